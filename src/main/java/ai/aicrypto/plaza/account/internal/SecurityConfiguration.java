@@ -1,0 +1,51 @@
+package ai.aicrypto.plaza.account.internal;
+
+import java.util.Map;
+
+import org.springframework.boot.security.autoconfigure.web.servlet.PathRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Form sign-in with CSRF protection and session fixation protection. Pages are public unless a
+ * rule below says otherwise; ownership of individual items is checked by the feature services.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain web(HttpSecurity http) throws Exception {
+        http
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(PathRequest.toStaticResources().atCommonLocations()).permitAll()
+                        .requestMatchers("/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.svg").permitAll()
+                        .requestMatchers("/actuator/health/**", "/actuator/info").permitAll()
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
+                        .requestMatchers("/login", "/register", "/error").permitAll()
+                        .requestMatchers("/", "/datasets", "/models").permitAll()
+                        .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}").permitAll()
+                        .anyRequest().authenticated())
+                .formLogin(form -> form
+                        .loginPage("/login")
+                        .defaultSuccessUrl("/", false)
+                        .permitAll())
+                .logout(logout -> logout
+                        .logoutUrl("/logout")
+                        .logoutSuccessUrl("/?signedOut"))
+                .sessionManagement(session -> session
+                        .sessionFixation(fixation -> fixation.changeSessionId()));
+        return http.build();
+    }
+
+    /** Argon2id for new hashes; the prefix lets a future default replace it without resets. */
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new DelegatingPasswordEncoder("argon2",
+                Map.of("argon2", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8()));
+    }
+}

@@ -1,0 +1,5 @@
+package ai.aicrypto.plaza.catalog;
+
+public enum ListingStatus {
+    PUBLISHED, UNPUBLISHED
+}

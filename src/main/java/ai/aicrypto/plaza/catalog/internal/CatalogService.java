@@ -1,0 +1,115 @@
+package ai.aicrypto.plaza.catalog.internal;
+
+import java.time.Clock;
+import java.util.List;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.BrowsePage;
+import ai.aicrypto.plaza.catalog.BrowseQuery;
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingCard;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.ListingStatus;
+import ai.aicrypto.plaza.catalog.ListingView;
+import ai.aicrypto.plaza.platform.MarkdownRenderer;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import org.springframework.data.domain.Limit;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+class CatalogService implements Catalog {
+
+    private final ListingRepository listings;
+    private final ListingBrowser browser;
+    private final Accounts accounts;
+    private final MarkdownRenderer markdown;
+    private final Clock clock;
+
+    CatalogService(ListingRepository listings, ListingBrowser browser, Accounts accounts, MarkdownRenderer markdown,
+                   Clock clock) {
+        this.listings = listings;
+        this.browser = browser;
+        this.accounts = accounts;
+        this.markdown = markdown;
+        this.clock = clock;
+    }
+
+    @Override
+    @Transactional
+    public long create(ListingKind kind, long ownerId, ListingDraft draft) {
+        return listings.save(new Listing(kind, ownerId, draft.validated(), clock.instant())).getId();
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public ListingView view(long id, ListingKind kind, AccountPrincipal viewer) {
+        Listing listing = listings.findById(id).filter(l -> l.getKind() == kind).orElseThrow(NotFoundException::new);
+        ListingView view = toView(listing);
+        if (!view.published() && !view.manageableBy(viewer)) {
+            throw new NotFoundException();
+        }
+        return view;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<ListingCard> latest(ListingKind kind, int limit) {
+        return browser.browse(kind, new BrowseQuery(BrowseQuery.Sort.NEWEST, null, null, null, null, limit)).items();
+    }
+
+    BrowsePage browse(ListingKind kind, BrowseQuery query) {
+        return browser.browse(kind, query);
+    }
+
+    @Transactional(readOnly = true)
+    List<ListingView> ownedBy(AccountPrincipal owner, int limit) {
+        return listings.findByOwnerIdOrderByUpdatedAtDesc(owner.id(), Limit.of(limit)).stream().map(this::toView).toList();
+    }
+
+    /** The listing for its owner (or an admin) to change; 404 for anyone else, as for a missing one. */
+    @Transactional(readOnly = true)
+    ListingView forManagement(long id, AccountPrincipal viewer) {
+        ListingView view = listings.findById(id).map(this::toView).orElseThrow(NotFoundException::new);
+        if (!view.manageableBy(viewer)) {
+            throw new NotFoundException();
+        }
+        return view;
+    }
+
+    @Transactional
+    ListingView update(long id, ListingDraft draft, AccountPrincipal viewer) {
+        Listing listing = managed(id, viewer);
+        listing.apply(draft.validated(), clock.instant());
+        return toView(listing);
+    }
+
+    @Transactional
+    ListingView changeStatus(long id, ListingStatus status, AccountPrincipal viewer) {
+        Listing listing = managed(id, viewer);
+        if (status == ListingStatus.PUBLISHED && listing.getOwnerId() != viewer.id()) {
+            // An admin may take a listing down, but only its owner may put it back up.
+            throw new AccessDeniedException("Only the owner may republish");
+        }
+        listing.changeStatus(status, clock.instant());
+        return toView(listing);
+    }
+
+    private Listing managed(long id, AccountPrincipal viewer) {
+        Listing listing = listings.findById(id).orElseThrow(NotFoundException::new);
+        if (viewer == null || (listing.getOwnerId() != viewer.id() && !viewer.isAdmin())) {
+            throw new NotFoundException();
+        }
+        return listing;
+    }
+
+    private ListingView toView(Listing l) {
+        String owner = accounts.usernames(List.of(l.getOwnerId())).getOrDefault(l.getOwnerId(), "?");
+        return new ListingView(l.getId(), l.getKind(), l.getOwnerId(), owner, l.getTitle(), l.getDescription(),
+                markdown.toHtml(l.getDescription()), List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(),
+                l.getStatus(), l.getCreatedAt(), l.getUpdatedAt());
+    }
+}

@@ -1,0 +1,122 @@
+package ai.aicrypto.plaza.catalog.internal;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.ListingStatus;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+@Entity
+@Table(name = "listings")
+class Listing {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Enumerated(EnumType.STRING)
+    private ListingKind kind;
+
+    private long ownerId;
+    private String title;
+    private String description;
+
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(columnDefinition = "text[]")
+    private List<String> tags = new ArrayList<>();
+
+    private String license;
+    private BigDecimal priceAic;
+
+    @Enumerated(EnumType.STRING)
+    private ListingStatus status;
+
+    private Instant createdAt;
+    private Instant updatedAt;
+
+    protected Listing() {
+    }
+
+    Listing(ListingKind kind, long ownerId, ListingDraft draft, Instant now) {
+        this.kind = kind;
+        this.ownerId = ownerId;
+        this.status = ListingStatus.PUBLISHED;
+        this.createdAt = now;
+        apply(draft, now);
+    }
+
+    final void apply(ListingDraft draft, Instant now) {
+        this.title = draft.title();
+        this.description = draft.description();
+        this.tags = new ArrayList<>(draft.tags());
+        this.license = draft.license();
+        this.priceAic = draft.priceAic();
+        this.updatedAt = now;
+    }
+
+    void changeStatus(ListingStatus status, Instant now) {
+        this.status = status;
+        this.updatedAt = now;
+    }
+
+    ListingDraft draft() {
+        return new ListingDraft(title, description, List.copyOf(tags), license, priceAic);
+    }
+
+    Long getId() {
+        return id;
+    }
+
+    ListingKind getKind() {
+        return kind;
+    }
+
+    long getOwnerId() {
+        return ownerId;
+    }
+
+    String getTitle() {
+        return title;
+    }
+
+    String getDescription() {
+        return description;
+    }
+
+    List<String> getTags() {
+        return tags;
+    }
+
+    String getLicense() {
+        return license;
+    }
+
+    BigDecimal getPriceAic() {
+        return priceAic;
+    }
+
+    ListingStatus getStatus() {
+        return status;
+    }
+
+    Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    Instant getUpdatedAt() {
+        return updatedAt;
+    }
+}

@@ -1,0 +1,11 @@
+package ai.aicrypto.plaza.catalog.internal;
+
+import java.util.List;
+
+import org.springframework.data.domain.Limit;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+interface ListingRepository extends JpaRepository<Listing, Long> {
+
+    List<Listing> findByOwnerIdOrderByUpdatedAtDesc(long ownerId, Limit limit);
+}

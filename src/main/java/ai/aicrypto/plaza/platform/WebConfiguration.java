@@ -1,0 +1,53 @@
+package ai.aicrypto.plaza.platform;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.LocaleResolver;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.i18n.CookieLocaleResolver;
+import org.springframework.web.servlet.i18n.LocaleChangeInterceptor;
+
+/**
+ * English and Korean: the browser's Accept-Language decides until the user picks one with
+ * {@code ?lang=ko}, which a cookie then remembers.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebConfiguration implements WebMvcConfigurer {
+
+    static final List<Locale> SUPPORTED = List.of(Locale.ENGLISH, Locale.KOREAN);
+
+    @Bean
+    LocaleResolver localeResolver() {
+        var resolver = new CookieLocaleResolver("plaza-lang");
+        resolver.setCookieMaxAge(Duration.ofDays(365));
+        resolver.setDefaultLocaleFunction(WebConfiguration::bestSupported);
+        return resolver;
+    }
+
+    private static Locale bestSupported(HttpServletRequest request) {
+        String header = request.getHeader("Accept-Language");
+        if (header == null || header.isBlank()) {
+            return Locale.ENGLISH;
+        }
+        try {
+            Locale best = Locale.lookup(Locale.LanguageRange.parse(header), SUPPORTED);
+            return best == null ? Locale.ENGLISH : best;
+        } catch (IllegalArgumentException malformedHeader) {
+            return Locale.ENGLISH;
+        }
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        var change = new LocaleChangeInterceptor();
+        change.setParamName("lang");
+        change.setIgnoreInvalidLocale(true);
+        registry.addInterceptor(change);
+    }
+}

@@ -1,0 +1,34 @@
+package ai.aicrypto.plaza.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+
+/**
+ * Envelope encryption. Each stored item (a dataset, a model's weights) gets its own data key;
+ * only its wrapped form (encrypted under the master key) is kept, next to the item's row.
+ * Content is encrypted with AES-256-GCM in 1 MiB segments, so files of any size stream through in
+ * bounded memory and any tampered segment fails decryption.
+ */
+public interface DataKeys {
+
+    DataKey generate();
+
+    /** Unwraps a stored key; fails if it was not wrapped by this master key or was altered. */
+    DataKey unwrap(byte[] wrapped) throws GeneralSecurityException;
+
+    interface DataKey {
+
+        /** The data key encrypted under the master key: store this, never the key itself. */
+        byte[] wrapped();
+
+        /**
+         * Encrypts {@code plaintext} into the blob store. {@code context} binds the ciphertext to
+         * its purpose (e.g. "dataset:raw"): decrypting with another context fails.
+         */
+        BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context) throws IOException;
+
+        /** Opens a decrypting stream; reading a tampered blob throws an IOException. */
+        InputStream decryptFrom(BlobStore store, String key, String context) throws IOException;
+    }
+}
