@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -205,8 +204,9 @@ public final class ModelCardValidator {
         return String.valueOf(arg(args == null ? new Object[0] : args, 0));
     }
 
-    private static Object arg(Object[] args, int i) {
-        return i < args.length ? args[i] : "";
+    /** Library arguments as text, so MessageFormat shows limits such as 0.00001 exactly. */
+    private static String arg(Object[] args, int i) {
+        return i < args.length && args[i] != null ? String.valueOf(args[i]) : "";
     }
 
     private static String text(JsonNode n) {
@@ -286,16 +286,5 @@ public final class ModelCardValidator {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static Map<String, Object> debug(Error e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("keyword", e.getKeyword());
-        m.put("at", e.getInstanceLocation());
-        m.put("property", e.getProperty());
-        m.put("schemaNode", e.getSchemaNode());
-        m.put("message", e.getMessage());
-        return m;
     }
 }
