@@ -1,0 +1,194 @@
+package ai.aicrypto.plaza.model.card;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A model card that passed {@link ModelCardValidator}: the schema (model-card-v1.schema.json) and the
+ * cross-field checks. The accessors therefore assume a valid document.
+ *
+ * @param json the whole validated card; treat it as read-only
+ */
+public record ModelCard(String specVersion, String name, String task, JsonNode json) {
+
+    public static final String TASK_CLASSIFICATION = "classification";
+    public static final String TASK_REGRESSION = "regression";
+    public static final String TEMPLATE_MLP = "mlp";
+    public static final String TEMPLATE_SOFTMAX_REGRESSION = "softmax-regression";
+
+    /** Numeric hyperparameters in the order a form should show them, with their value type. */
+    static final Map<String, HyperparameterSpec.Type> NUMERIC_HYPERPARAMETERS = orderedNumeric();
+
+    public ModelCard {
+        Objects.requireNonNull(specVersion, "specVersion");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(json, "json");
+    }
+
+    public Optional<String> description() {
+        return Optional.ofNullable(json.get("description")).map(JsonNode::stringValue);
+    }
+
+    public boolean isClassification() {
+        return TASK_CLASSIFICATION.equals(task);
+    }
+
+    // ---- input ----
+
+    /** {@code tabular} or {@code image}. */
+    public String inputKind() {
+        return json.path("input").path("kind").stringValue();
+    }
+
+    /** Feature columns of a tabular input, else empty. */
+    public List<String> inputColumns() {
+        return strings(json.path("input").path("columns"));
+    }
+
+    /** Image shape ([h, w] or [c, h, w]) of an image input, else empty. */
+    public List<Integer> inputShape() {
+        List<Integer> shape = new ArrayList<>();
+        json.path("input").path("shape").values().forEach(n -> shape.add(n.asInt()));
+        return List.copyOf(shape);
+    }
+
+    /** Short human description of the input, e.g. {@code image 1x28x28} or {@code tabular, 4 columns: a, b, c, d}. */
+    public String inputDescription() {
+        if ("image".equals(inputKind())) {
+            return "image " + inputShape().stream().map(String::valueOf).collect(Collectors.joining("x"));
+        }
+        List<String> columns = inputColumns();
+        String shown = columns.stream().limit(8).collect(Collectors.joining(", "));
+        return "tabular, " + columns.size() + (columns.size() == 1 ? " column: " : " columns: ") + shown
+                + (columns.size() > 8 ? ", ..." : "");
+    }
+
+    /** Number of input features the first layer sees (columns, or the product of the image shape). */
+    public long inputFeatureCount() {
+        if ("image".equals(inputKind())) {
+            return inputShape().stream().mapToLong(Integer::longValue).reduce(1L, (a, b) -> a * b);
+        }
+        return inputColumns().size();
+    }
+
+    // ---- output ----
+
+    /** Class labels (classification), else empty. */
+    public List<String> classes() {
+        return strings(json.path("output").path("classes"));
+    }
+
+    /** Regression target names, else empty. */
+    public List<String> targets() {
+        return strings(json.path("output").path("targets"));
+    }
+
+    /** Width of the output layer: number of classes or of regression targets. */
+    public int outputSize() {
+        return isClassification() ? classes().size() : targets().size();
+    }
+
+    // ---- architecture ----
+
+    public String architectureTemplate() {
+        return json.path("architecture").path("template").stringValue();
+    }
+
+    /** Hidden layer widths (mlp), else empty. */
+    public List<Integer> hiddenSizes() {
+        List<Integer> sizes = new ArrayList<>();
+        json.path("architecture").path("hiddenSizes").values().forEach(n -> sizes.add(n.asInt()));
+        return List.copyOf(sizes);
+    }
+
+    /** Hidden-layer activation (mlp), else empty. */
+    public Optional<String> activation() {
+        return Optional.ofNullable(json.path("architecture").get("activation")).map(JsonNode::stringValue);
+    }
+
+    /** Dropout probability; 0 when not given. */
+    public BigDecimal dropout() {
+        JsonNode d = json.path("architecture").get("dropout");
+        return d == null ? BigDecimal.ZERO : d.decimalValue();
+    }
+
+    // ---- hyperparameters ----
+
+    /** Declared hyperparameters: optimizer first, then the numeric ones in a fixed order. */
+    public List<HyperparameterSpec> hyperparameters() {
+        JsonNode hp = json.path("hyperparameters");
+        List<HyperparameterSpec> specs = new ArrayList<>();
+        JsonNode optimizer = hp.path("optimizer");
+        specs.add(new HyperparameterSpec("optimizer", HyperparameterSpec.Type.CHOICE,
+                optimizer.path("default").stringValue(), null, null, strings(optimizer.path("allowed")), null));
+        NUMERIC_HYPERPARAMETERS.forEach((name, type) -> {
+            JsonNode node = hp.get(name);
+            if (node != null) {
+                specs.add(new HyperparameterSpec(name, type, node.path("default").decimalValue(),
+                        node.path("min").decimalValue(), node.path("max").decimalValue(), List.of(),
+                        node.has("scale") ? node.get("scale").stringValue() : null));
+            }
+        });
+        return List.copyOf(specs);
+    }
+
+    public Optional<HyperparameterSpec> hyperparameter(String name) {
+        return hyperparameters().stream().filter(h -> h.name().equals(name)).findFirst();
+    }
+
+    // ---- runtime, commercial ----
+
+    /** {@code djl-pytorch} or {@code jcuda}. */
+    public String engine() {
+        return json.path("runtime").path("engine").stringValue();
+    }
+
+    public Optional<String> engineVersion() {
+        return Optional.ofNullable(json.path("runtime").get("engineVersion")).map(JsonNode::stringValue);
+    }
+
+    /** SPDX license identifier or expression. */
+    public String license() {
+        return json.path("license").stringValue();
+    }
+
+    /** Price in AIC (up to 18 decimals), exact. */
+    public BigDecimal priceAic() {
+        return new BigDecimal(json.path("priceAic").stringValue());
+    }
+
+    /** Whether the card announces a weights file. */
+    public boolean declaresWeights() {
+        return json.has("weights");
+    }
+
+    /** Expected SHA-256 (lower-case hex) of the weights file, if the card pins one. */
+    public Optional<String> weightsSha256() {
+        return Optional.ofNullable(json.path("weights").get("sha256")).map(JsonNode::stringValue);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.values().forEach(n -> out.add(n.stringValue()));
+        return List.copyOf(out);
+    }
+
+    private static Map<String, HyperparameterSpec.Type> orderedNumeric() {
+        var map = new java.util.LinkedHashMap<String, HyperparameterSpec.Type>();
+        map.put("learningRate", HyperparameterSpec.Type.NUMBER);
+        map.put("batchSize", HyperparameterSpec.Type.INTEGER);
+        map.put("epochs", HyperparameterSpec.Type.INTEGER);
+        map.put("weightDecay", HyperparameterSpec.Type.NUMBER);
+        map.put("momentum", HyperparameterSpec.Type.NUMBER);
+        map.put("seed", HyperparameterSpec.Type.INTEGER);
+        return java.util.Collections.unmodifiableMap(map);
+    }
+}
