@@ -68,7 +68,10 @@ CREATE TABLE models (
     task          VARCHAR(40) NOT NULL,
     card          JSONB       NOT NULL,
     weights_key   VARCHAR(64),
-    weights_bytes BIGINT
+    weights_bytes BIGINT,
+    -- Weights are encrypted at rest like datasets: a data key of their own, wrapped by the master key.
+    wrapped_data_key BYTEA,
+    CHECK ((weights_key IS NULL) = (wrapped_data_key IS NULL))
 );
 
 -- Spring Session JDBC (sessions shared by every instance) ----------------------------------------

@@ -1,0 +1,14 @@
+package ai.aicrypto.plaza.dataset;
+
+/** The dataset module's API. */
+public interface Datasets {
+
+    /**
+     * Validates, profiles, preprocesses and stores a dataset with its listing, all or nothing: on
+     * any failure no blob, row or key is left behind. The caller keeps ownership of the input files.
+     *
+     * @return the id of the new listing
+     * @throws ai.aicrypto.plaza.platform.UserFacingException for input the user must fix
+     */
+    long importDataset(long ownerId, DatasetUpload upload);
+}

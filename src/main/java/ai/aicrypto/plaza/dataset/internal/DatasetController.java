@@ -1,0 +1,141 @@
+package ai.aicrypto.plaza.dataset.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.License;
+import ai.aicrypto.plaza.dataset.DatasetProperties;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+@Controller
+class DatasetController {
+
+    /** Fields of the upload form itself; any other field named by an error belongs to the listing. */
+    private static final Set<String> UPLOAD_FIELDS = Set.of("file", "labelsFile", "labelColumn");
+
+    private final DatasetService datasets;
+    private final DatasetProperties properties;
+    private final Path uploadDir;
+
+    DatasetController(DatasetService datasets, DatasetProperties properties, PlazaProperties plaza) {
+        this.datasets = datasets;
+        this.properties = properties;
+        this.uploadDir = plaza.dataDir().resolve("work");
+    }
+
+    @ModelAttribute
+    void formOptions(Model model) {
+        model.addAttribute("licenses", License.values());
+        model.addAttribute("maxUploadSize", properties.maxUploadSize().toMegabytes() + " MB");
+    }
+
+    @GetMapping("/datasets/new")
+    String uploadForm(Model model) {
+        model.addAttribute("form", new DatasetUploadForm());
+        return "dataset/upload";
+    }
+
+    /**
+     * Stores the upload or shows the form again with the reason. An HTMX request (the form with
+     * its progress bar) is told where to go by HX-Redirect; a plain form post is redirected.
+     */
+    @PostMapping("/datasets/new")
+    String upload(@ModelAttribute("form") DatasetUploadForm form, BindingResult binding,
+                  @RequestParam(required = false) MultipartFile file,
+                  @RequestParam(required = false) MultipartFile labelsFile,
+                  @AuthenticationPrincipal AccountPrincipal me,
+                  @RequestHeader(name = "HX-Request", required = false) String htmx,
+                  HttpServletResponse response, Model model, RedirectAttributes redirect) throws IOException {
+        List<Path> spooled = new ArrayList<>();
+        try {
+            Path data = spool(file, "file", spooled);
+            Path labels = labelsFile == null || labelsFile.isEmpty() ? null : spool(labelsFile, "labelsFile", spooled);
+            long id = datasets.importDataset(me.id(), new DatasetUpload(form.getListing().toDraft(), data,
+                    file.getOriginalFilename(), labels, labels == null ? null : labelsFile.getOriginalFilename(),
+                    form.getLabelColumn()));
+            redirect.addFlashAttribute("notice", "dataset.uploaded");
+            if (htmx != null) {
+                response.setHeader("HX-Redirect", "/datasets/" + id);
+                return "dataset/upload :: form";
+            }
+            return "redirect:/datasets/" + id;
+        } catch (UserFacingException e) {
+            String field = e.field() == null || UPLOAD_FIELDS.contains(e.field()) ? e.field() : "listing." + e.field();
+            if (field != null && binding.getFieldType(field) != null) {
+                binding.rejectValue(field, e.messageKey(), e.args(), e.messageKey());
+            } else {
+                binding.reject(e.messageKey(), e.args(), e.messageKey());
+            }
+            model.addAttribute("fileError", "file".equals(field) || "labelsFile".equals(field));
+            return htmx != null ? "dataset/upload :: form" : "dataset/upload";
+        } finally {
+            for (Path p : spooled) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @GetMapping("/datasets/{id}")
+    String detail(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        DatasetService.DatasetPage page = datasets.page(id, me);
+        model.addAttribute("listing", page.listing());
+        model.addAttribute("dataset", page.dataset());
+        model.addAttribute("profile", page.dataset().profile());
+        return "dataset/detail";
+    }
+
+    @GetMapping("/datasets/{id}/download")
+    ResponseEntity<StreamingResponseBody> download(@PathVariable long id, @RequestParam(defaultValue = "0") int file,
+                                                   @AuthenticationPrincipal AccountPrincipal me) throws IOException {
+        DatasetService.RawFile raw = datasets.openRaw(id, file, me);
+        StreamingResponseBody body = out -> {
+            try (InputStream in = raw.content()) {
+                in.transferTo(out);
+            }
+        };
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(raw.name()).build().toString())
+                .body(body);
+    }
+
+    /** Moves the container's spooled part into our work directory (a rename on the same disk, no copy in memory). */
+    private Path spool(MultipartFile part, String field, List<Path> spooled) throws IOException {
+        if (part == null || part.getOriginalFilename() == null || part.getOriginalFilename().isBlank()) {
+            throw new UserFacingException(field, "dataset.error.no-file");
+        }
+        if (part.isEmpty()) {
+            throw new UserFacingException(field, "dataset.error.empty-file", part.getOriginalFilename());
+        }
+        Path target = Files.createTempFile(Files.createDirectories(uploadDir), "upload-", ".part");
+        spooled.add(target);
+        part.transferTo(target);
+        return target;
+    }
+}

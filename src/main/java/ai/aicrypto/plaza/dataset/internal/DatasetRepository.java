@@ -1,0 +1,57 @@
+package ai.aicrypto.plaza.dataset.internal;
+
+import java.util.List;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.dataset.format.DatasetProfile;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Plain SQL over {@code datasets} and {@code dataset_blobs}; the profile is kept as JSONB. */
+@Repository
+class DatasetRepository {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    DatasetRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    void insert(StoredDataset d) {
+        jdbc.sql("""
+                INSERT INTO datasets (listing_id, format, original_name, label_column, row_count, feature_count,
+                                      raw_bytes, profile, wrapped_data_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)""")
+                .params(d.listingId(), d.format(), d.originalName(), d.labelColumn(), d.rowCount(), d.featureCount(),
+                        d.rawBytes(), json.writeValueAsString(d.profile()), d.wrappedDataKey())
+                .update();
+        for (StoredDataset.BlobRow b : d.blobs()) {
+            jdbc.sql("INSERT INTO dataset_blobs (dataset_id, role, seq, blob_key, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)")
+                    .params(d.listingId(), b.role(), b.seq(), b.blobKey(), b.bytes(), b.rows())
+                    .update();
+        }
+    }
+
+    Optional<StoredDataset> find(long listingId) {
+        List<StoredDataset.BlobRow> blobs = jdbc.sql("""
+                        SELECT role, seq, blob_key, bytes, rows FROM dataset_blobs WHERE dataset_id = ? ORDER BY role, seq""")
+                .param(listingId)
+                .query((rs, n) -> new StoredDataset.BlobRow(rs.getString("role"), rs.getInt("seq"), rs.getString("blob_key"),
+                        rs.getLong("bytes"), (Long) rs.getObject("rows")))
+                .list();
+        return jdbc.sql("""
+                        SELECT listing_id, format, original_name, label_column, row_count, feature_count, raw_bytes,
+                               profile::text AS profile, wrapped_data_key
+                        FROM datasets WHERE listing_id = ?""")
+                .param(listingId)
+                .query((rs, n) -> new StoredDataset(rs.getLong("listing_id"), rs.getString("format"),
+                        rs.getString("original_name"), rs.getString("label_column"), rs.getLong("row_count"),
+                        rs.getInt("feature_count"), rs.getLong("raw_bytes"),
+                        json.readValue(rs.getString("profile"), DatasetProfile.class), rs.getBytes("wrapped_data_key"),
+                        blobs))
+                .optional();
+    }
+}

@@ -1,0 +1,213 @@
+package ai.aicrypto.plaza.dataset.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.ListingView;
+import ai.aicrypto.plaza.dataset.DatasetProperties;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.format.DatasetFormat;
+import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
+import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
+import ai.aicrypto.plaza.dataset.format.DatasetProfile;
+import ai.aicrypto.plaza.dataset.format.DatasetSource;
+import ai.aicrypto.plaza.dataset.format.Shard;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.FileSystemUtils;
+
+@Service
+class DatasetService implements Datasets {
+
+    /** File names are only shown, never used as paths; still, refuse names that try to be paths. */
+    private static final Pattern SAFE_FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,255}");
+
+    private final Catalog catalog;
+    private final DatasetRepository datasets;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final TransactionTemplate transaction;
+    private final DatasetProcessor processor;
+    private final Path workDir;
+
+    DatasetService(Catalog catalog, DatasetRepository datasets, BlobStore blobs, DataKeys dataKeys,
+                   TransactionTemplate transaction, DatasetProperties properties, PlazaProperties plaza) {
+        this.catalog = catalog;
+        this.datasets = datasets;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.transaction = transaction;
+        this.processor = new DatasetProcessor(properties.previewSize(), properties.maxShardBytes().toBytes());
+        this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    @Override
+    public long importDataset(long ownerId, DatasetUpload upload) {
+        var listing = upload.listing().validated();
+        checkFileName(upload.fileName(), "file");
+        DatasetSource source = source(upload);
+        List<String> written = new ArrayList<>();
+        Path scratch = null;
+        try {
+            DatasetProfile profile = processor.profile(source, previewSeed(upload.file()));
+            scratch = Files.createTempDirectory(Files.createDirectories(workDir), "dataset-");
+            List<Shard> shards = processor.preprocess(source, profile, scratch);
+
+            DataKeys.DataKey key = dataKeys.generate();
+            // Each dataset has its own key, so the context only has to tell its blobs apart.
+            List<PendingBlob> pending = new ArrayList<>();
+            pending.add(new PendingBlob(StoredDataset.RAW, 0, upload.file(), null));
+            if (upload.labelsFile() != null) {
+                pending.add(new PendingBlob(StoredDataset.RAW, 1, upload.labelsFile(), null));
+            }
+            for (int i = 0; i < shards.size(); i++) {
+                pending.add(new PendingBlob(StoredDataset.SHARD, i, shards.get(i).file(), shards.get(i).rows()));
+            }
+            List<StoredDataset.BlobRow> rows = new ArrayList<>();
+            for (PendingBlob p : pending) {
+                try (InputStream in = Files.newInputStream(p.file)) {
+                    BlobStore.StoredBlob blob = key.encryptTo(blobs, in, p.context());
+                    written.add(blob.key());
+                    rows.add(new StoredDataset.BlobRow(p.role, p.seq, blob.key(), blob.bytes(), p.rows));
+                }
+            }
+            long rawBytes = Files.size(upload.file()) + (upload.labelsFile() == null ? 0 : Files.size(upload.labelsFile()));
+            return transaction.execute(status -> {
+                long id = catalog.create(ListingKind.DATASET, ownerId, listing);
+                datasets.insert(new StoredDataset(id, profile.format().name(), upload.fileName(), profile.labelColumn(),
+                        profile.rowCount(), profile.featureCount(), rawBytes, profile, key.wrapped(), rows));
+                return id;
+            });
+        } catch (DatasetFormatException e) {
+            written.forEach(blobs::delete);
+            throw new UserFacingException("file", e.messageKey(), e.args());
+        } catch (IOException e) {
+            written.forEach(blobs::delete);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            written.forEach(blobs::delete);
+            throw e;
+        } finally {
+            if (scratch != null) {
+                deleteQuietly(scratch);
+            }
+        }
+    }
+
+    /** The dataset as its detail page shows it. */
+    DatasetPage page(long id, AccountPrincipal viewer) {
+        ListingView listing = catalog.view(id, ListingKind.DATASET, viewer);
+        StoredDataset dataset = datasets.find(id).orElseThrow(NotFoundException::new);
+        return new DatasetPage(listing, dataset);
+    }
+
+    /**
+     * Decrypts one raw file of a dataset for download. Only the owner may: licensed access for
+     * others comes with on-chain licenses.
+     */
+    RawFile openRaw(long id, int seq, AccountPrincipal viewer) throws IOException {
+        DatasetPage page = page(id, viewer);
+        if (!page.listing().ownedBy(viewer)) {
+            throw new NotFoundException();
+        }
+        StoredDataset.BlobRow row = page.dataset().blobs().stream()
+                .filter(b -> b.role().equals(StoredDataset.RAW) && b.seq() == seq)
+                .findFirst().orElseThrow(NotFoundException::new);
+        try {
+            DataKeys.DataKey key = dataKeys.unwrap(page.dataset().wrappedDataKey());
+            String name = seq == 0 ? page.dataset().originalName() : "labels-" + page.dataset().originalName();
+            return new RawFile(name, key.decryptFrom(blobs, row.blobKey(), contextOf(row.role(), row.seq())));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("Data key of dataset " + id + " cannot be unwrapped", e);
+        }
+    }
+
+    record DatasetPage(ListingView listing, StoredDataset dataset) {
+    }
+
+    record RawFile(String name, InputStream content) {
+    }
+
+    private DatasetSource source(DatasetUpload upload) {
+        try {
+            DatasetFormat format = DatasetFormat.detect(upload.file(), upload.fileName());
+            if (format == DatasetFormat.IDX) {
+                if (upload.labelsFile() == null) {
+                    throw new UserFacingException("labelsFile", "dataset.error.idx-labels-required");
+                }
+                checkFileName(upload.labelsFileName(), "labelsFile");
+                return new DatasetSource(format, upload.file(), upload.labelsFile(), null);
+            }
+            String label = upload.labelColumn() == null || upload.labelColumn().isBlank() ? null : upload.labelColumn().strip();
+            if (label == null) {
+                throw new UserFacingException("labelColumn", "dataset.error.label-required");
+            }
+            return new DatasetSource(format, upload.file(), null, label);
+        } catch (DatasetFormatException e) {
+            throw new UserFacingException("file", e.messageKey(), e.args());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void checkFileName(String name, String field) {
+        if (name == null || name.isBlank()) {
+            throw new UserFacingException(field, "dataset.error.no-file");
+        }
+        if (!SAFE_FILE_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new UserFacingException(field, "dataset.error.file-name", name);
+        }
+    }
+
+    /** The preview is drawn with a seed taken from the content, so it is stable for a dataset. */
+    private static long previewSeed(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return ByteBuffer.wrap(sha.digest()).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String contextOf(String role, int seq) {
+        return "dataset:" + role + ":" + seq;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            FileSystemUtils.deleteRecursively(dir);
+        } catch (IOException ignored) {
+            // A stray scratch directory under data/work holds no secrets beyond the upload itself.
+        }
+    }
+
+    private record PendingBlob(String role, int seq, Path file, Long rows) {
+
+        String context() {
+            return contextOf(role, seq);
+        }
+    }
+}

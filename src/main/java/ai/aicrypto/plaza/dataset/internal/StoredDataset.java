@@ -1,0 +1,18 @@
+package ai.aicrypto.plaza.dataset.internal;
+
+import java.util.List;
+
+import ai.aicrypto.plaza.dataset.format.DatasetProfile;
+
+/** A dataset's stored facts: its profile and the encrypted blobs that hold its data. */
+record StoredDataset(long listingId, String format, String originalName, String labelColumn, long rowCount,
+                     int featureCount, long rawBytes, DatasetProfile profile, byte[] wrappedDataKey,
+                     List<BlobRow> blobs) {
+
+    /** Blob roles: the raw upload(s) and the preprocessed shards. */
+    static final String RAW = "RAW";
+    static final String SHARD = "SHARD";
+
+    record BlobRow(String role, int seq, String blobKey, long bytes, Long rows) {
+    }
+}

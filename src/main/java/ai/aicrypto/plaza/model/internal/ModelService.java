@@ -1,0 +1,129 @@
+package ai.aicrypto.plaza.model.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.License;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.ListingView;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.model.card.SafetensorsInspector;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+@Service
+class ModelService implements Models {
+
+    private static final String WEIGHTS_CONTEXT = "model:weights";
+
+    private final ModelCardValidator validator = new ModelCardValidator();
+    private final Catalog catalog;
+    private final JdbcClient jdbc;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final TransactionTemplate transaction;
+
+    ModelService(Catalog catalog, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, TransactionTemplate transaction) {
+        this.catalog = catalog;
+        this.jdbc = jdbc;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.transaction = transaction;
+    }
+
+    @Override
+    public long publish(long ownerId, ModelUpload upload) {
+        ModelCard card = validator.parse(upload.cardJson());
+        String license = License.fromSpdx(card.license()).map(License::spdx)
+                .orElseThrow(() -> new UserFacingException("card", "model.error.license-unsupported", card.license()));
+        ListingDraft listing = new ListingDraft(card.name(), card.description().orElse(""), upload.tags(), license,
+                card.priceAic()).validated();
+        if (upload.weightsFile() != null) {
+            SafetensorsInspector.inspect(upload.weightsFile());
+        }
+        BlobStore.StoredBlob weights = null;
+        DataKeys.DataKey key = null;
+        try {
+            if (upload.weightsFile() != null) {
+                key = dataKeys.generate();
+                try (InputStream in = Files.newInputStream(upload.weightsFile())) {
+                    weights = key.encryptTo(blobs, in, WEIGHTS_CONTEXT);
+                }
+            }
+            BlobStore.StoredBlob storedWeights = weights;
+            byte[] wrappedKey = key == null ? null : key.wrapped();
+            return transaction.execute(status -> {
+                long id = catalog.create(ListingKind.MODEL, ownerId, listing);
+                jdbc.sql("""
+                        INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")
+                        .params(id, card.specVersion(), card.task(), card.json().toString(),
+                                storedWeights == null ? null : storedWeights.key(),
+                                storedWeights == null ? null : storedWeights.bytes(), wrappedKey)
+                        .update();
+                return id;
+            });
+        } catch (IOException e) {
+            deleteQuietly(weights);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            deleteQuietly(weights);
+            throw e;
+        }
+    }
+
+    ModelPage page(long id, AccountPrincipal viewer) {
+        ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
+        StoredModel model = find(id).orElseThrow(NotFoundException::new);
+        return new ModelPage(listing, validator.parse(model.cardJson()), model);
+    }
+
+    /** Decrypted weights, for the owner only (licensees come with on-chain licenses). */
+    InputStream openWeights(long id, AccountPrincipal viewer) throws IOException {
+        ModelPage page = page(id, viewer);
+        if (!page.listing().ownedBy(viewer) || page.model().weightsKey() == null) {
+            throw new NotFoundException();
+        }
+        try {
+            return dataKeys.unwrap(page.model().wrappedDataKey()).decryptFrom(blobs, page.model().weightsKey(), WEIGHTS_CONTEXT);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("Data key of model " + id + " cannot be unwrapped", e);
+        }
+    }
+
+
+    private Optional<StoredModel> find(long id) {
+        return jdbc.sql("SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key FROM models WHERE listing_id = ?")
+                .param(id)
+                .query((rs, n) -> new StoredModel(rs.getString("card"), rs.getString("weights_key"),
+                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key")))
+                .optional();
+    }
+
+    private void deleteQuietly(BlobStore.StoredBlob blob) {
+        if (blob != null) {
+            blobs.delete(blob.key());
+        }
+    }
+
+    record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey) {
+    }
+
+    record ModelPage(ListingView listing, ModelCard card, StoredModel model) {
+    }
+}
