@@ -47,8 +47,8 @@
  *   <li>{@code features}: F32 {@code [rows, featureCount]}.
  *       CSV/TSV, in column order without the label and high-cardinality columns: numeric values as float (missing
  *       values replaced by the column mean); categorical values as the rank of the value in the column histogram
- *       (0 = most frequent), values outside the 50 most frequent share code 50 (or the histogram size), missing
- *       values are -1. IDX: pixel / 255 in row-major order.</li>
+ *       (0 = most frequent), values not in the histogram (columns with more than 50 distinct values) share
+ *       code 50, missing values are -1. IDX: pixel / 255 in row-major order.</li>
  *   <li>classification: {@code labels}: I64 {@code [rows]}, the index of the label in {@code classes};
  *       regression: {@code targets}: F32 {@code [rows]}, the label value.</li>
  *   <li>{@code __metadata__} (all strings): {@code format} = {@code aiplaza-dataset-v1}, {@code source_format},
