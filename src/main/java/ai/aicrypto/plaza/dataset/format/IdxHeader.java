@@ -29,8 +29,9 @@ record IdxHeader(int[] dims) {
         if (type != UNSIGNED_BYTE) {
             throw new DatasetFormatException(ErrorKeys.IDX_UNSUPPORTED_TYPE, String.format("0x%02X", type));
         }
-        if (magic[3] != expectedDims) {
-            throw new DatasetFormatException(ErrorKeys.IDX_DIMS, expectedDims, magic[3]);
+        int ndims = magic[3];
+        if (ndims != expectedDims) {
+            throw new DatasetFormatException(ErrorKeys.IDX_DIMS, expectedDims, ndims);
         }
         int[] dims = new int[expectedDims];
         for (int i = 0; i < dims.length; i++) {
