@@ -1,11 +1,13 @@
 package ai.aicrypto.plaza.dataset.format;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /** Opens uploaded files, transparently decompressing gzip (recognised by its magic bytes, not by name). */
 final class InputFiles {
@@ -32,7 +34,7 @@ final class InputFiles {
     static byte[] head(Path file, int max) throws IOException {
         try (InputStream in = open(file)) {
             return in.readNBytes(max);
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) { // not really gzip
             throw new DatasetFormatException(ErrorKeys.UNSUPPORTED_TYPE);
         }
     }

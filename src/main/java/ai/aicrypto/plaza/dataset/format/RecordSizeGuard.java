@@ -6,7 +6,8 @@ import java.io.Reader;
 
 /**
  * Stops a runaway record (typically an unbalanced quote swallowing the rest of a 2 GiB file) before the CSV
- * parser buffers it all in memory. Counts characters handed out since the last {@link #recordEnded}.
+ * parser buffers it all in memory. Counts characters handed out since the last {@link #recordEnded}; the parser
+ * reads ahead, so the limit is approximate by one read buffer.
  */
 final class RecordSizeGuard extends FilterReader {
 

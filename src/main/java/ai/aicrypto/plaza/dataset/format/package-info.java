@@ -9,7 +9,7 @@
  * <ul>
  *   <li>UTF-8 (a leading BOM is ignored); RFC 4180 quoting; comma or tab delimiter; blank lines are ignored.</li>
  *   <li>The first row is the header: names must be non-blank and unique. Every row has as many values as the
- *       header. A single record may not exceed 8 Mi characters.</li>
+ *       header. A single record may not exceed about 8 Mi characters.</li>
  *   <li>Values are stripped of surrounding whitespace. <b>Missing</b> values are the empty string and
  *       {@code NA}, {@code NaN}, {@code null} in any letter case.</li>
  *   <li>Column types: {@code INTEGER} if every non-missing value is an optionally signed run of at most 18 digits,

@@ -264,6 +264,13 @@ class CsvProfileTest {
     }
 
     @Test
+    void stopsARunawayQuotedRecordBeforeItFillsMemory() {
+        // the limit is approximate by one read-ahead buffer (a few KiB)
+        String csv = "a,b\n1,2\n3,\"" + "x".repeat((int) CsvRows.MAX_RECORD_CHARS + 100_000);
+        assertError(() -> profileCsv(csv, "a"), ErrorKeys.RECORD_TOO_LARGE, 3L, CsvRows.MAX_RECORD_CHARS);
+    }
+
+    @Test
     void rejectsLabelWithoutValuesOrTooManyClassesAndDataWithoutFeatures() {
         assertError(() -> profileCsv("a,b\n1,\n2,NA\n", "b"), ErrorKeys.NO_LABELS, "b");
         assertError(() -> profileCsv("b\nx\ny\n", "b"), ErrorKeys.NO_FEATURES);
