@@ -1,0 +1,108 @@
+package ai.aicrypto.plaza.dataset.format;
+
+import java.util.Comparator;
+import java.util.List;
+
+/** Streaming type inference and statistics for one CSV/TSV column. */
+final class ColumnAccumulator {
+
+    /**
+     * Distinct values tracked while a column still looks numeric: enough to decide whether a numeric label is a
+     * class label, without hashing every value of large numeric columns.
+     */
+    static final int NUMERIC_DISTINCT_CAP = 100;
+    static final int CATEGORICAL_DISTINCT_CAP = 10_000;
+
+    /** Orders numeric strings by value, e.g. {@code "2" < "10"}. */
+    static final Comparator<String> NUMERIC_ORDER =
+            Comparator.<String>comparingDouble(Double::parseDouble).thenComparing(Comparator.naturalOrder());
+
+    private final String name;
+    private final CategoryCounter categories = new CategoryCounter(NUMERIC_DISTINCT_CAP);
+    private boolean numeric = true;
+    private boolean integer = true;
+    private long present;
+    private long missing;
+    private double min = Double.POSITIVE_INFINITY;
+    private double max = Double.NEGATIVE_INFINITY;
+    private double sum;
+
+    ColumnAccumulator(String name) {
+        this.name = name;
+    }
+
+    void add(String value) {
+        if (Values.isMissing(value)) {
+            missing++;
+            return;
+        }
+        present++;
+        if (numeric) {
+            addNumber(value);
+        }
+        categories.add(value);
+    }
+
+    private void addNumber(String value) {
+        double x;
+        if (integer && Values.isInteger(value)) {
+            x = Long.parseLong(value);
+        } else if (Values.isDecimal(value)) {
+            integer = false;
+            x = Double.parseDouble(value);
+        } else {
+            numeric = false;
+            categories.raiseCap(CATEGORICAL_DISTINCT_CAP);
+            return;
+        }
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        sum += x;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long present() {
+        return present;
+    }
+
+    ColumnType type() {
+        if (present == 0 || !numeric) {
+            return ColumnType.CATEGORICAL;
+        }
+        return integer ? ColumnType.INTEGER : ColumnType.DECIMAL;
+    }
+
+    /** Distinct values were counted completely (false for high-cardinality and many-valued numeric columns). */
+    boolean countedAll() {
+        return !categories.overflowed();
+    }
+
+    int distinct() {
+        return categories.distinct();
+    }
+
+    Comparator<String> valueOrder() {
+        return type() == ColumnType.CATEGORICAL ? Comparator.naturalOrder() : NUMERIC_ORDER;
+    }
+
+    /** Sorted distinct values; only valid when {@link #countedAll()}. */
+    List<String> sortedValues() {
+        return categories.values().stream().sorted(valueOrder()).toList();
+    }
+
+    /**
+     * @param withHistogram also give numeric columns a histogram (class labels)
+     */
+    ColumnProfile toProfile(boolean withHistogram) {
+        ColumnType type = type();
+        boolean hasHistogram = (withHistogram || type == ColumnType.CATEGORICAL) && countedAll();
+        var histogram = hasHistogram ? categories.top(ColumnProfile.HISTOGRAM_LIMIT, valueOrder()) : null;
+        if (type == ColumnType.CATEGORICAL) {
+            return new ColumnProfile(name, type, missing, null, null, null, histogram);
+        }
+        return new ColumnProfile(name, type, missing, min, max, sum / present, histogram);
+    }
+}

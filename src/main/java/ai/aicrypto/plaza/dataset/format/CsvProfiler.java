@@ -1,0 +1,97 @@
+package ai.aicrypto.plaza.dataset.format;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** One streaming pass over a CSV/TSV file computing column types, statistics, classes and the preview. */
+final class CsvProfiler {
+
+    static final int MAX_CLASSES = 1_000;
+    static final int MAX_PREVIEW_CHARS = 200;
+
+    private CsvProfiler() {
+    }
+
+    static DatasetProfile profile(DatasetSource source, int previewSize, long seed) throws IOException {
+        String labelColumn = requireLabelColumn(source);
+        try (CsvRows rows = CsvRows.open(source.primary(), source.format())) {
+            List<String> header = rows.header();
+            int labelIndex = header.indexOf(labelColumn);
+            if (labelIndex < 0) {
+                throw new DatasetFormatException(ErrorKeys.LABEL_MISSING, labelColumn, String.join(", ", header));
+            }
+            ColumnAccumulator[] columns = header.stream().map(ColumnAccumulator::new)
+                    .toArray(ColumnAccumulator[]::new);
+            Reservoir<PreviewRecord> preview = new Reservoir<>(previewSize, seed);
+            long rowCount = 0;
+            for (String[] row = rows.next(); row != null; row = rows.next()) {
+                for (int i = 0; i < row.length; i++) {
+                    columns[i].add(row[i]);
+                }
+                int slot = preview.slotFor();
+                if (slot >= 0) {
+                    preview.put(slot, previewRecord(rowCount, row, row[labelIndex]));
+                }
+                rowCount++;
+            }
+            if (rowCount == 0) {
+                throw new DatasetFormatException(ErrorKeys.EMPTY);
+            }
+            return summarize(source.format(), rowCount, columns, columns[labelIndex], preview.items());
+        }
+    }
+
+    private static String requireLabelColumn(DatasetSource source) {
+        String labelColumn = source.labelColumn() == null ? "" : source.labelColumn().strip();
+        if (labelColumn.isEmpty()) {
+            throw new DatasetFormatException(ErrorKeys.LABEL_REQUIRED);
+        }
+        return labelColumn;
+    }
+
+    private static DatasetProfile summarize(DatasetFormat format, long rowCount, ColumnAccumulator[] columns,
+                                            ColumnAccumulator label, List<PreviewRecord> preview) {
+        List<String> classes = classes(label);
+        List<ColumnProfile> profiles = new ArrayList<>();
+        for (ColumnAccumulator column : columns) {
+            profiles.add(column.toProfile(column == label && !classes.isEmpty()));
+        }
+        int featureCount = CsvFeatures.of(profiles, label.name()).count();
+        if (featureCount == 0) {
+            throw new DatasetFormatException(ErrorKeys.NO_FEATURES);
+        }
+        return new DatasetProfile(format, rowCount, profiles, label.name(), classes, featureCount, null, preview);
+    }
+
+    /**
+     * Categorical labels are classes. Numeric labels are classes when they take at most
+     * {@value ColumnAccumulator#NUMERIC_DISTINCT_CAP} distinct values, otherwise the task is regression (empty list).
+     */
+    private static List<String> classes(ColumnAccumulator label) {
+        if (label.present() == 0) {
+            throw new DatasetFormatException(ErrorKeys.NO_LABELS, label.name());
+        }
+        boolean categorical = label.type() == ColumnType.CATEGORICAL;
+        if (!label.countedAll()) {
+            if (categorical) {
+                throw new DatasetFormatException(ErrorKeys.TOO_MANY_CLASSES, label.name(), MAX_CLASSES);
+            }
+            return List.of();
+        }
+        if (label.distinct() > MAX_CLASSES) {
+            throw new DatasetFormatException(ErrorKeys.TOO_MANY_CLASSES, label.name(), MAX_CLASSES);
+        }
+        return label.sortedValues();
+    }
+
+    private static PreviewRecord previewRecord(long rowIndex, String[] row, String label) {
+        List<String> values = Arrays.stream(row).map(CsvProfiler::shorten).toList();
+        return new PreviewRecord(rowIndex, values, Values.isMissing(label) ? null : label, null);
+    }
+
+    private static String shorten(String value) {
+        return value.length() <= MAX_PREVIEW_CHARS ? value : value.substring(0, MAX_PREVIEW_CHARS - 1) + "\u2026";
+    }
+}

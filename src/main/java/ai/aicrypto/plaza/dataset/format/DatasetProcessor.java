@@ -1,0 +1,50 @@
+package ai.aicrypto.plaza.dataset.format;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Validates and profiles an uploaded dataset, then converts it to safetensors shards. Both steps stream the
+ * files, so memory stays bounded whatever the file size. Thread-safe (holds only configuration).
+ */
+public final class DatasetProcessor {
+
+    private final int previewSize;
+    private final long maxShardBytes;
+
+    /**
+     * @param previewSize   maximum number of preview records
+     * @param maxShardBytes maximum size of one shard file
+     */
+    public DatasetProcessor(int previewSize, long maxShardBytes) {
+        if (previewSize < 0 || maxShardBytes <= 0) {
+            throw new IllegalArgumentException("previewSize must be >= 0 and maxShardBytes > 0");
+        }
+        this.previewSize = previewSize;
+        this.maxShardBytes = maxShardBytes;
+    }
+
+    /**
+     * Reads the whole dataset once.
+     *
+     * @param previewSeed seed of the preview sample: the same file and seed give the same preview
+     * @throws DatasetFormatException when the data is invalid (the key says why)
+     */
+    public DatasetProfile profile(DatasetSource source, long previewSeed) throws IOException {
+        return source.format() == DatasetFormat.IDX
+                ? IdxProfiler.profile(source, previewSize, previewSeed)
+                : CsvProfiler.profile(source, previewSize, previewSeed);
+    }
+
+    /**
+     * Writes {@code shard-00000.safetensors}, ... into {@code outDir} (created if needed).
+     *
+     * @param profile the result of {@link #profile} for the same files
+     */
+    public List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir) throws IOException {
+        return source.format() == DatasetFormat.IDX
+                ? IdxPreprocessor.preprocess(source, profile, outDir, maxShardBytes)
+                : CsvPreprocessor.preprocess(source, profile, outDir, maxShardBytes);
+    }
+}

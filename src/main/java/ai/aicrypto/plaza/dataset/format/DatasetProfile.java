@@ -1,0 +1,29 @@
+package ai.aicrypto.plaza.dataset.format;
+
+import java.util.List;
+
+/**
+ * What {@link DatasetProcessor#profile} learned about a dataset. Pass it back to
+ * {@link DatasetProcessor#preprocess}, which derives the feature encoding from it.
+ *
+ * @param rowCount     number of examples (CSV/TSV: data rows, including rows whose label is missing)
+ * @param columns      all columns in file order, the label column included
+ * @param classes      classification: the distinct label values, sorted (numerically for numeric labels);
+ *                     regression: empty
+ * @param featureCount number of float32 features per example in the preprocessed shards
+ * @param imageShape   IDX: {@code [rows, cols]}; CSV/TSV: null
+ * @param preview      a seeded uniform random sample of examples, ordered by row index
+ */
+public record DatasetProfile(DatasetFormat format, long rowCount, List<ColumnProfile> columns, String labelColumn,
+                             List<String> classes, int featureCount, List<Integer> imageShape,
+                             List<PreviewRecord> preview) {
+
+    /** True when the label is a continuous number and shards carry F32 {@code targets} instead of I64 {@code labels}. */
+    public boolean regression() {
+        return classes.isEmpty();
+    }
+
+    ColumnProfile column(String name) {
+        return columns.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,30 @@
+package ai.aicrypto.plaza.dataset.format;
+
+/** Message keys of {@link DatasetFormatException}; each one has an entry in {@code i18n/dataset-format*.properties}. */
+final class ErrorKeys {
+
+    static final String UNSUPPORTED_TYPE = "dataset.error.unsupported-type";
+    static final String EMPTY = "dataset.error.empty";
+    static final String ENCODING = "dataset.error.encoding";
+    static final String MALFORMED = "dataset.error.malformed";
+    static final String RECORD_TOO_LARGE = "dataset.error.record-too-large";
+    static final String RAGGED = "dataset.error.ragged";
+    static final String HEADER_BLANK = "dataset.error.header-blank";
+    static final String HEADER_DUPLICATE = "dataset.error.header-duplicate";
+    static final String LABEL_REQUIRED = "dataset.error.label-required";
+    static final String LABEL_MISSING = "dataset.error.label-missing";
+    static final String NO_LABELS = "dataset.error.no-labels";
+    static final String TOO_MANY_CLASSES = "dataset.error.too-many-classes";
+    static final String NO_FEATURES = "dataset.error.no-features";
+    static final String IDX_LABELS_REQUIRED = "dataset.error.idx-labels-required";
+    static final String IDX_BAD_MAGIC = "dataset.error.idx-bad-magic";
+    static final String IDX_UNSUPPORTED_TYPE = "dataset.error.idx-unsupported-type";
+    static final String IDX_DIMS = "dataset.error.idx-dims";
+    static final String IDX_IMAGE_TOO_LARGE = "dataset.error.idx-image-too-large";
+    static final String IDX_TRUNCATED = "dataset.error.idx-truncated";
+    static final String IDX_TRAILING_DATA = "dataset.error.idx-trailing-data";
+    static final String IDX_COUNT_MISMATCH = "dataset.error.idx-count-mismatch";
+
+    private ErrorKeys() {
+    }
+}

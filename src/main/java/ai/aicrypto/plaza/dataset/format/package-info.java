@@ -1,0 +1,63 @@
+/**
+ * Dataset upload formats of AI PLAZA: validation, profiling and conversion to safetensors training shards.
+ * Entry points: {@link ai.aicrypto.plaza.dataset.format.DatasetFormat#detect} and
+ * {@link ai.aicrypto.plaza.dataset.format.DatasetProcessor}. All reading is streaming (two passes: profile, then
+ * preprocess) and any input file may be gzip-compressed.
+ *
+ * <h2>Accepted input</h2>
+ * <h3>CSV / TSV ({@code .csv}, {@code .tsv}, {@code .tab})</h3>
+ * <ul>
+ *   <li>UTF-8 (a leading BOM is ignored); RFC 4180 quoting; comma or tab delimiter; blank lines are ignored.</li>
+ *   <li>The first row is the header: names must be non-blank and unique. Every row has as many values as the
+ *       header. A single record may not exceed about 8 Mi characters.</li>
+ *   <li>Values are stripped of surrounding whitespace. <b>Missing</b> values are the empty string and
+ *       {@code NA}, {@code NaN}, {@code null} in any letter case.</li>
+ *   <li>Column types: {@code INTEGER} if every non-missing value is an optionally signed run of at most 18 digits,
+ *       {@code DECIMAL} if every one is a plain decimal number ({@code -1.5}, {@code .5}, {@code 2e-3}),
+ *       otherwise {@code CATEGORICAL} (also for columns with only missing values).</li>
+ *   <li>A label column must be named; unlabeled data is not accepted.</li>
+ * </ul>
+ *
+ * <h3>IDX (MNIST style: {@code *-idx3-ubyte[.gz]} images, {@code *-idx1-ubyte[.gz]} labels)</h3>
+ * Header {@code 0x00 0x00 <type> <ndims>} and big-endian int32 dimensions. Only type {@code 0x08} (unsigned
+ * byte) is supported. Images have 3 dimensions (count, rows, cols, at most 2<sup>20</sup> pixels per image),
+ * labels 1 dimension with the same count; files must be neither truncated nor longer than their header says.
+ * The profile reports the pseudo-columns {@code pixels} and {@code label}.
+ *
+ * <h2>Profile</h2>
+ * Per column: type, missing count, min/max/mean of numeric columns, and for categorical columns (and class
+ * labels) a histogram of the 50 most frequent values. To bound memory, distinct values are counted up to
+ * 10,000 per categorical column (and up to 100 while a column still looks numeric); a categorical column with
+ * more distinct values, or with a value longer than 256 characters, is <b>high-cardinality</b>: it gets no
+ * histogram and is not used as a feature. The preview is a uniform random sample (reservoir sampling seeded by
+ * the caller) of at most {@code previewSize} rows, in row order.
+ *
+ * <h2>Task</h2>
+ * A categorical label is a <b>classification</b> target (at most 1,000 classes). A numeric label with at most
+ * 100 distinct values is also a classification target; with more it is a <b>regression</b> target and
+ * {@code classes} is empty. Classes are sorted (numerically for numeric labels). Rows with a missing label are
+ * counted in the profile but left out of the shards.
+ *
+ * <h2>Output: safetensors shards</h2>
+ * Files {@code shard-00000.safetensors}, {@code shard-00001.safetensors}, ..., each at most {@code maxShardBytes}
+ * (but at least one row), following the <a href="https://huggingface.co/docs/safetensors">safetensors</a>
+ * layout: an 8-byte little-endian header length, a JSON header padded with spaces to a multiple of 8 bytes, then
+ * little-endian tensor data:
+ * <ul>
+ *   <li>{@code features}: F32 {@code [rows, featureCount]}.
+ *       CSV/TSV, in column order without the label and high-cardinality columns: numeric values as float (missing
+ *       values replaced by the column mean); categorical values as the rank of the value in the column histogram
+ *       (0 = most frequent), values not in the histogram (columns with more than 50 distinct values) share
+ *       code 50, missing values are -1. IDX: pixel / 255 in row-major order.</li>
+ *   <li>classification: {@code labels}: I64 {@code [rows]}, the index of the label in {@code classes};
+ *       regression: {@code targets}: F32 {@code [rows]}, the label value.</li>
+ *   <li>{@code __metadata__} (all strings): {@code format} = {@code aiplaza-dataset-v1}, {@code source_format},
+ *       {@code task} ({@code classification} / {@code regression}), {@code label_column}, {@code classes} (JSON
+ *       array) and {@code feature_names} (JSON array, CSV/TSV) or {@code image_shape} (JSON array, IDX).</li>
+ * </ul>
+ *
+ * <h2>Errors</h2>
+ * Invalid input raises {@link ai.aicrypto.plaza.dataset.format.DatasetFormatException} with a key from
+ * {@code i18n/dataset-format.properties} (English) and {@code i18n/dataset-format_ko.properties} (Korean).
+ */
+package ai.aicrypto.plaza.dataset.format;
