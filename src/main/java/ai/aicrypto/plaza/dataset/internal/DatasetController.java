@@ -107,6 +107,7 @@ class DatasetController {
         model.addAttribute("listing", page.listing());
         model.addAttribute("dataset", page.dataset());
         model.addAttribute("profile", page.dataset().profile());
+        model.addAttribute("histogram", HistogramBar.ofLabel(page.dataset().profile()));
         return "dataset/detail";
     }
 

@@ -1,0 +1,123 @@
+package ai.aicrypto.plaza.demo;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.account.Role;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Seeds three accounts (alice, bob, admin; password {@value #PASSWORD}), Fashion-MNIST from
+ * Debian's dataset-fashion-mnist package, a generated tabular dataset and two model cards, the
+ * first time the app starts on an empty database with {@code plaza.demo-data=true}.
+ */
+@Component
+@ConditionalOnProperty(name = "plaza.demo-data", havingValue = "true")
+class DemoData implements ApplicationRunner {
+
+    static final String PASSWORD = "plaza-demo-pass";
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+
+    private final Accounts accounts;
+    private final Datasets datasets;
+    private final Models models;
+    private final JdbcClient jdbc;
+    private final Path workDir;
+
+    DemoData(Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc, PlazaProperties plaza) {
+        this.accounts = accounts;
+        this.datasets = datasets;
+        this.models = models;
+        this.jdbc = jdbc;
+        this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    @Override
+    public void run(ApplicationArguments args) throws IOException {
+        if (jdbc.sql("SELECT count(*) FROM users").query(Long.class).single() > 0) {
+            return;
+        }
+        long alice = accounts.register(new Accounts.NewAccount("alice", "alice@example.org", "Alice Kim", PASSWORD),
+                EnumSet.of(Role.MEMBER));
+        long bob = accounts.register(new Accounts.NewAccount("bob", "bob@example.org", "Bob Lee", PASSWORD),
+                EnumSet.of(Role.MEMBER));
+        accounts.register(new Accounts.NewAccount("admin", "admin@example.org", "Plaza Admin", PASSWORD),
+                EnumSet.of(Role.MEMBER, Role.ADMIN));
+
+        if (Files.isDirectory(FASHION_MNIST)) {
+            datasets.importDataset(alice, new DatasetUpload(new ListingDraft("Fashion-MNIST (test split)", """
+                    Zalando's article images: 10,000 grayscale 28×28 pictures of clothing in 10 classes \
+                    (T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot).
+
+                    A drop-in replacement for MNIST when benchmarking image classifiers. \
+                    Source: Debian's `dataset-fashion-mnist` package (MIT license).""",
+                    List.of("vision", "fashion", "classification"), "MIT", BigDecimal.ZERO),
+                    FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz"), "t10k-images-idx3-ubyte.gz",
+                    FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"), "t10k-labels-idx1-ubyte.gz", null));
+        } else {
+            log.warn("{} is missing (Debian package dataset-fashion-mnist): demo data without Fashion-MNIST", FASHION_MNIST);
+        }
+        Path sensors = generateSensorCsv();
+        try {
+            datasets.importDataset(bob, new DatasetUpload(new ListingDraft("Machine sensor readings (synthetic)", """
+                    **Generated** data: 2,000 readings of temperature, vibration, pressure and motor current \
+                    from a simulated production line, each labelled `ok`, `wear` or `fault`.
+
+                    Made for demos and tests of tabular classifiers; no real machine was measured.""",
+                    List.of("tabular", "iot", "synthetic"), "CC0-1.0", new BigDecimal("12.5")),
+                    sensors, "machine-sensors.csv", null, null, "condition"));
+        } finally {
+            Files.deleteIfExists(sensors);
+        }
+        for (String card : List.of("fashion-mnist-mlp.json", "tabular-softmax-regression.json")) {
+            String json = new ClassPathResource("model-card/examples/" + card).getContentAsString(StandardCharsets.UTF_8);
+            models.publish(card.startsWith("fashion") ? alice : bob, new ModelUpload(json, List.of("demo"), null));
+        }
+        log.info("Demo data seeded: users alice, bob and admin with password '{}'", PASSWORD);
+    }
+
+    /** Deterministic synthetic data: the condition follows from the readings, with noise. */
+    private Path generateSensorCsv() throws IOException {
+        Path file = Files.createTempFile(Files.createDirectories(workDir), "demo-sensors-", ".csv");
+        var random = new SplittableRandom(42);
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("temperature_c,vibration_mm_s,pressure_bar,current_a,line,condition\n");
+            for (int i = 0; i < 2000; i++) {
+                double wear = random.nextDouble();
+                double temperature = 55 + 25 * wear + random.nextGaussian() * 3;
+                double vibration = 1.5 + 6 * wear * wear + random.nextGaussian() * 0.5;
+                double pressure = 6 - wear + random.nextGaussian() * 0.2;
+                double current = 12 + 4 * wear + random.nextGaussian();
+                String condition = wear > 0.85 ? "fault" : wear > 0.55 ? "wear" : "ok";
+                String line = "L" + (1 + random.nextInt(3));
+                String temperatureText = random.nextInt(100) == 0 ? "" : String.format(Locale.ROOT, "%.1f", temperature);
+                out.write(String.format(Locale.ROOT, "%s,%.2f,%.2f,%.1f,%s,%s%n",
+                        temperatureText, vibration, pressure, current, line, condition));
+            }
+        }
+        return file;
+    }
+}

@@ -1,0 +1,124 @@
+package ai.aicrypto.plaza.model.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.card.CardFieldError;
+import ai.aicrypto.plaza.model.card.InvalidModelCardException;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+@Controller
+class ModelController {
+
+    private static final String EXAMPLE_CARD = "model-card/examples/fashion-mnist-mlp.json";
+
+    private final ModelService models;
+    private final MessageSource messages;
+    private final Path workDir;
+
+    ModelController(ModelService models, MessageSource messages, PlazaProperties plaza) {
+        this.models = models;
+        this.messages = messages;
+        this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    @GetMapping("/models/new")
+    String publishForm(Model model) throws IOException {
+        model.addAttribute("cardJson", new ClassPathResource(EXAMPLE_CARD).getContentAsString(StandardCharsets.UTF_8));
+        model.addAttribute("tags", "");
+        return "model/publish";
+    }
+
+    @PostMapping("/models/new")
+    String publish(@RequestParam String cardJson, @RequestParam(defaultValue = "") String tags,
+                   @RequestParam(required = false) MultipartFile weights,
+                   @AuthenticationPrincipal AccountPrincipal me, Model model, RedirectAttributes redirect)
+            throws IOException {
+        Path spooled = null;
+        try {
+            if (weights != null && !weights.isEmpty()) {
+                spooled = Files.createTempFile(Files.createDirectories(workDir), "weights-", ".part");
+                weights.transferTo(spooled);
+            }
+            long id = models.publish(me.id(), new ModelUpload(cardJson, ListingDraft.parseTags(tags), spooled));
+            redirect.addFlashAttribute("notice", "model.published");
+            return "redirect:/models/" + id;
+        } catch (InvalidModelCardException e) {
+            model.addAttribute("cardErrors", e.errors().stream().map(this::describe).toList());
+        } catch (UserFacingException e) {
+            model.addAttribute("cardErrors", java.util.List.of(
+                    messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale())));
+        } finally {
+            if (spooled != null) {
+                Files.deleteIfExists(spooled);
+            }
+        }
+        model.addAttribute("cardJson", cardJson);
+        model.addAttribute("tags", tags);
+        return "model/publish";
+    }
+
+    @GetMapping("/models/{id}")
+    String detail(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        ModelService.ModelPage page = models.page(id, me);
+        model.addAttribute("listing", page.listing());
+        model.addAttribute("card", page.card());
+        model.addAttribute("stored", page.model());
+        return "model/detail";
+    }
+
+    @GetMapping("/models/{id}/weights")
+    ResponseEntity<StreamingResponseBody> weights(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me)
+            throws IOException {
+        InputStream weights = models.openWeights(id, me);
+        StreamingResponseBody body = out -> {
+            try (weights) {
+                weights.transferTo(out);
+            }
+        };
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename("model-" + id + ".safetensors").build().toString())
+                .body(body);
+    }
+
+    /** The spec itself, public, so that cards can point at it with $schema. */
+    @GetMapping(value = "/schemas/model-card/v1.json", produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseBody
+    String schema() throws IOException {
+        return new ClassPathResource(ModelCardValidator.SCHEMA_RESOURCE).getContentAsString(StandardCharsets.UTF_8);
+    }
+
+    private String describe(CardFieldError error) {
+        String reason = messages.getMessage(error.messageKey(), error.args(), error.defaultMessage(),
+                LocaleContextHolder.getLocale());
+        return error.field() + ": " + reason;
+    }
+}

@@ -1,0 +1,47 @@
+package ai.aicrypto.plaza.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/** Register, sign in, see the profile, sign out, and fail to sign in with a wrong password. */
+class AccountFlowTest extends PlazaBrowserTest {
+
+    @Test
+    void registerSignInProfileSignOutAndWrongPassword() {
+        Account account = registerFreshUser("ui");
+        assertTrue(visible(By.cssSelector("main .notice")).isDisplayed(), "the login page says the account was created");
+        screenshot("account-registered-login");
+
+        signInAndWaitForHome(account);
+        screenshot("account-signed-in-home");
+
+        driver.findElement(By.id("nav-profile")).click();
+        waitForPath("/profile.*");
+        String profile = visible(By.cssSelector("main")).getText();
+        assertContains(profile, account.username(), "the profile page");
+        assertContains(profile, account.email(), "the profile page");
+        assertEquals(account.displayName(),
+                driver.findElement(By.cssSelector("main input[name=displayName]")).getAttribute("value"),
+                "the display name field holds the registered display name");
+        screenshot("account-profile");
+
+        driver.findElement(By.xpath("//header//form//button[normalize-space()='Sign out']")).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("nav-profile")));
+        waitForPageLoaded();
+        assertTrue(driver.findElements(By.id("nav-profile")).isEmpty(), "signed out: no profile link");
+        assertContains(navbarText(), "Sign in", "the navbar after signing out");
+        screenshot("account-signed-out");
+
+        open("/login");
+        signIn(account.username(), "not-the-right-password");
+        waitForPath("/login\\?error.*");
+        assertContains(visible(By.cssSelector("main .alert")).getText(), "Wrong username or password.",
+                "the login error");
+        assertTrue(driver.findElements(By.id("nav-profile")).isEmpty(), "a wrong password does not sign in");
+        screenshot("account-wrong-password");
+    }
+}

@@ -1,0 +1,181 @@
+package ai.aicrypto.plaza.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * Upload a small CSV, check the detail page's profile, find the listing when browsing, and see the
+ * Korean UI.
+ */
+class DatasetUploadTest extends PlazaBrowserTest {
+
+    static final List<String> SPECIES = List.of("setosa", "versicolor", "virginica");
+    static final int ROWS = 60;
+
+    private Path csv;
+
+    @AfterEach
+    void deleteCsv() throws IOException {
+        if (csv != null) {
+            Files.deleteIfExists(csv);
+        }
+    }
+
+    /** 60 iris-like rows, 20 of each species, the same on every run. */
+    static String irisCsv() {
+        StringBuilder sb = new StringBuilder("sepal_length,sepal_width,petal_length,petal_width,species\n");
+        for (int i = 0; i < ROWS; i++) {
+            int k = i % 3;
+            int j = i / 3;
+            double sepalLength = 5.0 + k * 0.9 + (j % 5) * 0.1;
+            double sepalWidth = 3.4 - k * 0.4 + (j % 4) * 0.1;
+            double petalLength = 1.4 + k * 2.6 + (j % 6) * 0.1;
+            double petalWidth = 0.2 + k * 1.0 + (j % 3) * 0.1;
+            sb.append(String.format(Locale.ROOT, "%.1f,%.1f,%.1f,%.1f,%s%n",
+                    sepalLength, sepalWidth, petalLength, petalWidth, SPECIES.get(k)));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void uploadCsvShowsProfileAndAppearsInBrowse() throws IOException {
+        registerAndSignIn("ui");
+        csv = Files.createTempFile("plaza-iris-", ".csv");
+        Files.writeString(csv, irisCsv(), StandardCharsets.UTF_8);
+        String title = "UI iris " + System.currentTimeMillis();
+
+        open("/datasets/new");
+        type(By.name("listing.title"), title);
+        type(By.name("listing.description"), "Sixty **iris-like** rows written by the browser test.");
+        type(By.name("listing.tags"), "flowers, test");
+        new Select(driver.findElement(By.name("listing.license"))).selectByValue("CC-BY-4.0");
+        type(By.name("listing.priceAic"), "0");
+        type(By.name("labelColumn"), "species");
+        driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
+        screenshot("upload-filled");
+
+        driver.findElement(By.id("upload-submit")).click();
+        waitForPath("/datasets/\\d+");
+
+        // The detail page shows what the server made of the file.
+        assertEquals(title, visible(By.cssSelector("main h1")).getText().trim());
+        assertEquals("CSV", driver.findElement(By.id("format")).getText().trim());
+        assertEquals(String.valueOf(ROWS), driver.findElement(By.id("row-count")).getText().trim());
+
+        List<WebElement> statsRows = driver.findElements(By.cssSelector("#stats tbody tr"));
+        assertEquals(5, statsRows.size(), "one statistics row per column");
+        assertTrue(statsRows.get(0).getText().startsWith("sepal_length"), statsRows.get(0).getText());
+        assertContains(statsRows.get(4).getText(), "species", "the label column's statistics row");
+
+        Map<String, String> histogram = new TreeMap<>();
+        for (WebElement bar : driver.findElements(By.cssSelector("#histogram .bar"))) {
+            histogram.put(bar.findElement(By.cssSelector(".bar-label")).getText().trim(),
+                    bar.findElement(By.cssSelector(".muted")).getText().trim());
+        }
+        assertEquals(Map.of("setosa", "20", "versicolor", "20", "virginica", "20"), histogram,
+                "the class histogram: three classes of 20");
+
+        int previewRows = driver.findElements(By.cssSelector("#preview tbody tr")).size();
+        assertTrue(previewRows >= 1 && previewRows <= 20, "preview rows: " + previewRows);
+        String detailUrl = currentPath();
+        screenshot("dataset-detail");
+
+        // Browse: filter by tag through the form (HTMX swaps #results and pushes the URL).
+        open("/datasets");
+        screenshot("browse-all");
+        WebElement tag = visible(By.cssSelector("form.filters input[name=tag]"));
+        tag.sendKeys("flowers");
+        tag.sendKeys(Keys.TAB); // change event: HTMX fetches the filtered results
+        waitForPath("/datasets\\?.*tag=flowers.*");
+        wait.withMessage(() -> "\u201C" + title + "\u201D among the cards tagged flowers: " + cardTitles())
+                .until(d -> cardTitles().contains(title));
+        screenshot("browse-tag-flowers");
+
+        // And the same through the URL with the other tag, sorted by price (free first).
+        open("/datasets?tag=test&sort=price_asc&price=free");
+        assertTrue(cardTitles().contains(title), () -> "\u201C" + title + "\u201D among " + cardTitles());
+        assertEquals("free", new Select(driver.findElement(By.name("price"))).getFirstSelectedOption().getAttribute("value"));
+        screenshot("browse-tag-test-free");
+
+        // Korean UI.
+        driver.findElement(By.id("lang-switch")).click();
+        wait.until(d -> "ko".equals(d.findElement(By.tagName("html")).getAttribute("lang")));
+        waitForPageLoaded();
+        assertContains(navbarText(), "데이터셋", "the Korean navbar");
+        assertFalse(navbarText().contains("Datasets"), "the Korean navbar has no English \u201CDatasets\u201D");
+        assertEquals("English", driver.findElement(By.id("lang-switch")).getText().trim());
+        assertTrue(cardTitles().contains(title), "the filter survives the language switch: " + cardTitles());
+        screenshot("browse-korean");
+
+        // The language is remembered on other pages.
+        open(detailUrl);
+        assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
+        assertEquals(String.valueOf(ROWS), driver.findElement(By.id("row-count")).getText().trim());
+        screenshot("dataset-detail-korean");
+
+        open("/datasets/new");
+        screenshot("upload-form-korean");
+    }
+
+    @Test
+    void raggedCsvIsRejectedWithTheLineNumber() throws IOException {
+        registerAndSignIn("ui");
+        // Line 1 is the header; line 5 lacks its last column.
+        csv = Files.createTempFile("plaza-ragged-", ".csv");
+        Files.writeString(csv, """
+                sepal_length,sepal_width,petal_length,petal_width,species
+                5.1,3.5,1.4,0.2,setosa
+                7.0,3.2,4.7,1.4,versicolor
+                6.3,3.3,6.0,2.5,virginica
+                4.9,3.0,1.4,0.2
+                6.4,3.2,4.5,1.5,versicolor
+                """, StandardCharsets.UTF_8);
+        String title = "UI ragged " + System.currentTimeMillis();
+
+        open("/datasets/new");
+        type(By.name("listing.title"), title);
+        type(By.name("listing.tags"), "ragged, test");
+        type(By.name("listing.priceAic"), "0");
+        type(By.name("labelColumn"), "species");
+        driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
+        screenshot("ragged-filled");
+        driver.findElement(By.id("upload-submit")).click();
+
+        By errors = By.cssSelector("#upload-form .alert, #upload-form .field-error");
+        wait.withMessage(() -> "an error naming line 5; the form shows: "
+                        + driver.findElements(errors).stream().map(WebElement::getText).toList())
+                .until(d -> d.findElements(errors).stream().anyMatch(e -> e.getText().contains("Line 5")));
+        String error = driver.findElements(errors).stream().map(WebElement::getText)
+                .filter(t -> t.contains("Line 5")).findFirst().orElseThrow();
+        assertContains(error, "4 values", "the ragged-row error");
+        assertContains(error, "5 columns", "the ragged-row error");
+        assertEquals("/datasets/new", currentPath(), "the browser stays on the upload form");
+        // The form keeps what was typed (the file input is necessarily cleared).
+        assertEquals(title, driver.findElement(By.name("listing.title")).getAttribute("value"));
+        assertEquals("species", driver.findElement(By.name("labelColumn")).getAttribute("value"));
+        screenshot("ragged-error");
+
+        open("/datasets?tag=ragged");
+        assertFalse(cardTitles().contains(title), () -> "no listing \u201C" + title + "\u201D: " + cardTitles());
+        open("/datasets");
+        assertFalse(cardTitles().contains(title), () -> "no listing \u201C" + title + "\u201D: " + cardTitles());
+        screenshot("ragged-not-listed");
+    }
+}
