@@ -1,0 +1,48 @@
+# Shared by ops/run and ops/test: install what is missing, once, and helpers to start the app.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MVN=(mvn -B -q --no-transfer-progress)
+
+# apt_ensure PACKAGE... : installs the Debian packages that are not installed yet.
+apt_ensure() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        echo "Installing Debian packages: ${missing[*]}"
+        local sudo=""
+        [[ $(id -u) -eq 0 ]] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+require_java_and_maven() {
+    command -v java >/dev/null || apt_ensure openjdk-17-jdk-headless
+    command -v mvn >/dev/null || apt_ensure maven
+}
+
+# build_app [extra maven args]: packages the web app jar (tests skipped unless asked otherwise).
+build_app() {
+    (cd "$ROOT" && "${MVN[@]}" "$@" package)
+}
+
+app_jar() {
+    ls "$ROOT"/target/plaza-*.jar | grep -v original | head -n 1
+}
+
+# wait_for_health URL SECONDS PID: waits until the app answers UP, or fails if it died.
+wait_for_health() {
+    local url=$1 limit=$2 pid=$3
+    for ((i = 0; i < limit; i++)); do
+        if curl -fsS "$url/actuator/health" 2>/dev/null | grep -q '"UP"'; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || { echo "The app exited before it was ready" >&2; return 1; }
+        sleep 1
+    done
+    echo "The app was not ready after ${limit}s" >&2
+    return 1
+}
