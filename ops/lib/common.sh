@@ -2,7 +2,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-MVN=(mvn -B -q --no-transfer-progress)
+MVN=(mvn -B --no-transfer-progress)
 
 # apt_ensure PACKAGE... : installs the Debian packages that are not installed yet.
 apt_ensure() {
@@ -26,7 +26,7 @@ require_java_and_maven() {
 
 # build_app [extra maven args]: packages the web app jar (tests skipped unless asked otherwise).
 build_app() {
-    (cd "$ROOT" && "${MVN[@]}" "$@" package)
+    (cd "$ROOT" && "${MVN[@]}" -q "$@" package)
 }
 
 app_jar() {

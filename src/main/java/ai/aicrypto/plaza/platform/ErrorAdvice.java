@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.platform;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
@@ -18,6 +20,8 @@ import org.springframework.web.servlet.support.RequestContextUtils;
 @ControllerAdvice
 class ErrorAdvice {
 
+    private static final Logger log = LoggerFactory.getLogger(ErrorAdvice.class);
+
     private final MessageSource messages;
 
     ErrorAdvice(MessageSource messages) {
@@ -30,6 +34,15 @@ class ErrorAdvice {
         page.addObject("status", 400);
         page.addObject("userMessage", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
                 LocaleContextHolder.getLocale()));
+        return page;
+    }
+
+    @ExceptionHandler(IntegrityException.class)
+    ModelAndView integrity(IntegrityException e) {
+        log.error("Integrity check failed", e);
+        var page = new ModelAndView("error", HttpStatus.INTERNAL_SERVER_ERROR);
+        page.addObject("status", 500);
+        page.addObject("userMessage", messages.getMessage("error.integrity", null, LocaleContextHolder.getLocale()));
         return page;
     }
 

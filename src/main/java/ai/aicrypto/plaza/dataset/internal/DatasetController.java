@@ -134,6 +134,10 @@ class DatasetController {
         if (part.isEmpty()) {
             throw new UserFacingException(field, "dataset.error.empty-file", part.getOriginalFilename());
         }
+        if (part.getSize() > properties.maxUploadSize().toBytes()) {
+            // The container enforces the same limit; this holds where the container is not in front (tests, proxies).
+            throw new UserFacingException(field, "upload.error.too-large", properties.maxUploadSize().toMegabytes() + " MB");
+        }
         Path target = Files.createTempFile(Files.createDirectories(uploadDir), "upload-", ".part");
         spooled.add(target);
         part.transferTo(target);

@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.dataset.internal;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
 import ai.aicrypto.plaza.dataset.format.DatasetSource;
 import ai.aicrypto.plaza.dataset.format.Shard;
+import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -124,7 +126,7 @@ class DatasetService implements Datasets {
      * Decrypts one raw file of a dataset for download. Only the owner may: licensed access for
      * others comes with on-chain licenses.
      */
-    RawFile openRaw(long id, int seq, AccountPrincipal viewer) throws IOException {
+    RawFile openRaw(long id, int seq, AccountPrincipal viewer) {
         DatasetPage page = page(id, viewer);
         if (!page.listing().ownedBy(viewer)) {
             throw new NotFoundException();
@@ -135,9 +137,14 @@ class DatasetService implements Datasets {
         try {
             DataKeys.DataKey key = dataKeys.unwrap(page.dataset().wrappedDataKey());
             String name = seq == 0 ? page.dataset().originalName() : "labels-" + page.dataset().originalName();
-            return new RawFile(name, key.decryptFrom(blobs, row.blobKey(), contextOf(row.role(), row.seq())));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("Data key of dataset " + id + " cannot be unwrapped", e);
+            var content = new BufferedInputStream(key.decryptFrom(blobs, row.blobKey(), contextOf(row.role(), row.seq())));
+            // Authenticate the first segment before the response starts, so tampering shows as an error page.
+            content.mark(1);
+            content.read();
+            content.reset();
+            return new RawFile(name, content);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IntegrityException("Dataset " + id + " cannot be decrypted", e);
         }
     }
 

@@ -74,6 +74,8 @@ class DatasetUploadTest extends PlazaBrowserTest {
         driver.findElement(By.id("upload-submit")).click();
         waitForPath("/datasets/\\d+");
 
+        screenshot("dataset-detail");
+
         // The detail page shows what the server made of the file.
         assertEquals(title, visible(By.cssSelector("main h1")).getText().trim());
         assertEquals("CSV", driver.findElement(By.id("format")).getText().trim());
@@ -95,7 +97,9 @@ class DatasetUploadTest extends PlazaBrowserTest {
         int previewRows = driver.findElements(By.cssSelector("#preview tbody tr")).size();
         assertTrue(previewRows >= 1 && previewRows <= 20, "preview rows: " + previewRows);
         String detailUrl = currentPath();
-        screenshot("dataset-detail");
+        // The upload's confirmation (flash "dataset.uploaded"); checked at the end so that the rest still runs.
+        List<String> notices = driver.findElements(By.cssSelector("main .notice")).stream()
+                .map(WebElement::getText).toList();
 
         // Browse: filter by tag through the form (HTMX swaps #results and pushes the URL).
         open("/datasets");
@@ -107,31 +111,39 @@ class DatasetUploadTest extends PlazaBrowserTest {
         wait.withMessage(() -> "\u201C" + title + "\u201D among the cards tagged flowers: " + cardTitles())
                 .until(d -> cardTitles().contains(title));
         screenshot("browse-tag-flowers");
+        assertTrue(driver.findElements(By.cssSelector(".listing-card")).stream()
+                        .allMatch(card -> card.findElements(By.cssSelector(".tag")).stream()
+                                .anyMatch(t -> t.getText().trim().equals("flowers"))),
+                "every card shown is tagged flowers");
 
-        // And the same through the URL with the other tag, sorted by price (free first).
-        open("/datasets?tag=test&sort=price_asc&price=free");
+        // And the same through the URL: the other tag, free listings only (newest first).
+        open("/datasets?tag=test&price=free");
+        screenshot("browse-tag-test-free");
         assertTrue(cardTitles().contains(title), () -> "\u201C" + title + "\u201D among " + cardTitles());
         assertEquals("free", new Select(driver.findElement(By.name("price"))).getFirstSelectedOption().getAttribute("value"));
-        screenshot("browse-tag-test-free");
 
         // Korean UI.
         driver.findElement(By.id("lang-switch")).click();
         wait.until(d -> "ko".equals(d.findElement(By.tagName("html")).getAttribute("lang")));
         waitForPageLoaded();
+        screenshot("browse-korean");
+        assertTrue(currentPath().startsWith("/datasets"), "the language switch stays on the page: " + currentPath());
         assertContains(navbarText(), "데이터셋", "the Korean navbar");
         assertFalse(navbarText().contains("Datasets"), "the Korean navbar has no English \u201CDatasets\u201D");
         assertEquals("English", driver.findElement(By.id("lang-switch")).getText().trim());
-        assertTrue(cardTitles().contains(title), "the filter survives the language switch: " + cardTitles());
-        screenshot("browse-korean");
+        assertEquals("데이터셋", driver.findElement(By.cssSelector("main h1")).getText().trim());
 
         // The language is remembered on other pages.
         open(detailUrl);
+        screenshot("dataset-detail-korean");
         assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
         assertEquals(String.valueOf(ROWS), driver.findElement(By.id("row-count")).getText().trim());
-        screenshot("dataset-detail-korean");
 
         open("/datasets/new");
         screenshot("upload-form-korean");
+
+        assertTrue(notices.stream().anyMatch(n -> n.contains("Your dataset is uploaded")),
+                "the detail page reached after the upload confirms it (notice dataset.uploaded); notices: " + notices);
     }
 
     @Test
@@ -162,6 +174,7 @@ class DatasetUploadTest extends PlazaBrowserTest {
         wait.withMessage(() -> "an error naming line 5; the form shows: "
                         + driver.findElements(errors).stream().map(WebElement::getText).toList())
                 .until(d -> d.findElements(errors).stream().anyMatch(e -> e.getText().contains("Line 5")));
+        screenshot("ragged-error");
         String error = driver.findElements(errors).stream().map(WebElement::getText)
                 .filter(t -> t.contains("Line 5")).findFirst().orElseThrow();
         assertContains(error, "4 values", "the ragged-row error");
@@ -170,12 +183,12 @@ class DatasetUploadTest extends PlazaBrowserTest {
         // The form keeps what was typed (the file input is necessarily cleared).
         assertEquals(title, driver.findElement(By.name("listing.title")).getAttribute("value"));
         assertEquals("species", driver.findElement(By.name("labelColumn")).getAttribute("value"));
-        screenshot("ragged-error");
 
         open("/datasets?tag=ragged");
+        screenshot("ragged-tag-search");
         assertFalse(cardTitles().contains(title), () -> "no listing \u201C" + title + "\u201D: " + cardTitles());
         open("/datasets");
-        assertFalse(cardTitles().contains(title), () -> "no listing \u201C" + title + "\u201D: " + cardTitles());
         screenshot("ragged-not-listed");
+        assertFalse(cardTitles().contains(title), () -> "no listing \u201C" + title + "\u201D: " + cardTitles());
     }
 }

@@ -1,0 +1,206 @@
+package ai.aicrypto.plaza.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
+
+class DatasetUploadTest extends IntegrationTest {
+
+    @Autowired
+    TestUsers users;
+
+    AccountPrincipal owner;
+
+    @BeforeEach
+    void signIn() {
+        owner = users.member();
+    }
+
+    @Test
+    void csvUploadIsProfiledPreviewedAndStoredEncrypted() throws Exception {
+        byte[] csv = flowersCsv(120);
+        String location = mvc.perform(upload("Flowers " + System.nanoTime(), "species", file("flowers.csv", csv)))
+                .andExpect(status().is3xxRedirection())
+                .andReturn().getResponse().getRedirectedUrl();
+        long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+
+        String page = mvc.perform(get("/datasets/" + id)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("id=\"row-count\">120<").contains("species").contains("setosa");
+        int previewRows = page.split("<tr>", -1).length; // header rows of both tables plus preview rows
+        assertThat(page.substring(page.indexOf("id=\"preview\""))).containsPattern("<td class=\"muted\">\\d+</td>");
+        assertThat(previewRows).isLessThan(2 + 5 + 1 + 20 + 2);
+
+        var blobs = jdbc.sql("SELECT role, blob_key FROM dataset_blobs WHERE dataset_id = ?").param(id)
+                .query((rs, n) -> rs.getString("role") + ":" + rs.getString("blob_key")).list();
+        assertThat(blobs).anyMatch(b -> b.startsWith("RAW:")).anyMatch(b -> b.startsWith("SHARD:"));
+        // The stored raw blob is ciphertext: the plaintext header does not appear in it.
+        String rawKey = blobs.stream().filter(b -> b.startsWith("RAW:")).findFirst().orElseThrow().substring(4);
+        byte[] stored = Files.readAllBytes(blobPath(rawKey));
+        assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain("sepal_length");
+
+        var streaming = mvc.perform(get("/datasets/" + id + "/download").with(user(owner))).andReturn();
+        byte[] downloaded = mvc.perform(asyncDispatch(streaming))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsByteArray();
+        assertThat(downloaded).isEqualTo(csv);
+    }
+
+    @Test
+    void idxPairIsAcceptedGzippedAndShowsImages() throws Exception {
+        mvc.perform(upload("Digits " + System.nanoTime(), "", file("images-idx3-ubyte.gz", gzip(idxImages(30, 4, 4))))
+                        .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30))))
+                .andExpect(status().is3xxRedirection());
+    }
+
+    @Test
+    void badInputIsExplainedAndLeavesNothingStored() throws Exception {
+        long listings = count("listings");
+        long datasets = count("datasets");
+        long datasetBlobs = count("dataset_blobs");
+        long blobFiles = blobFiles();
+
+        rejected(upload("Empty", "species", file("empty.csv", new byte[0])), "is empty");
+        rejected(upload("Binary", "species", file("photo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 1})), "");
+        rejected(upload("Ragged", "species", file("ragged.csv", "a,b,species\n1,2,x\n3,4\n".getBytes(StandardCharsets.UTF_8))),
+                "Line 3");
+        rejected(upload("Latin-1", "species", file("latin1.csv", "a,species\n1,caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1))),
+                "Line 2");
+        rejected(upload("No label", "colour", file("flowers.csv", flowersCsv(10))), "colour");
+        rejected(upload("Traversal", "species", file("../../etc/passwd.csv", flowersCsv(10))), "passwd");
+        rejected(upload("Mismatch", "", file("images-idx3-ubyte", idxImages(10, 2, 2)))
+                .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(9))), "10");
+        rejected(upload("", "species", file("flowers.csv", flowersCsv(10))), "title");
+        rejected(upload("Price", "species", file("flowers.csv", flowersCsv(10)), "-3"), "negative");
+
+        assertThat(count("listings")).isEqualTo(listings);
+        assertThat(count("datasets")).isEqualTo(datasets);
+        assertThat(count("dataset_blobs")).isEqualTo(datasetBlobs);
+        assertThat(blobFiles()).isEqualTo(blobFiles);
+        assertThat(Files.list(DATA_DIR.resolve("work")).filter(p -> !Files.isDirectory(p)).toList()).isEmpty();
+    }
+
+    @Test
+    void messagesFollowTheUsersLanguage() throws Exception {
+        String korean = mvc.perform(upload("Ragged", "species", file("ragged.csv", "a,b,species\n1,2,x\n3,4\n".getBytes(StandardCharsets.UTF_8)))
+                        .locale(Locale.KOREAN).header("Accept-Language", "ko"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(korean).contains("3").containsPattern("[\\uAC00-\\uD7A3]");
+    }
+
+    @Test
+    void tamperedCiphertextIsNeverServed() throws Exception {
+        String location = mvc.perform(upload("Tamper " + System.nanoTime(), "species", file("flowers.csv", flowersCsv(20))))
+                .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
+        long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+        String rawKey = jdbc.sql("SELECT blob_key FROM dataset_blobs WHERE dataset_id = ? AND role = 'RAW'").param(id)
+                .query(String.class).single();
+        try (var file = new RandomAccessFile(blobPath(rawKey).toFile(), "rw")) {
+            file.seek(file.length() - 20);
+            int b = file.read();
+            file.seek(file.length() - 20);
+            file.write(b ^ 0x01);
+        }
+        mvc.perform(get("/datasets/" + id + "/download").with(user(owner)))
+                .andExpect(status().isInternalServerError())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("integrity")));
+    }
+
+    @Test
+    void htmxUploadIsToldWhereToGo() throws Exception {
+        mvc.perform(upload("Htmx " + System.nanoTime(), "species", file("flowers.csv", flowersCsv(15))).header("HX-Request", "true"))
+                .andExpect(status().isOk())
+                .andExpect(header().string("HX-Redirect", org.hamcrest.Matchers.matchesPattern("/datasets/\\d+")));
+    }
+
+    private void rejected(MockMultipartHttpServletRequestBuilder request, String messagePart) throws Exception {
+        String body = mvc.perform(request).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(body).as("form shown again with an error").contains("id=\"upload-form\"")
+                .containsAnyOf("class=\"field-error\"", "id=\"global-error\"");
+        assertThat(body).contains(messagePart);
+    }
+
+    private MockMultipartHttpServletRequestBuilder upload(String title, String labelColumn, MockMultipartFile file) {
+        return upload(title, labelColumn, file, "0");
+    }
+
+    private MockMultipartHttpServletRequestBuilder upload(String title, String labelColumn, MockMultipartFile file,
+                                                          String price) {
+        return multipart("/datasets/new").file(file)
+                .param("listing.title", title)
+                .param("listing.description", "Test data")
+                .param("listing.tags", "test")
+                .param("listing.license", "CC-BY-4.0")
+                .param("listing.priceAic", price)
+                .param("labelColumn", labelColumn)
+                .with(user(owner)).with(csrf());
+    }
+
+    private static MockMultipartFile file(String name, byte[] content) {
+        return new MockMultipartFile("file", name, "application/octet-stream", content);
+    }
+
+    private static Path blobPath(String key) {
+        return DATA_DIR.resolve("blobs").resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key);
+    }
+
+    static byte[] flowersCsv(int rows) {
+        var csv = new StringBuilder("sepal_length,sepal_width,petal_length,petal_width,species\n");
+        String[] species = {"setosa", "versicolor", "virginica"};
+        for (int i = 0; i < rows; i++) {
+            csv.append(String.format(Locale.ROOT, "%.1f,%.1f,%.1f,%.1f,%s%n",
+                    4.5 + (i % 7) * 0.3, 2.5 + (i % 5) * 0.2, 1.0 + (i % 3) * 2.0, 0.2 + (i % 3) * 0.9, species[i % 3]));
+        }
+        return csv.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] idxImages(int count, int rows, int cols) {
+        ByteBuffer b = ByteBuffer.allocate(16 + count * rows * cols);
+        b.putInt(0x00000803).putInt(count).putInt(rows).putInt(cols);
+        for (int i = 0; i < count * rows * cols; i++) {
+            b.put((byte) (i * 7));
+        }
+        return b.array();
+    }
+
+    static byte[] idxLabels(int count) {
+        ByteBuffer b = ByteBuffer.allocate(8 + count);
+        b.putInt(0x00000801).putInt(count);
+        for (int i = 0; i < count; i++) {
+            b.put((byte) (i % 3));
+        }
+        return b.array();
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        var out = new ByteArrayOutputStream();
+        try (var gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,63 @@
+package ai.aicrypto.plaza.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * Base of the tests that need the whole app: one Spring context, and with it one real embedded
+ * PostgreSQL server and blob store in a fresh temporary data directory, shared by all subclasses.
+ */
+@SpringBootTest
+@AutoConfigureMockMvc
+public abstract class IntegrationTest {
+
+    protected static final Path DATA_DIR = createDataDir();
+
+    @Autowired
+    protected MockMvc mvc;
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("plaza.data-dir", DATA_DIR::toString);
+        registry.add("plaza.demo-data", () -> "false");
+    }
+
+    protected long count(String table) {
+        return jdbc.sql("SELECT count(*) FROM " + table).query(Long.class).single();
+    }
+
+    /** Blob files in the store, temporary ones included: what an orphan would add to. */
+    protected static long blobFiles() {
+        Path root = DATA_DIR.resolve("blobs");
+        if (!Files.exists(root)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path createDataDir() {
+        try {
+            return Files.createTempDirectory("plaza-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
