@@ -44,6 +44,8 @@ class DatabaseConfiguration {
         var builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                // Spring stops the server when it closes the pool, after everything that uses it.
+                .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "100");
         if (port > 0) {
             builder.setPort(port);

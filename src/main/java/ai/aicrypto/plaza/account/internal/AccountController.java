@@ -1,19 +1,18 @@
 package ai.aicrypto.plaza.account.internal;
 
+import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Set;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.validation.BindingResult;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 @Controller
-@Validated
 class AccountController {
 
     private final AccountService accounts;
@@ -60,13 +58,23 @@ class AccountController {
 
     @GetMapping("/profile")
     String profile(@AuthenticationPrincipal AccountPrincipal me, Model model) {
-        model.addAttribute("account", accounts.profile(me.id()));
+        UserAccount account = accounts.profile(me.id());
+        model.addAttribute("account", new ProfileView(account.getUsername(), account.getEmail(),
+                account.getDisplayName(), account.getRoles(), account.getCreatedAt()));
         return "account/profile";
+    }
+
+    /** What the profile page shows; public so that templates can read it. */
+    public record ProfileView(String username, String email, String displayName, Set<Role> roles, Instant createdAt) {
     }
 
     @PostMapping("/profile")
     String updateProfile(@AuthenticationPrincipal AccountPrincipal me,
-                         @RequestParam @NotBlank @Size(max = 80) String displayName, RedirectAttributes redirect) {
+                         @RequestParam String displayName, RedirectAttributes redirect) {
+        if (displayName.isBlank() || displayName.strip().length() > 80) {
+            redirect.addFlashAttribute("displayNameError", true);
+            return "redirect:/profile";
+        }
         accounts.changeDisplayName(me.id(), displayName);
         redirect.addFlashAttribute("saved", true);
         return "redirect:/profile";

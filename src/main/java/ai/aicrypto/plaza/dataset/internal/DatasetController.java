@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -32,6 +33,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.servlet.support.RequestContextUtils;
 
 @Controller
 class DatasetController {
@@ -71,7 +73,8 @@ class DatasetController {
                   @RequestParam(required = false) MultipartFile labelsFile,
                   @AuthenticationPrincipal AccountPrincipal me,
                   @RequestHeader(name = "HX-Request", required = false) String htmx,
-                  HttpServletResponse response, Model model, RedirectAttributes redirect) throws IOException {
+                  HttpServletRequest request, HttpServletResponse response, Model model,
+                  RedirectAttributes redirect) throws IOException {
         List<Path> spooled = new ArrayList<>();
         try {
             Path data = spool(file, "file", spooled);
@@ -79,12 +82,16 @@ class DatasetController {
             long id = datasets.importDataset(me.id(), new DatasetUpload(form.getListing().toDraft(), data,
                     file.getOriginalFilename(), labels, labels == null ? null : labelsFile.getOriginalFilename(),
                     form.getLabelColumn()));
-            redirect.addFlashAttribute("notice", "dataset.uploaded");
+            String target = "/datasets/" + id;
             if (htmx != null) {
-                response.setHeader("HX-Redirect", "/datasets/" + id);
+                // HX-Redirect is not a Spring redirect, so the flash map is saved by hand.
+                RequestContextUtils.getOutputFlashMap(request).put("notice", "dataset.uploaded");
+                RequestContextUtils.saveOutputFlashMap(target, request, response);
+                response.setHeader("HX-Redirect", target);
                 return "dataset/upload :: form";
             }
-            return "redirect:/datasets/" + id;
+            redirect.addFlashAttribute("notice", "dataset.uploaded");
+            return "redirect:" + target;
         } catch (UserFacingException e) {
             String field = e.field() == null || UPLOAD_FIELDS.contains(e.field()) ? e.field() : "listing." + e.field();
             if (field != null && binding.getFieldType(field) != null) {

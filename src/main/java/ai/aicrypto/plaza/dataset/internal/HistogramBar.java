@@ -24,6 +24,8 @@ record HistogramBar(String label, long count, long widthPx) {
         }
         long top = Collections.max(counts.values());
         return counts.entrySet().stream()
+                // Largest class first; JSONB does not keep the profile's key order.
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .map(e -> new HistogramBar(e.getKey(), e.getValue(), Math.max(1, e.getValue() * FULL_WIDTH_PX / top)))
                 .toList();
     }

@@ -1,5 +1,7 @@
 package ai.aicrypto.plaza.dataset.internal;
 
+import ai.aicrypto.plaza.platform.DataSizes;
+
 import java.util.List;
 
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
@@ -12,6 +14,11 @@ record StoredDataset(long listingId, String format, String originalName, String 
     /** Blob roles: the raw upload(s) and the preprocessed shards. */
     static final String RAW = "RAW";
     static final String SHARD = "SHARD";
+
+    /** The raw size for people: bytes, KB, MB or GB with one decimal. */
+    public String rawSize() {
+        return DataSizes.humanReadable(rawBytes);
+    }
 
     record BlobRow(String role, int seq, String blobKey, long bytes, Long rows) {
     }

@@ -1,0 +1,125 @@
+package ai.aicrypto.plaza;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+/**
+ * Every route, as anonymous, the owner of the item, another member and an admin. Expected codes:
+ * 200 shown, 302 to a login page (anonymous) or after a change, 404 hidden (items others may not
+ * see answer like missing ones), 403 refused.
+ */
+class AuthorizationTest extends IntegrationTest {
+
+    private static final int OK = 200, REDIRECT = 302, FORBIDDEN = 403, HIDDEN = 404;
+
+    @Autowired
+    TestUsers users;
+    @Autowired
+    Datasets datasets;
+
+    AccountPrincipal owner;
+    AccountPrincipal other;
+    AccountPrincipal admin;
+    long dataset;
+
+    @BeforeEach
+    void listing() throws Exception {
+        owner = users.member();
+        other = users.member();
+        admin = users.admin();
+        var csv = java.nio.file.Files.createTempFile("auth", ".csv");
+        java.nio.file.Files.writeString(csv, "x,y\n1,a\n2,b\n3,a\n");
+        dataset = datasets.importDataset(owner.id(), new DatasetUpload(
+                new ListingDraft("Auth test", "", List.of(), "MIT", BigDecimal.ONE), csv, "auth.csv", null, null, "y"));
+        java.nio.file.Files.delete(csv);
+    }
+
+    @Test
+    void publicPagesAreOpenToEveryone() throws Exception {
+        for (String path : List.of("/", "/datasets", "/models", "/datasets/" + dataset, "/login", "/register",
+                "/schemas/model-card/v1.json", "/actuator/health")) {
+            expect(r -> get(path), OK, OK, OK, OK);
+        }
+    }
+
+    @Test
+    void memberPagesNeedSignIn() throws Exception {
+        for (String path : List.of("/datasets/new", "/models/new", "/listings/mine", "/profile")) {
+            expect(r -> get(path), REDIRECT, OK, OK, OK);
+        }
+    }
+
+    @Test
+    void onlyTheOwnerDownloadsRawData() throws Exception {
+        expect(r -> get("/datasets/" + dataset + "/download"), REDIRECT, OK, HIDDEN, HIDDEN);
+    }
+
+    @Test
+    void onlyOwnerAndAdminsManageAListing() throws Exception {
+        expect(r -> get("/listings/" + dataset + "/edit"), REDIRECT, OK, HIDDEN, OK);
+        expect(r -> post("/listings/" + dataset + "/edit").param("title", "Changed").param("license", "MIT")
+                .param("priceAic", "1").with(csrf()), REDIRECT, REDIRECT, HIDDEN, REDIRECT);
+        assertThat(jdbc.sql("SELECT title FROM listings WHERE id = ?").param(dataset).query(String.class).single())
+                .isEqualTo("Changed");
+    }
+
+    @Test
+    void unpublishedListingsAreHiddenFromOthers() throws Exception {
+        assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), admin)).isEqualTo(REDIRECT);
+        expect(r -> get("/datasets/" + dataset), HIDDEN, OK, HIDDEN, OK);
+        // An admin may take a listing down but not put it back up; the owner may.
+        assertThat(status(post("/listings/" + dataset + "/publish").with(csrf()), admin)).isEqualTo(FORBIDDEN);
+        assertThat(status(post("/listings/" + dataset + "/publish").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post("/listings/" + dataset + "/publish").with(csrf()), owner)).isEqualTo(REDIRECT);
+        expect(r -> get("/datasets/" + dataset), OK, OK, OK, OK);
+    }
+
+    @Test
+    void changesWithoutCsrfTokenAreRefused() throws Exception {
+        assertThat(status(post("/listings/" + dataset + "/unpublish"), owner)).isEqualTo(FORBIDDEN);
+        assertThat(status(post("/profile").param("displayName", "x"), owner)).isEqualTo(FORBIDDEN);
+    }
+
+    @Test
+    void operationalEndpointsAreForAdmins() throws Exception {
+        expect(r -> get("/actuator/metrics"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
+    }
+
+    private void expect(Function<Void, MockHttpServletRequestBuilder> request, int anonymous, int asOwner, int asOther,
+                        int asAdmin) throws Exception {
+        List<Integer> actual = new ArrayList<>();
+        actual.add(status(request.apply(null), null));
+        actual.add(status(request.apply(null), owner));
+        actual.add(status(request.apply(null), other));
+        actual.add(status(request.apply(null), admin));
+        assertThat(actual).as(request.apply(null).buildRequest(new org.springframework.mock.web.MockServletContext()).getRequestURI())
+                .containsExactly(anonymous, asOwner, asOther, asAdmin);
+    }
+
+    private int status(MockHttpServletRequestBuilder request, AccountPrincipal as) throws Exception {
+        if (as != null) {
+            request.with(user(as));
+        }
+        return mvc.perform(request).andReturn().getResponse().getStatus();
+    }
+}
