@@ -47,7 +47,8 @@ class AccountFlowTest extends IntegrationTest {
                 .param("displayName", "Erin").param("password", "correct horse battery").with(csrf()));
         Cookie anonymous = mvc.perform(get("/login")).andReturn().getResponse().getCookie("SESSION");
         assertThat(anonymous).isNotNull();
-        Cookie signedIn = mvc.perform(formLogin("/login").user(name).password("correct horse battery").cookie(anonymous))
+        Cookie signedIn = mvc.perform(post("/login").param("username", name).param("password", "correct horse battery")
+                        .with(csrf()).cookie(anonymous))
                 .andExpect(authenticated()).andReturn().getResponse().getCookie("SESSION");
         assertThat(signedIn).isNotNull();
         assertThat(signedIn.getValue()).isNotEqualTo(anonymous.getValue());
