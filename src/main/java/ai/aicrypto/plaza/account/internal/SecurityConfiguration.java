@@ -10,6 +10,7 @@ import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 
 /**
  * Form sign-in with CSRF protection and session fixation protection. Pages are public unless a
@@ -37,6 +38,9 @@ class SecurityConfiguration {
                 .logout(logout -> logout
                         .logoutUrl("/logout")
                         .logoutSuccessUrl("/?signedOut"))
+                // The token lives in a cookie, so anonymous visitors get no server-side session
+                // (a row in spring_session per page view otherwise).
+                .csrf(csrf -> csrf.csrfTokenRepository(new CookieCsrfTokenRepository()))
                 .sessionManagement(session -> session
                         .sessionFixation(fixation -> fixation.changeSessionId()));
         return http.build();
