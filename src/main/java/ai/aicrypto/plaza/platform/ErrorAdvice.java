@@ -1,17 +1,18 @@
 package ai.aicrypto.plaza.platform;
 
+import java.io.IOException;
+
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
-import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.ModelAndView;
-import org.springframework.web.servlet.support.RequestContextUtils;
 
 /**
  * Turns user mistakes that escape a controller into pages in the user's language: a 400 page for
@@ -46,14 +47,9 @@ class ErrorAdvice {
         return page;
     }
 
-    /** The container refused the upload before any controller ran: back to the form (the redirect carries the flash). */
+    /** An upload without a length the container stopped reading: back to its form, as {@link UploadLimitFilter} does. */
     @ExceptionHandler(MaxUploadSizeExceededException.class)
-    String tooLarge(HttpServletRequest request, MaxUploadSizeExceededException e) {
-        var flash = RequestContextUtils.getOutputFlashMap(request);
-        long limit = e.getMaxUploadSize();
-        flash.put("formError", messages.getMessage("upload.error.too-large",
-                new Object[] {limit > 0 ? DataSize.ofBytes(limit).toMegabytes() + " MB" : "?"},
-                LocaleContextHolder.getLocale()));
-        return "redirect:" + request.getServletPath();
+    void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        UploadLimitFilter.sendBack(request, response);
     }
 }

@@ -12,6 +12,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,7 +55,6 @@ class DatasetController {
     @ModelAttribute
     void formOptions(Model model) {
         model.addAttribute("licenses", License.values());
-        model.addAttribute("maxUploadSize", properties.maxUploadSize().toMegabytes() + " MB");
     }
 
     @GetMapping("/datasets/new")
@@ -143,7 +143,7 @@ class DatasetController {
         }
         if (part.getSize() > properties.maxUploadSize().toBytes()) {
             // The container enforces the same limit; this holds where the container is not in front (tests, proxies).
-            throw new UserFacingException(field, "upload.error.too-large", properties.maxUploadSize().toMegabytes() + " MB");
+            throw new UserFacingException(field, "upload.error.too-large", DataSizes.humanReadable(properties.maxUploadSize().toBytes()));
         }
         Path target = Files.createTempFile(Files.createDirectories(uploadDir), "upload-", ".part");
         spooled.add(target);
