@@ -1,7 +1,6 @@
 package ai.aicrypto.plaza.dataset.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,13 +12,11 @@ import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.platform.DataSizes;
+import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -122,15 +119,7 @@ class DatasetController {
     ResponseEntity<StreamingResponseBody> download(@PathVariable long id, @RequestParam(defaultValue = "0") int file,
                                                    @AuthenticationPrincipal AccountPrincipal me) throws IOException {
         DatasetService.RawFile raw = datasets.openRaw(id, file, me);
-        StreamingResponseBody body = out -> {
-            try (InputStream in = raw.content()) {
-                in.transferTo(out);
-            }
-        };
-        return ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(raw.name()).build().toString())
-                .body(body);
+        return Downloads.attachment(raw.name(), raw.content());
     }
 
     /** Moves the container's spooled part into our work directory (a rename on the same disk, no copy in memory). */

@@ -1,7 +1,6 @@
 package ai.aicrypto.plaza.model.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +11,12 @@ import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -96,17 +94,7 @@ class ModelController {
     @GetMapping("/models/{id}/weights")
     ResponseEntity<StreamingResponseBody> weights(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me)
             throws IOException {
-        InputStream weights = models.openWeights(id, me);
-        StreamingResponseBody body = out -> {
-            try (weights) {
-                weights.transferTo(out);
-            }
-        };
-        return ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename("model-" + id + ".safetensors").build().toString())
-                .body(body);
+        return Downloads.attachment("model-" + id + ".safetensors", models.openWeights(id, me));
     }
 
     /** The spec itself, public, so that cards can point at it with $schema. */
