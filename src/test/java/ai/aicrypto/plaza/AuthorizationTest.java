@@ -69,6 +69,25 @@ class AuthorizationTest extends IntegrationTest {
     }
 
     @Test
+    void changesNeedSignIn() throws Exception {
+        assertThat(status(post("/datasets/new").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/models/new").param("cardJson", "{}").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/profile").param("displayName", "x").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT status FROM listings WHERE id = ?").param(dataset).query(String.class).single())
+                .isEqualTo("PUBLISHED");
+    }
+
+    @Test
+    void aProfileChangeOnlyTouchesTheSignedInAccount() throws Exception {
+        assertThat(status(post("/profile").param("displayName", "Renamed").with(csrf()), other)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT display_name FROM users WHERE id = ?").param(owner.id()).query(String.class).single())
+                .isNotEqualTo("Renamed");
+        assertThat(jdbc.sql("SELECT display_name FROM users WHERE id = ?").param(other.id()).query(String.class).single())
+                .isEqualTo("Renamed");
+    }
+
+    @Test
     void onlyTheOwnerDownloadsRawData() throws Exception {
         expect(r -> get("/datasets/" + dataset + "/download"), REDIRECT, OK, HIDDEN, HIDDEN);
     }
