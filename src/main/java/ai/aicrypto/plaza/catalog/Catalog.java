@@ -1,6 +1,9 @@
 package ai.aicrypto.plaza.catalog;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 
@@ -11,9 +14,11 @@ public interface Catalog {
      * Creates a published listing in the caller's transaction, so that it is stored together with
      * the item it describes or not at all.
      *
+     * @param searchTerms extra words search should find the listing by (dataset column names, a
+     *                    model's task), beyond its title, description and tags
      * @throws ai.aicrypto.plaza.platform.UserFacingException when the draft is invalid
      */
-    long create(ListingKind kind, long ownerId, ListingDraft draft);
+    long create(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms);
 
     /**
      * The listing of the given kind as {@code viewer} (null when anonymous) may see it: unpublished
@@ -25,4 +30,14 @@ public interface Catalog {
 
     /** The newest published listings of a kind, for the home page. */
     List<ListingCard> latest(ListingKind kind, int limit);
+
+    /** The listing as search indexes it, or empty if it no longer exists. */
+    Optional<ListingDocument> document(long id);
+
+    /**
+     * Listing documents in id order, a batch at a time: for rebuilding a search index.
+     *
+     * @param changedSince only listings changed at or after this instant; null for all
+     */
+    void forEachDocument(Instant changedSince, int batchSize, Consumer<List<ListingDocument>> batch);
 }

@@ -28,7 +28,7 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/health/**", "/actuator/info").permitAll()
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .requestMatchers("/login", "/register", "/error").permitAll()
-                        .requestMatchers("/", "/datasets", "/models").permitAll()
+                        .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest").permitAll()
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/schemas/**").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form

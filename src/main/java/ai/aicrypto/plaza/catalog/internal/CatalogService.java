@@ -1,7 +1,11 @@
 package ai.aicrypto.plaza.catalog.internal;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
@@ -9,12 +13,15 @@ import ai.aicrypto.plaza.catalog.BrowsePage;
 import ai.aicrypto.plaza.catalog.BrowseQuery;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingCard;
+import ai.aicrypto.plaza.catalog.ListingChanged;
+import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingStatus;
 import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.platform.MarkdownRenderer;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Limit;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
@@ -28,9 +35,11 @@ class CatalogService implements Catalog {
     private final Accounts accounts;
     private final MarkdownRenderer markdown;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     CatalogService(ListingRepository listings, ListingBrowser browser, Accounts accounts, MarkdownRenderer markdown,
-                   Clock clock) {
+                   Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.listings = listings;
         this.browser = browser;
         this.accounts = accounts;
@@ -40,8 +49,33 @@ class CatalogService implements Catalog {
 
     @Override
     @Transactional
-    public long create(ListingKind kind, long ownerId, ListingDraft draft) {
-        return listings.save(new Listing(kind, ownerId, draft.validated(), clock.instant())).getId();
+    public long create(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms) {
+        long id = listings.save(new Listing(kind, ownerId, draft.validated(), searchTerms, clock.instant())).getId();
+        events.publishEvent(new ListingChanged(id));
+        return id;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public Optional<ListingDocument> document(long id) {
+        return listings.findById(id).map(l -> toDocument(l, accounts.usernames(List.of(l.getOwnerId()))));
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public void forEachDocument(Instant changedSince, int batchSize, Consumer<List<ListingDocument>> batch) {
+        Instant since = changedSince == null ? Instant.EPOCH : changedSince;
+        long after = 0;
+        while (true) {
+            List<Listing> page = listings.findByIdGreaterThanAndUpdatedAtGreaterThanEqualOrderById(after, since,
+                    Limit.of(batchSize));
+            if (page.isEmpty()) {
+                return;
+            }
+            Map<Long, String> owners = accounts.usernames(page.stream().map(Listing::getOwnerId).toList());
+            batch.accept(page.stream().map(l -> toDocument(l, owners)).toList());
+            after = page.get(page.size() - 1).getId();
+        }
     }
 
     @Override
@@ -84,6 +118,7 @@ class CatalogService implements Catalog {
     ListingView update(long id, ListingDraft draft, AccountPrincipal viewer) {
         Listing listing = managed(id, viewer);
         listing.apply(draft.validated(), clock.instant());
+        events.publishEvent(new ListingChanged(id));
         return toView(listing);
     }
 
@@ -95,6 +130,7 @@ class CatalogService implements Catalog {
             throw new AccessDeniedException("Only the owner may republish");
         }
         listing.changeStatus(status, clock.instant());
+        events.publishEvent(new ListingChanged(id));
         return toView(listing);
     }
 
@@ -104,6 +140,13 @@ class CatalogService implements Catalog {
             throw new NotFoundException();
         }
         return listing;
+    }
+
+    private ListingDocument toDocument(Listing l, Map<Long, String> owners) {
+        return new ListingDocument(l.getId(), l.getKind(), l.getTitle(), markdown.toExcerpt(l.getDescription(), 20_000),
+                List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(), l.getOwnerId(),
+                owners.getOrDefault(l.getOwnerId(), "?"), l.getStatus(), l.getSearchTerms(), l.getCreatedAt(),
+                l.getUpdatedAt());
     }
 
     private ListingView toView(Listing l) {

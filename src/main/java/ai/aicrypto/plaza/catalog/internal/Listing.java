@@ -40,6 +40,8 @@ class Listing {
 
     private String license;
     private BigDecimal priceAic;
+    private String tagText = "";
+    private String searchTerms = "";
 
     @Enumerated(EnumType.STRING)
     private ListingStatus status;
@@ -50,8 +52,9 @@ class Listing {
     protected Listing() {
     }
 
-    Listing(ListingKind kind, long ownerId, ListingDraft draft, Instant now) {
+    Listing(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms, Instant now) {
         this.kind = kind;
+        this.searchTerms = searchTerms == null ? "" : searchTerms;
         this.ownerId = ownerId;
         this.status = ListingStatus.PUBLISHED;
         this.createdAt = now;
@@ -62,6 +65,7 @@ class Listing {
         this.title = draft.title();
         this.description = draft.description();
         this.tags = new ArrayList<>(draft.tags());
+        this.tagText = String.join(" ", draft.tags());
         this.license = draft.license();
         this.priceAic = draft.priceAic();
         this.updatedAt = now;
@@ -114,6 +118,10 @@ class Listing {
 
     Instant getCreatedAt() {
         return createdAt;
+    }
+
+    String getSearchTerms() {
+        return searchTerms;
     }
 
     Instant getUpdatedAt() {

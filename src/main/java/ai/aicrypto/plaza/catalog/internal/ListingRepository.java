@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.catalog.internal;
 
+import java.time.Instant;
 import java.util.List;
 
 import org.springframework.data.domain.Limit;
@@ -8,4 +9,6 @@ import org.springframework.data.jpa.repository.JpaRepository;
 interface ListingRepository extends JpaRepository<Listing, Long> {
 
     List<Listing> findByOwnerIdOrderByUpdatedAtDesc(long ownerId, Limit limit);
+
+    List<Listing> findByIdGreaterThanAndUpdatedAtGreaterThanEqualOrderById(long id, Instant updatedSince, Limit limit);
 }

@@ -94,7 +94,7 @@ class DatasetService implements Datasets {
             }
             long rawBytes = Files.size(upload.file()) + (upload.labelsFile() == null ? 0 : Files.size(upload.labelsFile()));
             return transaction.execute(status -> {
-                long id = catalog.create(ListingKind.DATASET, ownerId, listing);
+                long id = catalog.create(ListingKind.DATASET, ownerId, listing, searchTerms(profile));
                 datasets.insert(new StoredDataset(id, profile.format().name(), upload.fileName(), profile.labelColumn(),
                         profile.rowCount(), profile.featureCount(), rawBytes, profile, key.wrapped(), rows));
                 return id;
@@ -152,6 +152,13 @@ class DatasetService implements Datasets {
     }
 
     record RawFile(String name, InputStream content) {
+    }
+
+    /** Column names and the format, so that a search for "species" or "idx" finds the dataset. */
+    private static String searchTerms(DatasetProfile profile) {
+        var terms = new StringBuilder(profile.format().name().toLowerCase());
+        profile.columns().forEach(c -> terms.append(' ').append(c.name()));
+        return terms.toString();
     }
 
     private DatasetSource source(DatasetUpload upload) {

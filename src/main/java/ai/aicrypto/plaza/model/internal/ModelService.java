@@ -68,7 +68,7 @@ class ModelService implements Models {
             BlobStore.StoredBlob storedWeights = weights;
             byte[] wrappedKey = key == null ? null : key.wrapped();
             return transaction.execute(status -> {
-                long id = catalog.create(ListingKind.MODEL, ownerId, listing);
+                long id = catalog.create(ListingKind.MODEL, ownerId, listing, searchTerms(card));
                 jdbc.sql("""
                         INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key)
                         VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")
@@ -85,6 +85,14 @@ class ModelService implements Models {
             deleteQuietly(weights);
             throw e;
         }
+    }
+
+    /** Task, architecture, engine, input kind and classes, so that a search for "mlp" or "sneaker" finds the model. */
+    private static String searchTerms(ModelCard card) {
+        var terms = new StringBuilder(card.task()).append(' ').append(card.architectureTemplate()).append(' ')
+                .append(card.engine()).append(' ').append(card.inputKind());
+        (card.isClassification() ? card.classes() : card.targets()).forEach(c -> terms.append(' ').append(c));
+        return terms.toString();
     }
 
     ModelPage page(long id, AccountPrincipal viewer) {

@@ -1,0 +1,49 @@
+package ai.aicrypto.plaza.search;
+
+import java.math.BigDecimal;
+import java.util.Set;
+
+import ai.aicrypto.plaza.catalog.ListingKind;
+
+/**
+ * A search as the results page asks it. Blank text matches every published listing.
+ *
+ * @param kinds  listing kinds to include; empty for all
+ * @param after  opaque cursor of the previous page's last hit (search-after paging); null for the first page
+ */
+public record SearchQuery(String text, Set<ListingKind> kinds, String tag, String license, PriceFilter price,
+                          BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
+
+    public static final int DEFAULT_SIZE = 20;
+
+    public enum Sort { RELEVANCE, NEWEST, PRICE_ASC, PRICE_DESC }
+
+    public enum PriceFilter { ANY, FREE, PAID }
+
+    public SearchQuery {
+        text = text == null ? "" : text.strip();
+        kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
+        tag = blankToNull(tag);
+        license = blankToNull(license);
+        price = price == null ? PriceFilter.ANY : price;
+        sort = sort == null ? (text.isEmpty() ? Sort.NEWEST : Sort.RELEVANCE) : sort;
+        after = blankToNull(after);
+        size = size <= 0 || size > 100 ? DEFAULT_SIZE : size;
+    }
+
+    public static SearchQuery text(String text) {
+        return new SearchQuery(text, null, null, null, null, null, null, null, null, DEFAULT_SIZE);
+    }
+
+    public SearchQuery withAfter(String cursor) {
+        return new SearchQuery(text, kinds, tag, license, price, minPrice, maxPrice, sort, cursor, size);
+    }
+
+    public SearchQuery withSort(Sort newSort) {
+        return new SearchQuery(text, kinds, tag, license, price, minPrice, maxPrice, newSort, after, size);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+}

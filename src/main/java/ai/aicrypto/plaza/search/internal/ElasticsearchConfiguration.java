@@ -1,0 +1,93 @@
+package ai.aicrypto.plaza.search.internal;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingChanged;
+import ai.aicrypto.plaza.catalog.ListingDocument;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.modulith.events.IncompleteEventPublications;
+import org.springframework.scheduling.annotation.Scheduled;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Elasticsearch, only when PLAZA_SEARCH_ES_URL is set. Listing changes reach the index through the
+ * event publication registry: a delivery that fails (Elasticsearch down) stays recorded and is
+ * retried until it succeeds, so the index converges to the database.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("!'${plaza.search.es-url:}'.isBlank()")
+class ElasticsearchConfiguration {
+
+    @Bean(destroyMethod = "close")
+    ElasticsearchClient elasticsearchClient(SearchProperties properties) {
+        return ElasticsearchClient.of(b -> b.host(properties.esUrl()));
+    }
+
+    @Bean
+    ListingIndex listingIndex(ElasticsearchClient client, SearchProperties properties, Catalog catalog, Clock clock) {
+        return new ListingIndex(client, properties, catalog, clock);
+    }
+
+    @Bean
+    ElasticsearchSearchBackend elasticsearchSearchBackend(ElasticsearchClient client, SearchProperties properties,
+                                                          JsonMapper json) {
+        return new ElasticsearchSearchBackend(client, properties, json);
+    }
+
+    @Bean
+    ListingIndexer listingIndexer(ListingIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
+        return new ListingIndexer(index, catalog, incomplete);
+    }
+
+    static class ListingIndexer {
+
+        private static final Logger log = LoggerFactory.getLogger(ListingIndexer.class);
+        private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+        private final ListingIndex index;
+        private final Catalog catalog;
+        private final IncompleteEventPublications incomplete;
+        private volatile boolean ready;
+
+        ListingIndexer(ListingIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
+            this.index = index;
+            this.catalog = catalog;
+            this.incomplete = incomplete;
+        }
+
+        /** Reads the listing as it is now, so a late or repeated delivery still writes the current state. */
+        @ApplicationModuleListener
+        void on(ListingChanged event) throws IOException {
+            Optional<ListingDocument> doc = catalog.document(event.listingId());
+            if (doc.isPresent()) {
+                index.sync(doc.get());
+            } else {
+                index.delete(event.listingId());
+            }
+        }
+
+        /** Creates the index once Elasticsearch answers, then redelivers what failed while it did not. */
+        @Scheduled(initialDelay = 0, fixedDelayString = "${plaza.search.retry-interval:5s}")
+        void maintain() {
+            try {
+                if (!ready) {
+                    index.ensureExists();
+                    ready = true;
+                }
+                incomplete.resubmitIncompletePublicationsOlderThan(RETRY_AFTER);
+            } catch (IOException | RuntimeException e) {
+                log.warn("Elasticsearch not reachable; searches use PostgreSQL until it is: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package ai.aicrypto.plaza.search.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingDocument;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.VersionType;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.ClassPathResource;
+
+/**
+ * The Elasticsearch index of listings, always used through an alias. A rebuild creates a new
+ * index from the mapping in {@code search/listings-index.json}, fills it from the catalog and then
+ * moves the alias in one atomic step, so searches never see a half-built index.
+ */
+class ListingIndex {
+
+    private static final Logger log = LoggerFactory.getLogger(ListingIndex.class);
+    private static final DateTimeFormatter INDEX_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+            .withZone(ZoneOffset.UTC);
+    private static final int BULK_SIZE = 1000;
+
+    private final ElasticsearchClient client;
+    private final String alias;
+    private final Catalog catalog;
+    private final Clock clock;
+
+    ListingIndex(ElasticsearchClient client, SearchProperties properties, Catalog catalog, Clock clock) {
+        this.client = client;
+        this.alias = properties.alias();
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    String alias() {
+        return alias;
+    }
+
+    /** Creates the first index behind the alias if there is none, and fills it from the catalog. */
+    void ensureExists() throws IOException {
+        if (!client.indices().existsAlias(a -> a.name(alias)).value()) {
+            rebuild();
+        }
+    }
+
+    /** Builds a fresh index from the catalog and swaps the alias to it; returns the documents indexed. */
+    long rebuild() throws IOException {
+        String index = alias + "-" + INDEX_SUFFIX.format(clock.instant());
+        try (InputStream mapping = new ClassPathResource("search/listings-index.json").getInputStream()) {
+            client.indices().create(c -> c.index(index).withJson(mapping));
+        }
+        Instant started = clock.instant();
+        long[] indexed = {0};
+        catalog.forEachDocument(null, BULK_SIZE, batch -> indexed[0] += bulk(index, batch));
+        client.indices().refresh(r -> r.index(index));
+        Set<String> previous = client.indices().getAlias(a -> a.name(alias).ignoreUnavailable(true)).aliases().keySet();
+        client.indices().updateAliases(u -> {
+            u.actions(a -> a.add(add -> add.index(index).alias(alias)));
+            previous.forEach(old -> u.actions(a -> a.remove(r -> r.index(old).alias(alias))));
+            return u;
+        });
+        for (String old : previous) {
+            client.indices().delete(d -> d.index(old));
+        }
+        // Changes made while the new index was filling went to the old one: replay them.
+        catalog.forEachDocument(started, BULK_SIZE, batch -> batch.forEach(this::syncUnchecked));
+        log.info("Search index {} built with {} listings; alias {} moved from {}", index, indexed[0], alias, previous);
+        return indexed[0];
+    }
+
+    /**
+     * Writes a published listing, removes any other, so the index holds exactly the published
+     * ones. The listing's update time is the document's external version: when two deliveries
+     * race, Elasticsearch keeps the newer state and refuses the older one.
+     */
+    void sync(ListingDocument doc) throws IOException {
+        long version = version(doc);
+        try {
+            if (doc.published()) {
+                client.index(i -> i.index(alias).id(Long.toString(doc.id())).document(source(doc))
+                        .versionType(VersionType.External).version(version));
+            } else {
+                client.delete(d -> d.index(alias).id(Long.toString(doc.id()))
+                        .versionType(VersionType.External).version(version));
+            }
+        } catch (ElasticsearchException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+            // A newer state is indexed already.
+        }
+    }
+
+    /** Removes a listing that no longer exists in the catalog. */
+    void delete(long id) throws IOException {
+        client.delete(d -> d.index(alias).id(Long.toString(id)));
+    }
+
+    private void syncUnchecked(ListingDocument doc) {
+        try {
+            sync(doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long version(ListingDocument doc) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, doc.updatedAt());
+    }
+
+    private long bulk(String index, List<ListingDocument> docs) {
+        var request = new BulkRequest.Builder().index(index);
+        int count = 0;
+        for (ListingDocument doc : docs) {
+            if (doc.published()) {
+                request.operations(op -> op.index(i -> i.id(Long.toString(doc.id())).document(source(doc))
+                        .versionType(VersionType.External).version(version(doc))));
+                count++;
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        try {
+            BulkResponse response = client.bulk(request.build());
+            if (response.errors()) {
+                throw new IllegalStateException("Bulk indexing failed: " + response.items().stream()
+                        .filter(item -> item.error() != null).findFirst().map(item -> item.error().reason()).orElse("?"));
+            }
+            return count;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, Object> source(ListingDocument doc) {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("id", doc.id());
+        source.put("kind", doc.kind().name());
+        source.put("title", doc.title());
+        source.put("description", doc.description());
+        source.put("tags", doc.tags());
+        source.put("tags_text", String.join(" ", doc.tags()));
+        source.put("search_terms", doc.searchTerms());
+        source.put("license", doc.license());
+        source.put("price", doc.priceAic().toPlainString());
+        source.put("price_value", doc.priceAic().doubleValue());
+        source.put("free", doc.priceAic().signum() == 0);
+        source.put("owner", doc.ownerName());
+        source.put("created_at", doc.createdAt().toString());
+        source.put("updated_at", doc.updatedAt().toString());
+        List<String> inputs = new ArrayList<>();
+        inputs.add(doc.title());
+        source.put("suggest", Map.of("input", inputs));
+        return source;
+    }
+}

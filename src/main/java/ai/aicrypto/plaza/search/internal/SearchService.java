@@ -1,0 +1,71 @@
+package ai.aicrypto.plaza.search.internal;
+
+import java.util.List;
+
+import ai.aicrypto.plaza.search.Search;
+import ai.aicrypto.plaza.search.SearchQuery;
+import ai.aicrypto.plaza.search.SearchResults;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/**
+ * Elasticsearch when it is configured, PostgreSQL otherwise; and PostgreSQL at once whenever
+ * Elasticsearch fails, counted in the {@code plaza.search.fallback} metric and logged, never an
+ * error page.
+ */
+@Service
+class SearchService implements Search {
+
+    private static final Logger log = LoggerFactory.getLogger(SearchService.class);
+
+    private final PostgresSearchBackend postgres;
+    private final ElasticsearchSearchBackend elasticsearch;
+    private final Counter fallbacks;
+
+    SearchService(PostgresSearchBackend postgres, ObjectProvider<ElasticsearchSearchBackend> elasticsearch,
+                  MeterRegistry meters) {
+        this.postgres = postgres;
+        this.elasticsearch = elasticsearch.getIfAvailable();
+        this.fallbacks = Counter.builder("plaza.search.fallback")
+                .description("Searches answered by PostgreSQL because Elasticsearch failed")
+                .register(meters);
+    }
+
+    @Override
+    public SearchResults search(SearchQuery query) {
+        if (elasticsearch != null) {
+            try {
+                return elasticsearch.search(query);
+            } catch (UserFacingException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                fellBack(e);
+                // A cursor belongs to the backend that issued it: PostgreSQL starts from the first page.
+                return postgres.search(query.withAfter(null));
+            }
+        }
+        return postgres.search(query);
+    }
+
+    @Override
+    public List<String> suggest(String prefix, int limit) {
+        if (elasticsearch != null) {
+            try {
+                return elasticsearch.suggest(prefix, limit);
+            } catch (RuntimeException e) {
+                fellBack(e);
+            }
+        }
+        return postgres.suggest(prefix, limit);
+    }
+
+    private void fellBack(RuntimeException e) {
+        fallbacks.increment();
+        log.warn("Elasticsearch failed, PostgreSQL answers instead: {}", e.toString());
+    }
+}
