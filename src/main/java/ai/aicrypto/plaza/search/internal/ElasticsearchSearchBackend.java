@@ -65,9 +65,9 @@ class ElasticsearchSearchBackend implements SearchBackend {
         ObjectNode highlight = body.putObject("highlight");
         highlight.putArray("pre_tags").add(Highlights.START);
         highlight.putArray("post_tags").add(Highlights.END);
-        ObjectNode fields = highlight.putObject("fields");
-        fields.putObject("title").put("number_of_fragments", 0);
-        fields.putObject("description").put("fragment_size", 160).put("number_of_fragments", 2);
+        ArrayNode fields = highlight.putArray("fields");
+        fields.addObject().putObject("title").put("number_of_fragments", 0);
+        fields.addObject().putObject("description").put("fragment_size", 160).put("number_of_fragments", 2);
         ObjectNode aggs = body.putObject("aggs");
         aggs.putObject("kind").putObject("terms").put("field", "kind");
         aggs.putObject("license").putObject("terms").put("field", "license");
@@ -107,7 +107,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
             return List.of();
         }
         ObjectNode body = json.createObjectNode();
-        body.putArray("_source").add("title");
+        body.putObject("_source").putArray("includes").add("title");
         ObjectNode completion = body.putObject("suggest").putObject("titles").put("prefix", p).putObject("completion");
         completion.put("field", "suggest").put("size", limit).put("skip_duplicates", true);
         completion.putObject("fuzzy").put("fuzziness", "AUTO");
@@ -167,12 +167,12 @@ class ElasticsearchSearchBackend implements SearchBackend {
     private ArrayNode sort(SearchQuery.Sort sort) {
         ArrayNode node = json.createArrayNode();
         switch (sort) {
-            case RELEVANCE -> node.addObject().put("_score", "desc");
-            case NEWEST -> node.addObject().put("created_at", "desc");
-            case PRICE_ASC -> node.addObject().put("price_value", "asc");
-            case PRICE_DESC -> node.addObject().put("price_value", "desc");
+            case RELEVANCE -> node.addObject().putObject("_score").put("order", "desc");
+            case NEWEST -> node.addObject().putObject("created_at").put("order", "desc");
+            case PRICE_ASC -> node.addObject().putObject("price_value").put("order", "asc");
+            case PRICE_DESC -> node.addObject().putObject("price_value").put("order", "desc");
         }
-        node.addObject().put("id", sort == SearchQuery.Sort.PRICE_ASC ? "asc" : "desc");
+        node.addObject().putObject("id").put("order", sort == SearchQuery.Sort.PRICE_ASC ? "asc" : "desc");
         return node;
     }
 

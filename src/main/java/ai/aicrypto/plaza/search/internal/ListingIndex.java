@@ -68,14 +68,23 @@ class ListingIndex {
         }
         Instant started = clock.instant();
         long[] indexed = {0};
-        catalog.forEachDocument(null, BULK_SIZE, batch -> indexed[0] += bulk(index, batch));
-        client.indices().refresh(r -> r.index(index));
-        Set<String> previous = client.indices().getAlias(a -> a.name(alias).ignoreUnavailable(true)).aliases().keySet();
-        client.indices().updateAliases(u -> {
-            u.actions(a -> a.add(add -> add.index(index).alias(alias)));
-            previous.forEach(old -> u.actions(a -> a.remove(r -> r.index(old).alias(alias))));
-            return u;
-        });
+        Set<String> previous;
+        try {
+            catalog.forEachDocument(null, BULK_SIZE, batch -> indexed[0] += bulk(index, batch));
+            client.indices().refresh(r -> r.index(index));
+            previous = client.indices().existsAlias(a -> a.name(alias)).value()
+                    ? client.indices().getAlias(a -> a.name(alias)).aliases().keySet()
+                    : Set.of();
+            client.indices().updateAliases(u -> {
+                u.actions(a -> a.add(add -> add.index(index).alias(alias)));
+                previous.forEach(old -> u.actions(a -> a.remove(r -> r.index(old).alias(alias))));
+                return u;
+            });
+        } catch (IOException | RuntimeException e) {
+            // Leave no half-built index behind; the alias still points at the previous one.
+            client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
+            throw e;
+        }
         for (String old : previous) {
             client.indices().delete(d -> d.index(old));
         }
