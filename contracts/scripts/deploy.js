@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// Deploys AICToken, AssetRegistry and Marketplace from the forge artifacts in contracts/out
+// (run `forge build` first; contracts/test and ops/bench/gas do), grants MINTER_ROLE on the
+// registry to the plaza operator, and writes the addresses as JSON.
+//
+//   node scripts/deploy.js --rpc http://127.0.0.1:8545 --key 0xDEPLOYER_KEY \
+//        --minter 0xPLAZA_OPERATOR --out deployment.json \
+//        [--treasury 0x..] [--fee-bps 250] [--base-uri https://plaza.example/api/nft/] \
+//        [--vesting-start UNIX] [--team-vesting-seconds N] [--advisor-vesting-seconds N]
+//
+// Every option can also come from the environment: RPC_URL, DEPLOYER_KEY, MINTER, OUT,
+// TREASURY, FEE_BPS, BASE_URI. For local development every allocation address (investor,
+// ecosystem, marketing, reserve, team and advisor beneficiaries) is the deployer, and the
+// treasury defaults to the deployer.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { ethers } = require('ethers');
+
+const OUT_DIR = path.join(__dirname, '..', 'out');
+
+/** Reads a forge artifact: { abi, bytecode }. */
+function artifact(name) {
+  const file = path.join(OUT_DIR, `${name}.sol`, `${name}.json`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: build first (cd contracts && node_modules/.bin/forge build)`);
+  }
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return { abi: json.abi, bytecode: json.bytecode.object };
+}
+
+function factory(name, signer) {
+  const { abi, bytecode } = artifact(name);
+  return new ethers.ContractFactory(abi, bytecode, signer);
+}
+
+/** Attaches to a deployed contract by artifact name. */
+function contractAt(name, address, runner) {
+  return new ethers.Contract(address, artifact(name).abi, runner);
+}
+
+/**
+ * Deploys the three contracts with `signer` and returns { token, registry, market, addresses }.
+ * options: minter (required), treasury, feeBps, baseURI, allocation {investor, ecosystem,
+ * marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds, advisorVestingSeconds.
+ */
+async function deployAll(signer, options) {
+  const deployer = await signer.getAddress();
+  const a = options.allocation || {};
+  const now = Math.floor(Date.now() / 1000);
+  const year = 365 * 24 * 3600;
+
+  const token = await factory('AICToken', signer).deploy(
+    a.investor || deployer,
+    a.ecosystem || deployer,
+    a.marketing || deployer,
+    a.reserve || deployer,
+    a.team || deployer,
+    a.advisor || deployer,
+    BigInt(options.vestingStart ?? now),
+    BigInt(options.teamVestingSeconds ?? 4 * year),
+    BigInt(options.advisorVestingSeconds ?? 2 * year),
+  );
+  await token.waitForDeployment();
+
+  const registry = await factory('AssetRegistry', signer).deploy(
+    options.baseURI || 'http://localhost:8080/api/nft/',
+    deployer,
+  );
+  await registry.waitForDeployment();
+
+  const market = await factory('Marketplace', signer).deploy(
+    await token.getAddress(),
+    await registry.getAddress(),
+    options.treasury || deployer,
+    BigInt(options.feeBps ?? 250),
+    deployer,
+  );
+  await market.waitForDeployment();
+
+  if (options.minter) {
+    const role = await registry.MINTER_ROLE();
+    await (await registry.grantRole(role, options.minter)).wait();
+  }
+
+  const network = await signer.provider.getNetwork();
+  const addresses = {
+    chainId: Number(network.chainId),
+    deployer,
+    AICToken: await token.getAddress(),
+    teamVesting: await token.teamVesting(),
+    advisorVesting: await token.advisorVesting(),
+    AssetRegistry: await registry.getAddress(),
+    Marketplace: await market.getAddress(),
+    minter: options.minter || null,
+    treasury: options.treasury || deployer,
+    feeBps: Number(options.feeBps ?? 250),
+  };
+  return { token, registry, market, addresses };
+}
+
+function parseArgs(argv) {
+  const opts = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument: ${argv[i]}`);
+    opts[m[1]] = m[2] !== undefined ? m[2] : argv[++i];
+  }
+  return opts;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const rpc = args.rpc || process.env.RPC_URL;
+  const key = args.key || process.env.DEPLOYER_KEY;
+  const minter = args.minter || process.env.MINTER;
+  const out = args.out || process.env.OUT;
+  if (!rpc || !key || !minter || !out) {
+    console.error('usage: deploy.js --rpc URL --key DEPLOYER_KEY --minter ADDRESS --out FILE.json '
+      + '[--treasury ADDRESS] [--fee-bps N] [--base-uri URI] [--vesting-start UNIX] '
+      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N]');
+    process.exit(2);
+  }
+  const provider = new ethers.JsonRpcProvider(rpc, undefined, { pollingInterval: 100 });
+  const signer = new ethers.NonceManager(new ethers.Wallet(key, provider));
+  const { addresses } = await deployAll(signer, {
+    minter,
+    treasury: args.treasury || process.env.TREASURY,
+    feeBps: args['fee-bps'] ?? process.env.FEE_BPS,
+    baseURI: args['base-uri'] || process.env.BASE_URI,
+    vestingStart: args['vesting-start'],
+    teamVestingSeconds: args['team-vesting-seconds'],
+    advisorVestingSeconds: args['advisor-vesting-seconds'],
+  });
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(addresses, null, 2) + '\n');
+  console.log(JSON.stringify(addresses, null, 2));
+}
+
+module.exports = { artifact, contractAt, deployAll };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

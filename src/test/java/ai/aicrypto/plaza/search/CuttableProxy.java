@@ -1,0 +1,103 @@
+package ai.aicrypto.plaza.search;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy in front of Elasticsearch that a test can cut and restore: from the app's side
+ * exactly an outage (connections reset, new ones refused), without stopping the shared server.
+ */
+final class CuttableProxy {
+
+    private final InetSocketAddress target;
+    private final int port;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile ServerSocket server;
+
+    CuttableProxy(String targetUrl) {
+        URI uri = URI.create(targetUrl);
+        this.target = new InetSocketAddress(uri.getHost(), uri.getPort());
+        try (var probe = new ServerSocket(0)) {
+            this.port = probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        restore();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    synchronized void restore() {
+        try {
+            var socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            server = socket;
+            daemon("proxy-accept", () -> accept(socket));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    synchronized void cut() {
+        closeQuietly(server);
+        open.forEach(CuttableProxy::closeQuietly);
+        open.clear();
+    }
+
+    private void accept(ServerSocket socket) {
+        while (!socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                Socket upstream = new Socket(target.getAddress(), target.getPort());
+                open.add(client);
+                open.add(upstream);
+                pump(client, upstream);
+                pump(upstream, client);
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        daemon("proxy-pump", () -> {
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                in.transferTo(out);
+            } catch (IOException ignored) {
+                // The other side went away, or the test cut the line.
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+            }
+        });
+    }
+
+    private static void daemon(String name, Runnable work) {
+        var thread = new Thread(work, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException ignored) {
+            // Closing is best effort.
+        }
+    }
+}
