@@ -101,7 +101,7 @@ class DatasetUploadTest extends IntegrationTest {
         assertThat(count("datasets")).isEqualTo(datasets);
         assertThat(count("dataset_blobs")).isEqualTo(datasetBlobs);
         assertThat(blobFiles()).isEqualTo(blobFiles);
-        assertThat(Files.list(DATA_DIR.resolve("work")).filter(p -> !Files.isDirectory(p)).toList()).isEmpty();
+        assertThat(Files.list(dataDir().resolve("work")).filter(p -> !Files.isDirectory(p)).toList()).isEmpty();
     }
 
     @Test
@@ -164,8 +164,8 @@ class DatasetUploadTest extends IntegrationTest {
         return new MockMultipartFile("file", name, "application/octet-stream", content);
     }
 
-    private static Path blobPath(String key) {
-        return DATA_DIR.resolve("blobs").resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key);
+    private Path blobPath(String key) {
+        return dataDir().resolve("blobs").resolve(key.substring(0, 2)).resolve(key.substring(2, 4)).resolve(key);
     }
 
     static byte[] flowersCsv(int rows) {

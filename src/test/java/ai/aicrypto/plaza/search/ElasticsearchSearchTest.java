@@ -7,8 +7,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 
 import java.util.ArrayList;
@@ -32,10 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class ElasticsearchSearchTest extends SearchContractTest {
 
     @DynamicPropertySource
-    static void elasticsearch(DynamicPropertyRegistry registry) throws IOException {
-        // A context of its own, so a database of its own too.
-        Path dataDir = Files.createTempDirectory("plaza-es-test-");
-        registry.add("plaza.data-dir", dataDir::toString);
+    static void elasticsearch(DynamicPropertyRegistry registry) {
         registry.add("plaza.search.es-url", () -> proxy().url());
         String alias = "test-listings-" + Long.toString(System.nanoTime(), 36);
         registry.add("plaza.search.alias", () -> alias);

@@ -89,6 +89,11 @@ abstract class SearchContractTest extends IntegrationTest {
     }
 
     @Test
+    void matchesTheBeginningOfAWord() {
+        assertThat(titles(mine("weath"))).contains("Weather station readings");
+    }
+
+    @Test
     void highlightsMatchesAndEscapesMarkup() {
         SearchResults results = search.search(mine("sneakers"));
         assertThat(results.backend()).isEqualTo(backend());

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
@@ -15,14 +16,12 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 /**
- * Base of the tests that need the whole app: one Spring context, and with it one real embedded
- * PostgreSQL server and blob store in a fresh temporary data directory, shared by all subclasses.
+ * Base of the tests that need the whole app: one Spring context per distinct configuration, and
+ * with it one real embedded PostgreSQL server and blob store in a fresh temporary data directory.
  */
 @SpringBootTest
 @AutoConfigureMockMvc
 public abstract class IntegrationTest {
-
-    protected static final Path DATA_DIR = createDataDir();
 
     @Autowired
     protected MockMvc mvc;
@@ -30,10 +29,19 @@ public abstract class IntegrationTest {
     @Autowired
     protected JdbcClient jdbc;
 
+    @Autowired
+    private PlazaProperties plaza;
+
+    /** Called once for each context that is built, so each gets a data directory of its own. */
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("plaza.data-dir", DATA_DIR::toString);
+        Path dir = createDataDir();
+        registry.add("plaza.data-dir", dir::toString);
         registry.add("plaza.demo-data", () -> "false");
+    }
+
+    protected Path dataDir() {
+        return plaza.dataDir();
     }
 
     protected long count(String table) {
@@ -41,8 +49,8 @@ public abstract class IntegrationTest {
     }
 
     /** Blob files in the store, temporary ones included: what an orphan would add to. */
-    protected static long blobFiles() {
-        Path root = DATA_DIR.resolve("blobs");
+    protected long blobFiles() {
+        Path root = dataDir().resolve("blobs");
         if (!Files.exists(root)) {
             return 0;
         }

@@ -56,7 +56,9 @@ class ElasticsearchSearchBackend implements SearchBackend {
             List<String> cursor = SearchCursor.decode(query.after(), 2);
             ArrayNode after = body.putArray("search_after");
             if (query.sort() == SearchQuery.Sort.NEWEST) {
-                after.add(Long.parseLong(cursor.get(0)));
+                // As text: the date format reads it as epoch millis, whereas a JSON number would
+                // reach Elasticsearch as a double and not continue the page.
+                after.add(String.valueOf(Long.parseLong(cursor.get(0))));
             } else {
                 after.add(Double.parseDouble(cursor.get(0)));
             }
@@ -130,9 +132,16 @@ class ElasticsearchSearchBackend implements SearchBackend {
         if (q.text().isEmpty()) {
             bool.putArray("must").addObject().putObject("match_all");
         } else {
-            ObjectNode multiMatch = bool.putArray("must").addObject().putObject("multi_match");
-            multiMatch.put("query", q.text()).put("fuzziness", "AUTO").put("prefix_length", 1).put("operator", "and");
-            multiMatch.putArray("fields").add("title^4").add("tags_text^3").add("search_terms^2").add("description");
+            // Words with typos anywhere, or the beginning of a title being typed; an exact phrase ranks higher.
+            ObjectNode text = bool.putArray("must").addObject().putObject("bool");
+            text.put("minimum_should_match", 1);
+            ArrayNode any = text.putArray("should");
+            ObjectNode fuzzy = any.addObject().putObject("multi_match");
+            fuzzy.put("query", q.text()).put("fuzziness", "AUTO").put("prefix_length", 1).put("operator", "and");
+            fuzzy.putArray("fields").add("title^4").add("tags_text^3").add("search_terms^2").add("description");
+            ObjectNode prefix = any.addObject().putObject("multi_match");
+            prefix.put("query", q.text()).put("type", "bool_prefix").put("operator", "and");
+            prefix.putArray("fields").add("title^2").add("tags_text");
             bool.putArray("should").addObject().putObject("match_phrase").putObject("title")
                     .put("query", q.text()).put("boost", 2);
         }

@@ -1,0 +1,92 @@
+package ai.aicrypto.plaza.worker.bench;
+
+import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
+import ai.aicrypto.plaza.worker.data.Shard;
+import ai.aicrypto.plaza.worker.data.ShardDirectoryData;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.evaluator.Accuracy;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+
+import java.nio.file.Path;
+
+/**
+ * The yardstick of the training benchmark: a plain, hand-written DJL training loop (SequentialBlock of Linear,
+ * ReLU and Dropout blocks, DJL's Adam, Trainer + EasyTrain.trainBatch) over the same shards and the same MLP,
+ * including loading the shards and saving the parameters, as a DJL user would write it.
+ */
+public final class PlainDjlBaseline {
+
+    public record Result(long samples, double seconds) {
+        public double samplesPerSecond() {
+            return samples / seconds;
+        }
+    }
+
+    private PlainDjlBaseline() {
+    }
+
+    public static Result run(ModelSpec spec, Path shardDir, Path outDir) throws Exception {
+        DjlCpuEngine.pytorch();
+        var hp = spec.hyperparameters();
+        long t0 = System.nanoTime();
+        ShardDirectoryData data = ShardDirectoryData.open(shardDir);
+        int fc = data.featureCount();
+        int rows = (int) data.rows();
+        float[] features = new float[rows * fc];
+        float[] labels = new float[rows];
+        int at = 0;
+        for (int s = 0; s < data.shardCount(); s++) {
+            Shard sh = data.shard(s);
+            System.arraycopy(sh.features(), 0, features, at * fc, sh.rows() * fc);
+            for (int i = 0; i < sh.rows(); i++) labels[at + i] = sh.labels()[i];
+            at += sh.rows();
+        }
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+             Model model = Model.newInstance("plain-djl", Device.cpu(), "PyTorch")) {
+            NDArray x = manager.create(features, new Shape(rows, fc));
+            NDArray y = manager.create(labels, new Shape(rows));
+            features = null;
+            SequentialBlock net = new SequentialBlock();
+            for (int h : spec.hiddenSizes()) {
+                net.add(Linear.builder().setUnits(h).build()).add(Activation.reluBlock());
+                if (spec.dropout() > 0) net.add(Dropout.builder().optRate((float) spec.dropout()).build());
+            }
+            net.add(Linear.builder().setUnits(spec.outputSize()).build());
+            model.setBlock(net);
+            Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) hp.learningRate()))
+                    .optWeightDecays((float) hp.weightDecay()).build();
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(adam)
+                    .addEvaluator(new Accuracy()).optDevices(new Device[]{Device.cpu()});
+            ArrayDataset dataset = new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(hp.batchSize(), true).build();
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(hp.batchSize(), fc));
+                for (int epoch = 0; epoch < hp.epochs(); epoch++) {
+                    for (Batch batch : trainer.iterateDataset(dataset)) {
+                        EasyTrain.trainBatch(trainer, batch);
+                        trainer.step();
+                        batch.close();
+                    }
+                }
+            }
+            model.save(outDir, "plain-djl");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Result((long) rows * hp.epochs(), seconds);
+    }
+}

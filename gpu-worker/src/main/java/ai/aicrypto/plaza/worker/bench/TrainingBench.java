@@ -1,0 +1,117 @@
+package ai.aicrypto.plaza.worker.bench;
+
+import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
+import ai.aicrypto.plaza.worker.data.IdxLoader;
+import ai.aicrypto.plaza.worker.data.InMemoryData;
+import ai.aicrypto.plaza.worker.data.Shard;
+import ai.aicrypto.plaza.worker.data.ShardDirectoryData;
+import ai.aicrypto.plaza.worker.data.ShardWriter;
+import ai.aicrypto.plaza.worker.engine.Evaluator;
+import ai.aicrypto.plaza.worker.engine.TrainedModel;
+import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.gpu.GpuDevice;
+import ai.aicrypto.plaza.worker.gpu.GpuDevices;
+import ai.aicrypto.plaza.worker.gpu.JCudaEngine;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Training benchmark (ops/bench/training): the worker's CPU engine, whole job (open shards, train, export
+ * weights), against {@link PlainDjlBaseline} on the same card and shards in the same JVM, interleaved runs, best
+ * of each. Prints {@code name value} lines first, then details.
+ * <pre>
+ *   TrainingBench CARD.json FASHION_MNIST_DIR WORK_DIR [epochs=2] [rows=60000] [runs=2]
+ * </pre>
+ */
+public final class TrainingBench {
+
+    private TrainingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path card = Path.of(args[0]);
+        Path fashion = Path.of(args[1]);
+        Path work = Path.of(args[2]);
+        int epochs = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int rows = args.length > 4 ? Integer.parseInt(args[4]) : 60000;
+        int runs = args.length > 5 ? Integer.parseInt(args[5]) : 2;
+        List<String> classes = List.of("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
+
+        Path shards = work.resolve("shards-" + rows);
+        if (!Files.exists(shards.resolve("shard-00000.safetensors"))) {
+            Shard train = IdxLoader.load(fashion.resolve("train-images-idx3-ubyte.gz"), fashion.resolve("train-labels-idx1-ubyte.gz"), 0, rows);
+            ShardWriter.write(shards, train, 10000, classes, "idx");
+        }
+        Shard test = IdxLoader.load(fashion.resolve("t10k-images-idx3-ubyte.gz"), fashion.resolve("t10k-labels-idx1-ubyte.gz"), 0, 10000);
+        ModelSpec spec = ModelSpec.parse(card);
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(epochs));
+        DjlCpuEngine engine = new DjlCpuEngine();
+
+        // Warm-up (natives, JIT) of both on one shard, one epoch.
+        Path warm = work.resolve("warmup");
+        if (!Files.exists(warm.resolve("shard-00000.safetensors"))) {
+            Files.createDirectories(warm);
+            Files.copy(shards.resolve("shard-00000.safetensors"), warm.resolve("shard-00000.safetensors"));
+        }
+        ModelSpec warmSpec = spec.withHyperparameters(spec.hyperparameters().withEpochs(1));
+        engine.train(warmSpec, ShardDirectoryData.open(warm), TrainingListener.NONE);
+        PlainDjlBaseline.run(warmSpec, warm, work.resolve("plain-out"));
+
+        List<String> details = new ArrayList<>();
+        double bestEngine = 0, bestPlain = 0;
+        TrainedModel last = null;
+        for (int r = 1; r <= runs; r++) {
+            long t0 = System.nanoTime();
+            ShardDirectoryData data = ShardDirectoryData.open(shards);
+            TrainedModel m = engine.train(spec, data, TrainingListener.NONE);
+            m.export(work.resolve("weights.safetensors"));
+            double s = (System.nanoTime() - t0) / 1e9;
+            double sps = data.rows() * (double) epochs / s;
+            bestEngine = Math.max(bestEngine, sps);
+            last = m;
+            details.add(String.format(Locale.ROOT, "run %d cpu_engine: %.2f s, %.0f samples/s, epoch losses %s", r, s, sps,
+                    m.history().stream().map(e -> String.format(Locale.ROOT, "%.4f", e.loss())).toList()));
+            PlainDjlBaseline.Result p = PlainDjlBaseline.run(spec, shards, work.resolve("plain-out"));
+            bestPlain = Math.max(bestPlain, p.samplesPerSecond());
+            details.add(String.format(Locale.ROOT, "run %d plain_djl: %.2f s, %.0f samples/s", r, p.seconds(), p.samplesPerSecond()));
+        }
+        System.out.printf(Locale.ROOT, "cpu_engine_samples_per_s %.0f%n", bestEngine);
+        System.out.printf(Locale.ROOT, "plain_djl_samples_per_s %.0f%n", bestPlain);
+        System.out.printf(Locale.ROOT, "cpu_engine_vs_plain_djl %.3f%n", bestEngine / bestPlain);
+        System.out.println("# model: " + spec.template() + " " + spec.hiddenSizes() + " " + spec.activation() + " dropout " + spec.dropout()
+                + ", " + spec.hyperparameters());
+        System.out.println("# data: " + rows + " Fashion-MNIST training images in " + ShardDirectoryData.open(shards).shardCount()
+                + " shards, " + epochs + " epochs, best of " + runs + " interleaved runs; " + engine.description()
+                + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        details.forEach(d -> System.out.println("# " + d));
+        Evaluator.Result eval = Evaluator.evaluate(spec, last.weights(), InMemoryData.of(test, classes));
+        System.out.println("# cpu_engine held-out (t10k): " + eval);
+
+        List<GpuDevice> gpus = GpuDevices.discover();
+        if (gpus.isEmpty()) {
+            System.out.println("gpu none: " + GpuDevices.unavailableReason() + " (no JCuda dense-layer vs cuBLAS SGEMM figures)");
+        } else {
+            GpuDevice d = gpus.get(0);
+            StartupBenchmark.Report peak = StartupBenchmark.gpuSgemm(d, 4096, 10);
+            JCudaEngine gpu = new JCudaEngine(d);
+            gpu.train(warmSpec, ShardDirectoryData.open(warm), TrainingListener.NONE);
+            long t0 = System.nanoTime();
+            ShardDirectoryData data = ShardDirectoryData.open(shards);
+            TrainedModel m = gpu.train(spec, data, TrainingListener.NONE);
+            double s = (System.nanoTime() - t0) / 1e9;
+            long params = 0;
+            for (var t : m.weights().values()) params += t.size();
+            double gflops = 6.0 * params * data.rows() * epochs / s / 1e9; // forward 2, backward 4 FLOP per weight and sample
+            System.out.printf(Locale.ROOT, "gpu_engine_samples_per_s %.0f%n", data.rows() * (double) epochs / s);
+            System.out.printf(Locale.ROOT, "gpu_dense_gflops %.1f%n", gflops);
+            System.out.printf(Locale.ROOT, "gpu_sgemm_peak_gflops %.1f%n", peak.gemmGflops());
+            System.out.printf(Locale.ROOT, "gpu_dense_vs_sgemm_peak %.3f%n", gflops / peak.gemmGflops());
+            System.out.println("# " + d);
+        }
+    }
+}

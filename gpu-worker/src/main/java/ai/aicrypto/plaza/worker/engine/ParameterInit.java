@@ -1,0 +1,38 @@
+package ai.aicrypto.plaza.worker.engine;
+
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.data.Seeds;
+import ai.aicrypto.plaza.worker.model.Activation;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded initial weights, identical for every engine: He-uniform (bound sqrt(6 / fanIn)) for layers followed by
+ * ReLU or GELU, Xavier-uniform (bound sqrt(6 / (fanIn + fanOut))) for tanh, sigmoid and the output layer;
+ * biases are zero.
+ */
+public final class ParameterInit {
+
+    private ParameterInit() {
+    }
+
+    public static Map<String, FloatTensor> initialize(ModelSpec spec, int inputSize) {
+        int[] sizes = spec.layerSizes(inputSize);
+        SplittableRandom rng = Seeds.rng(spec.hyperparameters().seed(), Seeds.STREAM_INIT, 0);
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (int l = 0; l < sizes.length - 1; l++) {
+            int in = sizes[l], o = sizes[l + 1];
+            boolean hidden = l < sizes.length - 2;
+            boolean he = hidden && (spec.activation() == Activation.RELU || spec.activation() == Activation.GELU);
+            double bound = he ? Math.sqrt(6.0 / in) : Math.sqrt(6.0 / (in + o));
+            float[] w = new float[o * in];
+            for (int i = 0; i < w.length; i++) w[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+            out.put(ModelSpec.weightName(l), FloatTensor.of(w, o, in));
+            out.put(ModelSpec.biasName(l), FloatTensor.of(new float[o], o));
+        }
+        return out;
+    }
+}

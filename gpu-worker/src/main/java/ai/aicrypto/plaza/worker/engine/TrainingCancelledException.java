@@ -1,0 +1,7 @@
+package ai.aicrypto.plaza.worker.engine;
+
+public class TrainingCancelledException extends RuntimeException {
+    public TrainingCancelledException(int epoch) {
+        super("training cancelled in epoch " + epoch);
+    }
+}

@@ -1,0 +1,236 @@
+package ai.aicrypto.plaza.worker.engine.dense;
+
+import ai.aicrypto.plaza.worker.data.BatchStream;
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.data.Task;
+import ai.aicrypto.plaza.worker.engine.DropoutMasks;
+import ai.aicrypto.plaza.worker.model.Activation;
+import ai.aicrypto.plaza.worker.model.Hyperparameters;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.OptimizerKind;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A dense network (parameters, gradients, optimizer state and activation buffers) living on a
+ * {@link DenseBackend}, with the forward pass, the hand-written backward pass and the optimizer step.
+ * This is the algorithm of the GPU engine; with {@link JavaBackend} it is the plain-Java reference.
+ * Buffers belong to the backend, which frees them when it is closed.
+ */
+public final class DenseNetwork {
+
+    private final DenseBackend be;
+    private final ModelSpec spec;
+    private final int[] sizes;
+    private final int layers;
+    private final int maxBatch;
+    private final Activation act;
+    private final DenseBackend.Buf[] w, b, dw, db, m1w, m1b, m2w, m2b;
+    private final DenseBackend.Buf x, y, rowLoss, rowCorrect;
+    private final DenseBackend.Buf[] z, h, dz, dh, mask;
+    private final float[] hostMask, hostLoss, hostCorrect;
+    private long step;
+
+    /** Result of one batch: summed per-row loss and number of correct predictions. */
+    public record BatchResult(double lossSum, double correct, int size) {
+    }
+
+    public DenseNetwork(DenseBackend be, ModelSpec spec, Map<String, FloatTensor> initial, int inputSize, int maxBatch, boolean training) {
+        this.be = be;
+        this.spec = spec;
+        this.sizes = spec.layerSizes(inputSize);
+        this.layers = sizes.length - 1;
+        this.maxBatch = maxBatch;
+        this.act = spec.activation();
+        w = new DenseBackend.Buf[layers];
+        b = new DenseBackend.Buf[layers];
+        dw = new DenseBackend.Buf[layers];
+        db = new DenseBackend.Buf[layers];
+        m1w = new DenseBackend.Buf[layers];
+        m1b = new DenseBackend.Buf[layers];
+        m2w = new DenseBackend.Buf[layers];
+        m2b = new DenseBackend.Buf[layers];
+        z = new DenseBackend.Buf[layers];
+        h = new DenseBackend.Buf[layers];
+        dz = new DenseBackend.Buf[layers];
+        dh = new DenseBackend.Buf[layers];
+        mask = new DenseBackend.Buf[layers];
+        Hyperparameters hp = spec.hyperparameters();
+        boolean dropout = training && spec.dropout() > 0;
+        int maxWidth = 0;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l], out = sizes[l + 1];
+            maxWidth = Math.max(maxWidth, out);
+            FloatTensor wt = initial.get(ModelSpec.weightName(l));
+            FloatTensor bt = initial.get(ModelSpec.biasName(l));
+            if (wt == null || bt == null || wt.size() != out * in || bt.size() != out) {
+                throw new IllegalArgumentException("weights do not match layer " + l + " [" + out + ", " + in + "]");
+            }
+            w[l] = be.alloc(out * in);
+            be.upload(w[l], wt.data(), out * in);
+            b[l] = be.alloc(out);
+            be.upload(b[l], bt.data(), out);
+            z[l] = be.alloc(maxBatch * out);
+            boolean hidden = l < layers - 1;
+            if (hidden) h[l] = be.alloc(maxBatch * out);
+            if (training) {
+                dw[l] = be.alloc(out * in);
+                db[l] = be.alloc(out);
+                dz[l] = be.alloc(maxBatch * out);
+                if (hidden) dh[l] = be.alloc(maxBatch * out);
+                if (hidden && dropout) mask[l] = be.alloc(maxBatch * out);
+                boolean adam = hp.optimizer() == OptimizerKind.ADAM;
+                if (adam || hp.momentum() > 0) {
+                    m1w[l] = be.alloc(out * in);
+                    m1b[l] = be.alloc(out);
+                }
+                if (adam) {
+                    m2w[l] = be.alloc(out * in);
+                    m2b[l] = be.alloc(out);
+                }
+            }
+        }
+        x = be.alloc(maxBatch * inputSize);
+        y = be.alloc(maxBatch);
+        rowLoss = be.alloc(maxBatch);
+        rowCorrect = be.alloc(maxBatch);
+        hostMask = dropout ? new float[maxBatch * maxWidth] : null;
+        hostLoss = new float[maxBatch];
+        hostCorrect = new float[maxBatch];
+    }
+
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    /** Forward pass of a batch (dropout masks applied when {@code masks} is given), then the loss. */
+    private BatchResult forwardAndLoss(BatchStream.Batch batch, DropoutMasks masks, boolean backward) {
+        int n = batch.size;
+        if (n > maxBatch) throw new IllegalArgumentException("batch larger than " + maxBatch);
+        be.upload(x, batch.x, n * sizes[0]);
+        be.upload(y, batch.y, n);
+        DenseBackend.Buf a = x;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l], out = sizes[l + 1];
+            be.linearForward(a, w[l], b[l], z[l], n, in, out);
+            if (l < layers - 1) {
+                be.activationForward(act, z[l], h[l], n * out);
+                if (masks != null && masks.active()) {
+                    masks.fill(hostMask, n * out);
+                    be.upload(mask[l], hostMask, n * out);
+                    be.multiply(h[l], mask[l], n * out);
+                }
+                a = h[l];
+            }
+        }
+        int outSize = sizes[layers];
+        DenseBackend.Buf dlogits = backward ? dz[layers - 1] : scratchLogitGrad(n * outSize);
+        if (spec.task() == Task.CLASSIFICATION) {
+            be.softmaxCrossEntropy(z[layers - 1], y, dlogits, rowLoss, rowCorrect, n, outSize);
+        } else {
+            be.meanSquaredError(z[layers - 1], y, dlogits, rowLoss, n);
+        }
+        be.download(rowLoss, hostLoss, n);
+        double loss = 0, correct = 0;
+        for (int i = 0; i < n; i++) loss += hostLoss[i];
+        if (spec.task() == Task.CLASSIFICATION) {
+            be.download(rowCorrect, hostCorrect, n);
+            for (int i = 0; i < n; i++) correct += hostCorrect[i];
+        }
+        return new BatchResult(loss, correct, n);
+    }
+
+    private DenseBackend.Buf scratch;
+
+    private DenseBackend.Buf scratchLogitGrad(int n) {
+        if (scratch == null || scratch.length() < n) scratch = be.alloc(Math.max(n, maxBatch * sizes[layers]));
+        return scratch;
+    }
+
+    /** Loss and accuracy of a batch without dropout and without updating anything. */
+    public BatchResult evaluate(BatchStream.Batch batch) {
+        return forwardAndLoss(batch, null, false);
+    }
+
+    /** One training step: forward with dropout, backward, optimizer update. Returns the pre-update loss. */
+    public BatchResult trainStep(BatchStream.Batch batch, DropoutMasks masks) {
+        BatchResult r = forwardAndLoss(batch, masks, true);
+        int n = batch.size;
+        backward(n, masks);
+        update();
+        return r;
+    }
+
+    /** Gradients only (for gradient checks): forward without dropout, backward, no update. */
+    public BatchResult computeGradients(BatchStream.Batch batch) {
+        BatchResult r = forwardAndLoss(batch, null, true);
+        backward(batch.size, null);
+        return r;
+    }
+
+    private void backward(int n, DropoutMasks masks) {
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = sizes[l], out = sizes[l + 1];
+            DenseBackend.Buf input = l == 0 ? x : h[l - 1];
+            be.linearBackward(input, w[l], dz[l], l > 0 ? dh[l - 1] : null, dw[l], db[l], n, in, out);
+            if (l > 0) {
+                if (masks != null && masks.active()) be.multiply(dh[l - 1], mask[l - 1], n * in);
+                be.activationBackward(act, z[l - 1], dh[l - 1], dz[l - 1], n * in);
+            }
+        }
+    }
+
+    private void update() {
+        Hyperparameters hp = spec.hyperparameters();
+        step++;
+        float lr = (float) hp.learningRate();
+        float wd = (float) hp.weightDecay();
+        for (int l = 0; l < layers; l++) {
+            int nw = sizes[l] * sizes[l + 1], nb = sizes[l + 1];
+            if (hp.optimizer() == OptimizerKind.ADAM) {
+                float b1 = (float) Hyperparameters.ADAM_BETA1, b2 = (float) Hyperparameters.ADAM_BETA2;
+                float eps = (float) Hyperparameters.ADAM_EPSILON;
+                float bc1 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA1, step));
+                float bc2 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA2, step));
+                be.adamUpdate(w[l], dw[l], m1w[l], m2w[l], nw, lr, wd, b1, b2, eps, bc1, bc2);
+                be.adamUpdate(b[l], db[l], m1b[l], m2b[l], nb, lr, 0f, b1, b2, eps, bc1, bc2);
+            } else {
+                float mu = (float) hp.momentum();
+                be.sgdUpdate(w[l], dw[l], m1w[l], nw, lr, wd, mu);
+                be.sgdUpdate(b[l], db[l], m1b[l], nb, lr, 0f, mu);
+            }
+        }
+    }
+
+    /** Current weights, copied to the host. */
+    public Map<String, FloatTensor> weights() {
+        be.synchronize();
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l], o = sizes[l + 1];
+            float[] wt = new float[o * in];
+            be.download(w[l], wt, wt.length);
+            float[] bt = new float[o];
+            be.download(b[l], bt, o);
+            out.put(ModelSpec.weightName(l), FloatTensor.of(wt, o, in));
+            out.put(ModelSpec.biasName(l), FloatTensor.of(bt, o));
+        }
+        return out;
+    }
+
+    /** Gradients of the last {@link #computeGradients} call, same names as the weights. */
+    public Map<String, FloatTensor> gradients() {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l], o = sizes[l + 1];
+            float[] wt = new float[o * in];
+            be.download(dw[l], wt, wt.length);
+            float[] bt = new float[o];
+            be.download(db[l], bt, o);
+            out.put(ModelSpec.weightName(l), FloatTensor.of(wt, o, in));
+            out.put(ModelSpec.biasName(l), FloatTensor.of(bt, o));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,60 @@
+package ai.aicrypto.plaza.worker.engine.dense;
+
+import ai.aicrypto.plaza.worker.data.BatchStream;
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.data.Task;
+import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.DropoutMasks;
+import ai.aicrypto.plaza.worker.engine.EpochMetrics;
+import ai.aicrypto.plaza.worker.engine.ParameterInit;
+import ai.aicrypto.plaza.worker.engine.TrainedModel;
+import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
+import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.engine.TrainingSetup;
+import ai.aicrypto.plaza.worker.model.Hyperparameters;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The epoch / mini-batch loop over a {@link DenseNetwork}, shared by the GPU and the reference engine. */
+public final class DenseTrainer {
+
+    private DenseTrainer() {
+    }
+
+    public static TrainedModel train(DenseBackend backend, String engineId, ModelSpec spec, TrainingData data,
+                                     TrainingListener listener) throws IOException {
+        TrainingSetup.validate(spec, data);
+        Hyperparameters hp = spec.hyperparameters();
+        int batchSize = (int) Math.min(hp.batchSize(), data.rows());
+        Map<String, FloatTensor> init = ParameterInit.initialize(spec, data.featureCount());
+        DenseNetwork net = new DenseNetwork(backend, spec, init, data.featureCount(), batchSize, true);
+        DropoutMasks masks = new DropoutMasks(spec.dropout());
+        List<EpochMetrics> history = new ArrayList<>();
+        for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            BatchStream stream = new BatchStream(data, batchSize, true, hp.seed(), epoch);
+            BatchStream.Batch batch = stream.newBatch();
+            masks.startEpoch(hp.seed(), epoch);
+            double loss = 0, correct = 0;
+            long samples = 0;
+            while (stream.next(batch)) {
+                if (listener.isCancelled()) throw new TrainingCancelledException(epoch);
+                if (spec.task() == Task.CLASSIFICATION) TrainingSetup.checkLabels(batch.classes, batch.size, spec.outputSize());
+                DenseNetwork.BatchResult r = net.trainStep(batch, masks);
+                loss += r.lossSum();
+                correct += r.correct();
+                samples += r.size();
+            }
+            backend.synchronize();
+            EpochMetrics m = new EpochMetrics(epoch, loss / samples,
+                    spec.task() == Task.CLASSIFICATION ? correct / samples : Double.NaN, samples, (System.nanoTime() - t0) / 1e9);
+            history.add(m);
+            listener.onEpoch(m);
+        }
+        return new TrainedModel(spec, data.featureCount(), net.weights(), history, engineId);
+    }
+}
