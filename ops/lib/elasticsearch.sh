@@ -47,7 +47,7 @@ es_start() {
     ES_PID_FILE="$state/elasticsearch.pid"
     ES_URL="http://127.0.0.1:$port"
     runuser -u "$ES_USER" -- env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$state/config" \
-        ES_JAVA_OPTS="-Xms512m -Xmx512m" "$dist/bin/elasticsearch" -d -p "$ES_PID_FILE" \
+        ES_JAVA_OPTS="-Xms${ES_HEAP:-512m} -Xmx${ES_HEAP:-512m}" "$dist/bin/elasticsearch" -d -p "$ES_PID_FILE" \
         -E discovery.type=single-node -E xpack.security.enabled=false -E network.host=127.0.0.1 \
         -E http.port="$port" -E path.data="$state/data" -E path.logs="$state/logs" \
         -E transport.port="$((port + 100))" -E cluster.routing.allocation.disk.threshold_enabled=false \

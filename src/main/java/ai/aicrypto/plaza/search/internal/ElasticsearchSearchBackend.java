@@ -21,6 +21,8 @@ import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
 import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -32,6 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
 class ElasticsearchSearchBackend implements SearchBackend {
 
     static final String NAME = "elasticsearch";
+    private static final Logger log = LoggerFactory.getLogger(ElasticsearchSearchBackend.class);
     private static final int TAG_FACET_SIZE = 15;
 
     private final ElasticsearchClient client;
@@ -53,7 +56,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         body.set("query", query(query));
         body.set("sort", sort(query.sort()));
         if (query.after() != null) {
-            List<String> cursor = SearchCursor.decode(query.after(), 2);
+            List<String> cursor = SearchCursor.decode(query.after(), NAME, 2);
             ArrayNode after = body.putArray("search_after");
             if (query.sort() == SearchQuery.Sort.NEWEST) {
                 // As text: the date format reads it as epoch millis, whereas a JSON number would
@@ -81,6 +84,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         ranges.addObject().put("key", "10-100").put("from", 10).put("to", 100);
         ranges.addObject().put("key", "100-").put("from", 100);
 
+        log.debug("Elasticsearch request: {}", body);
         SearchResponse<Map> response;
         try {
             response = client.search(SearchRequest.of(r -> r.index(alias).withJson(new StringReader(body.toString()))),
@@ -95,7 +99,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         String next = null;
         if (more) {
             List<FieldValue> sortValues = shown.get(shown.size() - 1).sort();
-            next = SearchCursor.encode(List.of(text(sortValues.get(0)), text(sortValues.get(1))));
+            next = SearchCursor.encode(NAME, List.of(text(sortValues.get(0)), text(sortValues.get(1))));
         }
         long total = response.hits().total() == null ? hits.size() : response.hits().total().value();
         return new SearchResults(hits, total, facets(response.aggregations()), next, NAME);

@@ -65,7 +65,7 @@ class PostgresSearchBackend implements SearchBackend {
         var sql = new StringBuilder("SELECT * FROM (SELECT id, kind, title, description, tags, license, price_aic, owner_id, created_at, ")
                 .append(score).append(" AS score FROM listings WHERE ").append(filter.sql).append(") matched");
         if (query.after() != null) {
-            List<String> cursor = SearchCursor.decode(query.after(), 2);
+            List<String> cursor = SearchCursor.decode(query.after(), NAME, 2);
             sql.append(" WHERE (").append(order.column).append(", id) ").append(order.descending ? "<" : ">")
                     .append(" (CAST(:cursorValue AS ").append(order.sqlType).append("), :cursorId)");
             params.put("cursorValue", cursor.get(0));
@@ -81,7 +81,7 @@ class PostgresSearchBackend implements SearchBackend {
         List<Row> rows = jdbc.sql(page).params(params).query(PostgresSearchBackend::row).list();
         boolean more = rows.size() > query.size();
         List<Row> shown = more ? rows.subList(0, query.size()) : rows;
-        String next = more ? SearchCursor.encode(List.of(order.valueOf(shown.get(shown.size() - 1)),
+        String next = more ? SearchCursor.encode(NAME, List.of(order.valueOf(shown.get(shown.size() - 1)),
                 String.valueOf(shown.get(shown.size() - 1).id))) : null;
 
         Map<Long, String> owners = accounts.usernames(shown.stream().map(r -> r.ownerId).toList());

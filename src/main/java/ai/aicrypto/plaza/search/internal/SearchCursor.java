@@ -8,8 +8,9 @@ import java.util.List;
 import ai.aicrypto.plaza.platform.UserFacingException;
 
 /**
- * The sort values of a page's last hit (e.g. score and id), as an opaque URL-safe string: the next
- * page starts strictly after them.
+ * The sort values of a page's last hit (e.g. score and id), and the backend that produced them, as
+ * an opaque URL-safe string: the next page starts strictly after them. Sort values only mean
+ * something to the backend that issued them.
  */
 final class SearchCursor {
 
@@ -18,18 +19,33 @@ final class SearchCursor {
     private SearchCursor() {
     }
 
-    static String encode(List<String> sortValues) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(String.join(SEPARATOR, sortValues).getBytes(StandardCharsets.UTF_8));
+    static String encode(String backend, List<String> sortValues) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (backend + SEPARATOR + String.join(SEPARATOR, sortValues)).getBytes(StandardCharsets.UTF_8));
     }
 
-    static List<String> decode(String cursor, int expectedValues) {
+    /** The name of the backend that issued the cursor (a broken cursor names none). */
+    static String backendOf(String cursor) {
         try {
-            List<String> values = Arrays.asList(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
+            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(SEPARATOR, -1)[0];
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
+    static List<String> decode(String cursor, String backend, int expectedValues) {
+        try {
+            List<String> parts = Arrays.asList(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
                     .split(SEPARATOR, -1));
-            if (values.size() != expectedValues) {
-                throw new IllegalArgumentException("wrong arity");
+            if (parts.size() != expectedValues + 1 || !parts.get(0).equals(backend)) {
+                throw new IllegalArgumentException("not a cursor of " + backend);
             }
+            List<String> values = parts.subList(1, parts.size());
+            values.forEach(v -> {
+                if (v.isEmpty()) {
+                    throw new IllegalArgumentException("empty sort value");
+                }
+            });
             return values;
         } catch (IllegalArgumentException e) {
             throw new UserFacingException("after", "listing.error.bad-cursor");

@@ -40,16 +40,24 @@ class SearchService implements Search {
     public SearchResults search(SearchQuery query) {
         if (elasticsearch != null) {
             try {
-                return elasticsearch.search(query);
+                return elasticsearch.search(forBackend(query, ElasticsearchSearchBackend.NAME));
             } catch (UserFacingException e) {
                 throw e;
             } catch (RuntimeException e) {
                 fellBack(e);
-                // A cursor belongs to the backend that issued it: PostgreSQL starts from the first page.
-                return postgres.search(query.withAfter(null));
             }
         }
-        return postgres.search(query);
+        return postgres.search(forBackend(query, PostgresSearchBackend.NAME));
+    }
+
+    /**
+     * A cursor only continues a listing on the backend that issued it; one from the other backend
+     * (Elasticsearch went away or came back between two pages) starts again at the first page.
+     */
+    private static SearchQuery forBackend(SearchQuery query, String backend) {
+        String issuer = query.after() == null ? backend : SearchCursor.backendOf(query.after());
+        boolean fromOtherBackend = issuer.equals(ElasticsearchSearchBackend.NAME) || issuer.equals(PostgresSearchBackend.NAME);
+        return fromOtherBackend && !issuer.equals(backend) ? query.withAfter(null) : query;
     }
 
     @Override
