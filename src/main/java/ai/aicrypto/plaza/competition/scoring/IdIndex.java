@@ -3,18 +3,19 @@ package ai.aicrypto.plaza.competition.scoring;
 import java.util.Arrays;
 
 /**
- * Ids to row indices, open addressing with linear probing: an {@code int[]} table beside the id strings, about half
- * the memory of a {@code HashMap<String, Integer>} and no boxing on lookup.
+ * Ids to row indices, open addressing with linear probing: a {@code long[]} table of (hash, row + 1) beside the id
+ * strings, about half the memory of a {@code HashMap<String, Integer>}, no boxing, and a probe only reads an id
+ * string when its full hash matches (one cache miss fewer per probe).
  */
 final class IdIndex {
 
     private String[] ids;
-    private int[] table; // row + 1, 0 = empty
+    private long[] table; // hash << 32 | (row + 1); 0 = empty
     private int size;
 
     IdIndex(int expected) {
         ids = new String[Math.max(16, expected)];
-        table = new int[tableSize(expected)];
+        table = new long[tableSize(expected)];
     }
 
     private static int tableSize(int entries) {
@@ -23,15 +24,16 @@ final class IdIndex {
 
     /** Adds {@code id} as the next row and returns -1, or returns the row it already has. */
     int add(String id) {
-        int slot = slot(id);
+        int hash = id.hashCode();
+        int slot = slot(id, hash);
         if (table[slot] != 0) {
-            return table[slot] - 1;
+            return (int) table[slot] - 1;
         }
         if (size == ids.length) {
             ids = Arrays.copyOf(ids, size + (size >> 1));
         }
         ids[size] = id;
-        table[slot] = ++size;
+        table[slot] = (long) hash << 32 | ++size;
         if (size * 2 > table.length) {
             rehash();
         }
@@ -40,7 +42,7 @@ final class IdIndex {
 
     /** The row of {@code id}, or -1. */
     int row(String id) {
-        return table[slot(id)] - 1;
+        return (int) table[slot(id, id.hashCode())] - 1;
     }
 
     String id(int row) {
@@ -56,12 +58,12 @@ final class IdIndex {
         ids = Arrays.copyOf(ids, size);
     }
 
-    private int slot(String id) {
+    private int slot(String id, int hash) {
         int mask = table.length - 1;
-        int slot = spread(id.hashCode()) & mask;
+        int slot = spread(hash) & mask;
         while (true) {
-            int entry = table[slot];
-            if (entry == 0 || ids[entry - 1].equals(id)) {
+            long entry = table[slot];
+            if (entry == 0 || (int) (entry >>> 32) == hash && ids[(int) entry - 1].equals(id)) {
                 return slot;
             }
             slot = (slot + 1) & mask;
@@ -74,14 +76,15 @@ final class IdIndex {
     }
 
     private void rehash() {
-        table = new int[table.length * 2];
+        table = new long[table.length * 2];
         int mask = table.length - 1;
         for (int row = 0; row < size; row++) {
-            int slot = spread(ids[row].hashCode()) & mask;
+            int hash = ids[row].hashCode();
+            int slot = spread(hash) & mask;
             while (table[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            table[slot] = row + 1;
+            table[slot] = (long) hash << 32 | (row + 1);
         }
     }
 }

@@ -172,6 +172,24 @@ public enum Metric {
             }
             return sum / n;
         }
+        double[][] sorted = sortedByClass(truth, p, rows);
+        return mannWhitney(sorted[0], sorted[1]);
+    }
+
+    /**
+     * ROC AUC of the public rows, the private rows and all rows, sorting each row once: the parts are sorted and
+     * all rows are their merge.
+     */
+    static double[] rocAucOfParts(int[] truth, double[] p, int[] publicRows, int[] privateRows) {
+        double[][] a = sortedByClass(truth, p, publicRows);
+        double[][] b = sortedByClass(truth, p, privateRows);
+        return new double[] {mannWhitney(a[0], a[1]), mannWhitney(b[0], b[1]),
+                mannWhitney(merge(a[0], b[0]), merge(a[1], b[1]))};
+    }
+
+    /** The scores of the positive rows and of the negative rows, each sorted ascending. */
+    private static double[][] sortedByClass(int[] truth, double[] p, int[] rows) {
+        int n = count(truth.length, rows);
         int positives = 0;
         for (int i = 0; i < n; i++) {
             positives += truth[row(rows, i)];
@@ -194,7 +212,29 @@ public enum Metric {
         }
         Arrays.sort(pos);
         Arrays.sort(neg);
-        // Mann–Whitney U: for each positive, the negatives scored below it, plus half of those tied with it.
+        return new double[][] {pos, neg};
+    }
+
+    private static double[] merge(double[] a, double[] b) {
+        double[] merged = new double[a.length + b.length];
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < a.length && j < b.length) {
+            merged[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+        }
+        System.arraycopy(a, i, merged, k, a.length - i);
+        System.arraycopy(b, j, merged, k + a.length - i, b.length - j);
+        return merged;
+    }
+
+    /**
+     * The Mann–Whitney U statistic over (positive, negative) pairs, normalized: for each positive, the negatives
+     * scored below it plus half of those tied with it, divided by the number of pairs. Both arrays sorted.
+     */
+    private static double mannWhitney(double[] pos, double[] neg) {
+        int positives = pos.length;
+        int negatives = neg.length;
         double u = 0;
         int below = 0;
         for (int i = 0; i < positives; ) {

@@ -34,6 +34,10 @@ public final class Scorer {
         }
         int[] publicRows = solution.publicRows();
         int[] privateRows = solution.privateRows();
+        if (metric == Metric.ROC_AUC) {
+            double[] parts = Metric.rocAucOfParts(solution.labels(), predictions.values(), publicRows, privateRows);
+            return new Scores(metric, parts[0], publicRows.length, parts[1], privateRows.length, parts[2]);
+        }
         return new Scores(metric, score(solution, predictions, publicRows), publicRows.length,
                 score(solution, predictions, privateRows), privateRows.length, score(solution, predictions, null));
     }
