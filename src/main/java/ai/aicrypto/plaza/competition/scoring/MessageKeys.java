@@ -1,0 +1,75 @@
+package ai.aicrypto.plaza.competition.scoring;
+
+/**
+ * Message keys of {@link Problem}s; each has an entry in {@code i18n/competition-scoring.properties} and
+ * {@code i18n/competition-scoring_ko.properties}. Arguments are listed as {@code {n}: meaning}.
+ */
+public final class MessageKeys {
+
+    private static final String SUBMISSION = "competition.scoring.submission.";
+    private static final String SOLUTION = "competition.scoring.solution.";
+
+    /** Follows up to {@link Problems#EXAMPLES} problems of one key: {0}: how many more lines have it. */
+    public static final String MORE = "competition.scoring.more";
+
+    /** No bytes at all (or only a byte order mark). */
+    public static final String SUBMISSION_EMPTY = SUBMISSION + "empty";
+    /** {0}: the first line as found. */
+    public static final String SUBMISSION_HEADER = SUBMISSION + "header";
+    /** {0}: the number of test rows expected. */
+    public static final String SUBMISSION_NO_ROWS = SUBMISSION + "no-rows";
+    /** {0}: line. */
+    public static final String SUBMISSION_ENCODING = SUBMISSION + "encoding";
+    /** {0}: line. */
+    public static final String SUBMISSION_MALFORMED = SUBMISSION + "malformed";
+    /** {0}: line, {1}: the longest line allowed, in characters. */
+    public static final String SUBMISSION_LINE_TOO_LONG = SUBMISSION + "line-too-long";
+    /** {0}: line, {1}: values found. */
+    public static final String SUBMISSION_RAGGED = SUBMISSION + "ragged";
+    /** {0}: line, {1}: id, {2}: line where the id first appeared. */
+    public static final String SUBMISSION_DUPLICATE_ID = SUBMISSION + "duplicate-id";
+    /** {0}: line, {1}: id. */
+    public static final String SUBMISSION_UNKNOWN_ID = SUBMISSION + "unknown-id";
+    /** {0}: how many test ids have no row, {1}: the first of them (at most 10), comma-separated. */
+    public static final String SUBMISSION_MISSING_IDS = SUBMISSION + "missing-ids";
+    /** {0}: line, {1}: the prediction as found, {2}: id. */
+    public static final String SUBMISSION_NOT_A_NUMBER = SUBMISSION + "not-a-number";
+    /** {0}: line, {1}: the prediction as found, {2}: id. */
+    public static final String SUBMISSION_NOT_FINITE = SUBMISSION + "not-finite";
+    /** {0}: line, {1}: the prediction as found, {2}: id. */
+    public static final String SUBMISSION_NOT_A_PROBABILITY = SUBMISSION + "not-a-probability";
+    /** {0}: line, {1}: the prediction as found, {2}: id, {3}: the classes (at most 20), comma-separated. */
+    public static final String SUBMISSION_UNKNOWN_LABEL = SUBMISSION + "unknown-label";
+    /** {0}: data rows in the submission, {1}: rows in the test set. */
+    public static final String SUBMISSION_ROW_COUNT = SUBMISSION + "row-count";
+
+    /** No bytes at all (or only a byte order mark). */
+    public static final String SOLUTION_EMPTY = SOLUTION + "empty";
+    /** {0}: the first line as found. */
+    public static final String SOLUTION_HEADER = SOLUTION + "header";
+    /** {0}: line. */
+    public static final String SOLUTION_ENCODING = SOLUTION + "encoding";
+    /** {0}: line. */
+    public static final String SOLUTION_MALFORMED = SOLUTION + "malformed";
+    /** {0}: line, {1}: the longest line allowed, in characters. */
+    public static final String SOLUTION_LINE_TOO_LONG = SOLUTION + "line-too-long";
+    /** {0}: line, {1}: values found. */
+    public static final String SOLUTION_RAGGED = SOLUTION + "ragged";
+    /** {0}: line. */
+    public static final String SOLUTION_BLANK_ID = SOLUTION + "blank-id";
+    /** {0}: line, {1}: id, {2}: line where the id first appeared. */
+    public static final String SOLUTION_DUPLICATE_ID = SOLUTION + "duplicate-id";
+    /** {0}: line, {1}: id. */
+    public static final String SOLUTION_BLANK_TARGET = SOLUTION + "blank-target";
+    /** {0}: line, {1}: the target as found, {2}: id. */
+    public static final String SOLUTION_NOT_A_NUMBER = SOLUTION + "not-a-number";
+    /** {0}: rows found, {1}: rows needed. */
+    public static final String SOLUTION_TOO_FEW_ROWS = SOLUTION + "too-few-rows";
+    /** {0}: metric, {1}: number of classes found, {2}: the classes (at most 20), comma-separated. */
+    public static final String SOLUTION_NOT_BINARY = SOLUTION + "not-binary";
+    /** {0}: "public" or "private" part (0 or 1, a MessageFormat choice), {1}: the only class there, {2}: metric. */
+    public static final String SOLUTION_SPLIT_SINGLE_CLASS = SOLUTION + "split-single-class";
+
+    private MessageKeys() {
+    }
+}
