@@ -23,9 +23,11 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class AccountController {
 
     private final AccountService accounts;
+    private final WalletSignIn wallets;
 
-    AccountController(AccountService accounts) {
+    AccountController(AccountService accounts, WalletSignIn wallets) {
         this.accounts = accounts;
+        this.wallets = wallets;
     }
 
     @GetMapping("/login")
@@ -61,6 +63,7 @@ class AccountController {
         UserAccount account = accounts.profile(me.id());
         model.addAttribute("account", new ProfileView(account.getUsername(), account.getEmail(),
                 account.getDisplayName(), account.getRoles(), account.getCreatedAt()));
+        model.addAttribute("wallets", wallets.walletsOf(me.id()));
         return "account/profile";
     }
 
