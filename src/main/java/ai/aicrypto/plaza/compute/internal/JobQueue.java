@@ -1,0 +1,137 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The training job queue, all in PostgreSQL. A lease takes the oldest queued job a worker can run
+ * with FOR UPDATE SKIP LOCKED, so concurrent workers never get the same job; a lease that is not
+ * renewed expires and the job goes back to the queue, until its attempts are used up and it fails
+ * with the reason. No job stays leased forever.
+ */
+@Service
+class JobQueue implements TrainingJobs {
+
+    static final Duration LEASE = Duration.ofMinutes(2);
+    private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
+
+    private final JdbcClient jdbc;
+
+    JobQueue(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    @Transactional
+    public long submit(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb) {
+        return jdbc.sql("""
+                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, 'QUEUED') RETURNING id""")
+                .params(requesterId, datasetId, modelId, hyperparametersJson, minMemoryMb)
+                .query(Long.class).single();
+    }
+
+    /**
+     * The next job this worker can run, leased to it: the oldest that fits its memory, preferring
+     * one whose dataset the worker already caches (the whitepaper's data locality).
+     */
+    @Transactional
+    Optional<LeasedJob> lease(long workerId) {
+        return jdbc.sql("""
+                        UPDATE training_jobs j
+                        SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
+                            lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
+                        FROM (SELECT q.id FROM training_jobs q, workers w
+                              WHERE w.id = :worker AND q.status = 'QUEUED'
+                                AND q.min_memory_mb <= coalesce(w.gpu_memory_mb, 0)
+                              ORDER BY (q.dataset_id = ANY (w.cached_datasets)) DESC, q.created_at, q.id
+                              LIMIT 1
+                              FOR UPDATE OF q SKIP LOCKED) next
+                        WHERE j.id = next.id
+                        RETURNING j.id, j.dataset_id, j.model_id, j.hyperparameters::text AS hyperparameters,
+                                  j.attempts, j.lease_expires_at""")
+                .param("worker", workerId).param("lease", LEASE.toSeconds() + " seconds")
+                .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
+                        rs.getString("hyperparameters"), rs.getInt("attempts"),
+                        rs.getTimestamp("lease_expires_at").toInstant()))
+                .optional();
+    }
+
+    /** Extends this worker's lease; a job it no longer holds is not found. */
+    @Transactional
+    java.time.Instant renew(long workerId, long jobId) {
+        return jdbc.sql("""
+                        UPDATE training_jobs SET lease_expires_at = now() + CAST(? AS interval), updated_at = now()
+                        WHERE id = ? AND worker_id = ? AND status = 'LEASED' RETURNING lease_expires_at""")
+                .params(LEASE.toSeconds() + " seconds", jobId, workerId)
+                .query(java.sql.Timestamp.class).optional().orElseThrow(NotFoundException::new).toInstant();
+    }
+
+    @Transactional
+    void progress(long workerId, long jobId, int epoch, Double loss, Double accuracy, Double samplesPerSecond) {
+        int attempt = jdbc.sql("SELECT attempts FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
+                .params(jobId, workerId).query(Integer.class).optional().orElseThrow(NotFoundException::new);
+        jdbc.sql("""
+                        INSERT INTO job_progress (job_id, attempt, epoch, loss, accuracy, samples_per_s)
+                        VALUES (?, ?, ?, ?, ?, ?)""")
+                .params(jobId, attempt, epoch, loss, accuracy, samplesPerSecond).update();
+    }
+
+    @Transactional
+    void complete(long workerId, long jobId, String metricsJson) {
+        int updated = jdbc.sql("""
+                        UPDATE training_jobs SET status = 'SUCCEEDED', metrics = CAST(? AS jsonb), worker_id = NULL,
+                                                 lease_expires_at = NULL, updated_at = now()
+                        WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
+                .params(metricsJson, jobId, workerId).update();
+        if (updated == 0) {
+            throw new NotFoundException();
+        }
+    }
+
+    /** The worker gives up: the job is queued again, or fails once its attempts are used up. */
+    @Transactional
+    void fail(long workerId, long jobId, String reason) {
+        int updated = jdbc.sql("""
+                        UPDATE training_jobs
+                        SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'QUEUED' END,
+                            failure_reason = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = now()
+                        WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
+                .params(reason, jobId, workerId).update();
+        if (updated == 0) {
+            throw new NotFoundException();
+        }
+    }
+
+    /** Leases that ran out go back to the queue; a job out of attempts fails, saying why. */
+    @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
+    @Transactional
+    public int expireLeases() {
+        int expired = jdbc.sql("""
+                        UPDATE training_jobs
+                        SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'QUEUED' END,
+                            failure_reason = CASE WHEN attempts >= max_attempts
+                                THEN 'The lease expired ' || attempts || ' times: no worker finished the job'
+                                ELSE 'The lease of attempt ' || attempts || ' expired' END,
+                            worker_id = NULL, lease_expires_at = NULL, updated_at = now()
+                        WHERE status = 'LEASED' AND lease_expires_at < now()""")
+                .update();
+        if (expired > 0) {
+            log.info("{} expired job lease(s) requeued or failed", expired);
+        }
+        return expired;
+    }
+
+    record LeasedJob(long id, long datasetId, long modelId, String hyperparametersJson, int attempt,
+                     java.time.Instant leaseExpiresAt) {
+    }
+}

@@ -1,0 +1,78 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The worker API (JSON). Every job route acts only on a job leased to the calling worker: any
+ * other job answers 404, as if it did not exist.
+ */
+@RestController
+@RequestMapping("/api/worker/v1")
+class WorkerApiController {
+
+    private final WorkerRegistry workers;
+    private final JobQueue jobs;
+    private final JsonMapper json;
+
+    WorkerApiController(WorkerRegistry workers, JobQueue jobs, JsonMapper json) {
+        this.workers = workers;
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    @PostMapping("/heartbeat")
+    Map<String, Object> heartbeat(@AuthenticationPrincipal Long workerId, @RequestBody Heartbeat beat) {
+        workers.heartbeat(workerId, beat.engine(), beat.gpuMemoryMb(), beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets());
+        return Map.of("workerId", workerId);
+    }
+
+    /** The next job, or 204 when there is none for this worker. */
+    @PostMapping("/lease")
+    ResponseEntity<JobQueue.LeasedJob> lease(@AuthenticationPrincipal Long workerId) {
+        return jobs.lease(workerId).map(ResponseEntity::ok).orElse(ResponseEntity.noContent().build());
+    }
+
+    @PostMapping("/jobs/{id}/renew")
+    Map<String, Instant> renew(@AuthenticationPrincipal Long workerId, @PathVariable long id) {
+        return Map.of("leaseExpiresAt", jobs.renew(workerId, id));
+    }
+
+    @PostMapping("/jobs/{id}/progress")
+    ResponseEntity<Void> progress(@AuthenticationPrincipal Long workerId, @PathVariable long id, @RequestBody Progress p) {
+        jobs.progress(workerId, id, p.epoch(), p.loss(), p.accuracy(), p.samplesPerSecond());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/jobs/{id}/complete")
+    ResponseEntity<Void> complete(@AuthenticationPrincipal Long workerId, @PathVariable long id,
+                                  @RequestBody Map<String, Object> metrics) {
+        jobs.complete(workerId, id, json.writeValueAsString(metrics));
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/jobs/{id}/fail")
+    ResponseEntity<Void> fail(@AuthenticationPrincipal Long workerId, @PathVariable long id, @RequestBody Failure failure) {
+        jobs.fail(workerId, id, failure.reason() == null ? "no reason given" : failure.reason());
+        return ResponseEntity.noContent().build();
+    }
+
+    record Heartbeat(String engine, int gpuMemoryMb, List<Long> cachedDatasets) {
+    }
+
+    record Progress(int epoch, Double loss, Double accuracy, Double samplesPerSecond) {
+    }
+
+    record Failure(String reason) {
+    }
+}

@@ -1,0 +1,75 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Offers and their workers; tokens are random 256-bit secrets of which only the SHA-256 is stored. */
+@Service
+class WorkerRegistry implements GpuOffers {
+
+    private final SecureRandom random = new SecureRandom();
+    private final JdbcClient jdbc;
+
+    WorkerRegistry(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    @Transactional
+    public IssuedWorker register(long providerId, NewOffer offer) {
+        if (offer.title() == null || offer.title().isBlank()) {
+            throw new UserFacingException("title", "listing.error.title-required");
+        }
+        if (offer.gpuMemoryMb() <= 0) {
+            throw new UserFacingException("gpuMemoryMb", "compute.error.memory");
+        }
+        if (offer.pricePerHourAic() == null || offer.pricePerHourAic().signum() < 0) {
+            throw new UserFacingException("pricePerHourAic", "listing.error.price-negative");
+        }
+        long offerId = jdbc.sql("""
+                        INSERT INTO gpu_offers (provider_id, title, gpu_model, gpu_memory_mb, price_per_hour_aic, region)
+                        VALUES (?, ?, ?, ?, ?, ?) RETURNING id""")
+                .params(providerId, offer.title().strip(), offer.gpuModel().strip(), offer.gpuMemoryMb(),
+                        offer.pricePerHourAic(), offer.region().strip())
+                .query(Long.class).single();
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String token = "plz_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        long workerId = jdbc.sql("INSERT INTO workers (offer_id, token_sha256) VALUES (?, ?) RETURNING id")
+                .params(offerId, sha256(token)).query(Long.class).single();
+        return new IssuedWorker(offerId, workerId, token);
+    }
+
+    Optional<Long> workerFor(String token) {
+        return jdbc.sql("SELECT id FROM workers WHERE token_sha256 = ?").param(sha256(token)).query(Long.class).optional();
+    }
+
+    void heartbeat(long workerId, String engine, int gpuMemoryMb, List<Long> cachedDatasets) {
+        jdbc.sql("""
+                        UPDATE workers SET engine = ?, gpu_memory_mb = ?, cached_datasets = CAST(? AS bigint[]),
+                                           last_heartbeat = now()
+                        WHERE id = ?""")
+                .params(engine, gpuMemoryMb, cachedDatasets.toArray(Long[]::new), workerId)
+                .update();
+    }
+
+    static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MvcResult;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The worker API and the queue behind it, through the real routes with real tokens (package-level to run the expiry). */
+class WorkerApiTest extends IntegrationTest {
+
+    @Autowired
+    GpuOffers offers;
+    @Autowired
+    TrainingJobs jobs;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    TestUsers users;
+    @Autowired
+    JsonMapper json;
+
+    long requester;
+    long dataset;
+    long model;
+
+    @BeforeEach
+    void datasetAndModel() throws Exception {
+        requester = users.member().id();
+        // Jobs queued by other tests would be leased here too: each test starts from an empty queue.
+        jdbc.sql("UPDATE training_jobs SET status = 'CANCELLED', worker_id = NULL, lease_expires_at = NULL "
+                + "WHERE status IN ('QUEUED', 'LEASED')").update();
+        Path csv = Files.createTempFile("jobs", ".csv");
+        Files.writeString(csv, "a,b,y\n1,2,x\n3,4,z\n5,6,x\n");
+        dataset = datasets.importDataset(requester, new DatasetUpload(
+                new ListingDraft("Job data", "", List.of(), "MIT", BigDecimal.ZERO), csv, "jobs.csv", null, null, "y"));
+        Files.delete(csv);
+        model = models.publish(requester, new ModelUpload(new ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8),
+                List.of(), null));
+    }
+
+    @Test
+    void aWorkerNeedsItsToken() throws Exception {
+        assertThat(mvc.perform(post("/api/worker/v1/lease")).andReturn().getResponse().getStatus()).isEqualTo(401);
+        assertThat(mvc.perform(post("/api/worker/v1/lease").header("Authorization", "Bearer plz_forged"))
+                .andReturn().getResponse().getStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void leaseProgressAndComplete() throws Exception {
+        String token = worker(8192);
+        assertThat(call(token, "/lease", null).getResponse().getStatus()).isEqualTo(204);
+        long job = jobs.submit(requester, dataset, model, "{\"epochs\": 3}", 1024);
+
+        Map<String, Object> leased = body(call(token, "/lease", null));
+        assertThat(((Number) leased.get("id")).longValue()).isEqualTo(job);
+        assertThat(leased).containsEntry("attempt", 1).containsEntry("hyperparametersJson", "{\"epochs\": 3}");
+        assertThat(call(token, "/jobs/" + job + "/renew", null).getResponse().getStatus()).isEqualTo(200);
+        assertThat(call(token, "/jobs/" + job + "/progress", Map.of("epoch", 1, "loss", 0.9, "accuracy", 0.6,
+                "samplesPerSecond", 1200.0)).getResponse().getStatus()).isEqualTo(204);
+        assertThat(call(token, "/jobs/" + job + "/complete", Map.of("accuracy", 0.8)).getResponse().getStatus()).isEqualTo(204);
+
+        assertThat(status(job)).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("SELECT count(*) FROM job_progress WHERE job_id = ?").param(job).query(Long.class).single())
+                .isEqualTo(1);
+        assertThat(call(token, "/jobs/" + job + "/complete", Map.of()).getResponse().getStatus())
+                .as("a finished job is no longer this worker's").isEqualTo(404);
+    }
+
+    @Test
+    void aWorkerCannotTouchAnotherWorkersJob() throws Exception {
+        String owner = worker(8192);
+        String other = worker(8192);
+        long job = jobs.submit(requester, dataset, model, "{}", 0);
+        assertThat(call(owner, "/lease", null).getResponse().getStatus()).isEqualTo(200);
+        for (String route : List.of("/renew", "/progress", "/complete", "/fail")) {
+            Object payload = route.equals("/progress") ? Map.of("epoch", 1) : route.equals("/fail") ? Map.of("reason", "x") : Map.of();
+            assertThat(call(other, "/jobs/" + job + route, payload).getResponse().getStatus()).as(route).isEqualTo(404);
+        }
+        assertThat(status(job)).isEqualTo("LEASED");
+    }
+
+    @Test
+    void smallWorkersAreNotGivenJobsTooBigForThem() throws Exception {
+        String small = worker(2048);
+        jobs.submit(requester, dataset, model, "{}", 16_000);
+        assertThat(call(small, "/lease", null).getResponse().getStatus()).isEqualTo(204);
+    }
+
+    @Test
+    void expiredLeasesReturnToTheQueueUntilAttemptsRunOut() throws Exception {
+        String token = worker(8192);
+        long job = jobs.submit(requester, dataset, model, "{}", 0);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Map<String, Object> leased = body(call(token, "/lease", null));
+            assertThat(leased).containsEntry("attempt", attempt);
+            jdbc.sql("UPDATE training_jobs SET lease_expires_at = now() - interval '1 second' WHERE id = ?").param(job).update();
+            jobQueueExpiry();
+            assertThat(status(job)).isEqualTo(attempt < 3 ? "QUEUED" : "FAILED");
+        }
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .contains("expired 3 times");
+        assertThat(call(token, "/lease", null).getResponse().getStatus()).isEqualTo(204);
+    }
+
+    @Test
+    void concurrentWorkersNeverLeaseAJobTwice() throws Exception {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            tokens.add(worker(8192));
+        }
+        for (int i = 0; i < 120; i++) {
+            jobs.submit(requester, dataset, model, "{}", 0);
+        }
+        List<Long> leased = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> running = new ArrayList<>();
+        for (String token : tokens) {
+            running.add(pool.submit(() -> {
+                while (true) {
+                    MvcResult result = call(token, "/lease", null);
+                    if (result.getResponse().getStatus() == 204) {
+                        return null;
+                    }
+                    leased.add(((Number) body(result).get("id")).longValue());
+                }
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(leased).hasSize(120).doesNotHaveDuplicates();
+    }
+
+    @Autowired
+    JobQueue queue;
+
+    /** What the scheduler does every few seconds, run now. */
+    private void jobQueueExpiry() {
+        queue.expireLeases();
+    }
+
+    private String worker(int memoryMb) throws Exception {
+        String token = offers.register(requester, new GpuOffers.NewOffer("Test GPU", "RTX 4090", 24_576,
+                new BigDecimal("0.5"), "kr-seoul")).token();
+        call(token, "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", memoryMb, "cachedDatasets", List.of()));
+        return token;
+    }
+
+    private String status(long job) {
+        return jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single();
+    }
+
+    private MvcResult call(String token, String route, Object payload) throws Exception {
+        var request = post("/api/worker/v1" + route).header("Authorization", "Bearer " + token);
+        if (payload != null) {
+            request.contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(payload));
+        }
+        return mvc.perform(request).andReturn();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> body(MvcResult result) throws Exception {
+        return json.readValue(result.getResponse().getContentAsString(), Map.class);
+    }
+}
