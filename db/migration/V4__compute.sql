@@ -42,6 +42,7 @@ CREATE TABLE training_jobs (
 );
 -- The queue: oldest first among queued jobs (SKIP LOCKED leases), and expired leases.
 CREATE INDEX training_jobs_queued ON training_jobs (created_at, id) WHERE status = 'QUEUED';
+CREATE INDEX training_jobs_queued_by_dataset ON training_jobs (dataset_id, created_at, id) WHERE status = 'QUEUED';
 CREATE INDEX training_jobs_leased ON training_jobs (lease_expires_at) WHERE status = 'LEASED';
 
 CREATE TABLE job_progress (

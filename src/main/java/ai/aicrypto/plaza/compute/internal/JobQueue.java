@@ -41,25 +41,32 @@ class JobQueue implements TrainingJobs {
     }
 
     /**
-     * The next job this worker can run, leased to it: the oldest that fits its memory, preferring
-     * one whose dataset the worker already caches (the whitepaper's data locality).
+     * The next job this worker can run, leased to it: the oldest that fits its memory, and first
+     * among the jobs whose dataset the worker already caches (the whitepaper's data locality).
+     * Each step is an index walk in queue order that stops at the first row not locked by another
+     * lease, so a lease costs the same with 10 or 100,000 jobs waiting.
      */
     @Transactional
-    Optional<LeasedJob> lease(long workerId) {
+    Optional<LeasedJob> lease(WorkerIdentity.Worker worker) {
+        Optional<LeasedJob> local = worker.cachedDatasets().length == 0 ? Optional.empty()
+                : leaseWhere(worker, "AND dataset_id = ANY (CAST(:cached AS bigint[]))");
+        return local.isPresent() ? local : leaseWhere(worker, "");
+    }
+
+    private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
         return jdbc.sql("""
-                        UPDATE training_jobs j
+                        UPDATE training_jobs
                         SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
                             lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
-                        FROM (SELECT q.id FROM training_jobs q, workers w
-                              WHERE w.id = :worker AND q.status = 'QUEUED'
-                                AND q.min_memory_mb <= coalesce(w.gpu_memory_mb, 0)
-                              ORDER BY (q.dataset_id = ANY (w.cached_datasets)) DESC, q.created_at, q.id
-                              LIMIT 1
-                              FOR UPDATE OF q SKIP LOCKED) next
-                        WHERE j.id = next.id
-                        RETURNING j.id, j.dataset_id, j.model_id, j.hyperparameters::text AS hyperparameters,
-                                  j.attempts, j.lease_expires_at""")
-                .param("worker", workerId).param("lease", LEASE.toSeconds() + " seconds")
+                        WHERE id = (SELECT id FROM training_jobs
+                                    WHERE status = 'QUEUED' AND min_memory_mb <= :memory %s
+                                    ORDER BY created_at, id
+                                    LIMIT 1
+                                    FOR UPDATE SKIP LOCKED)
+                        RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
+                                  lease_expires_at""".formatted(condition))
+                .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
+                .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
                         rs.getString("hyperparameters"), rs.getInt("attempts"),
                         rs.getTimestamp("lease_expires_at").toInstant()))

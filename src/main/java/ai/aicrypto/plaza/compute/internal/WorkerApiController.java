@@ -32,38 +32,38 @@ class WorkerApiController {
     }
 
     @PostMapping("/heartbeat")
-    Map<String, Object> heartbeat(@AuthenticationPrincipal Long workerId, @RequestBody Heartbeat beat) {
-        workers.heartbeat(workerId, beat.engine(), beat.gpuMemoryMb(), beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets());
-        return Map.of("workerId", workerId);
+    Map<String, Object> heartbeat(@AuthenticationPrincipal WorkerIdentity.Worker worker, @RequestBody Heartbeat beat) {
+        workers.heartbeat(worker.id(), beat.engine(), beat.gpuMemoryMb(), beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets());
+        return Map.of("workerId", worker.id());
     }
 
     /** The next job, or 204 when there is none for this worker. */
     @PostMapping("/lease")
-    ResponseEntity<JobQueue.LeasedJob> lease(@AuthenticationPrincipal Long workerId) {
-        return jobs.lease(workerId).map(ResponseEntity::ok).orElse(ResponseEntity.noContent().build());
+    ResponseEntity<JobQueue.LeasedJob> lease(@AuthenticationPrincipal WorkerIdentity.Worker worker) {
+        return jobs.lease(worker).map(ResponseEntity::ok).orElse(ResponseEntity.noContent().build());
     }
 
     @PostMapping("/jobs/{id}/renew")
-    Map<String, Instant> renew(@AuthenticationPrincipal Long workerId, @PathVariable long id) {
-        return Map.of("leaseExpiresAt", jobs.renew(workerId, id));
+    Map<String, Instant> renew(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id) {
+        return Map.of("leaseExpiresAt", jobs.renew(worker.id(), id));
     }
 
     @PostMapping("/jobs/{id}/progress")
-    ResponseEntity<Void> progress(@AuthenticationPrincipal Long workerId, @PathVariable long id, @RequestBody Progress p) {
-        jobs.progress(workerId, id, p.epoch(), p.loss(), p.accuracy(), p.samplesPerSecond());
+    ResponseEntity<Void> progress(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id, @RequestBody Progress p) {
+        jobs.progress(worker.id(), id, p.epoch(), p.loss(), p.accuracy(), p.samplesPerSecond());
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/jobs/{id}/complete")
-    ResponseEntity<Void> complete(@AuthenticationPrincipal Long workerId, @PathVariable long id,
+    ResponseEntity<Void> complete(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
                                   @RequestBody Map<String, Object> metrics) {
-        jobs.complete(workerId, id, json.writeValueAsString(metrics));
+        jobs.complete(worker.id(), id, json.writeValueAsString(metrics));
         return ResponseEntity.noContent().build();
     }
 
     @PostMapping("/jobs/{id}/fail")
-    ResponseEntity<Void> fail(@AuthenticationPrincipal Long workerId, @PathVariable long id, @RequestBody Failure failure) {
-        jobs.fail(workerId, id, failure.reason() == null ? "no reason given" : failure.reason());
+    ResponseEntity<Void> fail(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id, @RequestBody Failure failure) {
+        jobs.fail(worker.id(), id, failure.reason() == null ? "no reason given" : failure.reason());
         return ResponseEntity.noContent().build();
     }
 

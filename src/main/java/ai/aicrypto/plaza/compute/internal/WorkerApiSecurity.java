@@ -50,9 +50,9 @@ class WorkerApiSecurity {
                 throws ServletException, IOException {
             String header = request.getHeader("Authorization");
             if (header != null && header.startsWith("Bearer ")) {
-                workers.workerFor(header.substring(7).strip()).ifPresent(workerId -> {
+                workers.workerFor(header.substring(7).strip()).ifPresent(worker -> {
                     var context = SecurityContextHolder.createEmptyContext();
-                    context.setAuthentication(new WorkerIdentity(workerId));
+                    context.setAuthentication(new WorkerIdentity(worker));
                     SecurityContextHolder.setContext(context);
                 });
             }

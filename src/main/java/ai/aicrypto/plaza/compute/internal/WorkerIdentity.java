@@ -5,19 +5,22 @@ import java.util.List;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
-/** An authenticated worker: what its bearer token resolved to. It may act on its own jobs only. */
+/**
+ * An authenticated worker: what its bearer token resolved to, with the facts leasing needs (read in
+ * the same query). It may act on its own jobs only.
+ */
 final class WorkerIdentity extends AbstractAuthenticationToken {
 
-    private final long workerId;
+    private final Worker worker;
 
-    WorkerIdentity(long workerId) {
+    WorkerIdentity(Worker worker) {
         super(List.of(new SimpleGrantedAuthority("ROLE_WORKER")));
-        this.workerId = workerId;
+        this.worker = worker;
         setAuthenticated(true);
     }
 
-    long workerId() {
-        return workerId;
+    Worker worker() {
+        return worker;
     }
 
     @Override
@@ -27,6 +30,10 @@ final class WorkerIdentity extends AbstractAuthenticationToken {
 
     @Override
     public Object getPrincipal() {
-        return workerId;
+        return worker;
+    }
+
+    /** A worker as the queue sees it: its id, GPU memory and the datasets it caches. */
+    record Worker(long id, int memoryMb, Long[] cachedDatasets) {
     }
 }

@@ -52,8 +52,12 @@ class WorkerRegistry implements GpuOffers {
         return new IssuedWorker(offerId, workerId, token);
     }
 
-    Optional<Long> workerFor(String token) {
-        return jdbc.sql("SELECT id FROM workers WHERE token_sha256 = ?").param(sha256(token)).query(Long.class).optional();
+    Optional<WorkerIdentity.Worker> workerFor(String token) {
+        return jdbc.sql("SELECT id, coalesce(gpu_memory_mb, 0) AS memory, cached_datasets FROM workers WHERE token_sha256 = ?")
+                .param(sha256(token))
+                .query((rs, n) -> new WorkerIdentity.Worker(rs.getLong("id"), rs.getInt("memory"),
+                        (Long[]) rs.getArray("cached_datasets").getArray()))
+                .optional();
     }
 
     void heartbeat(long workerId, String engine, int gpuMemoryMb, List<Long> cachedDatasets) {

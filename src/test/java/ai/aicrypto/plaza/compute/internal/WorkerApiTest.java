@@ -110,6 +110,21 @@ class WorkerApiTest extends IntegrationTest {
     }
 
     @Test
+    void aWorkerThatCachesTheDatasetGetsItsJobFirst() throws Exception {
+        Path csv = Files.createTempFile("cached", ".csv");
+        Files.writeString(csv, "a,y\n1,x\n2,z\n");
+        long cached = datasets.importDataset(requester, new DatasetUpload(
+                new ListingDraft("Cached data", "", List.of(), "MIT", BigDecimal.ZERO), csv, "cached.csv", null, null, "y"));
+        Files.delete(csv);
+        long older = jobs.submit(requester, dataset, model, "{}", 0);
+        long local = jobs.submit(requester, cached, model, "{}", 0);
+        String token = worker(8192);
+        call(token, "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 8192, "cachedDatasets", List.of(cached)));
+        assertThat(((Number) body(call(token, "/lease", null)).get("id")).longValue()).isEqualTo(local);
+        assertThat(((Number) body(call(token, "/lease", null)).get("id")).longValue()).isEqualTo(older);
+    }
+
+    @Test
     void smallWorkersAreNotGivenJobsTooBigForThem() throws Exception {
         String small = worker(2048);
         jobs.submit(requester, dataset, model, "{}", 16_000);
