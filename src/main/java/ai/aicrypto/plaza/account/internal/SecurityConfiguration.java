@@ -29,7 +29,7 @@ class SecurityConfiguration {
                         .requestMatchers("/webjars/**", "/css/**", "/js/**", "/img/**", "/favicon.svg").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/info").permitAll()
                         .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")
-                        .requestMatchers("/login", "/register", "/error", "/siwe/nonce", "/siwe/verify").permitAll()
+                        .requestMatchers("/login", "/register", "/error", "/siwe/nonce", "/siwe/verify", "/v3/api-docs/**").permitAll()
                         .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest").permitAll()
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/schemas/**").permitAll()
                         .anyRequest().authenticated())

@@ -27,7 +27,7 @@ class WorkerApiSecurity {
 
     @Bean
     @Order(1)
-    SecurityFilterChain workerApi(HttpSecurity http, WorkerRegistry workers) throws Exception {
+    SecurityFilterChain workerApiSecurityChain(HttpSecurity http, WorkerRegistry workers) throws Exception {
         http.securityMatcher("/api/worker/**")
                 .authorizeHttpRequests(auth -> auth.anyRequest().hasRole("WORKER"))
                 .csrf(csrf -> csrf.disable())

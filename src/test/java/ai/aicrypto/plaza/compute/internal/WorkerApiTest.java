@@ -69,6 +69,14 @@ class WorkerApiTest extends IntegrationTest {
     }
 
     @Test
+    void theApiIsDescribedWithOpenApi() throws Exception {
+        String docs = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/v3/api-docs"))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(docs).contains("\"openapi\"").contains("/api/worker/v1/lease").contains("/api/worker/v1/jobs/{id}/complete")
+                .contains("bearer").doesNotContain("/datasets/new");
+    }
+
+    @Test
     void aWorkerNeedsItsToken() throws Exception {
         assertThat(mvc.perform(post("/api/worker/v1/lease")).andReturn().getResponse().getStatus()).isEqualTo(401);
         assertThat(mvc.perform(post("/api/worker/v1/lease").header("Authorization", "Bearer plz_forged"))
