@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 
+import ai.aicrypto.plaza.platform.StrictUtf8Reader;
 import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -45,7 +46,7 @@ final class CsvLines implements Closeable {
         this.encodingKey = encodingKey;
         this.malformedKey = malformedKey;
         this.lineTooLongKey = lineTooLongKey;
-        this.parser = CSVParser.builder().setReader(new Utf8LineReader(in, MAX_LINE_LENGTH)).setFormat(FORMAT).get();
+        this.parser = CSVParser.builder().setReader(new StrictUtf8Reader(in, MAX_LINE_LENGTH)).setFormat(FORMAT).get();
         this.records = parser.iterator();
     }
 
@@ -58,9 +59,9 @@ final class CsvLines implements Closeable {
                     return null;
                 }
                 record = records.next();
-            } catch (Utf8LineReader.Failure e) {
-                throw new Stop(e.encoding ? Problem.of(encodingKey, e.line)
-                        : Problem.of(lineTooLongKey, e.line, MAX_LINE_LENGTH));
+            } catch (StrictUtf8Reader.Failure e) {
+                throw new Stop(e.encoding() ? Problem.of(encodingKey, e.line())
+                        : Problem.of(lineTooLongKey, e.line(), MAX_LINE_LENGTH));
             } catch (UncheckedIOException e) {
                 if (e.getCause() instanceof CSVException) {
                     throw new Stop(Problem.of(malformedKey, nextLine));

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
+import ai.aicrypto.plaza.platform.StrictUtf8Reader;
 import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -48,6 +49,9 @@ final class CsvRows implements Closeable {
         RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file)), MAX_RECORD_CHARS);
         try {
             return new CsvRows(guard, csv.parse(guard));
+        } catch (StrictUtf8Reader.Failure e) {
+            guard.close();
+            throw new DatasetFormatException(ErrorKeys.ENCODING, e.line());
         } catch (RuntimeException e) {
             guard.close();
             throw e;
@@ -85,6 +89,8 @@ final class CsvRows implements Closeable {
                 values[i] = values[i].strip();
             }
             return values;
+        } catch (StrictUtf8Reader.Failure e) {
+            throw new DatasetFormatException(ErrorKeys.ENCODING, e.line());
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof CSVException) { // unbalanced quote or stray character after a quote
                 throw new DatasetFormatException(ErrorKeys.MALFORMED, line + 1);

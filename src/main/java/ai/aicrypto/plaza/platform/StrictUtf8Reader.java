@@ -1,4 +1,4 @@
-package ai.aicrypto.plaza.competition.scoring;
+package ai.aicrypto.plaza.platform;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,21 +11,30 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Strict UTF-8 decoding ({@link CodingErrorAction#REPORT}) that knows the 1-based line of a malformed byte, and a
- * cap on the length of a line; skips a leading byte order mark. Failures are {@link Failure}s, unchecked so that they
- * pass through commons-csv unchanged.
+ * Strict UTF-8 decoding ({@link CodingErrorAction#REPORT}) that knows the 1-based line of a malformed byte, which
+ * {@link java.io.InputStreamReader} cannot tell, with an optional cap on the length of a line; skips a leading byte
+ * order mark. Failures are {@link Failure}s, unchecked so that they pass through CSV parsers unchanged; each user of
+ * the reader turns them into its own user-facing message.
  */
-final class Utf8LineReader extends Reader {
+public final class StrictUtf8Reader extends Reader {
 
-    /** Why reading stopped: {@code encoding} (bad bytes) or a line longer than the cap, on {@code line}. */
-    static final class Failure extends RuntimeException {
-        final boolean encoding;
-        final long line;
+    /** Why reading stopped: bad bytes ({@link #encoding()}) or a line longer than the cap, on {@link #line()}. */
+    public static final class Failure extends RuntimeException {
+        private final boolean encoding;
+        private final long line;
 
         Failure(boolean encoding, long line) {
             super(null, null, false, false);
             this.encoding = encoding;
             this.line = line;
+        }
+
+        public boolean encoding() {
+            return encoding;
+        }
+
+        public long line() {
+            return line;
         }
     }
 
@@ -45,7 +54,12 @@ final class Utf8LineReader extends Reader {
     private long line = 1;
     private int lineLength;
 
-    Utf8LineReader(InputStream in, int maxLineLength) {
+    /** A reader without a line length cap. */
+    public StrictUtf8Reader(InputStream in) {
+        this(in, Integer.MAX_VALUE);
+    }
+
+    public StrictUtf8Reader(InputStream in, int maxLineLength) {
         this.in = in;
         this.maxLineLength = maxLineLength;
     }
