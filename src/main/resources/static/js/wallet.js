@@ -1,7 +1,12 @@
-// Sign-In with Ethereum (EIP-4361) through the browser's wallet: EIP-6963 discovery (window.ethereum
-// as a fallback), the right chain (switch, or add it), a nonce from the server, personal_sign, and
-// the server's verdict. Buttons: <button data-wallet-sign-in data-statement="..."> and an element
-// [data-wallet-status] for messages.
+// The browser's wallet (EIP-1193; EIP-6963 discovery, window.ethereum as a fallback), always on the
+// plaza's chain (switch, or add it):
+// - Sign-In with Ethereum (EIP-4361): a nonce from the server, personal_sign, the server's verdict.
+//   <button data-wallet-sign-in data-statement="..."> and an element [data-wallet-status].
+// - Buying a license (market/panel.html, [data-buy-license]): the server prepares an EIP-2612 permit
+//   for exactly the on-chain price, the wallet signs it (eth_signTypedData_v4), the server encodes
+//   buyLicenseWithPermit, the wallet estimates and sends it, and the server is told the hash. The
+//   license itself comes from the server's chain watcher, never from this script.
+// - Opening license sales ([data-open-sale]): the owner's wallet sends Marketplace.listLicense.
 (() => {
     const providers = [];
     window.addEventListener("eip6963:announceProvider", (event) => providers.push(event.detail));
@@ -72,11 +77,83 @@
         }
     }
 
+    async function postJson(url, body) {
+        const response = await fetch(url, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", ...csrfHeaders() },
+            body: JSON.stringify(body || {}),
+        });
+        const answer = await response.json();
+        if (!response.ok) {
+            throw Object.assign(new Error(answer.error || response.statusText), { fromServer: true });
+        }
+        return answer;
+    }
+
+    function panelChain(panel) {
+        return { chainIdHex: panel.dataset.chainId, chainName: panel.dataset.chainName, rpcUrl: panel.dataset.rpcUrl };
+    }
+
+    function reloadPanel(panel) {
+        htmx.ajax("GET", `/listings/${panel.dataset.listing}/license-panel`, { target: panel, swap: "outerHTML" });
+    }
+
+    /** Runs a wallet flow for a license panel's button, showing progress and errors in its status line. */
+    async function inPanel(button, flow) {
+        const panel = button.closest(".license-panel");
+        const status = panel.querySelector("[data-market-status]");
+        const provider = wallet();
+        if (!provider) {
+            status.textContent = panel.dataset.msgNoWallet;
+            return;
+        }
+        button.disabled = true;
+        try {
+            const [account] = await provider.request({ method: "eth_requestAccounts" });
+            await ensureChain(provider, panelChain(panel));
+            await flow(provider, account.toLowerCase(), panel, status);
+            reloadPanel(panel);
+        } catch (error) {
+            status.textContent = error.code === 4001 ? panel.dataset.msgRejected : (error.message || String(error));
+            button.disabled = false;
+        }
+    }
+
+    async function buyLicense(provider, account, panel, status) {
+        const base = `/listings/${panel.dataset.listing}/purchase`;
+        const permit = await postJson(`${base}/permit`, { buyer: account });
+        status.textContent = panel.dataset.msgSignPermit;
+        const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, permit.typedData] });
+        const tx = await postJson(`${base}/transaction`, { deadline: String(permit.deadline), signature });
+        const call = { from: account, to: tx.to, data: tx.data };
+        const gas = await provider.request({ method: "eth_estimateGas", params: [call] });
+        status.textContent = panel.dataset.msgSend.replace("{0}", BigInt(gas).toLocaleString());
+        const txHash = await provider.request({ method: "eth_sendTransaction", params: [{ ...call, gas }] });
+        status.textContent = panel.dataset.msgSending;
+        await postJson(base, { buyer: account, txHash });
+    }
+
+    async function openSale(provider, account, panel) {
+        const tx = await postJson(`/listings/${panel.dataset.listing}/sale/transaction`);
+        await provider.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data }] });
+    }
+
     document.addEventListener("click", (event) => {
-        const button = event.target.closest("[data-wallet-sign-in]");
-        if (button) {
+        const signInButton = event.target.closest("[data-wallet-sign-in]");
+        if (signInButton) {
             event.preventDefault();
-            signIn(button, document.querySelector("[data-wallet-status]"));
+            signIn(signInButton, document.querySelector("[data-wallet-status]"));
+        }
+        const buyButton = event.target.closest("[data-buy-license]");
+        if (buyButton) {
+            event.preventDefault();
+            inPanel(buyButton, buyLicense);
+        }
+        const saleButton = event.target.closest("[data-open-sale]");
+        if (saleButton) {
+            event.preventDefault();
+            inPanel(saleButton, openSale);
         }
     });
 })();

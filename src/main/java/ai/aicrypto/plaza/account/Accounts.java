@@ -1,7 +1,9 @@
 package ai.aicrypto.plaza.account;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Read-only facts about accounts for other modules. */
@@ -17,6 +19,18 @@ public interface Accounts {
      * @return the new account's id
      */
     long register(NewAccount account, Set<Role> roles);
+
+    /** Wallet addresses (lower-case) linked to the account, oldest first. */
+    List<String> wallets(long userId);
+
+    /** The account a wallet address is linked to. */
+    Optional<Long> accountOfWallet(String address);
+
+    /**
+     * Links a wallet to an account without a signature. Only for trusted callers that hold the
+     * wallet's key themselves (the demo data); users link wallets by signing in with Ethereum.
+     */
+    void linkWalletTrusted(long userId, String address);
 
     record NewAccount(String username, String email, String displayName, String password) {
     }

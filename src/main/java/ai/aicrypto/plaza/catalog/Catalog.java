@@ -40,4 +40,10 @@ public interface Catalog {
      * @param changedSince only listings changed at or after this instant; null for all
      */
     void forEachDocument(Instant changedSince, int batchSize, Consumer<List<ListingDocument>> batch);
+
+    /**
+     * Gives a listing to a new owner, in the caller's transaction. Only for the chain's word: the
+     * asset token changed hands on-chain.
+     */
+    void transferOwnership(long listingId, long newOwnerId);
 }

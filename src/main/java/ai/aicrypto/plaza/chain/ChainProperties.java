@@ -1,21 +1,39 @@
 package ai.aicrypto.plaza.chain;
 
+import java.nio.file.Path;
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The chain wallets must be on.
+ * The chain AI PLAZA settles on.
  *
- * @param chainId  EIP-155 chain id (31337 for a local anvil)
- * @param name     shown to users and to wallets when the chain is added
- * @param rpcUrl   the RPC endpoint a wallet uses if it has to add the chain
+ * @param chainId        EIP-155 chain id (31337 for a local anvil)
+ * @param name           shown to users and to wallets when the chain is added
+ * @param rpcUrl         the JSON-RPC endpoint the server reads and writes through, and that a wallet
+ *                       uses if it has to add the chain
+ * @param deployment     the JSON file with the contracts' addresses that contracts/scripts/deploy.js
+ *                       writes; no file means the plaza runs without a chain (no purchases, no mints)
+ * @param operatorKey    private key of the plaza's operator account (asset minter); from the
+ *                       environment, never the repository
+ * @param confirmations  blocks a log must be buried under (its own block counts as one) before the
+ *                       plaza acts on it
+ * @param reorgDepth     how many recent blocks are re-checked for reorganisations
+ * @param pollInterval   how often the watcher asks for new blocks
+ * @param pendingTimeout how long a purchase may stay unconfirmed before it is reported as failed
  */
 @ConfigurationProperties("plaza.chain")
-public record ChainProperties(long chainId, String name, String rpcUrl) {
+public record ChainProperties(long chainId, String name, String rpcUrl, Path deployment, String operatorKey,
+                              int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout) {
 
     public ChainProperties {
         chainId = chainId == 0 ? 31337 : chainId;
         name = name == null || name.isBlank() ? "Anvil (local)" : name;
         rpcUrl = rpcUrl == null || rpcUrl.isBlank() ? "http://127.0.0.1:8545" : rpcUrl;
+        confirmations = Math.max(1, confirmations);
+        reorgDepth = Math.max(confirmations, reorgDepth);
+        pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
+        pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(10) : pendingTimeout;
     }
 
     /** The chain id as wallets write it (EIP-1193 eth_chainId): lower-case hex with 0x. */

@@ -11,4 +11,10 @@ public interface Datasets {
      * @throws ai.aicrypto.plaza.platform.UserFacingException for input the user must fix
      */
     long importDataset(long ownerId, DatasetUpload upload);
+
+    /**
+     * SHA-256 of the stored dataset (of its first raw file as stored, encrypted): what the asset
+     * token records as its content hash. Empty for an unknown dataset.
+     */
+    java.util.Optional<byte[]> contentHash(long listingId);
 }

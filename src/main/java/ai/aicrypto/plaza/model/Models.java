@@ -11,4 +11,10 @@ public interface Models {
      * @throws ai.aicrypto.plaza.platform.UserFacingException for other input the user must fix
      */
     long publish(long ownerId, ModelUpload upload);
+
+    /**
+     * SHA-256 of the stored model: of its weights as stored (encrypted) when it has weights, else
+     * of its card. What the asset token records as its content hash. Empty for an unknown model.
+     */
+    java.util.Optional<byte[]> contentHash(long listingId);
 }

@@ -1,7 +1,9 @@
 package ai.aicrypto.plaza.account.internal;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -21,10 +23,27 @@ class AccountService implements Accounts, UserDetailsService {
 
     private final UserAccountRepository users;
     private final PasswordEncoder passwordEncoder;
+    private final WalletSignIn wallets;
 
-    AccountService(UserAccountRepository users, PasswordEncoder passwordEncoder) {
+    AccountService(UserAccountRepository users, PasswordEncoder passwordEncoder, WalletSignIn wallets) {
         this.users = users;
         this.passwordEncoder = passwordEncoder;
+        this.wallets = wallets;
+    }
+
+    @Override
+    public List<String> wallets(long userId) {
+        return wallets.walletsOf(userId);
+    }
+
+    @Override
+    public Optional<Long> accountOfWallet(String address) {
+        return wallets.accountOfWallet(address);
+    }
+
+    @Override
+    public void linkWalletTrusted(long userId, String address) {
+        wallets.link(userId, address);
     }
 
     @Override

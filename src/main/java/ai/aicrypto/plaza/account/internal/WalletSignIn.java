@@ -9,12 +9,15 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Role;
+import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
@@ -41,9 +44,11 @@ class WalletSignIn {
     private final PasswordEncoder passwords;
     private final ChainProperties chain;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     WalletSignIn(UserAccountRepository users, JdbcClient jdbc, PasswordEncoder passwords, ChainProperties chain,
-                 Clock clock) {
+                 Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.users = users;
         this.jdbc = jdbc;
         this.passwords = passwords;
@@ -116,8 +121,21 @@ class WalletSignIn {
             return users.findById(linked).orElseThrow().toPrincipal();
         }
         long userId = signedIn != null ? signedIn.id() : createAccount(address);
-        jdbc.sql("INSERT INTO wallet_links (address, user_id) VALUES (?, ?)").params(address, userId).update();
+        link(userId, address);
         return users.findById(userId).orElseThrow().toPrincipal();
+    }
+
+    /** Links in the caller's transaction and announces it (licenses bought with the wallet follow it). */
+    @Transactional
+    void link(long userId, String address) {
+        String lower = address.toLowerCase(java.util.Locale.ROOT);
+        jdbc.sql("INSERT INTO wallet_links (address, user_id) VALUES (?, ?)").params(lower, userId).update();
+        events.publishEvent(new WalletLinked(userId, lower));
+    }
+
+    Optional<Long> accountOfWallet(String address) {
+        return jdbc.sql("SELECT user_id FROM wallet_links WHERE address = ?").param(address.toLowerCase(java.util.Locale.ROOT))
+                .query(Long.class).optional();
     }
 
     List<String> walletsOf(long userId) {

@@ -134,6 +134,16 @@ class CatalogService implements Catalog {
         return toView(listing);
     }
 
+    @Override
+    @Transactional
+    public void transferOwnership(long listingId, long newOwnerId) {
+        Listing listing = listings.findById(listingId).orElseThrow(NotFoundException::new);
+        if (listing.getOwnerId() != newOwnerId) {
+            listing.transferTo(newOwnerId, clock.instant());
+            events.publishEvent(new ListingChanged(listingId));
+        }
+    }
+
     private Listing managed(long id, AccountPrincipal viewer) {
         Listing listing = listings.findById(id).orElseThrow(NotFoundException::new);
         if (viewer == null || (listing.getOwnerId() != viewer.id() && !viewer.isAdmin())) {

@@ -76,6 +76,11 @@ class Listing {
         this.updatedAt = now;
     }
 
+    void transferTo(long newOwnerId, Instant now) {
+        this.ownerId = newOwnerId;
+        this.updatedAt = now;
+    }
+
     ListingDraft draft() {
         return new ListingDraft(title, description, List.copyOf(tags), license, priceAic);
     }

@@ -112,6 +112,7 @@ class DatasetController {
         model.addAttribute("dataset", page.dataset());
         model.addAttribute("profile", page.dataset().profile());
         model.addAttribute("histogram", HistogramBar.ofLabel(page.dataset().profile()));
+        model.addAttribute("mayUse", datasets.mayUse(id, me));
         return "dataset/detail";
     }
 

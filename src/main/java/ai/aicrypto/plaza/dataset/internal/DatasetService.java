@@ -12,10 +12,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
@@ -44,6 +47,7 @@ class DatasetService implements Datasets {
     private static final Pattern SAFE_FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,255}");
 
     private final Catalog catalog;
+    private final ListingAccess access;
     private final DatasetRepository datasets;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
@@ -51,9 +55,10 @@ class DatasetService implements Datasets {
     private final DatasetProcessor processor;
     private final Path workDir;
 
-    DatasetService(Catalog catalog, DatasetRepository datasets, BlobStore blobs, DataKeys dataKeys,
+    DatasetService(Catalog catalog, ListingAccess access, DatasetRepository datasets, BlobStore blobs, DataKeys dataKeys,
                    TransactionTemplate transaction, DatasetProperties properties, PlazaProperties plaza) {
         this.catalog = catalog;
+        this.access = access;
         this.datasets = datasets;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
@@ -128,7 +133,7 @@ class DatasetService implements Datasets {
      */
     RawFile openRaw(long id, int seq, AccountPrincipal viewer) {
         DatasetPage page = page(id, viewer);
-        if (!page.listing().ownedBy(viewer)) {
+        if (!mayUse(id, viewer)) {
             throw new NotFoundException();
         }
         StoredDataset.BlobRow row = page.dataset().blobs().stream()
@@ -146,6 +151,18 @@ class DatasetService implements Datasets {
         } catch (GeneralSecurityException | IOException e) {
             throw new IntegrityException("Dataset " + id + " cannot be decrypted", e);
         }
+    }
+
+    /** Owners and licensees may download the data and train on it. */
+    boolean mayUse(long id, AccountPrincipal viewer) {
+        return viewer != null && access.mayUse(viewer.id(), id);
+    }
+
+    @Override
+    public Optional<byte[]> contentHash(long listingId) {
+        return datasets.find(listingId).flatMap(d -> d.blobs().stream()
+                .filter(b -> b.role().equals(StoredDataset.RAW) && b.seq() == 0).findFirst())
+                .map(b -> HexFormat.of().parseHex(b.blobKey()));
     }
 
     record DatasetPage(ListingView listing, StoredDataset dataset) {

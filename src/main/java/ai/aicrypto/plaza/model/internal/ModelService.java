@@ -1,5 +1,9 @@
 package ai.aicrypto.plaza.model.internal;
 
+import java.security.NoSuchAlgorithmException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -114,6 +118,21 @@ class ModelService implements Models {
         }
     }
 
+
+    @Override
+    public Optional<byte[]> contentHash(long listingId) {
+        return find(listingId).map(m -> m.weightsKey() != null
+                ? HexFormat.of().parseHex(m.weightsKey())
+                : sha256(m.cardJson().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private Optional<StoredModel> find(long id) {
         return jdbc.sql("SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key FROM models WHERE listing_id = ?")

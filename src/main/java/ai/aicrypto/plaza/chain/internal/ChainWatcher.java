@@ -1,0 +1,232 @@
+package ai.aicrypto.plaza.chain.internal;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterNumber;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * Turns contract logs into {@link ChainLog} events, exactly once each, from a block cursor kept in
+ * PostgreSQL.
+ * <p>
+ * Each poll runs in one transaction that locks the cursor row (so one instance at a time reads),
+ * records each new log by (tx hash, log index) and publishes its event through the event
+ * publication registry, and advances the cursor: a crash anywhere leaves either all of it or none,
+ * and the next poll reads the same blocks again. Logs are read only once they have
+ * {@code confirmations} blocks; the hash of the last block read is kept, and when the block at that
+ * height has changed (a reorganisation), the watcher steps back {@code reorgDepth} blocks, reports
+ * the logs whose block is gone as {@link ChainLog.Reverted} and reads again from there.
+ */
+@Component
+class ChainWatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(ChainWatcher.class);
+    private static final String CURSOR = "contracts";
+    /** Most RPC providers cap eth_getLogs ranges; 2,000 blocks is under all common caps. */
+    private static final long MAX_RANGE = 2000;
+
+    private static final String LICENSE_PURCHASED = EventEncoder.encode(Marketplace.LICENSEPURCHASED_EVENT);
+    private static final String LICENSE_LISTED = EventEncoder.encode(Marketplace.LICENSELISTED_EVENT);
+    private static final String LICENSE_UNLISTED = EventEncoder.encode(Marketplace.LICENSEUNLISTED_EVENT);
+    private static final String TRANSFER = EventEncoder.encode(AssetRegistry.TRANSFER_EVENT);
+
+    private final Chain chain;
+    private final ChainProperties properties;
+    private final Web3j web3j;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transaction;
+    private final ApplicationEventPublisher events;
+
+    ChainWatcher(Chain chain, ChainProperties properties, Web3j web3j, JdbcClient jdbc, TransactionTemplate transaction,
+                 ApplicationEventPublisher events) {
+        this.chain = chain;
+        this.properties = properties;
+        this.web3j = web3j;
+        this.jdbc = jdbc;
+        this.transaction = transaction;
+        this.events = events;
+    }
+
+    @Scheduled(fixedDelayString = "${plaza.chain.poll-interval:1s}")
+    void poll() {
+        if (!chain.enabled()) {
+            return;
+        }
+        try {
+            while (Boolean.TRUE.equals(transaction.execute(status -> step()))) {
+                // caught up in ranges of MAX_RANGE blocks
+            }
+        } catch (ChainUnavailableException e) {
+            log.warn("Chain watcher: {}; trying again at the next poll", e.getMessage());
+        }
+    }
+
+    /** One locked step; true when there are more confirmed blocks to read at once. */
+    boolean step() {
+        Cursor cursor = lockCursor();
+        long head = rpc(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
+        long next = cursor.nextBlock();
+        if (cursor.lastHash() != null && next > 0 && !cursor.lastHash().equals(blockHash(next - 1).orElse(null))) {
+            next = Math.max(chain.contracts().deployedAtBlock(), next - properties.reorgDepth());
+            log.warn("Chain reorganisation below block {}: reading again from block {}", cursor.nextBlock(), next);
+            revertLogsNoLongerCanonical(next);
+        }
+        long safe = head - properties.confirmations() + 1;
+        if (safe < next) {
+            saveCursor(next, next > 0 ? blockHash(next - 1).orElse(null) : null);
+            return false;
+        }
+        long to = Math.min(safe, next + MAX_RANGE - 1);
+        for (Log l : logs(next, to)) {
+            record(l);
+        }
+        saveCursor(to + 1, blockHash(to).orElse(null));
+        return to < safe;
+    }
+
+    private void record(Log l) {
+        Optional<ChainLog> decoded = decode(l);
+        if (decoded.isEmpty()) {
+            return;
+        }
+        ChainLog event = decoded.get();
+        // New, or back on the canonical chain after a reorganisation dropped it: publish (again).
+        boolean fresh = jdbc.sql("""
+                        INSERT INTO chain_logs (tx_hash, log_index, block_number, block_hash, event)
+                        VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (tx_hash, log_index) DO UPDATE
+                            SET reverted = false, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash
+                            WHERE chain_logs.reverted
+                        RETURNING tx_hash""")
+                .params(event.txHash(), event.logIndex(), l.getBlockNumber().longValueExact(), l.getBlockHash(),
+                        event.getClass().getSimpleName())
+                .query(String.class).optional().isPresent();
+        if (fresh) {
+            events.publishEvent(event);
+        }
+    }
+
+    private void revertLogsNoLongerCanonical(long fromBlock) {
+        record Seen(String txHash, int logIndex, long blockNumber, String blockHash, String event) {
+        }
+        List<Seen> seen = jdbc.sql("""
+                        SELECT tx_hash, log_index, block_number, block_hash, event FROM chain_logs
+                        WHERE block_number >= ? AND NOT reverted ORDER BY block_number""")
+                .param(fromBlock)
+                .query((rs, n) -> new Seen(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5)))
+                .list();
+        for (Seen s : seen) {
+            if (!s.blockHash().equals(blockHash(s.blockNumber()).orElse(null))) {
+                jdbc.sql("UPDATE chain_logs SET reverted = true WHERE tx_hash = ? AND log_index = ?")
+                        .params(s.txHash(), s.logIndex()).update();
+                events.publishEvent(new ChainLog.Reverted(s.txHash(), s.logIndex(), s.event()));
+            }
+        }
+    }
+
+    static Optional<ChainLog> decode(Log l) {
+        if (l.isRemoved() || l.getTopics().isEmpty()) {
+            return Optional.empty();
+        }
+        String topic = l.getTopics().get(0);
+        String tx = l.getTransactionHash();
+        int index = l.getLogIndex().intValueExact();
+        if (topic.equals(LICENSE_PURCHASED)) {
+            var e = Marketplace.getLicensePurchasedEventFromLog(l);
+            return Optional.of(new ChainLog.LicensePurchased(tx, index, e.assetId.longValueExact(), lower(e.buyer), lower(e.owner),
+                    e.price, e.fee, e.licenseId.longValueExact()));
+        }
+        if (topic.equals(LICENSE_LISTED)) {
+            var e = Marketplace.getLicenseListedEventFromLog(l);
+            return Optional.of(new ChainLog.LicenseListed(tx, index, e.assetId.longValueExact(), lower(e.owner), e.price));
+        }
+        if (topic.equals(LICENSE_UNLISTED)) {
+            var e = Marketplace.getLicenseUnlistedEventFromLog(l);
+            return Optional.of(new ChainLog.LicenseListed(tx, index, e.assetId.longValueExact(), lower(e.owner), BigInteger.ZERO));
+        }
+        if (topic.equals(TRANSFER) && l.getTopics().size() == 4) {
+            var e = AssetRegistry.getTransferEventFromLog(l);
+            return Optional.of(new ChainLog.AssetTransferred(tx, index, e.tokenId.longValueExact(), lower(e.from), lower(e.to)));
+        }
+        return Optional.empty();
+    }
+
+    private List<Log> logs(long from, long to) {
+        Chain.Contracts c = chain.contracts();
+        EthFilter filter = new EthFilter(block(from), block(to), List.of(c.market(), c.registry()));
+        EthLog answer = rpc(() -> web3j.ethGetLogs(filter).send());
+        if (answer.hasError()) {
+            throw new ChainUnavailableException(new IOException(answer.getError().getMessage()));
+        }
+        List<Log> logs = new ArrayList<>();
+        for (EthLog.LogResult<?> r : answer.getLogs()) {
+            logs.add((Log) r.get());
+        }
+        return logs;
+    }
+
+    private Optional<String> blockHash(long number) {
+        var block = rpc(() -> web3j.ethGetBlockByNumber(block(number), false).send().getBlock());
+        return Optional.ofNullable(block).map(b -> b.getHash());
+    }
+
+    private Cursor lockCursor() {
+        long start = chain.contracts().deployedAtBlock();
+        jdbc.sql("INSERT INTO chain_cursors (name, next_block) VALUES (?, ?) ON CONFLICT (name) DO NOTHING").params(CURSOR, start).update();
+        return jdbc.sql("SELECT next_block, last_block_hash FROM chain_cursors WHERE name = ? FOR UPDATE")
+                .param(CURSOR)
+                .query((rs, n) -> new Cursor(rs.getLong(1), rs.getString(2)))
+                .single();
+    }
+
+    private void saveCursor(long nextBlock, String lastHash) {
+        jdbc.sql("UPDATE chain_cursors SET next_block = ?, last_block_hash = ? WHERE name = ?").params(nextBlock, lastHash, CURSOR).update();
+    }
+
+    private static DefaultBlockParameter block(long number) {
+        return new DefaultBlockParameterNumber(number);
+    }
+
+    private static String lower(String address) {
+        return address.toLowerCase(Locale.ROOT);
+    }
+
+    private static <T> T rpc(RpcCall<T> call) {
+        try {
+            return call.run();
+        } catch (IOException e) {
+            throw new ChainUnavailableException(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RpcCall<T> {
+        T run() throws IOException;
+    }
+
+    private record Cursor(long nextBlock, String lastHash) {
+    }
+}

@@ -1,0 +1,189 @@
+package ai.aicrypto.plaza.chain.internal;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.chain.contracts.AICToken;
+import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import org.springframework.stereotype.Component;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.exceptions.ContractCallException;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+import org.web3j.utils.Numeric;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@link Chain} over web3j and the generated contract wrappers. */
+@Component
+class Web3jChain implements Chain {
+
+    private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+    private final ChainProperties properties;
+    private final Web3j web3j;
+    private final JsonMapper json;
+    private final Optional<Contracts> contracts;
+
+    Web3jChain(ChainProperties properties, Web3j web3j, JsonMapper json) {
+        this.properties = properties;
+        this.web3j = web3j;
+        this.json = json;
+        this.contracts = Deployment.read(properties.deployment(), properties.chainId(), json);
+    }
+
+    @Override
+    public boolean enabled() {
+        return contracts.isPresent();
+    }
+
+    @Override
+    public Contracts contracts() {
+        return contracts.orElseThrow(() -> new IllegalStateException("no contracts deployed (" + properties.deployment() + " is missing)"));
+    }
+
+    @Override
+    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
+        if (ownerOf(tokenId).isPresent()) {
+            return Optional.empty();
+        }
+        TransactionReceipt receipt = send(() -> registry(operator()).mint(owner, BigInteger.valueOf(tokenId),
+                BigInteger.valueOf(kind.ordinal()), contentHash, ZERO_ADDRESS, BigInteger.ZERO).send());
+        return Optional.of(receipt.getTransactionHash());
+    }
+
+    @Override
+    public LicenseListing licenseListing(long assetId) {
+        var l = call(() -> market(reader()).licenseListing(BigInteger.valueOf(assetId)).send());
+        return new LicenseListing(l.component1().toLowerCase(Locale.ROOT), l.component2(), l.component3());
+    }
+
+    @Override
+    public Optional<String> ownerOf(long assetId) {
+        try {
+            return Optional.of(registry(reader()).ownerOf(BigInteger.valueOf(assetId)).send().toLowerCase(Locale.ROOT));
+        } catch (ContractCallException e) {
+            return Optional.empty(); // ERC721NonexistentToken
+        } catch (Exception e) {
+            throw new ChainUnavailableException(e);
+        }
+    }
+
+    @Override
+    public BigInteger aicBalance(String address) {
+        return call(() -> token(reader()).balanceOf(address).send());
+    }
+
+    @Override
+    public String permitTypedData(String buyer, long assetId, BigInteger price, long deadline) {
+        Contracts c = contracts();
+        AICToken token = token(reader());
+        var domain = call(() -> token.eip712Domain().send());
+        BigInteger nonce = call(() -> token.nonces(buyer).send());
+        Map<String, Object> typed = Map.of(
+                "types", Map.of(
+                        "EIP712Domain", List.of(field("name", "string"), field("version", "string"),
+                                field("chainId", "uint256"), field("verifyingContract", "address")),
+                        "Permit", List.of(field("owner", "address"), field("spender", "address"), field("value", "uint256"),
+                                field("nonce", "uint256"), field("deadline", "uint256"))),
+                "primaryType", "Permit",
+                "domain", Map.of("name", domain.component2(), "version", domain.component3(),
+                        "chainId", domain.component4().longValueExact(), "verifyingContract", c.token()),
+                "message", Map.of("owner", buyer, "spender", c.market(), "value", price.toString(),
+                        "nonce", nonce.toString(), "deadline", Long.toString(deadline)));
+        return json.writeValueAsString(typed);
+    }
+
+    @Override
+    public String buyLicenseWithPermitCall(long assetId, long deadline, String signature) {
+        byte[] sig = Numeric.hexStringToByteArray(signature);
+        if (sig.length != 65) {
+            throw new IllegalArgumentException("a signature has 65 bytes, not " + sig.length);
+        }
+        byte[] r = java.util.Arrays.copyOfRange(sig, 0, 32);
+        byte[] s = java.util.Arrays.copyOfRange(sig, 32, 64);
+        int v = sig[64] & 0xff;
+        return market(reader()).buyLicenseWithPermit(BigInteger.valueOf(assetId), BigInteger.valueOf(deadline),
+                BigInteger.valueOf(v < 27 ? v + 27 : v), r, s).encodeFunctionCall();
+    }
+
+    @Override
+    public String listLicenseCall(long assetId, BigInteger priceWei) {
+        return market(reader()).listLicense(BigInteger.valueOf(assetId), priceWei).encodeFunctionCall();
+    }
+
+    @Override
+    public TxState transactionState(String txHash) {
+        try {
+            var receipt = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
+            if (receipt.isPresent()) {
+                return receipt.get().isStatusOK() ? TxState.SUCCEEDED : TxState.REVERTED;
+            }
+            return web3j.ethGetTransactionByHash(txHash).send().getTransaction().isPresent() ? TxState.PENDING : TxState.UNKNOWN;
+        } catch (IOException e) {
+            throw new ChainUnavailableException(e);
+        }
+    }
+
+    private static Map<String, String> field(String name, String type) {
+        return Map.of("name", name, "type", type);
+    }
+
+    private TransactionManager reader() {
+        return new ReadonlyTransactionManager(web3j, ZERO_ADDRESS);
+    }
+
+    private TransactionManager operator() {
+        if (properties.operatorKey() == null || properties.operatorKey().isBlank()) {
+            throw new IllegalStateException("plaza.chain.operator-key (PLAZA_CHAIN_OPERATOR_KEY) is not set: the plaza cannot mint");
+        }
+        // Poll receipts every 200 ms (web3j's default waits 15 s between polls).
+        return new RawTransactionManager(web3j, Credentials.create(properties.operatorKey()), properties.chainId(),
+                new PollingTransactionReceiptProcessor(web3j, 200, 300));
+    }
+
+    private AICToken token(TransactionManager tm) {
+        return AICToken.load(contracts().token(), web3j, tm, new DefaultGasProvider());
+    }
+
+    private AssetRegistry registry(TransactionManager tm) {
+        return AssetRegistry.load(contracts().registry(), web3j, tm, new DefaultGasProvider());
+    }
+
+    private Marketplace market(TransactionManager tm) {
+        return Marketplace.load(contracts().market(), web3j, tm, new DefaultGasProvider());
+    }
+
+    private static <T> T call(RpcCall<T> call) {
+        try {
+            return call.run();
+        } catch (Exception e) {
+            throw new ChainUnavailableException(e);
+        }
+    }
+
+    private static TransactionReceipt send(RpcCall<TransactionReceipt> call) {
+        TransactionReceipt receipt = call(call);
+        if (!receipt.isStatusOK()) {
+            throw new IllegalStateException("transaction " + receipt.getTransactionHash() + " reverted: " + receipt.getRevertReason());
+        }
+        return receipt;
+    }
+
+    @FunctionalInterface
+    private interface RpcCall<T> {
+        T run() throws Exception;
+    }
+}

@@ -1,0 +1,127 @@
+package ai.aicrypto.plaza.market.internal;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.account.WalletLinked;
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingChanged;
+import ai.aicrypto.plaza.catalog.ListingDocument;
+import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.Models;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Asset tokens (ERC-721, token id = listing id). A published dataset or model is minted by the
+ * plaza to its owner's first linked wallet (or when the owner links one); from then on the chain
+ * says who owns it: a transfer to a wallet linked here moves the listing to that account.
+ */
+@Component
+class AssetTokens {
+
+    private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+    private final Chain chain;
+    private final Catalog catalog;
+    private final Accounts accounts;
+    private final Datasets datasets;
+    private final Models models;
+    private final JdbcClient jdbc;
+
+    AssetTokens(Chain chain, Catalog catalog, Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc) {
+        this.chain = chain;
+        this.catalog = catalog;
+        this.accounts = accounts;
+        this.datasets = datasets;
+        this.models = models;
+        this.jdbc = jdbc;
+    }
+
+    /** The token of a listing as the plaza last saw it on-chain. */
+    @Transactional(readOnly = true)
+    Optional<Token> token(long listingId) {
+        return jdbc.sql("SELECT owner_address, mint_tx, license_price_wei FROM asset_tokens WHERE listing_id = ?")
+                .param(listingId)
+                .query((rs, n) -> new Token(rs.getString(1).trim(), rs.getString(2), rs.getBigDecimal(3)))
+                .optional();
+    }
+
+    @ApplicationModuleListener
+    void on(ListingChanged changed) {
+        mintIfReady(changed.listingId());
+    }
+
+    @ApplicationModuleListener
+    void on(WalletLinked linked) {
+        List<Long> unminted = jdbc.sql("""
+                        SELECT l.id FROM listings l
+                        WHERE l.owner_id = ? AND l.status = 'PUBLISHED' AND l.kind IN ('DATASET', 'MODEL')
+                          AND NOT EXISTS (SELECT 1 FROM asset_tokens t WHERE t.listing_id = l.id)""")
+                .param(linked.userId()).query(Long.class).list();
+        unminted.forEach(this::mintIfReady);
+    }
+
+    /** Mints unless already minted; a failure (chain down) leaves the event to be delivered again. */
+    void mintIfReady(long listingId) {
+        if (!chain.enabled() || token(listingId).isPresent()) {
+            return;
+        }
+        ListingDocument listing = catalog.document(listingId).orElse(null);
+        if (listing == null || !listing.published()) {
+            return;
+        }
+        Chain.AssetKind kind = switch (listing.kind()) {
+            case DATASET -> Chain.AssetKind.DATASET;
+            case MODEL -> Chain.AssetKind.MODEL;
+            default -> null;
+        };
+        List<String> wallets = accounts.wallets(listing.ownerId());
+        Optional<byte[]> contentHash = listing.kind() == ListingKind.DATASET ? datasets.contentHash(listingId) : models.contentHash(listingId);
+        if (kind == null || wallets.isEmpty() || contentHash.isEmpty()) {
+            return; // minted when the owner links a wallet
+        }
+        String owner = wallets.get(0);
+        String tx = chain.mintAsset(listingId, kind, contentHash.get(), owner).orElse(null);
+        jdbc.sql("INSERT INTO asset_tokens (listing_id, owner_address, mint_tx) VALUES (?, ?, ?) ON CONFLICT (listing_id) DO NOTHING")
+                .params(listingId, chain.ownerOf(listingId).orElse(owner), tx).update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.AssetTransferred transfer) {
+        boolean known = jdbc.sql("SELECT EXISTS (SELECT 1 FROM listings WHERE id = ?)").param(transfer.assetId())
+                .query(Boolean.class).single();
+        if (!known) {
+            return;
+        }
+        // A new owner's license listing lapses on-chain (the market checks the lister still owns it).
+        jdbc.sql("""
+                        INSERT INTO asset_tokens (listing_id, owner_address) VALUES (?, ?)
+                        ON CONFLICT (listing_id) DO UPDATE SET owner_address = EXCLUDED.owner_address,
+                            license_price_wei = CASE WHEN asset_tokens.owner_address = EXCLUDED.owner_address
+                                                     THEN asset_tokens.license_price_wei END,
+                            updated_at = now()""")
+                .params(transfer.assetId(), transfer.to()).update();
+        if (!transfer.from().equals(ZERO_ADDRESS)) {
+            accounts.accountOfWallet(transfer.to()).ifPresent(user -> catalog.transferOwnership(transfer.assetId(), user));
+        }
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.LicenseListed listed) {
+        jdbc.sql("UPDATE asset_tokens SET license_price_wei = ?, updated_at = now() WHERE listing_id = ? AND owner_address = ?")
+                .params(listed.price().signum() == 0 ? null : new BigDecimal(listed.price()), listed.assetId(), listed.owner())
+                .update();
+    }
+
+    /** @param licensePriceWei the license price the owner set on-chain; null when not for sale */
+    record Token(String ownerAddress, String mintTx, BigDecimal licensePriceWei) {
+    }
+}

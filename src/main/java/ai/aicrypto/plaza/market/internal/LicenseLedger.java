@@ -1,0 +1,94 @@
+package ai.aicrypto.plaza.market.internal;
+
+import java.math.BigDecimal;
+
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.ListingAccess;
+import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.platform.LiveUpdates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The licenses: a free one by a click, a paid one bought on-chain by the account or by a wallet
+ * linked to it (also one linked after the purchase). Paid ones are written only here, from confirmed LicensePurchased logs, keyed by
+ * (tx hash, log index): the same log seen twice (a restart, a redelivery) changes nothing, and a
+ * log a reorganisation dropped revokes its license until it comes back.
+ */
+@Service
+class LicenseLedger implements ListingAccess {
+
+    private static final Logger log = LoggerFactory.getLogger(LicenseLedger.class);
+
+    private final JdbcClient jdbc;
+    private final Accounts accounts;
+    private final LiveUpdates live;
+
+    LicenseLedger(JdbcClient jdbc, Accounts accounts, LiveUpdates live) {
+        this.jdbc = jdbc;
+        this.accounts = accounts;
+        this.live = live;
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public boolean mayUse(long userId, long listingId) {
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM listings WHERE id = :listing AND owner_id = :user)
+                            OR EXISTS (SELECT 1 FROM licenses l
+                                       WHERE l.listing_id = :listing AND NOT l.revoked
+                                         AND (l.user_id = :user
+                                              OR l.buyer_address IN (SELECT address FROM wallet_links WHERE user_id = :user)))""")
+                .param("listing", listingId).param("user", userId)
+                .query(Boolean.class).single();
+    }
+
+    /** A free license for a free listing; taking it twice keeps one. */
+    @Transactional
+    void grantFree(long userId, long listingId) {
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id) VALUES (?, ?)
+                        ON CONFLICT (listing_id, user_id) WHERE tx_hash IS NULL DO NOTHING""")
+                .params(listingId, userId).update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.LicensePurchased bought) {
+        boolean listingExists = jdbc.sql("SELECT EXISTS (SELECT 1 FROM listings WHERE id = ?)").param(bought.assetId())
+                .query(Boolean.class).single();
+        if (!listingExists) {
+            log.warn("License {} bought on-chain for asset {}, which is no listing here; ignored", bought.licenseId(), bought.assetId());
+            return;
+        }
+        Long userId = accounts.accountOfWallet(bought.buyer()).orElse(null);
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, fee_wei, tx_hash, log_index, chain_license)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (tx_hash, log_index) DO UPDATE SET revoked = false""")
+                .params(bought.assetId(), userId, bought.buyer(), new BigDecimal(bought.price()), new BigDecimal(bought.fee()),
+                        bought.txHash(), bought.logIndex(), bought.licenseId())
+                .update();
+        jdbc.sql("""
+                        UPDATE purchases SET status = 'CONFIRMED', reason = NULL, settled_at = now()
+                        WHERE tx_hash = ? AND listing_id = ? AND buyer_address = ? AND status <> 'CONFIRMED'
+                        RETURNING id""")
+                .params(bought.txHash(), bought.assetId(), bought.buyer())
+                .query(Long.class).list()
+                .forEach(purchase -> live.publish(PurchaseDesk.topic(purchase), "purchase", "CONFIRMED"));
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.Reverted reverted) {
+        int revoked = jdbc.sql("UPDATE licenses SET revoked = true WHERE tx_hash = ? AND log_index = ?")
+                .params(reverted.txHash(), reverted.logIndex()).update();
+        jdbc.sql("UPDATE purchases SET status = 'PENDING', settled_at = NULL WHERE tx_hash = ? AND status = 'CONFIRMED'")
+                .param(reverted.txHash()).update();
+        if (revoked > 0) {
+            log.warn("License from {}#{} revoked: a chain reorganisation dropped its purchase", reverted.txHash(), reverted.logIndex());
+        }
+    }
+}

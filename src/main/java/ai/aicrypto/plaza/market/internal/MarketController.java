@@ -1,0 +1,187 @@
+package ai.aicrypto.plaza.market.internal;
+
+import java.math.BigInteger;
+import java.util.Map;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingDocument;
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.platform.LiveUpdates;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The license panel of a listing page and the JSON steps of buying with a browser wallet. The
+ * JSON routes answer a localized {@code error} with status 400 for anything the user can fix.
+ */
+@Controller
+class MarketController {
+
+    private final Catalog catalog;
+    private final Chain chain;
+    private final ChainProperties chainProperties;
+    private final Accounts accounts;
+    private final LicenseLedger licenses;
+    private final AssetTokens tokens;
+    private final PurchaseDesk desk;
+    private final LiveUpdates live;
+    private final MessageSource messages;
+
+    MarketController(Catalog catalog, Chain chain, ChainProperties chainProperties, Accounts accounts, LicenseLedger licenses,
+                     AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, MessageSource messages) {
+        this.catalog = catalog;
+        this.chain = chain;
+        this.chainProperties = chainProperties;
+        this.accounts = accounts;
+        this.licenses = licenses;
+        this.tokens = tokens;
+        this.desk = desk;
+        this.live = live;
+        this.messages = messages;
+    }
+
+    @GetMapping("/listings/{id}/license-panel")
+    String panel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        ListingDocument listing = visible(id, me);
+        boolean owner = me != null && me.id() == listing.ownerId();
+        Optional<AssetTokens.Token> token = tokens.token(id);
+        model.addAttribute("listing", listing);
+        model.addAttribute("owner", owner);
+        model.addAttribute("licensed", me != null && !owner && licenses.mayUse(me.id(), id));
+        model.addAttribute("chainEnabled", chain.enabled());
+        model.addAttribute("chain", chainProperties);
+        model.addAttribute("token", token.orElse(null));
+        model.addAttribute("hasWallet", me != null && !accounts.wallets(me.id()).isEmpty());
+        model.addAttribute("salePrice", token.map(AssetTokens.Token::licensePriceWei)
+                .map(wei -> Aic.format(wei.toBigIntegerExact())).orElse(null));
+        model.addAttribute("listedPriceMatches", token.map(AssetTokens.Token::licensePriceWei)
+                .map(wei -> wei.toBigIntegerExact().equals(Aic.toWei(listing.priceAic()))).orElse(false));
+        model.addAttribute("purchase", me == null ? null : desk.latest(me.id(), id).orElse(null));
+        return "market/panel :: panel";
+    }
+
+    @PostMapping("/listings/{id}/license")
+    String takeFreeLicense(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        ListingDocument listing = visible(id, me);
+        if (listing.priceAic().signum() != 0 || !listing.published()) {
+            throw new NotFoundException();
+        }
+        licenses.grantFree(me.id(), id);
+        return panel(id, me, model);
+    }
+
+    @PostMapping("/listings/{id}/purchase/permit")
+    @ResponseBody
+    ResponseEntity<Map<String, Object>> permit(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
+                                               @RequestBody Map<String, String> body) {
+        return json(() -> {
+            buyable(id, me);
+            PurchaseDesk.Permit p = desk.permit(me.id(), id, body.get("buyer"));
+            return Map.of("typedData", p.typedData(), "deadline", p.deadline(), "price", p.price().toString());
+        });
+    }
+
+    @PostMapping("/listings/{id}/purchase/transaction")
+    @ResponseBody
+    ResponseEntity<Map<String, Object>> transaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
+                                                    @RequestBody Map<String, String> body) {
+        return json(() -> {
+            buyable(id, me);
+            long deadline = parseLong(body.get("deadline"));
+            PurchaseDesk.Transaction tx = desk.transaction(me.id(), id, deadline, body.get("signature"));
+            return Map.of("to", tx.to(), "data", tx.data());
+        });
+    }
+
+    @PostMapping("/listings/{id}/purchase")
+    @ResponseBody
+    ResponseEntity<Map<String, Object>> sent(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
+                                             @RequestBody Map<String, String> body) {
+        return json(() -> {
+            buyable(id, me);
+            return Map.of("purchaseId", desk.sent(me.id(), id, body.get("buyer"), body.get("txHash")));
+        });
+    }
+
+    /** The owner's transaction that opens (or re-prices) license sales at the listing's price. */
+    @PostMapping("/listings/{id}/sale/transaction")
+    @ResponseBody
+    ResponseEntity<Map<String, Object>> saleTransaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
+        return json(() -> {
+            ListingDocument listing = visible(id, me);
+            if (me.id() != listing.ownerId()) {
+                throw new NotFoundException();
+            }
+            if (!chain.enabled()) {
+                throw new UserFacingException(null, "market.error.no-chain");
+            }
+            if (tokens.token(id).isEmpty()) {
+                throw new UserFacingException(null, "market.error.not-minted");
+            }
+            BigInteger price = Aic.toWei(listing.priceAic());
+            return Map.of("to", chain.contracts().market(), "data", chain.listLicenseCall(id, price));
+        });
+    }
+
+    @GetMapping("/purchases/{purchaseId}/live")
+    SseEmitter purchaseUpdates(@PathVariable long purchaseId, @AuthenticationPrincipal AccountPrincipal me) {
+        desk.owned(purchaseId, me.id()).orElseThrow(NotFoundException::new);
+        return live.subscribe(PurchaseDesk.topic(purchaseId));
+    }
+
+    private ListingDocument visible(long id, AccountPrincipal me) {
+        ListingDocument listing = catalog.document(id).orElseThrow(NotFoundException::new);
+        boolean manager = me != null && (me.id() == listing.ownerId() || me.isAdmin());
+        if (!listing.published() && !manager) {
+            throw new NotFoundException();
+        }
+        return listing;
+    }
+
+    private void buyable(long id, AccountPrincipal me) {
+        ListingDocument listing = visible(id, me);
+        if (!listing.published() || listing.priceAic().signum() == 0) {
+            throw new NotFoundException();
+        }
+        if (listing.ownerId() == me.id()) {
+            throw new UserFacingException(null, "market.error.own-asset");
+        }
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new UserFacingException(null, "market.error.permit-expired");
+        }
+    }
+
+    private ResponseEntity<Map<String, Object>> json(java.util.function.Supplier<Map<String, Object>> step) {
+        try {
+            return ResponseEntity.ok(step.get());
+        } catch (UserFacingException e) {
+            return ResponseEntity.badRequest().body(Map.of("error",
+                    messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale())));
+        } catch (ChainUnavailableException e) {
+            return ResponseEntity.status(503).body(Map.of("error",
+                    messages.getMessage("market.error.chain-down", null, LocaleContextHolder.getLocale())));
+        }
+    }
+}
