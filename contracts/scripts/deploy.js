@@ -7,6 +7,10 @@
 //        --minter 0xPLAZA_OPERATOR --out deployment.json \
 //        [--treasury 0x..] [--fee-bps 250] [--base-uri https://plaza.example/api/nft/] \
 //        [--vesting-start UNIX] [--team-vesting-seconds N] [--advisor-vesting-seconds N]
+//        [--fund 0xA,0xB --fund-aic 10000]
+//
+// --fund sends each listed address --fund-aic AIC (default 10,000) from the deployer (demo and
+// test wallets). The output also records deployedAtBlock, where the plaza's chain watcher starts.
 //
 // Every option can also come from the environment: RPC_URL, DEPLOYER_KEY, MINTER, OUT,
 // TREASURY, FEE_BPS, BASE_URI. For local development every allocation address (investor,
@@ -63,6 +67,7 @@ async function deployAll(signer, options) {
     BigInt(options.advisorVestingSeconds ?? 2 * year),
   );
   await token.waitForDeployment();
+  const deployedAtBlock = (await token.deploymentTransaction().wait()).blockNumber;
 
   const registry = await factory('AssetRegistry', signer).deploy(
     options.baseURI || 'http://localhost:8080/api/nft/',
@@ -96,6 +101,7 @@ async function deployAll(signer, options) {
     minter: options.minter || null,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
+    deployedAtBlock,
   };
   return { token, registry, market, addresses };
 }
@@ -133,6 +139,13 @@ async function main() {
     teamVestingSeconds: args['team-vesting-seconds'],
     advisorVestingSeconds: args['advisor-vesting-seconds'],
   });
+  if (args.fund) {
+    const token = contractAt('AICToken', addresses.AICToken, signer);
+    const amount = ethers.parseUnits(String(args['fund-aic'] || 10000), 18);
+    for (const to of args.fund.split(',').filter(Boolean)) {
+      await (await token.transfer(to, amount)).wait();
+    }
+  }
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(addresses, null, 2) + '\n');
   console.log(JSON.stringify(addresses, null, 2));

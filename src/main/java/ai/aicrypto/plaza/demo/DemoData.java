@@ -21,6 +21,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -47,7 +48,12 @@ class DemoData implements ApplicationRunner {
     private final JdbcClient jdbc;
     private final Path workDir;
 
-    DemoData(Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc, PlazaProperties plaza) {
+    /** Wallets of a local chain to link to alice and bob (ops/run passes two anvil dev accounts). */
+    private final List<String> wallets;
+
+    DemoData(Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc, PlazaProperties plaza,
+             @Value("${plaza.demo-wallets:}") List<String> wallets) {
+        this.wallets = wallets;
         this.accounts = accounts;
         this.datasets = datasets;
         this.models = models;
@@ -66,6 +72,11 @@ class DemoData implements ApplicationRunner {
                 EnumSet.of(Role.MEMBER));
         accounts.register(new Accounts.NewAccount("admin", "admin@example.org", "Plaza Admin", PASSWORD),
                 EnumSet.of(Role.MEMBER, Role.ADMIN));
+        // Linked before the listings exist, so that their asset tokens are minted to these wallets.
+        if (wallets.size() >= 2) {
+            accounts.linkWalletTrusted(alice, wallets.get(0));
+            accounts.linkWalletTrusted(bob, wallets.get(1));
+        }
 
         if (Files.isDirectory(FASHION_MNIST)) {
             datasets.importDataset(alice, new DatasetUpload(new ListingDraft("Fashion-MNIST (test split)", """

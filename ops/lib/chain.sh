@@ -1,0 +1,52 @@
+# Local chain for ops/run and ops/test: anvil from npm (contracts/node_modules), the contracts built
+# with forge and deployed with contracts/scripts/deploy.js. Source after common.sh.
+
+ANVIL="$ROOT/contracts/node_modules/.bin/anvil"
+# Anvil's well-known dev accounts (from its default mnemonic; worthless outside a local chain).
+ANVIL_KEY_0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+ANVIL_ADDRESS_0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+# Demo wallets: alice's and bob's (anvil accounts 8 and 9; the browser tests sign in with 1 and 2).
+DEMO_WALLETS=0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f,0xa0Ee7A142d267C1f36714E4a8F75612F20a79720
+
+contracts_ready() {
+    if [[ ! -x $ANVIL || ! -d "$ROOT/contracts/node_modules/ethers" ]]; then
+        (cd "$ROOT/contracts" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    [[ -f "$ROOT/contracts/out/Marketplace.sol/Marketplace.json" ]] || (cd "$ROOT/contracts" && node_modules/.bin/forge build --quiet)
+}
+
+# anvil_start PORT LOG [extra anvil args...]: starts anvil, waits until it answers; sets ANVIL_URL and ANVIL_PID.
+anvil_start() {
+    local port=$1 log=$2
+    shift 2
+    "$ANVIL" --host 127.0.0.1 --port "$port" "$@" > "$log" 2>&1 &
+    ANVIL_PID=$!
+    ANVIL_URL="http://127.0.0.1:$port"
+    for _ in $(seq 1 50); do
+        if curl -sf -X POST -H 'Content-Type: application/json' \
+            --data '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' "$ANVIL_URL" > /dev/null; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "anvil did not start; see $log" >&2
+    return 1
+}
+
+# chain_deploy FILE [fund addresses]: deploys the contracts unless FILE names a deployment whose
+# token has code on the running chain; the plaza operator (minter) is anvil account 0.
+chain_deploy() {
+    local file=$1 fund=${2:-}
+    if [[ -f $file ]]; then
+        local token code
+        token=$(sed -n 's/.*"AICToken": *"\(0x[0-9a-fA-F]*\)".*/\1/p' "$file")
+        code=$(curl -sf -X POST -H 'Content-Type: application/json' \
+            --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getCode\",\"params\":[\"$token\",\"latest\"]}" "$ANVIL_URL" || true)
+        if [[ $code == *'"result":"0x'[0-9a-f]* && $code != *'"result":"0x"'* ]]; then
+            return 0
+        fi
+        echo "The chain has no contracts at the addresses in $file (its state was lost?): deploying again." >&2
+    fi
+    (cd "$ROOT/contracts" && node scripts/deploy.js --rpc "$ANVIL_URL" --key "$ANVIL_KEY_0" --minter "$ANVIL_ADDRESS_0" \
+        --out "$file" ${fund:+--fund "$fund"} > /dev/null)
+}
