@@ -16,5 +16,5 @@ fs.mkdirSync(dir, { recursive: true });
 for (const name of CONTRACTS) {
   const { abi, bytecode } = artifact(name);
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(abi, null, 1) + '\n');
-  fs.writeFileSync(path.join(dir, `${name}.bin`), bytecode.replace(/^0x/, '') + '\n');
+  fs.writeFileSync(path.join(dir, `${name}.bin`), bytecode.replace(/^0x/, ''));
 }

@@ -1,0 +1,258 @@
+package ai.aicrypto.plaza.market;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.account.Role;
+import ai.aicrypto.plaza.catalog.ListingAccess;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestChain;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.web3j.crypto.Sign;
+import org.web3j.crypto.StructuredDataEncoder;
+import org.web3j.utils.Numeric;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A paid license bought with a wallet, end to end against a real chain (anvil): the plaza mints the
+ * asset token to the seller's wallet, the seller opens sales, the buyer signs the permit and sends
+ * the transaction the plaza prepared, and the license exists only once the watcher has seen the
+ * LicensePurchased log with enough confirmations. Also: a re-read of the chain adds nothing, a
+ * reorganisation revokes, a reverted purchase fails, bad input is refused with a message, and a
+ * token transfer moves the listing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LicensePurchaseTest extends IntegrationTest {
+
+    private static final int SELLER = 3, BUYER = 4, POOR = 5, LATE_BUYER = 6;
+    private static final BigInteger PRICE = TestChain.AIC.multiply(BigInteger.valueOf(5));
+    private static TestChain chain;
+
+    @DynamicPropertySource
+    static void chain(DynamicPropertyRegistry registry) throws Exception {
+        Path deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
+        chain = TestChain.deploy(deployment);
+        registry.add("plaza.chain.rpc-url", () -> chain.url);
+        registry.add("plaza.chain.deployment", deployment::toString);
+        registry.add("plaza.chain.operator-key", () -> TestChain.KEYS.get(0));
+        registry.add("plaza.chain.confirmations", () -> "2");
+        registry.add("plaza.chain.poll-interval", () -> "200ms");
+        registry.add("plaza.market.pending-check-interval", () -> "300ms");
+    }
+
+    @Autowired
+    Accounts accounts;
+    @Autowired
+    UserDetailsService userDetails;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    ListingAccess access;
+    @Autowired
+    JsonMapper json;
+
+    AccountPrincipal seller, buyer, poor, lateBuyer, stranger;
+    long listing;
+
+    @BeforeAll
+    void sellerPublishesAPaidDataset() throws Exception {
+        seller = member("seller", SELLER);
+        buyer = member("buyer", BUYER);
+        poor = member("poor", POOR);
+        lateBuyer = member("late", LATE_BUYER);
+        stranger = member("stranger", -1);
+        chain.tokenAs(0).transfer(TestChain.address(BUYER), PRICE.multiply(BigInteger.TWO)).send();
+        chain.tokenAs(0).transfer(TestChain.address(LATE_BUYER), PRICE).send();
+
+        Path csv = Files.createTempFile("readings", ".csv");
+        Files.writeString(csv, "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
+        listing = datasets.importDataset(seller.id(), new DatasetUpload(new ListingDraft("Readings " + System.nanoTime(),
+                "Three rows", List.of("test"), "MIT", new BigDecimal("5")), csv, "readings.csv", null, null, "label"));
+        Files.delete(csv);
+    }
+
+    @Test
+    @Order(1)
+    void theAssetTokenIsMintedToTheSellersWallet() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("asset_tokens") == 1);
+        assertThat(chain.registry.ownerOf(BigInteger.valueOf(listing)).send()).isEqualToIgnoringCase(TestChain.address(SELLER));
+        var asset = chain.registry.assetOf(BigInteger.valueOf(listing)).send();
+        assertThat(asset.component1()).isEqualTo(BigInteger.ZERO); // Kind.Dataset
+        assertThat(Numeric.toHexString(asset.component2())).isNotEqualTo("0x" + "0".repeat(64));
+    }
+
+    @Test
+    @Order(2)
+    void theSellerOpensSalesOnChain() throws Exception {
+        Map<?, ?> tx = postJson("/listings/" + listing + "/sale/transaction", seller, Map.of(), 200);
+        assertThat(tx.get("to")).isEqualTo(chain.market.getContractAddress().toLowerCase());
+        chain.transactions(SELLER).sendTransaction(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(200_000),
+                (String) tx.get("to"), (String) tx.get("data"), BigInteger.ZERO);
+        assertThat(chain.market.licenseListing(BigInteger.valueOf(listing)).send().component2()).isEqualTo(PRICE);
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("SELECT license_price_wei FROM asset_tokens WHERE listing_id = ?")
+                .param(listing).query(BigDecimal.class).optional().map(p -> p.toBigInteger().equals(PRICE)).orElse(false));
+    }
+
+    @Test
+    @Order(3)
+    void badInputIsRefusedWithAMessageAndLeavesNothing() throws Exception {
+        assertThat(postJson("/listings/" + listing + "/purchase/permit", poor, Map.of("buyer", TestChain.address(POOR)), 400)
+                .get("error").toString()).contains("0 AIC").contains("5 AIC");
+        assertThat(postJson("/listings/" + listing + "/purchase/permit", buyer, Map.of("buyer", TestChain.address(POOR)), 400)
+                .get("error").toString()).contains("not linked");
+        assertThat(postJson("/listings/" + listing + "/purchase/permit", seller, Map.of("buyer", TestChain.address(SELLER)), 400)
+                .get("error").toString()).contains("own");
+        assertThat(postJson("/listings/" + listing + "/purchase/transaction", buyer,
+                Map.of("deadline", "99999999999", "signature", "0x1234"), 400).get("error").toString()).contains("signature");
+        assertThat(postJson("/listings/" + listing + "/purchase/transaction", buyer,
+                Map.of("deadline", "1000", "signature", "0x" + "ab".repeat(65)), 400).get("error").toString()).contains("expired");
+        assertThat(postJson("/listings/" + listing + "/purchase", buyer,
+                Map.of("buyer", TestChain.address(BUYER), "txHash", "0xnothex"), 400).get("error")).isNotNull();
+        assertThat(count("purchases")).isZero();
+        assertThat(count("licenses")).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void aConfirmedPurchaseGrantsExactlyOneLicenseAndMovesExactAmounts() throws Exception {
+        BigInteger sellerBefore = chain.balance(SELLER), buyerBefore = chain.balance(BUYER), treasuryBefore = chain.balance(0);
+
+        String txHash = buy(buyer, BUYER);
+
+        assertThat(access.mayUse(buyer.id(), listing)).as("no license before confirmations").isFalse();
+        mvc.perform(get("/datasets/" + listing + "/download").with(user(buyer))).andExpect(status().isNotFound());
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> access.mayUse(buyer.id(), listing));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(purchaseStatus(txHash)));
+
+        BigInteger fee = PRICE.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(BUYER)).isEqualTo(buyerBefore.subtract(PRICE));
+        assertThat(chain.balance(SELLER)).isEqualTo(sellerBefore.add(PRICE).subtract(fee));
+        assertThat(chain.balance(0)).isEqualTo(treasuryBefore.add(fee));
+
+        var download = mvc.perform(get("/datasets/" + listing + "/download").with(user(buyer))).andReturn();
+        String body = mvc.perform(asyncDispatch(download)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(body).startsWith("a,b,label");
+        mvc.perform(get("/datasets/" + listing + "/download").with(user(stranger))).andExpect(status().isNotFound());
+        assertThat(mvc.perform(get("/listings/" + listing + "/license-panel").with(user(buyer))).andReturn()
+                .getResponse().getContentAsString()).contains("id=\"licensed\"");
+    }
+
+    @Test
+    @Order(5)
+    void readingTheChainAgainAddsNothing() throws Exception {
+        long head = chain.head();
+        jdbc.sql("UPDATE chain_cursors SET next_block = ?, last_block_hash = NULL").param(chain.deployedAtBlock).update();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                jdbc.sql("SELECT next_block FROM chain_cursors").query(Long.class).single() >= head);
+        assertThat(count("licenses")).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM chain_logs WHERE event = 'LicensePurchased'").query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(6)
+    void aRevertedPurchaseFailsAndGrantsNothing() throws Exception {
+        // No permit and no allowance: the market's transferFrom reverts.
+        String data = chain.market.buyLicense(BigInteger.valueOf(listing)).encodeFunctionCall();
+        String txHash = chain.transactions(POOR).sendTransaction(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(300_000),
+                chain.market.getContractAddress(), data, BigInteger.ZERO).getTransactionHash();
+        postJson("/listings/" + listing + "/purchase", poor, Map.of("buyer", TestChain.address(POOR), "txHash", txHash), 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(purchaseStatus(txHash)));
+        assertThat(access.mayUse(poor.id(), listing)).isFalse();
+        assertThat(mvc.perform(get("/listings/" + listing + "/license-panel").with(user(poor))).andReturn()
+                .getResponse().getContentAsString()).contains("id=\"purchase-failed\"");
+    }
+
+    @Test
+    @Order(7)
+    void aReorganisationThatDropsThePurchaseRevokesItsLicense() throws Exception {
+        String snapshot = chain.snapshot();
+        buy(lateBuyer, LATE_BUYER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> access.mayUse(lateBuyer.id(), listing));
+
+        chain.revert(snapshot);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !access.mayUse(lateBuyer.id(), listing));
+        assertThat(access.mayUse(buyer.id(), listing)).as("an older purchase stays").isTrue();
+    }
+
+    @Test
+    @Order(8)
+    void aTokenTransferOnChainMovesTheListing() throws Exception {
+        chain.registryAs(SELLER).transferFrom(TestChain.address(SELLER), TestChain.address(BUYER), BigInteger.valueOf(listing)).send();
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(listing).query(Long.class).single() == buyer.id());
+    }
+
+    /** The wallet flow the page's script runs: permit, signature, prepared transaction, sent hash. */
+    private String buy(AccountPrincipal who, int account) throws Exception {
+        String wallet = TestChain.address(account);
+        Map<?, ?> permit = postJson("/listings/" + listing + "/purchase/permit", who, Map.of("buyer", wallet), 200);
+        byte[] digest = new StructuredDataEncoder((String) permit.get("typedData")).hashStructuredData();
+        Sign.SignatureData sig = Sign.signMessage(digest, TestChain.credentials(account).getEcKeyPair(), false);
+        String signature = Numeric.toHexString(sig.getR()) + Numeric.toHexStringNoPrefix(sig.getS())
+                + Numeric.toHexStringNoPrefix(sig.getV());
+        Map<?, ?> tx = postJson("/listings/" + listing + "/purchase/transaction", who,
+                Map.of("deadline", permit.get("deadline").toString(), "signature", signature), 200);
+        String txHash = chain.transactions(account).sendTransaction(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(300_000),
+                (String) tx.get("to"), (String) tx.get("data"), BigInteger.ZERO).getTransactionHash();
+        postJson("/listings/" + listing + "/purchase", who, Map.of("buyer", wallet, "txHash", txHash), 200);
+        assertThat(purchaseStatus(txHash)).isIn("PENDING", "CONFIRMED");
+        return txHash;
+    }
+
+    private String purchaseStatus(String txHash) {
+        return jdbc.sql("SELECT status FROM purchases WHERE tx_hash = ?").param(txHash.toLowerCase()).query(String.class).single();
+    }
+
+    private Map<?, ?> postJson(String path, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
+        String answer = mvc.perform(post(path).with(user(who)).with(csrf())
+                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
+                .andExpect(status().is(expectedStatus))
+                .andReturn().getResponse().getContentAsString();
+        return json.readValue(answer, Map.class);
+    }
+
+    private AccountPrincipal member(String prefix, int walletAccount) {
+        String name = prefix + System.nanoTime() % 1_000_000;
+        long id = accounts.register(new Accounts.NewAccount(name, name + "@example.org", name, "a-long-password"), EnumSet.of(Role.MEMBER));
+        if (walletAccount >= 0) {
+            accounts.linkWalletTrusted(id, TestChain.address(walletAccount));
+        }
+        return (AccountPrincipal) userDetails.loadUserByUsername(name);
+    }
+}

@@ -1,0 +1,146 @@
+package ai.aicrypto.plaza.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import ai.aicrypto.plaza.chain.contracts.AICToken;
+import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+
+/**
+ * The tests' chain: the anvil that ops/test starts (PLAZA_TEST_ANVIL_URL), with contracts deployed
+ * fresh for each test class from the checked-in bytecode (contracts/abi), as deploy.js would.
+ */
+public final class TestChain {
+
+    /** Anvil's well-known dev keys (default mnemonic), by account index. */
+    public static final List<String> KEYS = List.of(
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+            "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+            "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+            "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+            "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+            "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+            "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e");
+    public static final BigInteger AIC = BigInteger.TEN.pow(18);
+    public static final int FEE_BPS = 250;
+
+    public final String url;
+    public final Web3j web3j;
+    public final AICToken token;
+    public final AssetRegistry registry;
+    public final Marketplace market;
+    public final long deployedAtBlock;
+
+    private TestChain(String url) throws Exception {
+        this.url = url;
+        this.web3j = Web3j.build(new HttpService(url));
+        Credentials deployer = credentials(0);
+        String d = deployer.getAddress();
+        TransactionManager tm = transactions(0);
+        var gas = new DefaultGasProvider();
+        token = AICToken.deploy(web3j, tm, gas, d, d, d, d, d, d, BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE).send();
+        deployedAtBlock = token.getTransactionReceipt().orElseThrow().getBlockNumber().longValueExact();
+        registry = AssetRegistry.deploy(web3j, tm, gas, "http://localhost/api/nft/", d).send();
+        market = Marketplace.deploy(web3j, tm, gas, token.getContractAddress(), registry.getContractAddress(), d,
+                BigInteger.valueOf(FEE_BPS), d).send();
+        registry.grantRole(registry.MINTER_ROLE().send(), d).send();
+    }
+
+    /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
+    public static TestChain deploy(Path deploymentFile) {
+        String url = System.getenv("PLAZA_TEST_ANVIL_URL");
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException("PLAZA_TEST_ANVIL_URL is not set: run the tests with ops/test, which starts "
+                    + "anvil, or start one (contracts/node_modules/.bin/anvil --port 18546) and export its URL");
+        }
+        try {
+            TestChain chain = new TestChain(url);
+            Files.createDirectories(deploymentFile.getParent());
+            Files.writeString(deploymentFile, """
+                    {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s", "deployedAtBlock": %d}
+                    """.formatted(chain.token.getContractAddress(), chain.registry.getContractAddress(),
+                    chain.market.getContractAddress(), chain.deployedAtBlock));
+            return chain;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot deploy the contracts on " + url, e);
+        }
+    }
+
+    public static Credentials credentials(int account) {
+        return Credentials.create(KEYS.get(account));
+    }
+
+    public static String address(int account) {
+        return credentials(account).getAddress();
+    }
+
+    public TransactionManager transactions(int account) {
+        return new RawTransactionManager(web3j, credentials(account), 31337, new PollingTransactionReceiptProcessor(web3j, 100, 100));
+    }
+
+    public AICToken tokenAs(int account) {
+        return AICToken.load(token.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
+    }
+
+    public Marketplace marketAs(int account) {
+        return Marketplace.load(market.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
+    }
+
+    public AssetRegistry registryAs(int account) {
+        return AssetRegistry.load(registry.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
+    }
+
+    public BigInteger balance(int account) throws Exception {
+        return token.balanceOf(address(account)).send();
+    }
+
+    public long head() throws IOException {
+        return web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
+    }
+
+    /** Mines empty blocks (anvil_mine). */
+    public void mine(int blocks) {
+        rpc("anvil_mine", List.of("0x" + Integer.toHexString(blocks)));
+    }
+
+    /** @return the snapshot id (evm_snapshot) */
+    public String snapshot() {
+        return (String) rpc("evm_snapshot", List.of());
+    }
+
+    /** Goes back to a snapshot: the blocks after it are dropped, as in a reorganisation. */
+    public void revert(String snapshot) {
+        rpc("evm_revert", List.of(snapshot));
+    }
+
+    private Object rpc(String method, List<?> params) {
+        try {
+            var response = new Request<>(method, params, new HttpService(url), RawResponse.class).send();
+            if (response.hasError()) {
+                throw new IllegalStateException(method + ": " + response.getError().getMessage());
+            }
+            return response.getResult();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static class RawResponse extends Response<Object> {
+    }
+}
