@@ -24,12 +24,12 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
 
 /**
  * Every route, as anonymous, the owner of the item, another member and an admin. Expected codes:
- * 200 shown, 302 to a login page (anonymous) or after a change, 404 hidden (items others may not
+ * 200 shown, 302 to a login page (anonymous) or after a change, 400 refused with a message, 404 hidden (items others may not
  * see answer like missing ones), 403 refused.
  */
 class AuthorizationTest extends IntegrationTest {
 
-    private static final int OK = 200, REDIRECT = 302, FORBIDDEN = 403, HIDDEN = 404;
+    private static final int OK = 200, REDIRECT = 302, BAD_INPUT = 400, FORBIDDEN = 403, HIDDEN = 404;
 
     @Autowired
     TestUsers users;
@@ -117,6 +117,27 @@ class AuthorizationTest extends IntegrationTest {
     void changesWithoutCsrfTokenAreRefused() throws Exception {
         assertThat(status(post("/listings/" + dataset + "/unpublish"), owner)).isEqualTo(FORBIDDEN);
         assertThat(status(post("/profile").param("displayName", "x"), owner)).isEqualTo(FORBIDDEN);
+    }
+
+    @Test
+    void marketRoutesCheckWhoAsks() throws Exception {
+        expect(r -> get("/listings/" + dataset + "/license-panel"), OK, OK, OK, OK);
+        // Only the owner may prepare the sale (this context has no chain: a message, not a transaction).
+        expect(r -> jsonPost("/listings/" + dataset + "/sale/transaction"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        // Buying: not one's own asset, and never without a linked wallet.
+        expect(r -> jsonPost("/listings/" + dataset + "/purchase/permit"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/purchase"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        // A paid listing has no free license.
+        expect(r -> post("/listings/" + dataset + "/license").with(csrf()), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/purchases/123456/live"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        assertThat(count("licenses") + count("purchases")).isZero();
+
+        assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), owner)).isEqualTo(REDIRECT);
+        expect(r -> get("/listings/" + dataset + "/license-panel"), HIDDEN, OK, HIDDEN, OK);
+    }
+
+    private static MockHttpServletRequestBuilder jsonPost(String path) {
+        return post(path).with(csrf()).contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{}");
     }
 
     @Test

@@ -48,8 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
  * asset token to the seller's wallet, the seller opens sales, the buyer signs the permit and sends
  * the transaction the plaza prepared, and the license exists only once the watcher has seen the
  * LicensePurchased log with enough confirmations. Also: a re-read of the chain adds nothing, a
- * reorganisation revokes, a reverted purchase fails, bad input is refused with a message, and a
- * token transfer moves the listing.
+ * reorganisation revokes, a reverted purchase fails, one never mined expires, bad input is refused
+ * with a message, and a token transfer moves the listing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,6 +69,7 @@ class LicensePurchaseTest extends IntegrationTest {
         registry.add("plaza.chain.confirmations", () -> "2");
         registry.add("plaza.chain.poll-interval", () -> "200ms");
         registry.add("plaza.market.pending-check-interval", () -> "300ms");
+        registry.add("plaza.chain.pending-timeout", () -> "2s");
     }
 
     @Autowired
@@ -216,6 +217,15 @@ class LicensePurchaseTest extends IntegrationTest {
         chain.mine(1);
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(listing).query(Long.class).single() == buyer.id());
+    }
+
+    @Test
+    @Order(9)
+    void aPurchaseTheChainNeverSawExpires() throws Exception {
+        String unknown = "0x" + "5a".repeat(32);
+        postJson("/listings/" + listing + "/purchase", buyer, Map.of("buyer", TestChain.address(BUYER), "txHash", unknown), 200);
+        assertThat(purchaseStatus(unknown)).isEqualTo("PENDING");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "EXPIRED".equals(purchaseStatus(unknown)));
     }
 
     /** The wallet flow the page's script runs: permit, signature, prepared transaction, sent hash. */
