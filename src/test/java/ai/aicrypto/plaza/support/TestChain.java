@@ -94,6 +94,16 @@ public final class TestChain {
         return new RawTransactionManager(web3j, credentials(account), 31337, new PollingTransactionReceiptProcessor(web3j, 100, 100));
     }
 
+    /** Sends a transaction from a dev account and waits for its receipt (which may show a revert). */
+    public org.web3j.protocol.core.methods.response.TransactionReceipt send(int account, String to, String data) throws Exception {
+        var sent = transactions(account).sendTransaction(BigInteger.valueOf(2_000_000_000L), BigInteger.valueOf(300_000), to, data,
+                BigInteger.ZERO);
+        if (sent.hasError()) {
+            throw new IllegalStateException(sent.getError().getMessage());
+        }
+        return new PollingTransactionReceiptProcessor(web3j, 100, 100).waitForTransactionReceipt(sent.getTransactionHash());
+    }
+
     public AICToken tokenAs(int account) {
         return AICToken.load(token.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
     }
