@@ -54,8 +54,13 @@ class Web3jChain implements Chain {
         return contracts.orElseThrow(() -> new IllegalStateException("no contracts deployed (" + properties.deployment() + " is missing)"));
     }
 
+    /**
+     * One operator transaction at a time: each takes the account's next nonce, and two at once
+     * would take the same one. (Several app instances sharing an operator key would need a
+     * nonce manager across them; one operator key per instance avoids that.)
+     */
     @Override
-    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
+    public synchronized Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
         if (ownerOf(tokenId).isPresent()) {
             return Optional.empty();
         }

@@ -12,9 +12,13 @@ import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.Models;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
@@ -27,6 +31,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class AssetTokens {
 
+    private static final Logger log = LoggerFactory.getLogger(AssetTokens.class);
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
     private final Chain chain;
@@ -56,17 +61,41 @@ class AssetTokens {
 
     @ApplicationModuleListener
     void on(ListingChanged changed) {
-        mintIfReady(changed.listingId());
+        try {
+            mintIfReady(changed.listingId());
+        } catch (ChainUnavailableException e) {
+            log.warn("Asset token of listing {} not minted now ({}); the next catch-up round mints it", changed.listingId(), e.getMessage());
+        }
     }
 
     @ApplicationModuleListener
     void on(WalletLinked linked) {
-        List<Long> unminted = jdbc.sql("""
+        unminted(linked.userId()).forEach(this::mintIfReady);
+    }
+
+    /** Catches up with mints that failed (chain down, say): the events that asked for them are not retried. */
+    @Scheduled(fixedDelayString = "${plaza.market.mint-retry-interval:30s}", initialDelayString = "${plaza.market.mint-retry-interval:30s}")
+    void mintWhatIsMissing() {
+        if (!chain.enabled()) {
+            return;
+        }
+        try {
+            unminted(null).forEach(this::mintIfReady);
+        } catch (ChainUnavailableException e) {
+            log.warn("Cannot mint asset tokens now: {}", e.getMessage());
+        }
+    }
+
+    /** Published datasets and models of owners with a wallet (of one owner, or all) that have no token yet. */
+    private List<Long> unminted(Long ownerId) {
+        return jdbc.sql("""
                         SELECT l.id FROM listings l
-                        WHERE l.owner_id = ? AND l.status = 'PUBLISHED' AND l.kind IN ('DATASET', 'MODEL')
-                          AND NOT EXISTS (SELECT 1 FROM asset_tokens t WHERE t.listing_id = l.id)""")
-                .param(linked.userId()).query(Long.class).list();
-        unminted.forEach(this::mintIfReady);
+                        WHERE (CAST(:owner AS BIGINT) IS NULL OR l.owner_id = :owner)
+                          AND l.status = 'PUBLISHED' AND l.kind IN ('DATASET', 'MODEL')
+                          AND EXISTS (SELECT 1 FROM wallet_links w WHERE w.user_id = l.owner_id)
+                          AND NOT EXISTS (SELECT 1 FROM asset_tokens t WHERE t.listing_id = l.id)
+                        ORDER BY l.id LIMIT 500""")
+                .param("owner", ownerId).query(Long.class).list();
     }
 
     /** Mints unless already minted; a failure (chain down) leaves the event to be delivered again. */

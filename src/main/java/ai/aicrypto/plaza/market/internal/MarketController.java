@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.ResponseEntity;
@@ -43,8 +44,9 @@ class MarketController {
     private final PurchaseDesk desk;
     private final LiveUpdates live;
     private final MessageSource messages;
+    private final long expectedPurchaseGas;
 
-    MarketController(Catalog catalog, Chain chain, ChainProperties chainProperties, Accounts accounts, LicenseLedger licenses,
+    MarketController(@Value("${plaza.market.expected-purchase-gas}") long expectedPurchaseGas, Catalog catalog, Chain chain, ChainProperties chainProperties, Accounts accounts, LicenseLedger licenses,
                      AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, MessageSource messages) {
         this.catalog = catalog;
         this.chain = chain;
@@ -55,6 +57,7 @@ class MarketController {
         this.desk = desk;
         this.live = live;
         this.messages = messages;
+        this.expectedPurchaseGas = expectedPurchaseGas;
     }
 
     @GetMapping("/listings/{id}/license-panel")
@@ -74,6 +77,7 @@ class MarketController {
         model.addAttribute("listedPriceMatches", token.map(AssetTokens.Token::licensePriceWei)
                 .map(wei -> wei.toBigIntegerExact().equals(Aic.toWei(listing.priceAic()))).orElse(false));
         model.addAttribute("purchase", me == null ? null : desk.latest(me.id(), id).orElse(null));
+        model.addAttribute("expectedGas", expectedPurchaseGas);
         return "market/panel :: panel";
     }
 
