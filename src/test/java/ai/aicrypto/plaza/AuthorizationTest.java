@@ -122,6 +122,7 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void marketRoutesCheckWhoAsks() throws Exception {
         expect(r -> get("/listings/" + dataset + "/license-panel"), OK, OK, OK, OK);
+        expect(r -> get("/api/nft/" + dataset), OK, OK, OK, OK);
         // Only the owner may prepare the sale (this context has no chain: a message, not a transaction).
         expect(r -> jsonPost("/listings/" + dataset + "/sale/transaction"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
         // Buying: not one's own asset, and never without a linked wallet.
@@ -134,6 +135,7 @@ class AuthorizationTest extends IntegrationTest {
 
         assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), owner)).isEqualTo(REDIRECT);
         expect(r -> get("/listings/" + dataset + "/license-panel"), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> get("/api/nft/" + dataset), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
     }
 
     private static MockHttpServletRequestBuilder jsonPost(String path) {

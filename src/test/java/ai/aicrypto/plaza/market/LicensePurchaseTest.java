@@ -111,6 +111,11 @@ class LicensePurchaseTest extends IntegrationTest {
         var asset = chain.registry.assetOf(BigInteger.valueOf(listing)).send();
         assertThat(asset.component1()).isEqualTo(BigInteger.ZERO); // Kind.Dataset
         assertThat(Numeric.toHexString(asset.component2())).isNotEqualTo("0x" + "0".repeat(64));
+        // tokenURI = base URI + id, served by the plaza as ERC-721 metadata JSON.
+        assertThat(chain.registry.tokenURI(BigInteger.valueOf(listing)).send()).endsWith("/api/nft/" + listing);
+        String metadata = mvc.perform(get("/api/nft/" + listing)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(metadata).contains("\"name\":\"Readings").contains("\"trait_type\":\"Kind\",\"value\":\"DATASET\"")
+                .contains("\"external_url\":\"http://localhost/datasets/" + listing + "\"");
     }
 
     @Test

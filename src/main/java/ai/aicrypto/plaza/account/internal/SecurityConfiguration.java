@@ -33,7 +33,7 @@ class SecurityConfiguration {
                         .requestMatchers("/login", "/register", "/error", "/siwe/nonce", "/siwe/verify", "/v3/api-docs/**").permitAll()
                         .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest").permitAll()
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/schemas/**").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel", "/api/nft/{id:\\d+}").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form
                         .loginPage("/login")

@@ -1,0 +1,52 @@
+package ai.aicrypto.plaza.market.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingDocument;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/**
+ * The asset token's metadata (what AssetRegistry.tokenURI points at), in the common ERC-721
+ * metadata JSON format that wallets and marketplaces read: name, description, image, external_url,
+ * attributes. Only for published listings.
+ */
+@RestController
+class AssetMetadataController {
+
+    private final Catalog catalog;
+    private final AssetTokens tokens;
+
+    AssetMetadataController(Catalog catalog, AssetTokens tokens) {
+        this.catalog = catalog;
+        this.tokens = tokens;
+    }
+
+    @GetMapping("/api/nft/{id}")
+    Map<String, Object> metadata(@PathVariable long id) {
+        ListingDocument listing = catalog.document(id).filter(ListingDocument::published).orElseThrow(NotFoundException::new);
+        var base = ServletUriComponentsBuilder.fromCurrentContextPath();
+        String page = listing.kind().name().toLowerCase() + "s/" + id;
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", listing.title());
+        json.put("description", listing.description());
+        json.put("image", base.cloneBuilder().path("/favicon.svg").toUriString());
+        json.put("external_url", base.cloneBuilder().path("/" + page).toUriString());
+        json.put("attributes", List.of(
+                new Trait("Kind", listing.kind().name()),
+                new Trait("License", listing.license()),
+                new Trait("Price (AIC)", listing.priceAic().stripTrailingZeros().toPlainString()),
+                new Trait("Minted", tokens.token(id).isPresent() ? "yes" : "no")));
+        return json;
+    }
+
+    record Trait(@JsonProperty("trait_type") String traitType, String value) {
+    }
+}
