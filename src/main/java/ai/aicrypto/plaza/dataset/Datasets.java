@@ -1,5 +1,8 @@
 package ai.aicrypto.plaza.dataset;
 
+import java.util.List;
+import java.util.Optional;
+
 /** The dataset module's API. */
 public interface Datasets {
 
@@ -11,4 +14,10 @@ public interface Datasets {
      * @throws ai.aicrypto.plaza.platform.UserFacingException for input the user must fix
      */
     long importDataset(long ownerId, DatasetUpload upload);
+
+    /** The datasets {@code userId} may train models on, theirs first, then the newest. */
+    List<TrainableDataset> trainableBy(long userId);
+
+    /** The dataset if {@code userId} may train models on it, else empty (whether or not it exists). */
+    Optional<TrainableDataset> trainableBy(long userId, long datasetId);
 }

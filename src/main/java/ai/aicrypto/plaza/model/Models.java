@@ -1,5 +1,8 @@
 package ai.aicrypto.plaza.model;
 
+import java.util.List;
+import java.util.Optional;
+
 /** The model module's API. */
 public interface Models {
 
@@ -11,4 +14,10 @@ public interface Models {
      * @throws ai.aicrypto.plaza.platform.UserFacingException for other input the user must fix
      */
     long publish(long ownerId, ModelUpload upload);
+
+    /** Model cards {@code userId} may train (published ones and their own), theirs first, then the newest. */
+    List<ModelTemplate> templatesFor(long userId);
+
+    /** The model's card if {@code userId} may train it, else empty (whether or not it exists). */
+    Optional<ModelTemplate> templateFor(long userId, long modelId);
 }

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.dataset.internal;
 import java.util.List;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -53,5 +54,25 @@ class DatasetRepository {
                         json.readValue(rs.getString("profile"), DatasetProfile.class), rs.getBytes("wrapped_data_key"),
                         blobs))
                 .optional();
+    }
+
+    /**
+     * Who may train on a dataset, in one place: its owner, and anyone while it is published and
+     * free. Licenses bought on the market will widen this condition.
+     */
+    private static final String MAY_TRAIN_ON = "(l.owner_id = :user OR (l.status = 'PUBLISHED' AND l.price_aic = 0))";
+    private static final int MAX_TRAINABLE_LISTED = 200;
+
+    List<TrainableDataset> trainableBy(long userId, Long onlyId) {
+        return jdbc.sql("""
+                        SELECT l.id, l.title, l.owner_id, l.price_aic, d.row_count, d.feature_count
+                        FROM datasets d JOIN listings l ON l.id = d.listing_id
+                        WHERE %s AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
+                        ORDER BY l.owner_id = :user DESC, l.created_at DESC, l.id DESC
+                        LIMIT :limit""".formatted(MAY_TRAIN_ON))
+                .param("user", userId).param("only", onlyId).param("limit", MAX_TRAINABLE_LISTED)
+                .query((rs, n) -> new TrainableDataset(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
+                        rs.getBigDecimal("price_aic"), rs.getLong("row_count"), rs.getInt("feature_count")))
+                .list();
     }
 }

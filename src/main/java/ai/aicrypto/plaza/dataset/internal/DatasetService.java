@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -21,6 +22,7 @@ import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.DatasetFormat;
 import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
 import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
@@ -60,6 +62,16 @@ class DatasetService implements Datasets {
         this.transaction = transaction;
         this.processor = new DatasetProcessor(properties.previewSize(), properties.maxShardBytes().toBytes());
         this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    @Override
+    public List<TrainableDataset> trainableBy(long userId) {
+        return datasets.trainableBy(userId, null);
+    }
+
+    @Override
+    public Optional<TrainableDataset> trainableBy(long userId, long datasetId) {
+        return datasets.trainableBy(userId, datasetId).stream().findFirst();
     }
 
     @Override
