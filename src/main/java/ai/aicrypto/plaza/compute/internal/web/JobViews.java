@@ -112,6 +112,19 @@ public class JobViews {
             return progress.stream().filter(p -> p.attempt() == attempt).toList();
         }
 
+        /** The current attempt's curves for the charts: {"epoch":[..],"loss":[..],"accuracy":[..]}, null where not reported. */
+        public String seriesJson() {
+            List<Progress> current = currentAttempt();
+            return "{\"epoch\":" + numbers(current.stream().map(p -> (double) p.epoch()).toList())
+                    + ",\"loss\":" + numbers(current.stream().map(Progress::loss).toList())
+                    + ",\"accuracy\":" + numbers(current.stream().map(Progress::accuracy).toList()) + "}";
+        }
+
+        private static String numbers(List<Double> values) {
+            return values.stream().map(v -> v == null || !Double.isFinite(v) ? "null" : String.valueOf(v))
+                    .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        }
+
         public Progress latest() {
             return progress.isEmpty() ? null : progress.get(progress.size() - 1);
         }

@@ -36,6 +36,11 @@ public class OfferDirectory {
         this.onlineWithin = onlineWithin;
     }
 
+    /** How recent a heartbeat must be for its offer to count as online. */
+    Duration onlineWithin() {
+        return onlineWithin;
+    }
+
     public enum Sort {
         PRICE("o.price_per_hour_aic, o.measured_score DESC NULLS LAST, o.id"),
         SCORE("o.measured_score DESC NULLS LAST, o.price_per_hour_aic, o.id");

@@ -33,6 +33,7 @@ class OffersController {
         OfferDirectory.Sort order = OfferDirectory.Sort.parse(sort);
         model.addAttribute("offers", offers.all(order));
         model.addAttribute("sort", order.name().toLowerCase());
+        model.addAttribute("onlineSeconds", offers.onlineWithin().toSeconds());
         return "compute/gpus";
     }
 
