@@ -38,8 +38,7 @@ class BuilderController {
     }
 
     private String show(Wizard wizard, BuilderForm form, Model model) {
-        // The step shown is the one whose form is posted next: keep the hidden "step" in line with it.
-        form.setStep(Math.min(wizard.step(), Builder.REVIEW));
+        // The values shown (defaults included) are the ones the next steps carry.
         wizard.hyperparameters().forEach(h -> form.getHp().put(h.name(), h.value()));
         model.addAttribute("w", wizard);
         model.addAttribute("errors", messages.byField(wizard.errors()));

@@ -63,7 +63,8 @@ public class OfferDirectory {
 
     /** The offers a worker has heartbeated for within the online threshold. */
     List<Offer> online(Sort sort) {
-        return all(sort).stream().filter(Offer::online).toList();
+        return offers("EXISTS (SELECT 1 FROM workers w WHERE w.offer_id = o.id AND w.last_heartbeat >= :onlineSince)",
+                sort, null);
     }
 
     Optional<Offer> find(long offerId) {
@@ -103,6 +104,7 @@ public class OfferDirectory {
                         WHERE %s
                         ORDER BY %s""".formatted(condition, sort.orderBy))
                 .param("since", Timestamp.from(since)).param("now", Timestamp.from(now)).param("only", only)
+                .param("onlineSince", Timestamp.from(now.minus(onlineWithin)))
                 .query((rs, n) -> offer(rs, now, since))
                 .list();
     }

@@ -70,6 +70,9 @@ class ProviderDashboardTest extends ComputeWebTest {
         assertThat(api("plz_forged", "/switches", Map.of("state", "RESUMED", "command", "x")).getResponse().getStatus())
                 .isEqualTo(401);
 
+        assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString())
+                .contains("/api/worker/v1/switches").contains("benchmarkScore");
+
         String page = dashboard(provider, "en");
         assertThat(page).contains("xmrig --threads 4").contains("suspended").contains("resumed").doesNotContain("other-miner");
         assertThat(jdbc.sql("SELECT count(*) FROM worker_switches s JOIN workers w ON w.id = s.worker_id WHERE w.offer_id = ?")
