@@ -124,7 +124,7 @@ public class OfferDirectory {
                 lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime);
     }
 
-    /** Heartbeat history older than uptime looks at is no longer needed. */
+    /** Heartbeat history older than uptime looks at is no longer needed (idempotent: every instance may run it). */
     @Scheduled(cron = "${plaza.compute.heartbeat-prune-cron:0 17 3 * * *}")
     void pruneHeartbeats() {
         jdbc.sql("DELETE FROM worker_heartbeats WHERE minute < ?")
