@@ -7,19 +7,24 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 /**
@@ -35,6 +40,10 @@ class AuthorizationTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    TrainingJobs trainingJobs;
 
     AccountPrincipal owner;
     AccountPrincipal other;
@@ -56,14 +65,15 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void publicPagesAreOpenToEveryone() throws Exception {
         for (String path : List.of("/", "/datasets", "/models", "/datasets/" + dataset, "/login", "/register",
-                "/schemas/model-card/v1.json", "/actuator/health")) {
+                "/schemas/model-card/v1.json", "/actuator/health", "/gpus")) {
             expect(r -> get(path), OK, OK, OK, OK);
         }
     }
 
     @Test
     void memberPagesNeedSignIn() throws Exception {
-        for (String path : List.of("/datasets/new", "/models/new", "/listings/mine", "/profile")) {
+        for (String path : List.of("/datasets/new", "/models/new", "/listings/mine", "/profile", "/dashboard/provider",
+                "/builder", "/jobs")) {
             expect(r -> get(path), REDIRECT, OK, OK, OK);
         }
     }
@@ -76,6 +86,35 @@ class AuthorizationTest extends IntegrationTest {
         assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), null)).isEqualTo(REDIRECT);
         assertThat(jdbc.sql("SELECT status FROM listings WHERE id = ?").param(dataset).query(String.class).single())
                 .isEqualTo("PUBLISHED");
+        long offers = count("gpu_offers");
+        assertThat(status(post("/dashboard/provider/offers").param("title", "x").param("gpuModel", "x")
+                .param("gpuMemoryMb", "1").param("pricePerHourAic", "1").param("region", "x").with(csrf()), null))
+                .isEqualTo(REDIRECT);
+        assertThat(count("gpu_offers")).isEqualTo(offers);
+        long jobs = count("training_jobs");
+        assertThat(status(post("/builder").param("datasetId", String.valueOf(dataset)).with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(count("training_jobs")).isEqualTo(jobs);
+    }
+
+    @Test
+    void onlyTheRequesterAndAdminsSeeATrainingJob() throws Exception {
+        long model = models.publish(owner.id(), new ModelUpload(new ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8),
+                List.of(), null));
+        long job = trainingJobs.submit(owner.id(), dataset, model, "{}", 0);
+        for (String path : List.of("/jobs/" + job, "/jobs/" + job + "/panel", "/jobs/" + job + "/events")) {
+            expect(r -> get(path), REDIRECT, OK, HIDDEN, OK);
+        }
+        // Admins may look but not cancel; the requester's cancel comes last, as it ends the job.
+        assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), admin)).isEqualTo(FORBIDDEN);
+        assertThat(status(post("/jobs/" + job + "/cancel"), owner)).isEqualTo(FORBIDDEN);
+        assertThat(jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .isEqualTo("QUEUED");
+        assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), owner)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .isEqualTo("CANCELLED");
     }
 
     @Test

@@ -1,14 +1,38 @@
 package ai.aicrypto.plaza.compute;
 
+import java.math.BigDecimal;
+
 /** Submitting training work; the Easy AI Builder calls this. */
 public interface TrainingJobs {
 
     /**
-     * Queues a job to train the model card of {@code modelId} on {@code datasetId}.
+     * Queues a job to train the model card of {@code modelId} on {@code datasetId}, for any worker.
      *
      * @param hyperparametersJson the chosen hyperparameters, as a JSON object
      * @param minMemoryMb         the least GPU memory a worker must have
      * @return the job id
      */
-    long submit(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb);
+    default long submit(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb) {
+        return submit(new JobRequest(requesterId, datasetId, modelId, hyperparametersJson, minMemoryMb, null, null));
+    }
+
+    /** Queues a job as requested; the caller has checked that the requester may use the dataset and model. */
+    long submit(JobRequest request);
+
+    /**
+     * Cancels a queued or leased job of this requester; a leased worker learns it when its next
+     * renewal or progress report is refused.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when the job is not the requester's
+     * @throws ai.aicrypto.plaza.platform.UserFacingException when it has already ended
+     */
+    void cancel(long requesterId, long jobId);
+
+    /**
+     * @param offerId   the only offer whose workers may lease the job, or null for any
+     * @param budgetAic the most the requester accepts to pay, or null for no cap
+     */
+    record JobRequest(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb,
+                      Long offerId, BigDecimal budgetAic) {
+    }
 }

@@ -1,5 +1,8 @@
 package ai.aicrypto.plaza.dataset;
 
+import java.util.List;
+import java.util.Optional;
+
 /** The dataset module's API. */
 public interface Datasets {
 
@@ -16,5 +19,11 @@ public interface Datasets {
      * SHA-256 of the stored dataset (of its first raw file as stored, encrypted): what the asset
      * token records as its content hash. Empty for an unknown dataset.
      */
-    java.util.Optional<byte[]> contentHash(long listingId);
+    Optional<byte[]> contentHash(long listingId);
+
+    /** The datasets {@code userId} may train models on, theirs first, then the newest. */
+    List<TrainableDataset> trainableBy(long userId);
+
+    /** The dataset if {@code userId} may train models on it, else empty (whether or not it exists). */
+    Optional<TrainableDataset> trainableBy(long userId, long datasetId);
 }

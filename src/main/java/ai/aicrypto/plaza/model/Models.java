@@ -1,5 +1,8 @@
 package ai.aicrypto.plaza.model;
 
+import java.util.List;
+import java.util.Optional;
+
 /** The model module's API. */
 public interface Models {
 
@@ -16,5 +19,11 @@ public interface Models {
      * SHA-256 of the stored model: of its weights as stored (encrypted) when it has weights, else
      * of its card. What the asset token records as its content hash. Empty for an unknown model.
      */
-    java.util.Optional<byte[]> contentHash(long listingId);
+    Optional<byte[]> contentHash(long listingId);
+
+    /** Model cards {@code userId} may train (published ones and their own), theirs first, then the newest. */
+    List<ModelTemplate> templatesFor(long userId);
+
+    /** The model's card if {@code userId} may train it, else empty (whether or not it exists). */
+    Optional<ModelTemplate> templateFor(long userId, long modelId);
 }

@@ -32,6 +32,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * event named {@code event} with {@code data}. Keep data small (PostgreSQL caps a notification at
  * 8000 bytes): an id or a few numbers, and let pages fetch what they show (htmx
  * {@code hx-trigger="sse:EVENT"}).
+ * <p>
+ * The payload is {@code topic \n event \n data} on channel {@code plaza_live}; a database trigger
+ * (db/migration V7, job status changes) writes it directly, so change both together.
  */
 @Component
 public class LiveUpdates implements SmartLifecycle {

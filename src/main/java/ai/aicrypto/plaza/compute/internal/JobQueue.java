@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,19 +27,38 @@ class JobQueue implements TrainingJobs {
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
 
     private final JdbcClient jdbc;
+    private final LiveUpdates live;
 
-    JobQueue(JdbcClient jdbc) {
+    JobQueue(JdbcClient jdbc, LiveUpdates live) {
         this.jdbc = jdbc;
+        this.live = live;
     }
 
     @Override
     @Transactional
-    public long submit(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb) {
+    public long submit(JobRequest job) {
         return jdbc.sql("""
-                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, 'QUEUED') RETURNING id""")
-                .params(requesterId, datasetId, modelId, hyperparametersJson, minMemoryMb)
+                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb,
+                                                   offer_id, budget_aic, status)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, 'QUEUED') RETURNING id""")
+                .params(job.requesterId(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.minMemoryMb(),
+                        job.offerId(), job.budgetAic())
                 .query(Long.class).single();
+    }
+
+    @Override
+    @Transactional
+    public void cancel(long requesterId, long jobId) {
+        String status = jdbc.sql("SELECT status FROM training_jobs WHERE id = ? AND requester_id = ? FOR UPDATE")
+                .params(jobId, requesterId).query(String.class).optional().orElseThrow(NotFoundException::new);
+        if (!status.equals("QUEUED") && !status.equals("LEASED")) {
+            throw new UserFacingException(null, "job.error.already-ended");
+        }
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', worker_id = NULL, lease_expires_at = NULL,
+                                                 updated_at = now()
+                        WHERE id = ?""")
+                .param(jobId).update();
     }
 
     /**
@@ -60,6 +81,7 @@ class JobQueue implements TrainingJobs {
                             lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
                         WHERE id = (SELECT id FROM training_jobs
                                     WHERE status = 'QUEUED' AND min_memory_mb <= :memory %s
+                                      AND (offer_id IS NULL OR offer_id = (SELECT offer_id FROM workers WHERE id = :worker))
                                     ORDER BY created_at, id
                                     LIMIT 1
                                     FOR UPDATE SKIP LOCKED)
@@ -91,6 +113,7 @@ class JobQueue implements TrainingJobs {
                         INSERT INTO job_progress (job_id, attempt, epoch, loss, accuracy, samples_per_s)
                         VALUES (?, ?, ?, ?, ?, ?)""")
                 .params(jobId, attempt, epoch, loss, accuracy, samplesPerSecond).update();
+        live.publish("job:" + jobId, "progress", String.valueOf(epoch));
     }
 
     @Transactional

@@ -33,7 +33,8 @@ class WorkerApiController {
 
     @PostMapping("/heartbeat")
     Map<String, Object> heartbeat(@AuthenticationPrincipal WorkerIdentity.Worker worker, @RequestBody Heartbeat beat) {
-        workers.heartbeat(worker.id(), beat.engine(), beat.gpuMemoryMb(), beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets());
+        workers.heartbeat(worker.id(), beat.engine(), beat.gpuMemoryMb(), beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets(),
+                beat.benchmarkScore());
         return Map.of("workerId", worker.id());
     }
 
@@ -67,7 +68,8 @@ class WorkerApiController {
         return ResponseEntity.noContent().build();
     }
 
-    record Heartbeat(String engine, int gpuMemoryMb, List<Long> cachedDatasets) {
+    /** @param benchmarkScore optional: training samples per second on the reference model, measured at start */
+    record Heartbeat(String engine, int gpuMemoryMb, List<Long> cachedDatasets, Double benchmarkScore) {
     }
 
     record Progress(int epoch, Double loss, Double accuracy, Double samplesPerSecond) {

@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,9 +25,11 @@ class WorkerRegistry implements GpuOffers {
 
     private final SecureRandom random = new SecureRandom();
     private final JdbcClient jdbc;
+    private final Clock clock;
 
-    WorkerRegistry(JdbcClient jdbc) {
+    WorkerRegistry(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     @Override
@@ -32,11 +38,26 @@ class WorkerRegistry implements GpuOffers {
         if (offer.title() == null || offer.title().isBlank()) {
             throw new UserFacingException("title", "listing.error.title-required");
         }
+        if (offer.title().strip().length() > 140) {
+            throw new UserFacingException("title", "listing.error.title-too-long", 140);
+        }
+        if (offer.gpuModel() == null || offer.gpuModel().isBlank() || offer.gpuModel().strip().length() > 80) {
+            throw new UserFacingException("gpuModel", "offer.error.gpu-model", 80);
+        }
+        if (offer.region() == null || offer.region().isBlank() || offer.region().strip().length() > 40) {
+            throw new UserFacingException("region", "offer.error.region", 40);
+        }
         if (offer.gpuMemoryMb() <= 0) {
             throw new UserFacingException("gpuMemoryMb", "compute.error.memory");
         }
         if (offer.pricePerHourAic() == null || offer.pricePerHourAic().signum() < 0) {
             throw new UserFacingException("pricePerHourAic", "listing.error.price-negative");
+        }
+        if (offer.pricePerHourAic().stripTrailingZeros().scale() > 18) {
+            throw new UserFacingException("pricePerHourAic", "listing.error.price-precision", 18);
+        }
+        if (offer.pricePerHourAic().precision() - offer.pricePerHourAic().scale() > 20) {
+            throw new UserFacingException("pricePerHourAic", "listing.error.price-too-high");
         }
         long offerId = jdbc.sql("""
                         INSERT INTO gpu_offers (provider_id, title, gpu_model, gpu_memory_mb, price_per_hour_aic, region)
@@ -60,14 +81,34 @@ class WorkerRegistry implements GpuOffers {
                 .optional();
     }
 
-    void heartbeat(long workerId, String engine, int gpuMemoryMb, List<Long> cachedDatasets) {
+    /**
+     * Records that the worker is alive, with what it reports; {@code benchmarkScore} (null when not
+     * sent) becomes its offer's measured score. The heartbeat history keeps one row per minute.
+     */
+    @Transactional
+    void heartbeat(long workerId, String engine, int gpuMemoryMb, List<Long> cachedDatasets, Double benchmarkScore) {
+        Instant now = clock.instant();
         jdbc.sql("""
                         UPDATE workers SET engine = ?, gpu_memory_mb = ?, cached_datasets = CAST(? AS bigint[]),
-                                           last_heartbeat = now()
+                                           last_heartbeat = ?
                         WHERE id = ?""")
-                .params(engine, gpuMemoryMb, cachedDatasets.toArray(Long[]::new), workerId)
+                .params(engine, gpuMemoryMb, cachedDatasets.toArray(Long[]::new), Timestamp.from(now), workerId)
                 .update();
+        jdbc.sql("INSERT INTO worker_heartbeats (worker_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .params(workerId, Timestamp.from(now.truncatedTo(ChronoUnit.MINUTES))).update();
+        if (benchmarkScore != null && benchmarkScore > 0 && Double.isFinite(benchmarkScore)) {
+            jdbc.sql("UPDATE gpu_offers SET measured_score = ? WHERE id = (SELECT offer_id FROM workers WHERE id = ?)")
+                    .params(benchmarkScore, workerId).update();
+        }
     }
+
+    /** Stores a switch of the worker's idle command, at the time the plaza heard of it. */
+    void recordSwitch(long workerId, IdleSwitch state, String command) {
+        jdbc.sql("INSERT INTO worker_switches (worker_id, state, command, switched_at) VALUES (?, ?, ?, ?)")
+                .params(workerId, state.name(), command, Timestamp.from(clock.instant())).update();
+    }
+
+    enum IdleSwitch { SUSPENDED, RESUMED }
 
     static String sha256(String token) {
         try {

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.dataset.internal;
 import java.util.List;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -53,5 +54,25 @@ class DatasetRepository {
                         json.readValue(rs.getString("profile"), DatasetProfile.class), rs.getBytes("wrapped_data_key"),
                         blobs))
                 .optional();
+    }
+
+    /**
+     * Datasets someone might train on: their own and the published ones. Whether they may is the
+     * market's word (owner or licensee, {@link ai.aicrypto.plaza.catalog.ListingAccess}).
+     */
+    private static final String CANDIDATE_FOR_TRAINING = "(l.owner_id = :user OR l.status = 'PUBLISHED')";
+    private static final int MAX_CANDIDATES = 1000;
+
+    List<TrainableDataset> trainingCandidates(long userId, Long onlyId) {
+        return jdbc.sql("""
+                        SELECT l.id, l.title, l.owner_id, l.price_aic, d.row_count, d.feature_count
+                        FROM datasets d JOIN listings l ON l.id = d.listing_id
+                        WHERE %s AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
+                        ORDER BY l.owner_id = :user DESC, l.created_at DESC, l.id DESC
+                        LIMIT :limit""".formatted(CANDIDATE_FOR_TRAINING))
+                .param("user", userId).param("only", onlyId).param("limit", MAX_CANDIDATES)
+                .query((rs, n) -> new TrainableDataset(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
+                        rs.getBigDecimal("price_aic"), rs.getLong("row_count"), rs.getInt("feature_count")))
+                .list();
     }
 }

@@ -24,6 +24,7 @@ import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.DatasetFormat;
 import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
 import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
@@ -45,6 +46,7 @@ class DatasetService implements Datasets {
 
     /** File names are only shown, never used as paths; still, refuse names that try to be paths. */
     private static final Pattern SAFE_FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,255}");
+    private static final int MAX_TRAINABLE_LISTED = 200;
 
     private final Catalog catalog;
     private final ListingAccess access;
@@ -65,6 +67,18 @@ class DatasetService implements Datasets {
         this.transaction = transaction;
         this.processor = new DatasetProcessor(properties.previewSize(), properties.maxShardBytes().toBytes());
         this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    @Override
+    public List<TrainableDataset> trainableBy(long userId) {
+        return datasets.trainingCandidates(userId, null).stream()
+                .filter(d -> access.mayUse(userId, d.id())).limit(MAX_TRAINABLE_LISTED).toList();
+    }
+
+    /** Training needs what a full download needs: ownership or a license (free ones too). */
+    @Override
+    public Optional<TrainableDataset> trainableBy(long userId, long datasetId) {
+        return datasets.trainingCandidates(userId, datasetId).stream().filter(d -> access.mayUse(userId, d.id())).findFirst();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -17,6 +18,7 @@ import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingView;
+import ai.aicrypto.plaza.model.ModelTemplate;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
@@ -132,6 +134,29 @@ class ModelService implements Models {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public List<ModelTemplate> templatesFor(long userId) {
+        return templates(userId, null);
+    }
+
+    @Override
+    public Optional<ModelTemplate> templateFor(long userId, long modelId) {
+        return templates(userId, modelId).stream().findFirst();
+    }
+
+    private List<ModelTemplate> templates(long userId, Long onlyId) {
+        return jdbc.sql("""
+                        SELECT l.id, l.title, l.owner_id, m.card::text AS card
+                        FROM models m JOIN listings l ON l.id = m.listing_id
+                        WHERE (l.owner_id = :user OR l.status = 'PUBLISHED') AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
+                        ORDER BY l.owner_id = :user DESC, l.created_at DESC, l.id DESC
+                        LIMIT 200""")
+                .param("user", userId).param("only", onlyId)
+                .query((rs, n) -> new ModelTemplate(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
+                        validator.parse(rs.getString("card"))))
+                .list();
     }
 
     private Optional<StoredModel> find(long id) {

@@ -1,0 +1,193 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.TrainableDataset;
+import ai.aicrypto.plaza.model.ModelTemplate;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.model.card.HyperparameterSpec;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Easy AI Builder's rules: walks the steps in order, checking each choice server-side, and
+ * stops at the first step that is missing or wrong, so a form posted by hand cannot skip a check.
+ */
+@Service
+class Builder {
+
+    static final int DATASET = 1, MODEL = 2, HYPERPARAMETERS = 3, GPU = 4, REVIEW = 5, SUBMIT = 6;
+    static final String CHEAPEST = "cheapest", FASTEST = "fastest";
+
+    private final Datasets datasets;
+    private final Models models;
+    private final OfferDirectory offers;
+    private final TrainingJobs jobs;
+    private final JsonMapper json;
+
+    Builder(Datasets datasets, Models models, OfferDirectory offers, TrainingJobs jobs, JsonMapper json) {
+        this.datasets = datasets;
+        this.models = models;
+        this.offers = offers;
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    /** The step to show for these choices, with what it needs and the errors that stopped the walk there. */
+    Wizard walk(long userId, BuilderForm form) {
+        int target = Math.max(DATASET, Math.min(SUBMIT, form.getStep()));
+        Map<String, UserFacingException> errors = new LinkedHashMap<>();
+        Wizard.Walk w = new Wizard.Walk(errors);
+
+        w.dataset = form.getDatasetId() == null ? null : datasets.trainableBy(userId, form.getDatasetId()).orElse(null);
+        if (target == DATASET || w.dataset == null) {
+            w.datasets = datasets.trainableBy(userId);
+            return w.stop(DATASET, target > DATASET && w.dataset == null
+                    ? new UserFacingException("datasetId", "builder.error.dataset") : null);
+        }
+        w.model = form.getModelId() == null ? null : models.templateFor(userId, form.getModelId()).orElse(null);
+        UserFacingException modelError = w.model == null ? new UserFacingException("modelId", "builder.error.model")
+                : w.model.card().inputFeatureCount() != w.dataset.featureCount()
+                ? new UserFacingException("modelId", "builder.error.features", w.dataset.featureCount(),
+                        w.model.card().inputFeatureCount())
+                : null;
+        if (target == MODEL || modelError != null) {
+            w.templates = models.templatesFor(userId);
+            return w.stop(MODEL, target > MODEL ? modelError : null);
+        }
+        w.hyperparameters = hyperparameters(w.model, form.getHp(), errors);
+        if (target == HYPERPARAMETERS || !errors.isEmpty()) {
+            if (target == HYPERPARAMETERS) {
+                errors.clear();
+            }
+            return w.stop(HYPERPARAMETERS, null);
+        }
+        int epochs = w.hyperparameters.stream().filter(h -> h.name().equals("epochs")).findFirst()
+                .map(h -> Integer.parseInt(h.value())).orElse(1);
+        List<OfferDirectory.Offer> online = offers.online(OfferDirectory.Sort.PRICE);
+        w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();
+        w.cheapest = online.stream().findFirst().orElse(null);
+        w.fastest = online.stream().filter(o -> o.measuredScore() != null)
+                .max(Comparator.comparingDouble(OfferDirectory.Offer::measuredScore)).orElse(w.cheapest);
+        if (target == GPU) {
+            return w.stop(GPU, online.isEmpty() ? new UserFacingException("offer", "builder.error.no-online") : null);
+        }
+        w.offer = chosenOffer(form.getOffer(), w, errors);
+        w.budget = budget(form.getBudget(), errors);
+        if (!errors.isEmpty()) {
+            return w.stop(GPU, null);
+        }
+        w.estimate = w.offer.measuredScore() == null ? null : estimate(w, epochs, w.offer);
+        if (w.estimate != null && w.estimate.costAic().compareTo(w.budget) > 0) {
+            return w.stop(GPU, new UserFacingException("budget", "builder.error.over-budget",
+                    w.estimate.costAic().toPlainString(), w.budget.stripTrailingZeros().toPlainString()));
+        }
+        return w.stop(target, null);
+    }
+
+    /** Queues the job the wizard's choices describe, or shows the step to fix. */
+    Submission submit(long userId, BuilderForm form) {
+        form.setStep(SUBMIT);
+        Wizard w = walk(userId, form);
+        if (w.step() != SUBMIT) {
+            return new Submission(null, w);
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        w.hyperparameters().forEach(h -> values.put(h.name(),
+                h.type() == HyperparameterSpec.Type.CHOICE ? h.value() : new BigDecimal(h.value())));
+        long id = jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), w.model().id(),
+                json.writeValueAsString(values), 0, w.offer().id(), w.budget()));
+        return new Submission(id, w);
+    }
+
+    record Submission(Long jobId, Wizard wizard) {
+    }
+
+    private static PriceEstimate estimate(Wizard.Walk w, int epochs, OfferDirectory.Offer offer) {
+        return offer.measuredScore() == null ? null
+                : PriceEstimate.of(w.dataset.rowCount(), epochs, w.model.card(), offer.measuredScore(), offer.pricePerHourAic());
+    }
+
+    /** The card's hyperparameters with the form's values (the defaults where none was given), each checked. */
+    private static List<Wizard.Hyperparameter> hyperparameters(ModelTemplate model, Map<String, String> given,
+                                                               Map<String, UserFacingException> errors) {
+        List<Wizard.Hyperparameter> out = new ArrayList<>();
+        for (HyperparameterSpec spec : model.card().hyperparameters()) {
+            String value = Optional.ofNullable(given.get(spec.name())).map(String::strip)
+                    .orElse(spec.defaultValue() instanceof BigDecimal d ? d.toPlainString() : String.valueOf(spec.defaultValue()));
+            UserFacingException error = check(spec, value);
+            if (error != null) {
+                errors.put(error.field(), error);
+            }
+            out.add(new Wizard.Hyperparameter(spec.name(), spec.type(), value, spec.min(), spec.max(), spec.allowedValues()));
+        }
+        return out;
+    }
+
+    private static UserFacingException check(HyperparameterSpec spec, String value) {
+        String field = "hp." + spec.name();
+        if (spec.type() == HyperparameterSpec.Type.CHOICE) {
+            return spec.accepts(value) ? null
+                    : new UserFacingException(field, "builder.error.hp-choice", String.join(", ", spec.allowedValues()));
+        }
+        BigDecimal number;
+        try {
+            number = new BigDecimal(value);
+        } catch (NumberFormatException e) {
+            return new UserFacingException(field, "builder.error.hp-number", value);
+        }
+        if (spec.type() == HyperparameterSpec.Type.INTEGER && number.stripTrailingZeros().scale() > 0) {
+            return new UserFacingException(field, "builder.error.hp-integer");
+        }
+        return spec.accepts(number) ? null : new UserFacingException(field, "builder.error.hp-range",
+                spec.min().toPlainString(), spec.max().toPlainString());
+    }
+
+    private OfferDirectory.Offer chosenOffer(String choice, Wizard.Walk w, Map<String, UserFacingException> errors) {
+        OfferDirectory.Offer offer = null;
+        if (CHEAPEST.equals(choice)) {
+            offer = w.cheapest;
+        } else if (FASTEST.equals(choice)) {
+            offer = w.fastest;
+        } else if (choice != null && choice.matches("\\d{1,18}")) {
+            offer = offers.find(Long.parseLong(choice)).filter(OfferDirectory.Offer::online).orElse(null);
+            if (offer == null) {
+                errors.put("offer", new UserFacingException("offer", "builder.error.offer-offline"));
+                return null;
+            }
+        }
+        if (offer == null) {
+            errors.put("offer", new UserFacingException("offer",
+                    w.offerChoices.isEmpty() ? "builder.error.no-online" : "builder.error.offer"));
+        }
+        return offer;
+    }
+
+    private static BigDecimal budget(String text, Map<String, UserFacingException> errors) {
+        BigDecimal budget = null;
+        try {
+            budget = text == null || text.isBlank() ? null : new BigDecimal(text.strip());
+        } catch (NumberFormatException e) {
+            errors.put("budget", new UserFacingException("budget", "builder.error.budget-format", text.strip()));
+            return null;
+        }
+        if (budget == null || budget.signum() <= 0 || budget.precision() - budget.scale() > 20) {
+            errors.put("budget", new UserFacingException("budget", "builder.error.budget"));
+            return null;
+        }
+        if (budget.stripTrailingZeros().scale() > 18) {
+            errors.put("budget", new UserFacingException("budget", "listing.error.price-precision", 18));
+            return null;
+        }
+        return budget;
+    }
+}

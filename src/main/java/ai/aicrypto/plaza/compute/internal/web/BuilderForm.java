@@ -1,0 +1,68 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Easy AI Builder's choices so far. Every step's form carries all of them (the current step's
+ * as inputs, the others hidden), so the wizard keeps no state on the server and works without JS.
+ */
+public class BuilderForm {
+
+    private Long datasetId;
+    private Long modelId;
+    private Map<String, String> hp = new LinkedHashMap<>();
+    /** "cheapest", "fastest" or an offer id. */
+    private String offer;
+    private String budget;
+    /** The step asked for; the wizard shows an earlier one if a choice before it is missing or invalid. */
+    private int step = Builder.DATASET;
+
+    public Long getDatasetId() {
+        return datasetId;
+    }
+
+    public void setDatasetId(Long datasetId) {
+        this.datasetId = datasetId;
+    }
+
+    public Long getModelId() {
+        return modelId;
+    }
+
+    public void setModelId(Long modelId) {
+        this.modelId = modelId;
+    }
+
+    public Map<String, String> getHp() {
+        return hp;
+    }
+
+    public void setHp(Map<String, String> hp) {
+        this.hp = hp;
+    }
+
+    public String getOffer() {
+        return offer;
+    }
+
+    public void setOffer(String offer) {
+        this.offer = offer;
+    }
+
+    public String getBudget() {
+        return budget;
+    }
+
+    public void setBudget(String budget) {
+        this.budget = budget;
+    }
+
+    public int getStep() {
+        return step;
+    }
+
+    public void setStep(int step) {
+        this.step = step;
+    }
+}

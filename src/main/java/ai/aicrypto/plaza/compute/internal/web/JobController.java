@@ -1,0 +1,78 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.platform.LiveUpdates;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.http.MediaType;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * A requester's jobs and the live job page. The page subscribes to the job's live updates
+ * (topic {@code job:ID}: "progress" when a worker reports, "status" when the status changes) and
+ * fetches its panel again on each; without JS it is a plain page to reload.
+ */
+@Controller
+class JobController {
+
+    private final JobViews views;
+    private final TrainingJobs jobs;
+    private final LiveUpdates live;
+    private final Messages messages;
+
+    JobController(JobViews views, TrainingJobs jobs, LiveUpdates live, Messages messages) {
+        this.views = views;
+        this.jobs = jobs;
+        this.live = live;
+        this.messages = messages;
+    }
+
+    @GetMapping("/jobs")
+    String mine(@AuthenticationPrincipal AccountPrincipal me, Model model) {
+        model.addAttribute("jobs", views.of(me.id()));
+        return "compute/jobs";
+    }
+
+    @GetMapping("/jobs/{id}")
+    String job(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        model.addAttribute("job", views.job(id, me));
+        return "compute/job";
+    }
+
+    /** The part of the page that changes, fetched again on each live update. */
+    @GetMapping("/jobs/{id}/panel")
+    String panel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        model.addAttribute("job", views.job(id, me));
+        return "compute/job :: panel";
+    }
+
+    @GetMapping(value = "/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
+        views.job(id, me);
+        return live.subscribe("job:" + id);
+    }
+
+    /** Only the requester cancels; an admin who may see the job is refused rather than told it is missing. */
+    @PostMapping("/jobs/{id}/cancel")
+    String cancel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        JobViews.Job job = views.job(id, me);
+        if (job.requesterId() != me.id()) {
+            throw new AccessDeniedException("Only the requester may cancel a job");
+        }
+        try {
+            jobs.cancel(me.id(), id);
+            redirect.addFlashAttribute("notice", "job.cancelled");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", messages.of(e));
+        }
+        return "redirect:/jobs/" + id;
+    }
+}

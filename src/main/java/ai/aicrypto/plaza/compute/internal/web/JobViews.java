@@ -1,0 +1,155 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/** Training jobs as their requesters (and admins) see them. */
+@Service
+public class JobViews {
+
+    private static final int JOBS_LISTED = 200;
+
+    private final JdbcClient jdbc;
+
+    JobViews(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    List<JobSummary> of(long requesterId) {
+        return jdbc.sql("""
+                        SELECT j.id, j.status, j.created_at, d.title AS dataset, m.title AS model
+                        FROM training_jobs j JOIN listings d ON d.id = j.dataset_id JOIN listings m ON m.id = j.model_id
+                        WHERE j.requester_id = ? ORDER BY j.created_at DESC, j.id DESC LIMIT ?""")
+                .params(requesterId, JOBS_LISTED)
+                .query((rs, n) -> new JobSummary(rs.getLong("id"), rs.getString("status"), rs.getString("dataset"),
+                        rs.getString("model"), rs.getTimestamp("created_at").toInstant()))
+                .list();
+    }
+
+    /** The job with its progress, for its requester or an admin; anyone else is told it does not exist. */
+    Job job(long id, AccountPrincipal viewer) {
+        Job job = jdbc.sql("""
+                        SELECT j.id, j.requester_id, j.status, j.attempts, j.max_attempts, j.failure_reason,
+                               j.hyperparameters::text AS hyperparameters, (j.hyperparameters ->> 'epochs') AS epochs,
+                               j.budget_aic, j.charged_aic, j.created_at, j.updated_at, j.metrics::text AS metrics,
+                               d.title AS dataset, d.id AS dataset_id, m.title AS model, m.id AS model_id,
+                               o.title AS offer, o.price_per_hour_aic,
+                               (SELECT count(*) + 1 FROM training_jobs q
+                                WHERE q.status = 'QUEUED' AND (q.created_at, q.id) < (j.created_at, j.id)) AS queue_position
+                        FROM training_jobs j JOIN listings d ON d.id = j.dataset_id JOIN listings m ON m.id = j.model_id
+                             LEFT JOIN gpu_offers o ON o.id = j.offer_id
+                        WHERE j.id = ?""")
+                .param(id)
+                .query((rs, n) -> new Job(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("status"),
+                        rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getString("failure_reason"),
+                        rs.getString("hyperparameters"), parseEpochs(rs.getString("epochs")), rs.getBigDecimal("budget_aic"),
+                        rs.getBigDecimal("charged_aic"), rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("updated_at").toInstant(), rs.getString("metrics"), rs.getLong("dataset_id"),
+                        rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), rs.getString("offer"),
+                        rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), List.of()))
+                .optional().orElseThrow(NotFoundException::new);
+        if (viewer == null || (job.requesterId() != viewer.id() && !viewer.isAdmin())) {
+            throw new NotFoundException();
+        }
+        List<Progress> progress = jdbc.sql("""
+                        SELECT attempt, epoch, loss, accuracy, samples_per_s, reported_at FROM job_progress
+                        WHERE job_id = ? ORDER BY seq""")
+                .param(id)
+                .query((rs, n) -> new Progress(rs.getInt("attempt"), rs.getInt("epoch"), (Double) rs.getObject("loss"),
+                        (Double) rs.getObject("accuracy"), (Double) rs.getObject("samples_per_s"),
+                        rs.getTimestamp("reported_at").toInstant()))
+                .list();
+        return job.withProgress(progress);
+    }
+
+    private static Integer parseEpochs(String text) {
+        try {
+            return text == null ? null : new BigDecimal(text).intValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    public record JobSummary(long id, String status, String dataset, String model, Instant createdAt) {
+    }
+
+    /**
+     * @param epochs        the epochs asked for, when the hyperparameters name them
+     * @param queuePosition 1 for the next job to be leased; meaningful while queued
+     * @param progress      every report, in order, all attempts
+     */
+    public record Job(long id, long requesterId, String status, int attempts, int maxAttempts, String failureReason,
+                      String hyperparametersJson, Integer epochs, BigDecimal budgetAic, BigDecimal chargedAic,
+                      Instant createdAt, Instant updatedAt, String metricsJson, long datasetId, String dataset, long modelId,
+                      String model, String offer, BigDecimal offerPricePerHourAic, long queuePosition,
+                      List<Progress> progress) {
+
+        Job withProgress(List<Progress> progress) {
+            return new Job(id, requesterId, status, attempts, maxAttempts, failureReason, hyperparametersJson, epochs,
+                    budgetAic, chargedAic, createdAt, updatedAt, metricsJson, datasetId, dataset, modelId, model, offer,
+                    offerPricePerHourAic, queuePosition, List.copyOf(progress));
+        }
+
+        public boolean queued() {
+            return "QUEUED".equals(status);
+        }
+
+        /** Whether the job may still change: queued or leased. */
+        public boolean active() {
+            return "QUEUED".equals(status) || "LEASED".equals(status);
+        }
+
+        /** The reports of the current (latest) attempt: what the charts and ETA use. */
+        public List<Progress> currentAttempt() {
+            int attempt = progress.isEmpty() ? 0 : progress.get(progress.size() - 1).attempt();
+            return progress.stream().filter(p -> p.attempt() == attempt).toList();
+        }
+
+        /** The current attempt's curves for the charts: {"epoch":[..],"loss":[..],"accuracy":[..]}, null where not reported. */
+        public String seriesJson() {
+            List<Progress> current = currentAttempt();
+            return "{\"epoch\":" + numbers(current.stream().map(p -> (double) p.epoch()).toList())
+                    + ",\"loss\":" + numbers(current.stream().map(Progress::loss).toList())
+                    + ",\"accuracy\":" + numbers(current.stream().map(Progress::accuracy).toList()) + "}";
+        }
+
+        private static String numbers(List<Double> values) {
+            return values.stream().map(v -> v == null || !Double.isFinite(v) ? "null" : String.valueOf(v))
+                    .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        }
+
+        public Progress latest() {
+            return progress.isEmpty() ? null : progress.get(progress.size() - 1);
+        }
+
+        /**
+         * Time left while running: the epochs still to go at the pace of the epochs reported so
+         * far in this attempt; null before two reports, or when the epochs are unknown.
+         */
+        public Duration eta() {
+            List<Progress> current = currentAttempt();
+            if (!"LEASED".equals(status) || epochs == null || current.size() < 2) {
+                return null;
+            }
+            Progress first = current.get(0);
+            Progress last = current.get(current.size() - 1);
+            int epochsDone = last.epoch() - first.epoch();
+            if (epochsDone <= 0) {
+                return null;
+            }
+            Duration perEpoch = Duration.between(first.reportedAt(), last.reportedAt()).dividedBy(epochsDone);
+            return perEpoch.multipliedBy(Math.max(0, epochs - last.epoch()));
+        }
+    }
+
+    public record Progress(int attempt, int epoch, Double loss, Double accuracy, Double samplesPerSecond,
+                           Instant reportedAt) {
+    }
+}

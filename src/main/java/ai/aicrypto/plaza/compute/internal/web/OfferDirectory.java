@@ -1,0 +1,153 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/**
+ * GPU offers as people see them: online when a worker's heartbeat is recent, and uptime as the
+ * share of minutes with a heartbeat over the last 30 days (or since the offer was made, if later).
+ */
+@Service
+public class OfferDirectory {
+
+    static final Duration UPTIME_WINDOW = Duration.ofDays(30);
+    private static final int SWITCHES_SHOWN = 10;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final Duration onlineWithin;
+
+    OfferDirectory(JdbcClient jdbc, Clock clock, @Value("${plaza.compute.online-within:90s}") Duration onlineWithin) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.onlineWithin = onlineWithin;
+    }
+
+    /** How recent a heartbeat must be for its offer to count as online. */
+    Duration onlineWithin() {
+        return onlineWithin;
+    }
+
+    public enum Sort {
+        PRICE("o.price_per_hour_aic, o.measured_score DESC NULLS LAST, o.id"),
+        SCORE("o.measured_score DESC NULLS LAST, o.price_per_hour_aic, o.id");
+
+        private final String orderBy;
+
+        Sort(String orderBy) {
+            this.orderBy = orderBy;
+        }
+
+        static Sort parse(String value) {
+            return "score".equalsIgnoreCase(value) ? SCORE : PRICE;
+        }
+    }
+
+    /** Every offer, for the public listing. */
+    List<Offer> all(Sort sort) {
+        return offers("TRUE", sort, null);
+    }
+
+    /** The offers a worker has heartbeated for within the online threshold. */
+    List<Offer> online(Sort sort) {
+        return offers("EXISTS (SELECT 1 FROM workers w WHERE w.offer_id = o.id AND w.last_heartbeat >= :onlineSince)",
+                sort, null);
+    }
+
+    Optional<Offer> find(long offerId) {
+        return offers("o.id = :only", Sort.PRICE, offerId).stream().findFirst();
+    }
+
+    /** A provider's offers with what they earned and their idle switches. */
+    List<ProviderOffer> ofProvider(long providerId) {
+        return offers("o.provider_id = :only", Sort.PRICE, providerId).stream().map(offer -> {
+            var served = jdbc.sql("""
+                            SELECT count(*) AS jobs, coalesce(sum(j.charged_aic), 0) AS earned
+                            FROM training_jobs j JOIN workers w ON w.id = j.served_by
+                            WHERE w.offer_id = ? AND j.status = 'SUCCEEDED'""")
+                    .param(offer.id())
+                    .query((rs, n) -> new Object[] {rs.getLong("jobs"), rs.getBigDecimal("earned")}).single();
+            List<IdleSwitch> switches = jdbc.sql("""
+                            SELECT s.state, s.command, s.switched_at FROM worker_switches s JOIN workers w ON w.id = s.worker_id
+                            WHERE w.offer_id = ? ORDER BY s.switched_at DESC, s.id DESC LIMIT ?""")
+                    .params(offer.id(), SWITCHES_SHOWN)
+                    .query((rs, n) -> new IdleSwitch(rs.getString("state"), rs.getString("command"),
+                            rs.getTimestamp("switched_at").toInstant()))
+                    .list();
+            return new ProviderOffer(offer, (Long) served[0], (BigDecimal) served[1], switches);
+        }).toList();
+    }
+
+    private List<Offer> offers(String condition, Sort sort, Long only) {
+        Instant now = clock.instant();
+        Instant since = now.minus(UPTIME_WINDOW).truncatedTo(ChronoUnit.MINUTES);
+        return jdbc.sql("""
+                        SELECT o.id, o.title, o.gpu_model, o.gpu_memory_mb, o.price_per_hour_aic, o.region,
+                               o.measured_score, o.created_at, u.display_name AS provider,
+                               (SELECT max(w.last_heartbeat) FROM workers w WHERE w.offer_id = o.id) AS last_heartbeat,
+                               (SELECT count(DISTINCT h.minute) FROM worker_heartbeats h JOIN workers w ON w.id = h.worker_id
+                                WHERE w.offer_id = o.id AND h.minute >= :since AND h.minute <= :now) AS minutes_up
+                        FROM gpu_offers o JOIN users u ON u.id = o.provider_id
+                        WHERE %s
+                        ORDER BY %s""".formatted(condition, sort.orderBy))
+                .param("since", Timestamp.from(since)).param("now", Timestamp.from(now)).param("only", only)
+                .param("onlineSince", Timestamp.from(now.minus(onlineWithin)))
+                .query((rs, n) -> offer(rs, now, since))
+                .list();
+    }
+
+    private Offer offer(ResultSet rs, Instant now, Instant since) throws SQLException {
+        Timestamp beat = rs.getTimestamp("last_heartbeat");
+        Instant lastHeartbeat = beat == null ? null : beat.toInstant();
+        Instant created = rs.getTimestamp("created_at").toInstant().truncatedTo(ChronoUnit.MINUTES);
+        Instant from = created.isAfter(since) ? created : since;
+        // Minute buckets from the first one counted to the current one, both included.
+        long minutes = Math.max(1, Duration.between(from, now).toMinutes() + 1);
+        double uptime = Math.min(1.0, rs.getLong("minutes_up") / (double) minutes);
+        double score = rs.getDouble("measured_score");
+        return new Offer(rs.getLong("id"), rs.getString("title"), rs.getString("gpu_model"), rs.getInt("gpu_memory_mb"),
+                rs.getBigDecimal("price_per_hour_aic"), rs.getString("region"), rs.wasNull() ? null : score,
+                rs.getString("provider"), lastHeartbeat,
+                lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime);
+    }
+
+    /** Heartbeat history older than uptime looks at is no longer needed (idempotent: every instance may run it). */
+    @Scheduled(cron = "${plaza.compute.heartbeat-prune-cron:0 17 3 * * *}")
+    void pruneHeartbeats() {
+        jdbc.sql("DELETE FROM worker_heartbeats WHERE minute < ?")
+                .param(Timestamp.from(clock.instant().minus(UPTIME_WINDOW).minus(Duration.ofDays(1)))).update();
+    }
+
+    /**
+     * @param measuredScore training samples per second on the reference model, as the worker measured; null before
+     * @param uptime        0 to 1
+     */
+    public record Offer(long id, String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic,
+                        String region, Double measuredScore, String providerName, Instant lastHeartbeat, boolean online,
+                        double uptime) {
+
+        /** Rounded down to 0.1 %, so that 99.96 % does not show as 100 %. */
+        public double uptimePercent() {
+            return Math.floor(uptime * 1000) / 10;
+        }
+    }
+
+    public record ProviderOffer(Offer offer, long jobsServed, BigDecimal earnedAic, List<IdleSwitch> switches) {
+    }
+
+    public record IdleSwitch(String state, String command, Instant at) {
+    }
+}

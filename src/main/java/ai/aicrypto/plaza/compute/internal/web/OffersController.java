@@ -1,0 +1,87 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.math.BigDecimal;
+import java.util.Map;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** The public GPU offers page and the provider's dashboard, where offers are registered. */
+@Controller
+class OffersController {
+
+    private final OfferDirectory offers;
+    private final GpuOffers registry;
+    private final Messages messages;
+
+    OffersController(OfferDirectory offers, GpuOffers registry, Messages messages) {
+        this.offers = offers;
+        this.registry = registry;
+        this.messages = messages;
+    }
+
+    @GetMapping("/gpus")
+    String list(@RequestParam(defaultValue = "price") String sort, Model model) {
+        OfferDirectory.Sort order = OfferDirectory.Sort.parse(sort);
+        model.addAttribute("offers", offers.all(order));
+        model.addAttribute("sort", order.name().toLowerCase());
+        model.addAttribute("onlineSeconds", offers.onlineWithin().toSeconds());
+        return "compute/gpus";
+    }
+
+    @GetMapping("/dashboard/provider")
+    String dashboard(@AuthenticationPrincipal AccountPrincipal me, Model model) {
+        model.addAttribute("form", new OfferForm("", "", "", "", ""));
+        return dashboard(me, model, Map.of());
+    }
+
+    /** Registers the offer and shows its worker's token, once: only its hash is kept. */
+    @PostMapping("/dashboard/provider/offers")
+    String register(@AuthenticationPrincipal AccountPrincipal me, OfferForm form, Model model) {
+        model.addAttribute("form", form);
+        GpuOffers.IssuedWorker issued;
+        try {
+            issued = registry.register(me.id(), form.toOffer());
+        } catch (UserFacingException e) {
+            return dashboard(me, model, Map.of(e.field() == null ? "form" : e.field(), messages.of(e)));
+        }
+        model.addAttribute("issued", issued);
+        model.addAttribute("command", "java -jar gpu-worker.jar --plaza "
+                + ServletUriComponentsBuilder.fromCurrentContextPath().toUriString() + " --token " + issued.token());
+        return "compute/worker-token";
+    }
+
+    private String dashboard(AccountPrincipal me, Model model, Map<String, String> errors) {
+        model.addAttribute("offers", offers.ofProvider(me.id()));
+        model.addAttribute("errors", errors);
+        return "compute/provider";
+    }
+
+    /** The registration form as typed; numbers are parsed here so that a typo gets a message, not a 400. */
+    record OfferForm(String title, String gpuModel, String gpuMemoryMb, String pricePerHourAic, String region) {
+
+        GpuOffers.NewOffer toOffer() {
+            int memory;
+            try {
+                memory = Integer.parseInt(gpuMemoryMb == null ? "" : gpuMemoryMb.strip());
+            } catch (NumberFormatException e) {
+                throw new UserFacingException("gpuMemoryMb", "compute.error.memory");
+            }
+            BigDecimal price;
+            try {
+                price = new BigDecimal(pricePerHourAic == null ? "" : pricePerHourAic.strip());
+            } catch (NumberFormatException e) {
+                throw new UserFacingException("pricePerHourAic", "listing.error.price-format", pricePerHourAic);
+            }
+            return new GpuOffers.NewOffer(title, gpuModel, memory, price, region);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+
+import ai.aicrypto.plaza.model.card.ModelCard;
+
+/**
+ * What a job should cost on an offer, before it runs: an estimate, not a quote.
+ * <p>
+ * seconds = rows x epochs x (model weights / reference weights) / measured score, and
+ * cost = seconds / 3600 x price per GPU-hour. The measured score is the worker's training
+ * throughput (samples per second) on the reference model, an MLP 784-128-10 (Fashion-MNIST
+ * shape); a training step costs about in proportion to the number of weights, so a model with
+ * twice the weights is taken to run at half the rate. Data transfer, start-up and verification
+ * are not counted.
+ */
+public record PriceEstimate(double seconds, BigDecimal costAic) {
+
+    /** Weights and biases of the reference model: 784x128 + 128 + 128x10 + 10. */
+    static final long REFERENCE_WEIGHTS = 784L * 128 + 128 + 128L * 10 + 10;
+
+    static PriceEstimate of(long rows, int epochs, ModelCard card, double measuredScore, BigDecimal pricePerHourAic) {
+        double seconds = rows * (double) epochs * weights(card) / REFERENCE_WEIGHTS / measuredScore;
+        BigDecimal cost = pricePerHourAic.multiply(BigDecimal.valueOf(seconds))
+                .divide(BigDecimal.valueOf(3600), 6, RoundingMode.UP);
+        return new PriceEstimate(seconds, cost.stripTrailingZeros());
+    }
+
+    /** Weights and biases of the card's network: each dense layer has in x out weights and out biases. */
+    static long weights(ModelCard card) {
+        long total = 0;
+        long in = card.inputFeatureCount();
+        List<Integer> hidden = ModelCard.TEMPLATE_MLP.equals(card.architectureTemplate()) ? card.hiddenSizes() : List.of();
+        for (int width : hidden) {
+            total += in * width + width;
+            in = width;
+        }
+        return total + in * card.outputSize() + card.outputSize();
+    }
+
+    public long minutes() {
+        return Math.max(1, Math.round(Math.ceil(seconds / 60)));
+    }
+}

@@ -1,0 +1,67 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+import ai.aicrypto.plaza.dataset.TrainableDataset;
+import ai.aicrypto.plaza.model.ModelTemplate;
+import ai.aicrypto.plaza.model.card.HyperparameterSpec;
+import ai.aicrypto.plaza.platform.UserFacingException;
+
+/**
+ * One step of the Easy AI Builder as the page shows it: the choices made so far (null until made)
+ * and the options of the current step.
+ *
+ * @param errors by field: {@code datasetId}, {@code modelId}, {@code hp.NAME}, {@code offer}, {@code budget}
+ */
+public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
+                     List<ModelTemplate> templates, TrainableDataset dataset, ModelTemplate model,
+                     List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
+                     OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate) {
+
+    /** A hyperparameter's field: the value as typed (the card's default at first) and the card's range or choices. */
+    public record Hyperparameter(String name, HyperparameterSpec.Type type, String value, BigDecimal min, BigDecimal max,
+                                 List<String> choices) {
+
+        public boolean choice() {
+            return type == HyperparameterSpec.Type.CHOICE;
+        }
+
+        public boolean integer() {
+            return type == HyperparameterSpec.Type.INTEGER;
+        }
+    }
+
+    /** An online offer with the estimate of this job on it (null when the offer has no measured score yet). */
+    public record OfferChoice(OfferDirectory.Offer offer, PriceEstimate estimate) {
+    }
+
+    /** Collects the walk's findings step by step. */
+    static final class Walk {
+        private final Map<String, UserFacingException> errors;
+        List<TrainableDataset> datasets = List.of();
+        List<ModelTemplate> templates = List.of();
+        TrainableDataset dataset;
+        ModelTemplate model;
+        List<Hyperparameter> hyperparameters = List.of();
+        List<OfferChoice> offerChoices = List.of();
+        OfferDirectory.Offer cheapest;
+        OfferDirectory.Offer fastest;
+        OfferDirectory.Offer offer;
+        BigDecimal budget;
+        PriceEstimate estimate;
+
+        Walk(Map<String, UserFacingException> errors) {
+            this.errors = errors;
+        }
+
+        Wizard stop(int step, UserFacingException error) {
+            if (error != null) {
+                errors.put(error.field(), error);
+            }
+            return new Wizard(step, Map.copyOf(errors), datasets, templates, dataset, model, hyperparameters, offerChoices,
+                    cheapest, fastest, offer, budget, estimate);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.math.BigDecimal;
+import java.util.Map;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+/** The Easy AI Builder through its routes: each step's checks, the estimate and the job it queues. */
+class BuilderTest extends ComputeWebTest {
+
+    AccountPrincipal me;
+    long myData;
+    long model;
+
+    @BeforeEach
+    void myDataAndAModel() throws Exception {
+        me = users.member();
+        myData = irisDataset(me, "5");
+        model = irisModel(users.member());
+    }
+
+    @Test
+    void offersMyDatasetsAndLicensedOnesOnly() throws Exception {
+        AccountPrincipal other = users.member();
+        long freeOfOthers = irisDataset(other, "0");
+        long paidOfOthers = irisDataset(other, "3");
+        assertThat(body(get("/builder"))).as("a free dataset needs its free license first")
+                .doesNotContain("value=\"" + freeOfOthers + "\"");
+        mvc.perform(post("/listings/" + freeOfOthers + "/license").with(user(me)).with(csrf())).andExpect(status().isOk());
+        String step1 = body(get("/builder"));
+        assertThat(step1).contains("value=\"" + myData + "\"").contains("value=\"" + freeOfOthers + "\"")
+                .doesNotContain("value=\"" + paidOfOthers + "\"");
+
+        String refused = body(get("/builder").param("datasetId", String.valueOf(paidOfOthers)).param("step", "2"));
+        assertThat(refused).contains("Choose a dataset you may use.").contains("class=\"current\">1. Dataset");
+        assertThat(body(get("/builder").header("Accept-Language", "ko")
+                .param("datasetId", String.valueOf(paidOfOthers)).param("step", "2"))).contains("사용할 수 있는 데이터셋을 고르세요.");
+    }
+
+    @Test
+    void aModelMustTakeTheDatasetsFeatures() throws Exception {
+        long twoColumns = csvDataset(me, "0", "y", "a,b,y\n1,2,x\n3,4,z\n");
+        String page = body(get("/builder").param("datasetId", String.valueOf(twoColumns))
+                .param("modelId", String.valueOf(model)).param("step", "3"));
+        assertThat(page).contains("The dataset has 2 features per record; this model expects 4.");
+    }
+
+    @Test
+    void hyperparametersStartAtTheCardsDefaultsAndMustStayInItsRanges() throws Exception {
+        String step3 = body(steps(3));
+        assertThat(step3).contains("name=\"hp[learningRate]\"").contains("value=\"0.1\"").contains("from 0.001 to 1")
+                .contains("name=\"hp[epochs]\"").contains("value=\"100\"");
+
+        String tooHigh = body(steps(4).param("hp[learningRate]", "5").param("hp[epochs]", "2.5")
+                .param("hp[batchSize]", "many").param("hp[optimizer]", "lbfgs"));
+        assertThat(tooHigh).contains("Must be between 0.001 and 1.").contains("Must be a whole number.")
+                .contains("“many” is not a number.").contains("Choose one of: sgd, adam.")
+                .contains("class=\"current\">3. Settings");
+        assertThat(body(steps(4).header("Accept-Language", "ko").param("hp[learningRate]", "5")))
+                .contains("0.001에서 1 사이여야 합니다.");
+    }
+
+    @Test
+    void withNoGpuOnlineThereIsNothingToChoose() throws Exception {
+        assertThat(body(steps(4))).contains("No GPU is online right now.");
+        assertThat(body(steps(5).param("offer", "cheapest").param("budget", "10"))).contains("No GPU is online right now.");
+    }
+
+    @Test
+    void theEstimateFollowsTheStatedFormulaAndTheJobIsQueuedForTheChosenOffer() throws Exception {
+        AccountPrincipal provider = users.member();
+        Worker cheap = onlineWorker(provider, "0.5", 1000.0);
+        Worker fast = onlineWorker(provider, "7.2", 50_000.0);
+
+        String review = body(steps(5).param("hp[epochs]", "900").param("offer", String.valueOf(cheap.offerId()))
+                .param("budget", "10"));
+        // 4 rows x 900 epochs x (4x3+3 weights / 101,770 reference weights) / 1,000 samples/s = 0.000531 s.
+        PriceEstimate expected = PriceEstimate.of(4, 900, models.templateFor(me.id(), model).orElseThrow().card(), 1000.0,
+                new BigDecimal("0.5"));
+        assertThat(expected.seconds()).isCloseTo(4 * 900 * 15 / 101_770.0 / 1000, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(review).contains("about " + expected.costAic().toPlainString() + " AIC").contains("Estimate, not a quote");
+
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
+                        .param("hp[epochs]", "900").param("hp[optimizer]", "adam").param("offer", "fastest").param("budget", "10"))
+                .andReturn().getResponse();
+        assertThat(submitted.getStatus()).isEqualTo(302);
+        long job = Long.parseLong(submitted.getRedirectedUrl().replace("/jobs/", ""));
+        Map<String, Object> row = jdbc.sql("""
+                        SELECT requester_id, dataset_id, model_id, offer_id, budget_aic, status,
+                               hyperparameters ->> 'epochs' AS epochs, hyperparameters ->> 'optimizer' AS optimizer,
+                               hyperparameters ->> 'learningRate' AS lr
+                        FROM training_jobs WHERE id = ?""").param(job).query().singleRow();
+        assertThat(row).containsEntry("requester_id", me.id()).containsEntry("dataset_id", myData)
+                .containsEntry("model_id", model).containsEntry("offer_id", fast.offerId()).containsEntry("status", "QUEUED")
+                .containsEntry("epochs", "900").containsEntry("optimizer", "adam").containsEntry("lr", "0.1");
+        assertThat((BigDecimal) row.get("budget_aic")).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void aJobOverBudgetIsNotQueued() throws Exception {
+        Worker slow = onlineWorker(users.member(), "1000", 0.001);
+        long jobsBefore = count("training_jobs");
+        MockHttpServletResponse response = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
+                        .param("offer", String.valueOf(slow.offerId())).param("budget", "0.5"))
+                .andReturn().getResponse();
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getContentAsString()).contains("is above your budget (0.5 AIC)");
+        assertThat(body(steps(5).param("offer", String.valueOf(slow.offerId())).param("budget", "zero")))
+                .contains("“zero” is not a number.");
+        assertThat(count("training_jobs")).isEqualTo(jobsBefore);
+    }
+
+    @Test
+    void anOfferThatWentOfflineCannotBeChosen() throws Exception {
+        Worker gone = onlineWorker(users.member(), "1", 100.0);
+        clock.advance(java.time.Duration.ofMinutes(10));
+        onlineWorker(users.member(), "1", 100.0);
+        assertThat(body(steps(5).param("offer", String.valueOf(gone.offerId())).param("budget", "10")))
+                .contains("That GPU is not online now.");
+    }
+
+    /** The wizard asked for {@code step} with a valid dataset and model chosen. */
+    private MockHttpServletRequestBuilder steps(int step) {
+        return get("/builder").param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
+                .param("step", String.valueOf(step));
+    }
+
+    private MockHttpServletRequestBuilder with(MockHttpServletRequestBuilder request) {
+        return request.with(user(me));
+    }
+
+    private String body(MockHttpServletRequestBuilder request) throws Exception {
+        MockHttpServletResponse response = mvc.perform(with(request)).andReturn().getResponse();
+        assertThat(response.getStatus()).isEqualTo(200);
+        return response.getContentAsString();
+    }
+}

@@ -1,0 +1,112 @@
+package ai.aicrypto.plaza.compute.internal.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class ProviderDashboardTest extends ComputeWebTest {
+
+    @Autowired
+    TrainingJobs jobs;
+
+    @Test
+    void registeringAnOfferShowsTheWorkerCommandOnceAndKeepsOnlyTheTokensHash() throws Exception {
+        AccountPrincipal provider = users.member();
+        String page = mvc.perform(post("/dashboard/provider/offers").with(user(provider)).with(csrf())
+                        .param("title", "My 4090").param("gpuModel", "RTX 4090").param("gpuMemoryMb", "24576")
+                        .param("pricePerHourAic", "0.75").param("region", "kr-seoul"))
+                .andReturn().getResponse().getContentAsString();
+        Matcher command = Pattern.compile("java -jar gpu-worker.jar --plaza http://localhost --token (plz_[A-Za-z0-9_-]{43})")
+                .matcher(page);
+        assertThat(command.find()).as(page).isTrue();
+        String token = command.group(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM workers WHERE token_sha256 LIKE ?").param("%" + token + "%")
+                .query(Long.class).single()).isZero();
+        assertThat(api(token, "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 1024)).getResponse().getStatus())
+                .isEqualTo(200);
+        assertThat(dashboard(provider, "en")).contains("My 4090").contains("Online").doesNotContain(token);
+    }
+
+    @Test
+    void badOfferInputGetsAMessageInTheUsersLanguageAndStoresNothing() throws Exception {
+        AccountPrincipal provider = users.member();
+        long offersBefore = count("gpu_offers");
+        long workersBefore = count("workers");
+        String english = register(provider, "en", "lots", "0.5");
+        assertThat(english).contains("Give the GPU memory in MB, more than 0.").contains("value=\"lots\"");
+        assertThat(register(provider, "ko", "lots", "0.5")).contains("GPU 메모리");
+        assertThat(register(provider, "en", "8192", "cheap")).contains("is not a number");
+        assertThat(register(provider, "en", "8192", "-1")).contains("The price cannot be negative.");
+        assertThat(count("gpu_offers")).isEqualTo(offersBefore);
+        assertThat(count("workers")).isEqualTo(workersBefore);
+    }
+
+    @Test
+    void switchesAreShownOnTheOfferOfTheWorkerWhoseTokenReportedThem() throws Exception {
+        AccountPrincipal provider = users.member();
+        Worker mine = onlineWorker(provider, "1", null);
+        Worker other = onlineWorker(users.member(), "1", null);
+        assertThat(api(mine.token(), "/switches", Map.of("state", "SUSPENDED", "command", "xmrig --threads 4"))
+                .getResponse().getStatus()).isEqualTo(204);
+        assertThat(api(mine.token(), "/switches", Map.of("state", "RESUMED", "command", "xmrig --threads 4"))
+                .getResponse().getStatus()).isEqualTo(204);
+        assertThat(api(other.token(), "/switches", Map.of("state", "SUSPENDED", "command", "other-miner"))
+                .getResponse().getStatus()).isEqualTo(204);
+
+        assertThat(api(mine.token(), "/switches", Map.of("state", "PAUSED", "command", "x")).getResponse().getStatus())
+                .isEqualTo(400);
+        assertThat(api(mine.token(), "/switches", Map.of("state", "RESUMED")).getResponse().getStatus()).isEqualTo(400);
+        assertThat(api("plz_forged", "/switches", Map.of("state", "RESUMED", "command", "x")).getResponse().getStatus())
+                .isEqualTo(401);
+
+        assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString())
+                .contains("/api/worker/v1/switches").contains("benchmarkScore");
+
+        String page = dashboard(provider, "en");
+        assertThat(page).contains("xmrig --threads 4").contains("suspended").contains("resumed").doesNotContain("other-miner");
+        assertThat(jdbc.sql("SELECT count(*) FROM worker_switches s JOIN workers w ON w.id = s.worker_id WHERE w.offer_id = ?")
+                .param(mine.offerId()).query(Long.class).single()).isEqualTo(2);
+    }
+
+    @Test
+    void jobsServedAndEarningsComeFromTheJobsTheOffersWorkersFinished() throws Exception {
+        AccountPrincipal provider = users.member();
+        AccountPrincipal requester = users.member();
+        Worker worker = onlineWorker(provider, "2", 1000.0);
+        long job = jobs.submit(requester.id(), irisDataset(requester, "0"), irisModel(requester), "{}", 0);
+        assertThat(api(worker.token(), "/lease", null).getResponse().getStatus()).isEqualTo(200);
+        assertThat(api(worker.token(), "/jobs/" + job + "/complete", Map.of("accuracy", 0.9)).getResponse().getStatus())
+                .isEqualTo(204);
+        // What settlement records once it has charged the requester.
+        jdbc.sql("UPDATE training_jobs SET charged_aic = 1.25 WHERE id = ?").param(job).update();
+
+        String page = dashboard(provider, "en");
+        String card = page.substring(page.indexOf("id=\"offer-" + worker.offerId() + "\""));
+        assertThat(card).contains("<dd class=\"jobs-served\">1</dd>").contains("<dd class=\"earned\">1.25 AIC</dd>")
+                .contains("1,000 samples/s");
+        assertThat(dashboard(users.member(), "en")).doesNotContain("id=\"offer-" + worker.offerId() + "\"");
+    }
+
+    private String register(AccountPrincipal provider, String language, String memory, String price) throws Exception {
+        return mvc.perform(post("/dashboard/provider/offers").with(user(provider)).with(csrf())
+                        .header("Accept-Language", language).param("title", "Offer").param("gpuModel", "A100")
+                        .param("gpuMemoryMb", memory).param("pricePerHourAic", price).param("region", "us-east"))
+                .andReturn().getResponse().getContentAsString();
+    }
+
+    private String dashboard(AccountPrincipal who, String language) throws Exception {
+        return mvc.perform(get("/dashboard/provider").with(user(who)).header("Accept-Language", language))
+                .andReturn().getResponse().getContentAsString();
+    }
+}
