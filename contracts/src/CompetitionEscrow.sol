@@ -380,9 +380,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
-    function _create(uint256 id, uint64 startTime, uint64 endTime, uint16[] calldata splitBps, uint256 amount)
-        private
-    {
+    function _create(uint256 id, uint64 startTime, uint64 endTime, uint16[] calldata splitBps, uint256 amount) private {
         Competition storage c = _competitions[id];
         if (c.status != Status.None) revert CompetitionExists(id);
         if (startTime < block.timestamp) revert StartInPast(startTime, block.timestamp);

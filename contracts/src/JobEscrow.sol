@@ -102,7 +102,12 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @param fee the part of `amount` that went to the treasury
     /// @param refunded the rest of the budget, returned to the requester
     event JobSettled(
-        uint256 indexed jobId, address indexed requester, address indexed provider, uint256 amount, uint256 fee, uint256 refunded
+        uint256 indexed jobId,
+        address indexed requester,
+        address indexed provider,
+        uint256 amount,
+        uint256 fee,
+        uint256 refunded
     );
     /// @notice The operator returned a job's whole budget to the requester.
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 amount);
