@@ -244,6 +244,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         if (c.host != msg.sender) revert NotHost(id, msg.sender);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
         uint256 availableAt = uint256(c.endTime) + FINALIZE_GRACE;
+        // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp < availableAt) revert TooEarly(id, availableAt);
         uint256 pool = c.pool;
         c.status = Status.Reclaimed;
@@ -261,6 +262,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         uint256 mask = c.heldMask;
         if (mask == 0) revert NothingHeld(id);
         uint256 availableAt = uint256(c.finalizedAt) + HOLD_PERIOD;
+        // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp < availableAt) revert TooEarly(id, availableAt);
         uint256 amount = _heldAmount(c.pool, c.splits, c.places, mask);
         c.heldMask = 0;
@@ -279,6 +281,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     function finalize(uint256 id, address[] calldata winners) external onlyOperator nonReentrant {
         Competition storage c = _competitions[id];
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
+        // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp < c.startTime) revert NotStarted(id, c.startTime);
         uint256 places = c.places;
         if (winners.length != places) revert WinnerCountMismatch(id, winners.length, places);
@@ -290,7 +293,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
             address w = winners[place];
             if (w == address(this)) revert InvalidAddress(w);
             if (w == address(0)) {
-                heldMask |= 1 << place;
+                heldMask |= 2 ** place;
                 held += prizes[place];
             }
         }
@@ -321,9 +324,9 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         Competition storage c = _competitions[id];
         if (c.status != Status.Finalized) revert WrongStatus(id, c.status);
         uint256 mask = c.heldMask;
-        if (place >= MAX_PLACES || mask & (1 << place) == 0) revert PlaceNotHeld(id, place);
+        if (place >= MAX_PLACES || (mask >> place) & 1 == 0) revert PlaceNotHeld(id, place);
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.heldMask = uint16(mask & ~(1 << place));
+        c.heldMask = uint16(mask & ~(2 ** place)); // place < MAX_PLACES
         uint256 amount = _shares(c.pool, c.splits, c.places)[place];
         emit PrizePaid(id, place, wallet, amount);
         _pay(wallet, amount);
@@ -383,6 +386,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     function _create(uint256 id, uint64 startTime, uint64 endTime, uint16[] calldata splitBps, uint256 amount) private {
         Competition storage c = _competitions[id];
         if (c.status != Status.None) revert CompetitionExists(id);
+        // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (startTime < block.timestamp) revert StartInPast(startTime, block.timestamp);
         if (endTime <= startTime || endTime - startTime > MAX_DURATION || endTime > type(uint40).max) {
             revert InvalidEndTime(startTime, endTime);
@@ -401,15 +405,21 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         }
         if (sum != BPS) revert SplitSumInvalid(sum);
 
-        // forge-lint: disable-next-line(unsafe-typecast)
+        // The casts below are safe: startTime < endTime <= type(uint40).max, places <= MAX_PLACES,
+        // amount <= type(uint96).max and packed < 2 ** (16 * MAX_PLACES), all checked above.
         _competitions[id] = Competition({
             host: msg.sender,
-            startTime: uint40(startTime), // endTime fits 40 bits, checked above
+            // forge-lint: disable-next-line(unsafe-typecast)
+            startTime: uint40(startTime),
+            // forge-lint: disable-next-line(unsafe-typecast)
             endTime: uint40(endTime),
             status: Status.Open,
+            // forge-lint: disable-next-line(unsafe-typecast)
             places: uint8(places),
-            pool: uint96(amount), // checked above
-            splits: uint160(packed), // at most MAX_PLACES * 16 bits
+            // forge-lint: disable-next-line(unsafe-typecast)
+            pool: uint96(amount),
+            // forge-lint: disable-next-line(unsafe-typecast)
+            splits: uint160(packed),
             finalizedAt: 0,
             heldMask: 0
         });
@@ -432,6 +442,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     function _requireHostBeforeStart(uint256 id, Competition storage c) private view {
         if (c.host != msg.sender) revert NotHost(id, msg.sender);
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
+        // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp >= c.startTime) revert AlreadyStarted(id, c.startTime);
     }
 
@@ -455,7 +466,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     {
         uint256[] memory prizes = _shares(pool, splits, places);
         for (uint256 place = 0; place < places; place++) {
-            if (mask & (1 << place) != 0) amount += prizes[place];
+            if ((mask >> place) & 1 != 0) amount += prizes[place];
         }
     }
 

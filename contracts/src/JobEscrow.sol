@@ -180,6 +180,7 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
         Job storage j = _jobs[jobId];
         if (j.requester != msg.sender) revert NotRequester(jobId, msg.sender);
         if (j.status != Status.Funded) revert WrongStatus(jobId, j.status);
+        // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp < j.deadline) revert TooEarly(jobId, j.deadline);
         j.status = Status.Reclaimed;
         uint256 budget = j.budget;
