@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Deploys AICToken, AssetRegistry and Marketplace from the forge artifacts in contracts/out
-// (run `forge build` first; contracts/test and ops/bench/gas do), grants MINTER_ROLE on the
-// registry to the plaza operator, and writes the addresses as JSON.
+// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow and JobEscrow from the forge
+// artifacts in contracts/out (run `forge build` first; contracts/test and ops/bench/gas do), grants
+// MINTER_ROLE on the registry to the plaza operator (--minter), who is also the operator of the
+// two escrows, and writes the addresses as JSON.
 //
 //   node scripts/deploy.js --rpc http://127.0.0.1:8545 --key 0xDEPLOYER_KEY \
 //        --minter 0xPLAZA_OPERATOR --out deployment.json \
@@ -45,7 +46,10 @@ function contractAt(name, address, runner) {
 }
 
 /**
- * Deploys the three contracts with `signer` and returns { token, registry, market, addresses }.
+ * Deploys the five contracts with `signer` and returns
+ * { token, registry, market, competitionEscrow, jobEscrow, addresses }.
+ * The escrows' operator is `minter` (the deployer when none is given); the job escrow charges the
+ * market's fee to the market's treasury; the deployer owns all of them.
  * options: minter (required), treasury, feeBps, baseURI, allocation {investor, ecosystem,
  * marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds, advisorVestingSeconds.
  */
@@ -84,6 +88,24 @@ async function deployAll(signer, options) {
   );
   await market.waitForDeployment();
 
+  // The plaza operator finalises competitions and settles jobs; the escrows need one.
+  const operator = options.minter || deployer;
+  const competitionEscrow = await factory('CompetitionEscrow', signer).deploy(
+    await token.getAddress(),
+    operator,
+    deployer,
+  );
+  await competitionEscrow.waitForDeployment();
+
+  const jobEscrow = await factory('JobEscrow', signer).deploy(
+    await token.getAddress(),
+    operator,
+    options.treasury || deployer,
+    BigInt(options.feeBps ?? 250),
+    deployer,
+  );
+  await jobEscrow.waitForDeployment();
+
   if (options.minter) {
     const role = await registry.MINTER_ROLE();
     await (await registry.grantRole(role, options.minter)).wait();
@@ -98,12 +120,14 @@ async function deployAll(signer, options) {
     advisorVesting: await token.advisorVesting(),
     AssetRegistry: await registry.getAddress(),
     Marketplace: await market.getAddress(),
+    CompetitionEscrow: await competitionEscrow.getAddress(),
+    JobEscrow: await jobEscrow.getAddress(),
     minter: options.minter || null,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
     deployedAtBlock,
   };
-  return { token, registry, market, addresses };
+  return { token, registry, market, competitionEscrow, jobEscrow, addresses };
 }
 
 function parseArgs(argv) {

@@ -5,8 +5,10 @@ import {Test} from "forge-std/Test.sol";
 import {AICToken} from "../../src/AICToken.sol";
 import {AssetRegistry} from "../../src/AssetRegistry.sol";
 import {Marketplace} from "../../src/Marketplace.sol";
+import {CompetitionEscrow} from "../../src/CompetitionEscrow.sol";
+import {JobEscrow} from "../../src/JobEscrow.sol";
 
-/// @dev Deploys the three contracts the way scripts/deploy.js does, with distinct allocation
+/// @dev Deploys the contracts the way scripts/deploy.js does, with distinct allocation
 ///      addresses, and offers helpers shared by the test suites.
 abstract contract Fixture is Test {
     bytes32 internal constant PERMIT_TYPEHASH =
@@ -15,6 +17,8 @@ abstract contract Fixture is Test {
     AICToken internal token;
     AssetRegistry internal registry;
     Marketplace internal market;
+    CompetitionEscrow internal competitions;
+    JobEscrow internal jobs;
 
     address internal admin = makeAddr("admin");
     address internal minter = makeAddr("minter");
@@ -40,6 +44,13 @@ abstract contract Fixture is Test {
         bytes32 minterRole = registry.MINTER_ROLE();
         vm.prank(admin);
         registry.grantRole(minterRole, minter);
+    }
+
+    /// @dev The two escrows, as scripts/deploy.js deploys them: the plaza operator (`minter`) is
+    ///      their operator, `admin` their owner; the job escrow shares the market's treasury and fee.
+    function deployEscrows() internal {
+        competitions = new CompetitionEscrow(token, minter, admin);
+        jobs = new JobEscrow(token, minter, treasury, FEE_BPS, admin);
     }
 
     function fund(address to, uint256 amount) internal {
