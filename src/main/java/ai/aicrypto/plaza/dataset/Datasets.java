@@ -11,4 +11,15 @@ public interface Datasets {
      * @throws ai.aicrypto.plaza.platform.UserFacingException for input the user must fix
      */
     long importDataset(long ownerId, DatasetUpload upload);
+
+    /** How many preprocessed shards the dataset has (see {@code dataset.format} for their layout). */
+    int shardCount(long datasetId);
+
+    /**
+     * Decrypts one preprocessed shard, for the platform's own use (training splits): callers
+     * decide who may receive what is derived from it.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such shard
+     */
+    java.io.InputStream openShard(long datasetId, int seq) throws java.io.IOException;
 }

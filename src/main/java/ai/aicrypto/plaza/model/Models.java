@@ -11,4 +11,14 @@ public interface Models {
      * @throws ai.aicrypto.plaza.platform.UserFacingException for other input the user must fix
      */
     long publish(long ownerId, ModelUpload upload);
+
+    /** Like {@link #publish}, but the listing is private (unpublished) until its owner publishes it. */
+    long createPrivate(long ownerId, ModelUpload upload);
+
+    /**
+     * The model's card as JSON (validated when it was published).
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such model
+     */
+    String cardJson(long modelId);
 }

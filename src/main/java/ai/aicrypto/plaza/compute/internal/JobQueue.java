@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.compute.internal;
 import java.time.Duration;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.slf4j.Logger;
@@ -25,9 +26,11 @@ class JobQueue implements TrainingJobs {
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
 
     private final JdbcClient jdbc;
+    private final Settlement settlement;
 
-    JobQueue(JdbcClient jdbc) {
+    JobQueue(JdbcClient jdbc, Settlement settlement) {
         this.jdbc = jdbc;
+        this.settlement = settlement;
     }
 
     @Override
@@ -55,16 +58,20 @@ class JobQueue implements TrainingJobs {
 
     private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
         return jdbc.sql("""
-                        UPDATE training_jobs
-                        SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
-                            lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
-                        WHERE id = (SELECT id FROM training_jobs
-                                    WHERE status = 'QUEUED' AND min_memory_mb <= :memory %s
-                                    ORDER BY created_at, id
-                                    LIMIT 1
-                                    FOR UPDATE SKIP LOCKED)
-                        RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
-                                  lease_expires_at""".formatted(condition))
+                        WITH leased AS (
+                            UPDATE training_jobs
+                            SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
+                                lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
+                            WHERE id = (SELECT id FROM training_jobs
+                                        WHERE status = 'QUEUED' AND min_memory_mb <= :memory %s
+                                        ORDER BY created_at, id
+                                        LIMIT 1
+                                        FOR UPDATE SKIP LOCKED)
+                            RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
+                                      lease_expires_at),
+                        attempt AS (
+                            INSERT INTO job_attempts (job_id, attempt, worker_id) SELECT id, attempts, :worker FROM leased)
+                        SELECT * FROM leased""".formatted(condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
@@ -73,50 +80,89 @@ class JobQueue implements TrainingJobs {
                 .optional();
     }
 
-    /** Extends this worker's lease; a job it no longer holds is not found. */
+    /** Extends this worker's lease. */
     @Transactional
     java.time.Instant renew(long workerId, long jobId) {
         return jdbc.sql("""
                         UPDATE training_jobs SET lease_expires_at = now() + CAST(? AS interval), updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED' RETURNING lease_expires_at""")
                 .params(LEASE.toSeconds() + " seconds", jobId, workerId)
-                .query(java.sql.Timestamp.class).optional().orElseThrow(NotFoundException::new).toInstant();
+                .query(java.sql.Timestamp.class).optional().orElseThrow(() -> notLeased(workerId, jobId)).toInstant();
     }
 
     @Transactional
     void progress(long workerId, long jobId, int epoch, Double loss, Double accuracy, Double samplesPerSecond) {
-        int attempt = jdbc.sql("SELECT attempts FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
-                .params(jobId, workerId).query(Integer.class).optional().orElseThrow(NotFoundException::new);
+        int attempt = currentAttempt(workerId, jobId);
         jdbc.sql("""
                         INSERT INTO job_progress (job_id, attempt, epoch, loss, accuracy, samples_per_s)
                         VALUES (?, ?, ?, ?, ?, ?)""")
                 .params(jobId, attempt, epoch, loss, accuracy, samplesPerSecond).update();
     }
 
-    @Transactional
-    void complete(long workerId, long jobId, String metricsJson) {
+    /**
+     * The attempt of a job this worker holds now, its row locked until the transaction ends.
+     *
+     * @throws LeaseLostException when the worker held it once but no longer does
+     * @throws NotFoundException  when it never held it
+     */
+    int currentAttempt(long workerId, long jobId) {
+        return jdbc.sql("SELECT attempts FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED' FOR UPDATE")
+                .params(jobId, workerId).query(Integer.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
+    /** Ends this worker's lease with a verdict: the job is finished either way, never queued again. */
+    void finish(long workerId, long jobId, boolean succeeded, String metricsJson, String failureReason) {
         int updated = jdbc.sql("""
-                        UPDATE training_jobs SET status = 'SUCCEEDED', metrics = CAST(? AS jsonb), worker_id = NULL,
-                                                 lease_expires_at = NULL, updated_at = now()
+                        UPDATE training_jobs SET status = ?, metrics = CAST(? AS jsonb), failure_reason = ?,
+                                                 worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(metricsJson, jobId, workerId).update();
+                .params(succeeded ? "SUCCEEDED" : "FAILED", metricsJson, failureReason, jobId, workerId).update();
         if (updated == 0) {
-            throw new NotFoundException();
+            throw notLeased(workerId, jobId);
         }
     }
 
-    /** The worker gives up: the job is queued again, or fails once its attempts are used up. */
+    /**
+     * The worker gives up: the job is queued again, or fails once its attempts are used up (and the
+     * requester is refunded).
+     */
     @Transactional
     void fail(long workerId, long jobId, String reason) {
-        int updated = jdbc.sql("""
+        jdbc.sql("""
                         UPDATE training_jobs
                         SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'QUEUED' END,
                             failure_reason = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = now()
-                        WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(reason, jobId, workerId).update();
-        if (updated == 0) {
-            throw new NotFoundException();
+                        WHERE id = ? AND worker_id = ? AND status = 'LEASED'
+                        RETURNING status, requester_id""")
+                .params(reason, jobId, workerId)
+                .query((rs, n) -> {
+                    if (rs.getString("status").equals("FAILED")) {
+                        settlement.refundRequester(jobId, rs.getLong("requester_id"), reason);
+                    }
+                    return true;
+                })
+                .optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
+    /** The dataset of a job leased to this worker now (see {@link #currentAttempt} for the exceptions). */
+    long leasedDataset(long workerId, long jobId) {
+        return jdbc.sql("SELECT dataset_id FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
+                .params(jobId, workerId).query(Long.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
+    /** Throws unless the job is leased to this worker now (see {@link #currentAttempt}). */
+    void checkLeased(long workerId, long jobId) {
+        boolean leased = jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED')")
+                .params(jobId, workerId).query(Boolean.class).single();
+        if (!leased) {
+            throw notLeased(workerId, jobId);
         }
+    }
+
+    RuntimeException notLeased(long workerId, long jobId) {
+        boolean heldOnce = jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_attempts WHERE job_id = ? AND worker_id = ?)")
+                .params(jobId, workerId).query(Boolean.class).single();
+        return heldOnce ? new LeaseLostException(jobId) : new NotFoundException();
     }
 
     /** Leases that ran out go back to the queue; a job out of attempts fails, saying why. */
@@ -130,8 +176,15 @@ class JobQueue implements TrainingJobs {
                                 THEN 'The lease expired ' || attempts || ' times: no worker finished the job'
                                 ELSE 'The lease of attempt ' || attempts || ' expired' END,
                             worker_id = NULL, lease_expires_at = NULL, updated_at = now()
-                        WHERE status = 'LEASED' AND lease_expires_at < now()""")
-                .update();
+                        WHERE status = 'LEASED' AND lease_expires_at < now()
+                        RETURNING id, status, requester_id, failure_reason""")
+                .query((rs, n) -> {
+                    if (rs.getString("status").equals("FAILED")) {
+                        settlement.refundRequester(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("failure_reason"));
+                    }
+                    return 1;
+                })
+                .list().size();
         if (expired > 0) {
             log.info("{} expired job lease(s) requeued or failed", expired);
         }

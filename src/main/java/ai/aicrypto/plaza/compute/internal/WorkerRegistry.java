@@ -60,12 +60,16 @@ class WorkerRegistry implements GpuOffers {
                 .optional();
     }
 
-    void heartbeat(long workerId, String engine, int gpuMemoryMb, List<Long> cachedDatasets) {
+    /** What the worker says about itself; a benchmark it does not repeat keeps the last one reported. */
+    void heartbeat(long workerId, WorkerApiController.Heartbeat beat) {
+        List<Long> cached = beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets();
         jdbc.sql("""
                         UPDATE workers SET engine = ?, gpu_memory_mb = ?, cached_datasets = CAST(? AS bigint[]),
+                                           measured_score = coalesce(?, measured_score), benchmark = coalesce(?, benchmark),
                                            last_heartbeat = now()
                         WHERE id = ?""")
-                .params(engine, gpuMemoryMb, cachedDatasets.toArray(Long[]::new), workerId)
+                .params(beat.engine(), beat.gpuMemoryMb(), cached.toArray(Long[]::new), beat.measuredScore(),
+                        beat.benchmark(), workerId)
                 .update();
     }
 

@@ -1,0 +1,20 @@
+package ai.aicrypto.plaza.compute;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * @param maxWeightsSize largest weights upload accepted with a result
+ * @param verification   how far a worker's claimed metrics may be from what the app measures
+ */
+@ConfigurationProperties("plaza.compute")
+public record ComputeProperties(DataSize maxWeightsSize, Verification verification) {
+
+    /**
+     * @param accuracyTolerance    how far below the claimed accuracy the held-out accuracy may be
+     * @param minAccuracyOverChance how far above chance (1 / classes) the held-out accuracy must be
+     * @param lossTolerance        regression: how far (relative) above the claimed loss the held-out loss may be
+     */
+    public record Verification(double accuracyTolerance, double minAccuracyOverChance, double lossTolerance) {
+    }
+}
