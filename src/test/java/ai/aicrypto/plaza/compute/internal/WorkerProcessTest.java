@@ -140,7 +140,7 @@ class WorkerProcessTest extends IntegrationTest {
     void aSecondWorkerFinishesTheJobOfOneKilledMidJob() throws Exception {
         GpuOffers.IssuedWorker first = register();
         GpuOffers.IssuedWorker second = register();
-        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 25}", 0);
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 12}", 0);
         try (WorkerProcess doomed = WorkerProcess.start(plaza(), first.token(), tmp.resolve("cache-1"), "--no-benchmark")) {
             await(doomed, () -> progressRows(job) > 0);
             doomed.kill();
