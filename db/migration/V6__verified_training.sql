@@ -90,3 +90,16 @@ CREATE TABLE training_records (
     verified_loss    DOUBLE PRECISION,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Audits: a configurable fraction of jobs (drawn at submission) is trained again by another worker
+-- before anyone is paid. The original waits in VERIFYING until the audit's held-out result is
+-- compared with its own; an audit job never runs on the original's worker.
+ALTER TABLE training_jobs
+    ADD COLUMN audit              BOOLEAN NOT NULL DEFAULT false,
+    ADD COLUMN audit_of           BIGINT REFERENCES training_jobs (id),
+    ADD COLUMN excluded_worker_id BIGINT REFERENCES workers (id),
+    DROP CONSTRAINT training_jobs_status_check,
+    ADD CONSTRAINT training_jobs_status_check
+        CHECK (status IN ('QUEUED', 'LEASED', 'VERIFYING', 'SUCCEEDED', 'FAILED', 'CANCELLED'));
+CREATE INDEX training_jobs_verifying ON training_jobs (id) WHERE status = 'VERIFYING';
+CREATE INDEX training_jobs_audits ON training_jobs (audit_of) WHERE audit_of IS NOT NULL;

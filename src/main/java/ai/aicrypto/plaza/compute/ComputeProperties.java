@@ -14,7 +14,10 @@ public record ComputeProperties(DataSize maxWeightsSize, Verification verificati
      * @param accuracyTolerance    how far below the claimed accuracy the held-out accuracy may be
      * @param minAccuracyOverChance how far above chance (1 / classes) the held-out accuracy must be
      * @param lossTolerance        regression: how far (relative) above the claimed loss the held-out loss may be
+     * @param auditFraction        share of jobs trained again by another worker and compared before payment
+     * @param auditTolerance       how far the audit's held-out accuracy (regression: loss, relative) may be from the original's
      */
-    public record Verification(double accuracyTolerance, double minAccuracyOverChance, double lossTolerance) {
+    public record Verification(double accuracyTolerance, double minAccuracyOverChance, double lossTolerance,
+                               double auditFraction, double auditTolerance) {
     }
 }

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.compute.internal;
 import java.time.Duration;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.platform.NotFoundException;
@@ -25,22 +26,36 @@ class JobQueue implements TrainingJobs {
     static final Duration LEASE = Duration.ofMinutes(2);
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
 
+    private final java.util.Random random = new java.security.SecureRandom();
     private final JdbcClient jdbc;
     private final Settlement settlement;
+    private final ComputeProperties properties;
 
-    JobQueue(JdbcClient jdbc, Settlement settlement) {
+    JobQueue(JdbcClient jdbc, Settlement settlement, ComputeProperties properties) {
         this.jdbc = jdbc;
         this.settlement = settlement;
+        this.properties = properties;
     }
 
     @Override
     @Transactional
     public long submit(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb) {
+        boolean audit = random.nextDouble() < properties.verification().auditFraction();
         return jdbc.sql("""
-                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, 'QUEUED') RETURNING id""")
-                .params(requesterId, datasetId, modelId, hyperparametersJson, minMemoryMb)
+                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status, audit)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, 'QUEUED', ?) RETURNING id""")
+                .params(requesterId, datasetId, modelId, hyperparametersJson, minMemoryMb, audit)
                 .query(Long.class).single();
+    }
+
+    /** Queues the audit of a job: the same training, on any worker but the one that did it. */
+    long submitAudit(long originalId, long originalWorkerId) {
+        return jdbc.sql("""
+                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status,
+                                                   audit_of, excluded_worker_id)
+                        SELECT requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, 'QUEUED', id, ?
+                        FROM training_jobs WHERE id = ? RETURNING id""")
+                .params(originalWorkerId, originalId).query(Long.class).single();
     }
 
     /**
@@ -63,7 +78,8 @@ class JobQueue implements TrainingJobs {
                             SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
                                 lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
                             WHERE id = (SELECT id FROM training_jobs
-                                        WHERE status = 'QUEUED' AND min_memory_mb <= :memory %s
+                                        WHERE status = 'QUEUED' AND min_memory_mb <= :memory
+                                          AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker) %s
                                         ORDER BY created_at, id
                                         LIMIT 1
                                         FOR UPDATE SKIP LOCKED)
@@ -110,16 +126,25 @@ class JobQueue implements TrainingJobs {
                 .params(jobId, workerId).query(Integer.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
     }
 
-    /** Ends this worker's lease with a verdict: the job is finished either way, never queued again. */
-    void finish(long workerId, long jobId, boolean succeeded, String metricsJson, String failureReason) {
+    /**
+     * Ends this worker's lease with a verdict (SUCCEEDED, FAILED, or VERIFYING while an audit runs): the job is
+     * never queued again.
+     */
+    void finish(long workerId, long jobId, String status, String metricsJson, String failureReason) {
         int updated = jdbc.sql("""
                         UPDATE training_jobs SET status = ?, metrics = CAST(? AS jsonb), failure_reason = ?,
                                                  worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(succeeded ? "SUCCEEDED" : "FAILED", metricsJson, failureReason, jobId, workerId).update();
+                .params(status, metricsJson, failureReason, jobId, workerId).update();
         if (updated == 0) {
             throw notLeased(workerId, jobId);
         }
+    }
+
+    /** Settles a job that waited in VERIFYING for its audit. */
+    void endVerification(long jobId, boolean succeeded, String failureReason) {
+        jdbc.sql("UPDATE training_jobs SET status = ?, failure_reason = ?, updated_at = now() WHERE id = ? AND status = 'VERIFYING'")
+                .params(succeeded ? "SUCCEEDED" : "FAILED", failureReason, jobId).update();
     }
 
     /**
@@ -133,10 +158,11 @@ class JobQueue implements TrainingJobs {
                         SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'QUEUED' END,
                             failure_reason = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED'
-                        RETURNING status, requester_id""")
+                        RETURNING status, requester_id, audit_of""")
                 .params(reason, jobId, workerId)
                 .query((rs, n) -> {
-                    if (rs.getString("status").equals("FAILED")) {
+                    // An audit is the plaza's own expense: its failure refunds nobody.
+                    if (rs.getString("status").equals("FAILED") && rs.getObject("audit_of") == null) {
                         settlement.refundRequester(jobId, rs.getLong("requester_id"), reason);
                     }
                     return true;
@@ -177,9 +203,9 @@ class JobQueue implements TrainingJobs {
                                 ELSE 'The lease of attempt ' || attempts || ' expired' END,
                             worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE status = 'LEASED' AND lease_expires_at < now()
-                        RETURNING id, status, requester_id, failure_reason""")
+                        RETURNING id, status, requester_id, failure_reason, audit_of""")
                 .query((rs, n) -> {
-                    if (rs.getString("status").equals("FAILED")) {
+                    if (rs.getString("status").equals("FAILED") && rs.getObject("audit_of") == null) {
                         settlement.refundRequester(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("failure_reason"));
                     }
                     return 1;

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.compute.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import ai.aicrypto.plaza.storage.DataKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -140,12 +142,14 @@ class JobResults {
     /** Judges this worker's uploaded result against what it claims, and settles the job. */
     Verdict complete(long workerId, long jobId, Map<String, Object> claimed) throws IOException {
         Job job = jdbc.sql("""
-                        SELECT j.attempts, j.requester_id, j.dataset_id, j.model_id, r.weights_key, r.wrapped_data_key
+                        SELECT j.attempts, j.requester_id, j.dataset_id, j.model_id, j.audit, j.audit_of,
+                               r.weights_key, r.wrapped_data_key
                         FROM training_jobs j LEFT JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts
                         WHERE j.id = ? AND j.worker_id = ? AND j.status = 'LEASED'""")
                 .params(jobId, workerId)
-                .query((rs, n) -> new Job(jobId, rs.getInt("attempts"), rs.getLong("requester_id"), rs.getLong("dataset_id"),
-                        rs.getLong("model_id"), rs.getString("weights_key"), rs.getBytes("wrapped_data_key")))
+                .query((rs, n) -> new Job(jobId, rs.getInt("attempts"), workerId, rs.getLong("requester_id"),
+                        rs.getLong("dataset_id"), rs.getLong("model_id"), rs.getBoolean("audit"),
+                        (Long) rs.getObject("audit_of"), rs.getString("weights_key"), rs.getBytes("wrapped_data_key")))
                 .optional().orElseThrow(() -> jobs.notLeased(workerId, jobId));
         if (job.weightsKey() == null) {
             throw new NoWeightsException();
@@ -154,14 +158,36 @@ class JobResults {
         Path weights = decryptToWorkFile(job);
         try {
             Judgement judgement = judge(card, weights, splits.validation(job.datasetId()), claimed);
-            return transaction.execute(status -> settle(workerId, job, card, claimed, judgement, weights));
+            return transaction.execute(status -> settle(job, card, claimed, judgement, weights));
         } finally {
             Files.deleteIfExists(weights);
         }
     }
 
-    private record Job(long id, int attempt, long requesterId, long datasetId, long modelId, String weightsKey,
-                       byte[] wrappedKey) {
+    /**
+     * Originals whose audit failed or was cancelled: their own held-out verification stands, and they are settled
+     * as verified (checked as often as leases expire).
+     */
+    @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
+    public void settleAbandonedAudits() {
+        List<Long> originals = jdbc.sql("""
+                        SELECT o.id FROM training_jobs o JOIN training_jobs a ON a.audit_of = o.id
+                        WHERE o.status = 'VERIFYING' AND a.status IN ('FAILED', 'CANCELLED')""")
+                .query(Long.class).list();
+        for (long original : originals) {
+            transaction.executeWithoutResult(status -> verifiedOriginal(original).ifPresent(verified -> {
+                log.info("The audit of job {} did not finish; its held-out verification stands", original);
+                accept(verified);
+            }));
+        }
+    }
+
+    /**
+     * @param audit   whether this job is to be audited once verified
+     * @param auditOf the job this one audits, or null
+     */
+    private record Job(long id, int attempt, long workerId, long requesterId, long datasetId, long modelId, boolean audit,
+                       Long auditOf, String weightsKey, byte[] wrappedKey) {
     }
 
     private record Judgement(HeldOutEvaluator.Evaluation evaluation, String rejection) {
@@ -206,66 +232,176 @@ class JobResults {
         return new Judgement(measured, null);
     }
 
-    private Verdict settle(long workerId, Job job, ModelCard card, Map<String, Object> claimed, Judgement judgement, Path weights) {
-        if (jobs.currentAttempt(workerId, job.id()) != job.attempt()) {
+    private Verdict settle(Job job, ModelCard card, Map<String, Object> claimed, Judgement judgement, Path weights) {
+        if (jobs.currentAttempt(job.workerId(), job.id()) != job.attempt()) {
             throw new LeaseLostException(job.id());
         }
         Double loss = judgement.evaluation() == null ? null : judgement.evaluation().loss();
         Double accuracy = judgement.evaluation() == null || Double.isNaN(judgement.evaluation().accuracy()) ? null
                 : judgement.evaluation().accuracy();
         boolean verified = judgement.rejection() == null;
+        String claimedJson = json.writeValueAsString(claimed);
         jdbc.sql("""
                         UPDATE job_results SET claimed_metrics = CAST(? AS jsonb), verified_loss = ?, verified_accuracy = ?,
                                                verdict = ?, reason = ?
                         WHERE job_id = ? AND attempt = ?""")
-                .params(json.writeValueAsString(claimed), loss, accuracy, verified ? "VERIFIED" : "REJECTED",
-                        judgement.rejection(), job.id(), job.attempt()).update();
-        jdbc.sql("""
-                        UPDATE workers SET verified_jobs = verified_jobs + ?, rejected_jobs = rejected_jobs + ?,
-                            reliability = CAST(verified_jobs + ? AS double precision) / (verified_jobs + rejected_jobs + 1)
-                        WHERE id = ?""")
-                .params(verified ? 1 : 0, verified ? 0 : 1, verified ? 1 : 0, workerId).update();
+                .params(claimedJson, loss, accuracy, verified ? "VERIFIED" : "REJECTED", judgement.rejection(), job.id(),
+                        job.attempt()).update();
+        countResult(job.workerId(), verified ? 1 : 0, verified ? 0 : 1);
         if (!verified) {
             String reason = "Verification failed: " + judgement.rejection();
-            jobs.finish(workerId, job.id(), false, json.writeValueAsString(claimed), reason);
-            settlement.refundRequester(job.id(), job.requesterId(), reason);
-            log.warn("Job {} attempt {} by worker {} rejected: {}", job.id(), job.attempt(), workerId, judgement.rejection());
+            jobs.finish(job.workerId(), job.id(), "FAILED", claimedJson, reason);
+            if (job.auditOf() == null) {
+                settlement.refundRequester(job.id(), job.requesterId(), reason);
+            } // a failed audit leaves its original to settleAbandonedAudits: the original's verification stands
+            log.warn("Job {} attempt {} by worker {} rejected: {}", job.id(), job.attempt(), job.workerId(), judgement.rejection());
             return new Verdict("FAILED", loss, accuracy, null, reason);
         }
-        long trained = models.createPrivate(job.requesterId(), new ModelUpload(trainedCard(card, job, judgement),
+        if (job.auditOf() != null) {
+            jobs.finish(job.workerId(), job.id(), "SUCCEEDED", claimedJson, null);
+            pay(job, "Audit re-run of job " + job.auditOf() + ", paid by the plaza");
+            verifiedOriginal(job.auditOf()).ifPresent(original -> compareWithAudit(original, card, judgement.evaluation()));
+            return new Verdict("SUCCEEDED", loss, accuracy, null, null);
+        }
+        if (job.audit()) {
+            jobs.finish(job.workerId(), job.id(), "VERIFYING", claimedJson, null);
+            long audit = jobs.submitAudit(job.id(), job.workerId());
+            log.info("Job {} verified on the held-out split; audit job {} trains it again on another worker", job.id(), audit);
+            return new Verdict("VERIFYING", loss, accuracy, null, null);
+        }
+        jobs.finish(job.workerId(), job.id(), "SUCCEEDED", claimedJson, null);
+        return new Verdict("SUCCEEDED", loss, accuracy, accept(job, card, judgement.evaluation(), weights), null);
+    }
+
+    /** The original of an audit, waiting in VERIFYING, with its verified result (locked). */
+    private java.util.Optional<VerifiedJob> verifiedOriginal(long jobId) {
+        return jdbc.sql("""
+                        SELECT j.requester_id, j.dataset_id, j.model_id, r.attempt, r.worker_id, r.weights_key, r.wrapped_data_key,
+                               r.verified_loss, r.verified_accuracy
+                        FROM training_jobs j JOIN job_results r ON r.job_id = j.id AND r.verdict = 'VERIFIED'
+                        WHERE j.id = ? AND j.status = 'VERIFYING'
+                        FOR UPDATE OF j""")
+                .param(jobId)
+                .query((rs, n) -> new VerifiedJob(new Job(jobId, rs.getInt("attempt"), rs.getLong("worker_id"),
+                        rs.getLong("requester_id"), rs.getLong("dataset_id"), rs.getLong("model_id"), true, null,
+                        rs.getString("weights_key"), rs.getBytes("wrapped_data_key")),
+                        rs.getDouble("verified_loss"), (Double) rs.getObject("verified_accuracy")))
+                .optional();
+    }
+
+    private record VerifiedJob(Job job, double loss, Double accuracy) {
+    }
+
+    /** The audit agrees (within the tolerance) or the original is rejected after all. */
+    private void compareWithAudit(VerifiedJob original, ModelCard card, HeldOutEvaluator.Evaluation audit) {
+        double tolerance = properties.verification().auditTolerance();
+        String disagreement = null;
+        if (card.isClassification() && Math.abs(audit.accuracy() - original.accuracy()) > tolerance) {
+            disagreement = format("an audit on another worker reached held-out accuracy %.4f, the original %.4f",
+                    audit.accuracy(), original.accuracy());
+        } else if (!card.isClassification() && Math.abs(audit.loss() - original.loss()) > tolerance * Math.max(original.loss(), 1e-9)) {
+            disagreement = format("an audit on another worker reached held-out loss %.5f, the original %.5f",
+                    audit.loss(), original.loss());
+        }
+        if (disagreement == null) {
+            accept(original);
+            return;
+        }
+        Job job = original.job();
+        jobs.endVerification(job.id(), false, "Verification failed: " + disagreement);
+        jdbc.sql("UPDATE job_results SET verdict = 'REJECTED', reason = ? WHERE job_id = ? AND attempt = ?")
+                .params(disagreement, job.id(), job.attempt()).update();
+        countResult(job.workerId(), -1, 1);
+        settlement.refundRequester(job.id(), job.requesterId(), "Verification failed: " + disagreement);
+        log.warn("Job {} rejected: {}", job.id(), disagreement);
+    }
+
+    /** A verified original, settled after its audit: its stored weights become the trained model. */
+    private void accept(VerifiedJob verified) {
+        Job job = verified.job();
+        ModelCard card = cards.parse(models.cardJson(job.modelId()));
+        Path weights = null;
+        try {
+            weights = decryptToWorkFile(job);
+            jobs.endVerification(job.id(), true, null);
+            accept(job, card, new HeldOutEvaluator.Evaluation(verified.loss(),
+                    verified.accuracy() == null ? Double.NaN : verified.accuracy(), heldOutRows(job.datasetId())), weights);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(weights);
+        }
+    }
+
+    /** Pays the provider and makes the weights a private model of the requester, with its training record. */
+    private long accept(Job job, ModelCard card, HeldOutEvaluator.Evaluation evaluation, Path weights) {
+        long trained = models.createPrivate(job.requesterId(), new ModelUpload(trainedCard(card, job, evaluation),
                 List.of("trained"), weights));
-        jobs.finish(workerId, job.id(), true, json.writeValueAsString(claimed), null);
-        Provider provider = jdbc.sql("""
-                        SELECT o.id AS offer_id, o.provider_id,
-                               o.price_per_hour_aic * CAST(EXTRACT(EPOCH FROM now() - a.leased_at) AS numeric) / 3600 AS amount
-                        FROM job_attempts a JOIN workers w ON w.id = a.worker_id JOIN gpu_offers o ON o.id = w.offer_id
-                        WHERE a.job_id = ? AND a.attempt = ?""")
-                .params(job.id(), job.attempt())
-                .query((rs, n) -> new Provider(rs.getLong("offer_id"), rs.getLong("provider_id"),
-                        rs.getBigDecimal("amount").setScale(18, RoundingMode.DOWN)))
-                .single();
-        settlement.payProvider(job.id(), provider.providerId(), provider.amount(),
-                "Verified result of attempt " + job.attempt());
+        long offer = pay(job, "Verified result of attempt " + job.attempt());
         jdbc.sql("""
                         INSERT INTO training_records (job_id, worker_id, offer_id, base_model_id, dataset_id, trained_model_id,
                                                       verified_accuracy, verified_loss)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(job.id(), workerId, provider.offerId(), job.modelId(), job.datasetId(), trained, accuracy, loss).update();
-        return new Verdict("SUCCEEDED", loss, accuracy, trained, null);
+                .params(job.id(), job.workerId(), offer, job.modelId(), job.datasetId(), trained,
+                        Double.isNaN(evaluation.accuracy()) ? null : evaluation.accuracy(), evaluation.loss()).update();
+        return trained;
+    }
+
+    /**
+     * Pays the provider of the attempt's worker its offer's price for the time from lease to upload.
+     *
+     * @return the offer
+     */
+    private long pay(Job job, String reason) {
+        Provider provider = jdbc.sql("""
+                        SELECT o.id AS offer_id, o.provider_id,
+                               o.price_per_hour_aic * CAST(EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at) AS numeric) / 3600 AS amount
+                        FROM job_attempts a JOIN job_results r ON r.job_id = a.job_id AND r.attempt = a.attempt
+                             JOIN workers w ON w.id = a.worker_id JOIN gpu_offers o ON o.id = w.offer_id
+                        WHERE a.job_id = ? AND a.attempt = ?""")
+                .params(job.id(), job.attempt())
+                .query((rs, n) -> new Provider(rs.getLong("offer_id"), rs.getLong("provider_id"),
+                        rs.getBigDecimal("amount").max(BigDecimal.ZERO).setScale(18, RoundingMode.DOWN)))
+                .single();
+        settlement.payProvider(job.id(), provider.providerId(), provider.amount(), reason);
+        return provider.offerId();
+    }
+
+    /** Adds to a worker's verified and rejected counts; reliability is the verified share. */
+    private void countResult(long workerId, int verified, int rejected) {
+        jdbc.sql("""
+                        UPDATE workers SET verified_jobs = verified_jobs + :v, rejected_jobs = rejected_jobs + :r,
+                            reliability = CAST(verified_jobs + :v AS double precision) / (verified_jobs + :v + rejected_jobs + :r)
+                        WHERE id = :worker""")
+                .param("v", verified).param("r", rejected).param("worker", workerId).update();
+    }
+
+    private long heldOutRows(long datasetId) {
+        return jdbc.sql("SELECT validation_rows FROM training_splits WHERE dataset_id = ?").param(datasetId)
+                .query(Long.class).single();
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // a decrypted copy left under data/work is as safe as the data directory itself
+        }
     }
 
     private record Provider(long offerId, long providerId, BigDecimal amount) {
     }
 
     /** The base model's card, renamed and priced at 0, describing where the weights came from. */
-    private String trainedCard(ModelCard base, Job job, Judgement judgement) {
+    private String trainedCard(ModelCard base, Job job, HeldOutEvaluator.Evaluation evaluation) {
         ObjectNode card = (ObjectNode) base.json().deepCopy();
         String name = base.name() + " (trained, job " + job.id() + ")";
         card.put("name", name.length() > 140 ? name.substring(0, 140) : name);
-        String accuracy = judgement.evaluation() == null || Double.isNaN(judgement.evaluation().accuracy()) ? ""
-                : format(", accuracy %.4f", judgement.evaluation().accuracy());
+        String accuracy = Double.isNaN(evaluation.accuracy()) ? "" : format(", accuracy %.4f", evaluation.accuracy());
         card.put("description", format("Trained by training job %d on dataset %d; verified on a held-out split of %d rows "
-                + "(loss %.5f%s).", job.id(), job.datasetId(), judgement.evaluation().samples(), judgement.evaluation().loss(), accuracy));
+                + "(loss %.5f%s).", job.id(), job.datasetId(), evaluation.samples(), evaluation.loss(), accuracy));
         card.put("priceAic", "0");
         card.putObject("weights").put("format", "safetensors");
         return card.toString();

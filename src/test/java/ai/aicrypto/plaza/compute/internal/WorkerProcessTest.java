@@ -164,6 +164,32 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     @Test
+    void anAuditedJobIsPaidOnlyOnceAnotherWorkerAgrees() throws Exception {
+        GpuOffers.IssuedWorker one = register();
+        GpuOffers.IssuedWorker two = register();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
+        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
+        try (WorkerProcess first = WorkerProcess.start(plaza(), one.token(), tmp.resolve("cache-1"), "--no-benchmark");
+             WorkerProcess second = WorkerProcess.start(plaza(), two.token(), tmp.resolve("cache-2"), "--no-benchmark")) {
+            await(first, () -> status(job).equals("SUCCEEDED") || status(job).equals("FAILED"));
+            assertThat(status(job)).as(first.log() + second.log()).isEqualTo("SUCCEEDED");
+        }
+        long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+        assertThat(status(audit)).isEqualTo("SUCCEEDED");
+        long originalWorker = jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(job).query(Long.class).single();
+        assertThat(jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(audit).query(Long.class).single())
+                .as("an audit runs on another worker").isNotEqualTo(originalWorker);
+        assertThat(jdbc.sql("SELECT job_id || ' ' || kind FROM settlements WHERE job_id IN (?, ?) ORDER BY job_id")
+                .params(job, audit).query(String.class).list())
+                .containsExactly(job + " PAY_PROVIDER", audit + " PAY_PROVIDER");
+        assertThat(jdbc.sql("SELECT reason FROM settlements WHERE job_id = ?").param(audit).query(String.class).single())
+                .contains("paid by the plaza");
+        assertThat(jdbc.sql("SELECT worker_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single())
+                .isEqualTo(originalWorker);
+        assertThat(jdbc.sql("SELECT count(*) FROM training_records WHERE job_id = ?").param(audit).query(Long.class).single()).isZero();
+    }
+
+    @Test
     void theIdleCommandIsStoppedWhileTrainingAndACancelledJobIsAbandoned() throws Exception {
         GpuOffers.IssuedWorker issued = register();
         Path counter = tmp.resolve("counter");
