@@ -62,9 +62,9 @@ class JobQueue implements TrainingJobs {
      * The next job this worker can run, leased to it: the oldest that fits its memory, and first
      * among the jobs whose dataset the worker already caches (the whitepaper's data locality).
      * Each step is an index walk in queue order that stops at the first row not locked by another
-     * lease, so a lease costs the same with 10 or 100,000 jobs waiting.
+     * lease, so a lease costs the same with 10 or 100,000 jobs waiting. Each step is a single
+     * statement (the lease and its attempt row together), so no enclosing transaction is needed.
      */
-    @Transactional
     Optional<LeasedJob> lease(WorkerIdentity.Worker worker) {
         Optional<LeasedJob> local = worker.cachedDatasets().length == 0 ? Optional.empty()
                 : leaseWhere(worker, "AND dataset_id = ANY (CAST(:cached AS bigint[]))");

@@ -17,6 +17,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import ai.aicrypto.plaza.dataset.Datasets;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -47,6 +49,8 @@ class TrainingSplits {
     private static final int NONCE_BYTES = 12;
 
     private final SecureRandom random = new SecureRandom();
+    /** A split never changes once made, and every lease needs one: kept in memory, up to 1,000 datasets. */
+    private final Cache<Long, Split> made = Caffeine.newBuilder().maximumSize(1_000).build();
     private final Datasets datasets;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
@@ -70,12 +74,18 @@ class TrainingSplits {
 
     /** The dataset's split, made now if this is the first job on it (one maker at a time per dataset). */
     Split ensure(long datasetId) {
-        return find(datasetId).orElseGet(() -> transaction.execute(status -> {
-            // Serialises concurrent first leases of the same dataset; released at commit.
+        Split known = made.getIfPresent(datasetId);
+        if (known != null) {
+            return known;
+        }
+        Split split = find(datasetId).orElseGet(() -> transaction.execute(status -> {
+            // Serialises concurrent first leases of the same dataset (on any instance); released at commit.
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('training-split'), CAST(? AS int))")
                     .param((int) datasetId).query(Object.class).single();
             return find(datasetId).orElseGet(() -> make(datasetId));
         }));
+        made.put(datasetId, split);
+        return split;
     }
 
     Optional<Split> find(long datasetId) {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.model.Models;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,6 +40,8 @@ class WorkerApiController {
     private final TrainingSplits splits;
     private final JobResults results;
     private final Models models;
+    /** Cards do not change once published, and every lease hands one out. */
+    private final Cache<Long, String> cards = Caffeine.newBuilder().maximumSize(1_000).build();
 
     WorkerApiController(WorkerRegistry workers, JobQueue jobs, TrainingSplits splits, JobResults results, Models models) {
         this.workers = workers;
@@ -68,7 +72,7 @@ class WorkerApiController {
         try {
             TrainingSplits.Split split = splits.ensure(job.datasetId());
             return ResponseEntity.ok(new Lease(job.id(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.attempt(),
-                    job.leaseExpiresAt(), models.cardJson(job.modelId()), Base64.getEncoder().encodeToString(split.key()),
+                    job.leaseExpiresAt(), cards.get(job.modelId(), models::cardJson), Base64.getEncoder().encodeToString(split.key()),
                     split.shards()));
         } catch (RuntimeException e) {
             jobs.fail(worker.id(), job.id(), "The dataset could not be prepared for training: " + e.getMessage());
