@@ -16,8 +16,9 @@ public record ComputeProperties(DataSize maxWeightsSize, Verification verificati
      * @param lossTolerance        regression: how far (relative) above the claimed loss the held-out loss may be
      * @param auditFraction        share of jobs trained again by another worker and compared before payment
      * @param auditTolerance       how far the audit's held-out accuracy (regression: loss, relative) may be from the original's
+     * @param auditWait            how long an audit may wait for another worker before it is dropped
      */
     public record Verification(double accuracyTolerance, double minAccuracyOverChance, double lossTolerance,
-                               double auditFraction, double auditTolerance) {
+                               double auditFraction, double auditTolerance, java.time.Duration auditWait) {
     }
 }

@@ -165,11 +165,17 @@ class JobResults {
     }
 
     /**
-     * Originals whose audit failed or was cancelled: their own held-out verification stands, and they are settled
-     * as verified (checked as often as leases expire).
+     * Originals whose audit failed, was cancelled, or found no other worker within the audit wait: their own
+     * held-out verification stands, and they are settled as verified (checked as often as leases expire), so no
+     * job waits in VERIFYING forever.
      */
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
     public void settleAbandonedAudits() {
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', updated_at = now(),
+                            failure_reason = 'No other worker took the audit in time'
+                        WHERE audit_of IS NOT NULL AND status = 'QUEUED' AND created_at < now() - CAST(? AS interval)""")
+                .param(properties.verification().auditWait().toSeconds() + " seconds").update();
         List<Long> originals = jdbc.sql("""
                         SELECT o.id FROM training_jobs o JOIN training_jobs a ON a.audit_of = o.id
                         WHERE o.status = 'VERIFYING' AND a.status IN ('FAILED', 'CANCELLED')""")

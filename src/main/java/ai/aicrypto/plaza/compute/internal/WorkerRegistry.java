@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -19,7 +22,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class WorkerRegistry implements GpuOffers {
 
+    static final Duration IDENTITY_TTL = Duration.ofSeconds(5);
+
     private final SecureRandom random = new SecureRandom();
+    private final Cache<String, WorkerIdentity.Worker> identities = Caffeine.newBuilder()
+            .expireAfterWrite(IDENTITY_TTL).maximumSize(10_000).build();
     private final JdbcClient jdbc;
 
     WorkerRegistry(JdbcClient jdbc) {
@@ -52,9 +59,25 @@ class WorkerRegistry implements GpuOffers {
         return new IssuedWorker(offerId, workerId, token);
     }
 
+    /**
+     * The worker a token belongs to. Every worker request asks, so answers are kept for a few
+     * seconds (a heartbeat of this instance refreshes its worker at once; another instance's
+     * heartbeat shows within {@link #IDENTITY_TTL}).
+     */
     Optional<WorkerIdentity.Worker> workerFor(String token) {
+        String hash = sha256(token);
+        WorkerIdentity.Worker known = identities.getIfPresent(hash);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<WorkerIdentity.Worker> found = lookUp(hash);
+        found.ifPresent(worker -> identities.put(hash, worker));
+        return found;
+    }
+
+    private Optional<WorkerIdentity.Worker> lookUp(String tokenHash) {
         return jdbc.sql("SELECT id, coalesce(gpu_memory_mb, 0) AS memory, cached_datasets FROM workers WHERE token_sha256 = ?")
-                .param(sha256(token))
+                .param(tokenHash)
                 .query((rs, n) -> new WorkerIdentity.Worker(rs.getLong("id"), rs.getInt("memory"),
                         (Long[]) rs.getArray("cached_datasets").getArray()))
                 .optional();
@@ -71,6 +94,7 @@ class WorkerRegistry implements GpuOffers {
                 .params(beat.engine(), beat.gpuMemoryMb(), cached.toArray(Long[]::new), beat.measuredScore(),
                         beat.benchmark(), workerId)
                 .update();
+        identities.asMap().values().removeIf(worker -> worker.id() == workerId);
     }
 
     static String sha256(String token) {

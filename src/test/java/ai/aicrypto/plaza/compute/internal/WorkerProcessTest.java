@@ -62,6 +62,8 @@ class WorkerProcessTest extends IntegrationTest {
     @Autowired
     JobQueue queue;
     @Autowired
+    JobResults results;
+    @Autowired
     Datasets datasets;
     @Autowired
     Models models;
@@ -187,6 +189,28 @@ class WorkerProcessTest extends IntegrationTest {
         assertThat(jdbc.sql("SELECT worker_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single())
                 .isEqualTo(originalWorker);
         assertThat(jdbc.sql("SELECT count(*) FROM training_records WHERE job_id = ?").param(audit).query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void anAuditNoOtherWorkerTakesIsDroppedAndTheOriginalStands() throws Exception {
+        GpuOffers.IssuedWorker only = register();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
+        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), only.token(), tmp.resolve("cache"), "--no-benchmark")) {
+            await(worker, () -> status(job).equals("VERIFYING"));
+            await(worker, () -> worker.log().contains("\"status\":\"VERIFYING\""));
+        }
+        long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+        assertThat(status(audit)).as("the only worker may not audit itself").isEqualTo("QUEUED");
+        assertThat(count("settlements WHERE job_id = " + job)).as("nobody is paid while the audit waits").isZero();
+
+        jdbc.sql("UPDATE training_jobs SET created_at = now() - interval '2 hours' WHERE id = ?").param(audit).update();
+        results.settleAbandonedAudits();
+        assertThat(status(audit)).isEqualTo("CANCELLED");
+        assertThat(status(job)).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
+                .containsExactly("PAY_PROVIDER");
+        assertThat(count("training_records WHERE job_id = " + job)).isOne();
     }
 
     @Test
