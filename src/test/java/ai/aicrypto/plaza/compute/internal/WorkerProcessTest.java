@@ -48,7 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Fashion-MNIST: a job end to end, a worker killed with -9 mid-job and a second one finishing it, the idle command
  * stopped while training, and a fake worker (a plain HTTP client) whose random weights claim a good accuracy.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "plaza.compute.max-weights-size=4MB") // the MLP's weights take about 1 MB
 class WorkerProcessTest extends IntegrationTest {
 
     private static final int WAIT_SECONDS = 240;
@@ -214,6 +215,43 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     @Test
+    void anAuditThatDisagreesFailsTheOriginalAndRefundsTheRequester() throws Exception {
+        GpuOffers.IssuedWorker real = register();
+        GpuOffers.IssuedWorker auditor = register();
+        long weak = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 1}", 0);
+        long strong = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 8}", 0);
+        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(strong).update(); // as if drawn for an audit
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), real.token(), tmp.resolve("cache"), "--no-benchmark")) {
+            await(worker, () -> status(weak).equals("SUCCEEDED") && status(strong).equals("VERIFYING"));
+        }
+        // The auditor hands in the one-epoch model's weights: verified on their own, far from the original.
+        long weakModel = jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(weak)
+                .query(Long.class).single();
+        MvcResult download = mvc.perform(get("/models/" + weakModel + "/weights").with(user(requester))).andReturn();
+        byte[] weakWeights = mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray();
+        double weakAccuracy = jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(weak)
+                .query(Double.class).single();
+        send(auditor.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lease = json.readValue(send(auditor.token(), "POST", "/lease", "{}").body(), Map.class);
+        long audit = ((Number) lease.get("id")).longValue();
+        assertThat(jdbc.sql("SELECT audit_of FROM training_jobs WHERE id = ?").param(audit).query(Long.class).single())
+                .isEqualTo(strong);
+        assertThat(upload(auditor.token(), audit, weakWeights).statusCode()).isEqualTo(204);
+        assertThat(send(auditor.token(), "POST", "/jobs/" + audit + "/complete", "{\"accuracy\": " + weakAccuracy + "}").body())
+                .contains("\"status\":\"SUCCEEDED\"");
+
+        assertThat(status(strong)).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(strong).query(String.class).single())
+                .contains("an audit on another worker");
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(strong).query(String.class).list())
+                .containsExactly("REFUND_REQUESTER");
+        assertThat(count("training_records WHERE job_id = " + strong)).isZero();
+        assertThat(jdbc.sql("SELECT verified_jobs || '/' || rejected_jobs || '/' || reliability FROM workers WHERE id = ?")
+                .param(real.workerId()).query(String.class).single()).isEqualTo("1/1/0.5");
+    }
+
+    @Test
     void theIdleCommandIsStoppedWhileTrainingAndACancelledJobIsAbandoned() throws Exception {
         GpuOffers.IssuedWorker issued = register();
         Path counter = tmp.resolve("counter");
@@ -261,7 +299,9 @@ class WorkerProcessTest extends IntegrationTest {
 
         long blobsBefore = blobFiles();
         assertThat(upload(fake.token(), job, "not safetensors at all".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(422);
+        assertThat(upload(fake.token(), job, new byte[5 << 20]).statusCode()).as("over the size limit").isEqualTo(413);
         assertThat(blobFiles()).as("nothing stored").isEqualTo(blobsBefore);
+        assertThat(count("job_results WHERE job_id = " + job)).isZero();
         assertThat(upload(fake.token(), job, randomWeights()).statusCode()).isEqualTo(204);
         HttpResponse<String> verdict = send(fake.token(), "POST", "/jobs/" + job + "/complete", "{\"accuracy\": 0.95, \"loss\": 0.1}");
         assertThat(verdict.statusCode()).isEqualTo(200);
