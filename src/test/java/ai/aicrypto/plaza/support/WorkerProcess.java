@@ -61,11 +61,12 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         List<ProcessHandle> children = process.descendants().toList();
         process.destroy(); // SIGTERM: the shutdown hook ends the idle command
         process.waitFor();
         children.forEach(ProcessHandle::destroyForcibly);
+        Files.deleteIfExists(log);
     }
 
     private static synchronized void ensureJar() throws IOException {
