@@ -24,13 +24,12 @@ CREATE INDEX worker_switches_by_worker ON worker_switches (worker_id, switched_a
 
 -- A job chosen for one offer is leased only by that offer's workers; budget_aic caps what the
 -- requester accepts to pay (null: no cap). served_by keeps the last worker that held the lease
--- after the lease ends (worker_id is cleared then), so providers see the jobs they served;
--- charged_aic is what settlement charged the requester for the job (null until settled).
+-- after the lease ends (worker_id is cleared then), so providers see the jobs they served (what
+-- they earned is in settlements).
 ALTER TABLE training_jobs
     ADD COLUMN offer_id    BIGINT REFERENCES gpu_offers (id),
     ADD COLUMN budget_aic  NUMERIC(38, 18) CHECK (budget_aic > 0),
-    ADD COLUMN served_by   BIGINT REFERENCES workers (id),
-    ADD COLUMN charged_aic NUMERIC(38, 18) CHECK (charged_aic >= 0);
+    ADD COLUMN served_by   BIGINT REFERENCES workers (id);
 CREATE INDEX training_jobs_by_requester ON training_jobs (requester_id, created_at DESC);
 CREATE INDEX training_jobs_served_by ON training_jobs (served_by) WHERE served_by IS NOT NULL;
 

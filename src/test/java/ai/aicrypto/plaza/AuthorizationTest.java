@@ -5,6 +5,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
  */
 class AuthorizationTest extends IntegrationTest {
 
-    private static final int OK = 200, REDIRECT = 302, BAD_INPUT = 400, FORBIDDEN = 403, HIDDEN = 404;
+    private static final int OK = 200, REDIRECT = 302, BAD_INPUT = 400, UNAUTHORIZED = 401, FORBIDDEN = 403, HIDDEN = 404;
 
     @Autowired
     TestUsers users;
@@ -179,6 +180,33 @@ class AuthorizationTest extends IntegrationTest {
 
     private static MockHttpServletRequestBuilder jsonPost(String path) {
         return post(path).with(csrf()).contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{}");
+    }
+
+    @Test
+    void aPrivateTrainedModelIsItsOwnersOnly() throws Exception {
+        var weights = java.nio.file.Files.createTempFile("weights", ".safetensors");
+        byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes();
+        java.nio.file.Files.write(weights, java.nio.ByteBuffer.allocate(8 + header.length + 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).putFloat(1f).array());
+        long trained = models.createPrivate(owner.id(), new ModelUpload(new org.springframework.core.io.ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(java.nio.charset.StandardCharsets.UTF_8),
+                List.of(), weights));
+        java.nio.file.Files.delete(weights);
+        expect(r -> get("/models/" + trained), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> get("/models/" + trained + "/card.json"), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> get("/models/" + trained + "/weights"), REDIRECT, OK, HIDDEN, HIDDEN);
+    }
+
+    /** 401 without a worker token; a signed-in member is authenticated but is no worker (403). */
+    @Test
+    void theWorkerApiTakesWorkerTokensOnly() throws Exception {
+        for (String route : List.of("/heartbeat", "/lease", "/jobs/1/renew", "/jobs/1/progress", "/jobs/1/complete", "/jobs/1/fail")) {
+            expect(r -> post("/api/worker/v1" + route).contentType("application/json").content("{}").with(csrf()),
+                    UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
+        }
+        expect(r -> get("/api/worker/v1/jobs/1/shards/0"), UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
+        expect(r -> put("/api/worker/v1/jobs/1/weights").content(new byte[8]).with(csrf()),
+                UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
     }
 
     @Test

@@ -21,6 +21,12 @@ public interface Catalog {
     long create(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms);
 
     /**
+     * Like {@link #create}, but the listing starts unpublished: only its owner and admins see it
+     * until the owner publishes it (a trained model, for instance).
+     */
+    long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms);
+
+    /**
      * The listing of the given kind as {@code viewer} (null when anonymous) may see it: unpublished
      * listings only for their owner and admins.
      *

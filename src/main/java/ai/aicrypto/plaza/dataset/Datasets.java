@@ -26,4 +26,15 @@ public interface Datasets {
 
     /** The dataset if {@code userId} may train models on it, else empty (whether or not it exists). */
     Optional<TrainableDataset> trainableBy(long userId, long datasetId);
+
+    /** How many preprocessed shards the dataset has (see {@code dataset.format} for their layout). */
+    int shardCount(long datasetId);
+
+    /**
+     * Decrypts one preprocessed shard, for the platform's own use (training splits): callers
+     * decide who may receive what is derived from it.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such shard
+     */
+    java.io.InputStream openShard(long datasetId, int seq) throws java.io.IOException;
 }

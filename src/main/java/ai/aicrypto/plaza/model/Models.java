@@ -26,4 +26,14 @@ public interface Models {
 
     /** The model's card if {@code userId} may train it, else empty (whether or not it exists). */
     Optional<ModelTemplate> templateFor(long userId, long modelId);
+
+    /** Like {@link #publish}, but the listing is private (unpublished) until its owner publishes it. */
+    long createPrivate(long ownerId, ModelUpload upload);
+
+    /**
+     * The model's card as JSON (validated when it was published).
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such model
+     */
+    String cardJson(long modelId);
 }

@@ -17,6 +17,15 @@ public interface DataKeys {
     /** Unwraps a stored key; fails if it was not wrapped by this master key or was altered. */
     DataKey unwrap(byte[] wrapped) throws GeneralSecurityException;
 
+    /**
+     * Encrypts a small secret (a key handed to another party, e.g. a GPU worker) under the master
+     * key; {@code context} binds it to its purpose, as for blobs.
+     */
+    byte[] seal(byte[] secret, String context);
+
+    /** The secret {@link #seal} encrypted; fails if it was altered or sealed for another context. */
+    byte[] unseal(byte[] sealed, String context) throws GeneralSecurityException;
+
     interface DataKey {
 
         /** The data key encrypted under the master key: store this, never the key itself. */

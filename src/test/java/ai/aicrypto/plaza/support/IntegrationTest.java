@@ -38,6 +38,8 @@ public abstract class IntegrationTest {
         Path dir = createDataDir();
         registry.add("plaza.data-dir", dir::toString);
         registry.add("plaza.demo-data", () -> "false");
+        // Jobs are audited (trained twice) only where a test asks for it.
+        registry.add("plaza.compute.verification.audit-fraction", () -> "0");
     }
 
     protected Path dataDir() {

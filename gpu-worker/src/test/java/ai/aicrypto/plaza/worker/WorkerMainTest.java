@@ -38,8 +38,8 @@ class WorkerMainTest {
     }
 
     @Test
-    void refusesTheUnimplementedPlazaLoopAndUnknownEngines() {
-        assertThrows(IllegalArgumentException.class, () -> WorkerMain.run(new String[]{"--plaza", "http://x", "--token", "t"}, System.out));
+    void refusesAPlazaWithoutTokenAndUnknownEngines() {
+        assertThrows(IllegalArgumentException.class, () -> WorkerMain.run(new String[]{"--plaza", "http://x"}, System.out));
         assertThrows(IllegalArgumentException.class, () -> WorkerMain.run(new String[]{"--train", "c", "--data", "d", "--engine", "tpu"}, System.out));
     }
 }

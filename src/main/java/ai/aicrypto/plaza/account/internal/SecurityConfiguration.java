@@ -32,7 +32,7 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/**", "/admin/**").hasRole("ADMIN")
                         .requestMatchers("/login", "/register", "/error", "/siwe/nonce", "/siwe/verify", "/v3/api-docs/**").permitAll()
                         .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest", "/gpus").permitAll()
-                        .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/schemas/**").permitAll()
+                        .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/models/{id:\\d+}/card.json", "/schemas/**").permitAll()
                         .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel", "/api/nft/{id:\\d+}").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form

@@ -56,6 +56,16 @@ class CatalogService implements Catalog {
     }
 
     @Override
+    @Transactional
+    public long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms) {
+        var listing = new Listing(kind, ownerId, draft.validated(), searchTerms, clock.instant());
+        listing.changeStatus(ListingStatus.UNPUBLISHED, clock.instant());
+        long id = listings.save(listing).getId();
+        events.publishEvent(new ListingChanged(id));
+        return id;
+    }
+
+    @Override
     @Transactional(readOnly = true)
     public Optional<ListingDocument> document(long id) {
         return listings.findById(id).map(l -> toDocument(l, accounts.usernames(List.of(l.getOwnerId()))));

@@ -3,6 +3,8 @@ package ai.aicrypto.plaza.compute.internal;
 import java.time.Duration;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.compute.ComputeProperties;
+import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
@@ -26,12 +28,17 @@ class JobQueue implements TrainingJobs {
     static final Duration LEASE = Duration.ofMinutes(2);
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
 
+    private final java.util.Random random = new java.security.SecureRandom();
     private final JdbcClient jdbc;
     private final LiveUpdates live;
+    private final Settlement settlement;
+    private final ComputeProperties properties;
 
-    JobQueue(JdbcClient jdbc, LiveUpdates live) {
+    JobQueue(JdbcClient jdbc, LiveUpdates live, Settlement settlement, ComputeProperties properties) {
         this.jdbc = jdbc;
         this.live = live;
+        this.settlement = settlement;
+        this.properties = properties;
     }
 
     @Override
@@ -39,10 +46,10 @@ class JobQueue implements TrainingJobs {
     public long submit(JobRequest job) {
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb,
-                                                   offer_id, budget_aic, status)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, 'QUEUED') RETURNING id""")
+                                                   offer_id, budget_aic, status, audit)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, 'QUEUED', ?) RETURNING id""")
                 .params(job.requesterId(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.minMemoryMb(),
-                        job.offerId(), job.budgetAic())
+                        job.offerId(), job.budgetAic(), random.nextDouble() < properties.verification().auditFraction())
                 .query(Long.class).single();
     }
 
@@ -59,15 +66,27 @@ class JobQueue implements TrainingJobs {
                                                  updated_at = now()
                         WHERE id = ?""")
                 .param(jobId).update();
+        // Nothing was delivered: the provider is not paid for work abandoned mid-way.
+        settlement.refundRequester(jobId, requesterId, "cancelled by the requester");
+    }
+
+    /** Queues the audit of a job: the same training, on any worker but the one that did it. */
+    long submitAudit(long originalId, long originalWorkerId) {
+        return jdbc.sql("""
+                        INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status,
+                                                   audit_of, excluded_worker_id)
+                        SELECT requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, 'QUEUED', id, ?
+                        FROM training_jobs WHERE id = ? RETURNING id""")
+                .params(originalWorkerId, originalId).query(Long.class).single();
     }
 
     /**
      * The next job this worker can run, leased to it: the oldest that fits its memory, and first
      * among the jobs whose dataset the worker already caches (the whitepaper's data locality).
      * Each step is an index walk in queue order that stops at the first row not locked by another
-     * lease, so a lease costs the same with 10 or 100,000 jobs waiting.
+     * lease, so a lease costs the same with 10 or 100,000 jobs waiting. Each step is a single
+     * statement (the lease and its attempt row together), so no enclosing transaction is needed.
      */
-    @Transactional
     Optional<LeasedJob> lease(WorkerIdentity.Worker worker) {
         Optional<LeasedJob> local = worker.cachedDatasets().length == 0 ? Optional.empty()
                 : leaseWhere(worker, "AND dataset_id = ANY (CAST(:cached AS bigint[]))");
@@ -76,17 +95,22 @@ class JobQueue implements TrainingJobs {
 
     private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
         return jdbc.sql("""
-                        UPDATE training_jobs
-                        SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
-                            lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
-                        WHERE id = (SELECT id FROM training_jobs
-                                    WHERE status = 'QUEUED' AND min_memory_mb <= :memory %s
-                                      AND (offer_id IS NULL OR offer_id = (SELECT offer_id FROM workers WHERE id = :worker))
-                                    ORDER BY created_at, id
-                                    LIMIT 1
-                                    FOR UPDATE SKIP LOCKED)
-                        RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
-                                  lease_expires_at""".formatted(condition))
+                        WITH leased AS (
+                            UPDATE training_jobs
+                            SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
+                                lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
+                            WHERE id = (SELECT id FROM training_jobs
+                                        WHERE status = 'QUEUED' AND min_memory_mb <= :memory
+                                          AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
+                                          AND (offer_id IS NULL OR offer_id = (SELECT offer_id FROM workers WHERE id = :worker)) %s
+                                        ORDER BY created_at, id
+                                        LIMIT 1
+                                        FOR UPDATE SKIP LOCKED)
+                            RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
+                                      lease_expires_at),
+                        attempt AS (
+                            INSERT INTO job_attempts (job_id, attempt, worker_id) SELECT id, attempts, :worker FROM leased)
+                        SELECT * FROM leased""".formatted(condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
@@ -95,20 +119,19 @@ class JobQueue implements TrainingJobs {
                 .optional();
     }
 
-    /** Extends this worker's lease; a job it no longer holds is not found. */
+    /** Extends this worker's lease. */
     @Transactional
     java.time.Instant renew(long workerId, long jobId) {
         return jdbc.sql("""
                         UPDATE training_jobs SET lease_expires_at = now() + CAST(? AS interval), updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED' RETURNING lease_expires_at""")
                 .params(LEASE.toSeconds() + " seconds", jobId, workerId)
-                .query(java.sql.Timestamp.class).optional().orElseThrow(NotFoundException::new).toInstant();
+                .query(java.sql.Timestamp.class).optional().orElseThrow(() -> notLeased(workerId, jobId)).toInstant();
     }
 
     @Transactional
     void progress(long workerId, long jobId, int epoch, Double loss, Double accuracy, Double samplesPerSecond) {
-        int attempt = jdbc.sql("SELECT attempts FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
-                .params(jobId, workerId).query(Integer.class).optional().orElseThrow(NotFoundException::new);
+        int attempt = currentAttempt(workerId, jobId);
         jdbc.sql("""
                         INSERT INTO job_progress (job_id, attempt, epoch, loss, accuracy, samples_per_s)
                         VALUES (?, ?, ?, ?, ?, ?)""")
@@ -116,30 +139,80 @@ class JobQueue implements TrainingJobs {
         live.publish("job:" + jobId, "progress", String.valueOf(epoch));
     }
 
-    @Transactional
-    void complete(long workerId, long jobId, String metricsJson) {
+    /**
+     * The attempt of a job this worker holds now, its row locked until the transaction ends.
+     *
+     * @throws LeaseLostException when the worker held it once but no longer does
+     * @throws NotFoundException  when it never held it
+     */
+    int currentAttempt(long workerId, long jobId) {
+        return jdbc.sql("SELECT attempts FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED' FOR UPDATE")
+                .params(jobId, workerId).query(Integer.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
+    /**
+     * Ends this worker's lease with a verdict (SUCCEEDED, FAILED, or VERIFYING while an audit runs): the job is
+     * never queued again.
+     */
+    void finish(long workerId, long jobId, String status, String metricsJson, String failureReason) {
         int updated = jdbc.sql("""
-                        UPDATE training_jobs SET status = 'SUCCEEDED', metrics = CAST(? AS jsonb), worker_id = NULL,
-                                                 lease_expires_at = NULL, updated_at = now()
+                        UPDATE training_jobs SET status = ?, metrics = CAST(? AS jsonb), failure_reason = ?,
+                                                 worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(metricsJson, jobId, workerId).update();
+                .params(status, metricsJson, failureReason, jobId, workerId).update();
         if (updated == 0) {
-            throw new NotFoundException();
+            throw notLeased(workerId, jobId);
         }
     }
 
-    /** The worker gives up: the job is queued again, or fails once its attempts are used up. */
+    /** Settles a job that waited in VERIFYING for its audit. */
+    void endVerification(long jobId, boolean succeeded, String failureReason) {
+        jdbc.sql("UPDATE training_jobs SET status = ?, failure_reason = ?, updated_at = now() WHERE id = ? AND status = 'VERIFYING'")
+                .params(succeeded ? "SUCCEEDED" : "FAILED", failureReason, jobId).update();
+    }
+
+    /**
+     * The worker gives up: the job is queued again, or fails once its attempts are used up (and the
+     * requester is refunded).
+     */
     @Transactional
     void fail(long workerId, long jobId, String reason) {
-        int updated = jdbc.sql("""
+        jdbc.sql("""
                         UPDATE training_jobs
                         SET status = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'QUEUED' END,
                             failure_reason = ?, worker_id = NULL, lease_expires_at = NULL, updated_at = now()
-                        WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(reason, jobId, workerId).update();
-        if (updated == 0) {
-            throw new NotFoundException();
+                        WHERE id = ? AND worker_id = ? AND status = 'LEASED'
+                        RETURNING status, requester_id, audit_of""")
+                .params(reason, jobId, workerId)
+                .query((rs, n) -> {
+                    // An audit is the plaza's own expense: its failure refunds nobody.
+                    if (rs.getString("status").equals("FAILED") && rs.getObject("audit_of") == null) {
+                        settlement.refundRequester(jobId, rs.getLong("requester_id"), reason);
+                    }
+                    return true;
+                })
+                .optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
+    /** The dataset of a job leased to this worker now (see {@link #currentAttempt} for the exceptions). */
+    long leasedDataset(long workerId, long jobId) {
+        return jdbc.sql("SELECT dataset_id FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
+                .params(jobId, workerId).query(Long.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
+    /** Throws unless the job is leased to this worker now (see {@link #currentAttempt}). */
+    void checkLeased(long workerId, long jobId) {
+        boolean leased = jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED')")
+                .params(jobId, workerId).query(Boolean.class).single();
+        if (!leased) {
+            throw notLeased(workerId, jobId);
         }
+    }
+
+    RuntimeException notLeased(long workerId, long jobId) {
+        boolean heldOnce = jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_attempts WHERE job_id = ? AND worker_id = ?)")
+                .params(jobId, workerId).query(Boolean.class).single();
+        return heldOnce ? new LeaseLostException(jobId) : new NotFoundException();
     }
 
     /** Leases that ran out go back to the queue; a job out of attempts fails, saying why. */
@@ -153,8 +226,15 @@ class JobQueue implements TrainingJobs {
                                 THEN 'The lease expired ' || attempts || ' times: no worker finished the job'
                                 ELSE 'The lease of attempt ' || attempts || ' expired' END,
                             worker_id = NULL, lease_expires_at = NULL, updated_at = now()
-                        WHERE status = 'LEASED' AND lease_expires_at < now()""")
-                .update();
+                        WHERE status = 'LEASED' AND lease_expires_at < now()
+                        RETURNING id, status, requester_id, failure_reason, audit_of""")
+                .query((rs, n) -> {
+                    if (rs.getString("status").equals("FAILED") && rs.getObject("audit_of") == null) {
+                        settlement.refundRequester(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("failure_reason"));
+                    }
+                    return 1;
+                })
+                .list().size();
         if (expired > 0) {
             log.info("{} expired job lease(s) requeued or failed", expired);
         }

@@ -1,21 +1,35 @@
 package ai.aicrypto.plaza.compute.internal;
 
+import java.io.IOException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import ai.aicrypto.plaza.model.Models;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import ai.aicrypto.plaza.model.card.CardFieldError;
+import ai.aicrypto.plaza.model.card.InvalidModelCardException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The worker API (JSON). Every job route acts only on a job leased to the calling worker: any
- * other job answers 404, as if it did not exist.
+ * The worker API (JSON). Every job route acts only on a job leased to the calling worker: a job
+ * it never held answers 404, as if it did not exist; one it held but holds no longer (expired,
+ * cancelled, finished) answers 409, and the worker abandons it.
  */
 @RestController
 @RequestMapping("/api/worker/v1")
@@ -23,25 +37,56 @@ class WorkerApiController {
 
     private final WorkerRegistry workers;
     private final JobQueue jobs;
-    private final JsonMapper json;
+    private final TrainingSplits splits;
+    private final JobResults results;
+    private final Models models;
+    /** Cards do not change once published, and every lease hands one out. */
+    private final Cache<Long, String> cards = Caffeine.newBuilder().maximumSize(1_000).build();
 
-    WorkerApiController(WorkerRegistry workers, JobQueue jobs, JsonMapper json) {
+    WorkerApiController(WorkerRegistry workers, JobQueue jobs, TrainingSplits splits, JobResults results, Models models) {
         this.workers = workers;
         this.jobs = jobs;
-        this.json = json;
+        this.splits = splits;
+        this.results = results;
+        this.models = models;
     }
 
     @PostMapping("/heartbeat")
     Map<String, Object> heartbeat(@AuthenticationPrincipal WorkerIdentity.Worker worker, @RequestBody Heartbeat beat) {
-        workers.heartbeat(worker.id(), beat.engine(), beat.gpuMemoryMb(), beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets(),
-                beat.benchmarkScore());
+        workers.heartbeat(worker.id(), beat);
         return Map.of("workerId", worker.id());
     }
 
-    /** The next job, or 204 when there is none for this worker. */
+    /**
+     * The next job, or 204 when there is none for this worker. With it come the model card, the
+     * training shards to download (SHA-256 of each, so a cached copy is reused) and the key that
+     * decrypts them.
+     */
     @PostMapping("/lease")
-    ResponseEntity<JobQueue.LeasedJob> lease(@AuthenticationPrincipal WorkerIdentity.Worker worker) {
-        return jobs.lease(worker).map(ResponseEntity::ok).orElse(ResponseEntity.noContent().build());
+    ResponseEntity<Lease> lease(@AuthenticationPrincipal WorkerIdentity.Worker worker) {
+        var leased = jobs.lease(worker);
+        if (leased.isEmpty()) {
+            return ResponseEntity.noContent().build();
+        }
+        JobQueue.LeasedJob job = leased.get();
+        try {
+            TrainingSplits.Split split = splits.ensure(job.datasetId());
+            return ResponseEntity.ok(new Lease(job.id(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.attempt(),
+                    job.leaseExpiresAt(), cards.get(job.modelId(), models::cardJson), Base64.getEncoder().encodeToString(split.key()),
+                    split.shards()));
+        } catch (RuntimeException e) {
+            jobs.fail(worker.id(), job.id(), "The dataset could not be prepared for training: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** A training shard of the leased job's dataset, encrypted, exactly as listed in the lease. */
+    @GetMapping(value = "/jobs/{id}/shards/{seq}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<InputStreamResource> shard(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                                              @PathVariable int seq) throws IOException {
+        long dataset = jobs.leasedDataset(worker.id(), id);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(new InputStreamResource(splits.openTrainingShard(dataset, seq)));
     }
 
     @PostMapping("/jobs/{id}/renew")
@@ -55,21 +100,63 @@ class WorkerApiController {
         return ResponseEntity.noContent().build();
     }
 
-    @PostMapping("/jobs/{id}/complete")
-    ResponseEntity<Void> complete(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
-                                  @RequestBody Map<String, Object> metrics) {
-        jobs.complete(worker.id(), id, json.writeValueAsString(metrics));
+    /** The trained weights (safetensors, at most plaza.compute.max-weights-size) as the request body. */
+    @PutMapping(value = "/jobs/{id}/weights", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<Void> weights(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                                 HttpServletRequest request) throws IOException {
+        results.uploadWeights(worker.id(), id, request.getInputStream());
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * Completes the job with the metrics the worker claims ({@code accuracy}, {@code loss}); the
+     * answer is the plaza's verdict after measuring the uploaded weights on the held-out split.
+     */
+    @PostMapping("/jobs/{id}/complete")
+    JobResults.Verdict complete(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                                @RequestBody Map<String, Object> metrics) throws IOException {
+        return results.complete(worker.id(), id, metrics);
     }
 
     @PostMapping("/jobs/{id}/fail")
     ResponseEntity<Void> fail(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id, @RequestBody Failure failure) {
-        jobs.fail(worker.id(), id, failure.reason() == null ? "no reason given" : failure.reason());
+        jobs.fail(worker.id(), id, failure.reason() == null || failure.reason().isBlank() ? "no reason given" : failure.reason());
         return ResponseEntity.noContent().build();
     }
 
-    /** @param benchmarkScore optional: training samples per second on the reference model, measured at start */
-    record Heartbeat(String engine, int gpuMemoryMb, List<Long> cachedDatasets, Double benchmarkScore) {
+    @ExceptionHandler(LeaseLostException.class)
+    ResponseEntity<Map<String, String>> leaseLost(LeaseLostException e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(JobResults.NoWeightsException.class)
+    ResponseEntity<Map<String, String>> noWeights(JobResults.NoWeightsException e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(JobResults.WeightsTooLargeException.class)
+    ResponseEntity<Map<String, String>> tooLarge(JobResults.WeightsTooLargeException e) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(InvalidModelCardException.class)
+    ResponseEntity<Map<String, Object>> invalidWeights(InvalidModelCardException e) {
+        return ResponseEntity.unprocessableContent().body(Map.of("error", "the weights are not valid safetensors",
+                "details", e.errors().stream().map(CardFieldError::toString).toList()));
+    }
+
+    /**
+     * @param measuredScore  the start-up benchmark's headline figure (GFLOP/s of SGEMM),
+     * @param benchmark      its full report, one line per device, and
+     * @param benchmarkScore its training throughput (samples per second on the benchmark's MLP
+     *                       784-256-128-10): the offer's measured score, which price estimates use
+     */
+    record Heartbeat(String engine, int gpuMemoryMb, List<Long> cachedDatasets, Double measuredScore, String benchmark,
+                     Double benchmarkScore) {
+    }
+
+    record Lease(long id, long datasetId, long modelId, String hyperparametersJson, int attempt, Instant leaseExpiresAt,
+                 String cardJson, String shardKey, List<TrainingSplits.ShardRef> shards) {
     }
 
     record Progress(int epoch, Double loss, Double accuracy, Double samplesPerSecond) {

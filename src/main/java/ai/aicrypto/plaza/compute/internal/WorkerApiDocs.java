@@ -16,11 +16,15 @@ class WorkerApiDocs {
     OpenAPI workerApiDescription() {
         return new OpenAPI()
                 .info(new Info().title("AI PLAZA worker API").version("v1").description("""
-                        How a GPU worker takes part: heartbeat with its engine, memory and cached datasets; \
-                        lease the next job (204 when none fits); renew the lease before it expires (2 minutes); \
-                        report progress; complete with metrics or fail with a reason. A lease that is not renewed \
-                        expires and the job goes back to the queue. Every job route answers 404 for a job that \
-                        is not leased to the calling worker."""))
+                        How a GPU worker takes part: heartbeat with its engine, memory, cached datasets and start-up \
+                        benchmark; lease the next job (204 when none fits) with its model card, hyperparameters, the \
+                        list of training shards (SHA-256 of each) and the AES-256-GCM key that decrypts them; download \
+                        each shard not cached yet; renew the lease before it expires (2 minutes); report progress; \
+                        upload the weights (PUT, safetensors) and complete with the claimed metrics, or fail with a \
+                        reason. The answer to complete is the plaza's verdict: the weights are measured on a held-out \
+                        split the worker never receives. A lease that is not renewed expires and the job goes back to \
+                        the queue. Job routes answer 404 for a job the calling worker never held and 409 for one it \
+                        holds no longer (expired, cancelled, finished): the worker then abandons it."""))
                 .components(new Components().addSecuritySchemes("worker-token",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
                                 .description("The token shown once when the provider registered the GPU offer")))

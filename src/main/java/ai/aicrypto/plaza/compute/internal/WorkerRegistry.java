@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
@@ -15,6 +16,8 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,7 +26,11 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class WorkerRegistry implements GpuOffers {
 
+    static final Duration IDENTITY_TTL = Duration.ofSeconds(5);
+
     private final SecureRandom random = new SecureRandom();
+    private final Cache<String, WorkerIdentity.Worker> identities = Caffeine.newBuilder()
+            .expireAfterWrite(IDENTITY_TTL).maximumSize(10_000).build();
     private final JdbcClient jdbc;
     private final Clock clock;
 
@@ -73,33 +80,55 @@ class WorkerRegistry implements GpuOffers {
         return new IssuedWorker(offerId, workerId, token);
     }
 
+    /**
+     * The worker a token belongs to. Every worker request asks, so answers are kept for a few
+     * seconds (a heartbeat of this instance refreshes its worker at once; another instance's
+     * heartbeat shows within {@link #IDENTITY_TTL}).
+     */
     Optional<WorkerIdentity.Worker> workerFor(String token) {
+        String hash = sha256(token);
+        WorkerIdentity.Worker known = identities.getIfPresent(hash);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<WorkerIdentity.Worker> found = lookUp(hash);
+        found.ifPresent(worker -> identities.put(hash, worker));
+        return found;
+    }
+
+    private Optional<WorkerIdentity.Worker> lookUp(String tokenHash) {
         return jdbc.sql("SELECT id, coalesce(gpu_memory_mb, 0) AS memory, cached_datasets FROM workers WHERE token_sha256 = ?")
-                .param(sha256(token))
+                .param(tokenHash)
                 .query((rs, n) -> new WorkerIdentity.Worker(rs.getLong("id"), rs.getInt("memory"),
                         (Long[]) rs.getArray("cached_datasets").getArray()))
                 .optional();
     }
 
     /**
-     * Records that the worker is alive, with what it reports; {@code benchmarkScore} (null when not
-     * sent) becomes its offer's measured score. The heartbeat history keeps one row per minute.
+     * What the worker says about itself: a benchmark it does not repeat keeps the last one reported;
+     * its training throughput becomes the offer's measured score. The heartbeat history keeps one
+     * row per minute (uptime).
      */
     @Transactional
-    void heartbeat(long workerId, String engine, int gpuMemoryMb, List<Long> cachedDatasets, Double benchmarkScore) {
+    void heartbeat(long workerId, WorkerApiController.Heartbeat beat) {
+        List<Long> cached = beat.cachedDatasets() == null ? List.of() : beat.cachedDatasets();
         Instant now = clock.instant();
         jdbc.sql("""
                         UPDATE workers SET engine = ?, gpu_memory_mb = ?, cached_datasets = CAST(? AS bigint[]),
+                                           measured_score = coalesce(?, measured_score), benchmark = coalesce(?, benchmark),
                                            last_heartbeat = ?
                         WHERE id = ?""")
-                .params(engine, gpuMemoryMb, cachedDatasets.toArray(Long[]::new), Timestamp.from(now), workerId)
+                .params(beat.engine(), beat.gpuMemoryMb(), cached.toArray(Long[]::new), beat.measuredScore(),
+                        beat.benchmark(), Timestamp.from(now), workerId)
                 .update();
         jdbc.sql("INSERT INTO worker_heartbeats (worker_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .params(workerId, Timestamp.from(now.truncatedTo(ChronoUnit.MINUTES))).update();
-        if (benchmarkScore != null && benchmarkScore > 0 && Double.isFinite(benchmarkScore)) {
+        Double samplesPerSecond = beat.benchmarkScore();
+        if (samplesPerSecond != null && samplesPerSecond > 0 && Double.isFinite(samplesPerSecond)) {
             jdbc.sql("UPDATE gpu_offers SET measured_score = ? WHERE id = (SELECT offer_id FROM workers WHERE id = ?)")
-                    .params(benchmarkScore, workerId).update();
+                    .params(samplesPerSecond, workerId).update();
         }
+        identities.asMap().values().removeIf(worker -> worker.id() == workerId);
     }
 
     /** Stores a switch of the worker's idle command, at the time the plaza heard of it. */

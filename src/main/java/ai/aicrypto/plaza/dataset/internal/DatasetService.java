@@ -179,6 +179,25 @@ class DatasetService implements Datasets {
                 .map(b -> HexFormat.of().parseHex(b.blobKey()));
     }
 
+    @Override
+    public int shardCount(long datasetId) {
+        return (int) datasets.find(datasetId).orElseThrow(NotFoundException::new).blobs().stream()
+                .filter(b -> b.role().equals(StoredDataset.SHARD)).count();
+    }
+
+    @Override
+    public InputStream openShard(long datasetId, int seq) throws IOException {
+        StoredDataset dataset = datasets.find(datasetId).orElseThrow(NotFoundException::new);
+        StoredDataset.BlobRow row = dataset.blobs().stream()
+                .filter(b -> b.role().equals(StoredDataset.SHARD) && b.seq() == seq)
+                .findFirst().orElseThrow(NotFoundException::new);
+        try {
+            return dataKeys.unwrap(dataset.wrappedDataKey()).decryptFrom(blobs, row.blobKey(), contextOf(row.role(), row.seq()));
+        } catch (GeneralSecurityException e) {
+            throw new IntegrityException("Dataset " + datasetId + " cannot be decrypted", e);
+        }
+    }
+
     record DatasetPage(ListingView listing, StoredDataset dataset) {
     }
 

@@ -54,6 +54,20 @@ class ModelService implements Models {
 
     @Override
     public long publish(long ownerId, ModelUpload upload) {
+        return store(ownerId, upload, true);
+    }
+
+    @Override
+    public long createPrivate(long ownerId, ModelUpload upload) {
+        return store(ownerId, upload, false);
+    }
+
+    @Override
+    public String cardJson(long modelId) {
+        return find(modelId).orElseThrow(NotFoundException::new).cardJson();
+    }
+
+    private long store(long ownerId, ModelUpload upload, boolean published) {
         ModelCard card = validator.parse(upload.cardJson());
         String license = License.fromSpdx(card.license()).map(License::spdx)
                 .orElseThrow(() -> new UserFacingException("card", "model.error.license-unsupported", card.license()));
@@ -74,7 +88,8 @@ class ModelService implements Models {
             BlobStore.StoredBlob storedWeights = weights;
             byte[] wrappedKey = key == null ? null : key.wrapped();
             return transaction.execute(status -> {
-                long id = catalog.create(ListingKind.MODEL, ownerId, listing, searchTerms(card));
+                long id = published ? catalog.create(ListingKind.MODEL, ownerId, listing, searchTerms(card))
+                        : catalog.createPrivate(ListingKind.MODEL, ownerId, listing, searchTerms(card));
                 jdbc.sql("""
                         INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key)
                         VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")

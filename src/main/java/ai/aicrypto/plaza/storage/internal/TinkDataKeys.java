@@ -60,6 +60,25 @@ class TinkDataKeys implements DataKeys {
         return new TinkDataKey(TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, master, WRAP_CONTEXT), wrapped.clone());
     }
 
+    @Override
+    public byte[] seal(byte[] secret, String context) {
+        try {
+            return master.encrypt(secret, sealContext(context));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot seal a secret", e);
+        }
+    }
+
+    @Override
+    public byte[] unseal(byte[] sealed, String context) throws GeneralSecurityException {
+        return master.decrypt(sealed, sealContext(context));
+    }
+
+    /** Distinct from {@link #WRAP_CONTEXT}, so a sealed secret can never pass for a wrapped data key. */
+    private static byte[] sealContext(String context) {
+        return ("ai-plaza sealed secret v1:" + context).getBytes(StandardCharsets.UTF_8);
+    }
+
     private static byte[] masterKeyBytes(String configured, Path generatedFile) throws IOException {
         if (configured != null && !configured.isBlank()) {
             return checkLength(Base64.getDecoder().decode(configured.trim()));

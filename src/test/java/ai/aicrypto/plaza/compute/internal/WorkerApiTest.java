@@ -1,13 +1,16 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +87,7 @@ class WorkerApiTest extends IntegrationTest {
     }
 
     @Test
-    void leaseProgressAndComplete() throws Exception {
+    void leaseRenewProgressAndCompletionNeedsWeights() throws Exception {
         String token = worker(8192);
         assertThat(call(token, "/lease", null).getResponse().getStatus()).isEqualTo(204);
         long job = jobs.submit(requester, dataset, model, "{\"epochs\": 3}", 1024);
@@ -92,16 +95,34 @@ class WorkerApiTest extends IntegrationTest {
         Map<String, Object> leased = body(call(token, "/lease", null));
         assertThat(((Number) leased.get("id")).longValue()).isEqualTo(job);
         assertThat(leased).containsEntry("attempt", 1).containsEntry("hyperparametersJson", "{\"epochs\": 3}");
+        assertThat((String) leased.get("cardJson")).contains("softmax-regression");
+        assertThat(Base64.getDecoder().decode((String) leased.get("shardKey"))).hasSize(32);
+        assertThat((List<?>) leased.get("shards")).as("rows 1 and 2; row 0 is held out").hasSize(1);
         assertThat(call(token, "/jobs/" + job + "/renew", null).getResponse().getStatus()).isEqualTo(200);
         assertThat(call(token, "/jobs/" + job + "/progress", Map.of("epoch", 1, "loss", 0.9, "accuracy", 0.6,
                 "samplesPerSecond", 1200.0)).getResponse().getStatus()).isEqualTo(204);
-        assertThat(call(token, "/jobs/" + job + "/complete", Map.of("accuracy", 0.8)).getResponse().getStatus()).isEqualTo(204);
-
-        assertThat(status(job)).isEqualTo("SUCCEEDED");
         assertThat(jdbc.sql("SELECT count(*) FROM job_progress WHERE job_id = ?").param(job).query(Long.class).single())
                 .isEqualTo(1);
-        assertThat(call(token, "/jobs/" + job + "/complete", Map.of()).getResponse().getStatus())
-                .as("a finished job is no longer this worker's").isEqualTo(404);
+        assertThat(call(token, "/jobs/" + job + "/complete", Map.of("accuracy", 0.8)).getResponse().getStatus())
+                .as("no weights uploaded").isEqualTo(409);
+        assertThat(status(job)).isEqualTo("LEASED");
+        assertThat(call(token, "/jobs/" + job + "/fail", Map.of("reason", "out of memory")).getResponse().getStatus()).isEqualTo(204);
+        assertThat(status(job)).isEqualTo("QUEUED");
+        assertThat(call(token, "/jobs/" + job + "/renew", null).getResponse().getStatus())
+                .as("a job this worker held once but no longer").isEqualTo(409);
+    }
+
+    @Test
+    void aJobThatRunsOutOfAttemptsRefundsTheRequester() throws Exception {
+        String token = worker(8192);
+        long job = jobs.submit(requester, dataset, model, "{}", 0);
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertThat(body(call(token, "/lease", null))).containsEntry("attempt", attempt);
+            call(token, "/jobs/" + job + "/fail", Map.of("reason", "driver crashed"));
+        }
+        assertThat(status(job)).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT kind || ' ' || user_id || ' ' || reason FROM settlements WHERE job_id = ?").param(job)
+                .query(String.class).list()).containsExactly("REFUND_REQUESTER " + requester + " driver crashed");
     }
 
     @Test
@@ -114,6 +135,13 @@ class WorkerApiTest extends IntegrationTest {
             Object payload = route.equals("/progress") ? Map.of("epoch", 1) : route.equals("/fail") ? Map.of("reason", "x") : Map.of();
             assertThat(call(other, "/jobs/" + job + route, payload).getResponse().getStatus()).as(route).isEqualTo(404);
         }
+        assertThat(mvc.perform(get("/api/worker/v1/jobs/" + job + "/shards/0").header("Authorization", "Bearer " + other))
+                .andReturn().getResponse().getStatus()).isEqualTo(404);
+        assertThat(mvc.perform(put("/api/worker/v1/jobs/" + job + "/weights").header("Authorization", "Bearer " + other)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).content(new byte[16])).andReturn().getResponse().getStatus())
+                .isEqualTo(404);
+        assertThat(mvc.perform(get("/api/worker/v1/jobs/" + job + "/shards/0").header("Authorization", "Bearer " + owner))
+                .andReturn().getResponse().getStatus()).isEqualTo(200);
         assertThat(status(job)).isEqualTo("LEASED");
     }
 

@@ -14,18 +14,25 @@ import ai.aicrypto.plaza.worker.gpu.GpuDevices;
 import ai.aicrypto.plaza.worker.gpu.JCudaEngine;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 
+import ai.aicrypto.plaza.worker.gpu.GpuDevice;
+import ai.aicrypto.plaza.worker.plaza.WorkerLoop;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Command line of the GPU worker.
  * <pre>
  *   java -jar gpu-worker.jar --train CARD.json --data SHARD_DIR [--engine auto|cpu|gpu|reference]
  *        [--out weights.safetensors] [--eval HELD_OUT_SHARD_DIR] [--epochs N] [--seed N]
+ *   java -jar gpu-worker.jar --plaza URL --token TOKEN [--gpus 0,1] [--idle-command CMD] [--cache DIR]
+ *        [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
  *   java -jar gpu-worker.jar --devices
  *   java -jar gpu-worker.jar --benchmark
  * </pre>
- * The plaza worker loop ({@code --plaza URL --token TOKEN}) is not part of this build.
+ * With {@code --plaza} the worker serves the plaza's jobs ({@link WorkerLoop}) until it is stopped.
  */
 public final class WorkerMain {
 
@@ -49,6 +56,8 @@ public final class WorkerMain {
     static final String USAGE = """
             usage: gpu-worker --train CARD.json --data SHARD_DIR [--engine auto|cpu|gpu|reference]
                               [--out weights.safetensors] [--eval HELD_OUT_SHARD_DIR] [--epochs N] [--seed N]
+                   gpu-worker --plaza URL --token TOKEN [--gpus 0,1] [--idle-command CMD] [--cache DIR]
+                              [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
                    gpu-worker --devices
                    gpu-worker --benchmark""";
 
@@ -56,7 +65,9 @@ public final class WorkerMain {
         String card = null, data = null, engineName = "auto", outFile = null, eval = null;
         Integer epochs = null;
         Long seed = null;
-        boolean devices = false, benchmark = false;
+        boolean devices = false, benchmark = false, startupBenchmark = true;
+        String plaza = null, token = null, gpus = null, idleCommand = null, cacheDir = null;
+        int pollSeconds = 5, heartbeatSeconds = 30;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -69,8 +80,14 @@ public final class WorkerMain {
                 case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
                 case "--devices" -> devices = true;
                 case "--benchmark" -> benchmark = true;
-                case "--plaza", "--token" -> throw new IllegalArgumentException(
-                        "the plaza worker loop (--plaza/--token) is not available in this build; use --train for local training");
+                case "--plaza" -> plaza = value(args, ++i, a);
+                case "--token" -> token = value(args, ++i, a);
+                case "--gpus" -> gpus = value(args, ++i, a);
+                case "--idle-command" -> idleCommand = value(args, ++i, a);
+                case "--cache" -> cacheDir = value(args, ++i, a);
+                case "--poll-seconds" -> pollSeconds = Integer.parseInt(value(args, ++i, a));
+                case "--heartbeat-seconds" -> heartbeatSeconds = Integer.parseInt(value(args, ++i, a));
+                case "--no-benchmark" -> startupBenchmark = false;
                 case "-h", "--help" -> {
                     out.println(USAGE);
                     return 0;
@@ -86,6 +103,16 @@ public final class WorkerMain {
         }
         if (benchmark) {
             for (StartupBenchmark.Report r : StartupBenchmark.run()) out.println(r);
+            return 0;
+        }
+        if (plaza != null || token != null) {
+            if (plaza == null || token == null) throw new IllegalArgumentException("--plaza and --token go together\n" + USAGE);
+            GpuDevice device = chooseDevice(engineName, gpus);
+            TrainingEngine engine = device != null ? new JCudaEngine(device) : engine(engineName.equals("auto") ? "cpu" : engineName);
+            int memoryMb = device != null ? (int) (device.totalMemoryBytes() >> 20) : (int) (Runtime.getRuntime().maxMemory() >> 20);
+            Path cache = cacheDir != null ? Path.of(cacheDir) : Path.of(System.getProperty("user.home"), ".cache", "aiplaza-worker");
+            new WorkerLoop(new WorkerLoop.Options(plaza, token, engine, memoryMb, idleCommand, cache,
+                    Duration.ofSeconds(pollSeconds), Duration.ofSeconds(heartbeatSeconds), startupBenchmark)).run();
             return 0;
         }
         if (card == null || data == null) throw new IllegalArgumentException(USAGE);
@@ -110,6 +137,23 @@ public final class WorkerMain {
             out.println("held-out: " + Evaluator.evaluate(spec, model.weights(), ShardDirectoryData.open(Path.of(eval))));
         }
         return 0;
+    }
+
+    /**
+     * The GPU to train on: the first of {@code --gpus} (jobs run on one device), or the first found. Null for the CPU:
+     * when asked for, or when there is no usable GPU (discovery logs why, once).
+     */
+    static GpuDevice chooseDevice(String engineName, String gpus) {
+        if (!engineName.equals("auto") && !engineName.equals("gpu")) return null;
+        List<GpuDevice> found = GpuDevices.discover();
+        if (found.isEmpty()) {
+            if (engineName.equals("gpu")) throw new IllegalStateException("GPU engine unavailable: " + GpuDevices.unavailableReason());
+            return null;
+        }
+        if (gpus == null || gpus.isBlank()) return found.get(0);
+        int wanted = Integer.parseInt(gpus.split(",")[0].strip());
+        return found.stream().filter(d -> d.ordinal() == wanted).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no GPU " + wanted + " (found " + found.size() + ")"));
     }
 
     static TrainingEngine engine(String name) {

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class Safetensors {
         }
     }
 
-    static Header readHeader(FileChannel ch, Path file) throws IOException {
+    public static Header readHeader(SeekableByteChannel ch, Object file) throws IOException {
         long fileSize = ch.size();
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, lenBuf, 0);
@@ -106,7 +107,7 @@ public final class Safetensors {
     }
 
     /** Reads an F32 tensor into a float array. */
-    public static float[] readF32(FileChannel ch, Entry e) throws IOException {
+    public static float[] readF32(SeekableByteChannel ch, Entry e) throws IOException {
         if (!e.dtype().equals("F32")) throw new IOException("tensor '" + e.name() + "' is " + e.dtype() + ", expected F32");
         long count = e.elementCount();
         if (count > Integer.MAX_VALUE - 8) throw new IOException("tensor '" + e.name() + "' is too large for one shard");
@@ -128,7 +129,7 @@ public final class Safetensors {
     }
 
     /** Reads an I64 tensor into an int array (values must fit in an int). */
-    public static int[] readI64AsInt(FileChannel ch, Entry e) throws IOException {
+    public static int[] readI64AsInt(SeekableByteChannel ch, Entry e) throws IOException {
         if (!e.dtype().equals("I64")) throw new IOException("tensor '" + e.name() + "' is " + e.dtype() + ", expected I64");
         long count = e.elementCount();
         if (count > Integer.MAX_VALUE - 8) throw new IOException("tensor '" + e.name() + "' is too large");
@@ -153,9 +154,10 @@ public final class Safetensors {
         return out;
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+    private static void readFully(SeekableByteChannel ch, ByteBuffer buf, long pos) throws IOException {
+        ch.position(pos);
         while (buf.hasRemaining()) {
-            int r = ch.read(buf, pos);
+            int r = ch.read(buf);
             if (r < 0) throw new IOException("unexpected end of file");
             pos += r;
         }

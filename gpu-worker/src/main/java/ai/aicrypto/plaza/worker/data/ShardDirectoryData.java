@@ -95,15 +95,20 @@ public final class ShardDirectoryData implements TrainingData {
     /** Reads one shard file completely. */
     public static Shard readShard(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            Safetensors.Header h = Safetensors.readHeader(ch, file);
-            Safetensors.Entry fe = h.require("features");
-            int rows = (int) fe.shape()[0];
-            int fc = (int) fe.shape()[1];
-            float[] features = Safetensors.readF32(ch, fe);
-            Safetensors.Entry le = h.tensors().get("labels");
-            if (le != null) return new Shard(rows, fc, features, Safetensors.readI64AsInt(ch, le), null);
-            return new Shard(rows, fc, features, null, Safetensors.readF32(ch, h.require("targets")));
+            return readShard(ch, file);
         }
+    }
+
+    /** Reads one shard completely from a channel (a file, or decrypted bytes in memory); {@code source} names it in errors. */
+    public static Shard readShard(java.nio.channels.SeekableByteChannel ch, Object source) throws IOException {
+        Safetensors.Header h = Safetensors.readHeader(ch, source);
+        Safetensors.Entry fe = h.require("features");
+        int rows = (int) fe.shape()[0];
+        int fc = (int) fe.shape()[1];
+        float[] features = Safetensors.readF32(ch, fe);
+        Safetensors.Entry le = h.tensors().get("labels");
+        if (le != null) return new Shard(rows, fc, features, Safetensors.readI64AsInt(ch, le), null);
+        return new Shard(rows, fc, features, null, Safetensors.readF32(ch, h.require("targets")));
     }
 
     public List<Path> files() {

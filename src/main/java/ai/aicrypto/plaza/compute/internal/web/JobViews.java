@@ -38,7 +38,9 @@ public class JobViews {
         Job job = jdbc.sql("""
                         SELECT j.id, j.requester_id, j.status, j.attempts, j.max_attempts, j.failure_reason,
                                j.hyperparameters::text AS hyperparameters, (j.hyperparameters ->> 'epochs') AS epochs,
-                               j.budget_aic, j.charged_aic, j.created_at, j.updated_at, j.metrics::text AS metrics,
+                               j.budget_aic, j.created_at,
+                               (SELECT s.amount_aic FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS charged_aic,
+                               j.updated_at, j.metrics::text AS metrics,
                                d.title AS dataset, d.id AS dataset_id, m.title AS model, m.id AS model_id,
                                o.title AS offer, o.price_per_hour_aic,
                                (SELECT count(*) + 1 FROM training_jobs q

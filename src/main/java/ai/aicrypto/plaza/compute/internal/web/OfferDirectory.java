@@ -75,8 +75,9 @@ public class OfferDirectory {
     List<ProviderOffer> ofProvider(long providerId) {
         return offers("o.provider_id = :only", Sort.PRICE, providerId).stream().map(offer -> {
             var served = jdbc.sql("""
-                            SELECT count(*) AS jobs, coalesce(sum(j.charged_aic), 0) AS earned
+                            SELECT count(*) AS jobs, coalesce(sum(s.amount_aic), 0) AS earned
                             FROM training_jobs j JOIN workers w ON w.id = j.served_by
+                                 LEFT JOIN settlements s ON s.job_id = j.id AND s.kind = 'PAY_PROVIDER'
                             WHERE w.offer_id = ? AND j.status = 'SUCCEEDED'""")
                     .param(offer.id())
                     .query((rs, n) -> new Object[] {rs.getLong("jobs"), rs.getBigDecimal("earned")}).single();

@@ -11,15 +11,15 @@ import ai.aicrypto.plaza.model.card.ModelCard;
  * <p>
  * seconds = rows x epochs x (model weights / reference weights) / measured score, and
  * cost = seconds / 3600 x price per GPU-hour. The measured score is the worker's training
- * throughput (samples per second) on the reference model, an MLP 784-128-10 (Fashion-MNIST
- * shape); a training step costs about in proportion to the number of weights, so a model with
+ * throughput (samples per second) on the reference model, the MLP 784-256-128-10 of the
+ * gpu-worker's start-up benchmark (Fashion-MNIST shape); a training step costs about in proportion to the number of weights, so a model with
  * twice the weights is taken to run at half the rate. Data transfer, start-up and verification
  * are not counted.
  */
 public record PriceEstimate(double seconds, BigDecimal costAic) {
 
-    /** Weights and biases of the reference model: 784x128 + 128 + 128x10 + 10. */
-    static final long REFERENCE_WEIGHTS = 784L * 128 + 128 + 128L * 10 + 10;
+    /** Weights and biases of the reference model: 784x256 + 256 + 256x128 + 128 + 128x10 + 10. */
+    static final long REFERENCE_WEIGHTS = 784L * 256 + 256 + 256L * 128 + 128 + 128L * 10 + 10;
 
     static PriceEstimate of(long rows, int epochs, ModelCard card, double measuredScore, BigDecimal pricePerHourAic) {
         double seconds = rows * (double) epochs * weights(card) / REFERENCE_WEIGHTS / measuredScore;

@@ -85,10 +85,10 @@ class BuilderTest extends ComputeWebTest {
 
         String review = body(steps(5).param("hp[epochs]", "900").param("offer", String.valueOf(cheap.offerId()))
                 .param("budget", "10"));
-        // 4 rows x 900 epochs x (4x3+3 weights / 101,770 reference weights) / 1,000 samples/s = 0.000531 s.
+        // 4 rows x 900 epochs x (4x3+3 weights / 235,146 reference weights) / 1,000 samples/s = 0.00023 s.
         PriceEstimate expected = PriceEstimate.of(4, 900, models.templateFor(me.id(), model).orElseThrow().card(), 1000.0,
                 new BigDecimal("0.5"));
-        assertThat(expected.seconds()).isCloseTo(4 * 900 * 15 / 101_770.0 / 1000, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(expected.seconds()).isCloseTo(4 * 900 * 15 / 235_146.0 / 1000, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(review).contains("about " + expected.costAic().toPlainString() + " AIC").contains("Estimate, not a quote");
 
         MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())

@@ -97,9 +97,10 @@ class JobPageTest extends ComputeWebTest {
         assertThat(api(worker.token(), "/lease", null).getResponse().getStatus()).isEqualTo(200);
         jobs.cancel(me.id(), job);
         assertThat(status(job)).isEqualTo("CANCELLED");
-        assertThat(api(worker.token(), "/jobs/" + job + "/renew", null).getResponse().getStatus()).isEqualTo(404);
+        // 409: the worker held this job but no longer does, and abandons it.
+        assertThat(api(worker.token(), "/jobs/" + job + "/renew", null).getResponse().getStatus()).isEqualTo(409);
         assertThat(api(worker.token(), "/jobs/" + job + "/progress", Map.of("epoch", 2)).getResponse().getStatus())
-                .isEqualTo(404);
+                .isEqualTo(409);
     }
 
     @Test

@@ -86,10 +86,10 @@ class ProviderDashboardTest extends ComputeWebTest {
         Worker worker = onlineWorker(provider, "2", 1000.0);
         long job = jobs.submit(requester.id(), irisDataset(requester, "0"), irisModel(requester), "{}", 0);
         assertThat(api(worker.token(), "/lease", null).getResponse().getStatus()).isEqualTo(200);
-        assertThat(api(worker.token(), "/jobs/" + job + "/complete", Map.of("accuracy", 0.9)).getResponse().getStatus())
-                .isEqualTo(204);
-        // What settlement records once it has charged the requester.
-        jdbc.sql("UPDATE training_jobs SET charged_aic = 1.25 WHERE id = ?").param(job).update();
+        // As a verified completion ends (WorkerProcessTest runs the real one): succeeded, provider paid.
+        jdbc.sql("UPDATE training_jobs SET status = 'SUCCEEDED', worker_id = NULL, lease_expires_at = NULL WHERE id = ?")
+                .param(job).update();
+        settlement.payProvider(job, provider.id(), new java.math.BigDecimal("1.25"), "verified");
 
         String page = dashboard(provider, "en");
         String card = page.substring(page.indexOf("id=\"offer-" + worker.offerId() + "\""));
@@ -97,6 +97,9 @@ class ProviderDashboardTest extends ComputeWebTest {
                 .contains("1,000 samples/s");
         assertThat(dashboard(users.member(), "en")).doesNotContain("id=\"offer-" + worker.offerId() + "\"");
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    ai.aicrypto.plaza.compute.Settlement settlement;
 
     private String register(AccountPrincipal provider, String language, String memory, String price) throws Exception {
         return mvc.perform(post("/dashboard/provider/offers").with(user(provider)).with(csrf())

@@ -1,0 +1,143 @@
+package ai.aicrypto.plaza.worker.plaza;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The worker API of the plaza ({@code /api/worker/v1}, described at {@code /v3/api-docs}) over {@link HttpClient},
+ * with the worker's bearer token. A 409 on a job route raises {@link LeaseLostException}; other unexpected answers
+ * raise {@link PlazaException}.
+ */
+public final class PlazaClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI api;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    public PlazaClient(String plazaUrl, String token) {
+        this.api = URI.create(plazaUrl.endsWith("/") ? plazaUrl : plazaUrl + "/").resolve("api/worker/v1/");
+        this.token = token;
+    }
+
+    /** An answer the worker cannot go on with; {@code status} is the HTTP status. */
+    public static final class PlazaException extends IOException {
+        private final int status;
+
+        PlazaException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    public void heartbeat(Map<String, Object> beat) throws IOException {
+        send(post("heartbeat", beat), -1);
+    }
+
+    /** The next job, or empty when the plaza has none for this worker. */
+    public Optional<Lease> lease() throws IOException {
+        HttpResponse<String> r = send(post("lease", Map.of()), -1);
+        return r.statusCode() == 204 ? Optional.empty() : Optional.of(JSON.readValue(r.body(), Lease.class));
+    }
+
+    public void renew(long jobId) throws IOException {
+        send(post("jobs/" + jobId + "/renew", Map.of()), jobId);
+    }
+
+    public void progress(long jobId, Map<String, Object> progress) throws IOException {
+        send(post("jobs/" + jobId + "/progress", progress), jobId);
+    }
+
+    /** Downloads one encrypted training shard of the leased job into {@code target} (atomically). */
+    public void downloadShard(long jobId, int seq, Path target) throws IOException {
+        HttpRequest request = authorized("jobs/" + jobId + "/shards/" + seq).timeout(Duration.ofMinutes(30)).GET().build();
+        HttpResponse<InputStream> r = call(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = r.body()) {
+            if (r.statusCode() != 200) {
+                check(r.statusCode(), new String(body.readAllBytes()), jobId);
+            }
+            Path part = target.resolveSibling(target.getFileName() + ".part");
+            Files.copy(body, part, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    public void uploadWeights(long jobId, Path weights) throws IOException {
+        HttpRequest request = authorized("jobs/" + jobId + "/weights").timeout(Duration.ofMinutes(30))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofFile(weights)).build();
+        send(request, jobId);
+    }
+
+    /** Completes the job with the claimed metrics; the answer is the plaza's verdict after checking the weights. */
+    public JsonNode complete(long jobId, Map<String, Object> metrics) throws IOException {
+        return JSON.readTree(send(post("jobs/" + jobId + "/complete", metrics), jobId).body());
+    }
+
+    public void fail(long jobId, String reason) throws IOException {
+        send(post("jobs/" + jobId + "/fail", Map.of("reason", reason)), jobId);
+    }
+
+    /**
+     * Reports that the idle command was suspended or resumed.
+     *
+     * @return false when the plaza does not know the route (an older plaza)
+     */
+    public boolean switched(String state, String command) throws IOException {
+        HttpRequest request = post("switches", Map.of("state", state, "command", command));
+        HttpResponse<String> r = call(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) return false;
+        check(r.statusCode(), r.body(), -1);
+        return true;
+    }
+
+    private HttpRequest post(String path, Object body) throws IOException {
+        return authorized(path).timeout(Duration.ofMinutes(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+    }
+
+    private HttpRequest.Builder authorized(String path) {
+        return HttpRequest.newBuilder(api.resolve(path)).header("Authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> send(HttpRequest request, long jobId) throws IOException {
+        HttpResponse<String> r = call(request, HttpResponse.BodyHandlers.ofString());
+        check(r.statusCode(), r.body(), jobId);
+        return r;
+    }
+
+    private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
+        try {
+            return http.send(request, handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void check(int status, String body, long jobId) throws PlazaException {
+        if (status / 100 == 2) return;
+        if (status == 409 && jobId >= 0) throw new LeaseLostException(jobId);
+        String text = body == null ? "" : body.strip();
+        throw new PlazaException(status, "the plaza answered " + status + (text.isEmpty() ? "" : ": "
+                + (text.length() > 300 ? text.substring(0, 300) + "..." : text)));
+    }
+}

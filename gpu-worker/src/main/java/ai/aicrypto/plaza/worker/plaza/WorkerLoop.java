@@ -1,0 +1,243 @@
+package ai.aicrypto.plaza.worker.plaza;
+
+import ai.aicrypto.plaza.worker.Log;
+import ai.aicrypto.plaza.worker.bench.StartupBenchmark;
+import ai.aicrypto.plaza.worker.engine.EpochMetrics;
+import ai.aicrypto.plaza.worker.engine.TrainedModel;
+import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
+import ai.aicrypto.plaza.worker.engine.TrainingEngine;
+import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.model.Hyperparameters;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.OptimizerKind;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * The worker's life on the plaza: report itself (engine, memory, cached datasets, start-up benchmark) by heartbeat,
+ * lease a job, suspend the idle command, fetch the job's shards through the cache, train with progress after every
+ * epoch while a background thread renews the lease, upload the weights and complete with the metrics it claims (the
+ * plaza verifies them), or fail with the reason; then resume the idle command and lease again. A job the plaza takes
+ * back (409: cancelled, expired) is abandoned at the next mini-batch.
+ */
+public final class WorkerLoop {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param idleCommand    shell command to run while there is no job, or null
+     * @param benchmark      whether to run the start-up benchmark (its score goes to the plaza with the heartbeat)
+     */
+    public record Options(String plazaUrl, String token, TrainingEngine engine, int memoryMb, String idleCommand,
+                          Path cacheDir, Duration pollInterval, Duration heartbeatInterval, boolean benchmark) {
+    }
+
+    private final Options options;
+    private final PlazaClient plaza;
+    private final ShardCache cache;
+    private final ScheduledExecutorService background = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "plaza-background");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean switchesUnsupported = new AtomicBoolean();
+    private Double measuredScore;
+    private Double trainingSamplesPerSecond;
+    private String benchmarkReport;
+
+    public WorkerLoop(Options options) throws IOException {
+        this.options = options;
+        this.plaza = new PlazaClient(options.plazaUrl(), options.token());
+        this.cache = new ShardCache(options.cacheDir());
+    }
+
+    /** Serves jobs until the process ends. */
+    public void run() throws IOException, InterruptedException {
+        if (options.benchmark()) {
+            List<StartupBenchmark.Report> reports = StartupBenchmark.run();
+            measuredScore = reports.get(0).gemmGflops();
+            trainingSamplesPerSecond = finite(reports.get(0).trainSamplesPerSecond());
+            benchmarkReport = reports.stream().map(Object::toString).collect(Collectors.joining("\n"));
+            Log.info("start-up benchmark: " + benchmarkReport.replace("\n", "; "));
+        }
+        Log.info("serving " + options.plazaUrl() + " with " + options.engine().description());
+        heartbeat(); // before the first lease: the plaza matches jobs by what the heartbeat says
+        long every = options.heartbeatInterval().toMillis();
+        background.scheduleWithFixedDelay(this::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
+        IdleCommand idle = options.idleCommand() == null ? null : new IdleCommand(options.idleCommand(), this::reportSwitch);
+        if (idle != null) {
+            idle.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(idle::close));
+        }
+        while (true) {
+            java.util.Optional<Lease> lease;
+            try {
+                lease = plaza.lease();
+            } catch (PlazaClient.PlazaException e) {
+                if (e.status() == 401) throw new IllegalStateException("the plaza refused the worker token");
+                Log.info("lease failed, retrying: " + e.getMessage());
+                lease = java.util.Optional.empty();
+            } catch (IOException e) {
+                Log.info("plaza unreachable, retrying: " + e.getMessage());
+                lease = java.util.Optional.empty();
+            }
+            if (lease.isEmpty()) {
+                Thread.sleep(options.pollInterval().toMillis());
+                continue;
+            }
+            if (idle != null) idle.suspend();
+            try {
+                serve(lease.get());
+            } finally {
+                if (idle != null) idle.resume();
+            }
+            heartbeatQuietly(); // the cache may hold a new dataset now
+        }
+    }
+
+    private void serve(Lease lease) {
+        long job = lease.id();
+        Log.info("job " + job + " leased (attempt " + lease.attempt() + ", dataset " + lease.datasetId() + ", "
+                + lease.shards().size() + " shard(s))");
+        AtomicBoolean lost = new AtomicBoolean();
+        long renewMillis = Math.max(1000, Duration.between(Instant.now(), lease.expiresAt()).toMillis() / 3);
+        var renewal = background.scheduleWithFixedDelay(() -> {
+            try {
+                plaza.renew(job);
+            } catch (LeaseLostException e) {
+                lost.set(true);
+            } catch (IOException e) {
+                Log.info("job " + job + ": lease renewal failed, will retry: " + e.getMessage());
+            }
+        }, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        Path weights = null;
+        try {
+            List<Path> files = cache.fetch(lease, (seq, target) -> plaza.downloadShard(job, seq, target));
+            EncryptedShardData data = new EncryptedShardData(files, lease.shards(), lease.shardKey());
+            ModelSpec spec = spec(lease);
+            TrainedModel model = options.engine().train(spec, data, new TrainingListener() {
+                @Override
+                public void onEpoch(EpochMetrics m) {
+                    Log.info("job " + job + ": " + m);
+                    try {
+                        plaza.progress(job, metrics(m));
+                    } catch (LeaseLostException e) {
+                        lost.set(true);
+                    } catch (IOException e) {
+                        Log.info("job " + job + ": progress not reported: " + e.getMessage());
+                    }
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return lost.get();
+                }
+            });
+            weights = Files.createTempFile("job-" + job + "-", ".safetensors");
+            model.export(weights);
+            plaza.uploadWeights(job, weights);
+            Map<String, Object> claimed = metrics(model.finalMetrics());
+            claimed.put("epochs", model.history().size());
+            claimed.put("engine", model.engine());
+            JsonNode verdict = plaza.complete(job, claimed);
+            Log.info("job " + job + " completed: the plaza says " + verdict);
+        } catch (LeaseLostException | TrainingCancelledException e) {
+            Log.info("job " + job + " abandoned: it is no longer leased to this worker");
+        } catch (Exception e) {
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            Log.info("job " + job + " failed: " + reason);
+            try {
+                plaza.fail(job, reason);
+            } catch (LeaseLostException ignored) {
+                // the plaza took the job back already
+            } catch (IOException io) {
+                Log.info("job " + job + ": the failure could not be reported (the lease will expire): " + io.getMessage());
+            }
+        } finally {
+            renewal.cancel(false);
+            if (weights != null) {
+                try {
+                    Files.deleteIfExists(weights);
+                } catch (IOException ignored) {
+                    // a temporary file left behind holds weights the plaza has anyway
+                }
+            }
+        }
+    }
+
+    /** The card's network and defaults, with the hyperparameters the requester chose. */
+    static ModelSpec spec(Lease lease) throws IOException {
+        ModelSpec card = ModelSpec.parse(lease.cardJson());
+        JsonNode chosen = JSON.readTree(lease.hyperparametersJson() == null ? "{}" : lease.hyperparametersJson());
+        Hyperparameters h = card.hyperparameters();
+        h = new Hyperparameters(
+                chosen.has("optimizer") ? OptimizerKind.parse(chosen.get("optimizer").asText()) : h.optimizer(),
+                chosen.path("learningRate").asDouble(h.learningRate()),
+                chosen.path("batchSize").asInt(h.batchSize()),
+                chosen.path("epochs").asInt(h.epochs()),
+                chosen.path("weightDecay").asDouble(h.weightDecay()),
+                chosen.path("momentum").asDouble(h.momentum()),
+                chosen.path("seed").asLong(h.seed()));
+        return card.withHyperparameters(h);
+    }
+
+    private static Map<String, Object> metrics(EpochMetrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("epoch", m.epoch());
+        out.put("loss", finite(m.loss()));
+        out.put("accuracy", finite(m.accuracy()));
+        out.put("samplesPerSecond", finite(m.samplesPerSecond()));
+        return out;
+    }
+
+    /** JSON has no NaN: regression has no accuracy. */
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private void heartbeat() throws IOException {
+        Map<String, Object> beat = new LinkedHashMap<>();
+        beat.put("engine", options.engine().id());
+        beat.put("gpuMemoryMb", options.memoryMb());
+        beat.put("cachedDatasets", cache.cachedDatasets());
+        beat.put("measuredScore", measuredScore);
+        beat.put("benchmark", benchmarkReport);
+        beat.put("benchmarkScore", trainingSamplesPerSecond);
+        plaza.heartbeat(beat);
+    }
+
+    private void heartbeatQuietly() {
+        try {
+            heartbeat();
+        } catch (IOException | RuntimeException e) {
+            Log.info("heartbeat failed: " + e.getMessage());
+        }
+    }
+
+    private void reportSwitch(IdleCommand.State state, String command) {
+        Log.info("idle command " + state.name().toLowerCase(java.util.Locale.ROOT));
+        if (switchesUnsupported.get()) return;
+        try {
+            if (!plaza.switched(state.name(), command)) {
+                switchesUnsupported.set(true);
+                Log.info("this plaza does not record idle-command switches (404); not reporting them");
+            }
+        } catch (IOException e) {
+            Log.info("switch not reported: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package ai.aicrypto.plaza.worker.plaza;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client against a stand-in plaza (the JDK's HTTP server): token, routes, 204, 409 and 404 handling. */
+class PlazaClientTest {
+
+    HttpServer server;
+    PlazaClient client;
+    final List<String> requests = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void plaza() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getPath();
+            requests.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
+            int status;
+            byte[] answer = new byte[0];
+            switch (path) {
+                case "/api/worker/v1/lease" -> {
+                    status = 200;
+                    answer = """
+                            {"id": 9, "datasetId": 3, "modelId": 4, "hyperparametersJson": "{\\"epochs\\": 2, \\"learningRate\\": 0.01}",
+                             "attempt": 1, "leaseExpiresAt": "2030-01-01T00:00:00Z", "cardJson": "{}", "shardKey": "a2V5",
+                             "shards": [{"seq": 0, "sha256": "ab", "bytes": 5, "rows": 2}], "somethingNew": true}""".getBytes();
+                }
+                case "/api/worker/v1/jobs/9/renew" -> status = 409;
+                case "/api/worker/v1/jobs/9/shards/0" -> {
+                    status = 200;
+                    answer = "bytes".getBytes();
+                }
+                case "/api/worker/v1/switches" -> status = 404;
+                case "/api/worker/v1/heartbeat" -> status = 401;
+                default -> status = 500;
+            }
+            exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        client = new PlazaClient("http://127.0.0.1:" + server.getAddress().getPort(), "plz_secret");
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void speaksTheWorkerApi() throws Exception {
+        Lease lease = client.lease().orElseThrow();
+        assertEquals(9, lease.id());
+        assertEquals(List.of(new Lease.ShardRef(0, "ab", 5, 2)), lease.shards());
+        assertTrue(requests.get(0).startsWith("POST /api/worker/v1/lease Bearer plz_secret"), requests.get(0));
+
+        Path target = Files.createTempFile("shard", ".bin");
+        client.downloadShard(9, 0, target);
+        assertEquals("bytes", Files.readString(target));
+
+        assertThrows(LeaseLostException.class, () -> client.renew(9), "409: the job is no longer ours");
+        assertFalse(client.switched("SUSPENDED", "miner"), "an older plaza without the switches route");
+        String reported = requests.get(requests.size() - 1);
+        assertTrue(reported.startsWith("POST /api/worker/v1/switches") && reported.contains("\"state\":\"SUSPENDED\"")
+                && reported.contains("\"command\":\"miner\""), reported);
+        PlazaClient.PlazaException refused = assertThrows(PlazaClient.PlazaException.class,
+                () -> client.heartbeat(Map.of("engine", "cpu")));
+        assertEquals(401, refused.status());
+    }
+
+    @Test
+    void theRequestersHyperparametersOverrideTheCardDefaults() throws Exception {
+        String card = Files.readString(ai.aicrypto.plaza.worker.TestData.CARDS.resolve("fashion-mnist-mlp.json"));
+        Lease lease = new Lease(1, 1, 1, "{\"epochs\": 2, \"learningRate\": 0.01, \"optimizer\": \"sgd\"}", 1,
+                "2030-01-01T00:00:00Z", card, "", List.of());
+        var h = WorkerLoop.spec(lease).hyperparameters();
+        assertEquals(2, h.epochs());
+        assertEquals(0.01, h.learningRate());
+        assertEquals(ai.aicrypto.plaza.worker.model.OptimizerKind.SGD, h.optimizer());
+        assertEquals(64, h.batchSize(), "the card's default where nothing was chosen");
+    }
+}

@@ -1,0 +1,404 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import ai.aicrypto.plaza.support.WorkerProcess;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.test.web.servlet.MvcResult;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Real gpu-worker processes (the fat jar, CPU engine) against the app on a real port, on a 1,000-row slice of
+ * Fashion-MNIST: a job end to end, a worker killed with -9 mid-job and a second one finishing it, the idle command
+ * stopped while training, and a fake worker (a plain HTTP client) whose random weights claim a good accuracy.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "plaza.compute.max-weights-size=4MB") // the MLP's weights take about 1 MB
+class WorkerProcessTest extends IntegrationTest {
+
+    private static final int WAIT_SECONDS = 240;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    GpuOffers offers;
+    @Autowired
+    TrainingJobs jobs;
+    @Autowired
+    JobQueue queue;
+    @Autowired
+    JobResults results;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    TestUsers users;
+    @Autowired
+    JsonMapper json;
+
+    @TempDir
+    Path tmp;
+
+    AccountPrincipal requester;
+    long provider;
+    long dataset;
+    long model;
+
+    @BeforeEach
+    void fashionSliceAndMlp() throws Exception {
+        jdbc.sql("UPDATE training_jobs SET status = 'CANCELLED', worker_id = NULL, lease_expires_at = NULL "
+                + "WHERE status IN ('QUEUED', 'LEASED')").update();
+        requester = users.member();
+        provider = users.member().id();
+        List<Path> idx = WorkerProcess.fashionSlice(tmp, 1000);
+        dataset = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Fashion slice", "", List.of(),
+                "MIT", BigDecimal.ZERO), idx.get(0), "slice-images-idx3-ubyte", idx.get(1), "slice-labels-idx1-ubyte", null));
+        model = models.publish(requester.id(), new ModelUpload(new ClassPathResource("model-card/examples/fashion-mnist-mlp.json")
+                .getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+    }
+
+    @Test
+    void aWorkerTrainsVerifiedJobsAndReusesItsCache() throws Exception {
+        GpuOffers.IssuedWorker issued = register();
+        long first = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 3}", 0);
+        long second = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2, \"seed\": 5}", 0);
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), issued.token(), tmp.resolve("cache"))) {
+            awaitFinished(worker, first);
+            awaitFinished(worker, second);
+            assertThat(status(first)).as(worker.log()).isEqualTo("SUCCEEDED");
+            assertThat(status(second)).as(worker.log()).isEqualTo("SUCCEEDED");
+            assertThat(worker.log()).contains("dataset " + dataset + ": 0 shard(s) from the cache, 1 downloaded")
+                    .contains("dataset " + dataset + ": 1 shard(s) from the cache, 0 downloaded");
+            await(worker, () -> jdbc.sql("SELECT ? = ANY (cached_datasets) FROM workers WHERE id = ?")
+                    .params(dataset, issued.workerId()).query(Boolean.class).single());
+        }
+        assertThat(jdbc.sql("SELECT measured_score FROM workers WHERE id = ?").param(issued.workerId()).query(Double.class).single())
+                .as("the start-up benchmark's score").isPositive();
+        assertThat(jdbc.sql("SELECT epoch FROM job_progress WHERE job_id = ? ORDER BY seq").param(first).query(Integer.class).list())
+                .containsExactly(1, 2, 3);
+        assertThat(jdbc.sql("SELECT verdict FROM job_results WHERE job_id = ?").param(first).query(String.class).single())
+                .isEqualTo("VERIFIED");
+        assertThat(jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(first).query(Double.class).single())
+                .isGreaterThan(0.5);
+        assertThat(jdbc.sql("SELECT user_id FROM settlements WHERE job_id = ? AND kind = 'PAY_PROVIDER' AND amount_aic > 0")
+                .param(first).query(Long.class).single()).isEqualTo(provider);
+        assertThat(jdbc.sql("SELECT count(*) FROM settlements WHERE kind = 'REFUND_REQUESTER' AND job_id IN (?, ?)")
+                .params(first, second).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT verified_jobs || '/' || reliability FROM workers WHERE id = ?").param(issued.workerId())
+                .query(String.class).single()).isEqualTo("2/1");
+
+        Map<String, Object> record = jdbc.sql("SELECT * FROM training_records WHERE job_id = ?").param(first).query().singleRow();
+        assertThat(record).containsEntry("worker_id", issued.workerId()).containsEntry("offer_id", issued.offerId())
+                .containsEntry("dataset_id", dataset).containsEntry("base_model_id", model);
+        long trained = (Long) record.get("trained_model_id");
+        assertThat(jdbc.sql("SELECT owner_id || ' ' || status FROM listings WHERE id = ?").param(trained).query(String.class).single())
+                .as("a private listing of the requester").isEqualTo(requester.id() + " UNPUBLISHED");
+        MvcResult download = mvc.perform(get("/models/" + trained + "/weights").with(user(requester))).andReturn();
+        byte[] weights = mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray();
+        assertThat(new String(weights, 8, 200, StandardCharsets.UTF_8)).contains("layers.0.weight");
+        assertThat(mvc.perform(get("/models/" + trained + "/card.json").with(user(requester))).andReturn().getResponse()
+                .getContentAsString()).contains("trained, job " + first);
+        assertThat(mvc.perform(get("/models/" + trained + "/weights").with(user(users.member()))).andReturn().getResponse()
+                .getStatus()).as("private to the requester").isEqualTo(404);
+    }
+
+    @Test
+    void aSecondWorkerFinishesTheJobOfOneKilledMidJob() throws Exception {
+        GpuOffers.IssuedWorker first = register();
+        GpuOffers.IssuedWorker second = register();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 12}", 0);
+        try (WorkerProcess doomed = WorkerProcess.start(plaza(), first.token(), tmp.resolve("cache-1"), "--no-benchmark")) {
+            await(doomed, () -> progressRows(job) > 0);
+            doomed.kill();
+        }
+        assertThat(status(job)).isEqualTo("LEASED");
+        // What the expiry check does once the dead worker's lease runs out, without waiting two minutes.
+        jdbc.sql("UPDATE training_jobs SET lease_expires_at = now() - interval '1 second' WHERE id = ?").param(job).update();
+        queue.expireLeases();
+        assertThat(status(job)).isEqualTo("QUEUED");
+
+        try (WorkerProcess rescuer = WorkerProcess.start(plaza(), second.token(), tmp.resolve("cache-2"), "--no-benchmark")) {
+            awaitFinished(rescuer, job);
+            assertThat(status(job)).as(rescuer.log()).isEqualTo("SUCCEEDED");
+        }
+        assertThat(jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ? ORDER BY attempt").param(job).query(Long.class).list())
+                .containsExactly(first.workerId(), second.workerId());
+        assertThat(jdbc.sql("SELECT worker_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single())
+                .isEqualTo(second.workerId());
+        assertThat(send(first.token(), "POST", "/jobs/" + job + "/renew", "{}").statusCode())
+                .as("the killed worker's lease is gone").isEqualTo(409);
+    }
+
+    @Test
+    void anAuditedJobIsPaidOnlyOnceAnotherWorkerAgrees() throws Exception {
+        GpuOffers.IssuedWorker one = register();
+        GpuOffers.IssuedWorker two = register();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
+        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
+        try (WorkerProcess first = WorkerProcess.start(plaza(), one.token(), tmp.resolve("cache-1"), "--no-benchmark");
+             WorkerProcess second = WorkerProcess.start(plaza(), two.token(), tmp.resolve("cache-2"), "--no-benchmark")) {
+            await(first, () -> status(job).equals("SUCCEEDED") || status(job).equals("FAILED"));
+            assertThat(status(job)).as(first.log() + second.log()).isEqualTo("SUCCEEDED");
+        }
+        long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+        assertThat(status(audit)).isEqualTo("SUCCEEDED");
+        long originalWorker = jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(job).query(Long.class).single();
+        assertThat(jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(audit).query(Long.class).single())
+                .as("an audit runs on another worker").isNotEqualTo(originalWorker);
+        assertThat(jdbc.sql("SELECT job_id || ' ' || kind FROM settlements WHERE job_id IN (?, ?) ORDER BY job_id")
+                .params(job, audit).query(String.class).list())
+                .containsExactly(job + " PAY_PROVIDER", audit + " PAY_PROVIDER");
+        assertThat(jdbc.sql("SELECT reason FROM settlements WHERE job_id = ?").param(audit).query(String.class).single())
+                .contains("paid by the plaza");
+        assertThat(jdbc.sql("SELECT worker_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single())
+                .isEqualTo(originalWorker);
+        assertThat(jdbc.sql("SELECT count(*) FROM training_records WHERE job_id = ?").param(audit).query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void anAuditNoOtherWorkerTakesIsDroppedAndTheOriginalStands() throws Exception {
+        GpuOffers.IssuedWorker only = register();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
+        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), only.token(), tmp.resolve("cache"), "--no-benchmark")) {
+            await(worker, () -> status(job).equals("VERIFYING"));
+            await(worker, () -> worker.log().contains("\"status\":\"VERIFYING\""));
+        }
+        long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+        assertThat(status(audit)).as("the only worker may not audit itself").isEqualTo("QUEUED");
+        assertThat(count("settlements WHERE job_id = " + job)).as("nobody is paid while the audit waits").isZero();
+
+        jdbc.sql("UPDATE training_jobs SET created_at = now() - interval '2 hours' WHERE id = ?").param(audit).update();
+        results.settleAbandonedAudits();
+        assertThat(status(audit)).isEqualTo("CANCELLED");
+        assertThat(status(job)).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
+                .containsExactly("PAY_PROVIDER");
+        assertThat(count("training_records WHERE job_id = " + job)).isOne();
+    }
+
+    @Test
+    void anAuditThatDisagreesFailsTheOriginalAndRefundsTheRequester() throws Exception {
+        GpuOffers.IssuedWorker real = register();
+        GpuOffers.IssuedWorker auditor = register();
+        long weak = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 1}", 0);
+        long strong = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 8}", 0);
+        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(strong).update(); // as if drawn for an audit
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), real.token(), tmp.resolve("cache"), "--no-benchmark")) {
+            await(worker, () -> status(weak).equals("SUCCEEDED") && status(strong).equals("VERIFYING"));
+        }
+        // The auditor hands in the one-epoch model's weights: verified on their own, far from the original.
+        long weakModel = jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(weak)
+                .query(Long.class).single();
+        MvcResult download = mvc.perform(get("/models/" + weakModel + "/weights").with(user(requester))).andReturn();
+        byte[] weakWeights = mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray();
+        double weakAccuracy = jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(weak)
+                .query(Double.class).single();
+        send(auditor.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lease = json.readValue(send(auditor.token(), "POST", "/lease", "{}").body(), Map.class);
+        long audit = ((Number) lease.get("id")).longValue();
+        assertThat(jdbc.sql("SELECT audit_of FROM training_jobs WHERE id = ?").param(audit).query(Long.class).single())
+                .isEqualTo(strong);
+        assertThat(upload(auditor.token(), audit, weakWeights).statusCode()).isEqualTo(204);
+        assertThat(send(auditor.token(), "POST", "/jobs/" + audit + "/complete", "{\"accuracy\": " + weakAccuracy + "}").body())
+                .contains("\"status\":\"SUCCEEDED\"");
+
+        assertThat(status(strong)).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(strong).query(String.class).single())
+                .contains("an audit on another worker");
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(strong).query(String.class).list())
+                .containsExactly("REFUND_REQUESTER");
+        assertThat(count("training_records WHERE job_id = " + strong)).isZero();
+        assertThat(jdbc.sql("SELECT verified_jobs || '/' || rejected_jobs || '/' || reliability FROM workers WHERE id = ?")
+                .param(real.workerId()).query(String.class).single()).isEqualTo("1/1/0.5");
+    }
+
+    @Test
+    void theIdleCommandIsStoppedWhileTrainingAndACancelledJobIsAbandoned() throws Exception {
+        GpuOffers.IssuedWorker issued = register();
+        Path counter = tmp.resolve("counter");
+        String idle = "i=0; while true; do i=$((i+1)); echo $i > " + counter + "; sleep 0.05; done";
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), issued.token(), tmp.resolve("cache"), "--no-benchmark",
+                "--idle-command", idle)) {
+            await(worker, () -> read(counter) > 3);
+            long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 400}", 0);
+            await(worker, () -> progressRows(job) > 0);
+            ProcessHandle idleShell = worker.process().children()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("sh")).orElse(false)).findFirst().orElseThrow();
+            assertThat(state(idleShell.pid())).as("stopped while the job trains").isEqualTo('T');
+            long frozen = read(counter);
+
+            // What cancelling does to the job row: the worker's next progress report answers 409.
+            jdbc.sql("UPDATE training_jobs SET status = 'CANCELLED', worker_id = NULL, lease_expires_at = NULL WHERE id = ?")
+                    .param(job).update();
+            await(worker, () -> worker.log().contains("job " + job + " abandoned"));
+            await(worker, () -> read(counter) > frozen + 3);
+            assertThat(state(idleShell.pid())).isNotEqualTo('T');
+            assertThat(worker.log()).contains("idle command suspended").contains("idle command resumed");
+            assertThat(jdbc.sql("SELECT count(*) FROM job_results WHERE job_id = ?").param(job).query(Long.class).single()).isZero();
+        }
+    }
+
+    @Test
+    void aFakeWorkerWithRandomWeightsAndGoodClaimsIsCaught() throws Exception {
+        GpuOffers.IssuedWorker fake = register();
+        GpuOffers.IssuedWorker other = register();
+        send(fake.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
+        long job = jobs.submit(requester.id(), dataset, model, "{}", 0);
+        HttpResponse<String> leased = send(fake.token(), "POST", "/lease", "{}");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> lease = json.readValue(leased.body(), Map.class);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> shards = (List<Map<String, Object>>) lease.get("shards");
+        assertThat(shards).hasSize(1);
+        assertThat(((Number) shards.get(0).get("rows")).longValue()).as("the held-out tenth is never sent").isEqualTo(900);
+        HttpResponse<byte[]> shard = http().send(request(fake.token(), "/jobs/" + job + "/shards/0").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(shard.body())))
+                .isEqualTo(shards.get(0).get("sha256"));
+        assertThat(http().send(request(other.token(), "/jobs/" + job + "/shards/0").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray()).statusCode()).as("another worker's job").isEqualTo(404);
+
+        long blobsBefore = blobFiles();
+        assertThat(upload(fake.token(), job, "not safetensors at all".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(422);
+        assertThat(upload(fake.token(), job, new byte[5 << 20]).statusCode()).as("over the size limit").isEqualTo(413);
+        assertThat(blobFiles()).as("nothing stored").isEqualTo(blobsBefore);
+        assertThat(count("job_results WHERE job_id = " + job)).isZero();
+        assertThat(upload(fake.token(), job, randomWeights()).statusCode()).isEqualTo(204);
+        HttpResponse<String> verdict = send(fake.token(), "POST", "/jobs/" + job + "/complete", "{\"accuracy\": 0.95, \"loss\": 0.1}");
+        assertThat(verdict.statusCode()).isEqualTo(200);
+        assertThat(verdict.body()).contains("\"status\":\"FAILED\"").contains("chance");
+
+        assertThat(status(job)).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .startsWith("Verification failed");
+        assertThat(jdbc.sql("SELECT kind || ' ' || user_id FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
+                .containsExactly("REFUND_REQUESTER " + requester.id());
+        assertThat(jdbc.sql("SELECT rejected_jobs || '/' || reliability FROM workers WHERE id = ?").param(fake.workerId())
+                .query(String.class).single()).isEqualTo("1/0");
+        assertThat(jdbc.sql("SELECT count(*) FROM training_records WHERE job_id = ?").param(job).query(Long.class).single()).isZero();
+        assertThat(send(fake.token(), "POST", "/jobs/" + job + "/renew", "{}").statusCode()).isEqualTo(409);
+    }
+
+    /** Weights of the card's shapes (784-256-128-10), uniformly random. */
+    private static byte[] randomWeights() {
+        int[][] layers = {{256, 784}, {128, 256}, {10, 128}};
+        StringBuilder header = new StringBuilder("{");
+        long offset = 0;
+        for (int l = 0; l < layers.length; l++) {
+            long w = 4L * layers[l][0] * layers[l][1], b = 4L * layers[l][0];
+            header.append(String.format("\"layers.%d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%d,%d]},",
+                    l, layers[l][0], layers[l][1], offset, offset + w));
+            header.append(String.format("\"layers.%d.bias\":{\"dtype\":\"F32\",\"shape\":[%d],\"data_offsets\":[%d,%d]}%s",
+                    l, layers[l][0], offset + w, offset + w + b, l < layers.length - 1 ? "," : "}"));
+            offset += w + b;
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate((int) (8 + json.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(json.length).put(json);
+        Random random = new Random(1);
+        while (out.hasRemaining()) {
+            out.putFloat(random.nextFloat() * 2 - 1);
+        }
+        return out.array();
+    }
+
+    private GpuOffers.IssuedWorker register() {
+        return offers.register(provider, new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+    }
+
+    private String plaza() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private HttpClient http() {
+        return HttpClient.newHttpClient();
+    }
+
+    private HttpRequest.Builder request(String token, String route) {
+        return HttpRequest.newBuilder(URI.create(plaza() + "/api/worker/v1" + route)).header("Authorization", "Bearer " + token);
+    }
+
+    private HttpResponse<String> send(String token, String method, String route, String body) throws Exception {
+        return http().send(request(token, route).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> upload(String token, long job, byte[] weights) throws Exception {
+        return http().send(request(token, "/jobs/" + job + "/weights").header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(weights)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String status(long job) {
+        return jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single();
+    }
+
+    private long progressRows(long job) {
+        return jdbc.sql("SELECT count(*) FROM job_progress WHERE job_id = ?").param(job).query(Long.class).single();
+    }
+
+    private void awaitFinished(WorkerProcess worker, long job) throws InterruptedException {
+        await(worker, () -> List.of("SUCCEEDED", "FAILED").contains(status(job)));
+    }
+
+    /** Polls until the condition holds; fails with the worker's log if it does not within the bound. */
+    private static void await(WorkerProcess worker, BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < WAIT_SECONDS * 5 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(200);
+        }
+        assertThat(condition.getAsBoolean()).as("not reached; worker log:\n%s", worker.log()).isTrue();
+    }
+
+    private static long read(Path counter) {
+        try {
+            String s = Files.exists(counter) ? Files.readString(counter).strip() : "";
+            return s.isEmpty() ? 0 : Long.parseLong(s);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** The state letter of /proc/PID/stat: T when stopped. */
+    private static char state(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+}
