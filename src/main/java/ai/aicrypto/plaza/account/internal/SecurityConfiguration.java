@@ -5,6 +5,7 @@ import java.util.Map;
 import org.springframework.boot.security.autoconfigure.web.servlet.PathRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
@@ -32,6 +33,10 @@ class SecurityConfiguration {
                         .requestMatchers("/login", "/register", "/error", "/siwe/nonce", "/siwe/verify", "/v3/api-docs/**").permitAll()
                         .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest").permitAll()
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/schemas/**").permitAll()
+                        .requestMatchers("/competitions/new").authenticated()
+                        .requestMatchers(HttpMethod.GET, "/competitions", "/competitions/{slug}",
+                                "/competitions/{slug}/leaderboard", "/competitions/{slug}/leaderboard.csv",
+                                "/competitions/{slug}/live").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form
                         .loginPage("/login")
