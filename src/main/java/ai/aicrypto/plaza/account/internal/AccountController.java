@@ -77,7 +77,10 @@ class AccountController {
     String issueToken(@AuthenticationPrincipal AccountPrincipal me, @RequestParam(defaultValue = "") String name,
                       RedirectAttributes redirect) {
         try {
-            redirect.addFlashAttribute("newToken", tokens.issue(me.id(), name));
+            // Flash attributes live in the session for one request: plain strings, shown once.
+            ApiTokens.IssuedToken issued = tokens.issue(me.id(), name);
+            redirect.addFlashAttribute("newToken", issued.token());
+            redirect.addFlashAttribute("newTokenName", issued.name());
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("tokenError", e.messageKey());
         }

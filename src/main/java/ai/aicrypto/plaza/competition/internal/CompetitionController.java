@@ -258,7 +258,7 @@ class CompetitionController {
                 RequestContextUtils.getOutputFlashMap(request).put("notice", "competition.submission.queued");
                 RequestContextUtils.saveOutputFlashMap(target, request, response);
                 response.setHeader("HX-Redirect", target);
-                return "competition/submissions :: form";
+                return "competition/submissions :: upload";
             }
             redirect.addFlashAttribute("notice", "competition.submission.queued");
             return "redirect:" + target;
@@ -274,7 +274,7 @@ class CompetitionController {
         model.addAttribute("description", description);
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
         String page = submissionsPage(c, me, model);
-        return htmx != null ? page + " :: form" : page;
+        return htmx != null ? page + " :: upload" : page;
     }
 
     @PostMapping("/competitions/{slug}/submissions/{id}/select")
