@@ -104,7 +104,7 @@ public class CompetitionService implements Competitions {
         if (form.getPublicPercent() < 1 || form.getPublicPercent() > 99) {
             throw new UserFacingException("publicPercent", "competition.error.public-percent");
         }
-        if (form.getDatasetId() != null && !catalog.view(form.getDatasetId(), ListingKind.DATASET, host).ownedBy(host)) {
+        if (form.getDatasetId() != null && !ownsDataset(host, form.getDatasetId())) {
             throw new UserFacingException("datasetId", "competition.error.dataset");
         }
         Instant startsAt = utc(form.getStartsAt(), "startsAt");
@@ -167,6 +167,14 @@ public class CompetitionService implements Competitions {
         } catch (RuntimeException e) {
             blobs.delete(blobKey);
             throw e;
+        }
+    }
+
+    private boolean ownsDataset(AccountPrincipal host, long datasetId) {
+        try {
+            return catalog.view(datasetId, ListingKind.DATASET, host).ownedBy(host);
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 

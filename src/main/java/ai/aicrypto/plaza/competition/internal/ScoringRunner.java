@@ -140,6 +140,8 @@ class ScoringRunner implements DisposableBean {
                     .update();
             if (updated == 1 && s.teamId() != null) {
                 standings.recordScored(competition, s.teamId(), scores.publicScore(), s.createdAt());
+            } else if (updated == 1) {
+                standings.announce(competition); // a baseline: shown, not ranked
             }
         });
     }

@@ -89,6 +89,11 @@ class Standings {
                         WHERE NOT EXISTS (SELECT 1 FROM best_score_history WHERE competition_id = ? AND rank_score >= ?)""")
                 .params(c.id(), at, publicScore, rank, c.id(), rank)
                 .update();
+        announce(c);
+    }
+
+    /** Tells open leaderboard pages to fetch the board again, once the current transaction commits. */
+    void announce(Competition c) {
         live.publish(topic(c), "leaderboard", "");
     }
 
@@ -109,7 +114,7 @@ class Standings {
                         GROUP BY s.team_id, s.competition_id, best.public_score, best.created_at""")
                 .params(sign, sign, teamId)
                 .update();
-        live.publish(topic(c), "leaderboard", "");
+        announce(c);
     }
 
     List<Row> publicBoard(Competition c, int limit) {
@@ -206,7 +211,7 @@ class Standings {
                 .params(sign, sign, c.id(), c.finalSelections(), sign)
                 .update();
         jdbc.sql("UPDATE competitions SET finalized_at = ? WHERE id = ?").params(Timestamp.from(now), c.id()).update();
-        live.publish(topic(c), "leaderboard", "");
+        announce(c);
         return true;
     }
 }
