@@ -231,7 +231,9 @@ class CompetitionController {
 
     private String submissionsPage(Competition c, AccountPrincipal me, Model model) {
         model.addAttribute("competition", c);
-        model.addAttribute("submissions", submissions.mine(c, me));
+        List<Submission> mine = submissions.mine(c, me);
+        model.addAttribute("submissions", mine);
+        model.addAttribute("pending", mine.stream().anyMatch(Submission::pending));
         model.addAttribute("host", c.hostedBy(me));
         model.addAttribute("open", competitions.now().isBefore(c.endsAt()));
         model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());

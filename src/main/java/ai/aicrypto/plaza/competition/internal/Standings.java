@@ -33,6 +33,10 @@ class Standings {
         public String scoreText() {
             return ScoreText.of(score);
         }
+
+        public String lastSubmissionText() {
+            return ScoreText.of(lastSubmission);
+        }
     }
 
     /** One row of the final leaderboard: the private score decides, the public one is shown beside it. */

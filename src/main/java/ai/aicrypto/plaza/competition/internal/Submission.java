@@ -15,6 +15,11 @@ public record Submission(long id, boolean baseline, String description, String f
         return ScoreText.of(publicScore);
     }
 
+    /** Waiting for or in scoring. */
+    public boolean pending() {
+        return status == Status.QUEUED || status == Status.SCORING;
+    }
+
     public boolean scored() {
         return status == Status.SCORED;
     }
