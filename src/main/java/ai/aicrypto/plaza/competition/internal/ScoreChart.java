@@ -23,13 +23,14 @@ public record ScoreChart(String points, String best, String first, Instant from,
         Instant to = until.isAfter(from) ? until : from.plusSeconds(1);
         double min = history.stream().mapToDouble(Standings.Point::score).min().orElseThrow();
         double max = history.stream().mapToDouble(Standings.Point::score).max().orElseThrow();
-        double span = max - min == 0 ? 1 : max - min;
+        double span = max - min;
         double seconds = to.getEpochSecond() - from.getEpochSecond();
         StringBuilder points = new StringBuilder();
         double lastY = 0;
         for (Standings.Point p : history) {
             double x = PAD + (WIDTH - 2 * PAD) * (p.at().getEpochSecond() - from.getEpochSecond()) / seconds;
-            double y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (p.score() - min) / span;
+            // A best that never changed is drawn across the middle.
+            double y = span == 0 ? HEIGHT / 2.0 : HEIGHT - PAD - (HEIGHT - 2 * PAD) * (p.score() - min) / span;
             if (!points.isEmpty()) {
                 points.append(format(x)).append(',').append(format(lastY)).append(' ');
             }
