@@ -143,6 +143,9 @@ class AuthorizationTest extends IntegrationTest {
             expect(r -> get(path), OK, OK, OK, OK);
         }
         expect(r -> get("/competitions/new"), REDIRECT, OK, OK, OK);
+        expect(r -> get(c + "/edit"), REDIRECT, OK, HIDDEN, HIDDEN);
+        assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), admin)).isEqualTo(HIDDEN);
         // The host sees their baselines; nobody has joined yet, so nobody else has submissions or a team.
         expect(r -> get(c + "/submissions"), REDIRECT, OK, HIDDEN, HIDDEN);
         expect(r -> get(c + "/team"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);

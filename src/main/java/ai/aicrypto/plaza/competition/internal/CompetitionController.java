@@ -16,6 +16,7 @@ import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.LiveUpdates;
+import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -128,6 +129,37 @@ class CompetitionController {
         model.addAttribute("chart", ScoreChart.of(standings.history(c), c.finalized() ? c.endsAt() : now));
         leaderboard(c, model);
         return "competition/page";
+    }
+
+    @GetMapping("/competitions/{slug}/edit")
+    String editForm(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        Competition c = competitions.bySlug(slug);
+        if (!c.hostedBy(me)) {
+            throw new NotFoundException();
+        }
+        CompetitionForm form = new CompetitionForm();
+        form.setTitle(c.title());
+        form.setOverview(c.overview());
+        form.setRules(c.rules());
+        form.setDataDescription(c.dataDescription());
+        model.addAttribute("competition", c);
+        model.addAttribute("form", form);
+        return "competition/edit";
+    }
+
+    @PostMapping("/competitions/{slug}/edit")
+    String edit(@PathVariable String slug, @ModelAttribute("form") CompetitionForm form, BindingResult binding,
+                @AuthenticationPrincipal AccountPrincipal me, Model model, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            competitions.editTexts(c, me, form);
+        } catch (UserFacingException e) {
+            reject(binding, e);
+            model.addAttribute("competition", c);
+            return "competition/edit";
+        }
+        redirect.addFlashAttribute("notice", "competition.saved");
+        return "redirect:/competitions/" + slug;
     }
 
     @GetMapping("/competitions/{slug}/leaderboard")

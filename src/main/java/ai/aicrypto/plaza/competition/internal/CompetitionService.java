@@ -170,6 +170,23 @@ public class CompetitionService implements Competitions {
         }
     }
 
+    /**
+     * Changes the texts of a competition (title, overview, rules, data description); only its host may. Everything
+     * participants rely on (metric, split, deadlines, quotas, prizes) stays as announced.
+     */
+    void editTexts(Competition c, AccountPrincipal who, CompetitionForm form) {
+        if (!c.hostedBy(who)) {
+            throw new NotFoundException();
+        }
+        String title = required(form.getTitle(), "title", 140);
+        transaction.executeWithoutResult(status -> {
+            jdbc.sql("UPDATE competitions SET title = ?, overview = ?, rules = ?, data_description = ? WHERE id = ?")
+                    .params(title, text(form.getOverview()), text(form.getRules()), text(form.getDataDescription()), c.id())
+                    .update();
+            events.publishEvent(new CompetitionChanged(c.id()));
+        });
+    }
+
     private boolean ownsDataset(AccountPrincipal host, long datasetId) {
         try {
             return catalog.view(datasetId, ListingKind.DATASET, host).ownedBy(host);

@@ -5,6 +5,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -98,6 +99,25 @@ class HostingTest extends CompetitionTestSupport {
         }
         assertThat(jdbc.sql("SELECT count(*) FROM competitions WHERE slug = 'twice-cup'").query(Long.class).single())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void onlyTheHostEditsTheTextsAndTheChangeIsAnnounced() throws Exception {
+        AccountPrincipal host = users.member();
+        Competition c = host(host, 10, 5);
+        mvc.perform(post("/competitions/" + c.slug() + "/edit").param("title", "Stolen").with(user(users.member())).with(csrf()))
+                .andExpect(status().isNotFound());
+        mvc.perform(post("/competitions/" + c.slug() + "/edit").param("title", "Renamed cup").param("rules", "New rules")
+                        .with(user(host)).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+        Competition edited = competitions.find(c.id());
+        assertThat(edited.title()).isEqualTo("Renamed cup");
+        assertThat(edited.rules()).isEqualTo("New rules");
+        assertThat(edited.endsAt()).isEqualTo(c.endsAt());
+        assertThat(events.stream(CompetitionChanged.class)).contains(new CompetitionChanged(c.id()));
+        mvc.perform(post("/competitions/" + c.slug() + "/edit").param("title", " ").with(user(host)).with(csrf()))
+                .andExpect(status().isOk());
+        assertThat(competitions.find(c.id()).title()).isEqualTo("Renamed cup");
     }
 
     private MockMultipartHttpServletRequestBuilder form(AccountPrincipal host, String slug, String split, String solution) {
