@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.competition.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
@@ -39,7 +41,7 @@ class ScoringTest extends CompetitionTestSupport {
         for (long id : new long[] {baseline, w, g1, g2}) {
             assertThat(awaitScored(id)).isEqualTo("SCORED");
         }
-        assertThat(submissions.mineById(c, good, g2).publicScore()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(submissions.mineById(c, good, g2).publicScore()).isCloseTo(0.5, within(1e-9));
 
         var board = standings.publicBoard(c, 10);
         assertThat(board).extracting(Standings.Row::team).containsExactly(good.getUsername(), worse.getUsername());
@@ -55,6 +57,18 @@ class ScoringTest extends CompetitionTestSupport {
         assertThat(fragment).startsWith("<section").contains(good.getUsername());
         // Only improvements of the best score are charted: 2.0 (or 3.0 first), then 0.5.
         assertThat(standings.history(c)).extracting(Standings.Point::score).contains(0.5).doesNotContain(5.0);
+    }
+
+    @Test
+    void leaderboardPagesAreToldOverServerSentEventsWhenAScoreArrives() throws Exception {
+        Competition c = host(users.member(), 10, 5);
+        AccountPrincipal member = joined(c);
+        var stream = mvc.perform(get("/competitions/" + c.slug() + "/live")).andReturn();
+        assertThat(stream.getRequest().isAsyncStarted()).isTrue();
+        assertThat(stream.getResponse().getContentType()).startsWith("text/event-stream");
+        awaitScored(submit(c, member, predictions(10, 1.0)).id());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> stream.getResponse().getContentAsString().contains("event:leaderboard"));
     }
 
     @Test
