@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
@@ -38,6 +39,8 @@ class AuthorizationTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     Datasets datasets;
+    @Autowired
+    ApiTokens apiTokens;
 
     AccountPrincipal owner;
     AccountPrincipal other;
@@ -125,6 +128,18 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void operationalEndpointsAreForAdmins() throws Exception {
         expect(r -> get("/actuator/metrics"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
+    }
+
+    @Test
+    void apiTokensAreIssuedAndRevokedOnlyByTheirOwner() throws Exception {
+        assertThat(status(post("/profile/tokens").param("name", "x").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/profile/tokens").param("name", "x"), owner)).isEqualTo(FORBIDDEN); // no CSRF token
+        long token = apiTokens.issue(owner.id(), "laptop").id();
+        assertThat(status(post("/profile/tokens/" + token + "/revoke").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post("/profile/tokens/" + token + "/revoke").with(csrf()), admin)).isEqualTo(HIDDEN);
+        assertThat(apiTokens.list(owner.id())).hasSize(1);
+        assertThat(status(post("/profile/tokens/" + token + "/revoke").with(csrf()), owner)).isEqualTo(REDIRECT);
+        assertThat(apiTokens.list(owner.id())).isEmpty();
     }
 
     @Test
