@@ -9,8 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -129,18 +127,9 @@ class SubmissionService {
         if (now.isBefore(c.startsAt())) {
             throw new UserFacingException(null, "competition.error.not-started");
         }
-        if (usedToday(teamId, now) >= c.submissionsPerDay()) {
+        if (teams.usedToday(List.of(teamId), now) >= c.submissionsPerDay()) {
             throw new UserFacingException(null, "competition.error.quota", c.submissionsPerDay());
         }
-    }
-
-    long usedToday(long teamId, Instant now) {
-        Instant day = now.atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).toInstant();
-        return jdbc.sql("""
-                        SELECT count(*) FROM submissions
-                        WHERE team_id = ? AND status <> 'FAILED' AND created_at >= ? AND created_at < ?""")
-                .params(teamId, Timestamp.from(day), Timestamp.from(day.plus(1, ChronoUnit.DAYS)))
-                .query(Long.class).single();
     }
 
     /** The caller's team's submissions, or the host's baselines, newest first. */

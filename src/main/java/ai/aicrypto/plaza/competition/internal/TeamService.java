@@ -2,6 +2,8 @@ package ai.aicrypto.plaza.competition.internal;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -109,11 +111,30 @@ class TeamService {
         jdbc.sql("SELECT id FROM teams WHERE id IN (?, ?) ORDER BY id FOR UPDATE").params(mine.id(), into)
                 .query(Long.class).list();
         checkSize(competition, into, mine.id());
+        // Merging must not lift a team over today's quota: that would let several accounts probe the public
+        // leaderboard and then join up.
+        long today = usedToday(List.of(into, mine.id()), now);
+        if (today > competition.submissionsPerDay()) {
+            throw new UserFacingException(null, "competition.error.merge-quota", today, competition.submissionsPerDay());
+        }
         jdbc.sql("UPDATE participants SET team_id = ? WHERE team_id = ?").params(into, mine.id()).update();
         jdbc.sql("UPDATE submissions SET team_id = ?, selected = false WHERE team_id = ?").params(into, mine.id()).update();
         jdbc.sql("UPDATE submissions SET selected = false WHERE team_id = ?").param(into).update();
         jdbc.sql("DELETE FROM teams WHERE id = ?").param(mine.id()).update();
         standings.recompute(competition, into);
+    }
+
+    /**
+     * Submissions the teams made today (the UTC day of {@code now}) that count against the daily quota: all but
+     * failed ones (rejected files are never stored).
+     */
+    long usedToday(List<Long> teamIds, Instant now) {
+        Instant day = now.atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).toInstant();
+        return jdbc.sql("""
+                        SELECT count(*) FROM submissions
+                        WHERE team_id = ANY (?) AND status <> 'FAILED' AND created_at >= ? AND created_at < ?""")
+                .params(teamIds.toArray(Long[]::new), Timestamp.from(day), Timestamp.from(day.plus(1, ChronoUnit.DAYS)))
+                .query(Long.class).single();
     }
 
     private List<String> members(long teamId) {

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -104,7 +105,7 @@ class ScoringTest extends CompetitionTestSupport {
         assertThat(statusOf(id)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure FROM submissions WHERE id = ?").param(id).query(String.class).single())
                 .isEqualTo(ScoringRunner.FAILED_TIMEOUT);
-        assertThat(submissions.usedToday(teams.teamOf(c.id(), member.id()).orElseThrow().id(), clock.instant())).isZero();
+        assertThat(teams.usedToday(List.of(teams.teamOf(c.id(), member.id()).orElseThrow().id()), clock.instant())).isZero();
     }
 
     @Test

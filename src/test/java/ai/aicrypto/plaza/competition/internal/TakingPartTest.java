@@ -12,6 +12,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -80,6 +81,23 @@ class TakingPartTest extends CompetitionTestSupport {
     }
 
     @Test
+    void aMergeThatWouldLiftTheTeamOverTodaysQuotaIsRefused() {
+        Competition c = host(users.member(), 10, 2);
+        AccountPrincipal a = joined(c);
+        AccountPrincipal b = joined(c);
+        submit(c, a, predictions(10, 1.0));
+        submit(c, a, predictions(10, 2.0));
+        submit(c, b, predictions(10, 3.0));
+        teams.invite(c, a, b.getUsername(), clock.instant());
+        long invite = teams.invitesTo(teams.teamOf(c.id(), b.id()).orElseThrow().id()).get(0).id();
+        assertThatThrownBy(() -> teams.accept(c, b, invite, clock.instant()))
+                .isInstanceOf(UserFacingException.class).hasMessage("competition.error.merge-quota");
+        clock.advance(Duration.ofDays(1)); // a new day: 0 + 0 submissions
+        teams.accept(c, b, invite, clock.instant());
+        assertThat(teams.teamOf(c.id(), b.id()).orElseThrow().members()).hasSize(2);
+    }
+
+    @Test
     void submittingIsOpenFromTheStartToTheEndOnly() {
         Competition c = host(users.member(), 10, 5);
         AccountPrincipal member = joined(c);
@@ -131,7 +149,7 @@ class TakingPartTest extends CompetitionTestSupport {
                 .contains("Line 4: the id &quot;zz&quot; is not in the test set.")
                 .contains("Line 5: the prediction &quot;abc&quot; for id &quot;t3&quot; is not a number.")
                 .contains("test ids have no prediction");
-        assertThat(submissions.usedToday(teams.teamOf(c.id(), member.id()).orElseThrow().id(), clock.instant())).isZero();
+        assertThat(teams.usedToday(List.of(teams.teamOf(c.id(), member.id()).orElseThrow().id()), clock.instant())).isZero();
 
         // The HTMX form is told where to go next.
         mvc.perform(multipart("/competitions/" + c.slug() + "/submissions")
