@@ -12,3 +12,16 @@ document.addEventListener("htmx:xhr:progress", (event) => {
         bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
     }
 });
+// A file dropped onto a form marked .drop-zone goes into its file input (the input alone works without script).
+document.addEventListener("dragover", (event) => {
+    if (event.target.closest && event.target.closest(".drop-zone")) {
+        event.preventDefault();
+    }
+});
+document.addEventListener("drop", (event) => {
+    const zone = event.target.closest && event.target.closest(".drop-zone");
+    if (zone && event.dataTransfer.files.length) {
+        event.preventDefault();
+        zone.querySelector("input[type=file]").files = event.dataTransfer.files;
+    }
+});

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
 /**
@@ -45,6 +49,8 @@ class AuthorizationTest extends IntegrationTest {
     Models models;
     @Autowired
     TrainingJobs trainingJobs;
+    @Autowired
+    ApiTokens apiTokens;
 
     AccountPrincipal owner;
     AccountPrincipal other;
@@ -214,6 +220,55 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get("/actuator/metrics"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
     }
 
+    @Test
+    void apiTokensAreIssuedAndRevokedOnlyByTheirOwner() throws Exception {
+        assertThat(status(post("/profile/tokens").param("name", "x").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/profile/tokens").param("name", "x"), owner)).isEqualTo(FORBIDDEN); // no CSRF token
+        long token = apiTokens.issue(owner.id(), "laptop").id();
+        assertThat(status(post("/profile/tokens/" + token + "/revoke").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post("/profile/tokens/" + token + "/revoke").with(csrf()), admin)).isEqualTo(HIDDEN);
+        assertThat(apiTokens.list(owner.id())).hasSize(1);
+        assertThat(status(post("/profile/tokens/" + token + "/revoke").with(csrf()), owner)).isEqualTo(REDIRECT);
+        assertThat(apiTokens.list(owner.id())).isEmpty();
+    }
+
+    @Test
+    void competitionPagesArePublicAndTakingPartIsForParticipants() throws Exception {
+        String slug = "auth-cup-" + System.nanoTime() % 1_000_000;
+        var form = multipart("/competitions/new")
+                .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()));
+        form.param("title", "Auth cup").param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
+                .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
+                .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
+                .param("prizePoolAic", "0").param("prizeSplit", "");
+        assertThat(status(form.with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(form.with(csrf()), owner)).isEqualTo(REDIRECT); // the owner hosts it
+        String c = "/competitions/" + slug;
+        for (String path : List.of("/competitions", c, c + "/leaderboard", c + "/leaderboard.csv")) {
+            expect(r -> get(path), OK, OK, OK, OK);
+        }
+        expect(r -> get("/competitions/new"), REDIRECT, OK, OK, OK);
+        expect(r -> get(c + "/edit"), REDIRECT, OK, HIDDEN, HIDDEN);
+        assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), admin)).isEqualTo(HIDDEN);
+        // The host sees their baselines; nobody has joined yet, so nobody else has submissions or a team.
+        expect(r -> get(c + "/submissions"), REDIRECT, OK, HIDDEN, HIDDEN);
+        expect(r -> get(c + "/team"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        assertThat(status(post(c + "/join").param("acceptRules", "true"), other)).isEqualTo(FORBIDDEN); // no CSRF token
+        assertThat(status(post(c + "/join").param("acceptRules", "true").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post(c + "/join").param("acceptRules", "true").with(csrf()), other)).isEqualTo(REDIRECT);
+        expect(r -> get(c + "/team"), REDIRECT, HIDDEN, OK, HIDDEN);
+        expect(r -> get(c + "/submissions"), REDIRECT, OK, OK, HIDDEN);
+        assertThat(status(post(c + "/team/invites/1/accept").with(csrf()), owner)).isEqualTo(HIDDEN);
+        assertThat(status(post(c + "/submissions/1/select").with(csrf()), admin)).isEqualTo(HIDDEN);
+        // The API wants a bearer token: a session or nothing is 401.
+        assertThat(status(multipart("/api/v1" + c + "/submissions")
+                .file(new MockMultipartFile("file", "p.csv", "text/csv", "id,prediction\n".getBytes())), null))
+                .isEqualTo(401);
+        assertThat(jdbc.sql("SELECT count(*) FROM participants p JOIN competitions c ON c.id = p.competition_id WHERE c.slug = ?")
+                .param(slug).query(Long.class).single()).isEqualTo(1);
+    }
+
     private void expect(Function<Void, MockHttpServletRequestBuilder> request, int anonymous, int asOwner, int asOther,
                         int asAdmin) throws Exception {
         List<Integer> actual = new ArrayList<>();
@@ -225,7 +280,7 @@ class AuthorizationTest extends IntegrationTest {
                 .containsExactly(anonymous, asOwner, asOther, asAdmin);
     }
 
-    private int status(MockHttpServletRequestBuilder request, AccountPrincipal as) throws Exception {
+    private int status(AbstractMockHttpServletRequestBuilder<?> request, AccountPrincipal as) throws Exception {
         if (as != null) {
             request.with(user(as));
         }

@@ -10,10 +10,14 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 
-/** A clock a test sets and moves; import {@link Config} to make it the app's clock. */
+/** A clock tests set and move by hand, for deadlines and daily quotas; import {@link Config} to use it. */
 public final class MutableClock extends Clock {
 
-    private volatile Instant now = Instant.now();
+    private volatile Instant now;
+
+    public MutableClock(Instant now) {
+        this.now = now;
+    }
 
     public void set(Instant instant) {
         now = instant;
@@ -35,16 +39,16 @@ public final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("a test clock stays in UTC");
+        return this;
     }
 
+    /** Replaces the app's clock with a mutable one starting at the real time. */
     @TestConfiguration(proxyBeanMethods = false)
     public static class Config {
-
         @Bean
         @Primary
         MutableClock mutableClock() {
-            return new MutableClock();
+            return new MutableClock(Instant.now());
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -15,6 +16,7 @@ import org.springframework.ui.Model;
 import org.springframework.validation.BindingResult;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -24,10 +26,12 @@ class AccountController {
 
     private final AccountService accounts;
     private final WalletSignIn wallets;
+    private final ApiTokens tokens;
 
-    AccountController(AccountService accounts, WalletSignIn wallets) {
+    AccountController(AccountService accounts, WalletSignIn wallets, ApiTokens tokens) {
         this.accounts = accounts;
         this.wallets = wallets;
+        this.tokens = tokens;
     }
 
     @GetMapping("/login")
@@ -64,7 +68,30 @@ class AccountController {
         model.addAttribute("account", new ProfileView(account.getUsername(), account.getEmail(),
                 account.getDisplayName(), account.getRoles(), account.getCreatedAt()));
         model.addAttribute("wallets", wallets.walletsOf(me.id()));
+        model.addAttribute("tokens", tokens.list(me.id()));
         return "account/profile";
+    }
+
+    /** The new token goes to the next page once, as a flash attribute; only its hash is kept. */
+    @PostMapping("/profile/tokens")
+    String issueToken(@AuthenticationPrincipal AccountPrincipal me, @RequestParam(defaultValue = "") String name,
+                      RedirectAttributes redirect) {
+        try {
+            // Flash attributes live in the session for one request: plain strings, shown once.
+            ApiTokens.IssuedToken issued = tokens.issue(me.id(), name);
+            redirect.addFlashAttribute("newToken", issued.token());
+            redirect.addFlashAttribute("newTokenName", issued.name());
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("tokenError", e.messageKey());
+        }
+        return "redirect:/profile#tokens";
+    }
+
+    @PostMapping("/profile/tokens/{id}/revoke")
+    String revokeToken(@AuthenticationPrincipal AccountPrincipal me, @PathVariable long id, RedirectAttributes redirect) {
+        tokens.revoke(me.id(), id);
+        redirect.addFlashAttribute("tokenRevoked", true);
+        return "redirect:/profile#tokens";
     }
 
     /** What the profile page shows; public so that templates can read it. */

@@ -34,6 +34,10 @@ class SecurityConfiguration {
                         .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest", "/gpus").permitAll()
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/models/{id:\\d+}/card.json", "/schemas/**").permitAll()
                         .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel", "/api/nft/{id:\\d+}").permitAll()
+                        .requestMatchers("/competitions/new").authenticated()
+                        .requestMatchers(HttpMethod.GET, "/competitions", "/competitions/{slug}",
+                                "/competitions/{slug}/leaderboard", "/competitions/{slug}/leaderboard.csv",
+                                "/competitions/{slug}/live").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form
                         .loginPage("/login")

@@ -1,0 +1,94 @@
+package ai.aicrypto.plaza.account.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Tokens are random 256-bit secrets with a recognisable prefix; only their SHA-256 is stored. */
+@Service
+class ApiTokenService implements ApiTokens {
+
+    private static final String PREFIX = "plaza_";
+
+    private final SecureRandom random = new SecureRandom();
+    private final JdbcClient jdbc;
+    private final UserAccountRepository users;
+    private final Clock clock;
+
+    ApiTokenService(JdbcClient jdbc, UserAccountRepository users, Clock clock) {
+        this.jdbc = jdbc;
+        this.users = users;
+        this.clock = clock;
+    }
+
+    @Override
+    @Transactional
+    public IssuedToken issue(long userId, String name) {
+        String label = name == null ? "" : name.strip();
+        if (label.isEmpty() || label.length() > 80) {
+            throw new UserFacingException("name", "token.error.name");
+        }
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        long id = jdbc.sql("INSERT INTO api_tokens (user_id, name, token_sha256, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+                .params(userId, label, sha256(token), Timestamp.from(clock.instant()))
+                .query(Long.class).single();
+        return new IssuedToken(id, label, token);
+    }
+
+    @Override
+    @Transactional
+    public void revoke(long userId, long tokenId) {
+        if (jdbc.sql("DELETE FROM api_tokens WHERE id = ? AND user_id = ?").params(tokenId, userId).update() == 0) {
+            throw new NotFoundException();
+        }
+    }
+
+    @Override
+    @Transactional(readOnly = true)
+    public List<TokenInfo> list(long userId) {
+        return jdbc.sql("SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC")
+                .param(userId)
+                .query((rs, n) -> new TokenInfo(rs.getLong("id"), rs.getString("name"),
+                        rs.getTimestamp("created_at").toInstant(),
+                        rs.getTimestamp("last_used_at") == null ? null : rs.getTimestamp("last_used_at").toInstant()))
+                .list();
+    }
+
+    @Override
+    @Transactional
+    public Optional<AccountPrincipal> authenticate(String token) {
+        if (token == null || !token.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        return jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE token_sha256 = ? RETURNING user_id")
+                .params(Timestamp.from(clock.instant()), sha256(token))
+                .query(Long.class).optional()
+                .flatMap(users::findById)
+                .map(UserAccount::toPrincipal);
+    }
+
+    private static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.competition.scoring.Metric;
+
+/** A competition as stored; the solution itself stays encrypted in the blob store. */
+public record Competition(long id, String slug, long hostId, String title, String overview, String rules,
+                          Long datasetId, String dataDescription, Metric metric, int publicPercent, long splitSeed,
+                          int testRows, String solutionBlobKey, byte[] wrappedDataKey, Instant startsAt,
+                          Instant endsAt, Instant mergeDeadline, int submissionsPerDay, int finalSelections,
+                          int maxTeamSize, BigDecimal prizePoolAic, List<Integer> prizeSplit, Instant finalizedAt) {
+
+    public enum Phase { UPCOMING, RUNNING, ENDED }
+
+    public Phase phase(Instant now) {
+        if (now.isBefore(startsAt)) {
+            return Phase.UPCOMING;
+        }
+        return now.isBefore(endsAt) ? Phase.RUNNING : Phase.ENDED;
+    }
+
+    /** Private scores and the final ranking may be shown only from now on. */
+    public boolean finalized() {
+        return finalizedAt != null;
+    }
+
+    public boolean hostedBy(AccountPrincipal who) {
+        return who != null && who.id() == hostId;
+    }
+
+    /** The prize of each rank in AIC, from the pool and its split. */
+    public List<BigDecimal> prizes() {
+        return prizeSplit.stream()
+                .map(p -> prizePoolAic.multiply(BigDecimal.valueOf(p)).movePointLeft(2).stripTrailingZeros())
+                .toList();
+    }
+
+    @Override
+    public String toString() {
+        return "Competition[" + id + " " + slug + "]";
+    }
+}

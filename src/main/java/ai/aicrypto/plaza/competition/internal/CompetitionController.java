@@ -1,0 +1,360 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
+import ai.aicrypto.plaza.platform.DataSizes;
+import ai.aicrypto.plaza.platform.Downloads;
+import ai.aicrypto.plaza.platform.LiveUpdates;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.servlet.support.RequestContextUtils;
+
+/**
+ * Competition pages: the list, hosting, a competition's page with its leaderboards (live over SSE), joining, the
+ * team page and the team's submissions. HTMX requests get fragments; every page also works as plain forms.
+ */
+@Controller
+class CompetitionController {
+
+    private final CompetitionService competitions;
+    private final TeamService teams;
+    private final SubmissionService submissions;
+    private final Standings standings;
+    private final LiveUpdates live;
+    private final MessageSource messages;
+    private final CompetitionProperties properties;
+    private final Path uploadDir;
+
+    CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
+                          Standings standings, LiveUpdates live, MessageSource messages,
+                          CompetitionProperties properties, PlazaProperties plaza) {
+        this.competitions = competitions;
+        this.teams = teams;
+        this.submissions = submissions;
+        this.standings = standings;
+        this.live = live;
+        this.messages = messages;
+        this.properties = properties;
+        this.uploadDir = plaza.dataDir().resolve("work");
+    }
+
+    @GetMapping("/competitions")
+    String list(Model model) {
+        model.addAttribute("competitions", competitions.list(200));
+        model.addAttribute("now", competitions.now());
+        return "competition/list";
+    }
+
+    @GetMapping("/competitions/new")
+    String hostForm(Model model) {
+        model.addAttribute("form", new CompetitionForm());
+        return hostPage(model);
+    }
+
+    @PostMapping("/competitions/new")
+    String host(@ModelAttribute("form") CompetitionForm form, BindingResult binding,
+                @RequestParam(required = false) MultipartFile solution, @AuthenticationPrincipal AccountPrincipal me,
+                Model model, RedirectAttributes redirect) throws IOException {
+        Path spooled = null;
+        try {
+            if (binding.hasErrors()) {
+                return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
+            }
+            spooled = spool(solution, "solution");
+            Competition c = competitions.host(me, form, spooled);
+            redirect.addFlashAttribute("notice", "competition.hosted");
+            return "redirect:/competitions/" + c.slug();
+        } catch (UserFacingException e) {
+            reject(binding, e);
+            return hostPage(model);
+        } catch (ScoringRejected e) {
+            model.addAttribute("fileErrors", problems(e));
+            return hostPage(model);
+        } finally {
+            if (spooled != null) {
+                Files.deleteIfExists(spooled);
+            }
+        }
+    }
+
+    private String hostPage(Model model) {
+        model.addAttribute("metrics", Metric.values());
+        return "competition/host";
+    }
+
+    @GetMapping("/competitions/{slug}")
+    String page(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        Competition c = competitions.bySlug(slug);
+        Instant now = competitions.now();
+        model.addAttribute("competition", c);
+        model.addAttribute("phase", c.phase(now));
+        model.addAttribute("overviewHtml", competitions.html(c.overview()));
+        model.addAttribute("rulesHtml", competitions.html(c.rules()));
+        model.addAttribute("dataHtml", competitions.html(c.dataDescription()));
+        model.addAttribute("host", c.hostedBy(me));
+        model.addAttribute("team", me == null ? null : teams.teamOf(c.id(), me.id()).orElse(null));
+        model.addAttribute("chart", ScoreChart.of(standings.history(c), c.finalized() ? c.endsAt() : now));
+        leaderboard(c, model);
+        return "competition/page";
+    }
+
+    @GetMapping("/competitions/{slug}/edit")
+    String editForm(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        Competition c = competitions.bySlug(slug);
+        if (!c.hostedBy(me)) {
+            throw new NotFoundException();
+        }
+        CompetitionForm form = new CompetitionForm();
+        form.setTitle(c.title());
+        form.setOverview(c.overview());
+        form.setRules(c.rules());
+        form.setDataDescription(c.dataDescription());
+        model.addAttribute("competition", c);
+        model.addAttribute("form", form);
+        return "competition/edit";
+    }
+
+    @PostMapping("/competitions/{slug}/edit")
+    String edit(@PathVariable String slug, @ModelAttribute("form") CompetitionForm form, BindingResult binding,
+                @AuthenticationPrincipal AccountPrincipal me, Model model, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            competitions.editTexts(c, me, form);
+        } catch (UserFacingException e) {
+            reject(binding, e);
+            model.addAttribute("competition", c);
+            return "competition/edit";
+        }
+        redirect.addFlashAttribute("notice", "competition.saved");
+        return "redirect:/competitions/" + slug;
+    }
+
+    @GetMapping("/competitions/{slug}/leaderboard")
+    String leaderboardFragment(@PathVariable String slug, Model model) {
+        leaderboard(competitions.bySlug(slug), model);
+        return "competition/page :: leaderboard";
+    }
+
+    private void leaderboard(Competition c, Model model) {
+        model.addAttribute("competition", c);
+        model.addAttribute("board", standings.publicBoard(c, properties.leaderboardRows()));
+        model.addAttribute("rankedTeams", standings.rankedTeams(c));
+        model.addAttribute("baselines", standings.baselines(c));
+        model.addAttribute("finalBoard", standings.finalBoard(c, properties.leaderboardRows()));
+    }
+
+    @GetMapping(path = "/competitions/{slug}/live", produces = "text/event-stream")
+    SseEmitter liveLeaderboard(@PathVariable String slug) {
+        return live.subscribe(Standings.topic(competitions.bySlug(slug)));
+    }
+
+    /** The public leaderboard, and once the competition is finalized the final one beside it; every team. */
+    @GetMapping("/competitions/{slug}/leaderboard.csv")
+    ResponseEntity<StreamingResponseBody> csv(@PathVariable String slug) {
+        Competition c = competitions.bySlug(slug);
+        StringWriter out = new StringWriter();
+        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT)) {
+            if (c.finalized()) {
+                csv.printRecord("final_rank", "team", "private_score", "public_score", "entries");
+                for (Standings.FinalRow r : standings.finalBoard(c, Integer.MAX_VALUE)) {
+                    csv.printRecord(r.rank(), r.team(), r.privateText(), r.publicText(), r.entries());
+                }
+            } else {
+                csv.printRecord("rank", "team", "public_score", "entries", "last_submission");
+                for (Standings.Row r : standings.publicBoard(c, Integer.MAX_VALUE)) {
+                    csv.printRecord(r.rank(), r.team(), r.scoreText(), r.entries(), r.lastSubmission());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Downloads.attachment(c.slug() + "-leaderboard.csv",
+                new ByteArrayInputStream(out.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @PostMapping("/competitions/{slug}/join")
+    String join(@PathVariable String slug, @RequestParam(defaultValue = "false") boolean acceptRules,
+                @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            teams.join(c, me, acceptRules, competitions.now());
+            redirect.addFlashAttribute("notice", "competition.joined");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", message(e));
+        }
+        return "redirect:/competitions/" + slug;
+    }
+
+    @GetMapping("/competitions/{slug}/team")
+    String team(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        Competition c = competitions.bySlug(slug);
+        TeamService.Team team = teams.requireTeam(c, me);
+        model.addAttribute("competition", c);
+        model.addAttribute("team", team);
+        model.addAttribute("invites", teams.invitesTo(team.id()));
+        model.addAttribute("mergeOpen", competitions.now().isBefore(c.mergeDeadline()));
+        return "competition/team";
+    }
+
+    @PostMapping("/competitions/{slug}/team/invite")
+    String invite(@PathVariable String slug, @RequestParam(defaultValue = "") String username,
+                  @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            teams.invite(c, me, username, competitions.now());
+            redirect.addFlashAttribute("notice", "competition.team.invited");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", message(e));
+        }
+        return "redirect:/competitions/" + slug + "/team";
+    }
+
+    @PostMapping("/competitions/{slug}/team/invites/{id}/accept")
+    String accept(@PathVariable String slug, @PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
+                  RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            teams.accept(c, me, id, competitions.now());
+            redirect.addFlashAttribute("notice", "competition.team.merged");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", message(e));
+        }
+        return "redirect:/competitions/" + slug + "/team";
+    }
+
+    @GetMapping("/competitions/{slug}/submissions")
+    String mySubmissions(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+        Competition c = competitions.bySlug(slug);
+        return submissionsPage(c, me, model);
+    }
+
+    private String submissionsPage(Competition c, AccountPrincipal me, Model model) {
+        model.addAttribute("competition", c);
+        List<Submission> mine = submissions.mine(c, me);
+        model.addAttribute("submissions", mine);
+        model.addAttribute("pending", mine.stream().anyMatch(Submission::pending));
+        model.addAttribute("host", c.hostedBy(me));
+        model.addAttribute("open", competitions.now().isBefore(c.endsAt()));
+        model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());
+        model.addAttribute("maxSize", DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
+        return "competition/submissions";
+    }
+
+    /**
+     * Takes a predictions file. An HTMX request (drag-and-drop with a progress bar) is told where to go by
+     * HX-Redirect, or gets the form back with the reasons; a plain form post is redirected or gets the page back.
+     */
+    @PostMapping("/competitions/{slug}/submissions")
+    String submit(@PathVariable String slug, @RequestParam(required = false) MultipartFile file,
+                  @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
+                  @RequestHeader(name = "HX-Request", required = false) String htmx, HttpServletRequest request,
+                  HttpServletResponse response, Model model, RedirectAttributes redirect) throws IOException {
+        Competition c = competitions.bySlug(slug);
+        Path spooled = null;
+        try {
+            spooled = spool(file, "file");
+            submissions.submit(c, me, spooled, file.getOriginalFilename(), description);
+            String target = "/competitions/" + slug + "/submissions";
+            if (htmx != null) {
+                RequestContextUtils.getOutputFlashMap(request).put("notice", "competition.submission.queued");
+                RequestContextUtils.saveOutputFlashMap(target, request, response);
+                response.setHeader("HX-Redirect", target);
+                return "competition/submissions :: upload";
+            }
+            redirect.addFlashAttribute("notice", "competition.submission.queued");
+            return "redirect:" + target;
+        } catch (UserFacingException e) {
+            model.addAttribute("fileErrors", List.of(message(e)));
+        } catch (ScoringRejected e) {
+            model.addAttribute("fileErrors", problems(e));
+        } finally {
+            if (spooled != null) {
+                Files.deleteIfExists(spooled);
+            }
+        }
+        model.addAttribute("description", description);
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        String page = submissionsPage(c, me, model);
+        return htmx != null ? page + " :: upload" : page;
+    }
+
+    @PostMapping("/competitions/{slug}/submissions/{id}/select")
+    String toggleSelection(@PathVariable String slug, @PathVariable long id,
+                           @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            submissions.toggleSelection(c, me, id);
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", message(e));
+        }
+        return "redirect:/competitions/" + slug + "/submissions";
+    }
+
+    /** Moves the container's spooled part into our work directory (a rename on the same disk, no copy in memory). */
+    private Path spool(MultipartFile part, String field) throws IOException {
+        if (part == null || part.getOriginalFilename() == null || part.getOriginalFilename().isBlank()) {
+            throw new UserFacingException(field, "competition.error.no-file");
+        }
+        if (part.isEmpty()) {
+            throw new UserFacingException(field, "competition.error.empty-file", part.getOriginalFilename());
+        }
+        if (part.getSize() > properties.maxSubmissionSize().toBytes()) {
+            throw new UserFacingException(field, "upload.error.too-large",
+                    DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
+        }
+        Path target = Files.createTempFile(Files.createDirectories(uploadDir), "competition-", ".part");
+        part.transferTo(target);
+        return target;
+    }
+
+    private void reject(BindingResult binding, UserFacingException e) {
+        if (e.field() != null && binding.getFieldType(e.field()) != null) {
+            binding.rejectValue(e.field(), e.messageKey(), e.args(), e.messageKey());
+        } else {
+            binding.reject(e.messageKey(), e.args(), e.messageKey());
+        }
+    }
+
+    private String message(UserFacingException e) {
+        return messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
+    }
+
+    private List<String> problems(ScoringRejected e) {
+        return e.problems().stream()
+                .map(p -> messages.getMessage(p.key(), p.arguments(), p.key(), LocaleContextHolder.getLocale()))
+                .toList();
+    }
+}

@@ -1,0 +1,63 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
+
+import org.springframework.format.annotation.DateTimeFormat;
+
+/** The hosting form; times are UTC (datetime-local inputs). Public with accessors for data binding. */
+public class CompetitionForm {
+
+    private String title = "";
+    private String slug = "";
+    private String overview = "";
+    private String rules = "";
+    private Long datasetId;
+    private String dataDescription = "";
+    private String metric = "ACCURACY";
+    private int publicPercent = 30;
+    @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+    private LocalDateTime startsAt;
+    @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+    private LocalDateTime endsAt;
+    @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+    private LocalDateTime mergeDeadline;
+    private int submissionsPerDay = 5;
+    private int finalSelections = 2;
+    private int maxTeamSize = 5;
+    private BigDecimal prizePoolAic = BigDecimal.ZERO;
+    private String prizeSplit = "50,30,20";
+
+    public String getTitle() { return title; }
+    public void setTitle(String title) { this.title = title; }
+    public String getSlug() { return slug; }
+    public void setSlug(String slug) { this.slug = slug; }
+    public String getOverview() { return overview; }
+    public void setOverview(String overview) { this.overview = overview; }
+    public String getRules() { return rules; }
+    public void setRules(String rules) { this.rules = rules; }
+    public Long getDatasetId() { return datasetId; }
+    public void setDatasetId(Long datasetId) { this.datasetId = datasetId; }
+    public String getDataDescription() { return dataDescription; }
+    public void setDataDescription(String dataDescription) { this.dataDescription = dataDescription; }
+    public String getMetric() { return metric; }
+    public void setMetric(String metric) { this.metric = metric; }
+    public int getPublicPercent() { return publicPercent; }
+    public void setPublicPercent(int publicPercent) { this.publicPercent = publicPercent; }
+    public LocalDateTime getStartsAt() { return startsAt; }
+    public void setStartsAt(LocalDateTime startsAt) { this.startsAt = startsAt; }
+    public LocalDateTime getEndsAt() { return endsAt; }
+    public void setEndsAt(LocalDateTime endsAt) { this.endsAt = endsAt; }
+    public LocalDateTime getMergeDeadline() { return mergeDeadline; }
+    public void setMergeDeadline(LocalDateTime mergeDeadline) { this.mergeDeadline = mergeDeadline; }
+    public int getSubmissionsPerDay() { return submissionsPerDay; }
+    public void setSubmissionsPerDay(int submissionsPerDay) { this.submissionsPerDay = submissionsPerDay; }
+    public int getFinalSelections() { return finalSelections; }
+    public void setFinalSelections(int finalSelections) { this.finalSelections = finalSelections; }
+    public int getMaxTeamSize() { return maxTeamSize; }
+    public void setMaxTeamSize(int maxTeamSize) { this.maxTeamSize = maxTeamSize; }
+    public BigDecimal getPrizePoolAic() { return prizePoolAic; }
+    public void setPrizePoolAic(BigDecimal prizePoolAic) { this.prizePoolAic = prizePoolAic; }
+    public String getPrizeSplit() { return prizeSplit; }
+    public void setPrizeSplit(String prizeSplit) { this.prizeSplit = prizeSplit; }
+}

@@ -1,0 +1,322 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.catalog.Catalog;
+import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.competition.CompetitionChanged;
+import ai.aicrypto.plaza.competition.Competitions;
+import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.platform.IntegrityException;
+import ai.aicrypto.plaza.platform.MarkdownRenderer;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Hosting and looking up competitions, and the decrypted solutions they are scored against (a few kept in memory,
+ * since reading a large solution costs seconds).
+ */
+@Service
+public class CompetitionService implements Competitions {
+
+    static final String SOLUTION_CONTEXT = "competition:solution";
+    private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])");
+    private static final Set<String> RESERVED_SLUGS = Set.of("new");
+    private static final int SOLUTIONS_IN_MEMORY = 4;
+
+    private final JdbcClient jdbc;
+    private final Catalog catalog;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final TransactionTemplate transaction;
+    private final ApplicationEventPublisher events;
+    private final MarkdownRenderer markdown;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    /** Access-ordered: the least recently used solution is dropped first. */
+    private final Map<Long, Solution> solutions = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Solution> eldest) {
+            return size() > SOLUTIONS_IN_MEMORY;
+        }
+    };
+
+    CompetitionService(JdbcClient jdbc, Catalog catalog, BlobStore blobs, DataKeys dataKeys,
+                       TransactionTemplate transaction, ApplicationEventPublisher events, MarkdownRenderer markdown,
+                       Clock clock) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.transaction = transaction;
+        this.events = events;
+        this.markdown = markdown;
+        this.clock = clock;
+    }
+
+    /**
+     * Checks the form and the solution CSV, stores the solution encrypted and the competition with it, all or
+     * nothing.
+     *
+     * @throws UserFacingException for a field to fix
+     * @throws ai.aicrypto.plaza.competition.scoring.SolutionRejected with the problems of the solution file
+     */
+    Competition host(AccountPrincipal host, CompetitionForm form, Path solutionFile) {
+        String title = required(form.getTitle(), "title", 140);
+        String slug = form.getSlug() == null ? "" : form.getSlug().strip();
+        if (!SLUG.matcher(slug).matches() || RESERVED_SLUGS.contains(slug)) {
+            throw new UserFacingException("slug", "competition.error.slug");
+        }
+        if (jdbc.sql("SELECT count(*) FROM competitions WHERE slug = ?").param(slug).query(Long.class).single() > 0) {
+            throw new UserFacingException("slug", "competition.error.slug-taken", slug);
+        }
+        Metric metric = Arrays.stream(Metric.values()).filter(m -> m.name().equals(form.getMetric())).findFirst()
+                .orElseThrow(() -> new UserFacingException("metric", "competition.error.metric"));
+        if (form.getPublicPercent() < 1 || form.getPublicPercent() > 99) {
+            throw new UserFacingException("publicPercent", "competition.error.public-percent");
+        }
+        if (form.getDatasetId() != null && !ownsDataset(host, form.getDatasetId())) {
+            throw new UserFacingException("datasetId", "competition.error.dataset");
+        }
+        Instant startsAt = utc(form.getStartsAt(), "startsAt");
+        Instant endsAt = utc(form.getEndsAt(), "endsAt");
+        if (!endsAt.isAfter(startsAt) || !endsAt.isAfter(clock.instant())) {
+            throw new UserFacingException("endsAt", "competition.error.ends-at");
+        }
+        Instant mergeDeadline = form.getMergeDeadline() == null ? endsAt : utc(form.getMergeDeadline(), "mergeDeadline");
+        if (mergeDeadline.isAfter(endsAt)) {
+            throw new UserFacingException("mergeDeadline", "competition.error.merge-deadline");
+        }
+        positive(form.getSubmissionsPerDay(), "submissionsPerDay");
+        positive(form.getFinalSelections(), "finalSelections");
+        positive(form.getMaxTeamSize(), "maxTeamSize");
+        BigDecimal pool = form.getPrizePoolAic() == null ? BigDecimal.ZERO : form.getPrizePoolAic();
+        if (pool.signum() < 0) {
+            throw new UserFacingException("prizePoolAic", "competition.error.prize-pool");
+        }
+        List<Integer> split = prizeSplit(form.getPrizeSplit(), pool);
+        if (solutionFile == null) {
+            throw new UserFacingException("solution", "competition.error.no-solution");
+        }
+
+        long seed = random.nextLong();
+        Solution solution;
+        try (InputStream in = Files.newInputStream(solutionFile)) {
+            solution = Solution.read(in, metric, new Solution.Split(form.getPublicPercent() / 100.0, seed));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        DataKeys.DataKey key = dataKeys.generate();
+        String blobKey;
+        try (InputStream in = Files.newInputStream(solutionFile)) {
+            blobKey = key.encryptTo(blobs, in, SOLUTION_CONTEXT).key();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            long id = transaction.execute(status -> {
+                long created = jdbc.sql("""
+                                INSERT INTO competitions (slug, host_id, title, overview, rules, dataset_id,
+                                    data_description, metric, public_percent, split_seed, test_rows, solution_blob_key,
+                                    wrapped_data_key, starts_at, ends_at, merge_deadline, submissions_per_day,
+                                    final_selections, max_team_size, prize_pool_aic, prize_split, created_at)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                        .params(slug, host.id(), title, text(form.getOverview()), text(form.getRules()),
+                                form.getDatasetId(), text(form.getDataDescription()), metric.name(),
+                                form.getPublicPercent(), seed, solution.size(), blobKey, key.wrapped(),
+                                Timestamp.from(startsAt), Timestamp.from(endsAt), Timestamp.from(mergeDeadline),
+                                form.getSubmissionsPerDay(), form.getFinalSelections(), form.getMaxTeamSize(), pool,
+                                split.toArray(Integer[]::new), Timestamp.from(clock.instant()))
+                        .query(Long.class).single();
+                events.publishEvent(new CompetitionChanged(created));
+                return created;
+            });
+            synchronized (solutions) {
+                solutions.put(id, solution);
+            }
+            return find(id);
+        } catch (RuntimeException e) {
+            blobs.delete(blobKey);
+            throw e;
+        }
+    }
+
+    /**
+     * Changes the texts of a competition (title, overview, rules, data description); only its host may. Everything
+     * participants rely on (metric, split, deadlines, quotas, prizes) stays as announced.
+     */
+    void editTexts(Competition c, AccountPrincipal who, CompetitionForm form) {
+        if (!c.hostedBy(who)) {
+            throw new NotFoundException();
+        }
+        String title = required(form.getTitle(), "title", 140);
+        transaction.executeWithoutResult(status -> {
+            jdbc.sql("UPDATE competitions SET title = ?, overview = ?, rules = ?, data_description = ? WHERE id = ?")
+                    .params(title, text(form.getOverview()), text(form.getRules()), text(form.getDataDescription()), c.id())
+                    .update();
+            events.publishEvent(new CompetitionChanged(c.id()));
+        });
+    }
+
+    private boolean ownsDataset(AccountPrincipal host, long datasetId) {
+        try {
+            return catalog.view(datasetId, ListingKind.DATASET, host).ownedBy(host);
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    Competition bySlug(String slug) {
+        return jdbc.sql("SELECT * FROM competitions WHERE slug = ?").param(slug).query(CompetitionService::row)
+                .optional().orElseThrow(NotFoundException::new);
+    }
+
+    Competition find(long id) {
+        return jdbc.sql("SELECT * FROM competitions WHERE id = ?").param(id).query(CompetitionService::row)
+                .optional().orElseThrow(NotFoundException::new);
+    }
+
+    /** Every competition for the list page: running and upcoming first (soonest end first), then ended ones. */
+    List<Competition> list(int limit) {
+        Timestamp now = Timestamp.from(clock.instant());
+        return jdbc.sql("""
+                        SELECT * FROM competitions
+                        ORDER BY ends_at <= ?, CASE WHEN ends_at > ? THEN ends_at END, ends_at DESC, id DESC LIMIT ?""")
+                .params(now, now, limit)
+                .query(CompetitionService::row).list();
+    }
+
+    @Override
+    public List<CompetitionCard> featured(int limit) {
+        Instant now = clock.instant();
+        List<CompetitionCard> cards = new ArrayList<>();
+        for (Competition c : list(limit)) {
+            long teams = jdbc.sql("SELECT count(*) FROM teams WHERE competition_id = ?").param(c.id()).query(Long.class).single();
+            cards.add(new CompetitionCard(c.slug(), c.title(), markdown.toExcerpt(c.overview(), 160), c.startsAt(),
+                    c.endsAt(), c.prizePoolAic(), teams, !now.isBefore(c.endsAt())));
+        }
+        return cards;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    String html(String markdownText) {
+        return markdown.toHtml(markdownText);
+    }
+
+    /** The decrypted, parsed solution of a competition; never shown to anyone, only scored against. */
+    Solution solution(Competition competition) {
+        synchronized (solutions) {
+            Solution cached = solutions.get(competition.id());
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Solution solution;
+        try (InputStream in = dataKeys.unwrap(competition.wrappedDataKey())
+                .decryptFrom(blobs, competition.solutionBlobKey(), SOLUTION_CONTEXT)) {
+            solution = Solution.read(in, competition.metric(),
+                    new Solution.Split(competition.publicPercent() / 100.0, competition.splitSeed()));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IntegrityException("The solution of " + competition + " cannot be decrypted", e);
+        }
+        synchronized (solutions) {
+            solutions.put(competition.id(), solution);
+        }
+        return solution;
+    }
+
+    private static List<Integer> prizeSplit(String text, BigDecimal pool) {
+        if (text == null || text.isBlank()) {
+            if (pool.signum() > 0) {
+                throw new UserFacingException("prizeSplit", "competition.error.prize-split");
+            }
+            return List.of();
+        }
+        List<Integer> split = new ArrayList<>();
+        try {
+            for (String part : text.split(",")) {
+                int p = Integer.parseInt(part.strip().replace("%", ""));
+                if (p <= 0) {
+                    throw new NumberFormatException();
+                }
+                split.add(p);
+            }
+        } catch (NumberFormatException e) {
+            throw new UserFacingException("prizeSplit", "competition.error.prize-split");
+        }
+        if (split.stream().mapToInt(Integer::intValue).sum() != 100) {
+            throw new UserFacingException("prizeSplit", "competition.error.prize-split");
+        }
+        return split;
+    }
+
+    private static String required(String value, String field, int maxLength) {
+        String v = value == null ? "" : value.strip();
+        if (v.isEmpty() || v.length() > maxLength) {
+            throw new UserFacingException(field, "competition.error.required", maxLength);
+        }
+        return v;
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value.strip();
+    }
+
+    private static void positive(int value, String field) {
+        if (value < 1) {
+            throw new UserFacingException(field, "competition.error.positive");
+        }
+    }
+
+    private static Instant utc(LocalDateTime time, String field) {
+        if (time == null) {
+            throw new UserFacingException(field, "competition.error.time");
+        }
+        return time.toInstant(ZoneOffset.UTC);
+    }
+
+    static Competition row(ResultSet rs, int n) throws SQLException {
+        Integer[] split = (Integer[]) rs.getArray("prize_split").getArray();
+        Timestamp finalized = rs.getTimestamp("finalized_at");
+        return new Competition(rs.getLong("id"), rs.getString("slug"), rs.getLong("host_id"), rs.getString("title"),
+                rs.getString("overview"), rs.getString("rules"), (Long) rs.getObject("dataset_id"),
+                rs.getString("data_description"), Metric.valueOf(rs.getString("metric")), rs.getInt("public_percent"),
+                rs.getLong("split_seed"), rs.getInt("test_rows"), rs.getString("solution_blob_key"),
+                rs.getBytes("wrapped_data_key"), rs.getTimestamp("starts_at").toInstant(),
+                rs.getTimestamp("ends_at").toInstant(), rs.getTimestamp("merge_deadline").toInstant(),
+                rs.getInt("submissions_per_day"), rs.getInt("final_selections"), rs.getInt("max_team_size"),
+                rs.getBigDecimal("prize_pool_aic"), List.of(split), finalized == null ? null : finalized.toInstant());
+    }
+}

@@ -1,0 +1,215 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.InputStream;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import ai.aicrypto.plaza.competition.scoring.Scorer;
+import ai.aicrypto.plaza.competition.scoring.Scores;
+import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Scores queued submissions off the request thread, a few at a time, each within the time limit: when the limit
+ * passes the scoring thread is interrupted and the submission ends FAILED. A periodic sweep makes sure nothing
+ * stays QUEUED or SCORING forever (after a crash or restart): stuck rows end FAILED with a reason, queued rows this
+ * instance does not know about are picked up, and competitions that have ended are finalized.
+ */
+@Component
+class ScoringRunner implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(ScoringRunner.class);
+    static final String FAILED_TIMEOUT = "competition.submission.failed.timeout";
+    static final String FAILED_ERROR = "competition.submission.failed.error";
+    static final String FAILED_STUCK = "competition.submission.failed.stuck";
+
+    private final JdbcClient jdbc;
+    private final CompetitionService competitions;
+    private final Standings standings;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final TransactionTemplate transaction;
+    private final Clock clock;
+    private final CompetitionProperties properties;
+    private final ExecutorService scorers;
+    private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(
+            daemonThreads("scoring-alarm-"));
+    /** Submissions queued or being scored on this instance. */
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+
+    ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
+                  DataKeys dataKeys, TransactionTemplate transaction, Clock clock, CompetitionProperties properties) {
+        this.jdbc = jdbc;
+        this.competitions = competitions;
+        this.standings = standings;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.transaction = transaction;
+        this.clock = clock;
+        this.properties = properties;
+        this.scorers = Executors.newFixedThreadPool(properties.scoringThreads(),
+                daemonThreads("scoring-"));
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void queued(SubmissionService.Queued event) {
+        enqueue(event.submissionId());
+    }
+
+    void enqueue(long submissionId) {
+        if (inFlight.add(submissionId)) {
+            scorers.execute(() -> {
+                try {
+                    score(submissionId);
+                } finally {
+                    inFlight.remove(submissionId);
+                }
+            });
+        }
+    }
+
+    private record Claimed(long competitionId, Long teamId, String blobKey, byte[] wrappedKey, Instant createdAt) {
+    }
+
+    /** Scores one submission if it is still queued (another instance may have taken it). */
+    void score(long submissionId) {
+        Optional<Claimed> claimed = jdbc.sql("""
+                        UPDATE submissions SET status = 'SCORING', scoring_started_at = ?
+                        WHERE id = ? AND status = 'QUEUED'
+                        RETURNING competition_id, team_id, blob_key, wrapped_data_key, created_at""")
+                .params(Timestamp.from(clock.instant()), submissionId)
+                .query((rs, n) -> new Claimed(rs.getLong("competition_id"), (Long) rs.getObject("team_id"),
+                        rs.getString("blob_key"), rs.getBytes("wrapped_data_key"),
+                        rs.getTimestamp("created_at").toInstant()))
+                .optional();
+        if (claimed.isEmpty()) {
+            return;
+        }
+        Claimed s = claimed.get();
+        Competition competition = competitions.find(s.competitionId());
+        Alarm alarm = new Alarm(Thread.currentThread());
+        ScheduledFuture<?> timer = alarms.schedule(alarm::ring, properties.scoringTimeLimit().toMillis(),
+                TimeUnit.MILLISECONDS);
+        Scores scores;
+        try (InputStream in = dataKeys.unwrap(s.wrappedKey()).decryptFrom(blobs, s.blobKey(), SubmissionService.FILE_CONTEXT)) {
+            scores = Scorer.score(competitions.solution(competition), in);
+        } catch (SubmissionRejected e) {
+            // Validated on upload, so only a changed solution gets here; its problems may name hidden ids.
+            fail(submissionId, FAILED_ERROR);
+            return;
+        } catch (Exception e) {
+            if (alarm.stop()) {
+                fail(submissionId, FAILED_TIMEOUT);
+            } else {
+                log.warn("Scoring submission {} failed", submissionId, e);
+                fail(submissionId, FAILED_ERROR);
+            }
+            return;
+        } finally {
+            alarm.stop();
+            timer.cancel(false);
+            Thread.interrupted(); // an alarm that rang just after scoring finished must not hit the next job
+        }
+        Scores.Hidden hidden = scores.revealPrivate(); // stored now, read only once the competition is finalized
+        transaction.executeWithoutResult(status -> {
+            int updated = jdbc.sql("""
+                            UPDATE submissions SET status = 'SCORED', public_score = ?, private_score = ?, scored_at = ?
+                            WHERE id = ? AND status = 'SCORING'""")
+                    .params(scores.publicScore(), hidden.privateScore(), Timestamp.from(clock.instant()), submissionId)
+                    .update();
+            if (updated == 1 && s.teamId() != null) {
+                standings.recordScored(competition, s.teamId(), scores.publicScore(), s.createdAt());
+            } else if (updated == 1) {
+                standings.announce(competition); // a baseline: shown, not ranked
+            }
+        });
+    }
+
+    private void fail(long submissionId, String reason) {
+        jdbc.sql("UPDATE submissions SET status = 'FAILED', failure = ?, scored_at = ? WHERE id = ? AND status = 'SCORING'")
+                .params(reason, Timestamp.from(clock.instant()), submissionId).update();
+    }
+
+    /** Interrupts the scoring thread once, unless scoring has finished first. */
+    private static final class Alarm {
+        private final Thread thread;
+        private boolean finished;
+        private boolean rang;
+
+        Alarm(Thread thread) {
+            this.thread = thread;
+        }
+
+        synchronized void ring() {
+            if (!finished) {
+                rang = true;
+                thread.interrupt();
+            }
+        }
+
+        /** Stops the alarm; returns whether it rang. */
+        synchronized boolean stop() {
+            finished = true;
+            return rang;
+        }
+    }
+
+    /**
+     * Ends submissions stuck in SCORING past the time limit (their instance died), picks up queued ones nobody is
+     * scoring and finalizes competitions that have ended.
+     */
+    @Scheduled(fixedDelayString = "${plaza.competition.sweep-interval:30s}", initialDelayString = "${plaza.competition.sweep-interval:30s}")
+    void sweep() {
+        Instant now = clock.instant();
+        // A little grace beyond the limit, for a scorer that is just writing its result.
+        Instant stuckBefore = now.minus(properties.scoringTimeLimit()).minusSeconds(30);
+        int failed = jdbc.sql("""
+                        UPDATE submissions SET status = 'FAILED', failure = ?, scored_at = ?
+                        WHERE status = 'SCORING' AND scoring_started_at < ?""")
+                .params(FAILED_STUCK, Timestamp.from(now), Timestamp.from(stuckBefore)).update();
+        if (failed > 0) {
+            log.warn("{} submissions were stuck in scoring and are marked failed", failed);
+        }
+        List<Long> queued = jdbc.sql("SELECT id FROM submissions WHERE status = 'QUEUED' ORDER BY id")
+                .query(Long.class).list();
+        queued.forEach(this::enqueue);
+        List<Long> due = jdbc.sql("SELECT id FROM competitions WHERE finalized_at IS NULL AND ends_at <= ?")
+                .param(Timestamp.from(now)).query(Long.class).list();
+        for (long id : due) {
+            standings.finalizeIfDue(competitions.find(id), now);
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+        factory.setDaemon(true);
+        return factory;
+    }
+
+    @Override
+    public void destroy() {
+        scorers.shutdownNow();
+        alarms.shutdownNow();
+    }
+}

@@ -1,0 +1,26 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.time.Instant;
+
+/**
+ * A submission as its team (or the host, for a baseline) sees it. There is deliberately no private score here:
+ * that is read only for the final leaderboard.
+ */
+public record Submission(long id, boolean baseline, String description, String fileName, Status status,
+                         String failure, Double publicScore, boolean selected, Instant createdAt) {
+
+    public enum Status { QUEUED, SCORING, SCORED, FAILED }
+
+    public String scoreText() {
+        return ScoreText.of(publicScore);
+    }
+
+    /** Waiting for or in scoring. */
+    public boolean pending() {
+        return status == Status.QUEUED || status == Status.SCORING;
+    }
+
+    public boolean scored() {
+        return status == Status.SCORED;
+    }
+}

@@ -1,0 +1,185 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Taking submissions: checks who may submit and when, validates the file against the solution before anything
+ * counts (a rejected file is not stored and uses no quota), stores it encrypted and queues it for scoring. The daily
+ * quota is per team and per UTC day, counting every submission that has not failed.
+ */
+@Service
+class SubmissionService {
+
+    static final String FILE_CONTEXT = "competition:submission";
+    private static final Pattern SAFE_FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,255}");
+    private static final int MAX_DESCRIPTION = 500;
+
+    /** Published in the submitting transaction; the scoring runner picks the row up once it is committed. */
+    record Queued(long submissionId) {
+    }
+
+    private final JdbcClient jdbc;
+    private final CompetitionService competitions;
+    private final TeamService teams;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final TransactionTemplate transaction;
+    private final ApplicationEventPublisher events;
+
+    SubmissionService(JdbcClient jdbc, CompetitionService competitions, TeamService teams, BlobStore blobs,
+                      DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events) {
+        this.jdbc = jdbc;
+        this.competitions = competitions;
+        this.teams = teams;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.transaction = transaction;
+        this.events = events;
+    }
+
+    /**
+     * Takes a predictions CSV from a participant (for their team) or from the host (a baseline).
+     *
+     * @throws UserFacingException when this user may not submit now
+     * @throws ai.aicrypto.plaza.competition.scoring.SubmissionRejected when the file is not a valid submission
+     */
+    Submission submit(Competition c, AccountPrincipal me, Path file, String fileName, String description) {
+        boolean baseline = c.hostedBy(me);
+        Long teamId = baseline ? null
+                : teams.teamOf(c.id(), me.id()).map(TeamService.Team::id)
+                        .orElseThrow(() -> new UserFacingException(null, "competition.error.join-first"));
+        String text = description == null ? "" : description.strip();
+        if (text.length() > MAX_DESCRIPTION) {
+            throw new UserFacingException("description", "competition.error.description", MAX_DESCRIPTION);
+        }
+        if (fileName == null || !SAFE_FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
+            throw new UserFacingException("file", "competition.error.file-name");
+        }
+        checkOpen(c, teamId, competitions.now());
+
+        try (InputStream in = Files.newInputStream(file)) {
+            SubmissionValidator.validate(competitions.solution(c), in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        DataKeys.DataKey key = dataKeys.generate();
+        String blobKey;
+        try (InputStream in = Files.newInputStream(file)) {
+            blobKey = key.encryptTo(blobs, in, FILE_CONTEXT).key();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            long id = transaction.execute(status -> {
+                Instant now = competitions.now();
+                if (teamId != null) {
+                    // One submission at a time per team, so that two at once cannot both take the last slot.
+                    jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(teamId).query(Long.class).single();
+                }
+                checkOpen(c, teamId, now);
+                long created = jdbc.sql("""
+                                INSERT INTO submissions (competition_id, team_id, submitter_id, baseline, description,
+                                                         file_name, blob_key, wrapped_data_key, status, created_at)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING id""")
+                        .params(c.id(), teamId, me.id(), baseline, text, fileName, blobKey, key.wrapped(),
+                                Timestamp.from(now))
+                        .query(Long.class).single();
+                events.publishEvent(new Queued(created));
+                return created;
+            });
+            return find(c, id);
+        } catch (RuntimeException e) {
+            blobs.delete(blobKey);
+            throw e;
+        }
+    }
+
+    /** Deadlines and, for teams, the daily quota. */
+    private void checkOpen(Competition c, Long teamId, Instant now) {
+        if (!now.isBefore(c.endsAt())) {
+            throw new UserFacingException(null, "competition.error.ended");
+        }
+        if (teamId == null) {
+            return; // the host may submit baselines before the start
+        }
+        if (now.isBefore(c.startsAt())) {
+            throw new UserFacingException(null, "competition.error.not-started");
+        }
+        if (teams.usedToday(List.of(teamId), now) >= c.submissionsPerDay()) {
+            throw new UserFacingException(null, "competition.error.quota", c.submissionsPerDay());
+        }
+    }
+
+    /** The caller's team's submissions, or the host's baselines, newest first. */
+    List<Submission> mine(Competition c, AccountPrincipal me) {
+        if (c.hostedBy(me)) {
+            return jdbc.sql("SELECT * FROM submissions WHERE competition_id = ? AND baseline ORDER BY id DESC")
+                    .param(c.id()).query(SubmissionService::row).list();
+        }
+        long team = teams.requireTeam(c, me).id();
+        return jdbc.sql("SELECT * FROM submissions WHERE team_id = ? ORDER BY id DESC")
+                .param(team).query(SubmissionService::row).list();
+    }
+
+    /** One of the caller's (team's) submissions; anyone else's is a 404. */
+    Submission mineById(Competition c, AccountPrincipal me, long id) {
+        return mine(c, me).stream().filter(s -> s.id() == id).findFirst().orElseThrow(NotFoundException::new);
+    }
+
+    /** Selects or deselects a scored submission for the final ranking, up to the competition's limit. */
+    @Transactional
+    void toggleSelection(Competition c, AccountPrincipal me, long id) {
+        long team = teams.requireTeam(c, me).id();
+        jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(team).query(Long.class).single();
+        Submission s = jdbc.sql("SELECT * FROM submissions WHERE id = ? AND team_id = ?").params(id, team)
+                .query(SubmissionService::row).optional().orElseThrow(NotFoundException::new);
+        if (!competitions.now().isBefore(c.endsAt())) {
+            throw new UserFacingException(null, "competition.error.ended");
+        }
+        if (!s.scored()) {
+            throw new UserFacingException(null, "competition.error.select-unscored");
+        }
+        if (!s.selected()) {
+            long selected = jdbc.sql("SELECT count(*) FROM submissions WHERE team_id = ? AND selected")
+                    .param(team).query(Long.class).single();
+            if (selected >= c.finalSelections()) {
+                throw new UserFacingException(null, "competition.error.select-limit", c.finalSelections());
+            }
+        }
+        jdbc.sql("UPDATE submissions SET selected = NOT selected WHERE id = ?").param(id).update();
+    }
+
+    private Submission find(Competition c, long id) {
+        return jdbc.sql("SELECT * FROM submissions WHERE id = ? AND competition_id = ?").params(id, c.id())
+                .query(SubmissionService::row).single();
+    }
+
+    private static Submission row(ResultSet rs, int n) throws SQLException {
+        return new Submission(rs.getLong("id"), rs.getBoolean("baseline"), rs.getString("description"),
+                rs.getString("file_name"), Submission.Status.valueOf(rs.getString("status")), rs.getString("failure"),
+                (Double) rs.getObject("public_score"), rs.getBoolean("selected"),
+                rs.getTimestamp("created_at").toInstant());
+    }
+}

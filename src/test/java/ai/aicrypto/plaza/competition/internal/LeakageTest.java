@@ -1,0 +1,105 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.platform.LiveUpdates;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder;
+
+/**
+ * Before the end, no page, fragment, CSV, API answer, error message or live event holds a test label or a private
+ * (or overall) score; after the end the private scores are published, which shows the search would find them.
+ */
+class LeakageTest extends CompetitionTestSupport {
+
+    @Autowired
+    ApiTokens tokens;
+    @Autowired
+    LiveUpdates live;
+
+    @Test
+    void noRouteRevealsLabelsOrPrivateScoresBeforeTheEnd() throws Exception {
+        AccountPrincipal host = users.member();
+        AccountPrincipal admin = users.admin();
+        Competition c = host(host, 20, 5);
+        AccountPrincipal a = joined(c);
+        AccountPrincipal b = joined(c);
+        List<String> events = new ArrayList<>();
+        LiveUpdates.Subscription subscription = live.listen(Standings.topic(c), (event, data) -> events.add(event + ":" + data));
+
+        List<Long> ids = new ArrayList<>();
+        ids.add(submit(c, a, predictions(c, 0.111, 0.777777)).id());
+        ids.add(submit(c, b, predictions(c, 0.222, 0.654321)).id());
+        ids.add(submit(c, host, predictions(c, 0.333, 0.598765)).id());
+        ids.forEach(this::awaitScored);
+        int publicRows = (int) Math.round(20 * 0.3);
+        List<String> secrets = new ArrayList<>(List.of(".123457", "0.77777", "0.65432", "0.59876"));
+        for (double[] errors : new double[][] {{0.111, 0.777777}, {0.222, 0.654321}, {0.333, 0.598765}}) {
+            double overall = Math.sqrt((publicRows * errors[0] * errors[0] + (20 - publicRows) * errors[1] * errors[1]) / 20);
+            secrets.add(ScoreText.of(overall).substring(0, 6));
+        }
+
+        String aToken = tokens.issue(a.id(), "a").token();
+        List<String> bodies = new ArrayList<>();
+        for (AccountPrincipal who : new AccountPrincipal[] {null, a, b, host, admin}) {
+            for (String path : List.of("/", "/competitions", "/competitions/" + c.slug(),
+                    "/competitions/" + c.slug() + "/leaderboard", "/competitions/" + c.slug() + "/leaderboard.csv",
+                    "/competitions/" + c.slug() + "/submissions", "/competitions/" + c.slug() + "/team")) {
+                bodies.add(body(get(path), who));
+            }
+        }
+        for (long id : ids) {
+            bodies.add(body(get("/api/v1/competitions/" + c.slug() + "/submissions/" + id)
+                    .header("Authorization", "Bearer " + aToken), null));
+        }
+        // Error messages for wrong files, in the browser and through the API, in both languages.
+        String wrong = "id,prediction\nt0,1\nt0,2\nt1,x\nunknown,3\n";
+        for (Locale locale : new Locale[] {Locale.ENGLISH, Locale.KOREAN}) {
+            bodies.add(body(multipart("/competitions/" + c.slug() + "/submissions")
+                    .file(new MockMultipartFile("file", "w.csv", "text/csv", wrong.getBytes(StandardCharsets.UTF_8)))
+                    .locale(locale).with(csrf()), a));
+            bodies.add(body(multipart("/api/v1/competitions/" + c.slug() + "/submissions")
+                    .file(new MockMultipartFile("file", "w.csv", "text/csv", wrong.getBytes(StandardCharsets.UTF_8)))
+                    .header("Authorization", "Bearer " + aToken).locale(locale), null));
+        }
+        subscription.close();
+        bodies.addAll(events);
+
+        assertThat(events).isNotEmpty();
+        for (String body : bodies) {
+            assertThat(body).doesNotContain(secrets);
+        }
+        assertThat(String.join("\n", bodies)).contains("0.111").contains("0.222"); // public scores are shown
+
+        clock.set(c.endsAt());
+        runner.sweep();
+        String finalPage = body(get("/competitions/" + c.slug()), null);
+        assertThat(finalPage).contains("0.777777").contains("0.654321");
+    }
+
+    private String body(AbstractMockHttpServletRequestBuilder<?> request, AccountPrincipal who) throws Exception {
+        if (who != null) {
+            request.with(user(who));
+        }
+        MvcResult result = mvc.perform(request).andReturn();
+        if (result.getRequest().isAsyncStarted()) {
+            result = mvc.perform(asyncDispatch(result)).andReturn();
+        }
+        return result.getResponse().getContentAsString(StandardCharsets.UTF_8);
+    }
+}
