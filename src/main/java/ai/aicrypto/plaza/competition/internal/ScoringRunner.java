@@ -133,13 +133,18 @@ class ScoringRunner implements DisposableBean {
         }
         Scores.Hidden hidden = scores.revealPrivate(); // stored now, read only once the competition is finalized
         transaction.executeWithoutResult(status -> {
+            // The team first, as merges and submissions lock it: a merge may have moved this submission to another
+            // team meanwhile, and taking the locks in one order keeps scoring and merging from deadlocking.
+            Long teamId = jdbc.sql("""
+                            SELECT t.id FROM submissions s JOIN teams t ON t.id = s.team_id WHERE s.id = ? FOR UPDATE OF t""")
+                    .param(submissionId).query(Long.class).optional().orElse(null);
             int updated = jdbc.sql("""
                             UPDATE submissions SET status = 'SCORED', public_score = ?, private_score = ?, scored_at = ?
                             WHERE id = ? AND status = 'SCORING'""")
                     .params(scores.publicScore(), hidden.privateScore(), Timestamp.from(clock.instant()), submissionId)
                     .update();
-            if (updated == 1 && s.teamId() != null) {
-                standings.recordScored(competition, s.teamId(), scores.publicScore(), s.createdAt());
+            if (updated == 1 && teamId != null) {
+                standings.recordScored(competition, teamId, scores.publicScore(), s.createdAt());
             } else if (updated == 1) {
                 standings.announce(competition); // a baseline: shown, not ranked
             }
