@@ -13,6 +13,7 @@ import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.compute.TrainingRecords;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.Models;
 import org.slf4j.Logger;
@@ -24,7 +25,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Asset tokens (ERC-721, token id = listing id). A published dataset or model is minted by the
+ * Asset tokens (ERC-721, token id = listing id). A published dataset or model (a trained model when
+ * a verified training job made it) is minted by the
  * plaza to its owner's first linked wallet (or when the owner links one); from then on the chain
  * says who owns it: a transfer to a wallet linked here moves the listing to that account.
  */
@@ -39,9 +41,12 @@ class AssetTokens {
     private final Accounts accounts;
     private final Datasets datasets;
     private final Models models;
+    private final TrainingRecords trainingRecords;
     private final JdbcClient jdbc;
 
-    AssetTokens(Chain chain, Catalog catalog, Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc) {
+    AssetTokens(Chain chain, Catalog catalog, Accounts accounts, Datasets datasets, Models models,
+                TrainingRecords trainingRecords, JdbcClient jdbc) {
+        this.trainingRecords = trainingRecords;
         this.chain = chain;
         this.catalog = catalog;
         this.accounts = accounts;
@@ -109,7 +114,7 @@ class AssetTokens {
         }
         Chain.AssetKind kind = switch (listing.kind()) {
             case DATASET -> Chain.AssetKind.DATASET;
-            case MODEL -> Chain.AssetKind.MODEL;
+            case MODEL -> trainingRecords.isTrainedModel(listingId) ? Chain.AssetKind.TRAINED_MODEL : Chain.AssetKind.MODEL;
             default -> null;
         };
         List<String> wallets = accounts.wallets(listing.ownerId());
