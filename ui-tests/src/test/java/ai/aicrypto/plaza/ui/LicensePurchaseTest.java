@@ -27,7 +27,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
 
     @Test
     void aliceBuysALicenseOfBobsDatasetWithHerWallet() throws Exception {
-        WebDriverWait slow = new WebDriverWait(driver, Duration.ofSeconds(60));
+        WebDriverWait slow = waitUpTo(Duration.ofSeconds(60));
 
         String bobsWallet = TestWallet.install(driver, BOB);
         signIn("bob", DEMO_PASSWORD);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -82,6 +83,8 @@ abstract class PlazaBrowserTest {
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        // HTMX and SSE swap parts of the page while a wait reads them: try again on the new element.
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterEach
@@ -116,6 +119,13 @@ abstract class PlazaBrowserTest {
         wait.withMessage(() -> "expected a page matching " + regex + " but was on " + currentPath())
                 .until(d -> currentPath().matches(regex));
         waitForPageLoaded();
+    }
+
+    /** A wait longer than the usual 15 s, as forgiving of swapped elements. */
+    protected WebDriverWait waitUpTo(Duration timeout) {
+        WebDriverWait longer = new WebDriverWait(driver, timeout);
+        longer.ignoring(StaleElementReferenceException.class);
+        return longer;
     }
 
     protected WebElement visible(By by) {
