@@ -46,6 +46,7 @@ public class LiveUpdates implements SmartLifecycle {
     /** Browsers reconnect on their own (EventSource); a bounded stream frees threads of vanished clients. */
     private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(10);
     private static final int MAX_DATA_BYTES = 7000;
+    private static final Duration KEEP_ALIVE_AFTER = Duration.ofSeconds(20);
 
     private final DataSource dataSource;
     private final JdbcClient jdbc;
@@ -74,7 +75,7 @@ public class LiveUpdates implements SmartLifecycle {
     /** A stream of the events published on {@code topic} from now on, for a browser. */
     public SseEmitter subscribe(String topic) {
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
-        Subscription subscription = listen(topic, (event, data) -> emitter.send(SseEmitter.event().name(event).data(data)));
+        Subscription subscription = listen(topic, new BrowserStream(emitter, System.nanoTime()));
         emitter.onCompletion(subscription::close);
         emitter.onTimeout(subscription::close);
         emitter.onError(e -> subscription.close());
@@ -110,10 +111,29 @@ public class LiveUpdates implements SmartLifecycle {
         void close();
     }
 
-    /** A "ping" event now and then finds streams whose browser went away (the write fails); listeners ignore it. */
+    /**
+     * A comment line now and then finds browser streams whose browser went away (the write fails).
+     * Streams younger than the interval are left alone: their response may still be being set up.
+     */
     @Scheduled(fixedDelay = 20_000)
     void keepAlive() {
-        listeners.forEach((topic, list) -> list.forEach(listener -> call(list, listener, "ping", "")));
+        long now = System.nanoTime();
+        listeners.forEach((topic, list) -> list.forEach(listener -> {
+            if (listener instanceof BrowserStream stream && now - stream.openedAt() > KEEP_ALIVE_AFTER.toNanos()) {
+                try {
+                    stream.emitter().send(SseEmitter.event().comment("ping"));
+                } catch (Exception e) {
+                    list.remove(listener);
+                }
+            }
+        }));
+    }
+
+    private record BrowserStream(SseEmitter emitter, long openedAt) implements Listener {
+        @Override
+        public void onEvent(String event, String data) throws Exception {
+            emitter.send(SseEmitter.event().name(event).data(data));
+        }
     }
 
     private void deliver(String payload) {
