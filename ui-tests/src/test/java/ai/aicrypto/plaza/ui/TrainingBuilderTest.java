@@ -144,7 +144,8 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         driver.findElement(By.cssSelector("#cancel-form button")).click();
         waitForPath("/jobs/" + job);
         assertContains(visible(By.id("job-status")).getText(), "취소됨", "the cancelled job");
-        assertEquals(404, api(worker, "/jobs/" + job + "/renew", "").statusCode());
+        // 409: the worker held this job but no longer does, and abandons it.
+        assertEquals(409, api(worker, "/jobs/" + job + "/renew", "").statusCode());
         screenshot("job-cancelled-korean");
     }
 
