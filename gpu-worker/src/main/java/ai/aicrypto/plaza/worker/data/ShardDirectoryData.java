@@ -16,26 +16,13 @@ import java.util.stream.Stream;
  * F32 [rows, featureCount] and {@code labels} I64 [rows] or {@code targets} F32 [rows]. Only the headers are
  * read when opening; shard data is loaded on demand and only the most recently loaded shard is kept.
  */
-public final class ShardDirectoryData implements TrainingData {
+public final class ShardDirectoryData extends ShardedData {
 
     private final List<Path> files;
-    private final int[] shardRows;
-    private final int featureCount;
-    private final Task task;
-    private final List<String> classes;
-    private final long rows;
-    private int cachedIndex = -1;
-    private Shard cached;
 
     private ShardDirectoryData(List<Path> files, int[] shardRows, int featureCount, Task task, List<String> classes) {
+        super(shardRows, featureCount, task, classes);
         this.files = files;
-        this.shardRows = shardRows;
-        this.featureCount = featureCount;
-        this.task = task;
-        this.classes = classes;
-        long n = 0;
-        for (int r : shardRows) n += r;
-        this.rows = n;
     }
 
     /** Opens a directory of shards (or a single shard file). */
@@ -116,42 +103,7 @@ public final class ShardDirectoryData implements TrainingData {
     }
 
     @Override
-    public int featureCount() {
-        return featureCount;
-    }
-
-    @Override
-    public Task task() {
-        return task;
-    }
-
-    @Override
-    public List<String> classes() {
-        return classes;
-    }
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
-    public int shardCount() {
-        return files.size();
-    }
-
-    @Override
-    public int shardRows(int index) {
-        return shardRows[index];
-    }
-
-    @Override
-    public synchronized Shard shard(int index) throws IOException {
-        if (index != cachedIndex) {
-            cached = null; // let the previous shard go before reading the next one
-            cached = readShard(files.get(index));
-            cachedIndex = index;
-        }
-        return cached;
+    protected Shard load(int index) throws IOException {
+        return readShard(files.get(index));
     }
 }

@@ -5,7 +5,7 @@ import ai.aicrypto.plaza.worker.data.Safetensors;
 import ai.aicrypto.plaza.worker.data.Shard;
 import ai.aicrypto.plaza.worker.data.ShardDirectoryData;
 import ai.aicrypto.plaza.worker.data.Task;
-import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.data.ShardedData;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import javax.crypto.Cipher;
@@ -24,41 +24,43 @@ import java.util.List;
  * for it (AES-256-GCM: a 12-byte nonce, then ciphertext and tag, with the plaza's associated data) and only the most
  * recent one is kept. Feature count, task and classes come from the first shard's header.
  */
-public final class EncryptedShardData implements TrainingData {
+public final class EncryptedShardData extends ShardedData {
 
     /** Must match the plaza's {@code TrainingSplits.ASSOCIATED_DATA}. */
     static final byte[] ASSOCIATED_DATA = "aiplaza training shard v1".getBytes(StandardCharsets.UTF_8);
     private static final int NONCE_BYTES = 12;
 
     private final List<Path> files;
-    private final int[] shardRows;
     private final SecretKeySpec key;
-    private final int featureCount;
-    private final Task task;
-    private final List<String> classes;
-    private final long rows;
-    private int cachedIndex = -1;
-    private Shard cached;
 
-    public EncryptedShardData(List<Path> files, List<Lease.ShardRef> refs, String base64Key) throws IOException {
+    /** Opens the cached shards of a lease; the first shard's header gives feature count, task and classes. */
+    public static EncryptedShardData open(List<Path> files, List<Lease.ShardRef> refs, String base64Key) throws IOException {
         if (files.isEmpty()) throw new IOException("the dataset has no training rows");
-        this.files = List.copyOf(files);
-        this.key = new SecretKeySpec(Base64.getDecoder().decode(base64Key), "AES");
-        this.shardRows = refs.stream().mapToInt(r -> Math.toIntExact(r.rows())).toArray();
-        this.rows = refs.stream().mapToLong(Lease.ShardRef::rows).sum();
-        byte[] first = decrypt(0);
-        Safetensors.Header header = Safetensors.readHeader(new InMemoryChannel(first), "shard 0");
-        this.featureCount = (int) header.require("features").shape()[1];
-        this.task = header.tensors().containsKey("labels") ? Task.CLASSIFICATION : Task.REGRESSION;
+        SecretKeySpec key = new SecretKeySpec(Base64.getDecoder().decode(base64Key), "AES");
+        Safetensors.Header header = Safetensors.readHeader(new InMemoryChannel(decrypt(files.get(0), key, 0)), "shard 0");
+        int featureCount = (int) header.require("features").shape()[1];
+        Task task = header.tensors().containsKey("labels") ? Task.CLASSIFICATION : Task.REGRESSION;
         String classNames = header.metadata().get("classes");
-        this.classes = classNames == null || classNames.isBlank() ? List.of()
+        List<String> classes = classNames == null || classNames.isBlank() ? List.of()
                 : List.of(new ObjectMapper().readValue(classNames, String[].class));
-        this.cached = ShardDirectoryData.readShard(new InMemoryChannel(first), "shard 0");
-        this.cachedIndex = 0;
+        int[] shardRows = refs.stream().mapToInt(r -> Math.toIntExact(r.rows())).toArray();
+        return new EncryptedShardData(files, key, shardRows, featureCount, task, classes);
     }
 
-    private byte[] decrypt(int index) throws IOException {
-        byte[] blob = Files.readAllBytes(files.get(index));
+    private EncryptedShardData(List<Path> files, SecretKeySpec key, int[] shardRows, int featureCount, Task task,
+                               List<String> classes) {
+        super(shardRows, featureCount, task, classes);
+        this.files = List.copyOf(files);
+        this.key = key;
+    }
+
+    @Override
+    protected Shard load(int index) throws IOException {
+        return ShardDirectoryData.readShard(new InMemoryChannel(decrypt(files.get(index), key, index)), "shard " + index);
+    }
+
+    private static byte[] decrypt(Path file, SecretKeySpec key, int index) throws IOException {
+        byte[] blob = Files.readAllBytes(file);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, blob, 0, NONCE_BYTES));
@@ -67,49 +69,5 @@ public final class EncryptedShardData implements TrainingData {
         } catch (GeneralSecurityException e) {
             throw new IOException("shard " + index + " cannot be decrypted with the lease's key", e);
         }
-    }
-
-    @Override
-    public int featureCount() {
-        return featureCount;
-    }
-
-    @Override
-    public Task task() {
-        return task;
-    }
-
-    @Override
-    public List<String> classes() {
-        return classes;
-    }
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
-    public int shardCount() {
-        return files.size();
-    }
-
-    @Override
-    public int shardRows(int index) {
-        return shardRows[index];
-    }
-
-    @Override
-    public synchronized Shard shard(int index) throws IOException {
-        if (index != cachedIndex) {
-            cached = null; // let the previous shard go before decrypting the next one
-            Shard shard = ShardDirectoryData.readShard(new InMemoryChannel(decrypt(index)), "shard " + index);
-            if (shard.featureCount() != featureCount || shard.task() != task || shard.rows() != shardRows[index]) {
-                throw new IOException("shard " + index + " disagrees with the lease or with shard 0");
-            }
-            cached = shard;
-            cachedIndex = index;
-        }
-        return cached;
     }
 }

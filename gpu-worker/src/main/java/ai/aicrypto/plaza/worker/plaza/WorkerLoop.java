@@ -127,7 +127,7 @@ public final class WorkerLoop {
         Path weights = null;
         try {
             List<Path> files = cache.fetch(lease, (seq, target) -> plaza.downloadShard(job, seq, target));
-            EncryptedShardData data = new EncryptedShardData(files, lease.shards(), lease.shardKey());
+            EncryptedShardData data = EncryptedShardData.open(files, lease.shards(), lease.shardKey());
             ModelSpec spec = spec(lease);
             TrainedModel model = options.engine().train(spec, data, new TrainingListener() {
                 @Override

@@ -56,7 +56,7 @@ class ShardCacheTest {
         assertEquals(2, downloads.get(), "a later job on the same shards downloads nothing");
         assertEquals(List.of(7L, 8L), cache.cachedDatasets());
 
-        EncryptedShardData data = new EncryptedShardData(files, lease.shards(), Base64.getEncoder().encodeToString(key));
+        EncryptedShardData data = EncryptedShardData.open(files, lease.shards(), Base64.getEncoder().encodeToString(key));
         assertEquals(300, data.rows());
         assertEquals(784, data.featureCount());
         assertEquals(TestData.CLASSES, data.classes());
@@ -80,7 +80,7 @@ class ShardCacheTest {
 
         List<Path> files = cache.fetch(lease, (seq, target) -> Files.write(target, blob));
         byte[] otherKey = new byte[32];
-        assertThrows(IOException.class, () -> new EncryptedShardData(files, lease.shards(), Base64.getEncoder().encodeToString(otherKey)));
+        assertThrows(IOException.class, () -> EncryptedShardData.open(files, lease.shards(), Base64.getEncoder().encodeToString(otherKey)));
     }
 
     private byte[] plainShard(Shard s) throws IOException {
