@@ -112,6 +112,11 @@ class AuthorizationTest extends IntegrationTest {
         for (String path : List.of("/jobs/" + job, "/jobs/" + job + "/panel", "/jobs/" + job + "/events")) {
             expect(r -> get(path), REDIRECT, OK, HIDDEN, OK);
         }
+        // Only the requester deposits (this context has no chain: a message, not a permit), and never without a wallet.
+        for (String step : List.of("/deposit/permit", "/deposit/transaction", "/deposit")) {
+            expect(r -> jsonPost("/jobs/" + job + step), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        }
+        assertThat(count("job_deposits")).isZero();
         // Admins may look but not cancel; the requester's cancel comes last, as it ends the job.
         assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), null)).isEqualTo(REDIRECT);
         assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), other)).isEqualTo(HIDDEN);
