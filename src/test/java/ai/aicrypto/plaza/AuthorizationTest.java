@@ -254,6 +254,9 @@ class AuthorizationTest extends IntegrationTest {
         }
         expect(r -> get("/competitions/new"), REDIRECT, OK, OK, OK);
         expect(r -> get(c + "/edit"), REDIRECT, OK, HIDDEN, HIDDEN);
+        // Only the host funds the prize pool (this context has no chain: a message, not a permit).
+        expect(r -> jsonPost(c + "/funding/permit"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        expect(r -> jsonPost(c + "/funding/transaction"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
         assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), other)).isEqualTo(HIDDEN);
         assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), admin)).isEqualTo(HIDDEN);
         // The host sees their baselines; nobody has joined yet, so nobody else has submissions or a team.
