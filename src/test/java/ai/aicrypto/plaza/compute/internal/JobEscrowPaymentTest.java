@@ -50,7 +50,8 @@ import tools.jackson.databind.json.JsonMapper;
  * requester), a failed one is refunded, both executed only from their confirmed logs; re-reading
  * the chain changes nothing and the provider's dashboard shows the payment as paid; a provider without a wallet is held until they link one; bad input is
  * refused with a message; a deposit never confirmed fails or expires and the job is cancelled; a
- * deposit short of the budget cancels the job and is refunded.
+ * deposit short of the budget cancels the job and is refunded; a reorganisation that drops a deposit
+ * puts the job back to waiting for it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -274,6 +275,23 @@ class JobEscrowPaymentTest extends IntegrationTest {
                 .contains("less than the budget");
         await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return executedAt(job, "REFUND_REQUESTER") != null; });
         assertThat(chain.balance(REQUESTER)).isEqualTo(before);
+    }
+
+    @Test
+    @Order(9)
+    void aReorganisationThatDropsTheDepositPutsTheJobBackToWaiting() throws Exception {
+        long job = submit(requester);
+        String snapshot = chain.snapshot();
+        String txHash = deposit(job, requester, REQUESTER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+
+        chain.revert(snapshot);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("AWAITING_DEPOSIT"));
+        assertThat(jdbc.sql("SELECT status FROM job_deposits WHERE tx_hash = ?").param(txHash).query(String.class).single())
+                .isEqualTo("PENDING");
+        assertThat(plazaChain.escrowedJob(job).status()).isEqualTo(Chain.EscrowStatus.NONE);
     }
 
     private AccountPrincipal withWallet(int account) {
