@@ -7,6 +7,13 @@
 //   buyLicenseWithPermit, the wallet estimates and sends it, and the server is told the hash. The
 //   license itself comes from the server's chain watcher, never from this script.
 // - Opening license sales ([data-open-sale]): the owner's wallet sends Marketplace.listLicense.
+// - Depositing a training job's budget (compute/job.html, [data-deposit-job]): the same permit flow
+//   with JobEscrow.depositWithPermit; the job is queued by the server's watcher, never by this script.
+// - Funding a competition's prize pool (competition/page.html, [data-fund-competition]): the same
+//   permit flow with CompetitionEscrow.fundWithPermit; the page shows it funded from the watcher's log.
+// A flow runs in its panel (.license-panel, .deposit-panel or .funding-panel: data-chain-*, data-msg-*, data-reload
+// and optionally data-reload-target), which is fetched again when the flow has sent its transaction
+// (a panel without data-reload keeps its last status line).
 (() => {
     const providers = [];
     window.addEventListener("eip6963:announceProvider", (event) => providers.push(event.detail));
@@ -95,14 +102,19 @@
         return { chainIdHex: panel.dataset.chainId, chainName: panel.dataset.chainName, rpcUrl: panel.dataset.rpcUrl };
     }
 
+    /** Without data-reload the panel stays as it is, its status line saying what happens next. */
     function reloadPanel(panel) {
-        htmx.ajax("GET", `/listings/${panel.dataset.listing}/license-panel`, { target: panel, swap: "outerHTML" });
+        if (!panel.dataset.reload) {
+            return;
+        }
+        const target = panel.dataset.reloadTarget ? document.querySelector(panel.dataset.reloadTarget) : panel;
+        htmx.ajax("GET", panel.dataset.reload, { target, swap: panel.dataset.reloadTarget ? "innerHTML" : "outerHTML" });
     }
 
-    /** Runs a wallet flow for a license panel's button, showing progress and errors in its status line. */
+    /** Runs a wallet flow for a panel's button, showing progress and errors in its status line. */
     async function inPanel(button, flow) {
-        const panel = button.closest(".license-panel");
-        const status = panel.querySelector("[data-market-status]");
+        const panel = button.closest(".license-panel, .deposit-panel, .funding-panel");
+        const status = panel.querySelector("[data-flow-status]");
         const provider = wallet();
         if (!provider) {
             status.textContent = panel.dataset.msgNoWallet;
@@ -120,9 +132,13 @@
         }
     }
 
-    async function buyLicense(provider, account, panel, status) {
-        const base = `/listings/${panel.dataset.listing}/purchase`;
-        const permit = await postJson(`${base}/permit`, { buyer: account });
+    /**
+     * The permit flow under `base`: POST base/permit {[who]: account} gives the typed data, the wallet
+     * signs it, POST base/transaction gives the calldata, the wallet sends it, and POST base gets the
+     * hash when the server keeps pending transactions (reportSent).
+     */
+    async function payWithPermit(base, who, provider, account, panel, status, reportSent = true) {
+        const permit = await postJson(`${base}/permit`, { [who]: account });
         status.textContent = panel.dataset.msgSignPermit;
         const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, permit.typedData] });
         const tx = await postJson(`${base}/transaction`, { deadline: String(permit.deadline), signature });
@@ -131,7 +147,21 @@
         status.textContent = panel.dataset.msgSend.replace("{0}", BigInt(gas).toLocaleString());
         const txHash = await provider.request({ method: "eth_sendTransaction", params: [{ ...call, gas }] });
         status.textContent = panel.dataset.msgSending;
-        await postJson(base, { buyer: account, txHash });
+        if (reportSent) {
+            await postJson(base, { [who]: account, txHash });
+        }
+    }
+
+    async function buyLicense(provider, account, panel, status) {
+        await payWithPermit(`/listings/${panel.dataset.listing}/purchase`, "buyer", provider, account, panel, status);
+    }
+
+    async function fundCompetition(provider, account, panel, status) {
+        await payWithPermit(`/competitions/${panel.dataset.slug}/funding`, "wallet", provider, account, panel, status, false);
+    }
+
+    async function depositJob(provider, account, panel, status) {
+        await payWithPermit(`/jobs/${panel.dataset.job}/deposit`, "wallet", provider, account, panel, status);
     }
 
     async function openSale(provider, account, panel) {
@@ -149,6 +179,16 @@
         if (buyButton) {
             event.preventDefault();
             inPanel(buyButton, buyLicense);
+        }
+        const depositButton = event.target.closest("[data-deposit-job]");
+        if (depositButton) {
+            event.preventDefault();
+            inPanel(depositButton, depositJob);
+        }
+        const fundButton = event.target.closest("[data-fund-competition]");
+        if (fundButton) {
+            event.preventDefault();
+            inPanel(fundButton, fundCompetition);
         }
         const saleButton = event.target.closest("[data-open-sale]");
         if (saleButton) {

@@ -112,6 +112,11 @@ class AuthorizationTest extends IntegrationTest {
         for (String path : List.of("/jobs/" + job, "/jobs/" + job + "/panel", "/jobs/" + job + "/events")) {
             expect(r -> get(path), REDIRECT, OK, HIDDEN, OK);
         }
+        // Only the requester deposits (this context has no chain: a message, not a permit), and never without a wallet.
+        for (String step : List.of("/deposit/permit", "/deposit/transaction", "/deposit")) {
+            expect(r -> jsonPost("/jobs/" + job + step), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        }
+        assertThat(count("job_deposits")).isZero();
         // Admins may look but not cancel; the requester's cancel comes last, as it ends the job.
         assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), null)).isEqualTo(REDIRECT);
         assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), other)).isEqualTo(HIDDEN);
@@ -249,6 +254,9 @@ class AuthorizationTest extends IntegrationTest {
         }
         expect(r -> get("/competitions/new"), REDIRECT, OK, OK, OK);
         expect(r -> get(c + "/edit"), REDIRECT, OK, HIDDEN, HIDDEN);
+        // Only the host funds the prize pool (this context has no chain: a message, not a permit).
+        expect(r -> jsonPost(c + "/funding/permit"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        expect(r -> jsonPost(c + "/funding/transaction"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
         assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), other)).isEqualTo(HIDDEN);
         assertThat(status(post(c + "/edit").param("title", "Taken over").with(csrf()), admin)).isEqualTo(HIDDEN);
         // The host sees their baselines; nobody has joined yet, so nobody else has submissions or a team.

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.chain;
 
 import java.math.BigInteger;
+import java.util.List;
 
 /**
  * A contract log the plaza acts on, published (through the event publication registry) once it
@@ -25,6 +26,62 @@ public sealed interface ChainLog {
 
     /** AssetRegistry.Transfer: from is the zero address for a mint. */
     record AssetTransferred(String txHash, int logIndex, long assetId, String from, String to) implements ChainLog {
+    }
+
+    /** JobEscrow.JobFunded: {@code requester} deposited {@code budget} for the plaza's job {@code jobId}. */
+    record JobFunded(String txHash, int logIndex, long jobId, String requester, BigInteger budget, long deadline)
+            implements ChainLog {
+    }
+
+    /** JobEscrow.JobSettled: {@code provider} got {@code amount - fee}, the requester {@code refunded}. */
+    record JobSettled(String txHash, int logIndex, long jobId, String requester, String provider, BigInteger amount,
+                      BigInteger fee, BigInteger refunded) implements ChainLog {
+    }
+
+    /** JobEscrow.JobRefunded: the operator returned the whole budget. */
+    record JobRefunded(String txHash, int logIndex, long jobId, String requester, BigInteger amount) implements ChainLog {
+    }
+
+    /** JobEscrow.JobReclaimed: the requester took the budget back after the escrow's deadline. */
+    record JobReclaimed(String txHash, int logIndex, long jobId, String requester, BigInteger amount) implements ChainLog {
+    }
+
+    /** CompetitionEscrow.CompetitionFunded (times in epoch seconds, split in basis points by place). */
+    record CompetitionFunded(String txHash, int logIndex, long competitionId, String host, BigInteger pool,
+                             long startTime, long endTime, List<Integer> splitBps) implements ChainLog {
+    }
+
+    /** CompetitionEscrow.PoolIncreased: {@code pool} is the new total. */
+    record PoolIncreased(String txHash, int logIndex, long competitionId, String host, BigInteger amount, BigInteger pool)
+            implements ChainLog {
+    }
+
+    /** CompetitionEscrow.CompetitionCancelled: the host took the pool back before the start. */
+    record CompetitionCancelled(String txHash, int logIndex, long competitionId, String host, BigInteger refunded)
+            implements ChainLog {
+    }
+
+    /** CompetitionEscrow.CompetitionFinalized: the ranking was paid ({@code held} waits for wallets). */
+    record CompetitionFinalized(String txHash, int logIndex, long competitionId, BigInteger paid, BigInteger held)
+            implements ChainLog {
+    }
+
+    /** CompetitionEscrow.PrizePaid: place {@code place} (0 = first) went to {@code winner}. */
+    record PrizePaid(String txHash, int logIndex, long competitionId, int place, String winner, BigInteger amount)
+            implements ChainLog {
+    }
+
+    /** CompetitionEscrow.PrizeHeld: the winner of {@code place} had no wallet at finalisation. */
+    record PrizeHeld(String txHash, int logIndex, long competitionId, int place, BigInteger amount) implements ChainLog {
+    }
+
+    /** CompetitionEscrow.PoolReclaimed: not finalised in time; the host took the pool back. */
+    record PoolReclaimed(String txHash, int logIndex, long competitionId, String host, BigInteger amount) implements ChainLog {
+    }
+
+    /** CompetitionEscrow.HeldPrizesReclaimed: held prizes nobody claimed in time went back to the host. */
+    record HeldPrizesReclaimed(String txHash, int logIndex, long competitionId, String host, BigInteger amount,
+                               int placesMask) implements ChainLog {
     }
 
     /** A log published before is no longer on the canonical chain. */

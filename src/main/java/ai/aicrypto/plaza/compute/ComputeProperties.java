@@ -6,9 +6,34 @@ import org.springframework.util.unit.DataSize;
 /**
  * @param maxWeightsSize largest weights upload accepted with a result
  * @param verification   how far a worker's claimed metrics may be from what the app measures
+ * @param escrow         how jobs are paid through the JobEscrow contract when the chain has one
  */
 @ConfigurationProperties("plaza.compute")
-public record ComputeProperties(DataSize maxWeightsSize, Verification verification) {
+public record ComputeProperties(DataSize maxWeightsSize, Verification verification, Escrow escrow) {
+
+    public ComputeProperties {
+        escrow = escrow == null ? new Escrow(null, null, null) : escrow;
+    }
+
+    /**
+     * @param depositWait    how long a job waits for its confirmed deposit before it is cancelled
+     * @param reclaimAfter   the escrow timeout a deposit is made with: from then on the requester may
+     *                       take back a budget the plaza has neither paid out nor refunded. It covers
+     *                       queueing, every attempt and the audit; between 1 hour and 90 days (the
+     *                       contract's bounds)
+     * @param settleInterval how often recorded settlements are executed on-chain
+     */
+    public record Escrow(java.time.Duration depositWait, java.time.Duration reclaimAfter, java.time.Duration settleInterval) {
+
+        public Escrow {
+            depositWait = depositWait == null ? java.time.Duration.ofMinutes(30) : depositWait;
+            reclaimAfter = reclaimAfter == null ? java.time.Duration.ofDays(7) : reclaimAfter;
+            settleInterval = settleInterval == null ? java.time.Duration.ofSeconds(10) : settleInterval;
+            if (reclaimAfter.compareTo(java.time.Duration.ofHours(1)) < 0 || reclaimAfter.compareTo(java.time.Duration.ofDays(90)) > 0) {
+                throw new IllegalArgumentException("plaza.compute.escrow.reclaim-after must be between 1 hour and 90 days");
+            }
+        }
+    }
 
     /**
      * @param accuracyTolerance    how far below the claimed accuracy the held-out accuracy may be

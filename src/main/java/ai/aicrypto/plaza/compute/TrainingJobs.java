@@ -20,7 +20,7 @@ public interface TrainingJobs {
     long submit(JobRequest request);
 
     /**
-     * Cancels a queued or leased job of this requester; a leased worker learns it when its next
+     * Cancels a job of this requester that awaits its deposit, is queued or is leased; a leased worker learns it when its next
      * renewal or progress report is refused.
      *
      * @throws ai.aicrypto.plaza.platform.NotFoundException when the job is not the requester's

@@ -9,8 +9,12 @@ import java.util.List;
 
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
+import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Sign;
+import org.web3j.crypto.StructuredDataEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
@@ -19,6 +23,7 @@ import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+import org.web3j.utils.Numeric;
 
 /**
  * The tests' chain: the anvil that ops/test starts (PLAZA_TEST_ANVIL_URL), with contracts deployed
@@ -43,6 +48,8 @@ public final class TestChain {
     public final AICToken token;
     public final AssetRegistry registry;
     public final Marketplace market;
+    public final JobEscrow jobEscrow;
+    public final CompetitionEscrow competitionEscrow;
     public final long deployedAtBlock;
 
     private TestChain(String url) throws Exception {
@@ -57,6 +64,9 @@ public final class TestChain {
         registry = AssetRegistry.deploy(web3j, tm, gas, "http://localhost/api/nft/", d).send();
         market = Marketplace.deploy(web3j, tm, gas, token.getContractAddress(), registry.getContractAddress(), d,
                 BigInteger.valueOf(FEE_BPS), d).send();
+        // The deployer (account 0) is also the plaza operator, whose key the tests configure.
+        competitionEscrow = CompetitionEscrow.deploy(web3j, tm, gas, token.getContractAddress(), d, d).send();
+        jobEscrow = JobEscrow.deploy(web3j, tm, gas, token.getContractAddress(), d, d, BigInteger.valueOf(FEE_BPS), d).send();
         registry.grantRole(registry.MINTER_ROLE().send(), d).send();
     }
 
@@ -71,9 +81,11 @@ public final class TestChain {
             TestChain chain = new TestChain(url);
             Files.createDirectories(deploymentFile.getParent());
             Files.writeString(deploymentFile, """
-                    {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s", "deployedAtBlock": %d}
+                    {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s",
+                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "deployedAtBlock": %d}
                     """.formatted(chain.token.getContractAddress(), chain.registry.getContractAddress(),
-                    chain.market.getContractAddress(), chain.deployedAtBlock));
+                    chain.market.getContractAddress(), chain.jobEscrow.getContractAddress(),
+                    chain.competitionEscrow.getContractAddress(), chain.deployedAtBlock));
             return chain;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -116,6 +128,21 @@ public final class TestChain {
         return AssetRegistry.load(registry.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
     }
 
+    public JobEscrow jobEscrowAs(int account) {
+        return JobEscrow.load(jobEscrow.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
+    }
+
+    public CompetitionEscrow competitionEscrowAs(int account) {
+        return CompetitionEscrow.load(competitionEscrow.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
+    }
+
+    /** Signs EIP-712 typed data (eth_signTypedData_v4 JSON) as a wallet would: 0x r s v. */
+    public static String signTypedData(int account, String typedDataJson) throws IOException {
+        Sign.SignatureData sig = Sign.signMessage(new StructuredDataEncoder(typedDataJson).hashStructuredData(),
+                credentials(account).getEcKeyPair(), false);
+        return Numeric.toHexString(sig.getR()) + Numeric.toHexStringNoPrefix(sig.getS()) + Numeric.toHexStringNoPrefix(sig.getV());
+    }
+
     public BigInteger balance(int account) throws Exception {
         return token.balanceOf(address(account)).send();
     }
@@ -127,6 +154,18 @@ public final class TestChain {
     /** Mines empty blocks (anvil_mine). */
     public void mine(int blocks) {
         rpc("anvil_mine", List.of("0x" + Integer.toHexString(blocks)));
+    }
+
+    /** Moves the chain's clock forward and mines a block at the new time. */
+    public void warp(long seconds) {
+        rpc("evm_increaseTime", List.of(seconds));
+        mine(1);
+    }
+
+    /** Timestamp of the latest block, in epoch seconds. */
+    public long now() throws IOException {
+        return web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false).send().getBlock()
+                .getTimestamp().longValueExact();
     }
 
     /** @return the snapshot id (evm_snapshot) */

@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.chain.Chain;
@@ -12,6 +13,8 @@ import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
+import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,32 +154,101 @@ class ChainWatcher {
         if (l.isRemoved() || l.getTopics().isEmpty()) {
             return Optional.empty();
         }
-        String topic = l.getTopics().get(0);
-        String tx = l.getTransactionHash();
-        int index = l.getLogIndex().intValueExact();
-        if (topic.equals(LICENSE_PURCHASED)) {
-            var e = Marketplace.getLicensePurchasedEventFromLog(l);
-            return Optional.of(new ChainLog.LicensePurchased(tx, index, e.assetId.longValueExact(), lower(e.buyer), lower(e.owner),
-                    e.price, e.fee, e.licenseId.longValueExact()));
+        Decoder decoder = DECODERS.get(l.getTopics().get(0));
+        // An ERC-20 Transfer has the same topic as the registry's ERC-721 Transfer, with 3 topics.
+        if (decoder == null || (decoder == DECODERS.get(TRANSFER) && l.getTopics().size() != 4)) {
+            return Optional.empty();
         }
-        if (topic.equals(LICENSE_LISTED)) {
-            var e = Marketplace.getLicenseListedEventFromLog(l);
-            return Optional.of(new ChainLog.LicenseListed(tx, index, e.assetId.longValueExact(), lower(e.owner), e.price));
-        }
-        if (topic.equals(LICENSE_UNLISTED)) {
-            var e = Marketplace.getLicenseUnlistedEventFromLog(l);
-            return Optional.of(new ChainLog.LicenseListed(tx, index, e.assetId.longValueExact(), lower(e.owner), BigInteger.ZERO));
-        }
-        if (topic.equals(TRANSFER) && l.getTopics().size() == 4) {
-            var e = AssetRegistry.getTransferEventFromLog(l);
-            return Optional.of(new ChainLog.AssetTransferred(tx, index, e.tokenId.longValueExact(), lower(e.from), lower(e.to)));
-        }
-        return Optional.empty();
+        return Optional.of(decoder.decode(l, l.getTransactionHash(), l.getLogIndex().intValueExact()));
     }
+
+    @FunctionalInterface
+    private interface Decoder {
+        ChainLog decode(Log l, String tx, int index);
+    }
+
+    private static final Map<String, Decoder> DECODERS = Map.ofEntries(
+            Map.entry(LICENSE_PURCHASED, (l, tx, i) -> {
+                var e = Marketplace.getLicensePurchasedEventFromLog(l);
+                return new ChainLog.LicensePurchased(tx, i, e.assetId.longValueExact(), lower(e.buyer), lower(e.owner),
+                        e.price, e.fee, e.licenseId.longValueExact());
+            }),
+            Map.entry(LICENSE_LISTED, (l, tx, i) -> {
+                var e = Marketplace.getLicenseListedEventFromLog(l);
+                return new ChainLog.LicenseListed(tx, i, e.assetId.longValueExact(), lower(e.owner), e.price);
+            }),
+            Map.entry(LICENSE_UNLISTED, (l, tx, i) -> {
+                var e = Marketplace.getLicenseUnlistedEventFromLog(l);
+                return new ChainLog.LicenseListed(tx, i, e.assetId.longValueExact(), lower(e.owner), BigInteger.ZERO);
+            }),
+            Map.entry(TRANSFER, (l, tx, i) -> {
+                var e = AssetRegistry.getTransferEventFromLog(l);
+                return new ChainLog.AssetTransferred(tx, i, e.tokenId.longValueExact(), lower(e.from), lower(e.to));
+            }),
+            Map.entry(EventEncoder.encode(JobEscrow.JOBFUNDED_EVENT), (l, tx, i) -> {
+                var e = JobEscrow.getJobFundedEventFromLog(l);
+                return new ChainLog.JobFunded(tx, i, e.jobId.longValueExact(), lower(e.requester), e.budget,
+                        e.deadline.longValueExact());
+            }),
+            Map.entry(EventEncoder.encode(JobEscrow.JOBSETTLED_EVENT), (l, tx, i) -> {
+                var e = JobEscrow.getJobSettledEventFromLog(l);
+                return new ChainLog.JobSettled(tx, i, e.jobId.longValueExact(), lower(e.requester), lower(e.provider),
+                        e.amount, e.fee, e.refunded);
+            }),
+            Map.entry(EventEncoder.encode(JobEscrow.JOBREFUNDED_EVENT), (l, tx, i) -> {
+                var e = JobEscrow.getJobRefundedEventFromLog(l);
+                return new ChainLog.JobRefunded(tx, i, e.jobId.longValueExact(), lower(e.requester), e.amount);
+            }),
+            Map.entry(EventEncoder.encode(JobEscrow.JOBRECLAIMED_EVENT), (l, tx, i) -> {
+                var e = JobEscrow.getJobReclaimedEventFromLog(l);
+                return new ChainLog.JobReclaimed(tx, i, e.jobId.longValueExact(), lower(e.requester), e.amount);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFUNDED_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getCompetitionFundedEventFromLog(l);
+                return new ChainLog.CompetitionFunded(tx, i, e.id.longValueExact(), lower(e.host), e.pool,
+                        e.startTime.longValueExact(), e.endTime.longValueExact(),
+                        e.splitBps.stream().map(BigInteger::intValueExact).toList());
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.POOLINCREASED_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getPoolIncreasedEventFromLog(l);
+                return new ChainLog.PoolIncreased(tx, i, e.id.longValueExact(), lower(e.host), e.amount, e.pool);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONCANCELLED_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getCompetitionCancelledEventFromLog(l);
+                return new ChainLog.CompetitionCancelled(tx, i, e.id.longValueExact(), lower(e.host), e.refunded);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFINALIZED_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getCompetitionFinalizedEventFromLog(l);
+                return new ChainLog.CompetitionFinalized(tx, i, e.id.longValueExact(), e.paid, e.held);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEPAID_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getPrizePaidEventFromLog(l);
+                return new ChainLog.PrizePaid(tx, i, e.id.longValueExact(), e.place.intValueExact(), lower(e.winner), e.amount);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEHELD_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getPrizeHeldEventFromLog(l);
+                return new ChainLog.PrizeHeld(tx, i, e.id.longValueExact(), e.place.intValueExact(), e.amount);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.POOLRECLAIMED_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getPoolReclaimedEventFromLog(l);
+                return new ChainLog.PoolReclaimed(tx, i, e.id.longValueExact(), lower(e.host), e.amount);
+            }),
+            Map.entry(EventEncoder.encode(CompetitionEscrow.HELDPRIZESRECLAIMED_EVENT), (l, tx, i) -> {
+                var e = CompetitionEscrow.getHeldPrizesReclaimedEventFromLog(l);
+                return new ChainLog.HeldPrizesReclaimed(tx, i, e.id.longValueExact(), lower(e.host), e.amount,
+                        e.placesMask.intValueExact());
+            }));
 
     private List<Log> logs(long from, long to) {
         Chain.Contracts c = chain.contracts();
-        EthFilter filter = new EthFilter(block(from), block(to), List.of(c.market(), c.registry()));
+        List<String> addresses = new ArrayList<>(List.of(c.market(), c.registry()));
+        if (c.jobsPaidOnChain()) {
+            addresses.add(c.jobEscrow());
+        }
+        if (c.prizesPaidOnChain()) {
+            addresses.add(c.competitionEscrow());
+        }
+        EthFilter filter = new EthFilter(block(from), block(to), addresses);
         EthLog answer = rpc(() -> web3j.ethGetLogs(filter).send());
         if (answer.hasError()) {
             throw new ChainUnavailableException(new IOException(answer.getError().getMessage()));

@@ -28,10 +28,16 @@ final class Deployment {
                 throw new IllegalStateException(file + " is a deployment on chain " + chainId + ", but plaza.chain.chain-id is " + expectedChainId);
             }
             return Optional.of(new Chain.Contracts(chainId, address(d, "AICToken", file), address(d, "AssetRegistry", file),
-                    address(d, "Marketplace", file), d.path("deployedAtBlock").asLong(0)));
+                    address(d, "Marketplace", file), optionalAddress(d, "JobEscrow", file),
+                    optionalAddress(d, "CompetitionEscrow", file), d.path("deployedAtBlock").asLong(0)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the chain deployment " + file, e);
         }
+    }
+
+    /** Null when the deployment predates the contract. */
+    private static String optionalAddress(JsonNode d, String name, Path file) {
+        return d.has(name) ? address(d, name, file) : null;
     }
 
     private static String address(JsonNode d, String name, Path file) {

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.chain.internal;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +13,8 @@ import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
+import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
 import org.springframework.stereotype.Component;
 import org.web3j.crypto.Credentials;
@@ -92,11 +95,11 @@ class Web3jChain implements Chain {
     }
 
     @Override
-    public String permitTypedData(String buyer, long assetId, BigInteger price, long deadline) {
+    public String permitTypedData(String owner, String spender, BigInteger value, long deadline) {
         Contracts c = contracts();
         AICToken token = token(reader());
         var domain = call(() -> token.eip712Domain().send());
-        BigInteger nonce = call(() -> token.nonces(buyer).send());
+        BigInteger nonce = call(() -> token.nonces(owner).send());
         Map<String, Object> typed = Map.of(
                 "types", Map.of(
                         "EIP712Domain", List.of(field("name", "string"), field("version", "string"),
@@ -106,22 +109,65 @@ class Web3jChain implements Chain {
                 "primaryType", "Permit",
                 "domain", Map.of("name", domain.component2(), "version", domain.component3(),
                         "chainId", domain.component4().longValueExact(), "verifyingContract", c.token()),
-                "message", Map.of("owner", buyer, "spender", c.market(), "value", price.toString(),
+                "message", Map.of("owner", owner, "spender", spender, "value", value.toString(),
                         "nonce", nonce.toString(), "deadline", Long.toString(deadline)));
         return json.writeValueAsString(typed);
     }
 
     @Override
     public String buyLicenseWithPermitCall(long assetId, long deadline, String signature) {
-        byte[] sig = Numeric.hexStringToByteArray(signature);
-        if (sig.length != 65) {
-            throw new IllegalArgumentException("a signature has 65 bytes, not " + sig.length);
-        }
-        byte[] r = java.util.Arrays.copyOfRange(sig, 0, 32);
-        byte[] s = java.util.Arrays.copyOfRange(sig, 32, 64);
-        int v = sig[64] & 0xff;
+        Signature sig = Signature.of(signature);
         return market(reader()).buyLicenseWithPermit(BigInteger.valueOf(assetId), BigInteger.valueOf(deadline),
-                BigInteger.valueOf(v < 27 ? v + 27 : v), r, s).encodeFunctionCall();
+                sig.v(), sig.r(), sig.s()).encodeFunctionCall();
+    }
+
+    @Override
+    public String depositWithPermitCall(long jobId, BigInteger budget, long timeoutSeconds, long deadline, String signature) {
+        Signature sig = Signature.of(signature);
+        return jobEscrow(reader()).depositWithPermit(BigInteger.valueOf(jobId), budget, BigInteger.valueOf(timeoutSeconds),
+                BigInteger.valueOf(deadline), sig.v(), sig.r(), sig.s()).encodeFunctionCall();
+    }
+
+    @Override
+    public String fundWithPermitCall(long id, long startEpochSecond, long endEpochSecond, List<Integer> splitBps,
+                                     BigInteger pool, long deadline, String signature) {
+        Signature sig = Signature.of(signature);
+        return competitionEscrow(reader()).fundWithPermit(BigInteger.valueOf(id), BigInteger.valueOf(startEpochSecond),
+                BigInteger.valueOf(endEpochSecond), splitBps.stream().map(BigInteger::valueOf).toList(), pool,
+                BigInteger.valueOf(deadline), sig.v(), sig.r(), sig.s()).encodeFunctionCall();
+    }
+
+    @Override
+    public EscrowedJob escrowedJob(long jobId) {
+        var j = call(() -> jobEscrow(reader()).job(BigInteger.valueOf(jobId)).send());
+        return new EscrowedJob(EscrowStatus.values()[j.status.intValueExact()], j.requester.toLowerCase(Locale.ROOT), j.budget);
+    }
+
+    @Override
+    public synchronized String settleJob(long jobId, String provider, BigInteger amount) {
+        return send(() -> jobEscrow(operator()).settle(BigInteger.valueOf(jobId), provider, amount).send()).getTransactionHash();
+    }
+
+    @Override
+    public synchronized String refundJob(long jobId) {
+        return send(() -> jobEscrow(operator()).refund(BigInteger.valueOf(jobId)).send()).getTransactionHash();
+    }
+
+    @Override
+    public EscrowedCompetition escrowedCompetition(long id) {
+        var c = call(() -> competitionEscrow(reader()).competition(BigInteger.valueOf(id)).send());
+        return new EscrowedCompetition(PoolStatus.values()[c.status.intValueExact()], c.host.toLowerCase(Locale.ROOT), c.pool);
+    }
+
+    @Override
+    public synchronized String finalizeCompetition(long id, List<String> winners) {
+        return send(() -> competitionEscrow(operator()).finalize(BigInteger.valueOf(id), winners).send()).getTransactionHash();
+    }
+
+    @Override
+    public synchronized String assignWinner(long id, int place, String wallet) {
+        return send(() -> competitionEscrow(operator()).assignWinner(BigInteger.valueOf(id), BigInteger.valueOf(place), wallet)
+                .send()).getTransactionHash();
     }
 
     @Override
@@ -169,6 +215,36 @@ class Web3jChain implements Chain {
 
     private Marketplace market(TransactionManager tm) {
         return Marketplace.load(contracts().market(), web3j, tm, new DefaultGasProvider());
+    }
+
+    private JobEscrow jobEscrow(TransactionManager tm) {
+        String address = contracts().jobEscrow();
+        if (address == null) {
+            throw new IllegalStateException("the deployment has no JobEscrow: training jobs are not paid on-chain");
+        }
+        return JobEscrow.load(address, web3j, tm, new DefaultGasProvider());
+    }
+
+    private CompetitionEscrow competitionEscrow(TransactionManager tm) {
+        String address = contracts().competitionEscrow();
+        if (address == null) {
+            throw new IllegalStateException("the deployment has no CompetitionEscrow: prizes are not paid on-chain");
+        }
+        return CompetitionEscrow.load(address, web3j, tm, new DefaultGasProvider());
+    }
+
+    /** A 65-byte (r, s, v) signature as a wallet returns it (0x hex), split as the contracts take it. */
+    private record Signature(BigInteger v, byte[] r, byte[] s) {
+
+        static Signature of(String hex) {
+            byte[] sig = Numeric.hexStringToByteArray(hex);
+            if (sig.length != 65) {
+                throw new IllegalArgumentException("a signature has 65 bytes, not " + sig.length);
+            }
+            int v = sig[64] & 0xff;
+            return new Signature(BigInteger.valueOf(v < 27 ? v + 27 : v), Arrays.copyOfRange(sig, 0, 32),
+                    Arrays.copyOfRange(sig, 32, 64));
+        }
     }
 
     private static <T> T call(RpcCall<T> call) {

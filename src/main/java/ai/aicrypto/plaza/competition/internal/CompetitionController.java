@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
 import ai.aicrypto.plaza.platform.DataSizes;
@@ -57,10 +58,14 @@ class CompetitionController {
     private final MessageSource messages;
     private final CompetitionProperties properties;
     private final Path uploadDir;
+    private final PrizeEscrow prizes;
+    private final ChainProperties chain;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
-                          CompetitionProperties properties, PlazaProperties plaza) {
+                          CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, ChainProperties chain) {
+        this.prizes = prizes;
+        this.chain = chain;
         this.competitions = competitions;
         this.teams = teams;
         this.submissions = submissions;
@@ -127,6 +132,10 @@ class CompetitionController {
         model.addAttribute("host", c.hostedBy(me));
         model.addAttribute("team", me == null ? null : teams.teamOf(c.id(), me.id()).orElse(null));
         model.addAttribute("chart", ScoreChart.of(standings.history(c), c.finalized() ? c.endsAt() : now));
+        model.addAttribute("prizesOnChain", prizes.enabled());
+        model.addAttribute("pool", prizes.pool(c).orElse(null));
+        model.addAttribute("payouts", prizes.payouts(c));
+        model.addAttribute("chain", chain);
         leaderboard(c, model);
         return "competition/page";
     }

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.compute.internal;
 import java.time.Duration;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
@@ -34,22 +35,28 @@ class JobQueue implements TrainingJobs {
     private final Settlement settlement;
     private final ComputeProperties properties;
 
-    JobQueue(JdbcClient jdbc, LiveUpdates live, Settlement settlement, ComputeProperties properties) {
+    private final Chain chain;
+
+    JobQueue(JdbcClient jdbc, LiveUpdates live, Settlement settlement, ComputeProperties properties, Chain chain) {
+        this.chain = chain;
         this.jdbc = jdbc;
         this.live = live;
         this.settlement = settlement;
         this.properties = properties;
     }
 
+    /** With a JobEscrow, a job with a budget is queued only once its deposit is confirmed (see JobDeposits). */
     @Override
     @Transactional
     public long submit(JobRequest job) {
+        boolean paidOnChain = job.budgetAic() != null && chain.enabled() && chain.contracts().jobsPaidOnChain();
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb,
                                                    offer_id, budget_aic, status, audit)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, 'QUEUED', ?) RETURNING id""")
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?) RETURNING id""")
                 .params(job.requesterId(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.minMemoryMb(),
-                        job.offerId(), job.budgetAic(), random.nextDouble() < properties.verification().auditFraction())
+                        job.offerId(), job.budgetAic(), paidOnChain ? "AWAITING_DEPOSIT" : "QUEUED",
+                        random.nextDouble() < properties.verification().auditFraction())
                 .query(Long.class).single();
     }
 
@@ -58,7 +65,7 @@ class JobQueue implements TrainingJobs {
     public void cancel(long requesterId, long jobId) {
         String status = jdbc.sql("SELECT status FROM training_jobs WHERE id = ? AND requester_id = ? FOR UPDATE")
                 .params(jobId, requesterId).query(String.class).optional().orElseThrow(NotFoundException::new);
-        if (!status.equals("QUEUED") && !status.equals("LEASED")) {
+        if (!status.equals("AWAITING_DEPOSIT") && !status.equals("QUEUED") && !status.equals("LEASED")) {
             throw new UserFacingException(null, "job.error.already-ended");
         }
         jdbc.sql("""

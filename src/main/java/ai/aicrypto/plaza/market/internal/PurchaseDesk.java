@@ -68,7 +68,7 @@ class PurchaseDesk {
             throw new UserFacingException(null, "market.error.insufficient-aic", Aic.format(balance), Aic.format(sale.price()));
         }
         long deadline = clock.instant().plus(PERMIT_LIFETIME).getEpochSecond();
-        return new Permit(chain.permitTypedData(buyer, listingId, sale.price(), deadline), deadline, sale.price());
+        return new Permit(chain.permitTypedData(buyer, chain.contracts().market(), sale.price(), deadline), deadline, sale.price());
     }
 
     /** Step 2: the transaction for the signed permit. */

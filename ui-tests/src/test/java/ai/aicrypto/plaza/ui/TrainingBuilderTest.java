@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,8 +22,8 @@ import org.openqa.selenium.By;
 
 /**
  * A provider registers a GPU offer and its worker (played by this test over the worker API) comes
- * online; a member walks the Easy AI Builder, starts a job and watches it progress live, in
- * English and Korean.
+ * online; a member walks the Easy AI Builder, starts a job, deposits its budget with the wallet and
+ * watches it progress live, in English and Korean.
  */
 class TrainingBuilderTest extends PlazaBrowserTest {
 
@@ -37,6 +39,9 @@ class TrainingBuilderTest extends PlazaBrowserTest {
                "weightDecay": {"default": 0, "min": 0, "max": 0.1}, "seed": {"default": 7, "min": 0, "max": 2147483647}},
              "runtime": {"engine": "djl-pytorch", "engineVersion": "0.36.0"}, "license": "Apache-2.0", "priceAic": "0"}""";
 
+    private static final String DEMO_PASSWORD = "plaza-demo-pass";
+    private static final int ALICE = 8;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private Path csv;
 
@@ -49,7 +54,10 @@ class TrainingBuilderTest extends PlazaBrowserTest {
 
     @Test
     void buildATrainingJobAndWatchItRun() throws Exception {
-        registerAndSignIn("builder");
+        // alice (demo account with a funded demo wallet): the job's budget is deposited in JobEscrow.
+        TestWallet.install(driver, ALICE);
+        signIn("alice", DEMO_PASSWORD);
+        waitForPath("/(\\?.*)?");
 
         // A provider (this same member) offers a GPU and gets the worker command with its token.
         open("/dashboard/provider");
@@ -117,6 +125,15 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         driver.findElement(By.id("submit")).click();
         waitForPath("/jobs/\\d+");
         String job = currentPath().replaceAll("\\D", "");
+        // The job waits for its deposit: the wallet signs the permit and sends depositWithPermit, and the
+        // job is queued once the plaza's watcher has seen the JobFunded log confirmed.
+        assertContains(visible(By.id("job-status")).getText(), "Awaiting deposit", "a job awaiting its deposit");
+        screenshot("job-awaiting-deposit");
+        BigInteger before = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
+        driver.findElement(By.id("deposit-job")).click();
+        waitUpTo(Duration.ofSeconds(60)).until(d -> !d.findElements(By.id("queue-position")).isEmpty());
+        assertEquals(before.subtract(new BigInteger("2000000000000000000")), TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]),
+                "the budget was deposited");
         assertContains(visible(By.id("queue-position")).getText(), "Position in the queue", "a queued job");
         screenshot("job-queued");
 

@@ -1,6 +1,9 @@
 package ai.aicrypto.plaza.compute.internal.web;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.compute.internal.JobDeposits;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -27,8 +30,15 @@ class JobController {
     private final TrainingJobs jobs;
     private final LiveUpdates live;
     private final Messages messages;
+    private final JobDeposits deposits;
+    private final ChainProperties chain;
+    private final Accounts accounts;
 
-    JobController(JobViews views, TrainingJobs jobs, LiveUpdates live, Messages messages) {
+    JobController(JobViews views, TrainingJobs jobs, LiveUpdates live, Messages messages, JobDeposits deposits,
+                  ChainProperties chain, Accounts accounts) {
+        this.deposits = deposits;
+        this.chain = chain;
+        this.accounts = accounts;
         this.views = views;
         this.jobs = jobs;
         this.live = live;
@@ -43,15 +53,26 @@ class JobController {
 
     @GetMapping("/jobs/{id}")
     String job(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
-        model.addAttribute("job", views.job(id, me));
+        addJob(id, me, model);
         return "compute/job";
     }
 
     /** The part of the page that changes, fetched again on each live update. */
     @GetMapping("/jobs/{id}/panel")
     String panel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
-        model.addAttribute("job", views.job(id, me));
+        addJob(id, me, model);
         return "compute/job :: panel";
+    }
+
+    private void addJob(long id, AccountPrincipal me, Model model) {
+        JobViews.Job job = views.job(id, me);
+        model.addAttribute("job", job);
+        if (job.awaitingDeposit()) {
+            model.addAttribute("deposit", deposits.latest(id).orElse(null));
+            model.addAttribute("depositTerms", deposits.terms());
+            model.addAttribute("chain", chain);
+            model.addAttribute("hasWallet", !accounts.wallets(me.id()).isEmpty());
+        }
     }
 
     @GetMapping(value = "/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

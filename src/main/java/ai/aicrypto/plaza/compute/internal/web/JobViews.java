@@ -103,9 +103,13 @@ public class JobViews {
             return "QUEUED".equals(status);
         }
 
-        /** Whether the job may still change: queued or leased. */
+        /** Whether the job may still change: awaiting its deposit, queued or leased. */
         public boolean active() {
-            return "QUEUED".equals(status) || "LEASED".equals(status);
+            return awaitingDeposit() || "QUEUED".equals(status) || "LEASED".equals(status);
+        }
+
+        public boolean awaitingDeposit() {
+            return "AWAITING_DEPOSIT".equals(status);
         }
 
         /** The reports of the current (latest) attempt: what the charts and ETA use. */

@@ -75,12 +75,13 @@ public class OfferDirectory {
     List<ProviderOffer> ofProvider(long providerId) {
         return offers("o.provider_id = :only", Sort.PRICE, providerId).stream().map(offer -> {
             var served = jdbc.sql("""
-                            SELECT count(*) AS jobs, coalesce(sum(s.amount_aic), 0) AS earned
+                            SELECT count(*) AS jobs, coalesce(sum(s.amount_aic), 0) AS earned,
+                                   coalesce(sum(s.amount_aic) FILTER (WHERE s.executed_at IS NOT NULL), 0) AS paid
                             FROM training_jobs j JOIN workers w ON w.id = j.served_by
                                  LEFT JOIN settlements s ON s.job_id = j.id AND s.kind = 'PAY_PROVIDER'
                             WHERE w.offer_id = ? AND j.status = 'SUCCEEDED'""")
                     .param(offer.id())
-                    .query((rs, n) -> new Object[] {rs.getLong("jobs"), rs.getBigDecimal("earned")}).single();
+                    .query((rs, n) -> new Object[] {rs.getLong("jobs"), rs.getBigDecimal("earned"), rs.getBigDecimal("paid")}).single();
             List<IdleSwitch> switches = jdbc.sql("""
                             SELECT s.state, s.command, s.switched_at FROM worker_switches s JOIN workers w ON w.id = s.worker_id
                             WHERE w.offer_id = ? ORDER BY s.switched_at DESC, s.id DESC LIMIT ?""")
@@ -88,7 +89,7 @@ public class OfferDirectory {
                     .query((rs, n) -> new IdleSwitch(rs.getString("state"), rs.getString("command"),
                             rs.getTimestamp("switched_at").toInstant()))
                     .list();
-            return new ProviderOffer(offer, (Long) served[0], (BigDecimal) served[1], switches);
+            return new ProviderOffer(offer, (Long) served[0], (BigDecimal) served[1], (BigDecimal) served[2], switches);
         }).toList();
     }
 
@@ -146,7 +147,7 @@ public class OfferDirectory {
         }
     }
 
-    public record ProviderOffer(Offer offer, long jobsServed, BigDecimal earnedAic, List<IdleSwitch> switches) {
+    public record ProviderOffer(Offer offer, long jobsServed, BigDecimal earnedAic, BigDecimal paidAic, List<IdleSwitch> switches) {
     }
 
     public record IdleSwitch(String state, String command, Instant at) {

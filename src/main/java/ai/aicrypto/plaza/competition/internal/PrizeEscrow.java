@@ -1,0 +1,304 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.account.WalletLinked;
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+/**
+ * A competition's prize pool in CompetitionEscrow. The host funds it from the browser's wallet
+ * before the start (permit + fundWithPermit with the competition's split and times); the page
+ * shows it funded only from the confirmed CompetitionFunded log, and only if that log matches the
+ * competition as announced. After the final ranking the operator finalizes it on-chain with each
+ * place's team wallet, and a place whose team has no wallet is held and assigned once one of its
+ * members links a wallet.
+ * <p>
+ * A team's wallet is the oldest linked wallet of its earliest member who has one (members by the
+ * time they joined the team's competition): one rule, known to everyone in advance, no extra setting.
+ */
+@Service
+class PrizeEscrow {
+
+    static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+    private static final Logger log = LoggerFactory.getLogger(PrizeEscrow.class);
+    private static final Duration PERMIT_LIFETIME = Duration.ofMinutes(20);
+
+    private final Chain chain;
+    private final Accounts accounts;
+    private final CompetitionService competitions;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    PrizeEscrow(Chain chain, Accounts accounts, CompetitionService competitions, JdbcClient jdbc, Clock clock) {
+        this.chain = chain;
+        this.accounts = accounts;
+        this.competitions = competitions;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    boolean enabled() {
+        return chain.enabled() && chain.contracts().prizesPaidOnChain();
+    }
+
+    /** Step 1: the permit the host's wallet signs for exactly the pool. */
+    Permit permit(Competition c, AccountPrincipal me, String walletAddress) {
+        BigInteger pool = fundable(c, me);
+        String wallet = ownWallet(me.id(), walletAddress);
+        BigInteger balance = chain.aicBalance(wallet);
+        if (balance.compareTo(pool) < 0) {
+            throw new UserFacingException(null, "competition.funding.error.insufficient-aic", aic(balance), aic(pool));
+        }
+        long deadline = clock.instant().plus(PERMIT_LIFETIME).getEpochSecond();
+        return new Permit(chain.permitTypedData(wallet, chain.contracts().competitionEscrow(), pool, deadline), deadline, pool);
+    }
+
+    /** Step 2: fundWithPermit with the competition's times and split, for the signed permit. */
+    Transaction transaction(Competition c, AccountPrincipal me, String permitDeadline, String signature) {
+        BigInteger pool = fundable(c, me);
+        if (signature == null || !signature.matches("0x[0-9a-fA-F]{130}")) {
+            throw new UserFacingException(null, "competition.funding.error.signature");
+        }
+        long deadline = permitDeadline == null || !permitDeadline.matches("\\d{1,18}") ? 0 : Long.parseLong(permitDeadline);
+        if (deadline <= clock.instant().getEpochSecond()) {
+            throw new UserFacingException(null, "competition.funding.error.permit-expired");
+        }
+        return new Transaction(chain.contracts().competitionEscrow(), chain.fundWithPermitCall(c.id(),
+                c.startsAt().getEpochSecond(), c.endsAt().getEpochSecond(), splitBps(c), pool, deadline, signature));
+    }
+
+    /** The pool as the chain reported it, if it was funded at all. */
+    Optional<Pool> pool(Competition c) {
+        return jdbc.sql("SELECT status, problem, pool_wei, tx_hash FROM prize_pools WHERE competition_id = ?").param(c.id())
+                .query((rs, n) -> new Pool(rs.getString(1), rs.getString(2), rs.getBigDecimal(3).toBigInteger(), rs.getString(4)))
+                .optional();
+    }
+
+    List<Payout> payouts(Competition c) {
+        return jdbc.sql("""
+                        SELECT p.place, t.name, p.amount_wei, p.wallet, p.held, p.paid_at IS NOT NULL AS paid
+                        FROM prize_payouts p LEFT JOIN teams t ON t.id = p.team_id
+                        WHERE p.competition_id = ? ORDER BY p.place""")
+                .param(c.id())
+                .query((rs, n) -> new Payout(rs.getInt(1), rs.getString(2),
+                        rs.getBigDecimal(3) == null ? null : aic(rs.getBigDecimal(3).toBigInteger()), rs.getString(4),
+                        rs.getBoolean(5), rs.getBoolean(6)))
+                .list();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.CompetitionFunded funded) {
+        Competition c;
+        try {
+            c = competitions.find(funded.competitionId());
+        } catch (NotFoundException e) {
+            log.warn("CompetitionFunded for competition {}, which is no competition here; ignored", funded.competitionId());
+            return;
+        }
+        String problem = null;
+        if (!accounts.wallets(c.hostId()).contains(funded.host())) {
+            problem = "funded from " + funded.host() + ", a wallet not linked to the host";
+        } else if (funded.pool().compareTo(toWei(c.prizePoolAic())) < 0) {
+            problem = "the pool of " + aic(funded.pool()) + " AIC is less than the announced " + aic(toWei(c.prizePoolAic())) + " AIC";
+        } else if (!funded.splitBps().equals(splitBps(c))) {
+            problem = "the split " + funded.splitBps() + " is not the announced one";
+        } else if (funded.startTime() != c.startsAt().getEpochSecond() || funded.endTime() != c.endsAt().getEpochSecond()) {
+            problem = "the start and end times are not the announced ones";
+        }
+        jdbc.sql("""
+                        INSERT INTO prize_pools (competition_id, host_wallet, pool_wei, status, problem, tx_hash, log_index)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (competition_id) DO NOTHING""")
+                .params(c.id(), funded.host(), new BigDecimal(funded.pool()), problem == null ? "FUNDED" : "MISMATCH", problem,
+                        funded.txHash(), funded.logIndex())
+                .update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.PoolIncreased increased) {
+        jdbc.sql("UPDATE prize_pools SET pool_wei = ? WHERE competition_id = ?")
+                .params(new BigDecimal(increased.pool()), increased.competitionId()).update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.CompetitionCancelled cancelled) {
+        jdbc.sql("UPDATE prize_pools SET status = 'CANCELLED' WHERE competition_id = ?").param(cancelled.competitionId()).update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.PoolReclaimed reclaimed) {
+        jdbc.sql("UPDATE prize_pools SET status = 'RECLAIMED' WHERE competition_id = ?").param(reclaimed.competitionId()).update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.PrizePaid paid) {
+        jdbc.sql("""
+                        UPDATE prize_payouts SET wallet = ?, amount_wei = ?, held = false, tx_hash = ?, log_index = ?, paid_at = now()
+                        WHERE competition_id = ? AND place = ? AND paid_at IS NULL""")
+                .params(paid.winner(), new BigDecimal(paid.amount()), paid.txHash(), paid.logIndex(), paid.competitionId(), paid.place())
+                .update();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.PrizeHeld held) {
+        jdbc.sql("UPDATE prize_payouts SET held = true, amount_wei = ? WHERE competition_id = ? AND place = ? AND paid_at IS NULL")
+                .params(new BigDecimal(held.amount()), held.competitionId(), held.place()).update();
+    }
+
+    @ApplicationModuleListener
+    void on(WalletLinked linked) {
+        payOut();
+    }
+
+    /**
+     * Finalizes funded competitions whose final ranking is in, and assigns held prizes whose team
+     * has a wallet now. A mined transaction is remembered (finalize_sent_at, assign_sent_at) so it is
+     * not sent again while its logs wait for confirmations; and before finalizing, the escrow's own
+     * record is read, so a crash between sending and remembering does not finalize twice.
+     */
+    @Scheduled(fixedDelayString = "${plaza.competition.payout-interval:30s}")
+    synchronized void payOut() {
+        if (!enabled()) {
+            return;
+        }
+        try {
+            List<Long> due = jdbc.sql("""
+                            SELECT p.competition_id FROM prize_pools p JOIN competitions c ON c.id = p.competition_id
+                            WHERE p.status = 'FUNDED' AND p.finalize_sent_at IS NULL AND c.finalized_at IS NOT NULL""")
+                    .query(Long.class).list();
+            for (long id : due) {
+                finalizeOnChain(competitions.find(id));
+            }
+            record Held(long competitionId, int place, long teamId) {
+            }
+            List<Held> held = jdbc.sql("""
+                            SELECT competition_id, place, team_id FROM prize_payouts
+                            WHERE held AND paid_at IS NULL AND assign_sent_at IS NULL AND team_id IS NOT NULL""")
+                    .query((rs, n) -> new Held(rs.getLong(1), rs.getInt(2), rs.getLong(3))).list();
+            for (Held h : held) {
+                Optional<String> wallet = teamWallet(h.teamId());
+                if (wallet.isPresent()) {
+                    chain.assignWinner(h.competitionId(), h.place(), wallet.get());
+                    jdbc.sql("UPDATE prize_payouts SET assign_sent_at = now() WHERE competition_id = ? AND place = ?")
+                            .params(h.competitionId(), h.place()).update();
+                }
+            }
+        } catch (ChainUnavailableException e) {
+            log.warn("Cannot pay prizes now: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("Paying prizes failed; trying again later: {}", e.getMessage());
+        }
+    }
+
+    private void finalizeOnChain(Competition c) {
+        if (chain.escrowedCompetition(c.id()).status() != Chain.PoolStatus.OPEN) {
+            jdbc.sql("UPDATE prize_pools SET finalize_sent_at = now() WHERE competition_id = ?").param(c.id()).update();
+            return;
+        }
+        List<Long> ranked = jdbc.sql("""
+                        SELECT team_id FROM team_standings WHERE competition_id = ? AND final_rank_score IS NOT NULL
+                        ORDER BY final_rank_score DESC, final_at, team_id LIMIT ?""")
+                .params(c.id(), c.prizeSplit().size()).query(Long.class).list();
+        List<String> winners = new ArrayList<>();
+        for (int place = 0; place < c.prizeSplit().size(); place++) {
+            Long team = place < ranked.size() ? ranked.get(place) : null;
+            winners.add(team == null ? ZERO_ADDRESS : teamWallet(team).orElse(ZERO_ADDRESS));
+            jdbc.sql("INSERT INTO prize_payouts (competition_id, place, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                    .params(c.id(), place, team).update();
+        }
+        chain.finalizeCompetition(c.id(), winners);
+        jdbc.sql("UPDATE prize_pools SET finalize_sent_at = now() WHERE competition_id = ?").param(c.id()).update();
+    }
+
+    /** The oldest linked wallet of the team's earliest member who has one. */
+    Optional<String> teamWallet(long teamId) {
+        List<Long> members = jdbc.sql("SELECT user_id FROM participants WHERE team_id = ? ORDER BY joined_at, user_id")
+                .param(teamId).query(Long.class).list();
+        return members.stream().map(accounts::wallets).filter(w -> !w.isEmpty()).map(w -> w.get(0)).findFirst();
+    }
+
+    private BigInteger fundable(Competition c, AccountPrincipal me) {
+        if (!c.hostedBy(me)) {
+            throw new NotFoundException();
+        }
+        if (!enabled()) {
+            throw new UserFacingException(null, "competition.funding.error.no-chain");
+        }
+        if (c.prizePoolAic().signum() == 0) {
+            throw new UserFacingException(null, "competition.funding.error.no-pool");
+        }
+        if (!clock.instant().isBefore(c.startsAt())) {
+            throw new UserFacingException(null, "competition.funding.error.started");
+        }
+        // The escrow never reuses a competition id: one funding per competition, even a cancelled one.
+        if (pool(c).isPresent()) {
+            throw new UserFacingException(null, "competition.funding.error.funded");
+        }
+        return toWei(c.prizePoolAic());
+    }
+
+    private String ownWallet(long userId, String address) {
+        if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
+            throw new UserFacingException(null, "competition.funding.error.no-wallet");
+        }
+        String lower = address.toLowerCase(Locale.ROOT);
+        if (!accounts.wallets(userId).contains(lower)) {
+            throw new UserFacingException(null, "competition.funding.error.wallet-not-linked", lower);
+        }
+        return lower;
+    }
+
+    /** The announced split in percent, as the contract takes it: basis points. */
+    static List<Integer> splitBps(Competition c) {
+        return c.prizeSplit().stream().map(p -> p * 100).toList();
+    }
+
+    static BigInteger toWei(BigDecimal aic) {
+        return aic.movePointRight(18).toBigIntegerExact();
+    }
+
+    static String aic(BigInteger wei) {
+        return new BigDecimal(wei, 18).stripTrailingZeros().toPlainString();
+    }
+
+    record Permit(String typedData, long deadline, BigInteger pool) {
+    }
+
+    record Transaction(String to, String data) {
+    }
+
+    /** @param status FUNDED, MISMATCH (see problem), CANCELLED or RECLAIMED */
+    record Pool(String status, String problem, BigInteger poolWei, String txHash) {
+
+        public boolean funded() {
+            return "FUNDED".equals(status);
+        }
+
+        public String poolAic() {
+            return aic(poolWei);
+        }
+    }
+
+    /** @param amountAic null until the chain reported it */
+    record Payout(int place, String team, String amountAic, String wallet, boolean held, boolean paid) {
+    }
+}

@@ -1,0 +1,274 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.compute.ComputeProperties;
+import ai.aicrypto.plaza.compute.Settlement;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The requester's deposit of a job's budget into JobEscrow, from the browser's wallet in three steps
+ * like a license purchase: the permit to sign (exactly the budget, spender the escrow), the
+ * depositWithPermit calldata, and the sent transaction's hash (kept as a pending deposit). The job
+ * leaves AWAITING_DEPOSIT only from a confirmed JobFunded log: from a wallet linked to the requester
+ * and for at least the budget it is queued; anything else cancels it and the deposit is refunded. A
+ * job whose deposit is not confirmed within {@code depositWait} is cancelled; a deposit confirmed
+ * after that is refunded. So no AIC stays in the escrow for a job that will never run.
+ */
+@Service
+public class JobDeposits {
+
+    private static final Logger log = LoggerFactory.getLogger(JobDeposits.class);
+    /** Long enough to sign in a wallet without hurry; short enough that a stale permit is useless. */
+    private static final Duration PERMIT_LIFETIME = Duration.ofMinutes(20);
+
+    private final Chain chain;
+    private final ChainProperties chainProperties;
+    private final ComputeProperties properties;
+    private final Accounts accounts;
+    private final Settlement settlement;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    JobDeposits(Chain chain, ChainProperties chainProperties, ComputeProperties properties, Accounts accounts,
+                Settlement settlement, JdbcClient jdbc, Clock clock) {
+        this.chain = chain;
+        this.chainProperties = chainProperties;
+        this.properties = properties;
+        this.accounts = accounts;
+        this.settlement = settlement;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Step 1: what the requester's wallet signs. Checks the job, the wallet and the balance first. */
+    public Permit permit(long userId, long jobId, String walletAddress) {
+        BigInteger budget = awaitingBudget(userId, jobId);
+        String wallet = ownWallet(userId, walletAddress);
+        BigInteger balance = chain.aicBalance(wallet);
+        if (balance.compareTo(budget) < 0) {
+            throw new UserFacingException(null, "job.deposit.error.insufficient-aic", aic(balance), aic(budget));
+        }
+        long deadline = clock.instant().plus(PERMIT_LIFETIME).getEpochSecond();
+        return new Permit(chain.permitTypedData(wallet, chain.contracts().jobEscrow(), budget, deadline), deadline, budget);
+    }
+
+    /** Step 2: the depositWithPermit transaction for the signed permit. */
+    public Transaction transaction(long userId, long jobId, String permitDeadline, String signature) {
+        BigInteger budget = awaitingBudget(userId, jobId);
+        if (signature == null || !signature.matches("0x[0-9a-fA-F]{130}")) {
+            throw new UserFacingException(null, "job.deposit.error.signature");
+        }
+        long deadline = permitDeadline == null || !permitDeadline.matches("\\d{1,18}") ? 0 : Long.parseLong(permitDeadline);
+        if (deadline <= clock.instant().getEpochSecond()) {
+            throw new UserFacingException(null, "job.deposit.error.permit-expired");
+        }
+        return new Transaction(chain.contracts().jobEscrow(), chain.depositWithPermitCall(jobId, budget,
+                properties.escrow().reclaimAfter().toSeconds(), deadline, signature));
+    }
+
+    /** Step 3: the browser sent the deposit; it shows as pending until the chain decides. */
+    @Transactional
+    public void sent(long userId, long jobId, String walletAddress, String txHash) {
+        requesterJob(userId, jobId);
+        String wallet = ownWallet(userId, walletAddress);
+        if (txHash == null || !txHash.matches("0x[0-9a-fA-F]{64}")) {
+            throw new UserFacingException(null, "job.deposit.error.tx-hash");
+        }
+        // The log may have been confirmed (and the row written) before the browser reported it.
+        int inserted = jdbc.sql("""
+                        INSERT INTO job_deposits (job_id, wallet, tx_hash, status, created_at) VALUES (?, ?, ?, 'PENDING', ?)
+                        ON CONFLICT (tx_hash) DO NOTHING""")
+                .params(jobId, wallet, txHash.toLowerCase(Locale.ROOT), Timestamp.from(clock.instant())).update();
+        if (inserted == 0 && jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ?").param(txHash.toLowerCase(Locale.ROOT))
+                .query(Long.class).single() != jobId) {
+            throw new UserFacingException(null, "job.deposit.error.tx-hash");
+        }
+    }
+
+    /** The latest deposit attempt of a job, if any. */
+    @Transactional(readOnly = true)
+    public Optional<Deposit> latest(long jobId) {
+        return jdbc.sql("SELECT tx_hash, status, reason FROM job_deposits WHERE job_id = ? ORDER BY created_at DESC, id DESC LIMIT 1")
+                .param(jobId)
+                .query((rs, n) -> new Deposit(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .optional();
+    }
+
+    /** How long a deposit may take before the job is cancelled, and when the requester may reclaim it. */
+    public ComputeProperties.Escrow terms() {
+        return properties.escrow();
+    }
+
+    @ApplicationModuleListener
+    void on(ChainLog.JobFunded funded) {
+        record Job(long requesterId, String status, BigDecimal budgetAic) {
+        }
+        Optional<Job> job = jdbc.sql("SELECT requester_id, status, budget_aic FROM training_jobs WHERE id = ? FOR UPDATE")
+                .param(funded.jobId())
+                .query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3))).optional();
+        if (job.isEmpty()) {
+            log.warn("JobFunded for job {}, which is no job here; ignored", funded.jobId());
+            return;
+        }
+        jdbc.sql("""
+                        INSERT INTO job_deposits (job_id, wallet, tx_hash, status, amount_wei, log_index, settled_at)
+                        VALUES (?, ?, ?, 'CONFIRMED', ?, ?, now())
+                        ON CONFLICT (tx_hash) DO UPDATE SET status = 'CONFIRMED', reason = NULL, amount_wei = EXCLUDED.amount_wei,
+                            log_index = EXCLUDED.log_index, settled_at = now()""")
+                .params(funded.jobId(), funded.requester(), funded.txHash(), new BigDecimal(funded.budget()), funded.logIndex())
+                .update();
+        Job j = job.get();
+        if (!j.status().equals("AWAITING_DEPOSIT")) {
+            if (j.status().equals("CANCELLED")) {
+                settlement.refundRequester(funded.jobId(), j.requesterId(), "the deposit arrived after the job was cancelled");
+            }
+            return;
+        }
+        String refusal = null;
+        if (!accounts.wallets(j.requesterId()).contains(funded.requester())) {
+            refusal = "The deposit came from " + funded.requester() + ", a wallet not linked to the requester; it is refunded";
+        } else if (j.budgetAic() == null || funded.budget().compareTo(toWei(j.budgetAic())) < 0) {
+            refusal = "The deposit of " + aic(funded.budget()) + " AIC is less than the budget; it is refunded";
+        }
+        if (refusal == null) {
+            jdbc.sql("UPDATE training_jobs SET status = 'QUEUED', updated_at = now() WHERE id = ?").param(funded.jobId()).update();
+        } else {
+            cancel(funded.jobId(), refusal);
+            settlement.refundRequester(funded.jobId(), j.requesterId(), refusal);
+        }
+    }
+
+    /** A reorganisation dropped the deposit: a job not yet leased waits for it again. */
+    @ApplicationModuleListener
+    void on(ChainLog.Reverted reverted) {
+        if (!reverted.event().equals(ChainLog.JobFunded.class.getSimpleName())) {
+            return;
+        }
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'AWAITING_DEPOSIT', updated_at = now()
+                        WHERE status = 'QUEUED' AND id = (SELECT job_id FROM job_deposits WHERE tx_hash = ? AND log_index = ?)""")
+                .params(reverted.txHash(), reverted.logIndex()).update();
+        jdbc.sql("UPDATE job_deposits SET status = 'PENDING', settled_at = NULL, created_at = now() WHERE tx_hash = ? AND log_index = ?")
+                .params(reverted.txHash(), reverted.logIndex()).update();
+    }
+
+    /**
+     * Deposits whose transaction reverted fail, unconfirmed ones expire, and jobs that waited too
+     * long for a deposit are cancelled (nothing is in the escrow for them, or a late deposit is refunded).
+     */
+    @Scheduled(fixedDelayString = "${plaza.market.pending-check-interval:5s}")
+    @Transactional
+    public void settleStaleDeposits() {
+        if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
+            return;
+        }
+        record Pending(String txHash, Instant createdAt) {
+        }
+        List<Pending> pending = jdbc.sql("SELECT tx_hash, created_at FROM job_deposits WHERE status = 'PENDING' ORDER BY created_at LIMIT 100")
+                .query((rs, n) -> new Pending(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+        Instant now = clock.instant();
+        try {
+            for (Pending p : pending) {
+                Chain.TxState state = chain.transactionState(p.txHash());
+                if (state == Chain.TxState.REVERTED) {
+                    endDeposit(p.txHash(), "FAILED", "reverted");
+                } else if (state != Chain.TxState.SUCCEEDED && p.createdAt().plus(chainProperties.pendingTimeout()).isBefore(now)) {
+                    endDeposit(p.txHash(), "EXPIRED", state == Chain.TxState.UNKNOWN ? "unknown" : "unconfirmed");
+                }
+            }
+        } catch (ChainUnavailableException e) {
+            log.warn("Cannot check pending deposits: {}", e.getMessage());
+        }
+        List<Long> late = jdbc.sql("SELECT id FROM training_jobs WHERE status = 'AWAITING_DEPOSIT' AND created_at < ? FOR UPDATE SKIP LOCKED")
+                .param(Timestamp.from(now.minus(properties.escrow().depositWait()))).query(Long.class).list();
+        for (long jobId : late) {
+            cancel(jobId, "No deposit was confirmed within " + properties.escrow().depositWait().toMinutes() + " minutes");
+        }
+    }
+
+    private void endDeposit(String txHash, String status, String reason) {
+        jdbc.sql("UPDATE job_deposits SET status = ?, reason = ?, settled_at = now() WHERE tx_hash = ? AND status = 'PENDING'")
+                .params(status, reason, txHash).update();
+    }
+
+    private void cancel(long jobId, String reason) {
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, updated_at = now()
+                        WHERE id = ? AND status = 'AWAITING_DEPOSIT'""")
+                .params(reason, jobId).update();
+    }
+
+    private long requesterJob(long userId, long jobId) {
+        return jdbc.sql("SELECT id FROM training_jobs WHERE id = ? AND requester_id = ?").params(jobId, userId)
+                .query(Long.class).optional().orElseThrow(NotFoundException::new);
+    }
+
+    /** The budget of the requester's job awaiting its deposit; anyone else is told the job does not exist. */
+    private BigInteger awaitingBudget(long userId, long jobId) {
+        record Job(String status, BigDecimal budgetAic) {
+        }
+        Job job = jdbc.sql("SELECT status, budget_aic FROM training_jobs WHERE id = ? AND requester_id = ?").params(jobId, userId)
+                .query((rs, n) -> new Job(rs.getString(1), rs.getBigDecimal(2))).optional().orElseThrow(NotFoundException::new);
+        if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
+            throw new UserFacingException(null, "job.deposit.error.no-chain");
+        }
+        if (!job.status().equals("AWAITING_DEPOSIT") || job.budgetAic() == null) {
+            throw new UserFacingException(null, "job.deposit.error.not-awaiting");
+        }
+        return toWei(job.budgetAic());
+    }
+
+    private String ownWallet(long userId, String address) {
+        if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
+            throw new UserFacingException(null, "job.deposit.error.no-wallet");
+        }
+        String lower = address.toLowerCase(Locale.ROOT);
+        if (!accounts.wallets(userId).contains(lower)) {
+            throw new UserFacingException(null, "job.deposit.error.wallet-not-linked", lower);
+        }
+        return lower;
+    }
+
+    static BigInteger toWei(BigDecimal aic) {
+        return aic.movePointRight(18).toBigIntegerExact();
+    }
+
+    static String aic(BigInteger wei) {
+        return new BigDecimal(wei, 18).stripTrailingZeros().toPlainString();
+    }
+
+    public record Permit(String typedData, long deadline, BigInteger budget) {
+    }
+
+    public record Transaction(String to, String data) {
+    }
+
+    public record Deposit(String txHash, String status, String reason) {
+
+        public boolean pending() {
+            return "PENDING".equals(status);
+        }
+    }
+}

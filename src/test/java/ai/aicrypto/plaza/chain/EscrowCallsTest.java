@@ -1,0 +1,155 @@
+package ai.aicrypto.plaza.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestChain;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.event.EventListener;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The chain module's escrow calls against a real chain (anvil): a deposit made from the permit and
+ * calldata the plaza prepares, the operator's settle / refund / finalize / assignWinner, and the
+ * watcher's ChainLog events for each, with the exact amounts the contracts moved.
+ */
+@Import(EscrowCallsTest.Recorder.class)
+class EscrowCallsTest extends IntegrationTest {
+
+    private static final int HOST = 1, REQUESTER = 2, PROVIDER = 3, WINNER = 4, LATE_WINNER = 5;
+    private static final BigInteger AIC = TestChain.AIC;
+    private static TestChain testChain;
+
+    @DynamicPropertySource
+    static void chain(DynamicPropertyRegistry registry) throws Exception {
+        Path deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
+        testChain = TestChain.deploy(deployment);
+        registry.add("plaza.chain.rpc-url", () -> testChain.url);
+        registry.add("plaza.chain.deployment", deployment::toString);
+        registry.add("plaza.chain.operator-key", () -> TestChain.KEYS.get(0));
+        registry.add("plaza.chain.confirmations", () -> "2");
+        registry.add("plaza.chain.poll-interval", () -> "200ms");
+    }
+
+    @Autowired
+    Chain chain;
+    @Autowired
+    Recorder recorder;
+
+    @Test
+    void aJobDepositedWithAPermitIsSettledWithExactAmounts() throws Exception {
+        long jobId = 9_000_001;
+        BigInteger budget = AIC.multiply(BigInteger.TEN), price = AIC.multiply(BigInteger.valueOf(4));
+        testChain.tokenAs(0).transfer(TestChain.address(REQUESTER), budget).send();
+        deposit(jobId, REQUESTER, budget);
+        BigInteger requesterAfterDeposit = testChain.balance(REQUESTER), providerBefore = testChain.balance(PROVIDER);
+
+        var funded = awaitLog(ChainLog.JobFunded.class, l -> l.jobId() == jobId);
+        assertThat(funded.requester()).isEqualTo(TestChain.address(REQUESTER).toLowerCase());
+        assertThat(funded.budget()).isEqualTo(budget);
+        assertThat(chain.escrowedJob(jobId)).isEqualTo(new Chain.EscrowedJob(Chain.EscrowStatus.FUNDED,
+                TestChain.address(REQUESTER).toLowerCase(), budget));
+
+        String tx = chain.settleJob(jobId, TestChain.address(PROVIDER), price);
+        testChain.mine(1);
+        var settled = awaitLog(ChainLog.JobSettled.class, l -> l.jobId() == jobId);
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(settled.txHash()).isEqualTo(tx);
+        assertThat(settled.fee()).isEqualTo(fee);
+        assertThat(settled.refunded()).isEqualTo(budget.subtract(price));
+        assertThat(testChain.balance(PROVIDER)).isEqualTo(providerBefore.add(price).subtract(fee));
+        assertThat(testChain.balance(REQUESTER)).isEqualTo(requesterAfterDeposit.add(budget).subtract(price));
+        assertThat(chain.escrowedJob(jobId).status()).isEqualTo(Chain.EscrowStatus.SETTLED);
+        // Settled once: a second settle reverts, and moves nothing.
+        assertThatThrownBy(() -> chain.settleJob(jobId, TestChain.address(PROVIDER), price)).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void aRefundReturnsTheWholeBudget() throws Exception {
+        long jobId = 9_000_002;
+        BigInteger budget = AIC.multiply(BigInteger.valueOf(3));
+        testChain.tokenAs(0).transfer(TestChain.address(REQUESTER), budget).send();
+        BigInteger before = testChain.balance(REQUESTER);
+        deposit(jobId, REQUESTER, budget);
+        assertThat(testChain.balance(REQUESTER)).isEqualTo(before.subtract(budget));
+        chain.refundJob(jobId);
+        testChain.mine(1);
+        var refunded = awaitLog(ChainLog.JobRefunded.class, l -> l.jobId() == jobId);
+        assertThat(refunded.amount()).isEqualTo(budget);
+        assertThat(testChain.balance(REQUESTER)).isEqualTo(before);
+    }
+
+    @Test
+    void aCompetitionPoolIsPaidByTheSplitAndAHeldPrizeAssignedLater() throws Exception {
+        long id = 9_000_003;
+        BigInteger pool = AIC.multiply(BigInteger.valueOf(100)).add(BigInteger.ONE); // one wei of dust for first place
+        testChain.tokenAs(0).transfer(TestChain.address(HOST), pool).send();
+        long start = testChain.now() + 10, end = start + 3600;
+        long deadline = testChain.now() + 600;
+        String typed = chain.permitTypedData(TestChain.address(HOST).toLowerCase(), chain.contracts().competitionEscrow(), pool, deadline);
+        String data = chain.fundWithPermitCall(id, start, end, List.of(7000, 3000), pool, deadline,
+                TestChain.signTypedData(HOST, typed));
+        assertThat(testChain.send(HOST, chain.contracts().competitionEscrow(), data).isStatusOK()).isTrue();
+        testChain.mine(1);
+        var funded = awaitLog(ChainLog.CompetitionFunded.class, l -> l.competitionId() == id);
+        assertThat(funded.pool()).isEqualTo(pool);
+        assertThat(funded.splitBps()).containsExactly(7000, 3000);
+        assertThat(funded.startTime()).isEqualTo(start);
+
+        testChain.warp(15);
+        BigInteger winnerBefore = testChain.balance(WINNER);
+        chain.finalizeCompetition(id, List.of(TestChain.address(WINNER), "0x0000000000000000000000000000000000000000"));
+        testChain.mine(1);
+        var finalized = awaitLog(ChainLog.CompetitionFinalized.class, l -> l.competitionId() == id);
+        BigInteger second = pool.multiply(BigInteger.valueOf(3000)).divide(BigInteger.valueOf(10_000));
+        assertThat(finalized.held()).isEqualTo(second);
+        assertThat(finalized.paid()).isEqualTo(pool.subtract(second));
+        assertThat(awaitLog(ChainLog.PrizeHeld.class, l -> l.competitionId() == id).place()).isEqualTo(1);
+        assertThat(testChain.balance(WINNER)).isEqualTo(winnerBefore.add(pool.subtract(second)));
+
+        chain.assignWinner(id, 1, TestChain.address(LATE_WINNER));
+        testChain.mine(1);
+        var paid = awaitLog(ChainLog.PrizePaid.class, l -> l.competitionId() == id && l.place() == 1);
+        assertThat(paid.winner()).isEqualTo(TestChain.address(LATE_WINNER).toLowerCase());
+        assertThat(paid.amount()).isEqualTo(second);
+        assertThat(chain.escrowedCompetition(id).status()).isEqualTo(Chain.PoolStatus.FINALIZED);
+    }
+
+    private void deposit(long jobId, int account, BigInteger budget) throws Exception {
+        long deadline = testChain.now() + 600;
+        String typed = chain.permitTypedData(TestChain.address(account).toLowerCase(), chain.contracts().jobEscrow(), budget, deadline);
+        String data = chain.depositWithPermitCall(jobId, budget, 3600, deadline, TestChain.signTypedData(account, typed));
+        assertThat(testChain.send(account, chain.contracts().jobEscrow(), data).isStatusOK()).isTrue();
+        testChain.mine(1);
+    }
+
+    private <T extends ChainLog> T awaitLog(Class<T> type, java.util.function.Predicate<T> match) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> recorder.logs.stream().filter(type::isInstance).map(type::cast)
+                .filter(match).findFirst(), java.util.Optional::isPresent).orElseThrow();
+    }
+
+    /** Every ChainLog the watcher publishes, as it publishes it. */
+    @TestConfiguration
+    static class Recorder {
+
+        final List<ChainLog> logs = new CopyOnWriteArrayList<>();
+
+        @EventListener
+        void on(ChainLog log) {
+            logs.add(log);
+        }
+    }
+}

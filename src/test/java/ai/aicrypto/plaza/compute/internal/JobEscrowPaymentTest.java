@@ -1,0 +1,340 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.compute.Settlement;
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestChain;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Training jobs paid through JobEscrow, against a real chain (anvil) and PostgreSQL: a job with a
+ * budget waits for its deposit and is queued only from the confirmed JobFunded log; the recorded
+ * settlement of a verified job pays the provider exactly (fee to the treasury, the rest back to the
+ * requester), a failed one is refunded, both executed only from their confirmed logs; re-reading
+ * the chain changes nothing and the provider's dashboard shows the payment as paid; a provider without a wallet is held until they link one; bad input is
+ * refused with a message; a deposit never confirmed fails or expires and the job is cancelled; a
+ * deposit short of the budget cancels the job and is refunded; a reorganisation that drops a deposit
+ * puts the job back to waiting for it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JobEscrowPaymentTest extends IntegrationTest {
+
+    private static final int TREASURY = 0, REQUESTER = 2, PROVIDER = 3, POOR = 4, LATE_PROVIDER = 5;
+    private static final BigInteger AIC = TestChain.AIC;
+    private static final BigInteger BUDGET = AIC.multiply(BigInteger.TEN);
+    private static TestChain chain;
+
+    @DynamicPropertySource
+    static void chain(DynamicPropertyRegistry registry) throws Exception {
+        Path deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
+        chain = TestChain.deploy(deployment);
+        registry.add("plaza.chain.rpc-url", () -> chain.url);
+        registry.add("plaza.chain.deployment", deployment::toString);
+        registry.add("plaza.chain.operator-key", () -> TestChain.KEYS.get(0));
+        registry.add("plaza.chain.confirmations", () -> "2");
+        registry.add("plaza.chain.poll-interval", () -> "200ms");
+        registry.add("plaza.market.pending-check-interval", () -> "300ms");
+        registry.add("plaza.compute.escrow.settle-interval", () -> "300ms");
+    }
+
+    @Autowired
+    TestUsers users;
+    @Autowired
+    Accounts accounts;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    GpuOffers offers;
+    @Autowired
+    TrainingJobs jobs;
+    @Autowired
+    Settlement settlement;
+    @Autowired
+    JobDeposits deposits;
+    @Autowired
+    EscrowSettlements executor;
+    @Autowired
+    Chain plazaChain;
+    @Autowired
+    JsonMapper json;
+
+    AccountPrincipal requester, provider, poor, lateProvider, stranger;
+    long dataset, model, offer;
+    String workerToken;
+    long paidJob;
+
+    @BeforeAll
+    void accountsDataAndAnOffer() throws Exception {
+        requester = withWallet(REQUESTER);
+        provider = withWallet(PROVIDER);
+        poor = withWallet(POOR);
+        lateProvider = users.member();
+        stranger = users.member();
+        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BUDGET.multiply(BigInteger.valueOf(4))).send();
+        Path csv = Files.createTempFile("iris", ".csv");
+        Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
+                + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n4.9,3.0,1.4,0.2,setosa\n");
+        dataset = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Iris " + System.nanoTime(), "", List.of(),
+                "MIT", BigDecimal.ZERO), csv, "iris.csv", null, null, "species"));
+        Files.delete(csv);
+        model = models.publish(requester.id(), new ModelUpload(new ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        GpuOffers.IssuedWorker issued = offers.register(provider.id(), new GpuOffers.NewOffer("GPU " + System.nanoTime(),
+                "RTX 4090", 24_576, new BigDecimal("1"), "kr-seoul"));
+        offer = issued.offerId();
+        workerToken = issued.token();
+    }
+
+    @Test
+    @Order(1)
+    void badInputIsRefusedWithAMessageAndLeavesNothing() throws Exception {
+        long job = submit(requester);
+        long poorJob = submit(poor);
+        assertThat(step(job, "permit", requester, Map.of("wallet", TestChain.address(POOR)), 400)).contains("not linked");
+        assertThat(step(poorJob, "permit", poor, Map.of("wallet", TestChain.address(POOR)), 400)).contains("0 AIC").contains("10 AIC");
+        step(job, "permit", stranger, Map.of("wallet", TestChain.address(REQUESTER)), 404);
+        assertThat(step(job, "transaction", requester, Map.of("deadline", "99999999999", "signature", "0x12"), 400)).contains("signature");
+        assertThat(step(job, "transaction", requester, Map.of("deadline", "1000", "signature", "0x" + "ab".repeat(65)), 400))
+                .contains("expired");
+        assertThat(step(job, "", requester, Map.of("wallet", TestChain.address(REQUESTER), "txHash", "0xnothex"), 400)).isNotEmpty();
+        assertThat(count("job_deposits")).isZero();
+        assertThat(status(job)).isEqualTo("AWAITING_DEPOSIT");
+        jobs.cancel(requester.id(), job);
+        jobs.cancel(poor.id(), poorJob);
+    }
+
+    @Test
+    @Order(2)
+    void aJobAwaitingItsDepositIsNeverLeasedAndIsQueuedByTheConfirmedDeposit() throws Exception {
+        paidJob = submit(requester);
+        mvc.perform(post("/api/worker/v1/heartbeat").header("Authorization", "Bearer " + workerToken)
+                .contentType(MediaType.APPLICATION_JSON).content("{\"engine\": \"cpu\", \"gpuMemoryMb\": 24576, \"cachedDatasets\": []}"));
+        assertThat(lease()).isEqualTo(204);
+        assertThat(mvc.perform(get("/jobs/" + paidJob).with(user(requester))).andReturn().getResponse().getContentAsString())
+                .contains("id=\"deposit-job\"").contains("Deposit 10 AIC with MetaMask");
+        BigInteger before = chain.balance(REQUESTER);
+
+        String txHash = deposit(paidJob, requester, REQUESTER);
+
+        assertThat(status(paidJob)).as("not before confirmations").isEqualTo("AWAITING_DEPOSIT");
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(paidJob).equals("QUEUED"));
+        assertThat(jdbc.sql("SELECT status FROM job_deposits WHERE tx_hash = ?").param(txHash).query(String.class).single())
+                .isEqualTo("CONFIRMED");
+        assertThat(chain.balance(REQUESTER)).isEqualTo(before.subtract(BUDGET));
+        assertThat(lease()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
+    void aVerifiedJobPaysTheProviderExactlyAndReturnsTheRest() throws Exception {
+        BigInteger providerBefore = chain.balance(PROVIDER), requesterBefore = chain.balance(REQUESTER),
+                treasuryBefore = chain.balance(TREASURY);
+        BigInteger price = AIC.multiply(BigInteger.valueOf(4));
+        settlement.payProvider(paidJob, provider.id(), new BigDecimal("4"), "verified");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> chain.jobEscrow.job(BigInteger.valueOf(paidJob)).send().status.intValue() == 2);
+        assertThat(executedAt(paidJob, "PAY_PROVIDER")).as("not before confirmations").isNull();
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> executedAt(paidJob, "PAY_PROVIDER") != null);
+
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(PROVIDER)).isEqualTo(providerBefore.add(price).subtract(fee));
+        assertThat(chain.balance(TREASURY)).isEqualTo(treasuryBefore.add(fee));
+        assertThat(chain.balance(REQUESTER)).isEqualTo(requesterBefore.add(BUDGET).subtract(price));
+    }
+
+    @Test
+    @Order(4)
+    void readingTheChainAgainChangesNothing() throws Exception {
+        var before = jdbc.sql("SELECT executed_at, tx_hash FROM settlements WHERE job_id = ?").param(paidJob).query().listOfRows();
+        BigInteger providerBefore = chain.balance(PROVIDER);
+        long head = chain.head();
+        jdbc.sql("UPDATE chain_cursors SET next_block = ?, last_block_hash = NULL").param(chain.deployedAtBlock).update();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("SELECT next_block FROM chain_cursors").query(Long.class).single() >= head);
+        executor.execute();
+        assertThat(jdbc.sql("SELECT executed_at, tx_hash FROM settlements WHERE job_id = ?").param(paidJob).query().listOfRows())
+                .isEqualTo(before);
+        assertThat(jdbc.sql("SELECT count(*) FROM chain_logs WHERE event = 'JobSettled'").query(Long.class).single()).isEqualTo(1);
+        assertThat(chain.balance(PROVIDER)).isEqualTo(providerBefore);
+        assertThat(status(paidJob)).isEqualTo("LEASED");
+
+        // The worker finished: the provider's dashboard shows the executed settlement as paid.
+        jdbc.sql("UPDATE training_jobs SET status = 'SUCCEEDED', worker_id = NULL, lease_expires_at = NULL WHERE id = ?")
+                .param(paidJob).update();
+        assertThat(mvc.perform(get("/dashboard/provider").with(user(provider))).andReturn().getResponse().getContentAsString())
+                .containsPattern("class=\"earned\">4 AIC<").containsPattern("class=\"paid\">4 AIC<");
+    }
+
+    @Test
+    @Order(5)
+    void aFailedJobIsRefundedInFull() throws Exception {
+        long job = submit(requester);
+        deposit(job, requester, REQUESTER);
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        BigInteger before = chain.balance(REQUESTER);
+        settlement.refundRequester(job, requester.id(), "failed");
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return executedAt(job, "REFUND_REQUESTER") != null; });
+        assertThat(chain.balance(REQUESTER)).isEqualTo(before.add(BUDGET));
+    }
+
+    @Test
+    @Order(6)
+    void aProviderWithoutAWalletIsHeldUntilTheyLinkOne() throws Exception {
+        long job = submit(requester);
+        deposit(job, requester, REQUESTER);
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        settlement.payProvider(job, lateProvider.id(), new BigDecimal("2"), "verified");
+        executor.execute();
+        assertThat(plazaChain.escrowedJob(job).status()).isEqualTo(Chain.EscrowStatus.FUNDED);
+        assertThat(executedAt(job, "PAY_PROVIDER")).isNull();
+
+        BigInteger before = chain.balance(LATE_PROVIDER);
+        accounts.linkWalletTrusted(lateProvider.id(), TestChain.address(LATE_PROVIDER));
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return executedAt(job, "PAY_PROVIDER") != null; });
+        BigInteger price = AIC.multiply(BigInteger.TWO);
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(LATE_PROVIDER)).isEqualTo(before.add(price).subtract(fee));
+    }
+
+    @Test
+    @Order(7)
+    void aDepositNeverConfirmedFailsOrExpiresAndTheJobIsCancelled() throws Exception {
+        long job = submit(requester);
+        // A deposit without permit or allowance: the escrow's transferFrom reverts.
+        String data = chain.jobEscrow.deposit(BigInteger.valueOf(job), BUDGET, BigInteger.valueOf(3600)).encodeFunctionCall();
+        var receipt = chain.send(POOR, chain.jobEscrow.getContractAddress(), data);
+        assertThat(receipt.isStatusOK()).isFalse();
+        step(job, "", poor, Map.of("wallet", TestChain.address(POOR), "txHash", receipt.getTransactionHash()), 404);
+        step(job, "", requester, Map.of("wallet", TestChain.address(REQUESTER), "txHash", receipt.getTransactionHash()), 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "FAILED".equals(jdbc.sql("SELECT status FROM job_deposits WHERE tx_hash = ?")
+                .param(receipt.getTransactionHash()).query(String.class).single()));
+        assertThat(mvc.perform(get("/jobs/" + job + "/panel").with(user(requester))).andReturn().getResponse().getContentAsString())
+                .contains("id=\"deposit-failed\"").contains("id=\"deposit-job\"");
+
+        jdbc.sql("UPDATE training_jobs SET created_at = now() - interval '1 day' WHERE id = ?").param(job).update();
+        deposits.settleStaleDeposits();
+        assertThat(status(job)).isEqualTo("CANCELLED");
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .contains("No deposit was confirmed");
+    }
+
+    @Test
+    @Order(8)
+    void aDepositShortOfTheBudgetCancelsTheJobAndIsRefunded() throws Exception {
+        long job = submit(requester);
+        BigInteger before = chain.balance(REQUESTER);
+        chain.tokenAs(REQUESTER).approve(chain.jobEscrow.getContractAddress(), AIC).send();
+        assertThat(chain.jobEscrowAs(REQUESTER).deposit(BigInteger.valueOf(job), AIC, BigInteger.valueOf(3600)).send().isStatusOK()).isTrue();
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("CANCELLED"));
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .contains("less than the budget");
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return executedAt(job, "REFUND_REQUESTER") != null; });
+        assertThat(chain.balance(REQUESTER)).isEqualTo(before);
+    }
+
+    @Test
+    @Order(9)
+    void aReorganisationThatDropsTheDepositPutsTheJobBackToWaiting() throws Exception {
+        long job = submit(requester);
+        String snapshot = chain.snapshot();
+        String txHash = deposit(job, requester, REQUESTER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+
+        chain.revert(snapshot);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("AWAITING_DEPOSIT"));
+        assertThat(jdbc.sql("SELECT status FROM job_deposits WHERE tx_hash = ?").param(txHash).query(String.class).single())
+                .isEqualTo("PENDING");
+        assertThat(plazaChain.escrowedJob(job).status()).isEqualTo(Chain.EscrowStatus.NONE);
+    }
+
+    private AccountPrincipal withWallet(int account) {
+        AccountPrincipal who = users.member();
+        accounts.linkWalletTrusted(who.id(), TestChain.address(account));
+        return who;
+    }
+
+    private long submit(AccountPrincipal who) {
+        return jobs.submit(new TrainingJobs.JobRequest(who.id(), dataset, model, "{\"epochs\": 1}", 0, offer, BigDecimal.TEN));
+    }
+
+    private String deposit(long job, AccountPrincipal who, int account) throws Exception {
+        String wallet = TestChain.address(account);
+        Map<?, ?> permit = json.readValue(step(job, "permit", who, Map.of("wallet", wallet), 200), Map.class);
+        assertThat(permit.get("budget")).isEqualTo(BUDGET.toString());
+        String signature = TestChain.signTypedData(account, (String) permit.get("typedData"));
+        Map<?, ?> tx = json.readValue(step(job, "transaction", who, Map.of("deadline", permit.get("deadline").toString(),
+                "signature", signature), 200), Map.class);
+        assertThat(tx.get("to")).isEqualTo(chain.jobEscrow.getContractAddress().toLowerCase());
+        String txHash = chain.send(account, (String) tx.get("to"), (String) tx.get("data")).getTransactionHash();
+        step(job, "", who, Map.of("wallet", wallet, "txHash", txHash), 200);
+        return txHash;
+    }
+
+    private String step(long job, String step, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
+        var response = mvc.perform(post("/jobs/" + job + "/deposit" + (step.isEmpty() ? "" : "/" + step)).with(user(who)).with(csrf())
+                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
+                .andReturn().getResponse();
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(expectedStatus);
+        return response.getContentAsString(StandardCharsets.UTF_8);
+    }
+
+    private int lease() throws Exception {
+        return mvc.perform(post("/api/worker/v1/lease").header("Authorization", "Bearer " + workerToken)).andReturn().getResponse().getStatus();
+    }
+
+    private String status(long job) {
+        return jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single();
+    }
+
+    private Object executedAt(long job, String kind) {
+        return jdbc.sql("SELECT executed_at FROM settlements WHERE job_id = ? AND kind = ?").params(job, kind)
+                .query((rs, n) -> rs.getObject(1)).optional().orElse(null);
+    }
+}
