@@ -164,6 +164,21 @@ class PrizeEscrow {
                 .params(new BigDecimal(held.amount()), held.competitionId(), held.place()).update();
     }
 
+    /** A reorganisation dropped a log this relied on: the funding, or a payment, is not there any more. */
+    @ApplicationModuleListener
+    void on(ChainLog.Reverted reverted) {
+        int pools = jdbc.sql("DELETE FROM prize_pools WHERE tx_hash = ? AND log_index = ?")
+                .params(reverted.txHash(), reverted.logIndex()).update();
+        int payouts = jdbc.sql("""
+                        UPDATE prize_payouts SET paid_at = NULL, tx_hash = NULL, log_index = NULL
+                        WHERE tx_hash = ? AND log_index = ?""")
+                .params(reverted.txHash(), reverted.logIndex()).update();
+        if (pools + payouts > 0) {
+            log.warn("A chain reorganisation dropped {}#{}: prize funding or payment shown again as not done", reverted.txHash(),
+                    reverted.logIndex());
+        }
+    }
+
     @ApplicationModuleListener
     void on(WalletLinked linked) {
         payOut();
