@@ -8,7 +8,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
-/** File downloads streamed to the browser, never read whole into memory. */
+/** File downloads: stored files streamed to the browser, never read whole into memory; small generated ones sent at once. */
 public final class Downloads {
 
     private Downloads() {
@@ -21,9 +21,17 @@ public final class Downloads {
                 content.transferTo(out);
             }
         };
+        return attachmentHeaders(fileName, MediaType.APPLICATION_OCTET_STREAM).body(body);
+    }
+
+    /** A small file made on the spot (a CSV export, say), sent in one piece with no async streaming. */
+    public static ResponseEntity<byte[]> attachment(String fileName, MediaType type, byte[] content) {
+        return attachmentHeaders(fileName, type).body(content);
+    }
+
+    private static ResponseEntity.BodyBuilder attachmentHeaders(String fileName, MediaType type) {
         return ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(fileName).build().toString())
-                .body(body);
+                .contentType(type)
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(fileName).build().toString());
     }
 }

@@ -1,6 +1,5 @@
 package ai.aicrypto.plaza.competition.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -26,6 +25,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -39,7 +39,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.servlet.support.RequestContextUtils;
 
@@ -192,7 +191,7 @@ class CompetitionController {
 
     /** The public leaderboard, and once the competition is finalized the final one beside it; every team. */
     @GetMapping("/competitions/{slug}/leaderboard.csv")
-    ResponseEntity<StreamingResponseBody> csv(@PathVariable String slug) {
+    ResponseEntity<byte[]> csv(@PathVariable String slug) {
         Competition c = competitions.bySlug(slug);
         StringWriter out = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT)) {
@@ -210,8 +209,8 @@ class CompetitionController {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Downloads.attachment(c.slug() + "-leaderboard.csv",
-                new ByteArrayInputStream(out.toString().getBytes(StandardCharsets.UTF_8)));
+        return Downloads.attachment(c.slug() + "-leaderboard.csv", new MediaType("text", "csv", StandardCharsets.UTF_8),
+                out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @PostMapping("/competitions/{slug}/join")
