@@ -6,6 +6,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 
 import java.math.BigDecimal;
@@ -118,6 +119,17 @@ abstract class SearchContractTest extends IntegrationTest {
         SearchQuery competitionsOnly = new SearchQuery(marker, Set.of(SearchKind.COMPETITION), null, null, null, null,
                 null, null, null, null, 100);
         assertThat(titles(competitionsOnly)).containsExactly(marker + " weather cup");
+    }
+
+    @Test
+    void resultsPageLinksEachKindToItsPage() throws Exception {
+        String page = mvc.perform(get("/search").param("q", marker)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("href=\"/competitions/" + competitionSlug + "\"", "href=\"/gpus#offer-" + h100 + "\"",
+                "per GPU-hour", "RMSE · 2031-03-03", "GPU offer", "Competition", "NVIDIA H100");
+        String h100Only = mvc.perform(get("/search").param("q", marker).param("gpuModel", "NVIDIA H100"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(h100Only).contains("href=\"/gpus#offer-" + h100 + "\"").doesNotContain("/competitions/" + competitionSlug);
     }
 
     @Test
