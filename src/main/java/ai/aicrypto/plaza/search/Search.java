@@ -2,7 +2,10 @@ package ai.aicrypto.plaza.search;
 
 import java.util.List;
 
-/** The search module's API. Only published listings are ever returned. */
+/**
+ * The search module's API, across listings, GPU offers and competitions. Only what anonymous users
+ * may see is ever returned: published listings, and no private data of competitions.
+ */
 public interface Search {
 
     SearchResults search(SearchQuery query);

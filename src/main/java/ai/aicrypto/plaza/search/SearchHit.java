@@ -4,14 +4,19 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
-import ai.aicrypto.plaza.catalog.ListingKind;
-
 /**
  * One result. {@code titleHtml} and {@code snippetHtml} are escaped text with the matches wrapped
  * in {@code <mark>}: safe to insert as HTML.
+ *
+ * @param id       the id within its kind (listing, offer or competition id)
+ * @param url      where the hit links to
+ * @param detail   a kind-specific line (a competition's metric and dates); null when there is none
+ * @param license  null for kinds without one
+ * @param priceAic a listing's price, an offer's price per GPU-hour; 0 for competitions (free to enter)
  */
-public record SearchHit(long id, ListingKind kind, String title, String titleHtml, String snippetHtml,
-                        List<String> tags, String license, BigDecimal priceAic, String ownerName, Instant createdAt) {
+public record SearchHit(long id, SearchKind kind, String url, String title, String titleHtml, String snippetHtml,
+                        String detail, List<String> tags, String license, BigDecimal priceAic, String ownerName,
+                        Instant createdAt) {
 
     public boolean free() {
         return priceAic.signum() == 0;

@@ -3,15 +3,14 @@ package ai.aicrypto.plaza.search;
 import java.math.BigDecimal;
 import java.util.Set;
 
-import ai.aicrypto.plaza.catalog.ListingKind;
-
 /**
- * A search as the results page asks it. Blank text matches every published listing.
+ * A search as the results page asks it. Blank text matches everything searchable.
  *
- * @param kinds  listing kinds to include; empty for all
- * @param after  opaque cursor of the previous page's last hit (search-after paging); null for the first page
+ * @param kinds    kinds to include; empty for all
+ * @param gpuModel only GPU offers of this model; null for any
+ * @param after    opaque cursor of the previous page's last hit (search-after paging); null for the first page
  */
-public record SearchQuery(String text, Set<ListingKind> kinds, String tag, String license, PriceFilter price,
+public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String license, String gpuModel, PriceFilter price,
                           BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
 
     public static final int DEFAULT_SIZE = 20;
@@ -25,6 +24,7 @@ public record SearchQuery(String text, Set<ListingKind> kinds, String tag, Strin
         kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
         tag = blankToNull(tag);
         license = blankToNull(license);
+        gpuModel = blankToNull(gpuModel);
         price = price == null ? PriceFilter.ANY : price;
         sort = sort == null ? (text.isEmpty() ? Sort.NEWEST : Sort.RELEVANCE) : sort;
         after = blankToNull(after);
@@ -32,15 +32,15 @@ public record SearchQuery(String text, Set<ListingKind> kinds, String tag, Strin
     }
 
     public static SearchQuery text(String text) {
-        return new SearchQuery(text, null, null, null, null, null, null, null, null, DEFAULT_SIZE);
+        return new SearchQuery(text, null, null, null, null, null, null, null, null, null, DEFAULT_SIZE);
     }
 
     public SearchQuery withAfter(String cursor) {
-        return new SearchQuery(text, kinds, tag, license, price, minPrice, maxPrice, sort, cursor, size);
+        return new SearchQuery(text, kinds, tag, license, gpuModel, price, minPrice, maxPrice, sort, cursor, size);
     }
 
     public SearchQuery withSort(Sort newSort) {
-        return new SearchQuery(text, kinds, tag, license, price, minPrice, maxPrice, newSort, after, size);
+        return new SearchQuery(text, kinds, tag, license, gpuModel, price, minPrice, maxPrice, newSort, after, size);
     }
 
     private static String blankToNull(String s) {

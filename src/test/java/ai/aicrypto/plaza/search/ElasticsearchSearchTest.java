@@ -90,7 +90,7 @@ class ElasticsearchSearchTest extends SearchContractTest {
             }
             assertThat(changes).isEqualTo(500);
 
-            SearchResults during = search.search(new SearchQuery("", null, tag, null, null, null, null, null, null, 100));
+            SearchResults during = search.search(new SearchQuery("", null, tag, null, null, null, null, null, null, null, 100));
             assertThat(during.backend()).isEqualTo("postgresql");
             assertThat(during.total()).isEqualTo(database(tag).size());
             assertThat(meters.counter("plaza.search.fallback").count()).isGreaterThan(fallbacksBefore);
@@ -100,7 +100,7 @@ class ElasticsearchSearchTest extends SearchContractTest {
 
         Map<Long, String> expected = database(tag);
         awaitIndexed(() -> indexed(tag).equals(expected));
-        SearchResults after = search.search(new SearchQuery("", null, tag, null, null, null, null, null, null, 100));
+        SearchResults after = search.search(new SearchQuery("", null, tag, null, null, null, null, null, null, null, 100));
         assertThat(after.backend()).isEqualTo("elasticsearch");
         assertThat(after.total()).isEqualTo(expected.size());
     }

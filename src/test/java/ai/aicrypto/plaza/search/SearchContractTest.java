@@ -6,11 +6,16 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -18,21 +23,28 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockMultipartFile;
 
 /**
  * What every search backend must do; one subclass per backend, each against its real server.
- * Every listing carries a tag unique to this run, so tests see only their own data.
+ * Every listing carries a tag unique to this run, so tests see only their own data; GPU offers and
+ * competitions, which have no tags, carry a random word in their titles instead.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class SearchContractTest extends IntegrationTest {
 
     protected final String run = "run" + Long.toString(System.nanoTime(), 36);
+    /** Random letters, unlike any other run's (so that typo tolerance cannot match another run's). */
+    protected final String marker = letters(14);
+    /** In the competition's hidden solution only: search must never find it. */
+    protected final String solutionSecret = letters(14);
 
     @Autowired
     protected Search search;
@@ -40,12 +52,16 @@ abstract class SearchContractTest extends IntegrationTest {
     protected Catalog catalog;
     @Autowired
     protected TestUsers users;
+    @Autowired
+    protected GpuOffers gpuOffers;
 
     protected AccountPrincipal owner;
     protected final List<Long> pagingIds = new ArrayList<>();
     protected long fashion;
     protected long korean;
     protected long hidden;
+    protected long h100;
+    protected String competitionSlug;
 
     /** The name the backend reports in its results. */
     protected abstract String backend();
@@ -70,8 +86,129 @@ abstract class SearchContractTest extends IntegrationTest {
             pagingIds.add(create(ListingKind.MODEL, "Paging model " + i, "Listing for paging.",
                     List.of(run + "-paging"), "MIT", String.valueOf(i % 4), ""));
         }
-        awaitIndexed(() -> answered(new SearchQuery("", null, run, null, null, null, null, null, null, 100), 5)
-                && answered(new SearchQuery("", null, run + "-paging", null, null, null, null, null, null, 100), 25));
+        create(ListingKind.DATASET, "Weather " + marker + " readings", "Free data.", List.of(run + "-mixed"), "MIT", "0", "");
+        h100 = gpuOffers.register(owner.id(), new GpuOffers.NewOffer("Fast " + marker + " node", "NVIDIA H100", 81920,
+                BigDecimal.ZERO, "kr-seoul")).offerId();
+        gpuOffers.register(owner.id(), new GpuOffers.NewOffer("Cheap " + marker + " card", "RTX 4090", 24576,
+                new BigDecimal("0.5"), "eu-west"));
+        competitionSlug = hostCompetition(marker + " weather cup", "Predict tomorrow's rain.");
+        awaitIndexed(() -> answered(new SearchQuery("", null, run, null, null, null, null, null, null, null, 100), 5)
+                && answered(new SearchQuery("", null, run + "-paging", null, null, null, null, null, null, null, 100), 25)
+                && answered(mixed(null), 4));
+    }
+
+    @Test
+    void findsGpuOffersAndCompetitionsWithTheirKindCounts() {
+        SearchResults results = search.search(mixed(null));
+        assertThat(results.facets().get("kind")).extracting(SearchResults.FacetValue::value, SearchResults.FacetValue::count)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("DATASET", 1L),
+                        org.assertj.core.groups.Tuple.tuple("GPU_OFFER", 2L), org.assertj.core.groups.Tuple.tuple("COMPETITION", 1L));
+        assertThat(results.hits()).anySatisfy(hit -> {
+            assertThat(hit.kind()).isEqualTo(SearchKind.COMPETITION);
+            assertThat(hit.url()).isEqualTo("/competitions/" + competitionSlug);
+            assertThat(hit.detail()).startsWith("RMSE · 2031-03-03");
+            assertThat(hit.snippetHtml()).contains("rain");
+            assertThat(hit.ownerName()).isEqualTo(owner.getUsername());
+        });
+        assertThat(results.hits()).anySatisfy(hit -> {
+            assertThat(hit.kind()).isEqualTo(SearchKind.GPU_OFFER);
+            assertThat(hit.url()).isEqualTo("/gpus#offer-" + h100);
+            assertThat(hit.snippetHtml()).contains("NVIDIA H100", "80 GB", "kr-seoul");
+            assertThat(hit.license()).isNull();
+        });
+        SearchQuery competitionsOnly = new SearchQuery(marker, Set.of(SearchKind.COMPETITION), null, null, null, null,
+                null, null, null, null, 100);
+        assertThat(titles(competitionsOnly)).containsExactly(marker + " weather cup");
+    }
+
+    @Test
+    void resultsPageLinksEachKindToItsPage() throws Exception {
+        String page = mvc.perform(get("/search").param("q", marker)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("href=\"/competitions/" + competitionSlug + "\"", "href=\"/gpus#offer-" + h100 + "\"",
+                "per GPU-hour", "RMSE · 2031-03-03", "GPU offer", "Competition", "NVIDIA H100");
+        String h100Only = mvc.perform(get("/search").param("q", marker).param("gpuModel", "NVIDIA H100"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(h100Only).contains("href=\"/gpus#offer-" + h100 + "\"").doesNotContain("/competitions/" + competitionSlug);
+    }
+
+    @Test
+    void countsAndFiltersByGpuModel() {
+        assertThat(search.search(mixed(null)).facets().get("gpuModel"))
+                .extracting(SearchResults.FacetValue::value, SearchResults.FacetValue::count)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("NVIDIA H100", 1L),
+                        org.assertj.core.groups.Tuple.tuple("RTX 4090", 1L));
+        SearchResults h100s = search.search(mixed("NVIDIA H100"));
+        assertThat(h100s.hits()).extracting(SearchHit::kind, SearchHit::id).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(SearchKind.GPU_OFFER, h100));
+        assertThat(h100s.facets().get("kind")).extracting(SearchResults.FacetValue::value).containsExactly("GPU_OFFER");
+    }
+
+    @Test
+    void neverFindsACompetitionsHiddenSolution() {
+        assertThat(search.search(SearchQuery.text(solutionSecret)).hits()).isEmpty();
+        assertThat(search.search(mixed(null)).hits())
+                .allSatisfy(hit -> assertThat(hit.snippetHtml() + hit.detail()).doesNotContain(solutionSecret));
+    }
+
+    /**
+     * Ids repeat across kinds; paging one hit at a time through equal prices must still visit each
+     * once. (Not by relevance: Elasticsearch's scores move while other tests' writes are refreshed.)
+     */
+    @Test
+    void pagesAcrossKindsVisitingEachHitOnce() {
+        for (SearchQuery.Sort sort : List.of(SearchQuery.Sort.NEWEST, SearchQuery.Sort.PRICE_ASC, SearchQuery.Sort.PRICE_DESC)) {
+            List<String> seen = new ArrayList<>();
+            SearchQuery query = mixed(null).withSort(sort);
+            query = new SearchQuery(query.text(), null, null, null, null, null, null, null, sort, null, 1);
+            for (int page = 0; page < 10 && query != null; page++) {
+                SearchResults results = search.search(query);
+                results.hits().forEach(h -> seen.add(h.kind() + "-" + h.id()));
+                query = results.nextCursor() == null ? null : query.withAfter(results.nextCursor());
+            }
+            assertThat(seen).as(sort.name()).hasSize(4).doesNotHaveDuplicates();
+        }
+    }
+
+    /**
+     * The score arrives with a worker's heartbeat, after the offer was registered. (Each change is
+     * awaited before the next, so that no late delivery disturbs the relevance scores of other tests.)
+     */
+    @Test
+    void showsAGpuOffersMeasuredScore() throws Exception {
+        String word = letters(12);
+        var issued = gpuOffers.register(owner.id(), new GpuOffers.NewOffer(word + " benchmarked", "A100", 40960,
+                BigDecimal.ONE, "us-east"));
+        awaitIndexed(() -> answered(SearchQuery.text(word), 1));
+        heartbeat(issued.token(), 1234.4);
+        heartbeat(issued.token(), 1234.4);
+        awaitIndexed(() -> search.search(SearchQuery.text(word)).hits().stream()
+                .anyMatch(hit -> hit.snippetHtml().contains("1234 samples/s")));
+        assertThat(search.search(SearchQuery.text(word)).hits()).singleElement()
+                .satisfies(hit -> assertThat(hit.snippetHtml()).contains("A100", "40 GB", "us-east", "1234 samples/s"));
+    }
+
+    protected void heartbeat(String workerToken, double benchmarkScore) throws Exception {
+        mvc.perform(post("/api/worker/v1/heartbeat").header("Authorization", "Bearer " + workerToken)
+                        .contentType("application/json")
+                        .content("{\"engine\":\"cpu\",\"gpuMemoryMb\":40960,\"cachedDatasets\":[],\"benchmarkScore\":"
+                                + benchmarkScore + "}"))
+                .andExpect(status().is2xxSuccessful());
+    }
+
+    @Test
+    void showsACompetitionsEditedTitle() throws Exception {
+        String first = letters(12);
+        String slug = hostCompetition(first + " first title", "Before the edit.");
+        awaitIndexed(() -> answered(SearchQuery.text(first), 1));
+        String renamed = letters(12);
+        mvc.perform(post("/competitions/" + slug + "/edit").param("title", renamed + " renamed cup")
+                        .param("overview", "After the edit.").param("rules", "").param("dataDescription", "")
+                        .with(user(owner)).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+        awaitIndexed(() -> answered(SearchQuery.text(renamed), 1));
+        assertThat(titles(SearchQuery.text(renamed))).containsExactly(renamed + " renamed cup");
+        assertThat(search.suggest(renamed.substring(0, 8), 5)).contains(renamed + " renamed cup");
     }
 
     @Test
@@ -111,12 +248,12 @@ abstract class SearchContractTest extends IntegrationTest {
     @Test
     void neverShowsUnpublishedListings() {
         assertThat(ids(mine("secret"))).doesNotContain(hidden);
-        assertThat(ids(new SearchQuery("", null, run, null, null, null, null, null, null, 100))).doesNotContain(hidden);
+        assertThat(ids(new SearchQuery("", null, run, null, null, null, null, null, null, null, 100))).doesNotContain(hidden);
     }
 
     @Test
     void filtersAndCountsFacets() {
-        SearchResults all = search.search(new SearchQuery("", null, run, null, null, null, null, null, null, 100));
+        SearchResults all = search.search(new SearchQuery("", null, run, null, null, null, null, null, null, null, 100));
         assertThat(all.total()).isEqualTo(5);
         assertThat(all.facets().get("kind")).extracting(SearchResults.FacetValue::value, SearchResults.FacetValue::count)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("DATASET", 4L), org.assertj.core.groups.Tuple.tuple("MODEL", 1L));
@@ -129,17 +266,17 @@ abstract class SearchContractTest extends IntegrationTest {
         assertThat(all.facets().get("priceRange")).extracting(SearchResults.FacetValue::value)
                 .contains("0", "0-10", "10-100", "100-");
 
-        assertThat(count(new SearchQuery("", Set.of(ListingKind.MODEL), run, null, null, null, null, null, null, 100))).isEqualTo(1);
-        assertThat(count(new SearchQuery("", null, run, "CC0-1.0", null, null, null, null, null, 100))).isEqualTo(1);
-        assertThat(count(new SearchQuery("", null, run, null, SearchQuery.PriceFilter.FREE, null, null, null, null, 100))).isEqualTo(2);
-        assertThat(count(new SearchQuery("", null, run, null, null, new BigDecimal("10"), new BigDecimal("100"), null, null, 100))).isEqualTo(1);
+        assertThat(count(new SearchQuery("", Set.of(SearchKind.MODEL), run, null, null, null, null, null, null, null, 100))).isEqualTo(1);
+        assertThat(count(new SearchQuery("", null, run, "CC0-1.0", null, null, null, null, null, null, 100))).isEqualTo(1);
+        assertThat(count(new SearchQuery("", null, run, null, null, SearchQuery.PriceFilter.FREE, null, null, null, null, 100))).isEqualTo(2);
+        assertThat(count(new SearchQuery("", null, run, null, null, null, new BigDecimal("10"), new BigDecimal("100"), null, null, 100))).isEqualTo(1);
     }
 
     @Test
     void pagesWithSearchAfterVisitEachHitOnceInOrder() {
         for (SearchQuery.Sort sort : List.of(SearchQuery.Sort.NEWEST, SearchQuery.Sort.PRICE_ASC)) {
             List<Long> seen = new ArrayList<>();
-            SearchQuery query = new SearchQuery("", null, run + "-paging", null, null, null, null, sort, null, 7);
+            SearchQuery query = new SearchQuery("", null, run + "-paging", null, null, null, null, null, sort, null, 7);
             for (int page = 0; page < 10; page++) {
                 SearchResults results = search.search(query);
                 results.hits().forEach(h -> seen.add(h.id()));
@@ -158,7 +295,7 @@ abstract class SearchContractTest extends IntegrationTest {
     @Test
     void relevancePagingVisitsEachHitOnce() {
         List<Long> seen = new ArrayList<>();
-        SearchQuery query = new SearchQuery("paging model", null, run + "-paging", null, null, null, null, null, null, 6);
+        SearchQuery query = new SearchQuery("paging model", null, run + "-paging", null, null, null, null, null, null, null, 6);
         for (int page = 0; page < 10 && query != null; page++) {
             SearchResults results = search.search(query);
             results.hits().forEach(h -> seen.add(h.id()));
@@ -173,8 +310,13 @@ abstract class SearchContractTest extends IntegrationTest {
         assertThat(search.suggest("", 5)).isEmpty();
     }
 
+    /** The run's dataset, GPU offers and competition, optionally only offers of one GPU model. */
+    protected SearchQuery mixed(String gpuModel) {
+        return new SearchQuery(marker, null, null, null, gpuModel, null, null, null, null, null, 100);
+    }
+
     protected SearchQuery mine(String text) {
-        return new SearchQuery(text, null, run, null, null, null, null, null, null, 100);
+        return new SearchQuery(text, null, run, null, null, null, null, null, null, null, 100);
     }
 
     /** The backend under test (not a fallback) answers with this many hits. */
@@ -198,6 +340,35 @@ abstract class SearchContractTest extends IntegrationTest {
     protected long create(ListingKind kind, String title, String description, List<String> tags, String license,
                           String price, String terms) {
         return catalog.create(kind, owner.id(), new ListingDraft(title, description, tags, license, new BigDecimal(price)), terms);
+    }
+
+    /** Through the host's real route; the hidden solution's row ids contain {@link #solutionSecret}. */
+    protected String hostCompetition(String title, String overview) {
+        String slug = "search-" + letters(10);
+        String solution = "id,target\n" + solutionSecret + "a,1\n" + solutionSecret + "b,2\n" + solutionSecret + "c,3\n";
+        try {
+            mvc.perform(multipart("/competitions/new")
+                            .file(new MockMultipartFile("solution", "solution.csv", "text/csv",
+                                    solution.getBytes(StandardCharsets.UTF_8)))
+                            .param("title", title).param("slug", slug).param("overview", overview).param("metric", "RMSE")
+                            .param("publicPercent", "30").param("startsAt", "2031-03-03T12:00")
+                            .param("endsAt", "2031-03-10T12:00").param("submissionsPerDay", "5")
+                            .param("finalSelections", "2").param("maxTeamSize", "2").param("prizePoolAic", "0")
+                            .param("prizeSplit", "").with(user(owner)).with(csrf()))
+                    .andExpect(status().is3xxRedirection());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return slug;
+    }
+
+    private static String letters(int n) {
+        Random random = new Random();
+        StringBuilder word = new StringBuilder("zq");
+        for (int i = 0; i < n; i++) {
+            word.append((char) ('a' + random.nextInt(26)));
+        }
+        return word.toString();
     }
 
     /** Through the owner's real route, so that the change reaches the index as it would in use. */

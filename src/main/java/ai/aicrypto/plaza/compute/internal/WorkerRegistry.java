@@ -14,10 +14,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.compute.GpuOfferChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -33,10 +35,12 @@ class WorkerRegistry implements GpuOffers {
             .expireAfterWrite(IDENTITY_TTL).maximumSize(10_000).build();
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    WorkerRegistry(JdbcClient jdbc, Clock clock) {
+    WorkerRegistry(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.events = events;
     }
 
     @Override
@@ -77,6 +81,7 @@ class WorkerRegistry implements GpuOffers {
         String token = "plz_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         long workerId = jdbc.sql("INSERT INTO workers (offer_id, token_sha256) VALUES (?, ?) RETURNING id")
                 .params(offerId, sha256(token)).query(Long.class).single();
+        events.publishEvent(new GpuOfferChanged(offerId));
         return new IssuedWorker(offerId, workerId, token);
     }
 
@@ -125,8 +130,13 @@ class WorkerRegistry implements GpuOffers {
                 .params(workerId, Timestamp.from(now.truncatedTo(ChronoUnit.MINUTES))).update();
         Double samplesPerSecond = beat.benchmarkScore();
         if (samplesPerSecond != null && samplesPerSecond > 0 && Double.isFinite(samplesPerSecond)) {
-            jdbc.sql("UPDATE gpu_offers SET measured_score = ? WHERE id = (SELECT offer_id FROM workers WHERE id = ?)")
-                    .params(samplesPerSecond, workerId).update();
+            // Only a changed score is news for search: heartbeats repeat the same one every few seconds.
+            jdbc.sql("""
+                            UPDATE gpu_offers SET measured_score = ?
+                            WHERE id = (SELECT offer_id FROM workers WHERE id = ?) AND measured_score IS DISTINCT FROM ?
+                            RETURNING id""")
+                    .params(samplesPerSecond, workerId, samplesPerSecond).query(Long.class).optional()
+                    .ifPresent(offerId -> events.publishEvent(new GpuOfferChanged(offerId)));
         }
         identities.asMap().values().removeIf(worker -> worker.id() == workerId);
     }

@@ -8,6 +8,9 @@ import java.util.Optional;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingChanged;
 import ai.aicrypto.plaza.catalog.ListingDocument;
+import ai.aicrypto.plaza.competition.CompetitionChanged;
+import ai.aicrypto.plaza.compute.GpuOfferChanged;
+import ai.aicrypto.plaza.search.SearchKind;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +23,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Elasticsearch, only when PLAZA_SEARCH_ES_URL is set. Listing changes reach the index through the
- * event publication registry: a delivery that fails (Elasticsearch down) stays recorded and is
+ * Elasticsearch, only when PLAZA_SEARCH_ES_URL is set. Changes of listings, GPU offers and
+ * competitions reach the index through the event publication registry: a delivery that fails (Elasticsearch down) stays recorded and is
  * retried until it succeeds, so the index converges to the database.
  */
 @Configuration(proxyBeanMethods = false)
@@ -34,8 +37,9 @@ class ElasticsearchConfiguration {
     }
 
     @Bean
-    ListingIndex listingIndex(ElasticsearchClient client, SearchProperties properties, Catalog catalog, Clock clock) {
-        return new ListingIndex(client, properties, catalog, clock);
+    SearchIndex searchIndex(ElasticsearchClient client, SearchProperties properties, Catalog catalog,
+                            SearchDocuments documents, Clock clock) {
+        return new SearchIndex(client, properties, catalog, documents, clock);
     }
 
     @Bean
@@ -45,21 +49,21 @@ class ElasticsearchConfiguration {
     }
 
     @Bean
-    ListingIndexer listingIndexer(ListingIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
-        return new ListingIndexer(index, catalog, incomplete);
+    SearchIndexer searchIndexer(SearchIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
+        return new SearchIndexer(index, catalog, incomplete);
     }
 
-    static class ListingIndexer {
+    static class SearchIndexer {
 
-        private static final Logger log = LoggerFactory.getLogger(ListingIndexer.class);
+        private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
         private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
-        private final ListingIndex index;
+        private final SearchIndex index;
         private final Catalog catalog;
         private final IncompleteEventPublications incomplete;
         private volatile boolean ready;
 
-        ListingIndexer(ListingIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
+        SearchIndexer(SearchIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
             this.index = index;
             this.catalog = catalog;
             this.incomplete = incomplete;
@@ -74,6 +78,16 @@ class ElasticsearchConfiguration {
             } else {
                 index.delete(event.listingId());
             }
+        }
+
+        @ApplicationModuleListener
+        void on(GpuOfferChanged event) throws IOException {
+            index.sync(SearchKind.GPU_OFFER, event.offerId());
+        }
+
+        @ApplicationModuleListener
+        void on(CompetitionChanged event) throws IOException {
+            index.sync(SearchKind.COMPETITION, event.competitionId());
         }
 
         /** Creates the index once Elasticsearch answers, then redelivers what failed while it did not. */

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchHit;
 import ai.aicrypto.plaza.search.SearchQuery;
 import ai.aicrypto.plaza.search.SearchResults;
@@ -56,7 +56,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         body.set("query", query(query));
         body.set("sort", sort(query.sort()));
         if (query.after() != null) {
-            List<String> cursor = SearchCursor.decode(query.after(), NAME, 2);
+            List<String> cursor = SearchCursor.decode(query.after(), NAME, 3);
             ArrayNode after = body.putArray("search_after");
             if (query.sort() == SearchQuery.Sort.NEWEST) {
                 // As text: the date format reads it as epoch millis, whereas a JSON number would
@@ -66,6 +66,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
                 after.add(Double.parseDouble(cursor.get(0)));
             }
             after.add(Long.parseLong(cursor.get(1)));
+            after.add(cursor.get(2));
         }
         ObjectNode highlight = body.putObject("highlight");
         highlight.putArray("pre_tags").add(Highlights.START);
@@ -78,6 +79,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         aggs.putObject("license").putObject("terms").put("field", "license");
         aggs.putObject("tag").putObject("terms").put("field", "tags").put("size", TAG_FACET_SIZE);
         aggs.putObject("price").putObject("terms").put("field", "free");
+        aggs.putObject("gpuModel").putObject("terms").put("field", "gpu_model").put("size", TAG_FACET_SIZE);
         ArrayNode ranges = aggs.putObject("priceRange").putObject("range").put("field", "price_value").putArray("ranges");
         ranges.addObject().put("key", "0").put("to", 1e-18);
         ranges.addObject().put("key", "0-10").put("from", 1e-18).put("to", 10);
@@ -99,7 +101,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         String next = null;
         if (more) {
             List<FieldValue> sortValues = shown.get(shown.size() - 1).sort();
-            next = SearchCursor.encode(NAME, List.of(text(sortValues.get(0)), text(sortValues.get(1))));
+            next = SearchCursor.encode(NAME, List.of(text(sortValues.get(0)), text(sortValues.get(1)), text(sortValues.get(2))));
         }
         long total = response.hits().total() == null ? hits.size() : response.hits().total().value();
         return new SearchResults(hits, total, facets(response.aggregations()), next, NAME);
@@ -160,6 +162,9 @@ class ElasticsearchSearchBackend implements SearchBackend {
         if (q.license() != null) {
             filter.addObject().putObject("term").put("license", q.license());
         }
+        if (q.gpuModel() != null) {
+            filter.addObject().putObject("term").put("gpu_model", q.gpuModel());
+        }
         switch (q.price()) {
             case FREE -> filter.addObject().putObject("term").put("free", true);
             case PAID -> filter.addObject().putObject("term").put("free", false);
@@ -185,7 +190,10 @@ class ElasticsearchSearchBackend implements SearchBackend {
             case PRICE_ASC -> node.addObject().putObject("price_value").put("order", "asc");
             case PRICE_DESC -> node.addObject().putObject("price_value").put("order", "desc");
         }
-        node.addObject().putObject("id").put("order", sort == SearchQuery.Sort.PRICE_ASC ? "asc" : "desc");
+        // Ids are unique within a kind only, so the kind breaks the last ties.
+        String ties = sort == SearchQuery.Sort.PRICE_ASC ? "asc" : "desc";
+        node.addObject().putObject("id").put("order", ties);
+        node.addObject().putObject("kind").put("order", ties);
         return node;
     }
 
@@ -201,8 +209,10 @@ class ElasticsearchSearchBackend implements SearchBackend {
                 : description.substring(0, Math.min(240, description.length()));
         @SuppressWarnings("unchecked")
         List<String> tags = (List<String>) source.get("tags");
-        return new SearchHit(((Number) source.get("id")).longValue(), ListingKind.valueOf((String) source.get("kind")), title,
-                Highlights.toHtml(titleMarked), Highlights.toHtml(snippetMarked), tags, (String) source.get("license"),
+        long id = ((Number) source.get("id")).longValue();
+        SearchKind kind = SearchKind.valueOf((String) source.get("kind"));
+        return new SearchHit(id, kind, kind.url(id, (String) source.get("slug")), title, Highlights.toHtml(titleMarked),
+                Highlights.toHtml(snippetMarked), (String) source.get("detail"), tags, (String) source.get("license"),
                 new BigDecimal((String) source.get("price")), (String) source.get("owner"),
                 Instant.parse((String) source.get("created_at")));
     }
@@ -223,6 +233,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
             }
         }
         facets.put("priceRange", ranges);
+        facets.put("gpuModel", terms(aggs.get("gpuModel")));
         facets.put("tag", terms(aggs.get("tag")));
         return facets;
     }
@@ -236,6 +247,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         return switch (value._kind()) {
             case Double -> Double.toString(value.doubleValue());
             case Long -> Long.toString(value.longValue());
+            case String -> value.stringValue();
             default -> value._toJsonString();
         };
     }

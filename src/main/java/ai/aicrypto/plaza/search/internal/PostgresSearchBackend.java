@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchHit;
 import ai.aicrypto.plaza.search.SearchQuery;
 import ai.aicrypto.plaza.search.SearchResults;
@@ -23,9 +23,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Search with PostgreSQL alone: the {@code search_vector} column (weighted title, tags, terms,
- * description; GIN index) for words, and pg_trgm's word similarity on titles for typos. Needs no
- * other server and is never out of sync, which is why it is the default and the fallback.
+ * Search with PostgreSQL alone, over the {@code search_documents} view (published listings, GPU
+ * offers, competitions): its {@code search_vector} (weighted title, tags, terms, description; GIN
+ * index on listings) for words, and pg_trgm's word similarity on titles for typos. Needs no other
+ * server and is never out of sync, which is why it is the default and the fallback.
  */
 @Component
 class PostgresSearchBackend implements SearchBackend {
@@ -62,32 +63,37 @@ class PostgresSearchBackend implements SearchBackend {
         params.put("snippetOptions", "StartSel=" + Highlights.START + ", StopSel=" + Highlights.END
                 + ", MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"");
 
-        var sql = new StringBuilder("SELECT * FROM (SELECT id, kind, title, description, tags, license, price_aic, owner_id, created_at, ")
-                .append(score).append(" AS score FROM listings WHERE ").append(filter.sql).append(") matched");
+        var sql = new StringBuilder("SELECT * FROM (SELECT id, kind, slug, title, description, detail, tags, license, ")
+                .append("price_aic, owner_id, created_at, ").append(score)
+                .append(" AS score FROM search_documents WHERE ").append(filter.sql).append(") matched");
+        // Ids are unique within a kind only, so the kind breaks the last ties.
         if (query.after() != null) {
-            List<String> cursor = SearchCursor.decode(query.after(), NAME, 2);
-            sql.append(" WHERE (").append(order.column).append(", id) ").append(order.descending ? "<" : ">")
-                    .append(" (CAST(:cursorValue AS ").append(order.sqlType).append("), :cursorId)");
+            List<String> cursor = SearchCursor.decode(query.after(), NAME, 3);
+            sql.append(" WHERE (").append(order.column).append(", id, kind) ").append(order.descending ? "<" : ">")
+                    .append(" (CAST(:cursorValue AS ").append(order.sqlType).append("), :cursorId, :cursorKind)");
             params.put("cursorValue", cursor.get(0));
             params.put("cursorId", Long.parseLong(cursor.get(1)));
+            params.put("cursorKind", cursor.get(2));
         }
         String direction = order.descending ? " DESC" : " ASC";
-        sql.append(" ORDER BY ").append(order.column).append(direction).append(", id").append(direction).append(" LIMIT :limit");
+        String orderBy = " ORDER BY " + order.column + direction + ", id" + direction + ", kind" + direction;
+        sql.append(orderBy).append(" LIMIT :limit");
         params.put("limit", query.size() + 1);
 
         // Headlines are computed for the page's rows only, not for every match.
         String page = "SELECT p.*, " + headline + " AS title_marked, " + snippet + " AS snippet_marked FROM (" + sql
-                + ") p ORDER BY " + order.column + direction + ", id" + direction;
+                + ") p" + orderBy;
         List<Row> rows = jdbc.sql(page).params(params).query(PostgresSearchBackend::row).list();
         boolean more = rows.size() > query.size();
         List<Row> shown = more ? rows.subList(0, query.size()) : rows;
-        String next = more ? SearchCursor.encode(NAME, List.of(order.valueOf(shown.get(shown.size() - 1)),
-                String.valueOf(shown.get(shown.size() - 1).id))) : null;
+        Row last = shown.isEmpty() ? null : shown.get(shown.size() - 1);
+        String next = more ? SearchCursor.encode(NAME, List.of(order.valueOf(last), String.valueOf(last.id), last.kind.name()))
+                : null;
 
         Map<Long, String> owners = accounts.usernames(shown.stream().map(r -> r.ownerId).toList());
-        List<SearchHit> hits = shown.stream().map(r -> new SearchHit(r.id, r.kind, r.title, Highlights.toHtml(r.titleMarked),
-                Highlights.toHtml(r.snippetMarked), r.tags, r.license, r.price, owners.getOrDefault(r.ownerId, "?"),
-                r.createdAt)).toList();
+        List<SearchHit> hits = shown.stream().map(r -> new SearchHit(r.id, r.kind, r.kind.url(r.id, r.slug), r.title,
+                Highlights.toHtml(r.titleMarked), Highlights.toHtml(r.snippetMarked), r.detail, r.tags, r.license,
+                r.price, owners.getOrDefault(r.ownerId, "?"), r.createdAt)).toList();
         Map<String, List<FacetValue>> facets = facets(filter);
         long total = facets.remove("total").get(0).count();
         return new SearchResults(hits, total, facets, next, NAME);
@@ -103,8 +109,8 @@ class PostgresSearchBackend implements SearchBackend {
         jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true)").param(WORD_SIMILARITY_THRESHOLD)
                 .query(String.class).single();
         return jdbc.sql("""
-                        SELECT title FROM listings
-                        WHERE status = 'PUBLISHED' AND (lower(title) LIKE :like OR :p <% lower(title))
+                        SELECT title FROM search_documents
+                        WHERE lower(title) LIKE :like OR :p <% lower(title)
                         ORDER BY lower(title) LIKE :like DESC, word_similarity(:p, lower(title)) DESC, length(title), id
                         LIMIT :limit""")
                 .param("like", escapeLike(p) + "%").param("p", p).param("limit", limit)
@@ -113,25 +119,26 @@ class PostgresSearchBackend implements SearchBackend {
 
     private Map<String, List<FacetValue>> facets(Filter filter) {
         Map<String, List<FacetValue>> facets = new LinkedHashMap<>();
-        for (String name : List.of("kind", "license", "price", "priceRange", "total")) {
+        for (String name : List.of("kind", "license", "price", "priceRange", "gpuModel", "total")) {
             facets.put(name, new ArrayList<>());
         }
         jdbc.sql("""
-                        SELECT kind, license, price, price_range, GROUPING(kind, license, price, price_range) AS g,
-                               count(*) AS n
-                        FROM (SELECT kind, license, CASE WHEN price_aic = 0 THEN 'free' ELSE 'paid' END AS price,
+                        SELECT kind, license, price, price_range, gpu_model,
+                               GROUPING(kind, license, price, price_range, gpu_model) AS g, count(*) AS n
+                        FROM (SELECT kind, license, gpu_model, CASE WHEN price_aic = 0 THEN 'free' ELSE 'paid' END AS price,
                                      CASE WHEN price_aic = 0 THEN '0' WHEN price_aic < 10 THEN '0-10'
                                           WHEN price_aic < 100 THEN '10-100' ELSE '100-' END AS price_range
-                              FROM listings WHERE %s) matched
-                        GROUP BY GROUPING SETS ((kind), (license), (price), (price_range), ())""".formatted(filter.sql))
+                              FROM search_documents WHERE %s) matched
+                        GROUP BY GROUPING SETS ((kind), (license), (price), (price_range), (gpu_model), ())""".formatted(filter.sql))
                 .params(filter.params)
                 .query((rs, n) -> {
                     // GROUPING() sets a bit for each column not grouped, the first column being the highest bit.
                     String facet = switch (rs.getInt("g")) {
-                        case 0b0111 -> "kind";
-                        case 0b1011 -> "license";
-                        case 0b1101 -> "price";
-                        case 0b1110 -> "priceRange";
+                        case 0b01111 -> "kind";
+                        case 0b10111 -> "license";
+                        case 0b11011 -> "price";
+                        case 0b11101 -> "priceRange";
+                        case 0b11110 -> "gpuModel";
                         default -> "total";
                     };
                     String value = switch (facet) {
@@ -139,9 +146,13 @@ class PostgresSearchBackend implements SearchBackend {
                         case "license" -> rs.getString("license");
                         case "price" -> rs.getString("price");
                         case "priceRange" -> rs.getString("price_range");
+                        case "gpuModel" -> rs.getString("gpu_model");
                         default -> "";
                     };
-                    facets.get(facet).add(new FacetValue(value, rs.getLong("n")));
+                    // Kinds without a license or GPU model form a group of their own: not a facet value.
+                    if (value != null) {
+                        facets.get(facet).add(new FacetValue(value, rs.getLong("n")));
+                    }
                     return facet;
                 })
                 .list();
@@ -150,7 +161,7 @@ class PostgresSearchBackend implements SearchBackend {
             facets.get("total").add(new FacetValue("", 0));
         }
         facets.put("tag", jdbc.sql("""
-                        SELECT tag, count(*) AS n FROM (SELECT tags FROM listings WHERE %s) matched, unnest(tags) AS tag
+                        SELECT tag, count(*) AS n FROM (SELECT tags FROM search_documents WHERE %s) matched, unnest(tags) AS tag
                         GROUP BY tag ORDER BY n DESC, tag LIMIT %d""".formatted(filter.sql, TAG_FACET_SIZE))
                 .params(filter.params)
                 .query((rs, n) -> new FacetValue(rs.getString("tag"), rs.getLong("n"))).list());
@@ -162,22 +173,22 @@ class PostgresSearchBackend implements SearchBackend {
     }
 
     private static Row row(ResultSet rs, int n) throws SQLException {
-        return new Row(rs.getLong("id"), ListingKind.valueOf(rs.getString("kind")), rs.getString("title"),
-                rs.getString("title_marked"), rs.getString("snippet_marked"),
+        return new Row(rs.getLong("id"), SearchKind.valueOf(rs.getString("kind")), rs.getString("slug"), rs.getString("title"),
+                rs.getString("title_marked"), rs.getString("snippet_marked"), rs.getString("detail"),
                 List.of((String[]) rs.getArray("tags").getArray()), rs.getString("license"),
                 rs.getBigDecimal("price_aic"), rs.getLong("owner_id"), rs.getTimestamp("created_at").toInstant(),
                 rs.getFloat("score"));
     }
 
-    private record Row(long id, ListingKind kind, String title, String titleMarked, String snippetMarked,
-                       List<String> tags, String license, BigDecimal price, long ownerId, Instant createdAt, float score) {
+    private record Row(long id, SearchKind kind, String slug, String title, String titleMarked, String snippetMarked,
+                       String detail, List<String> tags, String license, BigDecimal price, long ownerId, Instant createdAt, float score) {
     }
 
-    /** The WHERE clause shared by hits and facets: published listings that match the text and filters. */
+    /** The WHERE clause shared by hits and facets: documents that match the text and filters. */
     private record Filter(String sql, Map<String, Object> params) {
 
         static Filter of(SearchQuery q) {
-            var sql = new StringBuilder("status = 'PUBLISHED'");
+            var sql = new StringBuilder("TRUE");
             Map<String, Object> params = new HashMap<>();
             if (!q.text().isEmpty()) {
                 sql.append(" AND (search_vector @@ websearch_to_tsquery('simple', :text) OR :lowerText <% lower(title))");
@@ -195,6 +206,10 @@ class PostgresSearchBackend implements SearchBackend {
             if (q.license() != null) {
                 sql.append(" AND license = :license");
                 params.put("license", q.license());
+            }
+            if (q.gpuModel() != null) {
+                sql.append(" AND gpu_model = :gpuModel");
+                params.put("gpuModel", q.gpuModel());
             }
             switch (q.price()) {
                 case FREE -> sql.append(" AND price_aic = 0");

@@ -17,9 +17,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class SearchAdminController {
 
-    private final ListingIndex index;
+    private final SearchIndex index;
 
-    SearchAdminController(ObjectProvider<ListingIndex> index) {
+    SearchAdminController(ObjectProvider<SearchIndex> index) {
         this.index = index.getIfAvailable();
     }
 

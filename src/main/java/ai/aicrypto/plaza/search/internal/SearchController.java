@@ -1,13 +1,12 @@
 package ai.aicrypto.plaza.search.internal;
 
 import java.math.BigDecimal;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.search.Search;
+import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchQuery;
 import ai.aicrypto.plaza.search.SearchResults;
 import org.springframework.stereotype.Controller;
@@ -48,11 +47,11 @@ class SearchController {
     }
 
     /** Query parameters, bound by name; unknown values fall back to defaults. */
-    record SearchParams(String q, String kind, String tag, String license, String price, String minPrice,
-                        String maxPrice, String sort, String after) {
+    record SearchParams(String q, String kind, String tag, String license, String gpuModel, String price,
+                        String minPrice, String maxPrice, String sort, String after) {
 
         SearchQuery toQuery() {
-            return new SearchQuery(q, kinds(), tag, license, parse(SearchQuery.PriceFilter.class, price),
+            return new SearchQuery(q, kinds(), tag, license, gpuModel, parse(SearchQuery.PriceFilter.class, price),
                     decimal(minPrice), decimal(maxPrice), parse(SearchQuery.Sort.class, sort), after,
                     SearchQuery.DEFAULT_SIZE);
         }
@@ -65,6 +64,7 @@ class SearchController {
             values.put("kind", kind);
             values.put("tag", tag);
             values.put("license", license);
+            values.put("gpuModel", gpuModel);
             values.put("price", price);
             values.put("minPrice", minPrice);
             values.put("maxPrice", maxPrice);
@@ -91,11 +91,11 @@ class SearchController {
             if (!"priceRange".equals(facet)) {
                 return with(facet, selected(facet, value) ? null : value);
             }
-            var range = new SearchParams(q, kind, tag, license, null, null, null, sort, null);
+            var range = new SearchParams(q, kind, tag, license, gpuModel, null, null, null, sort, null);
             return switch (value) {
                 case "0" -> range.with("price", "free");
-                case "0-10" -> new SearchParams(q, kind, tag, license, "paid", null, "10", sort, null).with("price", "paid");
-                case "10-100" -> new SearchParams(q, kind, tag, license, null, "10", "100", sort, null).with("price", null);
+                case "0-10" -> new SearchParams(q, kind, tag, license, gpuModel, "paid", null, "10", sort, null).with("price", "paid");
+                case "10-100" -> new SearchParams(q, kind, tag, license, gpuModel, null, "10", "100", sort, null).with("price", null);
                 default -> range.with("minPrice", "100");
             };
         }
@@ -105,15 +105,16 @@ class SearchController {
                 case "kind" -> kind;
                 case "tag" -> tag;
                 case "license" -> license;
+                case "gpuModel" -> gpuModel;
                 case "price" -> price;
                 default -> null;
             };
             return value != null && value.equalsIgnoreCase(current);
         }
 
-        private Set<ListingKind> kinds() {
-            ListingKind parsed = parse(ListingKind.class, kind);
-            return parsed == null ? EnumSet.noneOf(ListingKind.class) : EnumSet.of(parsed);
+        private Set<SearchKind> kinds() {
+            SearchKind parsed = parse(SearchKind.class, kind);
+            return parsed == null ? Set.of() : Set.of(parsed);
         }
 
         private static BigDecimal decimal(String value) {

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 record SearchProperties(String esUrl, String alias) {
 
     SearchProperties {
-        alias = alias == null || alias.isBlank() ? "plaza-listings" : alias;
+        alias = alias == null || alias.isBlank() ? "plaza-search" : alias;
     }
 
     boolean elasticsearchEnabled() {

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.GpuOfferChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -32,10 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The worker API and the queue behind it, through the real routes with real tokens (package-level to run the expiry). */
+@RecordApplicationEvents
 class WorkerApiTest extends IntegrationTest {
 
     @Autowired
@@ -50,6 +54,8 @@ class WorkerApiTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     JsonMapper json;
+    @Autowired
+    ApplicationEvents events;
 
     long requester;
     long dataset;
@@ -69,6 +75,18 @@ class WorkerApiTest extends IntegrationTest {
         model = models.publish(requester, new ModelUpload(new ClassPathResource(
                 "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8),
                 List.of(), null));
+    }
+
+    /** Search re-indexes an offer on each GpuOfferChanged: a heartbeat repeating the same score must not send one. */
+    @Test
+    void onlyARegistrationOrANewMeasuredScoreIsNewsForSearch() throws Exception {
+        var issued = offers.register(requester, new GpuOffers.NewOffer("Scored", "L4", 24576, BigDecimal.ONE, "eu-west"));
+        for (double score : new double[] {500, 500, 510}) {
+            call(issued.token(), "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 24576, "cachedDatasets", List.of(),
+                    "benchmarkScore", score));
+        }
+        assertThat(events.stream(GpuOfferChanged.class)).containsExactly(new GpuOfferChanged(issued.offerId()),
+                new GpuOfferChanged(issued.offerId()), new GpuOfferChanged(issued.offerId()));
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -115,11 +113,6 @@ class CompetitionTest extends PlazaBrowserTest {
             }
         }
         return teams;
-    }
-
-    private void setValue(By by, LocalDateTime time) {
-        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", driver.findElement(by),
-                time.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")));
     }
 
     /** Ids r0..r39, the class alternating cat/dog. */

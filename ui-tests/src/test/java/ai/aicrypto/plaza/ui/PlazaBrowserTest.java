@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -136,6 +138,12 @@ abstract class PlazaBrowserTest {
         WebElement input = visible(by);
         input.clear();
         input.sendKeys(text);
+    }
+
+    /** Sets a datetime-local input, whose typing rules differ between browsers and locales. */
+    protected void setValue(By by, LocalDateTime time) {
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", driver.findElement(by),
+                time.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")));
     }
 
     protected String navbarText() {

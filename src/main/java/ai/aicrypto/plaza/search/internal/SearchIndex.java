@@ -16,6 +16,7 @@ import java.util.Set;
 
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDocument;
+import ai.aicrypto.plaza.search.SearchKind;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.VersionType;
@@ -26,13 +27,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
 
 /**
- * The Elasticsearch index of listings, always used through an alias. A rebuild creates a new
- * index from the mapping in {@code search/listings-index.json}, fills it from the catalog and then
- * moves the alias in one atomic step, so searches never see a half-built index.
+ * The Elasticsearch index of everything searchable (listings, GPU offers, competitions), always
+ * used through an alias. A rebuild creates a new index from the mapping in
+ * {@code search/search-index.json}, fills it from the catalog and the {@code search_documents}
+ * view and then moves the alias in one atomic step, so searches never see a half-built index.
  */
-class ListingIndex {
+class SearchIndex {
 
-    private static final Logger log = LoggerFactory.getLogger(ListingIndex.class);
+    private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
     private static final DateTimeFormatter INDEX_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
             .withZone(ZoneOffset.UTC);
     private static final int BULK_SIZE = 1000;
@@ -40,12 +42,15 @@ class ListingIndex {
     private final ElasticsearchClient client;
     private final String alias;
     private final Catalog catalog;
+    private final SearchDocuments documents;
     private final Clock clock;
 
-    ListingIndex(ElasticsearchClient client, SearchProperties properties, Catalog catalog, Clock clock) {
+    SearchIndex(ElasticsearchClient client, SearchProperties properties, Catalog catalog, SearchDocuments documents,
+                Clock clock) {
         this.client = client;
         this.alias = properties.alias();
         this.catalog = catalog;
+        this.documents = documents;
         this.clock = clock;
     }
 
@@ -63,14 +68,16 @@ class ListingIndex {
     /** Builds a fresh index from the catalog and swaps the alias to it; returns the documents indexed. */
     long rebuild() throws IOException {
         String index = alias + "-" + INDEX_SUFFIX.format(clock.instant());
-        try (InputStream mapping = new ClassPathResource("search/listings-index.json").getInputStream()) {
+        try (InputStream mapping = new ClassPathResource("search/search-index.json").getInputStream()) {
             client.indices().create(c -> c.index(index).withJson(mapping));
         }
         Instant started = clock.instant();
         long[] indexed = {0};
         Set<String> previous;
         try {
-            catalog.forEachDocument(null, BULK_SIZE, batch -> indexed[0] += bulk(index, batch));
+            catalog.forEachDocument(null, BULK_SIZE, batch -> indexed[0] += bulk(index,
+                    batch.stream().filter(ListingDocument::published).map(SearchIndex::document).toList()));
+            indexed[0] += bulk(index, documents.allButListings());
             client.indices().refresh(r -> r.index(index));
             previous = client.indices().existsAlias(a -> a.name(alias)).value()
                     ? client.indices().getAlias(a -> a.name(alias)).aliases().keySet()
@@ -88,9 +95,11 @@ class ListingIndex {
         for (String old : previous) {
             client.indices().delete(d -> d.index(old));
         }
-        // Changes made while the new index was filling went to the old one: replay them.
+        // Changes made while the new index was filling went to the old one: replay them. Offers and
+        // competitions keep no update time, and are few: all of them are written again.
         catalog.forEachDocument(started, BULK_SIZE, batch -> batch.forEach(this::syncUnchecked));
-        log.info("Search index {} built with {} listings; alias {} moved from {}", index, indexed[0], alias, previous);
+        bulk(alias, documents.allButListings());
+        log.info("Search index {} built with {} documents; alias {} moved from {}", index, indexed[0], alias, previous);
         return indexed[0];
     }
 
@@ -103,7 +112,7 @@ class ListingIndex {
         long version = version(doc);
         try {
             if (doc.published()) {
-                client.index(i -> i.index(alias).id(Long.toString(doc.id())).document(source(doc))
+                client.index(i -> i.index(alias).id(Long.toString(doc.id())).document(source(document(doc)))
                         .versionType(VersionType.External).version(version));
             } else {
                 client.delete(d -> d.index(alias).id(Long.toString(doc.id()))
@@ -122,6 +131,16 @@ class ListingIndex {
         client.delete(d -> d.index(alias).id(Long.toString(id)));
     }
 
+    /** Writes a GPU offer or competition as the database has it now, or removes it when it is gone. */
+    void sync(SearchKind kind, long id) throws IOException {
+        var doc = documents.find(kind, id);
+        if (doc.isPresent()) {
+            client.index(i -> i.index(alias).id(doc.get().documentId()).document(source(doc.get())));
+        } else {
+            client.delete(d -> d.index(alias).id(SearchDocument.documentId(kind, id)));
+        }
+    }
+
     private void syncUnchecked(ListingDocument doc) {
         try {
             sync(doc);
@@ -134,18 +153,20 @@ class ListingIndex {
         return ChronoUnit.MICROS.between(Instant.EPOCH, doc.updatedAt());
     }
 
-    private long bulk(String index, List<ListingDocument> docs) {
-        var request = new BulkRequest.Builder().index(index);
-        int count = 0;
-        for (ListingDocument doc : docs) {
-            if (doc.published()) {
-                request.operations(op -> op.index(i -> i.id(Long.toString(doc.id())).document(source(doc))
-                        .versionType(VersionType.External).version(version(doc))));
-                count++;
-            }
-        }
-        if (count == 0) {
+    private static SearchDocument document(ListingDocument doc) {
+        return SearchDocument.of(doc, version(doc));
+    }
+
+    private long bulk(String index, List<SearchDocument> docs) {
+        if (docs.isEmpty()) {
             return 0;
+        }
+        var request = new BulkRequest.Builder().index(index);
+        for (SearchDocument doc : docs) {
+            request.operations(op -> op.index(i -> {
+                i.id(doc.documentId()).document(source(doc));
+                return doc.version() == null ? i : i.versionType(VersionType.External).version(doc.version());
+            }));
         }
         try {
             BulkResponse response = client.bulk(request.build());
@@ -153,28 +174,30 @@ class ListingIndex {
                 throw new IllegalStateException("Bulk indexing failed: " + response.items().stream()
                         .filter(item -> item.error() != null).findFirst().map(item -> item.error().reason()).orElse("?"));
             }
-            return count;
+            return docs.size();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static Map<String, Object> source(ListingDocument doc) {
+    static Map<String, Object> source(SearchDocument doc) {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("id", doc.id());
         source.put("kind", doc.kind().name());
+        source.put("slug", doc.slug());
         source.put("title", doc.title());
         source.put("description", doc.description());
+        source.put("detail", doc.detail());
         source.put("tags", doc.tags());
         source.put("tags_text", String.join(" ", doc.tags()));
         source.put("search_terms", doc.searchTerms());
         source.put("license", doc.license());
+        source.put("gpu_model", doc.gpuModel());
         source.put("price", doc.priceAic().toPlainString());
         source.put("price_value", doc.priceAic().doubleValue());
         source.put("free", doc.priceAic().signum() == 0);
         source.put("owner", doc.ownerName());
         source.put("created_at", doc.createdAt().toString());
-        source.put("updated_at", doc.updatedAt().toString());
         List<String> inputs = new ArrayList<>();
         inputs.add(doc.title());
         source.put("suggest", Map.of("input", inputs));
