@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.competition.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import java.sql.Timestamp;
@@ -161,8 +160,8 @@ class ScoringTest extends CompetitionTestSupport {
 
         String page = mvc.perform(get("/competitions/" + c.slug())).andReturn().getResponse().getContentAsString();
         assertThat(page).contains("id=\"final-leaderboard\"").contains("id=\"public-leaderboard\"").doesNotContain("sse-connect");
-        var csv = mvc.perform(get("/competitions/" + c.slug() + "/leaderboard.csv")).andReturn();
-        String body = mvc.perform(asyncDispatch(csv)).andReturn().getResponse().getContentAsString();
+        String body = mvc.perform(get("/competitions/" + c.slug() + "/leaderboard.csv")).andReturn().getResponse()
+                .getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(body).startsWith("final_rank,team,private_score,public_score,entries")
                 .contains("1," + chooser.getUsername() + ",0.3,0.2,1");
     }
