@@ -25,8 +25,14 @@ require_java_and_maven() {
 }
 
 # build_app [extra maven args]: packages the web app jar (tests skipped unless asked otherwise).
+# The build's output (web3j's code generator prints even under -q) goes to target/build.log and
+# is shown only if the build fails, so that benches print their figures first.
 build_app() {
-    (cd "$ROOT" && "${MVN[@]}" -q "$@" package)
+    mkdir -p "$ROOT/target"
+    (cd "$ROOT" && "${MVN[@]}" -q "$@" package > "$ROOT/target/build.log" 2>&1) || {
+        cat "$ROOT/target/build.log" >&2
+        return 1
+    }
 }
 
 app_jar() {
