@@ -84,8 +84,18 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         String signature = TestChain.signTypedData(HOST, (String) permit.get("typedData"));
         Map<?, ?> tx = json.readValue(step(c, "transaction", host,
                 Map.of("deadline", permit.get("deadline").toString(), "signature", signature), 200), Map.class);
+        String beforeFunding = chain.snapshot();
         assertThat(chain.send(HOST, (String) tx.get("to"), (String) tx.get("data")).isStatusOK()).isTrue();
         assertThat(page(c, host)).contains("id=\"pool-awaiting\"");
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> page(c, host).contains("id=\"pool-funded\""));
+
+        // A reorganisation that drops the funding shows the pool as awaiting again; the same funding mined again
+        // (its permit is valid again on the new chain) shows it funded once more.
+        chain.revert(beforeFunding);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> page(c, host).contains("id=\"pool-awaiting\""));
+        assertThat(chain.send(HOST, (String) tx.get("to"), (String) tx.get("data")).isStatusOK()).isTrue();
         chain.mine(1);
         await().atMost(Duration.ofSeconds(20)).until(() -> page(c, host).contains("id=\"pool-funded\""));
         assertThat(step(c, "permit", host, Map.of("wallet", TestChain.address(HOST)), 400)).contains("funded already");
