@@ -5,6 +5,9 @@ import ai.aicrypto.plaza.worker.Log;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 /**
@@ -79,16 +82,31 @@ public final class IdleCommand implements AutoCloseable {
         }
     }
 
-    /** Ends the idle command and its children (resumed first, so that they can die). */
+    /**
+     * Ends the idle command and its children: TERM, then CONT (a stopped process acts on TERM only
+     * once it runs again), and KILL for whatever has not ended within a second. A survivor would
+     * keep running in the background and hold the worker's inherited stdout open.
+     */
     @Override
     public synchronized void close() {
         if (process == null) return;
         List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
-        try {
-            if (suspended) signal("CONT", tree);
-        } catch (IOException e) {
-            Log.info("could not resume the idle command before stopping it: " + e.getMessage());
-        }
         tree.forEach(ProcessHandle::destroy);
+        try {
+            signal("CONT", tree);
+        } catch (IOException e) {
+            Log.info("could not resume the idle command to let it stop: " + e.getMessage());
+        }
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            } catch (ExecutionException | TimeoutException e) {
+                p.destroyForcibly();
+            }
+        }
+        suspended = false;
     }
 }
