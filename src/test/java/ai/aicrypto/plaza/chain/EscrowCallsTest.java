@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,13 +33,7 @@ class EscrowCallsTest extends IntegrationTest {
 
     @DynamicPropertySource
     static void chain(DynamicPropertyRegistry registry) throws Exception {
-        Path deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
-        testChain = TestChain.deploy(deployment);
-        registry.add("plaza.chain.rpc-url", () -> testChain.url);
-        registry.add("plaza.chain.deployment", deployment::toString);
-        registry.add("plaza.chain.operator-key", () -> TestChain.KEYS.get(0));
-        registry.add("plaza.chain.confirmations", () -> "2");
-        registry.add("plaza.chain.poll-interval", () -> "200ms");
+        testChain = TestChain.deployFor(registry);
     }
 
     @Autowired

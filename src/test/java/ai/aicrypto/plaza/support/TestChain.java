@@ -94,6 +94,26 @@ public final class TestChain {
         }
     }
 
+    /**
+     * Deploys fresh contracts and points the app at them: RPC, deployment file, operator key (dev
+     * account 0), 2 confirmations and a fast watcher. Call from a test's {@code @DynamicPropertySource}.
+     */
+    public static TestChain deployFor(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        Path deployment;
+        try {
+            deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        TestChain chain = deploy(deployment);
+        registry.add("plaza.chain.rpc-url", () -> chain.url);
+        registry.add("plaza.chain.deployment", deployment::toString);
+        registry.add("plaza.chain.operator-key", () -> KEYS.get(0));
+        registry.add("plaza.chain.confirmations", () -> "2");
+        registry.add("plaza.chain.poll-interval", () -> "200ms");
+        return chain;
+    }
+
     public static Credentials credentials(int account) {
         return Credentials.create(KEYS.get(account));
     }

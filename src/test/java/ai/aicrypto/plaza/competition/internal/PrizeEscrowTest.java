@@ -10,8 +10,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -44,13 +42,7 @@ class PrizeEscrowTest extends CompetitionTestSupport {
 
     @DynamicPropertySource
     static void chain(DynamicPropertyRegistry registry) throws Exception {
-        Path deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
-        chain = TestChain.deploy(deployment);
-        registry.add("plaza.chain.rpc-url", () -> chain.url);
-        registry.add("plaza.chain.deployment", deployment::toString);
-        registry.add("plaza.chain.operator-key", () -> TestChain.KEYS.get(0));
-        registry.add("plaza.chain.confirmations", () -> "2");
-        registry.add("plaza.chain.poll-interval", () -> "200ms");
+        chain = TestChain.deployFor(registry);
         registry.add("plaza.competition.payout-interval", () -> "1h"); // the test runs payOut itself
     }
 

@@ -64,13 +64,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
 
     @DynamicPropertySource
     static void chain(DynamicPropertyRegistry registry) throws Exception {
-        Path deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
-        chain = TestChain.deploy(deployment);
-        registry.add("plaza.chain.rpc-url", () -> chain.url);
-        registry.add("plaza.chain.deployment", deployment::toString);
-        registry.add("plaza.chain.operator-key", () -> TestChain.KEYS.get(0));
-        registry.add("plaza.chain.confirmations", () -> "2");
-        registry.add("plaza.chain.poll-interval", () -> "200ms");
+        chain = TestChain.deployFor(registry);
         registry.add("plaza.market.pending-check-interval", () -> "300ms");
         registry.add("plaza.compute.escrow.settle-interval", () -> "300ms");
     }
