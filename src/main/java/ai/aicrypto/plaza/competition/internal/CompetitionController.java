@@ -217,13 +217,8 @@ class CompetitionController {
     String join(@PathVariable String slug, @RequestParam(defaultValue = "false") boolean acceptRules,
                 @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
         Competition c = competitions.bySlug(slug);
-        try {
-            teams.join(c, me, acceptRules, competitions.now());
-            redirect.addFlashAttribute("notice", "competition.joined");
-        } catch (UserFacingException e) {
-            redirect.addFlashAttribute("error", message(e));
-        }
-        return "redirect:/competitions/" + slug;
+        return act(redirect, "competition.joined", "/competitions/" + slug,
+                () -> teams.join(c, me, acceptRules, competitions.now()));
     }
 
     @GetMapping("/competitions/{slug}/team")
@@ -241,26 +236,16 @@ class CompetitionController {
     String invite(@PathVariable String slug, @RequestParam(defaultValue = "") String username,
                   @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
         Competition c = competitions.bySlug(slug);
-        try {
-            teams.invite(c, me, username, competitions.now());
-            redirect.addFlashAttribute("notice", "competition.team.invited");
-        } catch (UserFacingException e) {
-            redirect.addFlashAttribute("error", message(e));
-        }
-        return "redirect:/competitions/" + slug + "/team";
+        return act(redirect, "competition.team.invited", "/competitions/" + slug + "/team",
+                () -> teams.invite(c, me, username, competitions.now()));
     }
 
     @PostMapping("/competitions/{slug}/team/invites/{id}/accept")
     String accept(@PathVariable String slug, @PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                   RedirectAttributes redirect) {
         Competition c = competitions.bySlug(slug);
-        try {
-            teams.accept(c, me, id, competitions.now());
-            redirect.addFlashAttribute("notice", "competition.team.merged");
-        } catch (UserFacingException e) {
-            redirect.addFlashAttribute("error", message(e));
-        }
-        return "redirect:/competitions/" + slug + "/team";
+        return act(redirect, "competition.team.merged", "/competitions/" + slug + "/team",
+                () -> teams.accept(c, me, id, competitions.now()));
     }
 
     @GetMapping("/competitions/{slug}/submissions")
@@ -323,12 +308,20 @@ class CompetitionController {
     String toggleSelection(@PathVariable String slug, @PathVariable long id,
                            @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
         Competition c = competitions.bySlug(slug);
+        return act(redirect, null, "/competitions/" + slug + "/submissions", () -> submissions.toggleSelection(c, me, id));
+    }
+
+    /** Runs a form action and redirects, with {@code notice} (when given) or the refusal's message as flash. */
+    private String act(RedirectAttributes redirect, String notice, String target, Runnable action) {
         try {
-            submissions.toggleSelection(c, me, id);
+            action.run();
+            if (notice != null) {
+                redirect.addFlashAttribute("notice", notice);
+            }
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
         }
-        return "redirect:/competitions/" + slug + "/submissions";
+        return "redirect:" + target;
     }
 
     /** Moves the container's spooled part into our work directory (a rename on the same disk, no copy in memory). */
