@@ -86,8 +86,8 @@ class CompetitionTest extends PlazaBrowserTest {
     private void joinAndSubmit(String slug, String csv) throws IOException {
         open("/competitions/" + slug);
         driver.findElement(By.cssSelector("#join-form input[name=acceptRules]")).click();
-        driver.findElement(By.cssSelector("#join-form button")).click();
-        waitForPath("/competitions/" + slug);
+        clickAndWaitForReload(By.cssSelector("#join-form button"));
+        assertEquals(0, driver.findElements(By.id("join-form")).size(), "joined");
         open("/competitions/" + slug + "/submissions");
         submit(csv, "");
     }

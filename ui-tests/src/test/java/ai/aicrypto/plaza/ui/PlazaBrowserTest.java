@@ -123,6 +123,17 @@ abstract class PlazaBrowserTest {
         waitForPageLoaded();
     }
 
+    /**
+     * Submits a form that redirects back to the page it is on: the path cannot tell the old page from the new one,
+     * so this waits for the clicked element to go with the old page.
+     */
+    protected void clickAndWaitForReload(By button) {
+        WebElement clicked = driver.findElement(button);
+        clicked.click();
+        wait.until(ExpectedConditions.stalenessOf(clicked));
+        waitForPageLoaded();
+    }
+
     /** A wait longer than the usual 15 s, as forgiving of swapped elements. */
     protected WebDriverWait waitUpTo(Duration timeout) {
         WebDriverWait longer = new WebDriverWait(driver, timeout);

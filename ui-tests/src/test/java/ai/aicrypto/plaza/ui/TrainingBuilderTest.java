@@ -158,8 +158,7 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         screenshot("builder-korean");
 
         open("/jobs/" + job);
-        driver.findElement(By.cssSelector("#cancel-form button")).click();
-        waitForPath("/jobs/" + job);
+        clickAndWaitForReload(By.cssSelector("#cancel-form button"));
         assertContains(visible(By.id("job-status")).getText(), "취소됨", "the cancelled job");
         // 409: the worker held this job but no longer does, and abandons it.
         assertEquals(409, api(worker, "/jobs/" + job + "/renew", "").statusCode());

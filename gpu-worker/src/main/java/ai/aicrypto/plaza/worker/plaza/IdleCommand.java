@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.worker.plaza;
 import ai.aicrypto.plaza.worker.Log;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
@@ -12,9 +11,9 @@ import java.util.stream.Stream;
 
 /**
  * The whitepaper's multitasking switch: a background program (a miner, say) that runs while the worker has no job.
- * It is started with {@code /bin/sh -c}, suspended with SIGSTOP on its whole process tree when a job is leased
- * (parent first, so it cannot start new children meanwhile) and resumed with SIGCONT when the job ends (children
- * first). Each switch is reported to the plaza through {@link Reporter}.
+ * It is started with {@code setsid /bin/sh -c} in a process group of its own, so that one {@code kill} suspends
+ * (SIGSTOP) or resumes (SIGCONT) the whole tree at once: signalling a list of pids instead races with children
+ * that start or end meanwhile. Each switch is reported to the plaza through {@link Reporter}.
  */
 public final class IdleCommand implements AutoCloseable {
 
@@ -36,27 +35,22 @@ public final class IdleCommand implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
-        process = new ProcessBuilder("/bin/sh", "-c", command).inheritIO().start();
+        // The JVM's child is never a group leader, so setsid makes a new group in place: group id = this pid.
+        process = new ProcessBuilder("setsid", "/bin/sh", "-c", command).inheritIO().start();
         Log.info("idle command started (pid " + process.pid() + "): " + command);
     }
 
-    /** Stops the idle command's whole process tree until {@link #resume()}; returns once the signal is sent. */
+    /** Stops the idle command's whole process group until {@link #resume()}; returns once the signal is sent. */
     public synchronized void suspend() throws IOException {
         if (suspended || !running()) return;
-        List<ProcessHandle> tree = new ArrayList<>();
-        tree.add(process.toHandle());
-        tree.addAll(process.descendants().toList());
-        signal("STOP", tree);
+        signalGroup("STOP");
         suspended = true;
         reporter.switched(State.SUSPENDED, command);
     }
 
     public synchronized void resume() throws IOException {
         if (!suspended || !running()) return;
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        java.util.Collections.reverse(tree);
-        tree.add(process.toHandle());
-        signal("CONT", tree);
+        signalGroup("CONT");
         suspended = false;
         reporter.switched(State.RESUMED, command);
     }
@@ -69,13 +63,11 @@ public final class IdleCommand implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    private static void signal(String signal, List<ProcessHandle> processes) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal));
-        processes.stream().filter(ProcessHandle::isAlive).forEach(p -> cmd.add(Long.toString(p.pid())));
-        if (cmd.size() == 2) return;
+    /** Fails if the group is gone (its leader has ended and so has every member). */
+    private void signalGroup(String signal) throws IOException {
         try {
-            int rc = new ProcessBuilder(cmd).inheritIO().start().waitFor();
-            if (rc != 0) throw new IOException("kill -" + signal + " exited with " + rc);
+            int rc = new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid()).inheritIO().start().waitFor();
+            if (rc != 0) throw new IOException("kill -" + signal + " of process group " + process.pid() + " exited with " + rc);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -83,19 +75,19 @@ public final class IdleCommand implements AutoCloseable {
     }
 
     /**
-     * Ends the idle command and its children: TERM, then CONT (a stopped process acts on TERM only
-     * once it runs again), and KILL for whatever has not ended within a second. A survivor would
-     * keep running in the background and hold the worker's inherited stdout open.
+     * Ends the idle command and its group: TERM, then CONT (if suspended: a stopped process acts on TERM only once
+     * it runs again), and KILL for whatever has not ended within a second. A survivor would keep running in the
+     * background and hold the worker's inherited stdout open.
      */
     @Override
     public synchronized void close() {
         if (process == null) return;
         List<ProcessHandle> tree = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
-        tree.forEach(ProcessHandle::destroy);
         try {
-            signal("CONT", tree);
+            signalGroup("TERM");
+            if (suspended) signalGroup("CONT");
         } catch (IOException e) {
-            Log.info("could not resume the idle command to let it stop: " + e.getMessage());
+            Log.info("could not signal the idle command to stop: " + e.getMessage());
         }
         for (ProcessHandle p : tree) {
             try {
