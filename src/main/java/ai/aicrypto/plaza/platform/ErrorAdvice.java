@@ -24,26 +24,31 @@ class ErrorAdvice {
     private static final Logger log = LoggerFactory.getLogger(ErrorAdvice.class);
 
     private final MessageSource messages;
+    private final PageAttributesInterceptor pageAttributes;
 
-    ErrorAdvice(MessageSource messages) {
+    ErrorAdvice(MessageSource messages, PageAttributesInterceptor pageAttributes) {
         this.messages = messages;
+        this.pageAttributes = pageAttributes;
     }
 
     @ExceptionHandler(UserFacingException.class)
-    ModelAndView badInput(UserFacingException e) {
-        var page = new ModelAndView("error", HttpStatus.BAD_REQUEST);
-        page.addObject("status", 400);
-        page.addObject("userMessage", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
-                LocaleContextHolder.getLocale()));
-        return page;
+    ModelAndView badInput(UserFacingException e, HttpServletRequest request) {
+        return errorPage(HttpStatus.BAD_REQUEST, messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
+                LocaleContextHolder.getLocale()), request);
     }
 
     @ExceptionHandler(IntegrityException.class)
-    ModelAndView integrity(IntegrityException e) {
+    ModelAndView integrity(IntegrityException e, HttpServletRequest request) {
         log.error("Integrity check failed", e);
-        var page = new ModelAndView("error", HttpStatus.INTERNAL_SERVER_ERROR);
-        page.addObject("status", 500);
-        page.addObject("userMessage", messages.getMessage("error.integrity", null, LocaleContextHolder.getLocale()));
+        return errorPage(HttpStatus.INTERNAL_SERVER_ERROR, messages.getMessage("error.integrity", null,
+                LocaleContextHolder.getLocale()), request);
+    }
+
+    private ModelAndView errorPage(HttpStatus status, String userMessage, HttpServletRequest request) {
+        var page = new ModelAndView("error", status);
+        page.addObject("status", status.value());
+        page.addObject("userMessage", userMessage);
+        pageAttributes.addTo(page, request);
         return page;
     }
 

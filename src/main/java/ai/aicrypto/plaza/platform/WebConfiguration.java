@@ -22,6 +22,12 @@ class WebConfiguration implements WebMvcConfigurer {
 
     static final List<Locale> SUPPORTED = List.of(Locale.ENGLISH, Locale.KOREAN);
 
+    private final PageAttributesInterceptor pageAttributes;
+
+    WebConfiguration(PageAttributesInterceptor pageAttributes) {
+        this.pageAttributes = pageAttributes;
+    }
+
     @Bean
     LocaleResolver localeResolver() {
         var resolver = new CookieLocaleResolver("plaza-lang");
@@ -49,5 +55,6 @@ class WebConfiguration implements WebMvcConfigurer {
         change.setParamName("lang");
         change.setIgnoreInvalidLocale(true);
         registry.addInterceptor(change);
+        registry.addInterceptor(pageAttributes);
     }
 }

@@ -2,20 +2,25 @@ package ai.aicrypto.plaza.platform;
 
 import java.util.Locale;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.i18n.LocaleContextHolder;
-import org.springframework.web.bind.annotation.ControllerAdvice;
-import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The navbar's language link: the current page, with its filters, in the other language. */
-@ControllerAdvice
-class LanguageSwitchAdvice {
+@Component
+class LanguageSwitchAttribute implements PageAttribute {
 
-    @ModelAttribute("languageSwitchUrl")
-    String languageSwitchUrl() {
+    @Override
+    public String name() {
+        return "languageSwitchUrl";
+    }
+
+    @Override
+    public Object value(HttpServletRequest request) {
         String other = Locale.KOREAN.getLanguage().equals(LocaleContextHolder.getLocale().getLanguage()) ? "en" : "ko";
-        return ServletUriComponentsBuilder.fromCurrentRequestUri()
-                .query(ServletUriComponentsBuilder.fromCurrentRequest().build().getQuery())
+        return ServletUriComponentsBuilder.fromRequestUri(request)
+                .query(ServletUriComponentsBuilder.fromRequest(request).build().getQuery())
                 .replaceQueryParam("lang", other)
                 .replaceQueryParam("after")
                 .build().toUriString();
