@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.compute.internal.web;
 
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +18,13 @@ public class JobViews {
     private static final int JOBS_LISTED = 200;
 
     private final JdbcClient jdbc;
+    private final Clock clock;
+    private final OfferDirectory offers;
 
-    JobViews(JdbcClient jdbc) {
+    JobViews(JdbcClient jdbc, Clock clock, OfferDirectory offers) {
         this.jdbc = jdbc;
+        this.clock = clock;
+        this.offers = offers;
     }
 
     List<JobSummary> of(long requesterId) {
@@ -44,18 +49,23 @@ public class JobViews {
                                d.title AS dataset, d.id AS dataset_id, m.title AS model, m.id AS model_id,
                                o.title AS offer, o.price_per_hour_aic,
                                (SELECT count(*) + 1 FROM training_jobs q
-                                WHERE q.status = 'QUEUED' AND (q.created_at, q.id) < (j.created_at, j.id)) AS queue_position
+                                WHERE q.status = 'QUEUED' AND (q.created_at, q.id) < (j.created_at, j.id)
+                                  AND (q.offer_id IS NULL OR j.offer_id IS NULL OR q.offer_id = j.offer_id)) AS queue_position,
+                               (SELECT count(*) FROM workers w
+                                WHERE w.last_heartbeat >= :onlineSince AND coalesce(w.gpu_memory_mb, 0) >= j.min_memory_mb
+                                  AND (j.offer_id IS NULL OR w.offer_id = j.offer_id)
+                                  AND (j.excluded_worker_id IS NULL OR w.id <> j.excluded_worker_id)) AS workers_online
                         FROM training_jobs j JOIN listings d ON d.id = j.dataset_id JOIN listings m ON m.id = j.model_id
                              LEFT JOIN gpu_offers o ON o.id = j.offer_id
-                        WHERE j.id = ?""")
-                .param(id)
+                        WHERE j.id = :id""")
+                .param("id", id).param("onlineSince", java.sql.Timestamp.from(clock.instant().minus(offers.onlineWithin())))
                 .query((rs, n) -> new Job(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("status"),
                         rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getString("failure_reason"),
                         rs.getString("hyperparameters"), parseEpochs(rs.getString("epochs")), rs.getBigDecimal("budget_aic"),
                         rs.getBigDecimal("charged_aic"), rs.getTimestamp("created_at").toInstant(),
                         rs.getTimestamp("updated_at").toInstant(), rs.getString("metrics"), rs.getLong("dataset_id"),
                         rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), rs.getString("offer"),
-                        rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), List.of()))
+                        rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), rs.getLong("workers_online"), List.of()))
                 .optional().orElseThrow(NotFoundException::new);
         if (viewer == null || (job.requesterId() != viewer.id() && !viewer.isAdmin())) {
             throw new NotFoundException();
@@ -84,19 +94,21 @@ public class JobViews {
 
     /**
      * @param epochs        the epochs asked for, when the hyperparameters name them
-     * @param queuePosition 1 for the next job to be leased; meaningful while queued
+     * @param queuePosition 1 for the next job to be leased; meaningful while queued. Jobs ahead that are bound to
+     *                      another offer's GPUs do not count: they never take the GPUs this job waits for.
+     * @param workersOnline the online workers that could lease this job now (its offer, enough memory)
      * @param progress      every report, in order, all attempts
      */
     public record Job(long id, long requesterId, String status, int attempts, int maxAttempts, String failureReason,
                       String hyperparametersJson, Integer epochs, BigDecimal budgetAic, BigDecimal chargedAic,
                       Instant createdAt, Instant updatedAt, String metricsJson, long datasetId, String dataset, long modelId,
                       String model, String offer, BigDecimal offerPricePerHourAic, long queuePosition,
-                      List<Progress> progress) {
+                      long workersOnline, List<Progress> progress) {
 
         Job withProgress(List<Progress> progress) {
             return new Job(id, requesterId, status, attempts, maxAttempts, failureReason, hyperparametersJson, epochs,
                     budgetAic, chargedAic, createdAt, updatedAt, metricsJson, datasetId, dataset, modelId, model, offer,
-                    offerPricePerHourAic, queuePosition, List.copyOf(progress));
+                    offerPricePerHourAic, queuePosition, workersOnline, List.copyOf(progress));
         }
 
         public boolean queued() {

@@ -37,12 +37,26 @@ class JobPageTest extends ComputeWebTest {
     void aQueuedJobShowsItsPlaceInTheQueue() throws Exception {
         long first = submit(null);
         long second = submit(null);
-        assertThat(page(second, me)).contains("Position in the queue: 2").contains("Queued");
+        assertThat(page(second, me)).contains("Position in the queue: 2").contains("Queued")
+                .contains("No GPU that can run it is online now");
         assertThat(page(first, me)).contains("Position in the queue: 1");
+        assertThat(page(second, me, "ko")).contains("대기열 순서: 2").contains("지금 실행할 수 있는 GPU가 온라인에 없습니다");
         String mine = mvc.perform(get("/jobs").with(user(me))).andReturn().getResponse().getContentAsString();
         assertThat(mine).contains("/jobs/" + first).contains("/jobs/" + second);
         assertThat(mvc.perform(get("/jobs").with(user(users.member()))).andReturn().getResponse().getContentAsString())
                 .doesNotContain("/jobs/" + first + "\"");
+    }
+
+    @Test
+    void jobsBoundToAnotherOffersGpusAreNotAheadInTheQueue() throws Exception {
+        Worker mine = onlineWorker(users.member(), "1", 500.0);
+        Worker another = onlineWorker(users.member(), "1", 500.0);
+        long elsewhere = submit(another.offerId());
+        long anywhere = submit(null);
+        long here = submit(mine.offerId());
+        assertThat(page(here, me)).contains("Position in the queue: 2").contains("1 GPU that can run it is online");
+        assertThat(page(anywhere, me)).contains("Position in the queue: 2").contains("2 GPUs that can run it are online");
+        assertThat(page(elsewhere, me)).contains("Position in the queue: 1");
     }
 
     @Test
