@@ -42,4 +42,13 @@ class WorkerMainTest {
         assertThrows(IllegalArgumentException.class, () -> WorkerMain.run(new String[]{"--plaza", "http://x"}, System.out));
         assertThrows(IllegalArgumentException.class, () -> WorkerMain.run(new String[]{"--train", "c", "--data", "d", "--engine", "tpu"}, System.out));
     }
+
+    @Test
+    void refusesAGpuListThatIsNotDistinctDeviceNumbers() {
+        for (String gpus : new String[]{"0,0", "one", "0,-1", "0,,1"}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> WorkerMain.run(new String[]{"--plaza", "http://127.0.0.1:9",
+                    "--token", "t", "--gpus", gpus, "--no-benchmark"}, System.out));
+            assertTrue(e.getMessage().contains("--gpus"), e.getMessage());
+        }
+    }
 }

@@ -107,11 +107,13 @@ public final class WorkerMain {
         }
         if (plaza != null || token != null) {
             if (plaza == null || token == null) throw new IllegalArgumentException("--plaza and --token go together\n" + USAGE);
-            GpuDevice device = chooseDevice(engineName, gpus);
-            TrainingEngine engine = device != null ? new JCudaEngine(device) : engine(engineName.equals("auto") ? "cpu" : engineName);
-            int memoryMb = device != null ? (int) (device.totalMemoryBytes() >> 20) : (int) (Runtime.getRuntime().maxMemory() >> 20);
+            List<GpuDevice> gpuSlots = chooseDevices(engineName, gpus);
+            List<TrainingEngine> engines = gpuSlots.isEmpty() ? List.of(engine(engineName.equals("auto") ? "cpu" : engineName))
+                    : gpuSlots.stream().<TrainingEngine>map(JCudaEngine::new).toList();
+            int memoryMb = gpuSlots.isEmpty() ? (int) (Runtime.getRuntime().maxMemory() >> 20)
+                    : (int) (gpuSlots.stream().mapToLong(GpuDevice::totalMemoryBytes).min().orElseThrow() >> 20);
             Path cache = cacheDir != null ? Path.of(cacheDir) : Path.of(System.getProperty("user.home"), ".cache", "aiplaza-worker");
-            new WorkerLoop(new WorkerLoop.Options(plaza, token, engine, memoryMb, idleCommand, cache,
+            new WorkerLoop(new WorkerLoop.Options(plaza, token, engines, memoryMb, idleCommand, cache,
                     Duration.ofSeconds(pollSeconds), Duration.ofSeconds(heartbeatSeconds), startupBenchmark)).run();
             return 0;
         }
@@ -140,20 +142,40 @@ public final class WorkerMain {
     }
 
     /**
-     * The GPU to train on: the first of {@code --gpus} (jobs run on one device), or the first found. Null for the CPU:
+     * The GPUs to train on, one job on each at a time: those of {@code --gpus}, or every one found. None for the CPU:
      * when asked for, or when there is no usable GPU (discovery logs why, once).
      */
-    static GpuDevice chooseDevice(String engineName, String gpus) {
-        if (!engineName.equals("auto") && !engineName.equals("gpu")) return null;
+    static List<GpuDevice> chooseDevices(String engineName, String gpus) {
+        List<Integer> wanted = gpus == null || gpus.isBlank() ? null : parseGpuList(gpus);
+        if (!engineName.equals("auto") && !engineName.equals("gpu")) return List.of();
         List<GpuDevice> found = GpuDevices.discover();
         if (found.isEmpty()) {
             if (engineName.equals("gpu")) throw new IllegalStateException("GPU engine unavailable: " + GpuDevices.unavailableReason());
-            return null;
+            return List.of();
         }
-        if (gpus == null || gpus.isBlank()) return found.get(0);
-        int wanted = Integer.parseInt(gpus.split(",")[0].strip());
-        return found.stream().filter(d -> d.ordinal() == wanted).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no GPU " + wanted + " (found " + found.size() + ")"));
+        if (wanted == null) return found;
+        return wanted.stream()
+                .map(ordinal -> found.stream().filter(d -> d.ordinal() == ordinal).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("no GPU " + ordinal + " (found " + found.size() + ")")))
+                .toList();
+    }
+
+    /** {@code --gpus 0,1}: distinct device ordinals, in the order given. */
+    static List<Integer> parseGpuList(String gpus) {
+        List<Integer> ordinals = new java.util.ArrayList<>();
+        for (String part : gpus.split(",")) {
+            int ordinal;
+            try {
+                ordinal = Integer.parseInt(part.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--gpus takes device numbers separated by commas, e.g. 0,1 (got '" + gpus + "')");
+            }
+            if (ordinal < 0 || ordinals.contains(ordinal)) {
+                throw new IllegalArgumentException("--gpus names each device once, numbered from 0 (got '" + gpus + "')");
+            }
+            ordinals.add(ordinal);
+        }
+        return ordinals;
     }
 
     static TrainingEngine engine(String name) {

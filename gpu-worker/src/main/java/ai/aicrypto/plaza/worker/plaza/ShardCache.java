@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -33,13 +36,17 @@ public final class ShardCache {
 
     private final Path shards;
     private final Path manifests;
+    private final Map<String, Object> shardLocks = new ConcurrentHashMap<>();
 
     public ShardCache(Path root) throws IOException {
         this.shards = Files.createDirectories(root.resolve("shards"));
         this.manifests = Files.createDirectories(root.resolve("datasets"));
     }
 
-    /** The cached files of the lease's shards, downloading (and checking) those not here yet. */
+    /**
+     * The cached files of the lease's shards, downloading (and checking) those not here yet. Slots may fetch the same
+     * dataset at once: a shard is downloaded by one of them while the others wait for it.
+     */
     public List<Path> fetch(Lease lease, Downloader downloader) throws IOException {
         List<Path> files = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
@@ -47,24 +54,33 @@ public final class ShardCache {
         for (Lease.ShardRef ref : lease.shards()) {
             if (!SHA256.matcher(ref.sha256()).matches()) throw new IOException("bad shard hash from the plaza: " + ref.sha256());
             Path file = shards.resolve(ref.sha256());
-            if (!Files.exists(file) || Files.size(file) != ref.bytes()) {
-                Path part = shards.resolve(ref.sha256() + ".download");
-                downloader.download(ref.seq(), part);
-                String actual = sha256(part);
-                if (!actual.equals(ref.sha256())) {
-                    Files.deleteIfExists(part);
-                    throw new IOException("shard " + ref.seq() + " arrived with SHA-256 " + actual + ", expected " + ref.sha256());
+            synchronized (shardLocks.computeIfAbsent(ref.sha256(), hash -> new Object())) {
+                if (!Files.exists(file) || Files.size(file) != ref.bytes()) {
+                    download(ref, file, downloader);
+                    downloaded++;
                 }
-                Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                downloaded++;
             }
             files.add(file);
             hashes.add(ref.sha256());
         }
-        JSON.writeValue(manifests.resolve(lease.datasetId() + ".json").toFile(), hashes);
+        Path manifest = Files.createTempFile(manifests, lease.datasetId() + "-", ".part");
+        JSON.writeValue(manifest.toFile(), hashes);
+        Files.move(manifest, manifests.resolve(lease.datasetId() + ".json"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         Log.info("dataset " + lease.datasetId() + ": " + (lease.shards().size() - downloaded) + " shard(s) from the cache, "
                 + downloaded + " downloaded");
         return files;
+    }
+
+    private void download(Lease.ShardRef ref, Path file, Downloader downloader) throws IOException {
+        Path part = shards.resolve(ref.sha256() + ".download");
+        downloader.download(ref.seq(), part);
+        String actual = sha256(part);
+        if (!actual.equals(ref.sha256())) {
+            Files.deleteIfExists(part);
+            throw new IOException("shard " + ref.seq() + " arrived with SHA-256 " + actual + ", expected " + ref.sha256());
+        }
+        Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Datasets whose every shard is here. */

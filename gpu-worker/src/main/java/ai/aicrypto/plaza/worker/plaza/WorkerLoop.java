@@ -21,10 +21,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -33,17 +37,27 @@ import java.util.stream.Collectors;
  * epoch while a background thread renews the lease, upload the weights and complete with the metrics it claims (the
  * plaza verifies them), or fail with the reason; then resume the idle command and lease again. A job the plaza takes
  * back (409: cancelled, expired) is abandoned at the next mini-batch.
+ * <p>
+ * Each engine is a slot (one per GPU) that leases and trains on its own, so a worker with two GPUs runs two jobs at
+ * once. The idle command runs only while every slot is idle.
  */
 public final class WorkerLoop {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @param idleCommand    shell command to run while there is no job, or null
-     * @param benchmark      whether to run the start-up benchmark (its score goes to the plaza with the heartbeat)
+     * @param engines     one per slot (GPU), each training one job at a time
+     * @param memoryMb    the memory of the smallest slot: any slot may lease any job
+     * @param idleCommand shell command to run while there is no job, or null
+     * @param benchmark   whether to run the start-up benchmark (its score goes to the plaza with the heartbeat)
      */
-    public record Options(String plazaUrl, String token, TrainingEngine engine, int memoryMb, String idleCommand,
+    public record Options(String plazaUrl, String token, List<TrainingEngine> engines, int memoryMb, String idleCommand,
                           Path cacheDir, Duration pollInterval, Duration heartbeatInterval, boolean benchmark) {
+
+        public Options {
+            if (engines.isEmpty()) throw new IllegalArgumentException("a worker needs at least one engine");
+            engines = List.copyOf(engines);
+        }
     }
 
     private final Options options;
@@ -58,6 +72,8 @@ public final class WorkerLoop {
     private Double measuredScore;
     private Double trainingSamplesPerSecond;
     private String benchmarkReport;
+    private IdleCommand idle;
+    private int busySlots; // guarded by this
 
     public WorkerLoop(Options options) throws IOException {
         this.options = options;
@@ -65,8 +81,11 @@ public final class WorkerLoop {
         this.cache = new ShardCache(options.cacheDir());
     }
 
-    /** Serves jobs until the process ends. */
-    public void run() throws IOException, InterruptedException {
+    /**
+     * Serves jobs until the process ends, until a slot fails for good (a refused token: its exception), or until the
+     * calling thread is interrupted; the idle command ends with it.
+     */
+    public void run() throws Exception {
         if (options.benchmark()) {
             List<StartupBenchmark.Report> reports = StartupBenchmark.run();
             measuredScore = reports.get(0).gemmGflops();
@@ -74,15 +93,33 @@ public final class WorkerLoop {
             benchmarkReport = reports.stream().map(Object::toString).collect(Collectors.joining("\n"));
             Log.info("start-up benchmark: " + benchmarkReport.replace("\n", "; "));
         }
-        Log.info("serving " + options.plazaUrl() + " with " + options.engine().description());
+        options.engines().forEach(engine -> Log.info("serving " + options.plazaUrl() + " with " + engine.description()));
         heartbeat(); // before the first lease: the plaza matches jobs by what the heartbeat says
         long every = options.heartbeatInterval().toMillis();
         background.scheduleWithFixedDelay(this::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
-        IdleCommand idle = options.idleCommand() == null ? null : new IdleCommand(options.idleCommand(), this::reportSwitch);
-        if (idle != null) {
+        if (options.idleCommand() != null) {
+            idle = new IdleCommand(options.idleCommand(), this::reportSwitch);
             idle.start();
             Runtime.getRuntime().addShutdownHook(new Thread(idle::close));
         }
+        AtomicInteger slotNumber = new AtomicInteger();
+        ExecutorService slots = Executors.newFixedThreadPool(options.engines().size(),
+                r -> new Thread(r, "slot-" + slotNumber.incrementAndGet()));
+        ExecutorCompletionService<Void> ended = new ExecutorCompletionService<>(slots);
+        for (TrainingEngine engine : options.engines()) {
+            ended.submit(() -> serveForever(engine));
+        }
+        try {
+            ended.take().get(); // a slot ends only by failing
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            slots.shutdownNow();
+            if (idle != null) idle.close();
+        }
+    }
+
+    private Void serveForever(TrainingEngine engine) throws IOException, InterruptedException {
         while (true) {
             java.util.Optional<Lease> lease;
             try {
@@ -99,20 +136,28 @@ public final class WorkerLoop {
                 Thread.sleep(options.pollInterval().toMillis());
                 continue;
             }
-            if (idle != null) idle.suspend();
+            slotBusy();
             try {
-                serve(lease.get());
+                serve(lease.get(), engine);
             } finally {
-                if (idle != null) idle.resume();
+                slotIdle();
             }
             heartbeatQuietly(); // the cache may hold a new dataset now
         }
     }
 
-    private void serve(Lease lease) {
+    private synchronized void slotBusy() throws IOException {
+        if (busySlots++ == 0 && idle != null) idle.suspend();
+    }
+
+    private synchronized void slotIdle() throws IOException {
+        if (--busySlots == 0 && idle != null) idle.resume();
+    }
+
+    private void serve(Lease lease, TrainingEngine engine) {
         long job = lease.id();
         Log.info("job " + job + " leased (attempt " + lease.attempt() + ", dataset " + lease.datasetId() + ", "
-                + lease.shards().size() + " shard(s))");
+                + lease.shards().size() + " shard(s)) for " + engine.description());
         AtomicBoolean lost = new AtomicBoolean();
         long renewMillis = Math.max(1000, Duration.between(Instant.now(), lease.expiresAt()).toMillis() / 3);
         var renewal = background.scheduleWithFixedDelay(() -> {
@@ -129,7 +174,7 @@ public final class WorkerLoop {
             List<Path> files = cache.fetch(lease, (seq, target) -> plaza.downloadShard(job, seq, target));
             EncryptedShardData data = EncryptedShardData.open(files, lease.shards(), lease.shardKey());
             ModelSpec spec = spec(lease);
-            TrainedModel model = options.engine().train(spec, data, new TrainingListener() {
+            TrainedModel model = engine.train(spec, data, new TrainingListener() {
                 @Override
                 public void onEpoch(EpochMetrics m) {
                     Log.info("job " + job + ": " + m);
@@ -211,7 +256,7 @@ public final class WorkerLoop {
 
     private void heartbeat() throws IOException {
         Map<String, Object> beat = new LinkedHashMap<>();
-        beat.put("engine", options.engine().id());
+        beat.put("engine", options.engines().get(0).id());
         beat.put("gpuMemoryMb", options.memoryMb());
         beat.put("cachedDatasets", cache.cachedDatasets());
         beat.put("measuredScore", measuredScore);

@@ -2,21 +2,15 @@ package ai.aicrypto.plaza.worker.plaza;
 
 import ai.aicrypto.plaza.worker.TestData;
 import ai.aicrypto.plaza.worker.data.Shard;
-import ai.aicrypto.plaza.worker.data.ShardWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -84,26 +78,17 @@ class ShardCacheTest {
     }
 
     private byte[] plainShard(Shard s) throws IOException {
-        Path file = Files.createTempFile(dir, "shard", ".safetensors");
-        ShardWriter.writeShard(file, s, TestData.CLASSES, "IDX");
-        return Files.readAllBytes(file);
+        return TestShards.plain(s, dir);
     }
 
     private byte[] encrypt(byte[] plain) throws Exception {
-        byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-        c.updateAAD(EncryptedShardData.ASSOCIATED_DATA);
-        byte[] sealed = c.doFinal(plain);
-        return ByteBuffer.allocate(12 + sealed.length).put(nonce).put(sealed).array();
+        return TestShards.encrypt(plain, key);
     }
 
     private static Lease lease(long dataset, List<byte[]> blobs, List<Long> rows) throws Exception {
         List<Lease.ShardRef> refs = new ArrayList<>();
         for (int i = 0; i < blobs.size(); i++) {
-            String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(blobs.get(i)));
-            refs.add(new Lease.ShardRef(i, sha, blobs.get(i).length, rows.get(i)));
+            refs.add(new Lease.ShardRef(i, TestShards.sha256(blobs.get(i)), blobs.get(i).length, rows.get(i)));
         }
         assertFalse(refs.isEmpty());
         return new Lease(1, dataset, 1, "{}", 1, "2030-01-01T00:00:00Z", "{}", "", refs);
