@@ -64,6 +64,20 @@ class CpuEngineTest {
     }
 
     @Test
+    void trainsTheSameOnAThreadOtherThanTheOneThatLoadedTheEngine() throws Exception {
+        DjlCpuEngine.pytorch(); // loaded here, as the worker loads it before its slot threads start
+        ModelSpec spec = TestData.mlpCard();
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(1).withOptimizer(OptimizerKind.SGD, 0.05));
+        ModelSpec sgd = spec;
+        TrainingData train = TestData.train(500);
+        TrainedModel here = cpu.train(sgd, train, TrainingListener.NONE);
+        var elsewhere = new java.util.concurrent.FutureTask<>(() -> cpu.train(sgd, train, TrainingListener.NONE));
+        Thread slot = new Thread(elsewhere, "slot-1");
+        slot.start();
+        assertEquals(here.weights(), elsewhere.get().weights(), "same seed, same weights on another thread");
+    }
+
+    @Test
     void mlpLearnsFashionMnistAndIsReproducible() throws Exception {
         ModelSpec spec = TestData.mlpCard();
         spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(3));

@@ -21,6 +21,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import java.io.IOException;
@@ -67,6 +68,10 @@ public final class DjlCpuEngine implements TrainingEngine {
     public TrainedModel train(ModelSpec spec, TrainingData data, TrainingListener listener) throws IOException {
         TrainingSetup.validate(spec, data);
         Engine engine = pytorch();
+        // PyTorch's grad mode is per thread and on in a new thread; DJL turns it off only in the thread that loaded
+        // the engine. The optimizer's in-place updates of the parameters must run with it off (a worker trains on
+        // one thread per slot).
+        JniUtils.setGradMode(false);
         Hyperparameters hp = spec.hyperparameters();
         int features = data.featureCount();
         int[] sizes = spec.layerSizes(features);
