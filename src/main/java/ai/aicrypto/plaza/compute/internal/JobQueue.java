@@ -88,8 +88,9 @@ class JobQueue implements TrainingJobs {
     }
 
     /**
-     * The next job this worker can run, leased to it: the oldest that fits its memory, and first
-     * among the jobs whose dataset the worker already caches (the whitepaper's data locality).
+     * The next job this worker can run, leased to it: the oldest that fits its memory, of its offer or of
+     * none (those only while it is {@link Reliability trusted}), and first among the jobs whose dataset the
+     * worker already caches (the whitepaper's data locality).
      * Each step is an index walk in queue order that stops at the first row not locked by another
      * lease, so a lease costs the same with 10 or 100,000 jobs waiting. Each step is a single
      * statement (the lease and its attempt row together), so no enclosing transaction is needed.
@@ -102,14 +103,16 @@ class JobQueue implements TrainingJobs {
 
     private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
         return jdbc.sql("""
-                        WITH leased AS (
+                        WITH me AS (SELECT offer_id, %s AS trusted FROM workers w WHERE id = :worker),
+                        leased AS (
                             UPDATE training_jobs
                             SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
                                 lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
                             WHERE id = (SELECT id FROM training_jobs
                                         WHERE status = 'QUEUED' AND min_memory_mb <= :memory
                                           AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
-                                          AND (offer_id IS NULL OR offer_id = (SELECT offer_id FROM workers WHERE id = :worker)) %s
+                                          AND (offer_id = (SELECT offer_id FROM me)
+                                               OR (offer_id IS NULL AND (SELECT trusted FROM me))) %s
                                         ORDER BY created_at, id
                                         LIMIT 1
                                         FOR UPDATE SKIP LOCKED)
@@ -117,7 +120,7 @@ class JobQueue implements TrainingJobs {
                                       lease_expires_at),
                         attempt AS (
                             INSERT INTO job_attempts (job_id, attempt, worker_id) SELECT id, attempts, :worker FROM leased)
-                        SELECT * FROM leased""".formatted(condition))
+                        SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),

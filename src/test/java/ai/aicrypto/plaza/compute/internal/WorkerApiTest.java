@@ -179,6 +179,26 @@ class WorkerApiTest extends IntegrationTest {
     }
 
     @Test
+    void aWorkerWhoseResultsFailVerificationTooOftenGetsOnlyJobsThatChoseItsOffer() throws Exception {
+        var distrusted = offers.register(requester, new GpuOffers.NewOffer("Sloppy GPU", "RTX 4090", 24_576,
+                new BigDecimal("0.1"), "kr-seoul"));
+        call(distrusted.token(), "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 8192, "cachedDatasets", List.of()));
+        // 3 of 4 judged results verified (75 %): under the 80 % that trust needs once 3 results were judged.
+        jdbc.sql("UPDATE workers SET verified_jobs = 3, rejected_jobs = 1 WHERE offer_id = ?").param(distrusted.offerId()).update();
+        long anyOffer = jobs.submit(requester, dataset, model, "{}", 0);
+        long chosen = jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model, "{}", 0, distrusted.offerId(), null));
+
+        assertThat(((Number) body(call(distrusted.token(), "/lease", null)).get("id")).longValue()).isEqualTo(chosen);
+        assertThat(call(distrusted.token(), "/lease", null).getResponse().getStatus()).isEqualTo(204);
+        assertThat(((Number) body(call(worker(8192), "/lease", null)).get("id")).longValue()).isEqualTo(anyOffer);
+
+        // Two more verified results (5 of 6, 83 %) and it is trusted again.
+        jdbc.sql("UPDATE workers SET verified_jobs = 5 WHERE offer_id = ?").param(distrusted.offerId()).update();
+        long another = jobs.submit(requester, dataset, model, "{}", 0);
+        assertThat(((Number) body(call(distrusted.token(), "/lease", null)).get("id")).longValue()).isEqualTo(another);
+    }
+
+    @Test
     void smallWorkersAreNotGivenJobsTooBigForThem() throws Exception {
         String small = worker(2048);
         jobs.submit(requester, dataset, model, "{}", 16_000);

@@ -75,8 +75,11 @@ class Builder {
                 .map(h -> Integer.parseInt(h.value())).orElse(1);
         List<OfferDirectory.Offer> online = offers.online(OfferDirectory.Sort.PRICE);
         w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();
-        w.cheapest = online.stream().findFirst().orElse(null);
-        w.fastest = online.stream().filter(o -> o.measuredScore() != null)
+        // Picked for the requester: only among trusted offers while there is one.
+        List<OfferDirectory.Offer> candidates = online.stream().anyMatch(OfferDirectory.Offer::trusted)
+                ? online.stream().filter(OfferDirectory.Offer::trusted).toList() : online;
+        w.cheapest = candidates.stream().findFirst().orElse(null);
+        w.fastest = candidates.stream().filter(o -> o.measuredScore() != null)
                 .max(Comparator.comparingDouble(OfferDirectory.Offer::measuredScore)).orElse(w.cheapest);
         if (target == GPU) {
             return w.stop(GPU, online.isEmpty() ? new UserFacingException("offer", "builder.error.no-online") : null);

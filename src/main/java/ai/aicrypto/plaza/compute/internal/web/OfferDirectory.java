@@ -11,6 +11,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.compute.internal.Reliability;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -100,6 +102,8 @@ public class OfferDirectory {
                         SELECT o.id, o.title, o.gpu_model, o.gpu_memory_mb, o.price_per_hour_aic, o.region,
                                o.measured_score, o.created_at, u.display_name AS provider,
                                (SELECT max(w.last_heartbeat) FROM workers w WHERE w.offer_id = o.id) AS last_heartbeat,
+                               (SELECT coalesce(sum(w.verified_jobs), 0) FROM workers w WHERE w.offer_id = o.id) AS verified_jobs,
+                               (SELECT coalesce(sum(w.rejected_jobs), 0) FROM workers w WHERE w.offer_id = o.id) AS rejected_jobs,
                                (SELECT count(DISTINCT h.minute) FROM worker_heartbeats h JOIN workers w ON w.id = h.worker_id
                                 WHERE w.offer_id = o.id AND h.minute >= :since AND h.minute <= :now) AS minutes_up
                         FROM gpu_offers o JOIN users u ON u.id = o.provider_id
@@ -123,7 +127,8 @@ public class OfferDirectory {
         return new Offer(rs.getLong("id"), rs.getString("title"), rs.getString("gpu_model"), rs.getInt("gpu_memory_mb"),
                 rs.getBigDecimal("price_per_hour_aic"), rs.getString("region"), rs.wasNull() ? null : score,
                 rs.getString("provider"), lastHeartbeat,
-                lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime);
+                lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime,
+                rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"));
     }
 
     /** Heartbeat history older than uptime looks at is no longer needed (idempotent: every instance may run it). */
@@ -136,10 +141,23 @@ public class OfferDirectory {
     /**
      * @param measuredScore training samples per second on the reference model, as the worker measured; null before
      * @param uptime        0 to 1
+     * @param verifiedJobs  results of its workers that passed verification
+     * @param rejectedJobs  results that failed it (wrong weights, claims the held-out rows did not bear out)
      */
     public record Offer(long id, String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic,
                         String region, Double measuredScore, String providerName, Instant lastHeartbeat, boolean online,
-                        double uptime) {
+                        double uptime, int verifiedJobs, int rejectedJobs) {
+
+        /** Whether the builder's "cheapest" and "fastest" may pick it: no result rejected too often (see Reliability). */
+        public boolean trusted() {
+            return Reliability.trusted(verifiedJobs, rejectedJobs);
+        }
+
+        /** Verified share of its results, rounded down to whole percent; null before any result was judged. */
+        public Integer reliabilityPercent() {
+            int judged = verifiedJobs + rejectedJobs;
+            return judged == 0 ? null : verifiedJobs * 100 / judged;
+        }
 
         /** Rounded down to 0.1 %, so that 99.96 % does not show as 100 %. */
         public double uptimePercent() {

@@ -109,6 +109,30 @@ class BuilderTest extends ComputeWebTest {
     }
 
     @Test
+    void cheapestAndFastestPassOverOffersThatFailVerificationTooOften() throws Exception {
+        AccountPrincipal provider = users.member();
+        Worker sloppy = onlineWorker(provider, "0.01", 90_000.0);
+        Worker honest = onlineWorker(provider, "0.5", 1000.0);
+        jdbc.sql("UPDATE workers SET verified_jobs = 1, rejected_jobs = 3 WHERE offer_id = ?").param(sloppy.offerId()).update();
+        jdbc.sql("UPDATE workers SET verified_jobs = 9, rejected_jobs = 1 WHERE offer_id = ?").param(honest.offerId()).update();
+
+        String gpuStep = body(steps(4));
+        assertThat(gpuStep).contains("1 of 4 (25 %)").contains("9 of 10 (90 %)");
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        long job = Long.parseLong(submitted.getRedirectedUrl().replace("/jobs/", ""));
+        assertThat(jdbc.sql("SELECT offer_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single())
+                .isEqualTo(honest.offerId());
+
+        String offersPage = mvc.perform(get("/gpus")).andReturn().getResponse().getContentAsString();
+        assertThat(offersPage).contains("id=\"untrusted-note\"").contains("1 of 4 (25 %)");
+        assertThat(mvc.perform(get("/gpus").param("lang", "ko")).andReturn().getResponse().getContentAsString())
+                .contains("4건 중 1건 (25 %)");
+    }
+
+    @Test
     void aJobOverBudgetIsNotQueued() throws Exception {
         Worker slow = onlineWorker(users.member(), "1000", 0.001);
         long jobsBefore = count("training_jobs");

@@ -1,0 +1,27 @@
+package ai.aicrypto.plaza.compute.internal;
+
+/**
+ * How far the plaza trusts a provider's workers: the share of their results that passed verification. Once at least
+ * {@value #MIN_JUDGED} results were judged, a share under {@value #MIN_SHARE} means the worker gets no job that did
+ * not name its offer, and the builder's "cheapest" and "fastest" pass over the offer. A requester may still pick it by
+ * name, seeing its record.
+ */
+public final class Reliability {
+
+    static final int MIN_JUDGED = 3;
+    static final double MIN_SHARE = 0.8;
+
+    private Reliability() {
+    }
+
+    public static boolean trusted(int verifiedJobs, int rejectedJobs) {
+        int judged = verifiedJobs + rejectedJobs;
+        return judged < MIN_JUDGED || verifiedJobs >= MIN_SHARE * judged;
+    }
+
+    /** The same rule in SQL, over a row with {@code verified_jobs} and {@code rejected_jobs}. */
+    static String trustedSql(String alias) {
+        return "(%1$s.verified_jobs + %1$s.rejected_jobs < %2$d OR %1$s.verified_jobs >= %3$s * (%1$s.verified_jobs + %1$s.rejected_jobs))"
+                .formatted(alias, MIN_JUDGED, MIN_SHARE);
+    }
+}
