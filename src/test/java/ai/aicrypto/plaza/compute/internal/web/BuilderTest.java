@@ -117,7 +117,7 @@ class BuilderTest extends ComputeWebTest {
         jdbc.sql("UPDATE workers SET verified_jobs = 9, rejected_jobs = 1 WHERE offer_id = ?").param(honest.offerId()).update();
 
         String gpuStep = body(steps(4));
-        assertThat(gpuStep).contains("1 of 4 (25 %)").contains("9 of 10 (90 %)");
+        assertThat(gpuStep).contains("1 of 4 verified (25 %)").contains("9 of 10 verified (90 %)");
         MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
                         .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
                         .param("offer", "cheapest").param("budget", "10"))
@@ -127,9 +127,9 @@ class BuilderTest extends ComputeWebTest {
                 .isEqualTo(honest.offerId());
 
         String offersPage = mvc.perform(get("/gpus")).andReturn().getResponse().getContentAsString();
-        assertThat(offersPage).contains("id=\"untrusted-note\"").contains("1 of 4 (25 %)");
+        assertThat(offersPage).contains("id=\"untrusted-note\"").contains("1 of 4 verified (25 %)");
         assertThat(mvc.perform(get("/gpus").param("lang", "ko")).andReturn().getResponse().getContentAsString())
-                .contains("4건 중 1건 (25 %)");
+                .contains("4건 중 1건 검증 (25 %)");
     }
 
     @Test
