@@ -41,13 +41,13 @@ class DatabaseConfiguration {
             pool.setPassword(db.password());
             return pool;
         }
-        EmbeddedPostgres server = startEmbedded(plaza.dataDir().resolve("postgres"), db.embeddedPort());
+        EmbeddedPostgres server = startEmbedded(plaza.dataDir().resolve("postgres"), db.embeddedPort(), db.durable());
         pool.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
         pool.setUsername("postgres");
         return new EmbeddedPostgresDataSource(pool, server);
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, int port) throws IOException {
+    private static EmbeddedPostgres startEmbedded(Path dir, int port, boolean durable) throws IOException {
         Files.createDirectories(dir);
         stopOrphanedServer(dir);
         var builder = EmbeddedPostgres.builder()
@@ -56,6 +56,9 @@ class DatabaseConfiguration {
                 // Spring stops the server when it closes the pool, after everything that uses it.
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "100");
+        if (durable) {
+            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+        }
         if (port > 0) {
             builder.setPort(port);
         }

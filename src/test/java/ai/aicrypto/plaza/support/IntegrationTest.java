@@ -38,6 +38,7 @@ public abstract class IntegrationTest {
         Path dir = createDataDir();
         registry.add("plaza.data-dir", dir::toString);
         registry.add("plaza.demo-data", () -> "false");
+        registry.add("plaza.db.durable", () -> "false"); // a throw-away database need not reach the disk
         // Jobs are audited (trained twice) only where a test asks for it.
         registry.add("plaza.compute.verification.audit-fraction", () -> "0");
     }
