@@ -128,6 +128,19 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         assertThat(chain.competitionEscrow.outstanding(BigInteger.valueOf(c.id())).send()).isZero();
     }
 
+    @Test
+    void aPoolNotFundedByTheStartIsShownAsNotFundedNotAsAwaiting() throws Exception {
+        Instant chainNow = Instant.ofEpochSecond(chain.now());
+        clock.set(chainNow);
+        AccountPrincipal host = users.member();
+        Competition c = hostWithPool(host, chainNow.truncatedTo(ChronoUnit.MINUTES).plus(2, ChronoUnit.MINUTES));
+        assertThat(page(c, host)).contains("id=\"pool-awaiting\"").doesNotContain("id=\"pool-unfunded\"");
+
+        clock.set(chainNow.plus(3, ChronoUnit.MINUTES)); // started, never funded
+        assertThat(page(c, host)).contains("id=\"pool-unfunded\"").doesNotContain("id=\"pool-awaiting\"")
+                .doesNotContain("id=\"fund-competition\"");
+    }
+
     private Competition hostWithPool(AccountPrincipal host, Instant start) {
         CompetitionForm form = new CompetitionForm();
         form.setTitle("Prized forecast " + System.nanoTime());
