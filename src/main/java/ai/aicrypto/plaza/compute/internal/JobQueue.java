@@ -103,7 +103,10 @@ class JobQueue implements TrainingJobs {
 
     private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
         return jdbc.sql("""
-                        WITH me AS (SELECT offer_id, %s AS trusted FROM workers w WHERE id = :worker),
+                        WITH me AS (SELECT offer_id, %s AS trusted
+                                    FROM (SELECT offer_id, sum(verified_jobs) AS verified_jobs, sum(rejected_jobs) AS rejected_jobs
+                                          FROM workers WHERE offer_id = (SELECT offer_id FROM workers WHERE id = :worker)
+                                          GROUP BY offer_id) w),
                         leased AS (
                             UPDATE training_jobs
                             SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,

@@ -1,10 +1,10 @@
 package ai.aicrypto.plaza.compute.internal;
 
 /**
- * How far the plaza trusts a provider's workers: the share of their results that passed verification. Once at least
- * {@value #MIN_JUDGED} results were judged, a share under {@value #MIN_SHARE} means the worker gets no job that did
- * not name its offer, and the builder's "cheapest" and "fastest" pass over the offer. A requester may still pick it by
- * name, seeing its record.
+ * How far the plaza trusts a GPU offer's workers: the share of their results (all the offer's workers together) that
+ * passed verification. Once at least {@value #MIN_JUDGED} results were judged, a share under {@value #MIN_SHARE}
+ * means its workers get no job that did not name the offer, and the builder's "cheapest" and "fastest" pass over it.
+ * A requester may still pick it by name, seeing its record.
  */
 public final class Reliability {
 

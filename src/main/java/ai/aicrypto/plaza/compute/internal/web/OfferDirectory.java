@@ -65,8 +65,7 @@ public class OfferDirectory {
 
     /** The offers a worker has heartbeated for within the online threshold. */
     List<Offer> online(Sort sort) {
-        return offers("EXISTS (SELECT 1 FROM workers w WHERE w.offer_id = o.id AND w.last_heartbeat >= :onlineSince)",
-                sort, null);
+        return offers("fleet.last_heartbeat >= :onlineSince", sort, null);
     }
 
     Optional<Offer> find(long offerId) {
@@ -101,12 +100,15 @@ public class OfferDirectory {
         return jdbc.sql("""
                         SELECT o.id, o.title, o.gpu_model, o.gpu_memory_mb, o.price_per_hour_aic, o.region,
                                o.measured_score, o.created_at, u.display_name AS provider,
-                               (SELECT max(w.last_heartbeat) FROM workers w WHERE w.offer_id = o.id) AS last_heartbeat,
-                               (SELECT coalesce(sum(w.verified_jobs), 0) FROM workers w WHERE w.offer_id = o.id) AS verified_jobs,
-                               (SELECT coalesce(sum(w.rejected_jobs), 0) FROM workers w WHERE w.offer_id = o.id) AS rejected_jobs,
+                               fleet.last_heartbeat, fleet.verified_jobs, fleet.rejected_jobs,
                                (SELECT count(DISTINCT h.minute) FROM worker_heartbeats h JOIN workers w ON w.id = h.worker_id
                                 WHERE w.offer_id = o.id AND h.minute >= :since AND h.minute <= :now) AS minutes_up
                         FROM gpu_offers o JOIN users u ON u.id = o.provider_id
+                        -- the offer's workers together
+                        CROSS JOIN LATERAL (SELECT max(last_heartbeat) AS last_heartbeat,
+                                                   coalesce(sum(verified_jobs), 0) AS verified_jobs,
+                                                   coalesce(sum(rejected_jobs), 0) AS rejected_jobs
+                                            FROM workers WHERE offer_id = o.id) fleet
                         WHERE %s
                         ORDER BY %s""".formatted(condition, sort.orderBy))
                 .param("since", Timestamp.from(since)).param("now", Timestamp.from(now)).param("only", only)
