@@ -70,60 +70,91 @@ public final class SubmissionValidator {
         double[] predictedValues = labels ? null : new double[n];
         int[] seenOnLine = new int[n]; // 0: not seen yet
         Problems problems = new Problems();
+        Batch batch = new Batch();
         long rows = 0;
         int found = 0;
         int next = 0;
         int sequentialMisses = 0;
         CSVRecord record;
-        while ((record = lines.next()) != null) {
-            if ((++rows & (CHECK_INTERRUPT_EVERY - 1)) == 0 && Thread.currentThread().isInterrupted()) {
-                throw new CancellationException("submission validation interrupted");
-            }
-            long line = lines.line();
-            if (record.size() != 2) {
-                problems.add(MessageKeys.SUBMISSION_RAGGED, line, record.size());
-                continue;
-            }
-            String id = record.get(0);
-            // Most submissions list the ids in the test set's order: try the row after the last one first, until
-            // that has failed too often (a shuffled submission would only pay for the extra cache misses).
-            int row;
-            if (sequentialMisses < MAX_SEQUENTIAL_MISSES && next < n && ids.id(next).equals(id)) {
-                row = next;
-            } else {
-                row = ids.row(id);
-                sequentialMisses++;
-            }
-            if (row < 0) {
-                problems.add(MessageKeys.SUBMISSION_UNKNOWN_ID, line, id);
-                continue;
-            }
-            if (seenOnLine[row] != 0) {
-                problems.add(MessageKeys.SUBMISSION_DUPLICATE_ID, line, id, (long) seenOnLine[row]);
-                continue;
-            }
-            seenOnLine[row] = (int) Math.min(line, Integer.MAX_VALUE);
-            next = row + 1;
-            found++;
-            String prediction = record.get(1);
-            if (labels) {
-                int c = solution.classIndex(prediction);
-                if (c < 0) {
-                    problems.add(MessageKeys.SUBMISSION_UNKNOWN_LABEL, line, prediction, id,
-                            Problems.examples(solution.classes(), 20));
+        boolean more = true;
+        while (more) {
+            // Rows are read a batch at a time and their ids resolved together: in a shuffled submission each
+            // lookup is a cache miss, and resolving many ids at once lets the processor wait for many misses at once.
+            batch.size = 0;
+            while (batch.size < Batch.SIZE && (more = (record = lines.next()) != null)) {
+                if ((++rows & (CHECK_INTERRUPT_EVERY - 1)) == 0 && Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("submission validation interrupted");
                 }
-                predictedLabels[row] = c;
-                continue;
+                if (record.size() != 2) {
+                    problems.add(MessageKeys.SUBMISSION_RAGGED, lines.line(), record.size());
+                    continue;
+                }
+                batch.add(lines.line(), record.get(0), record.get(1));
             }
-            double value = Numbers.parse(prediction);
-            if (Double.isNaN(value) && !Numbers.isNonFiniteLiteral(prediction)) {
-                problems.add(MessageKeys.SUBMISSION_NOT_A_NUMBER, line, prediction, id);
-            } else if (!Double.isFinite(value)) {
-                problems.add(MessageKeys.SUBMISSION_NOT_FINITE, line, prediction, id);
-            } else if (probabilities && !(value >= 0 && value <= 1)) {
-                problems.add(MessageKeys.SUBMISSION_NOT_A_PROBABILITY, line, prediction, id);
+            if (sequentialMisses < MAX_SEQUENTIAL_MISSES) {
+                for (int i = 0; i < batch.size; i++) {
+                    // Most submissions list the ids in the test set's order: try the row after the last one first,
+                    // until that has failed too often.
+                    String id = batch.ids[i];
+                    int row;
+                    if (next < n && ids.is(next, id)) {
+                        row = next;
+                    } else {
+                        row = ids.row(id);
+                        sequentialMisses++;
+                    }
+                    batch.rows[i] = row;
+                    if (row >= 0) {
+                        next = row + 1;
+                    }
+                }
+            } else {
+                ids.rows(batch.ids, batch.size, batch.rows);
             }
-            predictedValues[row] = value;
+            // Marking the rows seen is a pass of its own too, for the same reason.
+            for (int i = 0; i < batch.size; i++) {
+                int row = batch.rows[i];
+                if (row >= 0) {
+                    int earlier = seenOnLine[row];
+                    batch.earlierLines[i] = earlier;
+                    if (earlier == 0) {
+                        seenOnLine[row] = (int) Math.min(batch.lines[i], Integer.MAX_VALUE);
+                    }
+                }
+            }
+            for (int i = 0; i < batch.size; i++) {
+                long line = batch.lines[i];
+                String id = batch.ids[i];
+                int row = batch.rows[i];
+                if (row < 0) {
+                    problems.add(MessageKeys.SUBMISSION_UNKNOWN_ID, line, id);
+                    continue;
+                }
+                if (batch.earlierLines[i] != 0) {
+                    problems.add(MessageKeys.SUBMISSION_DUPLICATE_ID, line, id, (long) batch.earlierLines[i]);
+                    continue;
+                }
+                found++;
+                String prediction = batch.predictions[i];
+                if (labels) {
+                    int c = solution.classIndex(prediction);
+                    if (c < 0) {
+                        problems.add(MessageKeys.SUBMISSION_UNKNOWN_LABEL, line, prediction, id,
+                                Problems.examples(solution.classes(), 20));
+                    }
+                    predictedLabels[row] = c;
+                    continue;
+                }
+                double value = Numbers.parse(prediction);
+                if (Double.isNaN(value) && !Numbers.isNonFiniteLiteral(prediction)) {
+                    problems.add(MessageKeys.SUBMISSION_NOT_A_NUMBER, line, prediction, id);
+                } else if (!Double.isFinite(value)) {
+                    problems.add(MessageKeys.SUBMISSION_NOT_FINITE, line, prediction, id);
+                } else if (probabilities && !(value >= 0 && value <= 1)) {
+                    problems.add(MessageKeys.SUBMISSION_NOT_A_PROBABILITY, line, prediction, id);
+                }
+                predictedValues[row] = value;
+            }
         }
         if (rows == 0) {
             throw new SubmissionRejected(List.of(Problem.of(MessageKeys.SUBMISSION_NO_ROWS, n)));
@@ -144,5 +175,25 @@ public final class SubmissionValidator {
             throw new SubmissionRejected(problems.list());
         }
         return new Predictions(metric, predictedLabels, predictedValues);
+    }
+
+    /**
+     * Rows read but not yet checked: line, id and prediction, then the id's row and the line the row was seen on
+     * before (0 if not).
+     */
+    private static final class Batch {
+        static final int SIZE = 1024;
+        final long[] lines = new long[SIZE];
+        final String[] ids = new String[SIZE];
+        final String[] predictions = new String[SIZE];
+        final int[] rows = new int[SIZE];
+        final int[] earlierLines = new int[SIZE];
+        int size;
+
+        void add(long line, String id, String prediction) {
+            lines[size] = line;
+            ids[size] = id;
+            predictions[size++] = prediction;
+        }
     }
 }

@@ -22,7 +22,7 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Benchmark for {@code ops/bench/scoring}: writes a deterministic solution and submission of ROWS rows into DIR,
  * then, after warm-up, takes the median of RUNS runs of (a) parsing the submission with commons-csv into arrays and
- * (b) validating and scoring it with {@link Scorer}, interleaved. Prints {@code name value} lines, the headline
+ * (b) validating and scoring it with {@link Scorer}, interleaved, each after a full collection. Prints {@code name value} lines, the headline
  * metric (HEADLINE) first, then the other metrics.
  *
  * <p>Usage: {@code ScoringBench DIR ROWS RUNS HEADLINE}
@@ -59,18 +59,22 @@ public final class ScoringBench {
             double sink = 0;
             int warmups = 3;
             for (int i = -warmups; i < runs; i++) {
+                // Each side starts on a collected heap, so neither pays for the other's garbage.
+                System.gc();
                 long t0 = System.nanoTime();
                 sink += parseOnly(submissionFile, metric);
                 long t1 = System.nanoTime();
+                System.gc();
+                long t2 = System.nanoTime();
                 Scores scores;
                 try (InputStream in = Files.newInputStream(submissionFile)) {
                     scores = Scorer.score(solution, in);
                 }
-                long t2 = System.nanoTime();
+                long t3 = System.nanoTime();
                 sink += scores.publicScore();
                 if (i >= 0) {
                     parse[i] = (t1 - t0) / 1e9;
-                    score[i] = (t2 - t1) / 1e9;
+                    score[i] = (t3 - t2) / 1e9;
                 }
             }
             double p = median(parse);

@@ -50,6 +50,53 @@ class SubmissionValidatorTest {
         assertThat(l.labels()).containsExactly(1, 2, 1); // classes sorted: bird, cat, dog
     }
 
+    /**
+     * A large shuffled submission leaves the sequential fast path and resolves its ids in batches: rows still land
+     * on their own ids, also ids sharing one String hash code ("Aa" and "BB" do, and so do their concatenations),
+     * and duplicate and unknown ids are still reported with their lines.
+     */
+    @Test
+    void shuffledSubmissionsResolveEveryIdExactly() throws IOException {
+        List<String> ids = new ArrayList<>(List.of("Aa", "BB", "AaAa", "AaBB", "BBAa", "BBBB"));
+        for (int i = 0; ids.size() < 20_000; i++) {
+            ids.add("r" + i);
+        }
+        StringBuilder solutionCsv = new StringBuilder("id,y\n");
+        for (int row = 0; row < ids.size(); row++) {
+            solutionCsv.append(ids.get(row)).append(',').append(row).append('\n');
+        }
+        Solution solution = Solution.read(Csv.of(solutionCsv.toString()), Metric.MAE, 1);
+        List<Integer> order = new ArrayList<>();
+        for (int row = 0; row < ids.size(); row++) {
+            order.add(row);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(3));
+        StringBuilder submission = new StringBuilder("id,prediction\n");
+        for (int row : order) {
+            submission.append(ids.get(row)).append(',').append(row * 10).append('\n');
+        }
+        Predictions p = SubmissionValidator.validate(solution, Csv.of(submission.toString()));
+        for (int row = 0; row < ids.size(); row++) {
+            assertThat(p.values()[row]).as(ids.get(row)).isEqualTo(row * 10.0);
+        }
+
+        // Lines 15,002 and 18,002 (rows 15,000 and 18,000 of the shuffled order) become a duplicate of line 2's id
+        // and an unknown id that collides with a known one.
+        String[] lines = submission.toString().split("\n");
+        String firstId = lines[1].split(",")[0];
+        String dropped = lines[15_001].split(",")[0];
+        String droppedToo = lines[18_001].split(",")[0];
+        lines[15_001] = firstId + ",1";
+        lines[18_001] = "BBBBAa,1"; // hash code of "AaAaAa", not a test id
+        assertThat(problems(solution, String.join("\n", lines) + "\n")).extracting(Problem::key, Problem::args)
+                .containsExactly(
+                        tuple(MessageKeys.SUBMISSION_DUPLICATE_ID, List.of(15_002L, firstId, 2L)),
+                        tuple(MessageKeys.SUBMISSION_UNKNOWN_ID, List.of(18_002L, "BBBBAa")),
+                        tuple(MessageKeys.SUBMISSION_MISSING_IDS, List.of(2, String.join(", ",
+                                ids.indexOf(dropped) < ids.indexOf(droppedToo) ? List.of(dropped, droppedToo)
+                                        : List.of(droppedToo, dropped)))));
+    }
+
     @Test
     void acceptsByteOrderMarkCrLfBlankLinesQuotesAndNoFinalNewline() throws IOException {
         byte[] bom = "\uFEFFid,prediction\r\na,1\r\n\r\n\"b\",\"2.5\"\r\nc,-3e-1\r\nd,+4".getBytes(StandardCharsets.UTF_8);
