@@ -1,13 +1,16 @@
 package ai.aicrypto.plaza.market.internal;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.market.ListingStatsChanged;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
@@ -27,11 +30,13 @@ class LicenseLedger implements ListingAccess {
     private final JdbcClient jdbc;
     private final Accounts accounts;
     private final LiveUpdates live;
+    private final ApplicationEventPublisher events;
 
-    LicenseLedger(JdbcClient jdbc, Accounts accounts, LiveUpdates live) {
+    LicenseLedger(JdbcClient jdbc, Accounts accounts, LiveUpdates live, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.accounts = accounts;
         this.live = live;
+        this.events = events;
     }
 
     @Override
@@ -54,6 +59,7 @@ class LicenseLedger implements ListingAccess {
                         INSERT INTO licenses (listing_id, user_id) VALUES (?, ?)
                         ON CONFLICT (listing_id, user_id) WHERE tx_hash IS NULL DO NOTHING""")
                 .params(listingId, userId).update();
+        events.publishEvent(new ListingStatsChanged(listingId));
     }
 
     @ApplicationModuleListener
@@ -72,6 +78,7 @@ class LicenseLedger implements ListingAccess {
                 .params(bought.assetId(), userId, bought.buyer(), new BigDecimal(bought.price()), new BigDecimal(bought.fee()),
                         bought.txHash(), bought.logIndex(), bought.licenseId())
                 .update();
+        events.publishEvent(new ListingStatsChanged(bought.assetId()));
         jdbc.sql("""
                         UPDATE purchases SET status = 'CONFIRMED', reason = NULL, settled_at = now()
                         WHERE tx_hash = ? AND listing_id = ? AND buyer_address = ? AND status <> 'CONFIRMED'
@@ -83,11 +90,14 @@ class LicenseLedger implements ListingAccess {
 
     @ApplicationModuleListener
     void on(ChainLog.Reverted reverted) {
-        int revoked = jdbc.sql("UPDATE licenses SET revoked = true WHERE tx_hash = ? AND log_index = ?")
-                .params(reverted.txHash(), reverted.logIndex()).update();
+        List<Long> revoked = jdbc.sql("""
+                        UPDATE licenses SET revoked = true WHERE tx_hash = ? AND log_index = ? AND NOT revoked
+                        RETURNING listing_id""")
+                .params(reverted.txHash(), reverted.logIndex()).query(Long.class).list();
+        revoked.forEach(listingId -> events.publishEvent(new ListingStatsChanged(listingId)));
         jdbc.sql("UPDATE purchases SET status = 'PENDING', settled_at = NULL WHERE tx_hash = ? AND status = 'CONFIRMED'")
                 .param(reverted.txHash()).update();
-        if (revoked > 0) {
+        if (!revoked.isEmpty()) {
             log.warn("License from {}#{} revoked: a chain reorganisation dropped its purchase", reverted.txHash(), reverted.logIndex());
         }
     }
