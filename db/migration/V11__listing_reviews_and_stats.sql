@@ -15,20 +15,24 @@ CREATE INDEX listing_reviews_newest ON listing_reviews (listing_id, updated_at D
 -- or a review (increments, so concurrent changes add up and no change scans a listing's history):
 -- licenses in force (popularity), reviews, their stars, and the rating: the average pulled toward
 -- 3 stars by 5 imaginary reviews (a Bayesian average), so that one 5-star review does not outrank
--- a hundred 4.8 ones; NULL without reviews. updated_at versions the search documents.
+-- a hundred 4.8 ones; NULL without reviews. revision counts the changes: added to the listing's
+-- update time it versions the listing's search document.
 CREATE TABLE listing_stats (
     listing_id  BIGINT PRIMARY KEY REFERENCES listings (id) ON DELETE CASCADE,
     licenses    INT              NOT NULL DEFAULT 0 CHECK (licenses >= 0),
     reviews     INT              NOT NULL DEFAULT 0 CHECK (reviews >= 0),
     stars_total INT              NOT NULL DEFAULT 0 CHECK (stars_total >= 0),
     rating      DOUBLE PRECISION,
+    revision    BIGINT           NOT NULL DEFAULT 1,
     updated_at  TIMESTAMPTZ      NOT NULL DEFAULT clock_timestamp()
 );
 
 CREATE FUNCTION bump_listing_stats(p_listing BIGINT, d_licenses INT, d_reviews INT, d_stars INT) RETURNS void
 LANGUAGE sql AS $$
+    -- The row to insert passes the CHECKs before ON CONFLICT turns it into an update, hence
+    -- GREATEST: a decrement always finds the row its increment made.
     INSERT INTO listing_stats AS s (listing_id, licenses, reviews, stars_total, rating)
-    SELECT p_listing, d_licenses, d_reviews, d_stars,
+    SELECT p_listing, GREATEST(d_licenses, 0), GREATEST(d_reviews, 0), GREATEST(d_stars, 0),
            CASE WHEN d_reviews > 0 THEN (d_stars + 15.0) / (d_reviews + 5) END
     -- A listing being deleted takes its stats with it: nothing to count.
     WHERE EXISTS (SELECT 1 FROM listings WHERE id = p_listing)
@@ -38,6 +42,7 @@ LANGUAGE sql AS $$
         stars_total = s.stars_total + d_stars,
         rating = CASE WHEN s.reviews + d_reviews > 0
                       THEN (s.stars_total + d_stars + 15.0) / (s.reviews + d_reviews + 5) END,
+        revision = s.revision + 1,
         updated_at = clock_timestamp();
 $$;
 

@@ -14,17 +14,16 @@ public interface Catalog {
      * Creates a published listing in the caller's transaction, so that it is stored together with
      * the item it describes or not at all.
      *
-     * @param searchTerms extra words search should find the listing by (dataset column names, a
-     *                    model's task), beyond its title, description and tags
+     * @param search what search should know of it beyond its title, description and tags
      * @throws ai.aicrypto.plaza.platform.UserFacingException when the draft is invalid
      */
-    long create(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms);
+    long create(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search);
 
     /**
      * Like {@link #create}, but the listing starts unpublished: only its owner and admins see it
      * until the owner publishes it (a trained model, for instance).
      */
-    long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms);
+    long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search);
 
     /**
      * The listing of the given kind as {@code viewer} (null when anonymous) may see it: unpublished

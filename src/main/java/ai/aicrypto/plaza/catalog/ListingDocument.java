@@ -10,10 +10,12 @@ import java.util.List;
  *
  * @param description the plain text of the Markdown description
  * @param searchTerms extra words from the feature module (dataset columns, model task)
+ * @param task        the task it serves; null when none
  */
 public record ListingDocument(long id, ListingKind kind, String title, String description, List<String> tags,
                               String license, BigDecimal priceAic, long ownerId, String ownerName,
-                              ListingStatus status, String searchTerms, Instant createdAt, Instant updatedAt) {
+                              ListingStatus status, String searchTerms, Task task, Instant createdAt,
+                              Instant updatedAt) {
 
     public boolean published() {
         return status == ListingStatus.PUBLISHED;

@@ -3,19 +3,26 @@ package ai.aicrypto.plaza.search;
 import java.math.BigDecimal;
 import java.util.Set;
 
+import ai.aicrypto.plaza.catalog.Task;
+
 /**
  * A search as the results page asks it. Blank text matches everything searchable.
  *
  * @param kinds    kinds to include; empty for all
  * @param gpuModel only GPU offers of this model; null for any
+ * @param task     only what serves this task; null for any
  * @param after    opaque cursor of the previous page's last hit (search-after paging); null for the first page
  */
-public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String license, String gpuModel, PriceFilter price,
-                          BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
+public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String license, String gpuModel, Task task,
+                          PriceFilter price, BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
 
     public static final int DEFAULT_SIZE = 20;
 
-    public enum Sort { RELEVANCE, NEWEST, PRICE_ASC, PRICE_DESC }
+    /**
+     * Popularity: licenses in force (listings), teams (competitions), verified jobs (GPU offers). Rating: the
+     * listing's Bayesian average of its reviews' stars; what has no reviews comes last.
+     */
+    public enum Sort { RELEVANCE, NEWEST, PRICE_ASC, PRICE_DESC, POPULARITY, RATING }
 
     public enum PriceFilter { ANY, FREE, PAID }
 
@@ -31,16 +38,26 @@ public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String
         size = size <= 0 || size > 100 ? DEFAULT_SIZE : size;
     }
 
+    /** A search with no task filter. */
+    public SearchQuery(String text, Set<SearchKind> kinds, String tag, String license, String gpuModel,
+                       PriceFilter price, BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
+        this(text, kinds, tag, license, gpuModel, null, price, minPrice, maxPrice, sort, after, size);
+    }
+
     public static SearchQuery text(String text) {
         return new SearchQuery(text, null, null, null, null, null, null, null, null, null, DEFAULT_SIZE);
     }
 
     public SearchQuery withAfter(String cursor) {
-        return new SearchQuery(text, kinds, tag, license, gpuModel, price, minPrice, maxPrice, sort, cursor, size);
+        return new SearchQuery(text, kinds, tag, license, gpuModel, task, price, minPrice, maxPrice, sort, cursor, size);
     }
 
     public SearchQuery withSort(Sort newSort) {
-        return new SearchQuery(text, kinds, tag, license, gpuModel, price, minPrice, maxPrice, newSort, after, size);
+        return new SearchQuery(text, kinds, tag, license, gpuModel, task, price, minPrice, maxPrice, newSort, after, size);
+    }
+
+    public SearchQuery withTask(Task newTask) {
+        return new SearchQuery(text, kinds, tag, license, gpuModel, newTask, price, minPrice, maxPrice, sort, after, size);
     }
 
     private static String blankToNull(String s) {

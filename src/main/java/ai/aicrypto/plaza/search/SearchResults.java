@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A page of hits, the facet counts over everything that matched, and where the next page starts.
  *
- * @param facets  by facet name ("kind", "tag", "license", "price", "priceRange", "gpuModel"), values by count
+ * @param facets  by facet name ("kind", "tag", "license", "price", "priceRange", "gpuModel", "task"), values by count
  * @param backend which backend answered: "elasticsearch" or "postgresql"
  */
 public record SearchResults(List<SearchHit> hits, long total, Map<String, List<FacetValue>> facets, String nextCursor,

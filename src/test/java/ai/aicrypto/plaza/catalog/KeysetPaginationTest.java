@@ -40,7 +40,8 @@ class KeysetPaginationTest extends IntegrationTest {
         for (int i = 0; i < 47; i++) {
             BigDecimal price = BigDecimal.valueOf(i % 5); // ties in price exercise the id tie-breaker
             long id = catalog.create(ListingKind.MODEL, owner,
-                    new ListingDraft("Model " + (char) ('A' + i % 26) + i, "", List.of(TAG), "MIT", price), "");
+                    new ListingDraft("Model " + (char) ('A' + i % 26) + i, "", List.of(TAG), "MIT", price),
+                    new SearchFacts("", null));
             created.add(new long[] {id, i % 5});
         }
     }

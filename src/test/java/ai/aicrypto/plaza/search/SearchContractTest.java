@@ -23,6 +23,9 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.SearchFacts;
+import ai.aicrypto.plaza.catalog.Task;
+import ai.aicrypto.plaza.market.ListingStatsChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -30,7 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What every search backend must do; one subclass per backend, each against its real server.
@@ -54,11 +59,17 @@ abstract class SearchContractTest extends IntegrationTest {
     protected TestUsers users;
     @Autowired
     protected GpuOffers gpuOffers;
+    @Autowired
+    protected TransactionTemplate transactions;
+    @Autowired
+    protected ApplicationEventPublisher events;
 
     protected AccountPrincipal owner;
     protected final List<Long> pagingIds = new ArrayList<>();
     protected long fashion;
     protected long korean;
+    protected long sneakers;
+    protected long weather;
     protected long hidden;
     protected long h100;
     protected String competitionSlug;
@@ -70,11 +81,12 @@ abstract class SearchContractTest extends IntegrationTest {
     void listings() {
         owner = users.member();
         fashion = create(ListingKind.DATASET, "Fashion catalogue images", "Photos of **sneakers** and coats.",
-                List.of(run, "vision"), "MIT", "0", "pixels label");
-        create(ListingKind.MODEL, "Sneaker classifier", "An MLP that tells sneakers from sandals.",
-                List.of(run, "vision"), "Apache-2.0", "25", "classification mlp");
-        create(ListingKind.DATASET, "Weather station readings", "Hourly temperature and humidity.",
-                List.of(run, "tabular"), "CC0-1.0", "150", "temperature_c humidity station");
+                List.of(run, "vision"), "MIT", "0", new SearchFacts("pixels label", Task.CLASSIFICATION));
+        sneakers = create(ListingKind.MODEL, "Sneaker classifier", "An MLP that tells sneakers from sandals.",
+                List.of(run, "vision"), "Apache-2.0", "25", new SearchFacts("classification mlp", Task.CLASSIFICATION));
+        weather = create(ListingKind.DATASET, "Weather station readings", "Hourly temperature and humidity.",
+                List.of(run, "tabular"), "CC0-1.0", "150",
+                new SearchFacts("temperature_c humidity station", Task.REGRESSION));
         korean = create(ListingKind.DATASET, "패션 상품 이미지 데이터셋", "한국어 설명이 있는 패션 데이터입니다.",
                 List.of(run, "korean"), "CC-BY-4.0", "5", "");
         create(ListingKind.DATASET, "<script>alert(1)</script> sneakers", "Markup in titles must stay text.",
@@ -273,8 +285,57 @@ abstract class SearchContractTest extends IntegrationTest {
     }
 
     @Test
+    void filtersAndCountsByTask() {
+        SearchResults all = search.search(new SearchQuery("", null, run, null, null, null, null, null, null, null, 100));
+        assertThat(all.facets().get("task")).extracting(SearchResults.FacetValue::value, SearchResults.FacetValue::count)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("CLASSIFICATION", 2L),
+                        org.assertj.core.groups.Tuple.tuple("REGRESSION", 1L));
+        SearchResults regression = search.search(new SearchQuery("", null, run, null, null, null, null, null, null, null, 100)
+                .withTask(Task.REGRESSION));
+        assertThat(regression.hits()).extracting(SearchHit::id).containsExactly(weather);
+        assertThat(regression.hits().get(0).task()).isEqualTo(Task.REGRESSION);
+        // A competition's task follows from its metric (RMSE: regression).
+        assertThat(search.search(mixed(null).withTask(Task.REGRESSION)).hits()).extracting(SearchHit::kind)
+                .containsExactly(SearchKind.COMPETITION);
+    }
+
+    /**
+     * Popularity is the licenses in force; the rating is the reviews' average pulled toward 3 stars by 5
+     * imaginary reviews, unrated listings last; ties newest first (by id).
+     */
+    @Test
+    void sortsByPopularityAndRating() {
+        String sorting = run + "-sorting";
+        long a = create(ListingKind.DATASET, "Sorted a", "", List.of(sorting), "MIT", "1", "");
+        long b = create(ListingKind.DATASET, "Sorted b", "", List.of(sorting), "MIT", "1", "");
+        long c = create(ListingKind.MODEL, "Sorted c", "", List.of(sorting), "MIT", "1", "");
+        long d = create(ListingKind.MODEL, "Sorted d", "", List.of(sorting), "MIT", "1", "");
+        licenseAndReview(a, 3);
+        licenseAndReview(b, 2, 5, 5);   // (10 + 15) / 7 = 3.57
+        licenseAndReview(c, 1, 4);      // (4 + 15) / 6 = 3.17
+        SearchQuery popular = new SearchQuery("", null, sorting, null, null, null, null, null, SearchQuery.Sort.POPULARITY,
+                null, 100);
+        SearchQuery rated = popular.withSort(SearchQuery.Sort.RATING);
+        awaitIndexed(() -> ids(popular).equals(List.of(a, b, c, d)) && ids(rated).equals(List.of(b, c, d, a)));
+
+        SearchHit top = search.search(rated).hits().get(0);
+        assertThat(top.averageStars()).isEqualTo(5.0);
+        assertThat(top.reviews()).isEqualTo(2);
+        assertThat(top.popularity()).isEqualTo(2);
+        assertThat(search.search(popular).hits().get(0).averageStars()).isNull();
+
+        // A revoked license no longer counts.
+        transactions.executeWithoutResult(status -> {
+            jdbc.sql("UPDATE licenses SET revoked = true WHERE listing_id = ?").param(a).update();
+            events.publishEvent(new ListingStatsChanged(a));
+        });
+        awaitIndexed(() -> ids(popular).equals(List.of(b, c, d, a)));
+    }
+
+    @Test
     void pagesWithSearchAfterVisitEachHitOnceInOrder() {
-        for (SearchQuery.Sort sort : List.of(SearchQuery.Sort.NEWEST, SearchQuery.Sort.PRICE_ASC)) {
+        for (SearchQuery.Sort sort : List.of(SearchQuery.Sort.NEWEST, SearchQuery.Sort.PRICE_ASC,
+                SearchQuery.Sort.POPULARITY, SearchQuery.Sort.RATING)) {
             List<Long> seen = new ArrayList<>();
             SearchQuery query = new SearchQuery("", null, run + "-paging", null, null, null, null, null, sort, null, 7);
             for (int page = 0; page < 10; page++) {
@@ -339,7 +400,31 @@ abstract class SearchContractTest extends IntegrationTest {
 
     protected long create(ListingKind kind, String title, String description, List<String> tags, String license,
                           String price, String terms) {
-        return catalog.create(kind, owner.id(), new ListingDraft(title, description, tags, license, new BigDecimal(price)), terms);
+        return create(kind, title, description, tags, license, price, new SearchFacts(terms, null));
+    }
+
+    protected long create(ListingKind kind, String title, String description, List<String> tags, String license,
+                          String price, SearchFacts search) {
+        return catalog.create(kind, owner.id(), new ListingDraft(title, description, tags, license, new BigDecimal(price)),
+                search);
+    }
+
+    /**
+     * Licenses and reviews as the market stores them: rows the database counts into listing_stats, and the
+     * ListingStatsChanged event, in one transaction.
+     */
+    protected void licenseAndReview(long listingId, int licenses, int... stars) {
+        transactions.executeWithoutResult(status -> {
+            for (int i = 0; i < licenses; i++) {
+                long buyer = users.member().id();
+                jdbc.sql("INSERT INTO licenses (listing_id, user_id) VALUES (?, ?)").params(listingId, buyer).update();
+                if (i < stars.length) {
+                    jdbc.sql("INSERT INTO listing_reviews (listing_id, reviewer_id, stars) VALUES (?, ?, ?)")
+                            .params(listingId, buyer, stars[i]).update();
+                }
+            }
+            events.publishEvent(new ListingStatsChanged(listingId));
+        });
     }
 
     /** Through the host's real route; the hidden solution's row ids contain {@link #solutionSecret}. */

@@ -19,6 +19,7 @@ import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingStatus;
 import ai.aicrypto.plaza.catalog.ListingView;
+import ai.aicrypto.plaza.catalog.SearchFacts;
 import ai.aicrypto.plaza.platform.MarkdownRenderer;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.springframework.context.ApplicationEventPublisher;
@@ -49,16 +50,16 @@ class CatalogService implements Catalog {
 
     @Override
     @Transactional
-    public long create(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms) {
-        long id = listings.save(new Listing(kind, ownerId, draft.validated(), searchTerms, clock.instant())).getId();
+    public long create(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
+        long id = listings.save(new Listing(kind, ownerId, draft.validated(), search, clock.instant())).getId();
         events.publishEvent(new ListingChanged(id));
         return id;
     }
 
     @Override
     @Transactional
-    public long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms) {
-        var listing = new Listing(kind, ownerId, draft.validated(), searchTerms, clock.instant());
+    public long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
+        var listing = new Listing(kind, ownerId, draft.validated(), search, clock.instant());
         listing.changeStatus(ListingStatus.UNPUBLISHED, clock.instant());
         long id = listings.save(listing).getId();
         events.publishEvent(new ListingChanged(id));
@@ -165,7 +166,7 @@ class CatalogService implements Catalog {
     private ListingDocument toDocument(Listing l, Map<Long, String> owners) {
         return new ListingDocument(l.getId(), l.getKind(), l.getTitle(), markdown.toExcerpt(l.getDescription(), 20_000),
                 List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(), l.getOwnerId(),
-                owners.getOrDefault(l.getOwnerId(), "?"), l.getStatus(), l.getSearchTerms(), l.getCreatedAt(),
+                owners.getOrDefault(l.getOwnerId(), "?"), l.getStatus(), l.getSearchTerms(), l.getTask(), l.getCreatedAt(),
                 l.getUpdatedAt());
     }
 

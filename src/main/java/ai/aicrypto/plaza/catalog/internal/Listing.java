@@ -8,6 +8,8 @@ import java.util.List;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingStatus;
+import ai.aicrypto.plaza.catalog.SearchFacts;
+import ai.aicrypto.plaza.catalog.Task;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -44,6 +46,9 @@ class Listing {
     private String searchTerms = "";
 
     @Enumerated(EnumType.STRING)
+    private Task task;
+
+    @Enumerated(EnumType.STRING)
     private ListingStatus status;
 
     private Instant createdAt;
@@ -52,9 +57,10 @@ class Listing {
     protected Listing() {
     }
 
-    Listing(ListingKind kind, long ownerId, ListingDraft draft, String searchTerms, Instant now) {
+    Listing(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search, Instant now) {
         this.kind = kind;
-        this.searchTerms = searchTerms == null ? "" : searchTerms;
+        this.searchTerms = search.terms();
+        this.task = search.task();
         this.ownerId = ownerId;
         this.status = ListingStatus.PUBLISHED;
         this.createdAt = now;
@@ -127,6 +133,10 @@ class Listing {
 
     String getSearchTerms() {
         return searchTerms;
+    }
+
+    Task getTask() {
+        return task;
     }
 
     Instant getUpdatedAt() {

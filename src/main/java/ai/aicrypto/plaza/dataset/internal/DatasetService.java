@@ -20,6 +20,8 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.SearchFacts;
+import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -113,7 +115,7 @@ class DatasetService implements Datasets {
             }
             long rawBytes = Files.size(upload.file()) + (upload.labelsFile() == null ? 0 : Files.size(upload.labelsFile()));
             return transaction.execute(status -> {
-                long id = catalog.create(ListingKind.DATASET, ownerId, listing, searchTerms(profile));
+                long id = catalog.create(ListingKind.DATASET, ownerId, listing, searchFacts(profile));
                 datasets.insert(new StoredDataset(id, profile.format().name(), upload.fileName(), profile.labelColumn(),
                         profile.rowCount(), profile.featureCount(), rawBytes, profile, key.wrapped(), rows));
                 return id;
@@ -204,11 +206,15 @@ class DatasetService implements Datasets {
     record RawFile(String name, InputStream content) {
     }
 
-    /** Column names and the format, so that a search for "species" or "idx" finds the dataset. */
-    private static String searchTerms(DatasetProfile profile) {
+    /**
+     * Column names and the format, so that a search for "species" or "idx" finds the dataset, and the task its
+     * labels serve (none without a label column).
+     */
+    private static SearchFacts searchFacts(DatasetProfile profile) {
         var terms = new StringBuilder(profile.format().name().toLowerCase());
         profile.columns().forEach(c -> terms.append(' ').append(c.name()));
-        return terms.toString();
+        Task task = profile.labelColumn() == null ? null : profile.regression() ? Task.REGRESSION : Task.CLASSIFICATION;
+        return new SearchFacts(terms.toString(), task);
     }
 
     private DatasetSource source(DatasetUpload upload) {

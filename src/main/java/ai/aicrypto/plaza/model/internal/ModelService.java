@@ -17,6 +17,8 @@ import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.SearchFacts;
+import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.model.ModelTemplate;
 import ai.aicrypto.plaza.model.ModelUpload;
@@ -88,8 +90,9 @@ class ModelService implements Models {
             BlobStore.StoredBlob storedWeights = weights;
             byte[] wrappedKey = key == null ? null : key.wrapped();
             return transaction.execute(status -> {
-                long id = published ? catalog.create(ListingKind.MODEL, ownerId, listing, searchTerms(card))
-                        : catalog.createPrivate(ListingKind.MODEL, ownerId, listing, searchTerms(card));
+                SearchFacts search = new SearchFacts(searchTerms(card), Task.of(card.task()));
+                long id = published ? catalog.create(ListingKind.MODEL, ownerId, listing, search)
+                        : catalog.createPrivate(ListingKind.MODEL, ownerId, listing, search);
                 jdbc.sql("""
                         INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key)
                         VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")

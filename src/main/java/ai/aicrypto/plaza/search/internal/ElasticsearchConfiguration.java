@@ -10,6 +10,7 @@ import ai.aicrypto.plaza.catalog.ListingChanged;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.competition.CompetitionChanged;
 import ai.aicrypto.plaza.compute.GpuOfferChanged;
+import ai.aicrypto.plaza.market.ListingStatsChanged;
 import ai.aicrypto.plaza.search.SearchKind;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import org.slf4j.Logger;
@@ -69,14 +70,23 @@ class ElasticsearchConfiguration {
             this.incomplete = incomplete;
         }
 
-        /** Reads the listing as it is now, so a late or repeated delivery still writes the current state. */
         @ApplicationModuleListener
         void on(ListingChanged event) throws IOException {
-            Optional<ListingDocument> doc = catalog.document(event.listingId());
+            syncListing(event.listingId());
+        }
+
+        @ApplicationModuleListener
+        void on(ListingStatsChanged event) throws IOException {
+            syncListing(event.listingId());
+        }
+
+        /** Reads the listing as it is now, so a late or repeated delivery still writes the current state. */
+        private void syncListing(long listingId) throws IOException {
+            Optional<ListingDocument> doc = catalog.document(listingId);
             if (doc.isPresent()) {
                 index.sync(doc.get());
             } else {
-                index.delete(event.listingId());
+                index.delete(listingId);
             }
         }
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchHit;
 import ai.aicrypto.plaza.search.SearchQuery;
@@ -58,12 +59,12 @@ class ElasticsearchSearchBackend implements SearchBackend {
         if (query.after() != null) {
             List<String> cursor = SearchCursor.decode(query.after(), NAME, 3);
             ArrayNode after = body.putArray("search_after");
-            if (query.sort() == SearchQuery.Sort.NEWEST) {
+            switch (query.sort()) {
                 // As text: the date format reads it as epoch millis, whereas a JSON number would
                 // reach Elasticsearch as a double and not continue the page.
-                after.add(String.valueOf(Long.parseLong(cursor.get(0))));
-            } else {
-                after.add(Double.parseDouble(cursor.get(0)));
+                case NEWEST -> after.add(String.valueOf(Long.parseLong(cursor.get(0))));
+                case POPULARITY -> after.add(Long.parseLong(cursor.get(0)));
+                default -> after.add(Double.parseDouble(cursor.get(0)));
             }
             after.add(Long.parseLong(cursor.get(1)));
             after.add(cursor.get(2));
@@ -80,6 +81,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         aggs.putObject("tag").putObject("terms").put("field", "tags").put("size", TAG_FACET_SIZE);
         aggs.putObject("price").putObject("terms").put("field", "free");
         aggs.putObject("gpuModel").putObject("terms").put("field", "gpu_model").put("size", TAG_FACET_SIZE);
+        aggs.putObject("task").putObject("terms").put("field", "task");
         ArrayNode ranges = aggs.putObject("priceRange").putObject("range").put("field", "price_value").putArray("ranges");
         ranges.addObject().put("key", "0").put("to", 1e-18);
         ranges.addObject().put("key", "0-10").put("from", 1e-18).put("to", 10);
@@ -165,6 +167,9 @@ class ElasticsearchSearchBackend implements SearchBackend {
         if (q.gpuModel() != null) {
             filter.addObject().putObject("term").put("gpu_model", q.gpuModel());
         }
+        if (q.task() != null) {
+            filter.addObject().putObject("term").put("task", q.task().name());
+        }
         switch (q.price()) {
             case FREE -> filter.addObject().putObject("term").put("free", true);
             case PAID -> filter.addObject().putObject("term").put("free", false);
@@ -189,6 +194,9 @@ class ElasticsearchSearchBackend implements SearchBackend {
             case NEWEST -> node.addObject().putObject("created_at").put("order", "desc");
             case PRICE_ASC -> node.addObject().putObject("price_value").put("order", "asc");
             case PRICE_DESC -> node.addObject().putObject("price_value").put("order", "desc");
+            case POPULARITY -> node.addObject().putObject("popularity").put("order", "desc");
+            // Unrated documents sort as -1, below every rating (1 to 5), as in PostgreSQL.
+            case RATING -> node.addObject().putObject("rating").put("order", "desc").put("missing", -1);
         }
         // Ids are unique within a kind only, so the kind breaks the last ties.
         String ties = sort == SearchQuery.Sort.PRICE_ASC ? "asc" : "desc";
@@ -211,10 +219,14 @@ class ElasticsearchSearchBackend implements SearchBackend {
         List<String> tags = (List<String>) source.get("tags");
         long id = ((Number) source.get("id")).longValue();
         SearchKind kind = SearchKind.valueOf((String) source.get("kind"));
+        String task = (String) source.get("task");
+        Number averageStars = (Number) source.get("average_stars");
         return new SearchHit(id, kind, kind.url(id, (String) source.get("slug")), title, Highlights.toHtml(titleMarked),
                 Highlights.toHtml(snippetMarked), (String) source.get("detail"), tags, (String) source.get("license"),
                 new BigDecimal((String) source.get("price")), (String) source.get("owner"),
-                Instant.parse((String) source.get("created_at")));
+                Instant.parse((String) source.get("created_at")), task == null ? null : Task.valueOf(task),
+                ((Number) source.get("popularity")).longValue(), averageStars == null ? null : averageStars.doubleValue(),
+                ((Number) source.get("reviews")).intValue());
     }
 
     private static Map<String, List<FacetValue>> facets(Map<String, Aggregate> aggs) {
@@ -234,6 +246,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
         }
         facets.put("priceRange", ranges);
         facets.put("gpuModel", terms(aggs.get("gpuModel")));
+        facets.put("task", terms(aggs.get("task")));
         facets.put("tag", terms(aggs.get("tag")));
         return facets;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchHit;
 import ai.aicrypto.plaza.search.SearchQuery;
@@ -64,7 +65,8 @@ class PostgresSearchBackend implements SearchBackend {
                 + ", MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"");
 
         var sql = new StringBuilder("SELECT * FROM (SELECT id, kind, slug, title, description, detail, tags, license, ")
-                .append("price_aic, owner_id, created_at, ").append(score)
+                .append("price_aic, owner_id, created_at, task, popularity, coalesce(rating, -1) AS rating_key, reviews, ")
+                .append("average_stars, ").append(score)
                 .append(" AS score FROM search_documents WHERE ").append(filter.sql).append(") matched");
         // Ids are unique within a kind only, so the kind breaks the last ties.
         if (query.after() != null) {
@@ -93,7 +95,8 @@ class PostgresSearchBackend implements SearchBackend {
         Map<Long, String> owners = accounts.usernames(shown.stream().map(r -> r.ownerId).toList());
         List<SearchHit> hits = shown.stream().map(r -> new SearchHit(r.id, r.kind, r.kind.url(r.id, r.slug), r.title,
                 Highlights.toHtml(r.titleMarked), Highlights.toHtml(r.snippetMarked), r.detail, r.tags, r.license,
-                r.price, owners.getOrDefault(r.ownerId, "?"), r.createdAt)).toList();
+                r.price, owners.getOrDefault(r.ownerId, "?"), r.createdAt, r.task, r.popularity, r.averageStars,
+                r.reviews)).toList();
         Map<String, List<FacetValue>> facets = facets(filter);
         long total = facets.remove("total").get(0).count();
         return new SearchResults(hits, total, facets, next, NAME);
@@ -119,26 +122,27 @@ class PostgresSearchBackend implements SearchBackend {
 
     private Map<String, List<FacetValue>> facets(Filter filter) {
         Map<String, List<FacetValue>> facets = new LinkedHashMap<>();
-        for (String name : List.of("kind", "license", "price", "priceRange", "gpuModel", "total")) {
+        for (String name : List.of("kind", "license", "price", "priceRange", "gpuModel", "task", "total")) {
             facets.put(name, new ArrayList<>());
         }
         jdbc.sql("""
-                        SELECT kind, license, price, price_range, gpu_model,
-                               GROUPING(kind, license, price, price_range, gpu_model) AS g, count(*) AS n
-                        FROM (SELECT kind, license, gpu_model, CASE WHEN price_aic = 0 THEN 'free' ELSE 'paid' END AS price,
+                        SELECT kind, license, price, price_range, gpu_model, task,
+                               GROUPING(kind, license, price, price_range, gpu_model, task) AS g, count(*) AS n
+                        FROM (SELECT kind, license, gpu_model, task, CASE WHEN price_aic = 0 THEN 'free' ELSE 'paid' END AS price,
                                      CASE WHEN price_aic = 0 THEN '0' WHEN price_aic < 10 THEN '0-10'
                                           WHEN price_aic < 100 THEN '10-100' ELSE '100-' END AS price_range
                               FROM search_documents WHERE %s) matched
-                        GROUP BY GROUPING SETS ((kind), (license), (price), (price_range), (gpu_model), ())""".formatted(filter.sql))
+                        GROUP BY GROUPING SETS ((kind), (license), (price), (price_range), (gpu_model), (task), ())""".formatted(filter.sql))
                 .params(filter.params)
                 .query((rs, n) -> {
                     // GROUPING() sets a bit for each column not grouped, the first column being the highest bit.
                     String facet = switch (rs.getInt("g")) {
-                        case 0b01111 -> "kind";
-                        case 0b10111 -> "license";
-                        case 0b11011 -> "price";
-                        case 0b11101 -> "priceRange";
-                        case 0b11110 -> "gpuModel";
+                        case 0b011111 -> "kind";
+                        case 0b101111 -> "license";
+                        case 0b110111 -> "price";
+                        case 0b111011 -> "priceRange";
+                        case 0b111101 -> "gpuModel";
+                        case 0b111110 -> "task";
                         default -> "total";
                     };
                     String value = switch (facet) {
@@ -147,9 +151,10 @@ class PostgresSearchBackend implements SearchBackend {
                         case "price" -> rs.getString("price");
                         case "priceRange" -> rs.getString("price_range");
                         case "gpuModel" -> rs.getString("gpu_model");
+                        case "task" -> rs.getString("task");
                         default -> "";
                     };
-                    // Kinds without a license or GPU model form a group of their own: not a facet value.
+                    // Kinds without a license, GPU model or task form a group of their own: not a facet value.
                     if (value != null) {
                         facets.get(facet).add(new FacetValue(value, rs.getLong("n")));
                     }
@@ -173,15 +178,18 @@ class PostgresSearchBackend implements SearchBackend {
     }
 
     private static Row row(ResultSet rs, int n) throws SQLException {
+        String task = rs.getString("task");
         return new Row(rs.getLong("id"), SearchKind.valueOf(rs.getString("kind")), rs.getString("slug"), rs.getString("title"),
                 rs.getString("title_marked"), rs.getString("snippet_marked"), rs.getString("detail"),
                 List.of((String[]) rs.getArray("tags").getArray()), rs.getString("license"),
                 rs.getBigDecimal("price_aic"), rs.getLong("owner_id"), rs.getTimestamp("created_at").toInstant(),
-                rs.getFloat("score"));
+                rs.getFloat("score"), task == null ? null : Task.valueOf(task), rs.getLong("popularity"),
+                rs.getDouble("rating_key"), rs.getInt("reviews"), rs.getObject("average_stars", Double.class));
     }
 
     private record Row(long id, SearchKind kind, String slug, String title, String titleMarked, String snippetMarked,
-                       String detail, List<String> tags, String license, BigDecimal price, long ownerId, Instant createdAt, float score) {
+                       String detail, List<String> tags, String license, BigDecimal price, long ownerId, Instant createdAt,
+                       float score, Task task, long popularity, double ratingKey, int reviews, Double averageStars) {
     }
 
     /** The WHERE clause shared by hits and facets: documents that match the text and filters. */
@@ -211,6 +219,10 @@ class PostgresSearchBackend implements SearchBackend {
                 sql.append(" AND gpu_model = :gpuModel");
                 params.put("gpuModel", q.gpuModel());
             }
+            if (q.task() != null) {
+                sql.append(" AND task = :task");
+                params.put("task", q.task().name());
+            }
             switch (q.price()) {
                 case FREE -> sql.append(" AND price_aic = 0");
                 case PAID -> sql.append(" AND price_aic > 0");
@@ -231,7 +243,10 @@ class PostgresSearchBackend implements SearchBackend {
     /** How a sort order reads in SQL and in cursors. */
     private enum Order {
         RELEVANCE("score", "real", true), NEWEST("created_at", "timestamptz", true),
-        PRICE_ASC("price_aic", "numeric", false), PRICE_DESC("price_aic", "numeric", true);
+        PRICE_ASC("price_aic", "numeric", false), PRICE_DESC("price_aic", "numeric", true),
+        POPULARITY("popularity", "bigint", true),
+        // Unrated documents sort as -1, below every rating (1 to 5).
+        RATING("rating_key", "double precision", true);
 
         final String column;
         final String sqlType;
@@ -252,6 +267,8 @@ class PostgresSearchBackend implements SearchBackend {
                 case RELEVANCE -> Float.toString(row.score());
                 case NEWEST -> OffsetDateTime.ofInstant(row.createdAt(), ZoneOffset.UTC).toString();
                 case PRICE_ASC, PRICE_DESC -> row.price().toPlainString();
+                case POPULARITY -> Long.toString(row.popularity());
+                case RATING -> Double.toString(row.ratingKey());
             };
         }
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.search.Search;
 import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchQuery;
@@ -47,13 +48,13 @@ class SearchController {
     }
 
     /** Query parameters, bound by name; unknown values fall back to defaults. */
-    record SearchParams(String q, String kind, String tag, String license, String gpuModel, String price,
+    record SearchParams(String q, String kind, String tag, String license, String gpuModel, String task, String price,
                         String minPrice, String maxPrice, String sort, String after) {
 
         SearchQuery toQuery() {
-            return new SearchQuery(q, kinds(), tag, license, gpuModel, parse(SearchQuery.PriceFilter.class, price),
-                    decimal(minPrice), decimal(maxPrice), parse(SearchQuery.Sort.class, sort), after,
-                    SearchQuery.DEFAULT_SIZE);
+            return new SearchQuery(q, kinds(), tag, license, gpuModel, parse(Task.class, task),
+                    parse(SearchQuery.PriceFilter.class, price), decimal(minPrice), decimal(maxPrice),
+                    parse(SearchQuery.Sort.class, sort), after, SearchQuery.DEFAULT_SIZE);
         }
 
         /** This search's URL with one parameter set (or removed, when {@code value} is null), from the first page. */
@@ -65,6 +66,7 @@ class SearchController {
             values.put("tag", tag);
             values.put("license", license);
             values.put("gpuModel", gpuModel);
+            values.put("task", task);
             values.put("price", price);
             values.put("minPrice", minPrice);
             values.put("maxPrice", maxPrice);
@@ -91,11 +93,13 @@ class SearchController {
             if (!"priceRange".equals(facet)) {
                 return with(facet, selected(facet, value) ? null : value);
             }
-            var range = new SearchParams(q, kind, tag, license, gpuModel, null, null, null, sort, null);
+            var range = new SearchParams(q, kind, tag, license, gpuModel, task, null, null, null, sort, null);
             return switch (value) {
                 case "0" -> range.with("price", "free");
-                case "0-10" -> new SearchParams(q, kind, tag, license, gpuModel, "paid", null, "10", sort, null).with("price", "paid");
-                case "10-100" -> new SearchParams(q, kind, tag, license, gpuModel, null, "10", "100", sort, null).with("price", null);
+                case "0-10" -> new SearchParams(q, kind, tag, license, gpuModel, task, "paid", null, "10", sort, null)
+                        .with("price", "paid");
+                case "10-100" -> new SearchParams(q, kind, tag, license, gpuModel, task, null, "10", "100", sort, null)
+                        .with("price", null);
                 default -> range.with("minPrice", "100");
             };
         }
@@ -106,6 +110,7 @@ class SearchController {
                 case "tag" -> tag;
                 case "license" -> license;
                 case "gpuModel" -> gpuModel;
+                case "task" -> task;
                 case "price" -> price;
                 default -> null;
             };

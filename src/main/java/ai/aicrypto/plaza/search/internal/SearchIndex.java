@@ -25,6 +25,7 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Elasticsearch index of everything searchable (listings, GPU offers, competitions), always
@@ -58,10 +59,31 @@ class SearchIndex {
         return alias;
     }
 
-    /** Creates the first index behind the alias if there is none, and fills it from the catalog. */
+    /**
+     * Creates the first index behind the alias if there is none, and fills it from the catalog; rebuilds it when
+     * its mapping is older than the one in the repository (the mapping's {@code _meta.version}).
+     */
     void ensureExists() throws IOException {
         if (!client.indices().existsAlias(a -> a.name(alias)).value()) {
             rebuild();
+            return;
+        }
+        long current = mappingVersion();
+        var mappings = client.indices().getMapping(m -> m.index(alias)).mappings().values();
+        boolean stale = mappings.stream().anyMatch(index -> {
+            var meta = index.mappings().meta();
+            return meta == null || !meta.containsKey("version") || meta.get("version").to(Long.class) != current;
+        });
+        if (stale) {
+            log.info("Search index {} has an older mapping than version {}: rebuilding it", alias, current);
+            rebuild();
+        }
+    }
+
+    private static long mappingVersion() throws IOException {
+        try (InputStream mapping = new ClassPathResource("search/search-index.json").getInputStream()) {
+            return JsonMapper.builder().build().readTree(mapping).path("mappings").path("_meta")
+                    .path("version").asLong();
         }
     }
 
@@ -72,11 +94,12 @@ class SearchIndex {
             client.indices().create(c -> c.index(index).withJson(mapping));
         }
         Instant started = clock.instant();
+        Instant statsStarted = documents.databaseNow();
         long[] indexed = {0};
         Set<String> previous;
         try {
             catalog.forEachDocument(null, BULK_SIZE, batch -> indexed[0] += bulk(index,
-                    batch.stream().filter(ListingDocument::published).map(SearchIndex::document).toList()));
+                    documents(batch.stream().filter(ListingDocument::published).toList())));
             indexed[0] += bulk(index, documents.allButListings());
             client.indices().refresh(r -> r.index(index));
             previous = client.indices().existsAlias(a -> a.name(alias)).value()
@@ -98,6 +121,9 @@ class SearchIndex {
         // Changes made while the new index was filling went to the old one: replay them. Offers and
         // competitions keep no update time, and are few: all of them are written again.
         catalog.forEachDocument(started, BULK_SIZE, batch -> batch.forEach(this::syncUnchecked));
+        for (long listingId : documents.listingsWithStatsChangedSince(statsStarted)) {
+            catalog.document(listingId).ifPresent(this::syncUnchecked);
+        }
         bulk(alias, documents.allButListings());
         log.info("Search index {} built with {} documents; alias {} moved from {}", index, indexed[0], alias, previous);
         return indexed[0];
@@ -105,14 +131,16 @@ class SearchIndex {
 
     /**
      * Writes a published listing, removes any other, so the index holds exactly the published
-     * ones. The listing's update time is the document's external version: when two deliveries
-     * race, Elasticsearch keeps the newer state and refuses the older one.
+     * ones. The listing's update time plus its stats' revision is the document's external version
+     * (both only grow): when two deliveries race, Elasticsearch keeps the newer state and refuses
+     * the older one.
      */
     void sync(ListingDocument doc) throws IOException {
-        long version = version(doc);
+        SearchDocument document = documents(List.of(doc)).get(0);
+        long version = document.version();
         try {
             if (doc.published()) {
-                client.index(i -> i.index(alias).id(Long.toString(doc.id())).document(source(document(doc)))
+                client.index(i -> i.index(alias).id(Long.toString(doc.id())).document(source(document))
                         .versionType(VersionType.External).version(version));
             } else {
                 client.delete(d -> d.index(alias).id(Long.toString(doc.id()))
@@ -149,12 +177,15 @@ class SearchIndex {
         }
     }
 
-    private static long version(ListingDocument doc) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, doc.updatedAt());
-    }
-
-    private static SearchDocument document(ListingDocument doc) {
-        return SearchDocument.of(doc, version(doc));
+    /** The listings with their stats, versioned. */
+    private List<SearchDocument> documents(List<ListingDocument> listings) {
+        var stats = documents.listingStats(listings.stream().map(ListingDocument::id).toList());
+        return listings.stream().map(doc -> {
+            var listingStats = stats.get(doc.id());
+            long version = ChronoUnit.MICROS.between(Instant.EPOCH, doc.updatedAt())
+                    + (listingStats == null ? 0 : listingStats.revision());
+            return SearchDocument.of(doc, listingStats == null ? SearchDocument.Stats.NONE : listingStats.stats(), version);
+        }).toList();
     }
 
     private long bulk(String index, List<SearchDocument> docs) {
@@ -198,6 +229,11 @@ class SearchIndex {
         source.put("free", doc.priceAic().signum() == 0);
         source.put("owner", doc.ownerName());
         source.put("created_at", doc.createdAt().toString());
+        source.put("task", doc.task() == null ? null : doc.task().name());
+        source.put("popularity", doc.stats().popularity());
+        source.put("rating", doc.stats().rating());
+        source.put("reviews", doc.stats().reviews());
+        source.put("average_stars", doc.stats().averageStars());
         List<String> inputs = new ArrayList<>();
         inputs.add(doc.title());
         source.put("suggest", Map.of("input", inputs));
