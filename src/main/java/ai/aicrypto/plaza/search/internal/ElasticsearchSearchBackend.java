@@ -30,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Search with Elasticsearch: a fuzzy multi-field match (title above tags above terms above
- * description), filters, facets as aggregations, highlighting and search_after paging.
+ * description), filters, facets as aggregations and search_after paging; matches are marked by
+ * {@link MatchMarker}.
  */
 class ElasticsearchSearchBackend implements SearchBackend {
 
@@ -69,12 +70,6 @@ class ElasticsearchSearchBackend implements SearchBackend {
             after.add(Long.parseLong(cursor.get(1)));
             after.add(cursor.get(2));
         }
-        ObjectNode highlight = body.putObject("highlight");
-        highlight.putArray("pre_tags").add(Highlights.START);
-        highlight.putArray("post_tags").add(Highlights.END);
-        ArrayNode fields = highlight.putArray("fields");
-        fields.addObject().putObject("title").put("number_of_fragments", 0);
-        fields.addObject().putObject("description").put("fragment_size", 160).put("number_of_fragments", 2);
         ObjectNode aggs = body.putObject("aggs");
         aggs.putObject("kind").putObject("terms").put("field", "kind");
         aggs.putObject("license").putObject("terms").put("field", "license");
@@ -99,7 +94,8 @@ class ElasticsearchSearchBackend implements SearchBackend {
         List<Hit<Map>> all = response.hits().hits();
         boolean more = all.size() > query.size();
         List<Hit<Map>> shown = more ? all.subList(0, query.size()) : all;
-        List<SearchHit> hits = shown.stream().map(this::hit).toList();
+        MatchMarker marker = new MatchMarker(query.text());
+        List<SearchHit> hits = shown.stream().map(hit -> hit(hit, marker)).toList();
         String next = null;
         if (more) {
             List<FieldValue> sortValues = shown.get(shown.size() - 1).sort();
@@ -206,15 +202,11 @@ class ElasticsearchSearchBackend implements SearchBackend {
     }
 
     @SuppressWarnings("rawtypes")
-    private SearchHit hit(Hit<Map> hit) {
+    private SearchHit hit(Hit<Map> hit, MatchMarker marker) {
         Map source = hit.source();
-        Map<String, List<String>> highlights = hit.highlight();
         String title = (String) source.get("title");
-        String titleMarked = highlights.containsKey("title") ? highlights.get("title").get(0) : title;
-        String description = (String) source.get("description");
-        String snippetMarked = highlights.containsKey("description")
-                ? String.join(" … ", highlights.get("description"))
-                : description.substring(0, Math.min(240, description.length()));
+        String titleMarked = marker.mark(title);
+        String snippetMarked = marker.snippet((String) source.get("description"));
         @SuppressWarnings("unchecked")
         List<String> tags = (List<String>) source.get("tags");
         long id = ((Number) source.get("id")).longValue();
