@@ -11,10 +11,10 @@ apt_ensure() {
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
     if ((${#missing[@]})); then
-        echo "Installing Debian packages: ${missing[*]}"
+        echo "Installing Debian packages: ${missing[*]}" >&2
         local sudo=""
         [[ $(id -u) -eq 0 ]] || sudo="sudo"
-        $sudo apt-get update -qq
+        $sudo apt-get update -qq >&2
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
 }

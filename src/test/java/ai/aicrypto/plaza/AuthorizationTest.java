@@ -182,10 +182,20 @@ class AuthorizationTest extends IntegrationTest {
         // A paid listing has no free license.
         expect(r -> post("/listings/" + dataset + "/license").with(csrf()), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
         expect(r -> get("/purchases/123456/live"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
-        assertThat(count("licenses") + count("purchases")).isZero();
+        assertThat(jdbc.sql("""
+                SELECT (SELECT count(*) FROM licenses WHERE listing_id = :id) + (SELECT count(*) FROM purchases WHERE listing_id = :id)""")
+                .param("id", dataset).query(Long.class).single()).isZero();
+        // Everyone reads the reviews; only license holders write one (nobody here: the owner may not review their
+        // own), and each deletes only their own.
+        expect(r -> get("/listings/" + dataset + "/reviews"), OK, OK, OK, OK);
+        expect(r -> post("/listings/" + dataset + "/review").param("stars", "5").with(csrf()), REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN);
+        expect(r -> post("/listings/" + dataset + "/review/delete").with(csrf()), REDIRECT, REDIRECT, REDIRECT, REDIRECT);
+        assertThat(jdbc.sql("SELECT count(*) FROM listing_reviews WHERE listing_id = ?").param(dataset).query(Long.class).single())
+                .isZero();
 
         assertThat(status(post("/listings/" + dataset + "/unpublish").with(csrf()), owner)).isEqualTo(REDIRECT);
         expect(r -> get("/listings/" + dataset + "/license-panel"), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> get("/listings/" + dataset + "/reviews"), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/api/nft/" + dataset), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
     }
 

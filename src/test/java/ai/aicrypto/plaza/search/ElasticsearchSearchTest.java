@@ -35,6 +35,7 @@ class ElasticsearchSearchTest extends SearchContractTest {
         String alias = "test-listings-" + Long.toString(System.nanoTime(), 36);
         registry.add("plaza.search.alias", () -> alias);
         registry.add("plaza.search.retry-interval", () -> "1s");
+        registry.add("plaza.events.retry-interval", () -> "1s");
     }
 
     private static CuttableProxy proxy;

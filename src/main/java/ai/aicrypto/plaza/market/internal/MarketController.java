@@ -62,7 +62,7 @@ class MarketController {
 
     @GetMapping("/listings/{id}/license-panel")
     String panel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
-        ListingDocument listing = visible(id, me);
+        ListingDocument listing = visible(catalog, id, me);
         boolean owner = me != null && me.id() == listing.ownerId();
         Optional<AssetTokens.Token> token = tokens.token(id);
         model.addAttribute("listing", listing);
@@ -83,7 +83,7 @@ class MarketController {
 
     @PostMapping("/listings/{id}/license")
     String takeFreeLicense(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
-        ListingDocument listing = visible(id, me);
+        ListingDocument listing = visible(catalog, id, me);
         if (listing.priceAic().signum() != 0 || !listing.published()) {
             throw new NotFoundException();
         }
@@ -129,7 +129,7 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> saleTransaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
         return json(() -> {
-            ListingDocument listing = visible(id, me);
+            ListingDocument listing = visible(catalog, id, me);
             if (me.id() != listing.ownerId()) {
                 throw new NotFoundException();
             }
@@ -150,7 +150,8 @@ class MarketController {
         return live.subscribe(PurchaseDesk.topic(purchaseId));
     }
 
-    private ListingDocument visible(long id, AccountPrincipal me) {
+    /** The listing as {@code me} (null when anonymous) may see it: unpublished ones only for their owner and admins. */
+    static ListingDocument visible(Catalog catalog, long id, AccountPrincipal me) {
         ListingDocument listing = catalog.document(id).orElseThrow(NotFoundException::new);
         boolean manager = me != null && (me.id() == listing.ownerId() || me.isAdmin());
         if (!listing.published() && !manager) {
@@ -160,7 +161,7 @@ class MarketController {
     }
 
     private void buyable(long id, AccountPrincipal me) {
-        ListingDocument listing = visible(id, me);
+        ListingDocument listing = visible(catalog, id, me);
         if (!listing.published() || listing.priceAic().signum() == 0) {
             throw new NotFoundException();
         }

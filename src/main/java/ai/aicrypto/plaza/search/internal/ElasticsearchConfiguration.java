@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.search.internal;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.catalog.Catalog;
@@ -19,14 +18,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.modulith.events.ApplicationModuleListener;
-import org.springframework.modulith.events.IncompleteEventPublications;
 import org.springframework.scheduling.annotation.Scheduled;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Elasticsearch, only when PLAZA_SEARCH_ES_URL is set. Changes of listings, GPU offers and
- * competitions reach the index through the event publication registry: a delivery that fails (Elasticsearch down) stays recorded and is
- * retried until it succeeds, so the index converges to the database.
+ * competitions reach the index through the event publication registry: a delivery that fails (Elasticsearch down)
+ * stays recorded and is retried until it succeeds ({@code platform.EventRedelivery}), so the index converges to the
+ * database.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("!'${plaza.search.es-url:}'.isBlank()")
@@ -50,24 +49,21 @@ class ElasticsearchConfiguration {
     }
 
     @Bean
-    SearchIndexer searchIndexer(SearchIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
-        return new SearchIndexer(index, catalog, incomplete);
+    SearchIndexer searchIndexer(SearchIndex index, Catalog catalog) {
+        return new SearchIndexer(index, catalog);
     }
 
     static class SearchIndexer {
 
         private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
-        private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
         private final SearchIndex index;
         private final Catalog catalog;
-        private final IncompleteEventPublications incomplete;
         private volatile boolean ready;
 
-        SearchIndexer(SearchIndex index, Catalog catalog, IncompleteEventPublications incomplete) {
+        SearchIndexer(SearchIndex index, Catalog catalog) {
             this.index = index;
             this.catalog = catalog;
-            this.incomplete = incomplete;
         }
 
         @ApplicationModuleListener
@@ -100,15 +96,18 @@ class ElasticsearchConfiguration {
             index.sync(SearchKind.COMPETITION, event.competitionId());
         }
 
-        /** Creates the index once Elasticsearch answers, then redelivers what failed while it did not. */
+        /**
+         * Creates (or brings up to date) the index once Elasticsearch answers; what failed to reach it meanwhile
+         * is delivered again by the platform's event redelivery.
+         */
         @Scheduled(initialDelay = 0, fixedDelayString = "${plaza.search.retry-interval:5s}")
         void maintain() {
+            if (ready) {
+                return;
+            }
             try {
-                if (!ready) {
-                    index.ensureExists();
-                    ready = true;
-                }
-                incomplete.resubmitIncompletePublicationsOlderThan(RETRY_AFTER);
+                index.ensureExists();
+                ready = true;
             } catch (IOException | RuntimeException e) {
                 log.warn("Elasticsearch not reachable; searches use PostgreSQL until it is: {}", e.toString());
             }
