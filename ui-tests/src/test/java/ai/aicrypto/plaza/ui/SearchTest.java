@@ -87,7 +87,8 @@ class SearchTest extends PlazaBrowserTest {
             waitForPath("/search.*");
             return d.findElement(By.id("result-count")).getText().startsWith("1 ");
         });
-        assertEquals(List.of("Competition"), driver.findElements(By.cssSelector(".search-hit .card-meta .badge"))
+        // Its kind, and the task its metric implies (the host form's default metric, accuracy: classification).
+        assertEquals(List.of("Competition", "Classification"), driver.findElements(By.cssSelector(".search-hit .card-meta .badge"))
                 .stream().map(WebElement::getText).toList());
         assertTrue(driver.findElement(By.id("facet-kind")).getText().contains("Competition"), "the kind facet counts it");
         screenshot("search-competition");
