@@ -9,23 +9,25 @@ import org.springframework.stereotype.Component;
 
 /**
  * The outbox's retry: an event whose listener failed (Elasticsearch or the chain unreachable, say)
- * stays in the event publication registry, and is delivered again every retry interval until its
- * listener succeeds, not only at the next start. Every listener re-reads the current state, so a
- * delivery repeated while a slow first one still runs changes nothing.
+ * stays in the event publication registry, and is delivered again until its listener succeeds, not
+ * only at the next start. Only publications older than {@code plaza.events.retry-after} (a minute)
+ * are redelivered, so that a listener still at work (a chain transaction waiting for its receipt)
+ * is not run a second time beside itself; listeners re-read the current state, so one that is
+ * changes nothing anyway.
  */
 @Component
 class EventRedelivery {
 
     private final IncompleteEventPublications incomplete;
-    private final Duration interval;
+    private final Duration retryAfter;
 
-    EventRedelivery(IncompleteEventPublications incomplete, @Value("${plaza.events.retry-interval:5s}") Duration interval) {
+    EventRedelivery(IncompleteEventPublications incomplete, @Value("${plaza.events.retry-after:1m}") Duration retryAfter) {
         this.incomplete = incomplete;
-        this.interval = interval;
+        this.retryAfter = retryAfter;
     }
 
     @Scheduled(initialDelayString = "${plaza.events.retry-interval:5s}", fixedDelayString = "${plaza.events.retry-interval:5s}")
     void redeliver() {
-        incomplete.resubmitIncompletePublicationsOlderThan(interval);
+        incomplete.resubmitIncompletePublicationsOlderThan(retryAfter);
     }
 }

@@ -36,6 +36,7 @@ class ElasticsearchSearchTest extends SearchContractTest {
         registry.add("plaza.search.alias", () -> alias);
         registry.add("plaza.search.retry-interval", () -> "1s");
         registry.add("plaza.events.retry-interval", () -> "1s");
+        registry.add("plaza.events.retry-after", () -> "1s");
     }
 
     private static CuttableProxy proxy;
