@@ -26,7 +26,10 @@ final class MatchMarker {
 
     MatchMarker(String query) {
         words = new ArrayList<>();
-        forEachWord(query, (start, end) -> words.add(query.substring(start, end).toLowerCase(Locale.ROOT)));
+        forEachWord(query, (start, end) -> {
+            words.add(query.substring(start, end).toLowerCase(Locale.ROOT));
+            return true;
+        });
         lastWord = words.isEmpty() ? null : words.get(words.size() - 1);
     }
 
@@ -40,6 +43,7 @@ final class MatchMarker {
                         .append(Highlights.END);
                 copied[0] = end;
             }
+            return true;
         });
         return marked.append(text, copied[0], text.length()).toString();
     }
@@ -47,10 +51,13 @@ final class MatchMarker {
     /** About {@link #SNIPPET_LENGTH} characters of {@code text} from shortly before its first match, marked. */
     String snippet(String text) {
         int[] first = {-1};
+        // A description may be 20,000 characters long: stop at the first match.
         forEachWord(text, (start, end) -> {
-            if (first[0] < 0 && matches(text.substring(start, end).toLowerCase(Locale.ROOT))) {
+            if (matches(text.substring(start, end).toLowerCase(Locale.ROOT))) {
                 first[0] = start;
+                return false;
             }
+            return true;
         });
         int from = first[0] <= CONTEXT_BEFORE ? 0 : wordStartAfter(text, first[0] - CONTEXT_BEFORE);
         int to = Math.min(text.length(), from + SNIPPET_LENGTH);
@@ -107,7 +114,8 @@ final class MatchMarker {
     }
 
     private interface WordVisitor {
-        void word(int start, int end);
+        /** Returns whether to go on to the next word. */
+        boolean word(int start, int end);
     }
 
     /** Words as Elasticsearch's standard analyzer roughly sees them: runs of letters and digits. */
@@ -123,7 +131,9 @@ final class MatchMarker {
             while (i < text.length() && Character.isLetterOrDigit(text.codePointAt(i))) {
                 i += Character.charCount(text.codePointAt(i));
             }
-            visitor.word(start, i);
+            if (!visitor.word(start, i)) {
+                return;
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.search.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -78,12 +79,12 @@ class SearchDocuments {
     /** Listings whose stats changed at or after {@code since} (the database's clock). */
     List<Long> listingsWithStatsChangedSince(Instant since) {
         return jdbc.sql("SELECT listing_id FROM listing_stats WHERE updated_at >= ? ORDER BY listing_id")
-                .param(java.sql.Timestamp.from(since)).query(Long.class).list();
+                .param(Timestamp.from(since)).query(Long.class).list();
     }
 
     /** The database's clock now, to compare with {@code listing_stats.updated_at}. */
     Instant databaseNow() {
-        return jdbc.sql("SELECT clock_timestamp()").query(java.sql.Timestamp.class).single().toInstant();
+        return jdbc.sql("SELECT clock_timestamp()").query(Timestamp.class).single().toInstant();
     }
 
     private List<SearchDocument> withOwners(List<Row> rows) {
