@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.search.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -17,13 +18,14 @@ import ai.aicrypto.plaza.search.SearchQuery;
 import ai.aicrypto.plaza.search.SearchResults;
 import ai.aicrypto.plaza.search.SearchResults.FacetValue;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
 import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
+import co.elastic.clients.transport.rest5_client.low_level.Request;
+import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -40,17 +42,18 @@ class ElasticsearchSearchBackend implements SearchBackend {
     private static final int TAG_FACET_SIZE = 15;
 
     private final ElasticsearchClient client;
+    private final Rest5Client restClient;
     private final String alias;
     private final JsonMapper json;
 
     ElasticsearchSearchBackend(ElasticsearchClient client, SearchProperties properties, JsonMapper json) {
         this.client = client;
+        this.restClient = ((Rest5ClientTransport) client._transport()).restClient();
         this.alias = properties.alias();
         this.json = json;
     }
 
     @Override
-    @SuppressWarnings({"rawtypes", "unchecked"})
     public SearchResults search(SearchQuery query) {
         ObjectNode body = json.createObjectNode();
         body.put("size", query.size() + 1);
@@ -84,25 +87,32 @@ class ElasticsearchSearchBackend implements SearchBackend {
         ranges.addObject().put("key", "100-").put("from", 100);
 
         log.debug("Elasticsearch request: {}", body);
-        SearchResponse<Map> response;
-        try {
-            response = client.search(SearchRequest.of(r -> r.index(alias).withJson(new StringReader(body.toString()))),
-                    Map.class);
+        // The low-level client with the JSON as written: the typed client parsed it into request
+        // objects and the answer into typed aggregations, a tenth of the results page's CPU.
+        Request request = new Request("POST", "/" + alias + "/_search");
+        request.setJsonEntity(body.toString());
+        JsonNode response;
+        try (InputStream in = restClient.performRequest(request).getEntity().getContent()) {
+            response = json.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Hit<Map>> all = response.hits().hits();
+        JsonNode all = response.path("hits").path("hits");
         boolean more = all.size() > query.size();
-        List<Hit<Map>> shown = more ? all.subList(0, query.size()) : all;
+        int shown = Math.min(all.size(), query.size());
         MatchMarker marker = new MatchMarker(query.text());
-        List<SearchHit> hits = shown.stream().map(hit -> hit(hit, marker)).toList();
+        List<SearchHit> hits = new ArrayList<>(shown);
+        for (int i = 0; i < shown; i++) {
+            hits.add(hit(all.get(i).path("_source"), marker));
+        }
         String next = null;
         if (more) {
-            List<FieldValue> sortValues = shown.get(shown.size() - 1).sort();
-            next = SearchCursor.encode(NAME, List.of(text(sortValues.get(0)), text(sortValues.get(1)), text(sortValues.get(2))));
+            JsonNode sortValues = all.get(shown - 1).path("sort");
+            next = SearchCursor.encode(NAME, List.of(sortValues.get(0).asString(), sortValues.get(1).asString(),
+                    sortValues.get(2).asString()));
         }
-        long total = response.hits().total() == null ? hits.size() : response.hits().total().value();
-        return new SearchResults(hits, total, facets(response.aggregations()), next, NAME);
+        long total = response.path("hits").path("total").path("value").asLong(hits.size());
+        return new SearchResults(hits, total, facets(response.path("aggregations")), next, NAME);
     }
 
     @Override
@@ -201,59 +211,55 @@ class ElasticsearchSearchBackend implements SearchBackend {
         return node;
     }
 
-    @SuppressWarnings("rawtypes")
-    private SearchHit hit(Hit<Map> hit, MatchMarker marker) {
-        Map source = hit.source();
-        String title = (String) source.get("title");
-        String titleMarked = marker.mark(title);
-        String snippetMarked = marker.snippet((String) source.get("description"));
-        @SuppressWarnings("unchecked")
-        List<String> tags = (List<String>) source.get("tags");
-        long id = ((Number) source.get("id")).longValue();
-        SearchKind kind = SearchKind.valueOf((String) source.get("kind"));
-        String task = (String) source.get("task");
-        Number averageStars = (Number) source.get("average_stars");
-        return new SearchHit(id, kind, kind.url(id, (String) source.get("slug")), title, Highlights.toHtml(titleMarked),
-                Highlights.toHtml(snippetMarked), (String) source.get("detail"), tags, (String) source.get("license"),
-                new BigDecimal((String) source.get("price")), (String) source.get("owner"),
-                Instant.parse((String) source.get("created_at")), task == null ? null : Task.valueOf(task),
-                ((Number) source.get("popularity")).longValue(), averageStars == null ? null : averageStars.doubleValue(),
-                ((Number) source.get("reviews")).intValue());
+    private static SearchHit hit(JsonNode source, MatchMarker marker) {
+        String title = source.path("title").asString();
+        List<String> tags = new ArrayList<>();
+        source.path("tags").forEach(tag -> tags.add(tag.asString()));
+        long id = source.path("id").asLong();
+        SearchKind kind = SearchKind.valueOf(source.path("kind").asString());
+        JsonNode task = source.path("task");
+        JsonNode averageStars = source.path("average_stars");
+        return new SearchHit(id, kind, kind.url(id, text(source, "slug")), title, Highlights.toHtml(marker.mark(title)),
+                Highlights.toHtml(marker.snippet(text(source, "description"))), text(source, "detail"), tags,
+                text(source, "license"), new BigDecimal(source.path("price").asString()), text(source, "owner"),
+                Instant.parse(source.path("created_at").asString()),
+                task.isString() ? Task.valueOf(task.asString()) : null, source.path("popularity").asLong(),
+                averageStars.isNumber() ? averageStars.asDouble() : null, source.path("reviews").asInt());
     }
 
-    private static Map<String, List<FacetValue>> facets(Map<String, Aggregate> aggs) {
+    /** A text field of the document, or null where it has none. */
+    private static String text(JsonNode source, String field) {
+        JsonNode value = source.get(field);
+        return value == null || value.isNull() ? null : value.asString();
+    }
+
+    private static Map<String, List<FacetValue>> facets(JsonNode aggs) {
         Map<String, List<FacetValue>> facets = new LinkedHashMap<>();
-        facets.put("kind", terms(aggs.get("kind")));
-        facets.put("license", terms(aggs.get("license")));
+        facets.put("kind", terms(aggs.path("kind")));
+        facets.put("license", terms(aggs.path("license")));
         List<FacetValue> price = new ArrayList<>();
-        for (var bucket : aggs.get("price").lterms().buckets().array()) {
-            price.add(new FacetValue(bucket.key() == 1 ? "free" : "paid", bucket.docCount()));
+        for (JsonNode bucket : aggs.path("price").path("buckets")) {
+            price.add(new FacetValue(bucket.path("key").asLong() == 1 ? "free" : "paid", bucket.path("doc_count").asLong()));
         }
         facets.put("price", price);
         List<FacetValue> ranges = new ArrayList<>();
-        for (var bucket : aggs.get("priceRange").range().buckets().array()) {
-            if (bucket.docCount() > 0) {
-                ranges.add(new FacetValue(bucket.key(), bucket.docCount()));
+        for (JsonNode bucket : aggs.path("priceRange").path("buckets")) {
+            if (bucket.path("doc_count").asLong() > 0) {
+                ranges.add(new FacetValue(bucket.path("key").asString(), bucket.path("doc_count").asLong()));
             }
         }
         facets.put("priceRange", ranges);
-        facets.put("gpuModel", terms(aggs.get("gpuModel")));
-        facets.put("task", terms(aggs.get("task")));
-        facets.put("tag", terms(aggs.get("tag")));
+        facets.put("gpuModel", terms(aggs.path("gpuModel")));
+        facets.put("task", terms(aggs.path("task")));
+        facets.put("tag", terms(aggs.path("tag")));
         return facets;
     }
 
-    private static List<FacetValue> terms(Aggregate aggregate) {
-        return aggregate.sterms().buckets().array().stream()
-                .map(b -> new FacetValue(b.key().stringValue(), b.docCount())).toList();
-    }
-
-    private static String text(FieldValue value) {
-        return switch (value._kind()) {
-            case Double -> Double.toString(value.doubleValue());
-            case Long -> Long.toString(value.longValue());
-            case String -> value.stringValue();
-            default -> value._toJsonString();
-        };
+    private static List<FacetValue> terms(JsonNode aggregate) {
+        List<FacetValue> values = new ArrayList<>();
+        for (JsonNode bucket : aggregate.path("buckets")) {
+            values.add(new FacetValue(bucket.path("key").asString(), bucket.path("doc_count").asLong()));
+        }
+        return values;
     }
 }
