@@ -5,7 +5,7 @@ import java.util.Locale;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Component;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /** The navbar's language link: the current page, with its filters, in the other language. */
 @Component
@@ -19,8 +19,8 @@ class LanguageSwitchAttribute implements PageAttribute {
     @Override
     public Object value(HttpServletRequest request) {
         String other = Locale.KOREAN.getLanguage().equals(LocaleContextHolder.getLocale().getLanguage()) ? "en" : "ko";
-        return ServletUriComponentsBuilder.fromRequestUri(request)
-                .query(ServletUriComponentsBuilder.fromRequest(request).build().getQuery())
+        // A path with its query as received, not an absolute URL: nothing to trust of the Host header.
+        return UriComponentsBuilder.fromPath(request.getRequestURI()).query(request.getQueryString())
                 .replaceQueryParam("lang", other)
                 .replaceQueryParam("after")
                 .build().toUriString();

@@ -1,7 +1,6 @@
 package ai.aicrypto.plaza.search;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.catalog.Task;
@@ -21,7 +20,7 @@ import ai.aicrypto.plaza.catalog.Task;
  */
 public record SearchHit(long id, SearchKind kind, String url, String title, String titleHtml, String snippetHtml,
                         String detail, List<String> tags, String license, BigDecimal priceAic, String ownerName,
-                        Instant createdAt, Task task, long popularity, Double averageStars, int reviews) {
+                        Task task, long popularity, Double averageStars, int reviews) {
 
     public boolean free() {
         return priceAic.signum() == 0;

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -222,7 +221,6 @@ class ElasticsearchSearchBackend implements SearchBackend {
         return new SearchHit(id, kind, kind.url(id, text(source, "slug")), title, Highlights.toHtml(marker.mark(title)),
                 Highlights.toHtml(marker.snippet(text(source, "description"))), text(source, "detail"), tags,
                 text(source, "license"), new BigDecimal(source.path("price").asString()), text(source, "owner"),
-                Instant.parse(source.path("created_at").asString()),
                 task.isString() ? Task.valueOf(task.asString()) : null, source.path("popularity").asLong(),
                 averageStars.isNumber() ? averageStars.asDouble() : null, source.path("reviews").asInt());
     }

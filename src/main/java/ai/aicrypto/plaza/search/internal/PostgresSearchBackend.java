@@ -95,7 +95,7 @@ class PostgresSearchBackend implements SearchBackend {
         Map<Long, String> owners = accounts.usernames(shown.stream().map(r -> r.ownerId).toList());
         List<SearchHit> hits = shown.stream().map(r -> new SearchHit(r.id, r.kind, r.kind.url(r.id, r.slug), r.title,
                 Highlights.toHtml(r.titleMarked), Highlights.toHtml(r.snippetMarked), r.detail, r.tags, r.license,
-                r.price, owners.getOrDefault(r.ownerId, "?"), r.createdAt, r.task, r.popularity, r.averageStars,
+                r.price, owners.getOrDefault(r.ownerId, "?"), r.task, r.popularity, r.averageStars,
                 r.reviews)).toList();
         Map<String, List<FacetValue>> facets = facets(filter);
         long total = facets.remove("total").get(0).count();

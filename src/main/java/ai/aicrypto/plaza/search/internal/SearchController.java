@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.search.internal;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import ai.aicrypto.plaza.search.Search;
 import ai.aicrypto.plaza.search.SearchResults;
@@ -28,9 +29,10 @@ class SearchController {
     }
 
     @GetMapping("/search")
-    String search(SearchParams params, @RequestHeader(name = "HX-Request", required = false) String htmx,
+    String search(@RequestParam Map<String, String> query, @RequestHeader(name = "HX-Request", required = false) String htmx,
                   @RequestHeader(name = "HX-Target", required = false) String target, HttpServletRequest request,
                   Locale locale, Model model) {
+        SearchParams params = SearchParams.from(query);
         SearchResults results = search.search(params.toQuery());
         model.addAttribute("page", SearchPage.of(params, results, request.getContextPath(), messages, locale));
         if (htmx != null && "more".equals(target)) {

@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.search.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +37,7 @@ class SearchPageTest {
 
     private static SearchHit hit(String owner, List<String> tags, String detail, BigDecimal price, Double stars) {
         return new SearchHit(7, SearchKind.DATASET, "/datasets/7", "Weather <b>", "<mark>Weather</mark> &lt;b&gt;",
-                "A <mark>weather</mark> set", detail, tags, "MIT", price, owner, Instant.EPOCH, Task.CLASSIFICATION, 3,
+                "A <mark>weather</mark> set", detail, tags, "MIT", price, owner, Task.CLASSIFICATION, 3,
                 stars, stars == null ? 0 : 2);
     }
 
