@@ -4,6 +4,7 @@ import ai.aicrypto.plaza.catalog.BrowsePage;
 import ai.aicrypto.plaza.catalog.BrowseQuery;
 import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.platform.QueryValues;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -57,19 +58,9 @@ class BrowseController {
     record BrowseParams(String sort, String tag, String price, String license, String after) {
 
         BrowseQuery toQuery() {
-            return new BrowseQuery(parse(BrowseQuery.Sort.class, sort), tag, parse(BrowseQuery.PriceFilter.class, price),
+            return new BrowseQuery(QueryValues.enumOrNull(BrowseQuery.Sort.class, sort), tag,
+                    QueryValues.enumOrNull(BrowseQuery.PriceFilter.class, price),
                     license, after, BrowseQuery.DEFAULT_SIZE);
-        }
-
-        private static <E extends Enum<E>> E parse(Class<E> type, String value) {
-            if (value == null || value.isBlank()) {
-                return null;
-            }
-            try {
-                return Enum.valueOf(type, value.strip().toUpperCase().replace('-', '_'));
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import ai.aicrypto.plaza.catalog.Task;
+import ai.aicrypto.plaza.platform.QueryValues;
 import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchQuery;
 
@@ -29,9 +30,9 @@ record SearchParams(String q, String kind, String tag, String license, String gp
     }
 
     SearchQuery toQuery() {
-        return new SearchQuery(q, kinds(), tag, license, gpuModel, parse(Task.class, task),
-                parse(SearchQuery.PriceFilter.class, price), decimal(minPrice), decimal(maxPrice),
-                parse(SearchQuery.Sort.class, sort), after, SearchQuery.DEFAULT_SIZE);
+        return new SearchQuery(q, kinds(), tag, license, gpuModel, QueryValues.enumOrNull(Task.class, task),
+                QueryValues.enumOrNull(SearchQuery.PriceFilter.class, price), decimal(minPrice), decimal(maxPrice),
+                QueryValues.enumOrNull(SearchQuery.Sort.class, sort), after, SearchQuery.DEFAULT_SIZE);
     }
 
     /** This search's URL with one parameter set (or removed, when {@code value} is null), from the first page. */
@@ -88,7 +89,7 @@ record SearchParams(String q, String kind, String tag, String license, String gp
     }
 
     private Set<SearchKind> kinds() {
-        SearchKind parsed = parse(SearchKind.class, kind);
+        SearchKind parsed = QueryValues.enumOrNull(SearchKind.class, kind);
         return parsed == null ? Set.of() : Set.of(parsed);
     }
 
@@ -96,17 +97,6 @@ record SearchParams(String q, String kind, String tag, String license, String gp
         try {
             return value == null || value.isBlank() ? null : new BigDecimal(value.strip());
         } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Enum.valueOf(type, value.strip().toUpperCase().replace('-', '_'));
-        } catch (IllegalArgumentException e) {
             return null;
         }
     }
