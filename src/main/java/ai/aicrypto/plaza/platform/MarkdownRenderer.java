@@ -36,10 +36,15 @@ public class MarkdownRenderer {
 
     /** The first {@code maxChars} characters of the text, without markup, for list pages. */
     public String toExcerpt(String markdown, int maxChars) {
+        String text = toPlainText(markdown);
+        return text.length() <= maxChars ? text : text.substring(0, maxChars - 1).stripTrailing() + "…";
+    }
+
+    /** The text without markup, on one line (search snippets are cut from it); empty for null. */
+    public String toPlainText(String markdown) {
         if (markdown == null || markdown.isBlank()) {
             return "";
         }
-        String text = textRenderer.render(parser.parse(markdown)).replaceAll("\\s+", " ").strip();
-        return text.length() <= maxChars ? text : text.substring(0, maxChars - 1).stripTrailing() + "…";
+        return textRenderer.render(parser.parse(markdown)).replaceAll("\\s+", " ").strip();
     }
 }

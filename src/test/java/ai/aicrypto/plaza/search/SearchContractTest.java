@@ -103,7 +103,7 @@ abstract class SearchContractTest extends IntegrationTest {
                 BigDecimal.ZERO, "kr-seoul")).offerId();
         gpuOffers.register(owner.id(), new GpuOffers.NewOffer("Cheap " + marker + " card", "RTX 4090", 24576,
                 new BigDecimal("0.5"), "eu-west"));
-        competitionSlug = hostCompetition(marker + " weather cup", "Predict tomorrow's rain.");
+        competitionSlug = hostCompetition(marker + " weather cup", "Predict tomorrow's **rain**.");
         awaitIndexed(() -> answered(new SearchQuery("", null, run, null, null, null, null, null, null, null, 100), 5)
                 && answered(new SearchQuery("", null, run + "-paging", null, null, null, null, null, null, null, 100), 25)
                 && answered(mixed(null), 4));
@@ -119,7 +119,7 @@ abstract class SearchContractTest extends IntegrationTest {
             assertThat(hit.kind()).isEqualTo(SearchKind.COMPETITION);
             assertThat(hit.url()).isEqualTo("/competitions/" + competitionSlug);
             assertThat(hit.detail()).startsWith("RMSE · 2031-03-03");
-            assertThat(hit.snippetHtml()).contains("rain");
+            assertThat(hit.snippetHtml()).contains("rain").doesNotContain("*");
             assertThat(hit.ownerName()).isEqualTo(owner.getUsername());
         });
         assertThat(results.hits()).anySatisfy(hit -> {
@@ -249,6 +249,12 @@ abstract class SearchContractTest extends IntegrationTest {
         assertThat(results.hits()).allSatisfy(hit -> assertThat(hit.titleHtml() + hit.snippetHtml()).doesNotContain("<script>"));
         assertThat(results.hits()).anySatisfy(hit -> assertThat(hit.titleHtml()).contains("&lt;script&gt;"));
         assertThat(results.hits()).anySatisfy(hit -> assertThat(hit.titleHtml() + hit.snippetHtml()).contains("<mark>"));
+    }
+
+    @Test
+    void snippetsShowTheDescriptionWithoutItsMarkdown() {
+        assertThat(search.search(mine("coats")).hits()).filteredOn(hit -> hit.id() == fashion).singleElement()
+                .satisfies(hit -> assertThat(hit.snippetHtml()).contains("sneakers", "<mark>").doesNotContain("*"));
     }
 
     @Test

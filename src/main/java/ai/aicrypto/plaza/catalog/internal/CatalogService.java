@@ -51,7 +51,7 @@ class CatalogService implements Catalog {
     @Override
     @Transactional
     public long create(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
-        long id = listings.save(new Listing(kind, ownerId, draft.validated(), search, clock.instant())).getId();
+        long id = listings.save(newListing(kind, ownerId, draft, search)).getId();
         events.publishEvent(new ListingChanged(id));
         return id;
     }
@@ -59,7 +59,7 @@ class CatalogService implements Catalog {
     @Override
     @Transactional
     public long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
-        var listing = new Listing(kind, ownerId, draft.validated(), search, clock.instant());
+        var listing = newListing(kind, ownerId, draft, search);
         listing.changeStatus(ListingStatus.UNPUBLISHED, clock.instant());
         long id = listings.save(listing).getId();
         events.publishEvent(new ListingChanged(id));
@@ -128,7 +128,8 @@ class CatalogService implements Catalog {
     @Transactional
     ListingView update(long id, ListingDraft draft, AccountPrincipal viewer) {
         Listing listing = managed(id, viewer);
-        listing.apply(draft.validated(), clock.instant());
+        ListingDraft valid = draft.validated();
+        listing.apply(valid, markdown.toPlainText(valid.description()), clock.instant());
         events.publishEvent(new ListingChanged(id));
         return toView(listing);
     }
@@ -155,6 +156,11 @@ class CatalogService implements Catalog {
         }
     }
 
+    private Listing newListing(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
+        ListingDraft valid = draft.validated();
+        return new Listing(kind, ownerId, valid, markdown.toPlainText(valid.description()), search, clock.instant());
+    }
+
     private Listing managed(long id, AccountPrincipal viewer) {
         Listing listing = listings.findById(id).orElseThrow(NotFoundException::new);
         if (viewer == null || (listing.getOwnerId() != viewer.id() && !viewer.isAdmin())) {
@@ -164,7 +170,7 @@ class CatalogService implements Catalog {
     }
 
     private ListingDocument toDocument(Listing l, Map<Long, String> owners) {
-        return new ListingDocument(l.getId(), l.getKind(), l.getTitle(), markdown.toExcerpt(l.getDescription(), 20_000),
+        return new ListingDocument(l.getId(), l.getKind(), l.getTitle(), l.getDescriptionText(),
                 List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(), l.getOwnerId(),
                 owners.getOrDefault(l.getOwnerId(), "?"), l.getStatus(), l.getSearchTerms(), l.getTask(), l.getCreatedAt(),
                 l.getUpdatedAt());

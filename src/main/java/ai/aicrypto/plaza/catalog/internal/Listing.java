@@ -35,6 +35,8 @@ class Listing {
     private long ownerId;
     private String title;
     private String description;
+    /** The description without its Markdown: what search matches snippets in. */
+    private String descriptionText;
 
     @JdbcTypeCode(SqlTypes.ARRAY)
     @Column(columnDefinition = "text[]")
@@ -57,19 +59,20 @@ class Listing {
     protected Listing() {
     }
 
-    Listing(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search, Instant now) {
+    Listing(ListingKind kind, long ownerId, ListingDraft draft, String descriptionText, SearchFacts search, Instant now) {
         this.kind = kind;
         this.searchTerms = search.terms();
         this.task = search.task();
         this.ownerId = ownerId;
         this.status = ListingStatus.PUBLISHED;
         this.createdAt = now;
-        apply(draft, now);
+        apply(draft, descriptionText, now);
     }
 
-    final void apply(ListingDraft draft, Instant now) {
+    final void apply(ListingDraft draft, String descriptionText, Instant now) {
         this.title = draft.title();
         this.description = draft.description();
+        this.descriptionText = descriptionText;
         this.tags = new ArrayList<>(draft.tags());
         this.tagText = String.join(" ", draft.tags());
         this.license = draft.license();
@@ -109,6 +112,10 @@ class Listing {
 
     String getDescription() {
         return description;
+    }
+
+    String getDescriptionText() {
+        return descriptionText;
     }
 
     List<String> getTags() {

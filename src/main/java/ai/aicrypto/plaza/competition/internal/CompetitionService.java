@@ -145,12 +145,13 @@ public class CompetitionService implements Competitions {
         try {
             long id = transaction.execute(status -> {
                 long created = jdbc.sql("""
-                                INSERT INTO competitions (slug, host_id, title, overview, rules, dataset_id,
+                                INSERT INTO competitions (slug, host_id, title, overview, overview_text, rules, dataset_id,
                                     data_description, metric, public_percent, split_seed, test_rows, solution_blob_key,
                                     wrapped_data_key, starts_at, ends_at, merge_deadline, submissions_per_day,
                                     final_selections, max_team_size, prize_pool_aic, prize_split, created_at)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
-                        .params(slug, host.id(), title, text(form.getOverview()), text(form.getRules()),
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                        .params(slug, host.id(), title, text(form.getOverview()),
+                                markdown.toPlainText(text(form.getOverview())), text(form.getRules()),
                                 form.getDatasetId(), text(form.getDataDescription()), metric.name(),
                                 form.getPublicPercent(), seed, solution.size(), blobKey, key.wrapped(),
                                 Timestamp.from(startsAt), Timestamp.from(endsAt), Timestamp.from(mergeDeadline),
@@ -180,8 +181,11 @@ public class CompetitionService implements Competitions {
         }
         String title = required(form.getTitle(), "title", 140);
         transaction.executeWithoutResult(status -> {
-            jdbc.sql("UPDATE competitions SET title = ?, overview = ?, rules = ?, data_description = ? WHERE id = ?")
-                    .params(title, text(form.getOverview()), text(form.getRules()), text(form.getDataDescription()), c.id())
+            jdbc.sql("""
+                            UPDATE competitions SET title = ?, overview = ?, overview_text = ?, rules = ?, data_description = ?
+                            WHERE id = ?""")
+                    .params(title, text(form.getOverview()), markdown.toPlainText(text(form.getOverview())),
+                            text(form.getRules()), text(form.getDataDescription()), c.id())
                     .update();
             events.publishEvent(new CompetitionChanged(c.id()));
         });

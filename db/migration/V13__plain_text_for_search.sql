@@ -1,0 +1,34 @@
+-- Search shows snippets of a listing's description and a competition's overview; both are written
+-- in Markdown, and a snippet cut from the source showed its markup ("**rare**"). Each now keeps its
+-- plain text beside it, written by the app with the Markdown (the same renderer as the pages), and
+-- filled in for existing rows by the Java migration V14 (platform.V14__PlainTextForSearch).
+ALTER TABLE listings ADD COLUMN description_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE competitions ADD COLUMN overview_text TEXT NOT NULL DEFAULT '';
+
+-- The view of V12, with the plain texts as the searched and shown description.
+DROP VIEW search_documents;
+CREATE VIEW search_documents AS
+SELECT l.id, l.kind, CAST(NULL AS varchar) AS slug, l.title, l.description_text AS description, CAST(NULL AS text) AS detail, l.tags,
+       l.search_terms, l.license, l.price_aic, CAST(NULL AS varchar) AS gpu_model, l.owner_id, l.created_at,
+       l.search_vector, l.task, coalesce(s.licenses, 0) AS popularity, s.rating, coalesce(s.reviews, 0) AS reviews,
+       CASE WHEN s.reviews > 0 THEN CAST(s.stars_total AS double precision) / s.reviews END AS average_stars
+FROM listings l LEFT JOIN listing_stats s ON s.listing_id = l.id
+WHERE l.status = 'PUBLISHED'
+UNION ALL
+SELECT id, 'GPU_OFFER', NULL, title,
+       concat_ws(' · ', gpu_model, round(gpu_memory_mb / 1024.0) || ' GB', region,
+                 round(CAST(measured_score AS numeric)) || ' samples/s'),
+       NULL, '{}', gpu_model || ' ' || region, NULL, price_per_hour_aic, gpu_model, provider_id, created_at,
+       search_vector, NULL,
+       (SELECT count(*) FROM job_results r JOIN workers w ON w.id = r.worker_id
+        WHERE w.offer_id = o.id AND r.verdict = 'VERIFIED'), NULL, 0, NULL
+FROM gpu_offers o
+UNION ALL
+-- Entering a competition is free: price 0.
+SELECT id, 'COMPETITION', slug, title, overview_text,
+       metric || ' · ' || to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' – '
+           || to_char(ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+       '{}', metric, NULL, 0, NULL, host_id, created_at, search_vector,
+       CASE WHEN metric IN ('RMSE', 'MAE') THEN 'REGRESSION' ELSE 'CLASSIFICATION' END,
+       (SELECT count(*) FROM teams t WHERE t.competition_id = c.id), NULL, 0, NULL
+FROM competitions c;
