@@ -39,6 +39,9 @@ class ElasticsearchSearchBackend implements SearchBackend {
     static final String NAME = "elasticsearch";
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchSearchBackend.class);
     private static final int TAG_FACET_SIZE = 15;
+    /** What a hit shows (see {@link #hit}); the rest of a document is for matching and sorting only. */
+    private static final List<String> SHOWN_FIELDS = List.of("id", "kind", "slug", "title", "description", "detail",
+            "tags", "license", "price", "owner", "task", "popularity", "average_stars", "reviews");
 
     private final ElasticsearchClient client;
     private final Rest5Client restClient;
@@ -57,6 +60,8 @@ class ElasticsearchSearchBackend implements SearchBackend {
         ObjectNode body = json.createObjectNode();
         body.put("size", query.size() + 1);
         body.put("track_total_hits", true);
+        ArrayNode source = body.putObject("_source").putArray("includes");
+        SHOWN_FIELDS.forEach(source::add);
         body.set("query", query(query));
         body.set("sort", sort(query.sort()));
         if (query.after() != null) {

@@ -14,12 +14,12 @@ import org.springframework.context.MessageSource;
 /**
  * The results page with every label, link and count worked out in Java: it is the busiest page, and
  * its facet links and per-hit messages cost more in template expressions than the search itself.
- * The facets and hits arrive as HTML ({@link ResultsHtml}); the template prints the rest.
+ * The sort links, facets and hits arrive as HTML ({@link ResultsHtml}); the template prints the rest.
  *
  * @param query   what was searched for; null when nothing was
  * @param moreUrl the next page; null on the last
  */
-record SearchPage(String query, String count, List<Link> sorts, String facetsHtml, boolean empty, String hitsHtml,
+record SearchPage(String query, String count, String sortsHtml, String facetsHtml, boolean empty, String hitsHtml,
                   String moreUrl) {
 
     private static final List<String> SORTS = List.of("relevance", "newest", "price_asc", "price_desc", "popularity",
@@ -50,7 +50,9 @@ record SearchPage(String query, String count, List<Link> sorts, String facetsHtm
         Messages m = new Messages(messages, locale);
         List<Link> sorts = new ArrayList<>(SORTS.size());
         for (String sort : SORTS) {
-            sorts.add(new Link(m.get("search.sort." + sort), params.with("sort", sort), params.selected("sort", sort)));
+            // Without a sort, results come by relevance.
+            boolean current = params.sort() == null ? sort.equals("relevance") : params.selected("sort", sort);
+            sorts.add(new Link(m.get("search.sort." + sort), params.with("sort", sort), current));
         }
         List<Facet> facets = new ArrayList<>();
         for (Map.Entry<String, List<FacetValue>> facet : results.facets().entrySet()) {
@@ -70,7 +72,7 @@ record SearchPage(String query, String count, List<Link> sorts, String facetsHtm
             hits.add(hit(hit, contextPath, m));
         }
         boolean searched = params.q() != null && !params.q().isBlank();
-        return new SearchPage(searched ? params.q() : null, m.get("search.count", results.total()), sorts,
+        return new SearchPage(searched ? params.q() : null, m.get("search.count", results.total()), ResultsHtml.sorts(sorts),
                 ResultsHtml.facets(facets), hits.isEmpty(), ResultsHtml.hits(hits),
                 results.nextCursor() == null ? null : params.next(results.nextCursor()));
     }

@@ -91,9 +91,10 @@ class SearchPageTest {
                         + "&amp;sort=newest\" hx-target=\"#search-results\" hx-swap=\"outerHTML\" hx-push-url=\"true\" class=\"current\">"
                         + "<span>Dataset</span>")
                 .contains("href=\"/search?" + query + "&amp;kind=MODEL&amp;sort=newest\"");
-        assertThat(page.sorts()).extracting(SearchPage.Link::url).contains("/search?" + query + "&kind=DATASET&sort=rating");
-        assertThat(page.sorts()).filteredOn(SearchPage.Link::current).extracting(SearchPage.Link::label)
-                .containsExactly("Newest");
+        assertThat(page.sortsHtml()).contains("href=\"/search?" + query + "&amp;kind=DATASET&amp;sort=rating\"")
+                .contains("hx-push-url=\"true\" class=\"current\">Newest</a>").containsOnlyOnce("class=\"current\"");
+        assertThat(SearchPage.of(params("rain", null, null), results(), "", messages, Locale.ENGLISH).sortsHtml())
+                .containsOnlyOnce("class=\"current\"").contains("class=\"current\">Relevance</a>");
         assertThat(page.moreUrl()).isEqualTo("/search?" + query + "&kind=DATASET&sort=newest&after=cursor%2F1");
         assertThat(page.hitsHtml()).contains("href=\"/plaza/datasets/7\"").contains(">12.5 AIC</span>");
     }
