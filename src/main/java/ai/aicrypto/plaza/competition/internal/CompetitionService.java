@@ -142,6 +142,7 @@ public class CompetitionService implements Competitions {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String overview = text(form.getOverview());
         try {
             long id = transaction.execute(status -> {
                 long created = jdbc.sql("""
@@ -150,8 +151,7 @@ public class CompetitionService implements Competitions {
                                     wrapped_data_key, starts_at, ends_at, merge_deadline, submissions_per_day,
                                     final_selections, max_team_size, prize_pool_aic, prize_split, created_at)
                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
-                        .params(slug, host.id(), title, text(form.getOverview()),
-                                markdown.toPlainText(text(form.getOverview())), text(form.getRules()),
+                        .params(slug, host.id(), title, overview, markdown.toPlainText(overview), text(form.getRules()),
                                 form.getDatasetId(), text(form.getDataDescription()), metric.name(),
                                 form.getPublicPercent(), seed, solution.size(), blobKey, key.wrapped(),
                                 Timestamp.from(startsAt), Timestamp.from(endsAt), Timestamp.from(mergeDeadline),
@@ -180,11 +180,12 @@ public class CompetitionService implements Competitions {
             throw new NotFoundException();
         }
         String title = required(form.getTitle(), "title", 140);
+        String overview = text(form.getOverview());
         transaction.executeWithoutResult(status -> {
             jdbc.sql("""
                             UPDATE competitions SET title = ?, overview = ?, overview_text = ?, rules = ?, data_description = ?
                             WHERE id = ?""")
-                    .params(title, text(form.getOverview()), markdown.toPlainText(text(form.getOverview())),
+                    .params(title, overview, markdown.toPlainText(overview),
                             text(form.getRules()), text(form.getDataDescription()), c.id())
                     .update();
             events.publishEvent(new CompetitionChanged(c.id()));

@@ -21,8 +21,7 @@ final class ResultsHtml {
     static String sorts(List<SearchPage.Link> sorts) {
         ResultsHtml out = new ResultsHtml();
         for (SearchPage.Link sort : sorts) {
-            out.raw("\n<a href=\"").text(sort.url()).raw("\" hx-get=\"").text(sort.url()).raw("\"").raw(SWAP_RESULTS)
-                    .raw(sort.current() ? " class=\"current\">" : ">").text(sort.label()).raw("</a>");
+            out.raw("\n").openLink(sort.url(), sort.current()).text(sort.label()).raw("</a>");
         }
         return out.html.toString();
     }
@@ -33,10 +32,8 @@ final class ResultsHtml {
             out.raw("<div class=\"facet\" id=\"facet-").text(facet.name()).raw("\">\n<h3>").text(facet.title())
                     .raw("</h3>\n<ul>\n");
             for (SearchPage.FacetLink link : facet.values()) {
-                out.raw("<li><a href=\"").text(link.url()).raw("\" hx-get=\"").text(link.url()).raw("\"").raw(SWAP_RESULTS)
-                        .raw(link.current() ? " class=\"current\">" : ">")
-                        .raw("<span>").text(link.label()).raw("</span> <span class=\"count\">")
-                        .raw(Long.toString(link.count())).raw("</span></a></li>\n");
+                out.raw("<li>").openLink(link.url(), link.current()).raw("<span>").text(link.label())
+                        .raw("</span> <span class=\"count\">").raw(Long.toString(link.count())).raw("</span></a></li>\n");
             }
             out.raw("</ul>\n</div>\n");
         }
@@ -69,6 +66,12 @@ final class ResultsHtml {
             out.raw("<span class=\"muted\">· <span>").text(hit.owner()).raw("</span></span>\n</div>\n</article>\n");
         }
         return out.html.toString();
+    }
+
+    /** A link that swaps the results for those at {@code url}, marked when it is the current choice. */
+    private ResultsHtml openLink(String url, boolean current) {
+        return raw("<a href=\"").text(url).raw("\" hx-get=\"").text(url).raw("\"").raw(SWAP_RESULTS)
+                .raw(current ? " class=\"current\">" : ">");
     }
 
     private ResultsHtml raw(String markup) {

@@ -50,9 +50,7 @@ record SearchPage(String query, String count, String sortsHtml, String facetsHtm
         Messages m = new Messages(messages, locale);
         List<Link> sorts = new ArrayList<>(SORTS.size());
         for (String sort : SORTS) {
-            // Without a sort, results come by relevance.
-            boolean current = params.sort() == null ? sort.equals("relevance") : params.selected("sort", sort);
-            sorts.add(new Link(m.get("search.sort." + sort), params.with("sort", sort), current));
+            sorts.add(new Link(m.get("search.sort." + sort), params.with("sort", sort), params.selected("sort", sort)));
         }
         List<Facet> facets = new ArrayList<>();
         for (Map.Entry<String, List<FacetValue>> facet : results.facets().entrySet()) {

@@ -82,7 +82,8 @@ record SearchParams(String q, String kind, String tag, String license, String gp
             case "gpuModel" -> gpuModel;
             case "task" -> task;
             case "price" -> price;
-            case "sort" -> sort;
+            // Without a sort, results come by relevance.
+            case "sort" -> sort == null ? "relevance" : sort;
             default -> null;
         };
         return value != null && value.equalsIgnoreCase(current);
