@@ -1,5 +1,11 @@
 package ai.aicrypto.plaza.chain.internal;
 
+import static ai.aicrypto.plaza.chain.internal.LogValues.MAX_PLACES;
+import static ai.aicrypto.plaza.chain.internal.LogValues.epochSecond;
+import static ai.aicrypto.plaza.chain.internal.LogValues.id;
+import static ai.aicrypto.plaza.chain.internal.LogValues.small;
+import static ai.aicrypto.plaza.chain.internal.LogValues.splitBps;
+
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -7,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
@@ -24,6 +31,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.web3j.abi.EventEncoder;
+import org.web3j.abi.datatypes.Event;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterNumber;
@@ -62,9 +70,11 @@ class ChainWatcher {
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
+    private final Quarantine quarantine;
 
     ChainWatcher(Chain chain, ChainProperties properties, Web3j web3j, JdbcClient jdbc, TransactionTemplate transaction,
-                 ApplicationEventPublisher events) {
+                 ApplicationEventPublisher events, Quarantine quarantine) {
+        this.quarantine = quarantine;
         this.chain = chain;
         this.properties = properties;
         this.web3j = web3j;
@@ -111,7 +121,13 @@ class ChainWatcher {
     }
 
     private void record(Log l) {
-        Optional<ChainLog> decoded = decode(l);
+        Optional<ChainLog> decoded;
+        try {
+            decoded = decode(l);
+        } catch (UnusableLogException e) {
+            quarantine.add(l, eventName(l), e.getMessage());
+            return;
+        }
         if (decoded.isEmpty()) {
             return;
         }
@@ -150,7 +166,15 @@ class ChainWatcher {
         }
     }
 
-    static Optional<ChainLog> decode(Log l) {
+    /**
+     * The plaza's event for a log of its contracts; empty for a log it does not act on (another
+     * event, an ERC-20 Transfer).
+     *
+     * @throws UnusableLogException when a value is outside what the plaza can hold (checked for
+     *         every field: anyone can call the contracts with any uint256), or the data does not
+     *         decode as the event's ABI says
+     */
+    static Optional<ChainLog> decode(Log l) throws UnusableLogException {
         if (l.isRemoved() || l.getTopics().isEmpty()) {
             return Optional.empty();
         }
@@ -159,84 +183,102 @@ class ChainWatcher {
         if (decoder == null || (decoder == DECODERS.get(TRANSFER) && l.getTopics().size() != 4)) {
             return Optional.empty();
         }
-        return Optional.of(decoder.decode(l, l.getTransactionHash(), l.getLogIndex().intValueExact()));
+        LogValues.checkLayout(EVENTS_BY_TOPIC.get(l.getTopics().get(0)), l.getTopics().size(), l.getData());
+        try {
+            return Optional.of(decoder.decode(l, l.getTransactionHash(), l.getLogIndex().intValueExact()));
+        } catch (RuntimeException e) {
+            // The ABI decoder's own failures (data too short, a dynamic array's offset out of range)
+            throw new UnusableLogException("cannot decode as " + eventName(l) + ": " + e);
+        }
     }
 
     @FunctionalInterface
     private interface Decoder {
-        ChainLog decode(Log l, String tx, int index);
+        ChainLog decode(Log l, String tx, int index) throws UnusableLogException;
     }
+
+    /** Every event of the watched contracts the plaza decodes. */
+    static final List<Event> DECODED_EVENTS = List.of(Marketplace.LICENSEPURCHASED_EVENT,
+                    Marketplace.LICENSELISTED_EVENT, Marketplace.LICENSEUNLISTED_EVENT, AssetRegistry.TRANSFER_EVENT,
+                    JobEscrow.JOBFUNDED_EVENT, JobEscrow.JOBSETTLED_EVENT, JobEscrow.JOBREFUNDED_EVENT,
+                    JobEscrow.JOBRECLAIMED_EVENT, CompetitionEscrow.COMPETITIONFUNDED_EVENT,
+                    CompetitionEscrow.POOLINCREASED_EVENT, CompetitionEscrow.COMPETITIONCANCELLED_EVENT,
+                    CompetitionEscrow.COMPETITIONFINALIZED_EVENT, CompetitionEscrow.PRIZEPAID_EVENT,
+                    CompetitionEscrow.PRIZEHELD_EVENT, CompetitionEscrow.POOLRECLAIMED_EVENT,
+                    CompetitionEscrow.HELDPRIZESRECLAIMED_EVENT);
+    private static final Map<String, Event> EVENTS_BY_TOPIC = DECODED_EVENTS.stream()
+            .collect(Collectors.toUnmodifiableMap(EventEncoder::encode, e -> e));
 
     private static final Map<String, Decoder> DECODERS = Map.ofEntries(
             Map.entry(LICENSE_PURCHASED, (l, tx, i) -> {
                 var e = Marketplace.getLicensePurchasedEventFromLog(l);
-                return new ChainLog.LicensePurchased(tx, i, e.assetId.longValueExact(), lower(e.buyer), lower(e.owner),
-                        e.price, e.fee, e.licenseId.longValueExact());
+                return new ChainLog.LicensePurchased(tx, i, id("assetId", e.assetId), lower(e.buyer), lower(e.owner),
+                        e.price, e.fee, id("licenseId", e.licenseId));
             }),
             Map.entry(LICENSE_LISTED, (l, tx, i) -> {
                 var e = Marketplace.getLicenseListedEventFromLog(l);
-                return new ChainLog.LicenseListed(tx, i, e.assetId.longValueExact(), lower(e.owner), e.price);
+                return new ChainLog.LicenseListed(tx, i, id("assetId", e.assetId), lower(e.owner), e.price);
             }),
             Map.entry(LICENSE_UNLISTED, (l, tx, i) -> {
                 var e = Marketplace.getLicenseUnlistedEventFromLog(l);
-                return new ChainLog.LicenseListed(tx, i, e.assetId.longValueExact(), lower(e.owner), BigInteger.ZERO);
+                return new ChainLog.LicenseListed(tx, i, id("assetId", e.assetId), lower(e.owner), BigInteger.ZERO);
             }),
             Map.entry(TRANSFER, (l, tx, i) -> {
                 var e = AssetRegistry.getTransferEventFromLog(l);
-                return new ChainLog.AssetTransferred(tx, i, e.tokenId.longValueExact(), lower(e.from), lower(e.to));
+                return new ChainLog.AssetTransferred(tx, i, id("tokenId", e.tokenId), lower(e.from), lower(e.to));
             }),
             Map.entry(EventEncoder.encode(JobEscrow.JOBFUNDED_EVENT), (l, tx, i) -> {
                 var e = JobEscrow.getJobFundedEventFromLog(l);
-                return new ChainLog.JobFunded(tx, i, e.jobId.longValueExact(), lower(e.requester), e.budget,
-                        e.deadline.longValueExact());
+                return new ChainLog.JobFunded(tx, i, id("jobId", e.jobId), lower(e.requester), e.budget,
+                        epochSecond("deadline", e.deadline));
             }),
             Map.entry(EventEncoder.encode(JobEscrow.JOBSETTLED_EVENT), (l, tx, i) -> {
                 var e = JobEscrow.getJobSettledEventFromLog(l);
-                return new ChainLog.JobSettled(tx, i, e.jobId.longValueExact(), lower(e.requester), lower(e.provider),
+                return new ChainLog.JobSettled(tx, i, id("jobId", e.jobId), lower(e.requester), lower(e.provider),
                         e.amount, e.fee, e.refunded);
             }),
             Map.entry(EventEncoder.encode(JobEscrow.JOBREFUNDED_EVENT), (l, tx, i) -> {
                 var e = JobEscrow.getJobRefundedEventFromLog(l);
-                return new ChainLog.JobRefunded(tx, i, e.jobId.longValueExact(), lower(e.requester), e.amount);
+                return new ChainLog.JobRefunded(tx, i, id("jobId", e.jobId), lower(e.requester), e.amount);
             }),
             Map.entry(EventEncoder.encode(JobEscrow.JOBRECLAIMED_EVENT), (l, tx, i) -> {
                 var e = JobEscrow.getJobReclaimedEventFromLog(l);
-                return new ChainLog.JobReclaimed(tx, i, e.jobId.longValueExact(), lower(e.requester), e.amount);
+                return new ChainLog.JobReclaimed(tx, i, id("jobId", e.jobId), lower(e.requester), e.amount);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFUNDED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionFundedEventFromLog(l);
-                return new ChainLog.CompetitionFunded(tx, i, e.id.longValueExact(), lower(e.host), e.pool,
-                        e.startTime.longValueExact(), e.endTime.longValueExact(),
-                        e.splitBps.stream().map(BigInteger::intValueExact).toList());
+                return new ChainLog.CompetitionFunded(tx, i, id("id", e.id), lower(e.host), e.pool,
+                        epochSecond("startTime", e.startTime), epochSecond("endTime", e.endTime), splitBps(e.splitBps));
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.POOLINCREASED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPoolIncreasedEventFromLog(l);
-                return new ChainLog.PoolIncreased(tx, i, e.id.longValueExact(), lower(e.host), e.amount, e.pool);
+                return new ChainLog.PoolIncreased(tx, i, id("id", e.id), lower(e.host), e.amount, e.pool);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONCANCELLED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionCancelledEventFromLog(l);
-                return new ChainLog.CompetitionCancelled(tx, i, e.id.longValueExact(), lower(e.host), e.refunded);
+                return new ChainLog.CompetitionCancelled(tx, i, id("id", e.id), lower(e.host), e.refunded);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFINALIZED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionFinalizedEventFromLog(l);
-                return new ChainLog.CompetitionFinalized(tx, i, e.id.longValueExact(), e.paid, e.held);
+                return new ChainLog.CompetitionFinalized(tx, i, id("id", e.id), e.paid, e.held);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEPAID_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPrizePaidEventFromLog(l);
-                return new ChainLog.PrizePaid(tx, i, e.id.longValueExact(), e.place.intValueExact(), lower(e.winner), e.amount);
+                return new ChainLog.PrizePaid(tx, i, id("id", e.id), small("place", e.place, MAX_PLACES - 1), lower(e.winner),
+                        e.amount);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEHELD_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPrizeHeldEventFromLog(l);
-                return new ChainLog.PrizeHeld(tx, i, e.id.longValueExact(), e.place.intValueExact(), e.amount);
+                return new ChainLog.PrizeHeld(tx, i, id("id", e.id), small("place", e.place, MAX_PLACES - 1), e.amount);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.POOLRECLAIMED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPoolReclaimedEventFromLog(l);
-                return new ChainLog.PoolReclaimed(tx, i, e.id.longValueExact(), lower(e.host), e.amount);
+                return new ChainLog.PoolReclaimed(tx, i, id("id", e.id), lower(e.host), e.amount);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.HELDPRIZESRECLAIMED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getHeldPrizesReclaimedEventFromLog(l);
-                return new ChainLog.HeldPrizesReclaimed(tx, i, e.id.longValueExact(), lower(e.host), e.amount,
-                        e.placesMask.intValueExact());
+                return new ChainLog.HeldPrizesReclaimed(tx, i, id("id", e.id), lower(e.host), e.amount,
+                        small("placesMask", e.placesMask, Integer.MAX_VALUE));
             }));
 
     private List<Log> logs(long from, long to) {
@@ -280,6 +322,12 @@ class ChainWatcher {
 
     private static DefaultBlockParameter block(long number) {
         return new DefaultBlockParameterNumber(number);
+    }
+
+    /** The simple name of the event a log's first topic announces, for quarantine records. */
+    private static String eventName(Log l) {
+        Event event = EVENTS_BY_TOPIC.get(l.getTopics().get(0));
+        return event == null ? "unknown" : event.getName();
     }
 
     private static String lower(String address) {
