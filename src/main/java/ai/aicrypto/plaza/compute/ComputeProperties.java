@@ -12,7 +12,7 @@ import org.springframework.util.unit.DataSize;
 public record ComputeProperties(DataSize maxWeightsSize, Verification verification, Escrow escrow) {
 
     public ComputeProperties {
-        escrow = escrow == null ? new Escrow(null, null, null) : escrow;
+        escrow = escrow == null ? new Escrow(null, null, null, null) : escrow;
     }
 
     /**
@@ -22,8 +22,12 @@ public record ComputeProperties(DataSize maxWeightsSize, Verification verificati
      *                       queueing, every attempt and the audit; between 1 hour and 90 days (the
      *                       contract's bounds)
      * @param settleInterval how often recorded settlements are executed on-chain
+     * @param leaseMargin    a job is leased only while at least this much time is left before its
+     *                       deposit can be reclaimed (to train, verify and settle); a queued job past
+     *                       that is cancelled and refunded. At most half of {@code reclaimAfter}
      */
-    public record Escrow(java.time.Duration depositWait, java.time.Duration reclaimAfter, java.time.Duration settleInterval) {
+    public record Escrow(java.time.Duration depositWait, java.time.Duration reclaimAfter, java.time.Duration settleInterval,
+                         java.time.Duration leaseMargin) {
 
         public Escrow {
             depositWait = depositWait == null ? java.time.Duration.ofMinutes(30) : depositWait;
@@ -31,6 +35,10 @@ public record ComputeProperties(DataSize maxWeightsSize, Verification verificati
             settleInterval = settleInterval == null ? java.time.Duration.ofSeconds(10) : settleInterval;
             if (reclaimAfter.compareTo(java.time.Duration.ofHours(1)) < 0 || reclaimAfter.compareTo(java.time.Duration.ofDays(90)) > 0) {
                 throw new IllegalArgumentException("plaza.compute.escrow.reclaim-after must be between 1 hour and 90 days");
+            }
+            leaseMargin = leaseMargin == null ? java.time.Duration.ofDays(1) : leaseMargin;
+            if (leaseMargin.multipliedBy(2).compareTo(reclaimAfter) > 0) {
+                leaseMargin = reclaimAfter.dividedBy(2);
             }
         }
     }

@@ -31,6 +31,15 @@ public interface Models {
     long createPrivate(long ownerId, ModelUpload upload);
 
     /**
+     * Like {@link #createPrivate}, but its weights cannot be downloaded until {@link #release}: a
+     * model trained through an escrowed job is handed over once the provider's payment is settled.
+     */
+    long createWithheld(long ownerId, ModelUpload upload);
+
+    /** Hands a withheld model's weights to its owner; nothing happens for a model that is not withheld. */
+    void release(long modelId);
+
+    /**
      * The model's card as JSON (validated when it was published).
      *
      * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such model

@@ -76,7 +76,12 @@ class HostileChainLogsTest extends IntegrationTest {
         chain.tokenAs(0).transfer(TestChain.address(STRANGER), TestChain.AIC.multiply(BigInteger.valueOf(1_000))).send();
 
         long seed = Long.getLong("plaza.test.seed", System.nanoTime());
-        int sent = storm(new Random(seed), listing);
+        int sent;
+        try {
+            sent = storm(new Random(seed), listing);
+        } finally {
+            chain.resetClock();
+        }
 
         var buy = chain.tokenAs(BUYER).approve(chain.market.getContractAddress(), PRICE).send();
         assertThat(buy.isStatusOK()).isTrue();

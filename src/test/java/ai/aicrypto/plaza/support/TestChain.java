@@ -182,6 +182,16 @@ public final class TestChain {
         mine(1);
     }
 
+    /**
+     * Sets the chain's clock back to the wall clock and mines a block: the tests share one anvil, and
+     * a test that moved its clock forward would leave later tests' permits (deadlines from the app's
+     * clock) expired on-chain.
+     */
+    public void resetClock() {
+        rpc("anvil_setTime", List.of(System.currentTimeMillis() / 1000));
+        mine(1);
+    }
+
     /** Timestamp of the latest block, in epoch seconds. */
     public long now() throws IOException {
         return web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false).send().getBlock()

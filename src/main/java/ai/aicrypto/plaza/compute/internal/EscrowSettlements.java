@@ -8,7 +8,9 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.model.Models;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -18,23 +20,35 @@ import org.springframework.stereotype.Component;
 
 /**
  * Executes the recorded {@code settlements} of jobs deposited in JobEscrow: the operator settles
- * (provider's first linked wallet, the agreed amount capped at the budget) or refunds. A settlement
- * counts as executed only from its confirmed JobSettled / JobRefunded log; before sending, the
- * escrow's own record is read, so a transaction already mined is never sent twice while its log
- * waits for confirmations. A provider without a linked wallet is held until they link one.
+ * (provider's first linked wallet, the agreed amount capped at the budget) or refunds. Only DUE rows
+ * are picked, those looked at least recently first, so rows that cannot be sent yet never block
+ * the ones behind them. A settlement is DONE only from its confirmed JobSettled / JobRefunded log;
+ * before sending, the escrow's own record is read, so a transaction already mined is never sent
+ * twice while its log waits for confirmations. A provider without a linked wallet is HELD_NO_WALLET
+ * until they link one; a job whose escrow the requester reclaimed is ABANDONED (and cancelled).
+ * The trained model of a paid job is handed to its requester when the provider's payment is settled.
  */
 @Component
 class EscrowSettlements {
 
     private static final Logger log = LoggerFactory.getLogger(EscrowSettlements.class);
+    /** Rows looked at per round. */
+    private static final int BATCH = 50;
 
     private final Chain chain;
     private final Accounts accounts;
+    private final JobQueue jobs;
+    private final Models models;
+    private final ChainLogQuarantine quarantine;
     private final JdbcClient jdbc;
 
-    EscrowSettlements(Chain chain, Accounts accounts, JdbcClient jdbc) {
+    EscrowSettlements(Chain chain, Accounts accounts, JobQueue jobs, Models models, ChainLogQuarantine quarantine,
+                      JdbcClient jdbc) {
         this.chain = chain;
         this.accounts = accounts;
+        this.jobs = jobs;
+        this.models = models;
+        this.quarantine = quarantine;
         this.jdbc = jdbc;
     }
 
@@ -44,18 +58,21 @@ class EscrowSettlements {
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
             return;
         }
-        record Due(long jobId, String kind, long userId, BigDecimal amountAic) {
+        record Due(long id, long jobId, String kind, long userId, BigDecimal amountAic) {
         }
         List<Due> due = jdbc.sql("""
-                        SELECT s.job_id, s.kind, s.user_id, s.amount_aic FROM settlements s
+                        SELECT s.id, s.job_id, s.kind, s.user_id, s.amount_aic FROM settlements s
                         JOIN job_deposits d ON d.job_id = s.job_id AND d.status = 'CONFIRMED'
-                        WHERE s.executed_at IS NULL ORDER BY s.created_at, s.id LIMIT 50""")
-                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBigDecimal(4))).list();
+                        WHERE s.state = 'DUE' ORDER BY s.checked_at NULLS FIRST, s.created_at, s.id LIMIT ?""")
+                .param(BATCH)
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBigDecimal(5)))
+                .list();
         for (Due d : due) {
+            jdbc.sql("UPDATE settlements SET checked_at = now() WHERE id = ?").param(d.id()).update();
             try {
                 Chain.EscrowedJob escrowed = chain.escrowedJob(d.jobId());
                 if (escrowed.status() != Chain.EscrowStatus.FUNDED) {
-                    continue; // sent already (its log is on the way), or reclaimed by the requester
+                    continue; // sent already (its log is on the way), or reclaimed (its log abandons the row)
                 }
                 if (d.kind().equals("REFUND_REQUESTER")) {
                     chain.refundJob(d.jobId());
@@ -63,7 +80,8 @@ class EscrowSettlements {
                 }
                 List<String> wallets = accounts.wallets(d.userId());
                 if (wallets.isEmpty()) {
-                    continue; // held until the provider links a wallet
+                    jdbc.sql("UPDATE settlements SET state = 'HELD_NO_WALLET' WHERE id = ? AND state = 'DUE'").param(d.id()).update();
+                    continue;
                 }
                 BigInteger amount = JobDeposits.toWei(d.amountAic()).min(escrowed.budget());
                 chain.settleJob(d.jobId(), wallets.get(0), amount);
@@ -78,12 +96,17 @@ class EscrowSettlements {
 
     @ApplicationModuleListener
     void on(WalletLinked linked) {
+        jdbc.sql("UPDATE settlements SET state = 'DUE', checked_at = NULL WHERE user_id = ? AND state = 'HELD_NO_WALLET'")
+                .param(linked.userId()).update();
         execute();
     }
 
     @ApplicationModuleListener
     void on(ChainLog.JobSettled settled) {
-        executed(settled.jobId(), "PAY_PROVIDER", settled.txHash(), settled.logIndex());
+        if (executed(settled.jobId(), "PAY_PROVIDER", settled.txHash(), settled.logIndex())) {
+            jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ? AND trained_model_id IS NOT NULL")
+                    .param(settled.jobId()).query(Long.class).optional().ifPresent(models::release);
+        }
     }
 
     @ApplicationModuleListener
@@ -91,23 +114,43 @@ class EscrowSettlements {
         executed(refunded.jobId(), "REFUND_REQUESTER", refunded.txHash(), refunded.logIndex());
     }
 
+    /**
+     * The requester took the budget back after the escrow's deadline: the job ends at once (a lease
+     * is revoked), its open settlements are abandoned, and a trained model stays withheld.
+     */
     @ApplicationModuleListener
     void on(ChainLog.JobReclaimed reclaimed) {
-        log.warn("The requester reclaimed the deposit of job {} ({} AIC): the plaza did not settle it in time",
-                reclaimed.jobId(), JobDeposits.aic(reclaimed.amount()));
+        boolean ours = jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND wallet = ? AND status = 'CONFIRMED')")
+                .params(reclaimed.jobId(), reclaimed.requester()).query(Boolean.class).single();
+        if (!ours) {
+            quarantine.add(reclaimed, "a reclaim of a deposit the plaza did not accept for job " + reclaimed.jobId());
+            return;
+        }
+        String reason = "The requester reclaimed the escrowed budget (" + JobDeposits.aic(reclaimed.amount())
+                + " AIC) after its deadline";
+        boolean stopped = jobs.escrowReclaimed(reclaimed.jobId(), reason);
+        int abandoned = jdbc.sql("""
+                        UPDATE settlements SET state = 'ABANDONED', tx_hash = ?, log_index = ?
+                        WHERE job_id = ? AND state IN ('DUE', 'HELD_NO_WALLET')""")
+                .params(reclaimed.txHash(), reclaimed.logIndex(), reclaimed.jobId()).update();
+        log.warn("Job {}: {}; {} settlement(s) abandoned{}", reclaimed.jobId(), reason, abandoned,
+                stopped ? ", the job cancelled" : "");
     }
 
     /** A reorganisation dropped the log: the settlement is due again (and the escrow says whether to resend). */
     @ApplicationModuleListener
     void on(ChainLog.Reverted reverted) {
-        jdbc.sql("UPDATE settlements SET executed_at = NULL, tx_hash = NULL, log_index = NULL WHERE tx_hash = ? AND log_index = ?")
+        jdbc.sql("""
+                        UPDATE settlements SET state = 'DUE', checked_at = NULL, executed_at = NULL, tx_hash = NULL, log_index = NULL
+                        WHERE tx_hash = ? AND log_index = ?""")
                 .params(reverted.txHash(), reverted.logIndex()).update();
     }
 
-    private void executed(long jobId, String kind, String txHash, int logIndex) {
-        jdbc.sql("""
-                        UPDATE settlements SET executed_at = now(), tx_hash = ?, log_index = ?
-                        WHERE job_id = ? AND kind = ? AND executed_at IS NULL""")
-                .params(txHash, logIndex, jobId, kind).update();
+    /** @return whether the settlement was open until now */
+    private boolean executed(long jobId, String kind, String txHash, int logIndex) {
+        return jdbc.sql("""
+                        UPDATE settlements SET state = 'DONE', executed_at = now(), tx_hash = ?, log_index = ?
+                        WHERE job_id = ? AND kind = ? AND state <> 'DONE'""")
+                .params(txHash, logIndex, jobId, kind).update() == 1;
     }
 }

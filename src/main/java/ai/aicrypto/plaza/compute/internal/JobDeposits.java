@@ -13,6 +13,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.compute.ComputeProperties;
@@ -31,10 +32,11 @@ import org.springframework.transaction.annotation.Transactional;
  * The requester's deposit of a job's budget into JobEscrow, from the browser's wallet in three steps
  * like a license purchase: the permit to sign (exactly the budget, spender the escrow), the
  * depositWithPermit calldata, and the sent transaction's hash (kept as a pending deposit). The job
- * leaves AWAITING_DEPOSIT only from a confirmed JobFunded log: from a wallet linked to the requester
- * and for at least the budget it is queued; anything else cancels it and the deposit is refunded. A
- * job whose deposit is not confirmed within {@code depositWait} is cancelled; a deposit confirmed
- * after that is refunded. So no AIC stays in the escrow for a job that will never run.
+ * leaves AWAITING_DEPOSIT only from a confirmed JobFunded log of the requester's own wallet (see
+ * {@link #on(ChainLog.JobFunded)}). A job whose deposit is not confirmed within {@code depositWait}
+ * is cancelled; a deposit confirmed after that is refunded; a queued job whose deposit comes close
+ * to its reclaim deadline is cancelled and refunded. So no AIC stays in the escrow for a job that
+ * will never run, and no job runs that its requester could stop paying for.
  */
 @Service
 public class JobDeposits {
@@ -48,11 +50,15 @@ public class JobDeposits {
     private final ComputeProperties properties;
     private final Accounts accounts;
     private final Settlement settlement;
+    private final JobQueue jobs;
+    private final ChainLogQuarantine quarantine;
     private final JdbcClient jdbc;
     private final Clock clock;
 
     JobDeposits(Chain chain, ChainProperties chainProperties, ComputeProperties properties, Accounts accounts,
-                Settlement settlement, JdbcClient jdbc, Clock clock) {
+                Settlement settlement, JobQueue jobs, ChainLogQuarantine quarantine, JdbcClient jdbc, Clock clock) {
+        this.jobs = jobs;
+        this.quarantine = quarantine;
         this.chain = chain;
         this.chainProperties = chainProperties;
         this.properties = properties;
@@ -121,41 +127,66 @@ public class JobDeposits {
         return properties.escrow();
     }
 
+    /**
+     * A confirmed deposit. Only the requester's own deposit counts: one from a wallet not linked to
+     * the requester, for a job that does not exist, or a second one for a job already funded, is
+     * quarantined and changes nothing (its depositor can reclaim it from the escrow after its
+     * deadline; the escrow keys deposits by depositor, so it blocks nobody). The requester's deposit
+     * queues the job when it covers the budget and cannot be reclaimed before the job had
+     * {@code reclaimAfter} to run (measured from the job's creation, before which no deposit for it
+     * can have been made); otherwise the job is cancelled and the deposit refunded.
+     */
     @ApplicationModuleListener
     void on(ChainLog.JobFunded funded) {
-        record Job(long requesterId, String status, BigDecimal budgetAic) {
+        record Job(long requesterId, String status, BigDecimal budgetAic, Instant createdAt) {
         }
-        Optional<Job> job = jdbc.sql("SELECT requester_id, status, budget_aic FROM training_jobs WHERE id = ? FOR UPDATE")
+        Optional<Job> job = jdbc.sql("SELECT requester_id, status, budget_aic, created_at FROM training_jobs WHERE id = ? FOR UPDATE")
                 .param(funded.jobId())
-                .query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3))).optional();
+                .query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3), rs.getTimestamp(4).toInstant()))
+                .optional();
         if (job.isEmpty()) {
-            log.warn("JobFunded for job {}, which is no job here; ignored", funded.jobId());
+            quarantine.add(funded, "no job " + funded.jobId() + " here; the depositor can reclaim it after its deadline");
             return;
         }
-        jdbc.sql("""
-                        INSERT INTO job_deposits (job_id, wallet, tx_hash, status, amount_wei, log_index, settled_at)
-                        VALUES (?, ?, ?, 'CONFIRMED', ?, ?, now())
-                        ON CONFLICT (tx_hash) DO UPDATE SET status = 'CONFIRMED', reason = NULL, amount_wei = EXCLUDED.amount_wei,
-                            log_index = EXCLUDED.log_index, settled_at = now()""")
-                .params(funded.jobId(), funded.requester(), funded.txHash(), new BigDecimal(funded.budget()), funded.logIndex())
-                .update();
         Job j = job.get();
-        if (!j.status().equals("AWAITING_DEPOSIT")) {
-            if (j.status().equals("CANCELLED")) {
+        if (!accounts.wallets(j.requesterId()).contains(funded.requester())) {
+            quarantine.add(funded, "deposited from " + funded.requester() + ", a wallet not linked to the job's requester; "
+                    + "the job is not affected, the depositor can reclaim it after its deadline");
+            return;
+        }
+        boolean fundedAlready = jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'CONFIRMED' AND tx_hash <> ?)""")
+                .params(funded.jobId(), funded.txHash()).query(Boolean.class).single();
+        if (fundedAlready) {
+            quarantine.add(funded, "a second deposit for job " + funded.jobId() + "; its depositor can reclaim it after its deadline");
+            return;
+        }
+        Instant reclaimableAt = Instant.ofEpochSecond(funded.deadline());
+        jdbc.sql("""
+                        INSERT INTO job_deposits (job_id, wallet, tx_hash, status, amount_wei, log_index, settled_at, reclaimable_at)
+                        VALUES (?, ?, ?, 'CONFIRMED', ?, ?, now(), ?)
+                        ON CONFLICT (tx_hash) DO UPDATE SET status = 'CONFIRMED', reason = NULL, amount_wei = EXCLUDED.amount_wei,
+                            log_index = EXCLUDED.log_index, settled_at = now(), reclaimable_at = EXCLUDED.reclaimable_at""")
+                .params(funded.jobId(), funded.requester(), funded.txHash(), new BigDecimal(funded.budget()), funded.logIndex(),
+                        Timestamp.from(reclaimableAt))
+                .update();
+        if (!j.status().equals(JobStatus.AWAITING_DEPOSIT.name())) {
+            if (j.status().equals(JobStatus.CANCELLED.name())) {
                 settlement.refundRequester(funded.jobId(), j.requesterId(), "the deposit arrived after the job was cancelled");
             }
             return;
         }
         String refusal = null;
-        if (!accounts.wallets(j.requesterId()).contains(funded.requester())) {
-            refusal = "The deposit came from " + funded.requester() + ", a wallet not linked to the requester; it is refunded";
-        } else if (j.budgetAic() == null || funded.budget().compareTo(toWei(j.budgetAic())) < 0) {
+        if (j.budgetAic() == null || funded.budget().compareTo(toWei(j.budgetAic())) < 0) {
             refusal = "The deposit of " + aic(funded.budget()) + " AIC is less than the budget; it is refunded";
+        } else if (reclaimableAt.isBefore(j.createdAt().plus(properties.escrow().reclaimAfter()))) {
+            refusal = "The deposit could be reclaimed from " + reclaimableAt + ", before the "
+                    + properties.escrow().reclaimAfter().toHours() + " hours the plaza needs to run and settle the job; it is refunded";
         }
         if (refusal == null) {
-            jdbc.sql("UPDATE training_jobs SET status = 'QUEUED', updated_at = now() WHERE id = ?").param(funded.jobId()).update();
+            jobs.depositConfirmed(funded.jobId());
         } else {
-            cancel(funded.jobId(), refusal);
+            jobs.cancelUnfunded(funded.jobId(), refusal);
             settlement.refundRequester(funded.jobId(), j.requesterId(), refusal);
         }
     }
@@ -166,10 +197,8 @@ public class JobDeposits {
         if (!reverted.event().equals(ChainLog.JobFunded.class.getSimpleName())) {
             return;
         }
-        jdbc.sql("""
-                        UPDATE training_jobs SET status = 'AWAITING_DEPOSIT', updated_at = now()
-                        WHERE status = 'QUEUED' AND id = (SELECT job_id FROM job_deposits WHERE tx_hash = ? AND log_index = ?)""")
-                .params(reverted.txHash(), reverted.logIndex()).update();
+        jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ? AND log_index = ?")
+                .params(reverted.txHash(), reverted.logIndex()).query(Long.class).optional().ifPresent(jobs::depositDropped);
         jdbc.sql("UPDATE job_deposits SET status = 'PENDING', settled_at = NULL, created_at = now() WHERE tx_hash = ? AND log_index = ?")
                 .params(reverted.txHash(), reverted.logIndex()).update();
     }
@@ -204,20 +233,27 @@ public class JobDeposits {
         List<Long> late = jdbc.sql("SELECT id FROM training_jobs WHERE status = 'AWAITING_DEPOSIT' AND created_at < ? FOR UPDATE SKIP LOCKED")
                 .param(Timestamp.from(now.minus(properties.escrow().depositWait()))).query(Long.class).list();
         for (long jobId : late) {
-            cancel(jobId, "No deposit was confirmed within " + properties.escrow().depositWait().toMinutes() + " minutes");
+            jobs.cancelUnfunded(jobId, "No deposit was confirmed within " + properties.escrow().depositWait().toMinutes() + " minutes");
+        }
+        record Stale(long jobId, long requesterId) {
+        }
+        List<Stale> nearDeadline = jdbc.sql("""
+                        SELECT j.id, j.requester_id FROM training_jobs j JOIN job_deposits d ON d.job_id = j.id AND d.status = 'CONFIRMED'
+                        WHERE j.status = 'QUEUED' AND d.reclaimable_at < ? FOR UPDATE OF j SKIP LOCKED""")
+                .param(Timestamp.from(now.plus(properties.escrow().leaseMargin())))
+                .query((rs, n) -> new Stale(rs.getLong(1), rs.getLong(2))).list();
+        for (Stale stale : nearDeadline) {
+            String reason = "The job waited in the queue until too little time was left before its deposit can be reclaimed; "
+                    + "it is refunded";
+            if (jobs.cancelQueued(stale.jobId(), reason)) {
+                settlement.refundRequester(stale.jobId(), stale.requesterId(), reason);
+            }
         }
     }
 
     private void endDeposit(String txHash, String status, String reason) {
         jdbc.sql("UPDATE job_deposits SET status = ?, reason = ?, settled_at = now() WHERE tx_hash = ? AND status = 'PENDING'")
                 .params(status, reason, txHash).update();
-    }
-
-    private void cancel(long jobId, String reason) {
-        jdbc.sql("""
-                        UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, updated_at = now()
-                        WHERE id = ? AND status = 'AWAITING_DEPOSIT'""")
-                .params(reason, jobId).update();
     }
 
     private long requesterJob(long userId, long jobId) {

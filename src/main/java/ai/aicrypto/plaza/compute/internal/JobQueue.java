@@ -22,6 +22,9 @@ import org.springframework.transaction.annotation.Transactional;
  * with FOR UPDATE SKIP LOCKED, so concurrent workers never get the same job; a lease that is not
  * renewed expires and the job goes back to the queue, until its attempts are used up and it fails
  * with the reason. No job stays leased forever.
+ * <p>
+ * This class is the only writer of a job's {@link JobStatus}: each transition is one of its methods,
+ * with the refund that goes with it where the job ends without being delivered.
  */
 @Service
 class JobQueue implements TrainingJobs {
@@ -63,9 +66,10 @@ class JobQueue implements TrainingJobs {
     @Override
     @Transactional
     public void cancel(long requesterId, long jobId) {
-        String status = jdbc.sql("SELECT status FROM training_jobs WHERE id = ? AND requester_id = ? FOR UPDATE")
-                .params(jobId, requesterId).query(String.class).optional().orElseThrow(NotFoundException::new);
-        if (!status.equals("AWAITING_DEPOSIT") && !status.equals("QUEUED") && !status.equals("LEASED")) {
+        JobStatus status = jdbc.sql("SELECT status FROM training_jobs WHERE id = ? AND requester_id = ? FOR UPDATE")
+                .params(jobId, requesterId).query((rs, n) -> JobStatus.valueOf(rs.getString(1))).optional()
+                .orElseThrow(NotFoundException::new);
+        if (!JobStatus.CANCELLABLE.contains(status)) {
             throw new UserFacingException(null, "job.error.already-ended");
         }
         jdbc.sql("""
@@ -75,6 +79,57 @@ class JobQueue implements TrainingJobs {
                 .param(jobId).update();
         // Nothing was delivered: the provider is not paid for work abandoned mid-way.
         settlement.refundRequester(jobId, requesterId, "cancelled by the requester");
+    }
+
+    /** The requester's deposit is confirmed and covers the budget: the job joins the queue. */
+    void depositConfirmed(long jobId) {
+        jdbc.sql("UPDATE training_jobs SET status = 'QUEUED', updated_at = now() WHERE id = ? AND status = 'AWAITING_DEPOSIT'")
+                .param(jobId).update();
+    }
+
+    /** A reorganisation dropped the confirmed deposit: a job not yet leased waits for it again. */
+    void depositDropped(long jobId) {
+        jdbc.sql("UPDATE training_jobs SET status = 'AWAITING_DEPOSIT', updated_at = now() WHERE id = ? AND status = 'QUEUED'")
+                .param(jobId).update();
+    }
+
+    /** No acceptable deposit came (too late, too small, too short a deadline): the job never runs. */
+    void cancelUnfunded(long jobId, String reason) {
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, updated_at = now()
+                        WHERE id = ? AND status = 'AWAITING_DEPOSIT'""")
+                .params(reason, jobId).update();
+    }
+
+    /**
+     * The requester took the escrowed budget back (JobReclaimed): whatever the job was doing ends now,
+     * its lease revoked (the worker's next call is answered 409), and nothing is delivered or paid.
+     *
+     * @return whether the job was still running or waiting (false when it had ended already)
+     */
+    boolean escrowReclaimed(long jobId, String reason) {
+        return jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, worker_id = NULL,
+                                                 lease_expires_at = NULL, updated_at = now()
+                        WHERE id = ? AND status IN ('AWAITING_DEPOSIT', 'QUEUED', 'LEASED', 'VERIFYING')""")
+                .params(reason, jobId).update() == 1;
+    }
+
+    /** A queued job that can no longer run (see JobDeposits); @return whether it was still queued */
+    boolean cancelQueued(long jobId, String reason) {
+        return jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, updated_at = now()
+                        WHERE id = ? AND status = 'QUEUED'""")
+                .params(reason, jobId).update() == 1;
+    }
+
+    /** Audits no other worker took within {@code wait} are given up (their originals' verification stands). */
+    void cancelUntakenAudits(Duration wait) {
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'CANCELLED', updated_at = now(),
+                            failure_reason = 'No other worker took the audit in time'
+                        WHERE audit_of IS NOT NULL AND status = 'QUEUED' AND created_at < now() - CAST(? AS interval)""")
+                .param(wait.toSeconds() + " seconds").update();
     }
 
     /** Queues the audit of a job: the same training, on any worker but the one that did it. */
@@ -114,6 +169,9 @@ class JobQueue implements TrainingJobs {
                             WHERE id = (SELECT id FROM training_jobs
                                         WHERE status = 'QUEUED' AND min_memory_mb <= :memory
                                           AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
+                                          AND NOT EXISTS (SELECT 1 FROM job_deposits d
+                                                          WHERE d.job_id = training_jobs.id AND d.status = 'CONFIRMED'
+                                                            AND d.reclaimable_at < now() + CAST(:margin AS interval))
                                           AND (offer_id = (SELECT offer_id FROM me)
                                                OR (offer_id IS NULL AND (SELECT trusted FROM me))) %s
                                         ORDER BY created_at, id
@@ -125,6 +183,7 @@ class JobQueue implements TrainingJobs {
                             INSERT INTO job_attempts (job_id, attempt, worker_id) SELECT id, attempts, :worker FROM leased)
                         SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
+                .param("margin", properties.escrow().leaseMargin().toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
                         rs.getString("hyperparameters"), rs.getInt("attempts"),
@@ -167,12 +226,15 @@ class JobQueue implements TrainingJobs {
      * Ends this worker's lease with a verdict (SUCCEEDED, FAILED, or VERIFYING while an audit runs): the job is
      * never queued again.
      */
-    void finish(long workerId, long jobId, String status, String metricsJson, String failureReason) {
+    void finish(long workerId, long jobId, JobStatus status, String metricsJson, String failureReason) {
+        if (status != JobStatus.SUCCEEDED && status != JobStatus.FAILED && status != JobStatus.VERIFYING) {
+            throw new IllegalArgumentException("a lease ends SUCCEEDED, FAILED or VERIFYING, not " + status);
+        }
         int updated = jdbc.sql("""
                         UPDATE training_jobs SET status = ?, metrics = CAST(? AS jsonb), failure_reason = ?,
                                                  worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(status, metricsJson, failureReason, jobId, workerId).update();
+                .params(status.name(), metricsJson, failureReason, jobId, workerId).update();
         if (updated == 0) {
             throw notLeased(workerId, jobId);
         }
@@ -181,7 +243,7 @@ class JobQueue implements TrainingJobs {
     /** Settles a job that waited in VERIFYING for its audit. */
     void endVerification(long jobId, boolean succeeded, String failureReason) {
         jdbc.sql("UPDATE training_jobs SET status = ?, failure_reason = ?, updated_at = now() WHERE id = ? AND status = 'VERIFYING'")
-                .params(succeeded ? "SUCCEEDED" : "FAILED", failureReason, jobId).update();
+                .params((succeeded ? JobStatus.SUCCEEDED : JobStatus.FAILED).name(), failureReason, jobId).update();
     }
 
     /**

@@ -171,11 +171,7 @@ class JobResults {
      */
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
     public void settleAbandonedAudits() {
-        jdbc.sql("""
-                        UPDATE training_jobs SET status = 'CANCELLED', updated_at = now(),
-                            failure_reason = 'No other worker took the audit in time'
-                        WHERE audit_of IS NOT NULL AND status = 'QUEUED' AND created_at < now() - CAST(? AS interval)""")
-                .param(properties.verification().auditWait().toSeconds() + " seconds").update();
+        jobs.cancelUntakenAudits(properties.verification().auditWait());
         List<Long> originals = jdbc.sql("""
                         SELECT o.id FROM training_jobs o JOIN training_jobs a ON a.audit_of = o.id
                         WHERE o.status = 'VERIFYING' AND a.status IN ('FAILED', 'CANCELLED')""")
@@ -256,7 +252,7 @@ class JobResults {
         countResult(job.workerId(), verified ? 1 : 0, verified ? 0 : 1);
         if (!verified) {
             String reason = "Verification failed: " + judgement.rejection();
-            jobs.finish(job.workerId(), job.id(), "FAILED", claimedJson, reason);
+            jobs.finish(job.workerId(), job.id(), JobStatus.FAILED, claimedJson, reason);
             if (job.auditOf() == null) {
                 settlement.refundRequester(job.id(), job.requesterId(), reason);
             } // a failed audit leaves its original to settleAbandonedAudits: the original's verification stands
@@ -264,18 +260,18 @@ class JobResults {
             return new Verdict("FAILED", loss, accuracy, null, reason);
         }
         if (job.auditOf() != null) {
-            jobs.finish(job.workerId(), job.id(), "SUCCEEDED", claimedJson, null);
+            jobs.finish(job.workerId(), job.id(), JobStatus.SUCCEEDED, claimedJson, null);
             pay(job, "Audit re-run of job " + job.auditOf() + ", paid by the plaza");
             verifiedOriginal(job.auditOf()).ifPresent(original -> compareWithAudit(original, card, judgement.evaluation()));
             return new Verdict("SUCCEEDED", loss, accuracy, null, null);
         }
         if (job.audit()) {
-            jobs.finish(job.workerId(), job.id(), "VERIFYING", claimedJson, null);
+            jobs.finish(job.workerId(), job.id(), JobStatus.VERIFYING, claimedJson, null);
             long audit = jobs.submitAudit(job.id(), job.workerId());
             log.info("Job {} verified on the held-out split; audit job {} trains it again on another worker", job.id(), audit);
             return new Verdict("VERIFYING", loss, accuracy, null, null);
         }
-        jobs.finish(job.workerId(), job.id(), "SUCCEEDED", claimedJson, null);
+        jobs.finish(job.workerId(), job.id(), JobStatus.SUCCEEDED, claimedJson, null);
         return new Verdict("SUCCEEDED", loss, accuracy, accept(job, card, judgement.evaluation(), weights), null);
     }
 
@@ -339,10 +335,16 @@ class JobResults {
         }
     }
 
-    /** Pays the provider and makes the weights a private model of the requester, with its training record. */
+    /**
+     * Pays the provider and makes the weights a private model of the requester, with its training record.
+     * A job paid through JobEscrow hands the weights over only once the provider's payment is settled
+     * on-chain ({@link EscrowSettlements}): a requester cannot take the model and reclaim the budget.
+     */
     private long accept(Job job, ModelCard card, HeldOutEvaluator.Evaluation evaluation, Path weights) {
-        long trained = models.createPrivate(job.requesterId(), new ModelUpload(trainedCard(card, job, evaluation),
-                List.of("trained"), weights));
+        ModelUpload upload = new ModelUpload(trainedCard(card, job, evaluation), List.of("trained"), weights);
+        boolean escrowed = jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'CONFIRMED')")
+                .param(job.id()).query(Boolean.class).single();
+        long trained = escrowed ? models.createWithheld(job.requesterId(), upload) : models.createPrivate(job.requesterId(), upload);
         long offer = pay(job, "Verified result of attempt " + job.attempt());
         jdbc.sql("""
                         INSERT INTO training_records (job_id, worker_id, offer_id, base_model_id, dataset_id, trained_model_id,

@@ -56,12 +56,22 @@ class ModelService implements Models {
 
     @Override
     public long publish(long ownerId, ModelUpload upload) {
-        return store(ownerId, upload, true);
+        return store(ownerId, upload, true, false);
     }
 
     @Override
     public long createPrivate(long ownerId, ModelUpload upload) {
-        return store(ownerId, upload, false);
+        return store(ownerId, upload, false, false);
+    }
+
+    @Override
+    public long createWithheld(long ownerId, ModelUpload upload) {
+        return store(ownerId, upload, false, true);
+    }
+
+    @Override
+    public void release(long modelId) {
+        jdbc.sql("UPDATE models SET withheld = false WHERE listing_id = ? AND withheld").param(modelId).update();
     }
 
     @Override
@@ -69,7 +79,7 @@ class ModelService implements Models {
         return find(modelId).orElseThrow(NotFoundException::new).cardJson();
     }
 
-    private long store(long ownerId, ModelUpload upload, boolean published) {
+    private long store(long ownerId, ModelUpload upload, boolean published, boolean withheld) {
         ModelCard card = validator.parse(upload.cardJson());
         String license = License.fromSpdx(card.license()).map(License::spdx)
                 .orElseThrow(() -> new UserFacingException("card", "model.error.license-unsupported", card.license()));
@@ -94,11 +104,12 @@ class ModelService implements Models {
                 long id = published ? catalog.create(ListingKind.MODEL, ownerId, listing, search)
                         : catalog.createPrivate(ListingKind.MODEL, ownerId, listing, search);
                 jdbc.sql("""
-                        INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?)""")
+                        INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key,
+                                            withheld)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?)""")
                         .params(id, card.specVersion(), card.task(), card.json().toString(),
                                 storedWeights == null ? null : storedWeights.key(),
-                                storedWeights == null ? null : storedWeights.bytes(), wrappedKey)
+                                storedWeights == null ? null : storedWeights.bytes(), wrappedKey, withheld)
                         .update();
                 return id;
             });
@@ -125,11 +136,17 @@ class ModelService implements Models {
         return new ModelPage(listing, validator.parse(model.cardJson()), model);
     }
 
-    /** Decrypted weights, for the owner only (licensees come with on-chain licenses). */
+    /**
+     * Decrypted weights, for the owner only (licensees come with on-chain licenses), and not while
+     * they are withheld until the training job's provider is paid on-chain.
+     */
     InputStream openWeights(long id, AccountPrincipal viewer) throws IOException {
         ModelPage page = page(id, viewer);
         if (!page.listing().ownedBy(viewer) || page.model().weightsKey() == null) {
             throw new NotFoundException();
+        }
+        if (page.model().withheld()) {
+            throw new UserFacingException(null, "model.error.withheld");
         }
         try {
             return dataKeys.unwrap(page.model().wrappedDataKey()).decryptFrom(blobs, page.model().weightsKey(), WEIGHTS_CONTEXT);
@@ -178,10 +195,12 @@ class ModelService implements Models {
     }
 
     private Optional<StoredModel> find(long id) {
-        return jdbc.sql("SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key FROM models WHERE listing_id = ?")
+        return jdbc.sql("""
+                        SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld FROM models
+                        WHERE listing_id = ?""")
                 .param(id)
                 .query((rs, n) -> new StoredModel(rs.getString("card"), rs.getString("weights_key"),
-                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key")))
+                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld")))
                 .optional();
     }
 
@@ -191,7 +210,8 @@ class ModelService implements Models {
         }
     }
 
-    record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey) {
+    /** {@code withheld}: the weights wait for the training job's provider to be paid on-chain. */
+    record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey, boolean withheld) {
     }
 
     record ModelPage(ListingView listing, ModelCard card, StoredModel model) {
