@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Measures whole-transaction gas (receipt gasUsed, 21,000 base included) of license purchases
-// on a running node (ops/bench/gas starts a fresh anvil for it):
+// Measures whole-transaction gas (receipt gasUsed, 21,000 base included) of license purchases,
+// then of the escrows' transactions, on a running node (ops/bench/gas starts a fresh anvil for it):
 //   node scripts/bench-gas.js http://127.0.0.1:18545
-// Prints `name value` lines, the three headline figures first.
+// Prints `name value` lines, the three headline figures first, the escrows' (competition_*,
+// job_*) after the market's.
 'use strict';
 
 const { ethers } = require('ethers');
@@ -26,8 +27,14 @@ async function main() {
   const send = async (p) => (await p).wait();
   const gasOf = async (p) => (await send(p)).gasUsed;
 
-  const { token, registry, market } = await deployAll(deployer, {
+  // The escrows' operator (a key of its own) and wallets that hold no AIC (they send nothing).
+  const hd = (i) => ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
+  const escrowOperator = new ethers.NonceManager(hd(10).connect(provider));
+  const [coldWinner1, coldWinner2, coldWinner3] = [11, 12, 13].map((i) => hd(i).address);
+
+  const { token, registry, market, competitionEscrow, jobEscrow } = await deployAll(deployer, {
     minter: await addr(minter),
+    operator: await addr(escrowOperator),
     treasury: await addr(treasury),
     feeBps: 250,
   });
@@ -91,8 +98,107 @@ async function main() {
   console.log(`license_overhead_over_transfer_from_gas ${licenseGas - transferFromGas}`);
   console.log(`licenses_sold ${await market.licenseCount()}`);
   console.log(`market_aic_balance ${await token.balanceOf(marketAddr)}`);
+
+  // Escrows, after the market's figures (so that these stay as they were). The host, requester,
+  // winners, provider and treasury hold AIC unless stated; the operator needs ETH for gas.
+  await send(deployer.sendTransaction({ to: await addr(escrowOperator), value: ethers.parseEther('10') }));
+  const escrow = await benchEscrows({
+    provider, token, competitionEscrow, jobEscrow, send, gasOf, addr,
+    host: buyer, requester: permitBuyer, operator: escrowOperator,
+    winners: [await addr(owner), await addr(treasury), await addr(recipient)],
+    coldWinners: [coldWinner1, coldWinner2, coldWinner3],
+    jobProvider: await addr(owner),
+    otherProvider: await addr(recipient),
+  });
+  for (const [name, gas] of escrow) console.log(`${name} ${gas}`);
   const info = await provider.send('anvil_nodeInfo', []).catch(() => ({}));
   console.log(`anvil_hardfork ${info.hardFork || 'unknown'}`);
+}
+
+/**
+ * Whole-transaction gas of the escrows' calls. Records are keyed by (depositor, id); ids are the
+ * plaza's (1 .. 2^63 - 1). Competitions are finalised after their end (the chain's clock is moved).
+ */
+async function benchEscrows(c) {
+  const { provider, token, competitionEscrow: comp, jobEscrow: jobs, send, gasOf, addr } = c;
+  const out = [];
+  const host = await addr(c.host);
+  const requester = await addr(c.requester);
+  const compAddr = await comp.getAddress();
+  const jobsAddr = await jobs.getAddress();
+  const now = async () => BigInt((await provider.getBlock('latest')).timestamp);
+  const split3 = [5000, 3000, 2000];
+  const split10 = Array(10).fill(1000);
+  const pool = AIC(1000);
+  const budget = AIC(100);
+  const timeout = 7n * 24n * 3600n;
+
+  // Competitions: start shortly, end one hour later.
+  const fund = async (id, split) => {
+    const start = (await now()) + 60n;
+    await send(token.connect(c.host).approve(compAddr, pool));
+    return gasOf(comp.connect(c.host).fund(id, start, start + 3600n, split, pool));
+  };
+  out.push(['competition_fund_first_gas', await fund(1n, split3)]); // escrow balance 0 -> non-zero
+  out.push(['competition_fund_gas', await fund(2n, split3)]);
+  out.push(['competition_fund_10_places_gas', await fund(3n, split10)]);
+  {
+    const start = (await now()) + 60n;
+    const sig = await signPermit(token, c.host, compAddr, pool);
+    out.push(['competition_fund_permit_gas', await gasOf(comp.connect(c.host).fundWithPermit(
+      4n, start, start + 3600n, split3, pool, sig.deadline, sig.v, sig.r, sig.s))]);
+  }
+  await send(token.connect(c.host).approve(compAddr, AIC(10)));
+  out.push(['competition_increase_pool_gas', await gasOf(comp.connect(c.host).increasePool(2n, AIC(10)))]);
+
+  await provider.send('evm_increaseTime', [7200]);
+  await provider.send('evm_mine', []);
+  const op = comp.connect(c.operator);
+  out.push(['competition_finalize_3_winners_gas', await gasOf(op.finalize(host, 1n, c.winners))]);
+  out.push(['competition_finalize_2_cold_winners_1_held_gas',
+    await gasOf(op.finalize(host, 2n, [c.coldWinners[0], c.coldWinners[1], ethers.ZeroAddress]))]);
+  out.push(['competition_assign_winner_cold_gas', await gasOf(op.assignWinner(host, 2n, 2n, c.coldWinners[2]))]);
+
+  // Jobs.
+  const deposit = async (id) => {
+    await send(token.connect(c.requester).approve(jobsAddr, budget));
+    return gasOf(jobs.connect(c.requester).deposit(id, budget, timeout));
+  };
+  out.push(['job_deposit_first_gas', await deposit(1n)]); // escrow balance 0 -> non-zero
+  out.push(['job_deposit_gas', await deposit(2n)]);
+  {
+    const sig = await signPermit(token, c.requester, jobsAddr, budget);
+    out.push(['job_deposit_permit_gas', await gasOf(
+      jobs.connect(c.requester).depositWithPermit(3n, budget, timeout, sig.deadline, sig.v, sig.r, sig.s))]);
+  }
+  const jop = jobs.connect(c.operator);
+  out.push(['job_assign_gas', await gasOf(jop.assign(requester, 1n, c.otherProvider))]);
+  out.push(['job_reassign_gas', await gasOf(jop.assign(requester, 1n, c.jobProvider))]);
+  out.push(['job_settle_gas', await gasOf(jop.settle(requester, 1n, AIC(60)))]); // provider, treasury, refund
+  out.push(['job_refund_gas', await gasOf(jop.refund(requester, 2n))]);
+  out.push(['competition_escrow_aic_balance', await token.balanceOf(compAddr)]);
+  out.push(['job_escrow_aic_balance', await token.balanceOf(jobsAddr)]);
+  return out;
+}
+
+/** An EIP-2612 permit by `ownerSigner` for `spender` and `value`, with a fixed deadline. */
+async function signPermit(token, ownerSigner, spender, value) {
+  const owner = await ownerSigner.getAddress();
+  const { chainId } = await ownerSigner.provider.getNetwork();
+  const deadline = 4102444800n; // 2100-01-01: the same calldata from run to run
+  const domain = { name: await token.name(), version: '1', chainId, verifyingContract: await token.getAddress() };
+  const types = {
+    Permit: [
+      { name: 'owner', type: 'address' },
+      { name: 'spender', type: 'address' },
+      { name: 'value', type: 'uint256' },
+      { name: 'nonce', type: 'uint256' },
+      { name: 'deadline', type: 'uint256' },
+    ],
+  };
+  const message = { owner, spender, value, nonce: await token.nonces(owner), deadline };
+  const sig = ethers.Signature.from(await ownerSigner.signer.signTypedData(domain, types, message));
+  return { deadline, v: sig.v, r: sig.r, s: sig.s };
 }
 
 async function buyWithPermit(token, market, buyerSigner, assetId, price) {

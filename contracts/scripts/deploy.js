@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow and JobEscrow from the forge
 // artifacts in contracts/out (run `forge build` first; contracts/test and ops/bench/gas do), grants
-// MINTER_ROLE on the registry to the plaza operator (--minter), who is also the operator of the
-// two escrows, and writes the addresses as JSON.
+// MINTER_ROLE on the registry to the plaza's minting key (--minter), makes --operator the
+// settlement operator of the two escrows, and writes the addresses as JSON.
 //
 //   node scripts/deploy.js --rpc http://127.0.0.1:8545 --key 0xDEPLOYER_KEY \
-//        --minter 0xPLAZA_OPERATOR --out deployment.json \
+//        --minter 0xPLAZA_MINTER --operator 0xESCROW_OPERATOR --out deployment.json \
 //        [--treasury 0x..] [--fee-bps 250] [--base-uri https://plaza.example/api/nft/] \
 //        [--vesting-start UNIX] [--team-vesting-seconds N] [--advisor-vesting-seconds N]
 //        [--fund 0xA,0xB --fund-aic 10000]
@@ -13,7 +13,10 @@
 // --fund sends each listed address --fund-aic AIC (default 10,000) from the deployer (demo and
 // test wallets). The output also records deployedAtBlock, where the plaza's chain watcher starts.
 //
-// Every option can also come from the environment: RPC_URL, DEPLOYER_KEY, MINTER, OUT,
+// Without --operator the escrows' operator is the minter (as before the two roles were split), and
+// a warning on stderr says that one key then holds both roles.
+//
+// Every option can also come from the environment: RPC_URL, DEPLOYER_KEY, MINTER, OPERATOR, OUT,
 // TREASURY, FEE_BPS, BASE_URI. For local development every allocation address (investor,
 // ecosystem, marketing, reserve, team and advisor beneficiaries) is the deployer, and the
 // treasury defaults to the deployer.
@@ -48,10 +51,12 @@ function contractAt(name, address, runner) {
 /**
  * Deploys the five contracts with `signer` and returns
  * { token, registry, market, competitionEscrow, jobEscrow, addresses }.
- * The escrows' operator is `minter` (the deployer when none is given); the job escrow charges the
+ * `minter` gets the registry's MINTER_ROLE; `operator` is the escrows' settlement operator (it
+ * defaults to `minter`, with a warning on stderr, then to the deployer); the job escrow charges the
  * market's fee to the market's treasury; the deployer owns all of them.
- * options: minter (required), treasury, feeBps, baseURI, allocation {investor, ecosystem,
- * marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds, advisorVestingSeconds.
+ * options: minter (required), operator, treasury, feeBps, baseURI, allocation {investor,
+ * ecosystem, marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds,
+ * advisorVestingSeconds.
  */
 async function deployAll(signer, options) {
   const deployer = await signer.getAddress();
@@ -88,8 +93,13 @@ async function deployAll(signer, options) {
   );
   await market.waitForDeployment();
 
-  // The plaza operator finalises competitions and settles jobs; the escrows need one.
-  const operator = options.minter || deployer;
+  // The escrows' operator assigns, settles and refunds jobs and finalises competitions; it should
+  // be another key than the minter, so that one stolen key cannot do both.
+  const operator = options.operator || options.minter || deployer;
+  if (!options.operator || operator.toLowerCase() === (options.minter || deployer).toLowerCase()) {
+    console.warn(`deploy: warning: the escrows' operator is the ${options.minter ? 'minter' : 'deployer'} `
+      + `(${operator}), so one key holds two roles; pass --operator ADDRESS (or OPERATOR) to split them`);
+  }
   const competitionEscrow = await factory('CompetitionEscrow', signer).deploy(
     await token.getAddress(),
     operator,
@@ -123,6 +133,7 @@ async function deployAll(signer, options) {
     CompetitionEscrow: await competitionEscrow.getAddress(),
     JobEscrow: await jobEscrow.getAddress(),
     minter: options.minter || null,
+    operator,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
     deployedAtBlock,
@@ -145,17 +156,19 @@ async function main() {
   const rpc = args.rpc || process.env.RPC_URL;
   const key = args.key || process.env.DEPLOYER_KEY;
   const minter = args.minter || process.env.MINTER;
+  const operator = args.operator || process.env.OPERATOR;
   const out = args.out || process.env.OUT;
   if (!rpc || !key || !minter || !out) {
     console.error('usage: deploy.js --rpc URL --key DEPLOYER_KEY --minter ADDRESS --out FILE.json '
-      + '[--treasury ADDRESS] [--fee-bps N] [--base-uri URI] [--vesting-start UNIX] '
-      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N]');
+      + '[--operator ADDRESS] [--treasury ADDRESS] [--fee-bps N] [--base-uri URI] [--vesting-start UNIX] '
+      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N] [--fund 0xA,0xB --fund-aic N]');
     process.exit(2);
   }
   const provider = new ethers.JsonRpcProvider(rpc, undefined, { pollingInterval: 100 });
   const signer = new ethers.NonceManager(new ethers.Wallet(key, provider));
   const { addresses } = await deployAll(signer, {
     minter,
+    operator,
     treasury: args.treasury || process.env.TREASURY,
     feeBps: args['fee-bps'] ?? process.env.FEE_BPS,
     baseURI: args['base-uri'] || process.env.BASE_URI,

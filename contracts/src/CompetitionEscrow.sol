@@ -12,11 +12,14 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         deposits the pool in one call ({fund} after `approve`, or {fundWithPermit}), stating
 ///         the start and planned end and how the pool is split between the ranked places (basis
 ///         points summing to 10,000). Before the start the host may add to the pool or cancel
-///         and get it all back; from the start on the host can take nothing out. After the start
+///         and get it all back; from the start on the host can take nothing out. From the end on,
 ///         the plaza's operator finalises the ranking once ({finalize}): each winner's wallet is
 ///         paid `pool * split / 10000`, the rounding dust going to the first place so that the
 ///         whole pool is paid out. A place whose winner has no linked wallet yet (zero address)
 ///         is held and paid later with {assignWinner}.
+///         Records are keyed by (host, competition id): the host is always the caller, so anyone
+///         funding under an id another host uses (or will use) only creates a record of their own
+///         and can neither block nor touch the other one. Operator functions name the host.
 /// @dev    Safety valves, so that no AIC stays here forever if the operator stops acting:
 ///         - a competition not finalised by `endTime + FINALIZE_GRACE` can be closed by its host,
 ///           who gets the whole pool back ({reclaimPool}); the operator may still finalise until
@@ -24,8 +27,8 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         - shares still held `HOLD_PERIOD` after finalisation can be taken back by the host
 ///           ({reclaimHeld}); until then only the operator can pay them, to the winner's wallet
 ///           (or to the host, for a place nobody earned).
-///         Storage: a competition takes three slots: (host, start, end, status, places),
-///         (pool, packed splits) and, written at finalisation, (finalisation time, held places).
+///         Storage: a competition takes two slots: (start, end, status, places, pool) and
+///         (packed splits, finalisation time, held places); the host is the key.
 contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @notice Most ranked places a competition can pay.
     uint256 public constant MAX_PLACES = 10;
@@ -35,6 +38,8 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     uint256 public constant FINALIZE_GRACE = 30 days;
     /// @notice Time after finalisation a held share waits for its winner before the host may reclaim it.
     uint256 public constant HOLD_PERIOD = 365 days;
+    /// @notice Highest competition id: the plaza's ids are positive Java longs.
+    uint256 public constant MAX_ID = uint256(uint64(type(int64).max));
     uint256 private constant BPS = 10_000;
 
     /// @notice Life cycle of a competition.
@@ -49,18 +54,16 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         Reclaimed
     }
 
-    /// @notice A competition's prize pool (returned by {competition}).
+    /// @notice A competition's prize pool (returned by {competition}); the host is the record's key.
     struct Competition {
         // slot 0
-        address host;
         uint40 startTime;
         uint40 endTime;
         Status status;
         uint8 places;
-        // slot 1
         uint96 pool;
+        // slot 1 (the last two written at finalisation)
         uint160 splits; // place i's basis points at bits [16 i, 16 i + 16)
-        // slot 2, written at finalisation
         uint40 finalizedAt;
         uint16 heldMask; // bit i set: place i's share is held
     }
@@ -70,13 +73,13 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @notice The plaza's account that finalises rankings and assigns held shares.
     address public operator;
 
-    mapping(uint256 id => Competition) private _competitions;
+    mapping(address host => mapping(uint256 id => Competition)) private _competitions;
 
     /// @notice Raised when a caller other than the operator calls an operator function.
     error NotOperator(address caller);
-    /// @notice Raised when a caller other than the competition's host calls a host function.
-    error NotHost(uint256 id, address caller);
-    /// @notice Raised when funding a competition id that is already used (ids are never reused).
+    /// @notice Raised when a competition id is 0 or above `type(int64).max` (the plaza's ids are positive Java longs).
+    error IdOutOfRange(uint256 id);
+    /// @notice Raised when the caller funds under a competition id it already used (ids are never reused).
     error CompetitionExists(uint256 id);
     /// @notice Raised when the competition is not in the status the call needs.
     error WrongStatus(uint256 id, Status status);
@@ -96,8 +99,8 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     error PoolTooLarge(uint256 pool);
     /// @notice Raised when the host acts on the pool at or after the start.
     error AlreadyStarted(uint256 id, uint256 startTime);
-    /// @notice Raised when the operator finalises before the start.
-    error NotStarted(uint256 id, uint256 startTime);
+    /// @notice Raised when the operator finalises before the end.
+    error NotEnded(uint256 id, uint256 endTime);
     /// @notice Raised when the number of winners differs from the number of places.
     error WinnerCountMismatch(uint256 id, uint256 winners, uint256 places);
     /// @notice Raised when a winner or the operator is this contract, or the operator is zero.
@@ -115,8 +118,9 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @param id the plaza's competition id
     /// @param host who deposited the pool
     /// @param pool the deposit, in AIC wei
-    /// @param startTime from this time the pool cannot be withdrawn and the ranking can be finalised
-    /// @param endTime the planned end; the pool can be reclaimed from `endTime + FINALIZE_GRACE` if not finalised
+    /// @param startTime from this time the pool cannot be withdrawn
+    /// @param endTime from this time the ranking can be finalised; the pool can be reclaimed from
+    ///        `endTime + FINALIZE_GRACE` if not finalised
     /// @param splitBps each place's share of the pool in basis points (place 0 first)
     event CompetitionFunded(
         uint256 indexed id, address indexed host, uint256 pool, uint64 startTime, uint64 endTime, uint16[] splitBps
@@ -127,14 +131,26 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     event CompetitionCancelled(uint256 indexed id, address indexed host, uint256 refunded);
     /// @notice The operator finalised the ranking.
     /// @param id the competition
+    /// @param host the competition's host (with `id`, the record's key)
     /// @param finalizedAt the block time of finalisation
     /// @param paid the total paid to winners now
     /// @param held the total held for places without a wallet
-    event CompetitionFinalized(uint256 indexed id, uint256 finalizedAt, uint256 paid, uint256 held);
+    event CompetitionFinalized(
+        uint256 indexed id, address indexed host, uint256 finalizedAt, uint256 paid, uint256 held
+    );
     /// @notice A place's prize was paid (at finalisation, or later by {assignWinner}).
-    event PrizePaid(uint256 indexed id, uint256 indexed place, address indexed winner, uint256 amount);
+    /// @param id the competition
+    /// @param place the place (0 = first)
+    /// @param winner who was paid
+    /// @param host the competition's host (with `id`, the record's key)
+    /// @param amount the prize, in AIC wei
+    event PrizePaid(uint256 indexed id, uint256 indexed place, address indexed winner, address host, uint256 amount);
     /// @notice A place's prize is held: its winner had no linked wallet at finalisation.
-    event PrizeHeld(uint256 indexed id, uint256 indexed place, uint256 amount);
+    /// @param id the competition
+    /// @param place the place (0 = first)
+    /// @param host the competition's host (with `id`, the record's key)
+    /// @param amount the prize, in AIC wei
+    event PrizeHeld(uint256 indexed id, uint256 indexed place, address indexed host, uint256 amount);
     /// @notice Safety valve: the host took the pool back because it was not finalised in time.
     event PoolReclaimed(uint256 indexed id, address indexed host, uint256 amount);
     /// @notice Safety valve: the host took back the shares still held {HOLD_PERIOD} after finalisation.
@@ -161,9 +177,10 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Creates competition `id` with the caller as host and deposits its prize pool. The
     ///         caller must have approved this escrow for `amount`.
-    /// @param id the plaza's competition id; unique, never reused
+    /// @param id the plaza's competition id, 1 to `type(int64).max`; the caller may use it once
     /// @param startTime when the competition starts (not in the past); from then on the pool is locked
-    /// @param endTime planned end, after `startTime` and at most {MAX_DURATION} after it
+    /// @param endTime planned end, after `startTime` and at most {MAX_DURATION} after it; from
+    ///        then on the operator may finalise
     /// @param splitBps each ranked place's share in basis points, first place first; 1 to
     ///        {MAX_PLACES} non-zero entries summing to 10,000
     /// @param amount the pool, in AIC wei
@@ -177,7 +194,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @notice {fund} with an EIP-2612 permit instead of a prior approve: the permit must be signed
     ///         by the caller for spender = this escrow and value = `amount`. A permit already
     ///         used (e.g. front-run) is ignored as long as the allowance suffices.
-    /// @param id the plaza's competition id; unique, never reused
+    /// @param id the plaza's competition id, 1 to `type(int64).max`; the caller may use it once
     /// @param startTime when the competition starts (not in the past)
     /// @param endTime planned end, after `startTime` and at most {MAX_DURATION} after it
     /// @param splitBps each ranked place's share in basis points, first place first
@@ -201,8 +218,8 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         _create(id, startTime, endTime, splitBps, amount);
     }
 
-    /// @notice Adds `amount` to the pool of an open competition before its start (host only;
-    ///         approve this escrow first).
+    /// @notice Adds `amount` to the pool of the caller's open competition `id` before its start
+    ///         (approve this escrow first).
     /// @param id the competition
     /// @param amount AIC wei to add
     function increasePool(uint256 id, uint256 amount) external nonReentrant {
@@ -224,12 +241,12 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         _increase(id, amount);
     }
 
-    /// @notice Cancels an open competition before its start and returns the whole pool to the host
-    ///         (host only). The id stays used.
+    /// @notice Cancels the caller's open competition `id` before its start and returns the whole
+    ///         pool to the caller. The id stays used.
     /// @param id the competition
     function cancel(uint256 id) external nonReentrant {
-        Competition storage c = _competitions[id];
-        _requireHostBeforeStart(id, c);
+        Competition storage c = _competitions[msg.sender][id];
+        _requireOpenBeforeStart(id, c);
         uint256 pool = c.pool;
         c.status = Status.Cancelled;
         emit CompetitionCancelled(id, msg.sender, pool);
@@ -237,11 +254,11 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice Safety valve: when the operator has not finalised by `endTime + FINALIZE_GRACE`,
-    ///         the host closes the competition and gets the whole pool back (host only).
+    ///         the host closes the competition and gets the whole pool back. Acts on the caller's
+    ///         own record under `id`.
     /// @param id the competition
     function reclaimPool(uint256 id) external nonReentrant {
-        Competition storage c = _competitions[id];
-        if (c.host != msg.sender) revert NotHost(id, msg.sender);
+        Competition storage c = _competitions[msg.sender][id];
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
         uint256 availableAt = uint256(c.endTime) + FINALIZE_GRACE;
         // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
@@ -253,11 +270,10 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice Safety valve: {HOLD_PERIOD} after finalisation, the host takes back every share
-    ///         still held (host only).
+    ///         still held. Acts on the caller's own record under `id`.
     /// @param id the competition
     function reclaimHeld(uint256 id) external nonReentrant {
-        Competition storage c = _competitions[id];
-        if (c.host != msg.sender) revert NotHost(id, msg.sender);
+        Competition storage c = _competitions[msg.sender][id];
         if (c.status != Status.Finalized) revert WrongStatus(id, c.status);
         uint256 mask = c.heldMask;
         if (mask == 0) revert NothingHeld(id);
@@ -272,17 +288,18 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ operator
 
-    /// @notice Finalises the ranking of a started competition, once (operator only), and pays each
+    /// @notice Finalises the ranking of an ended competition, once (operator only), and pays each
     ///         place's share to its winner: `pool * split / 10000`, plus the rounding dust for the
     ///         first place. A zero address means the winner has no linked wallet yet: that share
     ///         is held for the place (see {assignWinner}).
+    /// @param host the competition's host
     /// @param id the competition
     /// @param winners one wallet per place, first place first (zero: held)
-    function finalize(uint256 id, address[] calldata winners) external onlyOperator nonReentrant {
-        Competition storage c = _competitions[id];
+    function finalize(address host, uint256 id, address[] calldata winners) external onlyOperator nonReentrant {
+        Competition storage c = _competitions[host][id];
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
         // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
-        if (block.timestamp < c.startTime) revert NotStarted(id, c.startTime);
+        if (block.timestamp < c.endTime) revert NotEnded(id, c.endTime);
         uint256 places = c.places;
         if (winners.length != places) revert WinnerCountMismatch(id, winners.length, places);
         uint256 pool = c.pool;
@@ -301,14 +318,14 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         c.finalizedAt = uint40(block.timestamp);
         // forge-lint: disable-next-line(unsafe-typecast)
         c.heldMask = uint16(heldMask); // at most MAX_PLACES bits
-        emit CompetitionFinalized(id, block.timestamp, pool - held, held);
+        emit CompetitionFinalized(id, host, block.timestamp, pool - held, held);
 
         for (uint256 place = 0; place < places; place++) {
             address w = winners[place];
             if (w == address(0)) {
-                emit PrizeHeld(id, place, prizes[place]);
+                emit PrizeHeld(id, place, host, prizes[place]);
             } else {
-                emit PrizePaid(id, place, w, prizes[place]);
+                emit PrizePaid(id, place, w, host, prizes[place]);
                 _pay(w, prizes[place]);
             }
         }
@@ -316,19 +333,20 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Pays a held share to its winner's wallet once it is linked (operator only). For a
     ///         place nobody earned, the operator may pay it back to the host.
+    /// @param host the competition's host
     /// @param id the competition
     /// @param place the place (0 = first)
     /// @param wallet where the share goes
-    function assignWinner(uint256 id, uint256 place, address wallet) external onlyOperator nonReentrant {
+    function assignWinner(address host, uint256 id, uint256 place, address wallet) external onlyOperator nonReentrant {
         if (wallet == address(0) || wallet == address(this)) revert InvalidAddress(wallet);
-        Competition storage c = _competitions[id];
+        Competition storage c = _competitions[host][id];
         if (c.status != Status.Finalized) revert WrongStatus(id, c.status);
         uint256 mask = c.heldMask;
         if (place >= MAX_PLACES || (mask >> place) & 1 == 0) revert PlaceNotHeld(id, place);
         // forge-lint: disable-next-line(unsafe-typecast)
         c.heldMask = uint16(mask & ~(2 ** place)); // place < MAX_PLACES
         uint256 amount = _shares(c.pool, c.splits, c.places)[place];
-        emit PrizePaid(id, place, wallet, amount);
+        emit PrizePaid(id, place, wallet, host, amount);
         _pay(wallet, amount);
     }
 
@@ -342,18 +360,20 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice A competition's record (all zero for an unknown id).
+    /// @notice A competition's record (all zero for an unknown one).
+    /// @param host the competition's host
     /// @param id the competition
     /// @return the record; `splits` packs place i's basis points at bits [16 i, 16 i + 16)
-    function competition(uint256 id) external view returns (Competition memory) {
-        return _competitions[id];
+    function competition(address host, uint256 id) external view returns (Competition memory) {
+        return _competitions[host][id];
     }
 
     /// @notice Each place's share of the pool in basis points.
+    /// @param host the competition's host
     /// @param id the competition
-    /// @return splitBps one entry per place, first place first (empty for an unknown id)
-    function splitOf(uint256 id) external view returns (uint16[] memory splitBps) {
-        Competition storage c = _competitions[id];
+    /// @return splitBps one entry per place, first place first (empty for an unknown competition)
+    function splitOf(address host, uint256 id) external view returns (uint16[] memory splitBps) {
+        Competition storage c = _competitions[host][id];
         splitBps = new uint16[](c.places);
         for (uint256 place = 0; place < splitBps.length; place++) {
             splitBps[place] = uint16(c.splits >> (16 * place));
@@ -361,21 +381,23 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice The prize of a place: `pool * split / 10000`, plus the rounding dust for place 0.
+    /// @param host the competition's host
     /// @param id the competition
     /// @param place the place (0 = first)
     /// @return the amount in AIC wei (0 for an unknown place)
-    function prizeOf(uint256 id, uint256 place) external view returns (uint256) {
-        Competition storage c = _competitions[id];
+    function prizeOf(address host, uint256 id, uint256 place) external view returns (uint256) {
+        Competition storage c = _competitions[host][id];
         if (place >= c.places) return 0;
         return _shares(c.pool, c.splits, c.places)[place];
     }
 
     /// @notice What this escrow still owes for a competition: the pool while open, the held
     ///         shares once finalised, 0 otherwise.
+    /// @param host the competition's host
     /// @param id the competition
     /// @return the amount in AIC wei
-    function outstanding(uint256 id) external view returns (uint256) {
-        Competition storage c = _competitions[id];
+    function outstanding(address host, uint256 id) external view returns (uint256) {
+        Competition storage c = _competitions[host][id];
         if (c.status == Status.Open) return c.pool;
         if (c.status != Status.Finalized) return 0;
         return _heldAmount(c.pool, c.splits, c.places, c.heldMask);
@@ -384,7 +406,8 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internals
 
     function _create(uint256 id, uint64 startTime, uint64 endTime, uint16[] calldata splitBps, uint256 amount) private {
-        Competition storage c = _competitions[id];
+        if (id == 0 || id > MAX_ID) revert IdOutOfRange(id);
+        Competition storage c = _competitions[msg.sender][id];
         if (c.status != Status.None) revert CompetitionExists(id);
         // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (startTime < block.timestamp) revert StartInPast(startTime, block.timestamp);
@@ -407,8 +430,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
 
         // The casts below are safe: startTime < endTime <= type(uint40).max, places <= MAX_PLACES,
         // amount <= type(uint96).max and packed < 2 ** (16 * MAX_PLACES), all checked above.
-        _competitions[id] = Competition({
-            host: msg.sender,
+        _competitions[msg.sender][id] = Competition({
             // forge-lint: disable-next-line(unsafe-typecast)
             startTime: uint40(startTime),
             // forge-lint: disable-next-line(unsafe-typecast)
@@ -428,8 +450,8 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
     }
 
     function _increase(uint256 id, uint256 amount) private {
-        Competition storage c = _competitions[id];
-        _requireHostBeforeStart(id, c);
+        Competition storage c = _competitions[msg.sender][id];
+        _requireOpenBeforeStart(id, c);
         if (amount == 0) revert ZeroAmount();
         uint256 pool = c.pool + amount;
         if (pool > type(uint96).max) revert PoolTooLarge(pool);
@@ -439,8 +461,7 @@ contract CompetitionEscrow is Ownable2Step, ReentrancyGuardTransient {
         _collect(amount);
     }
 
-    function _requireHostBeforeStart(uint256 id, Competition storage c) private view {
-        if (c.host != msg.sender) revert NotHost(id, msg.sender);
+    function _requireOpenBeforeStart(uint256 id, Competition storage c) private view {
         if (c.status != Status.Open) revert WrongStatus(id, c.status);
         // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp >= c.startTime) revert AlreadyStarted(id, c.startTime);

@@ -10,15 +10,20 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// @title AI PLAZA training job escrow
 /// @notice Holds the AIC budget of a plaza training job until the job is verified. The requester
 ///         deposits the budget ({deposit} after `approve`, or {depositWithPermit}) under the
-///         plaza's job id. Once, the plaza's operator either settles it ({settle}): the provider
-///         gets the agreed amount minus the platform fee, the treasury the fee, and the requester
-///         the rest of the budget back; or refunds it ({refund}: the job failed, or did not pass
-///         verification, and the requester is not charged).
+///         plaza's job id. Records are keyed by (requester, job id): the depositor is always the
+///         caller, so anyone depositing under an id another requester uses (or will use) only
+///         creates a record of their own and can neither block nor touch the other one. When the
+///         plaza leases the job to a provider, its operator records that provider ({assign}; again
+///         on a new lease). Once, the operator either settles the job ({settle}): the assigned
+///         provider gets the agreed amount minus the platform fee, the treasury the fee, and the
+///         requester the rest of the budget back; or refunds it ({refund}: the job failed, or did
+///         not pass verification, and the requester is not charged).
 /// @dev    Safety valve: if the operator has done neither by the job's deadline (deposit time
 ///         plus a timeout chosen at deposit, between {MIN_TIMEOUT} and {MAX_TIMEOUT}), the
 ///         requester may take the whole budget back ({reclaim}). Until the requester does, the
-///         operator may still settle or refund. A job takes two slots (requester, deadline,
-///         status) and (budget); the treasury and fee share one slot.
+///         operator may still settle or refund. A job takes two slots: (budget, deadline, status),
+///         written at deposit, and (provider), written by {assign}; the requester is the key. The
+///         treasury and fee share one slot.
 contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @notice Highest platform fee, in basis points of the provider's payment (10%).
     uint16 public constant MAX_FEE_BPS = 1_000;
@@ -26,6 +31,8 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     uint256 public constant MIN_TIMEOUT = 1 hours;
     /// @notice Longest timeout a job can be deposited with.
     uint256 public constant MAX_TIMEOUT = 90 days;
+    /// @notice Highest job id: the plaza's ids are positive Java longs.
+    uint256 public constant MAX_ID = uint256(uint64(type(int64).max));
     uint256 private constant BPS = 10_000;
 
     /// @notice Life cycle of a job's budget.
@@ -40,14 +47,14 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
         Reclaimed
     }
 
-    /// @notice A job's budget (returned by {job}).
+    /// @notice A job's budget (returned by {job}); the requester is the record's key.
     struct Job {
-        // slot 0
-        address requester;
+        // slot 0, written at deposit
+        uint96 budget;
         uint40 deadline;
         Status status;
-        // slot 1
-        uint96 budget;
+        // slot 1, written by {assign}
+        address provider;
     }
 
     /// @dev One slot: where fees go and the fee.
@@ -58,18 +65,20 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice The payment token (AIC).
     IERC20 public immutable token;
-    /// @notice The plaza's account that settles and refunds jobs.
+    /// @notice The plaza's account that assigns, settles and refunds jobs.
     address public operator;
 
     Config private _config;
-    mapping(uint256 jobId => Job) private _jobs;
+    mapping(address requester => mapping(uint256 jobId => Job)) private _jobs;
 
     /// @notice Raised when a caller other than the operator calls an operator function.
     error NotOperator(address caller);
-    /// @notice Raised when a caller other than the job's requester reclaims it.
-    error NotRequester(uint256 jobId, address caller);
-    /// @notice Raised when depositing for a job id that is already used (ids are never reused).
+    /// @notice Raised when a job id is 0 or above `type(int64).max` (the plaza's ids are positive Java longs).
+    error IdOutOfRange(uint256 jobId);
+    /// @notice Raised when the caller deposits under a job id it already used (ids are never reused).
     error JobExists(uint256 jobId);
+    /// @notice Raised when settling a job no provider was assigned to.
+    error NotAssigned(uint256 jobId);
     /// @notice Raised when the job is not in the status the call needs.
     error WrongStatus(uint256 jobId, Status status);
     /// @notice Raised when depositing nothing.
@@ -80,7 +89,8 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     error InvalidTimeout(uint256 timeout, uint256 min, uint256 max);
     /// @notice Raised when settling for more than the budget.
     error AmountExceedsBudget(uint256 jobId, uint256 amount, uint256 budget);
-    /// @notice Raised when an address (provider, treasury, operator, token) is zero or this escrow.
+    /// @notice Raised when an address (provider, treasury, operator, token) is zero or this escrow,
+    ///         or a provider is the job's requester.
     error InvalidAddress(address account);
     /// @notice Raised when setting a fee above {MAX_FEE_BPS}.
     error FeeTooHigh(uint256 feeBps, uint256 max);
@@ -95,9 +105,15 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @param budget the deposit, in AIC wei
     /// @param deadline from this time the requester may reclaim the budget if the job is still open
     event JobFunded(uint256 indexed jobId, address indexed requester, uint256 budget, uint256 deadline);
+    /// @notice The operator recorded which provider the plaza leased the job to (again on a new lease).
+    /// @param jobId the job
+    /// @param requester the job's requester (with `jobId`, the record's key)
+    /// @param provider who is paid if the job is settled
+    event JobAssigned(uint256 indexed jobId, address indexed requester, address indexed provider);
     /// @notice The operator settled a job.
     /// @param jobId the job
-    /// @param provider who ran it and received `amount - fee`
+    /// @param requester the job's requester, who got `refunded` back
+    /// @param provider the assigned provider, who ran it and received `amount - fee`
     /// @param amount the agreed price, fee included
     /// @param fee the part of `amount` that went to the treasury
     /// @param refunded the rest of the budget, returned to the requester
@@ -142,7 +158,7 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Deposits the budget of job `jobId`, the caller being its requester. The caller must
     ///         have approved this escrow for `amount`.
-    /// @param jobId the plaza's job id; unique, never reused
+    /// @param jobId the plaza's job id, 1 to `type(int64).max`; the caller may use it once
     /// @param amount the budget, in AIC wei
     /// @param timeout seconds from now until the requester may reclaim an unsettled budget,
     ///        between {MIN_TIMEOUT} and {MAX_TIMEOUT}
@@ -153,7 +169,7 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @notice {deposit} with an EIP-2612 permit instead of a prior approve: the permit must be
     ///         signed by the caller for spender = this escrow and value = `amount`. A permit
     ///         already used (e.g. front-run) is ignored as long as the allowance suffices.
-    /// @param jobId the plaza's job id; unique, never reused
+    /// @param jobId the plaza's job id, 1 to `type(int64).max`; the caller may use it once
     /// @param amount the budget, in AIC wei
     /// @param timeout seconds from now until the requester may reclaim an unsettled budget
     /// @param deadline the permit's deadline
@@ -174,11 +190,11 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @notice Safety valve: from the job's deadline on, the requester of a job the operator has
-    ///         neither settled nor refunded takes the whole budget back (requester only).
+    ///         neither settled nor refunded takes the whole budget back. Acts on the caller's own
+    ///         record under `jobId`.
     /// @param jobId the job
     function reclaim(uint256 jobId) external nonReentrant {
-        Job storage j = _jobs[jobId];
-        if (j.requester != msg.sender) revert NotRequester(jobId, msg.sender);
+        Job storage j = _jobs[msg.sender][jobId];
         if (j.status != Status.Funded) revert WrongStatus(jobId, j.status);
         // forge-lint: disable-next-line(block-timestamp) -- days-long windows; seconds of drift do not matter
         if (block.timestamp < j.deadline) revert TooEarly(jobId, j.deadline);
@@ -190,20 +206,36 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ operator
 
-    /// @notice Settles a funded job, once (operator only): `amount - fee` to the provider,
-    ///         `fee = amount * feeBps / 10000` to the treasury, and `budget - amount` back to the
-    ///         requester.
+    /// @notice Records the provider the plaza leased a funded job to (operator only); {settle}
+    ///         pays only this provider. May be called again while the job is funded, when the job
+    ///         goes to another provider (e.g. after a lease expired).
+    /// @param requester the job's requester
     /// @param jobId the job
-    /// @param provider who ran the job
-    /// @param amount the price of the work, fee included; at most the budget
-    function settle(uint256 jobId, address provider, uint256 amount) external onlyOperator nonReentrant {
-        if (provider == address(0) || provider == address(this)) revert InvalidAddress(provider);
-        Job storage j = _jobs[jobId];
+    /// @param provider the provider's wallet; not zero, not this escrow, not the requester
+    function assign(address requester, uint256 jobId, address provider) external onlyOperator {
+        if (provider == address(0) || provider == address(this) || provider == requester) {
+            revert InvalidAddress(provider);
+        }
+        Job storage j = _jobs[requester][jobId];
         if (j.status != Status.Funded) revert WrongStatus(jobId, j.status);
+        j.provider = provider;
+        emit JobAssigned(jobId, requester, provider);
+    }
+
+    /// @notice Settles a funded job, once (operator only): `amount - fee` to the assigned
+    ///         provider, `fee = amount * feeBps / 10000` to the treasury, and `budget - amount`
+    ///         back to the requester.
+    /// @param requester the job's requester
+    /// @param jobId the job
+    /// @param amount the price of the work, fee included; at most the budget
+    function settle(address requester, uint256 jobId, uint256 amount) external onlyOperator nonReentrant {
+        Job storage j = _jobs[requester][jobId];
+        if (j.status != Status.Funded) revert WrongStatus(jobId, j.status);
+        address provider = j.provider;
+        if (provider == address(0)) revert NotAssigned(jobId);
         uint256 budget = j.budget;
         if (amount > budget) revert AmountExceedsBudget(jobId, amount, budget);
         j.status = Status.Settled;
-        address requester = j.requester;
 
         Config memory c = _config;
         uint256 fee = amount * c.feeBps / BPS;
@@ -216,12 +248,12 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Returns a funded job's whole budget to its requester, once (operator only): the
     ///         job failed or did not pass verification.
+    /// @param requester the job's requester
     /// @param jobId the job
-    function refund(uint256 jobId) external onlyOperator nonReentrant {
-        Job storage j = _jobs[jobId];
+    function refund(address requester, uint256 jobId) external onlyOperator nonReentrant {
+        Job storage j = _jobs[requester][jobId];
         if (j.status != Status.Funded) revert WrongStatus(jobId, j.status);
         j.status = Status.Refunded;
-        address requester = j.requester;
         uint256 budget = j.budget;
         emit JobRefunded(jobId, requester, budget);
         _pay(requester, budget);
@@ -249,18 +281,20 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice A job's record (all zero for an unknown id).
+    /// @notice A job's record (all zero for an unknown one).
+    /// @param requester the job's requester
     /// @param jobId the job
-    /// @return the record
-    function job(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
+    /// @return the record: budget, deadline, status and the assigned provider (zero if none)
+    function job(address requester, uint256 jobId) external view returns (Job memory) {
+        return _jobs[requester][jobId];
     }
 
     /// @notice What this escrow still owes for a job: its budget while funded, else 0.
+    /// @param requester the job's requester
     /// @param jobId the job
     /// @return the amount in AIC wei
-    function outstanding(uint256 jobId) external view returns (uint256) {
-        Job storage j = _jobs[jobId];
+    function outstanding(address requester, uint256 jobId) external view returns (uint256) {
+        Job storage j = _jobs[requester][jobId];
         return j.status == Status.Funded ? j.budget : 0;
     }
 
@@ -279,14 +313,19 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internals
 
     function _deposit(uint256 jobId, uint256 amount, uint256 timeout) private {
-        Job storage j = _jobs[jobId];
+        if (jobId == 0 || jobId > MAX_ID) revert IdOutOfRange(jobId);
+        Job storage j = _jobs[msg.sender][jobId];
         if (j.status != Status.None) revert JobExists(jobId);
         if (amount == 0) revert ZeroAmount();
         if (amount > type(uint96).max) revert AmountTooLarge(amount);
         if (timeout < MIN_TIMEOUT || timeout > MAX_TIMEOUT) revert InvalidTimeout(timeout, MIN_TIMEOUT, MAX_TIMEOUT);
         uint256 deadline = block.timestamp + timeout;
+        // The casts are safe: amount <= type(uint96).max (checked above), deadline < 2^40.
         // forge-lint: disable-next-line(unsafe-typecast)
-        _jobs[jobId] = Job(msg.sender, uint40(deadline), Status.Funded, uint96(amount)); // both checked above
+        j.budget = uint96(amount);
+        // forge-lint: disable-next-line(unsafe-typecast)
+        j.deadline = uint40(deadline);
+        j.status = Status.Funded;
         emit JobFunded(jobId, msg.sender, amount, deadline);
         if (!token.transferFrom(msg.sender, address(this), amount)) revert PaymentFailed();
     }

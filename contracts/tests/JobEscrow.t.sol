@@ -10,7 +10,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 contract JobEscrowTest is Fixture {
     address internal requester;
     uint256 internal requesterKey;
-    address internal operator; // the plaza operator (Fixture's minter)
+    address internal operator; // the escrows' operator (Fixture's escrowOperator)
     address internal provider = makeAddr("provider");
     address internal stranger = makeAddr("stranger");
 
@@ -18,7 +18,9 @@ contract JobEscrowTest is Fixture {
     uint256 internal constant BUDGET = 100e18;
     uint256 internal constant TIMEOUT = 2 days;
     uint256 internal constant FUNDS = 1_000_000e18;
+    uint256 internal constant MAX_ID = uint256(uint64(type(int64).max));
 
+    event JobAssigned(uint256 indexed jobId, address indexed requester, address indexed provider);
     event JobFunded(uint256 indexed jobId, address indexed requester, uint256 budget, uint256 deadline);
     event JobSettled(
         uint256 indexed jobId,
@@ -38,7 +40,7 @@ contract JobEscrowTest is Fixture {
         vm.warp(1_900_000_000);
         deployAll();
         deployEscrows();
-        operator = minter;
+        operator = escrowOperator;
         (requester, requesterKey) = makeAddrAndKey("requester");
         fund(requester, FUNDS);
     }
@@ -48,6 +50,21 @@ contract JobEscrowTest is Fixture {
         token.approve(address(jobs), amount);
         jobs.deposit(jobId, amount, TIMEOUT);
         vm.stopPrank();
+    }
+
+    function _assign(uint256 jobId, address to) internal {
+        vm.prank(operator);
+        jobs.assign(requester, jobId, to);
+    }
+
+    /// Deposits `amount` under `jobId` and assigns the provider.
+    function _depositAssigned(uint256 jobId, uint256 amount) internal {
+        _deposit(jobId, amount);
+        _assign(jobId, provider);
+    }
+
+    function _status(address who, uint256 jobId) internal view returns (uint8) {
+        return uint8(jobs.job(who, jobId).status);
     }
 
     function _fee(uint256 amount) internal pure returns (uint256) {
@@ -72,14 +89,17 @@ contract JobEscrowTest is Fixture {
         jobs.deposit(JOB, BUDGET, TIMEOUT);
         vm.stopPrank();
 
-        JobEscrow.Job memory j = jobs.job(JOB);
-        assertEq(j.requester, requester);
+        JobEscrow.Job memory j = jobs.job(requester, JOB);
         assertEq(j.budget, BUDGET);
         assertEq(j.deadline, block.timestamp + TIMEOUT);
         assertEq(uint8(j.status), uint8(JobEscrow.Status.Funded));
-        assertEq(jobs.outstanding(JOB), BUDGET);
+        assertEq(j.provider, address(0));
+        assertEq(jobs.outstanding(requester, JOB), BUDGET);
         assertEq(token.balanceOf(address(jobs)), BUDGET);
         assertEq(token.balanceOf(requester), FUNDS - BUDGET);
+        // the record is the requester's: nobody else has one under this id
+        assertEq(_status(stranger, JOB), uint8(JobEscrow.Status.None));
+        assertEq(jobs.outstanding(stranger, JOB), 0);
     }
 
     function test_DepositWithPermit() public {
@@ -90,7 +110,8 @@ contract JobEscrowTest is Fixture {
         assertEq(token.balanceOf(address(jobs)), BUDGET);
         assertEq(token.allowance(requester, address(jobs)), 0);
         assertEq(token.nonces(requester), 1);
-        assertEq(jobs.job(JOB).requester, requester);
+        assertEq(jobs.job(requester, JOB).budget, BUDGET);
+        assertEq(_status(requester, JOB), uint8(JobEscrow.Status.Funded));
     }
 
     function test_DepositWithPermitFrontRunStillDeposits() public {
@@ -101,6 +122,7 @@ contract JobEscrowTest is Fixture {
         vm.prank(requester);
         jobs.depositWithPermit(JOB, BUDGET, TIMEOUT, deadline, v, r, s);
         assertEq(token.balanceOf(address(jobs)), BUDGET);
+        assertEq(jobs.outstanding(requester, JOB), BUDGET);
     }
 
     function test_RevertWhen_PermitSignedByOther() public {
@@ -119,8 +141,40 @@ contract JobEscrowTest is Fixture {
         _expectRevertDeposit(abi.encodeWithSelector(JobEscrow.JobExists.selector, JOB), JOB, BUDGET, TIMEOUT);
         // a closed job's id stays used
         vm.prank(operator);
-        jobs.refund(JOB);
+        jobs.refund(requester, JOB);
         _expectRevertDeposit(abi.encodeWithSelector(JobEscrow.JobExists.selector, JOB), JOB, BUDGET, TIMEOUT);
+    }
+
+    function test_RevertWhen_IdOutOfRange() public {
+        _expectRevertDeposit(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, 0), 0, BUDGET, TIMEOUT);
+        _expectRevertDeposit(
+            abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, MAX_ID + 1), MAX_ID + 1, BUDGET, TIMEOUT
+        );
+        _expectRevertDeposit(
+            abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, type(uint256).max),
+            type(uint256).max,
+            BUDGET,
+            TIMEOUT
+        );
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(requesterKey, address(jobs), BUDGET, deadline);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, 0));
+        vm.prank(requester);
+        jobs.depositWithPermit(0, BUDGET, TIMEOUT, deadline, v, r, s);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, MAX_ID + 1));
+        vm.prank(requester);
+        jobs.depositWithPermit(MAX_ID + 1, BUDGET, TIMEOUT, deadline, v, r, s);
+        assertEq(token.balanceOf(address(jobs)), 0);
+
+        // both bounds are allowed: 1 and type(int64).max (Long.MAX_VALUE)
+        assertEq(jobs.MAX_ID(), uint256(int256(type(int64).max)));
+        vm.startPrank(requester);
+        token.approve(address(jobs), 2 * BUDGET);
+        jobs.deposit(1, BUDGET, TIMEOUT);
+        jobs.deposit(MAX_ID, BUDGET, TIMEOUT);
+        vm.stopPrank();
+        assertEq(jobs.outstanding(requester, 1), BUDGET);
+        assertEq(jobs.outstanding(requester, MAX_ID), BUDGET);
     }
 
     function test_RevertWhen_ZeroAmount() public {
@@ -147,8 +201,8 @@ contract JobEscrowTest is Fixture {
         jobs.deposit(1, BUDGET, min);
         jobs.deposit(2, BUDGET, max);
         vm.stopPrank();
-        assertEq(jobs.job(1).deadline, block.timestamp + min);
-        assertEq(jobs.job(2).deadline, block.timestamp + max);
+        assertEq(jobs.job(requester, 1).deadline, block.timestamp + min);
+        assertEq(jobs.job(requester, 2).deadline, block.timestamp + max);
     }
 
     function test_RevertWhen_AllowanceTooLow() public {
@@ -159,32 +213,150 @@ contract JobEscrowTest is Fixture {
         );
         jobs.deposit(JOB, BUDGET, TIMEOUT);
         vm.stopPrank();
-        assertEq(jobs.job(JOB).requester, address(0));
+        assertEq(_status(requester, JOB), uint8(JobEscrow.Status.None));
+    }
+
+    // ------------------------------------------------------------ assigning
+
+    function test_Assign() public {
+        _deposit(JOB, BUDGET);
+        vm.expectEmit(address(jobs));
+        emit JobAssigned(JOB, requester, provider);
+        vm.prank(operator);
+        jobs.assign(requester, JOB, provider);
+        JobEscrow.Job memory j = jobs.job(requester, JOB);
+        assertEq(j.provider, provider);
+        assertEq(j.budget, BUDGET);
+        assertEq(j.deadline, block.timestamp + TIMEOUT);
+        assertEq(uint8(j.status), uint8(JobEscrow.Status.Funded));
+        assertEq(jobs.outstanding(requester, JOB), BUDGET);
+        assertEq(token.balanceOf(address(jobs)), BUDGET);
+    }
+
+    function test_ReassignWhileFunded() public {
+        address second = makeAddr("second provider");
+        _depositAssigned(JOB, BUDGET);
+        // the lease expired; another provider takes the job
+        vm.expectEmit(address(jobs));
+        emit JobAssigned(JOB, requester, second);
+        vm.prank(operator);
+        jobs.assign(requester, JOB, second);
+        assertEq(jobs.job(requester, JOB).provider, second);
+        // and the same provider again is harmless
+        _assign(JOB, second);
+        assertEq(jobs.job(requester, JOB).provider, second);
+    }
+
+    function test_RevertWhen_AssignAfterClose() public {
+        // settled
+        _depositAssigned(1, BUDGET);
+        vm.prank(operator);
+        jobs.settle(requester, 1, BUDGET);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, 1, JobEscrow.Status.Settled));
+        _assign(1, stranger);
+        // refunded
+        _deposit(2, BUDGET);
+        vm.prank(operator);
+        jobs.refund(requester, 2);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, 2, JobEscrow.Status.Refunded));
+        _assign(2, provider);
+        // reclaimed
+        _depositAssigned(3, BUDGET);
+        vm.warp(block.timestamp + TIMEOUT);
+        vm.prank(requester);
+        jobs.reclaim(3);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, 3, JobEscrow.Status.Reclaimed));
+        _assign(3, stranger);
+        assertEq(jobs.job(requester, 1).provider, provider);
+        assertEq(jobs.job(requester, 2).provider, address(0));
+        assertEq(jobs.job(requester, 3).provider, provider);
+    }
+
+    function test_RevertWhen_AssignUnknownJob() public {
+        _deposit(JOB, BUDGET);
+        vm.startPrank(operator);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, 99, JobEscrow.Status.None));
+        jobs.assign(requester, 99, provider);
+        // another requester has no job under this id
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.None));
+        jobs.assign(stranger, JOB, provider);
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_AssignToZeroEscrowOrRequester() public {
+        _deposit(JOB, BUDGET);
+        vm.startPrank(operator);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, address(0)));
+        jobs.assign(requester, JOB, address(0));
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, address(jobs)));
+        jobs.assign(requester, JOB, address(jobs));
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, requester));
+        jobs.assign(requester, JOB, requester);
+        vm.stopPrank();
+        assertEq(jobs.job(requester, JOB).provider, address(0));
+    }
+
+    function test_RevertWhen_AssignByStranger() public {
+        _deposit(JOB, BUDGET);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, stranger));
+        vm.prank(stranger);
+        jobs.assign(requester, JOB, stranger);
+        // not the requester either, nor the registry's minter
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, requester));
+        vm.prank(requester);
+        jobs.assign(requester, JOB, provider);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, minter));
+        vm.prank(minter);
+        jobs.assign(requester, JOB, provider);
+        assertEq(jobs.job(requester, JOB).provider, address(0));
     }
 
     // ------------------------------------------------------------ settling
 
     function test_SettlePaysProviderFeeAndRefundsRest() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         uint256 amount = 60e18;
         uint256 fee = _fee(amount);
         vm.expectEmit(address(jobs));
         emit JobSettled(JOB, requester, provider, amount, fee, BUDGET - amount);
         vm.prank(operator);
-        jobs.settle(JOB, provider, amount);
+        jobs.settle(requester, JOB, amount);
 
         assertEq(token.balanceOf(provider), amount - fee);
         assertEq(token.balanceOf(treasury), fee);
         assertEq(token.balanceOf(requester), FUNDS - amount);
         assertEq(token.balanceOf(address(jobs)), 0);
-        assertEq(uint8(jobs.job(JOB).status), uint8(JobEscrow.Status.Settled));
-        assertEq(jobs.outstanding(JOB), 0);
+        assertEq(_status(requester, JOB), uint8(JobEscrow.Status.Settled));
+        assertEq(jobs.outstanding(requester, JOB), 0);
+    }
+
+    function test_SettlePaysOnlyTheAssignedProvider() public {
+        address first = makeAddr("first provider");
+        _deposit(JOB, BUDGET);
+        _assign(JOB, first);
+        _assign(JOB, provider); // re-leased: the last assignment counts
+        vm.expectEmit(address(jobs));
+        emit JobSettled(JOB, requester, provider, BUDGET, _fee(BUDGET), 0);
+        vm.prank(operator);
+        jobs.settle(requester, JOB, BUDGET);
+        assertEq(token.balanceOf(provider), BUDGET - _fee(BUDGET));
+        assertEq(token.balanceOf(first), 0);
+        assertEq(token.balanceOf(operator), 0);
+    }
+
+    function test_RevertWhen_SettleNotAssigned() public {
+        _deposit(JOB, BUDGET);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotAssigned.selector, JOB));
+        vm.prank(operator);
+        jobs.settle(requester, JOB, BUDGET);
+        assertEq(jobs.outstanding(requester, JOB), BUDGET);
+        assertEq(token.balanceOf(address(jobs)), BUDGET);
     }
 
     function test_SettleWholeBudget() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.prank(operator);
-        jobs.settle(JOB, provider, BUDGET);
+        jobs.settle(requester, JOB, BUDGET);
         assertEq(token.balanceOf(provider), BUDGET - _fee(BUDGET));
         assertEq(token.balanceOf(treasury), _fee(BUDGET));
         assertEq(token.balanceOf(requester), FUNDS - BUDGET);
@@ -192,23 +364,23 @@ contract JobEscrowTest is Fixture {
     }
 
     function test_SettleAfterDeadlineBeforeReclaim() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.warp(block.timestamp + TIMEOUT + 1 days);
         vm.prank(operator);
-        jobs.settle(JOB, provider, BUDGET);
+        jobs.settle(requester, JOB, BUDGET);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Settled));
         vm.prank(requester);
         jobs.reclaim(JOB);
     }
 
     function test_RevertWhen_SettleTwice() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.startPrank(operator);
-        jobs.settle(JOB, provider, 10e18);
+        jobs.settle(requester, JOB, 10e18);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Settled));
-        jobs.settle(JOB, provider, 10e18);
+        jobs.settle(requester, JOB, 10e18);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Settled));
-        jobs.refund(JOB);
+        jobs.refund(requester, JOB);
         vm.stopPrank();
         assertEq(token.balanceOf(provider), 10e18 - _fee(10e18));
     }
@@ -216,55 +388,55 @@ contract JobEscrowTest is Fixture {
     function test_RevertWhen_SettleUnknownJob() public {
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, 99, JobEscrow.Status.None));
         vm.prank(operator);
-        jobs.settle(99, provider, 1);
+        jobs.settle(requester, 99, 1);
+        // the id of a job, under another requester: nothing there
+        _depositAssigned(JOB, BUDGET);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.None));
+        vm.prank(operator);
+        jobs.settle(stranger, JOB, 1);
+        assertEq(jobs.outstanding(requester, JOB), BUDGET);
     }
 
     function test_RevertWhen_SettleAboveBudget() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.AmountExceedsBudget.selector, JOB, BUDGET + 1, BUDGET));
         vm.prank(operator);
-        jobs.settle(JOB, provider, BUDGET + 1);
-    }
-
-    function test_RevertWhen_SettleToZeroOrEscrow() public {
-        _deposit(JOB, BUDGET);
-        vm.startPrank(operator);
-        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, address(0)));
-        jobs.settle(JOB, address(0), 1);
-        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, address(jobs)));
-        jobs.settle(JOB, address(jobs), 1);
-        vm.stopPrank();
+        jobs.settle(requester, JOB, BUDGET + 1);
     }
 
     function test_RevertWhen_SettleByStranger() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, requester));
         vm.prank(requester);
-        jobs.settle(JOB, requester, BUDGET);
+        jobs.settle(requester, JOB, BUDGET);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, provider));
+        vm.prank(provider);
+        jobs.settle(requester, JOB, BUDGET);
     }
 
     // ------------------------------------------------------------ refunds
 
     function test_Refund() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.expectEmit(address(jobs));
         emit JobRefunded(JOB, requester, BUDGET);
         vm.prank(operator);
-        jobs.refund(JOB);
+        jobs.refund(requester, JOB);
         assertEq(token.balanceOf(requester), FUNDS);
+        assertEq(token.balanceOf(provider), 0);
         assertEq(token.balanceOf(address(jobs)), 0);
-        assertEq(uint8(jobs.job(JOB).status), uint8(JobEscrow.Status.Refunded));
-        assertEq(jobs.outstanding(JOB), 0);
+        assertEq(_status(requester, JOB), uint8(JobEscrow.Status.Refunded));
+        assertEq(jobs.outstanding(requester, JOB), 0);
     }
 
     function test_RevertWhen_RefundTwiceOrThenSettle() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.startPrank(operator);
-        jobs.refund(JOB);
+        jobs.refund(requester, JOB);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Refunded));
-        jobs.refund(JOB);
+        jobs.refund(requester, JOB);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Refunded));
-        jobs.settle(JOB, provider, 1);
+        jobs.settle(requester, JOB, 1);
         vm.stopPrank();
         assertEq(token.balanceOf(requester), FUNDS);
     }
@@ -273,13 +445,13 @@ contract JobEscrowTest is Fixture {
         _deposit(JOB, BUDGET);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, stranger));
         vm.prank(stranger);
-        jobs.refund(JOB);
+        jobs.refund(requester, JOB);
     }
 
     // ------------------------------------------------------------ safety valve
 
     function test_ReclaimAfterDeadline() public {
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         uint256 deadline = block.timestamp + TIMEOUT;
         vm.warp(deadline - 1);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.TooEarly.selector, JOB, deadline));
@@ -293,12 +465,12 @@ contract JobEscrowTest is Fixture {
         jobs.reclaim(JOB);
         assertEq(token.balanceOf(requester), FUNDS);
         assertEq(token.balanceOf(address(jobs)), 0);
-        assertEq(uint8(jobs.job(JOB).status), uint8(JobEscrow.Status.Reclaimed));
+        assertEq(_status(requester, JOB), uint8(JobEscrow.Status.Reclaimed));
 
         // once reclaimed, the operator can no longer settle, and the requester not reclaim again
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Reclaimed));
         vm.prank(operator);
-        jobs.settle(JOB, provider, 1);
+        jobs.settle(requester, JOB, 1);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Reclaimed));
         vm.prank(requester);
         jobs.reclaim(JOB);
@@ -307,9 +479,12 @@ contract JobEscrowTest is Fixture {
     function test_RevertWhen_ReclaimByStranger() public {
         _deposit(JOB, BUDGET);
         vm.warp(block.timestamp + TIMEOUT);
-        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotRequester.selector, JOB, stranger));
+        // the stranger's reclaim looks at the stranger's own (empty) record under this id
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.None));
         vm.prank(stranger);
         jobs.reclaim(JOB);
+        assertEq(jobs.outstanding(requester, JOB), BUDGET);
+        assertEq(token.balanceOf(stranger), 0);
     }
 
     // ------------------------------------------------------------ admin
@@ -358,9 +533,14 @@ contract JobEscrowTest is Fixture {
         _deposit(JOB, BUDGET);
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, operator));
         vm.prank(operator);
-        jobs.settle(JOB, provider, BUDGET);
+        jobs.assign(requester, JOB, provider);
         vm.prank(newOperator);
-        jobs.settle(JOB, provider, BUDGET);
+        jobs.assign(requester, JOB, provider);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, operator));
+        vm.prank(operator);
+        jobs.settle(requester, JOB, BUDGET);
+        vm.prank(newOperator);
+        jobs.settle(requester, JOB, BUDGET);
         assertEq(token.balanceOf(newTreasury), BUDGET / 10);
         assertEq(token.balanceOf(provider), BUDGET - BUDGET / 10);
         assertEq(token.balanceOf(treasury), 0);
@@ -369,9 +549,9 @@ contract JobEscrowTest is Fixture {
     function test_ZeroFeeSkipsTreasury() public {
         vm.prank(admin);
         jobs.setFee(0);
-        _deposit(JOB, BUDGET);
+        _depositAssigned(JOB, BUDGET);
         vm.prank(operator);
-        jobs.settle(JOB, provider, 40e18);
+        jobs.settle(requester, JOB, 40e18);
         assertEq(token.balanceOf(provider), 40e18);
         assertEq(token.balanceOf(treasury), 0);
         assertEq(token.balanceOf(requester), FUNDS - 40e18);
@@ -413,10 +593,10 @@ contract JobEscrowTest is Fixture {
         feeBps = uint16(bound(feeBps, 0, jobs.MAX_FEE_BPS()));
         vm.prank(admin);
         jobs.setFee(feeBps);
-        _deposit(JOB, budget);
+        _depositAssigned(JOB, budget);
 
         vm.prank(operator);
-        jobs.settle(JOB, provider, amount);
+        jobs.settle(requester, JOB, amount);
 
         uint256 fee = uint256(amount) * feeBps / 10_000;
         assertEq(token.balanceOf(treasury), fee);
@@ -440,5 +620,142 @@ contract JobEscrowTest is Fixture {
         vm.stopPrank();
         assertEq(token.balanceOf(requester), FUNDS);
         assertEq(token.balanceOf(address(jobs)), 0);
+    }
+
+    /// Every id above type(int64).max is refused, with and without permit.
+    function testFuzz_RevertWhen_IdAboveInt64Max(uint256 jobId) public {
+        jobId = bound(jobId, MAX_ID + 1, type(uint256).max);
+        _expectRevertDeposit(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, jobId), jobId, BUDGET, TIMEOUT);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(requesterKey, address(jobs), BUDGET, deadline);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, jobId));
+        vm.prank(requester);
+        jobs.depositWithPermit(jobId, BUDGET, TIMEOUT, deadline, v, r, s);
+        assertEq(token.balanceOf(address(jobs)), 0);
+        assertEq(token.balanceOf(requester), FUNDS);
+    }
+
+    struct Squat {
+        uint256 jobId;
+        uint96 amount;
+        uint96 strangerAmount;
+        uint256 timeout;
+        uint256 strangerTimeout;
+        address intruder;
+        uint256 start;
+        uint256 deadline;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
+    /// A stranger cannot occupy my id: whoever deposits first under my job id (directly, or
+    /// front-running my permit call by submitting my permit first), my own deposit still goes
+    /// through, my record is exactly what I deposited, the operator settles it as usual, and the
+    /// stranger can only take the stranger's own money back, after the stranger's own timeout.
+    function testFuzz_StrangerCannotOccupyMyId(
+        uint256 jobId,
+        uint96 amount,
+        uint96 strangerAmount,
+        uint256 timeout,
+        uint256 strangerTimeout,
+        address intruder,
+        bool viaPermit,
+        uint96 price
+    ) public {
+        assumeNotForgeAddress(intruder);
+        vm.assume(intruder != address(0) && intruder != requester && intruder != provider && intruder != treasury);
+        vm.assume(intruder != operator && intruder != address(jobs) && intruder != address(token));
+        vm.assume(intruder != ecosystem && intruder.code.length == 0);
+        Squat memory t;
+        t.jobId = bound(jobId, 1, MAX_ID);
+        t.amount = uint96(bound(amount, 1, FUNDS));
+        t.strangerAmount = uint96(bound(strangerAmount, 1, 1_000_000e18));
+        t.timeout = bound(timeout, jobs.MIN_TIMEOUT(), jobs.MAX_TIMEOUT());
+        t.strangerTimeout = bound(strangerTimeout, jobs.MIN_TIMEOUT(), jobs.MAX_TIMEOUT());
+        t.intruder = intruder;
+        t.start = block.timestamp;
+        price = uint96(bound(price, 0, t.amount));
+        fund(intruder, t.strangerAmount);
+
+        // the victim signs a permit (submitted later, or not at all without permit)
+        t.deadline = block.timestamp + 1 hours;
+        (t.v, t.r, t.s) = signPermit(requesterKey, address(jobs), t.amount, t.deadline);
+
+        // the intruder goes first, under the victim's id
+        _intruderDepositsFirst(t, viaPermit);
+
+        // the victim's own deposit goes through
+        vm.startPrank(requester);
+        if (viaPermit) {
+            jobs.depositWithPermit(t.jobId, t.amount, t.timeout, t.deadline, t.v, t.r, t.s);
+        } else {
+            token.approve(address(jobs), t.amount);
+            jobs.deposit(t.jobId, t.amount, t.timeout);
+        }
+        vm.stopPrank();
+        JobEscrow.Job memory mine = jobs.job(requester, t.jobId);
+        assertEq(mine.budget, t.amount);
+        assertEq(mine.deadline, t.start + t.timeout);
+        assertEq(uint8(mine.status), uint8(JobEscrow.Status.Funded));
+        assertEq(mine.provider, address(0));
+        JobEscrow.Job memory theirs = jobs.job(intruder, t.jobId);
+        assertEq(theirs.budget, t.strangerAmount);
+        assertEq(theirs.deadline, t.start + t.strangerTimeout);
+        assertEq(uint8(theirs.status), uint8(JobEscrow.Status.Funded));
+        assertEq(token.balanceOf(address(jobs)), uint256(t.amount) + t.strangerAmount);
+        assertEq(token.balanceOf(requester), FUNDS - t.amount);
+
+        // the intruder can neither assign nor refund my record, nor deposit under the id again
+        vm.startPrank(intruder);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, intruder));
+        jobs.assign(requester, t.jobId, intruder);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, intruder));
+        jobs.refund(requester, t.jobId);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.JobExists.selector, t.jobId));
+        jobs.deposit(t.jobId, 1, t.strangerTimeout);
+        vm.stopPrank();
+        assertEq(abi.encode(jobs.job(requester, t.jobId)), abi.encode(mine));
+
+        // the operator settles mine; the intruder's record is untouched
+        vm.startPrank(operator);
+        jobs.assign(requester, t.jobId, provider);
+        jobs.settle(requester, t.jobId, price);
+        vm.stopPrank();
+        uint256 fee = uint256(price) * FEE_BPS / 10_000;
+        assertEq(token.balanceOf(provider), price - fee);
+        assertEq(token.balanceOf(treasury), fee);
+        assertEq(token.balanceOf(requester), FUNDS - price);
+        assertEq(abi.encode(jobs.job(intruder, t.jobId)), abi.encode(theirs));
+        assertEq(jobs.outstanding(intruder, t.jobId), t.strangerAmount);
+
+        // the intruder gets exactly its own money back, not before its own deadline
+        vm.warp(t.start + t.strangerTimeout - 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.TooEarly.selector, t.jobId, t.start + t.strangerTimeout));
+        vm.prank(intruder);
+        jobs.reclaim(t.jobId);
+        vm.warp(t.start + t.strangerTimeout);
+        vm.prank(intruder);
+        jobs.reclaim(t.jobId);
+        assertEq(token.balanceOf(intruder), t.strangerAmount);
+        assertEq(token.balanceOf(address(jobs)), 0);
+        assertEq(token.balanceOf(requester), FUNDS - price);
+        assertEq(_status(requester, t.jobId), uint8(JobEscrow.Status.Settled));
+    }
+
+    /// The intruder deposits its own budget under the victim's id; with `viaPermit`, it first
+    /// submits the victim's permit to the token (burning it) and then calls depositWithPermit
+    /// with the victim's signature (ignored: it is not the intruder's).
+    function _intruderDepositsFirst(Squat memory t, bool viaPermit) internal {
+        vm.startPrank(t.intruder);
+        token.approve(address(jobs), t.strangerAmount);
+        if (viaPermit) {
+            token.permit(requester, address(jobs), t.amount, t.deadline, t.v, t.r, t.s);
+            jobs.depositWithPermit(t.jobId, t.strangerAmount, t.strangerTimeout, t.deadline, t.v, t.r, t.s);
+        } else {
+            jobs.deposit(t.jobId, t.strangerAmount, t.strangerTimeout);
+        }
+        vm.stopPrank();
+        assertEq(token.balanceOf(t.intruder), 0);
     }
 }

@@ -22,6 +22,7 @@ abstract contract Fixture is Test {
 
     address internal admin = makeAddr("admin");
     address internal minter = makeAddr("minter");
+    address internal escrowOperator = makeAddr("escrowOperator");
     address internal treasury = makeAddr("treasury");
     address internal investor = makeAddr("investor");
     address internal ecosystem = makeAddr("ecosystem");
@@ -46,11 +47,12 @@ abstract contract Fixture is Test {
         registry.grantRole(minterRole, minter);
     }
 
-    /// @dev The two escrows, as scripts/deploy.js deploys them: the plaza operator (`minter`) is
-    ///      their operator, `admin` their owner; the job escrow shares the market's treasury and fee.
+    /// @dev The two escrows, as scripts/deploy.js deploys them with `--operator`: their operator
+    ///      (`escrowOperator`) is another key than the registry's minter, `admin` their owner; the
+    ///      job escrow shares the market's treasury and fee.
     function deployEscrows() internal {
-        competitions = new CompetitionEscrow(token, minter, admin);
-        jobs = new JobEscrow(token, minter, treasury, FEE_BPS, admin);
+        competitions = new CompetitionEscrow(token, escrowOperator, admin);
+        jobs = new JobEscrow(token, escrowOperator, treasury, FEE_BPS, admin);
     }
 
     function fund(address to, uint256 amount) internal {
