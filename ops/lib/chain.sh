@@ -5,6 +5,10 @@ ANVIL="$ROOT/contracts/node_modules/.bin/anvil"
 # Anvil's well-known dev accounts (from its default mnemonic; worthless outside a local chain).
 ANVIL_KEY_0=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 ANVIL_ADDRESS_0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+# The escrows' operator (settles jobs, pays prizes): another account than the minter (account 0),
+# so that one stolen key does less (contracts/README.md, "Keys").
+ANVIL_KEY_7=0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356
+ANVIL_ADDRESS_7=0x14dC79964da2C08b23698B3D3cc7Ca32193d9955
 # Demo wallets: alice's and bob's (anvil accounts 8 and 9; the browser tests sign in with 1 and 2).
 DEMO_WALLETS=0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f,0xa0Ee7A142d267C1f36714E4a8F75612F20a79720
 
@@ -34,7 +38,8 @@ anvil_start() {
 }
 
 # chain_deploy FILE [fund addresses]: deploys the contracts unless FILE names a deployment whose
-# token has code on the running chain; the plaza operator (minter) is anvil account 0.
+# token has code on the running chain; the plaza's minter is anvil account 0, the escrows' operator
+# account 7.
 chain_deploy() {
     local file=$1 fund=${2:-}
     if [[ -f $file ]]; then
@@ -42,11 +47,16 @@ chain_deploy() {
         token=$(sed -n 's/.*"AICToken": *"\(0x[0-9a-fA-F]*\)".*/\1/p' "$file")
         code=$(curl -sf -X POST -H 'Content-Type: application/json' \
             --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getCode\",\"params\":[\"$token\",\"latest\"]}" "$ANVIL_URL" || true)
-        if [[ $code == *'"result":"0x'[0-9a-f]* && $code != *'"result":"0x"'* ]]; then
+        if ! grep -q '"operator"' "$file"; then
+            # Escrows from before they were keyed by depositor (and had an operator of their own).
+            echo "The contracts in $file are an older version: deploying the current ones." >&2
+        elif [[ $code == *'"result":"0x'[0-9a-f]* && $code != *'"result":"0x"'* ]]; then
             return 0
+        else
+            echo "The chain has no contracts at the addresses in $file (its state was lost?): deploying again." >&2
         fi
-        echo "The chain has no contracts at the addresses in $file (its state was lost?): deploying again." >&2
     fi
     (cd "$ROOT/contracts" && node scripts/deploy.js --rpc "$ANVIL_URL" --key "$ANVIL_KEY_0" --minter "$ANVIL_ADDRESS_0" \
+        --operator "$ANVIL_ADDRESS_7" \
         --out "$file" ${fund:+--fund "$fund"} > /dev/null)
 }

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * What the rest of the plaza asks of the chain. Reads go to the configured RPC; writes are signed
- * with the operator key. Everything that decides money or ownership comes back as a confirmed log
+ * with the minter key (asset tokens) or the escrow operator key (settlements and prizes). Everything that decides money or ownership comes back as a confirmed log
  * (see {@link ChainLog}), never from these calls' answers or from a browser.
  */
 public interface Chain {
@@ -56,32 +56,43 @@ public interface Chain {
     String fundWithPermitCall(long id, long startEpochSecond, long endEpochSecond, List<Integer> splitBps, BigInteger pool,
                               long deadline, String signature);
 
-    /** The job's budget in JobEscrow now (status NONE for a job never deposited). */
-    EscrowedJob escrowedJob(long jobId);
+    /**
+     * The budget {@code requester} deposited for job {@code jobId} in JobEscrow now (status NONE when
+     * they never deposited). The escrow keys each deposit by its depositor, so a stranger's deposit
+     * under the same id is a record of its own.
+     */
+    EscrowedJob escrowedJob(String requester, long jobId);
 
     /**
-     * Operator: pays the provider {@code amount} minus the escrow's fee, and the requester the rest
-     * of the budget. Waits for the receipt.
+     * Escrow operator: records on-chain which provider's wallet the job's budget may be settled to.
+     * Waits for the receipt. @return the transaction hash
+     */
+    String assignJob(String requester, long jobId, String provider);
+
+    /**
+     * Escrow operator: pays the assigned provider {@code amount} minus the escrow's fee, and the
+     * requester the rest of the budget. Waits for the receipt.
      *
      * @return the transaction hash
      */
-    String settleJob(long jobId, String provider, BigInteger amount);
+    String settleJob(String requester, long jobId, BigInteger amount);
 
-    /** Operator: returns a job's whole budget to its requester. @return the transaction hash */
-    String refundJob(long jobId);
+    /** Escrow operator: returns a job's whole budget to its requester. @return the transaction hash */
+    String refundJob(String requester, long jobId);
 
-    /** The competition's pool in CompetitionEscrow now (status NONE when never funded). */
-    EscrowedCompetition escrowedCompetition(long id);
+    /** The pool {@code host} funded for competition {@code id} in CompetitionEscrow now (status NONE when never funded). */
+    EscrowedCompetition escrowedCompetition(String host, long id);
 
     /**
-     * Operator: pays the ranked places; a zero address holds that place's prize for {@link #assignWinner}.
+     * Escrow operator: pays the ranked places of the host's competition, from its end time on; a
+     * zero address holds that place's prize for {@link #assignWinner}.
      *
      * @return the transaction hash
      */
-    String finalizeCompetition(long id, List<String> winners);
+    String finalizeCompetition(String host, long id, List<String> winners);
 
-    /** Operator: pays a held prize to the winner's wallet. @return the transaction hash */
-    String assignWinner(long id, int place, String wallet);
+    /** Escrow operator: pays a held prize to the winner's wallet. @return the transaction hash */
+    String assignWinner(String host, long id, int place, String wallet);
 
     /** What the chain says of a transaction now. */
     TxState transactionState(String txHash);
@@ -109,13 +120,14 @@ public interface Chain {
     /** JobEscrow.Status, in the contract's order. */
     enum EscrowStatus { NONE, FUNDED, SETTLED, REFUNDED, RECLAIMED }
 
-    record EscrowedJob(EscrowStatus status, String requester, BigInteger budget) {
+    /** {@code provider}: the wallet the operator assigned the job to (null before any assignment). */
+    record EscrowedJob(EscrowStatus status, BigInteger budget, long deadline, String provider) {
     }
 
     /** CompetitionEscrow.Status, in the contract's order. */
     enum PoolStatus { NONE, OPEN, FINALIZED, CANCELLED, RECLAIMED }
 
-    record EscrowedCompetition(PoolStatus status, String host, BigInteger pool) {
+    record EscrowedCompetition(PoolStatus status, BigInteger pool, long startTime, long endTime) {
     }
 
     record LicenseListing(String owner, BigInteger price, boolean active) {

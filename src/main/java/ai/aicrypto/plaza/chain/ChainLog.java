@@ -7,7 +7,9 @@ import java.util.List;
  * A contract log the plaza acts on, published (through the event publication registry) once it
  * has the configured number of confirmations, and {@link Reverted} if a reorganisation later drops
  * it. Each is identified by (txHash, logIndex); a listener may see one again after a restart and
- * must be idempotent. Addresses are lower-case.
+ * must be idempotent. Addresses are lower-case. The escrows key each record by its depositor (the
+ * requester of a job, the host of a competition), so an escrow log names the depositor with the id:
+ * a listener acts only on the record of the depositor the plaza expects.
  */
 public sealed interface ChainLog {
 
@@ -62,17 +64,18 @@ public sealed interface ChainLog {
     }
 
     /** CompetitionEscrow.CompetitionFinalized: the ranking was paid ({@code held} waits for wallets). */
-    record CompetitionFinalized(String txHash, int logIndex, long competitionId, BigInteger paid, BigInteger held)
+    record CompetitionFinalized(String txHash, int logIndex, long competitionId, String host, BigInteger paid, BigInteger held)
             implements ChainLog {
     }
 
     /** CompetitionEscrow.PrizePaid: place {@code place} (0 = first) went to {@code winner}. */
-    record PrizePaid(String txHash, int logIndex, long competitionId, int place, String winner, BigInteger amount)
+    record PrizePaid(String txHash, int logIndex, long competitionId, String host, int place, String winner, BigInteger amount)
             implements ChainLog {
     }
 
     /** CompetitionEscrow.PrizeHeld: the winner of {@code place} had no wallet at finalisation. */
-    record PrizeHeld(String txHash, int logIndex, long competitionId, int place, BigInteger amount) implements ChainLog {
+    record PrizeHeld(String txHash, int logIndex, long competitionId, String host, int place, BigInteger amount)
+            implements ChainLog {
     }
 
     /** CompetitionEscrow.PoolReclaimed: not finalised in time; the host took the pool back. */

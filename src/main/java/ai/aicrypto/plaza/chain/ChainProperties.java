@@ -14,8 +14,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                       uses if it has to add the chain
  * @param deployment     the JSON file with the contracts' addresses that contracts/scripts/deploy.js
  *                       writes; no file means the plaza runs without a chain (no purchases, no mints)
- * @param operatorKey    private key of the plaza's operator account (asset minter); from the
+ * @param operatorKey    private key of the plaza's minter account (mints asset tokens); from the
  *                       environment, never the repository
+ * @param escrowOperatorKey private key of the escrows' operator (settles jobs, pays prizes), a
+ *                       different account from the minter so that one stolen key does less (see
+ *                       contracts/README.md, "Keys"); the minter's when not set
  * @param confirmations  blocks a log must be buried under (its own block counts as one) before the
  *                       plaza acts on it
  * @param reorgDepth     how many recent blocks are re-checked for reorganisations
@@ -24,7 +27,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("plaza.chain")
 public record ChainProperties(long chainId, String name, String rpcUrl, Path deployment, String operatorKey,
-                              int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout) {
+                              String escrowOperatorKey, int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout) {
 
     public ChainProperties {
         chainId = chainId == 0 ? 31337 : chainId;
@@ -34,6 +37,17 @@ public record ChainProperties(long chainId, String name, String rpcUrl, Path dep
         reorgDepth = Math.max(confirmations, reorgDepth);
         pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
         pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(10) : pendingTimeout;
+    }
+
+    /** The key that signs escrow settlements: its own, or the minter's when none is configured. */
+    public String escrowOperatorKeyOrMinter() {
+        return escrowOperatorKey == null || escrowOperatorKey.isBlank() ? operatorKey : escrowOperatorKey;
+    }
+
+    /** Never the keys. */
+    @Override
+    public String toString() {
+        return "ChainProperties[chainId=" + chainId + ", name=" + name + ", deployment=" + deployment + "]";
     }
 
     /** The chain id as wallets write it (EIP-1193 eth_chainId): lower-case hex with 0x. */

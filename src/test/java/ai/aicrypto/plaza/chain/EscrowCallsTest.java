@@ -52,10 +52,18 @@ class EscrowCallsTest extends IntegrationTest {
         var funded = awaitLog(ChainLog.JobFunded.class, l -> l.jobId() == jobId);
         assertThat(funded.requester()).isEqualTo(TestChain.address(REQUESTER).toLowerCase());
         assertThat(funded.budget()).isEqualTo(budget);
-        assertThat(chain.escrowedJob(jobId)).isEqualTo(new Chain.EscrowedJob(Chain.EscrowStatus.FUNDED,
-                TestChain.address(REQUESTER).toLowerCase(), budget));
+        String requester = TestChain.address(REQUESTER).toLowerCase(), provider = TestChain.address(PROVIDER).toLowerCase();
+        var escrowed = chain.escrowedJob(requester, jobId);
+        assertThat(escrowed.status()).isEqualTo(Chain.EscrowStatus.FUNDED);
+        assertThat(escrowed.budget()).isEqualTo(budget);
+        assertThat(escrowed.deadline()).isEqualTo(funded.deadline());
+        assertThat(escrowed.provider()).isNull();
+        // The escrow pays only the provider the operator assigned the job to.
+        assertThatThrownBy(() -> chain.settleJob(requester, jobId, price)).isInstanceOf(RuntimeException.class);
+        chain.assignJob(requester, jobId, provider);
+        assertThat(chain.escrowedJob(requester, jobId).provider()).isEqualTo(provider);
 
-        String tx = chain.settleJob(jobId, TestChain.address(PROVIDER), price);
+        String tx = chain.settleJob(requester, jobId, price);
         testChain.mine(1);
         var settled = awaitLog(ChainLog.JobSettled.class, l -> l.jobId() == jobId);
         BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
@@ -64,9 +72,9 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(settled.refunded()).isEqualTo(budget.subtract(price));
         assertThat(testChain.balance(PROVIDER)).isEqualTo(providerBefore.add(price).subtract(fee));
         assertThat(testChain.balance(REQUESTER)).isEqualTo(requesterAfterDeposit.add(budget).subtract(price));
-        assertThat(chain.escrowedJob(jobId).status()).isEqualTo(Chain.EscrowStatus.SETTLED);
+        assertThat(chain.escrowedJob(requester, jobId).status()).isEqualTo(Chain.EscrowStatus.SETTLED);
         // Settled once: a second settle reverts, and moves nothing.
-        assertThatThrownBy(() -> chain.settleJob(jobId, TestChain.address(PROVIDER), price)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> chain.settleJob(requester, jobId, price)).isInstanceOf(RuntimeException.class);
     }
 
     @Test
@@ -77,7 +85,7 @@ class EscrowCallsTest extends IntegrationTest {
         BigInteger before = testChain.balance(REQUESTER);
         deposit(jobId, REQUESTER, budget);
         assertThat(testChain.balance(REQUESTER)).isEqualTo(before.subtract(budget));
-        chain.refundJob(jobId);
+        chain.refundJob(TestChain.address(REQUESTER).toLowerCase(), jobId);
         testChain.mine(1);
         var refunded = awaitLog(ChainLog.JobRefunded.class, l -> l.jobId() == jobId);
         assertThat(refunded.amount()).isEqualTo(budget);
@@ -101,9 +109,18 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(funded.splitBps()).containsExactly(7000, 3000);
         assertThat(funded.startTime()).isEqualTo(start);
 
+        String host = TestChain.address(HOST).toLowerCase();
         testChain.warp(15);
+        // Not before the end: the operator cannot pay a pool out while the competition runs.
+        assertThatThrownBy(() -> chain.finalizeCompetition(host, id, List.of(TestChain.address(WINNER),
+                "0x0000000000000000000000000000000000000000"))).isInstanceOf(RuntimeException.class);
+        testChain.warp(3600);
         BigInteger winnerBefore = testChain.balance(WINNER);
-        chain.finalizeCompetition(id, List.of(TestChain.address(WINNER), "0x0000000000000000000000000000000000000000"));
+        try {
+            chain.finalizeCompetition(host, id, List.of(TestChain.address(WINNER), "0x0000000000000000000000000000000000000000"));
+        } finally {
+            testChain.resetClock();
+        }
         testChain.mine(1);
         var finalized = awaitLog(ChainLog.CompetitionFinalized.class, l -> l.competitionId() == id);
         BigInteger second = pool.multiply(BigInteger.valueOf(3000)).divide(BigInteger.valueOf(10_000));
@@ -112,12 +129,14 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(awaitLog(ChainLog.PrizeHeld.class, l -> l.competitionId() == id).place()).isEqualTo(1);
         assertThat(testChain.balance(WINNER)).isEqualTo(winnerBefore.add(pool.subtract(second)));
 
-        chain.assignWinner(id, 1, TestChain.address(LATE_WINNER));
+        assertThat(finalized.host()).isEqualTo(host);
+        chain.assignWinner(host, id, 1, TestChain.address(LATE_WINNER));
         testChain.mine(1);
         var paid = awaitLog(ChainLog.PrizePaid.class, l -> l.competitionId() == id && l.place() == 1);
         assertThat(paid.winner()).isEqualTo(TestChain.address(LATE_WINNER).toLowerCase());
         assertThat(paid.amount()).isEqualTo(second);
-        assertThat(chain.escrowedCompetition(id).status()).isEqualTo(Chain.PoolStatus.FINALIZED);
+        assertThat(paid.host()).isEqualTo(host);
+        assertThat(chain.escrowedCompetition(host, id).status()).isEqualTo(Chain.PoolStatus.FINALIZED);
     }
 
     private void deposit(long jobId, int account, BigInteger budget) throws Exception {

@@ -39,7 +39,10 @@ public final class TestChain {
             "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
             "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
             "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-            "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e");
+            "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+            "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356");
+    /** The escrows' operator, an account of its own (the minter is account 0, as deploy.js splits them). */
+    public static final int ESCROW_OPERATOR = 7;
     public static final BigInteger AIC = BigInteger.TEN.pow(18);
     public static final int FEE_BPS = 250;
 
@@ -64,9 +67,11 @@ public final class TestChain {
         registry = AssetRegistry.deploy(web3j, tm, gas, "http://localhost/api/nft/", d).send();
         market = Marketplace.deploy(web3j, tm, gas, token.getContractAddress(), registry.getContractAddress(), d,
                 BigInteger.valueOf(FEE_BPS), d).send();
-        // The deployer (account 0) is also the plaza operator, whose key the tests configure.
-        competitionEscrow = CompetitionEscrow.deploy(web3j, tm, gas, token.getContractAddress(), d, d).send();
-        jobEscrow = JobEscrow.deploy(web3j, tm, gas, token.getContractAddress(), d, d, BigInteger.valueOf(FEE_BPS), d).send();
+        // The deployer (account 0) is also the minter; the escrows have an operator of their own.
+        String operator = address(ESCROW_OPERATOR);
+        competitionEscrow = CompetitionEscrow.deploy(web3j, tm, gas, token.getContractAddress(), operator, d).send();
+        jobEscrow = JobEscrow.deploy(web3j, tm, gas, token.getContractAddress(), operator, d, BigInteger.valueOf(FEE_BPS), d)
+                .send();
         registry.grantRole(registry.MINTER_ROLE().send(), d).send();
     }
 
@@ -95,8 +100,8 @@ public final class TestChain {
     }
 
     /**
-     * Deploys fresh contracts and points the app at them: RPC, deployment file, operator key (dev
-     * account 0), 2 confirmations and a fast watcher. Call from a test's {@code @DynamicPropertySource}.
+     * Deploys fresh contracts and points the app at them: RPC, deployment file, minter key (dev
+     * account 0), escrow operator key (dev account 7), 2 confirmations and a fast watcher. Call from a test's {@code @DynamicPropertySource}.
      */
     public static TestChain deployFor(org.springframework.test.context.DynamicPropertyRegistry registry) {
         Path deployment;
@@ -109,6 +114,7 @@ public final class TestChain {
         registry.add("plaza.chain.rpc-url", () -> chain.url);
         registry.add("plaza.chain.deployment", deployment::toString);
         registry.add("plaza.chain.operator-key", () -> KEYS.get(0));
+        registry.add("plaza.chain.escrow-operator-key", () -> KEYS.get(ESCROW_OPERATOR));
         registry.add("plaza.chain.confirmations", () -> "2");
         registry.add("plaza.chain.poll-interval", () -> "200ms");
         return chain;

@@ -260,16 +260,17 @@ class ChainWatcher {
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFINALIZED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionFinalizedEventFromLog(l);
-                return new ChainLog.CompetitionFinalized(tx, i, id("id", e.id), e.paid, e.held);
+                return new ChainLog.CompetitionFinalized(tx, i, id("id", e.id), lower(e.host), e.paid, e.held);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEPAID_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPrizePaidEventFromLog(l);
-                return new ChainLog.PrizePaid(tx, i, id("id", e.id), small("place", e.place, MAX_PLACES - 1), lower(e.winner),
-                        e.amount);
+                return new ChainLog.PrizePaid(tx, i, id("id", e.id), lower(e.host), small("place", e.place, MAX_PLACES - 1),
+                        lower(e.winner), e.amount);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEHELD_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPrizeHeldEventFromLog(l);
-                return new ChainLog.PrizeHeld(tx, i, id("id", e.id), small("place", e.place, MAX_PLACES - 1), e.amount);
+                return new ChainLog.PrizeHeld(tx, i, id("id", e.id), lower(e.host), small("place", e.place, MAX_PLACES - 1),
+                        e.amount);
             }),
             Map.entry(EventEncoder.encode(CompetitionEscrow.POOLRECLAIMED_EVENT), (l, tx, i) -> {
                 var e = CompetitionEscrow.getPoolReclaimedEventFromLog(l);

@@ -39,6 +39,8 @@ class Web3jChain implements Chain {
     private final Web3j web3j;
     private final JsonMapper json;
     private final Optional<Contracts> contracts;
+    /** One transaction at a time per signing account, so that two never take the same nonce. */
+    private final Object minterLock = new Object(), escrowLock = new Object();
 
     Web3jChain(ChainProperties properties, Web3j web3j, JsonMapper json) {
         this.properties = properties;
@@ -58,18 +60,19 @@ class Web3jChain implements Chain {
     }
 
     /**
-     * One operator transaction at a time: each takes the account's next nonce, and two at once
-     * would take the same one. (Several app instances sharing an operator key would need a
-     * nonce manager across them; one operator key per instance avoids that.)
+     * One minter transaction at a time: each takes the account's next nonce, and two at once would
+     * take the same one (the escrow operator, another account, has a lock of its own).
      */
     @Override
-    public synchronized Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
-        if (ownerOf(tokenId).isPresent()) {
-            return Optional.empty();
+    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
+        synchronized (minterLock) {
+            if (ownerOf(tokenId).isPresent()) {
+                return Optional.empty();
+            }
+            TransactionReceipt receipt = send(() -> registry(minter()).mint(owner, BigInteger.valueOf(tokenId),
+                    BigInteger.valueOf(kind.ordinal()), contentHash, ZERO_ADDRESS, BigInteger.ZERO).send());
+            return Optional.of(receipt.getTransactionHash());
         }
-        TransactionReceipt receipt = send(() -> registry(operator()).mint(owner, BigInteger.valueOf(tokenId),
-                BigInteger.valueOf(kind.ordinal()), contentHash, ZERO_ADDRESS, BigInteger.ZERO).send());
-        return Optional.of(receipt.getTransactionHash());
     }
 
     @Override
@@ -138,36 +141,56 @@ class Web3jChain implements Chain {
     }
 
     @Override
-    public EscrowedJob escrowedJob(long jobId) {
-        var j = call(() -> jobEscrow(reader()).job(BigInteger.valueOf(jobId)).send());
-        return new EscrowedJob(EscrowStatus.values()[j.status.intValueExact()], j.requester.toLowerCase(Locale.ROOT), j.budget);
+    public EscrowedJob escrowedJob(String requester, long jobId) {
+        var j = call(() -> jobEscrow(reader()).job(requester, BigInteger.valueOf(jobId)).send());
+        String provider = j.provider.equalsIgnoreCase(ZERO_ADDRESS) ? null : j.provider.toLowerCase(Locale.ROOT);
+        return new EscrowedJob(EscrowStatus.values()[j.status.intValueExact()], j.budget, j.deadline.longValueExact(), provider);
     }
 
     @Override
-    public synchronized String settleJob(long jobId, String provider, BigInteger amount) {
-        return send(() -> jobEscrow(operator()).settle(BigInteger.valueOf(jobId), provider, amount).send()).getTransactionHash();
+    public String assignJob(String requester, long jobId, String provider) {
+        synchronized (escrowLock) {
+            return send(() -> jobEscrow(escrowOperator()).assign(requester, BigInteger.valueOf(jobId), provider).send())
+                    .getTransactionHash();
+        }
     }
 
     @Override
-    public synchronized String refundJob(long jobId) {
-        return send(() -> jobEscrow(operator()).refund(BigInteger.valueOf(jobId)).send()).getTransactionHash();
+    public String settleJob(String requester, long jobId, BigInteger amount) {
+        synchronized (escrowLock) {
+            return send(() -> jobEscrow(escrowOperator()).settle(requester, BigInteger.valueOf(jobId), amount).send())
+                    .getTransactionHash();
+        }
     }
 
     @Override
-    public EscrowedCompetition escrowedCompetition(long id) {
-        var c = call(() -> competitionEscrow(reader()).competition(BigInteger.valueOf(id)).send());
-        return new EscrowedCompetition(PoolStatus.values()[c.status.intValueExact()], c.host.toLowerCase(Locale.ROOT), c.pool);
+    public String refundJob(String requester, long jobId) {
+        synchronized (escrowLock) {
+            return send(() -> jobEscrow(escrowOperator()).refund(requester, BigInteger.valueOf(jobId)).send()).getTransactionHash();
+        }
     }
 
     @Override
-    public synchronized String finalizeCompetition(long id, List<String> winners) {
-        return send(() -> competitionEscrow(operator()).finalize(BigInteger.valueOf(id), winners).send()).getTransactionHash();
+    public EscrowedCompetition escrowedCompetition(String host, long id) {
+        var c = call(() -> competitionEscrow(reader()).competition(host, BigInteger.valueOf(id)).send());
+        return new EscrowedCompetition(PoolStatus.values()[c.status.intValueExact()], c.pool, c.startTime.longValueExact(),
+                c.endTime.longValueExact());
     }
 
     @Override
-    public synchronized String assignWinner(long id, int place, String wallet) {
-        return send(() -> competitionEscrow(operator()).assignWinner(BigInteger.valueOf(id), BigInteger.valueOf(place), wallet)
-                .send()).getTransactionHash();
+    public String finalizeCompetition(String host, long id, List<String> winners) {
+        synchronized (escrowLock) {
+            return send(() -> competitionEscrow(escrowOperator()).finalize(host, BigInteger.valueOf(id), winners).send())
+                    .getTransactionHash();
+        }
+    }
+
+    @Override
+    public String assignWinner(String host, long id, int place, String wallet) {
+        synchronized (escrowLock) {
+            return send(() -> competitionEscrow(escrowOperator()).assignWinner(host, BigInteger.valueOf(id),
+                    BigInteger.valueOf(place), wallet).send()).getTransactionHash();
+        }
     }
 
     @Override
@@ -196,12 +219,25 @@ class Web3jChain implements Chain {
         return new ReadonlyTransactionManager(web3j, ZERO_ADDRESS);
     }
 
-    private TransactionManager operator() {
+    private TransactionManager minter() {
         if (properties.operatorKey() == null || properties.operatorKey().isBlank()) {
             throw new IllegalStateException("plaza.chain.operator-key (PLAZA_CHAIN_OPERATOR_KEY) is not set: the plaza cannot mint");
         }
+        return signer(properties.operatorKey());
+    }
+
+    private TransactionManager escrowOperator() {
+        String key = properties.escrowOperatorKeyOrMinter();
+        if (key == null || key.isBlank()) {
+            throw new IllegalStateException("plaza.chain.escrow-operator-key (PLAZA_CHAIN_ESCROW_OPERATOR_KEY) is not set: "
+                    + "the plaza cannot settle escrows");
+        }
+        return signer(key);
+    }
+
+    private TransactionManager signer(String key) {
         // Poll receipts every 200 ms (web3j's default waits 15 s between polls).
-        return new RawTransactionManager(web3j, Credentials.create(properties.operatorKey()), properties.chainId(),
+        return new RawTransactionManager(web3j, Credentials.create(key), properties.chainId(),
                 new PollingTransactionReceiptProcessor(web3j, 200, 300));
     }
 

@@ -15,6 +15,7 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -44,13 +45,16 @@ class PrizeEscrow {
     private static final Duration PERMIT_LIFETIME = Duration.ofMinutes(20);
 
     private final Chain chain;
+    private final ChainLogQuarantine quarantine;
     private final Accounts accounts;
     private final CompetitionService competitions;
     private final JdbcClient jdbc;
     private final Clock clock;
 
-    PrizeEscrow(Chain chain, Accounts accounts, CompetitionService competitions, JdbcClient jdbc, Clock clock) {
+    PrizeEscrow(Chain chain, ChainLogQuarantine quarantine, Accounts accounts, CompetitionService competitions, JdbcClient jdbc,
+                Clock clock) {
         this.chain = chain;
+        this.quarantine = quarantine;
         this.accounts = accounts;
         this.competitions = competitions;
         this.jdbc = jdbc;
@@ -106,62 +110,100 @@ class PrizeEscrow {
                 .list();
     }
 
+    /**
+     * The host's funding. The escrow keys pools by the funding wallet, so only a pool funded from a
+     * wallet linked to the host is this competition's: a stranger's pool under the same id, a pool
+     * for no competition here, or a second pool of the host's are quarantined and change nothing.
+     */
     @ApplicationModuleListener
     void on(ChainLog.CompetitionFunded funded) {
         Competition c;
         try {
             c = competitions.find(funded.competitionId());
         } catch (NotFoundException e) {
-            log.warn("CompetitionFunded for competition {}, which is no competition here; ignored", funded.competitionId());
+            quarantine.add(funded, "no competition " + funded.competitionId() + " here");
+            return;
+        }
+        if (!accounts.wallets(c.hostId()).contains(funded.host())) {
+            quarantine.add(funded, "funded from " + funded.host() + ", a wallet not linked to the host; the competition "
+                    + "is not affected");
             return;
         }
         String problem = null;
-        if (!accounts.wallets(c.hostId()).contains(funded.host())) {
-            problem = "funded from " + funded.host() + ", a wallet not linked to the host";
-        } else if (funded.pool().compareTo(toWei(c.prizePoolAic())) < 0) {
+        if (funded.pool().compareTo(toWei(c.prizePoolAic())) < 0) {
             problem = "the pool of " + aic(funded.pool()) + " AIC is less than the announced " + aic(toWei(c.prizePoolAic())) + " AIC";
         } else if (!funded.splitBps().equals(splitBps(c))) {
             problem = "the split " + funded.splitBps() + " is not the announced one";
         } else if (funded.startTime() != c.startsAt().getEpochSecond() || funded.endTime() != c.endsAt().getEpochSecond()) {
             problem = "the start and end times are not the announced ones";
         }
-        jdbc.sql("""
+        int stored = jdbc.sql("""
                         INSERT INTO prize_pools (competition_id, host_wallet, pool_wei, status, problem, tx_hash, log_index)
                         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (competition_id) DO NOTHING""")
                 .params(c.id(), funded.host(), new BigDecimal(funded.pool()), problem == null ? "FUNDED" : "MISMATCH", problem,
                         funded.txHash(), funded.logIndex())
                 .update();
+        if (stored == 0 && !isThePool(funded.competitionId(), funded.host(), funded.txHash())) {
+            quarantine.add(funded, "a second pool for competition " + funded.competitionId() + "; its host can cancel it "
+                    + "before the start");
+        }
     }
 
     @ApplicationModuleListener
     void on(ChainLog.PoolIncreased increased) {
-        jdbc.sql("UPDATE prize_pools SET pool_wei = ? WHERE competition_id = ?")
-                .params(new BigDecimal(increased.pool()), increased.competitionId()).update();
+        if (ofThePool(increased, increased.competitionId(), increased.host())) {
+            jdbc.sql("UPDATE prize_pools SET pool_wei = ? WHERE competition_id = ?")
+                    .params(new BigDecimal(increased.pool()), increased.competitionId()).update();
+        }
     }
 
     @ApplicationModuleListener
     void on(ChainLog.CompetitionCancelled cancelled) {
-        jdbc.sql("UPDATE prize_pools SET status = 'CANCELLED' WHERE competition_id = ?").param(cancelled.competitionId()).update();
+        if (ofThePool(cancelled, cancelled.competitionId(), cancelled.host())) {
+            jdbc.sql("UPDATE prize_pools SET status = 'CANCELLED' WHERE competition_id = ?").param(cancelled.competitionId()).update();
+        }
     }
 
     @ApplicationModuleListener
     void on(ChainLog.PoolReclaimed reclaimed) {
-        jdbc.sql("UPDATE prize_pools SET status = 'RECLAIMED' WHERE competition_id = ?").param(reclaimed.competitionId()).update();
+        if (ofThePool(reclaimed, reclaimed.competitionId(), reclaimed.host())) {
+            jdbc.sql("UPDATE prize_pools SET status = 'RECLAIMED' WHERE competition_id = ?").param(reclaimed.competitionId()).update();
+        }
     }
 
     @ApplicationModuleListener
     void on(ChainLog.PrizePaid paid) {
-        jdbc.sql("""
-                        UPDATE prize_payouts SET wallet = ?, amount_wei = ?, held = false, tx_hash = ?, log_index = ?, paid_at = now()
-                        WHERE competition_id = ? AND place = ? AND paid_at IS NULL""")
-                .params(paid.winner(), new BigDecimal(paid.amount()), paid.txHash(), paid.logIndex(), paid.competitionId(), paid.place())
-                .update();
+        if (ofThePool(paid, paid.competitionId(), paid.host())) {
+            jdbc.sql("""
+                            UPDATE prize_payouts SET wallet = ?, amount_wei = ?, held = false, tx_hash = ?, log_index = ?, paid_at = now()
+                            WHERE competition_id = ? AND place = ? AND paid_at IS NULL""")
+                    .params(paid.winner(), new BigDecimal(paid.amount()), paid.txHash(), paid.logIndex(), paid.competitionId(),
+                            paid.place())
+                    .update();
+        }
     }
 
     @ApplicationModuleListener
     void on(ChainLog.PrizeHeld held) {
-        jdbc.sql("UPDATE prize_payouts SET held = true, amount_wei = ? WHERE competition_id = ? AND place = ? AND paid_at IS NULL")
-                .params(new BigDecimal(held.amount()), held.competitionId(), held.place()).update();
+        if (ofThePool(held, held.competitionId(), held.host())) {
+            jdbc.sql("UPDATE prize_payouts SET held = true, amount_wei = ? WHERE competition_id = ? AND place = ? AND paid_at IS NULL")
+                    .params(new BigDecimal(held.amount()), held.competitionId(), held.place()).update();
+        }
+    }
+
+    /** Whether a log concerns the competition's own pool (funded by its host); any other is quarantined. */
+    private boolean ofThePool(ChainLog log, long competitionId, String host) {
+        boolean ours = jdbc.sql("SELECT EXISTS (SELECT 1 FROM prize_pools WHERE competition_id = ? AND host_wallet = ?)")
+                .params(competitionId, host).query(Boolean.class).single();
+        if (!ours) {
+            quarantine.add(log, "not the pool the plaza accepted for competition " + competitionId + " (funded by " + host + ")");
+        }
+        return ours;
+    }
+
+    private boolean isThePool(long competitionId, String host, String txHash) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM prize_pools WHERE competition_id = ? AND host_wallet = ? AND tx_hash = ?)")
+                .params(competitionId, host, txHash).query(Boolean.class).single();
     }
 
     /** A reorganisation dropped a log this relied on: the funding, or a payment, is not there any more. */
@@ -212,7 +254,7 @@ class PrizeEscrow {
             for (Held h : held) {
                 Optional<String> wallet = teamWallet(h.teamId());
                 if (wallet.isPresent()) {
-                    chain.assignWinner(h.competitionId(), h.place(), wallet.get());
+                    chain.assignWinner(hostWallet(h.competitionId()), h.competitionId(), h.place(), wallet.get());
                     jdbc.sql("UPDATE prize_payouts SET assign_sent_at = now() WHERE competition_id = ? AND place = ?")
                             .params(h.competitionId(), h.place()).update();
                 }
@@ -224,8 +266,14 @@ class PrizeEscrow {
         }
     }
 
+    private String hostWallet(long competitionId) {
+        return jdbc.sql("SELECT host_wallet FROM prize_pools WHERE competition_id = ?").param(competitionId).query(String.class)
+                .single();
+    }
+
     private void finalizeOnChain(Competition c) {
-        if (chain.escrowedCompetition(c.id()).status() != Chain.PoolStatus.OPEN) {
+        String host = hostWallet(c.id());
+        if (chain.escrowedCompetition(host, c.id()).status() != Chain.PoolStatus.OPEN) {
             jdbc.sql("UPDATE prize_pools SET finalize_sent_at = now() WHERE competition_id = ?").param(c.id()).update();
             return;
         }
@@ -240,7 +288,7 @@ class PrizeEscrow {
             jdbc.sql("INSERT INTO prize_payouts (competition_id, place, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                     .params(c.id(), place, team).update();
         }
-        chain.finalizeCompetition(c.id(), winners);
+        chain.finalizeCompetition(host, c.id(), winners);
         jdbc.sql("UPDATE prize_pools SET finalize_sent_at = now() WHERE competition_id = ?").param(c.id()).update();
     }
 
@@ -264,7 +312,7 @@ class PrizeEscrow {
         if (!clock.instant().isBefore(c.startsAt())) {
             throw new UserFacingException(null, "competition.funding.error.started");
         }
-        // The escrow never reuses a competition id: one funding per competition, even a cancelled one.
+        // One funding per competition, even a cancelled one: the escrow never reuses a host's id.
         if (pool(c).isPresent()) {
             throw new UserFacingException(null, "competition.funding.error.funded");
         }

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Executes the recorded {@code settlements} of jobs deposited in JobEscrow: the operator settles
- * (provider's first linked wallet, the agreed amount capped at the budget) or refunds. Only DUE rows
+ * (assigns the job to the provider's first linked wallet on-chain, then pays it the agreed amount
+ * capped at the budget) or refunds, always the requester's own deposit. Only DUE rows
  * are picked, those looked at least recently first, so rows that cannot be sent yet never block
  * the ones behind them. A settlement is DONE only from its confirmed JobSettled / JobRefunded log;
  * before sending, the escrow's own record is read, so a transaction already mined is never sent
@@ -58,24 +59,25 @@ class EscrowSettlements {
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
             return;
         }
-        record Due(long id, long jobId, String kind, long userId, BigDecimal amountAic) {
+        record Due(long id, long jobId, String kind, long userId, BigDecimal amountAic, String requester) {
         }
         List<Due> due = jdbc.sql("""
-                        SELECT s.id, s.job_id, s.kind, s.user_id, s.amount_aic FROM settlements s
+                        SELECT s.id, s.job_id, s.kind, s.user_id, s.amount_aic, d.wallet FROM settlements s
                         JOIN job_deposits d ON d.job_id = s.job_id AND d.status = 'CONFIRMED'
                         WHERE s.state = 'DUE' ORDER BY s.checked_at NULLS FIRST, s.created_at, s.id LIMIT ?""")
                 .param(BATCH)
-                .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBigDecimal(5)))
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBigDecimal(5),
+                        rs.getString(6)))
                 .list();
         for (Due d : due) {
             jdbc.sql("UPDATE settlements SET checked_at = now() WHERE id = ?").param(d.id()).update();
             try {
-                Chain.EscrowedJob escrowed = chain.escrowedJob(d.jobId());
+                Chain.EscrowedJob escrowed = chain.escrowedJob(d.requester(), d.jobId());
                 if (escrowed.status() != Chain.EscrowStatus.FUNDED) {
                     continue; // sent already (its log is on the way), or reclaimed (its log abandons the row)
                 }
                 if (d.kind().equals("REFUND_REQUESTER")) {
-                    chain.refundJob(d.jobId());
+                    chain.refundJob(d.requester(), d.jobId());
                     continue;
                 }
                 List<String> wallets = accounts.wallets(d.userId());
@@ -84,7 +86,12 @@ class EscrowSettlements {
                     continue;
                 }
                 BigInteger amount = JobDeposits.toWei(d.amountAic()).min(escrowed.budget());
-                chain.settleJob(d.jobId(), wallets.get(0), amount);
+                String provider = wallets.get(0);
+                if (!provider.equals(escrowed.provider())) {
+                    // The escrow pays only the provider the operator assigned the job to.
+                    chain.assignJob(d.requester(), d.jobId(), provider);
+                }
+                chain.settleJob(d.requester(), d.jobId(), amount);
             } catch (ChainUnavailableException e) {
                 log.warn("Cannot execute settlements now: {}", e.getMessage());
                 return;
@@ -103,7 +110,7 @@ class EscrowSettlements {
 
     @ApplicationModuleListener
     void on(ChainLog.JobSettled settled) {
-        if (executed(settled.jobId(), "PAY_PROVIDER", settled.txHash(), settled.logIndex())) {
+        if (executed(settled.jobId(), settled.requester(), "PAY_PROVIDER", settled.txHash(), settled.logIndex())) {
             jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ? AND trained_model_id IS NOT NULL")
                     .param(settled.jobId()).query(Long.class).optional().ifPresent(models::release);
         }
@@ -111,7 +118,7 @@ class EscrowSettlements {
 
     @ApplicationModuleListener
     void on(ChainLog.JobRefunded refunded) {
-        executed(refunded.jobId(), "REFUND_REQUESTER", refunded.txHash(), refunded.logIndex());
+        executed(refunded.jobId(), refunded.requester(), "REFUND_REQUESTER", refunded.txHash(), refunded.logIndex());
     }
 
     /**
@@ -146,11 +153,12 @@ class EscrowSettlements {
                 .params(reverted.txHash(), reverted.logIndex()).update();
     }
 
-    /** @return whether the settlement was open until now */
-    private boolean executed(long jobId, String kind, String txHash, int logIndex) {
+    /** @return whether the settlement of the requester's deposit was open until now */
+    private boolean executed(long jobId, String requester, String kind, String txHash, int logIndex) {
         return jdbc.sql("""
                         UPDATE settlements SET state = 'DONE', executed_at = now(), tx_hash = ?, log_index = ?
-                        WHERE job_id = ? AND kind = ? AND state <> 'DONE'""")
-                .params(txHash, logIndex, jobId, kind).update() == 1;
+                        WHERE job_id = ? AND kind = ? AND state <> 'DONE'
+                          AND EXISTS (SELECT 1 FROM job_deposits d WHERE d.job_id = ? AND d.wallet = ? AND d.status = 'CONFIRMED')""")
+                .params(txHash, logIndex, jobId, kind, jobId, requester).update() == 1;
     }
 }

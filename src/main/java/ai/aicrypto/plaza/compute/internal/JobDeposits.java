@@ -44,6 +44,8 @@ public class JobDeposits {
     private static final Logger log = LoggerFactory.getLogger(JobDeposits.class);
     /** Long enough to sign in a wallet without hurry; short enough that a stale permit is useless. */
     private static final Duration PERMIT_LIFETIME = Duration.ofMinutes(20);
+    /** How far the chain's block times and the database's clock may disagree (block times are whole seconds). */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
 
     private final Chain chain;
     private final ChainProperties chainProperties;
@@ -179,13 +181,14 @@ public class JobDeposits {
         String refusal = null;
         if (j.budgetAic() == null || funded.budget().compareTo(toWei(j.budgetAic())) < 0) {
             refusal = "The deposit of " + aic(funded.budget()) + " AIC is less than the budget; it is refunded";
-        } else if (reclaimableAt.isBefore(j.createdAt().plus(properties.escrow().reclaimAfter()))) {
+        } else if (reclaimableAt.isBefore(j.createdAt().plus(properties.escrow().reclaimAfter()).minus(CLOCK_SKEW))) {
             refusal = "The deposit could be reclaimed from " + reclaimableAt + ", before the "
                     + properties.escrow().reclaimAfter().toHours() + " hours the plaza needs to run and settle the job; it is refunded";
         }
         if (refusal == null) {
             jobs.depositConfirmed(funded.jobId());
         } else {
+            log.info("Job {}: deposit {} refused: {}", funded.jobId(), funded.txHash(), refusal);
             jobs.cancelUnfunded(funded.jobId(), refusal);
             settlement.refundRequester(funded.jobId(), j.requesterId(), refusal);
         }

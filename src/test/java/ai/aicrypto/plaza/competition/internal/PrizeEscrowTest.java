@@ -15,11 +15,14 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.support.TestChain;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -36,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class PrizeEscrowTest extends CompetitionTestSupport {
 
-    private static final int HOST = 1, WINNER = 4, LATE = 5;
+    private static final int HOST = 1, WINNER = 4, LATE = 5, STRANGER = 6;
     private static final BigInteger POOL = TestChain.AIC.multiply(BigInteger.valueOf(100));
     private static TestChain chain;
 
@@ -52,6 +55,14 @@ class PrizeEscrowTest extends CompetitionTestSupport {
     PrizeEscrow prizes;
     @Autowired
     JsonMapper json;
+    @Autowired
+    ChainLogQuarantine quarantine;
+
+    /** The test moves the shared chain's clock to the competition's end; later tests sign permits by the wall clock. */
+    @AfterEach
+    void resetTheChainsClock() {
+        chain.resetClock();
+    }
 
     @Test
     void aFundedPoolIsPaidByTheSplitAndAHeldPrizeOnceTheTeamLinksAWallet() throws Exception {
@@ -69,6 +80,18 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         step(c, "permit", stranger, Map.of("wallet", TestChain.address(HOST)), 404);
         assertThat(step(c, "permit", host, Map.of("wallet", TestChain.address(LATE)), 400)).contains("not linked");
         assertThat(step(c, "transaction", host, Map.of("deadline", "99999999999", "signature", "0x12"), 400)).contains("signature");
+        assertThat(page(c, host)).contains("id=\"pool-awaiting\"").contains("id=\"fund-competition\"");
+
+        // A stranger funds a pool under the competition's id first: quarantined, and it blocks nobody.
+        chain.tokenAs(0).transfer(TestChain.address(STRANGER), TestChain.AIC).send();
+        chain.tokenAs(STRANGER).approve(chain.competitionEscrow.getContractAddress(), TestChain.AIC).send();
+        var squat = chain.competitionEscrowAs(STRANGER).fund(BigInteger.valueOf(c.id()), BigInteger.valueOf(start.getEpochSecond()),
+                BigInteger.valueOf(c.endsAt().getEpochSecond()), List.of(BigInteger.valueOf(7000), BigInteger.valueOf(3000)),
+                TestChain.AIC).send();
+        assertThat(squat.isStatusOK()).isTrue();
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> quarantine.recent(100).stream()
+                .anyMatch(e -> e.txHash().equalsIgnoreCase(squat.getTransactionHash())));
         assertThat(page(c, host)).contains("id=\"pool-awaiting\"").contains("id=\"fund-competition\"");
 
         // The host funds it; the page says so only once the log is confirmed.
@@ -101,7 +124,8 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         assertThat(awaitScored(submit(c, runnerUp, predictions(c.testRows(), 0.5)).id())).isEqualTo("SCORED");
 
         // The end: the final ranking, then the operator's finalize.
-        chain.warp(start.getEpochSecond() - chain.now() + 5);
+        // The escrow pays out only from the competition's end time on.
+        chain.warp(c.endsAt().getEpochSecond() - chain.now() + 5);
         clock.set(c.endsAt().plus(1, ChronoUnit.MINUTES));
         runner.sweep();
         assertThat(competitions.find(c.id()).finalized()).isTrue();
@@ -125,7 +149,7 @@ class PrizeEscrowTest extends CompetitionTestSupport {
             return page(c, host).contains("30 AIC paid to " + TestChain.address(LATE).toLowerCase());
         });
         assertThat(chain.balance(LATE)).isEqualTo(lateBefore.add(second));
-        assertThat(chain.competitionEscrow.outstanding(BigInteger.valueOf(c.id())).send()).isZero();
+        assertThat(chain.competitionEscrow.outstanding(TestChain.address(HOST), BigInteger.valueOf(c.id())).send()).isZero();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
@@ -57,7 +59,7 @@ import tools.jackson.databind.json.JsonMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JobEscrowPaymentTest extends IntegrationTest {
 
-    private static final int TREASURY = 0, REQUESTER = 2, PROVIDER = 3, POOR = 4, LATE_PROVIDER = 5;
+    private static final int TREASURY = 0, REQUESTER = 2, PROVIDER = 3, POOR = 4, LATE_PROVIDER = 5, STRANGER = 6;
     private static final BigInteger AIC = TestChain.AIC;
     private static final BigInteger BUDGET = AIC.multiply(BigInteger.TEN);
     private static TestChain chain;
@@ -91,6 +93,8 @@ class JobEscrowPaymentTest extends IntegrationTest {
     Chain plazaChain;
     @Autowired
     JsonMapper json;
+    @Autowired
+    ChainLogQuarantine quarantine;
 
     AccountPrincipal requester, provider, poor, lateProvider, stranger;
     long dataset, model, offer;
@@ -167,7 +171,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
         BigInteger price = AIC.multiply(BigInteger.valueOf(4));
         settlement.payProvider(paidJob, provider.id(), new BigDecimal("4"), "verified");
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> chain.jobEscrow.job(BigInteger.valueOf(paidJob)).send().status.intValue() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> chain.jobEscrow.job(TestChain.address(REQUESTER), BigInteger.valueOf(paidJob)).send().status.intValue() == 2);
         assertThat(executedAt(paidJob, "PAY_PROVIDER")).as("not before confirmations").isNull();
         chain.mine(1);
         await().atMost(Duration.ofSeconds(20)).until(() -> executedAt(paidJob, "PAY_PROVIDER") != null);
@@ -223,7 +227,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
         settlement.payProvider(job, lateProvider.id(), new BigDecimal("2"), "verified");
         executor.execute();
-        assertThat(plazaChain.escrowedJob(job).status()).isEqualTo(Chain.EscrowStatus.FUNDED);
+        assertThat(plazaChain.escrowedJob(TestChain.address(REQUESTER).toLowerCase(), job).status()).isEqualTo(Chain.EscrowStatus.FUNDED);
         assertThat(executedAt(job, "PAY_PROVIDER")).isNull();
 
         BigInteger before = chain.balance(LATE_PROVIDER);
@@ -285,7 +289,134 @@ class JobEscrowPaymentTest extends IntegrationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("AWAITING_DEPOSIT"));
         assertThat(jdbc.sql("SELECT status FROM job_deposits WHERE tx_hash = ?").param(txHash).query(String.class).single())
                 .isEqualTo("PENDING");
-        assertThat(plazaChain.escrowedJob(job).status()).isEqualTo(Chain.EscrowStatus.NONE);
+        assertThat(plazaChain.escrowedJob(TestChain.address(REQUESTER).toLowerCase(), job).status()).isEqualTo(Chain.EscrowStatus.NONE);
+    }
+
+    @Test
+    @Order(10)
+    void aStrangersDepositUnderMyJobIdChangesNothingAndMyDepositStillQueuesIt() throws Exception {
+        long job = submit(requester);
+        chain.tokenAs(0).transfer(TestChain.address(STRANGER), AIC).send();
+        chain.tokenAs(STRANGER).approve(chain.jobEscrow.getContractAddress(), AIC).send();
+        // A front-run of the victim's deposit: 1 AIC under the victim's job id, from a wallet no member owns.
+        var squat = chain.jobEscrowAs(STRANGER).deposit(BigInteger.valueOf(job), AIC, BigInteger.valueOf(3600)).send();
+        assertThat(squat.isStatusOK()).isTrue();
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> quarantined(squat.getTransactionHash()));
+        assertThat(status(job)).isEqualTo("AWAITING_DEPOSIT");
+
+        deposit(job, requester, REQUESTER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        assertThat(plazaChain.escrowedJob(TestChain.address(REQUESTER).toLowerCase(), job).budget()).isEqualTo(BUDGET);
+        assertThat(plazaChain.escrowedJob(TestChain.address(STRANGER).toLowerCase(), job).budget()).isEqualTo(AIC);
+        jobs.cancel(requester.id(), job); // refunds the requester's own deposit, not the stranger's
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return executedAt(job, "REFUND_REQUESTER") != null; });
+        assertThat(plazaChain.escrowedJob(TestChain.address(STRANGER).toLowerCase(), job).status())
+                .isEqualTo(Chain.EscrowStatus.FUNDED);
+    }
+
+    @Test
+    @Order(11)
+    void aDepositReclaimableTooSoonIsRefusedAndRefunded() throws Exception {
+        long job = submit(requester);
+        BigInteger before = chain.balance(REQUESTER);
+        chain.tokenAs(REQUESTER).approve(chain.jobEscrow.getContractAddress(), BUDGET).send();
+        // The whole budget, but reclaimable after an hour instead of the plaza's 7 days.
+        assertThat(chain.jobEscrowAs(REQUESTER).deposit(BigInteger.valueOf(job), BUDGET, BigInteger.valueOf(3600)).send()
+                .isStatusOK()).isTrue();
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("CANCELLED"));
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .contains("could be reclaimed from");
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return executedAt(job, "REFUND_REQUESTER") != null; });
+        assertThat(chain.balance(REQUESTER)).isEqualTo(before);
+    }
+
+    @Test
+    @Order(12)
+    void fiftyHeldSettlementsDoNotStopTheNextPayment() throws Exception {
+        AccountPrincipal walletless = users.member();
+        BigInteger small = AIC;
+        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), small.multiply(BigInteger.valueOf(50))).send();
+        chain.tokenAs(REQUESTER).approve(chain.jobEscrow.getContractAddress(), small.multiply(BigInteger.valueOf(50))).send();
+        List<Long> held = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            long id = jobs.submit(new TrainingJobs.JobRequest(requester.id(), dataset, model, "{\"epochs\": 1}", 0, offer, BigDecimal.ONE));
+            assertThat(chain.jobEscrowAs(REQUESTER).deposit(BigInteger.valueOf(id), small, BigInteger.valueOf(8 * 86_400L)).send()
+                    .isStatusOK()).isTrue();
+            held.add(id);
+        }
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> held.stream().allMatch(id -> status(id).equals("QUEUED")));
+        // 50 funded jobs done by a provider without a wallet: their payments are held, oldest first.
+        for (long id : held) {
+            settlement.payProvider(id, walletless.id(), new BigDecimal("0.5"), "verified");
+        }
+        executor.execute();
+        assertThat(jdbc.sql("SELECT count(*) FROM settlements WHERE user_id = ? AND state = 'HELD_NO_WALLET'").param(walletless.id())
+                .query(Long.class).single()).isEqualTo(50);
+
+        long job = submit(requester);
+        deposit(job, requester, REQUESTER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        BigInteger before = chain.balance(PROVIDER);
+        settlement.payProvider(job, provider.id(), new BigDecimal("3"), "verified");
+        executor.execute();
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> executedAt(job, "PAY_PROVIDER") != null);
+        BigInteger price = AIC.multiply(BigInteger.valueOf(3));
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(PROVIDER)).isEqualTo(before.add(price).subtract(fee));
+
+        // Linking a wallet makes the held payments due again, and they are paid.
+        accounts.linkWalletTrusted(walletless.id(), TestChain.address(1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            chain.mine(1);
+            return jdbc.sql("SELECT count(*) FROM settlements WHERE user_id = ? AND state = 'DONE'").param(walletless.id())
+                    .query(Long.class).single() == 50;
+        });
+    }
+
+    @Test
+    @Order(13)
+    void aReclaimedEscrowCancelsTheJobAtOnceAndWithholdsNothingItShouldNot() throws Exception {
+        long job = submit(requester);
+        deposit(job, requester, REQUESTER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        mvc.perform(post("/api/worker/v1/heartbeat").header("Authorization", "Bearer " + workerToken)
+                .contentType(MediaType.APPLICATION_JSON).content("{\"engine\": \"cpu\", \"gpuMemoryMb\": 24576, \"cachedDatasets\": []}"));
+        jdbc.sql("UPDATE training_jobs SET status = 'CANCELLED' WHERE status = 'QUEUED' AND id <> ?").param(job).update();
+        assertThat(lease()).isEqualTo(200);
+        assertThat(status(job)).isEqualTo("LEASED");
+        BigInteger before = chain.balance(REQUESTER);
+        chain.warp(8 * 86_400L);
+        try {
+            assertThat(chain.jobEscrowAs(REQUESTER).reclaim(BigInteger.valueOf(job)).send().isStatusOK()).isTrue();
+            chain.mine(2);
+        } finally {
+            chain.resetClock();
+        }
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("CANCELLED"));
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .contains("reclaimed");
+        // The lease is revoked: the worker's next call about the job is refused.
+        assertThat(mvc.perform(post("/api/worker/v1/jobs/" + job + "/renew").header("Authorization", "Bearer " + workerToken))
+                .andReturn().getResponse().getStatus()).isEqualTo(409);
+        assertThat(chain.balance(REQUESTER)).isEqualTo(before.add(BUDGET));
+        // A verdict recorded later finds nothing to pay: the settlement is abandoned, not sent.
+        settlement.payProvider(job, provider.id(), BigDecimal.ONE, "late verdict");
+        executor.execute();
+        assertThat(plazaChain.escrowedJob(TestChain.address(REQUESTER).toLowerCase(), job).status())
+                .isEqualTo(Chain.EscrowStatus.RECLAIMED);
+        assertThat(executedAt(job, "PAY_PROVIDER")).isNull();
+    }
+
+    private boolean quarantined(String txHash) {
+        return quarantine.recent(1_000).stream().anyMatch(e -> e.txHash().equalsIgnoreCase(txHash));
     }
 
     private AccountPrincipal withWallet(int account) {
@@ -306,7 +437,9 @@ class JobEscrowPaymentTest extends IntegrationTest {
         Map<?, ?> tx = json.readValue(step(job, "transaction", who, Map.of("deadline", permit.get("deadline").toString(),
                 "signature", signature), 200), Map.class);
         assertThat(tx.get("to")).isEqualTo(chain.jobEscrow.getContractAddress().toLowerCase());
-        String txHash = chain.send(account, (String) tx.get("to"), (String) tx.get("data")).getTransactionHash();
+        var receipt = chain.send(account, (String) tx.get("to"), (String) tx.get("data"));
+        assertThat(receipt.isStatusOK()).as("deposit of job " + job + ": " + receipt.getRevertReason()).isTrue();
+        String txHash = receipt.getTransactionHash();
         step(job, "", who, Map.of("wallet", wallet, "txHash", txHash), 200);
         return txHash;
     }
