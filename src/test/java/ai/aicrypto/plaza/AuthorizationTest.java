@@ -233,6 +233,7 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void operationalEndpointsAreForAdmins() throws Exception {
         expect(r -> get("/actuator/metrics"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
+        expect(r -> get("/admin/chain/quarantine"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
     }
 
     @Test

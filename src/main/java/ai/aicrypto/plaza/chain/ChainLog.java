@@ -87,7 +87,12 @@ public sealed interface ChainLog {
                                int placesMask) implements ChainLog {
     }
 
-    /** A log published before is no longer on the canonical chain. */
-    record Reverted(String txHash, int logIndex, String event) implements ChainLog {
+    /**
+     * A log published before is no longer on the canonical chain. {@code original} is the event that
+     * was published for it (null for a log recorded before the plaza kept events), so a listener
+     * knows what to undo. The watcher reads no new logs until every listener has handled its
+     * Reverted events: an undo never races the redo of the same log mined again.
+     */
+    record Reverted(String txHash, int logIndex, String event, ChainLog original) implements ChainLog {
     }
 }

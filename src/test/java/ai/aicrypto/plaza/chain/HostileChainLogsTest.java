@@ -2,6 +2,9 @@ package ai.aicrypto.plaza.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -23,6 +26,8 @@ import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestChain;
+import ai.aicrypto.plaza.support.TestUsers;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -61,6 +66,10 @@ class HostileChainLogsTest extends IntegrationTest {
     ListingAccess access;
     @Autowired
     ChainLogQuarantine quarantine;
+    @Autowired
+    TestUsers users;
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     void aLicenseBoughtAfterAStormOfHostileLogsIsGranted() throws Exception {
@@ -96,6 +105,12 @@ class HostileChainLogsTest extends IntegrationTest {
         assertThat(quarantine.count()).as("seed " + seed + ": logs with far-future times or foreign ids are quarantined")
                 .isPositive();
         assertThat(quarantine.recent(1_000)).allSatisfy(entry -> assertThat(entry.reason()).isNotBlank());
+        // Counted, and shown to admins with the reason.
+        assertThat(meters.find("plaza.chain.logs.quarantined").counters().stream().mapToDouble(c -> c.count()).sum())
+                .isEqualTo(quarantine.count());
+        String page = mvc.perform(get("/admin/chain/quarantine").with(user(users.admin()))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        assertThat(page).contains(quarantine.count() + " logs from the plaza").contains(quarantine.recent(1).get(0).txHash());
         // Quarantined once: a log is never both acted on and quarantined by the watcher.
         assertThat(jdbc.sql("""
                 SELECT count(*) FROM chain_logs_quarantined q JOIN chain_logs l USING (tx_hash, log_index)

@@ -211,7 +211,44 @@ class LicensePurchaseTest extends IntegrationTest {
 
     @Test
     @Order(8)
-    void aTokenTransferOnChainMovesTheListing() throws Exception {
+    void aPurchaseDroppedAndMinedAgainEndsAsOneValidLicense() throws Exception {
+        chain.tokenAs(0).transfer(TestChain.address(LATE_BUYER), PRICE).send();
+        String snapshot = chain.snapshot();
+        String txHash = buy(lateBuyer, LATE_BUYER);
+        String data = chain.web3j.ethGetTransactionByHash(txHash).send().getTransaction().orElseThrow().getInput();
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> access.mayUse(lateBuyer.id(), listing));
+
+        // The block is dropped and the same transaction (same sender, nonce and fees: the same hash) is
+        // mined again at once: the watcher sees both in one pass over the chain.
+        chain.revert(snapshot);
+        var again = chain.send(LATE_BUYER, chain.market.getContractAddress(), data);
+        assertThat(again.getTransactionHash()).isEqualTo(txHash);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.sql("SELECT count(*) FROM chain_logs WHERE tx_hash = ? AND NOT reverted")
+                .param(txHash).query(Long.class).single() == 1 && access.mayUse(lateBuyer.id(), listing));
+        Thread.sleep(2_000); // listeners of both passes have run: the state is that of one inclusion
+        assertThat(access.mayUse(lateBuyer.id(), listing)).isTrue();
+        assertThat(jdbc.sql("SELECT count(*) FROM licenses WHERE tx_hash = ? AND NOT revoked").param(txHash).query(Long.class).single())
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(9)
+    void aTokenTransferOnChainMovesTheListingAndADroppedOneMovesItBack() throws Exception {
+        String snapshot = chain.snapshot();
+        chain.registryAs(SELLER).transferFrom(TestChain.address(SELLER), TestChain.address(BUYER), BigInteger.valueOf(listing)).send();
+        chain.mine(1);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(listing).query(Long.class).single() == buyer.id());
+
+        chain.revert(snapshot);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(listing).query(Long.class).single() == seller.id());
+        assertThat(jdbc.sql("SELECT owner_address FROM asset_tokens WHERE listing_id = ?").param(listing).query(String.class).single())
+                .isEqualToIgnoringCase(TestChain.address(SELLER));
+
         chain.registryAs(SELLER).transferFrom(TestChain.address(SELLER), TestChain.address(BUYER), BigInteger.valueOf(listing)).send();
         chain.mine(1);
         await().atMost(Duration.ofSeconds(20)).until(() ->
@@ -219,7 +256,7 @@ class LicensePurchaseTest extends IntegrationTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aPurchaseTheChainNeverSawExpires() throws Exception {
         String unknown = "0x" + "5a".repeat(32);
         // (the buyer owns the asset since the transfer above)

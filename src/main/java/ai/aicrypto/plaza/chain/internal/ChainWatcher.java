@@ -8,6 +8,9 @@ import static ai.aicrypto.plaza.chain.internal.LogValues.splitBps;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +41,7 @@ import org.web3j.protocol.core.DefaultBlockParameterNumber;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns contract logs into {@link ChainLog} events, exactly once each, from a block cursor kept in
@@ -49,7 +53,8 @@ import org.web3j.protocol.core.methods.response.Log;
  * and the next poll reads the same blocks again. Logs are read only once they have
  * {@code confirmations} blocks; the hash of the last block read is kept, and when the block at that
  * height has changed (a reorganisation), the watcher steps back {@code reorgDepth} blocks, reports
- * the logs whose block is gone as {@link ChainLog.Reverted} and reads again from there.
+ * the logs whose block is gone as {@link ChainLog.Reverted}, and reads again from there once the
+ * listeners have handled those (so an undo and the redo of the same log never race).
  */
 @Component
 class ChainWatcher {
@@ -58,6 +63,8 @@ class ChainWatcher {
     private static final String CURSOR = "contracts";
     /** Most RPC providers cap eth_getLogs ranges; 2,000 blocks is under all common caps. */
     private static final long MAX_RANGE = 2000;
+    /** Longest the watcher waits for listeners to undo the logs of a reorganisation before reading on. */
+    private static final Duration UNDO_WAIT = Duration.ofMinutes(5);
 
     private static final String LICENSE_PURCHASED = EventEncoder.encode(Marketplace.LICENSEPURCHASED_EVENT);
     private static final String LICENSE_LISTED = EventEncoder.encode(Marketplace.LICENSELISTED_EVENT);
@@ -71,10 +78,12 @@ class ChainWatcher {
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final Quarantine quarantine;
+    private final JsonMapper json;
 
     ChainWatcher(Chain chain, ChainProperties properties, Web3j web3j, JdbcClient jdbc, TransactionTemplate transaction,
-                 ApplicationEventPublisher events, Quarantine quarantine) {
+                 ApplicationEventPublisher events, Quarantine quarantine, JsonMapper json) {
         this.quarantine = quarantine;
+        this.json = json;
         this.chain = chain;
         this.properties = properties;
         this.web3j = web3j;
@@ -106,6 +115,12 @@ class ChainWatcher {
             next = Math.max(chain.contracts().deployedAtBlock(), next - properties.reorgDepth());
             log.warn("Chain reorganisation below block {}: reading again from block {}", cursor.nextBlock(), next);
             revertLogsNoLongerCanonical(next);
+            // The logs mined again are read once the listeners have undone the dropped ones (next polls).
+            saveCursor(next, next > 0 ? blockHash(next - 1).orElse(null) : null);
+            return false;
+        }
+        if (undoing()) {
+            return false;
         }
         long safe = head - properties.confirmations() + 1;
         if (safe < next) {
@@ -134,14 +149,15 @@ class ChainWatcher {
         ChainLog event = decoded.get();
         // New, or back on the canonical chain after a reorganisation dropped it: publish (again).
         boolean fresh = jdbc.sql("""
-                        INSERT INTO chain_logs (tx_hash, log_index, block_number, block_hash, event)
-                        VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO chain_logs (tx_hash, log_index, block_number, block_hash, event, payload)
+                        VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb))
                         ON CONFLICT (tx_hash, log_index) DO UPDATE
-                            SET reverted = false, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash
+                            SET reverted = false, block_number = EXCLUDED.block_number, block_hash = EXCLUDED.block_hash,
+                                event = EXCLUDED.event, payload = EXCLUDED.payload
                             WHERE chain_logs.reverted
                         RETURNING tx_hash""")
                 .params(event.txHash(), event.logIndex(), l.getBlockNumber().longValueExact(), l.getBlockHash(),
-                        event.getClass().getSimpleName())
+                        event.getClass().getSimpleName(), json.writeValueAsString(event))
                 .query(String.class).optional().isPresent();
         if (fresh) {
             events.publishEvent(event);
@@ -149,19 +165,20 @@ class ChainWatcher {
     }
 
     private void revertLogsNoLongerCanonical(long fromBlock) {
-        record Seen(String txHash, int logIndex, long blockNumber, String blockHash, String event) {
+        record Seen(String txHash, int logIndex, long blockNumber, String blockHash, String event, String payload) {
         }
         List<Seen> seen = jdbc.sql("""
-                        SELECT tx_hash, log_index, block_number, block_hash, event FROM chain_logs
+                        SELECT tx_hash, log_index, block_number, block_hash, event, payload::text FROM chain_logs
                         WHERE block_number >= ? AND NOT reverted ORDER BY block_number""")
                 .param(fromBlock)
-                .query((rs, n) -> new Seen(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5)))
+                .query((rs, n) -> new Seen(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6)))
                 .list();
         for (Seen s : seen) {
             if (!s.blockHash().equals(blockHash(s.blockNumber()).orElse(null))) {
                 jdbc.sql("UPDATE chain_logs SET reverted = true WHERE tx_hash = ? AND log_index = ?")
                         .params(s.txHash(), s.logIndex()).update();
-                events.publishEvent(new ChainLog.Reverted(s.txHash(), s.logIndex(), s.event()));
+                events.publishEvent(new ChainLog.Reverted(s.txHash(), s.logIndex(), s.event(), original(s.event(), s.payload())));
             }
         }
     }
@@ -174,6 +191,40 @@ class ChainWatcher {
      *         every field: anyone can call the contracts with any uint256), or the data does not
      *         decode as the event's ABI says
      */
+    /** The event published for a log, from its stored JSON (null for a log stored before payloads were kept). */
+    private ChainLog original(String event, String payload) {
+        if (payload == null) {
+            return null;
+        }
+        for (Class<?> type : ChainLog.class.getPermittedSubclasses()) {
+            if (type.getSimpleName().equals(event)) {
+                return (ChainLog) json.readValue(payload, type);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether listeners are still undoing logs a reorganisation dropped. Until they are done no new
+     * logs are read, so the undo of a log and its redo (the same transaction mined again) never run
+     * side by side on the listeners' pool. A listener that keeps failing holds the watcher for at most
+     * {@link #UNDO_WAIT}; then it reads on, and says so.
+     */
+    private boolean undoing() {
+        Optional<Timestamp> oldest = jdbc.sql("""
+                        SELECT min(publication_date) FROM event_publication
+                        WHERE completion_date IS NULL AND event_type = ?""")
+                .param(ChainLog.Reverted.class.getName()).query(Timestamp.class).optional();
+        if (oldest.isEmpty() || oldest.get() == null) {
+            return false;
+        }
+        if (oldest.get().toInstant().plus(UNDO_WAIT).isBefore(Instant.now())) {
+            log.error("Reverted events published at {} are still not handled; reading new logs anyway", oldest.get());
+            return false;
+        }
+        return true;
+    }
+
     static Optional<ChainLog> decode(Log l) throws UnusableLogException {
         if (l.isRemoved() || l.getTopics().isEmpty()) {
             return Optional.empty();

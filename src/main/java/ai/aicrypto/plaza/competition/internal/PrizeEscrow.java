@@ -206,7 +206,11 @@ class PrizeEscrow {
                 .params(competitionId, host, txHash).query(Boolean.class).single();
     }
 
-    /** A reorganisation dropped a log this relied on: the funding, or a payment, is not there any more. */
+    /**
+     * A reorganisation dropped a log this relied on: the funding, or a payment, is not there any more;
+     * after a dropped top-up, cancellation or reclaim the pool's amount and status are read again from
+     * the escrow as it is now.
+     */
     @ApplicationModuleListener
     void on(ChainLog.Reverted reverted) {
         int pools = jdbc.sql("DELETE FROM prize_pools WHERE tx_hash = ? AND log_index = ?")
@@ -219,6 +223,35 @@ class PrizeEscrow {
             log.warn("A chain reorganisation dropped {}#{}: prize funding or payment shown again as not done", reverted.txHash(),
                     reverted.logIndex());
         }
+        refreshPool(reverted);
+    }
+
+    private void refreshPool(ChainLog.Reverted reverted) {
+        long id;
+        String host;
+        if (reverted.original() instanceof ChainLog.PoolIncreased p) {
+            id = p.competitionId();
+            host = p.host();
+        } else if (reverted.original() instanceof ChainLog.CompetitionCancelled c) {
+            id = c.competitionId();
+            host = c.host();
+        } else if (reverted.original() instanceof ChainLog.PoolReclaimed r) {
+            id = r.competitionId();
+            host = r.host();
+        } else {
+            return;
+        }
+        Chain.EscrowedCompetition now = chain.escrowedCompetition(host, id);
+        String status = switch (now.status()) {
+            case CANCELLED -> "CANCELLED";
+            case RECLAIMED -> "RECLAIMED";
+            default -> null; // open or finalized: as funded (or mismatched) before
+        };
+        jdbc.sql("""
+                        UPDATE prize_pools SET pool_wei = ?,
+                            status = coalesce(?, CASE WHEN problem IS NULL THEN 'FUNDED' ELSE 'MISMATCH' END)
+                        WHERE competition_id = ? AND host_wallet = ?""")
+                .params(new BigDecimal(now.pool()), status, id, host).update();
     }
 
     @ApplicationModuleListener

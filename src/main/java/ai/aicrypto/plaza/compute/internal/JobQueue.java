@@ -132,20 +132,26 @@ class JobQueue implements TrainingJobs {
                 .param(wait.toSeconds() + " seconds").update();
     }
 
-    /** Queues the audit of a job: the same training, on any worker but the one that did it. */
+    /**
+     * Queues the audit of a job: the same training, on a worker of another provider than the one whose
+     * worker did it (any offer of the same account could confirm its own result).
+     */
     long submitAudit(long originalId, long originalWorkerId) {
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status,
-                                                   audit_of, excluded_worker_id)
-                        SELECT requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, 'QUEUED', id, ?
-                        FROM training_jobs WHERE id = ? RETURNING id""")
-                .params(originalWorkerId, originalId).query(Long.class).single();
+                                                   audit_of, excluded_worker_id, excluded_provider_id)
+                        SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters, j.min_memory_mb, 'QUEUED', j.id, w.id,
+                               o.provider_id
+                        FROM training_jobs j, workers w JOIN gpu_offers o ON o.id = w.offer_id
+                        WHERE j.id = ? AND w.id = ? RETURNING id""")
+                .params(originalId, originalWorkerId).query(Long.class).single();
     }
 
     /**
      * The next job this worker can run, leased to it: the oldest that fits its memory, of its offer or of
-     * none (those only while it is {@link Reliability trusted}), and first among the jobs whose dataset the
-     * worker already caches (the whitepaper's data locality).
+     * none (those only while it is {@link Reliability trusted}), never an audit of its own provider's job,
+     * never a job on someone else's paid dataset unless its offer is {@link Reliability#vetted vetted}, and
+     * first among the jobs whose dataset the worker already caches (the whitepaper's data locality).
      * Each step is an index walk in queue order that stops at the first row not locked by another
      * lease, so a lease costs the same with 10 or 100,000 jobs waiting. Each step is a single
      * statement (the lease and its attempt row together), so no enclosing transaction is needed.
@@ -158,10 +164,10 @@ class JobQueue implements TrainingJobs {
 
     private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
         return jdbc.sql("""
-                        WITH me AS (SELECT offer_id, %s AS trusted
+                        WITH me AS (SELECT w.offer_id, o.provider_id, %s AS trusted, %s AS vetted
                                     FROM (SELECT offer_id, sum(verified_jobs) AS verified_jobs, sum(rejected_jobs) AS rejected_jobs
                                           FROM workers WHERE offer_id = (SELECT offer_id FROM workers WHERE id = :worker)
-                                          GROUP BY offer_id) w),
+                                          GROUP BY offer_id) w JOIN gpu_offers o ON o.id = w.offer_id),
                         leased AS (
                             UPDATE training_jobs
                             SET status = 'LEASED', worker_id = :worker, attempts = attempts + 1,
@@ -169,6 +175,10 @@ class JobQueue implements TrainingJobs {
                             WHERE id = (SELECT id FROM training_jobs
                                         WHERE status = 'QUEUED' AND min_memory_mb <= :memory
                                           AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
+                                          AND (excluded_provider_id IS NULL OR excluded_provider_id <> (SELECT provider_id FROM me))
+                                          AND ((SELECT vetted FROM me) OR NOT EXISTS (
+                                                  SELECT 1 FROM listings l WHERE l.id = training_jobs.dataset_id
+                                                    AND l.price_aic > 0 AND l.owner_id <> training_jobs.requester_id))
                                           AND NOT EXISTS (SELECT 1 FROM job_deposits d
                                                           WHERE d.job_id = training_jobs.id AND d.status = 'CONFIRMED'
                                                             AND d.reclaimable_at < now() + CAST(:margin AS interval))
@@ -181,7 +191,7 @@ class JobQueue implements TrainingJobs {
                                       lease_expires_at),
                         attempt AS (
                             INSERT INTO job_attempts (job_id, attempt, worker_id) SELECT id, attempts, :worker FROM leased)
-                        SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), condition))
+                        SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), Reliability.vettedSql("w"), condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("margin", properties.escrow().leaseMargin().toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())

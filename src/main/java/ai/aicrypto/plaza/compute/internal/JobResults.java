@@ -217,6 +217,12 @@ class JobResults {
                 return new Judgement(measured, format("held-out accuracy %.4f is no better than chance (%.4f)",
                         measured.accuracy(), chance));
             }
+            double majority = HeldOutBaseline.majorityShare(heldOut.labels());
+            double margin = HeldOutBaseline.margin(majority, heldOut.rows());
+            if (measured.accuracy() < majority + margin) {
+                return new Judgement(measured, format("held-out accuracy %.4f does not beat always predicting the most "
+                        + "frequent class (%.4f) by %.4f", measured.accuracy(), majority, margin));
+            }
             if (measured.accuracy() < claim - verification.accuracyTolerance()) {
                 return new Judgement(measured, format("held-out accuracy %.4f is more than %.2f below the claimed %.4f",
                         measured.accuracy(), verification.accuracyTolerance(), claim));
@@ -225,6 +231,11 @@ class JobResults {
             Double claim = number(claimed.get("loss"));
             if (claim == null) {
                 return new Judgement(measured, "no loss was claimed");
+            }
+            double constant = HeldOutBaseline.constantPredictionMse(heldOut.targets(), heldOut.rows());
+            if (measured.loss() >= constant) {
+                return new Judgement(measured, format("held-out loss %.5f is no better than always predicting the mean "
+                        + "(%.5f)", measured.loss(), constant));
             }
             if (measured.loss() > claim * (1 + verification.lossTolerance()) + 1e-9) {
                 return new Judgement(measured, format("held-out loss %.5f is more than %.0f%% above the claimed %.5f",

@@ -155,6 +155,36 @@ class AssetTokens {
                 .update();
     }
 
+    /**
+     * A reorganisation dropped a transfer or a license listing: the token's owner and license price
+     * are read again from the chain as it is now (and the listing follows the owner back).
+     */
+    @ApplicationModuleListener
+    void on(ChainLog.Reverted reverted) {
+        long assetId;
+        if (reverted.original() instanceof ChainLog.AssetTransferred t) {
+            assetId = t.assetId();
+        } else if (reverted.original() instanceof ChainLog.LicenseListed l) {
+            assetId = l.assetId();
+        } else {
+            return;
+        }
+        Optional<String> owner = chain.ownerOf(assetId);
+        if (owner.isEmpty()) {
+            jdbc.sql("DELETE FROM asset_tokens WHERE listing_id = ? AND mint_tx IS NULL").param(assetId).update();
+            return;
+        }
+        Chain.LicenseListing listing = chain.licenseListing(assetId);
+        BigDecimal price = listing.active() && listing.price().signum() > 0 ? new BigDecimal(listing.price()) : null;
+        jdbc.sql("UPDATE asset_tokens SET owner_address = ?, license_price_wei = ?, updated_at = now() WHERE listing_id = ?")
+                .params(owner.get(), price, assetId).update();
+        if (reverted.original() instanceof ChainLog.AssetTransferred) {
+            accounts.accountOfWallet(owner.get()).ifPresent(user -> catalog.transferOwnership(assetId, user));
+        }
+        log.warn("A chain reorganisation dropped {} of asset {}: owner {} and license price read again", reverted.event(),
+                assetId, owner.get());
+    }
+
     /** @param licensePriceWei the license price the owner set on-chain; null when not for sale */
     record Token(String ownerAddress, String mintTx, BigDecimal licensePriceWei) {
     }

@@ -199,6 +199,39 @@ class WorkerApiTest extends IntegrationTest {
     }
 
     @Test
+    void anAuditNeverGoesToAnotherOfferOfTheSameProvider() throws Exception {
+        long provider = users.member().id();
+        String first = workerOf(provider), sameProvidersOther = workerOf(provider), someoneElse = worker(8192);
+        long original = jobs.submit(requester, dataset, model, "{}", 0);
+        assertThat(((Number) body(call(first, "/lease", null)).get("id")).longValue()).isEqualTo(original);
+        long firstWorker = jdbc.sql("SELECT worker_id FROM training_jobs WHERE id = ?").param(original).query(Long.class).single();
+        long audit = queue.submitAudit(original, firstWorker);
+
+        assertThat(call(sameProvidersOther, "/lease", null).getResponse().getStatus()).isEqualTo(204);
+        assertThat(((Number) body(call(someoneElse, "/lease", null)).get("id")).longValue()).isEqualTo(audit);
+    }
+
+    @Test
+    void aNewOfferNeverLeasesAJobOnSomeoneElsesPaidDataset() throws Exception {
+        long seller = users.member().id();
+        Path csv = Files.createTempFile("paid", ".csv");
+        Files.writeString(csv, "a,b,y\n1,2,x\n3,4,z\n5,6,x\n");
+        long paid = datasets.importDataset(seller, new DatasetUpload(
+                new ListingDraft("Paid data", "", List.of(), "MIT", new BigDecimal("2")), csv, "paid.csv", null, null, "y"));
+        Files.delete(csv);
+        long job = jobs.submit(requester, paid, model, "{}", 0);
+        String brandNew = worker(8192), vetted = worker(8192);
+        jdbc.sql("UPDATE workers SET verified_jobs = 3 WHERE token_sha256 = encode(sha256(convert_to(?, 'UTF8')), 'hex')")
+                .param(vetted).update();
+
+        assertThat(call(brandNew, "/lease", null).getResponse().getStatus()).isEqualTo(204);
+        assertThat(((Number) body(call(vetted, "/lease", null)).get("id")).longValue()).isEqualTo(job);
+        // The seller's own jobs on it go to any trusted offer.
+        long sellers = jobs.submit(seller, paid, model, "{}", 0);
+        assertThat(((Number) body(call(brandNew, "/lease", null)).get("id")).longValue()).isEqualTo(sellers);
+    }
+
+    @Test
     void smallWorkersAreNotGivenJobsTooBigForThem() throws Exception {
         String small = worker(2048);
         jobs.submit(requester, dataset, model, "{}", 16_000);
@@ -257,6 +290,13 @@ class WorkerApiTest extends IntegrationTest {
     /** What the scheduler does every few seconds, run now. */
     private void jobQueueExpiry() {
         queue.expireLeases();
+    }
+
+    private String workerOf(long provider) throws Exception {
+        String token = offers.register(provider, new GpuOffers.NewOffer("GPU " + System.nanoTime(), "RTX 4090", 24_576,
+                new BigDecimal("0.5"), "kr-seoul")).token();
+        call(token, "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 8192, "cachedDatasets", List.of()));
+        return token;
     }
 
     private String worker(int memoryMb) throws Exception {

@@ -75,8 +75,11 @@ class Builder {
                 .map(h -> Integer.parseInt(h.value())).orElse(1);
         List<OfferDirectory.Offer> online = offers.online(OfferDirectory.Sort.PRICE);
         w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();
-        // Picked for the requester: only among trusted offers while there is one.
-        List<OfferDirectory.Offer> candidates = online.stream().anyMatch(OfferDirectory.Offer::trusted)
+        // Picked for the requester: only among trusted offers while there is one; someone else's paid
+        // dataset only ever goes to a vetted offer (Reliability).
+        boolean paidData = paidByRequester(w.dataset, userId);
+        List<OfferDirectory.Offer> candidates = paidData ? online.stream().filter(OfferDirectory.Offer::vetted).toList()
+                : online.stream().anyMatch(OfferDirectory.Offer::trusted)
                 ? online.stream().filter(OfferDirectory.Offer::trusted).toList() : online;
         w.cheapest = candidates.stream().findFirst().orElse(null);
         w.fastest = candidates.stream().filter(o -> o.measuredScore() != null)
@@ -85,6 +88,10 @@ class Builder {
             return w.stop(GPU, online.isEmpty() ? new UserFacingException("offer", "builder.error.no-online") : null);
         }
         w.offer = chosenOffer(form.getOffer(), w, errors);
+        if (w.offer != null && paidData && !w.offer.vetted()) {
+            errors.put("offer", new UserFacingException("offer", "builder.error.offer-unvetted", w.offer.title()));
+            w.offer = null;
+        }
         w.budget = budget(form.getBudget(), errors);
         if (!errors.isEmpty()) {
             return w.stop(GPU, null);
@@ -153,6 +160,11 @@ class Builder {
         }
         return spec.accepts(number) ? null : new UserFacingException(field, "builder.error.hp-range",
                 spec.min().toPlainString(), spec.max().toPlainString());
+    }
+
+    /** A dataset the requester licensed from someone else: its owner sold it to them, not to any GPU provider. */
+    private static boolean paidByRequester(TrainableDataset dataset, long userId) {
+        return dataset.priceAic().signum() > 0 && dataset.ownerId() != userId;
     }
 
     private OfferDirectory.Offer chosenOffer(String choice, Wizard.Walk w, Map<String, UserFacingException> errors) {

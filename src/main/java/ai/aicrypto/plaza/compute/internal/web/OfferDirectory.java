@@ -151,6 +151,10 @@ public class OfferDirectory {
                         double uptime, int verifiedJobs, int rejectedJobs) {
 
         /** Whether the builder's "cheapest" and "fastest" may pick it: no result rejected too often (see Reliability). */
+        public boolean vetted() {
+            return Reliability.vetted(verifiedJobs, rejectedJobs);
+        }
+
         public boolean trusted() {
             return Reliability.trusted(verifiedJobs, rejectedJobs);
         }

@@ -148,6 +148,42 @@ class BuilderTest extends ComputeWebTest {
     }
 
     @Test
+    void someoneElsesPaidDatasetGoesOnlyToAVettedOfferNeverToABrandNewCheaperOne() throws Exception {
+        AccountPrincipal seller = users.member();
+        long licensed = irisDataset(seller, "3");
+        // A paid license, as the chain watcher records a confirmed purchase.
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
+                        VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 3, ?, 0, 1)""")
+                .params(licensed, me.id(), String.format("0x%064x", licensed)).update();
+        Worker vetted = onlineWorker(users.member(), "0.5", 1000.0);
+        jdbc.sql("UPDATE workers SET verified_jobs = 9, rejected_jobs = 1 WHERE offer_id = ?").param(vetted.offerId()).update();
+        Worker brandNew = onlineWorker(users.member(), "0.01", 90_000.0);
+
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(licensed)).param("modelId", String.valueOf(model))
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        long job = Long.parseLong(submitted.getRedirectedUrl().replace("/jobs/", ""));
+        assertThat(jdbc.sql("SELECT offer_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single())
+                .isEqualTo(vetted.offerId());
+
+        long jobsBefore = count("training_jobs");
+        MockHttpServletResponse refused = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(licensed)).param("modelId", String.valueOf(model))
+                        .param("offer", String.valueOf(brandNew.offerId())).param("budget", "10"))
+                .andReturn().getResponse();
+        assertThat(refused.getContentAsString()).contains("licensed to you, not to GPU providers");
+        assertThat(count("training_jobs")).isEqualTo(jobsBefore);
+        // On my own data the new offer is mine to choose.
+        MockHttpServletResponse own = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
+                        .param("offer", String.valueOf(brandNew.offerId())).param("budget", "10"))
+                .andReturn().getResponse();
+        assertThat(own.getRedirectedUrl()).startsWith("/jobs/");
+    }
+
+    @Test
     void anOfferThatWentOfflineCannotBeChosen() throws Exception {
         Worker gone = onlineWorker(users.member(), "1", 100.0);
         clock.advance(java.time.Duration.ofMinutes(10));
