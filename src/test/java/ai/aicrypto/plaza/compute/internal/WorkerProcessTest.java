@@ -169,7 +169,7 @@ class WorkerProcessTest extends IntegrationTest {
     @Test
     void anAuditedJobIsPaidOnlyOnceAnotherWorkerAgrees() throws Exception {
         GpuOffers.IssuedWorker one = register();
-        GpuOffers.IssuedWorker two = register();
+        GpuOffers.IssuedWorker two = registerForAnotherProvider(); // an audit never goes to the same provider
         long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
         jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
         try (WorkerProcess first = WorkerProcess.start(plaza(), one.token(), tmp.resolve("cache-1"), "--no-benchmark");
@@ -217,7 +217,7 @@ class WorkerProcessTest extends IntegrationTest {
     @Test
     void anAuditThatDisagreesFailsTheOriginalAndRefundsTheRequester() throws Exception {
         GpuOffers.IssuedWorker real = register();
-        GpuOffers.IssuedWorker auditor = register();
+        GpuOffers.IssuedWorker auditor = registerForAnotherProvider();
         long weak = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 1}", 0);
         long strong = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 8}", 0);
         jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(strong).update(); // as if drawn for an audit
@@ -339,6 +339,11 @@ class WorkerProcessTest extends IntegrationTest {
             out.putFloat(random.nextFloat() * 2 - 1);
         }
         return out.array();
+    }
+
+    private GpuOffers.IssuedWorker registerForAnotherProvider() {
+        return offers.register(users.member().id(), new GpuOffers.NewOffer("Other CPU box", "none", 4096, new BigDecimal("2"),
+                "kr-seoul"));
     }
 
     private GpuOffers.IssuedWorker register() {
