@@ -190,7 +190,9 @@ class JobQueue implements TrainingJobs {
                             RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
                                       lease_expires_at),
                         attempt AS (
-                            INSERT INTO job_attempts (job_id, attempt, worker_id) SELECT id, attempts, :worker FROM leased)
+                            INSERT INTO job_attempts (job_id, attempt, worker_id, price_per_hour_aic, rate_samples_per_s)
+                            SELECT l.id, l.attempts, :worker, o.price_per_hour_aic, coalesce(w.measured_score, o.measured_score)
+                            FROM leased l, workers w JOIN gpu_offers o ON o.id = w.offer_id WHERE w.id = :worker)
                         SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), Reliability.vettedSql("w"), condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("margin", properties.escrow().leaseMargin().toSeconds() + " seconds")

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
+import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
@@ -48,6 +49,12 @@ class JobResults {
 
     private static final Logger log = LoggerFactory.getLogger(JobResults.class);
     private static final String WEIGHTS_CONTEXT = "compute:job-weights";
+    /**
+     * How many times the benchmarked training time a provider is paid for at most: room for data loading,
+     * start-up and a slower epoch, not for sleeping. (The CPU worker's start-up benchmark is pessimistic:
+     * honest runs in WorkerProcessTest held their lease for 0.01-0.02x the time it gives.)
+     */
+    static final double BILLED_TIME_SLACK = 2.0;
 
     private final JobQueue jobs;
     private final TrainingSplits splits;
@@ -272,7 +279,7 @@ class JobResults {
         }
         if (job.auditOf() != null) {
             jobs.finish(job.workerId(), job.id(), JobStatus.SUCCEEDED, claimedJson, null);
-            pay(job, "Audit re-run of job " + job.auditOf() + ", paid by the plaza");
+            pay(job, card, "Audit re-run of job " + job.auditOf() + ", paid by the plaza");
             verifiedOriginal(job.auditOf()).ifPresent(original -> compareWithAudit(original, card, judgement.evaluation()));
             return new Verdict("SUCCEEDED", loss, accuracy, null, null);
         }
@@ -356,7 +363,7 @@ class JobResults {
         boolean escrowed = jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'CONFIRMED')")
                 .param(job.id()).query(Boolean.class).single();
         long trained = escrowed ? models.createWithheld(job.requesterId(), upload) : models.createPrivate(job.requesterId(), upload);
-        long offer = pay(job, "Verified result of attempt " + job.attempt());
+        long offer = pay(job, card, "Verified result of attempt " + job.attempt());
         jdbc.sql("""
                         INSERT INTO training_records (job_id, worker_id, offer_id, base_model_id, dataset_id, trained_model_id,
                                                       verified_accuracy, verified_loss)
@@ -367,23 +374,41 @@ class JobResults {
     }
 
     /**
-     * Pays the provider of the attempt's worker its offer's price for the time from lease to upload.
+     * Pays the provider of the attempt's worker for the work the job needed: the offer's price when the
+     * attempt was leased, for the time from lease to upload, but at most {@link #BILLED_TIME_SLACK} times
+     * the training time the worker's benchmarked rate (fixed at lease) gives for the job's rows, epochs and
+     * model; a worker that sleeps or renews its lease earns nothing more. Without a benchmark the time is
+     * billed as it is (and the escrow caps it at the budget).
      *
      * @return the offer
      */
-    private long pay(Job job, String reason) {
-        Provider provider = jdbc.sql("""
-                        SELECT o.id AS offer_id, o.provider_id,
-                               o.price_per_hour_aic * CAST(EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at) AS numeric) / 3600 AS amount
+    private long pay(Job job, ModelCard card, String reason) {
+        record Attempt(long offerId, long providerId, BigDecimal price, Double rate, double seconds, long rows, int epochs) {
+        }
+        Attempt a = jdbc.sql("""
+                        SELECT o.id AS offer_id, o.provider_id, coalesce(a.price_per_hour_aic, o.price_per_hour_aic) AS price,
+                               a.rate_samples_per_s AS rate, EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at) AS seconds,
+                               d.row_count, j.hyperparameters ->> 'epochs' AS epochs
                         FROM job_attempts a JOIN job_results r ON r.job_id = a.job_id AND r.attempt = a.attempt
                              JOIN workers w ON w.id = a.worker_id JOIN gpu_offers o ON o.id = w.offer_id
+                             JOIN training_jobs j ON j.id = a.job_id JOIN datasets d ON d.listing_id = j.dataset_id
                         WHERE a.job_id = ? AND a.attempt = ?""")
                 .params(job.id(), job.attempt())
-                .query((rs, n) -> new Provider(rs.getLong("offer_id"), rs.getLong("provider_id"),
-                        rs.getBigDecimal("amount").max(BigDecimal.ZERO).setScale(18, RoundingMode.DOWN)))
+                .query((rs, n) -> new Attempt(rs.getLong("offer_id"), rs.getLong("provider_id"), rs.getBigDecimal("price"),
+                        (Double) rs.getObject("rate"), Math.max(0, rs.getDouble("seconds")), rs.getLong("row_count"),
+                        epochs(rs.getString("epochs"))))
                 .single();
-        settlement.payProvider(job.id(), provider.providerId(), provider.amount(), reason);
-        return provider.offerId();
+        double billed = a.seconds();
+        if (a.rate() != null && a.rate() > 0) {
+            billed = Math.min(billed, BILLED_TIME_SLACK * PriceEstimate.seconds(a.rows(), a.epochs(), card, a.rate()));
+        }
+        BigDecimal amount = a.price().multiply(BigDecimal.valueOf(billed)).divide(BigDecimal.valueOf(3600), 18, RoundingMode.DOWN);
+        settlement.payProvider(job.id(), a.providerId(), amount, reason);
+        return a.offerId();
+    }
+
+    private static int epochs(String value) {
+        return value != null && value.matches("\\d{1,6}") ? Math.max(1, Integer.parseInt(value)) : 1;
     }
 
     /** Adds to a worker's verified and rejected counts; reliability is the verified share. */
@@ -410,8 +435,6 @@ class JobResults {
         }
     }
 
-    private record Provider(long offerId, long providerId, BigDecimal amount) {
-    }
 
     /** The base model's card, renamed and priced at 0, describing where the weights came from. */
     private String trainedCard(ModelCard base, Job job, HeldOutEvaluator.Evaluation evaluation) {

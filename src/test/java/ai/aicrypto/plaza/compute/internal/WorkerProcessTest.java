@@ -30,6 +30,8 @@ import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
@@ -72,6 +74,7 @@ class WorkerProcessTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     JsonMapper json;
+    private final ModelCardValidator cards = new ModelCardValidator();
 
     @TempDir
     Path tmp;
@@ -119,6 +122,18 @@ class WorkerProcessTest extends IntegrationTest {
                 .isGreaterThan(0.5);
         assertThat(jdbc.sql("SELECT user_id FROM settlements WHERE job_id = ? AND kind = 'PAY_PROVIDER' AND amount_aic > 0")
                 .param(first).query(Long.class).single()).isEqualTo(provider);
+        for (long job : List.of(first, second)) {
+            // How long an honest attempt held its lease, against the time its benchmarked rate gives (billing's slack).
+            Map<String, Object> held = jdbc.sql("""
+                    SELECT EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at) AS seconds, a.rate_samples_per_s AS rate,
+                           (j.hyperparameters ->> 'epochs')::int AS epochs, d.row_count
+                    FROM job_attempts a JOIN job_results r USING (job_id, attempt) JOIN training_jobs j ON j.id = a.job_id
+                         JOIN datasets d ON d.listing_id = j.dataset_id WHERE a.job_id = ?""").param(job).query().singleRow();
+            double expected = PriceEstimate.seconds(((Number) held.get("row_count")).longValue(), (Integer) held.get("epochs"),
+                    cards.parse(models.cardJson(model)), ((Number) held.get("rate")).doubleValue());
+            System.out.printf("honest job %d: held %.2f s, benchmarked time %.2f s, ratio %.2f%n", job,
+                    ((Number) held.get("seconds")).doubleValue(), expected, ((Number) held.get("seconds")).doubleValue() / expected);
+        }
         assertThat(jdbc.sql("SELECT count(*) FROM settlements WHERE kind = 'REFUND_REQUESTER' AND job_id IN (?, ?)")
                 .params(first, second).query(Long.class).single()).isZero();
         assertThat(jdbc.sql("SELECT verified_jobs || '/' || reliability FROM workers WHERE id = ?").param(issued.workerId())
@@ -164,6 +179,28 @@ class WorkerProcessTest extends IntegrationTest {
                 .isEqualTo(second.workerId());
         assertThat(send(first.token(), "POST", "/jobs/" + job + "/renew", "{}").statusCode())
                 .as("the killed worker's lease is gone").isEqualTo(409);
+    }
+
+    @Test
+    void aWorkerThatHoldsItsLeaseForHoursIsPaidForTheWorkNotTheTime() throws Exception {
+        GpuOffers.IssuedWorker issued = register();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), issued.token(), tmp.resolve("cache-slow"))) {
+            await(worker, () -> !status(job).equals("QUEUED"));
+            // As if the worker had held the job for ten hours, renewing its lease, before it uploaded.
+            jdbc.sql("UPDATE job_attempts SET leased_at = leased_at - interval '10 hours' WHERE job_id = ?").param(job).update();
+            awaitFinished(worker, job);
+            assertThat(status(job)).as(worker.log()).isEqualTo("SUCCEEDED");
+        }
+        Double rate = jdbc.sql("SELECT rate_samples_per_s FROM job_attempts WHERE job_id = ?").param(job).query(Double.class).single();
+        assertThat(rate).as("the worker's benchmarked rate, fixed at lease").isPositive();
+        long rows = jdbc.sql("SELECT row_count FROM datasets WHERE listing_id = ?").param(dataset).query(Long.class).single();
+        double expected = PriceEstimate.seconds(rows, 2, cards.parse(models.cardJson(model)), rate);
+        BigDecimal paid = jdbc.sql("SELECT amount_aic FROM settlements WHERE job_id = ? AND kind = 'PAY_PROVIDER'").param(job)
+                .query(BigDecimal.class).single();
+        // Price 2 AIC/h: ten hours would be 20 AIC; the bill is at most twice the benchmarked time.
+        assertThat(paid.doubleValue()).isLessThanOrEqualTo(2 * JobResults.BILLED_TIME_SLACK * expected / 3600 + 1e-12)
+                .isLessThan(0.01 * 20);
     }
 
     @Test

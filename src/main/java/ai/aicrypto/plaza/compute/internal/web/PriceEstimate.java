@@ -22,10 +22,15 @@ public record PriceEstimate(double seconds, BigDecimal costAic) {
     static final long REFERENCE_WEIGHTS = 784L * 256 + 256 + 256L * 128 + 128 + 128L * 10 + 10;
 
     static PriceEstimate of(long rows, int epochs, ModelCard card, double measuredScore, BigDecimal pricePerHourAic) {
-        double seconds = rows * (double) epochs * weights(card) / REFERENCE_WEIGHTS / measuredScore;
+        double seconds = seconds(rows, epochs, card, measuredScore);
         BigDecimal cost = pricePerHourAic.multiply(BigDecimal.valueOf(seconds))
                 .divide(BigDecimal.valueOf(3600), 6, RoundingMode.UP);
         return new PriceEstimate(seconds, cost.stripTrailingZeros());
+    }
+
+    /** The training time the formula above gives a worker of {@code measuredScore} samples per second. */
+    public static double seconds(long rows, int epochs, ModelCard card, double measuredScore) {
+        return rows * (double) epochs * weights(card) / REFERENCE_WEIGHTS / measuredScore;
     }
 
     /** Weights and biases of the card's network: each dense layer has in x out weights and out biases. */
