@@ -6,7 +6,11 @@ import java.util.Optional;
 
 /**
  * What the rest of the plaza asks of the chain. Reads go to the configured RPC; writes are signed
- * with the minter key (asset tokens) or the escrow operator key (settlements and prizes). Everything that decides money or ownership comes back as a confirmed log
+ * with the minter key (asset tokens) or the escrow operator key (settlements and prizes), each
+ * simulated first (a call that would revert throws {@link IllegalStateException} and sends nothing),
+ * and sent at most once per purpose: asked again, a write returns the hash of the transaction sent
+ * before while it is pending or mined, and replaces it (same nonce, higher fees) when it waited too
+ * long. A write returns once sent, not mined; its effect is known from its confirmed log. Everything that decides money or ownership comes back as a confirmed log
  * (see {@link ChainLog}), never from these calls' answers or from a browser.
  */
 public interface Chain {
@@ -65,13 +69,13 @@ public interface Chain {
 
     /**
      * Escrow operator: records on-chain which provider's wallet the job's budget may be settled to.
-     * Waits for the receipt. @return the transaction hash
+     * @return the transaction hash
      */
     String assignJob(String requester, long jobId, String provider);
 
     /**
      * Escrow operator: pays the assigned provider {@code amount} minus the escrow's fee, and the
-     * requester the rest of the budget. Waits for the receipt.
+     * requester the rest of the budget (sent after the assignment, from the same account, so mined after it).
      *
      * @return the transaction hash
      */

@@ -24,10 +24,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param reorgDepth     how many recent blocks are re-checked for reorganisations
  * @param pollInterval   how often the watcher asks for new blocks
  * @param pendingTimeout how long a purchase may stay unconfirmed before it is reported as failed
+ * @param maxFeePerGas   the most the plaza pays per gas for its own transactions (EIP-1559 max fee, wei)
+ * @param replaceAfter   how long one of the plaza's transactions may wait unmined before it is
+ *                       replaced with the same nonce and higher fees
  */
 @ConfigurationProperties("plaza.chain")
 public record ChainProperties(long chainId, String name, String rpcUrl, Path deployment, String operatorKey,
-                              String escrowOperatorKey, int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout) {
+                              String escrowOperatorKey, int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout,
+                              java.math.BigInteger maxFeePerGas, Duration replaceAfter) {
 
     public ChainProperties {
         chainId = chainId == 0 ? 31337 : chainId;
@@ -37,6 +41,8 @@ public record ChainProperties(long chainId, String name, String rpcUrl, Path dep
         reorgDepth = Math.max(confirmations, reorgDepth);
         pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
         pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(10) : pendingTimeout;
+        maxFeePerGas = maxFeePerGas == null ? java.math.BigInteger.valueOf(500_000_000_000L) : maxFeePerGas; // 500 gwei
+        replaceAfter = replaceAfter == null ? Duration.ofMinutes(3) : replaceAfter;
     }
 
     /** The key that signs escrow settlements: its own, or the minter's when none is configured. */

@@ -34,6 +34,7 @@ class EscrowCallsTest extends IntegrationTest {
     @DynamicPropertySource
     static void chain(DynamicPropertyRegistry registry) throws Exception {
         testChain = TestChain.deployFor(registry);
+        registry.add("plaza.chain.replace-after", () -> "1s");
     }
 
     @Autowired
@@ -60,10 +61,11 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(escrowed.provider()).isNull();
         // The escrow pays only the provider the operator assigned the job to.
         assertThatThrownBy(() -> chain.settleJob(requester, jobId, price)).isInstanceOf(RuntimeException.class);
-        chain.assignJob(requester, jobId, provider);
+        assertThat(testChain.receipt(chain.assignJob(requester, jobId, provider)).isStatusOK()).isTrue();
         assertThat(chain.escrowedJob(requester, jobId).provider()).isEqualTo(provider);
 
         String tx = chain.settleJob(requester, jobId, price);
+        assertThat(testChain.receipt(tx).isStatusOK()).isTrue();
         testChain.mine(1);
         var settled = awaitLog(ChainLog.JobSettled.class, l -> l.jobId() == jobId);
         BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
@@ -73,8 +75,10 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(testChain.balance(PROVIDER)).isEqualTo(providerBefore.add(price).subtract(fee));
         assertThat(testChain.balance(REQUESTER)).isEqualTo(requesterAfterDeposit.add(budget).subtract(price));
         assertThat(chain.escrowedJob(requester, jobId).status()).isEqualTo(Chain.EscrowStatus.SETTLED);
-        // Settled once: a second settle reverts, and moves nothing.
-        assertThatThrownBy(() -> chain.settleJob(requester, jobId, price)).isInstanceOf(RuntimeException.class);
+        // Settled once: asked again, the plaza sends nothing and answers with the transaction it sent.
+        BigInteger providerAfter = testChain.balance(PROVIDER);
+        assertThat(chain.settleJob(requester, jobId, price)).isEqualTo(tx);
+        assertThat(testChain.balance(PROVIDER)).isEqualTo(providerAfter);
     }
 
     @Test
@@ -85,7 +89,7 @@ class EscrowCallsTest extends IntegrationTest {
         BigInteger before = testChain.balance(REQUESTER);
         deposit(jobId, REQUESTER, budget);
         assertThat(testChain.balance(REQUESTER)).isEqualTo(before.subtract(budget));
-        chain.refundJob(TestChain.address(REQUESTER).toLowerCase(), jobId);
+        assertThat(testChain.receipt(chain.refundJob(TestChain.address(REQUESTER).toLowerCase(), jobId)).isStatusOK()).isTrue();
         testChain.mine(1);
         var refunded = awaitLog(ChainLog.JobRefunded.class, l -> l.jobId() == jobId);
         assertThat(refunded.amount()).isEqualTo(budget);
@@ -117,7 +121,8 @@ class EscrowCallsTest extends IntegrationTest {
         testChain.warp(3600);
         BigInteger winnerBefore = testChain.balance(WINNER);
         try {
-            chain.finalizeCompetition(host, id, List.of(TestChain.address(WINNER), "0x0000000000000000000000000000000000000000"));
+            assertThat(testChain.receipt(chain.finalizeCompetition(host, id, List.of(TestChain.address(WINNER),
+                    "0x0000000000000000000000000000000000000000"))).isStatusOK()).isTrue();
         } finally {
             testChain.resetClock();
         }
@@ -130,13 +135,45 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(testChain.balance(WINNER)).isEqualTo(winnerBefore.add(pool.subtract(second)));
 
         assertThat(finalized.host()).isEqualTo(host);
-        chain.assignWinner(host, id, 1, TestChain.address(LATE_WINNER));
+        assertThat(testChain.receipt(chain.assignWinner(host, id, 1, TestChain.address(LATE_WINNER))).isStatusOK()).isTrue();
         testChain.mine(1);
         var paid = awaitLog(ChainLog.PrizePaid.class, l -> l.competitionId() == id && l.place() == 1);
         assertThat(paid.winner()).isEqualTo(TestChain.address(LATE_WINNER).toLowerCase());
         assertThat(paid.amount()).isEqualTo(second);
         assertThat(paid.host()).isEqualTo(host);
         assertThat(chain.escrowedCompetition(host, id).status()).isEqualTo(Chain.PoolStatus.FINALIZED);
+    }
+
+    @Test
+    void aSettlementNotMinedInTimeIsReplacedWithTheSameNonceAndPaidOnce() throws Exception {
+        long jobId = 9_000_004;
+        BigInteger budget = AIC.multiply(BigInteger.valueOf(5)), price = AIC.multiply(BigInteger.TWO);
+        testChain.tokenAs(0).transfer(TestChain.address(REQUESTER), budget).send();
+        deposit(jobId, REQUESTER, budget);
+        String requester = TestChain.address(REQUESTER).toLowerCase(), provider = TestChain.address(PROVIDER).toLowerCase();
+        assertThat(testChain.receipt(chain.assignJob(requester, jobId, provider)).isStatusOK()).isTrue();
+        BigInteger providerBefore = testChain.balance(PROVIDER);
+        testChain.automine(false);
+        String first, replacement;
+        try {
+            first = chain.settleJob(requester, jobId, price);
+            assertThat(chain.settleJob(requester, jobId, price)).as("pending: not sent again").isEqualTo(first);
+            Thread.sleep(1_500); // plaza.chain.replace-after is 1 s here
+            replacement = chain.settleJob(requester, jobId, price);
+        } finally {
+            testChain.automine(true);
+        }
+        testChain.mine(1);
+        assertThat(replacement).isNotEqualTo(first);
+        var sent = jdbc.sql("SELECT nonce, sends FROM chain_transactions WHERE tx_hash = ?").param(replacement).query().singleRow();
+        assertThat(sent.get("sends")).isEqualTo(2);
+        var firstTx = testChain.web3j.ethGetTransactionByHash(first).send().getTransaction();
+        assertThat(firstTx).as("the replaced transaction is gone").isEmpty();
+        var mined = testChain.web3j.ethGetTransactionByHash(replacement).send().getTransaction().orElseThrow();
+        assertThat(mined.getNonce().longValueExact()).isEqualTo(((Number) sent.get("nonce")).longValue());
+        awaitLog(ChainLog.JobSettled.class, l -> l.jobId() == jobId);
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(testChain.balance(PROVIDER)).as("paid once").isEqualTo(providerBefore.add(price).subtract(fee));
     }
 
     private void deposit(long jobId, int account, BigInteger budget) throws Exception {

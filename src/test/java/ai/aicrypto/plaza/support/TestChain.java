@@ -182,6 +182,16 @@ public final class TestChain {
         rpc("anvil_mine", List.of("0x" + Integer.toHexString(blocks)));
     }
 
+    /** Waits for a transaction's receipt (the plaza's own sends return before they are mined). */
+    public org.web3j.protocol.core.methods.response.TransactionReceipt receipt(String txHash) throws Exception {
+        return new PollingTransactionReceiptProcessor(web3j, 100, 100).waitForTransactionReceipt(txHash);
+    }
+
+    /** Turns anvil's mining of each transaction as it arrives off (transactions wait in the mempool) or on. */
+    public void automine(boolean on) {
+        rpc("evm_setAutomine", List.of(on));
+    }
+
     /** Moves the chain's clock forward and mines a block at the new time. */
     public void warp(long seconds) {
         rpc("evm_increaseTime", List.of(seconds));

@@ -1,6 +1,5 @@
 package ai.aicrypto.plaza.chain.internal;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
@@ -19,13 +18,10 @@ import ai.aicrypto.plaza.chain.contracts.Marketplace;
 import org.springframework.stereotype.Component;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.exceptions.ContractCallException;
-import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
-import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.utils.Numeric;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,14 +32,14 @@ class Web3jChain implements Chain {
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
     private final ChainProperties properties;
+    private final TransactionSender sender;
     private final Web3j web3j;
     private final JsonMapper json;
     private final Optional<Contracts> contracts;
-    /** One transaction at a time per signing account, so that two never take the same nonce. */
-    private final Object minterLock = new Object(), escrowLock = new Object();
 
-    Web3jChain(ChainProperties properties, Web3j web3j, JsonMapper json) {
+    Web3jChain(ChainProperties properties, Web3j web3j, JsonMapper json, TransactionSender sender) {
         this.properties = properties;
+        this.sender = sender;
         this.web3j = web3j;
         this.json = json;
         this.contracts = Deployment.read(properties.deployment(), properties.chainId(), json);
@@ -59,20 +55,14 @@ class Web3jChain implements Chain {
         return contracts.orElseThrow(() -> new IllegalStateException("no contracts deployed (" + properties.deployment() + " is missing)"));
     }
 
-    /**
-     * One minter transaction at a time: each takes the account's next nonce, and two at once would
-     * take the same one (the escrow operator, another account, has a lock of its own).
-     */
     @Override
     public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
-        synchronized (minterLock) {
-            if (ownerOf(tokenId).isPresent()) {
-                return Optional.empty();
-            }
-            TransactionReceipt receipt = send(() -> registry(minter()).mint(owner, BigInteger.valueOf(tokenId),
-                    BigInteger.valueOf(kind.ordinal()), contentHash, ZERO_ADDRESS, BigInteger.ZERO).send());
-            return Optional.of(receipt.getTransactionHash());
+        if (ownerOf(tokenId).isPresent()) {
+            return Optional.empty();
         }
+        String data = registry(reader()).mint(owner, BigInteger.valueOf(tokenId), BigInteger.valueOf(kind.ordinal()), contentHash,
+                ZERO_ADDRESS, BigInteger.ZERO).encodeFunctionCall();
+        return Optional.of(sender.send("mint:" + tokenId, minter(), contracts().registry(), data));
     }
 
     @Override
@@ -149,25 +139,20 @@ class Web3jChain implements Chain {
 
     @Override
     public String assignJob(String requester, long jobId, String provider) {
-        synchronized (escrowLock) {
-            return send(() -> jobEscrow(escrowOperator()).assign(requester, BigInteger.valueOf(jobId), provider).send())
-                    .getTransactionHash();
-        }
+        String data = jobEscrow(reader()).assign(requester, BigInteger.valueOf(jobId), provider).encodeFunctionCall();
+        return sender.send("assign:" + requester + ":" + jobId + ":" + provider, escrowOperator(), contracts().jobEscrow(), data);
     }
 
     @Override
     public String settleJob(String requester, long jobId, BigInteger amount) {
-        synchronized (escrowLock) {
-            return send(() -> jobEscrow(escrowOperator()).settle(requester, BigInteger.valueOf(jobId), amount).send())
-                    .getTransactionHash();
-        }
+        String data = jobEscrow(reader()).settle(requester, BigInteger.valueOf(jobId), amount).encodeFunctionCall();
+        return sender.send("settle:" + requester + ":" + jobId, escrowOperator(), contracts().jobEscrow(), data);
     }
 
     @Override
     public String refundJob(String requester, long jobId) {
-        synchronized (escrowLock) {
-            return send(() -> jobEscrow(escrowOperator()).refund(requester, BigInteger.valueOf(jobId)).send()).getTransactionHash();
-        }
+        String data = jobEscrow(reader()).refund(requester, BigInteger.valueOf(jobId)).encodeFunctionCall();
+        return sender.send("refund:" + requester + ":" + jobId, escrowOperator(), contracts().jobEscrow(), data);
     }
 
     @Override
@@ -179,18 +164,16 @@ class Web3jChain implements Chain {
 
     @Override
     public String finalizeCompetition(String host, long id, List<String> winners) {
-        synchronized (escrowLock) {
-            return send(() -> competitionEscrow(escrowOperator()).finalize(host, BigInteger.valueOf(id), winners).send())
-                    .getTransactionHash();
-        }
+        String data = competitionEscrow(reader()).finalize(host, BigInteger.valueOf(id), winners).encodeFunctionCall();
+        return sender.send("finalize:" + host + ":" + id, escrowOperator(), contracts().competitionEscrow(), data);
     }
 
     @Override
     public String assignWinner(String host, long id, int place, String wallet) {
-        synchronized (escrowLock) {
-            return send(() -> competitionEscrow(escrowOperator()).assignWinner(host, BigInteger.valueOf(id),
-                    BigInteger.valueOf(place), wallet).send()).getTransactionHash();
-        }
+        String data = competitionEscrow(reader()).assignWinner(host, BigInteger.valueOf(id), BigInteger.valueOf(place), wallet)
+                .encodeFunctionCall();
+        return sender.send("assign-winner:" + host + ":" + id + ":" + place, escrowOperator(), contracts().competitionEscrow(),
+                data);
     }
 
     @Override
@@ -200,15 +183,7 @@ class Web3jChain implements Chain {
 
     @Override
     public TxState transactionState(String txHash) {
-        try {
-            var receipt = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
-            if (receipt.isPresent()) {
-                return receipt.get().isStatusOK() ? TxState.SUCCEEDED : TxState.REVERTED;
-            }
-            return web3j.ethGetTransactionByHash(txHash).send().getTransaction().isPresent() ? TxState.PENDING : TxState.UNKNOWN;
-        } catch (IOException e) {
-            throw new ChainUnavailableException(e);
-        }
+        return TransactionSender.state(web3j, txHash);
     }
 
     private static Map<String, String> field(String name, String type) {
@@ -219,26 +194,20 @@ class Web3jChain implements Chain {
         return new ReadonlyTransactionManager(web3j, ZERO_ADDRESS);
     }
 
-    private TransactionManager minter() {
+    private Credentials minter() {
         if (properties.operatorKey() == null || properties.operatorKey().isBlank()) {
             throw new IllegalStateException("plaza.chain.operator-key (PLAZA_CHAIN_OPERATOR_KEY) is not set: the plaza cannot mint");
         }
-        return signer(properties.operatorKey());
+        return Credentials.create(properties.operatorKey());
     }
 
-    private TransactionManager escrowOperator() {
+    private Credentials escrowOperator() {
         String key = properties.escrowOperatorKeyOrMinter();
         if (key == null || key.isBlank()) {
             throw new IllegalStateException("plaza.chain.escrow-operator-key (PLAZA_CHAIN_ESCROW_OPERATOR_KEY) is not set: "
                     + "the plaza cannot settle escrows");
         }
-        return signer(key);
-    }
-
-    private TransactionManager signer(String key) {
-        // Poll receipts every 200 ms (web3j's default waits 15 s between polls).
-        return new RawTransactionManager(web3j, Credentials.create(key), properties.chainId(),
-                new PollingTransactionReceiptProcessor(web3j, 200, 300));
+        return Credentials.create(key);
     }
 
     private AICToken token(TransactionManager tm) {
@@ -289,14 +258,6 @@ class Web3jChain implements Chain {
         } catch (Exception e) {
             throw new ChainUnavailableException(e);
         }
-    }
-
-    private static TransactionReceipt send(RpcCall<TransactionReceipt> call) {
-        TransactionReceipt receipt = call(call);
-        if (!receipt.isStatusOK()) {
-            throw new IllegalStateException("transaction " + receipt.getTransactionHash() + " reverted: " + receipt.getRevertReason());
-        }
-        return receipt;
     }
 
     @FunctionalInterface

@@ -16,6 +16,7 @@ import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.chain.ChainLogQuarantine;
+import ai.aicrypto.plaza.chain.ChainSends;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -46,14 +47,16 @@ class PrizeEscrow {
 
     private final Chain chain;
     private final ChainLogQuarantine quarantine;
+    private final ChainSends sends;
     private final Accounts accounts;
     private final CompetitionService competitions;
     private final JdbcClient jdbc;
     private final Clock clock;
 
-    PrizeEscrow(Chain chain, ChainLogQuarantine quarantine, Accounts accounts, CompetitionService competitions, JdbcClient jdbc,
-                Clock clock) {
+    PrizeEscrow(Chain chain, ChainLogQuarantine quarantine, ChainSends sends, Accounts accounts, CompetitionService competitions,
+                JdbcClient jdbc, Clock clock) {
         this.chain = chain;
+        this.sends = sends;
         this.quarantine = quarantine;
         this.accounts = accounts;
         this.competitions = competitions;
@@ -256,7 +259,7 @@ class PrizeEscrow {
 
     @ApplicationModuleListener
     void on(WalletLinked linked) {
-        payOut();
+        payOutSoon();
     }
 
     /**
@@ -266,6 +269,10 @@ class PrizeEscrow {
      * record is read, so a crash between sending and remembering does not finalize twice.
      */
     @Scheduled(fixedDelayString = "${plaza.competition.payout-interval:30s}")
+    void payOutSoon() {
+        sends.run("prize-payouts", this::payOut);
+    }
+
     synchronized void payOut() {
         if (!enabled()) {
             return;

@@ -9,6 +9,7 @@ import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.chain.ChainLogQuarantine;
+import ai.aicrypto.plaza.chain.ChainSends;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.model.Models;
 import org.slf4j.Logger;
@@ -41,10 +42,12 @@ class EscrowSettlements {
     private final JobQueue jobs;
     private final Models models;
     private final ChainLogQuarantine quarantine;
+    private final ChainSends sends;
     private final JdbcClient jdbc;
 
     EscrowSettlements(Chain chain, Accounts accounts, JobQueue jobs, Models models, ChainLogQuarantine quarantine,
-                      JdbcClient jdbc) {
+                      ChainSends sends, JdbcClient jdbc) {
+        this.sends = sends;
         this.chain = chain;
         this.accounts = accounts;
         this.jobs = jobs;
@@ -53,8 +56,12 @@ class EscrowSettlements {
         this.jdbc = jdbc;
     }
 
-    /** Synchronized: the scheduler and a wallet link must not both find a job FUNDED and send twice. */
     @Scheduled(fixedDelayString = "${plaza.compute.escrow.settle-interval:10s}")
+    void executeSoon() {
+        sends.run("job-settlements", this::execute);
+    }
+
+    /** Synchronized: a test's direct call and the chain-sending thread must not both send. */
     synchronized void execute() {
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
             return;
@@ -88,8 +95,10 @@ class EscrowSettlements {
                 BigInteger amount = JobDeposits.toWei(d.amountAic()).min(escrowed.budget());
                 String provider = wallets.get(0);
                 if (!provider.equals(escrowed.provider())) {
-                    // The escrow pays only the provider the operator assigned the job to.
+                    // The escrow pays only the provider the operator assigned the job to: assigned now, settled
+                    // at a later round, once the assignment is mined (the settlement's simulation needs it).
                     chain.assignJob(d.requester(), d.jobId(), provider);
+                    continue;
                 }
                 chain.settleJob(d.requester(), d.jobId(), amount);
             } catch (ChainUnavailableException e) {
@@ -105,7 +114,7 @@ class EscrowSettlements {
     void on(WalletLinked linked) {
         jdbc.sql("UPDATE settlements SET state = 'DUE', checked_at = NULL WHERE user_id = ? AND state = 'HELD_NO_WALLET'")
                 .param(linked.userId()).update();
-        execute();
+        executeSoon();
     }
 
     @ApplicationModuleListener

@@ -12,6 +12,7 @@ import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.chain.ChainSends;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.compute.TrainingRecords;
 import ai.aicrypto.plaza.dataset.Datasets;
@@ -42,10 +43,12 @@ class AssetTokens {
     private final Datasets datasets;
     private final Models models;
     private final TrainingRecords trainingRecords;
+    private final ChainSends sends;
     private final JdbcClient jdbc;
 
     AssetTokens(Chain chain, Catalog catalog, Accounts accounts, Datasets datasets, Models models,
-                TrainingRecords trainingRecords, JdbcClient jdbc) {
+                TrainingRecords trainingRecords, ChainSends sends, JdbcClient jdbc) {
+        this.sends = sends;
         this.trainingRecords = trainingRecords;
         this.chain = chain;
         this.catalog = catalog;
@@ -80,14 +83,24 @@ class AssetTokens {
 
     /** Catches up with mints that failed (chain down, say): the events that asked for them are not retried. */
     @Scheduled(fixedDelayString = "${plaza.market.mint-retry-interval:30s}", initialDelayString = "${plaza.market.mint-retry-interval:30s}")
+    void mintWhatIsMissingSoon() {
+        sends.run("asset-mints", this::mintWhatIsMissing);
+    }
+
+    /** One mint that cannot succeed (its simulation reverts) does not hold up the others. */
     void mintWhatIsMissing() {
         if (!chain.enabled()) {
             return;
         }
-        try {
-            unminted(null).forEach(this::mintIfReady);
-        } catch (ChainUnavailableException e) {
-            log.warn("Cannot mint asset tokens now: {}", e.getMessage());
+        for (long listingId : unminted(null)) {
+            try {
+                mintIfReady(listingId);
+            } catch (ChainUnavailableException e) {
+                log.warn("Cannot mint asset tokens now: {}", e.getMessage());
+                return;
+            } catch (IllegalStateException e) {
+                log.warn("Asset token of listing {} cannot be minted: {}", listingId, e.getMessage());
+            }
         }
     }
 
