@@ -109,7 +109,7 @@ class ChainWatcher {
     /** One locked step; true when there are more confirmed blocks to read at once. */
     boolean step() {
         Cursor cursor = lockCursor();
-        long head = rpc(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
+        long head = Rpc.call(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
         long next = cursor.nextBlock();
         if (cursor.lastHash() != null && next > 0 && !cursor.lastHash().equals(blockHash(next - 1).orElse(null))) {
             next = Math.max(chain.contracts().deployedAtBlock(), next - properties.reorgDepth());
@@ -343,7 +343,7 @@ class ChainWatcher {
             addresses.add(c.competitionEscrow());
         }
         EthFilter filter = new EthFilter(block(from), block(to), addresses);
-        EthLog answer = rpc(() -> web3j.ethGetLogs(filter).send());
+        EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());
         if (answer.hasError()) {
             throw new ChainUnavailableException(new IOException(answer.getError().getMessage()));
         }
@@ -355,7 +355,7 @@ class ChainWatcher {
     }
 
     private Optional<String> blockHash(long number) {
-        var block = rpc(() -> web3j.ethGetBlockByNumber(block(number), false).send().getBlock());
+        var block = Rpc.call(() -> web3j.ethGetBlockByNumber(block(number), false).send().getBlock());
         return Optional.ofNullable(block).map(b -> b.getHash());
     }
 
@@ -386,18 +386,7 @@ class ChainWatcher {
         return address.toLowerCase(Locale.ROOT);
     }
 
-    private static <T> T rpc(RpcCall<T> call) {
-        try {
-            return call.run();
-        } catch (IOException e) {
-            throw new ChainUnavailableException(e);
-        }
-    }
 
-    @FunctionalInterface
-    private interface RpcCall<T> {
-        T run() throws IOException;
-    }
 
     private record Cursor(long nextBlock, String lastHash) {
     }

@@ -131,7 +131,7 @@ class TransactionSender {
     }
 
     private void broadcast(String purpose, Signed signed) {
-        EthSendTransaction answer = rpc(() -> web3j.ethSendRawTransaction(signed.raw()).send());
+        EthSendTransaction answer = Rpc.call(() -> web3j.ethSendRawTransaction(signed.raw()).send());
         if (answer.hasError()) {
             String message = answer.getError().getMessage();
             // A replacement whose original was mined meanwhile, or a second instance's broadcast of the same bytes.
@@ -145,7 +145,7 @@ class TransactionSender {
 
     /** Runs the call as the signer would send it: a revert is refused here, with its reason; else the gas it needs. */
     private BigInteger simulate(Credentials signer, String to, String data) {
-        var estimate = rpc(() -> web3j.ethEstimateGas(Transaction.createEthCallTransaction(signer.getAddress(), to, data)).send());
+        var estimate = Rpc.call(() -> web3j.ethEstimateGas(Transaction.createEthCallTransaction(signer.getAddress(), to, data)).send());
         if (estimate.hasError()) {
             throw new IllegalStateException("the transaction would revert: " + estimate.getError().getMessage()
                     + (estimate.getError().getData() == null ? "" : " " + estimate.getError().getData()));
@@ -156,7 +156,7 @@ class TransactionSender {
 
     /** Twice the next block's base fee plus the median tip of the last blocks, at least 1 gwei of tip, capped. */
     private Fees fees() {
-        EthFeeHistory answer = rpc(() -> web3j.ethFeeHistory(5, DefaultBlockParameterName.LATEST, List.of(50.0)).send());
+        EthFeeHistory answer = Rpc.call(() -> web3j.ethFeeHistory(5, DefaultBlockParameterName.LATEST, List.of(50.0)).send());
         if (answer.hasError() || answer.getFeeHistory() == null) {
             throw new ChainUnavailableException(new IOException("eth_feeHistory: "
                     + (answer.hasError() ? answer.getError().getMessage() : "no answer")));
@@ -171,16 +171,16 @@ class TransactionSender {
 
     /** What the node says of a transaction now. */
     static Chain.TxState state(Web3j web3j, String txHash) {
-        var receipt = rpc(() -> web3j.ethGetTransactionReceipt(txHash).send()).getTransactionReceipt();
+        var receipt = Rpc.call(() -> web3j.ethGetTransactionReceipt(txHash).send()).getTransactionReceipt();
         if (receipt.isPresent()) {
             return receipt.get().isStatusOK() ? Chain.TxState.SUCCEEDED : Chain.TxState.REVERTED;
         }
-        return rpc(() -> web3j.ethGetTransactionByHash(txHash).send()).getTransaction().isPresent() ? Chain.TxState.PENDING
+        return Rpc.call(() -> web3j.ethGetTransactionByHash(txHash).send()).getTransaction().isPresent() ? Chain.TxState.PENDING
                 : Chain.TxState.UNKNOWN;
     }
 
     private BigInteger nonce(Credentials signer, DefaultBlockParameterName block) {
-        return rpc(() -> web3j.ethGetTransactionCount(signer.getAddress(), block).send()).getTransactionCount();
+        return Rpc.call(() -> web3j.ethGetTransactionCount(signer.getAddress(), block).send()).getTransactionCount();
     }
 
     private static BigInteger bump(BigInteger fee) {
@@ -191,18 +191,7 @@ class TransactionSender {
         return signer.getAddress().toLowerCase(Locale.ROOT);
     }
 
-    private static <T extends org.web3j.protocol.core.Response<?>> T rpc(RpcCall<T> call) {
-        try {
-            return call.run();
-        } catch (IOException e) {
-            throw new ChainUnavailableException(e);
-        }
-    }
 
-    @FunctionalInterface
-    private interface RpcCall<T> {
-        T run() throws IOException;
-    }
 
     private record Sent(long nonce, BigInteger gasLimit, BigInteger maxFee, BigInteger priorityFee, String raw, String txHash,
                         Timestamp sentAt) {
