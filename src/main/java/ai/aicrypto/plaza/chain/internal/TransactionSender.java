@@ -17,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -54,11 +56,14 @@ class TransactionSender {
     private final TransactionTemplate transaction;
     private final Clock clock;
 
-    TransactionSender(ChainProperties properties, Web3j web3j, JdbcClient jdbc, TransactionTemplate transaction, Clock clock) {
+    TransactionSender(ChainProperties properties, Web3j web3j, JdbcClient jdbc, PlatformTransactionManager transactions,
+                      Clock clock) {
         this.properties = properties;
+        // Its own transaction, committed before the broadcast, even when the caller has one open.
+        this.transaction = new TransactionTemplate(transactions);
+        this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.web3j = web3j;
         this.jdbc = jdbc;
-        this.transaction = transaction;
         this.clock = clock;
     }
 
