@@ -25,6 +25,8 @@ class ModelPublishTest extends IntegrationTest {
 
     @Autowired
     TestUsers users;
+    @Autowired
+    Models models;
 
     @Test
     void validCardWithWeightsIsPublishedAndWeightsComeBackIntact() throws Exception {
@@ -45,6 +47,25 @@ class ModelPublishTest extends IntegrationTest {
         assertThat(mvc.perform(asyncDispatch(streaming)).andReturn().getResponse().getContentAsByteArray()).isEqualTo(weights);
         mvc.perform(get("/models/" + id + "/weights").with(user(other))).andExpect(status().isNotFound());
         mvc.perform(get("/models/" + id + "/weights")).andExpect(status().is3xxRedirection());
+    }
+
+    @Test
+    void aWithheldModelsWeightsAreHandedOverOnlyOnceReleased() throws Exception {
+        AccountPrincipal requester = users.member();
+        byte[] weights = safetensors();
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("trained", ".safetensors");
+        java.nio.file.Files.write(file, weights);
+        long id = models.createWithheld(requester.id(), new ModelUpload(exampleCard(), java.util.List.of("trained"), file));
+        java.nio.file.Files.delete(file);
+
+        assertThat(mvc.perform(get("/models/" + id).with(user(requester))).andReturn().getResponse().getContentAsString())
+                .contains("id=\"weights-withheld\"").doesNotContain("/models/" + id + "/weights\"");
+        assertThat(mvc.perform(get("/models/" + id + "/weights").with(user(requester))).andReturn().getResponse()
+                .getContentAsString()).contains("payment for the training job is settled on-chain");
+
+        models.release(id);
+        var streaming = mvc.perform(get("/models/" + id + "/weights").with(user(requester))).andReturn();
+        assertThat(mvc.perform(asyncDispatch(streaming)).andReturn().getResponse().getContentAsByteArray()).isEqualTo(weights);
     }
 
     @Test
