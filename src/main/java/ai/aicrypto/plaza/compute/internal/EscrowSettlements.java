@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.compute.internal;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Optional;
 
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.WalletLinked;
@@ -107,6 +108,39 @@ class EscrowSettlements {
             } catch (RuntimeException e) {
                 log.warn("Settlement {} of job {} failed; trying again later: {}", d.kind(), d.jobId(), e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Records on-chain, right after a lease, which provider the job's escrow may pay: the leased
+     * worker's provider's wallet (none yet: assigned before the settlement instead). On the
+     * chain-sending thread; a later lease of the job to another provider assigns it again.
+     */
+    void leased(long jobId) {
+        if (chain.enabled() && chain.contracts().jobsPaidOnChain()) {
+            sends.run("assign-at-lease:" + jobId, () -> assignToLeaseHolder(jobId));
+        }
+    }
+
+    private void assignToLeaseHolder(long jobId) {
+        record Holder(String requester, long providerId) {
+        }
+        Optional<Holder> holder = jdbc.sql("""
+                        SELECT d.wallet, o.provider_id FROM training_jobs j
+                        JOIN job_deposits d ON d.job_id = j.id AND d.status = 'CONFIRMED'
+                        JOIN workers w ON w.id = j.worker_id JOIN gpu_offers o ON o.id = w.offer_id
+                        WHERE j.id = ? AND j.status = 'LEASED'""")
+                .param(jobId).query((rs, n) -> new Holder(rs.getString(1), rs.getLong(2))).optional();
+        if (holder.isEmpty()) {
+            return;
+        }
+        List<String> wallets = accounts.wallets(holder.get().providerId());
+        if (wallets.isEmpty()) {
+            return;
+        }
+        Chain.EscrowedJob escrowed = chain.escrowedJob(holder.get().requester(), jobId);
+        if (escrowed.status() == Chain.EscrowStatus.FUNDED && !wallets.get(0).equals(escrowed.provider())) {
+            chain.assignJob(holder.get().requester(), jobId, wallets.get(0));
         }
     }
 

@@ -40,10 +40,13 @@ class WorkerApiController {
     private final TrainingSplits splits;
     private final JobResults results;
     private final Models models;
+    private final EscrowSettlements escrow;
     /** Cards do not change once published, and every lease hands one out. */
     private final Cache<Long, String> cards = Caffeine.newBuilder().maximumSize(1_000).build();
 
-    WorkerApiController(WorkerRegistry workers, JobQueue jobs, TrainingSplits splits, JobResults results, Models models) {
+    WorkerApiController(WorkerRegistry workers, JobQueue jobs, TrainingSplits splits, JobResults results, Models models,
+                        EscrowSettlements escrow) {
+        this.escrow = escrow;
         this.workers = workers;
         this.jobs = jobs;
         this.splits = splits;
@@ -69,6 +72,7 @@ class WorkerApiController {
             return ResponseEntity.noContent().build();
         }
         JobQueue.LeasedJob job = leased.get();
+        escrow.leased(job.id());
         try {
             TrainingSplits.Split split = splits.ensure(job.datasetId());
             return ResponseEntity.ok(new Lease(job.id(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.attempt(),

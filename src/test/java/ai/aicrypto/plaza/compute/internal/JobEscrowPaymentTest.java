@@ -161,6 +161,9 @@ class JobEscrowPaymentTest extends IntegrationTest {
                 .isEqualTo("CONFIRMED");
         assertThat(chain.balance(REQUESTER)).isEqualTo(before.subtract(BUDGET));
         assertThat(lease()).isEqualTo(200);
+        // The lease is recorded on-chain: the escrow will pay this provider and no one else.
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestChain.address(PROVIDER).equalsIgnoreCase(
+                plazaChain.escrowedJob(TestChain.address(REQUESTER).toLowerCase(), paidJob).provider()));
     }
 
     @Test
