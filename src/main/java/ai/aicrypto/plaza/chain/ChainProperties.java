@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.chain;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -31,7 +32,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("plaza.chain")
 public record ChainProperties(long chainId, String name, String rpcUrl, Path deployment, String operatorKey,
                               String escrowOperatorKey, int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout,
-                              java.math.BigInteger maxFeePerGas, Duration replaceAfter) {
+                              BigInteger maxFeePerGas, Duration replaceAfter) {
 
     public ChainProperties {
         chainId = chainId == 0 ? 31337 : chainId;
@@ -41,7 +42,7 @@ public record ChainProperties(long chainId, String name, String rpcUrl, Path dep
         reorgDepth = Math.max(confirmations, reorgDepth);
         pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
         pendingTimeout = pendingTimeout == null ? Duration.ofMinutes(10) : pendingTimeout;
-        maxFeePerGas = maxFeePerGas == null ? java.math.BigInteger.valueOf(500_000_000_000L) : maxFeePerGas; // 500 gwei
+        maxFeePerGas = maxFeePerGas == null ? BigInteger.valueOf(500_000_000_000L) : maxFeePerGas; // 500 gwei
         replaceAfter = replaceAfter == null ? Duration.ofMinutes(3) : replaceAfter;
     }
 

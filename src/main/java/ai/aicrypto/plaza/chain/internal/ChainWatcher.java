@@ -66,10 +66,6 @@ class ChainWatcher {
     /** Longest the watcher waits for listeners to undo the logs of a reorganisation before reading on. */
     private static final Duration UNDO_WAIT = Duration.ofMinutes(5);
 
-    private static final String LICENSE_PURCHASED = EventEncoder.encode(Marketplace.LICENSEPURCHASED_EVENT);
-    private static final String LICENSE_LISTED = EventEncoder.encode(Marketplace.LICENSELISTED_EVENT);
-    private static final String LICENSE_UNLISTED = EventEncoder.encode(Marketplace.LICENSEUNLISTED_EVENT);
-    private static final String TRANSFER = EventEncoder.encode(AssetRegistry.TRANSFER_EVENT);
 
     private final Chain chain;
     private final ChainProperties properties;
@@ -183,14 +179,6 @@ class ChainWatcher {
         }
     }
 
-    /**
-     * The plaza's event for a log of its contracts; empty for a log it does not act on (another
-     * event, an ERC-20 Transfer).
-     *
-     * @throws UnusableLogException when a value is outside what the plaza can hold (checked for
-     *         every field: anyone can call the contracts with any uint256), or the data does not
-     *         decode as the event's ABI says
-     */
     /** The event published for a log, from its stored JSON (null for a log stored before payloads were kept). */
     private ChainLog original(String event, String payload) {
         if (payload == null) {
@@ -225,16 +213,25 @@ class ChainWatcher {
         return true;
     }
 
+    /**
+     * The plaza's event for a log of its contracts; empty for a log it does not act on (another
+     * event, an ERC-20 Transfer).
+     *
+     * @throws UnusableLogException when a value is outside what the plaza can hold (checked for
+     *         every field: anyone can call the contracts with any uint256), or the data does not
+     *         decode as the event's ABI says
+     */
     static Optional<ChainLog> decode(Log l) throws UnusableLogException {
         if (l.isRemoved() || l.getTopics().isEmpty()) {
             return Optional.empty();
         }
-        Decoder decoder = DECODERS.get(l.getTopics().get(0));
+        Event event = EVENTS_BY_TOPIC.get(l.getTopics().get(0));
         // An ERC-20 Transfer has the same topic as the registry's ERC-721 Transfer, with 3 topics.
-        if (decoder == null || (decoder == DECODERS.get(TRANSFER) && l.getTopics().size() != 4)) {
+        if (event == null || (event == AssetRegistry.TRANSFER_EVENT && l.getTopics().size() != 4)) {
             return Optional.empty();
         }
-        LogValues.checkLayout(EVENTS_BY_TOPIC.get(l.getTopics().get(0)), l.getTopics().size(), l.getData());
+        Decoder decoder = DECODERS.get(event);
+        LogValues.checkLayout(event, l.getTopics().size(), l.getData());
         try {
             return Optional.of(decoder.decode(l, l.getTransactionHash(), l.getLogIndex().intValueExact()));
         } catch (RuntimeException e) {
@@ -248,90 +245,83 @@ class ChainWatcher {
         ChainLog decode(Log l, String tx, int index) throws UnusableLogException;
     }
 
-    /** Every event of the watched contracts the plaza decodes. */
-    static final List<Event> DECODED_EVENTS = List.of(Marketplace.LICENSEPURCHASED_EVENT,
-                    Marketplace.LICENSELISTED_EVENT, Marketplace.LICENSEUNLISTED_EVENT, AssetRegistry.TRANSFER_EVENT,
-                    JobEscrow.JOBFUNDED_EVENT, JobEscrow.JOBSETTLED_EVENT, JobEscrow.JOBREFUNDED_EVENT,
-                    JobEscrow.JOBRECLAIMED_EVENT, CompetitionEscrow.COMPETITIONFUNDED_EVENT,
-                    CompetitionEscrow.POOLINCREASED_EVENT, CompetitionEscrow.COMPETITIONCANCELLED_EVENT,
-                    CompetitionEscrow.COMPETITIONFINALIZED_EVENT, CompetitionEscrow.PRIZEPAID_EVENT,
-                    CompetitionEscrow.PRIZEHELD_EVENT, CompetitionEscrow.POOLRECLAIMED_EVENT,
-                    CompetitionEscrow.HELDPRIZESRECLAIMED_EVENT);
-    private static final Map<String, Event> EVENTS_BY_TOPIC = DECODED_EVENTS.stream()
-            .collect(Collectors.toUnmodifiableMap(EventEncoder::encode, e -> e));
-
-    private static final Map<String, Decoder> DECODERS = Map.ofEntries(
-            Map.entry(LICENSE_PURCHASED, (l, tx, i) -> {
+    /** The decoder of each event of the watched contracts the plaza acts on. */
+    private static final Map<Event, Decoder> DECODERS = Map.ofEntries(
+            Map.entry(Marketplace.LICENSEPURCHASED_EVENT, (l, tx, i) -> {
                 var e = Marketplace.getLicensePurchasedEventFromLog(l);
                 return new ChainLog.LicensePurchased(tx, i, id("assetId", e.assetId), lower(e.buyer), lower(e.owner),
                         e.price, e.fee, id("licenseId", e.licenseId));
             }),
-            Map.entry(LICENSE_LISTED, (l, tx, i) -> {
+            Map.entry(Marketplace.LICENSELISTED_EVENT, (l, tx, i) -> {
                 var e = Marketplace.getLicenseListedEventFromLog(l);
                 return new ChainLog.LicenseListed(tx, i, id("assetId", e.assetId), lower(e.owner), e.price);
             }),
-            Map.entry(LICENSE_UNLISTED, (l, tx, i) -> {
+            Map.entry(Marketplace.LICENSEUNLISTED_EVENT, (l, tx, i) -> {
                 var e = Marketplace.getLicenseUnlistedEventFromLog(l);
                 return new ChainLog.LicenseListed(tx, i, id("assetId", e.assetId), lower(e.owner), BigInteger.ZERO);
             }),
-            Map.entry(TRANSFER, (l, tx, i) -> {
+            Map.entry(AssetRegistry.TRANSFER_EVENT, (l, tx, i) -> {
                 var e = AssetRegistry.getTransferEventFromLog(l);
                 return new ChainLog.AssetTransferred(tx, i, id("tokenId", e.tokenId), lower(e.from), lower(e.to));
             }),
-            Map.entry(EventEncoder.encode(JobEscrow.JOBFUNDED_EVENT), (l, tx, i) -> {
+            Map.entry(JobEscrow.JOBFUNDED_EVENT, (l, tx, i) -> {
                 var e = JobEscrow.getJobFundedEventFromLog(l);
                 return new ChainLog.JobFunded(tx, i, id("jobId", e.jobId), lower(e.requester), e.budget,
                         epochSecond("deadline", e.deadline));
             }),
-            Map.entry(EventEncoder.encode(JobEscrow.JOBSETTLED_EVENT), (l, tx, i) -> {
+            Map.entry(JobEscrow.JOBSETTLED_EVENT, (l, tx, i) -> {
                 var e = JobEscrow.getJobSettledEventFromLog(l);
                 return new ChainLog.JobSettled(tx, i, id("jobId", e.jobId), lower(e.requester), lower(e.provider),
                         e.amount, e.fee, e.refunded);
             }),
-            Map.entry(EventEncoder.encode(JobEscrow.JOBREFUNDED_EVENT), (l, tx, i) -> {
+            Map.entry(JobEscrow.JOBREFUNDED_EVENT, (l, tx, i) -> {
                 var e = JobEscrow.getJobRefundedEventFromLog(l);
                 return new ChainLog.JobRefunded(tx, i, id("jobId", e.jobId), lower(e.requester), e.amount);
             }),
-            Map.entry(EventEncoder.encode(JobEscrow.JOBRECLAIMED_EVENT), (l, tx, i) -> {
+            Map.entry(JobEscrow.JOBRECLAIMED_EVENT, (l, tx, i) -> {
                 var e = JobEscrow.getJobReclaimedEventFromLog(l);
                 return new ChainLog.JobReclaimed(tx, i, id("jobId", e.jobId), lower(e.requester), e.amount);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFUNDED_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.COMPETITIONFUNDED_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionFundedEventFromLog(l);
                 return new ChainLog.CompetitionFunded(tx, i, id("id", e.id), lower(e.host), e.pool,
                         epochSecond("startTime", e.startTime), epochSecond("endTime", e.endTime), splitBps(e.splitBps));
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.POOLINCREASED_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.POOLINCREASED_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getPoolIncreasedEventFromLog(l);
                 return new ChainLog.PoolIncreased(tx, i, id("id", e.id), lower(e.host), e.amount, e.pool);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONCANCELLED_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.COMPETITIONCANCELLED_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionCancelledEventFromLog(l);
                 return new ChainLog.CompetitionCancelled(tx, i, id("id", e.id), lower(e.host), e.refunded);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.COMPETITIONFINALIZED_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.COMPETITIONFINALIZED_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getCompetitionFinalizedEventFromLog(l);
                 return new ChainLog.CompetitionFinalized(tx, i, id("id", e.id), lower(e.host), e.paid, e.held);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEPAID_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.PRIZEPAID_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getPrizePaidEventFromLog(l);
                 return new ChainLog.PrizePaid(tx, i, id("id", e.id), lower(e.host), small("place", e.place, MAX_PLACES - 1),
                         lower(e.winner), e.amount);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.PRIZEHELD_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.PRIZEHELD_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getPrizeHeldEventFromLog(l);
                 return new ChainLog.PrizeHeld(tx, i, id("id", e.id), lower(e.host), small("place", e.place, MAX_PLACES - 1),
                         e.amount);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.POOLRECLAIMED_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.POOLRECLAIMED_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getPoolReclaimedEventFromLog(l);
                 return new ChainLog.PoolReclaimed(tx, i, id("id", e.id), lower(e.host), e.amount);
             }),
-            Map.entry(EventEncoder.encode(CompetitionEscrow.HELDPRIZESRECLAIMED_EVENT), (l, tx, i) -> {
+            Map.entry(CompetitionEscrow.HELDPRIZESRECLAIMED_EVENT, (l, tx, i) -> {
                 var e = CompetitionEscrow.getHeldPrizesReclaimedEventFromLog(l);
                 return new ChainLog.HeldPrizesReclaimed(tx, i, id("id", e.id), lower(e.host), e.amount,
                         small("placesMask", e.placesMask, Integer.MAX_VALUE));
             }));
+    /** Every event the plaza decodes, and each by its topic. */
+    static final List<Event> DECODED_EVENTS = List.copyOf(DECODERS.keySet());
+    private static final Map<String, Event> EVENTS_BY_TOPIC = DECODED_EVENTS.stream()
+            .collect(Collectors.toUnmodifiableMap(EventEncoder::encode, e -> e));
 
     private List<Log> logs(long from, long to) {
         Chain.Contracts c = chain.contracts();
@@ -385,8 +375,6 @@ class ChainWatcher {
     private static String lower(String address) {
         return address.toLowerCase(Locale.ROOT);
     }
-
-
 
     private record Cursor(long nextBlock, String lastHash) {
     }
