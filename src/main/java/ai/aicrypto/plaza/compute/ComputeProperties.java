@@ -47,11 +47,13 @@ public record ComputeProperties(DataSize maxWeightsSize, Verification verificati
      * @param accuracyTolerance    how far below the claimed accuracy the held-out accuracy may be
      * @param minAccuracyOverChance how far above chance (1 / classes) the held-out accuracy must be
      * @param lossTolerance        regression: how far (relative) above the claimed loss the held-out loss may be
-     * @param auditFraction        share of jobs trained again by another worker and compared before payment
-     * @param auditTolerance       how far the audit's held-out accuracy (regression: loss, relative) may be from the original's
+     * @param auditComputeShare    share of the training compute spent on audits: a job of E epochs has one of
+     *                             them re-run by another provider's worker with probability min(1, share x E)
+     * @param auditTolerance       how far the auditor's parameters after the epoch may be from the original's, as a
+     *                             share of how far the original's moved during that epoch
      * @param auditWait            how long an audit may wait for another worker before it is dropped
      */
     public record Verification(double accuracyTolerance, double minAccuracyOverChance, double lossTolerance,
-                               double auditFraction, double auditTolerance, java.time.Duration auditWait) {
+                               double auditComputeShare, double auditTolerance, java.time.Duration auditWait) {
     }
 }

@@ -39,8 +39,9 @@ public abstract class IntegrationTest {
         registry.add("plaza.data-dir", dir::toString);
         registry.add("plaza.demo-data", () -> "false");
         registry.add("plaza.db.durable", () -> "false"); // a throw-away database need not reach the disk
-        // Jobs are audited (trained twice) only where a test asks for it.
-        registry.add("plaza.compute.verification.audit-fraction", () -> "0");
+        // Jobs are audited only where a test asks for it, by drawing 0 for the job (training_jobs.audit_draw):
+        // any other draw is above this share times the epochs.
+        registry.add("plaza.compute.verification.audit-compute-share", () -> "1e-9");
     }
 
     protected Path dataDir() {

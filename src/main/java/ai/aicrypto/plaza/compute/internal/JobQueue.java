@@ -55,11 +55,11 @@ class JobQueue implements TrainingJobs {
         boolean paidOnChain = job.budgetAic() != null && chain.enabled() && chain.contracts().jobsPaidOnChain();
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb,
-                                                   offer_id, budget_aic, status, audit)
+                                                   offer_id, budget_aic, status, audit_draw)
                         VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?) RETURNING id""")
                 .params(job.requesterId(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.minMemoryMb(),
                         job.offerId(), job.budgetAic(), paidOnChain ? "AWAITING_DEPOSIT" : "QUEUED",
-                        random.nextDouble() < properties.verification().auditFraction())
+                        random.nextDouble()) // compared with the audit share once the epochs are committed
                 .query(Long.class).single();
     }
 
@@ -133,18 +133,21 @@ class JobQueue implements TrainingJobs {
     }
 
     /**
-     * Queues the audit of a job: the same training, on a worker of another provider than the one whose
-     * worker did it (any offer of the same account could confirm its own result).
+     * Queues an audit of a verified job: one epoch of it trained again from the original's checkpoint, by a
+     * worker of none of the providers whose workers are named (the original's, and for a second audit the
+     * first auditor's): another offer of the same account could confirm its own result.
      */
-    long submitAudit(long originalId, long originalWorkerId) {
+    long submitAudit(long originalId, int epoch, long... excludedWorkerIds) {
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status,
-                                                   audit_of, excluded_worker_id, excluded_provider_id)
-                        SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters, j.min_memory_mb, 'QUEUED', j.id, w.id,
-                               o.provider_id
-                        FROM training_jobs j, workers w JOIN gpu_offers o ON o.id = w.offer_id
-                        WHERE j.id = ? AND w.id = ? RETURNING id""")
-                .params(originalId, originalWorkerId).query(Long.class).single();
+                                                   audit_of, audit_epoch, excluded_worker_id, excluded_provider_ids)
+                        SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters, j.min_memory_mb, 'QUEUED', j.id, ?,
+                               ?, ARRAY(SELECT o.provider_id FROM workers w JOIN gpu_offers o ON o.id = w.offer_id
+                                        WHERE w.id = ANY (?))
+                        FROM training_jobs j WHERE j.id = ? RETURNING id""")
+                .params(epoch, excludedWorkerIds[0], java.util.Arrays.stream(excludedWorkerIds).boxed().toArray(Long[]::new),
+                        originalId)
+                .query(Long.class).single();
     }
 
     /**
@@ -175,7 +178,7 @@ class JobQueue implements TrainingJobs {
                             WHERE id = (SELECT id FROM training_jobs
                                         WHERE status = 'QUEUED' AND min_memory_mb <= :memory
                                           AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
-                                          AND (excluded_provider_id IS NULL OR excluded_provider_id <> (SELECT provider_id FROM me))
+                                          AND (excluded_provider_ids IS NULL OR (SELECT provider_id FROM me) <> ALL (excluded_provider_ids))
                                           AND ((SELECT vetted FROM me) OR NOT EXISTS (
                                                   SELECT 1 FROM listings l WHERE l.id = training_jobs.dataset_id
                                                     AND l.price_aic > 0 AND l.owner_id <> training_jobs.requester_id))
@@ -188,10 +191,10 @@ class JobQueue implements TrainingJobs {
                                         LIMIT 1
                                         FOR UPDATE SKIP LOCKED)
                             RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
-                                      lease_expires_at),
+                                      lease_expires_at, audit_epoch),
                         attempt AS (
                             INSERT INTO job_attempts (job_id, attempt, worker_id, price_per_hour_aic, rate_samples_per_s)
-                            SELECT l.id, l.attempts, :worker, o.price_per_hour_aic, coalesce(w.measured_score, o.measured_score)
+                            SELECT l.id, l.attempts, :worker, o.price_per_hour_aic, o.measured_score
                             FROM leased l, workers w JOIN gpu_offers o ON o.id = w.offer_id WHERE w.id = :worker)
                         SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), Reliability.vettedSql("w"), condition))
                 .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
@@ -199,7 +202,7 @@ class JobQueue implements TrainingJobs {
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
                         rs.getString("hyperparameters"), rs.getInt("attempts"),
-                        rs.getTimestamp("lease_expires_at").toInstant()))
+                        rs.getTimestamp("lease_expires_at").toInstant(), (Integer) rs.getObject("audit_epoch")))
                 .optional();
     }
 
@@ -287,6 +290,16 @@ class JobQueue implements TrainingJobs {
                 .params(jobId, workerId).query(Long.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
     }
 
+    record LeasedTraining(long modelId, String hyperparametersJson) {
+    }
+
+    /** The model and hyperparameters of a job leased to this worker now (see {@link #currentAttempt} for the exceptions). */
+    LeasedTraining leasedTraining(long workerId, long jobId) {
+        return jdbc.sql("SELECT model_id, hyperparameters::text FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
+                .params(jobId, workerId).query((rs, n) -> new LeasedTraining(rs.getLong(1), rs.getString(2)))
+                .optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
     /** Throws unless the job is leased to this worker now (see {@link #currentAttempt}). */
     void checkLeased(long workerId, long jobId) {
         boolean leased = jdbc.sql("SELECT EXISTS (SELECT 1 FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED')")
@@ -328,7 +341,8 @@ class JobQueue implements TrainingJobs {
         return expired;
     }
 
+    /** @param auditEpoch for an audit, the epoch to train again from the original's checkpoint; else null */
     record LeasedJob(long id, long datasetId, long modelId, String hyperparametersJson, int attempt,
-                     java.time.Instant leaseExpiresAt) {
+                     java.time.Instant leaseExpiresAt, Integer auditEpoch) {
     }
 }

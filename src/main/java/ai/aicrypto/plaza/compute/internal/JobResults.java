@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
@@ -21,7 +22,6 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
-import ai.aicrypto.plaza.model.card.SafetensorsSummary;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -49,14 +49,8 @@ class JobResults {
 
     private static final Logger log = LoggerFactory.getLogger(JobResults.class);
     private static final String WEIGHTS_CONTEXT = "compute:job-weights";
-    /**
-     * How many times the benchmarked training time a provider is paid for at most: room for data loading,
-     * start-up and a slower epoch, not for sleeping. (The CPU worker's start-up benchmark is pessimistic:
-     * honest runs in WorkerProcessTest held their lease for 0.01-0.02x the time it gives.)
-     */
-    static final double BILLED_TIME_SLACK = 2.0;
-
     private final JobQueue jobs;
+    private final EpochCheckpoints checkpoints;
     private final TrainingSplits splits;
     private final HeldOutEvaluator evaluator;
     private final Models models;
@@ -70,10 +64,11 @@ class JobResults {
     private final Path workDir;
     private final ModelCardValidator cards = new ModelCardValidator();
 
-    JobResults(JobQueue jobs, TrainingSplits splits, HeldOutEvaluator evaluator, Models models, Settlement settlement,
+    JobResults(JobQueue jobs, EpochCheckpoints checkpoints, TrainingSplits splits, HeldOutEvaluator evaluator, Models models, Settlement settlement,
                BlobStore blobs, DataKeys dataKeys, JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json,
                ComputeProperties properties, PlazaProperties plaza) {
         this.jobs = jobs;
+        this.checkpoints = checkpoints;
         this.splits = splits;
         this.evaluator = evaluator;
         this.models = models;
@@ -146,26 +141,38 @@ class JobResults {
         }
     }
 
-    /** Judges this worker's uploaded result against what it claims, and settles the job. */
+    /**
+     * Judges this worker's uploaded result against what it claims, and settles the job; an audit's result (the
+     * checkpoint after its epoch) is compared with the original's instead.
+     */
     Verdict complete(long workerId, long jobId, Map<String, Object> claimed) throws IOException {
         Job job = jdbc.sql("""
-                        SELECT j.attempts, j.requester_id, j.dataset_id, j.model_id, j.audit, j.audit_of,
-                               r.weights_key, r.wrapped_data_key
+                        SELECT j.attempts, j.requester_id, j.dataset_id, j.model_id, j.audit_of, j.audit_epoch,
+                               j.hyperparameters::text AS hyperparameters, r.weights_key, r.wrapped_data_key
                         FROM training_jobs j LEFT JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts
                         WHERE j.id = ? AND j.worker_id = ? AND j.status = 'LEASED'""")
                 .params(jobId, workerId)
                 .query((rs, n) -> new Job(jobId, rs.getInt("attempts"), workerId, rs.getLong("requester_id"),
-                        rs.getLong("dataset_id"), rs.getLong("model_id"), rs.getBoolean("audit"),
-                        (Long) rs.getObject("audit_of"), rs.getString("weights_key"), rs.getBytes("wrapped_data_key")))
+                        rs.getLong("dataset_id"), rs.getLong("model_id"), (Long) rs.getObject("audit_of"),
+                        (Integer) rs.getObject("audit_epoch"), rs.getString("hyperparameters"), rs.getString("weights_key"),
+                        rs.getBytes("wrapped_data_key")))
                 .optional().orElseThrow(() -> jobs.notLeased(workerId, jobId));
         if (job.weightsKey() == null) {
             throw new NoWeightsException();
         }
         ModelCard card = cards.parse(models.cardJson(job.modelId()));
+        if (job.auditOf() != null) {
+            return completeAudit(job, card, claimed);
+        }
+        Integer auditEpoch = checkpoints.checkComplete(job.id(), job.attempt());
         Path weights = decryptToWorkFile(job);
         try {
             Judgement judgement = judge(card, weights, splits.validation(job.datasetId()), claimed);
-            return transaction.execute(status -> settle(job, card, claimed, judgement, weights));
+            if (judgement.rejection() == null && auditEpoch != null) {
+                judgement = new Judgement(judgement.evaluation(), checkpointMismatch(job, auditEpoch, epochs(job, card), weights));
+            }
+            Judgement judged = judgement;
+            return transaction.execute(status -> settle(job, card, claimed, judged, weights, auditEpoch));
         } finally {
             Files.deleteIfExists(weights);
         }
@@ -174,29 +181,33 @@ class JobResults {
     /**
      * Originals whose audit failed, was cancelled, or found no other worker within the audit wait: their own
      * held-out verification stands, and they are settled as verified (checked as often as leases expire), so no
-     * job waits in VERIFYING forever.
+     * job waits in VERIFYING forever. An auditor who disagreed and whose second audit never came is not paid.
      */
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
     public void settleAbandonedAudits() {
         jobs.cancelUntakenAudits(properties.verification().auditWait());
         List<Long> originals = jdbc.sql("""
-                        SELECT o.id FROM training_jobs o JOIN training_jobs a ON a.audit_of = o.id
-                        WHERE o.status = 'VERIFYING' AND a.status IN ('FAILED', 'CANCELLED')""")
+                        SELECT o.id FROM training_jobs o
+                        WHERE o.status = 'VERIFYING' AND o.audit_of IS NULL
+                          AND EXISTS (SELECT 1 FROM training_jobs a WHERE a.audit_of = o.id AND a.status IN ('FAILED', 'CANCELLED'))
+                          AND NOT EXISTS (SELECT 1 FROM training_jobs a WHERE a.audit_of = o.id AND a.status IN ('QUEUED', 'LEASED'))""")
                 .query(Long.class).list();
         for (long original : originals) {
             transaction.executeWithoutResult(status -> verifiedOriginal(original).ifPresent(verified -> {
                 log.info("The audit of job {} did not finish; its held-out verification stands", original);
+                disputedAudit(original).ifPresent(disputed ->
+                        jobs.endVerification(disputed.id(), false, "No second audit decided the dispute; the original stands"));
                 accept(verified);
             }));
         }
     }
 
     /**
-     * @param audit   whether this job is to be audited once verified
-     * @param auditOf the job this one audits, or null
+     * @param auditOf    the job this one audits, or null
+     * @param auditEpoch for an audit, the epoch it trained again
      */
-    private record Job(long id, int attempt, long workerId, long requesterId, long datasetId, long modelId, boolean audit,
-                       Long auditOf, String weightsKey, byte[] wrappedKey) {
+    private record Job(long id, int attempt, long workerId, long requesterId, long datasetId, long modelId, Long auditOf,
+                       Integer auditEpoch, String hyperparametersJson, String weightsKey, byte[] wrappedKey) {
     }
 
     private record Judgement(HeldOutEvaluator.Evaluation evaluation, String rejection) {
@@ -205,9 +216,8 @@ class JobResults {
     private Judgement judge(ModelCard card, Path weights, ShardTensors heldOut, Map<String, Object> claimed) throws IOException {
         HeldOutEvaluator.Evaluation measured;
         try {
-            SafetensorsSummary summary = SafetensorsInspector.inspect(weights);
-            measured = evaluator.evaluate(card, weights, summary, heldOut);
-        } catch (HeldOutEvaluator.UnfitWeightsException e) {
+            measured = evaluator.evaluate(card, weights, heldOut);
+        } catch (F32Tensors.UnfitTensorsException e) {
             return new Judgement(null, e.getMessage());
         }
         var verification = properties.verification();
@@ -252,7 +262,8 @@ class JobResults {
         return new Judgement(measured, null);
     }
 
-    private Verdict settle(Job job, ModelCard card, Map<String, Object> claimed, Judgement judgement, Path weights) {
+    private Verdict settle(Job job, ModelCard card, Map<String, Object> claimed, Judgement judgement, Path weights,
+                           Integer auditEpoch) {
         if (jobs.currentAttempt(job.workerId(), job.id()) != job.attempt()) {
             throw new LeaseLostException(job.id());
         }
@@ -271,40 +282,152 @@ class JobResults {
         if (!verified) {
             String reason = "Verification failed: " + judgement.rejection();
             jobs.finish(job.workerId(), job.id(), JobStatus.FAILED, claimedJson, reason);
-            if (job.auditOf() == null) {
-                settlement.refundRequester(job.id(), job.requesterId(), reason);
-            } // a failed audit leaves its original to settleAbandonedAudits: the original's verification stands
+            checkpoints.discard(job.id());
+            settlement.refundRequester(job.id(), job.requesterId(), reason);
             log.warn("Job {} attempt {} by worker {} rejected: {}", job.id(), job.attempt(), job.workerId(), judgement.rejection());
             return new Verdict("FAILED", loss, accuracy, null, reason);
         }
-        if (job.auditOf() != null) {
-            jobs.finish(job.workerId(), job.id(), JobStatus.SUCCEEDED, claimedJson, null);
-            pay(job, card, "Audit re-run of job " + job.auditOf() + ", paid by the plaza");
-            verifiedOriginal(job.auditOf()).ifPresent(original -> compareWithAudit(original, card, judgement.evaluation()));
-            return new Verdict("SUCCEEDED", loss, accuracy, null, null);
-        }
-        if (job.audit()) {
+        if (auditEpoch != null) {
             jobs.finish(job.workerId(), job.id(), JobStatus.VERIFYING, claimedJson, null);
-            long audit = jobs.submitAudit(job.id(), job.workerId());
-            log.info("Job {} verified on the held-out split; audit job {} trains it again on another worker", job.id(), audit);
+            long audit = jobs.submitAudit(job.id(), auditEpoch, job.workerId());
+            log.info("Job {} verified on the held-out split; audit job {} trains its epoch {} again on another provider's worker",
+                    job.id(), audit, auditEpoch);
             return new Verdict("VERIFYING", loss, accuracy, null, null);
         }
         jobs.finish(job.workerId(), job.id(), JobStatus.SUCCEEDED, claimedJson, null);
         return new Verdict("SUCCEEDED", loss, accuracy, accept(job, card, judgement.evaluation(), weights), null);
     }
 
-    /** The original of an audit, waiting in VERIFYING, with its verified result (locked). */
-    private java.util.Optional<VerifiedJob> verifiedOriginal(long jobId) {
+    /**
+     * Why the audited epoch's checkpoints cannot be the run that made these weights (other parameter names or
+     * shapes; for the last epoch, other values), or null.
+     */
+    private String checkpointMismatch(Job job, int auditEpoch, int epochs, Path weights) throws IOException {
+        for (int epoch : List.of(auditEpoch - 1, auditEpoch)) {
+            Path checkpoint = checkpoints.decrypt(job.id(), job.attempt(), epoch);
+            try {
+                String mismatch = CheckpointDistance.mismatch(weights, checkpoint, epoch == epochs);
+                if (mismatch != null) {
+                    return "checkpoint " + epoch + " is not of the run that made the weights: " + mismatch;
+                }
+            } finally {
+                Files.deleteIfExists(checkpoint);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * An audit's result: its checkpoint after the epoch, compared with the original's. An auditor who agrees is
+     * paid and the original accepted. A first auditor who disagrees waits (VERIFYING) for a second audit on a
+     * third provider, whose checkpoint decides both: the original is accepted when the second audit agrees with
+     * it, else rejected and its requester refunded; the first auditor is paid when the second audit agrees with
+     * it, else its audit fails. A lazy or hostile auditor can thus not fail an honest job alone.
+     */
+    private Verdict completeAudit(Job audit, ModelCard card, Map<String, Object> claimed) throws IOException {
+        long original = audit.auditOf();
+        int epoch = audit.auditEpoch();
+        int originalAttempt = checkpoints.verifiedAttempt(original);
+        Path result = decryptToWorkFile(audit);
+        Path before = null, after = null, disputedResult = null;
+        try {
+            before = checkpoints.decrypt(original, originalAttempt, epoch - 1);
+            after = checkpoints.decrypt(original, originalAttempt, epoch);
+            CheckpointDistance.Result vsOriginal = CheckpointDistance.between(result, before, after, epoch);
+            Optional<Job> disputed = disputedAudit(original);
+            CheckpointDistance.Result vsDisputed = null;
+            if (disputed.isPresent()) {
+                disputedResult = decryptToWorkFile(disputed.get());
+                vsDisputed = CheckpointDistance.between(result, before, disputedResult, epoch);
+            }
+            CheckpointDistance.Result againstDisputed = vsDisputed;
+            return transaction.execute(status -> decideAudit(audit, card, claimed, vsOriginal, disputed, againstDisputed));
+        } finally {
+            for (Path file : new Path[]{result, before, after, disputedResult}) {
+                deleteQuietly(file);
+            }
+        }
+    }
+
+    private Verdict decideAudit(Job audit, ModelCard card, Map<String, Object> claimed, CheckpointDistance.Result vsOriginal,
+                                Optional<Job> disputed, CheckpointDistance.Result vsDisputed) {
+        if (jobs.currentAttempt(audit.workerId(), audit.id()) != audit.attempt()) {
+            throw new LeaseLostException(audit.id());
+        }
+        double tolerance = properties.verification().auditTolerance();
+        boolean agrees = vsOriginal.agrees(tolerance);
+        String claimedJson = json.writeValueAsString(claimed);
+        jdbc.sql("UPDATE job_results SET claimed_metrics = CAST(? AS jsonb), audit_distance = ? WHERE job_id = ? AND attempt = ?")
+                .params(claimedJson, Double.isFinite(vsOriginal.distance()) ? vsOriginal.distance() : null, audit.id(),
+                        audit.attempt()).update();
+        long original = audit.auditOf();
+        VerifiedJob verified = verifiedOriginal(original).orElse(null);
+        if (disputed.isEmpty() && !agrees && verified != null) {
+            jobs.finish(audit.workerId(), audit.id(), JobStatus.VERIFYING, claimedJson, null);
+            long second = jobs.submitAudit(original, audit.auditEpoch(), verified.job().workerId(), audit.workerId());
+            log.warn("Audit {} of job {} disagrees ({}); audit {} on a third provider decides", audit.id(), original,
+                    vsOriginal.describe(), second);
+            return new Verdict("VERIFYING", null, null, null, null);
+        }
+        recordAuditVerdict(audit, true, null);
+        jobs.finish(audit.workerId(), audit.id(), JobStatus.SUCCEEDED, claimedJson, null);
+        pay(audit, card, "Audit of epoch " + audit.auditEpoch() + " of job " + original + ", paid by the plaza");
+        if (disputed.isPresent()) {
+            Job first = disputed.get();
+            boolean firstRight = vsDisputed.agrees(tolerance);
+            recordAuditVerdict(first, firstRight, firstRight ? null : "a second audit disagreed with this one");
+            jobs.endVerification(first.id(), firstRight, firstRight ? null
+                    : "Audit rejected: a second audit on another provider agreed with the original, not with this one");
+            if (firstRight) {
+                pay(first, card, "Audit of epoch " + first.auditEpoch() + " of job " + original + ", paid by the plaza");
+            }
+        }
+        if (verified != null) {
+            if (agrees) {
+                accept(verified);
+            } else {
+                rejectAfterAudit(verified, "an audit on another provider re-ran epoch " + audit.auditEpoch()
+                        + " from the original's checkpoint and landed " + vsOriginal.describe() + " away from it (tolerance "
+                        + tolerance + ")");
+            }
+        }
+        return new Verdict("SUCCEEDED", null, null, null, null);
+    }
+
+    /** Counts an audit's outcome for its worker (a rejected audit lowers its reliability like a rejected job). */
+    private void recordAuditVerdict(Job audit, boolean verified, String reason) {
+        jdbc.sql("UPDATE job_results SET verdict = ?, reason = ? WHERE job_id = ? AND attempt = ?")
+                .params(verified ? "VERIFIED" : "REJECTED", reason, audit.id(), audit.attempt()).update();
+        countResult(audit.workerId(), verified ? 1 : 0, verified ? 0 : 1);
+    }
+
+    /** The first audit of a job that disagreed with it and waits for the second one. */
+    private Optional<Job> disputedAudit(long original) {
         return jdbc.sql("""
-                        SELECT j.requester_id, j.dataset_id, j.model_id, r.attempt, r.worker_id, r.weights_key, r.wrapped_data_key,
-                               r.verified_loss, r.verified_accuracy
+                        SELECT j.id, r.attempt, r.worker_id, j.requester_id, j.dataset_id, j.model_id, j.audit_epoch,
+                               j.hyperparameters::text AS hyperparameters, r.weights_key, r.wrapped_data_key
+                        FROM training_jobs j JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts
+                        WHERE j.audit_of = ? AND j.status = 'VERIFYING'""")
+                .param(original)
+                .query((rs, n) -> new Job(rs.getLong("id"), rs.getInt("attempt"), rs.getLong("worker_id"),
+                        rs.getLong("requester_id"), rs.getLong("dataset_id"), rs.getLong("model_id"), original,
+                        rs.getInt("audit_epoch"), rs.getString("hyperparameters"), rs.getString("weights_key"),
+                        rs.getBytes("wrapped_data_key")))
+                .optional();
+    }
+
+    /** The original of an audit, waiting in VERIFYING, with its verified result (locked). */
+    private Optional<VerifiedJob> verifiedOriginal(long jobId) {
+        return jdbc.sql("""
+                        SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters::text AS hyperparameters, r.attempt,
+                               r.worker_id, r.weights_key, r.wrapped_data_key, r.verified_loss, r.verified_accuracy
                         FROM training_jobs j JOIN job_results r ON r.job_id = j.id AND r.verdict = 'VERIFIED'
                         WHERE j.id = ? AND j.status = 'VERIFYING'
                         FOR UPDATE OF j""")
                 .param(jobId)
                 .query((rs, n) -> new VerifiedJob(new Job(jobId, rs.getInt("attempt"), rs.getLong("worker_id"),
-                        rs.getLong("requester_id"), rs.getLong("dataset_id"), rs.getLong("model_id"), true, null,
-                        rs.getString("weights_key"), rs.getBytes("wrapped_data_key")),
+                        rs.getLong("requester_id"), rs.getLong("dataset_id"), rs.getLong("model_id"), null, null,
+                        rs.getString("hyperparameters"), rs.getString("weights_key"), rs.getBytes("wrapped_data_key")),
                         rs.getDouble("verified_loss"), (Double) rs.getObject("verified_accuracy")))
                 .optional();
     }
@@ -312,26 +435,14 @@ class JobResults {
     private record VerifiedJob(Job job, double loss, Double accuracy) {
     }
 
-    /** The audit agrees (within the tolerance) or the original is rejected after all. */
-    private void compareWithAudit(VerifiedJob original, ModelCard card, HeldOutEvaluator.Evaluation audit) {
-        double tolerance = properties.verification().auditTolerance();
-        String disagreement = null;
-        if (card.isClassification() && Math.abs(audit.accuracy() - original.accuracy()) > tolerance) {
-            disagreement = format("an audit on another worker reached held-out accuracy %.4f, the original %.4f",
-                    audit.accuracy(), original.accuracy());
-        } else if (!card.isClassification() && Math.abs(audit.loss() - original.loss()) > tolerance * Math.max(original.loss(), 1e-9)) {
-            disagreement = format("an audit on another worker reached held-out loss %.5f, the original %.5f",
-                    audit.loss(), original.loss());
-        }
-        if (disagreement == null) {
-            accept(original);
-            return;
-        }
+    /** The audit showed the original's epoch was not trained as committed: rejected after all, the requester refunded. */
+    private void rejectAfterAudit(VerifiedJob original, String disagreement) {
         Job job = original.job();
         jobs.endVerification(job.id(), false, "Verification failed: " + disagreement);
         jdbc.sql("UPDATE job_results SET verdict = 'REJECTED', reason = ? WHERE job_id = ? AND attempt = ?")
                 .params(disagreement, job.id(), job.attempt()).update();
         countResult(job.workerId(), -1, 1);
+        checkpoints.discard(job.id());
         settlement.refundRequester(job.id(), job.requesterId(), "Verification failed: " + disagreement);
         log.warn("Job {} rejected: {}", job.id(), disagreement);
     }
@@ -344,6 +455,7 @@ class JobResults {
         try {
             weights = decryptToWorkFile(job);
             jobs.endVerification(job.id(), true, null);
+            checkpoints.discard(job.id());
             accept(job, card, new HeldOutEvaluator.Evaluation(verified.loss(),
                     verified.accuracy() == null ? Double.NaN : verified.accuracy(), heldOutRows(job.datasetId())), weights);
         } catch (IOException e) {
@@ -375,40 +487,40 @@ class JobResults {
 
     /**
      * Pays the provider of the attempt's worker for the work the job needed: the offer's price when the
-     * attempt was leased, for the time from lease to upload, but at most {@link #BILLED_TIME_SLACK} times
-     * the training time the worker's benchmarked rate (fixed at lease) gives for the job's rows, epochs and
-     * model; a worker that sleeps or renews its lease earns nothing more. Without a benchmark the time is
-     * billed as it is (and the escrow caps it at the budget).
+     * attempt was leased, for the time from lease to upload, but at most the training time the offer's
+     * benchmarked rate (fixed at lease) gives for the job's rows, epochs (an audit: one) and model, which is
+     * what the requester was quoted; a worker that sleeps or renews its lease earns nothing more. Without a
+     * benchmark the time is billed as it is (and the escrow caps it at the budget).
      *
      * @return the offer
      */
     private long pay(Job job, ModelCard card, String reason) {
-        record Attempt(long offerId, long providerId, BigDecimal price, Double rate, double seconds, long rows, int epochs) {
+        record Attempt(long offerId, long providerId, BigDecimal price, Double rate, double seconds, long rows) {
         }
         Attempt a = jdbc.sql("""
                         SELECT o.id AS offer_id, o.provider_id, coalesce(a.price_per_hour_aic, o.price_per_hour_aic) AS price,
                                a.rate_samples_per_s AS rate, EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at) AS seconds,
-                               d.row_count, j.hyperparameters ->> 'epochs' AS epochs
+                               d.row_count
                         FROM job_attempts a JOIN job_results r ON r.job_id = a.job_id AND r.attempt = a.attempt
                              JOIN workers w ON w.id = a.worker_id JOIN gpu_offers o ON o.id = w.offer_id
                              JOIN training_jobs j ON j.id = a.job_id JOIN datasets d ON d.listing_id = j.dataset_id
                         WHERE a.job_id = ? AND a.attempt = ?""")
                 .params(job.id(), job.attempt())
                 .query((rs, n) -> new Attempt(rs.getLong("offer_id"), rs.getLong("provider_id"), rs.getBigDecimal("price"),
-                        (Double) rs.getObject("rate"), Math.max(0, rs.getDouble("seconds")), rs.getLong("row_count"),
-                        epochs(rs.getString("epochs"))))
+                        (Double) rs.getObject("rate"), Math.max(0, rs.getDouble("seconds")), rs.getLong("row_count")))
                 .single();
         double billed = a.seconds();
         if (a.rate() != null && a.rate() > 0) {
-            billed = Math.min(billed, BILLED_TIME_SLACK * PriceEstimate.seconds(a.rows(), a.epochs(), card, a.rate()));
+            int epochs = job.auditEpoch() != null ? 1 : epochs(job, card);
+            billed = Math.min(billed, PriceEstimate.seconds(a.rows(), epochs, card, a.rate()));
         }
         BigDecimal amount = a.price().multiply(BigDecimal.valueOf(billed)).divide(BigDecimal.valueOf(3600), 18, RoundingMode.DOWN);
         settlement.payProvider(job.id(), a.providerId(), amount, reason);
         return a.offerId();
     }
 
-    private static int epochs(String value) {
-        return value != null && value.matches("\\d{1,6}") ? Math.max(1, Integer.parseInt(value)) : 1;
+    private int epochs(Job job, ModelCard card) {
+        return EpochCheckpoints.epochs(job.hyperparametersJson(), card, json);
     }
 
     /** Adds to a worker's verified and rejected counts; reliability is the verified share. */

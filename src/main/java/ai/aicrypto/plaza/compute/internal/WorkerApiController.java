@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpStatus;
@@ -25,6 +26,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The worker API (JSON). Every job route acts only on a job leased to the calling worker: a job
@@ -41,12 +43,17 @@ class WorkerApiController {
     private final JobResults results;
     private final Models models;
     private final EscrowSettlements escrow;
+    private final EpochCheckpoints checkpoints;
+    private final JsonMapper json;
+    private final ModelCardValidator cardValidator = new ModelCardValidator();
     /** Cards do not change once published, and every lease hands one out. */
     private final Cache<Long, String> cards = Caffeine.newBuilder().maximumSize(1_000).build();
 
     WorkerApiController(WorkerRegistry workers, JobQueue jobs, TrainingSplits splits, JobResults results, Models models,
-                        EscrowSettlements escrow) {
+                        EscrowSettlements escrow, EpochCheckpoints checkpoints, JsonMapper json) {
         this.escrow = escrow;
+        this.checkpoints = checkpoints;
+        this.json = json;
         this.workers = workers;
         this.jobs = jobs;
         this.splits = splits;
@@ -77,7 +84,7 @@ class WorkerApiController {
             TrainingSplits.Split split = splits.ensure(job.datasetId());
             return ResponseEntity.ok(new Lease(job.id(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.attempt(),
                     job.leaseExpiresAt(), cards.get(job.modelId(), models::cardJson), Base64.getEncoder().encodeToString(split.key()),
-                    split.shards()));
+                    split.shards(), job.auditEpoch() == null ? null : new Audit(job.auditEpoch())));
         } catch (RuntimeException e) {
             jobs.fail(worker.id(), job.id(), "The dataset could not be prepared for training: " + e.getMessage());
             throw e;
@@ -113,6 +120,39 @@ class WorkerApiController {
     }
 
     /**
+     * The worker's commitment after its weights: the SHA-256 of its checkpoint after every epoch (index =
+     * epoch, 0 = the initial state). The answer names the checkpoints to upload before completing: none, or
+     * those before and after the epoch drawn for an audit.
+     */
+    @PostMapping("/jobs/{id}/checkpoints")
+    Map<String, List<Integer>> commitCheckpoints(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                                                 @RequestBody Commitment commitment) {
+        JobQueue.LeasedTraining training = jobs.leasedTraining(worker.id(), id);
+        int epochs = EpochCheckpoints.epochs(training.hyperparametersJson(),
+                cardValidator.parse(cards.get(training.modelId(), models::cardJson)), json);
+        return Map.of("upload", checkpoints.commit(worker.id(), id, commitment.sha256(), epochs));
+    }
+
+    /** A checkpoint the commitment's answer asked for (the gpu-worker's safetensors checkpoint file). */
+    @PutMapping(value = "/jobs/{id}/checkpoints/{epoch}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<Void> checkpoint(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                                    @PathVariable int epoch, HttpServletRequest request) throws IOException {
+        if (epoch < 0 || epoch > EpochCheckpoints.MAX_EPOCHS) {
+            throw new EpochCheckpoints.CheckpointRefusedException(false, "No such epoch: " + epoch);
+        }
+        checkpoints.upload(worker.id(), id, epoch, request.getInputStream());
+        return ResponseEntity.noContent().build();
+    }
+
+    /** For an audit: the original's checkpoint before the epoch to train again. */
+    @GetMapping(value = "/jobs/{id}/checkpoints/start", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<InputStreamResource> auditStart(@AuthenticationPrincipal WorkerIdentity.Worker worker,
+                                                   @PathVariable long id) throws IOException {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(new InputStreamResource(checkpoints.openStart(worker.id(), id)));
+    }
+
+    /**
      * Completes the job with the metrics the worker claims ({@code accuracy}, {@code loss}); the
      * answer is the plaza's verdict after measuring the uploaded weights on the held-out split.
      */
@@ -131,6 +171,12 @@ class WorkerApiController {
     @ExceptionHandler(LeaseLostException.class)
     ResponseEntity<Map<String, String>> leaseLost(LeaseLostException e) {
         return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(EpochCheckpoints.CheckpointRefusedException.class)
+    ResponseEntity<Map<String, String>> checkpointRefused(EpochCheckpoints.CheckpointRefusedException e) {
+        return ResponseEntity.status(e.conflict ? HttpStatus.CONFLICT : HttpStatus.UNPROCESSABLE_CONTENT)
+                .body(Map.of("error", e.getMessage()));
     }
 
     @ExceptionHandler(JobResults.NoWeightsException.class)
@@ -159,8 +205,15 @@ class WorkerApiController {
                      Double benchmarkScore) {
     }
 
+    /** @param audit for an audit job, the epoch to train again from {@code GET .../checkpoints/start}; else null */
     record Lease(long id, long datasetId, long modelId, String hyperparametersJson, int attempt, Instant leaseExpiresAt,
-                 String cardJson, String shardKey, List<TrainingSplits.ShardRef> shards) {
+                 String cardJson, String shardKey, List<TrainingSplits.ShardRef> shards, Audit audit) {
+    }
+
+    record Audit(int epoch) {
+    }
+
+    record Commitment(List<String> sha256) {
     }
 
     record Progress(int epoch, Double loss, Double accuracy, Double samplesPerSecond) {

@@ -205,7 +205,7 @@ class WorkerApiTest extends IntegrationTest {
         long original = jobs.submit(requester, dataset, model, "{}", 0);
         assertThat(((Number) body(call(first, "/lease", null)).get("id")).longValue()).isEqualTo(original);
         long firstWorker = jdbc.sql("SELECT worker_id FROM training_jobs WHERE id = ?").param(original).query(Long.class).single();
-        long audit = queue.submitAudit(original, firstWorker);
+        long audit = queue.submitAudit(original, 1, firstWorker);
 
         assertThat(call(sameProvidersOther, "/lease", null).getResponse().getStatus()).isEqualTo(204);
         assertThat(((Number) body(call(someoneElse, "/lease", null)).get("id")).longValue()).isEqualTo(audit);

@@ -1,0 +1,70 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import ai.aicrypto.plaza.model.card.SafetensorsInspector;
+import ai.aicrypto.plaza.model.card.SafetensorsSummary;
+
+/** F32 tensors read from a safetensors file that {@link SafetensorsInspector} has validated (weights, checkpoints). */
+final class F32Tensors implements Closeable {
+
+    /** The file does not hold what the reader expects: a result with it is rejected with this reason. */
+    static final class UnfitTensorsException extends Exception {
+        UnfitTensorsException(String reason) {
+            super(reason);
+        }
+    }
+
+    private final FileChannel file;
+    private final SafetensorsSummary summary;
+
+    private F32Tensors(FileChannel file, SafetensorsSummary summary) {
+        this.file = file;
+        this.summary = summary;
+    }
+
+    /** @throws ai.aicrypto.plaza.model.card.InvalidModelCardException when the file is not valid safetensors */
+    static F32Tensors open(Path path) throws IOException {
+        SafetensorsSummary summary = SafetensorsInspector.inspect(path);
+        return new F32Tensors(FileChannel.open(path, StandardOpenOption.READ), summary);
+    }
+
+    SafetensorsSummary summary() {
+        return summary;
+    }
+
+    /** The tensor, which must be F32 of exactly this shape. */
+    float[] read(String name, List<Long> shape) throws IOException, UnfitTensorsException {
+        SafetensorsSummary.TensorInfo info = summary.tensors().get(name);
+        if (info == null) {
+            throw new UnfitTensorsException("tensor " + name + " is missing");
+        }
+        if (!info.dtype().equals("F32") || !info.shape().equals(shape)) {
+            throw new UnfitTensorsException("tensor " + name + " is " + info.dtype() + " " + info.shape() + ", expected F32 " + shape);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(info.byteLength())).order(ByteOrder.LITTLE_ENDIAN);
+        long position = 8 + summary.headerBytes() + info.begin();
+        while (bytes.hasRemaining()) {
+            int read = file.read(bytes, position);
+            if (read < 0) {
+                throw new IOException("safetensors file truncated");
+            }
+            position += read;
+        }
+        float[] values = new float[(int) info.elementCount()];
+        bytes.flip().asFloatBuffer().get(values);
+        return values;
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+}
