@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A real GPU worker process: the gpu-worker fat jar (built here, offline and without its tests, when it is missing
- * or older than the worker's sources), started against a running app. Its output goes to a log file that tests read.
+ * A real GPU worker process: the gpu-worker fat jar (built here, offline and without running its tests, when it is
+ * missing or older than the worker's sources), started against a running app. Its output goes to a log file that tests read.
  */
 public final class WorkerProcess implements AutoCloseable {
 
@@ -38,6 +38,21 @@ public final class WorkerProcess implements AutoCloseable {
                 "--cache", cacheDir.toString(), "--poll-seconds", "1", "--heartbeat-seconds", "2"));
         command.addAll(List.of(extra));
         Path log = Files.createTempFile("gpu-worker-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new WorkerProcess(process, log);
+    }
+
+    /**
+     * Starts a simulated worker, honest or cheating in the given way (gpu-worker's test class
+     * {@code ai.aicrypto.plaza.worker.cheat.CheatingWorkerMain}, on the fat jar and the worker's test classes).
+     */
+    public static WorkerProcess startSimulated(String plazaUrl, String token, Path cacheDir, String cheat) throws IOException {
+        ensureJar();
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", JAR + java.io.File.pathSeparator + WORKER_DIR.resolve("target/test-classes"),
+                "ai.aicrypto.plaza.worker.cheat.CheatingWorkerMain", "--plaza", plazaUrl, "--token", token,
+                "--cache", cacheDir.toString(), "--cheat", cheat);
+        Path log = Files.createTempFile("gpu-worker-" + cheat + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new WorkerProcess(process, log);
     }
@@ -72,7 +87,7 @@ public final class WorkerProcess implements AutoCloseable {
     private static synchronized void ensureJar() throws IOException {
         FileTime built = Files.exists(JAR) ? Files.getLastModifiedTime(JAR) : FileTime.fromMillis(0);
         boolean stale;
-        try (Stream<Path> sources = Stream.concat(Files.walk(WORKER_DIR.resolve("src/main")), Stream.of(WORKER_DIR.resolve("pom.xml")))) {
+        try (Stream<Path> sources = Stream.concat(Files.walk(WORKER_DIR.resolve("src")), Stream.of(WORKER_DIR.resolve("pom.xml")))) {
             stale = sources.filter(Files::isRegularFile).anyMatch(p -> {
                 try {
                     return Files.getLastModifiedTime(p).compareTo(built) > 0;

@@ -48,7 +48,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Real gpu-worker processes (the fat jar, CPU engine) against the app on a real port, on a 1,000-row slice of
  * Fashion-MNIST: a job end to end, a worker killed with -9 mid-job and a second one finishing it, the idle command
- * stopped while training, and a fake worker (a plain HTTP client) whose random weights claim a good accuracy.
+ * stopped while training, a fake worker (a plain HTTP client) whose random weights claim a good accuracy, and the
+ * epoch audits: an honest job audited by another provider's worker, a lazy worker (gpu-worker's simulated cheater)
+ * caught, and a lazy auditor overruled by a second audit.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "plaza.compute.max-weights-size=4MB") // the MLP's weights take about 1 MB
@@ -204,18 +206,26 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     @Test
-    void anAuditedJobIsPaidOnlyOnceAnotherWorkerAgrees() throws Exception {
+    void anAuditedJobIsPaidOnlyOnceAnotherProvidersWorkerAgreesOnTheDrawnEpoch() throws Exception {
         GpuOffers.IssuedWorker one = register();
         GpuOffers.IssuedWorker two = registerForAnotherProvider(); // an audit never goes to the same provider
-        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
-        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 3}", 0);
+        drawForAudit(job);
         try (WorkerProcess first = WorkerProcess.start(plaza(), one.token(), tmp.resolve("cache-1"), "--no-benchmark");
              WorkerProcess second = WorkerProcess.start(plaza(), two.token(), tmp.resolve("cache-2"), "--no-benchmark")) {
             await(first, () -> status(job).equals("SUCCEEDED") || status(job).equals("FAILED"));
             assertThat(status(job)).as(first.log() + second.log()).isEqualTo("SUCCEEDED");
         }
+        assertThat(jdbc.sql("SELECT cardinality(checkpoint_sha256) FROM job_results WHERE job_id = ?").param(job)
+                .query(Integer.class).single()).as("epochs 0 to 3 committed").isEqualTo(4);
         long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
         assertThat(status(audit)).isEqualTo("SUCCEEDED");
+        int epoch = jdbc.sql("SELECT audit_epoch FROM training_jobs WHERE id = ?").param(audit).query(Integer.class).single();
+        assertThat(epoch).isBetween(1, 3);
+        assertThat(jdbc.sql("SELECT audit_distance FROM job_results WHERE job_id = ?").param(audit).query(Double.class).single())
+                .as("the same engine re-runs the epoch exactly").isLessThan(1e-6);
+        assertThat(jdbc.sql("SELECT epoch FROM job_progress WHERE job_id = ?").param(audit).query(Integer.class).list())
+                .as("the audit trains the drawn epoch only").containsExactly(epoch);
         long originalWorker = jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(job).query(Long.class).single();
         assertThat(jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(audit).query(Long.class).single())
                 .as("an audit runs on another worker").isNotEqualTo(originalWorker);
@@ -226,18 +236,20 @@ class WorkerProcessTest extends IntegrationTest {
                 .contains("paid by the plaza");
         assertThat(jdbc.sql("SELECT worker_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single())
                 .isEqualTo(originalWorker);
-        assertThat(jdbc.sql("SELECT count(*) FROM training_records WHERE job_id = ?").param(audit).query(Long.class).single()).isZero();
+        assertThat(count("training_records WHERE job_id = " + audit)).isZero();
+        assertThat(count("job_checkpoints WHERE job_id = " + job)).as("checkpoints go once the audit is decided").isZero();
     }
 
     @Test
     void anAuditNoOtherWorkerTakesIsDroppedAndTheOriginalStands() throws Exception {
         GpuOffers.IssuedWorker only = register();
         long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
-        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(job).update(); // as if drawn for an audit
+        drawForAudit(job);
         try (WorkerProcess worker = WorkerProcess.start(plaza(), only.token(), tmp.resolve("cache"), "--no-benchmark")) {
             await(worker, () -> status(job).equals("VERIFYING"));
             await(worker, () -> worker.log().contains("\"status\":\"VERIFYING\""));
         }
+        assertThat(count("job_checkpoints WHERE job_id = " + job)).as("the drawn epoch's two checkpoints").isEqualTo(2);
         long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
         assertThat(status(audit)).as("the only worker may not audit itself").isEqualTo("QUEUED");
         assertThat(count("settlements WHERE job_id = " + job)).as("nobody is paid while the audit waits").isZero();
@@ -252,40 +264,68 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     @Test
-    void anAuditThatDisagreesFailsTheOriginalAndRefundsTheRequester() throws Exception {
-        GpuOffers.IssuedWorker real = register();
+    void aLazyWorkerIsCaughtByTheEpochAuditBeforeAnyPayment() throws Exception {
+        // Trains 1 of its 4 epochs and interpolates the checkpoints in between: its model passes the held-out check.
+        GpuOffers.IssuedWorker lazy = register();
         GpuOffers.IssuedWorker auditor = registerForAnotherProvider();
-        long weak = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 1}", 0);
-        long strong = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 8}", 0);
-        jdbc.sql("UPDATE training_jobs SET audit = true WHERE id = ?").param(strong).update(); // as if drawn for an audit
-        try (WorkerProcess worker = WorkerProcess.start(plaza(), real.token(), tmp.resolve("cache"), "--no-benchmark")) {
-            await(worker, () -> status(weak).equals("SUCCEEDED") && status(strong).equals("VERIFYING"));
+        GpuOffers.IssuedWorker referee = registerForAnotherProvider();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 4}", 0);
+        drawForAudit(job);
+        long audit;
+        try (WorkerProcess cheat = WorkerProcess.startSimulated(plaza(), lazy.token(), tmp.resolve("cache-lazy"), "lazy");
+             WorkerProcess first = WorkerProcess.startSimulated(plaza(), auditor.token(), tmp.resolve("cache-1"), "honest")) {
+            await(cheat, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
+            assertThat(status(job)).as("passed the held-out check; the audit disagrees").isEqualTo("VERIFYING");
+            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+            assertThat(jdbc.sql("SELECT audit_distance FROM job_results WHERE job_id = ?").param(audit).query(Double.class).single())
+                    .isGreaterThan(0.5);
+            assertThat(count("settlements WHERE job_id IN (" + job + ", " + audit + ")")).as("nobody paid yet").isZero();
+            try (WorkerProcess second = WorkerProcess.startSimulated(plaza(), referee.token(), tmp.resolve("cache-2"), "honest")) {
+                await(second, () -> status(job).equals("FAILED"));
+            }
         }
-        // The auditor hands in the one-epoch model's weights: verified on their own, far from the original.
-        long weakModel = jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(weak)
-                .query(Long.class).single();
-        MvcResult download = mvc.perform(get("/models/" + weakModel + "/weights").with(user(requester))).andReturn();
-        byte[] weakWeights = mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray();
-        double weakAccuracy = jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(weak)
-                .query(Double.class).single();
-        send(auditor.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> lease = json.readValue(send(auditor.token(), "POST", "/lease", "{}").body(), Map.class);
-        long audit = ((Number) lease.get("id")).longValue();
-        assertThat(jdbc.sql("SELECT audit_of FROM training_jobs WHERE id = ?").param(audit).query(Long.class).single())
-                .isEqualTo(strong);
-        assertThat(upload(auditor.token(), audit, weakWeights).statusCode()).isEqualTo(204);
-        assertThat(send(auditor.token(), "POST", "/jobs/" + audit + "/complete", "{\"accuracy\": " + weakAccuracy + "}").body())
-                .contains("\"status\":\"SUCCEEDED\"");
-
-        assertThat(status(strong)).isEqualTo("FAILED");
-        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(strong).query(String.class).single())
-                .contains("an audit on another worker");
-        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(strong).query(String.class).list())
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
+                .contains("an audit on another provider re-ran epoch");
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
                 .containsExactly("REFUND_REQUESTER");
-        assertThat(count("training_records WHERE job_id = " + strong)).isZero();
-        assertThat(jdbc.sql("SELECT verified_jobs || '/' || rejected_jobs || '/' || reliability FROM workers WHERE id = ?")
-                .param(real.workerId()).query(String.class).single()).isEqualTo("1/1/0.5");
+        assertThat(status(audit)).as("the first auditor was right").isEqualTo("SUCCEEDED");
+        assertThat(count("settlements WHERE kind = 'PAY_PROVIDER' AND job_id IN (SELECT id FROM training_jobs WHERE audit_of = "
+                + job + ")")).as("both auditors paid").isEqualTo(2);
+        assertThat(count("training_records WHERE job_id = " + job)).isZero();
+        assertThat(jdbc.sql("SELECT rejected_jobs FROM workers WHERE id = ?").param(lazy.workerId()).query(Integer.class).single())
+                .isOne();
+    }
+
+    @Test
+    void aLazyAuditorCannotFailAnHonestJob() throws Exception {
+        GpuOffers.IssuedWorker honest = register();
+        GpuOffers.IssuedWorker echo = registerForAnotherProvider(); // hands the start checkpoint back as its result
+        GpuOffers.IssuedWorker referee = registerForAnotherProvider();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 3}", 0);
+        drawForAudit(job);
+        long audit;
+        try (WorkerProcess original = WorkerProcess.start(plaza(), honest.token(), tmp.resolve("cache-0"), "--no-benchmark");
+             WorkerProcess lazy = WorkerProcess.startSimulated(plaza(), echo.token(), tmp.resolve("cache-1"), "echo-auditor")) {
+            await(lazy, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
+            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+            try (WorkerProcess second = WorkerProcess.startSimulated(plaza(), referee.token(), tmp.resolve("cache-2"), "honest")) {
+                await(second, () -> status(job).equals("SUCCEEDED"));
+            }
+        }
+        assertThat(status(audit)).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(audit).query(String.class).single())
+                .contains("agreed with the original");
+        assertThat(count("settlements WHERE job_id = " + audit)).as("the lazy auditor is not paid").isZero();
+        assertThat(jdbc.sql("SELECT rejected_jobs FROM workers WHERE id = ?").param(echo.workerId()).query(Integer.class).single())
+                .isOne();
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
+                .containsExactly("PAY_PROVIDER");
+        assertThat(count("training_records WHERE job_id = " + job)).isOne();
+    }
+
+    /** As if the job's audit draw had come out lowest: it is audited whatever the share. */
+    private void drawForAudit(long job) {
+        jdbc.sql("UPDATE training_jobs SET audit_draw = 0 WHERE id = ?").param(job).update();
     }
 
     @Test

@@ -1,0 +1,233 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import ai.aicrypto.plaza.support.WorkerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ClassPathResource;
+
+/**
+ * ops/bench/verification (not part of ops/test: its name is no test's): simulated cheaters, each a real gpu-worker
+ * process of its own provider (gpu-worker's test class CheatingWorkerMain), train TRIALS jobs of 10 epochs on a
+ * 1,000-image slice of Fashion-MNIST, with the audit share at 0.1 (so every 10-epoch job has one epoch audited),
+ * while two honest auditors of two other providers take the audits. Reports, per kind, how many jobs were caught
+ * (failed, requester refunded) and how many were paid before being caught; false failures of honest runs; what an
+ * echo auditor (a lazy auditor) and a colluding auditor of the original's own provider achieve; what a sleeper is
+ * billed against an honest worker; and the compute audits cost. Figures go to stdout and to
+ * target/verification-bench.txt, `name value` lines first.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "plaza.compute.max-weights-size=4MB", "plaza.compute.verification.audit-compute-share=0.1",
+        "plaza.compute.expiry-check=1s"})
+class VerificationBench extends IntegrationTest {
+
+    private static final int TRIALS = Integer.getInteger("trials", 5);
+    private static final int EPOCHS = 10;
+    private static final int WAIT_SECONDS = 1800;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    GpuOffers offers;
+    @Autowired
+    TrainingJobs jobs;
+    @Autowired
+    JobResults results;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    TestUsers users;
+    @TempDir
+    Path tmp;
+
+    private record Kind(String name, String cheat, String expectation) {
+    }
+
+    private static final List<Kind> KINDS = List.of(
+            new Kind("honest", "honest", "never failed"),
+            new Kind("random", "random", "caught by the held-out check"),
+            new Kind("lazy_interpolated", "lazy", "1 of 10 epochs trained, path interpolated: caught by any epoch audit"),
+            new Kind("lazy_first_epoch", "lazy-first", "epoch 1 trained for real, 2-10 faked: caught unless epoch 1 is drawn"),
+            new Kind("sleeper", "sleeper", "honest work, 20x wall-clock: billed no more than the quote"),
+            new Kind("inflated", "inflated", "claims accuracy +0.2 (and half its loss): caught by the held-out check"));
+
+    @Test
+    void cheatersAgainstTheVerification() throws Exception {
+        long requester = users.member().id();
+        List<Path> idx = WorkerProcess.fashionSlice(tmp, 1000);
+        long dataset = datasets.importDataset(requester, new DatasetUpload(new ListingDraft("Fashion slice", "", List.of(),
+                "MIT", BigDecimal.ZERO), idx.get(0), "slice-images-idx3-ubyte", idx.get(1), "slice-labels-idx1-ubyte", null));
+        long model = models.publish(requester, new ModelUpload(new ClassPathResource("model-card/examples/fashion-mnist-mlp.json")
+                .getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        List<WorkerProcess> processes = new ArrayList<>();
+        Map<String, List<Long>> jobsOf = new LinkedHashMap<>();
+        Map<String, Long> workerOf = new LinkedHashMap<>();
+        Map<String, Long> offerOf = new LinkedHashMap<>();
+        try {
+            for (String auditor : List.of("auditor-1", "auditor-2")) {
+                processes.add(start(register("Honest auditor " + auditor), "honest", auditor));
+            }
+            long honestProvider = users.member().id();
+            for (Kind kind : KINDS) {
+                long provider = kind.cheat().equals("honest") ? honestProvider : users.member().id();
+                GpuOffers.IssuedWorker worker = offers.register(provider, offer(kind.name()));
+                workerOf.put(kind.name(), worker.workerId());
+                offerOf.put(kind.name(), worker.offerId());
+                processes.add(start(worker, kind.cheat(), kind.name()));
+                List<Long> submitted = new ArrayList<>();
+                for (int trial = 0; trial < TRIALS; trial++) {
+                    submitted.add(jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model,
+                            "{\"epochs\": " + EPOCHS + ", \"seed\": " + (100 + trial) + "}", 0, worker.offerId(), null)));
+                }
+                jobsOf.put(kind.name(), submitted);
+            }
+            // A colluding auditor: another offer of the honest kind's provider, ready to confirm its jobs.
+            GpuOffers.IssuedWorker colluder = offers.register(honestProvider, offer("colluder"));
+            processes.add(start(colluder, "honest", "colluder"));
+            workerOf.put("colluder", colluder.workerId());
+            // A lazy auditor of its own provider: echoes the start checkpoint instead of training the epoch.
+            GpuOffers.IssuedWorker echo = register("Echo auditor");
+            processes.add(start(echo, "echo-auditor", "echo"));
+            workerOf.put("echo", echo.workerId());
+
+            List<Long> all = jobsOf.values().stream().flatMap(List::stream).toList();
+            long deadline = System.currentTimeMillis() + WAIT_SECONDS * 1000L;
+            while (System.currentTimeMillis() < deadline && !all.stream().allMatch(this::ended)) {
+                Thread.sleep(1000);
+                results.settleAbandonedAudits();
+            }
+            assertThat(all.stream().allMatch(this::ended)).as("jobs still running: %s", logs(processes)).isTrue();
+            report(jobsOf, workerOf, offerOf);
+        } finally {
+            for (WorkerProcess process : processes) {
+                process.close();
+            }
+        }
+    }
+
+    private void report(Map<String, List<Long>> jobsOf, Map<String, Long> workerOf, Map<String, Long> offerOf) throws Exception {
+        List<String> figures = new ArrayList<>();
+        List<String> table = new ArrayList<>();
+        table.add(String.format(Locale.ROOT, "%-18s %6s %7s %6s %10s  %s", "kind", "trials", "caught", "paid", "billed_aic",
+                "expectation"));
+        Map<String, Double> billed = new LinkedHashMap<>();
+        for (Kind kind : KINDS) {
+            List<Long> ids = jobsOf.get(kind.name());
+            long caught = ids.stream().filter(id -> status(id).equals("FAILED")).count();
+            long paid = ids.stream().filter(id -> count("settlements WHERE kind = 'PAY_PROVIDER' AND job_id = " + id) > 0).count();
+            long paidAndCaught = ids.stream().filter(id -> status(id).equals("FAILED")
+                    && count("settlements WHERE kind = 'PAY_PROVIDER' AND job_id = " + id) > 0).count();
+            double amount = ids.stream().mapToDouble(this::paidTo).sum() / ids.size();
+            billed.put(kind.name(), amount);
+            if (kind.cheat().equals("honest")) {
+                figures.add("honest_false_failures " + caught);
+            } else if (!kind.cheat().equals("sleeper")) {
+                figures.add(kind.name() + "_caught_share " + share(caught, ids.size()));
+            }
+            figures.add(kind.name() + "_paid_before_caught " + paidAndCaught);
+            table.add(String.format(Locale.ROOT, "%-18s %6d %7d %6d %10.6f  %s", kind.name(), ids.size(), caught, paid, amount,
+                    kind.expectation()));
+        }
+        figures.add("sleeper_billed_vs_honest " + ratio(billed.get("sleeper"), billed.get("honest")));
+        long echoAudits = count("job_attempts a JOIN training_jobs j ON j.id = a.job_id WHERE j.audit_of IS NOT NULL AND a.worker_id = "
+                + workerOf.get("echo"));
+        long echoPaid = count("settlements s JOIN job_attempts a ON a.job_id = s.job_id WHERE s.kind = 'PAY_PROVIDER' AND a.worker_id = "
+                + workerOf.get("echo"));
+        figures.add("echo_auditor_audits " + echoAudits);
+        figures.add("echo_auditor_paid " + echoPaid);
+        figures.add("colluder_audits_of_own_provider " + count("job_attempts a JOIN training_jobs j ON j.id = a.job_id "
+                + "WHERE a.worker_id = " + workerOf.get("colluder") + " AND j.audit_of IN (SELECT id FROM training_jobs WHERE offer_id = "
+                + offerOf.get("honest") + ")"));
+        // Compute: an audit trains one epoch; an original all of its epochs (what the engine reports, per attempt).
+        double originalSeconds = seconds("j.audit_of IS NULL");
+        double auditSeconds = seconds("j.audit_of IS NOT NULL");
+        long auditedEpochs = count("training_jobs WHERE audit_of IS NOT NULL AND status = 'SUCCEEDED'");
+        long trainedEpochs = EPOCHS * (long) jobsOf.values().stream().mapToInt(List::size).sum();
+        figures.add("audit_compute_share_epochs " + ratio(auditedEpochs, trainedEpochs));
+        figures.add("audit_compute_share_wall " + ratio(auditSeconds, originalSeconds));
+        StringBuilder out = new StringBuilder();
+        figures.forEach(f -> out.append(f).append('\n'));
+        out.append('\n');
+        table.forEach(t -> out.append(t).append('\n'));
+        out.append(String.format(Locale.ROOT, "%naudits: %d epochs re-run for %d trained; %.1f s of audit attempts for %.1f s of "
+                + "original attempts (lease to upload); second audits: %d%n", auditedEpochs, trainedEpochs, auditSeconds,
+                originalSeconds, count("training_jobs a WHERE audit_of IS NOT NULL AND cardinality(excluded_provider_ids) > 1")));
+        System.out.print(out);
+        Files.writeString(Path.of("target/verification-bench.txt"), out);
+    }
+
+    private double seconds(String condition) {
+        return jdbc.sql("""
+                        SELECT coalesce(sum(EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at)), 0)
+                        FROM job_attempts a JOIN job_results r ON r.job_id = a.job_id AND r.attempt = a.attempt
+                             JOIN training_jobs j ON j.id = a.job_id WHERE """ + condition)
+                .query(Double.class).single();
+    }
+
+    private double paidTo(long job) {
+        return jdbc.sql("SELECT coalesce(sum(amount_aic), 0) FROM settlements WHERE kind = 'PAY_PROVIDER' AND job_id = ?")
+                .param(job).query(BigDecimal.class).single().doubleValue();
+    }
+
+    private static String share(long part, long whole) {
+        return String.format(Locale.ROOT, "%.2f", (double) part / whole);
+    }
+
+    private static String ratio(double a, double b) {
+        return b == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", a / b);
+    }
+
+    private boolean ended(long job) {
+        return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status(job));
+    }
+
+    private String status(long job) {
+        return jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single();
+    }
+
+    private GpuOffers.IssuedWorker register(String title) {
+        return offers.register(users.member().id(), offer(title));
+    }
+
+    private static GpuOffers.NewOffer offer(String title) {
+        return new GpuOffers.NewOffer(title, "none", 4096, new BigDecimal("2"), "kr-seoul");
+    }
+
+    private WorkerProcess start(GpuOffers.IssuedWorker worker, String cheat, String name) throws Exception {
+        return WorkerProcess.startSimulated("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache-" + name), cheat);
+    }
+
+    private static String logs(List<WorkerProcess> processes) {
+        StringBuilder all = new StringBuilder();
+        processes.forEach(p -> {
+            String log = p.log();
+            all.append("\n--- worker ---\n").append(log, Math.max(0, log.length() - 3000), log.length());
+        });
+        return all.toString();
+    }
+}
