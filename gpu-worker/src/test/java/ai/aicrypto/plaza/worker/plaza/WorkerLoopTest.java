@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.worker.plaza;
 
 import ai.aicrypto.plaza.worker.TestData;
 import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingEngine;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
@@ -77,13 +78,14 @@ class WorkerLoopTest {
             }
 
             @Override
-            public TrainedModel train(ModelSpec spec, TrainingData data, TrainingListener listener) throws IOException {
+            public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
+                    throws IOException {
                 try {
                     together.await(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     throw new IOException("the other slot did not train at the same time", e);
                 }
-                return reference.train(spec, data, listener);
+                return reference.train(spec, data, start, lastEpoch, listener);
             }
         };
         var options = new WorkerLoop.Options("http://127.0.0.1:" + server.getAddress().getPort(), "plz_test", List.of(slot, slot),
