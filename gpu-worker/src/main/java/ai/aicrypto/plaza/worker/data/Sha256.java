@@ -1,7 +1,6 @@
 package ai.aicrypto.plaza.worker.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
