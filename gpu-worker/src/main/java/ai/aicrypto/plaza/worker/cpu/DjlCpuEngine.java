@@ -4,9 +4,9 @@ import ai.aicrypto.plaza.worker.data.BatchStream;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.Task;
 import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.DropoutMasks;
 import ai.aicrypto.plaza.worker.engine.EpochMetrics;
-import ai.aicrypto.plaza.worker.engine.ParameterInit;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
 import ai.aicrypto.plaza.worker.engine.TrainingEngine;
@@ -65,8 +65,9 @@ public final class DjlCpuEngine implements TrainingEngine {
     }
 
     @Override
-    public TrainedModel train(ModelSpec spec, TrainingData data, TrainingListener listener) throws IOException {
-        TrainingSetup.validate(spec, data);
+    public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
+            throws IOException {
+        Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
         Engine engine = pytorch();
         // PyTorch's grad mode is per thread and on in a new thread; DJL turns it off only in the thread that loaded
         // the engine. The optimizer's in-place updates of the parameters must run with it off (a worker trains on
@@ -77,35 +78,33 @@ public final class DjlCpuEngine implements TrainingEngine {
         int[] sizes = spec.layerSizes(features);
         int layers = sizes.length - 1;
         int batchSize = (int) Math.min(hp.batchSize(), data.rows());
-        boolean adam = hp.optimizer() == OptimizerKind.ADAM;
         boolean classification = spec.task() == Task.CLASSIFICATION;
-        Map<String, FloatTensor> init = ParameterInit.initialize(spec, features);
         List<EpochMetrics> history = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), engine.getEngineName())) {
             int np = 2 * layers;
+            String[] names = new String[np];
             NDArray[] params = new NDArray[np];
             NDArray[] m1 = new NDArray[np];
             NDArray[] m2 = new NDArray[np];
             float[] decay = new float[np];
             for (int l = 0; l < layers; l++) {
-                FloatTensor w = init.get(ModelSpec.weightName(l));
-                FloatTensor b = init.get(ModelSpec.biasName(l));
-                params[2 * l] = root.create(w.data(), new Shape(w.shape()));
-                params[2 * l + 1] = root.create(b.data(), new Shape(b.shape()));
+                names[2 * l] = ModelSpec.weightName(l);
+                names[2 * l + 1] = ModelSpec.biasName(l);
                 decay[2 * l] = (float) hp.weightDecay();
             }
             for (int i = 0; i < np; i++) {
+                params[i] = create(root, from.tensor(names[i]));
                 params[i].setRequiresGradient(true);
-                if (adam || hp.momentum() > 0) m1[i] = params[i].zerosLike();
-                if (adam) m2[i] = params[i].zerosLike();
+                if (Checkpoint.hasFirstMoment(hp)) m1[i] = create(root, from.tensor(Checkpoint.firstMoment(names[i])));
+                if (Checkpoint.hasSecondMoment(hp)) m2[i] = create(root, from.tensor(Checkpoint.secondMoment(names[i])));
             }
             DropoutMasks masks = new DropoutMasks(spec.dropout());
             float[][] hostMasks = new float[layers][];
             for (int l = 0; l < layers - 1; l++) if (masks.active()) hostMasks[l] = new float[batchSize * sizes[l + 1]];
             long[] labelBuf = new long[batchSize];
             float[] logitsHost;
-            long step = 0;
-            for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+            long step = from.step();
+            for (int epoch = from.epoch() + 1; epoch <= lastEpoch; epoch++) {
                 long t0 = System.nanoTime();
                 BatchStream stream = new BatchStream(data, batchSize, true, hp.seed(), epoch);
                 BatchStream.Batch batch = stream.newBatch();
@@ -174,14 +173,30 @@ public final class DjlCpuEngine implements TrainingEngine {
                         samples, (System.nanoTime() - t0) / 1e9);
                 history.add(m);
                 listener.onEpoch(m);
+                listener.onCheckpoint(checkpoint(epoch, step, names, params, m1, m2));
             }
             Map<String, FloatTensor> weights = new LinkedHashMap<>();
-            for (int l = 0; l < layers; l++) {
-                weights.put(ModelSpec.weightName(l), FloatTensor.of(params[2 * l].toFloatArray(), sizes[l + 1], sizes[l]));
-                weights.put(ModelSpec.biasName(l), FloatTensor.of(params[2 * l + 1].toFloatArray(), sizes[l + 1]));
-            }
+            for (int i = 0; i < np; i++) weights.put(names[i], tensor(params[i]));
             return new TrainedModel(spec, features, weights, history, id());
         }
+    }
+
+    private static NDArray create(NDManager manager, FloatTensor t) {
+        return manager.create(t.data(), new Shape(t.shape()));
+    }
+
+    private static FloatTensor tensor(NDArray a) {
+        return new FloatTensor(a.getShape().getShape(), a.toFloatArray());
+    }
+
+    private static Checkpoint checkpoint(int epoch, long step, String[] names, NDArray[] params, NDArray[] m1, NDArray[] m2) {
+        Map<String, FloatTensor> t = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            t.put(names[i], tensor(params[i]));
+            if (m1[i] != null) t.put(Checkpoint.firstMoment(names[i]), tensor(m1[i]));
+            if (m2[i] != null) t.put(Checkpoint.secondMoment(names[i]), tensor(m2[i]));
+        }
+        return new Checkpoint(epoch, step, t);
     }
 
     private static NDArray activate(ModelSpec spec, NDArray z) {

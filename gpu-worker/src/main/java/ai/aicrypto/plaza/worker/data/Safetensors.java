@@ -113,7 +113,8 @@ public final class Safetensors {
         if (count > Integer.MAX_VALUE - 8) throw new IOException("tensor '" + e.name() + "' is too large for one shard");
         float[] out = new float[(int) count];
         int chunkFloats = 1 << 20;
-        ByteBuffer buf = ByteBuffer.allocateDirect(chunkFloats * 4).order(ByteOrder.LITTLE_ENDIAN);
+        // sized to the tensor: checkpoints are read whole, many small tensors at a time
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(chunkFloats, out.length) * 4).order(ByteOrder.LITTLE_ENDIAN);
         long pos = e.begin();
         int done = 0;
         while (done < out.length) {
@@ -135,7 +136,7 @@ public final class Safetensors {
         if (count > Integer.MAX_VALUE - 8) throw new IOException("tensor '" + e.name() + "' is too large");
         int[] out = new int[(int) count];
         int chunk = 1 << 19;
-        ByteBuffer buf = ByteBuffer.allocateDirect(chunk * 8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.min(chunk, out.length) * 8).order(ByteOrder.LITTLE_ENDIAN);
         long pos = e.begin();
         int done = 0;
         while (done < out.length) {

@@ -3,7 +3,9 @@ package ai.aicrypto.plaza.worker.engine;
 import ai.aicrypto.plaza.worker.data.TrainingData;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 
-/** Checks that a dataset fits a model spec before an engine starts. */
+import java.io.IOException;
+
+/** Checks that a dataset (and a checkpoint to resume from) fits a model spec before an engine starts. */
 public final class TrainingSetup {
 
     private TrainingSetup() {
@@ -20,6 +22,23 @@ public final class TrainingSetup {
             throw new IllegalArgumentException("the card has " + spec.outputSize() + " classes, the shards " + data.classes().size());
         }
         if (data.rows() == 0) throw new IllegalArgumentException("the dataset is empty");
+    }
+
+    /**
+     * Validates the data and the run, then returns the state training starts from: {@code start}, or checkpoint 0,
+     * which the listener is then given.
+     */
+    public static Checkpoint begin(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
+            throws IOException {
+        validate(spec, data);
+        Checkpoint from = start != null ? start : Checkpoint.initial(spec, data.featureCount());
+        from.requireFits(spec, data.featureCount());
+        if (lastEpoch <= from.epoch() || lastEpoch > spec.hyperparameters().epochs()) {
+            throw new IllegalArgumentException("cannot train from checkpoint " + from.epoch() + " to epoch " + lastEpoch + " of "
+                    + spec.hyperparameters().epochs());
+        }
+        if (start == null) listener.onCheckpoint(from);
+        return from;
     }
 
     /** Checks a batch's class indices against the output width. */

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.worker.gpu;
 
 import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingEngine;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
@@ -37,9 +38,10 @@ public final class JCudaEngine implements TrainingEngine {
     }
 
     @Override
-    public TrainedModel train(ModelSpec spec, TrainingData data, TrainingListener listener) throws IOException {
+    public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
+            throws IOException {
         try (CudaBackend be = new CudaBackend(device)) {
-            return DenseTrainer.train(be, id(), spec, data, listener);
+            return DenseTrainer.train(be, id(), spec, data, start, lastEpoch, listener);
         }
     }
 }

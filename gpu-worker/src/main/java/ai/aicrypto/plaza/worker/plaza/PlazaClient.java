@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,7 +70,16 @@ public final class PlazaClient {
 
     /** Downloads one encrypted training shard of the leased job into {@code target} (atomically). */
     public void downloadShard(long jobId, int seq, Path target) throws IOException {
-        HttpRequest request = authorized("jobs/" + jobId + "/shards/" + seq).timeout(Duration.ofMinutes(30)).GET().build();
+        download("jobs/" + jobId + "/shards/" + seq, jobId, target);
+    }
+
+    /** An audit's start: the audited job's checkpoint of the epoch before the one to train. */
+    public void downloadStartCheckpoint(long jobId, Path target) throws IOException {
+        download("jobs/" + jobId + "/checkpoints/start", jobId, target);
+    }
+
+    private void download(String path, long jobId, Path target) throws IOException {
+        HttpRequest request = authorized(path).timeout(Duration.ofMinutes(30)).GET().build();
         HttpResponse<InputStream> r = call(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = r.body()) {
             if (r.statusCode() != 200) {
@@ -81,9 +92,35 @@ public final class PlazaClient {
     }
 
     public void uploadWeights(long jobId, Path weights) throws IOException {
-        HttpRequest request = authorized("jobs/" + jobId + "/weights").timeout(Duration.ofMinutes(30))
+        upload("jobs/" + jobId + "/weights", jobId, weights);
+    }
+
+    /**
+     * Commits to the job's checkpoints by their SHA-256 (index = epoch, 0 to the last).
+     *
+     * @return the epochs whose checkpoint files the plaza wants uploaded
+     */
+    public List<Integer> commitCheckpoints(long jobId, List<String> sha256) throws IOException {
+        JsonNode upload = JSON.readTree(send(post("jobs/" + jobId + "/checkpoints", Map.of("sha256", sha256)), jobId).body()).path("upload");
+        if (!upload.isArray()) throw new IOException("the plaza's answer to the checkpoint commit has no upload list");
+        List<Integer> epochs = new ArrayList<>();
+        for (JsonNode e : upload) {
+            if (!e.isInt() || e.asInt() < 0 || e.asInt() >= sha256.size()) {
+                throw new IOException("the plaza asked for checkpoint " + e + " of epochs 0.." + (sha256.size() - 1));
+            }
+            epochs.add(e.asInt());
+        }
+        return epochs;
+    }
+
+    public void uploadCheckpoint(long jobId, int epoch, Path checkpoint) throws IOException {
+        upload("jobs/" + jobId + "/checkpoints/" + epoch, jobId, checkpoint);
+    }
+
+    private void upload(String path, long jobId, Path file) throws IOException {
+        HttpRequest request = authorized(path).timeout(Duration.ofMinutes(30))
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofFile(weights)).build();
+                .PUT(HttpRequest.BodyPublishers.ofFile(file)).build();
         send(request, jobId);
     }
 

@@ -1,18 +1,14 @@
 package ai.aicrypto.plaza.worker.plaza;
 
 import ai.aicrypto.plaza.worker.Log;
+import ai.aicrypto.plaza.worker.data.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +71,7 @@ public final class ShardCache {
     private void download(Lease.ShardRef ref, Path file, Downloader downloader) throws IOException {
         Path part = shards.resolve(ref.sha256() + ".download");
         downloader.download(ref.seq(), part);
-        String actual = sha256(part);
+        String actual = Sha256.of(part);
         if (!actual.equals(ref.sha256())) {
             Files.deleteIfExists(part);
             throw new IOException("shard " + ref.seq() + " arrived with SHA-256 " + actual + ", expected " + ref.sha256());
@@ -95,14 +91,5 @@ public final class ShardCache {
             }
         }
         return out;
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -2,6 +2,9 @@ package ai.aicrypto.plaza.worker.plaza;
 
 import ai.aicrypto.plaza.worker.Log;
 import ai.aicrypto.plaza.worker.bench.StartupBenchmark;
+import ai.aicrypto.plaza.worker.data.Sha256;
+import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.EpochMetrics;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
@@ -18,6 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +36,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The worker's life on the plaza: report itself (engine, memory, cached datasets, start-up benchmark) by heartbeat,
  * lease a job, suspend the idle command, fetch the job's shards through the cache, train with progress after every
- * epoch while a background thread renews the lease, upload the weights and complete with the metrics it claims (the
- * plaza verifies them), or fail with the reason; then resume the idle command and lease again. A job the plaza takes
- * back (409: cancelled, expired) is abandoned at the next mini-batch.
+ * epoch while a background thread renews the lease, deliver the result (below) or fail with the reason; then resume
+ * the idle command and lease again. A job the plaza takes back (409 on any job route: cancelled, expired) is abandoned
+ * at the next mini-batch.
+ * <p>
+ * The plaza checks a job's training by auditing one epoch of it ("lazy worker" verification), so an ordinary job keeps
+ * every {@link Checkpoint} (0, the initial state, to E) in a temporary directory while it trains, then:
+ * {@code PUT jobs/{id}/weights}; {@code POST jobs/{id}/checkpoints} with {@code {"sha256": [h0, ..., hE]}}, answered
+ * with {@code {"upload": [epochs]}}; {@code PUT jobs/{id}/checkpoints/{e}} with each checkpoint file asked for; and
+ * {@code POST jobs/{id}/complete} with the metrics it claims (the plaza verifies them). An audit lease
+ * ({@code "audit": {"epoch": k}}) is another worker's job to check: {@code GET jobs/{id}/checkpoints/start} (its
+ * checkpoint k-1), train epoch k from it, {@code PUT jobs/{id}/weights} with the resulting checkpoint k file, and
+ * {@code POST jobs/{id}/complete} with epoch k's loss and accuracy, {@code "epochs": 1} and {@code "auditEpoch": k}.
  * <p>
  * Each engine is a slot (one per GPU) that leases and trains on its own, so a worker with two GPUs runs two jobs at
  * once. The idle command runs only while every slot is idle.
@@ -157,7 +173,8 @@ public final class WorkerLoop {
     private void serve(Lease lease, TrainingEngine engine) {
         long job = lease.id();
         Log.info("job " + job + " leased (attempt " + lease.attempt() + ", dataset " + lease.datasetId() + ", "
-                + lease.shards().size() + " shard(s)) for " + engine.description());
+                + lease.shards().size() + " shard(s)" + (lease.audit() == null ? "" : ", audit of epoch " + lease.audit().epoch())
+                + ") for " + engine.description());
         AtomicBoolean lost = new AtomicBoolean();
         long renewMillis = Math.max(1000, Duration.between(Instant.now(), lease.expiresAt()).toMillis() / 3);
         var renewal = background.scheduleWithFixedDelay(() -> {
@@ -169,36 +186,15 @@ public final class WorkerLoop {
                 Log.info("job " + job + ": lease renewal failed, will retry: " + e.getMessage());
             }
         }, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
-        Path weights = null;
+        Path work = null;
         try {
             List<Path> files = cache.fetch(lease, (seq, target) -> plaza.downloadShard(job, seq, target));
             EncryptedShardData data = EncryptedShardData.open(files, lease.shards(), lease.shardKey());
             ModelSpec spec = spec(lease);
-            TrainedModel model = engine.train(spec, data, new TrainingListener() {
-                @Override
-                public void onEpoch(EpochMetrics m) {
-                    Log.info("job " + job + ": " + m);
-                    try {
-                        plaza.progress(job, metrics(m));
-                    } catch (LeaseLostException e) {
-                        lost.set(true);
-                    } catch (IOException e) {
-                        Log.info("job " + job + ": progress not reported: " + e.getMessage());
-                    }
-                }
-
-                @Override
-                public boolean isCancelled() {
-                    return lost.get();
-                }
-            });
-            weights = Files.createTempFile("job-" + job + "-", ".safetensors");
-            model.export(weights);
-            plaza.uploadWeights(job, weights);
-            Map<String, Object> claimed = metrics(model.finalMetrics());
-            claimed.put("epochs", model.history().size());
-            claimed.put("engine", model.engine());
-            JsonNode verdict = plaza.complete(job, claimed);
+            work = Files.createTempDirectory("aiplaza-job-" + job + "-");
+            JobListener listener = new JobListener(job, work, lost);
+            JsonNode verdict = lease.audit() == null ? train(job, engine, spec, data, listener)
+                    : audit(job, lease.audit().epoch(), engine, spec, data, listener);
             Log.info("job " + job + " completed: the plaza says " + verdict);
         } catch (LeaseLostException | TrainingCancelledException e) {
             Log.info("job " + job + " abandoned: it is no longer leased to this worker");
@@ -214,13 +210,108 @@ public final class WorkerLoop {
             }
         } finally {
             renewal.cancel(false);
-            if (weights != null) {
-                try {
-                    Files.deleteIfExists(weights);
-                } catch (IOException ignored) {
-                    // a temporary file left behind holds weights the plaza has anyway
-                }
+            if (work != null) deleteTree(work);
+        }
+    }
+
+    /** An ordinary job: train every epoch, upload the weights, commit to the checkpoints, upload those asked for. */
+    private JsonNode train(long job, TrainingEngine engine, ModelSpec spec, TrainingData data, JobListener listener) throws IOException {
+        TrainedModel model = engine.train(spec, data, listener);
+        Path weights = listener.work.resolve("weights.safetensors");
+        model.export(weights);
+        plaza.uploadWeights(job, weights);
+        int epochs = spec.hyperparameters().epochs();
+        List<String> hashes = new ArrayList<>();
+        for (int e = 0; e <= epochs; e++) hashes.add(listener.hash(e));
+        for (int e : plaza.commitCheckpoints(job, hashes)) plaza.uploadCheckpoint(job, e, listener.file(e));
+        Map<String, Object> claimed = metrics(model.finalMetrics());
+        claimed.put("epochs", model.history().size());
+        claimed.put("engine", model.engine());
+        return plaza.complete(job, claimed);
+    }
+
+    /** An audit: train epoch k of another worker's job from its checkpoint k-1; the weights are checkpoint k. */
+    private JsonNode audit(long job, int k, TrainingEngine engine, ModelSpec spec, TrainingData data, JobListener listener)
+            throws IOException {
+        if (k < 1 || k > spec.hyperparameters().epochs()) {
+            throw new IllegalArgumentException("cannot audit epoch " + k + " of " + spec.hyperparameters().epochs());
+        }
+        Path startFile = listener.work.resolve("start.safetensors");
+        plaza.downloadStartCheckpoint(job, startFile);
+        Checkpoint start = Checkpoint.read(startFile);
+        if (start.epoch() != k - 1) {
+            throw new IOException("the start checkpoint is of epoch " + start.epoch() + ", the audit of epoch " + k + " needs " + (k - 1));
+        }
+        TrainedModel model = engine.train(spec, data, start, k, listener);
+        plaza.uploadWeights(job, listener.file(k));
+        Map<String, Object> claimed = new LinkedHashMap<>();
+        claimed.put("loss", finite(model.finalMetrics().loss()));
+        claimed.put("accuracy", finite(model.finalMetrics().accuracy()));
+        claimed.put("epochs", 1);
+        claimed.put("engine", model.engine());
+        claimed.put("auditEpoch", k);
+        return plaza.complete(job, claimed);
+    }
+
+    /** Reports each epoch, keeps each checkpoint in the job's directory with its SHA-256, stops when the lease is lost. */
+    private final class JobListener implements TrainingListener {
+        final long job;
+        final Path work;
+        final AtomicBoolean lost;
+        final Map<Integer, String> hashes = new HashMap<>();
+
+        JobListener(long job, Path work, AtomicBoolean lost) {
+            this.job = job;
+            this.work = work;
+            this.lost = lost;
+        }
+
+        @Override
+        public void onEpoch(EpochMetrics m) {
+            Log.info("job " + job + ": " + m);
+            try {
+                plaza.progress(job, metrics(m));
+            } catch (LeaseLostException e) {
+                lost.set(true);
+            } catch (IOException e) {
+                Log.info("job " + job + ": progress not reported: " + e.getMessage());
             }
+        }
+
+        @Override
+        public void onCheckpoint(Checkpoint c) throws IOException {
+            Path file = path(c.epoch());
+            c.write(file);
+            hashes.put(c.epoch(), Sha256.of(file));
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return lost.get();
+        }
+
+        private Path path(int epoch) {
+            return work.resolve("checkpoint-" + epoch + ".safetensors");
+        }
+
+        /** The file of a checkpoint the engine gave. */
+        Path file(int epoch) {
+            hash(epoch); // refuses an epoch the engine gave no checkpoint of
+            return path(epoch);
+        }
+
+        String hash(int epoch) {
+            String h = hashes.get(epoch);
+            if (h == null) throw new IllegalStateException("the engine gave no checkpoint of epoch " + epoch);
+            return h;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            Log.info("could not delete " + dir + ": " + e.getMessage());
         }
     }
 

@@ -41,13 +41,27 @@ class PlazaClientTest {
                     answer = """
                             {"id": 9, "datasetId": 3, "modelId": 4, "hyperparametersJson": "{\\"epochs\\": 2, \\"learningRate\\": 0.01}",
                              "attempt": 1, "leaseExpiresAt": "2030-01-01T00:00:00Z", "cardJson": "{}", "shardKey": "a2V5",
-                             "shards": [{"seq": 0, "sha256": "ab", "bytes": 5, "rows": 2}], "somethingNew": true}""".getBytes();
+                             "shards": [{"seq": 0, "sha256": "ab", "bytes": 5, "rows": 2}], "somethingNew": true,
+                             "audit": {"epoch": 2}}""".getBytes();
                 }
                 case "/api/worker/v1/jobs/9/renew" -> status = 409;
                 case "/api/worker/v1/jobs/9/shards/0" -> {
                     status = 200;
                     answer = "bytes".getBytes();
                 }
+                case "/api/worker/v1/jobs/9/checkpoints" -> {
+                    status = 200;
+                    answer = "{\"upload\": [1, 2]}".getBytes();
+                }
+                case "/api/worker/v1/jobs/8/checkpoints" -> {
+                    status = 200;
+                    answer = "{\"upload\": [7]}".getBytes();
+                }
+                case "/api/worker/v1/jobs/9/checkpoints/start" -> {
+                    status = 200;
+                    answer = "start".getBytes();
+                }
+                case "/api/worker/v1/jobs/9/checkpoints/2" -> status = 204;
                 case "/api/worker/v1/switches" -> status = 404;
                 case "/api/worker/v1/heartbeat" -> status = 401;
                 default -> status = 500;
@@ -76,6 +90,18 @@ class PlazaClientTest {
         client.downloadShard(9, 0, target);
         assertEquals("bytes", Files.readString(target));
 
+        assertEquals(new Lease.Audit(2), lease.audit());
+
+        client.downloadStartCheckpoint(9, target);
+        assertEquals("start", Files.readString(target));
+        assertEquals(List.of(1, 2), client.commitCheckpoints(9, List.of("h0", "h1", "h2")));
+        assertTrue(requests.get(requests.size() - 1).endsWith("{\"sha256\":[\"h0\",\"h1\",\"h2\"]}"), requests.get(requests.size() - 1));
+        IOException unknownEpoch = assertThrows(IOException.class, () -> client.commitCheckpoints(8, List.of("h0", "h1")));
+        assertTrue(unknownEpoch.getMessage().contains("checkpoint 7"), unknownEpoch.getMessage());
+        Files.writeString(target, "checkpoint two");
+        client.uploadCheckpoint(9, 2, target);
+        assertTrue(requests.get(requests.size() - 1).startsWith("PUT /api/worker/v1/jobs/9/checkpoints/2 Bearer plz_secret checkpoint two"));
+
         assertThrows(LeaseLostException.class, () -> client.renew(9), "409: the job is no longer ours");
         assertFalse(client.switched("SUSPENDED", "miner"), "an older plaza without the switches route");
         String reported = requests.get(requests.size() - 1);
@@ -90,7 +116,7 @@ class PlazaClientTest {
     void theRequestersHyperparametersOverrideTheCardDefaults() throws Exception {
         String card = Files.readString(ai.aicrypto.plaza.worker.TestData.CARDS.resolve("fashion-mnist-mlp.json"));
         Lease lease = new Lease(1, 1, 1, "{\"epochs\": 2, \"learningRate\": 0.01, \"optimizer\": \"sgd\"}", 1,
-                "2030-01-01T00:00:00Z", card, "", List.of());
+                "2030-01-01T00:00:00Z", card, "", List.of(), null);
         var h = WorkerLoop.spec(lease).hyperparameters();
         assertEquals(2, h.epochs());
         assertEquals(0.01, h.learningRate());

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.worker.engine.dense;
 import ai.aicrypto.plaza.worker.data.BatchStream;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.Task;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.DropoutMasks;
 import ai.aicrypto.plaza.worker.model.Activation;
 import ai.aicrypto.plaza.worker.model.Hyperparameters;
@@ -80,12 +81,11 @@ public final class DenseNetwork {
                 dz[l] = be.alloc(maxBatch * out);
                 if (hidden) dh[l] = be.alloc(maxBatch * out);
                 if (hidden && dropout) mask[l] = be.alloc(maxBatch * out);
-                boolean adam = hp.optimizer() == OptimizerKind.ADAM;
-                if (adam || hp.momentum() > 0) {
+                if (Checkpoint.hasFirstMoment(hp)) {
                     m1w[l] = be.alloc(out * in);
                     m1b[l] = be.alloc(out);
                 }
-                if (adam) {
+                if (Checkpoint.hasSecondMoment(hp)) {
                     m2w[l] = be.alloc(out * in);
                     m2b[l] = be.alloc(out);
                 }
@@ -203,34 +203,65 @@ public final class DenseNetwork {
         }
     }
 
+    /** Continues from a checkpoint whose parameters this network was built with: its step count and moments. */
+    public void restoreOptimizer(Checkpoint start) {
+        step = start.step();
+        for (int l = 0; l < layers; l++) {
+            upload(m1w[l], start, Checkpoint.firstMoment(ModelSpec.weightName(l)));
+            upload(m1b[l], start, Checkpoint.firstMoment(ModelSpec.biasName(l)));
+            upload(m2w[l], start, Checkpoint.secondMoment(ModelSpec.weightName(l)));
+            upload(m2b[l], start, Checkpoint.secondMoment(ModelSpec.biasName(l)));
+        }
+    }
+
+    private void upload(DenseBackend.Buf buf, Checkpoint c, String name) {
+        if (buf == null) return; // the optimizer has no such moment
+        FloatTensor t = c.tensor(name);
+        be.upload(buf, t.data(), t.size());
+    }
+
+    /** The training state after {@code epoch}, copied to the host. */
+    public Checkpoint checkpoint(int epoch) {
+        Map<String, FloatTensor> out = weights();
+        for (int l = 0; l < layers; l++) {
+            long[] ws = {sizes[l + 1], sizes[l]}, bs = {sizes[l + 1]};
+            if (m1w[l] != null) {
+                out.put(Checkpoint.firstMoment(ModelSpec.weightName(l)), download(m1w[l], ws));
+                out.put(Checkpoint.firstMoment(ModelSpec.biasName(l)), download(m1b[l], bs));
+            }
+            if (m2w[l] != null) {
+                out.put(Checkpoint.secondMoment(ModelSpec.weightName(l)), download(m2w[l], ws));
+                out.put(Checkpoint.secondMoment(ModelSpec.biasName(l)), download(m2b[l], bs));
+            }
+        }
+        return new Checkpoint(epoch, step, out);
+    }
+
     /** Current weights, copied to the host. */
     public Map<String, FloatTensor> weights() {
         be.synchronize();
-        Map<String, FloatTensor> out = new LinkedHashMap<>();
-        for (int l = 0; l < layers; l++) {
-            int in = sizes[l], o = sizes[l + 1];
-            float[] wt = new float[o * in];
-            be.download(w[l], wt, wt.length);
-            float[] bt = new float[o];
-            be.download(b[l], bt, o);
-            out.put(ModelSpec.weightName(l), FloatTensor.of(wt, o, in));
-            out.put(ModelSpec.biasName(l), FloatTensor.of(bt, o));
-        }
-        return out;
+        return parameterTensors(w, b);
     }
 
     /** Gradients of the last {@link #computeGradients} call, same names as the weights. */
     public Map<String, FloatTensor> gradients() {
+        return parameterTensors(dw, db);
+    }
+
+    private Map<String, FloatTensor> parameterTensors(DenseBackend.Buf[] weights, DenseBackend.Buf[] biases) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         for (int l = 0; l < layers; l++) {
-            int in = sizes[l], o = sizes[l + 1];
-            float[] wt = new float[o * in];
-            be.download(dw[l], wt, wt.length);
-            float[] bt = new float[o];
-            be.download(db[l], bt, o);
-            out.put(ModelSpec.weightName(l), FloatTensor.of(wt, o, in));
-            out.put(ModelSpec.biasName(l), FloatTensor.of(bt, o));
+            out.put(ModelSpec.weightName(l), download(weights[l], sizes[l + 1], sizes[l]));
+            out.put(ModelSpec.biasName(l), download(biases[l], sizes[l + 1]));
         }
         return out;
+    }
+
+    private FloatTensor download(DenseBackend.Buf buf, long... shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        float[] data = new float[(int) n];
+        be.download(buf, data, data.length);
+        return new FloatTensor(shape, data);
     }
 }

@@ -1,12 +1,11 @@
 package ai.aicrypto.plaza.worker.engine.dense;
 
 import ai.aicrypto.plaza.worker.data.BatchStream;
-import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.Task;
 import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.DropoutMasks;
 import ai.aicrypto.plaza.worker.engine.EpochMetrics;
-import ai.aicrypto.plaza.worker.engine.ParameterInit;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
@@ -17,7 +16,6 @@ import ai.aicrypto.plaza.worker.model.ModelSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** The epoch / mini-batch loop over a {@link DenseNetwork}, shared by the GPU and the reference engine. */
 public final class DenseTrainer {
@@ -25,16 +23,17 @@ public final class DenseTrainer {
     private DenseTrainer() {
     }
 
-    public static TrainedModel train(DenseBackend backend, String engineId, ModelSpec spec, TrainingData data,
-                                     TrainingListener listener) throws IOException {
-        TrainingSetup.validate(spec, data);
+    /** See {@link ai.aicrypto.plaza.worker.engine.TrainingEngine#train(ModelSpec, TrainingData, Checkpoint, int, TrainingListener)}. */
+    public static TrainedModel train(DenseBackend backend, String engineId, ModelSpec spec, TrainingData data, Checkpoint start,
+                                     int lastEpoch, TrainingListener listener) throws IOException {
+        Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
         Hyperparameters hp = spec.hyperparameters();
         int batchSize = (int) Math.min(hp.batchSize(), data.rows());
-        Map<String, FloatTensor> init = ParameterInit.initialize(spec, data.featureCount());
-        DenseNetwork net = new DenseNetwork(backend, spec, init, data.featureCount(), batchSize, true);
+        DenseNetwork net = new DenseNetwork(backend, spec, from.weights(), data.featureCount(), batchSize, true);
+        net.restoreOptimizer(from);
         DropoutMasks masks = new DropoutMasks(spec.dropout());
         List<EpochMetrics> history = new ArrayList<>();
-        for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
+        for (int epoch = from.epoch() + 1; epoch <= lastEpoch; epoch++) {
             long t0 = System.nanoTime();
             BatchStream stream = new BatchStream(data, batchSize, true, hp.seed(), epoch);
             BatchStream.Batch batch = stream.newBatch();
@@ -54,6 +53,7 @@ public final class DenseTrainer {
                     spec.task() == Task.CLASSIFICATION ? correct / samples : Double.NaN, samples, (System.nanoTime() - t0) / 1e9);
             history.add(m);
             listener.onEpoch(m);
+            listener.onCheckpoint(net.checkpoint(epoch));
         }
         return new TrainedModel(spec, data.featureCount(), net.weights(), history, engineId);
     }

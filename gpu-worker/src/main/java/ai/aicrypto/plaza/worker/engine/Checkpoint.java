@@ -1,0 +1,163 @@
+package ai.aicrypto.plaza.worker.engine;
+
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.data.Safetensors;
+import ai.aicrypto.plaza.worker.model.Hyperparameters;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.OptimizerKind;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The whole training state after an epoch (epoch 0: the initial state), from which training resumes bit for bit on
+ * the same engine: the parameters, the optimizer's moments and its step count (Adam's bias correction depends on it).
+ * The plaza audits a job by having another worker train one epoch from the job's checkpoint before it.
+ * <p>
+ * File format {@value #FORMAT}: safetensors, all F32, tensors in the canonical order (for each layer
+ * {@code layers.l.weight}, {@code layers.l.bias}; then the same names prefixed {@code optimizer.m.} when the optimizer
+ * has a first moment, then prefixed {@code optimizer.v.} for Adam), metadata {@code format}, {@code epoch},
+ * {@code step} as decimals. Equal states give equal bytes, so the plaza compares checkpoints by their SHA-256.
+ *
+ * @param step optimizer updates made so far
+ */
+public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors) {
+
+    public static final String FORMAT = "aiplaza-checkpoint-v1";
+
+    private static final String FIRST_MOMENT = "optimizer.m.";
+    private static final String SECOND_MOMENT = "optimizer.v.";
+    private static final Pattern NAME = Pattern.compile("(optimizer\\.[mv]\\.)?layers\\.(0|[1-9]\\d{0,8})\\.(weight|bias)");
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9]\\d{0,17}");
+    /** Parameters first, then first moments, then second moments; by layer; weight before bias. */
+    private static final Comparator<String> CANONICAL = Comparator.<String>comparingInt(n -> n.startsWith(FIRST_MOMENT) ? 1 : n.startsWith(SECOND_MOMENT) ? 2 : 0)
+            .thenComparingInt(n -> Integer.parseInt(name(n).group(2)))
+            .thenComparing(n -> name(n).group(3).equals("bias"));
+
+    /** Puts the tensors in the canonical order, whatever order they are given in. */
+    public Checkpoint {
+        if (epoch < 0 || step < 0) throw new IllegalArgumentException("negative epoch or step in a checkpoint");
+        tensors.keySet().forEach(Checkpoint::name);
+        Map<String, FloatTensor> ordered = new LinkedHashMap<>();
+        for (String n : tensors.keySet().stream().sorted(CANONICAL).toList()) ordered.put(n, tensors.get(n));
+        tensors = java.util.Collections.unmodifiableMap(ordered);
+    }
+
+    private static Matcher name(String tensor) {
+        Matcher m = NAME.matcher(tensor);
+        if (!m.matches()) throw new IllegalArgumentException("'" + tensor + "' is not a checkpoint tensor");
+        return m;
+    }
+
+    /** The optimizer's first moment of a parameter (SGD's momentum buffer, Adam's m). */
+    public static String firstMoment(String parameter) {
+        return FIRST_MOMENT + parameter;
+    }
+
+    /** Adam's second moment (v) of a parameter. */
+    public static String secondMoment(String parameter) {
+        return SECOND_MOMENT + parameter;
+    }
+
+    public static boolean hasFirstMoment(Hyperparameters hp) {
+        return hp.optimizer() == OptimizerKind.ADAM || hp.momentum() > 0;
+    }
+
+    public static boolean hasSecondMoment(Hyperparameters hp) {
+        return hp.optimizer() == OptimizerKind.ADAM;
+    }
+
+    /** Checkpoint 0: the seeded initial parameters ({@link ParameterInit}), zero moments, no step yet. */
+    public static Checkpoint initial(ModelSpec spec, int inputSize) {
+        Map<String, FloatTensor> t = new LinkedHashMap<>(ParameterInit.initialize(spec, inputSize));
+        layout(spec, inputSize).forEach((name, shape) -> t.putIfAbsent(name, new FloatTensor(shape, new float[count(shape)]))); // the moments
+        return new Checkpoint(0, 0, t);
+    }
+
+    /** Names and shapes of the tensors a checkpoint of this network and optimizer holds. */
+    private static Map<String, long[]> layout(ModelSpec spec, int inputSize) {
+        int[] sizes = spec.layerSizes(inputSize);
+        Map<String, long[]> params = new LinkedHashMap<>();
+        for (int l = 0; l < sizes.length - 1; l++) {
+            params.put(ModelSpec.weightName(l), new long[]{sizes[l + 1], sizes[l]});
+            params.put(ModelSpec.biasName(l), new long[]{sizes[l + 1]});
+        }
+        Map<String, long[]> out = new LinkedHashMap<>(params);
+        if (hasFirstMoment(spec.hyperparameters())) params.forEach((n, s) -> out.put(firstMoment(n), s));
+        if (hasSecondMoment(spec.hyperparameters())) params.forEach((n, s) -> out.put(secondMoment(n), s));
+        return out;
+    }
+
+    private static int count(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return Math.toIntExact(n);
+    }
+
+    /** Refuses a checkpoint of another network or optimizer than the card's. */
+    public void requireFits(ModelSpec spec, int inputSize) {
+        Map<String, long[]> expected = layout(spec, inputSize);
+        if (!expected.keySet().equals(tensors.keySet())) {
+            throw new IllegalArgumentException("the checkpoint holds " + tensors.keySet() + ", the card's network and optimizer need "
+                    + expected.keySet());
+        }
+        expected.forEach((n, shape) -> {
+            if (!Arrays.equals(shape, tensors.get(n).shape())) {
+                throw new IllegalArgumentException("checkpoint tensor " + n + " is " + Arrays.toString(tensors.get(n).shape())
+                        + ", the card's network needs " + Arrays.toString(shape));
+            }
+        });
+    }
+
+    public FloatTensor tensor(String name) {
+        FloatTensor t = tensors.get(name);
+        if (t == null) throw new IllegalArgumentException("the checkpoint has no tensor " + name);
+        return t;
+    }
+
+    /** The parameters alone, as a trained model holds them. */
+    public Map<String, FloatTensor> weights() {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        tensors.forEach((n, t) -> {
+            if (n.startsWith("layers.")) out.put(n, t);
+        });
+        return out;
+    }
+
+    public void write(Path file) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("epoch", Integer.toString(epoch));
+        meta.put("step", Long.toString(step));
+        Safetensors.writeF32(file, tensors, meta);
+    }
+
+    /** Reads a checkpoint file; anything but a well-formed {@value #FORMAT} file is refused with the reason. */
+    public static Checkpoint read(Path file) throws IOException {
+        Safetensors.Header header;
+        try {
+            header = Safetensors.readHeader(file);
+        } catch (IOException e) {
+            throw new IOException(file.getFileName() + " is not a checkpoint: " + e.getMessage(), e);
+        }
+        Map<String, String> meta = header.metadata();
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new IOException(file.getFileName() + " is not a checkpoint: its format is " + meta.get("format") + ", not " + FORMAT);
+        }
+        String epoch = meta.getOrDefault("epoch", ""), step = meta.getOrDefault("step", "");
+        if (!DECIMAL.matcher(epoch).matches() || !DECIMAL.matcher(step).matches() || epoch.length() > 9) {
+            throw new IOException(file.getFileName() + ": bad checkpoint epoch '" + epoch + "' or step '" + step + "'");
+        }
+        try {
+            return new Checkpoint(Integer.parseInt(epoch), Long.parseLong(step), Safetensors.readAllF32(file));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+}
