@@ -51,7 +51,7 @@ public final class WorkerProcess implements AutoCloseable {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-cp", JAR + java.io.File.pathSeparator + WORKER_DIR.resolve("target/test-classes"),
                 "ai.aicrypto.plaza.worker.cheat.CheatingWorkerMain", "--plaza", plazaUrl, "--token", token,
-                "--cache", cacheDir.toString(), "--cheat", cheat);
+                "--cache", cacheDir.toString(), "--cheat", cheat, "--poll-seconds", "1");
         Path log = Files.createTempFile("gpu-worker-" + cheat + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new WorkerProcess(process, log);

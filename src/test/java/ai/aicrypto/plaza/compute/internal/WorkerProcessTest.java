@@ -272,16 +272,19 @@ class WorkerProcessTest extends IntegrationTest {
         long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 4}", 0);
         drawForAudit(job);
         long audit;
-        try (WorkerProcess cheat = WorkerProcess.startSimulated(plaza(), lazy.token(), tmp.resolve("cache-lazy"), "lazy");
-             WorkerProcess first = WorkerProcess.startSimulated(plaza(), auditor.token(), tmp.resolve("cache-1"), "honest")) {
-            await(cheat, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
-            assertThat(status(job)).as("passed the held-out check; the audit disagrees").isEqualTo("VERIFYING");
-            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
-            assertThat(jdbc.sql("SELECT audit_distance FROM job_results WHERE job_id = ?").param(audit).query(Double.class).single())
-                    .isGreaterThan(0.5);
-            assertThat(count("settlements WHERE job_id IN (" + job + ", " + audit + ")")).as("nobody paid yet").isZero();
-            try (WorkerProcess second = WorkerProcess.startSimulated(plaza(), referee.token(), tmp.resolve("cache-2"), "honest")) {
-                await(second, () -> status(job).equals("FAILED"));
+        try (WorkerProcess cheat = WorkerProcess.startSimulated(plaza(), lazy.token(), tmp.resolve("cache-lazy"), "lazy")) {
+            await(cheat, () -> !status(job).equals("QUEUED")); // the job is the cheat's before any auditor starts
+            try (WorkerProcess first = WorkerProcess.startSimulated(plaza(), auditor.token(), tmp.resolve("cache-1"), "honest")) {
+                await(cheat, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
+                assertThat(status(job)).as("passed the held-out check; the audit disagrees").isEqualTo("VERIFYING");
+                audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ? AND status = 'VERIFYING'").param(job)
+                        .query(Long.class).single();
+                assertThat(jdbc.sql("SELECT audit_distance FROM job_results WHERE job_id = ?").param(audit).query(Double.class)
+                        .single()).isGreaterThan(0.5);
+                assertThat(count("settlements WHERE job_id IN (" + job + ", " + audit + ")")).as("nobody paid yet").isZero();
+                try (WorkerProcess second = WorkerProcess.startSimulated(plaza(), referee.token(), tmp.resolve("cache-2"), "honest")) {
+                    await(second, () -> status(job).equals("FAILED"));
+                }
             }
         }
         assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
@@ -304,10 +307,13 @@ class WorkerProcessTest extends IntegrationTest {
         long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 3}", 0);
         drawForAudit(job);
         long audit;
-        try (WorkerProcess original = WorkerProcess.start(plaza(), honest.token(), tmp.resolve("cache-0"), "--no-benchmark");
-             WorkerProcess lazy = WorkerProcess.startSimulated(plaza(), echo.token(), tmp.resolve("cache-1"), "echo-auditor")) {
-            await(lazy, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
-            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+        try (WorkerProcess original = WorkerProcess.start(plaza(), honest.token(), tmp.resolve("cache-0"), "--no-benchmark")) {
+            await(original, () -> !status(job).equals("QUEUED")); // the job is the honest worker's before the auditors start
+            try (WorkerProcess lazy = WorkerProcess.startSimulated(plaza(), echo.token(), tmp.resolve("cache-1"), "echo-auditor")) {
+                await(lazy, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
+            }
+            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ? AND status = 'VERIFYING'").param(job)
+                    .query(Long.class).single();
             try (WorkerProcess second = WorkerProcess.startSimulated(plaza(), referee.token(), tmp.resolve("cache-2"), "honest")) {
                 await(second, () -> status(job).equals("SUCCEEDED"));
             }

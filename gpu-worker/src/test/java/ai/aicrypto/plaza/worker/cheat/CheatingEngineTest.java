@@ -71,8 +71,19 @@ class CheatingEngineTest {
     }
 
     @Test
-    void lazyTrainsTheFirstEpochOnly() throws IOException {
+    void lazyTrainsOneEpochAndInterpolatesThePath() throws IOException {
         Run r = run(CheatingEngine.Kind.LAZY, null, 3);
+        assertEquals(List.of(0, 1, 2, 3), r.checkpoints().stream().map(Checkpoint::epoch).toList());
+        assertEquals(honest.checkpoints().get(0), r.checkpoints().get(0), "checkpoint 0 is the true initial state");
+        assertEquals(honest.checkpoints().get(1).weights(), r.checkpoints().get(3).weights(), "the last is one real epoch");
+        assertEquals(r.checkpoints().get(3).weights(), r.model().weights());
+        assertNotEquals(honest.checkpoints().get(1).weights(), r.checkpoints().get(1).weights(), "epoch 1 is a third of the way");
+        assertEquals(honest.model().history().get(0).loss(), r.model().finalMetrics().loss(), "claims its real epoch");
+    }
+
+    @Test
+    void lazyFirstTrainsTheFirstEpochOnly() throws IOException {
+        Run r = run(CheatingEngine.Kind.LAZY_FIRST, null, 3);
         assertEquals(honest.checkpoints().subList(0, 2), r.checkpoints().subList(0, 2), "checkpoints 0 and 1 are genuine");
         assertEquals(4, r.checkpoints().size());
         assertNotEquals(honest.checkpoints().get(2), r.checkpoints().get(2));

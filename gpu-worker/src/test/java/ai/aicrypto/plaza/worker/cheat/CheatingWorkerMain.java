@@ -13,13 +13,14 @@ import java.util.List;
  * engine wrapped in a {@link CheatingEngine}, the start-up benchmark on like a real worker's.
  * <pre>
  *   java -cp target/gpu-worker.jar:target/test-classes ai.aicrypto.plaza.worker.cheat.CheatingWorkerMain \
- *        --plaza URL --token T --cache DIR --cheat honest|random|lazy|sleeper|inflated|echo-auditor [--sleep-factor F]
+ *        --plaza URL --token T --cache DIR --cheat honest|random|lazy|lazy-first|sleeper|inflated|echo-auditor [--sleep-factor F] [--poll-seconds N]
  * </pre>
  */
 public final class CheatingWorkerMain {
 
     static final String USAGE = "usage: CheatingWorkerMain --plaza URL --token T --cache DIR "
-            + "--cheat honest|random|lazy|sleeper|inflated|echo-auditor [--sleep-factor F (sleeper, default 20)]";
+            + "--cheat honest|random|lazy|lazy-first|sleeper|inflated|echo-auditor [--sleep-factor F (sleeper, default 20)] "
+            + "[--poll-seconds N (default 5)]";
 
     private CheatingWorkerMain() {
     }
@@ -39,6 +40,7 @@ public final class CheatingWorkerMain {
     static void run(String[] args) throws Exception {
         String plaza = null, token = null, cache = null, cheat = null;
         double sleepFactor = 20;
+        int pollSeconds = 5;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             if (value == null) throw new IllegalArgumentException(args[i] + " needs a value");
@@ -48,6 +50,7 @@ public final class CheatingWorkerMain {
                 case "--cache" -> cache = value;
                 case "--cheat" -> cheat = value;
                 case "--sleep-factor" -> sleepFactor = Double.parseDouble(value);
+                case "--poll-seconds" -> pollSeconds = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i - 1]);
             }
         }
@@ -56,6 +59,6 @@ public final class CheatingWorkerMain {
         Log.info("cheating worker: " + engine.description());
         int memoryMb = (int) (Runtime.getRuntime().maxMemory() >> 20); // as the real worker reports the CPU engine
         new WorkerLoop(new WorkerLoop.Options(plaza, token, List.of(engine), memoryMb, null, Path.of(cache),
-                Duration.ofSeconds(5), Duration.ofSeconds(30), true)).run();
+                Duration.ofSeconds(pollSeconds), Duration.ofSeconds(2L * pollSeconds), true)).run();
     }
 }
