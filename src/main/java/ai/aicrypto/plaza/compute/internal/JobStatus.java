@@ -7,7 +7,8 @@ import java.util.Set;
  * A training job's life ({@code training_jobs.status}); {@link JobQueue} is the only writer. A job
  * paid through JobEscrow waits in AWAITING_DEPOSIT until its deposit is confirmed, then is QUEUED,
  * LEASED to a worker (back to QUEUED when a lease is lost), and ends SUCCEEDED (verified; VERIFYING
- * while an audit re-runs it), FAILED, or CANCELLED (by the requester, an unfunded or refused
+ * while an audit re-runs one of its epochs, and an audit that disagreed while a second audit decides),
+ * FAILED, or CANCELLED (by the requester, an unfunded or refused
  * deposit, or an escrow the requester reclaimed).
  */
 enum JobStatus {

@@ -20,9 +20,13 @@ class WorkerApiDocs {
                         benchmark; lease the next job (204 when none fits) with its model card, hyperparameters, the \
                         list of training shards (SHA-256 of each) and the AES-256-GCM key that decrypts them; download \
                         each shard not cached yet; renew the lease before it expires (2 minutes); report progress; \
-                        upload the weights (PUT, safetensors) and complete with the claimed metrics, or fail with a \
-                        reason. The answer to complete is the plaza's verdict: the weights are measured on a held-out \
-                        split the worker never receives. A lease that is not renewed expires and the job goes back to \
+                        upload the weights (PUT, safetensors), commit the SHA-256 of the checkpoint after every epoch \
+                        (POST .../checkpoints; 0 = the initial state), upload the checkpoints the answer asks for (PUT \
+                        .../checkpoints/{epoch}) and complete with the claimed metrics, or fail with a reason. The \
+                        answer to complete is the plaza's verdict: the weights are measured on a held-out split the \
+                        worker never receives. An audited job's drawn epoch is trained again by another provider's \
+                        worker: its lease names the epoch, it downloads the original's checkpoint before it (GET \
+                        .../checkpoints/start), trains that epoch only and uploads its checkpoint as the weights. A lease that is not renewed expires and the job goes back to \
                         the queue. Job routes answer 404 for a job the calling worker never held and 409 for one it \
                         holds no longer (expired, cancelled, finished): the worker then abandons it."""))
                 .components(new Components().addSecuritySchemes("worker-token",
