@@ -2,26 +2,15 @@ package ai.aicrypto.plaza.compute.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
-import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
-import ai.aicrypto.plaza.platform.PlazaProperties;
-import ai.aicrypto.plaza.storage.BlobStore;
-import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -50,24 +39,18 @@ class EpochCheckpoints {
 
     private final Random random = new SecureRandom();
     private final JobQueue jobs;
-    private final BlobStore blobs;
-    private final DataKeys dataKeys;
+    private final WorkFiles workFiles;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
-    private final JsonMapper json;
     private final ComputeProperties properties;
-    private final Path workDir;
 
-    EpochCheckpoints(JobQueue jobs, BlobStore blobs, DataKeys dataKeys, JdbcClient jdbc, TransactionTemplate transaction,
-                     JsonMapper json, ComputeProperties properties, PlazaProperties plaza) {
+    EpochCheckpoints(JobQueue jobs, WorkFiles workFiles, JdbcClient jdbc, TransactionTemplate transaction,
+                     ComputeProperties properties) {
         this.jobs = jobs;
-        this.blobs = blobs;
-        this.dataKeys = dataKeys;
+        this.workFiles = workFiles;
         this.jdbc = jdbc;
         this.transaction = transaction;
-        this.json = json;
         this.properties = properties;
-        this.workDir = plaza.dataDir().resolve("work");
     }
 
     /** The worker's request breaks the protocol; the message says what to send instead (HTTP 409 or 422). */
@@ -143,42 +126,22 @@ class EpochCheckpoints {
     void upload(long workerId, long jobId, int epoch, InputStream body) throws IOException {
         committedHash(jobId, jobs.currentAttempt(workerId, jobId), epoch); // refused before anything is read
         long limit = 3 * properties.maxWeightsSize().toBytes(); // weights and up to two optimizer moments
-        Path file = Files.createTempFile(Files.createDirectories(workDir), "checkpoint-", ".safetensors");
-        BlobStore.StoredBlob stored = null;
-        try {
-            String sha256 = spool(body, file, limit);
-            checkFormat(file, epoch);
-            DataKeys.DataKey key = dataKeys.generate();
-            try (InputStream in = Files.newInputStream(file)) {
-                stored = key.encryptTo(blobs, in, CONTEXT);
-            }
-            BlobStore.StoredBlob blob = stored;
-            String replaced = transaction.execute(status -> {
-                int attempt = jobs.currentAttempt(workerId, jobId);
-                if (!committedHash(jobId, attempt, epoch).equals(sha256)) {
-                    throw new CheckpointRefusedException(false, "Checkpoint " + epoch + " does not match its committed SHA-256");
-                }
-                String previous = jdbc.sql("SELECT blob_key FROM job_checkpoints WHERE job_id = ? AND attempt = ? AND epoch = ?")
-                        .params(jobId, attempt, epoch).query(String.class).optional().orElse(null);
-                jdbc.sql("""
-                                INSERT INTO job_checkpoints (job_id, attempt, epoch, blob_key, bytes, wrapped_data_key)
-                                VALUES (?, ?, ?, ?, ?, ?)
-                                ON CONFLICT (job_id, attempt, epoch) DO UPDATE SET blob_key = excluded.blob_key,
-                                    bytes = excluded.bytes, wrapped_data_key = excluded.wrapped_data_key, uploaded_at = now()""")
-                        .params(jobId, attempt, epoch, blob.key(), blob.bytes(), key.wrapped()).update();
-                return previous;
-            });
-            if (replaced != null && !replaced.equals(blob.key())) {
-                blobs.delete(replaced);
-            }
-        } catch (RuntimeException | IOException e) {
-            if (stored != null) {
-                blobs.delete(stored.key());
-            }
-            throw e;
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        workFiles.store(body, limit, CONTEXT, upload -> checkFormat(upload.file(), epoch),
+                (stored, upload) -> transaction.execute(status -> {
+                    int attempt = jobs.currentAttempt(workerId, jobId);
+                    if (!committedHash(jobId, attempt, epoch).equals(upload.sha256())) {
+                        throw new CheckpointRefusedException(false, "Checkpoint " + epoch + " does not match its committed SHA-256");
+                    }
+                    String previous = jdbc.sql("SELECT blob_key FROM job_checkpoints WHERE job_id = ? AND attempt = ? AND epoch = ?")
+                            .params(jobId, attempt, epoch).query(String.class).optional().orElse(null);
+                    jdbc.sql("""
+                                    INSERT INTO job_checkpoints (job_id, attempt, epoch, blob_key, bytes, wrapped_data_key)
+                                    VALUES (?, ?, ?, ?, ?, ?)
+                                    ON CONFLICT (job_id, attempt, epoch) DO UPDATE SET blob_key = excluded.blob_key,
+                                        bytes = excluded.bytes, wrapped_data_key = excluded.wrapped_data_key, uploaded_at = now()""")
+                            .params(jobId, attempt, epoch, stored.blob().key(), stored.blob().bytes(), stored.wrappedKey()).update();
+                    return previous;
+                }));
     }
 
     /** The committed SHA-256 of a checkpoint the plaza asked this attempt for; refuses any other. */
@@ -249,11 +212,7 @@ class EpochCheckpoints {
             throw new NotFoundException();
         }
         Stored start = stored(audit.original(), verifiedAttempt(audit.original()), audit.epoch() - 1);
-        try {
-            return dataKeys.unwrap(start.wrappedKey()).decryptFrom(blobs, start.blobKey(), CONTEXT);
-        } catch (GeneralSecurityException e) {
-            throw new IntegrityException("A checkpoint of job " + audit.original() + " cannot be decrypted", e);
-        }
+        return workFiles.open(start.wrappedKey(), start.blobKey(), CONTEXT, "A checkpoint of job " + audit.original());
     }
 
     private record Stored(int attempt, String blobKey, byte[] wrappedKey) {
@@ -275,18 +234,7 @@ class EpochCheckpoints {
     /** A stored checkpoint of the attempt, decrypted to a work file the caller deletes. */
     Path decrypt(long jobId, int attempt, int epoch) throws IOException {
         Stored checkpoint = stored(jobId, attempt, epoch);
-        Path file = Files.createTempFile(Files.createDirectories(workDir), "checkpoint-", ".safetensors");
-        try (InputStream in = dataKeys.unwrap(checkpoint.wrappedKey()).decryptFrom(blobs, checkpoint.blobKey(), CONTEXT);
-             OutputStream out = Files.newOutputStream(file)) {
-            in.transferTo(out);
-            return file;
-        } catch (GeneralSecurityException e) {
-            Files.deleteIfExists(file);
-            throw new IntegrityException("A checkpoint of job " + jobId + " cannot be decrypted", e);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+        return workFiles.decrypt(checkpoint.wrappedKey(), checkpoint.blobKey(), CONTEXT, "A checkpoint of job " + jobId);
     }
 
     /**
@@ -296,28 +244,6 @@ class EpochCheckpoints {
     void discard(long jobId) {
         List<String> keys = jdbc.sql("DELETE FROM job_checkpoints WHERE job_id = ? RETURNING blob_key").param(jobId)
                 .query(String.class).list();
-        keys.forEach(blobs::delete);
-    }
-
-    /** Copies the body to the file, stopping at the limit; returns the SHA-256 of what it copied. */
-    private static String spool(InputStream body, Path file, long limit) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), digest)) {
-            byte[] buffer = new byte[1 << 16];
-            long total = 0;
-            for (int n; (n = body.read(buffer)) > 0; ) {
-                total += n;
-                if (total > limit) {
-                    throw new JobResults.WeightsTooLargeException(limit);
-                }
-                out.write(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        keys.forEach(workFiles::delete);
     }
 }

@@ -2,13 +2,11 @@ package ai.aicrypto.plaza.compute.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,10 +20,6 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
-import ai.aicrypto.plaza.platform.IntegrityException;
-import ai.aicrypto.plaza.platform.PlazaProperties;
-import ai.aicrypto.plaza.storage.BlobStore;
-import ai.aicrypto.plaza.storage.DataKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -55,31 +49,27 @@ class JobResults {
     private final HeldOutEvaluator evaluator;
     private final Models models;
     private final Settlement settlement;
-    private final BlobStore blobs;
-    private final DataKeys dataKeys;
+    private final WorkFiles workFiles;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final JsonMapper json;
     private final ComputeProperties properties;
-    private final Path workDir;
     private final ModelCardValidator cards = new ModelCardValidator();
 
     JobResults(JobQueue jobs, EpochCheckpoints checkpoints, TrainingSplits splits, HeldOutEvaluator evaluator, Models models, Settlement settlement,
-               BlobStore blobs, DataKeys dataKeys, JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json,
-               ComputeProperties properties, PlazaProperties plaza) {
+               WorkFiles workFiles, JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json,
+               ComputeProperties properties) {
         this.jobs = jobs;
         this.checkpoints = checkpoints;
         this.splits = splits;
         this.evaluator = evaluator;
         this.models = models;
         this.settlement = settlement;
-        this.blobs = blobs;
-        this.dataKeys = dataKeys;
+        this.workFiles = workFiles;
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.json = json;
         this.properties = properties;
-        this.workDir = plaza.dataDir().resolve("work");
     }
 
     /** The weights are too large for {@code plaza.compute.max-weights-size}. */
@@ -106,39 +96,22 @@ class JobResults {
      */
     void uploadWeights(long workerId, long jobId, InputStream body) throws IOException {
         jobs.checkLeased(workerId, jobId);
-        Path file = spool(body);
-        BlobStore.StoredBlob stored = null;
-        try {
-            SafetensorsInspector.inspect(file);
-            DataKeys.DataKey key = dataKeys.generate();
-            try (InputStream in = Files.newInputStream(file)) {
-                stored = key.encryptTo(blobs, in, WEIGHTS_CONTEXT);
-            }
-            BlobStore.StoredBlob blob = stored;
-            String replaced = transaction.execute(status -> {
-                int attempt = jobs.currentAttempt(workerId, jobId);
-                String previous = jdbc.sql("SELECT weights_key FROM job_results WHERE job_id = ? AND attempt = ?")
-                        .params(jobId, attempt).query(String.class).optional().orElse(null);
-                jdbc.sql("""
-                                INSERT INTO job_results (job_id, attempt, worker_id, weights_key, weights_bytes, wrapped_data_key)
-                                VALUES (?, ?, ?, ?, ?, ?)
-                                ON CONFLICT (job_id, attempt) DO UPDATE SET weights_key = excluded.weights_key,
-                                    weights_bytes = excluded.weights_bytes, wrapped_data_key = excluded.wrapped_data_key,
-                                    uploaded_at = now()""")
-                        .params(jobId, attempt, workerId, blob.key(), blob.bytes(), key.wrapped()).update();
-                return previous;
-            });
-            if (replaced != null && !replaced.equals(blob.key())) {
-                blobs.delete(replaced);
-            }
-        } catch (RuntimeException | IOException e) {
-            if (stored != null) {
-                blobs.delete(stored.key());
-            }
-            throw e;
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        workFiles.store(body, properties.maxWeightsSize().toBytes(), WEIGHTS_CONTEXT,
+                upload -> SafetensorsInspector.inspect(upload.file()),
+                (stored, upload) -> transaction.execute(status -> {
+                    int attempt = jobs.currentAttempt(workerId, jobId);
+                    String previous = jdbc.sql("SELECT weights_key FROM job_results WHERE job_id = ? AND attempt = ?")
+                            .params(jobId, attempt).query(String.class).optional().orElse(null);
+                    jdbc.sql("""
+                                    INSERT INTO job_results (job_id, attempt, worker_id, weights_key, weights_bytes, wrapped_data_key)
+                                    VALUES (?, ?, ?, ?, ?, ?)
+                                    ON CONFLICT (job_id, attempt) DO UPDATE SET weights_key = excluded.weights_key,
+                                        weights_bytes = excluded.weights_bytes, wrapped_data_key = excluded.wrapped_data_key,
+                                        uploaded_at = now()""")
+                            .params(jobId, attempt, workerId, stored.blob().key(), stored.blob().bytes(), stored.wrappedKey())
+                            .update();
+                    return previous;
+                }));
     }
 
     /**
@@ -562,39 +535,7 @@ class JobResults {
     }
 
     private Path decryptToWorkFile(Job job) throws IOException {
-        Path file = Files.createTempFile(Files.createDirectories(workDir), "result-", ".safetensors");
-        try (InputStream in = dataKeys.unwrap(job.wrappedKey()).decryptFrom(blobs, job.weightsKey(), WEIGHTS_CONTEXT);
-             OutputStream out = Files.newOutputStream(file)) {
-            in.transferTo(out);
-            return file;
-        } catch (GeneralSecurityException e) {
-            Files.deleteIfExists(file);
-            throw new IntegrityException("The weights of job " + job.id() + " cannot be decrypted", e);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
-    }
-
-    /** Copies the request body to a work file, stopping at the size limit. */
-    private Path spool(InputStream body) throws IOException {
-        long limit = properties.maxWeightsSize().toBytes();
-        Path file = Files.createTempFile(Files.createDirectories(workDir), "upload-", ".safetensors");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            long total = 0;
-            for (int n; (n = body.read(buffer)) > 0; ) {
-                total += n;
-                if (total > limit) {
-                    throw new WeightsTooLargeException(limit);
-                }
-                out.write(buffer, 0, n);
-            }
-            return file;
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+        return workFiles.decrypt(job.wrappedKey(), job.weightsKey(), WEIGHTS_CONTEXT, "The weights of job " + job.id());
     }
 
     private static Double number(Object value) {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -28,6 +29,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * ops/bench/verification (not part of ops/test: its name is no test's): simulated cheaters, each a real gpu-worker
@@ -40,9 +43,14 @@ import org.springframework.core.io.ClassPathResource;
  * target/verification-bench.txt, `name value` lines first.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "plaza.compute.max-weights-size=4MB", "plaza.compute.verification.audit-compute-share=0.1",
-        "plaza.compute.expiry-check=1s"})
+        "plaza.compute.max-weights-size=4MB", "plaza.compute.expiry-check=1s"})
 class VerificationBench extends IntegrationTest {
+
+    /** The plaza's default share (IntegrationTest turns audits off for ordinary tests). */
+    @DynamicPropertySource
+    static void auditShare(DynamicPropertyRegistry registry) {
+        registry.add("plaza.compute.verification.audit-compute-share", () -> "0.1");
+    }
 
     private static final int TRIALS = Integer.getInteger("trials", 5);
     private static final int EPOCHS = 10;
@@ -62,6 +70,8 @@ class VerificationBench extends IntegrationTest {
     Models models;
     @Autowired
     TestUsers users;
+    @Autowired
+    ComputeProperties properties;
     @TempDir
     Path tmp;
 
@@ -78,6 +88,7 @@ class VerificationBench extends IntegrationTest {
 
     @Test
     void cheatersAgainstTheVerification() throws Exception {
+        assertThat(properties.verification().auditComputeShare()).isEqualTo(0.1);
         long requester = users.member().id();
         List<Path> idx = WorkerProcess.fashionSlice(tmp, 1000);
         long dataset = datasets.importDataset(requester, new DatasetUpload(new ListingDraft("Fashion slice", "", List.of(),
@@ -99,12 +110,6 @@ class VerificationBench extends IntegrationTest {
                 workerOf.put(kind.name(), worker.workerId());
                 offerOf.put(kind.name(), worker.offerId());
                 processes.add(start(worker, kind.cheat(), kind.name()));
-                List<Long> submitted = new ArrayList<>();
-                for (int trial = 0; trial < TRIALS; trial++) {
-                    submitted.add(jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model,
-                            "{\"epochs\": " + EPOCHS + ", \"seed\": " + (100 + trial) + "}", 0, worker.offerId(), null)));
-                }
-                jobsOf.put(kind.name(), submitted);
             }
             // A colluding auditor: another offer of the honest kind's provider, ready to confirm its jobs.
             GpuOffers.IssuedWorker colluder = offers.register(honestProvider, offer("colluder"));
@@ -115,6 +120,14 @@ class VerificationBench extends IntegrationTest {
             processes.add(start(echo, "echo-auditor", "echo"));
             workerOf.put("echo", echo.workerId());
 
+            for (Kind kind : KINDS) { // once every worker has measured itself on an idle machine
+                List<Long> submitted = new ArrayList<>();
+                for (int trial = 0; trial < TRIALS; trial++) {
+                    submitted.add(jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model,
+                            "{\"epochs\": " + EPOCHS + ", \"seed\": " + (100 + trial) + "}", 0, offerOf.get(kind.name()), null)));
+                }
+                jobsOf.put(kind.name(), submitted);
+            }
             List<Long> all = jobsOf.values().stream().flatMap(List::stream).toList();
             long deadline = System.currentTimeMillis() + WAIT_SECONDS * 1000L;
             while (System.currentTimeMillis() < deadline && !all.stream().allMatch(this::ended)) {
@@ -185,7 +198,8 @@ class VerificationBench extends IntegrationTest {
         return jdbc.sql("""
                         SELECT coalesce(sum(EXTRACT(EPOCH FROM r.uploaded_at - a.leased_at)), 0)
                         FROM job_attempts a JOIN job_results r ON r.job_id = a.job_id AND r.attempt = a.attempt
-                             JOIN training_jobs j ON j.id = a.job_id WHERE """ + condition)
+                             JOIN training_jobs j ON j.id = a.job_id
+                        """ + "WHERE " + condition)
                 .query(Double.class).single();
     }
 
@@ -218,8 +232,17 @@ class VerificationBench extends IntegrationTest {
         return new GpuOffers.NewOffer(title, "none", 4096, new BigDecimal("2"), "kr-seoul");
     }
 
+    /**
+     * Starts a worker and waits until its start-up benchmark is done: ten benchmarks at once on two cores would
+     * each measure a tenth of the machine, and the quotes (and the billing caps) would be ten times too long.
+     */
     private WorkerProcess start(GpuOffers.IssuedWorker worker, String cheat, String name) throws Exception {
-        return WorkerProcess.startSimulated("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache-" + name), cheat);
+        WorkerProcess process = WorkerProcess.startSimulated("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache-" + name),
+                cheat);
+        for (int i = 0; i < 600 && !process.log().contains("serving "); i++) {
+            Thread.sleep(200);
+        }
+        return process;
     }
 
     private static String logs(List<WorkerProcess> processes) {
