@@ -31,15 +31,20 @@ final class CheckpointDistance {
         }
     }
 
-    static Result between(Path audit, Path originalBefore, Path originalAfter, int epoch) throws IOException {
+    /**
+     * How far the audit's checkpoint after the epoch lies from {@code reference} (the original's, or another
+     * audit's), as a share of how far {@code reference} moved from {@code start}. An audit whose parameters did not
+     * move from the start did not train: it is unfit, whatever it is compared with.
+     */
+    static Result between(Path audit, Path start, Path reference, int epoch) throws IOException {
         try {
             EpochCheckpoints.checkFormat(audit, epoch);
         } catch (EpochCheckpoints.CheckpointRefusedException | InvalidModelCardException e) {
             return new Result(Double.POSITIVE_INFINITY, "the audit's result is not a checkpoint of epoch " + epoch);
         }
-        try (F32Tensors a = F32Tensors.open(audit); F32Tensors before = F32Tensors.open(originalBefore);
-             F32Tensors after = F32Tensors.open(originalAfter)) {
-            double gap = 0, step = 0;
+        try (F32Tensors a = F32Tensors.open(audit); F32Tensors before = F32Tensors.open(start);
+             F32Tensors after = F32Tensors.open(reference)) {
+            double gap = 0, step = 0, moved = 0;
             for (Map.Entry<String, SafetensorsSummary.TensorInfo> tensor : after.summary().tensors().entrySet()) {
                 if (!tensor.getKey().startsWith("layers.")) {
                     continue; // the optimizer's moments follow from the parameters' path
@@ -50,9 +55,14 @@ final class CheckpointDistance {
                 for (int i = 0; i < o.length; i++) {
                     double d = (double) x[i] - o[i];
                     double s = (double) o[i] - p[i];
+                    double m = (double) x[i] - p[i];
                     gap += d * d;
                     step += s * s;
+                    moved += m * m;
                 }
+            }
+            if (moved == 0) {
+                return new Result(Double.POSITIVE_INFINITY, "the audit's parameters did not move from the start checkpoint");
             }
             double distance = Math.sqrt(gap) / Math.max(Math.sqrt(step), 1e-12);
             return new Result(Double.isNaN(distance) ? Double.POSITIVE_INFINITY : distance, null);

@@ -154,7 +154,7 @@ class JobResults {
     /**
      * Originals whose audit failed, was cancelled, or found no other worker within the audit wait: their own
      * held-out verification stands, and they are settled as verified (checked as often as leases expire), so no
-     * job waits in VERIFYING forever. An auditor who disagreed and whose second audit never came is not paid.
+     * job waits in VERIFYING forever. An auditor who disagreed and whom no other audit confirmed is not paid.
      */
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
     public void settleAbandonedAudits() {
@@ -168,8 +168,7 @@ class JobResults {
         for (long original : originals) {
             transaction.executeWithoutResult(status -> verifiedOriginal(original).ifPresent(verified -> {
                 log.info("The audit of job {} did not finish; its held-out verification stands", original);
-                disputedAudit(original).ifPresent(disputed ->
-                        jobs.endVerification(disputed.id(), false, "No second audit decided the dispute; the original stands"));
+                undecidedAudits(original).forEach(other -> lost(other, "no other audit confirmed it in time"));
                 accept(verified);
             }));
         }
@@ -291,80 +290,134 @@ class JobResults {
     }
 
     /**
-     * An audit's result: its checkpoint after the epoch, compared with the original's. An auditor who agrees is
-     * paid and the original accepted. A first auditor who disagrees waits (VERIFYING) for a second audit on a
-     * third provider, whose checkpoint decides both: the original is accepted when the second audit agrees with
-     * it, else rejected and its requester refunded; the first auditor is paid when the second audit agrees with
-     * it, else its audit fails. A lazy or hostile auditor can thus not fail an honest job alone.
+     * An audit's result: its checkpoint after the epoch, compared with the original's and with the results of the
+     * audits of the same original that disagreed with it and wait (VERIFYING). Audits vote: an audit that agrees
+     * with the original accepts it; two audits that agree with each other and not with the original reject it
+     * (its requester is refunded); an auditor is paid when its side wins and rejected when it loses. A vote
+     * against the original that no other audit confirms yet queues another audit on a provider not involved so
+     * far, up to {@value #MAX_AUDITS} audits; after that the original's held-out verification stands. An audit
+     * that did not train (its parameters never left the start checkpoint) or is no checkpoint has no vote and
+     * is rejected. So one lazy or hostile auditor can neither fail an honest job nor pass a lazy one.
      */
     private Verdict completeAudit(Job audit, ModelCard card, Map<String, Object> claimed) throws IOException {
         long original = audit.auditOf();
         int epoch = audit.auditEpoch();
         int originalAttempt = checkpoints.verifiedAttempt(original);
+        List<Job> undecided = undecidedAudits(original);
+        Map<Long, CheckpointDistance.Result> vsUndecided = new java.util.HashMap<>();
         Path result = decryptToWorkFile(audit);
-        Path before = null, after = null, disputedResult = null;
+        Path start = null, after = null;
         try {
-            before = checkpoints.decrypt(original, originalAttempt, epoch - 1);
+            start = checkpoints.decrypt(original, originalAttempt, epoch - 1);
             after = checkpoints.decrypt(original, originalAttempt, epoch);
-            CheckpointDistance.Result vsOriginal = CheckpointDistance.between(result, before, after, epoch);
-            Optional<Job> disputed = disputedAudit(original);
-            CheckpointDistance.Result vsDisputed = null;
-            if (disputed.isPresent()) {
-                disputedResult = decryptToWorkFile(disputed.get());
-                vsDisputed = CheckpointDistance.between(result, before, disputedResult, epoch);
+            CheckpointDistance.Result vsOriginal = CheckpointDistance.between(result, start, after, epoch);
+            for (Job other : undecided) {
+                Path otherResult = decryptToWorkFile(other);
+                try {
+                    vsUndecided.put(other.id(), CheckpointDistance.between(result, start, otherResult, epoch));
+                } finally {
+                    deleteQuietly(otherResult);
+                }
             }
-            CheckpointDistance.Result againstDisputed = vsDisputed;
-            return transaction.execute(status -> decideAudit(audit, card, claimed, vsOriginal, disputed, againstDisputed));
+            return transaction.execute(status -> decideAudit(audit, card, claimed, vsOriginal, undecided, vsUndecided));
         } finally {
-            for (Path file : new Path[]{result, before, after, disputedResult}) {
+            for (Path file : new Path[]{result, start, after}) {
                 deleteQuietly(file);
             }
         }
     }
 
+    /** Audits of one original at most: a vote against it that no other audit confirms by then leaves it standing. */
+    static final int MAX_AUDITS = 3;
+
     private Verdict decideAudit(Job audit, ModelCard card, Map<String, Object> claimed, CheckpointDistance.Result vsOriginal,
-                                Optional<Job> disputed, CheckpointDistance.Result vsDisputed) {
+                                List<Job> undecided, Map<Long, CheckpointDistance.Result> vsUndecided) {
         if (jobs.currentAttempt(audit.workerId(), audit.id()) != audit.attempt()) {
             throw new LeaseLostException(audit.id());
         }
         double tolerance = properties.verification().auditTolerance();
-        boolean agrees = vsOriginal.agrees(tolerance);
         String claimedJson = json.writeValueAsString(claimed);
         jdbc.sql("UPDATE job_results SET claimed_metrics = CAST(? AS jsonb), audit_distance = ? WHERE job_id = ? AND attempt = ?")
                 .params(claimedJson, Double.isFinite(vsOriginal.distance()) ? vsOriginal.distance() : null, audit.id(),
                         audit.attempt()).update();
-        long original = audit.auditOf();
-        VerifiedJob verified = verifiedOriginal(original).orElse(null);
-        if (disputed.isEmpty() && !agrees && verified != null) {
-            jobs.finish(audit.workerId(), audit.id(), JobStatus.VERIFYING, claimedJson, null);
-            long second = jobs.submitAudit(original, audit.auditEpoch(), verified.job().workerId(), audit.workerId());
-            log.warn("Audit {} of job {} disagrees ({}); audit {} on a third provider decides", audit.id(), original,
-                    vsOriginal.describe(), second);
-            return new Verdict("VERIFYING", null, null, null, null);
+        Optional<VerifiedJob> verified = verifiedOriginal(audit.auditOf());
+        if (vsOriginal.unfit() != null) {
+            String reason = "Audit rejected: " + vsOriginal.unfit();
+            recordAuditVerdict(audit, false, vsOriginal.unfit());
+            jobs.finish(audit.workerId(), audit.id(), JobStatus.FAILED, claimedJson, reason);
+            verified.ifPresent(original -> auditAgainOrStand(original, audit.auditEpoch(), undecided));
+            log.warn("Audit {} of job {}: {}", audit.id(), audit.auditOf(), vsOriginal.unfit());
+            return new Verdict("FAILED", null, null, null, reason);
         }
+        if (verified.isEmpty() || vsOriginal.agrees(tolerance)) { // (an original no longer waiting: the work was asked for)
+            won(audit, card, claimedJson, true);
+            String reason = verified.isEmpty() ? "the original ended before the audits agreed"
+                    : "it disagreed with the original, which another audit confirmed";
+            undecided.forEach(other -> lost(other, reason));
+            verified.ifPresent(this::accept);
+            return new Verdict("SUCCEEDED", null, null, null, null);
+        }
+        Optional<Job> partner = undecided.stream().filter(other -> vsUndecided.get(other.id()).agrees(tolerance)).findFirst();
+        if (partner.isPresent()) {
+            won(audit, card, claimedJson, true);
+            won(partner.get(), card, null, false);
+            undecided.stream().filter(other -> other != partner.get())
+                    .forEach(other -> lost(other, "two other audits agreed with each other, not with it"));
+            rejectAfterAudit(verified.get(), "two audits on other providers re-ran epoch " + audit.auditEpoch()
+                    + " from the original's checkpoint and agree with each other, " + vsOriginal.describe()
+                    + " away from the original's (tolerance " + tolerance + ")");
+            return new Verdict("SUCCEEDED", null, null, null, null);
+        }
+        jobs.finish(audit.workerId(), audit.id(), JobStatus.VERIFYING, claimedJson, null);
+        log.warn("Audit {} of job {} disagrees with it ({})", audit.id(), audit.auditOf(), vsOriginal.describe());
+        List<Job> votes = new java.util.ArrayList<>(undecided);
+        votes.add(audit);
+        auditAgainOrStand(verified.get(), audit.auditEpoch(), votes);
+        return new Verdict("VERIFYING", null, null, null, null);
+    }
+
+    /**
+     * No audit has confirmed or rejected the original yet: another audit of the epoch on a provider none of the
+     * workers involved belongs to, or, after {@link #MAX_AUDITS}, the original's held-out verification stands.
+     */
+    private void auditAgainOrStand(VerifiedJob original, int epoch, List<Job> undecided) {
+        long id = original.job().id();
+        List<Long> auditors = jdbc.sql("""
+                        SELECT DISTINCT a.worker_id FROM job_attempts a JOIN training_jobs j ON j.id = a.job_id
+                        WHERE j.audit_of = ?""")
+                .param(id).query(Long.class).list();
+        if (count("training_jobs WHERE audit_of = ?", id) < MAX_AUDITS) {
+            long[] excluded = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(original.job().workerId()),
+                    auditors.stream().mapToLong(Long::longValue)).toArray();
+            long next = jobs.submitAudit(id, epoch, excluded);
+            log.info("Job {}: audit {} on another provider decides between the original and {} disagreeing audit(s)", id, next,
+                    undecided.size());
+            return;
+        }
+        undecided.forEach(other -> lost(other, "no other audit agreed with it"));
+        log.info("Job {}: {} audits found no agreement; its held-out verification stands", id, MAX_AUDITS);
+        accept(original);
+    }
+
+    /** An audit on the winning side: verified, its job succeeded, its worker paid. */
+    private void won(Job audit, ModelCard card, String claimedJson, boolean leased) {
         recordAuditVerdict(audit, true, null);
-        jobs.finish(audit.workerId(), audit.id(), JobStatus.SUCCEEDED, claimedJson, null);
-        pay(audit, card, "Audit of epoch " + audit.auditEpoch() + " of job " + original + ", paid by the plaza");
-        if (disputed.isPresent()) {
-            Job first = disputed.get();
-            boolean firstRight = vsDisputed.agrees(tolerance);
-            recordAuditVerdict(first, firstRight, firstRight ? null : "a second audit disagreed with this one");
-            jobs.endVerification(first.id(), firstRight, firstRight ? null
-                    : "Audit rejected: a second audit on another provider agreed with the original, not with this one");
-            if (firstRight) {
-                pay(first, card, "Audit of epoch " + first.auditEpoch() + " of job " + original + ", paid by the plaza");
-            }
+        if (leased) {
+            jobs.finish(audit.workerId(), audit.id(), JobStatus.SUCCEEDED, claimedJson, null);
+        } else {
+            jobs.endVerification(audit.id(), true, null);
         }
-        if (verified != null) {
-            if (agrees) {
-                accept(verified);
-            } else {
-                rejectAfterAudit(verified, "an audit on another provider re-ran epoch " + audit.auditEpoch()
-                        + " from the original's checkpoint and landed " + vsOriginal.describe() + " away from it (tolerance "
-                        + tolerance + ")");
-            }
-        }
-        return new Verdict("SUCCEEDED", null, null, null, null);
+        pay(audit, card, "Audit of epoch " + audit.auditEpoch() + " of job " + audit.auditOf() + ", paid by the plaza");
+    }
+
+    /** A waiting audit on the losing side: rejected, not paid. */
+    private void lost(Job audit, String reason) {
+        recordAuditVerdict(audit, false, reason);
+        jobs.endVerification(audit.id(), false, "Audit rejected: " + reason);
+    }
+
+    private long count(String fromWhere, long id) {
+        return jdbc.sql("SELECT count(*) FROM " + fromWhere).param(id).query(Long.class).single();
     }
 
     /** Counts an audit's outcome for its worker (a rejected audit lowers its reliability like a rejected job). */
@@ -374,19 +427,19 @@ class JobResults {
         countResult(audit.workerId(), verified ? 1 : 0, verified ? 0 : 1);
     }
 
-    /** The first audit of a job that disagreed with it and waits for the second one. */
-    private Optional<Job> disputedAudit(long original) {
+    /** The audits of a job that disagreed with it and wait for another audit to confirm them. */
+    private List<Job> undecidedAudits(long original) {
         return jdbc.sql("""
                         SELECT j.id, r.attempt, r.worker_id, j.requester_id, j.dataset_id, j.model_id, j.audit_epoch,
                                j.hyperparameters::text AS hyperparameters, r.weights_key, r.wrapped_data_key
                         FROM training_jobs j JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts
-                        WHERE j.audit_of = ? AND j.status = 'VERIFYING'""")
+                        WHERE j.audit_of = ? AND j.status = 'VERIFYING' ORDER BY j.id""")
                 .param(original)
                 .query((rs, n) -> new Job(rs.getLong("id"), rs.getInt("attempt"), rs.getLong("worker_id"),
                         rs.getLong("requester_id"), rs.getLong("dataset_id"), rs.getLong("model_id"), original,
                         rs.getInt("audit_epoch"), rs.getString("hyperparameters"), rs.getString("weights_key"),
                         rs.getBytes("wrapped_data_key")))
-                .optional();
+                .list();
     }
 
     /** The original of an audit, waiting in VERIFYING, with its verified result (locked). */

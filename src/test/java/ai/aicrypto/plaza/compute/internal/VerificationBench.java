@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import ai.aicrypto.plaza.catalog.ListingDraft;
-import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -29,13 +28,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * ops/bench/verification (not part of ops/test: its name is no test's): simulated cheaters, each a real gpu-worker
  * process of its own provider (gpu-worker's test class CheatingWorkerMain), train TRIALS jobs of 10 epochs on a
- * 1,000-image slice of Fashion-MNIST, with the audit share at 0.1 (so every 10-epoch job has one epoch audited),
+ * 1,000-image slice of Fashion-MNIST, audited as at the plaza's audit share of 0.1 (every 10-epoch job has one epoch audited),
  * while two honest auditors of two other providers take the audits. Reports, per kind, how many jobs were caught
  * (failed, requester refunded) and how many were paid before being caught; false failures of honest runs; what an
  * echo auditor (a lazy auditor) and a colluding auditor of the original's own provider achieve; what a sleeper is
@@ -45,12 +42,6 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "plaza.compute.max-weights-size=4MB", "plaza.compute.expiry-check=1s"})
 class VerificationBench extends IntegrationTest {
-
-    /** The plaza's default share (IntegrationTest turns audits off for ordinary tests). */
-    @DynamicPropertySource
-    static void auditShare(DynamicPropertyRegistry registry) {
-        registry.add("plaza.compute.verification.audit-compute-share", () -> "0.1");
-    }
 
     private static final int TRIALS = Integer.getInteger("trials", 5);
     private static final int EPOCHS = 10;
@@ -70,8 +61,7 @@ class VerificationBench extends IntegrationTest {
     Models models;
     @Autowired
     TestUsers users;
-    @Autowired
-    ComputeProperties properties;
+
     @TempDir
     Path tmp;
 
@@ -88,7 +78,6 @@ class VerificationBench extends IntegrationTest {
 
     @Test
     void cheatersAgainstTheVerification() throws Exception {
-        assertThat(properties.verification().auditComputeShare()).isEqualTo(0.1);
         long requester = users.member().id();
         List<Path> idx = WorkerProcess.fashionSlice(tmp, 1000);
         long dataset = datasets.importDataset(requester, new DatasetUpload(new ListingDraft("Fashion slice", "", List.of(),
@@ -123,8 +112,12 @@ class VerificationBench extends IntegrationTest {
             for (Kind kind : KINDS) { // once every worker has measured itself on an idle machine
                 List<Long> submitted = new ArrayList<>();
                 for (int trial = 0; trial < TRIALS; trial++) {
-                    submitted.add(jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model,
-                            "{\"epochs\": " + EPOCHS + ", \"seed\": " + (100 + trial) + "}", 0, offerOf.get(kind.name()), null)));
+                    long job = jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model,
+                            "{\"epochs\": " + EPOCHS + ", \"seed\": " + (100 + trial) + "}", 0, offerOf.get(kind.name()), null));
+                    // At the plaza's audit share (0.1) a 10-epoch job is audited with probability min(1, 0.1 x 10) = 1;
+                    // IntegrationTest turns audits off unless a job's draw is 0.
+                    jdbc.sql("UPDATE training_jobs SET audit_draw = 0 WHERE id = ?").param(job).update();
+                    submitted.add(job);
                 }
                 jobsOf.put(kind.name(), submitted);
             }
@@ -167,6 +160,8 @@ class VerificationBench extends IntegrationTest {
                     kind.expectation()));
         }
         figures.add("sleeper_billed_vs_honest " + ratio(billed.get("sleeper"), billed.get("honest")));
+        figures.add("sleeper_billed_vs_quote " + ratio(billed.get("sleeper") * jobsOf.get("sleeper").size(),
+                jobsOf.get("sleeper").stream().mapToDouble(this::quote).sum()));
         long echoAudits = count("job_attempts a JOIN training_jobs j ON j.id = a.job_id WHERE j.audit_of IS NOT NULL AND a.worker_id = "
                 + workerOf.get("echo"));
         long echoPaid = count("settlements s JOIN job_attempts a ON a.job_id = s.job_id WHERE s.kind = 'PAY_PROVIDER' AND a.worker_id = "
@@ -182,14 +177,18 @@ class VerificationBench extends IntegrationTest {
         long auditedEpochs = count("training_jobs WHERE audit_of IS NOT NULL AND status = 'SUCCEEDED'");
         long trainedEpochs = EPOCHS * (long) jobsOf.values().stream().mapToInt(List::size).sum();
         figures.add("audit_compute_share_epochs " + ratio(auditedEpochs, trainedEpochs));
+        figures.add("audit_compute_share_training_time " + ratio(trainingSeconds("j.audit_of IS NOT NULL"),
+                trainingSeconds("j.audit_of IS NULL")));
         figures.add("audit_compute_share_wall " + ratio(auditSeconds, originalSeconds));
         StringBuilder out = new StringBuilder();
         figures.forEach(f -> out.append(f).append('\n'));
         out.append('\n');
         table.forEach(t -> out.append(t).append('\n'));
         out.append(String.format(Locale.ROOT, "%naudits: %d epochs re-run for %d trained; %.1f s of audit attempts for %.1f s of "
-                + "original attempts (lease to upload); second audits: %d%n", auditedEpochs, trainedEpochs, auditSeconds,
-                originalSeconds, count("training_jobs a WHERE audit_of IS NOT NULL AND cardinality(excluded_provider_ids) > 1")));
+                + "original attempts (lease to upload, with start-up, download and upload); further audits after a "
+                + "disagreement: %d; audits rejected (no vote): %d%n", auditedEpochs, trainedEpochs, auditSeconds, originalSeconds,
+                count("training_jobs WHERE audit_of IS NOT NULL AND cardinality(excluded_provider_ids) > 1"),
+                count("job_results r JOIN training_jobs j ON j.id = r.job_id WHERE j.audit_of IS NOT NULL AND r.verdict = 'REJECTED'")));
         System.out.print(out);
         Files.writeString(Path.of("target/verification-bench.txt"), out);
     }
@@ -201,6 +200,21 @@ class VerificationBench extends IntegrationTest {
                              JOIN training_jobs j ON j.id = a.job_id
                         """ + "WHERE " + condition)
                 .query(Double.class).single();
+    }
+
+    /** Training time the workers reported, epoch by epoch (rows / samples per second; every epoch has the same rows). */
+    private double trainingSeconds(String condition) {
+        return jdbc.sql("SELECT coalesce(sum(1.0 / p.samples_per_s), 0) FROM job_progress p JOIN training_jobs j ON j.id = p.job_id "
+                + "WHERE p.samples_per_s > 0 AND " + condition).query(Double.class).single();
+    }
+
+    /** What the job was quoted on its offer: the price for the time the benchmarked rate (fixed at lease) gives. */
+    private double quote(long job) {
+        return jdbc.sql("""
+                        SELECT a.price_per_hour_aic * d.row_count * ? / a.rate_samples_per_s / 3600
+                        FROM job_attempts a JOIN training_jobs j ON j.id = a.job_id JOIN datasets d ON d.listing_id = j.dataset_id
+                        WHERE a.job_id = ? ORDER BY a.attempt DESC LIMIT 1""")
+                .params(EPOCHS, job).query(Double.class).single();
     }
 
     private double paidTo(long job) {

@@ -288,7 +288,7 @@ class WorkerProcessTest extends IntegrationTest {
             }
         }
         assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
-                .contains("an audit on another provider re-ran epoch");
+                .contains("two audits on other providers re-ran epoch");
         assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
                 .containsExactly("REFUND_REQUESTER");
         assertThat(status(audit)).as("the first auditor was right").isEqualTo("SUCCEEDED");
@@ -310,17 +310,18 @@ class WorkerProcessTest extends IntegrationTest {
         try (WorkerProcess original = WorkerProcess.start(plaza(), honest.token(), tmp.resolve("cache-0"), "--no-benchmark")) {
             await(original, () -> !status(job).equals("QUEUED")); // the job is the honest worker's before the auditors start
             try (WorkerProcess lazy = WorkerProcess.startSimulated(plaza(), echo.token(), tmp.resolve("cache-1"), "echo-auditor")) {
-                await(lazy, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'VERIFYING'") == 1);
+                await(lazy, () -> count("training_jobs WHERE audit_of = " + job + " AND status = 'FAILED'") == 1);
             }
-            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ? AND status = 'VERIFYING'").param(job)
+            audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ? AND status = 'FAILED'").param(job)
                     .query(Long.class).single();
+            assertThat(status(job)).as("the lazy audit has no vote: another audit is queued").isEqualTo("VERIFYING");
             try (WorkerProcess second = WorkerProcess.startSimulated(plaza(), referee.token(), tmp.resolve("cache-2"), "honest")) {
                 await(second, () -> status(job).equals("SUCCEEDED"));
             }
         }
         assertThat(status(audit)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(audit).query(String.class).single())
-                .contains("agreed with the original");
+                .contains("did not move from the start checkpoint");
         assertThat(count("settlements WHERE job_id = " + audit)).as("the lazy auditor is not paid").isZero();
         assertThat(jdbc.sql("SELECT rejected_jobs FROM workers WHERE id = ?").param(echo.workerId()).query(Integer.class).single())
                 .isOne();
