@@ -183,7 +183,13 @@ class VerificationBench extends IntegrationTest {
         long auditedEpochs = count("training_jobs WHERE audit_of IS NOT NULL AND status = 'SUCCEEDED'");
         long trainedEpochs = EPOCHS * (long) jobsOf.values().stream().mapToInt(List::size).sum();
         figures.add("audit_compute_share_epochs " + ratio(auditedEpochs, trainedEpochs));
-        figures.add("audit_compute_share_training_time " + ratio(trainingSeconds("j.audit_of IS NOT NULL"),
+        // What audits cost honest work (cheaters' originals fake most of their epochs, and their disagreements call
+        // further audits): the audits of the honest and sleeper jobs against those jobs' own training time.
+        String honestJobs = java.util.stream.Stream.of("honest", "sleeper").flatMap(k -> jobsOf.get(k).stream()).map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(","));
+        figures.add("audit_compute_share_honest_jobs " + ratio(trainingSeconds("j.audit_of IN (" + honestJobs + ")"),
+                trainingSeconds("j.id IN (" + honestJobs + ")")));
+        figures.add("audit_compute_share_all_jobs " + ratio(trainingSeconds("j.audit_of IS NOT NULL"),
                 trainingSeconds("j.audit_of IS NULL")));
         figures.add("audit_compute_share_wall " + ratio(auditSeconds, originalSeconds));
         StringBuilder out = new StringBuilder();
