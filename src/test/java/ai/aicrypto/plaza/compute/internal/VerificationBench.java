@@ -19,6 +19,9 @@ import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
@@ -32,7 +35,7 @@ import org.springframework.core.io.ClassPathResource;
 /**
  * ops/bench/verification (not part of ops/test: its name is no test's): simulated cheaters, each a real gpu-worker
  * process of its own provider (gpu-worker's test class CheatingWorkerMain), train TRIALS jobs of 10 epochs on a
- * 1,000-image slice of Fashion-MNIST, audited as at the plaza's audit share of 0.1 (every 10-epoch job has one epoch audited),
+ * 1,000-image slice of Fashion-MNIST (regression kinds: on the Boston house prices of Debian's python3-sklearn), audited as at the plaza's audit share of 0.1 (every 10-epoch job has one epoch audited),
  * while two honest auditors of two other providers take the audits. Reports, per kind, how many jobs were caught
  * (failed, requester refunded) and how many were paid before being caught; false failures of honest runs; what an
  * echo auditor (a lazy auditor) and a colluding auditor of the original's own provider achieve; what a sleeper is
@@ -65,7 +68,12 @@ class VerificationBench extends IntegrationTest {
     @TempDir
     Path tmp;
 
-    private record Kind(String name, String cheat, String expectation) {
+    /** @param regression trains the Boston house prices regression instead of the Fashion-MNIST classifier */
+    private record Kind(String name, String cheat, String expectation, boolean regression) {
+
+        Kind(String name, String cheat, String expectation) {
+            this(name, cheat, expectation, false);
+        }
     }
 
     private static final List<Kind> KINDS = List.of(
@@ -74,7 +82,25 @@ class VerificationBench extends IntegrationTest {
             new Kind("lazy_interpolated", "lazy", "1 of 10 epochs trained, path interpolated: caught by any epoch audit"),
             new Kind("lazy_first_epoch", "lazy-first", "epoch 1 trained for real, 2-10 faked: caught unless epoch 1 is drawn"),
             new Kind("sleeper", "sleeper", "honest work, 20x wall-clock: billed no more than the quote"),
-            new Kind("inflated", "inflated", "claims accuracy +0.2 (and half its loss): caught by the held-out check"));
+            new Kind("inflated", "inflated", "claims accuracy +0.2 (and half its loss): caught by the held-out check"),
+            new Kind("honest_regression", "honest", "never failed", true),
+            new Kind("inflated_regression", "inflated", "claims half its loss: caught by the held-out check", true));
+
+    /** Debian's python3-sklearn ships the Boston house prices (506 rows, 13 features, target MEDV). */
+    private static final Path BOSTON = Path.of("/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv");
+    private static final String BOSTON_CARD = """
+            {"specVersion": "1.0", "name": "Boston house prices MLP", "task": "regression",
+             "description": "One-hidden-layer perceptron predicting the median house value (MEDV, in $1000s).",
+             "input": {"kind": "tabular", "columns": ["CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX",
+                                                      "PTRATIO", "B", "LSTAT"]},
+             "output": {"targets": ["MEDV"]},
+             "architecture": {"template": "mlp", "hiddenSizes": [32], "activation": "relu"},
+             "hyperparameters": {"optimizer": {"default": "adam", "allowed": ["adam"]},
+                                 "learningRate": {"default": 0.01, "min": 0.0001, "max": 0.1},
+                                 "batchSize": {"default": 32, "min": 1, "max": 512},
+                                 "epochs": {"default": 10, "min": 1, "max": 100},
+                                 "seed": {"default": 7, "min": 0, "max": 2147483647}},
+             "runtime": {"engine": "djl-pytorch", "engineVersion": "0.33.0"}, "license": "MIT", "priceAic": "0"}""";
 
     @Test
     void cheatersAgainstTheVerification() throws Exception {
@@ -84,6 +110,12 @@ class VerificationBench extends IntegrationTest {
                 "MIT", BigDecimal.ZERO), idx.get(0), "slice-images-idx3-ubyte", idx.get(1), "slice-labels-idx1-ubyte", null));
         long model = models.publish(requester, new ModelUpload(new ClassPathResource("model-card/examples/fashion-mnist-mlp.json")
                 .getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        Path boston = tmp.resolve("boston.csv"); // without sklearn's first line (row and column counts)
+        List<String> lines = Files.readAllLines(BOSTON);
+        Files.write(boston, lines.subList(1, lines.size()));
+        long regressionData = datasets.importDataset(requester, new DatasetUpload(new ListingDraft("Boston house prices", "",
+                List.of(), "BSD-3-Clause", BigDecimal.ZERO), boston, "boston.csv", null, null, "MEDV"));
+        long regressionModel = models.publish(requester, new ModelUpload(BOSTON_CARD, List.of(), null));
         List<WorkerProcess> processes = new ArrayList<>();
         Map<String, List<Long>> jobsOf = new LinkedHashMap<>();
         Map<String, Long> workerOf = new LinkedHashMap<>();
@@ -112,7 +144,8 @@ class VerificationBench extends IntegrationTest {
             for (Kind kind : KINDS) { // once every worker has measured itself on an idle machine
                 List<Long> submitted = new ArrayList<>();
                 for (int trial = 0; trial < TRIALS; trial++) {
-                    long job = jobs.submit(new TrainingJobs.JobRequest(requester, dataset, model,
+                    long job = jobs.submit(new TrainingJobs.JobRequest(requester, kind.regression() ? regressionData : dataset,
+                            kind.regression() ? regressionModel : model,
                             "{\"epochs\": " + EPOCHS + ", \"seed\": " + (100 + trial) + "}", 0, offerOf.get(kind.name()), null));
                     // At the plaza's audit share (0.1) a 10-epoch job is audited with probability min(1, 0.1 x 10) = 1;
                     // IntegrationTest turns audits off unless a job's draw is 0.
@@ -151,7 +184,7 @@ class VerificationBench extends IntegrationTest {
             double amount = ids.stream().mapToDouble(this::paidTo).sum() / ids.size();
             billed.put(kind.name(), amount);
             if (kind.cheat().equals("honest")) {
-                figures.add("honest_false_failures " + caught);
+                figures.add(kind.name() + "_false_failures " + caught);
             } else if (!kind.cheat().equals("sleeper")) {
                 figures.add(kind.name() + "_caught_share " + share(caught, ids.size()));
             }
@@ -224,11 +257,15 @@ class VerificationBench extends IntegrationTest {
 
     /** What the job was quoted on its offer: the price for the time the benchmarked rate (fixed at lease) gives. */
     private double quote(long job) {
-        return jdbc.sql("""
-                        SELECT a.price_per_hour_aic * d.row_count * ? / a.rate_samples_per_s / 3600
+        record Attempt(double price, double rate, long rows, long model) {
+        }
+        Attempt a = jdbc.sql("""
+                        SELECT a.price_per_hour_aic, a.rate_samples_per_s, d.row_count, j.model_id
                         FROM job_attempts a JOIN training_jobs j ON j.id = a.job_id JOIN datasets d ON d.listing_id = j.dataset_id
                         WHERE a.job_id = ? ORDER BY a.attempt DESC LIMIT 1""")
-                .params(EPOCHS, job).query(Double.class).single();
+                .param(job).query((rs, n) -> new Attempt(rs.getDouble(1), rs.getDouble(2), rs.getLong(3), rs.getLong(4))).single();
+        ModelCard card = new ModelCardValidator().parse(models.cardJson(a.model()));
+        return a.price() * PriceEstimate.seconds(a.rows(), EPOCHS, card, a.rate()) / 3600;
     }
 
     private double paidTo(long job) {
