@@ -2,17 +2,9 @@ package ai.aicrypto.plaza.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -23,8 +15,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-import ai.aicrypto.plaza.PlazaApplication;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.support.AppProcess;
 import ai.aicrypto.plaza.support.TestChain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +34,6 @@ class LicenseCrashTest {
     private static final int SELLER = 1, FIRST_BUYER = 2, BUYERS = 5;
     private static final int PURCHASES = 15, KILLS = 5;
     private static final BigInteger PRICE = TestChain.AIC.multiply(BigInteger.valueOf(3));
-    private static final Duration READY_WITHIN = Duration.ofMinutes(3);
     private static final String NO_ROYALTY_RECEIVER = "0x0000000000000000000000000000000000000000";
 
     @TempDir
@@ -52,13 +43,13 @@ class LicenseCrashTest {
     void everyPurchaseMadeOnChainEndsInExactlyOneLicense() throws Exception {
         Path deployment = dataDir.resolve("chain/deployment.json");
         TestChain chain = TestChain.deploy(deployment);
-        int dbPort = freePort();
+        int dbPort = AppProcess.freePort();
         long seed = System.nanoTime();
         Random killMoments = new Random(seed);
         System.out.println("LicenseCrashTest: kill moments from seed " + seed);
 
         long listing;
-        try (App app = App.start(dataDir, deployment, chain.url, dbPort)) {
+        try (AppProcess app = AppProcess.start(dataDir, deployment, chain.url, dbPort, "--plaza.chain.poll-interval=200ms")) {
             app.awaitReady();
             listing = publishListing(dbPort);
         }
@@ -76,7 +67,7 @@ class LicenseCrashTest {
         Random pauses = new Random(seed + 1);
         CompletableFuture<Set<String>> bought = CompletableFuture.supplyAsync(() -> buy(chain, listing, pauses));
         for (int k = 0; k < KILLS; k++) {
-            try (App app = App.start(dataDir, deployment, chain.url, dbPort)) {
+            try (AppProcess app = AppProcess.start(dataDir, deployment, chain.url, dbPort, "--plaza.chain.poll-interval=200ms")) {
                 if (k % 2 == 1) {
                     app.awaitReady(); // then killed while the watcher reads
                 }
@@ -88,7 +79,7 @@ class LicenseCrashTest {
         assertThat(purchases).hasSize(PURCHASES);
         chain.mine(3); // the last purchases' confirmations
 
-        try (App app = App.start(dataDir, deployment, chain.url, dbPort)) {
+        try (AppProcess app = AppProcess.start(dataDir, deployment, chain.url, dbPort, "--plaza.chain.poll-interval=200ms")) {
             app.awaitReady();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (licenses(dbPort).size() < PURCHASES && System.nanoTime() < deadline) {
@@ -96,7 +87,7 @@ class LicenseCrashTest {
             }
             assertThat(licenses(dbPort)).as("licenses, by purchase log; app log:\n%s", app.log())
                     .containsExactlyInAnyOrderElementsOf(purchases);
-            try (Connection db = connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
+            try (Connection db = AppProcess.connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
                     "SELECT count(*), count(DISTINCT chain_license), bool_or(revoked) FROM licenses")) {
                 rs.next();
                 assertThat(rs.getLong(1)).as("one license per purchase").isEqualTo(PURCHASES);
@@ -125,7 +116,7 @@ class LicenseCrashTest {
 
     /** A seller and a paid listing, written straight into the app's database (the plaza's pages are not under test). */
     private static long publishListing(int dbPort) throws SQLException {
-        try (Connection db = connect(dbPort)) {
+        try (Connection db = AppProcess.connect(dbPort)) {
             ResultSet user = db.createStatement().executeQuery("""
                     INSERT INTO users (username, email, display_name, password_hash)
                     VALUES ('seller', 'seller@example.org', 'Seller', '{noop}unused') RETURNING id""");
@@ -140,7 +131,7 @@ class LicenseCrashTest {
 
     private static List<String> licenses(int dbPort) throws SQLException {
         List<String> licenses = new ArrayList<>();
-        try (Connection db = connect(dbPort);
+        try (Connection db = AppProcess.connect(dbPort);
              ResultSet rs = db.createStatement().executeQuery("SELECT tx_hash, log_index FROM licenses WHERE NOT revoked")) {
             while (rs.next()) {
                 licenses.add(rs.getString(1) + "#" + rs.getLong(2));
@@ -149,92 +140,5 @@ class LicenseCrashTest {
             return licenses; // the server is not up yet
         }
         return licenses;
-    }
-
-    private static Connection connect(int dbPort) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres", "postgres", "");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** The app in a JVM of its own, on the test's class path, configured as ops/run configures it. */
-    private static final class App implements AutoCloseable {
-
-        private final Process process;
-        private final Path log;
-        private final int port;
-
-        private App(Process process, Path log, int port) {
-            this.process = process;
-            this.log = log;
-            this.port = port;
-        }
-
-        static App start(Path dataDir, Path deployment, String rpcUrl, int dbPort) throws IOException {
-            int port = freePort();
-            Path log = Files.createTempFile(dataDir, "app-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), PlazaApplication.class.getName(),
-                    "--plaza.chain.poll-interval=200ms")
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            var env = builder.environment();
-            env.put("PORT", String.valueOf(port));
-            env.put("PLAZA_DATA_DIR", dataDir.toString());
-            env.put("PLAZA_EMBEDDED_DB_PORT", String.valueOf(dbPort));
-            env.put("PLAZA_DEMO_DATA", "false");
-            env.put("PLAZA_SEARCH_ES_URL", "");
-            env.put("PLAZA_CHAIN_RPC_URL", rpcUrl);
-            env.put("PLAZA_CHAIN_DEPLOYMENT", deployment.toString());
-            env.put("PLAZA_CHAIN_OPERATOR_KEY", TestChain.KEYS.get(0));
-            env.put("PLAZA_CHAIN_CONFIRMATIONS", "2");
-            return new App(builder.start(), log, port);
-        }
-
-        void awaitReady() throws Exception {
-            HttpClient http = HttpClient.newHttpClient();
-            HttpRequest health = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build();
-            long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the app exited with " + process.exitValue() + ":\n" + log());
-                }
-                try {
-                    if (http.send(health, HttpResponse.BodyHandlers.ofString()).body().contains("\"UP\"")) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException("the app was not ready within " + READY_WITHIN + ":\n" + log());
-        }
-
-        /** SIGKILL: no shutdown hook runs, the embedded PostgreSQL server is left behind. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor();
-        }
-
-        String log() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                return "(no log: " + e.getMessage() + ")";
-            }
-        }
-
-        /** A graceful stop (SIGTERM), which also stops the database server. */
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                process.waitFor();
-            }
-        }
     }
 }

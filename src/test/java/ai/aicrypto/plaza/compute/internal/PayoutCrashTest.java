@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,10 +37,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import ai.aicrypto.plaza.PlazaApplication;
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
+import ai.aicrypto.plaza.support.AppProcess;
 import ai.aicrypto.plaza.support.TestChain;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -93,7 +91,6 @@ class PayoutCrashTest {
     private static final int JOBS = 12, COMPETITIONS = 3, KILLS = 5;
     private static final int JOB_SETTLED = 2, COMPETITION_FINALIZED = 2;
     private static final List<Integer> SPLIT = List.of(70, 30);
-    private static final Duration READY_WITHIN = Duration.ofMinutes(3);
     /** The requester's deposits must not be reclaimable before the plaza's reclaim-after (7 days). */
     private static final BigInteger DEPOSIT_TIMEOUT = BigInteger.valueOf(Duration.ofDays(8).toSeconds());
 
@@ -123,13 +120,13 @@ class PayoutCrashTest {
     void everySettlementAndPrizeIsPaidExactlyOnceWhateverTheMomentsOfTheKills() throws Exception {
         Path deployment = dataDir.resolve("chain/deployment.json");
         TestChain chain = TestChain.deploy(deployment);
-        int dbPort = freePort();
+        int dbPort = AppProcess.freePort();
         long seed = Long.getLong("payoutCrashSeed", System.nanoTime());
         Random moments = new Random(seed);
         System.out.println("PayoutCrashTest: kill moments from seed " + seed + " (-DpayoutCrashSeed=" + seed + " to replay)");
 
         Plan plan;
-        try (App app = App.start(dataDir, deployment, chain.url, dbPort)) {
+        try (AppProcess app = start(dataDir, deployment, chain.url, dbPort)) {
             app.awaitReady();
             plan = populate(dbPort, chain.now(), moments);
             fund(chain, plan);
@@ -154,7 +151,7 @@ class PayoutCrashTest {
             CompletableFuture<Void> deposits = CompletableFuture.runAsync(() -> deposit(chain, plan, pauses));
             for (int k = 0; k < KILLS; k++) {
                 long started = System.nanoTime();
-                try (App app = App.start(dataDir, deployment, rpc.url(), dbPort)) {
+                try (AppProcess app = start(dataDir, deployment, rpc.url(), dbPort)) {
                     if (k == 0) {
                         Thread.sleep(moments.nextInt(15_000)); // killed while it starts
                     } else {
@@ -178,7 +175,7 @@ class PayoutCrashTest {
             }
             deposits.get();
 
-            try (App app = App.start(dataDir, deployment, rpc.url(), dbPort)) {
+            try (AppProcess app = start(dataDir, deployment, rpc.url(), dbPort)) {
                 app.awaitReady();
                 long lastEnd = plan.competitions().stream().mapToLong(Competition::end).max().orElseThrow();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
@@ -221,7 +218,7 @@ class PayoutCrashTest {
      * 30 seconds from now (the first ends first; its runner-up, the late player, has no wallet yet).
      */
     private Plan populate(int dbPort, long chainNow, Random moments) throws SQLException {
-        try (Connection db = connect(dbPort)) {
+        try (Connection db = AppProcess.connect(dbPort)) {
             long requesterId = user(db, "requester", requester);
             long providerAId = user(db, "provider-a", providerA);
             long providerBId = user(db, "provider-b", providerB);
@@ -305,7 +302,7 @@ class PayoutCrashTest {
      * after the finalization, by its own transaction); until then they have none.
      */
     private void linkLateWalletIfHeld(int dbPort, Plan plan) throws SQLException {
-        try (Connection db = connect(dbPort)) {
+        try (Connection db = AppProcess.connect(dbPort)) {
             try (PreparedStatement held = statement(db, "SELECT count(*) FROM prize_payouts WHERE competition_id = ? AND held",
                     plan.competitions().get(0).id()); ResultSet rs = held.executeQuery()) {
                 rs.next();
@@ -398,7 +395,7 @@ class PayoutCrashTest {
                     .isEqualTo(provider.getValue());
         }
         Map<Long, String> recorded = new HashMap<>();
-        try (Connection db = connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
+        try (Connection db = AppProcess.connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
                 "SELECT job_id, state, tx_hash, log_index FROM settlements")) {
             while (rs.next()) {
                 assertThat(rs.getString(2)).as("settlement of job %d", rs.getLong(1)).isEqualTo("DONE");
@@ -441,7 +438,7 @@ class PayoutCrashTest {
                     .isEqualTo(winner.getValue());
         }
         Map<String, String> recorded = new HashMap<>();
-        try (Connection db = connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
+        try (Connection db = AppProcess.connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
                 "SELECT competition_id, place, wallet, tx_hash, log_index, held, paid_at IS NOT NULL FROM prize_payouts")) {
             while (rs.next()) {
                 assertThat(rs.getBoolean(7)).as("prize %d/%d paid", rs.getLong(1), rs.getInt(2)).isTrue();
@@ -477,7 +474,7 @@ class PayoutCrashTest {
         }
         Map<String, String> recorded = new TreeMap<>();
         int resigned = 0;
-        try (Connection db = connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
+        try (Connection db = AppProcess.connect(dbPort); ResultSet rs = db.createStatement().executeQuery(
                 "SELECT purpose, tx_hash, sends FROM chain_transactions WHERE signer = '" + operator + "'")) {
             while (rs.next()) {
                 recorded.put(rs.getString(2).toLowerCase(Locale.ROOT), rs.getString(1));
@@ -521,7 +518,7 @@ class PayoutCrashTest {
 
     /** How many transactions of purposes so named the plaza has signed (each recorded before it is broadcast). */
     private static long sends(int dbPort, String purposePrefix) {
-        try (Connection db = connect(dbPort); PreparedStatement s = statement(db,
+        try (Connection db = AppProcess.connect(dbPort); PreparedStatement s = statement(db,
                 "SELECT coalesce(sum(sends), 0) FROM chain_transactions WHERE purpose LIKE ?", purposePrefix + "%");
              ResultSet rs = s.executeQuery()) {
             rs.next();
@@ -534,7 +531,7 @@ class PayoutCrashTest {
     /** The purposes whose latest transaction the plaza recorded but the node does not know (killed before the broadcast). */
     private static List<String> unbroadcast(TestChain chain, int dbPort) {
         List<String> purposes = new ArrayList<>();
-        try (Connection db = connect(dbPort);
+        try (Connection db = AppProcess.connect(dbPort);
              ResultSet rs = db.createStatement().executeQuery("SELECT purpose, tx_hash FROM chain_transactions")) {
             while (rs.next()) {
                 if (chain.web3j.ethGetTransactionByHash(rs.getString(2)).send().getTransaction().isEmpty()) {
@@ -549,7 +546,7 @@ class PayoutCrashTest {
 
     /** Whether every settlement is DONE and every prize paid. */
     private static boolean done(int dbPort) {
-        try (Connection db = connect(dbPort); ResultSet rs = db.createStatement().executeQuery("""
+        try (Connection db = AppProcess.connect(dbPort); ResultSet rs = db.createStatement().executeQuery("""
                 SELECT (SELECT count(*) FROM settlements WHERE state = 'DONE'),
                        (SELECT count(*) FROM prize_payouts WHERE paid_at IS NOT NULL)""")) {
             rs.next();
@@ -561,7 +558,7 @@ class PayoutCrashTest {
 
     /** What the plaza has done so far (its server outlives a killed app until the next start stops it). */
     private static String progress(int dbPort) {
-        try (Connection db = connect(dbPort); ResultSet rs = db.createStatement().executeQuery("""
+        try (Connection db = AppProcess.connect(dbPort); ResultSet rs = db.createStatement().executeQuery("""
                 SELECT (SELECT count(*) FROM job_deposits WHERE status = 'CONFIRMED'),
                        (SELECT count(*) FROM chain_transactions WHERE purpose LIKE 'assign:%'),
                        (SELECT count(*) FROM chain_transactions WHERE purpose LIKE 'settle:%'),
@@ -640,14 +637,11 @@ class PayoutCrashTest {
         return s;
     }
 
-    private static Connection connect(int dbPort) throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres", "postgres", "");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /** The app, its payouts run often. */
+    private static AppProcess start(Path dataDir, Path deployment, String rpcUrl, int dbPort) throws IOException {
+        return AppProcess.start(dataDir, deployment, rpcUrl, dbPort, "--plaza.chain.poll-interval=200ms",
+                "--plaza.compute.escrow.settle-interval=300ms", "--plaza.competition.payout-interval=300ms",
+                "--plaza.competition.sweep-interval=1s");
     }
 
     /**
@@ -722,88 +716,6 @@ class PayoutCrashTest {
         public void close() {
             server.stop(0);
             threads.shutdownNow();
-        }
-    }
-
-    /** The app in a JVM of its own, on the test's class path, configured as ops/run configures it; payouts run often. */
-    private static final class App implements AutoCloseable {
-
-        private final Process process;
-        private final Path log;
-        private final int port;
-
-        private App(Process process, Path log, int port) {
-            this.process = process;
-            this.log = log;
-            this.port = port;
-        }
-
-        static App start(Path dataDir, Path deployment, String rpcUrl, int dbPort) throws IOException {
-            int port = freePort();
-            Path log = Files.createTempFile(dataDir, "app-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    // C1 only: a quicker start, so that more of the test's time goes to killing the app while it pays.
-                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), PlazaApplication.class.getName(),
-                    "--plaza.chain.poll-interval=200ms",
-                    "--plaza.compute.escrow.settle-interval=300ms",
-                    "--plaza.competition.payout-interval=300ms",
-                    "--plaza.competition.sweep-interval=1s")
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            var env = builder.environment();
-            env.put("PORT", String.valueOf(port));
-            env.put("PLAZA_DATA_DIR", dataDir.toString());
-            env.put("PLAZA_EMBEDDED_DB_PORT", String.valueOf(dbPort));
-            env.put("PLAZA_DEMO_DATA", "false");
-            env.put("PLAZA_SEARCH_ES_URL", "");
-            env.put("PLAZA_CHAIN_RPC_URL", rpcUrl);
-            env.put("PLAZA_CHAIN_DEPLOYMENT", deployment.toString());
-            env.put("PLAZA_CHAIN_OPERATOR_KEY", TestChain.KEYS.get(0));
-            env.put("PLAZA_CHAIN_ESCROW_OPERATOR_KEY", TestChain.KEYS.get(TestChain.ESCROW_OPERATOR));
-            env.put("PLAZA_CHAIN_CONFIRMATIONS", "2");
-            return new App(builder.start(), log, port);
-        }
-
-        void awaitReady() throws Exception {
-            HttpClient http = HttpClient.newHttpClient();
-            HttpRequest health = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build();
-            long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the app exited with " + process.exitValue() + ":\n" + log());
-                }
-                try {
-                    if (http.send(health, HttpResponse.BodyHandlers.ofString()).body().contains("\"UP\"")) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(250);
-            }
-            throw new IllegalStateException("the app was not ready within " + READY_WITHIN + ":\n" + log());
-        }
-
-        /** SIGKILL: no shutdown hook runs, the embedded PostgreSQL server is left behind. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor();
-        }
-
-        String log() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                return "(no log: " + e.getMessage() + ")";
-            }
-        }
-
-        /** A graceful stop (SIGTERM), which also stops the database server. */
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                process.waitFor();
-            }
         }
     }
 }
