@@ -114,7 +114,7 @@ class VerificationBench extends IntegrationTest {
         List<String> lines = Files.readAllLines(BOSTON);
         Files.write(boston, lines.subList(1, lines.size()));
         long regressionData = datasets.importDataset(requester, new DatasetUpload(new ListingDraft("Boston house prices", "",
-                List.of(), "BSD-3-Clause", BigDecimal.ZERO), boston, "boston.csv", null, null, "MEDV"));
+                List.of(), "CC0-1.0", BigDecimal.ZERO), boston, "boston.csv", null, null, "MEDV"));
         long regressionModel = models.publish(requester, new ModelUpload(BOSTON_CARD, List.of(), null));
         List<WorkerProcess> processes = new ArrayList<>();
         Map<String, List<Long>> jobsOf = new LinkedHashMap<>();
