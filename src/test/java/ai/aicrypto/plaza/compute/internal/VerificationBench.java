@@ -76,7 +76,7 @@ class VerificationBench extends IntegrationTest {
         }
     }
 
-    private static final List<Kind> KINDS = List.of(
+    private static final List<Kind> ALL_KINDS = List.of(
             new Kind("honest", "honest", "never failed"),
             new Kind("random", "random", "caught by the held-out check"),
             new Kind("lazy_interpolated", "lazy", "1 of 10 epochs trained, path interpolated: caught by any epoch audit"),
@@ -85,6 +85,11 @@ class VerificationBench extends IntegrationTest {
             new Kind("inflated", "inflated", "claims accuracy +0.2 (and half its loss): caught by the held-out check"),
             new Kind("honest_regression", "honest", "never failed", true),
             new Kind("inflated_regression", "inflated", "claims half its loss: caught by the held-out check", true));
+
+    /** The kinds to run: all, or those named in -Dkinds=a,b (ops/bench/verification passes KINDS). */
+    private static final List<Kind> KINDS = ALL_KINDS.stream()
+            .filter(k -> System.getProperty("kinds", "").isBlank() || List.of(System.getProperty("kinds").split(",")).contains(k.name()))
+            .toList();
 
     /** Debian's python3-sklearn ships the Boston house prices (506 rows, 13 features, target MEDV). */
     private static final Path BOSTON = Path.of("/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv");
@@ -198,8 +203,10 @@ class VerificationBench extends IntegrationTest {
         // Each offer's quote follows its own start-up benchmark, which varies from run to run on a shared machine: the
         // bill is compared with the quote, and the honest worker's with its own.
         for (String kind : List.of("honest", "sleeper")) {
-            figures.add(kind + "_billed_vs_quote " + ratio(billed.get(kind) * jobsOf.get(kind).size(),
-                    jobsOf.get(kind).stream().mapToDouble(this::quote).sum()));
+            if (jobsOf.containsKey(kind)) {
+                figures.add(kind + "_billed_vs_quote " + ratio(billed.get(kind) * jobsOf.get(kind).size(),
+                        jobsOf.get(kind).stream().mapToDouble(this::quote).sum()));
+            }
         }
         long echoAudits = count("job_attempts a JOIN training_jobs j ON j.id = a.job_id WHERE j.audit_of IS NOT NULL AND a.worker_id = "
                 + workerOf.get("echo"));
@@ -207,9 +214,9 @@ class VerificationBench extends IntegrationTest {
                 + workerOf.get("echo"));
         figures.add("echo_auditor_audits " + echoAudits);
         figures.add("echo_auditor_paid " + echoPaid);
-        figures.add("colluder_audits_of_own_provider " + count("job_attempts a JOIN training_jobs j ON j.id = a.job_id "
+        figures.add("colluder_audits_of_own_provider " + (!offerOf.containsKey("honest") ? "n/a" : count("job_attempts a JOIN training_jobs j ON j.id = a.job_id "
                 + "WHERE a.worker_id = " + workerOf.get("colluder") + " AND j.audit_of IN (SELECT id FROM training_jobs WHERE offer_id = "
-                + offerOf.get("honest") + ")"));
+                + offerOf.get("honest") + ")")));
         // Compute: an audit trains one epoch; an original all of its epochs (what the engine reports, per attempt).
         double originalSeconds = seconds("j.audit_of IS NULL");
         double auditSeconds = seconds("j.audit_of IS NOT NULL");
@@ -218,10 +225,12 @@ class VerificationBench extends IntegrationTest {
         figures.add("audit_compute_share_epochs " + ratio(auditedEpochs, trainedEpochs));
         // What audits cost honest work (cheaters' originals fake most of their epochs, and their disagreements call
         // further audits): the audits of the honest and sleeper jobs against those jobs' own training time.
-        String honestJobs = java.util.stream.Stream.of("honest", "sleeper").flatMap(k -> jobsOf.get(k).stream()).map(String::valueOf)
+        String honestJobs = java.util.stream.Stream.of("honest", "sleeper").flatMap(k -> jobsOf.getOrDefault(k, List.of()).stream()).map(String::valueOf)
                 .collect(java.util.stream.Collectors.joining(","));
-        figures.add("audit_compute_share_honest_jobs " + ratio(trainingSeconds("j.audit_of IN (" + honestJobs + ")"),
-                trainingSeconds("j.id IN (" + honestJobs + ")")));
+        if (!honestJobs.isEmpty()) {
+            figures.add("audit_compute_share_honest_jobs " + ratio(trainingSeconds("j.audit_of IN (" + honestJobs + ")"),
+                    trainingSeconds("j.id IN (" + honestJobs + ")")));
+        }
         figures.add("audit_compute_share_all_jobs " + ratio(trainingSeconds("j.audit_of IS NOT NULL"),
                 trainingSeconds("j.audit_of IS NULL")));
         figures.add("audit_compute_share_wall " + ratio(auditSeconds, originalSeconds));
@@ -229,6 +238,9 @@ class VerificationBench extends IntegrationTest {
         figures.forEach(f -> out.append(f).append('\n'));
         out.append('\n');
         table.forEach(t -> out.append(t).append('\n'));
+        jobsOf.forEach((kind, ids) -> jdbc.sql("SELECT id || ': ' || failure_reason FROM training_jobs WHERE status = 'FAILED' AND id = ANY (?)")
+                .param(ids.toArray(Long[]::new)).query(String.class).list()
+                .forEach(reason -> out.append(kind).append(" job ").append(reason).append('\n')));
         out.append("\nrate: the offer's benchmarked training rate (samples/s) fixed at lease; quote: what that rate gives for "
                 + "the job at the offer's price (2 AIC/h); billed: what the provider was paid on average\n");
         out.append(String.format(Locale.ROOT, "%naudits: %d epochs re-run for %d trained; %.1f s of audit attempts for %.1f s of "
