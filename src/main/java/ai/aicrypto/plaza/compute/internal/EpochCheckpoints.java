@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -164,7 +165,7 @@ class EpochCheckpoints {
 
     /** Refuses a file that is not a checkpoint of this epoch (its tensors are checked when it is compared). */
     static void checkFormat(Path file, int epoch) {
-        var metadata = ai.aicrypto.plaza.model.card.SafetensorsInspector.inspect(file).metadata();
+        var metadata = SafetensorsInspector.inspect(file).metadata();
         if (!FORMAT.equals(metadata.get("format")) || !String.valueOf(epoch).equals(metadata.get("epoch"))) {
             throw new CheckpointRefusedException(false, "Not a checkpoint of epoch " + epoch + " (metadata format \""
                     + FORMAT + "\", epoch \"" + epoch + "\" expected)");
@@ -215,7 +216,7 @@ class EpochCheckpoints {
         return workFiles.open(start.wrappedKey(), start.blobKey(), CONTEXT, "A checkpoint of job " + audit.original());
     }
 
-    private record Stored(int attempt, String blobKey, byte[] wrappedKey) {
+    private record Stored(String blobKey, byte[] wrappedKey) {
     }
 
     /** The attempt whose result was verified on the held-out split (the one an audit checks). */
@@ -225,9 +226,9 @@ class EpochCheckpoints {
     }
 
     private Stored stored(long jobId, int attempt, int epoch) {
-        return jdbc.sql("SELECT attempt, blob_key, wrapped_data_key FROM job_checkpoints WHERE job_id = ? AND attempt = ? AND epoch = ?")
+        return jdbc.sql("SELECT blob_key, wrapped_data_key FROM job_checkpoints WHERE job_id = ? AND attempt = ? AND epoch = ?")
                 .params(jobId, attempt, epoch)
-                .query((rs, n) -> new Stored(rs.getInt(1), rs.getString(2), rs.getBytes(3)))
+                .query((rs, n) -> new Stored(rs.getString(1), rs.getBytes(2)))
                 .optional().orElseThrow(() -> new IllegalStateException("job " + jobId + " has no checkpoint " + epoch));
     }
 
