@@ -39,6 +39,9 @@ public interface Models {
     /** Hands a withheld model's weights to its owner; nothing happens for a model that is not withheld. */
     void release(long modelId);
 
+    /** Withholds the weights again: a reorganisation dropped the payment that {@link #release released} them. */
+    void withhold(long modelId);
+
     /**
      * The model's card as JSON (validated when it was published).
      *

@@ -154,9 +154,13 @@ class EscrowSettlements {
     @ApplicationModuleListener
     void on(ChainLog.JobSettled settled) {
         if (executed(settled.jobId(), settled.requester(), "PAY_PROVIDER", settled.txHash(), settled.logIndex())) {
-            jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ? AND trained_model_id IS NOT NULL")
-                    .param(settled.jobId()).query(Long.class).optional().ifPresent(models::release);
+            trainedModel(settled.jobId()).ifPresent(models::release);
+            jobs.paymentSettled(settled.jobId());
         }
+    }
+
+    private Optional<Long> trainedModel(long jobId) {
+        return jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(jobId).query(Long.class).optional();
     }
 
     @ApplicationModuleListener
@@ -187,13 +191,22 @@ class EscrowSettlements {
                 stopped ? ", the job cancelled" : "");
     }
 
-    /** A reorganisation dropped the log: the settlement is due again (and the escrow says whether to resend). */
+    /**
+     * A reorganisation dropped the log: the settlement is due again (and the escrow says whether to resend). A
+     * dropped payment of the provider withholds the trained model again until it is settled anew.
+     */
     @ApplicationModuleListener
     void on(ChainLog.Reverted reverted) {
         jdbc.sql("""
                         UPDATE settlements SET state = 'DUE', checked_at = NULL, executed_at = NULL, tx_hash = NULL, log_index = NULL
-                        WHERE tx_hash = ? AND log_index = ?""")
-                .params(reverted.txHash(), reverted.logIndex()).update();
+                        WHERE tx_hash = ? AND log_index = ? RETURNING job_id, kind""")
+                .params(reverted.txHash(), reverted.logIndex())
+                .query((rs, n) -> rs.getString("kind").equals("PAY_PROVIDER") ? rs.getLong("job_id") : null).list().stream()
+                .filter(java.util.Objects::nonNull)
+                .forEach(jobId -> {
+                    trainedModel(jobId).ifPresent(models::withhold);
+                    jobs.paymentDropped(jobId);
+                });
     }
 
     /** @return whether the settlement of the requester's deposit was open until now */

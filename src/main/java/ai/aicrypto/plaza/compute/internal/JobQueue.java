@@ -103,7 +103,8 @@ class JobQueue implements TrainingJobs {
 
     /**
      * The requester took the escrowed budget back (JobReclaimed): whatever the job was doing ends now,
-     * its lease revoked (the worker's next call is answered 409), and nothing is delivered or paid.
+     * its lease revoked (the worker's next call is answered 409), and nothing is delivered or paid (a
+     * verified result still SETTLING stays withheld).
      *
      * @return whether the job was still running or waiting (false when it had ended already)
      */
@@ -111,7 +112,7 @@ class JobQueue implements TrainingJobs {
         return jdbc.sql("""
                         UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, worker_id = NULL,
                                                  lease_expires_at = NULL, updated_at = now()
-                        WHERE id = ? AND status IN ('AWAITING_DEPOSIT', 'QUEUED', 'LEASED', 'VERIFYING')""")
+                        WHERE id = ? AND status IN ('AWAITING_DEPOSIT', 'QUEUED', 'LEASED', 'VERIFYING', 'SETTLING')""")
                 .params(reason, jobId).update() == 1;
     }
 
@@ -135,37 +136,47 @@ class JobQueue implements TrainingJobs {
     /**
      * Queues an audit of a verified job: one epoch of it trained again from the original's checkpoint, by a
      * worker of none of the providers whose workers are named (the original's, and for a second audit the
-     * first auditor's): another offer of the same account could confirm its own result.
+     * first auditor's), leasing from none of the networks those workers ran this job or its audits from:
+     * another offer of the same account, or a second account on the same machines, could confirm its own result.
      */
     long submitAudit(long originalId, int epoch, long... excludedWorkerIds) {
+        Long[] excluded = java.util.Arrays.stream(excludedWorkerIds).boxed().toArray(Long[]::new);
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb, status,
-                                                   audit_of, audit_epoch, excluded_worker_id, excluded_provider_ids)
-                        SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters, j.min_memory_mb, 'QUEUED', j.id, ?,
-                               ?, ARRAY(SELECT o.provider_id FROM workers w JOIN gpu_offers o ON o.id = w.offer_id
-                                        WHERE w.id = ANY (?))
-                        FROM training_jobs j WHERE j.id = ? RETURNING id""")
-                .params(epoch, excludedWorkerIds[0], java.util.Arrays.stream(excludedWorkerIds).boxed().toArray(Long[]::new),
-                        originalId)
+                                                   audit_of, audit_epoch, excluded_worker_id, excluded_provider_ids,
+                                                   excluded_networks)
+                        SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters, j.min_memory_mb, 'QUEUED', j.id,
+                               :epoch, :firstExcluded,
+                               ARRAY(SELECT o.provider_id FROM workers w JOIN gpu_offers o ON o.id = w.offer_id
+                                     WHERE w.id = ANY (:excluded)),
+                               ARRAY(SELECT DISTINCT network(set_masklen(a.worker_address,
+                                                                         CASE family(a.worker_address) WHEN 4 THEN 32 ELSE 64 END))
+                                     FROM job_attempts a
+                                     WHERE a.worker_id = ANY (:excluded) AND a.worker_address IS NOT NULL
+                                       AND a.job_id IN (SELECT id FROM training_jobs WHERE id = j.id OR audit_of = j.id))
+                        FROM training_jobs j WHERE j.id = :original RETURNING id""")
+                .param("epoch", epoch).param("firstExcluded", excludedWorkerIds[0]).param("excluded", excluded)
+                .param("original", originalId)
                 .query(Long.class).single();
     }
 
     /**
      * The next job this worker can run, leased to it: the oldest that fits its memory, of its offer or of
      * none (those only while it is {@link Reliability trusted}), never an audit of its own provider's job,
-     * never a job on someone else's paid dataset unless its offer is {@link Reliability#vetted vetted}, and
+     * never a job on someone else's paid dataset unless its offer is {@link Reliability#vetted vetted} or the
+     * dataset's owner allows offers without a record, and
      * first among the jobs whose dataset the worker already caches (the whitepaper's data locality).
      * Each step is an index walk in queue order that stops at the first row not locked by another
      * lease, so a lease costs the same with 10 or 100,000 jobs waiting. Each step is a single
      * statement (the lease and its attempt row together), so no enclosing transaction is needed.
      */
-    Optional<LeasedJob> lease(WorkerIdentity.Worker worker) {
+    Optional<LeasedJob> lease(WorkerIdentity.Worker worker, WorkerAddress address) {
         Optional<LeasedJob> local = worker.cachedDatasets().length == 0 ? Optional.empty()
-                : leaseWhere(worker, "AND dataset_id = ANY (CAST(:cached AS bigint[]))");
-        return local.isPresent() ? local : leaseWhere(worker, "");
+                : leaseWhere(worker, address, "AND dataset_id = ANY (CAST(:cached AS bigint[]))");
+        return local.isPresent() ? local : leaseWhere(worker, address, "");
     }
 
-    private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, String condition) {
+    private Optional<LeasedJob> leaseWhere(WorkerIdentity.Worker worker, WorkerAddress address, String condition) {
         return jdbc.sql("""
                         WITH me AS (SELECT w.offer_id, o.provider_id, %s AS trusted, %s AS vetted
                                     FROM (SELECT offer_id, sum(verified_jobs) AS verified_jobs, sum(rejected_jobs) AS rejected_jobs
@@ -179,8 +190,11 @@ class JobQueue implements TrainingJobs {
                                         WHERE status = 'QUEUED' AND min_memory_mb <= :memory
                                           AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
                                           AND (excluded_provider_ids IS NULL OR (SELECT provider_id FROM me) <> ALL (excluded_provider_ids))
+                                          AND (excluded_networks IS NULL OR CAST(:address AS inet) IS NULL
+                                               OR NOT CAST(:address AS inet) <<= ANY (excluded_networks))
                                           AND ((SELECT vetted FROM me) OR NOT EXISTS (
-                                                  SELECT 1 FROM listings l WHERE l.id = training_jobs.dataset_id
+                                                  SELECT 1 FROM listings l JOIN datasets d ON d.listing_id = l.id
+                                                  WHERE l.id = training_jobs.dataset_id AND NOT d.unvetted_compute_allowed
                                                     AND l.price_aic > 0 AND l.owner_id <> training_jobs.requester_id))
                                           AND NOT EXISTS (SELECT 1 FROM job_deposits d
                                                           WHERE d.job_id = training_jobs.id AND d.status = 'CONFIRMED'
@@ -193,11 +207,12 @@ class JobQueue implements TrainingJobs {
                             RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
                                       lease_expires_at, audit_epoch),
                         attempt AS (
-                            INSERT INTO job_attempts (job_id, attempt, worker_id, price_per_hour_aic, rate_samples_per_s)
-                            SELECT l.id, l.attempts, :worker, o.price_per_hour_aic, o.measured_score
+                            INSERT INTO job_attempts (job_id, attempt, worker_id, price_per_hour_aic, rate_samples_per_s,
+                                                      worker_address)
+                            SELECT l.id, l.attempts, :worker, o.price_per_hour_aic, o.measured_score, CAST(:address AS inet)
                             FROM leased l, workers w JOIN gpu_offers o ON o.id = w.offer_id WHERE w.id = :worker)
                         SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), Reliability.vettedSql("w"), condition))
-                .param("worker", worker.id()).param("lease", LEASE.toSeconds() + " seconds")
+                .param("worker", worker.id()).param("address", address.distinct()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("margin", properties.escrow().leaseMargin().toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
@@ -239,7 +254,8 @@ class JobQueue implements TrainingJobs {
 
     /**
      * Ends this worker's lease with a verdict (SUCCEEDED, FAILED, or VERIFYING while an audit runs): the job is
-     * never queued again.
+     * never queued again. A job that succeeds while its provider's escrowed payment is still to be settled is
+     * SETTLING instead (see {@link #paidThroughEscrow}).
      */
     void finish(long workerId, long jobId, JobStatus status, String metricsJson, String failureReason) {
         if (status != JobStatus.SUCCEEDED && status != JobStatus.FAILED && status != JobStatus.VERIFYING) {
@@ -249,16 +265,43 @@ class JobQueue implements TrainingJobs {
                         UPDATE training_jobs SET status = ?, metrics = CAST(? AS jsonb), failure_reason = ?,
                                                  worker_id = NULL, lease_expires_at = NULL, updated_at = now()
                         WHERE id = ? AND worker_id = ? AND status = 'LEASED'""")
-                .params(status.name(), metricsJson, failureReason, jobId, workerId).update();
+                .params(delivered(jobId, status).name(), metricsJson, failureReason, jobId, workerId).update();
         if (updated == 0) {
             throw notLeased(workerId, jobId);
         }
     }
 
-    /** Settles a job that waited in VERIFYING for its audit. */
+    /** Settles a job that waited in VERIFYING for its audit (SETTLING rather than SUCCEEDED as in {@link #finish}). */
     void endVerification(long jobId, boolean succeeded, String failureReason) {
+        JobStatus status = succeeded ? delivered(jobId, JobStatus.SUCCEEDED) : JobStatus.FAILED;
         jdbc.sql("UPDATE training_jobs SET status = ?, failure_reason = ?, updated_at = now() WHERE id = ? AND status = 'VERIFYING'")
-                .params((succeeded ? JobStatus.SUCCEEDED : JobStatus.FAILED).name(), failureReason, jobId).update();
+                .params(status.name(), failureReason, jobId).update();
+    }
+
+    /**
+     * Whether the job's provider is paid from the requester's deposit in JobEscrow: its result is then handed
+     * over only once that payment is confirmed on-chain, so a requester cannot take the model and reclaim the
+     * budget. Audits and jobs without a deposit are paid otherwise and delivered at once.
+     */
+    boolean paidThroughEscrow(long jobId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'CONFIRMED')")
+                .param(jobId).query(Boolean.class).single();
+    }
+
+    private JobStatus delivered(long jobId, JobStatus verdict) {
+        return verdict == JobStatus.SUCCEEDED && paidThroughEscrow(jobId) ? JobStatus.SETTLING : verdict;
+    }
+
+    /** The provider's payment is confirmed on-chain: the job succeeded, its result is delivered. */
+    boolean paymentSettled(long jobId) {
+        return jdbc.sql("UPDATE training_jobs SET status = 'SUCCEEDED', updated_at = now() WHERE id = ? AND status = 'SETTLING'")
+                .param(jobId).update() == 1;
+    }
+
+    /** A reorganisation dropped the provider's confirmed payment: the job waits for it again. */
+    boolean paymentDropped(long jobId) {
+        return jdbc.sql("UPDATE training_jobs SET status = 'SETTLING', updated_at = now() WHERE id = ? AND status = 'SUCCEEDED'")
+                .param(jobId).update() == 1;
     }
 
     /**

@@ -498,9 +498,7 @@ class JobResults {
      */
     private long accept(Job job, ModelCard card, HeldOutEvaluator.Evaluation evaluation, Path weights) {
         ModelUpload upload = new ModelUpload(trainedCard(card, job, evaluation), List.of("trained"), weights);
-        boolean escrowed = jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'CONFIRMED')")
-                .param(job.id()).query(Boolean.class).single();
-        long trained = escrowed ? models.createWithheld(job.requesterId(), upload) : models.createPrivate(job.requesterId(), upload);
+        long trained = jobs.paidThroughEscrow(job.id()) ? models.createWithheld(job.requesterId(), upload) : models.createPrivate(job.requesterId(), upload);
         long offer = pay(job, card, "Verified result of attempt " + job.attempt());
         jdbc.sql("""
                         INSERT INTO training_records (job_id, worker_id, offer_id, base_model_id, dataset_id, trained_model_id,

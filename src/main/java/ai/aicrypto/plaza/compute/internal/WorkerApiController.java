@@ -73,8 +73,8 @@ class WorkerApiController {
      * decrypts them.
      */
     @PostMapping("/lease")
-    ResponseEntity<Lease> lease(@AuthenticationPrincipal WorkerIdentity.Worker worker) {
-        var leased = jobs.lease(worker);
+    ResponseEntity<Lease> lease(@AuthenticationPrincipal WorkerIdentity.Worker worker, HttpServletRequest request) {
+        var leased = jobs.lease(worker, WorkerAddress.of(request));
         if (leased.isEmpty()) {
             return ResponseEntity.noContent().build();
         }

@@ -113,7 +113,17 @@ class DatasetController {
         model.addAttribute("profile", page.dataset().profile());
         model.addAttribute("histogram", HistogramBar.ofLabel(page.dataset().profile()));
         model.addAttribute("mayUse", datasets.mayUse(id, me));
+        model.addAttribute("owner", me != null && me.id() == page.listing().ownerId());
+        model.addAttribute("unvettedComputeAllowed", page.unvettedComputeAllowed());
         return "dataset/detail";
+    }
+
+    @PostMapping("/datasets/{id}/compute-policy")
+    String computePolicy(@PathVariable long id, @RequestParam(defaultValue = "false") boolean allowUnvetted,
+                         @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        datasets.allowUnvettedCompute(id, me, allowUnvetted);
+        redirect.addFlashAttribute("notice", "dataset.compute-policy.saved");
+        return "redirect:/datasets/" + id;
     }
 
     @GetMapping("/datasets/{id}/download")

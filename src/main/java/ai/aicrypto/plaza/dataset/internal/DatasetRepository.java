@@ -56,6 +56,15 @@ class DatasetRepository {
                 .optional();
     }
 
+    boolean unvettedComputeAllowed(long listingId) {
+        return jdbc.sql("SELECT unvetted_compute_allowed FROM datasets WHERE listing_id = ?").param(listingId)
+                .query(Boolean.class).optional().orElse(false);
+    }
+
+    void allowUnvettedCompute(long listingId, boolean allowed) {
+        jdbc.sql("UPDATE datasets SET unvetted_compute_allowed = ? WHERE listing_id = ?").params(allowed, listingId).update();
+    }
+
     /**
      * Datasets someone might train on: their own and the published ones. Whether they may is the
      * market's word (owner or licensee, {@link ai.aicrypto.plaza.catalog.ListingAccess}).
@@ -65,14 +74,15 @@ class DatasetRepository {
 
     List<TrainableDataset> trainingCandidates(long userId, Long onlyId) {
         return jdbc.sql("""
-                        SELECT l.id, l.title, l.owner_id, l.price_aic, d.row_count, d.feature_count
+                        SELECT l.id, l.title, l.owner_id, l.price_aic, d.row_count, d.feature_count, d.unvetted_compute_allowed
                         FROM datasets d JOIN listings l ON l.id = d.listing_id
                         WHERE %s AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
                         ORDER BY l.owner_id = :user DESC, l.created_at DESC, l.id DESC
                         LIMIT :limit""".formatted(CANDIDATE_FOR_TRAINING))
                 .param("user", userId).param("only", onlyId).param("limit", MAX_CANDIDATES)
                 .query((rs, n) -> new TrainableDataset(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
-                        rs.getBigDecimal("price_aic"), rs.getLong("row_count"), rs.getInt("feature_count")))
+                        rs.getBigDecimal("price_aic"), rs.getLong("row_count"), rs.getInt("feature_count"),
+                        rs.getBoolean("unvetted_compute_allowed")))
                 .list();
     }
 }

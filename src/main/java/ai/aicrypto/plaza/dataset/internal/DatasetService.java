@@ -140,7 +140,18 @@ class DatasetService implements Datasets {
     DatasetPage page(long id, AccountPrincipal viewer) {
         ListingView listing = catalog.view(id, ListingKind.DATASET, viewer);
         StoredDataset dataset = datasets.find(id).orElseThrow(NotFoundException::new);
-        return new DatasetPage(listing, dataset);
+        return new DatasetPage(listing, dataset, datasets.unvettedComputeAllowed(id));
+    }
+
+    /**
+     * The owner's word on whether licensees may train on GPU offers without a verified record (whose providers
+     * then receive the data while the job runs). Anyone else is told the dataset does not exist.
+     */
+    void allowUnvettedCompute(long id, AccountPrincipal viewer, boolean allowed) {
+        if (viewer == null || page(id, viewer).listing().ownerId() != viewer.id()) {
+            throw new NotFoundException();
+        }
+        datasets.allowUnvettedCompute(id, allowed);
     }
 
     /**
@@ -200,7 +211,7 @@ class DatasetService implements Datasets {
         }
     }
 
-    record DatasetPage(ListingView listing, StoredDataset dataset) {
+    record DatasetPage(ListingView listing, StoredDataset dataset, boolean unvettedComputeAllowed) {
     }
 
     record RawFile(String name, InputStream content) {

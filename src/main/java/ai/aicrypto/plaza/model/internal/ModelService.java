@@ -75,6 +75,11 @@ class ModelService implements Models {
     }
 
     @Override
+    public void withhold(long modelId) {
+        jdbc.sql("UPDATE models SET withheld = true WHERE listing_id = ? AND NOT withheld").param(modelId).update();
+    }
+
+    @Override
     public String cardJson(long modelId) {
         return find(modelId).orElseThrow(NotFoundException::new).cardJson();
     }

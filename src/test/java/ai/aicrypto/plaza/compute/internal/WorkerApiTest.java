@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
@@ -212,8 +214,32 @@ class WorkerApiTest extends IntegrationTest {
     }
 
     @Test
+    void anAuditNeverGoesToTheNetworkTheAuditedWorkCameFrom() throws Exception {
+        String original = workerOf(users.member().id()), sameNetwork = workerOf(users.member().id()),
+                elsewhere = workerOf(users.member().id());
+        long job = jobs.submit(requester, dataset, model, "{}", 0);
+        assertThat(((Number) body(callFrom("203.0.113.7", original, "/lease")).get("id")).longValue()).isEqualTo(job);
+        long originalWorker = jdbc.sql("SELECT worker_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single();
+        long audit = queue.submitAudit(job, 1, originalWorker);
+
+        assertThat(callFrom("203.0.113.7", sameNetwork, "/lease").getResponse().getStatus())
+                .as("another account's worker on the audited worker's address").isEqualTo(204);
+        assertThat(((Number) body(callFrom("198.51.100.9", elsewhere, "/lease")).get("id")).longValue()).isEqualTo(audit);
+        assertThat(jdbc.sql("SELECT host(worker_address) FROM job_attempts WHERE job_id = ?").param(audit).query(String.class).single())
+                .isEqualTo("198.51.100.9");
+
+        // IPv6: the whole /64 of the audited worker is excluded.
+        long job6 = jobs.submit(requester, dataset, model, "{}", 0);
+        assertThat(((Number) body(callFrom("2001:db8:1:2::10", original, "/lease")).get("id")).longValue()).isEqualTo(job6);
+        long audit6 = queue.submitAudit(job6, 1, originalWorker);
+        assertThat(callFrom("2001:db8:1:2:ffff::3", sameNetwork, "/lease").getResponse().getStatus()).isEqualTo(204);
+        assertThat(((Number) body(callFrom("2001:db8:1:3::10", sameNetwork, "/lease")).get("id")).longValue()).isEqualTo(audit6);
+    }
+
+    @Test
     void aNewOfferNeverLeasesAJobOnSomeoneElsesPaidDataset() throws Exception {
-        long seller = users.member().id();
+        var sellerPrincipal = users.member();
+        long seller = sellerPrincipal.id();
         Path csv = Files.createTempFile("paid", ".csv");
         Files.writeString(csv, "a,b,y\n1,2,x\n3,4,z\n5,6,x\n");
         long paid = datasets.importDataset(seller, new DatasetUpload(
@@ -229,6 +255,17 @@ class WorkerApiTest extends IntegrationTest {
         // The seller's own jobs on it go to any trusted offer.
         long sellers = jobs.submit(seller, paid, model, "{}", 0);
         assertThat(((Number) body(call(brandNew, "/lease", null)).get("id")).longValue()).isEqualTo(sellers);
+
+        // Unless its owner allows offers without a record; nobody else can allow it.
+        long licensees = jobs.submit(requester, paid, model, "{}", 0);
+        assertThat(mvc.perform(post("/datasets/" + paid + "/compute-policy").param("allowUnvetted", "true")
+                .with(user(users.member())).with(csrf())).andReturn().getResponse().getStatus()).isEqualTo(404);
+        assertThat(call(brandNew, "/lease", null).getResponse().getStatus()).isEqualTo(204);
+        assertThat(mvc.perform(post("/datasets/" + paid + "/compute-policy").param("allowUnvetted", "true")
+                .with(user(sellerPrincipal)).with(csrf())).andReturn().getResponse().getStatus()).isEqualTo(302);
+        assertThat(mvc.perform(get("/datasets/" + paid).with(user(sellerPrincipal))).andReturn().getResponse()
+                .getContentAsString()).contains("id=\"allow-unvetted\" checked");
+        assertThat(((Number) body(call(brandNew, "/lease", null)).get("id")).longValue()).isEqualTo(licensees);
     }
 
     @Test
@@ -308,6 +345,15 @@ class WorkerApiTest extends IntegrationTest {
 
     private String status(long job) {
         return jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single();
+    }
+
+    /** A worker's call from this network address (a lease records it; audits exclude by it). */
+    private MvcResult callFrom(String address, String token, String route) throws Exception {
+        return mvc.perform(post("/api/worker/v1" + route).header("Authorization", "Bearer " + token)
+                .with(request -> {
+                    request.setRemoteAddr(address);
+                    return request;
+                })).andReturn();
     }
 
     private MvcResult call(String token, String route, Object payload) throws Exception {

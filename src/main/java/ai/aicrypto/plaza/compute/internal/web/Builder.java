@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.Datasets;
-import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.model.ModelTemplate;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
@@ -76,9 +75,9 @@ class Builder {
         List<OfferDirectory.Offer> online = offers.online(OfferDirectory.Sort.PRICE);
         w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();
         // Picked for the requester: only among trusted offers while there is one; someone else's paid
-        // dataset only ever goes to a vetted offer (Reliability).
-        boolean paidData = paidByRequester(w.dataset, userId);
-        List<OfferDirectory.Offer> candidates = paidData ? online.stream().filter(OfferDirectory.Offer::vetted).toList()
+        // dataset only ever goes to a vetted offer (Reliability), unless its owner allows others.
+        boolean vettedOnly = w.dataset.needsVettedCompute(userId);
+        List<OfferDirectory.Offer> candidates = vettedOnly ? online.stream().filter(OfferDirectory.Offer::vetted).toList()
                 : online.stream().anyMatch(OfferDirectory.Offer::trusted)
                 ? online.stream().filter(OfferDirectory.Offer::trusted).toList() : online;
         w.cheapest = candidates.stream().findFirst().orElse(null);
@@ -88,7 +87,7 @@ class Builder {
             return w.stop(GPU, online.isEmpty() ? new UserFacingException("offer", "builder.error.no-online") : null);
         }
         w.offer = chosenOffer(form.getOffer(), w, errors);
-        if (w.offer != null && paidData && !w.offer.vetted()) {
+        if (w.offer != null && vettedOnly && !w.offer.vetted()) {
             errors.put("offer", new UserFacingException("offer", "builder.error.offer-unvetted", w.offer.title()));
             w.offer = null;
         }
@@ -163,10 +162,6 @@ class Builder {
     }
 
     /** A dataset the requester licensed from someone else: its owner sold it to them, not to any GPU provider. */
-    private static boolean paidByRequester(TrainableDataset dataset, long userId) {
-        return dataset.priceAic().signum() > 0 && dataset.ownerId() != userId;
-    }
-
     private OfferDirectory.Offer chosenOffer(String choice, Wizard.Walk w, Map<String, UserFacingException> errors) {
         OfferDirectory.Offer offer = null;
         if (CHEAPEST.equals(choice)) {

@@ -46,6 +46,8 @@ public class JobViews {
                                j.budget_aic, j.created_at,
                                (SELECT s.amount_aic FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS charged_aic,
                                j.updated_at, j.metrics::text AS metrics,
+                               r.verified_loss, r.verified_accuracy, t.trained_model_id,
+                               (SELECT s.state FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS payment_state,
                                d.title AS dataset, d.id AS dataset_id, m.title AS model, m.id AS model_id,
                                o.title AS offer, o.price_per_hour_aic,
                                (SELECT count(*) + 1 FROM training_jobs q
@@ -57,6 +59,8 @@ public class JobViews {
                                   AND (j.excluded_worker_id IS NULL OR w.id <> j.excluded_worker_id)) AS workers_online
                         FROM training_jobs j JOIN listings d ON d.id = j.dataset_id JOIN listings m ON m.id = j.model_id
                              LEFT JOIN gpu_offers o ON o.id = j.offer_id
+                             LEFT JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts AND r.verdict = 'VERIFIED'
+                             LEFT JOIN training_records t ON t.job_id = j.id
                         WHERE j.id = :id""")
                 .param("id", id).param("onlineSince", java.sql.Timestamp.from(clock.instant().minus(offers.onlineWithin())))
                 .query((rs, n) -> new Job(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("status"),
@@ -65,7 +69,8 @@ public class JobViews {
                         rs.getBigDecimal("charged_aic"), rs.getTimestamp("created_at").toInstant(),
                         rs.getTimestamp("updated_at").toInstant(), rs.getString("metrics"), rs.getLong("dataset_id"),
                         rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), rs.getString("offer"),
-                        rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), rs.getLong("workers_online"), List.of()))
+                        rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), rs.getLong("workers_online"),
+                        result(rs), List.of()))
                 .optional().orElseThrow(NotFoundException::new);
         if (viewer == null || (job.requesterId() != viewer.id() && !viewer.isAdmin())) {
             throw new NotFoundException();
@@ -79,6 +84,12 @@ public class JobViews {
                         rs.getTimestamp("reported_at").toInstant()))
                 .list();
         return job.withProgress(progress);
+    }
+
+    private static Result result(java.sql.ResultSet rs) throws java.sql.SQLException {
+        Double loss = (Double) rs.getObject("verified_loss");
+        return loss == null ? null : new Result(loss, (Double) rs.getObject("verified_accuracy"),
+                (Long) rs.getObject("trained_model_id"), rs.getString("payment_state"));
     }
 
     private static Integer parseEpochs(String text) {
@@ -103,21 +114,26 @@ public class JobViews {
                       String hyperparametersJson, Integer epochs, BigDecimal budgetAic, BigDecimal chargedAic,
                       Instant createdAt, Instant updatedAt, String metricsJson, long datasetId, String dataset, long modelId,
                       String model, String offer, BigDecimal offerPricePerHourAic, long queuePosition,
-                      long workersOnline, List<Progress> progress) {
+                      long workersOnline, Result result, List<Progress> progress) {
 
         Job withProgress(List<Progress> progress) {
             return new Job(id, requesterId, status, attempts, maxAttempts, failureReason, hyperparametersJson, epochs,
                     budgetAic, chargedAic, createdAt, updatedAt, metricsJson, datasetId, dataset, modelId, model, offer,
-                    offerPricePerHourAic, queuePosition, workersOnline, List.copyOf(progress));
+                    offerPricePerHourAic, queuePosition, workersOnline, result, List.copyOf(progress));
+        }
+
+        /** Verified, and waiting for the provider's payment to be confirmed on-chain before the weights are handed over. */
+        public boolean settling() {
+            return "SETTLING".equals(status);
         }
 
         public boolean queued() {
             return "QUEUED".equals(status);
         }
 
-        /** Whether the job may still change: awaiting its deposit, queued or leased. */
+        /** Whether the job may still change: awaiting its deposit, queued, leased, being audited or settled. */
         public boolean active() {
-            return awaitingDeposit() || "QUEUED".equals(status) || "LEASED".equals(status);
+            return awaitingDeposit() || List.of("QUEUED", "LEASED", "VERIFYING", "SETTLING").contains(status);
         }
 
         public boolean awaitingDeposit() {
@@ -165,6 +181,13 @@ public class JobViews {
             Duration perEpoch = Duration.between(first.reportedAt(), last.reportedAt()).dividedBy(epochsDone);
             return perEpoch.multipliedBy(Math.max(0, epochs - last.epoch()));
         }
+    }
+
+    /**
+     * What the plaza measured on the held-out split for the verified attempt, and the model it became (null
+     * while the job is being audited) with the state of the provider's payment (null without one).
+     */
+    public record Result(double verifiedLoss, Double verifiedAccuracy, Long trainedModelId, String paymentState) {
     }
 
     public record Progress(int attempt, int epoch, Double loss, Double accuracy, Double samplesPerSecond,
