@@ -417,6 +417,60 @@ class JobEscrowPaymentTest extends IntegrationTest {
         assertThat(executedAt(job, "PAY_PROVIDER")).isNull();
     }
 
+    @Test
+    @Order(14)
+    void aVerifiedResultIsHandedOverOnlyOncePaidAndWithheldAgainWhenAReorganisationDropsThePayment() throws Exception {
+        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BUDGET).send();
+        long job = submit(requester);
+        deposit(job, requester, REQUESTER);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        jdbc.sql("UPDATE training_jobs SET status = 'CANCELLED' WHERE status = 'QUEUED' AND id <> ?").param(job).update();
+        assertThat(lease()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestChain.address(PROVIDER).equalsIgnoreCase(
+                plazaChain.escrowedJob(TestChain.address(REQUESTER).toLowerCase(), job).provider()));
+        long worker = jdbc.sql("SELECT worker_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single();
+
+        // Verified: what JobResults does with a result that passed verification.
+        queue.finish(worker, job, JobStatus.SUCCEEDED, "{}", null);
+        assertThat(status(job)).isEqualTo("SETTLING");
+        Path weights = Files.createTempFile("trained", ".safetensors");
+        byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}".getBytes(StandardCharsets.UTF_8);
+        Files.write(weights, java.nio.ByteBuffer.allocate(16 + header.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length).put(header).putFloat(1.5f).putFloat(-2f).array());
+        long trained = models.createWithheld(requester.id(), new ModelUpload(new ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), weights));
+        Files.delete(weights);
+        jdbc.sql("""
+                        INSERT INTO training_records (job_id, worker_id, offer_id, base_model_id, dataset_id, trained_model_id)
+                        VALUES (?, ?, ?, ?, ?, ?)""").params(job, worker, offer, model, dataset, trained).update();
+        BigInteger providerBefore = chain.balance(PROVIDER);
+        String beforePayment = chain.snapshot();
+        settlement.payProvider(job, provider.id(), new BigDecimal("2"), "verified");
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return status(job).equals("SUCCEEDED"); });
+        assertThat(withheld(trained)).isFalse();
+
+        // The block with the payment is dropped: the weights are withheld again until it is mined anew.
+        chain.revert(beforePayment);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("SETTLING"));
+        assertThat(withheld(trained)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> { chain.mine(1); return status(job).equals("SUCCEEDED"); });
+        assertThat(withheld(trained)).isFalse();
+        BigInteger price = AIC.multiply(BigInteger.TWO);
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(PROVIDER)).as("paid once").isEqualTo(providerBefore.add(price).subtract(fee));
+        assertThat(jdbc.sql("SELECT count(*) FROM settlements WHERE job_id = ? AND kind = 'PAY_PROVIDER' AND state = 'DONE'")
+                .param(job).query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Autowired
+    JobQueue queue;
+
+    private boolean withheld(long model) {
+        return jdbc.sql("SELECT withheld FROM models WHERE listing_id = ?").param(model).query(Boolean.class).single();
+    }
+
     private boolean quarantined(String txHash) {
         return quarantine.recent(1_000).stream().anyMatch(e -> e.txHash().equalsIgnoreCase(txHash));
     }
