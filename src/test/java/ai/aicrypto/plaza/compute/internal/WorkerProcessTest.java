@@ -147,6 +147,10 @@ class WorkerProcessTest extends IntegrationTest {
         long trained = (Long) record.get("trained_model_id");
         assertThat(jdbc.sql("SELECT owner_id || ' ' || status FROM listings WHERE id = ?").param(trained).query(String.class).single())
                 .as("a private listing of the requester").isEqualTo(requester.id() + " UNPUBLISHED");
+        // The job's page shows what the plaza measured and leads to the model.
+        String page = mvc.perform(get("/jobs/" + first).with(user(requester))).andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("id=\"job-result\"").containsPattern("id=\"verified-accuracy\">[0-9][^<]*%<")
+                .contains("id=\"trained-model\"").contains("href=\"/models/" + trained + "\"").doesNotContain("id=\"awaiting-settlement\"");
         MvcResult download = mvc.perform(get("/models/" + trained + "/weights").with(user(requester))).andReturn();
         byte[] weights = mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray();
         assertThat(new String(weights, 8, 200, StandardCharsets.UTF_8)).contains("layers.0.weight");
