@@ -143,6 +143,15 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get("/datasets/" + dataset + "/download"), REDIRECT, OK, HIDDEN, HIDDEN);
     }
 
+    /** Whose GPUs a licensee's jobs may use is the data owner's decision alone, not even an admin's. */
+    @Test
+    void onlyTheOwnerDecidesWhoTrainsOnTheData() throws Exception {
+        expect(r -> post("/datasets/" + dataset + "/compute-policy").param("allowUnvetted", "true").with(csrf()),
+                REDIRECT, REDIRECT, HIDDEN, HIDDEN);
+        assertThat(jdbc.sql("SELECT unvetted_compute_allowed FROM datasets WHERE listing_id = ?").param(dataset)
+                .query(Boolean.class).single()).isTrue();
+    }
+
     @Test
     void onlyOwnerAndAdminsManageAListing() throws Exception {
         expect(r -> get("/listings/" + dataset + "/edit"), REDIRECT, OK, HIDDEN, OK);
@@ -221,13 +230,17 @@ class AuthorizationTest extends IntegrationTest {
     /** 401 without a worker token; a signed-in member is authenticated but is no worker (403). */
     @Test
     void theWorkerApiTakesWorkerTokensOnly() throws Exception {
-        for (String route : List.of("/heartbeat", "/lease", "/jobs/1/renew", "/jobs/1/progress", "/jobs/1/complete", "/jobs/1/fail")) {
+        for (String route : List.of("/heartbeat", "/lease", "/jobs/1/renew", "/jobs/1/progress", "/jobs/1/complete", "/jobs/1/fail",
+                "/jobs/1/checkpoints")) {
             expect(r -> post("/api/worker/v1" + route).contentType("application/json").content("{}").with(csrf()),
                     UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
         }
         expect(r -> get("/api/worker/v1/jobs/1/shards/0"), UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
         expect(r -> put("/api/worker/v1/jobs/1/weights").content(new byte[8]).with(csrf()),
                 UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
+        expect(r -> put("/api/worker/v1/jobs/1/checkpoints/1").content(new byte[8]).with(csrf()),
+                UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
+        expect(r -> get("/api/worker/v1/jobs/1/checkpoints/start"), UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN);
     }
 
     @Test

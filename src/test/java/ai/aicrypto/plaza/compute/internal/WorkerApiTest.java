@@ -151,8 +151,9 @@ class WorkerApiTest extends IntegrationTest {
         String other = worker(8192);
         long job = jobs.submit(requester, dataset, model, "{}", 0);
         assertThat(call(owner, "/lease", null).getResponse().getStatus()).isEqualTo(200);
-        for (String route : List.of("/renew", "/progress", "/complete", "/fail")) {
-            Object payload = route.equals("/progress") ? Map.of("epoch", 1) : route.equals("/fail") ? Map.of("reason", "x") : Map.of();
+        for (String route : List.of("/renew", "/progress", "/complete", "/fail", "/checkpoints")) {
+            Object payload = route.equals("/progress") ? Map.of("epoch", 1) : route.equals("/fail") ? Map.of("reason", "x")
+                    : route.equals("/checkpoints") ? Map.of("sha256", List.of("0".repeat(64), "1".repeat(64))) : Map.of();
             assertThat(call(other, "/jobs/" + job + route, payload).getResponse().getStatus()).as(route).isEqualTo(404);
         }
         assertThat(mvc.perform(get("/api/worker/v1/jobs/" + job + "/shards/0").header("Authorization", "Bearer " + other))
@@ -160,6 +161,11 @@ class WorkerApiTest extends IntegrationTest {
         assertThat(mvc.perform(put("/api/worker/v1/jobs/" + job + "/weights").header("Authorization", "Bearer " + other)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).content(new byte[16])).andReturn().getResponse().getStatus())
                 .isEqualTo(404);
+        assertThat(mvc.perform(put("/api/worker/v1/jobs/" + job + "/checkpoints/1").header("Authorization", "Bearer " + other)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).content(new byte[16])).andReturn().getResponse().getStatus())
+                .isEqualTo(404);
+        assertThat(mvc.perform(get("/api/worker/v1/jobs/" + job + "/checkpoints/start").header("Authorization", "Bearer " + other))
+                .andReturn().getResponse().getStatus()).isEqualTo(404);
         assertThat(mvc.perform(get("/api/worker/v1/jobs/" + job + "/shards/0").header("Authorization", "Bearer " + owner))
                 .andReturn().getResponse().getStatus()).isEqualTo(200);
         assertThat(status(job)).isEqualTo("LEASED");
