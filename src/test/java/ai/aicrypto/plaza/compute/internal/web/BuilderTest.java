@@ -89,7 +89,7 @@ class BuilderTest extends ComputeWebTest {
         PriceEstimate expected = PriceEstimate.of(4, 900, models.templateFor(me.id(), model).orElseThrow().card(), 1000.0,
                 new BigDecimal("0.5"));
         assertThat(expected.seconds()).isCloseTo(4 * 900 * 15 / 235_146.0 / 1000, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(review).contains("about " + expected.costAic().toPlainString() + " AIC").contains("The most the provider is paid for the training");
+        assertThat(review).contains("at most " + expected.costAic().toPlainString() + " AIC").contains("The most the provider is paid for the training");
 
         MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
                         .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))
