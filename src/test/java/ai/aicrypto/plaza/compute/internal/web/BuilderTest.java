@@ -181,6 +181,16 @@ class BuilderTest extends ComputeWebTest {
                         .param("offer", String.valueOf(brandNew.offerId())).param("budget", "10"))
                 .andReturn().getResponse();
         assertThat(own.getRedirectedUrl()).startsWith("/jobs/");
+
+        // Once the seller allows offers without a record, the licensee may pick the new one.
+        mvc.perform(post("/datasets/" + licensed + "/compute-policy").param("allowUnvetted", "true").with(user(seller)).with(csrf()));
+        MockHttpServletResponse allowed = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(licensed)).param("modelId", String.valueOf(model))
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        assertThat(jdbc.sql("SELECT offer_id FROM training_jobs WHERE id = ?")
+                .param(Long.parseLong(allowed.getRedirectedUrl().replace("/jobs/", ""))).query(Long.class).single())
+                .isEqualTo(brandNew.offerId());
     }
 
     @Test
