@@ -77,8 +77,11 @@ class EpochCheckpoints {
      * Records the commitment of this worker's current attempt (after its weights) and answers which
      * checkpoints to upload: none, or those before and after the epoch drawn for the audit. Sending the
      * same commitment again gets the same answer; another one is refused.
+     *
+     * @param belowBaseline asked (once, when not drawn anyway) whether the uploaded weights are no better than a
+     *                      trivial model: such a result is always audited
      */
-    List<Integer> commit(long workerId, long jobId, List<String> sha256, int epochs) {
+    List<Integer> commit(long workerId, long jobId, List<String> sha256, int epochs, java.util.function.BooleanSupplier belowBaseline) {
         if (sha256 == null || sha256.size() < 2 || sha256.size() > MAX_EPOCHS + 1
                 || !sha256.stream().allMatch(h -> h != null && SHA256.matcher(h).matches())) {
             throw new CheckpointRefusedException(false, "Send \"sha256\": the lower-case hex SHA-256 of the checkpoint after "
@@ -106,7 +109,8 @@ class EpochCheckpoints {
                 }
                 return requested(committed.auditEpoch());
             }
-            boolean audited = committed.draw() < Math.min(1, properties.verification().auditComputeShare() * epochs);
+            boolean audited = committed.draw() < Math.min(1, properties.verification().auditComputeShare() * epochs)
+                    || belowBaseline.getAsBoolean();
             Integer auditEpoch = audited ? 1 + random.nextInt(epochs) : null;
             jdbc.sql("UPDATE job_results SET checkpoint_sha256 = ?, audit_epoch = ? WHERE job_id = ? AND attempt = ?")
                     .params(sha256.toArray(String[]::new), auditEpoch, jobId, attempt).update();

@@ -119,17 +119,7 @@ class JobResults {
      * checkpoint after its epoch) is compared with the original's instead.
      */
     Verdict complete(long workerId, long jobId, Map<String, Object> claimed) throws IOException {
-        Job job = jdbc.sql("""
-                        SELECT j.attempts, j.requester_id, j.dataset_id, j.model_id, j.audit_of, j.audit_epoch,
-                               j.hyperparameters::text AS hyperparameters, r.weights_key, r.wrapped_data_key
-                        FROM training_jobs j LEFT JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts
-                        WHERE j.id = ? AND j.worker_id = ? AND j.status = 'LEASED'""")
-                .params(jobId, workerId)
-                .query((rs, n) -> new Job(jobId, rs.getInt("attempts"), workerId, rs.getLong("requester_id"),
-                        rs.getLong("dataset_id"), rs.getLong("model_id"), (Long) rs.getObject("audit_of"),
-                        (Integer) rs.getObject("audit_epoch"), rs.getString("hyperparameters"), rs.getString("weights_key"),
-                        rs.getBytes("wrapped_data_key")))
-                .optional().orElseThrow(() -> jobs.notLeased(workerId, jobId));
+        Job job = leased(workerId, jobId);
         if (job.weightsKey() == null) {
             throw new NoWeightsException();
         }
@@ -142,7 +132,9 @@ class JobResults {
         try {
             Judgement judgement = judge(card, weights, splits.validation(job.datasetId()), claimed);
             if (judgement.rejection() == null && auditEpoch != null) {
-                judgement = new Judgement(judgement.evaluation(), checkpointMismatch(job, auditEpoch, epochs(job, card), weights));
+                judgement = judgement.rejectedFor(checkpointMismatch(job, auditEpoch, epochs(job, card), weights));
+            } else if (judgement.rejection() == null && judgement.shortfall() != null) {
+                judgement = judgement.rejectedFor(judgement.shortfall()); // not audited: nothing shows the work was done
             }
             Judgement judged = judgement;
             return transaction.execute(status -> settle(job, card, claimed, judged, weights, auditEpoch));
@@ -151,9 +143,24 @@ class JobResults {
         }
     }
 
+    /** This worker's current attempt of a job it holds, with its uploaded weights (null before the upload). */
+    private Job leased(long workerId, long jobId) {
+        return jdbc.sql("""
+                        SELECT j.attempts, j.requester_id, j.dataset_id, j.model_id, j.audit_of, j.audit_epoch,
+                               j.hyperparameters::text AS hyperparameters, r.weights_key, r.wrapped_data_key
+                        FROM training_jobs j LEFT JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts
+                        WHERE j.id = ? AND j.worker_id = ? AND j.status = 'LEASED'""")
+                .params(jobId, workerId)
+                .query((rs, n) -> new Job(jobId, rs.getInt("attempts"), workerId, rs.getLong("requester_id"),
+                        rs.getLong("dataset_id"), rs.getLong("model_id"), (Long) rs.getObject("audit_of"),
+                        (Integer) rs.getObject("audit_epoch"), rs.getString("hyperparameters"), rs.getString("weights_key"),
+                        rs.getBytes("wrapped_data_key")))
+                .optional().orElseThrow(() -> jobs.notLeased(workerId, jobId));
+    }
+
     /**
      * Originals whose audit failed, was cancelled, or found no other worker within the audit wait: their own
-     * held-out verification stands, and they are settled as verified (checked as often as leases expire), so no
+     * held-out verification stands (see {@link #stand}), and they are settled (checked as often as leases expire), so no
      * job waits in VERIFYING forever. An auditor who disagreed and whom no other audit confirmed is not paid.
      */
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
@@ -167,9 +174,8 @@ class JobResults {
                 .query(Long.class).list();
         for (long original : originals) {
             transaction.executeWithoutResult(status -> verifiedOriginal(original).ifPresent(verified -> {
-                log.info("The audit of job {} did not finish; its held-out verification stands", original);
                 undecidedAudits(original).forEach(other -> lost(other, "no other audit confirmed it in time"));
-                accept(verified);
+                stand(verified, "its audit did not finish");
             }));
         }
     }
@@ -182,7 +188,18 @@ class JobResults {
                        Integer auditEpoch, String hyperparametersJson, String weightsKey, byte[] wrappedKey) {
     }
 
-    private record Judgement(HeldOutEvaluator.Evaluation evaluation, String rejection) {
+    /**
+     * @param rejection why the result is refused (unfit weights, or a claim the measurement does not hold), or null
+     * @param shortfall why the model is no better than a trivial one on the held-out split, or null: an honest worker
+     *                  may train a weak configuration, so such a result is always audited (see
+     *                  {@link #belowBaseline}) and paid only if the audit confirms the training; without an
+     *                  audit it is refused like a rejection
+     */
+    private record Judgement(HeldOutEvaluator.Evaluation evaluation, String rejection, String shortfall) {
+
+        Judgement rejectedFor(String reason) {
+            return new Judgement(evaluation, reason, shortfall);
+        }
     }
 
     private Judgement judge(ModelCard card, Path weights, ShardTensors heldOut, Map<String, Object> claimed) throws IOException {
@@ -190,48 +207,75 @@ class JobResults {
         try {
             measured = evaluator.evaluate(card, weights, heldOut);
         } catch (F32Tensors.UnfitTensorsException e) {
-            return new Judgement(null, e.getMessage());
+            return new Judgement(null, e.getMessage(), null);
+        }
+        if (!Double.isFinite(measured.loss())) {
+            return new Judgement(measured, "the held-out loss is not a finite number", null);
         }
         var verification = properties.verification();
-        if (!Double.isFinite(measured.loss())) {
-            return new Judgement(measured, "the held-out loss is not a finite number");
+        String shortfall = shortfall(card, measured, heldOut);
+        String metric = card.isClassification() ? "accuracy" : "loss";
+        Double claim = number(claimed.get(metric));
+        if (claim == null) {
+            return new Judgement(measured, "no " + metric + " was claimed", shortfall);
         }
+        if (card.isClassification() && measured.accuracy() < claim - verification.accuracyTolerance()) {
+            return new Judgement(measured, format("held-out accuracy %.4f is more than %.2f below the claimed %.4f",
+                    measured.accuracy(), verification.accuracyTolerance(), claim), shortfall);
+        }
+        if (!card.isClassification() && measured.loss() > claim * (1 + verification.lossTolerance()) + 1e-9) {
+            return new Judgement(measured, format("held-out loss %.5f is more than %.0f%% above the claimed %.5f",
+                    measured.loss(), 100 * verification.lossTolerance(), claim), shortfall);
+        }
+        return new Judgement(measured, null, shortfall);
+    }
+
+    /**
+     * Why the measured model is no better than a trivial one (classification: chance, or the most frequent class by
+     * a margin scaled to the held-out rows; regression: always predicting the mean), or null.
+     */
+    private String shortfall(ModelCard card, HeldOutEvaluator.Evaluation measured, ShardTensors heldOut) {
         if (card.isClassification()) {
-            Double claim = number(claimed.get("accuracy"));
-            if (claim == null) {
-                return new Judgement(measured, "no accuracy was claimed");
-            }
             double chance = 1.0 / card.outputSize();
-            if (measured.accuracy() < chance + verification.minAccuracyOverChance()) {
-                return new Judgement(measured, format("held-out accuracy %.4f is no better than chance (%.4f)",
-                        measured.accuracy(), chance));
+            if (measured.accuracy() < chance + properties.verification().minAccuracyOverChance()) {
+                return format("held-out accuracy %.4f is no better than chance (%.4f)", measured.accuracy(), chance);
             }
             double majority = HeldOutBaseline.majorityShare(heldOut.labels());
             double margin = HeldOutBaseline.margin(majority, heldOut.rows());
             if (measured.accuracy() < majority + margin) {
-                return new Judgement(measured, format("held-out accuracy %.4f does not beat always predicting the most "
-                        + "frequent class (%.4f) by %.4f", measured.accuracy(), majority, margin));
+                return format("held-out accuracy %.4f does not beat always predicting the most frequent class (%.4f) by %.4f",
+                        measured.accuracy(), majority, margin);
             }
-            if (measured.accuracy() < claim - verification.accuracyTolerance()) {
-                return new Judgement(measured, format("held-out accuracy %.4f is more than %.2f below the claimed %.4f",
-                        measured.accuracy(), verification.accuracyTolerance(), claim));
-            }
-        } else {
-            Double claim = number(claimed.get("loss"));
-            if (claim == null) {
-                return new Judgement(measured, "no loss was claimed");
-            }
-            double constant = HeldOutBaseline.constantPredictionMse(heldOut.targets(), heldOut.rows());
-            if (measured.loss() >= constant) {
-                return new Judgement(measured, format("held-out loss %.5f is no better than always predicting the mean "
-                        + "(%.5f)", measured.loss(), constant));
-            }
-            if (measured.loss() > claim * (1 + verification.lossTolerance()) + 1e-9) {
-                return new Judgement(measured, format("held-out loss %.5f is more than %.0f%% above the claimed %.5f",
-                        measured.loss(), 100 * verification.lossTolerance(), claim));
-            }
+            return null;
         }
-        return new Judgement(measured, null);
+        double constant = HeldOutBaseline.constantPredictionMse(heldOut.targets(), heldOut.rows());
+        return measured.loss() >= constant ? format("held-out loss %.5f is no better than always predicting the mean (%.5f)",
+                measured.loss(), constant) : null;
+    }
+
+    /**
+     * Whether the weights this worker uploaded for its current attempt are no better than a trivial model on the
+     * held-out split: asked when it commits its checkpoints, so that such a result is audited whatever the draw.
+     */
+    boolean belowBaseline(long workerId, long jobId) {
+        Job job = leased(workerId, jobId);
+        if (job.weightsKey() == null) {
+            throw new NoWeightsException();
+        }
+        ModelCard card = cards.parse(models.cardJson(job.modelId()));
+        Path weights = null;
+        try {
+            weights = decryptToWorkFile(job);
+            ShardTensors heldOut = splits.validation(job.datasetId());
+            HeldOutEvaluator.Evaluation measured = evaluator.evaluate(card, weights, heldOut);
+            return Double.isFinite(measured.loss()) && shortfall(card, measured, heldOut) != null;
+        } catch (F32Tensors.UnfitTensorsException e) {
+            return false; // refused at completion whatever the audit
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(weights);
+        }
     }
 
     private Verdict settle(Job job, ModelCard card, Map<String, Object> claimed, Judgement judgement, Path weights,
@@ -248,8 +292,8 @@ class JobResults {
                         UPDATE job_results SET claimed_metrics = CAST(? AS jsonb), verified_loss = ?, verified_accuracy = ?,
                                                verdict = ?, reason = ?
                         WHERE job_id = ? AND attempt = ?""")
-                .params(claimedJson, loss, accuracy, verified ? "VERIFIED" : "REJECTED", judgement.rejection(), job.id(),
-                        job.attempt()).update();
+                .params(claimedJson, loss, accuracy, verified ? "VERIFIED" : "REJECTED",
+                        verified ? judgement.shortfall() : judgement.rejection(), job.id(), job.attempt()).update();
         countResult(job.workerId(), verified ? 1 : 0, verified ? 0 : 1);
         if (!verified) {
             String reason = "Verification failed: " + judgement.rejection();
@@ -395,8 +439,7 @@ class JobResults {
             return;
         }
         undecided.forEach(other -> lost(other, "no other audit agreed with it"));
-        log.info("Job {}: {} audits found no agreement; its held-out verification stands", id, MAX_AUDITS);
-        accept(original);
+        stand(original, MAX_AUDITS + " audits found no agreement");
     }
 
     /** An audit on the winning side: verified, its job succeeded, its worker paid. */
@@ -446,7 +489,7 @@ class JobResults {
     private Optional<VerifiedJob> verifiedOriginal(long jobId) {
         return jdbc.sql("""
                         SELECT j.requester_id, j.dataset_id, j.model_id, j.hyperparameters::text AS hyperparameters, r.attempt,
-                               r.worker_id, r.weights_key, r.wrapped_data_key, r.verified_loss, r.verified_accuracy
+                               r.worker_id, r.weights_key, r.wrapped_data_key, r.verified_loss, r.verified_accuracy, r.reason
                         FROM training_jobs j JOIN job_results r ON r.job_id = j.id AND r.verdict = 'VERIFIED'
                         WHERE j.id = ? AND j.status = 'VERIFYING'
                         FOR UPDATE OF j""")
@@ -454,11 +497,25 @@ class JobResults {
                 .query((rs, n) -> new VerifiedJob(new Job(jobId, rs.getInt("attempt"), rs.getLong("worker_id"),
                         rs.getLong("requester_id"), rs.getLong("dataset_id"), rs.getLong("model_id"), null, null,
                         rs.getString("hyperparameters"), rs.getString("weights_key"), rs.getBytes("wrapped_data_key")),
-                        rs.getDouble("verified_loss"), (Double) rs.getObject("verified_accuracy")))
+                        rs.getDouble("verified_loss"), (Double) rs.getObject("verified_accuracy"), rs.getString("reason")))
                 .optional();
     }
 
-    private record VerifiedJob(Job job, double loss, Double accuracy) {
+    /** @param shortfall why the model is no better than a trivial one (see {@link Judgement}), or null */
+    private record VerifiedJob(Job job, double loss, Double accuracy, String shortfall) {
+    }
+
+    /**
+     * No audit decided: the original's held-out verification stands. A model no better than a trivial one was
+     * paid only on an audit's word, so without one it is refused.
+     */
+    private void stand(VerifiedJob original, String why) {
+        if (original.shortfall() == null) {
+            log.info("Job {}: {}; its held-out verification stands", original.job().id(), why);
+            accept(original);
+        } else {
+            rejectAfterAudit(original, original.shortfall() + ", and no audit confirmed the training (" + why + ")");
+        }
     }
 
     /** The audit showed the original's epoch was not trained as committed: rejected after all, the requester refunded. */

@@ -130,7 +130,8 @@ class WorkerApiController {
         JobQueue.LeasedTraining training = jobs.leasedTraining(worker.id(), id);
         int epochs = EpochCheckpoints.epochs(training.hyperparametersJson(),
                 cardValidator.parse(cards.get(training.modelId(), models::cardJson)), json);
-        return Map.of("upload", checkpoints.commit(worker.id(), id, commitment.sha256(), epochs));
+        return Map.of("upload", checkpoints.commit(worker.id(), id, commitment.sha256(), epochs,
+                () -> results.belowBaseline(worker.id(), id)));
     }
 
     /** A checkpoint the commitment's answer asked for (the gpu-worker's safetensors checkpoint file). */

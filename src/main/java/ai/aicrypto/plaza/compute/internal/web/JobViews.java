@@ -46,7 +46,7 @@ public class JobViews {
                                j.budget_aic, j.created_at,
                                (SELECT s.amount_aic FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS charged_aic,
                                j.updated_at, j.metrics::text AS metrics,
-                               r.verified_loss, r.verified_accuracy, t.trained_model_id,
+                               r.verified_loss, r.verified_accuracy, r.reason AS shortfall, t.trained_model_id,
                                (SELECT s.state FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS payment_state,
                                d.title AS dataset, d.id AS dataset_id, m.title AS model, m.id AS model_id,
                                o.title AS offer, o.price_per_hour_aic,
@@ -89,7 +89,7 @@ public class JobViews {
     private static Result result(java.sql.ResultSet rs) throws java.sql.SQLException {
         Double loss = (Double) rs.getObject("verified_loss");
         return loss == null ? null : new Result(loss, (Double) rs.getObject("verified_accuracy"),
-                (Long) rs.getObject("trained_model_id"), rs.getString("payment_state"));
+                (Long) rs.getObject("trained_model_id"), rs.getString("payment_state"), rs.getString("shortfall"));
     }
 
     private static Integer parseEpochs(String text) {
@@ -185,9 +185,11 @@ public class JobViews {
 
     /**
      * What the plaza measured on the held-out split for the verified attempt, and the model it became (null
-     * while the job is being audited) with the state of the provider's payment (null without one).
+     * while the job is being audited) with the state of the provider's payment (null without one), and why the
+     * model is no better than a trivial one (null when it is).
      */
-    public record Result(double verifiedLoss, Double verifiedAccuracy, Long trainedModelId, String paymentState) {
+    public record Result(double verifiedLoss, Double verifiedAccuracy, Long trainedModelId, String paymentState,
+                         String shortfall) {
     }
 
     public record Progress(int attempt, int epoch, Double loss, Double accuracy, Double samplesPerSecond,
