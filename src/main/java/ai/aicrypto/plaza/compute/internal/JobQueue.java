@@ -327,10 +327,24 @@ class JobQueue implements TrainingJobs {
                 .optional().orElseThrow(() -> notLeased(workerId, jobId));
     }
 
-    /** The dataset of a job leased to this worker now (see {@link #currentAttempt} for the exceptions). */
-    long leasedDataset(long workerId, long jobId) {
-        return jdbc.sql("SELECT dataset_id FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
-                .params(jobId, workerId).query(Long.class).optional().orElseThrow(() -> notLeased(workerId, jobId));
+    /** Records the generation of the dataset's training split whose worker key the attempt's lease carries. */
+    void leasedOnGeneration(long jobId, int attempt, int splitGeneration) {
+        jdbc.sql("UPDATE job_attempts SET split_generation = ? WHERE job_id = ? AND attempt = ?")
+                .params(splitGeneration, jobId, attempt).update();
+    }
+
+    /** @param splitGeneration the split generation the lease's key is of; 0 when none was recorded (leased before V22) */
+    record LeasedSplit(long datasetId, int splitGeneration) {
+    }
+
+    /** The dataset of a job leased to this worker now, and its split generation (see {@link #currentAttempt} for the exceptions). */
+    LeasedSplit leasedSplit(long workerId, long jobId) {
+        return jdbc.sql("""
+                        SELECT j.dataset_id, coalesce(a.split_generation, 0) AS generation
+                        FROM training_jobs j JOIN job_attempts a ON a.job_id = j.id AND a.attempt = j.attempts
+                        WHERE j.id = ? AND j.worker_id = ? AND j.status = 'LEASED'""")
+                .params(jobId, workerId).query((rs, n) -> new LeasedSplit(rs.getLong("dataset_id"), rs.getInt("generation")))
+                .optional().orElseThrow(() -> notLeased(workerId, jobId));
     }
 
     record LeasedTraining(long modelId, String hyperparametersJson) {

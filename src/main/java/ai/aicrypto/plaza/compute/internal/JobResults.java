@@ -604,8 +604,14 @@ class JobResults {
         return EpochCheckpoints.epochs(job.hyperparametersJson(), card, json);
     }
 
-    /** Adds to a worker's verified and rejected counts; reliability is the verified share. */
+    /**
+     * Adds to a worker's verified and rejected counts; reliability is the verified share. A rejection also marks
+     * for rotation the training splits whose keys the worker's provider received.
+     */
     private void countResult(long workerId, int verified, int rejected) {
+        if (rejected > 0) {
+            splits.distrustProviderOf(workerId);
+        }
         jdbc.sql("""
                         UPDATE workers SET verified_jobs = verified_jobs + :v, rejected_jobs = rejected_jobs + :r,
                             reliability = CAST(verified_jobs + :v AS double precision) / (verified_jobs + :v + rejected_jobs + :r)

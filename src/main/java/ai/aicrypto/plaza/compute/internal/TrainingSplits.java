@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,10 +37,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * 20, ... over all shards) is held out, up to {@link #MAX_VALIDATION_ROWS}: deterministic, spread
  * over the whole dataset (stratified when rows are sorted by class), and never empty.
  * <p>
- * Both splits are encrypted with AES-256-GCM (a random 12-byte nonce, then ciphertext and tag)
- * under a split key of the dataset, sealed by the master key. The same training shards (same
- * SHA-256, which is their blob key) serve every job on the dataset, so a worker's cache stays
- * valid; the lease hands the split key to the worker that holds a job on the dataset.
+ * At rest both splits are encrypted with AES-256-GCM (a random 12-byte nonce, then ciphertext and
+ * tag), the training shards under the split's training key and the validation shard under a key of
+ * its own, both sealed by the master key and never handed out. In transit each worker gets a key of
+ * its own, HMAC-SHA256(training key, "worker-shard-key:" + worker id): the shard route decrypts the
+ * stored shard and encrypts it again under that key, with a nonce derived from the worker and the
+ * shard's position. So one worker always receives the same bytes for a shard (its cache stays valid
+ * across jobs on the dataset), and its key decrypts nothing another worker downloads, nothing stored
+ * and no other generation.
+ * <p>
+ * {@link #rotate} re-encrypts the training shards (and the held-out split) under fresh keys as a new
+ * generation, which every later lease uses. The old generation's blobs are deleted at once: a job
+ * still leased on it is queued again when its worker next downloads a shard (see the shard route).
  */
 @Service
 class TrainingSplits {
@@ -49,8 +60,8 @@ class TrainingSplits {
     private static final int NONCE_BYTES = 12;
 
     private final SecureRandom random = new SecureRandom();
-    /** A split never changes once made, and every lease needs one: kept in memory, up to 1,000 datasets. */
-    private final Cache<Long, Split> made = Caffeine.newBuilder().maximumSize(1_000).build();
+    /** A generation never changes once made, and every lease and download needs its keys: up to 1,000 in memory. */
+    private final Cache<Generation, Split> loaded = Caffeine.newBuilder().maximumSize(1_000).build();
     private final Datasets datasets;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
@@ -65,64 +76,155 @@ class TrainingSplits {
         this.transaction = transaction;
     }
 
-    record Split(long datasetId, byte[] key, List<ShardRef> shards, String validationBlob) {
+    /** One generation of a dataset's split as stored: its keys never leave the app. */
+    record Split(long datasetId, int generation, byte[] key, List<StoredShard> shards, byte[] validationKey,
+                 String validationBlob) {
     }
 
-    /** One training shard as the worker sees it: its position, SHA-256 (of the ciphertext), size and rows. */
-    record ShardRef(int seq, String sha256, long bytes, long rows) {
+    /** A stored training shard: its position, blob (encrypted under the generation's key), size and rows. */
+    record StoredShard(int seq, String blobKey, long bytes, long rows) {
     }
 
-    /** The dataset's split, made now if this is the first job on it (one maker at a time per dataset). */
-    Split ensure(long datasetId) {
-        Split known = made.getIfPresent(datasetId);
-        if (known != null) {
-            return known;
+    /**
+     * One training shard as a worker sees it: its position, an id naming this worker's copy (the same in every
+     * lease of this worker on this generation, different for any other worker or generation), size and rows.
+     */
+    record ShardRef(int seq, String contentId, long bytes, long rows) {
+    }
+
+    /** What a lease hands a worker: the generation, the worker's key for it, and the shards. */
+    record WorkerShards(int generation, byte[] key, List<ShardRef> shards) {
+    }
+
+    private record Generation(long datasetId, int generation) {
+    }
+
+    private record Current(int generation, boolean rotationDue) {
+    }
+
+    /** The dataset's current generation for this worker, the split made (or rotated, when due) first. */
+    WorkerShards forWorker(long datasetId, long workerId) {
+        Split split = ensure(datasetId);
+        return new WorkerShards(split.generation(), workerKey(split.key(), workerId), split.shards().stream()
+                .map(s -> new ShardRef(s.seq(), HexFormat.of().formatHex(hmac(split.key(), "worker-shard-id:" + workerId + ":" + s.seq())),
+                        s.bytes(), s.rows()))
+                .toList());
+    }
+
+    /** The worker's key for a generation: it decrypts only what this worker downloads of this generation. */
+    static byte[] workerKey(byte[] generationKey, long workerId) {
+        return hmac(generationKey, "worker-shard-key:" + workerId);
+    }
+
+    /**
+     * A training shard of this generation encrypted for this worker (the same bytes every time), or empty when
+     * the generation is no longer the current one.
+     */
+    Optional<byte[]> trainingShard(long datasetId, int generation, long workerId, int seq) throws IOException {
+        if (current(datasetId).map(c -> c.generation() != generation).orElse(true)) {
+            return Optional.empty();
         }
-        Split split = find(datasetId).orElseGet(() -> transaction.execute(status -> {
-            // Serialises concurrent first leases of the same dataset (on any instance); released at commit.
-            jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('training-split'), CAST(? AS int))")
-                    .param((int) datasetId).query(Object.class).single();
-            return find(datasetId).orElseGet(() -> make(datasetId));
-        }));
-        made.put(datasetId, split);
-        return split;
-    }
-
-    Optional<Split> find(long datasetId) {
-        List<ShardRef> shards = jdbc.sql("""
-                        SELECT seq, blob_key, bytes, rows FROM training_split_shards WHERE dataset_id = ? ORDER BY seq""")
-                .param(datasetId)
-                .query((rs, n) -> new ShardRef(rs.getInt("seq"), rs.getString("blob_key"), rs.getLong("bytes"), rs.getLong("rows")))
-                .list();
-        return jdbc.sql("SELECT sealed_key, validation_blob FROM training_splits WHERE dataset_id = ?")
-                .param(datasetId)
-                .query((rs, n) -> new Split(datasetId, unseal(rs.getBytes("sealed_key")), shards, rs.getString("validation_blob")))
-                .optional();
-    }
-
-    /** The encrypted bytes of a training shard, exactly as stored and as the worker caches them. */
-    InputStream openTrainingShard(long datasetId, int seq) throws IOException {
-        String key = jdbc.sql("SELECT blob_key FROM training_split_shards WHERE dataset_id = ? AND seq = ?")
-                .params(datasetId, seq).query(String.class).optional().orElseThrow(NotFoundException::new);
-        return blobs.open(key);
+        Split split = load(datasetId, generation);
+        StoredShard shard = split.shards().stream().filter(s -> s.seq() == seq).findFirst().orElseThrow(NotFoundException::new);
+        byte[] plaintext = decrypt(split.key(), read(shard.blobKey()));
+        // Deterministic: under one worker key a nonce always goes with the same shard, so it is never reused.
+        byte[] nonce = Arrays.copyOf(hmac(split.key(), "worker-shard-nonce:" + workerId + ":" + seq), NONCE_BYTES);
+        return Optional.of(encrypt(workerKey(split.key(), workerId), nonce, plaintext));
     }
 
     /** The held-out rows, decrypted. */
     ShardTensors validation(long datasetId) {
-        Split split = find(datasetId).orElseThrow(NotFoundException::new);
-        try (InputStream in = blobs.open(split.validationBlob())) {
-            return ShardTensors.parse(decrypt(split.key(), in.readAllBytes()));
+        Split split = load(datasetId, current(datasetId).orElseThrow(NotFoundException::new).generation());
+        try {
+            return ShardTensors.parse(decrypt(split.validationKey(), read(split.validationBlob())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /**
+     * Re-encrypts the dataset's split under fresh keys as a new generation, now, if it was made (no key of it was
+     * handed out otherwise); the old generation's blobs are deleted. Call it outside a transaction.
+     */
+    void rotate(long datasetId) {
+        if (jdbc.sql("UPDATE training_splits SET rotation_due = true WHERE dataset_id = ?").param(datasetId).update() == 1) {
+            ensure(datasetId);
+        }
+    }
+
+    /**
+     * A result of this worker was rejected: every split whose current generation any worker of its provider
+     * received a key of is rotated before its next lease. Runs in the caller's transaction.
+     */
+    void distrustProviderOf(long workerId) {
+        jdbc.sql("""
+                        UPDATE training_splits s SET rotation_due = true
+                        WHERE NOT rotation_due AND EXISTS (
+                            SELECT 1 FROM job_attempts a JOIN training_jobs j ON j.id = a.job_id
+                                JOIN workers w ON w.id = a.worker_id JOIN gpu_offers o ON o.id = w.offer_id
+                            WHERE j.dataset_id = s.dataset_id AND a.split_generation = s.generation
+                              AND o.provider_id = (SELECT o2.provider_id FROM workers w2 JOIN gpu_offers o2 ON o2.id = w2.offer_id
+                                                   WHERE w2.id = ?))""")
+                .param(workerId).update();
+    }
+
+    /** The dataset's current split, made now if this is the first job on it, rotated first when due. */
+    Split ensure(long datasetId) {
+        Optional<Current> current = current(datasetId);
+        if (current.isPresent() && !current.get().rotationDue()) {
+            return load(datasetId, current.get().generation());
+        }
+        List<String> replaced = new ArrayList<>();
+        Split split = transaction.execute(status -> {
+            // Serialises makers and rotators of the same dataset (on any instance); released at commit.
+            jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('training-split'), CAST(? AS int))")
+                    .param((int) datasetId).query(Object.class).single();
+            Optional<Current> locked = current(datasetId);
+            if (locked.isEmpty()) {
+                return make(datasetId);
+            }
+            Split now = load(datasetId, locked.get().generation());
+            if (!locked.get().rotationDue()) {
+                return now;
+            }
+            Split next = reencrypt(now);
+            now.shards().forEach(s -> replaced.add(s.blobKey()));
+            replaced.add(now.validationBlob());
+            return next;
+        });
+        if (!replaced.isEmpty()) { // committed: no row names the old generation any more
+            replaced.forEach(blobs::delete);
+            loaded.invalidate(new Generation(datasetId, split.generation() - 1));
+        }
+        return split;
+    }
+
+    private Optional<Current> current(long datasetId) {
+        return jdbc.sql("SELECT generation, rotation_due FROM training_splits WHERE dataset_id = ?").param(datasetId)
+                .query((rs, n) -> new Current(rs.getInt("generation"), rs.getBoolean("rotation_due"))).optional();
+    }
+
+    private Split load(long datasetId, int generation) {
+        return loaded.get(new Generation(datasetId, generation), g -> {
+            List<StoredShard> shards = jdbc.sql("""
+                            SELECT seq, blob_key, bytes, rows FROM training_split_shards
+                            WHERE dataset_id = ? AND generation = ? ORDER BY seq""")
+                    .params(datasetId, generation)
+                    .query((rs, n) -> new StoredShard(rs.getInt("seq"), rs.getString("blob_key"), rs.getLong("bytes"), rs.getLong("rows")))
+                    .list();
+            return jdbc.sql("""
+                            SELECT sealed_key, validation_sealed_key, validation_blob FROM training_splits
+                            WHERE dataset_id = ? AND generation = ?""")
+                    .params(datasetId, generation)
+                    .query((rs, n) -> new Split(datasetId, generation, unseal(rs.getBytes("sealed_key")), shards,
+                            unseal(rs.getBytes("validation_sealed_key")), rs.getString("validation_blob")))
+                    .optional().orElseThrow(NotFoundException::new); // rotated meanwhile
+        });
+    }
+
     private Split make(long datasetId) {
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        List<String> written = new ArrayList<>();
+        NewGeneration next = new NewGeneration(datasetId, 1);
         try {
-            List<ShardRef> refs = new ArrayList<>();
             ShardTensors validation = null;
             long row = 0;
             int shardCount = datasets.shardCount(datasetId);
@@ -142,30 +244,96 @@ class TrainingSplits {
                 ShardTensors heldOut = shard.select(not(training));
                 validation = validation == null ? heldOut : validation.append(heldOut);
                 if (train.rows() > 0) {
-                    BlobStore.StoredBlob blob = blobs.put(new ByteArrayInputStream(encrypt(key, train.toBytes())));
-                    written.add(blob.key());
-                    refs.add(new ShardRef(refs.size(), blob.key(), blob.bytes(), train.rows()));
+                    next.training(train.toBytes(), train.rows());
                 }
             }
             if (validation == null) {
                 throw new IllegalStateException("Dataset " + datasetId + " has no shards");
             }
-            BlobStore.StoredBlob held = blobs.put(new ByteArrayInputStream(encrypt(key, validation.toBytes())));
-            written.add(held.key());
-            long trainingRows = refs.stream().mapToLong(ShardRef::rows).sum();
-            jdbc.sql("""
-                            INSERT INTO training_splits (dataset_id, sealed_key, training_rows, validation_rows, validation_blob)
-                            VALUES (?, ?, ?, ?, ?)""")
-                    .params(datasetId, dataKeys.seal(key, SEAL_CONTEXT), trainingRows, validation.rows(), held.key()).update();
-            for (ShardRef ref : refs) {
-                jdbc.sql("INSERT INTO training_split_shards (dataset_id, seq, blob_key, bytes, rows) VALUES (?, ?, ?, ?, ?)")
-                        .params(datasetId, ref.seq(), ref.sha256(), ref.bytes(), ref.rows()).update();
-            }
-            return new Split(datasetId, key, refs, held.key());
+            return next.store(validation);
         } catch (IOException | RuntimeException e) {
+            throw next.discard(e);
+        }
+    }
+
+    /** The same rows as a new generation: shards and held-out split decrypted and encrypted under fresh keys. */
+    private Split reencrypt(Split now) {
+        NewGeneration next = new NewGeneration(now.datasetId(), now.generation() + 1);
+        try {
+            for (StoredShard shard : now.shards()) {
+                next.training(decrypt(now.key(), read(shard.blobKey())), shard.rows());
+            }
+            return next.store(ShardTensors.parse(decrypt(now.validationKey(), read(now.validationBlob()))));
+        } catch (IOException | RuntimeException e) {
+            throw next.discard(e);
+        }
+    }
+
+    /** A generation being written: its blobs, then its rows (which make it the current one). */
+    private final class NewGeneration {
+
+        private final long datasetId;
+        private final int generation;
+        private final byte[] key = newKey();
+        private final byte[] validationKey = newKey();
+        private final List<StoredShard> shards = new ArrayList<>();
+        private final List<String> written = new ArrayList<>();
+
+        NewGeneration(long datasetId, int generation) {
+            this.datasetId = datasetId;
+            this.generation = generation;
+        }
+
+        void training(byte[] plaintext, long rows) throws IOException {
+            BlobStore.StoredBlob blob = put(key, plaintext);
+            shards.add(new StoredShard(shards.size(), blob.key(), blob.bytes(), rows));
+        }
+
+        Split store(ShardTensors validation) throws IOException {
+            BlobStore.StoredBlob held = put(validationKey, validation.toBytes());
+            long trainingRows = shards.stream().mapToLong(StoredShard::rows).sum();
+            jdbc.sql("""
+                            INSERT INTO training_splits (dataset_id, generation, sealed_key, validation_sealed_key, training_rows,
+                                                         validation_rows, validation_blob)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (dataset_id) DO UPDATE SET generation = excluded.generation, sealed_key = excluded.sealed_key,
+                                validation_sealed_key = excluded.validation_sealed_key, validation_blob = excluded.validation_blob,
+                                rotation_due = false""")
+                    .params(datasetId, generation, dataKeys.seal(key, SEAL_CONTEXT), dataKeys.seal(validationKey, SEAL_CONTEXT),
+                            trainingRows, validation.rows(), held.key()).update();
+            jdbc.sql("DELETE FROM training_split_shards WHERE dataset_id = ? AND generation <> ?").params(datasetId, generation).update();
+            for (StoredShard shard : shards) {
+                jdbc.sql("INSERT INTO training_split_shards (dataset_id, generation, seq, blob_key, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)")
+                        .params(datasetId, generation, shard.seq(), shard.blobKey(), shard.bytes(), shard.rows()).update();
+            }
+            return new Split(datasetId, generation, key, List.copyOf(shards), validationKey, held.key());
+        }
+
+        /** Deletes what was written and returns the failure to throw. */
+        RuntimeException discard(Exception e) {
             // Blobs are content-addressed, but these hold a fresh nonce: no other row can share them.
             written.forEach(blobs::delete);
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            return e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+
+        private BlobStore.StoredBlob put(byte[] blobKey, byte[] plaintext) throws IOException {
+            byte[] nonce = new byte[NONCE_BYTES];
+            random.nextBytes(nonce);
+            BlobStore.StoredBlob blob = blobs.put(new ByteArrayInputStream(encrypt(blobKey, nonce, plaintext)));
+            written.add(blob.key());
+            return blob;
+        }
+    }
+
+    private byte[] newKey() {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return key;
+    }
+
+    private byte[] read(String blobKey) throws IOException {
+        try (InputStream in = blobs.open(blobKey)) {
+            return in.readAllBytes();
         }
     }
 
@@ -177,10 +345,18 @@ class TrainingSplits {
         return out;
     }
 
-    private byte[] encrypt(byte[] key, byte[] plaintext) {
+    private static byte[] hmac(byte[] key, String message) {
         try {
-            byte[] nonce = new byte[NONCE_BYTES];
-            random.nextBytes(nonce);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] encrypt(byte[] key, byte[] nonce, byte[] plaintext) {
+        try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(ASSOCIATED_DATA);

@@ -69,8 +69,8 @@ class WorkerApiController {
 
     /**
      * The next job, or 204 when there is none for this worker. With it come the model card, the
-     * training shards to download (SHA-256 of each, so a cached copy is reused) and the key that
-     * decrypts them.
+     * training shards to download (an id of this worker's copy of each, so a cached copy is reused)
+     * and this worker's key that decrypts them (see {@link TrainingSplits}).
      */
     @PostMapping("/lease")
     ResponseEntity<Lease> lease(@AuthenticationPrincipal WorkerIdentity.Worker worker, HttpServletRequest request) {
@@ -81,23 +81,32 @@ class WorkerApiController {
         JobQueue.LeasedJob job = leased.get();
         escrow.leased(job.id());
         try {
-            TrainingSplits.Split split = splits.ensure(job.datasetId());
+            TrainingSplits.WorkerShards shards = splits.forWorker(job.datasetId(), worker.id());
+            jobs.leasedOnGeneration(job.id(), job.attempt(), shards.generation());
             return ResponseEntity.ok(new Lease(job.id(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.attempt(),
-                    job.leaseExpiresAt(), cards.get(job.modelId(), models::cardJson), Base64.getEncoder().encodeToString(split.key()),
-                    split.shards(), job.auditEpoch() == null ? null : new Audit(job.auditEpoch())));
+                    job.leaseExpiresAt(), cards.get(job.modelId(), models::cardJson), Base64.getEncoder().encodeToString(shards.key()),
+                    shards.shards(), job.auditEpoch() == null ? null : new Audit(job.auditEpoch())));
         } catch (RuntimeException e) {
             jobs.fail(worker.id(), job.id(), "The dataset could not be prepared for training: " + e.getMessage());
             throw e;
         }
     }
 
-    /** A training shard of the leased job's dataset, encrypted, exactly as listed in the lease. */
+    /**
+     * A training shard of the leased job's dataset, encrypted under this worker's key of the lease (the same bytes
+     * on every download). When the dataset's split was rotated after the lease, that key is dead: the job goes back
+     * to the queue (it counts as an attempt) and the answer is 409, so the worker abandons it.
+     */
     @GetMapping(value = "/jobs/{id}/shards/{seq}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    ResponseEntity<InputStreamResource> shard(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
-                                              @PathVariable int seq) throws IOException {
-        long dataset = jobs.leasedDataset(worker.id(), id);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .body(new InputStreamResource(splits.openTrainingShard(dataset, seq)));
+    ResponseEntity<byte[]> shard(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                                 @PathVariable int seq) throws IOException {
+        JobQueue.LeasedSplit leased = jobs.leasedSplit(worker.id(), id);
+        var shard = splits.trainingShard(leased.datasetId(), leased.splitGeneration(), worker.id(), seq);
+        if (shard.isEmpty()) {
+            jobs.fail(worker.id(), id, "The dataset's training shards were encrypted under new keys after this lease");
+            throw new LeaseLostException(id);
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(shard.get());
     }
 
     @PostMapping("/jobs/{id}/renew")

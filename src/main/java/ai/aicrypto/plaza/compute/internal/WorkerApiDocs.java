@@ -18,8 +18,9 @@ class WorkerApiDocs {
                 .info(new Info().title("AI PLAZA worker API").version("v1").description("""
                         How a GPU worker takes part: heartbeat with its engine, memory, cached datasets and start-up \
                         benchmark; lease the next job (204 when none fits) with its model card, hyperparameters, the \
-                        list of training shards (SHA-256 of each) and the AES-256-GCM key that decrypts them; download \
-                        each shard not cached yet; renew the lease before it expires (2 minutes); report progress; \
+                        list of training shards (for each an id of this worker's copy, the same in every lease until the \
+                        dataset's shards are re-encrypted) and this worker's AES-256-GCM key that decrypts them; download \
+                        each shard not cached yet (the GCM tag authenticates it); renew the lease before it expires (2 minutes); report progress; \
                         upload the weights (PUT, safetensors), commit the SHA-256 of the checkpoint after every epoch \
                         (POST .../checkpoints; 0 = the initial state), upload the checkpoints the answer asks for (PUT \
                         .../checkpoints/{epoch}) and complete with the claimed metrics, or fail with a reason. The \

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -28,6 +29,8 @@ import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.IntegrityException;
+import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +61,10 @@ class WorkerApiTest extends IntegrationTest {
     JsonMapper json;
     @Autowired
     ApplicationEvents events;
+    @Autowired
+    TrainingSplits splits;
+    @Autowired
+    BlobStore blobs;
 
     long requester;
     long dataset;
@@ -130,6 +137,65 @@ class WorkerApiTest extends IntegrationTest {
         assertThat(status(job)).isEqualTo("QUEUED");
         assertThat(call(token, "/jobs/" + job + "/renew", null).getResponse().getStatus())
                 .as("a job this worker held once but no longer").isEqualTo(409);
+    }
+
+    /**
+     * Issue 20: a worker only ever receives a key for the shards of the job it holds, it decrypts nothing another worker
+     * downloads and nothing stored, and rotating the split retires it.
+     */
+    @Test
+    void eachWorkerGetsAKeyOfItsOwnThatRotationRetires() throws Exception {
+        String a = worker(8192);
+        String b = worker(8192);
+        long first = jobs.submit(requester, dataset, model, "{}", 0);
+        long second = jobs.submit(requester, dataset, model, "{}", 0);
+        MvcResult leaseA = call(a, "/lease", null);
+        MvcResult leaseB = call(b, "/lease", null);
+        byte[] keyA = Base64.getDecoder().decode((String) body(leaseA).get("shardKey"));
+        byte[] keyB = Base64.getDecoder().decode((String) body(leaseB).get("shardKey"));
+        assertThat(keyA).hasSize(32).isNotEqualTo(keyB);
+        assertThat(contentIds(leaseA)).as("each worker's copy has an id of its own").doesNotContainAnyElementsOf(contentIds(leaseB));
+
+        byte[] fromA = download(a, first);
+        byte[] fromB = download(b, second);
+        assertThat(download(a, first)).as("the same bytes on every download").isEqualTo(fromA);
+        assertThat(fromA).hasSize(((Number) shards(leaseA).get(0).get("bytes")).intValue()).isNotEqualTo(fromB);
+        byte[] plaintext = TrainingSplits.decrypt(keyA, fromA);
+        assertThat(TrainingSplits.decrypt(keyB, fromB)).isEqualTo(plaintext);
+        assertThatThrownBy(() -> TrainingSplits.decrypt(keyA, fromB)).isInstanceOf(IntegrityException.class);
+        assertThatThrownBy(() -> TrainingSplits.decrypt(keyB, fromA)).isInstanceOf(IntegrityException.class);
+
+        TrainingSplits.Split stored = splits.ensure(dataset);
+        for (byte[] appKey : List.of(stored.key(), stored.validationKey())) {
+            for (MvcResult lease : List.of(leaseA, leaseB)) {
+                assertThat(lease.getResponse().getContentAsString()).doesNotContain(Base64.getEncoder().encodeToString(appKey));
+            }
+        }
+        assertThat(stored.validationKey()).isNotEqualTo(stored.key());
+        byte[] storedShard = blob(stored.shards().get(0).blobKey());
+        byte[] storedValidation = blob(stored.validationBlob());
+        for (byte[] workerKey : List.of(keyA, keyB)) {
+            assertThatThrownBy(() -> TrainingSplits.decrypt(workerKey, storedShard)).isInstanceOf(IntegrityException.class);
+            assertThatThrownBy(() -> TrainingSplits.decrypt(workerKey, storedValidation)).isInstanceOf(IntegrityException.class);
+        }
+        assertThatThrownBy(() -> TrainingSplits.decrypt(stored.key(), storedValidation)).as("the held-out split has a key of its own")
+                .isInstanceOf(IntegrityException.class);
+
+        splits.rotate(dataset);
+        assertThat(mvc.perform(get("/api/worker/v1/jobs/" + first + "/shards/0").header("Authorization", "Bearer " + a))
+                .andReturn().getResponse().getStatus()).as("a lease of the old generation").isEqualTo(409);
+        assertThat(status(first)).as("queued again").isEqualTo("QUEUED");
+        assertThatThrownBy(() -> blob(stored.shards().get(0).blobKey())).as("the old generation's blobs are gone")
+                .isInstanceOf(java.io.IOException.class);
+        MvcResult again = call(a, "/lease", null);
+        assertThat(((Number) body(again).get("id")).longValue()).isEqualTo(first);
+        byte[] rotatedKey = Base64.getDecoder().decode((String) body(again).get("shardKey"));
+        assertThat(rotatedKey).isNotEqualTo(keyA);
+        assertThat(contentIds(again)).doesNotContainAnyElementsOf(contentIds(leaseA));
+        byte[] rotated = download(a, first);
+        assertThatThrownBy(() -> TrainingSplits.decrypt(keyA, rotated)).isInstanceOf(IntegrityException.class);
+        assertThat(TrainingSplits.decrypt(rotatedKey, rotated)).as("the same rows").isEqualTo(plaintext);
+        assertThat(splits.validation(dataset).rows()).as("the held-out split is unchanged").isEqualTo(1);
     }
 
     @Test
@@ -360,6 +426,28 @@ class WorkerApiTest extends IntegrationTest {
                     request.setRemoteAddr(address);
                     return request;
                 })).andReturn();
+    }
+
+    private byte[] download(String token, long job) throws Exception {
+        MvcResult result = mvc.perform(get("/api/worker/v1/jobs/" + job + "/shards/0").header("Authorization", "Bearer " + token))
+                .andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(200);
+        return result.getResponse().getContentAsByteArray();
+    }
+
+    private byte[] blob(String key) throws Exception {
+        try (var in = blobs.open(key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> shards(MvcResult lease) throws Exception {
+        return (List<Map<String, Object>>) body(lease).get("shards");
+    }
+
+    private List<Object> contentIds(MvcResult lease) throws Exception {
+        return shards(lease).stream().map(shard -> shard.get("contentId")).toList();
     }
 
     private MvcResult call(String token, String route, Object payload) throws Exception {

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -15,8 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,6 +32,7 @@ import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;
+import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
@@ -380,8 +381,8 @@ class WorkerProcessTest extends IntegrationTest {
         assertThat(((Number) shards.get(0).get("rows")).longValue()).as("the held-out tenth is never sent").isEqualTo(900);
         HttpResponse<byte[]> shard = http().send(request(fake.token(), "/jobs/" + job + "/shards/0").GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(shard.body())))
-                .isEqualTo(shards.get(0).get("sha256"));
+        byte[] fakesKey = Base64.getDecoder().decode((String) lease.get("shardKey"));
+        assertThat(TrainingSplits.decrypt(fakesKey, shard.body())).as("the lease's key decrypts the download").isNotEmpty();
         assertThat(http().send(request(other.token(), "/jobs/" + job + "/shards/0").GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray()).statusCode()).as("another worker's job").isEqualTo(404);
 
@@ -422,6 +423,18 @@ class WorkerProcessTest extends IntegrationTest {
                 .query(String.class).single()).isEqualTo("1/0");
         assertThat(jdbc.sql("SELECT count(*) FROM training_records WHERE job_id = ?").param(job).query(Long.class).single()).isZero();
         assertThat(send(fake.token(), "POST", "/jobs/" + job + "/renew", "{}").statusCode()).isEqualTo(409);
+
+        // The fake received a key of the dataset's split: the next lease on it re-encrypts the split first.
+        assertThat(jdbc.sql("SELECT rotation_due FROM training_splits WHERE dataset_id = ?").param(dataset)
+                .query(Boolean.class).single()).isTrue();
+        long next = jobs.submit(requester.id(), dataset, model, "{}", 0);
+        send(other.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
+        assertThat(send(other.token(), "POST", "/lease", "{}").statusCode()).isEqualTo(200);
+        assertThat(jdbc.sql("SELECT generation || ' ' || rotation_due FROM training_splits WHERE dataset_id = ?").param(dataset)
+                .query(String.class).single()).isEqualTo("2 false");
+        HttpResponse<byte[]> rotated = http().send(request(other.token(), "/jobs/" + next + "/shards/0").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThatThrownBy(() -> TrainingSplits.decrypt(fakesKey, rotated.body())).isInstanceOf(IntegrityException.class);
     }
 
     /** Weights of the card's shapes (784-256-128-10), uniformly random. */

@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of files in lowercase hex, the form in which the plaza names shards and checkpoints. */
+/** SHA-256 of files in lowercase hex, the form in which the plaza names checkpoints. */
 public final class Sha256 {
 
     private Sha256() {

@@ -36,8 +36,8 @@ public final class EncryptedShardData extends ShardedData {
     /** Opens the cached shards of a lease; the first shard's header gives feature count, task and classes. */
     public static EncryptedShardData open(List<Path> files, List<Lease.ShardRef> refs, String base64Key) throws IOException {
         if (files.isEmpty()) throw new IOException("the dataset has no training rows");
-        SecretKeySpec key = new SecretKeySpec(Base64.getDecoder().decode(base64Key), "AES");
-        Safetensors.Header header = Safetensors.readHeader(new InMemoryChannel(decrypt(files.get(0), key, 0)), "shard 0");
+        SecretKeySpec key = key(base64Key);
+        Safetensors.Header header = Safetensors.readHeader(new InMemoryChannel(decrypt(Files.readAllBytes(files.get(0)), key, 0)), "shard 0");
         int featureCount = (int) header.require("features").shape()[1];
         Task task = header.tensors().containsKey("labels") ? Task.CLASSIFICATION : Task.REGRESSION;
         String classNames = header.metadata().get("classes");
@@ -56,11 +56,15 @@ public final class EncryptedShardData extends ShardedData {
 
     @Override
     protected Shard load(int index) throws IOException {
-        return ShardDirectoryData.readShard(new InMemoryChannel(decrypt(files.get(index), key, index)), "shard " + index);
+        return ShardDirectoryData.readShard(new InMemoryChannel(decrypt(Files.readAllBytes(files.get(index)), key, index)), "shard " + index);
     }
 
-    private static byte[] decrypt(Path file, SecretKeySpec key, int index) throws IOException {
-        byte[] blob = Files.readAllBytes(file);
+    static SecretKeySpec key(String base64Key) {
+        return new SecretKeySpec(Base64.getDecoder().decode(base64Key), "AES");
+    }
+
+    /** A shard's plaintext, in memory; the GCM tag authenticates it (a tampered or foreign blob fails). */
+    static byte[] decrypt(byte[] blob, SecretKeySpec key, int index) throws IOException {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, blob, 0, NONCE_BYTES));

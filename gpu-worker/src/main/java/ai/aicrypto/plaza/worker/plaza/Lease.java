@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A job leased to this worker, as the plaza hands it out: the model card and hyperparameters, the dataset's training
- * shards (encrypted; SHA-256 of each, so a cached copy is reused) and the key that decrypts them.
+ * shards and this worker's key that decrypts them. The plaza encrypts the shards for each worker: this worker always
+ * receives the same bytes for a shard until the dataset's shards are re-encrypted (a new key and new content ids).
  *
  * @param audit null for an ordinary job; for an audit, the epoch of another worker's job to train again
  */
@@ -15,8 +16,9 @@ import java.util.List;
 public record Lease(long id, long datasetId, long modelId, String hyperparametersJson, int attempt, String leaseExpiresAt,
                     String cardJson, String shardKey, List<ShardRef> shards, Audit audit) {
 
+    /** @param contentId names this worker's copy of the shard (64 hex digits), the same in every lease that hands it out */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record ShardRef(int seq, String sha256, long bytes, long rows) {
+    public record ShardRef(int seq, String contentId, long bytes, long rows) {
     }
 
     /** Train epoch {@code epoch} (>= 1) from the audited job's checkpoint {@code epoch - 1}. */

@@ -41,7 +41,7 @@ class PlazaClientTest {
                     answer = """
                             {"id": 9, "datasetId": 3, "modelId": 4, "hyperparametersJson": "{\\"epochs\\": 2, \\"learningRate\\": 0.01}",
                              "attempt": 1, "leaseExpiresAt": "2030-01-01T00:00:00Z", "cardJson": "{}", "shardKey": "a2V5",
-                             "shards": [{"seq": 0, "sha256": "ab", "bytes": 5, "rows": 2}], "somethingNew": true,
+                             "shards": [{"seq": 0, "contentId": "ab", "bytes": 5, "rows": 2}], "somethingNew": true,
                              "audit": {"epoch": 2}}""".getBytes();
                 }
                 case "/api/worker/v1/jobs/9/renew" -> status = 409;

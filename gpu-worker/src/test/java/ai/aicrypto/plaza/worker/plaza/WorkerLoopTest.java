@@ -222,7 +222,7 @@ class WorkerLoopTest {
         Map<String, Object> lease = new LinkedHashMap<>(Map.of("id", id, "datasetId", 5, "modelId", 6, "hyperparametersJson", hyperparameters,
                 "attempt", 1, "leaseExpiresAt", "2030-01-01T00:00:00Z", "cardJson", card,
                 "shardKey", Base64.getEncoder().encodeToString(key),
-                "shards", List.of(Map.of("seq", 0, "sha256", TestShards.sha256(shard), "bytes", shard.length, "rows", ROWS))));
+                "shards", List.of(Map.of("seq", 0, "contentId", TestShards.sha256(shard), "bytes", shard.length, "rows", ROWS))));
         lease.put("audit", audit);
         return lease;
     }
