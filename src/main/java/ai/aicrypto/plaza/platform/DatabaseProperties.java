@@ -18,4 +18,11 @@ public record DatabaseProperties(String url, String username, String password, i
     boolean external() {
         return url != null && !url.isBlank();
     }
+
+    /** Never the password, nor the URL, which may carry one. */
+    @Override
+    public String toString() {
+        return "DatabaseProperties[external=" + external() + ", username=" + username + ", embeddedPort=" + embeddedPort
+                + ", durable=" + durable + "]";
+    }
 }
