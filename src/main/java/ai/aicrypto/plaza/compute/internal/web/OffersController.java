@@ -56,8 +56,9 @@ class OffersController {
             return dashboard(me, model, Map.of(e.field() == null ? "form" : e.field(), messages.of(e)));
         }
         model.addAttribute("issued", issued);
-        model.addAttribute("command", "java -jar gpu-worker.jar --plaza "
-                + plaza.publicUrl() + " --token " + issued.token());
+        // From the environment, the worker's token stays out of the process list (a --token argument would not).
+        model.addAttribute("command", "export PLAZA_WORKER_TOKEN=" + issued.token() + "\n"
+                + "java -jar gpu-worker.jar --plaza " + plaza.publicUrl());
         return "compute/worker-token";
     }
 
