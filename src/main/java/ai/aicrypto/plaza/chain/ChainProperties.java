@@ -11,8 +11,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param chainId        EIP-155 chain id (31337 for a local anvil)
  * @param name           shown to users and to wallets when the chain is added
- * @param rpcUrl         the JSON-RPC endpoint the server reads and writes through, and that a wallet
- *                       uses if it has to add the chain
+ * @param rpcUrl         the JSON-RPC endpoint the server reads and writes through; never shown to
+ *                       browsers (a provider's URL often carries an API key)
+ * @param publicRpcUrl   the endpoint a browser wallet adds the chain with (see {@link WalletChain})
  * @param deployment     the JSON file with the contracts' addresses that contracts/scripts/deploy.js
  *                       writes; no file means the plaza runs without a chain (no purchases, no mints)
  * @param operatorKey    private key of the plaza's minter account (mints asset tokens); from the
@@ -30,7 +31,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                       replaced with the same nonce and higher fees
  */
 @ConfigurationProperties("plaza.chain")
-public record ChainProperties(long chainId, String name, String rpcUrl, Path deployment, String operatorKey,
+public record ChainProperties(long chainId, String name, String rpcUrl, String publicRpcUrl, Path deployment, String operatorKey,
                               String escrowOperatorKey, int confirmations, int reorgDepth, Duration pollInterval, Duration pendingTimeout,
                               BigInteger maxFeePerGas, Duration replaceAfter) {
 
@@ -38,6 +39,7 @@ public record ChainProperties(long chainId, String name, String rpcUrl, Path dep
         chainId = chainId == 0 ? 31337 : chainId;
         name = name == null || name.isBlank() ? "Anvil (local)" : name;
         rpcUrl = rpcUrl == null || rpcUrl.isBlank() ? "http://127.0.0.1:8545" : rpcUrl;
+        publicRpcUrl = publicRpcUrl == null || publicRpcUrl.isBlank() ? "http://127.0.0.1:8545" : publicRpcUrl;
         confirmations = Math.max(1, confirmations);
         reorgDepth = Math.max(confirmations, reorgDepth);
         pollInterval = pollInterval == null ? Duration.ofSeconds(1) : pollInterval;
@@ -51,14 +53,10 @@ public record ChainProperties(long chainId, String name, String rpcUrl, Path dep
         return escrowOperatorKey == null || escrowOperatorKey.isBlank() ? operatorKey : escrowOperatorKey;
     }
 
-    /** Never the keys. */
+    /** Never the keys, nor the server's RPC URL (it may carry an API key). */
     @Override
     public String toString() {
-        return "ChainProperties[chainId=" + chainId + ", name=" + name + ", deployment=" + deployment + "]";
-    }
-
-    /** The chain id as wallets write it (EIP-1193 eth_chainId): lower-case hex with 0x. */
-    public String chainIdHex() {
-        return "0x" + Long.toHexString(chainId);
+        return "ChainProperties[chainId=" + chainId + ", name=" + name + ", publicRpcUrl=" + publicRpcUrl
+                + ", deployment=" + deployment + "]";
     }
 }

@@ -14,10 +14,12 @@ import java.util.SplittableRandom;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.DatabaseProperties;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +34,16 @@ import org.springframework.stereotype.Component;
 /**
  * Seeds three accounts (alice, bob, admin; password {@value #PASSWORD}), Fashion-MNIST from
  * Debian's dataset-fashion-mnist package, a generated tabular dataset and two model cards, the
- * first time the app starts on an empty database with {@code plaza.demo-data=true}.
+ * first time the app starts on an empty database with {@code plaza.demo-data=true}. Their password
+ * is published, so the app refuses to start with demo data anywhere but on its embedded database
+ * and a local chain (anvil, chain id {@value #LOCAL_CHAIN_ID}).
  */
 @Component
 @ConditionalOnProperty(name = "plaza.demo-data", havingValue = "true")
 class DemoData implements ApplicationRunner {
 
     static final String PASSWORD = "plaza-demo-pass";
+    static final long LOCAL_CHAIN_ID = 31337;
     private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
     private static final Logger log = LoggerFactory.getLogger(DemoData.class);
 
@@ -52,13 +57,23 @@ class DemoData implements ApplicationRunner {
     private final List<String> wallets;
 
     DemoData(Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc, PlazaProperties plaza,
-             @Value("${plaza.demo-wallets:}") List<String> wallets) {
+             DatabaseProperties database, ChainProperties chain, @Value("${plaza.demo-wallets:}") List<String> wallets) {
+        refuseUnlessLocal(database, chain);
         this.wallets = wallets;
         this.accounts = accounts;
         this.datasets = datasets;
         this.models = models;
         this.jdbc = jdbc;
         this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    static void refuseUnlessLocal(DatabaseProperties database, ChainProperties chain) {
+        if (database.external() || chain.chainId() != LOCAL_CHAIN_ID) {
+            throw new IllegalStateException("PLAZA_DEMO_DATA (plaza.demo-data) seeds accounts with the published password '"
+                    + PASSWORD + "', admin among them: it is allowed only on the embedded database and a local anvil chain (id "
+                    + LOCAL_CHAIN_ID + "), not with " + (database.external() ? "an external database (PLAZA_DB_URL)"
+                    : "chain id " + chain.chainId()) + ". Unset PLAZA_DEMO_DATA.");
+        }
     }
 
     @Override

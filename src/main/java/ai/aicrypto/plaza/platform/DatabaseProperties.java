@@ -15,7 +15,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record DatabaseProperties(String url, String username, String password, int embeddedPort,
                                  @DefaultValue("true") boolean durable) {
 
-    boolean external() {
+    /** Whether an external PostgreSQL is configured (else the embedded server runs). */
+    public boolean external() {
         return url != null && !url.isBlank();
+    }
+
+    /** Never the password, nor the URL, which may carry one. */
+    @Override
+    public String toString() {
+        return "DatabaseProperties[external=" + external() + ", username=" + username + ", embeddedPort=" + embeddedPort
+                + ", durable=" + durable + "]";
     }
 }

@@ -8,4 +8,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("plaza.crypto")
 public record StorageProperties(String masterKey) {
+
+    /** Never the key. */
+    @Override
+    public String toString() {
+        return "StorageProperties[masterKey=" + (masterKey == null || masterKey.isBlank() ? "generated" : "configured") + "]";
+    }
 }

@@ -92,6 +92,31 @@ class WalletSignInTest extends IntegrationTest {
     }
 
     @Test
+    void aSignatureForAnotherSiteIsRefusedWhateverHostTheRequestNames() throws Exception {
+        Session session = nonce();
+        String text = message(address, session.nonce, "evil.example", 31337, Instant.now());
+        MvcResult result = mvc.perform(post("/siwe/verify").header("Host", "evil.example").cookie(session.cookie).with(csrf())
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json.writeValueAsString(Map.of("message", text, "signature", sign(text, key))))).andReturn();
+        assertRefused(result, "evil.example");
+        assertThat(jdbc.sql("SELECT count(*) FROM wallet_links WHERE address = ?").param(address.toLowerCase())
+                .query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void oversizedAndRelativeMessagesGetAClearRefusal() throws Exception {
+        Session s1 = nonce();
+        String huge = message(address, s1.nonce, "localhost", 31337, Instant.now()) + "\n".repeat(50_000);
+        assertRefused(verify(s1, huge, key), "longer than");
+        Session s2 = nonce();
+        String relative = message(address, s2.nonce, "localhost", 31337, Instant.now()).replace("URI: http://localhost/", "URI: /");
+        assertRefused(verify(s2, relative, key), "not an absolute address");
+        Session s3 = nonce();
+        String noScheme = message(address, s3.nonce, "localhost", 31337, Instant.now()).replace("URI: http://", "URI: ");
+        assertRefused(verify(s3, noScheme, key), "not an absolute address");
+    }
+
+    @Test
     void aNonceServesOnce() throws Exception {
         Session session = nonce();
         String text = message(address, session.nonce, "localhost", 31337, Instant.now());

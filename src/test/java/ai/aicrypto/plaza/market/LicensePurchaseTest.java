@@ -57,6 +57,7 @@ class LicensePurchaseTest extends IntegrationTest {
 
     private static final int SELLER = 3, BUYER = 4, POOR = 5, LATE_BUYER = 6;
     private static final BigInteger PRICE = TestChain.AIC.multiply(BigInteger.valueOf(5));
+    private static final String PUBLIC_RPC_URL = "https://rpc.plaza.example/public";
     private static TestChain chain;
 
     @DynamicPropertySource
@@ -64,6 +65,7 @@ class LicensePurchaseTest extends IntegrationTest {
         chain = TestChain.deployFor(registry);
         registry.add("plaza.market.pending-check-interval", () -> "300ms");
         registry.add("plaza.chain.pending-timeout", () -> "2s");
+        registry.add("plaza.chain.public-rpc-url", () -> PUBLIC_RPC_URL);
     }
 
     @Autowired
@@ -107,9 +109,12 @@ class LicensePurchaseTest extends IntegrationTest {
         assertThat(Numeric.toHexString(asset.component2())).isNotEqualTo("0x" + "0".repeat(64));
         // tokenURI = base URI + id, served by the plaza as ERC-721 metadata JSON.
         assertThat(chain.registry.tokenURI(BigInteger.valueOf(listing)).send()).endsWith("/api/nft/" + listing);
-        String metadata = mvc.perform(get("/api/nft/" + listing)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        // Absolute URLs start with the configured public URL, whatever Host the request names.
+        String metadata = mvc.perform(get("/api/nft/" + listing).header("Host", "evil.example")).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
         assertThat(metadata).contains("\"name\":\"Readings").contains("\"trait_type\":\"Kind\",\"value\":\"DATASET\"")
-                .contains("\"external_url\":\"http://localhost/datasets/" + listing + "\"");
+                .contains("\"external_url\":\"http://localhost/datasets/" + listing + "\"")
+                .contains("\"image\":\"http://localhost/favicon.svg\"").doesNotContain("evil.example");
     }
 
     @Test
@@ -263,6 +268,21 @@ class LicensePurchaseTest extends IntegrationTest {
         postJson("/listings/" + listing + "/purchase", lateBuyer, Map.of("buyer", TestChain.address(LATE_BUYER), "txHash", unknown), 200);
         assertThat(purchaseStatus(unknown)).isEqualTo("PENDING");
         await().atMost(Duration.ofSeconds(20)).until(() -> "EXPIRED".equals(purchaseStatus(unknown)));
+    }
+
+    @Test
+    @Order(11)
+    void anonymousVisitorsAreShownThePublicRpcUrlAndNoSecret() throws Exception {
+        assertThat(chain.url).isNotEqualTo(PUBLIC_RPC_URL);
+        for (String path : List.of("/listings/" + listing + "/license-panel", "/siwe/nonce", "/datasets/" + listing)) {
+            String page = mvc.perform(get(path)).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+            assertThat(page).as(path).doesNotContain(chain.url)
+                    .doesNotContainIgnoringCase(TestChain.KEYS.get(0).substring(2))
+                    .doesNotContainIgnoringCase(TestChain.KEYS.get(TestChain.ESCROW_OPERATOR).substring(2));
+            if (!path.startsWith("/datasets/")) { // the dataset page loads its license panel afterwards
+                assertThat(page).as(path).contains(PUBLIC_RPC_URL);
+            }
+        }
     }
 
     /** The wallet flow the page's script runs: permit, signature, prepared transaction, sent hash. */

@@ -38,6 +38,7 @@ public abstract class IntegrationTest {
         Path dir = createDataDir();
         registry.add("plaza.data-dir", dir::toString);
         registry.add("plaza.demo-data", () -> "false");
+        registry.add("plaza.public-url", () -> "http://localhost"); // what MockMvc requests are addressed to
         registry.add("plaza.db.durable", () -> "false"); // a throw-away database need not reach the disk
         // Jobs are audited only where a test asks for it, by drawing 0 for the job (training_jobs.audit_draw):
         // any other draw is above this share times the epochs.

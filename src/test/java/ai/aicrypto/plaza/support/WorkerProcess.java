@@ -30,15 +30,17 @@ public final class WorkerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code java -jar gpu-worker.jar --plaza URL --token TOKEN} with the extra arguments. */
+    /** Starts {@code java -jar gpu-worker.jar --plaza URL} with the extra arguments, its token in PLAZA_WORKER_TOKEN. */
     public static WorkerProcess start(String plazaUrl, String token, Path cacheDir, String... extra) throws IOException {
         ensureJar();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-jar", JAR.toString(), "--plaza", plazaUrl, "--token", token,
+                "-Dai.djl.offline=true", "-jar", JAR.toString(), "--plaza", plazaUrl,
                 "--cache", cacheDir.toString(), "--poll-seconds", "1", "--heartbeat-seconds", "2"));
         command.addAll(List.of(extra));
         Path log = Files.createTempFile("gpu-worker-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("PLAZA_WORKER_TOKEN", token);
+        Process process = builder.start();
         return new WorkerProcess(process, log);
     }
 

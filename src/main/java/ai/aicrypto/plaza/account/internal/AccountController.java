@@ -72,19 +72,20 @@ class AccountController {
         return "account/profile";
     }
 
-    /** The new token goes to the next page once, as a flash attribute; only its hash is kept. */
+    /**
+     * The new token is rendered in this response, the only time it is shown: never put in the
+     * session (as a flash attribute would be, until the next request), and only its hash is kept.
+     */
     @PostMapping("/profile/tokens")
-    String issueToken(@AuthenticationPrincipal AccountPrincipal me, @RequestParam(defaultValue = "") String name,
-                      RedirectAttributes redirect) {
+    String issueToken(@AuthenticationPrincipal AccountPrincipal me, @RequestParam(defaultValue = "") String name, Model model) {
         try {
-            // Flash attributes live in the session for one request: plain strings, shown once.
             ApiTokens.IssuedToken issued = tokens.issue(me.id(), name);
-            redirect.addFlashAttribute("newToken", issued.token());
-            redirect.addFlashAttribute("newTokenName", issued.name());
+            model.addAttribute("newToken", issued.token());
+            model.addAttribute("newTokenName", issued.name());
         } catch (UserFacingException e) {
-            redirect.addFlashAttribute("tokenError", e.messageKey());
+            model.addAttribute("tokenError", e.messageKey());
         }
-        return "redirect:/profile#tokens";
+        return profile(me, model);
     }
 
     @PostMapping("/profile/tokens/{id}/revoke")

@@ -1,10 +1,9 @@
 package ai.aicrypto.plaza.account.internal;
 
-import java.net.URI;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The JSON side of wallet sign-in, called by wallet.js: a nonce for this session, then the signed
@@ -33,11 +31,11 @@ class WalletController {
     private static final String NONCE = WalletController.class.getName() + ".nonce";
 
     private final WalletSignIn wallets;
-    private final ChainProperties chain;
+    private final WalletChain chain;
     private final MessageSource messages;
     private final SecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
-    WalletController(WalletSignIn wallets, ChainProperties chain, MessageSource messages) {
+    WalletController(WalletSignIn wallets, WalletChain chain, MessageSource messages) {
         this.wallets = wallets;
         this.chain = chain;
         this.messages = messages;
@@ -58,7 +56,7 @@ class WalletController {
         var expected = (WalletSignIn.IssuedNonce) session.getAttribute(NONCE);
         session.removeAttribute(NONCE); // single use, whatever the outcome
         try {
-            String address = wallets.verify(signed.message(), signed.signature(), expected, serverUri(request));
+            String address = wallets.verify(signed.message(), signed.signature(), expected);
             AccountPrincipal account = wallets.accountFor(address, me);
             if (me == null) {
                 signIn(account, request, response);
@@ -77,10 +75,6 @@ class WalletController {
         context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(account, null, account.getAuthorities()));
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
-    }
-
-    private static URI serverUri(HttpServletRequest request) {
-        return ServletUriComponentsBuilder.fromContextPath(request).replacePath("/").build().toUri();
     }
 
     record SignedMessage(String message, String signature) {

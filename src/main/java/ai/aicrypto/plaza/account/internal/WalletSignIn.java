@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.account.internal;
 
 import java.math.BigInteger;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +16,8 @@ import java.util.Locale;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.account.WalletLinked;
-import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.WalletChain;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -42,13 +44,15 @@ class WalletSignIn {
     private final UserAccountRepository users;
     private final JdbcClient jdbc;
     private final PasswordEncoder passwords;
-    private final ChainProperties chain;
+    private final WalletChain chain;
+    private final URI publicUrl;
     private final Clock clock;
     private final ApplicationEventPublisher events;
 
-    WalletSignIn(UserAccountRepository users, JdbcClient jdbc, PasswordEncoder passwords, ChainProperties chain,
-                 Clock clock, ApplicationEventPublisher events) {
+    WalletSignIn(UserAccountRepository users, JdbcClient jdbc, PasswordEncoder passwords, WalletChain chain,
+                 PlazaProperties plaza, Clock clock, ApplicationEventPublisher events) {
         this.events = events;
+        this.publicUrl = plaza.publicUrl();
         this.users = users;
         this.jdbc = jdbc;
         this.passwords = passwords;
@@ -67,11 +71,12 @@ class WalletSignIn {
 
     /**
      * Checks a signed message against the nonce this session was given (already removed from the
-     * session by the caller, so it can serve once only) and the server the request came to.
+     * session by the caller, so it can serve once only) and the plaza's public URL: never against
+     * the request's Host header, which whoever sends the signature chooses.
      *
      * @return the signer's address, lower-case
      */
-    String verify(String messageText, String signatureHex, IssuedNonce expected, URI server) {
+    String verify(String messageText, String signatureHex, IssuedNonce expected) {
         SiweMessage message = SiweMessage.parse(messageText);
         Instant now = clock.instant();
         if (expected == null || !expected.value().equals(message.nonce())) {
@@ -80,11 +85,10 @@ class WalletSignIn {
         if (now.isAfter(expected.expiresAt())) {
             throw new UserFacingException(null, "wallet.error.nonce-expired");
         }
-        if (!message.domain().equalsIgnoreCase(authority(server))) {
+        if (!message.domain().equalsIgnoreCase(publicUrl.getAuthority())) {
             throw new UserFacingException(null, "wallet.error.domain", message.domain());
         }
-        URI signedUri = URI.create(message.uri());
-        if (!authority(signedUri).equalsIgnoreCase(authority(server)) || !signedUri.getScheme().equals(server.getScheme())) {
+        if (!sameOrigin(absolute(message.uri()), publicUrl)) {
             throw new UserFacingException(null, "wallet.error.uri", message.uri());
         }
         if (!"1".equals(message.version())) {
@@ -184,8 +188,24 @@ class WalletSignIn {
         }
     }
 
-    private static String authority(URI uri) {
-        return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    private static URI absolute(String uri) {
+        try {
+            URI parsed = new URI(uri);
+            if (parsed.getScheme() != null && parsed.getHost() != null) {
+                return parsed;
+            }
+        } catch (URISyntaxException e) {
+            // refused below, as a relative URI is
+        }
+        throw new UserFacingException(null, "wallet.error.uri-relative", uri);
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
     record IssuedNonce(String value, Instant expiresAt) implements java.io.Serializable {

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
 import ai.aicrypto.plaza.platform.DataSizes;
@@ -58,11 +58,11 @@ class CompetitionController {
     private final CompetitionProperties properties;
     private final Path uploadDir;
     private final PrizeEscrow prizes;
-    private final ChainProperties chain;
+    private final WalletChain chain;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
-                          CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, ChainProperties chain) {
+                          CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain) {
         this.prizes = prizes;
         this.chain = chain;
         this.competitions = competitions;

@@ -7,11 +7,11 @@ import java.util.Map;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The asset token's metadata (what AssetRegistry.tokenURI points at), in the common ERC-721
@@ -23,22 +23,23 @@ class AssetMetadataController {
 
     private final Catalog catalog;
     private final AssetTokens tokens;
+    private final PlazaProperties plaza;
 
-    AssetMetadataController(Catalog catalog, AssetTokens tokens) {
+    AssetMetadataController(Catalog catalog, AssetTokens tokens, PlazaProperties plaza) {
         this.catalog = catalog;
         this.tokens = tokens;
+        this.plaza = plaza;
     }
 
     @GetMapping("/api/nft/{id}")
     Map<String, Object> metadata(@PathVariable long id) {
         ListingDocument listing = catalog.document(id).filter(ListingDocument::published).orElseThrow(NotFoundException::new);
-        var base = ServletUriComponentsBuilder.fromCurrentContextPath();
-        String page = listing.kind().name().toLowerCase() + "s/" + id;
+        String page = "/" + listing.kind().name().toLowerCase() + "s/" + id;
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", listing.title());
         json.put("description", listing.description());
-        json.put("image", base.cloneBuilder().path("/favicon.svg").toUriString());
-        json.put("external_url", base.cloneBuilder().path("/" + page).toUriString());
+        json.put("image", plaza.url("/favicon.svg"));
+        json.put("external_url", plaza.url(page));
         json.put("attributes", List.of(
                 new Trait("Kind", listing.kind().name()),
                 new Trait("License", listing.license()),

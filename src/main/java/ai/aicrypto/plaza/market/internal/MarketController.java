@@ -9,7 +9,7 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
-import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
@@ -37,7 +37,7 @@ class MarketController {
 
     private final Catalog catalog;
     private final Chain chain;
-    private final ChainProperties chainProperties;
+    private final WalletChain walletChain;
     private final Accounts accounts;
     private final LicenseLedger licenses;
     private final AssetTokens tokens;
@@ -46,11 +46,11 @@ class MarketController {
     private final MessageSource messages;
     private final long expectedPurchaseGas;
 
-    MarketController(@Value("${plaza.market.expected-purchase-gas}") long expectedPurchaseGas, Catalog catalog, Chain chain, ChainProperties chainProperties, Accounts accounts, LicenseLedger licenses,
+    MarketController(@Value("${plaza.market.expected-purchase-gas}") long expectedPurchaseGas, Catalog catalog, Chain chain, WalletChain walletChain, Accounts accounts, LicenseLedger licenses,
                      AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, MessageSource messages) {
         this.catalog = catalog;
         this.chain = chain;
-        this.chainProperties = chainProperties;
+        this.walletChain = walletChain;
         this.accounts = accounts;
         this.licenses = licenses;
         this.tokens = tokens;
@@ -69,7 +69,7 @@ class MarketController {
         model.addAttribute("owner", owner);
         model.addAttribute("licensed", me != null && !owner && licenses.mayUse(me.id(), id));
         model.addAttribute("chainEnabled", chain.enabled());
-        model.addAttribute("chain", chainProperties);
+        model.addAttribute("chain", walletChain);
         model.addAttribute("token", token.orElse(null));
         model.addAttribute("hasWallet", me != null && !accounts.wallets(me.id()).isEmpty());
         model.addAttribute("salePrice", token.map(AssetTokens.Token::licensePriceWei)

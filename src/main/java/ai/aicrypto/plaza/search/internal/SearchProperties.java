@@ -16,4 +16,10 @@ record SearchProperties(String esUrl, String alias) {
     boolean elasticsearchEnabled() {
         return esUrl != null && !esUrl.isBlank();
     }
+
+    /** Not the URL, which may carry credentials. */
+    @Override
+    public String toString() {
+        return "SearchProperties[elasticsearch=" + elasticsearchEnabled() + ", alias=" + alias + "]";
+    }
 }

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.FilterOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -89,8 +93,19 @@ class TinkDataKeys implements DataKeys {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.createDirectories(generatedFile.getParent());
-        Files.writeString(generatedFile, Base64.getEncoder().encodeToString(key));
-        Files.setPosixFilePermissions(generatedFile, PosixFilePermissions.fromString("rw-------"));
+        // Owner-only from the moment it exists (not chmod-ed after writing), on disk before anything is
+        // encrypted under it, and renamed into place whole: never readable by others nor half-written.
+        Path written = Files.createTempFile(generatedFile.getParent(), "master.key-", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            try (FileChannel channel = FileChannel.open(written, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(Base64.getEncoder().encode(key)));
+                channel.force(true);
+            }
+            Files.move(written, generatedFile, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(written);
+        }
         log.info("Generated a new master key in {}; back it up: without it stored data cannot be read", generatedFile);
         return key;
     }

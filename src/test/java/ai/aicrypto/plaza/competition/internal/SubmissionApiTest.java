@@ -9,10 +9,14 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
+import jakarta.servlet.http.HttpSession;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
@@ -28,9 +32,17 @@ class SubmissionApiTest extends CompetitionTestSupport {
     void aTokenIssuedOnTheProfilePageIsShownOnceAndStoredAsItsHashOnly() throws Exception {
         AccountPrincipal member = users.member();
         var result = mvc.perform(post("/profile/tokens").param("name", "laptop").with(user(member)).with(csrf()))
-                .andExpect(status().is3xxRedirection()).andReturn();
-        String token = (String) result.getFlashMap().get("newToken");
-        assertThat(token).startsWith("plaza_");
+                .andExpect(status().isOk()).andReturn();
+        Matcher shown = Pattern.compile("<code>(plaza_[^<]+)</code>").matcher(result.getResponse().getContentAsString());
+        assertThat(shown.find()).isTrue();
+        String token = shown.group(1);
+        // Rendered in the response itself: not flashed to the next request, nothing of it in the session.
+        assertThat(result.getFlashMap().isEmpty()).isTrue();
+        HttpSession session = result.getRequest().getSession(false);
+        if (session != null) {
+            assertThat(Collections.list(session.getAttributeNames()).stream().map(session::getAttribute))
+                    .noneMatch(value -> String.valueOf(value).contains(token));
+        }
         assertThat(jdbc.sql("SELECT count(*) FROM api_tokens WHERE token_sha256 = ? OR token_sha256 LIKE ?")
                 .params(token, "%" + token.substring(6, 20) + "%").query(Long.class).single()).isZero();
         assertThat(tokens.authenticate(token)).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo(member.id()));

@@ -70,7 +70,7 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         driver.findElement(By.cssSelector("#offer-form button[type=submit]")).click();
         String command = visible(By.id("worker-command")).getText();
         screenshot("worker-token");
-        Matcher token = Pattern.compile("--token (\\S+)").matcher(command);
+        Matcher token = Pattern.compile("PLAZA_WORKER_TOKEN=(\\S+)").matcher(command);
         assertTrue(token.find(), command);
         String worker = token.group(1);
         assertEquals(200, api(worker, "/heartbeat",

@@ -17,7 +17,9 @@ import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.gpu.GpuDevice;
 import ai.aicrypto.plaza.worker.plaza.WorkerLoop;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,12 +29,14 @@ import java.util.List;
  * <pre>
  *   java -jar gpu-worker.jar --train CARD.json --data SHARD_DIR [--engine auto|cpu|gpu|reference]
  *        [--out weights.safetensors] [--eval HELD_OUT_SHARD_DIR] [--epochs N] [--seed N]
- *   java -jar gpu-worker.jar --plaza URL --token TOKEN [--gpus 0,1] [--idle-command CMD] [--cache DIR]
- *        [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
+ *   PLAZA_WORKER_TOKEN=... java -jar gpu-worker.jar --plaza URL [--token-file FILE] [--gpus 0,1] [--idle-command CMD]
+ *        [--cache DIR] [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
  *   java -jar gpu-worker.jar --devices
  *   java -jar gpu-worker.jar --benchmark
  * </pre>
- * With {@code --plaza} the worker serves the plaza's jobs ({@link WorkerLoop}) until it is stopped.
+ * With {@code --plaza} the worker serves the plaza's jobs ({@link WorkerLoop}) until it is stopped. Its token
+ * comes from {@code --token-file} or the environment ({@value #TOKEN_VARIABLE}), where other users cannot read
+ * it; {@code --token} still works, but puts the token in the process list.
  */
 public final class WorkerMain {
 
@@ -53,20 +57,24 @@ public final class WorkerMain {
         System.exit(rc);
     }
 
+    static final String TOKEN_VARIABLE = "PLAZA_WORKER_TOKEN";
+
     static final String USAGE = """
             usage: gpu-worker --train CARD.json --data SHARD_DIR [--engine auto|cpu|gpu|reference]
                               [--out weights.safetensors] [--eval HELD_OUT_SHARD_DIR] [--epochs N] [--seed N]
-                   gpu-worker --plaza URL --token TOKEN [--gpus 0,1] [--idle-command CMD] [--cache DIR]
+                   gpu-worker --plaza URL [--token-file FILE] [--gpus 0,1] [--idle-command CMD] [--cache DIR]
                               [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
                    gpu-worker --devices
-                   gpu-worker --benchmark""";
+                   gpu-worker --benchmark
+            The worker token is read from the environment variable PLAZA_WORKER_TOKEN, or from the file given
+            with --token-file. --token TOKEN works too, but anyone on the machine can read it in the process list.""";
 
     public static int run(String[] args, PrintStream out) throws Exception {
         String card = null, data = null, engineName = "auto", outFile = null, eval = null;
         Integer epochs = null;
         Long seed = null;
         boolean devices = false, benchmark = false, startupBenchmark = true;
-        String plaza = null, token = null, gpus = null, idleCommand = null, cacheDir = null;
+        String plaza = null, token = null, tokenFile = null, gpus = null, idleCommand = null, cacheDir = null;
         int pollSeconds = 5, heartbeatSeconds = 30;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -82,6 +90,7 @@ public final class WorkerMain {
                 case "--benchmark" -> benchmark = true;
                 case "--plaza" -> plaza = value(args, ++i, a);
                 case "--token" -> token = value(args, ++i, a);
+                case "--token-file" -> tokenFile = value(args, ++i, a);
                 case "--gpus" -> gpus = value(args, ++i, a);
                 case "--idle-command" -> idleCommand = value(args, ++i, a);
                 case "--cache" -> cacheDir = value(args, ++i, a);
@@ -105,8 +114,9 @@ public final class WorkerMain {
             for (StartupBenchmark.Report r : StartupBenchmark.run()) out.println(r);
             return 0;
         }
-        if (plaza != null || token != null) {
-            if (plaza == null || token == null) throw new IllegalArgumentException("--plaza and --token go together\n" + USAGE);
+        if (plaza != null || token != null || tokenFile != null) {
+            if (plaza == null) throw new IllegalArgumentException("a worker token needs --plaza URL\n" + USAGE);
+            token = workerToken(token, tokenFile, System.getenv(TOKEN_VARIABLE));
             List<GpuDevice> gpuSlots = chooseDevices(engineName, gpus);
             List<TrainingEngine> engines = gpuSlots.isEmpty() ? List.of(engine(engineName.equals("auto") ? "cpu" : engineName))
                     : gpuSlots.stream().<TrainingEngine>map(JCudaEngine::new).toList();
@@ -139,6 +149,24 @@ public final class WorkerMain {
             out.println("held-out: " + Evaluator.evaluate(spec, model.weights(), ShardDirectoryData.open(Path.of(eval))));
         }
         return 0;
+    }
+
+    /** The worker's token: from {@code --token} or {@code --token-file} (not both), else from the environment. */
+    static String workerToken(String token, String tokenFile, String fromEnvironment) {
+        if (token != null && tokenFile != null) throw new IllegalArgumentException("give --token or --token-file, not both");
+        String value = token != null ? token : tokenFile != null ? readTokenFile(tokenFile) : fromEnvironment;
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("no worker token: set " + TOKEN_VARIABLE + " or give --token-file FILE\n" + USAGE);
+        }
+        return value.strip();
+    }
+
+    private static String readTokenFile(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the token file " + file + ": " + e);
+        }
     }
 
     /**

@@ -2,7 +2,7 @@ package ai.aicrypto.plaza.compute.internal.web;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.compute.internal.JobDeposits;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.platform.LiveUpdates;
@@ -31,11 +31,11 @@ class JobController {
     private final LiveUpdates live;
     private final Messages messages;
     private final JobDeposits deposits;
-    private final ChainProperties chain;
+    private final WalletChain chain;
     private final Accounts accounts;
 
     JobController(JobViews views, TrainingJobs jobs, LiveUpdates live, Messages messages, JobDeposits deposits,
-                  ChainProperties chain, Accounts accounts) {
+                  WalletChain chain, Accounts accounts) {
         this.deposits = deposits;
         this.chain = chain;
         this.accounts = accounts;

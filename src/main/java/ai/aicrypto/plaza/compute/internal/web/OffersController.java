@@ -5,6 +5,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -12,7 +13,6 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** The public GPU offers page and the provider's dashboard, where offers are registered. */
 @Controller
@@ -21,11 +21,13 @@ class OffersController {
     private final OfferDirectory offers;
     private final GpuOffers registry;
     private final Messages messages;
+    private final PlazaProperties plaza;
 
-    OffersController(OfferDirectory offers, GpuOffers registry, Messages messages) {
+    OffersController(OfferDirectory offers, GpuOffers registry, Messages messages, PlazaProperties plaza) {
         this.offers = offers;
         this.registry = registry;
         this.messages = messages;
+        this.plaza = plaza;
     }
 
     @GetMapping("/gpus")
@@ -54,8 +56,9 @@ class OffersController {
             return dashboard(me, model, Map.of(e.field() == null ? "form" : e.field(), messages.of(e)));
         }
         model.addAttribute("issued", issued);
-        model.addAttribute("command", "java -jar gpu-worker.jar --plaza "
-                + ServletUriComponentsBuilder.fromCurrentContextPath().toUriString() + " --token " + issued.token());
+        // From the environment, the worker's token stays out of the process list (a --token argument would not).
+        model.addAttribute("command", "export PLAZA_WORKER_TOKEN=" + issued.token() + "\n"
+                + "java -jar gpu-worker.jar --plaza " + plaza.publicUrl());
         return "compute/worker-token";
     }
 

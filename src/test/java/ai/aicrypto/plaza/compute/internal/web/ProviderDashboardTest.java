@@ -27,7 +27,8 @@ class ProviderDashboardTest extends ComputeWebTest {
                         .param("title", "My 4090").param("gpuModel", "RTX 4090").param("gpuMemoryMb", "24576")
                         .param("pricePerHourAic", "0.75").param("region", "kr-seoul"))
                 .andReturn().getResponse().getContentAsString();
-        Matcher command = Pattern.compile("java -jar gpu-worker.jar --plaza http://localhost --token (plz_[A-Za-z0-9_-]{43})")
+        // The token goes to the worker through its environment, never on its command line.
+        Matcher command = Pattern.compile("export PLAZA_WORKER_TOKEN=(plz_[A-Za-z0-9_-]{43})\njava -jar gpu-worker.jar --plaza http://localhost<")
                 .matcher(page);
         assertThat(command.find()).as(page).isTrue();
         String token = command.group(1);
