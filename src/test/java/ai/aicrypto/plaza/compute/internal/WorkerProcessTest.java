@@ -16,11 +16,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
@@ -245,6 +247,30 @@ class WorkerProcessTest extends IntegrationTest {
         assertThat(count("job_checkpoints WHERE job_id = " + job)).as("checkpoints go once the audit is decided").isZero();
     }
 
+    /**
+     * An honest worker given a configuration that cannot learn (a learning rate too small to move the weights) is
+     * paid once an audit confirms the training, and the requester is told the model is weak; no draw needed.
+     */
+    @Test
+    void aWeakModelTrainedHonestlyIsAuditedAndPaidNotRefused() throws Exception {
+        GpuOffers.IssuedWorker one = register();
+        GpuOffers.IssuedWorker two = registerForAnotherProvider();
+        long job = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2, \"learningRate\": 0.00001}", 0);
+        try (WorkerProcess first = WorkerProcess.start(plaza(), one.token(), tmp.resolve("cache-1"), "--no-benchmark");
+             WorkerProcess second = WorkerProcess.start(plaza(), two.token(), tmp.resolve("cache-2"), "--no-benchmark")) {
+            await(first, () -> status(job).equals("SUCCEEDED") || status(job).equals("FAILED"));
+            assertThat(status(job)).as(first.log() + second.log()).isEqualTo("SUCCEEDED");
+        }
+        assertThat(jdbc.sql("SELECT reason FROM job_results WHERE job_id = ? AND verdict = 'VERIFIED'").param(job)
+                .query(String.class).single()).contains("no better than");
+        long audit = jdbc.sql("SELECT id FROM training_jobs WHERE audit_of = ?").param(job).query(Long.class).single();
+        assertThat(status(audit)).as("audited although the draw said no").isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("SELECT kind FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
+                .containsExactly("PAY_PROVIDER");
+        String page = mvc.perform(get("/jobs/" + job).with(user(requester))).andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("id=\"result-shortfall\"").contains("A weak model").contains("id=\"trained-model\"");
+    }
+
     @Test
     void anAuditNoOtherWorkerTakesIsDroppedAndTheOriginalStands() throws Exception {
         GpuOffers.IssuedWorker only = register();
@@ -401,18 +427,31 @@ class WorkerProcessTest extends IntegrationTest {
         assertThat(tooFew.body()).contains("This job trains 10 epochs: send 11 checkpoint hashes");
         assertThat(send(fake.token(), "POST", "/jobs/" + job + "/checkpoints", "{\"sha256\": [\"../../etc\"]}").statusCode())
                 .isEqualTo(422);
-        String eleven = "{\"sha256\": [" + String.join(", ", java.util.Collections.nCopies(11, hash)) + "]}";
+        List<byte[]> checkpoints = new ArrayList<>();
+        for (int epoch = 0; epoch <= 10; epoch++) {
+            checkpoints.add(randomWeights(Map.of("format", EpochCheckpoints.FORMAT, "epoch", String.valueOf(epoch))));
+        }
+        String eleven = checkpoints.stream().map(c -> "\"" + sha256(c) + "\"").collect(Collectors.joining(", ", "{\"sha256\": [", "]}"));
         HttpResponse<String> committed = send(fake.token(), "POST", "/jobs/" + job + "/checkpoints", eleven);
         assertThat(committed.statusCode()).isEqualTo(200);
-        assertThat(committed.body()).as("not drawn for an audit").isEqualTo("{\"upload\":[]}");
-        assertThat(send(fake.token(), "POST", "/jobs/" + job + "/checkpoints", eleven.replace("ab", "cd")).statusCode())
+        // Random weights are no better than chance: audited whatever the draw, so two checkpoints are asked for.
+        List<?> asked = (List<?>) json.readValue(committed.body(), Map.class).get("upload");
+        assertThat(asked).hasSize(2);
+        int drawn = ((Number) asked.get(1)).intValue();
+        String another = "{\"sha256\": [" + String.join(", ", java.util.Collections.nCopies(11, "\"" + "cd".repeat(32) + "\"")) + "]}";
+        assertThat(send(fake.token(), "POST", "/jobs/" + job + "/checkpoints", another).statusCode())
                 .as("a commitment is made once").isEqualTo(409);
-        assertThat(http().send(request(fake.token(), "/jobs/" + job + "/checkpoints/3").header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(randomWeights())).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        int notAsked = drawn == 10 ? 1 : drawn + 1;
+        assertThat(putCheckpoint(fake.token(), job, notAsked, checkpoints.get(notAsked)).statusCode())
                 .as("a checkpoint the plaza did not ask for").isEqualTo(409);
+        assertThat(send(fake.token(), "POST", "/jobs/" + job + "/complete", complete).statusCode())
+                .as("not before the asked checkpoints").isEqualTo(409);
+        for (int epoch : List.of(drawn - 1, drawn)) {
+            assertThat(putCheckpoint(fake.token(), job, epoch, checkpoints.get(epoch)).statusCode()).isEqualTo(204);
+        }
         HttpResponse<String> verdict = send(fake.token(), "POST", "/jobs/" + job + "/complete", complete);
         assertThat(verdict.statusCode()).isEqualTo(200);
-        assertThat(verdict.body()).contains("\"status\":\"FAILED\"").contains("chance");
+        assertThat(verdict.body()).contains("\"status\":\"FAILED\"").contains("below the claimed");
 
         assertThat(status(job)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure_reason FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
@@ -439,8 +478,16 @@ class WorkerProcessTest extends IntegrationTest {
 
     /** Weights of the card's shapes (784-256-128-10), uniformly random. */
     private static byte[] randomWeights() {
+        return randomWeights(Map.of());
+    }
+
+    private static byte[] randomWeights(Map<String, String> metadata) {
         int[][] layers = {{256, 784}, {128, 256}, {10, 128}};
         StringBuilder header = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            header.append(metadata.entrySet().stream().map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+                    .collect(Collectors.joining(",", "\"__metadata__\":{", "},")));
+        }
         long offset = 0;
         for (int l = 0; l < layers.length; l++) {
             long w = 4L * layers[l][0] * layers[l][1], b = 4L * layers[l][0];
@@ -458,6 +505,19 @@ class WorkerProcessTest extends IntegrationTest {
             out.putFloat(random.nextFloat() * 2 - 1);
         }
         return out.array();
+    }
+
+    private HttpResponse<String> putCheckpoint(String token, long job, int epoch, byte[] checkpoint) throws Exception {
+        return http().send(request(token, "/jobs/" + job + "/checkpoints/" + epoch).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(checkpoint)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private GpuOffers.IssuedWorker registerForAnotherProvider() {
