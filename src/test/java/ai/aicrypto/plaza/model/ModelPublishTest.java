@@ -91,12 +91,13 @@ class ModelPublishTest extends IntegrationTest {
         assertThat(blobFiles()).isEqualTo(blobs);
     }
 
-    private static String exampleCard() throws Exception {
+    /** A paid card (25.5 AIC) for an MLP over 28x28 images. */
+    static String exampleCard() throws Exception {
         return new ClassPathResource("model-card/examples/fashion-mnist-mlp.json").getContentAsString(StandardCharsets.UTF_8);
     }
 
     /** One F32 tensor of two values, in the safetensors layout. */
-    private static byte[] safetensors() throws Exception {
+    static byte[] safetensors() throws Exception {
         byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}".getBytes(StandardCharsets.UTF_8);
         var out = new ByteArrayOutputStream();
         out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());

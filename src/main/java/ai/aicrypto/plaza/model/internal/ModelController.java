@@ -17,8 +17,6 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -90,6 +88,8 @@ class ModelController {
         model.addAttribute("listing", page.listing());
         model.addAttribute("card", page.card());
         model.addAttribute("stored", page.model());
+        model.addAttribute("mayUse", page.mayUse());
+        model.addAttribute("cardOpen", page.cardOpen());
         return "model/detail";
     }
 
@@ -99,12 +99,10 @@ class ModelController {
         return Downloads.attachment("model-" + id + ".safetensors", models.openWeights(id, me));
     }
 
-    /** The card as a file, for whoever may see the model. */
     @GetMapping(value = "/models/{id}/card.json", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<String> card(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
-        return ResponseEntity.ok()
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename("model-" + id + "-card.json").build().toString())
-                .contentType(MediaType.APPLICATION_JSON).body(models.page(id, me).model().cardJson());
+    ResponseEntity<byte[]> card(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
+        return Downloads.attachment("model-" + id + "-card.json", MediaType.APPLICATION_JSON,
+                models.cardFile(id, me).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The spec itself, public, so that cards can point at it with $schema. */

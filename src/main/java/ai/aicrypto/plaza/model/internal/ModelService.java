@@ -15,6 +15,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.License;
+import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.SearchFacts;
@@ -41,13 +42,16 @@ class ModelService implements Models {
 
     private final ModelCardValidator validator = new ModelCardValidator();
     private final Catalog catalog;
+    private final ListingAccess access;
     private final JdbcClient jdbc;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
     private final TransactionTemplate transaction;
 
-    ModelService(Catalog catalog, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, TransactionTemplate transaction) {
+    ModelService(Catalog catalog, ListingAccess access, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys,
+                 TransactionTemplate transaction) {
         this.catalog = catalog;
+        this.access = access;
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
@@ -138,16 +142,17 @@ class ModelService implements Models {
     ModelPage page(long id, AccountPrincipal viewer) {
         ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
         StoredModel model = find(id).orElseThrow(NotFoundException::new);
-        return new ModelPage(listing, validator.parse(model.cardJson()), model);
+        return new ModelPage(listing, validator.parse(model.cardJson()), model,
+                viewer != null && access.mayUse(viewer.id(), id));
     }
 
     /**
-     * Decrypted weights, for the owner only (licensees come with on-chain licenses), and not while
-     * they are withheld until the training job's provider is paid on-chain.
+     * Decrypted weights, for the owner and licensees, and not while they are withheld until the
+     * training job's provider is paid on-chain (for nobody, the owner included).
      */
     InputStream openWeights(long id, AccountPrincipal viewer) throws IOException {
         ModelPage page = page(id, viewer);
-        if (!page.listing().ownedBy(viewer) || page.model().weightsKey() == null) {
+        if (!page.mayUse() || page.model().weightsKey() == null) {
             throw new NotFoundException();
         }
         if (page.model().withheld()) {
@@ -160,6 +165,14 @@ class ModelService implements Models {
         }
     }
 
+    /** The card as a file, for whoever may train with it ({@link ModelPage#cardOpen}). */
+    String cardFile(long id, AccountPrincipal viewer) {
+        ModelPage page = page(id, viewer);
+        if (!page.cardOpen()) {
+            throw new NotFoundException();
+        }
+        return page.model().cardJson();
+    }
 
     @Override
     public Optional<byte[]> contentHash(long listingId) {
@@ -219,6 +232,12 @@ class ModelService implements Models {
     record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey, boolean withheld) {
     }
 
-    record ModelPage(ListingView listing, ModelCard card, StoredModel model) {
+    /** {@code mayUse}: the viewer owns the model or holds a license of it. */
+    record ModelPage(ListingView listing, ModelCard card, StoredModel model, boolean mayUse) {
+
+        /** A free card is open to whoever sees the model; a paid one is part of what its license sells. */
+        boolean cardOpen() {
+            return listing.free() || mayUse;
+        }
     }
 }
