@@ -21,11 +21,17 @@ public interface Models {
      */
     Optional<byte[]> contentHash(long listingId);
 
-    /** Model cards {@code userId} may train (published ones and their own), theirs first, then the newest. */
+    /**
+     * Model cards {@code userId} may train: their own, and published ones that are free or that they
+     * hold a license of (a paid card sells the right to train with it). Theirs first, then the newest.
+     */
     List<ModelTemplate> templatesFor(long userId);
 
     /** The model's card if {@code userId} may train it, else empty (whether or not it exists). */
     Optional<ModelTemplate> templateFor(long userId, long modelId);
+
+    /** Whether the model is a published paid card {@code userId} may train once they hold a license of it. */
+    boolean licenseNeeded(long userId, long modelId);
 
     /** Like {@link #publish}, but the listing is private (unpublished) until its owner publishes it. */
     long createPrivate(long ownerId, ModelUpload upload);

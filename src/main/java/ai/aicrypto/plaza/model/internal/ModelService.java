@@ -7,6 +7,7 @@ import java.util.HexFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.util.List;
@@ -39,6 +40,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class ModelService implements Models {
 
     private static final String WEIGHTS_CONTEXT = "model:weights";
+    private static final int MAX_TEMPLATES_LISTED = 200;
+    private static final int MAX_TEMPLATE_CANDIDATES = 1000;
 
     private final ModelCardValidator validator = new ModelCardValidator();
     private final Catalog catalog;
@@ -191,25 +194,42 @@ class ModelService implements Models {
 
     @Override
     public List<ModelTemplate> templatesFor(long userId) {
-        return templates(userId, null);
+        return templateCandidates(userId, null).stream().filter(c -> mayTrain(userId, c))
+                .limit(MAX_TEMPLATES_LISTED).map(this::template).toList();
     }
 
     @Override
     public Optional<ModelTemplate> templateFor(long userId, long modelId) {
-        return templates(userId, modelId).stream().findFirst();
+        return templateCandidates(userId, modelId).stream().filter(c -> mayTrain(userId, c)).findFirst().map(this::template);
     }
 
-    private List<ModelTemplate> templates(long userId, Long onlyId) {
+    @Override
+    public boolean licenseNeeded(long userId, long modelId) {
+        return templateCandidates(userId, modelId).stream().anyMatch(c -> !mayTrain(userId, c));
+    }
+
+    /** A free card trains for everyone; a paid one sells the right to train with it, to the owner and licensees. */
+    private boolean mayTrain(long userId, TemplateCandidate candidate) {
+        return candidate.priceAic().signum() == 0 || access.mayUse(userId, candidate.id());
+    }
+
+    /** Cards someone might train with: their own and the published ones, theirs first, then the newest. */
+    private List<TemplateCandidate> templateCandidates(long userId, Long onlyId) {
         return jdbc.sql("""
-                        SELECT l.id, l.title, l.owner_id, m.card::text AS card
+                        SELECT l.id, l.title, l.owner_id, l.price_aic, m.card::text AS card
                         FROM models m JOIN listings l ON l.id = m.listing_id
                         WHERE (l.owner_id = :user OR l.status = 'PUBLISHED') AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
                         ORDER BY l.owner_id = :user DESC, l.created_at DESC, l.id DESC
-                        LIMIT 200""")
-                .param("user", userId).param("only", onlyId)
-                .query((rs, n) -> new ModelTemplate(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
-                        validator.parse(rs.getString("card"))))
+                        LIMIT :limit""")
+                .param("user", userId).param("only", onlyId).param("limit", MAX_TEMPLATE_CANDIDATES)
+                .query((rs, n) -> new TemplateCandidate(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
+                        rs.getBigDecimal("price_aic"), rs.getString("card")))
                 .list();
+    }
+
+    /** Parsed only once chosen: a card is parsed and validated against the schema. */
+    private ModelTemplate template(TemplateCandidate c) {
+        return new ModelTemplate(c.id(), c.title(), c.ownerId(), validator.parse(c.cardJson()));
     }
 
     private Optional<StoredModel> find(long id) {
@@ -230,6 +250,9 @@ class ModelService implements Models {
 
     /** {@code withheld}: the weights wait for the training job's provider to be paid on-chain. */
     record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey, boolean withheld) {
+    }
+
+    private record TemplateCandidate(long id, String title, long ownerId, BigDecimal priceAic, String cardJson) {
     }
 
     /** {@code mayUse}: the viewer owns the model or holds a license of it. */

@@ -54,7 +54,9 @@ class Builder {
                     ? new UserFacingException("datasetId", "builder.error.dataset") : null);
         }
         w.model = form.getModelId() == null ? null : models.templateFor(userId, form.getModelId()).orElse(null);
-        UserFacingException modelError = w.model == null ? new UserFacingException("modelId", "builder.error.model")
+        UserFacingException modelError = w.model == null ? new UserFacingException("modelId",
+                form.getModelId() != null && models.licenseNeeded(userId, form.getModelId())
+                        ? "builder.error.model-license" : "builder.error.model")
                 : w.model.card().inputFeatureCount() != w.dataset.featureCount()
                 ? new UserFacingException("modelId", "builder.error.features", w.dataset.featureCount(),
                         w.model.card().inputFeatureCount())

@@ -49,6 +49,37 @@ class BuilderTest extends ComputeWebTest {
     }
 
     @Test
+    void aPaidModelCardIsATemplateOnlyForItsOwnerAndLicensees() throws Exception {
+        long paid = irisModel(users.member(), "3");
+        onlineWorker(users.member(), "0.5", 1000.0);
+        assertThat(body(steps(2))).contains("value=\"" + model + "\"").doesNotContain("value=\"" + paid + "\"");
+
+        long jobsBefore = count("training_jobs");
+        MockHttpServletResponse refused = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(paid))
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        assertThat(refused.getStatus()).isEqualTo(200);
+        assertThat(refused.getContentAsString())
+                .contains("This model card is for sale: buy a license on its page to train with it.")
+                .contains("class=\"current\">2. Model");
+        assertThat(count("training_jobs")).isEqualTo(jobsBefore);
+        assertThat(body(get("/builder").header("Accept-Language", "ko").param("datasetId", String.valueOf(myData))
+                .param("modelId", String.valueOf(paid)).param("step", "3")))
+                .contains("판매 중인 모델 카드입니다. 이 카드로 학습하려면 모델 페이지에서 라이선스를 구매하세요.");
+
+        license(paid);
+        assertThat(body(steps(2))).contains("value=\"" + paid + "\"");
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(paid))
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        long job = Long.parseLong(submitted.getRedirectedUrl().replace("/jobs/", ""));
+        assertThat(jdbc.sql("SELECT model_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single())
+                .isEqualTo(paid);
+    }
+
+    @Test
     void aModelMustTakeTheDatasetsFeatures() throws Exception {
         long twoColumns = csvDataset(me, "0", "y", "a,b,y\n1,2,x\n3,4,z\n");
         String page = body(get("/builder").param("datasetId", String.valueOf(twoColumns))
@@ -151,11 +182,7 @@ class BuilderTest extends ComputeWebTest {
     void someoneElsesPaidDatasetGoesOnlyToAVettedOfferNeverToABrandNewCheaperOne() throws Exception {
         AccountPrincipal seller = users.member();
         long licensed = irisDataset(seller, "3");
-        // A paid license, as the chain watcher records a confirmed purchase.
-        jdbc.sql("""
-                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
-                        VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 3, ?, 0, 1)""")
-                .params(licensed, me.id(), String.format("0x%064x", licensed)).update();
+        license(licensed);
         Worker vetted = onlineWorker(users.member(), "0.5", 1000.0);
         jdbc.sql("UPDATE workers SET verified_jobs = 9, rejected_jobs = 1 WHERE offer_id = ?").param(vetted.offerId()).update();
         Worker brandNew = onlineWorker(users.member(), "0.01", 90_000.0);
@@ -200,6 +227,14 @@ class BuilderTest extends ComputeWebTest {
         onlineWorker(users.member(), "1", 100.0);
         assertThat(body(steps(5).param("offer", String.valueOf(gone.offerId())).param("budget", "10")))
                 .contains("That GPU is not online now.");
+    }
+
+    /** A paid license of mine, as the chain watcher records a confirmed purchase. */
+    private void license(long listing) {
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
+                        VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 3, ?, 0, 1)""")
+                .params(listing, me.id(), String.format("0x%064x", listing)).update();
     }
 
     /** The wizard asked for {@code step} with a valid dataset and model chosen. */

@@ -79,9 +79,14 @@ abstract class ComputeWebTest extends IntegrationTest {
     }
 
     long irisModel(AccountPrincipal owner) throws Exception {
+        return irisModel(owner, "0");
+    }
+
+    /** A published card for the iris columns, without weights, sold for {@code price} AIC. */
+    long irisModel(AccountPrincipal owner, String price) throws Exception {
         return models.publish(owner.id(), new ModelUpload(new ClassPathResource(
-                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8),
-                List.of(), null));
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8)
+                .replace("\"priceAic\": \"0\"", "\"priceAic\": \"" + price + "\""), List.of(), null));
     }
 
     /** A registered offer whose worker has sent a heartbeat now, with a benchmark score unless null. */
