@@ -214,17 +214,64 @@ class AuthorizationTest extends IntegrationTest {
 
     @Test
     void aPrivateTrainedModelIsItsOwnersOnly() throws Exception {
+        long trained = withWeights(upload -> models.createPrivate(owner.id(), upload), "0");
+        expect(r -> get("/models/" + trained), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> get("/models/" + trained + "/card.json"), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> get("/models/" + trained + "/weights"), REDIRECT, OK, HIDDEN, HIDDEN);
+    }
+
+    /** A paid model delivers its weights, its card and training with the card to the owner and licensees only. */
+    @Test
+    void aPaidModelIsForItsOwnerAndLicensees() throws Exception {
+        AccountPrincipal licensee = users.member();
+        long model = withWeights(upload -> models.publish(owner.id(), upload), "3");
+        // A paid license, as the chain watcher records a confirmed purchase.
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
+                        VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 3, ?, 0, 1)""")
+                .params(model, licensee.id(), String.format("0x%064x", model)).update();
+
+        expect(r -> get("/models/" + model), OK, OK, OK, OK);
+        expect(r -> get("/models/" + model + "/weights"), REDIRECT, OK, HIDDEN, HIDDEN);
+        expect(r -> get("/models/" + model + "/card.json"), HIDDEN, OK, HIDDEN, HIDDEN);
+        assertThat(status(get("/models/" + model + "/weights"), licensee)).isEqualTo(OK);
+        assertThat(status(get("/models/" + model + "/card.json"), licensee)).isEqualTo(OK);
+
+        // The builder, on a free dataset everyone took a license of: the card's settings, or a refusal.
+        var csv = java.nio.file.Files.createTempFile("iris", ".csv");
+        java.nio.file.Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
+                + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n");
+        long iris = datasets.importDataset(owner.id(), new DatasetUpload(
+                new ListingDraft("Iris", "", List.of(), "MIT", BigDecimal.ZERO), csv, "iris.csv", null, null, "species"));
+        java.nio.file.Files.delete(csv);
+        for (AccountPrincipal member : List.of(other, admin, licensee)) {
+            assertThat(status(post("/listings/" + iris + "/license").with(csrf()), member)).isEqualTo(OK);
+        }
+        Function<Void, MockHttpServletRequestBuilder> step3 = r -> get("/builder").param("datasetId", String.valueOf(iris))
+                .param("modelId", String.valueOf(model)).param("step", "3");
+        expect(step3, REDIRECT, OK, OK, OK);
+        for (AccountPrincipal member : List.of(owner, licensee, other, admin)) {
+            String page = mvc.perform(step3.apply(null).with(user(member))).andReturn().getResponse().getContentAsString();
+            boolean mayTrain = member == owner || member == licensee;
+            assertThat(page.contains("name=\"hp[epochs]\"")).as("settings for " + member.getUsername()).isEqualTo(mayTrain);
+            assertThat(page.contains("This model card is for sale")).as("refusal for " + member.getUsername())
+                    .isEqualTo(!mayTrain);
+        }
+    }
+
+    /** A model with one tiny tensor as its weights and the iris card at {@code price} AIC, made by {@code how}. */
+    private static long withWeights(java.util.function.ToLongFunction<ModelUpload> how, String price) throws Exception {
         var weights = java.nio.file.Files.createTempFile("weights", ".safetensors");
         byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes();
         java.nio.file.Files.write(weights, java.nio.ByteBuffer.allocate(8 + header.length + 4)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).put(header).putFloat(1f).array());
-        long trained = models.createPrivate(owner.id(), new ModelUpload(new org.springframework.core.io.ClassPathResource(
-                "model-card/examples/tabular-softmax-regression.json").getContentAsString(java.nio.charset.StandardCharsets.UTF_8),
-                List.of(), weights));
-        java.nio.file.Files.delete(weights);
-        expect(r -> get("/models/" + trained), HIDDEN, OK, HIDDEN, OK);
-        expect(r -> get("/models/" + trained + "/card.json"), HIDDEN, OK, HIDDEN, OK);
-        expect(r -> get("/models/" + trained + "/weights"), REDIRECT, OK, HIDDEN, HIDDEN);
+        try {
+            String card = new ClassPathResource("model-card/examples/tabular-softmax-regression.json")
+                    .getContentAsString(StandardCharsets.UTF_8).replace("\"priceAic\": \"0\"", "\"priceAic\": \"" + price + "\"");
+            return how.applyAsLong(new ModelUpload(card, List.of(), weights));
+        } finally {
+            java.nio.file.Files.delete(weights);
+        }
     }
 
     /** 401 without a worker token; a signed-in member is authenticated but is no worker (403). */
