@@ -80,7 +80,7 @@ public class OfferDirectory {
                                    coalesce(sum(s.amount_aic) FILTER (WHERE s.executed_at IS NOT NULL), 0) AS paid
                             FROM training_jobs j JOIN workers w ON w.id = j.served_by
                                  LEFT JOIN settlements s ON s.job_id = j.id AND s.kind = 'PAY_PROVIDER'
-                            WHERE w.offer_id = ? AND j.status = 'SUCCEEDED'""")
+                            WHERE w.offer_id = ? AND j.status IN ('SETTLING', 'SUCCEEDED')""")
                     .param(offer.id())
                     .query((rs, n) -> new Object[] {rs.getLong("jobs"), rs.getBigDecimal("earned"), rs.getBigDecimal("paid")}).single();
             List<IdleSwitch> switches = jdbc.sql("""
