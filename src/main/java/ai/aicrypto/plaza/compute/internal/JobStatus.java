@@ -14,11 +14,11 @@ import java.util.Set;
  * weights are handed over when it becomes SUCCEEDED (back to SETTLING, weights withheld again, if a
  * reorganisation drops the payment).
  */
-enum JobStatus {
+public enum JobStatus {
     AWAITING_DEPOSIT, QUEUED, LEASED, VERIFYING, SETTLING, SUCCEEDED, FAILED, CANCELLED;
 
     /** Statuses a requester may still cancel from: nothing has been delivered or judged yet. */
-    static final Set<JobStatus> CANCELLABLE = EnumSet.of(AWAITING_DEPOSIT, QUEUED, LEASED);
+    public static final Set<JobStatus> CANCELLABLE = EnumSet.of(AWAITING_DEPOSIT, QUEUED, LEASED);
 
     boolean ended() {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;

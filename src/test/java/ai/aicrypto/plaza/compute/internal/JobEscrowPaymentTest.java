@@ -446,7 +446,14 @@ class JobEscrowPaymentTest extends IntegrationTest {
                         VALUES (?, ?, ?, ?, ?, ?)""").params(job, worker, offer, model, dataset, trained).update();
         BigInteger providerBefore = chain.balance(PROVIDER);
         String beforePayment = chain.snapshot();
+        jdbc.sql("""
+                        INSERT INTO job_results (job_id, attempt, worker_id, weights_key, weights_bytes, wrapped_data_key,
+                                                 verified_loss, verified_accuracy, verdict)
+                        VALUES (?, 1, ?, 'k', 1, '\\x00', 0.5, 0.9, 'VERIFIED')""").params(job, worker).update();
         settlement.payProvider(job, provider.id(), new BigDecimal("2"), "verified");
+        assertThat(mvc.perform(get("/jobs/" + job).with(user(requester))).andReturn().getResponse().getContentAsString())
+                .contains("Verified, awaiting the provider&#39;s payment on-chain").contains("id=\"awaiting-settlement\"")
+                .contains("payment of 2 AIC").doesNotContain("id=\"cancel-form\"");
         await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return status(job).equals("SUCCEEDED"); });
         assertThat(withheld(trained)).isFalse();
 

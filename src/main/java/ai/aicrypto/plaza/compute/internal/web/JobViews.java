@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.compute.internal.JobStatus;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -134,6 +135,11 @@ public class JobViews {
         /** Whether the job may still change: awaiting its deposit, queued, leased, being audited or settled. */
         public boolean active() {
             return awaitingDeposit() || List.of("QUEUED", "LEASED", "VERIFYING", "SETTLING").contains(status);
+        }
+
+        /** Nothing delivered or judged yet: the requester may still cancel. */
+        public boolean cancellable() {
+            return JobStatus.CANCELLABLE.contains(JobStatus.valueOf(status));
         }
 
         public boolean awaitingDeposit() {
