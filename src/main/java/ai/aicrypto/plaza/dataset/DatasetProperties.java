@@ -1,13 +1,37 @@
 package ai.aicrypto.plaza.dataset;
 
+import ai.aicrypto.plaza.dataset.format.DatasetLimits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 /**
- * @param maxUploadSize largest accepted upload (default 2 GiB)
- * @param previewSize   records shown to anyone as a preview
- * @param maxShardBytes upper bound of one preprocessed shard
+ * @param maxUploadSize        largest accepted upload (default 2 GiB)
+ * @param previewSize          records shown to anyone as a preview
+ * @param maxShardBytes        upper bound of one preprocessed shard
+ * @param maxDecompressedSize  what a gzip-compressed upload may expand to, counted while reading (default 4 x
+ *                             the upload limit)
+ * @param maxColumns           columns of a CSV/TSV file (default 10,000)
+ * @param maxRows              records of one dataset (default 100,000,000)
+ * @param maxPreprocessedSize  all safetensors shards of one dataset together (default 8 x the upload limit)
+ * @param storageQuota         what one member's datasets may take in the blob store together, raw files and
+ *                             shards (default 10 x the upload limit)
  */
 @ConfigurationProperties("plaza.dataset")
-public record DatasetProperties(DataSize maxUploadSize, int previewSize, DataSize maxShardBytes) {
+public record DatasetProperties(DataSize maxUploadSize, int previewSize, DataSize maxShardBytes,
+                                DataSize maxDecompressedSize, Integer maxColumns, Long maxRows,
+                                DataSize maxPreprocessedSize, DataSize storageQuota) {
+
+    public DatasetProperties {
+        maxUploadSize = maxUploadSize == null ? DataSize.ofGigabytes(2) : maxUploadSize;
+        long upload = maxUploadSize.toBytes();
+        maxDecompressedSize = maxDecompressedSize == null ? DataSize.ofBytes(4 * upload) : maxDecompressedSize;
+        maxColumns = maxColumns == null ? 10_000 : maxColumns;
+        maxRows = maxRows == null ? 100_000_000L : maxRows;
+        maxPreprocessedSize = maxPreprocessedSize == null ? DataSize.ofBytes(8 * upload) : maxPreprocessedSize;
+        storageQuota = storageQuota == null ? DataSize.ofBytes(10 * upload) : storageQuota;
+    }
+
+    public DatasetLimits limits() {
+        return new DatasetLimits(maxDecompressedSize.toBytes(), maxColumns, maxRows, maxPreprocessedSize.toBytes());
+    }
 }

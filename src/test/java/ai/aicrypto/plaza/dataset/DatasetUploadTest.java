@@ -21,14 +21,19 @@ import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
 
+/** Small limits, so that the upload bombs below stay small: the limits are what is tested, not the defaults. */
+@TestPropertySource(properties = {"plaza.dataset.max-decompressed-size=1MB", "plaza.dataset.max-columns=100",
+        "plaza.dataset.max-preprocessed-size=1MB", "plaza.dataset.storage-quota=1MB"})
 class DatasetUploadTest extends IntegrationTest {
 
     @Autowired
@@ -105,6 +110,74 @@ class DatasetUploadTest extends IntegrationTest {
     }
 
     @Test
+    void uploadBombsAreRefusedBeforeTheWorkAndLeaveNothingStored() throws Exception {
+        long listings = count("listings");
+        long datasets = count("datasets");
+        long datasetBlobs = count("dataset_blobs");
+        long blobFiles = blobFiles();
+
+        // a gzip of a few KB that decompresses to 4 MB, past the 1 MB cap
+        byte[] bomb = gzip(("x,y\n" + "0,1\n".repeat(1 << 20)).getBytes(StandardCharsets.UTF_8));
+        assertThat(bomb.length).isLessThan(64 * 1024);
+        rejected(upload("Gzip bomb", "y", file("bomb.csv.gz", bomb)), "Decompressed, the file is larger than the limit of 1.0 MB");
+
+        // 101 columns, one more than the cap
+        var wide = new StringBuilder();
+        for (int i = 0; i <= 100; i++) {
+            wide.append(i == 0 ? "" : ",").append("c").append(i);
+        }
+        wide.append('\n').append("1,".repeat(100)).append("1\n");
+        rejected(upload("Wide", "c1", file("wide.csv", wide.toString().getBytes(StandardCharsets.UTF_8))),
+                "The header row has 101 columns; at most 100 are accepted.");
+
+        // a 16-byte header announcing 10 M images of 1024 x 1024 pixels (40 TB of floats): refused before a pixel is read
+        byte[] header = ByteBuffer.allocate(16).putInt(0x00000803).putInt(10_000_000).putInt(1024).putInt(1024).array();
+        byte[] labels = ByteBuffer.allocate(8).putInt(0x00000801).putInt(10_000_000).array();
+        rejected(upload("IDX bomb", "", file("images-idx3-ubyte", header))
+                .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", labels)),
+                "the dataset would take 38.1 TB, more than the limit of 1.0 MB");
+
+        String korean = mvc.perform(upload("Wide", "c1", file("wide.csv", wide.toString().getBytes(StandardCharsets.UTF_8)))
+                        .locale(Locale.KOREAN).header("Accept-Language", "ko"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(korean).contains("헤더의 열이 101개입니다");
+
+        assertThat(count("listings")).isEqualTo(listings);
+        assertThat(count("datasets")).isEqualTo(datasets);
+        assertThat(count("dataset_blobs")).isEqualTo(datasetBlobs);
+        assertThat(blobFiles()).isEqualTo(blobFiles);
+        try (var work = Files.list(dataDir().resolve("work"))) {
+            assertThat(work.toList()).as("no spooled file or scratch directory left").isEmpty();
+        }
+    }
+
+    @Test
+    void storageQuotaRefusesTheUploadThatWouldExceedIt() throws Exception {
+        // 8,000 rows: about 190 KB of CSV and 190 KB of shards, so two fit in 1 MB and a third does not
+        byte[] csv = flowersCsv(8000);
+        for (int i = 0; i < 2; i++) {
+            mvc.perform(upload("Quota " + i + " " + System.nanoTime(), "species", file("flowers.csv", csv)))
+                    .andExpect(status().is3xxRedirection());
+        }
+        long listings = count("listings");
+        long blobFiles = blobFiles();
+        String used = DataSizes.humanReadable(jdbc.sql("""
+                        SELECT sum(b.bytes) FROM dataset_blobs b JOIN listings l ON l.id = b.dataset_id WHERE l.owner_id = ?""")
+                .param(owner.id()).query(Long.class).single());
+        rejected(upload("Quota 3", "species", file("flowers.csv", csv)), "of the 1.0 MB each member may use");
+        String body = mvc.perform(upload("Quota 3", "species", file("flowers.csv", csv)))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(body).as("how much is used").contains("already take " + used);
+        assertThat(count("listings")).isEqualTo(listings);
+        assertThat(blobFiles()).isEqualTo(blobFiles);
+
+        // another member has a quota of their own
+        owner = users.member();
+        mvc.perform(upload("Quota other " + System.nanoTime(), "species", file("flowers.csv", csv)))
+                .andExpect(status().is3xxRedirection());
+    }
+
+    @Test
     void messagesFollowTheUsersLanguage() throws Exception {
         String korean = mvc.perform(upload("Ragged", "species", file("ragged.csv", "a,b,species\n1,2,x\n3,4\n".getBytes(StandardCharsets.UTF_8)))
                         .locale(Locale.KOREAN).header("Accept-Language", "ko"))
@@ -157,7 +230,7 @@ class DatasetUploadTest extends IntegrationTest {
                 .param("listing.license", "CC-BY-4.0")
                 .param("listing.priceAic", price)
                 .param("labelColumn", labelColumn)
-                .with(user(owner)).with(csrf());
+                .with(user(owner)).with(csrf().asHeader());
     }
 
     private static MockMultipartFile file(String name, byte[] content) {

@@ -18,6 +18,7 @@ final class ColumnAccumulator {
             Comparator.<String>comparingDouble(Double::parseDouble).thenComparing(Comparator.naturalOrder());
 
     private final String name;
+    private final int categoricalCap;
     private final CategoryCounter categories = new CategoryCounter(NUMERIC_DISTINCT_CAP);
     private boolean numeric = true;
     private boolean integer = true;
@@ -27,8 +28,10 @@ final class ColumnAccumulator {
     private double max = Double.NEGATIVE_INFINITY;
     private double sum;
 
-    ColumnAccumulator(String name) {
+    /** @param categoricalCap distinct values counted once the column turns out not to be numeric */
+    ColumnAccumulator(String name, int categoricalCap) {
         this.name = name;
+        this.categoricalCap = categoricalCap;
     }
 
     void add(String value) {
@@ -52,7 +55,7 @@ final class ColumnAccumulator {
             x = Double.parseDouble(value);
         } else {
             numeric = false;
-            categories.raiseCap(CATEGORICAL_DISTINCT_CAP);
+            categories.raiseCap(categoricalCap);
             return;
         }
         min = Math.min(min, x);

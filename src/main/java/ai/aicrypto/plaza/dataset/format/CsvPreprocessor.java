@@ -12,13 +12,13 @@ final class CsvPreprocessor {
     private CsvPreprocessor() {
     }
 
-    static List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir, long maxShardBytes)
-            throws IOException {
+    static List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir, long maxShardBytes,
+                                  DatasetLimits limits) throws IOException {
         CsvFeatures features = CsvFeatures.of(profile.columns(), profile.labelColumn());
         long labeledRows = profile.rowCount() - profile.column(profile.labelColumn()).missing();
         Map<String, Integer> classIndex = new HashMap<>();
         profile.classes().forEach(c -> classIndex.put(c, classIndex.size()));
-        try (CsvRows rows = CsvRows.open(source.primary(), source.format());
+        try (CsvRows rows = CsvRows.open(source.primary(), source.format(), limits);
              ShardWriter out = new ShardWriter(outDir, labeledRows, features.count(), profile.regression(),
                      ShardMetadata.of(profile, features.names()), maxShardBytes)) {
             List<String> expected = profile.columns().stream().map(ColumnProfile::name).toList();

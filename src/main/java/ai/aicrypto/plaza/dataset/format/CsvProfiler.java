@@ -10,19 +10,25 @@ final class CsvProfiler {
 
     static final int MAX_CLASSES = 1_000;
     static final int MAX_PREVIEW_CHARS = 200;
+    /** Distinct values tracked over all feature columns of a file: bounds the heap of a wide CSV. */
+    static final int DISTINCT_BUDGET = 1_000_000;
 
     private CsvProfiler() {
     }
 
-    static DatasetProfile profile(DatasetSource source, int previewSize, long seed) throws IOException {
+    static DatasetProfile profile(DatasetSource source, int previewSize, long seed, DatasetLimits limits)
+            throws IOException {
         String labelColumn = requireLabelColumn(source);
-        try (CsvRows rows = CsvRows.open(source.primary(), source.format())) {
+        try (CsvRows rows = CsvRows.open(source.primary(), source.format(), limits)) {
             List<String> header = rows.header();
             int labelIndex = header.indexOf(labelColumn);
             if (labelIndex < 0) {
                 throw new DatasetFormatException(ErrorKeys.LABEL_MISSING, labelColumn, String.join(", ", header));
             }
-            ColumnAccumulator[] columns = header.stream().map(ColumnAccumulator::new)
+            int featureCap = featureDistinctCap(header.size());
+            ColumnAccumulator[] columns = header.stream()
+                    .map(name -> new ColumnAccumulator(name, name.equals(labelColumn)
+                            ? ColumnAccumulator.CATEGORICAL_DISTINCT_CAP : featureCap))
                     .toArray(ColumnAccumulator[]::new);
             Reservoir<PreviewRecord> preview = new Reservoir<>(previewSize, seed);
             long rowCount = 0;
@@ -35,12 +41,23 @@ final class CsvProfiler {
                     preview.put(slot, previewRecord(rowCount, row, row[labelIndex]));
                 }
                 rowCount++;
+                limits.checkRows(rowCount);
             }
             if (rowCount == 0) {
                 throw new DatasetFormatException(ErrorKeys.EMPTY);
             }
             return summarize(source.format(), rowCount, columns, columns[labelIndex], preview.items());
         }
+    }
+
+    /**
+     * Distinct values a feature column counts before it is deemed high-cardinality: at most
+     * {@value ColumnAccumulator#CATEGORICAL_DISTINCT_CAP}, less in wide files so that all columns together track at
+     * most {@value #DISTINCT_BUDGET} values (never fewer than {@value ColumnAccumulator#NUMERIC_DISTINCT_CAP} each).
+     */
+    static int featureDistinctCap(int columns) {
+        return Math.max(ColumnAccumulator.NUMERIC_DISTINCT_CAP,
+                Math.min(ColumnAccumulator.CATEGORICAL_DISTINCT_CAP, DISTINCT_BUDGET / Math.max(1, columns)));
     }
 
     private static String requireLabelColumn(DatasetSource source) {

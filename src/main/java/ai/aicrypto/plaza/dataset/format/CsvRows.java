@@ -30,7 +30,7 @@ final class CsvRows implements Closeable {
     private final List<String> header;
     private long line;
 
-    private CsvRows(RecordSizeGuard guard, CSVParser parser) {
+    private CsvRows(RecordSizeGuard guard, CSVParser parser, int maxColumns) {
         this.guard = guard;
         this.parser = parser;
         this.records = parser.iterator();
@@ -38,17 +38,20 @@ final class CsvRows implements Closeable {
         if (first == null) {
             throw new DatasetFormatException(ErrorKeys.EMPTY);
         }
+        if (first.length > maxColumns) { // before anything is kept per column
+            throw new DatasetFormatException(ErrorKeys.TOO_MANY_COLUMNS, first.length, maxColumns);
+        }
         this.header = validateHeader(first);
     }
 
-    static CsvRows open(Path file, DatasetFormat format) throws IOException {
+    static CsvRows open(Path file, DatasetFormat format, DatasetLimits limits) throws IOException {
         CSVFormat csv = CSVFormat.RFC4180.builder()
                 .setDelimiter(format == DatasetFormat.TSV ? '\t' : ',')
                 .setIgnoreEmptyLines(true)
                 .get();
-        RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file)), MAX_RECORD_CHARS);
+        RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file, limits.maxDecompressedBytes())), MAX_RECORD_CHARS);
         try {
-            return new CsvRows(guard, csv.parse(guard));
+            return new CsvRows(guard, csv.parse(guard), limits.maxColumns());
         } catch (StrictUtf8Reader.Failure e) {
             guard.close();
             throw new DatasetFormatException(ErrorKeys.ENCODING, e.line());

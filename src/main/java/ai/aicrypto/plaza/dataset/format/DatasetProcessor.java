@@ -12,17 +12,25 @@ public final class DatasetProcessor {
 
     private final int previewSize;
     private final long maxShardBytes;
+    private final DatasetLimits limits;
+
+    /** With the {@link DatasetLimits#DEFAULT default limits}. */
+    public DatasetProcessor(int previewSize, long maxShardBytes) {
+        this(previewSize, maxShardBytes, DatasetLimits.DEFAULT);
+    }
 
     /**
      * @param previewSize   maximum number of preview records
      * @param maxShardBytes maximum size of one shard file
+     * @param limits        what one upload may expand to
      */
-    public DatasetProcessor(int previewSize, long maxShardBytes) {
+    public DatasetProcessor(int previewSize, long maxShardBytes, DatasetLimits limits) {
         if (previewSize < 0 || maxShardBytes <= 0) {
             throw new IllegalArgumentException("previewSize must be >= 0 and maxShardBytes > 0");
         }
         this.previewSize = previewSize;
         this.maxShardBytes = maxShardBytes;
+        this.limits = limits;
     }
 
     /**
@@ -32,9 +40,13 @@ public final class DatasetProcessor {
      * @throws DatasetFormatException when the data is invalid (the key says why)
      */
     public DatasetProfile profile(DatasetSource source, long previewSeed) throws IOException {
-        return source.format() == DatasetFormat.IDX
-                ? IdxProfiler.profile(source, previewSize, previewSeed)
-                : CsvProfiler.profile(source, previewSize, previewSeed);
+        DatasetProfile profile = source.format() == DatasetFormat.IDX
+                ? IdxProfiler.profile(source, previewSize, previewSeed, limits)
+                : CsvProfiler.profile(source, previewSize, previewSeed, limits);
+        // Before any shard is written: what the preprocessing would write (rows without a label are skipped).
+        long labeledRows = profile.rowCount() - profile.column(profile.labelColumn()).missing();
+        limits.checkShardBytes(labeledRows, profile.featureCount(), profile.regression());
+        return profile;
     }
 
     /**
@@ -44,7 +56,7 @@ public final class DatasetProcessor {
      */
     public List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir) throws IOException {
         return source.format() == DatasetFormat.IDX
-                ? IdxPreprocessor.preprocess(source, profile, outDir, maxShardBytes)
-                : CsvPreprocessor.preprocess(source, profile, outDir, maxShardBytes);
+                ? IdxPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits)
+                : CsvPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits);
     }
 }

@@ -24,6 +24,10 @@ final class ErrorKeys {
     static final String IDX_TRUNCATED = "dataset.error.idx-truncated";
     static final String IDX_TRAILING_DATA = "dataset.error.idx-trailing-data";
     static final String IDX_COUNT_MISMATCH = "dataset.error.idx-count-mismatch";
+    static final String DECOMPRESSED_TOO_LARGE = "dataset.error.decompressed-too-large";
+    static final String TOO_MANY_COLUMNS = "dataset.error.too-many-columns";
+    static final String TOO_MANY_ROWS = "dataset.error.too-many-rows";
+    static final String SHARDS_TOO_LARGE = "dataset.error.shards-too-large";
 
     private ErrorKeys() {
     }

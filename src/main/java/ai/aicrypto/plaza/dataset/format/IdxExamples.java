@@ -39,15 +39,19 @@ final class IdxExamples implements Closeable {
         }
     }
 
-    static IdxExamples open(DatasetSource source) throws IOException {
+    static IdxExamples open(DatasetSource source, DatasetLimits limits) throws IOException {
         if (source.labels() == null) {
             throw new DatasetFormatException(ErrorKeys.IDX_LABELS_REQUIRED);
         }
-        DataInputStream images = open(source.primary());
+        DataInputStream images = open(source.primary(), limits);
         try {
-            DataInputStream labels = open(source.labels());
+            DataInputStream labels = open(source.labels(), limits);
             try {
-                return new IdxExamples(images, labels);
+                IdxExamples examples = new IdxExamples(images, labels);
+                // Checked from the headers, before any pixel is read or any shard written.
+                limits.checkRows(examples.count);
+                limits.checkShardBytes(examples.count, examples.pixels(), false);
+                return examples;
             } catch (IOException | RuntimeException e) {
                 labels.close();
                 throw e;
@@ -58,8 +62,8 @@ final class IdxExamples implements Closeable {
         }
     }
 
-    private static DataInputStream open(Path file) throws IOException {
-        return new DataInputStream(InputFiles.open(file));
+    private static DataInputStream open(Path file, DatasetLimits limits) throws IOException {
+        return new DataInputStream(InputFiles.open(file, limits.maxDecompressedBytes()));
     }
 
     private static IdxHeader readHeader(DataInputStream in, int dims) throws IOException {

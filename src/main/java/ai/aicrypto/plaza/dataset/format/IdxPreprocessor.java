@@ -11,14 +11,14 @@ final class IdxPreprocessor {
     private IdxPreprocessor() {
     }
 
-    static List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir, long maxShardBytes)
-            throws IOException {
+    static List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir, long maxShardBytes,
+                                  DatasetLimits limits) throws IOException {
         long[] classIndex = new long[256];
         Arrays.fill(classIndex, -1);
         for (int i = 0; i < profile.classes().size(); i++) {
             classIndex[Integer.parseInt(profile.classes().get(i))] = i;
         }
-        try (IdxExamples examples = IdxExamples.open(source);
+        try (IdxExamples examples = IdxExamples.open(source, limits);
              ShardWriter out = new ShardWriter(outDir, examples.count(), examples.pixels(), false,
                      ShardMetadata.of(profile, List.of()), maxShardBytes)) {
             byte[] pixels = new byte[examples.pixels()];

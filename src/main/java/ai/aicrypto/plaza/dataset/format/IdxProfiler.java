@@ -18,8 +18,9 @@ final class IdxProfiler {
     private record Sample(long index, byte[] pixels, int label) {
     }
 
-    static DatasetProfile profile(DatasetSource source, int previewSize, long seed) throws IOException {
-        try (IdxExamples examples = IdxExamples.open(source)) {
+    static DatasetProfile profile(DatasetSource source, int previewSize, long seed, DatasetLimits limits)
+            throws IOException {
+        try (IdxExamples examples = IdxExamples.open(source, limits)) {
             Reservoir<Sample> preview = new Reservoir<>(previewSize, seed);
             long[] labelCounts = new long[256];
             int min = 255;

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.dataset.format;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,7 +10,13 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
-/** Opens uploaded files, transparently decompressing gzip (recognised by its magic bytes, not by name). */
+import ai.aicrypto.plaza.platform.DataSizes;
+
+/**
+ * Opens uploaded files, transparently decompressing gzip (recognised by its magic bytes, not by name). The
+ * decompressed bytes are counted as they are read, so a gzip bomb is stopped at the limit whatever its trailer
+ * claims.
+ */
 final class InputFiles {
 
     private static final int BUFFER = 1 << 16;
@@ -17,13 +24,19 @@ final class InputFiles {
     private InputFiles() {
     }
 
-    static InputStream open(Path file) throws IOException {
+    /**
+     * @param maxDecompressedBytes what a gzip file may expand to; reading past it throws
+     *                             {@code dataset.error.decompressed-too-large}
+     */
+    static InputStream open(Path file, long maxDecompressedBytes) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER);
         try {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            return gzip ? new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER) : raw;
+            return gzip
+                    ? new BufferedInputStream(new Limited(new GZIPInputStream(raw, BUFFER), maxDecompressedBytes), BUFFER)
+                    : raw;
         } catch (IOException e) {
             raw.close();
             throw e;
@@ -32,10 +45,59 @@ final class InputFiles {
 
     /** Up to {@code max} leading (decompressed) bytes, for sniffing the content type. */
     static byte[] head(Path file, int max) throws IOException {
-        try (InputStream in = open(file)) {
+        try (InputStream in = open(file, Long.MAX_VALUE)) {
             return in.readNBytes(max);
         } catch (ZipException | EOFException e) { // not really gzip
             throw new DatasetFormatException(ErrorKeys.UNSUPPORTED_TYPE);
+        }
+    }
+
+    /** Fails once more than {@code max} bytes have come out of the stream. */
+    private static final class Limited extends FilterInputStream {
+
+        private final long max;
+        private long count;
+
+        Limited(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            counted(skipped);
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        private void counted(long n) {
+            count += n;
+            if (count > max) {
+                throw new DatasetFormatException(ErrorKeys.DECOMPRESSED_TOO_LARGE, DataSizes.humanReadable(max));
+            }
         }
     }
 }

@@ -56,6 +56,23 @@ class DatasetRepository {
                 .optional();
     }
 
+    /** What a member's datasets take in the blob store: raw files and shards, as stored (encrypted). */
+    long storedBytesOf(long ownerId) {
+        return jdbc.sql("""
+                        SELECT coalesce(sum(b.bytes), 0) FROM dataset_blobs b JOIN listings l ON l.id = b.dataset_id
+                        WHERE l.owner_id = ?""")
+                .param(ownerId).query(Long.class).single();
+    }
+
+    /**
+     * Serialises the storing of one member's datasets until the transaction ends, so that two uploads at once
+     * cannot both fit the quota that only one of them fits.
+     */
+    void lockStorageOf(long ownerId) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('dataset-storage:' || ?, 0))")
+                .param(ownerId).query((rs, n) -> 1).single();
+    }
+
     boolean unvettedComputeAllowed(long listingId) {
         return jdbc.sql("SELECT unvetted_compute_allowed FROM datasets WHERE listing_id = ?").param(listingId)
                 .query(Boolean.class).optional().orElse(false);

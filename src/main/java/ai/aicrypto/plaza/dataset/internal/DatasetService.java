@@ -33,6 +33,7 @@ import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
 import ai.aicrypto.plaza.dataset.format.DatasetSource;
 import ai.aicrypto.plaza.dataset.format.Shard;
+import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
@@ -58,6 +59,7 @@ class DatasetService implements Datasets {
     private final TransactionTemplate transaction;
     private final DatasetProcessor processor;
     private final Path workDir;
+    private final long storageQuota;
 
     DatasetService(Catalog catalog, ListingAccess access, DatasetRepository datasets, BlobStore blobs, DataKeys dataKeys,
                    TransactionTemplate transaction, DatasetProperties properties, PlazaProperties plaza) {
@@ -67,7 +69,9 @@ class DatasetService implements Datasets {
         this.blobs = blobs;
         this.dataKeys = dataKeys;
         this.transaction = transaction;
-        this.processor = new DatasetProcessor(properties.previewSize(), properties.maxShardBytes().toBytes());
+        this.processor = new DatasetProcessor(properties.previewSize(), properties.maxShardBytes().toBytes(),
+                properties.limits());
+        this.storageQuota = properties.storageQuota().toBytes();
         this.workDir = plaza.dataDir().resolve("work");
     }
 
@@ -91,9 +95,16 @@ class DatasetService implements Datasets {
         List<String> written = new ArrayList<>();
         Path scratch = null;
         try {
+            long rawBytes = Files.size(upload.file()) + (upload.labelsFile() == null ? 0 : Files.size(upload.labelsFile()));
+            checkQuota(ownerId, rawBytes); // the raw files alone, before any work
             DatasetProfile profile = processor.profile(source, previewSeed(upload.file()));
             scratch = Files.createTempDirectory(Files.createDirectories(workDir), "dataset-");
             List<Shard> shards = processor.preprocess(source, profile, scratch);
+            long shardBytes = 0;
+            for (Shard shard : shards) {
+                shardBytes += shard.bytes();
+            }
+            checkQuota(ownerId, rawBytes + shardBytes); // everything, before anything is encrypted and stored
 
             DataKeys.DataKey key = dataKeys.generate();
             // Each dataset has its own key, so the context only has to tell its blobs apart.
@@ -113,8 +124,10 @@ class DatasetService implements Datasets {
                     rows.add(new StoredDataset.BlobRow(p.role, p.seq, blob.key(), blob.bytes(), p.rows));
                 }
             }
-            long rawBytes = Files.size(upload.file()) + (upload.labelsFile() == null ? 0 : Files.size(upload.labelsFile()));
+            long storing = rows.stream().mapToLong(StoredDataset.BlobRow::bytes).sum();
             return transaction.execute(status -> {
+                datasets.lockStorageOf(ownerId);
+                checkQuota(ownerId, storing); // again under the lock: another upload may have been stored meanwhile
                 long id = catalog.create(ListingKind.DATASET, ownerId, listing, searchFacts(profile));
                 datasets.insert(new StoredDataset(id, profile.format().name(), upload.fileName(), profile.labelColumn(),
                         profile.rowCount(), profile.featureCount(), rawBytes, profile, key.wrapped(), rows));
@@ -133,6 +146,15 @@ class DatasetService implements Datasets {
             if (scratch != null) {
                 deleteQuietly(scratch);
             }
+        }
+    }
+
+    /** Refuses an upload that would take the member's datasets past the storage quota, saying how much is used. */
+    private void checkQuota(long ownerId, long adding) {
+        long used = datasets.storedBytesOf(ownerId);
+        if (used + adding > storageQuota) {
+            throw new UserFacingException("file", "dataset.error.quota", DataSizes.humanReadable(adding),
+                    DataSizes.humanReadable(used), DataSizes.humanReadable(storageQuota));
         }
     }
 

@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
+
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +54,76 @@ class DatasetFormatTest {
         assertThatThrownBy(() -> DatasetFormat.detect(file, "train-images-idx3-ubyte"))
                 .isInstanceOfSatisfying(DatasetFormatException.class,
                         e -> assertThat(e.messageKey()).isEqualTo(ErrorKeys.IDX_BAD_MAGIC));
+    }
+
+    @Test
+    void gzipCsvExpandingPastTheCapIsRefusedWhileReading() throws IOException {
+        // 4 MB of "0,1" rows in a gzip of a few KB; the gzip trailer's size field is not what is checked
+        byte[] rows = "0,1\n".repeat(1 << 20).getBytes(StandardCharsets.UTF_8);
+        Path file = dir.resolve("bomb.csv.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("x,y\n".getBytes(StandardCharsets.UTF_8));
+            out.write(rows);
+        }
+        assertThat(Files.size(file)).isLessThan(64 * 1024);
+        DatasetSource source = new DatasetSource(DatasetFormat.CSV, file, null, "y");
+        assertThat(DatasetFormat.detect(file, "bomb.csv.gz")).isEqualTo(DatasetFormat.CSV); // sniffing reads 8 KiB only
+        assertLimit(() -> processor(limits(1 << 20, 10, Long.MAX_VALUE, Long.MAX_VALUE)).profile(source, 0),
+                ErrorKeys.DECOMPRESSED_TOO_LARGE, "1.0 MB");
+        assertThat(processor(limits(8 << 20, 10, Long.MAX_VALUE, Long.MAX_VALUE)).profile(source, 0).rowCount())
+                .isEqualTo(1 << 20);
+    }
+
+    @Test
+    void csvWithMoreColumnsThanTheCapIsRefusedFromItsHeader() throws IOException {
+        String header = IntStream.rangeClosed(1, 10_001).mapToObj(i -> "c" + i).collect(Collectors.joining(","));
+        Path wide = Files.writeString(dir.resolve("wide.csv"), header + "\n" + "1,".repeat(10_000) + "1\n");
+        assertLimit(() -> new DatasetProcessor(20, 1 << 20).profile(new DatasetSource(DatasetFormat.CSV, wide, null, "c1"), 0),
+                ErrorKeys.TOO_MANY_COLUMNS, 10_001, 10_000);
+        Path narrower = Files.writeString(dir.resolve("narrower.csv"), "a,b,c\n1,2,3\n");
+        assertLimit(() -> processor(limits(Long.MAX_VALUE, 2, Long.MAX_VALUE, Long.MAX_VALUE))
+                .profile(new DatasetSource(DatasetFormat.CSV, narrower, null, "a"), 0), ErrorKeys.TOO_MANY_COLUMNS, 3, 2);
+    }
+
+    @Test
+    void wideCsvTracksFewerDistinctValuesPerColumn() {
+        assertThat(CsvProfiler.featureDistinctCap(5)).isEqualTo(ColumnAccumulator.CATEGORICAL_DISTINCT_CAP);
+        assertThat(CsvProfiler.featureDistinctCap(1_000)).isEqualTo(1_000);
+        assertThat(CsvProfiler.featureDistinctCap(10_000)).isEqualTo(ColumnAccumulator.NUMERIC_DISTINCT_CAP);
+        assertThat((long) CsvProfiler.featureDistinctCap(10_000) * 10_000).isLessThanOrEqualTo(CsvProfiler.DISTINCT_BUDGET);
+    }
+
+    @Test
+    void csvRowsAndPreprocessedBytesAreCapped() throws IOException {
+        // 10 rows, 2 float features and an int64 class label: 10 x (2 x 4 + 8) = 160 bytes of shards
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 10; i++) {
+            csv.append(i).append(',').append(i * 2).append(',').append(i % 2).append('\n');
+        }
+        DatasetSource source = new DatasetSource(DatasetFormat.CSV, Files.writeString(dir.resolve("d.csv"), csv), null, "y");
+        assertLimit(() -> processor(limits(Long.MAX_VALUE, 10, 9, Long.MAX_VALUE)).profile(source, 0),
+                ErrorKeys.TOO_MANY_ROWS, 9L);
+        assertLimit(() -> processor(limits(Long.MAX_VALUE, 10, 10, 159)).profile(source, 0),
+                ErrorKeys.SHARDS_TOO_LARGE, "160 bytes", "159 bytes");
+        DatasetProcessor fits = processor(limits(Long.MAX_VALUE, 10, 10, 160));
+        DatasetProfile profile = fits.profile(source, 0);
+        long written = fits.preprocess(source, profile, dir.resolve("shards")).stream().mapToLong(Shard::rows).sum();
+        assertThat(written).isEqualTo(10);
+    }
+
+    private static DatasetLimits limits(long decompressed, int columns, long rows, long shardBytes) {
+        return new DatasetLimits(decompressed, columns, rows, shardBytes);
+    }
+
+    private static DatasetProcessor processor(DatasetLimits limits) {
+        return new DatasetProcessor(20, 1 << 20, limits);
+    }
+
+    private static void assertLimit(ThrowingCallable call, String key, Object... args) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(DatasetFormatException.class, e -> {
+            assertThat(e.messageKey()).isEqualTo(key);
+            assertThat(e.args()).containsExactly(args);
+        });
     }
 
     private static void assertUnsupported(Path file, String name) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
@@ -151,6 +152,47 @@ class IdxTest {
         assertError(source(IdxFiles.idx(0x08, new int[] {1, 2000, 2000}, new byte[0]),
                 IdxFiles.idx(0x08, new int[] {1}, new byte[1]), false),
                 ErrorKeys.IDX_IMAGE_TOO_LARGE, 2000, 2000, IdxExamples.MAX_PIXELS);
+    }
+
+    @Test
+    void headerAnnouncingTooManyFloatsIsRefusedBeforeAnyPixelIsRead() throws IOException {
+        // 2^31-1 images of 1024 x 1024 pixels announced by a 16-byte header: 8 PiB of float shards.
+        DatasetSource bomb = source(IdxFiles.idx(0x08, new int[] {Integer.MAX_VALUE, 1024, 1024}, new byte[0]),
+                IdxFiles.idx(0x08, new int[] {Integer.MAX_VALUE}, new byte[0]), true);
+        DatasetProcessor generous = new DatasetProcessor(3, 1 << 20,
+                new DatasetLimits(Long.MAX_VALUE, 10, Long.MAX_VALUE, 1L << 30));
+        assertThatThrownBy(() -> generous.profile(bomb, 0)).isInstanceOfSatisfying(DatasetFormatException.class,
+                e -> assertThat(e.messageKey()).isEqualTo(ErrorKeys.SHARDS_TOO_LARGE));
+
+        // the cap is count x rows x cols x 4 bytes (+ 8 per label): 5 x 6 x 4 + 5 x 8 = 160 bytes
+        DatasetProcessor exact = new DatasetProcessor(3, 1 << 20, new DatasetLimits(Long.MAX_VALUE, 10, 100, 160));
+        assertThat(exact.profile(valid(false), 0).rowCount()).isEqualTo(N);
+        DatasetProcessor tight = new DatasetProcessor(3, 1 << 20, new DatasetLimits(Long.MAX_VALUE, 10, 100, 159));
+        assertThatThrownBy(() -> tight.profile(valid(false), 0)).isInstanceOfSatisfying(DatasetFormatException.class,
+                e -> assertThat(e.messageKey()).isEqualTo(ErrorKeys.SHARDS_TOO_LARGE));
+        DatasetProcessor fewRows = new DatasetProcessor(3, 1 << 20, new DatasetLimits(Long.MAX_VALUE, 10, N - 1, 1 << 20));
+        assertThatThrownBy(() -> fewRows.profile(valid(false), 0)).isInstanceOfSatisfying(DatasetFormatException.class,
+                e -> assertThat(e.messageKey()).isEqualTo(ErrorKeys.TOO_MANY_ROWS));
+    }
+
+    @Test
+    void gzipExpandingPastTheCapIsRefusedWhileReading() throws IOException {
+        // 4,000 images of 32 x 32 zero pixels: 4 MB decompressed from a few KB, announced honestly by the header
+        int count = 4000;
+        byte[] labels = new byte[count];
+        DatasetSource bomb = source(IdxFiles.idx(0x08, new int[] {count, 32, 32}, new byte[count * 32 * 32]),
+                IdxFiles.idx(0x08, new int[] {count}, labels), true);
+        assertThat(Files.size(bomb.primary())).isLessThan(64 * 1024);
+        DatasetProcessor capped = new DatasetProcessor(3, 1 << 20,
+                new DatasetLimits(1 << 20, 10, Long.MAX_VALUE, Long.MAX_VALUE));
+        assertThatThrownBy(() -> capped.profile(bomb, 0)).isInstanceOfSatisfying(DatasetFormatException.class, e -> {
+            assertThat(e.messageKey()).isEqualTo(ErrorKeys.DECOMPRESSED_TOO_LARGE);
+            assertThat(e.args()).containsExactly("1.0 MB");
+        });
+        // the same bytes uncompressed are the upload limit's business, not this cap's
+        DatasetSource plain = source(IdxFiles.idx(0x08, new int[] {count, 32, 32}, new byte[count * 32 * 32]),
+                IdxFiles.idx(0x08, new int[] {count}, labels), false);
+        assertThat(capped.profile(plain, 0).rowCount()).isEqualTo(count);
     }
 
     @Test

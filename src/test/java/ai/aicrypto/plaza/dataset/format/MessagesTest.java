@@ -61,7 +61,7 @@ class MessagesTest {
         Properties en = load("dataset-format.properties");
         Properties ko = load("dataset-format_ko.properties");
 
-        assertThat(keys()).hasSize(21);
+        assertThat(keys()).hasSize(25);
         assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         assertThat(ko.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         for (String key : keys()) {
