@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
@@ -311,14 +312,19 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void competitionPagesArePublicAndTakingPartIsForParticipants() throws Exception {
         String slug = "auth-cup-" + System.nanoTime() % 1_000_000;
-        var form = multipart("/competitions/new")
-                .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()));
-        form.param("title", "Auth cup").param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
-                .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
-                .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
-                .param("prizePoolAic", "0").param("prizeSplit", "");
-        assertThat(status(form.with(csrf()), null)).isEqualTo(REDIRECT);
-        assertThat(status(form.with(csrf()), owner)).isEqualTo(REDIRECT); // the owner hosts it
+        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> form = () -> {
+            var f = multipart("/competitions/new")
+                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()));
+            f.param("title", "Auth cup").param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
+                    .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
+                    .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
+                    .param("prizePoolAic", "0").param("prizeSplit", "");
+            return f;
+        };
+        assertThat(status(form.get().with(csrf().asHeader()), null)).isEqualTo(REDIRECT); // to the sign-in page, unparsed
+        // A multipart request's token must be outside its body (header or query string): in the body it is never read.
+        assertThat(status(form.get().with(csrf()), owner)).isEqualTo(FORBIDDEN);
+        assertThat(status(form.get().with(csrf().asHeader()), owner)).isEqualTo(REDIRECT); // the owner hosts it
         String c = "/competitions/" + slug;
         for (String path : List.of("/competitions", c, c + "/leaderboard", c + "/leaderboard.csv")) {
             expect(r -> get(path), OK, OK, OK, OK);

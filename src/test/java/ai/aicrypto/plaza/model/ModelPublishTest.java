@@ -36,7 +36,7 @@ class ModelPublishTest extends IntegrationTest {
         String location = mvc.perform(multipart("/models/new")
                         .file(new MockMultipartFile("weights", "w.safetensors", "application/octet-stream", weights))
                         .param("cardJson", exampleCard()).param("tags", "vision, demo")
-                        .with(user(owner)).with(csrf()))
+                        .with(user(owner)).with(csrf().asHeader()))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
         long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
 
@@ -76,14 +76,14 @@ class ModelPublishTest extends IntegrationTest {
         String card = exampleCard().replace("\"mlp\"", "\"transformer\"");
         String body = mvc.perform(multipart("/models/new")
                         .file(new MockMultipartFile("weights", "w.safetensors", "application/octet-stream", safetensors()))
-                        .param("cardJson", card).with(user(owner)).with(csrf()))
+                        .param("cardJson", card).with(user(owner)).with(csrf().asHeader()))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
         assertThat(body).contains("id=\"card-errors\"").contains("/architecture/template");
 
         String badWeights = mvc.perform(multipart("/models/new")
                         .file(new MockMultipartFile("weights", "w.safetensors", "application/octet-stream",
                                 "not safetensors at all".getBytes(StandardCharsets.UTF_8)))
-                        .param("cardJson", exampleCard()).with(user(owner)).with(csrf()))
+                        .param("cardJson", exampleCard()).with(user(owner)).with(csrf().asHeader()))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
         assertThat(badWeights).contains("id=\"card-errors\"").contains("/weights");
 

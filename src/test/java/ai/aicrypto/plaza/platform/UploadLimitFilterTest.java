@@ -10,7 +10,7 @@ import org.springframework.util.unit.DataSize;
 
 class UploadLimitFilterTest {
 
-    private final UploadLimitFilter filter = new UploadLimitFilter(DataSize.ofBytes(100));
+    private final UploadLimitFilter filter = new UploadLimitFilter(DataSize.ofBytes(100), DataSize.ofBytes(10));
 
     @Test
     void oversizedFormUploadGoesBackToItsForm() throws Exception {
@@ -38,6 +38,28 @@ class UploadLimitFilterTest {
         assertThat(chain.getRequest()).isNotNull();
     }
 
+    @Test
+    void otherRoutesTakeOnlySmallMultipartRequestsWithALength() throws Exception {
+        var chain = new MockFilterChain();
+        filter.doFilter(upload(10, "/profile"), new MockHttpServletResponse(), chain);
+        assertThat(chain.getRequest()).as("within the small limit").isNotNull();
+
+        var tooLarge = run(upload(11, "/profile"), false);
+        assertThat(tooLarge.getStatus()).isEqualTo(413);
+        assertThat(tooLarge.getHeader("Connection")).isEqualTo("close");
+
+        var chunked = upload(0, "/listings/1/unpublish");
+        chunked.setContent(null); // no Content-Length
+        assertThat(run(chunked, false).getStatus()).isEqualTo(411);
+
+        for (String route : new String[] {"/models/new", "/competitions/new", "/competitions/cup/submissions",
+                "/api/v1/competitions/cup/submissions"}) {
+            chain = new MockFilterChain();
+            filter.doFilter(upload(100, route), new MockHttpServletResponse(), chain);
+            assertThat(chain.getRequest()).as(route + " takes the upload limit").isNotNull();
+        }
+    }
+
     private MockHttpServletResponse run(MockHttpServletRequest request, boolean htmx) throws Exception {
         if (htmx) {
             request.addHeader("HX-Request", "true");
@@ -50,7 +72,11 @@ class UploadLimitFilterTest {
     }
 
     private static MockHttpServletRequest upload(int bytes) {
-        var request = new MockHttpServletRequest("POST", "/datasets/new");
+        return upload(bytes, "/datasets/new");
+    }
+
+    private static MockHttpServletRequest upload(int bytes, String path) {
+        var request = new MockHttpServletRequest("POST", path);
         request.setContentType("multipart/form-data; boundary=x");
         request.setContent(new byte[bytes]);
         return request;

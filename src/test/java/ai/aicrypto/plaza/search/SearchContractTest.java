@@ -445,7 +445,7 @@ abstract class SearchContractTest extends IntegrationTest {
                             .param("publicPercent", "30").param("startsAt", "2031-03-03T12:00")
                             .param("endsAt", "2031-03-10T12:00").param("submissionsPerDay", "5")
                             .param("finalSelections", "2").param("maxTeamSize", "2").param("prizePoolAic", "0")
-                            .param("prizeSplit", "").with(user(owner)).with(csrf()))
+                            .param("prizeSplit", "").with(user(owner)).with(csrf().asHeader()))
                     .andExpect(status().is3xxRedirection());
         } catch (Exception e) {
             throw new AssertionError(e);

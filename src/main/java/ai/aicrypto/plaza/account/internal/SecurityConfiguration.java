@@ -1,6 +1,12 @@
 package ai.aicrypto.plaza.account.internal;
 
+import java.io.IOException;
 import java.util.Map;
+
+import ai.aicrypto.plaza.platform.MultipartRequests;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.boot.security.autoconfigure.web.servlet.PathRequest;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +18,10 @@ import org.springframework.security.config.observation.SecurityObservationSettin
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
+import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 
 /**
@@ -50,11 +59,36 @@ class SecurityConfiguration {
                         .logoutSuccessUrl("/?signedOut"))
                 // The token lives in a cookie, so anonymous visitors get no server-side session
                 // (a row in spring_session per page view otherwise).
-                .csrf(csrf -> csrf.csrfTokenRepository(new CookieCsrfTokenRepository()))
+                .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens()))
+                // Multipart requests: signed in, and the token outside the body, before anything parses it.
+                .addFilterBefore(new MultipartGuard(), CsrfFilter.class)
+                .exceptionHandling(e -> e.accessDeniedHandler(SecurityConfiguration::denied))
                 .sessionManagement(session -> session
                         .sessionFixation(fixation -> fixation.changeSessionId()));
         return http.build();
     }
+
+    private static CookieCsrfTokenRepository csrfTokens() {
+        CookieCsrfTokenRepository tokens = new CookieCsrfTokenRepository();
+        tokens.setHeaderName(MultipartGuard.HEADER);
+        tokens.setParameterName(MultipartGuard.PARAMETER);
+        return tokens;
+    }
+
+    /**
+     * A refused multipart request (a wrong CSRF token, a forbidden route) is answered here, unread: the error page
+     * of {@code sendError} would be rendered by a dispatch that parses, and so spools, its parts.
+     */
+    private static void denied(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
+            throws IOException, ServletException {
+        if (MultipartRequests.isMultipart(request)) {
+            MultipartRequests.refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden.");
+        } else {
+            DEFAULT_DENIED.handle(request, response, e);
+        }
+    }
+
+    private static final AccessDeniedHandlerImpl DEFAULT_DENIED = new AccessDeniedHandlerImpl();
 
     /**
      * No tracing or metrics per security filter: wrapping each of the dozen filters in an observation cost

@@ -128,7 +128,7 @@ class HostingTest extends CompetitionTestSupport {
                 .param("startsAt", "2031-03-03T12:00").param("endsAt", "2031-03-10T12:00")
                 .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "3")
                 .param("prizePoolAic", "1000").param("prizeSplit", split);
-        request.with(user(host)).with(csrf());
+        request.with(user(host)).with(csrf().asHeader());
         return request;
     }
 }

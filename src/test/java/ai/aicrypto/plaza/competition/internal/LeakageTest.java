@@ -72,7 +72,7 @@ class LeakageTest extends CompetitionTestSupport {
         for (Locale locale : new Locale[] {Locale.ENGLISH, Locale.KOREAN}) {
             bodies.add(body(multipart("/competitions/" + c.slug() + "/submissions")
                     .file(new MockMultipartFile("file", "w.csv", "text/csv", wrong.getBytes(StandardCharsets.UTF_8)))
-                    .locale(locale).with(csrf()), a));
+                    .locale(locale).with(csrf().asHeader()), a));
             bodies.add(body(multipart("/api/v1/competitions/" + c.slug() + "/submissions")
                     .file(new MockMultipartFile("file", "w.csv", "text/csv", wrong.getBytes(StandardCharsets.UTF_8)))
                     .header("Authorization", "Bearer " + aToken).locale(locale), null));

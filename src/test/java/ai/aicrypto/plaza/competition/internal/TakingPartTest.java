@@ -141,7 +141,7 @@ class TakingPartTest extends CompetitionTestSupport {
         String bad = "id,prediction\nt0,1\nt0,2\nzz,3\nt3,abc\n";
         String page = mvc.perform(multipart("/competitions/" + c.slug() + "/submissions")
                         .file(new MockMultipartFile("file", "p.csv", "text/csv", bad.getBytes(StandardCharsets.UTF_8)))
-                        .locale(Locale.ENGLISH).with(user(member)).with(csrf()))
+                        .locale(Locale.ENGLISH).with(user(member)).with(csrf().asHeader()))
                 .andExpect(status().isBadRequest())
                 .andReturn().getResponse().getContentAsString();
         assertThat(page)
@@ -154,7 +154,7 @@ class TakingPartTest extends CompetitionTestSupport {
         // The HTMX form is told where to go next.
         mvc.perform(multipart("/competitions/" + c.slug() + "/submissions")
                         .file(new MockMultipartFile("file", "p.csv", "text/csv", predictions(10, 1.0).getBytes(StandardCharsets.UTF_8)))
-                        .header("HX-Request", "true").with(user(member)).with(csrf()))
+                        .header("HX-Request", "true").with(user(member)).with(csrf().asHeader()))
                 .andExpect(status().isOk())
                 .andExpect(header().string("HX-Redirect", "/competitions/" + c.slug() + "/submissions"));
     }
