@@ -17,6 +17,12 @@ public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String
                           PriceFilter price, BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
 
     public static final int DEFAULT_SIZE = 20;
+    /**
+     * A text is searched up to this many words and characters, the rest dropped: each word is a fuzzy clause for
+     * the backends, and anyone may search (review M6).
+     */
+    public static final int MAX_WORDS = 10;
+    public static final int MAX_TEXT_LENGTH = 200;
 
     /**
      * Popularity: licenses in force (listings), teams (competitions), verified jobs (GPU offers). Rating: the
@@ -27,7 +33,7 @@ public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String
     public enum PriceFilter { ANY, FREE, PAID }
 
     public SearchQuery {
-        text = text == null ? "" : text.strip();
+        text = capped(text == null ? "" : text.strip());
         kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
         tag = blankToNull(tag);
         license = blankToNull(license);
@@ -42,6 +48,12 @@ public record SearchQuery(String text, Set<SearchKind> kinds, String tag, String
     public SearchQuery(String text, Set<SearchKind> kinds, String tag, String license, String gpuModel,
                        PriceFilter price, BigDecimal minPrice, BigDecimal maxPrice, Sort sort, String after, int size) {
         this(text, kinds, tag, license, gpuModel, null, price, minPrice, maxPrice, sort, after, size);
+    }
+
+    private static String capped(String text) {
+        String[] words = text.split("\\s+", MAX_WORDS + 1);
+        String kept = words.length > MAX_WORDS ? String.join(" ", java.util.Arrays.copyOf(words, MAX_WORDS)) : text;
+        return kept.length() > MAX_TEXT_LENGTH ? kept.substring(0, MAX_TEXT_LENGTH).strip() : kept;
     }
 
     public static SearchQuery text(String text) {

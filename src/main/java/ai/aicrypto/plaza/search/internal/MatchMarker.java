@@ -19,6 +19,11 @@ import java.util.Locale;
 final class MatchMarker {
 
     static final int SNIPPET_LENGTH = 240;
+    /**
+     * Longer words are marked only when equal: the edit distance allocates (length + 1)² ints, and a listing may
+     * hold words of thousands of letters (review M6). No real word is this long.
+     */
+    static final int MAX_FUZZY_WORD = 40;
     private static final int CONTEXT_BEFORE = 60;
 
     private final List<String> words;
@@ -74,7 +79,7 @@ final class MatchMarker {
                 return true;
             }
             int edits = fuzziness(queryWord);
-            if (edits > 0 && word.charAt(0) == queryWord.charAt(0)
+            if (edits > 0 && queryWord.length() <= MAX_FUZZY_WORD && word.charAt(0) == queryWord.charAt(0)
                     && Math.abs(word.length() - queryWord.length()) <= edits && distance(word, queryWord) <= edits) {
                 return true;
             }

@@ -43,7 +43,8 @@ class SearchController {
 
     @GetMapping("/search/suggest")
     String suggest(@RequestParam(defaultValue = "") String q, Model model) {
-        model.addAttribute("suggestions", q.isBlank() ? List.of() : search.suggest(q, SUGGESTIONS));
+        boolean searchable = !q.isBlank() && q.length() <= ai.aicrypto.plaza.search.SearchQuery.MAX_TEXT_LENGTH;
+        model.addAttribute("suggestions", searchable ? search.suggest(q, SUGGESTIONS) : List.of());
         return "search/suggest :: suggestions";
     }
 }

@@ -31,6 +31,16 @@ class MatchMarkerTest {
         assertThat(html(new MatchMarker("패션").mark("패션 상품 이미지"))).isEqualTo("<mark>패션</mark> 상품 이미지");
     }
 
+    /** Review M6: a word of thousands of letters is compared for equality only, never by edit distance. */
+    @Test
+    void veryLongWordsAreMarkedOnlyWhenEqual() {
+        String word = "a".repeat(5_000);
+        String description = ("common " + word + "b ").repeat(20);
+        assertThat(html(new MatchMarker("common " + word + "c").mark(description))).doesNotContain("<mark>" + word);
+        assertThat(html(new MatchMarker(word + "b").mark(description))).contains("<mark>" + word + "b</mark>");
+        assertThat(MatchMarker.distance("a".repeat(40), "a".repeat(39) + "b")).isEqualTo(1);
+    }
+
     @Test
     void userMarkupStaysText() {
         assertThat(html(new MatchMarker("sneakers").mark("<script>alert(1)</script> sneakers")))
