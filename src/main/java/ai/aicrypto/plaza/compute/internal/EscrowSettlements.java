@@ -198,11 +198,11 @@ class EscrowSettlements {
     @ApplicationModuleListener
     void on(ChainLog.Reverted reverted) {
         jdbc.sql("""
-                        UPDATE settlements SET state = 'DUE', checked_at = NULL, executed_at = NULL, tx_hash = NULL, log_index = NULL
-                        WHERE tx_hash = ? AND log_index = ? RETURNING job_id, kind""")
-                .params(reverted.txHash(), reverted.logIndex())
-                .query((rs, n) -> rs.getString("kind").equals("PAY_PROVIDER") ? rs.getLong("job_id") : null).list().stream()
-                .filter(java.util.Objects::nonNull)
+                        WITH reopened AS (
+                            UPDATE settlements SET state = 'DUE', checked_at = NULL, executed_at = NULL, tx_hash = NULL, log_index = NULL
+                            WHERE tx_hash = ? AND log_index = ? RETURNING job_id, kind)
+                        SELECT job_id FROM reopened WHERE kind = 'PAY_PROVIDER'""")
+                .params(reverted.txHash(), reverted.logIndex()).query(Long.class).list()
                 .forEach(jobId -> {
                     trainedModel(jobId).ifPresent(models::withhold);
                     jobs.paymentDropped(jobId);
