@@ -27,6 +27,12 @@ final class ColumnAccumulator {
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     private double sum;
+    /** The values so far count up by one from 0 or 1: a row number, which says nothing about the row. */
+    private boolean rowNumber = true;
+    private long previous;
+    // Welford's running mean and sum of squared deviations: stable where sum of squares would cancel.
+    private double runningMean;
+    private double squaredDeviations;
 
     /** @param categoricalCap distinct values counted once the column turns out not to be numeric */
     ColumnAccumulator(String name, int categoricalCap) {
@@ -37,6 +43,7 @@ final class ColumnAccumulator {
     void add(String value) {
         if (Values.isMissing(value)) {
             missing++;
+            rowNumber = false;
             return;
         }
         present++;
@@ -49,7 +56,10 @@ final class ColumnAccumulator {
     private void addNumber(String value) {
         double x;
         if (integer && Values.isInteger(value)) {
-            x = Long.parseLong(value);
+            long n = Long.parseLong(value);
+            rowNumber &= present == 1 ? n == 0 || n == 1 : n == previous + 1;
+            previous = n;
+            x = n;
         } else if (Values.isDecimal(value)) {
             integer = false;
             x = Double.parseDouble(value);
@@ -61,6 +71,9 @@ final class ColumnAccumulator {
         min = Math.min(min, x);
         max = Math.max(max, x);
         sum += x;
+        double delta = x - runningMean;
+        runningMean += delta / present;
+        squaredDeviations += delta * (x - runningMean);
     }
 
     String name() {
@@ -69,6 +82,25 @@ final class ColumnAccumulator {
 
     long present() {
         return present;
+    }
+
+    /** An integer column counting 0, 1, 2, ... or 1, 2, 3, ... row by row, with no gaps. */
+    boolean rowNumber() {
+        return type() == ColumnType.INTEGER && rowNumber && present > 1;
+    }
+
+    long missing() {
+        return missing;
+    }
+
+    /** Mean of a numeric column's values. */
+    double mean() {
+        return sum / present;
+    }
+
+    /** Population standard deviation of a numeric column's values. */
+    double std() {
+        return Math.sqrt(squaredDeviations / present);
     }
 
     ColumnType type() {
@@ -106,6 +138,6 @@ final class ColumnAccumulator {
         if (type == ColumnType.CATEGORICAL) {
             return new ColumnProfile(name, type, missing, null, null, null, histogram);
         }
-        return new ColumnProfile(name, type, missing, min, max, sum / present, histogram);
+        return new ColumnProfile(name, type, missing, min, max, mean(), histogram);
     }
 }

@@ -14,19 +14,20 @@ final class CsvPreprocessor {
 
     static List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir, long maxShardBytes,
                                   DatasetLimits limits) throws IOException {
-        CsvFeatures features = CsvFeatures.of(profile.columns(), profile.labelColumn());
+        Preprocessing preprocessing = profile.preprocessing();
         long labeledRows = profile.rowCount() - profile.column(profile.labelColumn()).missing();
         Map<String, Integer> classIndex = new HashMap<>();
         profile.classes().forEach(c -> classIndex.put(c, classIndex.size()));
         try (CsvRows rows = CsvRows.open(source.primary(), source.format(), limits);
-             ShardWriter out = new ShardWriter(outDir, labeledRows, features.count(), profile.regression(),
-                     ShardMetadata.of(profile, features.names()), maxShardBytes)) {
+             ShardWriter out = new ShardWriter(outDir, labeledRows, preprocessing.featureCount(), profile.regression(),
+                     ShardMetadata.of(profile, preprocessing.featureNames()), maxShardBytes)) {
             List<String> expected = profile.columns().stream().map(ColumnProfile::name).toList();
             if (!rows.header().equals(expected)) {
                 throw new IllegalStateException("the file header does not match the profile");
             }
             int labelIndex = expected.indexOf(profile.labelColumn());
-            float[] encoded = new float[features.count()];
+            Preprocessing.RowEncoder features = preprocessing.rowEncoder(expected);
+            float[] encoded = new float[preprocessing.featureCount()];
             for (String[] row = rows.next(); row != null; row = rows.next()) {
                 String label = row[labelIndex];
                 if (Values.isMissing(label)) {

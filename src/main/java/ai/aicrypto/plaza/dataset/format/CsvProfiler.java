@@ -75,11 +75,12 @@ final class CsvProfiler {
         for (ColumnAccumulator column : columns) {
             profiles.add(column.toProfile(column == label && !classes.isEmpty()));
         }
-        int featureCount = CsvFeatures.of(profiles, label.name()).count();
-        if (featureCount == 0) {
+        Preprocessing preprocessing = Preprocessing.learnTabular(columns, label, classes);
+        if (preprocessing.featureCount() == 0) {
             throw new DatasetFormatException(ErrorKeys.NO_FEATURES);
         }
-        return new DatasetProfile(format, rowCount, profiles, label.name(), classes, featureCount, null, preview);
+        return new DatasetProfile(format, rowCount, profiles, label.name(), classes, preprocessing.featureCount(),
+                null, preview, preprocessing);
     }
 
     /**

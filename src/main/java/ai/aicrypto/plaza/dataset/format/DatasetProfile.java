@@ -13,10 +13,18 @@ import java.util.List;
  * @param featureCount number of float32 features per example in the preprocessed shards
  * @param imageShape   IDX: {@code [rows, cols]}; CSV/TSV: null
  * @param preview      a seeded uniform random sample of examples, ordered by row index
+ * @param preprocessing how records became the shards' features; profiles stored before it existed get the
+ *                      version 1 encoding they were written with
  */
 public record DatasetProfile(DatasetFormat format, long rowCount, List<ColumnProfile> columns, String labelColumn,
                              List<String> classes, int featureCount, List<Integer> imageShape,
-                             List<PreviewRecord> preview) {
+                             List<PreviewRecord> preview, Preprocessing preprocessing) {
+
+    public DatasetProfile {
+        if (preprocessing == null) {
+            preprocessing = Preprocessing.legacy(format, columns, labelColumn, classes, imageShape);
+        }
+    }
 
     /** True when the label is a continuous number and shards carry F32 {@code targets} instead of I64 {@code labels}. */
     public boolean regression() {

@@ -50,8 +50,10 @@ final class IdxProfiler {
                     .map(s -> new PreviewRecord(s.index(), List.of(), Integer.toString(s.label()),
                             PngImages.dataUri(s.pixels(), examples.rows(), examples.cols())))
                     .toList();
-            return new DatasetProfile(DatasetFormat.IDX, examples.count(), columns, LABEL, classes(labelCounts),
-                    examples.pixels(), List.of(examples.rows(), examples.cols()), records);
+            List<String> classes = classes(labelCounts);
+            return new DatasetProfile(DatasetFormat.IDX, examples.count(), columns, LABEL, classes,
+                    examples.pixels(), List.of(examples.rows(), examples.cols()), records,
+                    Preprocessing.image(examples.rows(), examples.cols(), LABEL, classes));
         }
     }
 

@@ -44,11 +44,11 @@
  * layout: an 8-byte little-endian header length, a JSON header padded with spaces to a multiple of 8 bytes, then
  * little-endian tensor data:
  * <ul>
- *   <li>{@code features}: F32 {@code [rows, featureCount]}.
- *       CSV/TSV, in column order without the label and high-cardinality columns: numeric values as float (missing
- *       values replaced by the column mean); categorical values as the rank of the value in the column histogram
- *       (0 = most frequent), values not in the histogram (columns with more than 50 distinct values) share
- *       code 50, missing values are -1. IDX: pixel / 255 in row-major order.</li>
+ *   <li>{@code features}: F32 {@code [rows, featureCount]}, encoded as
+ *       {@link ai.aicrypto.plaza.dataset.format.Preprocessing} (stored in the profile and copied into trained
+ *       models' cards) describes. CSV/TSV: numeric columns standardised with a missing-value indicator,
+ *       categorical columns one-hot (at most 20 values) or hashed into 32 buckets, identifier-like, row-number and
+ *       free-text columns left out. IDX: pixel / 255 in row-major order.</li>
  *   <li>classification: {@code labels}: I64 {@code [rows]}, the index of the label in {@code classes};
  *       regression: {@code targets}: F32 {@code [rows]}, the label value.</li>
  *   <li>{@code __metadata__} (all strings): {@code format} = {@code aiplaza-dataset-v1}, {@code source_format},

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.dataset.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,7 +68,11 @@ class CsvProfileTest {
         assertThat(profile.labelColumn()).isEqualTo("label");
         assertThat(profile.classes()).containsExactly("no", "yes");
         assertThat(profile.regression()).isFalse();
-        assertThat(profile.featureCount()).isEqualTo(4);
+        // id counts rows (left out); age and height standardised with a missing indicator; color one-hot + indicator
+        assertThat(profile.featureCount()).isEqualTo(7);
+        assertThat(profile.preprocessing().featureNames()).containsExactly("age", "age (missing)", "height",
+                "height (missing)", "color=blue", "color=red", "color (missing)");
+        assertThat(profile.preprocessing().columns().get(0).std()).isCloseTo(Math.sqrt(200 / 3.0), within(1e-12));
         assertThat(profile.imageShape()).isNull();
         assertThat(profile.preview()).extracting(PreviewRecord::rowIndex).containsExactly(0L, 1L, 2L, 3L);
         assertThat(profile.preview().get(1)).isEqualTo(

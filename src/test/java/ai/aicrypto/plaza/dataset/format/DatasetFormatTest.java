@@ -98,7 +98,7 @@ class DatasetFormatTest {
         // 10 rows, 2 float features and an int64 class label: 10 x (2 x 4 + 8) = 160 bytes of shards
         StringBuilder csv = new StringBuilder("a,b,y\n");
         for (int i = 0; i < 10; i++) {
-            csv.append(i).append(',').append(i * 2).append(',').append(i % 2).append('\n');
+            csv.append(i + 5).append(',').append(i * 2).append(',').append(i % 2).append('\n');
         }
         DatasetSource source = new DatasetSource(DatasetFormat.CSV, Files.writeString(dir.resolve("d.csv"), csv), null, "y");
         assertLimit(() -> processor(limits(Long.MAX_VALUE, 10, 9, Long.MAX_VALUE)).profile(source, 0),

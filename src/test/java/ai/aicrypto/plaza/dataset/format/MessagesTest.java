@@ -34,7 +34,8 @@ class MessagesTest {
     }
 
     private static List<String> keys() {
-        return Arrays.stream(ErrorKeys.class.getDeclaredFields())
+        return java.util.stream.Stream.of(ErrorKeys.class, InvalidRecordException.class)
+                .flatMap(type -> Arrays.stream(type.getDeclaredFields()))
                 .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == String.class)
                 .map(MessagesTest::value).toList();
     }
@@ -61,7 +62,7 @@ class MessagesTest {
         Properties en = load("dataset-format.properties");
         Properties ko = load("dataset-format_ko.properties");
 
-        assertThat(keys()).hasSize(25);
+        assertThat(keys()).hasSize(28);
         assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         assertThat(ko.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         for (String key : keys()) {
