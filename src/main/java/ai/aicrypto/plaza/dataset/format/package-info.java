@@ -60,4 +60,5 @@
  * Invalid input raises {@link ai.aicrypto.plaza.dataset.format.DatasetFormatException} with a key from
  * {@code i18n/dataset-format.properties} (English) and {@code i18n/dataset-format_ko.properties} (Korean).
  */
+@org.springframework.modulith.NamedInterface("format")
 package ai.aicrypto.plaza.dataset.format;

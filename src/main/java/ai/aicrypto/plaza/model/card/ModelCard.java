@@ -8,7 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A model card that passed {@link ModelCardValidator}: the schema (model-card-v1.schema.json) and the
@@ -22,6 +24,7 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     public static final String TASK_REGRESSION = "regression";
     public static final String TEMPLATE_MLP = "mlp";
     public static final String TEMPLATE_SOFTMAX_REGRESSION = "softmax-regression";
+    private static final JsonMapper READER = JsonMapper.builder().build();
 
     /** Numeric hyperparameters in the order a form should show them, with their value type. */
     static final Map<String, HyperparameterSpec.Type> NUMERIC_HYPERPARAMETERS = orderedNumeric();
@@ -163,6 +166,18 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     /** Price in AIC (up to 18 decimals), exact. */
     public BigDecimal priceAic() {
         return new BigDecimal(json.path("priceAic").stringValue());
+    }
+
+    // ---- spec 1.1: what a trained model accepts ----
+
+    /** How raw records become this model's features (a model trained on the plaza), if the card says. */
+    public Optional<Preprocessing> preprocessing() {
+        JsonNode node = json.get("preprocessing");
+        return node == null ? Optional.empty() : Optional.of(preprocessing(READER, node));
+    }
+
+    static Preprocessing preprocessing(JsonMapper mapper, JsonNode node) {
+        return mapper.treeToValue(node, Preprocessing.class);
     }
 
     /** Whether the card announces a weights file. */

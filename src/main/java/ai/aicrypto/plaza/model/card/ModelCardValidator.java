@@ -22,6 +22,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,7 +38,9 @@ public final class ModelCardValidator {
 
     public static final String SCHEMA_RESOURCE = "model-card/model-card-v1.schema.json";
     public static final String SCHEMA_ID = "https://aiplaza.ai/schemas/model-card/v1.json";
-    public static final String SPEC_VERSION = "1.0";
+    /** The newest spec version; cards of every earlier 1.x version stay valid. */
+    public static final String SPEC_VERSION = "1.1";
+    static final String SUPPORTED_VERSIONS = "1.0, 1.1";
     /** Cards are small documents; anything bigger is refused before parsing. */
     public static final int MAX_CARD_CHARS = 256 * 1024;
 
@@ -118,6 +121,32 @@ public final class ModelCardValidator {
         }
     }
 
+    /** The preprocessing must produce exactly the features the model reads, and name its classes. */
+    private void preprocessingChecks(JsonNode root, List<CardFieldError> errors) {
+        JsonNode node = root.get("preprocessing");
+        if (node == null) {
+            return;
+        }
+        Preprocessing preprocessing = ModelCard.preprocessing(mapper, node);
+        long features = new ModelCard("", "", "", root).inputFeatureCount();
+        if (!preprocessing.forImages() && preprocessing.columns().isEmpty()) {
+            errors.add(new CardFieldError("/preprocessing/columns", K + "preprocessing-columns", new Object[0],
+                    "a tabular preprocessing needs columns"));
+        } else if (preprocessing.forImages() && preprocessing.image() == null) {
+            errors.add(new CardFieldError("/preprocessing/image", K + "preprocessing-image", new Object[0],
+                    "an image preprocessing needs its image shape"));
+        } else if (preprocessing.featureCount() != features) {
+            errors.add(new CardFieldError("/preprocessing", K + "preprocessing-features",
+                    new Object[] {preprocessing.featureCount(), features},
+                    "the preprocessing makes " + preprocessing.featureCount() + " features, the model reads " + features));
+        }
+        List<String> classes = new ModelCard("", "", "", root).classes();
+        if (!preprocessing.label().classes().equals(classes)) {
+            errors.add(new CardFieldError("/preprocessing/label/classes", K + "preprocessing-classes", new Object[0],
+                    "the preprocessing's classes differ from the output classes"));
+        }
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "";
@@ -144,9 +173,11 @@ public final class ModelCardValidator {
                     "unknown property '" + property + "' is not part of the model card spec");
             case "false" -> notAllowed(at, root, message);
             case "const" -> "/specVersion".equals(at)
-                    ? new CardFieldError(at, K + "spec-version", new Object[] {text(value), SPEC_VERSION}, message)
+                    ? new CardFieldError(at, K + "spec-version", new Object[] {text(value), SUPPORTED_VERSIONS}, message)
                     : new CardFieldError(at, K + "const", new Object[] {text(value), arg(libArgs, 0)}, message);
-            case "enum" -> new CardFieldError(at, K + "enum", new Object[] {text(value), allowed(e)}, message);
+            case "enum" -> "/specVersion".equals(at)
+                    ? new CardFieldError(at, K + "spec-version", new Object[] {text(value), SUPPORTED_VERSIONS}, message)
+                    : new CardFieldError(at, K + "enum", new Object[] {text(value), allowed(e)}, message);
             case "type" -> new CardFieldError(at, K + "type", new Object[] {arg(libArgs, 0), arg(libArgs, 1)}, message);
             case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" -> new CardFieldError(at,
                     K + kebab(keyword), new Object[] {arg(libArgs, 0), text(value)}, message);
@@ -233,7 +264,8 @@ public final class ModelCardValidator {
     // ------------------------------------------------------------------------------------------------
     // cross-field rules (only run on schema-valid cards)
 
-    private static void crossFieldChecks(JsonNode root, List<CardFieldError> errors) {
+    private void crossFieldChecks(JsonNode root, List<CardFieldError> errors) {
+        preprocessingChecks(root, errors);
         JsonNode hp = root.path("hyperparameters");
 
         JsonNode optimizer = hp.path("optimizer");

@@ -363,7 +363,54 @@ class ModelCardValidatorTest {
     void unsupportedSpecVersionIsRejected() {
         CardFieldError e = onlyError(edited(MLP, c -> c.put("specVersion", "2.0")), "/specVersion",
                 "model.card.error.spec-version");
-        assertThat(e.args()).containsExactly("2.0", "1.0");
+        assertThat(e.args()).containsExactly("2.0", "1.0, 1.1");
+    }
+
+    /** The iris card's four columns, standardised, with the classes in the output's order. */
+    private static final String IRIS_PREPROCESSING = """
+            {"version": 2, "kind": "tabular", "columns": [
+              {"name": "sepal_length", "encoding": "standardize", "mean": 5.8, "std": 0.8, "missingIndicator": false},
+              {"name": "sepal_width", "encoding": "standardize", "mean": 3.1, "std": 0.4, "missingIndicator": false},
+              {"name": "petal_length", "encoding": "standardize", "mean": 3.8, "std": 1.8, "missingIndicator": false},
+              {"name": "petal_width", "encoding": "standardize", "mean": 1.2, "std": 0.8, "missingIndicator": false}],
+             "label": {"column": "species", "classes": ["setosa", "versicolor", "virginica"]}}""";
+
+    @Test
+    void aTrainedModelCarriesItsPreprocessingFromSpecOnePointOne() {
+        String card = edited(SOFTMAX, c -> {
+            c.put("specVersion", "1.1");
+            c.set("preprocessing", MAPPER.readTree(IRIS_PREPROCESSING));
+        });
+
+        ModelCard parsed = VALIDATOR.parse(card);
+
+        assertThat(parsed.preprocessing()).get().satisfies(p -> {
+            assertThat(p.featureCount()).isEqualTo(4);
+            assertThat(p.encode(java.util.Map.of("sepal_length", "6.6", "sepal_width", "3.1", "petal_length", "3.8",
+                    "petal_width", "1.2"))[0]).isCloseTo(1f, org.assertj.core.api.Assertions.within(1e-6f));
+        });
+        assertThat(VALIDATOR.parse(resource(SOFTMAX)).preprocessing()).isEmpty();
+    }
+
+    @Test
+    void preprocessingIsRefusedInSpecOnePointZeroAndWhenItDoesNotFitTheModel() {
+        assertThat(errorsOf(edited(SOFTMAX, c -> c.set("preprocessing", MAPPER.readTree(IRIS_PREPROCESSING)))))
+                .extracting(CardFieldError::field).contains("/preprocessing");
+
+        ObjectNode fewer = (ObjectNode) MAPPER.readTree(IRIS_PREPROCESSING);
+        ((tools.jackson.databind.node.ArrayNode) fewer.get("columns")).remove(3);
+        CardFieldError e = onlyError(edited(SOFTMAX, c -> {
+            c.put("specVersion", "1.1");
+            c.set("preprocessing", fewer);
+        }), "/preprocessing", "model.card.error.preprocessing-features");
+        assertThat(e.args()).containsExactly(3, 4L);
+
+        ObjectNode otherClasses = (ObjectNode) MAPPER.readTree(IRIS_PREPROCESSING);
+        ((ObjectNode) otherClasses.get("label")).putArray("classes").add("a").add("b").add("c");
+        onlyError(edited(SOFTMAX, c -> {
+            c.put("specVersion", "1.1");
+            c.set("preprocessing", otherClasses);
+        }), "/preprocessing/label/classes", "model.card.error.preprocessing-classes");
     }
 
     @Test
@@ -446,6 +493,7 @@ class ModelCardValidatorTest {
         JsonNode schema = MAPPER.readTree(ModelCardValidator.schemaText());
         assertThat(schema.path("$schema").stringValue()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
         assertThat(schema.path("$id").stringValue()).isEqualTo(ModelCardValidator.SCHEMA_ID);
-        assertThat(schema.at("/properties/specVersion/const").stringValue()).isEqualTo(ModelCardValidator.SPEC_VERSION);
+        assertThat(schema.at("/properties/specVersion/enum").values()).extracting(JsonNode::stringValue)
+                .containsExactly("1.0", ModelCardValidator.SPEC_VERSION);
     }
 }

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trainable part of a model card (model-card-v1): architecture template and hyperparameters.
+ * The trainable part of a model card (model-card-v1, spec 1.0 or 1.1): architecture template and hyperparameters.
  * The network is a stack of dense layers {@code inputSize -> hiddenSizes... -> outputSize}; softmax regression is
  * the case without hidden layers. Weight tensors use PyTorch's layout: {@code layers.i.weight} [out, in],
  * {@code layers.i.bias} [out].
@@ -44,7 +44,10 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
     /** Reads the fields the worker needs; the app has validated the card against the JSON schema. */
     public static ModelSpec fromCard(JsonNode card) {
         String spec = card.path("specVersion").asText("");
-        if (!spec.equals("1.0")) throw new IllegalArgumentException("unsupported model card specVersion '" + spec + "'");
+        // 1.1 adds preprocessing and interface: how the app encodes raw records, which the worker never sees
+        if (!spec.equals("1.0") && !spec.equals("1.1")) {
+            throw new IllegalArgumentException("unsupported model card specVersion '" + spec + "'");
+        }
         Task task = Task.parse(card.path("task").asText());
         JsonNode arch = required(card, "architecture");
         String template = arch.path("template").asText();
