@@ -3,6 +3,8 @@ package ai.aicrypto.plaza.dataset;
 import java.util.List;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
+
 /** The dataset module's API. */
 public interface Datasets {
 
@@ -26,6 +28,13 @@ public interface Datasets {
 
     /** The dataset if {@code userId} may train models on it, else empty (whether or not it exists). */
     Optional<TrainableDataset> trainableBy(long userId, long datasetId);
+
+    /**
+     * How the dataset's records became its features: what a model trained on it carries to accept raw input.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such dataset
+     */
+    Preprocessing preprocessing(long datasetId);
 
     /** How many preprocessed shards the dataset has (see {@code dataset.format} for their layout). */
     int shardCount(long datasetId);

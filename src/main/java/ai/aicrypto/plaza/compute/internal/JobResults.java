@@ -16,8 +16,10 @@ import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;
 import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import org.slf4j.Logger;
@@ -48,6 +50,7 @@ class JobResults {
     private final TrainingSplits splits;
     private final HeldOutEvaluator evaluator;
     private final Models models;
+    private final Datasets datasets;
     private final Settlement settlement;
     private final WorkFiles workFiles;
     private final JdbcClient jdbc;
@@ -56,14 +59,15 @@ class JobResults {
     private final ComputeProperties properties;
     private final ModelCardValidator cards = new ModelCardValidator();
 
-    JobResults(JobQueue jobs, EpochCheckpoints checkpoints, TrainingSplits splits, HeldOutEvaluator evaluator, Models models, Settlement settlement,
-               WorkFiles workFiles, JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json,
+    JobResults(JobQueue jobs, EpochCheckpoints checkpoints, TrainingSplits splits, HeldOutEvaluator evaluator, Models models,
+               Datasets datasets, Settlement settlement, WorkFiles workFiles, JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json,
                ComputeProperties properties) {
         this.jobs = jobs;
         this.checkpoints = checkpoints;
         this.splits = splits;
         this.evaluator = evaluator;
         this.models = models;
+        this.datasets = datasets;
         this.settlement = settlement;
         this.workFiles = workFiles;
         this.jdbc = jdbc;
@@ -635,11 +639,15 @@ class JobResults {
     }
 
 
-    /** The base model's card, renamed and priced at 0, describing where the weights came from. */
+    /**
+     * The base model's card, renamed and priced at 0, describing where the weights came from, with the
+     * dataset's preprocessing so the trained model takes raw records.
+     */
     private String trainedCard(ModelCard base, Job job, HeldOutEvaluator.Evaluation evaluation) {
         ObjectNode card = (ObjectNode) base.json().deepCopy();
         String name = base.name() + " (trained, job " + job.id() + ")";
-        card.put("name", name.length() > 140 ? name.substring(0, 140) : name);
+        card.put("name", name.length() > 120 ? name.substring(0, 120) : name);
+        TrainedCards.describeInput(card, datasets.preprocessing(job.datasetId()));
         String accuracy = Double.isNaN(evaluation.accuracy()) ? "" : format(", accuracy %.4f", evaluation.accuracy());
         card.put("description", format("Trained by training job %d on dataset %d; verified on a held-out split of %d rows "
                 + "(loss %.5f%s).", job.id(), job.datasetId(), evaluation.samples(), evaluation.loss(), accuracy));

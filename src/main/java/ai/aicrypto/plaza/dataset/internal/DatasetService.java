@@ -31,6 +31,7 @@ import ai.aicrypto.plaza.dataset.format.DatasetFormat;
 import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
 import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.dataset.format.DatasetSource;
 import ai.aicrypto.plaza.dataset.format.Shard;
 import ai.aicrypto.plaza.platform.DataSizes;
@@ -212,6 +213,11 @@ class DatasetService implements Datasets {
         return datasets.find(listingId).flatMap(d -> d.blobs().stream()
                 .filter(b -> b.role().equals(StoredDataset.RAW) && b.seq() == 0).findFirst())
                 .map(b -> HexFormat.of().parseHex(b.blobKey()));
+    }
+
+    @Override
+    public Preprocessing preprocessing(long datasetId) {
+        return datasets.find(datasetId).orElseThrow(NotFoundException::new).profile().preprocessing();
     }
 
     @Override

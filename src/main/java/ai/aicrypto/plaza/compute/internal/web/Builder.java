@@ -10,11 +10,17 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.TrainableDataset;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.model.ModelTemplate;
+import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
+import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,8 +38,11 @@ class Builder {
     private final OfferDirectory offers;
     private final TrainingJobs jobs;
     private final JsonMapper json;
+    private final TransactionTemplate transaction;
 
-    Builder(Datasets datasets, Models models, OfferDirectory offers, TrainingJobs jobs, JsonMapper json) {
+    Builder(Datasets datasets, Models models, OfferDirectory offers, TrainingJobs jobs, JsonMapper json,
+            TransactionTemplate transaction) {
+        this.transaction = transaction;
         this.datasets = datasets;
         this.models = models;
         this.offers = offers;
@@ -53,15 +62,14 @@ class Builder {
             return w.stop(DATASET, target > DATASET && w.dataset == null
                     ? new UserFacingException("datasetId", "builder.error.dataset") : null);
         }
-        w.model = form.getModelId() == null ? null : models.templateFor(userId, form.getModelId()).orElse(null);
+        Preprocessing data = datasets.preprocessing(w.dataset.id());
+        w.model = chosenModel(userId, form, w.dataset, data);
         UserFacingException modelError = w.model == null ? new UserFacingException("modelId",
-                form.getModelId() != null && models.licenseNeeded(userId, form.getModelId())
+                form.listedModelId() != null && models.licenseNeeded(userId, form.listedModelId())
                         ? "builder.error.model-license" : "builder.error.model")
-                : w.model.card().inputFeatureCount() != w.dataset.featureCount()
-                ? new UserFacingException("modelId", "builder.error.features", w.dataset.featureCount(),
-                        w.model.card().inputFeatureCount())
-                : null;
+                : misfit(w.model.card(), w.dataset, data);
         if (target == MODEL || modelError != null) {
+            w.recommendations = RecommendedModels.forDataset(w.dataset.title(), data, w.dataset.rowCount());
             w.templates = models.templatesFor(userId);
             return w.stop(MODEL, target > MODEL ? modelError : null);
         }
@@ -105,7 +113,10 @@ class Builder {
         return w.stop(target, null);
     }
 
-    /** Queues the job the wizard's choices describe, or shows the step to fix. */
+    /**
+     * Queues the job the wizard's choices describe, or shows the step to fix. A recommended model becomes the
+     * requester's private model card in the same transaction as the job, so a refused job leaves no card.
+     */
     Submission submit(long userId, BuilderForm form) {
         form.setStep(SUBMIT);
         Wizard w = walk(userId, form);
@@ -115,9 +126,41 @@ class Builder {
         Map<String, Object> values = new LinkedHashMap<>();
         w.hyperparameters().forEach(h -> values.put(h.name(),
                 h.type() == HyperparameterSpec.Type.CHOICE ? h.value() : new BigDecimal(h.value())));
-        long id = jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), w.model().id(),
-                json.writeValueAsString(values), 0, w.offer().id(), w.budget()));
+        long id = transaction.execute(status -> {
+            long model = form.recommendation() == null ? w.model().id()
+                    : models.createPrivate(userId, new ModelUpload(w.model().card().json().toString(),
+                            List.of("easy-ai-builder"), null));
+            return jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), model,
+                    json.writeValueAsString(values), 0, w.offer().id(), w.budget()));
+        });
         return new Submission(id, w);
+    }
+
+    /** The listed template or the recommendation the form names, if this user may train it on this dataset. */
+    private ModelTemplate chosenModel(long userId, BuilderForm form, TrainableDataset dataset, Preprocessing data) {
+        if (form.recommendation() != null) {
+            return RecommendedModels.find(form.recommendation(), dataset.title(), data, dataset.rowCount())
+                    .map(r -> new ModelTemplate(0, r.card().name(), userId, r.card())).orElse(null);
+        }
+        Long listed = form.listedModelId();
+        return listed == null ? null : models.templateFor(userId, listed).orElse(null);
+    }
+
+    /** Why a model cannot learn this dataset as it is encoded, or null when it can. */
+    private static UserFacingException misfit(ModelCard card, TrainableDataset dataset, Preprocessing data) {
+        if (card.inputFeatureCount() != dataset.featureCount()) {
+            return new UserFacingException("modelId", "builder.error.features", dataset.featureCount(),
+                    card.inputFeatureCount());
+        }
+        if (card.isClassification() == data.label().regression()) {
+            return new UserFacingException("modelId", card.isClassification()
+                    ? "builder.error.task-regression" : "builder.error.task-classification");
+        }
+        if (card.isClassification() && card.outputSize() != data.label().classes().size()) {
+            return new UserFacingException("modelId", "builder.error.classes", data.label().classes().size(),
+                    card.outputSize());
+        }
+        return null;
     }
 
     record Submission(Long jobId, Wizard wizard) {

@@ -10,7 +10,8 @@ import java.util.Map;
 public class BuilderForm {
 
     private Long datasetId;
-    private Long modelId;
+    /** A listed model's id, or {@value #RECOMMENDED} and a recommendation's key. */
+    private String modelId;
     private Map<String, String> hp = new LinkedHashMap<>();
     /** "cheapest", "fastest" or an offer id. */
     private String offer;
@@ -26,12 +27,24 @@ public class BuilderForm {
         this.datasetId = datasetId;
     }
 
-    public Long getModelId() {
+    static final String RECOMMENDED = "recommended:";
+
+    public String getModelId() {
         return modelId;
     }
 
-    public void setModelId(Long modelId) {
+    public void setModelId(String modelId) {
         this.modelId = modelId;
+    }
+
+    /** The listed model chosen, or null (none, a recommendation, or not an id). */
+    Long listedModelId() {
+        return modelId != null && modelId.matches("\\d{1,18}") ? Long.valueOf(modelId) : null;
+    }
+
+    /** The key of the recommended model chosen, or null. */
+    String recommendation() {
+        return modelId != null && modelId.startsWith(RECOMMENDED) ? modelId.substring(RECOMMENDED.length()) : null;
     }
 
     public Map<String, String> getHp() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.model.ModelTemplate;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
+import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.platform.UserFacingException;
 
 /**
@@ -16,7 +17,8 @@ import ai.aicrypto.plaza.platform.UserFacingException;
  * @param errors by field: {@code datasetId}, {@code modelId}, {@code hp.NAME}, {@code offer}, {@code budget}
  */
 public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
-                     List<ModelTemplate> templates, TrainableDataset dataset, ModelTemplate model,
+                     List<RecommendedModels.Recommendation> recommendations, List<ModelTemplate> templates,
+                     TrainableDataset dataset, ModelTemplate model,
                      List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
                      OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate) {
 
@@ -41,6 +43,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
     static final class Walk {
         private final Map<String, UserFacingException> errors;
         List<TrainableDataset> datasets = List.of();
+        List<RecommendedModels.Recommendation> recommendations = List.of();
         List<ModelTemplate> templates = List.of();
         TrainableDataset dataset;
         ModelTemplate model;
@@ -60,7 +63,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
             if (error != null) {
                 errors.put(error.field(), error);
             }
-            return new Wizard(step, Map.copyOf(errors), datasets, templates, dataset, model, hyperparameters, offerChoices,
+            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, dataset, model, hyperparameters, offerChoices,
                     cheapest, fastest, offer, budget, estimate);
         }
     }

@@ -11,6 +11,9 @@ import java.math.BigDecimal;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.support.SklearnData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -85,6 +88,55 @@ class BuilderTest extends ComputeWebTest {
         String page = body(get("/builder").param("datasetId", String.valueOf(twoColumns))
                 .param("modelId", String.valueOf(model)).param("step", "3"));
         assertThat(page).contains("The dataset has 2 features per record; this model expects 4.");
+    }
+
+    @Test
+    void aModelMustPredictTheDatasetsClassesOrNumber() throws Exception {
+        long twoClasses = csvDataset(me, "0", "species",
+                "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,a\n7.0,3.2,4.7,1.4,b\n");
+        assertThat(body(get("/builder").param("datasetId", String.valueOf(twoClasses))
+                .param("modelId", String.valueOf(model)).param("step", "3")))
+                .contains("The dataset has 2 classes; this model predicts 3.");
+        StringBuilder prices = new StringBuilder("sepal_length,sepal_width,petal_length,petal_width,price\n");
+        for (int i = 0; i < 150; i++) {
+            prices.append(i % 7).append(',').append(i % 5).append(',').append(i % 3).append(',').append(i % 2)
+                    .append(',').append(i * 1.5).append('\n');
+        }
+        long regression = csvDataset(me, "0", "price", prices.toString());
+        assertThat(body(get("/builder").param("datasetId", String.valueOf(regression))
+                .param("modelId", String.valueOf(model)).param("step", "3")))
+                .contains("This model predicts classes, but the dataset&#39;s label is a number to predict.");
+    }
+
+    @Test
+    void anyDatasetGetsRecommendedModelsMadeForItAndTrainingOneMakesItTheRequestersCard() throws Exception {
+        long wine = csvDataset(me, "0", "cultivar", SklearnData.wineCsv());
+        onlineWorker(users.member(), "0.5", 1000.0);
+
+        String step2 = body(get("/builder").param("datasetId", String.valueOf(wine)).param("step", "2"));
+        assertThat(step2).contains("Recommended for this dataset").contains("value=\"recommended:mlp\"")
+                .contains("value=\"recommended:linear\"").contains("Gives each of the 13 features its own weight.");
+        assertThat(body(get("/builder").header("Accept-Language", "ko").param("datasetId", String.valueOf(wine))
+                .param("step", "2"))).contains("이 데이터셋에 추천하는 모델").contains("신경망");
+        assertThat(body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:mlp")
+                .param("step", "3"))).contains("name=\"hp[epochs]\"").contains("from 0.00001 to 1");
+        assertThat(body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:cnn")
+                .param("step", "3"))).contains("Choose a model template.");
+
+        long cardsBefore = count("models");
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(wine)).param("modelId", "recommended:mlp")
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        long job = Long.parseLong(submitted.getRedirectedUrl().replace("/jobs/", ""));
+        long card = jdbc.sql("SELECT model_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single();
+        assertThat(count("models")).isEqualTo(cardsBefore + 1);
+        assertThat(jdbc.sql("SELECT owner_id = ? AND status <> 'PUBLISHED' FROM listings WHERE id = ?").params(me.id(), card)
+                .query(Boolean.class).single()).as("the requester's private card").isTrue();
+        ModelCard made = new ModelCardValidator().parse(models.cardJson(card));
+        assertThat(made.inputFeatureCount()).isEqualTo(13);
+        assertThat(made.classes()).containsExactly("class_0", "class_1", "class_2");
+        assertThat(made.architectureTemplate()).isEqualTo("mlp");
     }
 
     @Test

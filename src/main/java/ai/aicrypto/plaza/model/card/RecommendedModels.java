@@ -1,0 +1,151 @@
+package ai.aicrypto.plaza.model.card;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Model cards made for one dataset, so nobody has to write JSON to train on their own data: the architectures the
+ * training engines offer, sized to the dataset's features, classes and rows, with defaults that train well and
+ * ranges to try. Each is a spec 1.0 card whose input is exactly the dataset's features.
+ */
+public final class RecommendedModels {
+
+    public static final String MLP = "mlp", LINEAR = "linear";
+    /** A card lists every feature; beyond this many a dataset is too wide for these models' cards. */
+    static final int MAX_FEATURES = 10_000;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final ModelCardValidator VALIDATOR = new ModelCardValidator();
+
+    private RecommendedModels() {
+    }
+
+    /**
+     * A recommendation: {@code key} names it in a form; the message keys {@code builder.recommended.KEY.*} name and
+     * explain it with {@code explanationArgs}.
+     */
+    public record Recommendation(String key, ModelCard card, List<Object> explanationArgs) {
+    }
+
+    /** The recommendations for a dataset, the one that usually does best first; empty when none fits. */
+    public static List<Recommendation> forDataset(String datasetTitle, Preprocessing data, long rows) {
+        if (data.featureCount() > MAX_FEATURES) {
+            return List.of();
+        }
+        List<Recommendation> out = new ArrayList<>();
+        if (data.forImages()) {
+            out.add(mlp(datasetTitle, data, rows, List.of(256, 128), 0.2));
+            if (!data.label().regression()) {
+                out.add(linear(datasetTitle, data, rows));
+            }
+            return List.copyOf(out);
+        }
+        int width = Math.max(32, Math.min(256, Integer.highestOneBit(Math.max(1, data.featureCount() * 2 - 1)) * 2));
+        // Small tables overfit a deep network: one hidden layer and some dropout.
+        boolean small = rows < 2_000;
+        out.add(mlp(datasetTitle, data, rows, small ? List.of(width) : List.of(width, width / 2), small ? 0.1 : 0));
+        if (!data.label().regression()) {
+            out.add(linear(datasetTitle, data, rows));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The recommendation with this key, if the dataset gets one. */
+    public static java.util.Optional<Recommendation> find(String key, String datasetTitle, Preprocessing data, long rows) {
+        return forDataset(datasetTitle, data, rows).stream().filter(r -> r.key().equals(key)).findFirst();
+    }
+
+    private static Recommendation mlp(String title, Preprocessing data, long rows, List<Integer> hidden, double dropout) {
+        ObjectNode card = base(data, "Neural network for " + title);
+        ObjectNode architecture = card.putObject("architecture").put("template", ModelCard.TEMPLATE_MLP)
+                .put("activation", "relu").put("dropout", dropout);
+        ArrayNode sizes = architecture.putArray("hiddenSizes");
+        hidden.forEach(sizes::add);
+        hyperparameters(card, data, rows, "0.001");
+        String layers = String.join(" \u2192 ", hidden.stream().map(String::valueOf).toList());
+        return new Recommendation(MLP, VALIDATOR.parse(card.toString()), List.of(hidden.size(), layers));
+    }
+
+    private static Recommendation linear(String title, Preprocessing data, long rows) {
+        ObjectNode card = base(data, "Linear model for " + title);
+        card.putObject("architecture").put("template", ModelCard.TEMPLATE_SOFTMAX_REGRESSION);
+        hyperparameters(card, data, rows, "0.01");
+        return new Recommendation(LINEAR, VALIDATOR.parse(card.toString()), List.of(data.featureCount()));
+    }
+
+    private static ObjectNode base(Preprocessing data, String name) {
+        ObjectNode card = JSON.createObjectNode();
+        card.put("specVersion", "1.0");
+        card.put("name", name.length() > 120 ? name.substring(0, 119) + "\u2026" : name);
+        card.put("description", "Made by the Easy AI Builder for this dataset's " + data.featureCount() + " features.");
+        card.put("task", data.label().regression() ? ModelCard.TASK_REGRESSION : ModelCard.TASK_CLASSIFICATION);
+        ObjectNode input = card.putObject("input");
+        if (data.forImages()) {
+            input.put("kind", "image");
+            input.putArray("shape").add(data.image().channels()).add(data.image().height()).add(data.image().width());
+        } else {
+            input.put("kind", "tabular");
+            ArrayNode columns = input.putArray("columns");
+            uniqueNames(data.featureNames()).forEach(columns::add);
+        }
+        ObjectNode output = card.putObject("output");
+        if (data.label().regression()) {
+            output.putArray("targets").add(data.label().column());
+        } else {
+            ArrayNode classes = output.putArray("classes");
+            data.label().classes().forEach(classes::add);
+        }
+        card.putObject("runtime").put("engine", "djl-pytorch").put("engineVersion", "0.33.0");
+        card.put("license", "LicenseRef-Proprietary"); // the requester's own model until they publish it
+        card.put("priceAic", "0");
+        return card;
+    }
+
+    /**
+     * Adam, a batch that gives a table about a hundred steps per epoch (64 for images), and enough epochs for about
+     * 2,000 steps in all: the defaults; the ranges let the user try more.
+     */
+    private static void hyperparameters(ObjectNode card, Preprocessing data, long rows, String learningRate) {
+        long trainingRows = Math.max(1, rows);
+        int batch = data.forImages() ? 64
+                : (int) Math.max(16, Math.min(256, Long.highestOneBit(Math.max(1, trainingRows / 100))));
+        int epochs = data.forImages() ? 10 : (int) Math.max(5, Math.min(200, Math.ceil(2_000.0 * batch / trainingRows)));
+        ObjectNode hp = card.putObject("hyperparameters");
+        ObjectNode optimizer = hp.putObject("optimizer").put("default", "adam");
+        optimizer.putArray("allowed").add("adam").add("sgd");
+        range(hp, "learningRate", learningRate, "0.00001", "1").put("scale", "log");
+        range(hp, "batchSize", batch, "1", "4096").put("scale", "log");
+        range(hp, "epochs", epochs, "1", "1000");
+        range(hp, "weightDecay", "0.0001", "0", "0.1");
+        range(hp, "momentum", "0.9", "0", "0.99");
+        range(hp, "seed", 42, "0", String.valueOf(Integer.MAX_VALUE));
+    }
+
+    /** Decimal text, so the form shows 0.00001 rather than 1.0E-5. */
+    private static ObjectNode range(ObjectNode hp, String name, Object value, String min, String max) {
+        return hp.putObject(name).put("default", new BigDecimal(String.valueOf(value)))
+                .put("min", new BigDecimal(min)).put("max", new BigDecimal(max));
+    }
+
+    /** Feature names as card columns: each distinct (a raw column may be named like an encoded feature). */
+    private static List<String> uniqueNames(List<String> names) {
+        Set<String> seen = new HashSet<>();
+        List<String> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            String unique = name;
+            for (int i = 2; !seen.add(unique); i++) {
+                unique = String.format(Locale.ROOT, "%s (%d)", name, i);
+            }
+            out.add(unique);
+        }
+        return out;
+    }
+}

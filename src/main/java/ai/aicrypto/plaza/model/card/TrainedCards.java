@@ -1,0 +1,60 @@
+package ai.aicrypto.plaza.model.card;
+
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** What spec 1.1 adds to the card of a model trained on the plaza: how it takes raw input, and what it answers. */
+public final class TrainedCards {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private TrainedCards() {
+    }
+
+    /**
+     * Makes {@code card} a spec 1.1 card of a model trained on data encoded by {@code preprocessing}: the output
+     * names the dataset's classes (label index i is output unit i) or its target, and the card gains the
+     * {@code preprocessing} and the {@code interface} a prediction request follows.
+     */
+    public static void describeInput(ObjectNode card, Preprocessing preprocessing) {
+        card.put("specVersion", ModelCardValidator.SPEC_VERSION);
+        ObjectNode output = card.putObject("output");
+        if (preprocessing.label().regression()) {
+            output.putArray("targets").add(preprocessing.label().column());
+        } else {
+            ArrayNode classes = output.putArray("classes");
+            preprocessing.label().classes().forEach(classes::add);
+        }
+        card.set("preprocessing", JSON.valueToTree(preprocessing));
+        card.set("interface", interfaceOf(preprocessing));
+    }
+
+    private static ObjectNode interfaceOf(Preprocessing preprocessing) {
+        ObjectNode api = JSON.createObjectNode();
+        ObjectNode input = api.putObject("input");
+        if (preprocessing.forImages()) {
+            input.put("kind", "image").put("height", preprocessing.image().height())
+                    .put("width", preprocessing.image().width()).put("channels", preprocessing.image().channels());
+        } else {
+            input.put("kind", "record");
+            ArrayNode columns = input.putArray("columns");
+            for (Preprocessing.Column c : preprocessing.columns()) {
+                ObjectNode column = columns.addObject().put("name", c.name()).put("type", c.numeric() ? "number" : "category");
+                if (Preprocessing.ONE_HOT.equals(c.encoding())) {
+                    ArrayNode values = column.putArray("values");
+                    c.values().forEach(values::add);
+                }
+            }
+        }
+        ObjectNode output = api.putObject("output");
+        if (preprocessing.label().regression()) {
+            output.put("target", preprocessing.label().column());
+        } else {
+            ArrayNode classes = output.putArray("classes");
+            preprocessing.label().classes().forEach(classes::add);
+        }
+        return api;
+    }
+}
