@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
+import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import ai.aicrypto.plaza.model.card.SafetensorsSummary;
 

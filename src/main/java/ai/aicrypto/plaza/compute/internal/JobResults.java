@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;

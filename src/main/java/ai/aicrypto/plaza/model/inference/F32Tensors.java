@@ -1,4 +1,4 @@
-package ai.aicrypto.plaza.compute.internal;
+package ai.aicrypto.plaza.model.inference;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -13,11 +13,11 @@ import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import ai.aicrypto.plaza.model.card.SafetensorsSummary;
 
 /** F32 tensors read from a safetensors file that {@link SafetensorsInspector} has validated (weights, checkpoints). */
-final class F32Tensors implements Closeable {
+public final class F32Tensors implements Closeable {
 
     /** The file does not hold what the reader expects: a result with it is rejected with this reason. */
-    static final class UnfitTensorsException extends Exception {
-        UnfitTensorsException(String reason) {
+    public static final class UnfitTensorsException extends Exception {
+        public UnfitTensorsException(String reason) {
             super(reason);
         }
     }
@@ -31,17 +31,17 @@ final class F32Tensors implements Closeable {
     }
 
     /** @throws ai.aicrypto.plaza.model.card.InvalidModelCardException when the file is not valid safetensors */
-    static F32Tensors open(Path path) throws IOException {
+    public static F32Tensors open(Path path) throws IOException {
         SafetensorsSummary summary = SafetensorsInspector.inspect(path);
         return new F32Tensors(FileChannel.open(path, StandardOpenOption.READ), summary);
     }
 
-    SafetensorsSummary summary() {
+    public SafetensorsSummary summary() {
         return summary;
     }
 
     /** The tensor, which must be F32 of exactly this shape. */
-    float[] read(String name, List<Long> shape) throws IOException, UnfitTensorsException {
+    public float[] read(String name, List<Long> shape) throws IOException, UnfitTensorsException {
         SafetensorsSummary.TensorInfo info = summary.tensors().get(name);
         if (info == null) {
             throw new UnfitTensorsException("tensor " + name + " is missing");
