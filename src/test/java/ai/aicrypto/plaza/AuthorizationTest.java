@@ -219,6 +219,15 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get("/models/" + trained), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/models/" + trained + "/card.json"), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/models/" + trained + "/weights"), REDIRECT, OK, HIDDEN, HIDDEN);
+        // Trying it: the owner gets an answer (here: its weights do not fit the card), others see nothing.
+        expect(r -> post("/models/" + trained + "/try").param("in[x]", "1").with(csrf()), REDIRECT, OK, HIDDEN, HIDDEN);
+        String body = "{\"instances\": [{\"x\": 1}]}";
+        assertThat(status(post("/api/v1/models/" + trained + "/predict").contentType("application/json").content(body), null))
+                .as("the API wants a bearer token").isEqualTo(UNAUTHORIZED);
+        assertThat(status(post("/api/v1/models/" + trained + "/predict").contentType("application/json").content(body)
+                .header("Authorization", "Bearer " + apiTokens.issue(other.id(), "o").token()), null)).isEqualTo(HIDDEN);
+        assertThat(status(post("/api/v1/models/" + trained + "/predict").contentType("application/json").content(body)
+                .header("Authorization", "Bearer " + apiTokens.issue(owner.id(), "w").token()), null)).isEqualTo(BAD_INPUT);
     }
 
     /** A paid model delivers its weights, its card and training with the card to the owner and licensees only. */

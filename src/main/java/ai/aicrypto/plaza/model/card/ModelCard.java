@@ -176,6 +176,32 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
         return node == null ? Optional.empty() : Optional.of(preprocessing(READER, node));
     }
 
+    /**
+     * How this model takes raw input: the card's {@link #preprocessing()}, or for a card without one (spec 1.0),
+     * its input as it is: each column a number (missing: 0), or a grey image of the card's shape scaled to [0, 1].
+     * Empty for a colour image input, which the plaza cannot encode yet.
+     */
+    public Optional<Preprocessing> inputPreprocessing() {
+        Optional<Preprocessing> carried = preprocessing();
+        if (carried.isPresent()) {
+            return carried;
+        }
+        Preprocessing.Label label = new Preprocessing.Label(isClassification() ? "class" : targets().get(0),
+                isClassification() ? classes() : List.of());
+        if ("image".equals(inputKind())) {
+            List<Integer> shape = inputShape();
+            if (shape.size() == 3 && shape.get(0) != 1) {
+                return Optional.empty();
+            }
+            int h = shape.get(shape.size() - 2), w = shape.get(shape.size() - 1);
+            return Optional.of(new Preprocessing(1, Preprocessing.IMAGE, List.of(),
+                    new Preprocessing.Image(h, w, 1, 1 / 255.0), label));
+        }
+        List<Preprocessing.Column> columns = inputColumns().stream()
+                .map(c -> new Preprocessing.Column(c, Preprocessing.NUMBER, 0.0, null, false, null, null)).toList();
+        return Optional.of(new Preprocessing(1, Preprocessing.TABULAR, columns, null, label));
+    }
+
     static Preprocessing preprocessing(JsonMapper mapper, JsonNode node) {
         return mapper.treeToValue(node, Preprocessing.class);
     }

@@ -37,11 +37,13 @@ class ModelController {
     private static final String EXAMPLE_CARD = "model-card/examples/fashion-mnist-mlp.json";
 
     private final ModelService models;
+    private final ModelPredictions predictions;
     private final MessageSource messages;
     private final Path workDir;
 
-    ModelController(ModelService models, MessageSource messages, PlazaProperties plaza) {
+    ModelController(ModelService models, ModelPredictions predictions, MessageSource messages, PlazaProperties plaza) {
         this.models = models;
+        this.predictions = predictions;
         this.messages = messages;
         this.workDir = plaza.dataDir().resolve("work");
     }
@@ -90,6 +92,15 @@ class ModelController {
         model.addAttribute("stored", page.model());
         model.addAttribute("mayUse", page.mayUse());
         model.addAttribute("cardOpen", page.cardOpen());
+        // Owners and licensees try any of their models; other members the published ones (admins see, not run)
+        if (me != null && page.model().weightsKey() != null && (page.mayUse() || page.listing().published())) {
+            try {
+                model.addAttribute("tryInput", predictions.inputOf(id, me));
+            } catch (UserFacingException e) {
+                model.addAttribute("tryRefusal", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
+                        LocaleContextHolder.getLocale()));
+            }
+        }
         return "model/detail";
     }
 

@@ -161,8 +161,13 @@ class ModelService implements Models {
         if (page.model().withheld()) {
             throw new UserFacingException(null, "model.error.withheld");
         }
+        return decryptWeights(id, page.model());
+    }
+
+    /** The stored weights, decrypted as they are read; the caller has checked who may have them. */
+    InputStream decryptWeights(long id, StoredModel model) throws IOException {
         try {
-            return dataKeys.unwrap(page.model().wrappedDataKey()).decryptFrom(blobs, page.model().weightsKey(), WEIGHTS_CONTEXT);
+            return dataKeys.unwrap(model.wrappedDataKey()).decryptFrom(blobs, model.weightsKey(), WEIGHTS_CONTEXT);
         } catch (GeneralSecurityException e) {
             throw new IOException("Data key of model " + id + " cannot be unwrapped", e);
         }

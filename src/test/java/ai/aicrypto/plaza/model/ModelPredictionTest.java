@@ -1,0 +1,219 @@
+package ai.aicrypto.plaza.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.model.card.RecommendedModels;
+import ai.aicrypto.plaza.model.card.TrainedCards;
+import ai.aicrypto.plaza.support.DenseWeights;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.SklearnData;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A model with weights answers predictions for raw records and images, through its page and the API, exactly as an
+ * independent forward pass of the same weights does; members who hold no license get a few free calls.
+ */
+class ModelPredictionTest extends IntegrationTest {
+
+    @Autowired
+    TestUsers users;
+    @Autowired
+    Models models;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    ApiTokens tokens;
+    @Autowired
+    ModelProperties properties;
+    @Autowired
+    JsonMapper json;
+    @TempDir
+    Path tmp;
+
+    AccountPrincipal owner;
+    Preprocessing wine;
+    DenseWeights weights;
+    long model;
+
+    /** A network for the wine table (13 measurements, 3 cultivars) with known weights, as a trained model is. */
+    @BeforeEach
+    void aWineModel() throws Exception {
+        owner = users.member();
+        long dataset = datasets.importDataset(owner.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
+                "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv()),
+                "wine.csv", null, null, "cultivar"));
+        wine = datasets.preprocessing(dataset);
+        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", wine, 178).get(0).card().json().deepCopy();
+        TrainedCards.describeInput(card, wine);
+        weights = new DenseWeights(7, wine.featureCount(), 32, 3);
+        model = create(card.toString(), weights, true);
+    }
+
+    @Test
+    void aRawRecordIsAnsweredAsTheSameWeightsAnswerItsEncoding() throws Exception {
+        Map<String, String> first = firstWine(0), second = firstWine(100);
+        JsonNode answer = api(owner, model, Map.of("instances", List.of(first, second)), 200);
+
+        for (int i = 0; i < 2; i++) {
+            double[] expected = weights.probabilities(wine.encode(i == 0 ? first : second));
+            JsonNode top = answer.at("/predictions/" + i + "/top");
+            assertThat(top.size()).isEqualTo(3);
+            double sum = 0;
+            for (JsonNode score : top.values()) {
+                int c = List.of("class_0", "class_1", "class_2").indexOf(score.get("label").asString());
+                assertThat(score.get("probability").asDouble()).isCloseTo(expected[c], within(1e-5));
+                sum += score.get("probability").asDouble();
+            }
+            assertThat(sum).isCloseTo(1, within(1e-6));
+            assertThat(answer.at("/predictions/" + i + "/label").asString()).isEqualTo(top.get(0).get("label").asString());
+        }
+        assertThat(answer.get("latencyMs").asDouble()).isPositive();
+        assertThat(jdbc.sql("SELECT instances || ' ' || via || ' ' || free_quota FROM model_calls WHERE model_id = ?")
+                .param(model).query(String.class).list()).containsExactly("2 API false");
+    }
+
+    @Test
+    void aRecordThatDoesNotFitIsRefusedNamingTheColumnInTheCallersLanguage() throws Exception {
+        Map<String, String> record = firstWine(0);
+        record.remove("proline");
+        assertThat(api(owner, model, Map.of("instances", List.of(record)), 400).toString())
+                .contains("The column \\\"proline\\\" is missing");
+        record.put("proline", "a lot");
+        assertThat(apiKorean(owner, model, Map.of("instances", List.of(record))).toString())
+                .contains("\\\"proline\\\" 열에는 숫자를 넣어야 합니다");
+        assertThat(api(owner, model, Map.of("instances", List.of()), 400).toString()).contains("between 1 and 100");
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE model_id = ?").param(model).query(Long.class)
+                .single()).as("nothing recorded for a refused call").isZero();
+    }
+
+    @Test
+    void aMemberWithoutLicenseGetsTheFreeCallsOfAPublishedModelAndAStrangerNothingOfAPrivateOne() throws Exception {
+        AccountPrincipal member = users.member();
+        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+        for (int i = 0; i < properties.freeCallsPerDay(); i++) {
+            api(member, model, one, 200);
+        }
+        assertThat(api(member, model, one, 402).toString()).contains("used your " + properties.freeCallsPerDay()
+                + " free predictions");
+        api(owner, model, one, 200);
+
+        long hidden = create(models.cardJson(model), weights, false);
+        api(member, hidden, one, 404);
+    }
+
+    @Test
+    void anImageOfAnySizeIsAnsweredByAnImageModel() throws Exception {
+        DenseWeights fashion = new DenseWeights(3, 784, 256, 128, 10);
+        long id = create(new ClassPathResource("model-card/examples/fashion-mnist-mlp.json")
+                .getContentAsString(StandardCharsets.UTF_8), fashion, true);
+        BufferedImage picture = new BufferedImage(90, 60, BufferedImage.TYPE_INT_RGB);
+        var g = picture.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillOval(10, 5, 60, 50);
+        g.dispose();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(picture, "png", png);
+
+        JsonNode answer = api(owner, id, Map.of("instances",
+                List.of(Map.of("image", Base64.getEncoder().encodeToString(png.toByteArray())))), 200);
+
+        ModelCard card = new ModelCardValidator().parse(models.cardJson(id));
+        double[] expected = fashion.probabilities(card.inputPreprocessing().orElseThrow().encode(picture));
+        JsonNode best = answer.at("/predictions/0/top/0");
+        assertThat(best.get("probability").asDouble())
+                .isCloseTo(expected[card.classes().indexOf(best.get("label").asString())], within(1e-5));
+        assertThat(answer.at("/predictions/0/top").size()).isEqualTo(5);
+        assertThat(api(owner, id, Map.of("instances", List.of(Map.of("image", "bm90IGFuIGltYWdl"))), 400).toString())
+                .contains("not an image the plaza can read");
+    }
+
+    @Test
+    void thePageOffersAFormMadeFromTheModelsColumnsAndAnswersIt() throws Exception {
+        String page = mvc.perform(get("/models/" + model).with(user(owner))).andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("id=\"try-form\"").contains("name=\"in[proline]\"").contains("name=\"in[alcohol]\"");
+
+        var request = post("/models/" + model + "/try").with(user(owner)).with(csrf());
+        firstWine(0).forEach((column, value) -> request.param("in[" + column + "]", value));
+        String answer = mvc.perform(request).andReturn().getResponse().getContentAsString();
+        assertThat(answer).contains("id=\"try-label\"").contains("id=\"try-classes\"").contains("class_");
+
+        String refused = mvc.perform(post("/models/" + model + "/try").with(user(owner)).with(csrf())
+                .param("in[alcohol]", "13")).andReturn().getResponse().getContentAsString();
+        assertThat(refused).contains("id=\"try-error\"").contains("is missing");
+        assertThat(mvc.perform(get("/models/" + model)).andReturn().getResponse().getContentAsString())
+                .as("anonymous").contains("Sign in to try this model.").doesNotContain("id=\"try-form\"");
+    }
+
+    private long create(String card, DenseWeights weights, boolean published) throws Exception {
+        Path file = Files.write(tmp.resolve("w-" + System.nanoTime() + ".safetensors"), weights.safetensors());
+        ModelUpload upload = new ModelUpload(card, List.of(), file);
+        return published ? models.publish(owner.id(), upload) : models.createPrivate(owner.id(), upload);
+    }
+
+    /** Row {@code index} of the wine table as a user would send it: every measurement by column name. */
+    private static Map<String, String> firstWine(int index) {
+        List<String> lines = SklearnData.wineCsv().lines().toList();
+        String[] header = lines.get(0).split(","), row = lines.get(1 + index).split(",");
+        Map<String, String> record = new LinkedHashMap<>();
+        for (int i = 0; i < header.length - 1; i++) {
+            record.put(header[i], row[i]);
+        }
+        return record;
+    }
+
+    private JsonNode api(AccountPrincipal caller, long id, Object body, int status) throws Exception {
+        MockHttpServletResponse response = mvc.perform(post("/api/v1/models/" + id + "/predict")
+                        .header("Authorization", "Bearer " + tokens.issue(caller.id(), "t" + System.nanoTime()).token())
+                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
+                .andReturn().getResponse();
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(status);
+        return json.readTree(response.getContentAsString(StandardCharsets.UTF_8));
+    }
+
+    private JsonNode apiKorean(AccountPrincipal caller, long id, Object body) throws Exception {
+        MockHttpServletResponse response = mvc.perform(post("/api/v1/models/" + id + "/predict")
+                        .header("Authorization", "Bearer " + tokens.issue(caller.id(), "t" + System.nanoTime()).token())
+                        .header("Accept-Language", "ko").contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeValueAsString(body)))
+                .andReturn().getResponse();
+        assertThat(response.getStatus()).isEqualTo(400);
+        return json.readTree(response.getContentAsString(StandardCharsets.UTF_8));
+    }
+}
