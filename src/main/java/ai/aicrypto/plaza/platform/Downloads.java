@@ -24,6 +24,11 @@ public final class Downloads {
         return attachmentHeaders(fileName, MediaType.APPLICATION_OCTET_STREAM).body(body);
     }
 
+    /** Streams what {@code body} writes (a file assembled on the fly, such as a ZIP) as an attachment. */
+    public static ResponseEntity<StreamingResponseBody> attachment(String fileName, MediaType type, StreamingResponseBody body) {
+        return attachmentHeaders(fileName, type).body(body);
+    }
+
     /** A small file made on the spot (a CSV export, say), sent in one piece with no async streaming. */
     public static ResponseEntity<byte[]> attachment(String fileName, MediaType type, byte[] content) {
         return attachmentHeaders(fileName, type).body(content);

@@ -131,7 +131,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     Competition hostWith(AccountPrincipal host, CompetitionForm form, String solution) {
         Path file = temp(solution);
         try {
-            return competitions.host(host, form, file);
+            return competitions.host(host, form, file, null);
         } finally {
             delete(file);
         }
