@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.competition.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.servlet.support.RequestContextUtils;
 
@@ -159,20 +159,24 @@ class CompetitionController {
 
     /** The test inputs or the sample submission, streamed to the host or a participant. */
     @GetMapping("/competitions/{slug}/files/{file:test-inputs|sample-submission}")
-    ResponseEntity<StreamingResponseBody> file(@PathVariable String slug, @PathVariable String file,
-                                               @AuthenticationPrincipal AccountPrincipal me) {
+    void file(@PathVariable String slug, @PathVariable String file, @AuthenticationPrincipal AccountPrincipal me,
+              HttpServletResponse response) throws IOException {
         Competition c = competitions.bySlug(slug);
-        CompetitionFiles.Download d = files.open(c, me,
-                file.equals("test-inputs") ? CompetitionFiles.Kind.TEST_INPUTS : CompetitionFiles.Kind.SAMPLE);
-        return Downloads.attachment(d.name(), d.content());
+        send(files.open(c, me, file.equals("test-inputs") ? CompetitionFiles.Kind.TEST_INPUTS : CompetitionFiles.Kind.SAMPLE),
+                response);
     }
 
     /** A raw file of the training dataset, streamed to the host or a participant. */
     @GetMapping("/competitions/{slug}/files/training/{seq}")
-    ResponseEntity<StreamingResponseBody> trainingFile(@PathVariable String slug, @PathVariable int seq,
-                                                       @AuthenticationPrincipal AccountPrincipal me) {
-        CompetitionFiles.Download d = files.openTraining(competitions.bySlug(slug), me, seq);
-        return Downloads.attachment(d.name(), d.content());
+    void trainingFile(@PathVariable String slug, @PathVariable int seq, @AuthenticationPrincipal AccountPrincipal me,
+                      HttpServletResponse response) throws IOException {
+        send(files.openTraining(competitions.bySlug(slug), me, seq), response);
+    }
+
+    private static void send(CompetitionFiles.Download d, HttpServletResponse response) throws IOException {
+        try (InputStream in = d.content()) {
+            Downloads.stream(response, d.name(), MediaType.APPLICATION_OCTET_STREAM, in::transferTo);
+        }
     }
 
     @PostMapping("/competitions/{slug}/close")
@@ -216,11 +220,11 @@ class CompetitionController {
 
     /** Every team's final submissions as one ZIP, streamed: the host's, once the final ranking is made. */
     @GetMapping("/competitions/{slug}/final-submissions.zip")
-    ResponseEntity<StreamingResponseBody> finalSubmissions(@PathVariable String slug,
-                                                           @AuthenticationPrincipal AccountPrincipal me) {
+    void finalSubmissions(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me,
+                          HttpServletResponse response) throws IOException {
         Competition c = competitions.bySlug(slug);
         hostTools.requireFinalSubmissions(c, me);
-        return Downloads.attachment(c.slug() + "-final-submissions.zip", new MediaType("application", "zip"),
+        Downloads.stream(response, c.slug() + "-final-submissions.zip", new MediaType("application", "zip"),
                 out -> hostTools.writeFinalSubmissions(c, out));
     }
 

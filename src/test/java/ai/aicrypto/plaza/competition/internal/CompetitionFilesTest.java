@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.competition.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.mock.web.MockMultipartFile;
-import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
 
@@ -152,12 +150,9 @@ class CompetitionFilesTest extends CompetitionTestSupport {
         if (who != null) {
             request.with(user(who));
         }
-        MvcResult result = mvc.perform(request).andReturn();
-        if (result.getRequest().isAsyncStarted()) {
-            result = mvc.perform(asyncDispatch(result)).andReturn();
-        }
-        result.getResponse().setCharacterEncoding("UTF-8");
-        return result.getResponse();
+        MockHttpServletResponse response = mvc.perform(request).andReturn().getResponse();
+        response.setCharacterEncoding("UTF-8");
+        return response;
     }
 
     private MockMultipartHttpServletRequestBuilder form(AccountPrincipal host, String slug, long dataset, String solution,
