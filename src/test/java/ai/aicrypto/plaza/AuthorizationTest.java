@@ -323,7 +323,8 @@ class AuthorizationTest extends IntegrationTest {
         String slug = "auth-cup-" + System.nanoTime() % 1_000_000;
         java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> form = () -> {
             var f = multipart("/competitions/new")
-                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()));
+                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()))
+                    .file(new MockMultipartFile("testInputs", "t.csv", "text/csv", "id,x\na,1\nb,2\nc,3\n".getBytes()));
             f.param("title", "Auth cup").param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
                     .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
                     .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
@@ -348,11 +349,34 @@ class AuthorizationTest extends IntegrationTest {
         // The host sees their baselines; nobody has joined yet, so nobody else has submissions or a team.
         expect(r -> get(c + "/submissions"), REDIRECT, OK, HIDDEN, HIDDEN);
         expect(r -> get(c + "/team"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        // The files are the host's and participants' (there is no training dataset here), the final submissions the
+        // host's once the ranking is final; closing and rescoring are the host's alone.
+        expect(r -> get(c + "/files/test-inputs"), REDIRECT, OK, HIDDEN, HIDDEN);
+        expect(r -> get(c + "/files/sample-submission"), REDIRECT, OK, HIDDEN, HIDDEN);
+        expect(r -> get(c + "/files/training/0"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get(c + "/final-submissions.zip"), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> rescore = () -> {
+            var f = multipart(c + "/rescore")
+                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\nc,3\nb,2\na,1\n".getBytes()));
+            f.param("reason", "reordered");
+            return f;
+        };
+        assertThat(status(rescore.get().with(csrf().asHeader()), null)).isEqualTo(REDIRECT);
+        assertThat(status(rescore.get().with(csrf().asHeader()), other)).isEqualTo(HIDDEN);
+        assertThat(status(rescore.get().with(csrf().asHeader()), admin)).isEqualTo(HIDDEN);
+        assertThat(status(rescore.get().with(csrf().asHeader()), owner)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT count(*) FROM competition_rescores r JOIN competitions c ON c.id = r.competition_id WHERE c.slug = ?")
+                .param(slug).query(Long.class).single()).isEqualTo(1);
+        for (AccountPrincipal who : new AccountPrincipal[] {null, other, admin}) {
+            assertThat(status(post(c + "/close").param("reason", "x").with(csrf()), who)).isEqualTo(who == null ? REDIRECT : HIDDEN);
+        }
         assertThat(status(post(c + "/join").param("acceptRules", "true"), other)).isEqualTo(FORBIDDEN); // no CSRF token
         assertThat(status(post(c + "/join").param("acceptRules", "true").with(csrf()), null)).isEqualTo(REDIRECT);
         assertThat(status(post(c + "/join").param("acceptRules", "true").with(csrf()), other)).isEqualTo(REDIRECT);
         expect(r -> get(c + "/team"), REDIRECT, HIDDEN, OK, HIDDEN);
         expect(r -> get(c + "/submissions"), REDIRECT, OK, OK, HIDDEN);
+        expect(r -> get(c + "/files/test-inputs"), REDIRECT, OK, OK, HIDDEN);
+        expect(r -> get(c + "/files/sample-submission"), REDIRECT, OK, OK, HIDDEN);
         assertThat(status(post(c + "/team/invites/1/accept").with(csrf()), owner)).isEqualTo(HIDDEN);
         assertThat(status(post(c + "/submissions/1/select").with(csrf()), admin)).isEqualTo(HIDDEN);
         // The API wants a bearer token: a session or nothing is 401.
@@ -361,6 +385,11 @@ class AuthorizationTest extends IntegrationTest {
                 .isEqualTo(401);
         assertThat(jdbc.sql("SELECT count(*) FROM participants p JOIN competitions c ON c.id = p.competition_id WHERE c.slug = ?")
                 .param(slug).query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT closed_at IS NULL FROM competitions WHERE slug = ?").param(slug).query(Boolean.class).single())
+                .isTrue();
+        assertThat(status(post(c + "/close").param("reason", "done").with(csrf()), owner)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT close_reason FROM competitions WHERE slug = ?").param(slug).query(String.class).single())
+                .isEqualTo("done");
     }
 
     private void expect(Function<Void, MockHttpServletRequestBuilder> request, int anonymous, int asOwner, int asOther,

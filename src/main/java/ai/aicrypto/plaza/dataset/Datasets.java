@@ -36,6 +36,25 @@ public interface Datasets {
      */
     Preprocessing preprocessing(long datasetId);
 
+    /** The names of a dataset's raw files as uploaded (one, or an IDX pair of images and labels) and their total size. */
+    record RawFiles(List<String> names, long bytes) {
+    }
+
+    /**
+     * The raw files of a dataset.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException for an unknown dataset
+     */
+    RawFiles rawFiles(long datasetId);
+
+    /**
+     * Decrypts raw file {@code seq} (0, or 1 for the labels of an IDX pair) as uploaded, for the platform's own use:
+     * callers decide who may receive it (a competition gives its training data to its participants).
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such file
+     */
+    java.io.InputStream openRaw(long datasetId, int seq);
+
     /** How many preprocessed shards the dataset has (see {@code dataset.format} for their layout). */
     int shardCount(long datasetId);
 

@@ -1,6 +1,10 @@
 package ai.aicrypto.plaza.platform;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -22,6 +26,20 @@ public final class Downloads {
             }
         };
         return attachmentHeaders(fileName, MediaType.APPLICATION_OCTET_STREAM).body(body);
+    }
+
+    /**
+     * Streams what {@code body} writes as an attachment on the request thread, in bounded memory. Unlike the
+     * asynchronous {@link #attachment(String, InputStream)}, nothing else (the session filter writing its cookie as
+     * the request thread unwinds) can touch the response while it is written.
+     */
+    public static void stream(HttpServletResponse response, String fileName, MediaType type, StreamingResponseBody body)
+            throws IOException {
+        response.setContentType(type.toString());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(fileName).build().toString());
+        try (OutputStream out = response.getOutputStream()) {
+            body.writeTo(out);
+        }
     }
 
     /** A small file made on the spot (a CSV export, say), sent in one piece with no async streaming. */

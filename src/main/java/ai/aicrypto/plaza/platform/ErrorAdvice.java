@@ -16,7 +16,7 @@ import org.springframework.web.servlet.ModelAndView;
 
 /**
  * Turns user mistakes that escape a controller into pages in the user's language: a 400 page for
- * bad input, and the upload form again, with a message, for a file over the size limit.
+ * bad input (just its message to an HTMX request), and the upload form again, with a message, for a file over the size limit.
  */
 @ControllerAdvice
 class ErrorAdvice {
@@ -31,10 +31,19 @@ class ErrorAdvice {
         this.pageAttributes = pageAttributes;
     }
 
+    /**
+     * A 400 page; to an HTMX request, which the site-wide rule (htmx-config in the layout) swaps in, only the message,
+     * placed before the element the request was for, so that the element stays as it was.
+     */
     @ExceptionHandler(UserFacingException.class)
-    ModelAndView badInput(UserFacingException e, HttpServletRequest request) {
-        return errorPage(HttpStatus.BAD_REQUEST, messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
+    ModelAndView badInput(UserFacingException e, HttpServletRequest request, HttpServletResponse response) {
+        ModelAndView page = errorPage(HttpStatus.BAD_REQUEST, messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
                 LocaleContextHolder.getLocale()), request);
+        if (request.getHeader("HX-Request") != null) {
+            response.setHeader("HX-Reswap", "beforebegin");
+            page.setViewName("error :: refusal");
+        }
+        return page;
     }
 
     @ExceptionHandler(IntegrityException.class)

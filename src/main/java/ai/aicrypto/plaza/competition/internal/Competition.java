@@ -12,7 +12,8 @@ public record Competition(long id, String slug, long hostId, String title, Strin
                           Long datasetId, String dataDescription, Metric metric, int publicPercent, long splitSeed,
                           int testRows, String solutionBlobKey, byte[] wrappedDataKey, Instant startsAt,
                           Instant endsAt, Instant mergeDeadline, int submissionsPerDay, int finalSelections,
-                          int maxTeamSize, BigDecimal prizePoolAic, List<Integer> prizeSplit, Instant finalizedAt) {
+                          int maxTeamSize, BigDecimal prizePoolAic, List<Integer> prizeSplit, Instant finalizedAt,
+                          Instant closedAt, String closeReason) {
 
     public enum Phase { UPCOMING, RUNNING, ENDED }
 
@@ -20,7 +21,19 @@ public record Competition(long id, String slug, long hostId, String title, Strin
         if (now.isBefore(startsAt)) {
             return Phase.UPCOMING;
         }
-        return now.isBefore(endsAt) ? Phase.RUNNING : Phase.ENDED;
+        return now.isBefore(closesAt()) ? Phase.RUNNING : Phase.ENDED;
+    }
+
+    /**
+     * When taking part ends: the announced end, or earlier if the host closed the competition early. Everything that
+     * depends on the competition being open uses this; only the prize escrow keeps to {@link #endsAt}.
+     */
+    public Instant closesAt() {
+        return closedAt != null ? closedAt : endsAt;
+    }
+
+    public boolean closedEarly() {
+        return closedAt != null;
     }
 
     /** Private scores and the final ranking may be shown only from now on. */

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.competition.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -59,10 +60,15 @@ class CompetitionController {
     private final Path uploadDir;
     private final PrizeEscrow prizes;
     private final WalletChain chain;
+    private final CompetitionFiles files;
+    private final HostTools hostTools;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
-                          CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain) {
+                          CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain,
+                          CompetitionFiles files, HostTools hostTools) {
+        this.files = files;
+        this.hostTools = hostTools;
         this.prizes = prizes;
         this.chain = chain;
         this.competitions = competitions;
@@ -90,15 +96,20 @@ class CompetitionController {
 
     @PostMapping("/competitions/new")
     String host(@ModelAttribute("form") CompetitionForm form, BindingResult binding,
-                @RequestParam(required = false) MultipartFile solution, @AuthenticationPrincipal AccountPrincipal me,
+                @RequestParam(required = false) MultipartFile solution,
+                @RequestParam(required = false) MultipartFile testInputs, @AuthenticationPrincipal AccountPrincipal me,
                 Model model, RedirectAttributes redirect) throws IOException {
         Path spooled = null;
+        Path spooledInputs = null;
         try {
             if (binding.hasErrors()) {
                 return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
             }
             spooled = spool(solution, "solution");
-            Competition c = competitions.host(me, form, spooled);
+            if (testInputs != null && testInputs.getOriginalFilename() != null && !testInputs.getOriginalFilename().isBlank()) {
+                spooledInputs = spool(testInputs, "testInputs");
+            }
+            Competition c = competitions.host(me, form, spooled, spooledInputs);
             redirect.addFlashAttribute("notice", "competition.hosted");
             return "redirect:/competitions/" + c.slug();
         } catch (UserFacingException e) {
@@ -110,6 +121,9 @@ class CompetitionController {
         } finally {
             if (spooled != null) {
                 Files.deleteIfExists(spooled);
+            }
+            if (spooledInputs != null) {
+                Files.deleteIfExists(spooledInputs);
             }
         }
     }
@@ -130,13 +144,88 @@ class CompetitionController {
         model.addAttribute("dataHtml", competitions.html(c.dataDescription()));
         model.addAttribute("host", c.hostedBy(me));
         model.addAttribute("team", me == null ? null : teams.teamOf(c.id(), me.id()).orElse(null));
-        model.addAttribute("chart", ScoreChart.of(standings.history(c), c.finalized() ? c.endsAt() : now));
+        model.addAttribute("chart", ScoreChart.of(standings.history(c), c.finalized() ? c.closesAt() : now));
         model.addAttribute("prizesOnChain", prizes.enabled());
         model.addAttribute("pool", prizes.pool(c).orElse(null));
         model.addAttribute("payouts", prizes.payouts(c));
         model.addAttribute("chain", chain);
+        model.addAttribute("files", files.list(c));
+        model.addAttribute("trainingSize", DataSizes.humanReadable(files.trainingBytes(c)));
+        model.addAttribute("mayDownload", files.mayDownload(c, me));
+        model.addAttribute("rescores", hostTools.rescores(c));
         leaderboard(c, model);
         return "competition/page";
+    }
+
+    /** The test inputs or the sample submission, streamed to the host or a participant. */
+    @GetMapping("/competitions/{slug}/files/{file:test-inputs|sample-submission}")
+    void file(@PathVariable String slug, @PathVariable String file, @AuthenticationPrincipal AccountPrincipal me,
+              HttpServletResponse response) throws IOException {
+        Competition c = competitions.bySlug(slug);
+        send(files.open(c, me, file.equals("test-inputs") ? CompetitionFiles.Kind.TEST_INPUTS : CompetitionFiles.Kind.SAMPLE),
+                response);
+    }
+
+    /** A raw file of the training dataset, streamed to the host or a participant. */
+    @GetMapping("/competitions/{slug}/files/training/{seq}")
+    void trainingFile(@PathVariable String slug, @PathVariable int seq, @AuthenticationPrincipal AccountPrincipal me,
+                      HttpServletResponse response) throws IOException {
+        send(files.openTraining(competitions.bySlug(slug), me, seq), response);
+    }
+
+    private static void send(CompetitionFiles.Download d, HttpServletResponse response) throws IOException {
+        try (InputStream in = d.content()) {
+            Downloads.stream(response, d.name(), MediaType.APPLICATION_OCTET_STREAM, in::transferTo);
+        }
+    }
+
+    @PostMapping("/competitions/{slug}/close")
+    String close(@PathVariable String slug, @RequestParam(defaultValue = "") String reason,
+                 @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        return act(redirect, "competition.closed", "/competitions/" + slug, () -> hostTools.close(c, me, reason));
+    }
+
+    /** A fixed solution: every submission is scored again; refusals come back to the page with the exact problems. */
+    @PostMapping("/competitions/{slug}/rescore")
+    String rescore(@PathVariable String slug, @RequestParam(required = false) MultipartFile solution,
+                   @RequestParam(defaultValue = "") String reason, @AuthenticationPrincipal AccountPrincipal me,
+                   RedirectAttributes redirect) throws IOException {
+        Competition c = competitions.bySlug(slug);
+        if (!c.hostedBy(me)) {
+            throw new NotFoundException(); // before reading the file
+        }
+        Path spooled = null;
+        try {
+            spooled = spool(solution, "solution");
+            hostTools.rescore(c, me, spooled, reason);
+            redirect.addFlashAttribute("notice", "competition.rescored");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", message(e));
+        } catch (ScoringRejected e) {
+            redirect.addFlashAttribute("errors", problems(e));
+        } finally {
+            if (spooled != null) {
+                Files.deleteIfExists(spooled);
+            }
+        }
+        return "redirect:/competitions/" + slug + "#host-tools";
+    }
+
+    /** Where an upload over the limit is sent back to (UploadLimitFilter): the page, which then says so. */
+    @GetMapping("/competitions/{slug}/rescore")
+    String rescoreTooLarge(@PathVariable String slug) {
+        return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
+    }
+
+    /** Every team's final submissions as one ZIP, streamed: the host's, once the final ranking is made. */
+    @GetMapping("/competitions/{slug}/final-submissions.zip")
+    void finalSubmissions(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me,
+                          HttpServletResponse response) throws IOException {
+        Competition c = competitions.bySlug(slug);
+        hostTools.requireFinalSubmissions(c, me);
+        Downloads.stream(response, c.slug() + "-final-submissions.zip", new MediaType("application", "zip"),
+                out -> hostTools.writeFinalSubmissions(c, out));
     }
 
     @GetMapping("/competitions/{slug}/edit")
@@ -260,7 +349,7 @@ class CompetitionController {
         model.addAttribute("submissions", mine);
         model.addAttribute("pending", mine.stream().anyMatch(Submission::pending));
         model.addAttribute("host", c.hostedBy(me));
-        model.addAttribute("open", competitions.now().isBefore(c.endsAt()));
+        model.addAttribute("open", competitions.now().isBefore(c.closesAt()));
         model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());
         model.addAttribute("maxSize", DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
         return "competition/submissions";

@@ -30,6 +30,7 @@ import ai.aicrypto.plaza.competition.CompetitionChanged;
 import ai.aicrypto.plaza.competition.Competitions;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.competition.scoring.TestInputs;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.MarkdownRenderer;
 import ai.aicrypto.plaza.platform.NotFoundException;
@@ -61,18 +62,23 @@ public class CompetitionService implements Competitions {
     private final ApplicationEventPublisher events;
     private final MarkdownRenderer markdown;
     private final Clock clock;
+    private final CompetitionFiles files;
     private final SecureRandom random = new SecureRandom();
-    /** Access-ordered: the least recently used solution is dropped first. */
-    private final Map<Long, Solution> solutions = new LinkedHashMap<>(8, 0.75f, true) {
+    /**
+     * By blob key, so that a competition whose solution was fixed is never scored against the old one. Access-ordered:
+     * the least recently used solution is dropped first.
+     */
+    private final Map<String, Solution> solutions = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Solution> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Solution> eldest) {
             return size() > SOLUTIONS_IN_MEMORY;
         }
     };
 
     CompetitionService(JdbcClient jdbc, Catalog catalog, BlobStore blobs, DataKeys dataKeys,
                        TransactionTemplate transaction, ApplicationEventPublisher events, MarkdownRenderer markdown,
-                       Clock clock) {
+                       Clock clock, CompetitionFiles files) {
+        this.files = files;
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.blobs = blobs;
@@ -84,13 +90,15 @@ public class CompetitionService implements Competitions {
     }
 
     /**
-     * Checks the form and the solution CSV, stores the solution encrypted and the competition with it, all or
+     * Checks the form, the solution CSV and the test inputs (optional: the same ids as the solution), stores the
+     * solution, the test inputs and a generated sample submission encrypted, and the competition with them, all or
      * nothing.
      *
      * @throws UserFacingException for a field to fix
      * @throws ai.aicrypto.plaza.competition.scoring.SolutionRejected with the problems of the solution file
+     * @throws ai.aicrypto.plaza.competition.scoring.TestInputsRejected with the differences of the test inputs
      */
-    Competition host(AccountPrincipal host, CompetitionForm form, Path solutionFile) {
+    Competition host(AccountPrincipal host, CompetitionForm form, Path solutionFile, Path testInputsFile) {
         String title = required(form.getTitle(), "title", 140);
         String slug = form.getSlug() == null ? "" : form.getSlug().strip();
         if (!SLUG.matcher(slug).matches() || RESERVED_SLUGS.contains(slug)) {
@@ -135,12 +143,27 @@ public class CompetitionService implements Competitions {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        TestInputs inputs = null;
+        if (testInputsFile != null) {
+            try (InputStream in = Files.newInputStream(testInputsFile)) {
+                inputs = TestInputs.check(solution, in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         DataKeys.DataKey key = dataKeys.generate();
         String blobKey;
         try (InputStream in = Files.newInputStream(solutionFile)) {
             blobKey = key.encryptTo(blobs, in, SOLUTION_CONTEXT).key();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        List<CompetitionFiles.Stored> stored;
+        try {
+            stored = files.write(key, slug, solution, testInputsFile, inputs);
+        } catch (RuntimeException e) {
+            blobs.delete(blobKey);
+            throw e;
         }
         String overview = text(form.getOverview());
         try {
@@ -158,15 +181,15 @@ public class CompetitionService implements Competitions {
                                 form.getSubmissionsPerDay(), form.getFinalSelections(), form.getMaxTeamSize(), pool,
                                 split.toArray(Integer[]::new), Timestamp.from(clock.instant()))
                         .query(Long.class).single();
+                files.record(created, stored);
                 events.publishEvent(new CompetitionChanged(created));
                 return created;
             });
-            synchronized (solutions) {
-                solutions.put(id, solution);
-            }
+            cache(blobKey, solution);
             return find(id);
         } catch (RuntimeException e) {
             blobs.delete(blobKey);
+            files.deleteBlobs(stored);
             throw e;
         }
     }
@@ -215,7 +238,8 @@ public class CompetitionService implements Competitions {
         Timestamp now = Timestamp.from(clock.instant());
         return jdbc.sql("""
                         SELECT * FROM competitions
-                        ORDER BY ends_at <= ?, CASE WHEN ends_at > ? THEN ends_at END, ends_at DESC, id DESC LIMIT ?""")
+                        ORDER BY coalesce(closed_at, ends_at) <= ?, CASE WHEN coalesce(closed_at, ends_at) > ? THEN ends_at END,
+                                 coalesce(closed_at, ends_at) DESC, id DESC LIMIT ?""")
                 .params(now, now, limit)
                 .query(CompetitionService::row).list();
     }
@@ -227,7 +251,7 @@ public class CompetitionService implements Competitions {
         for (Competition c : list(limit)) {
             long teams = jdbc.sql("SELECT count(*) FROM teams WHERE competition_id = ?").param(c.id()).query(Long.class).single();
             cards.add(new CompetitionCard(c.slug(), c.title(), markdown.toExcerpt(c.overview(), 160), c.startsAt(),
-                    c.endsAt(), c.prizePoolAic(), teams, !now.isBefore(c.endsAt())));
+                    c.closesAt(), c.prizePoolAic(), teams, !now.isBefore(c.closesAt())));
         }
         return cards;
     }
@@ -243,7 +267,7 @@ public class CompetitionService implements Competitions {
     /** The decrypted, parsed solution of a competition; never shown to anyone, only scored against. */
     Solution solution(Competition competition) {
         synchronized (solutions) {
-            Solution cached = solutions.get(competition.id());
+            Solution cached = solutions.get(competition.solutionBlobKey());
             if (cached != null) {
                 return cached;
             }
@@ -256,10 +280,15 @@ public class CompetitionService implements Competitions {
         } catch (GeneralSecurityException | IOException e) {
             throw new IntegrityException("The solution of " + competition + " cannot be decrypted", e);
         }
-        synchronized (solutions) {
-            solutions.put(competition.id(), solution);
-        }
+        cache(competition.solutionBlobKey(), solution);
         return solution;
+    }
+
+    /** Keeps a parsed solution in memory under the key of its stored blob. */
+    void cache(String blobKey, Solution solution) {
+        synchronized (solutions) {
+            solutions.put(blobKey, solution);
+        }
     }
 
     private static List<Integer> prizeSplit(String text, BigDecimal pool) {
@@ -315,6 +344,7 @@ public class CompetitionService implements Competitions {
     static Competition row(ResultSet rs, int n) throws SQLException {
         Integer[] split = (Integer[]) rs.getArray("prize_split").getArray();
         Timestamp finalized = rs.getTimestamp("finalized_at");
+        Timestamp closed = rs.getTimestamp("closed_at");
         return new Competition(rs.getLong("id"), rs.getString("slug"), rs.getLong("host_id"), rs.getString("title"),
                 rs.getString("overview"), rs.getString("rules"), (Long) rs.getObject("dataset_id"),
                 rs.getString("data_description"), Metric.valueOf(rs.getString("metric")), rs.getInt("public_percent"),
@@ -322,6 +352,7 @@ public class CompetitionService implements Competitions {
                 rs.getBytes("wrapped_data_key"), rs.getTimestamp("starts_at").toInstant(),
                 rs.getTimestamp("ends_at").toInstant(), rs.getTimestamp("merge_deadline").toInstant(),
                 rs.getInt("submissions_per_day"), rs.getInt("final_selections"), rs.getInt("max_team_size"),
-                rs.getBigDecimal("prize_pool_aic"), List.of(split), finalized == null ? null : finalized.toInstant());
+                rs.getBigDecimal("prize_pool_aic"), List.of(split), finalized == null ? null : finalized.toInstant(),
+                closed == null ? null : closed.toInstant(), rs.getString("close_reason"));
     }
 }

@@ -278,10 +278,12 @@ class PrizeEscrow {
             return;
         }
         try {
+            // A competition closed early is ranked early, but the escrow pays no sooner than the announced end.
             List<Long> due = jdbc.sql("""
                             SELECT p.competition_id FROM prize_pools p JOIN competitions c ON c.id = p.competition_id
-                            WHERE p.status = 'FUNDED' AND p.finalize_sent_at IS NULL AND c.finalized_at IS NOT NULL""")
-                    .query(Long.class).list();
+                            WHERE p.status = 'FUNDED' AND p.finalize_sent_at IS NULL AND c.finalized_at IS NOT NULL
+                              AND c.ends_at <= ?""")
+                    .param(Timestamp.from(clock.instant())).query(Long.class).list();
             for (long id : due) {
                 finalizeOnChain(competitions.find(id));
             }

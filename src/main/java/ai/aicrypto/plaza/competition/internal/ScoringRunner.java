@@ -80,10 +80,14 @@ class ScoringRunner implements DisposableBean {
     void enqueue(long submissionId) {
         if (inFlight.add(submissionId)) {
             scorers.execute(() -> {
+                boolean again;
                 try {
-                    score(submissionId);
+                    again = score(submissionId);
                 } finally {
                     inFlight.remove(submissionId);
+                }
+                if (again) {
+                    enqueue(submissionId);
                 }
             });
         }
@@ -92,8 +96,12 @@ class ScoringRunner implements DisposableBean {
     private record Claimed(long competitionId, Long teamId, String blobKey, byte[] wrappedKey, Instant createdAt) {
     }
 
-    /** Scores one submission if it is still queued (another instance may have taken it). */
-    void score(long submissionId) {
+    /**
+     * Scores one submission if it is still queued (another instance may have taken it).
+     *
+     * @return whether it is queued again, because the solution was fixed while it was being scored
+     */
+    boolean score(long submissionId) {
         Optional<Claimed> claimed = jdbc.sql("""
                         UPDATE submissions SET status = 'SCORING', scoring_started_at = ?
                         WHERE id = ? AND status = 'QUEUED'
@@ -104,7 +112,7 @@ class ScoringRunner implements DisposableBean {
                         rs.getTimestamp("created_at").toInstant()))
                 .optional();
         if (claimed.isEmpty()) {
-            return;
+            return false;
         }
         Claimed s = claimed.get();
         Competition competition = competitions.find(s.competitionId());
@@ -117,7 +125,7 @@ class ScoringRunner implements DisposableBean {
         } catch (SubmissionRejected e) {
             // Validated on upload, so only a changed solution gets here; its problems may name hidden ids.
             fail(submissionId, FAILED_ERROR);
-            return;
+            return false;
         } catch (Exception e) {
             if (alarm.stop()) {
                 fail(submissionId, FAILED_TIMEOUT);
@@ -125,14 +133,23 @@ class ScoringRunner implements DisposableBean {
                 log.warn("Scoring submission {} failed", submissionId, e);
                 fail(submissionId, FAILED_ERROR);
             }
-            return;
+            return false;
         } finally {
             alarm.stop();
             timer.cancel(false);
             Thread.interrupted(); // an alarm that rang just after scoring finished must not hit the next job
         }
         Scores.Hidden hidden = scores.revealPrivate(); // stored now, read only once the competition is finalized
-        transaction.executeWithoutResult(status -> {
+        return Boolean.TRUE.equals(transaction.execute(status -> {
+            // The host may have fixed the solution meanwhile (HostTools.rescore holds this row while it switches):
+            // a score against the old one is not stored, the submission is scored again.
+            String current = jdbc.sql("SELECT solution_blob_key FROM competitions WHERE id = ? FOR SHARE")
+                    .param(competition.id()).query(String.class).single();
+            if (!current.equals(competition.solutionBlobKey())) {
+                jdbc.sql("UPDATE submissions SET status = 'QUEUED', scoring_started_at = NULL WHERE id = ? AND status = 'SCORING'")
+                        .param(submissionId).update();
+                return true;
+            }
             // The team first, as merges and submissions lock it: a merge may have moved this submission to another
             // team meanwhile, and taking the locks in one order keeps scoring and merging from deadlocking.
             Long teamId = jdbc.sql("""
@@ -148,7 +165,8 @@ class ScoringRunner implements DisposableBean {
             } else if (updated == 1) {
                 standings.announce(competition); // a baseline: shown, not ranked
             }
-        });
+            return false;
+        }));
     }
 
     private void fail(long submissionId, String reason) {
@@ -199,7 +217,7 @@ class ScoringRunner implements DisposableBean {
         List<Long> queued = jdbc.sql("SELECT id FROM submissions WHERE status = 'QUEUED' ORDER BY id")
                 .query(Long.class).list();
         queued.forEach(this::enqueue);
-        List<Long> due = jdbc.sql("SELECT id FROM competitions WHERE finalized_at IS NULL AND ends_at <= ?")
+        List<Long> due = jdbc.sql("SELECT id FROM competitions WHERE finalized_at IS NULL AND coalesce(closed_at, ends_at) <= ?")
                 .param(Timestamp.from(now)).query(Long.class).list();
         for (long id : due) {
             standings.finalizeIfDue(competitions.find(id), now);

@@ -103,22 +103,54 @@ class Standings {
 
     /** Rebuilds a team's standing from its submissions, after a merge. */
     void recompute(Competition c, long teamId) {
-        int sign = c.metric().higherIsBetter() ? 1 : -1;
         jdbc.sql("DELETE FROM team_standings WHERE team_id = ?").param(teamId).update();
+        insertStandings(c, teamId);
+        announce(c);
+    }
+
+    /**
+     * Rebuilds every team's standing and the best-score history from the submissions' scores, after they were
+     * rescored; a finalized competition is ranked again on the private scores.
+     */
+    void rebuild(Competition c) {
+        jdbc.sql("DELETE FROM team_standings WHERE competition_id = ?").param(c.id()).update();
+        insertStandings(c, null);
+        if (c.finalized()) {
+            rankFinal(c);
+        }
+        int sign = c.metric().higherIsBetter() ? 1 : -1;
+        jdbc.sql("DELETE FROM best_score_history WHERE competition_id = ?").param(c.id()).update();
+        jdbc.sql("""
+                        INSERT INTO best_score_history (competition_id, at, public_score, rank_score)
+                        SELECT competition_id, created_at, public_score, rank
+                        FROM (SELECT competition_id, created_at, public_score, public_score * ? AS rank,
+                                     max(public_score * ?) OVER (ORDER BY created_at, id
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS best_before
+                              FROM submissions WHERE competition_id = ? AND NOT baseline AND status = 'SCORED') s
+                        WHERE best_before IS NULL OR rank > best_before""")
+                .params(sign, sign, c.id())
+                .update();
+        announce(c);
+    }
+
+    /** Inserts the standings of one team, or of every team when {@code teamId} is null, from their scored submissions. */
+    private void insertStandings(Competition c, Long teamId) {
+        int sign = c.metric().higherIsBetter() ? 1 : -1;
         jdbc.sql("""
                         INSERT INTO team_standings (team_id, competition_id, best_public_score, rank_score, best_at,
                                                     entries, last_submission_at)
-                        SELECT s.team_id, s.competition_id, best.public_score, best.public_score * ?, best.created_at,
-                               count(*), max(s.created_at)
-                        FROM submissions s,
-                             LATERAL (SELECT public_score, created_at FROM submissions b
-                                      WHERE b.team_id = s.team_id AND b.status = 'SCORED'
-                                      ORDER BY b.public_score * ? DESC, b.created_at LIMIT 1) best
-                        WHERE s.team_id = ? AND s.status = 'SCORED'
-                        GROUP BY s.team_id, s.competition_id, best.public_score, best.created_at""")
-                .params(sign, sign, teamId)
+                        SELECT best.team_id, ?, best.public_score, best.public_score * ?, best.created_at,
+                               counts.entries, counts.last_at
+                        FROM (SELECT DISTINCT ON (team_id) team_id, public_score, created_at FROM submissions
+                              WHERE competition_id = ? AND NOT baseline AND status = 'SCORED'
+                                AND (CAST(? AS BIGINT) IS NULL OR team_id = ?)
+                              ORDER BY team_id, public_score * ? DESC, created_at) best
+                        JOIN (SELECT team_id, count(*) AS entries, max(created_at) AS last_at FROM submissions
+                              WHERE competition_id = ? AND NOT baseline AND status = 'SCORED'
+                                AND (CAST(? AS BIGINT) IS NULL OR team_id = ?)
+                              GROUP BY team_id) counts ON counts.team_id = best.team_id""")
+                .params(c.id(), sign, c.id(), teamId, teamId, sign, c.id(), teamId, teamId)
                 .update();
-        announce(c);
     }
 
     List<Row> publicBoard(Competition c, int limit) {
@@ -173,9 +205,8 @@ class Standings {
     }
 
     /**
-     * Once the competition has ended and no submission is waiting or being scored, scores each team's final
-     * submissions on the private split: the selected ones, or if none are selected the best public ones up to the
-     * selection limit. The team's final score is the best of those.
+     * Once the competition has ended (or was closed) and no submission is waiting or being scored, ranks the teams
+     * on the private split ({@link #rankFinal}).
      *
      * @return whether the competition is finalized now
      */
@@ -184,7 +215,7 @@ class Standings {
         if (c.finalized()) {
             return true;
         }
-        if (now.isBefore(c.endsAt())) {
+        if (now.isBefore(c.closesAt())) {
             return false;
         }
         // Lock the competition row so that two instances' sweepers do not finalize twice.
@@ -195,18 +226,22 @@ class Standings {
         if (pending) {
             return false;
         }
+        rankFinal(c);
+        jdbc.sql("UPDATE competitions SET finalized_at = ? WHERE id = ?").params(Timestamp.from(now), c.id()).update();
+        announce(c);
+        return true;
+    }
+
+    /**
+     * Scores each team's final submissions on the private split: the selected ones, or if none are selected the best
+     * public ones up to the selection limit. The team's final score is the best of those.
+     */
+    private void rankFinal(Competition c) {
         int sign = c.metric().higherIsBetter() ? 1 : -1;
-        jdbc.sql("""
-                        WITH ranked AS (
-                            SELECT team_id, selected, created_at, private_score * ? AS private_rank,
-                                   bool_or(selected) OVER (PARTITION BY team_id) AS any_selected,
-                                   row_number() OVER (PARTITION BY team_id ORDER BY public_score * ? DESC, created_at) AS position
-                            FROM submissions
-                            WHERE competition_id = ? AND NOT baseline AND status = 'SCORED'),
-                        best AS (
+        jdbc.sql("WITH " + FINAL_CANDIDATES + """
+                        , best AS (
                             SELECT DISTINCT ON (team_id) team_id, private_rank, created_at
-                            FROM ranked
-                            WHERE (any_selected AND selected) OR (NOT any_selected AND position <= ?)
+                            FROM candidates
                             ORDER BY team_id, private_rank DESC, created_at)
                         UPDATE team_standings s
                         SET final_rank_score = best.private_rank, final_private_score = best.private_rank * ?,
@@ -214,8 +249,48 @@ class Standings {
                         FROM best WHERE s.team_id = best.team_id""")
                 .params(sign, sign, c.id(), c.finalSelections(), sign)
                 .update();
-        jdbc.sql("UPDATE competitions SET finalized_at = ? WHERE id = ?").params(Timestamp.from(now), c.id()).update();
-        announce(c);
-        return true;
+    }
+
+    /**
+     * The submissions each team's final score was chosen from ({@link #rankFinal}), best team first; parameters: the
+     * metric's sign twice, the competition, the selection limit.
+     */
+    private static final String FINAL_CANDIDATES = """
+            ranked AS (
+                SELECT id, team_id, selected, created_at, private_score * ? AS private_rank,
+                       bool_or(selected) OVER (PARTITION BY team_id) AS any_selected,
+                       row_number() OVER (PARTITION BY team_id ORDER BY public_score * ? DESC, created_at) AS position
+                FROM submissions
+                WHERE competition_id = ? AND NOT baseline AND status = 'SCORED'),
+            candidates AS (
+                SELECT * FROM ranked WHERE (any_selected AND selected) OR (NOT any_selected AND position <= ?))
+            """;
+
+    /** A submission that counted for the final ranking, for the host's download. */
+    record FinalSubmission(long id, long rank, String team, String fileName, Instant submittedAt, double publicScore,
+                           double privateScore, boolean selected, String blobKey, byte[] wrappedKey) {
+    }
+
+    /** Every team's final submissions, in the final ranking's order; empty until the competition is finalized. */
+    List<FinalSubmission> finalSubmissions(Competition c) {
+        if (!c.finalized()) {
+            return List.of();
+        }
+        int sign = c.metric().higherIsBetter() ? 1 : -1;
+        return jdbc.sql("WITH " + FINAL_CANDIDATES + """
+                        , teams_ranked AS (
+                            SELECT team_id, row_number() OVER (ORDER BY final_rank_score DESC NULLS LAST, final_at, team_id) AS rank
+                            FROM team_standings WHERE competition_id = ?)
+                        SELECT r.rank, t.name, s.id, s.file_name, s.created_at, s.public_score, s.private_score, s.selected,
+                               s.blob_key, s.wrapped_data_key
+                        FROM candidates c JOIN submissions s ON s.id = c.id JOIN teams t ON t.id = c.team_id
+                        JOIN teams_ranked r ON r.team_id = c.team_id
+                        ORDER BY r.rank, s.created_at, s.id""")
+                .params(sign, sign, c.id(), c.finalSelections(), c.id())
+                .query((rs, n) -> new FinalSubmission(rs.getLong("id"), rs.getLong("rank"), rs.getString("name"),
+                        rs.getString("file_name"), rs.getTimestamp("created_at").toInstant(),
+                        rs.getDouble("public_score"), rs.getDouble("private_score"), rs.getBoolean("selected"),
+                        rs.getString("blob_key"), rs.getBytes("wrapped_data_key")))
+                .list();
     }
 }

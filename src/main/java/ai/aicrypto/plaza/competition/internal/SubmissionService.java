@@ -118,7 +118,7 @@ class SubmissionService {
 
     /** Deadlines and, for teams, the daily quota. */
     private void checkOpen(Competition c, Long teamId, Instant now) {
-        if (!now.isBefore(c.endsAt())) {
+        if (!now.isBefore(c.closesAt())) {
             throw new UserFacingException(null, "competition.error.ended");
         }
         if (teamId == null) {
@@ -155,7 +155,7 @@ class SubmissionService {
         jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(team).query(Long.class).single();
         Submission s = jdbc.sql("SELECT * FROM submissions WHERE id = ? AND team_id = ?").params(id, team)
                 .query(SubmissionService::row).optional().orElseThrow(NotFoundException::new);
-        if (!competitions.now().isBefore(c.endsAt())) {
+        if (!competitions.now().isBefore(c.closesAt())) {
             throw new UserFacingException(null, "competition.error.ended");
         }
         if (!s.scored()) {

@@ -46,7 +46,7 @@ class TeamService {
         if (!acceptRules) {
             throw new UserFacingException("acceptRules", "competition.error.accept-rules");
         }
-        if (!now.isBefore(competition.endsAt())) {
+        if (!now.isBefore(competition.closesAt())) {
             throw new UserFacingException(null, "competition.error.ended");
         }
         if (teamOf(competition.id(), me.id()).isPresent()) {

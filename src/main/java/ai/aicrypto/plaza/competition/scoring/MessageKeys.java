@@ -8,6 +8,7 @@ public final class MessageKeys {
 
     private static final String SUBMISSION = "competition.scoring.submission.";
     private static final String SOLUTION = "competition.scoring.solution.";
+    private static final String TEST_INPUTS = "competition.scoring.test-inputs.";
 
     /** Follows up to {@link Problems#EXAMPLES} problems of one key: {0}: how many more lines have it. */
     public static final String MORE = "competition.scoring.more";
@@ -69,6 +70,34 @@ public final class MessageKeys {
     public static final String SOLUTION_NOT_BINARY = SOLUTION + "not-binary";
     /** {0}: "public" or "private" part (0 or 1, a MessageFormat choice), {1}: the only class there, {2}: metric. */
     public static final String SOLUTION_SPLIT_SINGLE_CLASS = SOLUTION + "split-single-class";
+
+    /** No bytes at all (or only a byte order mark). */
+    public static final String TEST_INPUTS_EMPTY = TEST_INPUTS + "empty";
+    /** {0}: the columns of the first line, comma-separated (at most 20). */
+    public static final String TEST_INPUTS_HEADER = TEST_INPUTS + "header";
+    /** {0}: the column named like the solution's target. */
+    public static final String TEST_INPUTS_TARGET_COLUMN = TEST_INPUTS + "target-column";
+    /** {0}: line. */
+    public static final String TEST_INPUTS_ENCODING = TEST_INPUTS + "encoding";
+    /** {0}: line. */
+    public static final String TEST_INPUTS_MALFORMED = TEST_INPUTS + "malformed";
+    /** {0}: line, {1}: the longest line allowed, in characters. */
+    public static final String TEST_INPUTS_LINE_TOO_LONG = TEST_INPUTS + "line-too-long";
+    /** {0}: line, {1}: values found, {2}: columns of the header. */
+    public static final String TEST_INPUTS_RAGGED = TEST_INPUTS + "ragged";
+    /** {0}: line. */
+    public static final String TEST_INPUTS_BLANK_ID = TEST_INPUTS + "blank-id";
+    /** {0}: line, {1}: id, {2}: line where the id first appeared. */
+    public static final String TEST_INPUTS_DUPLICATE_ID = TEST_INPUTS + "duplicate-id";
+    /** {0}: rows whose id the solution does not have, {1}: the first of those ids (at most 10), comma-separated. */
+    public static final String TEST_INPUTS_EXTRA_IDS = TEST_INPUTS + "extra-ids";
+    /** {0}: solution ids with no row, {1}: the first of them (at most 10), comma-separated. */
+    public static final String TEST_INPUTS_MISSING_IDS = TEST_INPUTS + "missing-ids";
+
+    /** {0}: ids of the fixed solution that the current one does not have, {1}: the first of them (at most 10). */
+    public static final String FIXED_SOLUTION_EXTRA_IDS = SOLUTION + "fixed-extra-ids";
+    /** {0}: ids of the current solution missing from the fixed one, {1}: the first of them (at most 10). */
+    public static final String FIXED_SOLUTION_MISSING_IDS = SOLUTION + "fixed-missing-ids";
 
     private MessageKeys() {
     }

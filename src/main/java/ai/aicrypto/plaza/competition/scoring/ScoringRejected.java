@@ -3,7 +3,7 @@ package ai.aicrypto.plaza.competition.scoring;
 import java.util.List;
 
 /** A CSV was rejected; {@link #problems()} says exactly why, in a form the web layer can localize. */
-public abstract sealed class ScoringRejected extends RuntimeException permits SubmissionRejected, SolutionRejected {
+public abstract sealed class ScoringRejected extends RuntimeException permits SubmissionRejected, SolutionRejected, TestInputsRejected {
 
     private final transient List<Problem> problems;
 

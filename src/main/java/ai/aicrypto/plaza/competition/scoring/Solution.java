@@ -271,6 +271,24 @@ public final class Solution {
         return first;
     }
 
+    /**
+     * Checks that a fixed solution names exactly the ids of this one (it is read with the same metric and split,
+     * so every id stays on its side of the split).
+     *
+     * @throws SolutionRejected with the counts of missing and extra ids and the first of each
+     */
+    public void requireSameIds(Solution fixed) {
+        Problems problems = new Problems();
+        IdCoverage coverage = new IdCoverage(this);
+        for (int row = 0; row < fixed.size(); row++) {
+            coverage.see(row + 2L, fixed.ids.id(row), problems, MessageKeys.SOLUTION_DUPLICATE_ID);
+        }
+        coverage.summarize(problems, MessageKeys.FIXED_SOLUTION_EXTRA_IDS, MessageKeys.FIXED_SOLUTION_MISSING_IDS);
+        if (!problems.isEmpty()) {
+            throw new SolutionRejected(problems.list());
+        }
+    }
+
     /** The metric this solution was checked for. */
     public Metric metric() {
         return metric;

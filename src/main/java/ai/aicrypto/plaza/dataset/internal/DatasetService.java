@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -186,21 +187,42 @@ class DatasetService implements Datasets {
         if (!mayUse(id, viewer)) {
             throw new NotFoundException();
         }
-        StoredDataset.BlobRow row = page.dataset().blobs().stream()
+        return decryptRaw(page.dataset(), seq);
+    }
+
+    @Override
+    public RawFiles rawFiles(long datasetId) {
+        StoredDataset dataset = datasets.find(datasetId).orElseThrow(NotFoundException::new);
+        List<String> names = dataset.blobs().stream().filter(b -> b.role().equals(StoredDataset.RAW))
+                .sorted(Comparator.comparingInt(StoredDataset.BlobRow::seq))
+                .map(b -> rawName(dataset, b.seq())).toList();
+        return new RawFiles(names, dataset.rawBytes());
+    }
+
+    @Override
+    public InputStream openRaw(long datasetId, int seq) {
+        return decryptRaw(datasets.find(datasetId).orElseThrow(NotFoundException::new), seq).content();
+    }
+
+    private RawFile decryptRaw(StoredDataset dataset, int seq) {
+        StoredDataset.BlobRow row = dataset.blobs().stream()
                 .filter(b -> b.role().equals(StoredDataset.RAW) && b.seq() == seq)
                 .findFirst().orElseThrow(NotFoundException::new);
         try {
-            DataKeys.DataKey key = dataKeys.unwrap(page.dataset().wrappedDataKey());
-            String name = seq == 0 ? page.dataset().originalName() : "labels-" + page.dataset().originalName();
+            DataKeys.DataKey key = dataKeys.unwrap(dataset.wrappedDataKey());
             var content = new BufferedInputStream(key.decryptFrom(blobs, row.blobKey(), contextOf(row.role(), row.seq())));
             // Authenticate the first segment before the response starts, so tampering shows as an error page.
             content.mark(1);
             content.read();
             content.reset();
-            return new RawFile(name, content);
+            return new RawFile(rawName(dataset, seq), content);
         } catch (GeneralSecurityException | IOException e) {
-            throw new IntegrityException("Dataset " + id + " cannot be decrypted", e);
+            throw new IntegrityException("Dataset " + dataset.listingId() + " cannot be decrypted", e);
         }
+    }
+
+    private static String rawName(StoredDataset dataset, int seq) {
+        return seq == 0 ? dataset.originalName() : "labels-" + dataset.originalName();
     }
 
     /** Owners and licensees may download the data and train on it. */

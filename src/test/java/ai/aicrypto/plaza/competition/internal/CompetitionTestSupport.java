@@ -116,6 +116,11 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     }
 
     Competition host(AccountPrincipal host, int rows, int perDay) {
+        return hostWith(host, form(perDay), solutionCsv(rows));
+    }
+
+    /** A week-long RMSE competition from {@link #START}, teams of at most 2. */
+    static CompetitionForm form(int perDay) {
         CompetitionForm form = new CompetitionForm();
         form.setTitle("Forecast " + SEQUENCE.incrementAndGet());
         form.setSlug("forecast-" + System.nanoTime() % 1_000_000_000 + "-" + SEQUENCE.get());
@@ -125,15 +130,24 @@ abstract class CompetitionTestSupport extends IntegrationTest {
         form.setMergeDeadline(LocalDateTime.ofInstant(START.plus(5, ChronoUnit.DAYS), ZoneOffset.UTC));
         form.setSubmissionsPerDay(perDay);
         form.setMaxTeamSize(2);
-        return hostWith(host, form, solutionCsv(rows));
+        return form;
     }
 
     Competition hostWith(AccountPrincipal host, CompetitionForm form, String solution) {
+        return hostWith(host, form, solution, null);
+    }
+
+    /** Hosts with test inputs too, when {@code testInputs} is not null. */
+    Competition hostWith(AccountPrincipal host, CompetitionForm form, String solution, String testInputs) {
         Path file = temp(solution);
+        Path inputs = testInputs == null ? null : temp(testInputs);
         try {
-            return competitions.host(host, form, file);
+            return competitions.host(host, form, file, inputs);
         } finally {
             delete(file);
+            if (inputs != null) {
+                delete(inputs);
+            }
         }
     }
 

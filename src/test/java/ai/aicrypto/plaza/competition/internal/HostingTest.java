@@ -46,7 +46,7 @@ class HostingTest extends CompetitionTestSupport {
         assertThat(c.prizeSplit()).containsExactly(50, 30, 20);
         assertThat(c.prizes()).extracting(java.math.BigDecimal::toPlainString).containsExactly("500", "300", "200");
         assertThat(events.stream(CompetitionChanged.class)).containsExactly(new CompetitionChanged(c.id()));
-        assertThat(blobFiles()).isEqualTo(blobsBefore + 1);
+        assertThat(blobFiles()).isEqualTo(blobsBefore + 2); // the solution and the sample submission
         // The stored solution is encrypted: none of its values are in the blob.
         try (Stream<Path> files = Files.walk(dataDir().resolve("blobs"))) {
             for (Path blob : files.filter(Files::isRegularFile).toList()) {

@@ -22,8 +22,8 @@ import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder;
 
 /**
- * Before the end, no page, fragment, CSV, API answer, error message or live event holds a test label or a private
- * (or overall) score; after the end the private scores are published, which shows the search would find them.
+ * Before the end, no page, fragment, CSV, downloaded file (test inputs, sample submission), API answer, error message,
+ * rescoring log or live event holds a test label or a private (or overall) score; after the end the private scores are published, which shows the search would find them.
  */
 class LeakageTest extends CompetitionTestSupport {
 
@@ -31,12 +31,19 @@ class LeakageTest extends CompetitionTestSupport {
     ApiTokens tokens;
     @Autowired
     LiveUpdates live;
+    @Autowired
+    HostTools hostTools;
 
     @Test
     void noRouteRevealsLabelsOrPrivateScoresBeforeTheEnd() throws Exception {
         AccountPrincipal host = users.member();
         AccountPrincipal admin = users.admin();
-        Competition c = host(host, 20, 5);
+        // Test inputs whose features are the row numbers: nothing of the truth is in them.
+        StringBuilder inputs = new StringBuilder("id,feature\n");
+        for (int i = 19; i >= 0; i--) {
+            inputs.append("t").append(i).append(',').append(i).append('\n');
+        }
+        Competition c = hostWith(host, form(5), solutionCsv(20), inputs.toString());
         AccountPrincipal a = joined(c);
         AccountPrincipal b = joined(c);
         List<String> events = new ArrayList<>();
@@ -54,12 +61,27 @@ class LeakageTest extends CompetitionTestSupport {
             secrets.add(ScoreText.of(overall).substring(0, 6));
         }
 
-        String aToken = tokens.issue(a.id(), "a").token();
+        // The host fixes the solution (the same answers in another order: nothing moves) and tries one with other ids.
+        StringBuilder reordered = new StringBuilder("id,target\n");
+        for (int i = 19; i >= 0; i--) {
+            reordered.append("t").append(i).append(',').append(truth(i)).append('\n');
+        }
         List<String> bodies = new ArrayList<>();
+        for (String fixed : List.of(reordered.toString(), reordered.toString().replace("t5,", "u5,"))) {
+            MvcResult rescored = mvc.perform(multipart("/competitions/" + c.slug() + "/rescore")
+                    .file(new MockMultipartFile("solution", "f.csv", "text/csv", fixed.getBytes(StandardCharsets.UTF_8)))
+                    .param("reason", "reordered").with(user(host)).with(csrf().asHeader())).andReturn();
+            bodies.add(String.valueOf(rescored.getFlashMap()));
+        }
+        assertThat(hostTools.rescores(c)).hasSize(1);
+
+        String aToken = tokens.issue(a.id(), "a").token();
         for (AccountPrincipal who : new AccountPrincipal[] {null, a, b, host, admin}) {
             for (String path : List.of("/", "/competitions", "/competitions/" + c.slug(),
                     "/competitions/" + c.slug() + "/leaderboard", "/competitions/" + c.slug() + "/leaderboard.csv",
-                    "/competitions/" + c.slug() + "/submissions", "/competitions/" + c.slug() + "/team")) {
+                    "/competitions/" + c.slug() + "/submissions", "/competitions/" + c.slug() + "/team",
+                    "/competitions/" + c.slug() + "/files/test-inputs", "/competitions/" + c.slug() + "/files/sample-submission",
+                    "/competitions/" + c.slug() + "/final-submissions.zip")) {
                 bodies.add(body(get(path), who));
             }
         }
@@ -84,7 +106,9 @@ class LeakageTest extends CompetitionTestSupport {
         for (String body : bodies) {
             assertThat(body).doesNotContain(secrets);
         }
-        assertThat(String.join("\n", bodies)).contains("0.111").contains("0.222"); // public scores are shown
+        assertThat(String.join("\n", bodies)).contains("0.111").contains("0.222") // public scores are shown
+                .contains("id,feature\nt19,19\n").contains("id,prediction\nt19,0\n") // so are the files
+                .contains("reordered").contains("u5"); // and the rescoring log and refusal
 
         clock.set(c.endsAt());
         runner.sweep();

@@ -1,0 +1,205 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.competition.scoring.SampleSubmission;
+import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.competition.scoring.TestInputs;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.platform.DataSizes;
+import ai.aicrypto.plaza.platform.IntegrityException;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * What participants download: the training dataset's raw files, the test inputs (features of the test rows, no
+ * labels) and a sample submission generated from the solution. The test inputs and the sample are stored encrypted
+ * under the competition's data key; only the host and participants who joined may download anything. The solution
+ * itself is never among these files.
+ */
+@Component
+class CompetitionFiles {
+
+    enum Kind { TEST_INPUTS, SAMPLE }
+
+    /** An encrypted file written to the blob store, not yet recorded (or recorded in the caller's transaction). */
+    record Stored(Kind kind, String fileName, String blobKey, long bytes, int rows) {
+    }
+
+    /** A file as the competition page lists it: its download path under the competition, name and size. */
+    public record Listed(String path, String name, long bytes, Integer rows) {
+        public String size() {
+            return DataSizes.humanReadable(bytes);
+        }
+    }
+
+    /** An opened download. */
+    record Download(String name, InputStream content) {
+    }
+
+    private final JdbcClient jdbc;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final Datasets datasets;
+    private final TeamService teams;
+    private final Path workDir;
+
+    CompetitionFiles(JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, Datasets datasets, TeamService teams,
+                     PlazaProperties plaza) {
+        this.jdbc = jdbc;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.datasets = datasets;
+        this.teams = teams;
+        this.workDir = plaza.dataDir().resolve("work");
+    }
+
+    static String context(Kind kind) {
+        return "competition:file:" + kind.name();
+    }
+
+    /**
+     * Encrypts the test inputs (when given, already {@linkplain TestInputs#check checked}) and a sample submission
+     * into the blob store. On failure nothing written is left behind.
+     */
+    List<Stored> write(DataKeys.DataKey key, String slug, Solution solution, Path testInputsFile, TestInputs inputs) {
+        List<Stored> written = new ArrayList<>();
+        try {
+            if (testInputsFile != null) {
+                written.add(encrypt(key, Kind.TEST_INPUTS, slug + "-test.csv", testInputsFile, inputs.rows()));
+            }
+            written.add(sample(key, slug, solution, inputs));
+            return written;
+        } catch (IOException | RuntimeException e) {
+            deleteBlobs(written);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /** Writes the sample submission for {@code solution}, in the test inputs' order when there are some. */
+    Stored sample(DataKeys.DataKey key, String slug, Solution solution, TestInputs inputs) throws IOException {
+        Path file = Files.createTempFile(Files.createDirectories(workDir), "sample-", ".csv");
+        try {
+            try (OutputStream out = Files.newOutputStream(file)) {
+                SampleSubmission.write(solution, inputs, out);
+            }
+            return encrypt(key, Kind.SAMPLE, slug + "-sample-submission.csv", file, solution.size());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private Stored encrypt(DataKeys.DataKey key, Kind kind, String name, Path file, int rows) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            String blobKey = key.encryptTo(blobs, in, context(kind)).key();
+            return new Stored(kind, name, blobKey, Files.size(file), rows);
+        }
+    }
+
+    /** Records the files, replacing those of the same kind; run in the caller's transaction. */
+    void record(long competitionId, List<Stored> files) {
+        for (Stored f : files) {
+            jdbc.sql("""
+                            INSERT INTO competition_files (competition_id, kind, file_name, blob_key, bytes, rows)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (competition_id, kind) DO UPDATE SET file_name = EXCLUDED.file_name,
+                                blob_key = EXCLUDED.blob_key, bytes = EXCLUDED.bytes, rows = EXCLUDED.rows""")
+                    .params(competitionId, f.kind().name(), f.fileName(), f.blobKey(), f.bytes(), f.rows())
+                    .update();
+        }
+    }
+
+    void deleteBlobs(List<Stored> files) {
+        files.forEach(f -> blobs.delete(f.blobKey()));
+    }
+
+    Optional<Stored> find(Competition c, Kind kind) {
+        return jdbc.sql("SELECT * FROM competition_files WHERE competition_id = ? AND kind = ?")
+                .params(c.id(), kind.name())
+                .query((rs, n) -> new Stored(kind, rs.getString("file_name"), rs.getString("blob_key"),
+                        rs.getLong("bytes"), rs.getInt("rows")))
+                .optional();
+    }
+
+    /** The test inputs checked again against {@code solution} (a fixed one), or null when the host gave none. */
+    TestInputs recheck(Competition c, Solution solution) {
+        Optional<Stored> stored = find(c, Kind.TEST_INPUTS);
+        if (stored.isEmpty()) {
+            return null;
+        }
+        try (InputStream in = decrypt(c, stored.get())) {
+            return TestInputs.check(solution, in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The files of a competition for its page: the training data, the test inputs, the sample submission. */
+    List<Listed> list(Competition c) {
+        List<Listed> listed = new ArrayList<>();
+        if (c.datasetId() != null) {
+            Datasets.RawFiles raw = datasets.rawFiles(c.datasetId());
+            for (int seq = 0; seq < raw.names().size(); seq++) {
+                // The sizes of an IDX pair are known together only; a single file's is its own.
+                listed.add(new Listed("training/" + seq, raw.names().get(seq), raw.names().size() == 1 ? raw.bytes() : -1,
+                        null));
+            }
+        }
+        find(c, Kind.TEST_INPUTS).ifPresent(f -> listed.add(new Listed("test-inputs", f.fileName(), f.bytes(), f.rows())));
+        find(c, Kind.SAMPLE).ifPresent(f -> listed.add(new Listed("sample-submission", f.fileName(), f.bytes(), f.rows())));
+        return listed;
+    }
+
+    /** The total size of the training dataset's raw files, for an IDX pair whose files are listed without one. */
+    long trainingBytes(Competition c) {
+        return c.datasetId() == null ? 0 : datasets.rawFiles(c.datasetId()).bytes();
+    }
+
+    /** Whether {@code who} may download the competition's files: its host and those who joined. */
+    boolean mayDownload(Competition c, AccountPrincipal who) {
+        return who != null && (c.hostedBy(who) || teams.teamOf(c.id(), who.id()).isPresent());
+    }
+
+    /** Opens one of the competition's files for the host or a participant; anyone else gets a 404. */
+    Download open(Competition c, AccountPrincipal who, Kind kind) {
+        if (!mayDownload(c, who)) {
+            throw new NotFoundException();
+        }
+        Stored stored = find(c, kind).orElseThrow(NotFoundException::new);
+        return new Download(stored.fileName(), decrypt(c, stored));
+    }
+
+    /** Opens raw file {@code seq} of the training dataset for the host or a participant. */
+    Download openTraining(Competition c, AccountPrincipal who, int seq) {
+        if (!mayDownload(c, who) || c.datasetId() == null) {
+            throw new NotFoundException();
+        }
+        List<String> names = datasets.rawFiles(c.datasetId()).names();
+        if (seq < 0 || seq >= names.size()) {
+            throw new NotFoundException();
+        }
+        return new Download(names.get(seq), datasets.openRaw(c.datasetId(), seq));
+    }
+
+    private InputStream decrypt(Competition c, Stored stored) {
+        try {
+            return dataKeys.unwrap(c.wrappedDataKey()).decryptFrom(blobs, stored.blobKey(), context(stored.kind()));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IntegrityException("The " + stored.kind() + " file of " + c + " cannot be decrypted", e);
+        }
+    }
+}
