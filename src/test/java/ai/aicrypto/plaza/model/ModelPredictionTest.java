@@ -199,21 +199,20 @@ class ModelPredictionTest extends IntegrationTest {
     }
 
     private JsonNode api(AccountPrincipal caller, long id, Object body, int status) throws Exception {
-        MockHttpServletResponse response = mvc.perform(post("/api/v1/models/" + id + "/predict")
-                        .header("Authorization", "Bearer " + tokens.issue(caller.id(), "t" + System.nanoTime()).token())
-                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
-                .andReturn().getResponse();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(status);
-        return json.readTree(response.getContentAsString(StandardCharsets.UTF_8));
+        return api(caller, id, body, status, "en");
     }
 
     private JsonNode apiKorean(AccountPrincipal caller, long id, Object body) throws Exception {
+        return api(caller, id, body, 400, "ko");
+    }
+
+    private JsonNode api(AccountPrincipal caller, long id, Object body, int status, String language) throws Exception {
         MockHttpServletResponse response = mvc.perform(post("/api/v1/models/" + id + "/predict")
                         .header("Authorization", "Bearer " + tokens.issue(caller.id(), "t" + System.nanoTime()).token())
-                        .header("Accept-Language", "ko").contentType(MediaType.APPLICATION_JSON)
+                        .header("Accept-Language", language).contentType(MediaType.APPLICATION_JSON)
                         .content(json.writeValueAsString(body)))
                 .andReturn().getResponse();
-        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(status);
         return json.readTree(response.getContentAsString(StandardCharsets.UTF_8));
     }
 }
