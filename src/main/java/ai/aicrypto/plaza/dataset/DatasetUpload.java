@@ -10,7 +10,18 @@ import ai.aicrypto.plaza.catalog.ListingDraft;
  * @param file        the data file (CSV/TSV), or the images file of an IDX pair
  * @param labelsFile  the labels file of an IDX pair, else null
  * @param labelColumn the label column of a CSV/TSV file, else null
+ * @param classNames  IDX: the name of each label value (0, 1, ...), shown instead of the number; else empty
  */
 public record DatasetUpload(ListingDraft listing, Path file, String fileName, Path labelsFile, String labelsFileName,
-                            String labelColumn) {
+                            String labelColumn, java.util.List<String> classNames) {
+
+    public DatasetUpload {
+        classNames = classNames == null ? java.util.List.of() : java.util.List.copyOf(classNames);
+    }
+
+    /** Without class names: the label values name the classes. */
+    public DatasetUpload(ListingDraft listing, Path file, String fileName, Path labelsFile, String labelsFileName,
+                         String labelColumn) {
+        this(listing, file, fileName, labelsFile, labelsFileName, labelColumn, java.util.List.of());
+    }
 }

@@ -102,7 +102,9 @@ class DemoData implements ApplicationRunner {
                     Source: Debian's `dataset-fashion-mnist` package (MIT license).""",
                     List.of("vision", "fashion", "classification"), "MIT", BigDecimal.ZERO),
                     FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz"), "t10k-images-idx3-ubyte.gz",
-                    FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"), "t10k-labels-idx1-ubyte.gz", null));
+                    FASHION_MNIST.resolve("t10k-labels-idx1-ubyte.gz"), "t10k-labels-idx1-ubyte.gz", null,
+                    List.of("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                            "ankle boot")));
         } else {
             log.warn("{} is missing (Debian package dataset-fashion-mnist): demo data without Fashion-MNIST", FASHION_MNIST);
         }

@@ -38,6 +38,8 @@ class DatasetUploadTest extends IntegrationTest {
 
     @Autowired
     TestUsers users;
+    @Autowired
+    Datasets datasetsApi;
 
     AccountPrincipal owner;
 
@@ -80,6 +82,30 @@ class DatasetUploadTest extends IntegrationTest {
         mvc.perform(upload("Digits " + System.nanoTime(), "", file("images-idx3-ubyte.gz", gzip(idxImages(30, 4, 4))))
                         .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30))))
                 .andExpect(status().is3xxRedirection());
+    }
+
+    @Test
+    void idxClassesTakeTheNamesTheUploaderGivesThemOnThePageAndInWhatModelsLearn() throws Exception {
+        String title = "Named digits " + System.nanoTime();
+        String location = mvc.perform(upload(title, "", file("images-idx3-ubyte", idxImages(30, 4, 4)))
+                        .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30)))
+                        .param("classNames", " circle, square ,triangle"))
+                .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
+        long id = Long.parseLong(location.replace("/datasets/", ""));
+        assertThat(datasetsApi.preprocessing(id).label().classes()).containsExactly("circle", "square", "triangle");
+        assertThat(mvc.perform(get(location).with(user(owner))).andReturn().getResponse().getContentAsString())
+                .contains(">square<").contains(">triangle<");
+
+        long listings = count("listings");
+        rejected(upload("Too few names", "", file("images-idx3-ubyte", idxImages(30, 4, 4)))
+                .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30)))
+                .param("classNames", "circle, square"), "The labels go up to 2, so give 3 class names");
+        rejected(upload("Twice", "", file("images-idx3-ubyte", idxImages(30, 4, 4)))
+                .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30)))
+                .param("classNames", "a, a, b").header("Accept-Language", "ko"), "클래스 이름은 서로 달라야");
+        rejected(upload("CSV", "species", file("flowers.csv", flowersCsv(10))).param("classNames", "x, y"),
+                "class names are for IDX files");
+        assertThat(count("listings")).isEqualTo(listings);
     }
 
     @Test

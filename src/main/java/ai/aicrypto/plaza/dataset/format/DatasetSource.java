@@ -8,6 +8,16 @@ import java.nio.file.Path;
  * @param primary     CSV/TSV file, or IDX images file
  * @param labels      IDX labels file (required for IDX), null for CSV/TSV
  * @param labelColumn name of the label column (required for CSV/TSV: unlabeled data is not accepted), null for IDX
+ * @param classNames  IDX: the name of each label value (0, 1, ...); empty: the values name the classes
  */
-public record DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn) {
+public record DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn,
+                            java.util.List<String> classNames) {
+
+    public DatasetSource {
+        classNames = classNames == null ? java.util.List.of() : java.util.List.copyOf(classNames);
+    }
+
+    public DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn) {
+        this(format, primary, labels, labelColumn, java.util.List.of());
+    }
 }

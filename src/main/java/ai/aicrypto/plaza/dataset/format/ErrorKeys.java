@@ -28,6 +28,9 @@ final class ErrorKeys {
     static final String TOO_MANY_COLUMNS = "dataset.error.too-many-columns";
     static final String TOO_MANY_ROWS = "dataset.error.too-many-rows";
     static final String SHARDS_TOO_LARGE = "dataset.error.shards-too-large";
+    static final String CLASS_NAMES_COUNT = "dataset.error.class-names-count";
+    static final String CLASS_NAMES_INVALID = "dataset.error.class-names-invalid";
+    static final String CLASS_NAMES_CSV = "dataset.error.class-names-csv";
 
     private ErrorKeys() {
     }

@@ -11,6 +11,7 @@ final class IdxProfiler {
 
     static final String PIXELS = "pixels";
     static final String LABEL = "label";
+    static final int MAX_CLASS_NAME = 100;
 
     private IdxProfiler() {
     }
@@ -53,8 +54,27 @@ final class IdxProfiler {
             List<String> classes = classes(labelCounts);
             return new DatasetProfile(DatasetFormat.IDX, examples.count(), columns, LABEL, classes,
                     examples.pixels(), List.of(examples.rows(), examples.cols()), records,
-                    Preprocessing.image(examples.rows(), examples.cols(), LABEL, classes));
+                    Preprocessing.image(examples.rows(), examples.cols(), LABEL, named(classes, source.classNames())));
         }
+    }
+
+    /**
+     * The classes as the uploader named them: name i is label value i, so there must be a name for the largest
+     * value, and names must be distinct and not blank.
+     */
+    static List<String> named(List<String> classes, List<String> names) {
+        if (names.isEmpty()) {
+            return classes;
+        }
+        int largest = Integer.parseInt(classes.get(classes.size() - 1));
+        if (names.size() <= largest) {
+            throw new DatasetFormatException(ErrorKeys.CLASS_NAMES_COUNT, largest, largest + 1, names.size());
+        }
+        if (names.stream().anyMatch(String::isBlank) || names.stream().distinct().count() != names.size()
+                || names.stream().anyMatch(n -> n.length() > MAX_CLASS_NAME)) {
+            throw new DatasetFormatException(ErrorKeys.CLASS_NAMES_INVALID, MAX_CLASS_NAME);
+        }
+        return classes.stream().map(c -> names.get(Integer.parseInt(c))).toList();
     }
 
     private static List<String> classes(long[] labelCounts) {

@@ -78,7 +78,7 @@ class DatasetController {
             Path labels = labelsFile == null || labelsFile.isEmpty() ? null : spool(labelsFile, "labelsFile", spooled);
             long id = datasets.importDataset(me.id(), new DatasetUpload(form.getListing().toDraft(), data,
                     file.getOriginalFilename(), labels, labels == null ? null : labelsFile.getOriginalFilename(),
-                    form.getLabelColumn()));
+                    form.getLabelColumn(), form.classNameList()));
             String target = "/datasets/" + id;
             if (htmx != null) {
                 // HX-Redirect is not a Spring redirect, so the flash map is saved by hand.

@@ -137,7 +137,8 @@ class DatasetService implements Datasets {
             });
         } catch (DatasetFormatException e) {
             written.forEach(blobs::delete);
-            throw new UserFacingException("file", e.messageKey(), e.args());
+            throw new UserFacingException(e.messageKey().startsWith("dataset.error.class-names") ? "classNames" : "file",
+                    e.messageKey(), e.args());
         } catch (IOException e) {
             written.forEach(blobs::delete);
             throw new UncheckedIOException(e);
@@ -286,11 +287,14 @@ class DatasetService implements Datasets {
                     throw new UserFacingException("labelsFile", "dataset.error.idx-labels-required");
                 }
                 checkFileName(upload.labelsFileName(), "labelsFile");
-                return new DatasetSource(format, upload.file(), upload.labelsFile(), null);
+                return new DatasetSource(format, upload.file(), upload.labelsFile(), null, upload.classNames());
             }
             String label = upload.labelColumn() == null || upload.labelColumn().isBlank() ? null : upload.labelColumn().strip();
             if (label == null) {
                 throw new UserFacingException("labelColumn", "dataset.error.label-required");
+            }
+            if (!upload.classNames().isEmpty()) {
+                throw new UserFacingException("classNames", "dataset.error.class-names-csv");
             }
             return new DatasetSource(format, upload.file(), null, label);
         } catch (DatasetFormatException e) {

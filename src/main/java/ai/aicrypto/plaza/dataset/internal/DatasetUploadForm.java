@@ -7,6 +7,8 @@ public class DatasetUploadForm {
 
     private ListingForm listing = new ListingForm();
     private String labelColumn = "";
+    /** IDX: the class names, comma-separated, in label order. */
+    private String classNames = "";
 
     public ListingForm getListing() {
         return listing;
@@ -22,5 +24,19 @@ public class DatasetUploadForm {
 
     public void setLabelColumn(String labelColumn) {
         this.labelColumn = labelColumn;
+    }
+
+    public String getClassNames() {
+        return classNames;
+    }
+
+    public void setClassNames(String classNames) {
+        this.classNames = classNames;
+    }
+
+    /** The class names given, stripped; empty when none. */
+    java.util.List<String> classNameList() {
+        return classNames == null || classNames.isBlank() ? java.util.List.of()
+                : java.util.Arrays.stream(classNames.split(",", -1)).map(String::strip).toList();
     }
 }

@@ -23,10 +23,16 @@ record HistogramBar(String label, long count, long widthPx) {
             return List.of();
         }
         long top = Collections.max(counts.values());
+        // Class i of the profile is named by class i of the preprocessing (IDX labels may have names).
+        List<String> names = profile.preprocessing().label().classes();
         return counts.entrySet().stream()
                 // Largest class first; JSONB does not keep the profile's key order.
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .map(e -> new HistogramBar(e.getKey(), e.getValue(), Math.max(1, e.getValue() * FULL_WIDTH_PX / top)))
+                .map(e -> {
+                    int index = profile.classes().indexOf(e.getKey());
+                    String label = index >= 0 && index < names.size() ? names.get(index) : e.getKey();
+                    return new HistogramBar(label, e.getValue(), Math.max(1, e.getValue() * FULL_WIDTH_PX / top));
+                })
                 .toList();
     }
 }
