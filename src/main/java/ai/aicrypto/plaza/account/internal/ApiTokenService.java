@@ -77,8 +77,14 @@ class ApiTokenService implements ApiTokens {
         if (token == null || !token.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE token_sha256 = ? RETURNING user_id")
-                .params(Timestamp.from(clock.instant()), sha256(token))
+        // "Last used" to the minute: a token calling many times a second writes once a minute, not per call.
+        Timestamp now = Timestamp.from(clock.instant());
+        return jdbc.sql("""
+                        WITH t AS (SELECT id, user_id, last_used_at FROM api_tokens WHERE token_sha256 = ?),
+                             touched AS (UPDATE api_tokens a SET last_used_at = ? FROM t
+                                         WHERE a.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < CAST(? AS timestamptz) - interval '1 minute'))
+                        SELECT user_id FROM t""")
+                .params(sha256(token), now, now)
                 .query(Long.class).optional()
                 .flatMap(users::findById)
                 .map(UserAccount::toPrincipal);

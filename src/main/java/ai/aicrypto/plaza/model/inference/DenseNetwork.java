@@ -27,14 +27,14 @@ public final class DenseNetwork {
      * @return logits (classification) or predicted values (regression), [rows, outputs]
      * @throws F32Tensors.UnfitTensorsException when the weights do not hold the card's network for this input width
      */
-    public static NDArray forward(NDManager manager, ModelCard card, long inputs, F32Tensors tensors, NDArray x)
+    public static NDArray forward(NDManager manager, ModelCard card, long inputs, LayerWeights tensors, NDArray x)
             throws IOException, F32Tensors.UnfitTensorsException {
         List<Long> sizes = new ArrayList<>();
         sizes.add(inputs);
         card.hiddenSizes().forEach(h -> sizes.add((long) h));
         sizes.add((long) card.outputSize());
-        if (tensors.summary().tensors().size() != 2 * (sizes.size() - 1)) {
-            throw new F32Tensors.UnfitTensorsException("the weights hold " + tensors.summary().tensors().size()
+        if (tensors.tensorCount() != 2 * (sizes.size() - 1)) {
+            throw new F32Tensors.UnfitTensorsException("the weights hold " + tensors.tensorCount()
                     + " tensors, the card's network " + 2 * (sizes.size() - 1));
         }
         for (int layer = 0; layer < sizes.size() - 1; layer++) {

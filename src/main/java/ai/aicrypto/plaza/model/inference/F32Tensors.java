@@ -13,7 +13,7 @@ import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import ai.aicrypto.plaza.model.card.SafetensorsSummary;
 
 /** F32 tensors read from a safetensors file that {@link SafetensorsInspector} has validated (weights, checkpoints). */
-public final class F32Tensors implements Closeable {
+public final class F32Tensors implements Closeable, LayerWeights {
 
     /** The file does not hold what the reader expects: a result with it is rejected with this reason. */
     public static final class UnfitTensorsException extends Exception {
@@ -40,7 +40,12 @@ public final class F32Tensors implements Closeable {
         return summary;
     }
 
-    /** The tensor, which must be F32 of exactly this shape. */
+    @Override
+    public int tensorCount() {
+        return summary.tensors().size();
+    }
+
+    @Override
     public float[] read(String name, List<Long> shape) throws IOException, UnfitTensorsException {
         SafetensorsSummary.TensorInfo info = summary.tensors().get(name);
         if (info == null) {

@@ -19,6 +19,10 @@ import ai.aicrypto.plaza.model.ModelProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
+import ai.aicrypto.plaza.model.inference.LayerWeights;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.djl.ndarray.NDArray;
@@ -64,6 +68,9 @@ class ModelPredictions {
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final Path workDir;
+    private final ModelCardValidator validator = new ModelCardValidator();
+    /** Models run lately, decrypted in memory only, bounded by their weights' size. */
+    private final Cache<String, Loaded> cache;
 
     ModelPredictions(ModelService models, ModelProperties properties, JdbcClient jdbc, TransactionTemplate transaction,
                      PlazaProperties plaza) {
@@ -72,12 +79,28 @@ class ModelPredictions {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.workDir = plaza.dataDir().resolve("work");
+        this.cache = Caffeine.newBuilder().maximumWeight(properties.cacheSize().toBytes())
+                .weigher((String key, Loaded model) -> (int) Math.min(Integer.MAX_VALUE, 4L * model.preprocessing().featureCount()
+                        + weightBytes(model))).build();
+    }
+
+    private static long weightBytes(Loaded model) {
+        long floats = 0;
+        List<Integer> sizes = new ArrayList<>();
+        sizes.add(model.preprocessing().featureCount());
+        sizes.addAll(model.card().hiddenSizes());
+        sizes.add(model.card().outputSize());
+        for (int l = 0; l < sizes.size() - 1; l++) {
+            floats += (long) sizes.get(l) * sizes.get(l + 1) + sizes.get(l + 1);
+        }
+        return 4 * floats;
     }
 
     /** How a model takes input, if {@code caller} may ask it for predictions (else why not). */
     Preprocessing inputOf(long modelId, AccountPrincipal caller) {
-        return usable(models.page(modelId, caller)).inputPreprocessing().orElseThrow(
-                () -> new UserFacingException(null, "model.predict.error.colour"));
+        ModelService.Seen seen = models.seen(modelId, caller);
+        usable(seen);
+        return loaded(modelId, seen).preprocessing();
     }
 
     /** Predictions for raw records: each a map from the model's input columns to values as in a CSV. */
@@ -109,33 +132,67 @@ class ModelPredictions {
         if (instances < 1 || instances > properties.maxInstances()) {
             throw new UserFacingException("instances", "model.predict.error.instances", properties.maxInstances());
         }
-        ModelService.ModelPage page = models.page(modelId, caller);
-        ModelCard card = usable(page);
-        Preprocessing preprocessing = card.inputPreprocessing()
-                .orElseThrow(() -> new UserFacingException(null, "model.predict.error.colour"));
-        if (!page.mayUse()) {
+        ModelService.Seen seen = models.seen(modelId, caller);
+        usable(seen);
+        if (!seen.mayUse()) {
             freeCallsLeft(modelId, caller.id()); // before the work; checked again under the lock when recorded
         }
         long started = System.nanoTime();
-        float[][] inputs = encoding.encode(preprocessing);
-        List<Outcome> outcomes = run(modelId, page, card, preprocessing, inputs);
+        Loaded model = loaded(modelId, seen);
+        float[][] inputs = encoding.encode(model.preprocessing());
+        List<Outcome> outcomes = run(model, inputs);
         double latencyMs = (System.nanoTime() - started) / 1e6;
-        record(modelId, caller.id(), via, instances, latencyMs, !page.mayUse());
+        record(modelId, caller.id(), via, instances, latencyMs, !seen.mayUse());
         return new Prediction(outcomes, latencyMs);
     }
 
-    /** The card of a model whose weights this caller may run, or why not. */
-    private ModelCard usable(ModelService.ModelPage page) {
-        if (page.model().weightsKey() == null) {
+    /** Refuses a model whose weights this caller may not run. */
+    private static void usable(ModelService.Seen seen) {
+        if (seen.model().weightsKey() == null) {
             throw new UserFacingException(null, "model.predict.error.no-weights");
         }
-        if (page.model().withheld()) {
+        if (seen.model().withheld()) {
             throw new UserFacingException(null, "model.error.withheld");
         }
-        if (!page.mayUse() && !page.listing().published()) {
+        if (!seen.mayUse() && !seen.listing().published()) {
             throw new ai.aicrypto.plaza.platform.NotFoundException();
         }
-        return page.card();
+    }
+
+    /** A model ready to run: its card, how it takes input and its weights in memory. */
+    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights) {
+    }
+
+    /**
+     * The model, from the cache when it was run lately. Stored weights never change (a new upload is a new blob
+     * key), so the key names both the weights and the card stored with them.
+     */
+    private Loaded loaded(long modelId, ModelService.Seen seen) {
+        return cache.get(seen.model().weightsKey(), key -> load(modelId, seen.model()));
+    }
+
+    private Loaded load(long modelId, ModelService.StoredModel stored) {
+        ModelCard card = validator.parse(stored.cardJson());
+        Preprocessing preprocessing = card.inputPreprocessing()
+                .orElseThrow(() -> new UserFacingException(null, "model.predict.error.colour"));
+        Path file = null;
+        try {
+            file = Files.createTempFile(Files.createDirectories(workDir), "predict-", ".safetensors");
+            try (InputStream in = models.decryptWeights(modelId, stored)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (F32Tensors tensors = F32Tensors.open(file)) {
+                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors));
+            }
+        } catch (F32Tensors.UnfitTensorsException e) {
+            throw new UserFacingException(null, "model.predict.error.unfit-weights");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                file.toFile().delete();
+            }
+        }
     }
 
     private static float[] encodeRecord(Preprocessing preprocessing, Map<String, String> record, int index, int count) {
@@ -152,32 +209,20 @@ class ModelPredictions {
         }
     }
 
-    private List<Outcome> run(long modelId, ModelService.ModelPage page, ModelCard card, Preprocessing preprocessing,
-                              float[][] inputs) {
-        int width = preprocessing.featureCount();
+    private static List<Outcome> run(Loaded model, float[][] inputs) {
+        int width = model.preprocessing().featureCount();
         float[] flat = new float[inputs.length * width];
         for (int i = 0; i < inputs.length; i++) {
             System.arraycopy(inputs[i], 0, flat, i * width, width);
         }
-        Path weights = null;
-        try {
-            weights = Files.createTempFile(Files.createDirectories(workDir), "predict-", ".safetensors");
-            try (InputStream in = models.decryptWeights(modelId, page.model())) {
-                Files.copy(in, weights, StandardCopyOption.REPLACE_EXISTING);
-            }
-            try (NDManager manager = DenseNetwork.cpuManager(); F32Tensors tensors = F32Tensors.open(weights)) {
-                NDArray out = DenseNetwork.forward(manager, card, width, tensors,
-                        manager.create(flat, new Shape(inputs.length, width)));
-                return outcomes(card, out.toFloatArray(), inputs.length);
-            }
+        try (NDManager manager = DenseNetwork.cpuManager()) {
+            NDArray out = DenseNetwork.forward(manager, model.card(), width, model.weights(),
+                    manager.create(flat, new Shape(inputs.length, width)));
+            return outcomes(model.card(), out.toFloatArray(), inputs.length);
         } catch (F32Tensors.UnfitTensorsException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            if (weights != null) {
-                weights.toFile().delete();
-            }
         }
     }
 

@@ -143,10 +143,18 @@ class ModelService implements Models {
     }
 
     ModelPage page(long id, AccountPrincipal viewer) {
+        Seen seen = seen(id, viewer);
+        return new ModelPage(seen.listing(), validator.parse(seen.model().cardJson()), seen.model(), seen.mayUse());
+    }
+
+    /** The model as {@code viewer} may see it, its card not parsed (checked at publication). */
+    Seen seen(long id, AccountPrincipal viewer) {
         ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
         StoredModel model = find(id).orElseThrow(NotFoundException::new);
-        return new ModelPage(listing, validator.parse(model.cardJson()), model,
-                viewer != null && access.mayUse(viewer.id(), id));
+        return new Seen(listing, model, viewer != null && access.mayUse(viewer.id(), id));
+    }
+
+    record Seen(ListingView listing, StoredModel model, boolean mayUse) {
     }
 
     /**
