@@ -53,14 +53,17 @@ class ModelTryItTest extends PlazaBrowserTest {
 
     @Test
     void publishWithWeightsThenTryAnImageAndABadFile() throws IOException {
-        String name = "UI Fashion MLP " + System.currentTimeMillis();
+        // Named and described without "Fashion": SearchTest counts the listings that match "fash".
+        String name = "UI clothing MLP " + System.currentTimeMillis();
         String card = Files.readString(EXAMPLE_CARD, StandardCharsets.UTF_8)
                 .replace("\"Fashion-MNIST MLP\"", "\"" + name + "\"")
+                .replaceFirst("\"description\":\\s*\"[^\"]*\"",
+                        "\"description\": \"The example card's network with seeded random weights, published by a browser test.\"")
                 .replaceFirst("\"priceAic\":\\s*\"[^\"]*\"", "\"priceAic\": \"0\"");
-        assertTrue(card.contains(name) && card.contains("\"priceAic\": \"0\""), card);
-        Path weights = track(Files.createTempFile("plaza-ui-fashion-", ".safetensors"));
+        assertTrue(card.contains(name) && card.contains("\"priceAic\": \"0\"") && !card.toLowerCase().contains("fash"), card);
+        Path weights = track(Files.createTempFile("plaza-ui-clothing-", ".safetensors"));
         writeWeights(weights, 20240611L);
-        Path image = track(Files.createTempFile("plaza-ui-fashion-", ".png"));
+        Path image = track(Files.createTempFile("plaza-ui-clothing-", ".png"));
         int label = writeTestImage(image, 0);
         Path notAnImage = track(Files.createTempFile("plaza-ui-not-an-image-", ".png"));
         Files.writeString(notAnImage, "id,prediction\nr0,cat\nThis is text, not a picture.\n", StandardCharsets.UTF_8);
@@ -70,7 +73,7 @@ class ModelTryItTest extends PlazaBrowserTest {
         WebElement cardJson = visible(By.id("cardJson"));
         // The card as a whole (typing 1.5 kB of JSON key by key is slow and the textarea would auto-indent nothing).
         ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", cardJson, card);
-        type(By.name("tags"), "fashion, ui-test");
+        type(By.name("tags"), "clothing, ui-test");
         driver.findElement(By.id("weights")).sendKeys(weights.toAbsolutePath().toString());
         screenshot("tryit-publish-filled");
         driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
