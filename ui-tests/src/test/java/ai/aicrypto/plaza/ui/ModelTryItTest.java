@@ -1,0 +1,224 @@
+package ai.aicrypto.plaza.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+
+/**
+ * "Try it" on a model page: a member publishes the Fashion-MNIST example card with weights through the publish form,
+ * then drops a real Fashion-MNIST test image on the model's page and sees the prediction with its class bars and the
+ * latency; a text file named .png gets the reason in the page. Another member tries it in Korean.
+ */
+class ModelTryItTest extends PlazaBrowserTest {
+
+    static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
+    static final Path EXAMPLE_CARD = Paths.get("..", "src", "main", "resources", "model-card", "examples", "fashion-mnist-mlp.json");
+    static final List<String> CLASSES = List.of("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+            "sneaker", "bag", "ankle boot");
+
+    private final List<Path> files = new ArrayList<>();
+
+    @AfterEach
+    void deleteFiles() throws IOException {
+        for (Path f : files) {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
+    void publishWithWeightsThenTryAnImageAndABadFile() throws IOException {
+        // Named and described without "Fashion": SearchTest counts the listings that match "fash".
+        String name = "UI clothing MLP " + System.currentTimeMillis();
+        String card = Files.readString(EXAMPLE_CARD, StandardCharsets.UTF_8)
+                .replace("\"Fashion-MNIST MLP\"", "\"" + name + "\"")
+                .replaceFirst("\"description\":\\s*\"[^\"]*\"",
+                        "\"description\": \"The example card's network with seeded random weights, published by a browser test.\"")
+                .replaceFirst("\"priceAic\":\\s*\"[^\"]*\"", "\"priceAic\": \"0\"");
+        assertTrue(card.contains(name) && card.contains("\"priceAic\": \"0\"") && !card.toLowerCase().contains("fash"), card);
+        Path weights = track(Files.createTempFile("plaza-ui-clothing-", ".safetensors"));
+        writeWeights(weights, 20240611L);
+        Path image = track(Files.createTempFile("plaza-ui-clothing-", ".png"));
+        int label = writeTestImage(image, 0);
+        Path notAnImage = track(Files.createTempFile("plaza-ui-not-an-image-", ".png"));
+        Files.writeString(notAnImage, "id,prediction\nr0,cat\nThis is text, not a picture.\n", StandardCharsets.UTF_8);
+
+        registerAndSignIn("tryit");
+        open("/models/new");
+        WebElement cardJson = visible(By.id("cardJson"));
+        // The card as a whole (typing 1.5 kB of JSON key by key is slow and the textarea would auto-indent nothing).
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", cardJson, card);
+        type(By.name("tags"), "clothing, ui-test");
+        driver.findElement(By.id("weights")).sendKeys(weights.toAbsolutePath().toString());
+        screenshot("tryit-publish-filled");
+        driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
+        waitForPath("/models/\\d+");
+        String modelPath = currentPath();
+        assertEquals(name, visible(By.cssSelector("main h1")).getText().trim());
+
+        // The owner tries it with a real test image.
+        WebElement section = visible(By.id("try-it"));
+        assertContains(section.getText(), "28 x 28", "the image field says the size it is resized to");
+        driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
+        driver.findElement(By.id("try-submit")).click();
+        String predicted = visible(By.id("try-label")).getText().trim();
+        assertTrue(CLASSES.contains(predicted), "the prediction is one of the card's classes: " + predicted);
+        List<WebElement> bars = driver.findElements(By.cssSelector("#try-classes .bar"));
+        assertTrue(!bars.isEmpty() && bars.size() <= CLASSES.size(), "class bars: " + bars.size());
+        assertEquals(predicted, bars.get(0).findElement(By.cssSelector(".bar-label")).getText().trim(),
+                "the top bar is the predicted class");
+        double total = 0;
+        double previous = Double.MAX_VALUE;
+        for (WebElement bar : bars) {
+            String percent = bar.findElement(By.cssSelector(".muted")).getText().trim();
+            assertTrue(percent.matches("\\d{1,3}\\.\\d %"), "a percentage: " + percent);
+            double p = Double.parseDouble(percent.replace(" %", ""));
+            assertTrue(p <= previous, "bars are sorted by probability: " + percent);
+            previous = p;
+            total += p;
+            assertTrue(bar.findElement(By.cssSelector(".bar-fill")).getSize().getWidth() >= 0);
+        }
+        assertTrue(total <= 100.5, "probabilities add up to at most 100 %: " + total);
+        assertContains(driver.findElement(By.id("try-latency")).getText(), "ms", "the latency");
+        assertTrue(driver.findElements(By.id("try-error")).isEmpty(), "no error beside a prediction");
+        System.out.println("Try it: true class " + CLASSES.get(label) + ", random weights predicted " + predicted);
+        screenshot("tryit-prediction");
+
+        // A text file named .png: the reason, in the page, and no prediction.
+        driver.findElement(By.id("try-image")).sendKeys(notAnImage.toAbsolutePath().toString());
+        driver.findElement(By.id("try-submit")).click();
+        assertContains(visible(By.id("try-error")).getText(), "not an image the plaza can read", "the refusal");
+        assertTrue(driver.findElements(By.id("try-label")).isEmpty(), "no prediction for a text file");
+        assertEquals(modelPath, currentPath(), "the browser stays on the model page");
+        screenshot("tryit-not-an-image");
+
+        // Another member (free calls on a published model), in Korean.
+        driver.manage().deleteAllCookies();
+        registerAndSignIn("trykorean");
+        open(modelPath + "?lang=ko");
+        assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
+        assertContains(visible(By.cssSelector("#try-it h2")).getText(), "직접 써 보기", "the Korean section title");
+        driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
+        driver.findElement(By.id("try-submit")).click();
+        assertEquals(predicted, visible(By.id("try-label")).getText().trim(), "the same image, the same prediction");
+        assertContains(driver.findElement(By.id("try-latency")).getText(), "ms 만에", "the Korean latency");
+        screenshot("tryit-prediction-korean");
+        driver.findElement(By.id("try-image")).sendKeys(notAnImage.toAbsolutePath().toString());
+        driver.findElement(By.id("try-submit")).click();
+        wait.until(d -> !d.findElements(By.id("try-error")).isEmpty());
+        assertContains(visible(By.id("try-error")).getText(), "읽을 수 있는 이미지", "the Korean refusal");
+        screenshot("tryit-not-an-image-korean");
+    }
+
+    private Path track(Path file) {
+        files.add(file);
+        return file;
+    }
+
+    /**
+     * The card's network (784 -> 256 -> 128 -> 10) as safetensors: F32 weights [out, in] and biases [out] from a
+     * seeded generator, He-scaled so that the outputs differ between classes.
+     */
+    static void writeWeights(Path file, long seed) throws IOException {
+        int[][] layers = {{256, 784}, {128, 256}, {10, 128}};
+        Random random = new Random(seed);
+        Map<String, float[]> tensors = new LinkedHashMap<>();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (int i = 0; i < layers.length; i++) {
+            int out = layers[i][0], in = layers[i][1];
+            float[] w = new float[out * in];
+            double scale = Math.sqrt(2.0 / in);
+            for (int k = 0; k < w.length; k++) {
+                w[k] = (float) (random.nextGaussian() * scale);
+            }
+            float[] b = new float[out];
+            for (int k = 0; k < b.length; k++) {
+                b[k] = (float) (random.nextGaussian() * 0.01);
+            }
+            tensors.put("layers." + i + ".weight", w);
+            shapes.put("layers." + i + ".weight", new int[] {out, in});
+            tensors.put("layers." + i + ".bias", b);
+            shapes.put("layers." + i + ".bias", new int[] {out});
+        }
+        StringBuilder header = new StringBuilder("{");
+        long offset = 0;
+        for (var e : tensors.entrySet()) {
+            long end = offset + 4L * e.getValue().length;
+            int[] shape = shapes.get(e.getKey());
+            header.append(header.length() > 1 ? "," : "").append('"').append(e.getKey())
+                    .append("\":{\"dtype\":\"F32\",\"shape\":[").append(shape[0]);
+            for (int k = 1; k < shape.length; k++) {
+                header.append(',').append(shape[k]);
+            }
+            header.append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        header.append('}');
+        while ((header.length() + 8) % 8 != 0) {
+            header.append(' ');
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).flip();
+            channel.write(length);
+            channel.write(ByteBuffer.wrap(json));
+            for (float[] values : tensors.values()) {
+                ByteBuffer data = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+                data.asFloatBuffer().put(values);
+                while (data.hasRemaining()) {
+                    channel.write(data);
+                }
+            }
+        }
+    }
+
+    /** Writes test image {@code index} of Fashion-MNIST (t10k) as a greyscale PNG; returns its label. */
+    static int writeTestImage(Path png, int index) throws IOException {
+        BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        try (DataInputStream in = new DataInputStream(gunzip(FASHION.resolve("t10k-images-idx3-ubyte.gz")))) {
+            assertEquals(2051, in.readInt(), "IDX images magic");
+            in.readInt(); // count
+            assertEquals(28, in.readInt());
+            assertEquals(28, in.readInt());
+            in.skipNBytes(784L * index);
+            byte[] pixels = in.readNBytes(784);
+            image.getRaster().setDataElements(0, 0, 28, 28, pixels);
+        }
+        assertTrue(ImageIO.write(image, "png", png.toFile()), "a PNG writer");
+        try (DataInputStream in = new DataInputStream(gunzip(FASHION.resolve("t10k-labels-idx1-ubyte.gz")))) {
+            assertEquals(2049, in.readInt(), "IDX labels magic");
+            in.readInt();
+            in.skipNBytes(index);
+            return in.readUnsignedByte();
+        }
+    }
+
+    private static InputStream gunzip(Path file) throws IOException {
+        return new GZIPInputStream(Files.newInputStream(file), 1 << 16);
+    }
+}
