@@ -70,7 +70,8 @@ class Builder {
                 : misfit(w.model.card(), w.dataset, data);
         if (target == MODEL || modelError != null) {
             w.recommendations = RecommendedModels.forDataset(w.dataset.title(), data, w.dataset.rowCount());
-            w.templates = models.templatesFor(userId);
+            w.templates = models.templatesFor(userId).stream()
+                    .map(t -> new Wizard.TemplateChoice(t, misfit(t.card(), w.dataset, data))).toList();
             return w.stop(MODEL, target > MODEL ? modelError : null);
         }
         w.hyperparameters = hyperparameters(w.model, form.getHp(), errors);

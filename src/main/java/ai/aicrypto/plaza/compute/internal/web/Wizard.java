@@ -17,7 +17,7 @@ import ai.aicrypto.plaza.platform.UserFacingException;
  * @param errors by field: {@code datasetId}, {@code modelId}, {@code hp.NAME}, {@code offer}, {@code budget}
  */
 public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
-                     List<RecommendedModels.Recommendation> recommendations, List<ModelTemplate> templates,
+                     List<RecommendedModels.Recommendation> recommendations, List<TemplateChoice> templates,
                      TrainableDataset dataset, ModelTemplate model,
                      List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
                      OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate) {
@@ -35,6 +35,10 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         }
     }
 
+    /** A published card offered as a template, with why it cannot learn the chosen dataset (null when it can). */
+    public record TemplateChoice(ModelTemplate template, UserFacingException misfit) {
+    }
+
     /** An online offer with the estimate of this job on it (null when the offer has no measured score yet). */
     public record OfferChoice(OfferDirectory.Offer offer, PriceEstimate estimate) {
     }
@@ -44,7 +48,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         private final Map<String, UserFacingException> errors;
         List<TrainableDataset> datasets = List.of();
         List<RecommendedModels.Recommendation> recommendations = List.of();
-        List<ModelTemplate> templates = List.of();
+        List<TemplateChoice> templates = List.of();
         TrainableDataset dataset;
         ModelTemplate model;
         List<Hyperparameter> hyperparameters = List.of();

@@ -114,6 +114,8 @@ class BuilderTest extends ComputeWebTest {
         onlineWorker(users.member(), "0.5", 1000.0);
 
         String step2 = body(get("/builder").param("datasetId", String.valueOf(wine)).param("step", "2"));
+        assertThat(step2).as("the iris card is listed, but says why it cannot learn wine")
+                .contains("The dataset has 13 features per record; this model expects 4.");
         assertThat(step2).contains("Recommended for this dataset").contains("value=\"recommended:mlp\"")
                 .contains("value=\"recommended:linear\"").contains("Gives each of the 13 features its own weight.");
         assertThat(body(get("/builder").header("Accept-Language", "ko").param("datasetId", String.valueOf(wine))
