@@ -28,6 +28,10 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.context.support.DefaultMessageSourceResolvable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -42,6 +46,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 class ModelPredictions {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelPredictions.class);
 
     static final int TOP_CLASSES = 5;
 
@@ -82,6 +88,20 @@ class ModelPredictions {
         this.cache = Caffeine.newBuilder().maximumWeight(properties.cacheSize().toBytes())
                 .weigher((String key, Loaded model) -> (int) Math.min(Integer.MAX_VALUE, 4L * model.preprocessing().featureCount()
                         + weightBytes(model))).build();
+    }
+
+    /** Loads the inference engine's natives (seconds) once the app is up, so no caller waits for them. */
+    @EventListener(ApplicationReadyEvent.class)
+    void warmUp() {
+        Thread warmUp = new Thread(() -> {
+            try (NDManager manager = DenseNetwork.cpuManager()) {
+                manager.zeros(new Shape(1));
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                log.warn("The inference engine did not load; predictions will try again: {}", e.toString());
+            }
+        }, "inference-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     private static long weightBytes(Loaded model) {
