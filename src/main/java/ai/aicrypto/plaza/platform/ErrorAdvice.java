@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -41,6 +42,14 @@ class ErrorAdvice {
     ModelAndView integrity(IntegrityException e, HttpServletRequest request) {
         log.error("Integrity check failed", e);
         return errorPage(HttpStatus.INTERNAL_SERVER_ERROR, messages.getMessage("error.integrity", null,
+                LocaleContextHolder.getLocale()), request);
+    }
+
+    /** A statement cut by its timeout (review M6): most often a visitor's search that would run long. */
+    @ExceptionHandler(QueryTimeoutException.class)
+    ModelAndView tooSlow(QueryTimeoutException e, HttpServletRequest request) {
+        log.warn("A statement ran out of time for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        return errorPage(HttpStatus.SERVICE_UNAVAILABLE, messages.getMessage("error.query-timeout", null,
                 LocaleContextHolder.getLocale()), request);
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.Task;
+import ai.aicrypto.plaza.platform.StatementTimeouts;
 import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchHit;
 import ai.aicrypto.plaza.search.SearchQuery;
@@ -38,16 +39,19 @@ class PostgresSearchBackend implements SearchBackend {
     private static final String WORD_SIMILARITY_THRESHOLD = "0.45";
 
     private final JdbcClient jdbc;
+    private final StatementTimeouts timeouts;
     private final Accounts accounts;
 
-    PostgresSearchBackend(JdbcClient jdbc, Accounts accounts) {
+    PostgresSearchBackend(JdbcClient jdbc, Accounts accounts, StatementTimeouts timeouts) {
         this.jdbc = jdbc;
+        this.timeouts = timeouts;
         this.accounts = accounts;
     }
 
     @Override
     @Transactional(readOnly = true)
     public SearchResults search(SearchQuery query) {
+        timeouts.limitForVisitors();
         jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true)").param(WORD_SIMILARITY_THRESHOLD)
                 .query(String.class).single();
         Filter filter = Filter.of(query);
@@ -109,6 +113,7 @@ class PostgresSearchBackend implements SearchBackend {
         if (p.isEmpty()) {
             return List.of();
         }
+        timeouts.limitForVisitors();
         jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true)").param(WORD_SIMILARITY_THRESHOLD)
                 .query(String.class).single();
         return jdbc.sql("""
