@@ -21,6 +21,8 @@ final class CuttableProxy {
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    /** Connections are taken and never answered: an Elasticsearch that hangs rather than refuses. */
+    private volatile boolean hanging;
 
     CuttableProxy(String targetUrl) {
         URI uri = URI.create(targetUrl);
@@ -38,6 +40,11 @@ final class CuttableProxy {
     }
 
     synchronized void restore() {
+        if (hanging) {
+            hanging = false;
+            dropConnections();
+            return;
+        }
         try {
             var socket = new ServerSocket();
             socket.setReuseAddress(true);
@@ -51,6 +58,16 @@ final class CuttableProxy {
 
     synchronized void cut() {
         closeQuietly(server);
+        dropConnections();
+    }
+
+    /** Open connections are dropped; new ones are accepted and then nothing is ever sent back. */
+    synchronized void hang() {
+        dropConnections();
+        hanging = true;
+    }
+
+    private void dropConnections() {
         open.forEach(CuttableProxy::closeQuietly);
         open.clear();
     }
@@ -59,6 +76,10 @@ final class CuttableProxy {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (hanging) {
+                    open.add(client);
+                    continue;
+                }
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 open.add(client);
                 open.add(upstream);
