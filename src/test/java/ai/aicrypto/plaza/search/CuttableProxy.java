@@ -61,9 +61,8 @@ final class CuttableProxy {
         dropConnections();
     }
 
-    /** Open connections are dropped; new ones are accepted and then nothing is ever sent back. */
+    /** Nothing is passed on any more, on open connections and new ones alike: requests go unanswered. */
     synchronized void hang() {
-        dropConnections();
         hanging = true;
     }
 
@@ -94,7 +93,13 @@ final class CuttableProxy {
     private void pump(Socket from, Socket to) {
         daemon("proxy-pump", () -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    if (!hanging) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                }
             } catch (IOException ignored) {
                 // The other side went away, or the test cut the line.
             } finally {

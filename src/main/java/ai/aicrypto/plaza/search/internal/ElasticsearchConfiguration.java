@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.search.internal;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.catalog.Catalog;
@@ -35,15 +36,20 @@ import tools.jackson.databind.json.JsonMapper;
 @ConditionalOnExpression("!'${plaza.search.es-url:}'.isBlank()")
 class ElasticsearchConfiguration {
 
-    /**
-     * Explicit timeouts (review M11): the client's own have no limit on waiting for an answer, so an Elasticsearch
-     * that hangs rather than refuses would hold every search's thread. These are the index writes' timeouts;
-     * searches wait less ({@link ElasticsearchSearchBackend}).
-     */
+    /** The index writes' client; searches have one of their own ({@link #elasticsearchSearchBackend}). */
     @Bean(destroyMethod = "close")
     ElasticsearchClient elasticsearchClient(SearchProperties properties) {
+        return client(properties, properties.esIndexTimeout());
+    }
+
+    /**
+     * Explicit timeouts (review M11): the client's own have no limit on waiting for an answer, so an Elasticsearch
+     * that hangs rather than refuses would hold every search's thread. The wait for an answer is the connection's
+     * socket timeout (a per-request response timeout does not shorten it), hence a client per kind of wait.
+     */
+    static ElasticsearchClient client(SearchProperties properties, Duration answerWithin) {
         Timeout connect = Timeout.of(properties.esConnectTimeout());
-        Timeout answer = Timeout.of(properties.esIndexTimeout());
+        Timeout answer = Timeout.of(answerWithin);
         return ElasticsearchClient.of(b -> b.host(properties.esUrl()).transportFactory(config -> new Rest5ClientTransport(
                 Rest5Client.builder(config.hosts())
                         .setConnectionConfigCallback(c -> c.setConnectTimeout(connect).setSocketTimeout(answer))
@@ -63,10 +69,10 @@ class ElasticsearchConfiguration {
         return new SearchIndex(client, properties, catalog, documents, clock);
     }
 
-    @Bean
-    ElasticsearchSearchBackend elasticsearchSearchBackend(ElasticsearchClient client, SearchProperties properties,
-                                                          JsonMapper json) {
-        return new ElasticsearchSearchBackend(client, properties, json);
+    /** Searches wait for an answer at most the read timeout; PostgreSQL answers after it. */
+    @Bean(destroyMethod = "close")
+    ElasticsearchSearchBackend elasticsearchSearchBackend(SearchProperties properties, JsonMapper json) {
+        return new ElasticsearchSearchBackend(client(properties, properties.esReadTimeout()), properties, json);
     }
 
     @Bean

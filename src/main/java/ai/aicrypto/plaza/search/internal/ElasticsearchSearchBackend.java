@@ -19,13 +19,9 @@ import ai.aicrypto.plaza.search.SearchResults.FacetValue;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.transport.rest5_client.Rest5ClientOptions;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Request;
-import co.elastic.clients.transport.rest5_client.low_level.RequestOptions;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -49,22 +45,19 @@ class ElasticsearchSearchBackend implements SearchBackend {
 
     private final ElasticsearchClient client;
     private final Rest5Client restClient;
-    private final RequestOptions searchOptions;
     private final String alias;
     private final JsonMapper json;
 
     ElasticsearchSearchBackend(ElasticsearchClient client, SearchProperties properties, JsonMapper json) {
-        // A search waits for its answer less than an index write: PostgreSQL answers instead (review M11).
-        RequestConfig searchTimeouts = RequestConfig.custom()
-                .setConnectionRequestTimeout(Timeout.of(properties.esConnectTimeout()))
-                .setResponseTimeout(Timeout.of(properties.esReadTimeout())).build();
-        this.searchOptions = RequestOptions.DEFAULT.toBuilder().setRequestConfig(searchTimeouts).build();
-        Rest5ClientOptions.Builder typed = Rest5ClientOptions.of(client._transportOptions()).toBuilder();
-        typed.restClientRequestOptionsBuilder().setRequestConfig(searchTimeouts);
-        this.client = client.withTransportOptions(typed.build());
+        this.client = client;
         this.restClient = ((Rest5ClientTransport) client._transport()).restClient();
         this.alias = properties.alias();
         this.json = json;
+    }
+
+    /** Its client is its own (see ElasticsearchConfiguration#client). */
+    void close() throws IOException {
+        client.close();
     }
 
     @Override
@@ -107,7 +100,6 @@ class ElasticsearchSearchBackend implements SearchBackend {
         // objects and the answer into typed aggregations, a tenth of the results page's CPU.
         Request request = new Request("POST", "/" + alias + "/_search");
         request.setJsonEntity(body.toString());
-        request.setOptions(searchOptions);
         JsonNode response;
         try (InputStream in = restClient.performRequest(request).getEntity().getContent()) {
             response = json.readTree(in);
