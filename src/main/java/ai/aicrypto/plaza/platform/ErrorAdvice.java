@@ -53,6 +53,18 @@ class ErrorAdvice {
                 LocaleContextHolder.getLocale()), request);
     }
 
+    /**
+     * A live update stream refused (review M8), as plain text: the request asked for an event stream, so no page
+     * would be accepted, and a browser's EventSource tries again after the pause.
+     */
+    @ExceptionHandler(LiveUpdates.TooManyStreams.class)
+    void tooManyStreams(LiveUpdates.TooManyStreams e, HttpServletResponse response) throws IOException {
+        response.setStatus(e.status());
+        response.setHeader("Retry-After", String.valueOf(LiveUpdates.TooManyStreams.RETRY_AFTER_SECONDS));
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().write(messages.getMessage(e.messageKey(), null, LocaleContextHolder.getLocale()) + "\n");
+    }
+
     private ModelAndView errorPage(HttpStatus status, String userMessage, HttpServletRequest request) {
         var page = new ModelAndView("error", status);
         page.addObject("status", status.value());
