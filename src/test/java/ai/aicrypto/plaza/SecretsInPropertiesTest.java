@@ -34,7 +34,7 @@ class SecretsInPropertiesTest {
 
     @Test
     void databasePropertiesPrintNeitherPasswordNorUrl() {
-        var db = new DatabaseProperties("jdbc:postgresql://db/plaza?password=url-secret", "plaza", "pw-secret", 0, true);
+        var db = new DatabaseProperties("jdbc:postgresql://db/plaza?password=url-secret", "plaza", "pw-secret", 0, true, Duration.ofSeconds(60), Duration.ofSeconds(3));
         assertThat(db.toString()).doesNotContain("pw-secret").doesNotContain("url-secret").contains("external=true");
     }
 }

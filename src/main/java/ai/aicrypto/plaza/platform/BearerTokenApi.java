@@ -15,6 +15,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.preauth.AbstractPreAuthenticatedProcessingFilter;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -31,15 +32,18 @@ public final class BearerTokenApi {
      * @param paths        the API's path pattern, e.g. {@code /api/v1/**}
      * @param role         the role every request needs (without {@code ROLE_})
      * @param authenticate the authentication a token stands for, if any
+     * @param rateLimits   counted once the token is resolved, so per account as well as per address
      */
     public static SecurityFilterChain chain(HttpSecurity http, String paths, String role,
-                                            Function<String, Optional<? extends Authentication>> authenticate) throws Exception {
+                                            Function<String, Optional<? extends Authentication>> authenticate,
+                                            RateLimits rateLimits) throws Exception {
         http.securityMatcher(paths)
                 .authorizeHttpRequests(auth -> auth.anyRequest().hasRole(role))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
-                .addFilterBefore(new BearerTokenFilter(authenticate), AbstractPreAuthenticatedProcessingFilter.class);
+                .addFilterBefore(new BearerTokenFilter(authenticate), AbstractPreAuthenticatedProcessingFilter.class)
+                .addFilterBefore(rateLimits.filter(), UsernamePasswordAuthenticationFilter.class);
         return http.build();
     }
 

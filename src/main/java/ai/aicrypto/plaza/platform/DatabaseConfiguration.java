@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,6 +36,8 @@ class DatabaseConfiguration {
         var pool = new HikariDataSource();
         pool.setPoolName("plaza");
         pool.setMaximumPoolSize(20);
+        // Every statement of the app is cut after this (review M6); see flywayOnItsOwnConnection.
+        pool.setConnectionInitSql("SET statement_timeout = " + db.statementTimeout().toMillis());
         if (db.external()) {
             pool.setJdbcUrl(db.url());
             pool.setUsername(db.username());
@@ -45,6 +48,15 @@ class DatabaseConfiguration {
         pool.setJdbcUrl(server.getJdbcUrl("postgres", "postgres"));
         pool.setUsername("postgres");
         return new EmbeddedPostgresDataSource(pool, server);
+    }
+
+    /**
+     * Migrations may rightly run longer than the pool's statement timeout: Flyway gets connections of its own, to the
+     * same database, without it (a session setting lifted on a pooled connection would stay lifted).
+     */
+    @Bean
+    FlywayConfigurationCustomizer flywayOnItsOwnConnection(HikariDataSource dataSource) {
+        return flyway -> flyway.dataSource(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword());
     }
 
     private static EmbeddedPostgres startEmbedded(Path dir, int port, boolean durable) throws IOException {

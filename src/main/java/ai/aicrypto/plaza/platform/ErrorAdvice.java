@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -51,6 +52,26 @@ class ErrorAdvice {
         log.error("Integrity check failed", e);
         return errorPage(HttpStatus.INTERNAL_SERVER_ERROR, messages.getMessage("error.integrity", null,
                 LocaleContextHolder.getLocale()), request);
+    }
+
+    /** A statement cut by its timeout (review M6): most often a visitor's search that would run long. */
+    @ExceptionHandler(QueryTimeoutException.class)
+    ModelAndView tooSlow(QueryTimeoutException e, HttpServletRequest request) {
+        log.warn("A statement ran out of time for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        return errorPage(HttpStatus.SERVICE_UNAVAILABLE, messages.getMessage("error.query-timeout", null,
+                LocaleContextHolder.getLocale()), request);
+    }
+
+    /**
+     * A live update stream refused (review M8), as plain text: the request asked for an event stream, so no page
+     * would be accepted, and a browser's EventSource tries again after the pause.
+     */
+    @ExceptionHandler(LiveUpdates.TooManyStreams.class)
+    void tooManyStreams(LiveUpdates.TooManyStreams e, HttpServletResponse response) throws IOException {
+        response.setStatus(e.status());
+        response.setHeader("Retry-After", String.valueOf(LiveUpdates.TooManyStreams.RETRY_AFTER_SECONDS));
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().write(messages.getMessage(e.messageKey(), null, LocaleContextHolder.getLocale()) + "\n");
     }
 
     private ModelAndView errorPage(HttpStatus status, String userMessage, HttpServletRequest request) {

@@ -53,7 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  * same input with the weights already open, for a table (wine, 13 columns) and an image (Fashion-MNIST MLP). Figures
  * go to stdout and target/inference-bench.txt, `name value` lines first.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "plaza.rate.member-api.per-account=1000000/1m", "plaza.rate.member-api.per-address=1000000/1m"})
 class InferenceBench extends IntegrationTest {
 
     private static final int CALLS = Integer.getInteger("calls", 300);

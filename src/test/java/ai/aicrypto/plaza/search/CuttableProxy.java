@@ -21,6 +21,8 @@ final class CuttableProxy {
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    /** Connections are taken and never answered: an Elasticsearch that hangs rather than refuses. */
+    private volatile boolean hanging;
 
     CuttableProxy(String targetUrl) {
         URI uri = URI.create(targetUrl);
@@ -38,6 +40,11 @@ final class CuttableProxy {
     }
 
     synchronized void restore() {
+        if (hanging) {
+            hanging = false;
+            dropConnections();
+            return;
+        }
         try {
             var socket = new ServerSocket();
             socket.setReuseAddress(true);
@@ -51,6 +58,15 @@ final class CuttableProxy {
 
     synchronized void cut() {
         closeQuietly(server);
+        dropConnections();
+    }
+
+    /** Nothing is passed on any more, on open connections and new ones alike: requests go unanswered. */
+    synchronized void hang() {
+        hanging = true;
+    }
+
+    private void dropConnections() {
         open.forEach(CuttableProxy::closeQuietly);
         open.clear();
     }
@@ -59,6 +75,10 @@ final class CuttableProxy {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
+                if (hanging) {
+                    open.add(client);
+                    continue;
+                }
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 open.add(client);
                 open.add(upstream);
@@ -73,7 +93,13 @@ final class CuttableProxy {
     private void pump(Socket from, Socket to) {
         daemon("proxy-pump", () -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    if (!hanging) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                }
             } catch (IOException ignored) {
                 // The other side went away, or the test cut the line.
             } finally {

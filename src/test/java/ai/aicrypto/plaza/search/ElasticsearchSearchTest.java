@@ -37,6 +37,10 @@ class ElasticsearchSearchTest extends SearchContractTest {
         registry.add("plaza.search.retry-interval", () -> "1s");
         registry.add("plaza.events.retry-interval", () -> "1s");
         registry.add("plaza.events.retry-after", () -> "1s");
+        // A hanging Elasticsearch costs the first search half a second; a cool-down no test outlasts.
+        registry.add("plaza.search.es-read-timeout", () -> "500ms");
+        registry.add("plaza.search.es-index-timeout", () -> "20s");
+        registry.add("plaza.search.es-cooldown", () -> "10m");
     }
 
     private static CuttableProxy proxy;
@@ -105,6 +109,37 @@ class ElasticsearchSearchTest extends SearchContractTest {
         SearchResults after = search.search(new SearchQuery("", null, tag, null, null, null, null, null, null, null, 100));
         assertThat(after.backend()).isEqualTo("elasticsearch");
         assertThat(after.total()).isEqualTo(expected.size());
+    }
+
+    /**
+     * Review M11: an Elasticsearch that takes connections and never answers costs one search its read timeout, after
+     * which searches skip it and PostgreSQL answers at once; once an index write gets through, Elasticsearch answers
+     * searches again.
+     */
+    @Test
+    void aHangingElasticsearchIsSkippedAfterItsFirstFailure() throws Exception {
+        String tag = run + "-hang";
+        create(ListingKind.DATASET, "Hang listing", "Before the hang.", List.of(tag), "MIT", "1", "");
+        awaitIndexed(() -> indexed(tag).size() == 1);
+        SearchQuery query = new SearchQuery("", null, tag, null, null, null, null, null, null, null, 10);
+        double skippedBefore = meters.counter("plaza.search.skipped").count();
+
+        proxy().hang();
+        try {
+            SearchResults timedOut = search.search(query);
+            assertThat(timedOut.backend()).isEqualTo("postgresql");
+            assertThat(timedOut.total()).isEqualTo(1);
+            assertThat(meters.counter("plaza.search.skipped").count()).as("this one waited").isEqualTo(skippedBefore);
+
+            SearchResults skipped = search.search(query);
+            assertThat(skipped.backend()).isEqualTo("postgresql");
+            assertThat(skipped.total()).isEqualTo(1);
+            assertThat(meters.counter("plaza.search.skipped").count()).as("this one did not").isEqualTo(skippedBefore + 1);
+        } finally {
+            proxy().restore();
+        }
+        create(ListingKind.DATASET, "After the hang", "Indexed again.", List.of(tag), "MIT", "1", "");
+        awaitIndexed(() -> search.search(query).backend().equals("elasticsearch") && search.search(query).total() == 2);
     }
 
     /** Published listings with the tag, as the database has them: id to title. */

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -26,6 +27,7 @@ import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.SearchFacts;
 import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.market.ListingStatsChanged;
+import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -384,6 +386,31 @@ abstract class SearchContractTest extends IntegrationTest {
 
     protected SearchQuery mine(String text) {
         return new SearchQuery(text, null, run, null, null, null, null, null, null, null, 100);
+    }
+
+    /**
+     * Review L12: a cursor of this backend whose sort values are not what it wrote (not numbers, out of range, an
+     * unknown kind) is a broken link to the visitor, for every sort order, never a server error.
+     */
+    @Test
+    void aBrokenCursorIsToldAsSuchNeverAServerError() throws Exception {
+        List<List<String>> broken = List.of(List.of("x", "1", "DATASET"), List.of("1", "x", "DATASET"),
+                List.of("1e999999999", "1", "DATASET"), List.of("+99999-01-01T00:00:00Z", "1", "DATASET"),
+                List.of("NaN", "1", "DATASET"), List.of("1", "1", "NOPE"));
+        awaitIndexed(() -> search.search(mine("")).backend().equals(backend())); // not a fallback, which drops the cursor
+        for (SearchQuery.Sort sort : SearchQuery.Sort.values()) {
+            for (List<String> values : broken) {
+                String cursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        (backend() + "\u001f" + String.join("\u001f", values)).getBytes(StandardCharsets.UTF_8));
+                assertThatThrownBy(() -> search.search(mine("").withSort(sort).withAfter(cursor))).as(sort + " " + values)
+                        .isInstanceOfSatisfying(UserFacingException.class,
+                                e -> assertThat(e.messageKey()).isEqualTo("listing.error.bad-cursor"));
+                var page = mvc.perform(get("/search").param("sort", sort.name()).param("after", cursor)
+                        .header("Accept-Language", "en")).andReturn().getResponse();
+                assertThat(page.getStatus()).as(sort + " " + values).isEqualTo(400);
+                assertThat(page.getContentAsString()).contains("This page link is broken or out of date.");
+            }
+        }
     }
 
     /** The backend under test (not a fallback) answers with this many hits. */

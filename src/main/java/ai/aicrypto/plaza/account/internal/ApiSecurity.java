@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.account.internal;
 
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.platform.BearerTokenApi;
+import ai.aicrypto.plaza.platform.RateLimits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -15,8 +16,9 @@ class ApiSecurity {
 
     @Bean
     @Order(2)
-    SecurityFilterChain memberApiSecurityChain(HttpSecurity http, ApiTokens tokens) throws Exception {
+    SecurityFilterChain memberApiSecurityChain(HttpSecurity http, ApiTokens tokens, RateLimits rateLimits) throws Exception {
         return BearerTokenApi.chain(http, "/api/v1/**", "MEMBER", token -> tokens.authenticate(token)
-                .map(principal -> UsernamePasswordAuthenticationToken.authenticated(principal, null, principal.getAuthorities())));
+                .map(principal -> UsernamePasswordAuthenticationToken.authenticated(principal, null, principal.getAuthorities())),
+                rateLimits);
     }
 }

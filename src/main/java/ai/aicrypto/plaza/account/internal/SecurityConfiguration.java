@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 
 import ai.aicrypto.plaza.platform.MultipartRequests;
+import ai.aicrypto.plaza.platform.RateLimits;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,6 +22,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 
@@ -33,7 +35,7 @@ import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain web(HttpSecurity http) throws Exception {
+    SecurityFilterChain web(HttpSecurity http, RateLimits rateLimits) throws Exception {
         http
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(PathRequest.toStaticResources().atCommonLocations()).permitAll()
@@ -62,6 +64,8 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens()))
                 // Multipart requests: signed in, and the token outside the body, before anything parses it.
                 .addFilterBefore(new MultipartGuard(), CsrfFilter.class)
+                // The session's member is known there, and a refused sign-in costs no password hash.
+                .addFilterBefore(rateLimits.filter(), UsernamePasswordAuthenticationFilter.class)
                 .exceptionHandling(e -> e.accessDeniedHandler(SecurityConfiguration::denied))
                 .sessionManagement(session -> session
                         .sessionFixation(fixation -> fixation.changeSessionId()));

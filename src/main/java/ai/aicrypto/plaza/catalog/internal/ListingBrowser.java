@@ -22,6 +22,7 @@ import ai.aicrypto.plaza.catalog.ListingCard;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingStatus;
 import ai.aicrypto.plaza.platform.MarkdownRenderer;
+import ai.aicrypto.plaza.platform.StatementTimeouts;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -39,15 +40,18 @@ class ListingBrowser {
     private final JdbcClient jdbc;
     private final Accounts accounts;
     private final MarkdownRenderer markdown;
+    private final StatementTimeouts timeouts;
 
-    ListingBrowser(JdbcClient jdbc, Accounts accounts, MarkdownRenderer markdown) {
+    ListingBrowser(JdbcClient jdbc, Accounts accounts, MarkdownRenderer markdown, StatementTimeouts timeouts) {
         this.jdbc = jdbc;
+        this.timeouts = timeouts;
         this.accounts = accounts;
         this.markdown = markdown;
     }
 
     @Transactional(readOnly = true)
     BrowsePage browse(ListingKind kind, BrowseQuery query) {
+        timeouts.limitForVisitors();
         var sql = new StringBuilder("""
                 SELECT id, title, description, tags, license, price_aic, owner_id, created_at, lower(title) AS title_key
                 FROM listings WHERE kind = :kind AND status = 'PUBLISHED'""");

@@ -274,8 +274,8 @@ class CompetitionController {
     }
 
     @GetMapping(path = "/competitions/{slug}/live", produces = "text/event-stream")
-    SseEmitter liveLeaderboard(@PathVariable String slug) {
-        return live.subscribe(Standings.topic(competitions.bySlug(slug)));
+    SseEmitter liveLeaderboard(@PathVariable String slug, HttpServletRequest request) {
+        return live.subscribe(Standings.topic(competitions.bySlug(slug)), "leaderboard", request);
     }
 
     /** The public leaderboard, and once the competition is finalized the final one beside it; every team. */

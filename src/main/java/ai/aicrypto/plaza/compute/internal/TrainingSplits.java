@@ -24,6 +24,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.StatementTimeouts;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -67,8 +68,11 @@ class TrainingSplits {
     private final DataKeys dataKeys;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
+    private final StatementTimeouts timeouts;
 
-    TrainingSplits(Datasets datasets, BlobStore blobs, DataKeys dataKeys, JdbcClient jdbc, TransactionTemplate transaction) {
+    TrainingSplits(Datasets datasets, BlobStore blobs, DataKeys dataKeys, JdbcClient jdbc, TransactionTemplate transaction,
+                   StatementTimeouts timeouts) {
+        this.timeouts = timeouts;
         this.datasets = datasets;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
@@ -176,6 +180,8 @@ class TrainingSplits {
         }
         List<String> replaced = new ArrayList<>();
         Split split = transaction.execute(status -> {
+            // Waiting here while another instance encrypts a large dataset is expected: not cut by the pool's cap.
+            timeouts.lift();
             // Serialises makers and rotators of the same dataset (on any instance); released at commit.
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('training-split'), CAST(? AS int))")
                     .param((int) datasetId).query(Object.class).single();

@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import ai.aicrypto.plaza.platform.BearerTokenApi;
+import ai.aicrypto.plaza.platform.RateLimits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -13,7 +14,8 @@ class WorkerApiSecurity {
 
     @Bean
     @Order(1)
-    SecurityFilterChain workerApiSecurityChain(HttpSecurity http, WorkerRegistry workers) throws Exception {
-        return BearerTokenApi.chain(http, "/api/worker/**", "WORKER", token -> workers.workerFor(token).map(WorkerIdentity::new));
+    SecurityFilterChain workerApiSecurityChain(HttpSecurity http, WorkerRegistry workers, RateLimits rateLimits) throws Exception {
+        return BearerTokenApi.chain(http, "/api/worker/**", "WORKER", token -> workers.workerFor(token).map(WorkerIdentity::new),
+                rateLimits);
     }
 }

@@ -33,6 +33,12 @@ final class WorkerIdentity extends AbstractAuthenticationToken {
         return worker;
     }
 
+    /** Stable per worker (rate limits count by it); the record's own text changes with its memory and caches. */
+    @Override
+    public String getName() {
+        return "worker-" + worker.id();
+    }
+
     /** A worker as the queue sees it: its id, GPU memory and the datasets it caches. */
     record Worker(long id, int memoryMb, Long[] cachedDatasets) {
     }

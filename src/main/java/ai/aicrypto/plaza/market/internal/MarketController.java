@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -145,9 +146,10 @@ class MarketController {
     }
 
     @GetMapping("/purchases/{purchaseId}/live")
-    SseEmitter purchaseUpdates(@PathVariable long purchaseId, @AuthenticationPrincipal AccountPrincipal me) {
+    SseEmitter purchaseUpdates(@PathVariable long purchaseId, @AuthenticationPrincipal AccountPrincipal me,
+                               HttpServletRequest request) {
         desk.owned(purchaseId, me.id()).orElseThrow(NotFoundException::new);
-        return live.subscribe(PurchaseDesk.topic(purchaseId));
+        return live.subscribe(PurchaseDesk.topic(purchaseId), "purchase", request);
     }
 
     /** The listing as {@code me} (null when anonymous) may see it: unpublished ones only for their owner and admins. */

@@ -55,6 +55,11 @@ class ElasticsearchSearchBackend implements SearchBackend {
         this.json = json;
     }
 
+    /** Its client is its own (see ElasticsearchConfiguration#client). */
+    void close() throws IOException {
+        client.close();
+    }
+
     @Override
     public SearchResults search(SearchQuery query) {
         ObjectNode body = json.createObjectNode();
@@ -70,12 +75,12 @@ class ElasticsearchSearchBackend implements SearchBackend {
             switch (query.sort()) {
                 // As text: the date format reads it as epoch millis, whereas a JSON number would
                 // reach Elasticsearch as a double and not continue the page.
-                case NEWEST -> after.add(String.valueOf(Long.parseLong(cursor.get(0))));
-                case POPULARITY -> after.add(Long.parseLong(cursor.get(0)));
-                default -> after.add(Double.parseDouble(cursor.get(0)));
+                case NEWEST -> after.add(Long.toString(SearchCursor.<Long>value(cursor.get(0), Long::valueOf)));
+                case POPULARITY -> after.add(SearchCursor.<Long>value(cursor.get(0), Long::valueOf).longValue());
+                default -> after.add(SearchCursor.<Double>value(cursor.get(0), SearchCursor::finite).doubleValue());
             }
-            after.add(Long.parseLong(cursor.get(1)));
-            after.add(cursor.get(2));
+            after.add(SearchCursor.<Long>value(cursor.get(1), Long::valueOf).longValue());
+            after.add(SearchCursor.<String>value(cursor.get(2), kind -> SearchKind.valueOf(kind).name()));
         }
         ObjectNode aggs = body.putObject("aggs");
         aggs.putObject("kind").putObject("terms").put("field", "kind");

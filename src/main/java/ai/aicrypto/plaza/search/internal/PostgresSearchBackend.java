@@ -14,6 +14,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.Task;
+import ai.aicrypto.plaza.platform.StatementTimeouts;
 import ai.aicrypto.plaza.search.SearchKind;
 import ai.aicrypto.plaza.search.SearchHit;
 import ai.aicrypto.plaza.search.SearchQuery;
@@ -38,16 +39,19 @@ class PostgresSearchBackend implements SearchBackend {
     private static final String WORD_SIMILARITY_THRESHOLD = "0.45";
 
     private final JdbcClient jdbc;
+    private final StatementTimeouts timeouts;
     private final Accounts accounts;
 
-    PostgresSearchBackend(JdbcClient jdbc, Accounts accounts) {
+    PostgresSearchBackend(JdbcClient jdbc, Accounts accounts, StatementTimeouts timeouts) {
         this.jdbc = jdbc;
+        this.timeouts = timeouts;
         this.accounts = accounts;
     }
 
     @Override
     @Transactional(readOnly = true)
     public SearchResults search(SearchQuery query) {
+        timeouts.limitForVisitors();
         jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true)").param(WORD_SIMILARITY_THRESHOLD)
                 .query(String.class).single();
         Filter filter = Filter.of(query);
@@ -73,9 +77,9 @@ class PostgresSearchBackend implements SearchBackend {
             List<String> cursor = SearchCursor.decode(query.after(), NAME, 3);
             sql.append(" WHERE (").append(order.column).append(", id, kind) ").append(order.descending ? "<" : ">")
                     .append(" (CAST(:cursorValue AS ").append(order.sqlType).append("), :cursorId, :cursorKind)");
-            params.put("cursorValue", cursor.get(0));
-            params.put("cursorId", Long.parseLong(cursor.get(1)));
-            params.put("cursorKind", cursor.get(2));
+            params.put("cursorValue", SearchCursor.value(cursor.get(0), order::checked));
+            params.put("cursorId", SearchCursor.<Long>value(cursor.get(1), Long::valueOf));
+            params.put("cursorKind", SearchCursor.value(cursor.get(2), kind -> SearchKind.valueOf(kind).name()));
         }
         String direction = order.descending ? " DESC" : " ASC";
         String orderBy = " ORDER BY " + order.column + direction + ", id" + direction + ", kind" + direction;
@@ -109,6 +113,7 @@ class PostgresSearchBackend implements SearchBackend {
         if (p.isEmpty()) {
             return List.of();
         }
+        timeouts.limitForVisitors();
         jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true)").param(WORD_SIMILARITY_THRESHOLD)
                 .query(String.class).single();
         return jdbc.sql("""
@@ -256,6 +261,32 @@ class PostgresSearchBackend implements SearchBackend {
             this.column = column;
             this.sqlType = sqlType;
             this.descending = descending;
+        }
+
+        /** A cursor's sort value, unchanged, if PostgreSQL can cast it to {@link #sqlType}; else throws. */
+        String checked(String value) {
+            switch (this) {
+                case RELEVANCE -> {
+                    if (!Float.isFinite(Float.parseFloat(value))) {
+                        throw new IllegalArgumentException("not a finite real");
+                    }
+                }
+                case NEWEST -> {
+                    int year = OffsetDateTime.parse(value).getYear();
+                    if (year < 1 || year > 9999) {
+                        throw new IllegalArgumentException("year out of range");
+                    }
+                }
+                case PRICE_ASC, PRICE_DESC -> {
+                    BigDecimal price = new BigDecimal(value);
+                    if (price.precision() - price.scale() > 40 || price.scale() > 40) {
+                        throw new IllegalArgumentException("price out of range");
+                    }
+                }
+                case POPULARITY -> Long.parseLong(value);
+                case RATING -> SearchCursor.finite(value);
+            }
+            return value;
         }
 
         static Order of(SearchQuery.Sort sort) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 
 import ai.aicrypto.plaza.platform.UserFacingException;
 
@@ -31,6 +32,27 @@ final class SearchCursor {
         } catch (IllegalArgumentException e) {
             return "";
         }
+    }
+
+    /**
+     * A sort value read as its backend needs it; anything {@code parse} refuses (throws on) is a broken cursor,
+     * told to the visitor like a malformed one (review L12), never a server error nor an Elasticsearch failure.
+     */
+    static <T> T value(String text, Function<String, T> parse) {
+        try {
+            return parse.apply(text);
+        } catch (RuntimeException e) {
+            throw new UserFacingException("after", "listing.error.bad-cursor");
+        }
+    }
+
+    /** A number either backend can compare: not NaN, nor past a double's range. */
+    static double finite(String text) {
+        double value = Double.parseDouble(text);
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("not a finite number");
+        }
+        return value;
     }
 
     static List<String> decode(String cursor, String backend, int expectedValues) {

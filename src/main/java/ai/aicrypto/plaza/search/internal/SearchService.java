@@ -16,7 +16,7 @@ import org.springframework.stereotype.Service;
 /**
  * Elasticsearch when it is configured, PostgreSQL otherwise; and PostgreSQL at once whenever
  * Elasticsearch fails, counted in the {@code plaza.search.fallback} metric and logged, never an
- * error page.
+ * error page. After a failure Elasticsearch is skipped for a cool-down ({@link ElasticsearchBreaker}).
  */
 @Service
 class SearchService implements Search {
@@ -25,22 +25,30 @@ class SearchService implements Search {
 
     private final PostgresSearchBackend postgres;
     private final ElasticsearchSearchBackend elasticsearch;
+    private final ElasticsearchBreaker breaker;
     private final Counter fallbacks;
+    private final Counter skipped;
 
     SearchService(PostgresSearchBackend postgres, ObjectProvider<ElasticsearchSearchBackend> elasticsearch,
-                  MeterRegistry meters) {
+                  ObjectProvider<ElasticsearchBreaker> breaker, MeterRegistry meters) {
         this.postgres = postgres;
         this.elasticsearch = elasticsearch.getIfAvailable();
+        this.breaker = breaker.getIfAvailable();
         this.fallbacks = Counter.builder("plaza.search.fallback")
-                .description("Searches answered by PostgreSQL because Elasticsearch failed")
+                .description("Searches answered by PostgreSQL because Elasticsearch failed (now, or before: skipped)")
+                .register(meters);
+        this.skipped = Counter.builder("plaza.search.skipped")
+                .description("Searches answered by PostgreSQL without asking Elasticsearch, in its cool-down after a failure")
                 .register(meters);
     }
 
     @Override
     public SearchResults search(SearchQuery query) {
-        if (elasticsearch != null) {
+        if (elasticsearchAllowed()) {
             try {
-                return elasticsearch.search(forBackend(query, ElasticsearchSearchBackend.NAME));
+                SearchResults results = elasticsearch.search(forBackend(query, ElasticsearchSearchBackend.NAME));
+                breaker.succeeded();
+                return results;
             } catch (UserFacingException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -48,6 +56,18 @@ class SearchService implements Search {
             }
         }
         return postgres.search(forBackend(query, PostgresSearchBackend.NAME));
+    }
+
+    private boolean elasticsearchAllowed() {
+        if (elasticsearch == null) {
+            return false;
+        }
+        if (!breaker.allows()) {
+            skipped.increment();
+            fallbacks.increment();
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -62,9 +82,11 @@ class SearchService implements Search {
 
     @Override
     public List<String> suggest(String prefix, int limit) {
-        if (elasticsearch != null) {
+        if (elasticsearchAllowed()) {
             try {
-                return elasticsearch.suggest(prefix, limit);
+                List<String> suggestions = elasticsearch.suggest(prefix, limit);
+                breaker.succeeded();
+                return suggestions;
             } catch (RuntimeException e) {
                 fellBack(e);
             }
@@ -73,6 +95,7 @@ class SearchService implements Search {
     }
 
     private void fellBack(RuntimeException e) {
+        breaker.failed();
         fallbacks.increment();
         log.warn("Elasticsearch failed, PostgreSQL answers instead: {}", e.toString());
     }

@@ -1,6 +1,9 @@
 package ai.aicrypto.plaza.search.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +11,18 @@ class SearchPropertiesTest {
 
     @Test
     void toStringLeavesOutTheUrlAndItsCredentials() {
-        assertThat(new SearchProperties("https://elastic:es-secret@es.example.org:9200", null).toString())
+        assertThat(new SearchProperties("https://elastic:es-secret@es.example.org:9200", null, null, null, null, null).toString())
                 .doesNotContain("es-secret").contains("elasticsearch=true");
+    }
+
+    @Test
+    void timeoutsHaveDefaultsAndBounds() {
+        var defaults = new SearchProperties("", null, null, null, null, null);
+        assertThat(defaults.esConnectTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.esReadTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(defaults.esCooldown()).isEqualTo(Duration.ofSeconds(30));
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new SearchProperties("", null, null, Duration.ZERO, null, null))
+                .withMessage("plaza.search.es-read-timeout must be 10ms to PT1M; got PT0S");
     }
 }

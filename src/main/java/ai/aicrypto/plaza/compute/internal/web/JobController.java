@@ -7,6 +7,7 @@ import ai.aicrypto.plaza.compute.internal.JobDeposits;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -76,9 +77,9 @@ class JobController {
     }
 
     @GetMapping(value = "/jobs/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
+    SseEmitter events(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, HttpServletRequest request) {
         views.job(id, me);
-        return live.subscribe("job:" + id);
+        return live.subscribe("job:" + id, "status", request);
     }
 
     /** Only the requester cancels; an admin who may see the job is refused rather than told it is missing. */

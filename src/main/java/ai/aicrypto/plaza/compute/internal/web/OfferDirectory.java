@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.internal.Reliability;
+import ai.aicrypto.plaza.platform.StatementTimeouts;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * GPU offers as people see them: online when a worker's heartbeat is recent, and uptime as the
@@ -31,9 +33,12 @@ public class OfferDirectory {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Duration onlineWithin;
+    private final StatementTimeouts timeouts;
 
-    OfferDirectory(JdbcClient jdbc, Clock clock, @Value("${plaza.compute.online-within:90s}") Duration onlineWithin) {
+    OfferDirectory(JdbcClient jdbc, Clock clock, @Value("${plaza.compute.online-within:90s}") Duration onlineWithin,
+                   StatementTimeouts timeouts) {
         this.jdbc = jdbc;
+        this.timeouts = timeouts;
         this.clock = clock;
         this.onlineWithin = onlineWithin;
     }
@@ -135,7 +140,9 @@ public class OfferDirectory {
 
     /** Heartbeat history older than uptime looks at is no longer needed (idempotent: every instance may run it). */
     @Scheduled(cron = "${plaza.compute.heartbeat-prune-cron:0 17 3 * * *}")
+    @Transactional
     void pruneHeartbeats() {
+        timeouts.lift(); // a day of per-minute rows of every worker: may run past the pool's cap
         jdbc.sql("DELETE FROM worker_heartbeats WHERE minute < ?")
                 .param(Timestamp.from(clock.instant().minus(UPTIME_WINDOW).minus(Duration.ofDays(1)))).update();
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.platform.LiveUpdates;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +22,8 @@ class JobPageTest extends ComputeWebTest {
 
     @Autowired
     TrainingJobs jobs;
+    @Autowired
+    LiveUpdates live;
 
     AccountPrincipal me;
     long dataset;
@@ -90,6 +93,21 @@ class JobPageTest extends ComputeWebTest {
         awaitStreamContaining(stream.getResponse(), "event:progress\ndata:1");
         mvc.perform(post("/jobs/" + job + "/cancel").with(user(me)).with(csrf()));
         awaitStreamContaining(stream.getResponse(), "event:status\ndata:CANCELLED");
+    }
+
+    /** Review M8: a new stream starts with its page's catch-up event; a closed one leaves nothing behind. */
+    @Test
+    void aStreamStartsWithACatchUpAndIsForgottenWhenClosed() throws Exception {
+        long job = submit(null);
+        int streams = live.streams();
+        MvcResult stream = mvc.perform(get("/jobs/" + job + "/events").with(user(me))).andReturn();
+        awaitStreamContaining(stream.getResponse(), "event:status\ndata:\n\n");
+        assertThat(live.subscribers("job:" + job)).isEqualTo(1);
+        assertThat(live.streams()).isEqualTo(streams + 1);
+
+        stream.getRequest().getAsyncContext().complete(); // the browser went away
+        assertThat(live.subscribers("job:" + job)).isZero();
+        assertThat(live.streams()).isEqualTo(streams);
     }
 
     @Test
