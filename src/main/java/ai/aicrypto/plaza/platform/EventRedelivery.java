@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.platform;
 
 import java.time.Duration;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.modulith.events.IncompleteEventPublications;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -26,7 +27,12 @@ class EventRedelivery {
         this.retryAfter = retryAfter;
     }
 
+    /*
+     * Lease: resubmitting hands the events to the listeners' executor and returns, in well under a minute; one
+     * instance resubmits per interval, so that two do not hand the same publication to listeners at once.
+     */
     @Scheduled(initialDelayString = "${plaza.events.retry-interval:5s}", fixedDelayString = "${plaza.events.retry-interval:5s}")
+    @SchedulerLock(name = "event-redelivery", lockAtMostFor = "1m", lockAtLeastFor = "${plaza.events.retry-interval:5s}")
     void redeliver() {
         incomplete.resubmitIncompletePublicationsOlderThan(retryAfter);
     }

@@ -26,6 +26,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -88,7 +89,13 @@ class ChainWatcher {
         this.events = events;
     }
 
+    /*
+     * Lease: a poll usually ends within a second (it reads up to MAX_RANGE blocks a step until caught up). A catch-up
+     * after a long outage may take longer than 2 minutes, but an instance that takes the lease over meanwhile only
+     * waits for the cursor's row lock that each step holds, so the lease is sized for a quick takeover after a crash.
+     */
     @Scheduled(fixedDelayString = "${plaza.chain.poll-interval:1s}")
+    @SchedulerLock(name = "chain-watcher", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.chain.poll-interval:1s}")
     void poll() {
         if (!chain.enabled()) {
             return;

@@ -1,17 +1,24 @@
 package ai.aicrypto.plaza.chain.internal;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import ai.aicrypto.plaza.chain.ChainSends;
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
-/** {@link ChainSends} on one daemon thread; a task already waiting or running is not queued twice. */
+/**
+ * {@link ChainSends} on one daemon thread; a task already waiting is not queued twice, and it runs under
+ * the lease {@code chain:<task>} (the platform's scheduler leases).
+ */
 @Component
 class SingleThreadChainSends implements ChainSends, DisposableBean {
 
@@ -23,19 +30,25 @@ class SingleThreadChainSends implements ChainSends, DisposableBean {
         return thread;
     });
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final LockingTaskExecutor leases;
+
+    SingleThreadChainSends(LockingTaskExecutor leases) {
+        this.leases = leases;
+    }
 
     @Override
-    public void run(String task, Runnable work) {
+    public void run(String task, Duration leaseAtMostFor, Runnable work) {
         if (!queued.add(task)) {
             return;
         }
         executor.execute(() -> {
+            // Asked for from now on, it runs again after this run: this one may have read its rows already.
+            queued.remove(task);
             try {
-                work.run();
+                // Released when the run ends: the task is asked for by events too, not only by its schedule.
+                leases.executeWithLock(work, new LockConfiguration(Instant.now(), "chain:" + task, leaseAtMostFor, Duration.ZERO));
             } catch (RuntimeException e) {
                 log.warn("Chain task {} failed; it runs again at its next turn: {}", task, e.toString());
-            } finally {
-                queued.remove(task);
             }
         });
     }

@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -130,7 +131,9 @@ class PurchaseDesk {
     }
 
     /** Settles pending purchases the chain has decided against, or that waited too long. */
+    // Lease: up to 100 purchases, two RPC calls each: seconds, a minute on a slow node; a takeover checks them again.
     @Scheduled(fixedDelayString = "${plaza.market.pending-check-interval:5s}")
+    @SchedulerLock(name = "stale-purchases", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.market.pending-check-interval:5s}")
     void settleStalePurchases() {
         if (!chain.enabled()) {
             return;

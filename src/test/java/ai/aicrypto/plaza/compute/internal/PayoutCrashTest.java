@@ -41,6 +41,7 @@ import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.support.AppProcess;
+import ai.aicrypto.plaza.support.SlowBroadcasts;
 import ai.aicrypto.plaza.support.TestChain;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -52,12 +53,10 @@ import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.DefaultBlockParameterNumber;
-import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
@@ -324,8 +323,7 @@ class PayoutCrashTest {
         BigInteger budgets = plan.jobs().stream().map(Job::budget).reduce(BigInteger.ZERO, BigInteger::add);
         BigInteger pools = plan.competitions().stream().map(Competition::pool).reduce(BigInteger.ZERO, BigInteger::add);
         for (Credentials wallet : List.of(requester, host)) {
-            String gasMoney = "0x" + TestChain.AIC.multiply(BigInteger.valueOf(100)).toString(16); // 100 ETH
-            rpc(chain, "anvil_setBalance", List.of(wallet.getAddress(), gasMoney));
+            chain.fundGas(wallet.getAddress());
         }
         for (var payee : Map.of(requester.getAddress(), budgets, host.getAddress(), pools).entrySet()) {
             for (int attempt = 1; ; attempt++) {
@@ -609,13 +607,6 @@ class PayoutCrashTest {
         return AICToken.load(chain.token.getContractAddress(), chain.web3j, transactions(chain, wallet), new DefaultGasProvider());
     }
 
-    private static void rpc(TestChain chain, String method, List<?> params) throws IOException {
-        var response = new Request<>(method, params, new HttpService(chain.url), TestChain.RawResponse.class).send();
-        if (response.hasError()) {
-            throw new IllegalStateException(method + ": " + response.getError().getMessage());
-        }
-    }
-
     private static long id(Connection db, String sql, Object... params) throws SQLException {
         try (PreparedStatement s = statement(db, sql, params); ResultSet rs = s.executeQuery()) {
             rs.next();
@@ -642,80 +633,5 @@ class PayoutCrashTest {
         return AppProcess.start(dataDir, deployment, rpcUrl, dbPort, "--plaza.chain.poll-interval=200ms",
                 "--plaza.compute.escrow.settle-interval=300ms", "--plaza.competition.payout-interval=300ms",
                 "--plaza.competition.sweep-interval=1s");
-    }
-
-    /**
-     * The app's JSON-RPC endpoint: a proxy in front of anvil that holds each eth_sendRawTransaction for a random 0 to
-     * 500 ms, so that kills often land between the plaza's recording a transaction and the node's receiving it. A
-     * broadcast held across a kill is, in turn, dropped (the app died before broadcasting) or delivered after all (the
-     * node got it, the app never heard back).
-     */
-    private static final class SlowBroadcasts implements AutoCloseable {
-
-        final AtomicInteger crossed = new AtomicInteger();
-        final AtomicInteger dropped = new AtomicInteger();
-        private final AtomicInteger lives = new AtomicInteger();
-        private final URI target;
-        private final Random delays;
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "rpc-proxy");
-            t.setDaemon(true);
-            return t;
-        });
-        private final HttpServer server;
-
-        SlowBroadcasts(String targetUrl, long seed) throws IOException {
-            target = URI.create(targetUrl);
-            delays = new Random(seed);
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(threads);
-            server.createContext("/", this::handle);
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        /** The app was killed: broadcasts held now cross the kill. */
-        void killed() {
-            lives.incrementAndGet();
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            try {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                if (new String(body, StandardCharsets.UTF_8).contains("\"eth_sendRawTransaction\"")) {
-                    int life = lives.get();
-                    int delay;
-                    synchronized (delays) {
-                        delay = delays.nextInt(500);
-                    }
-                    Thread.sleep(delay);
-                    if (lives.get() != life && crossed.getAndIncrement() % 2 == 0) {
-                        dropped.incrementAndGet();
-                        return;
-                    }
-                }
-                HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
-                exchange.getResponseBody().write(answer.body());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException clientGone) {
-                // the app was killed while it waited for the answer
-            } finally {
-                exchange.close();
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            threads.shutdownNow();
-        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.internal.Reliability;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -133,8 +134,12 @@ public class OfferDirectory {
                 rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"));
     }
 
-    /** Heartbeat history older than uptime looks at is no longer needed (idempotent: every instance may run it). */
+    /**
+     * Heartbeat history older than uptime looks at is no longer needed. Lease: one DELETE of a day's rows, seconds;
+     * held at least a minute, since every instance's cron fires at the same moment and one of them is enough.
+     */
     @Scheduled(cron = "${plaza.compute.heartbeat-prune-cron:0 17 3 * * *}")
+    @SchedulerLock(name = "heartbeat-prune", lockAtMostFor = "10m", lockAtLeastFor = "1m")
     void pruneHeartbeats() {
         jdbc.sql("DELETE FROM worker_heartbeats WHERE minute < ?")
                 .param(Timestamp.from(clock.instant().minus(UPTIME_WINDOW).minus(Duration.ofDays(1)))).update();

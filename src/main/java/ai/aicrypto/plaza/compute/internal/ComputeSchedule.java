@@ -1,0 +1,45 @@
+package ai.aicrypto.plaza.compute.internal;
+
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The compute module's periodic work, each task under its lease (see the platform's AsyncConfiguration): of the
+ * instances sharing the database one runs it at a time, as often as one instance would. The work itself stays in
+ * the classes that own it, callable without a lease (tests call it directly).
+ */
+@Component
+class ComputeSchedule {
+
+    private final JobQueue queue;
+    private final JobResults results;
+    private final JobDeposits deposits;
+
+    ComputeSchedule(JobQueue queue, JobResults results, JobDeposits deposits) {
+        this.queue = queue;
+        this.results = results;
+        this.deposits = deposits;
+    }
+
+    // Lease: one UPDATE over the expired leases (and a refund row for each job that ran out of attempts): seconds.
+    @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
+    @SchedulerLock(name = "job-lease-expiry", lockAtMostFor = "1m", lockAtLeastFor = "${plaza.compute.expiry-check:10s}")
+    void expireLeases() {
+        queue.expireLeases();
+    }
+
+    // Lease: audits cancelled, then each original settled on its recorded verification (row-locked): seconds.
+    @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
+    @SchedulerLock(name = "abandoned-audits", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.compute.expiry-check:10s}")
+    void settleAbandonedAudits() {
+        results.settleAbandonedAudits();
+    }
+
+    // Lease: up to 100 pending deposits, two RPC calls each: seconds, a minute on a slow node.
+    @Scheduled(fixedDelayString = "${plaza.market.pending-check-interval:5s}")
+    @SchedulerLock(name = "stale-deposits", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.market.pending-check-interval:5s}")
+    void settleStaleDeposits() {
+        deposits.settleStaleDeposits();
+    }
+}
