@@ -1,7 +1,5 @@
 package ai.aicrypto.plaza.chain;
 
-import java.time.Duration;
-
 /**
  * Where the plaza's chain-sending work runs (minting, settling jobs, paying prizes): one thread of
  * its own, never the scheduler's, so a slow RPC node never holds up the chain watcher, lease expiry
@@ -15,10 +13,6 @@ public interface ChainSends {
      * Runs {@code work} on the chain-sending thread, unless the task of that name is already waiting to
      * run here (its run will see what this one would have seen; a task asked for while it runs runs once
      * more), or another instance holds its lease (that instance's run, or its next, will).
-     *
-     * @param leaseAtMostFor how long the lease is held if this instance dies while it runs the task:
-     *                       longer than the task's longest run, since an instance that takes the lease
-     *                       over runs the task beside a live one that is slower than that
      */
-    void run(String task, Duration leaseAtMostFor, Runnable work);
+    void run(String task, Runnable work);
 }

@@ -28,11 +28,12 @@ class EventRedelivery {
     }
 
     /*
-     * Lease: resubmitting hands the events to the listeners' executor and returns, in well under a minute; one
-     * instance resubmits per interval, so that two do not hand the same publication to listeners at once.
+     * Lease, at most one interval: resubmitting hands the events to the listeners' executor and returns at once; one
+     * instance resubmits per interval, so that two do not hand the same publication to listeners together.
      */
     @Scheduled(initialDelayString = "${plaza.events.retry-interval:5s}", fixedDelayString = "${plaza.events.retry-interval:5s}")
-    @SchedulerLock(name = "event-redelivery", lockAtMostFor = "1m", lockAtLeastFor = "${plaza.events.retry-interval:5s}")
+    @SchedulerLock(name = "event-redelivery", lockAtMostFor = "${plaza.events.retry-interval:5s}",
+            lockAtLeastFor = "${plaza.events.retry-interval:5s}")
     void redeliver() {
         incomplete.resubmitIncompletePublicationsOlderThan(retryAfter);
     }

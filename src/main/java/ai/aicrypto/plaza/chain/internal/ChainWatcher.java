@@ -90,12 +90,14 @@ class ChainWatcher {
     }
 
     /*
-     * Lease: a poll usually ends within a second (it reads up to MAX_RANGE blocks a step until caught up). A catch-up
-     * after a long outage may take longer than 2 minutes, but an instance that takes the lease over meanwhile only
-     * waits for the cursor's row lock that each step holds, so the lease is sized for a quick takeover after a crash.
+     * Lease, at most one interval: a poll usually ends within it. A longer one (a catch-up after an outage, up to
+     * MAX_RANGE blocks a step) may meet another instance's poll, which waits for the cursor's row lock each step holds
+     * and goes on from where this one stopped: no harm. So the watcher of an instance that died resumes elsewhere at
+     * the next interval.
      */
     @Scheduled(fixedDelayString = "${plaza.chain.poll-interval:1s}")
-    @SchedulerLock(name = "chain-watcher", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.chain.poll-interval:1s}")
+    @SchedulerLock(name = "chain-watcher", lockAtMostFor = "${plaza.chain.poll-interval:1s}",
+            lockAtLeastFor = "${plaza.chain.poll-interval:1s}")
     void poll() {
         if (!chain.enabled()) {
             return;

@@ -23,6 +23,12 @@ import org.springframework.stereotype.Component;
 class SingleThreadChainSends implements ChainSends, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SingleThreadChainSends.class);
+    /**
+     * The lease outlives a dead instance by this much at most: the others' chain tasks wait that long after a crash.
+     * A live instance extends it every 15 s while its task runs (a mint round may take minutes), so no other instance
+     * runs the task beside it. 30 s is the least that keep-alive allows.
+     */
+    private static final Duration LEASE = Duration.ofSeconds(30);
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "chain-sends");
@@ -37,7 +43,7 @@ class SingleThreadChainSends implements ChainSends, DisposableBean {
     }
 
     @Override
-    public void run(String task, Duration leaseAtMostFor, Runnable work) {
+    public void run(String task, Runnable work) {
         if (!queued.add(task)) {
             return;
         }
@@ -46,7 +52,7 @@ class SingleThreadChainSends implements ChainSends, DisposableBean {
             queued.remove(task);
             try {
                 // Released when the run ends: the task is asked for by events too, not only by its schedule.
-                leases.executeWithLock(work, new LockConfiguration(Instant.now(), "chain:" + task, leaseAtMostFor, Duration.ZERO));
+                leases.executeWithLock(work, new LockConfiguration(Instant.now(), "chain:" + task, LEASE, Duration.ZERO));
             } catch (RuntimeException e) {
                 log.warn("Chain task {} failed; it runs again at its next turn: {}", task, e.toString());
             }

@@ -44,11 +44,6 @@ class PrizeEscrow {
     static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
     private static final Logger log = LoggerFactory.getLogger(PrizeEscrow.class);
     private static final Duration PERMIT_LIFETIME = Duration.ofMinutes(20);
-    /**
-     * A payout round finalizes the competitions that ended and assigns held prizes: a few transactions, each a few RPC
-     * calls without waiting for receipts. After a crash another instance takes over once this has passed.
-     */
-    private static final Duration PAYOUT_LEASE = Duration.ofMinutes(5);
 
     private final Chain chain;
     private final ChainLogQuarantine quarantine;
@@ -275,7 +270,7 @@ class PrizeEscrow {
      */
     @Scheduled(fixedDelayString = "${plaza.competition.payout-interval:30s}")
     void payOutSoon() {
-        sends.run("prize-payouts", PAYOUT_LEASE, this::payOut);
+        sends.run("prize-payouts", this::payOut);
     }
 
     synchronized void payOut() {

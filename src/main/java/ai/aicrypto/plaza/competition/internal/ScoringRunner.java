@@ -182,12 +182,13 @@ class ScoringRunner implements DisposableBean {
     }
 
     /**
-     * {@link #sweep} on one instance at a time, as often as one instance would. Lease: marking stuck submissions,
-     * queueing (scoring runs on its own threads) and finalizing the competitions that ended take seconds; 5 minutes
-     * leaves room for a slow finalization, and a takeover after a crash waits that long at most.
+     * {@link #sweep} on one instance at a time, as often as one instance would. Lease, at most one interval: marking
+     * stuck submissions, queueing (scoring runs on its own threads) and finalizing the competitions that ended take
+     * seconds; a slower sweep beside another instance's finalizes each competition once (its row is locked).
      */
     @Scheduled(fixedDelayString = "${plaza.competition.sweep-interval:30s}", initialDelayString = "${plaza.competition.sweep-interval:30s}")
-    @SchedulerLock(name = "competition-sweep", lockAtMostFor = "5m", lockAtLeastFor = "${plaza.competition.sweep-interval:30s}")
+    @SchedulerLock(name = "competition-sweep", lockAtMostFor = "${plaza.competition.sweep-interval:30s}",
+            lockAtLeastFor = "${plaza.competition.sweep-interval:30s}")
     void scheduledSweep() {
         sweep();
     }

@@ -22,23 +22,31 @@ class ComputeSchedule {
         this.deposits = deposits;
     }
 
-    // Lease: one UPDATE over the expired leases (and a refund row for each job that ran out of attempts): seconds.
+    /*
+     * Each lease lasts at most one interval: the runs take far less, a run that outlives it beside another instance's
+     * changes each row once (conditional updates, row locks), and a dead instance's task resumes at the next interval.
+     *
+     * Job leases: one UPDATE over the expired leases (and a refund row for each job that ran out of attempts).
+     */
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
-    @SchedulerLock(name = "job-lease-expiry", lockAtMostFor = "1m", lockAtLeastFor = "${plaza.compute.expiry-check:10s}")
+    @SchedulerLock(name = "job-lease-expiry", lockAtMostFor = "${plaza.compute.expiry-check:10s}",
+            lockAtLeastFor = "${plaza.compute.expiry-check:10s}")
     void expireLeases() {
         queue.expireLeases();
     }
 
-    // Lease: audits cancelled, then each original settled on its recorded verification (row-locked): seconds.
+    // Audits cancelled, then each original settled on its recorded verification (its row locked).
     @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
-    @SchedulerLock(name = "abandoned-audits", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.compute.expiry-check:10s}")
+    @SchedulerLock(name = "abandoned-audits", lockAtMostFor = "${plaza.compute.expiry-check:10s}",
+            lockAtLeastFor = "${plaza.compute.expiry-check:10s}")
     void settleAbandonedAudits() {
         results.settleAbandonedAudits();
     }
 
-    // Lease: up to 100 pending deposits, two RPC calls each: seconds, a minute on a slow node.
+    // Up to 100 pending deposits, two RPC calls each; a deposit ends once (only a PENDING row changes).
     @Scheduled(fixedDelayString = "${plaza.market.pending-check-interval:5s}")
-    @SchedulerLock(name = "stale-deposits", lockAtMostFor = "2m", lockAtLeastFor = "${plaza.market.pending-check-interval:5s}")
+    @SchedulerLock(name = "stale-deposits", lockAtMostFor = "${plaza.market.pending-check-interval:5s}",
+            lockAtLeastFor = "${plaza.market.pending-check-interval:5s}")
     void settleStaleDeposits() {
         deposits.settleStaleDeposits();
     }

@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.compute.internal;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,14 +37,6 @@ class EscrowSettlements {
     private static final Logger log = LoggerFactory.getLogger(EscrowSettlements.class);
     /** Rows looked at per round. */
     private static final int BATCH = 50;
-    /**
-     * A round reads and sends at most {@value #BATCH} rows, each a few RPC calls without waiting for receipts:
-     * seconds on a healthy node, a minute or two on a slow one. After a crash another instance takes over once this
-     * has passed; one that took over early would find each purpose recorded and send nothing twice.
-     */
-    private static final Duration ROUND_LEASE = Duration.ofMinutes(5);
-    /** One assignment: a couple of RPC calls. */
-    private static final Duration ASSIGNMENT_LEASE = Duration.ofMinutes(1);
 
     private final Chain chain;
     private final Accounts accounts;
@@ -68,7 +59,7 @@ class EscrowSettlements {
 
     @Scheduled(fixedDelayString = "${plaza.compute.escrow.settle-interval:10s}")
     void executeSoon() {
-        sends.run("job-settlements", ROUND_LEASE, this::execute);
+        sends.run("job-settlements", this::execute);
     }
 
     /** Synchronized: a test's direct call and the chain-sending thread must not both send (the lease is taken by the latter). */
@@ -127,7 +118,7 @@ class EscrowSettlements {
      */
     void leased(long jobId) {
         if (chain.enabled() && chain.contracts().jobsPaidOnChain()) {
-            sends.run("assign-at-lease:" + jobId, ASSIGNMENT_LEASE, () -> assignToLeaseHolder(jobId));
+            sends.run("assign-at-lease:" + jobId, () -> assignToLeaseHolder(jobId));
         }
     }
 

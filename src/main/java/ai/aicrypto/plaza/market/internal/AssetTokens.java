@@ -1,7 +1,6 @@
 package ai.aicrypto.plaza.market.internal;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,12 +36,6 @@ class AssetTokens {
 
     private static final Logger log = LoggerFactory.getLogger(AssetTokens.class);
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
-    /**
-     * A round mints up to 500 tokens, each about five RPC calls (owner, simulation, fees, nonce, broadcast) without
-     * waiting for receipts: under a minute on a local node, several on a remote one. After a crash another instance
-     * takes over once this has passed; one that took over early would find each mint recorded and send none twice.
-     */
-    private static final Duration MINT_LEASE = Duration.ofMinutes(15);
 
     private final Chain chain;
     private final Catalog catalog;
@@ -91,7 +84,7 @@ class AssetTokens {
     /** Mints what is missing: asked for by the events above, and now and then to catch up with mints that failed (chain down, say). */
     @Scheduled(fixedDelayString = "${plaza.market.mint-retry-interval:30s}", initialDelayString = "${plaza.market.mint-retry-interval:30s}")
     void mintWhatIsMissingSoon() {
-        sends.run("asset-mints", MINT_LEASE, this::mintWhatIsMissing);
+        sends.run("asset-mints", this::mintWhatIsMissing);
     }
 
     /** One mint that cannot succeed (its simulation reverts) does not hold up the others. */

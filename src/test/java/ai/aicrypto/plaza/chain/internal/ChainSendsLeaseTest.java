@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.chain.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,8 +20,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class ChainSendsLeaseTest extends IntegrationTest {
 
-    private static final Duration LEASE = Duration.ofMinutes(1);
-
     @Autowired
     DataSource dataSource;
 
@@ -32,22 +29,22 @@ class ChainSendsLeaseTest extends IntegrationTest {
         try {
             AtomicInteger runs = new AtomicInteger();
             CountDownLatch running = new CountDownLatch(1), release = new CountDownLatch(1);
-            first.run("lease-test", LEASE, () -> {
+            first.run("lease-test", () -> {
                 runs.incrementAndGet();
                 running.countDown();
                 awaitQuietly(release);
             });
             running.await();
-            second.run("lease-test", LEASE, runs::incrementAndGet);
+            second.run("lease-test", runs::incrementAndGet);
             drain(second);
             assertThat(runs).as("the second instance skipped its turn while the first held the lease").hasValue(1);
 
-            first.run("lease-test", LEASE, runs::incrementAndGet); // asked for while it runs
+            first.run("lease-test", runs::incrementAndGet); // asked for while it runs
             release.countDown();
             drain(first);
             assertThat(runs).as("asked for while it ran: run once more").hasValue(2);
 
-            second.run("lease-test", LEASE, runs::incrementAndGet);
+            second.run("lease-test", runs::incrementAndGet);
             drain(second);
             assertThat(runs).as("the lease is free once the run ends").hasValue(3);
         } finally {
@@ -65,7 +62,7 @@ class ChainSendsLeaseTest extends IntegrationTest {
     /** Waits until what the instance was asked before has run (one thread: a task queued now runs after them). */
     private static void drain(SingleThreadChainSends instance) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        instance.run("drain-" + System.nanoTime(), LEASE, done::countDown);
+        instance.run("drain-" + System.nanoTime(), done::countDown);
         done.await();
     }
 

@@ -5,12 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +15,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,11 +26,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
@@ -43,8 +37,6 @@ import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.support.AppProcess;
 import ai.aicrypto.plaza.support.SlowBroadcasts;
 import ai.aicrypto.plaza.support.TestChain;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,18 +124,7 @@ class PayoutCrashTest {
         }
 
         SlowBroadcasts rpc = new SlowBroadcasts(chain.url, seed + 2);
-        ScheduledExecutorService miner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "anvil-miner");
-            t.setDaemon(true);
-            return t;
-        });
-        miner.scheduleWithFixedDelay(() -> {
-            try {
-                chain.mine(1);
-            } catch (RuntimeException e) {
-                System.out.println("PayoutCrashTest: mining failed: " + e);
-            }
-        }, 300, 300, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService miner = miner(chain);
         try {
             // The requester deposits throughout, whether the app is up or not.
             Random pauses = new Random(seed + 1);
@@ -176,19 +157,7 @@ class PayoutCrashTest {
 
             try (AppProcess app = start(dataDir, deployment, rpc.url(), dbPort)) {
                 app.awaitReady();
-                long lastEnd = plan.competitions().stream().mapToLong(Competition::end).max().orElseThrow();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
-                        + Duration.ofSeconds(Math.max(0, lastEnd - chain.now())).toNanos();
-                while (!done(dbPort) && System.nanoTime() < deadline) {
-                    linkLateWalletIfHeld(dbPort, plan);
-                    Thread.sleep(250);
-                }
-                assertThat(done(dbPort)).as("every settlement and prize paid (%s); app log:\n%s", progress(dbPort), app.log())
-                        .isTrue();
-                checkJobs(chain, dbPort, plan, requester.getAddress());
-                checkPrizes(chain, dbPort, plan);
-                checkOperatorTransactions(chain, dbPort);
-                System.out.println("PayoutCrashTest: " + progress(dbPort));
+                awaitEveryPaymentAndCheck(chain, dbPort, plan, app);
             }
         } finally {
             miner.shutdownNow();
@@ -196,6 +165,75 @@ class PayoutCrashTest {
         }
         System.out.printf("PayoutCrashTest: %d broadcasts held across a kill: %d dropped, %d delivered after the kill%n",
                 rpc.crossed.get(), rpc.dropped.get(), rpc.crossed.get() - rpc.dropped.get());
+    }
+
+    /**
+     * Two instances share the database (the second on the first's PostgreSQL server), the chain node and the
+     * escrow operator's key, and both run the payouts from the start (their leases, the signer's nonce lock): every
+     * settlement and prize is sent once, the operator's transactions all mined, none with a nonce that was taken.
+     */
+    @Test
+    void twoInstancesSharingTheDatabaseAndTheOperatorKeySendEachPaymentOnce() throws Exception {
+        Path deployment = dataDir.resolve("chain/deployment.json");
+        TestChain chain = TestChain.deploy(deployment);
+        int dbPort = AppProcess.freePort();
+        long seed = System.nanoTime();
+        System.out.println("PayoutCrashTest (two instances): seed " + seed);
+        SlowBroadcasts rpc = new SlowBroadcasts(chain.url, seed);
+        ScheduledExecutorService miner = miner(chain);
+        try (AppProcess first = start(dataDir, deployment, rpc.url(), dbPort)) {
+            first.awaitReady();
+            Plan plan = populate(dbPort, chain.now(), new Random(seed));
+            fund(chain, plan);
+            try (AppProcess second = AppProcess.startBeside(dataDir, deployment, rpc.url(), dbPort,
+                    "--plaza.chain.poll-interval=200ms", "--plaza.compute.escrow.settle-interval=300ms",
+                    "--plaza.competition.payout-interval=300ms", "--plaza.competition.sweep-interval=1s")) {
+                second.awaitReady();
+                deposit(chain, plan, new Random(seed + 1));
+                awaitEveryPaymentAndCheck(chain, dbPort, plan, first, second);
+                for (AppProcess app : List.of(first, second)) {
+                    assertThat(app.log()).as("no nonce error in an instance's log").doesNotContainIgnoringCase("nonce too low")
+                            .doesNotContainIgnoringCase("underpriced");
+                }
+            }
+        } finally {
+            miner.shutdownNow();
+            rpc.close();
+        }
+    }
+
+    /** A block every 300 ms, so that the plaza's own transactions (anvil mines each at once) reach 2 confirmations. */
+    private static ScheduledExecutorService miner(TestChain chain) {
+        ScheduledExecutorService miner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "anvil-miner");
+            t.setDaemon(true);
+            return t;
+        });
+        miner.scheduleWithFixedDelay(() -> {
+            try {
+                chain.mine(1);
+            } catch (RuntimeException e) {
+                System.out.println("PayoutCrashTest: mining failed: " + e);
+            }
+        }, 300, 300, TimeUnit.MILLISECONDS);
+        return miner;
+    }
+
+    /** Waits (a minute past the last competition's end at most) until everything is paid, then checks it on-chain. */
+    private void awaitEveryPaymentAndCheck(TestChain chain, int dbPort, Plan plan, AppProcess... apps) throws Exception {
+        long lastEnd = plan.competitions().stream().mapToLong(Competition::end).max().orElseThrow();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
+                + Duration.ofSeconds(Math.max(0, lastEnd - chain.now())).toNanos();
+        while (!done(dbPort) && System.nanoTime() < deadline) {
+            linkLateWalletIfHeld(dbPort, plan);
+            Thread.sleep(250);
+        }
+        assertThat(done(dbPort)).as("every settlement and prize paid (%s); app logs:\n%s", progress(dbPort),
+                Arrays.stream(apps).map(AppProcess::log).collect(Collectors.joining("\n----\n"))).isTrue();
+        checkJobs(chain, dbPort, plan, requester.getAddress());
+        checkPrizes(chain, dbPort, plan);
+        checkOperatorTransactions(chain, dbPort);
+        System.out.println("PayoutCrashTest: " + progress(dbPort));
     }
 
     // ------------------------------------------------------------------ the plan, written into the app's database
