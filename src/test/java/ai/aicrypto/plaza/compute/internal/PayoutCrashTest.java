@@ -119,6 +119,7 @@ class PayoutCrashTest {
         Plan plan;
         try (AppProcess app = start(dataDir, deployment, chain.url, dbPort)) {
             app.awaitReady();
+            chain.mine(1); // the latest block's time is now, not the deployment's, as populate takes it
             plan = populate(dbPort, chain.now(), moments);
             fund(chain, plan);
         }
