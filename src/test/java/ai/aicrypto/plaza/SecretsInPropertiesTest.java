@@ -8,6 +8,7 @@ import java.time.Duration;
 
 import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.platform.DatabaseProperties;
+import ai.aicrypto.plaza.storage.BlobStorageProperties;
 import ai.aicrypto.plaza.storage.StorageProperties;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +37,13 @@ class SecretsInPropertiesTest {
     void databasePropertiesPrintNeitherPasswordNorUrl() {
         var db = new DatabaseProperties("jdbc:postgresql://db/plaza?password=url-secret", "plaza", "pw-secret", 0, true, Duration.ofSeconds(60), Duration.ofSeconds(3));
         assertThat(db.toString()).doesNotContain("pw-secret").doesNotContain("url-secret").contains("external=true");
+    }
+
+    @Test
+    void blobStoragePropertiesPrintNeitherKey() {
+        var s3 = new BlobStorageProperties("https://s3.example.org:9000/?token=endpoint-secret", "plaza-blobs", null,
+                "AKIAEXAMPLEACCESS", "secret-key-never-printed");
+        assertThat(s3.toString()).doesNotContain("AKIAEXAMPLEACCESS").doesNotContain("secret-key-never-printed")
+                .doesNotContain("endpoint-secret").contains("bucket=plaza-blobs").contains("s3.example.org:9000");
     }
 }

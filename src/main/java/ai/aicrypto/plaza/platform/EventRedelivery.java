@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.platform;
 
 import java.time.Duration;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.modulith.events.IncompleteEventPublications;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -26,7 +27,13 @@ class EventRedelivery {
         this.retryAfter = retryAfter;
     }
 
+    /*
+     * Lease, at most one interval: resubmitting hands the events to the listeners' executor and returns at once; one
+     * instance resubmits per interval, so that two do not hand the same publication to listeners together.
+     */
     @Scheduled(initialDelayString = "${plaza.events.retry-interval:5s}", fixedDelayString = "${plaza.events.retry-interval:5s}")
+    @SchedulerLock(name = "event-redelivery", lockAtMostFor = "${plaza.events.retry-interval:5s}",
+            lockAtLeastFor = "${plaza.events.retry-interval:5s}")
     void redeliver() {
         incomplete.resubmitIncompletePublicationsOlderThan(retryAfter);
     }

@@ -247,7 +247,8 @@ public class LiveUpdates implements SmartLifecycle {
 
     /**
      * A comment line now and then finds browser streams whose browser went away (the write fails).
-     * Streams younger than the interval are left alone: their response may still be being set up.
+     * Streams younger than the interval are left alone: their response may still be being set up. No lease: each
+     * instance pings the browser streams it serves.
      */
     @Scheduled(fixedDelay = 20_000)
     void keepAlive() {

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSource;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.PathContainer;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -108,8 +109,12 @@ public class RateLimits {
         return filter;
     }
 
-    /** Rows of buckets that have refilled (any instance may sweep: rows are taken with SKIP LOCKED). */
+    /**
+     * Rows of buckets that have refilled. Lease: one interval; a sweep that outlives it beside another instance's
+     * is harmless, rows are taken with SKIP LOCKED.
+     */
     @Scheduled(fixedDelayString = "${plaza.rate.sweep-interval:5m}")
+    @SchedulerLock(name = "rate-limit-sweep", lockAtMostFor = "${plaza.rate.sweep-interval:5m}")
     void sweep() {
         int removed;
         do {

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import ai.aicrypto.plaza.PlazaApplication;
 
@@ -38,6 +39,24 @@ public final class AppProcess implements AutoCloseable {
 
     /** Starts the app; {@code arguments} are Spring Boot command-line properties ({@code --name=value}). */
     public static AppProcess start(Path dataDir, Path deployment, String rpcUrl, int dbPort, String... arguments) throws IOException {
+        return start(dataDir, deployment, rpcUrl, Map.of("PLAZA_EMBEDDED_DB_PORT", String.valueOf(dbPort)), arguments);
+    }
+
+    /**
+     * A second instance beside the app of {@code firstDataDir}, whose embedded PostgreSQL listens on {@code dbPort}:
+     * that server is its database; its data directory is its own ({@code second} inside the first's) and its master
+     * key the first one's, as the instances of a cluster are set up.
+     */
+    public static AppProcess startBeside(Path firstDataDir, Path deployment, String rpcUrl, int dbPort, String... arguments)
+            throws IOException {
+        Path dataDir = Files.createDirectories(firstDataDir.resolve("second"));
+        String masterKey = Files.readString(firstDataDir.resolve("master.key")).trim();
+        return start(dataDir, deployment, rpcUrl, Map.of("PLAZA_DB_URL", "jdbc:postgresql://localhost:" + dbPort + "/postgres",
+                "PLAZA_DB_USER", "postgres", "PLAZA_MASTER_KEY", masterKey), arguments);
+    }
+
+    private static AppProcess start(Path dataDir, Path deployment, String rpcUrl, Map<String, String> database, String... arguments)
+            throws IOException {
         int port = freePort();
         Path log = Files.createTempFile(dataDir, "app-", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -48,7 +67,7 @@ public final class AppProcess implements AutoCloseable {
         var env = builder.environment();
         env.put("PORT", String.valueOf(port));
         env.put("PLAZA_DATA_DIR", dataDir.toString());
-        env.put("PLAZA_EMBEDDED_DB_PORT", String.valueOf(dbPort));
+        env.putAll(database);
         env.put("PLAZA_DEMO_DATA", "false");
         env.put("PLAZA_SEARCH_ES_URL", "");
         env.put("PLAZA_CHAIN_RPC_URL", rpcUrl);

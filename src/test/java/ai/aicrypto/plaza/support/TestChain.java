@@ -187,6 +187,11 @@ public final class TestChain {
         return new PollingTransactionReceiptProcessor(web3j, 100, 100).waitForTransactionReceipt(txHash);
     }
 
+    /** Gives an address 100 ETH for gas (anvil_setBalance). */
+    public void fundGas(String address) {
+        rpc("anvil_setBalance", List.of(address, "0x" + AIC.multiply(BigInteger.valueOf(100)).toString(16)));
+    }
+
     /** Turns anvil's mining of each transaction as it arrives off (transactions wait in the mempool) or on. */
     public void automine(boolean on) {
         rpc("evm_setAutomine", List.of(on));

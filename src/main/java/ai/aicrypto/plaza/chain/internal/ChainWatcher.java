@@ -26,6 +26,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -88,7 +89,15 @@ class ChainWatcher {
         this.events = events;
     }
 
+    /*
+     * Lease, at most one interval: a poll usually ends within it. A longer one (a catch-up after an outage, up to
+     * MAX_RANGE blocks a step) may meet another instance's poll, which waits for the cursor's row lock each step holds
+     * and goes on from where this one stopped: no harm. So the watcher of an instance that died resumes elsewhere at
+     * the next interval.
+     */
     @Scheduled(fixedDelayString = "${plaza.chain.poll-interval:1s}")
+    @SchedulerLock(name = "chain-watcher", lockAtMostFor = "${plaza.chain.poll-interval:1s}",
+            lockAtLeastFor = "${plaza.chain.poll-interval:1s}")
     void poll() {
         if (!chain.enabled()) {
             return;

@@ -3,12 +3,17 @@ package ai.aicrypto.plaza.chain.internal;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+
+import javax.sql.DataSource;
 
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainProperties;
@@ -39,8 +44,14 @@ import org.web3j.utils.Numeric;
  * broadcast: a crash after the broadcast finds the record and does not send again. Asked for the
  * same purpose again, it returns the recorded hash while the transaction is pending, replaces it with
  * the same nonce and fees at least 25% higher once it has waited {@code replace-after} unmined, and
- * broadcasts it again as signed if the node lost it. One signer sends one at a time, across
- * instances (a PostgreSQL advisory lock on its address), so two never take the same nonce.
+ * broadcasts it again as signed if the node lost it.
+ * <p>
+ * The signer's nonce manager is a PostgreSQL advisory lock on its address, held by a connection of its
+ * own from before the nonce is read until the broadcast has been answered: every instance sharing the
+ * database takes its nonces one after another from the node's pending count, which then includes what
+ * the last holder broadcast, so two never sign the same nonce. Held by a session rather than a
+ * transaction because the record commits before the broadcast; a crashed holder's session ends, and
+ * with it the lock.
  */
 @Component
 class TransactionSender {
@@ -53,12 +64,14 @@ class TransactionSender {
     private final ChainProperties properties;
     private final Web3j web3j;
     private final JdbcClient jdbc;
+    private final DataSource dataSource;
     private final TransactionTemplate transaction;
     private final Clock clock;
 
-    TransactionSender(ChainProperties properties, Web3j web3j, JdbcClient jdbc, PlatformTransactionManager transactions,
-                      Clock clock) {
+    TransactionSender(ChainProperties properties, Web3j web3j, JdbcClient jdbc, DataSource dataSource,
+                      PlatformTransactionManager transactions, Clock clock) {
         this.properties = properties;
+        this.dataSource = dataSource;
         // Its own transaction, committed before the broadcast, even when the caller has one open.
         this.transaction = new TransactionTemplate(transactions);
         this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -75,42 +88,47 @@ class TransactionSender {
      * @throws IllegalStateException when the call would revert (with the reason)
      */
     String send(String purpose, Credentials signer, String to, String data) {
-        Signed signed = transaction.execute(status -> {
-            jdbc.sql("SELECT pg_advisory_xact_lock(hashtext(?))").param(address(signer)).query(Object.class).optional();
-            Optional<Sent> sent = jdbc.sql("""
-                            SELECT nonce, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, raw, tx_hash, sent_at
-                            FROM chain_transactions WHERE purpose = ? FOR UPDATE""")
-                    .param(purpose)
-                    .query((rs, n) -> new Sent(rs.getLong(1), rs.getBigDecimal(2).toBigInteger(), rs.getBigDecimal(3).toBigInteger(),
-                            rs.getBigDecimal(4).toBigInteger(), rs.getString(5), rs.getString(6), rs.getTimestamp(7)))
-                    .optional();
-            if (sent.isPresent()) {
-                Sent s = sent.get();
-                Chain.TxState state = state(web3j, s.txHash());
-                if (state == Chain.TxState.SUCCEEDED) {
+        try (SignerLock ignored = SignerLock.take(dataSource, address(signer))) {
+            Signed signed = transaction.execute(status -> sign(purpose, signer, to, data));
+            if (signed.raw() != null) {
+                broadcast(purpose, signed);
+            }
+            return signed.txHash();
+        }
+    }
+
+    /** Under the signer's lock: what to send for the purpose now (nothing, the recorded bytes, or a new signature). */
+    private Signed sign(String purpose, Credentials signer, String to, String data) {
+        Optional<Sent> sent = jdbc.sql("""
+                        SELECT nonce, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, raw, tx_hash, sent_at
+                        FROM chain_transactions WHERE purpose = ? FOR UPDATE""")
+                .param(purpose)
+                .query((rs, n) -> new Sent(rs.getLong(1), rs.getBigDecimal(2).toBigInteger(), rs.getBigDecimal(3).toBigInteger(),
+                        rs.getBigDecimal(4).toBigInteger(), rs.getString(5), rs.getString(6), rs.getTimestamp(7)))
+                .optional();
+        if (sent.isPresent()) {
+            Sent s = sent.get();
+            Chain.TxState state = state(web3j, s.txHash());
+            if (state == Chain.TxState.SUCCEEDED) {
+                return new Signed(s.txHash(), null);
+            }
+            if (state == Chain.TxState.PENDING) {
+                if (s.sentAt().toInstant().plus(properties.replaceAfter()).isAfter(clock.instant())) {
                     return new Signed(s.txHash(), null);
                 }
-                if (state == Chain.TxState.PENDING) {
-                    if (s.sentAt().toInstant().plus(properties.replaceAfter()).isAfter(clock.instant())) {
-                        return new Signed(s.txHash(), null);
-                    }
-                    Fees fees = fees().atLeast(bump(s.maxFee()), bump(s.priorityFee())).capped(properties.maxFeePerGas());
-                    log.warn("{}: {} not mined after {}; replacing it (nonce {}) at {} wei per gas", purpose, s.txHash(),
-                            properties.replaceAfter(), s.nonce(), fees.maxFee());
-                    return record(purpose, signer, to, data, BigInteger.valueOf(s.nonce()), s.gasLimit(), fees);
-                }
-                if (state == Chain.TxState.UNKNOWN && BigInteger.valueOf(s.nonce()).compareTo(nonce(signer, DefaultBlockParameterName.LATEST)) >= 0) {
-                    return new Signed(s.txHash(), s.raw()); // lost by the node, its nonce still free: as signed
-                }
-                // Reverted, or its nonce taken: the caller has checked that it is still wanted; sign it anew.
+                Fees fees = fees().atLeast(bump(s.maxFee()), bump(s.priorityFee())).capped(properties.maxFeePerGas());
+                log.warn("{}: {} not mined after {}; replacing it (nonce {}) at {} wei per gas", purpose, s.txHash(),
+                        properties.replaceAfter(), s.nonce(), fees.maxFee());
+                return record(purpose, signer, to, data, BigInteger.valueOf(s.nonce()), s.gasLimit(), fees);
             }
-            BigInteger gasLimit = simulate(signer, to, data);
-            return record(purpose, signer, to, data, nonce(signer, DefaultBlockParameterName.PENDING), gasLimit, fees());
-        });
-        if (signed.raw() != null) {
-            broadcast(purpose, signed);
+            // Pending, not latest: a nonce that another purpose's transaction waits with is taken too.
+            if (state == Chain.TxState.UNKNOWN && BigInteger.valueOf(s.nonce()).compareTo(nonce(signer, DefaultBlockParameterName.PENDING)) >= 0) {
+                return new Signed(s.txHash(), s.raw()); // lost by the node (or never broadcast), its nonce still free: as signed
+            }
+            // Reverted, or its nonce taken: the caller has checked that it is still wanted; sign it anew.
         }
-        return signed.txHash();
+        BigInteger gasLimit = simulate(signer, to, data);
+        return record(purpose, signer, to, data, nonce(signer, DefaultBlockParameterName.PENDING), gasLimit, fees());
     }
 
     private Signed record(String purpose, Credentials signer, String to, String data, BigInteger nonce, BigInteger gasLimit,
@@ -196,7 +214,41 @@ class TransactionSender {
         return signer.getAddress().toLowerCase(Locale.ROOT);
     }
 
+    /** The signer's advisory lock, on a connection of its own (see the class comment); released on close. */
+    private record SignerLock(Connection connection, String signer) implements AutoCloseable {
 
+        static SignerLock take(DataSource dataSource, String signer) {
+            try {
+                Connection connection = dataSource.getConnection();
+                try {
+                    connection.setAutoCommit(true);
+                    call(connection, "SELECT pg_advisory_lock(hashtextextended(?, 0))", signer);
+                    return new SignerLock(connection, signer);
+                } catch (SQLException | RuntimeException e) {
+                    connection.close();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot take the nonce lock of " + signer, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try (connection) {
+                call(connection, "SELECT pg_advisory_unlock(hashtextextended(?, 0))", signer);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot release the nonce lock of " + signer, e);
+            }
+        }
+
+        private static void call(Connection connection, String sql, String signer) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, "chain-signer:" + signer);
+                statement.execute();
+            }
+        }
+    }
 
     private record Sent(long nonce, BigInteger gasLimit, BigInteger maxFee, BigInteger priorityFee, String raw, String txHash,
                         Timestamp sentAt) {

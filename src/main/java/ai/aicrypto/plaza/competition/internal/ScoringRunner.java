@@ -20,6 +20,7 @@ import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -199,10 +200,21 @@ class ScoringRunner implements DisposableBean {
     }
 
     /**
+     * {@link #sweep} on one instance at a time, as often as one instance would. Lease, at most one interval: marking
+     * stuck submissions, queueing (scoring runs on its own threads) and finalizing the competitions that ended take
+     * seconds; a slower sweep beside another instance's finalizes each competition once (its row is locked).
+     */
+    @Scheduled(fixedDelayString = "${plaza.competition.sweep-interval:30s}", initialDelayString = "${plaza.competition.sweep-interval:30s}")
+    @SchedulerLock(name = "competition-sweep", lockAtMostFor = "${plaza.competition.sweep-interval:30s}",
+            lockAtLeastFor = "${plaza.competition.sweep-interval:30s}")
+    void scheduledSweep() {
+        sweep();
+    }
+
+    /**
      * Ends submissions stuck in SCORING past the time limit (their instance died), picks up queued ones nobody is
      * scoring and finalizes competitions that have ended.
      */
-    @Scheduled(fixedDelayString = "${plaza.competition.sweep-interval:30s}", initialDelayString = "${plaza.competition.sweep-interval:30s}")
     void sweep() {
         Instant now = clock.instant();
         // A little grace beyond the limit, for a scorer that is just writing its result.

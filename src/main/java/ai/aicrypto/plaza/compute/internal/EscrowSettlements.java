@@ -62,7 +62,7 @@ class EscrowSettlements {
         sends.run("job-settlements", this::execute);
     }
 
-    /** Synchronized: a test's direct call and the chain-sending thread must not both send. */
+    /** Synchronized: a test's direct call and the chain-sending thread must not both send (the lease is taken by the latter). */
     synchronized void execute() {
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
             return;

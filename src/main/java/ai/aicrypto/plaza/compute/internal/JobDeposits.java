@@ -24,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.modulith.events.ApplicationModuleListener;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -210,7 +209,6 @@ public class JobDeposits {
      * Deposits whose transaction reverted fail, unconfirmed ones expire, and jobs that waited too
      * long for a deposit are cancelled (nothing is in the escrow for them, or a late deposit is refunded).
      */
-    @Scheduled(fixedDelayString = "${plaza.market.pending-check-interval:5s}")
     @Transactional
     public void settleStaleDeposits() {
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {

@@ -13,7 +13,6 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -373,7 +372,6 @@ class JobQueue implements TrainingJobs {
     }
 
     /** Leases that ran out go back to the queue; a job out of attempts fails, saying why. */
-    @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
     @Transactional
     public int expireLeases() {
         int expired = jdbc.sql("""

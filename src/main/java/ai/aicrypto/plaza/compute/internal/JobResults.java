@@ -26,7 +26,6 @@ import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -168,7 +167,6 @@ class JobResults {
      * held-out verification stands (see {@link #stand}), and they are settled (checked as often as leases expire), so no
      * job waits in VERIFYING forever. An auditor who disagreed and whom no other audit confirmed is not paid.
      */
-    @Scheduled(fixedDelayString = "${plaza.compute.expiry-check:10s}")
     public void settleAbandonedAudits() {
         jobs.cancelUntakenAudits(properties.verification().auditWait());
         List<Long> originals = jdbc.sql("""

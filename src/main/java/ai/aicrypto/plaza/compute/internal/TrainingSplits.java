@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.compute.internal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,9 @@ class TrainingSplits {
     static final byte[] ASSOCIATED_DATA = "aiplaza training shard v1".getBytes(StandardCharsets.UTF_8);
     private static final String SEAL_CONTEXT = "compute:training-split";
     private static final int NONCE_BYTES = 12;
+    private static final int TAG_BYTES = 16;
+    /** What a shard download encrypts and writes at a time. */
+    private static final int WRITE_CHUNK = 1 << 20;
 
     private final SecureRandom random = new SecureRandom();
     /** A generation never changes once made, and every lease and download needs its keys: up to 1,000 in memory. */
@@ -121,19 +125,53 @@ class TrainingSplits {
     }
 
     /**
-     * A training shard of this generation encrypted for this worker (the same bytes every time), or empty when
-     * the generation is no longer the current one.
+     * A training shard of this generation for this worker (encrypted the same way every time), or empty when the
+     * generation is no longer the current one. The stored shard is read into one array of its size and decrypted
+     * (AES-GCM checks its tag before it gives any plaintext out); the worker's copy is encrypted as it is written.
      */
-    Optional<byte[]> trainingShard(long datasetId, int generation, long workerId, int seq) throws IOException {
+    Optional<WorkerShard> trainingShard(long datasetId, int generation, long workerId, int seq) throws IOException {
         if (current(datasetId).map(c -> c.generation() != generation).orElse(true)) {
             return Optional.empty();
         }
         Split split = load(datasetId, generation);
         StoredShard shard = split.shards().stream().filter(s -> s.seq() == seq).findFirst().orElseThrow(NotFoundException::new);
-        byte[] plaintext = decrypt(split.key(), read(shard.blobKey()));
+        byte[] plaintext = decrypt(split.key(), read(shard.blobKey(), shard.bytes()));
         // Deterministic: under one worker key a nonce always goes with the same shard, so it is never reused.
         byte[] nonce = Arrays.copyOf(hmac(split.key(), "worker-shard-nonce:" + workerId + ":" + seq), NONCE_BYTES);
-        return Optional.of(encrypt(workerKey(split.key(), workerId), nonce, plaintext));
+        return Optional.of(new WorkerShard(workerKey(split.key(), workerId), nonce, plaintext));
+    }
+
+    /** A training shard as one worker receives it: the nonce, then the AES-GCM ciphertext and tag. */
+    static final class WorkerShard {
+
+        private final byte[] key;
+        private final byte[] nonce;
+        private final byte[] plaintext;
+
+        private WorkerShard(byte[] key, byte[] nonce, byte[] plaintext) {
+            this.key = key;
+            this.nonce = nonce;
+            this.plaintext = plaintext;
+        }
+
+        long bytes() {
+            return (long) NONCE_BYTES + plaintext.length + TAG_BYTES;
+        }
+
+        /** Encrypts and writes {@value #WRITE_CHUNK} bytes at a time: never a second whole copy of the shard. */
+        void writeTo(OutputStream out) throws IOException {
+            try {
+                Cipher cipher = encrypting(key, nonce);
+                byte[] sealed = new byte[cipher.getOutputSize(WRITE_CHUNK)];
+                out.write(nonce);
+                for (int offset = 0; offset < plaintext.length; offset += WRITE_CHUNK) {
+                    out.write(sealed, 0, cipher.update(plaintext, offset, Math.min(WRITE_CHUNK, plaintext.length - offset), sealed));
+                }
+                out.write(sealed, 0, cipher.doFinal(sealed, 0));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** The held-out rows, decrypted. */
@@ -343,6 +381,17 @@ class TrainingSplits {
         }
     }
 
+    /** A blob of known size, read into one array of that size (no growing buffers on the way). */
+    private byte[] read(String blobKey, long size) throws IOException {
+        byte[] bytes = new byte[Math.toIntExact(size)];
+        try (InputStream in = blobs.open(blobKey)) {
+            if (in.readNBytes(bytes, 0, bytes.length) != bytes.length || in.read() != -1) {
+                throw new IntegrityException("Training shard " + blobKey + " is not " + size + " bytes long", null);
+            }
+        }
+        return bytes;
+    }
+
     private static boolean[] not(boolean[] mask) {
         boolean[] out = new boolean[mask.length];
         for (int i = 0; i < mask.length; i++) {
@@ -361,12 +410,16 @@ class TrainingSplits {
         }
     }
 
+    private static Cipher encrypting(byte[] key, byte[] nonce) throws GeneralSecurityException {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+        cipher.updateAAD(ASSOCIATED_DATA);
+        return cipher;
+    }
+
     private static byte[] encrypt(byte[] key, byte[] nonce, byte[] plaintext) {
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-            cipher.updateAAD(ASSOCIATED_DATA);
-            byte[] sealed = cipher.doFinal(plaintext);
+            byte[] sealed = encrypting(key, nonce).doFinal(plaintext);
             return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

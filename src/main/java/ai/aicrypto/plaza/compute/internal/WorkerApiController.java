@@ -13,6 +13,7 @@ import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -98,15 +99,18 @@ class WorkerApiController {
      * to the queue (it counts as an attempt) and the answer is 409, so the worker abandons it.
      */
     @GetMapping(value = "/jobs/{id}/shards/{seq}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    ResponseEntity<byte[]> shard(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
-                                 @PathVariable int seq) throws IOException {
+    void shard(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id, @PathVariable int seq,
+               HttpServletResponse response) throws IOException {
         JobQueue.LeasedSplit leased = jobs.leasedSplit(worker.id(), id);
         var shard = splits.trainingShard(leased.datasetId(), leased.splitGeneration(), worker.id(), seq);
         if (shard.isEmpty()) {
             jobs.fail(worker.id(), id, "The dataset's training shards were encrypted under new keys after this lease");
             throw new LeaseLostException(id);
         }
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(shard.get());
+        // Encrypted for the worker as it is sent (review M12): the shard is never held a third time, encrypted.
+        response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+        response.setContentLengthLong(shard.get().bytes());
+        shard.get().writeTo(response.getOutputStream());
     }
 
     @PostMapping("/jobs/{id}/renew")

@@ -67,21 +67,21 @@ class AssetTokens {
                 .optional();
     }
 
+    /**
+     * A listing published (or changed): its token is minted by the leased minting round, never here, so that of
+     * several instances one sends (and an event delivered again never mints beside a round that is still at work).
+     */
     @ApplicationModuleListener
     void on(ListingChanged changed) {
-        try {
-            mintIfReady(changed.listingId());
-        } catch (ChainUnavailableException e) {
-            log.warn("Asset token of listing {} not minted now ({}); the next catch-up round mints it", changed.listingId(), e.getMessage());
-        }
+        mintWhatIsMissingSoon();
     }
 
     @ApplicationModuleListener
     void on(WalletLinked linked) {
-        unminted(linked.userId()).forEach(this::mintIfReady);
+        mintWhatIsMissingSoon();
     }
 
-    /** Catches up with mints that failed (chain down, say): the events that asked for them are not retried. */
+    /** Mints what is missing: asked for by the events above, and now and then to catch up with mints that failed (chain down, say). */
     @Scheduled(fixedDelayString = "${plaza.market.mint-retry-interval:30s}", initialDelayString = "${plaza.market.mint-retry-interval:30s}")
     void mintWhatIsMissingSoon() {
         sends.run("asset-mints", this::mintWhatIsMissing);
@@ -92,7 +92,7 @@ class AssetTokens {
         if (!chain.enabled()) {
             return;
         }
-        for (long listingId : unminted(null)) {
+        for (long listingId : unminted()) {
             try {
                 mintIfReady(listingId);
             } catch (ChainUnavailableException e) {
@@ -104,20 +104,19 @@ class AssetTokens {
         }
     }
 
-    /** Published datasets and models of owners with a wallet (of one owner, or all) that have no token yet. */
-    private List<Long> unminted(Long ownerId) {
+    /** Published datasets and models of owners with a wallet that have no token yet. */
+    private List<Long> unminted() {
         return jdbc.sql("""
                         SELECT l.id FROM listings l
-                        WHERE (CAST(:owner AS BIGINT) IS NULL OR l.owner_id = :owner)
-                          AND l.status = 'PUBLISHED' AND l.kind IN ('DATASET', 'MODEL')
+                        WHERE l.status = 'PUBLISHED' AND l.kind IN ('DATASET', 'MODEL')
                           AND EXISTS (SELECT 1 FROM wallet_links w WHERE w.user_id = l.owner_id)
                           AND NOT EXISTS (SELECT 1 FROM asset_tokens t WHERE t.listing_id = l.id)
                         ORDER BY l.id LIMIT 500""")
-                .param("owner", ownerId).query(Long.class).list();
+                .query(Long.class).list();
     }
 
-    /** Mints unless already minted; a failure (chain down) leaves the event to be delivered again. */
-    void mintIfReady(long listingId) {
+    /** Mints unless already minted (on the chain-sending thread, under the minting round's lease). */
+    private void mintIfReady(long listingId) {
         if (!chain.enabled() || token(listingId).isPresent()) {
             return;
         }

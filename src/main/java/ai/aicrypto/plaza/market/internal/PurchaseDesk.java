@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -130,7 +131,13 @@ class PurchaseDesk {
     }
 
     /** Settles pending purchases the chain has decided against, or that waited too long. */
+    /*
+     * Lease, at most one interval: up to 100 purchases, two RPC calls each, take well under it; a slower round beside
+     * another instance's settles each purchase once (settle changes only a PENDING row).
+     */
     @Scheduled(fixedDelayString = "${plaza.market.pending-check-interval:5s}")
+    @SchedulerLock(name = "stale-purchases", lockAtMostFor = "${plaza.market.pending-check-interval:5s}",
+            lockAtLeastFor = "${plaza.market.pending-check-interval:5s}")
     void settleStalePurchases() {
         if (!chain.enabled()) {
             return;

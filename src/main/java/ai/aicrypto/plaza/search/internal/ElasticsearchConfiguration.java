@@ -143,7 +143,8 @@ class ElasticsearchConfiguration {
 
         /**
          * Creates (or brings up to date) the index once Elasticsearch answers; what failed to reach it meanwhile
-         * is delivered again by the platform's event redelivery.
+         * is delivered again by the platform's event redelivery. No lease: each instance learns for itself that
+         * Elasticsearch answers (creating the index is idempotent).
          */
         @Scheduled(initialDelay = 0, fixedDelayString = "${plaza.search.retry-interval:5s}")
         void maintain() {

@@ -5,12 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +15,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,19 +26,17 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.support.AppProcess;
+import ai.aicrypto.plaza.support.SlowBroadcasts;
 import ai.aicrypto.plaza.support.TestChain;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,12 +45,10 @@ import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.DefaultBlockParameterNumber;
-import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
@@ -128,23 +119,13 @@ class PayoutCrashTest {
         Plan plan;
         try (AppProcess app = start(dataDir, deployment, chain.url, dbPort)) {
             app.awaitReady();
+            chain.mine(1); // the latest block's time is now, not the deployment's, as populate takes it
             plan = populate(dbPort, chain.now(), moments);
             fund(chain, plan);
         }
 
         SlowBroadcasts rpc = new SlowBroadcasts(chain.url, seed + 2);
-        ScheduledExecutorService miner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "anvil-miner");
-            t.setDaemon(true);
-            return t;
-        });
-        miner.scheduleWithFixedDelay(() -> {
-            try {
-                chain.mine(1);
-            } catch (RuntimeException e) {
-                System.out.println("PayoutCrashTest: mining failed: " + e);
-            }
-        }, 300, 300, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService miner = miner(chain);
         try {
             // The requester deposits throughout, whether the app is up or not.
             Random pauses = new Random(seed + 1);
@@ -177,19 +158,7 @@ class PayoutCrashTest {
 
             try (AppProcess app = start(dataDir, deployment, rpc.url(), dbPort)) {
                 app.awaitReady();
-                long lastEnd = plan.competitions().stream().mapToLong(Competition::end).max().orElseThrow();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
-                        + Duration.ofSeconds(Math.max(0, lastEnd - chain.now())).toNanos();
-                while (!done(dbPort) && System.nanoTime() < deadline) {
-                    linkLateWalletIfHeld(dbPort, plan);
-                    Thread.sleep(250);
-                }
-                assertThat(done(dbPort)).as("every settlement and prize paid (%s); app log:\n%s", progress(dbPort), app.log())
-                        .isTrue();
-                checkJobs(chain, dbPort, plan, requester.getAddress());
-                checkPrizes(chain, dbPort, plan);
-                checkOperatorTransactions(chain, dbPort);
-                System.out.println("PayoutCrashTest: " + progress(dbPort));
+                awaitEveryPaymentAndCheck(chain, dbPort, plan, app);
             }
         } finally {
             miner.shutdownNow();
@@ -197,6 +166,75 @@ class PayoutCrashTest {
         }
         System.out.printf("PayoutCrashTest: %d broadcasts held across a kill: %d dropped, %d delivered after the kill%n",
                 rpc.crossed.get(), rpc.dropped.get(), rpc.crossed.get() - rpc.dropped.get());
+    }
+
+    /**
+     * Two instances share the database (the second on the first's PostgreSQL server), the chain node and the
+     * escrow operator's key, and both run the payouts from the start (their leases, the signer's nonce lock): every
+     * settlement and prize is sent once, the operator's transactions all mined, none with a nonce that was taken.
+     */
+    @Test
+    void twoInstancesSharingTheDatabaseAndTheOperatorKeySendEachPaymentOnce() throws Exception {
+        Path deployment = dataDir.resolve("chain/deployment.json");
+        TestChain chain = TestChain.deploy(deployment);
+        int dbPort = AppProcess.freePort();
+        long seed = System.nanoTime();
+        System.out.println("PayoutCrashTest (two instances): seed " + seed);
+        SlowBroadcasts rpc = new SlowBroadcasts(chain.url, seed);
+        ScheduledExecutorService miner = miner(chain);
+        try (AppProcess first = start(dataDir, deployment, rpc.url(), dbPort)) {
+            first.awaitReady();
+            Plan plan = populate(dbPort, chain.now(), new Random(seed));
+            fund(chain, plan);
+            try (AppProcess second = AppProcess.startBeside(dataDir, deployment, rpc.url(), dbPort,
+                    "--plaza.chain.poll-interval=200ms", "--plaza.compute.escrow.settle-interval=300ms",
+                    "--plaza.competition.payout-interval=300ms", "--plaza.competition.sweep-interval=1s")) {
+                second.awaitReady();
+                deposit(chain, plan, new Random(seed + 1));
+                awaitEveryPaymentAndCheck(chain, dbPort, plan, first, second);
+                for (AppProcess app : List.of(first, second)) {
+                    assertThat(app.log()).as("no nonce error in an instance's log").doesNotContainIgnoringCase("nonce too low")
+                            .doesNotContainIgnoringCase("underpriced");
+                }
+            }
+        } finally {
+            miner.shutdownNow();
+            rpc.close();
+        }
+    }
+
+    /** A block every 300 ms, so that the plaza's own transactions (anvil mines each at once) reach 2 confirmations. */
+    private static ScheduledExecutorService miner(TestChain chain) {
+        ScheduledExecutorService miner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "anvil-miner");
+            t.setDaemon(true);
+            return t;
+        });
+        miner.scheduleWithFixedDelay(() -> {
+            try {
+                chain.mine(1);
+            } catch (RuntimeException e) {
+                System.out.println("PayoutCrashTest: mining failed: " + e);
+            }
+        }, 300, 300, TimeUnit.MILLISECONDS);
+        return miner;
+    }
+
+    /** Waits (a minute past the last competition's end at most) until everything is paid, then checks it on-chain. */
+    private void awaitEveryPaymentAndCheck(TestChain chain, int dbPort, Plan plan, AppProcess... apps) throws Exception {
+        long lastEnd = plan.competitions().stream().mapToLong(Competition::end).max().orElseThrow();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
+                + Duration.ofSeconds(Math.max(0, lastEnd - chain.now())).toNanos();
+        while (!done(dbPort) && System.nanoTime() < deadline) {
+            linkLateWalletIfHeld(dbPort, plan);
+            Thread.sleep(250);
+        }
+        assertThat(done(dbPort)).as("every settlement and prize paid (%s); app logs:\n%s", progress(dbPort),
+                Arrays.stream(apps).map(AppProcess::log).collect(Collectors.joining("\n----\n"))).isTrue();
+        checkJobs(chain, dbPort, plan, requester.getAddress());
+        checkPrizes(chain, dbPort, plan);
+        checkOperatorTransactions(chain, dbPort);
+        System.out.println("PayoutCrashTest: " + progress(dbPort));
     }
 
     // ------------------------------------------------------------------ the plan, written into the app's database
@@ -324,8 +362,7 @@ class PayoutCrashTest {
         BigInteger budgets = plan.jobs().stream().map(Job::budget).reduce(BigInteger.ZERO, BigInteger::add);
         BigInteger pools = plan.competitions().stream().map(Competition::pool).reduce(BigInteger.ZERO, BigInteger::add);
         for (Credentials wallet : List.of(requester, host)) {
-            String gasMoney = "0x" + TestChain.AIC.multiply(BigInteger.valueOf(100)).toString(16); // 100 ETH
-            rpc(chain, "anvil_setBalance", List.of(wallet.getAddress(), gasMoney));
+            chain.fundGas(wallet.getAddress());
         }
         for (var payee : Map.of(requester.getAddress(), budgets, host.getAddress(), pools).entrySet()) {
             for (int attempt = 1; ; attempt++) {
@@ -609,13 +646,6 @@ class PayoutCrashTest {
         return AICToken.load(chain.token.getContractAddress(), chain.web3j, transactions(chain, wallet), new DefaultGasProvider());
     }
 
-    private static void rpc(TestChain chain, String method, List<?> params) throws IOException {
-        var response = new Request<>(method, params, new HttpService(chain.url), TestChain.RawResponse.class).send();
-        if (response.hasError()) {
-            throw new IllegalStateException(method + ": " + response.getError().getMessage());
-        }
-    }
-
     private static long id(Connection db, String sql, Object... params) throws SQLException {
         try (PreparedStatement s = statement(db, sql, params); ResultSet rs = s.executeQuery()) {
             rs.next();
@@ -642,80 +672,5 @@ class PayoutCrashTest {
         return AppProcess.start(dataDir, deployment, rpcUrl, dbPort, "--plaza.chain.poll-interval=200ms",
                 "--plaza.compute.escrow.settle-interval=300ms", "--plaza.competition.payout-interval=300ms",
                 "--plaza.competition.sweep-interval=1s");
-    }
-
-    /**
-     * The app's JSON-RPC endpoint: a proxy in front of anvil that holds each eth_sendRawTransaction for a random 0 to
-     * 500 ms, so that kills often land between the plaza's recording a transaction and the node's receiving it. A
-     * broadcast held across a kill is, in turn, dropped (the app died before broadcasting) or delivered after all (the
-     * node got it, the app never heard back).
-     */
-    private static final class SlowBroadcasts implements AutoCloseable {
-
-        final AtomicInteger crossed = new AtomicInteger();
-        final AtomicInteger dropped = new AtomicInteger();
-        private final AtomicInteger lives = new AtomicInteger();
-        private final URI target;
-        private final Random delays;
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "rpc-proxy");
-            t.setDaemon(true);
-            return t;
-        });
-        private final HttpServer server;
-
-        SlowBroadcasts(String targetUrl, long seed) throws IOException {
-            target = URI.create(targetUrl);
-            delays = new Random(seed);
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(threads);
-            server.createContext("/", this::handle);
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        /** The app was killed: broadcasts held now cross the kill. */
-        void killed() {
-            lives.incrementAndGet();
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            try {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                if (new String(body, StandardCharsets.UTF_8).contains("\"eth_sendRawTransaction\"")) {
-                    int life = lives.get();
-                    int delay;
-                    synchronized (delays) {
-                        delay = delays.nextInt(500);
-                    }
-                    Thread.sleep(delay);
-                    if (lives.get() != life && crossed.getAndIncrement() % 2 == 0) {
-                        dropped.incrementAndGet();
-                        return;
-                    }
-                }
-                HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
-                exchange.getResponseBody().write(answer.body());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException clientGone) {
-                // the app was killed while it waited for the answer
-            } finally {
-                exchange.close();
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            threads.shutdownNow();
-        }
     }
 }

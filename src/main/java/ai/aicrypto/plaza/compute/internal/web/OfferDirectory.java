@@ -14,6 +14,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.compute.internal.Reliability;
 import ai.aicrypto.plaza.platform.StatementTimeouts;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -138,9 +139,13 @@ public class OfferDirectory {
                 rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"));
     }
 
-    /** Heartbeat history older than uptime looks at is no longer needed (idempotent: every instance may run it). */
+    /**
+     * Heartbeat history older than uptime looks at is no longer needed. Lease: one DELETE of a day's rows, seconds;
+     * held at least a minute, since every instance's cron fires at the same moment and one of them is enough.
+     */
     @Scheduled(cron = "${plaza.compute.heartbeat-prune-cron:0 17 3 * * *}")
     @Transactional
+    @SchedulerLock(name = "heartbeat-prune", lockAtMostFor = "10m", lockAtLeastFor = "1m")
     void pruneHeartbeats() {
         timeouts.lift(); // a day of per-minute rows of every worker: may run past the pool's cap
         jdbc.sql("DELETE FROM worker_heartbeats WHERE minute < ?")

@@ -1,0 +1,59 @@
+package ai.aicrypto.plaza.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Every {@code @Scheduled} method of the app runs under a lease of its own name, so that of any number of instances
+ * one runs it at a time; the exceptions are named here, each with the reason.
+ */
+class ScheduledWorkIsLeasedTest {
+
+    private static final Map<String, String> NOT_LEASED_HERE = Map.of(
+            "LiveUpdates.keepAlive", "each instance pings its own browser streams",
+            "ElasticsearchConfiguration.SearchIndexer.maintain", "each instance learns for itself that Elasticsearch answers",
+            "EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
+            "PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease",
+            "AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease");
+
+    @Test
+    void everyScheduledMethodTakesALeaseOfItsOwnNameOrIsNamedAsAnException() throws Exception {
+        var scanner = new ClassPathScanningCandidateComponentProvider(false);
+        scanner.addIncludeFilter((reader, factory) -> true);
+        List<String> scheduled = new ArrayList<>(), unleased = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (BeanDefinition candidate : scanner.findCandidateComponents("ai.aicrypto.plaza")) {
+            Class<?> type = ClassUtils.forName(candidate.getBeanClassName(), getClass().getClassLoader());
+            for (Method method : type.getDeclaredMethods()) {
+                if (!method.isAnnotationPresent(Scheduled.class)) {
+                    continue;
+                }
+                String name = type.getName().substring(type.getPackageName().length() + 1).replace('$', '.') + "." + method.getName();
+                scheduled.add(name);
+                SchedulerLock lease = method.getAnnotation(SchedulerLock.class);
+                if (lease == null) {
+                    unleased.add(name);
+                } else {
+                    assertThat(names.add(lease.name())).as("the lease name of %s is its own", name).isTrue();
+                    assertThat(lease.lockAtMostFor()).as("%s: how long a dead instance's lease is kept, sized for the task", name)
+                            .isNotEmpty();
+                }
+            }
+        }
+        assertThat(scheduled).as("the scheduled methods found").hasSizeGreaterThanOrEqualTo(13);
+        assertThat(unleased).as("scheduled methods without a lease").containsExactlyInAnyOrderElementsOf(NOT_LEASED_HERE.keySet());
+    }
+}
