@@ -128,8 +128,12 @@ abstract class PlazaBrowserTest {
      * so this waits for the clicked element to go with the old page.
      */
     protected void clickAndWaitForReload(By button) {
-        WebElement clicked = driver.findElement(button);
-        clicked.click();
+        // A live page may swap the button in again (its catch-up event) just before the click: find it anew then.
+        WebElement clicked = waitUpTo(Duration.ofSeconds(15)).until(d -> {
+            WebElement found = d.findElement(button);
+            found.click();
+            return found;
+        });
         wait.until(ExpectedConditions.stalenessOf(clicked));
         waitForPageLoaded();
     }
