@@ -37,8 +37,9 @@ class ElasticsearchSearchTest extends SearchContractTest {
         registry.add("plaza.search.retry-interval", () -> "1s");
         registry.add("plaza.events.retry-interval", () -> "1s");
         registry.add("plaza.events.retry-after", () -> "1s");
-        // A hanging Elasticsearch costs the first search half a second; a cool-down no test outlasts.
-        registry.add("plaza.search.es-read-timeout", () -> "500ms");
+        // A hanging Elasticsearch costs the first search its read timeout (long enough that a busy 2-core CI machine
+        // does not trip it on a healthy search); a cool-down no test outlasts.
+        registry.add("plaza.search.es-read-timeout", () -> "3s");
         registry.add("plaza.search.es-index-timeout", () -> "20s");
         registry.add("plaza.search.es-cooldown", () -> "10m");
     }
