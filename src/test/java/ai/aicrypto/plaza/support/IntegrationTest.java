@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.stream.Stream;
 
 import ai.aicrypto.plaza.platform.PlazaProperties;
@@ -68,9 +69,34 @@ public abstract class IntegrationTest {
 
     private static Path createDataDir() {
         try {
-            return Files.createTempDirectory("plaza-test-");
+            Path dir = Files.createTempDirectory("plaza-test-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteOnceStopped(dir), "delete " + dir));
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Each context's directory holds a database and blobs (about 150 MB): left behind, a few CI runs
+     * fill the disk. Spring closes the cached contexts in its own shutdown hook, beside this one, so wait
+     * for the embedded server to remove its pid file (pg_ctl needs the directory to stop it), then delete.
+     */
+    private static void deleteOnceStopped(Path dir) {
+        Path pidFile = dir.resolve("postgres").resolve("postmaster.pid");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            while (Files.exists(pidFile) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            if (Files.exists(pidFile)) {
+                return; // still running: leave it rather than pull the directory from under a live server
+            }
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        } catch (IOException | InterruptedException | UncheckedIOException e) {
+            // best effort at JVM exit: a directory left in /tmp is no test failure
         }
     }
 }
