@@ -3,7 +3,8 @@
 // then of the escrows' transactions, on a running node (ops/bench/gas starts a fresh anvil for it):
 //   node scripts/bench-gas.js http://127.0.0.1:18545
 // Prints `name value` lines, the three headline figures first, the escrows' (competition_*,
-// job_*) after the market's.
+// job_*, credit_*) after the market's. credit_settle_gas_per_entry is what one more line of a usage
+// settlement costs (a payer debited, its payee's run extended): (gas of 40 entries - gas of 1) / 39.
 'use strict';
 
 const { ethers } = require('ethers');
@@ -32,7 +33,7 @@ async function main() {
   const escrowOperator = new ethers.NonceManager(hd(10).connect(provider));
   const [coldWinner1, coldWinner2, coldWinner3] = [11, 12, 13].map((i) => hd(i).address);
 
-  const { token, registry, market, competitionEscrow, jobEscrow } = await deployAll(deployer, {
+  const { token, registry, market, competitionEscrow, jobEscrow, usageCredit } = await deployAll(deployer, {
     minter: await addr(minter),
     operator: await addr(escrowOperator),
     treasury: await addr(treasury),
@@ -111,6 +112,12 @@ async function main() {
     otherProvider: await addr(recipient),
   });
   for (const [name, gas] of escrow) console.log(`${name} ${gas}`);
+  const credit = await benchCredit({
+    provider, token, usageCredit, send, gasOf, addr, deployer, operator: escrowOperator,
+    member: permitBuyer, payees: [await addr(owner), await addr(recipient)],
+    payers: Array.from({ length: 20 }, (_, i) => new ethers.NonceManager(hd(20 + i).connect(provider))),
+  });
+  for (const [name, gas] of credit) console.log(`${name} ${gas}`);
   const info = await provider.send('anvil_nodeInfo', []).catch(() => ({}));
   console.log(`anvil_hardfork ${info.hardFork || 'unknown'}`);
 }
@@ -178,6 +185,51 @@ async function benchEscrows(c) {
   out.push(['job_refund_gas', await gasOf(jop.refund(requester, 2n))]);
   out.push(['competition_escrow_aic_balance', await token.balanceOf(compAddr)]);
   out.push(['job_escrow_aic_balance', await token.balanceOf(jobsAddr)]);
+  return out;
+}
+
+/**
+ * Whole-transaction gas of UsageCredit: deposits, a settlement of 1 entry and one of 40 (20 payers
+ * with credit, 2 payees holding AIC, entries ordered by payee as the plaza sends them), withdrawals.
+ */
+async function benchCredit(c) {
+  const { token, usageCredit: credit, send, gasOf, addr } = c;
+  const out = [];
+  const creditAddr = await credit.getAddress();
+  const deposit = async (who, amount) => {
+    await send(token.connect(who).approve(creditAddr, amount));
+    return gasOf(credit.connect(who).deposit(amount));
+  };
+  out.push(['credit_deposit_first_gas', await deposit(c.member, AIC(100))]);
+  out.push(['credit_deposit_gas', await deposit(c.member, AIC(100))]);
+  {
+    const sig = await signPermit(token, c.member, creditAddr, AIC(50));
+    out.push(['credit_deposit_permit_gas', await gasOf(credit.connect(c.member).depositWithPermit(
+      AIC(50), sig.deadline, sig.v, sig.r, sig.s))]);
+  }
+  for (const payer of c.payers) {
+    await send(c.deployer.sendTransaction({ to: await addr(payer), value: ethers.parseEther('1') }));
+    await send(token.connect(c.deployer).transfer(await addr(payer), AIC(100)));
+    await deposit(payer, AIC(100));
+  }
+  const op = credit.connect(c.operator);
+  const member = await addr(c.member);
+  const single = await gasOf(op.settle(1n, [[member, c.payees[0], AIC(1)]]));
+  const entries = [];
+  for (const payee of c.payees) {
+    for (const payer of c.payers) entries.push([await addr(payer), payee, AIC(1) / 1000n]);
+  }
+  const batch = await gasOf(op.settle(2n, entries));
+  out.push(['credit_settle_1_entry_gas', single]);
+  out.push([`credit_settle_${entries.length}_entries_gas`, batch]);
+  out.push(['credit_settle_gas_per_entry', (batch - single) / BigInt(entries.length - 1)]);
+  out.push(['credit_request_withdrawal_gas', await gasOf(credit.connect(c.member).requestWithdrawal(AIC(10)))]);
+  out.push(['credit_release_withdrawal_gas', await gasOf(op.releaseWithdrawal(member))]);
+  await send(credit.connect(c.member).requestWithdrawal(AIC(10)));
+  await c.provider.send('evm_increaseTime', [Number(await credit.withdrawalDelay())]);
+  await c.provider.send('evm_mine', []);
+  out.push(['credit_withdraw_alone_gas', await gasOf(credit.connect(c.member).withdraw())]);
+  out.push(['credit_escrow_aic_balance', await token.balanceOf(creditAddr)]);
   return out;
 }
 

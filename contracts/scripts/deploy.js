@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow and JobEscrow from the forge
+// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow, JobEscrow and UsageCredit from the forge
 // artifacts in contracts/out (run `forge build` first; contracts/test and ops/bench/gas do), grants
 // MINTER_ROLE on the registry to the plaza's minting key (--minter), makes --operator the
-// settlement operator of the two escrows, and writes the addresses as JSON.
+// settlement operator of the three escrows, and writes the addresses as JSON.
 //
 //   node scripts/deploy.js --rpc http://127.0.0.1:8545 --key 0xDEPLOYER_KEY \
 //        --minter 0xPLAZA_MINTER --operator 0xESCROW_OPERATOR --out deployment.json \
 //        [--treasury 0x..] [--fee-bps 250] [--base-uri https://plaza.example/api/nft/] \
 //        [--vesting-start UNIX] [--team-vesting-seconds N] [--advisor-vesting-seconds N]
-//        [--fund 0xA,0xB --fund-aic 10000]
+//        [--credit-withdrawal-delay SECONDS] [--fund 0xA,0xB --fund-aic 10000]
+//
+// --credit-withdrawal-delay: how long a member's withdrawal request in UsageCredit waits before
+// the member may withdraw without the operator (default 3 days; 1 hour to 30 days).
 //
 // --fund sends each listed address --fund-aic AIC (default 10,000) from the deployer (demo and
 // test wallets). The output also records deployedAtBlock, where the plaza's chain watcher starts.
@@ -49,14 +52,14 @@ function contractAt(name, address, runner) {
 }
 
 /**
- * Deploys the five contracts with `signer` and returns
- * { token, registry, market, competitionEscrow, jobEscrow, addresses }.
+ * Deploys the six contracts with `signer` and returns
+ * { token, registry, market, competitionEscrow, jobEscrow, usageCredit, addresses }.
  * `minter` gets the registry's MINTER_ROLE; `operator` is the escrows' settlement operator (it
  * defaults to `minter`, with a warning on stderr, then to the deployer); the job escrow charges the
  * market's fee to the market's treasury; the deployer owns all of them.
  * options: minter (required), operator, treasury, feeBps, baseURI, allocation {investor,
  * ecosystem, marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds,
- * advisorVestingSeconds.
+ * advisorVestingSeconds, creditWithdrawalDelay (seconds; 3 days by default).
  */
 async function deployAll(signer, options) {
   const deployer = await signer.getAddress();
@@ -116,6 +119,17 @@ async function deployAll(signer, options) {
   );
   await jobEscrow.waitForDeployment();
 
+  // Prepaid credit for metered model calls: same operator, treasury and fee as the job escrow.
+  const usageCredit = await factory('UsageCredit', signer).deploy(
+    await token.getAddress(),
+    operator,
+    options.treasury || deployer,
+    BigInt(options.feeBps ?? 250),
+    BigInt(options.creditWithdrawalDelay ?? 3 * 24 * 3600),
+    deployer,
+  );
+  await usageCredit.waitForDeployment();
+
   if (options.minter) {
     const role = await registry.MINTER_ROLE();
     await (await registry.grantRole(role, options.minter)).wait();
@@ -132,13 +146,14 @@ async function deployAll(signer, options) {
     Marketplace: await market.getAddress(),
     CompetitionEscrow: await competitionEscrow.getAddress(),
     JobEscrow: await jobEscrow.getAddress(),
+    UsageCredit: await usageCredit.getAddress(),
     minter: options.minter || null,
     operator,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
     deployedAtBlock,
   };
-  return { token, registry, market, competitionEscrow, jobEscrow, addresses };
+  return { token, registry, market, competitionEscrow, jobEscrow, usageCredit, addresses };
 }
 
 function parseArgs(argv) {
@@ -161,7 +176,8 @@ async function main() {
   if (!rpc || !key || !minter || !out) {
     console.error('usage: deploy.js --rpc URL --key DEPLOYER_KEY --minter ADDRESS --out FILE.json '
       + '[--operator ADDRESS] [--treasury ADDRESS] [--fee-bps N] [--base-uri URI] [--vesting-start UNIX] '
-      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N] [--fund 0xA,0xB --fund-aic N]');
+      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N] [--credit-withdrawal-delay SECONDS] '
+      + '[--fund 0xA,0xB --fund-aic N]');
     process.exit(2);
   }
   const provider = new ethers.JsonRpcProvider(rpc, undefined, { pollingInterval: 100 });
@@ -175,6 +191,7 @@ async function main() {
     vestingStart: args['vesting-start'],
     teamVestingSeconds: args['team-vesting-seconds'],
     advisorVestingSeconds: args['advisor-vesting-seconds'],
+    creditWithdrawalDelay: args['credit-withdrawal-delay'],
   });
   if (args.fund) {
     const token = contractAt('AICToken', addresses.AICToken, signer);
