@@ -98,6 +98,37 @@ public interface Chain {
     /** Escrow operator: pays a held prize to the winner's wallet. @return the transaction hash */
     String assignWinner(String host, long id, int place, String wallet);
 
+    /** Calldata of UsageCredit.depositWithPermit: the caller adds {@code amount} AIC wei to their credit. */
+    String creditDepositWithPermitCall(BigInteger amount, long deadline, String signature);
+
+    /** Calldata of UsageCredit.requestWithdrawal: the caller asks for {@code amount} of their credit back. */
+    String creditWithdrawalRequestCall(BigInteger amount);
+
+    /** Calldata of UsageCredit.withdraw: the caller takes a request whose delay has passed, without the operator. */
+    String creditWithdrawCall();
+
+    /** A member's credit in UsageCredit now (all zero for a wallet that never deposited). */
+    CreditAccount creditAccount(String member);
+
+    /** Whether UsageCredit settled batch {@code batchId} (its log may still wait for confirmations). */
+    boolean usageBatchSettled(long batchId);
+
+    /**
+     * Escrow operator: settles batch {@code batchId} of usage in UsageCredit, each entry debiting its payer and
+     * paying its payee the amount minus the fee. The entries go as given: the caller orders them by payee.
+     *
+     * @return the transaction hash
+     */
+    String settleUsage(long batchId, List<UsageEntry> entries);
+
+    /**
+     * Escrow operator: pays a member's open withdrawal request (capped at their balance) now. {@code request} names
+     * the request (its log's transaction), so that each request is released at most once.
+     *
+     * @return the transaction hash
+     */
+    String releaseCreditWithdrawal(String member, String request);
+
     /** What the chain says of a transaction now. */
     TxState transactionState(String txHash);
 
@@ -107,10 +138,15 @@ public interface Chain {
 
     /**
      * Addresses of the deployed contracts, lower-case. The escrows are null in a deployment made
-     * before they existed: training jobs and competition prizes are then not paid on-chain.
+     * before they existed: training jobs, competition prizes and metered model calls are then not paid on-chain.
      */
     record Contracts(long chainId, String token, String registry, String market, String jobEscrow,
-                     String competitionEscrow, long deployedAtBlock) {
+                     String competitionEscrow, String usageCredit, long deployedAtBlock) {
+
+        /** Whether members prepay metered model calls in UsageCredit. */
+        public boolean creditOnChain() {
+            return usageCredit != null;
+        }
 
         public boolean jobsPaidOnChain() {
             return jobEscrow != null;
@@ -135,5 +171,13 @@ public interface Chain {
     }
 
     record LicenseListing(String owner, BigInteger price, boolean active) {
+    }
+
+    /** UsageCredit.Account: AIC wei; {@code withdrawableAt} in epoch seconds (0 without a request). */
+    record CreditAccount(BigInteger balance, BigInteger pendingWithdrawal, long withdrawableAt) {
+    }
+
+    /** One line of a usage settlement: {@code payer} is debited {@code amount} wei, {@code payee} paid it minus the fee. */
+    record UsageEntry(String payer, String payee, BigInteger amount) {
     }
 }

@@ -87,6 +87,26 @@ public sealed interface ChainLog {
                                int placesMask) implements ChainLog {
     }
 
+    /** UsageCredit.CreditDeposited: {@code member} added {@code amount} wei; their balance is now {@code balance}. */
+    record CreditDeposited(String txHash, int logIndex, String member, BigInteger amount, BigInteger balance)
+            implements ChainLog {
+    }
+
+    /** UsageCredit.WithdrawalRequested: {@code member} asked for {@code amount} back (replacing an earlier request). */
+    record CreditWithdrawalRequested(String txHash, int logIndex, String member, BigInteger amount, long withdrawableAt)
+            implements ChainLog {
+    }
+
+    /** UsageCredit.CreditWithdrawn: paid by the operator ({@code released}) or taken by the member after the delay. */
+    record CreditWithdrawn(String txHash, int logIndex, String member, BigInteger amount, boolean released)
+            implements ChainLog {
+    }
+
+    /** UsageCredit.UsageSettled: batch {@code batchId} debited {@code charged} wei ({@code fee} to the treasury). */
+    record UsageSettled(String txHash, int logIndex, long batchId, int entries, BigInteger charged, BigInteger fee,
+                        BigInteger shortfall) implements ChainLog {
+    }
+
     /**
      * A log published before is no longer on the canonical chain. {@code original} is the event that
      * was published for it (null for a log recorded before the plaza kept events), so a listener

@@ -12,6 +12,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.UsageCredit;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Sign;
 import org.web3j.crypto.StructuredDataEncoder;
@@ -45,6 +46,8 @@ public final class TestChain {
     public static final int ESCROW_OPERATOR = 7;
     public static final BigInteger AIC = BigInteger.TEN.pow(18);
     public static final int FEE_BPS = 250;
+    /** UsageCredit's withdrawal delay here: the shortest the contract allows, so tests move the clock little. */
+    public static final long CREDIT_WITHDRAWAL_DELAY = 3600;
 
     public final String url;
     public final Web3j web3j;
@@ -53,6 +56,7 @@ public final class TestChain {
     public final Marketplace market;
     public final JobEscrow jobEscrow;
     public final CompetitionEscrow competitionEscrow;
+    public final UsageCredit usageCredit;
     public final long deployedAtBlock;
 
     private TestChain(String url) throws Exception {
@@ -72,6 +76,8 @@ public final class TestChain {
         competitionEscrow = CompetitionEscrow.deploy(web3j, tm, gas, token.getContractAddress(), operator, d).send();
         jobEscrow = JobEscrow.deploy(web3j, tm, gas, token.getContractAddress(), operator, d, BigInteger.valueOf(FEE_BPS), d)
                 .send();
+        usageCredit = UsageCredit.deploy(web3j, tm, gas, token.getContractAddress(), operator, d, BigInteger.valueOf(FEE_BPS),
+                BigInteger.valueOf(CREDIT_WITHDRAWAL_DELAY), d).send();
         registry.grantRole(registry.MINTER_ROLE().send(), d).send();
     }
 
@@ -87,10 +93,10 @@ public final class TestChain {
             Files.createDirectories(deploymentFile.getParent());
             Files.writeString(deploymentFile, """
                     {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s",
-                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "deployedAtBlock": %d}
+                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "UsageCredit": "%s", "deployedAtBlock": %d}
                     """.formatted(chain.token.getContractAddress(), chain.registry.getContractAddress(),
                     chain.market.getContractAddress(), chain.jobEscrow.getContractAddress(),
-                    chain.competitionEscrow.getContractAddress(), chain.deployedAtBlock));
+                    chain.competitionEscrow.getContractAddress(), chain.usageCredit.getContractAddress(), chain.deployedAtBlock));
             return chain;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -160,6 +166,10 @@ public final class TestChain {
 
     public CompetitionEscrow competitionEscrowAs(int account) {
         return CompetitionEscrow.load(competitionEscrow.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
+    }
+
+    public UsageCredit usageCreditAs(int account) {
+        return UsageCredit.load(usageCredit.getContractAddress(), web3j, transactions(account), new DefaultGasProvider());
     }
 
     /** Signs EIP-712 typed data (eth_signTypedData_v4 JSON) as a wallet would: 0x r s v. */

@@ -26,6 +26,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.UsageCredit;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -326,6 +327,24 @@ class ChainWatcher {
                 var e = CompetitionEscrow.getHeldPrizesReclaimedEventFromLog(l);
                 return new ChainLog.HeldPrizesReclaimed(tx, i, id("id", e.id), lower(e.host), e.amount,
                         small("placesMask", e.placesMask, Integer.MAX_VALUE));
+            }),
+            Map.entry(UsageCredit.CREDITDEPOSITED_EVENT, (l, tx, i) -> {
+                var e = UsageCredit.getCreditDepositedEventFromLog(l);
+                return new ChainLog.CreditDeposited(tx, i, lower(e.member), e.amount, e.balance);
+            }),
+            Map.entry(UsageCredit.WITHDRAWALREQUESTED_EVENT, (l, tx, i) -> {
+                var e = UsageCredit.getWithdrawalRequestedEventFromLog(l);
+                return new ChainLog.CreditWithdrawalRequested(tx, i, lower(e.member), e.amount,
+                        epochSecond("withdrawableAt", e.withdrawableAt));
+            }),
+            Map.entry(UsageCredit.CREDITWITHDRAWN_EVENT, (l, tx, i) -> {
+                var e = UsageCredit.getCreditWithdrawnEventFromLog(l);
+                return new ChainLog.CreditWithdrawn(tx, i, lower(e.member), e.amount, e.released);
+            }),
+            Map.entry(UsageCredit.USAGESETTLED_EVENT, (l, tx, i) -> {
+                var e = UsageCredit.getUsageSettledEventFromLog(l);
+                return new ChainLog.UsageSettled(tx, i, id("batchId", e.batchId), small("entries", e.entries, Integer.MAX_VALUE),
+                        e.charged, e.fee, e.shortfall);
             }));
     /** Every event the plaza decodes, and each by its topic. */
     static final List<Event> DECODED_EVENTS = List.copyOf(DECODERS.keySet());
@@ -340,6 +359,9 @@ class ChainWatcher {
         }
         if (c.prizesPaidOnChain()) {
             addresses.add(c.competitionEscrow());
+        }
+        if (c.creditOnChain()) {
+            addresses.add(c.usageCredit());
         }
         EthFilter filter = new EthFilter(block(from), block(to), addresses);
         EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());

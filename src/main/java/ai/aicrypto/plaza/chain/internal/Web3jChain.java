@@ -15,6 +15,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.UsageCredit;
 import org.springframework.stereotype.Component;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
@@ -182,6 +183,47 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public String creditDepositWithPermitCall(BigInteger amount, long deadline, String signature) {
+        Signature sig = Signature.of(signature);
+        return usageCredit(reader()).depositWithPermit(amount, BigInteger.valueOf(deadline), sig.v(), sig.r(), sig.s())
+                .encodeFunctionCall();
+    }
+
+    @Override
+    public String creditWithdrawalRequestCall(BigInteger amount) {
+        return usageCredit(reader()).requestWithdrawal(amount).encodeFunctionCall();
+    }
+
+    @Override
+    public String creditWithdrawCall() {
+        return usageCredit(reader()).withdraw().encodeFunctionCall();
+    }
+
+    @Override
+    public CreditAccount creditAccount(String member) {
+        var a = call(() -> usageCredit(reader()).account(member).send());
+        return new CreditAccount(a.balance, a.pendingWithdrawal, a.withdrawableAt.longValueExact());
+    }
+
+    @Override
+    public boolean usageBatchSettled(long batchId) {
+        return call(() -> usageCredit(reader()).isSettled(BigInteger.valueOf(batchId)).send());
+    }
+
+    @Override
+    public String settleUsage(long batchId, List<UsageEntry> entries) {
+        String data = usageCredit(reader()).settle(BigInteger.valueOf(batchId), entries.stream()
+                .map(e -> new UsageCredit.Entry(e.payer(), e.payee(), e.amount())).toList()).encodeFunctionCall();
+        return sender.send("settle-usage:" + batchId, escrowOperator(), contracts().usageCredit(), data);
+    }
+
+    @Override
+    public String releaseCreditWithdrawal(String member, String request) {
+        String data = usageCredit(reader()).releaseWithdrawal(member).encodeFunctionCall();
+        return sender.send("release-credit:" + member + ":" + request, escrowOperator(), contracts().usageCredit(), data);
+    }
+
+    @Override
     public TxState transactionState(String txHash) {
         return TransactionSender.state(web3j, txHash);
     }
@@ -236,6 +278,14 @@ class Web3jChain implements Chain {
             throw new IllegalStateException("the deployment has no CompetitionEscrow: prizes are not paid on-chain");
         }
         return CompetitionEscrow.load(address, web3j, tm, new DefaultGasProvider());
+    }
+
+    private UsageCredit usageCredit(TransactionManager tm) {
+        String address = contracts().usageCredit();
+        if (address == null) {
+            throw new IllegalStateException("the deployment has no UsageCredit: model calls are not paid on-chain");
+        }
+        return UsageCredit.load(address, web3j, tm, new DefaultGasProvider());
     }
 
     /** A 65-byte (r, s, v) signature as a wallet returns it (0x hex), split as the contracts take it. */
