@@ -11,6 +11,12 @@
 //   with JobEscrow.depositWithPermit; the job is queued by the server's watcher, never by this script.
 // - Funding a competition's prize pool (competition/page.html, [data-fund-competition]): the same
 //   permit flow with CompetitionEscrow.fundWithPermit; the page shows it funded from the watcher's log.
+// - Depositing usage credit (serving/credit.html, [data-deposit-credit]): the same permit flow with
+//   UsageCredit.depositWithPermit for the amount in the panel's [data-flow-amount] field; the credit
+//   counts from the watcher's log.
+// - Calls the server prepares for the member's wallet ([data-send-call=URL]: a credit withdrawal
+//   request, a withdrawal without the operator; [data-open-sale]: Marketplace.listLicense): the server
+//   checks and encodes, the wallet sends.
 // A flow runs in its panel (.license-panel, .deposit-panel or .funding-panel: data-chain-*, data-msg-*, data-reload
 // and optionally data-reload-target), which is fetched again when the flow has sent its transaction
 // (a panel without data-reload keeps its last status line).
@@ -135,13 +141,14 @@
     /**
      * The permit flow under `base`: POST base/permit {[who]: account} gives the typed data, the wallet
      * signs it, POST base/transaction gives the calldata, the wallet sends it, and POST base gets the
-     * hash when the server keeps pending transactions (reportSent).
+     * hash when the server keeps pending transactions (reportSent). `fields` go with both first steps
+     * (e.g. the amount of a deposit the member chose).
      */
-    async function payWithPermit(base, who, provider, account, panel, status, reportSent = true) {
-        const permit = await postJson(`${base}/permit`, { [who]: account });
+    async function payWithPermit(base, who, provider, account, panel, status, reportSent = true, fields = {}) {
+        const permit = await postJson(`${base}/permit`, { ...fields, [who]: account });
         status.textContent = panel.dataset.msgSignPermit;
         const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, permit.typedData] });
-        const tx = await postJson(`${base}/transaction`, { deadline: String(permit.deadline), signature });
+        const tx = await postJson(`${base}/transaction`, { ...fields, deadline: String(permit.deadline), signature });
         const call = { from: account, to: tx.to, data: tx.data };
         const gas = await provider.request({ method: "eth_estimateGas", params: [call] });
         status.textContent = panel.dataset.msgSend.replace("{0}", BigInt(gas).toLocaleString());
@@ -164,9 +171,27 @@
         await payWithPermit(`/jobs/${panel.dataset.job}/deposit`, "wallet", provider, account, panel, status);
     }
 
-    async function openSale(provider, account, panel) {
-        const tx = await postJson(`/listings/${panel.dataset.listing}/sale/transaction`);
+    /** The panel's amount field, if it has one. */
+    function amountOf(panel) {
+        const field = panel.querySelector("[data-flow-amount]");
+        return field ? { amount: field.value.trim() } : {};
+    }
+
+    async function depositCredit(provider, account, panel, status) {
+        await payWithPermit("/credit/deposit", "wallet", provider, account, panel, status, false, amountOf(panel));
+    }
+
+    /** POST url {wallet, amount?} gives a call the server checked and encoded; the wallet sends it. */
+    async function sendCall(url, provider, account, panel, status) {
+        const tx = await postJson(url, { ...amountOf(panel), wallet: account });
         await provider.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data }] });
+        if (status && panel.dataset.msgSending) {
+            status.textContent = panel.dataset.msgSending;
+        }
+    }
+
+    async function openSale(provider, account, panel) {
+        await sendCall(`/listings/${panel.dataset.listing}/sale/transaction`, provider, account, panel);
     }
 
     document.addEventListener("click", (event) => {
@@ -189,6 +214,17 @@
         if (fundButton) {
             event.preventDefault();
             inPanel(fundButton, fundCompetition);
+        }
+        const creditButton = event.target.closest("[data-deposit-credit]");
+        if (creditButton) {
+            event.preventDefault();
+            inPanel(creditButton, depositCredit);
+        }
+        const callButton = event.target.closest("[data-send-call]");
+        if (callButton) {
+            event.preventDefault();
+            inPanel(callButton, (provider, account, panel, status) =>
+                sendCall(callButton.dataset.sendCall, provider, account, panel, status));
         }
         const saleButton = event.target.closest("[data-open-sale]");
         if (saleButton) {

@@ -81,7 +81,7 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void memberPagesNeedSignIn() throws Exception {
         for (String path : List.of("/datasets/new", "/models/new", "/listings/mine", "/profile", "/dashboard/provider",
-                "/builder", "/jobs")) {
+                "/builder", "/jobs", "/credit", "/usage")) {
             expect(r -> get(path), REDIRECT, OK, OK, OK);
         }
     }
@@ -228,6 +228,33 @@ class AuthorizationTest extends IntegrationTest {
                 .header("Authorization", "Bearer " + apiTokens.issue(other.id(), "o").token()), null)).isEqualTo(HIDDEN);
         assertThat(status(post("/api/v1/models/" + trained + "/predict").contentType("application/json").content(body)
                 .header("Authorization", "Bearer " + apiTokens.issue(owner.id(), "w").token()), null)).isEqualTo(BAD_INPUT);
+    }
+
+    /**
+     * Usage credit is each member's own: the wallet steps act on the signed-in member's linked wallets only (this
+     * context has no chain: a message, never a permit or a call), and nothing is stored by them.
+     */
+    @Test
+    void creditStepsAreTheSignedInMembersOwn() throws Exception {
+        for (String step : List.of("/credit/deposit/permit", "/credit/deposit/transaction", "/credit/withdrawal/transaction",
+                "/credit/withdraw/transaction")) {
+            expect(r -> jsonPost(step), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+            assertThat(status(post(step).contentType("application/json").content("{}"), owner)).as("no CSRF token").isEqualTo(FORBIDDEN);
+        }
+        assertThat(count("credit_accounts") + count("credit_logs")).isZero();
+    }
+
+    /** Only the owner sets who may call a model and its price; others are refused, and an unseen model stays hidden. */
+    @Test
+    void onlyTheOwnerSetsAModelsApi() throws Exception {
+        long model = withWeights(upload -> models.publish(owner.id(), upload), "0");
+        expect(r -> post("/models/" + model + "/api-settings").param("visibility", "LICENSEES").param("price", "2").with(csrf()),
+                REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN);
+        long hidden = withWeights(upload -> models.createPrivate(owner.id(), upload), "0");
+        expect(r -> post("/models/" + hidden + "/api-settings").param("visibility", "PUBLIC").param("price", "0").with(csrf()),
+                REDIRECT, REDIRECT, HIDDEN, FORBIDDEN);
+        assertThat(jdbc.sql("SELECT api_visibility || ' ' || api_price_per_1000_aic::float8 FROM models WHERE listing_id = ?")
+                .param(model).query(String.class).single()).isEqualTo("LICENSEES 2");
     }
 
     /** A paid model delivers its weights, its card and training with the card to the owner and licensees only. */

@@ -23,8 +23,12 @@ public interface ApiTokens {
     /** The user's tokens, newest first, without their secrets. */
     List<TokenInfo> list(long userId);
 
-    /** The account a token belongs to, or empty for an unknown or revoked token. */
-    Optional<AccountPrincipal> authenticate(String token);
+    /** The account a token belongs to, with the token's id, or empty for an unknown or revoked token. */
+    Optional<TokenHolder> authenticate(String token);
+
+    /** Who called with a token, and which of their tokens it was (calls are metered by token). */
+    record TokenHolder(AccountPrincipal principal, long tokenId) {
+    }
 
     /** A newly issued token: {@code token} is the secret, never stored, never shown again. */
     record IssuedToken(long id, String name, String token) {

@@ -124,18 +124,95 @@ class ModelPredictionTest extends IntegrationTest {
     }
 
     @Test
-    void aMemberWithoutLicenseGetsTheFreeCallsOfAPublishedModelAndAStrangerNothingOfAPrivateOne() throws Exception {
+    void aFreeModelAnswersEveryMemberWithoutLimitAndAStrangerNothingOfAnUnpublishedOne() throws Exception {
         AccountPrincipal member = users.member();
         Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
-        for (int i = 0; i < properties.freeCallsPerDay(); i++) {
+        for (int i = 0; i <= properties.freeCallsPerDay(); i++) {
             api(member, model, one, 200);
         }
-        assertThat(api(member, model, one, 402).toString()).contains("used your " + properties.freeCallsPerDay()
-                + " free predictions");
-        api(owner, model, one, 200);
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE caller_id = ? AND charged_wei = 0 AND NOT free_quota")
+                .param(member.id()).query(Long.class).single()).isEqualTo(properties.freeCallsPerDay() + 1);
 
         long hidden = create(models.cardJson(model), weights, false);
         api(member, hidden, one, 404);
+    }
+
+    /**
+     * A paid model: "try it" gives a member the free calls of the day, then (like the API from the first call) charges
+     * credit; where there is no credit to charge the answer is 402 (a message on the page) and nothing is recorded.
+     */
+    @Test
+    void aPaidModelGivesFreeTriesThenAsksForCreditAndRecordsNothingItCannotCharge() throws Exception {
+        settings(owner, model, "PUBLIC", "2.5", 302);
+        AccountPrincipal member = users.member();
+        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+        assertThat(api(member, model, one, 402).toString()).contains("no usage credit escrow");
+        for (int i = 0; i < properties.freeCallsPerDay(); i++) {
+            assertThat(tryIt(member, model)).contains("id=\"try-label\"");
+        }
+        assertThat(tryIt(member, model)).contains("id=\"try-error\"").contains("id=\"try-credit\"");
+        assertThat(jdbc.sql("SELECT count(*) || ' ' || bool_and(free_quota) || ' ' || sum(charged_wei) FROM model_calls WHERE caller_id = ?")
+                .param(member.id()).query(String.class).single()).isEqualTo(properties.freeCallsPerDay() + " true 0");
+        api(owner, model, one, 200); // the owner is never charged
+        assertThat(mvc.perform(get("/models/" + model).with(user(member))).andReturn().getResponse().getContentAsString())
+                .contains("2.5 AIC per 1,000 predictions");
+    }
+
+    @Test
+    void theOwnerDecidesWhoMayCallPrivateLicenseesOrPublicForTheApiAndTryIt() throws Exception {
+        AccountPrincipal member = users.member(), licensee = users.member();
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
+                        VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 3, ?, 0, 1)""")
+                .params(model, licensee.id(), String.format("0x%064x", model * 1000 + licensee.id())).update();
+        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+
+        settings(owner, model, "PRIVATE", "0", 302);
+        assertThat(api(member, model, one, 403).toString()).contains("only they may call it");
+        api(licensee, model, one, 403);
+        api(owner, model, one, 200);
+        assertThat(page(member, model)).contains("only they may call it").doesNotContain("id=\"try-form\"");
+        assertThat(tryIt(licensee, model)).contains("id=\"try-error\"");
+
+        settings(owner, model, "LICENSEES", "0", 302);
+        assertThat(api(member, model, one, 403).toString()).contains("Only licensees");
+        api(licensee, model, one, 200);
+        assertThat(tryIt(licensee, model)).contains("id=\"try-label\"");
+        assertThat(page(member, model)).contains("Only licensees").doesNotContain("id=\"try-form\"");
+
+        settings(owner, model, "PUBLIC", "0", 302);
+        api(member, model, one, 200);
+        assertThat(tryIt(member, model)).contains("id=\"try-label\"");
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE model_id = ?").param(model).query(Long.class).single())
+                .as("refused calls are not recorded").isEqualTo(5);
+    }
+
+    @Test
+    void onlyTheOwnerSetsTheApiAndBadSettingsAreRefusedWithAMessage() throws Exception {
+        AccountPrincipal member = users.member();
+        settings(member, model, "PRIVATE", "1", 403);
+        for (String price : List.of("-1", "1000001", "abc", "0.0000000000000000001", "")) {
+            assertThat(settings(owner, model, "PUBLIC", price, 302)).contains("apiError").contains("at most 18 decimals");
+        }
+        assertThat(settings(owner, model, "EVERYONE", "1", 302)).contains("Choose who may call the model");
+        assertThat(jdbc.sql("SELECT api_visibility || ' ' || api_price_per_1000_aic FROM models WHERE listing_id = ?").param(model)
+                .query(String.class).single()).as("nothing changed").isEqualTo("PUBLIC 0.000000000000000000");
+        assertThat(settings(owner, model, "LICENSEES", "1000000", 302)).contains("model.api.saved");
+        assertThat(page(member, model)).doesNotContain("id=\"api-settings\"");
+    }
+
+    @Test
+    void thePageShowsTheRequestSchemaAndExamplesWithoutTheTokenAndTheOpenApiDocumentCoversThePredictRoute() throws Exception {
+        var issued = tokens.issue(owner.id(), "mine");
+        String page = page(owner, model);
+        assertThat(page).contains("id=\"api-fields\"").contains("<code>proline</code>").contains("$PLAZA_TOKEN")
+                .contains("os.environ[&quot;PLAZA_TOKEN&quot;]").contains("/api/v1/models/" + model + "/predict")
+                .doesNotContain(issued.token()).contains("href=\"/profile\"");
+        String docs = mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString();
+        JsonNode predict = json.readTree(docs).at("/paths/~1api~1v1~1models~1{id}~1predict/post");
+        assertThat(predict.at("/responses").propertyNames()).contains("200", "400", "401", "402", "403", "404", "429");
+        assertThat(predict.at("/requestBody/content/application~1json/schema").toString()).contains("PredictionRequest");
+        assertThat(docs).contains("member-token").contains("\"instances\"");
     }
 
     @Test
@@ -179,6 +256,25 @@ class ModelPredictionTest extends IntegrationTest {
         assertThat(refused).contains("id=\"try-error\"").contains("is missing");
         assertThat(mvc.perform(get("/models/" + model)).andReturn().getResponse().getContentAsString())
                 .as("anonymous").contains("Sign in to try this model.").doesNotContain("id=\"try-form\"");
+    }
+
+    /** @return what the redirect carries to the page (its notice or error) */
+    private String settings(AccountPrincipal as, long id, String visibility, String price, int status) throws Exception {
+        var result = mvc.perform(post("/models/" + id + "/api-settings").with(user(as)).with(csrf())
+                .param("visibility", visibility).param("price", price)).andReturn();
+        assertThat(result.getResponse().getStatus()).isEqualTo(status);
+        return String.valueOf(result.getFlashMap());
+    }
+
+    private String page(AccountPrincipal as, long id) throws Exception {
+        return mvc.perform(get("/models/" + id).with(user(as))).andReturn().getResponse().getContentAsString();
+    }
+
+    /** "Try it" with the first wine, as the page's form sends it. */
+    private String tryIt(AccountPrincipal as, long id) throws Exception {
+        var request = post("/models/" + id + "/try").with(user(as)).with(csrf());
+        firstWine(0).forEach((column, value) -> request.param("in[" + column + "]", value));
+        return mvc.perform(request).andReturn().getResponse().getContentAsString();
     }
 
     private long create(String card, DenseWeights weights, boolean published) throws Exception {

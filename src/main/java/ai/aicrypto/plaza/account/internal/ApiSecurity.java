@@ -17,8 +17,12 @@ class ApiSecurity {
     @Bean
     @Order(2)
     SecurityFilterChain memberApiSecurityChain(HttpSecurity http, ApiTokens tokens, RateLimits rateLimits) throws Exception {
-        return BearerTokenApi.chain(http, "/api/v1/**", "MEMBER", token -> tokens.authenticate(token)
-                .map(principal -> UsernamePasswordAuthenticationToken.authenticated(principal, null, principal.getAuthorities())),
-                rateLimits);
+        // The token itself travels as the authentication's details, so that calls can be metered by token.
+        return BearerTokenApi.chain(http, "/api/v1/**", "MEMBER", token -> tokens.authenticate(token).map(holder -> {
+            var authentication = UsernamePasswordAuthenticationToken.authenticated(holder.principal(), null,
+                    holder.principal().getAuthorities());
+            authentication.setDetails(holder);
+            return authentication;
+        }), rateLimits);
     }
 }

@@ -73,7 +73,7 @@ class ApiTokenService implements ApiTokens {
 
     @Override
     @Transactional
-    public Optional<AccountPrincipal> authenticate(String token) {
+    public Optional<TokenHolder> authenticate(String token) {
         if (token == null || !token.startsWith(PREFIX)) {
             return Optional.empty();
         }
@@ -83,11 +83,10 @@ class ApiTokenService implements ApiTokens {
                         WITH t AS (SELECT id, user_id, last_used_at FROM api_tokens WHERE token_sha256 = ?),
                              touched AS (UPDATE api_tokens a SET last_used_at = ? FROM t
                                          WHERE a.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < CAST(? AS timestamptz) - interval '1 minute'))
-                        SELECT user_id FROM t""")
+                        SELECT id, user_id FROM t""")
                 .params(sha256(token), now, now)
-                .query(Long.class).optional()
-                .flatMap(users::findById)
-                .map(UserAccount::toPrincipal);
+                .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).optional()
+                .flatMap(t -> users.findById(t[1]).map(user -> new TokenHolder(user.toPrincipal(), t[0])));
     }
 
     private static String sha256(String token) {

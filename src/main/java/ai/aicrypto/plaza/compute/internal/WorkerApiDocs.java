@@ -8,14 +8,19 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI description of the worker API, served at /v3/api-docs for worker implementers. */
+/**
+ * The OpenAPI description of the worker API, served at /v3/api-docs for worker implementers (with the members'
+ * model API, which describes itself where it is declared).
+ */
 @Configuration(proxyBeanMethods = false)
 class WorkerApiDocs {
 
     @Bean
     OpenAPI workerApiDescription() {
         return new OpenAPI()
-                .info(new Info().title("AI PLAZA worker API").version("v1").description("""
+                .info(new Info().title("AI PLAZA machine APIs").version("v1").description("""
+                        Members' scripts call models with a personal API token (Profile, API tokens): \
+                        POST /api/v1/models/{id}/predict, tagged Models below. The rest is the worker API. \
                         How a GPU worker takes part: heartbeat with its engine, memory, cached datasets and start-up \
                         benchmark; lease the next job (204 when none fits) with its model card, hyperparameters, the \
                         list of training shards (for each an id of this worker's copy, the same in every lease until the \
@@ -32,7 +37,9 @@ class WorkerApiDocs {
                         holds no longer (expired, cancelled, finished): the worker then abandons it."""))
                 .components(new Components().addSecuritySchemes("worker-token",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
-                                .description("The token shown once when the provider registered the GPU offer")))
+                                .description("The token shown once when the provider registered the GPU offer"))
+                        .addSecuritySchemes("member-token", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                                .description("A member's personal API token (Profile, API tokens; shown once when made)")))
                 .addSecurityItem(new SecurityRequirement().addList("worker-token"));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.model.ModelProperties;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
@@ -30,6 +31,7 @@ import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.json.JsonMapper;
 
 @Controller
 class ModelController {
@@ -39,12 +41,19 @@ class ModelController {
     private final ModelService models;
     private final ModelPredictions predictions;
     private final MessageSource messages;
+    private final ModelProperties properties;
+    private final PlazaProperties plaza;
+    private final JsonMapper json;
     private final Path workDir;
 
-    ModelController(ModelService models, ModelPredictions predictions, MessageSource messages, PlazaProperties plaza) {
+    ModelController(ModelService models, ModelPredictions predictions, MessageSource messages, ModelProperties properties,
+                    PlazaProperties plaza, JsonMapper json) {
         this.models = models;
         this.predictions = predictions;
         this.messages = messages;
+        this.properties = properties;
+        this.plaza = plaza;
+        this.json = json;
         this.workDir = plaza.dataDir().resolve("work");
     }
 
@@ -92,6 +101,13 @@ class ModelController {
         model.addAttribute("stored", page.model());
         model.addAttribute("mayUse", page.mayUse());
         model.addAttribute("cardOpen", page.cardOpen());
+        model.addAttribute("apiPrice", page.model().apiPricePer1000Aic().stripTrailingZeros().toPlainString());
+        model.addAttribute("apiVisibility", page.model().apiVisibility().name());
+        model.addAttribute("freeCallsPerDay", properties.freeCallsPerDay());
+        if (page.model().weightsKey() != null) {
+            page.card().inputPreprocessing().ifPresent(input ->
+                    model.addAttribute("api", ApiExamples.of(id, input, plaza.publicUrl().toString(), json)));
+        }
         // Owners and licensees try any of their models; other members the published ones (admins see, not run)
         if (me != null && page.model().weightsKey() != null && (page.mayUse() || page.listing().published())) {
             try {
@@ -102,6 +118,21 @@ class ModelController {
             }
         }
         return "model/detail";
+    }
+
+    /** The owner's choice of who may call the model and its price per 1,000 predictions. */
+    @PostMapping("/models/{id}/api-settings")
+    String apiSettings(@PathVariable long id, @RequestParam(defaultValue = "") String visibility,
+                       @RequestParam(defaultValue = "") String price, @AuthenticationPrincipal AccountPrincipal me,
+                       RedirectAttributes redirect) {
+        try {
+            models.setApi(id, me, visibility, price);
+            redirect.addFlashAttribute("notice", "model.api.saved");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("apiError", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
+                    LocaleContextHolder.getLocale()));
+        }
+        return "redirect:/models/" + id + "#api";
     }
 
     @GetMapping("/models/{id}/weights")

@@ -4,6 +4,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,6 +27,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.serving.Credit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -41,8 +45,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
  * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network on the plaza's
  * CPU ({@link DenseNetwork}, the evaluator that verifies training) and answered with the top classes and their
- * probabilities, or the predicted value. Owners and licensees call without limit; other members get
- * {@link ModelProperties#freeCallsPerDay()} calls of a published model in any 24 hours. Every call is recorded.
+ * probabilities, or the predicted value.
+ * <p>
+ * Who may call: the owner always; others as the owner's {@link ApiVisibility} says. What it costs: nothing for the
+ * owner or at price 0; otherwise the owner's price per 1,000 predictions, charged to the caller's prepaid credit
+ * ({@link Credit}), except that "try it" on the page first uses {@link ModelProperties#freeCallsPerDay()} free calls
+ * per model in any 24 hours. A call is checked for credit before any work, and charged only once it has been
+ * answered, in the transaction that records it: a call that fails is charged nothing and recorded nowhere.
  */
 @Service
 class ModelPredictions {
@@ -70,6 +79,7 @@ class ModelPredictions {
     }
 
     private final ModelService models;
+    private final Credit credit;
     private final ModelProperties properties;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
@@ -78,9 +88,10 @@ class ModelPredictions {
     /** Models run lately, decrypted in memory only, bounded by their weights' size. */
     private final Cache<String, Loaded> cache;
 
-    ModelPredictions(ModelService models, ModelProperties properties, JdbcClient jdbc, TransactionTemplate transaction,
-                     PlazaProperties plaza) {
+    ModelPredictions(ModelService models, Credit credit, ModelProperties properties, JdbcClient jdbc,
+                     TransactionTemplate transaction, PlazaProperties plaza) {
         this.models = models;
+        this.credit = credit;
         this.properties = properties;
         this.jdbc = jdbc;
         this.transaction = transaction;
@@ -119,13 +130,17 @@ class ModelPredictions {
     /** How a model takes input, if {@code caller} may ask it for predictions (else why not). */
     Preprocessing inputOf(long modelId, AccountPrincipal caller) {
         ModelService.Seen seen = models.seen(modelId, caller);
-        usable(seen);
+        usable(seen, caller);
         return loaded(modelId, seen).preprocessing();
     }
 
-    /** Predictions for raw records: each a map from the model's input columns to values as in a CSV. */
-    Prediction predictRecords(long modelId, AccountPrincipal caller, Via via, List<Map<String, String>> records) {
-        return predict(modelId, caller, via, records.size(), p -> {
+    /**
+     * Predictions for raw records: each a map from the model's input columns to values as in a CSV.
+     *
+     * @param tokenId the API token the call came with; null from the page
+     */
+    Prediction predictRecords(long modelId, AccountPrincipal caller, Via via, Long tokenId, List<Map<String, String>> records) {
+        return predict(modelId, caller, via, tokenId, records.size(), p -> {
             float[][] encoded = new float[records.size()][];
             for (int i = 0; i < records.size(); i++) {
                 encoded[i] = encodeRecord(p, records.get(i), i, records.size());
@@ -135,8 +150,8 @@ class ModelPredictions {
     }
 
     /** Predictions for images (any size: each is resized to the model's input). */
-    Prediction predictImages(long modelId, AccountPrincipal caller, Via via, List<BufferedImage> images) {
-        return predict(modelId, caller, via, images.size(), p -> {
+    Prediction predictImages(long modelId, AccountPrincipal caller, Via via, Long tokenId, List<BufferedImage> images) {
+        return predict(modelId, caller, via, tokenId, images.size(), p -> {
             if (!p.forImages()) {
                 throw new UserFacingException("image", "model.predict.error.not-image");
             }
@@ -148,26 +163,47 @@ class ModelPredictions {
         float[][] encode(Preprocessing preprocessing);
     }
 
-    private Prediction predict(long modelId, AccountPrincipal caller, Via via, int instances, Encoding encoding) {
+    private Prediction predict(long modelId, AccountPrincipal caller, Via via, Long tokenId, int instances, Encoding encoding) {
         if (instances < 1 || instances > properties.maxInstances()) {
             throw new UserFacingException("instances", "model.predict.error.instances", properties.maxInstances());
         }
         ModelService.Seen seen = models.seen(modelId, caller);
-        usable(seen);
-        if (!seen.mayUse()) {
-            freeCallsLeft(modelId, caller.id()); // before the work; checked again under the lock when recorded
+        usable(seen, caller);
+        Call call = new Call(modelId, caller.id(), seen.listing().ownerId(), via, tokenId, instances,
+                seen.listing().ownedBy(caller) ? BigDecimal.ZERO : seen.model().apiPricePer1000Aic());
+        // Before the work: free calls left, or credit that covers it (both checked again when the call is recorded).
+        if (call.paid() && !(via == Via.PAGE && freeCallLeft(call))) {
+            credit.requireAvailable(caller.id(), call.cost());
         }
         long started = System.nanoTime();
         Loaded model = loaded(modelId, seen);
         float[][] inputs = encoding.encode(model.preprocessing());
         List<Outcome> outcomes = run(model, inputs);
         double latencyMs = (System.nanoTime() - started) / 1e6;
-        record(modelId, caller.id(), via, instances, latencyMs, !seen.mayUse());
+        record(call, latencyMs);
         return new Prediction(outcomes, latencyMs);
     }
 
-    /** Refuses a model whose weights this caller may not run. */
-    private static void usable(ModelService.Seen seen) {
+    /**
+     * A call to meter: {@code pricePer1000Aic} is what the caller pays per 1,000 instances (0 for the owner).
+     */
+    private record Call(long modelId, long callerId, long ownerId, Via via, Long tokenId, int instances,
+                        BigDecimal pricePer1000Aic) {
+
+        boolean paid() {
+            return pricePer1000Aic.signum() > 0;
+        }
+
+        /** The price of the instances in wei, rounded up: a paid call never costs nothing. */
+        BigInteger cost() {
+            BigInteger[] split = Aic.toWei(pricePer1000Aic).multiply(BigInteger.valueOf(instances))
+                    .divideAndRemainder(BigInteger.valueOf(1000));
+            return split[1].signum() == 0 ? split[0] : split[0].add(BigInteger.ONE);
+        }
+    }
+
+    /** Refuses a model whose weights this caller may not run, or whose owner does not let them call it. */
+    private static void usable(ModelService.Seen seen, AccountPrincipal caller) {
         if (seen.model().weightsKey() == null) {
             throw new UserFacingException(null, "model.predict.error.no-weights");
         }
@@ -176,6 +212,27 @@ class ModelPredictions {
         }
         if (!seen.mayUse() && !seen.listing().published()) {
             throw new ai.aicrypto.plaza.platform.NotFoundException();
+        }
+        if (seen.listing().ownedBy(caller)) {
+            return;
+        }
+        switch (seen.model().apiVisibility()) {
+            case PRIVATE -> throw new CallRefusedException("model.api.error.private");
+            case LICENSEES -> {
+                if (!seen.mayUse()) {
+                    throw new CallRefusedException("model.api.error.licensees");
+                }
+            }
+            case PUBLIC -> {
+            }
+        }
+    }
+
+    /** The owner does not let this caller call the model (answered 403). */
+    static final class CallRefusedException extends UserFacingException {
+
+        CallRefusedException(String messageKey) {
+            super(null, messageKey);
         }
     }
 
@@ -276,30 +333,37 @@ class ModelPredictions {
         return outcomes;
     }
 
-    private void freeCallsLeft(long modelId, long callerId) {
+    private boolean freeCallLeft(Call call) {
         long used = jdbc.sql("""
                         SELECT count(*) FROM model_calls
                         WHERE caller_id = ? AND model_id = ? AND free_quota AND created_at > now() - interval '1 day'""")
-                .params(callerId, modelId).query(Long.class).single();
-        if (used >= properties.freeCallsPerDay()) {
-            throw new UserFacingException(null, "model.predict.error.free-calls-used", properties.freeCallsPerDay());
-        }
+                .params(call.callerId(), call.modelId()).query(Long.class).single();
+        return used < properties.freeCallsPerDay();
     }
 
     /**
-     * Records the call; a member's free call counts against the quota under a per-caller lock, so parallel calls
-     * cannot exceed it. A refused call records nothing.
+     * Records the call with what it was charged, in one transaction: a free call of the page counts against the quota
+     * under a per-caller lock (so parallel calls cannot exceed it; once it is used up the call is charged), a paid one
+     * is charged to the caller's credit, which refuses to overdraw. A refused call records nothing.
      */
-    private void record(long modelId, long callerId, Via via, int instances, double latencyMs, boolean freeQuota) {
+    private void record(Call call, double latencyMs) {
         transaction.executeWithoutResult(status -> {
-            if (freeQuota) {
-                jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('model-calls'), ?)").param((int) callerId).query().listOfRows();
-                freeCallsLeft(modelId, callerId);
+            boolean freeQuota = false;
+            if (call.paid() && call.via() == Via.PAGE) {
+                jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('model-calls'), ?)").param((int) call.callerId()).query().listOfRows();
+                freeQuota = freeCallLeft(call);
+            }
+            BigInteger charged = call.paid() && !freeQuota ? call.cost() : BigInteger.ZERO;
+            if (charged.signum() > 0) {
+                credit.charge(call.callerId(), call.ownerId(), call.modelId(), charged);
             }
             jdbc.sql("""
-                            INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota)
-                            VALUES (?, ?, ?, ?, ?, ?)""")
-                    .params(modelId, callerId, via.name(), instances, latencyMs, freeQuota).update();
+                            INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id,
+                                                     price_per_1000_aic, charged_wei)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                    .params(call.modelId(), call.callerId(), call.via().name(), call.instances(), latencyMs, freeQuota,
+                            call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged))
+                    .update();
         });
     }
 }

@@ -247,11 +247,12 @@ class ModelService implements Models {
 
     private Optional<StoredModel> find(long id) {
         return jdbc.sql("""
-                        SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld FROM models
-                        WHERE listing_id = ?""")
+                        SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld, api_visibility,
+                               api_price_per_1000_aic FROM models WHERE listing_id = ?""")
                 .param(id)
                 .query((rs, n) -> new StoredModel(rs.getString("card"), rs.getString("weights_key"),
-                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld")))
+                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld"),
+                        ApiVisibility.valueOf(rs.getString("api_visibility")), rs.getBigDecimal("api_price_per_1000_aic")))
                 .optional();
     }
 
@@ -262,7 +263,27 @@ class ModelService implements Models {
     }
 
     /** {@code withheld}: the weights wait for the training job's provider to be paid on-chain. */
-    record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey, boolean withheld) {
+    /**
+     * @param apiVisibility       who may ask the model for predictions (page and API) besides its owner
+     * @param apiPricePer1000Aic  what 1,000 predictions cost callers other than the owner (0 = free)
+     */
+    record StoredModel(String cardJson, String weightsKey, Long weightsBytes, byte[] wrappedDataKey, boolean withheld,
+                       ApiVisibility apiVisibility, BigDecimal apiPricePer1000Aic) {
+    }
+
+    /**
+     * The owner's choice of who may call the model and at what price per 1,000 predictions (0 to 1,000,000 AIC, at
+     * most 18 decimals). Anyone else: 403 (404 where they may not see the model).
+     */
+    void setApi(long id, AccountPrincipal viewer, String visibility, String pricePer1000) {
+        ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
+        if (!listing.ownedBy(viewer)) {
+            throw new org.springframework.security.access.AccessDeniedException("Only the owner sets a model's API");
+        }
+        ApiVisibility chosen = ApiVisibility.parse(visibility);
+        BigDecimal price = ai.aicrypto.plaza.serving.Aic.parse(pricePer1000, "price", true);
+        jdbc.sql("UPDATE models SET api_visibility = ?, api_price_per_1000_aic = ? WHERE listing_id = ?")
+                .params(chosen.name(), price, id).update();
     }
 
     private record TemplateCandidate(long id, String title, long ownerId, BigDecimal priceAic, String cardJson) {

@@ -9,6 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.serving.InsufficientCreditException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.responses.ApiResponses;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -18,6 +28,7 @@ import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,10 +42,11 @@ import tools.jackson.databind.json.JsonMapper;
  * A model's predictions for scripts, with a personal API token ({@code Authorization: Bearer}):
  * {@code POST /api/v1/models/{id}/predict} with {@code {"instances": [...]}}, each instance either an object of
  * the model's input columns (values as in its CSV, strings or numbers) or {@code {"image": "<base64>"}}. The same
- * checks and quota as "try it". Errors come back as {@code {"errors": [...]}} in the language of
- * {@code Accept-Language}.
+ * checks as "try it"; a paid model's calls are charged to the caller's credit (no free calls). Errors come back as
+ * {@code {"errors": [...]}} in the language of {@code Accept-Language}. Described in the OpenAPI document.
  */
 @RestController
+@Tag(name = "Models", description = "Predictions of the plaza's models, metered and paid from prepaid AIC credit")
 class PredictionApiController {
 
     /** Large enough for 100 small images in base64; the body is refused unread beyond it. */
@@ -53,9 +65,49 @@ class PredictionApiController {
     record PredictionJson(List<ModelPredictions.Outcome> predictions, double latencyMs) {
     }
 
+    /** The request body, for the OpenAPI document (the body itself is read and checked by hand, bounded). */
+    @Schema(description = "One to 100 instances (PLAZA_MODEL_MAX_INSTANCES). A tabular model takes objects keyed by its "
+            + "input columns, values as they appear in its CSV (strings or numbers; null or \"\" = missing); an image "
+            + "model takes {\"image\": \"<base64 PNG, JPEG, GIF or BMP>\"} of any size. The model page shows its schema.")
+    record PredictionRequest(
+            @Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "[{\"alcohol\": \"13.2\", \"malic_acid\": 1.78}]")
+            List<Map<String, Object>> instances) {
+    }
+
+    record Errors(@Schema(description = "What is wrong, in the language of Accept-Language") List<String> errors) {
+    }
+
+    @Operation(summary = "Predict with a model", description = """
+            Runs the model on each instance and answers, per instance, the predicted class with the top classes and \
+            their probabilities (classification) or the predicted value (regression), and the plaza's latency. \
+            The model's owner sets who may call it (owner only, licensees, every member) and a price per 1,000 \
+            instances in AIC (0 = free); a paid call is charged to the caller's prepaid credit (deposited on /credit) \
+            only once it has been answered, and recorded with the token, the instances, the latency and the price. \
+            A call that fails is charged nothing.""",
+            security = @SecurityRequirement(name = "member-token"),
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = PredictionRequest.class))))
+    @ApiResponses({
+            @ApiResponse(responseCode = "200", description = "The predictions",
+                    content = @Content(schema = @Schema(implementation = PredictionJson.class))),
+            @ApiResponse(responseCode = "400", description = "Bad input: not JSON, over 8 MiB, 0 or too many instances, a missing, "
+                    + "extra or ill-typed column, an unreadable image, a model without weights",
+                    content = @Content(schema = @Schema(implementation = Errors.class))),
+            @ApiResponse(responseCode = "401", description = "No valid API token", content = @Content),
+            @ApiResponse(responseCode = "402", description = "A paid model and not enough credit (nothing is charged): deposit "
+                    + "credit on /credit", content = @Content(schema = @Schema(implementation = Errors.class))),
+            @ApiResponse(responseCode = "403", description = "The owner keeps the API private, or for licensees only",
+                    content = @Content(schema = @Schema(implementation = Errors.class))),
+            @ApiResponse(responseCode = "404", description = "No such model, or one the caller may not see",
+                    content = @Content(schema = @Schema(implementation = Errors.class))),
+            @ApiResponse(responseCode = "429", description = "Too many requests (Retry-After says when to try again)",
+                    content = @Content)})
     @PostMapping(value = "/api/v1/models/{id}/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
-    PredictionJson predict(@PathVariable long id, HttpServletRequest request, @AuthenticationPrincipal AccountPrincipal me)
-            throws IOException {
+    PredictionJson predict(@Parameter(description = "The model's id, as in its page's address") @PathVariable long id,
+                           @Parameter(hidden = true) HttpServletRequest request,
+                           @Parameter(hidden = true) @AuthenticationPrincipal AccountPrincipal me,
+                           @Parameter(hidden = true) Authentication authentication) throws IOException {
+        Long tokenId = authentication.getDetails() instanceof ApiTokens.TokenHolder holder ? holder.tokenId() : null;
         JsonNode instances = body(request).get("instances");
         if (instances == null || !instances.isArray()) {
             throw new UserFacingException("instances", "model.predict.error.body", DataSizes.humanReadable(MAX_BODY_BYTES));
@@ -66,13 +118,13 @@ class PredictionApiController {
             for (JsonNode instance : instances.values()) {
                 images.add(UploadedImages.read(base64(instance.path("image"))));
             }
-            prediction = predictions.predictImages(id, me, ModelPredictions.Via.API, images);
+            prediction = predictions.predictImages(id, me, ModelPredictions.Via.API, tokenId, images);
         } else {
             List<Map<String, String>> records = new ArrayList<>();
             for (JsonNode instance : instances.values()) {
                 records.add(record(instance));
             }
-            prediction = predictions.predictRecords(id, me, ModelPredictions.Via.API, records);
+            prediction = predictions.predictRecords(id, me, ModelPredictions.Via.API, tokenId, records);
         }
         return new PredictionJson(prediction.outcomes(), prediction.latencyMs());
     }
@@ -119,9 +171,8 @@ class PredictionApiController {
 
     @ExceptionHandler(UserFacingException.class)
     ResponseEntity<Map<String, List<String>>> badInput(UserFacingException e) {
-        // 402: the free calls are used up; paying for more arrives with metering
-        HttpStatus status = e.messageKey().equals("model.predict.error.free-calls-used") ? HttpStatus.PAYMENT_REQUIRED
-                : HttpStatus.BAD_REQUEST;
+        HttpStatus status = e instanceof InsufficientCreditException ? HttpStatus.PAYMENT_REQUIRED
+                : e instanceof ModelPredictions.CallRefusedException ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST;
         String text = messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
         return ResponseEntity.status(status).body(Map.of("errors", List.of(text)));
     }

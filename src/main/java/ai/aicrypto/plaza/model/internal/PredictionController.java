@@ -7,6 +7,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.serving.InsufficientCreditException;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -38,13 +39,14 @@ class PredictionController {
                  Model model) throws IOException {
         try {
             ModelPredictions.Prediction prediction = image != null && !image.isEmpty()
-                    ? predictions.predictImages(id, me, ModelPredictions.Via.PAGE, List.of(UploadedImages.read(image.getBytes())))
-                    : predictions.predictRecords(id, me, ModelPredictions.Via.PAGE, List.of(record(params)));
+                    ? predictions.predictImages(id, me, ModelPredictions.Via.PAGE, null, List.of(UploadedImages.read(image.getBytes())))
+                    : predictions.predictRecords(id, me, ModelPredictions.Via.PAGE, null, List.of(record(params)));
             model.addAttribute("outcome", prediction.outcomes().get(0));
             model.addAttribute("latencyMs", prediction.latencyMs());
         } catch (UserFacingException e) {
             model.addAttribute("error", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
                     LocaleContextHolder.getLocale()));
+            model.addAttribute("needsCredit", e instanceof InsufficientCreditException);
         }
         return "model/try :: result";
     }

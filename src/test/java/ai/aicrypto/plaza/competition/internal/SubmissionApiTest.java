@@ -45,7 +45,7 @@ class SubmissionApiTest extends CompetitionTestSupport {
         }
         assertThat(jdbc.sql("SELECT count(*) FROM api_tokens WHERE token_sha256 = ? OR token_sha256 LIKE ?")
                 .params(token, "%" + token.substring(6, 20) + "%").query(Long.class).single()).isZero();
-        assertThat(tokens.authenticate(token)).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo(member.id()));
+        assertThat(tokens.authenticate(token)).hasValueSatisfying(t -> assertThat(t.principal().id()).isEqualTo(member.id()));
         String profile = mvc.perform(get("/profile").with(user(member))).andReturn().getResponse().getContentAsString();
         assertThat(profile).contains("laptop").doesNotContain(token);
     }

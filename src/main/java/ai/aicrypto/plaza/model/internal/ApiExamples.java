@@ -1,0 +1,58 @@
+package ai.aicrypto.plaza.model.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * How to call a model's API, made from its card: the request's fields (each input column with its type and values,
+ * or the image), an example body, and a curl and a Python call of it. The token is never written: the examples read
+ * it from {@code $PLAZA_TOKEN}.
+ *
+ * @param fields  one line per input: name, type and what it takes
+ * @param body    an example request body
+ * @param curl    the call with curl
+ * @param python  the call with Python's requests
+ */
+record ApiExamples(List<Field> fields, String body, String curl, String python) {
+
+    record Field(String name, String type, String accepts) {
+    }
+
+    static ApiExamples of(long modelId, Preprocessing input, String baseUrl, JsonMapper json) {
+        String url = baseUrl + "/api/v1/models/" + modelId + "/predict";
+        List<Field> fields;
+        Map<String, Object> instance = new LinkedHashMap<>();
+        if (input.forImages()) {
+            fields = List.of(new Field("image", "string (base64)", "PNG, JPEG, GIF or BMP of any size; resized to "
+                    + input.image().width() + " x " + input.image().height()));
+            instance.put("image", "<base64 of the image file>");
+        } else {
+            fields = input.columns().stream().map(c -> new Field(c.name(), c.numeric() ? "number" : "string",
+                    c.values() != null && !c.values().isEmpty() ? String.join(", ", c.values()) : c.numeric() ? "a number" : "text"))
+                    .toList();
+            for (Preprocessing.Column c : input.columns()) {
+                instance.put(c.name(), c.numeric() ? Math.round((c.mean() == null ? 0 : c.mean()) * 100) / 100.0
+                        : c.values() != null && !c.values().isEmpty() ? c.values().get(0) : "");
+            }
+        }
+        Map<String, Object> request = Map.of("instances", List.of(instance));
+        String body = json.writerWithDefaultPrettyPrinter().writeValueAsString(request);
+        String oneLine = json.writeValueAsString(request);
+        String curl = "curl -H \"Authorization: Bearer $PLAZA_TOKEN\" -H \"Content-Type: application/json\" \\\n     -d '"
+                + oneLine.replace("'", "'\\''") + "' \\\n     " + url;
+        String python = """
+                import os, requests
+
+                answer = requests.post(
+                    "%s",
+                    headers={"Authorization": "Bearer " + os.environ["PLAZA_TOKEN"]},
+                    json=%s,
+                )
+                print(answer.status_code, answer.json())""".formatted(url, body.indent(4).strip());
+        return new ApiExamples(fields, body, curl, python);
+    }
+}

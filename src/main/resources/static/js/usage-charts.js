@@ -1,0 +1,30 @@
+// The usage page's charts: one uPlot per [data-usage-chart] element, drawn from the numbers the server put in its
+// data-series ({"days": [epoch seconds], "values": {"name": [one number per day]}}), one line per name.
+(function () {
+    const colours = ["#4f46e5", "#047857", "#b45309", "#be123c", "#0369a1", "#6d28d9", "#4d7c0f", "#a21caf"];
+
+    function draw() {
+        if (typeof uPlot === "undefined") {
+            return;
+        }
+        document.querySelectorAll("[data-usage-chart]").forEach((host) => {
+            const series = JSON.parse(host.dataset.series);
+            if (series.days.length === 0 || host.dataset.drawn) {
+                return;
+            }
+            host.dataset.drawn = "true";
+            const names = Object.keys(series.values);
+            new uPlot({
+                title: host.dataset.title,
+                width: Math.max(280, host.clientWidth - 16),
+                height: 220,
+                scales: {x: {time: true}},
+                series: [{label: host.dataset.x}].concat(names.map((name, i) => ({
+                    label: name, stroke: colours[i % colours.length], width: 2, points: {show: true},
+                }))),
+            }, [series.days].concat(names.map((name) => series.values[name])), host);
+        });
+    }
+
+    document.addEventListener("DOMContentLoaded", draw);
+})();

@@ -1,0 +1,363 @@
+package ai.aicrypto.plaza.serving.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.chain.contracts.UsageCredit;
+import ai.aicrypto.plaza.dataset.DatasetUpload;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.model.card.RecommendedModels;
+import ai.aicrypto.plaza.model.card.TrainedCards;
+import ai.aicrypto.plaza.support.DenseWeights;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.SklearnData;
+import ai.aicrypto.plaza.support.TestChain;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Paid model calls against a real chain (anvil, the real UsageCredit) and PostgreSQL: without credit a paid call is
+ * answered 402 and nothing is recorded; a member deposits with a permit through the page's JSON steps, makes paid
+ * calls, and a batch settlement pays the owner and the treasury exactly and debits the member; the same batch sent
+ * again pays nothing; parallel calls never take more than the credit; a withdrawal request is paid by the operator once
+ * the member's usage is settled; a request the plaza cannot release (a charge held for an owner without a wallet) is
+ * taken by the member alone after the escrow's delay, and the held charge settles later with its shortfall reported.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CreditPaymentTest extends IntegrationTest {
+
+    private static final int TREASURY = 0, MEMBER = 2, OWNER = 3, LATE_OWNER = 5, OPERATOR = TestChain.ESCROW_OPERATOR;
+    private static final BigInteger AIC = TestChain.AIC;
+    private static final BigInteger CENT = AIC.divide(BigInteger.valueOf(100));
+    private static TestChain chain;
+
+    @DynamicPropertySource
+    static void chain(DynamicPropertyRegistry registry) {
+        chain = TestChain.deployFor(registry);
+        registry.add("plaza.credit.settle-interval", () -> "1h"); // rounds run when the test says (and on their events)
+    }
+
+    @Autowired
+    TestUsers users;
+    @Autowired
+    Accounts accounts;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    ApiTokens tokens;
+    @Autowired
+    UsageSettlements settlements;
+    @Autowired
+    JsonMapper json;
+
+    AccountPrincipal member, owner, lateOwner;
+    String memberToken;
+    long model, lateModel;
+    Map<String, String> wine;
+
+    @BeforeAll
+    void membersAndAPaidModel() throws Exception {
+        member = withWallet(MEMBER);
+        owner = withWallet(OWNER);
+        lateOwner = users.member(); // links a wallet only at the end
+        chain.tokenAs(0).transfer(TestChain.address(MEMBER), AIC.multiply(BigInteger.TEN)).send();
+        memberToken = tokens.issue(member.id(), "script").token();
+        Path csv = Files.createTempFile("wine", ".csv");
+        Files.writeString(csv, SklearnData.wineCsv());
+        long dataset = datasets.importDataset(owner.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(), "CC0-1.0",
+                BigDecimal.ZERO), csv, "wine.csv", null, null, "cultivar"));
+        Files.delete(csv);
+        Preprocessing input = datasets.preprocessing(dataset);
+        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", input, 178).get(0).card().json().deepCopy();
+        TrainedCards.describeInput(card, input);
+        model = publish(owner, card.toString(), input);
+        lateModel = publish(lateOwner, card.toString(), input);
+        List<String> lines = SklearnData.wineCsv().lines().toList();
+        String[] header = lines.get(0).split(","), row = lines.get(1).split(",");
+        wine = new LinkedHashMap<>();
+        for (int i = 0; i < header.length - 1; i++) {
+            wine.put(header[i], row[i]);
+        }
+        price(owner, model, "10"); // 0.01 AIC a prediction
+        price(lateOwner, lateModel, "100");
+    }
+
+    @AfterAll
+    void clockBack() {
+        chain.resetClock();
+    }
+
+    @Test
+    @Order(1)
+    void withoutCreditAPaidCallIs402AndNothingIsRecordedAndBadDepositsAreRefused() throws Exception {
+        assertThat(call(model, 1, 402).toString()).contains("costs 0.01 AIC").contains("has 0 AIC available");
+        assertThat(count("model_calls") + count("credit_charges") + count("credit_accounts")).isZero();
+
+        AccountPrincipal stranger = users.member();
+        assertThat(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(OWNER), "amount", "1"), 400))
+                .contains("not linked");
+        for (String amount : List.of("0", "-1", "abc", "1000001", "1.0000000000000000001")) {
+            assertThat(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", amount), 400))
+                    .contains("AIC");
+        }
+        assertThat(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "20"), 400))
+                .contains("less than the 20 AIC");
+        assertThat(step("/credit/deposit/transaction", member, Map.of("amount", "1", "deadline", "99999999999", "signature", "0x12"), 400))
+                .contains("signature");
+        assertThat(step("/credit/withdrawal/transaction", stranger, Map.of("wallet", TestChain.address(MEMBER), "amount", "1"), 400))
+                .contains("not linked");
+        assertThat(step("/credit/withdraw/transaction", member, Map.of("wallet", TestChain.address(MEMBER)), 400))
+                .contains("no withdrawal request");
+    }
+
+    @Test
+    @Order(2)
+    void aDepositWithPermitPaysForCallsAndABatchSettlementPaysOwnerAndTreasuryExactly() throws Exception {
+        deposit("1");
+        assertThat(mvc.perform(get("/credit").with(user(member))).andReturn().getResponse().getContentAsString())
+                .contains(TestChain.address(MEMBER).toLowerCase()).contains("1 AIC");
+
+        for (int i = 0; i < 7; i++) {
+            JsonNode answer = call(model, 3, 200);
+            assertThat(answer.at("/predictions").size()).isEqualTo(3);
+        }
+        Map<String, Object> bad = Map.of("instances", List.of(Map.of("alcohol", "13")));
+        api(model, bad, 400);
+        BigInteger spent = CENT.multiply(BigInteger.valueOf(21));
+        assertThat(wei("SELECT debited_wei FROM credit_accounts")).isEqualTo(spent);
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE charged_wei = ? AND token_id IS NOT NULL AND instances = 3 AND via = 'API'")
+                .param(new BigDecimal(CENT.multiply(BigInteger.valueOf(3)))).query(Long.class).single()).isEqualTo(7);
+
+        BigInteger ownerBefore = chain.balance(OWNER), treasuryBefore = chain.balance(TREASURY);
+        settlements.execute();
+        long batch = jdbc.sql("SELECT id FROM credit_batches").query(Long.class).single();
+        awaitDone(batch);
+
+        BigInteger fee = spent.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(OWNER).subtract(ownerBefore)).isEqualTo(spent.subtract(fee));
+        assertThat(chain.balance(TREASURY).subtract(treasuryBefore)).isEqualTo(fee);
+        assertThat(escrowBalance()).isEqualTo(AIC.subtract(spent));
+        assertThat(wei("SELECT settled_wei FROM credit_accounts")).isEqualTo(spent);
+        assertThat(wei("SELECT fee_wei FROM credit_batches")).isEqualTo(fee);
+
+        // The same batch again: the escrow refuses it, and another round sends nothing.
+        var entries = List.of(new UsageCredit.Entry(TestChain.address(MEMBER), TestChain.address(OWNER), spent));
+        assertThatThrownBy(() -> chain.usageCreditAs(OPERATOR).settle(BigInteger.valueOf(batch), entries).send())
+                .as("BatchAlreadySettled").isInstanceOf(Exception.class);
+        settlements.execute();
+        chain.mine(3);
+        assertThat(chain.balance(OWNER).subtract(ownerBefore)).isEqualTo(spent.subtract(fee));
+        assertThat(escrowBalance()).isEqualTo(AIC.subtract(spent));
+        assertThat(count("credit_batches")).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM chain_transactions WHERE purpose LIKE 'settle-usage:%'").query(Long.class).single())
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void parallelCallsNeverTakeMoreThanTheCredit() throws Exception {
+        price(owner, model, "100"); // 0.1 AIC a prediction; 0.79 AIC left: 7 calls
+        List<String> tokensOfMember = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            tokensOfMember.add(tokens.issue(member.id(), "parallel " + i).token());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (String token : tokensOfMember) {
+                answers.add(pool.submit(() -> api(token, model, Map.of("instances", List.of(wine))).getStatus()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> answer : answers) {
+                statuses.add(answer.get());
+            }
+            assertThat(statuses).containsOnly(200, 402);
+            assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(7);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(wei("SELECT debited_wei FROM credit_accounts")).isEqualTo(CENT.multiply(BigInteger.valueOf(91)));
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE charged_wei = ?").param(new BigDecimal(CENT.multiply(BigInteger.TEN)))
+                .query(Long.class).single()).isEqualTo(7);
+        assertThat(count("credit_charges")).isEqualTo(14);
+    }
+
+    @Test
+    @Order(4)
+    void aWithdrawalRequestIsPaidByTheOperatorOnceTheUsageIsSettled() throws Exception {
+        BigInteger ownerBefore = chain.balance(OWNER), memberBefore = chain.balance(MEMBER);
+        send(step("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.79"), 200));
+        // The request is settled first (the charges of the parallel calls), then released: at most what is left.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            chain.mine(1);
+            settlements.execute();
+            return wei("SELECT withdrawn_wei FROM credit_accounts").signum() > 0;
+        });
+        BigInteger settledNow = CENT.multiply(BigInteger.valueOf(70));
+        BigInteger fee = settledNow.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(OWNER).subtract(ownerBefore)).isEqualTo(settledNow.subtract(fee));
+        assertThat(chain.balance(MEMBER).subtract(memberBefore)).isEqualTo(CENT.multiply(BigInteger.valueOf(9)));
+        assertThat(escrowBalance()).isZero();
+        assertThat(wei("SELECT withdrawn_wei FROM credit_accounts")).isEqualTo(CENT.multiply(BigInteger.valueOf(9)));
+        assertThat(wei("SELECT pending_withdrawal_wei FROM credit_accounts")).isZero();
+        assertThat(call(model, 1, 402).toString()).contains("has 0 AIC available");
+    }
+
+    @Test
+    @Order(5)
+    void withoutTheOperatorTheMemberWithdrawsAloneAfterTheDelayAndALateSettlementReportsItsShortfall() throws Exception {
+        deposit("0.5");
+        call(lateModel, 1, 200); // 0.1 AIC owed to an owner without a wallet: held, so the plaza cannot release
+        BigInteger memberBefore = chain.balance(MEMBER);
+        send(step("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.5"), 200));
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return wei("SELECT pending_withdrawal_wei FROM credit_accounts").signum() > 0; });
+        assertThat(call(lateModel, 1, 402).toString()).as("nothing is charged against a request").contains("has 0 AIC available");
+        settlements.execute();
+        chain.mine(3);
+        assertThat(escrowBalance()).as("not released: a charge is open").isEqualTo(AIC.divide(BigInteger.TWO));
+
+        var early = chain.send(MEMBER, chain.usageCredit.getContractAddress(), call(step("/credit/withdraw/transaction", member,
+                Map.of("wallet", TestChain.address(MEMBER)), 200)).get("data"));
+        assertThat(early.isStatusOK()).as("too early").isFalse();
+        chain.warp(TestChain.CREDIT_WITHDRAWAL_DELAY + 1);
+        send(step("/credit/withdraw/transaction", member, Map.of("wallet", TestChain.address(MEMBER)), 200));
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return wei("SELECT pending_withdrawal_wei FROM credit_accounts").signum() == 0; });
+        assertThat(chain.balance(MEMBER).subtract(memberBefore)).isEqualTo(AIC.divide(BigInteger.TWO));
+        assertThat(escrowBalance()).isZero();
+
+        BigInteger lateBefore = chain.balance(LATE_OWNER);
+        accounts.linkWalletTrusted(lateOwner.id(), TestChain.address(LATE_OWNER));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            chain.mine(1);
+            settlements.execute();
+            return jdbc.sql("SELECT count(*) FROM credit_batches WHERE state = 'DONE'").query(Long.class).single() == 3;
+        });
+        assertThat(wei("SELECT shortfall_wei FROM credit_batches ORDER BY id DESC LIMIT 1")).isEqualTo(CENT.multiply(BigInteger.TEN));
+        assertThat(chain.balance(LATE_OWNER)).isEqualTo(lateBefore);
+        assertThat(count("chain_logs_quarantined")).isZero();
+    }
+
+    private long publish(AccountPrincipal who, String card, Preprocessing input) throws Exception {
+        Path file = Files.createTempFile("w", ".safetensors");
+        Files.write(file, new DenseWeights(7, input.featureCount(), 32, 3).safetensors());
+        long id = models.publish(who.id(), new ModelUpload(card, List.of(), file));
+        Files.delete(file);
+        return id;
+    }
+
+    private void price(AccountPrincipal who, long id, String aic) throws Exception {
+        assertThat(mvc.perform(post("/models/" + id + "/api-settings").with(user(who)).with(csrf()).param("visibility", "PUBLIC")
+                .param("price", aic)).andReturn().getResponse().getStatus()).isEqualTo(302);
+    }
+
+    /** The page's deposit flow: permit, the wallet's signature, the transaction; then the watcher's confirmation. */
+    private void deposit(String aic) throws Exception {
+        BigInteger before = wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts");
+        JsonNode permit = json.readTree(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", aic), 200));
+        String signature = TestChain.signTypedData(MEMBER, permit.get("typedData").asString());
+        send(step("/credit/deposit/transaction", member, Map.of("amount", aic, "deadline", permit.get("deadline").asString(),
+                "signature", signature), 200));
+        BigInteger expected = before.add(new BigDecimal(aic).movePointRight(18).toBigIntegerExact());
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            chain.mine(1);
+            return wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts").equals(expected);
+        });
+    }
+
+    private void awaitDone(long batch) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            chain.mine(1);
+            return jdbc.sql("SELECT state FROM credit_batches WHERE id = ?").param(batch).query(String.class).single().equals("DONE");
+        });
+    }
+
+    private BigInteger escrowBalance() throws Exception {
+        return chain.usageCredit.account(TestChain.address(MEMBER)).send().balance;
+    }
+
+    private Map<String, String> call(String stepAnswer) {
+        JsonNode tx = json.readTree(stepAnswer);
+        return Map.of("to", tx.get("to").asString(), "data", tx.get("data").asString());
+    }
+
+    /** Sends the prepared call from the member's wallet and checks it was mined. */
+    private void send(String stepAnswer) throws Exception {
+        Map<String, String> tx = call(stepAnswer);
+        assertThat(chain.send(MEMBER, tx.get("to"), tx.get("data")).isStatusOK()).isTrue();
+    }
+
+    private String step(String path, AccountPrincipal as, Map<String, String> body, int status) throws Exception {
+        MockHttpServletResponse response = mvc.perform(post(path).with(user(as)).with(csrf()).contentType(MediaType.APPLICATION_JSON)
+                .content(json.writeValueAsString(body))).andReturn().getResponse();
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(status);
+        return response.getContentAsString(StandardCharsets.UTF_8);
+    }
+
+    private JsonNode call(long id, int instances, int status) throws Exception {
+        return api(id, Map.of("instances", java.util.Collections.nCopies(instances, wine)), status);
+    }
+
+    private JsonNode api(long id, Object body, int status) throws Exception {
+        MockHttpServletResponse response = api(memberToken, id, body);
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(status);
+        return json.readTree(response.getContentAsString(StandardCharsets.UTF_8));
+    }
+
+    private MockHttpServletResponse api(String token, long id, Object body) throws Exception {
+        return mvc.perform(post("/api/v1/models/" + id + "/predict").header("Authorization", "Bearer " + token)
+                .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body))).andReturn().getResponse();
+    }
+
+    private BigInteger wei(String sql) {
+        return jdbc.sql(sql).query(BigDecimal.class).single().toBigIntegerExact();
+    }
+
+    private AccountPrincipal withWallet(int account) {
+        AccountPrincipal who = users.member();
+        accounts.linkWalletTrusted(who.id(), TestChain.address(account));
+        return who;
+    }
+}
