@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 import ai.aicrypto.plaza.serving.Aic;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -66,33 +65,40 @@ class ModelUsage {
                 .list();
     }
 
-    static Series callerSeries(List<CallerDay> days, String callsName, String spendName, String latencyName) {
-        TreeSet<LocalDate> axis = new TreeSet<>();
-        days.forEach(d -> axis.add(d.day()));
+    /**
+     * One of the caller's measures per day over the whole window (0 on days without calls), for a chart of its own:
+     * calls, spend and latency have units of their own.
+     */
+    static Series callerSeries(List<CallerDay> days, String name, java.util.function.ToDoubleFunction<CallerDay> measure,
+                               LocalDate today) {
+        List<LocalDate> axis = window(today);
         Map<LocalDate, CallerDay> byDay = new LinkedHashMap<>();
         days.forEach(d -> byDay.put(d.day(), d));
-        Map<String, List<Double>> values = new LinkedHashMap<>();
-        values.put(callsName, axis.stream().map(d -> (double) byDay.get(d).calls()).toList());
-        values.put(spendName, axis.stream().map(d -> Double.parseDouble(byDay.get(d).spentAic())).toList());
-        values.put(latencyName, axis.stream().map(d -> byDay.get(d).meanLatencyMs()).toList());
-        return new Series(epochDays(axis), values);
+        return new Series(epochDays(axis), Map.of(name, axis.stream()
+                .map(d -> byDay.containsKey(d) ? measure.applyAsDouble(byDay.get(d)) : 0.0).toList()));
     }
 
-    /** Revenue per model and day: one series per model, named by its title. */
-    static Series ownerSeries(List<OwnerDay> days) {
-        TreeSet<LocalDate> axis = new TreeSet<>();
-        days.forEach(d -> axis.add(d.day()));
-        List<LocalDate> ordered = new ArrayList<>(axis);
+    /** Revenue per model and day over the whole window: one series per model, named by its title. */
+    static Series ownerSeries(List<OwnerDay> days, LocalDate today) {
+        List<LocalDate> axis = window(today);
         Map<String, List<Double>> values = new LinkedHashMap<>();
         for (OwnerDay d : days) {
             List<Double> series = values.computeIfAbsent(d.title() + " (#" + d.modelId() + ")",
-                    k -> new ArrayList<>(java.util.Collections.nCopies(ordered.size(), 0.0)));
-            series.set(ordered.indexOf(d.day()), Double.parseDouble(d.revenueAic()));
+                    k -> new ArrayList<>(java.util.Collections.nCopies(axis.size(), 0.0)));
+            int at = axis.indexOf(d.day());
+            if (at >= 0) {
+                series.set(at, Double.parseDouble(d.revenueAic()));
+            }
         }
         return new Series(epochDays(axis), values);
     }
 
-    private static List<Long> epochDays(TreeSet<LocalDate> axis) {
+    /** The {@link #DAYS} days up to today (UTC). */
+    private static List<LocalDate> window(LocalDate today) {
+        return java.util.stream.IntStream.range(0, DAYS).mapToObj(i -> today.minusDays(DAYS - 1 - i)).toList();
+    }
+
+    private static List<Long> epochDays(List<LocalDate> axis) {
         return axis.stream().map(d -> d.atStartOfDay().toEpochSecond(ZoneOffset.UTC)).toList();
     }
 }

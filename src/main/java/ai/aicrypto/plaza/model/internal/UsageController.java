@@ -1,5 +1,8 @@
 package ai.aicrypto.plaza.model.internal;
 
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -18,11 +21,13 @@ class UsageController {
     private final ModelUsage usage;
     private final MessageSource messages;
     private final JsonMapper json;
+    private final Clock clock;
 
-    UsageController(ModelUsage usage, MessageSource messages, JsonMapper json) {
+    UsageController(ModelUsage usage, MessageSource messages, JsonMapper json, Clock clock) {
         this.usage = usage;
         this.messages = messages;
         this.json = json;
+        this.clock = clock;
     }
 
     @GetMapping("/usage")
@@ -32,9 +37,14 @@ class UsageController {
         model.addAttribute("callerDays", mine);
         model.addAttribute("ownerDays", theirs);
         model.addAttribute("days", ModelUsage.DAYS);
-        model.addAttribute("callerSeries", json.writeValueAsString(ModelUsage.callerSeries(mine, text("usage.calls"),
-                text("usage.spent"), text("usage.latency"))));
-        model.addAttribute("ownerSeries", json.writeValueAsString(ModelUsage.ownerSeries(theirs)));
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        model.addAttribute("callsSeries", json.writeValueAsString(ModelUsage.callerSeries(mine, text("usage.calls"),
+                ModelUsage.CallerDay::calls, today)));
+        model.addAttribute("spendSeries", json.writeValueAsString(ModelUsage.callerSeries(mine, text("usage.spent"),
+                d -> Double.parseDouble(d.spentAic()), today)));
+        model.addAttribute("latencySeries", json.writeValueAsString(ModelUsage.callerSeries(mine, text("usage.latency"),
+                ModelUsage.CallerDay::meanLatencyMs, today)));
+        model.addAttribute("ownerSeries", json.writeValueAsString(ModelUsage.ownerSeries(theirs, today)));
         return "model/usage";
     }
 

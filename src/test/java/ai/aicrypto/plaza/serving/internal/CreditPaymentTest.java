@@ -182,6 +182,10 @@ class CreditPaymentTest extends IntegrationTest {
         assertThat(escrowBalance()).isEqualTo(AIC.subtract(spent));
         assertThat(wei("SELECT settled_wei FROM credit_accounts")).isEqualTo(spent);
         assertThat(wei("SELECT fee_wei FROM credit_batches")).isEqualTo(fee);
+        assertThat(mvc.perform(get("/usage").with(user(member))).andReturn().getResponse().getContentAsString())
+                .contains("<td class=\"calls\">7</td>").contains("<td class=\"spent\">0.21</td>");
+        assertThat(mvc.perform(get("/usage").with(user(owner))).andReturn().getResponse().getContentAsString())
+                .contains("<td class=\"revenue\">0.21</td>");
 
         // The same batch again: the escrow refuses it, and another round sends nothing.
         var entries = List.of(new UsageCredit.Entry(TestChain.address(MEMBER), TestChain.address(OWNER), spent));
