@@ -61,7 +61,8 @@ import tools.jackson.databind.node.ObjectNode;
  * calls, and a batch settlement pays the owner and the treasury exactly and debits the member; the same batch sent
  * again pays nothing; parallel calls never take more than the credit; a withdrawal request is paid by the operator once
  * the member's usage is settled; a request the plaza cannot release (a charge held for an owner without a wallet) is
- * taken by the member alone after the escrow's delay, and the held charge settles later with its shortfall reported.
+ * taken by the member alone after the escrow's delay, and the held charge settles later with its shortfall reported; a
+ * settlement a reorganisation drops is sent again and pays once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -250,10 +251,36 @@ class CreditPaymentTest extends IntegrationTest {
         assertThat(call(model, 1, 402).toString()).contains("has 0 AIC available");
     }
 
+    /** A reorganisation drops a settlement: the batch is due again, sent again with the same id, and paid once. */
     @Test
     @Order(5)
+    void aSettlementDroppedByAReorganisationIsSentAgainAndPaysOnce() throws Exception {
+        deposit("0.3");
+        call(model, 1, 200); // 0.1 AIC
+        BigInteger ownerBefore = chain.balance(OWNER);
+        String beforeSettlement = chain.snapshot();
+        settlements.execute();
+        long batch = jdbc.sql("SELECT max(id) FROM credit_batches").query(Long.class).single();
+        awaitDone(batch);
+
+        chain.revert(beforeSettlement);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                jdbc.sql("SELECT state FROM credit_batches WHERE id = ?").param(batch).query(String.class).single().equals("DUE"));
+        assertThat(chain.balance(OWNER)).as("dropped").isEqualTo(ownerBefore);
+        settlements.execute();
+        awaitDone(batch);
+        BigInteger tenth = CENT.multiply(BigInteger.TEN);
+        BigInteger fee = tenth.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(chain.balance(OWNER)).as("paid once").isEqualTo(ownerBefore.add(tenth).subtract(fee));
+        assertThat(escrowBalance()).isEqualTo(CENT.multiply(BigInteger.valueOf(20)));
+        assertThat(wei("SELECT settled_wei FROM credit_accounts")).isEqualTo(wei("SELECT debited_wei FROM credit_accounts"));
+    }
+
+    @Test
+    @Order(6)
     void withoutTheOperatorTheMemberWithdrawsAloneAfterTheDelayAndALateSettlementReportsItsShortfall() throws Exception {
-        deposit("0.5");
+        deposit("0.3"); // 0.5 AIC in the escrow with what is left from before
         call(lateModel, 1, 200); // 0.1 AIC owed to an owner without a wallet: held, so the plaza cannot release
         BigInteger memberBefore = chain.balance(MEMBER);
         send(step("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.5"), 200));
@@ -277,7 +304,7 @@ class CreditPaymentTest extends IntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             chain.mine(1);
             settlements.execute();
-            return jdbc.sql("SELECT count(*) FROM credit_batches WHERE state = 'DONE'").query(Long.class).single() == 3;
+            return jdbc.sql("SELECT count(*) FROM credit_batches WHERE state = 'DONE'").query(Long.class).single() == 4;
         });
         assertThat(wei("SELECT shortfall_wei FROM credit_batches ORDER BY id DESC LIMIT 1")).isEqualTo(CENT.multiply(BigInteger.TEN));
         assertThat(chain.balance(LATE_OWNER)).isEqualTo(lateBefore);
