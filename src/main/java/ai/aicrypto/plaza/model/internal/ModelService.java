@@ -30,9 +30,11 @@ import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.serving.Aic;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -278,10 +280,10 @@ class ModelService implements Models {
     void setApi(long id, AccountPrincipal viewer, String visibility, String pricePer1000) {
         ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
         if (!listing.ownedBy(viewer)) {
-            throw new org.springframework.security.access.AccessDeniedException("Only the owner sets a model's API");
+            throw new AccessDeniedException("Only the owner sets a model's API");
         }
         ApiVisibility chosen = ApiVisibility.parse(visibility);
-        BigDecimal price = ai.aicrypto.plaza.serving.Aic.parse(pricePer1000, "price", true);
+        BigDecimal price = Aic.parse(pricePer1000, "price", true);
         jdbc.sql("UPDATE models SET api_visibility = ?, api_price_per_1000_aic = ? WHERE listing_id = ?")
                 .params(chosen.name(), price, id).update();
     }

@@ -3,9 +3,12 @@ package ai.aicrypto.plaza.model.internal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 import ai.aicrypto.plaza.serving.Aic;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -69,7 +72,7 @@ class ModelUsage {
      * One of the caller's measures per day over the whole window (0 on days without calls), for a chart of its own:
      * calls, spend and latency have units of their own.
      */
-    static Series callerSeries(List<CallerDay> days, String name, java.util.function.ToDoubleFunction<CallerDay> measure,
+    static Series callerSeries(List<CallerDay> days, String name, ToDoubleFunction<CallerDay> measure,
                                LocalDate today) {
         List<LocalDate> axis = window(today);
         Map<LocalDate, CallerDay> byDay = new LinkedHashMap<>();
@@ -84,7 +87,7 @@ class ModelUsage {
         Map<String, List<Double>> values = new LinkedHashMap<>();
         for (OwnerDay d : days) {
             List<Double> series = values.computeIfAbsent(d.title() + " (#" + d.modelId() + ")",
-                    k -> new ArrayList<>(java.util.Collections.nCopies(axis.size(), 0.0)));
+                    k -> new ArrayList<>(Collections.nCopies(axis.size(), 0.0)));
             int at = axis.indexOf(d.day());
             if (at >= 0) {
                 series.set(at, Double.parseDouble(d.revenueAic()));
@@ -95,7 +98,7 @@ class ModelUsage {
 
     /** The {@link #DAYS} days up to today (UTC). */
     private static List<LocalDate> window(LocalDate today) {
-        return java.util.stream.IntStream.range(0, DAYS).mapToObj(i -> today.minusDays(DAYS - 1 - i)).toList();
+        return IntStream.range(0, DAYS).mapToObj(i -> today.minusDays(DAYS - 1 - i)).toList();
     }
 
     private static List<Long> epochDays(List<LocalDate> axis) {

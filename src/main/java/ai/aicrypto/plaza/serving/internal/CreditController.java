@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.serving.internal;
 
 import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -36,10 +38,10 @@ class CreditController {
     private final Accounts accounts;
     private final WalletChain chain;
     private final MessageSource messages;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     CreditController(CreditLedger ledger, CreditWallet wallet, Accounts accounts, WalletChain chain, MessageSource messages,
-                     java.time.Clock clock) {
+                     Clock clock) {
         this.clock = clock;
         this.ledger = ledger;
         this.wallet = wallet;
@@ -50,7 +52,7 @@ class CreditController {
 
     /** One wallet's line on the page, amounts in AIC. */
     record AccountLine(String wallet, String deposited, String withdrawn, String charged, String settled, String balance,
-                       String available, String pendingWithdrawal, java.time.Instant withdrawableAt) {
+                       String available, String pendingWithdrawal, Instant withdrawableAt) {
     }
 
     @GetMapping("/credit")

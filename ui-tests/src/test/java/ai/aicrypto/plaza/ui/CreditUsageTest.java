@@ -21,8 +21,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Paid model calls in the browser: bob (demo wallet, anvil account 9) publishes a model with weights and prices it
  * at 100 AIC per 1,000 predictions on its page; alice (account 8) deposits 2 AIC of usage credit with her wallet
  * (permit + one transaction) on the credit page and sees it once the chain confirms it, calls the model three times
- * with an API token as a script would, and sees her calls and spend by day with a chart on the usage page and the
- * charge on the credit page; bob sees the revenue of his model on his usage page.
+ * with an API token as a script would, sees her calls and spend by day with a chart on the usage page and the
+ * charge on the credit page, and asks for 1 AIC back with her wallet; bob sees the revenue of his model on his usage
+ * page.
  */
 class CreditUsageTest extends PlazaBrowserTest {
 
@@ -78,6 +79,23 @@ class CreditUsageTest extends PlazaBrowserTest {
         assertEquals("0.3", day.findElement(By.className("spent")).getText());
         slow.until(d -> !d.findElements(By.cssSelector("#chart-caller canvas")).isEmpty());
         screenshot("usage-caller");
+
+        // She asks for 1 AIC back: the plaza settles her usage and then pays the request from the escrow.
+        open("/credit");
+        visible(By.id("withdraw-amount")).sendKeys("1");
+        driver.findElement(By.id("request-withdrawal")).click();
+        slow.withMessage(() -> "the panel said: " + driver.findElement(By.id("withdraw-status")).getText())
+                .until(d -> d.findElement(By.id("withdraw-status")).getText().startsWith("Sent"));
+        BigInteger beforeWithdrawal = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
+        slow.until(d -> {
+            open("/credit");
+            return d.findElement(By.cssSelector("#credit-accounts tbody tr .withdrawn")).getText().equals("1");
+        });
+        assertEquals("0.3", driver.findElement(By.cssSelector("#credit-accounts tbody tr .settled")).getText(),
+                "her usage was settled before the withdrawal");
+        assertEquals("0.7 AIC", driver.findElement(By.id("credit-available")).getText(), "2 - 0.3 charged - 1 withdrawn");
+        assertEquals(beforeWithdrawal.add(TWO_AIC.divide(BigInteger.TWO)), TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]));
+        screenshot("credit-withdrawn");
 
         driver.manage().deleteAllCookies();
         signIn("bob", DEMO_PASSWORD);
