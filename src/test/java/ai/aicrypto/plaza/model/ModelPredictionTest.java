@@ -33,7 +33,7 @@ import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
-import ai.aicrypto.plaza.support.SklearnData;
+import ai.aicrypto.plaza.support.WineModel;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,19 +76,15 @@ class ModelPredictionTest extends IntegrationTest {
     @BeforeEach
     void aWineModel() throws Exception {
         owner = users.member();
-        long dataset = datasets.importDataset(owner.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
-                "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv()),
-                "wine.csv", null, null, "cultivar"));
-        wine = datasets.preprocessing(dataset);
-        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", wine, 178).get(0).card().json().deepCopy();
-        TrainedCards.describeInput(card, wine);
-        weights = new DenseWeights(7, wine.featureCount(), 32, 3);
-        model = create(card.toString(), weights, true);
+        WineModel fixture = WineModel.create(datasets, models, owner.id(), tmp, 7, true);
+        wine = fixture.preprocessing();
+        weights = fixture.weights();
+        model = fixture.id();
     }
 
     @Test
     void aRawRecordIsAnsweredAsTheSameWeightsAnswerItsEncoding() throws Exception {
-        Map<String, String> first = firstWine(0), second = firstWine(100);
+        Map<String, String> first = WineModel.record(0), second = WineModel.record(100);
         JsonNode answer = api(owner, model, Map.of("instances", List.of(first, second)), 200);
 
         for (int i = 0; i < 2; i++) {
@@ -111,7 +107,7 @@ class ModelPredictionTest extends IntegrationTest {
 
     @Test
     void aRecordThatDoesNotFitIsRefusedNamingTheColumnInTheCallersLanguage() throws Exception {
-        Map<String, String> record = firstWine(0);
+        Map<String, String> record = WineModel.record(0);
         record.remove("proline");
         assertThat(api(owner, model, Map.of("instances", List.of(record)), 400).toString())
                 .contains("The column \\\"proline\\\" is missing");
@@ -126,7 +122,7 @@ class ModelPredictionTest extends IntegrationTest {
     @Test
     void aMemberWithoutLicenseGetsTheFreeCallsOfAPublishedModelAndAStrangerNothingOfAPrivateOne() throws Exception {
         AccountPrincipal member = users.member();
-        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+        Map<String, Object> one = Map.of("instances", List.of(WineModel.record(0)));
         for (int i = 0; i < properties.freeCallsPerDay(); i++) {
             api(member, model, one, 200);
         }
@@ -170,7 +166,7 @@ class ModelPredictionTest extends IntegrationTest {
         assertThat(page).contains("id=\"try-form\"").contains("name=\"in[proline]\"").contains("name=\"in[alcohol]\"");
 
         var request = post("/models/" + model + "/try").with(user(owner)).with(csrf());
-        firstWine(0).forEach((column, value) -> request.param("in[" + column + "]", value));
+        WineModel.record(0).forEach((column, value) -> request.param("in[" + column + "]", value));
         String answer = mvc.perform(request).andReturn().getResponse().getContentAsString();
         assertThat(answer).contains("id=\"try-label\"").contains("id=\"try-classes\"").contains("class_");
 
@@ -185,17 +181,6 @@ class ModelPredictionTest extends IntegrationTest {
         Path file = Files.write(tmp.resolve("w-" + System.nanoTime() + ".safetensors"), weights.safetensors());
         ModelUpload upload = new ModelUpload(card, List.of(), file);
         return published ? models.publish(owner.id(), upload) : models.createPrivate(owner.id(), upload);
-    }
-
-    /** Row {@code index} of the wine table as a user would send it: every measurement by column name. */
-    private static Map<String, String> firstWine(int index) {
-        List<String> lines = SklearnData.wineCsv().lines().toList();
-        String[] header = lines.get(0).split(","), row = lines.get(1 + index).split(",");
-        Map<String, String> record = new LinkedHashMap<>();
-        for (int i = 0; i < header.length - 1; i++) {
-            record.put(header[i], row[i]);
-        }
-        return record;
     }
 
     private JsonNode api(AccountPrincipal caller, long id, Object body, int status) throws Exception {

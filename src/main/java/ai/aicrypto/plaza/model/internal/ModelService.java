@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -250,9 +252,31 @@ class ModelService implements Models {
                         SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld FROM models
                         WHERE listing_id = ?""")
                 .param(id)
-                .query((rs, n) -> new StoredModel(rs.getString("card"), rs.getString("weights_key"),
-                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld")))
+                .query(ModelService::storedModel)
                 .optional();
+    }
+
+    /** The owner's models with weights that are not withheld (or only {@code onlyId}), newest first. */
+    List<OwnedModel> ownedWithWeights(long ownerId, Long onlyId, int limit) {
+        return jdbc.sql("""
+                        SELECT l.id, l.title, m.card::text AS card, m.weights_key, m.weights_bytes, m.wrapped_data_key,
+                               m.withheld
+                        FROM models m JOIN listings l ON l.id = m.listing_id
+                        WHERE l.owner_id = :owner AND m.weights_key IS NOT NULL AND NOT m.withheld
+                          AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
+                        ORDER BY l.created_at DESC, l.id DESC
+                        LIMIT :limit""")
+                .param("owner", ownerId).param("only", onlyId).param("limit", limit)
+                .query((rs, n) -> new OwnedModel(rs.getLong("id"), rs.getString("title"), storedModel(rs, n)))
+                .list();
+    }
+
+    record OwnedModel(long id, String title, StoredModel model) {
+    }
+
+    private static StoredModel storedModel(ResultSet rs, int n) throws SQLException {
+        return new StoredModel(rs.getString("card"), rs.getString("weights_key"), (Long) rs.getObject("weights_bytes"),
+                rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld"));
     }
 
     private void deleteQuietly(BlobStore.StoredBlob blob) {
