@@ -80,7 +80,7 @@ class ModelPredictionTest extends IntegrationTest {
                 "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv()),
                 "wine.csv", null, null, "cultivar"));
         wine = datasets.preprocessing(dataset);
-        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", wine, 178).get(0).card().json().deepCopy();
+        ObjectNode card = (ObjectNode) RecommendedModels.find(RecommendedModels.MLP, "Wine", wine, 178).orElseThrow().card().json().deepCopy();
         TrainedCards.describeInput(card, wine);
         weights = new DenseWeights(7, wine.featureCount(), 32, 3);
         model = create(card.toString(), weights, true);
