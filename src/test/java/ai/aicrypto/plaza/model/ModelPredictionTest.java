@@ -10,7 +10,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +22,10 @@ import javax.imageio.ImageIO;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
-import ai.aicrypto.plaza.catalog.ListingDraft;
-import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
-import ai.aicrypto.plaza.model.card.RecommendedModels;
-import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.WineModel;
@@ -44,7 +39,6 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A model with weights answers predictions for raw records and images, through its page and the API, exactly as an

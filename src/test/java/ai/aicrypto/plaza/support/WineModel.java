@@ -32,7 +32,7 @@ public record WineModel(long id, String cardJson, Preprocessing preprocessing, D
                 "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine-" + seed + ".csv"), SklearnData.wineCsv()),
                 "wine.csv", null, null, "cultivar"));
         Preprocessing preprocessing = datasets.preprocessing(dataset);
-        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", preprocessing, 178).get(0).card().json().deepCopy();
+        ObjectNode card = (ObjectNode) RecommendedModels.find(RecommendedModels.MLP, "Wine", preprocessing, 178).orElseThrow().card().json().deepCopy();
         TrainedCards.describeInput(card, preprocessing);
         DenseWeights weights = new DenseWeights(seed, preprocessing.featureCount(), 32, 3);
         Path file = Files.write(tmp.resolve("wine-" + seed + "-" + System.nanoTime() + ".safetensors"), weights.safetensors());

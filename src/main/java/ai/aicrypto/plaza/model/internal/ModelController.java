@@ -107,7 +107,8 @@ class ModelController {
     @GetMapping("/models/{id}/weights")
     ResponseEntity<StreamingResponseBody> weights(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me)
             throws IOException {
-        return Downloads.attachment("model-" + id + ".safetensors", models.openWeights(id, me));
+        ModelService.WeightsFile file = models.openWeights(id, me);
+        return Downloads.attachment(file.name(), file.content());
     }
 
     @GetMapping(value = "/models/{id}/card.json", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -17,6 +17,8 @@ import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.model.ModelProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.InvalidModelCardException;
+import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.model.inference.LayerWeights;
@@ -39,8 +41,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
- * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network on the plaza's
- * CPU ({@link DenseNetwork}, the evaluator that verifies training) and answered with the top classes and their
+ * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network or tree ensemble
+ * on the plaza's CPU ({@link DenseNetwork}, {@link BoostedTrees}: what verifies training) and answered with the top classes and their
  * probabilities, or the predicted value. Owners and licensees call without limit; other members get
  * {@link ModelProperties#freeCallsPerDay()} calls of a published model in any 24 hours. Every call is recorded.
  */
@@ -105,6 +107,9 @@ class ModelPredictions {
     }
 
     private static long weightBytes(Loaded model) {
+        if (model.trees() != null) {
+            return model.trees().memoryBytes();
+        }
         long floats = 0;
         List<Integer> sizes = new ArrayList<>();
         sizes.add(model.preprocessing().featureCount());
@@ -192,8 +197,8 @@ class ModelPredictions {
         }
     }
 
-    /** A model ready to run: its card, how it takes input and its weights in memory. */
-    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights) {
+    /** A model ready to run: its card, how it takes input and its network's weights or its trees in memory. */
+    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights, BoostedTrees trees) {
     }
 
     /**
@@ -214,10 +219,14 @@ class ModelPredictions {
             try (InputStream in = models.decryptWeights(modelId, stored)) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            try (F32Tensors tensors = F32Tensors.open(file)) {
-                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors));
+            if (card.isTrees()) {
+                return new Loaded(card, preprocessing, null, BoostedTrees.read(file, BoostedTrees.Limits.widestOf(card))
+                        .requireFits(card));
             }
-        } catch (F32Tensors.UnfitTensorsException e) {
+            try (F32Tensors tensors = F32Tensors.open(file)) {
+                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors), null);
+            }
+        } catch (F32Tensors.UnfitTensorsException | InvalidModelCardException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -248,6 +257,9 @@ class ModelPredictions {
         for (int i = 0; i < inputs.length; i++) {
             System.arraycopy(inputs[i], 0, flat, i * width, width);
         }
+        if (model.trees() != null) {
+            return java.util.Arrays.stream(model.trees().predict(flat, inputs.length)).map(p -> outcome(model.card(), p)).toList();
+        }
         try (NDManager manager = DenseNetwork.cpuManager()) {
             NDArray out = DenseNetwork.forward(manager, model.card(), width, model.weights(),
                     manager.create(flat, new Shape(inputs.length, width)));
@@ -265,7 +277,7 @@ class ModelPredictions {
         int width = out.length / rows;
         for (int r = 0; r < rows; r++) {
             if (!card.isClassification()) {
-                outcomes.add(new Outcome(null, List.of(), (double) out[r * width]));
+                outcomes.add(outcome(card, new double[] {out[r * width]}));
                 continue;
             }
             double max = Double.NEGATIVE_INFINITY;
@@ -278,15 +290,26 @@ class ModelPredictions {
                 p[c] = Math.exp(out[r * width + c] - max);
                 sum += p[c];
             }
-            List<ClassScore> scores = new ArrayList<>(width);
             for (int c = 0; c < width; c++) {
-                scores.add(new ClassScore(card.classes().get(c), p[c] / sum));
+                p[c] /= sum;
             }
-            scores.sort(Comparator.comparingDouble(ClassScore::probability).reversed());
-            List<ClassScore> top = List.copyOf(scores.subList(0, Math.min(TOP_CLASSES, width)));
-            outcomes.add(new Outcome(top.get(0).label(), top, null));
+            outcomes.add(outcome(card, p));
         }
         return outcomes;
+    }
+
+    /** The top classes of one row's class probabilities, or its predicted value (regression: {@code [value]}). */
+    private static Outcome outcome(ModelCard card, double[] p) {
+        if (!card.isClassification()) {
+            return new Outcome(null, List.of(), p[0]);
+        }
+        List<ClassScore> scores = new ArrayList<>(p.length);
+        for (int c = 0; c < p.length; c++) {
+            scores.add(new ClassScore(card.classes().get(c), p[c]));
+        }
+        scores.sort(Comparator.comparingDouble(ClassScore::probability).reversed());
+        List<ClassScore> top = List.copyOf(scores.subList(0, Math.min(TOP_CLASSES, p.length)));
+        return new Outcome(top.get(0).label(), top, null);
     }
 
     private void freeCallsLeft(long modelId, long callerId) {

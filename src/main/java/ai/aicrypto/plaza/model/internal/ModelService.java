@@ -30,6 +30,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
+import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -99,7 +100,9 @@ class ModelService implements Models {
                 .orElseThrow(() -> new UserFacingException("card", "model.error.license-unsupported", card.license()));
         ListingDraft listing = new ListingDraft(card.name(), card.description().orElse(""), upload.tags(), license,
                 card.priceAic()).validated();
-        if (upload.weightsFile() != null) {
+        if (upload.weightsFile() != null && card.isTrees()) {
+            BoostedTrees.read(upload.weightsFile(), BoostedTrees.Limits.widestOf(card)).requireFits(card);
+        } else if (upload.weightsFile() != null) {
             SafetensorsInspector.inspect(upload.weightsFile());
         }
         BlobStore.StoredBlob weights = null;
@@ -163,7 +166,7 @@ class ModelService implements Models {
      * Decrypted weights, for the owner and licensees, and not while they are withheld until the
      * training job's provider is paid on-chain (for nobody, the owner included).
      */
-    InputStream openWeights(long id, AccountPrincipal viewer) throws IOException {
+    WeightsFile openWeights(long id, AccountPrincipal viewer) throws IOException {
         ModelPage page = page(id, viewer);
         if (!page.mayUse() || page.model().weightsKey() == null) {
             throw new NotFoundException();
@@ -171,7 +174,12 @@ class ModelService implements Models {
         if (page.model().withheld()) {
             throw new UserFacingException(null, "model.error.withheld");
         }
-        return decryptWeights(id, page.model());
+        String extension = page.card().isTrees() ? ".xgboost.json" : ".safetensors";
+        return new WeightsFile("model-" + id + extension, decryptWeights(id, page.model()));
+    }
+
+    /** A weights file to download: its name says its type ({@link ModelCard#weightsFormat()}). */
+    record WeightsFile(String name, InputStream content) {
     }
 
     /** The stored weights, decrypted as they are read; the caller has checked who may have them. */

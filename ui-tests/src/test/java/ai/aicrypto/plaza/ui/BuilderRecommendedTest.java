@@ -75,7 +75,8 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
         WebElement recommended = visible(By.id("recommended"));
         List<String> values = recommended.findElements(By.cssSelector("input[type=radio]")).stream()
                 .map(r -> r.getAttribute("value")).toList();
-        assertEquals(List.of("recommended:mlp", "recommended:linear"), values, "the recommended models, best first");
+        assertEquals(List.of("recommended:gbdt", "recommended:mlp", "recommended:linear"), values,
+                "the recommended models, best first");
         WebElement mlp = recommended.findElement(By.xpath(".//input[@value='recommended:mlp']/ancestor::label"));
         assertContains(mlp.getText(), "mlp", "the neural network's architecture tag");
         assertContains(mlp.getText(), "classification", "the neural network's task tag");
