@@ -60,7 +60,7 @@ class ReputationController {
     record Allocation(long epoch, int index, String wallet, BigDecimal amountAic, String claimTx, boolean published,
                       Instant claimDeadline, boolean expired) {
 
-        boolean claimable(Instant now) {
+        public boolean claimable(Instant now) {
             return published && claimTx == null && !expired && claimDeadline != null && now.isBefore(claimDeadline);
         }
     }
@@ -168,10 +168,10 @@ class ReputationController {
         model.addAttribute("epoch", epoch);
         model.addAttribute("score", rows.stream().mapToInt(Row::points).sum());
         model.addAttribute("excludedUntil", jdbc.sql("""
-                        SELECT max(x.until_epoch) FROM reward_exclusions x
+                        SELECT x.until_epoch FROM reward_exclusions x
                         JOIN contribution_uses u ON u.owner_id = x.user_id AND u.contribution_type = ? AND u.contribution_id = ? AND u.epoch = ?
-                        WHERE ? BETWEEN x.from_epoch AND x.until_epoch""")
-                .params(t.name(), id, epoch, epoch).query(Long.class).single());
+                        WHERE ? BETWEEN x.from_epoch AND x.until_epoch ORDER BY x.until_epoch DESC LIMIT 1""")
+                .params(t.name(), id, epoch, epoch).query(Long.class).optional().orElse(null));
         return "reputation/why";
     }
 

@@ -76,9 +76,9 @@ class RewardEpochs {
     /** Closes every epoch that ended by {@code now} and is not closed yet, oldest first; returns how many. */
     int closeEndedBy(Instant now) {
         long last = properties.epochAt(now) - 1;
-        Long closed = jdbc.sql("SELECT max(epoch) FROM reward_epochs").query(Long.class).single();
+        long closed = jdbc.sql("SELECT coalesce(max(epoch), 0) FROM reward_epochs").query(Long.class).single();
         // The first run closes the last ended epoch only: before it the plaza kept no epochs.
-        long next = closed == null ? Math.max(1, last) : closed + 1;
+        long next = closed == 0 ? Math.max(1, last) : closed + 1;
         int count = 0;
         for (long n = next; n <= last; n++) {
             if (close(n)) {
