@@ -64,7 +64,7 @@ class RewardEpochs {
     }
 
     @Scheduled(fixedDelayString = "${plaza.rewards.close-interval:1m}")
-    @SchedulerLock(name = "reward-epochs", lockAtMostFor = "10m", lockAtLeastFor = "${plaza.rewards.close-interval:1m}")
+    @SchedulerLock(name = "reward-epochs", lockAtMostFor = "10m", lockAtLeastFor = "30s")
     void closeEnded() {
         try {
             closeEndedBy(clock.instant());
