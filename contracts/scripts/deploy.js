@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow and JobEscrow from the forge
-// artifacts in contracts/out (run `forge build` first; contracts/test and ops/bench/gas do), grants
-// MINTER_ROLE on the registry to the plaza's minting key (--minter), makes --operator the
-// settlement operator of the two escrows, and writes the addresses as JSON.
+// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow, JobEscrow and RewardsDistributor
+// from the forge artifacts in contracts/out (run `forge build` first; contracts/test and
+// ops/bench/gas do), grants MINTER_ROLE on the registry to the plaza's minting key (--minter), makes
+// --operator the settlement operator of the two escrows and the publisher of reward epochs, and
+// writes the addresses as JSON.
 //
 //   node scripts/deploy.js --rpc http://127.0.0.1:8545 --key 0xDEPLOYER_KEY \
 //        --minter 0xPLAZA_MINTER --operator 0xESCROW_OPERATOR --out deployment.json \
 //        [--treasury 0x..] [--fee-bps 250] [--base-uri https://plaza.example/api/nft/] \
 //        [--vesting-start UNIX] [--team-vesting-seconds N] [--advisor-vesting-seconds N]
-//        [--fund 0xA,0xB --fund-aic 10000]
+//        [--fund 0xA,0xB --fund-aic 10000] [--claim-period-seconds N] [--rewards-budget-aic N]
+//
+// The rewards distributor is funded from the ecosystem allocation's wallet (the deployer here): it
+// approves the distributor for --rewards-budget-aic AIC (default: the whole 20% allocation), the
+// most the operator can ever publish; unclaimed rewards return to it after --claim-period-seconds
+// (default 90 days).
 //
 // --fund sends each listed address --fund-aic AIC (default 10,000) from the deployer (demo and
 // test wallets). The output also records deployedAtBlock, where the plaza's chain watcher starts.
@@ -49,14 +55,14 @@ function contractAt(name, address, runner) {
 }
 
 /**
- * Deploys the five contracts with `signer` and returns
- * { token, registry, market, competitionEscrow, jobEscrow, addresses }.
+ * Deploys the six contracts with `signer` and returns
+ * { token, registry, market, competitionEscrow, jobEscrow, rewardsDistributor, addresses }.
  * `minter` gets the registry's MINTER_ROLE; `operator` is the escrows' settlement operator (it
  * defaults to `minter`, with a warning on stderr, then to the deployer); the job escrow charges the
  * market's fee to the market's treasury; the deployer owns all of them.
  * options: minter (required), operator, treasury, feeBps, baseURI, allocation {investor,
  * ecosystem, marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds,
- * advisorVestingSeconds.
+ * advisorVestingSeconds, claimPeriodSeconds, rewardsBudget (wei).
  */
 async function deployAll(signer, options) {
   const deployer = await signer.getAddress();
@@ -116,6 +122,24 @@ async function deployAll(signer, options) {
   );
   await jobEscrow.waitForDeployment();
 
+  // Proof of Value rewards: published by the escrows' operator, funded from the ecosystem wallet.
+  const ecosystem = a.ecosystem || deployer;
+  const rewardsDistributor = await factory('RewardsDistributor', signer).deploy(
+    await token.getAddress(),
+    ecosystem,
+    BigInt(options.claimPeriodSeconds ?? 90 * 24 * 3600),
+    operator,
+    deployer,
+  );
+  await rewardsDistributor.waitForDeployment();
+  if (ecosystem === deployer) {
+    const budget = options.rewardsBudget ?? (await token.TOTAL_SUPPLY()) * (await token.ECOSYSTEM_BPS()) / 10000n;
+    await (await token.approve(await rewardsDistributor.getAddress(), budget)).wait();
+  } else {
+    console.warn(`deploy: the ecosystem wallet ${ecosystem} must approve the RewardsDistributor `
+      + `${await rewardsDistributor.getAddress()} for the rewards budget before the first epoch is published`);
+  }
+
   if (options.minter) {
     const role = await registry.MINTER_ROLE();
     await (await registry.grantRole(role, options.minter)).wait();
@@ -132,13 +156,14 @@ async function deployAll(signer, options) {
     Marketplace: await market.getAddress(),
     CompetitionEscrow: await competitionEscrow.getAddress(),
     JobEscrow: await jobEscrow.getAddress(),
+    RewardsDistributor: await rewardsDistributor.getAddress(),
     minter: options.minter || null,
     operator,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
     deployedAtBlock,
   };
-  return { token, registry, market, competitionEscrow, jobEscrow, addresses };
+  return { token, registry, market, competitionEscrow, jobEscrow, rewardsDistributor, addresses };
 }
 
 function parseArgs(argv) {
@@ -161,7 +186,8 @@ async function main() {
   if (!rpc || !key || !minter || !out) {
     console.error('usage: deploy.js --rpc URL --key DEPLOYER_KEY --minter ADDRESS --out FILE.json '
       + '[--operator ADDRESS] [--treasury ADDRESS] [--fee-bps N] [--base-uri URI] [--vesting-start UNIX] '
-      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N] [--fund 0xA,0xB --fund-aic N]');
+      + '[--team-vesting-seconds N] [--advisor-vesting-seconds N] [--fund 0xA,0xB --fund-aic N] '
+      + '[--claim-period-seconds N] [--rewards-budget-aic N]');
     process.exit(2);
   }
   const provider = new ethers.JsonRpcProvider(rpc, undefined, { pollingInterval: 100 });
@@ -175,6 +201,8 @@ async function main() {
     vestingStart: args['vesting-start'],
     teamVestingSeconds: args['team-vesting-seconds'],
     advisorVestingSeconds: args['advisor-vesting-seconds'],
+    claimPeriodSeconds: args['claim-period-seconds'],
+    rewardsBudget: args['rewards-budget-aic'] === undefined ? undefined : ethers.parseUnits(String(args['rewards-budget-aic']), 18),
   });
   if (args.fund) {
     const token = contractAt('AICToken', addresses.AICToken, signer);

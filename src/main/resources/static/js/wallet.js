@@ -6,6 +6,8 @@
 //   for exactly the on-chain price, the wallet signs it (eth_signTypedData_v4), the server encodes
 //   buyLicenseWithPermit, the wallet estimates and sends it, and the server is told the hash. The
 //   license itself comes from the server's chain watcher, never from this script.
+// - Claiming a Proof of Value reward (reputation/rewards.html, [data-claim-reward] in .rewards-panel): the
+//   wallet sends RewardsDistributor.claim with the proof the server keeps.
 // - Opening license sales ([data-open-sale]): the owner's wallet sends Marketplace.listLicense.
 // - Depositing a training job's budget (compute/job.html, [data-deposit-job]): the same permit flow
 //   with JobEscrow.depositWithPermit; the job is queued by the server's watcher, never by this script.
@@ -113,7 +115,7 @@
 
     /** Runs a wallet flow for a panel's button, showing progress and errors in its status line. */
     async function inPanel(button, flow) {
-        const panel = button.closest(".license-panel, .deposit-panel, .funding-panel");
+        const panel = button.closest(".license-panel, .deposit-panel, .funding-panel, .rewards-panel");
         const status = panel.querySelector("[data-flow-status]");
         const provider = wallet();
         if (!provider) {
@@ -124,7 +126,7 @@
         try {
             const [account] = await provider.request({ method: "eth_requestAccounts" });
             await ensureChain(provider, panelChain(panel));
-            await flow(provider, account.toLowerCase(), panel, status);
+            await flow(provider, account.toLowerCase(), panel, status, button);
             reloadPanel(panel);
         } catch (error) {
             status.textContent = error.code === 4001 ? panel.dataset.msgRejected : (error.message || String(error));
@@ -169,6 +171,13 @@
         await provider.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data }] });
     }
 
+    /** A reward's claim: the server gives RewardsDistributor.claim with the leaf's proof; any wallet may send it. */
+    async function claimReward(provider, account, panel, status, button) {
+        const tx = await postJson(`/rewards/${button.dataset.epoch}/claim/transaction`);
+        status.textContent = panel.dataset.msgSending;
+        await provider.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data }] });
+    }
+
     document.addEventListener("click", (event) => {
         const signInButton = event.target.closest("[data-wallet-sign-in]");
         if (signInButton) {
@@ -189,6 +198,11 @@
         if (fundButton) {
             event.preventDefault();
             inPanel(fundButton, fundCompetition);
+        }
+        const claimButton = event.target.closest("[data-claim-reward]");
+        if (claimButton) {
+            event.preventDefault();
+            inPanel(claimButton, claimReward);
         }
         const saleButton = event.target.closest("[data-open-sale]");
         if (saleButton) {

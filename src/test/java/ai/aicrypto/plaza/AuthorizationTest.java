@@ -301,6 +301,19 @@ class AuthorizationTest extends IntegrationTest {
     }
 
     @Test
+    void rewardPagesArePublicExceptAMembersOwnRewards() throws Exception {
+        for (String path : List.of("/contributions/LISTING/" + dataset, "/contributions/LISTING/" + dataset + "/standing",
+                "/contributions/GPU_OFFER/1", "/members/" + owner.getUsername())) {
+            expect(r -> get(path), OK, OK, OK, OK);
+        }
+        expect(r -> get("/contributions/NOPE/1"), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/contributions/LISTING/" + dataset + "/epochs/1"), HIDDEN, HIDDEN, HIDDEN, HIDDEN); // no epoch closed
+        expect(r -> get("/members/nobody-has-this-name"), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/rewards"), REDIRECT, OK, OK, OK);
+        expect(r -> jsonPost("/rewards/1/claim/transaction"), REDIRECT, HIDDEN, HIDDEN, HIDDEN); // nobody's allocation
+    }
+
+    @Test
     void operationalEndpointsAreForAdmins() throws Exception {
         expect(r -> get("/actuator/metrics"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
         expect(r -> get("/admin/chain/quarantine"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);

@@ -23,6 +23,12 @@ public interface Accounts {
     /** Wallet addresses (lower-case) linked to the account, oldest first. */
     List<String> wallets(long userId);
 
+    /** Wallets linked to each account (lower-case, oldest first); accounts without one are absent. */
+    Map<Long, List<String>> wallets(Collection<Long> userIds);
+
+    /** The id of the account with this username. */
+    Optional<Long> idOf(String username);
+
     /** The account a wallet address is linked to. */
     Optional<Long> accountOfWallet(String address);
 

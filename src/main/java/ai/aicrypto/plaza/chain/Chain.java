@@ -98,6 +98,21 @@ public interface Chain {
     /** Escrow operator: pays a held prize to the winner's wallet. @return the transaction hash */
     String assignWinner(String host, long id, int place, String wallet);
 
+    /**
+     * Confirmed AIC transfers to any of {@code recipients} in blocks mined at or after {@code since}:
+     * what the plaza reads to see who funded whom.
+     */
+    List<AicTransfer> aicTransfersTo(java.util.Collection<String> recipients, java.time.Instant since);
+
+    /**
+     * Rewards operator (the escrow operator's key): publishes an epoch's Merkle root to the
+     * RewardsDistributor, which takes {@code amount} from the ecosystem wallet. @return the transaction hash
+     */
+    String publishRewards(long epoch, byte[] root, BigInteger amount);
+
+    /** Calldata of RewardsDistributor.claim for a leaf and its proof. */
+    String claimRewardCall(long epoch, long index, String account, BigInteger amount, List<byte[]> proof);
+
     /** What the chain says of a transaction now. */
     TxState transactionState(String txHash);
 
@@ -106,11 +121,16 @@ public interface Chain {
     enum TxState { UNKNOWN, PENDING, SUCCEEDED, REVERTED }
 
     /**
-     * Addresses of the deployed contracts, lower-case. The escrows are null in a deployment made
-     * before they existed: training jobs and competition prizes are then not paid on-chain.
+     * Addresses of the deployed contracts, lower-case. The escrows and the rewards distributor are
+     * null in a deployment made before they existed: training jobs, competition prizes and rewards
+     * are then not paid on-chain.
      */
     record Contracts(long chainId, String token, String registry, String market, String jobEscrow,
-                     String competitionEscrow, long deployedAtBlock) {
+                     String competitionEscrow, String rewardsDistributor, long deployedAtBlock) {
+
+        public boolean rewardsPaidOnChain() {
+            return rewardsDistributor != null;
+        }
 
         public boolean jobsPaidOnChain() {
             return jobEscrow != null;
@@ -135,5 +155,9 @@ public interface Chain {
     }
 
     record LicenseListing(String owner, BigInteger price, boolean active) {
+    }
+
+    /** An ERC-20 Transfer of AIC (addresses lower-case). */
+    record AicTransfer(String from, String to, BigInteger amount, long blockNumber, String txHash) {
     }
 }

@@ -87,6 +87,20 @@ public sealed interface ChainLog {
                                int placesMask) implements ChainLog {
     }
 
+    /** RewardsDistributor.EpochPublished: the epoch's root is on-chain, {@code amount} taken from the ecosystem wallet. */
+    record RewardsPublished(String txHash, int logIndex, long epoch, String root, BigInteger amount, long claimDeadline)
+            implements ChainLog {
+    }
+
+    /** RewardsDistributor.Claimed: leaf {@code index} of {@code epoch} paid {@code amount} to {@code account}. */
+    record RewardClaimed(String txHash, int logIndex, long epoch, long index, String account, BigInteger amount)
+            implements ChainLog {
+    }
+
+    /** RewardsDistributor.EpochExpired: what the epoch had left went back to the ecosystem wallet. */
+    record RewardsExpired(String txHash, int logIndex, long epoch, BigInteger returned) implements ChainLog {
+    }
+
     /**
      * A log published before is no longer on the canonical chain. {@code original} is the event that
      * was published for it (null for a log recorded before the plaza kept events), so a listener

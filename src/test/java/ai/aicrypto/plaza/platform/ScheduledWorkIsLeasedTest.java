@@ -27,7 +27,8 @@ class ScheduledWorkIsLeasedTest {
             "ElasticsearchConfiguration.SearchIndexer.maintain", "each instance learns for itself that Elasticsearch answers",
             "EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
             "PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease",
-            "AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease");
+            "AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease",
+            "RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease");
 
     @Test
     void everyScheduledMethodTakesALeaseOfItsOwnNameOrIsNamedAsAnException() throws Exception {

@@ -12,6 +12,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.RewardsDistributor;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Sign;
 import org.web3j.crypto.StructuredDataEncoder;
@@ -53,6 +54,8 @@ public final class TestChain {
     public final Marketplace market;
     public final JobEscrow jobEscrow;
     public final CompetitionEscrow competitionEscrow;
+    /** Funded from the deployer (the ecosystem wallet here), which approves it; published by the escrow operator. */
+    public final RewardsDistributor rewards;
     public final long deployedAtBlock;
 
     private TestChain(String url) throws Exception {
@@ -73,6 +76,9 @@ public final class TestChain {
         jobEscrow = JobEscrow.deploy(web3j, tm, gas, token.getContractAddress(), operator, d, BigInteger.valueOf(FEE_BPS), d)
                 .send();
         registry.grantRole(registry.MINTER_ROLE().send(), d).send();
+        rewards = RewardsDistributor.deploy(web3j, tm, gas, token.getContractAddress(), d, BigInteger.valueOf(86_400), operator, d)
+                .send();
+        token.approve(rewards.getContractAddress(), AIC.multiply(BigInteger.valueOf(1_000_000_000L))).send();
     }
 
     /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
@@ -87,10 +93,10 @@ public final class TestChain {
             Files.createDirectories(deploymentFile.getParent());
             Files.writeString(deploymentFile, """
                     {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s",
-                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "deployedAtBlock": %d}
+                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "RewardsDistributor": "%s", "deployedAtBlock": %d}
                     """.formatted(chain.token.getContractAddress(), chain.registry.getContractAddress(),
                     chain.market.getContractAddress(), chain.jobEscrow.getContractAddress(),
-                    chain.competitionEscrow.getContractAddress(), chain.deployedAtBlock));
+                    chain.competitionEscrow.getContractAddress(), chain.rewards.getContractAddress(), chain.deployedAtBlock));
             return chain;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -47,6 +47,7 @@ class SecurityConfiguration {
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/models/{id:\\d+}/card.json", "/schemas/**").permitAll()
                         .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel", "/listings/{id:\\d+}/reviews",
                                 "/api/nft/{id:\\d+}").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/contributions/**", "/members/*").permitAll()
                         .requestMatchers("/competitions/new").authenticated()
                         .requestMatchers(HttpMethod.GET, "/competitions", "/competitions/{slug}",
                                 "/competitions/{slug}/leaderboard", "/competitions/{slug}/leaderboard.csv",

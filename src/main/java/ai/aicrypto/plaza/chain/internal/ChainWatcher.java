@@ -26,6 +26,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.RewardsDistributor;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -326,6 +327,20 @@ class ChainWatcher {
                 var e = CompetitionEscrow.getHeldPrizesReclaimedEventFromLog(l);
                 return new ChainLog.HeldPrizesReclaimed(tx, i, id("id", e.id), lower(e.host), e.amount,
                         small("placesMask", e.placesMask, Integer.MAX_VALUE));
+            }),
+            Map.entry(RewardsDistributor.EPOCHPUBLISHED_EVENT, (l, tx, i) -> {
+                var e = RewardsDistributor.getEpochPublishedEventFromLog(l);
+                return new ChainLog.RewardsPublished(tx, i, id("epoch", e.epoch), org.web3j.utils.Numeric.toHexString(e.root),
+                        e.amount, epochSecond("claimDeadline", e.claimDeadline));
+            }),
+            Map.entry(RewardsDistributor.CLAIMED_EVENT, (l, tx, i) -> {
+                var e = RewardsDistributor.getClaimedEventFromLog(l);
+                return new ChainLog.RewardClaimed(tx, i, id("epoch", e.epoch), LogValues.index("index", e.index),
+                        lower(e.account), e.amount);
+            }),
+            Map.entry(RewardsDistributor.EPOCHEXPIRED_EVENT, (l, tx, i) -> {
+                var e = RewardsDistributor.getEpochExpiredEventFromLog(l);
+                return new ChainLog.RewardsExpired(tx, i, id("epoch", e.epoch), e.returned);
             }));
     /** Every event the plaza decodes, and each by its topic. */
     static final List<Event> DECODED_EVENTS = List.copyOf(DECODERS.keySet());
@@ -340,6 +355,9 @@ class ChainWatcher {
         }
         if (c.prizesPaidOnChain()) {
             addresses.add(c.competitionEscrow());
+        }
+        if (c.rewardsPaidOnChain()) {
+            addresses.add(c.rewardsDistributor());
         }
         EthFilter filter = new EthFilter(block(from), block(to), addresses);
         EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());

@@ -1,6 +1,10 @@
 package ai.aicrypto.plaza.chain.internal;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +19,15 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.RewardsDistributor;
 import org.springframework.stereotype.Component;
+import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterNumber;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.exceptions.ContractCallException;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.TransactionManager;
@@ -30,6 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
 class Web3jChain implements Chain {
 
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+    /** Most RPC providers cap eth_getLogs ranges; 2,000 blocks is under all common caps. */
+    private static final long MAX_LOG_RANGE = 2000;
 
     private final ChainProperties properties;
     private final TransactionSender sender;
@@ -182,6 +194,66 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public List<AicTransfer> aicTransfersTo(Collection<String> recipients, Instant since) {
+        if (recipients.isEmpty()) {
+            return List.of();
+        }
+        long head = Rpc.call(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
+        long confirmed = head - properties.confirmations() + 1;
+        long from = firstBlockAtOrAfter(since, confirmed);
+        List<String> topics = recipients.stream().map(a -> Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(a), 64)).toList();
+        List<AicTransfer> transfers = new ArrayList<>();
+        for (long start = from; start <= confirmed; start += MAX_LOG_RANGE) {
+            EthFilter filter = new EthFilter(new DefaultBlockParameterNumber(start),
+                    new DefaultBlockParameterNumber(Math.min(confirmed, start + MAX_LOG_RANGE - 1)), contracts().token());
+            filter.addSingleTopic(EventEncoder.encode(AICToken.TRANSFER_EVENT));
+            filter.addNullTopic();
+            filter.addOptionalTopics(topics.toArray(String[]::new));
+            EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());
+            if (answer.hasError()) {
+                throw new ChainUnavailableException(new IOException(answer.getError().getMessage()));
+            }
+            for (EthLog.LogResult<?> r : answer.getLogs()) {
+                Log l = (Log) r.get();
+                if (l.getTopics().size() != 3) {
+                    continue;
+                }
+                var e = AICToken.getTransferEventFromLog(l);
+                transfers.add(new AicTransfer(e.from.toLowerCase(Locale.ROOT), e.to.toLowerCase(Locale.ROOT), e.value,
+                        l.getBlockNumber().longValueExact(), l.getTransactionHash()));
+            }
+        }
+        return transfers;
+    }
+
+    /** Binary search over block times: the first block mined at or after {@code since} (at most {@code last}). */
+    private long firstBlockAtOrAfter(Instant since, long last) {
+        long lo = contracts().deployedAtBlock(), hi = Math.max(lo, last);
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            var block = Rpc.call(() -> web3j.ethGetBlockByNumber(new DefaultBlockParameterNumber(mid), false).send().getBlock());
+            if (block == null || block.getTimestamp().longValueExact() < since.getEpochSecond()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Override
+    public String publishRewards(long epoch, byte[] root, BigInteger amount) {
+        String data = rewards(reader()).publish(BigInteger.valueOf(epoch), root, amount).encodeFunctionCall();
+        return sender.send("rewards:" + epoch, escrowOperator(), contracts().rewardsDistributor(), data);
+    }
+
+    @Override
+    public String claimRewardCall(long epoch, long index, String account, BigInteger amount, List<byte[]> proof) {
+        return rewards(reader()).claim(BigInteger.valueOf(epoch), BigInteger.valueOf(index), account, amount, proof)
+                .encodeFunctionCall();
+    }
+
+    @Override
     public TxState transactionState(String txHash) {
         return TransactionSender.state(web3j, txHash);
     }
@@ -236,6 +308,14 @@ class Web3jChain implements Chain {
             throw new IllegalStateException("the deployment has no CompetitionEscrow: prizes are not paid on-chain");
         }
         return CompetitionEscrow.load(address, web3j, tm, new DefaultGasProvider());
+    }
+
+    private RewardsDistributor rewards(TransactionManager tm) {
+        String address = contracts().rewardsDistributor();
+        if (address == null) {
+            throw new IllegalStateException("the deployment has no RewardsDistributor: rewards are not paid on-chain");
+        }
+        return RewardsDistributor.load(address, web3j, tm, new DefaultGasProvider());
     }
 
     /** A 65-byte (r, s, v) signature as a wallet returns it (0x hex), split as the contracts take it. */

@@ -54,6 +54,19 @@ class ModelService implements Models {
     private final DataKeys dataKeys;
     private final TransactionTemplate transaction;
 
+    @Override
+    public List<LicenseeCalls> licenseeCallsBetween(java.time.Instant from, java.time.Instant to) {
+        return jdbc.sql("""
+                        SELECT c.model_id, l.owner_id, c.caller_id, count(*), max(c.created_at)
+                        FROM model_calls c JOIN listings l ON l.id = c.model_id
+                        WHERE NOT c.free_quota AND c.created_at >= ? AND c.created_at < ?
+                        GROUP BY c.model_id, l.owner_id, c.caller_id ORDER BY c.model_id, c.caller_id""")
+                .params(java.sql.Timestamp.from(from), java.sql.Timestamp.from(to))
+                .query((rs, n) -> new LicenseeCalls(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getTimestamp(5).toInstant()))
+                .list();
+    }
+
     ModelService(Catalog catalog, ListingAccess access, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys,
                  TransactionTemplate transaction) {
         this.catalog = catalog;
