@@ -83,11 +83,12 @@ class OwnershipController {
         model.addAttribute("sales", token.isPresent() ? sales.recentSales(id, SALES_SHOWN).stream().map(SaleView::of).toList() : List.of());
         model.addAttribute("hasWallet", me != null && !accounts.wallets(me.id()).isEmpty());
         model.addAttribute("purchase", me == null || owner ? null : desk.latest(me.id(), id, PurchaseDesk.Kind.OWNERSHIP).orElse(null));
+        String awaitedPrice = price != null && price.matches("\\d{1,40}") ? price : "";
         boolean waiting = owner && clock.instant().getEpochSecond() < until
-                && ("offer".equals(awaiting) ? offer.map(o -> !o.price().toString().equals(price)).orElse(true)
+                && ("offer".equals(awaiting) ? offer.map(o -> !o.price().toString().equals(awaitedPrice)).orElse(true)
                    : "cancel".equals(awaiting) && offer.isPresent());
         model.addAttribute("waitingFor", waiting ? awaiting : null);
-        model.addAttribute("waitQuery", waiting ? "awaiting=" + awaiting + "&price=" + (price == null ? "" : price) + "&until=" + until : null);
+        model.addAttribute("waitQuery", waiting ? "awaiting=" + awaiting + "&price=" + awaitedPrice + "&until=" + until : null);
         OwnershipSales.Split split = null;
         try {
             split = offer.map(o -> sales.split(o.price(), o.seller(), token.get())).orElse(null);
