@@ -47,10 +47,12 @@ class AssetTokens {
     private final Models models;
     private final TrainingRecords trainingRecords;
     private final ChainSends sends;
+    private final PurchaseDesk desk;
     private final JdbcClient jdbc;
 
     AssetTokens(Chain chain, Catalog catalog, Accounts accounts, Datasets datasets, Models models,
-                TrainingRecords trainingRecords, ChainSends sends, JdbcClient jdbc) {
+                TrainingRecords trainingRecords, ChainSends sends, PurchaseDesk desk, JdbcClient jdbc) {
+        this.desk = desk;
         this.sends = sends;
         this.trainingRecords = trainingRecords;
         this.chain = chain;
@@ -171,6 +173,8 @@ class AssetTokens {
                 .params(transfer.assetId(), transfer.to()).update();
         if (!transfer.from().equals(ZERO_ADDRESS)) {
             catalog.transferOwnership(transfer.assetId(), accounts.accountOfWalletOrNew(transfer.to()));
+            // A purchase on the Marketplace moves the token in its own transaction.
+            desk.confirmed(transfer.txHash(), transfer.assetId(), transfer.to(), PurchaseDesk.Kind.OWNERSHIP);
         }
     }
 

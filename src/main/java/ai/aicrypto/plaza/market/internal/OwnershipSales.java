@@ -10,7 +10,6 @@ import java.util.Optional;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
-import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +39,12 @@ class OwnershipSales {
     private final AssetTokens tokens;
     private final PurchaseDesk desk;
     private final JdbcClient jdbc;
-    private final LiveUpdates live;
 
-    OwnershipSales(Chain chain, AssetTokens tokens, PurchaseDesk desk, JdbcClient jdbc, LiveUpdates live) {
+    OwnershipSales(Chain chain, AssetTokens tokens, PurchaseDesk desk, JdbcClient jdbc) {
         this.chain = chain;
         this.tokens = tokens;
         this.desk = desk;
         this.jdbc = jdbc;
-        this.live = live;
     }
 
     /** The open offer as the confirmed logs say: made by the wallet that owns the token now. */
@@ -211,15 +208,9 @@ class OwnershipSales {
                 .params(sold.assetId(), sold.buyer(), sold.seller(), new BigDecimal(sold.price()), new BigDecimal(sold.fee()),
                         sold.royaltyReceiver(), new BigDecimal(sold.royalty()), sold.txHash(), sold.logIndex())
                 .update();
-        // The sale ends the offer (the market deletes it).
+        // The sale ends the offer (the market deletes it). The purchase is confirmed when the listing has moved
+        // (AssetTokens, from the sale's Transfer log), so that the buyer's page then shows it theirs.
         record(sold.assetId(), sold.seller(), BigInteger.ZERO, sold.blockNumber(), sold.logIndex());
-        jdbc.sql("""
-                        UPDATE purchases SET status = 'CONFIRMED', reason = NULL, settled_at = now()
-                        WHERE tx_hash = ? AND listing_id = ? AND buyer_address = ? AND kind = 'OWNERSHIP' AND status <> 'CONFIRMED'
-                        RETURNING id""")
-                .params(sold.txHash(), sold.assetId(), sold.buyer())
-                .query(Long.class).list()
-                .forEach(purchase -> live.publish(PurchaseDesk.topic(purchase), "purchase", "CONFIRMED"));
     }
 
     /**

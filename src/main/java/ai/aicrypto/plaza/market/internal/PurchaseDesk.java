@@ -111,11 +111,27 @@ class PurchaseDesk {
                                                    AND l.listing_id = p.listing_id AND l.buyer_address = p.buyer_address
                                                    AND p.kind = 'LICENSE'
                                                    UNION ALL
-                                                   SELECT 1 FROM asset_sales a WHERE a.tx_hash = p.tx_hash AND NOT a.revoked
-                                                   AND a.listing_id = p.listing_id AND a.buyer_address = p.buyer_address
+                                                   SELECT 1 FROM asset_sales a JOIN asset_tokens t ON t.listing_id = a.listing_id
+                                                   WHERE a.tx_hash = p.tx_hash AND NOT a.revoked AND a.listing_id = p.listing_id
+                                                   AND a.buyer_address = p.buyer_address AND t.owner_address = p.buyer_address
                                                    AND p.kind = 'OWNERSHIP')""")
                 .param(id).update();
         return id;
+    }
+
+    /**
+     * The chain confirmed what the purchases sent in transaction {@code txHash} by {@code buyer} bought (a license,
+     * or the listing itself once it has moved to the buyer): their pages are told at once.
+     */
+    @Transactional
+    void confirmed(String txHash, long listingId, String buyer, Kind kind) {
+        jdbc.sql("""
+                        UPDATE purchases SET status = 'CONFIRMED', reason = NULL, settled_at = now()
+                        WHERE tx_hash = ? AND listing_id = ? AND buyer_address = ? AND kind = ? AND status <> 'CONFIRMED'
+                        RETURNING id""")
+                .params(txHash, listingId, buyer, kind.name())
+                .query(Long.class).list()
+                .forEach(purchase -> live.publish(topic(purchase), "purchase", "CONFIRMED"));
     }
 
     /** The latest purchase of the kind of the listing by the account, if any. */

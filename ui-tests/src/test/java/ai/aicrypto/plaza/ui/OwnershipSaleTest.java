@@ -91,6 +91,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         slow.until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
         open(dataset);
         assertContains(driver.findElement(By.cssSelector(".listing-summary")).getText(), "alice", "the listing is alice's");
+        visible(By.id("sell-ownership"));
         screenshot("ownership-bought");
         assertEquals(aliceBefore.subtract(aic("20")), balance(ALICE), "alice paid the price");
         assertEquals(creatorBefore.add(aic("19.5")), balance(CREATOR), "the creator got the price less the fee");
@@ -115,8 +116,8 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         driver.findElement(By.id("buy-ownership")).click();
         slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
         open(dataset);
+        assertContains(visible(By.id("ownership-sales")).getText(), "30 AIC (creator royalty 1.5 AIC)", "the sales");
         screenshot("ownership-resold");
-        assertContains(driver.findElement(By.id("ownership-sales")).getText(), "30 AIC (creator royalty 1.5 AIC)", "the sales");
         assertEquals(bobBefore.subtract(aic("30")), balance(BOB), "bob paid the price");
         assertEquals(creatorBefore.add(aic("1.5")), balance(CREATOR), "the creator got the royalty");
         assertEquals(aliceBefore.add(aic("27.75")), balance(ALICE), "alice got the price less fee and royalty");
