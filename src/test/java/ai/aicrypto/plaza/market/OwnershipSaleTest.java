@@ -6,6 +6,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -121,6 +123,24 @@ class OwnershipSaleTest extends IntegrationTest {
         Files.delete(csv);
         // A license taken before any sale: it must outlive the sales.
         mvc.perform(post("/listings/" + listing + "/license").with(user(licensee)).with(csrf())).andExpect(status().isOk());
+    }
+
+    @Test
+    @Order(0)
+    void theUploadFormRefusesARoyaltyOutsideItsBoundsAndStoresNothing() throws Exception {
+        long listings = count("listings"), blobs = blobFiles();
+        for (String[] bad : new String[][] {{"10.5", "en", "from 0 to 10 %"}, {"-1", "en", "from 0 to 10 %"},
+                {"lots", "en", "not a number"}, {"2.555", "en", "two decimals"}, {"11", "ko", "0에서 10 %"}}) {
+            String page = mvc.perform(multipart("/datasets/new")
+                            .file(new MockMultipartFile("file", "rows.csv", "text/csv", "a,label\n1,x\n2,y\n".getBytes()))
+                            .param("listing.title", "Too greedy").param("listing.license", "MIT").param("listing.priceAic", "0")
+                            .param("listing.royaltyPercent", bad[0]).param("labelColumn", "label")
+                            .header("Accept-Language", bad[1]).with(user(creator)).with(csrf().asHeader()))
+                    .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+            assertThat(page).as(bad[0]).contains(bad[2]);
+        }
+        assertThat(count("listings")).isEqualTo(listings);
+        assertThat(blobFiles()).isEqualTo(blobs);
     }
 
     @Test
