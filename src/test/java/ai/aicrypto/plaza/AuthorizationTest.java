@@ -192,6 +192,13 @@ class AuthorizationTest extends IntegrationTest {
         // A paid listing has no free license.
         expect(r -> post("/listings/" + dataset + "/license").with(csrf()), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
         expect(r -> get("/purchases/123456/live"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        // Ownership: everyone sees the panel; only the owner offers or withdraws (no chain here: a message for the
+        // owner too), and nobody buys their own asset or without a linked wallet.
+        expect(r -> get("/listings/" + dataset + "/ownership-panel"), OK, OK, OK, OK);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/offer"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/cancel"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase/transactions"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
         assertThat(jdbc.sql("""
                 SELECT (SELECT count(*) FROM licenses WHERE listing_id = :id) + (SELECT count(*) FROM purchases WHERE listing_id = :id)""")
                 .param("id", dataset).query(Long.class).single()).isZero();
@@ -207,6 +214,8 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get("/listings/" + dataset + "/license-panel"), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/listings/" + dataset + "/reviews"), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/api/nft/" + dataset), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/listings/" + dataset + "/ownership-panel"), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase/transactions"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
     }
 
     private static MockHttpServletRequestBuilder jsonPost(String path) {

@@ -33,6 +33,13 @@ public interface Accounts {
     Optional<Long> accountOfWallet(String address);
 
     /**
+     * The account that signing in with the wallet opens: the one it is linked to, else a new wallet-only account
+     * linked to it, as Sign-In with Ethereum makes for a new wallet (in the caller's transaction). For what the
+     * chain gives a wallet no account has (an asset token it bought or received).
+     */
+    long accountOfWalletOrNew(String address);
+
+    /**
      * Links a wallet to an account without a signature. Only for trusted callers that hold the
      * wallet's key themselves (the demo data); users link wallets by signing in with Ethereum.
      */

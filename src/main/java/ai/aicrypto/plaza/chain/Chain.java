@@ -22,14 +22,37 @@ public interface Chain {
     Contracts contracts();
 
     /**
-     * Mints the asset token {@code tokenId} to {@code owner} unless it exists already.
+     * Mints the asset token {@code tokenId} to {@code owner} unless it exists already, with the ERC-2981 royalty
+     * {@code royaltyBps} (of every resale's price, at most AssetRegistry.MAX_ROYALTY_BPS) paid to {@code owner}, its
+     * creator; 0 mints without a royalty.
      *
      * @return the mint transaction's hash, or empty when the token existed
      */
-    Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner);
+    Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner, int royaltyBps);
 
     /** The on-chain license listing of an asset (price 0 when not listed or the token does not exist). */
     LicenseListing licenseListing(long assetId);
+
+    /** The on-chain ownership sale offer of an asset (price 0 when none or the token does not exist). */
+    AssetOffer assetOffer(long assetId);
+
+    /** The Marketplace's platform fee, in basis points of a price (license or asset sale). */
+    int marketFeeBps();
+
+    /** Whether the Marketplace may transfer the asset's token for its owner (approved for it, or for all theirs). */
+    boolean marketMayTransfer(long assetId);
+
+    /** Calldata of AssetRegistry.approve(market, assetId): the owner lets the Marketplace transfer the token when sold. */
+    String approveMarketForAssetCall(long assetId);
+
+    /** Calldata of Marketplace.offerAsset (price 0 cancels the offer). */
+    String offerAssetCall(long assetId, BigInteger priceWei);
+
+    /** Calldata of AICToken.approve(market, amount): the buyer lets the Marketplace take exactly the price. */
+    String approveMarketForAicCall(BigInteger amount);
+
+    /** Calldata of Marketplace.buyAsset. */
+    String buyAssetCall(long assetId);
 
     /** Current owner of an asset token, empty if it is not minted. */
     Optional<String> ownerOf(long assetId);
@@ -159,5 +182,9 @@ public interface Chain {
 
     /** An ERC-20 Transfer of AIC (addresses lower-case). */
     record AicTransfer(String from, String to, BigInteger amount, long blockNumber, String txHash) {
+    }
+
+    /** {@code active}: offered, its {@code owner} still owns the asset and the Marketplace may transfer it. */
+    record AssetOffer(String owner, BigInteger price, boolean active) {
     }
 }

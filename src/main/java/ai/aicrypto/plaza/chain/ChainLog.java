@@ -26,6 +26,23 @@ public sealed interface ChainLog {
     record LicenseListed(String txHash, int logIndex, long assetId, String owner, BigInteger price) implements ChainLog {
     }
 
+    /**
+     * Marketplace.AssetOffered / AssetOfferCancelled (price 0): {@code owner} offered the asset itself (its token) for
+     * sale. {@code blockNumber} orders it among the other logs of the asset's offer, whose listeners may run in any order.
+     */
+    record AssetOffered(String txHash, int logIndex, long blockNumber, long assetId, String owner, BigInteger price)
+            implements ChainLog {
+    }
+
+    /**
+     * Marketplace.AssetPurchased: {@code buyer} paid {@code price} for the asset's token; the treasury got {@code fee},
+     * {@code royaltyReceiver} (null when none) the creator's {@code royalty} and {@code seller} the rest. The sale
+     * also closes the offer ({@code blockNumber}: see {@link AssetOffered}); the token's move is its Transfer log.
+     */
+    record AssetPurchased(String txHash, int logIndex, long blockNumber, long assetId, String buyer, String seller,
+                          BigInteger price, BigInteger fee, String royaltyReceiver, BigInteger royalty) implements ChainLog {
+    }
+
     /** AssetRegistry.Transfer: from is the zero address for a mint. */
     record AssetTransferred(String txHash, int logIndex, long assetId, String from, String to) implements ChainLog {
     }

@@ -52,6 +52,12 @@ class AccountService implements Accounts, UserDetailsService {
     }
 
     @Override
+    @Transactional
+    public long accountOfWalletOrNew(String address) {
+        return wallets.accountOfWalletOrNew(address);
+    }
+
+    @Override
     public void linkWalletTrusted(long userId, String address) {
         wallets.link(userId, address);
     }

@@ -156,6 +156,19 @@ class WalletSignIn {
         return out;
     }
 
+    /** The wallet's account, or a new wallet-only one linked to it (what signing in with it would make). */
+    @Transactional
+    long accountOfWalletOrNew(String address) {
+        String lower = address.toLowerCase(Locale.ROOT);
+        Optional<Long> linked = accountOfWallet(lower);
+        if (linked.isPresent()) {
+            return linked.get();
+        }
+        long userId = createAccount(lower);
+        link(userId, lower);
+        return userId;
+    }
+
     List<String> walletsOf(long userId) {
         return jdbc.sql("SELECT address FROM wallet_links WHERE user_id = ? ORDER BY linked_at").param(userId)
                 .query(String.class).list();

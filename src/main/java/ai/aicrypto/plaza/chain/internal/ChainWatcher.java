@@ -63,6 +63,7 @@ class ChainWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ChainWatcher.class);
     private static final String CURSOR = "contracts";
+    private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
     /** Most RPC providers cap eth_getLogs ranges; 2,000 blocks is under all common caps. */
     private static final long MAX_RANGE = 2000;
     /** Longest the watcher waits for listeners to undo the logs of a reorganisation before reading on. */
@@ -269,6 +270,23 @@ class ChainWatcher {
             Map.entry(Marketplace.LICENSEUNLISTED_EVENT, (l, tx, i) -> {
                 var e = Marketplace.getLicenseUnlistedEventFromLog(l);
                 return new ChainLog.LicenseListed(tx, i, id("assetId", e.assetId), lower(e.owner), BigInteger.ZERO);
+            }),
+            Map.entry(Marketplace.ASSETOFFERED_EVENT, (l, tx, i) -> {
+                var e = Marketplace.getAssetOfferedEventFromLog(l);
+                return new ChainLog.AssetOffered(tx, i, l.getBlockNumber().longValueExact(), id("assetId", e.assetId),
+                        lower(e.owner), e.price);
+            }),
+            Map.entry(Marketplace.ASSETOFFERCANCELLED_EVENT, (l, tx, i) -> {
+                var e = Marketplace.getAssetOfferCancelledEventFromLog(l);
+                return new ChainLog.AssetOffered(tx, i, l.getBlockNumber().longValueExact(), id("assetId", e.assetId),
+                        lower(e.owner), BigInteger.ZERO);
+            }),
+            Map.entry(Marketplace.ASSETPURCHASED_EVENT, (l, tx, i) -> {
+                var e = Marketplace.getAssetPurchasedEventFromLog(l);
+                String receiver = lower(e.royaltyReceiver);
+                return new ChainLog.AssetPurchased(tx, i, l.getBlockNumber().longValueExact(), id("assetId", e.assetId),
+                        lower(e.buyer), lower(e.seller), e.price, e.fee, receiver.equals(ZERO_ADDRESS) ? null : receiver,
+                        e.royalty);
             }),
             Map.entry(AssetRegistry.TRANSFER_EVENT, (l, tx, i) -> {
                 var e = AssetRegistry.getTransferEventFromLog(l);

@@ -68,12 +68,12 @@ class Web3jChain implements Chain {
     }
 
     @Override
-    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
+    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner, int royaltyBps) {
         if (ownerOf(tokenId).isPresent()) {
             return Optional.empty();
         }
         String data = registry(reader()).mint(owner, BigInteger.valueOf(tokenId), BigInteger.valueOf(kind.ordinal()), contentHash,
-                ZERO_ADDRESS, BigInteger.ZERO).encodeFunctionCall();
+                royaltyBps == 0 ? ZERO_ADDRESS : owner, BigInteger.valueOf(royaltyBps)).encodeFunctionCall();
         return Optional.of(sender.send("mint:" + tokenId, minter(), contracts().registry(), data));
     }
 
@@ -81,6 +81,46 @@ class Web3jChain implements Chain {
     public LicenseListing licenseListing(long assetId) {
         var l = call(() -> market(reader()).licenseListing(BigInteger.valueOf(assetId)).send());
         return new LicenseListing(l.component1().toLowerCase(Locale.ROOT), l.component2(), l.component3());
+    }
+
+    @Override
+    public AssetOffer assetOffer(long assetId) {
+        var o = call(() -> market(reader()).assetOffer(BigInteger.valueOf(assetId)).send());
+        return new AssetOffer(o.component1().toLowerCase(Locale.ROOT), o.component2(), o.component3());
+    }
+
+    @Override
+    public int marketFeeBps() {
+        return call(() -> market(reader()).feeBps().send()).intValueExact();
+    }
+
+    @Override
+    public boolean marketMayTransfer(long assetId) {
+        String market = contracts().market();
+        AssetRegistry registry = registry(reader());
+        String owner = ownerOf(assetId).orElse(null);
+        return owner != null && (market.equalsIgnoreCase(call(() -> registry.getApproved(BigInteger.valueOf(assetId)).send()))
+                || call(() -> registry.isApprovedForAll(owner, market).send()));
+    }
+
+    @Override
+    public String approveMarketForAssetCall(long assetId) {
+        return registry(reader()).approve(contracts().market(), BigInteger.valueOf(assetId)).encodeFunctionCall();
+    }
+
+    @Override
+    public String offerAssetCall(long assetId, BigInteger priceWei) {
+        return market(reader()).offerAsset(BigInteger.valueOf(assetId), priceWei).encodeFunctionCall();
+    }
+
+    @Override
+    public String approveMarketForAicCall(BigInteger amount) {
+        return token(reader()).approve(contracts().market(), amount).encodeFunctionCall();
+    }
+
+    @Override
+    public String buyAssetCall(long assetId) {
+        return market(reader()).buyAsset(BigInteger.valueOf(assetId)).encodeFunctionCall();
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.catalog.ListingForm;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
@@ -52,12 +53,13 @@ class ModelController {
     String publishForm(Model model) throws IOException {
         model.addAttribute("cardJson", new ClassPathResource(EXAMPLE_CARD).getContentAsString(StandardCharsets.UTF_8));
         model.addAttribute("tags", "");
+        model.addAttribute("royaltyPercent", "0");
         return "model/publish";
     }
 
     @PostMapping("/models/new")
     String publish(@RequestParam String cardJson, @RequestParam(defaultValue = "") String tags,
-                   @RequestParam(required = false) MultipartFile weights,
+                   @RequestParam(defaultValue = "0") String royaltyPercent, @RequestParam(required = false) MultipartFile weights,
                    @AuthenticationPrincipal AccountPrincipal me, Model model, RedirectAttributes redirect)
             throws IOException {
         Path spooled = null;
@@ -66,7 +68,8 @@ class ModelController {
                 spooled = Files.createTempFile(Files.createDirectories(workDir), "weights-", ".part");
                 weights.transferTo(spooled);
             }
-            long id = models.publish(me.id(), new ModelUpload(cardJson, ListingDraft.parseTags(tags), spooled));
+            int royaltyBps = ListingForm.royaltyBps(royaltyPercent);
+            long id = models.publish(me.id(), new ModelUpload(cardJson, ListingDraft.parseTags(tags), spooled, royaltyBps));
             redirect.addFlashAttribute("notice", "model.published");
             return "redirect:/models/" + id;
         } catch (InvalidModelCardException e) {
@@ -81,6 +84,7 @@ class ModelController {
         }
         model.addAttribute("cardJson", cardJson);
         model.addAttribute("tags", tags);
+        model.addAttribute("royaltyPercent", royaltyPercent);
         return "model/publish";
     }
 

@@ -112,7 +112,7 @@ class ModelService implements Models {
         String license = License.fromSpdx(card.license()).map(License::spdx)
                 .orElseThrow(() -> new UserFacingException("card", "model.error.license-unsupported", card.license()));
         ListingDraft listing = new ListingDraft(card.name(), card.description().orElse(""), upload.tags(), license,
-                card.priceAic()).validated();
+                card.priceAic(), upload.royaltyBps()).validated();
         if (upload.weightsFile() != null && card.isTrees()) {
             BoostedTrees.read(upload.weightsFile(), BoostedTrees.Limits.widestOf(card)).requireFits(card);
         } else if (upload.weightsFile() != null) {

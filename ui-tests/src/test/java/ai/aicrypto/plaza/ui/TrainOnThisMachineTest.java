@@ -74,7 +74,11 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
 
         click(By.id("deposit-job"));
         // Deposit confirmed, leased by the demo worker, trained, verified on held-out rows, paid: a few block times.
-        waitUpTo(Duration.ofMinutes(4)).until(d -> d.findElement(By.id("job-status")).getText().contains("Succeeded"));
+        try {
+            waitUpTo(Duration.ofMinutes(4)).until(d -> d.findElement(By.id("job-status")).getText().contains("Succeeded"));
+        } finally {
+            screenshot("this-machine-job"); // where it stood, when it did not succeed in time
+        }
         String accuracy = visible(By.id("verified-accuracy")).getText().replace("%", "").strip();
         assertTrue(Double.parseDouble(accuracy) >= 80, "the plaza's held-out accuracy: " + accuracy + " %");
         screenshot("this-machine-job-succeeded");
