@@ -31,14 +31,14 @@ import org.springframework.transaction.annotation.Transactional;
  * index on listings) for words, and pg_trgm's word similarity on titles for typos. Needs no other
  * server and is never out of sync, which is why it is the default and the fallback.
  * <p>
- * Every search reads a bounded number of rows, however many match, so that it still answers quickly
- * over a million listings:
+ * A search by relevance reads a bounded number of rows, plus a sample of one match in 64, however many match, so
+ * that it still answers quickly over a million listings (ops/bench/search):
  * <ul>
  * <li>Counts are exact up to {@link SearchProperties#pgExactCountsUpTo()} matches. Past that, the total and
  * the facet counts are estimated from a sample (the listings of one bucket in 64, V39), rounded, and
  * reported as estimates.</li>
  * <li>With that many matches, relevance ranks only the newest {@link SearchProperties#pgRankedCandidates()}
- * or so (the sample tells from which creation time on); the other sort orders stay exact.</li>
+ * or so (the sample tells from which creation time on). The other sort orders stay exact, and read every match.</li>
  * <li>Words are first matched as written (the GIN index); only when that finds less than a page does each
  * word also match titles with a similar word, since the trigram index costs far more on common words.</li>
  * </ul>
