@@ -9,6 +9,7 @@
 
 const { ethers } = require('ethers');
 const { deployAll } = require('./deploy');
+const { tree } = require('./merkle');
 
 // anvil's default dev accounts.
 const MNEMONIC = 'test test test test test test test test test test test junk';
@@ -33,7 +34,7 @@ async function main() {
   const escrowOperator = new ethers.NonceManager(hd(10).connect(provider));
   const [coldWinner1, coldWinner2, coldWinner3] = [11, 12, 13].map((i) => hd(i).address);
 
-  const { token, registry, market, competitionEscrow, jobEscrow, usageCredit } = await deployAll(deployer, {
+  const { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor } = await deployAll(deployer, {
     minter: await addr(minter),
     operator: await addr(escrowOperator),
     treasury: await addr(treasury),
@@ -118,8 +119,42 @@ async function main() {
     payers: Array.from({ length: 20 }, (_, i) => new ethers.NonceManager(hd(20 + i).connect(provider))),
   });
   for (const [name, gas] of credit) console.log(`${name} ${gas}`);
+  for (const [name, gas] of await benchRewards({ rewardsDistributor, operator: escrowOperator, send, gasOf, addr,
+    member: buyer, hd })) {
+    console.log(`${name} ${gas}`);
+  }
   const info = await provider.send('anvil_nodeInfo', []).catch(() => ({}));
   console.log(`anvil_hardfork ${info.hardFork || 'unknown'}`);
+}
+
+/**
+ * Whole-transaction gas of reward claims. rewards_claim_gas is measured as Uniswap's
+ * MerkleDistributor test measured its 78,466 (`uniswap_merkle_claim_gas`, its published figure,
+ * not run here: its code is not in this repository): a two-leaf tree, the first claim, into an
+ * account that holds no token yet and an untouched word of the claimed bitmap. The others: a tree
+ * of 100,000 leaves (17 proof hashes), for a member who holds AIC, first in its bitmap word and after
+ * a neighbour in the same word.
+ */
+async function benchRewards(c) {
+  const { rewardsDistributor: rewards, operator, send, gasOf } = c;
+  const out = [];
+  const member = await c.addr(c.member);
+  const cold = [20, 21].map((i) => c.hd(i).address);
+  const small = tree([{ account: cold[0], amount: 100n }, { account: cold[1], amount: 101n }]);
+  await send(rewards.connect(operator).publish(1n, small.root, 201n));
+  out.push(['rewards_publish_gas', await gasOf(rewards.connect(operator).publish(2n, small.root, 201n))]);
+  out.push(['rewards_claim_gas', await gasOf(rewards.connect(c.member).claim(1n, 0n, cold[0], 100n, small.proof(0)))]);
+  out.push(['uniswap_merkle_claim_gas', 78466]);
+  const entries = [];
+  for (let i = 0; i < 100_000; i++) {
+    entries.push({ account: i < 2 ? member : ethers.getAddress(ethers.toBeHex(0x1000n + BigInt(i), 20)), amount: 1000n + BigInt(i) });
+  }
+  const big = tree(entries);
+  await send(rewards.connect(operator).publish(3n, big.root, 10n ** 12n));
+  out.push(['rewards_claim_holder_gas', await gasOf(rewards.connect(c.member).claim(3n, 0n, member, entries[0].amount, big.proof(0)))]);
+  out.push(['rewards_claim_holder_warm_word_gas',
+    await gasOf(rewards.connect(c.member).claim(3n, 1n, member, entries[1].amount, big.proof(1)))]);
+  return out;
 }
 
 /**

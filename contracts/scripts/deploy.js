@@ -1,17 +1,24 @@
 #!/usr/bin/env node
-// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow, JobEscrow and UsageCredit from the forge
-// artifacts in contracts/out (run `forge build` first; contracts/test and ops/bench/gas do), grants
-// MINTER_ROLE on the registry to the plaza's minting key (--minter), makes --operator the
-// settlement operator of the three escrows, and writes the addresses as JSON.
+// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow, JobEscrow, UsageCredit and
+// RewardsDistributor from the forge artifacts in contracts/out (run `forge build` first;
+// contracts/test and ops/bench/gas do), grants MINTER_ROLE on the registry to the plaza's minting
+// key (--minter), makes --operator the settlement operator of the three escrows and the publisher of
+// reward epochs, and writes the addresses as JSON.
 //
 //   node scripts/deploy.js --rpc http://127.0.0.1:8545 --key 0xDEPLOYER_KEY \
 //        --minter 0xPLAZA_MINTER --operator 0xESCROW_OPERATOR --out deployment.json \
 //        [--treasury 0x..] [--fee-bps 250] [--base-uri https://plaza.example/api/nft/] \
 //        [--vesting-start UNIX] [--team-vesting-seconds N] [--advisor-vesting-seconds N]
 //        [--credit-withdrawal-delay SECONDS] [--fund 0xA,0xB --fund-aic 10000]
+//        [--claim-period-seconds N] [--rewards-budget-aic N]
 //
 // --credit-withdrawal-delay: how long a member's withdrawal request in UsageCredit waits before
 // the member may withdraw without the operator (default 3 days; 1 hour to 30 days).
+//
+// The rewards distributor is funded from the ecosystem allocation's wallet (the deployer here): it
+// approves the distributor for --rewards-budget-aic AIC (default: the whole 20% allocation), the
+// most the operator can ever publish; unclaimed rewards return to it after --claim-period-seconds
+// (default 90 days).
 //
 // --fund sends each listed address --fund-aic AIC (default 10,000) from the deployer (demo and
 // test wallets). The output also records deployedAtBlock, where the plaza's chain watcher starts.
@@ -52,14 +59,15 @@ function contractAt(name, address, runner) {
 }
 
 /**
- * Deploys the six contracts with `signer` and returns
- * { token, registry, market, competitionEscrow, jobEscrow, usageCredit, addresses }.
+ * Deploys the seven contracts with `signer` and returns
+ * { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, addresses }.
  * `minter` gets the registry's MINTER_ROLE; `operator` is the escrows' settlement operator (it
  * defaults to `minter`, with a warning on stderr, then to the deployer); the job escrow charges the
  * market's fee to the market's treasury; the deployer owns all of them.
  * options: minter (required), operator, treasury, feeBps, baseURI, allocation {investor,
  * ecosystem, marketing, reserve, team, advisor}, vestingStart, teamVestingSeconds,
- * advisorVestingSeconds, creditWithdrawalDelay (seconds; 3 days by default).
+ * advisorVestingSeconds, creditWithdrawalDelay (seconds; 3 days by default), claimPeriodSeconds,
+ * rewardsBudget (wei).
  */
 async function deployAll(signer, options) {
   const deployer = await signer.getAddress();
@@ -130,6 +138,24 @@ async function deployAll(signer, options) {
   );
   await usageCredit.waitForDeployment();
 
+  // Proof of Value rewards: published by the escrows' operator, funded from the ecosystem wallet.
+  const ecosystem = a.ecosystem || deployer;
+  const rewardsDistributor = await factory('RewardsDistributor', signer).deploy(
+    await token.getAddress(),
+    ecosystem,
+    BigInt(options.claimPeriodSeconds ?? 90 * 24 * 3600),
+    operator,
+    deployer,
+  );
+  await rewardsDistributor.waitForDeployment();
+  if (ecosystem === deployer) {
+    const budget = options.rewardsBudget ?? (await token.TOTAL_SUPPLY()) * (await token.ECOSYSTEM_BPS()) / 10000n;
+    await (await token.approve(await rewardsDistributor.getAddress(), budget)).wait();
+  } else {
+    console.warn(`deploy: the ecosystem wallet ${ecosystem} must approve the RewardsDistributor `
+      + `${await rewardsDistributor.getAddress()} for the rewards budget before the first epoch is published`);
+  }
+
   if (options.minter) {
     const role = await registry.MINTER_ROLE();
     await (await registry.grantRole(role, options.minter)).wait();
@@ -147,13 +173,14 @@ async function deployAll(signer, options) {
     CompetitionEscrow: await competitionEscrow.getAddress(),
     JobEscrow: await jobEscrow.getAddress(),
     UsageCredit: await usageCredit.getAddress(),
+    RewardsDistributor: await rewardsDistributor.getAddress(),
     minter: options.minter || null,
     operator,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
     deployedAtBlock,
   };
-  return { token, registry, market, competitionEscrow, jobEscrow, usageCredit, addresses };
+  return { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, addresses };
 }
 
 function parseArgs(argv) {
@@ -177,7 +204,7 @@ async function main() {
     console.error('usage: deploy.js --rpc URL --key DEPLOYER_KEY --minter ADDRESS --out FILE.json '
       + '[--operator ADDRESS] [--treasury ADDRESS] [--fee-bps N] [--base-uri URI] [--vesting-start UNIX] '
       + '[--team-vesting-seconds N] [--advisor-vesting-seconds N] [--credit-withdrawal-delay SECONDS] '
-      + '[--fund 0xA,0xB --fund-aic N]');
+      + '[--fund 0xA,0xB --fund-aic N] [--claim-period-seconds N] [--rewards-budget-aic N]');
     process.exit(2);
   }
   const provider = new ethers.JsonRpcProvider(rpc, undefined, { pollingInterval: 100 });
@@ -192,6 +219,8 @@ async function main() {
     teamVestingSeconds: args['team-vesting-seconds'],
     advisorVestingSeconds: args['advisor-vesting-seconds'],
     creditWithdrawalDelay: args['credit-withdrawal-delay'],
+    claimPeriodSeconds: args['claim-period-seconds'],
+    rewardsBudget: args['rewards-budget-aic'] === undefined ? undefined : ethers.parseUnits(String(args['rewards-budget-aic']), 18),
   });
   if (args.fund) {
     const token = contractAt('AICToken', addresses.AICToken, signer);

@@ -16,7 +16,8 @@ contracts_ready() {
     if [[ ! -x $ANVIL || ! -d "$ROOT/contracts/node_modules/ethers" ]]; then
         (cd "$ROOT/contracts" && npm ci --no-audit --no-fund --loglevel=error)
     fi
-    [[ -f "$ROOT/contracts/out/Marketplace.sol/Marketplace.json" ]] || (cd "$ROOT/contracts" && node_modules/.bin/forge build --quiet)
+    # Every time: forge rebuilds only what changed (a second), and a checkout with new contracts needs their artifacts.
+    (cd "$ROOT/contracts" && node_modules/.bin/forge build --quiet)
 }
 
 # anvil_start PORT LOG [extra anvil args...]: starts anvil, waits until it answers; sets ANVIL_URL and ANVIL_PID.

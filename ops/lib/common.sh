@@ -39,6 +39,27 @@ app_jar() {
     ls "$ROOT"/target/plaza-*.jar | grep -v original | head -n 1
 }
 
+# worker_jar_build: packages gpu-worker/target/gpu-worker.jar (tests skipped), output as build_app's.
+worker_jar_build() {
+    mkdir -p "$ROOT/target"
+    (cd "$ROOT/gpu-worker" && "${MVN[@]}" -q -DskipTests package > "$ROOT/target/worker-build.log" 2>&1) || {
+        cat "$ROOT/target/worker-build.log" >&2
+        return 1
+    }
+}
+
+# demo_worker_start PLAZA_URL TOKEN_FILE DATA_DIR: starts the worker of the demo offer on this machine
+# (its GPUs if it has usable ones, else the CPU) in the background, log in DATA_DIR/worker.log; sets
+# WORKER_PID. Does nothing when the token file is missing (a data directory seeded without it).
+demo_worker_start() {
+    local url=$1 token_file=$2 data_dir=$3
+    [[ -f $token_file ]] || return 0
+    java -jar "$ROOT/gpu-worker/target/gpu-worker.jar" --plaza "$url" --token-file "$token_file" \
+        --cache "$data_dir/worker-cache" > "$data_dir/worker.log" 2>&1 &
+    WORKER_PID=$!
+    echo "Demo worker started (log: $data_dir/worker.log)"
+}
+
 # wait_for_health URL SECONDS PID: waits until the app answers UP, or fails if it died.
 wait_for_health() {
     local url=$1 limit=$2 pid=$3

@@ -6,6 +6,8 @@
 //   for exactly the on-chain price, the wallet signs it (eth_signTypedData_v4), the server encodes
 //   buyLicenseWithPermit, the wallet estimates and sends it, and the server is told the hash. The
 //   license itself comes from the server's chain watcher, never from this script.
+// - Claiming a Proof of Value reward (reputation/rewards.html, [data-claim-reward] in .rewards-panel): the
+//   wallet sends RewardsDistributor.claim with the proof the server keeps.
 // - Opening license sales ([data-open-sale]): the owner's wallet sends Marketplace.listLicense.
 // - Depositing a training job's budget (compute/job.html, [data-deposit-job]): the same permit flow
 //   with JobEscrow.depositWithPermit; the job is queued by the server's watcher, never by this script.
@@ -17,9 +19,14 @@
 // - Calls the server prepares for the member's wallet ([data-send-call=URL]: a credit withdrawal
 //   request, a withdrawal without the operator; [data-open-sale]: Marketplace.listLicense): the server
 //   checks and encodes, the wallet sends.
-// A flow runs in its panel (.license-panel, .deposit-panel or .funding-panel: data-chain-*, data-msg-*, data-reload
-// and optionally data-reload-target), which is fetched again when the flow has sent its transaction
-// (a panel without data-reload keeps its last status line).
+// - Selling and buying an asset's ownership (market/ownership.html, [data-offer-ownership],
+//   [data-cancel-ownership-offer], [data-buy-ownership]): the server prepares the transactions (an
+//   approval, then Marketplace.offerAsset or buyAsset) after its checks, and the wallet sends them in
+//   order; the listing changes hands from the watcher's logs, never from this script.
+// Every flow sends its transactions with sendPrepared (the gas estimate, then the wallet's confirmation).
+// A flow runs in its panel (.license-panel, .ownership-panel, .deposit-panel or .funding-panel: data-chain-*,
+// data-msg-*, data-reload and optionally data-reload-target), which is fetched again when the flow has sent its
+// transaction (with the query the flow returns, if any; a panel without data-reload keeps its last status line).
 (() => {
     const providers = [];
     window.addEventListener("eip6963:announceProvider", (event) => providers.push(event.detail));
@@ -109,17 +116,18 @@
     }
 
     /** Without data-reload the panel stays as it is, its status line saying what happens next. */
-    function reloadPanel(panel) {
+    function reloadPanel(panel, query) {
         if (!panel.dataset.reload) {
             return;
         }
         const target = panel.dataset.reloadTarget ? document.querySelector(panel.dataset.reloadTarget) : panel;
-        htmx.ajax("GET", panel.dataset.reload, { target, swap: panel.dataset.reloadTarget ? "innerHTML" : "outerHTML" });
+        const url = query ? `${panel.dataset.reload}?${query}` : panel.dataset.reload;
+        htmx.ajax("GET", url, { target, swap: panel.dataset.reloadTarget ? "innerHTML" : "outerHTML" });
     }
 
     /** Runs a wallet flow for a panel's button, showing progress and errors in its status line. */
     async function inPanel(button, flow) {
-        const panel = button.closest(".license-panel, .deposit-panel, .funding-panel");
+        const panel = button.closest(".license-panel, .ownership-panel, .deposit-panel, .funding-panel, .rewards-panel");
         const status = panel.querySelector("[data-flow-status]");
         const provider = wallet();
         if (!provider) {
@@ -130,8 +138,8 @@
         try {
             const [account] = await provider.request({ method: "eth_requestAccounts" });
             await ensureChain(provider, panelChain(panel));
-            await flow(provider, account.toLowerCase(), panel, status);
-            reloadPanel(panel);
+            const query = await flow(provider, account.toLowerCase(), panel, status, button);
+            reloadPanel(panel, query);
         } catch (error) {
             status.textContent = error.code === 4001 ? panel.dataset.msgRejected : (error.message || String(error));
             button.disabled = false;
@@ -149,14 +157,76 @@
         status.textContent = panel.dataset.msgSignPermit;
         const signature = await provider.request({ method: "eth_signTypedData_v4", params: [account, permit.typedData] });
         const tx = await postJson(`${base}/transaction`, { ...fields, deadline: String(permit.deadline), signature });
-        const call = { from: account, to: tx.to, data: tx.data };
-        const gas = await provider.request({ method: "eth_estimateGas", params: [call] });
-        status.textContent = panel.dataset.msgSend.replace("{0}", BigInt(gas).toLocaleString());
-        const txHash = await provider.request({ method: "eth_sendTransaction", params: [{ ...call, gas }] });
-        status.textContent = panel.dataset.msgSending;
+        const txHash = await sendPrepared(provider, account, tx, panel, status, panel.dataset.msgSend);
         if (reportSent) {
             await postJson(base, { [who]: account, txHash });
         }
+    }
+
+    /**
+     * Sends one transaction the server prepared ({to, data}) from the account: the gas estimate (a call that
+     * would revert fails here, before the wallet asks anything), then the wallet's confirmation, with `message`
+     * ("{0}": the gas) in the status line meanwhile. Returns its hash.
+     */
+    async function sendPrepared(provider, account, tx, panel, status, message) {
+        const call = { from: account, to: tx.to, data: tx.data };
+        const gas = await provider.request({ method: "eth_estimateGas", params: [call] });
+        status.textContent = message.replace("{0}", BigInt(gas).toLocaleString());
+        const txHash = await provider.request({ method: "eth_sendTransaction", params: [{ ...call, gas }] });
+        status.textContent = panel.dataset.msgSending;
+        return txHash;
+    }
+
+    async function mined(provider, txHash, panel) {
+        for (;;) {
+            const receipt = await provider.request({ method: "eth_getTransactionReceipt", params: [txHash] });
+            if (receipt) {
+                if (receipt.status !== "0x1") {
+                    throw new Error(panel.dataset.msgReverted);
+                }
+                return;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+    }
+
+    /**
+     * Sends the transactions a server step prepared ({from, calls, after}) from the wallet it names, each
+     * mined before the next is estimated (an approval comes first); returns the last hash and the query
+     * to fetch the panel again with.
+     */
+    async function sendSteps(steps, provider, account, panel, status) {
+        if (steps.from !== account) {
+            throw new Error(panel.dataset.msgWrongWallet.replace("{0}", steps.from));
+        }
+        let txHash;
+        for (const [i, call] of steps.calls.entries()) {
+            if (i > 0) {
+                await mined(provider, txHash, panel);
+            }
+            const step = panel.dataset.msgStep.replace("{1}", steps.calls.length).replace("{2}", String(i + 1));
+            txHash = await sendPrepared(provider, account, call, panel, status, step);
+        }
+        return { txHash, after: steps.after };
+    }
+
+    async function offerOwnership(provider, account, panel, status) {
+        const price = panel.querySelector("[data-ownership-price]").value;
+        const steps = await postJson(`/listings/${panel.dataset.listing}/ownership/offer`, { price });
+        return (await sendSteps(steps, provider, account, panel, status)).after;
+    }
+
+    async function cancelOwnershipOffer(provider, account, panel, status) {
+        const steps = await postJson(`/listings/${panel.dataset.listing}/ownership/cancel`);
+        return (await sendSteps(steps, provider, account, panel, status)).after;
+    }
+
+    async function buyOwnership(provider, account, panel, status) {
+        const base = `/listings/${panel.dataset.listing}/ownership/purchase`;
+        const price = panel.querySelector("[data-buy-ownership]").dataset.priceWei;
+        const steps = await postJson(`${base}/transactions`, { buyer: account, price });
+        const { txHash } = await sendSteps(steps, provider, account, panel, status);
+        await postJson(base, { buyer: account, txHash });
     }
 
     async function buyLicense(provider, account, panel, status) {
@@ -194,6 +264,13 @@
         await sendCall(`/listings/${panel.dataset.listing}/sale/transaction`, provider, account, panel);
     }
 
+    /** A reward's claim: the server gives RewardsDistributor.claim with the leaf's proof; any wallet may send it. */
+    async function claimReward(provider, account, panel, status, button) {
+        const tx = await postJson(`/rewards/${button.dataset.epoch}/claim/transaction`);
+        status.textContent = panel.dataset.msgSending;
+        await provider.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data }] });
+    }
+
     document.addEventListener("click", (event) => {
         const signInButton = event.target.closest("[data-wallet-sign-in]");
         if (signInButton) {
@@ -226,10 +303,24 @@
             inPanel(callButton, (provider, account, panel, status) =>
                 sendCall(callButton.dataset.sendCall, provider, account, panel, status));
         }
+        const claimButton = event.target.closest("[data-claim-reward]");
+        if (claimButton) {
+            event.preventDefault();
+            inPanel(claimButton, claimReward);
+        }
         const saleButton = event.target.closest("[data-open-sale]");
         if (saleButton) {
             event.preventDefault();
             inPanel(saleButton, openSale);
+        }
+        const ownershipFlows = [["[data-offer-ownership]", offerOwnership], ["[data-cancel-ownership-offer]", cancelOwnershipOffer],
+            ["[data-buy-ownership]", buyOwnership]];
+        for (const [selector, flow] of ownershipFlows) {
+            const button = event.target.closest(selector);
+            if (button) {
+                event.preventDefault();
+                inPanel(button, flow);
+            }
         }
     });
 })();

@@ -192,6 +192,13 @@ class AuthorizationTest extends IntegrationTest {
         // A paid listing has no free license.
         expect(r -> post("/listings/" + dataset + "/license").with(csrf()), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
         expect(r -> get("/purchases/123456/live"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        // Ownership: everyone sees the panel; only the owner offers or withdraws (no chain here: a message for the
+        // owner too), and nobody buys their own asset or without a linked wallet.
+        expect(r -> get("/listings/" + dataset + "/ownership-panel"), OK, OK, OK, OK);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/offer"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/cancel"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase/transactions"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
         assertThat(jdbc.sql("""
                 SELECT (SELECT count(*) FROM licenses WHERE listing_id = :id) + (SELECT count(*) FROM purchases WHERE listing_id = :id)""")
                 .param("id", dataset).query(Long.class).single()).isZero();
@@ -207,6 +214,8 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get("/listings/" + dataset + "/license-panel"), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/listings/" + dataset + "/reviews"), HIDDEN, OK, HIDDEN, OK);
         expect(r -> get("/api/nft/" + dataset), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/listings/" + dataset + "/ownership-panel"), HIDDEN, OK, HIDDEN, OK);
+        expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase/transactions"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
     }
 
     private static MockHttpServletRequestBuilder jsonPost(String path) {
@@ -328,6 +337,19 @@ class AuthorizationTest extends IntegrationTest {
     }
 
     @Test
+    void rewardPagesArePublicExceptAMembersOwnRewards() throws Exception {
+        for (String path : List.of("/contributions/LISTING/" + dataset, "/contributions/LISTING/" + dataset + "/standing",
+                "/contributions/GPU_OFFER/1", "/members/" + owner.getUsername())) {
+            expect(r -> get(path), OK, OK, OK, OK);
+        }
+        expect(r -> get("/contributions/NOPE/1"), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/contributions/LISTING/" + dataset + "/epochs/1"), HIDDEN, HIDDEN, HIDDEN, HIDDEN); // no epoch closed
+        expect(r -> get("/members/nobody-has-this-name"), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get("/rewards"), REDIRECT, OK, OK, OK);
+        expect(r -> jsonPost("/rewards/1/claim/transaction"), REDIRECT, HIDDEN, HIDDEN, HIDDEN); // nobody's allocation
+    }
+
+    @Test
     void operationalEndpointsAreForAdmins() throws Exception {
         expect(r -> get("/actuator/metrics"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
         expect(r -> get("/admin/chain/quarantine"), REDIRECT, FORBIDDEN, FORBIDDEN, OK);
@@ -376,6 +398,8 @@ class AuthorizationTest extends IntegrationTest {
         // The host sees their baselines; nobody has joined yet, so nobody else has submissions or a team.
         expect(r -> get(c + "/submissions"), REDIRECT, OK, HIDDEN, HIDDEN);
         expect(r -> get(c + "/team"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        // A model as a submission: the host's would be a baseline (model 1 is not theirs: refused), nobody else's yet.
+        expect(r -> post(c + "/submissions/model").param("modelId", "1").with(csrf()), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
         // The files are the host's and participants' (there is no training dataset here), the final submissions the
         // host's once the ranking is final; closing and rescoring are the host's alone.
         expect(r -> get(c + "/files/test-inputs"), REDIRECT, OK, HIDDEN, HIDDEN);
@@ -406,6 +430,8 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get(c + "/files/sample-submission"), REDIRECT, OK, OK, HIDDEN);
         assertThat(status(post(c + "/team/invites/1/accept").with(csrf()), owner)).isEqualTo(HIDDEN);
         assertThat(status(post(c + "/submissions/1/select").with(csrf()), admin)).isEqualTo(HIDDEN);
+        // A participant may submit only a model of their own.
+        expect(r -> post(c + "/submissions/model").param("modelId", "1").with(csrf()), REDIRECT, BAD_INPUT, BAD_INPUT, HIDDEN);
         // The API wants a bearer token: a session or nothing is 401.
         assertThat(status(multipart("/api/v1" + c + "/submissions")
                 .file(new MockMultipartFile("file", "p.csv", "text/csv", "id,prediction\n".getBytes())), null))

@@ -23,8 +23,21 @@ public interface Accounts {
     /** Wallet addresses (lower-case) linked to the account, oldest first. */
     List<String> wallets(long userId);
 
+    /** Wallets linked to each account (lower-case, oldest first); accounts without one are absent. */
+    Map<Long, List<String>> wallets(Collection<Long> userIds);
+
+    /** The id of the account with this username. */
+    Optional<Long> idOf(String username);
+
     /** The account a wallet address is linked to. */
     Optional<Long> accountOfWallet(String address);
+
+    /**
+     * The account that signing in with the wallet opens: the one it is linked to, else a new wallet-only account
+     * linked to it, as Sign-In with Ethereum makes for a new wallet (in the caller's transaction). For what the
+     * chain gives a wallet no account has (an asset token it bought or received).
+     */
+    long accountOfWalletOrNew(String address);
 
     /**
      * Links a wallet to an account without a signature. Only for trusted callers that hold the

@@ -15,6 +15,8 @@ public class ListingForm {
     private String tags = "";
     private String license = License.CC_BY_4_0.spdx();
     private String priceAic = "0";
+    /** The creator's royalty on resales, in percent with at most two decimals (basis points). */
+    private String royaltyPercent = "0";
 
     public static ListingForm of(ListingView view) {
         var form = new ListingForm();
@@ -23,6 +25,7 @@ public class ListingForm {
         form.tags = String.join(", ", view.tags());
         form.license = view.license();
         form.priceAic = view.priceAic().toPlainString();
+        form.royaltyPercent = BigDecimal.valueOf(view.royaltyBps(), 2).stripTrailingZeros().toPlainString();
         return form;
     }
 
@@ -33,7 +36,29 @@ public class ListingForm {
         } catch (NumberFormatException e) {
             throw new UserFacingException("priceAic", "listing.error.price-format", priceAic);
         }
-        return new ListingDraft(title, description, ListingDraft.parseTags(tags), license, price).validated();
+        return new ListingDraft(title, description, ListingDraft.parseTags(tags), license, price,
+                royaltyBps(royaltyPercent)).validated();
+    }
+
+    /** A royalty as typed, in percent (e.g. 2.5), as basis points; blank is 0. */
+    public static int royaltyBps(String percent) {
+        if (percent == null || percent.isBlank()) {
+            return 0;
+        }
+        BigDecimal value;
+        try {
+            value = new BigDecimal(percent.strip());
+        } catch (NumberFormatException e) {
+            throw new UserFacingException("royaltyPercent", "listing.error.royalty-format", percent);
+        }
+        int max = ListingDraft.MAX_ROYALTY_BPS / 100;
+        if (value.signum() < 0 || value.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new UserFacingException("royaltyPercent", "listing.error.royalty-range", max);
+        }
+        if (value.stripTrailingZeros().scale() > 2) {
+            throw new UserFacingException("royaltyPercent", "listing.error.royalty-precision");
+        }
+        return value.movePointRight(2).intValueExact();
     }
 
     public String getTitle() {
@@ -74,5 +99,13 @@ public class ListingForm {
 
     public void setPriceAic(String priceAic) {
         this.priceAic = priceAic;
+    }
+
+    public String getRoyaltyPercent() {
+        return royaltyPercent;
+    }
+
+    public void setRoyaltyPercent(String royaltyPercent) {
+        this.royaltyPercent = royaltyPercent;
     }
 }

@@ -6,10 +6,14 @@ import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 
-/** A listing as its detail page shows it; {@code descriptionHtml} is already sanitised. */
+/**
+ * A listing as its detail page shows it; {@code descriptionHtml} is already sanitised.
+ *
+ * @param royaltyFixed whether the royalty can no longer change (the listing was published: its token may be minted)
+ */
 public record ListingView(long id, ListingKind kind, long ownerId, String ownerName, String title, String description,
                           String descriptionHtml, List<String> tags, String license, BigDecimal priceAic,
-                          ListingStatus status, Instant createdAt, Instant updatedAt) {
+                          ListingStatus status, Instant createdAt, Instant updatedAt, int royaltyBps, boolean royaltyFixed) {
 
     public boolean free() {
         return priceAic.signum() == 0;

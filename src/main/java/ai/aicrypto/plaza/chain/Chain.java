@@ -22,14 +22,37 @@ public interface Chain {
     Contracts contracts();
 
     /**
-     * Mints the asset token {@code tokenId} to {@code owner} unless it exists already.
+     * Mints the asset token {@code tokenId} to {@code owner} unless it exists already, with the ERC-2981 royalty
+     * {@code royaltyBps} (of every resale's price, at most AssetRegistry.MAX_ROYALTY_BPS) paid to {@code owner}, its
+     * creator; 0 mints without a royalty.
      *
      * @return the mint transaction's hash, or empty when the token existed
      */
-    Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner);
+    Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner, int royaltyBps);
 
     /** The on-chain license listing of an asset (price 0 when not listed or the token does not exist). */
     LicenseListing licenseListing(long assetId);
+
+    /** The on-chain ownership sale offer of an asset (price 0 when none or the token does not exist). */
+    AssetOffer assetOffer(long assetId);
+
+    /** The Marketplace's platform fee, in basis points of a price (license or asset sale). */
+    int marketFeeBps();
+
+    /** Whether the Marketplace may transfer the asset's token for its owner (approved for it, or for all theirs). */
+    boolean marketMayTransfer(long assetId);
+
+    /** Calldata of AssetRegistry.approve(market, assetId): the owner lets the Marketplace transfer the token when sold. */
+    String approveMarketForAssetCall(long assetId);
+
+    /** Calldata of Marketplace.offerAsset (price 0 cancels the offer). */
+    String offerAssetCall(long assetId, BigInteger priceWei);
+
+    /** Calldata of AICToken.approve(market, amount): the buyer lets the Marketplace take exactly the price. */
+    String approveMarketForAicCall(BigInteger amount);
+
+    /** Calldata of Marketplace.buyAsset. */
+    String buyAssetCall(long assetId);
 
     /** Current owner of an asset token, empty if it is not minted. */
     Optional<String> ownerOf(long assetId);
@@ -129,6 +152,21 @@ public interface Chain {
      */
     String releaseCreditWithdrawal(String member, String request);
 
+    /**
+     * Confirmed AIC transfers to any of {@code recipients} in blocks mined at or after {@code since}:
+     * what the plaza reads to see who funded whom.
+     */
+    List<AicTransfer> aicTransfersTo(java.util.Collection<String> recipients, java.time.Instant since);
+
+    /**
+     * Rewards operator (the escrow operator's key): publishes an epoch's Merkle root to the
+     * RewardsDistributor, which takes {@code amount} from the ecosystem wallet. @return the transaction hash
+     */
+    String publishRewards(long epoch, byte[] root, BigInteger amount);
+
+    /** Calldata of RewardsDistributor.claim for a leaf and its proof. */
+    String claimRewardCall(long epoch, long index, String account, BigInteger amount, List<byte[]> proof);
+
     /** What the chain says of a transaction now. */
     TxState transactionState(String txHash);
 
@@ -137,15 +175,21 @@ public interface Chain {
     enum TxState { UNKNOWN, PENDING, SUCCEEDED, REVERTED }
 
     /**
-     * Addresses of the deployed contracts, lower-case. The escrows are null in a deployment made
-     * before they existed: training jobs, competition prizes and metered model calls are then not paid on-chain.
+     * Addresses of the deployed contracts, lower-case. The escrows and the rewards distributor are
+     * null in a deployment made before they existed: training jobs, competition prizes, metered model
+     * calls and rewards are then not paid on-chain.
      */
     record Contracts(long chainId, String token, String registry, String market, String jobEscrow,
-                     String competitionEscrow, String usageCredit, long deployedAtBlock) {
+                     String competitionEscrow, String usageCredit, String rewardsDistributor,
+                     long deployedAtBlock) {
 
         /** Whether members prepay metered model calls in UsageCredit. */
         public boolean creditOnChain() {
             return usageCredit != null;
+        }
+
+        public boolean rewardsPaidOnChain() {
+            return rewardsDistributor != null;
         }
 
         public boolean jobsPaidOnChain() {
@@ -179,5 +223,13 @@ public interface Chain {
 
     /** One line of a usage settlement: {@code payer} is debited {@code amount} wei, {@code payee} paid it minus the fee. */
     record UsageEntry(String payer, String payee, BigInteger amount) {
+    }
+
+    /** An ERC-20 Transfer of AIC (addresses lower-case). */
+    record AicTransfer(String from, String to, BigInteger amount, long blockNumber, String txHash) {
+    }
+
+    /** {@code active}: offered, its {@code owner} still owns the asset and the Marketplace may transfer it. */
+    record AssetOffer(String owner, BigInteger price, boolean active) {
     }
 }

@@ -26,6 +26,23 @@ public sealed interface ChainLog {
     record LicenseListed(String txHash, int logIndex, long assetId, String owner, BigInteger price) implements ChainLog {
     }
 
+    /**
+     * Marketplace.AssetOffered / AssetOfferCancelled (price 0): {@code owner} offered the asset itself (its token) for
+     * sale. {@code blockNumber} orders it among the other logs of the asset's offer, whose listeners may run in any order.
+     */
+    record AssetOffered(String txHash, int logIndex, long blockNumber, long assetId, String owner, BigInteger price)
+            implements ChainLog {
+    }
+
+    /**
+     * Marketplace.AssetPurchased: {@code buyer} paid {@code price} for the asset's token; the treasury got {@code fee},
+     * {@code royaltyReceiver} (null when none) the creator's {@code royalty} and {@code seller} the rest. The sale
+     * also closes the offer ({@code blockNumber}: see {@link AssetOffered}); the token's move is its Transfer log.
+     */
+    record AssetPurchased(String txHash, int logIndex, long blockNumber, long assetId, String buyer, String seller,
+                          BigInteger price, BigInteger fee, String royaltyReceiver, BigInteger royalty) implements ChainLog {
+    }
+
     /** AssetRegistry.Transfer: from is the zero address for a mint. */
     record AssetTransferred(String txHash, int logIndex, long assetId, String from, String to) implements ChainLog {
     }
@@ -105,6 +122,20 @@ public sealed interface ChainLog {
     /** UsageCredit.UsageSettled: batch {@code batchId} debited {@code charged} wei ({@code fee} to the treasury). */
     record UsageSettled(String txHash, int logIndex, long batchId, int entries, BigInteger charged, BigInteger fee,
                         BigInteger shortfall) implements ChainLog {
+    }
+
+    /** RewardsDistributor.EpochPublished: the epoch's root is on-chain, {@code amount} taken from the ecosystem wallet. */
+    record RewardsPublished(String txHash, int logIndex, long epoch, String root, BigInteger amount, long claimDeadline)
+            implements ChainLog {
+    }
+
+    /** RewardsDistributor.Claimed: leaf {@code index} of {@code epoch} paid {@code amount} to {@code account}. */
+    record RewardClaimed(String txHash, int logIndex, long epoch, long index, String account, BigInteger amount)
+            implements ChainLog {
+    }
+
+    /** RewardsDistributor.EpochExpired: what the epoch had left went back to the ecosystem wallet. */
+    record RewardsExpired(String txHash, int logIndex, long epoch, BigInteger returned) implements ChainLog {
     }
 
     /**

@@ -5,4 +5,15 @@ public interface TrainingRecords {
 
     /** Whether the model listing was produced by a verified training job here. */
     boolean isTrainedModel(long modelListingId);
+
+    /** Training records (verified jobs) made in [from, to), oldest first. */
+    java.util.List<VerifiedTraining> verifiedBetween(java.time.Instant from, java.time.Instant to);
+
+    /**
+     * A verified job: the requester trained {@code baseModelId} on {@code datasetId} on the provider's
+     * offer, producing {@code trainedModelId}. Owners are the listings' owners now.
+     */
+    record VerifiedTraining(long jobId, long requesterId, long datasetId, long datasetOwnerId, long baseModelId,
+                            long baseModelOwnerId, long offerId, long providerId, java.time.Instant at) {
+    }
 }

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.chain.ChainProperties;
+import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
@@ -56,10 +58,18 @@ class DemoData implements ApplicationRunner {
     /** Wallets of a local chain to link to alice and bob (ops/run passes two anvil dev accounts). */
     private final List<String> wallets;
 
-    DemoData(Accounts accounts, Datasets datasets, Models models, JdbcClient jdbc, PlazaProperties plaza,
-             DatabaseProperties database, ChainProperties chain, @Value("${plaza.demo-wallets:}") List<String> wallets) {
+    private final GpuOffers offers;
+
+    /** Where ops/run finds the token of the demo worker it starts on this machine; blank: no demo offer. */
+    private final String workerTokenFile;
+
+    DemoData(Accounts accounts, Datasets datasets, Models models, GpuOffers offers, JdbcClient jdbc, PlazaProperties plaza,
+             DatabaseProperties database, ChainProperties chain, @Value("${plaza.demo-wallets:}") List<String> wallets,
+             @Value("${plaza.demo-worker-token-file:}") String workerTokenFile) {
         refuseUnlessLocal(database, chain);
         this.wallets = wallets;
+        this.offers = offers;
+        this.workerTokenFile = workerTokenFile;
         this.accounts = accounts;
         this.datasets = datasets;
         this.models = models;
@@ -124,7 +134,23 @@ class DemoData implements ApplicationRunner {
             String json = new ClassPathResource("model-card/examples/" + card).getContentAsString(StandardCharsets.UTF_8);
             models.publish(card.startsWith("fashion") ? alice : bob, new ModelUpload(json, List.of("demo"), null));
         }
+        if (!workerTokenFile.isBlank()) {
+            offerThisMachine(bob, Path.of(workerTokenFile));
+        }
         log.info("Demo data seeded: users alice, bob and admin with password '{}'", PASSWORD);
+    }
+
+    /**
+     * Bob offers this machine's processor, so that the builder trains and a trained model answers on a fresh
+     * ops/run: ops/run starts the worker with the token written here, readable by this user only.
+     */
+    private void offerThisMachine(long provider, Path tokenFile) throws IOException {
+        GpuOffers.IssuedWorker worker = offers.register(provider, new GpuOffers.NewOffer("This machine's CPU (demo worker)",
+                "CPU (no GPU)", 4096, new BigDecimal("0.5"), "local"));
+        Files.createDirectories(tokenFile.toAbsolutePath().getParent());
+        Files.deleteIfExists(tokenFile);
+        Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokenFile, worker.token() + "\n", StandardCharsets.UTF_8);
     }
 
     /** Deterministic synthetic data: the condition follows from the readings, with noise. */

@@ -8,6 +8,12 @@ import java.util.List;
  * card stays the one description of the model.
  *
  * @param weightsFile safetensors weights on local disk, or null
+ * @param royaltyBps  the creator's royalty on resales of its asset token (see ListingDraft#royaltyBps)
  */
-public record ModelUpload(String cardJson, List<String> tags, Path weightsFile) {
+public record ModelUpload(String cardJson, List<String> tags, Path weightsFile, int royaltyBps) {
+
+    /** A model without a royalty (0). */
+    public ModelUpload(String cardJson, List<String> tags, Path weightsFile) {
+        this(cardJson, tags, weightsFile, 0);
+    }
 }

@@ -7,6 +7,17 @@ import java.util.Optional;
 public interface Models {
 
     /**
+     * Calls in [from, to) by members who hold a license of the model, or charged to the caller's
+     * credit (not counted against a free quota), per model and caller: what paying users made of a model.
+     */
+    java.util.List<LicenseeCalls> licenseeCallsBetween(java.time.Instant from, java.time.Instant to);
+
+    /** {@code calls}: the calls of {@code callerId}; {@code lastAt}: the last one. */
+    record LicenseeCalls(long modelId, long ownerId, long callerId, long calls, java.time.Instant lastAt) {
+    }
+
+
+    /**
      * Validates the card (and the weights, if any) and stores both with a listing, all or nothing.
      *
      * @return the id of the new listing

@@ -84,7 +84,7 @@ class InferenceBench extends IntegrationTest {
                 "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv()),
                 "wine.csv", null, null, "cultivar"));
         Preprocessing encoding = datasets.preprocessing(wine);
-        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", encoding, 178).get(0).card().json().deepCopy();
+        ObjectNode card = (ObjectNode) RecommendedModels.find(RecommendedModels.MLP, "Wine", encoding, 178).orElseThrow().card().json().deepCopy();
         TrainedCards.describeInput(card, encoding);
         DenseWeights tableWeights = new DenseWeights(1, encoding.featureCount(), 32, 3);
         long table = publish(owner, card.toString(), tableWeights);

@@ -10,7 +10,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,17 +22,13 @@ import javax.imageio.ImageIO;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
-import ai.aicrypto.plaza.catalog.ListingDraft;
-import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
-import ai.aicrypto.plaza.model.card.RecommendedModels;
-import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
-import ai.aicrypto.plaza.support.SklearnData;
+import ai.aicrypto.plaza.support.WineModel;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +39,6 @@ import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A model with weights answers predictions for raw records and images, through its page and the API, exactly as an
@@ -76,19 +70,15 @@ class ModelPredictionTest extends IntegrationTest {
     @BeforeEach
     void aWineModel() throws Exception {
         owner = users.member();
-        long dataset = datasets.importDataset(owner.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
-                "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv()),
-                "wine.csv", null, null, "cultivar"));
-        wine = datasets.preprocessing(dataset);
-        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", wine, 178).get(0).card().json().deepCopy();
-        TrainedCards.describeInput(card, wine);
-        weights = new DenseWeights(7, wine.featureCount(), 32, 3);
-        model = create(card.toString(), weights, true);
+        WineModel fixture = WineModel.create(datasets, models, owner.id(), tmp, 7, true);
+        wine = fixture.preprocessing();
+        weights = fixture.weights();
+        model = fixture.id();
     }
 
     @Test
     void aRawRecordIsAnsweredAsTheSameWeightsAnswerItsEncoding() throws Exception {
-        Map<String, String> first = firstWine(0), second = firstWine(100);
+        Map<String, String> first = WineModel.record(0), second = WineModel.record(100);
         JsonNode answer = api(owner, model, Map.of("instances", List.of(first, second)), 200);
 
         for (int i = 0; i < 2; i++) {
@@ -111,7 +101,7 @@ class ModelPredictionTest extends IntegrationTest {
 
     @Test
     void aRecordThatDoesNotFitIsRefusedNamingTheColumnInTheCallersLanguage() throws Exception {
-        Map<String, String> record = firstWine(0);
+        Map<String, String> record = WineModel.record(0);
         record.remove("proline");
         assertThat(api(owner, model, Map.of("instances", List.of(record)), 400).toString())
                 .contains("The column \\\"proline\\\" is missing");
@@ -126,7 +116,7 @@ class ModelPredictionTest extends IntegrationTest {
     @Test
     void aFreeModelAnswersEveryMemberWithoutLimitAndAStrangerNothingOfAnUnpublishedOne() throws Exception {
         AccountPrincipal member = users.member();
-        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+        Map<String, Object> one = Map.of("instances", List.of(WineModel.record(0)));
         for (int i = 0; i <= properties.freeCallsPerDay(); i++) {
             api(member, model, one, 200);
         }
@@ -145,7 +135,7 @@ class ModelPredictionTest extends IntegrationTest {
     void aPaidModelGivesFreeTriesThenAsksForCreditAndRecordsNothingItCannotCharge() throws Exception {
         settings(owner, model, "PUBLIC", "2.5", 302);
         AccountPrincipal member = users.member();
-        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+        Map<String, Object> one = Map.of("instances", List.of(WineModel.record(0)));
         assertThat(api(member, model, one, 402).toString()).contains("no usage credit escrow");
         for (int i = 0; i < properties.freeCallsPerDay(); i++) {
             assertThat(tryIt(member, model)).contains("id=\"try-label\"");
@@ -165,7 +155,7 @@ class ModelPredictionTest extends IntegrationTest {
                         INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
                         VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 3, ?, 0, 1)""")
                 .params(model, licensee.id(), String.format("0x%064x", model * 1000 + licensee.id())).update();
-        Map<String, Object> one = Map.of("instances", List.of(firstWine(0)));
+        Map<String, Object> one = Map.of("instances", List.of(WineModel.record(0)));
 
         settings(owner, model, "PRIVATE", "0", 302);
         assertThat(api(member, model, one, 403).toString()).contains("only they may call it");
@@ -247,7 +237,7 @@ class ModelPredictionTest extends IntegrationTest {
         assertThat(page).contains("id=\"try-form\"").contains("name=\"in[proline]\"").contains("name=\"in[alcohol]\"");
 
         var request = post("/models/" + model + "/try").with(user(owner)).with(csrf());
-        firstWine(0).forEach((column, value) -> request.param("in[" + column + "]", value));
+        WineModel.record(0).forEach((column, value) -> request.param("in[" + column + "]", value));
         String answer = mvc.perform(request).andReturn().getResponse().getContentAsString();
         assertThat(answer).contains("id=\"try-label\"").contains("id=\"try-classes\"").contains("class_");
 
@@ -273,7 +263,7 @@ class ModelPredictionTest extends IntegrationTest {
     /** "Try it" with the first wine, as the page's form sends it. */
     private String tryIt(AccountPrincipal as, long id) throws Exception {
         var request = post("/models/" + id + "/try").with(user(as)).with(csrf());
-        firstWine(0).forEach((column, value) -> request.param("in[" + column + "]", value));
+        WineModel.record(0).forEach((column, value) -> request.param("in[" + column + "]", value));
         return mvc.perform(request).andReturn().getResponse().getContentAsString();
     }
 
@@ -281,17 +271,6 @@ class ModelPredictionTest extends IntegrationTest {
         Path file = Files.write(tmp.resolve("w-" + System.nanoTime() + ".safetensors"), weights.safetensors());
         ModelUpload upload = new ModelUpload(card, List.of(), file);
         return published ? models.publish(owner.id(), upload) : models.createPrivate(owner.id(), upload);
-    }
-
-    /** Row {@code index} of the wine table as a user would send it: every measurement by column name. */
-    private static Map<String, String> firstWine(int index) {
-        List<String> lines = SklearnData.wineCsv().lines().toList();
-        String[] header = lines.get(0).split(","), row = lines.get(1 + index).split(",");
-        Map<String, String> record = new LinkedHashMap<>();
-        for (int i = 0; i < header.length - 1; i++) {
-            record.put(header[i], row[i]);
-        }
-        return record;
     }
 
     private JsonNode api(AccountPrincipal caller, long id, Object body, int status) throws Exception {

@@ -28,7 +28,8 @@ class ScheduledWorkIsLeasedTest {
             "EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
             "PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease",
             "AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease",
-            "UsageSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease");
+            "UsageSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
+            "RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease");
 
     @Test
     void everyScheduledMethodTakesALeaseOfItsOwnNameOrIsNamedAsAnException() throws Exception {

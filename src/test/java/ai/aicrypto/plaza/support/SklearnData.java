@@ -20,6 +20,30 @@ public final class SklearnData {
     private SklearnData() {
     }
 
+    /**
+     * The Wisconsin breast cancer data: 569 tumours, 30 measurements (columns m0 to m29), the diagnosis (malignant,
+     * benign) last.
+     */
+    public static String breastCancerCsv() {
+        try {
+            List<String> lines = Files.readAllLines(DIR.resolve("breast_cancer.csv"));
+            String[] classes = lines.get(0).split(",");
+            StringBuilder csv = new StringBuilder();
+            for (int i = 0; i < 30; i++) {
+                csv.append('m').append(i).append(',');
+            }
+            csv.append("diagnosis\n");
+            for (String line : lines.subList(1, lines.size())) {
+                int last = line.lastIndexOf(',');
+                csv.append(line, 0, last + 1).append(classes[2 + Integer.parseInt(line.substring(last + 1).strip())])
+                        .append('\n');
+            }
+            return csv.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The wine recognition data: 178 wines, 13 measurements, the cultivar (class_0, class_1, class_2) last. */
     public static String wineCsv() {
         try {

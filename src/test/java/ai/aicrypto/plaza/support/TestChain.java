@@ -12,6 +12,7 @@ import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
+import ai.aicrypto.plaza.chain.contracts.RewardsDistributor;
 import ai.aicrypto.plaza.chain.contracts.UsageCredit;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Sign;
@@ -57,6 +58,8 @@ public final class TestChain {
     public final JobEscrow jobEscrow;
     public final CompetitionEscrow competitionEscrow;
     public final UsageCredit usageCredit;
+    /** Funded from the deployer (the ecosystem wallet here), which approves it; published by the escrow operator. */
+    public final RewardsDistributor rewards;
     public final long deployedAtBlock;
 
     private TestChain(String url) throws Exception {
@@ -79,6 +82,9 @@ public final class TestChain {
         usageCredit = UsageCredit.deploy(web3j, tm, gas, token.getContractAddress(), operator, d, BigInteger.valueOf(FEE_BPS),
                 BigInteger.valueOf(CREDIT_WITHDRAWAL_DELAY), d).send();
         registry.grantRole(registry.MINTER_ROLE().send(), d).send();
+        rewards = RewardsDistributor.deploy(web3j, tm, gas, token.getContractAddress(), d, BigInteger.valueOf(86_400), operator, d)
+                .send();
+        token.approve(rewards.getContractAddress(), AIC.multiply(BigInteger.valueOf(1_000_000_000L))).send();
     }
 
     /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
@@ -93,10 +99,12 @@ public final class TestChain {
             Files.createDirectories(deploymentFile.getParent());
             Files.writeString(deploymentFile, """
                     {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s",
-                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "UsageCredit": "%s", "deployedAtBlock": %d}
+                     "JobEscrow": "%s", "CompetitionEscrow": "%s", "UsageCredit": "%s", "RewardsDistributor": "%s",
+                     "deployedAtBlock": %d}
                     """.formatted(chain.token.getContractAddress(), chain.registry.getContractAddress(),
                     chain.market.getContractAddress(), chain.jobEscrow.getContractAddress(),
-                    chain.competitionEscrow.getContractAddress(), chain.usageCredit.getContractAddress(), chain.deployedAtBlock));
+                    chain.competitionEscrow.getContractAddress(), chain.usageCredit.getContractAddress(),
+                    chain.rewards.getContractAddress(), chain.deployedAtBlock));
             return chain;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -18,7 +18,43 @@ public final class TestData {
     public static final List<String> CLASSES = List.of("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal",
             "shirt", "sneaker", "bag", "ankle boot");
 
+    public static final Path SKLEARN = Path.of("/usr/lib/python3/dist-packages/sklearn/datasets/data");
+
     private static Shard t10k;
+
+    /**
+     * A classification CSV of Debian's python3-sklearn ({@code wine_data.csv}, {@code breast_cancer.csv}): a first line
+     * of counts and class names, then rows of numbers with the class index last.
+     */
+    public static InMemoryData sklearn(String file) throws IOException {
+        Path csv = SKLEARN.resolve(file);
+        if (!Files.exists(csv)) throw new IllegalStateException("missing " + csv + " (apt-get install python3-sklearn)");
+        List<String> lines = Files.readAllLines(csv);
+        String[] head = lines.get(0).split(",");
+        int rows = Integer.parseInt(head[0]), features = Integer.parseInt(head[1]);
+        float[] x = new float[rows * features];
+        int[] y = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            String[] cells = lines.get(r + 1).split(",");
+            for (int f = 0; f < features; f++) x[r * features + f] = Float.parseFloat(cells[f]);
+            y[r] = Integer.parseInt(cells[features].strip());
+        }
+        return InMemoryData.of(new Shard(rows, features, x, y, null), List.of(head).subList(2, head.length));
+    }
+
+    /** The same rows as a regression of column {@code target} on the others. */
+    public static InMemoryData sklearnRegression(String file, int target) throws IOException {
+        Shard s = sklearn(file).shard(0);
+        int f = s.featureCount() - 1;
+        float[] x = new float[s.rows() * f], t = new float[s.rows()];
+        for (int r = 0; r < s.rows(); r++) {
+            for (int c = 0, o = 0; c <= f; c++) {
+                if (c == target) t[r] = s.features()[r * (f + 1) + c];
+                else x[r * f + o++] = s.features()[r * (f + 1) + c];
+            }
+        }
+        return InMemoryData.of(new Shard(s.rows(), f, x, null, t), List.of());
+    }
 
     private TestData() {
     }

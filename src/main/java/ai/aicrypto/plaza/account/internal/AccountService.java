@@ -37,8 +37,24 @@ class AccountService implements Accounts, UserDetailsService {
     }
 
     @Override
+    public Map<Long, List<String>> wallets(Collection<Long> userIds) {
+        return userIds.isEmpty() ? Map.of() : wallets.walletsOf(userIds);
+    }
+
+    @Override
+    public Optional<Long> idOf(String username) {
+        return users.findByUsernameIgnoreCase(username).map(u -> u.getId());
+    }
+
+    @Override
     public Optional<Long> accountOfWallet(String address) {
         return wallets.accountOfWallet(address);
+    }
+
+    @Override
+    @Transactional
+    public long accountOfWalletOrNew(String address) {
+        return wallets.accountOfWalletOrNew(address);
     }
 
     @Override

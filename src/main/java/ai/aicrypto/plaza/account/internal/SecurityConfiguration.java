@@ -45,8 +45,10 @@ class SecurityConfiguration {
                         .requestMatchers("/login", "/register", "/error", "/siwe/nonce", "/siwe/verify", "/v3/api-docs/**").permitAll()
                         .requestMatchers("/", "/datasets", "/models", "/search", "/search/suggest", "/gpus").permitAll()
                         .requestMatchers("/datasets/{id:\\d+}", "/models/{id:\\d+}", "/models/{id:\\d+}/card.json", "/schemas/**").permitAll()
-                        .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel", "/listings/{id:\\d+}/reviews",
+                        .requestMatchers(HttpMethod.GET, "/listings/{id:\\d+}/license-panel", "/listings/{id:\\d+}/ownership-panel",
+                                "/listings/{id:\\d+}/reviews",
                                 "/api/nft/{id:\\d+}").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/contributions/**", "/members/*").permitAll()
                         .requestMatchers("/competitions/new").authenticated()
                         .requestMatchers(HttpMethod.GET, "/competitions", "/competitions/{slug}",
                                 "/competitions/{slug}/leaderboard", "/competitions/{slug}/leaderboard.csv",

@@ -1,5 +1,9 @@
 package ai.aicrypto.plaza.account.internal;
 
+import java.util.Collection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -140,6 +144,29 @@ class WalletSignIn {
     Optional<Long> accountOfWallet(String address) {
         return jdbc.sql("SELECT user_id FROM wallet_links WHERE address = ?").param(address.toLowerCase(java.util.Locale.ROOT))
                 .query(Long.class).optional();
+    }
+
+    Map<Long, List<String>> walletsOf(Collection<Long> userIds) {
+        Map<Long, List<String>> out = new HashMap<>();
+        jdbc.sql("SELECT user_id, address FROM wallet_links WHERE user_id = ANY(?) ORDER BY linked_at")
+                .param(userIds.stream().mapToLong(Long::longValue).boxed().toArray(Long[]::new))
+                .query(rs -> {
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2).trim());
+                });
+        return out;
+    }
+
+    /** The wallet's account, or a new wallet-only one linked to it (what signing in with it would make). */
+    @Transactional
+    long accountOfWalletOrNew(String address) {
+        String lower = address.toLowerCase(Locale.ROOT);
+        Optional<Long> linked = accountOfWallet(lower);
+        if (linked.isPresent()) {
+            return linked.get();
+        }
+        long userId = createAccount(lower);
+        link(userId, lower);
+        return userId;
     }
 
     List<String> walletsOf(long userId) {

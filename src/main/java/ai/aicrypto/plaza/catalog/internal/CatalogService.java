@@ -60,7 +60,7 @@ class CatalogService implements Catalog {
     @Transactional
     public long createPrivate(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
         var listing = newListing(kind, ownerId, draft, search);
-        listing.changeStatus(ListingStatus.UNPUBLISHED, clock.instant());
+        listing.startPrivate(clock.instant());
         long id = listings.save(listing).getId();
         events.publishEvent(new ListingChanged(id));
         return id;
@@ -173,13 +173,13 @@ class CatalogService implements Catalog {
         return new ListingDocument(l.getId(), l.getKind(), l.getTitle(), l.getDescriptionText(),
                 List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(), l.getOwnerId(),
                 owners.getOrDefault(l.getOwnerId(), "?"), l.getStatus(), l.getSearchTerms(), l.getTask(), l.getCreatedAt(),
-                l.getUpdatedAt());
+                l.getUpdatedAt(), l.getRoyaltyBps());
     }
 
     private ListingView toView(Listing l) {
         String owner = accounts.usernames(List.of(l.getOwnerId())).getOrDefault(l.getOwnerId(), "?");
         return new ListingView(l.getId(), l.getKind(), l.getOwnerId(), owner, l.getTitle(), l.getDescription(),
                 markdown.toHtml(l.getDescription()), List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(),
-                l.getStatus(), l.getCreatedAt(), l.getUpdatedAt());
+                l.getStatus(), l.getCreatedAt(), l.getUpdatedAt(), l.getRoyaltyBps(), l.isPublishedOnce());
     }
 }

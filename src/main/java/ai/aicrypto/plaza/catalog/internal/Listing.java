@@ -44,6 +44,9 @@ class Listing {
 
     private String license;
     private BigDecimal priceAic;
+    private int royaltyBps;
+    /** Set at the first publication: the asset token may be minted from then on, with the royalty as it is. */
+    private boolean publishedOnce;
     private String tagText = "";
     private String searchTerms = "";
 
@@ -65,7 +68,9 @@ class Listing {
         this.task = search.task();
         this.ownerId = ownerId;
         this.status = ListingStatus.PUBLISHED;
+        this.publishedOnce = true;
         this.createdAt = now;
+        this.royaltyBps = draft.royaltyBps();
         apply(draft, descriptionText, now);
     }
 
@@ -77,11 +82,22 @@ class Listing {
         this.tagText = String.join(" ", draft.tags());
         this.license = draft.license();
         this.priceAic = draft.priceAic();
+        if (!publishedOnce) {
+            this.royaltyBps = draft.royaltyBps();
+        }
+        this.updatedAt = now;
+    }
+
+    /** A new listing that starts unpublished, so never published yet. */
+    void startPrivate(Instant now) {
+        this.status = ListingStatus.UNPUBLISHED;
+        this.publishedOnce = false;
         this.updatedAt = now;
     }
 
     void changeStatus(ListingStatus status, Instant now) {
         this.status = status;
+        this.publishedOnce |= status == ListingStatus.PUBLISHED;
         this.updatedAt = now;
     }
 
@@ -91,7 +107,7 @@ class Listing {
     }
 
     ListingDraft draft() {
-        return new ListingDraft(title, description, List.copyOf(tags), license, priceAic);
+        return new ListingDraft(title, description, List.copyOf(tags), license, priceAic, royaltyBps);
     }
 
     Long getId() {
@@ -128,6 +144,14 @@ class Listing {
 
     BigDecimal getPriceAic() {
         return priceAic;
+    }
+
+    int getRoyaltyBps() {
+        return royaltyBps;
+    }
+
+    boolean isPublishedOnce() {
+        return publishedOnce;
     }
 
     ListingStatus getStatus() {

@@ -50,6 +50,9 @@ class MyListingsController {
             listing = catalog.update(id, form.toDraft(), me);
         } catch (UserFacingException e) {
             binding.rejectValue(e.field(), e.messageKey(), e.args(), e.messageKey());
+            if (listing.royaltyFixed()) {
+                form.setRoyaltyPercent(ListingForm.of(listing).getRoyaltyPercent()); // shown, never sent (disabled)
+            }
             model.addAttribute("listing", listing);
             model.addAttribute("licenses", License.values());
             return "catalog/edit";

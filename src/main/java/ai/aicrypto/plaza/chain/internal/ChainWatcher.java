@@ -27,6 +27,7 @@ import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
 import ai.aicrypto.plaza.chain.contracts.UsageCredit;
+import ai.aicrypto.plaza.chain.contracts.RewardsDistributor;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ class ChainWatcher {
 
     private static final Logger log = LoggerFactory.getLogger(ChainWatcher.class);
     private static final String CURSOR = "contracts";
+    private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
     /** Most RPC providers cap eth_getLogs ranges; 2,000 blocks is under all common caps. */
     private static final long MAX_RANGE = 2000;
     /** Longest the watcher waits for listeners to undo the logs of a reorganisation before reading on. */
@@ -270,6 +272,23 @@ class ChainWatcher {
                 var e = Marketplace.getLicenseUnlistedEventFromLog(l);
                 return new ChainLog.LicenseListed(tx, i, id("assetId", e.assetId), lower(e.owner), BigInteger.ZERO);
             }),
+            Map.entry(Marketplace.ASSETOFFERED_EVENT, (l, tx, i) -> {
+                var e = Marketplace.getAssetOfferedEventFromLog(l);
+                return new ChainLog.AssetOffered(tx, i, l.getBlockNumber().longValueExact(), id("assetId", e.assetId),
+                        lower(e.owner), e.price);
+            }),
+            Map.entry(Marketplace.ASSETOFFERCANCELLED_EVENT, (l, tx, i) -> {
+                var e = Marketplace.getAssetOfferCancelledEventFromLog(l);
+                return new ChainLog.AssetOffered(tx, i, l.getBlockNumber().longValueExact(), id("assetId", e.assetId),
+                        lower(e.owner), BigInteger.ZERO);
+            }),
+            Map.entry(Marketplace.ASSETPURCHASED_EVENT, (l, tx, i) -> {
+                var e = Marketplace.getAssetPurchasedEventFromLog(l);
+                String receiver = lower(e.royaltyReceiver);
+                return new ChainLog.AssetPurchased(tx, i, l.getBlockNumber().longValueExact(), id("assetId", e.assetId),
+                        lower(e.buyer), lower(e.seller), e.price, e.fee, receiver.equals(ZERO_ADDRESS) ? null : receiver,
+                        e.royalty);
+            }),
             Map.entry(AssetRegistry.TRANSFER_EVENT, (l, tx, i) -> {
                 var e = AssetRegistry.getTransferEventFromLog(l);
                 return new ChainLog.AssetTransferred(tx, i, id("tokenId", e.tokenId), lower(e.from), lower(e.to));
@@ -345,6 +364,20 @@ class ChainWatcher {
                 var e = UsageCredit.getUsageSettledEventFromLog(l);
                 return new ChainLog.UsageSettled(tx, i, id("batchId", e.batchId), small("entries", e.entries, Integer.MAX_VALUE),
                         e.charged, e.fee, e.shortfall);
+            }),
+            Map.entry(RewardsDistributor.EPOCHPUBLISHED_EVENT, (l, tx, i) -> {
+                var e = RewardsDistributor.getEpochPublishedEventFromLog(l);
+                return new ChainLog.RewardsPublished(tx, i, id("epoch", e.epoch), org.web3j.utils.Numeric.toHexString(e.root),
+                        e.amount, epochSecond("claimDeadline", e.claimDeadline));
+            }),
+            Map.entry(RewardsDistributor.CLAIMED_EVENT, (l, tx, i) -> {
+                var e = RewardsDistributor.getClaimedEventFromLog(l);
+                return new ChainLog.RewardClaimed(tx, i, id("epoch", e.epoch), LogValues.index("index", e.index),
+                        lower(e.account), e.amount);
+            }),
+            Map.entry(RewardsDistributor.EPOCHEXPIRED_EVENT, (l, tx, i) -> {
+                var e = RewardsDistributor.getEpochExpiredEventFromLog(l);
+                return new ChainLog.RewardsExpired(tx, i, id("epoch", e.epoch), e.returned);
             }));
     /** Every event the plaza decodes, and each by its topic. */
     static final List<Event> DECODED_EVENTS = List.copyOf(DECODERS.keySet());
@@ -362,6 +395,9 @@ class ChainWatcher {
         }
         if (c.creditOnChain()) {
             addresses.add(c.usageCredit());
+        }
+        if (c.rewardsPaidOnChain()) {
+            addresses.add(c.rewardsDistributor());
         }
         EthFilter filter = new EthFilter(block(from), block(to), addresses);
         EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());

@@ -32,6 +32,14 @@ final class LogValues {
         return value.longValue();
     }
 
+    /** A position counted from 0 (a rewards leaf): 0 to 2^63-1. */
+    static long index(String field, BigInteger value) throws UnusableLogException {
+        if (value.signum() < 0 || value.compareTo(MAX_ID) > 0) {
+            throw new UnusableLogException(field + " " + value + " is outside 0 to 2^63-1");
+        }
+        return value.longValue();
+    }
+
     /** A time in epoch seconds, from 1970 to the year 9999. */
     static long epochSecond(String field, BigInteger value) throws UnusableLogException {
         if (value.signum() < 0 || value.compareTo(BigInteger.valueOf(LAST_EPOCH_SECOND)) > 0) {

@@ -1,6 +1,10 @@
 package ai.aicrypto.plaza.chain.internal;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -16,9 +20,15 @@ import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
 import ai.aicrypto.plaza.chain.contracts.UsageCredit;
+import ai.aicrypto.plaza.chain.contracts.RewardsDistributor;
 import org.springframework.stereotype.Component;
+import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterNumber;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.exceptions.ContractCallException;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.TransactionManager;
@@ -31,6 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
 class Web3jChain implements Chain {
 
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+    /** Most RPC providers cap eth_getLogs ranges; 2,000 blocks is under all common caps. */
+    private static final long MAX_LOG_RANGE = 2000;
 
     private final ChainProperties properties;
     private final TransactionSender sender;
@@ -57,12 +69,12 @@ class Web3jChain implements Chain {
     }
 
     @Override
-    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner) {
+    public Optional<String> mintAsset(long tokenId, AssetKind kind, byte[] contentHash, String owner, int royaltyBps) {
         if (ownerOf(tokenId).isPresent()) {
             return Optional.empty();
         }
         String data = registry(reader()).mint(owner, BigInteger.valueOf(tokenId), BigInteger.valueOf(kind.ordinal()), contentHash,
-                ZERO_ADDRESS, BigInteger.ZERO).encodeFunctionCall();
+                royaltyBps == 0 ? ZERO_ADDRESS : owner, BigInteger.valueOf(royaltyBps)).encodeFunctionCall();
         return Optional.of(sender.send("mint:" + tokenId, minter(), contracts().registry(), data));
     }
 
@@ -70,6 +82,46 @@ class Web3jChain implements Chain {
     public LicenseListing licenseListing(long assetId) {
         var l = call(() -> market(reader()).licenseListing(BigInteger.valueOf(assetId)).send());
         return new LicenseListing(l.component1().toLowerCase(Locale.ROOT), l.component2(), l.component3());
+    }
+
+    @Override
+    public AssetOffer assetOffer(long assetId) {
+        var o = call(() -> market(reader()).assetOffer(BigInteger.valueOf(assetId)).send());
+        return new AssetOffer(o.component1().toLowerCase(Locale.ROOT), o.component2(), o.component3());
+    }
+
+    @Override
+    public int marketFeeBps() {
+        return call(() -> market(reader()).feeBps().send()).intValueExact();
+    }
+
+    @Override
+    public boolean marketMayTransfer(long assetId) {
+        String market = contracts().market();
+        AssetRegistry registry = registry(reader());
+        String owner = ownerOf(assetId).orElse(null);
+        return owner != null && (market.equalsIgnoreCase(call(() -> registry.getApproved(BigInteger.valueOf(assetId)).send()))
+                || call(() -> registry.isApprovedForAll(owner, market).send()));
+    }
+
+    @Override
+    public String approveMarketForAssetCall(long assetId) {
+        return registry(reader()).approve(contracts().market(), BigInteger.valueOf(assetId)).encodeFunctionCall();
+    }
+
+    @Override
+    public String offerAssetCall(long assetId, BigInteger priceWei) {
+        return market(reader()).offerAsset(BigInteger.valueOf(assetId), priceWei).encodeFunctionCall();
+    }
+
+    @Override
+    public String approveMarketForAicCall(BigInteger amount) {
+        return token(reader()).approve(contracts().market(), amount).encodeFunctionCall();
+    }
+
+    @Override
+    public String buyAssetCall(long assetId) {
+        return market(reader()).buyAsset(BigInteger.valueOf(assetId)).encodeFunctionCall();
     }
 
     @Override
@@ -224,6 +276,66 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public List<AicTransfer> aicTransfersTo(Collection<String> recipients, Instant since) {
+        if (recipients.isEmpty()) {
+            return List.of();
+        }
+        long head = Rpc.call(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
+        long confirmed = head - properties.confirmations() + 1;
+        long from = firstBlockAtOrAfter(since, confirmed);
+        List<String> topics = recipients.stream().map(a -> Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(a), 64)).toList();
+        List<AicTransfer> transfers = new ArrayList<>();
+        for (long start = from; start <= confirmed; start += MAX_LOG_RANGE) {
+            EthFilter filter = new EthFilter(new DefaultBlockParameterNumber(start),
+                    new DefaultBlockParameterNumber(Math.min(confirmed, start + MAX_LOG_RANGE - 1)), contracts().token());
+            filter.addSingleTopic(EventEncoder.encode(AICToken.TRANSFER_EVENT));
+            filter.addNullTopic();
+            filter.addOptionalTopics(topics.toArray(String[]::new));
+            EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());
+            if (answer.hasError()) {
+                throw new ChainUnavailableException(new IOException(answer.getError().getMessage()));
+            }
+            for (EthLog.LogResult<?> r : answer.getLogs()) {
+                Log l = (Log) r.get();
+                if (l.getTopics().size() != 3) {
+                    continue;
+                }
+                var e = AICToken.getTransferEventFromLog(l);
+                transfers.add(new AicTransfer(e.from.toLowerCase(Locale.ROOT), e.to.toLowerCase(Locale.ROOT), e.value,
+                        l.getBlockNumber().longValueExact(), l.getTransactionHash()));
+            }
+        }
+        return transfers;
+    }
+
+    /** Binary search over block times: the first block mined at or after {@code since} (at most {@code last}). */
+    private long firstBlockAtOrAfter(Instant since, long last) {
+        long lo = contracts().deployedAtBlock(), hi = Math.max(lo, last);
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            var block = Rpc.call(() -> web3j.ethGetBlockByNumber(new DefaultBlockParameterNumber(mid), false).send().getBlock());
+            if (block == null || block.getTimestamp().longValueExact() < since.getEpochSecond()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Override
+    public String publishRewards(long epoch, byte[] root, BigInteger amount) {
+        String data = rewards(reader()).publish(BigInteger.valueOf(epoch), root, amount).encodeFunctionCall();
+        return sender.send("rewards:" + epoch, escrowOperator(), contracts().rewardsDistributor(), data);
+    }
+
+    @Override
+    public String claimRewardCall(long epoch, long index, String account, BigInteger amount, List<byte[]> proof) {
+        return rewards(reader()).claim(BigInteger.valueOf(epoch), BigInteger.valueOf(index), account, amount, proof)
+                .encodeFunctionCall();
+    }
+
+    @Override
     public TxState transactionState(String txHash) {
         return TransactionSender.state(web3j, txHash);
     }
@@ -286,6 +398,14 @@ class Web3jChain implements Chain {
             throw new IllegalStateException("the deployment has no UsageCredit: model calls are not paid on-chain");
         }
         return UsageCredit.load(address, web3j, tm, new DefaultGasProvider());
+    }
+
+    private RewardsDistributor rewards(TransactionManager tm) {
+        String address = contracts().rewardsDistributor();
+        if (address == null) {
+            throw new IllegalStateException("the deployment has no RewardsDistributor: rewards are not paid on-chain");
+        }
+        return RewardsDistributor.load(address, web3j, tm, new DefaultGasProvider());
     }
 
     /** A 65-byte (r, s, v) signature as a wallet returns it (0x hex), split as the contracts take it. */

@@ -62,11 +62,13 @@ class CompetitionController {
     private final WalletChain chain;
     private final CompetitionFiles files;
     private final HostTools hostTools;
+    private final CodeSubmissions code;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
                           CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain,
-                          CompetitionFiles files, HostTools hostTools) {
+                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code) {
+        this.code = code;
         this.files = files;
         this.hostTools = hostTools;
         this.prizes = prizes;
@@ -352,7 +354,31 @@ class CompetitionController {
         model.addAttribute("open", competitions.now().isBefore(c.closesAt()));
         model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());
         model.addAttribute("maxSize", DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
+        boolean testInputs = files.find(c, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
+        model.addAttribute("codeSubmissions", testInputs);
+        model.addAttribute("runnableModels", testInputs ? code.choices(me.id()) : List.of());
         return "competition/submissions";
+    }
+
+    /** Takes one of the member's models as a code submission; the plaza runs it when it scores it. */
+    @PostMapping("/competitions/{slug}/submissions/model")
+    String submitModel(@PathVariable String slug, @RequestParam(required = false) Long modelId,
+                       @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
+                       HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            if (modelId == null) {
+                throw new UserFacingException("modelId", "competition.error.model-not-yours");
+            }
+            submissions.submitModel(c, me, modelId, description);
+            redirect.addFlashAttribute("notice", "competition.submission.queued");
+            return "redirect:/competitions/" + slug + "/submissions";
+        } catch (UserFacingException e) {
+            model.addAttribute("modelErrors", List.of(message(e)));
+        }
+        model.addAttribute("modelDescription", description);
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        return submissionsPage(c, me, model);
     }
 
     /**

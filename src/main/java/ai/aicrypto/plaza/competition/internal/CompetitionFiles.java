@@ -148,6 +148,11 @@ class CompetitionFiles {
         }
     }
 
+    /** The hidden test inputs, for the plaza's own run of a code submission; empty when the host gave none. */
+    Optional<InputStream> openTestInputs(Competition c) {
+        return find(c, Kind.TEST_INPUTS).map(stored -> decrypt(c, stored));
+    }
+
     /** The files of a competition for its page: the training data, the test inputs, the sample submission. */
     List<Listed> list(Competition c) {
         List<Listed> listed = new ArrayList<>();

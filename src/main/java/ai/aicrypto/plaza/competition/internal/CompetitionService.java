@@ -75,6 +75,19 @@ public class CompetitionService implements Competitions {
         }
     };
 
+    @Override
+    public List<Entrant> entrantsBetween(Instant from, Instant to) {
+        return jdbc.sql("""
+                        SELECT s.competition_id, c.host_id, p.user_id, max(s.scored_at)
+                        FROM submissions s JOIN competitions c ON c.id = s.competition_id
+                        JOIN participants p ON p.team_id = s.team_id
+                        WHERE NOT s.baseline AND s.status = 'SCORED' AND s.scored_at >= ? AND s.scored_at < ?
+                        GROUP BY s.competition_id, c.host_id, p.user_id ORDER BY 1, 3""")
+                .params(java.sql.Timestamp.from(from), java.sql.Timestamp.from(to))
+                .query((rs, n) -> new Entrant(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).toInstant()))
+                .list();
+    }
+
     CompetitionService(JdbcClient jdbc, Catalog catalog, BlobStore blobs, DataKeys dataKeys,
                        TransactionTemplate transaction, ApplicationEventPublisher events, MarkdownRenderer markdown,
                        Clock clock, CompetitionFiles files) {

@@ -1,6 +1,10 @@
 package ai.aicrypto.plaza.competition.internal;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import ai.aicrypto.plaza.competition.scoring.Scorer;
 import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
@@ -44,6 +50,8 @@ class ScoringRunner implements DisposableBean {
     static final String FAILED_TIMEOUT = "competition.submission.failed.timeout";
     static final String FAILED_ERROR = "competition.submission.failed.error";
     static final String FAILED_STUCK = "competition.submission.failed.stuck";
+    static final String FAILED_MODEL = "competition.submission.failed.model";
+    static final String FAILED_MODEL_ANSWERS = "competition.submission.failed.model-answers";
 
     private final JdbcClient jdbc;
     private final CompetitionService competitions;
@@ -53,6 +61,7 @@ class ScoringRunner implements DisposableBean {
     private final TransactionTemplate transaction;
     private final Clock clock;
     private final CompetitionProperties properties;
+    private final CodeSubmissions code;
     private final ExecutorService scorers;
     private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(
             daemonThreads("scoring-alarm-"));
@@ -60,7 +69,9 @@ class ScoringRunner implements DisposableBean {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
-                  DataKeys dataKeys, TransactionTemplate transaction, Clock clock, CompetitionProperties properties) {
+                  DataKeys dataKeys, TransactionTemplate transaction, Clock clock, CompetitionProperties properties,
+                  CodeSubmissions code) {
+        this.code = code;
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.standings = standings;
@@ -94,7 +105,13 @@ class ScoringRunner implements DisposableBean {
         }
     }
 
-    private record Claimed(long competitionId, Long teamId, String blobKey, byte[] wrappedKey, Instant createdAt) {
+    /** {@code blobKey} is null for a code submission whose model has not run yet. */
+    private record Claimed(long competitionId, Long teamId, long submitterId, Long modelId, String blobKey,
+                           byte[] wrappedKey, Instant createdAt) {
+
+        Claimed withPredictions(String blobKey, byte[] wrappedKey) {
+            return new Claimed(competitionId, teamId, submitterId, modelId, blobKey, wrappedKey, createdAt);
+        }
     }
 
     /**
@@ -106,11 +123,11 @@ class ScoringRunner implements DisposableBean {
         Optional<Claimed> claimed = jdbc.sql("""
                         UPDATE submissions SET status = 'SCORING', scoring_started_at = ?
                         WHERE id = ? AND status = 'QUEUED'
-                        RETURNING competition_id, team_id, blob_key, wrapped_data_key, created_at""")
+                        RETURNING competition_id, team_id, submitter_id, model_id, blob_key, wrapped_data_key, created_at""")
                 .params(Timestamp.from(clock.instant()), submissionId)
                 .query((rs, n) -> new Claimed(rs.getLong("competition_id"), (Long) rs.getObject("team_id"),
-                        rs.getString("blob_key"), rs.getBytes("wrapped_data_key"),
-                        rs.getTimestamp("created_at").toInstant()))
+                        rs.getLong("submitter_id"), (Long) rs.getObject("model_id"), rs.getString("blob_key"),
+                        rs.getBytes("wrapped_data_key"), rs.getTimestamp("created_at").toInstant()))
                 .optional();
         if (claimed.isEmpty()) {
             return false;
@@ -121,11 +138,29 @@ class ScoringRunner implements DisposableBean {
         ScheduledFuture<?> timer = alarms.schedule(alarm::ring, properties.scoringTimeLimit().toMillis(),
                 TimeUnit.MILLISECONDS);
         Scores scores;
-        try (InputStream in = dataKeys.unwrap(s.wrappedKey()).decryptFrom(blobs, s.blobKey(), SubmissionService.FILE_CONTEXT)) {
-            scores = Scorer.score(competitions.solution(competition), in);
+        try {
+            Claimed file = s;
+            if (s.blobKey() == null) {
+                Optional<Claimed> ran = runModel(submissionId, competition, s);
+                if (ran.isEmpty()) {
+                    return false; // no longer this runner's (the sweep ended it as stuck)
+                }
+                file = ran.get();
+            }
+            try (InputStream in = dataKeys.unwrap(file.wrappedKey()).decryptFrom(blobs, file.blobKey(), SubmissionService.FILE_CONTEXT)) {
+                scores = Scorer.score(competitions.solution(competition), in);
+            }
+        } catch (UserFacingException | NotFoundException e) {
+            // A code submission's model can no longer run (withdrawn, sold, a row it cannot read).
+            fail(submissionId, FAILED_MODEL);
+            return false;
         } catch (SubmissionRejected e) {
-            // Validated on upload, so only a changed solution gets here; its problems may name hidden ids.
-            fail(submissionId, FAILED_ERROR);
+            // Validated on upload, so only a changed solution (or a model's answers) gets here; its problems may name
+            // hidden ids.
+            if (s.modelId() != null) {
+                log.info("The predictions of submission {}'s model were refused: {}", submissionId, e.getMessage());
+            }
+            fail(submissionId, s.modelId() != null ? FAILED_MODEL_ANSWERS : FAILED_ERROR);
             return false;
         } catch (Exception e) {
             if (alarm.stop()) {
@@ -168,6 +203,37 @@ class ScoringRunner implements DisposableBean {
             }
             return false;
         }));
+    }
+
+    /**
+     * Runs a code submission's model on the hidden test inputs and stores its predictions (encrypted, as an uploaded
+     * file is), so that rescoring and the host's download read them like a file.
+     *
+     * @return the claim with its predictions file; empty when the submission is no longer being scored here
+     */
+    private Optional<Claimed> runModel(long submissionId, Competition competition, Claimed s) throws IOException {
+        DataKeys.DataKey key = dataKeys.generate();
+        Path predictions = Files.createTempFile("code-submission-", ".csv");
+        String blobKey;
+        try {
+            try (OutputStream out = Files.newOutputStream(predictions)) {
+                code.predict(competition, competitions.solution(competition), s.submitterId(), s.modelId(), out);
+            }
+            try (InputStream in = Files.newInputStream(predictions)) {
+                blobKey = key.encryptTo(blobs, in, SubmissionService.FILE_CONTEXT).key();
+            }
+        } finally {
+            Files.deleteIfExists(predictions);
+        }
+        int stored = jdbc.sql("""
+                        UPDATE submissions SET blob_key = ?, wrapped_data_key = ?
+                        WHERE id = ? AND status = 'SCORING' AND blob_key IS NULL""")
+                .params(blobKey, key.wrapped(), submissionId).update();
+        if (stored == 0) {
+            blobs.delete(blobKey);
+            return Optional.empty();
+        }
+        return Optional.of(s.withPredictions(blobKey, key.wrapped()));
     }
 
     private void fail(long submissionId, String reason) {

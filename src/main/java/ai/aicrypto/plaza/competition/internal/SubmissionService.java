@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
+import ai.aicrypto.plaza.model.ModelRuns;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -47,9 +48,12 @@ class SubmissionService {
     private final DataKeys dataKeys;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
+    private final CodeSubmissions code;
 
     SubmissionService(JdbcClient jdbc, CompetitionService competitions, TeamService teams, BlobStore blobs,
-                      DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events) {
+                      DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events,
+                      CodeSubmissions code) {
+        this.code = code;
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.teams = teams;
@@ -66,14 +70,8 @@ class SubmissionService {
      * @throws ai.aicrypto.plaza.competition.scoring.SubmissionRejected when the file is not a valid submission
      */
     Submission submit(Competition c, AccountPrincipal me, Path file, String fileName, String description) {
-        boolean baseline = c.hostedBy(me);
-        Long teamId = baseline ? null
-                : teams.teamOf(c.id(), me.id()).map(TeamService.Team::id)
-                        .orElseThrow(() -> new UserFacingException(null, "competition.error.join-first"));
-        String text = description == null ? "" : description.strip();
-        if (text.length() > MAX_DESCRIPTION) {
-            throw new UserFacingException("description", "competition.error.description", MAX_DESCRIPTION);
-        }
+        Long teamId = submittingTeam(c, me);
+        String text = checkedDescription(description);
         if (fileName == null || !SAFE_FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
             throw new UserFacingException("file", "competition.error.file-name");
         }
@@ -92,28 +90,65 @@ class SubmissionService {
             throw new UncheckedIOException(e);
         }
         try {
-            long id = transaction.execute(status -> {
-                Instant now = competitions.now();
-                if (teamId != null) {
-                    // One submission at a time per team, so that two at once cannot both take the last slot.
-                    jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(teamId).query(Long.class).single();
-                }
-                checkOpen(c, teamId, now);
-                long created = jdbc.sql("""
-                                INSERT INTO submissions (competition_id, team_id, submitter_id, baseline, description,
-                                                         file_name, blob_key, wrapped_data_key, status, created_at)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING id""")
-                        .params(c.id(), teamId, me.id(), baseline, text, fileName, blobKey, key.wrapped(),
-                                Timestamp.from(now))
-                        .query(Long.class).single();
-                events.publishEvent(new Queued(created));
-                return created;
-            });
-            return find(c, id);
+            return queue(c, me, teamId, text, fileName, blobKey, key.wrapped(), null);
         } catch (RuntimeException e) {
             blobs.delete(blobKey);
             throw e;
         }
+    }
+
+    /**
+     * Takes a model the participant (or the host, as a baseline) owns as a code submission: checked now against the
+     * competition (test inputs, what the metric scores, the columns it reads), run on the hidden test inputs when
+     * it is scored.
+     *
+     * @throws UserFacingException when this user may not submit now or the model cannot answer this competition
+     */
+    Submission submitModel(Competition c, AccountPrincipal me, long modelId, String description) {
+        Long teamId = submittingTeam(c, me);
+        String text = checkedDescription(description);
+        checkOpen(c, teamId, competitions.now());
+        ModelRuns.RunnableModel model = code.check(c, competitions.solution(c), me.id(), modelId);
+        String name = model.title().length() > 255 ? model.title().substring(0, 255) : model.title();
+        return queue(c, me, teamId, text, name, null, null, model.id());
+    }
+
+    /** The submitter's team; none for the host's baselines. */
+    private Long submittingTeam(Competition c, AccountPrincipal me) {
+        return c.hostedBy(me) ? null
+                : teams.teamOf(c.id(), me.id()).map(TeamService.Team::id)
+                        .orElseThrow(() -> new UserFacingException(null, "competition.error.join-first"));
+    }
+
+    private static String checkedDescription(String description) {
+        String text = description == null ? "" : description.strip();
+        if (text.length() > MAX_DESCRIPTION) {
+            throw new UserFacingException("description", "competition.error.description", MAX_DESCRIPTION);
+        }
+        return text;
+    }
+
+    /** Records the submission as queued, once the team's quota allows it, and tells the scoring runner. */
+    private Submission queue(Competition c, AccountPrincipal me, Long teamId, String description, String fileName,
+                             String blobKey, byte[] wrappedKey, Long modelId) {
+        long id = transaction.execute(status -> {
+            Instant now = competitions.now();
+            if (teamId != null) {
+                // One submission at a time per team, so that two at once cannot both take the last slot.
+                jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(teamId).query(Long.class).single();
+            }
+            checkOpen(c, teamId, now);
+            long created = jdbc.sql("""
+                            INSERT INTO submissions (competition_id, team_id, submitter_id, baseline, description,
+                                                     file_name, blob_key, wrapped_data_key, model_id, status, created_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING id""")
+                    .params(c.id(), teamId, me.id(), teamId == null, description, fileName, blobKey, wrappedKey, modelId,
+                            Timestamp.from(now))
+                    .query(Long.class).single();
+            events.publishEvent(new Queued(created));
+            return created;
+        });
+        return find(c, id);
     }
 
     /** Deadlines and, for teams, the daily quota. */
@@ -180,6 +215,6 @@ class SubmissionService {
         return new Submission(rs.getLong("id"), rs.getBoolean("baseline"), rs.getString("description"),
                 rs.getString("file_name"), Submission.Status.valueOf(rs.getString("status")), rs.getString("failure"),
                 (Double) rs.getObject("public_score"), rs.getBoolean("selected"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(), (Long) rs.getObject("model_id"));
     }
 }

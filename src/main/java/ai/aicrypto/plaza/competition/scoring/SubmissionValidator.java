@@ -21,8 +21,8 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class SubmissionValidator {
 
-    static final String ID = "id";
-    static final String PREDICTION = "prediction";
+    public static final String ID = "id";
+    public static final String PREDICTION = "prediction";
     private static final int CHECK_INTERRUPT_EVERY = 1 << 16;
     private static final int MAX_SEQUENTIAL_MISSES = 1_000;
 

@@ -64,13 +64,21 @@ class EpochCheckpoints {
         }
     }
 
-    /** The epochs a job trains: the requester's choice, else the card's default. */
+    /**
+     * The epochs a job trains (a tree model's rounds, which it reports like epochs): the requester's choice, else the
+     * card's default.
+     */
     static int epochs(String hyperparametersJson, ModelCard card, JsonMapper json) {
-        JsonNode chosen = hyperparametersJson == null ? null : json.readTree(hyperparametersJson).get("epochs");
+        return chosenInteger(hyperparametersJson, card, card.passesHyperparameter(), json);
+    }
+
+    /** A whole-number hyperparameter of a job (at least 1): the requester's choice, else the card's default. */
+    static int chosenInteger(String hyperparametersJson, ModelCard card, String name, JsonMapper json) {
+        JsonNode chosen = hyperparametersJson == null ? null : json.readTree(hyperparametersJson).get(name);
         if (chosen != null && chosen.canConvertToInt() && chosen.asInt() >= 1) {
             return chosen.asInt();
         }
-        return card.hyperparameter("epochs").map(h -> ((java.math.BigDecimal) h.defaultValue()).intValue()).orElse(1);
+        return card.hyperparameter(name).map(h -> ((java.math.BigDecimal) h.defaultValue()).intValue()).orElse(1);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
@@ -96,12 +97,15 @@ class JobResults {
     /**
      * Stores the weights of this worker's current attempt (replacing an earlier upload of it).
      *
-     * @throws ai.aicrypto.plaza.model.card.InvalidModelCardException when the file is not valid safetensors
+     * @throws ai.aicrypto.plaza.model.card.InvalidModelCardException when the file is not valid safetensors (a
+     *         network), or not an XGBoost JSON model of the card's inputs and outputs within the job's rounds and
+     *         depth (trees)
      */
     void uploadWeights(long workerId, long jobId, InputStream body) throws IOException {
-        jobs.checkLeased(workerId, jobId);
+        JobQueue.LeasedTraining training = jobs.leasedTraining(workerId, jobId);
+        ModelCard card = cards.parse(models.cardJson(training.modelId()));
         workFiles.store(body, properties.maxWeightsSize().toBytes(), WEIGHTS_CONTEXT,
-                upload -> SafetensorsInspector.inspect(upload.file()),
+                upload -> checkWeights(card, training.hyperparametersJson(), upload.file()),
                 (stored, upload) -> transaction.execute(status -> {
                     int attempt = jobs.currentAttempt(workerId, jobId);
                     String previous = jdbc.sql("SELECT weights_key FROM job_results WHERE job_id = ? AND attempt = ?")
@@ -118,6 +122,16 @@ class JobResults {
                 }));
     }
 
+    /** Refuses a weights file that cannot be the card's model as this job trains it. */
+    private void checkWeights(ModelCard card, String hyperparametersJson, Path file) {
+        if (card.isTrees()) {
+            BoostedTrees.read(file, BoostedTrees.Limits.of(card, EpochCheckpoints.epochs(hyperparametersJson, card, json),
+                    EpochCheckpoints.chosenInteger(hyperparametersJson, card, "maxDepth", json))).requireFits(card);
+        } else {
+            SafetensorsInspector.inspect(file);
+        }
+    }
+
     /**
      * Judges this worker's uploaded result against what it claims, and settles the job; an audit's result (the
      * checkpoint after its epoch) is compared with the original's instead.
@@ -131,7 +145,8 @@ class JobResults {
         if (job.auditOf() != null) {
             return completeAudit(job, card, claimed);
         }
-        Integer auditEpoch = checkpoints.checkComplete(job.id(), job.attempt());
+        // A tree model's rounds are not audited: its held-out verification alone decides.
+        Integer auditEpoch = card.isTrees() ? null : checkpoints.checkComplete(job.id(), job.attempt());
         Path weights = decryptToWorkFile(job);
         try {
             Judgement judgement = judge(card, weights, splits.validation(job.datasetId()), claimed);
@@ -651,7 +666,7 @@ class JobResults {
         card.put("description", format("Trained by training job %d on dataset %d; verified on a held-out split of %d rows "
                 + "(loss %.5f%s).", job.id(), job.datasetId(), evaluation.samples(), evaluation.loss(), accuracy));
         card.put("priceAic", "0");
-        card.putObject("weights").put("format", "safetensors");
+        card.putObject("weights").put("format", base.weightsFormat());
         return card.toString();
     }
 

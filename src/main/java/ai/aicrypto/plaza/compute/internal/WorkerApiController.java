@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
+import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -124,7 +125,10 @@ class WorkerApiController {
         return ResponseEntity.noContent().build();
     }
 
-    /** The trained weights (safetensors, at most plaza.compute.max-weights-size) as the request body. */
+    /**
+     * The trained weights as the request body (at most plaza.compute.max-weights-size): safetensors of a network, or
+     * XGBoost's JSON model of trees.
+     */
     @PutMapping(value = "/jobs/{id}/weights", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     ResponseEntity<Void> weights(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
                                  HttpServletRequest request) throws IOException {
@@ -141,8 +145,12 @@ class WorkerApiController {
     Map<String, List<Integer>> commitCheckpoints(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
                                                  @RequestBody Commitment commitment) {
         JobQueue.LeasedTraining training = jobs.leasedTraining(worker.id(), id);
-        int epochs = EpochCheckpoints.epochs(training.hyperparametersJson(),
-                cardValidator.parse(cards.get(training.modelId(), models::cardJson)), json);
+        ModelCard card = cardValidator.parse(cards.get(training.modelId(), models::cardJson));
+        if (card.isTrees()) {
+            throw new EpochCheckpoints.CheckpointRefusedException(true, "A tree model's rounds are not audited: "
+                    + "complete the job after uploading the model");
+        }
+        int epochs = EpochCheckpoints.epochs(training.hyperparametersJson(), card, json);
         return Map.of("upload", checkpoints.commit(worker.id(), id, commitment.sha256(), epochs,
                 () -> results.belowBaseline(worker.id(), id)));
     }
@@ -205,7 +213,7 @@ class WorkerApiController {
 
     @ExceptionHandler(InvalidModelCardException.class)
     ResponseEntity<Map<String, Object>> invalidWeights(InvalidModelCardException e) {
-        return ResponseEntity.unprocessableContent().body(Map.of("error", "the weights are not valid safetensors",
+        return ResponseEntity.unprocessableContent().body(Map.of("error", "the weights file is refused",
                 "details", e.errors().stream().map(CardFieldError::toString).toList()));
     }
 

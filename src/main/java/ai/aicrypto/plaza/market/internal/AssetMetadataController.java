@@ -1,8 +1,10 @@
 package ai.aicrypto.plaza.market.internal;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDocument;
@@ -16,7 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The asset token's metadata (what AssetRegistry.tokenURI points at), in the common ERC-721
  * metadata JSON format that wallets and marketplaces read: name, description, image, external_url,
- * attributes. Only for published listings.
+ * attributes, and the creator's royalty as marketplaces read it (seller_fee_basis_points,
+ * fee_recipient; the chain's ERC-2981 royaltyInfo is what the Marketplace pays). Only for published
+ * listings.
  */
 @RestController
 class AssetMetadataController {
@@ -40,11 +44,17 @@ class AssetMetadataController {
         json.put("description", listing.description());
         json.put("image", plaza.url("/favicon.svg"));
         json.put("external_url", plaza.url(page));
+        Optional<AssetTokens.Token> token = tokens.token(id);
+        // The royalty in force: the token's (set at mint), else the one it will be minted with.
+        int royaltyBps = token.map(AssetTokens.Token::royaltyBps).orElse(listing.royaltyBps());
+        json.put("seller_fee_basis_points", royaltyBps);
+        token.map(AssetTokens.Token::royaltyReceiver).ifPresent(receiver -> json.put("fee_recipient", receiver));
         json.put("attributes", List.of(
                 new Trait("Kind", listing.kind().name()),
                 new Trait("License", listing.license()),
                 new Trait("Price (AIC)", listing.priceAic().stripTrailingZeros().toPlainString()),
-                new Trait("Minted", tokens.token(id).isPresent() ? "yes" : "no")));
+                new Trait("Creator royalty (%)", BigDecimal.valueOf(royaltyBps, 2).stripTrailingZeros().toPlainString()),
+                new Trait("Minted", token.isPresent() ? "yes" : "no")));
         return json;
     }
 

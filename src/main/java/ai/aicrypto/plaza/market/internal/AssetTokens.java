@@ -28,8 +28,11 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Asset tokens (ERC-721, token id = listing id). A published dataset or model (a trained model when
  * a verified training job made it) is minted by the
- * plaza to its owner's first linked wallet (or when the owner links one); from then on the chain
- * says who owns it: a transfer to a wallet linked here moves the listing to that account.
+ * plaza to its owner's first linked wallet (or when the owner links one), with the royalty its creator
+ * chose at publish paid to that wallet on every resale; from then on the chain says who owns it: a
+ * confirmed transfer (a sale on the Marketplace, or any other) moves the listing to the account of the
+ * receiving wallet, and to a new wallet-only account when no account has it (the one signing in with
+ * that wallet opens), so that the previous owner loses it at once.
  */
 @Component
 class AssetTokens {
@@ -44,10 +47,12 @@ class AssetTokens {
     private final Models models;
     private final TrainingRecords trainingRecords;
     private final ChainSends sends;
+    private final PurchaseDesk desk;
     private final JdbcClient jdbc;
 
     AssetTokens(Chain chain, Catalog catalog, Accounts accounts, Datasets datasets, Models models,
-                TrainingRecords trainingRecords, ChainSends sends, JdbcClient jdbc) {
+                TrainingRecords trainingRecords, ChainSends sends, PurchaseDesk desk, JdbcClient jdbc) {
+        this.desk = desk;
         this.sends = sends;
         this.trainingRecords = trainingRecords;
         this.chain = chain;
@@ -61,9 +66,12 @@ class AssetTokens {
     /** The token of a listing as the plaza last saw it on-chain. */
     @Transactional(readOnly = true)
     Optional<Token> token(long listingId) {
-        return jdbc.sql("SELECT owner_address, mint_tx, license_price_wei FROM asset_tokens WHERE listing_id = ?")
+        return jdbc.sql("""
+                        SELECT owner_address, mint_tx, license_price_wei, coalesce(royalty_bps, 0), royalty_receiver
+                        FROM asset_tokens WHERE listing_id = ?""")
                 .param(listingId)
-                .query((rs, n) -> new Token(rs.getString(1).trim(), rs.getString(2), rs.getBigDecimal(3)))
+                .query((rs, n) -> new Token(rs.getString(1).trim(), rs.getString(2), rs.getBigDecimal(3), rs.getInt(4),
+                        rs.getString(5) == null ? null : rs.getString(5).trim()))
                 .optional();
     }
 
@@ -135,9 +143,17 @@ class AssetTokens {
             return; // minted when the owner links a wallet
         }
         String owner = wallets.get(0);
-        String tx = chain.mintAsset(listingId, kind, contentHash.get(), owner).orElse(null);
-        jdbc.sql("INSERT INTO asset_tokens (listing_id, owner_address, mint_tx) VALUES (?, ?, ?) ON CONFLICT (listing_id) DO NOTHING")
-                .params(listingId, chain.ownerOf(listingId).orElse(owner), tx).update();
+        int royaltyBps = listing.royaltyBps();
+        String tx = chain.mintAsset(listingId, kind, contentHash.get(), owner, royaltyBps).orElse(null);
+        // The mint's own Transfer log may have been recorded first (a row without mint_tx): complete it.
+        jdbc.sql("""
+                        INSERT INTO asset_tokens (listing_id, owner_address, mint_tx, royalty_bps, royalty_receiver)
+                        VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (listing_id) DO UPDATE SET mint_tx = EXCLUDED.mint_tx, royalty_bps = EXCLUDED.royalty_bps,
+                            royalty_receiver = EXCLUDED.royalty_receiver
+                        WHERE asset_tokens.mint_tx IS NULL AND EXCLUDED.mint_tx IS NOT NULL""")
+                .params(listingId, chain.ownerOf(listingId).orElse(owner), tx, royaltyBps, royaltyBps == 0 ? null : owner)
+                .update();
     }
 
     @ApplicationModuleListener
@@ -156,7 +172,9 @@ class AssetTokens {
                             updated_at = now()""")
                 .params(transfer.assetId(), transfer.to()).update();
         if (!transfer.from().equals(ZERO_ADDRESS)) {
-            accounts.accountOfWallet(transfer.to()).ifPresent(user -> catalog.transferOwnership(transfer.assetId(), user));
+            catalog.transferOwnership(transfer.assetId(), accounts.accountOfWalletOrNew(transfer.to()));
+            // A purchase on the Marketplace moves the token in its own transaction.
+            desk.confirmed(transfer.txHash(), transfer.assetId(), transfer.to(), PurchaseDesk.Kind.OWNERSHIP);
         }
     }
 
@@ -191,13 +209,17 @@ class AssetTokens {
         jdbc.sql("UPDATE asset_tokens SET owner_address = ?, license_price_wei = ?, updated_at = now() WHERE listing_id = ?")
                 .params(owner.get(), price, assetId).update();
         if (reverted.original() instanceof ChainLog.AssetTransferred) {
-            accounts.accountOfWallet(owner.get()).ifPresent(user -> catalog.transferOwnership(assetId, user));
+            catalog.transferOwnership(assetId, accounts.accountOfWalletOrNew(owner.get()));
         }
         log.warn("A chain reorganisation dropped {} of asset {}: owner {} and license price read again", reverted.event(),
                 assetId, owner.get());
     }
 
-    /** @param licensePriceWei the license price the owner set on-chain; null when not for sale */
-    record Token(String ownerAddress, String mintTx, BigDecimal licensePriceWei) {
+    /**
+     * @param licensePriceWei the license price the owner set on-chain; null when not for sale
+     * @param royaltyBps      the creator's royalty on resales the token was minted with (0: none)
+     * @param royaltyReceiver the creator's wallet it is paid to; null when none
+     */
+    record Token(String ownerAddress, String mintTx, BigDecimal licensePriceWei, int royaltyBps, String royaltyReceiver) {
     }
 }

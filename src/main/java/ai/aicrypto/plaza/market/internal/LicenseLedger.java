@@ -7,7 +7,6 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.market.ListingStatsChanged;
-import ai.aicrypto.plaza.platform.LiveUpdates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -29,13 +28,13 @@ class LicenseLedger implements ListingAccess {
 
     private final JdbcClient jdbc;
     private final Accounts accounts;
-    private final LiveUpdates live;
+    private final PurchaseDesk desk;
     private final ApplicationEventPublisher events;
 
-    LicenseLedger(JdbcClient jdbc, Accounts accounts, LiveUpdates live, ApplicationEventPublisher events) {
+    LicenseLedger(JdbcClient jdbc, Accounts accounts, PurchaseDesk desk, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.accounts = accounts;
-        this.live = live;
+        this.desk = desk;
         this.events = events;
     }
 
@@ -79,13 +78,7 @@ class LicenseLedger implements ListingAccess {
                         bought.txHash(), bought.logIndex(), bought.licenseId())
                 .update();
         events.publishEvent(new ListingStatsChanged(bought.assetId()));
-        jdbc.sql("""
-                        UPDATE purchases SET status = 'CONFIRMED', reason = NULL, settled_at = now()
-                        WHERE tx_hash = ? AND listing_id = ? AND buyer_address = ? AND status <> 'CONFIRMED'
-                        RETURNING id""")
-                .params(bought.txHash(), bought.assetId(), bought.buyer())
-                .query(Long.class).list()
-                .forEach(purchase -> live.publish(PurchaseDesk.topic(purchase), "purchase", "CONFIRMED"));
+        desk.confirmed(bought.txHash(), bought.assetId(), bought.buyer(), PurchaseDesk.Kind.LICENSE);
     }
 
     @ApplicationModuleListener

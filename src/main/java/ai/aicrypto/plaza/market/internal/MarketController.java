@@ -10,14 +10,11 @@ import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.WalletChain;
-import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.MessageSource;
-import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -30,8 +27,8 @@ import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * The license panel of a listing page and the JSON steps of buying with a browser wallet. The
- * JSON routes answer a localized {@code error} with status 400 for anything the user can fix.
+ * The license panel of a listing page and the JSON steps of buying with a browser wallet (answered
+ * by {@link JsonSteps}).
  */
 @Controller
 class MarketController {
@@ -44,11 +41,11 @@ class MarketController {
     private final AssetTokens tokens;
     private final PurchaseDesk desk;
     private final LiveUpdates live;
-    private final MessageSource messages;
+    private final JsonSteps jsonSteps;
     private final long expectedPurchaseGas;
 
     MarketController(@Value("${plaza.market.expected-purchase-gas}") long expectedPurchaseGas, Catalog catalog, Chain chain, WalletChain walletChain, Accounts accounts, LicenseLedger licenses,
-                     AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, MessageSource messages) {
+                     AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, JsonSteps jsonSteps) {
         this.catalog = catalog;
         this.chain = chain;
         this.walletChain = walletChain;
@@ -57,7 +54,7 @@ class MarketController {
         this.tokens = tokens;
         this.desk = desk;
         this.live = live;
-        this.messages = messages;
+        this.jsonSteps = jsonSteps;
         this.expectedPurchaseGas = expectedPurchaseGas;
     }
 
@@ -77,7 +74,7 @@ class MarketController {
                 .map(wei -> Aic.format(wei.toBigIntegerExact())).orElse(null));
         model.addAttribute("listedPriceMatches", token.map(AssetTokens.Token::licensePriceWei)
                 .map(wei -> wei.toBigIntegerExact().equals(Aic.toWei(listing.priceAic()))).orElse(false));
-        model.addAttribute("purchase", me == null ? null : desk.latest(me.id(), id).orElse(null));
+        model.addAttribute("purchase", me == null ? null : desk.latest(me.id(), id, PurchaseDesk.Kind.LICENSE).orElse(null));
         model.addAttribute("expectedGas", expectedPurchaseGas);
         return "market/panel :: panel";
     }
@@ -96,7 +93,7 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> permit(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return jsonSteps.answer(() -> {
             buyable(id, me);
             PurchaseDesk.Permit p = desk.permit(me.id(), id, body.get("buyer"));
             return Map.of("typedData", p.typedData(), "deadline", p.deadline(), "price", p.price().toString());
@@ -107,7 +104,7 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> transaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                     @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return jsonSteps.answer(() -> {
             buyable(id, me);
             long deadline = parseLong(body.get("deadline"));
             PurchaseDesk.Transaction tx = desk.transaction(me.id(), id, deadline, body.get("signature"));
@@ -119,9 +116,9 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> sent(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                              @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return jsonSteps.answer(() -> {
             buyable(id, me);
-            return Map.of("purchaseId", desk.sent(me.id(), id, body.get("buyer"), body.get("txHash")));
+            return Map.of("purchaseId", desk.sent(me.id(), id, body.get("buyer"), body.get("txHash"), PurchaseDesk.Kind.LICENSE));
         });
     }
 
@@ -129,7 +126,7 @@ class MarketController {
     @PostMapping("/listings/{id}/sale/transaction")
     @ResponseBody
     ResponseEntity<Map<String, Object>> saleTransaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
-        return json(() -> {
+        return jsonSteps.answer(() -> {
             ListingDocument listing = visible(catalog, id, me);
             if (me.id() != listing.ownerId()) {
                 throw new NotFoundException();
@@ -177,18 +174,6 @@ class MarketController {
             return Long.parseLong(s);
         } catch (NumberFormatException | NullPointerException e) {
             throw new UserFacingException(null, "market.error.permit-expired");
-        }
-    }
-
-    private ResponseEntity<Map<String, Object>> json(java.util.function.Supplier<Map<String, Object>> step) {
-        try {
-            return ResponseEntity.ok(step.get());
-        } catch (UserFacingException e) {
-            return ResponseEntity.badRequest().body(Map.of("error",
-                    messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale())));
-        } catch (ChainUnavailableException e) {
-            return ResponseEntity.status(503).body(Map.of("error",
-                    messages.getMessage("market.error.chain-down", null, LocaleContextHolder.getLocale())));
         }
     }
 }

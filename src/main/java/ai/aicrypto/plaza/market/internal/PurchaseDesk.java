@@ -28,6 +28,7 @@ import org.springframework.transaction.annotation.Transactional;
  * buyLicenseWithPermit), and the hash of the sent transaction, kept as a pending purchase. A
  * pending purchase grants nothing: the license comes from the confirmed log. A purchase whose
  * transaction reverted is marked failed, and one not confirmed within the timeout expired.
+ * Purchases of the asset itself ({@link OwnershipSales}) are kept and settled here the same way.
  */
 @Service
 class PurchaseDesk {
@@ -86,7 +87,7 @@ class PurchaseDesk {
 
     /** Step 3: the browser sent a transaction; show it as pending until the chain decides. */
     @Transactional
-    long sent(long userId, long listingId, String buyerAddress, String txHash) {
+    long sent(long userId, long listingId, String buyerAddress, String txHash, Kind kind) {
         String buyer = ownWallet(userId, buyerAddress);
         if (txHash == null || !txHash.matches("0x[0-9a-fA-F]{64}")) {
             throw new UserFacingException(null, "market.error.tx-hash");
@@ -98,27 +99,48 @@ class PurchaseDesk {
             return existing.get();
         }
         long id = jdbc.sql("""
-                        INSERT INTO purchases (user_id, listing_id, buyer_address, tx_hash, status, created_at)
-                        VALUES (?, ?, ?, ?, 'PENDING', ?) ON CONFLICT (tx_hash) DO NOTHING RETURNING id""")
-                .params(userId, listingId, buyer, tx, java.sql.Timestamp.from(clock.instant()))
+                        INSERT INTO purchases (user_id, listing_id, buyer_address, tx_hash, status, created_at, kind)
+                        VALUES (?, ?, ?, ?, 'PENDING', ?, ?) ON CONFLICT (tx_hash) DO NOTHING RETURNING id""")
+                .params(userId, listingId, buyer, tx, java.sql.Timestamp.from(clock.instant()), kind.name())
                 .query(Long.class).optional()
                 .orElseThrow(() -> new UserFacingException(null, "market.error.tx-hash"));
         // The log may have been confirmed before the browser reported the transaction.
         jdbc.sql("""
                         UPDATE purchases p SET status = 'CONFIRMED', settled_at = now()
                         WHERE p.id = ? AND EXISTS (SELECT 1 FROM licenses l WHERE l.tx_hash = p.tx_hash AND NOT l.revoked
-                                                   AND l.listing_id = p.listing_id AND l.buyer_address = p.buyer_address)""")
+                                                   AND l.listing_id = p.listing_id AND l.buyer_address = p.buyer_address
+                                                   AND p.kind = 'LICENSE'
+                                                   UNION ALL
+                                                   SELECT 1 FROM asset_sales a JOIN asset_tokens t ON t.listing_id = a.listing_id
+                                                   WHERE a.tx_hash = p.tx_hash AND NOT a.revoked AND a.listing_id = p.listing_id
+                                                   AND a.buyer_address = p.buyer_address AND t.owner_address = p.buyer_address
+                                                   AND p.kind = 'OWNERSHIP')""")
                 .param(id).update();
         return id;
     }
 
-    /** The latest purchase of the listing by the account, if any. */
+    /**
+     * The chain confirmed what the purchases sent in transaction {@code txHash} by {@code buyer} bought (a license,
+     * or the listing itself once it has moved to the buyer): their pages are told at once.
+     */
+    @Transactional
+    void confirmed(String txHash, long listingId, String buyer, Kind kind) {
+        jdbc.sql("""
+                        UPDATE purchases SET status = 'CONFIRMED', reason = NULL, settled_at = now()
+                        WHERE tx_hash = ? AND listing_id = ? AND buyer_address = ? AND kind = ? AND status <> 'CONFIRMED'
+                        RETURNING id""")
+                .params(txHash, listingId, buyer, kind.name())
+                .query(Long.class).list()
+                .forEach(purchase -> live.publish(topic(purchase), "purchase", "CONFIRMED"));
+    }
+
+    /** The latest purchase of the kind of the listing by the account, if any. */
     @Transactional(readOnly = true)
-    Optional<Purchase> latest(long userId, long listingId) {
+    Optional<Purchase> latest(long userId, long listingId, Kind kind) {
         return jdbc.sql("""
                         SELECT id, tx_hash, status, reason, created_at FROM purchases
-                        WHERE user_id = ? AND listing_id = ? ORDER BY created_at DESC, id DESC LIMIT 1""")
-                .params(userId, listingId)
+                        WHERE user_id = ? AND listing_id = ? AND kind = ? ORDER BY created_at DESC, id DESC LIMIT 1""")
+                .params(userId, listingId, kind.name())
                 .query((rs, n) -> new Purchase(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getTimestamp(5).toInstant()))
                 .optional();
@@ -170,7 +192,8 @@ class PurchaseDesk {
         }
     }
 
-    private String ownWallet(long userId, String address) {
+    /** The address (lower-case) if it is a wallet linked to the account; otherwise a message saying what is wrong. */
+    String ownWallet(long userId, String address) {
         if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
             throw new UserFacingException(null, "market.error.no-wallet");
         }
@@ -191,6 +214,9 @@ class PurchaseDesk {
         }
         return sale;
     }
+
+    /** What a purchase buys. */
+    enum Kind { LICENSE, OWNERSHIP }
 
     record Permit(String typedData, long deadline, BigInteger price) {
     }

@@ -24,6 +24,9 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     public static final String TASK_REGRESSION = "regression";
     public static final String TEMPLATE_MLP = "mlp";
     public static final String TEMPLATE_SOFTMAX_REGRESSION = "softmax-regression";
+    /** Gradient-boosted trees, trained with XGBoost (spec 1.2). */
+    public static final String TEMPLATE_GBDT = "gbdt";
+    public static final String WEIGHTS_SAFETENSORS = "safetensors", WEIGHTS_XGBOOST_JSON = "xgboost-json";
     private static final JsonMapper READER = JsonMapper.builder().build();
 
     /** Numeric hyperparameters in the order a form should show them, with their value type. */
@@ -105,6 +108,24 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
         return json.path("architecture").path("template").stringValue();
     }
 
+    /** Whether the model is gradient-boosted trees (else a dense network). */
+    public boolean isTrees() {
+        return TEMPLATE_GBDT.equals(architectureTemplate());
+    }
+
+    /** The type of the model's weights file: XGBoost's JSON model for trees, safetensors for networks. */
+    public String weightsFormat() {
+        return isTrees() ? WEIGHTS_XGBOOST_JSON : WEIGHTS_SAFETENSORS;
+    }
+
+    /**
+     * The hyperparameter counting the passes training reports its progress by: a network's {@code epochs}, or the
+     * {@code rounds} of trees (each round is reported like an epoch).
+     */
+    public String passesHyperparameter() {
+        return isTrees() ? "rounds" : "epochs";
+    }
+
     /** Hidden layer widths (mlp), else empty. */
     public List<Integer> hiddenSizes() {
         List<Integer> sizes = new ArrayList<>();
@@ -125,13 +146,15 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
 
     // ---- hyperparameters ----
 
-    /** Declared hyperparameters: optimizer first, then the numeric ones in a fixed order. */
+    /** Declared hyperparameters: the optimizer first (networks), then the numeric ones in a fixed order. */
     public List<HyperparameterSpec> hyperparameters() {
         JsonNode hp = json.path("hyperparameters");
         List<HyperparameterSpec> specs = new ArrayList<>();
-        JsonNode optimizer = hp.path("optimizer");
-        specs.add(new HyperparameterSpec("optimizer", HyperparameterSpec.Type.CHOICE,
-                optimizer.path("default").stringValue(), null, null, strings(optimizer.path("allowed")), null));
+        JsonNode optimizer = hp.get("optimizer");
+        if (optimizer != null) {
+            specs.add(new HyperparameterSpec("optimizer", HyperparameterSpec.Type.CHOICE,
+                    optimizer.path("default").stringValue(), null, null, strings(optimizer.path("allowed")), null));
+        }
         NUMERIC_HYPERPARAMETERS.forEach((name, type) -> {
             JsonNode node = hp.get(name);
             if (node != null) {
@@ -149,7 +172,7 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
 
     // ---- runtime, commercial ----
 
-    /** {@code djl-pytorch} or {@code jcuda}. */
+    /** {@code djl-pytorch}, {@code jcuda} or {@code xgboost}. */
     public String engine() {
         return json.path("runtime").path("engine").stringValue();
     }
@@ -229,6 +252,12 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
         map.put("epochs", HyperparameterSpec.Type.INTEGER);
         map.put("weightDecay", HyperparameterSpec.Type.NUMBER);
         map.put("momentum", HyperparameterSpec.Type.NUMBER);
+        map.put("rounds", HyperparameterSpec.Type.INTEGER);
+        map.put("maxDepth", HyperparameterSpec.Type.INTEGER);
+        map.put("eta", HyperparameterSpec.Type.NUMBER);
+        map.put("subsample", HyperparameterSpec.Type.NUMBER);
+        map.put("minChildWeight", HyperparameterSpec.Type.NUMBER);
+        map.put("lambda", HyperparameterSpec.Type.NUMBER);
         map.put("seed", HyperparameterSpec.Type.INTEGER);
         return java.util.Collections.unmodifiableMap(map);
     }

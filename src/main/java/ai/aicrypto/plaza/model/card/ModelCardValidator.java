@@ -39,8 +39,8 @@ public final class ModelCardValidator {
     public static final String SCHEMA_RESOURCE = "model-card/model-card-v1.schema.json";
     public static final String SCHEMA_ID = "https://aiplaza.ai/schemas/model-card/v1.json";
     /** The newest spec version; cards of every earlier 1.x version stay valid. */
-    public static final String SPEC_VERSION = "1.1";
-    static final String SUPPORTED_VERSIONS = "1.0, 1.1";
+    public static final String SPEC_VERSION = "1.2";
+    static final String SUPPORTED_VERSIONS = "1.0, 1.1, 1.2";
     /** Cards are small documents; anything bigger is refused before parsing. */
     public static final int MAX_CARD_CHARS = 256 * 1024;
 
@@ -84,7 +84,9 @@ public final class ModelCardValidator {
         List<CardFieldError> errors = new ArrayList<>();
         for (Error e : schema.validate(root)) {
             CardFieldError mapped = map(e, root);
-            if (!errors.contains(mapped)) {
+            // One reason per field: a value can fail both a property's own rule and a spec version's or template's
+            // narrower one (an unknown template, say); the first, the property's own, says enough.
+            if (errors.stream().noneMatch(other -> other.field().equals(mapped.field()))) {
                 errors.add(mapped);
             }
         }
@@ -194,7 +196,7 @@ public final class ModelCardValidator {
     /** A property forbidden by a {@code false} subschema: say which sibling choice forbids it. */
     private static CardFieldError notAllowed(String at, JsonNode root, String message) {
         String name = at.substring(at.lastIndexOf('/') + 1);
-        if (at.startsWith("/architecture/")) {
+        if (at.startsWith("/architecture/") || at.startsWith("/hyperparameters/")) {
             String template = root.path("architecture").path("template").asString("");
             return new CardFieldError(at, K + "not-allowed-for-template", new Object[] {name, template},
                     "'" + name + "' is not allowed for the " + template + " template");
@@ -269,10 +271,10 @@ public final class ModelCardValidator {
         JsonNode hp = root.path("hyperparameters");
 
         JsonNode optimizer = hp.path("optimizer");
-        String def = optimizer.path("default").stringValue();
+        String def = optimizer.path("default").asString("");
         List<String> allowed = new ArrayList<>();
         optimizer.path("allowed").values().forEach(v -> allowed.add(v.stringValue()));
-        if (!allowed.contains(def)) {
+        if (hp.has("optimizer") && !allowed.contains(def)) {
             errors.add(new CardFieldError("/hyperparameters/optimizer/default", K + "default-not-allowed",
                     new Object[] {def, String.join(", ", allowed)},
                     "default '" + def + "' is not one of the allowed values " + allowed));

@@ -15,11 +15,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Model cards made for one dataset, so nobody has to write JSON to train on their own data: the architectures the
  * training engines offer, sized to the dataset's features, classes and rows, with defaults that train well and
- * ranges to try. Each is a spec 1.0 card whose input is exactly the dataset's features.
+ * ranges to try. Each card's input is exactly the dataset's features: networks are spec 1.0 cards, gradient-boosted
+ * trees (tables only) spec 1.2.
  */
 public final class RecommendedModels {
 
-    public static final String MLP = "mlp", LINEAR = "linear";
+    public static final String GBDT = "gbdt", MLP = "mlp", LINEAR = "linear";
+    /** The XGBoost release the gpu-worker trains trees with. */
+    static final String XGBOOST_VERSION = "3.4.0";
     /** A card lists every feature; beyond this many a dataset is too wide for these models' cards. */
     static final int MAX_FEATURES = 10_000;
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -51,6 +54,7 @@ public final class RecommendedModels {
         int width = Math.max(32, Math.min(256, Integer.highestOneBit(Math.max(1, data.featureCount() * 2 - 1)) * 2));
         // Small tables overfit a deep network: one hidden layer and some dropout.
         boolean small = rows < 2_000;
+        out.add(trees(datasetTitle, data, rows)); // on tables trees usually beat both networks (ops/bench/training)
         out.add(mlp(datasetTitle, data, rows, small ? List.of(width) : List.of(width, width / 2), small ? 0.1 : 0));
         if (!data.label().regression()) {
             out.add(linear(datasetTitle, data, rows));
@@ -72,6 +76,28 @@ public final class RecommendedModels {
         hyperparameters(card, data, rows, "0.001");
         String layers = String.join(" \u2192 ", hidden.stream().map(String::valueOf).toList());
         return new Recommendation(MLP, VALIDATOR.parse(card.toString()), List.of(hidden.size(), layers));
+    }
+
+    /**
+     * Gradient-boosted trees: shallower trees on small tables (they overfit), a learning rate of 0.1 with enough rounds
+     * for it, rows sampled anew each round.
+     */
+    private static Recommendation trees(String title, Preprocessing data, long rows) {
+        ObjectNode card = base(data, "Gradient-boosted trees for " + title);
+        card.put("specVersion", "1.2");
+        card.putObject("architecture").put("template", ModelCard.TEMPLATE_GBDT);
+        card.putObject("runtime").put("engine", "xgboost").put("engineVersion", XGBOOST_VERSION);
+        int depth = rows < 1_000 ? 3 : rows < 100_000 ? 6 : 8;
+        int rounds = rows < 1_000 ? 100 : 300;
+        ObjectNode hp = card.putObject("hyperparameters");
+        range(hp, "rounds", rounds, "1", "5000");
+        range(hp, "maxDepth", depth, "1", "16");
+        range(hp, "eta", "0.1", "0.001", "1").put("scale", "log");
+        range(hp, "subsample", "0.8", "0.1", "1");
+        range(hp, "minChildWeight", "1", "0", "100");
+        range(hp, "lambda", "1", "0", "100");
+        range(hp, "seed", 42, "0", String.valueOf(Integer.MAX_VALUE));
+        return new Recommendation(GBDT, VALIDATOR.parse(card.toString()), List.of(rounds, depth));
     }
 
     private static Recommendation linear(String title, Preprocessing data, long rows) {

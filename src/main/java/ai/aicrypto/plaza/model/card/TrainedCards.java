@@ -9,17 +9,22 @@ import tools.jackson.databind.node.ObjectNode;
 public final class TrainedCards {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The first spec version with {@code preprocessing} and {@code interface}. */
+    static final String PREPROCESSING_SPEC_VERSION = "1.1";
 
     private TrainedCards() {
     }
 
     /**
-     * Makes {@code card} a spec 1.1 card of a model trained on data encoded by {@code preprocessing}: the output
+     * Makes {@code card} a card of a model trained on data encoded by {@code preprocessing} (spec 1.1, or the card's
+     * own newer version, e.g. 1.2 for trees): the output
      * names the dataset's classes (label index i is output unit i) or its target, and the card gains the
      * {@code preprocessing} and the {@code interface} a prediction request follows.
      */
     public static void describeInput(ObjectNode card, Preprocessing preprocessing) {
-        card.put("specVersion", ModelCardValidator.SPEC_VERSION);
+        if ("1.0".equals(card.path("specVersion").asString(""))) {
+            card.put("specVersion", PREPROCESSING_SPEC_VERSION);
+        }
         ObjectNode output = card.putObject("output");
         if (preprocessing.label().regression()) {
             output.putArray("targets").add(preprocessing.label().column());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.model.ModelProperties;
+import ai.aicrypto.plaza.catalog.ListingForm;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
@@ -61,12 +62,13 @@ class ModelController {
     String publishForm(Model model) throws IOException {
         model.addAttribute("cardJson", new ClassPathResource(EXAMPLE_CARD).getContentAsString(StandardCharsets.UTF_8));
         model.addAttribute("tags", "");
+        model.addAttribute("royaltyPercent", "0");
         return "model/publish";
     }
 
     @PostMapping("/models/new")
     String publish(@RequestParam String cardJson, @RequestParam(defaultValue = "") String tags,
-                   @RequestParam(required = false) MultipartFile weights,
+                   @RequestParam(defaultValue = "0") String royaltyPercent, @RequestParam(required = false) MultipartFile weights,
                    @AuthenticationPrincipal AccountPrincipal me, Model model, RedirectAttributes redirect)
             throws IOException {
         Path spooled = null;
@@ -75,7 +77,8 @@ class ModelController {
                 spooled = Files.createTempFile(Files.createDirectories(workDir), "weights-", ".part");
                 weights.transferTo(spooled);
             }
-            long id = models.publish(me.id(), new ModelUpload(cardJson, ListingDraft.parseTags(tags), spooled));
+            int royaltyBps = ListingForm.royaltyBps(royaltyPercent);
+            long id = models.publish(me.id(), new ModelUpload(cardJson, ListingDraft.parseTags(tags), spooled, royaltyBps));
             redirect.addFlashAttribute("notice", "model.published");
             return "redirect:/models/" + id;
         } catch (InvalidModelCardException e) {
@@ -90,6 +93,7 @@ class ModelController {
         }
         model.addAttribute("cardJson", cardJson);
         model.addAttribute("tags", tags);
+        model.addAttribute("royaltyPercent", royaltyPercent);
         return "model/publish";
     }
 
@@ -138,7 +142,8 @@ class ModelController {
     @GetMapping("/models/{id}/weights")
     ResponseEntity<StreamingResponseBody> weights(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me)
             throws IOException {
-        return Downloads.attachment("model-" + id + ".safetensors", models.openWeights(id, me));
+        ModelService.WeightsFile file = models.openWeights(id, me);
+        return Downloads.attachment(file.name(), file.content());
     }
 
     @GetMapping(value = "/models/{id}/card.json", produces = MediaType.APPLICATION_JSON_VALUE)

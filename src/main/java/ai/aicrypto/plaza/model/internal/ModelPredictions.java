@@ -19,6 +19,8 @@ import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.model.ModelProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.InvalidModelCardException;
+import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.model.inference.LayerWeights;
@@ -43,8 +45,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
- * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network on the plaza's
- * CPU ({@link DenseNetwork}, the evaluator that verifies training) and answered with the top classes and their
+ * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network or tree ensemble
+ * on the plaza's CPU ({@link DenseNetwork}, {@link BoostedTrees}: what verifies training) and answered with the top classes and their
  * probabilities, or the predicted value.
  * <p>
  * Who may call: the owner always; others as the owner's {@link ApiVisibility} says. What it costs: nothing for the
@@ -116,6 +118,9 @@ class ModelPredictions {
     }
 
     private static long weightBytes(Loaded model) {
+        if (model.trees() != null) {
+            return model.trees().memoryBytes();
+        }
         long floats = 0;
         List<Integer> sizes = new ArrayList<>();
         sizes.add(model.preprocessing().featureCount());
@@ -131,7 +136,7 @@ class ModelPredictions {
     Preprocessing inputOf(long modelId, AccountPrincipal caller) {
         ModelService.Seen seen = models.seen(modelId, caller);
         usable(seen, caller);
-        return loaded(modelId, seen).preprocessing();
+        return loaded(modelId, seen.model()).preprocessing();
     }
 
     /**
@@ -176,7 +181,7 @@ class ModelPredictions {
             credit.requireAvailable(caller.id(), call.cost());
         }
         long started = System.nanoTime();
-        Loaded model = loaded(modelId, seen);
+        Loaded model = loaded(modelId, seen.model());
         float[][] inputs = encoding.encode(model.preprocessing());
         List<Outcome> outcomes = run(model, inputs);
         double latencyMs = (System.nanoTime() - started) / 1e6;
@@ -200,6 +205,19 @@ class ModelPredictions {
                     .divideAndRemainder(BigInteger.valueOf(1000));
             return split[1].signum() == 0 ? split[0] : split[0].add(BigInteger.ONE);
         }
+    }
+
+    /**
+     * Outcomes for raw records, for a run its owner asked for away from any request (a competition's code submission):
+     * not metered and no call recorded. The caller has checked that the owner may run these weights.
+     */
+    List<Outcome> runForOwner(long modelId, ModelService.StoredModel stored, List<Map<String, String>> records) {
+        Loaded model = loaded(modelId, stored);
+        float[][] inputs = new float[records.size()][];
+        for (int i = 0; i < records.size(); i++) {
+            inputs[i] = encodeRecord(model.preprocessing(), records.get(i), i, records.size());
+        }
+        return run(model, inputs);
     }
 
     /** Refuses a model whose weights this caller may not run, or whose owner does not let them call it. */
@@ -236,16 +254,16 @@ class ModelPredictions {
         }
     }
 
-    /** A model ready to run: its card, how it takes input and its weights in memory. */
-    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights) {
+    /** A model ready to run: its card, how it takes input and its network's weights or its trees in memory. */
+    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights, BoostedTrees trees) {
     }
 
     /**
      * The model, from the cache when it was run lately. Stored weights never change (a new upload is a new blob
      * key), so the key names both the weights and the card stored with them.
      */
-    private Loaded loaded(long modelId, ModelService.Seen seen) {
-        return cache.get(seen.model().weightsKey(), key -> load(modelId, seen.model()));
+    private Loaded loaded(long modelId, ModelService.StoredModel stored) {
+        return cache.get(stored.weightsKey(), key -> load(modelId, stored));
     }
 
     private Loaded load(long modelId, ModelService.StoredModel stored) {
@@ -258,10 +276,14 @@ class ModelPredictions {
             try (InputStream in = models.decryptWeights(modelId, stored)) {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            try (F32Tensors tensors = F32Tensors.open(file)) {
-                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors));
+            if (card.isTrees()) {
+                return new Loaded(card, preprocessing, null, BoostedTrees.read(file, BoostedTrees.Limits.widestOf(card))
+                        .requireFits(card));
             }
-        } catch (F32Tensors.UnfitTensorsException e) {
+            try (F32Tensors tensors = F32Tensors.open(file)) {
+                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors), null);
+            }
+        } catch (F32Tensors.UnfitTensorsException | InvalidModelCardException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -292,6 +314,9 @@ class ModelPredictions {
         for (int i = 0; i < inputs.length; i++) {
             System.arraycopy(inputs[i], 0, flat, i * width, width);
         }
+        if (model.trees() != null) {
+            return java.util.Arrays.stream(model.trees().predict(flat, inputs.length)).map(p -> outcome(model.card(), p)).toList();
+        }
         try (NDManager manager = DenseNetwork.cpuManager()) {
             NDArray out = DenseNetwork.forward(manager, model.card(), width, model.weights(),
                     manager.create(flat, new Shape(inputs.length, width)));
@@ -309,7 +334,7 @@ class ModelPredictions {
         int width = out.length / rows;
         for (int r = 0; r < rows; r++) {
             if (!card.isClassification()) {
-                outcomes.add(new Outcome(null, List.of(), (double) out[r * width]));
+                outcomes.add(outcome(card, new double[] {out[r * width]}));
                 continue;
             }
             double max = Double.NEGATIVE_INFINITY;
@@ -322,15 +347,26 @@ class ModelPredictions {
                 p[c] = Math.exp(out[r * width + c] - max);
                 sum += p[c];
             }
-            List<ClassScore> scores = new ArrayList<>(width);
             for (int c = 0; c < width; c++) {
-                scores.add(new ClassScore(card.classes().get(c), p[c] / sum));
+                p[c] /= sum;
             }
-            scores.sort(Comparator.comparingDouble(ClassScore::probability).reversed());
-            List<ClassScore> top = List.copyOf(scores.subList(0, Math.min(TOP_CLASSES, width)));
-            outcomes.add(new Outcome(top.get(0).label(), top, null));
+            outcomes.add(outcome(card, p));
         }
         return outcomes;
+    }
+
+    /** The top classes of one row's class probabilities, or its predicted value (regression: {@code [value]}). */
+    private static Outcome outcome(ModelCard card, double[] p) {
+        if (!card.isClassification()) {
+            return new Outcome(null, List.of(), p[0]);
+        }
+        List<ClassScore> scores = new ArrayList<>(p.length);
+        for (int c = 0; c < p.length; c++) {
+            scores.add(new ClassScore(card.classes().get(c), p[c]));
+        }
+        scores.sort(Comparator.comparingDouble(ClassScore::probability).reversed());
+        List<ClassScore> top = List.copyOf(scores.subList(0, Math.min(TOP_CLASSES, p.length)));
+        return new Outcome(top.get(0).label(), top, null);
     }
 
     private boolean freeCallLeft(Call call) {

@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +30,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
+import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.serving.Aic;
@@ -52,6 +55,28 @@ class ModelService implements Models {
     private final BlobStore blobs;
     private final DataKeys dataKeys;
     private final TransactionTemplate transaction;
+
+    /**
+     * Every member may call a free public model without a license, and such calls are not counted against a free
+     * quota: only calls that were charged to the caller's credit, or made by a licensee (or the owner), are kept.
+     */
+    @Override
+    public List<LicenseeCalls> licenseeCallsBetween(java.time.Instant from, java.time.Instant to) {
+        record Row(LicenseeCalls calls, boolean charged) {
+        }
+        return jdbc.sql("""
+                        SELECT c.model_id, l.owner_id, c.caller_id, count(*), max(c.created_at), bool_or(c.charged_wei > 0)
+                        FROM model_calls c JOIN listings l ON l.id = c.model_id
+                        WHERE NOT c.free_quota AND c.created_at >= ? AND c.created_at < ?
+                        GROUP BY c.model_id, l.owner_id, c.caller_id ORDER BY c.model_id, c.caller_id""")
+                .params(java.sql.Timestamp.from(from), java.sql.Timestamp.from(to))
+                .query((rs, n) -> new Row(new LicenseeCalls(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getTimestamp(5).toInstant()), rs.getBoolean(6)))
+                .list().stream()
+                .filter(r -> r.charged() || access.mayUse(r.calls().callerId(), r.calls().modelId()))
+                .map(Row::calls)
+                .toList();
+    }
 
     ModelService(Catalog catalog, ListingAccess access, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys,
                  TransactionTemplate transaction) {
@@ -98,8 +123,10 @@ class ModelService implements Models {
         String license = License.fromSpdx(card.license()).map(License::spdx)
                 .orElseThrow(() -> new UserFacingException("card", "model.error.license-unsupported", card.license()));
         ListingDraft listing = new ListingDraft(card.name(), card.description().orElse(""), upload.tags(), license,
-                card.priceAic()).validated();
-        if (upload.weightsFile() != null) {
+                card.priceAic(), upload.royaltyBps()).validated();
+        if (upload.weightsFile() != null && card.isTrees()) {
+            BoostedTrees.read(upload.weightsFile(), BoostedTrees.Limits.widestOf(card)).requireFits(card);
+        } else if (upload.weightsFile() != null) {
             SafetensorsInspector.inspect(upload.weightsFile());
         }
         BlobStore.StoredBlob weights = null;
@@ -163,7 +190,7 @@ class ModelService implements Models {
      * Decrypted weights, for the owner and licensees, and not while they are withheld until the
      * training job's provider is paid on-chain (for nobody, the owner included).
      */
-    InputStream openWeights(long id, AccountPrincipal viewer) throws IOException {
+    WeightsFile openWeights(long id, AccountPrincipal viewer) throws IOException {
         ModelPage page = page(id, viewer);
         if (!page.mayUse() || page.model().weightsKey() == null) {
             throw new NotFoundException();
@@ -171,7 +198,12 @@ class ModelService implements Models {
         if (page.model().withheld()) {
             throw new UserFacingException(null, "model.error.withheld");
         }
-        return decryptWeights(id, page.model());
+        String extension = page.card().isTrees() ? ".xgboost.json" : ".safetensors";
+        return new WeightsFile("model-" + id + extension, decryptWeights(id, page.model()));
+    }
+
+    /** A weights file to download: its name says its type ({@link ModelCard#weightsFormat()}). */
+    record WeightsFile(String name, InputStream content) {
     }
 
     /** The stored weights, decrypted as they are read; the caller has checked who may have them. */
@@ -252,10 +284,32 @@ class ModelService implements Models {
                         SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld, api_visibility,
                                api_price_per_1000_aic FROM models WHERE listing_id = ?""")
                 .param(id)
-                .query((rs, n) -> new StoredModel(rs.getString("card"), rs.getString("weights_key"),
-                        (Long) rs.getObject("weights_bytes"), rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld"),
-                        ApiVisibility.valueOf(rs.getString("api_visibility")), rs.getBigDecimal("api_price_per_1000_aic")))
+                .query(ModelService::storedModel)
                 .optional();
+    }
+
+    /** The owner's models with weights that are not withheld (or only {@code onlyId}), newest first. */
+    List<OwnedModel> ownedWithWeights(long ownerId, Long onlyId, int limit) {
+        return jdbc.sql("""
+                        SELECT l.id, l.title, m.card::text AS card, m.weights_key, m.weights_bytes, m.wrapped_data_key,
+                               m.withheld, m.api_visibility, m.api_price_per_1000_aic
+                        FROM models m JOIN listings l ON l.id = m.listing_id
+                        WHERE l.owner_id = :owner AND m.weights_key IS NOT NULL AND NOT m.withheld
+                          AND (CAST(:only AS bigint) IS NULL OR l.id = :only)
+                        ORDER BY l.created_at DESC, l.id DESC
+                        LIMIT :limit""")
+                .param("owner", ownerId).param("only", onlyId).param("limit", limit)
+                .query((rs, n) -> new OwnedModel(rs.getLong("id"), rs.getString("title"), storedModel(rs, n)))
+                .list();
+    }
+
+    record OwnedModel(long id, String title, StoredModel model) {
+    }
+
+    private static StoredModel storedModel(ResultSet rs, int n) throws SQLException {
+        return new StoredModel(rs.getString("card"), rs.getString("weights_key"), (Long) rs.getObject("weights_bytes"),
+                rs.getBytes("wrapped_data_key"), rs.getBoolean("withheld"),
+                ApiVisibility.valueOf(rs.getString("api_visibility")), rs.getBigDecimal("api_price_per_1000_aic"));
     }
 
     private void deleteQuietly(BlobStore.StoredBlob blob) {

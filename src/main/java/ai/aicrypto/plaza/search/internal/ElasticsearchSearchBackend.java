@@ -121,7 +121,7 @@ class ElasticsearchSearchBackend implements SearchBackend {
                     sortValues.get(2).asString()));
         }
         long total = response.path("hits").path("total").path("value").asLong(hits.size());
-        return new SearchResults(hits, total, facets(response.path("aggregations")), next, NAME);
+        return new SearchResults(hits, total, facets(response.path("aggregations")), next, NAME, false);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,18 @@ import org.springframework.transaction.annotation.Transactional;
  * offers, competitions): its {@code search_vector} (weighted title, tags, terms, description; GIN
  * index on listings) for words, and pg_trgm's word similarity on titles for typos. Needs no other
  * server and is never out of sync, which is why it is the default and the fallback.
+ * <p>
+ * A search by relevance reads a bounded number of rows, plus a sample of one match in 64, however many match, so
+ * that it still answers quickly over a million listings (ops/bench/search):
+ * <ul>
+ * <li>Counts are exact up to {@link SearchProperties#pgExactCountsUpTo()} matches. Past that, the total and
+ * the facet counts are estimated from a sample (the listings of one bucket in 64, V39), rounded, and
+ * reported as estimates.</li>
+ * <li>With that many matches, relevance ranks only the newest {@link SearchProperties#pgRankedCandidates()}
+ * or so (the sample tells from which creation time on). The other sort orders stay exact, and read every match.</li>
+ * <li>Words are first matched as written (the GIN index); only when that finds less than a page does each
+ * word also match titles with a similar word, since the trigram index costs far more on common words.</li>
+ * </ul>
  */
 @Component
 class PostgresSearchBackend implements SearchBackend {
@@ -37,27 +50,55 @@ class PostgresSearchBackend implements SearchBackend {
     private static final int TAG_FACET_SIZE = 15;
     /** Lower than pg_trgm's default 0.6, so that one typo in a short word still matches. */
     private static final String WORD_SIMILARITY_THRESHOLD = "0.45";
+    /** Fewer matches than a page for the words as written: similar words in titles match too. */
+    private static final int TYPOS_BELOW = SearchQuery.DEFAULT_SIZE;
+    private static final List<String> FACETS = List.of("kind", "license", "price", "priceRange", "gpuModel", "task");
 
     private final JdbcClient jdbc;
     private final StatementTimeouts timeouts;
     private final Accounts accounts;
+    private final int exactCountsUpTo;
+    private final int rankedCandidates;
 
-    PostgresSearchBackend(JdbcClient jdbc, Accounts accounts, StatementTimeouts timeouts) {
+    PostgresSearchBackend(JdbcClient jdbc, Accounts accounts, StatementTimeouts timeouts, SearchProperties properties) {
         this.jdbc = jdbc;
         this.timeouts = timeouts;
         this.accounts = accounts;
+        this.exactCountsUpTo = properties.pgExactCountsUpTo();
+        this.rankedCandidates = properties.pgRankedCandidates();
     }
 
     @Override
     @Transactional(readOnly = true)
     public SearchResults search(SearchQuery query) {
         timeouts.limitForVisitors();
-        jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true)").param(WORD_SIMILARITY_THRESHOLD)
-                .query(String.class).single();
-        Filter filter = Filter.of(query);
+        // Custom plans only: a generic plan cannot see how common the searched words are, and picks scans by guess.
+        jdbc.sql("SELECT set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('plan_cache_mode', 'force_custom_plan', true)")
+                .param(WORD_SIMILARITY_THRESHOLD).query((rs, n) -> n).single();
         Order order = Order.of(query.sort());
+        // A broken cursor is told before any work is done.
+        Map<String, Object> cursorParams = new HashMap<>();
+        if (query.after() != null) {
+            List<String> cursor = SearchCursor.decode(query.after(), NAME, 3);
+            cursorParams.put("cursorValue", SearchCursor.value(cursor.get(0), order::checked));
+            cursorParams.put("cursorId", SearchCursor.<Long>value(cursor.get(1), Long::valueOf));
+            cursorParams.put("cursorKind", SearchCursor.value(cursor.get(2), kind -> SearchKind.valueOf(kind).name()));
+        }
+        Filter filter = Filter.of(query, false);
+        Counts counts = counts(filter);
+        if (counts.total() < TYPOS_BELOW && filter.typosWouldWiden()) {
+            filter = Filter.of(query, true);
+            counts = counts(filter);
+        }
 
         var params = new HashMap<>(filter.params);
+        params.putAll(cursorParams);
+        String where = filter.sql;
+        // Ranking every one of many matches reads them all; the newest of them are ranked instead.
+        if (order == Order.RELEVANCE && counts.rankFrom() != null) {
+            where += " AND created_at >= :rankFrom";
+            params.put("rankFrom", counts.rankFrom());
+        }
         String score = query.text().isEmpty() ? "CAST(0 AS real)"
                 : "(ts_rank_cd(search_vector, websearch_to_tsquery('simple', :text), 32) + word_similarity(:lowerText, lower(title)))";
         String headline = query.text().isEmpty() ? "title"
@@ -71,15 +112,11 @@ class PostgresSearchBackend implements SearchBackend {
         var sql = new StringBuilder("SELECT * FROM (SELECT id, kind, slug, title, description, detail, tags, license, ")
                 .append("price_aic, owner_id, created_at, task, popularity, coalesce(rating, -1) AS rating_key, reviews, ")
                 .append("average_stars, ").append(score)
-                .append(" AS score FROM search_documents WHERE ").append(filter.sql).append(") matched");
+                .append(" AS score FROM search_documents WHERE ").append(where).append(") matched");
         // Ids are unique within a kind only, so the kind breaks the last ties.
         if (query.after() != null) {
-            List<String> cursor = SearchCursor.decode(query.after(), NAME, 3);
             sql.append(" WHERE (").append(order.column).append(", id, kind) ").append(order.descending ? "<" : ">")
                     .append(" (CAST(:cursorValue AS ").append(order.sqlType).append("), :cursorId, :cursorKind)");
-            params.put("cursorValue", SearchCursor.value(cursor.get(0), order::checked));
-            params.put("cursorId", SearchCursor.<Long>value(cursor.get(1), Long::valueOf));
-            params.put("cursorKind", SearchCursor.value(cursor.get(2), kind -> SearchKind.valueOf(kind).name()));
         }
         String direction = order.descending ? " DESC" : " ASC";
         String orderBy = " ORDER BY " + order.column + direction + ", id" + direction + ", kind" + direction;
@@ -101,9 +138,7 @@ class PostgresSearchBackend implements SearchBackend {
                 Highlights.toHtml(r.titleMarked), Highlights.toHtml(r.snippetMarked), r.detail, r.tags, r.license,
                 r.price, owners.getOrDefault(r.ownerId, "?"), r.task, r.popularity, r.averageStars,
                 r.reviews)).toList();
-        Map<String, List<FacetValue>> facets = facets(filter);
-        long total = facets.remove("total").get(0).count();
-        return new SearchResults(hits, total, facets, next, NAME);
+        return new SearchResults(hits, counts.total(), counts.facets(), next, NAME, counts.estimated());
     }
 
     @Override
@@ -125,21 +160,57 @@ class PostgresSearchBackend implements SearchBackend {
                 .query(String.class).list();
     }
 
-    private Map<String, List<FacetValue>> facets(Filter filter) {
-        Map<String, List<FacetValue>> facets = new LinkedHashMap<>();
-        for (String name : List.of("kind", "license", "price", "priceRange", "gpuModel", "task", "total")) {
-            facets.put(name, new ArrayList<>());
+    /**
+     * Exact counts when at most {@link #exactCountsUpTo} match; else the sample's estimates. The sample goes first:
+     * it is small, and when it shows many matches the exact count (which stops after its limit) is not tried.
+     */
+    private Counts counts(Filter filter) {
+        Counts sampled = count(filter, true);
+        if (sampled.total() > 2L * exactCountsUpTo) {
+            return sampled;
         }
+        Counts exact = count(filter, false);
+        return exact.total() <= exactCountsUpTo ? exact : sampled.atLeast(exactCountsUpTo + 1L);
+    }
+
+    /**
+     * The total and facet counts of what the filter matches: all of it, stopping after {@link #exactCountsUpTo} + 1
+     * rows; or the sample (bucket 0 of V39, each row weighing as many documents as it stands for), rounded, with the
+     * creation time from which on about {@link #rankedCandidates} of the matches were created.
+     */
+    private Counts count(Filter filter, boolean sampled) {
+        Map<String, List<FacetValue>> facets = new LinkedHashMap<>();
+        FACETS.forEach(name -> facets.put(name, new ArrayList<>()));
+        facets.put("tag", new ArrayList<>());
+        long[] total = {0};
+        OffsetDateTime[] rankFrom = {null};
+        String window = """
+                UNION ALL
+                (SELECT -2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, created_at
+                 FROM (SELECT created_at, sum(weight) OVER (ORDER BY created_at DESC) AS covered FROM matched) newest
+                 WHERE covered >= :rankedCandidates ORDER BY created_at DESC LIMIT 1)""";
+        var params = new HashMap<>(filter.params);
+        params.put("limit", exactCountsUpTo + 1);
+        params.put("rankedCandidates", rankedCandidates);
         jdbc.sql("""
-                        SELECT kind, license, price, price_range, gpu_model, task,
-                               GROUPING(kind, license, price, price_range, gpu_model, task) AS g, count(*) AS n
-                        FROM (SELECT kind, license, gpu_model, task, CASE WHEN price_aic = 0 THEN 'free' ELSE 'paid' END AS price,
-                                     CASE WHEN price_aic = 0 THEN '0' WHEN price_aic < 10 THEN '0-10'
-                                          WHEN price_aic < 100 THEN '10-100' ELSE '100-' END AS price_range
-                              FROM search_documents WHERE %s) matched
-                        GROUP BY GROUPING SETS ((kind), (license), (price), (price_range), (gpu_model), (task), ())""".formatted(filter.sql))
-                .params(filter.params)
-                .query((rs, n) -> {
+                        WITH matched AS MATERIALIZED (
+                            SELECT kind, license, gpu_model, task, tags, created_at, %s AS weight,
+                                   CASE WHEN price_aic = 0 THEN 'free' ELSE 'paid' END AS price,
+                                   CASE WHEN price_aic = 0 THEN '0' WHEN price_aic < 10 THEN '0-10'
+                                        WHEN price_aic < 100 THEN '10-100' ELSE '100-' END AS price_range
+                            FROM search_documents WHERE %s)
+                        SELECT GROUPING(kind, license, price, price_range, gpu_model, task) AS g, kind, license, price,
+                               price_range, gpu_model, task, CAST(NULL AS text) AS tag, sum(weight) AS n,
+                               CAST(NULL AS timestamptz) AS rank_from
+                        FROM matched GROUP BY GROUPING SETS ((kind), (license), (price), (price_range), (gpu_model), (task), ())
+                        UNION ALL
+                        (SELECT -1, NULL, NULL, NULL, NULL, NULL, NULL, tag, sum(weight) AS n, NULL
+                         FROM matched, unnest(tags) AS tag GROUP BY tag ORDER BY n DESC, tag LIMIT %d)
+                        %s""".formatted(sampled ? "sample_one_in" : "1",
+                        filter.sql + (sampled ? " AND sample_bucket = 0" : " LIMIT :limit"), TAG_FACET_SIZE,
+                        sampled ? window : ""))
+                .params(params)
+                .query(rs -> {
                     // GROUPING() sets a bit for each column not grouped, the first column being the highest bit.
                     String facet = switch (rs.getInt("g")) {
                         case 0b011111 -> "kind";
@@ -148,34 +219,58 @@ class PostgresSearchBackend implements SearchBackend {
                         case 0b111011 -> "priceRange";
                         case 0b111101 -> "gpuModel";
                         case 0b111110 -> "task";
+                        case -1 -> "tag";
+                        case -2 -> "rankFrom";
                         default -> "total";
                     };
-                    String value = switch (facet) {
-                        case "kind" -> rs.getString("kind");
-                        case "license" -> rs.getString("license");
-                        case "price" -> rs.getString("price");
-                        case "priceRange" -> rs.getString("price_range");
-                        case "gpuModel" -> rs.getString("gpu_model");
-                        case "task" -> rs.getString("task");
-                        default -> "";
-                    };
-                    // Kinds without a license, GPU model or task form a group of their own: not a facet value.
-                    if (value != null) {
-                        facets.get(facet).add(new FacetValue(value, rs.getLong("n")));
+                    switch (facet) {
+                        case "total" -> total[0] = rs.getLong("n");
+                        case "rankFrom" -> rankFrom[0] = rs.getObject("rank_from", OffsetDateTime.class);
+                        default -> {
+                            String column = switch (facet) {
+                                case "priceRange" -> "price_range";
+                                case "gpuModel" -> "gpu_model";
+                                default -> facet;
+                            };
+                            String value = rs.getString(column);
+                            // Kinds without a license, GPU model or task form a group of their own: not a facet value.
+                            if (value != null) {
+                                facets.get(facet).add(new FacetValue(value, rs.getLong("n")));
+                            }
+                        }
                     }
-                    return facet;
-                })
-                .list();
+                });
         facets.values().forEach(values -> values.sort((a, b) -> Long.compare(b.count(), a.count())));
-        if (facets.get("total").isEmpty()) {
-            facets.get("total").add(new FacetValue("", 0));
+        Counts counts = new Counts(total[0], facets, false, null);
+        return sampled ? counts.estimates(rankFrom[0]) : counts;
+    }
+
+    /**
+     * What {@link #count} found. Estimates are rounded to two significant digits, which is about as exact as a
+     * sample of one in 64 tells them; {@code rankFrom} is null for exact counts, and where the sample holds fewer
+     * matches than {@link #rankedCandidates} stand for.
+     */
+    private record Counts(long total, Map<String, List<FacetValue>> facets, boolean estimated, OffsetDateTime rankFrom) {
+
+        Counts estimates(OffsetDateTime from) {
+            Map<String, List<FacetValue>> rounded = new LinkedHashMap<>();
+            facets.forEach((name, values) -> rounded.put(name,
+                    values.stream().map(v -> new FacetValue(v.value(), roughly(v.count()))).toList()));
+            return new Counts(roughly(total), rounded, true, from);
         }
-        facets.put("tag", jdbc.sql("""
-                        SELECT tag, count(*) AS n FROM (SELECT tags FROM search_documents WHERE %s) matched, unnest(tags) AS tag
-                        GROUP BY tag ORDER BY n DESC, tag LIMIT %d""".formatted(filter.sql, TAG_FACET_SIZE))
-                .params(filter.params)
-                .query((rs, n) -> new FacetValue(rs.getString("tag"), rs.getLong("n"))).list());
-        return facets;
+
+        /** At least {@code floor}: the exact count stopped past it, whatever the sample said. */
+        Counts atLeast(long floor) {
+            return new Counts(roughly(Math.max(total, floor)), facets, true, rankFrom);
+        }
+
+        static long roughly(long n) {
+            if (n < 100) {
+                return n;
+            }
+            long unit = (long) Math.pow(10, (long) Math.log10(n) - 1);
+            return Math.round((double) n / unit) * unit;
+        }
     }
 
     private static String escapeLike(String s) {
@@ -197,16 +292,34 @@ class PostgresSearchBackend implements SearchBackend {
                        float score, Task task, long popularity, double ratingKey, int reviews, Double averageStars) {
     }
 
-    /** The WHERE clause shared by hits and facets: documents that match the text and filters. */
-    private record Filter(String sql, Map<String, Object> params) {
+    /**
+     * The WHERE clause shared by hits and counts: documents that match the text and filters.
+     *
+     * @param words the text's words that could match a title with typos (those with a letter or digit)
+     */
+    private record Filter(String sql, Map<String, Object> params, List<String> words, boolean typos) {
 
-        static Filter of(SearchQuery q) {
+        /**
+         * The words as written (with {@code typos}: each word as written anywhere, or like it in the title: pg_trgm's
+         * word similarity, per word, so that every word must match as it must in Elasticsearch).
+         */
+        static Filter of(SearchQuery q, boolean typos) {
             var sql = new StringBuilder("TRUE");
             Map<String, Object> params = new HashMap<>();
+            List<String> words = Arrays.stream(q.text().toLowerCase().split("\\s+"))
+                    .filter(word -> word.codePoints().anyMatch(Character::isLetterOrDigit)).toList();
             if (!q.text().isEmpty()) {
-                sql.append(" AND (search_vector @@ websearch_to_tsquery('simple', :text) OR :lowerText <% lower(title))");
                 params.put("text", q.text());
                 params.put("lowerText", q.text().toLowerCase());
+                if (typos) {
+                    for (int i = 0; i < words.size(); i++) {
+                        sql.append(" AND (search_vector @@ websearch_to_tsquery('simple', :word").append(i)
+                                .append(") OR :word").append(i).append(" <% lower(title))");
+                        params.put("word" + i, words.get(i));
+                    }
+                } else {
+                    sql.append(" AND search_vector @@ websearch_to_tsquery('simple', :text)");
+                }
             }
             if (!q.kinds().isEmpty()) {
                 sql.append(" AND kind IN (:kinds)");
@@ -241,7 +354,12 @@ class PostgresSearchBackend implements SearchBackend {
                 sql.append(" AND price_aic < :maxPrice");
                 params.put("maxPrice", q.maxPrice());
             }
-            return new Filter(sql.toString(), params);
+            return new Filter(sql.toString(), params, words, typos);
+        }
+
+        /** Whether matching titles with typos could find more than the words as written. */
+        boolean typosWouldWiden() {
+            return !typos && !words.isEmpty();
         }
     }
 

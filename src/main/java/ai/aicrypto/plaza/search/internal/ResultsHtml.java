@@ -33,7 +33,7 @@ final class ResultsHtml {
                     .raw("</h3>\n<ul>\n");
             for (SearchPage.FacetLink link : facet.values()) {
                 out.raw("<li>").openLink(link.url(), link.current()).raw("<span>").text(link.label())
-                        .raw("</span> <span class=\"count\">").raw(Long.toString(link.count())).raw("</span></a></li>\n");
+                        .raw("</span> <span class=\"count\">").text(link.count()).raw("</span></a></li>\n");
             }
             out.raw("</ul>\n</div>\n");
         }

@@ -31,7 +31,8 @@ record SearchPage(String query, String count, String sortsHtml, String facetsHtm
     record Facet(String name, String title, List<FacetLink> values) {
     }
 
-    record FacetLink(String label, String url, boolean current, long count) {
+    /** @param count as shown: "about 12,000" when estimated */
+    record FacetLink(String label, String url, boolean current, String count) {
     }
 
     /**
@@ -60,8 +61,10 @@ record SearchPage(String query, String count, String sortsHtml, String facetsHtm
             String name = facet.getKey();
             List<FacetLink> links = new ArrayList<>(facet.getValue().size());
             for (FacetValue value : facet.getValue()) {
+                String count = results.estimated() ? m.get("search.facet.count.about", value.count())
+                        : Long.toString(value.count());
                 links.add(new FacetLink(facetLabel(name, value.value(), m), params.facetUrl(name, value.value()),
-                        params.selected(name, value.value()), value.count()));
+                        params.selected(name, value.value()), count));
             }
             facets.add(new Facet(name, m.get("search.facet." + name), links));
         }
@@ -70,7 +73,8 @@ record SearchPage(String query, String count, String sortsHtml, String facetsHtm
             hits.add(hit(hit, contextPath, m));
         }
         boolean searched = params.q() != null && !params.q().isBlank();
-        return new SearchPage(searched ? params.q() : null, m.get("search.count", results.total()), ResultsHtml.sorts(sorts),
+        String count = m.get(results.estimated() ? "search.count.about" : "search.count", results.total());
+        return new SearchPage(searched ? params.q() : null, count, ResultsHtml.sorts(sorts),
                 ResultsHtml.facets(facets), hits.isEmpty(), ResultsHtml.hits(hits),
                 results.nextCursor() == null ? null : params.next(results.nextCursor()));
     }

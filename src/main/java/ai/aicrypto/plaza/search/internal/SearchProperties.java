@@ -12,10 +12,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param esIndexTimeout   how long an index write (a change, a bulk batch of a rebuild) waits for its answer
  * @param esCooldown       after Elasticsearch failed, how long searches go straight to PostgreSQL (a successful
  *                         index write ends it sooner)
+ * @param pgExactCountsUpTo  PostgreSQL search counts matches exactly up to this many; past it, it estimates the
+ *                           counts from a sample (every search then reads a bounded number of rows)
+ * @param pgRankedCandidates with more matches than that, PostgreSQL ranks about this many of the newest by relevance
  */
 @ConfigurationProperties("plaza.search")
 record SearchProperties(String esUrl, String alias, Duration esConnectTimeout, Duration esReadTimeout,
-                        Duration esIndexTimeout, Duration esCooldown) {
+                        Duration esIndexTimeout, Duration esCooldown, Integer pgExactCountsUpTo,
+                        Integer pgRankedCandidates) {
 
     SearchProperties {
         alias = alias == null || alias.isBlank() ? "plaza-search" : alias;
@@ -23,6 +27,19 @@ record SearchProperties(String esUrl, String alias, Duration esConnectTimeout, D
         esReadTimeout = within("es-read-timeout", esReadTimeout, Duration.ofSeconds(3), Duration.ofMinutes(1));
         esIndexTimeout = within("es-index-timeout", esIndexTimeout, Duration.ofSeconds(30), Duration.ofMinutes(10));
         esCooldown = within("es-cooldown", esCooldown, Duration.ofSeconds(30), Duration.ofHours(1));
+        pgExactCountsUpTo = within("pg-exact-counts-up-to", pgExactCountsUpTo, 1_000, 1_000_000);
+        pgRankedCandidates = within("pg-ranked-candidates", pgRankedCandidates, 500, 1_000_000);
+    }
+
+    /** Unset: the default; else 10 to {@code max}. */
+    private static int within(String name, Integer value, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < 10 || value > max) {
+            throw new IllegalArgumentException("plaza.search." + name + " must be 10 to " + max + "; got " + value);
+        }
+        return value;
     }
 
     /** Unset: the default; else 10 ms to {@code max}. */
@@ -45,6 +62,7 @@ record SearchProperties(String esUrl, String alias, Duration esConnectTimeout, D
     public String toString() {
         return "SearchProperties[elasticsearch=" + elasticsearchEnabled() + ", alias=" + alias + ", esConnectTimeout="
                 + esConnectTimeout + ", esReadTimeout=" + esReadTimeout + ", esIndexTimeout=" + esIndexTimeout
-                + ", esCooldown=" + esCooldown + "]";
+                + ", esCooldown=" + esCooldown + ", pgExactCountsUpTo=" + pgExactCountsUpTo + ", pgRankedCandidates="
+                + pgRankedCandidates + "]";
     }
 }

@@ -26,6 +26,8 @@ class ScoringTest extends CompetitionTestSupport {
     DataKeys dataKeys;
     @Autowired
     TransactionTemplate transaction;
+    @Autowired
+    CodeSubmissions code;
 
     @Test
     void submissionsAreScoredOffTheRequestAndRankedBestFirstWithBaselinesApart() throws Exception {
@@ -95,7 +97,7 @@ class ScoringTest extends CompetitionTestSupport {
                 .param(id).update();
         // A runner whose limit has passed before it starts: interrupted while reading the 70,000 rows.
         var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100));
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
         try {
             impatient.score(id);
         } finally {

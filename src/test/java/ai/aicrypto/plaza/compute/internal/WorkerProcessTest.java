@@ -2,9 +2,12 @@ package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -25,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.TrainingJobs;
@@ -49,6 +53,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,7 +63,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Fashion-MNIST: a job end to end, a worker killed with -9 mid-job and a second one finishing it, the idle command
  * stopped while training, a fake worker (a plain HTTP client) whose random weights claim a good accuracy, and the
  * epoch audits: an honest job audited by another provider's worker, a lazy worker (gpu-worker's simulated cheater)
- * caught, and a lazy auditor overruled by a second audit.
+ * caught, and a lazy auditor overruled by a second audit; gradient-boosted trees on a real table, honest and lying.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "plaza.compute.max-weights-size=4MB") // the MLP's weights take about 1 MB
@@ -83,6 +89,8 @@ class WorkerProcessTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     JsonMapper json;
+    @Autowired
+    ApiTokens tokens;
     private final ModelCardValidator cards = new ModelCardValidator();
 
     @TempDir
@@ -173,7 +181,7 @@ class WorkerProcessTest extends IntegrationTest {
         long wine = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
                 "CC0-1.0", BigDecimal.ZERO), csv, "wine.csv", null, null, "cultivar"));
         Preprocessing encoding = datasets.preprocessing(wine);
-        RecommendedModels.Recommendation network = RecommendedModels.forDataset("Wine", encoding, 178).get(0);
+        RecommendedModels.Recommendation network = RecommendedModels.find(RecommendedModels.MLP, "Wine", encoding, 178).orElseThrow();
         long card = models.createPrivate(requester.id(), new ModelUpload(network.card().json().toString(), List.of(), null));
         long job = jobs.submit(requester.id(), wine, card, "{}", 0);
 
@@ -202,6 +210,147 @@ class WorkerProcessTest extends IntegrationTest {
             raw.put(header[i], first[i]);
         }
         assertThat(trainedCard.preprocessing().orElseThrow().encode(raw)).hasSize((int) trainedCard.inputFeatureCount());
+    }
+
+    /**
+     * The whole path of a table's owner with gradient-boosted trees: the builder's recommended trees for their wine
+     * table, trained by a real worker with XGBoost, verified on wines it never received, and answering the prediction
+     * API exactly as XGBoost itself answers from the same downloaded model.
+     */
+    @Test
+    void aTableTrainsTheBuildersRecommendedTreesAndTheModelAnswersAsXgboostDoes() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv());
+        long wine = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
+                "CC0-1.0", BigDecimal.ZERO), csv, "wine.csv", null, null, "cultivar"));
+        GpuOffers.IssuedWorker issued = register();
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), issued.token(), tmp.resolve("cache"), "--no-benchmark")) {
+            await(worker, () -> jdbc.sql("SELECT last_heartbeat IS NOT NULL FROM workers WHERE id = ?").param(issued.workerId())
+                    .query(Boolean.class).single());
+            String redirect = mvc.perform(post("/builder").with(user(requester)).with(csrf()).param("datasetId", String.valueOf(wine))
+                            .param("modelId", "recommended:" + RecommendedModels.GBDT)
+                            .param("offer", String.valueOf(issued.offerId())).param("budget", "10"))
+                    .andReturn().getResponse().getRedirectedUrl();
+            assertThat(redirect).as("the builder queued the job").startsWith("/jobs/");
+            long job = Long.parseLong(redirect.substring("/jobs/".length()));
+            assertThat(jdbc.sql("SELECT status || ' ' || offer_id FROM training_jobs WHERE id = ?").param(job).query(String.class)
+                    .single()).isEqualTo("QUEUED " + issued.offerId());
+            awaitFinished(worker, job);
+            assertThat(status(job)).as(worker.log()).isEqualTo("SUCCEEDED");
+            assertThat(worker.log()).contains("rounds of gradient-boosted trees with XGBoost");
+            int rounds = jdbc.sql("SELECT (hyperparameters ->> 'rounds')::int FROM training_jobs WHERE id = ?").param(job)
+                    .query(Integer.class).single();
+            assertThat(jdbc.sql("SELECT epoch FROM job_progress WHERE job_id = ? ORDER BY seq").param(job).query(Integer.class).list())
+                    .as("every round reported like an epoch").hasSize(rounds).startsWith(1, 2, 3).endsWith(rounds);
+            assertThat(count("job_checkpoints WHERE job_id = " + job)).isZero();
+            double accuracy = jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(job)
+                    .query(Double.class).single();
+            System.out.printf("wine, recommended trees: held-out accuracy %.3f%n", accuracy);
+            assertThat(accuracy).isGreaterThanOrEqualTo(0.85);
+            String page = mvc.perform(get("/jobs/" + job).with(user(requester))).andReturn().getResponse().getContentAsString();
+            assertThat(page).containsPattern("id=\"verified-accuracy\">[0-9][^<]*%<");
+
+            long trained = jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single();
+            ModelCard card = cards.parse(models.cardJson(trained));
+            assertThat(card.isTrees()).isTrue();
+            assertThat(card.json().at("/weights/format").stringValue()).isEqualTo("xgboost-json");
+            MvcResult download = mvc.perform(get("/models/" + trained + "/weights").with(user(requester))).andReturn();
+            MockHttpServletResponse file = mvc.perform(asyncDispatch(download)).andReturn().getResponse();
+            assertThat(file.getHeader("Content-Disposition")).contains("model-" + trained + ".xgboost.json");
+            byte[] booster = file.getContentAsByteArray();
+
+            // The first wine of the file, as its row reads, through the API and through XGBoost on the same encoding.
+            String[] header = SklearnData.wineCsv().lines().findFirst().orElseThrow().split(",");
+            String[] first = SklearnData.wineCsv().lines().skip(1).findFirst().orElseThrow().split(",");
+            Map<String, String> raw = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 13; i++) {
+                raw.put(header[i], first[i]);
+            }
+            String answer = mvc.perform(post("/api/v1/models/" + trained + "/predict")
+                            .header("Authorization", "Bearer " + tokens.issue(requester.id(), "trees").token())
+                            .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(Map.of("instances", List.of(raw)))))
+                    .andReturn().getResponse().getContentAsString();
+            var top = json.readTree(answer).at("/predictions/0/top");
+            ml.dmlc.xgboost4j.java.Booster xgboost = ml.dmlc.xgboost4j.java.XGBoost.loadModel(booster);
+            try {
+                float[] expected = xgboost.predict(new ml.dmlc.xgboost4j.java.DMatrix(card.preprocessing().orElseThrow().encode(raw),
+                        1, 13, Float.NaN))[0];
+                assertThat(top.size()).as(answer).isEqualTo(3);
+                for (var score : top) {
+                    int c = card.classes().indexOf(score.get("label").stringValue());
+                    assertThat(score.get("probability").doubleValue()).as(answer).isCloseTo(expected[c], within(1e-5));
+                }
+            } finally {
+                xgboost.dispose();
+            }
+            assertThat(json.readTree(answer).at("/predictions/0/label").stringValue()).as("a wine of the first cultivar")
+                    .isEqualTo("class_0");
+        }
+    }
+
+    /**
+     * A fake worker (a plain HTTP client) on a tree job: a file that is no XGBoost model, or one of another table, is
+     * refused with its reason and nothing is stored; a real booster that learned nothing, claiming a high accuracy, is
+     * rejected on the held-out split like a lying network, and the requester refunded.
+     */
+    @Test
+    void aBoosterThatLiesAboutItsMetricsIsRejectedAndAMalformedModelRefused() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv());
+        long wine = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
+                "CC0-1.0", BigDecimal.ZERO), csv, "wine.csv", null, null, "cultivar"));
+        RecommendedModels.Recommendation trees = RecommendedModels.find(RecommendedModels.GBDT, "Wine",
+                datasets.preprocessing(wine), 178).orElseThrow();
+        long card = models.createPrivate(requester.id(), new ModelUpload(trees.card().json().toString(), List.of(), null));
+        GpuOffers.IssuedWorker fake = register();
+        send(fake.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
+        long job = jobs.submit(requester.id(), wine, card, "{}", 0);
+        assertThat(send(fake.token(), "POST", "/lease", "{}").statusCode()).isEqualTo(200);
+
+        long blobsBefore = blobFiles();
+        HttpResponse<String> malformed = upload(fake.token(), job, "{\"learner\": {\"attributes\": [1, 2".getBytes(StandardCharsets.UTF_8));
+        assertThat(malformed.statusCode()).isEqualTo(422);
+        assertThat(malformed.body()).contains("not valid JSON");
+        HttpResponse<String> otherTable = upload(fake.token(), job, booster(5, 3, 1));
+        assertThat(otherTable.statusCode()).isEqualTo(422);
+        assertThat(otherTable.body()).contains("the model reads 5 features, the card 13");
+        assertThat(upload(fake.token(), job, randomWeights()).statusCode()).as("a network's weights").isEqualTo(422);
+        assertThat(blobFiles()).as("nothing stored").isEqualTo(blobsBefore);
+        assertThat(count("job_results WHERE job_id = " + job)).isZero();
+
+        assertThat(upload(fake.token(), job, booster(13, 3, 1)).statusCode()).isEqualTo(204);
+        HttpResponse<String> commit = send(fake.token(), "POST", "/jobs/" + job + "/checkpoints", "{\"sha256\": []}");
+        assertThat(commit.statusCode()).isEqualTo(409);
+        assertThat(commit.body()).contains("not audited");
+        HttpResponse<String> verdict = send(fake.token(), "POST", "/jobs/" + job + "/complete", "{\"accuracy\": 0.99, \"loss\": 0.05}");
+        assertThat(verdict.statusCode()).isEqualTo(200);
+        assertThat(verdict.body()).contains("\"status\":\"FAILED\"").contains("below the claimed 0.9900");
+        assertThat(jdbc.sql("SELECT kind || ' ' || user_id FROM settlements WHERE job_id = ?").param(job).query(String.class).list())
+                .containsExactly("REFUND_REQUESTER " + requester.id());
+        assertThat(jdbc.sql("SELECT rejected_jobs || '/' || reliability FROM workers WHERE id = ?").param(fake.workerId())
+                .query(String.class).single()).isEqualTo("1/0");
+        assertThat(count("training_records WHERE job_id = " + job)).isZero();
+    }
+
+    /** A real XGBoost model of {@code features} random columns and random labels: it has learned nothing. */
+    private static byte[] booster(int features, int classes, int rounds) throws Exception {
+        Random random = new Random(3);
+        int rows = 60;
+        float[] x = new float[rows * features], y = new float[rows];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        for (int i = 0; i < rows; i++) {
+            y[i] = random.nextInt(classes);
+        }
+        var data = new ml.dmlc.xgboost4j.java.DMatrix(x, rows, features, Float.NaN);
+        data.setLabel(y);
+        var model = ml.dmlc.xgboost4j.java.XGBoost.train(data, Map.of("objective", "multi:softprob", "num_class", classes,
+                "max_depth", 2), rounds, Map.of(), null, null);
+        try {
+            return model.toByteArray("json");
+        } finally {
+            model.dispose();
+            data.dispose();
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ class ModelCardValidatorTest {
 
     static final String MLP = "model-card/examples/fashion-mnist-mlp.json";
     static final String SOFTMAX = "model-card/examples/tabular-softmax-regression.json";
+    static final String GBDT = "model-card/examples/tabular-gbdt.json";
 
     static final ModelCardValidator VALIDATOR = new ModelCardValidator();
     static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -178,7 +179,7 @@ class ModelCardValidatorTest {
     void unknownTemplateIsAnEnumErrorListingTheTemplates() {
         CardFieldError e = onlyError(edited(MLP, c -> ((ObjectNode) c.get("architecture")).put("template", "cnn")),
                 "/architecture/template", "model.card.error.enum");
-        assertThat(e.args()).containsExactly("cnn", "softmax-regression, mlp");
+        assertThat(e.args()).containsExactly("cnn", "softmax-regression, mlp, gbdt");
     }
 
     @Test
@@ -363,7 +364,7 @@ class ModelCardValidatorTest {
     void unsupportedSpecVersionIsRejected() {
         CardFieldError e = onlyError(edited(MLP, c -> c.put("specVersion", "2.0")), "/specVersion",
                 "model.card.error.spec-version");
-        assertThat(e.args()).containsExactly("2.0", "1.0, 1.1");
+        assertThat(e.args()).containsExactly("2.0", "1.0, 1.1, 1.2");
     }
 
     /** The iris card's four columns, standardised, with the classes in the output's order. */
@@ -411,6 +412,48 @@ class ModelCardValidatorTest {
             c.put("specVersion", "1.1");
             c.set("preprocessing", otherClasses);
         }), "/preprocessing/label/classes", "model.card.error.preprocessing-classes");
+    }
+
+    @Test
+    void gradientBoostedTreesAreASpecOnePointTwoTemplateWithHyperparametersOfTheirOwn() {
+        ModelCard card = VALIDATOR.parse(resource(GBDT));
+
+        assertThat(card.isTrees()).isTrue();
+        assertThat(card.weightsFormat()).isEqualTo("xgboost-json");
+        assertThat(card.passesHyperparameter()).isEqualTo("rounds");
+        assertThat(card.hyperparameters()).extracting(HyperparameterSpec::name)
+                .containsExactly("rounds", "maxDepth", "eta", "subsample", "minChildWeight", "lambda", "seed");
+        assertThat(card.hyperparameter("eta").orElseThrow().accepts(new BigDecimal("0.3"))).isTrue();
+        assertThat(card.hyperparameter("maxDepth").orElseThrow().accepts(new BigDecimal("2.5"))).isFalse();
+        ModelCard network = VALIDATOR.parse(resource(MLP));
+        assertThat(network.weightsFormat()).isEqualTo("safetensors");
+        assertThat(network.passesHyperparameter()).isEqualTo("epochs");
+    }
+
+    @Test
+    void treesAreRefusedBeforeSpecOnePointTwoAndWithANetworksSettings() {
+        assertThat(errorsOf(edited(GBDT, c -> c.put("specVersion", "1.1")))).extracting(CardFieldError::field)
+                .containsExactly("/architecture/template", "/runtime/engine");
+        CardFieldError optimizer = onlyError(edited(GBDT, c -> ((ObjectNode) c.get("hyperparameters")).set("optimizer",
+                MAPPER.readTree("{\"default\": \"adam\", \"allowed\": [\"adam\"]}"))), "/hyperparameters/optimizer",
+                "model.card.error.not-allowed-for-template");
+        assertThat(optimizer.args()).containsExactly("optimizer", "gbdt");
+        onlyError(edited(GBDT, c -> ((ObjectNode) c.get("hyperparameters")).remove("rounds")), "/hyperparameters/rounds",
+                "model.card.error.required");
+        onlyError(edited(GBDT, c -> ((ObjectNode) c.get("architecture")).putArray("hiddenSizes").add(8)),
+                "/architecture/hiddenSizes", "model.card.error.not-allowed-for-template");
+        onlyError(edited(GBDT, c -> ((ObjectNode) c.get("hyperparameters").get("eta")).put("max", 2)),
+                "/hyperparameters/eta/max", "model.card.error.maximum");
+        onlyError(edited(GBDT, c -> ((ObjectNode) c.get("runtime")).put("engine", "djl-pytorch")), "/runtime/engine",
+                "model.card.error.const");
+        onlyError(edited(GBDT, c -> c.putObject("weights").put("format", "safetensors")), "/weights/format",
+                "model.card.error.const");
+        // and a network takes none of the trees' settings
+        onlyError(edited(MLP, c -> ((ObjectNode) c.put("specVersion", "1.2").get("hyperparameters")).set("rounds",
+                MAPPER.readTree("{\"default\": 5, \"min\": 1, \"max\": 9}"))), "/hyperparameters/rounds",
+                "model.card.error.not-allowed-for-template");
+        onlyError(edited(MLP, c -> ((ObjectNode) c.put("specVersion", "1.2").get("runtime")).put("engine", "xgboost")), "/runtime/engine",
+                "model.card.error.enum");
     }
 
     @Test
@@ -467,8 +510,9 @@ class ModelCardValidatorTest {
 
     @Test
     void weightsMustBeSafetensorsWithAProperHash() {
-        onlyError(edited(MLP, c -> ((ObjectNode) c.get("weights")).put("format", "pickle")),
-                "/weights/format", "model.card.error.const");
+        CardFieldError format = onlyError(edited(MLP, c -> ((ObjectNode) c.get("weights")).put("format", "pickle")),
+                "/weights/format", "model.card.error.enum");
+        assertThat(format.args()).containsExactly("pickle", "safetensors, xgboost-json");
         onlyError(edited(MLP, c -> ((ObjectNode) c.get("weights")).put("sha256", "ABC")),
                 "/weights/sha256", "model.card.error.sha256-format");
         String sha = "a".repeat(64);
@@ -494,6 +538,6 @@ class ModelCardValidatorTest {
         assertThat(schema.path("$schema").stringValue()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
         assertThat(schema.path("$id").stringValue()).isEqualTo(ModelCardValidator.SCHEMA_ID);
         assertThat(schema.at("/properties/specVersion/enum").values()).extracting(JsonNode::stringValue)
-                .containsExactly("1.0", ModelCardValidator.SPEC_VERSION);
+                .containsExactly("1.0", "1.1", ModelCardValidator.SPEC_VERSION);
     }
 }

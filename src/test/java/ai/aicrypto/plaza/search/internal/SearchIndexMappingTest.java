@@ -48,7 +48,7 @@ class SearchIndexMappingTest extends IntegrationTest {
                     {"mappings": {"dynamic": "strict", "properties": {"id": {"type": "long"}, "title": {"type": "text"}}}}""")));
             client.indices().updateAliases(u -> u.actions(a -> a.add(add -> add.index(old).alias(alias))));
 
-            new SearchIndex(client, new SearchProperties(url, alias, null, null, null, null), catalog, documents, clock).ensureExists();
+            new SearchIndex(client, new SearchProperties(url, alias, null, null, null, null, null, null), catalog, documents, clock).ensureExists();
 
             var indices = client.indices().getAlias(a -> a.name(alias)).aliases().keySet();
             assertThat(indices).hasSize(1).doesNotContain(old);

@@ -32,7 +32,7 @@ class SearchPageTest {
 
     private static SearchResults results(SearchHit... hits) {
         return new SearchResults(List.of(hits), 1234, Map.of("kind", List.of(new FacetValue("DATASET", 1200),
-                new FacetValue("MODEL", 34)), "tag", List.of()), "cursor/1", "elasticsearch");
+                new FacetValue("MODEL", 34)), "tag", List.of()), "cursor/1", "elasticsearch", false);
     }
 
     private static SearchHit hit(String owner, List<String> tags, String detail, BigDecimal price, Double stars) {

@@ -112,7 +112,7 @@ class CreditPaymentTest extends IntegrationTest {
                 BigDecimal.ZERO), csv, "wine.csv", null, null, "cultivar"));
         Files.delete(csv);
         Preprocessing input = datasets.preprocessing(dataset);
-        ObjectNode card = (ObjectNode) RecommendedModels.forDataset("Wine", input, 178).get(0).card().json().deepCopy();
+        ObjectNode card = (ObjectNode) RecommendedModels.find(RecommendedModels.MLP, "Wine", input, 178).orElseThrow().card().json().deepCopy();
         TrainedCards.describeInput(card, input);
         model = publish(owner, card.toString(), input);
         lateModel = publish(lateOwner, card.toString(), input);

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.Select;
 
 /**
  * A member uploads a real table of their own (the wine recognition data Debian's python3-sklearn ships) and, in the
@@ -62,16 +61,7 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
         Files.writeString(csv, wineCsv(), StandardCharsets.UTF_8);
         String title = "UI wine " + System.currentTimeMillis();
 
-        open("/datasets/new");
-        type(By.name("listing.title"), title);
-        type(By.name("listing.description"), "The wine recognition data: 13 measurements of 178 wines from three cultivars.");
-        type(By.name("listing.tags"), "wine, ui-test");
-        new Select(driver.findElement(By.name("listing.license"))).selectByValue("CC-BY-4.0");
-        type(By.name("listing.priceAic"), "0");
-        type(By.name("labelColumn"), "cultivar");
-        driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
-        driver.findElement(By.id("upload-submit")).click();
-        waitForPath("/datasets/\\d+");
+        uploadFreeCsv(title, csv, "cultivar");
         assertEquals("178", visible(By.id("row-count")).getText().trim());
         screenshot("wine-dataset");
 
@@ -85,7 +75,8 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
         WebElement recommended = visible(By.id("recommended"));
         List<String> values = recommended.findElements(By.cssSelector("input[type=radio]")).stream()
                 .map(r -> r.getAttribute("value")).toList();
-        assertEquals(List.of("recommended:mlp", "recommended:linear"), values, "the recommended models, best first");
+        assertEquals(List.of("recommended:gbdt", "recommended:mlp", "recommended:linear"), values,
+                "the recommended models, best first");
         WebElement mlp = recommended.findElement(By.xpath(".//input[@value='recommended:mlp']/ancestor::label"));
         assertContains(mlp.getText(), "mlp", "the neural network's architecture tag");
         assertContains(mlp.getText(), "classification", "the neural network's task tag");

@@ -46,13 +46,7 @@ class CompetitionTest extends PlazaBrowserTest {
         LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
         Account host = registerAndSignIn("host");
         // The training data participants download: a dataset listing of the host's own.
-        open("/datasets/new");
-        type(By.name("listing.title"), "UI cup training " + slug);
-        type(By.name("listing.priceAic"), "0");
-        type(By.name("labelColumn"), "animal");
-        driver.findElement(By.id("file")).sendKeys(file("cats-and-dogs-train.csv", training()).toString());
-        driver.findElement(By.id("upload-submit")).click();
-        waitForPath("/datasets/\\d+");
+        uploadFreeCsv("UI cup training " + slug, file("cats-and-dogs-train.csv", training()), "animal");
         String datasetId = currentPath().replaceAll("\\D", "");
         open("/competitions/new");
         type(By.id("title"), "UI cup " + slug);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,7 +109,7 @@ class DatasetUploadTest extends PlazaBrowserTest {
         tag.sendKeys("flowers");
         tag.sendKeys(Keys.TAB); // change event: HTMX fetches the filtered results
         waitForPath("/datasets\\?.*tag=flowers.*");
-        wait.withMessage(() -> "\u201C" + title + "\u201D among the cards tagged flowers: " + cardTitles())
+        waitUpTo(Duration.ofSeconds(15)).withMessage(() -> "\u201C" + title + "\u201D among the cards tagged flowers: " + cardTitles())
                 .until(d -> cardTitles().contains(title));
         screenshot("browse-tag-flowers");
         assertTrue(driver.findElements(By.cssSelector(".listing-card")).stream()
@@ -171,7 +172,7 @@ class DatasetUploadTest extends PlazaBrowserTest {
         driver.findElement(By.id("upload-submit")).click();
 
         By errors = By.cssSelector("#upload-form .alert, #upload-form .field-error");
-        wait.withMessage(() -> "an error naming line 5; the form shows: "
+        waitUpTo(Duration.ofSeconds(15)).withMessage(() -> "an error naming line 5; the form shows: "
                         + driver.findElements(errors).stream().map(WebElement::getText).toList())
                 .until(d -> d.findElements(errors).stream().anyMatch(e -> e.getText().contains("Line 5")));
         screenshot("ragged-error");

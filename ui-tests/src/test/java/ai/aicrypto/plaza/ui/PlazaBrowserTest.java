@@ -118,7 +118,9 @@ abstract class PlazaBrowserTest {
     }
 
     protected void waitForPath(String regex) {
-        wait.withMessage(() -> "expected a page matching " + regex + " but was on " + currentPath())
+        // A wait of its own: withMessage would stay on the shared one and mislabel later timeouts.
+        new WebDriverWait(driver, Duration.ofSeconds(15))
+                .withMessage(() -> "expected a page matching " + regex + " but was on " + currentPath())
                 .until(d -> currentPath().matches(regex));
         waitForPageLoaded();
     }
@@ -128,14 +130,18 @@ abstract class PlazaBrowserTest {
      * so this waits for the clicked element to go with the old page.
      */
     protected void clickAndWaitForReload(By button) {
-        // A live page may swap the button in again (its catch-up event) just before the click: find it anew then.
-        WebElement clicked = waitUpTo(Duration.ofSeconds(15)).until(d -> {
-            WebElement found = d.findElement(button);
+        WebElement clicked = click(button);
+        wait.until(ExpectedConditions.stalenessOf(clicked));
+        waitForPageLoaded();
+    }
+
+    /** Clicks an element of a live page, which may swap it in again (its catch-up event) just before: found anew then. */
+    protected WebElement click(By element) {
+        return waitUpTo(Duration.ofSeconds(15)).until(d -> {
+            WebElement found = d.findElement(element);
             found.click();
             return found;
         });
-        wait.until(ExpectedConditions.stalenessOf(clicked));
-        waitForPageLoaded();
     }
 
     /** A wait longer than the usual 15 s, as forgiving of swapped elements. */
@@ -153,6 +159,17 @@ abstract class PlazaBrowserTest {
         WebElement input = visible(by);
         input.clear();
         input.sendKeys(text);
+    }
+
+    /** Publishes a free CSV dataset through the upload form, as a member would, and waits for its page. */
+    protected void uploadFreeCsv(String title, Path csv, String labelColumn) {
+        open("/datasets/new");
+        type(By.name("listing.title"), title);
+        type(By.name("listing.priceAic"), "0");
+        type(By.name("labelColumn"), labelColumn);
+        driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
+        driver.findElement(By.id("upload-submit")).click();
+        waitForPath("/datasets/\\d+");
     }
 
     /** Sets a datetime-local input, whose typing rules differ between browsers and locales. */

@@ -58,13 +58,7 @@ class ReviewsTest extends PlazaBrowserTest {
         Path csv = Files.createTempFile("plaza-reviewed-", ".csv");
         try {
             Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
-            open("/datasets/new");
-            type(By.name("listing.title"), "UI reviewed " + System.currentTimeMillis());
-            type(By.name("listing.priceAic"), "0");
-            type(By.name("labelColumn"), "species");
-            driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
-            driver.findElement(By.id("upload-submit")).click();
-            waitForPath("/datasets/\\d+");
+            uploadFreeCsv("UI reviewed " + System.currentTimeMillis(), csv, "species");
             return currentPath();
         } finally {
             Files.delete(csv);

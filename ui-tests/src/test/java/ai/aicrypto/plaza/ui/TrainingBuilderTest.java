@@ -85,14 +85,8 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         // Data and a model template to train.
         csv = Files.createTempFile("plaza-iris-", ".csv");
         Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
-        open("/datasets/new");
         String title = "Builder iris " + System.currentTimeMillis();
-        type(By.name("listing.title"), title);
-        type(By.name("listing.priceAic"), "0");
-        type(By.name("labelColumn"), "species");
-        driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
-        driver.findElement(By.id("upload-submit")).click();
-        waitForPath("/datasets/\\d+");
+        uploadFreeCsv(title, csv, "species");
         open("/models/new");
         driver.findElement(By.id("cardJson")).clear();
         driver.findElement(By.id("cardJson")).sendKeys(IRIS_CARD);

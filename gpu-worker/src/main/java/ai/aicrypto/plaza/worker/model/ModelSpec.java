@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trainable part of a model card (model-card-v1, spec 1.0 or 1.1): architecture template and hyperparameters.
+ * The trainable part of a model card (model-card-v1, spec 1.0 to 1.2): architecture template and hyperparameters.
  * The network is a stack of dense layers {@code inputSize -> hiddenSizes... -> outputSize}; softmax regression is
  * the case without hidden layers. Weight tensors use PyTorch's layout: {@code layers.i.weight} [out, in],
  * {@code layers.i.bias} [out].
@@ -44,8 +44,9 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
     /** Reads the fields the worker needs; the app has validated the card against the JSON schema. */
     public static ModelSpec fromCard(JsonNode card) {
         String spec = card.path("specVersion").asText("");
-        // 1.1 adds preprocessing and interface: how the app encodes raw records, which the worker never sees
-        if (!spec.equals("1.0") && !spec.equals("1.1")) {
+        // 1.1 adds preprocessing and interface: how the app encodes raw records, which the worker never sees;
+        // 1.2 adds the gbdt template (BoostedTreesSpec)
+        if (!spec.equals("1.0") && !spec.equals("1.1") && !spec.equals("1.2")) {
             throw new IllegalArgumentException("unsupported model card specVersion '" + spec + "'");
         }
         Task task = Task.parse(card.path("task").asText());

@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.worker.plaza;
 
+import ai.aicrypto.plaza.worker.Log;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -13,6 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +25,16 @@ import java.util.Optional;
 
 /**
  * The worker API of the plaza ({@code /api/worker/v1}, described at {@code /v3/api-docs}) over {@link HttpClient},
- * with the worker's bearer token. A 409 on a job route raises {@link LeaseLostException}; other unexpected answers
- * raise {@link PlazaException}.
+ * with the worker's bearer token. A 409 on a job route raises {@link LeaseLostException}; a 429 or 503 is waited out
+ * as its Retry-After says and the request sent again; other unexpected answers raise {@link PlazaException}.
  */
 public final class PlazaClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How often one request is sent again after a 429 or 503 before the answer counts. */
+    static final int RETRIES = 5;
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
+    static final Duration LONGEST_WAIT = Duration.ofMinutes(5);
 
     private final URI api;
     private final String token;
@@ -161,13 +170,41 @@ public final class PlazaClient {
         return r;
     }
 
+    /**
+     * Sends the request, and sends it again after a 429 or 503, as often as {@link #RETRIES}, each time after the wait
+     * the plaza asks for: such an answer comes before any work was done (a rate limit, an overloaded instance, a
+     * statement timeout that rolled back), so the same request is safe to repeat, and sooner would only be refused.
+     */
     private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
-            return http.send(request, handler);
+            for (int attempt = 0; ; attempt++) {
+                HttpResponse<T> r = http.send(request, handler);
+                if ((r.statusCode() != 429 && r.statusCode() != 503) || attempt == RETRIES) return r;
+                if (r.body() instanceof InputStream body) body.close();
+                Duration wait = retryAfter(r.headers().firstValue("Retry-After").orElse(null), Instant.now());
+                Log.info("the plaza answered " + r.statusCode() + " to " + request.uri().getPath() + ": again in "
+                        + wait.toSeconds() + " s");
+                Thread.sleep(wait.toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+    }
+
+    /** A Retry-After header (seconds or an HTTP date) as a wait between none and {@link #LONGEST_WAIT}. */
+    static Duration retryAfter(String header, Instant now) {
+        Duration wait = DEFAULT_WAIT;
+        if (header != null && header.strip().matches("\\d{1,9}")) {
+            wait = Duration.ofSeconds(Long.parseLong(header.strip()));
+        } else if (header != null) {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                // not a wait the plaza sends: the default one
+            }
+        }
+        return wait.isNegative() ? Duration.ZERO : wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
     }
 
     private static void check(int status, String body, long jobId) throws PlazaException {

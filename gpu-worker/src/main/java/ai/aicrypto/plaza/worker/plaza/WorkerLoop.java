@@ -10,6 +10,8 @@ import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
 import ai.aicrypto.plaza.worker.engine.TrainingEngine;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.engine.trees.XgboostTrainer;
+import ai.aicrypto.plaza.worker.model.BoostedTreesSpec;
 import ai.aicrypto.plaza.worker.model.Hyperparameters;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.model.OptimizerKind;
@@ -190,11 +192,18 @@ public final class WorkerLoop {
         try {
             List<Path> files = cache.fetch(lease, (seq, target) -> plaza.downloadShard(job, seq, target));
             EncryptedShardData data = EncryptedShardData.open(files, lease.shards(), lease.shardKey());
-            ModelSpec spec = spec(lease);
             work = Files.createTempDirectory("aiplaza-job-" + job + "-");
             JobListener listener = new JobListener(job, work, lost);
-            JsonNode verdict = lease.audit() == null ? train(job, engine, spec, data, listener)
-                    : audit(job, lease.audit().epoch(), engine, spec, data, listener);
+            JsonNode card = JSON.readTree(lease.cardJson());
+            JsonNode verdict;
+            if (BoostedTreesSpec.describes(card)) {
+                if (lease.audit() != null) throw new IllegalArgumentException("tree models are not audited by epoch");
+                verdict = trainTrees(job, BoostedTreesSpec.fromCard(card, chosen(lease)), data, listener);
+            } else {
+                ModelSpec spec = spec(lease);
+                verdict = lease.audit() == null ? train(job, engine, spec, data, listener)
+                        : audit(job, lease.audit().epoch(), engine, spec, data, listener);
+            }
             Log.info("job " + job + " completed: the plaza says " + verdict);
         } catch (LeaseLostException | TrainingCancelledException e) {
             Log.info("job " + job + " abandoned: it is no longer leased to this worker");
@@ -227,6 +236,22 @@ public final class WorkerLoop {
         Map<String, Object> claimed = metrics(model.finalMetrics());
         claimed.put("epochs", model.history().size());
         claimed.put("engine", model.engine());
+        return plaza.complete(job, claimed);
+    }
+
+    /**
+     * A tree model: train every round with XGBoost on this slot's CPU, upload the model and complete with the last
+     * round's metrics. The plaza verifies it on its held-out split only (no checkpoints: rounds are not audited).
+     */
+    private JsonNode trainTrees(long job, BoostedTreesSpec spec, TrainingData data, JobListener listener) throws IOException {
+        Log.info("job " + job + ": " + spec.rounds() + " rounds of gradient-boosted trees with " + XgboostTrainer.description());
+        XgboostTrainer.TrainedBooster model = new XgboostTrainer().train(spec, data, listener);
+        Path weights = listener.work.resolve("model.json");
+        model.export(weights);
+        plaza.uploadWeights(job, weights);
+        Map<String, Object> claimed = metrics(model.finalMetrics());
+        claimed.put("epochs", model.history().size());
+        claimed.put("engine", "xgboost");
         return plaza.complete(job, claimed);
     }
 
@@ -315,10 +340,15 @@ public final class WorkerLoop {
         }
     }
 
+    /** The hyperparameters the requester chose (names as in the card). */
+    private static JsonNode chosen(Lease lease) throws IOException {
+        return JSON.readTree(lease.hyperparametersJson() == null ? "{}" : lease.hyperparametersJson());
+    }
+
     /** The card's network and defaults, with the hyperparameters the requester chose. */
     static ModelSpec spec(Lease lease) throws IOException {
         ModelSpec card = ModelSpec.parse(lease.cardJson());
-        JsonNode chosen = JSON.readTree(lease.hyperparametersJson() == null ? "{}" : lease.hyperparametersJson());
+        JsonNode chosen = chosen(lease);
         Hyperparameters h = card.hyperparameters();
         h = new Hyperparameters(
                 chosen.has("optimizer") ? OptimizerKind.parse(chosen.get("optimizer").asText()) : h.optimizer(),

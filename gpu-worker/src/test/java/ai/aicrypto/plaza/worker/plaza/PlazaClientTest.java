@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +28,8 @@ class PlazaClientTest {
     HttpServer server;
     PlazaClient client;
     final List<String> requests = new CopyOnWriteArrayList<>();
+    final List<Long> times = new CopyOnWriteArrayList<>();
+    final AtomicInteger busyAnswers = new AtomicInteger();
 
     @BeforeEach
     void plaza() throws IOException {
@@ -32,6 +37,7 @@ class PlazaClientTest {
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
+            times.add(System.nanoTime());
             requests.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
             int status;
             byte[] answer = new byte[0];
@@ -64,6 +70,17 @@ class PlazaClientTest {
                 case "/api/worker/v1/jobs/9/checkpoints/2" -> status = 204;
                 case "/api/worker/v1/switches" -> status = 404;
                 case "/api/worker/v1/heartbeat" -> status = 401;
+                case "/api/worker/v1/jobs/7/progress" -> {
+                    // Rate-limited twice (as Bucket4j answers), then taken.
+                    status = busyAnswers.getAndIncrement() < 2 ? 429 : 204;
+                    if (status == 429) exchange.getResponseHeaders().add("Retry-After", "1");
+                }
+                case "/api/worker/v1/jobs/6/shards/0" -> {
+                    // Overloaded for good.
+                    status = 503;
+                    exchange.getResponseHeaders().add("Retry-After", "0");
+                    answer = "busy".getBytes();
+                }
                 default -> status = 500;
             }
             exchange.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);
@@ -110,6 +127,38 @@ class PlazaClientTest {
         PlazaClient.PlazaException refused = assertThrows(PlazaClient.PlazaException.class,
                 () -> client.heartbeat(Map.of("engine", "cpu")));
         assertEquals(401, refused.status());
+    }
+
+    @Test
+    void aRateLimitedRequestIsSentAgainAfterTheWaitThePlazaAsksFor() throws Exception {
+        client.progress(7, Map.of("epoch", 1));
+        assertEquals(3, requests.size(), "two refusals, then the request taken: " + requests);
+        assertTrue(requests.stream().allMatch(r -> r.startsWith("POST /api/worker/v1/jobs/7/progress") && r.endsWith("{\"epoch\":1}")),
+                "the same request each time: " + requests);
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) - times.get(i - 1) >= 900_000_000L, "Retry-After: 1 was waited out before request " + (i + 1));
+        }
+    }
+
+    @Test
+    void anOverloadThatLastsEndsInTheAnswerAfterTheRetries() throws Exception {
+        Path target = Files.createTempFile("shard", ".bin");
+        PlazaClient.PlazaException refused = assertThrows(PlazaClient.PlazaException.class, () -> client.downloadShard(6, 0, target));
+        assertEquals(503, refused.status());
+        assertTrue(refused.getMessage().contains("busy"), refused.getMessage());
+        assertEquals(1 + PlazaClient.RETRIES, requests.size(), "sent once and retried " + PlazaClient.RETRIES + " times");
+        Files.delete(target);
+    }
+
+    @Test
+    void retryAfterIsReadAsSecondsOrADateAndKeptWithinBounds() {
+        Instant now = Instant.parse("2026-12-06T10:00:00Z");
+        assertEquals(Duration.ofSeconds(7), PlazaClient.retryAfter("7", now));
+        assertEquals(Duration.ofSeconds(30), PlazaClient.retryAfter("Sun, 06 Dec 2026 10:00:30 GMT", now));
+        assertEquals(Duration.ZERO, PlazaClient.retryAfter("Sun, 06 Dec 2026 09:00:00 GMT", now), "a date passed");
+        assertEquals(PlazaClient.LONGEST_WAIT, PlazaClient.retryAfter("86400", now), "a day is capped");
+        assertEquals(PlazaClient.DEFAULT_WAIT, PlazaClient.retryAfter(null, now), "no header");
+        assertEquals(PlazaClient.DEFAULT_WAIT, PlazaClient.retryAfter("soon", now), "not a wait");
     }
 
     @Test

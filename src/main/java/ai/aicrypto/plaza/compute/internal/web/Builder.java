@@ -81,7 +81,8 @@ class Builder {
             }
             return w.stop(HYPERPARAMETERS, null);
         }
-        int epochs = w.hyperparameters.stream().filter(h -> h.name().equals("epochs")).findFirst()
+        String passes = w.model.card().passesHyperparameter(); // epochs, or a tree model's rounds
+        int epochs = w.hyperparameters.stream().filter(h -> h.name().equals(passes)).findFirst()
                 .map(h -> Integer.parseInt(h.value())).orElse(1);
         List<OfferDirectory.Offer> online = offers.online(OfferDirectory.Sort.PRICE);
         w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();

@@ -43,7 +43,7 @@ public class JobViews {
     Job job(long id, AccountPrincipal viewer) {
         Job job = jdbc.sql("""
                         SELECT j.id, j.requester_id, j.status, j.attempts, j.max_attempts, j.failure_reason,
-                               j.hyperparameters::text AS hyperparameters, (j.hyperparameters ->> 'epochs') AS epochs,
+                               j.hyperparameters::text AS hyperparameters, coalesce(j.hyperparameters ->> 'epochs', j.hyperparameters ->> 'rounds') AS epochs,
                                j.budget_aic, j.created_at,
                                (SELECT s.amount_aic FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS charged_aic,
                                j.updated_at, j.metrics::text AS metrics,

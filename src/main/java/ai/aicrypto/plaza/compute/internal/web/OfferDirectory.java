@@ -131,9 +131,9 @@ public class OfferDirectory {
         // Minute buckets from the first one counted to the current one, both included.
         long minutes = Math.max(1, Duration.between(from, now).toMinutes() + 1);
         double uptime = Math.min(1.0, rs.getLong("minutes_up") / (double) minutes);
-        double score = rs.getDouble("measured_score");
+        Double score = (Double) rs.getObject("measured_score"); // null: never measured
         return new Offer(rs.getLong("id"), rs.getString("title"), rs.getString("gpu_model"), rs.getInt("gpu_memory_mb"),
-                rs.getBigDecimal("price_per_hour_aic"), rs.getString("region"), rs.wasNull() ? null : score,
+                rs.getBigDecimal("price_per_hour_aic"), rs.getString("region"), score,
                 rs.getString("provider"), lastHeartbeat,
                 lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime,
                 rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"));

@@ -13,13 +13,17 @@ import ai.aicrypto.plaza.model.card.ModelCard;
  * cost = seconds / 3600 x price per GPU-hour. The measured score is the worker's training
  * throughput (samples per second) on the reference model, the MLP 784-256-128-10 of the
  * gpu-worker's start-up benchmark (Fashion-MNIST shape); a training step costs about in proportion to the number of weights, so a model with
- * twice the weights is taken to run at half the rate. Data transfer, start-up and verification
- * are not counted.
+ * twice the weights is taken to run at half the rate. A boosting round of trees (an "epoch" here) costs per row about
+ * one histogram update per feature, tree level and tree of the round; {@link #TREE_STEP_WEIGHTS} turns that into the
+ * weights of a network step of the same cost on the CPU (measured by ops/bench/training). Data transfer, start-up
+ * and verification are not counted.
  */
 public record PriceEstimate(double seconds, BigDecimal costAic) {
 
     /** Weights and biases of the reference model: 784x256 + 256 + 256x128 + 128 + 128x10 + 10. */
     static final long REFERENCE_WEIGHTS = 784L * 256 + 256 + 256L * 128 + 128 + 128L * 10 + 10;
+    /** What one histogram update of a boosting round costs, in network weights per row. */
+    static final long TREE_STEP_WEIGHTS = 64;
 
     static PriceEstimate of(long rows, int epochs, ModelCard card, double measuredScore, BigDecimal pricePerHourAic) {
         double seconds = seconds(rows, epochs, card, measuredScore);
@@ -35,6 +39,11 @@ public record PriceEstimate(double seconds, BigDecimal costAic) {
 
     /** Weights and biases of the card's network: each dense layer has in x out weights and out biases. */
     static long weights(ModelCard card) {
+        if (card.isTrees()) {
+            long trees = card.isClassification() && card.outputSize() > 2 ? card.outputSize() : 1;
+            int depth = card.hyperparameter("maxDepth").map(h -> ((java.math.BigDecimal) h.defaultValue()).intValue()).orElse(6);
+            return card.inputFeatureCount() * trees * depth * TREE_STEP_WEIGHTS;
+        }
         long total = 0;
         long in = card.inputFeatureCount();
         List<Integer> hidden = ModelCard.TEMPLATE_MLP.equals(card.architectureTemplate()) ? card.hiddenSizes() : List.of();

@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -117,7 +118,10 @@ class BuilderTest extends ComputeWebTest {
         assertThat(step2).as("the iris card is listed, but says why it cannot learn wine")
                 .contains("The dataset has 13 features per record; this model expects 4.");
         assertThat(step2).contains("Recommended for this dataset").contains("value=\"recommended:mlp\"")
-                .contains("value=\"recommended:linear\"").contains("Gives each of the 13 features its own weight.");
+                .contains("value=\"recommended:linear\"").contains("Gives each of the 13 features its own weight.")
+                .contains("value=\"recommended:gbdt\"").contains("Builds 100 rounds of small decision trees (up to 3 levels deep)");
+        assertThat(step2.indexOf("recommended:gbdt")).as("trees first: usually best on tables")
+                .isLessThan(step2.indexOf("recommended:mlp"));
         assertThat(body(get("/builder").header("Accept-Language", "ko").param("datasetId", String.valueOf(wine))
                 .param("step", "2"))).contains("이 데이터셋에 추천하는 모델").contains("신경망");
         assertThat(body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:mlp")
@@ -139,6 +143,44 @@ class BuilderTest extends ComputeWebTest {
         assertThat(made.inputFeatureCount()).isEqualTo(13);
         assertThat(made.classes()).containsExactly("class_0", "class_1", "class_2");
         assertThat(made.architectureTemplate()).isEqualTo("mlp");
+    }
+
+    @Test
+    void aTableGetsGradientBoostedTreesWithTheirOwnSettingsAndTrainingThemMakesATreeCard() throws Exception {
+        long wine = csvDataset(me, "0", "cultivar", SklearnData.wineCsv());
+        onlineWorker(users.member(), "0.5", 1000.0);
+        String step3 = body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:gbdt")
+                .param("step", "3"));
+        assertThat(step3).contains("name=\"hp[rounds]\"").contains("name=\"hp[maxDepth]\"").contains("name=\"hp[eta]\"")
+                .contains("name=\"hp[subsample]\"").contains("name=\"hp[minChildWeight]\"").contains("name=\"hp[lambda]\"")
+                .contains("Boosting rounds").doesNotContain("name=\"hp[optimizer]\"").doesNotContain("name=\"hp[epochs]\"");
+        assertThat(body(get("/builder").header("Accept-Language", "ko").param("datasetId", String.valueOf(wine))
+                .param("modelId", "recommended:gbdt").param("step", "3"))).contains("부스팅 횟수");
+        assertThat(body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:gbdt")
+                .param("hp[maxDepth]", "40").param("step", "4"))).contains("Must be between 1 and 16.");
+
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf())
+                        .param("datasetId", String.valueOf(wine)).param("modelId", "recommended:gbdt").param("hp[rounds]", "20")
+                        .param("offer", "cheapest").param("budget", "10"))
+                .andReturn().getResponse();
+        long job = Long.parseLong(submitted.getRedirectedUrl().replace("/jobs/", ""));
+        assertThat(jdbc.sql("SELECT hyperparameters ->> 'rounds' FROM training_jobs WHERE id = ?").param(job)
+                .query(String.class).single()).isEqualTo("20");
+        ModelCard made = new ModelCardValidator().parse(models.cardJson(
+                jdbc.sql("SELECT model_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single()));
+        assertThat(made.isTrees()).isTrue();
+        assertThat(made.specVersion()).isEqualTo("1.2");
+        assertThat(made.engine()).isEqualTo("xgboost");
+        assertThat(body(get("/jobs/" + job))).as("the job page counts the rounds like epochs").contains("20");
+    }
+
+    @Test
+    void imagesGetNoTrees() throws Exception {
+        var images = new ai.aicrypto.plaza.dataset.format.Preprocessing(1, ai.aicrypto.plaza.dataset.format.Preprocessing.IMAGE,
+                List.of(), new ai.aicrypto.plaza.dataset.format.Preprocessing.Image(28, 28, 1, 1 / 255.0),
+                new ai.aicrypto.plaza.dataset.format.Preprocessing.Label("label", List.of("a", "b")));
+        assertThat(ai.aicrypto.plaza.model.card.RecommendedModels.forDataset("Digits", images, 1000))
+                .extracting(ai.aicrypto.plaza.model.card.RecommendedModels.Recommendation::key).containsExactly("mlp", "linear");
     }
 
     @Test

@@ -1,0 +1,150 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
+import ai.aicrypto.plaza.model.ModelRuns;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+import org.springframework.stereotype.Component;
+
+/**
+ * Code submissions: a participant submits a model they own and the plaza runs it on the hidden test inputs, which
+ * nobody downloads but the host and participants (and the model never sees the labels). The predictions are written
+ * as a predictions file and scored as one.
+ */
+@Component
+class CodeSubmissions {
+
+    /** Records per call of the model: large enough for its batched forward pass, small enough to stop on time. */
+    private static final int BATCH = 512;
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setRecordSeparator("\n").get();
+
+    private final ModelRuns runs;
+    private final CompetitionFiles files;
+
+    CodeSubmissions(ModelRuns runs, CompetitionFiles files) {
+        this.runs = runs;
+        this.files = files;
+    }
+
+    /** The models {@code ownerId} could submit: their own, with weights, reading table records. */
+    List<ModelRuns.RunnableModel> choices(long ownerId) {
+        return runs.runnableBy(ownerId);
+    }
+
+    /**
+     * Checks before anything counts that the owner's model can answer this competition: test inputs exist, the model
+     * predicts what the metric scores, and the test inputs have every column it reads.
+     *
+     * @throws UserFacingException why not
+     */
+    ModelRuns.RunnableModel check(Competition c, Solution solution, long ownerId, long modelId) {
+        ModelRuns.RunnableModel model = choices(ownerId).stream().filter(m -> m.id() == modelId).findFirst()
+                .orElseThrow(() -> new UserFacingException("modelId", "competition.error.model-not-yours"));
+        List<String> columns = testInputColumns(c);
+        Metric metric = solution.metric();
+        boolean fits = switch (metric.predictionKind()) {
+            case LABEL -> model.classifier();
+            case PROBABILITY -> model.classes().size() == 2;
+            case NUMBER -> !model.classifier();
+        };
+        if (!fits) {
+            throw new UserFacingException("modelId", "competition.error.model-kind." + metric.predictionKind().name().toLowerCase(Locale.ROOT));
+        }
+        List<String> missing = model.inputColumns().stream().filter(name -> !columns.contains(name)).toList();
+        if (!missing.isEmpty()) {
+            throw new UserFacingException("modelId", "competition.error.model-columns", missing.size(),
+                    String.join(", ", missing.subList(0, Math.min(10, missing.size()))));
+        }
+        return model;
+    }
+
+    /**
+     * Runs the owner's model on every row of the test inputs and writes its predictions file ({@code id,prediction})
+     * to {@code out}. Stops with a {@link CancellationException} when the thread is interrupted (the time limit).
+     *
+     * @throws UserFacingException when the model can no longer run (withdrawn, sold) or a row does not fit it
+     */
+    void predict(Competition c, Solution solution, long ownerId, long modelId, OutputStream out) throws IOException {
+        ModelRuns.Run run = runs.open(modelId, ownerId);
+        List<String> columns = run.model().inputColumns();
+        Metric.PredictionKind kind = solution.metric().predictionKind();
+        // For a binary target the positive class sorts last (as the solution has it); the model's own order may differ.
+        int positive = kind == Metric.PredictionKind.PROBABILITY
+                ? run.model().classes().indexOf(run.model().classes().stream().sorted().toList().get(1)) : -1;
+        try (InputStream in = files.openTestInputs(c).orElseThrow(
+                     () -> new UserFacingException(null, "competition.error.code-needs-test-inputs"));
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+             CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
+            Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            CSVPrinter csv = new CSVPrinter(writer, FORMAT);
+            csv.printRecord(SubmissionValidator.ID, SubmissionValidator.PREDICTION);
+            List<String> ids = new ArrayList<>(BATCH);
+            List<Map<String, String>> records = new ArrayList<>(BATCH);
+            for (CSVRecord row : rows) {
+                ids.add(row.get(SubmissionValidator.ID));
+                Map<String, String> record = new LinkedHashMap<>();
+                for (String column : columns) {
+                    record.put(column, row.get(column));
+                }
+                records.add(record);
+                if (records.size() == BATCH) {
+                    write(csv, ids, run.predict(records), kind, positive);
+                    ids.clear();
+                    records.clear();
+                }
+            }
+            if (!records.isEmpty()) {
+                write(csv, ids, run.predict(records), kind, positive);
+            }
+            csv.flush();
+        }
+    }
+
+    private static void write(CSVPrinter csv, List<String> ids, List<ModelRuns.Predicted> predictions,
+                              Metric.PredictionKind kind, int positive) throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("the run went past the time limit");
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            ModelRuns.Predicted p = predictions.get(i);
+            csv.printRecord(ids.get(i), switch (kind) {
+                case LABEL -> p.label();
+                case PROBABILITY -> Double.toString(p.probabilities().get(positive));
+                case NUMBER -> Double.toString(p.value());
+            });
+        }
+    }
+
+    /** The header of the test inputs; none when the host gave no test inputs. */
+    private List<String> testInputColumns(Competition c) {
+        try (InputStream in = files.openTestInputs(c).orElseThrow(
+                     () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"));
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+             CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
+            return rows.getHeaderNames();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package ai.aicrypto.plaza.market;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+
+/** Licenses bought on-chain, for those who weigh real use (the contribution ratings). */
+public interface PaidLicenses {
+
+    /** Licenses granted from confirmed purchases in [from, to), not revoked, oldest first. */
+    List<PaidLicense> grantedBetween(Instant from, Instant to);
+
+    /**
+     * @param buyerId      the account the paying wallet is linked to (null: a wallet linked to no account)
+     * @param buyerWallet  the wallet that paid (lower-case)
+     * @param sellerWallet the wallet the asset token is held by, which was paid (lower-case; null if unknown)
+     * @param txHash       the purchase's transaction
+     */
+    record PaidLicense(long listingId, long ownerId, Long buyerId, String buyerWallet, String sellerWallet, BigInteger priceWei,
+                       String txHash, Instant grantedAt) {
+    }
+}

@@ -1,0 +1,58 @@
+package ai.aicrypto.plaza.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A member's own models run on many table records at once, away from any request and never metered: what a
+ * competition's code submission does with the hidden test inputs.
+ */
+public interface ModelRuns {
+
+    /** The member's models that can run on table records (weights held, not withheld), newest first. */
+    List<RunnableModel> runnableBy(long ownerId);
+
+    /**
+     * Opens the owner's model for a run; its weights stay loaded while batches are asked of it.
+     *
+     * @throws ai.aicrypto.plaza.platform.UserFacingException why it cannot run (no weights, withheld, images)
+     * @throws ai.aicrypto.plaza.platform.NotFoundException   when it is not a model of this owner
+     */
+    Run open(long modelId, long ownerId);
+
+    /**
+     * A model taking table records.
+     *
+     * @param inputColumns the columns each record must have, in the order the card lists them
+     * @param classes      a classifier's classes in output order; empty for a regression model
+     */
+    record RunnableModel(long id, String title, List<String> inputColumns, List<String> classes) {
+
+        public boolean classifier() {
+            return !classes.isEmpty();
+        }
+    }
+
+    /**
+     * One record's prediction.
+     *
+     * @param label         a classifier's most probable class, else null
+     * @param value         a regression model's value, else null
+     * @param probabilities a classifier's probability of each class (in {@link RunnableModel#classes} order; beyond the
+     *                      five most probable, 0)
+     */
+    record Predicted(String label, Double value, List<Double> probabilities) {
+    }
+
+    interface Run {
+
+        RunnableModel model();
+
+        /**
+         * The prediction for each record, in order.
+         *
+         * @throws ai.aicrypto.plaza.platform.UserFacingException naming the record and column that do not fit
+         */
+        List<Predicted> predict(List<Map<String, String>> records);
+    }
+}

@@ -1,0 +1,63 @@
+package ai.aicrypto.plaza.reputation.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import ai.aicrypto.plaza.competition.Competitions;
+import ai.aicrypto.plaza.compute.TrainingRecords;
+import ai.aicrypto.plaza.market.PaidLicenses;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.reputation.internal.Use.ContributionType;
+import ai.aicrypto.plaza.reputation.internal.Use.UseKind;
+import org.springframework.stereotype.Component;
+
+/**
+ * The real use of an epoch, from the modules that record it: licenses bought on-chain, calls of a
+ * model by its licensees, verified training jobs (crediting the dataset, the base model it was
+ * trained from, and the GPU offer that trained it) and scored competition entries (crediting the host).
+ * Free licenses and free-quota calls cost nothing to fake, so they are not counted.
+ */
+@Component
+class EpochUses {
+
+    private final PaidLicenses licenses;
+    private final Models models;
+    private final TrainingRecords training;
+    private final Competitions competitions;
+
+    EpochUses(PaidLicenses licenses, Models models, TrainingRecords training, Competitions competitions) {
+        this.licenses = licenses;
+        this.models = models;
+        this.training = training;
+        this.competitions = competitions;
+    }
+
+    List<Use> between(Instant from, Instant to) {
+        List<Use> uses = new ArrayList<>();
+        for (var l : licenses.grantedBetween(from, to)) {
+            uses.add(new Use(UseKind.LICENSE, ContributionType.LISTING, l.listingId(), l.ownerId(), l.buyerId(), l.buyerWallet(),
+                    l.sellerWallet(), l.txHash(), l.grantedAt()));
+        }
+        for (var c : models.licenseeCallsBetween(from, to)) {
+            uses.add(new Use(UseKind.LICENSEE_CALLS, ContributionType.LISTING, c.modelId(), c.ownerId(), c.callerId(), null, null,
+                    c.calls() + " calls", c.lastAt()));
+        }
+        for (var t : training.verifiedBetween(from, to)) {
+            String job = "job " + t.jobId();
+            uses.add(new Use(UseKind.TRAINING_DATA, ContributionType.LISTING, t.datasetId(), t.datasetOwnerId(), t.requesterId(),
+                    null, null, job, t.at()));
+            uses.add(new Use(UseKind.BASE_MODEL, ContributionType.LISTING, t.baseModelId(), t.baseModelOwnerId(), t.requesterId(),
+                    null, null, job, t.at()));
+            uses.add(new Use(UseKind.GPU_WORK, ContributionType.GPU_OFFER, t.offerId(), t.providerId(), t.requesterId(), null, null,
+                    job, t.at()));
+        }
+        for (var e : competitions.entrantsBetween(from, to)) {
+            uses.add(new Use(UseKind.COMPETITION_ENTRY, ContributionType.COMPETITION, e.competitionId(), e.hostId(), e.userId(),
+                    null, null, "entry", e.lastScoredAt()));
+        }
+        uses.sort(Comparator.comparing(Use::at));
+        return uses;
+    }
+}

@@ -1,0 +1,100 @@
+package ai.aicrypto.plaza.reputation.internal;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.aicrypto.plaza.chain.Chain.AicTransfer;
+
+/**
+ * Who funded whom in AIC, from confirmed Transfer logs. Wallets that funded more than {@code hubRecipients}
+ * distinct wallets (exchanges, faucets) and the plaza's own contracts link nobody; the payments of
+ * the uses themselves (a buyer paying the owner) are left out, or every purchase would link its parties.
+ */
+final class FundingGraph {
+
+    private final Map<String, Set<String>> fundersOf = new HashMap<>();
+    private final Set<String> hubs = new HashSet<>();
+    private final int hops;
+    private final Map<String, Set<String>> ancestors = new HashMap<>();
+
+    FundingGraph(Collection<AicTransfer> transfers, Set<String> ignoredTxs, Set<String> ignoredWallets, int hops, int hubRecipients) {
+        this.hops = hops;
+        Map<String, Set<String>> recipients = new HashMap<>();
+        for (AicTransfer t : transfers) {
+            if (ignoredTxs.contains(t.txHash()) || ignoredWallets.contains(t.from()) || ignoredWallets.contains(t.to())
+                    || t.from().equals(t.to())) {
+                continue;
+            }
+            fundersOf.computeIfAbsent(t.to(), k -> new HashSet<>()).add(t.from());
+            recipients.computeIfAbsent(t.from(), k -> new HashSet<>()).add(t.to());
+        }
+        recipients.forEach((from, to) -> {
+            if (to.size() > hubRecipients) {
+                hubs.add(from);
+            }
+        });
+    }
+
+    static FundingGraph none() {
+        return new FundingGraph(List.of(), Set.of(), Set.of(), 1, 1);
+    }
+
+    /** Whether a wallet of one side funded the other's within the hops, or one wallet funded both. */
+    boolean linked(Collection<String> a, Collection<String> b) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return false;
+        }
+        Set<String> upA = new HashSet<>(), upB = new HashSet<>();
+        for (String w : a) {
+            upA.addAll(ancestorsOf(w));
+        }
+        for (String w : b) {
+            upB.addAll(ancestorsOf(w));
+        }
+        for (String w : a) {
+            if (upB.contains(w)) {
+                return true;
+            }
+        }
+        for (String w : b) {
+            if (upA.contains(w)) {
+                return true;
+            }
+        }
+        Set<String> smaller = upA.size() <= upB.size() ? upA : upB, larger = smaller == upA ? upB : upA;
+        for (String w : smaller) {
+            if (larger.contains(w)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The wallets that funded {@code wallet} within the hops (hubs neither counted nor followed). */
+    private Set<String> ancestorsOf(String wallet) {
+        Set<String> known = ancestors.get(wallet);
+        if (known != null) {
+            return known;
+        }
+        Set<String> seen = new HashSet<>();
+        ArrayDeque<String> level = new ArrayDeque<>(List.of(wallet));
+        for (int d = 0; d < hops && !level.isEmpty(); d++) {
+            ArrayDeque<String> next = new ArrayDeque<>();
+            for (String w : level) {
+                for (String f : fundersOf.getOrDefault(w, Set.of())) {
+                    if (!hubs.contains(f) && !f.equals(wallet) && seen.add(f)) {
+                        next.add(f);
+                    }
+                }
+            }
+            level = next;
+        }
+        ancestors.put(wallet, seen);
+        return seen;
+    }
+}

@@ -1,0 +1,21 @@
+package ai.aicrypto.plaza.reputation.internal;
+
+/** Why a use did not count (the "why" page names it); checked in this order, the first that applies wins. */
+enum Rule {
+    /** The owner used their own contribution. */
+    SELF_USE,
+    /** Paid from a wallet linked to no account: it cannot be told apart from the owner's. */
+    UNKNOWN_MEMBER,
+    /** The paying wallet is one of the owner's, or the wallet that was paid. */
+    SHARED_WALLET,
+    /** A wallet of the owner funded the member's (or one wallet funded both) within the configured hops. */
+    FUNDING_LINK,
+    /** The member and the owner used each other's contributions in the same epoch. */
+    CIRCULAR_TRADE,
+    /** The member and the owner belong to a small closed group that only used each other's contributions. */
+    RING,
+    /** The owner is a repeat offender, excluded for some epochs. */
+    EXCLUDED_OWNER,
+    /** The same member used the same contribution the same way before in the epoch: members count once. */
+    REPEAT_USE
+}

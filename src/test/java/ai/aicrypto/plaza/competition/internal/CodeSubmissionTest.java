@@ -1,0 +1,204 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.support.WineModel;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Code submissions on real data: a wine competition (test inputs and solution split from the wine table Debian's
+ * python3-sklearn ships) that a participant enters with a model of their own. The plaza runs it on the hidden test
+ * inputs; its score is the score of the predictions file made by running the same weights apart from the plaza.
+ */
+class CodeSubmissionTest extends CompetitionTestSupport {
+
+    /** Every third wine is a test row (the table is sorted by cultivar: this way all three are in the test); ids w0..w59. */
+    private static final int TEST_ROWS = 60;
+
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    Models models;
+    @Autowired
+    BlobStore blobs;
+    @Autowired
+    DataKeys dataKeys;
+    @Autowired
+    TransactionTemplate transaction;
+    @Autowired
+    CodeSubmissions code;
+    @TempDir
+    Path tmp;
+
+    AccountPrincipal host;
+    AccountPrincipal participant;
+    WineModel model;
+
+    @BeforeEach
+    void aWineModelOfTheParticipants() throws Exception {
+        host = users.member();
+        participant = users.member();
+        model = WineModel.create(datasets, models, participant.id(), tmp, 11, false);
+    }
+
+    @Test
+    void aModelAndThePredictionsFileMadeByRunningItScoreTheSame() throws Exception {
+        Competition c = wineCompetition("ACCURACY", testInputs(Function.identity()));
+        teams.join(c, participant, true, clock.instant());
+
+        Submission submitted = submissions.submitModel(c, participant, model.id(), "the wine network");
+        assertThat(submitted.modelId()).isEqualTo(model.id());
+        assertThat(awaitScored(submitted.id())).as(failure(submitted.id())).isEqualTo("SCORED");
+
+        StringBuilder file = new StringBuilder("id,prediction\n");
+        for (int i = 0; i < TEST_ROWS; i++) {
+            file.append('w').append(i).append(',').append(model.label(WineModel.record(testRow(i)))).append('\n');
+        }
+        Submission uploaded = submit(c, participant, file.toString());
+        assertThat(awaitScored(uploaded.id())).as(failure(uploaded.id())).isEqualTo("SCORED");
+
+        assertThat(scores(submitted.id())).isEqualTo(scores(uploaded.id())).doesNotContainNull();
+        assertThat(jdbc.sql("SELECT blob_key IS NOT NULL FROM submissions WHERE id = ?").param(submitted.id())
+                .query(Boolean.class).single()).as("the predictions the plaza made are kept, for rescoring").isTrue();
+        String page = mvc.perform(get("/competitions/" + c.slug() + "/submissions").with(user(participant)))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(page).contains("id=\"model-form\"").contains("Wine").contains("class=\"badge\">model</span>");
+    }
+
+    @Test
+    void aModelThatCannotAnswerIsRefusedBeforeAnythingCounts() {
+        Competition wine = wineCompetition("ACCURACY", testInputs(row -> row.replace("proline", "proline_mg")));
+        teams.join(wine, participant, true, clock.instant());
+        assertRefused(wine, participant, model.id(), "competition.error.model-columns");
+
+        Competition regression = wineCompetition("RMSE", testInputs(Function.identity()));
+        teams.join(regression, participant, true, clock.instant());
+        assertRefused(regression, participant, model.id(), "competition.error.model-kind.number");
+
+        CompetitionForm accuracy = form(5);
+        accuracy.setMetric("ACCURACY");
+        Competition noInputs = hostWith(host, accuracy, solution("ACCURACY"));
+        teams.join(noInputs, participant, true, clock.instant());
+        assertRefused(noInputs, participant, model.id(), "competition.error.code-needs-test-inputs");
+
+        AccountPrincipal other = users.member();
+        Competition fine = wineCompetition("ACCURACY", testInputs(Function.identity()));
+        teams.join(fine, other, true, clock.instant());
+        assertRefused(fine, other, model.id(), "competition.error.model-not-yours");
+        assertThat(jdbc.sql("SELECT count(*) FROM submissions WHERE competition_id IN (?, ?, ?, ?)")
+                .params(wine.id(), regression.id(), noInputs.id(), fine.id()).query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void aRunThatFailsSaysWhyInTheParticipantsLanguageAndGivesTheQuotaBack() throws Exception {
+        // One test row the model cannot read: a word where it reads a number.
+        Competition c = wineCompetition("ACCURACY", testInputs(row -> row.startsWith("w7,") ? row.replaceFirst("^w7,[^,]*", "w7,plenty") : row), 1);
+        teams.join(c, participant, true, clock.instant());
+        Submission failed = submissions.submitModel(c, participant, model.id(), "");
+        assertThat(awaitScored(failed.id())).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT failure FROM submissions WHERE id = ?").param(failed.id()).query(String.class).single())
+                .isEqualTo(ScoringRunner.FAILED_MODEL);
+        String korean = mvc.perform(get("/competitions/" + c.slug() + "/submissions?lang=ko").with(user(participant)))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(korean).contains("모델을 테스트 입력에 실행할 수 없었습니다");
+
+        // The quota of 1 a day is free again: the page's form takes the next one.
+        var next = post("/competitions/" + c.slug() + "/submissions/model").with(user(participant)).with(csrf())
+                .param("modelId", Long.toString(model.id()));
+        assertThat(mvc.perform(next).andReturn().getResponse().getStatus()).isEqualTo(302);
+    }
+
+    @Test
+    void aRunPastTheTimeLimitEndsFailedWithNothingStored() {
+        Competition c = wineCompetition("ACCURACY", testInputs(Function.identity()));
+        teams.join(c, participant, true, clock.instant());
+        long id = submissions.submitModel(c, participant, model.id(), "").id();
+        awaitScored(id);
+        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
+                + "wrapped_data_key = NULL WHERE id = ?").param(id).update();
+        // A runner whose limit has passed before it starts: stopped before it writes a prediction.
+        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
+        try {
+            impatient.score(id);
+        } finally {
+            impatient.destroy();
+        }
+        assertThat(statusOf(id)).isEqualTo("FAILED");
+        assertThat(jdbc.sql("SELECT failure || ' ' || (blob_key IS NULL) FROM submissions WHERE id = ?").param(id)
+                .query(String.class).single()).isEqualTo(ScoringRunner.FAILED_TIMEOUT + " true");
+    }
+
+    private java.util.function.Supplier<String> failure(long submissionId) {
+        return () -> jdbc.sql("SELECT coalesce(failure, '') FROM submissions WHERE id = ?").param(submissionId)
+                .query(String.class).single();
+    }
+
+    private void assertRefused(Competition c, AccountPrincipal who, long modelId, String messageKey) {
+        assertThatThrownBy(() -> submissions.submitModel(c, who, modelId, ""))
+                .isInstanceOfSatisfying(UserFacingException.class, e -> assertThat(e.messageKey()).isEqualTo(messageKey));
+    }
+
+    private Competition wineCompetition(String metric, String testInputs) {
+        return wineCompetition(metric, testInputs, 5);
+    }
+
+    private Competition wineCompetition(String metric, String testInputs, int perDay) {
+        CompetitionForm form = form(perDay);
+        form.setMetric(metric);
+        return hostWith(host, form, solution(metric), testInputs);
+    }
+
+    /** The test rows' cultivars (ACCURACY), or their alcohol (RMSE, a number to predict). */
+    private static String solution(String metric) {
+        StringBuilder csv = new StringBuilder(metric.equals("RMSE") ? "id,alcohol_target\n" : "id,cultivar\n");
+        for (int i = 0; i < TEST_ROWS; i++) {
+            String target = metric.equals("RMSE") ? WineModel.record(testRow(i)).get("alcohol")
+                    : WineModel.cultivar(testRow(i));
+            csv.append('w').append(i).append(',').append(target).append('\n');
+        }
+        return csv.toString();
+    }
+
+    /** The test rows' measurements with their ids, each line passed through {@code edit} (the header too). */
+    private static String testInputs(Function<String, String> edit) {
+        Map<String, String> first = WineModel.record(0);
+        StringBuilder csv = new StringBuilder(edit.apply("id," + String.join(",", first.keySet()))).append('\n');
+        for (int i = 0; i < TEST_ROWS; i++) {
+            csv.append(edit.apply("w" + i + "," + String.join(",", WineModel.record(testRow(i)).values()))).append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static int testRow(int i) {
+        return 3 * i;
+    }
+
+    private List<Double> scores(long submissionId) {
+        return jdbc.sql("SELECT public_score, private_score FROM submissions WHERE id = ?").param(submissionId)
+                .query((rs, n) -> Arrays.asList((Double) rs.getObject(1), (Double) rs.getObject(2))).single();
+    }
+}

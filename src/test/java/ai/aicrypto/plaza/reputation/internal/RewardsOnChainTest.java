@@ -1,0 +1,138 @@
+package ai.aicrypto.plaza.reputation.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestChain;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * An epoch on anvil with the real contracts: an honest buyer and a buyer the owner funded in AIC buy
+ * the owner's listing; the epoch closes once, the funded buyer's use counts zero (the why page names
+ * the rule), the root is published through the plaza's sender, and the owner claims exactly the
+ * emission with the proof the rewards page prepares; a second claim is refused on-chain and by the page.
+ */
+class RewardsOnChainTest extends IntegrationTest {
+
+    private static final Duration EPOCH = Duration.ofHours(1);
+    private static final Instant GENESIS = Instant.now().minus(Duration.ofMinutes(5));
+    private static TestChain chain;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        chain = TestChain.deployFor(registry);
+        registry.add("plaza.rewards.epoch", () -> "1h");
+        registry.add("plaza.rewards.genesis", GENESIS::toString);
+        registry.add("plaza.rewards.emission-per-epoch-aic", () -> "1000");
+        registry.add("plaza.rewards.hub-recipients", () -> "1"); // the deployer funds everyone here: a faucet
+        registry.add("plaza.rewards.close-interval", () -> "1h"); // the test closes the epoch itself
+    }
+
+    @Autowired
+    TestUsers users;
+    @Autowired
+    Accounts accounts;
+    @Autowired
+    RewardEpochs epochs;
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void anEpochClosesOncePublishesItsRootAndPaysTheClaimExactlyOnce() throws Exception {
+        AccountPrincipal owner = users.member(), honest = users.member(), funded = users.member();
+        link(owner, 1);
+        link(honest, 2);
+        link(funded, 3);
+        // The deployer (a faucet: it funds several wallets) funds the owner and the honest buyer; the owner funds the other buyer.
+        chain.tokenAs(0).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(100))).send();
+        chain.tokenAs(0).transfer(TestChain.address(2), TestChain.AIC.multiply(BigInteger.valueOf(100))).send();
+        chain.tokenAs(1).transfer(TestChain.address(3), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
+        chain.mine(3);
+
+        long listing = jdbc.sql("""
+                        INSERT INTO listings (kind, owner_id, title, license, price_aic, status)
+                        VALUES ('DATASET', ?, 'Rated data', 'MIT', 5, 'PUBLISHED') RETURNING id""")
+                .param(owner.id()).query(Long.class).single();
+        Instant boughtAt = GENESIS.plus(Duration.ofMinutes(1));
+        license(listing, honest, 2, "0x" + "a1".repeat(32), boughtAt);
+        license(listing, funded, 3, "0x" + "b2".repeat(32), boughtAt.plusSeconds(1));
+        license(listing, funded, 3, "0x" + "c3".repeat(32), boughtAt.plusSeconds(2));
+
+        Instant after = GENESIS.plus(EPOCH).plusSeconds(1);
+        assertThat(epochs.closeEndedBy(after)).isEqualTo(1);
+        assertThat(epochs.closeEndedBy(after)).as("an epoch closes once").isZero();
+        assertThat(count("reward_epochs")).isEqualTo(1);
+
+        assertThat(jdbc.sql("SELECT score FROM contribution_scores WHERE contribution_id = ?").param(listing).query(Long.class).single())
+                .as("only the honest buyer's license counts").isEqualTo(1000);
+        assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ? ORDER BY used_at").param(funded.id())
+                .query(String.class).list()).containsExactly("FUNDING_LINK", "FUNDING_LINK");
+        mvc.perform(get("/contributions/LISTING/" + listing + "/epochs/1").locale(Locale.ENGLISH))
+                .andExpect(status().isOk())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"FUNDING_LINK\"")))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("funding link")));
+
+        // Published by the plaza's sender, learnt from the confirmed log.
+        BigInteger emission = TestChain.AIC.multiply(BigInteger.valueOf(1000));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            chain.mine(1);
+            return jdbc.sql("SELECT published_at IS NOT NULL FROM reward_epochs WHERE epoch = 1").query(Boolean.class).single();
+        });
+        assertThat(chain.rewards.outstanding(BigInteger.ONE).send()).isEqualTo(emission);
+
+        // The owner claims from the rewards page's transaction, with their wallet.
+        mvc.perform(get("/rewards").with(user(owner))).andExpect(status().isOk())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"claim-1\"")));
+        JsonNode tx = json.readTree(mvc.perform(post("/rewards/1/claim/transaction").with(user(owner)).with(csrf()))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
+        mvc.perform(post("/rewards/1/claim/transaction").with(user(honest)).with(csrf())).andExpect(status().isNotFound());
+        BigInteger before = chain.balance(1);
+        var receipt = chain.send(1, tx.get("to").asString(), tx.get("data").asString());
+        assertThat(receipt.isStatusOK()).isTrue();
+        assertThat(chain.balance(1)).isEqualTo(before.add(emission));
+        var again = chain.send(1, tx.get("to").asString(), tx.get("data").asString());
+        assertThat(again.isStatusOK()).as("a second claim reverts").isFalse();
+        assertThat(chain.balance(1)).isEqualTo(before.add(emission));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            chain.mine(1);
+            return jdbc.sql("SELECT claim_tx FROM reward_allocations WHERE epoch = 1").query(String.class).optional().orElse(null) != null;
+        });
+        mvc.perform(post("/rewards/1/claim/transaction").with(user(owner)).with(csrf()).locale(Locale.ENGLISH))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("claimed already")));
+    }
+
+    private void link(AccountPrincipal member, int account) {
+        accounts.linkWalletTrusted(member.id(), TestChain.address(account).toLowerCase(Locale.ROOT));
+    }
+
+    /** A license as the market records it from a confirmed purchase (the purchase flow has tests of its own). */
+    private void license(long listing, AccountPrincipal buyer, int wallet, String txHash, Instant at) {
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, fee_wei, tx_hash, log_index, granted_at)
+                        VALUES (?, ?, ?, 5000000000000000000, 125000000000000000, ?, 0, ?)""")
+                .params(listing, buyer.id(), TestChain.address(wallet).toLowerCase(Locale.ROOT), txHash, Timestamp.from(at)).update();
+    }
+}

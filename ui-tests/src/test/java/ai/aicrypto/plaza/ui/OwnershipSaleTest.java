@@ -1,0 +1,137 @@
+package ai.aicrypto.plaza.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The ownership of a dataset sold and resold in the browser with the {@link TestWallet}: a new member
+ * signs in with a wallet (anvil account 2), uploads a dataset with a 5 % creator royalty and offers
+ * its ownership for 20 AIC; alice (account 8) buys it with her wallet (approve, then buyAsset) and
+ * the listing becomes hers once the chain confirms it; she offers it for 30 AIC and bob (account 9)
+ * buys it, which pays the creator the royalty. The AIC move exactly as the page's split said.
+ */
+class OwnershipSaleTest extends PlazaBrowserTest {
+
+    private static final String DEMO_PASSWORD = "plaza-demo-pass";
+    private static final int TREASURY = 0, CREATOR = 2, ALICE = 8, BOB = 9;
+    private static final BigInteger AIC = BigInteger.TEN.pow(18);
+
+    private Path csv;
+
+    @AfterEach
+    void deleteCsv() throws IOException {
+        if (csv != null) {
+            Files.deleteIfExists(csv);
+        }
+    }
+
+    @Test
+    void aCreatorSellsTheOwnershipAndEarnsTheRoyaltyOnTheResale() throws Exception {
+        WebDriverWait slow = waitUpTo(Duration.ofSeconds(90));
+
+        // The creator: a wallet sign-in makes the account; the dataset is uploaded with a royalty.
+        String creatorsWallet = TestWallet.install(driver, CREATOR);
+        open("/login");
+        driver.findElement(By.id("wallet-sign-in")).click();
+        visible(By.id("nav-profile"));
+        csv = Files.createTempFile("plaza-owned-", ".csv");
+        Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
+        String title = "Owned iris " + System.currentTimeMillis();
+        open("/datasets/new");
+        type(By.name("listing.title"), title);
+        type(By.name("listing.priceAic"), "0");
+        type(By.id("royaltyPercent"), "5");
+        type(By.name("labelColumn"), "species");
+        driver.findElement(By.id("file")).sendKeys(csv.toAbsolutePath().toString());
+        screenshot("ownership-upload-royalty");
+        driver.findElement(By.id("upload-submit")).click();
+        waitForPath("/datasets/\\d+");
+        String dataset = currentPath();
+
+        // Once the token is minted (with the royalty), the owner offers the ownership from the wallet.
+        slow.until(d -> {
+            open(dataset);
+            return !d.findElements(By.id("sell-ownership")).isEmpty();
+        });
+        assertContains(visible(By.id("ownership-royalty")).getText(), "5 %", "the royalty the token was minted with");
+        type(By.id("ownership-price"), "20");
+        driver.findElement(By.id("sell-ownership")).click();
+        slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("ownership-waiting")).isEmpty()
+                || !d.findElements(By.id("cancel-ownership")).isEmpty());
+        screenshot("ownership-offer-sent");
+        slow.until(d -> !d.findElements(By.id("cancel-ownership")).isEmpty());
+        screenshot("ownership-offer-open");
+
+        // Alice buys it with her wallet.
+        driver.manage().deleteAllCookies();
+        TestWallet.remove(driver, creatorsWallet);
+        String alicesWallet = TestWallet.install(driver, ALICE);
+        BigInteger aliceBefore = balance(ALICE), creatorBefore = balance(CREATOR), treasuryBefore = balance(TREASURY);
+        signIn("alice", DEMO_PASSWORD);
+        waitForPath("/(\\?.*)?");
+        open(dataset);
+        assertContains(visible(By.id("ownership-split")).getText(),
+                "Of 20 AIC: platform fee 0.5 AIC, creator royalty 0 AIC, the seller receives 19.5 AIC", "the split");
+        screenshot("ownership-buyer-sees-offer");
+        driver.findElement(By.id("buy-ownership")).click();
+        slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("ownership-pending")).isEmpty()
+                || !d.findElements(By.id("sell-ownership")).isEmpty());
+        screenshot("ownership-purchase-pending");
+        slow.until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
+        open(dataset);
+        assertContains(driver.findElement(By.cssSelector(".listing-summary")).getText(), "alice", "the listing is alice's");
+        visible(By.id("sell-ownership"));
+        screenshot("ownership-bought");
+        assertEquals(aliceBefore.subtract(aic("20")), balance(ALICE), "alice paid the price");
+        assertEquals(creatorBefore.add(aic("19.5")), balance(CREATOR), "the creator got the price less the fee");
+        assertEquals(treasuryBefore.add(aic("0.5")), balance(TREASURY), "the treasury got the fee");
+
+        // Alice resells it to bob: the creator's royalty is paid.
+        type(By.id("ownership-price"), "30");
+        driver.findElement(By.id("sell-ownership")).click();
+        slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("cancel-ownership")).isEmpty());
+        driver.manage().deleteAllCookies();
+        TestWallet.remove(driver, alicesWallet);
+        TestWallet.install(driver, BOB);
+        aliceBefore = balance(ALICE);
+        creatorBefore = balance(CREATOR);
+        BigInteger bobBefore = balance(BOB);
+        signIn("bob", DEMO_PASSWORD);
+        waitForPath("/(\\?.*)?");
+        open(dataset);
+        assertContains(visible(By.id("ownership-split")).getText(),
+                "Of 30 AIC: platform fee 0.75 AIC, creator royalty 1.5 AIC, the seller receives 27.75 AIC", "the resale's split");
+        screenshot("ownership-resale-offer");
+        driver.findElement(By.id("buy-ownership")).click();
+        slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
+        open(dataset);
+        assertContains(visible(By.id("ownership-sales")).getText(), "30 AIC (creator royalty 1.5 AIC)", "the sales");
+        screenshot("ownership-resold");
+        assertEquals(bobBefore.subtract(aic("30")), balance(BOB), "bob paid the price");
+        assertEquals(creatorBefore.add(aic("1.5")), balance(CREATOR), "the creator got the royalty");
+        assertEquals(aliceBefore.add(aic("27.75")), balance(ALICE), "alice got the price less fee and royalty");
+    }
+
+    private static BigInteger balance(int account) throws IOException, InterruptedException {
+        return TestWallet.aicBalance(TestWallet.ADDRESSES[account]);
+    }
+
+    private static BigInteger aic(String amount) {
+        return new java.math.BigDecimal(amount).multiply(new java.math.BigDecimal(AIC)).toBigIntegerExact();
+    }
+
+    private String statusLine() {
+        return driver.findElements(By.id("ownership-status")).stream().map(e -> e.getText()).findFirst().orElse("");
+    }
+}
