@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A member's own models run on many table records at once, away from any request and never metered: what a
@@ -11,6 +12,9 @@ public interface ModelRuns {
 
     /** The member's models that can run on table records (weights held, not withheld), newest first. */
     List<RunnableModel> runnableBy(long ownerId);
+
+    /** One of the member's models, when it can run on table records; however many models the member has. */
+    Optional<RunnableModel> runnable(long modelId, long ownerId);
 
     /**
      * Opens the owner's model for a run; its weights stay loaded while batches are asked of it.

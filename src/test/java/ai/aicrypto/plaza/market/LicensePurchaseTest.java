@@ -2,11 +2,9 @@ package ai.aicrypto.plaza.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.math.BigDecimal;
@@ -14,19 +12,17 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestChain;
+import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -34,14 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
-import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.web3j.crypto.Sign;
 import org.web3j.crypto.StructuredDataEncoder;
 import org.web3j.utils.Numeric;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A paid license bought with a wallet, end to end against a real chain (anvil): the plaza mints the
@@ -69,26 +62,22 @@ class LicensePurchaseTest extends IntegrationTest {
     }
 
     @Autowired
-    Accounts accounts;
-    @Autowired
-    UserDetailsService userDetails;
-    @Autowired
     Datasets datasets;
     @Autowired
     ListingAccess access;
     @Autowired
-    JsonMapper json;
+    TestUsers users;
 
     AccountPrincipal seller, buyer, poor, lateBuyer, stranger;
     long listing;
 
     @BeforeAll
     void sellerPublishesAPaidDataset() throws Exception {
-        seller = member("seller", SELLER);
-        buyer = member("buyer", BUYER);
-        poor = member("poor", POOR);
-        lateBuyer = member("late", LATE_BUYER);
-        stranger = member("stranger", -1);
+        seller = users.withWallet(SELLER);
+        buyer = users.withWallet(BUYER);
+        poor = users.withWallet(POOR);
+        lateBuyer = users.withWallet(LATE_BUYER);
+        stranger = users.member();
         chain.tokenAs(0).transfer(TestChain.address(BUYER), PRICE.multiply(BigInteger.TWO)).send();
         chain.tokenAs(0).transfer(TestChain.address(LATE_BUYER), PRICE).send();
 
@@ -303,22 +292,5 @@ class LicensePurchaseTest extends IntegrationTest {
 
     private String purchaseStatus(String txHash) {
         return jdbc.sql("SELECT status FROM purchases WHERE tx_hash = ?").param(txHash.toLowerCase()).query(String.class).single();
-    }
-
-    private Map<?, ?> postJson(String path, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
-        String answer = mvc.perform(post(path).with(user(who)).with(csrf())
-                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
-                .andExpect(status().is(expectedStatus))
-                .andReturn().getResponse().getContentAsString();
-        return json.readValue(answer, Map.class);
-    }
-
-    private AccountPrincipal member(String prefix, int walletAccount) {
-        String name = prefix + System.nanoTime() % 1_000_000;
-        long id = accounts.register(new Accounts.NewAccount(name, name + "@example.org", name, "a-long-password"), EnumSet.of(Role.MEMBER));
-        if (walletAccount >= 0) {
-            accounts.linkWalletTrusted(id, TestChain.address(walletAccount));
-        }
-        return (AccountPrincipal) userDetails.loadUserByUsername(name);
     }
 }

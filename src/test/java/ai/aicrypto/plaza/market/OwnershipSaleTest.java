@@ -15,13 +15,11 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.account.Role;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
@@ -33,6 +31,7 @@ import ai.aicrypto.plaza.search.SearchQuery;
 import ai.aicrypto.plaza.search.SearchResults;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestChain;
+import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -42,7 +41,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
-import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.web3j.tx.gas.DefaultGasProvider;
@@ -92,8 +90,6 @@ class OwnershipSaleTest extends IntegrationTest {
     @Autowired
     Accounts accounts;
     @Autowired
-    UserDetailsService userDetails;
-    @Autowired
     Datasets datasets;
     @Autowired
     ListingAccess access;
@@ -101,17 +97,19 @@ class OwnershipSaleTest extends IntegrationTest {
     Search search;
     @Autowired
     JsonMapper json;
+    @Autowired
+    TestUsers users;
 
     AccountPrincipal creator, buyer, resaleBuyer, licensee, stranger;
     long listing;
 
     @BeforeAll
     void creatorPublishesADatasetWithARoyalty() throws Exception {
-        creator = member("creator", CREATOR);
-        buyer = member("buyer", BUYER);
-        resaleBuyer = member("rebuyer", RESALE_BUYER);
-        licensee = member("licensee", -1);
-        stranger = member("stranger", -1);
+        creator = users.withWallet(CREATOR);
+        buyer = users.withWallet(BUYER);
+        resaleBuyer = users.withWallet(RESALE_BUYER);
+        licensee = users.member();
+        stranger = users.member();
         chain.tokenAs(TREASURY).transfer(TestChain.address(BUYER), PRICE).send();
         // (one AIC more: the sale on foreign contracts below takes one wei of it)
         chain.tokenAs(TREASURY).transfer(TestChain.address(RESALE_BUYER), RESALE_PRICE.add(TestChain.AIC)).send();
@@ -184,7 +182,7 @@ class OwnershipSaleTest extends IntegrationTest {
     @Test
     @Order(3)
     void theOwnerOffersTheAssetFromTheWallet() throws Exception {
-        Map<?, ?> steps = postJson("/ownership/offer", creator, Map.of("price", "100"), 200);
+        Map<?, ?> steps = postJson("/listings/" + listing + "/ownership/offer", creator, Map.of("price", "100"), 200);
         assertThat((String) steps.get("from")).isEqualToIgnoringCase(TestChain.address(CREATOR));
         assertThat((List<?>) steps.get("calls")).as("approve the market for the token, then offer").hasSize(2);
         send(CREATOR, steps);
@@ -207,7 +205,7 @@ class OwnershipSaleTest extends IntegrationTest {
                 .contains("not linked");
         assertThat(error("/ownership/purchase/transactions", buyer, Map.of("buyer", TestChain.address(BUYER), "price", "1")))
                 .contains("The price is now 100 AIC");
-        AccountPrincipal poor = member("poor", 7);
+        AccountPrincipal poor = users.withWallet(7);
         assertThat(error("/ownership/purchase/transactions", poor, Map.of("buyer", TestChain.address(7), "price", wei)))
                 .contains("holds 0 AIC").contains("costs 100 AIC");
         assertThat(error("/ownership/purchase", buyer, Map.of("buyer", TestChain.address(BUYER), "txHash", "0xnothex")))
@@ -284,7 +282,7 @@ class OwnershipSaleTest extends IntegrationTest {
     @Test
     @Order(7)
     void aResalePaysTheCreatorsRoyaltyAndADroppedOneIsUndone() throws Exception {
-        Map<?, ?> steps = postJson("/ownership/offer", buyer, Map.of("price", "200"), 200);
+        Map<?, ?> steps = postJson("/listings/" + listing + "/ownership/offer", buyer, Map.of("price", "200"), 200);
         assertThat((List<?>) steps.get("calls")).as("the new owner approves the market for the token again").hasSize(2);
         send(BUYER, steps);
         chain.mine(2);
@@ -321,7 +319,7 @@ class OwnershipSaleTest extends IntegrationTest {
     @Test
     @Order(8)
     void anOfferGoesStaleWhenTheTokenMovesAndAWalletWithoutAccountGetsOne() throws Exception {
-        send(RESALE_BUYER, postJson("/ownership/offer", resaleBuyer, Map.of("price", "300"), 200));
+        send(RESALE_BUYER, postJson("/listings/" + listing + "/ownership/offer", resaleBuyer, Map.of("price", "300"), 200));
         chain.mine(2);
         await().atMost(Duration.ofSeconds(20)).until(() -> panel(buyer).contains("for sale for 300 AIC"));
 
@@ -343,10 +341,10 @@ class OwnershipSaleTest extends IntegrationTest {
     /** The wallet flow of the page's script: the prepared transactions, in order, then the sent hash. */
     private String buy(AccountPrincipal who, int account, BigInteger price) throws Exception {
         String wallet = TestChain.address(account);
-        Map<?, ?> steps = postJson("/ownership/purchase/transactions", who, Map.of("buyer", wallet, "price", price.toString()), 200);
+        Map<?, ?> steps = postJson("/listings/" + listing + "/ownership/purchase/transactions", who, Map.of("buyer", wallet, "price", price.toString()), 200);
         assertThat((List<?>) steps.get("calls")).as("approve exactly the price, then buyAsset").hasSize(2);
         String txHash = send(account, steps);
-        postJson("/ownership/purchase", who, Map.of("buyer", wallet, "txHash", txHash), 200);
+        postJson("/listings/" + listing + "/ownership/purchase", who, Map.of("buyer", wallet, "txHash", txHash), 200);
         return txHash;
     }
 
@@ -384,22 +382,5 @@ class OwnershipSaleTest extends IntegrationTest {
                 .andExpect(status().isBadRequest())
                 .andReturn().getResponse().getContentAsString();
         return json.readValue(answer, Map.class).get("error").toString();
-    }
-
-    private Map<?, ?> postJson(String step, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
-        String answer = mvc.perform(post("/listings/" + listing + step).with(user(who)).with(csrf())
-                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
-                .andExpect(status().is(expectedStatus))
-                .andReturn().getResponse().getContentAsString();
-        return json.readValue(answer, Map.class);
-    }
-
-    private AccountPrincipal member(String prefix, int walletAccount) {
-        String name = prefix + System.nanoTime() % 1_000_000;
-        long id = accounts.register(new Accounts.NewAccount(name, name + "@example.org", name, "a-long-password"), EnumSet.of(Role.MEMBER));
-        if (walletAccount >= 0) {
-            accounts.linkWalletTrusted(id, TestChain.address(walletAccount));
-        }
-        return (AccountPrincipal) userDetails.loadUserByUsername(name);
     }
 }

@@ -1,20 +1,31 @@
 package ai.aicrypto.plaza.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
+import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Base of the tests that need the whole app: one Spring context per distinct configuration, and
@@ -33,6 +44,9 @@ public abstract class IntegrationTest {
     @Autowired
     private PlazaProperties plaza;
 
+    @Autowired
+    private JsonMapper jsonMapper;
+
     /** Called once for each context that is built, so each gets a data directory of its own. */
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
@@ -44,6 +58,19 @@ public abstract class IntegrationTest {
         // Jobs are audited only where a test asks for it, by drawing 0 for the job (training_jobs.audit_draw):
         // any other draw is above this share times the epochs.
         registry.add("plaza.compute.verification.audit-compute-share", () -> "1e-9");
+    }
+
+    /**
+     * A signed-in member's JSON POST, the shape of the wallet payment steps; fails (showing the answer) unless the
+     * status is {@code expectedStatus}, and returns the answer's JSON object.
+     */
+    protected Map<?, ?> postJson(String path, AccountPrincipal who, Map<String, String> body, int expectedStatus)
+            throws Exception {
+        MockHttpServletResponse response = mvc.perform(post(path).with(user(who)).with(csrf())
+                .contentType(MediaType.APPLICATION_JSON).content(jsonMapper.writeValueAsString(body))).andReturn().getResponse();
+        String answer = response.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(response.getStatus()).as(answer).isEqualTo(expectedStatus);
+        return jsonMapper.readValue(answer, Map.class);
     }
 
     protected Path dataDir() {

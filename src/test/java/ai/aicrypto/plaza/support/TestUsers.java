@@ -28,6 +28,13 @@ public class TestUsers {
         return create(EnumSet.of(Role.MEMBER));
     }
 
+    /** A member whose wallet is the test chain's account {@code chainAccount}, linked as a signature would link it. */
+    public AccountPrincipal withWallet(int chainAccount) {
+        AccountPrincipal who = member();
+        accounts.linkWalletTrusted(who.id(), TestChain.address(chainAccount));
+        return who;
+    }
+
     public AccountPrincipal admin() {
         return create(EnumSet.of(Role.MEMBER, Role.ADMIN));
     }

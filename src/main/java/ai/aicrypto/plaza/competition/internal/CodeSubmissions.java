@@ -59,8 +59,7 @@ class CodeSubmissions {
      * @throws UserFacingException why not
      */
     ModelRuns.RunnableModel check(Competition c, Solution solution, long ownerId, long modelId) {
-        ModelRuns.RunnableModel model = choices(ownerId).stream().filter(m -> m.id() == modelId).findFirst()
-                .orElseThrow(() -> new UserFacingException("modelId", "competition.error.model-not-yours"));
+        ModelRuns.RunnableModel model = runs.runnable(modelId, ownerId).orElseThrow(() -> new UserFacingException("modelId", "competition.error.model-not-yours"));
         List<String> columns = testInputColumns(c);
         Metric metric = solution.metric();
         boolean fits = switch (metric.predictionKind()) {

@@ -37,6 +37,11 @@ class OwnModelRuns implements ModelRuns {
     }
 
     @Override
+    public Optional<RunnableModel> runnable(long modelId, long ownerId) {
+        return models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst().flatMap(this::tableInput);
+    }
+
+    @Override
     public Run open(long modelId, long ownerId) {
         ModelService.OwnedModel owned = models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst()
                 .orElseThrow(NotFoundException::new);

@@ -8,7 +8,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +17,11 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.storage.BlobStore;
-import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.support.WineModel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.util.unit.DataSize;
 
 /**
  * Code submissions on real data: a wine competition (test inputs and solution split from the wine table Debian's
@@ -42,14 +37,6 @@ class CodeSubmissionTest extends CompetitionTestSupport {
     Datasets datasets;
     @Autowired
     Models models;
-    @Autowired
-    BlobStore blobs;
-    @Autowired
-    DataKeys dataKeys;
-    @Autowired
-    TransactionTemplate transaction;
-    @Autowired
-    CodeSubmissions code;
     @TempDir
     Path tmp;
 
@@ -140,13 +127,7 @@ class CodeSubmissionTest extends CompetitionTestSupport {
         jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
                 + "wrapped_data_key = NULL WHERE id = ?").param(id).update();
         // A runner whose limit has passed before it starts: stopped before it writes a prediction.
-        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
-        try {
-            impatient.score(id);
-        } finally {
-            impatient.destroy();
-        }
+        scoreWithTimeLimitPassed(id);
         assertThat(statusOf(id)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure || ' ' || (blob_key IS NULL) FROM submissions WHERE id = ?").param(id)
                 .query(String.class).single()).isEqualTo(ScoringRunner.FAILED_TIMEOUT + " true");

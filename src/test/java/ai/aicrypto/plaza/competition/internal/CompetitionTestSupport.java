@@ -22,11 +22,15 @@ import ai.aicrypto.plaza.competition.scoring.Scorer;
 import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.MutableClock;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Competition tests share one context: a mutable clock, and the sweeper left to the tests (they call it). Helpers
@@ -52,6 +56,14 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     ScoringRunner runner;
     @Autowired
     Standings standings;
+    @Autowired
+    BlobStore blobs;
+    @Autowired
+    DataKeys dataKeys;
+    @Autowired
+    TransactionTemplate transaction;
+    @Autowired
+    CodeSubmissions code;
 
     /** A Monday noon, so that "tomorrow" and "the end" are easy to reason about. */
     static final Instant START = LocalDateTime.of(2031, 3, 3, 12, 0).toInstant(ZoneOffset.UTC);
@@ -161,6 +173,17 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     }
 
     /** Waits until the submission has left QUEUED and SCORING (the runner is asynchronous). */
+    /** Scores the submission with a runner whose time limit has passed before it starts. */
+    void scoreWithTimeLimitPassed(long submissionId) {
+        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
+        try {
+            impatient.score(submissionId);
+        } finally {
+            impatient.destroy();
+        }
+    }
+
     String awaitScored(long submissionId) {
         await().atMost(Duration.ofSeconds(60)).until(() -> !List.of("QUEUED", "SCORING").contains(statusOf(submissionId)));
         return statusOf(submissionId);

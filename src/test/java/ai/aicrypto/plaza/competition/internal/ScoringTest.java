@@ -10,24 +10,12 @@ import java.time.Duration;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.storage.BlobStore;
-import ai.aicrypto.plaza.storage.DataKeys;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.util.unit.DataSize;
 
 /** Asynchronous scoring, its time limit, the sweeper, and the leaderboards it feeds. */
 class ScoringTest extends CompetitionTestSupport {
 
-    @Autowired
-    BlobStore blobs;
-    @Autowired
-    DataKeys dataKeys;
-    @Autowired
-    TransactionTemplate transaction;
-    @Autowired
-    CodeSubmissions code;
 
     @Test
     void submissionsAreScoredOffTheRequestAndRankedBestFirstWithBaselinesApart() throws Exception {
@@ -96,13 +84,7 @@ class ScoringTest extends CompetitionTestSupport {
         jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL WHERE id = ?")
                 .param(id).update();
         // A runner whose limit has passed before it starts: interrupted while reading the 70,000 rows.
-        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
-        try {
-            impatient.score(id);
-        } finally {
-            impatient.destroy();
-        }
+        scoreWithTimeLimitPassed(id);
         assertThat(statusOf(id)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure FROM submissions WHERE id = ?").param(id).query(String.class).single())
                 .isEqualTo(ScoringRunner.FAILED_TIMEOUT);

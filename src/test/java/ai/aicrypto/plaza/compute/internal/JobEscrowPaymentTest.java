@@ -103,9 +103,9 @@ class JobEscrowPaymentTest extends IntegrationTest {
 
     @BeforeAll
     void accountsDataAndAnOffer() throws Exception {
-        requester = withWallet(REQUESTER);
-        provider = withWallet(PROVIDER);
-        poor = withWallet(POOR);
+        requester = users.withWallet(REQUESTER);
+        provider = users.withWallet(PROVIDER);
+        poor = users.withWallet(POOR);
         lateProvider = users.member();
         stranger = users.member();
         chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BUDGET.multiply(BigInteger.valueOf(4))).send();
@@ -482,11 +482,6 @@ class JobEscrowPaymentTest extends IntegrationTest {
         return quarantine.recent(1_000).stream().anyMatch(e -> e.txHash().equalsIgnoreCase(txHash));
     }
 
-    private AccountPrincipal withWallet(int account) {
-        AccountPrincipal who = users.member();
-        accounts.linkWalletTrusted(who.id(), TestChain.address(account));
-        return who;
-    }
 
     private long submit(AccountPrincipal who) {
         return jobs.submit(new TrainingJobs.JobRequest(who.id(), dataset, model, "{\"epochs\": 1}", 0, offer, BigDecimal.TEN));
