@@ -38,8 +38,7 @@ class ErrorAdvice {
      */
     @ExceptionHandler(UserFacingException.class)
     ModelAndView badInput(UserFacingException e, HttpServletRequest request, HttpServletResponse response) {
-        ModelAndView page = errorPage(HttpStatus.BAD_REQUEST, messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
-                LocaleContextHolder.getLocale()), request);
+        ModelAndView page = errorPage(HttpStatus.BAD_REQUEST, e.localized(messages), request);
         if (request.getHeader("HX-Request") != null) {
             response.setHeader("HX-Reswap", "beforebegin");
             page.setViewName("error :: refusal");

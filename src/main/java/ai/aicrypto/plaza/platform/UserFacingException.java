@@ -1,5 +1,8 @@
 package ai.aicrypto.plaza.platform;
 
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+
 /**
  * Bad input that the user can fix: carries a message key (resolved in the user's language) and
  * its arguments, and optionally the form field it concerns.
@@ -24,6 +27,11 @@ public class UserFacingException extends RuntimeException {
 
     public String messageKey() {
         return messageKey;
+    }
+
+    /** The message in the language of the request being answered. */
+    public String localized(MessageSource messages) {
+        return messages.getMessage(messageKey, args, messageKey, LocaleContextHolder.getLocale());
     }
 
     public Object[] args() {

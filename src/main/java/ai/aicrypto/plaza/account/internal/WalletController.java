@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import org.springframework.context.MessageSource;
-import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -64,7 +63,7 @@ class WalletController {
             return ResponseEntity.ok(Map.of("address", address, "redirect", me == null ? "/" : "/profile"));
         } catch (UserFacingException e) {
             return ResponseEntity.badRequest().body(Map.of("error",
-                    messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale())));
+                    e.localized(messages)));
         }
     }
 

@@ -465,7 +465,7 @@ class CompetitionController {
     }
 
     private String message(UserFacingException e) {
-        return messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
+        return e.localized(messages);
     }
 
     private List<String> problems(ScoringRejected e) {

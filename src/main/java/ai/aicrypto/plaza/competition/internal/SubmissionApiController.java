@@ -89,7 +89,7 @@ class SubmissionApiController {
 
     @ExceptionHandler(UserFacingException.class)
     ResponseEntity<Map<String, List<String>>> badInput(UserFacingException e) {
-        String text = messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
+        String text = e.localized(messages);
         return ResponseEntity.badRequest().body(Map.of("errors", List.of(text)));
     }
 

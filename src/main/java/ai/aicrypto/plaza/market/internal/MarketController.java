@@ -10,6 +10,7 @@ import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.WalletChain;
+import ai.aicrypto.plaza.chain.WalletSteps;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -28,10 +29,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The license panel of a listing page and the JSON steps of buying with a browser wallet (answered
- * by {@link JsonSteps}).
+ * by {@link WalletSteps}).
  */
 @Controller
 class MarketController {
+
+    /** What a wallet step of buying says while the chain is down. */
+    static final String BUY_CHAIN_DOWN = "market.error.chain-down";
 
     private final Catalog catalog;
     private final Chain chain;
@@ -41,11 +45,11 @@ class MarketController {
     private final AssetTokens tokens;
     private final PurchaseDesk desk;
     private final LiveUpdates live;
-    private final JsonSteps jsonSteps;
+    private final WalletSteps jsonSteps;
     private final long expectedPurchaseGas;
 
     MarketController(@Value("${plaza.market.expected-purchase-gas}") long expectedPurchaseGas, Catalog catalog, Chain chain, WalletChain walletChain, Accounts accounts, LicenseLedger licenses,
-                     AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, JsonSteps jsonSteps) {
+                     AssetTokens tokens, PurchaseDesk desk, LiveUpdates live, WalletSteps jsonSteps) {
         this.catalog = catalog;
         this.chain = chain;
         this.walletChain = walletChain;
@@ -93,7 +97,7 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> permit(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                @RequestBody Map<String, String> body) {
-        return jsonSteps.answer(() -> {
+        return jsonSteps.answer(BUY_CHAIN_DOWN, () -> {
             buyable(id, me);
             PurchaseDesk.Permit p = desk.permit(me.id(), id, body.get("buyer"));
             return Map.of("typedData", p.typedData(), "deadline", p.deadline(), "price", p.price().toString());
@@ -104,7 +108,7 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> transaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                     @RequestBody Map<String, String> body) {
-        return jsonSteps.answer(() -> {
+        return jsonSteps.answer(BUY_CHAIN_DOWN, () -> {
             buyable(id, me);
             long deadline = parseLong(body.get("deadline"));
             PurchaseDesk.Transaction tx = desk.transaction(me.id(), id, deadline, body.get("signature"));
@@ -116,7 +120,7 @@ class MarketController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> sent(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                              @RequestBody Map<String, String> body) {
-        return jsonSteps.answer(() -> {
+        return jsonSteps.answer(BUY_CHAIN_DOWN, () -> {
             buyable(id, me);
             return Map.of("purchaseId", desk.sent(me.id(), id, body.get("buyer"), body.get("txHash"), PurchaseDesk.Kind.LICENSE));
         });
@@ -126,7 +130,7 @@ class MarketController {
     @PostMapping("/listings/{id}/sale/transaction")
     @ResponseBody
     ResponseEntity<Map<String, Object>> saleTransaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
-        return jsonSteps.answer(() -> {
+        return jsonSteps.answer(BUY_CHAIN_DOWN, () -> {
             ListingDocument listing = visible(catalog, id, me);
             if (me.id() != listing.ownerId()) {
                 throw new NotFoundException();

@@ -15,6 +15,7 @@ import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
+import ai.aicrypto.plaza.chain.WalletSteps;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.http.ResponseEntity;
@@ -46,11 +47,11 @@ class OwnershipController {
     private final AssetTokens tokens;
     private final OwnershipSales sales;
     private final PurchaseDesk desk;
-    private final JsonSteps json;
+    private final WalletSteps json;
     private final Clock clock;
 
     OwnershipController(Catalog catalog, Chain chain, WalletChain walletChain, Accounts accounts, AssetTokens tokens,
-                        OwnershipSales sales, PurchaseDesk desk, JsonSteps json, Clock clock) {
+                        OwnershipSales sales, PurchaseDesk desk, WalletSteps json, Clock clock) {
         this.clock = clock;
         this.catalog = catalog;
         this.chain = chain;
@@ -103,7 +104,7 @@ class OwnershipController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> offer(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                               @RequestBody Map<String, String> body) {
-        return json.answer(() -> {
+        return json.answer(MarketController.BUY_CHAIN_DOWN, () -> {
             OwnershipSales.Steps steps = sales.offer(me.id(), MarketController.visible(catalog, id, me), body.get("price"));
             BigInteger wei = Aic.toWei(OwnershipSales.askingPrice(body.get("price")));
             return answer(steps, "awaiting=offer&price=" + wei + "&until=" + (clock.instant().getEpochSecond() + AWAIT_SECONDS));
@@ -113,7 +114,7 @@ class OwnershipController {
     @PostMapping("/listings/{id}/ownership/cancel")
     @ResponseBody
     ResponseEntity<Map<String, Object>> cancel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me) {
-        return json.answer(() -> answer(sales.cancel(me.id(), MarketController.visible(catalog, id, me)),
+        return json.answer(MarketController.BUY_CHAIN_DOWN, () -> answer(sales.cancel(me.id(), MarketController.visible(catalog, id, me)),
                 "awaiting=cancel&until=" + (clock.instant().getEpochSecond() + AWAIT_SECONDS)));
     }
 
@@ -121,7 +122,7 @@ class OwnershipController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> purchaseTransactions(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                              @RequestBody Map<String, String> body) {
-        return json.answer(() -> answer(sales.buy(me.id(), published(id, me), body.get("buyer"), body.get("price")), null));
+        return json.answer(MarketController.BUY_CHAIN_DOWN, () -> answer(sales.buy(me.id(), published(id, me), body.get("buyer"), body.get("price")), null));
     }
 
     /** The buyer's wallet sent buyAsset: wait for its confirmed AssetPurchased log. */
@@ -129,7 +130,7 @@ class OwnershipController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> purchaseSent(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                      @RequestBody Map<String, String> body) {
-        return json.answer(() -> {
+        return json.answer(MarketController.BUY_CHAIN_DOWN, () -> {
             ListingDocument listing = published(id, me);
             if (listing.ownerId() == me.id()) {
                 throw new UserFacingException(null, "market.error.own-asset");

@@ -85,7 +85,7 @@ class ModelController {
             model.addAttribute("cardErrors", e.errors().stream().map(this::describe).toList());
         } catch (UserFacingException e) {
             model.addAttribute("cardErrors", java.util.List.of(
-                    messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale())));
+                    e.localized(messages)));
         } finally {
             if (spooled != null) {
                 Files.deleteIfExists(spooled);
@@ -117,8 +117,7 @@ class ModelController {
             try {
                 model.addAttribute("tryInput", predictions.inputOf(id, me));
             } catch (UserFacingException e) {
-                model.addAttribute("tryRefusal", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
-                        LocaleContextHolder.getLocale()));
+                model.addAttribute("tryRefusal", e.localized(messages));
             }
         }
         return "model/detail";
@@ -133,8 +132,7 @@ class ModelController {
             models.setApi(id, me, visibility, price);
             redirect.addFlashAttribute("notice", "model.api.saved");
         } catch (UserFacingException e) {
-            redirect.addFlashAttribute("apiError", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
-                    LocaleContextHolder.getLocale()));
+            redirect.addFlashAttribute("apiError", e.localized(messages));
         }
         return "redirect:/models/" + id + "#api";
     }

@@ -24,7 +24,6 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.MessageSource;
-import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -173,7 +172,7 @@ class PredictionApiController {
     ResponseEntity<Map<String, List<String>>> badInput(UserFacingException e) {
         HttpStatus status = e instanceof InsufficientCreditException ? HttpStatus.PAYMENT_REQUIRED
                 : e instanceof ModelPredictions.CallRefusedException ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST;
-        String text = messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
+        String text = e.localized(messages);
         return ResponseEntity.status(status).body(Map.of("errors", List.of(text)));
     }
 

@@ -9,7 +9,6 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.serving.InsufficientCreditException;
 import org.springframework.context.MessageSource;
-import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -44,8 +43,7 @@ class PredictionController {
             model.addAttribute("outcome", prediction.outcomes().get(0));
             model.addAttribute("latencyMs", prediction.latencyMs());
         } catch (UserFacingException e) {
-            model.addAttribute("error", messages.getMessage(e.messageKey(), e.args(), e.messageKey(),
-                    LocaleContextHolder.getLocale()));
+            model.addAttribute("error", e.localized(messages));
             model.addAttribute("needsCredit", e instanceof InsufficientCreditException);
         }
         return "model/try :: result";

@@ -5,16 +5,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
-import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.chain.WalletSteps;
 import ai.aicrypto.plaza.serving.Aic;
-import org.springframework.context.MessageSource;
-import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -37,17 +33,17 @@ class CreditController {
     private final CreditWallet wallet;
     private final Accounts accounts;
     private final WalletChain chain;
-    private final MessageSource messages;
+    private final WalletSteps steps;
     private final Clock clock;
 
-    CreditController(CreditLedger ledger, CreditWallet wallet, Accounts accounts, WalletChain chain, MessageSource messages,
+    CreditController(CreditLedger ledger, CreditWallet wallet, Accounts accounts, WalletChain chain, WalletSteps steps,
                      Clock clock) {
         this.clock = clock;
         this.ledger = ledger;
         this.wallet = wallet;
         this.accounts = accounts;
         this.chain = chain;
-        this.messages = messages;
+        this.steps = steps;
     }
 
     /** One wallet's line on the page, amounts in AIC. */
@@ -76,7 +72,7 @@ class CreditController {
     @ResponseBody
     ResponseEntity<Map<String, Object>> depositPermit(@AuthenticationPrincipal AccountPrincipal me,
                                                       @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return steps.answer("credit.error.chain-down", () -> {
             CreditWallet.Permit p = wallet.depositPermit(me.id(), body.get("wallet"), body.get("amount"));
             return Map.of("typedData", p.typedData(), "deadline", p.deadline());
         });
@@ -85,38 +81,25 @@ class CreditController {
     @PostMapping("/credit/deposit/transaction")
     @ResponseBody
     ResponseEntity<Map<String, Object>> depositTransaction(@RequestBody Map<String, String> body) {
-        return json(() -> call(wallet.depositTransaction(body.get("amount"), body.get("deadline"), body.get("signature"))));
+        return steps.answer("credit.error.chain-down", () -> call(wallet.depositTransaction(body.get("amount"), body.get("deadline"), body.get("signature"))));
     }
 
     @PostMapping("/credit/withdrawal/transaction")
     @ResponseBody
     ResponseEntity<Map<String, Object>> withdrawalRequest(@AuthenticationPrincipal AccountPrincipal me,
                                                           @RequestBody Map<String, String> body) {
-        return json(() -> call(wallet.withdrawalRequest(me.id(), body.get("wallet"), body.get("amount"))));
+        return steps.answer("credit.error.chain-down", () -> call(wallet.withdrawalRequest(me.id(), body.get("wallet"), body.get("amount"))));
     }
 
     @PostMapping("/credit/withdraw/transaction")
     @ResponseBody
     ResponseEntity<Map<String, Object>> withdrawAlone(@AuthenticationPrincipal AccountPrincipal me,
                                                       @RequestBody Map<String, String> body) {
-        return json(() -> call(wallet.withdrawAlone(me.id(), body.get("wallet"))));
+        return steps.answer("credit.error.chain-down", () -> call(wallet.withdrawAlone(me.id(), body.get("wallet"))));
     }
 
     private static Map<String, Object> call(CreditWallet.Call call) {
         return Map.of("to", call.to(), "data", call.data());
     }
 
-    private ResponseEntity<Map<String, Object>> json(Supplier<Map<String, Object>> step) {
-        try {
-            return ResponseEntity.ok(step.get());
-        } catch (UserFacingException e) {
-            return ResponseEntity.badRequest().body(Map.of("error", text(e)));
-        } catch (ChainUnavailableException e) {
-            return ResponseEntity.status(503).body(Map.of("error", text(new UserFacingException(null, "credit.error.chain-down"))));
-        }
-    }
-
-    private String text(UserFacingException e) {
-        return messages.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
-    }
 }

@@ -1,12 +1,10 @@
 package ai.aicrypto.plaza.compute.internal.web;
 
 import java.util.Map;
-import java.util.function.Supplier;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.chain.WalletSteps;
 import ai.aicrypto.plaza.compute.internal.JobDeposits;
-import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,24 +14,23 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The JSON steps of depositing a job's budget with the browser's wallet (static/js/wallet.js). Only
- * the requester: anyone else is told the job does not exist. Anything the user can fix answers a
- * localized {@code error} with status 400.
+ * the requester: anyone else is told the job does not exist.
  */
 @RestController
 class JobDepositController {
 
     private final JobDeposits deposits;
-    private final Messages messages;
+    private final WalletSteps steps;
 
-    JobDepositController(JobDeposits deposits, Messages messages) {
+    JobDepositController(JobDeposits deposits, WalletSteps steps) {
         this.deposits = deposits;
-        this.messages = messages;
+        this.steps = steps;
     }
 
     @PostMapping("/jobs/{id}/deposit/permit")
     ResponseEntity<Map<String, Object>> permit(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return steps.answer("job.deposit.error.chain-down", () -> {
             JobDeposits.Permit p = deposits.permit(me.id(), id, body.get("wallet"));
             return Map.of("typedData", p.typedData(), "deadline", p.deadline(), "budget", p.budget().toString());
         });
@@ -42,7 +39,7 @@ class JobDepositController {
     @PostMapping("/jobs/{id}/deposit/transaction")
     ResponseEntity<Map<String, Object>> transaction(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                                     @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return steps.answer("job.deposit.error.chain-down", () -> {
             JobDeposits.Transaction tx = deposits.transaction(me.id(), id, body.get("deadline"), body.get("signature"));
             return Map.of("to", tx.to(), "data", tx.data());
         });
@@ -51,19 +48,9 @@ class JobDepositController {
     @PostMapping("/jobs/{id}/deposit")
     ResponseEntity<Map<String, Object>> sent(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me,
                                              @RequestBody Map<String, String> body) {
-        return json(() -> {
+        return steps.answer("job.deposit.error.chain-down", () -> {
             deposits.sent(me.id(), id, body.get("wallet"), body.get("txHash"));
             return Map.of("jobId", id);
         });
-    }
-
-    private ResponseEntity<Map<String, Object>> json(Supplier<Map<String, Object>> step) {
-        try {
-            return ResponseEntity.ok(step.get());
-        } catch (UserFacingException e) {
-            return ResponseEntity.badRequest().body(Map.of("error", messages.of(e)));
-        } catch (ChainUnavailableException e) {
-            return ResponseEntity.status(503).body(Map.of("error", messages.of(new UserFacingException(null, "job.deposit.error.chain-down"))));
-        }
     }
 }

@@ -5,7 +5,6 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.context.MessageSource;
-import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Component;
 
 /** Form errors in the user's language, keyed by field for the templates. */
@@ -19,7 +18,7 @@ class Messages {
     }
 
     String of(UserFacingException e) {
-        return source.getMessage(e.messageKey(), e.args(), e.messageKey(), LocaleContextHolder.getLocale());
+        return e.localized(source);
     }
 
     Map<String, String> byField(Map<String, UserFacingException> errors) {
