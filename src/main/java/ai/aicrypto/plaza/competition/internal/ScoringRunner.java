@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import ai.aicrypto.plaza.competition.scoring.Scorer;
 import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
+import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -148,7 +149,9 @@ class ScoringRunner implements DisposableBean {
                 file = ran.get();
             }
             try (InputStream in = dataKeys.unwrap(file.wrappedKey()).decryptFrom(blobs, file.blobKey(), SubmissionService.FILE_CONTEXT)) {
-                scores = Scorer.score(competitions.solution(competition), in);
+                // A model may answer with a class it learnt that the hidden truth happens not to have: a wrong answer.
+                scores = Scorer.score(competitions.solution(competition), in, s.modelId() != null
+                        ? SubmissionValidator.UnknownLabels.WRONG : SubmissionValidator.UnknownLabels.REFUSED);
             }
         } catch (UserFacingException | NotFoundException e) {
             // A code submission's model can no longer run (withdrawn, sold, a row it cannot read).

@@ -18,6 +18,12 @@ public final class Scorer {
         return score(solution, solution.metric(), submission);
     }
 
+    /** Scores with the solution's own metric, reading labels the solution does not have as {@code unknown} says. */
+    public static Scores score(Solution solution, InputStream submission, SubmissionValidator.UnknownLabels unknown)
+            throws IOException {
+        return score(solution, SubmissionValidator.validate(solution, submission, unknown));
+    }
+
     /**
      * @throws SubmissionRejected if the submission does not count
      * @throws IllegalArgumentException if the solution does not {@linkplain Solution#supports support} the metric

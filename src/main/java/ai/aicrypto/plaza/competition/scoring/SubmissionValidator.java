@@ -3,7 +3,9 @@ package ai.aicrypto.plaza.competition.scoring;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 import org.apache.commons.csv.CSVRecord;
@@ -29,9 +31,25 @@ public final class SubmissionValidator {
     private SubmissionValidator() {
     }
 
+    /** What a class label that the solution does not have means. */
+    public enum UnknownLabels {
+        /** A mistake in the file (a typo, the wrong column): the submission is refused, naming the line. */
+        REFUSED,
+        /**
+         * A wrong answer, a class of its own: a model's answers, where a class it learnt may be absent from the hidden
+         * truth. Macro F1 then averages over it too, as scikit-learn's does over the classes of truth and predictions.
+         */
+        WRONG
+    }
+
     /** Validates against the solution's own metric. */
     public static Predictions validate(Solution solution, InputStream submission) throws IOException {
         return validate(solution, solution.metric(), submission);
+    }
+
+    /** Validates against the solution's own metric, reading labels the solution does not have as {@code unknown} says. */
+    public static Predictions validate(Solution solution, InputStream submission, UnknownLabels unknown) throws IOException {
+        return validate(solution, solution.metric(), submission, unknown);
     }
 
     /**
@@ -41,18 +59,23 @@ public final class SubmissionValidator {
      * @throws IllegalArgumentException if the solution does not {@linkplain Solution#supports support} the metric
      */
     public static Predictions validate(Solution solution, Metric metric, InputStream submission) throws IOException {
+        return validate(solution, metric, submission, UnknownLabels.REFUSED);
+    }
+
+    private static Predictions validate(Solution solution, Metric metric, InputStream submission, UnknownLabels unknown)
+            throws IOException {
         if (!solution.supports(metric)) {
             throw new IllegalArgumentException(solution + " cannot be scored with " + metric);
         }
         try (CsvLines lines = new CsvLines(submission, MessageKeys.SUBMISSION_ENCODING,
                 MessageKeys.SUBMISSION_MALFORMED, MessageKeys.SUBMISSION_LINE_TOO_LONG)) {
-            return read(solution, metric, lines);
+            return read(solution, metric, lines, unknown);
         } catch (CsvLines.Stop stop) {
             throw new SubmissionRejected(List.of(stop.problem));
         }
     }
 
-    private static Predictions read(Solution solution, Metric metric, CsvLines lines)
+    private static Predictions read(Solution solution, Metric metric, CsvLines lines, UnknownLabels unknown)
             throws IOException, CsvLines.Stop {
         CSVRecord header = lines.next();
         if (header == null) {
@@ -69,6 +92,7 @@ public final class SubmissionValidator {
         int[] predictedLabels = labels ? new int[n] : null;
         double[] predictedValues = labels ? null : new double[n];
         int[] seenOnLine = new int[n]; // 0: not seen yet
+        Map<String, Integer> extraClasses = new HashMap<>(); // UnknownLabels.WRONG: indices after the solution's
         Problems problems = new Problems();
         Batch batch = new Batch();
         long rows = 0;
@@ -138,7 +162,9 @@ public final class SubmissionValidator {
                 String prediction = batch.predictions[i];
                 if (labels) {
                     int c = solution.classIndex(prediction);
-                    if (c < 0) {
+                    if (c < 0 && unknown == UnknownLabels.WRONG) {
+                        c = extraClasses.computeIfAbsent(prediction, label -> solution.classes().size() + extraClasses.size());
+                    } else if (c < 0) {
                         problems.add(MessageKeys.SUBMISSION_UNKNOWN_LABEL, line, prediction, id,
                                 Problems.examples(solution.classes(), 20));
                     }

@@ -76,6 +76,38 @@ class CodeSubmissionTest extends CompetitionTestSupport {
     }
 
     @Test
+    void aClassTheHiddenTruthLacksIsAWrongAnswerNotARefusal() throws Exception {
+        // A host whose test set has two cultivars: the third's wines are labelled the second. The model, trained on
+        // all three, names the third for them: wrong answers, where a file naming it is refused as a typo would be.
+        String third = WineModel.cultivar(testRow(TEST_ROWS - 1));
+        String second = WineModel.cultivar(testRow(TEST_ROWS / 2));
+        Function<String, String> twoCultivars = truth -> truth.equals(third) ? second : truth;
+        CompetitionForm form = form(5);
+        form.setMetric("ACCURACY");
+        Competition c = hostWith(host, form, solution("ACCURACY", twoCultivars), testInputs(Function.identity()));
+        teams.join(c, participant, true, clock.instant());
+
+        Submission submitted = submissions.submitModel(c, participant, model.id(), "");
+        assertThat(awaitScored(submitted.id())).as(failure(submitted.id())).isEqualTo("SCORED");
+
+        // The same answers with the third cultivar replaced by a class the truth has and the row does not.
+        StringBuilder file = new StringBuilder("id,prediction\n");
+        int thirdNamed = 0;
+        for (int i = 0; i < TEST_ROWS; i++) {
+            String answer = model.label(WineModel.record(testRow(i)));
+            if (answer.equals(third)) {
+                thirdNamed++;
+                answer = twoCultivars.apply(WineModel.cultivar(testRow(i))).equals(second) ? WineModel.cultivar(0) : second;
+            }
+            file.append('w').append(i).append(',').append(answer).append('\n');
+        }
+        assertThat(thirdNamed).as("the model names the third cultivar").isPositive();
+        Submission uploaded = submit(c, participant, file.toString());
+        assertThat(awaitScored(uploaded.id())).as(failure(uploaded.id())).isEqualTo("SCORED");
+        assertThat(scores(submitted.id())).isEqualTo(scores(uploaded.id())).doesNotContainNull();
+    }
+
+    @Test
     void aModelThatCannotAnswerIsRefusedBeforeAnythingCounts() {
         Competition wine = wineCompetition("ACCURACY", testInputs(row -> row.replace("proline", "proline_mg")));
         teams.join(wine, participant, true, clock.instant());
@@ -153,12 +185,16 @@ class CodeSubmissionTest extends CompetitionTestSupport {
         return hostWith(host, form, solution(metric), testInputs);
     }
 
-    /** The test rows' cultivars (ACCURACY), or their alcohol (RMSE, a number to predict). */
     private static String solution(String metric) {
+        return solution(metric, Function.identity());
+    }
+
+    /** The test rows' cultivars (ACCURACY) passed through {@code cultivars}, or their alcohol (RMSE, a number to predict). */
+    private static String solution(String metric, Function<String, String> cultivars) {
         StringBuilder csv = new StringBuilder(metric.equals("RMSE") ? "id,alcohol_target\n" : "id,cultivar\n");
         for (int i = 0; i < TEST_ROWS; i++) {
             String target = metric.equals("RMSE") ? WineModel.record(testRow(i)).get("alcohol")
-                    : WineModel.cultivar(testRow(i));
+                    : cultivars.apply(WineModel.cultivar(testRow(i)));
             csv.append('w').append(i).append(',').append(target).append('\n');
         }
         return csv.toString();

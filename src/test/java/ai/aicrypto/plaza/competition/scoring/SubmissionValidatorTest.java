@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.competition.scoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -196,6 +197,18 @@ class SubmissionValidatorTest {
                 .extracting(Problem::key, Problem::args).containsExactly(
                         tuple(MessageKeys.SUBMISSION_UNKNOWN_LABEL, List.of(3L, "Dog", "2", "bird, cat, dog")),
                         tuple(MessageKeys.SUBMISSION_UNKNOWN_LABEL, List.of(4L, "fish", "3", "bird, cat, dog")));
+    }
+
+    @Test
+    void labelsTheSolutionLacksAreWrongAnswersWhenAModelGaveThem() throws IOException {
+        Solution truth = Solution.read(Csv.of("id,animal\n1,cat\n2,dog\n3,bird\n4,cat\n"), Metric.MACRO_F1, 1);
+        String answers = "id,prediction\n1,cat\n2,fish\n3,bird\n4,fish\n";
+        assertThat(problems(truth, answers)).extracting(Problem::key).containsOnly(MessageKeys.SUBMISSION_UNKNOWN_LABEL);
+
+        Predictions predictions = SubmissionValidator.validate(truth, Csv.of(answers), SubmissionValidator.UnknownLabels.WRONG);
+        assertThat(Metric.ACCURACY.score(truth.labels(), predictions.labels())).isEqualTo(0.5);
+        // scikit-learn's f1_score(truth, answers, average="macro") over bird, cat, dog and fish: (1 + 2/3 + 0 + 0) / 4
+        assertThat(Metric.MACRO_F1.score(truth.labels(), predictions.labels())).isCloseTo(5.0 / 12, within(1e-12));
     }
 
     @Test
