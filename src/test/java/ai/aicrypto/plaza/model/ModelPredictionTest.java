@@ -13,6 +13,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,6 +177,13 @@ class ModelPredictionTest extends IntegrationTest {
         assertThat(tryIt(member, model)).contains("id=\"try-label\"");
         assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE model_id = ?").param(model).query(Long.class).single())
                 .as("refused calls are not recorded").isEqualTo(5);
+
+        // What counts as use of the model for Proof of Value: the licensee's and the owner's calls; a member's calls
+        // to a free public model cost nothing and so prove nothing.
+        Instant now = Instant.now();
+        assertThat(models.licenseeCallsBetween(now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(1))).stream()
+                .filter(c -> c.modelId() == model).map(c -> c.callerId() + ":" + c.calls()))
+                .containsExactlyInAnyOrder(licensee.id() + ":2", owner.id() + ":1");
     }
 
     @Test

@@ -13,7 +13,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,8 +103,8 @@ class CreditPaymentTest extends IntegrationTest {
 
     @BeforeAll
     void membersAndAPaidModel() throws Exception {
-        member = withWallet(MEMBER);
-        owner = withWallet(OWNER);
+        member = users.withWallet(MEMBER);
+        owner = users.withWallet(OWNER);
         lateOwner = users.member(); // links a wallet only at the end
         chain.tokenAs(0).transfer(TestChain.address(MEMBER), AIC.multiply(BigInteger.TEN)).send();
         memberToken = tokens.issue(member.id(), "script").token();
@@ -171,6 +173,10 @@ class CreditPaymentTest extends IntegrationTest {
         assertThat(wei("SELECT debited_wei FROM credit_accounts")).isEqualTo(spent);
         assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE charged_wei = ? AND token_id IS NOT NULL AND instances = 3 AND via = 'API'")
                 .param(new BigDecimal(CENT.multiply(BigInteger.valueOf(3)))).query(Long.class).single()).isEqualTo(7);
+        Instant now = Instant.now();
+        assertThat(models.licenseeCallsBetween(now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(1))))
+                .as("paid calls count as use of the model for Proof of Value")
+                .contains(new Models.LicenseeCalls(model, owner.id(), member.id(), 7, lastCallAt()));
 
         BigInteger ownerBefore = chain.balance(OWNER), treasuryBefore = chain.balance(TREASURY);
         settlements.execute();
@@ -319,6 +325,11 @@ class CreditPaymentTest extends IntegrationTest {
         return id;
     }
 
+    private Instant lastCallAt() {
+        return jdbc.sql("SELECT max(created_at) FROM model_calls WHERE caller_id = ?").param(member.id())
+                .query(Timestamp.class).single().toInstant();
+    }
+
     private void price(AccountPrincipal who, long id, String aic) throws Exception {
         assertThat(mvc.perform(post("/models/" + id + "/api-settings").with(user(who)).with(csrf()).param("visibility", "PUBLIC")
                 .param("price", aic)).andReturn().getResponse().getStatus()).isEqualTo(302);
@@ -384,11 +395,5 @@ class CreditPaymentTest extends IntegrationTest {
 
     private BigInteger wei(String sql) {
         return jdbc.sql(sql).query(BigDecimal.class).single().toBigIntegerExact();
-    }
-
-    private AccountPrincipal withWallet(int account) {
-        AccountPrincipal who = users.member();
-        accounts.linkWalletTrusted(who.id(), TestChain.address(account));
-        return who;
     }
 }
