@@ -499,12 +499,15 @@ abstract class SearchContractTest extends IntegrationTest {
         }
     }
 
-    /** Index updates are asynchronous for Elasticsearch; PostgreSQL is consistent at once. */
+    /**
+     * Index updates are asynchronous for Elasticsearch; PostgreSQL is consistent at once. A minute, because on a
+     * 2-core machine under a full build Elasticsearch has taken more than 30 s to refresh.
+     */
     protected static void awaitIndexed(Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("The search index did not catch up within 30 s");
+                throw new AssertionError("The search index did not catch up within 60 s");
             }
             try {
                 Thread.sleep(200);

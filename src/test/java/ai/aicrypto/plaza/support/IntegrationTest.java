@@ -19,6 +19,7 @@ import ai.aicrypto.plaza.platform.PlazaProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.boot.webmvc.test.autoconfigure.MockMvcPrint;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -32,7 +33,9 @@ import tools.jackson.databind.json.JsonMapper;
  * with it one real embedded PostgreSQL server and blob store in a fresh temporary data directory.
  */
 @SpringBootTest
-@AutoConfigureMockMvc
+// Not printed: the printer reads an event stream's headers while the stream's thread writes them (a rare
+// ConcurrentModificationException), and a failed assertion already shows the answer it looked at.
+@AutoConfigureMockMvc(print = MockMvcPrint.NONE)
 public abstract class IntegrationTest {
 
     @Autowired
