@@ -27,6 +27,8 @@ import ai.aicrypto.plaza.serving.ServingFleet;
 import ai.aicrypto.plaza.serving.ServingProperties;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +62,13 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         return t;
     });
 
-    ServingGateway(ServingProperties properties) {
+    /** Rows per batch handed to a worker: how much dynamic batching gathers. */
+    private final DistributionSummary batchRows;
+
+    ServingGateway(ServingProperties properties, MeterRegistry meters) {
         this.properties = properties;
+        this.batchRows = DistributionSummary.builder("plaza.serving.batch.rows").description("Rows of a batch handed to a serving worker")
+                .publishPercentiles(0.5, 0.9, 0.99).register(meters);
     }
 
     @PreDestroy
@@ -301,6 +308,7 @@ class ServingGateway implements InferenceGateway, ServingFleet {
                 inFlight.put(call.id, call);
                 batch.add(new Assignment(call.id, call.model.key(), call.model.inputWidth(), call.rowCount, call.rows));
             }
+            batchRows.record(rows);
             return batch;
         }
     }
