@@ -27,6 +27,20 @@ public interface InferenceGateway {
     Optional<Served> run(ModelToServe model, float[] rows, int rowCount);
 
     /**
+     * Runs the rows again on a worker of another provider than {@code notProviderId}, to check an answer: one attempt,
+     * never in-process, nothing charged.
+     *
+     * @return empty when no such worker is online or it did not answer in time
+     */
+    Optional<Served> shadow(ModelToServe model, float[] rows, int rowCount, long notProviderId);
+
+    /**
+     * Fails a worker whose answer the plaza found wrong: nothing more is routed to it, and a {@link ServingWorkerRejected}
+     * event lets the compute module count it against the worker's record as a rejected result.
+     */
+    void reject(long workerId, long modelId, String reason);
+
+    /**
      * The most a call of {@code rowCount} rows can be charged for serving, whoever serves it: the highest price of an
      * online serving worker for the time two attempts may take. Checked against the caller's credit before any work.
      */

@@ -13,9 +13,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                    another worker
  * @param pollTimeout how long a worker's long poll is held open when there is nothing to run
  * @param queueRows   the most instances waiting for one worker; past it a call goes to another, or is answered 429
+ * @param shadowShare the share of calls served by a worker that are also run on a worker of another provider, after the
+ *                    caller has the answer, and compared (0 to 1)
  */
 @ConfigurationProperties("plaza.serving")
-public record ServingProperties(Fallback fallback, Duration callTimeout, Duration pollTimeout, int queueRows) {
+public record ServingProperties(Fallback fallback, Duration callTimeout, Duration pollTimeout, int queueRows, Double shadowShare) {
 
     public enum Fallback { IN_PROCESS, NONE }
 
@@ -24,6 +26,10 @@ public record ServingProperties(Fallback fallback, Duration callTimeout, Duratio
         callTimeout = callTimeout == null ? Duration.ofSeconds(10) : callTimeout;
         pollTimeout = pollTimeout == null ? Duration.ofSeconds(15) : pollTimeout;
         queueRows = queueRows == 0 ? 2048 : queueRows;
+        shadowShare = shadowShare == null ? 0.05 : shadowShare;
+        if (!(shadowShare >= 0 && shadowShare <= 1)) {
+            throw new IllegalArgumentException("plaza.serving.shadow-share must be 0 to 1");
+        }
         if (callTimeout.isNegative() || callTimeout.isZero() || pollTimeout.isNegative() || pollTimeout.isZero()
                 || pollTimeout.compareTo(Duration.ofSeconds(25)) > 0) {
             throw new IllegalArgumentException("plaza.serving.call-timeout must be positive and poll-timeout from 1 ms to 25 s");

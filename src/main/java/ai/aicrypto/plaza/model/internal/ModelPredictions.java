@@ -14,6 +14,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
@@ -33,7 +37,7 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.serving.Aic;
 import ai.aicrypto.plaza.serving.Credit;
 import ai.aicrypto.plaza.serving.InferenceGateway;
-import ai.djl.ndarray.NDArray;
+import ai.aicrypto.plaza.serving.ServingProperties;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.slf4j.Logger;
@@ -89,6 +93,14 @@ class ModelPredictions {
     private final ModelService models;
     private final Credit credit;
     private final InferenceGateway gateway;
+    private final ServingProperties serving;
+    /** Shadow checks, one at a time off the callers' threads; when it falls behind, further checks are skipped. */
+    private final ThreadPoolExecutor checks = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+            r -> {
+                Thread t = new Thread(r, "serving-shadow-checks");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.DiscardPolicy());
     private final ModelProperties properties;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
@@ -97,11 +109,12 @@ class ModelPredictions {
     /** Models run lately, decrypted in memory only, bounded by their weights' size. */
     private final Cache<String, Loaded> cache;
 
-    ModelPredictions(ModelService models, Credit credit, InferenceGateway gateway, ModelProperties properties, JdbcClient jdbc,
-                     TransactionTemplate transaction, PlazaProperties plaza) {
+    ModelPredictions(ModelService models, Credit credit, InferenceGateway gateway, ServingProperties serving,
+                     ModelProperties properties, JdbcClient jdbc, TransactionTemplate transaction, PlazaProperties plaza) {
         this.models = models;
         this.credit = credit;
         this.gateway = gateway;
+        this.serving = serving;
         this.properties = properties;
         this.jdbc = jdbc;
         this.transaction = transaction;
@@ -194,13 +207,14 @@ class ModelPredictions {
         long started = System.nanoTime();
         Loaded model = loaded(modelId, seen.model());
         float[] rows = flatten(model, encoding.encode(model.preprocessing()));
-        Optional<InferenceGateway.Served> served = gateway.run(new InferenceGateway.ModelToServe(seen.model().weightsKey(),
-                modelId, seen.model().cardJson(), model.preprocessing().featureCount(),
-                () -> models.decryptWeights(modelId, seen.model())), rows, instances);
+        InferenceGateway.ModelToServe toServe = new InferenceGateway.ModelToServe(seen.model().weightsKey(), modelId,
+                seen.model().cardJson(), model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, seen.model()));
+        Optional<InferenceGateway.Served> served = gateway.run(toServe, rows, instances);
         List<Outcome> outcomes = served.isPresent() ? outcomes(model.card(), served.get().outputs(), instances)
                 : runInProcess(model, rows, instances);
         double latencyMs = (System.nanoTime() - started) / 1e6;
         record(call, latencyMs, served.orElse(null));
+        served.ifPresent(answer -> maybeCheck(model, toServe, rows, instances, answer));
         return new Prediction(outcomes, latencyMs, served.map(InferenceGateway.Served::workerId).orElse(null),
                 served.map(InferenceGateway.Served::coldStart).orElse(false));
     }
@@ -335,19 +349,75 @@ class ModelPredictions {
 
     /** The plaza's own forward pass: what answers when no serving worker does (and what verifies training). */
     private static List<Outcome> runInProcess(Loaded model, float[] flat, int rows) {
-        int width = model.preprocessing().featureCount();
         if (model.trees() != null) {
             return java.util.Arrays.stream(model.trees().predict(flat, rows)).map(p -> outcome(model.card(), p)).toList();
         }
+        return outcomes(model.card(), forwardInProcess(model, flat, rows), rows);
+    }
+
+    /** The model family's outputs, row-major, as a serving worker answers them. */
+    private static float[] forwardInProcess(Loaded model, float[] flat, int rows) {
+        int width = model.preprocessing().featureCount();
+        if (model.trees() != null) {
+            double[][] p = model.trees().predict(flat, rows);
+            float[] out = new float[rows * p[0].length];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < p[r].length; c++) {
+                    out[r * p[r].length + c] = (float) p[r][c];
+                }
+            }
+            return out;
+        }
         try (NDManager manager = DenseNetwork.cpuManager()) {
-            NDArray out = DenseNetwork.forward(manager, model.card(), width, model.weights(),
-                    manager.create(flat, new Shape(rows, width)));
-            return outcomes(model.card(), out.toFloatArray(), rows);
+            return DenseNetwork.forward(manager, model.card(), width, model.weights(),
+                    manager.create(flat, new Shape(rows, width))).toFloatArray();
         } catch (F32Tensors.UnfitTensorsException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Shadow verification of a served answer, for a share of calls, after the caller has it: the same rows on a worker
+     * of another provider; when the two disagree, the plaza's own forward pass decides, and a worker that disagrees
+     * with it is rejected (the gateway stops using it; the compute module counts a rejected result against it).
+     */
+    private void maybeCheck(Loaded model, InferenceGateway.ModelToServe toServe, float[] rows, int count,
+                            InferenceGateway.Served answer) {
+        if (ThreadLocalRandom.current().nextDouble() >= serving.shadowShare()) {
+            return;
+        }
+        checks.execute(() -> {
+            try {
+                InferenceGateway.Served other = gateway.shadow(toServe, rows, count, answer.providerId()).orElse(null);
+                if (other == null || agree(answer.outputs(), other.outputs())) {
+                    return;
+                }
+                float[] plaza = forwardInProcess(model, rows, count);
+                for (InferenceGateway.Served worker : List.of(answer, other)) {
+                    if (!agree(worker.outputs(), plaza)) {
+                        gateway.reject(worker.workerId(), toServe.modelId(), "its answer to " + count
+                                + " rows differs from the plaza's own forward pass of the same weights");
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("A shadow check of model {} failed: {}", toServe.modelId(), e.toString());
+            }
+        });
+    }
+
+    /** Equal within float rounding of different kernels (a relative and absolute 1e-3). */
+    private static boolean agree(float[] a, float[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-3 * (1 + Math.abs(b[i])))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -25,6 +25,7 @@ import ai.aicrypto.plaza.serving.Aic;
 import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.serving.ServingFleet;
 import ai.aicrypto.plaza.serving.ServingProperties;
+import ai.aicrypto.plaza.serving.ServingWorkerRejected;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -32,7 +33,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The gateway: one queue per serving worker, in this instance's memory (a worker's long poll reaches one instance;
@@ -51,6 +54,8 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     private static final long ONLINE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final ServingProperties properties;
+    private final ApplicationEventPublisher events;
+    private final TransactionTemplate transaction;
     private final AtomicLong callIds = new AtomicLong();
     private final Map<Long, Slot> slots = new ConcurrentHashMap<>();
     /** Models routed lately, for workers to load: a worker may load only one it was sent a call of. */
@@ -65,8 +70,11 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     /** Rows per batch handed to a worker: how much dynamic batching gathers. */
     private final DistributionSummary batchRows;
 
-    ServingGateway(ServingProperties properties, MeterRegistry meters) {
+    ServingGateway(ServingProperties properties, ApplicationEventPublisher events, TransactionTemplate transaction,
+                   MeterRegistry meters) {
         this.properties = properties;
+        this.events = events;
+        this.transaction = transaction;
         this.batchRows = DistributionSummary.builder("plaza.serving.batch.rows").description("Rows of a batch handed to a serving worker")
                 .publishPercentiles(0.5, 0.9, 0.99).register(meters);
     }
@@ -84,31 +92,62 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         models.put(model.key(), model);
         Set<Long> tried = new HashSet<>();
         for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<Slot> slot = choose(model.key(), rowCount, tried);
+            Optional<Slot> slot = choose(model.key(), rowCount, s -> !tried.contains(s.workerId));
             if (slot.isEmpty()) {
                 break;
             }
             tried.add(slot.get().workerId);
-            Call call = new Call(callIds.incrementAndGet(), model, rows, rowCount);
-            slot.get().enqueue(call);
-            try {
-                return Optional.of(call.done.get(properties.callTimeout().toNanos(), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException e) {
-                slot.get().timedOut(call);
-                log.warn("Serving worker {} did not answer call {} of model {} in {}; {}", slot.get().workerId, call.id,
-                        model.modelId(), properties.callTimeout(), attempt == 0 ? "trying another" : "giving up");
-            } catch (ExecutionException e) {
-                log.warn("Serving worker {} failed call {} of model {}: {}", slot.get().workerId, call.id, model.modelId(),
-                        e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Unavailable();
+            Optional<Served> served = attempt(slot.get(), model, rows, rowCount);
+            if (served.isPresent()) {
+                return served;
             }
         }
         if (properties.fallback() == ServingProperties.Fallback.IN_PROCESS) {
             return Optional.empty();
         }
         throw new Unavailable();
+    }
+
+    @Override
+    public Optional<Served> shadow(ModelToServe model, float[] rows, int rowCount, long notProviderId) {
+        models.put(model.key(), model);
+        try {
+            return choose(model.key(), rowCount, s -> s.worker.providerId() != notProviderId)
+                    .flatMap(slot -> attempt(slot, model, rows, rowCount));
+        } catch (Saturated e) {
+            return Optional.empty(); // a check waits for a quieter moment rather than crowd out callers
+        }
+    }
+
+    @Override
+    public void reject(long workerId, long modelId, String reason) {
+        Slot slot = slots.get(workerId);
+        if (slot != null) {
+            slot.rejected = true;
+        }
+        log.warn("Serving worker {} is rejected: {}", workerId, reason);
+        // Through the outbox: the compute module's count of rejected results is kept even across a restart.
+        transaction.executeWithoutResult(status -> events.publishEvent(new ServingWorkerRejected(workerId, modelId, reason)));
+    }
+
+    /** One attempt of a call on a worker: its answer, or empty when it failed or did not answer in time. */
+    private Optional<Served> attempt(Slot slot, ModelToServe model, float[] rows, int rowCount) {
+        Call call = new Call(callIds.incrementAndGet(), model, rows, rowCount);
+        slot.enqueue(call);
+        try {
+            return Optional.of(call.done.get(properties.callTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            slot.timedOut(call);
+            log.warn("Serving worker {} did not answer call {} of model {} in {}", slot.workerId, call.id, model.modelId(),
+                    properties.callTimeout());
+        } catch (ExecutionException e) {
+            log.warn("Serving worker {} failed call {} of model {}: {}", slot.workerId, call.id, model.modelId(),
+                    e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable();
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -126,9 +165,9 @@ class ServingGateway implements InferenceGateway, ServingFleet {
      *
      * @throws Saturated when workers are online but none has room
      */
-    private Optional<Slot> choose(String key, int rowCount, Set<Long> tried) {
+    private Optional<Slot> choose(String key, int rowCount, java.util.function.Predicate<Slot> eligible) {
         long now = System.nanoTime();
-        List<Slot> online = slots.values().stream().filter(s -> s.online(now) && !tried.contains(s.workerId)).toList();
+        List<Slot> online = slots.values().stream().filter(s -> s.online(now) && eligible.test(s)).toList();
         if (online.isEmpty()) {
             return Optional.empty();
         }
@@ -181,6 +220,8 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         volatile long lastPoll;
         /** Set when a call timed out on it: nothing more is routed to it until it polls again. */
         volatile boolean suspect;
+        /** Set when one of its answers was found wrong: nothing more is routed to it. */
+        volatile boolean rejected;
         volatile Set<String> loaded = Set.of();
         /** Models it was sent calls of (and may load). */
         final Set<String> sent = ConcurrentHashMap.newKeySet();
@@ -197,7 +238,7 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         }
 
         boolean online(long now) {
-            return worker != null && !suspect
+            return worker != null && !suspect && !rejected
                     && now - lastPoll < properties.pollTimeout().toNanos() + ONLINE_GRACE_NANOS;
         }
 

@@ -55,8 +55,9 @@ import tools.jackson.databind.json.JsonMapper;
  * port, a real chain (anvil, UsageCredit) and PostgreSQL: before any serving worker is online the plaza answers
  * in-process; a worker of a serving offer loads the wine model on its first call (a cold start) and answers as an
  * independent forward pass of the same weights does, by HTTP with a member's token; a worker killed while holding a call
- * is replaced by another provider's worker within the same call, charged once; and the settlement batch pays the
- * model's owner, each serving provider for its metered GPU-seconds and the treasury its fee, to the wei.
+ * is replaced by another provider's worker within the same call, charged once; the settlement batch pays the
+ * model's owner, each serving provider for its metered GPU-seconds and the treasury its fee, to the wei; and a worker
+ * whose answers are shifted is caught by a shadow call, judged by the plaza's own forward pass and rejected.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -75,6 +76,7 @@ class ServingFleetTest extends IntegrationTest {
         registry.add("plaza.credit.settle-interval", () -> "1h"); // settled when the test says
         registry.add("plaza.serving.call-timeout", () -> CALL_TIMEOUT.toMillis() + "ms");
         registry.add("plaza.serving.poll-timeout", () -> "2s");
+        registry.add("plaza.serving.shadow-share", () -> "1"); // every served call is checked where another provider serves
     }
 
     @LocalServerPort
@@ -202,7 +204,30 @@ class ServingFleetTest extends IntegrationTest {
                 .isEqualTo(AIC.multiply(BigInteger.TEN).subtract(modelCharges).subtract(servedByA).subtract(servedByB));
     }
 
+    @Test
+    @Order(4)
+    void aLyingWorkerIsCaughtByAShadowCallAndRejectedWhileTheCallerGetsTheHonestAnswer() throws Exception {
+        long providerC = users.member().id();
+        GpuOffers.IssuedWorker liar = offers.register(providerC, new GpuOffers.NewOffer("C's CPU", "CPU", 1024, BigDecimal.ONE,
+                "local", new BigDecimal("1.5")));
+        WorkerProcess lying = WorkerProcess.startLyingServer("http://127.0.0.1:" + port, liar.token());
+        processes.add(lying);
+        awaitOnlinePrice(new BigDecimal("1.5"), lying);
+
+        JsonNode answer = predict(40, 41); // B holds the model: B answers, and the liar runs the same rows as a check
+        assertThat(answer.get("servedBy").asString()).isEqualTo("worker-" + workerB.workerId());
+        assertSameAsIndependentForwardPass(answer, 40, 41);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rejectedResults(liar.workerId()) == 1);
+        assertThat(rejectedResults(workerB.workerId())).isZero();
+        awaitOnlinePrice(PRICE_B, processes.get(1)); // the liar gets no more calls
+        assertThat(predict(42).get("servedBy").asString()).isEqualTo("worker-" + workerB.workerId());
+    }
+
     // ------------------------------------------------------------------------------------------------
+
+    private int rejectedResults(long workerId) {
+        return jdbc.sql("SELECT rejected_jobs FROM workers WHERE id = ?").param(workerId).query(Integer.class).single();
+    }
 
     private WorkerProcess start(GpuOffers.IssuedWorker issued) throws Exception {
         WorkerProcess p = WorkerProcess.start("http://127.0.0.1:" + port, issued.token(), tmp.resolve("cache-" + issued.workerId()),

@@ -145,7 +145,7 @@ public final class WorkerMain {
                     throw new IllegalArgumentException("--serve-batch is 1 to 4096, --serve-wait-ms 0 to 1000, --serve-cache-mb at least 1");
                 }
                 Supplier<DenseBackend> backends = gpuSlots.isEmpty() ? JavaBackend::new : () -> new CudaBackend(gpuSlots.get(0));
-                new ServingLoop(new PlazaClient(plaza, token), new ForwardPasses(backends, serveBatch),
+                new ServingLoop(new PlazaClient(plaza, token), new ForwardPasses(backends, serveBatch)::load,
                         new ServingLoop.Options(2, serveBatch, Duration.ofMillis(serveWaitMs), (long) serveCacheMb << 20)).start();
             }
             new WorkerLoop(new WorkerLoop.Options(plaza, token, engines, memoryMb, idleCommand, cache,

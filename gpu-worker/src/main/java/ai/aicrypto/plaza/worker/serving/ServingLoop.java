@@ -28,11 +28,16 @@ public final class ServingLoop implements Runnable {
     public record Options(int pollers, int maxBatch, Duration maxWait, long cacheBytes) {
     }
 
+    /** Turns a model's card and weights into its forward pass: {@link ForwardPasses#load}. */
+    public interface Loader {
+        ForwardPass load(String cardJson, byte[] weights, int inputWidth) throws IOException;
+    }
+
     private final PlazaClient plaza;
     private final Options options;
     private final ModelCache cache;
 
-    public ServingLoop(PlazaClient plaza, ForwardPasses forwardPasses, Options options) {
+    public ServingLoop(PlazaClient plaza, Loader forwardPasses, Options options) {
         this.plaza = plaza;
         this.options = options;
         this.cache = new ModelCache(options.cacheBytes(), key -> {
