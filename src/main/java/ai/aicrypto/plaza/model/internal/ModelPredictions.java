@@ -51,9 +51,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
- * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network or tree ensemble
- * on the plaza's CPU ({@link DenseNetwork}, {@link BoostedTrees}: what verifies training) and answered with the top classes and their
- * probabilities, or the predicted value.
+ * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run by a serving worker of the GPU fleet
+ * through the {@link InferenceGateway}, or, when none answers, on the plaza's CPU ({@link DenseNetwork},
+ * {@link BoostedTrees}: what verifies training), and answered with the top classes and their probabilities, or the
+ * predicted value. Who served it, and its GPU-seconds, are recorded and charged with the call.
  * <p>
  * Who may call: the owner always; others as the owner's {@link ApiVisibility} says. What it costs: nothing for the
  * owner or at price 0; otherwise the owner's price per 1,000 predictions, charged to the caller's prepaid credit
