@@ -58,34 +58,16 @@ public final class ForwardPasses {
         }
         int width = network.sizes()[network.sizes().length - 1];
         long bytes = 4L * tensors.values().stream().mapToLong(t -> t.data().length).sum();
-        return new ForwardPass() {
-            @Override
-            public float[] predict(float[] x, int rows) {
-                float[] out = new float[rows * width];
-                for (int from = 0; from < rows; from += maxRows) {
-                    int n = Math.min(maxRows, rows - from);
-                    float[] chunk = new float[n * inputWidth];
-                    System.arraycopy(x, from * inputWidth, chunk, 0, chunk.length);
-                    System.arraycopy(network.predict(chunk, n), 0, out, from * width, n * width);
-                }
-                return out;
+        return of(width, bytes, (x, rows) -> {
+            float[] out = new float[rows * width];
+            for (int from = 0; from < rows; from += maxRows) {
+                int n = Math.min(maxRows, rows - from);
+                float[] chunk = new float[n * inputWidth];
+                System.arraycopy(x, from * inputWidth, chunk, 0, chunk.length);
+                System.arraycopy(network.predict(chunk, n), 0, out, from * width, n * width);
             }
-
-            @Override
-            public int outputWidth() {
-                return width;
-            }
-
-            @Override
-            public long bytes() {
-                return bytes;
-            }
-
-            @Override
-            public void close() {
-                backend.close();
-            }
-        };
+            return out;
+        }, backend::close);
     }
 
     /**
@@ -108,30 +90,39 @@ public final class ForwardPasses {
             throw new IOException(e);
         }
         int width = classification ? Math.max(2, classes) : 1;
-        long bytes = weights.length;
+        return of(width, weights.length, (x, rows) -> {
+            try {
+                DMatrix matrix = new DMatrix(x, rows, features, Float.NaN);
+                try {
+                    float[][] p = booster.predict(matrix);
+                    float[] out = new float[rows * width];
+                    for (int r = 0; r < rows; r++) {
+                        if (p[r].length == 1 && width == 2) {
+                            out[r * 2] = 1 - p[r][0];
+                            out[r * 2 + 1] = p[r][0];
+                        } else {
+                            System.arraycopy(p[r], 0, out, r * width, width);
+                        }
+                    }
+                    return out;
+                } finally {
+                    matrix.dispose();
+                }
+            } catch (XGBoostError e) {
+                throw new IllegalStateException("XGBoost failed to predict: " + e.getMessage(), e);
+            }
+        }, booster::dispose);
+    }
+
+    private interface Predict {
+        float[] apply(float[] x, int rows);
+    }
+
+    private static ForwardPass of(int width, long bytes, Predict predict, Runnable close) {
         return new ForwardPass() {
             @Override
             public float[] predict(float[] x, int rows) {
-                try {
-                    DMatrix matrix = new DMatrix(x, rows, features, Float.NaN);
-                    try {
-                        float[][] p = booster.predict(matrix);
-                        float[] out = new float[rows * width];
-                        for (int r = 0; r < rows; r++) {
-                            if (p[r].length == 1 && width == 2) {
-                                out[r * 2] = 1 - p[r][0];
-                                out[r * 2 + 1] = p[r][0];
-                            } else {
-                                System.arraycopy(p[r], 0, out, r * width, width);
-                            }
-                        }
-                        return out;
-                    } finally {
-                        matrix.dispose();
-                    }
-                } catch (XGBoostError e) {
-                    throw new IllegalStateException("XGBoost failed to predict: " + e.getMessage(), e);
-                }
+                return predict.apply(x, rows);
             }
 
             @Override
@@ -146,7 +137,7 @@ public final class ForwardPasses {
 
             @Override
             public void close() {
-                booster.dispose();
+                close.run();
             }
         };
     }
