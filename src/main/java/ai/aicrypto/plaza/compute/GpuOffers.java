@@ -12,7 +12,17 @@ public interface GpuOffers {
      */
     IssuedWorker register(long providerId, NewOffer offer);
 
-    record NewOffer(String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic, String region) {
+    /**
+     * @param servingPricePerGpuSecondAic what a call served by the offer's workers costs per GPU-second of inference;
+     *                                    null: the offer trains only
+     */
+    record NewOffer(String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic, String region,
+                    BigDecimal servingPricePerGpuSecondAic) {
+
+        /** An offer for training only. */
+        public NewOffer(String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic, String region) {
+            this(title, gpuModel, gpuMemoryMb, pricePerHourAic, region, null);
+        }
     }
 
     record IssuedWorker(long offerId, long workerId, String token) {

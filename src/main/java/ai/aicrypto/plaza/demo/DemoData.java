@@ -146,7 +146,7 @@ class DemoData implements ApplicationRunner {
      */
     private void offerThisMachine(long provider, Path tokenFile) throws IOException {
         GpuOffers.IssuedWorker worker = offers.register(provider, new GpuOffers.NewOffer("This machine's CPU (demo worker)",
-                "CPU (no GPU)", 4096, new BigDecimal("0.5"), "local"));
+                "CPU (no GPU)", 4096, new BigDecimal("0.5"), "local", BigDecimal.ZERO)); // serves "try it" for free
         Files.createDirectories(tokenFile.toAbsolutePath().getParent());
         Files.deleteIfExists(tokenFile);
         Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -55,6 +55,15 @@ public final class BearerTokenApi {
             this.authenticate = authenticate;
         }
 
+        /**
+         * A long poll answered later (a serving worker's) is written by an async dispatch, which is authorized again:
+         * without a session, its token must be read again too.
+         */
+        @Override
+        protected boolean shouldNotFilterAsyncDispatch() {
+            return false;
+        }
+
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {

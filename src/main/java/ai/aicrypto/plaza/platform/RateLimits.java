@@ -98,7 +98,10 @@ public class RateLimits {
                 new Route("siwe", limits.siwe(), null, patterns("/siwe/nonce", "/siwe/verify"), RateLimits::account),
                 new Route("upload", limits.upload(), "POST", UploadLimitFilter.UPLOAD_ROUTES, RateLimits::account),
                 new Route("member-api", limits.memberApi(), null, patterns("/api/v1/**"), RateLimits::account),
-                new Route("worker-api", limits.workerApi(), null, patterns("/api/worker/**"), RateLimits::account));
+                new Route("worker-api", limits.workerApi(), null, patterns("/api/worker/**"), RateLimits::account,
+                        // A serving worker's poll carries answers to calls the plaza sent it: as many as callers make,
+                        // already counted against theirs (and over one kept-alive connection per poller).
+                        patterns("/api/worker/v1/serving/poll")));
         this.refused = routes.stream().collect(Collectors.toUnmodifiableMap(Route::name,
                 route -> Counter.builder("plaza.rate.refused").tag("rule", route.name())
                         .description("Requests answered 429 by a rate limit").register(meters)));
@@ -168,10 +171,16 @@ public class RateLimits {
 
     /** Requests of one rule, by method (null: any) and path, with whose account they count against. */
     private record Route(String name, RateLimitProperties.Rule rule, String method, List<PathPattern> patterns,
-                         Function<HttpServletRequest, Optional<String>> account) {
+                         Function<HttpServletRequest, Optional<String>> account, List<PathPattern> exempt) {
+
+        Route(String name, RateLimitProperties.Rule rule, String method, List<PathPattern> patterns,
+              Function<HttpServletRequest, Optional<String>> account) {
+            this(name, rule, method, patterns, account, List.of());
+        }
 
         boolean matches(HttpServletRequest request, PathContainer path) {
-            return (method == null || method.equals(request.getMethod())) && patterns.stream().anyMatch(p -> p.matches(path));
+            return (method == null || method.equals(request.getMethod())) && patterns.stream().anyMatch(p -> p.matches(path))
+                    && exempt.stream().noneMatch(p -> p.matches(path));
         }
     }
 

@@ -59,6 +59,17 @@ public final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(process, log);
     }
 
+    /** Starts a serving worker that shifts every answer (gpu-worker's test class {@code LyingServingMain}). */
+    public static WorkerProcess startLyingServer(String plazaUrl, String token) throws IOException {
+        ensureJar();
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", JAR + java.io.File.pathSeparator + WORKER_DIR.resolve("target/test-classes"),
+                "ai.aicrypto.plaza.worker.cheat.LyingServingMain", "--plaza", plazaUrl, "--token", token);
+        Path log = Files.createTempFile("gpu-worker-lying-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new WorkerProcess(process, log);
+    }
+
     public Process process() {
         return process;
     }

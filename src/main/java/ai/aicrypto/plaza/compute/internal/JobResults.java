@@ -24,11 +24,13 @@ import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
+import ai.aicrypto.plaza.serving.ServingWorkerRejected;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.modulith.events.ApplicationModuleListener;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -620,6 +622,12 @@ class JobResults {
 
     private int epochs(Job job, ModelCard card) {
         return EpochCheckpoints.epochs(job.hyperparametersJson(), card, json);
+    }
+
+    /** A serving worker's wrong answer counts as a rejected result, as a training result that failed verification does. */
+    @ApplicationModuleListener
+    void on(ServingWorkerRejected rejected) {
+        countResult(rejected.workerId(), 0, 1);
     }
 
     /**

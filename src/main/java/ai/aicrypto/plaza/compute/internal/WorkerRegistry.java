@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.compute.internal;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.compute.GpuOfferChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.serving.Aic;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.context.ApplicationEventPublisher;
@@ -70,11 +72,17 @@ class WorkerRegistry implements GpuOffers {
         if (offer.pricePerHourAic().precision() - offer.pricePerHourAic().scale() > 20) {
             throw new UserFacingException("pricePerHourAic", "listing.error.price-too-high");
         }
+        BigDecimal serving = offer.servingPricePerGpuSecondAic();
+        if (serving != null && (serving.signum() < 0 || serving.compareTo(Aic.MAX_AMOUNT) > 0
+                || serving.stripTrailingZeros().scale() > 18)) {
+            throw new UserFacingException("servingPricePerGpuSecondAic", "offer.error.serving-price");
+        }
         long offerId = jdbc.sql("""
-                        INSERT INTO gpu_offers (provider_id, title, gpu_model, gpu_memory_mb, price_per_hour_aic, region)
-                        VALUES (?, ?, ?, ?, ?, ?) RETURNING id""")
+                        INSERT INTO gpu_offers (provider_id, title, gpu_model, gpu_memory_mb, price_per_hour_aic, region,
+                                                serving_price_per_gpu_second_aic)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                 .params(providerId, offer.title().strip(), offer.gpuModel().strip(), offer.gpuMemoryMb(),
-                        offer.pricePerHourAic(), offer.region().strip())
+                        offer.pricePerHourAic(), offer.region().strip(), serving)
                 .query(Long.class).single();
         byte[] secret = new byte[32];
         random.nextBytes(secret);

@@ -13,6 +13,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
@@ -31,7 +36,8 @@ import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.serving.Aic;
 import ai.aicrypto.plaza.serving.Credit;
-import ai.djl.ndarray.NDArray;
+import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.ServingProperties;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.slf4j.Logger;
@@ -45,9 +51,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
- * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run through its network or tree ensemble
- * on the plaza's CPU ({@link DenseNetwork}, {@link BoostedTrees}: what verifies training) and answered with the top classes and their
- * probabilities, or the predicted value.
+ * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run by a serving worker of the GPU fleet
+ * through the {@link InferenceGateway}, or, when none answers, on the plaza's CPU ({@link DenseNetwork},
+ * {@link BoostedTrees}: what verifies training), and answered with the top classes and their probabilities, or the
+ * predicted value. Who served it, and its GPU-seconds, are recorded and charged with the call.
  * <p>
  * Who may call: the owner always; others as the owner's {@link ApiVisibility} says. What it costs: nothing for the
  * owner or at price 0; otherwise the owner's price per 1,000 predictions, charged to the caller's prepaid credit
@@ -76,12 +83,25 @@ class ModelPredictions {
         }
     }
 
-    /** @param latencyMs the time to encode the input, load the weights and run the network */
-    record Prediction(List<Outcome> outcomes, double latencyMs) {
+    /**
+     * @param latencyMs the time to encode the input, load the weights and run the network
+     * @param workerId  the serving worker that ran it; null when the plaza ran it in-process
+     * @param coldStart whether the worker loaded the model for this call
+     */
+    record Prediction(List<Outcome> outcomes, double latencyMs, Long workerId, boolean coldStart) {
     }
 
     private final ModelService models;
     private final Credit credit;
+    private final InferenceGateway gateway;
+    private final ServingProperties serving;
+    /** Shadow checks, one at a time off the callers' threads; when it falls behind, further checks are skipped. */
+    private final ThreadPoolExecutor checks = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+            r -> {
+                Thread t = new Thread(r, "serving-shadow-checks");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.DiscardPolicy());
     private final ModelProperties properties;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
@@ -90,10 +110,12 @@ class ModelPredictions {
     /** Models run lately, decrypted in memory only, bounded by their weights' size. */
     private final Cache<String, Loaded> cache;
 
-    ModelPredictions(ModelService models, Credit credit, ModelProperties properties, JdbcClient jdbc,
-                     TransactionTemplate transaction, PlazaProperties plaza) {
+    ModelPredictions(ModelService models, Credit credit, InferenceGateway gateway, ServingProperties serving,
+                     ModelProperties properties, JdbcClient jdbc, TransactionTemplate transaction, PlazaProperties plaza) {
         this.models = models;
         this.credit = credit;
+        this.gateway = gateway;
+        this.serving = serving;
         this.properties = properties;
         this.jdbc = jdbc;
         this.transaction = transaction;
@@ -176,17 +198,26 @@ class ModelPredictions {
         usable(seen, caller);
         Call call = new Call(modelId, caller.id(), seen.listing().ownerId(), via, tokenId, instances,
                 seen.listing().ownedBy(caller) ? BigDecimal.ZERO : seen.model().apiPricePer1000Aic());
-        // Before the work: free calls left, or credit that covers it (both checked again when the call is recorded).
-        if (call.paid() && !(via == Via.PAGE && freeCallLeft(call))) {
-            credit.requireAvailable(caller.id(), call.cost());
+        // Before the work: free calls left, or credit that covers it (both checked again when the call is recorded),
+        // and the most a serving worker can be paid for it.
+        BigInteger modelCost = call.paid() && !(via == Via.PAGE && freeCallLeft(call)) ? call.cost() : BigInteger.ZERO;
+        BigInteger upToPay = modelCost.add(gateway.servingCostBoundWei());
+        if (upToPay.signum() > 0) {
+            credit.requireAvailable(caller.id(), upToPay);
         }
         long started = System.nanoTime();
         Loaded model = loaded(modelId, seen.model());
-        float[][] inputs = encoding.encode(model.preprocessing());
-        List<Outcome> outcomes = run(model, inputs);
+        float[] rows = flatten(model, encoding.encode(model.preprocessing()));
+        InferenceGateway.ModelToServe toServe = new InferenceGateway.ModelToServe(seen.model().weightsKey(), modelId,
+                seen.model().cardJson(), model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, seen.model()));
+        Optional<InferenceGateway.Served> served = gateway.run(toServe, rows, instances);
+        List<Outcome> outcomes = served.isPresent() ? outcomes(model.card(), served.get().outputs(), instances)
+                : runInProcess(model, rows, instances);
         double latencyMs = (System.nanoTime() - started) / 1e6;
-        record(call, latencyMs);
-        return new Prediction(outcomes, latencyMs);
+        record(call, latencyMs, served.orElse(null));
+        served.ifPresent(answer -> maybeCheck(model, toServe, rows, instances, answer));
+        return new Prediction(outcomes, latencyMs, served.map(InferenceGateway.Served::workerId).orElse(null),
+                served.map(InferenceGateway.Served::coldStart).orElse(false));
     }
 
     /**
@@ -217,7 +248,7 @@ class ModelPredictions {
         for (int i = 0; i < records.size(); i++) {
             inputs[i] = encodeRecord(model.preprocessing(), records.get(i), i, records.size());
         }
-        return run(model, inputs);
+        return runInProcess(model, flatten(model, inputs), inputs.length);
     }
 
     /** Refuses a model whose weights this caller may not run, or whose owner does not let them call it. */
@@ -308,19 +339,39 @@ class ModelPredictions {
         }
     }
 
-    private static List<Outcome> run(Loaded model, float[][] inputs) {
+    private static float[] flatten(Loaded model, float[][] inputs) {
         int width = model.preprocessing().featureCount();
         float[] flat = new float[inputs.length * width];
         for (int i = 0; i < inputs.length; i++) {
             System.arraycopy(inputs[i], 0, flat, i * width, width);
         }
+        return flat;
+    }
+
+    /** The plaza's own forward pass: what answers when no serving worker does (and what verifies training). */
+    private static List<Outcome> runInProcess(Loaded model, float[] flat, int rows) {
         if (model.trees() != null) {
-            return java.util.Arrays.stream(model.trees().predict(flat, inputs.length)).map(p -> outcome(model.card(), p)).toList();
+            return java.util.Arrays.stream(model.trees().predict(flat, rows)).map(p -> outcome(model.card(), p)).toList();
+        }
+        return outcomes(model.card(), forwardInProcess(model, flat, rows), rows);
+    }
+
+    /** The model family's outputs, row-major, as a serving worker answers them. */
+    private static float[] forwardInProcess(Loaded model, float[] flat, int rows) {
+        int width = model.preprocessing().featureCount();
+        if (model.trees() != null) {
+            double[][] p = model.trees().predict(flat, rows);
+            float[] out = new float[rows * p[0].length];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < p[r].length; c++) {
+                    out[r * p[r].length + c] = (float) p[r][c];
+                }
+            }
+            return out;
         }
         try (NDManager manager = DenseNetwork.cpuManager()) {
-            NDArray out = DenseNetwork.forward(manager, model.card(), width, model.weights(),
-                    manager.create(flat, new Shape(inputs.length, width)));
-            return outcomes(model.card(), out.toFloatArray(), inputs.length);
+            return DenseNetwork.forward(manager, model.card(), width, model.weights(),
+                    manager.create(flat, new Shape(rows, width))).toFloatArray();
         } catch (F32Tensors.UnfitTensorsException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
         } catch (IOException e) {
@@ -328,11 +379,65 @@ class ModelPredictions {
         }
     }
 
-    /** Softmax over each row's logits (classification) or the value itself (regression). */
+    /**
+     * Shadow verification of a served answer, for a share of calls, after the caller has it: the same rows on a worker
+     * of another provider; when the two disagree, the plaza's own forward pass decides, and a worker that disagrees
+     * with it is rejected (the gateway stops using it; the compute module counts a rejected result against it).
+     */
+    private void maybeCheck(Loaded model, InferenceGateway.ModelToServe toServe, float[] rows, int count,
+                            InferenceGateway.Served answer) {
+        if (ThreadLocalRandom.current().nextDouble() >= serving.shadowShare()) {
+            return;
+        }
+        checks.execute(() -> {
+            try {
+                InferenceGateway.Served other = gateway.shadow(toServe, rows, count, answer.providerId()).orElse(null);
+                if (other == null || agree(answer.outputs(), other.outputs())) {
+                    return;
+                }
+                float[] plaza = forwardInProcess(model, rows, count);
+                for (InferenceGateway.Served worker : List.of(answer, other)) {
+                    if (!agree(worker.outputs(), plaza)) {
+                        gateway.reject(worker.workerId(), toServe.modelId(), "its answer to " + count
+                                + " rows differs from the plaza's own forward pass of the same weights");
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("A shadow check of model {} failed: {}", toServe.modelId(), e.toString());
+            }
+        });
+    }
+
+    /** Equal within float rounding of different kernels (a relative and absolute 1e-3). */
+    private static boolean agree(float[] a, float[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-3 * (1 + Math.abs(b[i])))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What a model's outputs mean, by family: trees give each row's class probabilities (or its value), a network its
+     * logits, turned into probabilities by a softmax (or the value itself, for regression). Outputs of the plaza's
+     * forward pass and of a serving worker's read the same.
+     */
     private static List<Outcome> outcomes(ModelCard card, float[] out, int rows) {
         List<Outcome> outcomes = new ArrayList<>(rows);
         int width = out.length / rows;
         for (int r = 0; r < rows; r++) {
+            if (card.isTrees()) {
+                double[] p = new double[width];
+                for (int c = 0; c < width; c++) {
+                    p[c] = out[r * width + c];
+                }
+                outcomes.add(outcome(card, p));
+                continue;
+            }
             if (!card.isClassification()) {
                 outcomes.add(outcome(card, new double[] {out[r * width]}));
                 continue;
@@ -382,7 +487,7 @@ class ModelPredictions {
      * under a per-caller lock (so parallel calls cannot exceed it; once it is used up the call is charged), a paid one
      * is charged to the caller's credit, which refuses to overdraw. A refused call records nothing.
      */
-    private void record(Call call, double latencyMs) {
+    private void record(Call call, double latencyMs, InferenceGateway.Served served) {
         transaction.executeWithoutResult(status -> {
             boolean freeQuota = false;
             if (call.paid() && call.via() == Via.PAGE) {
@@ -393,12 +498,21 @@ class ModelPredictions {
             if (charged.signum() > 0) {
                 credit.charge(call.callerId(), call.ownerId(), call.modelId(), charged);
             }
+            // The serving provider's GPU-seconds, one more charge of the same call (settled in the same batches).
+            BigInteger serving = served == null ? BigInteger.ZERO : served.costWei();
+            if (serving.signum() > 0) {
+                credit.charge(call.callerId(), served.providerId(), call.modelId(), serving);
+            }
             jdbc.sql("""
                             INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id,
-                                                     price_per_1000_aic, charged_wei)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                                     price_per_1000_aic, charged_wei, worker_id, provider_id, cold_start,
+                                                     gpu_seconds, serving_charged_wei)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                     .params(call.modelId(), call.callerId(), call.via().name(), call.instances(), latencyMs, freeQuota,
-                            call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged))
+                            call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged),
+                            served == null ? null : served.workerId(), served == null ? null : served.providerId(),
+                            served != null && served.coldStart(), served == null ? 0.0 : served.gpuSeconds(),
+                            new BigDecimal(serving))
                     .update();
         });
     }

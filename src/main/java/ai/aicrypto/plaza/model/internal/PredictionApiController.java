@@ -10,6 +10,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.serving.InsufficientCreditException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -61,7 +62,11 @@ class PredictionApiController {
         this.json = json;
     }
 
-    record PredictionJson(List<ModelPredictions.Outcome> predictions, double latencyMs) {
+    /**
+     * @param servedBy  who ran the model: {@code worker-ID} (a serving worker of the GPU fleet) or {@code plaza}
+     * @param coldStart whether the worker loaded the model for this call
+     */
+    record PredictionJson(List<ModelPredictions.Outcome> predictions, double latencyMs, String servedBy, boolean coldStart) {
     }
 
     /** The request body, for the OpenAPI document (the body itself is read and checked by hand, bounded). */
@@ -99,8 +104,10 @@ class PredictionApiController {
                     content = @Content(schema = @Schema(implementation = Errors.class))),
             @ApiResponse(responseCode = "404", description = "No such model, or one the caller may not see",
                     content = @Content(schema = @Schema(implementation = Errors.class))),
-            @ApiResponse(responseCode = "429", description = "Too many requests (Retry-After says when to try again)",
-                    content = @Content)})
+            @ApiResponse(responseCode = "429", description = "Too many requests, or every serving worker's queue is full "
+                    + "(Retry-After says when to try again; nothing is charged)", content = @Content),
+            @ApiResponse(responseCode = "503", description = "No serving worker answered and the plaza does not answer "
+                    + "in-process (Retry-After; nothing is charged)", content = @Content(schema = @Schema(implementation = Errors.class)))})
     @PostMapping(value = "/api/v1/models/{id}/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
     PredictionJson predict(@Parameter(description = "The model's id, as in its page's address") @PathVariable long id,
                            @Parameter(hidden = true) HttpServletRequest request,
@@ -125,7 +132,8 @@ class PredictionApiController {
             }
             prediction = predictions.predictRecords(id, me, ModelPredictions.Via.API, tokenId, records);
         }
-        return new PredictionJson(prediction.outcomes(), prediction.latencyMs());
+        return new PredictionJson(prediction.outcomes(), prediction.latencyMs(),
+                prediction.workerId() == null ? "plaza" : "worker-" + prediction.workerId(), prediction.coldStart());
     }
 
     /** The JSON body, read up to {@link #MAX_BODY_BYTES}: a larger one is refused before it is parsed. */
@@ -171,9 +179,15 @@ class PredictionApiController {
     @ExceptionHandler(UserFacingException.class)
     ResponseEntity<Map<String, List<String>>> badInput(UserFacingException e) {
         HttpStatus status = e instanceof InsufficientCreditException ? HttpStatus.PAYMENT_REQUIRED
-                : e instanceof ModelPredictions.CallRefusedException ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST;
+                : e instanceof ModelPredictions.CallRefusedException ? HttpStatus.FORBIDDEN
+                : e instanceof InferenceGateway.Saturated ? HttpStatus.TOO_MANY_REQUESTS
+                : e instanceof InferenceGateway.Unavailable ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST;
         String text = e.localized(messages);
-        return ResponseEntity.status(status).body(Map.of("errors", List.of(text)));
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(status);
+        if (status == HttpStatus.TOO_MANY_REQUESTS || status == HttpStatus.SERVICE_UNAVAILABLE) {
+            answer.header("Retry-After", status == HttpStatus.TOO_MANY_REQUESTS ? "1" : "5");
+        }
+        return answer.body(Map.of("errors", List.of(text)));
     }
 
     @ExceptionHandler(NotFoundException.class)

@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * settled (its log is on the way); and a member's withdrawal request is released once none of their charges is
  * left unsettled. A batch is DONE only from its confirmed UsageSettled log; a reorganisation that drops the log makes
  * it due again, and it is sent again with the same id and entries, which the escrow pays at most once. A payee's
- * share is one entry; a serving provider's share will be one more entry of the same call.
+ * share is one entry; a serving provider's GPU-seconds are another charge of the same call, so another entry.
  */
 @Component
 class UsageSettlements {

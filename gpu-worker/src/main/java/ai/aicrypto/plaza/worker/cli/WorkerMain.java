@@ -16,6 +16,13 @@ import ai.aicrypto.plaza.worker.model.ModelSpec;
 
 import ai.aicrypto.plaza.worker.gpu.GpuDevice;
 import ai.aicrypto.plaza.worker.plaza.WorkerLoop;
+import ai.aicrypto.plaza.worker.plaza.PlazaClient;
+import ai.aicrypto.plaza.worker.serving.ForwardPasses;
+import ai.aicrypto.plaza.worker.serving.ServingLoop;
+import ai.aicrypto.plaza.worker.engine.dense.DenseBackend;
+import ai.aicrypto.plaza.worker.engine.dense.JavaBackend;
+import ai.aicrypto.plaza.worker.gpu.CudaBackend;
+import java.util.function.Supplier;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,7 +41,10 @@ import java.util.List;
  *   java -jar gpu-worker.jar --devices
  *   java -jar gpu-worker.jar --benchmark
  * </pre>
- * With {@code --plaza} the worker serves the plaza's jobs ({@link WorkerLoop}) until it is stopped. Its token
+ * With {@code --plaza} the worker serves the plaza's jobs ({@link WorkerLoop}) until it is stopped, and, when its
+ * offer serves predictions, the plaza's prediction calls beside them ({@link ServingLoop}: batches of at most
+ * {@code --serve-batch} rows (64), gathered for at most {@code --serve-wait-ms} (2), models held in at most
+ * {@code --serve-cache-mb} (512) of memory; {@code --no-serving} turns it off). Its token
  * comes from {@code --token-file} or the environment ({@value #TOKEN_VARIABLE}), where other users cannot read
  * it; {@code --token} still works, but puts the token in the process list.
  */
@@ -64,6 +74,7 @@ public final class WorkerMain {
                               [--out weights.safetensors] [--eval HELD_OUT_SHARD_DIR] [--epochs N] [--seed N]
                    gpu-worker --plaza URL [--token-file FILE] [--gpus 0,1] [--idle-command CMD] [--cache DIR]
                               [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
+                              [--no-serving] [--serve-batch ROWS] [--serve-wait-ms MS] [--serve-cache-mb MB]
                    gpu-worker --devices
                    gpu-worker --benchmark
             The worker token is read from the environment variable PLAZA_WORKER_TOKEN, or from the file given
@@ -76,6 +87,8 @@ public final class WorkerMain {
         boolean devices = false, benchmark = false, startupBenchmark = true;
         String plaza = null, token = null, tokenFile = null, gpus = null, idleCommand = null, cacheDir = null;
         int pollSeconds = 5, heartbeatSeconds = 30;
+        boolean serving = true;
+        int serveBatch = 64, serveWaitMs = 2, serveCacheMb = 512;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -97,6 +110,10 @@ public final class WorkerMain {
                 case "--poll-seconds" -> pollSeconds = Integer.parseInt(value(args, ++i, a));
                 case "--heartbeat-seconds" -> heartbeatSeconds = Integer.parseInt(value(args, ++i, a));
                 case "--no-benchmark" -> startupBenchmark = false;
+                case "--no-serving" -> serving = false;
+                case "--serve-batch" -> serveBatch = Integer.parseInt(value(args, ++i, a));
+                case "--serve-wait-ms" -> serveWaitMs = Integer.parseInt(value(args, ++i, a));
+                case "--serve-cache-mb" -> serveCacheMb = Integer.parseInt(value(args, ++i, a));
                 case "-h", "--help" -> {
                     out.println(USAGE);
                     return 0;
@@ -123,6 +140,14 @@ public final class WorkerMain {
             int memoryMb = gpuSlots.isEmpty() ? (int) (Runtime.getRuntime().maxMemory() >> 20)
                     : (int) (gpuSlots.stream().mapToLong(GpuDevice::totalMemoryBytes).min().orElseThrow() >> 20);
             Path cache = cacheDir != null ? Path.of(cacheDir) : Path.of(System.getProperty("user.home"), ".cache", "aiplaza-worker");
+            if (serving) {
+                if (serveBatch < 1 || serveBatch > 4096 || serveWaitMs < 0 || serveWaitMs > 1000 || serveCacheMb < 1) {
+                    throw new IllegalArgumentException("--serve-batch is 1 to 4096, --serve-wait-ms 0 to 1000, --serve-cache-mb at least 1");
+                }
+                Supplier<DenseBackend> backends = gpuSlots.isEmpty() ? JavaBackend::new : () -> new CudaBackend(gpuSlots.get(0));
+                new ServingLoop(new PlazaClient(plaza, token), new ForwardPasses(backends, serveBatch)::load,
+                        new ServingLoop.Options(2, serveBatch, Duration.ofMillis(serveWaitMs), (long) serveCacheMb << 20)).start();
+            }
             new WorkerLoop(new WorkerLoop.Options(plaza, token, engines, memoryMb, idleCommand, cache,
                     Duration.ofSeconds(pollSeconds), Duration.ofSeconds(heartbeatSeconds), startupBenchmark)).run();
             return 0;

@@ -167,13 +167,18 @@ public final class Safetensors {
     /** Reads every F32 tensor of a file (e.g. exported weights), in header order. */
     public static Map<String, FloatTensor> readAllF32(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            Header h = readHeader(ch, file);
-            Map<String, FloatTensor> out = new LinkedHashMap<>();
-            for (Entry e : h.tensors().values()) {
-                out.put(e.name(), new FloatTensor(e.shape().clone(), readF32(ch, e)));
-            }
-            return out;
+            return readAllF32(ch, file);
         }
+    }
+
+    /** Reads every F32 tensor of a safetensors file held in memory or on disk; {@code name} appears in errors. */
+    public static Map<String, FloatTensor> readAllF32(SeekableByteChannel ch, Object name) throws IOException {
+        Header h = readHeader(ch, name);
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (Entry e : h.tensors().values()) {
+            out.put(e.name(), new FloatTensor(e.shape().clone(), readF32(ch, e)));
+        }
+        return out;
     }
 
     /** A tensor to write: F32 from a float array or I64 from an int/long array. */

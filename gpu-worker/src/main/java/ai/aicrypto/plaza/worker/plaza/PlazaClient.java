@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -153,6 +155,30 @@ public final class PlazaClient {
         if (r.statusCode() == 404) return false;
         check(r.statusCode(), r.body(), -1);
         return true;
+    }
+
+    /**
+     * A serving long poll: sends the answers of the last batch and waits for the next calls.
+     *
+     * @return the plaza's answer, or null when the poll ended with nothing to run
+     * @throws PlazaException 403 when the worker's offer does not serve predictions
+     */
+    public JsonNode servingPoll(Map<String, Object> poll) throws IOException {
+        HttpRequest request = authorized("serving/poll").version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(poll))).build();
+        HttpResponse<byte[]> r = call(request, HttpResponse.BodyHandlers.ofByteArray());
+        check(r.statusCode(), r.statusCode() / 100 == 2 ? "" : new String(r.body()), -1);
+        return r.statusCode() == 204 ? null : JSON.readTree(r.body());
+    }
+
+    /** A model the plaza sent a call of: {@code card}, {@code inputWidth} and {@code weights} (base64), kept in memory. */
+    public JsonNode servingModel(String key) throws IOException {
+        HttpRequest request = authorized("serving/models/" + URLEncoder.encode(key, StandardCharsets.UTF_8))
+                .timeout(Duration.ofMinutes(5)).GET().build();
+        HttpResponse<byte[]> r = call(request, HttpResponse.BodyHandlers.ofByteArray());
+        check(r.statusCode(), r.statusCode() / 100 == 2 ? "" : new String(r.body()), -1);
+        return JSON.readTree(r.body());
     }
 
     private HttpRequest post(String path, Object body) throws IOException {

@@ -7,6 +7,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.serving.Aic;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -41,7 +42,7 @@ class OffersController {
 
     @GetMapping("/dashboard/provider")
     String dashboard(@AuthenticationPrincipal AccountPrincipal me, Model model) {
-        model.addAttribute("form", new OfferForm("", "", "", "", ""));
+        model.addAttribute("form", new OfferForm("", "", "", "", "", ""));
         return dashboard(me, model, Map.of());
     }
 
@@ -69,7 +70,8 @@ class OffersController {
     }
 
     /** The registration form as typed; numbers are parsed here so that a typo gets a message, not a 400. */
-    record OfferForm(String title, String gpuModel, String gpuMemoryMb, String pricePerHourAic, String region) {
+    record OfferForm(String title, String gpuModel, String gpuMemoryMb, String pricePerHourAic, String region,
+                     String servingPricePerGpuSecondAic) {
 
         GpuOffers.NewOffer toOffer() {
             int memory;
@@ -84,7 +86,15 @@ class OffersController {
             } catch (NumberFormatException e) {
                 throw new UserFacingException("pricePerHourAic", "listing.error.price-format", pricePerHourAic);
             }
-            return new GpuOffers.NewOffer(title, gpuModel, memory, price, region);
+            BigDecimal serving = null;
+            if (servingPricePerGpuSecondAic != null && !servingPricePerGpuSecondAic.isBlank()) {
+                try {
+                    serving = Aic.parse(servingPricePerGpuSecondAic, "servingPricePerGpuSecondAic", true);
+                } catch (UserFacingException e) {
+                    throw new UserFacingException("servingPricePerGpuSecondAic", "offer.error.serving-price");
+                }
+            }
+            return new GpuOffers.NewOffer(title, gpuModel, memory, price, region, serving);
         }
     }
 }

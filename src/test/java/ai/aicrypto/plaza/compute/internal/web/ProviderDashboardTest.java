@@ -6,6 +6,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,6 +52,32 @@ class ProviderDashboardTest extends ComputeWebTest {
         assertThat(register(provider, "en", "8192", "-1")).contains("The price cannot be negative.");
         assertThat(count("gpu_offers")).isEqualTo(offersBefore);
         assertThat(count("workers")).isEqualTo(workersBefore);
+    }
+
+    @Test
+    void anOfferOptsIntoServingWithAPricePerGpuSecondAndABadOneIsRefusedInTheUsersLanguage() throws Exception {
+        AccountPrincipal provider = users.member();
+        long offersBefore = count("gpu_offers");
+        for (String bad : List.of("-1", "free", "1000001", "0.0000000000000000001")) {
+            assertThat(serving(provider, "en", bad)).contains("The serving price is a number of AIC per GPU-second");
+        }
+        assertThat(serving(provider, "ko", "free")).contains("추론 가격은 GPU 초당");
+        assertThat(count("gpu_offers")).isEqualTo(offersBefore);
+
+        serving(provider, "en", "0.002");
+        serving(provider, "en", "");
+        assertThat(jdbc.sql("""
+                        SELECT coalesce(trim_scale(serving_price_per_gpu_second_aic)::text, 'training only') FROM gpu_offers
+                        WHERE provider_id = ? ORDER BY id""")
+                .param(provider.id()).query(String.class).list()).containsExactly("0.002", "training only");
+    }
+
+    private String serving(AccountPrincipal provider, String language, String price) throws Exception {
+        return mvc.perform(post("/dashboard/provider/offers").with(user(provider)).with(csrf())
+                        .header("Accept-Language", language).param("title", "Offer").param("gpuModel", "A100")
+                        .param("gpuMemoryMb", "8192").param("pricePerHourAic", "1").param("region", "us-east")
+                        .param("servingPricePerGpuSecondAic", price))
+                .andReturn().getResponse().getContentAsString();
     }
 
     @Test

@@ -107,23 +107,8 @@ public final class DenseNetwork {
     /** Forward pass of a batch (dropout masks applied when {@code masks} is given), then the loss. */
     private BatchResult forwardAndLoss(BatchStream.Batch batch, DropoutMasks masks, boolean backward) {
         int n = batch.size;
-        if (n > maxBatch) throw new IllegalArgumentException("batch larger than " + maxBatch);
-        be.upload(x, batch.x, n * sizes[0]);
+        forward(batch.x, n, masks);
         be.upload(y, batch.y, n);
-        DenseBackend.Buf a = x;
-        for (int l = 0; l < layers; l++) {
-            int in = sizes[l], out = sizes[l + 1];
-            be.linearForward(a, w[l], b[l], z[l], n, in, out);
-            if (l < layers - 1) {
-                be.activationForward(act, z[l], h[l], n * out);
-                if (masks != null && masks.active()) {
-                    masks.fill(hostMask, n * out);
-                    be.upload(mask[l], hostMask, n * out);
-                    be.multiply(h[l], mask[l], n * out);
-                }
-                a = h[l];
-            }
-        }
         int outSize = sizes[layers];
         DenseBackend.Buf dlogits = backward ? dz[layers - 1] : scratchLogitGrad(n * outSize);
         if (spec.task() == Task.CLASSIFICATION) {
@@ -139,6 +124,34 @@ public final class DenseNetwork {
             for (int i = 0; i < n; i++) correct += hostCorrect[i];
         }
         return new BatchResult(loss, correct, n);
+    }
+
+    /** The forward pass of {@code n} rows into {@code z[layers - 1]} (dropout masks applied when given). */
+    private void forward(float[] rows, int n, DropoutMasks masks) {
+        if (n > maxBatch) throw new IllegalArgumentException("batch larger than " + maxBatch);
+        be.upload(x, rows, n * sizes[0]);
+        DenseBackend.Buf a = x;
+        for (int l = 0; l < layers; l++) {
+            int in = sizes[l], out = sizes[l + 1];
+            be.linearForward(a, w[l], b[l], z[l], n, in, out);
+            if (l < layers - 1) {
+                be.activationForward(act, z[l], h[l], n * out);
+                if (masks != null && masks.active()) {
+                    masks.fill(hostMask, n * out);
+                    be.upload(mask[l], hostMask, n * out);
+                    be.multiply(h[l], mask[l], n * out);
+                }
+                a = h[l];
+            }
+        }
+    }
+
+    /** Inference: the last layer's outputs (logits, or regression values) of {@code n} rows, row-major. */
+    public float[] predict(float[] rows, int n) {
+        forward(rows, n, null);
+        float[] out = new float[n * sizes[layers]];
+        be.download(z[layers - 1], out, out.length);
+        return out;
     }
 
     private DenseBackend.Buf scratch;

@@ -1,0 +1,43 @@
+package ai.aicrypto.plaza.serving;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The serving workers' side of the gateway, for the worker API (which authenticates them). Workers connect outward
+ * only: each long-polls with the answers of its last batch and gets the next one.
+ */
+public interface ServingFleet {
+
+    /**
+     * Takes a worker's answers and hands it the next calls: at once when {@link Poll#maxBatch()} rows are waiting,
+     * else once the first waiting row has waited {@link Poll#maxWaitMs()} (dynamic batching), else empty after the
+     * poll timeout.
+     */
+    CompletableFuture<List<Assignment>> poll(ServingWorker worker, Poll poll);
+
+    /** The model a worker was sent a call of, for it to load; empty for a model never routed to this worker. */
+    Optional<InferenceGateway.ModelToServe> modelFor(long workerId, String key);
+
+    /** An authenticated worker of an offer that serves, with the offer's provider and price. */
+    record ServingWorker(long workerId, long providerId, BigDecimal pricePerGpuSecondAic) {
+    }
+
+    /**
+     * @param loaded  the models the worker holds in memory
+     * @param results answers to calls it was handed
+     */
+    record Poll(int maxBatch, long maxWaitMs, Set<String> loaded, List<Result> results) {
+    }
+
+    /** {@code outputs}: rows x width; {@code seconds}: the worker's compute time; {@code error}: why it failed, else null. */
+    record Result(long call, float[] outputs, int width, double seconds, String error) {
+    }
+
+    /** A call to run: {@code rows} rows of {@code width} floats of the model named by {@code model}. */
+    record Assignment(long call, String model, int width, int rows, float[] inputs) {
+    }
+}

@@ -1,0 +1,248 @@
+package ai.aicrypto.plaza.serving.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.imageio.ImageIO;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.support.DenseWeights;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import ai.aicrypto.plaza.support.WineModel;
+import ai.aicrypto.plaza.support.WorkerProcess;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.ClassPathResource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * ops/bench/inference (serving): a real gpu-worker process (CPU) serving through the gateway over loopback, in one run:
+ * (1) latency the gateway adds at concurrency 1: each call's time at the client minus the worker's own predict time for
+ * that call (its metered GPU-seconds), beside the plaza answering in-process before the worker is online; (2)
+ * throughput at concurrency 64 through the gateway against the worker's own batched predict on the same batches
+ * (rows over the summed predict time), with the batch sizes the gateway handed out; (3) a cold start: the first call
+ * of a model no worker holds. Figures go to stdout and target/serving-bench.txt, `name value` lines first.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "plaza.rate.member-api.per-account=100000000/1m", "plaza.rate.member-api.per-address=100000000/1m",
+        "plaza.serving.poll-timeout=5s"})
+class ServingBench extends IntegrationTest {
+
+    private static final int CALLS = Integer.getInteger("calls", 300);
+    private static final int WARM_UP = 50;
+    private static final int CONCURRENCY = 64;
+    private static final Duration LOAD = Duration.ofSeconds(Long.getLong("seconds", 15));
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    TestUsers users;
+    @Autowired
+    Models models;
+    @Autowired
+    Datasets datasets;
+    @Autowired
+    ApiTokens tokens;
+    @Autowired
+    GpuOffers offers;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    JsonMapper json;
+    @TempDir
+    Path tmp;
+
+    @Test
+    void gatewayLatencyThroughputAndColdStart() throws Exception {
+        AccountPrincipal owner = users.member();
+        String token = tokens.issue(owner.id(), "bench").token();
+        WineModel wine = WineModel.create(datasets, models, owner.id(), tmp, 1, true);
+        String table = json.writeValueAsString(Map.of("instances", List.of(WineModel.record(0))));
+        String fashionCard = new ClassPathResource("model-card/examples/fashion-mnist-mlp.json").getContentAsString(
+                java.nio.charset.StandardCharsets.UTF_8);
+        long fashion = publish(owner, fashionCard, new DenseWeights(2, 784, 256, 128, 10));
+        BufferedImage picture = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(picture, "png", png);
+        String image = json.writeValueAsString(Map.of("instances", List.of(Map.of("image", Base64.getEncoder().encodeToString(png.toByteArray())))));
+        StringBuilder figures = new StringBuilder();
+
+        // Baseline in the same run: the plaza answering in-process (no serving worker online yet).
+        double[] inProcess = sequential(token, wine.id(), table, CALLS);
+        figures.append(line("inprocess_table_p50_ms", percentile(inProcess, 50)))
+                .append(line("inprocess_table_p99_ms", percentile(inProcess, 99)));
+
+        GpuOffers.IssuedWorker issued = offers.register(owner.id(), new GpuOffers.NewOffer("Bench CPU", "CPU", 4096,
+                BigDecimal.ONE, "local", BigDecimal.ZERO));
+        try (WorkerProcess worker = WorkerProcess.start("http://127.0.0.1:" + port, issued.token(), tmp.resolve("cache"),
+                "--no-benchmark", "--serve-batch", "64", "--serve-wait-ms", "2")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                assertThat(worker.process().isAlive()).as(worker.log()).isTrue();
+                return call(HttpClient.newHttpClient(), token, wine.id(), table).get("servedBy").asString().startsWith("worker-");
+            });
+            for (var c : List.of(new Case("table", wine.id(), table), new Case("image", fashion, image))) {
+                long firstCall = lastCallId() + 1;
+                double[] through = sequential(token, c.model, c.body, CALLS);
+                double[] predict = predictMs(firstCall, CALLS);
+                double[] added = new double[CALLS];
+                for (int i = 0; i < CALLS; i++) {
+                    added[i] = through[i] - predict[i];
+                }
+                if (c.name.equals("table")) { // the same model and input as the in-process baseline
+                    figures.append(line("gateway_minus_inprocess_table_p50_ms", percentile(through, 50) - percentile(inProcess, 50)));
+                }
+                figures.append(line("gateway_" + c.name + "_p50_ms", percentile(through, 50)))
+                        .append(line("gateway_added_" + c.name + "_p50_ms", percentile(added, 50)))
+                        .append(line("gateway_added_" + c.name + "_p99_ms", percentile(added, 99)))
+                        .append(line("worker_predict_" + c.name + "_p50_ms", percentile(predict, 50)));
+            }
+            for (var c : List.of(new Case("table", wine.id(), table), new Case("image", fashion, image))) {
+                DistributionSummary batches = meters.find("plaza.serving.batch.rows").summary();
+                long batchesBefore = batches.count();
+                double rowsBefore = batches.totalAmount();
+                long firstCall = lastCallId() + 1;
+                long calls = concurrent(token, c.model, c.body);
+                double seconds = LOAD.toMillis() / 1000.0;
+                double predictSeconds = jdbc.sql("SELECT sum(gpu_seconds) FROM model_calls WHERE id >= ? AND worker_id IS NOT NULL")
+                        .param(firstCall).query(Double.class).single();
+                long served = jdbc.sql("SELECT count(*) FROM model_calls WHERE id >= ? AND worker_id IS NOT NULL")
+                        .param(firstCall).query(Long.class).single();
+                double gateway = calls / seconds, own = served / predictSeconds;
+                figures.append(line("gateway_" + c.name + "_c64_calls_per_s", gateway))
+                        .append(line("worker_own_batched_" + c.name + "_rows_per_s", own))
+                        .append(line("gateway_vs_worker_" + c.name + "_ratio", gateway / own))
+                        .append(line("batch_rows_" + c.name + "_mean", (batches.totalAmount() - rowsBefore) / (batches.count() - batchesBefore)));
+                for (ValueAtPercentile p : batches.takeSnapshot().percentileValues()) {
+                    figures.append(line("batch_rows_cumulative_p" + Math.round(p.percentile() * 100), p.value()));
+                }
+            }
+            long cold = publish(owner, fashionCard, new DenseWeights(3, 784, 256, 128, 10));
+            HttpClient http = HttpClient.newHttpClient();
+            long start = System.nanoTime();
+            JsonNode first = call(http, token, cold, image);
+            double coldMs = (System.nanoTime() - start) / 1e6;
+            assertThat(first.get("coldStart").asBoolean()).isTrue();
+            figures.append(line("cold_start_image_ms", coldMs));
+        }
+        String out = figures.toString();
+        System.out.println(out);
+        Files.writeString(Path.of("target/serving-bench.txt"), out);
+    }
+
+    private record Case(String name, long model, String body) {
+    }
+
+    private double[] sequential(String token, long model, String body, int calls) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < WARM_UP; i++) {
+            call(http, token, model, body);
+        }
+        double[] ms = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long start = System.nanoTime();
+            call(http, token, model, body);
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return ms;
+    }
+
+    /** Calls answered in {@link #LOAD} by {@value #CONCURRENCY} clients calling back to back (after a warm-up). */
+    private long concurrent(String token, long model, String body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        AtomicBoolean counting = new AtomicBoolean(), stop = new AtomicBoolean();
+        List<Future<Long>> clients = new ArrayList<>();
+        for (int i = 0; i < CONCURRENCY; i++) {
+            clients.add(pool.submit(() -> {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                long n = 0;
+                while (!stop.get()) {
+                    call(http, token, model, body);
+                    if (counting.get()) {
+                        n++;
+                    }
+                }
+                return n;
+            }));
+        }
+        Thread.sleep(5_000);
+        counting.set(true);
+        Thread.sleep(LOAD.toMillis());
+        counting.set(false);
+        stop.set(true);
+        long total = 0;
+        for (Future<Long> f : clients) {
+            total += f.get();
+        }
+        pool.shutdown();
+        return total;
+    }
+
+    private JsonNode call(HttpClient http, String token, long model, String body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/models/"
+                        + model + "/predict")).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private long lastCallId() {
+        return jdbc.sql("SELECT coalesce(max(id), 0) FROM model_calls").query(Long.class).single();
+    }
+
+    /** The worker's own predict time of each measured call (its metered GPU-seconds), in call order. */
+    private double[] predictMs(long firstCall, int calls) {
+        List<Double> seconds = jdbc.sql("SELECT gpu_seconds FROM model_calls WHERE id >= ? ORDER BY id")
+                .param(firstCall + WARM_UP).query(Double.class).list();
+        assertThat(seconds).hasSize(calls);
+        return seconds.stream().mapToDouble(s -> s * 1000).toArray();
+    }
+
+    private long publish(AccountPrincipal owner, String card, DenseWeights weights) throws Exception {
+        Path file = Files.write(tmp.resolve("w-" + System.nanoTime() + ".safetensors"), weights.safetensors());
+        return models.publish(owner.id(), new ModelUpload(card, List.of(), file));
+    }
+
+    private static String line(String name, double value) {
+        return String.format(Locale.ROOT, "%s %.3f%n", name, value);
+    }
+
+    private static double percentile(double[] values, int p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}
