@@ -39,7 +39,7 @@ class ConvCardTest {
         assertThat(card.denseInputSize()).isEqualTo(64 * 7 * 7);
         assertThat(card.inputFeatureCount()).isEqualTo(784);
         assertThat(card.hiddenSizes()).containsExactly(128);
-        assertThat(card.horizontalFlip()).isTrue();
+        assertThat(card.horizontalFlip()).isFalse();
         assertThat(card.cropPadding()).isZero();
         assertThat(conv.multiplyAdds()).isEqualTo(28L * 28 * 32 * 9 + 14L * 14 * 64 * 32 * 9);
     }
@@ -118,6 +118,8 @@ class ConvCardTest {
                         org.assertj.core.groups.Tuple.tuple(64, 7));
         assertThat(small.convArchitecture().blocks()).allMatch(ConvArchitecture.Block::batchNorm);
         assertThat(small.cropPadding()).isZero();
+        assertThat(small.json().get("architecture")).as("the example card (ops/bench/training's) is this recommendation")
+                .isEqualTo(VALIDATOR.parse(resource(CNN)).json().get("architecture"));
         assertThat(small.hyperparameter("epochs").orElseThrow().defaultValue().toString()).isEqualTo("10");
         assertThat(deep.convArchitecture().blocks()).hasSize(4);
         assertThat(deep.convArchitecture().flattenedSize()).isEqualTo(64 * 7 * 7);
