@@ -93,20 +93,7 @@ public record ConvReference(ModelCard card, Map<String, float[]> values, Map<Str
 
     /** The tensors as the plaza's readers take them. */
     public LayerWeights weights() {
-        return new LayerWeights() {
-            @Override
-            public int tensorCount() {
-                return values.size();
-            }
-
-            @Override
-            public float[] read(String name, List<Long> shape) throws F32Tensors.UnfitTensorsException {
-                if (!values.containsKey(name) || !shapes.get(name).equals(shape)) {
-                    throw new F32Tensors.UnfitTensorsException("tensor " + name + " is missing or not " + shape);
-                }
-                return values.get(name);
-            }
-        };
+        return LayerWeights.of(values, shapes);
     }
 
     /** The tensors as a safetensors file. */
