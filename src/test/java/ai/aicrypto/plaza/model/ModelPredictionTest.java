@@ -241,6 +241,38 @@ class ModelPredictionTest extends IntegrationTest {
     }
 
     @Test
+    void aCnnModelsPageNamesItsBlocksAndItAnswersPicturesAsDjlDoes() throws Exception {
+        String cardJson = new ClassPathResource("model-card/examples/fashion-mnist-cnn.json").getContentAsString(StandardCharsets.UTF_8);
+        ModelCard card = new ModelCardValidator().parse(cardJson);
+        ai.aicrypto.plaza.support.ConvReference djl = ai.aicrypto.plaza.support.ConvReference.random(card, 5);
+        Path file = Files.write(tmp.resolve("cnn.safetensors"), djl.safetensors());
+        long id = models.publish(owner.id(), new ModelUpload(cardJson, List.of(), file));
+        assertThat(page(owner, id)).contains("id=\"conv-blocks\"").contains("conv 32 → 64");
+
+        BufferedImage picture = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        float[] pixels = ai.aicrypto.plaza.support.ConvReference.fashionImages(1);
+        for (int p = 0; p < 784; p++) {
+            picture.getRaster().setSample(p % 28, p / 28, 0, Math.round(pixels[p] * 255));
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(picture, "png", png);
+        JsonNode answer = api(owner, id, Map.of("instances",
+                List.of(Map.of("image", Base64.getEncoder().encodeToString(png.toByteArray())))), 200);
+        float[] logits = djl.forward(card.inputPreprocessing().orElseThrow().encode(picture), 1);
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        for (float v : logits) {
+            sum += Math.exp(v - max);
+        }
+        for (JsonNode score : answer.at("/predictions/0/top").values()) {
+            int c = card.classes().indexOf(score.get("label").asString());
+            assertThat(score.get("probability").asDouble()).isCloseTo(Math.exp(logits[c] - max) / sum, within(1e-4));
+        }
+    }
+
+    @Test
     void thePageOffersAFormMadeFromTheModelsColumnsAndAnswersIt() throws Exception {
         String page = mvc.perform(get("/models/" + model).with(user(owner))).andReturn().getResponse().getContentAsString();
         assertThat(page).contains("id=\"try-form\"").contains("name=\"in[proline]\"").contains("name=\"in[alcohol]\"");

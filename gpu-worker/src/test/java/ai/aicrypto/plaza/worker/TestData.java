@@ -81,6 +81,18 @@ public final class TestData {
         return ModelSpec.parse(CARDS.resolve("fashion-mnist-mlp.json"));
     }
 
+    public static ModelSpec cnnCard() throws IOException {
+        return ModelSpec.parse(CARDS.resolve("fashion-mnist-cnn.json"));
+    }
+
+    /** The CNN card with another architecture (a JSON object: template cnn, its blocks and head). */
+    public static ModelSpec cnn(String architectureJson) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var card = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(Files.readString(CARDS.resolve("fashion-mnist-cnn.json")));
+        card.set("architecture", json.readTree(architectureJson));
+        return ModelSpec.fromCard(card);
+    }
+
     public static ModelSpec softmaxCard() throws IOException {
         return ModelSpec.parse(CARDS.resolve("tabular-softmax-regression.json"));
     }

@@ -10,7 +10,7 @@ import ai.aicrypto.plaza.model.card.SafetensorsSummary;
 
 /**
  * How far an audit's checkpoint after epoch k lies from the original's, measured on the network's parameters
- * ({@code layers.*}) as a share of how far the original's parameters moved during that epoch:
+ * ({@code layers.*}; a cnn's {@code conv.*} and {@code bn.*} too, batch norm's running statistics included) as a share of how far the original's parameters moved during that epoch:
  * ||audit_k - original_k|| / ||original_k - original_(k-1)||. Scale-free: 0 when the two runs agree exactly,
  * about 1 when the audit did not move or moved elsewhere. Engines that round differently land far below the
  * tolerance (the gpu-worker's CheckpointTest measures it); a fabricated epoch lands near or above 1.
@@ -47,7 +47,7 @@ final class CheckpointDistance {
              F32Tensors after = F32Tensors.open(reference)) {
             double gap = 0, step = 0, moved = 0;
             for (Map.Entry<String, SafetensorsSummary.TensorInfo> tensor : after.summary().tensors().entrySet()) {
-                if (!tensor.getKey().startsWith("layers.")) {
+                if (!isParameter(tensor.getKey())) {
                     continue; // the optimizer's moments follow from the parameters' path
                 }
                 float[] o = after.read(tensor.getKey(), tensor.getValue().shape());
@@ -78,7 +78,7 @@ final class CheckpointDistance {
      */
     static String mismatch(Path weights, Path checkpoint, boolean exactly) throws IOException {
         try (F32Tensors w = F32Tensors.open(weights); F32Tensors c = F32Tensors.open(checkpoint)) {
-            var parameters = c.summary().tensors().entrySet().stream().filter(t -> t.getKey().startsWith("layers.")).toList();
+            var parameters = c.summary().tensors().entrySet().stream().filter(t -> isParameter(t.getKey())).toList();
             if (parameters.size() != w.summary().tensors().size()) {
                 return "it holds " + parameters.size() + " parameter tensors, the weights " + w.summary().tensors().size();
             }
@@ -92,5 +92,10 @@ final class CheckpointDistance {
         } catch (F32Tensors.UnfitTensorsException | InvalidModelCardException e) {
             return e.getMessage();
         }
+    }
+
+    /** A network's tensor (what the weights file holds), not one of the optimizer's moments. */
+    private static boolean isParameter(String tensor) {
+        return !tensor.startsWith("optimizer.");
     }
 }

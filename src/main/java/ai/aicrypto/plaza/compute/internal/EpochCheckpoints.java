@@ -25,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * files of that epoch, checked against the commitment and stored encrypted until the audit is decided.
  * An audit job's worker reads the original's checkpoint before the epoch from here.
  * <p>
- * A checkpoint is the gpu-worker's safetensors file: {@code layers.i.weight/bias}, then the optimizer's
+ * A checkpoint is the gpu-worker's safetensors file: a cnn's {@code conv.i.*} and {@code bn.i.*}, {@code layers.i.weight/bias}, then the optimizer's
  * moments ({@code optimizer.m.*}, {@code optimizer.v.*}), with metadata {@code format} =
  * {@value #FORMAT}, {@code epoch} and {@code step}.
  */

@@ -26,6 +26,8 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     public static final String TEMPLATE_SOFTMAX_REGRESSION = "softmax-regression";
     /** Gradient-boosted trees, trained with XGBoost (spec 1.2). */
     public static final String TEMPLATE_GBDT = "gbdt";
+    /** A convolutional network for images (spec 1.3). */
+    public static final String TEMPLATE_CNN = "cnn";
     public static final String WEIGHTS_SAFETENSORS = "safetensors", WEIGHTS_XGBOOST_JSON = "xgboost-json";
     private static final JsonMapper READER = JsonMapper.builder().build();
 
@@ -113,6 +115,34 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
         return TEMPLATE_GBDT.equals(architectureTemplate());
     }
 
+    /** Whether the model is a convolutional network (conv blocks before its dense layers). */
+    public boolean isConvolutional() {
+        return TEMPLATE_CNN.equals(architectureTemplate());
+    }
+
+    /** The conv blocks of a cnn card. */
+    public ConvArchitecture convArchitecture() {
+        if (!isConvolutional()) {
+            throw new IllegalStateException("not a cnn card");
+        }
+        return ConvArchitecture.of(json);
+    }
+
+    /** What the first dense layer reads: the input features, or a cnn's flattened last conv block. */
+    public long denseInputSize() {
+        return isConvolutional() ? convArchitecture().flattenedSize() : inputFeatureCount();
+    }
+
+    /** Random crops of a cnn's training images padded by this many pixels on each side (0: none). */
+    public int cropPadding() {
+        return json.path("architecture").path("augmentation").path("cropPadding").asInt(0);
+    }
+
+    /** Whether a cnn's training images are flipped left-right at random. */
+    public boolean horizontalFlip() {
+        return json.path("architecture").path("augmentation").path("horizontalFlip").asBoolean(false);
+    }
+
     /** The type of the model's weights file: XGBoost's JSON model for trees, safetensors for networks. */
     public String weightsFormat() {
         return isTrees() ? WEIGHTS_XGBOOST_JSON : WEIGHTS_SAFETENSORS;
@@ -126,14 +156,14 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
         return isTrees() ? "rounds" : "epochs";
     }
 
-    /** Hidden layer widths (mlp), else empty. */
+    /** Hidden layer widths (mlp, a cnn's head), else empty. */
     public List<Integer> hiddenSizes() {
         List<Integer> sizes = new ArrayList<>();
         json.path("architecture").path("hiddenSizes").values().forEach(n -> sizes.add(n.asInt()));
         return List.copyOf(sizes);
     }
 
-    /** Hidden-layer activation (mlp), else empty. */
+    /** Hidden-layer activation (mlp; cnn: also after each conv block), else empty. */
     public Optional<String> activation() {
         return Optional.ofNullable(json.path("architecture").get("activation")).map(JsonNode::stringValue);
     }

@@ -39,8 +39,13 @@ public final class ModelCardValidator {
     public static final String SCHEMA_RESOURCE = "model-card/model-card-v1.schema.json";
     public static final String SCHEMA_ID = "https://aiplaza.ai/schemas/model-card/v1.json";
     /** The newest spec version; cards of every earlier 1.x version stay valid. */
-    public static final String SPEC_VERSION = "1.2";
-    static final String SUPPORTED_VERSIONS = "1.0, 1.1, 1.2";
+    public static final String SPEC_VERSION = "1.3";
+    static final String SUPPORTED_VERSIONS = "1.0, 1.1, 1.2, 1.3";
+    /**
+     * The most a cnn card may ask of one image: the plaza runs trained networks on its own CPU (predictions,
+     * verification), so a card cannot make one call take minutes. About a ResNet-18 on 224x224 images.
+     */
+    static final long MAX_CNN_MULTIPLY_ADDS = 2_000_000_000L, MAX_CNN_PARAMETERS = 100_000_000L;
     /** Cards are small documents; anything bigger is refused before parsing. */
     public static final int MAX_CARD_CHARS = 256 * 1024;
 
@@ -268,6 +273,7 @@ public final class ModelCardValidator {
 
     private void crossFieldChecks(JsonNode root, List<CardFieldError> errors) {
         preprocessingChecks(root, errors);
+        convChecks(new ModelCard("", "", "", root), errors);
         JsonNode hp = root.path("hyperparameters");
 
         JsonNode optimizer = hp.path("optimizer");
@@ -303,6 +309,39 @@ public final class ModelCardValidator {
                         new Object[] {plain(min)},
                         "a log-scale range needs min > 0, got " + plain(min)));
             }
+        }
+    }
+
+    /** A cnn reads images, keeps pixels through every block and stays small enough to run on the plaza. */
+    private static void convChecks(ModelCard card, List<CardFieldError> errors) {
+        if (!card.isConvolutional()) {
+            return;
+        }
+        if (!"image".equals(card.inputKind())) {
+            errors.add(new CardFieldError("/input/kind", K + "cnn-image-input", new Object[0], "a cnn needs an image input"));
+            return;
+        }
+        ConvArchitecture conv = card.convArchitecture();
+        int empty = conv.firstEmptyBlock();
+        if (empty >= 0) {
+            ConvArchitecture.Shape in = conv.shapes().get(empty);
+            errors.add(new CardFieldError("/architecture/convBlocks/" + empty, K + "cnn-block-empty",
+                    new Object[] {empty + 1, in.height(), in.width()},
+                    "conv block " + (empty + 1) + " leaves no pixels of its " + in.height() + "x" + in.width() + " input"));
+            return;
+        }
+        long in = conv.flattenedSize(), multiplyAdds = conv.multiplyAdds(), parameters = conv.parameters();
+        List<Integer> head = new ArrayList<>(card.hiddenSizes());
+        head.add(card.outputSize());
+        for (int width : head) {
+            multiplyAdds += in * width;
+            parameters += in * width + width;
+            in = width;
+        }
+        if (multiplyAdds > MAX_CNN_MULTIPLY_ADDS || parameters > MAX_CNN_PARAMETERS) {
+            errors.add(new CardFieldError("/architecture", K + "cnn-too-large",
+                    new Object[] {multiplyAdds, parameters, MAX_CNN_MULTIPLY_ADDS, MAX_CNN_PARAMETERS},
+                    "the cnn needs " + multiplyAdds + " multiply-adds per image and has " + parameters + " parameters"));
         }
     }
 

@@ -16,11 +16,11 @@ import tools.jackson.databind.node.ObjectNode;
  * Model cards made for one dataset, so nobody has to write JSON to train on their own data: the architectures the
  * training engines offer, sized to the dataset's features, classes and rows, with defaults that train well and
  * ranges to try. Each card's input is exactly the dataset's features: networks are spec 1.0 cards, gradient-boosted
- * trees (tables only) spec 1.2.
+ * trees (tables only) spec 1.2, convolutional networks (images only) spec 1.3.
  */
 public final class RecommendedModels {
 
-    public static final String GBDT = "gbdt", MLP = "mlp", LINEAR = "linear";
+    public static final String GBDT = "gbdt", MLP = "mlp", LINEAR = "linear", CNN = "cnn", CNN_DEEP = "cnn-deep";
     /** The XGBoost release the gpu-worker trains trees with. */
     static final String XGBOOST_VERSION = "3.4.0";
     /** A card lists every feature; beyond this many a dataset is too wide for these models' cards. */
@@ -40,10 +40,15 @@ public final class RecommendedModels {
 
     /** The recommendations for a dataset, the one that usually does best first; empty when none fits. */
     public static List<Recommendation> forDataset(String datasetTitle, Preprocessing data, long rows) {
-        if (data.featureCount() > MAX_FEATURES) {
-            return List.of();
-        }
         List<Recommendation> out = new ArrayList<>();
+        if (data.forImages()) {
+            // a card names the image's shape, not each pixel: CNNs fit images of any size the plaza can run
+            cnn(datasetTitle, data, rows, false).ifPresent(out::add);
+            cnn(datasetTitle, data, rows, true).ifPresent(out::add);
+        }
+        if (data.featureCount() > MAX_FEATURES) {
+            return List.copyOf(out);
+        }
         if (data.forImages()) {
             out.add(mlp(datasetTitle, data, rows, List.of(256, 128), 0.2));
             if (!data.label().regression()) {
@@ -76,6 +81,57 @@ public final class RecommendedModels {
         hyperparameters(card, data, rows, "0.001");
         String layers = String.join(" \u2192 ", hidden.stream().map(String::valueOf).toList());
         return new Recommendation(MLP, VALIDATOR.parse(card.toString()), List.of(hidden.size(), layers));
+    }
+
+    /**
+     * A convolutional network sized to the image: 3x3 convolutions with batch norm and ReLU, each stage halving the
+     * image with 2x2 max pooling until it is about 7 pixels across (at least two stages where the image allows), with
+     * 32 channels doubling each stage up to 128 (256 deep), then a dense layer with dropout. The deeper one has two
+     * convolutions per stage, a wider head and random crops (shifts of up to a fourteenth of the image); left-right
+     * flips stay off, since they change what digits and letters mean. Empty when even that does not fit the plaza's
+     * limits on a cnn (a very large image).
+     */
+    private static java.util.Optional<Recommendation> cnn(String title, Preprocessing data, long rows, boolean deep) {
+        Preprocessing.Image image = data.image();
+        int side = Math.min(image.height(), image.width());
+        int possible = 0;
+        while (side >> (possible + 1) >= 3) {
+            possible++;
+        }
+        int wanted = Math.max(2, (int) Math.ceil(Math.log(Math.max(side, 7) / 7.0) / Math.log(2)));
+        int stages = Math.max(1, Math.min(wanted, possible));
+        ObjectNode card = base(data, (deep ? "Deeper convolutional network for " : "Convolutional network for ") + title);
+        card.put("specVersion", "1.3");
+        ObjectNode architecture = card.putObject("architecture").put("template", ModelCard.TEMPLATE_CNN)
+                .put("activation", "relu").put("dropout", deep ? 0.4 : 0.3);
+        ArrayNode blocks = architecture.putArray("convBlocks");
+        List<Integer> channels = new ArrayList<>();
+        for (int stage = 0; stage < stages; stage++) {
+            int width = Math.min(deep ? 256 : 128, 32 << stage);
+            channels.add(width);
+            if (deep) {
+                convBlock(blocks, width, false);
+            }
+            convBlock(blocks, width, possible > 0);
+        }
+        int head = deep ? 256 : 128;
+        architecture.putArray("hiddenSizes").add(head);
+        int crop = deep ? Math.max(1, side / 14) : 0;
+        architecture.putObject("augmentation").put("cropPadding", crop).put("horizontalFlip", false);
+        hyperparameters(card, data, rows, "0.001");
+        try {
+            String shape = image.width() + "\u00d7" + image.height();
+            String widths = String.join(" \u2192 ", channels.stream().map(String::valueOf).toList());
+            return java.util.Optional.of(new Recommendation(deep ? CNN_DEEP : CNN, VALIDATOR.parse(card.toString()),
+                    deep ? List.of(blocks.size(), widths, shape, crop) : List.of(blocks.size(), widths, shape)));
+        } catch (InvalidModelCardException tooLarge) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static void convBlock(ArrayNode blocks, int channels, boolean pool) {
+        blocks.addObject().put("channels", channels).put("kernel", 3).put("stride", 1).put("padding", 1)
+                .put("batchNorm", true).put("pool", pool ? "max" : "none");
     }
 
     /**

@@ -22,6 +22,11 @@ public interface LayerWeights {
             shapes.put(tensor.getKey(), tensor.getValue().shape());
             values.put(tensor.getKey(), file.read(tensor.getKey(), tensor.getValue().shape()));
         }
+        return of(values, shapes);
+    }
+
+    /** Tensors held in memory: values and shapes by name. */
+    static LayerWeights of(Map<String, float[]> values, Map<String, List<Long>> shapes) {
         return new LayerWeights() {
             @Override
             public int tensorCount() {

@@ -26,6 +26,7 @@ import ai.aicrypto.plaza.model.ModelProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import ai.aicrypto.plaza.model.inference.BoostedTrees;
+import ai.aicrypto.plaza.model.inference.ConvNetwork;
 import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.model.inference.LayerWeights;
@@ -53,8 +54,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
  * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run by a serving worker of the GPU fleet
  * through the {@link InferenceGateway}, or, when none answers, on the plaza's CPU ({@link DenseNetwork},
- * {@link BoostedTrees}: what verifies training), and answered with the top classes and their probabilities, or the
- * predicted value. Who served it, and its GPU-seconds, are recorded and charged with the call.
+ * {@link ConvNetwork}, {@link BoostedTrees}: what verifies training), and answered with the top classes and their
+ * probabilities, or the predicted value. Who served it, and its GPU-seconds, are recorded and charged with the call.
  * <p>
  * Who may call: the owner always; others as the owner's {@link ApiVisibility} says. What it costs: nothing for the
  * owner or at price 0; otherwise the owner's price per 1,000 predictions, charged to the caller's prepaid credit
@@ -142,6 +143,9 @@ class ModelPredictions {
     private static long weightBytes(Loaded model) {
         if (model.trees() != null) {
             return model.trees().memoryBytes();
+        }
+        if (model.conv() != null) {
+            return model.conv().memoryBytes();
         }
         long floats = 0;
         List<Integer> sizes = new ArrayList<>();
@@ -286,7 +290,7 @@ class ModelPredictions {
     }
 
     /** A model ready to run: its card, how it takes input and its network's weights or its trees in memory. */
-    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights, BoostedTrees trees) {
+    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights, BoostedTrees trees, ConvNetwork conv) {
     }
 
     /**
@@ -309,10 +313,13 @@ class ModelPredictions {
             }
             if (card.isTrees()) {
                 return new Loaded(card, preprocessing, null, BoostedTrees.read(file, BoostedTrees.Limits.widestOf(card))
-                        .requireFits(card));
+                        .requireFits(card), null);
             }
             try (F32Tensors tensors = F32Tensors.open(file)) {
-                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors), null);
+                if (card.isConvolutional()) {
+                    return new Loaded(card, preprocessing, null, null, ConvNetwork.of(card, tensors));
+                }
+                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors), null, null);
             }
         } catch (F32Tensors.UnfitTensorsException | InvalidModelCardException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
@@ -368,6 +375,9 @@ class ModelPredictions {
                 }
             }
             return out;
+        }
+        if (model.conv() != null) {
+            return model.conv().forward(flat, rows);
         }
         try (NDManager manager = DenseNetwork.cpuManager()) {
             return DenseNetwork.forward(manager, model.card(), width, model.weights(),

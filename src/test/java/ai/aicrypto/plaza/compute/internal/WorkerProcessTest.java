@@ -213,6 +213,81 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     /**
+     * The whole path of an image dataset's owner with a CNN: the builder's recommended CNN for their Fashion-MNIST slice,
+     * trained by a real worker on its CPU engine (DJL/PyTorch), verified by the plaza's plain-Java forward pass on images
+     * the worker never received, and answering the prediction API for pictures as DJL's own forward pass of the
+     * downloaded weights does.
+     */
+    @Test
+    void anImageDatasetTrainsTheRecommendedCnnAndTheModelAnswersPicturesAsDjlDoes() throws Exception {
+        Preprocessing encoding = datasets.preprocessing(dataset);
+        RecommendedModels.Recommendation cnn = RecommendedModels.forDataset("Fashion slice", encoding, 1000).get(0);
+        assertThat(cnn.key()).isEqualTo(RecommendedModels.CNN);
+        long card = models.createPrivate(requester.id(), new ModelUpload(cnn.card().json().toString(), List.of(), null));
+        // one short epoch: this machine's CPU is slow at convolutions; ConvEngineTest holds longer runs to an accuracy bar
+        long job = jobs.submit(requester.id(), dataset, card, "{\"epochs\": 1, \"batchSize\": 32}", 0);
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), register().token(), tmp.resolve("cache"), "--no-benchmark")) {
+            awaitFinished(worker, job);
+            assertThat(status(job)).as(worker.log()).isEqualTo("SUCCEEDED");
+        }
+        double accuracy = jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(job)
+                .query(Double.class).single();
+        System.out.printf("fashion slice, recommended cnn, 1 epoch: held-out accuracy %.3f%n", accuracy);
+        assertThat(accuracy).as("chance is 0.1").isGreaterThanOrEqualTo(0.5);
+        long trained = jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single();
+        ModelCard trainedCard = cards.parse(models.cardJson(trained));
+        assertThat(trainedCard.isConvolutional()).isTrue();
+        assertThat(trainedCard.specVersion()).isEqualTo("1.3");
+        assertThat(trainedCard.preprocessing()).contains(encoding);
+
+        MvcResult download = mvc.perform(get("/models/" + trained + "/weights").with(user(requester))).andReturn();
+        Path weights = Files.write(tmp.resolve("cnn.safetensors"),
+                mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray());
+        ai.aicrypto.plaza.support.ConvReference djl = ai.aicrypto.plaza.support.ConvReference.read(trainedCard, weights);
+        assertThat(djl.values()).containsKeys("conv.0.weight", "bn.0.running_var", "conv.1.weight", "layers.1.bias");
+
+        // Pictures the worker never saw (t10k images past the slice), sent as PNG files.
+        int first = 1000, count = 40;
+        float[] pixels = ai.aicrypto.plaza.support.ConvReference.fashionImages(first + count);
+        int[] truth = ai.aicrypto.plaza.support.ConvReference.fashionLabels(first + count);
+        List<Map<String, String>> instances = new ArrayList<>();
+        float[] encoded = new float[count * 784];
+        for (int i = 0; i < count; i++) {
+            java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            for (int p = 0; p < 784; p++) {
+                picture.getRaster().setSample(p % 28, p / 28, 0, Math.round(pixels[(first + i) * 784 + p] * 255));
+            }
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(picture, "png", png);
+            instances.add(Map.of("image", Base64.getEncoder().encodeToString(png.toByteArray())));
+            System.arraycopy(trainedCard.preprocessing().orElseThrow().encode(picture), 0, encoded, i * 784, 784);
+        }
+        String answer = mvc.perform(post("/api/v1/models/" + trained + "/predict")
+                        .header("Authorization", "Bearer " + tokens.issue(requester.id(), "cnn").token())
+                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(Map.of("instances", instances))))
+                .andReturn().getResponse().getContentAsString();
+        float[] logits = djl.forward(encoded, count);
+        int right = 0;
+        for (int i = 0; i < count; i++) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int c = 0; c < 10; c++) {
+                max = Math.max(max, logits[i * 10 + c]);
+            }
+            for (int c = 0; c < 10; c++) {
+                sum += Math.exp(logits[i * 10 + c] - max);
+            }
+            for (var score : json.readTree(answer).at("/predictions/" + i + "/top")) {
+                int c = trainedCard.classes().indexOf(score.get("label").stringValue());
+                assertThat(score.get("probability").doubleValue()).as(answer)
+                        .isCloseTo(Math.exp(logits[i * 10 + c] - max) / sum, within(1e-4));
+            }
+            right += json.readTree(answer).at("/predictions/" + i + "/label").stringValue()
+                    .equals(trainedCard.classes().get(truth[first + i])) ? 1 : 0;
+        }
+        assertThat(right).as("pictures it never saw, named right").isGreaterThanOrEqualTo(count / 2);
+    }
+
+    /**
      * The whole path of a table's owner with gradient-boosted trees: the builder's recommended trees for their wine
      * table, trained by a real worker with XGBoost, verified on wines it never received, and answering the prediction
      * API exactly as XGBoost itself answers from the same downloaded model.

@@ -3,15 +3,22 @@ package ai.aicrypto.plaza.worker.bench;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.data.Shard;
 import ai.aicrypto.plaza.worker.data.ShardDirectoryData;
+import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
@@ -27,8 +34,9 @@ import java.nio.file.Path;
 
 /**
  * The yardstick of the training benchmark: a plain, hand-written DJL training loop (SequentialBlock of Linear,
- * ReLU and Dropout blocks, DJL's Adam, Trainer + EasyTrain.trainBatch) over the same shards and the same MLP,
- * including loading the shards and saving the parameters, as a DJL user would write it.
+ * ReLU and Dropout blocks, for a cnn after Conv2d, BatchNorm, ReLU and pooling blocks; DJL's Adam, Trainer +
+ * EasyTrain.trainBatch) over the same shards and the same network, including loading the shards and saving the
+ * parameters, as a DJL user would write it.
  */
 public final class PlainDjlBaseline {
 
@@ -63,6 +71,7 @@ public final class PlainDjlBaseline {
             NDArray y = manager.create(labels, new Shape(rows));
             features = null;
             SequentialBlock net = new SequentialBlock();
+            if (spec.isConvolutional()) convBlocks(net, spec.conv());
             for (int h : spec.hiddenSizes()) {
                 net.add(Linear.builder().setUnits(h).build()).add(Activation.reluBlock());
                 if (spec.dropout() > 0) net.add(Dropout.builder().optRate((float) spec.dropout()).build());
@@ -88,5 +97,20 @@ public final class PlainDjlBaseline {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Result((long) rows * hp.epochs(), seconds);
+    }
+
+    /** The conv blocks as DJL's own blocks, after reshaping each row to an image. */
+    private static void convBlocks(SequentialBlock net, ConvSpec conv) {
+        net.add(new LambdaBlock(in -> new NDList(in.singletonOrThrow().reshape(-1, conv.channels(), conv.height(), conv.width()))));
+        for (ConvSpec.Block b : conv.blocks()) {
+            net.add(Conv2d.builder().setFilters(b.channels()).setKernelShape(new Shape(b.kernel(), b.kernel()))
+                    .optStride(new Shape(b.stride(), b.stride())).optPadding(new Shape(b.padding(), b.padding())).build());
+            if (b.batchNorm()) net.add(BatchNorm.builder().build());
+            net.add(Activation.reluBlock());
+            Shape window = new Shape(b.poolSize(), b.poolSize());
+            if (b.pool() == ConvSpec.Pooling.MAX) net.add(Pool.maxPool2dBlock(window, window));
+            if (b.pool() == ConvSpec.Pooling.AVG) net.add(Pool.avgPool2dBlock(window, window));
+        }
+        net.add(Blocks.batchFlattenBlock());
     }
 }

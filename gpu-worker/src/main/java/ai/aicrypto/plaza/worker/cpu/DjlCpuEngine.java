@@ -64,9 +64,16 @@ public final class DjlCpuEngine implements TrainingEngine {
         return "DJL " + Engine.getDjlVersion() + " / PyTorch " + pytorch().getVersion() + " (CPU)";
     }
 
+    /** Trains every template but trees: dense networks here, cnns with {@link ConvTrainer}. */
+    @Override
+    public boolean trains(ModelSpec spec) {
+        return true;
+    }
+
     @Override
     public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
             throws IOException {
+        if (spec.isConvolutional()) return ConvTrainer.train(spec, data, start, lastEpoch, listener, id());
         Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
         Engine engine = pytorch();
         // PyTorch's grad mode is per thread and on in a new thread; DJL turns it off only in the thread that loaded
@@ -102,7 +109,6 @@ public final class DjlCpuEngine implements TrainingEngine {
             float[][] hostMasks = new float[layers][];
             for (int l = 0; l < layers - 1; l++) if (masks.active()) hostMasks[l] = new float[batchSize * sizes[l + 1]];
             long[] labelBuf = new long[batchSize];
-            float[] logitsHost;
             long step = from.step();
             for (int epoch = from.epoch() + 1; epoch <= lastEpoch; epoch++) {
                 long t0 = System.nanoTime();
@@ -117,13 +123,7 @@ public final class DjlCpuEngine implements TrainingEngine {
                     if (classification) TrainingSetup.checkLabels(batch.classes, n, spec.outputSize());
                     try (NDManager bm = root.newSubManager()) {
                         NDArray x = bm.create(FloatBuffer.wrap(batch.x, 0, n * features), new Shape(n, features));
-                        NDArray target;
-                        if (classification) {
-                            for (int i = 0; i < n; i++) labelBuf[i] = batch.classes[i];
-                            target = bm.create(LongBuffer.wrap(labelBuf, 0, n), new Shape(n, 1));
-                        } else {
-                            target = bm.create(FloatBuffer.wrap(batch.y, 0, n), new Shape(n));
-                        }
+                        NDArray target = target(bm, batch, classification, labelBuf);
                         NDArray[] maskArrays = new NDArray[layers];
                         if (masks.active()) {
                             for (int l = 0; l < layers - 1; l++) {
@@ -145,23 +145,11 @@ public final class DjlCpuEngine implements TrainingEngine {
                                 }
                             }
                             logits = z;
-                            if (classification) {
-                                loss = logits.logSoftmax(1).gather(target, 1).mean().neg();
-                            } else {
-                                loss = logits.reshape(n).sub(target).square().mean();
-                            }
+                            loss = loss(logits, target, classification, n);
                             gc.backward(loss);
                         }
                         lossSum += (double) loss.getFloat() * n;
-                        if (classification) {
-                            logitsHost = logits.toFloatArray();
-                            int c = sizes[layers];
-                            for (int i = 0; i < n; i++) {
-                                int arg = 0;
-                                for (int j = 1; j < c; j++) if (logitsHost[i * c + j] > logitsHost[i * c + arg]) arg = j;
-                                if (arg == batch.classes[i]) correct++;
-                            }
-                        }
+                        if (classification) correct += correct(logits, batch.classes, n);
                         step++;
                         for (int i = 0; i < np; i++) {
                             update(params[i], m1[i], m2[i], hp, decay[i], step);
@@ -185,8 +173,33 @@ public final class DjlCpuEngine implements TrainingEngine {
         return manager.create(t.data(), new Shape(t.shape()));
     }
 
-    private static FloatTensor tensor(NDArray a) {
+    static FloatTensor tensor(NDArray a) {
         return new FloatTensor(a.getShape().getShape(), a.toFloatArray());
+    }
+
+    /** A batch's labels: class indices [n, 1] (classification) or targets [n]. */
+    static NDArray target(NDManager manager, BatchStream.Batch batch, boolean classification, long[] labelBuf) {
+        int n = batch.size;
+        if (!classification) return manager.create(FloatBuffer.wrap(batch.y, 0, n), new Shape(n));
+        for (int i = 0; i < n; i++) labelBuf[i] = batch.classes[i];
+        return manager.create(LongBuffer.wrap(labelBuf, 0, n), new Shape(n, 1));
+    }
+
+    /** Mean softmax cross-entropy (classification) or mean squared error of a batch. */
+    static NDArray loss(NDArray logits, NDArray target, boolean classification, int n) {
+        return classification ? logits.logSoftmax(1).gather(target, 1).mean().neg() : logits.reshape(n).sub(target).square().mean();
+    }
+
+    /** How many of the batch's rows have their class as the largest logit. */
+    static int correct(NDArray logits, int[] classes, int n) {
+        float[] host = logits.toFloatArray();
+        int c = host.length / n, correct = 0;
+        for (int i = 0; i < n; i++) {
+            int arg = 0;
+            for (int j = 1; j < c; j++) if (host[i * c + j] > host[i * c + arg]) arg = j;
+            if (arg == classes[i]) correct++;
+        }
+        return correct;
     }
 
     private static Checkpoint checkpoint(int epoch, long step, String[] names, NDArray[] params, NDArray[] m1, NDArray[] m2) {
@@ -199,7 +212,7 @@ public final class DjlCpuEngine implements TrainingEngine {
         return new Checkpoint(epoch, step, t);
     }
 
-    private static NDArray activate(ModelSpec spec, NDArray z) {
+    static NDArray activate(ModelSpec spec, NDArray z) {
         return switch (spec.activation()) {
             case RELU -> ai.djl.nn.Activation.relu(z);
             case TANH -> ai.djl.nn.Activation.tanh(z);
@@ -213,7 +226,7 @@ public final class DjlCpuEngine implements TrainingEngine {
      * {@code sgd_update} / {@code adam_update}; then zeroes the accumulated gradient. Temporaries are closed
      * here because results of ops on {@code p} belong to the parameter's (long-lived) manager.
      */
-    private static void update(NDArray p, NDArray m, NDArray v, Hyperparameters hp, float wd, long step) {
+    static void update(NDArray p, NDArray m, NDArray v, Hyperparameters hp, float wd, long step) {
         try (NDArray g = p.getGradient()) {
             if (wd != 0f) {
                 try (NDArray t = p.mul(wd)) {

@@ -8,6 +8,8 @@ public final class Seeds {
     public static final int STREAM_INIT = 1;
     public static final int STREAM_SHUFFLE = 2;
     public static final int STREAM_DROPOUT = 3;
+    /** A cnn's image augmentation: crops and flips, one stream per epoch. */
+    public static final int STREAM_AUGMENT = 4;
 
     private Seeds() {
     }

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.worker.engine;
 
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.Safetensors;
+import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.Hyperparameters;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.model.OptimizerKind;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,9 +22,11 @@ import java.util.regex.Pattern;
  * the same engine: the parameters, the optimizer's moments and its step count (Adam's bias correction depends on it).
  * The plaza audits a job by having another worker train one epoch from the job's checkpoint before it.
  * <p>
- * File format {@value #FORMAT}: safetensors, all F32, tensors in the canonical order (for each layer
- * {@code layers.l.weight}, {@code layers.l.bias}; then the same names prefixed {@code optimizer.m.} when the optimizer
- * has a first moment, then prefixed {@code optimizer.v.} for Adam), metadata {@code format}, {@code epoch},
+ * File format {@value #FORMAT}: safetensors, all F32, tensors in the canonical order (a cnn's blocks first: for each
+ * block {@code conv.i.weight}, {@code conv.i.bias}, then with batch norm {@code bn.i.weight}, {@code bn.i.bias},
+ * {@code bn.i.running_mean}, {@code bn.i.running_var}; then for each dense layer {@code layers.l.weight},
+ * {@code layers.l.bias}; then the trainable ones' moments, prefixed {@code optimizer.m.} when the optimizer has a first
+ * moment, then prefixed {@code optimizer.v.} for Adam; batch norm's running statistics have none), metadata {@code format}, {@code epoch},
  * {@code step} as decimals. Equal states give equal bytes, so the plaza compares checkpoints by their SHA-256.
  *
  * @param step optimizer updates made so far
@@ -33,12 +37,19 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
 
     private static final String FIRST_MOMENT = "optimizer.m.";
     private static final String SECOND_MOMENT = "optimizer.v.";
-    private static final Pattern NAME = Pattern.compile("(optimizer\\.[mv]\\.)?layers\\.(0|[1-9]\\d{0,8})\\.(weight|bias)");
+    private static final Pattern NAME = Pattern.compile("(optimizer\\.[mv]\\.)?(conv|bn|layers)\\.(0|[1-9]\\d{0,8})\\.(weight|bias|running_mean|running_var)");
+    private static final List<String> MEMBERS = List.of("weight", "bias", "running_mean", "running_var");
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9]\\d{0,17}");
-    /** Parameters first, then first moments, then second moments; by layer; weight before bias. */
+    /**
+     * Parameters first, then first moments, then second moments; conv blocks before dense layers; by block or layer;
+     * a block's conv before its batch norm; weight, bias, running mean, running variance. (A dense network's files are
+     * ordered as before cnns existed.)
+     */
     private static final Comparator<String> CANONICAL = Comparator.<String>comparingInt(n -> n.startsWith(FIRST_MOMENT) ? 1 : n.startsWith(SECOND_MOMENT) ? 2 : 0)
-            .thenComparingInt(n -> Integer.parseInt(name(n).group(2)))
-            .thenComparing(n -> name(n).group(3).equals("bias"));
+            .thenComparingInt(n -> name(n).group(2).equals("layers") ? 1 : 0)
+            .thenComparingInt(n -> Integer.parseInt(name(n).group(3)))
+            .thenComparingInt(n -> name(n).group(2).equals("bn") ? 1 : 0)
+            .thenComparingInt(n -> MEMBERS.indexOf(name(n).group(4)));
 
     /** Puts the tensors in the canonical order, whatever order they are given in. */
     public Checkpoint {
@@ -51,7 +62,10 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
 
     private static Matcher name(String tensor) {
         Matcher m = NAME.matcher(tensor);
-        if (!m.matches()) throw new IllegalArgumentException("'" + tensor + "' is not a checkpoint tensor");
+        boolean statistic = m.matches() && m.group(4).startsWith("running_");
+        if (!m.matches() || statistic && (m.group(1) != null || !m.group(2).equals("bn"))) {
+            throw new IllegalArgumentException("'" + tensor + "' is not a checkpoint tensor");
+        }
         return m;
     }
 
@@ -84,11 +98,27 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
     private static Map<String, long[]> layout(ModelSpec spec, int inputSize) {
         int[] sizes = spec.layerSizes(inputSize);
         Map<String, long[]> params = new LinkedHashMap<>();
+        Map<String, long[]> statistics = new LinkedHashMap<>();
+        if (spec.isConvolutional()) {
+            int[][] shapes = spec.conv().shapes();
+            for (int i = 0; i < spec.conv().blocks().size(); i++) {
+                ConvSpec.Block b = spec.conv().blocks().get(i);
+                params.put(ConvSpec.convWeight(i), new long[]{b.channels(), shapes[i][0], b.kernel(), b.kernel()});
+                params.put(ConvSpec.convBias(i), new long[]{b.channels()});
+                if (b.batchNorm()) {
+                    params.put(ConvSpec.batchNorm(i, "weight"), new long[]{b.channels()});
+                    params.put(ConvSpec.batchNorm(i, "bias"), new long[]{b.channels()});
+                    statistics.put(ConvSpec.batchNorm(i, "running_mean"), new long[]{b.channels()});
+                    statistics.put(ConvSpec.batchNorm(i, "running_var"), new long[]{b.channels()});
+                }
+            }
+        }
         for (int l = 0; l < sizes.length - 1; l++) {
             params.put(ModelSpec.weightName(l), new long[]{sizes[l + 1], sizes[l]});
             params.put(ModelSpec.biasName(l), new long[]{sizes[l + 1]});
         }
         Map<String, long[]> out = new LinkedHashMap<>(params);
+        out.putAll(statistics);
         if (hasFirstMoment(spec.hyperparameters())) params.forEach((n, s) -> out.put(firstMoment(n), s));
         if (hasSecondMoment(spec.hyperparameters())) params.forEach((n, s) -> out.put(secondMoment(n), s));
         return out;
@@ -121,11 +151,11 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
         return t;
     }
 
-    /** The parameters alone, as a trained model holds them. */
+    /** The parameters (and batch norm's running statistics) alone, as a trained model holds them. */
     public Map<String, FloatTensor> weights() {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         tensors.forEach((n, t) -> {
-            if (n.startsWith("layers.")) out.put(n, t);
+            if (!n.startsWith("optimizer.")) out.put(n, t);
         });
         return out;
     }

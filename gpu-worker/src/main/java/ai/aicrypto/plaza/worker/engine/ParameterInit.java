@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.worker.engine;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.Seeds;
 import ai.aicrypto.plaza.worker.model.Activation;
+import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ public final class ParameterInit {
         int[] sizes = spec.layerSizes(inputSize);
         SplittableRandom rng = Seeds.rng(spec.hyperparameters().seed(), Seeds.STREAM_INIT, 0);
         Map<String, FloatTensor> out = new LinkedHashMap<>();
+        if (spec.isConvolutional()) initializeConv(spec.conv(), rng, out);
         for (int l = 0; l < sizes.length - 1; l++) {
             int in = sizes[l], o = sizes[l + 1];
             boolean hidden = l < sizes.length - 2;
@@ -34,5 +36,26 @@ public final class ParameterInit {
             out.put(ModelSpec.biasName(l), FloatTensor.of(new float[o], o));
         }
         return out;
+    }
+
+    private static void initializeConv(ConvSpec conv, SplittableRandom rng, Map<String, FloatTensor> out) {
+        int[][] shapes = conv.shapes();
+        for (int i = 0; i < conv.blocks().size(); i++) {
+            ConvSpec.Block b = conv.blocks().get(i);
+            int in = shapes[i][0], k = b.kernel();
+            double bound = Math.sqrt(6.0 / (in * k * k));
+            float[] w = new float[b.channels() * in * k * k];
+            for (int j = 0; j < w.length; j++) w[j] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+            out.put(ConvSpec.convWeight(i), FloatTensor.of(w, b.channels(), in, k, k));
+            out.put(ConvSpec.convBias(i), FloatTensor.of(new float[b.channels()], b.channels()));
+            if (b.batchNorm()) {
+                float[] ones = new float[b.channels()];
+                java.util.Arrays.fill(ones, 1f);
+                out.put(ConvSpec.batchNorm(i, "weight"), FloatTensor.of(ones.clone(), b.channels()));
+                out.put(ConvSpec.batchNorm(i, "bias"), FloatTensor.of(new float[b.channels()], b.channels()));
+                out.put(ConvSpec.batchNorm(i, "running_mean"), FloatTensor.of(new float[b.channels()], b.channels()));
+                out.put(ConvSpec.batchNorm(i, "running_var"), FloatTensor.of(ones, b.channels()));
+            }
+        }
     }
 }

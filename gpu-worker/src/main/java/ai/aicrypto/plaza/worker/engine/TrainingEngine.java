@@ -20,6 +20,14 @@ public interface TrainingEngine {
     String description();
 
     /**
+     * Whether this engine can train the card's network. Dense networks train on every engine; a cnn needs conv
+     * kernels, which only the CPU engine (DJL/PyTorch) has so far: the worker trains it there instead.
+     */
+    default boolean trains(ModelSpec spec) {
+        return !spec.isConvolutional();
+    }
+
+    /**
      * Trains epochs {@code start.epoch() + 1} to {@code lastEpoch}; the model's history holds those epochs only.
      *
      * @param start the state to resume from, or null to start from checkpoint 0 ({@link Checkpoint#initial})

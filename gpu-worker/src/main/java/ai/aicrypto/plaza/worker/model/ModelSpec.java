@@ -11,17 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trainable part of a model card (model-card-v1, spec 1.0 to 1.2): architecture template and hyperparameters.
+ * The trainable part of a model card (model-card-v1, spec 1.0 to 1.3): architecture template and hyperparameters.
  * The network is a stack of dense layers {@code inputSize -> hiddenSizes... -> outputSize}; softmax regression is
- * the case without hidden layers. Weight tensors use PyTorch's layout: {@code layers.i.weight} [out, in],
+ * the case without hidden layers. A cnn (spec 1.3) puts its conv blocks ({@link ConvSpec}) before that stack, which
+ * then reads the last block's output. Weight tensors use PyTorch's layout: {@code layers.i.weight} [out, in],
  * {@code layers.i.bias} [out].
  *
  * @param expectedFeatures input width the card implies (product of the image shape, or the number of columns),
  *                         or -1 if unknown
+ * @param conv             the conv blocks of a cnn, else null
  */
 public record ModelSpec(String name, Task task, String template, List<Integer> hiddenSizes, Activation activation,
                         double dropout, int outputSize, List<String> outputNames, int expectedFeatures,
-                        Hyperparameters hyperparameters) {
+                        Hyperparameters hyperparameters, ConvSpec conv) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,6 +33,17 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
         if (dropout < 0 || dropout >= 1) throw new IllegalArgumentException("dropout must be in [0, 1)");
         if (outputSize < 1) throw new IllegalArgumentException("outputSize must be >= 1");
         if (task == Task.CLASSIFICATION && outputSize < 2) throw new IllegalArgumentException("classification needs >= 2 classes");
+        if ((conv != null) != ConvSpec.TEMPLATE.equals(template)) throw new IllegalArgumentException("conv blocks belong to the cnn template");
+    }
+
+    /** A dense network (softmax regression or mlp). */
+    public ModelSpec(String name, Task task, String template, List<Integer> hiddenSizes, Activation activation, double dropout,
+                     int outputSize, List<String> outputNames, int expectedFeatures, Hyperparameters hyperparameters) {
+        this(name, task, template, hiddenSizes, activation, dropout, outputSize, outputNames, expectedFeatures, hyperparameters, null);
+    }
+
+    public boolean isConvolutional() {
+        return conv != null;
     }
 
     public static ModelSpec parse(Path card) throws IOException {
@@ -45,8 +58,8 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
     public static ModelSpec fromCard(JsonNode card) {
         String spec = card.path("specVersion").asText("");
         // 1.1 adds preprocessing and interface: how the app encodes raw records, which the worker never sees;
-        // 1.2 adds the gbdt template (BoostedTreesSpec)
-        if (!spec.equals("1.0") && !spec.equals("1.1") && !spec.equals("1.2")) {
+        // 1.2 adds the gbdt template (BoostedTreesSpec); 1.3 the cnn template
+        if (!List.of("1.0", "1.1", "1.2", "1.3").contains(spec)) {
             throw new IllegalArgumentException("unsupported model card specVersion '" + spec + "'");
         }
         Task task = Task.parse(card.path("task").asText());
@@ -55,6 +68,7 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
         List<Integer> hidden = new ArrayList<>();
         Activation act = null;
         double dropout = 0;
+        ConvSpec conv = null;
         switch (template) {
             case "softmax-regression" -> {
                 if (arch.has("hiddenSizes") || arch.has("activation") || arch.has("dropout")) {
@@ -70,6 +84,15 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
                 });
                 act = Activation.parse(required(arch, "activation").asText());
                 dropout = arch.path("dropout").asDouble(0);
+            }
+            case ConvSpec.TEMPLATE -> {
+                arch.path("hiddenSizes").forEach(h -> {
+                    if (!h.canConvertToInt() || h.asInt() < 1) throw new IllegalArgumentException("bad hidden size " + h);
+                    hidden.add(h.asInt());
+                });
+                act = Activation.parse(required(arch, "activation").asText());
+                dropout = arch.path("dropout").asDouble(0);
+                conv = ConvSpec.fromCard(card, arch);
             }
             default -> throw new IllegalArgumentException("unknown architecture template '" + template + "'");
         }
@@ -98,7 +121,7 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
                 hp.path("momentum").path("default").asDouble(0),
                 required(required(hp, "seed"), "default").asLong());
         return new ModelSpec(card.path("name").asText(""), task, template, hidden, act, dropout,
-                outNames.size() == 1 && task == Task.REGRESSION ? 1 : outNames.size(), outNames, expected, h);
+                outNames.size() == 1 && task == Task.REGRESSION ? 1 : outNames.size(), outNames, expected, h, conv);
     }
 
     private static JsonNode required(JsonNode node, String field) {
@@ -108,13 +131,13 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
     }
 
     public ModelSpec withHyperparameters(Hyperparameters h) {
-        return new ModelSpec(name, task, template, hiddenSizes, activation, dropout, outputSize, outputNames, expectedFeatures, h);
+        return new ModelSpec(name, task, template, hiddenSizes, activation, dropout, outputSize, outputNames, expectedFeatures, h, conv);
     }
 
-    /** Layer widths {@code [in, hidden..., out]} for a given input width. */
+    /** Dense layer widths {@code [in, hidden..., out]} for a given input width (a cnn's head: its flattened last block). */
     public int[] layerSizes(int inputSize) {
         int[] s = new int[hiddenSizes.size() + 2];
-        s[0] = inputSize;
+        s[0] = conv == null ? inputSize : conv.flattenedSize();
         for (int i = 0; i < hiddenSizes.size(); i++) s[i + 1] = hiddenSizes.get(i);
         s[s.length - 1] = outputSize;
         return s;

@@ -4,6 +4,7 @@ import ai.aicrypto.plaza.worker.Log;
 import ai.aicrypto.plaza.worker.bench.StartupBenchmark;
 import ai.aicrypto.plaza.worker.data.Sha256;
 import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.EpochMetrics;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
@@ -87,6 +88,8 @@ public final class WorkerLoop {
         return t;
     });
     private final AtomicBoolean switchesUnsupported = new AtomicBoolean();
+    /** Trains what a slot's engine cannot (a cnn on a GPU slot: the JCuda engine has no conv kernels yet), as trees train on the CPU. */
+    private final TrainingEngine cpuEngine = new DjlCpuEngine();
     private Double measuredScore;
     private Double trainingSamplesPerSecond;
     private String benchmarkReport;
@@ -201,8 +204,10 @@ public final class WorkerLoop {
                 verdict = trainTrees(job, BoostedTreesSpec.fromCard(card, chosen(lease)), data, listener);
             } else {
                 ModelSpec spec = spec(lease);
-                verdict = lease.audit() == null ? train(job, engine, spec, data, listener)
-                        : audit(job, lease.audit().epoch(), engine, spec, data, listener);
+                TrainingEngine trainer = engine.trains(spec) ? engine : cpuEngine;
+                if (trainer != engine) Log.info("job " + job + ": " + engine.id() + " cannot train a " + spec.template() + "; training it with " + cpuEngine.description());
+                verdict = lease.audit() == null ? train(job, trainer, spec, data, listener)
+                        : audit(job, lease.audit().epoch(), trainer, spec, data, listener);
             }
             Log.info("job " + job + " completed: the plaza says " + verdict);
         } catch (LeaseLostException | TrainingCancelledException e) {

@@ -1,9 +1,12 @@
 package ai.aicrypto.plaza.worker.serving;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import ai.aicrypto.plaza.worker.cpu.ConvNet;
+import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.InMemoryChannel;
 import ai.aicrypto.plaza.worker.data.Safetensors;
@@ -12,6 +15,10 @@ import ai.aicrypto.plaza.worker.engine.dense.DenseBackend;
 import ai.aicrypto.plaza.worker.engine.dense.DenseNetwork;
 import ai.aicrypto.plaza.worker.model.BoostedTreesSpec;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -22,8 +29,8 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 /**
  * The one place that maps a model's family (its card's template) to the forward pass that serves it, from weights held
  * in memory only: a dense network runs the training engine's own {@link DenseNetwork} forward pass (on the GPU's
- * backend where the worker trains on one, else the plain-Java kernels), trees run XGBoost's own predict. A new family
- * (a CNN) adds its case here.
+ * backend where the worker trains on one, else the plain-Java kernels), a cnn runs DJL's ({@link ConvNet}, the conv
+ * kernels only DJL has here, batch norm on its running statistics), trees run XGBoost's own predict.
  */
 public final class ForwardPasses {
 
@@ -43,7 +50,28 @@ public final class ForwardPasses {
         if (BoostedTreesSpec.describes(card)) {
             return trees(card, weights);
         }
-        return dense(ModelSpec.fromCard(card), weights, inputWidth);
+        ModelSpec spec = ModelSpec.fromCard(card);
+        return spec.isConvolutional() ? conv(spec, weights, inputWidth) : dense(spec, weights, inputWidth);
+    }
+
+    private static ForwardPass conv(ModelSpec spec, byte[] weights, int inputWidth) throws IOException {
+        Map<String, FloatTensor> tensors = Safetensors.readAllF32(new InMemoryChannel(weights), "the served weights");
+        NDManager manager = NDManager.newBaseManager(Device.cpu(), DjlCpuEngine.pytorch().getEngineName());
+        ConvNet network;
+        try {
+            network = new ConvNet(manager, spec, tensors);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        long bytes = 4L * tensors.values().stream().mapToLong(t -> t.data().length).sum();
+        return of(spec.outputSize(), bytes, (x, rows) -> {
+            JniUtils.setGradMode(false); // per thread: no autograd graph for an answer
+            try (NDManager batch = manager.newSubManager()) {
+                return network.forward(batch.create(FloatBuffer.wrap(x, 0, rows * inputWidth), new Shape(rows, inputWidth)),
+                        false, null).toFloatArray();
+            }
+        }, manager::close);
     }
 
     private ForwardPass dense(ModelSpec spec, byte[] weights, int inputWidth) throws IOException {

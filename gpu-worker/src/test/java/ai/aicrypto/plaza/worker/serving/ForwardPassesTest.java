@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The serving forward passes on real data: the Fashion-MNIST MLP's logits as a plain loop over the same weights computes
- * them (in batches smaller than the rows, too), and a binary tree model (Debian's breast-cancer CSV) as XGBoost's own
+ * them (in batches smaller than the rows, too), the CNN's the same for an image in a batch as alone, and a binary tree model (Debian's breast-cancer CSV) as XGBoost's own
  * predict gives them, widened to two class probabilities.
  */
 class ForwardPassesTest {
@@ -59,6 +59,29 @@ class ForwardPassesTest {
         }
         whole.close();
         chunked.close();
+    }
+
+    @Test
+    void aCnnAnswersEachImageAsItWouldAloneWithBatchNormOnItsRunningStatistics() throws Exception {
+        ModelSpec spec = TestData.cnnCard();
+        Map<String, FloatTensor> weights = Checkpoint.initial(spec, 784).weights();
+        Path file = tmp.resolve("cnn.safetensors");
+        Safetensors.writeF32(file, weights, Map.of());
+        String card = Files.readString(TestData.CARDS.resolve("fashion-mnist-cnn.json"));
+        int rows = 4;
+        float[] x = new float[rows * 784];
+        System.arraycopy(TestData.t10kHead().features(), 0, x, 0, x.length);
+
+        ForwardPass cnn = new ForwardPasses(JavaBackend::new, 64).load(card, Files.readAllBytes(file), 784);
+        assertEquals(10, cnn.outputWidth());
+        float[] batch = cnn.predict(x, rows);
+        for (int r = 0; r < rows; r++) {
+            float[] alone = cnn.predict(java.util.Arrays.copyOfRange(x, r * 784, (r + 1) * 784), 1);
+            for (int c = 0; c < 10; c++) {
+                assertEquals(alone[c], batch[r * 10 + c], 1e-5, "image " + r + ", class " + c);
+            }
+        }
+        cnn.close();
     }
 
     @Test

@@ -37,16 +37,20 @@ public record PriceEstimate(double seconds, BigDecimal costAic) {
         return rows * (double) epochs * weights(card) / REFERENCE_WEIGHTS / measuredScore;
     }
 
-    /** Weights and biases of the card's network: each dense layer has in x out weights and out biases. */
+    /**
+     * Weights and biases of the card's network: each dense layer has in x out weights and out biases; a cnn adds the
+     * multiply-adds of its conv blocks per image.
+     */
     static long weights(ModelCard card) {
         if (card.isTrees()) {
             long trees = card.isClassification() && card.outputSize() > 2 ? card.outputSize() : 1;
             int depth = card.hyperparameter("maxDepth").map(h -> ((java.math.BigDecimal) h.defaultValue()).intValue()).orElse(6);
             return card.inputFeatureCount() * trees * depth * TREE_STEP_WEIGHTS;
         }
-        long total = 0;
-        long in = card.inputFeatureCount();
-        List<Integer> hidden = ModelCard.TEMPLATE_MLP.equals(card.architectureTemplate()) ? card.hiddenSizes() : List.of();
+        // a cnn's step costs what its convolutions multiply and add, as a dense layer's costs about its weights
+        long total = card.isConvolutional() ? card.convArchitecture().multiplyAdds() : 0;
+        long in = card.denseInputSize();
+        List<Integer> hidden = ModelCard.TEMPLATE_SOFTMAX_REGRESSION.equals(card.architectureTemplate()) ? List.of() : card.hiddenSizes();
         for (int width : hidden) {
             total += in * width + width;
             in = width;

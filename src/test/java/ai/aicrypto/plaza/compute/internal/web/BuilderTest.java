@@ -180,7 +180,8 @@ class BuilderTest extends ComputeWebTest {
                 List.of(), new ai.aicrypto.plaza.dataset.format.Preprocessing.Image(28, 28, 1, 1 / 255.0),
                 new ai.aicrypto.plaza.dataset.format.Preprocessing.Label("label", List.of("a", "b")));
         assertThat(ai.aicrypto.plaza.model.card.RecommendedModels.forDataset("Digits", images, 1000))
-                .extracting(ai.aicrypto.plaza.model.card.RecommendedModels.Recommendation::key).containsExactly("mlp", "linear");
+                .extracting(ai.aicrypto.plaza.model.card.RecommendedModels.Recommendation::key)
+                .containsExactly("cnn", "cnn-deep", "mlp", "linear");
     }
 
     @Test

@@ -1,0 +1,154 @@
+package ai.aicrypto.plaza.worker.cpu;
+
+import ai.aicrypto.plaza.worker.data.BatchStream;
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.data.Seeds;
+import ai.aicrypto.plaza.worker.data.Task;
+import ai.aicrypto.plaza.worker.data.TrainingData;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
+import ai.aicrypto.plaza.worker.engine.DropoutMasks;
+import ai.aicrypto.plaza.worker.engine.EpochMetrics;
+import ai.aicrypto.plaza.worker.engine.TrainedModel;
+import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
+import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.engine.TrainingSetup;
+import ai.aicrypto.plaza.worker.model.ConvSpec;
+import ai.aicrypto.plaza.worker.model.Hyperparameters;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The CPU engine's training loop for cnn cards: {@link ConvNet} forward, PyTorch autograd backward and the same
+ * optimizer steps, seeded shuffling and dropout as the dense networks ({@link DjlCpuEngine}); weight decay on the conv
+ * and dense weights, not on biases or batch norm. Augmentation (random crops of the zero-padded image, left-right
+ * flips) is drawn per image from a seeded stream of its own, so an epoch trained again from its checkpoint sees the
+ * same images.
+ */
+final class ConvTrainer {
+
+    private ConvTrainer() {
+    }
+
+    static TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener,
+                              String engineId) throws IOException {
+        Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
+        Engine engine = DjlCpuEngine.pytorch();
+        JniUtils.setGradMode(false); // per thread: the optimizer's in-place updates run outside autograd
+        Hyperparameters hp = spec.hyperparameters();
+        ConvSpec conv = spec.conv();
+        int features = data.featureCount();
+        int batchSize = (int) Math.min(hp.batchSize(), data.rows());
+        boolean classification = spec.task() == Task.CLASSIFICATION;
+        int[] sizes = spec.layerSizes(features);
+        int hiddenLayers = sizes.length - 2;
+        List<EpochMetrics> history = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager(Device.cpu(), engine.getEngineName())) {
+            ConvNet net = new ConvNet(root, spec, from.weights());
+            List<String> names = net.trainable();
+            Map<String, NDArray> m1 = new LinkedHashMap<>(), m2 = new LinkedHashMap<>();
+            for (String name : names) {
+                net.tensor(name).setRequiresGradient(true);
+                if (Checkpoint.hasFirstMoment(hp)) m1.put(name, root.create(from.tensor(Checkpoint.firstMoment(name)).data(), net.tensor(name).getShape()));
+                if (Checkpoint.hasSecondMoment(hp)) m2.put(name, root.create(from.tensor(Checkpoint.secondMoment(name)).data(), net.tensor(name).getShape()));
+            }
+            DropoutMasks masks = new DropoutMasks(spec.dropout());
+            float[][] hostMasks = new float[hiddenLayers][];
+            for (int l = 0; l < hiddenLayers; l++) if (masks.active()) hostMasks[l] = new float[batchSize * sizes[l + 1]];
+            long[] labelBuf = new long[batchSize];
+            float[] image = new float[conv.inputSize()];
+            long step = from.step();
+            for (int epoch = from.epoch() + 1; epoch <= lastEpoch; epoch++) {
+                long t0 = System.nanoTime();
+                BatchStream stream = new BatchStream(data, batchSize, true, hp.seed(), epoch);
+                BatchStream.Batch batch = stream.newBatch();
+                masks.startEpoch(hp.seed(), epoch);
+                SplittableRandom augmentRng = Seeds.rng(hp.seed(), Seeds.STREAM_AUGMENT, epoch);
+                double lossSum = 0, correct = 0;
+                long samples = 0;
+                while (stream.next(batch)) {
+                    if (listener.isCancelled()) throw new TrainingCancelledException(epoch);
+                    int n = batch.size;
+                    if (classification) TrainingSetup.checkLabels(batch.classes, n, spec.outputSize());
+                    if (conv.augmentation().active()) {
+                        for (int i = 0; i < n; i++) augment(conv, batch.x, i * features, image, augmentRng);
+                    }
+                    try (NDManager bm = root.newSubManager()) {
+                        NDArray x = bm.create(FloatBuffer.wrap(batch.x, 0, n * features), new Shape(n, features));
+                        NDArray target = DjlCpuEngine.target(bm, batch, classification, labelBuf);
+                        NDArray[] maskArrays = new NDArray[hiddenLayers];
+                        if (masks.active()) {
+                            for (int l = 0; l < hiddenLayers; l++) {
+                                int cnt = n * sizes[l + 1];
+                                masks.fill(hostMasks[l], cnt);
+                                maskArrays[l] = bm.create(FloatBuffer.wrap(hostMasks[l], 0, cnt), new Shape(n, sizes[l + 1]));
+                            }
+                        }
+                        NDArray logits, loss;
+                        try (GradientCollector gc = engine.newGradientCollector()) {
+                            logits = net.forward(x, true, maskArrays);
+                            loss = DjlCpuEngine.loss(logits, target, classification, n);
+                            gc.backward(loss);
+                        }
+                        lossSum += (double) loss.getFloat() * n;
+                        if (classification) correct += DjlCpuEngine.correct(logits, batch.classes, n);
+                        step++;
+                        for (String name : names) {
+                            float decay = name.endsWith(".weight") && !name.startsWith("bn.") ? (float) hp.weightDecay() : 0f;
+                            DjlCpuEngine.update(net.tensor(name), m1.get(name), m2.get(name), hp, decay, step);
+                        }
+                    }
+                    samples += n;
+                }
+                EpochMetrics m = new EpochMetrics(epoch, lossSum / samples, classification ? correct / samples : Double.NaN,
+                        samples, (System.nanoTime() - t0) / 1e9);
+                history.add(m);
+                listener.onEpoch(m);
+                listener.onCheckpoint(checkpoint(epoch, step, net, m1, m2));
+            }
+            return new TrainedModel(spec, features, net.tensors(), history, engineId);
+        }
+    }
+
+    private static Checkpoint checkpoint(int epoch, long step, ConvNet net, Map<String, NDArray> m1, Map<String, NDArray> m2) {
+        Map<String, FloatTensor> t = new LinkedHashMap<>(net.tensors());
+        m1.forEach((name, a) -> t.put(Checkpoint.firstMoment(name), DjlCpuEngine.tensor(a)));
+        m2.forEach((name, a) -> t.put(Checkpoint.secondMoment(name), DjlCpuEngine.tensor(a)));
+        return new Checkpoint(epoch, step, t);
+    }
+
+    /**
+     * Replaces the image at {@code x[offset...]} with a random crop of it padded by zeros ({@code cropPadding} on each
+     * side: a shift of up to that many pixels), then flipped left-right with probability 1/2 when asked.
+     */
+    static void augment(ConvSpec conv, float[] x, int offset, float[] scratch, SplittableRandom rng) {
+        int pad = conv.augmentation().cropPadding(), h = conv.height(), w = conv.width();
+        int dy = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
+        int dx = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
+        boolean flip = conv.augmentation().horizontalFlip() && rng.nextBoolean();
+        System.arraycopy(x, offset, scratch, 0, scratch.length);
+        for (int c = 0; c < conv.channels(); c++) {
+            int plane = c * h * w;
+            for (int row = 0; row < h; row++) {
+                int sy = row + dy;
+                for (int col = 0; col < w; col++) {
+                    int sx = (flip ? w - 1 - col : col) + dx;
+                    x[offset + plane + row * w + col] = sy >= 0 && sy < h && sx >= 0 && sx < w ? scratch[plane + sy * w + sx] : 0f;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package ai.aicrypto.plaza.worker;
+
+import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
+import ai.aicrypto.plaza.worker.engine.Evaluator;
+import ai.aicrypto.plaza.worker.engine.TrainedModel;
+import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.engine.dense.ReferenceEngine;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The CPU engine trains cnn cards: 2,000 Fashion-MNIST training images, 500 held out. */
+class ConvEngineTest {
+
+    /** Held-out accuracy a small CNN must beat after 3 epochs on 2,000 images (the MLP's bar is 0.70; chance 0.10). */
+    static final double CNN_MIN_ACCURACY = 0.75;
+    /** Small enough for 2 cores: 8 and 16 channels, both pooling kinds, batch norm on one block, a hidden layer with dropout. */
+    static final String SMALL = """
+            {"template": "cnn", "activation": "relu", "hiddenSizes": [32], "dropout": 0.2,
+             "convBlocks": [{"channels": 8, "kernel": 3, "padding": 1, "batchNorm": true, "pool": "max"},
+                            {"channels": 16, "kernel": 3, "padding": 1, "pool": "avg"}],
+             "augmentation": {"cropPadding": 2, "horizontalFlip": true}}""";
+
+    @TempDir
+    Path dir;
+
+    private final DjlCpuEngine cpu = new DjlCpuEngine();
+
+    private static ModelSpec small(int epochs) throws Exception {
+        ModelSpec spec = TestData.cnn(SMALL);
+        return spec.withHyperparameters(spec.hyperparameters().withEpochs(epochs));
+    }
+
+    @Test
+    void aSmallCnnLearnsFashionMnistAndIsMeasuredOnHeldOutImages() throws Exception {
+        ModelSpec spec = small(3);
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        TrainedModel m = cpu.train(spec, TestData.train(2000), new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                checkpoints.add(c);
+            }
+        });
+        Evaluator.Result r = Evaluator.evaluate(spec, m.weights(), TestData.heldOut());
+        System.out.println("small cnn (cpu): " + m.history() + ", held-out " + r);
+        assertEquals(500, r.samples());
+        assertTrue(r.accuracy() > CNN_MIN_ACCURACY, "held-out accuracy " + r.accuracy());
+        assertEquals(4, checkpoints.size(), "checkpoint 0 and one per epoch");
+        assertArrayEquals(new long[]{8, 1, 3, 3}, m.weights().get("conv.0.weight").shape());
+        assertArrayEquals(new long[]{16, 8, 3, 3}, m.weights().get("conv.1.weight").shape());
+        assertArrayEquals(new long[]{32, 16 * 7 * 7}, m.weights().get("layers.0.weight").shape());
+        assertFalse(m.weights().containsKey("bn.1.weight"), "no batch norm on the second block");
+        FloatTensor runningVar = m.weights().get("bn.0.running_var");
+        assertNotEquals(1f, runningVar.data()[0], "training moved batch norm's running variance");
+        assertEquals(m.weights(), checkpoints.get(3).weights(), "the last checkpoint holds the weights");
+        assertFalse(checkpoints.get(3).tensors().containsKey("optimizer.m.bn.0.running_mean"), "statistics have no moments");
+        assertTrue(checkpoints.get(3).tensors().containsKey("optimizer.v.bn.0.weight"));
+    }
+
+    @Test
+    void anEpochTrainedAgainFromItsCheckpointGivesTheSameState() throws Exception {
+        ModelSpec spec = small(2);
+        List<Checkpoint> run = new ArrayList<>();
+        cpu.train(spec, TestData.train(300), new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                run.add(c);
+            }
+        });
+        Path file = dir.resolve("checkpoint-1.safetensors");
+        run.get(1).write(file);
+        Checkpoint start = Checkpoint.read(file);
+        assertEquals(run.get(1).tensors().keySet().stream().toList(), start.tensors().keySet().stream().toList(), "canonical order survives a file");
+        List<Checkpoint> again = new ArrayList<>();
+        cpu.train(spec, TestData.train(300), start, 2, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                again.add(c);
+            }
+        });
+        assertEquals(1, again.size());
+        for (Map.Entry<String, FloatTensor> t : run.get(2).tensors().entrySet()) {
+            assertArrayEquals(t.getValue().data(), again.get(0).tensor(t.getKey()).data(), 1e-5f, t.getKey());
+        }
+        assertEquals(run.get(2).step(), again.get(0).step());
+    }
+
+    @Test
+    void enginesWithoutConvKernelsSaySoAndTheCpuEngineTakesCnns() throws Exception {
+        ModelSpec spec = small(1);
+        ReferenceEngine reference = new ReferenceEngine();
+        assertFalse(reference.trains(spec), "the plain-Java (and JCuda) dense engines have no conv kernels");
+        assertTrue(reference.trains(TestData.mlpCard()));
+        assertTrue(cpu.trains(spec));
+        var e = assertThrows(UnsupportedOperationException.class, () -> reference.train(spec, TestData.train(100), TrainingListener.NONE));
+        assertTrue(e.getMessage().contains("no convolution kernels") && e.getMessage().contains("CPU engine"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointOfAnotherNetworkIsRefused() throws Exception {
+        Checkpoint small = Checkpoint.initial(small(1), 784);
+        ModelSpec wider = TestData.cnn(SMALL.replace("\"channels\": 16", "\"channels\": 24"));
+        var e = assertThrows(IllegalArgumentException.class, () -> small.requireFits(wider, 784));
+        assertTrue(e.getMessage().contains("conv.1.weight"), e.getMessage());
+    }
+
+    @Test
+    void blocksThatShrinkTheImageAwayAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TestData.cnn(SMALL.replace("\"kernel\": 3, \"padding\": 1, \"pool\": \"avg\"",
+                "\"kernel\": 15, \"pool\": \"avg\"")));
+        assertTrue(e.getMessage().contains("conv block 1"), e.getMessage());
+    }
+}
