@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -13,6 +14,7 @@ import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -101,6 +103,9 @@ class RewardsOnChainTest extends IntegrationTest {
         });
         assertThat(chain.rewards.outstanding(BigInteger.ONE).send()).isEqualTo(emission);
 
+        // The Coin Payroll shows the allocation as pending until the claim (issue 17).
+        assertThat(earningsCsv(owner)).anySatisfy(row -> assertThat(row).contains(",REWARD,,epoch 1,1000,0,1000,PENDING,,,"));
+
         // The owner claims from the rewards page's transaction, with their wallet.
         mvc.perform(get("/rewards").with(user(owner))).andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"claim-1\"")));
@@ -119,9 +124,18 @@ class RewardsOnChainTest extends IntegrationTest {
             chain.mine(1);
             return jdbc.sql("SELECT claim_tx FROM reward_allocations WHERE epoch = 1").query(String.class).optional().orElse(null) != null;
         });
+        assertThat(earningsCsv(owner)).anySatisfy(row -> assertThat(row).contains(",REWARD,,epoch 1,1000,0,1000,PAID,"
+                + receipt.getTransactionHash() + "," + receipt.getBlockNumber() + ","));
         mvc.perform(post("/rewards/1/claim/transaction").with(user(owner)).with(csrf()).locale(Locale.ENGLISH))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("claimed already")));
+    }
+
+    /** The member's earnings export, one line per row. */
+    private List<String> earningsCsv(AccountPrincipal member) throws Exception {
+        var started = mvc.perform(get("/earnings.csv").with(user(member))).andReturn();
+        return mvc.perform(asyncDispatch(started))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString().lines().toList();
     }
 
     private void link(AccountPrincipal member, int account) {
