@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -137,6 +138,9 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         BigInteger second = POOL.subtract(first);
         assertThat(chain.balance(WINNER)).isEqualTo(winnerBefore.add(first));
         assertThat(page(c, host)).contains("70 AIC paid to " + TestChain.address(WINNER).toLowerCase());
+        // The Coin Payroll (issue 17): the winner's prize paid, the held one pending for the runner-up's team.
+        assertThat(earningsCsv(winner)).anySatisfy(row -> assertThat(row).contains(",PRIZE,,").contains(",70,0,70,PAID,0x"));
+        assertThat(earningsCsv(runnerUp)).anySatisfy(row -> assertThat(row).contains(",PRIZE,,").contains(",30,0,30,PENDING,,,"));
         // Running it again sends nothing twice.
         prizes.payOut();
         assertThat(chain.balance(WINNER)).isEqualTo(winnerBefore.add(first));
@@ -149,7 +153,14 @@ class PrizeEscrowTest extends CompetitionTestSupport {
             return page(c, host).contains("30 AIC paid to " + TestChain.address(LATE).toLowerCase());
         });
         assertThat(chain.balance(LATE)).isEqualTo(lateBefore.add(second));
+        assertThat(earningsCsv(runnerUp)).anySatisfy(row -> assertThat(row).contains(",PRIZE,,").contains(",30,0,30,PAID,0x"));
         assertThat(chain.competitionEscrow.outstanding(TestChain.address(HOST), BigInteger.valueOf(c.id())).send()).isZero();
+    }
+
+    /** The member's earnings export, one line per row. */
+    private List<String> earningsCsv(AccountPrincipal member) throws Exception {
+        var started = mvc.perform(get("/earnings.csv").with(user(member))).andReturn();
+        return mvc.perform(asyncDispatch(started)).andReturn().getResponse().getContentAsString().lines().toList();
     }
 
     @Test
