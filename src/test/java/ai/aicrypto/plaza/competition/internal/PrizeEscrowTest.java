@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
@@ -157,11 +156,6 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         assertThat(chain.competitionEscrow.outstanding(TestChain.address(HOST), BigInteger.valueOf(c.id())).send()).isZero();
     }
 
-    /** The member's earnings export, one line per row. */
-    private List<String> earningsCsv(AccountPrincipal member) throws Exception {
-        var started = mvc.perform(get("/earnings.csv").with(user(member))).andReturn();
-        return mvc.perform(asyncDispatch(started)).andReturn().getResponse().getContentAsString().lines().toList();
-    }
 
     @Test
     void aPoolNotFundedByTheStartIsShownAsNotFundedNotAsAwaiting() throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -14,7 +13,6 @@ import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -131,12 +129,6 @@ class RewardsOnChainTest extends IntegrationTest {
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("claimed already")));
     }
 
-    /** The member's earnings export, one line per row. */
-    private List<String> earningsCsv(AccountPrincipal member) throws Exception {
-        var started = mvc.perform(get("/earnings.csv").with(user(member))).andReturn();
-        return mvc.perform(asyncDispatch(started))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString().lines().toList();
-    }
 
     private void link(AccountPrincipal member, int account) {
         accounts.linkWalletTrusted(member.id(), TestChain.address(account).toLowerCase(Locale.ROOT));
