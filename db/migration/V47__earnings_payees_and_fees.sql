@@ -9,6 +9,7 @@ ALTER TABLE settlements ADD COLUMN fee_wei NUMERIC(78, 0) CHECK (fee_wei >= 0);
 
 -- Earnings by payee: licenses by the wallet paid, ownership sales by seller and royalty receiver.
 CREATE INDEX licenses_seller ON licenses (seller_address) WHERE tx_hash IS NOT NULL;
+CREATE INDEX licenses_unattributed ON licenses (listing_id) WHERE tx_hash IS NOT NULL AND seller_address IS NULL;
 CREATE INDEX asset_sales_seller ON asset_sales (seller_address);
 CREATE INDEX asset_sales_royalty ON asset_sales (royalty_receiver) WHERE royalty_wei > 0;
 CREATE INDEX settlements_payee ON settlements (user_id) WHERE kind = 'PAY_PROVIDER';

@@ -11,9 +11,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.earnings.Earning;
 import ai.aicrypto.plaza.earnings.OfferUtilisation;
 import ai.aicrypto.plaza.earnings.internal.EarningsLedger.Line;
+import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.springframework.context.MessageSource;
@@ -58,8 +60,15 @@ class EarningsController {
     }
 
     @GetMapping("/earnings")
-    String page(@AuthenticationPrincipal AccountPrincipal me, Model model) {
-        List<Line> lines = ledger.of(me.id());
+    String page(@AuthenticationPrincipal AccountPrincipal me, Model model, HttpServletResponse response) {
+        List<Line> lines;
+        try {
+            lines = ledger.of(me.id());
+        } catch (ChainUnavailableException e) {
+            // A pending fee is read from the chain: without it the net amounts would be wrong, so show none.
+            response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+            return "earnings/chain-down";
+        }
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         String paid = text("earnings.paid"), pending = text("earnings.pending");
         model.addAttribute("totals", EarningsReport.totals(lines));
@@ -86,7 +95,13 @@ class EarningsController {
     /** Every ledger line as CSV (a header, then one row each, amounts as decimal AIC), written as it goes. */
     @GetMapping("/earnings.csv")
     ResponseEntity<StreamingResponseBody> csv(@AuthenticationPrincipal AccountPrincipal me) {
-        List<Line> lines = ledger.of(me.id());
+        List<Line> lines;
+        try {
+            lines = ledger.of(me.id());
+        } catch (ChainUnavailableException e) {
+            return ResponseEntity.status(HttpServletResponse.SC_SERVICE_UNAVAILABLE).contentType(MediaType.TEXT_PLAIN)
+                    .body(out -> out.write(text("earnings.chain-down").getBytes(StandardCharsets.UTF_8)));
+        }
         StreamingResponseBody body = out -> {
             Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
             try (CSVPrinter csv = CSVFormat.DEFAULT.builder().setHeader(CSV_HEADER).get().print(writer)) {

@@ -35,8 +35,11 @@ class MarketEarnings implements EarningsSource {
         List<Earning> earnings = new ArrayList<>(jdbc.sql("""
                         SELECT l.listing_id, li.title, l.price_wei, l.fee_wei, l.tx_hash, l.granted_at
                         FROM licenses l JOIN listings li ON li.id = l.listing_id
-                        WHERE l.tx_hash IS NOT NULL AND NOT l.revoked
-                          AND (l.seller_address = ANY(:wallets) OR (l.seller_address IS NULL AND li.owner_id = :user))""")
+                        WHERE l.tx_hash IS NOT NULL AND NOT l.revoked AND l.seller_address = ANY(:wallets)
+                        UNION ALL
+                        SELECT l.listing_id, li.title, l.price_wei, l.fee_wei, l.tx_hash, l.granted_at
+                        FROM listings li JOIN licenses l ON l.listing_id = li.id
+                        WHERE li.owner_id = :user AND l.tx_hash IS NOT NULL AND NOT l.revoked AND l.seller_address IS NULL""")
                 .param("wallets", wallets).param("user", userId)
                 .query((rs, n) -> paid(Earning.Kind.LICENSE, rs, wei(rs, 3), wei(rs, 4)))
                 .list());
