@@ -12,7 +12,8 @@
  * {@link ai.aicrypto.plaza.earnings.EarningsSource} (GPU providers their offers' hours through
  * {@link ai.aicrypto.plaza.earnings.OfferUtilisation}), read at request time: the sources keep owning their state,
  * the ledger decides no amount and changes nothing, and a reorganisation shows in the ledger as soon as the source
- * has undone its record. The cost is a few indexed queries per page, bounded by one member's records.
+ * has undone its record. The cost: each page and export reads one member's rows from every source (indexed by payee
+ * in V47), and a pending fee asks the chain for the contract's rate; not yet measured at scale.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Earnings")
 package ai.aicrypto.plaza.earnings;
