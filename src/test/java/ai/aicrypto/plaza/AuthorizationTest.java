@@ -81,7 +81,7 @@ class AuthorizationTest extends IntegrationTest {
     @Test
     void memberPagesNeedSignIn() throws Exception {
         for (String path : List.of("/datasets/new", "/models/new", "/listings/mine", "/profile", "/dashboard/provider",
-                "/builder", "/jobs", "/credit", "/usage")) {
+                "/builder", "/jobs", "/credit", "/usage", "/earnings")) {
             expect(r -> get(path), REDIRECT, OK, OK, OK);
         }
     }

@@ -39,6 +39,12 @@ public interface Chain {
     /** The Marketplace's platform fee, in basis points of a price (license or asset sale). */
     int marketFeeBps();
 
+    /** UsageCredit's platform fee, in basis points of a settled amount (what a batch settled now would take). */
+    int usageFeeBps();
+
+    /** JobEscrow's platform fee, in basis points of a provider's payment (what a settlement sent now would take). */
+    int jobEscrowFeeBps();
+
     /** Whether the Marketplace may transfer the asset's token for its owner (approved for it, or for all theirs). */
     boolean marketMayTransfer(long assetId);
 

@@ -96,6 +96,16 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public int usageFeeBps() {
+        return call(() -> usageCredit(reader()).feeBps().send()).intValueExact();
+    }
+
+    @Override
+    public int jobEscrowFeeBps() {
+        return call(() -> jobEscrow(reader()).feeBps().send()).intValueExact();
+    }
+
+    @Override
     public boolean marketMayTransfer(long assetId) {
         String market = contracts().market();
         AssetRegistry registry = registry(reader());

@@ -154,6 +154,8 @@ class EscrowSettlements {
     @ApplicationModuleListener
     void on(ChainLog.JobSettled settled) {
         if (executed(settled.jobId(), settled.requester(), "PAY_PROVIDER", settled.txHash(), settled.logIndex())) {
+            jdbc.sql("UPDATE settlements SET fee_wei = ? WHERE job_id = ? AND kind = 'PAY_PROVIDER'")
+                    .params(new BigDecimal(settled.fee()), settled.jobId()).update();
             trainedModel(settled.jobId()).ifPresent(models::release);
             jobs.paymentSettled(settled.jobId());
         }
@@ -199,7 +201,8 @@ class EscrowSettlements {
     void on(ChainLog.Reverted reverted) {
         jdbc.sql("""
                         WITH reopened AS (
-                            UPDATE settlements SET state = 'DUE', checked_at = NULL, executed_at = NULL, tx_hash = NULL, log_index = NULL
+                            UPDATE settlements SET state = 'DUE', checked_at = NULL, executed_at = NULL, tx_hash = NULL, log_index = NULL,
+                                fee_wei = NULL
                             WHERE tx_hash = ? AND log_index = ? RETURNING job_id, kind)
                         SELECT job_id FROM reopened WHERE kind = 'PAY_PROVIDER'""")
                 .params(reverted.txHash(), reverted.logIndex()).query(Long.class).list()

@@ -71,10 +71,11 @@ class LicenseLedger implements ListingAccess {
         }
         Long userId = accounts.accountOfWallet(bought.buyer()).orElse(null);
         jdbc.sql("""
-                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, fee_wei, tx_hash, log_index, chain_license)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO licenses (listing_id, user_id, buyer_address, seller_address, price_wei, fee_wei, tx_hash, log_index,
+                                              chain_license)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (tx_hash, log_index) DO UPDATE SET revoked = false""")
-                .params(bought.assetId(), userId, bought.buyer(), new BigDecimal(bought.price()), new BigDecimal(bought.fee()),
+                .params(bought.assetId(), userId, bought.buyer(), bought.owner(), new BigDecimal(bought.price()), new BigDecimal(bought.fee()),
                         bought.txHash(), bought.logIndex(), bought.licenseId())
                 .update();
         events.publishEvent(new ListingStatsChanged(bought.assetId()));

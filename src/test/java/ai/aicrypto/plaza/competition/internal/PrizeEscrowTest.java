@@ -137,6 +137,9 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         BigInteger second = POOL.subtract(first);
         assertThat(chain.balance(WINNER)).isEqualTo(winnerBefore.add(first));
         assertThat(page(c, host)).contains("70 AIC paid to " + TestChain.address(WINNER).toLowerCase());
+        // The Coin Payroll (issue 17): the winner's prize paid, the held one pending for the runner-up's team.
+        assertThat(earningsCsv(winner)).anySatisfy(row -> assertThat(row).contains(",PRIZE,,").contains(",70,0,70,PAID,0x"));
+        assertThat(earningsCsv(runnerUp)).anySatisfy(row -> assertThat(row).contains(",PRIZE,,").contains(",30,0,30,PENDING,,,"));
         // Running it again sends nothing twice.
         prizes.payOut();
         assertThat(chain.balance(WINNER)).isEqualTo(winnerBefore.add(first));
@@ -149,8 +152,10 @@ class PrizeEscrowTest extends CompetitionTestSupport {
             return page(c, host).contains("30 AIC paid to " + TestChain.address(LATE).toLowerCase());
         });
         assertThat(chain.balance(LATE)).isEqualTo(lateBefore.add(second));
+        assertThat(earningsCsv(runnerUp)).anySatisfy(row -> assertThat(row).contains(",PRIZE,,").contains(",30,0,30,PAID,0x"));
         assertThat(chain.competitionEscrow.outstanding(TestChain.address(HOST), BigInteger.valueOf(c.id())).send()).isZero();
     }
+
 
     @Test
     void aPoolNotFundedByTheStartIsShownAsNotFundedNotAsAwaiting() throws Exception {

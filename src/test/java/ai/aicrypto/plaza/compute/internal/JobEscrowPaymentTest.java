@@ -183,6 +183,10 @@ class JobEscrowPaymentTest extends IntegrationTest {
         assertThat(chain.balance(PROVIDER)).isEqualTo(providerBefore.add(price).subtract(fee));
         assertThat(chain.balance(TREASURY)).isEqualTo(treasuryBefore.add(fee));
         assertThat(chain.balance(REQUESTER)).isEqualTo(requesterBefore.add(BUDGET).subtract(price));
+        // The Coin Payroll (issue 17): the payment net of JobSettled's fee, with its transaction.
+        String tx = jdbc.sql("SELECT tx_hash FROM settlements WHERE job_id = ? AND kind = 'PAY_PROVIDER'").param(paidJob)
+                .query(String.class).single().strip();
+        assertThat(earningsCsv(provider)).anySatisfy(row -> assertThat(row).contains(",GPU_WORK,,job " + paidJob + ",4,0.1,3.9,PAID," + tx + ","));
     }
 
     @Test
@@ -462,8 +466,11 @@ class JobEscrowPaymentTest extends IntegrationTest {
         chain.mine(5);
         await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("SETTLING"));
         assertThat(withheld(trained)).isTrue();
+        // The Coin Payroll follows: the payment is pending again, its fee the one JobEscrow would take now.
+        assertThat(earningsCsv(provider)).anySatisfy(row -> assertThat(row).contains("job " + job + ",2,0.05,1.95,PENDING,,,"));
         await().atMost(Duration.ofSeconds(30)).until(() -> { chain.mine(1); return status(job).equals("SUCCEEDED"); });
         assertThat(withheld(trained)).isFalse();
+        assertThat(earningsCsv(provider)).anySatisfy(row -> assertThat(row).contains("job " + job + ",2,0.05,1.95,PAID,0x"));
         BigInteger price = AIC.multiply(BigInteger.TWO);
         BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
         assertThat(chain.balance(PROVIDER)).as("paid once").isEqualTo(providerBefore.add(price).subtract(fee));
@@ -522,4 +529,5 @@ class JobEscrowPaymentTest extends IntegrationTest {
         return jdbc.sql("SELECT executed_at FROM settlements WHERE job_id = ? AND kind = ?").params(job, kind)
                 .query((rs, n) -> rs.getObject(1)).optional().orElse(null);
     }
+
 }

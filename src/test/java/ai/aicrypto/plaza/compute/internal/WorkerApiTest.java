@@ -12,6 +12,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -21,12 +23,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.compute.GpuOfferChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.earnings.OfferUtilisation;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.IntegrityException;
@@ -65,6 +69,8 @@ class WorkerApiTest extends IntegrationTest {
     TrainingSplits splits;
     @Autowired
     BlobStore blobs;
+    @Autowired
+    OfferUsageHours hours;
 
     long requester;
     long dataset;
@@ -96,6 +102,31 @@ class WorkerApiTest extends IntegrationTest {
         }
         assertThat(events.stream(GpuOfferChanged.class)).containsExactly(new GpuOfferChanged(issued.offerId()),
                 new GpuOfferChanged(issued.offerId()), new GpuOfferChanged(issued.offerId()));
+    }
+
+    /** The earnings dashboard's utilisation (issue 17): hours online from heartbeats, hours leased from leases. */
+    @Test
+    void anOffersHoursOnlineAndLeasedComeFromItsHeartbeatsAndLeases() throws Exception {
+        AccountPrincipal provider = users.member();
+        var issued = offers.register(provider.id(), new GpuOffers.NewOffer("Measured rig", "RTX 4090", 24_576, BigDecimal.ONE, "kr-seoul"));
+        // Three earlier minutes online, as the heartbeat route records them (a row per worker and minute); then one now.
+        jdbc.sql("""
+                        INSERT INTO worker_heartbeats (worker_id, minute)
+                        SELECT ?, date_trunc('minute', now()) - make_interval(mins => m) FROM generate_series(1, 3) m""")
+                .param(issued.workerId()).update();
+        call(issued.token(), "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 8192, "cachedDatasets", List.of()));
+        long job = jobs.submit(requester, dataset, model, "{}", 0);
+        assertThat(((Number) body(call(issued.token(), "/lease", null)).get("id")).longValue()).isEqualTo(job);
+
+        // Summed over days: the four minutes may straddle midnight (UTC).
+        var days = hours.daysOf(provider.id(), Instant.now().minus(Duration.ofDays(1)));
+        assertThat(days).allSatisfy(d -> assertThat(d.offerId()).isEqualTo(issued.offerId()));
+        assertThat(days.stream().mapToLong(OfferUtilisation.OfferDay::onlineMinutes).sum()).isEqualTo(4);
+        assertThat(days.stream().mapToLong(OfferUtilisation.OfferDay::leasedMinutes).sum()).as("the minute of the lease").isEqualTo(1);
+        assertThat(days.stream().mapToLong(OfferUtilisation.OfferDay::uptimeMinutes).sum()).isEqualTo(4);
+        assertThat(hours.daysOf(requester, Instant.now().minus(Duration.ofDays(1)))).as("another provider's offers").isEmpty();
+        assertThat(mvc.perform(get("/earnings").with(user(provider))).andReturn().getResponse().getContentAsString())
+                .contains("id=\"offer-days\"").contains("Measured rig").contains("id=\"chart-utilisation\"");
     }
 
     @Test

@@ -101,6 +101,9 @@ class RewardsOnChainTest extends IntegrationTest {
         });
         assertThat(chain.rewards.outstanding(BigInteger.ONE).send()).isEqualTo(emission);
 
+        // The Coin Payroll shows the allocation as pending until the claim (issue 17).
+        assertThat(earningsCsv(owner)).anySatisfy(row -> assertThat(row).contains(",REWARD,,epoch 1,1000,0,1000,PENDING,,,"));
+
         // The owner claims from the rewards page's transaction, with their wallet.
         mvc.perform(get("/rewards").with(user(owner))).andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"claim-1\"")));
@@ -119,10 +122,13 @@ class RewardsOnChainTest extends IntegrationTest {
             chain.mine(1);
             return jdbc.sql("SELECT claim_tx FROM reward_allocations WHERE epoch = 1").query(String.class).optional().orElse(null) != null;
         });
+        assertThat(earningsCsv(owner)).anySatisfy(row -> assertThat(row).contains(",REWARD,,epoch 1,1000,0,1000,PAID,"
+                + receipt.getTransactionHash() + "," + receipt.getBlockNumber() + ","));
         mvc.perform(post("/rewards/1/claim/transaction").with(user(owner)).with(csrf()).locale(Locale.ENGLISH))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("claimed already")));
     }
+
 
     private void link(AccountPrincipal member, int account) {
         accounts.linkWalletTrusted(member.id(), TestChain.address(account).toLowerCase(Locale.ROOT));

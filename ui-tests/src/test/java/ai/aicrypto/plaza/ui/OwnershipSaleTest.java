@@ -19,7 +19,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * signs in with a wallet (anvil account 2), uploads a dataset with a 5 % creator royalty and offers
  * its ownership for 20 AIC; alice (account 8) buys it with her wallet (approve, then buyAsset) and
  * the listing becomes hers once the chain confirms it; she offers it for 30 AIC and bob (account 9)
- * buys it, which pays the creator the royalty. The AIC move exactly as the page's split said.
+ * buys it, which pays the creator the royalty. The AIC move exactly as the page's split said, and alice's earnings
+ * dashboard lists her resale, net of the fee and the royalty, as paid.
  */
 class OwnershipSaleTest extends PlazaBrowserTest {
 
@@ -121,6 +122,23 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         assertEquals(bobBefore.subtract(aic("30")), balance(BOB), "bob paid the price");
         assertEquals(creatorBefore.add(aic("1.5")), balance(CREATOR), "the creator got the royalty");
         assertEquals(aliceBefore.add(aic("27.75")), balance(ALICE), "alice got the price less fee and royalty");
+
+        // Alice's earnings dashboard lists the resale, net of the fee and the royalty, paid on-chain (issue 17).
+        driver.manage().deleteAllCookies();
+        signIn("alice", DEMO_PASSWORD);
+        waitForPath("/(\\?.*)?");
+        driver.findElement(By.id("nav-earnings")).click();
+        waitForPath("/earnings");
+        String ledger = visible(By.id("earnings-ledger")).getText();
+        assertContains(ledger, title, "the resold listing in the ledger");
+        assertContains(ledger, "27.75", "the resale's net amount");
+        assertContains(visible(By.id("source-OWNERSHIP_SALE")).getText(), "Ownership sales", "the source's row");
+        visible(By.id("chart-day"));
+        screenshot("earnings-seller");
+        driver.findElement(By.id("lang-switch")).click();
+        waitForPath("/earnings.*");
+        assertContains(visible(By.id("earnings-by-source")).getText(), "소유권 판매", "the dashboard in Korean");
+        screenshot("earnings-seller-korean");
     }
 
     private static BigInteger balance(int account) throws IOException, InterruptedException {
