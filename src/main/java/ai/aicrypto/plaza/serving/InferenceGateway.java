@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.UserFacingException;
 
 /**

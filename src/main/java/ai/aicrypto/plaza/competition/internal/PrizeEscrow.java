@@ -18,6 +18,7 @@ import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.chain.ChainSends;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.slf4j.Logger;
@@ -74,7 +75,7 @@ class PrizeEscrow {
         String wallet = ownWallet(me.id(), walletAddress);
         BigInteger balance = chain.aicBalance(wallet);
         if (balance.compareTo(pool) < 0) {
-            throw new UserFacingException(null, "competition.funding.error.insufficient-aic", aic(balance), aic(pool));
+            throw new UserFacingException(null, "competition.funding.error.insufficient-aic", Aic.format(balance), Aic.format(pool));
         }
         long deadline = clock.instant().plus(PERMIT_LIFETIME).getEpochSecond();
         return new Permit(chain.permitTypedData(wallet, chain.contracts().competitionEscrow(), pool, deadline), deadline, pool);
@@ -108,7 +109,7 @@ class PrizeEscrow {
                         WHERE p.competition_id = ? ORDER BY p.place""")
                 .param(c.id())
                 .query((rs, n) -> new Payout(rs.getInt(1), rs.getString(2),
-                        rs.getBigDecimal(3) == null ? null : aic(rs.getBigDecimal(3).toBigInteger()), rs.getString(4),
+                        rs.getBigDecimal(3) == null ? null : Aic.format(rs.getBigDecimal(3).toBigInteger()), rs.getString(4),
                         rs.getBoolean(5), rs.getBoolean(6)))
                 .list();
     }
@@ -133,8 +134,8 @@ class PrizeEscrow {
             return;
         }
         String problem = null;
-        if (funded.pool().compareTo(toWei(c.prizePoolAic())) < 0) {
-            problem = "the pool of " + aic(funded.pool()) + " AIC is less than the announced " + aic(toWei(c.prizePoolAic())) + " AIC";
+        if (funded.pool().compareTo(Aic.toWei(c.prizePoolAic())) < 0) {
+            problem = "the pool of " + Aic.format(funded.pool()) + " AIC is less than the announced " + Aic.format(Aic.toWei(c.prizePoolAic())) + " AIC";
         } else if (!funded.splitBps().equals(splitBps(c))) {
             problem = "the split " + funded.splitBps() + " is not the announced one";
         } else if (funded.startTime() != c.startsAt().getEpochSecond() || funded.endTime() != c.endsAt().getEpochSecond()) {
@@ -358,7 +359,7 @@ class PrizeEscrow {
         if (pool(c).isPresent()) {
             throw new UserFacingException(null, "competition.funding.error.funded");
         }
-        return toWei(c.prizePoolAic());
+        return Aic.toWei(c.prizePoolAic());
     }
 
     private String ownWallet(long userId, String address) {
@@ -377,13 +378,7 @@ class PrizeEscrow {
         return c.prizeSplit().stream().map(p -> p * 100).toList();
     }
 
-    static BigInteger toWei(BigDecimal aic) {
-        return aic.movePointRight(18).toBigIntegerExact();
-    }
 
-    static String aic(BigInteger wei) {
-        return new BigDecimal(wei, 18).stripTrailingZeros().toPlainString();
-    }
 
     record Permit(String typedData, long deadline, BigInteger pool) {
     }
@@ -399,7 +394,7 @@ class PrizeEscrow {
         }
 
         public String poolAic() {
-            return aic(poolWei);
+            return Aic.format(poolWei);
         }
     }
 

@@ -13,6 +13,7 @@ import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.chain.ChainSends;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.Aic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -93,7 +94,7 @@ class EscrowSettlements {
                     jdbc.sql("UPDATE settlements SET state = 'HELD_NO_WALLET' WHERE id = ? AND state = 'DUE'").param(d.id()).update();
                     continue;
                 }
-                BigInteger amount = JobDeposits.toWei(d.amountAic()).min(escrowed.budget());
+                BigInteger amount = Aic.toWei(d.amountAic()).min(escrowed.budget());
                 String provider = wallets.get(0);
                 if (!provider.equals(escrowed.provider())) {
                     // The escrow pays only the provider the operator assigned the job to: assigned now, settled
@@ -182,7 +183,7 @@ class EscrowSettlements {
             quarantine.add(reclaimed, "a reclaim of a deposit the plaza did not accept for job " + reclaimed.jobId());
             return;
         }
-        String reason = "The requester reclaimed the escrowed budget (" + JobDeposits.aic(reclaimed.amount())
+        String reason = "The requester reclaimed the escrowed budget (" + Aic.format(reclaimed.amount())
                 + " AIC) after its deadline";
         boolean stopped = jobs.escrowReclaimed(reclaimed.jobId(), reason);
         int abandoned = jdbc.sql("""

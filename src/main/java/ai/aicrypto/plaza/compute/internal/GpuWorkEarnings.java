@@ -6,6 +6,7 @@ import java.util.List;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.earnings.Earning;
 import ai.aicrypto.plaza.earnings.EarningsSource;
+import ai.aicrypto.plaza.platform.Aic;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -37,7 +38,7 @@ class GpuWorkEarnings implements EarningsSource {
                         LEFT JOIN gpu_offers o ON o.id = r.offer_id
                         WHERE s.user_id = ? AND s.kind = 'PAY_PROVIDER' AND s.state <> 'ABANDONED' AND s.amount_aic > 0""")
                 .param(userId)
-                .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), JobDeposits.toWei(rs.getBigDecimal(3)),
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getString(2), Aic.toWei(rs.getBigDecimal(3)),
                         rs.getBigDecimal(4) == null ? null : rs.getBigDecimal(4).toBigIntegerExact(), rs.getString(5),
                         rs.getTimestamp(6).toInstant(), rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()))
                 .list();

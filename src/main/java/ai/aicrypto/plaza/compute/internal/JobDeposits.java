@@ -18,6 +18,7 @@ import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.compute.ComputeProperties;
 import ai.aicrypto.plaza.compute.Settlement;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.slf4j.Logger;
@@ -75,7 +76,7 @@ public class JobDeposits {
         String wallet = ownWallet(userId, walletAddress);
         BigInteger balance = chain.aicBalance(wallet);
         if (balance.compareTo(budget) < 0) {
-            throw new UserFacingException(null, "job.deposit.error.insufficient-aic", aic(balance), aic(budget));
+            throw new UserFacingException(null, "job.deposit.error.insufficient-aic", Aic.format(balance), Aic.format(budget));
         }
         long deadline = clock.instant().plus(PERMIT_LIFETIME).getEpochSecond();
         return new Permit(chain.permitTypedData(wallet, chain.contracts().jobEscrow(), budget, deadline), deadline, budget);
@@ -178,8 +179,8 @@ public class JobDeposits {
             return;
         }
         String refusal = null;
-        if (j.budgetAic() == null || funded.budget().compareTo(toWei(j.budgetAic())) < 0) {
-            refusal = "The deposit of " + aic(funded.budget()) + " AIC is less than the budget; it is refunded";
+        if (j.budgetAic() == null || funded.budget().compareTo(Aic.toWei(j.budgetAic())) < 0) {
+            refusal = "The deposit of " + Aic.format(funded.budget()) + " AIC is less than the budget; it is refunded";
         } else if (reclaimableAt.isBefore(j.createdAt().plus(properties.escrow().reclaimAfter()).minus(CLOCK_SKEW))) {
             refusal = "The deposit could be reclaimed from " + reclaimableAt + ", before the "
                     + properties.escrow().reclaimAfter().toHours() + " hours the plaza needs to run and settle the job; it is refunded";
@@ -274,7 +275,7 @@ public class JobDeposits {
         if (!job.status().equals("AWAITING_DEPOSIT") || job.budgetAic() == null) {
             throw new UserFacingException(null, "job.deposit.error.not-awaiting");
         }
-        return toWei(job.budgetAic());
+        return Aic.toWei(job.budgetAic());
     }
 
     private String ownWallet(long userId, String address) {
@@ -288,13 +289,7 @@ public class JobDeposits {
         return lower;
     }
 
-    static BigInteger toWei(BigDecimal aic) {
-        return aic.movePointRight(18).toBigIntegerExact();
-    }
 
-    static String aic(BigInteger wei) {
-        return new BigDecimal(wei, 18).stripTrailingZeros().toPlainString();
-    }
 
     public record Permit(String typedData, long deadline, BigInteger budget) {
     }

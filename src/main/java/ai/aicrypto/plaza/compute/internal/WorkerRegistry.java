@@ -18,7 +18,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.compute.GpuOfferChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.context.ApplicationEventPublisher;

@@ -15,6 +15,7 @@ import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.earnings.Earning;
 import ai.aicrypto.plaza.earnings.OfferUtilisation;
 import ai.aicrypto.plaza.earnings.internal.EarningsLedger.Line;
+import ai.aicrypto.plaza.platform.Aic;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -108,7 +109,7 @@ class EarningsController {
                 for (Line l : lines) {
                     Earning e = l.earning();
                     csv.printRecord(e.accruedAt().truncatedTo(ChronoUnit.SECONDS), e.kind(), e.listingId(), spreadsheetSafe(e.item()),
-                            EarningsReport.aic(e.grossWei()), EarningsReport.aic(e.feeWei()), EarningsReport.aic(e.netWei()),
+                            Aic.format(e.grossWei()), Aic.format(e.feeWei()), Aic.format(e.netWei()),
                             e.paid() ? "PAID" : "PENDING", e.paidTx(), l.paidBlock(),
                             e.paidAt() == null ? null : e.paidAt().truncatedTo(ChronoUnit.SECONDS));
                 }
@@ -126,8 +127,8 @@ class EarningsController {
 
     private Row row(Line l) {
         Earning e = l.earning();
-        return new Row(l, "earnings.source." + e.kind().name().toLowerCase(), EarningsReport.aic(e.grossWei()),
-                EarningsReport.aic(e.feeWei()), EarningsReport.aic(e.netWei()), e.paid() ? properties.transactionUrl(e.paidTx()) : null);
+        return new Row(l, "earnings.source." + e.kind().name().toLowerCase(), Aic.format(e.grossWei()),
+                Aic.format(e.feeWei()), Aic.format(e.netWei()), e.paid() ? properties.transactionUrl(e.paidTx()) : null);
     }
 
     /** A title a spreadsheet would run as a formula is quoted as text (titles are anyone's input). */

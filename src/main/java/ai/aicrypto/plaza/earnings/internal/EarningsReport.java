@@ -17,6 +17,7 @@ import java.util.function.Function;
 import ai.aicrypto.plaza.earnings.Earning;
 import ai.aicrypto.plaza.earnings.OfferUtilisation.OfferDay;
 import ai.aicrypto.plaza.earnings.internal.EarningsLedger.Line;
+import ai.aicrypto.plaza.platform.Aic;
 
 /** The dashboard's figures, computed from a member's ledger lines: net amounts (after the plaza's fee) in AIC. */
 final class EarningsReport {
@@ -59,15 +60,15 @@ final class EarningsReport {
         }
 
         public String paidAic() {
-            return aic(paidWei);
+            return Aic.format(paidWei);
         }
 
         public String pendingAic() {
-            return aic(pendingWei);
+            return Aic.format(pendingWei);
         }
 
         public String feeAic() {
-            return aic(feeWei);
+            return Aic.format(feeWei);
         }
     }
 
@@ -166,10 +167,6 @@ final class EarningsReport {
                 a.count() + b.count());
     }
 
-    /** Wei as decimal AIC without trailing zeros, e.g. {@code 4.875}: what the pages and the CSV show. */
-    static String aic(BigInteger wei) {
-        return new BigDecimal(wei, 18).stripTrailingZeros().toPlainString();
-    }
 
     private static double aicNumber(BigInteger wei) {
         return new BigDecimal(wei, 18).doubleValue();

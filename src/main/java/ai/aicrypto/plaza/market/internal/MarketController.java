@@ -11,6 +11,7 @@ import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.chain.WalletSteps;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;

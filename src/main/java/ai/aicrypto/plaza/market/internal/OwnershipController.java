@@ -16,6 +16,7 @@ import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.chain.WalletSteps;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.http.ResponseEntity;

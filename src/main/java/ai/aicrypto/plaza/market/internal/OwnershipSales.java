@@ -10,6 +10,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

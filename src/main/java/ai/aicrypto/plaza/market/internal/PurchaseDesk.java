@@ -12,6 +12,7 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;

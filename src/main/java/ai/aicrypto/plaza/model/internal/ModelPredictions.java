@@ -35,7 +35,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.serving.Credit;
 import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.serving.ServingProperties;

@@ -33,7 +33,7 @@ import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -10,7 +10,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.chain.WalletSteps;
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;

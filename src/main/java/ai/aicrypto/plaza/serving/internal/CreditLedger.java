@@ -11,7 +11,7 @@ import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.serving.Credit;
 import ai.aicrypto.plaza.serving.InsufficientCreditException;
 import org.springframework.jdbc.core.simple.JdbcClient;

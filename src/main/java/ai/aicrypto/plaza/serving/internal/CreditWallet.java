@@ -8,7 +8,7 @@ import java.util.Locale;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import org.springframework.stereotype.Service;
 
 /**

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
-import ai.aicrypto.plaza.serving.Aic;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.serving.ServingFleet;
 import ai.aicrypto.plaza.serving.ServingProperties;

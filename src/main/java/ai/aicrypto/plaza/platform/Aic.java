@@ -1,9 +1,8 @@
-package ai.aicrypto.plaza.serving;
+package ai.aicrypto.plaza.platform;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
-import ai.aicrypto.plaza.platform.UserFacingException;
 
 /** AIC amounts: 18 decimals, as wei on-chain and as decimal AIC in forms and pages. */
 public final class Aic {
