@@ -87,6 +87,7 @@ cluster_app_start() {
         SERVER_FORWARD_HEADERS_STRATEGY=native \
         java ${CLUSTER_JAVA_OPTS:--Xmx1g} -jar "$(app_jar)" >> "$(cluster_app_log "$i")" 2>&1 &
     echo $! > "$CLUSTER_DIR/pids/app-$i.pid"
+    disown $!   # stopped through its pid file; no job report when it is killed
 }
 
 cluster_app_wait() {
