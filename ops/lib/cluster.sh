@@ -124,6 +124,8 @@ backend instances
     balance roundrobin
     option httpchk GET /actuator/health/readiness
     http-check expect status 200
+    # Which instance answered, for the scenario test and anyone debugging through the load balancer.
+    http-response set-header X-Served-By %[srv_name]
 CFG
         for ((i = 1; i <= instances; i++)); do
             echo "    server app$i 127.0.0.1:$(cluster_app_port "$i") check inter 2s fall 2 rise 2"
