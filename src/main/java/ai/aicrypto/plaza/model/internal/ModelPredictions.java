@@ -38,6 +38,7 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.serving.Credit;
 import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.InsufficientCreditException;
 import ai.aicrypto.plaza.serving.ServingProperties;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -202,19 +203,18 @@ class ModelPredictions {
         usable(seen, caller);
         Call call = new Call(modelId, caller.id(), seen.listing().ownerId(), via, tokenId, instances,
                 seen.listing().ownedBy(caller) ? BigDecimal.ZERO : seen.model().apiPricePer1000Aic());
-        // Before the work: free calls left, or credit that covers it (both checked again when the call is recorded),
-        // and the most a serving worker can be paid for it.
+        // Before the work: free calls left, or credit that covers it (both checked again when the call is recorded).
         BigInteger modelCost = call.paid() && !(via == Via.PAGE && freeCallLeft(call)) ? call.cost() : BigInteger.ZERO;
-        BigInteger upToPay = modelCost.add(gateway.servingCostBoundWei());
-        if (upToPay.signum() > 0) {
-            credit.requireAvailable(caller.id(), upToPay);
+        if (modelCost.signum() > 0) {
+            credit.requireAvailable(caller.id(), modelCost);
         }
+        boolean fleet = fleetAffordable(caller.id(), modelCost);
         long started = System.nanoTime();
         Loaded model = loaded(modelId, seen.model());
         float[] rows = flatten(model, encoding.encode(model.preprocessing()));
         InferenceGateway.ModelToServe toServe = new InferenceGateway.ModelToServe(seen.model().weightsKey(), modelId,
                 seen.model().cardJson(), model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, seen.model()));
-        Optional<InferenceGateway.Served> served = gateway.run(toServe, rows, instances);
+        Optional<InferenceGateway.Served> served = fleet ? gateway.run(toServe, rows, instances) : Optional.empty();
         List<Outcome> outcomes = served.isPresent() ? outcomes(model.card(), served.get().outputs(), instances)
                 : runInProcess(model, rows, instances);
         double latencyMs = (System.nanoTime() - started) / 1e6;
@@ -222,6 +222,27 @@ class ModelPredictions {
         served.ifPresent(answer -> maybeCheck(model, toServe, rows, instances, answer));
         return new Prediction(outcomes, latencyMs, served.map(InferenceGateway.Served::workerId).orElse(null),
                 served.map(InferenceGateway.Served::coldStart).orElse(false));
+    }
+
+    /**
+     * Whether the call may go to the worker fleet: its credit must also cover the most a serving worker can be paid for
+     * it. Otherwise the plaza answers it on its own CPU, so a member without credit still calls a free model while paid
+     * workers serve; unless the plaza is configured never to answer itself, when the answer is 402.
+     */
+    private boolean fleetAffordable(long callerId, BigInteger modelCost) {
+        BigInteger servingBound = gateway.servingCostBoundWei();
+        if (servingBound.signum() == 0) {
+            return true;
+        }
+        try {
+            credit.requireAvailable(callerId, modelCost.add(servingBound));
+            return true;
+        } catch (InsufficientCreditException e) {
+            if (serving.fallback() == ServingProperties.Fallback.IN_PROCESS) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
@@ -84,8 +83,6 @@ class ServingFleetTest extends IntegrationTest {
     @Autowired
     TestUsers users;
     @Autowired
-    Accounts accounts;
-    @Autowired
     Datasets datasets;
     @Autowired
     Models models;
@@ -111,10 +108,10 @@ class ServingFleetTest extends IntegrationTest {
     @BeforeAll
     void aPaidWineModelTwoServingOffersAndCredit() throws Exception {
         tmp = Files.createTempDirectory("serving-fleet-");
-        member = withWallet(MEMBER);
-        owner = withWallet(OWNER);
-        providerA = withWallet(PROVIDER_A).id();
-        providerB = withWallet(PROVIDER_B).id();
+        member = users.withWallet(MEMBER);
+        owner = users.withWallet(OWNER);
+        providerA = users.withWallet(PROVIDER_A).id();
+        providerB = users.withWallet(PROVIDER_B).id();
         memberToken = tokens.issue(member.id(), "script").token();
         wine = WineModel.create(datasets, models, owner.id(), tmp, 7, true);
         assertThat(mvc.perform(post("/models/" + wine.id() + "/api-settings").with(user(owner)).with(csrf())
@@ -161,6 +158,19 @@ class ServingFleetTest extends IntegrationTest {
 
     @Test
     @Order(2)
+    void aMemberWithoutCreditCallsAFreeModelWhilePaidWorkersServeAndThePlazaAnswersIt() throws Exception {
+        WineModel free = WineModel.create(datasets, models, owner.id(), tmp, 8, true); // price 0, public
+        AccountPrincipal stranger = users.member(); // no wallet, no credit
+        String token = tokens.issue(stranger.id(), "script").token();
+        HttpResponse<String> response = callApi(free.id(), token, Map.of("instances", List.of(WineModel.record(0))));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("servedBy").asString()).isEqualTo("plaza");
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE caller_id = ? AND worker_id IS NULL AND charged_wei = 0")
+                .param(stranger.id()).query(Long.class).single()).as("answered by the plaza, nothing charged").isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
     void aWorkerKilledHoldingACallIsReplacedByAnotherProvidersWorkerAndTheCallIsChargedOnce() throws Exception {
         WorkerProcess b = start(workerB);
         awaitOnlinePrice(PRICE_B, b);
@@ -178,7 +188,7 @@ class ServingFleetTest extends IntegrationTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void theSettlementPaysOwnerServingProvidersAndTreasuryExactly() throws Exception {
         BigInteger ownerBefore = chain.balance(OWNER), aBefore = chain.balance(PROVIDER_A), bBefore = chain.balance(PROVIDER_B),
                 treasuryBefore = chain.balance(TREASURY);
@@ -205,7 +215,7 @@ class ServingFleetTest extends IntegrationTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aLyingWorkerIsCaughtByAShadowCallAndRejectedWhileTheCallerGetsTheHonestAnswer() throws Exception {
         long providerC = users.member().id();
         GpuOffers.IssuedWorker liar = offers.register(providerC, new GpuOffers.NewOffer("C's CPU", "CPU", 1024, BigDecimal.ONE,
@@ -251,13 +261,18 @@ class ServingFleetTest extends IntegrationTest {
         for (int row : rows) {
             instances.add(WineModel.record(row));
         }
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/v1/models/" + wine.id() + "/predict"))
-                .header("Authorization", "Bearer " + memberToken).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("instances", instances)))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = callApi(wine.id(), memberToken, Map.of("instances", instances));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
+    }
+
+    /** The predict API over HTTP, as a script calls it. */
+    private HttpResponse<String> callApi(long modelId, String token, Object body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/models/" + modelId + "/predict"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Each row's label and probabilities as a plain-Java forward pass of the same weights gives them. */
@@ -306,11 +321,5 @@ class ServingFleetTest extends IntegrationTest {
                 .content(json.writeValueAsString(body))).andReturn().getResponse();
         assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
         return response.getContentAsString(StandardCharsets.UTF_8);
-    }
-
-    private AccountPrincipal withWallet(int account) {
-        AccountPrincipal who = users.member();
-        accounts.linkWalletTrusted(who.id(), TestChain.address(account));
-        return who;
     }
 }
