@@ -20,6 +20,9 @@ public interface Credit {
      */
     void charge(long payerId, long payeeId, long modelId, BigInteger amountWei);
 
+    /** Whether one account of the payer could be charged {@code amountWei} now (false where paid calls cannot be paid). */
+    boolean covers(long payerId, BigInteger amountWei);
+
     /**
      * Checks, before any work is done, that a charge of {@code amountWei} could be taken now.
      *

@@ -38,7 +38,6 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.serving.Credit;
 import ai.aicrypto.plaza.serving.InferenceGateway;
-import ai.aicrypto.plaza.serving.InsufficientCreditException;
 import ai.aicrypto.plaza.serving.ServingProperties;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -234,15 +233,15 @@ class ModelPredictions {
         if (servingBound.signum() == 0) {
             return true;
         }
-        try {
-            credit.requireAvailable(callerId, modelCost.add(servingBound));
+        BigInteger bound = modelCost.add(servingBound);
+        if (credit.covers(callerId, bound)) {
             return true;
-        } catch (InsufficientCreditException e) {
-            if (serving.fallback() == ServingProperties.Fallback.IN_PROCESS) {
-                return false;
-            }
-            throw e;
         }
+        if (serving.fallback() == ServingProperties.Fallback.IN_PROCESS) {
+            return false;
+        }
+        credit.requireAvailable(callerId, bound); // throws the 402 that says what the call costs and what is available
+        return true;
     }
 
     /**

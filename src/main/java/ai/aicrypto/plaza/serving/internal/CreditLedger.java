@@ -70,13 +70,17 @@ class CreditLedger implements Credit {
 
     @Override
     @Transactional(readOnly = true)
-    public void requireAvailable(long payerId, BigInteger amountWei) {
-        requireEnabled();
-        boolean covered = jdbc.sql("""
+    public boolean covers(long payerId, BigInteger amountWei) {
+        return enabled() && jdbc.sql("""
                         SELECT EXISTS (SELECT 1 FROM credit_accounts WHERE user_id = ?
                                        AND deposited_wei - withdrawn_wei - debited_wei - pending_withdrawal_wei >= ?)""")
                 .params(payerId, new BigDecimal(amountWei)).query(Boolean.class).single();
-        if (!covered) {
+    }
+
+    @Override
+    public void requireAvailable(long payerId, BigInteger amountWei) {
+        requireEnabled();
+        if (!covers(payerId, amountWei)) {
             throw insufficient(payerId, amountWei);
         }
     }

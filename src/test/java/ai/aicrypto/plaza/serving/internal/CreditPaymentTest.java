@@ -37,7 +37,6 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.support.DenseWeights;
-import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.SklearnData;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -68,7 +67,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CreditPaymentTest extends IntegrationTest {
+class CreditPaymentTest extends CreditTest {
 
     private static final int TREASURY = 0, MEMBER = 2, OWNER = 3, LATE_OWNER = 5, OPERATOR = TestChain.ESCROW_OPERATOR;
     private static final BigInteger AIC = TestChain.AIC;
@@ -140,26 +139,26 @@ class CreditPaymentTest extends IntegrationTest {
         assertThat(count("model_calls") + count("credit_charges") + count("credit_accounts")).isZero();
 
         AccountPrincipal stranger = users.member();
-        assertThat(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(OWNER), "amount", "1"), 400))
+        assertThat(refusal("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(OWNER), "amount", "1")))
                 .contains("not linked");
         for (String amount : List.of("0", "-1", "abc", "1000001", "1.0000000000000000001")) {
-            assertThat(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", amount), 400))
+            assertThat(refusal("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", amount)))
                     .contains("AIC");
         }
-        assertThat(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "20"), 400))
+        assertThat(refusal("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "20")))
                 .contains("less than the 20 AIC");
-        assertThat(step("/credit/deposit/transaction", member, Map.of("amount", "1", "deadline", "99999999999", "signature", "0x12"), 400))
+        assertThat(refusal("/credit/deposit/transaction", member, Map.of("amount", "1", "deadline", "99999999999", "signature", "0x12")))
                 .contains("signature");
-        assertThat(step("/credit/withdrawal/transaction", stranger, Map.of("wallet", TestChain.address(MEMBER), "amount", "1"), 400))
+        assertThat(refusal("/credit/withdrawal/transaction", stranger, Map.of("wallet", TestChain.address(MEMBER), "amount", "1")))
                 .contains("not linked");
-        assertThat(step("/credit/withdraw/transaction", member, Map.of("wallet", TestChain.address(MEMBER)), 400))
+        assertThat(refusal("/credit/withdraw/transaction", member, Map.of("wallet", TestChain.address(MEMBER))))
                 .contains("no withdrawal request");
     }
 
     @Test
     @Order(2)
     void aDepositWithPermitPaysForCallsAndABatchSettlementPaysOwnerAndTreasuryExactly() throws Exception {
-        deposit("1");
+        deposit(chain, member, MEMBER, "1");
         assertThat(mvc.perform(get("/credit").with(user(member))).andReturn().getResponse().getContentAsString())
                 .contains(TestChain.address(MEMBER).toLowerCase()).contains("1 AIC");
 
@@ -240,7 +239,7 @@ class CreditPaymentTest extends IntegrationTest {
     @Order(4)
     void aWithdrawalRequestIsPaidByTheOperatorOnceTheUsageIsSettled() throws Exception {
         BigInteger ownerBefore = chain.balance(OWNER), memberBefore = chain.balance(MEMBER);
-        send(step("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.79"), 200));
+        send(chain, MEMBER, postJson("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.79"), 200));
         // The request is settled first (the charges of the parallel calls), then released: at most what is left.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             chain.mine(1);
@@ -261,7 +260,7 @@ class CreditPaymentTest extends IntegrationTest {
     @Test
     @Order(5)
     void aSettlementDroppedByAReorganisationIsSentAgainAndPaysOnce() throws Exception {
-        deposit("0.3");
+        deposit(chain, member, MEMBER, "0.3");
         call(model, 1, 200); // 0.1 AIC
         BigInteger ownerBefore = chain.balance(OWNER);
         String beforeSettlement = chain.snapshot();
@@ -286,21 +285,21 @@ class CreditPaymentTest extends IntegrationTest {
     @Test
     @Order(6)
     void withoutTheOperatorTheMemberWithdrawsAloneAfterTheDelayAndALateSettlementReportsItsShortfall() throws Exception {
-        deposit("0.3"); // 0.5 AIC in the escrow with what is left from before
+        deposit(chain, member, MEMBER, "0.3"); // 0.5 AIC in the escrow with what is left from before
         call(lateModel, 1, 200); // 0.1 AIC owed to an owner without a wallet: held, so the plaza cannot release
         BigInteger memberBefore = chain.balance(MEMBER);
-        send(step("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.5"), 200));
+        send(chain, MEMBER, postJson("/credit/withdrawal/transaction", member, Map.of("wallet", TestChain.address(MEMBER), "amount", "0.5"), 200));
         await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return wei("SELECT pending_withdrawal_wei FROM credit_accounts").signum() > 0; });
         assertThat(call(lateModel, 1, 402).toString()).as("nothing is charged against a request").contains("has 0 AIC available");
         settlements.execute();
         chain.mine(3);
         assertThat(escrowBalance()).as("not released: a charge is open").isEqualTo(AIC.divide(BigInteger.TWO));
 
-        var early = chain.send(MEMBER, chain.usageCredit.getContractAddress(), call(step("/credit/withdraw/transaction", member,
-                Map.of("wallet", TestChain.address(MEMBER)), 200)).get("data"));
+        var early = chain.send(MEMBER, chain.usageCredit.getContractAddress(), postJson("/credit/withdraw/transaction", member,
+                Map.of("wallet", TestChain.address(MEMBER)), 200).get("data").toString());
         assertThat(early.isStatusOK()).as("too early").isFalse();
         chain.warp(TestChain.CREDIT_WITHDRAWAL_DELAY + 1);
-        send(step("/credit/withdraw/transaction", member, Map.of("wallet", TestChain.address(MEMBER)), 200));
+        send(chain, MEMBER, postJson("/credit/withdraw/transaction", member, Map.of("wallet", TestChain.address(MEMBER)), 200));
         await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return wei("SELECT pending_withdrawal_wei FROM credit_accounts").signum() == 0; });
         assertThat(chain.balance(MEMBER).subtract(memberBefore)).isEqualTo(AIC.divide(BigInteger.TWO));
         assertThat(escrowBalance()).isZero();
@@ -335,20 +334,6 @@ class CreditPaymentTest extends IntegrationTest {
                 .param("price", aic)).andReturn().getResponse().getStatus()).isEqualTo(302);
     }
 
-    /** The page's deposit flow: permit, the wallet's signature, the transaction; then the watcher's confirmation. */
-    private void deposit(String aic) throws Exception {
-        BigInteger before = wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts");
-        JsonNode permit = json.readTree(step("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(MEMBER), "amount", aic), 200));
-        String signature = TestChain.signTypedData(MEMBER, permit.get("typedData").asString());
-        send(step("/credit/deposit/transaction", member, Map.of("amount", aic, "deadline", permit.get("deadline").asString(),
-                "signature", signature), 200));
-        BigInteger expected = before.add(new BigDecimal(aic).movePointRight(18).toBigIntegerExact());
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            chain.mine(1);
-            return wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts").equals(expected);
-        });
-    }
-
     private void awaitDone(long batch) {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             chain.mine(1);
@@ -358,24 +343,6 @@ class CreditPaymentTest extends IntegrationTest {
 
     private BigInteger escrowBalance() throws Exception {
         return chain.usageCredit.account(TestChain.address(MEMBER)).send().balance;
-    }
-
-    private Map<String, String> call(String stepAnswer) {
-        JsonNode tx = json.readTree(stepAnswer);
-        return Map.of("to", tx.get("to").asString(), "data", tx.get("data").asString());
-    }
-
-    /** Sends the prepared call from the member's wallet and checks it was mined. */
-    private void send(String stepAnswer) throws Exception {
-        Map<String, String> tx = call(stepAnswer);
-        assertThat(chain.send(MEMBER, tx.get("to"), tx.get("data")).isStatusOK()).isTrue();
-    }
-
-    private String step(String path, AccountPrincipal as, Map<String, String> body, int status) throws Exception {
-        MockHttpServletResponse response = mvc.perform(post(path).with(user(as)).with(csrf()).contentType(MediaType.APPLICATION_JSON)
-                .content(json.writeValueAsString(body))).andReturn().getResponse();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(status);
-        return response.getContentAsString(StandardCharsets.UTF_8);
     }
 
     private JsonNode call(long id, int instances, int status) throws Exception {
@@ -391,9 +358,5 @@ class CreditPaymentTest extends IntegrationTest {
     private MockHttpServletResponse api(String token, long id, Object body) throws Exception {
         return mvc.perform(post("/api/v1/models/" + id + "/predict").header("Authorization", "Bearer " + token)
                 .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body))).andReturn().getResponse();
-    }
-
-    private BigInteger wei(String sql) {
-        return jdbc.sql(sql).query(BigDecimal.class).single().toBigIntegerExact();
     }
 }

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.serving.InferenceGateway;
-import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WineModel;
@@ -42,8 +40,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.MediaType;
-import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -61,7 +57,7 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ServingFleetTest extends IntegrationTest {
+class ServingFleetTest extends CreditTest {
 
     private static final int TREASURY = 0, MEMBER = 2, OWNER = 3, PROVIDER_A = 4, PROVIDER_B = 5;
     private static final BigInteger AIC = TestChain.AIC;
@@ -119,7 +115,7 @@ class ServingFleetTest extends IntegrationTest {
         workerA = offers.register(providerA, new GpuOffers.NewOffer("A's CPU", "CPU", 1024, BigDecimal.ONE, "local", PRICE_A));
         workerB = offers.register(providerB, new GpuOffers.NewOffer("B's CPU", "CPU", 1024, BigDecimal.ONE, "local", PRICE_B));
         chain.tokenAs(0).transfer(TestChain.address(MEMBER), AIC.multiply(BigInteger.valueOf(20))).send();
-        deposit("10");
+        deposit(chain, member, MEMBER, "10");
     }
 
     @AfterAll
@@ -297,29 +293,5 @@ class ServingFleetTest extends IntegrationTest {
 
     private static BigInteger afterFee(BigInteger amount) {
         return amount.subtract(fee(amount));
-    }
-
-    private BigInteger wei(String sql) {
-        return jdbc.sql(sql).query(BigDecimal.class).single().toBigIntegerExact();
-    }
-
-    private void deposit(String aic) throws Exception {
-        JsonNode permit = json.readTree(step("/credit/deposit/permit", Map.of("wallet", TestChain.address(MEMBER), "amount", aic)));
-        String signature = TestChain.signTypedData(MEMBER, permit.get("typedData").asString());
-        JsonNode tx = json.readTree(step("/credit/deposit/transaction", Map.of("amount", aic,
-                "deadline", permit.get("deadline").asString(), "signature", signature)));
-        assertThat(chain.send(MEMBER, tx.get("to").asString(), tx.get("data").asString()).isStatusOK()).isTrue();
-        BigInteger expected = new BigDecimal(aic).movePointRight(18).toBigIntegerExact();
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            chain.mine(1);
-            return wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts").equals(expected);
-        });
-    }
-
-    private String step(String path, Map<String, String> body) throws Exception {
-        MockHttpServletResponse response = mvc.perform(post(path).with(user(member)).with(csrf()).contentType(MediaType.APPLICATION_JSON)
-                .content(json.writeValueAsString(body))).andReturn().getResponse();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
-        return response.getContentAsString(StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,75 @@
+package ai.aicrypto.plaza.serving.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.ServingFleet;
+import ai.aicrypto.plaza.serving.ServingProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's trust boundary between workers, with two workers polling in-process: a worker's answers count only
+ * for calls handed to it, and it may load only models it was sent a call of. A worker that knew or guessed another's
+ * call id (they are sequential) must not be able to answer that call, nor be paid for it.
+ */
+class ServingGatewayTest {
+
+    private static final ServingFleet.ServingWorker HONEST = new ServingFleet.ServingWorker(1, 10, BigDecimal.ONE);
+    private static final ServingFleet.ServingWorker FORGER = new ServingFleet.ServingWorker(2, 20, BigDecimal.ONE);
+    private static final InferenceGateway.ModelToServe MODEL = new InferenceGateway.ModelToServe("model-7-weights", 7, "{}", 2,
+            () -> new ByteArrayInputStream(new byte[0]));
+
+    private final ServingGateway gateway = new ServingGateway(
+            new ServingProperties(ServingProperties.Fallback.IN_PROCESS, Duration.ofSeconds(5), Duration.ofSeconds(5), 0, 0.0),
+            event -> { }, null, new SimpleMeterRegistry());
+
+    @AfterEach
+    void stop() {
+        gateway.stop();
+    }
+
+    @Test
+    void anotherWorkersAnswerToACallItWasNotHandedIsIgnoredAndTheHandedWorkerAnswers() throws Exception {
+        CompletableFuture<List<ServingFleet.Assignment>> honestPoll = gateway.poll(HONEST, poll(List.of()));
+        CompletableFuture<Optional<InferenceGateway.Served>> call =
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2}, 1));
+        ServingFleet.Assignment handed = honestPoll.get(5, TimeUnit.SECONDS).get(0);
+        assertThat(handed.model()).isEqualTo(MODEL.key());
+
+        gateway.poll(FORGER, poll(List.of(new ServingFleet.Result(handed.call(), new float[] {99, -99}, 2, 0, null))));
+        assertThat(call).as("a forged answer does not finish the call").isNotDone();
+        assertThat(gateway.modelFor(FORGER.workerId(), MODEL.key())).as("never sent to the forger").isEmpty();
+        assertThat(gateway.modelFor(HONEST.workerId(), MODEL.key())).isPresent();
+
+        gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), new float[] {0.25f, 0.75f}, 2, 0.001, null))));
+        InferenceGateway.Served served = call.get(5, TimeUnit.SECONDS).orElseThrow();
+        assertThat(served.outputs()).containsExactly(0.25f, 0.75f);
+        assertThat(served.workerId()).isEqualTo(HONEST.workerId());
+        assertThat(served.providerId()).as("the honest provider is the one paid").isEqualTo(HONEST.providerId());
+    }
+
+    @Test
+    void anAnswerOfTheWrongSizeFailsTheAttemptInsteadOfReachingTheCaller() throws Exception {
+        CompletableFuture<List<ServingFleet.Assignment>> poll = gateway.poll(HONEST, poll(List.of()));
+        CompletableFuture<Optional<InferenceGateway.Served>> call =
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2, 3, 4}, 2));
+        ServingFleet.Assignment handed = poll.get(5, TimeUnit.SECONDS).get(0);
+        gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), new float[] {0.5f, 0.5f}, 2, 0, null))));
+        assertThat(call.get(5, TimeUnit.SECONDS)).as("one row of answers for two rows: the plaza answers instead").isEmpty();
+    }
+
+    private static ServingFleet.Poll poll(List<ServingFleet.Result> results) {
+        return new ServingFleet.Poll(1, 0, Set.of(), results);
+    }
+}
