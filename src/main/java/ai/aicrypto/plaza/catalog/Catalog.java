@@ -33,6 +33,13 @@ public interface Catalog {
      */
     ListingView view(long id, ListingKind kind, AccountPrincipal viewer);
 
+    /**
+     * The owner and status of the listing of the given kind, under the same rule as {@link #view}.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when {@code viewer} may not see it
+     */
+    ListingHead head(long id, ListingKind kind, AccountPrincipal viewer);
+
     /** The newest published listings of a kind, for the home page. */
     List<ListingCard> latest(ListingKind kind, int limit);
 

@@ -19,10 +19,15 @@ import javax.sql.DataSource;
 
 import java.util.stream.Collectors;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.Counter;
@@ -77,6 +82,9 @@ public class RateLimits {
     private final JsonMapper json;
     private final Map<String, Counter> refused;
     private final Filter filter = new LimitFilter();
+    /** Buckets in use: an optimized bucket keeps its local count in its proxy, so the proxy is kept while in use. */
+    private final Cache<String, Bucket> proxies = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterAccess(Duration.ofMinutes(10)).build();
 
     RateLimits(DataSource dataSource, RateLimitProperties limits, MessageSource messages, LocaleResolver locales, JsonMapper json,
                MeterRegistry meters) {
@@ -195,14 +203,28 @@ public class RateLimits {
     }
 
     private Optional<Refusal> take(Route route, RateLimitProperties.Limit limit, String kind, String who) {
-        ConsumptionProbe probe = buckets.builder()
-                .build(route.name() + "|" + limit + "|" + kind + "|" + shortened(who), () -> configuration(limit))
+        ConsumptionProbe probe = proxies.get(route.name() + "|" + limit + "|" + kind + "|" + shortened(who), key -> bucket(key, limit))
                 .tryConsumeAndReturnRemaining(1);
         if (probe.isConsumed()) {
             return Optional.empty();
         }
         long nanos = probe.getNanosToWaitForRefill();
         return Optional.of(new Refusal(Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L)));
+    }
+
+    /**
+     * A bucket of a high limit (the APIs') counts locally and writes to PostgreSQL once it has taken 1% of the limit or
+     * a second has passed: every call of the members' API would otherwise wait for a locked row's read and write. Each
+     * instance may so let through up to 1% more than the limit between two writes. A low limit (sign-in, registration)
+     * goes to the database on every request, so it holds exactly across instances.
+     */
+    private Bucket bucket(String key, RateLimitProperties.Limit limit) {
+        var builder = buckets.builder();
+        long unsynchronized = limit.count() / 100;
+        if (unsynchronized >= 2) {
+            builder = builder.withOptimization(Optimizations.delaying(new DelayParameters(unsynchronized, Duration.ofSeconds(1))));
+        }
+        return builder.build(key, () -> configuration(limit));
     }
 
     private static BucketConfiguration configuration(RateLimitProperties.Limit limit) {

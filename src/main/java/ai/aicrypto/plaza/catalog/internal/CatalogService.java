@@ -16,6 +16,7 @@ import ai.aicrypto.plaza.catalog.ListingCard;
 import ai.aicrypto.plaza.catalog.ListingChanged;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.catalog.ListingHead;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.ListingStatus;
 import ai.aicrypto.plaza.catalog.ListingView;
@@ -24,6 +25,7 @@ import ai.aicrypto.plaza.platform.MarkdownRenderer;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.domain.Limit;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -37,9 +39,11 @@ class CatalogService implements Catalog {
     private final MarkdownRenderer markdown;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final JdbcClient jdbc;
 
     CatalogService(ListingRepository listings, ListingBrowser browser, Accounts accounts, MarkdownRenderer markdown,
-                   Clock clock, ApplicationEventPublisher events) {
+                   Clock clock, ApplicationEventPublisher events, JdbcClient jdbc) {
+        this.jdbc = jdbc;
         this.events = events;
         this.listings = listings;
         this.browser = browser;
@@ -98,6 +102,18 @@ class CatalogService implements Catalog {
             throw new NotFoundException();
         }
         return view;
+    }
+
+    /** One statement outside a transaction (no BEGIN and COMMIT round trips): it runs on every predict call. */
+    @Override
+    public ListingHead head(long id, ListingKind kind, AccountPrincipal viewer) {
+        ListingHead head = jdbc.sql("SELECT owner_id, status FROM listings WHERE id = ? AND kind = ?").params(id, kind.name())
+                .query((rs, n) -> new ListingHead(id, rs.getLong(1), ListingStatus.valueOf(rs.getString(2)))).optional()
+                .orElseThrow(NotFoundException::new);
+        if (!head.published() && !(head.ownedBy(viewer) || viewer != null && viewer.isAdmin())) {
+            throw new NotFoundException();
+        }
+        return head;
     }
 
     @Override

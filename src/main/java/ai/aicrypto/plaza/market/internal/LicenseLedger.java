@@ -38,8 +38,8 @@ class LicenseLedger implements ListingAccess {
         this.events = events;
     }
 
+    /** One statement outside a transaction: it runs on every call of a licensed model's API. */
     @Override
-    @Transactional(readOnly = true)
     public boolean mayUse(long userId, long listingId) {
         return jdbc.sql("""
                         SELECT EXISTS (SELECT 1 FROM listings WHERE id = :listing AND owner_id = :user)

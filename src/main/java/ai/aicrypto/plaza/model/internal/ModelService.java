@@ -19,6 +19,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.catalog.ListingAccess;
+import ai.aicrypto.plaza.catalog.ListingHead;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.SearchFacts;
@@ -172,18 +173,23 @@ class ModelService implements Models {
     }
 
     ModelPage page(long id, AccountPrincipal viewer) {
-        Seen seen = seen(id, viewer);
-        return new ModelPage(seen.listing(), validator.parse(seen.model().cardJson()), seen.model(), seen.mayUse());
+        ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
+        StoredModel model = find(id).orElseThrow(NotFoundException::new);
+        return new ModelPage(listing, validator.parse(model.cardJson()), model, mayUse(listing.ownedBy(viewer), viewer, id));
     }
 
     /** The model as {@code viewer} may see it, its card not parsed (checked at publication). */
     Seen seen(long id, AccountPrincipal viewer) {
-        ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
+        ListingHead listing = catalog.head(id, ListingKind.MODEL, viewer);
         StoredModel model = find(id).orElseThrow(NotFoundException::new);
-        return new Seen(listing, model, viewer != null && access.mayUse(viewer.id(), id));
+        return new Seen(listing, model, mayUse(listing.ownedBy(viewer), viewer, id));
     }
 
-    record Seen(ListingView listing, StoredModel model, boolean mayUse) {
+    private boolean mayUse(boolean owner, AccountPrincipal viewer, long id) {
+        return owner || viewer != null && access.mayUse(viewer.id(), id);
+    }
+
+    record Seen(ListingHead listing, StoredModel model, boolean mayUse) {
     }
 
     /**

@@ -43,10 +43,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Why a long poll rather than a WebSocket: a worker answers a batch in the same request that asks for the next one, so
  * a batch costs one HTTP exchange on a kept-alive connection, through any proxy, with the worker API's authentication
- * unchanged. ops/bench/inference (2026-12-06, 2 shared cores at load average ~20) measured a served
- * call at p50 40.2 ms against 36.2 ms for the same call answered in-process, the worker's own predict 0.016 ms: the
- * poll exchange is a few ms of a call dominated by the plaza's own work (token, access, metering), so a WebSocket's
- * cheaper framing could save little of it, at the price of a second protocol and its own authentication.
+ * unchanged. ops/bench/inference (2026-12-06, 2 shared cores at load average 15-30) measured a served call at p50 20.7
+ * ms against 12.3 ms for the same call answered in-process, the worker's own predict 0.016 ms: the poll exchange is a
+ * few ms of a call still dominated by the plaza's own work and the machine's load, so a WebSocket's cheaper framing
+ * could save little of it, at the price of a second protocol and its own authentication.
  */
 @Service
 class ServingGateway implements InferenceGateway, ServingFleet {
