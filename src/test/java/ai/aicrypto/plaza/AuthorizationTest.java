@@ -99,6 +99,8 @@ class AuthorizationTest extends IntegrationTest {
                 .param("gpuMemoryMb", "1").param("pricePerHourAic", "1").param("region", "x").with(csrf()), null))
                 .isEqualTo(REDIRECT);
         assertThat(count("gpu_offers")).isEqualTo(offers);
+        assertThat(status(post("/dashboard/provider/offers/1/serving").param("servingPricePerGpuSecondAic", "1").with(csrf()), null))
+                .isEqualTo(REDIRECT);
         long jobs = count("training_jobs");
         assertThat(status(post("/builder").param("datasetId", String.valueOf(dataset)).with(csrf()), null)).isEqualTo(REDIRECT);
         assertThat(count("training_jobs")).isEqualTo(jobs);

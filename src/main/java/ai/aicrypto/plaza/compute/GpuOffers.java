@@ -13,6 +13,15 @@ public interface GpuOffers {
     IssuedWorker register(long providerId, NewOffer offer);
 
     /**
+     * Lets the provider's offer serve predictions at this price per GPU-second, or stop serving (null). Its workers
+     * poll for calls (or are told to stop) within seconds.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException  when the offer is not the provider's
+     * @throws ai.aicrypto.plaza.platform.UserFacingException when the price is negative or not a valid AIC amount
+     */
+    void changeServingPrice(long providerId, long offerId, BigDecimal servingPricePerGpuSecondAic);
+
+    /**
      * @param servingPricePerGpuSecondAic what a call served by the offer's workers costs per GPU-second of inference;
      *                                    null: the offer trains only
      */

@@ -17,6 +17,7 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.GpuOfferChanged;
 import ai.aicrypto.plaza.compute.GpuOffers;
+import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.platform.Aic;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -73,10 +74,7 @@ class WorkerRegistry implements GpuOffers {
             throw new UserFacingException("pricePerHourAic", "listing.error.price-too-high");
         }
         BigDecimal serving = offer.servingPricePerGpuSecondAic();
-        if (serving != null && (serving.signum() < 0 || serving.compareTo(Aic.MAX_AMOUNT) > 0
-                || serving.stripTrailingZeros().scale() > 18)) {
-            throw new UserFacingException("servingPricePerGpuSecondAic", "offer.error.serving-price");
-        }
+        checkServingPrice(serving);
         long offerId = jdbc.sql("""
                         INSERT INTO gpu_offers (provider_id, title, gpu_model, gpu_memory_mb, price_per_hour_aic, region,
                                                 serving_price_per_gpu_second_aic)
@@ -91,6 +89,25 @@ class WorkerRegistry implements GpuOffers {
                 .params(offerId, sha256(token)).query(Long.class).single();
         events.publishEvent(new GpuOfferChanged(offerId));
         return new IssuedWorker(offerId, workerId, token);
+    }
+
+    @Override
+    @Transactional
+    public void changeServingPrice(long providerId, long offerId, BigDecimal servingPricePerGpuSecondAic) {
+        checkServingPrice(servingPricePerGpuSecondAic);
+        int changed = jdbc.sql("UPDATE gpu_offers SET serving_price_per_gpu_second_aic = ? WHERE id = ? AND provider_id = ?")
+                .params(servingPricePerGpuSecondAic, offerId, providerId).update();
+        if (changed == 0) {
+            throw new NotFoundException();
+        }
+        events.publishEvent(new GpuOfferChanged(offerId));
+    }
+
+    private static void checkServingPrice(BigDecimal serving) {
+        if (serving != null && (serving.signum() < 0 || serving.compareTo(Aic.MAX_AMOUNT) > 0
+                || serving.stripTrailingZeros().scale() > 18)) {
+            throw new UserFacingException("servingPricePerGpuSecondAic", "offer.error.serving-price");
+        }
     }
 
     /**

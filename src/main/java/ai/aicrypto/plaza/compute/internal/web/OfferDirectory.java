@@ -104,7 +104,7 @@ public class OfferDirectory {
         Instant now = clock.instant();
         Instant since = now.minus(UPTIME_WINDOW).truncatedTo(ChronoUnit.MINUTES);
         return jdbc.sql("""
-                        SELECT o.id, o.title, o.gpu_model, o.gpu_memory_mb, o.price_per_hour_aic, o.region,
+                        SELECT o.id, o.title, o.gpu_model, o.gpu_memory_mb, o.price_per_hour_aic, o.region, o.serving_price_per_gpu_second_aic,
                                o.measured_score, o.created_at, u.display_name AS provider,
                                fleet.last_heartbeat, fleet.verified_jobs, fleet.rejected_jobs,
                                (SELECT count(DISTINCT h.minute) FROM worker_heartbeats h JOIN workers w ON w.id = h.worker_id
@@ -136,7 +136,7 @@ public class OfferDirectory {
                 rs.getBigDecimal("price_per_hour_aic"), rs.getString("region"), score,
                 rs.getString("provider"), lastHeartbeat,
                 lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime,
-                rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"));
+                rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"), rs.getBigDecimal("serving_price_per_gpu_second_aic"));
     }
 
     /**
@@ -160,7 +160,7 @@ public class OfferDirectory {
      */
     public record Offer(long id, String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic,
                         String region, Double measuredScore, String providerName, Instant lastHeartbeat, boolean online,
-                        double uptime, int verifiedJobs, int rejectedJobs) {
+                        double uptime, int verifiedJobs, int rejectedJobs, BigDecimal servingPricePerGpuSecondAic) {
 
         /** Whether the builder's "cheapest" and "fastest" may pick it: no result rejected too often (see Reliability). */
         public boolean vetted() {

@@ -12,6 +12,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
@@ -63,6 +64,20 @@ class OffersController {
         return "compute/worker-token";
     }
 
+    /** Starts, reprices or (blank) stops serving predictions on one of the provider's offers. */
+    @PostMapping("/dashboard/provider/offers/{offerId}/serving")
+    String serving(@AuthenticationPrincipal AccountPrincipal me, @PathVariable long offerId,
+                   @RequestParam(defaultValue = "") String servingPricePerGpuSecondAic, Model model) {
+        try {
+            registry.changeServingPrice(me.id(), offerId, servingPricePerGpuSecondAic.isBlank() ? null
+                    : OfferForm.servingPrice(servingPricePerGpuSecondAic));
+        } catch (UserFacingException e) {
+            model.addAttribute("form", new OfferForm("", "", "", "", "", ""));
+            return dashboard(me, model, Map.of("serving-" + offerId, messages.of(e)));
+        }
+        return "redirect:/dashboard/provider#offer-" + offerId;
+    }
+
     private String dashboard(AccountPrincipal me, Model model, Map<String, String> errors) {
         model.addAttribute("offers", offers.ofProvider(me.id()));
         model.addAttribute("errors", errors);
@@ -86,15 +101,17 @@ class OffersController {
             } catch (NumberFormatException e) {
                 throw new UserFacingException("pricePerHourAic", "listing.error.price-format", pricePerHourAic);
             }
-            BigDecimal serving = null;
-            if (servingPricePerGpuSecondAic != null && !servingPricePerGpuSecondAic.isBlank()) {
-                try {
-                    serving = Aic.parse(servingPricePerGpuSecondAic, "servingPricePerGpuSecondAic", true);
-                } catch (UserFacingException e) {
-                    throw new UserFacingException("servingPricePerGpuSecondAic", "offer.error.serving-price");
-                }
-            }
+            BigDecimal serving = servingPricePerGpuSecondAic == null || servingPricePerGpuSecondAic.isBlank() ? null
+                    : servingPrice(servingPricePerGpuSecondAic);
             return new GpuOffers.NewOffer(title, gpuModel, memory, price, region, serving);
+        }
+
+        static BigDecimal servingPrice(String typed) {
+            try {
+                return Aic.parse(typed, "servingPricePerGpuSecondAic", true);
+            } catch (UserFacingException e) {
+                throw new UserFacingException("servingPricePerGpuSecondAic", "offer.error.serving-price");
+            }
         }
     }
 }

@@ -72,6 +72,36 @@ class ProviderDashboardTest extends ComputeWebTest {
                 .param(provider.id()).query(String.class).list()).containsExactly("0.002", "training only");
     }
 
+    @Test
+    void aRegisteredOfferStartsRepricesAndStopsServingFromTheDashboardAndNobodyElseCanChangeIt() throws Exception {
+        AccountPrincipal provider = users.member(), stranger = users.member();
+        serving(provider, "en", "");
+        long offer = jdbc.sql("SELECT id FROM gpu_offers WHERE provider_id = ?").param(provider.id()).query(Long.class).single();
+        assertThat(dashboard(provider, "en")).contains("No (training only)");
+
+        assertThat(changeServing(provider, offer, "0.003", "en").getStatus()).isEqualTo(302);
+        assertThat(dashboard(provider, "en")).contains("0.003 AIC / GPU-second");
+        assertThat(mvc.perform(get("/gpus")).andReturn().getResponse().getContentAsString()).contains("0.003 AIC / GPU-second");
+
+        assertThat(changeServing(provider, offer, "free", "ko").getContentAsString()).contains("추론 가격은 GPU 초당");
+        assertThat(changeServing(stranger, offer, "5", "en").getStatus()).as("another provider's offer").isEqualTo(404);
+        assertThat(servingPrice(offer)).isEqualTo("0.003");
+
+        assertThat(changeServing(provider, offer, "", "en").getStatus()).isEqualTo(302);
+        assertThat(servingPrice(offer)).isEqualTo("training only");
+    }
+
+    private org.springframework.mock.web.MockHttpServletResponse changeServing(AccountPrincipal who, long offer, String price,
+                                                                               String language) throws Exception {
+        return mvc.perform(post("/dashboard/provider/offers/" + offer + "/serving").with(user(who)).with(csrf())
+                .header("Accept-Language", language).param("servingPricePerGpuSecondAic", price)).andReturn().getResponse();
+    }
+
+    private String servingPrice(long offer) {
+        return jdbc.sql("SELECT coalesce(trim_scale(serving_price_per_gpu_second_aic)::text, 'training only') FROM gpu_offers WHERE id = ?")
+                .param(offer).query(String.class).single();
+    }
+
     private String serving(AccountPrincipal provider, String language, String price) throws Exception {
         return mvc.perform(post("/dashboard/provider/offers").with(user(provider)).with(csrf())
                         .header("Accept-Language", language).param("title", "Offer").param("gpuModel", "A100")
