@@ -624,10 +624,15 @@ class JobResults {
         return EpochCheckpoints.epochs(job.hyperparametersJson(), card, json);
     }
 
-    /** A serving worker's wrong answer counts as a rejected result, as a training result that failed verification does. */
+    /**
+     * A serving worker's wrong answer counts as a rejected result, as a training result that failed verification does,
+     * and marks the worker so that no instance hands it calls again (see ServingApiController).
+     */
     @ApplicationModuleListener
     void on(ServingWorkerRejected rejected) {
         countResult(rejected.workerId(), 0, 1);
+        jdbc.sql("UPDATE workers SET serving_rejected_at = now(), serving_rejected_reason = ? WHERE id = ? AND serving_rejected_at IS NULL")
+                .params(rejected.reason(), rejected.workerId()).update();
     }
 
     /**

@@ -30,7 +30,8 @@ import org.springframework.web.context.request.async.DeferredResult;
 /**
  * The worker API's serving routes: a worker of an offer that serves ({@code serving_price_per_gpu_second_aic} set)
  * long-polls for calls, sending the answers of its last batch with each poll, and loads a model it was sent a call of.
- * A worker of an offer that does not serve is answered 403, and polls again much later.
+ * A worker of an offer that does not serve is answered 403, and polls again much later; so is a worker that was caught
+ * giving a wrong answer, by whichever instance caught it.
  */
 @RestController
 @RequestMapping("/api/worker/v1/serving")
@@ -43,8 +44,8 @@ class ServingApiController {
     private final ServingFleet fleet;
     private final ServingProperties properties;
     private final JdbcClient jdbc;
-    /** Each poll asks: the offer's price and provider, read again after a few seconds. */
-    private final Cache<Long, Optional<ServingFleet.ServingWorker>> offers = Caffeine.newBuilder()
+    /** Each poll asks: the offer's price and provider (or why the worker may not serve), read again after a few seconds. */
+    private final Cache<Long, Serving> offers = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(10)).maximumSize(10_000).build();
 
     ServingApiController(ServingFleet fleet, ServingProperties properties, JdbcClient jdbc) {
@@ -62,10 +63,9 @@ class ServingApiController {
     @PostMapping("/poll")
     DeferredResult<ResponseEntity<?>> poll(@AuthenticationPrincipal WorkerIdentity.Worker worker, @RequestBody PollRequest request) {
         DeferredResult<ResponseEntity<?>> answer = new DeferredResult<>(properties.pollTimeout().plusSeconds(10).toMillis());
-        Optional<ServingFleet.ServingWorker> serving = offers.get(worker.id(), this::servingWorker);
-        if (serving.isEmpty()) {
-            answer.setResult(ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error",
-                    "this worker's offer does not serve predictions: set a price per GPU-second on the provider dashboard")));
+        Serving serving = offers.get(worker.id(), this::serving);
+        if (serving.refusal() != null) {
+            answer.setResult(ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error", serving.refusal())));
             return answer;
         }
         int maxBatch = request.maxBatch() == null ? 1 : request.maxBatch();
@@ -76,7 +76,7 @@ class ServingApiController {
                     + ", maxWaitMs 0 to " + MAX_WAIT_MS + ", loaded at most " + MAX_LOADED + " models")));
             return answer;
         }
-        fleet.poll(serving.get(), new ServingFleet.Poll(maxBatch, maxWaitMs, loaded,
+        fleet.poll(serving.worker(), new ServingFleet.Poll(maxBatch, maxWaitMs, loaded,
                         request.results() == null ? List.of() : request.results()))
                 .thenAccept(calls -> answer.setResult(calls.isEmpty() ? ResponseEntity.noContent().build()
                         : ResponseEntity.ok(new PollAnswer(calls))));
@@ -101,13 +101,24 @@ class ServingApiController {
                 "weights", Base64.getEncoder().encodeToString(weights)));
     }
 
-    private Optional<ServingFleet.ServingWorker> servingWorker(long workerId) {
-        record Offer(long providerId, BigDecimal price) {
-        }
+    /** A worker that may serve, or why it may not. */
+    private record Serving(ServingFleet.ServingWorker worker, String refusal) {
+    }
+
+    private Serving serving(long workerId) {
         return jdbc.sql("""
-                        SELECT o.provider_id, o.serving_price_per_gpu_second_aic FROM workers w JOIN gpu_offers o ON o.id = w.offer_id
-                        WHERE w.id = ? AND o.serving_price_per_gpu_second_aic IS NOT NULL""")
-                .param(workerId).query((rs, n) -> new Offer(rs.getLong(1), rs.getBigDecimal(2))).optional()
-                .map(o -> new ServingFleet.ServingWorker(workerId, o.providerId(), o.price()));
+                        SELECT o.provider_id, o.serving_price_per_gpu_second_aic, w.serving_rejected_reason
+                        FROM workers w JOIN gpu_offers o ON o.id = w.offer_id WHERE w.id = ?""")
+                .param(workerId).query((rs, n) -> {
+                    if (rs.getString(3) != null) {
+                        return new Serving(null, "this worker no longer serves predictions: one of its answers was wrong ("
+                                + rs.getString(3) + ")");
+                    }
+                    if (rs.getBigDecimal(2) == null) {
+                        return new Serving(null, "this worker's offer does not serve predictions: set a price per GPU-second"
+                                + " on the provider dashboard");
+                    }
+                    return new Serving(new ServingFleet.ServingWorker(workerId, rs.getLong(1), rs.getBigDecimal(2)), null);
+                }).single();
     }
 }

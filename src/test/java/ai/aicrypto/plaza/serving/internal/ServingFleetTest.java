@@ -227,6 +227,17 @@ class ServingFleetTest extends CreditTest {
         assertThat(rejectedResults(workerB.workerId())).isZero();
         awaitOnlinePrice(PRICE_B, processes.get(1)); // the liar gets no more calls
         assertThat(predict(42).get("servedBy").asString()).isEqualTo("worker-" + workerB.workerId());
+        // Marked in the database, so that every instance (each with its own queues) refuses its polls too.
+        assertThat(jdbc.sql("SELECT serving_rejected_reason FROM workers WHERE id = ?").param(liar.workerId())
+                .query(String.class).single()).isNotBlank();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> poll = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/worker/v1/serving/poll"))
+                    .header("Authorization", "Bearer " + liar.token()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(poll.statusCode()).isEqualTo(403);
+            assertThat(poll.body()).contains("no longer serves predictions");
+        });
     }
 
     // ------------------------------------------------------------------------------------------------
