@@ -13,7 +13,7 @@ public enum DatasetFormat {
     private static final int SNIFF_BYTES = 8192;
 
     /**
-     * Decides the format from the content first (IDX magic, possibly inside gzip; a ZIP's signature) and then from the original
+     * Decides the format from the content first (IDX magic, possibly inside gzip; a ZIP's signature in a {@code .zip} file) and then from the original
      * file name (a trailing {@code .gz} is ignored).
      *
      * @throws DatasetFormatException {@code dataset.error.unsupported-type} for unknown or binary files,
@@ -24,10 +24,10 @@ public enum DatasetFormat {
         if (IdxHeader.hasMagic(head)) {
             return IDX;
         }
-        if (isZip(head)) {
-            return IMAGE_FOLDERS;
-        }
         String name = originalFileName == null ? "" : originalFileName.toLowerCase(Locale.ROOT).strip();
+        if (isZip(head) && name.endsWith(".zip")) {
+            return IMAGE_FOLDERS; // other ZIP-based files (.xlsx, .docx, a renamed .csv) stay unsupported
+        }
         if (name.endsWith(".gz")) {
             name = name.substring(0, name.length() - 3);
         }

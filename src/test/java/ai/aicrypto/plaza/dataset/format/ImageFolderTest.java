@@ -257,6 +257,8 @@ class ImageFolderTest {
     void aDamagedArchiveAndBadChoicesAreRefused() throws IOException {
         Path damaged = Files.write(dir.resolve("damaged.zip"), "PK\u0003\u0004 and then nothing of a zip".getBytes());
         assertThat(DatasetFormat.detect(damaged, "damaged.zip")).isEqualTo(DatasetFormat.IMAGE_FOLDERS);
+        assertThatThrownBy(() -> DatasetFormat.detect(damaged, "sheet.xlsx")).as("other files that are ZIPs inside")
+                .isInstanceOfSatisfying(DatasetFormatException.class, e -> assertThat(e.messageKey()).isEqualTo(ErrorKeys.UNSUPPORTED_TYPE));
         assertRefused(damaged, ErrorKeys.ZIP_BROKEN);
         for (String size : List.of("7", "257", "-1", "big", "1e3")) {
             assertThatThrownBy(() -> ImageFolderOptions.parse(size, ""))
