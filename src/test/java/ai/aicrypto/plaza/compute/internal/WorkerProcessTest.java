@@ -272,18 +272,7 @@ class WorkerProcessTest extends IntegrationTest {
         float[] logits = djl.forward(encoded, count);
         int right = 0;
         for (int i = 0; i < count; i++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int c = 0; c < 10; c++) {
-                max = Math.max(max, logits[i * 10 + c]);
-            }
-            for (int c = 0; c < 10; c++) {
-                sum += Math.exp(logits[i * 10 + c] - max);
-            }
-            for (var score : json.readTree(answer).at("/predictions/" + i + "/top")) {
-                int c = trainedCard.classes().indexOf(score.get("label").stringValue());
-                assertThat(score.get("probability").doubleValue()).as(answer)
-                        .isCloseTo(Math.exp(logits[i * 10 + c] - max) / sum, within(1e-4));
-            }
+            assertProbabilitiesOf(json.readTree(answer), i, logits, trainedCard.classes());
             right += json.readTree(answer).at("/predictions/" + i + "/label").stringValue()
                     .equals(trainedCard.classes().get(truth[first + i])) ? 1 : 0;
         }
@@ -340,18 +329,7 @@ class WorkerProcessTest extends IntegrationTest {
         float[] logits = djl.forward(encoded, pictures);
         int agree = 0;
         for (int i = 0; i < pictures; i++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int c = 0; c < 10; c++) {
-                max = Math.max(max, logits[i * 10 + c]);
-            }
-            for (int c = 0; c < 10; c++) {
-                sum += Math.exp(logits[i * 10 + c] - max);
-            }
-            for (var score : largeAnswer.at("/predictions/" + i + "/top")) {
-                int c = classes.indexOf(score.get("label").stringValue());
-                assertThat(score.get("probability").doubleValue()).as(largeAnswer.toString())
-                        .isCloseTo(Math.exp(logits[i * 10 + c] - max) / sum, within(1e-4));
-            }
+            assertProbabilitiesOf(largeAnswer, i, logits, classes);
             String label = largeAnswer.at("/predictions/" + i + "/label").stringValue();
             assertThat(classes).contains(label);
             agree += label.equals(smallAnswer.at("/predictions/" + i + "/label").stringValue()) ? 1 : 0;
@@ -389,6 +367,23 @@ class WorkerProcessTest extends IntegrationTest {
         for (int i = 0; i < ImageFolderZips.COLOURS.size(); i++) {
             assertThat(answer.at("/predictions/" + i + "/label").stringValue()).as(answer.toString())
                     .isEqualTo(ImageFolderZips.COLOURS.get(i));
+        }
+    }
+
+    /** The top classes of prediction {@code i} in a predict API answer carry the softmax of DJL's logits for it. */
+    private static void assertProbabilitiesOf(tools.jackson.databind.JsonNode answer, int i, float[] logits, List<String> classes) {
+        int n = classes.size();
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int c = 0; c < n; c++) {
+            max = Math.max(max, logits[i * n + c]);
+        }
+        for (int c = 0; c < n; c++) {
+            sum += Math.exp(logits[i * n + c] - max);
+        }
+        for (var score : answer.at("/predictions/" + i + "/top")) {
+            int c = classes.indexOf(score.get("label").stringValue());
+            assertThat(score.get("probability").doubleValue()).as(answer.toString())
+                    .isCloseTo(Math.exp(logits[i * n + c] - max) / sum, within(1e-4));
         }
     }
 
