@@ -115,7 +115,7 @@ class ConvEngineTest {
         for (int r = 0; r < rows; r++) {
             y[r] = r % 3;
             for (int f = 0; f < features; f++) {
-                x[r * features + f] = (float) ((f / 64 == y[r] ? 0.6 : 0.4) + random.nextDouble(-0.3, 0.3));
+                x[r * features + f] = (float) ((f / 64 == y[r] ? 0.7 : 0.3) + random.nextDouble(-0.25, 0.25));
             }
         }
         var all = new ai.aicrypto.plaza.worker.data.Shard(rows, features, x, y, null);
