@@ -16,6 +16,8 @@ import java.util.Map;
  */
 final class ImageFolderProfiler {
 
+    static final int PREVIEW_MAX_SIZE = 96;
+
     private ImageFolderProfiler() {
     }
 
@@ -28,6 +30,9 @@ final class ImageFolderProfiler {
             int count = archive.images().size();
             limits.checkShardBytes(count, encoding.featureCount(), false); // before any image is decoded
             Reservoir<PreviewRecord> preview = new Reservoir<>(previewSize, seed);
+            // Previews are kept in the profile: large sizes are shown smaller, so 20 of them stay a few hundred KB.
+            int shown = Math.min(size, PREVIEW_MAX_SIZE);
+            Preprocessing previewEncoding = Preprocessing.image(shown, shown, channels, IdxProfiler.LABEL, classes);
             long[] classCounts = new long[classes.size()];
             int min = 255, max = 0;
             long sum = 0;
@@ -47,7 +52,8 @@ final class ImageFolderProfiler {
                 classCounts[image.classIndex()]++;
                 int slot = preview.slotFor();
                 if (slot >= 0) {
-                    preview.put(slot, new PreviewRecord(index, List.of(), classes.get(image.classIndex()), PngImages.dataUri(fitted)));
+                    BufferedImage picture = shown == size ? fitted : previewEncoding.fitted(fitted);
+                    preview.put(slot, new PreviewRecord(index, List.of(), classes.get(image.classIndex()), PngImages.dataUri(picture)));
                 }
             }
             double mean = (double) sum / ((double) count * encoding.featureCount());

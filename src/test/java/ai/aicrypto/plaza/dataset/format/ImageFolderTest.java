@@ -96,6 +96,10 @@ class ImageFolderTest {
         assertThat(profile.featureCount()).isEqualTo(3 * 16 * 16);
         assertThat(profile.imageShape()).containsExactly(3, 16, 16);
         assertThat(profile.preview()).hasSize(20).allSatisfy(r -> assertThat(picture(r.imageDataUri()).getWidth()).isEqualTo(16));
+        DatasetProfile large = processor.profile(DatasetSource.imageFolders(zip, ImageFolderOptions.parse("128", "rgb")), 1);
+        assertThat(large.imageShape()).containsExactly(3, 128, 128);
+        assertThat(large.preview()).as("shown smaller").allSatisfy(r -> assertThat(picture(r.imageDataUri()).getWidth())
+                .isEqualTo(ImageFolderProfiler.PREVIEW_MAX_SIZE));
 
         // A picture that is red everywhere: the red plane first, then green, then blue.
         BufferedImage red = new BufferedImage(50, 30, BufferedImage.TYPE_INT_RGB);
