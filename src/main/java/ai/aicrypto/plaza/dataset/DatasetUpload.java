@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.dataset;
 import java.nio.file.Path;
 
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.dataset.format.ImageFolderOptions;
 
 /**
  * A dataset to import: its listing and its files, already on local disk.
@@ -11,12 +12,24 @@ import ai.aicrypto.plaza.catalog.ListingDraft;
  * @param labelsFile  the labels file of an IDX pair, else null
  * @param labelColumn the label column of a CSV/TSV file, else null
  * @param classNames  IDX: the name of each label value (0, 1, ...), shown instead of the number; else empty
+ * @param imageOptions a ZIP of image folders: the size and colour its images are brought to (null: from the images)
  */
 public record DatasetUpload(ListingDraft listing, Path file, String fileName, Path labelsFile, String labelsFileName,
-                            String labelColumn, java.util.List<String> classNames) {
+                            String labelColumn, java.util.List<String> classNames, ImageFolderOptions imageOptions) {
 
     public DatasetUpload {
         classNames = classNames == null ? java.util.List.of() : java.util.List.copyOf(classNames);
+        imageOptions = imageOptions == null ? ImageFolderOptions.FROM_DATA : imageOptions;
+    }
+
+    public DatasetUpload(ListingDraft listing, Path file, String fileName, Path labelsFile, String labelsFileName,
+                         String labelColumn, java.util.List<String> classNames) {
+        this(listing, file, fileName, labelsFile, labelsFileName, labelColumn, classNames, null);
+    }
+
+    /** A ZIP of one folder of images per class. */
+    public static DatasetUpload imageFolders(ListingDraft listing, Path zip, String fileName, ImageFolderOptions options) {
+        return new DatasetUpload(listing, zip, fileName, null, null, null, java.util.List.of(), options);
     }
 
     /** Without class names: the label values name the classes. */

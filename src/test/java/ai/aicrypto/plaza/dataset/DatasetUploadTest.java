@@ -18,14 +18,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.platform.DataSizes;
+import ai.aicrypto.plaza.support.ImageFolderZips;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.context.TestPropertySource;
@@ -234,6 +238,76 @@ class DatasetUploadTest extends IntegrationTest {
         mvc.perform(upload("Htmx " + System.nanoTime(), "species", file("flowers.csv", flowersCsv(15))).header("HX-Request", "true"))
                 .andExpect(status().isOk())
                 .andExpect(header().string("HX-Redirect", org.hamcrest.Matchers.matchesPattern("/datasets/\\d+")));
+    }
+
+    /**
+     * Real Fashion-MNIST items zipped as PNG files in class folders, as a user would: the folder names become the
+     * classes on the page and in what models learn, and the preview shows pictures; coloured shapes stay in colour at
+     * the size chosen on the form.
+     */
+    @Test
+    void aZipOfImageFoldersIsPreviewedWithItsClassNames(@TempDir Path tmp) throws Exception {
+        byte[] fashion = Files.readAllBytes(ImageFolderZips.fashion(tmp.resolve("fashion.zip"), 200));
+        String location = mvc.perform(upload("Fashion folders " + System.nanoTime(), "", file("fashion.zip", fashion)))
+                .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
+        long id = Long.parseLong(location.replace("/datasets/", ""));
+        Preprocessing encoding = datasetsApi.preprocessing(id);
+        assertThat(encoding.label().classes()).containsExactlyElementsOf(ImageFolderZips.FASHION_CLASSES.stream().sorted().toList());
+        assertThat(encoding.image()).isEqualTo(new Preprocessing.Image(28, 28, 1, 1 / 255.0));
+        String page = mvc.perform(get(location).with(user(owner))).andReturn().getResponse().getContentAsString();
+        String preview = page.substring(page.indexOf("id=\"preview\""));
+        assertThat(preview.split("<img src=\"data:image/png;base64,", -1).length - 1).isEqualTo(20);
+        assertThat(preview).contains(">Ankle boot<").contains(">T-shirt<");
+        assertThat(page).contains("id=\"row-count\">200<").contains("28 × 28");
+        assertThat(page.substring(page.indexOf("id=\"histogram\""))).contains("Trouser").contains("Sneaker");
+        var download = mvc.perform(get("/datasets/" + id + "/download").with(user(owner))).andReturn();
+        assertThat(mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray()).isEqualTo(fashion);
+
+        byte[] shapes = Files.readAllBytes(ImageFolderZips.shapes(tmp.resolve("shapes.zip"), 10, 40, 5));
+        String colour = mvc.perform(upload("Shapes " + System.nanoTime(), "", file("shapes.zip", shapes))
+                        .param("imageSize", "16").param("imageColour", "rgb"))
+                .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
+        assertThat(datasetsApi.preprocessing(Long.parseLong(colour.replace("/datasets/", ""))).image())
+                .isEqualTo(new Preprocessing.Image(16, 16, 3, 1 / 255.0));
+        assertThat(mvc.perform(get(colour).with(user(owner))).andReturn().getResponse().getContentAsString())
+                .contains("3 × 16 × 16").contains(">green<");
+    }
+
+    @Test
+    void hostileZipsAreExplainedInTheUsersLanguageAndLeaveNothingStored(@TempDir Path tmp) throws Exception {
+        long listings = count("listings");
+        long datasets = count("datasets");
+        long datasetBlobs = count("dataset_blobs");
+        long blobFiles = blobFiles();
+
+        Map<String, byte[]> trick = ImageFolderZips.twoClasses();
+        trick.put("../../etc/cron.d/evil.png", trick.get("red/0.png"));
+        rejected(upload("Trick", "", zip(tmp, trick)), "../../etc/cron.d/evil.png");
+        Map<String, byte[]> broken = ImageFolderZips.twoClasses();
+        broken.put("blue/scan 7.png", new byte[]{(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3});
+        rejected(upload("Broken", "", zip(tmp, broken)), "blue/scan 7.png&quot; is damaged");
+        rejected(upload("Broken", "", zip(tmp, broken)).header("Accept-Language", "ko"), "blue/scan 7.png&quot;이(가) 손상");
+        Map<String, byte[]> one = ImageFolderZips.twoClasses();
+        one.keySet().removeIf(name -> name.startsWith("red/"));
+        rejected(upload("One", "", zip(tmp, one)), "All images are in one class folder, &quot;blue&quot;");
+        Map<String, byte[]> text = ImageFolderZips.twoClasses();
+        text.put("red/readme.txt", "hello".getBytes(StandardCharsets.UTF_8));
+        rejected(upload("Text", "", zip(tmp, text)).header("Accept-Language", "ko"), "red/readme.txt&quot;은(는) PNG나 JPEG 이미지가 아닙니다");
+        Map<String, byte[]> bomb = ImageFolderZips.twoClasses();
+        bomb.put("red/zeros.png", new byte[8 << 20]);
+        rejected(upload("Bomb", "", zip(tmp, bomb)), "Decompressed, the file is larger than the limit");
+        rejected(upload("Size", "", zip(tmp, ImageFolderZips.twoClasses())).param("imageSize", "4096"), "from 8 to 256");
+        rejected(upload("Labels", "species", zip(tmp, ImageFolderZips.twoClasses())), "names its classes by its folders");
+
+        assertThat(count("listings")).isEqualTo(listings);
+        assertThat(count("datasets")).isEqualTo(datasets);
+        assertThat(count("dataset_blobs")).isEqualTo(datasetBlobs);
+        assertThat(blobFiles()).isEqualTo(blobFiles);
+        assertThat(Files.list(dataDir().resolve("work")).filter(p -> !Files.isDirectory(p)).toList()).isEmpty();
+    }
+
+    private static MockMultipartFile zip(Path tmp, Map<String, byte[]> entries) throws IOException {
+        return file("photos.zip", Files.readAllBytes(ImageFolderZips.write(Files.createTempFile(tmp, "photos", ".zip"), entries)));
     }
 
     private void rejected(MockMultipartHttpServletRequestBuilder request, String messagePart) throws Exception {

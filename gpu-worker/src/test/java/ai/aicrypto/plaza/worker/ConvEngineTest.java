@@ -94,6 +94,39 @@ class ConvEngineTest {
         assertEquals(run.get(2).step(), again.get(0).step());
     }
 
+    /**
+     * Colour pictures (the plaza's image folders in RGB): three planes per image, [channels, height, width]. The class is
+     * which channel is bright, which a network reading one plane could not tell; crops and flips move all planes alike.
+     */
+    @Test
+    void aCnnOnThreeChannelPicturesLearnsWhatOnlyTheColourTells() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var card = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(java.nio.file.Files.readString(
+                TestData.CARDS.resolve("fashion-mnist-cnn.json")));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) card.get("input")).putArray("shape").add(3).add(8).add(8);
+        card.putObject("output").putArray("classes").add("red").add("green").add("blue");
+        card.set("architecture", json.readTree(SMALL));
+        ModelSpec spec = ModelSpec.fromCard(card);
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(4));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        int rows = 400, features = 3 * 64;
+        float[] x = new float[rows * features];
+        int[] y = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            y[r] = r % 3;
+            for (int f = 0; f < features; f++) {
+                x[r * features + f] = (float) ((f / 64 == y[r] ? 0.7 : 0.3) + random.nextDouble(-0.25, 0.25));
+            }
+        }
+        var all = new ai.aicrypto.plaza.worker.data.Shard(rows, features, x, y, null);
+        List<String> classes = List.of("red", "green", "blue");
+        TrainedModel m = cpu.train(spec, ai.aicrypto.plaza.worker.data.InMemoryData.of(all.slice(0, 300), classes), TrainingListener.NONE);
+        assertArrayEquals(new long[]{8, 3, 3, 3}, m.weights().get("conv.0.weight").shape(), "a filter spans the three planes");
+        Evaluator.Result r = Evaluator.evaluate(spec, m.weights(), ai.aicrypto.plaza.worker.data.InMemoryData.of(all.slice(300, 400), classes));
+        System.out.println("3-channel cnn (cpu): " + m.history() + ", held-out " + r);
+        assertTrue(r.accuracy() > 0.9, "held-out accuracy " + r.accuracy());
+    }
+
     @Test
     void enginesWithoutConvKernelsSaySoAndTheCpuEngineTakesCnns() throws Exception {
         ModelSpec spec = small(1);

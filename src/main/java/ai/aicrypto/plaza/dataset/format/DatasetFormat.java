@@ -6,12 +6,14 @@ import java.util.Locale;
 
 /** The accepted upload formats; see the {@link ai.aicrypto.plaza.dataset.format package docs}. */
 public enum DatasetFormat {
-    CSV, TSV, IDX;
+    CSV, TSV, IDX,
+    /** A ZIP of one folder of PNG/JPEG images per class ({@link ImageFolderArchive}). */
+    IMAGE_FOLDERS;
 
     private static final int SNIFF_BYTES = 8192;
 
     /**
-     * Decides the format from the content first (IDX magic, possibly inside gzip) and then from the original
+     * Decides the format from the content first (IDX magic, possibly inside gzip; a ZIP's signature in a {@code .zip} file) and then from the original
      * file name (a trailing {@code .gz} is ignored).
      *
      * @throws DatasetFormatException {@code dataset.error.unsupported-type} for unknown or binary files,
@@ -23,6 +25,9 @@ public enum DatasetFormat {
             return IDX;
         }
         String name = originalFileName == null ? "" : originalFileName.toLowerCase(Locale.ROOT).strip();
+        if (isZip(head) && name.endsWith(".zip")) {
+            return IMAGE_FOLDERS; // other ZIP-based files (.xlsx, .docx, a renamed .csv) stay unsupported
+        }
         if (name.endsWith(".gz")) {
             name = name.substring(0, name.length() - 3);
         }
@@ -39,6 +44,12 @@ public enum DatasetFormat {
             return TSV;
         }
         throw new DatasetFormatException(ErrorKeys.UNSUPPORTED_TYPE);
+    }
+
+    // A local file header, or the end record of an empty archive.
+    private static boolean isZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K'
+                && ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6));
     }
 
     // Text files never contain NUL; binary formats almost always do within the first few KiB.

@@ -40,9 +40,11 @@ public final class DatasetProcessor {
      * @throws DatasetFormatException when the data is invalid (the key says why)
      */
     public DatasetProfile profile(DatasetSource source, long previewSeed) throws IOException {
-        DatasetProfile profile = source.format() == DatasetFormat.IDX
-                ? IdxProfiler.profile(source, previewSize, previewSeed, limits)
-                : CsvProfiler.profile(source, previewSize, previewSeed, limits);
+        DatasetProfile profile = switch (source.format()) {
+            case IDX -> IdxProfiler.profile(source, previewSize, previewSeed, limits);
+            case IMAGE_FOLDERS -> ImageFolderProfiler.profile(source, previewSize, previewSeed, limits);
+            default -> CsvProfiler.profile(source, previewSize, previewSeed, limits);
+        };
         // Before any shard is written: what the preprocessing would write (rows without a label are skipped).
         long labeledRows = profile.rowCount() - profile.column(profile.labelColumn()).missing();
         limits.checkShardBytes(labeledRows, profile.featureCount(), profile.regression());
@@ -55,8 +57,10 @@ public final class DatasetProcessor {
      * @param profile the result of {@link #profile} for the same files
      */
     public List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir) throws IOException {
-        return source.format() == DatasetFormat.IDX
-                ? IdxPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits)
-                : CsvPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits);
+        return switch (source.format()) {
+            case IDX -> IdxPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits);
+            case IMAGE_FOLDERS -> ImageFolderPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits);
+            default -> CsvPreprocessor.preprocess(source, profile, outDir, maxShardBytes, limits);
+        };
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
  * @param classes      classification: the distinct label values, sorted (numerically for numeric labels);
  *                     regression: empty
  * @param featureCount number of float32 features per example in the preprocessed shards
- * @param imageShape   IDX: {@code [rows, cols]}; CSV/TSV: null
+ * @param imageShape   IDX and grey image folders: {@code [rows, cols]}; RGB image folders: {@code [3, rows, cols]};
+ *                     CSV/TSV: null
  * @param preview      a seeded uniform random sample of examples, ordered by row index
  * @param preprocessing how records became the shards' features; profiles stored before it existed get the
  *                      version 1 encoding they were written with

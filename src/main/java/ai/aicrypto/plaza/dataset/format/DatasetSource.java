@@ -5,16 +5,28 @@ import java.nio.file.Path;
 /**
  * The files of one dataset.
  *
- * @param primary     CSV/TSV file, or IDX images file
+ * @param primary     CSV/TSV file, IDX images file, or ZIP of image folders
  * @param labels      IDX labels file (required for IDX), null for CSV/TSV
  * @param labelColumn name of the label column (required for CSV/TSV: unlabeled data is not accepted), null for IDX
  * @param classNames  IDX: the name of each label value (0, 1, ...); empty: the values name the classes
+ * @param imageOptions image folders: the size and colour the images are brought to
  */
 public record DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn,
-                            java.util.List<String> classNames) {
+                            java.util.List<String> classNames, ImageFolderOptions imageOptions) {
 
     public DatasetSource {
         classNames = classNames == null ? java.util.List.of() : java.util.List.copyOf(classNames);
+        imageOptions = imageOptions == null ? ImageFolderOptions.FROM_DATA : imageOptions;
+    }
+
+    public DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn,
+                         java.util.List<String> classNames) {
+        this(format, primary, labels, labelColumn, classNames, null);
+    }
+
+    /** A ZIP of image folders. */
+    public static DatasetSource imageFolders(Path zip, ImageFolderOptions options) {
+        return new DatasetSource(DatasetFormat.IMAGE_FOLDERS, zip, null, null, null, options);
     }
 
     public DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn) {

@@ -31,6 +31,23 @@ final class ErrorKeys {
     static final String CLASS_NAMES_COUNT = "dataset.error.class-names-count";
     static final String CLASS_NAMES_INVALID = "dataset.error.class-names-invalid";
     static final String CLASS_NAMES_CSV = "dataset.error.class-names-csv";
+    static final String IMAGE_SIZE = "dataset.error.image-size";
+    static final String IMAGE_COLOUR = "dataset.error.image-colour";
+    static final String ZIP_BROKEN = "dataset.error.zip-broken";
+    static final String ZIP_TOO_MANY_ENTRIES = "dataset.error.zip-too-many-entries";
+    static final String ZIP_UNSAFE_NAME = "dataset.error.zip-unsafe-name";
+    static final String ZIP_SYMLINK = "dataset.error.zip-symlink";
+    static final String ZIP_NESTED_ARCHIVE = "dataset.error.zip-nested-archive";
+    static final String ZIP_NOT_AN_IMAGE = "dataset.error.zip-not-an-image";
+    static final String ZIP_ENTRY_UNREADABLE = "dataset.error.zip-entry-unreadable";
+    static final String ZIP_NO_IMAGES = "dataset.error.zip-no-images";
+    static final String ZIP_IMAGE_OUTSIDE_CLASS = "dataset.error.zip-image-outside-class";
+    static final String ZIP_EMPTY_CLASS = "dataset.error.zip-empty-class";
+    static final String ZIP_ONE_CLASS = "dataset.error.zip-one-class";
+    static final String ZIP_TOO_MANY_CLASSES = "dataset.error.zip-too-many-classes";
+    static final String ZIP_ENTRY_SIZE = "dataset.error.zip-entry-size";
+    static final String ZIP_IMAGE_TOO_LARGE = "dataset.error.zip-image-too-large";
+    static final String ZIP_BROKEN_IMAGE = "dataset.error.zip-broken-image";
 
     private ErrorKeys() {
     }

@@ -54,7 +54,7 @@ final class IdxProfiler {
             List<String> classes = classes(labelCounts);
             return new DatasetProfile(DatasetFormat.IDX, examples.count(), columns, LABEL, classes,
                     examples.pixels(), List.of(examples.rows(), examples.cols()), records,
-                    Preprocessing.image(examples.rows(), examples.cols(), LABEL, named(classes, source.classNames())));
+                    Preprocessing.image(examples.rows(), examples.cols(), 1, LABEL, named(classes, source.classNames())));
         }
     }
 

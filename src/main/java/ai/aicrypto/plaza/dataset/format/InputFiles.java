@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -35,12 +36,18 @@ final class InputFiles {
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
             return gzip
-                    ? new BufferedInputStream(new Limited(new GZIPInputStream(raw, BUFFER), maxDecompressedBytes), BUFFER)
+                    ? new BufferedInputStream(new Limited(new GZIPInputStream(raw, BUFFER), maxDecompressedBytes,
+                            () -> new DatasetFormatException(ErrorKeys.DECOMPRESSED_TOO_LARGE, DataSizes.humanReadable(maxDecompressedBytes))), BUFFER)
                     : raw;
         } catch (IOException e) {
             raw.close();
             throw e;
         }
+    }
+
+    /** Throws the supplied exception once more than {@code max} bytes came out of {@code in}. */
+    static InputStream limited(InputStream in, long max, Supplier<DatasetFormatException> tooMuch) {
+        return new Limited(in, max, tooMuch);
     }
 
     /** Up to {@code max} leading (decompressed) bytes, for sniffing the content type. */
@@ -56,11 +63,13 @@ final class InputFiles {
     private static final class Limited extends FilterInputStream {
 
         private final long max;
+        private final Supplier<DatasetFormatException> tooMuch;
         private long count;
 
-        Limited(InputStream in, long max) {
+        Limited(InputStream in, long max, Supplier<DatasetFormatException> tooMuch) {
             super(in);
             this.max = max;
+            this.tooMuch = tooMuch;
         }
 
         @Override
@@ -96,7 +105,7 @@ final class InputFiles {
         private void counted(long n) {
             count += n;
             if (count > max) {
-                throw new DatasetFormatException(ErrorKeys.DECOMPRESSED_TOO_LARGE, DataSizes.humanReadable(max));
+                throw tooMuch.get();
             }
         }
     }

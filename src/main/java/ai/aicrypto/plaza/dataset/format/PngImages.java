@@ -8,15 +8,20 @@ import java.util.Base64;
 
 import javax.imageio.ImageIO;
 
-/** Encodes 8-bit grayscale pixels as a PNG data URI for the preview. */
+/** Encodes preview images as PNG data URIs. */
 final class PngImages {
 
     private PngImages() {
     }
 
+    /** 8-bit grey levels, row-major. */
     static String dataUri(byte[] pixels, int rows, int cols) {
         BufferedImage image = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
         image.getRaster().setDataElements(0, 0, cols, rows, pixels);
+        return dataUri(image);
+    }
+
+    static String dataUri(BufferedImage image) {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         try {
             ImageIO.write(image, "png", png);

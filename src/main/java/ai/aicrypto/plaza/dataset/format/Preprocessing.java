@@ -26,7 +26,7 @@ import java.util.Set;
  * columns (also a row number, an integer column counting 0, 1, 2, ... or 1, 2, 3, ..., unless it is the only
  * column) and free-text columns are left out. Version 1, the encoding of datasets uploaded before, is described too: a
  * number as it is (missing: the mean) and a category as its rank in the column histogram. Images (both versions):
- * grey levels divided by 255, row-major.
+ * levels divided by 255, row-major, one plane per channel (grey; or red, green, blue), resized as {@link #fitted} says.
  *
  * @param kind    {@code tabular} or {@code image}
  * @param columns tabular: the feature columns in feature order; image: empty
@@ -156,9 +156,9 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
                 new Label(label.name(), classes));
     }
 
-    /** Grey-level images of {@code rows x cols}. */
-    static Preprocessing image(int rows, int cols, String labelColumn, List<String> classes) {
-        return new Preprocessing(CURRENT_VERSION, IMAGE, List.of(), new Image(rows, cols, 1, 1 / 255.0),
+    /** Images of {@code rows x cols} with 1 (grey) or 3 (red, green, blue) channels, levels scaled to [0, 1]. */
+    static Preprocessing image(int rows, int cols, int channels, String labelColumn, List<String> classes) {
+        return new Preprocessing(CURRENT_VERSION, IMAGE, List.of(), new Image(rows, cols, channels, 1 / 255.0),
                 new Label(labelColumn, classes));
     }
 
@@ -247,23 +247,53 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
         return out;
     }
 
-    /** Resizes an image to the model's input size and encodes its grey levels. */
+    /**
+     * Resizes an image to the model's input size and encodes it: grey levels, or red, green and blue planes one after
+     * the other ([channels, height, width], as a CNN reads them), each level times the scale. Datasets of image folders
+     * are encoded by this method too, so a model sees a picture at inference as it saw its training images.
+     */
     public float[] encode(BufferedImage picture) {
+        return features(fitted(picture));
+    }
+
+    /**
+     * The picture at the input size, as 8-bit grey or RGB (an alpha channel is dropped). Shrinking by more than half
+     * goes in halving steps: bilinear interpolation at exactly half the size averages each 2x2 block, so the steps
+     * average every source pixel (area averaging) where a single bilinear step would sample a few and alias.
+     */
+    BufferedImage fitted(BufferedImage picture) {
         if (!forImages()) {
             throw new IllegalStateException("a tabular model takes a record");
         }
-        BufferedImage grey = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
-        Graphics2D g = grey.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(picture, 0, 0, image.width(), image.height(), null);
-        } finally {
-            g.dispose();
-        }
-        byte[] levels = ((java.awt.image.DataBufferByte) grey.getRaster().getDataBuffer()).getData();
-        float[] out = new float[levels.length];
-        for (int i = 0; i < levels.length; i++) {
-            out[i] = (float) ((levels[i] & 0xff) * image.scale());
+        int type = image.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR;
+        BufferedImage current = picture;
+        do {
+            int width = Math.max(image.width(), current.getWidth() / 2);
+            int height = Math.max(image.height(), current.getHeight() / 2);
+            BufferedImage next = new BufferedImage(width, height, type);
+            Graphics2D g = next.createGraphics();
+            try {
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.drawImage(current, 0, 0, width, height, null);
+            } finally {
+                g.dispose();
+            }
+            current = next;
+        } while (current.getWidth() != image.width() || current.getHeight() != image.height());
+        return current;
+    }
+
+    /** The features of a {@link #fitted} picture. */
+    float[] features(BufferedImage fitted) {
+        int planes = image.channels(), pixels = image.height() * image.width();
+        float[] out = new float[planes * pixels];
+        var raster = fitted.getRaster();
+        for (int c = 0; c < planes; c++) {
+            for (int y = 0, p = 0; y < image.height(); y++) {
+                for (int x = 0; x < image.width(); x++, p++) {
+                    out[c * pixels + p] = (float) (raster.getSample(x, y, c) * image.scale());
+                }
+            }
         }
         return out;
     }

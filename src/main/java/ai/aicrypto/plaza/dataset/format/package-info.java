@@ -24,6 +24,16 @@
  * labels 1 dimension with the same count; files must be neither truncated nor longer than their header says.
  * The profile reports the pseudo-columns {@code pixels} and {@code label}.
  *
+ * <h3>Image folders (a ZIP of one folder of PNG/JPEG images per class)</h3>
+ * The class folders are the top-level folders, or those of one folder wrapping them all; the sorted folder names are
+ * the classes. Images of any size are brought to the chosen square size and to grey or RGB
+ * ({@link ai.aicrypto.plaza.dataset.format.ImageFolderOptions}) by
+ * {@link ai.aicrypto.plaza.dataset.format.Preprocessing#encode(java.awt.image.BufferedImage)}. What is refused, and
+ * when (mostly from the central directory, before anything is inflated), is listed in
+ * {@link ai.aicrypto.plaza.dataset.format.ImageFolderArchive}. The profile reports the pseudo-columns {@code pixels}
+ * (levels 0-255 after resizing) and {@code label} (the class names), and {@code image_shape} is {@code [size, size]}
+ * for grey and {@code [3, size, size]} for RGB.
+ *
  * <h2>Profile</h2>
  * Per column: type, missing count, min/max/mean of numeric columns, and for categorical columns (and class
  * labels) a histogram of the 50 most frequent values. To bound memory, distinct values are counted up to
@@ -48,7 +58,8 @@
  *       {@link ai.aicrypto.plaza.dataset.format.Preprocessing} (stored in the profile and copied into trained
  *       models' cards) describes. CSV/TSV: numeric columns standardised with a missing-value indicator,
  *       categorical columns one-hot (at most 20 values) or hashed into 32 buckets, identifier-like, row-number and
- *       free-text columns left out. IDX: pixel / 255 in row-major order.</li>
+ *       free-text columns left out. IDX: pixel / 255 in row-major order. Image folders: the same, one plane per
+ *       channel ([channels, height, width]).</li>
  *   <li>classification: {@code labels}: I64 {@code [rows]}, the index of the label in {@code classes};
  *       regression: {@code targets}: F32 {@code [rows]}, the label value.</li>
  *   <li>{@code __metadata__} (all strings): {@code format} = {@code aiplaza-dataset-v1}, {@code source_format},

@@ -289,6 +289,14 @@ class DatasetService implements Datasets {
                 checkFileName(upload.labelsFileName(), "labelsFile");
                 return new DatasetSource(format, upload.file(), upload.labelsFile(), null, upload.classNames());
             }
+            if (format == DatasetFormat.IMAGE_FOLDERS) {
+                // The folders name the classes: anything else naming them would be ignored, so it is refused.
+                if (upload.labelsFile() != null || !upload.classNames().isEmpty()
+                        || (upload.labelColumn() != null && !upload.labelColumn().isBlank())) {
+                    throw new UserFacingException("file", "dataset.error.zip-labels-given");
+                }
+                return DatasetSource.imageFolders(upload.file(), upload.imageOptions());
+            }
             String label = upload.labelColumn() == null || upload.labelColumn().isBlank() ? null : upload.labelColumn().strip();
             if (label == null) {
                 throw new UserFacingException("labelColumn", "dataset.error.label-required");

@@ -9,6 +9,10 @@ public class DatasetUploadForm {
     private String labelColumn = "";
     /** IDX: the class names, comma-separated, in label order. */
     private String classNames = "";
+    /** Image folders: the side of the square the images are resized to; blank: from the images. */
+    private String imageSize = "";
+    /** Image folders: {@code grayscale}, {@code rgb}, or blank: from the images. */
+    private String imageColour = "";
 
     public ListingForm getListing() {
         return listing;
@@ -32,6 +36,31 @@ public class DatasetUploadForm {
 
     public void setClassNames(String classNames) {
         this.classNames = classNames;
+    }
+
+    public String getImageSize() {
+        return imageSize;
+    }
+
+    public void setImageSize(String imageSize) {
+        this.imageSize = imageSize;
+    }
+
+    public String getImageColour() {
+        return imageColour;
+    }
+
+    public void setImageColour(String imageColour) {
+        this.imageColour = imageColour;
+    }
+
+    /** The image folders' size and colour as chosen. */
+    ai.aicrypto.plaza.dataset.format.ImageFolderOptions imageOptions() {
+        try {
+            return ai.aicrypto.plaza.dataset.format.ImageFolderOptions.parse(imageSize, imageColour);
+        } catch (ai.aicrypto.plaza.dataset.format.DatasetFormatException e) {
+            throw new ai.aicrypto.plaza.platform.UserFacingException("imageSize", e.messageKey(), e.args());
+        }
     }
 
     /** The class names given, stripped; empty when none. */

@@ -232,7 +232,7 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     /**
      * How this model takes raw input: the card's {@link #preprocessing()}, or for a card without one (spec 1.0),
      * its input as it is: each column a number (missing: 0), or a grey image of the card's shape scaled to [0, 1].
-     * Empty for a colour image input, which the plaza cannot encode yet.
+     * Empty for an image input of other than 1 (grey) or 3 (red, green, blue) channels, which the plaza cannot encode.
      */
     public Optional<Preprocessing> inputPreprocessing() {
         Optional<Preprocessing> carried = preprocessing();
@@ -243,12 +243,13 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
                 isClassification() ? classes() : List.of());
         if ("image".equals(inputKind())) {
             List<Integer> shape = inputShape();
-            if (shape.size() == 3 && shape.get(0) != 1) {
+            int channels = shape.size() == 3 ? shape.get(0) : 1;
+            if (channels != 1 && channels != 3) {
                 return Optional.empty();
             }
             int h = shape.get(shape.size() - 2), w = shape.get(shape.size() - 1);
             return Optional.of(new Preprocessing(1, Preprocessing.IMAGE, List.of(),
-                    new Preprocessing.Image(h, w, 1, 1 / 255.0), label));
+                    new Preprocessing.Image(h, w, channels, 1 / 255.0), label));
         }
         List<Preprocessing.Column> columns = inputColumns().stream()
                 .map(c -> new Preprocessing.Column(c, Preprocessing.NUMBER, 0.0, null, false, null, null)).toList();

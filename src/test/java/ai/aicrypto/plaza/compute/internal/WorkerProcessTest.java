@@ -7,6 +7,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.math.BigDecimal;
@@ -43,6 +44,7 @@ import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.support.SklearnData;
 import ai.aicrypto.plaza.compute.internal.web.PriceEstimate;
 import ai.aicrypto.plaza.platform.IntegrityException;
+import ai.aicrypto.plaza.support.ImageFolderZips;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
@@ -55,6 +57,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -269,22 +272,155 @@ class WorkerProcessTest extends IntegrationTest {
         float[] logits = djl.forward(encoded, count);
         int right = 0;
         for (int i = 0; i < count; i++) {
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (int c = 0; c < 10; c++) {
-                max = Math.max(max, logits[i * 10 + c]);
-            }
-            for (int c = 0; c < 10; c++) {
-                sum += Math.exp(logits[i * 10 + c] - max);
-            }
-            for (var score : json.readTree(answer).at("/predictions/" + i + "/top")) {
-                int c = trainedCard.classes().indexOf(score.get("label").stringValue());
-                assertThat(score.get("probability").doubleValue()).as(answer)
-                        .isCloseTo(Math.exp(logits[i * 10 + c] - max) / sum, within(1e-4));
-            }
+            assertProbabilitiesOf(json.readTree(answer), i, logits, trainedCard.classes());
             right += json.readTree(answer).at("/predictions/" + i + "/label").stringValue()
                     .equals(trainedCard.classes().get(truth[first + i])) ? 1 : 0;
         }
         assertThat(right).as("pictures it never saw, named right").isGreaterThanOrEqualTo(count / 2);
+    }
+
+    /**
+     * The whole path of someone with photos in class folders: Fashion-MNIST items zipped as PNG files (folders named
+     * "T-shirt", "Trouser", ...) uploaded through the form, the builder's recommended CNN trained by a real worker, and
+     * the model naming a 64 x 64 colour picture of an item by its folder's name, on the page ("Try it") and through the
+     * API, with the answer DJL gives for that picture resized and made grey as the dataset's images were.
+     */
+    @Test
+    void aZipOfClassFoldersTrainsTheRecommendedCnnAndTheModelNamesLargerColourPictures() throws Exception {
+        int count = 400;
+        long folders = uploadZip(ImageFolderZips.fashion(tmp.resolve("fashion.zip"), count), "", "");
+        Preprocessing encoding = datasets.preprocessing(folders);
+        List<String> classes = ImageFolderZips.FASHION_CLASSES.stream().sorted().toList();
+        assertThat(encoding.label().classes()).containsExactlyElementsOf(classes);
+        long trained = trainRecommendedCnn(folders, encoding, count, "{\"epochs\": 3, \"batchSize\": 16}", 0.3);
+        ModelCard trainedCard = cards.parse(models.cardJson(trained));
+        assertThat(trainedCard.classes()).containsExactlyElementsOf(classes);
+        assertThat(trainedCard.preprocessing()).contains(encoding);
+        MvcResult download = mvc.perform(get("/models/" + trained + "/weights").with(user(requester))).andReturn();
+        Path weights = Files.write(tmp.resolve("folders-cnn.safetensors"),
+                mvc.perform(asyncDispatch(download)).andReturn().getResponse().getContentAsByteArray());
+        ai.aicrypto.plaza.support.ConvReference djl = ai.aicrypto.plaza.support.ConvReference.read(trainedCard, weights);
+
+        // Items the worker never received (t10k images past the upload), each drawn as a 64 x 64 RGB picture.
+        int first = count, pictures = 40;
+        float[] pixels = ai.aicrypto.plaza.support.ConvReference.fashionImages(first + pictures);
+        List<Map<String, String>> large = new ArrayList<>(), small = new ArrayList<>();
+        float[] encoded = new float[pictures * 784];
+        double resizeError = 0;
+        for (int i = 0; i < pictures; i++) {
+            java.awt.image.BufferedImage item = ImageFolderZips.fashionItem(pixels, first + i);
+            java.awt.image.BufferedImage colour = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            var g = colour.createGraphics();
+            g.drawImage(item, 0, 0, 64, 64, null);
+            g.dispose();
+            large.add(Map.of("image", Base64.getEncoder().encodeToString(ImageFolderZips.png(colour))));
+            small.add(Map.of("image", Base64.getEncoder().encodeToString(ImageFolderZips.png(item))));
+            float[] features = encoding.encode(colour);
+            System.arraycopy(features, 0, encoded, i * 784, 784);
+            for (int p = 0; p < 784; p++) {
+                resizeError += Math.abs(features[p] - pixels[(first + i) * 784 + p]) / (784.0 * pictures);
+            }
+        }
+        System.out.printf("64x64 RGB pictures of 28x28 items, encoded: mean absolute error %.4f per pixel%n", resizeError);
+        assertThat(resizeError).as("resized back to the item, made grey").isLessThan(0.05);
+        String token = tokens.issue(requester.id(), "folders").token();
+        var largeAnswer = json.readTree(predict(trained, token, large));
+        var smallAnswer = json.readTree(predict(trained, token, small));
+        float[] logits = djl.forward(encoded, pictures);
+        int agree = 0;
+        for (int i = 0; i < pictures; i++) {
+            assertProbabilitiesOf(largeAnswer, i, logits, classes);
+            String label = largeAnswer.at("/predictions/" + i + "/label").stringValue();
+            assertThat(classes).contains(label);
+            agree += label.equals(smallAnswer.at("/predictions/" + i + "/label").stringValue()) ? 1 : 0;
+        }
+        System.out.printf("large colour and original grey pictures named alike: %d of %d%n", agree, pictures);
+        assertThat(agree).as("the same item, whatever its size and colour").isGreaterThanOrEqualTo(pictures * 3 / 4);
+        // "Try it" on the model's page: the file as uploaded, answered with the class's name.
+        byte[] file = Base64.getDecoder().decode(large.get(0).get("image"));
+        String page = mvc.perform(multipart("/models/" + trained + "/try").file(new MockMultipartFile("image", "item.png",
+                        "image/png", file))
+                        .with(request -> { // MockMvc sends no Content-Length, which this route's size check needs
+                            request.setContent(new byte[file.length + 512]);
+                            return request;
+                        })
+                        .with(user(requester)).with(csrf().asHeader()))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(page).contains(largeAnswer.at("/predictions/0/label").stringValue());
+    }
+
+    /** Coloured shapes whose class is their colour: the RGB path through upload, the worker's CNN and the predict API. */
+    @Test
+    void colouredPicturesTrainAThreeChannelCnnThatTellsTheColours() throws Exception {
+        int perClass = 60;
+        long shapes = uploadZip(ImageFolderZips.shapes(tmp.resolve("shapes.zip"), perClass, 24, 11), "16", "rgb");
+        Preprocessing encoding = datasets.preprocessing(shapes);
+        assertThat(encoding.image()).isEqualTo(new Preprocessing.Image(16, 16, 3, 1 / 255.0));
+        long trained = trainRecommendedCnn(shapes, encoding, 3 * perClass, "{\"epochs\": 5, \"batchSize\": 16}", 0.8);
+        assertThat(cards.parse(models.cardJson(trained)).inputShape()).containsExactly(3, 16, 16);
+        Random random = new Random(99);
+        List<Map<String, String>> instances = new ArrayList<>();
+        for (String colour : ImageFolderZips.COLOURS) {
+            instances.add(Map.of("image", Base64.getEncoder().encodeToString(ImageFolderZips.png(ImageFolderZips.shape(colour, 48, random)))));
+        }
+        var answer = json.readTree(predict(trained, tokens.issue(requester.id(), "shapes").token(), instances));
+        for (int i = 0; i < ImageFolderZips.COLOURS.size(); i++) {
+            assertThat(answer.at("/predictions/" + i + "/label").stringValue()).as(answer.toString())
+                    .isEqualTo(ImageFolderZips.COLOURS.get(i));
+        }
+    }
+
+    /** The top classes of prediction {@code i} in a predict API answer carry the softmax of DJL's logits for it. */
+    private static void assertProbabilitiesOf(tools.jackson.databind.JsonNode answer, int i, float[] logits, List<String> classes) {
+        int n = classes.size();
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int c = 0; c < n; c++) {
+            max = Math.max(max, logits[i * n + c]);
+        }
+        for (int c = 0; c < n; c++) {
+            sum += Math.exp(logits[i * n + c] - max);
+        }
+        for (var score : answer.at("/predictions/" + i + "/top")) {
+            int c = classes.indexOf(score.get("label").stringValue());
+            assertThat(score.get("probability").doubleValue()).as(answer.toString())
+                    .isCloseTo(Math.exp(logits[i * n + c] - max) / sum, within(1e-4));
+        }
+    }
+
+    /** Uploads a ZIP of image folders through the form; returns the dataset's id. */
+    private long uploadZip(Path zip, String imageSize, String imageColour) throws Exception {
+        String location = mvc.perform(multipart("/datasets/new").file(new MockMultipartFile("file", zip.getFileName().toString(),
+                                "application/zip", Files.readAllBytes(zip)))
+                        .param("listing.title", "Folders " + System.nanoTime()).param("listing.description", "Photos")
+                        .param("listing.tags", "images").param("listing.license", "CC-BY-4.0").param("listing.priceAic", "0")
+                        .param("imageSize", imageSize).param("imageColour", imageColour)
+                        .with(user(requester)).with(csrf().asHeader()))
+                .andReturn().getResponse().getRedirectedUrl();
+        assertThat(location).as("uploaded").startsWith("/datasets/");
+        return Long.parseLong(location.replace("/datasets/", ""));
+    }
+
+    /** The builder's recommended CNN for the dataset, trained by a real worker and verified; returns the trained model. */
+    private long trainRecommendedCnn(long dataset, Preprocessing encoding, long rows, String hyperparameters,
+                                     double minAccuracy) throws Exception {
+        RecommendedModels.Recommendation cnn = RecommendedModels.forDataset("Folders", encoding, rows).get(0);
+        assertThat(cnn.key()).isEqualTo(RecommendedModels.CNN);
+        long card = models.createPrivate(requester.id(), new ModelUpload(cnn.card().json().toString(), List.of(), null));
+        long job = jobs.submit(requester.id(), dataset, card, hyperparameters, 0);
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), register().token(), tmp.resolve("cache"), "--no-benchmark")) {
+            awaitFinished(worker, job);
+            assertThat(status(job)).as(worker.log()).isEqualTo("SUCCEEDED");
+        }
+        double accuracy = jdbc.sql("SELECT verified_accuracy FROM job_results WHERE job_id = ?").param(job).query(Double.class).single();
+        System.out.printf("dataset %d, recommended cnn %s: held-out accuracy %.3f%n", dataset, hyperparameters, accuracy);
+        assertThat(accuracy).isGreaterThanOrEqualTo(minAccuracy);
+        return jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single();
+    }
+
+    private String predict(long model, String token, List<Map<String, String>> instances) throws Exception {
+        return mvc.perform(post("/api/v1/models/" + model + "/predict").header("Authorization", "Bearer " + token)
+                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(Map.of("instances", instances))))
+                .andReturn().getResponse().getContentAsString();
     }
 
     /**

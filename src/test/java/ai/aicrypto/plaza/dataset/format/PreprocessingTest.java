@@ -109,7 +109,7 @@ class PreprocessingTest {
 
     @Test
     void anImageOfAnySizeIsResizedToTheInputAndScaled() {
-        Preprocessing p = Preprocessing.image(4, 4, "label", List.of("dark", "light"));
+        Preprocessing p = Preprocessing.image(4, 4, 1, "label", List.of("dark", "light"));
         BufferedImage picture = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
         var g = picture.createGraphics();
         g.setColor(Color.WHITE);
