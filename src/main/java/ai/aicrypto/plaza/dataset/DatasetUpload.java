@@ -11,12 +11,20 @@ import ai.aicrypto.plaza.catalog.ListingDraft;
  * @param labelsFile  the labels file of an IDX pair, else null
  * @param labelColumn the label column of a CSV/TSV file, else null
  * @param classNames  IDX: the name of each label value (0, 1, ...), shown instead of the number; else empty
+ * @param textColumns CSV/TSV/JSON Lines: the columns the uploader says are free text; else empty
  */
 public record DatasetUpload(ListingDraft listing, Path file, String fileName, Path labelsFile, String labelsFileName,
-                            String labelColumn, java.util.List<String> classNames) {
+                            String labelColumn, java.util.List<String> classNames, java.util.List<String> textColumns) {
 
     public DatasetUpload {
         classNames = classNames == null ? java.util.List.of() : java.util.List.copyOf(classNames);
+        textColumns = textColumns == null ? java.util.List.of() : java.util.List.copyOf(textColumns);
+    }
+
+    /** Without text columns named: long texts are detected. */
+    public DatasetUpload(ListingDraft listing, Path file, String fileName, Path labelsFile, String labelsFileName,
+                         String labelColumn, java.util.List<String> classNames) {
+        this(listing, file, fileName, labelsFile, labelsFileName, labelColumn, classNames, java.util.List.of());
     }
 
     /** Without class names: the label values name the classes. */

@@ -31,6 +31,13 @@ final class ErrorKeys {
     static final String CLASS_NAMES_COUNT = "dataset.error.class-names-count";
     static final String CLASS_NAMES_INVALID = "dataset.error.class-names-invalid";
     static final String CLASS_NAMES_CSV = "dataset.error.class-names-csv";
+    static final String TEXT_COLUMN_MISSING = "dataset.error.text-column-missing";
+    static final String TEXT_COLUMN_LABEL = "dataset.error.text-column-label";
+    static final String TEXT_EMPTY = "dataset.error.text-empty";
+    static final String JSONL_MALFORMED = "dataset.error.jsonl-malformed";
+    static final String JSONL_NOT_OBJECT = "dataset.error.jsonl-not-object";
+    static final String JSONL_NESTED = "dataset.error.jsonl-nested";
+    static final String JSONL_UNKNOWN_FIELD = "dataset.error.jsonl-unknown-field";
 
     private ErrorKeys() {
     }
