@@ -85,7 +85,7 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
             this(name, encoding, mean, std, missingIndicator, values, buckets, null);
         }
 
-        public boolean isText() {
+        public boolean freeText() {
             return TEXT.equals(encoding);
         }
 
@@ -143,12 +143,12 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
 
     /** Features holding n-gram ids: the trailing ones, one block per text column. */
     public int textSlots() {
-        return columns.stream().filter(Column::isText).mapToInt(Column::width).sum();
+        return columns.stream().filter(Column::freeText).mapToInt(Column::width).sum();
     }
 
     /** The buckets of the text columns' ids (all alike), or 0 without text. */
     public int textBuckets() {
-        return columns.stream().filter(Column::isText).mapToInt(Column::buckets).findFirst().orElse(0);
+        return columns.stream().filter(Column::freeText).mapToInt(Column::buckets).findFirst().orElse(0);
     }
 
     /**

@@ -75,8 +75,9 @@ class TextDataTest {
         long used = Arrays.stream(toDoubles(ids)).filter(v -> v > 0).count();
         assertThat(used).isGreaterThan(9 + 8); // words and pairs at least
         assertThat(Arrays.stream(toDoubles(ids)).limit(used).distinct().count()).isEqualTo(used);
-        assertThat(toDoubles(ids)).allMatch(v -> v >= 0 && v <= Preprocessing.TEXT_BUCKETS && v == Math.rint(v));
-        assertThat(Arrays.stream(toDoubles(ids)).skip(used)).allMatch(v -> v == 0);
+        assertThat(Arrays.stream(toDoubles(ids)).allMatch(v -> v >= 0 && v <= Preprocessing.TEXT_BUCKETS && v == Math.rint(v)))
+                .isTrue();
+        assertThat(Arrays.stream(toDoubles(ids)).skip(used).allMatch(v -> v == 0)).isTrue();
         // the word "handle" is the second id: FNV-1a of "w:handle" into the buckets, plus one
         assertThat(ids[1]).isEqualTo(Integer.remainderUnsigned(Preprocessing.fnv1a("w:handle"), Preprocessing.TEXT_BUCKETS) + 1);
     }
@@ -135,7 +136,7 @@ class TextDataTest {
         assertError(() -> profileJsonl(first + "{\"text\": [\"d\"], \"label\": \"y\"}\n"), ErrorKeys.JSONL_NESTED, 2L, "text");
         assertError(() -> profileJsonl(first + "{\"text\": \"d\", \"extra\": 1, \"label\": \"y\"}\n"),
                 ErrorKeys.JSONL_UNKNOWN_FIELD, 2L, "extra");
-        assertError(() -> profileJsonl(first + "{\"text\": \"" + "long ".repeat((int) (CsvRows.MAX_RECORD_CHARS / 5) + 1000)
+        assertError(() -> profileJsonl(first + "{\"text\": \"" + "long ".repeat((int) (CsvRows.MAX_RECORD_CHARS / 5) + 100_000)
                 + "\", \"label\": \"y\"}\n"), ErrorKeys.RECORD_TOO_LARGE, 2L, CsvRows.MAX_RECORD_CHARS);
         assertError(() -> profileJsonl("\n\n"), ErrorKeys.EMPTY);
     }
