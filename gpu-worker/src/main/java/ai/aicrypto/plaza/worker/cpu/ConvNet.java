@@ -23,7 +23,7 @@ import java.util.Map;
  * Batch norm uses the batch's statistics while training (and moves the running ones toward them, in place, as
  * PyTorch's BatchNorm2d does), the running ones otherwise.
  */
-public final class ConvNet {
+public final class ConvNet implements DjlNetwork {
 
     private final ModelSpec spec;
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
@@ -36,6 +36,7 @@ public final class ConvNet {
     }
 
     /** The parameters the optimizer updates (not batch norm's running statistics), in the checkpoint's order. */
+    @Override
     public List<String> trainable() {
         List<String> names = new ArrayList<>();
         tensors.keySet().forEach(n -> {
@@ -44,24 +45,22 @@ public final class ConvNet {
         return names;
     }
 
+    @Override
     public NDArray tensor(String name) {
         NDArray t = tensors.get(name);
         if (t == null) throw new IllegalArgumentException("the network has no tensor " + name);
         return t;
     }
 
-    /** Every tensor, copied to the host. */
+    @Override
     public Map<String, FloatTensor> tensors() {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         tensors.forEach((n, a) -> out.put(n, new FloatTensor(a.getShape().getShape(), a.toFloatArray())));
         return out;
     }
 
-    /**
-     * @param x          [rows, channels x height x width], each image row-major per channel
-     * @param headMasks  inverted-dropout masks of the head's hidden layers ([rows, width] each), or null entries
-     * @return logits [rows, outputs]
-     */
+    /** @param x [rows, channels x height x width], each image row-major per channel */
+    @Override
     public NDArray forward(NDArray x, boolean training, NDArray[] headMasks) {
         ConvSpec conv = spec.conv();
         long n = x.getShape().get(0);
