@@ -108,9 +108,9 @@ class TextCardTest {
             c.set("preprocessing", mapper.valueToTree(reviews()));
             c.withObject("architecture").put("buckets", 1024);
         }), "/architecture", "model.card.error.text-preprocessing");
-        assertThat(ModelCardMessages.format(mismatch, Locale.ENGLISH)).contains("40 text ids per record from 65536 buckets")
-                .contains("40 ids from 1024 buckets");
-        assertThat(ModelCardMessages.format(mismatch, Locale.KOREAN)).contains("65536개 버킷");
+        assertThat(ModelCardMessages.format(mismatch, Locale.ENGLISH)).contains("40 text ids per record from 65,536 buckets")
+                .contains("40 ids from 1,024 buckets");
+        assertThat(ModelCardMessages.format(mismatch, Locale.KOREAN)).contains("65,536개 버킷");
         assertThat(VALIDATOR.parse(edit(textCard(), c -> c.set("preprocessing", mapper.valueToTree(reviews())))).preprocessing())
                 .contains(reviews());
     }
