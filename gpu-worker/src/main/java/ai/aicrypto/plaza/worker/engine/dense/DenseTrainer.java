@@ -27,7 +27,7 @@ public final class DenseTrainer {
     public static TrainedModel train(DenseBackend backend, String engineId, ModelSpec spec, TrainingData data, Checkpoint start,
                                      int lastEpoch, TrainingListener listener) throws IOException {
         if (spec.needsCpuEngine()) {
-            throw new UnsupportedOperationException("the " + engineId + " engine has no convolution or embedding kernels yet: a "
+            throw new UnsupportedOperationException("the " + engineId + " engine has no convolution kernels or embedding bags yet: a "
                     + spec.template() + " card trains on the CPU engine (--engine cpu; a worker on the plaza picks it for such a job by itself)");
         }
         Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
