@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -162,6 +163,13 @@ class TextTrainingTest extends IntegrationTest {
         }
         System.out.printf("descriptions of packages not uploaded, named right through the API: %d of %d%n", right, asked.size());
         assertThat(right).as(answer).isGreaterThanOrEqualTo(asked.size() / 2);
+
+        // "Try it" on the model's page: a text area for the description, answered with the class the API gives
+        String page = mvc.perform(get("/models/" + trained).with(user(requester))).andReturn().getResponse().getContentAsString();
+        assertThat(page).containsPattern("<textarea[^>]*name=\"in\\[description\\]\"");
+        String tried = mvc.perform(post("/models/" + trained + "/try").with(user(requester)).with(csrf())
+                .param("in[description]", asked.get(0).text())).andReturn().getResponse().getContentAsString();
+        assertThat(tried).contains("id=\"try-label\">" + json.readTree(answer).at("/predictions/0/label").stringValue() + "<");
     }
 
     private String status(long job) {
