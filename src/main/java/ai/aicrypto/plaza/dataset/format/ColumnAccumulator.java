@@ -19,12 +19,13 @@ final class ColumnAccumulator {
     static final Comparator<String> NUMERIC_ORDER =
             Comparator.<String>comparingDouble(Double::parseDouble).thenComparing(Comparator.naturalOrder());
 
-    private final String name;
-    private final int categoricalCap;
     /** Whether the column is free text: said by the uploader, never for the label, else detected. */
     enum TextRule { DETECT, ALWAYS, NEVER }
 
+    private final String name;
+    private final int categoricalCap;
     private final TextRule textRule;
+    /** The uploader named it as text: no numbers or categories are counted. */
     private final boolean text;
     private long words;
     /** The most n-grams one value has (up to a record's slots): how many id features the column needs. */
@@ -44,9 +45,7 @@ final class ColumnAccumulator {
     private double runningMean;
     private double squaredDeviations;
 
-    /**
-     * @param categoricalCap distinct values counted once the column turns out not to be numeric
-     */
+    /** @param categoricalCap distinct values counted once the column turns out not to be numeric */
     ColumnAccumulator(String name, int categoricalCap, TextRule textRule) {
         this.name = name;
         this.categoricalCap = categoricalCap;
