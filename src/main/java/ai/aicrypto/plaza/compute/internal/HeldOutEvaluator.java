@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import ai.aicrypto.plaza.model.inference.BoostedTrees;
-import ai.aicrypto.plaza.model.inference.ConvNetwork;
+import ai.aicrypto.plaza.model.inference.TrainedNetwork;
 import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.model.card.ModelCard;
@@ -15,7 +15,7 @@ import ai.djl.ndarray.types.Shape;
 import org.springframework.stereotype.Component;
 
 /**
- * Measures uploaded weights on the held-out split: the card's network ({@link DenseNetwork}, {@link ConvNetwork}) or tree ensemble
+ * Measures uploaded weights on the held-out split: the card's network ({@link DenseNetwork}, {@link TrainedNetwork}) or tree ensemble
  * ({@link BoostedTrees}), then cross-entropy and accuracy (classification) or mean squared error (regression), as the
  * worker's own evaluator (or XGBoost's mlogloss and rmse) computes them.
  */
@@ -33,8 +33,9 @@ class HeldOutEvaluator {
             return evaluateTrees(card, weights, heldOut);
         }
         try (NDManager manager = DenseNetwork.cpuManager(); F32Tensors tensors = F32Tensors.open(weights)) {
-            NDArray x = card.isConvolutional()
-                    ? manager.create(ConvNetwork.of(card, tensors).forward(heldOut.features(), heldOut.rows()),
+            var network = TrainedNetwork.of(card, tensors);
+            NDArray x = network.isPresent()
+                    ? manager.create(network.get().forward(heldOut.features(), heldOut.rows()),
                             new Shape(heldOut.rows(), card.outputSize()))
                     : DenseNetwork.forward(manager, card, heldOut.featureCount(), tensors,
                             manager.create(heldOut.features(), new Shape(heldOut.rows(), heldOut.featureCount())));

@@ -12,13 +12,24 @@ final class ColumnAccumulator {
      */
     static final int NUMERIC_DISTINCT_CAP = 100;
     static final int CATEGORICAL_DISTINCT_CAP = 10_000;
+    /** Words per value, on average, from which a mostly distinct column is free text rather than names or codes. */
+    static final int TEXT_MIN_MEAN_WORDS = 3;
 
     /** Orders numeric strings by value, e.g. {@code "2" < "10"}. */
     static final Comparator<String> NUMERIC_ORDER =
             Comparator.<String>comparingDouble(Double::parseDouble).thenComparing(Comparator.naturalOrder());
 
+    /** Whether the column is free text: said by the uploader, never for the label, else detected. */
+    enum TextRule { DETECT, ALWAYS, NEVER }
+
     private final String name;
     private final int categoricalCap;
+    private final TextRule textRule;
+    /** The uploader named it as text: no numbers or categories are counted. */
+    private final boolean text;
+    private long words;
+    /** The most n-grams one value has (up to a record's slots): how many id features the column needs. */
+    private int maxNgrams;
     private final CategoryCounter categories = new CategoryCounter(NUMERIC_DISTINCT_CAP);
     private boolean numeric = true;
     private boolean integer = true;
@@ -35,9 +46,11 @@ final class ColumnAccumulator {
     private double squaredDeviations;
 
     /** @param categoricalCap distinct values counted once the column turns out not to be numeric */
-    ColumnAccumulator(String name, int categoricalCap) {
+    ColumnAccumulator(String name, int categoricalCap, TextRule textRule) {
         this.name = name;
         this.categoricalCap = categoricalCap;
+        this.textRule = textRule;
+        this.text = textRule == TextRule.ALWAYS;
     }
 
     void add(String value) {
@@ -47,10 +60,16 @@ final class ColumnAccumulator {
             return;
         }
         present++;
-        if (numeric) {
+        if (numeric && !text) {
             addNumber(value);
         }
-        categories.add(value);
+        if ((!numeric || text) && textRule != TextRule.NEVER) {
+            words += TextNgrams.words(value).size();
+            maxNgrams = Math.max(maxNgrams, TextNgrams.count(value, Preprocessing.DEFAULT_TEXT, Preprocessing.MAX_TEXT_SLOTS));
+        }
+        if (!text) {
+            categories.add(value);
+        }
     }
 
     private void addNumber(String value) {
@@ -104,10 +123,23 @@ final class ColumnAccumulator {
     }
 
     ColumnType type() {
+        if (text || looksLikeText()) {
+            return ColumnType.TEXT;
+        }
         if (present == 0 || !numeric) {
             return ColumnType.CATEGORICAL;
         }
         return integer ? ColumnType.INTEGER : ColumnType.DECIMAL;
+    }
+
+    private boolean looksLikeText() {
+        boolean mostlyDistinct = categories.overflowed() || categories.distinct() > Preprocessing.IDENTIFIER_SHARE * present;
+        return textRule == TextRule.DETECT && !numeric && present > 0 && mostlyDistinct && words >= (long) TEXT_MIN_MEAN_WORDS * present;
+    }
+
+    /** Id features a text column needs: its longest value's n-grams, within a record's maximum. */
+    int textSlots() {
+        return maxNgrams;
     }
 
     /** Distinct values were counted completely (false for high-cardinality and many-valued numeric columns). */
@@ -135,8 +167,8 @@ final class ColumnAccumulator {
         ColumnType type = type();
         boolean hasHistogram = (withHistogram || type == ColumnType.CATEGORICAL) && countedAll();
         var histogram = hasHistogram ? categories.top(ColumnProfile.HISTOGRAM_LIMIT, valueOrder()) : null;
-        if (type == ColumnType.CATEGORICAL) {
-            return new ColumnProfile(name, type, missing, null, null, null, histogram);
+        if (type == ColumnType.CATEGORICAL || type == ColumnType.TEXT) {
+            return new ColumnProfile(name, type, missing, null, null, null, type == ColumnType.TEXT ? null : histogram);
         }
         return new ColumnProfile(name, type, missing, min, max, mean(), histogram);
     }

@@ -19,16 +19,19 @@ final class CsvProfiler {
     static DatasetProfile profile(DatasetSource source, int previewSize, long seed, DatasetLimits limits)
             throws IOException {
         String labelColumn = requireLabelColumn(source);
-        try (CsvRows rows = CsvRows.open(source.primary(), source.format(), limits)) {
+        try (TableRows rows = TableRows.open(source.primary(), source.format(), limits)) {
             List<String> header = rows.header();
             int labelIndex = header.indexOf(labelColumn);
             if (labelIndex < 0) {
                 throw new DatasetFormatException(ErrorKeys.LABEL_MISSING, labelColumn, String.join(", ", header));
             }
+            List<String> textColumns = requireTextColumns(source, header, labelColumn);
             int featureCap = featureDistinctCap(header.size());
             ColumnAccumulator[] columns = header.stream()
-                    .map(name -> new ColumnAccumulator(name, name.equals(labelColumn)
-                            ? ColumnAccumulator.CATEGORICAL_DISTINCT_CAP : featureCap))
+                    .map(name -> name.equals(labelColumn)
+                            ? new ColumnAccumulator(name, ColumnAccumulator.CATEGORICAL_DISTINCT_CAP, ColumnAccumulator.TextRule.NEVER)
+                            : new ColumnAccumulator(name, featureCap, textColumns.contains(name)
+                                    ? ColumnAccumulator.TextRule.ALWAYS : ColumnAccumulator.TextRule.DETECT))
                     .toArray(ColumnAccumulator[]::new);
             Reservoir<PreviewRecord> preview = new Reservoir<>(previewSize, seed);
             long rowCount = 0;
@@ -46,6 +49,11 @@ final class CsvProfiler {
             if (rowCount == 0) {
                 throw new DatasetFormatException(ErrorKeys.EMPTY);
             }
+            for (ColumnAccumulator column : columns) {
+                if (textColumns.contains(column.name()) && column.present() == 0) {
+                    throw new DatasetFormatException(ErrorKeys.TEXT_EMPTY, column.name());
+                }
+            }
             return summarize(source.format(), rowCount, columns, columns[labelIndex], preview.items());
         }
     }
@@ -58,6 +66,19 @@ final class CsvProfiler {
     static int featureDistinctCap(int columns) {
         return Math.max(ColumnAccumulator.NUMERIC_DISTINCT_CAP,
                 Math.min(ColumnAccumulator.CATEGORICAL_DISTINCT_CAP, DISTINCT_BUDGET / Math.max(1, columns)));
+    }
+
+    /** The columns the uploader named as text: each must exist and not be the label. */
+    private static List<String> requireTextColumns(DatasetSource source, List<String> header, String labelColumn) {
+        for (String name : source.textColumns()) {
+            if (!header.contains(name)) {
+                throw new DatasetFormatException(ErrorKeys.TEXT_COLUMN_MISSING, name, String.join(", ", header));
+            }
+            if (name.equals(labelColumn)) {
+                throw new DatasetFormatException(ErrorKeys.TEXT_COLUMN_LABEL, name);
+            }
+        }
+        return source.textColumns();
     }
 
     private static String requireLabelColumn(DatasetSource source) {

@@ -1,6 +1,5 @@
 package ai.aicrypto.plaza.dataset.format;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ import org.apache.commons.csv.CSVRecord;
  * Streams the data rows of a CSV/TSV file: strict UTF-8, validated header, every row as wide as the header.
  * Values are stripped of surrounding whitespace.
  */
-final class CsvRows implements Closeable {
+final class CsvRows implements TableRows {
 
     static final long MAX_RECORD_CHARS = 8L << 20;
 
@@ -61,7 +60,8 @@ final class CsvRows implements Closeable {
         }
     }
 
-    List<String> header() {
+    @Override
+    public List<String> header() {
         return header;
     }
 
@@ -70,8 +70,8 @@ final class CsvRows implements Closeable {
         return line;
     }
 
-    /** The next data row, or null at the end of the file. */
-    String[] next() {
+    @Override
+    public String[] next() {
         String[] values = nextRecord();
         if (values != null && values.length != header.size()) {
             throw new DatasetFormatException(ErrorKeys.RAGGED, line, header.size(), values.length);

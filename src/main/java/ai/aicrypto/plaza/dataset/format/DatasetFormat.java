@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The accepted upload formats; see the {@link ai.aicrypto.plaza.dataset.format package docs}. */
 public enum DatasetFormat {
-    CSV, TSV, IDX,
+    CSV, TSV, IDX, JSONL,
     /** A ZIP of one folder of PNG/JPEG images per class ({@link ImageFolderArchive}). */
     IMAGE_FOLDERS;
 
@@ -42,6 +42,9 @@ public enum DatasetFormat {
         }
         if (name.endsWith(".tsv") || name.endsWith(".tab")) {
             return TSV;
+        }
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
+            return JSONL;
         }
         throw new DatasetFormatException(ErrorKeys.UNSUPPORTED_TYPE);
     }

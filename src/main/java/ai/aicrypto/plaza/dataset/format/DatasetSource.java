@@ -9,24 +9,33 @@ import java.nio.file.Path;
  * @param labels      IDX labels file (required for IDX), null for CSV/TSV
  * @param labelColumn name of the label column (required for CSV/TSV: unlabeled data is not accepted), null for IDX
  * @param classNames  IDX: the name of each label value (0, 1, ...); empty: the values name the classes
+ * @param textColumns CSV/TSV/JSON Lines: columns the uploader says are free text (others are detected); else empty
  * @param imageOptions image folders: the size and colour the images are brought to
  */
 public record DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn,
-                            java.util.List<String> classNames, ImageFolderOptions imageOptions) {
+                            java.util.List<String> classNames, java.util.List<String> textColumns,
+                            ImageFolderOptions imageOptions) {
 
     public DatasetSource {
         classNames = classNames == null ? java.util.List.of() : java.util.List.copyOf(classNames);
+        textColumns = textColumns == null ? java.util.List.of() : java.util.List.copyOf(textColumns);
         imageOptions = imageOptions == null ? ImageFolderOptions.FROM_DATA : imageOptions;
     }
 
     public DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn,
                          java.util.List<String> classNames) {
-        this(format, primary, labels, labelColumn, classNames, null);
+        this(format, primary, labels, labelColumn, classNames, java.util.List.of(), null);
+    }
+
+    /** A table with the text columns the uploader named. */
+    public DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn,
+                         java.util.List<String> classNames, java.util.List<String> textColumns) {
+        this(format, primary, labels, labelColumn, classNames, textColumns, null);
     }
 
     /** A ZIP of image folders. */
     public static DatasetSource imageFolders(Path zip, ImageFolderOptions options) {
-        return new DatasetSource(DatasetFormat.IMAGE_FOLDERS, zip, null, null, null, options);
+        return new DatasetSource(DatasetFormat.IMAGE_FOLDERS, zip, null, null, null, null, options);
     }
 
     public DatasetSource(DatasetFormat format, Path primary, Path labels, String labelColumn) {

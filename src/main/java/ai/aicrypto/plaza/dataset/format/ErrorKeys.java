@@ -48,6 +48,15 @@ final class ErrorKeys {
     static final String ZIP_ENTRY_SIZE = "dataset.error.zip-entry-size";
     static final String ZIP_IMAGE_TOO_LARGE = "dataset.error.zip-image-too-large";
     static final String ZIP_BROKEN_IMAGE = "dataset.error.zip-broken-image";
+    static final String TEXT_COLUMN_MISSING = "dataset.error.text-column-missing";
+    static final String TEXT_COLUMN_LABEL = "dataset.error.text-column-label";
+    static final String TEXT_EMPTY = "dataset.error.text-empty";
+    /** Raised by the upload service: an IDX upload names text columns. */
+    static final String TEXT_COLUMNS_IDX = "dataset.error.text-columns-idx";
+    static final String JSONL_MALFORMED = "dataset.error.jsonl-malformed";
+    static final String JSONL_NOT_OBJECT = "dataset.error.jsonl-not-object";
+    static final String JSONL_NESTED = "dataset.error.jsonl-nested";
+    static final String JSONL_UNKNOWN_FIELD = "dataset.error.jsonl-unknown-field";
 
     private ErrorKeys() {
     }

@@ -24,7 +24,11 @@ import java.util.Set;
  * most {@value #ONE_HOT_MAX_VALUES} values is one-hot encoded (an unseen value: all zeros), one with more is
  * hashed into {@value #HASH_BUCKETS} one-hot buckets (FNV-1a of the UTF-8 value, no target used); identifier-like
  * columns (also a row number, an integer column counting 0, 1, 2, ... or 1, 2, 3, ..., unless it is the only
- * column) and free-text columns are left out. Version 1, the encoding of datasets uploaded before, is described too: a
+ * column) are left out. A free-text column (detected, or named by the uploader) becomes hashed n-gram ids
+ * ({@link TextNgrams}: words, word pairs, character 3- to 5-grams, FNV-1a into {@value #TEXT_BUCKETS} buckets), a fixed
+ * number of features per record ({@link Text#slots()}): id + 1 as a float (exact below 2<sup>24</sup>), then 0 for the
+ * unused slots; text columns come after every other feature, so a text model reads the trailing
+ * {@link #textSlots()} features as ids and the ones before as numbers. Version 1, the encoding of datasets uploaded before, is described too: a
  * number as it is (missing: the mean) and a category as its rank in the column histogram. Images (both versions):
  * levels divided by 255, row-major, one plane per channel (grey; or red, green, blue), resized as {@link #fitted} says.
  *
@@ -37,11 +41,17 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
 
     public static final int CURRENT_VERSION = 2;
     public static final String TABULAR = "tabular", IMAGE = "image";
-    public static final String STANDARDIZE = "standardize", ONE_HOT = "one-hot", HASH = "hash";
+    public static final String STANDARDIZE = "standardize", ONE_HOT = "one-hot", HASH = "hash", TEXT = "text";
     /** Version 1 encodings. */
     public static final String NUMBER = "number", ORDINAL = "ordinal";
     static final int ONE_HOT_MAX_VALUES = 20;
     static final int HASH_BUCKETS = 32;
+    /** Buckets of a text column's n-gram ids: what a text model's embedding has rows for. */
+    public static final int TEXT_BUCKETS = 1 << 16;
+    /** The most n-gram ids a record of a text column keeps (4 bytes each in the shards). */
+    static final int MAX_TEXT_SLOTS = 512;
+    /** Word uni- and bigrams, character 3- to 5-grams; the slots are sized per column. */
+    static final Text DEFAULT_TEXT = new Text(MAX_TEXT_SLOTS, 2, 3, 5);
     /** A category column whose distinct values exceed this share of its values names rows rather than groups. */
     static final double IDENTIFIER_SHARE = 0.5;
 
@@ -59,13 +69,24 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
      * @param std              standardize: the standard deviation (1 for a constant column)
      * @param missingIndicator whether one more feature says the value was missing
      * @param values           one-hot: the values in feature order; ordinal: the values by rank
-     * @param buckets          hash: the number of buckets
+     * @param buckets          hash, text: the number of buckets
+     * @param text             text: how the value becomes n-gram ids; else null
      */
     public record Column(String name, String encoding, Double mean, Double std, boolean missingIndicator,
-                         List<String> values, Integer buckets) {
+                         List<String> values, Integer buckets, Text text) {
 
         public Column {
             values = values == null ? null : List.copyOf(values);
+        }
+
+        /** A column that is not text. */
+        public Column(String name, String encoding, Double mean, Double std, boolean missingIndicator,
+                      List<String> values, Integer buckets) {
+            this(name, encoding, mean, std, missingIndicator, values, buckets, null);
+        }
+
+        public boolean freeText() {
+            return TEXT.equals(encoding);
         }
 
         /** Whether the raw value is a number (else a category). */
@@ -77,10 +98,22 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
             int width = switch (encoding) {
                 case ONE_HOT -> values.size();
                 case HASH -> buckets;
+                case TEXT -> text.slots();
                 default -> 1;
             };
             return width + (missingIndicator ? 1 : 0);
         }
+    }
+
+    /**
+     * A text column's n-grams ({@link TextNgrams}).
+     *
+     * @param slots      ids kept per record (features of the column)
+     * @param wordNgrams 1: words; 2: words and neighbouring pairs
+     * @param charMin    shortest character n-gram (0: none)
+     * @param charMax    longest character n-gram
+     */
+    public record Text(int slots, int wordNgrams, int charMin, int charMax) {
     }
 
     /** @param scale what a grey level (0-255) is multiplied by */
@@ -108,7 +141,20 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
                 : columns.stream().mapToInt(Column::width).sum();
     }
 
-    /** Tabular: one name per feature ({@code age}, {@code age (missing)}, {@code color=red}, {@code city#7}). */
+    /** Features holding n-gram ids: the trailing ones, one block per text column. */
+    public int textSlots() {
+        return columns.stream().filter(Column::freeText).mapToInt(Column::width).sum();
+    }
+
+    /** The buckets of the text columns' ids (all alike), or 0 without text. */
+    public int textBuckets() {
+        return columns.stream().filter(Column::freeText).mapToInt(Column::buckets).findFirst().orElse(0);
+    }
+
+    /**
+     * Tabular: one name per feature ({@code age}, {@code age (missing)}, {@code color=red}, {@code city#7}, a text
+     * column's id slots {@code review@0}, {@code review@1}, ...).
+     */
     public List<String> featureNames() {
         List<String> names = new ArrayList<>();
         for (Column c : columns) {
@@ -117,6 +163,11 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
                 case HASH -> {
                     for (int b = 0; b < c.buckets(); b++) {
                         names.add(c.name() + "#" + b);
+                    }
+                }
+                case TEXT -> {
+                    for (int slot = 0; slot < c.text().slots(); slot++) {
+                        names.add(c.name() + "@" + slot);
                     }
                 }
                 default -> names.add(c.name());
@@ -134,12 +185,17 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
     static Preprocessing learnTabular(ColumnAccumulator[] columns, ColumnAccumulator label, List<String> classes) {
         List<Column> features = new ArrayList<>();
         List<Column> rowNumbers = new ArrayList<>();
+        List<Column> texts = new ArrayList<>();
         for (ColumnAccumulator c : columns) {
             if (c == label || c.present() == 0) {
                 continue;
             }
             boolean indicator = c.missing() > 0;
-            if (c.type() != ColumnType.CATEGORICAL) {
+            if (c.type() == ColumnType.TEXT) {
+                Text text = new Text(Math.max(1, c.textSlots()), DEFAULT_TEXT.wordNgrams(), DEFAULT_TEXT.charMin(),
+                        DEFAULT_TEXT.charMax());
+                texts.add(new Column(c.name(), TEXT, null, null, false, null, TEXT_BUCKETS, text));
+            } else if (c.type() != ColumnType.CATEGORICAL) {
                 double std = c.std();
                 (c.rowNumber() ? rowNumbers : features).add(new Column(c.name(), STANDARDIZE, c.mean(), std > 0 && Double.isFinite(std) ? std : 1.0,
                         indicator, null, null));
@@ -152,8 +208,9 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
             }
         }
         // A row number is an input only when it is all there is (e.g. the time step of a series).
-        return new Preprocessing(CURRENT_VERSION, TABULAR, features.isEmpty() ? rowNumbers : features, null,
-                new Label(label.name(), classes));
+        List<Column> all = new ArrayList<>(features.isEmpty() && texts.isEmpty() ? rowNumbers : features);
+        all.addAll(texts); // last: a text model reads the trailing features as ids
+        return new Preprocessing(CURRENT_VERSION, TABULAR, all, null, new Label(label.name(), classes));
     }
 
     /** Images of {@code rows x cols} with 1 (grey) or 3 (red, green, blue) channels, levels scaled to [0, 1]. */
@@ -351,6 +408,19 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
                 yield (value, out, at) -> {
                     out[at] = Values.isMissing(value) ? -1f : rank.getOrDefault(value, other);
                     return at + 1;
+                };
+            }
+            case TEXT -> {
+                int slots = c.text().slots(), buckets = c.buckets();
+                yield (value, out, at) -> {
+                    java.util.Arrays.fill(out, at, at + slots, 0f);
+                    if (!Values.isMissing(value)) {
+                        int[] ids = TextNgrams.ids(value, c.text(), buckets);
+                        for (int i = 0; i < ids.length; i++) {
+                            out[at + i] = ids[i] + 1; // 0 is an unused slot
+                        }
+                    }
+                    return at + slots;
                 };
             }
             default -> throw new IllegalStateException("unknown encoding " + c.encoding());

@@ -14,9 +14,21 @@
  *       {@code NA}, {@code NaN}, {@code null} in any letter case.</li>
  *   <li>Column types: {@code INTEGER} if every non-missing value is an optionally signed run of at most 18 digits,
  *       {@code DECIMAL} if every one is a plain decimal number ({@code -1.5}, {@code .5}, {@code 2e-3}),
- *       otherwise {@code CATEGORICAL} (also for columns with only missing values).</li>
+ *       {@code TEXT} for free text (below), otherwise {@code CATEGORICAL} (also for columns with only missing
+ *       values).</li>
+ *   <li><b>Text</b>: a column the uploader names as text ({@link ai.aicrypto.plaza.dataset.format.DatasetSource#textColumns()};
+ *       it must exist, must not be the label, and must have a value in some row), or a non-numeric column whose values
+ *       are mostly distinct (more than can be counted, or more than half the rows) and at least 3 words long on
+ *       average. The label is never text.</li>
  *   <li>A label column must be named; unlabeled data is not accepted.</li>
  * </ul>
+ *
+ * <h3>JSON Lines ({@code .jsonl}, {@code .ndjson})</h3>
+ * UTF-8, one JSON object per line, blank lines ignored; read into the same rows as a CSV (everything above applies):
+ * the first object's fields, in its order, are the columns; a later object may leave a field out (a missing value) but
+ * may not add one; strings are values as they are, numbers and booleans their JSON text, {@code null} missing; arrays
+ * and objects are refused. A malformed line, a line that is not an object, a nested value or an unknown field is
+ * refused with its line number; a line longer than about 8 Mi characters too.
  *
  * <h3>IDX (MNIST style: {@code *-idx3-ubyte[.gz]} images, {@code *-idx1-ubyte[.gz]} labels)</h3>
  * Header {@code 0x00 0x00 <type> <ndims>} and big-endian int32 dimensions. Only type {@code 0x08} (unsigned
@@ -57,9 +69,17 @@
  *   <li>{@code features}: F32 {@code [rows, featureCount]}, encoded as
  *       {@link ai.aicrypto.plaza.dataset.format.Preprocessing} (stored in the profile and copied into trained
  *       models' cards) describes. CSV/TSV: numeric columns standardised with a missing-value indicator,
- *       categorical columns one-hot (at most 20 values) or hashed into 32 buckets, identifier-like, row-number and
- *       free-text columns left out. IDX: pixel / 255 in row-major order. Image folders: the same, one plane per
- *       channel ([channels, height, width]).</li>
+ *       categorical columns one-hot (at most 20 values) or hashed into 32 buckets, identifier-like and row-number
+ *       columns left out. IDX: pixel / 255 in row-major order. Image folders: the same, one plane per channel
+ *       ([channels, height, width]).
+ *       <br><b>Text columns</b> come last, each a block of {@code slots} features (the most n-grams a value of the
+ *       column has, at most 512): the record's distinct hashed n-gram ids in order (words, word pairs, then the
+ *       character 3- to 5-grams of each word framed by {@code <} and {@code >}; 32-bit FNV-1a of {@code w:word},
+ *       {@code b:word1 word2}, {@code c:gram}, unsigned, modulo {@code buckets} = 65,536), each stored as
+ *       {@code id + 1} in F32 (exact below 2<sup>24</sup>), then 0 in the unused slots: the padding, so a record's
+ *       length is its count of non-zero slots. Feature names {@code column@0}, {@code column@1}, ...; the
+ *       preprocessing records {@code buckets}, {@code slots}, {@code wordNgrams}, {@code charMin} and {@code charMax},
+ *       and a trained model hashes raw text at inference with exactly these.</li>
  *   <li>classification: {@code labels}: I64 {@code [rows]}, the index of the label in {@code classes};
  *       regression: {@code targets}: F32 {@code [rows]}, the label value.</li>
  *   <li>{@code __metadata__} (all strings): {@code format} = {@code aiplaza-dataset-v1}, {@code source_format},

@@ -37,7 +37,7 @@ import org.springframework.web.servlet.support.RequestContextUtils;
 class DatasetController {
 
     /** Fields of the upload form itself; any other field named by an error belongs to the listing. */
-    private static final Set<String> UPLOAD_FIELDS = Set.of("file", "labelsFile", "labelColumn", "imageSize");
+    private static final Set<String> UPLOAD_FIELDS = Set.of("file", "labelsFile", "labelColumn", "textColumns", "imageSize");
 
     private final DatasetService datasets;
     private final DatasetProperties properties;
@@ -78,7 +78,7 @@ class DatasetController {
             Path labels = labelsFile == null || labelsFile.isEmpty() ? null : spool(labelsFile, "labelsFile", spooled);
             long id = datasets.importDataset(me.id(), new DatasetUpload(form.getListing().toDraft(), data,
                     file.getOriginalFilename(), labels, labels == null ? null : labelsFile.getOriginalFilename(),
-                    form.getLabelColumn(), form.classNameList(), form.imageOptions()));
+                    form.getLabelColumn(), form.classNameList(), form.textColumnList(), form.imageOptions()));
             String target = "/datasets/" + id;
             if (htmx != null) {
                 // HX-Redirect is not a Spring redirect, so the flash map is saved by hand.

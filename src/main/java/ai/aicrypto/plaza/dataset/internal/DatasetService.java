@@ -137,8 +137,8 @@ class DatasetService implements Datasets {
             });
         } catch (DatasetFormatException e) {
             written.forEach(blobs::delete);
-            throw new UserFacingException(e.messageKey().startsWith("dataset.error.class-names") ? "classNames" : "file",
-                    e.messageKey(), e.args());
+            throw new UserFacingException(e.messageKey().startsWith("dataset.error.class-names") ? "classNames"
+                    : e.messageKey().startsWith("dataset.error.text-") ? "textColumns" : "file", e.messageKey(), e.args());
         } catch (IOException e) {
             written.forEach(blobs::delete);
             throw new UncheckedIOException(e);
@@ -287,6 +287,9 @@ class DatasetService implements Datasets {
                     throw new UserFacingException("labelsFile", "dataset.error.idx-labels-required");
                 }
                 checkFileName(upload.labelsFileName(), "labelsFile");
+                if (!upload.textColumns().isEmpty()) {
+                    throw new UserFacingException("textColumns", "dataset.error.text-columns-idx");
+                }
                 return new DatasetSource(format, upload.file(), upload.labelsFile(), null, upload.classNames());
             }
             if (format == DatasetFormat.IMAGE_FOLDERS) {
@@ -304,7 +307,7 @@ class DatasetService implements Datasets {
             if (!upload.classNames().isEmpty()) {
                 throw new UserFacingException("classNames", "dataset.error.class-names-csv");
             }
-            return new DatasetSource(format, upload.file(), null, label);
+            return new DatasetSource(format, upload.file(), null, label, List.of(), upload.textColumns());
         } catch (DatasetFormatException e) {
             throw new UserFacingException("file", e.messageKey(), e.args());
         } catch (IOException e) {

@@ -9,6 +9,8 @@ public class DatasetUploadForm {
     private String labelColumn = "";
     /** IDX: the class names, comma-separated, in label order. */
     private String classNames = "";
+    /** CSV/TSV/JSON Lines: the free-text columns, comma-separated (others are detected). */
+    private String textColumns = "";
     /** Image folders: the side of the square the images are resized to; blank: from the images. */
     private String imageSize = "";
     /** Image folders: {@code grayscale}, {@code rgb}, or blank: from the images. */
@@ -61,6 +63,20 @@ public class DatasetUploadForm {
         } catch (ai.aicrypto.plaza.dataset.format.DatasetFormatException e) {
             throw new ai.aicrypto.plaza.platform.UserFacingException("imageSize", e.messageKey(), e.args());
         }
+    }
+
+    public String getTextColumns() {
+        return textColumns;
+    }
+
+    public void setTextColumns(String textColumns) {
+        this.textColumns = textColumns;
+    }
+
+    /** The text columns named, stripped, blanks left out. */
+    java.util.List<String> textColumnList() {
+        return textColumns == null ? java.util.List.of()
+                : java.util.Arrays.stream(textColumns.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
     }
 
     /** The class names given, stripped; empty when none. */

@@ -28,6 +28,8 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     public static final String TEMPLATE_GBDT = "gbdt";
     /** A convolutional network for images (spec 1.3). */
     public static final String TEMPLATE_CNN = "cnn";
+    /** A fastText-style text classifier: the mean embedding of hashed n-gram ids, then dense layers (spec 1.4). */
+    public static final String TEMPLATE_TEXT = "fasttext";
     public static final String WEIGHTS_SAFETENSORS = "safetensors", WEIGHTS_XGBOOST_JSON = "xgboost-json";
     private static final JsonMapper READER = JsonMapper.builder().build();
 
@@ -128,8 +130,41 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
         return ConvArchitecture.of(json);
     }
 
-    /** What the first dense layer reads: the input features, or a cnn's flattened last conv block. */
+    /** Whether the model is a fasttext classifier (an embedding bag of text ids before its dense layers). */
+    public boolean isText() {
+        return TEMPLATE_TEXT.equals(architectureTemplate());
+    }
+
+    /**
+     * A fasttext card's embedding bag: the trailing {@code textSlots} input features are ids (id + 1, 0 for an unused
+     * slot) into {@code buckets} rows of {@code embeddingDim} ({@code embedding.0.weight} [buckets, embeddingDim]); the
+     * mean of a record's rows, then the input's other features, are what the dense layers read.
+     */
+    public record TextArchitecture(int buckets, int embeddingDim, int textSlots) {
+
+        /** Embedding rows, and the ids that share a record's bag. */
+        public long embeddingParameters() {
+            return (long) buckets * embeddingDim;
+        }
+    }
+
+    public TextArchitecture textArchitecture() {
+        if (!isText()) {
+            throw new IllegalStateException("not a fasttext card");
+        }
+        JsonNode a = json.path("architecture");
+        return new TextArchitecture(a.path("buckets").asInt(), a.path("embeddingDim").asInt(), a.path("textSlots").asInt());
+    }
+
+    /**
+     * What the first dense layer reads: the input features, a cnn's flattened last conv block, or a fasttext's mean
+     * embedding and the numeric features.
+     */
     public long denseInputSize() {
+        if (isText()) {
+            TextArchitecture text = textArchitecture();
+            return text.embeddingDim() + inputFeatureCount() - text.textSlots();
+        }
         return isConvolutional() ? convArchitecture().flattenedSize() : inputFeatureCount();
     }
 

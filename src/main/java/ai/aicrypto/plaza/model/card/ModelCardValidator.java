@@ -39,13 +39,15 @@ public final class ModelCardValidator {
     public static final String SCHEMA_RESOURCE = "model-card/model-card-v1.schema.json";
     public static final String SCHEMA_ID = "https://aiplaza.ai/schemas/model-card/v1.json";
     /** The newest spec version; cards of every earlier 1.x version stay valid. */
-    public static final String SPEC_VERSION = "1.3";
-    static final String SUPPORTED_VERSIONS = "1.0, 1.1, 1.2, 1.3";
+    public static final String SPEC_VERSION = "1.4";
+    static final String SUPPORTED_VERSIONS = "1.0, 1.1, 1.2, 1.3, 1.4";
     /**
      * The most a cnn card may ask of one image: the plaza runs trained networks on its own CPU (predictions,
      * verification), so a card cannot make one call take minutes. About a ResNet-18 on 224x224 images.
      */
     static final long MAX_CNN_MULTIPLY_ADDS = 2_000_000_000L, MAX_CNN_PARAMETERS = 100_000_000L;
+    /** The most a fasttext card's embedding may hold (buckets x width): the plaza keeps it in memory to answer calls. */
+    static final long MAX_EMBEDDING_PARAMETERS = 100_000_000L;
     /** Cards are small documents; anything bigger is refused before parsing. */
     public static final int MAX_CARD_CHARS = 256 * 1024;
 
@@ -136,6 +138,15 @@ public final class ModelCardValidator {
         }
         Preprocessing preprocessing = ModelCard.preprocessing(mapper, node);
         long features = new ModelCard("", "", "", root).inputFeatureCount();
+        for (int i = 0; i < preprocessing.columns().size(); i++) {
+            Preprocessing.Column c = preprocessing.columns().get(i);
+            boolean hashed = Preprocessing.HASH.equals(c.encoding()) || c.freeText();
+            if (c.freeText() != (c.text() != null) || hashed && c.buckets() == null) {
+                errors.add(new CardFieldError("/preprocessing/columns/" + i, K + "preprocessing-text", new Object[] {c.name()},
+                        "column " + c.name() + ": a text column needs its text settings and buckets, others no text settings"));
+                return;
+            }
+        }
         if (!preprocessing.forImages() && preprocessing.columns().isEmpty()) {
             errors.add(new CardFieldError("/preprocessing/columns", K + "preprocessing-columns", new Object[0],
                     "a tabular preprocessing needs columns"));
@@ -274,6 +285,7 @@ public final class ModelCardValidator {
     private void crossFieldChecks(JsonNode root, List<CardFieldError> errors) {
         preprocessingChecks(root, errors);
         convChecks(new ModelCard("", "", "", root), errors);
+        textChecks(new ModelCard("", "", "", root), errors);
         JsonNode hp = root.path("hyperparameters");
 
         JsonNode optimizer = hp.path("optimizer");
@@ -342,6 +354,42 @@ public final class ModelCardValidator {
             errors.add(new CardFieldError("/architecture", K + "cnn-too-large",
                     new Object[] {multiplyAdds, parameters, MAX_CNN_MULTIPLY_ADDS, MAX_CNN_PARAMETERS},
                     "the cnn needs " + multiplyAdds + " multiply-adds per image and has " + parameters + " parameters"));
+        }
+    }
+
+    /**
+     * A fasttext classifier reads a table whose last features are its text ids, from as many buckets as its embedding
+     * has rows (a trained card's preprocessing says how many), and stays small enough to keep in memory.
+     */
+    private void textChecks(ModelCard card, List<CardFieldError> errors) {
+        if (!card.isText()) {
+            return;
+        }
+        if (!"tabular".equals(card.inputKind())) {
+            errors.add(new CardFieldError("/input/kind", K + "text-tabular-input", new Object[0],
+                    "a fasttext classifier reads records with text columns: set the input kind to tabular"));
+            return;
+        }
+        ModelCard.TextArchitecture text = card.textArchitecture();
+        if (text.textSlots() > card.inputFeatureCount()) {
+            errors.add(new CardFieldError("/architecture/textSlots", K + "text-slots",
+                    new Object[] {text.textSlots(), card.inputFeatureCount()},
+                    "textSlots " + text.textSlots() + " exceeds the " + card.inputFeatureCount() + " input features"));
+        }
+        if (text.embeddingParameters() > MAX_EMBEDDING_PARAMETERS) {
+            errors.add(new CardFieldError("/architecture", K + "text-too-large",
+                    new Object[] {text.embeddingParameters(), MAX_EMBEDDING_PARAMETERS},
+                    "the embedding has " + text.embeddingParameters() + " parameters"));
+        }
+        JsonNode node = card.json().get("preprocessing");
+        if (node != null) {
+            Preprocessing preprocessing = ModelCard.preprocessing(mapper, node);
+            if (preprocessing.textSlots() != text.textSlots() || preprocessing.textBuckets() != text.buckets()) {
+                errors.add(new CardFieldError("/architecture", K + "text-preprocessing",
+                        new Object[] {preprocessing.textSlots(), preprocessing.textBuckets(), text.textSlots(), text.buckets()},
+                        "the preprocessing makes " + preprocessing.textSlots() + " text ids in " + preprocessing.textBuckets()
+                                + " buckets, the model reads " + text.textSlots() + " in " + text.buckets()));
+            }
         }
     }
 

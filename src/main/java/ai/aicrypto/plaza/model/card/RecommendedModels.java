@@ -16,11 +16,13 @@ import tools.jackson.databind.node.ObjectNode;
  * Model cards made for one dataset, so nobody has to write JSON to train on their own data: the architectures the
  * training engines offer, sized to the dataset's features, classes and rows, with defaults that train well and
  * ranges to try. Each card's input is exactly the dataset's features: networks are spec 1.0 cards, gradient-boosted
- * trees (tables only) spec 1.2, convolutional networks (images only) spec 1.3.
+ * trees (tables only) spec 1.2, convolutional networks (images only) spec 1.3, text classifiers (tables with text
+ * columns, which get only these: the other models would read text ids as numbers) spec 1.4.
  */
 public final class RecommendedModels {
 
-    public static final String GBDT = "gbdt", MLP = "mlp", LINEAR = "linear", CNN = "cnn", CNN_DEEP = "cnn-deep";
+    public static final String GBDT = "gbdt", MLP = "mlp", LINEAR = "linear", CNN = "cnn", CNN_DEEP = "cnn-deep",
+            TEXT = "fasttext", TEXT_HIDDEN = "fasttext-hidden";
     /** The XGBoost release the gpu-worker trains trees with. */
     static final String XGBOOST_VERSION = "3.4.0";
     /** A card lists every feature; beyond this many a dataset is too wide for these models' cards. */
@@ -41,6 +43,11 @@ public final class RecommendedModels {
     /** The recommendations for a dataset, the one that usually does best first; empty when none fits. */
     public static List<Recommendation> forDataset(String datasetTitle, Preprocessing data, long rows) {
         List<Recommendation> out = new ArrayList<>();
+        if (data.textSlots() > 0) {
+            out.add(text(datasetTitle, data, rows, false));
+            out.add(text(datasetTitle, data, rows, true));
+            return List.copyOf(out);
+        }
         if (data.forImages()) {
             // a card names the image's shape, not each pixel: CNNs fit images of any size the plaza can run
             cnn(datasetTitle, data, rows, false).ifPresent(out::add);
@@ -127,6 +134,28 @@ public final class RecommendedModels {
         } catch (InvalidModelCardException tooLarge) {
             return java.util.Optional.empty();
         }
+    }
+
+    /**
+     * A fastText-style classifier: each text becomes the mean of learned vectors of its words, word pairs and word
+     * pieces (wider vectors with more data), any other columns are added to that mean, then a linear layer decides,
+     * or one hidden layer (twice the vectors' width, some dropout) first. Text models learn in few passes: 5 epochs.
+     */
+    private static Recommendation text(String title, Preprocessing data, long rows, boolean hidden) {
+        int dim = rows < 2_000 ? 16 : rows < 50_000 ? 32 : 64;
+        ObjectNode card = base(data, (hidden ? "Text classifier with a hidden layer for " : "Text classifier for ") + title);
+        card.put("specVersion", "1.4");
+        ObjectNode architecture = card.putObject("architecture").put("template", ModelCard.TEMPLATE_TEXT)
+                .put("buckets", data.textBuckets()).put("embeddingDim", dim).put("textSlots", data.textSlots());
+        if (hidden) {
+            architecture.putArray("hiddenSizes").add(2 * dim);
+            architecture.put("activation", "relu").put("dropout", 0.1);
+        }
+        hyperparameters(card, data, rows, hidden ? "0.005" : "0.01");
+        range((ObjectNode) card.get("hyperparameters"), "epochs", 5, "1", "1000");
+        int slots = data.textSlots();
+        return new Recommendation(hidden ? TEXT_HIDDEN : TEXT, VALIDATOR.parse(card.toString()),
+                hidden ? List.of(dim, slots, 2 * dim) : List.of(dim, slots));
     }
 
     private static void convBlock(ArrayNode blocks, int channels, boolean pool) {

@@ -46,7 +46,7 @@ public final class TrainedCards {
             input.put("kind", "record");
             ArrayNode columns = input.putArray("columns");
             for (Preprocessing.Column c : preprocessing.columns()) {
-                ObjectNode column = columns.addObject().put("name", c.name()).put("type", c.numeric() ? "number" : "category");
+                ObjectNode column = columns.addObject().put("name", c.name()).put("type", c.numeric() ? "number" : c.freeText() ? "text" : "category");
                 if (Preprocessing.ONE_HOT.equals(c.encoding())) {
                     ArrayNode values = column.putArray("values");
                     c.values().forEach(values::add);

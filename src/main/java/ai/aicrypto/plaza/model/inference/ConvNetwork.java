@@ -16,7 +16,7 @@ import ai.aicrypto.plaza.model.card.ModelCard;
  * {@link DenseNetwork} runs it; no dropout, no augmentation. Images run in parallel; each is read as [channel, row,
  * column], as the dataset stores them.
  */
-public final class ConvNetwork {
+public final class ConvNetwork implements TrainedNetwork {
 
     /** PyTorch's BatchNorm2d epsilon, which the gpu-worker trains with. */
     static final double BN_EPSILON = 1e-5;
@@ -97,6 +97,7 @@ public final class ConvNetwork {
      * @param x    [rows, channels x height x width]
      * @return logits (classification) or predicted values (regression), [rows, outputs]
      */
+    @Override
     public float[] forward(float[] x, int rows) {
         int inputs = (int) shapes.get(0).size(), outputs = denseSizes[denseSizes.length - 1];
         float[] out = new float[rows * outputs];
@@ -109,7 +110,7 @@ public final class ConvNetwork {
         return out;
     }
 
-    /** Bytes the network's weights take. */
+    @Override
     public long memoryBytes() {
         long floats = 0;
         for (float[][] group : List.of(convWeights, convBiases, denseWeights, denseBiases)) {

@@ -32,11 +32,12 @@ record ApiExamples(List<Field> fields, String body, String curl, String python) 
             instance.put("image", "<base64 of the image file>");
         } else {
             fields = input.columns().stream().map(c -> new Field(c.name(), c.numeric() ? "number" : "string",
-                    c.values() != null && !c.values().isEmpty() ? String.join(", ", c.values()) : c.numeric() ? "a number" : "text"))
+                    c.values() != null && !c.values().isEmpty() ? String.join(", ", c.values()) : c.numeric() ? "a number"
+                            : c.freeText() ? "free text, as written" : "text"))
                     .toList();
             for (Preprocessing.Column c : input.columns()) {
                 instance.put(c.name(), c.numeric() ? Math.round((c.mean() == null ? 0 : c.mean()) * 100) / 100.0
-                        : c.values() != null && !c.values().isEmpty() ? c.values().get(0) : "");
+                        : c.values() != null && !c.values().isEmpty() ? c.values().get(0) : c.freeText() ? "Any text to classify" : "");
             }
         }
         Map<String, Object> request = Map.of("instances", List.of(instance));

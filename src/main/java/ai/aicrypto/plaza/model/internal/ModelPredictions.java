@@ -26,7 +26,7 @@ import ai.aicrypto.plaza.model.ModelProperties;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import ai.aicrypto.plaza.model.inference.BoostedTrees;
-import ai.aicrypto.plaza.model.inference.ConvNetwork;
+import ai.aicrypto.plaza.model.inference.TrainedNetwork;
 import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.model.inference.LayerWeights;
@@ -54,7 +54,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Predictions of a model with weights, asked through its page ("try it") or the API: raw records or images are
  * encoded as the model's card says ({@link ModelCard#inputPreprocessing()}), run by a serving worker of the GPU fleet
  * through the {@link InferenceGateway}, or, when none answers, on the plaza's CPU ({@link DenseNetwork},
- * {@link ConvNetwork}, {@link BoostedTrees}: what verifies training), and answered with the top classes and their
+ * {@link TrainedNetwork}, {@link BoostedTrees}: what verifies training), and answered with the top classes and their
  * probabilities, or the predicted value. Who served it, and its GPU-seconds, are recorded and charged with the call.
  * <p>
  * Who may call: the owner always; others as the owner's {@link ApiVisibility} says. What it costs: nothing for the
@@ -144,8 +144,8 @@ class ModelPredictions {
         if (model.trees() != null) {
             return model.trees().memoryBytes();
         }
-        if (model.conv() != null) {
-            return model.conv().memoryBytes();
+        if (model.network() != null) {
+            return model.network().memoryBytes();
         }
         long floats = 0;
         List<Integer> sizes = new ArrayList<>();
@@ -310,7 +310,7 @@ class ModelPredictions {
     }
 
     /** A model ready to run: its card, how it takes input and its network's weights or its trees in memory. */
-    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights, BoostedTrees trees, ConvNetwork conv) {
+    private record Loaded(ModelCard card, Preprocessing preprocessing, LayerWeights weights, BoostedTrees trees, TrainedNetwork network) {
     }
 
     /**
@@ -336,10 +336,9 @@ class ModelPredictions {
                         .requireFits(card), null);
             }
             try (F32Tensors tensors = F32Tensors.open(file)) {
-                if (card.isConvolutional()) {
-                    return new Loaded(card, preprocessing, null, null, ConvNetwork.of(card, tensors));
-                }
-                return new Loaded(card, preprocessing, LayerWeights.inMemory(tensors), null, null);
+                Optional<TrainedNetwork> network = TrainedNetwork.of(card, tensors);
+                return network.isPresent() ? new Loaded(card, preprocessing, null, null, network.get())
+                        : new Loaded(card, preprocessing, LayerWeights.inMemory(tensors), null, null);
             }
         } catch (F32Tensors.UnfitTensorsException | InvalidModelCardException e) {
             throw new UserFacingException(null, "model.predict.error.unfit-weights");
@@ -396,8 +395,8 @@ class ModelPredictions {
             }
             return out;
         }
-        if (model.conv() != null) {
-            return model.conv().forward(flat, rows);
+        if (model.network() != null) {
+            return model.network().forward(flat, rows);
         }
         try (NDManager manager = DenseNetwork.cpuManager()) {
             return DenseNetwork.forward(manager, model.card(), width, model.weights(),

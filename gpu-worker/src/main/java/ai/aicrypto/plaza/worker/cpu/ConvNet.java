@@ -7,14 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,45 +19,16 @@ import java.util.Map;
  * Batch norm uses the batch's statistics while training (and moves the running ones toward them, in place, as
  * PyTorch's BatchNorm2d does), the running ones otherwise.
  */
-public final class ConvNet {
-
-    private final ModelSpec spec;
-    private final Map<String, NDArray> tensors = new LinkedHashMap<>();
+public final class ConvNet extends DjlNetwork {
 
     /** @param weights every tensor of the network (a checkpoint's {@code weights()}), copied into {@code manager} */
     public ConvNet(NDManager manager, ModelSpec spec, Map<String, FloatTensor> weights) {
+        super(manager, spec, weights);
         if (!spec.isConvolutional()) throw new IllegalArgumentException("not a cnn card");
-        this.spec = spec;
-        weights.forEach((name, t) -> tensors.put(name, manager.create(t.data(), new Shape(t.shape()))));
     }
 
-    /** The parameters the optimizer updates (not batch norm's running statistics), in the checkpoint's order. */
-    public List<String> trainable() {
-        List<String> names = new ArrayList<>();
-        tensors.keySet().forEach(n -> {
-            if (!n.contains(".running_")) names.add(n);
-        });
-        return names;
-    }
-
-    public NDArray tensor(String name) {
-        NDArray t = tensors.get(name);
-        if (t == null) throw new IllegalArgumentException("the network has no tensor " + name);
-        return t;
-    }
-
-    /** Every tensor, copied to the host. */
-    public Map<String, FloatTensor> tensors() {
-        Map<String, FloatTensor> out = new LinkedHashMap<>();
-        tensors.forEach((n, a) -> out.put(n, new FloatTensor(a.getShape().getShape(), a.toFloatArray())));
-        return out;
-    }
-
-    /**
-     * @param x          [rows, channels x height x width], each image row-major per channel
-     * @param headMasks  inverted-dropout masks of the head's hidden layers ([rows, width] each), or null entries
-     * @return logits [rows, outputs]
-     */
+    /** @param x [rows, channels x height x width], each image row-major per channel */
+    @Override
     public NDArray forward(NDArray x, boolean training, NDArray[] headMasks) {
         ConvSpec conv = spec.conv();
         long n = x.getShape().get(0);
@@ -83,15 +50,6 @@ public final class ConvNet {
                 case AVG -> Pool.avgPool2d(a, window, window, new Shape(0, 0), false, true);
             };
         }
-        a = a.reshape(n, -1);
-        int layers = spec.layerCount();
-        for (int l = 0; l < layers; l++) {
-            a = Linear.linear(a, tensor(ModelSpec.weightName(l)), tensor(ModelSpec.biasName(l))).singletonOrThrow();
-            if (l < layers - 1) {
-                a = DjlCpuEngine.activate(spec, a);
-                if (headMasks != null && headMasks[l] != null) a = a.mul(headMasks[l]);
-            }
-        }
-        return a;
+        return denseLayers(a.reshape(n, -1), headMasks);
     }
 }

@@ -64,7 +64,7 @@ public final class DjlCpuEngine implements TrainingEngine {
         return "DJL " + Engine.getDjlVersion() + " / PyTorch " + pytorch().getVersion() + " (CPU)";
     }
 
-    /** Trains every template but trees: dense networks here, cnns with {@link ConvTrainer}. */
+    /** Trains every template but trees: dense networks here, cnns and fasttext classifiers with {@link NetworkTrainer}. */
     @Override
     public boolean trains(ModelSpec spec) {
         return true;
@@ -73,7 +73,7 @@ public final class DjlCpuEngine implements TrainingEngine {
     @Override
     public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
             throws IOException {
-        if (spec.isConvolutional()) return ConvTrainer.train(spec, data, start, lastEpoch, listener, id());
+        if (spec.needsCpuEngine()) return NetworkTrainer.train(spec, data, start, lastEpoch, listener, id());
         Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
         Engine engine = pytorch();
         // PyTorch's grad mode is per thread and on in a new thread; DJL turns it off only in the thread that loaded

@@ -6,6 +6,7 @@ import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.Hyperparameters;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.model.OptimizerKind;
+import ai.aicrypto.plaza.worker.model.TextSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
  * the same engine: the parameters, the optimizer's moments and its step count (Adam's bias correction depends on it).
  * The plaza audits a job by having another worker train one epoch from the job's checkpoint before it.
  * <p>
- * File format {@value #FORMAT}: safetensors, all F32, tensors in the canonical order (a cnn's blocks first: for each
+ * File format {@value #FORMAT}: safetensors, all F32, tensors in the canonical order (a fasttext's
+ * {@code embedding.0.weight} [buckets, dim] first; a cnn's blocks first: for each
  * block {@code conv.i.weight}, {@code conv.i.bias}, then with batch norm {@code bn.i.weight}, {@code bn.i.bias},
  * {@code bn.i.running_mean}, {@code bn.i.running_var}; then for each dense layer {@code layers.l.weight},
  * {@code layers.l.bias}; then the trainable ones' moments, prefixed {@code optimizer.m.} when the optimizer has a first
@@ -37,7 +39,7 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
 
     private static final String FIRST_MOMENT = "optimizer.m.";
     private static final String SECOND_MOMENT = "optimizer.v.";
-    private static final Pattern NAME = Pattern.compile("(optimizer\\.[mv]\\.)?(conv|bn|layers)\\.(0|[1-9]\\d{0,8})\\.(weight|bias|running_mean|running_var)");
+    private static final Pattern NAME = Pattern.compile("(optimizer\\.[mv]\\.)?(embedding|conv|bn|layers)\\.(0|[1-9]\\d{0,8})\\.(weight|bias|running_mean|running_var)");
     private static final List<String> MEMBERS = List.of("weight", "bias", "running_mean", "running_var");
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9]\\d{0,17}");
     /**
@@ -99,6 +101,9 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
         int[] sizes = spec.layerSizes(inputSize);
         Map<String, long[]> params = new LinkedHashMap<>();
         Map<String, long[]> statistics = new LinkedHashMap<>();
+        if (spec.isText()) {
+            params.put(TextSpec.EMBEDDING, new long[]{spec.text().buckets(), spec.text().embeddingDim()});
+        }
         if (spec.isConvolutional()) {
             int[][] shapes = spec.conv().shapes();
             for (int i = 0; i < spec.conv().blocks().size(); i++) {

@@ -1,6 +1,6 @@
 package ai.aicrypto.plaza.worker.engine;
 
-import ai.aicrypto.plaza.worker.cpu.ConvNet;
+import ai.aicrypto.plaza.worker.cpu.DjlNetwork;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.data.BatchStream;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
@@ -24,8 +24,9 @@ import java.util.Map;
 
 /**
  * Loss and accuracy of trained weights on a held-out split: softmax cross-entropy (classification) or mean squared
- * error (regression), no dropout. Dense networks in plain Java (no native libraries); a cnn through the CPU engine's
- * own forward pass ({@link ConvNet}, batch norm with its running statistics), whose conv kernels only DJL has here.
+ * error (regression), no dropout. Dense networks in plain Java (no native libraries); a cnn or fasttext classifier
+ * through the CPU engine's own forward pass ({@link DjlNetwork}; a cnn's batch norm with its running statistics),
+ * whose conv and embedding kernels only DJL has here.
  */
 public final class Evaluator {
 
@@ -45,7 +46,7 @@ public final class Evaluator {
 
     public static Result evaluate(ModelSpec spec, Map<String, FloatTensor> weights, TrainingData data) throws IOException {
         TrainingSetup.validate(spec, data);
-        if (spec.isConvolutional()) return evaluateConv(spec, weights, data);
+        if (spec.needsCpuEngine()) return evaluateWithDjl(spec, weights, data);
         int batchSize = 256;
         DenseNetwork net = new DenseNetwork(new JavaBackend(), spec, weights, data.featureCount(), batchSize, false);
         BatchStream stream = new BatchStream(data, batchSize, false, 0, 0);
@@ -62,7 +63,7 @@ public final class Evaluator {
         return new Result(loss / n, spec.task() == Task.CLASSIFICATION ? correct / n : Double.NaN, n);
     }
 
-    private static Result evaluateConv(ModelSpec spec, Map<String, FloatTensor> weights, TrainingData data) throws IOException {
+    private static Result evaluateWithDjl(ModelSpec spec, Map<String, FloatTensor> weights, TrainingData data) throws IOException {
         int batchSize = 256, features = data.featureCount(), outputs = spec.outputSize();
         boolean classification = spec.task() == Task.CLASSIFICATION;
         float[] gradient = new float[batchSize * outputs], rowLoss = new float[batchSize], rowCorrect = new float[batchSize];
@@ -70,7 +71,7 @@ public final class Evaluator {
         long n = 0;
         JniUtils.setGradMode(false);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), DjlCpuEngine.pytorch().getEngineName())) {
-            ConvNet net = new ConvNet(manager, spec, weights);
+            DjlNetwork net = DjlNetwork.of(manager, spec, weights);
             BatchStream stream = new BatchStream(data, batchSize, false, 0, 0);
             BatchStream.Batch batch = stream.newBatch();
             while (stream.next(batch)) {

@@ -5,6 +5,7 @@ import ai.aicrypto.plaza.worker.data.Seeds;
 import ai.aicrypto.plaza.worker.model.Activation;
 import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.TextSpec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +26,7 @@ public final class ParameterInit {
         SplittableRandom rng = Seeds.rng(spec.hyperparameters().seed(), Seeds.STREAM_INIT, 0);
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         if (spec.isConvolutional()) initializeConv(spec.conv(), rng, out);
+        if (spec.isText()) initializeEmbedding(spec.text(), rng, out);
         for (int l = 0; l < sizes.length - 1; l++) {
             int in = sizes[l], o = sizes[l + 1];
             boolean hidden = l < sizes.length - 2;
@@ -36,6 +38,14 @@ public final class ParameterInit {
             out.put(ModelSpec.biasName(l), FloatTensor.of(new float[o], o));
         }
         return out;
+    }
+
+    /** fastText's: uniform in (-1/dim, 1/dim), so a bag's mean starts small whatever the number of ids. */
+    private static void initializeEmbedding(TextSpec text, SplittableRandom rng, Map<String, FloatTensor> out) {
+        float[] w = new float[Math.multiplyExact(text.buckets(), text.embeddingDim())];
+        double bound = 1.0 / text.embeddingDim();
+        for (int j = 0; j < w.length; j++) w[j] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        out.put(TextSpec.EMBEDDING, FloatTensor.of(w, text.buckets(), text.embeddingDim()));
     }
 
     private static void initializeConv(ConvSpec conv, SplittableRandom rng, Map<String, FloatTensor> out) {

@@ -21,10 +21,11 @@ public interface TrainingEngine {
 
     /**
      * Whether this engine can train the card's network. Dense networks train on every engine; a cnn needs conv
-     * kernels, which only the CPU engine (DJL/PyTorch) has so far: the worker trains it there instead.
+     * kernels and a fasttext classifier an embedding bag, which only the CPU engine (DJL/PyTorch) has so far: the worker
+     * trains them there instead.
      */
     default boolean trains(ModelSpec spec) {
-        return !spec.isConvolutional();
+        return !spec.needsCpuEngine();
     }
 
     /**

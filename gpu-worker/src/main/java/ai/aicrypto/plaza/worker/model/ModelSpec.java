@@ -11,19 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trainable part of a model card (model-card-v1, spec 1.0 to 1.3): architecture template and hyperparameters.
+ * The trainable part of a model card (model-card-v1, spec 1.0 to 1.4): architecture template and hyperparameters.
  * The network is a stack of dense layers {@code inputSize -> hiddenSizes... -> outputSize}; softmax regression is
  * the case without hidden layers. A cnn (spec 1.3) puts its conv blocks ({@link ConvSpec}) before that stack, which
- * then reads the last block's output. Weight tensors use PyTorch's layout: {@code layers.i.weight} [out, in],
+ * then reads the last block's output; a fasttext classifier (spec 1.4) an embedding bag of its text ids
+ * ({@link TextSpec}). Weight tensors use PyTorch's layout: {@code layers.i.weight} [out, in],
  * {@code layers.i.bias} [out].
  *
  * @param expectedFeatures input width the card implies (product of the image shape, or the number of columns),
  *                         or -1 if unknown
  * @param conv             the conv blocks of a cnn, else null
+ * @param text             the embedding bag of a fasttext classifier, else null
  */
 public record ModelSpec(String name, Task task, String template, List<Integer> hiddenSizes, Activation activation,
                         double dropout, int outputSize, List<String> outputNames, int expectedFeatures,
-                        Hyperparameters hyperparameters, ConvSpec conv) {
+                        Hyperparameters hyperparameters, ConvSpec conv, TextSpec text) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,6 +36,15 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
         if (outputSize < 1) throw new IllegalArgumentException("outputSize must be >= 1");
         if (task == Task.CLASSIFICATION && outputSize < 2) throw new IllegalArgumentException("classification needs >= 2 classes");
         if ((conv != null) != ConvSpec.TEMPLATE.equals(template)) throw new IllegalArgumentException("conv blocks belong to the cnn template");
+        if ((text != null) != TextSpec.TEMPLATE.equals(template)) throw new IllegalArgumentException("an embedding bag belongs to the fasttext template");
+        if (text != null && expectedFeatures >= 0 && text.textSlots() > expectedFeatures) {
+            throw new IllegalArgumentException("the card has " + text.textSlots() + " text slots but " + expectedFeatures + " input features");
+        }
+    }
+
+    public ModelSpec(String name, Task task, String template, List<Integer> hiddenSizes, Activation activation, double dropout,
+                     int outputSize, List<String> outputNames, int expectedFeatures, Hyperparameters hyperparameters, ConvSpec conv) {
+        this(name, task, template, hiddenSizes, activation, dropout, outputSize, outputNames, expectedFeatures, hyperparameters, conv, null);
     }
 
     /** A dense network (softmax regression or mlp). */
@@ -44,6 +55,15 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
 
     public boolean isConvolutional() {
         return conv != null;
+    }
+
+    public boolean isText() {
+        return text != null;
+    }
+
+    /** Whether the network has layers only DJL's kernels run here (convolutions, embeddings): the CPU engine trains it. */
+    public boolean needsCpuEngine() {
+        return conv != null || text != null;
     }
 
     public static ModelSpec parse(Path card) throws IOException {
@@ -58,8 +78,8 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
     public static ModelSpec fromCard(JsonNode card) {
         String spec = card.path("specVersion").asText("");
         // 1.1 adds preprocessing and interface: how the app encodes raw records, which the worker never sees;
-        // 1.2 adds the gbdt template (BoostedTreesSpec); 1.3 the cnn template
-        if (!List.of("1.0", "1.1", "1.2", "1.3").contains(spec)) {
+        // 1.2 adds the gbdt template (BoostedTreesSpec); 1.3 the cnn template; 1.4 the fasttext template
+        if (!List.of("1.0", "1.1", "1.2", "1.3", "1.4").contains(spec)) {
             throw new IllegalArgumentException("unsupported model card specVersion '" + spec + "'");
         }
         Task task = Task.parse(card.path("task").asText());
@@ -69,6 +89,7 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
         Activation act = null;
         double dropout = 0;
         ConvSpec conv = null;
+        TextSpec text = null;
         switch (template) {
             case "softmax-regression" -> {
                 if (arch.has("hiddenSizes") || arch.has("activation") || arch.has("dropout")) {
@@ -93,6 +114,15 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
                 act = Activation.parse(required(arch, "activation").asText());
                 dropout = arch.path("dropout").asDouble(0);
                 conv = ConvSpec.fromCard(card, arch);
+            }
+            case TextSpec.TEMPLATE -> {
+                arch.path("hiddenSizes").forEach(h -> {
+                    if (!h.canConvertToInt() || h.asInt() < 1) throw new IllegalArgumentException("bad hidden size " + h);
+                    hidden.add(h.asInt());
+                });
+                act = hidden.isEmpty() ? null : Activation.parse(required(arch, "activation").asText());
+                dropout = arch.path("dropout").asDouble(0);
+                text = TextSpec.fromCard(arch);
             }
             default -> throw new IllegalArgumentException("unknown architecture template '" + template + "'");
         }
@@ -121,7 +151,7 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
                 hp.path("momentum").path("default").asDouble(0),
                 required(required(hp, "seed"), "default").asLong());
         return new ModelSpec(card.path("name").asText(""), task, template, hidden, act, dropout,
-                outNames.size() == 1 && task == Task.REGRESSION ? 1 : outNames.size(), outNames, expected, h, conv);
+                outNames.size() == 1 && task == Task.REGRESSION ? 1 : outNames.size(), outNames, expected, h, conv, text);
     }
 
     private static JsonNode required(JsonNode node, String field) {
@@ -131,13 +161,16 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
     }
 
     public ModelSpec withHyperparameters(Hyperparameters h) {
-        return new ModelSpec(name, task, template, hiddenSizes, activation, dropout, outputSize, outputNames, expectedFeatures, h, conv);
+        return new ModelSpec(name, task, template, hiddenSizes, activation, dropout, outputSize, outputNames, expectedFeatures, h, conv, text);
     }
 
-    /** Dense layer widths {@code [in, hidden..., out]} for a given input width (a cnn's head: its flattened last block). */
+    /**
+     * Dense layer widths {@code [in, hidden..., out]} for a given input width (a cnn's head: its flattened last block; a
+     * fasttext's: the mean embedding and the numeric features).
+     */
     public int[] layerSizes(int inputSize) {
         int[] s = new int[hiddenSizes.size() + 2];
-        s[0] = conv == null ? inputSize : conv.flattenedSize();
+        s[0] = conv != null ? conv.flattenedSize() : text != null ? text.denseInputSize(inputSize) : inputSize;
         for (int i = 0; i < hiddenSizes.size(); i++) s[i + 1] = hiddenSizes.get(i);
         s[s.length - 1] = outputSize;
         return s;

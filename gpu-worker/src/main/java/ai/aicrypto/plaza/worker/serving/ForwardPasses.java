@@ -5,7 +5,7 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import ai.aicrypto.plaza.worker.cpu.ConvNet;
+import ai.aicrypto.plaza.worker.cpu.DjlNetwork;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.InMemoryChannel;
@@ -29,8 +29,9 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 /**
  * The one place that maps a model's family (its card's template) to the forward pass that serves it, from weights held
  * in memory only: a dense network runs the training engine's own {@link DenseNetwork} forward pass (on the GPU's
- * backend where the worker trains on one, else the plain-Java kernels), a cnn runs DJL's ({@link ConvNet}, the conv
- * kernels only DJL has here, batch norm on its running statistics), trees run XGBoost's own predict.
+ * backend where the worker trains on one, else the plain-Java kernels), a cnn or fasttext classifier runs DJL's
+ * ({@link DjlNetwork}: the conv and embedding kernels only DJL has here; batch norm on its running statistics), trees
+ * run XGBoost's own predict.
  */
 public final class ForwardPasses {
 
@@ -51,15 +52,15 @@ public final class ForwardPasses {
             return trees(card, weights);
         }
         ModelSpec spec = ModelSpec.fromCard(card);
-        return spec.isConvolutional() ? conv(spec, weights, inputWidth) : dense(spec, weights, inputWidth);
+        return spec.needsCpuEngine() ? djl(spec, weights, inputWidth) : dense(spec, weights, inputWidth);
     }
 
-    private static ForwardPass conv(ModelSpec spec, byte[] weights, int inputWidth) throws IOException {
+    private static ForwardPass djl(ModelSpec spec, byte[] weights, int inputWidth) throws IOException {
         Map<String, FloatTensor> tensors = Safetensors.readAllF32(new InMemoryChannel(weights), "the served weights");
         NDManager manager = NDManager.newBaseManager(Device.cpu(), DjlCpuEngine.pytorch().getEngineName());
-        ConvNet network;
+        DjlNetwork network;
         try {
-            network = new ConvNet(manager, spec, tensors);
+            network = DjlNetwork.of(manager, spec, tensors);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

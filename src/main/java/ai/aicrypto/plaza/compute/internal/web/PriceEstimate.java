@@ -39,7 +39,8 @@ public record PriceEstimate(double seconds, BigDecimal costAic) {
 
     /**
      * Weights and biases of the card's network: each dense layer has in x out weights and out biases; a cnn adds the
-     * multiply-adds of its conv blocks per image.
+     * multiply-adds of its conv blocks per image; a fasttext classifier the embedding rows its ids read, and its share of
+     * the optimizer's pass over the whole embedding each batch.
      */
     static long weights(ModelCard card) {
         if (card.isTrees()) {
@@ -49,6 +50,11 @@ public record PriceEstimate(double seconds, BigDecimal costAic) {
         }
         // a cnn's step costs what its convolutions multiply and add, as a dense layer's costs about its weights
         long total = card.isConvolutional() ? card.convArchitecture().multiplyAdds() : 0;
+        if (card.isText()) {
+            ModelCard.TextArchitecture text = card.textArchitecture();
+            long batch = card.hyperparameter("batchSize").map(h -> ((java.math.BigDecimal) h.defaultValue()).longValue()).orElse(32L);
+            total += (long) text.textSlots() * text.embeddingDim() + text.embeddingParameters() / Math.max(1, batch);
+        }
         long in = card.denseInputSize();
         List<Integer> hidden = ModelCard.TEMPLATE_SOFTMAX_REGRESSION.equals(card.architectureTemplate()) ? List.of() : card.hiddenSizes();
         for (int width : hidden) {

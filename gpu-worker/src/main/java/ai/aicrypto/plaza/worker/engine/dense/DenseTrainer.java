@@ -26,9 +26,9 @@ public final class DenseTrainer {
     /** See {@link ai.aicrypto.plaza.worker.engine.TrainingEngine#train(ModelSpec, TrainingData, Checkpoint, int, TrainingListener)}. */
     public static TrainedModel train(DenseBackend backend, String engineId, ModelSpec spec, TrainingData data, Checkpoint start,
                                      int lastEpoch, TrainingListener listener) throws IOException {
-        if (spec.isConvolutional()) {
-            throw new UnsupportedOperationException("the " + engineId + " engine has no convolution kernels yet: a cnn card trains"
-                    + " on the CPU engine (--engine cpu; a worker on the plaza picks it for such a job by itself)");
+        if (spec.needsCpuEngine()) {
+            throw new UnsupportedOperationException("the " + engineId + " engine has no convolution kernels or embedding bags yet: a "
+                    + spec.template() + " card trains on the CPU engine (--engine cpu; a worker on the plaza picks it for such a job by itself)");
         }
         Checkpoint from = TrainingSetup.begin(spec, data, start, lastEpoch, listener);
         Hyperparameters hp = spec.hyperparameters();

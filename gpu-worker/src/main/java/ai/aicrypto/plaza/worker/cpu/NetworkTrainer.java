@@ -32,15 +32,16 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The CPU engine's training loop for cnn cards: {@link ConvNet} forward, PyTorch autograd backward and the same
- * optimizer steps, seeded shuffling and dropout as the dense networks ({@link DjlCpuEngine}); weight decay on the conv
- * and dense weights, not on biases or batch norm. Augmentation (random crops of the zero-padded image, left-right
+ * The CPU engine's training loop for networks with layers only DJL runs here ({@link DjlNetwork}: cnn and fasttext
+ * cards): their forward pass, PyTorch autograd backward and the same optimizer steps, seeded shuffling and dropout as
+ * the dense networks ({@link DjlCpuEngine}); weight decay on the weights (conv, embedding, dense), not on biases or
+ * batch norm. A cnn's augmentation (random crops of the zero-padded image, left-right
  * flips) is drawn per image from a seeded stream of its own, so an epoch trained again from its checkpoint sees the
  * same images.
  */
-final class ConvTrainer {
+final class NetworkTrainer {
 
-    private ConvTrainer() {
+    private NetworkTrainer() {
     }
 
     static TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener,
@@ -50,6 +51,7 @@ final class ConvTrainer {
         JniUtils.setGradMode(false); // per thread: the optimizer's in-place updates run outside autograd
         Hyperparameters hp = spec.hyperparameters();
         ConvSpec conv = spec.conv();
+        boolean augment = conv != null && conv.augmentation().active();
         int features = data.featureCount();
         int batchSize = (int) Math.min(hp.batchSize(), data.rows());
         boolean classification = spec.task() == Task.CLASSIFICATION;
@@ -57,7 +59,7 @@ final class ConvTrainer {
         int hiddenLayers = sizes.length - 2;
         List<EpochMetrics> history = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), engine.getEngineName())) {
-            ConvNet net = new ConvNet(root, spec, from.weights());
+            DjlNetwork net = DjlNetwork.of(root, spec, from.weights());
             List<String> names = net.trainable();
             Map<String, NDArray> m1 = new LinkedHashMap<>(), m2 = new LinkedHashMap<>();
             for (String name : names) {
@@ -69,7 +71,7 @@ final class ConvTrainer {
             float[][] hostMasks = new float[hiddenLayers][];
             for (int l = 0; l < hiddenLayers; l++) if (masks.active()) hostMasks[l] = new float[batchSize * sizes[l + 1]];
             long[] labelBuf = new long[batchSize];
-            float[] image = new float[conv.inputSize()];
+            float[] image = augment ? new float[conv.inputSize()] : null;
             long step = from.step();
             for (int epoch = from.epoch() + 1; epoch <= lastEpoch; epoch++) {
                 long t0 = System.nanoTime();
@@ -83,7 +85,7 @@ final class ConvTrainer {
                     if (listener.isCancelled()) throw new TrainingCancelledException(epoch);
                     int n = batch.size;
                     if (classification) TrainingSetup.checkLabels(batch.classes, n, spec.outputSize());
-                    if (conv.augmentation().active()) {
+                    if (augment) {
                         for (int i = 0; i < n; i++) augment(conv, batch.x, i * features, image, augmentRng);
                     }
                     try (NDManager bm = root.newSubManager()) {
@@ -123,7 +125,7 @@ final class ConvTrainer {
         }
     }
 
-    private static Checkpoint checkpoint(int epoch, long step, ConvNet net, Map<String, NDArray> m1, Map<String, NDArray> m2) {
+    private static Checkpoint checkpoint(int epoch, long step, DjlNetwork net, Map<String, NDArray> m1, Map<String, NDArray> m2) {
         Map<String, FloatTensor> t = new LinkedHashMap<>(net.tensors());
         m1.forEach((name, a) -> t.put(Checkpoint.firstMoment(name), DjlCpuEngine.tensor(a)));
         m2.forEach((name, a) -> t.put(Checkpoint.secondMoment(name), DjlCpuEngine.tensor(a)));

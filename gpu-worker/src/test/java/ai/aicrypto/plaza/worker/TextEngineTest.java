@@ -1,0 +1,196 @@
+package ai.aicrypto.plaza.worker;
+
+import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
+import ai.aicrypto.plaza.worker.data.FloatTensor;
+import ai.aicrypto.plaza.worker.data.InMemoryData;
+import ai.aicrypto.plaza.worker.data.Safetensors;
+import ai.aicrypto.plaza.worker.data.Shard;
+import ai.aicrypto.plaza.worker.engine.Checkpoint;
+import ai.aicrypto.plaza.worker.engine.Evaluator;
+import ai.aicrypto.plaza.worker.engine.TrainedModel;
+import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.engine.dense.JavaBackend;
+import ai.aicrypto.plaza.worker.engine.dense.ReferenceEngine;
+import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.TextSpec;
+import ai.aicrypto.plaza.worker.serving.ForwardPass;
+import ai.aicrypto.plaza.worker.serving.ForwardPasses;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The CPU engine trains fasttext cards on real text: Debian's package descriptions of five sections (400 each, from the
+ * apt lists on the machine), 1,600 to train and 400 held out. The ids here are hashed words and word pairs (the plaza's
+ * full n-gram hashing is tested on its side); one numeric feature (the description's length) comes before them.
+ */
+class TextEngineTest {
+
+    static final List<String> SECTIONS = List.of("games", "science", "net", "admin", "text");
+    static final int SLOTS = 160, BUCKETS = 1 << 16;
+    /** Held-out accuracy after 3 epochs; chance is 0.20. */
+    static final double TEXT_MIN_ACCURACY = 0.70;
+
+    static InMemoryData train, heldOut;
+
+    @TempDir
+    Path dir;
+
+    private final DjlCpuEngine cpu = new DjlCpuEngine();
+
+    @BeforeAll
+    static void corpus() throws Exception {
+        List<DebianDescriptions.Package> packages = new ArrayList<>(DebianDescriptions.load(SECTIONS, 400));
+        Collections.shuffle(packages, new Random(7));
+        train = encode(packages.subList(0, 1600));
+        heldOut = encode(packages.subList(1600, 2000));
+    }
+
+    static InMemoryData encode(List<DebianDescriptions.Package> packages) {
+        int features = 1 + SLOTS;
+        float[] x = new float[packages.size() * features];
+        int[] y = new int[packages.size()];
+        for (int r = 0; r < packages.size(); r++) {
+            List<String> words = List.of(packages.get(r).text().toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"));
+            Set<Integer> ids = new LinkedHashSet<>();
+            for (int i = 0; i < words.size() && ids.size() < SLOTS; i++) {
+                ids.add(bucket("w:" + words.get(i)));
+                if (i > 0 && ids.size() < SLOTS) ids.add(bucket("b:" + words.get(i - 1) + " " + words.get(i)));
+            }
+            x[r * features] = words.size() / 100f;
+            int slot = 0;
+            for (int id : ids) x[r * features + 1 + slot++] = id + 1;
+            y[r] = SECTIONS.indexOf(packages.get(r).section());
+        }
+        return InMemoryData.of(new Shard(packages.size(), features, x, y, null), SECTIONS);
+    }
+
+    private static int bucket(String gram) {
+        int hash = 0x811c9dc5;
+        for (byte b : gram.getBytes(StandardCharsets.UTF_8)) {
+            hash ^= b & 0xff;
+            hash *= 0x01000193;
+        }
+        return Integer.remainderUnsigned(hash, BUCKETS);
+    }
+
+    static String card(List<Integer> hidden, int epochs) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode card = json.createObjectNode().put("specVersion", "1.4").put("name", "debian sections").put("task", "classification");
+        var columns = card.putObject("input").put("kind", "tabular").putArray("columns");
+        columns.add("words");
+        for (int i = 0; i < SLOTS; i++) columns.add("description@" + i);
+        var classes = card.putObject("output").putArray("classes");
+        SECTIONS.forEach(classes::add);
+        ObjectNode arch = card.putObject("architecture").put("template", "fasttext").put("buckets", BUCKETS)
+                .put("embeddingDim", 32).put("textSlots", SLOTS);
+        if (!hidden.isEmpty()) {
+            hidden.forEach(arch.putArray("hiddenSizes")::add);
+            arch.put("activation", "relu").put("dropout", 0.1);
+        }
+        ObjectNode hp = card.putObject("hyperparameters");
+        hp.putObject("optimizer").put("default", "adam").putArray("allowed").add("adam");
+        hp.putObject("learningRate").put("default", 0.01).put("min", 0.0001).put("max", 1);
+        hp.putObject("batchSize").put("default", 32).put("min", 1).put("max", 1024);
+        hp.putObject("epochs").put("default", epochs).put("min", 1).put("max", 100);
+        hp.putObject("weightDecay").put("default", 0).put("min", 0).put("max", 0.1);
+        hp.putObject("seed").put("default", 42).put("min", 0).put("max", 1000);
+        card.putObject("runtime").put("engine", "djl-pytorch");
+        card.put("license", "MIT").put("priceAic", "0");
+        return card.toString();
+    }
+
+    @Test
+    void aLinearAndAHiddenLayerFasttextLearnDebianSectionsFromDescriptions() throws Exception {
+        for (List<Integer> hidden : List.of(List.<Integer>of(), List.of(64))) {
+            ModelSpec spec = ModelSpec.parse(card(hidden, 3));
+            List<Checkpoint> checkpoints = new ArrayList<>();
+            TrainedModel m = cpu.train(spec, train, new TrainingListener() {
+                @Override
+                public void onCheckpoint(Checkpoint c) {
+                    checkpoints.add(c);
+                }
+            });
+            Evaluator.Result r = Evaluator.evaluate(spec, m.weights(), heldOut);
+            System.out.println("fasttext " + hidden + " (cpu): " + m.history() + ", held-out " + r);
+            assertEquals(400, r.samples());
+            assertTrue(r.accuracy() > TEXT_MIN_ACCURACY, "held-out accuracy " + r.accuracy());
+            assertEquals(4, checkpoints.size(), "checkpoint 0 and one per epoch");
+            assertArrayEquals(new long[]{BUCKETS, 32}, m.weights().get(TextSpec.EMBEDDING).shape());
+            assertArrayEquals(new long[]{hidden.isEmpty() ? 5 : 64, 32 + 1}, m.weights().get("layers.0.weight").shape());
+            assertEquals(m.weights(), checkpoints.get(3).weights(), "the last checkpoint holds the weights");
+            assertTrue(checkpoints.get(3).tensors().containsKey("optimizer.v." + TextSpec.EMBEDDING));
+        }
+    }
+
+    @Test
+    void anEpochTrainedAgainFromItsCheckpointGivesTheSameState() throws Exception {
+        ModelSpec spec = ModelSpec.parse(card(List.of(16), 2));
+        InMemoryData some = InMemoryData.of(train.shard(0).slice(0, 300), SECTIONS);
+        List<Checkpoint> run = new ArrayList<>();
+        cpu.train(spec, some, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                run.add(c);
+            }
+        });
+        Path file = dir.resolve("checkpoint-1.safetensors");
+        run.get(1).write(file);
+        Checkpoint start = Checkpoint.read(file);
+        assertEquals(run.get(1).tensors().keySet().stream().toList(), start.tensors().keySet().stream().toList());
+        assertEquals(TextSpec.EMBEDDING, start.tensors().keySet().iterator().next(), "the embedding comes first");
+        List<Checkpoint> again = new ArrayList<>();
+        cpu.train(spec, some, start, 2, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                again.add(c);
+            }
+        });
+        for (Map.Entry<String, FloatTensor> t : run.get(2).tensors().entrySet()) {
+            assertArrayEquals(t.getValue().data(), again.get(0).tensor(t.getKey()).data(), 1e-5f, t.getKey());
+        }
+    }
+
+    @Test
+    void theDenseEnginesLeaveTextToTheCpuEngineAndServingAnswersAsTheEvaluatorComputes() throws Exception {
+        String cardJson = card(List.of(16), 1);
+        ModelSpec spec = ModelSpec.parse(cardJson);
+        ReferenceEngine reference = new ReferenceEngine();
+        assertFalse(reference.trains(spec), "the plain-Java (and JCuda) dense engines have no embedding kernels");
+        assertTrue(cpu.trains(spec));
+        var e = assertThrows(UnsupportedOperationException.class, () -> reference.train(spec, train, TrainingListener.NONE));
+        assertTrue(e.getMessage().contains("CPU engine"), e.getMessage());
+
+        Map<String, FloatTensor> weights = Checkpoint.initial(spec, 1 + SLOTS).weights();
+        Path file = dir.resolve("w.safetensors");
+        Safetensors.writeF32(file, weights, Map.of());
+        int rows = 3, width = 1 + SLOTS;
+        float[] x = java.util.Arrays.copyOf(heldOut.shard(0).features(), rows * width);
+        ForwardPass served = new ForwardPasses(JavaBackend::new, 64).load(cardJson, Files.readAllBytes(file), width);
+        assertEquals(5, served.outputWidth());
+        float[] batch = served.predict(x, rows);
+        float[] empty = served.predict(new float[width], 1); // no word at all: the mean of nothing is zeros
+        for (int r = 0; r < rows; r++) {
+            float[] alone = served.predict(java.util.Arrays.copyOfRange(x, r * width, (r + 1) * width), 1);
+            for (int c = 0; c < 5; c++) assertEquals(alone[c], batch[r * 5 + c], 1e-5f);
+        }
+        for (float v : empty) assertTrue(Float.isFinite(v));
+        served.close();
+    }
+}
