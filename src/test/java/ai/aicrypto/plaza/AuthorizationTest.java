@@ -23,6 +23,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestCompetitions;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -369,17 +370,8 @@ class AuthorizationTest extends IntegrationTest {
 
     @Test
     void competitionPagesArePublicAndTakingPartIsForParticipants() throws Exception {
-        String slug = "auth-cup-" + System.nanoTime() % 1_000_000;
-        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> form = () -> {
-            var f = multipart("/competitions/new")
-                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()))
-                    .file(new MockMultipartFile("testInputs", "t.csv", "text/csv", "id,x\na,1\nb,2\nc,3\n".getBytes()));
-            f.param("title", "Auth cup").param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
-                    .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
-                    .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
-                    .param("prizePoolAic", "0").param("prizeSplit", "");
-            return f;
-        };
+        String slug = TestCompetitions.slug("auth-cup");
+        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> form = () -> TestCompetitions.form(slug);
         assertThat(status(form.get().with(csrf().asHeader()), null)).isEqualTo(REDIRECT); // to the sign-in page, unparsed
         // A multipart request's token must be outside its body (header or query string): in the body it is never read.
         assertThat(status(form.get().with(csrf()), owner)).isEqualTo(FORBIDDEN);
