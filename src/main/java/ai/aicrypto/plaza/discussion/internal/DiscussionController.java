@@ -9,7 +9,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.Competitions;
 import ai.aicrypto.plaza.competition.Competitions.CompetitionRef;
 import ai.aicrypto.plaza.discussion.internal.DiscussionService.Post;
-import ai.aicrypto.plaza.discussion.internal.DiscussionService.Thread;
+import ai.aicrypto.plaza.discussion.internal.DiscussionService.ThreadView;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -119,7 +119,7 @@ class DiscussionController {
                     @AuthenticationPrincipal AccountPrincipal me, Model model) {
         CompetitionRef competition = competition(slug);
         Post post = discussions.editable(competition, threadId, postId, me);
-        Thread thread = discussions.thread(competition, threadId);
+        ThreadView thread = discussions.thread(competition, threadId);
         return editPage(competition, thread, post, thread.title(), post.body(), model);
     }
 
@@ -173,7 +173,7 @@ class DiscussionController {
         return "discussion/list";
     }
 
-    private String threadPage(CompetitionRef competition, Thread thread, AccountPrincipal me, String body, Long replyTo,
+    private String threadPage(CompetitionRef competition, ThreadView thread, AccountPrincipal me, String body, Long replyTo,
                               Model model) {
         model.addAttribute("competition", competition);
         model.addAttribute("thread", thread);
@@ -187,7 +187,7 @@ class DiscussionController {
         return "discussion/thread";
     }
 
-    private String editPage(CompetitionRef competition, Thread thread, Post post, String title, String body, Model model) {
+    private String editPage(CompetitionRef competition, ThreadView thread, Post post, String title, String body, Model model) {
         model.addAttribute("competition", competition);
         model.addAttribute("thread", thread);
         model.addAttribute("post", post);

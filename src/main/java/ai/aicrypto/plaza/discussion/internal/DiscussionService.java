@@ -46,25 +46,25 @@ class DiscussionService {
     }
 
     /** A thread as the list shows it; a deleted one is listed (as a placeholder) only while it has live replies. */
-    record ThreadSummary(long id, String title, String author, boolean pinned, boolean deleted, long replies,
+    public record ThreadSummary(long id, String title, String author, boolean pinned, boolean deleted, long replies,
                          Instant createdAt, Instant lastActivityAt) {
     }
 
-    record Post(long id, boolean opening, Long replyToId, long authorId, String author, String body, String html,
+    public record Post(long id, boolean opening, Long replyToId, long authorId, String author, String body, String html,
                 Instant createdAt, Instant editedAt, Instant deletedAt, String deletedAs, String deleteReason) {
 
-        boolean deleted() {
+        public boolean deleted() {
             return deletedAt != null;
         }
     }
 
-    record Thread(long id, String title, long authorId, boolean pinned, Instant createdAt, List<Post> posts) {
+    public record ThreadView(long id, String title, long authorId, boolean pinned, Instant createdAt, List<Post> posts) {
 
-        Post opening() {
+        public Post opening() {
             return posts.get(0);
         }
 
-        boolean deleted() {
+        public boolean deleted() {
             return opening().deleted();
         }
     }
@@ -101,7 +101,7 @@ class DiscussionService {
     }
 
     /** The thread with every post, oldest first (the opening post first); 404 unless it is the competition's. */
-    Thread thread(CompetitionRef competition, long threadId) {
+    ThreadView thread(CompetitionRef competition, long threadId) {
         record Head(long id, String title, long authorId, boolean pinned, Instant createdAt) {
         }
         Head head = jdbc.sql("SELECT id, title, author_id, pinned_at IS NOT NULL AS pinned, created_at FROM discussion_threads "
@@ -123,7 +123,7 @@ class DiscussionService {
         List<Post> posts = rows.stream().map(r -> new Post(r.id(), r.opening(), r.replyToId(), r.authorId(),
                 names.get(r.authorId()), r.body(), r.deletedAt() == null ? markdown.toPostHtml(r.body()) : "", r.createdAt(),
                 r.editedAt(), r.deletedAt(), r.deletedAs(), r.deleteReason())).toList();
-        return new Thread(head.id(), posts.get(0).deleted() ? "" : head.title(), head.authorId(), head.pinned(),
+        return new ThreadView(head.id(), posts.get(0).deleted() ? "" : head.title(), head.authorId(), head.pinned(),
                 head.createdAt(), posts);
     }
 
@@ -149,7 +149,7 @@ class DiscussionService {
     /** A reply to the thread, or to one of its posts ({@code replyTo}); returns the new post's id. */
     @Transactional
     long reply(CompetitionRef competition, long threadId, AccountPrincipal author, String body, Long replyTo) {
-        Thread thread = thread(competition, threadId);
+        ThreadView thread = thread(competition, threadId);
         if (thread.deleted()) {
             throw new UserFacingException("body", "discussion.thread.deleted");
         }
@@ -222,7 +222,7 @@ class DiscussionService {
         if (!moderates(competition, who)) {
             throw new AccessDeniedException("only the host or an admin pins");
         }
-        Thread thread = thread(competition, threadId);
+        ThreadView thread = thread(competition, threadId);
         if (pinned && thread.deleted()) {
             throw new UserFacingException(null, "discussion.thread.deleted");
         }
