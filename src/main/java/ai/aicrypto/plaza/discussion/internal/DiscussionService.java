@@ -219,10 +219,10 @@ class DiscussionService {
     /** Pins (an announcement, listed first) or unpins a thread: the host or an admin only. */
     @Transactional
     void pin(CompetitionRef competition, long threadId, AccountPrincipal who, boolean pinned) {
+        ThreadView thread = thread(competition, threadId); // another competition's thread is not found, not refused
         if (!moderates(competition, who)) {
             throw new AccessDeniedException("only the host or an admin pins");
         }
-        ThreadView thread = thread(competition, threadId);
         if (pinned && thread.deleted()) {
             throw new UserFacingException(null, "discussion.thread.deleted");
         }
