@@ -59,7 +59,7 @@ class DiscussionTest extends IntegrationTest {
         assertThat(page).contains("Which features matter?", "<strong>gradient boosting</strong>", "<em>ratio</em>",
                 "in reply to " + member.getUsername(), "in reply to " + other.getUsername(), "id=\"post-" + reply + "\"");
         assertThat(page).doesNotContain("id=\"reply-form\""); // a visitor is asked to sign in instead
-        assertThat(page(base + "/" + thread, other)).contains("id=\"reply-form\"");
+        assertThat(page(base + "/" + thread, other)).contains("id=\"reply-form\"", "hx-target=\"#reply-preview\"");
 
         String list = page(base, null);
         assertThat(list).contains("Which features matter?", "by " + member.getUsername());
@@ -231,7 +231,7 @@ class DiscussionTest extends IntegrationTest {
         assertThat(refusal(post(base).param("title", "t".repeat(141)).param("body", "x")))
                 .contains("A title has at most 140 characters.").contains("t".repeat(141)); // what was typed is kept
         assertThat(refusal(post(base).param("title", "ok").param("body", "b".repeat(20_001))))
-                .contains("A post has at most 20,000 characters; this one has 20,001.");
+                .contains("A post has at most 20,000 characters; this one has 20,001.", "b".repeat(20_001));
         assertThat(refusal(post(base).param("title", "   ").param("body", "x"))).contains("Give the thread a title.");
         assertThat(refusal(post(base).param("title", "ok").param("body", "  \n "))).contains("Write something to post.");
         assertThat(refusal(post(base).param("title", "ok").param("body", "a\u0000b"))).contains("control characters");
