@@ -58,7 +58,7 @@ class DiscussionController {
             model.addAttribute("competition", competition);
             model.addAttribute("threads", threads.subList(0, Math.min(SECTION_LIMIT, threads.size())));
             model.addAttribute("more", threads.size() > SECTION_LIMIT);
-            return "discussion/list :: section";
+            return "discussion/list :: recent-threads";
         }
         return listPage(competition, me, "", "", model);
     }

@@ -65,9 +65,14 @@ class DiscussionTest extends IntegrationTest {
         assertThat(list).contains("Which features matter?", "by " + member.getUsername());
         assertThat(list.replaceAll("\\s+", " ")).contains("<td class=\"num\">2</td>");
         // The competition page's section, as HTMX loads it.
-        String section = mvc.perform(get(base).header("HX-Request", "true")).andReturn().getResponse()
-                .getContentAsString(StandardCharsets.UTF_8);
-        assertThat(section).contains("Which features matter?", "id=\"discussion-link\"").doesNotContain("<html");
+        for (AccountPrincipal who : new AccountPrincipal[] {null, other}) {
+            MockHttpServletRequestBuilder request = get(base).header("HX-Request", "true");
+            if (who != null) {
+                request.with(user(who));
+            }
+            assertThat(body(mvc.perform(request).andReturn().getResponse(), 200))
+                    .contains("Which features matter?", "id=\"discussion-link\"").doesNotContain("<html", "thread-form");
+        }
         assertThat(page("/competitions/" + slug, null)).contains("hx-get=\"" + base + "\"");
     }
 
