@@ -60,6 +60,9 @@ class DiscussionTest extends IntegrationTest {
                 "in reply to " + member.getUsername(), "in reply to " + other.getUsername(), "id=\"post-" + reply + "\"");
         assertThat(page).doesNotContain("id=\"reply-form\""); // a visitor is asked to sign in instead
         assertThat(page(base + "/" + thread, other)).contains("id=\"reply-form\"", "hx-target=\"#reply-preview\"");
+        // The reply link's page names the post answered, and the form carries it.
+        assertThat(page(base + "/" + thread + "?replyTo=" + reply, host))
+                .contains("in reply to " + other.getUsername(), "name=\"replyTo\" value=\"" + reply + "\"");
 
         String list = page(base, null);
         assertThat(list).contains("Which features matter?", "by " + member.getUsername());

@@ -63,8 +63,7 @@ class DiscussionTest extends PlazaBrowserTest {
         signIn(host.username(), host.password());
         waitForPath("/(\\?.*)?");
         open(question);
-        driver.findElement(By.cssSelector("#posts .post a[href*='replyTo=']")).click(); // reply to the question
-        waitForPageLoaded();
+        clickAndWaitForReload(By.cssSelector("#posts .post a[href*='replyTo=']")); // reply to the question
         assertContains(visible(By.cssSelector("#reply-form")).getText(), "in reply to " + member.username(), "the form says whom");
         type(By.cssSelector("#reply-form textarea[name=body]"), "Yes: a seeded random 30/70 split.");
         driver.findElement(By.cssSelector("#reply-form button[type=submit]")).click();
