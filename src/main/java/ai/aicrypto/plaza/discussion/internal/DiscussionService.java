@@ -47,7 +47,7 @@ class DiscussionService {
 
     /** A thread as the list shows it; a deleted one is listed (as a placeholder) only while it has live replies. */
     public record ThreadSummary(long id, String title, String author, boolean pinned, boolean deleted, long replies,
-                         Instant createdAt, Instant lastActivityAt) {
+                                Instant lastActivityAt) {
     }
 
     public record Post(long id, boolean opening, Long replyToId, long authorId, String author, String body, String html,
@@ -58,7 +58,7 @@ class DiscussionService {
         }
     }
 
-    public record ThreadView(long id, String title, long authorId, boolean pinned, Instant createdAt, List<Post> posts) {
+    public record ThreadView(long id, String title, boolean pinned, List<Post> posts) {
 
         public Post opening() {
             return posts.get(0);
@@ -75,12 +75,11 @@ class DiscussionService {
 
     /** Pinned threads first (the latest pinned first), then by last activity; at most {@code limit}. */
     List<ThreadSummary> threads(CompetitionRef competition, int limit) {
-        record Row(long id, String title, long authorId, boolean pinned, boolean deleted, long replies, Instant createdAt,
-                   Instant lastActivityAt) {
+        record Row(long id, String title, long authorId, boolean pinned, boolean deleted, long replies, Instant lastActivityAt) {
         }
         List<Row> rows = jdbc.sql("""
                         SELECT t.id, t.title, t.author_id, t.pinned_at IS NOT NULL AS pinned, o.deleted_at IS NOT NULL AS deleted,
-                               count(r.id) FILTER (WHERE r.deleted_at IS NULL) AS replies, t.created_at,
+                               count(r.id) FILTER (WHERE r.deleted_at IS NULL) AS replies,
                                greatest(t.created_at, max(r.created_at) FILTER (WHERE r.deleted_at IS NULL)) AS last_activity
                         FROM discussion_threads t
                         JOIN discussion_posts o ON o.thread_id = t.id AND o.opening
@@ -92,23 +91,20 @@ class DiscussionService {
                         LIMIT ?""")
                 .params(competition.id(), limit)
                 .query((rs, n) -> new Row(rs.getLong("id"), rs.getString("title"), rs.getLong("author_id"),
-                        rs.getBoolean("pinned"), rs.getBoolean("deleted"), rs.getLong("replies"), instant(rs, "created_at"),
-                        instant(rs, "last_activity")))
+                        rs.getBoolean("pinned"), rs.getBoolean("deleted"), rs.getLong("replies"), instant(rs, "last_activity")))
                 .list();
         Map<Long, String> names = accounts.usernames(rows.stream().map(Row::authorId).toList());
         return rows.stream().map(r -> new ThreadSummary(r.id(), r.deleted() ? "" : r.title(), names.get(r.authorId()),
-                r.pinned(), r.deleted(), r.replies(), r.createdAt(), r.lastActivityAt())).toList();
+                r.pinned(), r.deleted(), r.replies(), r.lastActivityAt())).toList();
     }
 
     /** The thread with every post, oldest first (the opening post first); 404 unless it is the competition's. */
     ThreadView thread(CompetitionRef competition, long threadId) {
-        record Head(long id, String title, long authorId, boolean pinned, Instant createdAt) {
+        record Head(long id, String title, boolean pinned) {
         }
-        Head head = jdbc.sql("SELECT id, title, author_id, pinned_at IS NOT NULL AS pinned, created_at FROM discussion_threads "
-                        + "WHERE id = ? AND competition_id = ?")
+        Head head = jdbc.sql("SELECT id, title, pinned_at IS NOT NULL AS pinned FROM discussion_threads WHERE id = ? AND competition_id = ?")
                 .params(threadId, competition.id())
-                .query((rs, n) -> new Head(rs.getLong("id"), rs.getString("title"), rs.getLong("author_id"),
-                        rs.getBoolean("pinned"), instant(rs, "created_at")))
+                .query((rs, n) -> new Head(rs.getLong("id"), rs.getString("title"), rs.getBoolean("pinned")))
                 .optional().orElseThrow(NotFoundException::new);
         record Row(long id, boolean opening, Long replyToId, long authorId, String body, Instant createdAt, Instant editedAt,
                    Instant deletedAt, String deletedAs, String deleteReason) {
@@ -123,8 +119,7 @@ class DiscussionService {
         List<Post> posts = rows.stream().map(r -> new Post(r.id(), r.opening(), r.replyToId(), r.authorId(),
                 names.get(r.authorId()), r.body(), r.deletedAt() == null ? markdown.toPostHtml(r.body()) : "", r.createdAt(),
                 r.editedAt(), r.deletedAt(), r.deletedAs(), r.deleteReason())).toList();
-        return new ThreadView(head.id(), posts.get(0).deleted() ? "" : head.title(), head.authorId(), head.pinned(),
-                head.createdAt(), posts);
+        return new ThreadView(head.id(), posts.get(0).deleted() ? "" : head.title(), head.pinned(), posts);
     }
 
     /** A new thread; an announcement (pinned from the start) only from the host or an admin. */
