@@ -23,6 +23,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestCompetitions;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -371,17 +372,8 @@ class AuthorizationTest extends IntegrationTest {
 
     @Test
     void competitionPagesArePublicAndTakingPartIsForParticipants() throws Exception {
-        String slug = "auth-cup-" + System.nanoTime() % 1_000_000;
-        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> form = () -> {
-            var f = multipart("/competitions/new")
-                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()))
-                    .file(new MockMultipartFile("testInputs", "t.csv", "text/csv", "id,x\na,1\nb,2\nc,3\n".getBytes()));
-            f.param("title", "Auth cup").param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
-                    .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
-                    .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
-                    .param("prizePoolAic", "0").param("prizeSplit", "");
-            return f;
-        };
+        String slug = TestCompetitions.slug("auth-cup");
+        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> form = () -> TestCompetitions.form(slug);
         assertThat(status(form.get().with(csrf().asHeader()), null)).isEqualTo(REDIRECT); // to the sign-in page, unparsed
         // A multipart request's token must be outside its body (header or query string): in the body it is never read.
         assertThat(status(form.get().with(csrf()), owner)).isEqualTo(FORBIDDEN);
@@ -445,6 +437,57 @@ class AuthorizationTest extends IntegrationTest {
         assertThat(status(post(c + "/close").param("reason", "done").with(csrf()), owner)).isEqualTo(REDIRECT);
         assertThat(jdbc.sql("SELECT close_reason FROM competitions WHERE slug = ?").param(slug).query(String.class).single())
                 .isEqualTo("done");
+    }
+
+    /**
+     * A competition's discussion: anyone reads; members post; the owner (here the competition's host and the posts'
+     * author) edits and deletes; admins moderate; nobody else changes anything. Ids of another competition's thread or
+     * of another thread's post are not found.
+     */
+    @Test
+    void discussionsAreReadByAllAndChangedByAuthorsAndModerators() throws Exception {
+        String c = "/competitions/" + TestCompetitions.host(mvc, owner) + "/discussion";
+        expect(r -> get(c), OK, OK, OK, OK);
+        expect(r -> post(c).param("title", "t").param("body", "b").with(csrf()), REDIRECT, REDIRECT, REDIRECT, REDIRECT);
+        long thread = jdbc.sql("SELECT id FROM discussion_threads WHERE author_id = ?").param(owner.id()).query(Long.class).single();
+        String t = c + "/" + thread;
+        long opening = jdbc.sql("SELECT id FROM discussion_posts WHERE thread_id = ?").param(thread).query(Long.class).single();
+        expect(r -> get(t), OK, OK, OK, OK);
+        expect(r -> post(t + "/replies").param("body", "b").with(csrf()), REDIRECT, REDIRECT, REDIRECT, REDIRECT);
+        expect(r -> post(c + "/preview").param("body", "b").with(csrf()), REDIRECT, OK, OK, OK);
+        expect(r -> get(t + "/posts/" + opening + "/edit"), REDIRECT, OK, FORBIDDEN, FORBIDDEN);
+        expect(r -> post(t + "/posts/" + opening + "/edit").param("title", "t2").param("body", "b2").with(csrf()),
+                REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN);
+        expect(r -> post(t + "/pin").param("pinned", "true").with(csrf()), REDIRECT, REDIRECT, FORBIDDEN, REDIRECT);
+        expect(r -> post(c).param("title", "t").param("body", "b").param("announcement", "true").with(csrf()),
+                REDIRECT, REDIRECT, FORBIDDEN, REDIRECT);
+        // Without the CSRF token nothing changes, whoever asks.
+        assertThat(status(post(t + "/replies").param("body", "b"), owner)).isEqualTo(FORBIDDEN);
+        assertThat(status(post(t + "/posts/" + opening + "/delete").param("reason", "r"), admin)).isEqualTo(FORBIDDEN);
+
+        // Another competition's URL with this thread's id, and this thread's post under another thread.
+        String elsewhere = "/competitions/" + TestCompetitions.host(mvc, other) + "/discussion/" + thread;
+        expect(r -> get(elsewhere), HIDDEN, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> post(elsewhere + "/replies").param("body", "b").with(csrf()), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> post(elsewhere + "/pin").param("pinned", "false").with(csrf()), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> get(elsewhere + "/posts/" + opening + "/edit"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        expect(r -> post(elsewhere + "/posts/" + opening + "/delete").param("reason", "r").with(csrf()),
+                REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        long second = jdbc.sql("SELECT id FROM discussion_threads WHERE author_id = ?").param(other.id()).query(Long.class).single();
+        expect(r -> post(c + "/" + second + "/posts/" + opening + "/delete").param("reason", "r").with(csrf()),
+                REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+
+        // Deleting: others are refused; the admin removes with a reason; the author deletes their own.
+        assertThat(status(post(t + "/posts/" + opening + "/delete").param("reason", "r").with(csrf()), other)).isEqualTo(FORBIDDEN);
+        assertThat(status(post(t + "/posts/" + opening + "/delete").param("reason", "r").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT deleted_at IS NULL FROM discussion_posts WHERE id = ?").param(opening).query(Boolean.class)
+                .single()).isTrue();
+        long reply = jdbc.sql("SELECT max(id) FROM discussion_posts WHERE thread_id = ? AND author_id = ?")
+                .params(thread, other.id()).query(Long.class).single();
+        assertThat(status(post(t + "/posts/" + reply + "/delete").param("reason", "spam").with(csrf()), admin)).isEqualTo(REDIRECT);
+        assertThat(status(post(t + "/posts/" + opening + "/delete").with(csrf()), owner)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT deleted_as FROM discussion_posts WHERE id IN (?, ?) ORDER BY id").params(opening, reply)
+                .query(String.class).list()).containsExactly("AUTHOR", "MODERATOR");
     }
 
     private void expect(Function<Void, MockHttpServletRequestBuilder> request, int anonymous, int asOwner, int asOther,

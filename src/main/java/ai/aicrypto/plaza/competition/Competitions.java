@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.competition;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** What other parts of the plaza (the home page) show of competitions. */
 public interface Competitions {
@@ -12,6 +13,15 @@ public interface Competitions {
 
     /** Members whose team had a submission scored in [from, to), once per competition and member (not the host's baselines). */
     List<Entrant> entrantsBetween(Instant from, Instant to);
+
+    /**
+     * The competition named {@code slug}, for what hangs off its page (its discussion); empty when there is none (never
+     * hosted, or deleted). Every hosted competition is public: this is the one place that would say otherwise.
+     */
+    Optional<CompetitionRef> publicCompetition(String slug);
+
+    record CompetitionRef(long id, String slug, String title, long hostId) {
+    }
 
     record Entrant(long competitionId, long hostId, long userId, Instant lastScoredAt) {
     }

@@ -11,7 +11,8 @@ import org.springframework.boot.convert.DurationStyle;
  * {@code COUNT/PERIOD}, e.g. {@code 30/1m}: a bucket of COUNT requests that refills evenly over PERIOD.
  */
 @ConfigurationProperties("plaza.rate")
-public record RateLimitProperties(Rule signIn, Rule register, Rule siwe, Rule upload, Rule memberApi, Rule workerApi) {
+public record RateLimitProperties(Rule signIn, Rule register, Rule siwe, Rule upload, Rule memberApi, Rule workerApi,
+                                  Rule discussion) {
 
     public RateLimitProperties {
         signIn = orNone(signIn);
@@ -20,6 +21,7 @@ public record RateLimitProperties(Rule signIn, Rule register, Rule siwe, Rule up
         upload = orNone(upload);
         memberApi = orNone(memberApi);
         workerApi = orNone(workerApi);
+        discussion = orNone(discussion);
     }
 
     private static Rule orNone(Rule rule) {

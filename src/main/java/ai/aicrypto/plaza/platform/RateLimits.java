@@ -55,8 +55,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The plaza's rate limits, all in one place: sign-in, registration, Sign-In with Ethereum, uploads, the members' API
- * and the workers' API, each per client address and, where the request names one, per account (see
+ * The plaza's rate limits, all in one place: sign-in, registration, Sign-In with Ethereum, uploads, the members' API,
+ * the workers' API and posting in discussions, each per client address and, where the request names one, per account (see
  * {@link RateLimitProperties}). The buckets are Bucket4j's, kept in PostgreSQL ({@code rate_limit_buckets}) so that
  * every instance counts the same requests. A request over a limit is answered {@code 429} with {@code Retry-After}
  * (seconds) and a message in the visitor's language: the error page for a browser, {@code {"error": ...}} for a
@@ -109,7 +109,10 @@ public class RateLimits {
                 new Route("worker-api", limits.workerApi(), null, patterns("/api/worker/**"), RateLimits::account,
                         // A serving worker's poll carries answers to calls the plaza sent it: as many as callers make,
                         // already counted against theirs (and over one kept-alive connection per poller).
-                        patterns("/api/worker/v1/serving/poll")));
+                        patterns("/api/worker/v1/serving/poll")),
+                // New threads and replies; edits, deletions and pins are the author's or a moderator's own.
+                new Route("discussion", limits.discussion(), "POST",
+                        patterns("/competitions/*/discussion", "/competitions/*/discussion/*/replies"), RateLimits::account));
         this.refused = routes.stream().collect(Collectors.toUnmodifiableMap(Route::name,
                 route -> Counter.builder("plaza.rate.refused").tag("rule", route.name())
                         .description("Requests answered 429 by a rate limit").register(meters)));

@@ -52,7 +52,8 @@ class SecurityConfiguration {
                         .requestMatchers("/competitions/new").authenticated()
                         .requestMatchers(HttpMethod.GET, "/competitions", "/competitions/{slug}",
                                 "/competitions/{slug}/leaderboard", "/competitions/{slug}/leaderboard.csv",
-                                "/competitions/{slug}/live").permitAll()
+                                "/competitions/{slug}/live", "/competitions/{slug}/discussion",
+                                "/competitions/{slug}/discussion/{thread:\\d+}").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form
                         .loginPage("/login")

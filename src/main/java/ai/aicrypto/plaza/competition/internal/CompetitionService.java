@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -239,6 +240,14 @@ public class CompetitionService implements Competitions {
     Competition bySlug(String slug) {
         return jdbc.sql("SELECT * FROM competitions WHERE slug = ?").param(slug).query(CompetitionService::row)
                 .optional().orElseThrow(NotFoundException::new);
+    }
+
+    @Override
+    public Optional<CompetitionRef> publicCompetition(String slug) {
+        return jdbc.sql("SELECT id, slug, title, host_id FROM competitions WHERE slug = ?").param(slug)
+                .query((rs, n) -> new CompetitionRef(rs.getLong("id"), rs.getString("slug"), rs.getString("title"),
+                        rs.getLong("host_id")))
+                .optional();
     }
 
     Competition find(long id) {
