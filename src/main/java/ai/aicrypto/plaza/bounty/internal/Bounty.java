@@ -27,12 +27,12 @@ record Bounty(long id, long requesterId, String requesterName, String title, Str
         return requesterId == userId;
     }
 
-    boolean expiredAt(Instant now) {
+    public boolean expiredAt(Instant now) {
         return !now.isBefore(deadline);
     }
 
     /** Creators may submit while the bounty is escrowed and the deadline has not passed. */
-    boolean openAt(Instant now) {
+    public boolean openAt(Instant now) {
         return status == Status.FUNDED && !expiredAt(now);
     }
 }

@@ -150,7 +150,7 @@ class BountyService {
     record Submission(long id, long creatorId, String creatorName, long listingId, String title, long rows,
                       List<UserFacingException> problems) {
 
-        boolean passes() {
+        public boolean passes() {
             return problems.isEmpty();
         }
     }
