@@ -69,11 +69,7 @@ class BountyController {
             redirect.addFlashAttribute("notice", "bounty.created");
             return "redirect:/requests/" + id;
         } catch (UserFacingException e) {
-            if (e.field() != null && binding.getFieldType(e.field()) != null) {
-                binding.rejectValue(e.field(), e.messageKey(), e.args(), e.messageKey());
-            } else {
-                binding.reject(e.messageKey(), e.args(), e.messageKey());
-            }
+            e.rejectOn(binding);
             return formPage(model);
         }
     }

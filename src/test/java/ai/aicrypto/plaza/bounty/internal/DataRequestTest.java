@@ -20,10 +20,16 @@ import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.chain.contracts.AICToken;
+import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.BountyEscrow;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelUpload;
+import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.MutableClock;
 import ai.aicrypto.plaza.support.SklearnData;
@@ -35,9 +41,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MvcResult;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
 /**
  * Data requests end to end against a real chain (anvil, the real BountyEscrow) and PostgreSQL: the requester escrows
@@ -68,6 +81,10 @@ class DataRequestTest extends IntegrationTest {
     Datasets datasets;
     @Autowired
     ListingAccess access;
+    @Autowired
+    Accounts accounts;
+    @Autowired
+    Models models;
     @TempDir
     Path tmp;
 
@@ -207,6 +224,53 @@ class DataRequestTest extends IntegrationTest {
         assertThat(chain.token.balanceOf(chain.bountyEscrow.getContractAddress()).send()).isZero();
         assertThat(postJson("/requests/" + id + "/refund", requester, Map.of(), 400).get("error").toString())
                 .contains("closed");
+    }
+
+    /**
+     * The commission path of the escrow, on-chain (the plaza has no commission pages yet): the creator submits their
+     * model's token to the requester's bounty and approves the escrow, the requester accepts it, and in that one
+     * transaction the token moves to the requester and the creator is paid. The plaza's ownership-from-chain logic follows
+     * the Transfer: the listing becomes the requester's. The escrow logs name no request of the plaza, so they are
+     * quarantined and change no request.
+     */
+    @Test
+    void aCommissionedModelsTokenMovesToTheRequesterOnChainAndTheListingFollows() throws Exception {
+        Credentials requesterKey = Credentials.create(Keys.createEcKeyPair()), creatorKey = Credentials.create(Keys.createEcKeyPair());
+        String requesterWallet = requesterKey.getAddress(), creatorWallet = creatorKey.getAddress();
+        chain.fundGas(requesterWallet);
+        chain.fundGas(creatorWallet);
+        AccountPrincipal requester = users.member(), creator = users.member();
+        accounts.linkWalletTrusted(requester.id(), requesterWallet);
+        accounts.linkWalletTrusted(creator.id(), creatorWallet);
+        chain.tokenAs(0).transfer(requesterWallet, BOUNTY).send();
+        long model = models.publish(creator.id(), new ModelUpload(new ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        BigInteger token = BigInteger.valueOf(model);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // ownerOf reverts until the plaza mints the token
+                .until(() -> chain.registry.ownerOf(token).send().equalsIgnoreCase(creatorWallet));
+
+        BountyEscrow asRequester = BountyEscrow.load(chain.bountyEscrow.getContractAddress(), chain.web3j,
+                transactions(requesterKey), new DefaultGasProvider());
+        BountyEscrow asCreator = BountyEscrow.load(chain.bountyEscrow.getContractAddress(), chain.web3j,
+                transactions(creatorKey), new DefaultGasProvider());
+        BigInteger commission = BigInteger.valueOf(Long.MAX_VALUE); // no request of the plaza has this id
+        AICToken.load(chain.token.getContractAddress(), chain.web3j, transactions(requesterKey), new DefaultGasProvider())
+                .approve(chain.bountyEscrow.getContractAddress(), BOUNTY).send();
+        assertThat(asRequester.open(commission, BOUNTY, BigInteger.valueOf(chain.now() + 86_400)).send().isStatusOK()).isTrue();
+        assertThat(asCreator.submitAsset(requesterWallet, commission, token).send().isStatusOK()).isTrue();
+        AssetRegistry.load(chain.registry.getContractAddress(), chain.web3j, transactions(creatorKey), new DefaultGasProvider())
+                .approve(chain.bountyEscrow.getContractAddress(), token).send();
+        assertThat(asRequester.accept(commission, creatorWallet, token).send().isStatusOK()).isTrue();
+        chain.mine(2);
+
+        assertThat(chain.registry.ownerOf(token).send()).isEqualToIgnoringCase(requesterWallet);
+        assertThat(chain.token.balanceOf(creatorWallet).send()).isEqualTo(BOUNTY.subtract(FEE));
+        await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(model)
+                .query(Long.class).single() == requester.id());
+    }
+
+    private TransactionManager transactions(Credentials key) {
+        return new RawTransactionManager(chain.web3j, key, 31337, new PollingTransactionReceiptProcessor(chain.web3j, 100, 100));
     }
 
     /** The permit and calldata from the plaza, signed and sent by the requester's wallet; waits for the confirmed log. */
