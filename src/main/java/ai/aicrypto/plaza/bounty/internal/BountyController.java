@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.License;
+import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.chain.WalletSteps;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -70,6 +71,10 @@ class BountyController {
             return "redirect:/requests/" + id;
         } catch (UserFacingException e) {
             e.rejectOn(binding);
+            return formPage(model);
+        } catch (ChainUnavailableException e) {
+            // The balance check reads the chain: without it nothing is stored, and the member is told why.
+            new UserFacingException(null, CHAIN_DOWN).rejectOn(binding);
             return formPage(model);
         }
     }

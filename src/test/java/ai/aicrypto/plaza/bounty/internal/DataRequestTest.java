@@ -172,6 +172,7 @@ class DataRequestTest extends IntegrationTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> page(id, requester).contains("id=\"status-accepted\""));
         assertThat(chain.balance(CREATOR)).isEqualTo(creatorBefore.add(BOUNTY).subtract(FEE));
         assertThat(chain.balance(TREASURY)).isEqualTo(treasuryBefore.add(FEE));
+        assertThat(page(id, requester)).contains("the bounty (minus the fee) to " + TestChain.address(CREATOR).toLowerCase());
         assertThat(chain.token.balanceOf(chain.bountyEscrow.getContractAddress()).send()).isZero();
         // The data is a listing on the agreed terms, and the requester may use it.
         assertThat(listing(wine)).isEqualTo(List.of("ODbL-1.0", "2", "PUBLISHED"));
@@ -220,6 +221,7 @@ class DataRequestTest extends IntegrationTest {
         assertThat(chain.send(STRANGER, (String) refund.get("to"), (String) refund.get("data")).isStatusOK()).isTrue();
         chain.mine(1);
         await().atMost(Duration.ofSeconds(20)).until(() -> page(id, requester).contains("id=\"status-refunded\""));
+        assertThat(page(id, requester)).contains("The bounty went back to " + TestChain.address(LATE_REQUESTER).toLowerCase());
         assertThat(chain.balance(LATE_REQUESTER)).isEqualTo(before);
         assertThat(chain.token.balanceOf(chain.bountyEscrow.getContractAddress()).send()).isZero();
         assertThat(postJson("/requests/" + id + "/refund", requester, Map.of(), 400).get("error").toString())
