@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.License;
+import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
@@ -59,10 +61,12 @@ class BountyService {
     private final Chain chain;
     private final Accounts accounts;
     private final Datasets datasets;
+    private final Catalog catalog;
     private final Clock clock;
 
-    BountyService(JdbcClient jdbc, Chain chain, Accounts accounts, Datasets datasets, Clock clock) {
+    BountyService(JdbcClient jdbc, Chain chain, Accounts accounts, Datasets datasets, Catalog catalog, Clock clock) {
         this.jdbc = jdbc;
+        this.catalog = catalog;
         this.chain = chain;
         this.accounts = accounts;
         this.datasets = datasets;
@@ -171,12 +175,24 @@ class BountyService {
         long listing = id(datasetId, "datasetId");
         TrainableDataset d = datasets.trainableBy(me.id(), listing).filter(t -> t.ownerId() == me.id())
                 .orElseThrow(() -> new UserFacingException("datasetId", "bounty.error.not-your-dataset"));
+        if (!published(d.id())) {
+            throw new UserFacingException("datasetId", "bounty.error.unpublished");
+        }
         int stored = jdbc.sql("""
                         INSERT INTO bounty_submissions (bounty_id, creator_id, listing_id) VALUES (?, ?, ?)
                         ON CONFLICT (bounty_id, creator_id) DO NOTHING""")
                 .params(b.id(), me.id(), d.id()).update();
         if (stored == 0) {
             throw new UserFacingException("datasetId", "bounty.error.submitted-already");
+        }
+    }
+
+    /** The requester judges a dataset by its public page (preview and statistics): an unpublished one has none to see. */
+    private boolean published(long listingId) {
+        try {
+            return catalog.view(listingId, ListingKind.DATASET, null).published();
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 

@@ -137,6 +137,10 @@ class DataRequestTest extends IntegrationTest {
         // Submissions: someone else's dataset is refused; each creator submits one of their own, once.
         assertThat(submit(id, creator, smallWine)).contains("Pick one of your own datasets");
         assertThat(submit(id, requester, wine)).contains("your own request");
+        AccountPrincipal shy = users.member();
+        long hidden = importWine(shy, 178);
+        mvc.perform(post("/listings/" + hidden + "/unpublish").with(user(shy)).with(csrf()));
+        assertThat(submit(id, shy, hidden)).contains("Publish this dataset first");
         assertThat(submit(id, creator, wine)).isEmpty();
         assertThat(submit(id, creator, wine)).contains("submitted a dataset to this request already");
         assertThat(submit(id, rival, smallWine)).isEmpty();
