@@ -34,7 +34,7 @@ async function main() {
   const escrowOperator = new ethers.NonceManager(hd(10).connect(provider));
   const [coldWinner1, coldWinner2, coldWinner3] = [11, 12, 13].map((i) => hd(i).address);
 
-  const { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor } = await deployAll(deployer, {
+  const { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, bountyEscrow } = await deployAll(deployer, {
     minter: await addr(minter),
     operator: await addr(escrowOperator),
     treasury: await addr(treasury),
@@ -121,6 +121,10 @@ async function main() {
   for (const [name, gas] of credit) console.log(`${name} ${gas}`);
   for (const [name, gas] of await benchRewards({ rewardsDistributor, operator: escrowOperator, send, gasOf, addr,
     member: buyer, hd })) {
+    console.log(`${name} ${gas}`);
+  }
+  for (const [name, gas] of await benchBounties({ provider, token, registry, bountyEscrow, minter, send, gasOf, addr,
+    requester: buyer, creator: owner, hash })) {
     console.log(`${name} ${gas}`);
   }
   const info = await provider.send('anvil_nodeInfo', []).catch(() => ({}));
@@ -321,6 +325,35 @@ async function buyWithPermit(token, market, buyerSigner, assetId, price) {
 
 // `ops/bench/gas | head -3` closes the pipe early: that is not an error.
 process.stdout.on('error', (e) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+
+
+/**
+ * Whole-transaction gas of BountyEscrow (data requests and AI commissions): open after approve,
+ * accept of a data request (creator and treasury hold AIC), accept of a commission (the asset token
+ * moves to the requester in the same transaction) and the refund after the deadline by a stranger.
+ */
+async function benchBounties(c) {
+  const { provider, token, registry, bountyEscrow: escrow, minter, send, gasOf, addr, requester, creator, hash } = c;
+  const out = [];
+  const escrowAddr = await escrow.getAddress();
+  const now = async () => (await provider.getBlock('latest')).timestamp;
+  const open = async (id) => {
+    await send(token.connect(requester).approve(escrowAddr, AIC(100)));
+    return gasOf(escrow.connect(requester).open(id, AIC(100), BigInt(await now()) + 86400n));
+  };
+  out.push(['bounty_open_gas', await open(1n)]);
+  out.push(['bounty_accept_data_gas', await gasOf(escrow.connect(requester).accept(1n, await addr(creator), 0n))]);
+  await open(2n);
+  await send(registry.connect(minter).mint(await addr(creator), 900n, 2, hash('trained-900'), ethers.ZeroAddress, 0));
+  out.push(['bounty_submit_asset_gas', await gasOf(escrow.connect(creator).submitAsset(await addr(requester), 2n, 900n))]);
+  await send(registry.connect(creator).approve(escrowAddr, 900n));
+  out.push(['bounty_accept_commission_gas', await gasOf(escrow.connect(requester).accept(2n, await addr(creator), 900n))]);
+  await open(3n);
+  await provider.send('evm_increaseTime', [86400]);
+  await provider.send('evm_mine', []);
+  out.push(['bounty_refund_gas', await gasOf(escrow.connect(creator).refund(await addr(requester), 3n))]);
+  return out;
+}
 
 main().catch((e) => {
   console.error(e);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow, JobEscrow, UsageCredit and
-// RewardsDistributor from the forge artifacts in contracts/out (run `forge build` first;
+// Deploys AICToken, AssetRegistry, Marketplace, CompetitionEscrow, JobEscrow, UsageCredit,
+// RewardsDistributor and BountyEscrow (data requests and AI commissions; it has no operator) from the forge artifacts in contracts/out (run `forge build` first;
 // contracts/test and ops/bench/gas do), grants MINTER_ROLE on the registry to the plaza's minting
 // key (--minter), makes --operator the settlement operator of the three escrows and the publisher of
 // reward epochs, and writes the addresses as JSON.
@@ -59,8 +59,8 @@ function contractAt(name, address, runner) {
 }
 
 /**
- * Deploys the seven contracts with `signer` and returns
- * { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, addresses }.
+ * Deploys the eight contracts with `signer` and returns
+ * { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, bountyEscrow, addresses }.
  * `minter` gets the registry's MINTER_ROLE; `operator` is the escrows' settlement operator (it
  * defaults to `minter`, with a warning on stderr, then to the deployer); the job escrow charges the
  * market's fee to the market's treasury; the deployer owns all of them.
@@ -156,6 +156,17 @@ async function deployAll(signer, options) {
       + `${await rewardsDistributor.getAddress()} for the rewards budget before the first epoch is published`);
   }
 
+  // Data requests and AI commissions: no operator (requesters accept, anyone refunds after the
+  // deadline); same treasury and fee as the market.
+  const bountyEscrow = await factory('BountyEscrow', signer).deploy(
+    await token.getAddress(),
+    await registry.getAddress(),
+    options.treasury || deployer,
+    BigInt(options.feeBps ?? 250),
+    deployer,
+  );
+  await bountyEscrow.waitForDeployment();
+
   if (options.minter) {
     const role = await registry.MINTER_ROLE();
     await (await registry.grantRole(role, options.minter)).wait();
@@ -174,13 +185,14 @@ async function deployAll(signer, options) {
     JobEscrow: await jobEscrow.getAddress(),
     UsageCredit: await usageCredit.getAddress(),
     RewardsDistributor: await rewardsDistributor.getAddress(),
+    BountyEscrow: await bountyEscrow.getAddress(),
     minter: options.minter || null,
     operator,
     treasury: options.treasury || deployer,
     feeBps: Number(options.feeBps ?? 250),
     deployedAtBlock,
   };
-  return { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, addresses };
+  return { token, registry, market, competitionEscrow, jobEscrow, usageCredit, rewardsDistributor, bountyEscrow, addresses };
 }
 
 function parseArgs(argv) {

@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const { artifact } = require('./deploy');
 
-const CONTRACTS = ['AICToken', 'AssetRegistry', 'Marketplace', 'CompetitionEscrow', 'JobEscrow', 'UsageCredit', 'RewardsDistributor'];
+const CONTRACTS = ['AICToken', 'AssetRegistry', 'Marketplace', 'CompetitionEscrow', 'JobEscrow', 'UsageCredit', 'RewardsDistributor', 'BountyEscrow'];
 const dir = path.join(__dirname, '..', 'abi');
 fs.mkdirSync(dir, { recursive: true });
 for (const name of CONTRACTS) {

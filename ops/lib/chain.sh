@@ -48,9 +48,9 @@ chain_deploy() {
         token=$(sed -n 's/.*"AICToken": *"\(0x[0-9a-fA-F]*\)".*/\1/p' "$file")
         code=$(curl -sf -X POST -H 'Content-Type: application/json' \
             --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getCode\",\"params\":[\"$token\",\"latest\"]}" "$ANVIL_URL" || true)
-        if ! grep -q '"operator"' "$file" || ! grep -q '"UsageCredit"' "$file"; then
+        if ! grep -q '"operator"' "$file" || ! grep -q '"UsageCredit"' "$file" || ! grep -q '"BountyEscrow"' "$file"; then
             # Escrows from before they were keyed by depositor (and had an operator of their own), or
-            # a deployment from before usage credit.
+            # a deployment from before usage credit or the bounty escrow.
             echo "The contracts in $file are an older version: deploying the current ones." >&2
         elif [[ $code == *'"result":"0x'[0-9a-f]* && $code != *'"result":"0x"'* ]]; then
             return 0

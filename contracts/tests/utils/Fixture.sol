@@ -7,6 +7,7 @@ import {AssetRegistry} from "../../src/AssetRegistry.sol";
 import {Marketplace} from "../../src/Marketplace.sol";
 import {CompetitionEscrow} from "../../src/CompetitionEscrow.sol";
 import {JobEscrow} from "../../src/JobEscrow.sol";
+import {BountyEscrow} from "../../src/BountyEscrow.sol";
 
 /// @dev Deploys the contracts the way scripts/deploy.js does, with distinct allocation
 ///      addresses, and offers helpers shared by the test suites.
@@ -19,6 +20,7 @@ abstract contract Fixture is Test {
     Marketplace internal market;
     CompetitionEscrow internal competitions;
     JobEscrow internal jobs;
+    BountyEscrow internal bounties;
 
     address internal admin = makeAddr("admin");
     address internal minter = makeAddr("minter");
@@ -53,6 +55,11 @@ abstract contract Fixture is Test {
     function deployEscrows() internal {
         competitions = new CompetitionEscrow(token, escrowOperator, admin);
         jobs = new JobEscrow(token, escrowOperator, treasury, FEE_BPS, admin);
+    }
+
+    /// @dev The bounty escrow as scripts/deploy.js deploys it: the market's treasury and fee, `admin` its owner.
+    function deployBountyEscrow() internal {
+        bounties = new BountyEscrow(token, registry, treasury, FEE_BPS, admin);
     }
 
     function fund(address to, uint256 amount) internal {

@@ -13,6 +13,8 @@
 //   with JobEscrow.depositWithPermit; the job is queued by the server's watcher, never by this script.
 // - Funding a competition's prize pool (competition/page.html, [data-fund-competition]): the same
 //   permit flow with CompetitionEscrow.fundWithPermit; the page shows it funded from the watcher's log.
+// - Escrowing a data request's bounty (bounty/page.html, [data-fund-request]): the same permit flow with
+//   BountyEscrow.openWithPermit; accepting a submission and the refund after the deadline are [data-send-call].
 // - Depositing usage credit (serving/credit.html, [data-deposit-credit]): the same permit flow with
 //   UsageCredit.depositWithPermit for the amount in the panel's [data-flow-amount] field; the credit
 //   counts from the watcher's log.
@@ -237,6 +239,10 @@
         await payWithPermit(`/competitions/${panel.dataset.slug}/funding`, "wallet", provider, account, panel, status, false);
     }
 
+    async function fundRequest(provider, account, panel, status) {
+        await payWithPermit(`/requests/${panel.dataset.request}/funding`, "wallet", provider, account, panel, status, false);
+    }
+
     async function depositJob(provider, account, panel, status) {
         await payWithPermit(`/jobs/${panel.dataset.job}/deposit`, "wallet", provider, account, panel, status);
     }
@@ -291,6 +297,11 @@
         if (fundButton) {
             event.preventDefault();
             inPanel(fundButton, fundCompetition);
+        }
+        const requestButton = event.target.closest("[data-fund-request]");
+        if (requestButton) {
+            event.preventDefault();
+            inPanel(requestButton, fundRequest);
         }
         const creditButton = event.target.closest("[data-deposit-credit]");
         if (creditButton) {

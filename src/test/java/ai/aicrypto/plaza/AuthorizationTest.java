@@ -221,6 +221,37 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> jsonPost("/listings/" + dataset + "/ownership/purchase/transactions"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
     }
 
+    @Test
+    void dataRequestsAreForMembersAndTheirWalletStepsForTheRequester() throws Exception {
+        // This context has no chain: a request stored as its requester (the owner) would have made it, with a submission.
+        long id = jdbc.sql("""
+                        INSERT INTO bounties (requester_id, title, description, expected_columns, min_rows, quality_bar, license,
+                                              price_aic, bounty_wei, deadline)
+                        VALUES (?, 'Auth request', '', '', 1, '', 'MIT', 0, 1, now() + interval '2 days') RETURNING id""")
+                .param(owner.id()).query(Long.class).single();
+        long submission = jdbc.sql("INSERT INTO bounty_submissions (bounty_id, creator_id, listing_id) VALUES (?, ?, ?) RETURNING id")
+                .params(id, other.id(), dataset).query(Long.class).single();
+        String r = "/requests/" + id;
+        expect(x -> get("/requests"), REDIRECT, OK, OK, OK);
+        expect(x -> get("/requests/new"), REDIRECT, OK, OK, OK);
+        expect(x -> get(r), REDIRECT, OK, OK, OK);
+        expect(x -> get("/requests/999999999"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        // Without the escrow nobody creates one: the form again with the message, nothing stored.
+        long before = count("bounties");
+        expect(x -> post("/requests/new").param("title", "t").param("minRows", "1").param("license", "MIT").param("priceAic", "0")
+                .param("bountyAic", "1").param("deadline", "2099-01-01").with(csrf()), REDIRECT, OK, OK, OK);
+        assertThat(count("bounties")).isEqualTo(before);
+        // The wallet steps are the requester's alone (admins included, others see nothing); here a message: no chain.
+        for (String step : List.of("/funding/permit", "/funding/transaction", "/refund", "/submissions/" + submission + "/accept")) {
+            expect(x -> jsonPost(r + step), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        }
+        // Nobody submits to a request that is not funded: a message, nothing stored.
+        expect(x -> post(r + "/submissions").param("datasetId", String.valueOf(dataset)).with(csrf()),
+                REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        assertThat(jdbc.sql("SELECT count(*) FROM bounty_submissions WHERE bounty_id = ?").param(id).query(Long.class).single())
+                .isEqualTo(1);
+    }
+
     private static MockHttpServletRequestBuilder jsonPost(String path) {
         return post(path).with(csrf()).contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{}");
     }

@@ -58,4 +58,12 @@ public interface Catalog {
      * asset token changed hands on-chain.
      */
     void transferOwnership(long listingId, long newOwnerId);
+
+    /**
+     * Publishes a listing under the license and price agreed beforehand, in the caller's transaction. Only for the
+     * chain's word: a data request's bounty was paid for it on-chain on these terms.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such listing
+     */
+    void publishOnTerms(long listingId, String license, java.math.BigDecimal priceAic);
 }

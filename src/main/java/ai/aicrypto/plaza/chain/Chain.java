@@ -176,6 +176,28 @@ public interface Chain {
     /** What the chain says of a transaction now. */
     TxState transactionState(String txHash);
 
+    /**
+     * Calldata of BountyEscrow.openWithPermit: the requester escrows {@code amount} as the bounty of the plaza's request
+     * {@code bountyId}, acceptable until {@code deadlineEpochSecond} and refundable to them from then on.
+     */
+    String openBountyWithPermitCall(long bountyId, BigInteger amount, long deadlineEpochSecond, long permitDeadline,
+                                    String signature);
+
+    /**
+     * Calldata of BountyEscrow.accept: the requester pays their bounty to {@code creator} (minus the fee); {@code assetId}
+     * 0 for a data request, else the asset token that moves from the creator to the requester.
+     */
+    String acceptBountyCall(long bountyId, String creator, long assetId);
+
+    /** Calldata of BountyEscrow.refund: anyone returns the requester's unaccepted bounty after its deadline. */
+    String refundBountyCall(String requester, long bountyId);
+
+    /** The bounty {@code requester} escrowed for request {@code bountyId} now (status NONE when never opened). */
+    EscrowedBounty escrowedBounty(String requester, long bountyId);
+
+    /** BountyEscrow's platform fee, in basis points of a bounty (what an acceptance now would take). */
+    int bountyFeeBps();
+
     enum AssetKind { DATASET, MODEL, TRAINED_MODEL }
 
     enum TxState { UNKNOWN, PENDING, SUCCEEDED, REVERTED }
@@ -183,11 +205,16 @@ public interface Chain {
     /**
      * Addresses of the deployed contracts, lower-case. The escrows and the rewards distributor are
      * null in a deployment made before they existed: training jobs, competition prizes, metered model
-     * calls and rewards are then not paid on-chain.
+     * calls, rewards and bounties are then not paid on-chain.
      */
     record Contracts(long chainId, String token, String registry, String market, String jobEscrow,
-                     String competitionEscrow, String usageCredit, String rewardsDistributor,
+                     String competitionEscrow, String usageCredit, String rewardsDistributor, String bountyEscrow,
                      long deployedAtBlock) {
+
+        /** Whether data requests and AI commissions are escrowed in BountyEscrow (they are offered only then). */
+        public boolean bountiesOnChain() {
+            return bountyEscrow != null;
+        }
 
         /** Whether members prepay metered model calls in UsageCredit. */
         public boolean creditOnChain() {
@@ -216,6 +243,13 @@ public interface Chain {
 
     /** CompetitionEscrow.Status, in the contract's order. */
     enum PoolStatus { NONE, OPEN, FINALIZED, CANCELLED, RECLAIMED }
+
+    /** BountyEscrow.Status, in the contract's order. */
+    enum BountyStatus { NONE, OPEN, ACCEPTED, REFUNDED }
+
+    /** {@code deadline}: epoch seconds from which the bounty can only be refunded. */
+    record EscrowedBounty(BountyStatus status, BigInteger amount, long deadline) {
+    }
 
     record EscrowedCompetition(PoolStatus status, BigInteger pool, long startTime, long endTime) {
     }

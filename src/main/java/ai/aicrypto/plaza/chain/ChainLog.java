@@ -138,6 +138,23 @@ public sealed interface ChainLog {
     record RewardsExpired(String txHash, int logIndex, long epoch, BigInteger returned) implements ChainLog {
     }
 
+    /** BountyEscrow.BountyOpened: {@code requester} escrowed {@code amount} wei for request {@code bountyId}. */
+    record BountyOpened(String txHash, int logIndex, long bountyId, String requester, BigInteger amount, long deadline)
+            implements ChainLog {
+    }
+
+    /**
+     * BountyEscrow.BountyAccepted: the requester paid {@code creator} {@code amount - fee}; {@code assetId} (0 for data)
+     * is the token that moved to the requester.
+     */
+    record BountyAccepted(String txHash, int logIndex, long bountyId, String requester, String creator, long assetId,
+                          BigInteger amount, BigInteger fee) implements ChainLog {
+    }
+
+    /** BountyEscrow.BountyRefunded: the bounty went back to its requester after the deadline. */
+    record BountyRefunded(String txHash, int logIndex, long bountyId, String requester, BigInteger amount) implements ChainLog {
+    }
+
     /**
      * A log published before is no longer on the canonical chain. {@code original} is the event that
      * was published for it (null for a log recorded before the plaza kept events), so a listener

@@ -34,5 +34,5 @@ public record Earning(Kind kind, Long listingId, String item, Instant accruedAt,
     }
 
     /** Where the money came from; the order is the dashboard's. */
-    public enum Kind { LICENSE, OWNERSHIP_SALE, ROYALTY, API_CALLS, GPU_WORK, REWARD, PRIZE }
+    public enum Kind { LICENSE, OWNERSHIP_SALE, ROYALTY, API_CALLS, GPU_WORK, REWARD, PRIZE, BOUNTY }
 }

@@ -1,7 +1,8 @@
 /**
  * The Coin Payroll: one ledger of what each member earned from every source (license sales, ownership sales and
- * the creator's royalties, paid API calls, GPU work, Proof of Value rewards, competition prizes), net of the plaza's
- * fee, with what is paid on-chain (transaction, block) and what is still pending, and the earnings dashboard over it.
+ * the creator's royalties, paid API calls, GPU work, Proof of Value rewards, competition prizes, data request
+ * bounties), net of the plaza's fee, with what is paid on-chain (transaction, block) and what is still pending, and
+ * the earnings dashboard over it.
  *
  * <p>Why a read model over the sources and not a ledger table fed by their events: every source already keeps a
  * durable record of its money, written only from confirmed chain logs and undone by the source itself when a

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.platform;
 
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.validation.Errors;
 
 /**
  * Bad input that the user can fix: carries a message key (resolved in the user's language) and
@@ -36,5 +37,14 @@ public class UserFacingException extends RuntimeException {
 
     public Object[] args() {
         return args.clone();
+    }
+
+    /** Shows this message on a form: at its field when the form has that field, else for the form as a whole. */
+    public void rejectOn(Errors form) {
+        if (field != null && form.getFieldType(field) != null) {
+            form.rejectValue(field, messageKey, args, messageKey);
+        } else {
+            form.reject(messageKey, args, messageKey);
+        }
     }
 }

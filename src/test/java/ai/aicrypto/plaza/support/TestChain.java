@@ -9,6 +9,7 @@ import java.util.List;
 
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.BountyEscrow;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
@@ -60,6 +61,8 @@ public final class TestChain {
     public final UsageCredit usageCredit;
     /** Funded from the deployer (the ecosystem wallet here), which approves it; published by the escrow operator. */
     public final RewardsDistributor rewards;
+    /** Data requests: no operator; the market's treasury (the deployer) and fee. */
+    public final BountyEscrow bountyEscrow;
     public final long deployedAtBlock;
 
     private TestChain(String url) throws Exception {
@@ -85,6 +88,8 @@ public final class TestChain {
         rewards = RewardsDistributor.deploy(web3j, tm, gas, token.getContractAddress(), d, BigInteger.valueOf(86_400), operator, d)
                 .send();
         token.approve(rewards.getContractAddress(), AIC.multiply(BigInteger.valueOf(1_000_000_000L))).send();
+        bountyEscrow = BountyEscrow.deploy(web3j, tm, gas, token.getContractAddress(), registry.getContractAddress(), d,
+                BigInteger.valueOf(FEE_BPS), d).send();
     }
 
     /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
@@ -100,11 +105,11 @@ public final class TestChain {
             Files.writeString(deploymentFile, """
                     {"chainId": 31337, "AICToken": "%s", "AssetRegistry": "%s", "Marketplace": "%s",
                      "JobEscrow": "%s", "CompetitionEscrow": "%s", "UsageCredit": "%s", "RewardsDistributor": "%s",
-                     "deployedAtBlock": %d}
+                     "BountyEscrow": "%s", "deployedAtBlock": %d}
                     """.formatted(chain.token.getContractAddress(), chain.registry.getContractAddress(),
                     chain.market.getContractAddress(), chain.jobEscrow.getContractAddress(),
                     chain.competitionEscrow.getContractAddress(), chain.usageCredit.getContractAddress(),
-                    chain.rewards.getContractAddress(), chain.deployedAtBlock));
+                    chain.rewards.getContractAddress(), chain.bountyEscrow.getContractAddress(), chain.deployedAtBlock));
             return chain;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -172,6 +172,18 @@ class CatalogService implements Catalog {
         }
     }
 
+    @Override
+    @Transactional
+    public void publishOnTerms(long listingId, String license, java.math.BigDecimal priceAic) {
+        Listing listing = listings.findById(listingId).orElseThrow(NotFoundException::new);
+        ListingDraft current = listing.draft();
+        ListingDraft agreed = new ListingDraft(current.title(), current.description(), current.tags(), license, priceAic,
+                current.royaltyBps()).validated();
+        listing.apply(agreed, markdown.toPlainText(agreed.description()), clock.instant());
+        listing.changeStatus(ListingStatus.PUBLISHED, clock.instant());
+        events.publishEvent(new ListingChanged(listingId));
+    }
+
     private Listing newListing(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
         ListingDraft valid = draft.validated();
         return new Listing(kind, ownerId, valid, markdown.toPlainText(valid.description()), search, clock.instant());

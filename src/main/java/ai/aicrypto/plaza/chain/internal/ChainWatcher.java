@@ -23,6 +23,7 @@ import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.BountyEscrow;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
@@ -378,6 +379,20 @@ class ChainWatcher {
             Map.entry(RewardsDistributor.EPOCHEXPIRED_EVENT, (l, tx, i) -> {
                 var e = RewardsDistributor.getEpochExpiredEventFromLog(l);
                 return new ChainLog.RewardsExpired(tx, i, id("epoch", e.epoch), e.returned);
+            }),
+            Map.entry(BountyEscrow.BOUNTYOPENED_EVENT, (l, tx, i) -> {
+                var e = BountyEscrow.getBountyOpenedEventFromLog(l);
+                return new ChainLog.BountyOpened(tx, i, id("bountyId", e.bountyId), lower(e.requester), e.amount,
+                        epochSecond("deadline", e.deadline));
+            }),
+            Map.entry(BountyEscrow.BOUNTYACCEPTED_EVENT, (l, tx, i) -> {
+                var e = BountyEscrow.getBountyAcceptedEventFromLog(l);
+                return new ChainLog.BountyAccepted(tx, i, id("bountyId", e.bountyId), lower(e.requester), lower(e.creator),
+                        LogValues.index("assetId", e.assetId), e.amount, e.fee);
+            }),
+            Map.entry(BountyEscrow.BOUNTYREFUNDED_EVENT, (l, tx, i) -> {
+                var e = BountyEscrow.getBountyRefundedEventFromLog(l);
+                return new ChainLog.BountyRefunded(tx, i, id("bountyId", e.bountyId), lower(e.requester), e.amount);
             }));
     /** Every event the plaza decodes, and each by its topic. */
     static final List<Event> DECODED_EVENTS = List.copyOf(DECODERS.keySet());
@@ -398,6 +413,9 @@ class ChainWatcher {
         }
         if (c.rewardsPaidOnChain()) {
             addresses.add(c.rewardsDistributor());
+        }
+        if (c.bountiesOnChain()) {
+            addresses.add(c.bountyEscrow());
         }
         EthFilter filter = new EthFilter(block(from), block(to), addresses);
         EthLog answer = Rpc.call(() -> web3j.ethGetLogs(filter).send());

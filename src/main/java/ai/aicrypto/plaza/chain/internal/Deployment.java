@@ -30,7 +30,7 @@ final class Deployment {
             return Optional.of(new Chain.Contracts(chainId, address(d, "AICToken", file), address(d, "AssetRegistry", file),
                     address(d, "Marketplace", file), optionalAddress(d, "JobEscrow", file),
                     optionalAddress(d, "CompetitionEscrow", file), optionalAddress(d, "UsageCredit", file),
-                    optionalAddress(d, "RewardsDistributor", file), d.path("deployedAtBlock").asLong(0)));
+                    optionalAddress(d, "RewardsDistributor", file), optionalAddress(d, "BountyEscrow", file), d.path("deployedAtBlock").asLong(0)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the chain deployment " + file, e);
         }

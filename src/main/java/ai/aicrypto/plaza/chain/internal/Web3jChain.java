@@ -16,6 +16,7 @@ import ai.aicrypto.plaza.chain.ChainProperties;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.contracts.AICToken;
 import ai.aicrypto.plaza.chain.contracts.AssetRegistry;
+import ai.aicrypto.plaza.chain.contracts.BountyEscrow;
 import ai.aicrypto.plaza.chain.contracts.CompetitionEscrow;
 import ai.aicrypto.plaza.chain.contracts.JobEscrow;
 import ai.aicrypto.plaza.chain.contracts.Marketplace;
@@ -219,6 +220,35 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public String openBountyWithPermitCall(long bountyId, BigInteger amount, long deadlineEpochSecond, long permitDeadline,
+                                           String signature) {
+        Signature sig = Signature.of(signature);
+        return bountyEscrow(reader()).openWithPermit(BigInteger.valueOf(bountyId), amount, BigInteger.valueOf(deadlineEpochSecond),
+                BigInteger.valueOf(permitDeadline), sig.v(), sig.r(), sig.s()).encodeFunctionCall();
+    }
+
+    @Override
+    public String acceptBountyCall(long bountyId, String creator, long assetId) {
+        return bountyEscrow(reader()).accept(BigInteger.valueOf(bountyId), creator, BigInteger.valueOf(assetId)).encodeFunctionCall();
+    }
+
+    @Override
+    public String refundBountyCall(String requester, long bountyId) {
+        return bountyEscrow(reader()).refund(requester, BigInteger.valueOf(bountyId)).encodeFunctionCall();
+    }
+
+    @Override
+    public EscrowedBounty escrowedBounty(String requester, long bountyId) {
+        var b = call(() -> bountyEscrow(reader()).bounty(requester, BigInteger.valueOf(bountyId)).send());
+        return new EscrowedBounty(BountyStatus.values()[b.status.intValueExact()], b.amount, b.deadline.longValueExact());
+    }
+
+    @Override
+    public int bountyFeeBps() {
+        return call(() -> bountyEscrow(reader()).feeBps().send()).intValueExact();
+    }
+
+    @Override
     public EscrowedCompetition escrowedCompetition(String host, long id) {
         var c = call(() -> competitionEscrow(reader()).competition(host, BigInteger.valueOf(id)).send());
         return new EscrowedCompetition(PoolStatus.values()[c.status.intValueExact()], c.pool, c.startTime.longValueExact(),
@@ -408,6 +438,14 @@ class Web3jChain implements Chain {
             throw new IllegalStateException("the deployment has no UsageCredit: model calls are not paid on-chain");
         }
         return UsageCredit.load(address, web3j, tm, new DefaultGasProvider());
+    }
+
+    private BountyEscrow bountyEscrow(TransactionManager tm) {
+        String address = contracts().bountyEscrow();
+        if (address == null) {
+            throw new IllegalStateException("the deployment has no BountyEscrow: data requests and commissions are not offered");
+        }
+        return BountyEscrow.load(address, web3j, tm, new DefaultGasProvider());
     }
 
     private RewardsDistributor rewards(TransactionManager tm) {

@@ -115,7 +115,7 @@ class CompetitionController {
             redirect.addFlashAttribute("notice", "competition.hosted");
             return "redirect:/competitions/" + c.slug();
         } catch (UserFacingException e) {
-            reject(binding, e);
+            e.rejectOn(binding);
             return hostPage(model);
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
@@ -253,7 +253,7 @@ class CompetitionController {
         try {
             competitions.editTexts(c, me, form);
         } catch (UserFacingException e) {
-            reject(binding, e);
+            e.rejectOn(binding);
             model.addAttribute("competition", c);
             return "competition/edit";
         }
@@ -454,14 +454,6 @@ class CompetitionController {
         Path target = Files.createTempFile(Files.createDirectories(uploadDir), "competition-", ".part");
         part.transferTo(target);
         return target;
-    }
-
-    private void reject(BindingResult binding, UserFacingException e) {
-        if (e.field() != null && binding.getFieldType(e.field()) != null) {
-            binding.rejectValue(e.field(), e.messageKey(), e.args(), e.messageKey());
-        } else {
-            binding.reject(e.messageKey(), e.args(), e.messageKey());
-        }
     }
 
     private String message(UserFacingException e) {

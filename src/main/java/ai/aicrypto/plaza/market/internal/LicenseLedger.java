@@ -6,6 +6,7 @@ import java.util.List;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.chain.ChainLog;
+import ai.aicrypto.plaza.market.DeliveredLicenses;
 import ai.aicrypto.plaza.market.ListingStatsChanged;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import org.springframework.transaction.annotation.Transactional;
  * log a reorganisation dropped revokes its license until it comes back.
  */
 @Service
-class LicenseLedger implements ListingAccess {
+class LicenseLedger implements ListingAccess, DeliveredLicenses {
 
     private static final Logger log = LoggerFactory.getLogger(LicenseLedger.class);
 
@@ -57,6 +58,25 @@ class LicenseLedger implements ListingAccess {
         jdbc.sql("""
                         INSERT INTO licenses (listing_id, user_id) VALUES (?, ?)
                         ON CONFLICT (listing_id, user_id) WHERE tx_hash IS NULL DO NOTHING""")
+                .params(listingId, userId).update();
+        events.publishEvent(new ListingStatsChanged(listingId));
+    }
+
+    /** A license without a purchase row of its own: the same row a free license takes, so one per member and listing. */
+    @Override
+    @Transactional
+    public void grant(long userId, long listingId) {
+        jdbc.sql("""
+                        INSERT INTO licenses (listing_id, user_id) VALUES (?, ?)
+                        ON CONFLICT (listing_id, user_id) WHERE tx_hash IS NULL DO UPDATE SET revoked = false""")
+                .params(listingId, userId).update();
+        events.publishEvent(new ListingStatsChanged(listingId));
+    }
+
+    @Override
+    @Transactional
+    public void revoke(long userId, long listingId) {
+        jdbc.sql("UPDATE licenses SET revoked = true WHERE listing_id = ? AND user_id = ? AND tx_hash IS NULL")
                 .params(listingId, userId).update();
         events.publishEvent(new ListingStatsChanged(listingId));
     }

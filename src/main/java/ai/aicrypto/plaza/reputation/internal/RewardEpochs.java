@@ -134,7 +134,7 @@ class RewardEpochs {
         Chain.Contracts c = chain.contracts();
         Set<String> contracts = new HashSet<>();
         for (String a : new String[] {c.market(), c.registry(), c.jobEscrow(), c.competitionEscrow(), c.rewardsDistributor(),
-                "0x0000000000000000000000000000000000000000"}) {
+                c.bountyEscrow(), "0x0000000000000000000000000000000000000000"}) {
             if (a != null) {
                 contracts.add(a);
             }
