@@ -156,6 +156,25 @@ class ImageFolderTest {
         assertThat(error).as("halving steps average the blocks back to the item").isLessThan(0.02);
     }
 
+    /** Photos are often stored as RGB whatever they show: grey pictures in RGB files still make a grey dataset. */
+    @Test
+    void greyPicturesStoredAsRgbGiveOneChannelUnlessColourIsChosen() throws IOException {
+        float[] pixels = ConvReference.fashionImages(6);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 6; i++) {
+            BufferedImage rgb = new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB);
+            var g = rgb.createGraphics();
+            g.drawImage(ImageFolderZips.fashionItem(pixels, i), 0, 0, null);
+            g.dispose();
+            entries.put((i % 2 == 0 ? "even" : "odd") + "/" + i + ".png", ImageFolderZips.png(rgb));
+        }
+        Path zip = ImageFolderZips.write(dir.resolve("grey-as-rgb.zip"), entries);
+        assertThat(processor.profile(DatasetSource.imageFolders(zip, ImageFolderOptions.FROM_DATA), 1).imageShape())
+                .isEqualTo(List.of(28, 28));
+        assertThat(processor.profile(DatasetSource.imageFolders(zip, ImageFolderOptions.parse("", "rgb")), 1).imageShape())
+                .as("the uploader's choice wins").isEqualTo(List.of(3, 28, 28));
+    }
+
     @Test
     void junkOfOperatingSystemsIsSkippedAndJpegsAreRead() throws IOException {
         Map<String, byte[]> entries = ImageFolderZips.twoClasses();
