@@ -18,14 +18,16 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 public interface InferenceGateway {
 
     /**
-     * Runs {@code rowCount} rows of {@code model.inputWidth()} floats (row-major) on a serving worker.
+     * Runs {@code rowCount} rows of {@code model.inputWidth()} floats (row-major) on a serving worker whose price is at
+     * most {@code maxPricePerGpuSecondAic} (the {@link ServingBound} the caller's credit was checked against: a dearer
+     * worker that came online since is not chosen).
      *
      * @return empty when no serving worker could answer and {@link ServingProperties#fallback()} lets the plaza answer
      * in-process
      * @throws Saturated   every online worker's queue is full (answered 429 with Retry-After)
      * @throws Unavailable no worker answered and there is no fallback (answered 503 with Retry-After)
      */
-    Optional<Served> run(ModelToServe model, float[] rows, int rowCount);
+    Optional<Served> run(ModelToServe model, float[] rows, int rowCount, BigDecimal maxPricePerGpuSecondAic);
 
     /**
      * Runs the rows again on a worker of another provider than {@code notProviderId}, to check an answer: one attempt,
@@ -42,10 +44,15 @@ public interface InferenceGateway {
     void reject(long workerId, long modelId, String reason);
 
     /**
-     * The most a call of {@code rowCount} rows can be charged for serving, whoever serves it: the highest price of an
-     * online serving worker for the time two attempts may take. Checked against the caller's credit before any work.
+     * The most a call can be charged for serving now, whoever serves it: the highest price of an online serving worker,
+     * for the time two attempts may take. Checked against the caller's credit before any work, and passed to
+     * {@link #run} as the highest price it may route to.
      */
-    BigInteger servingCostBoundWei();
+    ServingBound servingBound();
+
+    /** {@code costWei}: {@code pricePerGpuSecondAic} for two attempts' time, rounded up; zero when no worker serves. */
+    record ServingBound(BigDecimal pricePerGpuSecondAic, BigInteger costWei) {
+    }
 
     /**
      * A model as a worker loads it.

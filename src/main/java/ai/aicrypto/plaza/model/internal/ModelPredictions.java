@@ -207,13 +207,13 @@ class ModelPredictions {
         if (modelCost.signum() > 0) {
             credit.requireAvailable(caller.id(), modelCost);
         }
-        boolean fleet = fleetAffordable(caller.id(), modelCost);
+        Optional<BigDecimal> fleetPriceCeiling = fleetAffordable(caller.id(), modelCost);
         long started = System.nanoTime();
         Loaded model = loaded(modelId, seen.model());
         float[] rows = flatten(model, encoding.encode(model.preprocessing()));
         InferenceGateway.ModelToServe toServe = new InferenceGateway.ModelToServe(seen.model().weightsKey(), modelId,
                 seen.model().cardJson(), model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, seen.model()));
-        Optional<InferenceGateway.Served> served = fleet ? gateway.run(toServe, rows, instances) : Optional.empty();
+        Optional<InferenceGateway.Served> served = fleetPriceCeiling.flatMap(price -> gateway.run(toServe, rows, instances, price));
         List<Outcome> outcomes = served.isPresent() ? outcomes(model.card(), served.get().outputs(), instances)
                 : runInProcess(model, rows, instances);
         double latencyMs = (System.nanoTime() - started) / 1e6;
@@ -224,24 +224,23 @@ class ModelPredictions {
     }
 
     /**
-     * Whether the call may go to the worker fleet: its credit must also cover the most a serving worker can be paid for
-     * it. Otherwise the plaza answers it on its own CPU, so a member without credit still calls a free model while paid
-     * workers serve; unless the plaza is configured never to answer itself, when the answer is 402.
+     * The highest serving price the call may be routed to, if it may go to the worker fleet: its credit must also cover
+     * the most a serving worker can be paid for it, and only workers up to the price checked are chosen (so one that
+     * comes online in between cannot cost more). Otherwise the plaza answers it on its own CPU, so a member without
+     * credit still calls a free model while paid workers serve; unless the plaza is configured never to answer itself,
+     * when the answer is 402.
      */
-    private boolean fleetAffordable(long callerId, BigInteger modelCost) {
-        BigInteger servingBound = gateway.servingCostBoundWei();
-        if (servingBound.signum() == 0) {
-            return true;
-        }
-        BigInteger bound = modelCost.add(servingBound);
-        if (credit.covers(callerId, bound)) {
-            return true;
+    private Optional<BigDecimal> fleetAffordable(long callerId, BigInteger modelCost) {
+        InferenceGateway.ServingBound bound = gateway.servingBound();
+        BigInteger total = modelCost.add(bound.costWei());
+        if (bound.costWei().signum() == 0 || credit.covers(callerId, total)) {
+            return Optional.of(bound.pricePerGpuSecondAic());
         }
         if (serving.fallback() == ServingProperties.Fallback.IN_PROCESS) {
-            return false;
+            return Optional.empty();
         }
-        credit.requireAvailable(callerId, bound); // throws the 402 that says what the call costs and what is available
-        return true;
+        credit.requireAvailable(callerId, total); // throws the 402 that says what the call costs and what is available
+        return Optional.of(bound.pricePerGpuSecondAic());
     }
 
     /**

@@ -42,6 +42,8 @@ class PredictionController {
                     : predictions.predictRecords(id, me, ModelPredictions.Via.PAGE, null, List.of(record(params)));
             model.addAttribute("outcome", prediction.outcomes().get(0));
             model.addAttribute("latencyMs", prediction.latencyMs());
+            model.addAttribute("workerId", prediction.workerId());
+            model.addAttribute("coldStart", prediction.coldStart());
         } catch (UserFacingException e) {
             model.addAttribute("error", e.localized(messages));
             model.addAttribute("needsCredit", e instanceof InsufficientCreditException);

@@ -90,11 +90,12 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     // callers
 
     @Override
-    public Optional<Served> run(ModelToServe model, float[] rows, int rowCount) {
+    public Optional<Served> run(ModelToServe model, float[] rows, int rowCount, BigDecimal maxPricePerGpuSecondAic) {
         models.put(model.key(), model);
         Set<Long> tried = new HashSet<>();
         for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<Slot> slot = choose(model.key(), rowCount, s -> !tried.contains(s.workerId));
+            Optional<Slot> slot = choose(model.key(), rowCount, s -> !tried.contains(s.workerId)
+                    && s.worker.pricePerGpuSecondAic().compareTo(maxPricePerGpuSecondAic) <= 0);
             if (slot.isEmpty()) {
                 break;
             }
@@ -153,12 +154,13 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     }
 
     @Override
-    public BigInteger servingCostBoundWei() {
+    public ServingBound servingBound() {
         long now = System.nanoTime();
         BigDecimal highest = slots.values().stream().filter(s -> s.online(now)).map(s -> s.worker.pricePerGpuSecondAic())
                 .max(Comparator.naturalOrder()).orElse(BigDecimal.ZERO);
         BigDecimal seconds = BigDecimal.valueOf(2 * properties.callTimeout().toMillis()).movePointLeft(3);
-        return new BigDecimal(Aic.toWei(highest)).multiply(seconds).setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact();
+        return new ServingBound(highest,
+                new BigDecimal(Aic.toWei(highest)).multiply(seconds).setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
     }
 
     /**

@@ -43,7 +43,7 @@ class ServingGatewayTest {
     void anotherWorkersAnswerToACallItWasNotHandedIsIgnoredAndTheHandedWorkerAnswers() throws Exception {
         CompletableFuture<List<ServingFleet.Assignment>> honestPoll = gateway.poll(HONEST, poll(List.of()));
         CompletableFuture<Optional<InferenceGateway.Served>> call =
-                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2}, 1));
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2}, 1, BigDecimal.ONE));
         ServingFleet.Assignment handed = honestPoll.get(5, TimeUnit.SECONDS).get(0);
         assertThat(handed.model()).isEqualTo(MODEL.key());
 
@@ -63,10 +63,20 @@ class ServingGatewayTest {
     void anAnswerOfTheWrongSizeFailsTheAttemptInsteadOfReachingTheCaller() throws Exception {
         CompletableFuture<List<ServingFleet.Assignment>> poll = gateway.poll(HONEST, poll(List.of()));
         CompletableFuture<Optional<InferenceGateway.Served>> call =
-                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2, 3, 4}, 2));
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2, 3, 4}, 2, BigDecimal.ONE));
         ServingFleet.Assignment handed = poll.get(5, TimeUnit.SECONDS).get(0);
         gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), new float[] {0.5f, 0.5f}, 2, 0, null))));
         assertThat(call.get(5, TimeUnit.SECONDS)).as("one row of answers for two rows: the plaza answers instead").isEmpty();
+    }
+
+    /** The caller's credit was checked against a price: a dearer worker (one that came online since) is not chosen. */
+    @Test
+    void aWorkerDearerThanThePriceTheCreditWasCheckedAgainstGetsNoCall() throws Exception {
+        ServingFleet.ServingWorker dear = new ServingFleet.ServingWorker(3, 30, new BigDecimal("2"));
+        CompletableFuture<List<ServingFleet.Assignment>> poll = gateway.poll(dear, poll(List.of()));
+        assertThat(gateway.servingBound().pricePerGpuSecondAic()).isEqualByComparingTo("2");
+        assertThat(gateway.run(MODEL, new float[] {1, 2}, 1, BigDecimal.ONE)).as("the plaza answers instead").isEmpty();
+        assertThat(poll).as("nothing handed to the dear worker").isNotDone();
     }
 
     private static ServingFleet.Poll poll(List<ServingFleet.Result> results) {
