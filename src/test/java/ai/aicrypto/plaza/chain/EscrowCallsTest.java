@@ -46,7 +46,7 @@ class EscrowCallsTest extends IntegrationTest {
     void aJobDepositedWithAPermitIsSettledWithExactAmounts() throws Exception {
         long jobId = 9_000_001;
         BigInteger budget = AIC.multiply(BigInteger.TEN), price = AIC.multiply(BigInteger.valueOf(4));
-        testChain.tokenAs(0).transfer(TestChain.address(REQUESTER), budget).send();
+        testChain.fund(TestChain.address(REQUESTER), budget);
         deposit(jobId, REQUESTER, budget);
         BigInteger requesterAfterDeposit = testChain.balance(REQUESTER), providerBefore = testChain.balance(PROVIDER);
 
@@ -85,7 +85,7 @@ class EscrowCallsTest extends IntegrationTest {
     void aRefundReturnsTheWholeBudget() throws Exception {
         long jobId = 9_000_002;
         BigInteger budget = AIC.multiply(BigInteger.valueOf(3));
-        testChain.tokenAs(0).transfer(TestChain.address(REQUESTER), budget).send();
+        testChain.fund(TestChain.address(REQUESTER), budget);
         BigInteger before = testChain.balance(REQUESTER);
         deposit(jobId, REQUESTER, budget);
         assertThat(testChain.balance(REQUESTER)).isEqualTo(before.subtract(budget));
@@ -100,7 +100,7 @@ class EscrowCallsTest extends IntegrationTest {
     void aCompetitionPoolIsPaidByTheSplitAndAHeldPrizeAssignedLater() throws Exception {
         long id = 9_000_003;
         BigInteger pool = AIC.multiply(BigInteger.valueOf(100)).add(BigInteger.ONE); // one wei of dust for first place
-        testChain.tokenAs(0).transfer(TestChain.address(HOST), pool).send();
+        testChain.fund(TestChain.address(HOST), pool);
         long start = testChain.now() + 10, end = start + 3600;
         long deadline = testChain.now() + 600;
         String typed = chain.permitTypedData(TestChain.address(HOST).toLowerCase(), chain.contracts().competitionEscrow(), pool, deadline);
@@ -148,7 +148,7 @@ class EscrowCallsTest extends IntegrationTest {
     void aSettlementNotMinedInTimeIsReplacedWithTheSameNonceAndPaidOnce() throws Exception {
         long jobId = 9_000_004;
         BigInteger budget = AIC.multiply(BigInteger.valueOf(5)), price = AIC.multiply(BigInteger.TWO);
-        testChain.tokenAs(0).transfer(TestChain.address(REQUESTER), budget).send();
+        testChain.fund(TestChain.address(REQUESTER), budget);
         deposit(jobId, REQUESTER, budget);
         String requester = TestChain.address(REQUESTER).toLowerCase(), provider = TestChain.address(PROVIDER).toLowerCase();
         assertThat(testChain.receipt(chain.assignJob(requester, jobId, provider)).isStatusOK()).isTrue();

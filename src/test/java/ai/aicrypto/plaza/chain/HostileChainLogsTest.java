@@ -81,8 +81,8 @@ class HostileChainLogsTest extends IntegrationTest {
         Files.delete(csv);
         await().atMost(Duration.ofSeconds(30)).until(() -> count("asset_tokens") == 1);
         chain.marketAs(SELLER).listLicense(BigInteger.valueOf(listing), PRICE).send();
-        chain.tokenAs(0).transfer(TestChain.address(BUYER), PRICE).send();
-        chain.tokenAs(0).transfer(TestChain.address(STRANGER), TestChain.AIC.multiply(BigInteger.valueOf(1_000))).send();
+        chain.fund(TestChain.address(BUYER), PRICE);
+        chain.fund(TestChain.address(STRANGER), TestChain.AIC.multiply(BigInteger.valueOf(1_000)));
 
         long seed = Long.getLong("plaza.test.seed", System.nanoTime());
         int sent;

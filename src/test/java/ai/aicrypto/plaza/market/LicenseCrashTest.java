@@ -59,7 +59,7 @@ class LicenseCrashTest {
                 BigInteger.ZERO).send();
         chain.marketAs(SELLER).listLicense(BigInteger.valueOf(listing), PRICE).send();
         for (int b = FIRST_BUYER; b < FIRST_BUYER + BUYERS; b++) {
-            chain.tokenAs(0).transfer(TestChain.address(b), PRICE.multiply(BigInteger.valueOf(PURCHASES))).send();
+            chain.fund(TestChain.address(b), PRICE.multiply(BigInteger.valueOf(PURCHASES)));
             chain.tokenAs(b).approve(chain.market.getContractAddress(), PRICE.multiply(BigInteger.valueOf(PURCHASES))).send();
         }
 

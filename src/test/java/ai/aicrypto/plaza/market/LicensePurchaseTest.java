@@ -78,8 +78,8 @@ class LicensePurchaseTest extends IntegrationTest {
         poor = users.withWallet(POOR);
         lateBuyer = users.withWallet(LATE_BUYER);
         stranger = users.member();
-        chain.tokenAs(0).transfer(TestChain.address(BUYER), PRICE.multiply(BigInteger.TWO)).send();
-        chain.tokenAs(0).transfer(TestChain.address(LATE_BUYER), PRICE).send();
+        chain.fund(TestChain.address(BUYER), PRICE.multiply(BigInteger.TWO));
+        chain.fund(TestChain.address(LATE_BUYER), PRICE);
 
         Path csv = Files.createTempFile("readings", ".csv");
         Files.writeString(csv, "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");
@@ -206,7 +206,7 @@ class LicensePurchaseTest extends IntegrationTest {
     @Test
     @Order(8)
     void aPurchaseDroppedAndMinedAgainEndsAsOneValidLicense() throws Exception {
-        chain.tokenAs(0).transfer(TestChain.address(LATE_BUYER), PRICE).send();
+        chain.fund(TestChain.address(LATE_BUYER), PRICE);
         String snapshot = chain.snapshot();
         String txHash = buy(lateBuyer, LATE_BUYER);
         String data = chain.web3j.ethGetTransactionByHash(txHash).send().getTransaction().orElseThrow().getInput();

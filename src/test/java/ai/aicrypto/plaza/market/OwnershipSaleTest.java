@@ -110,9 +110,9 @@ class OwnershipSaleTest extends IntegrationTest {
         resaleBuyer = users.withWallet(RESALE_BUYER);
         licensee = users.member();
         stranger = users.member();
-        chain.tokenAs(TREASURY).transfer(TestChain.address(BUYER), PRICE).send();
+        chain.fund(TestChain.address(BUYER), PRICE);
         // (one AIC more: the sale on foreign contracts below takes one wei of it)
-        chain.tokenAs(TREASURY).transfer(TestChain.address(RESALE_BUYER), RESALE_PRICE.add(TestChain.AIC)).send();
+        chain.fund(TestChain.address(RESALE_BUYER), RESALE_PRICE.add(TestChain.AIC));
 
         Path csv = Files.createTempFile("readings", ".csv");
         Files.writeString(csv, "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");

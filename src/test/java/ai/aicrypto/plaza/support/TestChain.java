@@ -43,9 +43,16 @@ public final class TestChain {
             "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
             "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
             "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-            "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356");
+            "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+            "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97");
     /** The escrows' operator, an account of its own (the minter is account 0, as deploy.js splits them). */
     public static final int ESCROW_OPERATOR = 7;
+    /**
+     * Funds the tests' wallets. Not account 0: the app under test mints and publishes from account 0 at
+     * any moment, and a test sending from it too would take the same nonce ("replacement transaction underpriced").
+     */
+    private static final int BANK = 8;
+    private static final BigInteger BANK_HOLDING = BigInteger.TEN.pow(18 + 8);
     public static final BigInteger AIC = BigInteger.TEN.pow(18);
     public static final int FEE_BPS = 250;
     /** UsageCredit's withdrawal delay here: the shortest the contract allows, so tests move the clock little. */
@@ -90,6 +97,7 @@ public final class TestChain {
         token.approve(rewards.getContractAddress(), AIC.multiply(BigInteger.valueOf(1_000_000_000L))).send();
         bountyEscrow = BountyEscrow.deploy(web3j, tm, gas, token.getContractAddress(), registry.getContractAddress(), d,
                 BigInteger.valueOf(FEE_BPS), d).send();
+        token.transfer(address(BANK), BANK_HOLDING).send();
     }
 
     /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
@@ -159,6 +167,15 @@ public final class TestChain {
             throw new IllegalStateException(sent.getError().getMessage());
         }
         return new PollingTransactionReceiptProcessor(web3j, 100, 100).waitForTransactionReceipt(sent.getTransactionHash());
+    }
+
+    /** Sends AIC to a wallet from the tests' own bank account, and waits until it is mined. */
+    public org.web3j.protocol.core.methods.response.TransactionReceipt fund(String wallet, BigInteger amount) throws Exception {
+        var receipt = tokenAs(BANK).transfer(wallet, amount).send();
+        if (!receipt.isStatusOK()) {
+            throw new IllegalStateException("funding " + wallet + " reverted: " + receipt.getRevertReason());
+        }
+        return receipt;
     }
 
     public AICToken tokenAs(int account) {

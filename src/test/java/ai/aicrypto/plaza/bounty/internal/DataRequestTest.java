@@ -102,7 +102,7 @@ class DataRequestTest extends IntegrationTest {
     @Test
     void aFundedRequestIsJudgedAcceptedOncePaysTheCreatorAndPublishesTheData() throws Exception {
         AccountPrincipal requester = users.withWallet(REQUESTER);
-        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BOUNTY.multiply(BigInteger.TWO)).send();
+        chain.fund(TestChain.address(REQUESTER), BOUNTY.multiply(BigInteger.TWO));
         AccountPrincipal creator = users.withWallet(CREATOR);
         AccountPrincipal rival = users.withWallet(RIVAL);
         String deadline = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(3).toString();
@@ -203,7 +203,7 @@ class DataRequestTest extends IntegrationTest {
     @Test
     void anUnacceptedBountyGoesBackToTheRequesterAfterTheDeadlineWithoutTheOperator() throws Exception {
         AccountPrincipal requester = users.withWallet(LATE_REQUESTER);
-        chain.tokenAs(0).transfer(TestChain.address(LATE_REQUESTER), BOUNTY).send();
+        chain.fund(TestChain.address(LATE_REQUESTER), BOUNTY);
         long id = created(create(requester, "100", LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(2).toString()));
         BigInteger before = chain.balance(LATE_REQUESTER);
         assertThat(postJson("/requests/" + id + "/refund", requester, Map.of(), 400).get("error").toString())
@@ -248,7 +248,7 @@ class DataRequestTest extends IntegrationTest {
         AccountPrincipal requester = users.member(), creator = users.member();
         accounts.linkWalletTrusted(requester.id(), requesterWallet);
         accounts.linkWalletTrusted(creator.id(), creatorWallet);
-        chain.tokenAs(0).transfer(requesterWallet, BOUNTY).send();
+        chain.fund(requesterWallet, BOUNTY);
         long model = models.publish(creator.id(), new ModelUpload(new ClassPathResource(
                 "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
         BigInteger token = BigInteger.valueOf(model);

@@ -71,7 +71,7 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         clock.set(chainNow);
         AccountPrincipal host = users.member();
         accounts.linkWalletTrusted(host.id(), TestChain.address(HOST));
-        chain.tokenAs(0).transfer(TestChain.address(HOST), POOL).send();
+        chain.fund(TestChain.address(HOST), POOL);
         Instant start = chainNow.truncatedTo(ChronoUnit.MINUTES).plus(2, ChronoUnit.MINUTES);
         Competition c = hostWithPool(host, start);
 
@@ -83,7 +83,7 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         assertThat(page(c, host)).contains("id=\"pool-awaiting\"").contains("id=\"fund-competition\"");
 
         // A stranger funds a pool under the competition's id first: quarantined, and it blocks nobody.
-        chain.tokenAs(0).transfer(TestChain.address(STRANGER), TestChain.AIC).send();
+        chain.fund(TestChain.address(STRANGER), TestChain.AIC);
         chain.tokenAs(STRANGER).approve(chain.competitionEscrow.getContractAddress(), TestChain.AIC).send();
         var squat = chain.competitionEscrowAs(STRANGER).fund(BigInteger.valueOf(c.id()), BigInteger.valueOf(start.getEpochSecond()),
                 BigInteger.valueOf(c.endsAt().getEpochSecond()), List.of(BigInteger.valueOf(7000), BigInteger.valueOf(3000)),

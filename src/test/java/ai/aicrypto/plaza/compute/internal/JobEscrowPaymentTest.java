@@ -108,7 +108,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
         poor = users.withWallet(POOR);
         lateProvider = users.member();
         stranger = users.member();
-        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BUDGET.multiply(BigInteger.valueOf(4))).send();
+        chain.fund(TestChain.address(REQUESTER), BUDGET.multiply(BigInteger.valueOf(4)));
         Path csv = Files.createTempFile("iris", ".csv");
         Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
                 + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n4.9,3.0,1.4,0.2,setosa\n");
@@ -303,7 +303,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
     @Order(10)
     void aStrangersDepositUnderMyJobIdChangesNothingAndMyDepositStillQueuesIt() throws Exception {
         long job = submit(requester);
-        chain.tokenAs(0).transfer(TestChain.address(STRANGER), AIC).send();
+        chain.fund(TestChain.address(STRANGER), AIC);
         chain.tokenAs(STRANGER).approve(chain.jobEscrow.getContractAddress(), AIC).send();
         // A front-run of the victim's deposit: 1 AIC under the victim's job id, from a wallet no member owns.
         var squat = chain.jobEscrowAs(STRANGER).deposit(BigInteger.valueOf(job), AIC, BigInteger.valueOf(3600)).send();
@@ -345,7 +345,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
     void fiftyHeldSettlementsDoNotStopTheNextPayment() throws Exception {
         AccountPrincipal walletless = users.member();
         BigInteger small = AIC;
-        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), small.multiply(BigInteger.valueOf(50))).send();
+        chain.fund(TestChain.address(REQUESTER), small.multiply(BigInteger.valueOf(50)));
         chain.tokenAs(REQUESTER).approve(chain.jobEscrow.getContractAddress(), small.multiply(BigInteger.valueOf(50))).send();
         List<Long> held = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -424,7 +424,7 @@ class JobEscrowPaymentTest extends IntegrationTest {
     @Test
     @Order(14)
     void aVerifiedResultIsHandedOverOnlyOncePaidAndWithheldAgainWhenAReorganisationDropsThePayment() throws Exception {
-        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BUDGET).send();
+        chain.fund(TestChain.address(REQUESTER), BUDGET);
         long job = submit(requester);
         deposit(job, requester, REQUESTER);
         chain.mine(2);

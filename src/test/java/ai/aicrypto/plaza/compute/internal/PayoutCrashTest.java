@@ -364,19 +364,8 @@ class PayoutCrashTest {
         for (Credentials wallet : List.of(requester, host)) {
             chain.fundGas(wallet.getAddress());
         }
-        for (var payee : Map.of(requester.getAddress(), budgets, host.getAddress(), pools).entrySet()) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    assertThat(chain.tokenAs(0).transfer(payee.getKey(), payee.getValue()).send().isStatusOK()).isTrue();
-                    break;
-                } catch (Exception e) {
-                    // Another test sending from account 0 at the same moment took the nonce: not sent, send it again.
-                    if (attempt == 3 || !String.valueOf(e.getMessage()).matches("(?is).*(nonce|underpriced).*")) {
-                        throw e;
-                    }
-                }
-            }
-        }
+        chain.fund(requester.getAddress(), budgets);
+        chain.fund(host.getAddress(), pools);
         assertThat(token(chain, requester).approve(chain.jobEscrow.getContractAddress(), budgets).send().isStatusOK()).isTrue();
         assertThat(token(chain, host).approve(chain.competitionEscrow.getContractAddress(), pools).send().isStatusOK()).isTrue();
         CompetitionEscrow escrow = CompetitionEscrow.load(chain.competitionEscrow.getContractAddress(), chain.web3j,

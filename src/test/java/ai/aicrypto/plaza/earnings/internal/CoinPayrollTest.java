@@ -92,7 +92,7 @@ class CoinPayrollTest extends IntegrationTest {
         payer = withWallet(PAYER);
         stranger = users.member();
         for (int account : List.of(BUYER, RESALE_BUYER, LATE_BUYER, PAYER)) {
-            chain.tokenAs(TREASURY).transfer(TestChain.address(account), AIC.multiply(BigInteger.valueOf(200))).send();
+            chain.fund(TestChain.address(account), AIC.multiply(BigInteger.valueOf(200)));
         }
         Path csv = Files.createTempFile("readings", ".csv");
         Files.writeString(csv, "a,b,label\n1,2,x\n3,4,y\n5,6,x\n");

@@ -65,8 +65,8 @@ class RewardsOnChainTest extends IntegrationTest {
         link(honest, 2);
         link(funded, 3);
         // The deployer (a faucet: it funds several wallets) funds the owner and the honest buyer; the owner funds the other buyer.
-        chain.tokenAs(0).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(100))).send();
-        chain.tokenAs(0).transfer(TestChain.address(2), TestChain.AIC.multiply(BigInteger.valueOf(100))).send();
+        chain.fund(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(100)));
+        chain.fund(TestChain.address(2), TestChain.AIC.multiply(BigInteger.valueOf(100)));
         chain.tokenAs(1).transfer(TestChain.address(3), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
         chain.mine(3);
 

@@ -105,7 +105,7 @@ class CreditPaymentTest extends CreditTest {
         member = users.withWallet(MEMBER);
         owner = users.withWallet(OWNER);
         lateOwner = users.member(); // links a wallet only at the end
-        chain.tokenAs(0).transfer(TestChain.address(MEMBER), AIC.multiply(BigInteger.TEN)).send();
+        chain.fund(TestChain.address(MEMBER), AIC.multiply(BigInteger.TEN));
         memberToken = tokens.issue(member.id(), "script").token();
         Path csv = Files.createTempFile("wine", ".csv");
         Files.writeString(csv, SklearnData.wineCsv());

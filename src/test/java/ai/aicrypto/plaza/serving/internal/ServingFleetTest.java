@@ -114,7 +114,7 @@ class ServingFleetTest extends CreditTest {
                 .param("visibility", "PUBLIC").param("price", "10")).andReturn().getResponse().getStatus()).isEqualTo(302);
         workerA = offers.register(providerA, new GpuOffers.NewOffer("A's CPU", "CPU", 1024, BigDecimal.ONE, "local", PRICE_A));
         workerB = offers.register(providerB, new GpuOffers.NewOffer("B's CPU", "CPU", 1024, BigDecimal.ONE, "local", PRICE_B));
-        chain.tokenAs(0).transfer(TestChain.address(MEMBER), AIC.multiply(BigInteger.valueOf(30))).send();
+        chain.fund(TestChain.address(MEMBER), AIC.multiply(BigInteger.valueOf(30)));
         // Enough for the most the dearest worker (1.5 AIC per GPU-second) may cost: two attempts of the call timeout.
         deposit(chain, member, MEMBER, "20");
     }
