@@ -21,10 +21,13 @@ contracts_ready() {
 }
 
 # anvil_start PORT LOG [extra anvil args...]: starts anvil, waits until it answers; sets ANVIL_URL and ANVIL_PID.
+# Anvil writes every block's state it no longer holds in memory under ~/.foundry/anvil/tmp, and a killed anvil
+# leaves them there (75 GB after a few days of test runs filled this machine's disk; ops/run mines a block a
+# second): keep only the latest ones. Nothing here reads state at old blocks; reorgs and snapshots are recent.
 anvil_start() {
     local port=$1 log=$2
     shift 2
-    "$ANVIL" --host 127.0.0.1 --port "$port" "$@" > "$log" 2>&1 &
+    "$ANVIL" --host 127.0.0.1 --port "$port" --max-persisted-states 256 "$@" > "$log" 2>&1 &
     ANVIL_PID=$!
     ANVIL_URL="http://127.0.0.1:$port"
     for _ in $(seq 1 50); do
