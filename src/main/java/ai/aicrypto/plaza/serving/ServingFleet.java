@@ -13,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
 public interface ServingFleet {
 
     /**
-     * Takes a worker's answers and hands it the next calls: at once when {@link Poll#maxBatch()} rows are waiting,
-     * else once the first waiting row has waited {@link Poll#maxWaitMs()} (dynamic batching), else empty after the
-     * poll timeout.
+     * Takes a worker's answers and hands it the next calls: at once when the worker has no calls in hand or
+     * {@link Poll#maxBatch()} rows are waiting, else once the first waiting row has waited {@link Poll#maxWaitMs()}
+     * (dynamic batching while the worker is busy), else empty after the poll timeout.
      */
     CompletableFuture<List<Assignment>> poll(ServingWorker worker, Poll poll);
 

@@ -315,13 +315,14 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         }
 
         /**
-         * Hands the queue to a waiting poll when a full batch is waiting, or the oldest call has waited the worker's
-         * longest wait; else makes sure that is looked at again then.
+         * Hands the queue to a waiting poll when the worker computes nothing (a lone call never waits for company),
+         * when a full batch is waiting, or when the oldest call has waited the worker's longest wait; else makes sure
+         * that is looked at again then. Batches form while the worker is busy, which is when they pay.
          */
         private void handOut() {
             while (!queue.isEmpty() && !waiting.isEmpty()) {
                 long waitedMs = (System.nanoTime() - queue.peek().queuedAt) / 1_000_000;
-                if (queuedRows < maxBatch && waitedMs < maxWaitMs) {
+                if (!inFlight.isEmpty() && queuedRows < maxBatch && waitedMs < maxWaitMs) {
                     if (flush == null || flush.isDone()) {
                         flush = timer.schedule(() -> {
                             synchronized (this) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -77,6 +78,38 @@ class ServingGatewayTest {
         assertThat(gateway.servingBound().pricePerGpuSecondAic()).isEqualByComparingTo("2");
         assertThat(gateway.run(MODEL, new float[] {1, 2}, 1, BigDecimal.ONE)).as("the plaza answers instead").isEmpty();
         assertThat(poll).as("nothing handed to the dear worker").isNotDone();
+    }
+
+    /**
+     * Dynamic batching waits for company only while the worker computes: a lone call to an idle worker is handed over at
+     * once however long the worker would wait, and calls that arrive while it is busy go together as one batch.
+     */
+    @Test
+    void anIdleWorkerGetsALoneCallAtOnceAndABusyOneGetsTheNextCallsAsOneBatch() throws Exception {
+        long longerThanThePoll = 60_000;
+        CompletableFuture<List<ServingFleet.Assignment>> idle =
+                gateway.poll(HONEST, new ServingFleet.Poll(2, longerThanThePoll, Set.of(), List.of()));
+        CompletableFuture<Optional<InferenceGateway.Served>> lone =
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2}, 1, BigDecimal.ONE));
+        List<ServingFleet.Assignment> first = idle.get(4, TimeUnit.SECONDS);
+        assertThat(first).hasSize(1);
+
+        CompletableFuture<List<ServingFleet.Assignment>> busy =
+                gateway.poll(HONEST, new ServingFleet.Poll(2, longerThanThePoll, Set.of(), List.of()));
+        List<CompletableFuture<Optional<InferenceGateway.Served>>> next = List.of(
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {3, 4}, 1, BigDecimal.ONE)),
+                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {5, 6}, 1, BigDecimal.ONE)));
+        List<ServingFleet.Assignment> second = busy.get(4, TimeUnit.SECONDS);
+        assertThat(second).as("the first of them waited for the second while the worker was busy").hasSize(2);
+
+        List<ServingFleet.Result> answers = new ArrayList<>();
+        for (ServingFleet.Assignment a : List.of(first.get(0), second.get(0), second.get(1))) {
+            answers.add(new ServingFleet.Result(a.call(), a.inputs(), 2, 0.001, null)); // the inputs echoed back
+        }
+        gateway.poll(HONEST, poll(answers));
+        assertThat(lone.get(5, TimeUnit.SECONDS).orElseThrow().outputs()).containsExactly(1, 2);
+        assertThat(next.get(0).get(5, TimeUnit.SECONDS).orElseThrow().outputs()).containsExactly(3, 4);
+        assertThat(next.get(1).get(5, TimeUnit.SECONDS).orElseThrow().outputs()).containsExactly(5, 6);
     }
 
     private static ServingFleet.Poll poll(List<ServingFleet.Result> results) {
