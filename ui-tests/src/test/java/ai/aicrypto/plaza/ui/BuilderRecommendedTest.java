@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -26,15 +25,6 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
     static final List<String> WINE_COLUMNS = List.of("alcohol", "malic_acid", "ash", "alcalinity_of_ash",
             "magnesium", "total_phenols", "flavanoids", "nonflavanoid_phenols", "proanthocyanins", "color_intensity",
             "hue", "od280/od315_of_diluted_wines", "proline");
-
-    private Path csv;
-
-    @AfterEach
-    void deleteCsv() throws IOException {
-        if (csv != null) {
-            Files.deleteIfExists(csv);
-        }
-    }
 
     /**
      * The wine data as a user would have it: sklearn's file starts with a line of counts and class names
@@ -57,7 +47,7 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
     @Test
     void ownTableGetsRecommendedModelsAndTheirSettings() throws IOException {
         registerAndSignIn("builder");
-        csv = Files.createTempFile("plaza-wine-", ".csv");
+        Path csv = tempFile("plaza-wine-", ".csv");
         Files.writeString(csv, wineCsv(), StandardCharsets.UTF_8);
         String title = "UI wine " + System.currentTimeMillis();
 

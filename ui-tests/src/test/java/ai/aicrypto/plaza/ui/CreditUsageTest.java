@@ -27,24 +27,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class CreditUsageTest extends PlazaBrowserTest {
 
-    private static final String DEMO_PASSWORD = "plaza-demo-pass";
     private static final int ALICE = 8, BOB = 9;
     private static final BigInteger TWO_AIC = new BigInteger("2000000000000000000");
 
     @Test
     void aliceDepositsCreditCallsBobsPaidModelAndBothSeeTheUsage() throws Exception {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(60));
-        String bobsWallet = TestWallet.install(driver, BOB);
-        signIn("bob", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("bob", BOB);
         String modelPath = publishPricedModel();
         screenshot("credit-model-api-section");
 
-        driver.manage().deleteAllCookies();
-        TestWallet.remove(driver, bobsWallet);
-        TestWallet.install(driver, ALICE);
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         BigInteger before = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
         open("/credit");
         WebElement amount = visible(By.id("deposit-amount"));
@@ -97,9 +90,7 @@ class CreditUsageTest extends PlazaBrowserTest {
         assertEquals(beforeWithdrawal.add(TWO_AIC.divide(BigInteger.TWO)), TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]));
         screenshot("credit-withdrawn");
 
-        driver.manage().deleteAllCookies();
-        signIn("bob", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("bob", BOB);
         open("/usage");
         WebElement revenue = visible(By.cssSelector("#owner-days tbody tr"));
         assertEquals("0.3", revenue.findElement(By.className("revenue")).getText(), "revenue before the plaza's fee");
@@ -114,17 +105,13 @@ class CreditUsageTest extends PlazaBrowserTest {
                 .replace("\"Fashion-MNIST MLP\"", "\"" + name + "\"")
                 .replaceFirst("\"description\":\\s*\"[^\"]*\"", "\"description\": \"A priced network published by a browser test.\"")
                 .replaceFirst("\"priceAic\":\\s*\"[^\"]*\"", "\"priceAic\": \"0\"");
-        Path weights = Files.createTempFile("plaza-ui-priced-", ".safetensors");
-        try {
-            ModelTryItTest.writeWeights(weights, 7L);
-            open("/models/new");
-            ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", visible(By.id("cardJson")), card);
-            driver.findElement(By.id("weights")).sendKeys(weights.toAbsolutePath().toString());
-            driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
-            waitForPath("/models/\\d+");
-        } finally {
-            Files.deleteIfExists(weights);
-        }
+        Path weights = tempFile("plaza-ui-priced-", ".safetensors");
+        ModelTryItTest.writeWeights(weights, 7L);
+        open("/models/new");
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", visible(By.id("cardJson")), card);
+        driver.findElement(By.id("weights")).sendKeys(weights.toAbsolutePath().toString());
+        driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
+        waitForPath("/models/\\d+");
         String path = currentPath();
         new Select(visible(By.id("api-visibility"))).selectByValue("PUBLIC");
         WebElement price = driver.findElement(By.id("api-price"));
@@ -146,8 +133,7 @@ class CreditUsageTest extends PlazaBrowserTest {
     }
 
     private Path testImage() throws Exception {
-        Path png = Files.createTempFile("plaza-ui-credit-", ".png");
-        png.toFile().deleteOnExit();
+        Path png = tempFile("plaza-ui-credit-", ".png");
         ModelTryItTest.writeTestImage(png, 1);
         return png;
     }

@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -28,25 +26,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class DataRequestTest extends PlazaBrowserTest {
 
-    private static final String DEMO_PASSWORD = "plaza-demo-pass";
     private static final int ALICE = 8, BOB = 9;
     private static final BigInteger AIC = BigInteger.TEN.pow(18);
-
-    private Path csv;
-
-    @AfterEach
-    void deleteCsv() throws IOException {
-        if (csv != null) {
-            Files.deleteIfExists(csv);
-        }
-    }
 
     @Test
     void aliceEscrowsABountyBobSubmitsHisDataAndIsPaidWhenSheAccepts() throws Exception {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(60));
-        String alicesWallet = TestWallet.install(driver, ALICE);
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         String title = "Wine measurements " + System.currentTimeMillis();
         open("/requests/new");
         type(By.name("title"), title);
@@ -75,12 +61,8 @@ class DataRequestTest extends PlazaBrowserTest {
         });
         screenshot("request-funded");
 
-        driver.manage().deleteAllCookies();
-        TestWallet.remove(driver, alicesWallet);
-        String bobsWallet = TestWallet.install(driver, BOB);
-        signIn("bob", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
-        csv = Files.createTempFile("plaza-wine-", ".csv");
+        signInAsDemoMember("bob", BOB);
+        Path csv = tempFile("plaza-wine-", ".csv");
         Files.writeString(csv, BuilderRecommendedTest.wineCsv(), StandardCharsets.UTF_8);
         String dataset = "Bob's wine analyses " + System.currentTimeMillis();
         uploadFreeCsv(dataset, csv, "cultivar");
@@ -90,11 +72,7 @@ class DataRequestTest extends PlazaBrowserTest {
         slow.until(d -> !d.findElements(By.cssSelector("#submissions tbody tr")).isEmpty());
         screenshot("request-submitted");
 
-        driver.manage().deleteAllCookies();
-        TestWallet.remove(driver, bobsWallet);
-        TestWallet.install(driver, ALICE);
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         open(requestPath);
         WebElement submission = visible(By.cssSelector("#submissions tbody tr"));
         assertTrue(submission.getText().contains(dataset) && submission.getText().contains("178"), submission.getText());

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -29,15 +28,6 @@ class DatasetUploadTest extends PlazaBrowserTest {
 
     static final List<String> SPECIES = List.of("setosa", "versicolor", "virginica");
     static final int ROWS = 60;
-
-    private Path csv;
-
-    @AfterEach
-    void deleteCsv() throws IOException {
-        if (csv != null) {
-            Files.deleteIfExists(csv);
-        }
-    }
 
     /** 60 iris-like rows, 20 of each species, the same on every run. */
     static String irisCsv() {
@@ -58,7 +48,7 @@ class DatasetUploadTest extends PlazaBrowserTest {
     @Test
     void uploadCsvShowsProfileAndAppearsInBrowse() throws IOException {
         registerAndSignIn("ui");
-        csv = Files.createTempFile("plaza-iris-", ".csv");
+        Path csv = tempFile("plaza-iris-", ".csv");
         Files.writeString(csv, irisCsv(), StandardCharsets.UTF_8);
         String title = "UI iris " + System.currentTimeMillis();
 
@@ -151,7 +141,7 @@ class DatasetUploadTest extends PlazaBrowserTest {
     void raggedCsvIsRejectedWithTheLineNumber() throws IOException {
         registerAndSignIn("ui");
         // Line 1 is the header; line 5 lacks its last column.
-        csv = Files.createTempFile("plaza-ragged-", ".csv");
+        Path csv = tempFile("plaza-ragged-", ".csv");
         Files.writeString(csv, """
                 sepal_length,sepal_width,petal_length,petal_width,species
                 5.1,3.5,1.4,0.2,setosa

@@ -89,21 +89,17 @@ class DiscussionTest extends PlazaBrowserTest {
 
     /** A running accuracy competition of the signed-in member, from its hosting form; waits for its page. */
     private void hostCompetition(String slug) throws IOException {
-        Path solution = Files.createTempFile("plaza-talk-solution-", ".csv");
-        try {
-            Files.writeString(solution, "id,label\na,cat\nb,dog\nc,cat\nd,dog\n");
-            LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
-            open("/competitions/new");
-            type(By.id("title"), "UI talk " + slug);
-            type(By.id("slug"), slug);
-            new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
-            setValue(By.id("startsAt"), now.minusHours(1));
-            setValue(By.id("endsAt"), now.plusDays(7));
-            driver.findElement(By.id("solution")).sendKeys(solution.toAbsolutePath().toString());
-            driver.findElement(By.id("host-submit")).click();
-            waitForPath("/competitions/" + slug);
-        } finally {
-            Files.delete(solution);
-        }
+        Path solution = tempFile("plaza-talk-solution-", ".csv");
+        Files.writeString(solution, "id,label\na,cat\nb,dog\nc,cat\nd,dog\n");
+        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+        open("/competitions/new");
+        type(By.id("title"), "UI talk " + slug);
+        type(By.id("slug"), slug);
+        new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
+        setValue(By.id("startsAt"), now.minusHours(1));
+        setValue(By.id("endsAt"), now.plusDays(7));
+        driver.findElement(By.id("solution")).sendKeys(solution.toAbsolutePath().toString());
+        driver.findElement(By.id("host-submit")).click();
+        waitForPath("/competitions/" + slug);
     }
 }

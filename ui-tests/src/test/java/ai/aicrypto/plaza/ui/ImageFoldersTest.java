@@ -16,7 +16,6 @@ import java.util.zip.ZipOutputStream;
 
 import javax.imageio.ImageIO;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -32,23 +31,11 @@ class ImageFoldersTest extends PlazaBrowserTest {
     static final List<String> CLASSES = List.of("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal");
     static final int PER_CLASS = 8;
 
-    private Path zip;
-    private Path png;
-
-    @AfterEach
-    void deleteFiles() throws IOException {
-        for (Path file : new Path[] {zip, png}) {
-            if (file != null) {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
-
     @Test
     void aZipOfClassFoldersBecomesAnImageDatasetWithItsClassNamesAndARecommendedCnn() throws IOException {
         registerAndSignIn("folders");
-        zip = Files.createTempFile("plaza-folders-", ".zip");
-        png = Files.createTempFile("plaza-item-", ".png");
+        Path zip = tempFile("plaza-folders-", ".zip");
+        Path png = tempFile("plaza-item-", ".png");
         int[] written = new int[CLASSES.size()];
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             for (int index = 0; written(written) < CLASSES.size() * PER_CLASS; index++) {

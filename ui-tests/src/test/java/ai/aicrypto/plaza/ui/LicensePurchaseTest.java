@@ -20,7 +20,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class LicensePurchaseTest extends PlazaBrowserTest {
 
-    private static final String DEMO_PASSWORD = "plaza-demo-pass";
     private static final int ALICE = 8, BOB = 9;
     private static final BigInteger PRICE = new BigInteger("12500000000000000000"); // 12.5 AIC
     private static final BigInteger FEE = PRICE.multiply(BigInteger.valueOf(250)).divide(BigInteger.valueOf(10_000));
@@ -29,9 +28,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
     void aliceBuysALicenseOfBobsDatasetWithHerWallet() throws Exception {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(60));
 
-        String bobsWallet = TestWallet.install(driver, BOB);
-        signIn("bob", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("bob", BOB);
         String dataset = sensorDatasetPath();
         open(dataset);
         // The plaza minted bob's asset token at start-up; wait for the panel to offer the sale.
@@ -52,13 +49,9 @@ class LicensePurchaseTest extends PlazaBrowserTest {
         }
         screenshot("owner-sale-open");
 
-        driver.manage().deleteAllCookies();
-        TestWallet.remove(driver, bobsWallet);
-        TestWallet.install(driver, ALICE);
         BigInteger aliceBefore = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
         BigInteger bobBefore = TestWallet.aicBalance(TestWallet.ADDRESSES[BOB]);
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         open(dataset);
         visible(By.id("buy-license"));
         screenshot("buyer-license-panel");

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -24,29 +23,19 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class OwnershipSaleTest extends PlazaBrowserTest {
 
-    private static final String DEMO_PASSWORD = "plaza-demo-pass";
     private static final int TREASURY = 0, CREATOR = 2, ALICE = 8, BOB = 9;
     private static final BigInteger AIC = BigInteger.TEN.pow(18);
-
-    private Path csv;
-
-    @AfterEach
-    void deleteCsv() throws IOException {
-        if (csv != null) {
-            Files.deleteIfExists(csv);
-        }
-    }
 
     @Test
     void aCreatorSellsTheOwnershipAndEarnsTheRoyaltyOnTheResale() throws Exception {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(90));
 
         // The creator: a wallet sign-in makes the account; the dataset is uploaded with a royalty.
-        String creatorsWallet = TestWallet.install(driver, CREATOR);
+        useWallet(CREATOR);
         open("/login");
         driver.findElement(By.id("wallet-sign-in")).click();
         visible(By.id("nav-profile"));
-        csv = Files.createTempFile("plaza-owned-", ".csv");
+        Path csv = tempFile("plaza-owned-", ".csv");
         Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
         String title = "Owned iris " + System.currentTimeMillis();
         open("/datasets/new");
@@ -75,12 +64,8 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         screenshot("ownership-offer-open");
 
         // Alice buys it with her wallet.
-        driver.manage().deleteAllCookies();
-        TestWallet.remove(driver, creatorsWallet);
-        String alicesWallet = TestWallet.install(driver, ALICE);
         BigInteger aliceBefore = balance(ALICE), creatorBefore = balance(CREATOR), treasuryBefore = balance(TREASURY);
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         open(dataset);
         assertContains(visible(By.id("ownership-split")).getText(),
                 "Of 20 AIC: platform fee 0.5 AIC, creator royalty 0 AIC, the seller receives 19.5 AIC", "the split");
@@ -102,14 +87,10 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         type(By.id("ownership-price"), "30");
         driver.findElement(By.id("sell-ownership")).click();
         slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("cancel-ownership")).isEmpty());
-        driver.manage().deleteAllCookies();
-        TestWallet.remove(driver, alicesWallet);
-        TestWallet.install(driver, BOB);
         aliceBefore = balance(ALICE);
         creatorBefore = balance(CREATOR);
         BigInteger bobBefore = balance(BOB);
-        signIn("bob", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("bob", BOB);
         open(dataset);
         assertContains(visible(By.id("ownership-split")).getText(),
                 "Of 30 AIC: platform fee 0.75 AIC, creator royalty 1.5 AIC, the seller receives 27.75 AIC", "the resale's split");
@@ -124,9 +105,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         assertEquals(aliceBefore.add(aic("27.75")), balance(ALICE), "alice got the price less fee and royalty");
 
         // Alice's earnings dashboard lists the resale, net of the fee and the royalty, paid on-chain (issue 17).
-        driver.manage().deleteAllCookies();
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         driver.findElement(By.id("nav-earnings")).click();
         waitForPath("/earnings");
         String ledger = visible(By.id("earnings-ledger")).getText();

@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -42,6 +43,8 @@ abstract class PlazaBrowserTest {
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     static final String PASSWORD = "correct-horse-battery";
+    /** The seeded demo members' password (ops/run's demo data). */
+    static final String DEMO_PASSWORD = "plaza-demo-pass";
     static final Path SCREENSHOTS = Paths.get("target", "screenshots");
 
     private static final AtomicInteger SHOT = new AtomicInteger();
@@ -50,6 +53,9 @@ abstract class PlazaBrowserTest {
     protected ChromeDriver driver;
     protected WebDriverWait wait;
     private Path profileDir;
+    private final List<Path> tempFiles = new ArrayList<>();
+    /** The injected wallet's script in this browser, replaced when a test switches accounts. */
+    private String walletScript;
 
     /** PLAZA_BASE_URL as a system property, else as an environment variable, else localhost:8080; no trailing slash. */
     static String baseUrl() {
@@ -97,7 +103,18 @@ abstract class PlazaBrowserTest {
             }
         } finally {
             deleteRecursively(profileDir);
+            for (Path file : tempFiles) {
+                Files.deleteIfExists(file);
+            }
+            tempFiles.clear();
         }
+    }
+
+    /** A temporary file for what the test uploads; deleted after the test. */
+    protected Path tempFile(String prefix, String suffix) throws IOException {
+        Path file = Files.createTempFile(prefix, suffix);
+        tempFiles.add(file);
+        return file;
     }
 
     // ---- navigation and waiting ------------------------------------------------------------
@@ -213,6 +230,24 @@ abstract class PlazaBrowserTest {
         type(By.id("username"), username);
         type(By.id("password"), password);
         driver.findElement(By.cssSelector("main form button[type=submit]")).click();
+    }
+
+    /** Injects a dev-chain account as the browser's wallet, in place of the one injected before. */
+    protected void useWallet(int account) {
+        if (walletScript != null) {
+            TestWallet.remove(driver, walletScript);
+        }
+        walletScript = TestWallet.install(driver, account);
+    }
+
+    /** Signs whoever was signed in out, and a seeded demo member in with their dev-chain wallet injected. */
+    protected void signInAsDemoMember(String username, int walletAccount) {
+        if (driver.getCurrentUrl().startsWith(baseUrl())) {
+            driver.manage().deleteAllCookies();
+        }
+        useWallet(walletAccount);
+        signIn(username, DEMO_PASSWORD);
+        waitForPath("/(\\?.*)?");
     }
 
     protected void signInAndWaitForHome(Account account) {

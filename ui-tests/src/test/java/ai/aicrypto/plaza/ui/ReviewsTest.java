@@ -55,13 +55,9 @@ class ReviewsTest extends PlazaBrowserTest {
 
     /** A free CSV dataset of the signed-in user; returns the path of its page. */
     private String uploadFreeDataset() throws IOException {
-        Path csv = Files.createTempFile("plaza-reviewed-", ".csv");
-        try {
-            Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
-            uploadFreeCsv("UI reviewed " + System.currentTimeMillis(), csv, "species");
-            return currentPath();
-        } finally {
-            Files.delete(csv);
-        }
+        Path csv = tempFile("plaza-reviewed-", ".csv");
+        Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
+        uploadFreeCsv("UI reviewed " + System.currentTimeMillis(), csv, "species");
+        return currentPath();
     }
 }

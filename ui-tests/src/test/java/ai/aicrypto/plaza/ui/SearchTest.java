@@ -67,16 +67,12 @@ class SearchTest extends PlazaBrowserTest {
         type(By.id("overview"), "Sort the **rare** " + word + " birds.");
         setValue(By.id("startsAt"), now.minusHours(1));
         setValue(By.id("endsAt"), now.plusDays(30));
-        Path solution = Files.createTempFile("plaza-ui-search-", ".csv");
-        try {
-            Files.writeString(solution, "id,bird\nr0,0\nr1,1\nr2,0\nr3,1\nr4,0\nr5,1\nr6,0\nr7,1\nr8,0\nr9,1\n",
-                    StandardCharsets.UTF_8);
-            driver.findElement(By.id("solution")).sendKeys(solution.toString());
-            driver.findElement(By.id("host-submit")).click();
-            waitForPath("/competitions/" + slug);
-        } finally {
-            Files.deleteIfExists(solution);
-        }
+        Path solution = tempFile("plaza-ui-search-", ".csv");
+        Files.writeString(solution, "id,bird\nr0,0\nr1,1\nr2,0\nr3,1\nr4,0\nr5,1\nr6,0\nr7,1\nr8,0\nr9,1\n",
+                StandardCharsets.UTF_8);
+        driver.findElement(By.id("solution")).sendKeys(solution.toString());
+        driver.findElement(By.id("host-submit")).click();
+        waitForPath("/competitions/" + slug);
 
         // The index catches up asynchronously when Elasticsearch serves the search: ask again until it has.
         waitUpTo(java.time.Duration.ofSeconds(30)).until(d -> {

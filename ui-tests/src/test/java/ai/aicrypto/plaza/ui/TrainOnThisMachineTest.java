@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -29,29 +28,13 @@ import org.openqa.selenium.support.ui.Select;
  */
 class TrainOnThisMachineTest extends PlazaBrowserTest {
 
-    private static final String DEMO_PASSWORD = "plaza-demo-pass";
     private static final int ALICE = 8;
-
-    private Path csv;
-    private Path testInputs;
-    private Path solution;
-
-    @AfterEach
-    void deleteFiles() throws IOException {
-        for (Path file : new Path[] {csv, testInputs, solution}) {
-            if (file != null) {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
 
     @Test
     void ownTableTrainedOnTheDemoWorkerAnswersAPrediction() throws IOException {
-        TestWallet.install(driver, ALICE); // alice's demo wallet holds AIC for the deposit
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE); // alice's demo wallet holds AIC for the deposit
         String wine = BuilderRecommendedTest.wineCsv();
-        csv = Files.createTempFile("plaza-wine-", ".csv");
+        Path csv = tempFile("plaza-wine-", ".csv");
         Files.writeString(csv, wine, StandardCharsets.UTF_8);
         String title = "UI wine on this machine " + System.currentTimeMillis();
 
@@ -110,9 +93,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         String modelId = currentPath().replaceAll("\\D", "");
 
         String slug = hostAWineCompetition(wine);
-        driver.manage().deleteAllCookies();
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
         open("/competitions/" + slug);
         driver.findElement(By.cssSelector("#join-form input[name=acceptRules]")).click();
         clickAndWaitForReload(By.cssSelector("#join-form button"));
@@ -157,8 +138,8 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
             inputs.append('\n');
             truth.append('w').append(row).append(',').append(values[label]).append('\n');
         }
-        testInputs = Files.createTempFile("plaza-wine-test-", ".csv");
-        solution = Files.createTempFile("plaza-wine-solution-", ".csv");
+        Path testInputs = tempFile("plaza-wine-test-", ".csv");
+        Path solution = tempFile("plaza-wine-solution-", ".csv");
         Files.writeString(testInputs, inputs, StandardCharsets.UTF_8);
         Files.writeString(solution, truth, StandardCharsets.UTF_8);
 

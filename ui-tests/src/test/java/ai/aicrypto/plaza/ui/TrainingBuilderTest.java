@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -39,25 +37,14 @@ class TrainingBuilderTest extends PlazaBrowserTest {
                "weightDecay": {"default": 0, "min": 0, "max": 0.1}, "seed": {"default": 7, "min": 0, "max": 2147483647}},
              "runtime": {"engine": "djl-pytorch", "engineVersion": "0.36.0"}, "license": "Apache-2.0", "priceAic": "0"}""";
 
-    private static final String DEMO_PASSWORD = "plaza-demo-pass";
     private static final int ALICE = 8;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private Path csv;
-
-    @AfterEach
-    void deleteCsv() throws IOException {
-        if (csv != null) {
-            Files.deleteIfExists(csv);
-        }
-    }
 
     @Test
     void buildATrainingJobAndWatchItRun() throws Exception {
         // alice (demo account with a funded demo wallet): the job's budget is deposited in JobEscrow.
-        TestWallet.install(driver, ALICE);
-        signIn("alice", DEMO_PASSWORD);
-        waitForPath("/(\\?.*)?");
+        signInAsDemoMember("alice", ALICE);
 
         // A provider (this same member) offers a GPU and gets the worker command with its token.
         open("/dashboard/provider");
@@ -83,7 +70,7 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         screenshot("provider-dashboard");
 
         // Data and a model template to train.
-        csv = Files.createTempFile("plaza-iris-", ".csv");
+        Path csv = tempFile("plaza-iris-", ".csv");
         Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
         String title = "Builder iris " + System.currentTimeMillis();
         uploadFreeCsv(title, csv, "species");
