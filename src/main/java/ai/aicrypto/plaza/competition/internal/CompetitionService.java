@@ -17,9 +17,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -38,6 +36,8 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -53,7 +53,7 @@ public class CompetitionService implements Competitions {
     static final String SOLUTION_CONTEXT = "competition:solution";
     private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])");
     private static final Set<String> RESERVED_SLUGS = Set.of("new");
-    private static final int SOLUTIONS_IN_MEMORY = 4;
+    private static final long SOLUTIONS_IN_MEMORY_BYTES = 512L << 20;
 
     private final JdbcClient jdbc;
     private final Catalog catalog;
@@ -66,15 +66,13 @@ public class CompetitionService implements Competitions {
     private final CompetitionFiles files;
     private final SecureRandom random = new SecureRandom();
     /**
-     * By blob key, so that a competition whose solution was fixed is never scored against the old one. Access-ordered:
-     * the least recently used solution is dropped first.
+     * By blob key, so that a competition whose solution was fixed is never scored against the old one. Weighed by the
+     * memory each takes (review M12: a solution file may be hundreds of megabytes); the least used goes first.
      */
-    private final Map<String, Solution> solutions = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Solution> eldest) {
-            return size() > SOLUTIONS_IN_MEMORY;
-        }
-    };
+    private final Cache<String, Solution> solutions = Caffeine.newBuilder()
+            .maximumWeight(SOLUTIONS_IN_MEMORY_BYTES)
+            .weigher((String blobKey, Solution solution) -> (int) Math.min(Integer.MAX_VALUE, solution.bytes()))
+            .build();
 
     @Override
     public List<Entrant> entrantsBetween(Instant from, Instant to) {
@@ -288,11 +286,9 @@ public class CompetitionService implements Competitions {
 
     /** The decrypted, parsed solution of a competition; never shown to anyone, only scored against. */
     Solution solution(Competition competition) {
-        synchronized (solutions) {
-            Solution cached = solutions.get(competition.solutionBlobKey());
-            if (cached != null) {
-                return cached;
-            }
+        Solution cached = solutions.getIfPresent(competition.solutionBlobKey());
+        if (cached != null) {
+            return cached;
         }
         Solution solution;
         try (InputStream in = dataKeys.unwrap(competition.wrappedDataKey())
@@ -308,9 +304,7 @@ public class CompetitionService implements Competitions {
 
     /** Keeps a parsed solution in memory under the key of its stored blob. */
     void cache(String blobKey, Solution solution) {
-        synchronized (solutions) {
-            solutions.put(blobKey, solution);
-        }
+        solutions.put(blobKey, solution);
     }
 
     private static List<Integer> prizeSplit(String text, BigDecimal pool) {

@@ -107,6 +107,11 @@ final class IdIndex {
         return size;
     }
 
+    /** The bytes its arrays take. */
+    long bytes() {
+        return 2L * chars.length + 4L * starts.length + 8L * table.length;
+    }
+
     /** Drops unused capacity once all ids are in. */
     void trim() {
         chars = Arrays.copyOf(chars, charCount);

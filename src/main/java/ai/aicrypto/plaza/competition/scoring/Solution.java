@@ -323,6 +323,12 @@ public final class Solution {
         return ids.size();
     }
 
+    /** About the bytes it holds in memory, for a cache to weigh it by. */
+    public long bytes() {
+        return ids.bytes() + (labels == null ? 0 : 4L * labels.length) + (values == null ? 0 : 8L * values.length)
+                + 4L * (publicRows.length + privateRows.length);
+    }
+
     public int publicSize() {
         return publicRows.length;
     }

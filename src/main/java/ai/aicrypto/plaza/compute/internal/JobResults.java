@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 import ai.aicrypto.plaza.model.inference.BoostedTrees;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
@@ -61,6 +62,8 @@ class JobResults {
     private final JsonMapper json;
     private final ComputeProperties properties;
     private final ModelCardValidator cards = new ModelCardValidator();
+    /** Two measurements at once per instance: each may hold up to max-weights-size of weights and a held-out set. */
+    private final Semaphore evaluations = new Semaphore(2);
 
     JobResults(JobQueue jobs, EpochCheckpoints checkpoints, TrainingSplits splits, HeldOutEvaluator evaluator, Models models,
                Datasets datasets, Settlement settlement, WorkFiles workFiles, JdbcClient jdbc, TransactionTemplate transaction, JsonMapper json,
@@ -90,6 +93,13 @@ class JobResults {
     static final class NoWeightsException extends RuntimeException {
         NoWeightsException() {
             super("Upload the weights (PUT .../weights) before completing the job");
+        }
+    }
+
+    /** As many completions as the instance measures at once; a worker is told to come back (503, Retry-After). */
+    static final class EvaluationsBusyException extends RuntimeException {
+        EvaluationsBusyException() {
+            super("The plaza is measuring other results; complete again after the Retry-After");
         }
     }
 
@@ -139,6 +149,18 @@ class JobResults {
      * checkpoint after its epoch) is compared with the original's instead.
      */
     Verdict complete(long workerId, long jobId, Map<String, Object> claimed) throws IOException {
+        // Each measurement holds the decrypted weights and the held-out rows in memory (review M12).
+        if (!evaluations.tryAcquire()) {
+            throw new EvaluationsBusyException();
+        }
+        try {
+            return measureAndSettle(workerId, jobId, claimed);
+        } finally {
+            evaluations.release();
+        }
+    }
+
+    private Verdict measureAndSettle(long workerId, long jobId, Map<String, Object> claimed) throws IOException {
         Job job = leased(workerId, jobId);
         if (job.weightsKey() == null) {
             throw new NoWeightsException();

@@ -29,6 +29,11 @@ record ShardTensors(int rows, int featureCount, float[] features, long[] labels,
         return targets != null;
     }
 
+    /** The bytes its arrays take. */
+    long bytes() {
+        return 4L * features.length + (labels == null ? 0 : 8L * labels.length) + (targets == null ? 0 : 4L * targets.length);
+    }
+
     static ShardTensors parse(byte[] bytes) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = buf.getLong(0);

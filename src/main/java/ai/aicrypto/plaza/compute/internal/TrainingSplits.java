@@ -61,12 +61,22 @@ class TrainingSplits {
     private static final String SEAL_CONTEXT = "compute:training-split";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BYTES = 16;
+    /** Held-out sets kept parsed in memory, in bytes: a few image datasets' worth (each at most 20,000 rows). */
+    private static final long HELD_OUT_CACHE_BYTES = 256L << 20;
     /** What a shard download encrypts and writes at a time. */
     private static final int WRITE_CHUNK = 1 << 20;
 
     private final SecureRandom random = new SecureRandom();
     /** A generation never changes once made, and every lease and download needs its keys: up to 1,000 in memory. */
     private final Cache<Generation, Split> loaded = Caffeine.newBuilder().maximumSize(1_000).build();
+    /**
+     * Held-out rows, decrypted and parsed once per generation rather than on every job's completion (review M12):
+     * a dataset's jobs tend to complete together. Weighed by their arrays' bytes.
+     */
+    private final Cache<Generation, ShardTensors> heldOut = Caffeine.newBuilder()
+            .maximumWeight(HELD_OUT_CACHE_BYTES)
+            .weigher((Generation g, ShardTensors rows) -> (int) Math.min(Integer.MAX_VALUE, rows.bytes()))
+            .build();
     private final Datasets datasets;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
@@ -174,14 +184,17 @@ class TrainingSplits {
         }
     }
 
-    /** The held-out rows, decrypted. */
+    /** The held-out rows of the current generation, decrypted; shared, so not to be changed. */
     ShardTensors validation(long datasetId) {
-        Split split = load(datasetId, current(datasetId).orElseThrow(NotFoundException::new).generation());
-        try {
-            return ShardTensors.parse(decrypt(split.validationKey(), read(split.validationBlob())));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Generation generation = new Generation(datasetId, current(datasetId).orElseThrow(NotFoundException::new).generation());
+        return heldOut.get(generation, g -> {
+            Split split = load(g.datasetId(), g.generation());
+            try {
+                return ShardTensors.parse(decrypt(split.validationKey(), read(split.validationBlob())));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /**

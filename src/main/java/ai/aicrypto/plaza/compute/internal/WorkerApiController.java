@@ -16,6 +16,7 @@ import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -65,6 +66,7 @@ class WorkerApiController {
 
     @PostMapping("/heartbeat")
     Map<String, Object> heartbeat(@AuthenticationPrincipal WorkerIdentity.Worker worker, @RequestBody Heartbeat beat) {
+        WorkerReports.check(beat);
         workers.heartbeat(worker.id(), beat);
         return Map.of("workerId", worker.id());
     }
@@ -121,6 +123,7 @@ class WorkerApiController {
 
     @PostMapping("/jobs/{id}/progress")
     ResponseEntity<Void> progress(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id, @RequestBody Progress p) {
+        WorkerReports.check(p);
         jobs.progress(worker.id(), id, p.epoch(), p.loss(), p.accuracy(), p.samplesPerSecond());
         return ResponseEntity.noContent().build();
     }
@@ -181,13 +184,25 @@ class WorkerApiController {
     @PostMapping("/jobs/{id}/complete")
     JobResults.Verdict complete(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
                                 @RequestBody Map<String, Object> metrics) throws IOException {
+        WorkerReports.checkMetrics(metrics);
         return results.complete(worker.id(), id, metrics);
     }
 
     @PostMapping("/jobs/{id}/fail")
     ResponseEntity<Void> fail(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id, @RequestBody Failure failure) {
-        jobs.fail(worker.id(), id, failure.reason() == null || failure.reason().isBlank() ? "no reason given" : failure.reason());
+        jobs.fail(worker.id(), id, WorkerReports.reason(failure));
         return ResponseEntity.noContent().build();
+    }
+
+    @ExceptionHandler(JobResults.EvaluationsBusyException.class)
+    ResponseEntity<Map<String, String>> evaluationsBusy(JobResults.EvaluationsBusyException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+                .body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(WorkerReports.RefusedException.class)
+    ResponseEntity<Map<String, String>> refused(WorkerReports.RefusedException e) {
+        return ResponseEntity.badRequest().body(Map.of("error", e.getMessage()));
     }
 
     @ExceptionHandler(LeaseLostException.class)

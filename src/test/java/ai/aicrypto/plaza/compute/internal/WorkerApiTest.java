@@ -170,6 +170,49 @@ class WorkerApiTest extends IntegrationTest {
                 .as("a job this worker held once but no longer").isEqualTo(409);
     }
 
+    /** Review L11: what a worker reports is bounded before it is stored or shown; a refused report stores nothing. */
+    @Test
+    void oversizedOrNonsensicalWorkerReportsAreRefusedAndNothingIsStored() throws Exception {
+        String token = worker(8192);
+        long job = jobs.submit(requester, dataset, model, "{\"epochs\": 3}", 1024);
+        assertThat(((Number) body(call(token, "/lease", null)).get("id")).longValue()).isEqualTo(job);
+
+        List<Long> tooManyCached = java.util.stream.LongStream.rangeClosed(1, WorkerReports.MAX_CACHED_DATASETS + 1).boxed().toList();
+        for (Map<String, Object> beat : List.of(
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "cachedDatasets", tooManyCached),
+                Map.<String, Object>of("engine", "x".repeat(WorkerReports.MAX_ENGINE_LENGTH + 1), "gpuMemoryMb", 8192),
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", -1),
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "benchmark", "b".repeat(WorkerReports.MAX_BENCHMARK_LENGTH + 1)),
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "benchmarkScore", -5.0))) {
+            MvcResult refused = call(token, "/heartbeat", beat);
+            assertThat(refused.getResponse().getStatus()).as(beat.keySet().toString()).isEqualTo(400);
+            assertThat(body(refused).get("error")).asString().isNotBlank();
+        }
+        assertThat(jdbc.sql("""
+                        SELECT w.engine || ' ' || w.gpu_memory_mb || ' ' || coalesce(w.benchmark, '-')
+                        FROM workers w JOIN training_jobs j ON j.worker_id = w.id WHERE j.id = ?""")
+                .param(job).query(String.class).single()).as("as the last accepted heartbeat said").isEqualTo("cpu 8192 -");
+
+        for (Map<String, Object> progress : List.of(Map.<String, Object>of("epoch", -1), Map.<String, Object>of("epoch", 1, "accuracy", 1.5),
+                Map.<String, Object>of("epoch", 1, "loss", -0.1))) {
+            assertThat(call(token, "/jobs/" + job + "/progress", progress).getResponse().getStatus()).isEqualTo(400);
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM job_progress WHERE job_id = ?").param(job).query(Long.class).single()).isZero();
+
+        Map<String, Object> manyMetrics = new java.util.HashMap<>();
+        for (int i = 0; i <= WorkerReports.MAX_METRICS; i++) {
+            manyMetrics.put("m" + i, i);
+        }
+        assertThat(call(token, "/jobs/" + job + "/complete", manyMetrics).getResponse().getStatus()).isEqualTo(400);
+        assertThat(call(token, "/jobs/" + job + "/complete", Map.of("accuracy", Map.of("nested", List.of(1, 2, 3))))
+                .getResponse().getStatus()).isEqualTo(400);
+        assertThat(status(job)).isEqualTo("LEASED");
+
+        assertThat(call(token, "/jobs/" + job + "/fail", Map.of("reason", "r".repeat(100_000))).getResponse().getStatus()).isEqualTo(204);
+        assertThat(jdbc.sql("SELECT length(failure_reason) FROM training_jobs WHERE id = ?").param(job).query(Integer.class).single())
+                .isEqualTo(WorkerReports.MAX_REASON_LENGTH);
+    }
+
     /**
      * Issue 20: a worker only ever receives a key for the shards of the job it holds, it decrypts nothing another worker
      * downloads and nothing stored, and rotating the split retires it.
