@@ -204,7 +204,8 @@ class ModelPredictionTest extends IntegrationTest {
     void thePageShowsTheRequestSchemaAndExamplesWithoutTheTokenAndTheOpenApiDocumentCoversThePredictRoute() throws Exception {
         var issued = tokens.issue(owner.id(), "mine");
         String page = page(owner, model);
-        assertThat(page).contains("id=\"api-fields\"").contains("<code>proline</code>").contains("$PLAZA_TOKEN")
+        assertThat(page).contains("id=\"api-fields\"").contains("<code>proline</code>").contains("<td>a number</td>")
+                .contains("$PLAZA_TOKEN")
                 .contains("os.environ[&quot;PLAZA_TOKEN&quot;]").contains("/api/v1/models/" + model + "/predict")
                 .doesNotContain(issued.token()).contains("href=\"/profile\"");
         String docs = mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString();

@@ -19,7 +19,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 record ApiExamples(List<Field> fields, String body, String curl, String python) {
 
-    record Field(String name, String type, String accepts) {
+    /**
+     * @param accepts    the message key of what it takes, in the reader's language
+     * @param acceptsArg that message's argument: the image size, or the column's values
+     */
+    record Field(String name, String type, String accepts, String acceptsArg) {
     }
 
     static ApiExamples of(long modelId, Preprocessing input, String baseUrl, JsonMapper json) {
@@ -27,13 +31,14 @@ record ApiExamples(List<Field> fields, String body, String curl, String python) 
         List<Field> fields;
         Map<String, Object> instance = new LinkedHashMap<>();
         if (input.forImages()) {
-            fields = List.of(new Field("image", "string (base64)", "PNG, JPEG, GIF or BMP of any size; resized to "
-                    + input.image().width() + " x " + input.image().height()));
+            fields = List.of(new Field("image", "string (base64)", "model.api.accepts.image",
+                    input.image().width() + " x " + input.image().height()));
             instance.put("image", "<base64 of the image file>");
         } else {
-            fields = input.columns().stream().map(c -> new Field(c.name(), c.numeric() ? "number" : "string",
-                    c.values() != null && !c.values().isEmpty() ? String.join(", ", c.values()) : c.numeric() ? "a number"
-                            : c.freeText() ? "free text, as written" : "text"))
+            fields = input.columns().stream().map(c -> c.values() != null && !c.values().isEmpty()
+                            ? new Field(c.name(), c.numeric() ? "number" : "string", "model.api.accepts.values", String.join(", ", c.values()))
+                            : new Field(c.name(), c.numeric() ? "number" : "string", c.numeric() ? "model.api.accepts.number"
+                                    : c.freeText() ? "model.api.accepts.free-text" : "model.api.accepts.text", null))
                     .toList();
             for (Preprocessing.Column c : input.columns()) {
                 instance.put(c.name(), c.numeric() ? Math.round((c.mean() == null ? 0 : c.mean()) * 100) / 100.0
