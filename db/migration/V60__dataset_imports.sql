@@ -15,7 +15,7 @@ CREATE TABLE dataset_imports (
     -- READY: the dataset it became. REFUSED: why, as a message key and its arguments, shown in the reader's language.
     listing_id   BIGINT       REFERENCES listings (id) ON DELETE SET NULL,
     reason_key   VARCHAR(100),
-    reason_args  TEXT[],
+    reason_args  JSONB,
     -- Blobs written so far (encrypted), recorded as each is written: a refused or abandoned import deletes them.
     blob_keys    TEXT[]       NOT NULL DEFAULT '{}',
     -- The instance working on it (or holding it in its queue) touches this; one untouched for long was abandoned.

@@ -36,7 +36,7 @@ final class InputFiles {
     /** As {@link #open(Path, long)}, telling {@code progress} how many bytes of the file (as stored) were read. */
     static InputStream open(Path file, long maxDecompressedBytes, ReadProgress progress) throws IOException {
         InputStream stored = Files.newInputStream(file);
-        InputStream raw = new BufferedInputStream(progress == ReadProgress.NONE ? stored : new Counted(stored, progress), BUFFER);
+        InputStream raw = new BufferedInputStream(progress == ReadProgress.NONE ? stored : progress.counting(stored), BUFFER);
         try {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
@@ -62,35 +62,6 @@ final class InputFiles {
             return in.readNBytes(max);
         } catch (ZipException | EOFException e) { // not really gzip
             throw new DatasetFormatException(ErrorKeys.UNSUPPORTED_TYPE);
-        }
-    }
-
-    /** Tells a {@link ReadProgress} what comes out of the stream. */
-    private static final class Counted extends FilterInputStream {
-
-        private final ReadProgress progress;
-
-        Counted(InputStream in, ReadProgress progress) {
-            super(in);
-            this.progress = progress;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                progress.read(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                progress.read(n);
-            }
-            return n;
         }
     }
 
