@@ -13,16 +13,16 @@ import ai.aicrypto.plaza.platform.DataSizes;
  * @param listingId  READY: the dataset it became
  * @param reasonKey  REFUSED: why, a message key; {@code reasonArgs} are its arguments
  */
-record DatasetImport(long id, long ownerId, String title, String fileName, Status status, Step step, long bytesDone,
+public record DatasetImport(long id, long ownerId, String title, String fileName, Status status, Step step, long bytesDone,
                      long bytesTotal, Long rowsDone, Long listingId, String reasonKey, List<Object> reasonArgs,
                      Instant createdAt) {
 
-    enum Status {
+    public enum Status {
         PROCESSING, READY, REFUSED
     }
 
     /** The steps of an import, in order. */
-    enum Step {
+    public enum Step {
         QUEUED, HASHING, PROFILING, PREPROCESSING, ENCRYPTING
     }
 

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,7 +27,8 @@ import org.springframework.util.FileSystemUtils;
 /**
  * The one owner of an import's state. It records an upload PROCESSING, its steps and progress, and its end: READY in
  * the transaction that creates the dataset, or REFUSED with the reason, deleting every blob the import had stored.
- * Each change is announced on the import's live topic, through PostgreSQL, so its page hears it on any instance.
+ * Each change is announced on the import's live topic, through PostgreSQL, so its page hears it on any instance: an
+ * event {@value #EVENT} whose data is the step it is at, or READY, or REFUSED (the page fetches the rest).
  * <p>
  * An instance touches the imports it holds (running or queued) every minute; one that died leaves rows nobody
  * touches, and {@link #refuseAbandoned} (one instance at a time, under a lease) refuses them with the reason and
@@ -118,7 +118,7 @@ class DatasetImports {
         if (!imports.progress(importId, step, done, total, rows)) {
             throw new Abandoned(importId);
         }
-        live.publish(topic(importId), EVENT, "");
+        live.publish(topic(importId), EVENT, step.name());
     }
 
     /**
@@ -144,23 +144,26 @@ class DatasetImports {
         if (!imports.markReady(importId, listingId)) {
             throw new Abandoned(importId);
         }
-        live.publish(topic(importId), EVENT, "");
+        live.publish(topic(importId), EVENT, DatasetImport.Status.READY.name());
     }
 
-    /** Marks the import REFUSED with the reason and deletes the blobs it had stored; nothing if decided already. */
+    /**
+     * Marks the import REFUSED with the reason and deletes the blobs it had stored, before anyone hears of it; nothing
+     * if it was decided already. (Should the transaction then fail, the import stays PROCESSING with blobs already
+     * gone: it can only be refused again.)
+     */
     void refuse(long importId, String reasonKey, Object... reasonArgs) {
         // Numbers stay numbers, so that the message formats them in the reader's language.
         List<Object> args = Arrays.stream(reasonArgs)
                 .map(a -> a instanceof Number || a instanceof Boolean ? a : String.valueOf(a)).toList();
-        Optional<List<String>> written = transaction.execute(status -> {
-            Optional<List<String>> keys = imports.markRefused(importId, reasonKey, args);
-            keys.ifPresent(k -> live.publish(topic(importId), EVENT, ""));
-            return keys;
-        });
-        written.ifPresent(keys -> keys.forEach(blobs::delete));
+        transaction.executeWithoutResult(status -> imports.markRefused(importId, reasonKey, args).ifPresent(written -> {
+            written.forEach(blobs::delete);
+            live.publish(topic(importId), EVENT, DatasetImport.Status.REFUSED.name());
+        }));
     }
 
-    /** This instance is done with the import: its files go, and it is no longer touched. */
+    /** This instance is done with the import: its files go, and it is no longer touched. Before its end is recorded,
+     * so that whoever hears of the end finds nothing of it left on disk. */
     void release(long importId) {
         held.remove(importId);
         deleteQuietly(workDir(importId));
@@ -182,12 +185,17 @@ class DatasetImports {
         imports.touch(held);
     }
 
-    /**
-     * Refuses the imports no instance has touched for {@code plaza.dataset.import-abandoned-after}: their instance
-     * died (or lost the database) mid-import. Runs on one instance at a time.
-     */
+    /** {@link #refuseAbandoned} every minute, soon after start, on one instance at a time. */
     @Scheduled(fixedDelay = 60_000, initialDelay = 10_000)
     @SchedulerLock(name = "abandoned-dataset-imports", lockAtMostFor = "5m", lockAtLeastFor = "30s")
+    void checkForAbandoned() {
+        refuseAbandoned();
+    }
+
+    /**
+     * Refuses the imports no instance has touched for {@code plaza.dataset.import-abandoned-after}: their instance
+     * died (or lost the database) mid-import. Two instances at it at once do no harm: each refusal is conditional.
+     */
     void refuseAbandoned() {
         for (long id : imports.abandoned(abandonedAfter)) {
             if (!held.contains(id)) {

@@ -112,8 +112,8 @@ class DatasetService implements Datasets {
         try {
             owned = accepted.movedInto(Files.createDirectories(imports.workDir(accepted.importId())));
         } catch (IOException | RuntimeException e) {
-            imports.refuse(accepted.importId(), DatasetImports.REFUSED_FAILED);
             imports.release(accepted.importId());
+            imports.refuse(accepted.importId(), DatasetImports.REFUSED_FAILED);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         place.start(() -> {
@@ -189,6 +189,7 @@ class DatasetService implements Datasets {
                 }
             }
             long storing = rows.stream().mapToLong(StoredDataset.BlobRow::bytes).sum();
+            imports.release(importId);
             return transaction.execute(status -> {
                 datasets.lockStorageOf(ownerId);
                 checkQuota(ownerId, storing); // again under the lock: another upload may have been stored meanwhile
@@ -199,20 +200,22 @@ class DatasetService implements Datasets {
                 return id;
             });
         } catch (DatasetImports.Abandoned e) {
+            imports.release(importId);
             throw e; // refused elsewhere, which deleted what it had stored
         } catch (DatasetFormatException e) {
             UserFacingException refusal = userFacing(e);
+            imports.release(importId);
             imports.refuse(importId, refusal.messageKey(), refusal.args());
             throw refusal;
         } catch (UserFacingException e) {
+            imports.release(importId);
             imports.refuse(importId, e.messageKey(), e.args());
             throw e;
         } catch (IOException | RuntimeException e) {
             log.error("Dataset import {} failed", importId, e);
+            imports.release(importId);
             imports.refuse(importId, DatasetImports.REFUSED_FAILED);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-        } finally {
-            imports.release(importId);
         }
     }
 
