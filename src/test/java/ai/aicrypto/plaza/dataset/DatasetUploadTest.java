@@ -23,7 +23,6 @@ import java.util.zip.GZIPOutputStream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
-import ai.aicrypto.plaza.dataset.internal.DatasetImport;
 import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.support.ImageFolderZips;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
 
 /** Small limits, so that the upload bombs below stay small: the limits are what is tested, not the defaults. */
@@ -321,25 +319,8 @@ class DatasetUploadTest extends IntegrationTest {
         assertThat(refusal(request)).contains(messagePart);
     }
 
-    /**
-     * What the uploader reads of a refused upload, in the request's language: the form again with the reason when the
-     * cheap checks refused it at once, else its import's page once the import was refused.
-     */
     private String refusal(MockMultipartHttpServletRequestBuilder request) throws Exception {
-        MvcResult result = mvc.perform(request).andReturn();
-        if (result.getResponse().getStatus() == 200) {
-            String body = result.getResponse().getContentAsString();
-            assertThat(body).as("form shown again with an error").contains("id=\"upload-form\"")
-                    .containsAnyOf("class=\"field-error\"", "id=\"global-error\"");
-            return body;
-        }
-        String location = result.getResponse().getRedirectedUrl();
-        assertThat(imports.awaitEnd(TestImports.importId(location)).status()).isEqualTo(DatasetImport.Status.REFUSED);
-        String language = result.getRequest().getHeader("Accept-Language");
-        String page = mvc.perform(get(location).with(user(owner)).header("Accept-Language", language == null ? "en" : language))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
-        assertThat(page).as("the import's page gives the reason").contains("id=\"import-reason\"");
-        return page;
+        return imports.refusal(mvc, request, owner);
     }
 
     private MockMultipartHttpServletRequestBuilder upload(String title, String labelColumn, MockMultipartFile file) {
