@@ -68,9 +68,11 @@ class DatasetController {
         model.addAttribute("licenses", License.values());
     }
 
+    /** The form, and the member's uploads still being imported or refused lately, so their pages are easy to find. */
     @GetMapping("/datasets/new")
-    String uploadForm(Model model) {
+    String uploadForm(@AuthenticationPrincipal AccountPrincipal me, Model model) {
         model.addAttribute("form", new DatasetUploadForm());
+        model.addAttribute("unfinishedImports", imports.unfinishedOf(me.id()));
         return "dataset/upload";
     }
 

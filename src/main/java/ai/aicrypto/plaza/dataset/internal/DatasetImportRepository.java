@@ -1,5 +1,7 @@
 package ai.aicrypto.plaza.dataset.internal;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -36,14 +38,24 @@ class DatasetImportRepository {
     }
 
     Optional<DatasetImport> find(long id) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM dataset_imports WHERE id = ?").param(id)
-                .query((rs, n) -> new DatasetImport(rs.getLong("id"), rs.getLong("owner_id"), rs.getString("title"),
-                        rs.getString("file_name"), DatasetImport.Status.valueOf(rs.getString("status")),
-                        DatasetImport.Step.valueOf(rs.getString("step")), rs.getLong("bytes_done"),
-                        rs.getLong("bytes_total"), (Long) rs.getObject("rows_done"), (Long) rs.getObject("listing_id"),
-                        rs.getString("reason_key"), args(rs.getString("reason_args")),
-                        rs.getTimestamp("created_at").toInstant()))
-                .optional();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM dataset_imports WHERE id = ?").param(id).query(this::row).optional();
+    }
+
+    /** The member's imports of the last week that did not become a dataset (yet): under way or refused. */
+    List<DatasetImport> unfinishedOf(long ownerId, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + """
+                         FROM dataset_imports
+                        WHERE owner_id = ? AND status <> 'READY' AND created_at > now() - interval '7 days'
+                        ORDER BY created_at DESC, id DESC LIMIT ?""")
+                .params(ownerId, limit).query(this::row).list();
+    }
+
+    private DatasetImport row(ResultSet rs, int n) throws SQLException {
+        return new DatasetImport(rs.getLong("id"), rs.getLong("owner_id"), rs.getString("title"),
+                rs.getString("file_name"), DatasetImport.Status.valueOf(rs.getString("status")),
+                DatasetImport.Step.valueOf(rs.getString("step")), rs.getLong("bytes_done"), rs.getLong("bytes_total"),
+                (Long) rs.getObject("rows_done"), (Long) rs.getObject("listing_id"), rs.getString("reason_key"),
+                args(rs.getString("reason_args")), rs.getTimestamp("created_at").toInstant());
     }
 
     /** Serialises the starting of one member's imports until the transaction ends, so the per-member cap holds. */

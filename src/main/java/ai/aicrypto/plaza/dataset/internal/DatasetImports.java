@@ -179,6 +179,11 @@ class DatasetImports {
                 .orElseThrow(NotFoundException::new);
     }
 
+    /** The member's recent uploads that are still being imported or were refused, newest first (at most 10). */
+    List<DatasetImport> unfinishedOf(long ownerId) {
+        return imports.unfinishedOf(ownerId, 10);
+    }
+
     /** Tells the other instances this one still works on (or has queued) its imports. No lease: each its own. */
     @Scheduled(fixedDelay = 60_000)
     void touchHeld() {

@@ -143,6 +143,8 @@ class DatasetImportTest extends IntegrationTest {
         assertThat(page(location, "ko")).contains("거부됨").containsPattern("3[^<]*[\\uAC00-\\uD7A3]");
         MockHttpServletResponse state = mvc.perform(get(location + "/state").with(user(owner))).andReturn().getResponse();
         assertThat(state.getHeader("HX-Refresh")).as("the page drops its live stream: nothing more comes").isEqualTo("true");
+        assertThat(page("/datasets/new", "en")).as("the form lists it, so its page is easy to find again")
+                .contains("href=\"" + location + "\"").contains(">Refused<");
 
         assertThat(count("listings")).isEqualTo(listings);
         assertThat(blobFiles()).isEqualTo(blobFiles);
