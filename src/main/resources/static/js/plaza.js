@@ -25,3 +25,11 @@ document.addEventListener("drop", (event) => {
         zone.querySelector("input[type=file]").files = event.dataTransfer.files;
     }
 });
+// A form marked data-swap-busy is answered 503 with itself and the reason (the server is too busy for it now, say
+// when to try again): show that answer, which htmx would otherwise drop as an error.
+document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.xhr.status === 503 && event.detail.elt.matches && event.detail.elt.matches("[data-swap-busy]")) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+    }
+});

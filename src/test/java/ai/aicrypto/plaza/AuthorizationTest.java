@@ -71,6 +71,15 @@ class AuthorizationTest extends IntegrationTest {
         java.nio.file.Files.delete(csv);
     }
 
+    /** A dataset's import (its page, its state, its live updates) is its uploader's alone; admins see the dataset. */
+    @Test
+    void anImportIsItsUploadersAlone() throws Exception {
+        long id = jdbc.sql("SELECT id FROM dataset_imports WHERE listing_id = ?").param(dataset).query(Long.class).single();
+        expect(r -> get("/datasets/imports/" + id), REDIRECT, REDIRECT, HIDDEN, HIDDEN); // the uploader: on to the dataset
+        expect(r -> get("/datasets/imports/" + id + "/state"), REDIRECT, OK, HIDDEN, HIDDEN);
+        expect(r -> get("/datasets/imports/" + id + "/events"), REDIRECT, OK, HIDDEN, HIDDEN);
+    }
+
     @Test
     void publicPagesAreOpenToEveryone() throws Exception {
         for (String path : List.of("/", "/datasets", "/models", "/datasets/" + dataset, "/login", "/register",

@@ -11,6 +11,8 @@ public interface Datasets {
     /**
      * Validates, profiles, preprocesses and stores a dataset with its listing, all or nothing: on
      * any failure no blob, row or key is left behind. The caller keeps ownership of the input files.
+     * Runs on the caller's thread (the demo data, the platform's own imports), as the same import an
+     * upload gets: recorded PROCESSING, then READY or REFUSED with the reason.
      *
      * @return the id of the new listing
      * @throws ai.aicrypto.plaza.platform.UserFacingException for input the user must fix

@@ -23,6 +23,7 @@ import java.util.zip.GZIPOutputStream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.support.ImageFolderZips;
 import ai.aicrypto.plaza.support.IntegrationTest;
@@ -44,6 +45,8 @@ class DatasetUploadTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     Datasets datasetsApi;
+    @Autowired
+    TestImports imports;
 
     AccountPrincipal owner;
 
@@ -58,7 +61,7 @@ class DatasetUploadTest extends IntegrationTest {
         String location = mvc.perform(upload("Flowers " + System.nanoTime(), "species", file("flowers.csv", csv)))
                 .andExpect(status().is3xxRedirection())
                 .andReturn().getResponse().getRedirectedUrl();
-        long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+        long id = imports.awaitDataset(location);
 
         String page = mvc.perform(get("/datasets/" + id)).andExpect(status().isOk())
                 .andReturn().getResponse().getContentAsString();
@@ -83,9 +86,10 @@ class DatasetUploadTest extends IntegrationTest {
 
     @Test
     void idxPairIsAcceptedGzippedAndShowsImages() throws Exception {
-        mvc.perform(upload("Digits " + System.nanoTime(), "", file("images-idx3-ubyte.gz", gzip(idxImages(30, 4, 4))))
+        String location = mvc.perform(upload("Digits " + System.nanoTime(), "", file("images-idx3-ubyte.gz", gzip(idxImages(30, 4, 4))))
                         .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30))))
-                .andExpect(status().is3xxRedirection());
+                .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
+        assertThat(datasetsApi.preprocessing(imports.awaitDataset(location)).image()).isNotNull();
     }
 
     @Test
@@ -95,9 +99,9 @@ class DatasetUploadTest extends IntegrationTest {
                         .file(new MockMultipartFile("labelsFile", "labels-idx1-ubyte", "application/octet-stream", idxLabels(30)))
                         .param("classNames", " circle, square ,triangle"))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
-        long id = Long.parseLong(location.replace("/datasets/", ""));
+        long id = imports.awaitDataset(location);
         assertThat(datasetsApi.preprocessing(id).label().classes()).containsExactly("circle", "square", "triangle");
-        assertThat(mvc.perform(get(location).with(user(owner))).andReturn().getResponse().getContentAsString())
+        assertThat(mvc.perform(get("/datasets/" + id).with(user(owner))).andReturn().getResponse().getContentAsString())
                 .contains(">square<").contains(">triangle<");
 
         long listings = count("listings");
@@ -186,8 +190,8 @@ class DatasetUploadTest extends IntegrationTest {
         // 8,000 rows: about 190 KB of CSV and 190 KB of shards, so two fit in 1 MB and a third does not
         byte[] csv = flowersCsv(8000);
         for (int i = 0; i < 2; i++) {
-            mvc.perform(upload("Quota " + i + " " + System.nanoTime(), "species", file("flowers.csv", csv)))
-                    .andExpect(status().is3xxRedirection());
+            imports.awaitDataset(mvc.perform(upload("Quota " + i + " " + System.nanoTime(), "species", file("flowers.csv", csv)))
+                    .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl());
         }
         long listings = count("listings");
         long blobFiles = blobFiles();
@@ -195,23 +199,21 @@ class DatasetUploadTest extends IntegrationTest {
                         SELECT sum(b.bytes) FROM dataset_blobs b JOIN listings l ON l.id = b.dataset_id WHERE l.owner_id = ?""")
                 .param(owner.id()).query(Long.class).single());
         rejected(upload("Quota 3", "species", file("flowers.csv", csv)), "of the 1.0 MB each member may use");
-        String body = mvc.perform(upload("Quota 3", "species", file("flowers.csv", csv)))
-                .andReturn().getResponse().getContentAsString();
-        assertThat(body).as("how much is used").contains("already take " + used);
+        assertThat(refusal(upload("Quota 3", "species", file("flowers.csv", csv)))).as("how much is used")
+                .contains("already take " + used);
         assertThat(count("listings")).isEqualTo(listings);
         assertThat(blobFiles()).isEqualTo(blobFiles);
 
         // another member has a quota of their own
         owner = users.member();
-        mvc.perform(upload("Quota other " + System.nanoTime(), "species", file("flowers.csv", csv)))
-                .andExpect(status().is3xxRedirection());
+        imports.awaitDataset(mvc.perform(upload("Quota other " + System.nanoTime(), "species", file("flowers.csv", csv)))
+                .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl());
     }
 
     @Test
     void messagesFollowTheUsersLanguage() throws Exception {
-        String korean = mvc.perform(upload("Ragged", "species", file("ragged.csv", "a,b,species\n1,2,x\n3,4\n".getBytes(StandardCharsets.UTF_8)))
-                        .locale(Locale.KOREAN).header("Accept-Language", "ko"))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        String korean = refusal(upload("Ragged", "species", file("ragged.csv", "a,b,species\n1,2,x\n3,4\n".getBytes(StandardCharsets.UTF_8)))
+                .locale(Locale.KOREAN).header("Accept-Language", "ko"));
         assertThat(korean).contains("3").containsPattern("[\\uAC00-\\uD7A3]");
     }
 
@@ -219,7 +221,7 @@ class DatasetUploadTest extends IntegrationTest {
     void tamperedCiphertextIsNeverServed() throws Exception {
         String location = mvc.perform(upload("Tamper " + System.nanoTime(), "species", file("flowers.csv", flowersCsv(20))))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
-        long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+        long id = imports.awaitDataset(location);
         String rawKey = jdbc.sql("SELECT blob_key FROM dataset_blobs WHERE dataset_id = ? AND role = 'RAW'").param(id)
                 .query(String.class).single();
         try (var file = new RandomAccessFile(blobPath(rawKey).toFile(), "rw")) {
@@ -237,7 +239,7 @@ class DatasetUploadTest extends IntegrationTest {
     void htmxUploadIsToldWhereToGo() throws Exception {
         mvc.perform(upload("Htmx " + System.nanoTime(), "species", file("flowers.csv", flowersCsv(15))).header("HX-Request", "true"))
                 .andExpect(status().isOk())
-                .andExpect(header().string("HX-Redirect", org.hamcrest.Matchers.matchesPattern("/datasets/\\d+")));
+                .andExpect(header().string("HX-Redirect", org.hamcrest.Matchers.matchesPattern("/datasets/imports/\\d+")));
     }
 
     /**
@@ -250,11 +252,11 @@ class DatasetUploadTest extends IntegrationTest {
         byte[] fashion = Files.readAllBytes(ImageFolderZips.fashion(tmp.resolve("fashion.zip"), 200));
         String location = mvc.perform(upload("Fashion folders " + System.nanoTime(), "", file("fashion.zip", fashion)))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
-        long id = Long.parseLong(location.replace("/datasets/", ""));
+        long id = imports.awaitDataset(location);
         Preprocessing encoding = datasetsApi.preprocessing(id);
         assertThat(encoding.label().classes()).containsExactlyElementsOf(ImageFolderZips.FASHION_CLASSES.stream().sorted().toList());
         assertThat(encoding.image()).isEqualTo(new Preprocessing.Image(28, 28, 1, 1 / 255.0));
-        String page = mvc.perform(get(location).with(user(owner))).andReturn().getResponse().getContentAsString();
+        String page = mvc.perform(get("/datasets/" + id).with(user(owner))).andReturn().getResponse().getContentAsString();
         String preview = page.substring(page.indexOf("id=\"preview\""));
         assertThat(preview.split("<img src=\"data:image/png;base64,", -1).length - 1).isEqualTo(20);
         // Which 20 are drawn depends on the file (the ZIP holds its entries' times): each is captioned with its folder's name.
@@ -270,9 +272,9 @@ class DatasetUploadTest extends IntegrationTest {
         String colour = mvc.perform(upload("Shapes " + System.nanoTime(), "", file("shapes.zip", shapes))
                         .param("imageSize", "16").param("imageColour", "rgb"))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
-        assertThat(datasetsApi.preprocessing(Long.parseLong(colour.replace("/datasets/", ""))).image())
-                .isEqualTo(new Preprocessing.Image(16, 16, 3, 1 / 255.0));
-        assertThat(mvc.perform(get(colour).with(user(owner))).andReturn().getResponse().getContentAsString())
+        long coloured = imports.awaitDataset(colour);
+        assertThat(datasetsApi.preprocessing(coloured).image()).isEqualTo(new Preprocessing.Image(16, 16, 3, 1 / 255.0));
+        assertThat(mvc.perform(get("/datasets/" + coloured).with(user(owner))).andReturn().getResponse().getContentAsString())
                 .contains("3 × 16 × 16").contains(">green<");
     }
 
@@ -314,10 +316,11 @@ class DatasetUploadTest extends IntegrationTest {
     }
 
     private void rejected(MockMultipartHttpServletRequestBuilder request, String messagePart) throws Exception {
-        String body = mvc.perform(request).andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
-        assertThat(body).as("form shown again with an error").contains("id=\"upload-form\"")
-                .containsAnyOf("class=\"field-error\"", "id=\"global-error\"");
-        assertThat(body).contains(messagePart);
+        assertThat(refusal(request)).contains(messagePart);
+    }
+
+    private String refusal(MockMultipartHttpServletRequestBuilder request) throws Exception {
+        return imports.refusal(mvc, request, owner);
     }
 
     private MockMultipartHttpServletRequestBuilder upload(String title, String labelColumn, MockMultipartFile file) {

@@ -11,6 +11,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import java.net.URI;
 import java.util.List;
 
+import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestS3;
@@ -48,6 +49,8 @@ class S3DatasetStorageTest extends IntegrationTest {
 
     @Autowired
     TestUsers users;
+    @Autowired
+    TestImports imports;
 
     @Test
     void anUploadIsStoredEncryptedInTheBucketAndDownloadedFromIt() throws Exception {
@@ -59,7 +62,7 @@ class S3DatasetStorageTest extends IntegrationTest {
                         .param("listing.tags", "test").param("listing.license", "CC-BY-4.0").param("listing.priceAic", "0")
                         .param("labelColumn", "species").with(user(owner)).with(csrf().asHeader()))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
-        long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+        long id = imports.awaitDataset(location);
 
         List<String> keys = jdbc.sql("SELECT blob_key FROM dataset_blobs WHERE dataset_id = ?").param(id).query(String.class).list();
         try (S3Client client = client()) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
+import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.support.DebianDescriptions;
@@ -33,6 +34,8 @@ class TextUploadTest extends IntegrationTest {
     @Autowired
     TestUsers users;
     @Autowired
+    TestImports imports;
+    @Autowired
     Datasets datasets;
 
     AccountPrincipal owner;
@@ -54,7 +57,7 @@ class TextUploadTest extends IntegrationTest {
         }
         String location = mvc.perform(upload("Debian", "section", file("debian.jsonl", jsonl.toString())).param("textColumns", "summary"))
                 .andExpect(status().is3xxRedirection()).andReturn().getResponse().getRedirectedUrl();
-        long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+        long id = imports.awaitDataset(location);
         Preprocessing encoding = datasets.preprocessing(id);
         assertThat(encoding.columns()).singleElement().satisfies(c -> {
             assertThat(c.name()).isEqualTo("summary");
@@ -89,10 +92,10 @@ class TextUploadTest extends IntegrationTest {
         assertThat(blobFiles()).isEqualTo(blobs);
     }
 
+    /** Refused at once (on the form) or by its import (on the import's page), in the language asked for. */
     private void rejected(MockMultipartHttpServletRequestBuilder request, String messagePart, Locale locale) throws Exception {
-        String body = mvc.perform(request.locale(locale).header("Accept-Language", locale.getLanguage()))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
-        assertThat(body).as("form shown again with an error").contains("id=\"upload-form\"").contains(messagePart);
+        assertThat(imports.refusal(mvc, request.locale(locale).header("Accept-Language", locale.getLanguage()), owner))
+                .contains(messagePart);
     }
 
     private MockMultipartHttpServletRequestBuilder upload(String title, String labelColumn, MockMultipartFile file) {

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import ai.aicrypto.plaza.dataset.internal.DatasetImport;
+import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -51,6 +53,8 @@ class MultipartSpoolingTest extends IntegrationTest {
     ServletContext servletContext;
     @Autowired
     TestUsers users;
+    @Autowired
+    TestImports imports;
 
     @Test
     void anonymous100MbUploadIsRefusedUnreadAndSpoolsNothing() throws Exception {
@@ -82,13 +86,16 @@ class MultipartSpoolingTest extends IntegrationTest {
         Matcher action = Pattern.compile("action=\"(/datasets/new\\?_csrf=[^\"]+)\"").matcher(page);
         assertThat(action.find()).as("the form's action carries the token").isTrue();
         String csv = "a,b,y\n1,2,x\n3,4,z\n5,6,x\n";
-        String body = field("listing.title", "No script " + System.nanoTime()) + field("listing.description", "d")
+        String title = "No script " + System.nanoTime();
+        String body = field("listing.title", title) + field("listing.description", "d")
                 + field("listing.tags", "t") + field("listing.license", "CC-BY-4.0") + field("listing.priceAic", "0")
                 + field("labelColumn", "y")
                 + "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n"
                 + "Content-Type: text/csv\r\n\r\n" + csv + "\r\n--" + BOUNDARY + "--\r\n";
         String status = post(action.group(1).replace("&amp;", "&"), session.cookies(), -1, body);
         assertThat(status).startsWith("HTTP/1.1 302");
+        // stored: its import's files leave the work directory the other tests count
+        assertThat(imports.awaitEnd(title).status()).isEqualTo(DatasetImport.Status.READY);
     }
 
     private static String field(String name, String value) {

@@ -18,6 +18,7 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.compute.GpuOffers;
@@ -58,6 +59,8 @@ class RateLimitTest extends IntegrationTest {
     int port;
     @Autowired
     TestUsers users;
+    @Autowired
+    TestImports imports;
     @Autowired
     ApiTokens apiTokens;
     @Autowired
@@ -150,6 +153,7 @@ class RateLimitTest extends IntegrationTest {
         AccountPrincipal member = users.member();
         var first = mvc.perform(csvUpload(member, "198.51.100.31")).andReturn().getResponse();
         assertThat(first.getStatus()).isEqualTo(302);
+        imports.awaitDataset(first.getRedirectedUrl()); // stored, so that the counts below are final
         long datasets = count("datasets");
         long blobs = blobFiles();
         // the same member from another address: the account's bucket is empty

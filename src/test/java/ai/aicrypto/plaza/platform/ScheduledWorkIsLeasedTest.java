@@ -24,6 +24,7 @@ class ScheduledWorkIsLeasedTest {
 
     private static final Map<String, String> NOT_LEASED_HERE = Map.of(
             "LiveUpdates.keepAlive", "each instance pings its own browser streams",
+            "DatasetImports.touchHeld", "each instance tells the others which imports it still holds",
             "ElasticsearchConfiguration.SearchIndexer.maintain", "each instance learns for itself that Elasticsearch answers",
             "EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
             "PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease",

@@ -80,6 +80,18 @@ public abstract class IntegrationTest {
         return jsonMapper.readValue(answer, Map.class);
     }
 
+    /**
+     * Events reach an SSE stream from the live-updates thread once PostgreSQL delivers the NOTIFY, and a sender thread
+     * writes them; wait for that delivery (bounded, as LiveUpdatesTest does), then check what arrived.
+     */
+    protected static void awaitStreamContaining(MockHttpServletResponse stream, String expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!stream.getContentAsString().contains(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(stream.getContentAsString()).contains(expected);
+    }
+
     protected Path dataDir() {
         return plaza.dataDir();
     }

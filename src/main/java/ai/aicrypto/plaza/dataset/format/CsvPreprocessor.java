@@ -18,7 +18,7 @@ final class CsvPreprocessor {
         long labeledRows = profile.rowCount() - profile.column(profile.labelColumn()).missing();
         Map<String, Integer> classIndex = new HashMap<>();
         profile.classes().forEach(c -> classIndex.put(c, classIndex.size()));
-        try (TableRows rows = TableRows.open(source.primary(), source.format(), limits);
+        try (TableRows rows = TableRows.open(source, limits);
              ShardWriter out = new ShardWriter(outDir, labeledRows, preprocessing.featureCount(), profile.regression(),
                      ShardMetadata.of(profile, preprocessing.featureNames()), maxShardBytes)) {
             List<String> expected = profile.columns().stream().map(ColumnProfile::name).toList();

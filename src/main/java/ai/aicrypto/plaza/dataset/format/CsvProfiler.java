@@ -19,12 +19,9 @@ final class CsvProfiler {
     static DatasetProfile profile(DatasetSource source, int previewSize, long seed, DatasetLimits limits)
             throws IOException {
         String labelColumn = requireLabelColumn(source);
-        try (TableRows rows = TableRows.open(source.primary(), source.format(), limits)) {
+        try (TableRows rows = TableRows.open(source, limits)) {
             List<String> header = rows.header();
-            int labelIndex = header.indexOf(labelColumn);
-            if (labelIndex < 0) {
-                throw new DatasetFormatException(ErrorKeys.LABEL_MISSING, labelColumn, String.join(", ", header));
-            }
+            int labelIndex = labelIndex(header, labelColumn);
             List<String> textColumns = requireTextColumns(source, header, labelColumn);
             int featureCap = featureDistinctCap(header.size());
             ColumnAccumulator[] columns = header.stream()
@@ -63,6 +60,23 @@ final class CsvProfiler {
      * {@value ColumnAccumulator#CATEGORICAL_DISTINCT_CAP}, less in wide files so that all columns together track at
      * most {@value #DISTINCT_BUDGET} values (never fewer than {@value ColumnAccumulator#NUMERIC_DISTINCT_CAP} each).
      */
+    /** Reads only the header: the column count and names, the label column and the text columns named. */
+    static void inspect(DatasetSource source, DatasetLimits limits) throws IOException {
+        String labelColumn = requireLabelColumn(source);
+        try (TableRows rows = TableRows.open(source, limits)) {
+            labelIndex(rows.header(), labelColumn);
+            requireTextColumns(source, rows.header(), labelColumn);
+        }
+    }
+
+    private static int labelIndex(List<String> header, String labelColumn) {
+        int labelIndex = header.indexOf(labelColumn);
+        if (labelIndex < 0) {
+            throw new DatasetFormatException(ErrorKeys.LABEL_MISSING, labelColumn, String.join(", ", header));
+        }
+        return labelIndex;
+    }
+
     static int featureDistinctCap(int columns) {
         return Math.max(ColumnAccumulator.NUMERIC_DISTINCT_CAP,
                 Math.min(ColumnAccumulator.CATEGORICAL_DISTINCT_CAP, DISTINCT_BUDGET / Math.max(1, columns)));

@@ -43,12 +43,12 @@ final class CsvRows implements TableRows {
         this.header = validateHeader(first);
     }
 
-    static CsvRows open(Path file, DatasetFormat format, DatasetLimits limits) throws IOException {
+    static CsvRows open(Path file, DatasetFormat format, DatasetLimits limits, ReadProgress progress) throws IOException {
         CSVFormat csv = CSVFormat.RFC4180.builder()
                 .setDelimiter(format == DatasetFormat.TSV ? '\t' : ',')
                 .setIgnoreEmptyLines(true)
                 .get();
-        RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file, limits.maxDecompressedBytes())), MAX_RECORD_CHARS);
+        RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file, limits.maxDecompressedBytes(), progress)), MAX_RECORD_CHARS);
         try {
             return new CsvRows(guard, csv.parse(guard), limits.maxColumns());
         } catch (StrictUtf8Reader.Failure e) {

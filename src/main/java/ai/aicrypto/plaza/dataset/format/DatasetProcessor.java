@@ -34,6 +34,21 @@ public final class DatasetProcessor {
     }
 
     /**
+     * Reads only what tells at once whether the files can be a dataset: a table's header (column count and names, the
+     * label and text columns), an IDX pair's headers (counts, image size, the caps), a ZIP's directory (names, entries,
+     * declared sizes). Cheap enough for the uploader to wait for; {@link #profile} checks all the rest.
+     *
+     * @throws DatasetFormatException when the files cannot be a dataset (the key says why)
+     */
+    public void inspect(DatasetSource source) throws IOException {
+        switch (source.format()) {
+            case IDX -> IdxExamples.open(source, limits).close();
+            case IMAGE_FOLDERS -> ImageFolderArchive.open(source, limits).close();
+            default -> CsvProfiler.inspect(source, limits);
+        }
+    }
+
+    /**
      * Reads the whole dataset once.
      *
      * @param previewSeed seed of the preview sample: the same file and seed give the same preview

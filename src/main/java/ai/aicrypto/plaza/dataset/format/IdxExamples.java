@@ -43,9 +43,9 @@ final class IdxExamples implements Closeable {
         if (source.labels() == null) {
             throw new DatasetFormatException(ErrorKeys.IDX_LABELS_REQUIRED);
         }
-        DataInputStream images = open(source.primary(), limits);
+        DataInputStream images = open(source.primary(), limits, source.progress());
         try {
-            DataInputStream labels = open(source.labels(), limits);
+            DataInputStream labels = open(source.labels(), limits, source.progress());
             try {
                 IdxExamples examples = new IdxExamples(images, labels);
                 // Checked from the headers, before any pixel is read or any shard written.
@@ -62,8 +62,8 @@ final class IdxExamples implements Closeable {
         }
     }
 
-    private static DataInputStream open(Path file, DatasetLimits limits) throws IOException {
-        return new DataInputStream(InputFiles.open(file, limits.maxDecompressedBytes()));
+    private static DataInputStream open(Path file, DatasetLimits limits, ReadProgress progress) throws IOException {
+        return new DataInputStream(InputFiles.open(file, limits.maxDecompressedBytes(), progress));
     }
 
     private static IdxHeader readHeader(DataInputStream in, int dims) throws IOException {

@@ -52,14 +52,18 @@ final class ImageFolderArchive implements Closeable {
     private final ZipFile zip;
     private final List<String> classes;
     private final List<Image> images;
+    private final ReadProgress progress;
 
-    private ImageFolderArchive(ZipFile zip, List<String> classes, List<Image> images) {
+    private ImageFolderArchive(ZipFile zip, List<String> classes, List<Image> images, ReadProgress progress) {
+        this.progress = progress;
         this.zip = zip;
         this.classes = classes;
         this.images = images;
     }
 
-    static ImageFolderArchive open(Path file, DatasetLimits limits) throws IOException {
+    /** The source's ZIP; each image decoded is reported to the source's progress by its stored size. */
+    static ImageFolderArchive open(DatasetSource source, DatasetLimits limits) throws IOException {
+        Path file = source.primary();
         checkDirectorySize(file);
         ZipFile zip;
         try {
@@ -68,14 +72,14 @@ final class ImageFolderArchive implements Closeable {
             throw new DatasetFormatException(ErrorKeys.ZIP_BROKEN);
         }
         try {
-            return read(zip, limits);
+            return read(zip, limits, source.progress());
         } catch (RuntimeException e) {
             zip.close();
             throw e;
         }
     }
 
-    private static ImageFolderArchive read(ZipFile zip, DatasetLimits limits) {
+    private static ImageFolderArchive read(ZipFile zip, DatasetLimits limits, ReadProgress progress) {
         List<ZipArchiveEntry> files = new ArrayList<>();
         List<String> folders = new ArrayList<>();
         for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
@@ -150,7 +154,7 @@ final class ImageFolderArchive implements Closeable {
             String path = entry.getName().substring(wrapper.length());
             images.add(new Image(entry, entry.getName(), Collections.binarySearch(classes, path.split("/", 2)[0])));
         }
-        return new ImageFolderArchive(zip, classes, images);
+        return new ImageFolderArchive(zip, classes, images, progress);
     }
 
     /**
@@ -214,6 +218,7 @@ final class ImageFolderArchive implements Closeable {
      * @throws DatasetFormatException naming the image when it is broken or too large
      */
     BufferedImage decode(Image image) throws IOException {
+        progress.read(Math.max(0, image.entry().getCompressedSize()));
         try (InputStream in = open(image)) {
             return ImageDecoding.read(in);
         } catch (ImageDecoding.TooLargeException e) {

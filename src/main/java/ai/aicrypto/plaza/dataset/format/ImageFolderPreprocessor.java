@@ -13,7 +13,7 @@ final class ImageFolderPreprocessor {
     static List<Shard> preprocess(DatasetSource source, DatasetProfile profile, Path outDir, long maxShardBytes,
                                   DatasetLimits limits) throws IOException {
         Preprocessing encoding = profile.preprocessing();
-        try (ImageFolderArchive archive = ImageFolderArchive.open(source.primary(), limits);
+        try (ImageFolderArchive archive = ImageFolderArchive.open(source, limits);
              ShardWriter out = new ShardWriter(outDir, archive.images().size(), encoding.featureCount(), false,
                      ShardMetadata.of(profile, List.of()), maxShardBytes)) {
             if (!archive.classes().equals(profile.classes())) {

@@ -22,7 +22,7 @@ final class ImageFolderProfiler {
     }
 
     static DatasetProfile profile(DatasetSource source, int previewSize, long seed, DatasetLimits limits) throws IOException {
-        try (ImageFolderArchive archive = ImageFolderArchive.open(source.primary(), limits)) {
+        try (ImageFolderArchive archive = ImageFolderArchive.open(source, limits)) {
             ImageFolderOptions chosen = resolved(archive, source.imageOptions());
             int size = chosen.size(), channels = chosen.channels();
             List<String> classes = archive.classes();

@@ -30,7 +30,13 @@ final class InputFiles {
      *                             {@code dataset.error.decompressed-too-large}
      */
     static InputStream open(Path file, long maxDecompressedBytes) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER);
+        return open(file, maxDecompressedBytes, ReadProgress.NONE);
+    }
+
+    /** As {@link #open(Path, long)}, telling {@code progress} how many bytes of the file (as stored) were read. */
+    static InputStream open(Path file, long maxDecompressedBytes, ReadProgress progress) throws IOException {
+        InputStream stored = Files.newInputStream(file);
+        InputStream raw = new BufferedInputStream(progress == ReadProgress.NONE ? stored : progress.counting(stored), BUFFER);
         try {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;

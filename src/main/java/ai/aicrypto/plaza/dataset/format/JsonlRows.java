@@ -50,8 +50,8 @@ final class JsonlRows implements TableRows {
         this.header = List.copyOf(names);
     }
 
-    static JsonlRows open(Path file, DatasetLimits limits) throws IOException {
-        RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file, limits.maxDecompressedBytes())),
+    static JsonlRows open(Path file, DatasetLimits limits, ReadProgress progress) throws IOException {
+        RecordSizeGuard guard = new RecordSizeGuard(new StrictUtf8Reader(InputFiles.open(file, limits.maxDecompressedBytes(), progress)),
                 CsvRows.MAX_RECORD_CHARS);
         try {
             return new JsonlRows(guard, limits.maxColumns());

@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.dataset.format;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,7 +16,9 @@ interface TableRows extends Closeable {
     /** The next record's values, or null at the end of the file. */
     String[] next() throws IOException;
 
-    static TableRows open(Path file, DatasetFormat format, DatasetLimits limits) throws IOException {
-        return format == DatasetFormat.JSONL ? JsonlRows.open(file, limits) : CsvRows.open(file, format, limits);
+    /** The source's primary file, its reading reported to the source's progress. */
+    static TableRows open(DatasetSource source, DatasetLimits limits) throws IOException {
+        return source.format() == DatasetFormat.JSONL ? JsonlRows.open(source.primary(), limits, source.progress())
+                : CsvRows.open(source.primary(), source.format(), limits, source.progress());
     }
 }

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingAccess;
+import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.catalog.SearchFacts;
 import ai.aicrypto.plaza.catalog.Task;
@@ -34,17 +35,18 @@ import ai.aicrypto.plaza.dataset.format.DatasetProcessor;
 import ai.aicrypto.plaza.dataset.format.DatasetProfile;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.dataset.format.DatasetSource;
+import ai.aicrypto.plaza.dataset.format.ReadProgress;
 import ai.aicrypto.plaza.dataset.format.Shard;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
-import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.util.FileSystemUtils;
 
 @Service
 class DatasetService implements Datasets {
@@ -52,6 +54,7 @@ class DatasetService implements Datasets {
     /** File names are only shown, never used as paths; still, refuse names that try to be paths. */
     private static final Pattern SAFE_FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,255}");
     private static final int MAX_TRAINABLE_LISTED = 200;
+    private static final Logger log = LoggerFactory.getLogger(DatasetService.class);
 
     private final Catalog catalog;
     private final ListingAccess access;
@@ -60,11 +63,11 @@ class DatasetService implements Datasets {
     private final DataKeys dataKeys;
     private final TransactionTemplate transaction;
     private final DatasetProcessor processor;
-    private final Path workDir;
+    private final DatasetImports imports;
     private final long storageQuota;
 
     DatasetService(Catalog catalog, ListingAccess access, DatasetRepository datasets, BlobStore blobs, DataKeys dataKeys,
-                   TransactionTemplate transaction, DatasetProperties properties, PlazaProperties plaza) {
+                   TransactionTemplate transaction, DatasetProperties properties, DatasetImports imports) {
         this.catalog = catalog;
         this.access = access;
         this.datasets = datasets;
@@ -74,7 +77,7 @@ class DatasetService implements Datasets {
         this.processor = new DatasetProcessor(properties.previewSize(), properties.maxShardBytes().toBytes(),
                 properties.limits());
         this.storageQuota = properties.storageQuota().toBytes();
-        this.workDir = plaza.dataDir().resolve("work");
+        this.imports = imports;
     }
 
     @Override
@@ -89,24 +92,81 @@ class DatasetService implements Datasets {
         return datasets.trainingCandidates(userId, datasetId).stream().filter(d -> access.mayUse(userId, d.id())).findFirst();
     }
 
+    /** On the caller's thread, through the same import as an upload's: the import's page shows it too. */
     @Override
     public long importDataset(long ownerId, DatasetUpload upload) {
+        return process(accept(ownerId, upload));
+    }
+
+    /**
+     * Checks at once what is cheap to check (the listing, file names, the format, a table's header, an IDX pair's
+     * headers, a ZIP's directory, the storage quota for the raw files), records the import PROCESSING and runs the
+     * rest in {@code place}. The upload's files become the import's: they are deleted when it ends.
+     *
+     * @return the import's id
+     * @throws UserFacingException for an upload refused at once (its files then stay the caller's)
+     */
+    long startImport(long ownerId, DatasetUpload upload, ImportExecutor.Place place) {
+        Accepted accepted = accept(ownerId, upload);
+        Accepted owned;
+        try {
+            owned = accepted.movedInto(Files.createDirectories(imports.workDir(accepted.importId())));
+        } catch (IOException | RuntimeException e) {
+            imports.release(accepted.importId());
+            imports.refuse(accepted.importId(), DatasetImports.REFUSED_FAILED);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        place.start(() -> {
+            try {
+                process(owned);
+            } catch (RuntimeException e) {
+                // Recorded as the import's end by process(); its page tells the uploader.
+            }
+        });
+        return accepted.importId();
+    }
+
+    private Accepted accept(long ownerId, DatasetUpload upload) {
         var listing = upload.listing().validated();
         checkFileName(upload.fileName(), "file");
         DatasetSource source = source(upload);
-        List<String> written = new ArrayList<>();
-        Path scratch = null;
         try {
+            processor.inspect(source);
             long rawBytes = Files.size(upload.file()) + (upload.labelsFile() == null ? 0 : Files.size(upload.labelsFile()));
             checkQuota(ownerId, rawBytes); // the raw files alone, before any work
-            DatasetProfile profile = processor.profile(source, previewSeed(upload.file()));
-            scratch = Files.createTempDirectory(Files.createDirectories(workDir), "dataset-");
-            List<Shard> shards = processor.preprocess(source, profile, scratch);
+            long importId = imports.begin(ownerId, listing.title(), upload.fileName());
+            return new Accepted(importId, ownerId, listing, upload, source, rawBytes);
+        } catch (DatasetFormatException e) {
+            throw userFacing(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Profiles, preprocesses, encrypts and stores an accepted upload, and ends its import: READY with the dataset, all
+     * or nothing, or REFUSED with the reason and nothing left behind (no blob, row or key).
+     *
+     * @return the id of the new listing
+     * @throws UserFacingException for input the user must fix (the import is refused with it)
+     */
+    private long process(Accepted accepted) {
+        long importId = accepted.importId();
+        DatasetUpload upload = accepted.upload();
+        try {
+            long seed = previewSeed(upload.file(), imports.step(importId, DatasetImport.Step.HASHING, Files.size(upload.file()), null));
+            DatasetProfile profile = processor.profile(accepted.source().withProgress(
+                    imports.step(importId, DatasetImport.Step.PROFILING, accepted.rawBytes(), null)), seed);
+            Path scratch = Files.createDirectories(imports.workDir(importId).resolve("shards"));
+            List<Shard> shards = processor.preprocess(accepted.source().withProgress(
+                    imports.step(importId, DatasetImport.Step.PREPROCESSING, accepted.rawBytes(), profile.rowCount())),
+                    profile, scratch);
             long shardBytes = 0;
             for (Shard shard : shards) {
                 shardBytes += shard.bytes();
             }
-            checkQuota(ownerId, rawBytes + shardBytes); // everything, before anything is encrypted and stored
+            long ownerId = accepted.ownerId();
+            checkQuota(ownerId, accepted.rawBytes() + shardBytes); // everything, before anything is encrypted and stored
 
             DataKeys.DataKey key = dataKeys.generate();
             // Each dataset has its own key, so the context only has to tell its blobs apart.
@@ -118,37 +178,71 @@ class DatasetService implements Datasets {
             for (int i = 0; i < shards.size(); i++) {
                 pending.add(new PendingBlob(StoredDataset.SHARD, i, shards.get(i).file(), shards.get(i).rows()));
             }
+            ReadProgress encrypting = imports.step(importId, DatasetImport.Step.ENCRYPTING,
+                    accepted.rawBytes() + shardBytes, profile.rowCount());
             List<StoredDataset.BlobRow> rows = new ArrayList<>();
             for (PendingBlob p : pending) {
-                try (InputStream in = Files.newInputStream(p.file)) {
+                try (InputStream in = encrypting.counting(Files.newInputStream(p.file))) {
                     BlobStore.StoredBlob blob = key.encryptTo(blobs, in, p.context());
-                    written.add(blob.key());
+                    imports.recordBlob(importId, blob.key()); // from here a refusal deletes it
                     rows.add(new StoredDataset.BlobRow(p.role, p.seq, blob.key(), blob.bytes(), p.rows));
                 }
             }
             long storing = rows.stream().mapToLong(StoredDataset.BlobRow::bytes).sum();
+            imports.release(importId);
             return transaction.execute(status -> {
                 datasets.lockStorageOf(ownerId);
                 checkQuota(ownerId, storing); // again under the lock: another upload may have been stored meanwhile
-                long id = catalog.create(ListingKind.DATASET, ownerId, listing, searchFacts(profile));
+                long id = catalog.create(ListingKind.DATASET, ownerId, accepted.listing(), searchFacts(profile));
                 datasets.insert(new StoredDataset(id, profile.format().name(), upload.fileName(), profile.labelColumn(),
-                        profile.rowCount(), profile.featureCount(), rawBytes, profile, key.wrapped(), rows));
+                        profile.rowCount(), profile.featureCount(), accepted.rawBytes(), profile, key.wrapped(), rows));
+                imports.ready(importId, id);
                 return id;
             });
+        } catch (DatasetImports.Abandoned e) {
+            imports.release(importId);
+            throw e; // refused elsewhere, which deleted what it had stored
         } catch (DatasetFormatException e) {
-            written.forEach(blobs::delete);
-            throw new UserFacingException(e.messageKey().startsWith("dataset.error.class-names") ? "classNames"
-                    : e.messageKey().startsWith("dataset.error.text-") ? "textColumns" : "file", e.messageKey(), e.args());
-        } catch (IOException e) {
-            written.forEach(blobs::delete);
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            written.forEach(blobs::delete);
+            UserFacingException refusal = userFacing(e);
+            imports.release(importId);
+            imports.refuse(importId, refusal.messageKey(), refusal.args());
+            throw refusal;
+        } catch (UserFacingException e) {
+            imports.release(importId);
+            imports.refuse(importId, e.messageKey(), e.args());
             throw e;
-        } finally {
-            if (scratch != null) {
-                deleteQuietly(scratch);
-            }
+        } catch (IOException | RuntimeException e) {
+            log.error("Dataset import {} failed", importId, e);
+            imports.release(importId);
+            imports.refuse(importId, DatasetImports.REFUSED_FAILED);
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /** A format error as the form shows it, at the field it concerns. */
+    private static UserFacingException userFacing(DatasetFormatException e) {
+        return new UserFacingException(e.messageKey().startsWith("dataset.error.class-names") ? "classNames"
+                : e.messageKey().startsWith("dataset.error.text-") ? "textColumns" : "file", e.messageKey(), e.args());
+    }
+
+    /**
+     * An upload checked and recorded as an import, with what processing it needs.
+     *
+     * @param rawBytes the upload's files together, as uploaded
+     */
+    private record Accepted(long importId, long ownerId, ListingDraft listing, DatasetUpload upload,
+                            DatasetSource source, long rawBytes) {
+
+        /** The same, its files moved into {@code dir} (a rename on the same disk). */
+        Accepted movedInto(Path dir) throws IOException {
+            Path file = Files.move(upload.file(), dir.resolve("raw-0"));
+            Path labels = upload.labelsFile() == null ? null : Files.move(upload.labelsFile(), dir.resolve("raw-1"));
+            DatasetUpload moved = new DatasetUpload(upload.listing(), file, upload.fileName(), labels,
+                    upload.labelsFileName(), upload.labelColumn(), upload.classNames(), upload.textColumns(),
+                    upload.imageOptions());
+            DatasetSource movedSource = new DatasetSource(source.format(), file, labels, source.labelColumn(),
+                    source.classNames(), source.textColumns(), source.imageOptions());
+            return new Accepted(importId, ownerId, listing, moved, movedSource, rawBytes);
         }
     }
 
@@ -325,8 +419,8 @@ class DatasetService implements Datasets {
     }
 
     /** The preview is drawn with a seed taken from the content, so it is stable for a dataset. */
-    private static long previewSeed(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+    private static long previewSeed(Path file, ReadProgress progress) throws IOException {
+        try (InputStream in = progress.counting(Files.newInputStream(file))) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = in.read(buffer)) > 0; ) {
@@ -340,14 +434,6 @@ class DatasetService implements Datasets {
 
     static String contextOf(String role, int seq) {
         return "dataset:" + role + ":" + seq;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            FileSystemUtils.deleteRecursively(dir);
-        } catch (IOException ignored) {
-            // A stray scratch directory under data/work holds no secrets beyond the upload itself.
-        }
     }
 
     private record PendingBlob(String role, int seq, Path file, Long rows) {

@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
+import ai.aicrypto.plaza.dataset.internal.TestImports;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
@@ -76,6 +77,8 @@ class WorkerProcessTest extends IntegrationTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    TestImports imports;
     @Autowired
     GpuOffers offers;
     @Autowired
@@ -396,8 +399,7 @@ class WorkerProcessTest extends IntegrationTest {
                         .param("imageSize", imageSize).param("imageColour", imageColour)
                         .with(user(requester)).with(csrf().asHeader()))
                 .andReturn().getResponse().getRedirectedUrl();
-        assertThat(location).as("uploaded").startsWith("/datasets/");
-        return Long.parseLong(location.replace("/datasets/", ""));
+        return imports.awaitDataset(location);
     }
 
     /** The builder's recommended CNN for the dataset, trained by a real worker and verified; returns the trained model. */

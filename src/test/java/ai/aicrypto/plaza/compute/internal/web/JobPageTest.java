@@ -178,16 +178,4 @@ class JobPageTest extends ComputeWebTest {
         assertThat(response.getStatus()).isEqualTo(200);
         return response.getContentAsString();
     }
-
-    /**
-     * Events reach the stream from the live-updates thread once PostgreSQL delivers the NOTIFY; wait
-     * for that delivery (bounded, as LiveUpdatesTest does), then check what arrived.
-     */
-    private static void awaitStreamContaining(MockHttpServletResponse stream, String expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!stream.getContentAsString().contains(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(stream.getContentAsString()).contains(expected);
-    }
 }
