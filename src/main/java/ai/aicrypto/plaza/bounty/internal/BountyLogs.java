@@ -110,16 +110,21 @@ class BountyLogs {
 
     /**
      * A reorganisation dropped a log: a dropped funding makes the request await its funding again (whatever followed
-     * it was mined after it, so is dropped too), a dropped acceptance or refund makes it funded again and withdraws the
-     * requester's license. A listing published on the request's terms stays published (its owner may unpublish it).
+     * it was mined after it, so is dropped too), a dropped acceptance or refund makes it funded again. A dropped data
+     * acceptance also withdraws the requester's license and takes down the listing it published on the request's terms
+     * (nobody paid for those terms; its owner may publish it again, on terms of their own). The acceptance mined again
+     * publishes it again.
      */
     @ApplicationModuleListener
     void on(ChainLog.Reverted reverted) {
-        jdbc.sql("SELECT requester_id, accepted_listing FROM bounties WHERE status = 'ACCEPTED' AND accepted_listing IS NOT NULL "
-                        + "AND (closed_tx = ? AND closed_log = ? OR funded_tx = ? AND funded_log = ?)")
+        jdbc.sql("SELECT requester_id, accepted_listing FROM bounties WHERE status = 'ACCEPTED' AND kind = 'DATA' "
+                        + "AND accepted_listing IS NOT NULL AND (closed_tx = ? AND closed_log = ? OR funded_tx = ? AND funded_log = ?)")
                 .params(reverted.txHash(), reverted.logIndex(), reverted.txHash(), reverted.logIndex())
                 .query((rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}).list()
-                .forEach(row -> licenses.revoke(row[0], row[1]));
+                .forEach(row -> {
+                    licenses.revoke(row[0], row[1]);
+                    catalog.unpublishForChain(row[1]);
+                });
         int reopened = jdbc.sql("""
                         UPDATE bounties SET status = 'FUNDED', creator_wallet = NULL, accepted_listing = NULL, paid_wei = NULL,
                                             fee_wei = NULL, closed_tx = NULL, closed_log = NULL, closed_at = NULL
