@@ -187,16 +187,19 @@ class DataRequestTest extends IntegrationTest {
         // Accepting twice pays nothing: the plaza refuses, and so would the escrow.
         assertThat(accept(id, weak, requester, REQUESTER, 400)).contains("accepted already");
 
-        // A reorganisation drops the acceptance: funded again and the license withdrawn, until it is mined again.
+        // A reorganisation drops the acceptance: funded again, the license withdrawn and the listing the acceptance
+        // published on the agreed terms taken down (nobody paid for them), until it is mined again.
         chain.revert(beforeAcceptance);
         chain.mine(5);
         await().atMost(Duration.ofSeconds(60)).until(() -> page(id, requester).contains("id=\"status-funded\""));
         assertThat(access.mayUse(requester.id(), wine)).isFalse();
+        assertThat(listing(wine).get(2)).isEqualTo("UNPUBLISHED");
         assertThat(earningsCsv(creator)).noneSatisfy(row -> assertThat(row).contains(",BOUNTY,"));
         assertThat(chain.send(REQUESTER, (String) acceptance.get("to"), (String) acceptance.get("data")).isStatusOK()).isTrue();
         chain.mine(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> page(id, requester).contains("id=\"status-accepted\""));
         assertThat(access.mayUse(requester.id(), wine)).isTrue();
+        assertThat(listing(wine)).isEqualTo(List.of("ODbL-1.0", "2", "PUBLISHED"));
         assertThat(chain.balance(CREATOR)).isEqualTo(creatorBefore.add(BOUNTY).subtract(FEE));
     }
 
