@@ -184,6 +184,13 @@ class CommissionTest extends IntegrationTest {
         assertThat(postJson("/requests/" + id + "/models/" + goodSubmission + "/transactions", weakDev,
                 Map.of("wallet", TestChain.address(WEAK_DEV)), 400).get("error").toString()).contains("not a submission of this request");
         offer(id, goodSubmission, goodDev, GOOD_DEV);
+        // A reorganisation that drops an offer makes the submission unacceptable again, until it is offered again.
+        String beforeWeakOffer = chain.snapshot();
+        offer(id, weakSubmission, weakDev, WEAK_DEV);
+        chain.revert(beforeWeakOffer);
+        chain.mine(5);
+        await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.sql(
+                "SELECT submitted_tx IS NULL FROM commission_submissions WHERE id = ?").param(weakSubmission).query(Boolean.class).single());
         offer(id, weakSubmission, weakDev, WEAK_DEV);
         assertThat(postJson("/requests/" + id + "/models/" + goodSubmission + "/transactions", goodDev,
                 Map.of("wallet", TestChain.address(GOOD_DEV)), 400).get("error").toString()).contains("offered to the commission already");

@@ -236,11 +236,12 @@ class DataRequestTest extends IntegrationTest {
     }
 
     /**
-     * The commission path of the escrow, on-chain (the plaza has no commission pages yet): the creator submits their
+     * The commission path of the escrow, on-chain and outside the plaza (CommissionTest has it through the plaza's pages):
+     * the creator submits their
      * model's token to the requester's bounty and approves the escrow, the requester accepts it, and in that one
-     * transaction the token moves to the requester and the creator is paid. The plaza's ownership-from-chain logic follows
-     * the Transfer: the listing becomes the requester's. The escrow logs name no request of the plaza, so they are
-     * quarantined and change no request.
+     * transaction the token moves to the requester and the creator is paid. The plaza's ownership-from-chain logic
+     * follows the Transfer: the listing becomes the requester's. The escrow logs name no request of the plaza, so they
+     * are quarantined and change no request.
      */
     @Test
     void aCommissionedModelsTokenMovesToTheRequesterOnChainAndTheListingFollows() throws Exception {
