@@ -195,6 +195,9 @@ class CommissionTest extends IntegrationTest {
         assertThat(postJson("/requests/" + id + "/models/" + goodSubmission + "/transactions", goodDev,
                 Map.of("wallet", TestChain.address(GOOD_DEV)), 400).get("error").toString()).contains("offered to the commission already");
         assertThat(accept(id, weakSubmission, requester, 400)).contains("does not reach the bar");
+        // The page offers the requester the passing, offered model alone; developers accept nothing.
+        assertThat(page(id, requester)).contains("id=\"accept-" + goodSubmission + "\"").doesNotContain("id=\"accept-" + weakSubmission + "\"");
+        assertThat(page(id, goodDev)).doesNotContain("id=\"accept-");
         // Accepting is the requester's alone: anyone else is told there is no such commission.
         assertThat(mvc.perform(post("/requests/" + id + "/submissions/" + goodSubmission + "/accept").with(user(goodDev)).with(csrf())
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{\"wallet\": \"" + TestChain.address(GOOD_DEV)

@@ -151,8 +151,9 @@ class DataRequestTest extends IntegrationTest {
         long good = submissionOf(id, creator), weak = submissionOf(id, rival);
         String judged = page(id, requester);
         assertThat(judged).contains("Passes the request&#39;s checks").contains("Has 100 rows; the request asks for at least 150.");
-        // A creator sees only their own submission.
-        assertThat(page(id, rival)).contains("submission-" + weak).doesNotContain("submission-" + good);
+        // A creator sees only their own submission, and accepts nothing.
+        assertThat(page(id, rival)).contains("submission-" + weak).doesNotContain("submission-" + good).doesNotContain("id=\"accept-");
+        assertThat(judged).contains("id=\"accept-" + good + "\"");
 
         // Accepting: not from another wallet, not a submission of another request.
         long other = jdbc.sql("""
