@@ -18,6 +18,9 @@
 // - Depositing usage credit (serving/credit.html, [data-deposit-credit]): the same permit flow with
 //   UsageCredit.depositWithPermit for the amount in the panel's [data-flow-amount] field; the credit
 //   counts from the watcher's log.
+// - Offering a scored model's token to an AI commission (bounty/page.html, [data-send-steps=URL]): the server
+//   prepares the escrow's approval for the token (when needed) and BountyEscrow.submitAsset, the wallet sends them in
+//   order; the submission becomes acceptable from the watcher's AssetSubmitted log, never from this script.
 // - Calls the server prepares for the member's wallet ([data-send-call=URL]: a credit withdrawal
 //   request, a withdrawal without the operator; [data-open-sale]: Marketplace.listLicense): the server
 //   checks and encodes, the wallet sends.
@@ -266,6 +269,13 @@
         }
     }
 
+    /** POST url {wallet} gives transactions the server checked and encoded ({from, calls, after}); the wallet sends them. */
+    async function sendStepsFrom(url, provider, account, panel, status) {
+        const steps = await postJson(url, { wallet: account });
+        await sendSteps(steps, provider, account, panel, status);
+        status.textContent = panel.dataset.msgSending;
+    }
+
     async function openSale(provider, account, panel) {
         await sendCall(`/listings/${panel.dataset.listing}/sale/transaction`, provider, account, panel);
     }
@@ -313,6 +323,12 @@
             event.preventDefault();
             inPanel(callButton, (provider, account, panel, status) =>
                 sendCall(callButton.dataset.sendCall, provider, account, panel, status));
+        }
+        const stepsButton = event.target.closest("[data-send-steps]");
+        if (stepsButton) {
+            event.preventDefault();
+            inPanel(stepsButton, (provider, account, panel, status) => sendStepsFrom(stepsButton.dataset.sendSteps, provider,
+                account, panel, status));
         }
         const claimButton = event.target.closest("[data-claim-reward]");
         if (claimButton) {

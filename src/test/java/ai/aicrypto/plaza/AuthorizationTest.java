@@ -261,6 +261,52 @@ class AuthorizationTest extends IntegrationTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void commissionsAreForMembersTheirStepsForTheRequesterAndTheDeveloperAndTheirTestSetForNobody() throws Exception {
+        // This context has no chain: a commission stored as its requester (the owner) would have made it, with another
+        // member's scored model (any listing stands in for it here).
+        long id = jdbc.sql("""
+                        INSERT INTO bounties (kind, requester_id, title, description, expected_columns, min_rows, quality_bar, metric,
+                                              bar, test_rows, wrapped_data_key, solution_blob_key, test_inputs_blob_key, bounty_wei,
+                                              deadline)
+                        VALUES ('MODEL', ?, 'Auth commission', '', '', 1, '', 'ACCURACY', 0.8, 3, '\\x00', 'none', 'none', 1,
+                                now() + interval '2 days') RETURNING id""")
+                .param(owner.id()).query(Long.class).single();
+        long submission = jdbc.sql("INSERT INTO commission_submissions (bounty_id, creator_id, model_id, score) VALUES (?, ?, ?, 0.9) RETURNING id")
+                .params(id, other.id(), dataset).query(Long.class).single();
+        String r = "/requests/" + id;
+        expect(x -> get("/commissions/new"), REDIRECT, OK, OK, OK);
+        expect(x -> get(r), REDIRECT, OK, OK, OK);
+        // Without the escrow nobody creates one: the form again with the message, nothing stored.
+        long before = count("bounties");
+        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> create = () -> {
+            var f = multipart("/commissions/new")
+                    .file(new MockMultipartFile("testInputs", "in.csv", "text/csv", "id,x\na,1\n".getBytes()))
+                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\n".getBytes()));
+            f.param("title", "t").param("metric", "ACCURACY").param("bar", "0.5").param("bountyAic", "1").param("deadline", "2099-01-01");
+            return f;
+        };
+        assertThat(status(create.get().with(csrf().asHeader()), null)).isEqualTo(REDIRECT);
+        for (AccountPrincipal member : List.of(owner, other, admin)) {
+            assertThat(status(create.get().with(csrf().asHeader()), member)).isEqualTo(OK);
+        }
+        assertThat(count("bounties")).isEqualTo(before);
+        // The requester's wallet steps are theirs alone (admins included, others see nothing); here a message: no chain.
+        for (String step : List.of("/funding/permit", "/funding/transaction", "/refund", "/submissions/" + submission + "/accept")) {
+            expect(x -> jsonPost(r + step), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        }
+        // The developer's offer of the token: nobody's while the commission is not funded (a message, nothing sent).
+        expect(x -> jsonPost(r + "/models/" + submission + "/transactions"), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        // Nobody submits a model to a commission that is not funded: a message, nothing stored.
+        expect(x -> post(r + "/models").param("modelId", String.valueOf(dataset)).with(csrf()), REDIRECT, BAD_INPUT, BAD_INPUT, BAD_INPUT);
+        assertThat(jdbc.sql("SELECT count(*) FROM commission_submissions WHERE bounty_id = ?").param(id).query(Long.class).single())
+                .isEqualTo(1);
+        // The hidden test set is served by no route, to anyone.
+        for (String path : List.of(r + "/test-inputs", r + "/solution", r + "/files/test-inputs")) {
+            expect(x -> get(path), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
+        }
+    }
+
     private static MockHttpServletRequestBuilder jsonPost(String path) {
         return post(path).with(csrf()).contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{}");
     }

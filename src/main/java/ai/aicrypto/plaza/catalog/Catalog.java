@@ -66,4 +66,12 @@ public interface Catalog {
      * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such listing
      */
     void publishOnTerms(long listingId, String license, java.math.BigDecimal priceAic);
+
+    /**
+     * Takes a listing down, in the caller's transaction. Only for the chain's word: a reorganisation dropped the bounty
+     * acceptance that {@linkplain #publishOnTerms published it on agreed terms}, so those terms were never paid for.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when there is no such listing
+     */
+    void unpublishForChain(long listingId);
 }

@@ -189,6 +189,18 @@ public interface Chain {
      */
     String acceptBountyCall(long bountyId, String creator, long assetId);
 
+    /**
+     * Calldata of BountyEscrow.submitAsset: the owner of asset token {@code assetId} offers it to {@code requester}'s
+     * commission {@code bountyId}.
+     */
+    String submitAssetCall(String requester, long bountyId, long assetId);
+
+    /** Whether BountyEscrow may transfer the asset's token for its owner (approved for it, or for all theirs). */
+    boolean bountyEscrowMayTransfer(long assetId);
+
+    /** Calldata of AssetRegistry.approve(bountyEscrow, assetId): the owner lets an accepted commission take the token. */
+    String approveBountyEscrowForAssetCall(long assetId);
+
     /** Calldata of BountyEscrow.refund: anyone returns the requester's unaccepted bounty after its deadline. */
     String refundBountyCall(String requester, long bountyId);
 

@@ -144,6 +144,14 @@ public sealed interface ChainLog {
     }
 
     /**
+     * BountyEscrow.AssetSubmitted: {@code creator}, owner of asset token {@code assetId} when it was mined, offered it to
+     * {@code requester}'s commission {@code bountyId}.
+     */
+    record AssetSubmitted(String txHash, int logIndex, long bountyId, String requester, String creator, long assetId)
+            implements ChainLog {
+    }
+
+    /**
      * BountyEscrow.BountyAccepted: the requester paid {@code creator} {@code amount - fee}; {@code assetId} (0 for data)
      * is the token that moved to the requester.
      */

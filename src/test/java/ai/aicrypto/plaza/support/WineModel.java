@@ -28,14 +28,26 @@ public record WineModel(long id, String cardJson, Preprocessing preprocessing, D
     /** Uploads the wine CSV as the owner's dataset and creates the model on it (published or private). */
     public static WineModel create(Datasets datasets, Models models, long ownerId, Path tmp, long seed, boolean published)
             throws IOException {
-        long dataset = datasets.importDataset(ownerId, new DatasetUpload(new ListingDraft("Wine", "", List.of(),
-                "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve("wine-" + seed + ".csv"), SklearnData.wineCsv()),
-                "wine.csv", null, null, "cultivar"));
+        return onTable(datasets, models, ownerId, tmp, seed, published, "Wine", SklearnData.wineCsv(), "cultivar");
+    }
+
+    /**
+     * The same kind of network on another table ({@code csv}, its label {@code labelColumn}): e.g. a model of the breast
+     * cancer data, whose inputs are not the wine's.
+     */
+    public static WineModel onTable(Datasets datasets, Models models, long ownerId, Path tmp, long seed, boolean published,
+                                    String title, String csv, String labelColumn) throws IOException {
+        String name = title.toLowerCase(java.util.Locale.ROOT) + "-" + seed;
+        long dataset = datasets.importDataset(ownerId, new DatasetUpload(new ListingDraft(title, "", List.of(),
+                "CC0-1.0", BigDecimal.ZERO), Files.writeString(tmp.resolve(name + ".csv"), csv),
+                title.toLowerCase(java.util.Locale.ROOT) + ".csv", null, null,
+                labelColumn));
         Preprocessing preprocessing = datasets.preprocessing(dataset);
-        ObjectNode card = (ObjectNode) RecommendedModels.find(RecommendedModels.MLP, "Wine", preprocessing, 178).orElseThrow().card().json().deepCopy();
+        ObjectNode card = (ObjectNode) RecommendedModels.find(RecommendedModels.MLP, title, preprocessing, csv.lines().count() - 1)
+                .orElseThrow().card().json().deepCopy();
         TrainedCards.describeInput(card, preprocessing);
-        DenseWeights weights = new DenseWeights(seed, preprocessing.featureCount(), 32, 3);
-        Path file = Files.write(tmp.resolve("wine-" + seed + "-" + System.nanoTime() + ".safetensors"), weights.safetensors());
+        DenseWeights weights = new DenseWeights(seed, preprocessing.featureCount(), 32, preprocessing.label().classes().size());
+        Path file = Files.write(tmp.resolve(name + "-" + System.nanoTime() + ".safetensors"), weights.safetensors());
         ModelUpload upload = new ModelUpload(card.toString(), List.of(), file);
         long id = published ? models.publish(ownerId, upload) : models.createPrivate(ownerId, upload);
         return new WineModel(id, card.toString(), preprocessing, weights);

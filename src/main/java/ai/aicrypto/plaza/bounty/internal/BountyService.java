@@ -24,6 +24,7 @@ import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.License;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.chain.Chain;
+import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
@@ -53,9 +54,9 @@ class BountyService {
     private static final int MAX_TEXT = 20_000;
     private static final int MAX_QUALITY_BAR = 5_000;
     private static final String COLUMNS = """
-            b.id, b.requester_id, u.username, b.title, b.description, b.expected_columns, b.label_column, b.min_rows,
-            b.quality_bar, b.license, b.price_aic, b.bounty_wei, b.deadline, b.status, b.requester_wallet, b.creator_wallet,
-            b.accepted_listing, b.closed_tx""";
+            b.id, b.kind, b.requester_id, u.username, b.title, b.description, b.expected_columns, b.label_column, b.min_rows,
+            b.quality_bar, b.license, b.price_aic, b.metric, b.bar, b.bounty_wei, b.deadline, b.status, b.requester_wallet,
+            b.creator_wallet, b.accepted_listing, b.closed_tx""";
 
     private final JdbcClient jdbc;
     private final Chain chain;
@@ -91,17 +92,7 @@ class BountyService {
      */
     @Transactional
     long create(AccountPrincipal me, BountyForm form) {
-        if (!enabled()) {
-            throw new UserFacingException(null, "bounty.error.no-chain");
-        }
-        String title = strip(form.getTitle());
-        if (title.isEmpty() || title.length() > 140) {
-            throw new UserFacingException("title", "bounty.error.title", 140);
-        }
-        String description = strip(form.getDescription());
-        if (description.length() > MAX_TEXT) {
-            throw new UserFacingException("description", "bounty.error.description", MAX_TEXT);
-        }
+        Basics basics = basics(form.getTitle(), form.getDescription(), form.getBountyAic(), form.getDeadline());
         List<String> columns = columns(form.getExpectedColumns());
         String label = strip(form.getLabelColumn());
         if (!label.isEmpty() && !COLUMN.matcher(label).matches()) {
@@ -115,16 +106,40 @@ class BountyService {
         License license = License.fromSpdx(strip(form.getLicense()))
                 .orElseThrow(() -> new UserFacingException("license", "bounty.error.license", strip(form.getLicense())));
         BigDecimal price = Aic.parse(form.getPriceAic(), "priceAic", true);
-        BigInteger bounty = Aic.toWei(Aic.parse(form.getBountyAic(), "bountyAic", false));
-        Instant deadline = deadline(form.getDeadline());
-        requireBalance(me.id(), bounty);
+        requireBalance(me.id(), basics.bountyWei());
         return jdbc.sql("""
                         INSERT INTO bounties (requester_id, title, description, expected_columns, label_column, min_rows,
                                               quality_bar, license, price_aic, bounty_wei, deadline)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
-                .params(me.id(), title, description, String.join(",", columns), label.isEmpty() ? null : label, minRows,
-                        qualityBar, license.spdx(), price, new BigDecimal(bounty), Timestamp.from(deadline))
+                .params(me.id(), basics.title(), basics.description(), String.join(",", columns), label.isEmpty() ? null : label,
+                        minRows, qualityBar, license.spdx(), price, new BigDecimal(basics.bountyWei()),
+                        Timestamp.from(basics.deadline()))
                 .query(Long.class).single();
+    }
+
+    /** What every bounty has, checked: its title, description, amount and deadline. */
+    record Basics(String title, String description, BigInteger bountyWei, Instant deadline) {
+    }
+
+    /**
+     * Checks the fields every bounty has (data request or commission), or throws for the first that is wrong.
+     *
+     * @throws UserFacingException also when the deployment has no bounty escrow
+     */
+    Basics basics(String titleText, String descriptionText, String bountyAic, String deadlineText) {
+        if (!enabled()) {
+            throw new UserFacingException(null, "bounty.error.no-chain");
+        }
+        String title = strip(titleText);
+        if (title.isEmpty() || title.length() > 140) {
+            throw new UserFacingException("title", "bounty.error.title", 140);
+        }
+        String description = strip(descriptionText);
+        if (description.length() > MAX_TEXT) {
+            throw new UserFacingException("description", "bounty.error.description", MAX_TEXT);
+        }
+        BigInteger bounty = Aic.toWei(Aic.parse(bountyAic, "bountyAic", false));
+        return new Basics(title, description, bounty, deadline(deadlineText));
     }
 
     /** The request, for any signed-in member. @throws NotFoundException when there is none */
@@ -165,12 +180,9 @@ class BountyService {
      */
     @Transactional
     void submit(long bountyId, AccountPrincipal me, String datasetId) {
-        Bounty b = find(bountyId);
-        if (!b.openAt(now())) {
-            throw new UserFacingException(null, "bounty.error.not-open");
-        }
-        if (b.requestedBy(me.id())) {
-            throw new UserFacingException(null, "bounty.error.own-request");
+        Bounty b = openFor(bountyId, me);
+        if (b.commission()) {
+            throw new UserFacingException("datasetId", "bounty.error.commission-takes-models");
         }
         long listing = id(datasetId, "datasetId");
         TrainableDataset d = datasets.trainableBy(me.id(), listing).filter(t -> t.ownerId() == me.id())
@@ -185,6 +197,18 @@ class BountyService {
         if (stored == 0) {
             throw new UserFacingException("datasetId", "bounty.error.submitted-already");
         }
+    }
+
+    /** The bounty, when {@code me} may submit to it: it is open and not their own. */
+    Bounty openFor(long bountyId, AccountPrincipal me) {
+        Bounty b = find(bountyId);
+        if (!b.openAt(now())) {
+            throw new UserFacingException(null, "bounty.error.not-open");
+        }
+        if (b.requestedBy(me.id())) {
+            throw new UserFacingException(null, "bounty.error.own-request");
+        }
+        return b;
     }
 
     /** The requester judges a dataset by its public page (preview and statistics): an unpublished one has none to see. */
@@ -292,11 +316,26 @@ class BountyService {
     }
 
     /**
-     * Acceptance: BountyEscrow.accept paying the submission's creator (their oldest linked wallet), sent by the wallet
-     * that funded the bounty. Refused when the bounty is not funded and open, already accepted, the submission is not
-     * one of this request, or its creator has no wallet.
+     * Acceptance of a data request: BountyEscrow.accept paying the submission's creator (their oldest linked wallet),
+     * sent by the wallet that funded the bounty. Refused when the request cannot be {@linkplain #acceptable accepted},
+     * the submission is not one of this request, or its creator has no wallet.
      */
     Transaction acceptance(long bountyId, AccountPrincipal me, String submissionId, String walletAddress) {
+        Bounty b = acceptable(bountyId, me, walletAddress);
+        if (b.commission()) {
+            throw new IllegalArgumentException("bounty " + bountyId + " is a commission");
+        }
+        Submission s = submissionOf(b, me, submissionId);
+        String creator = accounts.wallets(s.creatorId()).stream().findFirst()
+                .orElseThrow(() -> new UserFacingException(null, "bounty.error.creator-wallet", s.creatorName()));
+        return new Transaction(chain.contracts().bountyEscrow(), chain.acceptBountyCall(b.id(), creator, 0));
+    }
+
+    /**
+     * The requester's bounty when it may be accepted now from {@code walletAddress}: funded, not accepted or refunded,
+     * before its deadline, and the wallet is the one that funded it.
+     */
+    Bounty acceptable(long bountyId, AccountPrincipal me, String walletAddress) {
         Bounty b = requestersOwn(bountyId, me);
         switch (b.status()) {
             case ACCEPTED -> throw new UserFacingException(null, "bounty.error.accepted-already");
@@ -307,13 +346,10 @@ class BountyService {
         if (b.expiredAt(now())) {
             throw new UserFacingException(null, "bounty.error.expired");
         }
-        Submission s = submissionOf(b, me, submissionId);
         if (walletAddress == null || !walletAddress.equalsIgnoreCase(b.requesterWallet())) {
             throw new UserFacingException(null, "bounty.error.funding-wallet", b.requesterWallet());
         }
-        String creator = accounts.wallets(s.creatorId()).stream().findFirst()
-                .orElseThrow(() -> new UserFacingException(null, "bounty.error.creator-wallet", s.creatorName()));
-        return new Transaction(chain.contracts().bountyEscrow(), chain.acceptBountyCall(b.id(), creator, 0));
+        return b;
     }
 
     /** The refund of an unaccepted bounty after its deadline: BountyEscrow.refund, which any wallet may send. */
@@ -352,7 +388,7 @@ class BountyService {
         return b;
     }
 
-    private String ownWallet(long userId, String address) {
+    String ownWallet(long userId, String address) {
         String wallet = address == null ? "" : address.strip().toLowerCase(Locale.ROOT);
         if (!accounts.wallets(userId).contains(wallet)) {
             throw new UserFacingException(null, "bounty.error.wallet-not-linked");
@@ -361,7 +397,7 @@ class BountyService {
     }
 
     /** A bounty over what any of the requester's wallets holds could never be funded: refused at once. */
-    private void requireBalance(long userId, BigInteger bounty) {
+    void requireBalance(long userId, BigInteger bounty) {
         List<String> wallets = accounts.wallets(userId);
         if (wallets.isEmpty()) {
             throw new UserFacingException(null, "bounty.error.no-wallet");
@@ -416,7 +452,7 @@ class BountyService {
     }
 
     /** An id from a form or a JSON body: 1 to 2^63-1, else a refusal naming the field. */
-    private static long id(String text, String field) {
+    static long id(String text, String field) {
         String t = strip(text);
         if (!t.matches("\\d{1,19}") || new BigInteger(t).compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0 || Long.parseLong(t) == 0) {
             throw new UserFacingException(field, "bounty.error.id");
@@ -424,16 +460,20 @@ class BountyService {
         return Long.parseLong(t);
     }
 
-    private static String strip(String text) {
+    static String strip(String text) {
         return text == null ? "" : text.strip();
     }
 
     private static Bounty bounty(ResultSet rs, int n) throws SQLException {
         String columns = rs.getString("expected_columns");
-        return new Bounty(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("username"), rs.getString("title"),
+        BigDecimal price = rs.getBigDecimal("price_aic");
+        String metric = rs.getString("metric");
+        return new Bounty(rs.getLong("id"), Bounty.Kind.valueOf(rs.getString("kind")), rs.getLong("requester_id"),
+                rs.getString("username"), rs.getString("title"),
                 rs.getString("description"), columns.isEmpty() ? List.of() : Arrays.asList(columns.split(",")),
                 rs.getString("label_column"), rs.getLong("min_rows"), rs.getString("quality_bar"), rs.getString("license"),
-                rs.getBigDecimal("price_aic").stripTrailingZeros(), rs.getBigDecimal("bounty_wei").toBigIntegerExact(),
+                price == null ? null : price.stripTrailingZeros(), metric == null ? null : Metric.valueOf(metric),
+                rs.getObject("bar", Double.class), rs.getBigDecimal("bounty_wei").toBigIntegerExact(),
                 rs.getTimestamp("deadline").toInstant(), Bounty.Status.valueOf(rs.getString("status")),
                 trimmed(rs.getString("requester_wallet")), trimmed(rs.getString("creator_wallet")),
                 rs.getObject("accepted_listing", Long.class), trimmed(rs.getString("closed_tx")));

@@ -184,6 +184,14 @@ class CatalogService implements Catalog {
         events.publishEvent(new ListingChanged(listingId));
     }
 
+    @Override
+    @Transactional
+    public void unpublishForChain(long listingId) {
+        Listing listing = listings.findById(listingId).orElseThrow(NotFoundException::new);
+        listing.changeStatus(ListingStatus.UNPUBLISHED, clock.instant());
+        events.publishEvent(new ListingChanged(listingId));
+    }
+
     private Listing newListing(ListingKind kind, long ownerId, ListingDraft draft, SearchFacts search) {
         ListingDraft valid = draft.validated();
         return new Listing(kind, ownerId, valid, markdown.toPlainText(valid.description()), search, clock.instant());

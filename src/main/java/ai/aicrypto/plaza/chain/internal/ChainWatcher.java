@@ -385,6 +385,11 @@ class ChainWatcher {
                 return new ChainLog.BountyOpened(tx, i, id("bountyId", e.bountyId), lower(e.requester), e.amount,
                         epochSecond("deadline", e.deadline));
             }),
+            Map.entry(BountyEscrow.ASSETSUBMITTED_EVENT, (l, tx, i) -> {
+                var e = BountyEscrow.getAssetSubmittedEventFromLog(l);
+                return new ChainLog.AssetSubmitted(tx, i, id("bountyId", e.bountyId), lower(e.requester), lower(e.creator),
+                        id("assetId", e.assetId));
+            }),
             Map.entry(BountyEscrow.BOUNTYACCEPTED_EVENT, (l, tx, i) -> {
                 var e = BountyEscrow.getBountyAcceptedEventFromLog(l);
                 return new ChainLog.BountyAccepted(tx, i, id("bountyId", e.bountyId), lower(e.requester), lower(e.creator),

@@ -108,11 +108,25 @@ class Web3jChain implements Chain {
 
     @Override
     public boolean marketMayTransfer(long assetId) {
-        String market = contracts().market();
+        return mayTransfer(contracts().market(), assetId);
+    }
+
+    @Override
+    public boolean bountyEscrowMayTransfer(long assetId) {
+        return mayTransfer(contracts().bountyEscrow(), assetId);
+    }
+
+    /** Whether {@code operator} may transfer the asset's token for its owner (approved for it, or for all theirs). */
+    private boolean mayTransfer(String operator, long assetId) {
         AssetRegistry registry = registry(reader());
         String owner = ownerOf(assetId).orElse(null);
-        return owner != null && (market.equalsIgnoreCase(call(() -> registry.getApproved(BigInteger.valueOf(assetId)).send()))
-                || call(() -> registry.isApprovedForAll(owner, market).send()));
+        return owner != null && (operator.equalsIgnoreCase(call(() -> registry.getApproved(BigInteger.valueOf(assetId)).send()))
+                || call(() -> registry.isApprovedForAll(owner, operator).send()));
+    }
+
+    @Override
+    public String approveBountyEscrowForAssetCall(long assetId) {
+        return registry(reader()).approve(contracts().bountyEscrow(), BigInteger.valueOf(assetId)).encodeFunctionCall();
     }
 
     @Override
@@ -230,6 +244,12 @@ class Web3jChain implements Chain {
     @Override
     public String acceptBountyCall(long bountyId, String creator, long assetId) {
         return bountyEscrow(reader()).accept(BigInteger.valueOf(bountyId), creator, BigInteger.valueOf(assetId)).encodeFunctionCall();
+    }
+
+    @Override
+    public String submitAssetCall(String requester, long bountyId, long assetId) {
+        return bountyEscrow(reader()).submitAsset(requester, BigInteger.valueOf(bountyId), BigInteger.valueOf(assetId))
+                .encodeFunctionCall();
     }
 
     @Override

@@ -14,10 +14,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import ai.aicrypto.plaza.competition.HiddenTestRuns;
 
 import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.Scorer;
+import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
 import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
 import ai.aicrypto.plaza.model.ModelRuns;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -25,6 +40,8 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,7 +50,7 @@ import org.springframework.stereotype.Component;
  * as a predictions file and scored as one.
  */
 @Component
-class CodeSubmissions {
+class CodeSubmissions implements HiddenTestRuns, DisposableBean {
 
     /** Records per call of the model: large enough for its batched forward pass, small enough to stop on time. */
     private static final int BATCH = 512;
@@ -41,10 +58,59 @@ class CodeSubmissions {
 
     private final ModelRuns runs;
     private final CompetitionFiles files;
+    private final Duration timeLimit;
+    /** Runs for other modules' hidden test sets, off the request thread so that the time limit can stop them. */
+    private final ExecutorService runners;
 
-    CodeSubmissions(ModelRuns runs, CompetitionFiles files) {
+    CodeSubmissions(ModelRuns runs, CompetitionFiles files, CompetitionProperties properties) {
         this.runs = runs;
         this.files = files;
+        this.timeLimit = properties.scoringTimeLimit();
+        CustomizableThreadFactory threads = new CustomizableThreadFactory("hidden-test-run-");
+        threads.setDaemon(true);
+        this.runners = Executors.newFixedThreadPool(properties.scoringThreads(), threads);
+    }
+
+    @Override
+    public double score(Solution solution, Supplier<InputStream> testInputs, long ownerId, long modelId) {
+        check(solution, testInputColumns(testInputs), ownerId, modelId);
+        Future<Scores> run = runners.submit(() -> {
+            Path predictions = Files.createTempFile("hidden-test-run-", ".csv");
+            try {
+                try (OutputStream out = Files.newOutputStream(predictions)) {
+                    predict(testInputs, solution, ownerId, modelId, out);
+                }
+                try (InputStream in = Files.newInputStream(predictions)) {
+                    // A class the model learnt that the hidden truth happens not to have is a wrong answer, as in scoring.
+                    return Scorer.score(solution, in, SubmissionValidator.UnknownLabels.WRONG);
+                }
+            } finally {
+                Files.deleteIfExists(predictions);
+            }
+        });
+        try {
+            return run.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS).revealPrivate().overallScore();
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            throw new UserFacingException("modelId", "competition.error.model-time-limit", timeLimit.toSeconds());
+        } catch (InterruptedException e) {
+            run.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while the model ran");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UserFacingException refusal) {
+                throw refusal;
+            }
+            if (e.getCause() instanceof SubmissionRejected) {
+                throw new UserFacingException("modelId", "competition.error.model-answers");
+            }
+            throw new IllegalStateException("running model " + modelId + " on hidden test inputs failed", e.getCause());
+        }
+    }
+
+    @Override
+    public void destroy() {
+        runners.shutdownNow();
     }
 
     /** The models {@code ownerId} could submit: their own, with weights, reading table records. */
@@ -59,8 +125,12 @@ class CodeSubmissions {
      * @throws UserFacingException why not
      */
     ModelRuns.RunnableModel check(Competition c, Solution solution, long ownerId, long modelId) {
+        return check(solution, testInputColumns(() -> files.openTestInputs(c).orElseThrow(
+                () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"))), ownerId, modelId);
+    }
+
+    private ModelRuns.RunnableModel check(Solution solution, List<String> columns, long ownerId, long modelId) {
         ModelRuns.RunnableModel model = runs.runnable(modelId, ownerId).orElseThrow(() -> new UserFacingException("modelId", "competition.error.model-not-yours"));
-        List<String> columns = testInputColumns(c);
         Metric metric = solution.metric();
         boolean fits = switch (metric.predictionKind()) {
             case LABEL -> model.classifier();
@@ -85,14 +155,19 @@ class CodeSubmissions {
      * @throws UserFacingException when the model can no longer run (withdrawn, sold) or a row does not fit it
      */
     void predict(Competition c, Solution solution, long ownerId, long modelId, OutputStream out) throws IOException {
+        predict(() -> files.openTestInputs(c).orElseThrow(
+                () -> new UserFacingException(null, "competition.error.code-needs-test-inputs")), solution, ownerId, modelId, out);
+    }
+
+    private void predict(Supplier<InputStream> testInputs, Solution solution, long ownerId, long modelId, OutputStream out)
+            throws IOException {
         ModelRuns.Run run = runs.open(modelId, ownerId);
         List<String> columns = run.model().inputColumns();
         Metric.PredictionKind kind = solution.metric().predictionKind();
         // For a binary target the positive class sorts last (as the solution has it); the model's own order may differ.
         int positive = kind == Metric.PredictionKind.PROBABILITY
                 ? run.model().classes().indexOf(run.model().classes().stream().sorted().toList().get(1)) : -1;
-        try (InputStream in = files.openTestInputs(c).orElseThrow(
-                     () -> new UserFacingException(null, "competition.error.code-needs-test-inputs"));
+        try (InputStream in = testInputs.get();
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
              CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
             Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
@@ -135,10 +210,9 @@ class CodeSubmissions {
         }
     }
 
-    /** The header of the test inputs; none when the host gave no test inputs. */
-    private List<String> testInputColumns(Competition c) {
-        try (InputStream in = files.openTestInputs(c).orElseThrow(
-                     () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"));
+    /** The header of the test inputs. */
+    private static List<String> testInputColumns(Supplier<InputStream> testInputs) {
+        try (InputStream in = testInputs.get();
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
              CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
             return rows.getHeaderNames();

@@ -19,6 +19,7 @@ import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.platform.UploadedFiles;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -439,21 +440,8 @@ class CompetitionController {
         return "redirect:" + target;
     }
 
-    /** Moves the container's spooled part into our work directory (a rename on the same disk, no copy in memory). */
     private Path spool(MultipartFile part, String field) throws IOException {
-        if (part == null || part.getOriginalFilename() == null || part.getOriginalFilename().isBlank()) {
-            throw new UserFacingException(field, "competition.error.no-file");
-        }
-        if (part.isEmpty()) {
-            throw new UserFacingException(field, "competition.error.empty-file", part.getOriginalFilename());
-        }
-        if (part.getSize() > properties.maxSubmissionSize().toBytes()) {
-            throw new UserFacingException(field, "upload.error.too-large",
-                    DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
-        }
-        Path target = Files.createTempFile(Files.createDirectories(uploadDir), "competition-", ".part");
-        part.transferTo(target);
-        return target;
+        return UploadedFiles.spool(part, field, uploadDir, properties.maxSubmissionSize().toBytes());
     }
 
     private String message(UserFacingException e) {

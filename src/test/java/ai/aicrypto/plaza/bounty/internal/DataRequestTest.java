@@ -151,8 +151,9 @@ class DataRequestTest extends IntegrationTest {
         long good = submissionOf(id, creator), weak = submissionOf(id, rival);
         String judged = page(id, requester);
         assertThat(judged).contains("Passes the request&#39;s checks").contains("Has 100 rows; the request asks for at least 150.");
-        // A creator sees only their own submission.
-        assertThat(page(id, rival)).contains("submission-" + weak).doesNotContain("submission-" + good);
+        // A creator sees only their own submission, and accepts nothing.
+        assertThat(page(id, rival)).contains("submission-" + weak).doesNotContain("submission-" + good).doesNotContain("id=\"accept-");
+        assertThat(judged).contains("id=\"accept-" + good + "\"");
 
         // Accepting: not from another wallet, not a submission of another request.
         long other = jdbc.sql("""
@@ -187,16 +188,19 @@ class DataRequestTest extends IntegrationTest {
         // Accepting twice pays nothing: the plaza refuses, and so would the escrow.
         assertThat(accept(id, weak, requester, REQUESTER, 400)).contains("accepted already");
 
-        // A reorganisation drops the acceptance: funded again and the license withdrawn, until it is mined again.
+        // A reorganisation drops the acceptance: funded again, the license withdrawn and the listing the acceptance
+        // published on the agreed terms taken down (nobody paid for them), until it is mined again.
         chain.revert(beforeAcceptance);
         chain.mine(5);
         await().atMost(Duration.ofSeconds(60)).until(() -> page(id, requester).contains("id=\"status-funded\""));
         assertThat(access.mayUse(requester.id(), wine)).isFalse();
+        assertThat(listing(wine).get(2)).isEqualTo("UNPUBLISHED");
         assertThat(earningsCsv(creator)).noneSatisfy(row -> assertThat(row).contains(",BOUNTY,"));
         assertThat(chain.send(REQUESTER, (String) acceptance.get("to"), (String) acceptance.get("data")).isStatusOK()).isTrue();
         chain.mine(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> page(id, requester).contains("id=\"status-accepted\""));
         assertThat(access.mayUse(requester.id(), wine)).isTrue();
+        assertThat(listing(wine)).isEqualTo(List.of("ODbL-1.0", "2", "PUBLISHED"));
         assertThat(chain.balance(CREATOR)).isEqualTo(creatorBefore.add(BOUNTY).subtract(FEE));
     }
 
@@ -233,11 +237,12 @@ class DataRequestTest extends IntegrationTest {
     }
 
     /**
-     * The commission path of the escrow, on-chain (the plaza has no commission pages yet): the creator submits their
+     * The commission path of the escrow, on-chain and outside the plaza (CommissionTest has it through the plaza's pages):
+     * the creator submits their
      * model's token to the requester's bounty and approves the escrow, the requester accepts it, and in that one
-     * transaction the token moves to the requester and the creator is paid. The plaza's ownership-from-chain logic follows
-     * the Transfer: the listing becomes the requester's. The escrow logs name no request of the plaza, so they are
-     * quarantined and change no request.
+     * transaction the token moves to the requester and the creator is paid. The plaza's ownership-from-chain logic
+     * follows the Transfer: the listing becomes the requester's. The escrow logs name no request of the plaza, so they
+     * are quarantined and change no request.
      */
     @Test
     void aCommissionedModelsTokenMovesToTheRequesterOnChainAndTheListingFollows() throws Exception {
