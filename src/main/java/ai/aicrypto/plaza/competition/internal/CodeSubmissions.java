@@ -138,12 +138,18 @@ class CodeSubmissions {
     /** The header of the test inputs; none when the host gave no test inputs. */
     private List<String> testInputColumns(Competition c) {
         try (InputStream in = files.openTestInputs(c).orElseThrow(
-                     () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"));
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
-             CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
-            return rows.getHeaderNames();
+                () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"))) {
+            return header(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The column names of a CSV file with a header, such as the test inputs. */
+    static List<String> header(InputStream csv) throws IOException {
+        Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8);
+        try (CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
+            return rows.getHeaderNames();
         }
     }
 }

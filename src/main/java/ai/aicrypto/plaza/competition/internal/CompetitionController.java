@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
+import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.LiveUpdates;
@@ -63,12 +64,14 @@ class CompetitionController {
     private final CompetitionFiles files;
     private final HostTools hostTools;
     private final CodeSubmissions code;
+    private final DataCompetitions data;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
                           CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain,
-                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code) {
+                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code, DataCompetitions data) {
         this.code = code;
+        this.data = data;
         this.files = files;
         this.hostTools = hostTools;
         this.prizes = prizes;
@@ -132,6 +135,7 @@ class CompetitionController {
 
     private String hostPage(Model model) {
         model.addAttribute("metrics", Metric.values());
+        model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR));
         return "competition/host";
     }
 
@@ -155,6 +159,7 @@ class CompetitionController {
         model.addAttribute("trainingSize", DataSizes.humanReadable(files.trainingBytes(c)));
         model.addAttribute("mayDownload", files.mayDownload(c, me));
         model.addAttribute("rescores", hostTools.rescores(c));
+        model.addAttribute("dataTemplate", data.describe(c));
         leaderboard(c, model);
         return "competition/page";
     }
@@ -273,6 +278,7 @@ class CompetitionController {
         model.addAttribute("rankedTeams", standings.rankedTeams(c));
         model.addAttribute("baselines", standings.baselines(c));
         model.addAttribute("finalBoard", standings.finalBoard(c, properties.leaderboardRows()));
+        model.addAttribute("bestData", data.isData(c) ? data.bestData(c) : null);
     }
 
     @GetMapping(path = "/competitions/{slug}/live", produces = "text/event-stream")
@@ -355,9 +361,33 @@ class CompetitionController {
         model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());
         model.addAttribute("maxSize", DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
         boolean testInputs = files.find(c, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
-        model.addAttribute("codeSubmissions", testInputs);
-        model.addAttribute("runnableModels", testInputs ? code.choices(me.id()) : List.of());
+        DataCompetitions.Template template = data.template(c).orElse(null);
+        model.addAttribute("dataTemplate", template);
+        model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());
+        model.addAttribute("codeSubmissions", testInputs && template == null);
+        model.addAttribute("runnableModels", testInputs && template == null ? code.choices(me.id()) : List.of());
         return "competition/submissions";
+    }
+
+    /** Takes one of the member's datasets in a data competition; the plaza trains the host's model on it. */
+    @PostMapping("/competitions/{slug}/submissions/data")
+    String submitData(@PathVariable String slug, @RequestParam(required = false) Long datasetId,
+                      @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
+                      HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        Competition c = competitions.bySlug(slug);
+        try {
+            if (datasetId == null) {
+                throw new UserFacingException("datasetId", "competition.error.data-not-yours");
+            }
+            submissions.submitData(c, me, datasetId, description);
+            redirect.addFlashAttribute("notice", "competition.submission.training");
+            return "redirect:/competitions/" + slug + "/submissions";
+        } catch (UserFacingException e) {
+            model.addAttribute("dataErrors", List.of(message(e)));
+        }
+        model.addAttribute("dataDescription", description);
+        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+        return submissionsPage(c, me, model);
     }
 
     /** Takes one of the member's models as a code submission; the plaza runs it when it scores it. */
