@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.chain.WalletChain;
@@ -374,20 +375,9 @@ class CompetitionController {
     String submitData(@PathVariable String slug, @RequestParam(required = false) Long datasetId,
                       @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
                       HttpServletResponse response, Model model, RedirectAttributes redirect) {
-        Competition c = competitions.bySlug(slug);
-        try {
-            if (datasetId == null) {
-                throw new UserFacingException("datasetId", "competition.error.data-not-yours");
-            }
-            submissions.submitData(c, me, datasetId, description);
-            redirect.addFlashAttribute("notice", "competition.submission.training");
-            return "redirect:/competitions/" + slug + "/submissions";
-        } catch (UserFacingException e) {
-            model.addAttribute("dataErrors", List.of(message(e)));
-        }
-        model.addAttribute("dataDescription", description);
-        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-        return submissionsPage(c, me, model);
+        return submitChoice(slug, me, new UserFacingException("datasetId", "competition.error.data-not-yours"), "data",
+                "competition.submission.training", (c, submitter) -> submissions.submitData(c, submitter, datasetId, description),
+                datasetId, description, response, model, redirect);
     }
 
     /** Takes one of the member's models as a code submission; the plaza runs it when it scores it. */
@@ -395,18 +385,30 @@ class CompetitionController {
     String submitModel(@PathVariable String slug, @RequestParam(required = false) Long modelId,
                        @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
                        HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        return submitChoice(slug, me, new UserFacingException("modelId", "competition.error.model-not-yours"), "model",
+                "competition.submission.queued", (c, submitter) -> submissions.submitModel(c, submitter, modelId, description),
+                modelId, description, response, model, redirect);
+    }
+
+    /**
+     * Submits something the member chose from a list of theirs (a model, a dataset): redirected with {@code notice},
+     * or the page again with the reason under the form named by {@code form} ({@code modelErrors}, {@code dataErrors}).
+     */
+    private String submitChoice(String slug, AccountPrincipal me, UserFacingException noChoice, String form, String notice,
+                                BiConsumer<Competition, AccountPrincipal> submit, Long chosen,
+                                String description, HttpServletResponse response, Model model, RedirectAttributes redirect) {
         Competition c = competitions.bySlug(slug);
         try {
-            if (modelId == null) {
-                throw new UserFacingException("modelId", "competition.error.model-not-yours");
+            if (chosen == null) {
+                throw noChoice;
             }
-            submissions.submitModel(c, me, modelId, description);
-            redirect.addFlashAttribute("notice", "competition.submission.queued");
+            submit.accept(c, me);
+            redirect.addFlashAttribute("notice", notice);
             return "redirect:/competitions/" + slug + "/submissions";
         } catch (UserFacingException e) {
-            model.addAttribute("modelErrors", List.of(message(e)));
+            model.addAttribute(form + "Errors", List.of(message(e)));
         }
-        model.addAttribute("modelDescription", description);
+        model.addAttribute(form + "Description", description);
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
         return submissionsPage(c, me, model);
     }
