@@ -480,6 +480,8 @@ class AuthorizationTest extends IntegrationTest {
         expect(r -> get(c + "/team"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
         // A model as a submission: the host's would be a baseline (model 1 is not theirs: refused), nobody else's yet.
         expect(r -> post(c + "/submissions/model").param("modelId", "1").with(csrf()), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        // A dataset as a submission: this is no data competition (refused for the host), nobody else's yet.
+        expect(r -> post(c + "/submissions/data").param("datasetId", "1").with(csrf()), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
         // The files are the host's and participants' (there is no training dataset here), the final submissions the
         // host's once the ranking is final; closing and rescoring are the host's alone.
         expect(r -> get(c + "/files/test-inputs"), REDIRECT, OK, HIDDEN, HIDDEN);
@@ -512,6 +514,7 @@ class AuthorizationTest extends IntegrationTest {
         assertThat(status(post(c + "/submissions/1/select").with(csrf()), admin)).isEqualTo(HIDDEN);
         // A participant may submit only a model of their own.
         expect(r -> post(c + "/submissions/model").param("modelId", "1").with(csrf()), REDIRECT, BAD_INPUT, BAD_INPUT, HIDDEN);
+        expect(r -> post(c + "/submissions/data").param("datasetId", "1").with(csrf()), REDIRECT, BAD_INPUT, BAD_INPUT, HIDDEN);
         // The API wants a bearer token: a session or nothing is 401.
         assertThat(status(multipart("/api/v1" + c + "/submissions")
                 .file(new MockMultipartFile("file", "p.csv", "text/csv", "id,prediction\n".getBytes())), null))

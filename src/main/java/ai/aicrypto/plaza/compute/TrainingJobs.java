@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.compute;
 
 import java.math.BigDecimal;
+import java.util.Optional;
 
 /** Submitting training work; the Easy AI Builder calls this. */
 public interface TrainingJobs {
@@ -27,6 +28,24 @@ public interface TrainingJobs {
      * @throws ai.aicrypto.plaza.platform.UserFacingException when it has already ended
      */
     void cancel(long requesterId, long jobId);
+
+    /**
+     * Where a job of this requester stands, for a module that submitted it on the requester's behalf (a data
+     * competition); empty when it is not the requester's job.
+     */
+    Optional<JobOutcome> outcome(long requesterId, long jobId);
+
+    /**
+     * @param ended          whether the job has ended (succeeded, failed or cancelled)
+     * @param trainedModelId the requester's trained model once the job succeeded and its weights were handed over, else null
+     * @param failureReason  why a job that ended undelivered did (in English, from the fleet or the verification), else null
+     */
+    record JobOutcome(boolean ended, Long trainedModelId, String failureReason) {
+
+        public boolean succeeded() {
+            return trainedModelId != null;
+        }
+    }
 
     /**
      * @param offerId   the only offer whose workers may lease the job, or null for any

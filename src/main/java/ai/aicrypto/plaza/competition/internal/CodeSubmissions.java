@@ -9,14 +9,14 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +27,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import ai.aicrypto.plaza.competition.HiddenTestRuns;
-
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.Scorer;
 import ai.aicrypto.plaza.competition.scoring.Scores;
@@ -212,12 +211,18 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
 
     /** The header of the test inputs. */
     private static List<String> testInputColumns(Supplier<InputStream> testInputs) {
-        try (InputStream in = testInputs.get();
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
-             CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
-            return rows.getHeaderNames();
+        try (InputStream in = testInputs.get()) {
+            return header(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The column names of a CSV file with a header, such as the test inputs. */
+    static List<String> header(InputStream csv) throws IOException {
+        Reader reader = new InputStreamReader(csv, StandardCharsets.UTF_8);
+        try (CSVParser rows = CSVFormat.RFC4180.builder().setHeader().get().parse(reader)) {
+            return rows.getHeaderNames();
         }
     }
 }

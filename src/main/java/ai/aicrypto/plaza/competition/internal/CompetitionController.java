@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
+import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.LiveUpdates;
@@ -64,12 +66,14 @@ class CompetitionController {
     private final CompetitionFiles files;
     private final HostTools hostTools;
     private final CodeSubmissions code;
+    private final DataCompetitions data;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
                           CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain,
-                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code) {
+                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code, DataCompetitions data) {
         this.code = code;
+        this.data = data;
         this.files = files;
         this.hostTools = hostTools;
         this.prizes = prizes;
@@ -133,6 +137,7 @@ class CompetitionController {
 
     private String hostPage(Model model) {
         model.addAttribute("metrics", Metric.values());
+        model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR));
         return "competition/host";
     }
 
@@ -156,6 +161,7 @@ class CompetitionController {
         model.addAttribute("trainingSize", DataSizes.humanReadable(files.trainingBytes(c)));
         model.addAttribute("mayDownload", files.mayDownload(c, me));
         model.addAttribute("rescores", hostTools.rescores(c));
+        model.addAttribute("dataTemplate", data.describe(c));
         leaderboard(c, model);
         return "competition/page";
     }
@@ -274,6 +280,7 @@ class CompetitionController {
         model.addAttribute("rankedTeams", standings.rankedTeams(c));
         model.addAttribute("baselines", standings.baselines(c));
         model.addAttribute("finalBoard", standings.finalBoard(c, properties.leaderboardRows()));
+        model.addAttribute("bestData", data.isData(c) ? data.bestData(c) : null);
     }
 
     @GetMapping(path = "/competitions/{slug}/live", produces = "text/event-stream")
@@ -356,9 +363,22 @@ class CompetitionController {
         model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());
         model.addAttribute("maxSize", DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
         boolean testInputs = files.find(c, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
-        model.addAttribute("codeSubmissions", testInputs);
-        model.addAttribute("runnableModels", testInputs ? code.choices(me.id()) : List.of());
+        DataCompetitions.Template template = data.template(c).orElse(null);
+        model.addAttribute("dataTemplate", template);
+        model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());
+        model.addAttribute("codeSubmissions", testInputs && template == null);
+        model.addAttribute("runnableModels", testInputs && template == null ? code.choices(me.id()) : List.of());
         return "competition/submissions";
+    }
+
+    /** Takes one of the member's datasets in a data competition; the plaza trains the host's model on it. */
+    @PostMapping("/competitions/{slug}/submissions/data")
+    String submitData(@PathVariable String slug, @RequestParam(required = false) Long datasetId,
+                      @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
+                      HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        return submitChoice(slug, me, new UserFacingException("datasetId", "competition.error.data-not-yours"), "data",
+                "competition.submission.training", (c, submitter) -> submissions.submitData(c, submitter, datasetId, description),
+                datasetId, description, response, model, redirect);
     }
 
     /** Takes one of the member's models as a code submission; the plaza runs it when it scores it. */
@@ -366,18 +386,30 @@ class CompetitionController {
     String submitModel(@PathVariable String slug, @RequestParam(required = false) Long modelId,
                        @RequestParam(defaultValue = "") String description, @AuthenticationPrincipal AccountPrincipal me,
                        HttpServletResponse response, Model model, RedirectAttributes redirect) {
+        return submitChoice(slug, me, new UserFacingException("modelId", "competition.error.model-not-yours"), "model",
+                "competition.submission.queued", (c, submitter) -> submissions.submitModel(c, submitter, modelId, description),
+                modelId, description, response, model, redirect);
+    }
+
+    /**
+     * Submits something the member chose from a list of theirs (a model, a dataset): redirected with {@code notice},
+     * or the page again with the reason under the form named by {@code form} ({@code modelErrors}, {@code dataErrors}).
+     */
+    private String submitChoice(String slug, AccountPrincipal me, UserFacingException noChoice, String form, String notice,
+                                BiConsumer<Competition, AccountPrincipal> submit, Long chosen,
+                                String description, HttpServletResponse response, Model model, RedirectAttributes redirect) {
         Competition c = competitions.bySlug(slug);
         try {
-            if (modelId == null) {
-                throw new UserFacingException("modelId", "competition.error.model-not-yours");
+            if (chosen == null) {
+                throw noChoice;
             }
-            submissions.submitModel(c, me, modelId, description);
-            redirect.addFlashAttribute("notice", "competition.submission.queued");
+            submit.accept(c, me);
+            redirect.addFlashAttribute("notice", notice);
             return "redirect:/competitions/" + slug + "/submissions";
         } catch (UserFacingException e) {
-            model.addAttribute("modelErrors", List.of(message(e)));
+            model.addAttribute(form + "Errors", List.of(message(e)));
         }
-        model.addAttribute("modelDescription", description);
+        model.addAttribute(form + "Description", description);
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
         return submissionsPage(c, me, model);
     }

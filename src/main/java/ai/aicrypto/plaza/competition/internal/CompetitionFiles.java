@@ -57,9 +57,11 @@ class CompetitionFiles {
     private final Datasets datasets;
     private final TeamService teams;
     private final Path workDir;
+    private final DataCompetitions data;
 
     CompetitionFiles(JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, Datasets datasets, TeamService teams,
-                     PlazaProperties plaza) {
+                     PlazaProperties plaza, DataCompetitions data) {
+        this.data = data;
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
@@ -153,7 +155,11 @@ class CompetitionFiles {
         return find(c, Kind.TEST_INPUTS).map(stored -> decrypt(c, stored));
     }
 
-    /** The files of a competition for its page: the training data, the test inputs, the sample submission. */
+    /**
+     * The files of a competition for its page: the training data, the test inputs, the sample submission. A data
+     * competition offers only its training data (the format to follow): its participants compete with data, and test
+     * inputs in their hands could be labelled and trained on.
+     */
     List<Listed> list(Competition c) {
         List<Listed> listed = new ArrayList<>();
         if (c.datasetId() != null) {
@@ -163,6 +169,9 @@ class CompetitionFiles {
                 listed.add(new Listed("training/" + seq, raw.names().get(seq), raw.names().size() == 1 ? raw.bytes() : -1,
                         null));
             }
+        }
+        if (data.isData(c)) {
+            return listed;
         }
         find(c, Kind.TEST_INPUTS).ifPresent(f -> listed.add(new Listed("test-inputs", f.fileName(), f.bytes(), f.rows())));
         find(c, Kind.SAMPLE).ifPresent(f -> listed.add(new Listed("sample-submission", f.fileName(), f.bytes(), f.rows())));
@@ -179,9 +188,12 @@ class CompetitionFiles {
         return who != null && (c.hostedBy(who) || teams.teamOf(c.id(), who.id()).isPresent());
     }
 
-    /** Opens one of the competition's files for the host or a participant; anyone else gets a 404. */
+    /**
+     * Opens one of the competition's files for the host or a participant (in a data competition, for the host only);
+     * anyone else gets a 404.
+     */
     Download open(Competition c, AccountPrincipal who, Kind kind) {
-        if (!mayDownload(c, who)) {
+        if (!mayDownload(c, who) || !c.hostedBy(who) && data.isData(c)) {
             throw new NotFoundException();
         }
         Stored stored = find(c, kind).orElseThrow(NotFoundException::new);

@@ -8,6 +8,9 @@ import org.springframework.format.annotation.DateTimeFormat;
 /** The hosting form; times are UTC (datetime-local inputs). Public with accessors for data binding. */
 public class CompetitionForm {
 
+    /** {@link #kind} of a competition for predictions (files or models) and of one for training data. */
+    public static final String PREDICTIONS = "PREDICTIONS", DATA = "DATA";
+
     private String title = "";
     private String slug = "";
     private String overview = "";
@@ -27,6 +30,14 @@ public class CompetitionForm {
     private int maxTeamSize = 5;
     private BigDecimal prizePoolAic = BigDecimal.ZERO;
     private String prizeSplit = "50,30,20";
+    private String kind = PREDICTIONS;
+    /** A data competition's model: a card listing, or the key of a recommended architecture for the training data. */
+    private Long templateModelId;
+    private String templateRecommendation = "";
+    /** A data competition's hyperparameters, a JSON object (the card's defaults for those not named). */
+    private String hyperparameters = "";
+    /** A data competition's training time per submission, queueing on the fleet included. */
+    private int trainingMinutes = 30;
 
     public String getTitle() { return title; }
     public void setTitle(String title) { this.title = title; }
@@ -60,4 +71,14 @@ public class CompetitionForm {
     public void setPrizePoolAic(BigDecimal prizePoolAic) { this.prizePoolAic = prizePoolAic; }
     public String getPrizeSplit() { return prizeSplit; }
     public void setPrizeSplit(String prizeSplit) { this.prizeSplit = prizeSplit; }
+    public String getKind() { return kind; }
+    public void setKind(String kind) { this.kind = kind; }
+    public Long getTemplateModelId() { return templateModelId; }
+    public void setTemplateModelId(Long templateModelId) { this.templateModelId = templateModelId; }
+    public String getTemplateRecommendation() { return templateRecommendation; }
+    public void setTemplateRecommendation(String templateRecommendation) { this.templateRecommendation = templateRecommendation; }
+    public String getHyperparameters() { return hyperparameters; }
+    public void setHyperparameters(String hyperparameters) { this.hyperparameters = hyperparameters; }
+    public int getTrainingMinutes() { return trainingMinutes; }
+    public void setTrainingMinutes(int trainingMinutes) { this.trainingMinutes = trainingMinutes; }
 }

@@ -64,6 +64,7 @@ public class CompetitionService implements Competitions {
     private final MarkdownRenderer markdown;
     private final Clock clock;
     private final CompetitionFiles files;
+    private final DataCompetitions data;
     private final SecureRandom random = new SecureRandom();
     /**
      * By blob key, so that a competition whose solution was fixed is never scored against the old one. Weighed by the
@@ -89,8 +90,9 @@ public class CompetitionService implements Competitions {
 
     CompetitionService(JdbcClient jdbc, Catalog catalog, BlobStore blobs, DataKeys dataKeys,
                        TransactionTemplate transaction, ApplicationEventPublisher events, MarkdownRenderer markdown,
-                       Clock clock, CompetitionFiles files) {
+                       Clock clock, CompetitionFiles files, DataCompetitions data) {
         this.files = files;
+        this.data = data;
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.blobs = blobs;
@@ -156,13 +158,20 @@ public class CompetitionService implements Competitions {
             throw new UncheckedIOException(e);
         }
         TestInputs inputs = null;
+        List<String> inputColumns = null;
         if (testInputsFile != null) {
             try (InputStream in = Files.newInputStream(testInputsFile)) {
                 inputs = TestInputs.check(solution, in);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            try (InputStream in = Files.newInputStream(testInputsFile)) {
+                inputColumns = CodeSubmissions.header(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, inputColumns);
         DataKeys.DataKey key = dataKeys.generate();
         String blobKey;
         try (InputStream in = Files.newInputStream(solutionFile)) {
@@ -194,6 +203,9 @@ public class CompetitionService implements Competitions {
                                 split.toArray(Integer[]::new), Timestamp.from(clock.instant()))
                         .query(Long.class).single();
                 files.record(created, stored);
+                if (dataPlan != null) {
+                    data.record(created, host.id(), dataPlan);
+                }
                 events.publishEvent(new CompetitionChanged(created));
                 return created;
             });

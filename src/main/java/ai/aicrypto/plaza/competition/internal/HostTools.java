@@ -292,7 +292,7 @@ class HostTools {
     }
 
     private boolean pending(Competition c) {
-        return jdbc.sql("SELECT count(*) > 0 FROM submissions WHERE competition_id = ? AND status IN ('QUEUED', 'SCORING')")
+        return jdbc.sql("SELECT count(*) > 0 FROM submissions WHERE competition_id = ? AND status IN ('TRAINING', 'QUEUED', 'SCORING')")
                 .param(c.id()).query(Boolean.class).single();
     }
 

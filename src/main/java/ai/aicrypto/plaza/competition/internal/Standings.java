@@ -221,7 +221,7 @@ class Standings {
         // Lock the competition row so that two instances' sweepers do not finalize twice.
         jdbc.sql("SELECT id FROM competitions WHERE id = ? FOR UPDATE").param(c.id()).query(Long.class).single();
         boolean pending = jdbc.sql("""
-                        SELECT count(*) > 0 FROM submissions WHERE competition_id = ? AND status IN ('QUEUED', 'SCORING')""")
+                        SELECT count(*) > 0 FROM submissions WHERE competition_id = ? AND status IN ('TRAINING', 'QUEUED', 'SCORING')""")
                 .param(c.id()).query(Boolean.class).single();
         if (pending) {
             return false;

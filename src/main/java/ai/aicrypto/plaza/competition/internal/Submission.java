@@ -7,21 +7,25 @@ import java.time.Instant;
  * that is read only for the final leaderboard.
  */
 /**
- * @param fileName the uploaded file's name, or the submitted model's title for a code submission
- * @param modelId  the model of a code submission, else null
+ * @param fileName the uploaded file's name, the submitted model's title for a code submission, the dataset's for a data one
+ * @param modelId  the model of a code submission, else null (for a data submission: its trained model, once trained)
+ * @param datasetId the dataset of a data submission, else null
+ * @param trainingJobId a data submission's training job (the submitter's), else null
  */
 public record Submission(long id, boolean baseline, String description, String fileName, Status status,
-                         String failure, Double publicScore, boolean selected, Instant createdAt, Long modelId) {
+                         String failure, Double publicScore, boolean selected, Instant createdAt, Long modelId,
+                         Long datasetId, Long trainingJobId) {
 
-    public enum Status { QUEUED, SCORING, SCORED, FAILED }
+    /** TRAINING: a data submission whose model is being trained on the fleet, before it is QUEUED for scoring. */
+    public enum Status { TRAINING, QUEUED, SCORING, SCORED, FAILED }
 
     public String scoreText() {
         return ScoreText.of(publicScore);
     }
 
-    /** Waiting for or in scoring. */
+    /** Waiting for or in training or scoring. */
     public boolean pending() {
-        return status == Status.QUEUED || status == Status.SCORING;
+        return status == Status.TRAINING || status == Status.QUEUED || status == Status.SCORING;
     }
 
     public boolean scored() {

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
+import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.model.ModelRuns;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -49,11 +50,13 @@ class SubmissionService {
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final CodeSubmissions code;
+    private final DataCompetitions data;
 
     SubmissionService(JdbcClient jdbc, CompetitionService competitions, TeamService teams, BlobStore blobs,
                       DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events,
-                      CodeSubmissions code) {
+                      CodeSubmissions code, DataCompetitions data) {
         this.code = code;
+        this.data = data;
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.teams = teams;
@@ -76,6 +79,7 @@ class SubmissionService {
             throw new UserFacingException("file", "competition.error.file-name");
         }
         checkOpen(c, teamId, competitions.now());
+        refuseInDataCompetition(c);
 
         try (InputStream in = Files.newInputStream(file)) {
             SubmissionValidator.validate(competitions.solution(c), in);
@@ -90,7 +94,7 @@ class SubmissionService {
             throw new UncheckedIOException(e);
         }
         try {
-            return queue(c, me, teamId, text, fileName, blobKey, key.wrapped(), null);
+            return queue(c, me, teamId, text, fileName, blobKey, key.wrapped(), null, null);
         } catch (RuntimeException e) {
             blobs.delete(blobKey);
             throw e;
@@ -108,9 +112,34 @@ class SubmissionService {
         Long teamId = submittingTeam(c, me);
         String text = checkedDescription(description);
         checkOpen(c, teamId, competitions.now());
+        refuseInDataCompetition(c);
         ModelRuns.RunnableModel model = code.check(c, competitions.solution(c), me.id(), modelId);
-        String name = model.title().length() > 255 ? model.title().substring(0, 255) : model.title();
-        return queue(c, me, teamId, text, name, null, null, model.id());
+        return queue(c, me, teamId, text, fileName(model.title()), null, null, model.id(), null);
+    }
+
+    /**
+     * Takes a dataset of the participant's (or the host's, as a baseline) in a data competition: checked now against
+     * the competition's format, then the fixed model is trained on it on the fleet and scored like a code submission.
+     *
+     * @throws UserFacingException when this user may not submit now or the dataset is not theirs or not in the format
+     */
+    Submission submitData(Competition c, AccountPrincipal me, long datasetId, String description) {
+        Long teamId = submittingTeam(c, me);
+        String text = checkedDescription(description);
+        checkOpen(c, teamId, competitions.now());
+        TrainableDataset dataset = data.checkDataset(c, me.id(), datasetId);
+        return queue(c, me, teamId, text, fileName(dataset.title()), null, null, null, dataset.id());
+    }
+
+    /** Predictions are not what a data competition asks for: it trains its own model on the data submitted. */
+    private void refuseInDataCompetition(Competition c) {
+        if (data.isData(c)) {
+            throw new UserFacingException(null, "competition.error.data-only");
+        }
+    }
+
+    private static String fileName(String title) {
+        return title.length() > 255 ? title.substring(0, 255) : title;
     }
 
     /** The submitter's team; none for the host's baselines. */
@@ -128,9 +157,12 @@ class SubmissionService {
         return text;
     }
 
-    /** Records the submission as queued, once the team's quota allows it, and tells the scoring runner. */
+    /**
+     * Records the submission as queued, once the team's quota allows it, and tells the scoring runner; a dataset's
+     * submission is recorded as training, with its training job queued in the same transaction.
+     */
     private Submission queue(Competition c, AccountPrincipal me, Long teamId, String description, String fileName,
-                             String blobKey, byte[] wrappedKey, Long modelId) {
+                             String blobKey, byte[] wrappedKey, Long modelId, Long datasetId) {
         long id = transaction.execute(status -> {
             Instant now = competitions.now();
             if (teamId != null) {
@@ -138,14 +170,19 @@ class SubmissionService {
                 jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(teamId).query(Long.class).single();
             }
             checkOpen(c, teamId, now);
+            Long job = datasetId == null ? null : data.startTraining(c, me.id(), datasetId);
             long created = jdbc.sql("""
                             INSERT INTO submissions (competition_id, team_id, submitter_id, baseline, description,
-                                                     file_name, blob_key, wrapped_data_key, model_id, status, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'QUEUED', ?) RETURNING id""")
+                                                     file_name, blob_key, wrapped_data_key, model_id, dataset_id,
+                                                     training_job_id, training_started_at, status, created_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                     .params(c.id(), teamId, me.id(), teamId == null, description, fileName, blobKey, wrappedKey, modelId,
+                            datasetId, job, job == null ? null : Timestamp.from(now), job == null ? "QUEUED" : "TRAINING",
                             Timestamp.from(now))
                     .query(Long.class).single();
-            events.publishEvent(new Queued(created));
+            if (job == null) {
+                events.publishEvent(new Queued(created));
+            }
             return created;
         });
         return find(c, id);
@@ -215,6 +252,7 @@ class SubmissionService {
         return new Submission(rs.getLong("id"), rs.getBoolean("baseline"), rs.getString("description"),
                 rs.getString("file_name"), Submission.Status.valueOf(rs.getString("status")), rs.getString("failure"),
                 (Double) rs.getObject("public_score"), rs.getBoolean("selected"),
-                rs.getTimestamp("created_at").toInstant(), (Long) rs.getObject("model_id"));
+                rs.getTimestamp("created_at").toInstant(), (Long) rs.getObject("model_id"),
+                (Long) rs.getObject("dataset_id"), (Long) rs.getObject("training_job_id"));
     }
 }

@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.chain.Chain;
@@ -78,6 +80,25 @@ class JobQueue implements TrainingJobs {
                 .param(jobId).update();
         // Nothing was delivered: the provider is not paid for work abandoned mid-way.
         settlement.refundRequester(jobId, requesterId, "cancelled by the requester");
+    }
+
+    @Override
+    public Optional<JobOutcome> outcome(long requesterId, long jobId) {
+        return jdbc.sql("""
+                        SELECT j.status, j.failure_reason, r.trained_model_id
+                        FROM training_jobs j LEFT JOIN training_records r ON r.job_id = j.id
+                        WHERE j.id = ? AND j.requester_id = ?""")
+                .params(jobId, requesterId)
+                .query((rs, n) -> {
+                    JobStatus status = JobStatus.valueOf(rs.getString("status"));
+                    // SUCCEEDED only once the weights are handed over (a job paid through JobEscrow settles first).
+                    Long trained = status == JobStatus.SUCCEEDED ? (Long) rs.getObject("trained_model_id") : null;
+                    String reason = status == JobStatus.FAILED || status == JobStatus.CANCELLED
+                            ? Objects.requireNonNullElse(rs.getString("failure_reason"), status.name().toLowerCase(Locale.ROOT))
+                            : null;
+                    return new JobOutcome(status.ended(), trained, reason);
+                })
+                .optional();
     }
 
     /** The requester's deposit is confirmed and covers the budget: the job joins the queue. */

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import ai.aicrypto.plaza.platform.UserFacingException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -104,6 +105,25 @@ public record ModelCard(String specVersion, String name, String task, JsonNode j
     /** Width of the output layer: number of classes or of regression targets. */
     public int outputSize() {
         return isClassification() ? classes().size() : targets().size();
+    }
+
+    /**
+     * Why this card cannot learn a dataset encoded as {@code data} with {@code featureCount} features per record (the
+     * width, the task, the number of classes), for the form field {@code field}; empty when it can.
+     */
+    public Optional<UserFacingException> misfit(Preprocessing data, long featureCount, String field) {
+        if (inputFeatureCount() != featureCount) {
+            return Optional.of(new UserFacingException(field, "builder.error.features", featureCount, inputFeatureCount()));
+        }
+        if (isClassification() == data.label().regression()) {
+            return Optional.of(new UserFacingException(field, isClassification()
+                    ? "builder.error.task-regression" : "builder.error.task-classification"));
+        }
+        if (isClassification() && outputSize() != data.label().classes().size()) {
+            return Optional.of(new UserFacingException(field, "builder.error.classes", data.label().classes().size(),
+                    outputSize()));
+        }
+        return Optional.empty();
     }
 
     // ---- architecture ----

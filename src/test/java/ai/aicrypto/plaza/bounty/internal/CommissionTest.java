@@ -89,7 +89,7 @@ class CommissionTest extends IntegrationTest {
     @Test
     void twoModelsAreScoredRankedAndTheBestPassingOneIsDeliveredAndPaid() throws Exception {
         AccountPrincipal requester = users.withWallet(REQUESTER);
-        chain.tokenAs(0).transfer(TestChain.address(REQUESTER), BOUNTY).send();
+        chain.fund(TestChain.address(REQUESTER), BOUNTY);
         AccountPrincipal goodDev = users.withWallet(GOOD_DEV), weakDev = users.withWallet(WEAK_DEV);
         String deadline = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(3).toString();
 
@@ -164,7 +164,7 @@ class CommissionTest extends IntegrationTest {
         // Hostile logs: the developer offers the token to another requester's bounty under the same id, and a stranger
         // offers a token the plaza never scored: quarantined, and no submission becomes acceptable.
         long quarantined = count("chain_logs_quarantined");
-        chain.tokenAs(0).transfer(TestChain.address(OTHER_REQUESTER), BOUNTY).send();
+        chain.fund(TestChain.address(OTHER_REQUESTER), BOUNTY);
         chain.tokenAs(OTHER_REQUESTER).approve(chain.bountyEscrow.getContractAddress(), BOUNTY).send();
         escrowAs(OTHER_REQUESTER).open(BigInteger.valueOf(id), BOUNTY, BigInteger.valueOf(chain.now() + 86_400)).send();
         escrowAs(GOOD_DEV).submitAsset(TestChain.address(OTHER_REQUESTER), BigInteger.valueOf(id), BigInteger.valueOf(good.id())).send();
@@ -231,7 +231,7 @@ class CommissionTest extends IntegrationTest {
     @Test
     void anUnacceptedCommissionsBountyGoesBackToTheRequesterAfterTheDeadlineByAStrangersWallet() throws Exception {
         AccountPrincipal requester = users.withWallet(OTHER_REQUESTER + 2);
-        chain.tokenAs(0).transfer(TestChain.address(OTHER_REQUESTER + 2), BOUNTY).send();
+        chain.fund(TestChain.address(OTHER_REQUESTER + 2), BOUNTY);
         long id = created(create(requester, "0.9", testInputs(20), solution(20),
                 LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(2).toString()));
         BigInteger before = chain.balance(OTHER_REQUESTER + 2);

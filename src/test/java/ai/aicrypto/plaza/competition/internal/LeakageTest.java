@@ -8,14 +8,19 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
+import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MvcResult;
@@ -24,6 +29,7 @@ import org.springframework.test.web.servlet.request.AbstractMockHttpServletReque
 /**
  * Before the end, no page, fragment, CSV, downloaded file (test inputs, sample submission), API answer, error message,
  * rescoring log or live event holds a test label or a private (or overall) score; after the end the private scores are published, which shows the search would find them.
+ * A data competition's test inputs and solution reach nobody but its host.
  */
 class LeakageTest extends CompetitionTestSupport {
 
@@ -33,6 +39,8 @@ class LeakageTest extends CompetitionTestSupport {
     LiveUpdates live;
     @Autowired
     HostTools hostTools;
+    @Autowired
+    Datasets datasets;
 
     @Test
     void noRouteRevealsLabelsOrPrivateScoresBeforeTheEnd() throws Exception {
@@ -114,6 +122,45 @@ class LeakageTest extends CompetitionTestSupport {
         runner.sweep();
         String finalPage = body(get("/competitions/" + c.slug()), null);
         assertThat(finalPage).contains("0.777777").contains("0.654321");
+    }
+
+    /**
+     * A data competition's participants compete with data: neither they nor anyone but the host sees its test inputs
+     * (which could be labelled and trained on), its sample submission (its ids) or its solution, on any page or route.
+     */
+    @Test
+    void noOneButTheHostSeesADataCompetitionsTestInputs(@TempDir Path tmp) throws Exception {
+        AccountPrincipal host = users.member();
+        CompetitionForm form = form(5);
+        form.setMetric("ACCURACY");
+        form.setKind(CompetitionForm.DATA);
+        form.setDatasetId(WineSplit.upload(datasets, host.id(), tmp, "Wine training rows", WineSplit.training(UnaryOperator.identity())));
+        form.setTemplateRecommendation("mlp");
+        form.setHyperparameters("{\"epochs\": 5}");
+        // Distinctive ids and one distinctive measurement, to search every answer for.
+        UnaryOperator<String> secret = line -> line.replaceFirst("^w", "secret-row-");
+        Competition c = hostWith(host, form, WineSplit.solution().lines().map(secret).collect(Collectors.joining("\n", "", "\n")),
+                WineSplit.testInputs(line -> line.startsWith("w") ? secret.apply(line).replaceFirst(",[^,]*$", ",4242.4242") : line));
+        AccountPrincipal participant = joined(c);
+        long dataset = WineSplit.upload(datasets, participant.id(), tmp, "Mine", WineSplit.training(UnaryOperator.identity()));
+        submissions.submitData(c, participant, dataset, "");
+
+        String s = "/competitions/" + c.slug();
+        for (AccountPrincipal who : new AccountPrincipal[] {null, participant, users.member(), users.admin()}) {
+            for (String path : List.of(s, s + "/leaderboard", s + "/leaderboard.csv", s + "/submissions", s + "/team",
+                    s + "/files/test-inputs", s + "/files/sample-submission", s + "/files/training/0")) {
+                MvcResult result = mvc.perform(who == null ? get(path) : get(path).with(user(who))).andReturn();
+                String body = result.getRequest().isAsyncStarted()
+                        ? mvc.perform(asyncDispatch(result)).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8)
+                        : result.getResponse().getContentAsString(StandardCharsets.UTF_8);
+                assertThat(body).as(path).doesNotContain("secret-row", "4242.4242");
+                if (path.contains("/files/test-inputs") || path.contains("/files/sample-submission")) {
+                    assertThat(result.getResponse().getStatus()).as(path).isIn(302, 404);
+                }
+            }
+        }
+        assertThat(body(get(s + "/files/training/0"), participant)).as("the format to follow is theirs").contains("proline");
+        assertThat(body(get(s + "/files/test-inputs"), host)).contains("secret-row-0").contains("4242.4242");
     }
 
     private String body(AbstractMockHttpServletRequestBuilder<?> request, AccountPrincipal who) throws Exception {

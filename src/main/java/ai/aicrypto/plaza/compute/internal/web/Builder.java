@@ -150,19 +150,7 @@ class Builder {
 
     /** Why a model cannot learn this dataset as it is encoded, or null when it can. */
     private static UserFacingException misfit(ModelCard card, TrainableDataset dataset, Preprocessing data) {
-        if (card.inputFeatureCount() != dataset.featureCount()) {
-            return new UserFacingException("modelId", "builder.error.features", dataset.featureCount(),
-                    card.inputFeatureCount());
-        }
-        if (card.isClassification() == data.label().regression()) {
-            return new UserFacingException("modelId", card.isClassification()
-                    ? "builder.error.task-regression" : "builder.error.task-classification");
-        }
-        if (card.isClassification() && card.outputSize() != data.label().classes().size()) {
-            return new UserFacingException("modelId", "builder.error.classes", data.label().classes().size(),
-                    card.outputSize());
-        }
-        return null;
+        return card.misfit(data, dataset.featureCount(), "modelId").orElse(null);
     }
 
     record Submission(Long jobId, Wizard wizard) {
