@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.dataset;
 
 import ai.aicrypto.plaza.dataset.format.DatasetLimits;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -15,11 +16,12 @@ import org.springframework.util.unit.DataSize;
  * @param maxPreprocessedSize  all safetensors shards of one dataset together (default 8 x the upload limit)
  * @param storageQuota         what one member's datasets may take in the blob store together, raw files and
  *                             shards (default 10 x the upload limit)
+ * @param textBuckets          buckets of a new dataset's text n-gram ids (default 65,536; see DatasetLimits#textBuckets)
  */
 @ConfigurationProperties("plaza.dataset")
 public record DatasetProperties(DataSize maxUploadSize, int previewSize, DataSize maxShardBytes,
                                 DataSize maxDecompressedSize, Integer maxColumns, Long maxRows,
-                                DataSize maxPreprocessedSize, DataSize storageQuota) {
+                                DataSize maxPreprocessedSize, DataSize storageQuota, Integer textBuckets) {
 
     public DatasetProperties {
         maxUploadSize = maxUploadSize == null ? DataSize.ofGigabytes(2) : maxUploadSize;
@@ -29,9 +31,10 @@ public record DatasetProperties(DataSize maxUploadSize, int previewSize, DataSiz
         maxRows = maxRows == null ? 100_000_000L : maxRows;
         maxPreprocessedSize = maxPreprocessedSize == null ? DataSize.ofBytes(8 * upload) : maxPreprocessedSize;
         storageQuota = storageQuota == null ? DataSize.ofBytes(10 * upload) : storageQuota;
+        textBuckets = textBuckets == null ? Preprocessing.TEXT_BUCKETS : textBuckets;
     }
 
     public DatasetLimits limits() {
-        return new DatasetLimits(maxDecompressedSize.toBytes(), maxColumns, maxRows, maxPreprocessedSize.toBytes());
+        return new DatasetLimits(maxDecompressedSize.toBytes(), maxColumns, maxRows, maxPreprocessedSize.toBytes(), textBuckets);
     }
 }

@@ -45,6 +45,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class FineTuneTest extends IntegrationTest {
 
     private static final int WAIT_SECONDS = 600;
+    /** Enough for the wines (178 rows), few enough for a loaded machine. */
+    private static final int EPOCHS = 30;
 
     @LocalServerPort
     int port;
@@ -77,7 +79,7 @@ class FineTuneTest extends IntegrationTest {
 
         var recommended = RecommendedModels.find(RecommendedModels.MLP, "wine", datasets.preprocessing(cultivars), 178).orElseThrow();
         long card = models.createPrivate(alice.id(), new ModelUpload(recommended.card().json().toString(), List.of(), null));
-        long parentJob = jobs.submit(alice.id(), cultivars, card, "{}", 0);
+        long parentJob = jobs.submit(alice.id(), cultivars, card, "{\"epochs\": " + EPOCHS + "}", 0);
         GpuOffers.IssuedWorker worker = offers.register(users.member().id(),
                 new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
         try (WorkerProcess process = WorkerProcess.start("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache"), "--no-benchmark")) {
@@ -99,7 +101,8 @@ class FineTuneTest extends IntegrationTest {
             assertThat(builderStep(alice, firstOrOther, null, Locale.ENGLISH)).contains("value=\"" + fineTune + "\"");
 
             String redirect = mvc.perform(post("/builder").with(user(alice)).with(csrf()).param("datasetId", String.valueOf(firstOrOther))
-                    .param("modelId", fineTune).param("offer", "cheapest").param("budget", "10").param("step", "6"))
+                    .param("modelId", fineTune).param("hp[epochs]", String.valueOf(EPOCHS)).param("offer", "cheapest")
+                    .param("budget", "10").param("step", "6"))
                     .andReturn().getResponse().getRedirectedUrl();
             assertThat(redirect).as("the builder queued the job").startsWith("/jobs/");
             long childJob = Long.parseLong(redirect.substring("/jobs/".length()));
