@@ -25,8 +25,8 @@ public final class TrainingSetup {
     }
 
     /**
-     * Validates the data and the run, then returns the state training starts from: {@code start}, or checkpoint 0.
-     * The listener is given a checkpoint 0 (the seeded one, or a fine-tuning job's start from its parent's weights).
+     * Validates the data and the run, then returns the state training starts from: {@code start}, or checkpoint 0,
+     * which the listener is then given.
      */
     public static Checkpoint begin(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
             throws IOException {
@@ -37,7 +37,7 @@ public final class TrainingSetup {
             throw new IllegalArgumentException("cannot train from checkpoint " + from.epoch() + " to epoch " + lastEpoch + " of "
                     + spec.hyperparameters().epochs());
         }
-        if (from.epoch() == 0) listener.onCheckpoint(from);
+        if (start == null) listener.onCheckpoint(from);
         return from;
     }
 

@@ -231,6 +231,7 @@ public final class WorkerLoop {
     /** An ordinary job: train every epoch, upload the weights, commit to the checkpoints, upload those asked for. */
     private JsonNode train(long job, TrainingEngine engine, ModelSpec spec, TrainingData data, Checkpoint start,
                            JobListener listener) throws IOException {
+        if (start != null) listener.onCheckpoint(start); // a fine-tuning's checkpoint 0 is committed like a seeded one
         TrainedModel model = engine.train(spec, data, start, spec.hyperparameters().epochs(), listener);
         Path weights = listener.work.resolve("weights.safetensors");
         model.export(weights);
