@@ -50,8 +50,15 @@ public interface TrainingJobs {
     /**
      * @param offerId   the only offer whose workers may lease the job, or null for any
      * @param budgetAic the most the requester accepts to pay, or null for no cap
+     * @param parentModelId the trained model whose weights training starts from (fine-tuning), or null
      */
     record JobRequest(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb,
-                      Long offerId, BigDecimal budgetAic) {
+                      Long offerId, BigDecimal budgetAic, Long parentModelId) {
+
+        /** A job that trains from a seeded network. */
+        public JobRequest(long requesterId, long datasetId, long modelId, String hyperparametersJson, int minMemoryMb,
+                          Long offerId, BigDecimal budgetAic) {
+            this(requesterId, datasetId, modelId, hyperparametersJson, minMemoryMb, offerId, budgetAic, null);
+        }
     }
 }

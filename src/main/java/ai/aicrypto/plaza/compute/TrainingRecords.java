@@ -11,9 +11,11 @@ public interface TrainingRecords {
 
     /**
      * A verified job: the requester trained {@code baseModelId} on {@code datasetId} on the provider's
-     * offer, producing {@code trainedModelId}. Owners are the listings' owners now.
+     * offer, producing {@code trainedModelId}, starting from the weights of {@code parentModelId} when it fine-tuned one
+     * (else it and its owner are null). Owners are the listings' owners now.
      */
     record VerifiedTraining(long jobId, long requesterId, long datasetId, long datasetOwnerId, long baseModelId,
-                            long baseModelOwnerId, long offerId, long providerId, java.time.Instant at) {
+                            long baseModelOwnerId, long offerId, long providerId, java.time.Instant at, Long parentModelId,
+                            Long parentModelOwnerId) {
     }
 }

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.dataset;
 import java.time.Duration;
 
 import ai.aicrypto.plaza.dataset.format.DatasetLimits;
+import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -23,12 +24,14 @@ import org.springframework.util.unit.DataSize;
  * @param importsPerMember     imports one member may have under way at once (default 2, 1 to 100)
  * @param importAbandonedAfter an import whose instance has not touched it for this long was abandoned (its
  *                             instance died) and is refused (default 5 minutes; instances touch theirs every minute)
+ * @param textBuckets          buckets of a new dataset's text n-gram ids (default 65,536; see DatasetLimits#textBuckets)
  */
 @ConfigurationProperties("plaza.dataset")
 public record DatasetProperties(DataSize maxUploadSize, int previewSize, DataSize maxShardBytes,
                                 DataSize maxDecompressedSize, Integer maxColumns, Long maxRows,
                                 DataSize maxPreprocessedSize, DataSize storageQuota, Integer importThreads,
-                                Integer importQueue, Integer importsPerMember, Duration importAbandonedAfter) {
+                                Integer importQueue, Integer importsPerMember, Duration importAbandonedAfter,
+                                Integer textBuckets) {
 
     public DatasetProperties {
         maxUploadSize = maxUploadSize == null ? DataSize.ofGigabytes(2) : maxUploadSize;
@@ -49,9 +52,10 @@ public record DatasetProperties(DataSize maxUploadSize, int previewSize, DataSiz
                     + "their imports every minute); got " + importThreads + ", " + importQueue + ", "
                     + importsPerMember + ", " + importAbandonedAfter);
         }
+        textBuckets = textBuckets == null ? Preprocessing.TEXT_BUCKETS : textBuckets;
     }
 
     public DatasetLimits limits() {
-        return new DatasetLimits(maxDecompressedSize.toBytes(), maxColumns, maxRows, maxPreprocessedSize.toBytes());
+        return new DatasetLimits(maxDecompressedSize.toBytes(), maxColumns, maxRows, maxPreprocessedSize.toBytes(), textBuckets);
     }
 }

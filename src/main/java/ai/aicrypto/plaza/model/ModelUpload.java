@@ -9,8 +9,15 @@ import java.util.List;
  *
  * @param weightsFile safetensors weights on local disk, or null
  * @param royaltyBps  the creator's royalty on resales of its asset token (see ListingDraft#royaltyBps)
+ * @param parentModelId the model whose weights a fine-tuning job started from, or null
  */
-public record ModelUpload(String cardJson, List<String> tags, Path weightsFile, int royaltyBps) {
+public record ModelUpload(String cardJson, List<String> tags, Path weightsFile, int royaltyBps, Long parentModelId) {
+
+    /** A model that is no fine-tuning of another. */
+    public ModelUpload(String cardJson, List<String> tags, Path weightsFile, int royaltyBps) {
+        this(cardJson, tags, weightsFile, royaltyBps, null);
+    }
+
 
     /** A model without a royalty (0). */
     public ModelUpload(String cardJson, List<String> tags, Path weightsFile) {

@@ -41,6 +41,23 @@ public interface Models {
     /** The model's card if {@code userId} may train it, else empty (whether or not it exists). */
     Optional<ModelTemplate> templateFor(long userId, long modelId);
 
+    /**
+     * A trained model {@code userId} may fine-tune: one with weights (not withheld) that they own or hold a license of
+     * (its own listing, or a published one); else empty, whether or not it exists.
+     */
+    Optional<ModelTemplate> fineTunableBy(long userId, long modelId);
+
+    /** The member's own trained networks (with weights, not withheld; not trees) they may fine-tune, newest first. */
+    List<ModelTemplate> fineTunableFor(long userId);
+
+    /**
+     * A fine-tuning job's parent weights, decrypted as they are read, for the worker the job is leased to; the caller
+     * checked at submission that the requester may use them.
+     *
+     * @throws ai.aicrypto.plaza.platform.NotFoundException when the model has no weights
+     */
+    java.io.InputStream parentWeights(long modelId) throws java.io.IOException;
+
     /** Whether the model is a published paid card {@code userId} may train once they hold a license of it. */
     boolean licenseNeeded(long userId, long modelId);
 

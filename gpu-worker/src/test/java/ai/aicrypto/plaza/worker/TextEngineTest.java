@@ -1,10 +1,10 @@
 package ai.aicrypto.plaza.worker;
 
+import ai.aicrypto.plaza.worker.bench.DebianDescriptions;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.InMemoryData;
 import ai.aicrypto.plaza.worker.data.Safetensors;
-import ai.aicrypto.plaza.worker.data.Shard;
 import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.Evaluator;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
@@ -15,23 +15,17 @@ import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.model.TextSpec;
 import ai.aicrypto.plaza.worker.serving.ForwardPass;
 import ai.aicrypto.plaza.worker.serving.ForwardPasses;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -63,57 +57,11 @@ class TextEngineTest {
     }
 
     static InMemoryData encode(List<DebianDescriptions.Package> packages) {
-        int features = 1 + SLOTS;
-        float[] x = new float[packages.size() * features];
-        int[] y = new int[packages.size()];
-        for (int r = 0; r < packages.size(); r++) {
-            List<String> words = List.of(packages.get(r).text().toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"));
-            Set<Integer> ids = new LinkedHashSet<>();
-            for (int i = 0; i < words.size() && ids.size() < SLOTS; i++) {
-                ids.add(bucket("w:" + words.get(i)));
-                if (i > 0 && ids.size() < SLOTS) ids.add(bucket("b:" + words.get(i - 1) + " " + words.get(i)));
-            }
-            x[r * features] = words.size() / 100f;
-            int slot = 0;
-            for (int id : ids) x[r * features + 1 + slot++] = id + 1;
-            y[r] = SECTIONS.indexOf(packages.get(r).section());
-        }
-        return InMemoryData.of(new Shard(packages.size(), features, x, y, null), SECTIONS);
-    }
-
-    private static int bucket(String gram) {
-        int hash = 0x811c9dc5;
-        for (byte b : gram.getBytes(StandardCharsets.UTF_8)) {
-            hash ^= b & 0xff;
-            hash *= 0x01000193;
-        }
-        return Integer.remainderUnsigned(hash, BUCKETS);
+        return DebianDescriptions.encode(packages, SECTIONS, SLOTS, BUCKETS, false);
     }
 
     static String card(List<Integer> hidden, int epochs) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode card = json.createObjectNode().put("specVersion", "1.4").put("name", "debian sections").put("task", "classification");
-        var columns = card.putObject("input").put("kind", "tabular").putArray("columns");
-        columns.add("words");
-        for (int i = 0; i < SLOTS; i++) columns.add("description@" + i);
-        var classes = card.putObject("output").putArray("classes");
-        SECTIONS.forEach(classes::add);
-        ObjectNode arch = card.putObject("architecture").put("template", "fasttext").put("buckets", BUCKETS)
-                .put("embeddingDim", 32).put("textSlots", SLOTS);
-        if (!hidden.isEmpty()) {
-            hidden.forEach(arch.putArray("hiddenSizes")::add);
-            arch.put("activation", "relu").put("dropout", 0.1);
-        }
-        ObjectNode hp = card.putObject("hyperparameters");
-        hp.putObject("optimizer").put("default", "adam").putArray("allowed").add("adam");
-        hp.putObject("learningRate").put("default", 0.01).put("min", 0.0001).put("max", 1);
-        hp.putObject("batchSize").put("default", 32).put("min", 1).put("max", 1024);
-        hp.putObject("epochs").put("default", epochs).put("min", 1).put("max", 100);
-        hp.putObject("weightDecay").put("default", 0).put("min", 0).put("max", 0.1);
-        hp.putObject("seed").put("default", 42).put("min", 0).put("max", 1000);
-        card.putObject("runtime").put("engine", "djl-pytorch");
-        card.put("license", "MIT").put("priceAic", "0");
-        return card.toString();
+        return DebianDescriptions.card(SECTIONS, SLOTS, BUCKETS, hidden, epochs);
     }
 
     @Test

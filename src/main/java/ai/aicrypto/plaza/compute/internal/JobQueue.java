@@ -56,11 +56,12 @@ class JobQueue implements TrainingJobs {
         boolean paidOnChain = job.budgetAic() != null && chain.enabled() && chain.contracts().jobsPaidOnChain();
         return jdbc.sql("""
                         INSERT INTO training_jobs (requester_id, dataset_id, model_id, hyperparameters, min_memory_mb,
-                                                   offer_id, budget_aic, status, audit_draw)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?) RETURNING id""")
+                                                   offer_id, budget_aic, status, audit_draw, parent_model_id)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?) RETURNING id""")
                 .params(job.requesterId(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.minMemoryMb(),
                         job.offerId(), job.budgetAic(), paidOnChain ? "AWAITING_DEPOSIT" : "QUEUED",
-                        random.nextDouble()) // compared with the audit share once the epochs are committed
+                        random.nextDouble(), // compared with the audit share once the epochs are committed
+                        job.parentModelId())
                 .query(Long.class).single();
     }
 
@@ -225,7 +226,7 @@ class JobQueue implements TrainingJobs {
                                         LIMIT 1
                                         FOR UPDATE SKIP LOCKED)
                             RETURNING id, dataset_id, model_id, hyperparameters::text AS hyperparameters, attempts,
-                                      lease_expires_at, audit_epoch),
+                                      lease_expires_at, audit_epoch, parent_model_id),
                         attempt AS (
                             INSERT INTO job_attempts (job_id, attempt, worker_id, price_per_hour_aic, rate_samples_per_s,
                                                       worker_address)
@@ -237,7 +238,8 @@ class JobQueue implements TrainingJobs {
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
                         rs.getString("hyperparameters"), rs.getInt("attempts"),
-                        rs.getTimestamp("lease_expires_at").toInstant(), (Integer) rs.getObject("audit_epoch")))
+                        rs.getTimestamp("lease_expires_at").toInstant(), (Integer) rs.getObject("audit_epoch"),
+                        (Long) rs.getObject("parent_model_id")))
                 .optional();
     }
 
@@ -367,6 +369,13 @@ class JobQueue implements TrainingJobs {
                 .optional().orElseThrow(() -> notLeased(workerId, jobId));
     }
 
+    /** The parent model of a fine-tuning job leased to this worker now (see {@link #currentAttempt} for the exceptions). */
+    Optional<Long> leasedParent(long workerId, long jobId) {
+        return jdbc.sql("SELECT parent_model_id FROM training_jobs WHERE id = ? AND worker_id = ? AND status = 'LEASED'")
+                .params(jobId, workerId).query((rs, n) -> Optional.ofNullable((Long) rs.getObject(1)))
+                .optional().orElseThrow(() -> notLeased(workerId, jobId));
+    }
+
     record LeasedTraining(long modelId, String hyperparametersJson) {
     }
 
@@ -418,7 +427,8 @@ class JobQueue implements TrainingJobs {
     }
 
     /** @param auditEpoch for an audit, the epoch to train again from the original's checkpoint; else null */
+    /** @param parentModelId the model a fine-tuning job starts from, or null */
     record LeasedJob(long id, long datasetId, long modelId, String hyperparametersJson, int attempt,
-                     java.time.Instant leaseExpiresAt, Integer auditEpoch) {
+                     java.time.Instant leaseExpiresAt, Integer auditEpoch, Long parentModelId) {
     }
 }

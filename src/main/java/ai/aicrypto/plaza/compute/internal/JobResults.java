@@ -596,7 +596,9 @@ class JobResults {
      * on-chain ({@link EscrowSettlements}): a requester cannot take the model and reclaim the budget.
      */
     private long accept(Job job, ModelCard card, HeldOutEvaluator.Evaluation evaluation, Path weights) {
-        ModelUpload upload = new ModelUpload(trainedCard(card, job, evaluation), List.of("trained"), weights);
+        Long parent = jdbc.sql("SELECT parent_model_id FROM training_jobs WHERE id = ?").param(job.id())
+                .query((rs, n) -> Optional.ofNullable((Long) rs.getObject(1))).single().orElse(null);
+        ModelUpload upload = new ModelUpload(trainedCard(card, job, evaluation), List.of("trained"), weights, 0, parent);
         long trained = jobs.paidThroughEscrow(job.id()) ? models.createWithheld(job.requesterId(), upload) : models.createPrivate(job.requesterId(), upload);
         long offer = pay(job, card, "Verified result of attempt " + job.attempt());
         jdbc.sql("""

@@ -151,6 +151,35 @@ class TrainingSplits {
         return Optional.of(new WorkerShard(workerKey(split.key(), workerId), nonce, plaintext));
     }
 
+    /**
+     * A fine-tuning job's parent weights as one worker receives them, encrypted like its shards: under this worker's
+     * key of the lease's generation, the nonce first, then the ciphertext and tag, {@value #WRITE_CHUNK} bytes at a
+     * time as they are read. The nonce is the job's: the same worker is always sent the same parent for a job.
+     *
+     * @return false when the dataset's shards were encrypted under new keys after the lease (nothing is written)
+     */
+    boolean writeParentWeights(long datasetId, int generation, long workerId, long jobId, InputStream weights, OutputStream out)
+            throws IOException {
+        if (current(datasetId).map(c -> c.generation() != generation).orElse(true)) {
+            return false;
+        }
+        byte[] generationKey = load(datasetId, generation).key();
+        byte[] nonce = Arrays.copyOf(hmac(generationKey, "worker-parent-nonce:" + workerId + ":" + jobId), NONCE_BYTES);
+        try {
+            Cipher cipher = encrypting(workerKey(generationKey, workerId), nonce);
+            byte[] chunk = new byte[WRITE_CHUNK];
+            byte[] sealed = new byte[cipher.getOutputSize(WRITE_CHUNK)];
+            out.write(nonce);
+            for (int n = weights.readNBytes(chunk, 0, WRITE_CHUNK); n > 0; n = weights.readNBytes(chunk, 0, WRITE_CHUNK)) {
+                out.write(sealed, 0, cipher.update(chunk, 0, n, sealed));
+            }
+            out.write(sealed, 0, cipher.doFinal(sealed, 0));
+            return true;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A training shard as one worker receives it: the nonce, then the AES-GCM ciphertext and tag. */
     static final class WorkerShard {
 

@@ -1,12 +1,14 @@
 package ai.aicrypto.plaza.compute.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.NotFoundException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import ai.aicrypto.plaza.model.card.CardFieldError;
@@ -89,7 +91,8 @@ class WorkerApiController {
             jobs.leasedOnGeneration(job.id(), job.attempt(), shards.generation());
             return ResponseEntity.ok(new Lease(job.id(), job.datasetId(), job.modelId(), job.hyperparametersJson(), job.attempt(),
                     job.leaseExpiresAt(), cards.get(job.modelId(), models::cardJson), Base64.getEncoder().encodeToString(shards.key()),
-                    shards.shards(), job.auditEpoch() == null ? null : new Audit(job.auditEpoch())));
+                    shards.shards(), job.auditEpoch() == null ? null : new Audit(job.auditEpoch()),
+                    job.auditEpoch() == null && job.parentModelId() != null));
         } catch (RuntimeException e) {
             jobs.fail(worker.id(), job.id(), "The dataset could not be prepared for training: " + e.getMessage());
             throw e;
@@ -114,6 +117,25 @@ class WorkerApiController {
         response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
         response.setContentLengthLong(shard.get().bytes());
         shard.get().writeTo(response.getOutputStream());
+    }
+
+    /**
+     * A fine-tuning job's parent weights, decrypted from storage and encrypted for the worker as they are sent, under
+     * its key of the lease like the shards (see {@link TrainingSplits#writeParentWeights}); 404 for a job without one.
+     */
+    @GetMapping(value = "/jobs/{id}/parent-weights", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    void parentWeights(@AuthenticationPrincipal WorkerIdentity.Worker worker, @PathVariable long id,
+                       HttpServletResponse response) throws IOException {
+        JobQueue.LeasedSplit leased = jobs.leasedSplit(worker.id(), id);
+        long parent = jobs.leasedParent(worker.id(), id).orElseThrow(NotFoundException::new);
+        try (InputStream weights = models.parentWeights(parent)) {
+            response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+            if (!splits.writeParentWeights(leased.datasetId(), leased.splitGeneration(), worker.id(), id, weights,
+                    response.getOutputStream())) {
+                jobs.fail(worker.id(), id, "The dataset's training shards were encrypted under new keys after this lease");
+                throw new LeaseLostException(id);
+            }
+        }
     }
 
     @PostMapping("/jobs/{id}/renew")
@@ -243,8 +265,9 @@ class WorkerApiController {
     }
 
     /** @param audit for an audit job, the epoch to train again from {@code GET .../checkpoints/start}; else null */
+    /** @param parentWeights whether training starts from a parent model's weights ({@code GET .../parent-weights}) */
     record Lease(long id, long datasetId, long modelId, String hyperparametersJson, int attempt, Instant leaseExpiresAt,
-                 String cardJson, String shardKey, List<TrainingSplits.ShardRef> shards, Audit audit) {
+                 String cardJson, String shardKey, List<TrainingSplits.ShardRef> shards, Audit audit, boolean parentWeights) {
     }
 
     record Audit(int epoch) {

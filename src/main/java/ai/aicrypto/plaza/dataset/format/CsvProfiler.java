@@ -51,7 +51,7 @@ final class CsvProfiler {
                     throw new DatasetFormatException(ErrorKeys.TEXT_EMPTY, column.name());
                 }
             }
-            return summarize(source.format(), rowCount, columns, columns[labelIndex], preview.items());
+            return summarize(source.format(), rowCount, columns, columns[labelIndex], preview.items(), limits.textBuckets());
         }
     }
 
@@ -104,13 +104,13 @@ final class CsvProfiler {
     }
 
     private static DatasetProfile summarize(DatasetFormat format, long rowCount, ColumnAccumulator[] columns,
-                                            ColumnAccumulator label, List<PreviewRecord> preview) {
+                                            ColumnAccumulator label, List<PreviewRecord> preview, int textBuckets) {
         List<String> classes = classes(label);
         List<ColumnProfile> profiles = new ArrayList<>();
         for (ColumnAccumulator column : columns) {
             profiles.add(column.toProfile(column == label && !classes.isEmpty()));
         }
-        Preprocessing preprocessing = Preprocessing.learnTabular(columns, label, classes);
+        Preprocessing preprocessing = Preprocessing.learnTabular(columns, label, classes, textBuckets);
         if (preprocessing.featureCount() == 0) {
             throw new DatasetFormatException(ErrorKeys.NO_FEATURES);
         }

@@ -25,7 +25,7 @@ import java.util.Set;
  * hashed into {@value #HASH_BUCKETS} one-hot buckets (FNV-1a of the UTF-8 value, no target used); identifier-like
  * columns (also a row number, an integer column counting 0, 1, 2, ... or 1, 2, 3, ..., unless it is the only
  * column) are left out. A free-text column (detected, or named by the uploader) becomes hashed n-gram ids
- * ({@link TextNgrams}: words, word pairs, character 3- to 5-grams, FNV-1a into {@value #TEXT_BUCKETS} buckets), a fixed
+ * ({@link TextNgrams}: words, word pairs, character 3- to 5-grams, FNV-1a into {@code plaza.dataset.text-buckets}, by default {@value #TEXT_BUCKETS}, buckets), a fixed
  * number of features per record ({@link Text#slots()}): id + 1 as a float (exact below 2<sup>24</sup>), then 0 for the
  * unused slots; text columns come after every other feature, so a text model reads the trailing
  * {@link #textSlots()} features as ids and the ones before as numbers. Version 1, the encoding of datasets uploaded before, is described too: a
@@ -46,7 +46,10 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
     public static final String NUMBER = "number", ORDINAL = "ordinal";
     static final int ONE_HOT_MAX_VALUES = 20;
     static final int HASH_BUCKETS = 32;
-    /** Buckets of a text column's n-gram ids: what a text model's embedding has rows for. */
+    /**
+     * Buckets of a text column's n-gram ids by default (what a text model's embedding has rows for); the plaza's
+     * {@code plaza.dataset.text-buckets} sets them for new datasets, and each column keeps its own.
+     */
     public static final int TEXT_BUCKETS = 1 << 16;
     /** The most n-gram ids a record of a text column keeps (4 bytes each in the shards). */
     static final int MAX_TEXT_SLOTS = 512;
@@ -182,7 +185,7 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
     // ---- learning it ----
 
     /** Version 2 for a table, from the statistics of its profiling pass. */
-    static Preprocessing learnTabular(ColumnAccumulator[] columns, ColumnAccumulator label, List<String> classes) {
+    static Preprocessing learnTabular(ColumnAccumulator[] columns, ColumnAccumulator label, List<String> classes, int textBuckets) {
         List<Column> features = new ArrayList<>();
         List<Column> rowNumbers = new ArrayList<>();
         List<Column> texts = new ArrayList<>();
@@ -194,7 +197,7 @@ public record Preprocessing(int version, String kind, List<Column> columns, Imag
             if (c.type() == ColumnType.TEXT) {
                 Text text = new Text(Math.max(1, c.textSlots()), DEFAULT_TEXT.wordNgrams(), DEFAULT_TEXT.charMin(),
                         DEFAULT_TEXT.charMax());
-                texts.add(new Column(c.name(), TEXT, null, null, false, null, TEXT_BUCKETS, text));
+                texts.add(new Column(c.name(), TEXT, null, null, false, null, textBuckets, text));
             } else if (c.type() != ColumnType.CATEGORICAL) {
                 double std = c.std();
                 (c.rowNumber() ? rowNumbers : features).add(new Column(c.name(), STANDARDIZE, c.mean(), std > 0 && Double.isFinite(std) ? std : 1.0,

@@ -247,7 +247,7 @@ public final class RecommendedModels {
     }
 
     /** Feature names as card columns: each distinct (a raw column may be named like an encoded feature). */
-    private static List<String> uniqueNames(List<String> names) {
+    static List<String> uniqueNames(List<String> names) {
         Set<String> seen = new HashSet<>();
         List<String> out = new ArrayList<>(names.size());
         for (String name : names) {

@@ -62,4 +62,25 @@ public final class TrainedCards {
         }
         return api;
     }
+
+    /**
+     * The card a fine-tuning job trains: the parent's architecture and hyperparameters, read by the new dataset (its
+     * columns, classes or target, preprocessing); the job's worker starts from the parent's weights, with a new head
+     * when the classes differ. The requester's own card until they publish what it trains.
+     */
+    public static String fineTuning(ModelCard parent, Preprocessing data, String datasetTitle) {
+        ObjectNode card = (ObjectNode) parent.json().deepCopy();
+        String name = parent.name() + ", fine-tuned on " + datasetTitle;
+        card.put("name", name.length() > 120 ? name.substring(0, 119) + "\u2026" : name);
+        card.put("description", "Fine-tuned from " + parent.name() + " by the Easy AI Builder.");
+        if (!data.forImages()) {
+            ArrayNode columns = ((ObjectNode) card.get("input")).putArray("columns");
+            RecommendedModels.uniqueNames(data.featureNames()).forEach(columns::add);
+        }
+        describeInput(card, data);
+        card.remove("weights");
+        card.put("license", "LicenseRef-Proprietary");
+        card.put("priceAic", "0");
+        return card.toString();
+    }
 }

@@ -108,6 +108,8 @@ class ModelController {
         model.addAttribute("apiPrice", page.model().apiPricePer1000Aic().stripTrailingZeros().toPlainString());
         model.addAttribute("apiVisibility", page.model().apiVisibility().name());
         model.addAttribute("freeCallsPerDay", properties.freeCallsPerDay());
+        model.addAttribute("fineTunedFrom", models.fineTuning(id, me, false));
+        model.addAttribute("fineTunedInto", models.fineTuning(id, me, true));
         if (page.model().weightsKey() != null) {
             page.card().inputPreprocessing().ifPresent(input ->
                     model.addAttribute("api", ApiExamples.of(id, input, plaza.publicUrl().toString(), json)));

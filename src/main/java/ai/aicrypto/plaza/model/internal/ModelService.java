@@ -147,11 +147,11 @@ class ModelService implements Models {
                         : catalog.createPrivate(ListingKind.MODEL, ownerId, listing, search);
                 jdbc.sql("""
                         INSERT INTO models (listing_id, spec_version, task, card, weights_key, weights_bytes, wrapped_data_key,
-                                            withheld)
-                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?)""")
+                                            withheld, parent_model_id)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?)""")
                         .params(id, card.specVersion(), card.task(), card.json().toString(),
                                 storedWeights == null ? null : storedWeights.key(),
-                                storedWeights == null ? null : storedWeights.bytes(), wrappedKey, withheld)
+                                storedWeights == null ? null : storedWeights.bytes(), wrappedKey, withheld, upload.parentModelId())
                         .update();
                 return id;
             });
@@ -176,6 +176,24 @@ class ModelService implements Models {
         ListingView listing = catalog.view(id, ListingKind.MODEL, viewer);
         StoredModel model = find(id).orElseThrow(NotFoundException::new);
         return new ModelPage(listing, validator.parse(model.cardJson()), model, mayUse(listing.ownedBy(viewer), viewer, id));
+    }
+
+    /** A model related to another by fine-tuning. */
+    record Relative(long id, String title) {
+    }
+
+    /**
+     * The model this one was fine-tuned from ({@code children} false: at most one) or the models fine-tuned from it, as
+     * {@code viewer} may see them: published ones, and their own.
+     */
+    List<Relative> fineTuning(long id, AccountPrincipal viewer, boolean children) {
+        return jdbc.sql("""
+                        SELECT l.id, l.title FROM models m JOIN listings l ON l.id = m.listing_id
+                        WHERE %s AND (l.status = 'PUBLISHED' OR l.owner_id = :viewer)
+                        ORDER BY l.created_at, l.id LIMIT 50""".formatted(children ? "m.parent_model_id = :id"
+                        : "l.id = (SELECT parent_model_id FROM models WHERE listing_id = :id)"))
+                .param("id", id).param("viewer", viewer == null ? -1L : viewer.id())
+                .query((rs, n) -> new Relative(rs.getLong(1), rs.getString(2))).list();
     }
 
     /** The model as {@code viewer} may see it, its card not parsed (checked at publication). */
@@ -259,6 +277,27 @@ class ModelService implements Models {
     @Override
     public boolean licenseNeeded(long userId, long modelId) {
         return templateCandidates(userId, modelId).stream().anyMatch(c -> !mayTrain(userId, c));
+    }
+
+    @Override
+    public Optional<ModelTemplate> fineTunableBy(long userId, long modelId) {
+        return templateCandidates(userId, modelId).stream()
+                .filter(c -> c.ownerId() == userId || access.mayUse(userId, c.id()))
+                .filter(c -> find(c.id()).filter(m -> m.weightsKey() != null && !m.withheld()).isPresent())
+                .findFirst().map(this::template);
+    }
+
+    @Override
+    public List<ModelTemplate> fineTunableFor(long userId) {
+        return ownedWithWeights(userId, null, MAX_TEMPLATES_LISTED).stream()
+                .map(m -> new ModelTemplate(m.id(), m.title(), userId, validator.parse(m.model().cardJson())))
+                .filter(t -> !t.card().isTrees()).toList();
+    }
+
+    @Override
+    public InputStream parentWeights(long modelId) throws IOException {
+        StoredModel model = find(modelId).filter(m -> m.weightsKey() != null).orElseThrow(NotFoundException::new);
+        return decryptWeights(modelId, model);
     }
 
     /** A free card trains for everyone; a paid one sells the right to train with it, to the owner and licensees. */

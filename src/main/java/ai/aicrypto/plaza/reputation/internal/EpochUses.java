@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 /**
  * The real use of an epoch, from the modules that record it: licenses bought on-chain, calls of a
  * model by its licensees, verified training jobs (crediting the dataset, the base model it was
- * trained from, and the GPU offer that trained it) and scored competition entries (crediting the host).
+ * trained from, the trained model it was fine-tuned from, and the GPU offer that trained it) and scored competition entries (crediting the host).
  * Free licenses and free-quota calls cost nothing to fake, so they are not counted.
  */
 @Component
@@ -52,6 +52,10 @@ class EpochUses {
                     null, null, job, t.at()));
             uses.add(new Use(UseKind.GPU_WORK, ContributionType.GPU_OFFER, t.offerId(), t.providerId(), t.requesterId(), null, null,
                     job, t.at()));
+            if (t.parentModelId() != null) {
+                uses.add(new Use(UseKind.PARENT_MODEL, ContributionType.LISTING, t.parentModelId(), t.parentModelOwnerId(),
+                        t.requesterId(), null, null, job, t.at()));
+            }
         }
         for (var e : competitions.entrantsBetween(from, to)) {
             uses.add(new Use(UseKind.COMPETITION_ENTRY, ContributionType.COMPETITION, e.competitionId(), e.hostId(), e.userId(),

@@ -17,7 +17,9 @@ record Use(UseKind kind, ContributionType type, long contributionId, long ownerI
 
     /** What a use is, and the points it adds when it counts (per member, contribution and kind, once an epoch). */
     enum UseKind {
-        LICENSE(1000), LICENSEE_CALLS(500), TRAINING_DATA(1000), BASE_MODEL(1000), GPU_WORK(1000), COMPETITION_ENTRY(500);
+        LICENSE(1000), LICENSEE_CALLS(500), TRAINING_DATA(1000), BASE_MODEL(1000), GPU_WORK(1000), COMPETITION_ENTRY(500),
+        /** The trained model a fine-tuning job started from: its weights are part of what the new model is. */
+        PARENT_MODEL(1000);
 
         final int points;
 

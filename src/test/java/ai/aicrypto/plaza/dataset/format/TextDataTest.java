@@ -46,6 +46,17 @@ class TextDataTest {
     }
 
     @Test
+    void theTextBucketsAreTheConfiguredOnesAndStayWithTheDataset() throws IOException {
+        DatasetLimits few = new DatasetLimits(1 << 30, 100, 1000, 1L << 30, 1000);
+        DatasetProfile profile = new DatasetProcessor(20, 1 << 20, few).profile(
+                source(DatasetFormat.CSV, "reviews.csv", REVIEWS, "label", List.of()), 1);
+        assertThat(profile.preprocessing().columns().get(1).buckets()).isEqualTo(1000);
+        assertThat(profile.preprocessing().textBuckets()).as("what a text model's card must name").isEqualTo(1000);
+        assertThatThrownBy(() -> new DatasetLimits(1 << 30, 100, 1000, 1L << 30, (1 << 24) + 1))
+                .hasMessageContaining("text buckets must be 1 to 16777216");
+    }
+
+    @Test
     void aColumnOfSentencesIsDetectedAsTextAndBecomesHashedIdsAfterTheOtherFeatures() throws IOException {
         DatasetSource source = source(DatasetFormat.CSV, "reviews.csv", REVIEWS, "label", List.of());
         DatasetProfile profile = processor.profile(source, 1);

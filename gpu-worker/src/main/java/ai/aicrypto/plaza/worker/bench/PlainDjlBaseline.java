@@ -11,7 +11,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDList;
+import ai.aicrypto.plaza.worker.model.TextSpec;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
@@ -34,7 +43,8 @@ import java.nio.file.Path;
 
 /**
  * The yardstick of the training benchmark: a plain, hand-written DJL training loop (SequentialBlock of Linear,
- * ReLU and Dropout blocks, for a cnn after Conv2d, BatchNorm, ReLU and pooling blocks; DJL's Adam, Trainer +
+ * ReLU and Dropout blocks, for a cnn after Conv2d, BatchNorm, ReLU and pooling blocks, for a fasttext card after an
+ * {@link EmbeddingBag} block written as a DJL user would; DJL's Adam, Trainer +
  * EasyTrain.trainBatch) over the same shards and the same network, including loading the shards and saving the
  * parameters, as a DJL user would write it.
  */
@@ -72,6 +82,7 @@ public final class PlainDjlBaseline {
             features = null;
             SequentialBlock net = new SequentialBlock();
             if (spec.isConvolutional()) convBlocks(net, spec.conv());
+            if (spec.isText()) net.add(new EmbeddingBag(spec.text()));
             for (int h : spec.hiddenSizes()) {
                 net.add(Linear.builder().setUnits(h).build()).add(Activation.reluBlock());
                 if (spec.dropout() > 0) net.add(Dropout.builder().optRate((float) spec.dropout()).build());
@@ -112,5 +123,37 @@ public final class PlainDjlBaseline {
             if (b.pool() == ConvSpec.Pooling.AVG) net.add(Pool.avgPool2dBlock(window, window));
         }
         net.add(Blocks.batchFlattenBlock());
+    }
+
+    /**
+     * A fasttext card's embedding bag as a DJL block: the mean of the embedding rows of the trailing {@code textSlots}
+     * ids ({@code id + 1}, 0 unused), the numeric features after it. Its gradient is dense, as DJL's optimizers take it.
+     */
+    private static final class EmbeddingBag extends AbstractBlock {
+        private final TextSpec text;
+        private final Parameter embedding;
+
+        EmbeddingBag(TextSpec text) {
+            this.text = text;
+            embedding = addParameter(Parameter.builder().setName("embedding").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(text.buckets(), text.embeddingDim())).build());
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            long numbers = x.getShape().get(1) - text.textSlots();
+            NDArray slots = x.get(new NDIndex(":, {}:", numbers));
+            NDArray used = slots.gt(0f).toType(DataType.FLOAT32, false);
+            NDArray ids = slots.sub(1f).maximum(0f).toType(DataType.INT64, false);
+            NDArray rows = Embedding.embedding(ids, store.getValue(embedding, x.getDevice(), training), SparseFormat.DENSE).singletonOrThrow();
+            NDArray mean = rows.mul(used.expandDims(2)).sum(new int[]{1}).div(used.sum(new int[]{1}, true).maximum(1f));
+            return new NDList(numbers > 0 ? mean.concat(x.get(new NDIndex(":, :{}", numbers)), 1) : mean);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputs) {
+            return new Shape[]{new Shape(inputs[0].get(0), text.denseInputSize((int) inputs[0].get(1)))};
+        }
     }
 }

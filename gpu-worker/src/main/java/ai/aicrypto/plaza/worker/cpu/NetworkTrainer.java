@@ -15,6 +15,7 @@ import ai.aicrypto.plaza.worker.engine.TrainingSetup;
 import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.Hyperparameters;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.TextSpec;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -35,7 +36,8 @@ import java.util.SplittableRandom;
  * The CPU engine's training loop for networks with layers only DJL runs here ({@link DjlNetwork}: cnn and fasttext
  * cards): their forward pass, PyTorch autograd backward and the same optimizer steps, seeded shuffling and dropout as
  * the dense networks ({@link DjlCpuEngine}); weight decay on the weights (conv, embedding, dense), not on biases or
- * batch norm. A cnn's augmentation (random crops of the zero-padded image, left-right
+ * batch norm. A fasttext network's embedding is updated only where a batch used it, the rest caught up later ({@link EmbeddingRows}).
+ * A cnn's augmentation (random crops of the zero-padded image, left-right
  * flips) is drawn per image from a seeded stream of its own, so an epoch trained again from its checkpoint sees the
  * same images.
  */
@@ -60,7 +62,13 @@ final class NetworkTrainer {
         List<EpochMetrics> history = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), engine.getEngineName())) {
             DjlNetwork net = DjlNetwork.of(root, spec, from.weights());
-            List<String> names = net.trainable();
+            List<String> names = new ArrayList<>(net.trainable());
+            // a text network's embedding trains row by row, on the host (EmbeddingRows); autograd sees only its used rows
+            EmbeddingRows embedding = null;
+            if (spec.isText()) {
+                embedding = new EmbeddingRows(from.tensor(TextSpec.EMBEDDING), moment(from, hp, true), moment(from, hp, false), hp, from.step());
+                names.remove(TextSpec.EMBEDDING);
+            }
             Map<String, NDArray> m1 = new LinkedHashMap<>(), m2 = new LinkedHashMap<>();
             for (String name : names) {
                 net.tensor(name).setRequiresGradient(true);
@@ -101,7 +109,8 @@ final class NetworkTrainer {
                         }
                         NDArray logits, loss;
                         try (GradientCollector gc = engine.newGradientCollector()) {
-                            logits = net.forward(x, true, maskArrays);
+                            logits = embedding == null ? net.forward(x, true, maskArrays)
+                                    : ((TextNet) net).forward(x, embedding.gather(bm, batch.x, n, features, spec.text().textSlots()), maskArrays);
                             loss = DjlCpuEngine.loss(logits, target, classification, n);
                             gc.backward(loss);
                         }
@@ -112,6 +121,7 @@ final class NetworkTrainer {
                             float decay = name.endsWith(".weight") && !name.startsWith("bn.") ? (float) hp.weightDecay() : 0f;
                             DjlCpuEngine.update(net.tensor(name), m1.get(name), m2.get(name), hp, decay, step);
                         }
+                        if (embedding != null) embedding.step((float) hp.weightDecay(), step);
                     }
                     samples += n;
                 }
@@ -119,17 +129,31 @@ final class NetworkTrainer {
                         samples, (System.nanoTime() - t0) / 1e9);
                 history.add(m);
                 listener.onEpoch(m);
-                listener.onCheckpoint(checkpoint(epoch, step, net, m1, m2));
+                if (embedding != null) {
+                    embedding.catchUpAll(step);
+                    net.tensor(TextSpec.EMBEDDING).set(embedding.table().data());
+                }
+                listener.onCheckpoint(checkpoint(epoch, step, net, m1, m2, embedding));
             }
             return new TrainedModel(spec, features, net.tensors(), history, engineId);
         }
     }
 
-    private static Checkpoint checkpoint(int epoch, long step, DjlNetwork net, Map<String, NDArray> m1, Map<String, NDArray> m2) {
+    /** The network's tensors, then the first moments, then the second ones (the embedding's first, as it comes first). */
+    private static Checkpoint checkpoint(int epoch, long step, DjlNetwork net, Map<String, NDArray> m1, Map<String, NDArray> m2,
+                                         EmbeddingRows embedding) {
         Map<String, FloatTensor> t = new LinkedHashMap<>(net.tensors());
+        if (embedding != null && embedding.firstMoment() != null) t.put(Checkpoint.firstMoment(TextSpec.EMBEDDING), embedding.firstMoment());
         m1.forEach((name, a) -> t.put(Checkpoint.firstMoment(name), DjlCpuEngine.tensor(a)));
+        if (embedding != null && embedding.secondMoment() != null) t.put(Checkpoint.secondMoment(TextSpec.EMBEDDING), embedding.secondMoment());
         m2.forEach((name, a) -> t.put(Checkpoint.secondMoment(name), DjlCpuEngine.tensor(a)));
         return new Checkpoint(epoch, step, t);
+    }
+
+    /** A text network's embedding moment from the checkpoint, or null where the optimizer keeps none. */
+    private static FloatTensor moment(Checkpoint from, Hyperparameters hp, boolean first) {
+        if (first ? !Checkpoint.hasFirstMoment(hp) : !Checkpoint.hasSecondMoment(hp)) return null;
+        return from.tensor(first ? Checkpoint.firstMoment(TextSpec.EMBEDDING) : Checkpoint.secondMoment(TextSpec.EMBEDDING));
     }
 
     /**

@@ -27,15 +27,30 @@ public final class TextNet extends DjlNetwork {
     @Override
     public NDArray forward(NDArray x, boolean training, NDArray[] headMasks) {
         TextSpec text = spec.text();
-        long features = x.getShape().get(1), numbers = features - text.textSlots();
-        NDArray slots = x.get(new NDIndex(":, {}:", numbers));
+        NDArray slots = x.get(new NDIndex(":, {}:", numbers(x)));
         NDArray used = slots.gt(0f).toType(DataType.FLOAT32, false);
         NDArray ids = slots.sub(1f).maximum(0f).toType(DataType.INT64, false);
         if (ids.max().getLong() >= text.buckets()) throw new IllegalArgumentException("a text id is beyond the card's " + text.buckets() + " buckets");
         NDArray rows = Embedding.embedding(ids, tensor(TextSpec.EMBEDDING), SparseFormat.DENSE).singletonOrThrow(); // [n, slots, dim]
         NDArray sum = rows.mul(used.expandDims(2)).sum(new int[]{1});
-        NDArray a = sum.div(used.sum(new int[]{1}, true).maximum(1f));
-        if (numbers > 0) a = a.concat(x.get(new NDIndex(":, :{}", numbers)), 1);
-        return denseLayers(a, headMasks);
+        return head(x, sum.div(used.sum(new int[]{1}, true).maximum(1f)), headMasks);
+    }
+
+    /**
+     * The training pass, from the embedding rows the batch uses ({@link EmbeddingRows}): the mean is the product of
+     * the batch's averaging weights [n, used rows] and those rows, the same sum without an [n, slots, dim] tensor.
+     */
+    NDArray forward(NDArray x, EmbeddingRows.Batch batch, NDArray[] headMasks) {
+        return head(x, batch.weights().matMul(batch.rows()), headMasks);
+    }
+
+    private long numbers(NDArray x) {
+        return x.getShape().get(1) - spec.text().textSlots();
+    }
+
+    /** The dense layers on the mean embedding and the numbers after it. */
+    private NDArray head(NDArray x, NDArray mean, NDArray[] headMasks) {
+        long numbers = numbers(x);
+        return denseLayers(numbers > 0 ? mean.concat(x.get(new NDIndex(":, :{}", numbers)), 1) : mean, headMasks);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -93,6 +94,42 @@ public record Checkpoint(int epoch, long step, Map<String, FloatTensor> tensors)
     public static Checkpoint initial(ModelSpec spec, int inputSize) {
         Map<String, FloatTensor> t = new LinkedHashMap<>(ParameterInit.initialize(spec, inputSize));
         layout(spec, inputSize).forEach((name, shape) -> t.putIfAbsent(name, new FloatTensor(shape, new float[count(shape)]))); // the moments
+        return new Checkpoint(0, 0, t);
+    }
+
+    /**
+     * A fine-tuning job's checkpoint 0: the parent model's weights (and batch-norm statistics) in this card's network,
+     * fresh optimizer moments, no step yet. The output layer starts at zero when the parent's has another width (it was
+     * trained for other classes); every other tensor must be the parent's in name and shape.
+     *
+     * @param parent the parent model's tensors (its weights file)
+     * @throws IllegalArgumentException naming the first tensor the parent lacks or has in another shape
+     */
+    public static Checkpoint fineTuned(ModelSpec spec, int inputSize, Map<String, FloatTensor> parent) {
+        Map<String, FloatTensor> t = new LinkedHashMap<>(initial(spec, inputSize).tensors());
+        int last = spec.layerCount() - 1;
+        Set<String> head = Set.of(ModelSpec.weightName(last), ModelSpec.biasName(last));
+        for (Map.Entry<String, FloatTensor> fresh : t.entrySet()) {
+            String name = fresh.getKey();
+            if (name.startsWith(FIRST_MOMENT) || name.startsWith(SECOND_MOMENT)) continue;
+            FloatTensor inherited = parent.get(name);
+            if (inherited == null) {
+                throw new IllegalArgumentException("the parent model has no tensor " + name + ": it is another architecture");
+            }
+            long[] want = fresh.getValue().shape(), have = inherited.shape();
+            boolean otherClasses = head.contains(name) && have.length == want.length && (have.length == 1 || have[1] == want[1]);
+            if (!Arrays.equals(want, have)) {
+                if (otherClasses) {
+                    // zeros: every class starts equally likely, whatever the scale of the parent's features (a head drawn
+                    // for a new network answered them with large logits, and learned slower than one from scratch)
+                    fresh.setValue(new FloatTensor(want, new float[fresh.getValue().size()]));
+                    continue;
+                }
+                throw new IllegalArgumentException("the parent model's " + name + " is " + Arrays.toString(have) + ", this network's "
+                        + Arrays.toString(want) + ": another architecture or input");
+            }
+            fresh.setValue(inherited);
+        }
         return new Checkpoint(0, 0, t);
     }
 

@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.worker.plaza;
 
+import ai.aicrypto.plaza.worker.data.FloatTensor;
 import ai.aicrypto.plaza.worker.data.InMemoryChannel;
 import ai.aicrypto.plaza.worker.data.Safetensors;
 import ai.aicrypto.plaza.worker.data.Shard;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A job's training data read from the encrypted shard cache: each shard is decrypted in memory when the engine asks
@@ -57,6 +59,21 @@ public final class EncryptedShardData extends ShardedData {
     @Override
     protected Shard load(int index) throws IOException {
         return ShardDirectoryData.readShard(new InMemoryChannel(decrypt(Files.readAllBytes(files.get(index)), key, index)), "shard " + index);
+    }
+
+    /** A fine-tuning job's parent weights as the plaza sent them (like a shard: nonce, ciphertext, tag), decrypted. */
+    static Map<String, FloatTensor> parentWeights(Path encrypted, String base64Key) throws IOException {
+        byte[] plain;
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            byte[] blob = Files.readAllBytes(encrypted);
+            cipher.init(Cipher.DECRYPT_MODE, key(base64Key), new GCMParameterSpec(128, blob, 0, NONCE_BYTES));
+            cipher.updateAAD(ASSOCIATED_DATA);
+            plain = cipher.doFinal(blob, NONCE_BYTES, blob.length - NONCE_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the parent weights cannot be decrypted with the lease's key", e);
+        }
+        return Safetensors.readAllF32(new InMemoryChannel(plain), "the parent weights");
     }
 
     static SecretKeySpec key(String base64Key) {

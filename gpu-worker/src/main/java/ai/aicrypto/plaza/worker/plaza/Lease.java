@@ -11,10 +11,12 @@ import java.util.List;
  * receives the same bytes for a shard until the dataset's shards are re-encrypted (a new key and new content ids).
  *
  * @param audit null for an ordinary job; for an audit, the epoch of another worker's job to train again
+ * @param parentWeights whether the job fine-tunes a parent model: its weights come from {@code GET jobs/{id}/parent-weights},
+ *                      encrypted like the shards under {@code shardKey}, and training starts from them
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Lease(long id, long datasetId, long modelId, String hyperparametersJson, int attempt, String leaseExpiresAt,
-                    String cardJson, String shardKey, List<ShardRef> shards, Audit audit) {
+                    String cardJson, String shardKey, List<ShardRef> shards, Audit audit, boolean parentWeights) {
 
     /** @param contentId names this worker's copy of the shard (64 hex digits), the same in every lease that hands it out */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -89,6 +89,11 @@ public final class PlazaClient {
         download("jobs/" + jobId + "/checkpoints/start", jobId, target);
     }
 
+    /** A fine-tuning job's parent weights, encrypted under the lease's shard key. */
+    public void downloadParentWeights(long jobId, Path target) throws IOException {
+        download("jobs/" + jobId + "/parent-weights", jobId, target);
+    }
+
     private void download(String path, long jobId, Path target) throws IOException {
         HttpRequest request = authorized(path).timeout(Duration.ofMinutes(30)).GET().build();
         HttpResponse<InputStream> r = call(request, HttpResponse.BodyHandlers.ofInputStream());

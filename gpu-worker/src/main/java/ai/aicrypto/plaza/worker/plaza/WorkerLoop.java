@@ -206,7 +206,7 @@ public final class WorkerLoop {
                 ModelSpec spec = spec(lease);
                 TrainingEngine trainer = engine.trains(spec) ? engine : cpuEngine;
                 if (trainer != engine) Log.info("job " + job + ": " + engine.id() + " cannot train a " + spec.template() + "; training it with " + cpuEngine.description());
-                verdict = lease.audit() == null ? train(job, trainer, spec, data, listener)
+                verdict = lease.audit() == null ? train(job, trainer, spec, data, parent(lease, spec, data, listener), listener)
                         : audit(job, lease.audit().epoch(), trainer, spec, data, listener);
             }
             Log.info("job " + job + " completed: the plaza says " + verdict);
@@ -229,8 +229,10 @@ public final class WorkerLoop {
     }
 
     /** An ordinary job: train every epoch, upload the weights, commit to the checkpoints, upload those asked for. */
-    private JsonNode train(long job, TrainingEngine engine, ModelSpec spec, TrainingData data, JobListener listener) throws IOException {
-        TrainedModel model = engine.train(spec, data, listener);
+    private JsonNode train(long job, TrainingEngine engine, ModelSpec spec, TrainingData data, Checkpoint start,
+                           JobListener listener) throws IOException {
+        if (start != null) listener.onCheckpoint(start); // a fine-tuning's checkpoint 0 is committed like a seeded one
+        TrainedModel model = engine.train(spec, data, start, spec.hyperparameters().epochs(), listener);
         Path weights = listener.work.resolve("weights.safetensors");
         model.export(weights);
         plaza.uploadWeights(job, weights);
@@ -258,6 +260,18 @@ public final class WorkerLoop {
         claimed.put("epochs", model.history().size());
         claimed.put("engine", "xgboost");
         return plaza.complete(job, claimed);
+    }
+
+    /** A fine-tuning job's checkpoint 0, from its parent's weights; null for a job that starts from a seeded network. */
+    private Checkpoint parent(Lease lease, ModelSpec spec, TrainingData data, JobListener listener) throws IOException {
+        if (!lease.parentWeights()) return null;
+        Path encrypted = listener.work.resolve("parent.safetensors.enc");
+        plaza.downloadParentWeights(lease.id(), encrypted);
+        try {
+            return Checkpoint.fineTuned(spec, data.featureCount(), EncryptedShardData.parentWeights(encrypted, lease.shardKey()));
+        } finally {
+            Files.deleteIfExists(encrypted);
+        }
     }
 
     /** An audit: train epoch k of another worker's job from its checkpoint k-1; the weights are checkpoint k. */

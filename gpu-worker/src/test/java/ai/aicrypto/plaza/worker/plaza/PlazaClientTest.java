@@ -165,7 +165,7 @@ class PlazaClientTest {
     void theRequestersHyperparametersOverrideTheCardDefaults() throws Exception {
         String card = Files.readString(ai.aicrypto.plaza.worker.TestData.CARDS.resolve("fashion-mnist-mlp.json"));
         Lease lease = new Lease(1, 1, 1, "{\"epochs\": 2, \"learningRate\": 0.01, \"optimizer\": \"sgd\"}", 1,
-                "2030-01-01T00:00:00Z", card, "", List.of(), null);
+                "2030-01-01T00:00:00Z", card, "", List.of(), null, false);
         var h = WorkerLoop.spec(lease).hyperparameters();
         assertEquals(2, h.epochs());
         assertEquals(0.01, h.learningRate());

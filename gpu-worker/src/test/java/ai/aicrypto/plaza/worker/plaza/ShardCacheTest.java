@@ -127,6 +127,6 @@ class ShardCacheTest {
             refs.add(new Lease.ShardRef(i, TestShards.sha256(blobs.get(i)), blobs.get(i).length, rows.get(i)));
         }
         assertFalse(refs.isEmpty());
-        return new Lease(1, dataset, 1, "{}", 1, "2030-01-01T00:00:00Z", "{}", Base64.getEncoder().encodeToString(key), refs, null);
+        return new Lease(1, dataset, 1, "{}", 1, "2030-01-01T00:00:00Z", "{}", Base64.getEncoder().encodeToString(key), refs, null, false);
     }
 }

@@ -199,7 +199,7 @@ class WorkerLoopTest {
 
     /** The network and hyperparameters the worker trains for a lease of the card with these hyperparameters. */
     private ModelSpec spec(String hyperparameters) throws IOException {
-        return WorkerLoop.spec(new Lease(1, 5, 6, hyperparameters, 1, "2030-01-01T00:00:00Z", card, "", List.of(), null));
+        return WorkerLoop.spec(new Lease(1, 5, 6, hyperparameters, 1, "2030-01-01T00:00:00Z", card, "", List.of(), null, false));
     }
 
     private Checkpoint read(byte[] file) throws IOException {

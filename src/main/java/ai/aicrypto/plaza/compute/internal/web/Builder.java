@@ -17,7 +17,9 @@ import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
 import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
+import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,6 +34,7 @@ class Builder {
 
     static final int DATASET = 1, MODEL = 2, HYPERPARAMETERS = 3, GPU = 4, REVIEW = 5, SUBMIT = 6;
     static final String CHEAPEST = "cheapest", FASTEST = "fastest";
+    private static final ModelCardValidator CARDS = new ModelCardValidator();
 
     private final Datasets datasets;
     private final Models models;
@@ -63,15 +66,28 @@ class Builder {
                     ? new UserFacingException("datasetId", "builder.error.dataset") : null);
         }
         Preprocessing data = datasets.preprocessing(w.dataset.id());
-        w.model = chosenModel(userId, form, w.dataset, data);
-        UserFacingException modelError = w.model == null ? new UserFacingException("modelId",
-                form.listedModelId() != null && models.licenseNeeded(userId, form.listedModelId())
-                        ? "builder.error.model-license" : "builder.error.model")
-                : misfit(w.model.card(), w.dataset, data);
+        UserFacingException modelError;
+        if (form.fineTuneParentId() != null) {
+            Optional<ModelTemplate> parent = models.fineTunableBy(userId, form.fineTuneParentId());
+            modelError = parent.isEmpty() ? new UserFacingException("modelId", "builder.error.parent")
+                    : parentMisfit(parent.get().card(), w.dataset, data);
+            w.model = modelError != null ? null : new ModelTemplate(0, parent.get().title(), userId,
+                    CARDS.parse(TrainedCards.fineTuning(parent.get().card(), data, w.dataset.title())));
+            w.parent = modelError != null ? null : parent.get();
+        } else {
+            w.model = chosenModel(userId, form, w.dataset, data);
+            modelError = w.model == null ? new UserFacingException("modelId",
+                    form.listedModelId() != null && models.licenseNeeded(userId, form.listedModelId())
+                            ? "builder.error.model-license" : "builder.error.model") : null;
+        }
+        if (modelError == null) {
+            modelError = misfit(w.model.card(), w.dataset, data);
+        }
         if (target == MODEL || modelError != null) {
             w.recommendations = RecommendedModels.forDataset(w.dataset.title(), data, w.dataset.rowCount());
             w.templates = models.templatesFor(userId).stream()
                     .map(t -> new Wizard.TemplateChoice(t, misfit(t.card(), w.dataset, data))).toList();
+            w.fineTunable = models.fineTunableFor(userId);
             return w.stop(MODEL, target > MODEL ? modelError : null);
         }
         w.hyperparameters = hyperparameters(w.model, form.getHp(), errors);
@@ -129,11 +145,11 @@ class Builder {
         w.hyperparameters().forEach(h -> values.put(h.name(),
                 h.type() == HyperparameterSpec.Type.CHOICE ? h.value() : new BigDecimal(h.value())));
         long id = transaction.execute(status -> {
-            long model = form.recommendation() == null ? w.model().id()
+            long model = form.recommendation() == null && w.parent() == null ? w.model().id()
                     : models.createPrivate(userId, new ModelUpload(w.model().card().json().toString(),
                             List.of("easy-ai-builder"), null));
             return jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), model,
-                    json.writeValueAsString(values), 0, w.offer().id(), w.budget()));
+                    json.writeValueAsString(values), 0, w.offer().id(), w.budget(), w.parent() == null ? null : w.parent().id()));
         });
         return new Submission(id, w);
     }
@@ -151,6 +167,25 @@ class Builder {
     /** Why a model cannot learn this dataset as it is encoded, or null when it can. */
     private static UserFacingException misfit(ModelCard card, TrainableDataset dataset, Preprocessing data) {
         return card.misfit(data, dataset.featureCount(), "modelId").orElse(null);
+    }
+
+    /**
+     * Why a trained model cannot be fine-tuned on this dataset, or null when it can: its network must read the dataset's
+     * features as it did its own (the same count, image shape, text buckets and slots); trees are not fine-tuned.
+     */
+    private static UserFacingException parentMisfit(ModelCard parent, TrainableDataset dataset, Preprocessing data) {
+        if (parent.isTrees()) {
+            return new UserFacingException("modelId", "builder.error.parent-trees");
+        }
+        boolean sameImage = !data.forImages() || parent.inputShape().equals(
+                List.of(data.image().channels(), data.image().height(), data.image().width()));
+        boolean sameText = !parent.isText() || parent.textArchitecture().buckets() == data.textBuckets()
+                && parent.textArchitecture().textSlots() == data.textSlots();
+        if (parent.inputFeatureCount() != dataset.featureCount() || !sameImage || !sameText) {
+            return new UserFacingException("modelId", "builder.error.parent-input", parent.inputFeatureCount(),
+                    dataset.featureCount());
+        }
+        return null;
     }
 
     record Submission(Long jobId, Wizard wizard) {

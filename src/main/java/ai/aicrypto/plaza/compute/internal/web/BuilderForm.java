@@ -10,7 +10,7 @@ import java.util.Map;
 public class BuilderForm {
 
     private Long datasetId;
-    /** A listed model's id, or {@value #RECOMMENDED} and a recommendation's key. */
+    /** A listed model's id, {@value #RECOMMENDED} and a recommendation's key, or {@value #FINE_TUNE} and a trained model's id. */
     private String modelId;
     private Map<String, String> hp = new LinkedHashMap<>();
     /** "cheapest", "fastest" or an offer id. */
@@ -28,6 +28,7 @@ public class BuilderForm {
     }
 
     static final String RECOMMENDED = "recommended:";
+    static final String FINE_TUNE = "fine-tune:";
 
     public String getModelId() {
         return modelId;
@@ -40,6 +41,11 @@ public class BuilderForm {
     /** The listed model chosen, or null (none, a recommendation, or not an id). */
     Long listedModelId() {
         return modelId != null && modelId.matches("\\d{1,18}") ? Long.valueOf(modelId) : null;
+    }
+
+    /** The trained model chosen to fine-tune, or null (none, or not an id). */
+    Long fineTuneParentId() {
+        return modelId != null && modelId.matches(FINE_TUNE + "\\d{1,18}") ? Long.valueOf(modelId.substring(FINE_TUNE.length())) : null;
     }
 
     /** The key of the recommended model chosen, or null. */

@@ -15,10 +15,12 @@ import ai.aicrypto.plaza.platform.UserFacingException;
  * and the options of the current step.
  *
  * @param errors by field: {@code datasetId}, {@code modelId}, {@code hp.NAME}, {@code offer}, {@code budget}
+ * @param fineTunable the requester's trained models offered to fine-tune (model step)
+ * @param parent      the trained model a fine-tuning starts from, or null
  */
 public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
                      List<RecommendedModels.Recommendation> recommendations, List<TemplateChoice> templates,
-                     TrainableDataset dataset, ModelTemplate model,
+                     List<ModelTemplate> fineTunable, TrainableDataset dataset, ModelTemplate model, ModelTemplate parent,
                      List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
                      OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate) {
 
@@ -49,8 +51,10 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         List<TrainableDataset> datasets = List.of();
         List<RecommendedModels.Recommendation> recommendations = List.of();
         List<TemplateChoice> templates = List.of();
+        List<ModelTemplate> fineTunable = List.of();
         TrainableDataset dataset;
         ModelTemplate model;
+        ModelTemplate parent;
         List<Hyperparameter> hyperparameters = List.of();
         List<OfferChoice> offerChoices = List.of();
         OfferDirectory.Offer cheapest;
@@ -67,7 +71,8 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
             if (error != null) {
                 errors.put(error.field(), error);
             }
-            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, dataset, model, hyperparameters, offerChoices,
+            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, fineTunable, dataset, model, parent,
+                    hyperparameters, offerChoices,
                     cheapest, fastest, offer, budget, estimate);
         }
     }
