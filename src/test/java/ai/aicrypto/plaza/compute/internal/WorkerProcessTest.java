@@ -10,6 +10,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -781,7 +783,8 @@ class WorkerProcessTest extends IntegrationTest {
             await(worker, () -> progressRows(job) > 0);
             ProcessHandle idleShell = worker.process().children()
                     .filter(p -> p.info().command().map(c -> c.endsWith("sh")).orElse(false)).findFirst().orElseThrow();
-            assertThat(state(idleShell.pid())).as("stopped while the job trains").isEqualTo('T');
+            // A shell caught by SIGSTOP in the middle of writing the counter shows 'D' until the write completes.
+            await(worker, () -> state(idleShell.pid()) == 'T');
             long frozen = read(counter);
 
             // What cancelling does to the job row: the worker's next progress report answers 409.
@@ -984,8 +987,12 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     /** The state letter of /proc/PID/stat: T when stopped. */
-    private static char state(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        return stat.charAt(stat.lastIndexOf(')') + 2);
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
