@@ -20,7 +20,10 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 /// @dev    Leaves are OpenZeppelin StandardMerkleTree leaves of (uint256 index, address account,
 ///         uint256 amount): keccak256(bytes.concat(keccak256(abi.encode(index, account, amount)))),
 ///         pairs hashed sorted. A claim reads two slots of its epoch (root; funded, claimed,
-///         deadline, expired), writes the second and one word of the claimed bitmap.
+///         deadline, expired), writes the second and one word of the claimed bitmap. Each word holds
+///         255 indices; {publish} sets its top bit, so that a claim turns a nonzero word into another
+///         (5,000 gas) where a first claim in a zero word would cost 22,100: the operator pays about
+///         87 gas per leaf once so that each member's claim costs 17,100 less.
 contract RewardsDistributor is Ownable2Step {
     using SafeERC20 for IERC20;
 
@@ -30,6 +33,13 @@ contract RewardsDistributor is Ownable2Step {
     uint256 public constant MIN_CLAIM_PERIOD = 1 days;
     /// @notice Longest claim period the contract can be deployed with.
     uint256 public constant MAX_CLAIM_PERIOD = 3 * 365 days;
+    /// @notice Most words of the claimed bitmap {publish} prepares (261,120 leaves, about 22.7M gas);
+    ///         claims of the indices beyond cost 17,100 gas more, nothing else changes.
+    uint256 public constant MAX_PREPARED_WORDS = 1024;
+
+    /// @dev Claim bits per bitmap word: bit 255 is the word's "prepared" mark, never a claim.
+    uint256 private constant INDICES_PER_WORD = 255;
+    uint256 private constant PREPARED = 1 << 255;
 
     /// @notice A published epoch (returned by {epoch}).
     struct Epoch {
@@ -118,7 +128,9 @@ contract RewardsDistributor is Ownable2Step {
     /// @param epoch the plaza's epoch number, 1 to {MAX_EPOCH}, once
     /// @param root the Merkle root of the allocation's leaves
     /// @param amount what the epoch distributes at most (wei)
-    function publish(uint256 epoch, bytes32 root, uint256 amount) external {
+    /// @param leafCount the allocation's leaves, whose bitmap words are prepared (up to
+    ///        {MAX_PREPARED_WORDS}); it only sets what this call spends on making claims cheaper
+    function publish(uint256 epoch, bytes32 root, uint256 amount, uint256 leafCount) external {
         if (msg.sender != operator) revert NotOperator(msg.sender);
         if (epoch == 0 || epoch > MAX_EPOCH) revert EpochOutOfRange(epoch);
         if (root == bytes32(0) || amount == 0) revert EmptyEpoch(epoch);
@@ -129,6 +141,12 @@ contract RewardsDistributor is Ownable2Step {
         e.root = root;
         e.funded = uint96(amount);
         e.claimDeadline = uint40(deadline);
+        uint256 words = leafCount == 0 ? 0 : (leafCount - 1) / INDICES_PER_WORD + 1;
+        if (words > MAX_PREPARED_WORDS) words = MAX_PREPARED_WORDS;
+        mapping(uint256 word => uint256 bits) storage bitmap = _claimedBits[epoch];
+        for (uint256 w; w < words; ++w) {
+            bitmap[w] = PREPARED;
+        }
         emit EpochPublished(epoch, root, amount, deadline);
         token.safeTransferFrom(fundingSource, address(this), amount);
     }
@@ -140,14 +158,16 @@ contract RewardsDistributor is Ownable2Step {
         bytes32 root = e.root;
         if (root == bytes32(0)) revert NotPublished(epoch);
         if (block.timestamp >= e.claimDeadline) revert ClaimPeriodOver(epoch, e.claimDeadline);
-        uint256 bits = _claimedBits[epoch][index >> 8];
-        if (bits & (1 << (index & 0xff)) != 0) revert AlreadyClaimed(epoch, index);
+        uint256 word = index / INDICES_PER_WORD;
+        uint256 bit = 1 << (index % INDICES_PER_WORD);
+        uint256 bits = _claimedBits[epoch][word];
+        if (bits & bit != 0) revert AlreadyClaimed(epoch, index);
         if (!MerkleProof.verifyCalldata(proof, root, keccak256(bytes.concat(keccak256(abi.encode(index, account, amount)))))) {
             revert InvalidProof(epoch, index);
         }
         uint256 left = e.funded - e.claimed;
         if (amount > left) revert ExceedsFunding(epoch, amount, left);
-        _claimedBits[epoch][index >> 8] = bits | (1 << (index & 0xff));
+        _claimedBits[epoch][word] = bits | bit;
         e.claimed += uint96(amount); // amount <= left < 2^96
         emit Claimed(epoch, index, account, amount);
         token.safeTransfer(account, amount);
@@ -174,7 +194,7 @@ contract RewardsDistributor is Ownable2Step {
 
     /// @notice Whether leaf `index` of `epoch` was paid.
     function isClaimed(uint256 epoch, uint256 index) external view returns (bool) {
-        return _claimedBits[epoch][index >> 8] & (1 << (index & 0xff)) != 0;
+        return _claimedBits[epoch][index / INDICES_PER_WORD] & (1 << (index % INDICES_PER_WORD)) != 0;
     }
 
     /// @notice A published epoch (a zero root when it was never published).

@@ -36,7 +36,7 @@ contract RewardsDistributorTest is Fixture {
 
     function publish(uint256 epoch, bytes32[] memory leaves, uint256 amount) internal {
         vm.prank(rewardsOperator);
-        rewards.publish(epoch, MerkleTree.root(leaves), amount);
+        rewards.publish(epoch, MerkleTree.root(leaves), amount, leaves.length);
     }
 
     function test_PublishTakesTheAmountFromTheEcosystemWallet() public {
@@ -69,6 +69,32 @@ contract RewardsDistributorTest is Fixture {
         assertEq(rewards.outstanding(7), 125 ether);
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.AlreadyClaimed.selector, 7, 1));
         rewards.claim(7, 1, bob, 50 ether, p);
+    }
+
+    /// Indices on both sides of a bitmap word's edge (255 per word: bit 255 marks a prepared word) and one far
+    /// beyond the prepared words: each is paid once and marks only itself.
+    function test_ClaimsAcrossBitmapWordsAndBeyondThePreparedOnes() public {
+        uint256[4] memory indices = [uint256(0), 254, 255, 100_000];
+        address[4] memory accounts = [alice, bob, carol, address(0xC1A1)];
+        bytes32[] memory leaves = new bytes32[](4);
+        for (uint256 i; i < 4; i++) {
+            leaves[i] = MerkleTree.leaf(indices[i], accounts[i], 1 ether + i);
+        }
+        vm.prank(rewardsOperator);
+        rewards.publish(1, MerkleTree.root(leaves), 10 ether, 256); // words 0 and 1 prepared
+        for (uint256 i; i < 4; i++) {
+            assertFalse(rewards.isClaimed(1, indices[i]));
+            rewards.claim(1, indices[i], accounts[i], 1 ether + i, MerkleTree.proof(leaves, i));
+            assertEq(token.balanceOf(accounts[i]), 1 ether + i);
+            assertTrue(rewards.isClaimed(1, indices[i]));
+            vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.AlreadyClaimed.selector, 1, indices[i]));
+            rewards.claim(1, indices[i], accounts[i], 1 ether + i, MerkleTree.proof(leaves, i));
+        }
+        assertFalse(rewards.isClaimed(1, 1));
+        assertFalse(rewards.isClaimed(1, 253));
+        assertFalse(rewards.isClaimed(1, 256));
+        assertFalse(rewards.isClaimed(1, 99_999));
+        assertEq(rewards.outstanding(1), 10 ether - 4 ether - 6);
     }
 
     function test_AnyoneMaySendAClaimButTheAccountIsPaid() public {
@@ -111,7 +137,7 @@ contract RewardsDistributorTest is Fixture {
     function test_RevertWhen_NotOperatorPublishes() public {
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.NotOperator.selector, alice));
         vm.prank(alice);
-        rewards.publish(1, bytes32(uint256(1)), 1 ether);
+        rewards.publish(1, bytes32(uint256(1)), 1 ether, 1);
     }
 
     function test_RevertWhen_PublishingTwiceOrOutOfRange() public {
@@ -119,18 +145,18 @@ contract RewardsDistributorTest is Fixture {
         publish(1, leaves, 175 ether);
         vm.startPrank(rewardsOperator);
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.AlreadyPublished.selector, 1));
-        rewards.publish(1, bytes32(uint256(1)), 1 ether);
+        rewards.publish(1, bytes32(uint256(1)), 1 ether, 1);
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.EpochOutOfRange.selector, 0));
-        rewards.publish(0, bytes32(uint256(1)), 1 ether);
+        rewards.publish(0, bytes32(uint256(1)), 1 ether, 1);
         uint256 tooBig = uint256(uint64(type(int64).max)) + 1;
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.EpochOutOfRange.selector, tooBig));
-        rewards.publish(tooBig, bytes32(uint256(1)), 1 ether);
+        rewards.publish(tooBig, bytes32(uint256(1)), 1 ether, 1);
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.EmptyEpoch.selector, 2));
-        rewards.publish(2, bytes32(0), 1 ether);
+        rewards.publish(2, bytes32(0), 1 ether, 1);
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.EmptyEpoch.selector, 2));
-        rewards.publish(2, bytes32(uint256(1)), 0);
+        rewards.publish(2, bytes32(uint256(1)), 0, 1);
         vm.expectRevert(abi.encodeWithSelector(RewardsDistributor.AmountTooHigh.selector, uint256(1) << 96));
-        rewards.publish(2, bytes32(uint256(1)), uint256(1) << 96);
+        rewards.publish(2, bytes32(uint256(1)), uint256(1) << 96, 1);
         vm.stopPrank();
     }
 
@@ -184,7 +210,7 @@ contract RewardsDistributorTest is Fixture {
         token.approve(address(rewards), 10 ether);
         vm.prank(rewardsOperator);
         vm.expectRevert();
-        rewards.publish(1, bytes32(uint256(1)), 11 ether);
+        rewards.publish(1, bytes32(uint256(1)), 11 ether, 1);
     }
 
     /// Every leaf of a random tree is paid exactly its amount, once, and the epoch ends empty.

@@ -66,7 +66,7 @@ contract RewardsHandler is Test {
         // 50% to 150% of what the leaves promise: an over-promising root must not pay past its funding.
         uint256 amountFunded = total * bound(fundingPct, 50, 150) / 100;
         vm.prank(operator);
-        rewards.publish(epoch, MerkleTree.root(leaves[epoch]), amountFunded);
+        rewards.publish(epoch, MerkleTree.root(leaves[epoch]), amountFunded, n);
         epochs.push(epoch);
         funded[epoch] = amountFunded;
         totalFunded += amountFunded;

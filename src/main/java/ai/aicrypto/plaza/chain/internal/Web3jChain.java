@@ -384,8 +384,9 @@ class Web3jChain implements Chain {
     }
 
     @Override
-    public String publishRewards(long epoch, byte[] root, BigInteger amount) {
-        String data = rewards(reader()).publish(BigInteger.valueOf(epoch), root, amount).encodeFunctionCall();
+    public String publishRewards(long epoch, byte[] root, BigInteger amount, long leafCount) {
+        String data = rewards(reader()).publish(BigInteger.valueOf(epoch), root, amount, BigInteger.valueOf(leafCount))
+                .encodeFunctionCall();
         return sender.send("rewards:" + epoch, escrowOperator(), contracts().rewardsDistributor(), data);
     }
 

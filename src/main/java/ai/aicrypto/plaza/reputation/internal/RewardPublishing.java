@@ -50,15 +50,18 @@ class RewardPublishing {
 
     /** Chain task: sends every closed, unpublished root (the sender returns the pending hash when asked again). */
     void publishClosed() {
-        record Due(long epoch, String root, BigInteger amount) {
+        record Due(long epoch, String root, BigInteger amount, long leaves) {
         }
         List<Due> due = jdbc.sql("""
-                        SELECT epoch, merkle_root, allocated_wei FROM reward_epochs
-                        WHERE merkle_root IS NOT NULL AND published_at IS NULL ORDER BY epoch""")
-                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3).toBigIntegerExact())).list();
+                        SELECT e.epoch, e.merkle_root, e.allocated_wei,
+                               (SELECT count(*) FROM reward_allocations a WHERE a.epoch = e.epoch)
+                        FROM reward_epochs e
+                        WHERE e.merkle_root IS NOT NULL AND e.published_at IS NULL ORDER BY e.epoch""")
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3).toBigIntegerExact(), rs.getLong(4)))
+                .list();
         for (Due d : due) {
             try {
-                String tx = chain.publishRewards(d.epoch(), Numeric.hexStringToByteArray(d.root()), d.amount());
+                String tx = chain.publishRewards(d.epoch(), Numeric.hexStringToByteArray(d.root()), d.amount(), d.leaves());
                 jdbc.sql("UPDATE reward_epochs SET publish_tx = ? WHERE epoch = ?").params(tx, d.epoch()).update();
             } catch (IllegalStateException e) {
                 // Simulated and refused (the ecosystem wallet's allowance or balance is short): nothing was sent.
