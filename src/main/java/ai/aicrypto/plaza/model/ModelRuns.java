@@ -21,6 +21,14 @@ public interface ModelRuns {
     Optional<RunnableModel> runnable(long modelId, long ownerId);
 
     /**
+     * Checks before a run counts that the owner can pay for it: where the plaza never runs models in-process, their
+     * credit must cover the most a batch may cost on the serving fleet.
+     *
+     * @throws ai.aicrypto.plaza.platform.UserFacingException the credit's refusal (what it costs, what is available)
+     */
+    void requireCredit(long ownerId);
+
+    /**
      * Opens the owner's model for a run; its weights stay loaded while batches are asked of it.
      *
      * @throws ai.aicrypto.plaza.platform.UserFacingException why it cannot run (no weights, withheld, images)

@@ -214,6 +214,7 @@ class CommissionService {
         if (models.runnable(modelId, me.id()).isEmpty()) {
             throw new UserFacingException("modelId", "bounty.error.model-not-yours");
         }
+        models.requireCredit(me.id()); // the serving fleet's GPU-seconds are the developer's
         Optional<Long> recorded = transaction.execute(status -> {
             jdbc.sql("DELETE FROM commission_submissions WHERE bounty_id = ? AND creator_id = ? AND status = 'FAILED'")
                     .params(b.id(), me.id()).update();

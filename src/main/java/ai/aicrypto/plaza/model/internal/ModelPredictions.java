@@ -305,6 +305,14 @@ class ModelPredictions {
         return new OwnerBatch(outcomes, loadMs, inferenceMs, served.orElse(null));
     }
 
+    /**
+     * Refuses, before an owner's run counts, what {@link #runForOwner} would refuse for want of credit: where the plaza
+     * never answers in-process, the owner's credit must cover the most a batch may cost on the fleet.
+     */
+    void requireOwnerRunCredit(long ownerId) {
+        fleetAffordable(ownerId, BigInteger.ZERO);
+    }
+
     /** A run has no caller waiting for a 429: it waits for a worker's queue to have room. */
     private Optional<InferenceGateway.Served> runWhenRoom(InferenceGateway.ModelToServe toServe, float[] rows, int count,
                                                           BigDecimal price) {

@@ -62,6 +62,11 @@ class OwnModelRuns implements ModelRuns {
     }
 
     @Override
+    public void requireCredit(long ownerId) {
+        predictions.requireOwnerRunCredit(ownerId);
+    }
+
+    @Override
     public Run open(long modelId, long ownerId) {
         ModelService.OwnedModel owned = models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst()
                 .orElseThrow(NotFoundException::new);
