@@ -39,6 +39,7 @@ import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
@@ -51,6 +52,7 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * strangers change nothing; bad input stores nothing; after the deadline a stranger's wallet returns the bounty.
  */
 @Import(MutableClock.Config.class)
+@TestPropertySource(properties = "plaza.bounty.commission-sweep-interval=1h") // the sweep runs when a test says
 class CommissionTest extends IntegrationTest {
 
     private static final int REQUESTER = 1, GOOD_DEV = 2, WEAK_DEV = 3, OTHER_REQUESTER = 4, STRANGER = 5, TREASURY = 0;
@@ -72,6 +74,8 @@ class CommissionTest extends IntegrationTest {
     Datasets datasets;
     @Autowired
     Models models;
+    @Autowired
+    CommissionScoring scoring;
     @TempDir
     java.nio.file.Path tmp;
 
@@ -243,6 +247,37 @@ class CommissionTest extends IntegrationTest {
                 .isEqualToIgnoringCase(TestChain.address(GOOD_DEV));
         // Paid once.
         assertThat(accept(id, goodSubmission, requester, 400)).contains("accepted already");
+    }
+
+    /**
+     * After a crash nothing waits forever: the sweep fails a run whose instance died (started long ago, never ended),
+     * with the reason on the page, and runs a PENDING model nobody started.
+     */
+    @Test
+    void theSweepFailsARunWhoseInstanceDiedAndRunsAModelNobodyStarted() throws Exception {
+        AccountPrincipal requester = users.withWallet(OTHER_REQUESTER + 3), dead = users.member(), waiting = users.member();
+        chain.fund(TestChain.address(OTHER_REQUESTER + 3), BOUNTY);
+        long id = created(create(requester, "0.5", testInputs(WINES), solution(WINES),
+                LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(2).toString()));
+        WineModel deadModel = WineModel.create(datasets, models, dead.id(), tmp, 21, true);
+        WineModel waitingModel = WineModel.create(datasets, models, waiting.id(), tmp, 22, true);
+        long stuck = jdbc.sql("""
+                        INSERT INTO commission_submissions (bounty_id, creator_id, model_id, started_at)
+                        VALUES (?, ?, ?, ?) RETURNING id""")
+                .params(id, dead.id(), deadModel.id(), java.sql.Timestamp.from(clock.instant().minus(Duration.ofHours(1))))
+                .query(Long.class).single();
+        long unstarted = jdbc.sql("INSERT INTO commission_submissions (bounty_id, creator_id, model_id) VALUES (?, ?, ?) RETURNING id")
+                .params(id, waiting.id(), waitingModel.id()).query(Long.class).single();
+        assertThat(page(id, waiting)).contains("Waiting to run or running").contains("hx-trigger=\"every 3s\"");
+
+        scoring.sweep();
+        awaitEnded(unstarted);
+        assertThat(jdbc.sql("SELECT status, failure FROM commission_submissions WHERE id = ?").param(stuck)
+                .query((rs, n) -> rs.getString(1) + " " + rs.getString(2)).single()).isEqualTo("FAILED " + CommissionScoring.FAILED_STUCK);
+        assertThat(page(id, dead)).contains("Not scored: The run was cut off");
+        assertThat(jdbc.sql("SELECT score FROM commission_submissions WHERE id = ?").param(unstarted).query(Double.class).single())
+                .isEqualTo(accuracy(waitingModel));
+        assertThat(page(id, waiting)).contains(score(accuracy(waitingModel))).doesNotContain("hx-trigger=\"every 3s\"");
     }
 
     @Test
