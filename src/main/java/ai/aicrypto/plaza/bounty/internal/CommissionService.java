@@ -34,9 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * AI commissions: a requester's task with a hidden test set (test inputs and a solution, checked as a competition's
  * are), a metric and a bar; developers' models run on it and scored by the plaza off the request ({@link HiddenTestRuns},
- * {@link CommissionScoring}); the
- * developer's wallet step that offers the model's token to the escrow; the requester's acceptance. The test set never
- * leaves the plaza. Nothing here changes a money state or a submission's on-chain state: {@link BountyLogs} does.
+ * {@link CommissionScoring}); the developer's wallet step that offers the model's token to the escrow; the requester's
+ * acceptance. The test set never leaves the plaza. Nothing here changes a money state or a submission's on-chain state: {@link BountyLogs} does.
  */
 @Service
 class CommissionService {
@@ -201,11 +200,10 @@ class CommissionService {
      * Records the developer's own model for the commission, PENDING, to be run on the hidden test inputs and scored off
      * the request ({@link CommissionScoring}); one model per developer and commission, except that one whose run
      * failed may be replaced. Only what is cheap is checked here: the model must be the developer's and read table
-     * records; why it cannot be scored otherwise (its kind, its columns, the time limit) is the run's answer.
-     *
-     * @return the submission's id
+     * records, and where the plaza never runs models itself, the developer's credit must pay the fleet; why it cannot
+     * be scored otherwise (its kind, its columns, the time limit) is the run's answer.
      */
-    long submit(long bountyId, AccountPrincipal me, String modelIdText) {
+    void submit(long bountyId, AccountPrincipal me, String modelIdText) {
         Bounty b = bounties.openFor(bountyId, me);
         if (!b.commission()) {
             throw new UserFacingException("modelId", "bounty.error.request-takes-datasets");
@@ -225,7 +223,6 @@ class CommissionService {
         });
         long id = recorded.orElseThrow(() -> new UserFacingException("modelId", "bounty.error.model-submitted-already"));
         events.publishEvent(new ModelSubmitted(id));
-        return id;
     }
 
     /** A commission's model recorded PENDING, for {@link CommissionScoring} to run. */

@@ -137,7 +137,7 @@ class CommissionTest extends IntegrationTest {
         assertThat(submitModel(id, requester, good.id())).contains("your own request");
         assertThat(submitModel(id, goodDev, Long.MAX_VALUE)).contains("Choose one of your own models");
         assertThat(submitModel(id, goodDev, 0)).contains("Give a valid id");
-        assertThat(count("commission_submissions")).isZero();
+        assertThat(submissionsTo(id)).isZero();
 
         // A model whose inputs are not the test set's is answered at once, runs off the request and fails with the
         // reason, in the developer's language; the developer may then submit another model.
@@ -161,7 +161,7 @@ class CommissionTest extends IntegrationTest {
         assertThat(submitModel(id, weakDev, weak.id())).contains("submitted a model to this commission already");
         long goodSubmission = submissionOf(id, goodDev), weakSubmission = submissionOf(id, weakDev);
         assertThat(weakSubmission).isNotEqualTo(failed);
-        assertThat(count("commission_submissions")).isEqualTo(2); // the failed run was replaced
+        assertThat(submissionsTo(id)).isEqualTo(2); // the failed run was replaced
         awaitEnded(goodSubmission);
         awaitEnded(weakSubmission);
         assertThat(jdbc.sql("SELECT score FROM commission_submissions WHERE id = ?").param(goodSubmission).query(Double.class).single())
@@ -409,6 +409,10 @@ class CommissionTest extends IntegrationTest {
     private void awaitEnded(long submission) {
         await().atMost(Duration.ofSeconds(60)).until(() -> !jdbc.sql("SELECT status FROM commission_submissions WHERE id = ?")
                 .param(submission).query(String.class).single().equals("PENDING"));
+    }
+
+    private long submissionsTo(long id) {
+        return jdbc.sql("SELECT count(*) FROM commission_submissions WHERE bounty_id = ?").param(id).query(Long.class).single();
     }
 
     private long submissionOf(long id, AccountPrincipal developer) {

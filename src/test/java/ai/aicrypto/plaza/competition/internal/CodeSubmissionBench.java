@@ -36,8 +36,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * ops/bench/code-submission: a code submission over a 10,000-row hidden test set (the Wisconsin breast cancer table
- * Debian's python3-sklearn ships, 569 tumours resampled with replacement, seeded), run by a real gpu-worker process (CPU)
+ * ops/bench/code-submission: a code submission over a 10,000-row hidden test set (the wine table Debian's
+ * python3-sklearn ships, 178 wines resampled with replacement, seeded) and a wine network, run by a real gpu-worker process (CPU)
  * of the serving fleet, timed from submit to score and split into queue (submitted to the runner's start), model load
  * (the plaza reading the weights), inference (the batches' round trips through the gateway to the worker) and the rest
  * (reading the test inputs, encoding, writing and encrypting the predictions, scoring); against the same model's
@@ -77,8 +77,7 @@ class CodeSubmissionBench extends IntegrationTest {
     @Test
     void submitToScoreAgainstTheModelsOwnPredict() throws Exception {
         AccountPrincipal host = users.member(), participant = users.member();
-        WineModel model = WineModel.onTable(datasets, models, participant.id(), tmp, 5, false, "Cancer",
-                SklearnData.breastCancerCsv(), "diagnosis");
+        WineModel model = WineModel.create(datasets, models, participant.id(), tmp, 5, false);
         List<Map<String, String>> records = new ArrayList<>(ROWS);
         List<String> labels = new ArrayList<>(ROWS);
         resample(records, labels);
@@ -136,9 +135,9 @@ class CodeSubmissionBench extends IntegrationTest {
         Files.writeString(Path.of("target/code-submission-bench.txt"), out);
     }
 
-    /** {@link #ROWS} tumours drawn with replacement (seeded), as raw records, and their diagnoses. */
+    /** {@link #ROWS} wines drawn with replacement (seeded), as raw records, and their cultivars. */
     private static void resample(List<Map<String, String>> records, List<String> labels) {
-        List<String> lines = SklearnData.breastCancerCsv().lines().toList();
+        List<String> lines = SklearnData.wineCsv().lines().toList();
         String[] header = lines.get(0).split(",");
         Random random = new Random(42);
         for (int i = 0; i < ROWS; i++) {
@@ -155,7 +154,7 @@ class CodeSubmissionBench extends IntegrationTest {
     /** An accuracy competition open now, with the resampled rows as its test inputs (ids r0...) and solution. */
     private Competition host(AccountPrincipal host, List<Map<String, String>> records, List<String> labels) throws Exception {
         StringBuilder inputs = new StringBuilder("id,").append(String.join(",", records.get(0).keySet())).append('\n');
-        StringBuilder solution = new StringBuilder("id,diagnosis\n");
+        StringBuilder solution = new StringBuilder("id,cultivar\n");
         for (int i = 0; i < records.size(); i++) {
             inputs.append('r').append(i).append(',').append(String.join(",", records.get(i).values())).append('\n');
             solution.append('r').append(i).append(',').append(labels.get(i)).append('\n');
