@@ -272,7 +272,7 @@ class AuthorizationTest extends IntegrationTest {
                         VALUES ('MODEL', ?, 'Auth commission', '', '', 1, '', 'ACCURACY', 0.8, 3, '\\x00', 'none', 'none', 1,
                                 now() + interval '2 days') RETURNING id""")
                 .param(owner.id()).query(Long.class).single();
-        long submission = jdbc.sql("INSERT INTO commission_submissions (bounty_id, creator_id, model_id, score) VALUES (?, ?, ?, 0.9) RETURNING id")
+        long submission = jdbc.sql("INSERT INTO commission_submissions (bounty_id, creator_id, model_id, status, score) VALUES (?, ?, ?, 'SCORED', 0.9) RETURNING id")
                 .params(id, other.id(), dataset).query(Long.class).single();
         String r = "/requests/" + id;
         expect(x -> get("/commissions/new"), REDIRECT, OK, OK, OK);

@@ -5,8 +5,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A member's own models run on many table records at once, away from any request and never metered: what a
- * competition's code submission does with the hidden test inputs.
+ * A member's own models run on many table records at once, away from any request: what a competition's code submission
+ * and a commission's model do with the hidden test inputs. Each batch is served by the GPU fleet as the owner's own
+ * call of the model is: the model's price is never charged (it is the owner's), the serving provider's GPU-seconds
+ * are, to the owner's prepaid credit, and the batch is recorded among the model's calls. Without credit for the fleet,
+ * or without a serving worker, the plaza runs it on its own CPU, unless it is configured never to (then the run fails
+ * with the credit's or the fleet's refusal).
  */
 public interface ModelRuns {
 
@@ -15,6 +19,14 @@ public interface ModelRuns {
 
     /** One of the member's models, when it can run on table records; however many models the member has. */
     Optional<RunnableModel> runnable(long modelId, long ownerId);
+
+    /**
+     * Checks before a run counts that the owner can pay for it: where the plaza never runs models in-process, their
+     * credit must cover the most a batch may cost on the serving fleet.
+     *
+     * @throws ai.aicrypto.plaza.platform.UserFacingException the credit's refusal (what it costs, what is available)
+     */
+    void requireCredit(long ownerId);
 
     /**
      * Opens the owner's model for a run; its weights stay loaded while batches are asked of it.
@@ -55,7 +67,8 @@ public interface ModelRuns {
         /**
          * The prediction for each record, in order.
          *
-         * @throws ai.aicrypto.plaza.platform.UserFacingException naming the record and column that do not fit
+         * @throws ai.aicrypto.plaza.platform.UserFacingException naming the record and column that do not fit, or why
+         *                                                        neither the fleet nor the plaza may run it
          */
         List<Predicted> predict(List<Map<String, String>> records);
     }

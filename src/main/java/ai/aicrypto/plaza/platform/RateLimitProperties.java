@@ -12,7 +12,7 @@ import org.springframework.boot.convert.DurationStyle;
  */
 @ConfigurationProperties("plaza.rate")
 public record RateLimitProperties(Rule signIn, Rule register, Rule siwe, Rule upload, Rule memberApi, Rule workerApi,
-                                  Rule discussion) {
+                                  Rule discussion, Rule commissionModel) {
 
     public RateLimitProperties {
         signIn = orNone(signIn);
@@ -22,6 +22,7 @@ public record RateLimitProperties(Rule signIn, Rule register, Rule siwe, Rule up
         memberApi = orNone(memberApi);
         workerApi = orNone(workerApi);
         discussion = orNone(discussion);
+        commissionModel = orNone(commissionModel);
     }
 
     private static Rule orNone(Rule rule) {

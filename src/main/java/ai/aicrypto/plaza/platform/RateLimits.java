@@ -56,7 +56,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The plaza's rate limits, all in one place: sign-in, registration, Sign-In with Ethereum, uploads, the members' API,
- * the workers' API and posting in discussions, each per client address and, where the request names one, per account (see
+ * the workers' API, posting in discussions and submitting models to commissions, each per client address and, where the request names one, per account (see
  * {@link RateLimitProperties}). The buckets are Bucket4j's, kept in PostgreSQL ({@code rate_limit_buckets}) so that
  * every instance counts the same requests. A request over a limit is answered {@code 429} with {@code Retry-After}
  * (seconds) and a message in the visitor's language: the error page for a browser, {@code {"error": ...}} for a
@@ -112,7 +112,10 @@ public class RateLimits {
                         patterns("/api/worker/v1/serving/poll")),
                 // New threads and replies; edits, deletions and pins are the author's or a moderator's own.
                 new Route("discussion", limits.discussion(), "POST",
-                        patterns("/competitions/*/discussion", "/competitions/*/discussion/*/replies"), RateLimits::account));
+                        patterns("/competitions/*/discussion", "/competitions/*/discussion/*/replies"), RateLimits::account),
+                // A commission's model runs on the hidden test set off the request: each submission costs a run.
+                new Route("commission-model", limits.commissionModel(), "POST", patterns("/requests/*/models"),
+                        RateLimits::account));
         this.refused = routes.stream().collect(Collectors.toUnmodifiableMap(Route::name,
                 route -> Counter.builder("plaza.rate.refused").tag("rule", route.name())
                         .description("Requests answered 429 by a rate limit").register(meters)));

@@ -51,7 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
         "plaza.rate.siwe.per-address=2/1h",
         "plaza.rate.upload.per-address=100/1h", "plaza.rate.upload.per-account=1/1h",
         "plaza.rate.member-api.per-address=100/1h", "plaza.rate.member-api.per-account=2/1h",
-        "plaza.rate.worker-api.per-address=3/1h", "plaza.rate.worker-api.per-account=2/1h"})
+        "plaza.rate.worker-api.per-address=3/1h", "plaza.rate.worker-api.per-account=2/1h",
+        "plaza.rate.commission-model.per-address=100/1h", "plaza.rate.commission-model.per-account=2/1h"})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RateLimitTest extends IntegrationTest {
 
@@ -178,6 +179,27 @@ class RateLimitTest extends IntegrationTest {
         assertThat(refused.getStatus()).isEqualTo(429);
         assertThat(json.readValue(refused.getContentAsString(), Map.class).get("error").toString())
                 .startsWith("Too many API requests.");
+    }
+
+    /** Each model submitted to a commission costs a run on its hidden test set: limited per member, from any address. */
+    @Test
+    void modelsSubmittedToCommissionsAreLimitedPerMember() throws Exception {
+        AccountPrincipal member = users.member();
+        long submissions = count("commission_submissions");
+        for (int i = 0; i < 2; i++) {
+            assertThat(mvc.perform(post("/requests/" + Long.MAX_VALUE + "/models").param("modelId", "1").with(user(member))
+                    .with(csrf()).with(from("198.51.100.6" + i))).andReturn().getResponse().getStatus()).isEqualTo(404);
+        }
+        var refused = mvc.perform(post("/requests/" + Long.MAX_VALUE + "/models").param("modelId", "1").with(user(member))
+                .with(csrf()).with(from("198.51.100.69")).header("Accept-Language", "ko")).andReturn();
+        assertThat(refused.getResponse().getStatus()).isEqualTo(429);
+        assertThat(refused.getResponse().getHeader("Retry-After")).matches("[1-9][0-9]*");
+        assertThat(json.readValue(refused.getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8), Map.class)
+                .get("error").toString()).startsWith("의뢰에 제출한 모델이 너무 많습니다.");
+        // Another member is not limited by this one's submissions.
+        assertThat(mvc.perform(post("/requests/" + Long.MAX_VALUE + "/models").param("modelId", "1").with(user(users.member()))
+                .with(csrf()).with(from("198.51.100.69"))).andReturn().getResponse().getStatus()).isEqualTo(404);
+        assertThat(count("commission_submissions")).isEqualTo(submissions);
     }
 
     @Test

@@ -146,7 +146,14 @@ class BountyController {
         model.addAttribute("enabled", bounties.enabled());
         model.addAttribute("chain", chain);
         if (b.commission()) {
-            model.addAttribute("models", commissions.submissions(b, me));
+            List<CommissionService.Scored> models = commissions.submissions(b, me);
+            model.addAttribute("models", models);
+            model.addAttribute("pending", models.stream().anyMatch(CommissionService.Scored::pending));
+            // A failed run's reason in the reader's language (its key and arguments were stored by the run).
+            model.addAttribute("failures", models.stream().filter(s -> s.failure() != null).collect(Collectors.toMap(
+                    CommissionService.Scored::id, s -> messages.getMessage("bounty.commission.failed", new Object[] {
+                            messages.getMessage(s.failure(), s.failureArgs().toArray(), s.failure(), LocaleContextHolder.getLocale())},
+                            LocaleContextHolder.getLocale()))));
             model.addAttribute("ownModels", b.requestedBy(me.id()) ? List.of() : commissions.ownModels(me.id()));
             return "bounty/page";
         }
@@ -158,12 +165,15 @@ class BountyController {
         return "bounty/page";
     }
 
-    /** A developer's model, run on the commission's hidden test set and scored before the answer comes back. */
+    /**
+     * A developer's model, recorded PENDING and answered at once: it runs on the commission's hidden test set and is
+     * scored off the request (the page follows it). Rate-limited per member (RateLimits: commission-model).
+     */
     @PostMapping("/requests/{id}/models")
     String submitModel(@PathVariable long id, @RequestParam(required = false) String modelId,
                        @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
         commissions.submit(id, me, modelId);
-        redirect.addFlashAttribute("notice", "bounty.commission.scored");
+        redirect.addFlashAttribute("notice", "bounty.commission.submitted");
         return "redirect:/requests/" + id;
     }
 

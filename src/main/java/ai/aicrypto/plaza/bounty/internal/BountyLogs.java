@@ -89,7 +89,7 @@ class BountyLogs {
         Long creator = accounts.accountOfWallet(submitted.creator()).orElse(null);
         int marked = creator == null ? 0 : jdbc.sql("""
                         UPDATE commission_submissions SET creator_wallet = ?, submitted_tx = ?, submitted_log = ?
-                        WHERE bounty_id = ? AND model_id = ? AND creator_id = ? AND submitted_tx IS NULL""")
+                        WHERE bounty_id = ? AND model_id = ? AND creator_id = ? AND submitted_tx IS NULL AND status = 'SCORED'""")
                 .params(submitted.creator(), submitted.txHash(), submitted.logIndex(), submitted.bountyId(),
                         submitted.assetId(), creator).update();
         boolean known = marked == 1 || jdbc.sql("""

@@ -25,15 +25,17 @@ import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * AI commissions: a requester's task with a hidden test set (test inputs and a solution, checked as a competition's
- * are), a metric and a bar; developers' models run on it and scored by the plaza ({@link HiddenTestRuns}); the
- * developer's wallet step that offers the model's token to the escrow; the requester's acceptance. The test set never
- * leaves the plaza. Nothing here changes a money state or a submission's on-chain state: {@link BountyLogs} does.
+ * are), a metric and a bar; developers' models run on it and scored by the plaza off the request ({@link HiddenTestRuns},
+ * {@link CommissionScoring}); the developer's wallet step that offers the model's token to the escrow; the requester's
+ * acceptance. The test set never leaves the plaza. Nothing here changes a money state or a submission's on-chain state: {@link BountyLogs} does.
  */
 @Service
 class CommissionService {
@@ -53,9 +55,12 @@ class CommissionService {
     private final BlobStore blobs;
     private final Chain chain;
     private final TransactionTemplate transaction;
+    private final ApplicationEventPublisher events;
+    private final JsonMapper json;
 
     CommissionService(JdbcClient jdbc, BountyService bounties, HiddenTestRuns runs, ModelRuns models, DataKeys dataKeys,
-                      BlobStore blobs, Chain chain, TransactionTemplate transaction) {
+                      BlobStore blobs, Chain chain, TransactionTemplate transaction, ApplicationEventPublisher events,
+                      JsonMapper json) {
         this.jdbc = jdbc;
         this.bounties = bounties;
         this.runs = runs;
@@ -64,6 +69,8 @@ class CommissionService {
         this.blobs = blobs;
         this.chain = chain;
         this.transaction = transaction;
+        this.events = events;
+        this.json = json;
     }
 
     // ------------------------------------------------------------------ commissions
@@ -157,19 +164,30 @@ class CommissionService {
     // ------------------------------------------------------------------ developers' models
 
     /**
-     * A developer's model scored for a commission. {@code creatorWallet} is set once the confirmed AssetSubmitted log
-     * offered its token to the escrow: only then may the requester accept it.
+     * A developer's model submitted to a commission: PENDING while it waits or runs, then SCORED with its {@code score},
+     * or FAILED with the reason ({@code failure}, a message key, and its {@code failureArgs}). {@code creatorWallet} is
+     * set once the confirmed AssetSubmitted log offered its token to the escrow: only then may the requester accept it.
      */
-    record Scored(long id, long creatorId, String creatorName, long modelId, String modelTitle, double score, boolean passes,
-                  String creatorWallet) {
+    record Scored(long id, long creatorId, String creatorName, long modelId, String modelTitle, Status status, Double score,
+                  boolean passes, String creatorWallet, String failure, List<Object> failureArgs) {
+
+        enum Status { PENDING, SCORED, FAILED }
 
         public boolean onChain() {
             return creatorWallet != null;
         }
 
-        /** The score as pages show it. */
+        public boolean pending() {
+            return status == Status.PENDING;
+        }
+
+        public boolean scored() {
+            return status == Status.SCORED;
+        }
+
+        /** The score as pages show it; empty until scored. */
         public String scoreText() {
-            return String.format(java.util.Locale.ROOT, "%.4f", score);
+            return score == null ? "" : String.format(java.util.Locale.ROOT, "%.4f", score);
         }
     }
 
@@ -179,8 +197,11 @@ class CommissionService {
     }
 
     /**
-     * Runs the developer's own model on the commission's hidden test inputs, scores it and stores the score (one
-     * model per developer and commission), or throws with the reason and stores nothing.
+     * Records the developer's own model for the commission, PENDING, to be run on the hidden test inputs and scored off
+     * the request ({@link CommissionScoring}); one model per developer and commission, except that one whose run
+     * failed may be replaced. Only what is cheap is checked here: the model must be the developer's and read table
+     * records, and where the plaza never runs models itself, the developer's credit must pay the fleet; why it cannot
+     * be scored otherwise (its kind, its columns, the time limit) is the run's answer.
      */
     void submit(long bountyId, AccountPrincipal me, String modelIdText) {
         Bounty b = bounties.openFor(bountyId, me);
@@ -188,22 +209,33 @@ class CommissionService {
             throw new UserFacingException("modelId", "bounty.error.request-takes-datasets");
         }
         long modelId = BountyService.id(modelIdText, "modelId");
-        if (submittedBy(b.id(), me.id())) {
-            throw new UserFacingException("modelId", "bounty.error.model-submitted-already");
+        if (models.runnable(modelId, me.id()).isEmpty()) {
+            throw new UserFacingException("modelId", "bounty.error.model-not-yours");
         }
-        double score = runs.score(solution(b), () -> open(b, "test_inputs_blob_key", TEST_INPUTS_CONTEXT), me.id(), modelId);
-        int stored = jdbc.sql("""
-                        INSERT INTO commission_submissions (bounty_id, creator_id, model_id, score) VALUES (?, ?, ?, ?)
-                        ON CONFLICT DO NOTHING""")
-                .params(b.id(), me.id(), modelId, score).update();
-        if (stored == 0) {
-            throw new UserFacingException("modelId", "bounty.error.model-submitted-already");
-        }
+        models.requireCredit(me.id()); // the serving fleet's GPU-seconds are the developer's
+        Optional<Long> recorded = transaction.execute(status -> {
+            jdbc.sql("DELETE FROM commission_submissions WHERE bounty_id = ? AND creator_id = ? AND status = 'FAILED'")
+                    .params(b.id(), me.id()).update();
+            return jdbc.sql("""
+                            INSERT INTO commission_submissions (bounty_id, creator_id, model_id) VALUES (?, ?, ?)
+                            ON CONFLICT DO NOTHING RETURNING id""")
+                    .params(b.id(), me.id(), modelId).query(Long.class).optional();
+        });
+        long id = recorded.orElseThrow(() -> new UserFacingException("modelId", "bounty.error.model-submitted-already"));
+        events.publishEvent(new ModelSubmitted(id));
     }
 
-    private boolean submittedBy(long bountyId, long creatorId) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM commission_submissions WHERE bounty_id = ? AND creator_id = ?)")
-                .params(bountyId, creatorId).query(Boolean.class).single();
+    /** A commission's model recorded PENDING, for {@link CommissionScoring} to run. */
+    record ModelSubmitted(long submissionId) {
+    }
+
+    /**
+     * Runs the developer's model on the commission's hidden test inputs and scores it on every row.
+     *
+     * @throws UserFacingException why it cannot be scored
+     */
+    double score(Bounty b, long creatorId, long modelId) {
+        return runs.score(solution(b), () -> open(b, "test_inputs_blob_key", TEST_INPUTS_CONTEXT), creatorId, modelId);
     }
 
     /**
@@ -212,15 +244,27 @@ class CommissionService {
      */
     List<Scored> submissions(Bounty b, AccountPrincipal viewer) {
         boolean all = b.requestedBy(viewer.id());
+        // Scored first (best first, ties: the earlier), then those waiting, then failed runs.
         String order = b.metric().higherIsBetter() ? "s.score DESC" : "s.score ASC";
         return jdbc.sql("""
-                        SELECT s.id, s.creator_id, u.username, s.model_id, l.title, s.score, s.creator_wallet
+                        SELECT s.id, s.creator_id, u.username, s.model_id, l.title, s.status, s.score, s.creator_wallet,
+                               s.failure, s.failure_args::text AS failure_args
                         FROM commission_submissions s JOIN users u ON u.id = s.creator_id JOIN listings l ON l.id = s.model_id
-                        WHERE s.bounty_id = ? AND (? OR s.creator_id = ?) ORDER BY\s""" + order + ", s.scored_at, s.id")
+                        WHERE s.bounty_id = ? AND (? OR s.creator_id = ?)
+                        ORDER BY CASE s.status WHEN 'SCORED' THEN 0 WHEN 'PENDING' THEN 1 ELSE 2 END,\s""" + order
+                        + ", s.scored_at, s.id")
                 .params(b.id(), all, viewer.id())
-                .query((rs, n) -> new Scored(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-                        rs.getDouble(6), b.passes(rs.getDouble(6)), trimmed(rs.getString(7))))
+                .query((rs, n) -> {
+                    Double score = rs.getObject("score") == null ? null : rs.getDouble("score");
+                    return new Scored(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+                            Scored.Status.valueOf(rs.getString("status")), score, score != null && b.passes(score),
+                            trimmed(rs.getString("creator_wallet")), rs.getString("failure"), failureArgs(rs.getString("failure_args")));
+                })
                 .list();
+    }
+
+    private List<Object> failureArgs(String jsonArray) {
+        return jsonArray == null ? List.of() : List.of(json.readValue(jsonArray, Object[].class));
     }
 
     /**
@@ -233,7 +277,7 @@ class CommissionService {
     Map<String, Object> submissionSteps(long bountyId, AccountPrincipal me, String submissionIdText, String walletAddress) {
         Bounty b = bounties.openFor(bountyId, me);
         long submissionId = BountyService.id(submissionIdText, "submission");
-        Scored s = submissions(b, me).stream().filter(own -> own.id() == submissionId).findFirst()
+        Scored s = submissions(b, me).stream().filter(own -> own.id() == submissionId && own.scored()).findFirst()
                 .orElseThrow(() -> new UserFacingException(null, "bounty.error.not-a-submission"));
         if (s.onChain()) {
             throw new UserFacingException(null, "bounty.error.model-on-chain-already");
@@ -267,7 +311,7 @@ class CommissionService {
     BountyService.Transaction acceptance(long bountyId, AccountPrincipal me, String submissionIdText, String walletAddress) {
         Bounty b = bounties.acceptable(bountyId, me, walletAddress);
         long submissionId = BountyService.id(submissionIdText, "submission");
-        Scored s = submissions(b, me).stream().filter(any -> any.id() == submissionId).findFirst()
+        Scored s = submissions(b, me).stream().filter(any -> any.id() == submissionId && any.scored()).findFirst()
                 .orElseThrow(() -> new UserFacingException(null, "bounty.error.not-a-submission"));
         if (!s.passes()) {
             throw new UserFacingException(null, "bounty.error.below-bar", s.scoreText(), b.bar());

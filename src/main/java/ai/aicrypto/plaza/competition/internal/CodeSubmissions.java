@@ -144,6 +144,7 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
             throw new UserFacingException("modelId", "competition.error.model-columns", missing.size(),
                     String.join(", ", missing.subList(0, Math.min(10, missing.size()))));
         }
+        runs.requireCredit(ownerId); // the serving fleet's GPU-seconds are the submitter's
         return model;
     }
 

@@ -69,8 +69,11 @@ class ModelPredictions {
     private static final Logger log = LoggerFactory.getLogger(ModelPredictions.class);
 
     static final int TOP_CLASSES = 5;
+    /** How long an owner's run waits before asking again when every serving worker's queue is full. */
+    private static final long SATURATED_PAUSE_MS = 200;
 
-    enum Via { PAGE, API }
+    /** {@code RUN}: an owner's own run of many records away from any request ({@link #runForOwner}). */
+    enum Via { PAGE, API, RUN }
 
     /** @param top classification: up to {@value #TOP_CLASSES} classes, most probable first; else empty */
     record Outcome(String label, List<ClassScore> top, Double value) {
@@ -211,8 +214,7 @@ class ModelPredictions {
         long started = System.nanoTime();
         Loaded model = loaded(modelId, seen.model());
         float[] rows = flatten(model, encoding.encode(model.preprocessing()));
-        InferenceGateway.ModelToServe toServe = new InferenceGateway.ModelToServe(seen.model().weightsKey(), modelId,
-                seen.model().cardJson(), model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, seen.model()));
+        InferenceGateway.ModelToServe toServe = toServe(modelId, seen.model(), model);
         Optional<InferenceGateway.Served> served = fleetPriceCeiling.flatMap(price -> gateway.run(toServe, rows, instances, price));
         List<Outcome> outcomes = served.isPresent() ? outcomes(model.card(), served.get().outputs(), instances)
                 : runInProcess(model, rows, instances);
@@ -262,16 +264,75 @@ class ModelPredictions {
     }
 
     /**
-     * Outcomes for raw records, for a run its owner asked for away from any request (a competition's code submission):
-     * not metered and no call recorded. The caller has checked that the owner may run these weights.
+     * A batch of an owner's run: the outcomes, where the time went, and the serving worker's answer (null when the plaza
+     * answered in-process).
+     *
+     * @param loadMs      decrypting and reading the weights on the plaza (0 when they were cached)
+     * @param inferenceMs the fleet's answer (queue, transfer, a worker's cold start and its compute) or the plaza's own
+     *                    forward pass
      */
-    List<Outcome> runForOwner(long modelId, ModelService.StoredModel stored, List<Map<String, String>> records) {
+    record OwnerBatch(List<Outcome> outcomes, double loadMs, double inferenceMs, InferenceGateway.Served served) {
+    }
+
+    /**
+     * Outcomes for raw records, for a run its owner asked for away from any request (a competition's code submission, a
+     * commission's model): served by the GPU fleet as the owner's own call of the model is, so the model's price is
+     * not charged (the owner never pays it) but the serving provider's GPU-seconds are, to the owner's credit, and the
+     * batch is recorded as a call ({@link Via#RUN}). Without credit for the fleet the plaza runs it in-process, unless
+     * {@link ServingProperties#fallback()} says never, when the credit's refusal says what it costs. When every
+     * worker's queue is full the batch waits for room (the run's time limit interrupts it). The caller has checked that
+     * the owner may run these weights.
+     */
+    OwnerBatch runForOwner(long modelId, ModelService.StoredModel stored, long ownerId, List<Map<String, String>> records) {
+        long started = System.nanoTime();
         Loaded model = loaded(modelId, stored);
+        double loadMs = (System.nanoTime() - started) / 1e6;
         float[][] inputs = new float[records.size()][];
         for (int i = 0; i < records.size(); i++) {
             inputs[i] = encodeRecord(model.preprocessing(), records.get(i), i, records.size());
         }
-        return runInProcess(model, flatten(model, inputs), inputs.length);
+        float[] rows = flatten(model, inputs);
+        InferenceGateway.ModelToServe toServe = toServe(modelId, stored, model);
+        Call call = new Call(modelId, ownerId, ownerId, Via.RUN, null, inputs.length, BigDecimal.ZERO);
+        long inference = System.nanoTime();
+        Optional<InferenceGateway.Served> served = fleetAffordable(ownerId, BigInteger.ZERO)
+                .flatMap(price -> runWhenRoom(toServe, rows, inputs.length, price));
+        List<Outcome> outcomes = served.isPresent() ? outcomes(model.card(), served.get().outputs(), inputs.length)
+                : runInProcess(model, rows, inputs.length);
+        double inferenceMs = (System.nanoTime() - inference) / 1e6;
+        record(call, loadMs + inferenceMs, served.orElse(null));
+        served.ifPresent(answer -> maybeCheck(model, toServe, rows, inputs.length, answer));
+        return new OwnerBatch(outcomes, loadMs, inferenceMs, served.orElse(null));
+    }
+
+    /**
+     * Refuses, before an owner's run counts, what {@link #runForOwner} would refuse for want of credit: where the plaza
+     * never answers in-process, the owner's credit must cover the most a batch may cost on the fleet.
+     */
+    void requireOwnerRunCredit(long ownerId) {
+        fleetAffordable(ownerId, BigInteger.ZERO);
+    }
+
+    /** A run has no caller waiting for a 429: it waits for a worker's queue to have room. */
+    private Optional<InferenceGateway.Served> runWhenRoom(InferenceGateway.ModelToServe toServe, float[] rows, int count,
+                                                          BigDecimal price) {
+        while (true) {
+            try {
+                return gateway.run(toServe, rows, count, price);
+            } catch (InferenceGateway.Saturated e) {
+                try {
+                    Thread.sleep(SATURATED_PAUSE_MS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new java.util.concurrent.CancellationException("interrupted while the serving workers were busy");
+                }
+            }
+        }
+    }
+
+    private InferenceGateway.ModelToServe toServe(long modelId, ModelService.StoredModel stored, Loaded model) {
+        return new InferenceGateway.ModelToServe(stored.weightsKey(), modelId, stored.cardJson(),
+                model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, stored));
     }
 
     /** Refuses a model whose weights this caller may not run, or whose owner does not let them call it. */

@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.model.internal;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +12,17 @@ import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Service;
 
-/** {@link ModelRuns} on the plaza's own inference path ({@link ModelPredictions}), with its cache of loaded weights. */
+/**
+ * {@link ModelRuns} on the path of the owner's own calls ({@link ModelPredictions#runForOwner}): each batch served by the
+ * GPU fleet and its GPU-seconds charged to the owner's credit, or answered in-process where the gateway says so. Where
+ * a run's time goes is measured per batch: {@code plaza.model.runs.load} (the plaza reading the weights, when not
+ * cached), {@code plaza.model.runs.inference} (tag {@code by}: {@code fleet} or {@code plaza}) and, for the fleet, the
+ * part of it that was not the worker's compute, {@code plaza.model.runs.fleet.wait} (queue, transfer, cold start).
+ */
 @Service
 class OwnModelRuns implements ModelRuns {
 
@@ -23,10 +32,21 @@ class OwnModelRuns implements ModelRuns {
     private final ModelService models;
     private final ModelPredictions predictions;
     private final ModelCardValidator validator = new ModelCardValidator();
+    private final Timer load;
+    private final Timer onFleet;
+    private final Timer inProcess;
+    private final Timer fleetWait;
 
-    OwnModelRuns(ModelService models, ModelPredictions predictions) {
+    OwnModelRuns(ModelService models, ModelPredictions predictions, MeterRegistry meters) {
         this.models = models;
         this.predictions = predictions;
+        this.load = Timer.builder("plaza.model.runs.load").description("Reading a run's weights on the plaza").register(meters);
+        this.onFleet = Timer.builder("plaza.model.runs.inference").tag("by", "fleet")
+                .description("A run's batch answered by a serving worker").register(meters);
+        this.inProcess = Timer.builder("plaza.model.runs.inference").tag("by", "plaza")
+                .description("A run's batch answered by the plaza in-process").register(meters);
+        this.fleetWait = Timer.builder("plaza.model.runs.fleet.wait")
+                .description("A served batch's time beyond the worker's compute: queue, transfer, cold start").register(meters);
     }
 
     @Override
@@ -39,6 +59,11 @@ class OwnModelRuns implements ModelRuns {
     @Override
     public Optional<RunnableModel> runnable(long modelId, long ownerId) {
         return models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst().flatMap(this::tableInput);
+    }
+
+    @Override
+    public void requireCredit(long ownerId) {
+        predictions.requireOwnerRunCredit(ownerId);
     }
 
     @Override
@@ -55,11 +80,27 @@ class OwnModelRuns implements ModelRuns {
 
             @Override
             public List<Predicted> predict(List<Map<String, String>> records) {
-                return predictions.runForOwner(owned.id(), owned.model(), records).stream()
+                ModelPredictions.OwnerBatch batch = predictions.runForOwner(owned.id(), owned.model(), ownerId, records);
+                measure(batch);
+                return batch.outcomes().stream()
                         .map(o -> new Predicted(o.label(), o.value(), probabilities(o, runnable.classes())))
                         .toList();
             }
         };
+    }
+
+    private void measure(ModelPredictions.OwnerBatch batch) {
+        load.record(nanos(batch.loadMs()));
+        if (batch.served() == null) {
+            inProcess.record(nanos(batch.inferenceMs()));
+            return;
+        }
+        onFleet.record(nanos(batch.inferenceMs()));
+        fleetWait.record(nanos(Math.max(0, batch.inferenceMs() - batch.served().gpuSeconds() * 1000)));
+    }
+
+    private static Duration nanos(double ms) {
+        return Duration.ofNanos(Math.round(ms * 1e6));
     }
 
     private static List<Double> probabilities(ModelPredictions.Outcome outcome, List<String> classes) {

@@ -39,6 +39,7 @@ import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
@@ -51,6 +52,7 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * strangers change nothing; bad input stores nothing; after the deadline a stranger's wallet returns the bounty.
  */
 @Import(MutableClock.Config.class)
+@TestPropertySource(properties = "plaza.bounty.commission-sweep-interval=1h") // the sweep runs when a test says
 class CommissionTest extends IntegrationTest {
 
     private static final int REQUESTER = 1, GOOD_DEV = 2, WEAK_DEV = 3, OTHER_REQUESTER = 4, STRANGER = 5, TREASURY = 0;
@@ -72,6 +74,8 @@ class CommissionTest extends IntegrationTest {
     Datasets datasets;
     @Autowired
     Models models;
+    @Autowired
+    CommissionScoring scoring;
     @TempDir
     java.nio.file.Path tmp;
 
@@ -128,21 +132,38 @@ class CommissionTest extends IntegrationTest {
         assertThat(submitModel(id, goodDev, good.id())).contains("takes no submissions");
         fund(id, requester, REQUESTER);
 
-        // Submissions: not a model of someone else, not one whose inputs are not the test set's, not to a data request.
-        WineModel cancer = WineModel.onTable(datasets, models, weakDev.id(), tmp, 7, true, "Cancer", SklearnData.breastCancerCsv(),
-                "diagnosis");
+        // Submissions: not a model of someone else, not to one's own request, nothing stored.
         assertThat(submitModel(id, weakDev, good.id())).contains("Choose one of your own models");
-        assertThat(submitModel(id, weakDev, cancer.id())).contains("The test inputs lack 30 column(s) this model reads");
         assertThat(submitModel(id, requester, good.id())).contains("your own request");
         assertThat(submitModel(id, goodDev, Long.MAX_VALUE)).contains("Choose one of your own models");
         assertThat(submitModel(id, goodDev, 0)).contains("Give a valid id");
-        assertThat(count("commission_submissions")).isZero();
+        assertThat(submissionsTo(id)).isZero();
 
-        // Each developer's model runs on the hidden inputs; the score is exactly its accuracy. Once per developer.
+        // A model whose inputs are not the test set's is answered at once, runs off the request and fails with the
+        // reason, in the developer's language; the developer may then submit another model.
+        WineModel cancer = WineModel.onTable(datasets, models, weakDev.id(), tmp, 7, true, "Cancer", SklearnData.breastCancerCsv(),
+                "diagnosis");
+        assertThat(submitModel(id, weakDev, cancer.id())).isEmpty();
+        long failed = submissionOf(id, weakDev);
+        awaitEnded(failed);
+        assertThat(page(id, weakDev)).contains("Not scored: The test inputs lack 30 column(s) this model reads");
+        assertThat(pageIn(id, weakDev, "ko")).contains("채점되지 않음: ");
+        assertThat(jdbc.sql("SELECT score IS NULL AND status = 'FAILED' FROM commission_submissions WHERE id = ?").param(failed)
+                .query(Boolean.class).single()).isTrue();
+        assertThat(page(id, requester)).contains("model-submission-" + failed).doesNotContain("id=\"accept-" + failed + "\"");
+        assertThat(postJson("/requests/" + id + "/models/" + failed + "/transactions", weakDev,
+                Map.of("wallet", TestChain.address(WEAK_DEV)), 400).get("error").toString()).contains("not a submission of this request");
+
+        // Each developer's model is recorded pending and answered at once, runs on the hidden inputs off the request
+        // and is scored: exactly its accuracy. Once per developer.
         assertThat(submitModel(id, goodDev, good.id())).isEmpty();
         assertThat(submitModel(id, weakDev, weak.id())).isEmpty();
         assertThat(submitModel(id, weakDev, weak.id())).contains("submitted a model to this commission already");
         long goodSubmission = submissionOf(id, goodDev), weakSubmission = submissionOf(id, weakDev);
+        assertThat(weakSubmission).isNotEqualTo(failed);
+        assertThat(submissionsTo(id)).isEqualTo(2); // the failed run was replaced
+        awaitEnded(goodSubmission);
+        awaitEnded(weakSubmission);
         assertThat(jdbc.sql("SELECT score FROM commission_submissions WHERE id = ?").param(goodSubmission).query(Double.class).single())
                 .isEqualTo(goodAccuracy);
         assertThat(jdbc.sql("SELECT score FROM commission_submissions WHERE id = ?").param(weakSubmission).query(Double.class).single())
@@ -226,6 +247,37 @@ class CommissionTest extends IntegrationTest {
                 .isEqualToIgnoringCase(TestChain.address(GOOD_DEV));
         // Paid once.
         assertThat(accept(id, goodSubmission, requester, 400)).contains("accepted already");
+    }
+
+    /**
+     * After a crash nothing waits forever: the sweep fails a run whose instance died (started long ago, never ended),
+     * with the reason on the page, and runs a PENDING model nobody started.
+     */
+    @Test
+    void theSweepFailsARunWhoseInstanceDiedAndRunsAModelNobodyStarted() throws Exception {
+        AccountPrincipal requester = users.withWallet(OTHER_REQUESTER + 3), dead = users.member(), waiting = users.member();
+        chain.fund(TestChain.address(OTHER_REQUESTER + 3), BOUNTY);
+        long id = created(create(requester, "0.5", testInputs(WINES), solution(WINES),
+                LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).plusDays(2).toString()));
+        WineModel deadModel = WineModel.create(datasets, models, dead.id(), tmp, 21, true);
+        WineModel waitingModel = WineModel.create(datasets, models, waiting.id(), tmp, 22, true);
+        long stuck = jdbc.sql("""
+                        INSERT INTO commission_submissions (bounty_id, creator_id, model_id, started_at)
+                        VALUES (?, ?, ?, ?) RETURNING id""")
+                .params(id, dead.id(), deadModel.id(), java.sql.Timestamp.from(clock.instant().minus(Duration.ofHours(1))))
+                .query(Long.class).single();
+        long unstarted = jdbc.sql("INSERT INTO commission_submissions (bounty_id, creator_id, model_id) VALUES (?, ?, ?) RETURNING id")
+                .params(id, waiting.id(), waitingModel.id()).query(Long.class).single();
+        assertThat(page(id, waiting)).contains("Waiting to run or running").contains("hx-trigger=\"every 3s\"");
+
+        scoring.sweep();
+        awaitEnded(unstarted);
+        assertThat(jdbc.sql("SELECT status, failure FROM commission_submissions WHERE id = ?").param(stuck)
+                .query((rs, n) -> rs.getString(1) + " " + rs.getString(2)).single()).isEqualTo("FAILED " + CommissionScoring.FAILED_STUCK);
+        assertThat(page(id, dead)).contains("Not scored: The run was cut off");
+        assertThat(jdbc.sql("SELECT score FROM commission_submissions WHERE id = ?").param(unstarted).query(Double.class).single())
+                .isEqualTo(accuracy(waitingModel));
+        assertThat(page(id, waiting)).contains(score(accuracy(waitingModel))).doesNotContain("hx-trigger=\"every 3s\"");
     }
 
     @Test
@@ -341,7 +393,7 @@ class CommissionTest extends IntegrationTest {
                 .single()).isEqualToIgnoringCase(TestChain.address(wallet));
     }
 
-    /** Submits a model: empty when it was scored (a redirect), else the refusal page. */
+    /** Submits a model: empty when it was recorded (a redirect), else the refusal page. */
     private String submitModel(long id, AccountPrincipal who, long model) throws Exception {
         var response = mvc.perform(post("/requests/" + id + "/models").param("modelId", String.valueOf(model))
                 .with(user(who)).with(csrf())).andReturn().getResponse();
@@ -351,6 +403,16 @@ class CommissionTest extends IntegrationTest {
     private String accept(long id, long submission, AccountPrincipal who, int expectedStatus) throws Exception {
         return String.valueOf(postJson("/requests/" + id + "/submissions/" + submission + "/accept", who,
                 Map.of("wallet", TestChain.address(REQUESTER)), expectedStatus).get("error"));
+    }
+
+    /** Waits until the submission's run has ended, scored or failed. */
+    private void awaitEnded(long submission) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !jdbc.sql("SELECT status FROM commission_submissions WHERE id = ?")
+                .param(submission).query(String.class).single().equals("PENDING"));
+    }
+
+    private long submissionsTo(long id) {
+        return jdbc.sql("SELECT count(*) FROM commission_submissions WHERE bounty_id = ?").param(id).query(Long.class).single();
     }
 
     private long submissionOf(long id, AccountPrincipal developer) {
@@ -370,5 +432,10 @@ class CommissionTest extends IntegrationTest {
 
     private String page(long id, AccountPrincipal who) throws Exception {
         return mvc.perform(get("/requests/" + id).with(user(who))).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+    }
+
+    private String pageIn(long id, AccountPrincipal who, String language) throws Exception {
+        return mvc.perform(get("/requests/" + id).with(user(who)).header("Accept-Language", language)).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
     }
 }

@@ -17,7 +17,9 @@ abstract class CreditTest extends IntegrationTest {
 
     /** The page's deposit flow: permit, the wallet's signature, the transaction; then the watcher's confirmation. */
     protected void deposit(TestChain chain, AccountPrincipal member, int wallet, String aic) throws Exception {
-        BigInteger before = wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts");
+        String deposited = "SELECT coalesce(sum(deposited_wei), 0) FROM credit_accounts WHERE lower(wallet) = lower('"
+                + TestChain.address(wallet) + "')"; // this wallet's: others may have deposited before
+        BigInteger before = wei(deposited);
         Map<?, ?> permit = postJson("/credit/deposit/permit", member, Map.of("wallet", TestChain.address(wallet), "amount", aic), 200);
         String signature = TestChain.signTypedData(wallet, String.valueOf(permit.get("typedData")));
         send(chain, wallet, postJson("/credit/deposit/transaction", member, Map.of("amount", aic,
@@ -25,7 +27,7 @@ abstract class CreditTest extends IntegrationTest {
         BigInteger expected = before.add(new BigDecimal(aic).movePointRight(18).toBigIntegerExact());
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             chain.mine(1);
-            return wei("SELECT coalesce(max(deposited_wei), 0) FROM credit_accounts").equals(expected);
+            return wei(deposited).equals(expected);
         });
     }
 

@@ -24,12 +24,14 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.model.ModelRuns;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WineModel;
 import ai.aicrypto.plaza.support.WorkerProcess;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -92,6 +94,10 @@ class ServingFleetTest extends CreditTest {
     UsageSettlements settlements;
     @Autowired
     JsonMapper json;
+    @Autowired
+    ModelRuns modelRuns;
+    @Autowired
+    MeterRegistry meters;
 
     AccountPrincipal member, owner;
     long providerA, providerB;
@@ -249,6 +255,50 @@ class ServingFleetTest extends CreditTest {
         WineModel.record(7).forEach((column, value) -> request.param("in[" + column + "]", value)); // the form's field names
         String answer = mvc.perform(request).andReturn().getResponse().getContentAsString();
         assertThat(answer).containsPattern("Answered in [0-9.,]+ ms by worker #" + workerB.workerId() + " of the serving fleet");
+    }
+
+    /**
+     * An owner's run of their model on many records (a competition's code submission, a commission's model) goes to the
+     * fleet as the owner's own call does: without credit for the serving worker the plaza runs it in-process; with
+     * credit each batch is served by a worker, the provider's GPU-seconds are charged to the owner and the model's price
+     * is not (the model is theirs); every answer is the same weights' independent forward pass.
+     */
+    @Test
+    @Order(7)
+    void anOwnersRunGoesToTheFleetWhenTheirCreditPaysTheWorkerAndToThePlazaOtherwise() throws Exception {
+        List<Map<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 178; i++) {
+            records.add(WineModel.record(i));
+        }
+        ModelRuns.Run run = modelRuns.open(wine.id(), owner.id());
+        assertSameLabels(run.predict(records), records);
+        assertThat(jdbc.sql("""
+                        SELECT count(*) FROM model_calls WHERE caller_id = ? AND via = 'RUN' AND worker_id IS NULL
+                          AND charged_wei = 0 AND serving_charged_wei = 0 AND instances = 178""")
+                .param(owner.id()).query(Long.class).single()).as("without credit: the plaza's CPU, nothing charged").isEqualTo(1);
+
+        chain.fund(TestChain.address(OWNER), AIC.multiply(BigInteger.valueOf(20)));
+        deposit(chain, owner, OWNER, "20");
+        long chargesBefore = count("credit_charges");
+        double servedBefore = meters.timer("plaza.model.runs.inference", "by", "fleet").count();
+        assertSameLabels(run.predict(records.subList(0, 100)), records.subList(0, 100));
+        assertSameLabels(run.predict(records.subList(100, 178)), records.subList(100, 178));
+        assertThat(jdbc.sql("""
+                        SELECT count(*) FROM model_calls WHERE caller_id = ? AND via = 'RUN' AND worker_id = ? AND provider_id = ?
+                          AND charged_wei = 0 AND serving_charged_wei > 0 AND gpu_seconds > 0""")
+                .params(owner.id(), workerB.workerId(), providerB).query(Long.class).single())
+                .as("served by B, B's GPU-seconds charged, the model's price not").isEqualTo(2);
+        assertThat(count("credit_charges")).isEqualTo(chargesBefore + 2);
+        assertThat(jdbc.sql("SELECT count(*) FROM credit_charges WHERE id > (SELECT max(id) - 2 FROM credit_charges) AND payee_id = ?")
+                .param(providerB).query(Long.class).single()).isEqualTo(2);
+        assertThat(meters.timer("plaza.model.runs.inference", "by", "fleet").count()).isEqualTo((long) servedBefore + 2);
+    }
+
+    private void assertSameLabels(List<ModelRuns.Predicted> predicted, List<Map<String, String>> records) {
+        assertThat(predicted).hasSameSizeAs(records);
+        for (int i = 0; i < records.size(); i++) {
+            assertThat(predicted.get(i).label()).isEqualTo(wine.label(records.get(i)));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
