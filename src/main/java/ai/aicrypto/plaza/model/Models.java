@@ -50,6 +50,13 @@ public interface Models {
     /** The member's own trained networks (with weights, not withheld; not trees) they may fine-tune, newest first. */
     List<ModelTemplate> fineTunableFor(long userId);
 
+    /** Others' trained networks (with weights, not withheld; not trees) the member holds a license of, newest license first. */
+    List<LicensedParent> licensedFineTunableFor(long userId);
+
+    /** @param paidAic what the member paid for the license (0 for a free one) */
+    record LicensedParent(ModelTemplate model, java.math.BigDecimal paidAic) {
+    }
+
     /**
      * A fine-tuning job's parent weights, decrypted as they are read, for the worker the job is leased to; the caller
      * checked at submission that the requester may use them.

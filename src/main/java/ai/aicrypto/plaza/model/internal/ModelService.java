@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.model.internal;
 import java.security.NoSuchAlgorithmException;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.security.GeneralSecurityException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -292,6 +294,22 @@ class ModelService implements Models {
         return ownedWithWeights(userId, null, MAX_TEMPLATES_LISTED).stream()
                 .map(m -> new ModelTemplate(m.id(), m.title(), userId, validator.parse(m.model().cardJson())))
                 .filter(t -> !t.card().isTrees()).toList();
+    }
+
+    @Override
+    public List<LicensedParent> licensedFineTunableFor(long userId) {
+        List<ListingAccess.HeldLicense> held = access.heldBy(userId, MAX_TEMPLATES_LISTED);
+        Map<Long, ModelTemplate> trained = new HashMap<>();
+        jdbc.sql("""
+                        SELECT l.id, l.title, l.owner_id, m.card::text AS card
+                        FROM models m JOIN listings l ON l.id = m.listing_id
+                        WHERE l.id = ANY(:ids) AND m.weights_key IS NOT NULL AND NOT m.withheld""")
+                .param("ids", held.stream().map(ListingAccess.HeldLicense::listingId).toArray(Long[]::new))
+                .query((rs, n) -> new ModelTemplate(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
+                        validator.parse(rs.getString("card"))))
+                .list().stream().filter(t -> !t.card().isTrees()).forEach(t -> trained.put(t.id(), t));
+        return held.stream().filter(h -> trained.containsKey(h.listingId()))
+                .map(h -> new LicensedParent(trained.get(h.listingId()), h.paidAic())).toList();
     }
 
     @Override

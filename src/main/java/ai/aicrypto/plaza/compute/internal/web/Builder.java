@@ -88,6 +88,7 @@ class Builder {
             w.templates = models.templatesFor(userId).stream()
                     .map(t -> new Wizard.TemplateChoice(t, misfit(t.card(), w.dataset, data))).toList();
             w.fineTunable = models.fineTunableFor(userId);
+            w.licensedParents = models.licensedFineTunableFor(userId);
             return w.stop(MODEL, target > MODEL ? modelError : null);
         }
         w.hyperparameters = hyperparameters(w.model, form.getHp(), errors);

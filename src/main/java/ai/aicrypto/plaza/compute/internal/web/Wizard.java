@@ -6,6 +6,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.model.ModelTemplate;
+import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -16,11 +17,12 @@ import ai.aicrypto.plaza.platform.UserFacingException;
  *
  * @param errors by field: {@code datasetId}, {@code modelId}, {@code hp.NAME}, {@code offer}, {@code budget}
  * @param fineTunable the requester's trained models offered to fine-tune (model step)
+ * @param licensedParents others' trained models the requester licensed, offered to fine-tune with the price paid (model step)
  * @param parent      the trained model a fine-tuning starts from, or null
  */
 public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
                      List<RecommendedModels.Recommendation> recommendations, List<TemplateChoice> templates,
-                     List<ModelTemplate> fineTunable, TrainableDataset dataset, ModelTemplate model, ModelTemplate parent,
+                     List<ModelTemplate> fineTunable, List<Models.LicensedParent> licensedParents, TrainableDataset dataset, ModelTemplate model, ModelTemplate parent,
                      List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
                      OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate) {
 
@@ -52,6 +54,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         List<RecommendedModels.Recommendation> recommendations = List.of();
         List<TemplateChoice> templates = List.of();
         List<ModelTemplate> fineTunable = List.of();
+        List<Models.LicensedParent> licensedParents = List.of();
         TrainableDataset dataset;
         ModelTemplate model;
         ModelTemplate parent;
@@ -71,7 +74,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
             if (error != null) {
                 errors.put(error.field(), error);
             }
-            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, fineTunable, dataset, model, parent,
+            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, fineTunable, licensedParents, dataset, model, parent,
                     hyperparameters, offerChoices,
                     cheapest, fastest, offer, budget, estimate);
         }
