@@ -80,6 +80,12 @@ public interface Models {
     /** Hands a withheld model's weights to its owner; nothing happens for a model that is not withheld. */
     void release(long modelId);
 
+    /**
+     * Deletes a trained model's weights (a sweep's trial that was not the best): the model keeps its card and training
+     * record, and its page says it has no weights. Nothing happens for a model without weights.
+     */
+    void discardWeights(long modelId);
+
     /** Withholds the weights again: a reorganisation dropped the payment that {@link #release released} them. */
     void withhold(long modelId);
 

@@ -42,6 +42,9 @@ import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 @Service
@@ -114,6 +117,25 @@ class ModelService implements Models {
     @Override
     public void withhold(long modelId) {
         jdbc.sql("UPDATE models SET withheld = true WHERE listing_id = ? AND NOT withheld").param(modelId).update();
+    }
+
+    @Override
+    @Transactional
+    public void discardWeights(long modelId) {
+        String key = jdbc.sql("SELECT weights_key FROM models WHERE listing_id = ? FOR UPDATE").param(modelId)
+                .query(String.class).optional().orElse(null);
+        if (key == null) {
+            return;
+        }
+        jdbc.sql("UPDATE models SET weights_key = NULL, weights_bytes = NULL, wrapped_data_key = NULL WHERE listing_id = ?")
+                .param(modelId).update();
+        // The blob goes once the row no longer names it: a rollback must not leave a model pointing at nothing.
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                blobs.delete(key);
+            }
+        });
     }
 
     @Override
