@@ -6,6 +6,7 @@ import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -50,8 +51,12 @@ class SweepController {
         return live.subscribe("sweep:" + id, "status", request);
     }
 
+    /** Only the requester cancels; an admin who may see the sweep is refused rather than told it is missing. */
     @PostMapping("/sweeps/{id}/cancel")
     String cancel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) {
+        if (views.sweep(id, me).requesterId() != me.id()) {
+            throw new AccessDeniedException("Only the requester may cancel a sweep");
+        }
         try {
             sweeps.cancel(me.id(), id);
             redirect.addFlashAttribute("notice", "sweep.cancelled");

@@ -27,7 +27,7 @@ class SweepViews {
         this.json = json;
     }
 
-    /** The sweep for its requester; anyone else (admins included: the trials' jobs are theirs to see) is told it does not exist. */
+    /** The sweep for its requester or an admin (as its trials' jobs); anyone else is told it does not exist. */
     Sweep sweep(long id, AccountPrincipal viewer) {
         Sweep sweep = jdbc.sql("""
                         SELECT s.id, s.requester_id, s.search, s.budget_aic, s.keep_all, s.best_job_id, s.decided_at, s.created_at,
@@ -40,7 +40,7 @@ class SweepViews {
                         rs.getTimestamp("decided_at") != null, rs.getTimestamp("created_at").toInstant(), rs.getLong("dataset_id"),
                         rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), List.of(), null))
                 .optional().orElseThrow(NotFoundException::new);
-        if (viewer == null || sweep.requesterId() != viewer.id()) {
+        if (viewer == null || (sweep.requesterId() != viewer.id() && !viewer.isAdmin())) {
             throw new NotFoundException();
         }
         List<Trial> trials = jdbc.sql("""
