@@ -90,6 +90,7 @@ public final class SweepPlan {
         BigDecimal value = spec.type() == HyperparameterSpec.Type.INTEGER ? BigDecimal.valueOf(Math.round(v))
                 : new BigDecimal(v, new MathContext(3, RoundingMode.HALF_EVEN));
         // rounding must not step outside the card's range
-        return value.max(spec.min()).min(spec.max()).stripTrailingZeros();
+        BigDecimal inRange = value.max(spec.min()).min(spec.max()).stripTrailingZeros();
+        return inRange.scale() < 0 ? inRange.setScale(0) : inRange; // 150, not 1.5E+2
     }
 }

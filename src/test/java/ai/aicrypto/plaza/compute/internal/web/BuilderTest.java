@@ -299,6 +299,8 @@ class BuilderTest extends ComputeWebTest {
         assertThat(trials).containsExactlyInAnyOrder("0.001 1" + rest, "1 1" + rest, "0.001 150" + rest, "1 150" + rest);
         assertThat(body(get("/sweeps/" + sweep))).contains("10 AIC for 4 trials").contains("id=\"trials\"")
                 .contains("learningRate = 0.001");
+        long trial = jdbc.sql("SELECT min(id) FROM training_jobs WHERE sweep_id = ?").param(sweep).query(Long.class).single();
+        assertThat(body(get("/jobs/" + trial))).contains("a trial of sweep #" + sweep).contains("href=\"/sweeps/" + sweep + "\"");
 
         // a random search draws every varied setting (and the optimizer) within the card's ranges
         String random = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(myData))
