@@ -50,7 +50,10 @@ public interface Models {
     /** The member's own trained networks (with weights, not withheld; not trees) they may fine-tune, newest first. */
     List<ModelTemplate> fineTunableFor(long userId);
 
-    /** Others' trained networks (with weights, not withheld; not trees) the member holds a license of, newest license first. */
+    /**
+     * Others' published trained networks (with weights, not withheld; not trees) the member holds a license of, newest
+     * license first: those {@link #fineTunableBy} accepts besides the member's own.
+     */
     List<LicensedParent> licensedFineTunableFor(long userId);
 
     /** @param paidAic what the member paid for the license (0 for a free one) */

@@ -325,7 +325,7 @@ class ModelService implements Models {
         jdbc.sql("""
                         SELECT l.id, l.title, l.owner_id, m.card::text AS card
                         FROM models m JOIN listings l ON l.id = m.listing_id
-                        WHERE l.id = ANY(:ids) AND m.weights_key IS NOT NULL AND NOT m.withheld""")
+                        WHERE l.id = ANY(:ids) AND l.status = 'PUBLISHED' AND m.weights_key IS NOT NULL AND NOT m.withheld""")
                 .param("ids", held.stream().map(ListingAccess.HeldLicense::listingId).toArray(Long[]::new))
                 .query((rs, n) -> new ModelTemplate(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
                         validator.parse(rs.getString("card"))))
