@@ -18,6 +18,8 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.compute.internal.SweepPlan;
+import ai.aicrypto.plaza.compute.internal.Sweeps;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
@@ -51,6 +53,8 @@ class AuthorizationTest extends IntegrationTest {
     Models models;
     @Autowired
     TrainingJobs trainingJobs;
+    @Autowired
+    Sweeps sweeps;
     @Autowired
     ApiTokens apiTokens;
 
@@ -140,6 +144,27 @@ class AuthorizationTest extends IntegrationTest {
         assertThat(status(post("/jobs/" + job + "/cancel").with(csrf()), owner)).isEqualTo(REDIRECT);
         assertThat(jdbc.sql("SELECT status FROM training_jobs WHERE id = ?").param(job).query(String.class).single())
                 .isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void onlyTheRequesterAndAdminsSeeASweepAndOnlyTheRequesterCancelsIt() throws Exception {
+        long model = models.publish(owner.id(), new ModelUpload(new ClassPathResource(
+                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8),
+                List.of(), null));
+        long sweep = sweeps.submit(owner.id(), dataset, model, null, null, SweepPlan.Search.GRID, BigDecimal.TEN, false,
+                List.of("{\"learningRate\": 0.01}", "{\"learningRate\": 0.1}"));
+        for (String path : List.of("/sweeps/" + sweep, "/sweeps/" + sweep + "/panel", "/sweeps/" + sweep + "/events")) {
+            expect(r -> get(path), REDIRECT, OK, HIDDEN, OK);
+        }
+        assertThat(status(post("/sweeps/" + sweep + "/cancel").with(csrf()), null)).isEqualTo(REDIRECT);
+        assertThat(status(post("/sweeps/" + sweep + "/cancel").with(csrf()), other)).isEqualTo(HIDDEN);
+        assertThat(status(post("/sweeps/" + sweep + "/cancel").with(csrf()), admin)).isEqualTo(FORBIDDEN);
+        assertThat(status(post("/sweeps/" + sweep + "/cancel"), owner)).isEqualTo(FORBIDDEN);
+        assertThat(jdbc.sql("SELECT status FROM training_jobs WHERE sweep_id = ?").param(sweep).query(String.class).list())
+                .containsOnly("QUEUED");
+        assertThat(status(post("/sweeps/" + sweep + "/cancel").with(csrf()), owner)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT status FROM training_jobs WHERE sweep_id = ?").param(sweep).query(String.class).list())
+                .containsExactly("CANCELLED", "CANCELLED");
     }
 
     @Test

@@ -51,6 +51,16 @@ public interface Models {
     List<ModelTemplate> fineTunableFor(long userId);
 
     /**
+     * Others' published trained networks (with weights, not withheld; not trees) the member holds a license of, newest
+     * license first: those {@link #fineTunableBy} accepts besides the member's own.
+     */
+    List<LicensedParent> licensedFineTunableFor(long userId);
+
+    /** @param paidAic what the member paid for the license (0 for a free one) */
+    record LicensedParent(ModelTemplate model, java.math.BigDecimal paidAic) {
+    }
+
+    /**
      * A fine-tuning job's parent weights, decrypted as they are read, for the worker the job is leased to; the caller
      * checked at submission that the requester may use them.
      *
@@ -72,6 +82,12 @@ public interface Models {
 
     /** Hands a withheld model's weights to its owner; nothing happens for a model that is not withheld. */
     void release(long modelId);
+
+    /**
+     * Deletes a trained model's weights (a sweep's trial that was not the best): the model keeps its card and training
+     * record, and its page says it has no weights. Nothing happens for a model without weights.
+     */
+    void discardWeights(long modelId);
 
     /** Withholds the weights again: a reorganisation dropped the payment that {@link #release released} them. */
     void withhold(long modelId);

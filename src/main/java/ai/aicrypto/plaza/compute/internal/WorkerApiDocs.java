@@ -25,7 +25,10 @@ class WorkerApiDocs {
                         benchmark; lease the next job (204 when none fits) with its model card, hyperparameters, the \
                         list of training shards (for each an id of this worker's copy, the same in every lease until the \
                         dataset's shards are re-encrypted) and this worker's AES-256-GCM key that decrypts them; download \
-                        each shard not cached yet (the GCM tag authenticates it); renew the lease before it expires (2 minutes); report progress; \
+                        each shard not cached yet (the GCM tag authenticates it); for a fine-tuning job (its lease says parentWeights: true) \
+                        download the parent model's weights once (GET .../parent-weights, safetensors encrypted under the \
+                        same key as the shards: the 12-byte nonce, then the ciphertext and tag; 404 for a job without a \
+                        parent) and train from them, with a new zero head when the classes differ; renew the lease before it expires (2 minutes); report progress; \
                         upload the weights (PUT, safetensors), commit the SHA-256 of the checkpoint after every epoch \
                         (POST .../checkpoints; 0 = the initial state), upload the checkpoints the answer asks for (PUT \
                         .../checkpoints/{epoch}) and complete with the claimed metrics, or fail with a reason. The \

@@ -52,6 +52,22 @@ class LicenseLedger implements ListingAccess, DeliveredLicenses {
                 .query(Boolean.class).single();
     }
 
+    @Override
+    public List<HeldLicense> heldBy(long userId, int limit) {
+        return jdbc.sql("""
+                        SELECT l.listing_id, max(l.price_wei) AS paid_wei, max(l.granted_at) AS granted_at
+                        FROM licenses l JOIN listings s ON s.id = l.listing_id
+                        WHERE NOT l.revoked AND s.owner_id <> :user
+                          AND (l.user_id = :user OR l.buyer_address IN (SELECT address FROM wallet_links WHERE user_id = :user))
+                        GROUP BY l.listing_id
+                        ORDER BY granted_at DESC, l.listing_id DESC
+                        LIMIT :limit""")
+                .param("user", userId).param("limit", limit)
+                .query((rs, n) -> new HeldLicense(rs.getLong("listing_id"),
+                        rs.getBigDecimal("paid_wei").movePointLeft(18).stripTrailingZeros()))
+                .list();
+    }
+
     /** A free license for a free listing; taking it twice keeps one. */
     @Transactional
     void grantFree(long userId, long listingId) {

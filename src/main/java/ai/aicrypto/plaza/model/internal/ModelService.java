@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.model.internal;
 import java.security.NoSuchAlgorithmException;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.security.GeneralSecurityException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -40,6 +42,9 @@ import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 @Service
@@ -112,6 +117,25 @@ class ModelService implements Models {
     @Override
     public void withhold(long modelId) {
         jdbc.sql("UPDATE models SET withheld = true WHERE listing_id = ? AND NOT withheld").param(modelId).update();
+    }
+
+    @Override
+    @Transactional
+    public void discardWeights(long modelId) {
+        String key = jdbc.sql("SELECT weights_key FROM models WHERE listing_id = ? FOR UPDATE").param(modelId)
+                .query(String.class).optional().orElse(null);
+        if (key == null) {
+            return;
+        }
+        jdbc.sql("UPDATE models SET weights_key = NULL, weights_bytes = NULL, wrapped_data_key = NULL WHERE listing_id = ?")
+                .param(modelId).update();
+        // The blob goes once the row no longer names it: a rollback must not leave a model pointing at nothing.
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                blobs.delete(key);
+            }
+        });
     }
 
     @Override
@@ -292,6 +316,22 @@ class ModelService implements Models {
         return ownedWithWeights(userId, null, MAX_TEMPLATES_LISTED).stream()
                 .map(m -> new ModelTemplate(m.id(), m.title(), userId, validator.parse(m.model().cardJson())))
                 .filter(t -> !t.card().isTrees()).toList();
+    }
+
+    @Override
+    public List<LicensedParent> licensedFineTunableFor(long userId) {
+        List<ListingAccess.HeldLicense> held = access.heldBy(userId, MAX_TEMPLATES_LISTED);
+        Map<Long, ModelTemplate> trained = new HashMap<>();
+        jdbc.sql("""
+                        SELECT l.id, l.title, l.owner_id, m.card::text AS card
+                        FROM models m JOIN listings l ON l.id = m.listing_id
+                        WHERE l.id = ANY(:ids) AND l.status = 'PUBLISHED' AND m.weights_key IS NOT NULL AND NOT m.withheld""")
+                .param("ids", held.stream().map(ListingAccess.HeldLicense::listingId).toArray(Long[]::new))
+                .query((rs, n) -> new ModelTemplate(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
+                        validator.parse(rs.getString("card"))))
+                .list().stream().filter(t -> !t.card().isTrees()).forEach(t -> trained.put(t.id(), t));
+        return held.stream().filter(h -> trained.containsKey(h.listingId()))
+                .map(h -> new LicensedParent(trained.get(h.listingId()), h.paidAic())).toList();
     }
 
     @Override

@@ -94,6 +94,20 @@ class FineTuneTest extends IntegrationTest {
                     .doesNotContain("name=\"hp[");
             assertThat(builderStep(stranger, strangersWine, fineTune, Locale.KOREAN))
                     .contains("가중치가 있는 학습된 모델 중 내가 소유하거나 라이선스를 가진 모델만 미세 조정할 수 있습니다.");
+            // once alice publishes it and the stranger buys a license, the builder offers it with the price paid
+            mvc.perform(post("/listings/" + parent + "/publish").with(user(alice)).with(csrf()));
+            jdbc.sql("""
+                            INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, tx_hash, log_index, chain_license)
+                            VALUES (?, ?, '0x00000000000000000000000000000000000000aa', 2500000000000000000, ?, 0, 1)""")
+                    .params(parent, stranger.id(), String.format("0x%064x", parent)).update();
+            assertThat(builderStep(stranger, strangersWine, null, Locale.ENGLISH)).contains("id=\"licensed-parents\"")
+                    .contains("value=\"" + fineTune + "\"").contains("license paid 2.5 AIC")
+                    .contains("decrypted only on the worker of the provider that trains your job");
+            assertThat(builderStep(stranger, strangersWine, null, Locale.KOREAN)).contains("라이선스 2.5 AIC 지불");
+            assertThat(builderStep(stranger, strangersWine, fineTune, Locale.ENGLISH)).as("the licensee's hyperparameter step")
+                    .contains("name=\"hp[");
+            assertThat(builderStep(alice, cultivars, null, Locale.ENGLISH)).as("an owner's own model is not listed as licensed")
+                    .contains("You hold no license of another member");
             String misfit = builderStep(alice, breastCancer, fineTune, Locale.ENGLISH);
             assertThat(misfit).contains("This model reads 13 features and this dataset has 30");
             assertThat(builderStep(alice, breastCancer, fineTune, Locale.KOREAN)).contains("이 모델은 특성 13개를 읽는데 이 데이터셋은 30개입니다");

@@ -134,6 +134,7 @@ class WorkerApiTest extends IntegrationTest {
         String docs = mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get("/v3/api-docs"))
                 .andReturn().getResponse().getContentAsString();
         assertThat(docs).contains("\"openapi\"").contains("/api/worker/v1/lease").contains("/api/worker/v1/jobs/{id}/complete")
+                .contains("/api/worker/v1/jobs/{id}/parent-weights").contains("GET .../parent-weights")
                 .contains("bearer").doesNotContain("/datasets/new");
     }
 

@@ -1,14 +1,18 @@
 package ai.aicrypto.plaza.compute.internal.web;
 
 import java.math.BigDecimal;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.compute.internal.SweepPlan;
+import ai.aicrypto.plaza.compute.internal.Sweeps;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
@@ -42,9 +46,12 @@ class Builder {
     private final TrainingJobs jobs;
     private final JsonMapper json;
     private final TransactionTemplate transaction;
+    private final Sweeps sweeps;
+    private final RandomGenerator random = new SecureRandom();
 
     Builder(Datasets datasets, Models models, OfferDirectory offers, TrainingJobs jobs, JsonMapper json,
-            TransactionTemplate transaction) {
+            TransactionTemplate transaction, Sweeps sweeps) {
+        this.sweeps = sweeps;
         this.transaction = transaction;
         this.datasets = datasets;
         this.models = models;
@@ -88,9 +95,13 @@ class Builder {
             w.templates = models.templatesFor(userId).stream()
                     .map(t -> new Wizard.TemplateChoice(t, misfit(t.card(), w.dataset, data))).toList();
             w.fineTunable = models.fineTunableFor(userId);
+            w.licensedParents = models.licensedFineTunableFor(userId);
             return w.stop(MODEL, target > MODEL ? modelError : null);
         }
         w.hyperparameters = hyperparameters(w.model, form.getHp(), errors);
+        if (errors.isEmpty() && form.sweep()) {
+            w.sweep = sweep(w.model.card(), w.hyperparameters, form, errors);
+        }
         if (target == HYPERPARAMETERS || !errors.isEmpty()) {
             if (target == HYPERPARAMETERS) {
                 errors.clear();
@@ -124,7 +135,18 @@ class Builder {
             return w.stop(GPU, null);
         }
         w.estimate = w.offer.measuredScore() == null ? null : estimate(w, epochs, w.offer);
-        if (w.estimate != null && w.estimate.costAic().compareTo(w.budget) > 0) {
+        if (w.sweep != null) {
+            int trials = w.sweep.trials().size();
+            // Every trial trains as many passes on the same data and card, so each has the same estimate.
+            BigDecimal total = w.estimate == null ? null : w.estimate.costAic().multiply(BigDecimal.valueOf(trials));
+            if (total != null && total.compareTo(w.budget) > 0) {
+                return w.stop(GPU, new UserFacingException("budget", "builder.error.sweep-over-budget", trials,
+                        total.stripTrailingZeros().toPlainString(), w.estimate.costAic().toPlainString(),
+                        w.budget.stripTrailingZeros().toPlainString()));
+            }
+            w.sweep = new Wizard.Sweep(w.sweep.search(), w.sweep.trials(), w.sweep.varied(), w.sweep.keepAll(),
+                    Sweeps.share(w.budget, trials));
+        } else if (w.estimate != null && w.estimate.costAic().compareTo(w.budget) > 0) {
             return w.stop(GPU, new UserFacingException("budget", "builder.error.over-budget",
                     w.estimate.costAic().toPlainString(), w.budget.stripTrailingZeros().toPlainString()));
         }
@@ -132,26 +154,67 @@ class Builder {
     }
 
     /**
-     * Queues the job the wizard's choices describe, or shows the step to fix. A recommended model becomes the
-     * requester's private model card in the same transaction as the job, so a refused job leaves no card.
+     * Queues the job (or the sweep's trials) the wizard's choices describe, or shows the step to fix. A recommended model
+     * becomes the requester's private model card in the same transaction as the jobs, so a refused job leaves no card.
      */
     Submission submit(long userId, BuilderForm form) {
         form.setStep(SUBMIT);
         Wizard w = walk(userId, form);
         if (w.step() != SUBMIT) {
-            return new Submission(null, w);
+            return new Submission(null, null, w);
         }
-        Map<String, Object> values = new LinkedHashMap<>();
-        w.hyperparameters().forEach(h -> values.put(h.name(),
-                h.type() == HyperparameterSpec.Type.CHOICE ? h.value() : new BigDecimal(h.value())));
-        long id = transaction.execute(status -> {
+        Long parent = w.parent() == null ? null : w.parent().id();
+        return transaction.execute(status -> {
             long model = form.recommendation() == null && w.parent() == null ? w.model().id()
                     : models.createPrivate(userId, new ModelUpload(w.model().card().json().toString(),
                             List.of("easy-ai-builder"), null));
-            return jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), model,
-                    json.writeValueAsString(values), 0, w.offer().id(), w.budget(), w.parent() == null ? null : w.parent().id()));
+            if (w.sweep() != null) {
+                List<String> trials = w.sweep().trials().stream().map(json::writeValueAsString).toList();
+                return new Submission(null, sweeps.submit(userId, w.dataset().id(), model, w.offer().id(), parent,
+                        w.sweep().search(), w.budget(), w.sweep().keepAll(), trials), w);
+            }
+            return new Submission(jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), model,
+                    json.writeValueAsString(values(w.hyperparameters())), 0, w.offer().id(), w.budget(), parent)), null, w);
         });
-        return new Submission(id, w);
+    }
+
+    private static Map<String, Object> values(List<Wizard.Hyperparameter> hyperparameters) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        hyperparameters.forEach(h -> values.put(h.name(),
+                h.type() == HyperparameterSpec.Type.CHOICE ? h.value() : new BigDecimal(h.value())));
+        return values;
+    }
+
+    /**
+     * The trials of "try several settings" over the card's ranges (the other values as chosen), or null with the error:
+     * a count outside {@value SweepPlan#MIN_TRIALS} to {@value SweepPlan#MAX_TRIALS}, an unknown search, or a card with
+     * nothing to vary.
+     */
+    private Wizard.Sweep sweep(ModelCard card, List<Wizard.Hyperparameter> chosen, BuilderForm form,
+                               Map<String, UserFacingException> errors) {
+        String text = form.getTrials().strip();
+        if (!text.matches("\\d{1,2}") || Integer.parseInt(text) < SweepPlan.MIN_TRIALS || Integer.parseInt(text) > SweepPlan.MAX_TRIALS) {
+            errors.put("trials", new UserFacingException("trials", "builder.error.sweep-trials", SweepPlan.MIN_TRIALS,
+                    SweepPlan.MAX_TRIALS));
+            return null;
+        }
+        SweepPlan.Search search = "random".equals(form.getSearch()) ? SweepPlan.Search.RANDOM
+                : form.getSearch() == null || "grid".equals(form.getSearch()) ? SweepPlan.Search.GRID : null;
+        if (search == null) {
+            errors.put("trials", new UserFacingException("trials", "builder.error.sweep-search"));
+            return null;
+        }
+        List<Map<String, Object>> trials = SweepPlan.trials(card.hyperparameters(), values(chosen), card.passesHyperparameter(),
+                search, Integer.parseInt(text), random);
+        if (trials.size() < SweepPlan.MIN_TRIALS) {
+            errors.put("trials", new UserFacingException("trials", "builder.error.sweep-nothing-varies"));
+            return null;
+        }
+        Map<String, Object> first = trials.get(0);
+        List<String> varied = first.keySet().stream()
+                .filter(name -> trials.stream().anyMatch(t -> !String.valueOf(t.get(name)).equals(String.valueOf(first.get(name)))))
+                .toList();
+        return new Wizard.Sweep(search, trials, varied, form.isKeepAll(), null);
     }
 
     /** The listed template or the recommendation the form names, if this user may train it on this dataset. */
@@ -188,7 +251,8 @@ class Builder {
         return null;
     }
 
-    record Submission(Long jobId, Wizard wizard) {
+    /** What was queued: one job, or a sweep's trials; both null when the wizard stopped at a step to fix. */
+    record Submission(Long jobId, Long sweepId, Wizard wizard) {
     }
 
     private static PriceEstimate estimate(Wizard.Walk w, int epochs, OfferDirectory.Offer offer) {

@@ -34,6 +34,9 @@ class BuilderController {
         if (submission.jobId() != null) {
             return "redirect:/jobs/" + submission.jobId();
         }
+        if (submission.sweepId() != null) {
+            return "redirect:/sweeps/" + submission.sweepId();
+        }
         return show(submission.wizard(), form, model);
     }
 

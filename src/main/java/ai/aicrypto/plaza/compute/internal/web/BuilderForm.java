@@ -16,6 +16,11 @@ public class BuilderForm {
     /** "cheapest", "fastest" or an offer id. */
     private String offer;
     private String budget;
+    /** "Try several settings": how many trials (blank or 1: one job), searched on a "grid" or at "random". */
+    private String trials;
+    private String search;
+    /** Whether a sweep keeps every trial's weights, not only the best's. */
+    private boolean keepAll;
     /** The step asked for; the wizard shows an earlier one if a choice before it is missing or invalid. */
     private int step = Builder.DATASET;
 
@@ -75,6 +80,35 @@ public class BuilderForm {
 
     public void setBudget(String budget) {
         this.budget = budget;
+    }
+
+    public String getTrials() {
+        return trials;
+    }
+
+    public void setTrials(String trials) {
+        this.trials = trials;
+    }
+
+    public String getSearch() {
+        return search;
+    }
+
+    public void setSearch(String search) {
+        this.search = search;
+    }
+
+    public boolean isKeepAll() {
+        return keepAll;
+    }
+
+    public void setKeepAll(boolean keepAll) {
+        this.keepAll = keepAll;
+    }
+
+    /** Whether the member asked for a sweep (more than one trial, or something that is not a count). */
+    boolean sweep() {
+        return trials != null && !trials.isBlank() && !trials.strip().equals("1");
     }
 
     public int getStep() {

@@ -44,7 +44,7 @@ public class JobViews {
         Job job = jdbc.sql("""
                         SELECT j.id, j.requester_id, j.status, j.attempts, j.max_attempts, j.failure_reason,
                                j.hyperparameters::text AS hyperparameters, coalesce(j.hyperparameters ->> 'epochs', j.hyperparameters ->> 'rounds') AS epochs,
-                               j.budget_aic, j.created_at,
+                               j.budget_aic, j.created_at, j.sweep_id,
                                (SELECT s.amount_aic FROM settlements s WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER') AS charged_aic,
                                j.updated_at, j.metrics::text AS metrics,
                                r.verified_loss, r.verified_accuracy, r.reason AS shortfall, t.trained_model_id,
@@ -71,7 +71,7 @@ public class JobViews {
                         rs.getTimestamp("updated_at").toInstant(), rs.getString("metrics"), rs.getLong("dataset_id"),
                         rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), rs.getString("offer"),
                         rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), rs.getLong("workers_online"),
-                        result(rs), List.of()))
+                        result(rs), List.of(), (Long) rs.getObject("sweep_id")))
                 .optional().orElseThrow(NotFoundException::new);
         if (viewer == null || (job.requesterId() != viewer.id() && !viewer.isAdmin())) {
             throw new NotFoundException();
@@ -115,12 +115,12 @@ public class JobViews {
                       String hyperparametersJson, Integer epochs, BigDecimal budgetAic, BigDecimal chargedAic,
                       Instant createdAt, Instant updatedAt, String metricsJson, long datasetId, String dataset, long modelId,
                       String model, String offer, BigDecimal offerPricePerHourAic, long queuePosition,
-                      long workersOnline, Result result, List<Progress> progress) {
+                      long workersOnline, Result result, List<Progress> progress, Long sweepId) {
 
         Job withProgress(List<Progress> progress) {
             return new Job(id, requesterId, status, attempts, maxAttempts, failureReason, hyperparametersJson, epochs,
                     budgetAic, chargedAic, createdAt, updatedAt, metricsJson, datasetId, dataset, modelId, model, offer,
-                    offerPricePerHourAic, queuePosition, workersOnline, result, List.copyOf(progress));
+                    offerPricePerHourAic, queuePosition, workersOnline, result, List.copyOf(progress), sweepId);
         }
 
         /** Verified, and waiting for the provider's payment to be confirmed on-chain before the weights are handed over. */

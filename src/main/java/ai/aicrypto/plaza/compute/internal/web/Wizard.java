@@ -4,8 +4,10 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import ai.aicrypto.plaza.compute.internal.SweepPlan;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.model.ModelTemplate;
+import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -16,13 +18,15 @@ import ai.aicrypto.plaza.platform.UserFacingException;
  *
  * @param errors by field: {@code datasetId}, {@code modelId}, {@code hp.NAME}, {@code offer}, {@code budget}
  * @param fineTunable the requester's trained models offered to fine-tune (model step)
+ * @param licensedParents others' trained models the requester licensed, offered to fine-tune with the price paid (model step)
  * @param parent      the trained model a fine-tuning starts from, or null
+ * @param sweep       the trials of "try several settings", or null for one job
  */
 public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
                      List<RecommendedModels.Recommendation> recommendations, List<TemplateChoice> templates,
-                     List<ModelTemplate> fineTunable, TrainableDataset dataset, ModelTemplate model, ModelTemplate parent,
+                     List<ModelTemplate> fineTunable, List<Models.LicensedParent> licensedParents, TrainableDataset dataset, ModelTemplate model, ModelTemplate parent,
                      List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
-                     OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate) {
+                     OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate, Sweep sweep) {
 
     /** A hyperparameter's field: the value as typed (the card's default at first) and the card's range or choices. */
     public record Hyperparameter(String name, HyperparameterSpec.Type type, String value, BigDecimal min, BigDecimal max,
@@ -34,6 +38,18 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
 
         public boolean integer() {
             return type == HyperparameterSpec.Type.INTEGER;
+        }
+    }
+
+    /**
+     * A sweep's trials: each one's hyperparameters, the names of those that vary, and each trial's share of the budget
+     * (null until the budget is known).
+     */
+    public record Sweep(SweepPlan.Search search, List<Map<String, Object>> trials, List<String> varied, boolean keepAll,
+                        BigDecimal share) {
+
+        public String searchKey() {
+            return search.name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
@@ -52,6 +68,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         List<RecommendedModels.Recommendation> recommendations = List.of();
         List<TemplateChoice> templates = List.of();
         List<ModelTemplate> fineTunable = List.of();
+        List<Models.LicensedParent> licensedParents = List.of();
         TrainableDataset dataset;
         ModelTemplate model;
         ModelTemplate parent;
@@ -62,6 +79,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         OfferDirectory.Offer offer;
         BigDecimal budget;
         PriceEstimate estimate;
+        Sweep sweep;
 
         Walk(Map<String, UserFacingException> errors) {
             this.errors = errors;
@@ -71,9 +89,9 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
             if (error != null) {
                 errors.put(error.field(), error);
             }
-            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, fineTunable, dataset, model, parent,
+            return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, fineTunable, licensedParents, dataset, model, parent,
                     hyperparameters, offerChoices,
-                    cheapest, fastest, offer, budget, estimate);
+                    cheapest, fastest, offer, budget, estimate, sweep);
         }
     }
 }

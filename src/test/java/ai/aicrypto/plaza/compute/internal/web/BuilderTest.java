@@ -276,6 +276,74 @@ class BuilderTest extends ComputeWebTest {
     }
 
     @Test
+    void aSweepQueuesItsTrialsAsJobsSharingOneBudget() throws Exception {
+        Worker worker = onlineWorker(users.member(), "0.5", 1000.0);
+        // 4 trials over learningRate, batchSize and weightDecay: a 2 x 2 grid of the first two, from each range's ends
+        assertThat(body(steps(5).param("hp[epochs]", "30").param("trials", "4").param("search", "grid")
+                .param("offer", String.valueOf(worker.offerId())).param("budget", "10")))
+                .contains("4 trials, grid (evenly spaced values, every combination); each trial at most 2.5 AIC")
+                .containsPattern("id=\"review-varied\">.*\\s*<span>Learning rate,</span>\\s*<span>Batch size</span></dd>")
+                .contains("Only the best trial&#39;s weights are kept.");
+        MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(myData))
+                        .param("modelId", String.valueOf(model)).param("hp[epochs]", "30").param("trials", "4").param("search", "grid")
+                        .param("offer", String.valueOf(worker.offerId())).param("budget", "10"))
+                .andReturn().getResponse();
+        assertThat(submitted.getRedirectedUrl()).startsWith("/sweeps/");
+        long sweep = Long.parseLong(submitted.getRedirectedUrl().replace("/sweeps/", ""));
+        var trials = jdbc.sql("""
+                        SELECT (hyperparameters ->> 'learningRate') || ' ' || (hyperparameters ->> 'batchSize') || ' '
+                               || (hyperparameters ->> 'epochs') || ' ' || budget_aic::text || ' ' || offer_id || ' ' || status
+                        FROM training_jobs WHERE sweep_id = ? AND requester_id = ?""")
+                .params(sweep, me.id()).query(String.class).list();
+        String rest = " 30 2.500000000000000000 " + worker.offerId() + " QUEUED";
+        assertThat(trials).containsExactlyInAnyOrder("0.001 1" + rest, "1 1" + rest, "0.001 150" + rest, "1 150" + rest);
+        assertThat(body(get("/sweeps/" + sweep))).contains("10 AIC for 4 trials").contains("id=\"trials\"")
+                .contains("learningRate = 0.001");
+        long trial = jdbc.sql("SELECT min(id) FROM training_jobs WHERE sweep_id = ?").param(sweep).query(Long.class).single();
+        assertThat(body(get("/jobs/" + trial))).contains("a trial of sweep #" + sweep).contains("href=\"/sweeps/" + sweep + "\"");
+
+        // a random search draws every varied setting (and the optimizer) within the card's ranges
+        String random = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(myData))
+                        .param("modelId", String.valueOf(model)).param("trials", "3").param("search", "random").param("keepAll", "true")
+                        .param("offer", String.valueOf(worker.offerId())).param("budget", "1"))
+                .andReturn().getResponse().getRedirectedUrl();
+        long randomSweep = Long.parseLong(random.replace("/sweeps/", ""));
+        assertThat(jdbc.sql("SELECT keep_all FROM training_sweeps WHERE id = ?").param(randomSweep).query(Boolean.class).single()).isTrue();
+        var drawn = jdbc.sql("SELECT hyperparameters::text FROM training_jobs WHERE sweep_id = ?").param(randomSweep)
+                .query(String.class).list();
+        assertThat(drawn).hasSize(3);
+        ModelCard card = models.templateFor(me.id(), model).orElseThrow().card();
+        for (String values : drawn) {
+            Map<String, Object> parsed = new tools.jackson.databind.json.JsonMapper().readValue(values, Map.class);
+            card.hyperparameters().forEach(h -> assertThat(h.accepts(parsed.get(h.name()) instanceof Number n
+                    ? new BigDecimal(n.toString()) : parsed.get(h.name()))).as(h.name() + " in " + values).isTrue());
+        }
+    }
+
+    @Test
+    void aSweepOverBudgetIsRefusedInTheMembersLanguageAndNothingIsStored() throws Exception {
+        Worker slow = onlineWorker(users.member(), "1000", 0.001);
+        long jobs = count("training_jobs"), sweeps = count("training_sweeps"), listings = count("listings");
+        // each trial's 10 epochs cost at most 0.7093... AIC here: one fits a budget of 1, three do not
+        var request = post("/builder").with(csrf()).param("datasetId", String.valueOf(myData)).param("modelId", "recommended:mlp")
+                .param("hp[epochs]", "10").param("trials", "3").param("offer", String.valueOf(slow.offerId())).param("budget", "1");
+        String english = body(request);
+        assertThat(english).contains("3 trials cost at most").contains("together (").contains("and your budget is 1 AIC")
+                .contains("id=\"error-budget\"");
+        assertThat(body(post("/builder").with(csrf()).locale(java.util.Locale.KOREAN).param("datasetId", String.valueOf(myData))
+                .param("modelId", "recommended:mlp").param("hp[epochs]", "10").param("trials", "3")
+                .param("offer", String.valueOf(slow.offerId())).param("budget", "1")))
+                .contains("시도 3회의 비용은 합계 최대").contains("예산은 1 AIC입니다");
+        assertThat(count("training_jobs")).isEqualTo(jobs);
+        assertThat(count("training_sweeps")).isEqualTo(sweeps);
+        assertThat(count("listings")).as("no card made for the recommended model").isEqualTo(listings);
+
+        assertThat(body(steps(4).param("trials", "9"))).contains("Trials must be a whole number from 2 to 8")
+                .contains("id=\"error-trials\"");
+        assertThat(body(steps(4).param("trials", "3").param("search", "bayesian"))).contains("Choose a grid or a random search.");
+    }
+
+    @Test
     void someoneElsesPaidDatasetGoesOnlyToAVettedOfferNeverToABrandNewCheaperOne() throws Exception {
         AccountPrincipal seller = users.member();
         long licensed = irisDataset(seller, "3");
