@@ -9,6 +9,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -97,6 +98,7 @@ public class Sweeps {
      * the others' weights discarded unless kept. Each sweep is decided once, by one instance (its row locked).
      */
     @Scheduled(fixedDelayString = "${plaza.compute.sweep-decide-interval:PT5S}")
+    @SchedulerLock(name = "sweeps-decide", lockAtMostFor = "PT1M")
     @Transactional
     public void decideEnded() {
         record Ended(long id, boolean keepAll) {
