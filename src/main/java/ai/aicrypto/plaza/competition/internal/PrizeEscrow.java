@@ -321,7 +321,9 @@ class PrizeEscrow {
             return;
         }
         List<Long> ranked = jdbc.sql("""
-                        SELECT team_id FROM team_standings WHERE competition_id = ? AND final_rank_score IS NOT NULL
+                        SELECT team_id FROM team_standings WHERE phase_id = (
+                            SELECT id FROM competition_phases WHERE competition_id = ? ORDER BY seq DESC LIMIT 1)
+                          AND final_rank_score IS NOT NULL
                         ORDER BY final_rank_score DESC, final_at, team_id LIMIT ?""")
                 .params(c.id(), c.prizeSplit().size()).query(Long.class).list();
         List<String> winners = new ArrayList<>();
