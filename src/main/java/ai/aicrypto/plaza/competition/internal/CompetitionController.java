@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.chain.WalletChain;
@@ -446,7 +447,9 @@ class CompetitionController {
         CompetitionPhase current = all.stream().filter(p -> p.open(now) || !p.started(now)).findFirst()
                 .orElse(all.get(all.size() - 1));
         model.addAttribute("phases", all);
+        model.addAttribute("phaseById", all.stream().collect(Collectors.toMap(CompetitionPhase::id, p -> p)));
         model.addAttribute("currentPhase", current);
+        model.addAttribute("openPhaseId", current.open(now) ? current.id() : null);
         boolean testInputs = files.find(current, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
         DataCompetitions.Template template = data.template(c).orElse(null);
         model.addAttribute("dataTemplate", template);
