@@ -64,6 +64,8 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     TransactionTemplate transaction;
     @Autowired
     CodeSubmissions code;
+    @Autowired
+    Phases phases;
 
     /** A Monday noon, so that "tomorrow" and "the end" are easy to reason about. */
     static final Instant START = LocalDateTime.of(2031, 3, 3, 12, 0).toInstant(ZoneOffset.UTC);
@@ -99,7 +101,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     String predictions(Competition c, double publicError, double privateError) {
         Set<Integer> publicRows = publicRows(c);
         StringBuilder csv = new StringBuilder("id,prediction\n");
-        for (int i = 0; i < c.testRows(); i++) {
+        for (int i = 0; i < phase(c).testRows(); i++) {
             double error = publicRows.contains(i) ? publicError : privateError;
             csv.append("t").append(i).append(',').append(100 + i + 0.123457 + error).append('\n');
         }
@@ -109,13 +111,13 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Which rows are public, found as a participant could not: by scoring one wrong row at a time. */
     private Set<Integer> publicRows(Competition c) {
         Set<Integer> rows = new HashSet<>();
-        for (int wrong = 0; wrong < c.testRows(); wrong++) {
+        for (int wrong = 0; wrong < phase(c).testRows(); wrong++) {
             StringBuilder csv = new StringBuilder("id,prediction\n");
-            for (int i = 0; i < c.testRows(); i++) {
+            for (int i = 0; i < phase(c).testRows(); i++) {
                 csv.append("t").append(i).append(',').append(100 + i + 0.123457 + (i == wrong ? 1 : 0)).append('\n');
             }
             try {
-                Scores scores = Scorer.score(competitions.solution(c),
+                Scores scores = Scorer.score(competitions.solution(c, phase(c)),
                         new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)));
                 if (scores.publicScore() > 0) {
                     rows.add(wrong);
@@ -125,6 +127,11 @@ abstract class CompetitionTestSupport extends IntegrationTest {
             }
         }
         return rows;
+    }
+
+    /** The competition's first phase: its only one unless a test adds more. */
+    CompetitionPhase phase(Competition c) {
+        return phases.of(c).get(0);
     }
 
     Competition host(AccountPrincipal host, int rows, int perDay) {
@@ -176,7 +183,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
         var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases);
         try {
             impatient.score(submissionId);
         } finally {

@@ -55,7 +55,7 @@ class LeakageTest extends CompetitionTestSupport {
         AccountPrincipal a = joined(c);
         AccountPrincipal b = joined(c);
         List<String> events = new ArrayList<>();
-        LiveUpdates.Subscription subscription = live.listen(Standings.topic(c), (event, data) -> events.add(event + ":" + data));
+        LiveUpdates.Subscription subscription = live.listen(Standings.topic(c.id()), (event, data) -> events.add(event + ":" + data));
 
         List<Long> ids = new ArrayList<>();
         ids.add(submit(c, a, predictions(c, 0.111, 0.777777)).id());
