@@ -291,7 +291,7 @@ class CompetitionController {
             }
             phaseSetup.add(c, me, data.isData(c), phaseName, opensAt, endsAt, submissionsPerDay, publicPercent, spooled,
                     spooledInputs, competitions.now());
-            redirect.addFlashAttribute("notice", "competition.phase.added");
+            redirect.addFlashAttribute("notice", "competition.phases.added");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
         } catch (ScoringRejected e) {
