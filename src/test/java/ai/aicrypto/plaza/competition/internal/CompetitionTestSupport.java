@@ -99,9 +99,14 @@ abstract class CompetitionTestSupport extends IntegrationTest {
 
     /** Predictions off by {@code publicError} on the public rows and by {@code privateError} on the private ones. */
     String predictions(Competition c, double publicError, double privateError) {
-        Set<Integer> publicRows = publicRows(c);
+        return predictions(c, phase(c), publicError, privateError);
+    }
+
+    /** The same for a phase whose solution is {@link #solutionCsv} of its rows. */
+    String predictions(Competition c, CompetitionPhase phase, double publicError, double privateError) {
+        Set<Integer> publicRows = publicRows(c, phase);
         StringBuilder csv = new StringBuilder("id,prediction\n");
-        for (int i = 0; i < phase(c).testRows(); i++) {
+        for (int i = 0; i < phase.testRows(); i++) {
             double error = publicRows.contains(i) ? publicError : privateError;
             csv.append("t").append(i).append(',').append(100 + i + 0.123457 + error).append('\n');
         }
@@ -109,15 +114,15 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     }
 
     /** Which rows are public, found as a participant could not: by scoring one wrong row at a time. */
-    private Set<Integer> publicRows(Competition c) {
+    private Set<Integer> publicRows(Competition c, CompetitionPhase phase) {
         Set<Integer> rows = new HashSet<>();
-        for (int wrong = 0; wrong < phase(c).testRows(); wrong++) {
+        for (int wrong = 0; wrong < phase.testRows(); wrong++) {
             StringBuilder csv = new StringBuilder("id,prediction\n");
-            for (int i = 0; i < phase(c).testRows(); i++) {
+            for (int i = 0; i < phase.testRows(); i++) {
                 csv.append("t").append(i).append(',').append(100 + i + 0.123457 + (i == wrong ? 1 : 0)).append('\n');
             }
             try {
-                Scores scores = Scorer.score(competitions.solution(c, phase(c)),
+                Scores scores = Scorer.score(competitions.solution(c, phase),
                         new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)));
                 if (scores.publicScore() > 0) {
                     rows.add(wrong);
