@@ -141,7 +141,7 @@ public class CompetitionService implements Competitions {
         List<Integer> split = prizeSplit(form.getPrizeSplit(), pool);
         String phaseName = PhaseSetup.name(form.getPhaseName(), false);
         Instant firstPhaseEnds = form.getFirstPhaseEndsAt() == null ? endsAt : utc(form.getFirstPhaseEndsAt(), "firstPhaseEndsAt");
-        if (!firstPhaseEnds.isAfter(startsAt) || firstPhaseEnds.isAfter(endsAt)) {
+        if (!firstPhaseEnds.isAfter(startsAt) || firstPhaseEnds.isAfter(endsAt) || !firstPhaseEnds.isAfter(clock.instant())) {
             throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-ends", endsAt);
         }
         PhaseSetup.Checked checked = phases.check(metric, form.getPublicPercent(), solutionFile, testInputsFile);
