@@ -146,6 +146,9 @@ public class CompetitionService implements Competitions {
         }
         PhaseSetup.Checked checked = phases.check(metric, form.getPublicPercent(), solutionFile, testInputsFile);
         DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, checked.inputColumns());
+        if (dataPlan != null && !firstPhaseEnds.equals(endsAt)) {
+            throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-data");
+        }
         DataKeys.DataKey key = dataKeys.generate();
         PhaseSetup.Stored stored = phases.store(key, slug, checked, solutionFile, testInputsFile);
         String overview = text(form.getOverview());
