@@ -160,7 +160,6 @@ class CompetitionController {
         model.addAttribute("competition", c);
         model.addAttribute("phase", c.phase(now));
         model.addAttribute("phases", all);
-        model.addAttribute("openPhase", all.stream().filter(p -> p.open(now)).findFirst().orElse(null));
         model.addAttribute("lastPhase", all.get(all.size() - 1));
         model.addAttribute("now", now);
         model.addAttribute("overviewHtml", competitions.html(c.overview()));

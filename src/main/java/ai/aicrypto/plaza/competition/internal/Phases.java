@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.platform.NotFoundException;
@@ -43,11 +42,6 @@ class Phases {
     CompetitionPhase bySeq(Competition c, int seq) {
         return jdbc.sql(SELECT + " WHERE p.competition_id = ? AND p.seq = ?").params(c.id(), seq).query(Phases::row)
                 .optional().orElseThrow(NotFoundException::new);
-    }
-
-    /** The phase taking submissions now, if any (none before the first, between two, after the last). */
-    Optional<CompetitionPhase> openAt(Competition c, Instant now) {
-        return of(c).stream().filter(p -> p.open(now)).findFirst();
     }
 
     /** The last phase: its private ranking is the competition's final one, which the prizes are paid on. */
