@@ -525,6 +525,20 @@ class AuthorizationTest extends IntegrationTest {
         assertThat(status(rescore.get().with(csrf().asHeader()), owner)).isEqualTo(REDIRECT);
         assertThat(jdbc.sql("SELECT count(*) FROM competition_rescores r JOIN competitions c ON c.id = r.competition_id WHERE c.slug = ?")
                 .param(slug).query(Long.class).single()).isEqualTo(1);
+        // Adding a phase is the host's alone (this one overlaps the competition's only phase: refused on the page).
+        java.util.function.Supplier<MockMultipartHttpServletRequestBuilder> addPhase = () -> {
+            var f = multipart(c + "/phases")
+                    .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()));
+            f.param("phaseName", "Final").param("opensAt", "2099-01-01T00:00").param("endsAt", "2099-01-02T00:00");
+            return f;
+        };
+        assertThat(status(addPhase.get().with(csrf().asHeader()), null)).isEqualTo(REDIRECT);
+        assertThat(status(addPhase.get().with(csrf().asHeader()), other)).isEqualTo(HIDDEN);
+        assertThat(status(addPhase.get().with(csrf().asHeader()), admin)).isEqualTo(HIDDEN);
+        assertThat(status(addPhase.get().with(csrf().asHeader()), owner)).isEqualTo(REDIRECT);
+        assertThat(jdbc.sql("SELECT count(*) FROM competition_phases p JOIN competitions c ON c.id = p.competition_id WHERE c.slug = ?")
+                .param(slug).query(Long.class).single()).isEqualTo(1);
+        expect(r -> get(c + "/files/test-inputs").param("phase", "2"), REDIRECT, HIDDEN, HIDDEN, HIDDEN);
         for (AccountPrincipal who : new AccountPrincipal[] {null, other, admin}) {
             assertThat(status(post(c + "/close").param("reason", "x").with(csrf()), who)).isEqualTo(who == null ? REDIRECT : HIDDEN);
         }

@@ -33,7 +33,7 @@ class UploadLimitFilter extends OncePerRequestFilter {
 
     /** The routes that take files; each checks the size of its own parts again. */
     static final List<PathPattern> UPLOAD_ROUTES = List.of("/datasets/new", "/models/new", "/competitions/new",
-            "/competitions/{slug}/rescore", "/commissions/new",
+            "/competitions/{slug}/rescore", "/competitions/{slug}/phases", "/commissions/new",
             "/competitions/{slug}/submissions", "/api/v1/competitions/{slug}/submissions").stream()
             .map(PathPatternParser.defaultInstance::parse).toList();
 

@@ -123,8 +123,8 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
      *
      * @throws UserFacingException why not
      */
-    ModelRuns.RunnableModel check(Competition c, Solution solution, long ownerId, long modelId) {
-        return check(solution, testInputColumns(() -> files.openTestInputs(c).orElseThrow(
+    ModelRuns.RunnableModel check(CompetitionPhase phase, Solution solution, long ownerId, long modelId) {
+        return check(solution, testInputColumns(() -> files.openTestInputs(phase).orElseThrow(
                 () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"))), ownerId, modelId);
     }
 
@@ -154,8 +154,8 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
      *
      * @throws UserFacingException when the model can no longer run (withdrawn, sold) or a row does not fit it
      */
-    void predict(Competition c, Solution solution, long ownerId, long modelId, OutputStream out) throws IOException {
-        predict(() -> files.openTestInputs(c).orElseThrow(
+    void predict(CompetitionPhase phase, Solution solution, long ownerId, long modelId, OutputStream out) throws IOException {
+        predict(() -> files.openTestInputs(phase).orElseThrow(
                 () -> new UserFacingException(null, "competition.error.code-needs-test-inputs")), solution, ownerId, modelId, out);
     }
 

@@ -7,11 +7,15 @@ import java.util.List;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 
-/** A competition as stored; the solution itself stays encrypted in the blob store. */
+/**
+ * A competition as stored. Its solutions, test inputs, quotas and splits are its {@linkplain CompetitionPhase phases'}
+ * (one for a competition hosted without phases), all encrypted under its data key; it spans them all.
+ *
+ * @param finalizedAt when its last phase was finalized: the final ranking the prizes are paid on
+ */
 public record Competition(long id, String slug, long hostId, String title, String overview, String rules,
-                          Long datasetId, String dataDescription, Metric metric, int publicPercent, long splitSeed,
-                          int testRows, String solutionBlobKey, byte[] wrappedDataKey, Instant startsAt,
-                          Instant endsAt, Instant mergeDeadline, int submissionsPerDay, int finalSelections,
+                          Long datasetId, String dataDescription, Metric metric, byte[] wrappedDataKey, Instant startsAt,
+                          Instant endsAt, Instant mergeDeadline, int finalSelections,
                           int maxTeamSize, BigDecimal prizePoolAic, List<Integer> prizeSplit, Instant finalizedAt,
                           Instant closedAt, String closeReason) {
 
@@ -36,7 +40,7 @@ public record Competition(long id, String slug, long hostId, String title, Strin
         return closedAt != null;
     }
 
-    /** Private scores and the final ranking may be shown only from now on. */
+    /** The last phase's final ranking is made: the prizes may be paid. */
     public boolean finalized() {
         return finalizedAt != null;
     }

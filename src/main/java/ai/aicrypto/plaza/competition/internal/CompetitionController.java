@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.chain.WalletChain;
@@ -29,6 +31,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -67,11 +70,16 @@ class CompetitionController {
     private final HostTools hostTools;
     private final CodeSubmissions code;
     private final DataCompetitions data;
+    private final Phases phases;
+    private final PhaseSetup phaseSetup;
 
     CompetitionController(CompetitionService competitions, TeamService teams, SubmissionService submissions,
                           Standings standings, LiveUpdates live, MessageSource messages,
                           CompetitionProperties properties, PlazaProperties plaza, PrizeEscrow prizes, WalletChain chain,
-                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code, DataCompetitions data) {
+                          CompetitionFiles files, HostTools hostTools, CodeSubmissions code, DataCompetitions data,
+                          Phases phases, PhaseSetup phaseSetup) {
+        this.phases = phases;
+        this.phaseSetup = phaseSetup;
         this.code = code;
         this.data = data;
         this.files = files;
@@ -141,37 +149,44 @@ class CompetitionController {
         return "competition/host";
     }
 
+    /** The competition's page, showing phase {@code phase} (by number; by default the open or latest started one). */
     @GetMapping("/competitions/{slug}")
-    String page(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me, Model model) {
+    String page(@PathVariable String slug, @RequestParam(required = false) Integer phase,
+                @AuthenticationPrincipal AccountPrincipal me, Model model) {
         Competition c = competitions.bySlug(slug);
         Instant now = competitions.now();
+        CompetitionPhase shown = phases.shown(c, phase, now);
+        List<CompetitionPhase> all = phases.of(c);
         model.addAttribute("competition", c);
         model.addAttribute("phase", c.phase(now));
+        model.addAttribute("phases", all);
+        model.addAttribute("lastPhase", all.get(all.size() - 1));
+        model.addAttribute("now", now);
         model.addAttribute("overviewHtml", competitions.html(c.overview()));
         model.addAttribute("rulesHtml", competitions.html(c.rules()));
         model.addAttribute("dataHtml", competitions.html(c.dataDescription()));
         model.addAttribute("host", c.hostedBy(me));
         model.addAttribute("team", me == null ? null : teams.teamOf(c.id(), me.id()).orElse(null));
-        model.addAttribute("chart", ScoreChart.of(standings.history(c), c.finalized() ? c.closesAt() : now));
+        model.addAttribute("chart", ScoreChart.of(standings.history(shown), shown.finalized() ? shown.closesAt() : now));
         model.addAttribute("prizesOnChain", prizes.enabled());
         model.addAttribute("pool", prizes.pool(c).orElse(null));
         model.addAttribute("payouts", prizes.payouts(c));
         model.addAttribute("chain", chain);
-        model.addAttribute("files", files.list(c));
+        model.addAttribute("files", files.list(c, shown));
         model.addAttribute("trainingSize", DataSizes.humanReadable(files.trainingBytes(c)));
         model.addAttribute("mayDownload", files.mayDownload(c, me));
         model.addAttribute("rescores", hostTools.rescores(c));
         model.addAttribute("dataTemplate", data.describe(c));
-        leaderboard(c, model);
+        leaderboard(c, shown, model);
         return "competition/page";
     }
 
-    /** The test inputs or the sample submission, streamed to the host or a participant. */
+    /** A phase's test inputs or sample submission, streamed to the host or a participant. */
     @GetMapping("/competitions/{slug}/files/{file:test-inputs|sample-submission}")
-    void file(@PathVariable String slug, @PathVariable String file, @AuthenticationPrincipal AccountPrincipal me,
-              HttpServletResponse response) throws IOException {
+    void file(@PathVariable String slug, @PathVariable String file, @RequestParam(required = false) Integer phase,
+              @AuthenticationPrincipal AccountPrincipal me, HttpServletResponse response) throws IOException {
         Competition c = competitions.bySlug(slug);
-        send(files.open(c, me, file.equals("test-inputs") ? CompetitionFiles.Kind.TEST_INPUTS : CompetitionFiles.Kind.SAMPLE),
+        send(files.open(c, phases.shown(c, phase, competitions.now()), me, file.equals("test-inputs") ? CompetitionFiles.Kind.TEST_INPUTS : CompetitionFiles.Kind.SAMPLE),
                 response);
     }
 
@@ -195,19 +210,24 @@ class CompetitionController {
         return act(redirect, "competition.closed", "/competitions/" + slug, () -> hostTools.close(c, me, reason));
     }
 
-    /** A fixed solution: every submission is scored again; refusals come back to the page with the exact problems. */
+    /**
+     * A fixed solution of a phase (the last by default): every submission of the phase is scored again; refusals come
+     * back to the page with the exact problems.
+     */
     @PostMapping("/competitions/{slug}/rescore")
-    String rescore(@PathVariable String slug, @RequestParam(required = false) MultipartFile solution,
+    String rescore(@PathVariable String slug, @RequestParam(required = false) Integer phase,
+                   @RequestParam(required = false) MultipartFile solution,
                    @RequestParam(defaultValue = "") String reason, @AuthenticationPrincipal AccountPrincipal me,
                    RedirectAttributes redirect) throws IOException {
         Competition c = competitions.bySlug(slug);
         if (!c.hostedBy(me)) {
             throw new NotFoundException(); // before reading the file
         }
+        CompetitionPhase fixed = phase == null ? phases.last(c) : phases.bySeq(c, phase);
         Path spooled = null;
         try {
             spooled = spool(solution, "solution");
-            hostTools.rescore(c, me, spooled, reason);
+            hostTools.rescore(c, fixed, me, spooled, reason);
             redirect.addFlashAttribute("notice", "competition.rescored");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
@@ -227,14 +247,69 @@ class CompetitionController {
         return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
     }
 
-    /** Every team's final submissions as one ZIP, streamed: the host's, once the final ranking is made. */
+    /**
+     * Every team's final submissions in a phase (the last by default) as one ZIP, streamed: the host's, once the
+     * phase's final ranking is made.
+     */
     @GetMapping("/competitions/{slug}/final-submissions.zip")
-    void finalSubmissions(@PathVariable String slug, @AuthenticationPrincipal AccountPrincipal me,
-                          HttpServletResponse response) throws IOException {
+    void finalSubmissions(@PathVariable String slug, @RequestParam(required = false) Integer phase,
+                          @AuthenticationPrincipal AccountPrincipal me, HttpServletResponse response) throws IOException {
         Competition c = competitions.bySlug(slug);
-        hostTools.requireFinalSubmissions(c, me);
-        Downloads.stream(response, c.slug() + "-final-submissions.zip", new MediaType("application", "zip"),
-                out -> hostTools.writeFinalSubmissions(c, out));
+        if (!c.hostedBy(me)) {
+            throw new NotFoundException();
+        }
+        CompetitionPhase p = phase == null ? phases.last(c) : phases.bySeq(c, phase);
+        hostTools.requireFinalSubmissions(c, p, me);
+        String name = p.seq() == 1 && phase == null ? c.slug() : c.slug() + "-phase-" + p.seq();
+        Downloads.stream(response, name + "-final-submissions.zip", new MediaType("application", "zip"),
+                out -> hostTools.writeFinalSubmissions(p, out));
+    }
+
+    /**
+     * Adds a later phase with its own dates, quota, split, solution and test inputs: the host's, before it opens.
+     * Refusals come back to the page with the exact problems.
+     */
+    @PostMapping("/competitions/{slug}/phases")
+    String addPhase(@PathVariable String slug, @RequestParam(defaultValue = "") String phaseName,
+                    @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime opensAt,
+                    @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) LocalDateTime endsAt,
+                    @RequestParam(defaultValue = "5") int submissionsPerDay, @RequestParam(defaultValue = "30") int publicPercent,
+                    @RequestParam(required = false) MultipartFile solution,
+                    @RequestParam(required = false) MultipartFile testInputs,
+                    @AuthenticationPrincipal AccountPrincipal me, RedirectAttributes redirect) throws IOException {
+        Competition c = competitions.bySlug(slug);
+        if (!c.hostedBy(me)) {
+            throw new NotFoundException(); // before reading the files
+        }
+        Path spooled = null;
+        Path spooledInputs = null;
+        try {
+            spooled = spool(solution, "solution");
+            if (testInputs != null && testInputs.getOriginalFilename() != null && !testInputs.getOriginalFilename().isBlank()) {
+                spooledInputs = spool(testInputs, "testInputs");
+            }
+            phaseSetup.add(c, me, data.isData(c), phaseName, opensAt, endsAt, submissionsPerDay, publicPercent, spooled,
+                    spooledInputs, competitions.now());
+            redirect.addFlashAttribute("notice", "competition.phases.added");
+        } catch (UserFacingException e) {
+            redirect.addFlashAttribute("error", message(e));
+        } catch (ScoringRejected e) {
+            redirect.addFlashAttribute("errors", problems(e));
+        } finally {
+            if (spooled != null) {
+                Files.deleteIfExists(spooled);
+            }
+            if (spooledInputs != null) {
+                Files.deleteIfExists(spooledInputs);
+            }
+        }
+        return "redirect:/competitions/" + slug + "#host-tools";
+    }
+
+    /** Where an upload over the limit is sent back to (UploadLimitFilter): the page, which then says so. */
+    @GetMapping("/competitions/{slug}/phases")
+    String addPhaseTooLarge(@PathVariable String slug) {
+        return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
     }
 
     @GetMapping("/competitions/{slug}/edit")
@@ -269,39 +344,42 @@ class CompetitionController {
     }
 
     @GetMapping("/competitions/{slug}/leaderboard")
-    String leaderboardFragment(@PathVariable String slug, Model model) {
-        leaderboard(competitions.bySlug(slug), model);
+    String leaderboardFragment(@PathVariable String slug, @RequestParam(required = false) Integer phase, Model model) {
+        Competition c = competitions.bySlug(slug);
+        leaderboard(c, phases.shown(c, phase, competitions.now()), model);
         return "competition/page :: leaderboard";
     }
 
-    private void leaderboard(Competition c, Model model) {
+    private void leaderboard(Competition c, CompetitionPhase shown, Model model) {
         model.addAttribute("competition", c);
-        model.addAttribute("board", standings.publicBoard(c, properties.leaderboardRows()));
-        model.addAttribute("rankedTeams", standings.rankedTeams(c));
-        model.addAttribute("baselines", standings.baselines(c));
-        model.addAttribute("finalBoard", standings.finalBoard(c, properties.leaderboardRows()));
+        model.addAttribute("shownPhase", shown);
+        model.addAttribute("board", standings.publicBoard(shown, properties.leaderboardRows()));
+        model.addAttribute("rankedTeams", standings.rankedTeams(shown));
+        model.addAttribute("baselines", standings.baselines(shown));
+        model.addAttribute("finalBoard", standings.finalBoard(shown, properties.leaderboardRows()));
         model.addAttribute("bestData", data.isData(c) ? data.bestData(c) : null);
     }
 
     @GetMapping(path = "/competitions/{slug}/live", produces = "text/event-stream")
     SseEmitter liveLeaderboard(@PathVariable String slug, HttpServletRequest request) {
-        return live.subscribe(Standings.topic(competitions.bySlug(slug)), "leaderboard", request);
+        return live.subscribe(Standings.topic(competitions.bySlug(slug).id()), "leaderboard", request);
     }
 
-    /** The public leaderboard, and once the competition is finalized the final one beside it; every team. */
+    /** A phase's public leaderboard, or once the phase is finalized its final one; every team. */
     @GetMapping("/competitions/{slug}/leaderboard.csv")
-    ResponseEntity<byte[]> csv(@PathVariable String slug) {
+    ResponseEntity<byte[]> csv(@PathVariable String slug, @RequestParam(required = false) Integer phase) {
         Competition c = competitions.bySlug(slug);
+        CompetitionPhase shown = phases.shown(c, phase, competitions.now());
         StringWriter out = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT)) {
-            if (c.finalized()) {
+            if (shown.finalized()) {
                 csv.printRecord("final_rank", "team", "private_score", "public_score", "entries");
-                for (Standings.FinalRow r : standings.finalBoard(c, Integer.MAX_VALUE)) {
+                for (Standings.FinalRow r : standings.finalBoard(shown, Integer.MAX_VALUE)) {
                     csv.printRecord(r.rank(), r.team(), r.privateText(), r.publicText(), r.entries());
                 }
             } else {
                 csv.printRecord("rank", "team", "public_score", "entries", "last_submission");
-                for (Standings.Row r : standings.publicBoard(c, Integer.MAX_VALUE)) {
+                for (Standings.Row r : standings.publicBoard(shown, Integer.MAX_VALUE)) {
                     csv.printRecord(r.rank(), r.team(), r.scoreText(), r.entries(), r.lastSubmission());
                 }
             }
@@ -359,10 +437,19 @@ class CompetitionController {
         model.addAttribute("submissions", mine);
         model.addAttribute("pending", mine.stream().anyMatch(Submission::pending));
         model.addAttribute("host", c.hostedBy(me));
-        model.addAttribute("open", competitions.now().isBefore(c.closesAt()));
+        Instant now = competitions.now();
+        model.addAttribute("open", now.isBefore(c.closesAt()));
         model.addAttribute("timeLimitSeconds", properties.scoringTimeLimit().toSeconds());
         model.addAttribute("maxSize", DataSizes.humanReadable(properties.maxSubmissionSize().toBytes()));
-        boolean testInputs = files.find(c, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
+        // What a submission made now goes to: the open phase, else the next (or last) one.
+        List<CompetitionPhase> all = phases.of(c);
+        CompetitionPhase current = all.stream().filter(p -> p.open(now) || !p.started(now)).findFirst()
+                .orElse(all.get(all.size() - 1));
+        model.addAttribute("phases", all);
+        model.addAttribute("phaseById", all.stream().collect(Collectors.toMap(CompetitionPhase::id, p -> p)));
+        model.addAttribute("currentPhase", current);
+        model.addAttribute("openPhaseId", current.open(now) ? current.id() : null);
+        boolean testInputs = files.find(current, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
         DataCompetitions.Template template = data.template(c).orElse(null);
         model.addAttribute("dataTemplate", template);
         model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());

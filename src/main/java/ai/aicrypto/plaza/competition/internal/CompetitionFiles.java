@@ -26,9 +26,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * What participants download: the training dataset's raw files, the test inputs (features of the test rows, no
- * labels) and a sample submission generated from the solution. The test inputs and the sample are stored encrypted
- * under the competition's data key; only the host and participants who joined may download anything. The solution
+ * What participants download: the training dataset's raw files and, for each phase, the test inputs (features of the
+ * test rows, no labels) and a sample submission generated from the phase's solution. The test inputs and the sample
+ * are stored encrypted under the competition's data key; only the host and participants who joined may download anything. The solution
  * itself is never among these files.
  */
 @Component
@@ -78,13 +78,13 @@ class CompetitionFiles {
      * Encrypts the test inputs (when given, already {@linkplain TestInputs#check checked}) and a sample submission
      * into the blob store. On failure nothing written is left behind.
      */
-    List<Stored> write(DataKeys.DataKey key, String slug, Solution solution, Path testInputsFile, TestInputs inputs) {
+    List<Stored> write(DataKeys.DataKey key, String fileStem, Solution solution, Path testInputsFile, TestInputs inputs) {
         List<Stored> written = new ArrayList<>();
         try {
             if (testInputsFile != null) {
-                written.add(encrypt(key, Kind.TEST_INPUTS, slug + "-test.csv", testInputsFile, inputs.rows()));
+                written.add(encrypt(key, Kind.TEST_INPUTS, fileStem + "-test.csv", testInputsFile, inputs.rows()));
             }
-            written.add(sample(key, slug, solution, inputs));
+            written.add(sample(key, fileStem, solution, inputs));
             return written;
         } catch (IOException | RuntimeException e) {
             deleteBlobs(written);
@@ -93,13 +93,13 @@ class CompetitionFiles {
     }
 
     /** Writes the sample submission for {@code solution}, in the test inputs' order when there are some. */
-    Stored sample(DataKeys.DataKey key, String slug, Solution solution, TestInputs inputs) throws IOException {
+    Stored sample(DataKeys.DataKey key, String fileStem, Solution solution, TestInputs inputs) throws IOException {
         Path file = Files.createTempFile(Files.createDirectories(workDir), "sample-", ".csv");
         try {
             try (OutputStream out = Files.newOutputStream(file)) {
                 SampleSubmission.write(solution, inputs, out);
             }
-            return encrypt(key, Kind.SAMPLE, slug + "-sample-submission.csv", file, solution.size());
+            return encrypt(key, Kind.SAMPLE, fileStem + "-sample-submission.csv", file, solution.size());
         } finally {
             Files.deleteIfExists(file);
         }
@@ -112,15 +112,15 @@ class CompetitionFiles {
         }
     }
 
-    /** Records the files, replacing those of the same kind; run in the caller's transaction. */
-    void record(long competitionId, List<Stored> files) {
+    /** Records a phase's files, replacing those of the same kind; run in the caller's transaction. */
+    void record(long phaseId, List<Stored> files) {
         for (Stored f : files) {
             jdbc.sql("""
-                            INSERT INTO competition_files (competition_id, kind, file_name, blob_key, bytes, rows)
+                            INSERT INTO competition_files (phase_id, kind, file_name, blob_key, bytes, rows)
                             VALUES (?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (competition_id, kind) DO UPDATE SET file_name = EXCLUDED.file_name,
+                            ON CONFLICT (phase_id, kind) DO UPDATE SET file_name = EXCLUDED.file_name,
                                 blob_key = EXCLUDED.blob_key, bytes = EXCLUDED.bytes, rows = EXCLUDED.rows""")
-                    .params(competitionId, f.kind().name(), f.fileName(), f.blobKey(), f.bytes(), f.rows())
+                    .params(phaseId, f.kind().name(), f.fileName(), f.blobKey(), f.bytes(), f.rows())
                     .update();
         }
     }
@@ -129,38 +129,38 @@ class CompetitionFiles {
         files.forEach(f -> blobs.delete(f.blobKey()));
     }
 
-    Optional<Stored> find(Competition c, Kind kind) {
-        return jdbc.sql("SELECT * FROM competition_files WHERE competition_id = ? AND kind = ?")
-                .params(c.id(), kind.name())
+    Optional<Stored> find(CompetitionPhase phase, Kind kind) {
+        return jdbc.sql("SELECT * FROM competition_files WHERE phase_id = ? AND kind = ?")
+                .params(phase.id(), kind.name())
                 .query((rs, n) -> new Stored(kind, rs.getString("file_name"), rs.getString("blob_key"),
                         rs.getLong("bytes"), rs.getInt("rows")))
                 .optional();
     }
 
-    /** The test inputs checked again against {@code solution} (a fixed one), or null when the host gave none. */
-    TestInputs recheck(Competition c, Solution solution) {
-        Optional<Stored> stored = find(c, Kind.TEST_INPUTS);
+    /** A phase's test inputs checked again against {@code solution} (a fixed one), or null when the host gave none. */
+    TestInputs recheck(CompetitionPhase phase, Solution solution) {
+        Optional<Stored> stored = find(phase, Kind.TEST_INPUTS);
         if (stored.isEmpty()) {
             return null;
         }
-        try (InputStream in = decrypt(c, stored.get())) {
+        try (InputStream in = decrypt(phase, stored.get())) {
             return TestInputs.check(solution, in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The hidden test inputs, for the plaza's own run of a code submission; empty when the host gave none. */
-    Optional<InputStream> openTestInputs(Competition c) {
-        return find(c, Kind.TEST_INPUTS).map(stored -> decrypt(c, stored));
+    /** A phase's hidden test inputs, for the plaza's own run of a code submission; empty when the host gave none. */
+    Optional<InputStream> openTestInputs(CompetitionPhase phase) {
+        return find(phase, Kind.TEST_INPUTS).map(stored -> decrypt(phase, stored));
     }
 
     /**
-     * The files of a competition for its page: the training data, the test inputs, the sample submission. A data
+     * The files of a competition for its page: the training data, the phase's test inputs and sample submission. A data
      * competition offers only its training data (the format to follow): its participants compete with data, and test
      * inputs in their hands could be labelled and trained on.
      */
-    List<Listed> list(Competition c) {
+    List<Listed> list(Competition c, CompetitionPhase phase) {
         List<Listed> listed = new ArrayList<>();
         if (c.datasetId() != null) {
             Datasets.RawFiles raw = datasets.rawFiles(c.datasetId());
@@ -173,8 +173,8 @@ class CompetitionFiles {
         if (data.isData(c)) {
             return listed;
         }
-        find(c, Kind.TEST_INPUTS).ifPresent(f -> listed.add(new Listed("test-inputs", f.fileName(), f.bytes(), f.rows())));
-        find(c, Kind.SAMPLE).ifPresent(f -> listed.add(new Listed("sample-submission", f.fileName(), f.bytes(), f.rows())));
+        find(phase, Kind.TEST_INPUTS).ifPresent(f -> listed.add(new Listed("test-inputs", f.fileName(), f.bytes(), f.rows())));
+        find(phase, Kind.SAMPLE).ifPresent(f -> listed.add(new Listed("sample-submission", f.fileName(), f.bytes(), f.rows())));
         return listed;
     }
 
@@ -189,15 +189,15 @@ class CompetitionFiles {
     }
 
     /**
-     * Opens one of the competition's files for the host or a participant (in a data competition, for the host only);
-     * anyone else gets a 404.
+     * Opens one of a phase's files for the host or a participant (in a data competition, for the host only); anyone
+     * else gets a 404.
      */
-    Download open(Competition c, AccountPrincipal who, Kind kind) {
-        if (!mayDownload(c, who) || !c.hostedBy(who) && data.isData(c)) {
+    Download open(Competition c, CompetitionPhase phase, AccountPrincipal who, Kind kind) {
+        if (!mayDownload(c, who) || !c.hostedBy(who) && data.isData(c) || phase.competitionId() != c.id()) {
             throw new NotFoundException();
         }
-        Stored stored = find(c, kind).orElseThrow(NotFoundException::new);
-        return new Download(stored.fileName(), decrypt(c, stored));
+        Stored stored = find(phase, kind).orElseThrow(NotFoundException::new);
+        return new Download(stored.fileName(), decrypt(phase, stored));
     }
 
     /** Opens raw file {@code seq} of the training dataset for the host or a participant. */
@@ -212,11 +212,13 @@ class CompetitionFiles {
         return new Download(names.get(seq), datasets.openRaw(c.datasetId(), seq));
     }
 
-    private InputStream decrypt(Competition c, Stored stored) {
+    private InputStream decrypt(CompetitionPhase phase, Stored stored) {
+        byte[] wrappedKey = jdbc.sql("SELECT wrapped_data_key FROM competitions WHERE id = ?").param(phase.competitionId())
+                .query(byte[].class).single();
         try {
-            return dataKeys.unwrap(c.wrappedDataKey()).decryptFrom(blobs, stored.blobKey(), context(stored.kind()));
+            return dataKeys.unwrap(wrappedKey).decryptFrom(blobs, stored.blobKey(), context(stored.kind()));
         } catch (GeneralSecurityException | IOException e) {
-            throw new IntegrityException("The " + stored.kind() + " file of " + c + " cannot be decrypted", e);
+            throw new IntegrityException("The " + stored.kind() + " file of " + phase + " cannot be decrypted", e);
         }
     }
 }

@@ -38,6 +38,11 @@ public class CompetitionForm {
     private String hyperparameters = "";
     /** A data competition's training time per submission, queueing on the fleet included. */
     private int trainingMinutes = 30;
+    /** The first phase's name; empty for a competition without phases. */
+    private String phaseName = "";
+    /** When the first phase ends, for a competition whose host adds later phases; empty: at the competition's end. */
+    @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+    private LocalDateTime firstPhaseEndsAt;
 
     public String getTitle() { return title; }
     public void setTitle(String title) { this.title = title; }
@@ -81,4 +86,8 @@ public class CompetitionForm {
     public void setHyperparameters(String hyperparameters) { this.hyperparameters = hyperparameters; }
     public int getTrainingMinutes() { return trainingMinutes; }
     public void setTrainingMinutes(int trainingMinutes) { this.trainingMinutes = trainingMinutes; }
+    public String getPhaseName() { return phaseName; }
+    public void setPhaseName(String phaseName) { this.phaseName = phaseName; }
+    public LocalDateTime getFirstPhaseEndsAt() { return firstPhaseEndsAt; }
+    public void setFirstPhaseEndsAt(LocalDateTime firstPhaseEndsAt) { this.firstPhaseEndsAt = firstPhaseEndsAt; }
 }

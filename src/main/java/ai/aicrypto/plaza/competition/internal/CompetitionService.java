@@ -2,12 +2,9 @@ package ai.aicrypto.plaza.competition.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -29,7 +26,6 @@ import ai.aicrypto.plaza.competition.CompetitionChanged;
 import ai.aicrypto.plaza.competition.Competitions;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.Solution;
-import ai.aicrypto.plaza.competition.scoring.TestInputs;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.MarkdownRenderer;
 import ai.aicrypto.plaza.platform.NotFoundException;
@@ -63,9 +59,8 @@ public class CompetitionService implements Competitions {
     private final ApplicationEventPublisher events;
     private final MarkdownRenderer markdown;
     private final Clock clock;
-    private final CompetitionFiles files;
+    private final PhaseSetup phases;
     private final DataCompetitions data;
-    private final SecureRandom random = new SecureRandom();
     /**
      * By blob key, so that a competition whose solution was fixed is never scored against the old one. Weighed by the
      * memory each takes (review M12: a solution file may be hundreds of megabytes); the least used goes first.
@@ -90,8 +85,8 @@ public class CompetitionService implements Competitions {
 
     CompetitionService(JdbcClient jdbc, Catalog catalog, BlobStore blobs, DataKeys dataKeys,
                        TransactionTemplate transaction, ApplicationEventPublisher events, MarkdownRenderer markdown,
-                       Clock clock, CompetitionFiles files, DataCompetitions data) {
-        this.files = files;
+                       Clock clock, PhaseSetup phases, DataCompetitions data) {
+        this.phases = phases;
         this.data = data;
         this.jdbc = jdbc;
         this.catalog = catalog;
@@ -105,7 +100,8 @@ public class CompetitionService implements Competitions {
 
     /**
      * Checks the form, the solution CSV and the test inputs (optional: the same ids as the solution), stores the
-     * solution, the test inputs and a generated sample submission encrypted, and the competition with them, all or
+     * solution, the test inputs and a generated sample submission encrypted, and the competition with them as its
+     * first phase (the whole competition unless the form ends it earlier: the host then adds later phases), all or
      * nothing.
      *
      * @throws UserFacingException for a field to fix
@@ -123,9 +119,6 @@ public class CompetitionService implements Competitions {
         }
         Metric metric = Arrays.stream(Metric.values()).filter(m -> m.name().equals(form.getMetric())).findFirst()
                 .orElseThrow(() -> new UserFacingException("metric", "competition.error.metric"));
-        if (form.getPublicPercent() < 1 || form.getPublicPercent() > 99) {
-            throw new UserFacingException("publicPercent", "competition.error.public-percent");
-        }
         if (form.getDatasetId() != null && !ownsDataset(host, form.getDatasetId())) {
             throw new UserFacingException("datasetId", "competition.error.dataset");
         }
@@ -146,74 +139,44 @@ public class CompetitionService implements Competitions {
             throw new UserFacingException("prizePoolAic", "competition.error.prize-pool");
         }
         List<Integer> split = prizeSplit(form.getPrizeSplit(), pool);
-        if (solutionFile == null) {
-            throw new UserFacingException("solution", "competition.error.no-solution");
+        String phaseName = PhaseSetup.name(form.getPhaseName(), false);
+        Instant firstPhaseEnds = form.getFirstPhaseEndsAt() == null ? endsAt : utc(form.getFirstPhaseEndsAt(), "firstPhaseEndsAt");
+        if (!firstPhaseEnds.isAfter(startsAt) || firstPhaseEnds.isAfter(endsAt) || !firstPhaseEnds.isAfter(clock.instant())) {
+            throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-ends", endsAt);
         }
-
-        long seed = random.nextLong();
-        Solution solution;
-        try (InputStream in = Files.newInputStream(solutionFile)) {
-            solution = Solution.read(in, metric, new Solution.Split(form.getPublicPercent() / 100.0, seed));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        PhaseSetup.Checked checked = phases.check(metric, form.getPublicPercent(), solutionFile, testInputsFile);
+        DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, checked.inputColumns());
+        if (dataPlan != null && !firstPhaseEnds.equals(endsAt)) {
+            throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-data");
         }
-        TestInputs inputs = null;
-        List<String> inputColumns = null;
-        if (testInputsFile != null) {
-            try (InputStream in = Files.newInputStream(testInputsFile)) {
-                inputs = TestInputs.check(solution, in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try (InputStream in = Files.newInputStream(testInputsFile)) {
-                inputColumns = CodeSubmissions.header(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, inputColumns);
         DataKeys.DataKey key = dataKeys.generate();
-        String blobKey;
-        try (InputStream in = Files.newInputStream(solutionFile)) {
-            blobKey = key.encryptTo(blobs, in, SOLUTION_CONTEXT).key();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<CompetitionFiles.Stored> stored;
-        try {
-            stored = files.write(key, slug, solution, testInputsFile, inputs);
-        } catch (RuntimeException e) {
-            blobs.delete(blobKey);
-            throw e;
-        }
+        PhaseSetup.Stored stored = phases.store(key, slug, checked, solutionFile, testInputsFile);
         String overview = text(form.getOverview());
         try {
             long id = transaction.execute(status -> {
                 long created = jdbc.sql("""
                                 INSERT INTO competitions (slug, host_id, title, overview, overview_text, rules, dataset_id,
-                                    data_description, metric, public_percent, split_seed, test_rows, solution_blob_key,
-                                    wrapped_data_key, starts_at, ends_at, merge_deadline, submissions_per_day,
+                                    data_description, metric, wrapped_data_key, starts_at, ends_at, merge_deadline,
                                     final_selections, max_team_size, prize_pool_aic, prize_split, created_at)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                         .params(slug, host.id(), title, overview, markdown.toPlainText(overview), text(form.getRules()),
-                                form.getDatasetId(), text(form.getDataDescription()), metric.name(),
-                                form.getPublicPercent(), seed, solution.size(), blobKey, key.wrapped(),
+                                form.getDatasetId(), text(form.getDataDescription()), metric.name(), key.wrapped(),
                                 Timestamp.from(startsAt), Timestamp.from(endsAt), Timestamp.from(mergeDeadline),
-                                form.getSubmissionsPerDay(), form.getFinalSelections(), form.getMaxTeamSize(), pool,
+                                form.getFinalSelections(), form.getMaxTeamSize(), pool,
                                 split.toArray(Integer[]::new), Timestamp.from(clock.instant()))
                         .query(Long.class).single();
-                files.record(created, stored);
+                phases.record(created, 1, phaseName, startsAt, firstPhaseEnds, form.getSubmissionsPerDay(),
+                        form.getPublicPercent(), checked, stored);
                 if (dataPlan != null) {
                     data.record(created, host.id(), dataPlan);
                 }
                 events.publishEvent(new CompetitionChanged(created));
                 return created;
             });
-            cache(blobKey, solution);
+            cache(stored.solutionBlobKey(), checked.solution());
             return find(id);
         } catch (RuntimeException e) {
-            blobs.delete(blobKey);
-            files.deleteBlobs(stored);
+            phases.discard(stored);
             throw e;
         }
     }
@@ -296,21 +259,21 @@ public class CompetitionService implements Competitions {
         return markdown.toHtml(markdownText);
     }
 
-    /** The decrypted, parsed solution of a competition; never shown to anyone, only scored against. */
-    Solution solution(Competition competition) {
-        Solution cached = solutions.getIfPresent(competition.solutionBlobKey());
+    /** The decrypted, parsed solution of a phase; never shown to anyone, only scored against. */
+    Solution solution(Competition competition, CompetitionPhase phase) {
+        Solution cached = solutions.getIfPresent(phase.solutionBlobKey());
         if (cached != null) {
             return cached;
         }
         Solution solution;
         try (InputStream in = dataKeys.unwrap(competition.wrappedDataKey())
-                .decryptFrom(blobs, competition.solutionBlobKey(), SOLUTION_CONTEXT)) {
-            solution = Solution.read(in, competition.metric(),
-                    new Solution.Split(competition.publicPercent() / 100.0, competition.splitSeed()));
+                .decryptFrom(blobs, phase.solutionBlobKey(), SOLUTION_CONTEXT)) {
+            solution = Solution.read(in, phase.metric(),
+                    new Solution.Split(phase.publicPercent() / 100.0, phase.splitSeed()));
         } catch (GeneralSecurityException | IOException e) {
-            throw new IntegrityException("The solution of " + competition + " cannot be decrypted", e);
+            throw new IntegrityException("The solution of " + phase + " cannot be decrypted", e);
         }
-        cache(competition.solutionBlobKey(), solution);
+        cache(phase.solutionBlobKey(), solution);
         return solution;
     }
 
@@ -375,11 +338,10 @@ public class CompetitionService implements Competitions {
         Timestamp closed = rs.getTimestamp("closed_at");
         return new Competition(rs.getLong("id"), rs.getString("slug"), rs.getLong("host_id"), rs.getString("title"),
                 rs.getString("overview"), rs.getString("rules"), (Long) rs.getObject("dataset_id"),
-                rs.getString("data_description"), Metric.valueOf(rs.getString("metric")), rs.getInt("public_percent"),
-                rs.getLong("split_seed"), rs.getInt("test_rows"), rs.getString("solution_blob_key"),
+                rs.getString("data_description"), Metric.valueOf(rs.getString("metric")),
                 rs.getBytes("wrapped_data_key"), rs.getTimestamp("starts_at").toInstant(),
                 rs.getTimestamp("ends_at").toInstant(), rs.getTimestamp("merge_deadline").toInstant(),
-                rs.getInt("submissions_per_day"), rs.getInt("final_selections"), rs.getInt("max_team_size"),
+                rs.getInt("final_selections"), rs.getInt("max_team_size"),
                 rs.getBigDecimal("prize_pool_aic"), List.of(split), finalized == null ? null : finalized.toInstant(),
                 closed == null ? null : closed.toInstant(), rs.getString("close_reason"));
     }

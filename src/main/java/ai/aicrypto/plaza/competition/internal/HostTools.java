@@ -43,8 +43,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What only a competition's host does once it runs: close it early with a reason, rescore every submission after
- * fixing the solution (with a log of what that changed on the leaderboards), and download the final submissions.
+ * What only a competition's host does once it runs: close it early with a reason, rescore every submission of a phase
+ * after fixing its solution (with a log of what that changed on the phase's leaderboards), and download a phase's
+ * final submissions.
  */
 @Service
 class HostTools {
@@ -64,8 +65,8 @@ class HostTools {
         }
     }
 
-    /** A rescoring as the competition page shows it. */
-    public record Rescore(Instant at, String reason, int rescored, List<Change> changes) {
+    /** A rescoring as the competition page shows it; {@code phase} is the phase's number. */
+    public record Rescore(Instant at, int phase, String reason, int rescored, List<Change> changes) {
     }
 
     private final JdbcClient jdbc;
@@ -77,10 +78,12 @@ class HostTools {
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final JsonMapper json;
+    private final Phases phases;
 
     HostTools(JdbcClient jdbc, CompetitionService competitions, CompetitionFiles files, Standings standings,
               BlobStore blobs, DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events,
-              JsonMapper json) {
+              JsonMapper json, Phases phases) {
+        this.phases = phases;
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.files = files;
@@ -93,8 +96,8 @@ class HostTools {
     }
 
     /**
-     * Ends taking part now, before the announced end: no more joining, submitting or selecting; the final ranking
-     * is made as soon as nothing waits for scoring. The reason is shown on the competition's page.
+     * Ends taking part now, before the announced end: no more joining, submitting or selecting, no later phase
+     * opens; each phase's final ranking is made as soon as nothing waits for scoring. The reason is shown on the competition's page.
      */
     void close(Competition c, AccountPrincipal who, String reason) {
         requireHost(c, who);
@@ -112,28 +115,33 @@ class HostTools {
                 throw new UserFacingException(null, "competition.error.ended");
             }
             events.publishEvent(new CompetitionChanged(c.id()));
-            standings.announce(c);
+            standings.announce(c.id());
         });
-        standings.finalizeIfDue(competitions.find(c.id()), now);
+        for (CompetitionPhase p : phases.of(c)) {
+            standings.finalizeIfDue(p, now);
+        }
     }
 
     /**
-     * Replaces the solution with a fixed one naming exactly the same ids, scores every scored submission again
-     * against it and rebuilds the leaderboards in one transaction, logging which teams moved. A submission the fixed
+     * Replaces a phase's solution with a fixed one naming exactly the same ids, scores every scored submission of the
+     * phase again against it and rebuilds the phase's leaderboards in one transaction, logging which teams moved. A submission the fixed
      * solution no longer accepts (a class renamed, say) ends FAILED. Refused while submissions wait for scoring and
      * once prizes are being paid out.
      *
      * @return the log entry written
      * @throws ai.aicrypto.plaza.competition.scoring.SolutionRejected when the fixed solution does not fit
      */
-    Rescore rescore(Competition c, AccountPrincipal who, Path fixedFile, String reason) {
+    Rescore rescore(Competition c, CompetitionPhase phase, AccountPrincipal who, Path fixedFile, String reason) {
         requireHost(c, who);
+        if (phase.competitionId() != c.id()) {
+            throw new NotFoundException();
+        }
         String why = reason(reason);
         if (fixedFile == null) {
             throw new UserFacingException("solution", "competition.error.no-solution");
         }
-        refuseWhilePendingOrPaid(c);
-        Solution current = competitions.solution(c);
+        refuseWhilePendingOrPaid(c, phase);
+        Solution current = competitions.solution(c, phase);
         Solution fixed;
         try (InputStream in = Files.newInputStream(fixedFile)) {
             fixed = Solution.read(in, c.metric(), current.split());
@@ -141,13 +149,13 @@ class HostTools {
             throw new UncheckedIOException(e);
         }
         current.requireSameIds(fixed);
-        TestInputs inputs = files.recheck(c, fixed);
+        TestInputs inputs = files.recheck(phase, fixed);
 
         record Rescored(long id, double publicScore, Scores.Hidden hidden) {
         }
         List<Rescored> rescored = new ArrayList<>();
         List<Long> rejected = new ArrayList<>();
-        for (StoredSubmission s : scored(c)) {
+        for (StoredSubmission s : scored(phase)) {
             try (InputStream in = decrypt(s)) {
                 Scores scores = Scorer.score(fixed, in);
                 rescored.add(new Rescored(s.id(), scores.publicScore(), scores.revealPrivate()));
@@ -167,27 +175,28 @@ class HostTools {
             throw new UncheckedIOException(e);
         }
         try {
-            sample = files.sample(key, c.slug(), fixed, inputs);
+            String stem = phase.seq() == 1 ? c.slug() : c.slug() + "-phase-" + phase.seq();
+            sample = files.sample(key, stem, fixed, inputs);
         } catch (IOException | RuntimeException e) {
             blobs.delete(blobKey);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
-        String oldSample = files.find(c, CompetitionFiles.Kind.SAMPLE).map(CompetitionFiles.Stored::blobKey).orElse(null);
+        String oldSample = files.find(phase, CompetitionFiles.Kind.SAMPLE).map(CompetitionFiles.Stored::blobKey).orElse(null);
         Instant now = competitions.now();
         Rescore entry;
         try {
             entry = transaction.execute(status -> {
                 // Submissions scored with the old solution lock the competition row to store a score: after this
                 // commits they see the new solution's key and are scored again.
-                String key0 = jdbc.sql("SELECT solution_blob_key FROM competitions WHERE id = ? FOR UPDATE").param(c.id())
-                        .query(String.class).single();
-                Set<Long> nowScored = new LinkedHashSet<>(scored(c).stream().map(StoredSubmission::id).toList());
+                String key0 = jdbc.sql("SELECT solution_blob_key FROM competition_phases WHERE id = ? FOR UPDATE")
+                        .param(phase.id()).query(String.class).single();
+                Set<Long> nowScored = new LinkedHashSet<>(scored(phase).stream().map(StoredSubmission::id).toList());
                 Set<Long> expected = new LinkedHashSet<>(rescored.stream().map(Rescored::id).toList());
                 expected.addAll(rejected);
-                if (!key0.equals(c.solutionBlobKey()) || !nowScored.equals(expected) || pending(c)) {
+                if (!key0.equals(phase.solutionBlobKey()) || !nowScored.equals(expected) || pending(phase)) {
                     throw new UserFacingException(null, "competition.error.rescore-busy");
                 }
-                Competition fresh = competitions.find(c.id());
+                CompetitionPhase fresh = phases.find(phase.id());
                 Map<String, Standings.Row> publicBefore = byTeam(standings.publicBoard(fresh, Integer.MAX_VALUE));
                 Map<String, Standings.FinalRow> finalBefore = finalByTeam(standings.finalBoard(fresh, Integer.MAX_VALUE));
                 for (Rescored r : rescored) {
@@ -198,8 +207,8 @@ class HostTools {
                     jdbc.sql("UPDATE submissions SET status = 'FAILED', failure = ?, selected = false WHERE id = ?")
                             .params(FAILED_RESCORE, id).update();
                 }
-                jdbc.sql("UPDATE competitions SET solution_blob_key = ? WHERE id = ?").params(blobKey, c.id()).update();
-                files.record(c.id(), List.of(sample));
+                jdbc.sql("UPDATE competition_phases SET solution_blob_key = ? WHERE id = ?").params(blobKey, phase.id()).update();
+                files.record(phase.id(), List.of(sample));
                 standings.rebuild(fresh);
                 List<Change> changes = new ArrayList<>();
                 diff("public", publicBefore, byTeam(standings.publicBoard(fresh, Integer.MAX_VALUE)), changes,
@@ -207,12 +216,12 @@ class HostTools {
                 diff("final", finalBefore, finalByTeam(standings.finalBoard(fresh, Integer.MAX_VALUE)), changes,
                         Standings.FinalRow::rank, Standings.FinalRow::privateScore);
                 jdbc.sql("""
-                                INSERT INTO competition_rescores (competition_id, at, reason, rescored, changes)
-                                VALUES (?, ?, ?, ?, CAST(? AS JSONB))""")
-                        .params(c.id(), Timestamp.from(now), why, rescored.size() + rejected.size(),
+                                INSERT INTO competition_rescores (competition_id, phase_id, at, reason, rescored, changes)
+                                VALUES (?, ?, ?, ?, ?, CAST(? AS JSONB))""")
+                        .params(c.id(), phase.id(), Timestamp.from(now), why, rescored.size() + rejected.size(),
                                 json.writeValueAsString(changes))
                         .update();
-                return new Rescore(now, why, rescored.size() + rejected.size(), changes);
+                return new Rescore(now, phase.seq(), why, rescored.size() + rejected.size(), changes);
             });
         } catch (RuntimeException e) {
             blobs.delete(blobKey);
@@ -220,30 +229,34 @@ class HostTools {
             throw e;
         }
         competitions.cache(blobKey, fixed);
-        blobs.delete(c.solutionBlobKey());
+        blobs.delete(phase.solutionBlobKey());
         if (oldSample != null) {
             blobs.delete(oldSample);
         }
         return entry;
     }
 
-    /** The rescorings of a competition, newest first. */
+    /** The rescorings of a competition, of every phase, newest first. */
     List<Rescore> rescores(Competition c) {
-        return jdbc.sql("SELECT at, reason, rescored, changes FROM competition_rescores WHERE competition_id = ? ORDER BY at DESC, id DESC")
+        return jdbc.sql("""
+                        SELECT r.at, p.seq, r.reason, r.rescored, r.changes FROM competition_rescores r
+                        JOIN competition_phases p ON p.id = r.phase_id
+                        WHERE r.competition_id = ? ORDER BY r.at DESC, r.id DESC""")
                 .param(c.id())
-                .query((rs, n) -> new Rescore(rs.getTimestamp("at").toInstant(), rs.getString("reason"),
+                .query((rs, n) -> new Rescore(rs.getTimestamp("at").toInstant(), rs.getInt("seq"), rs.getString("reason"),
                         rs.getInt("rescored"), json.readValue(rs.getString("changes"), new TypeReference<List<Change>>() {
                         })))
                 .list();
     }
 
     /**
-     * Writes every team's final submissions (those the final ranking chose from) as a ZIP, each file as submitted,
-     * with a manifest.csv of rank, team, submission, time and scores. Only the host, once the ranking is final.
+     * Writes every team's final submissions in a phase (those its final ranking chose from) as a ZIP, each file as
+     * submitted, with a manifest.csv of rank, team, submission, time and scores. Only the host, once the phase's
+     * ranking is final.
      */
-    void writeFinalSubmissions(Competition c, OutputStream out) throws IOException {
+    void writeFinalSubmissions(CompetitionPhase phase, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
-        List<Standings.FinalSubmission> list = standings.finalSubmissions(c);
+        List<Standings.FinalSubmission> list = standings.finalSubmissions(phase);
         zip.putNextEntry(new ZipEntry("manifest.csv"));
         CSVPrinter manifest = new CSVPrinter(new OutputStreamWriter(zip, StandardCharsets.UTF_8), CSVFormat.DEFAULT);
         manifest.printRecord("final_rank", "team", "submission_id", "file", "submitted_at", "selected", "public_score",
@@ -265,9 +278,9 @@ class HostTools {
     }
 
     /** Checks before the download starts streaming, so a refusal is a page rather than a broken file. */
-    void requireFinalSubmissions(Competition c, AccountPrincipal who) {
+    void requireFinalSubmissions(Competition c, CompetitionPhase phase, AccountPrincipal who) {
         requireHost(c, who);
-        if (!c.finalized()) {
+        if (!phase.finalized() || phase.competitionId() != c.id()) {
             throw new UserFacingException(null, "competition.error.not-final");
         }
     }
@@ -284,20 +297,20 @@ class HostTools {
     private record StoredSubmission(long id, String blobKey, byte[] wrappedKey) {
     }
 
-    private List<StoredSubmission> scored(Competition c) {
-        return jdbc.sql("SELECT id, blob_key, wrapped_data_key FROM submissions WHERE competition_id = ? AND status = 'SCORED' ORDER BY id")
-                .param(c.id())
+    private List<StoredSubmission> scored(CompetitionPhase phase) {
+        return jdbc.sql("SELECT id, blob_key, wrapped_data_key FROM submissions WHERE phase_id = ? AND status = 'SCORED' ORDER BY id")
+                .param(phase.id())
                 .query((rs, n) -> new StoredSubmission(rs.getLong(1), rs.getString(2), rs.getBytes(3)))
                 .list();
     }
 
-    private boolean pending(Competition c) {
-        return jdbc.sql("SELECT count(*) > 0 FROM submissions WHERE competition_id = ? AND status IN ('TRAINING', 'QUEUED', 'SCORING')")
-                .param(c.id()).query(Boolean.class).single();
+    private boolean pending(CompetitionPhase phase) {
+        return jdbc.sql("SELECT count(*) > 0 FROM submissions WHERE phase_id = ? AND status IN ('TRAINING', 'QUEUED', 'SCORING')")
+                .param(phase.id()).query(Boolean.class).single();
     }
 
-    private void refuseWhilePendingOrPaid(Competition c) {
-        if (pending(c)) {
+    private void refuseWhilePendingOrPaid(Competition c, CompetitionPhase phase) {
+        if (pending(phase)) {
             throw new UserFacingException(null, "competition.error.rescore-busy");
         }
         boolean paying = jdbc.sql("SELECT count(*) > 0 FROM prize_pools WHERE competition_id = ? AND finalize_sent_at IS NOT NULL")

@@ -320,8 +320,13 @@ class PrizeEscrow {
             jdbc.sql("UPDATE prize_pools SET finalize_sent_at = now() WHERE competition_id = ?").param(c.id()).update();
             return;
         }
+        // The last phase's private ranking (the last that opened, if the host closed the competition before another).
         List<Long> ranked = jdbc.sql("""
-                        SELECT team_id FROM team_standings WHERE competition_id = ? AND final_rank_score IS NOT NULL
+                        SELECT team_id FROM team_standings WHERE phase_id = (
+                            SELECT p.id FROM competition_phases p JOIN competitions c ON c.id = p.competition_id
+                            WHERE p.competition_id = ? AND p.opens_at < coalesce(c.closed_at, c.ends_at)
+                            ORDER BY p.seq DESC LIMIT 1)
+                          AND final_rank_score IS NOT NULL
                         ORDER BY final_rank_score DESC, final_at, team_id LIMIT ?""")
                 .params(c.id(), c.prizeSplit().size()).query(Long.class).list();
         List<String> winners = new ArrayList<>();

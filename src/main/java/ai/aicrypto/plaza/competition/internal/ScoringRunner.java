@@ -63,6 +63,7 @@ class ScoringRunner implements DisposableBean {
     private final Clock clock;
     private final CompetitionProperties properties;
     private final CodeSubmissions code;
+    private final Phases phases;
     private final ExecutorService scorers;
     private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(
             daemonThreads("scoring-alarm-"));
@@ -71,8 +72,9 @@ class ScoringRunner implements DisposableBean {
 
     ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
                   DataKeys dataKeys, TransactionTemplate transaction, Clock clock, CompetitionProperties properties,
-                  CodeSubmissions code) {
+                  CodeSubmissions code, Phases phases) {
         this.code = code;
+        this.phases = phases;
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.standings = standings;
@@ -107,11 +109,11 @@ class ScoringRunner implements DisposableBean {
     }
 
     /** {@code blobKey} is null for a code submission whose model has not run yet. */
-    private record Claimed(long competitionId, Long teamId, long submitterId, Long modelId, String blobKey,
+    private record Claimed(long competitionId, long phaseId, Long teamId, long submitterId, Long modelId, String blobKey,
                            byte[] wrappedKey, Instant createdAt) {
 
         Claimed withPredictions(String blobKey, byte[] wrappedKey) {
-            return new Claimed(competitionId, teamId, submitterId, modelId, blobKey, wrappedKey, createdAt);
+            return new Claimed(competitionId, phaseId, teamId, submitterId, modelId, blobKey, wrappedKey, createdAt);
         }
     }
 
@@ -124,9 +126,10 @@ class ScoringRunner implements DisposableBean {
         Optional<Claimed> claimed = jdbc.sql("""
                         UPDATE submissions SET status = 'SCORING', scoring_started_at = ?
                         WHERE id = ? AND status = 'QUEUED'
-                        RETURNING competition_id, team_id, submitter_id, model_id, blob_key, wrapped_data_key, created_at""")
+                        RETURNING competition_id, phase_id, team_id, submitter_id, model_id, blob_key, wrapped_data_key,
+                                  created_at""")
                 .params(Timestamp.from(clock.instant()), submissionId)
-                .query((rs, n) -> new Claimed(rs.getLong("competition_id"), (Long) rs.getObject("team_id"),
+                .query((rs, n) -> new Claimed(rs.getLong("competition_id"), rs.getLong("phase_id"), (Long) rs.getObject("team_id"),
                         rs.getLong("submitter_id"), (Long) rs.getObject("model_id"), rs.getString("blob_key"),
                         rs.getBytes("wrapped_data_key"), rs.getTimestamp("created_at").toInstant()))
                 .optional();
@@ -135,6 +138,7 @@ class ScoringRunner implements DisposableBean {
         }
         Claimed s = claimed.get();
         Competition competition = competitions.find(s.competitionId());
+        CompetitionPhase phase = phases.find(s.phaseId());
         Alarm alarm = new Alarm(Thread.currentThread());
         ScheduledFuture<?> timer = alarms.schedule(alarm::ring, properties.scoringTimeLimit().toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -142,7 +146,7 @@ class ScoringRunner implements DisposableBean {
         try {
             Claimed file = s;
             if (s.blobKey() == null) {
-                Optional<Claimed> ran = runModel(submissionId, competition, s);
+                Optional<Claimed> ran = runModel(submissionId, competition, phase, s);
                 if (ran.isEmpty()) {
                     return false; // no longer this runner's (the sweep ended it as stuck)
                 }
@@ -150,7 +154,7 @@ class ScoringRunner implements DisposableBean {
             }
             try (InputStream in = dataKeys.unwrap(file.wrappedKey()).decryptFrom(blobs, file.blobKey(), SubmissionService.FILE_CONTEXT)) {
                 // A model may answer with a class it learnt that the hidden truth happens not to have: a wrong answer.
-                scores = Scorer.score(competitions.solution(competition), in, s.modelId() != null
+                scores = Scorer.score(competitions.solution(competition, phase), in, s.modelId() != null
                         ? SubmissionValidator.UnknownLabels.WRONG : SubmissionValidator.UnknownLabels.REFUSED);
             }
         } catch (UserFacingException | NotFoundException e) {
@@ -180,11 +184,11 @@ class ScoringRunner implements DisposableBean {
         }
         Scores.Hidden hidden = scores.revealPrivate(); // stored now, read only once the competition is finalized
         return Boolean.TRUE.equals(transaction.execute(status -> {
-            // The host may have fixed the solution meanwhile (HostTools.rescore holds this row while it switches):
-            // a score against the old one is not stored, the submission is scored again.
-            String current = jdbc.sql("SELECT solution_blob_key FROM competitions WHERE id = ? FOR SHARE")
-                    .param(competition.id()).query(String.class).single();
-            if (!current.equals(competition.solutionBlobKey())) {
+            // The host may have fixed the phase's solution meanwhile (HostTools.rescore holds this row while it
+            // switches): a score against the old one is not stored, the submission is scored again.
+            String current = jdbc.sql("SELECT solution_blob_key FROM competition_phases WHERE id = ? FOR SHARE")
+                    .param(phase.id()).query(String.class).single();
+            if (!current.equals(phase.solutionBlobKey())) {
                 jdbc.sql("UPDATE submissions SET status = 'QUEUED', scoring_started_at = NULL WHERE id = ? AND status = 'SCORING'")
                         .param(submissionId).update();
                 return true;
@@ -200,9 +204,9 @@ class ScoringRunner implements DisposableBean {
                     .params(scores.publicScore(), hidden.privateScore(), Timestamp.from(clock.instant()), submissionId)
                     .update();
             if (updated == 1 && teamId != null) {
-                standings.recordScored(competition, teamId, scores.publicScore(), s.createdAt());
+                standings.recordScored(phase, teamId, scores.publicScore(), s.createdAt());
             } else if (updated == 1) {
-                standings.announce(competition); // a baseline: shown, not ranked
+                standings.announce(competition.id()); // a baseline: shown, not ranked
             }
             return false;
         }));
@@ -214,13 +218,14 @@ class ScoringRunner implements DisposableBean {
      *
      * @return the claim with its predictions file; empty when the submission is no longer being scored here
      */
-    private Optional<Claimed> runModel(long submissionId, Competition competition, Claimed s) throws IOException {
+    private Optional<Claimed> runModel(long submissionId, Competition competition, CompetitionPhase phase, Claimed s)
+            throws IOException {
         DataKeys.DataKey key = dataKeys.generate();
         Path predictions = Files.createTempFile("code-submission-", ".csv");
         String blobKey;
         try {
             try (OutputStream out = Files.newOutputStream(predictions)) {
-                code.predict(competition, competitions.solution(competition), s.submitterId(), s.modelId(), out);
+                code.predict(phase, competitions.solution(competition, phase), s.submitterId(), s.modelId(), out);
             }
             try (InputStream in = Files.newInputStream(predictions)) {
                 blobKey = key.encryptTo(blobs, in, SubmissionService.FILE_CONTEXT).key();
@@ -282,7 +287,7 @@ class ScoringRunner implements DisposableBean {
 
     /**
      * Ends submissions stuck in SCORING past the time limit (their instance died), picks up queued ones nobody is
-     * scoring and finalizes competitions that have ended.
+     * scoring and finalizes the phases that have ended (and with the last, their competitions).
      */
     void sweep() {
         Instant now = clock.instant();
@@ -298,10 +303,13 @@ class ScoringRunner implements DisposableBean {
         List<Long> queued = jdbc.sql("SELECT id FROM submissions WHERE status = 'QUEUED' ORDER BY id")
                 .query(Long.class).list();
         queued.forEach(this::enqueue);
-        List<Long> due = jdbc.sql("SELECT id FROM competitions WHERE finalized_at IS NULL AND coalesce(closed_at, ends_at) <= ?")
+        List<Long> due = jdbc.sql("""
+                        SELECT p.id FROM competition_phases p JOIN competitions c ON c.id = p.competition_id
+                        WHERE p.finalized_at IS NULL AND least(p.closes_at, coalesce(c.closed_at, p.closes_at)) <= ?
+                        ORDER BY p.competition_id, p.seq""")
                 .param(Timestamp.from(now)).query(Long.class).list();
         for (long id : due) {
-            standings.finalizeIfDue(competitions.find(id), now);
+            standings.finalizeIfDue(phases.find(id), now);
         }
     }
 

@@ -11,10 +11,11 @@ import java.time.Instant;
  * @param modelId  the model of a code submission, else null (for a data submission: its trained model, once trained)
  * @param datasetId the dataset of a data submission, else null
  * @param trainingJobId a data submission's training job (the submitter's), else null
+ * @param phaseId   the phase open when it was made
  */
 public record Submission(long id, boolean baseline, String description, String fileName, Status status,
                          String failure, Double publicScore, boolean selected, Instant createdAt, Long modelId,
-                         Long datasetId, Long trainingJobId) {
+                         Long datasetId, Long trainingJobId, long phaseId) {
 
     /** TRAINING: a data submission whose model is being trained on the fleet, before it is QUEUED for scoring. */
     public enum Status { TRAINING, QUEUED, SCORING, SCORED, FAILED }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -28,8 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Taking submissions: checks who may submit and when, validates the file against the solution before anything
- * counts (a rejected file is not stored and uses no quota), stores it encrypted and queues it for scoring. The daily
- * quota is per team and per UTC day, counting every submission that has not failed.
+ * counts (a rejected file is not stored and uses no quota), stores it encrypted and queues it for scoring. A
+ * submission belongs to the phase open when it is made, and is checked against that phase's solution. The daily quota
+ * is the phase's, per team and per UTC day, counting every submission of the phase that has not failed.
  */
 @Service
 class SubmissionService {
@@ -51,10 +53,12 @@ class SubmissionService {
     private final ApplicationEventPublisher events;
     private final CodeSubmissions code;
     private final DataCompetitions data;
+    private final Phases phases;
 
     SubmissionService(JdbcClient jdbc, CompetitionService competitions, TeamService teams, BlobStore blobs,
                       DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events,
-                      CodeSubmissions code, DataCompetitions data) {
+                      CodeSubmissions code, DataCompetitions data, Phases phases) {
+        this.phases = phases;
         this.code = code;
         this.data = data;
         this.jdbc = jdbc;
@@ -78,11 +82,11 @@ class SubmissionService {
         if (fileName == null || !SAFE_FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
             throw new UserFacingException("file", "competition.error.file-name");
         }
-        checkOpen(c, teamId, competitions.now());
+        CompetitionPhase phase = checkOpen(c, teamId, competitions.now());
         refuseInDataCompetition(c);
 
         try (InputStream in = Files.newInputStream(file)) {
-            SubmissionValidator.validate(competitions.solution(c), in);
+            SubmissionValidator.validate(competitions.solution(c, phase), in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -94,7 +98,7 @@ class SubmissionService {
             throw new UncheckedIOException(e);
         }
         try {
-            return queue(c, me, teamId, text, fileName, blobKey, key.wrapped(), null, null);
+            return queue(c, phase, me, teamId, text, fileName, blobKey, key.wrapped(), null, null);
         } catch (RuntimeException e) {
             blobs.delete(blobKey);
             throw e;
@@ -111,10 +115,10 @@ class SubmissionService {
     Submission submitModel(Competition c, AccountPrincipal me, long modelId, String description) {
         Long teamId = submittingTeam(c, me);
         String text = checkedDescription(description);
-        checkOpen(c, teamId, competitions.now());
+        CompetitionPhase phase = checkOpen(c, teamId, competitions.now());
         refuseInDataCompetition(c);
-        ModelRuns.RunnableModel model = code.check(c, competitions.solution(c), me.id(), modelId);
-        return queue(c, me, teamId, text, fileName(model.title()), null, null, model.id(), null);
+        ModelRuns.RunnableModel model = code.check(phase, competitions.solution(c, phase), me.id(), modelId);
+        return queue(c, phase, me, teamId, text, fileName(model.title()), null, null, model.id(), null);
     }
 
     /**
@@ -126,9 +130,9 @@ class SubmissionService {
     Submission submitData(Competition c, AccountPrincipal me, long datasetId, String description) {
         Long teamId = submittingTeam(c, me);
         String text = checkedDescription(description);
-        checkOpen(c, teamId, competitions.now());
+        CompetitionPhase phase = checkOpen(c, teamId, competitions.now());
         TrainableDataset dataset = data.checkDataset(c, me.id(), datasetId);
-        return queue(c, me, teamId, text, fileName(dataset.title()), null, null, null, dataset.id());
+        return queue(c, phase, me, teamId, text, fileName(dataset.title()), null, null, null, dataset.id());
     }
 
     /** Predictions are not what a data competition asks for: it trains its own model on the data submitted. */
@@ -158,25 +162,29 @@ class SubmissionService {
     }
 
     /**
-     * Records the submission as queued, once the team's quota allows it, and tells the scoring runner; a dataset's
-     * submission is recorded as training, with its training job queued in the same transaction.
+     * Records the submission in {@code phase} as queued, once the team's quota allows it and the phase is still the
+     * one taking submissions, and tells the scoring runner; a dataset's submission is recorded as training, with its
+     * training job queued in the same transaction.
      */
-    private Submission queue(Competition c, AccountPrincipal me, Long teamId, String description, String fileName,
-                             String blobKey, byte[] wrappedKey, Long modelId, Long datasetId) {
+    private Submission queue(Competition c, CompetitionPhase phase, AccountPrincipal me, Long teamId,
+                             String description, String fileName, String blobKey, byte[] wrappedKey, Long modelId,
+                             Long datasetId) {
         long id = transaction.execute(status -> {
             Instant now = competitions.now();
             if (teamId != null) {
                 // One submission at a time per team, so that two at once cannot both take the last slot.
                 jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(teamId).query(Long.class).single();
             }
-            checkOpen(c, teamId, now);
+            if (checkOpen(c, teamId, now).id() != phase.id()) {
+                throw new UserFacingException(null, "competition.error.phase-changed");
+            }
             Long job = datasetId == null ? null : data.startTraining(c, me.id(), datasetId);
             long created = jdbc.sql("""
-                            INSERT INTO submissions (competition_id, team_id, submitter_id, baseline, description,
+                            INSERT INTO submissions (competition_id, phase_id, team_id, submitter_id, baseline, description,
                                                      file_name, blob_key, wrapped_data_key, model_id, dataset_id,
                                                      training_job_id, training_started_at, status, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
-                    .params(c.id(), teamId, me.id(), teamId == null, description, fileName, blobKey, wrappedKey, modelId,
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                    .params(c.id(), phase.id(), teamId, me.id(), teamId == null, description, fileName, blobKey, wrappedKey, modelId,
                             datasetId, job, job == null ? null : Timestamp.from(now), job == null ? "QUEUED" : "TRAINING",
                             Timestamp.from(now))
                     .query(Long.class).single();
@@ -188,20 +196,37 @@ class SubmissionService {
         return find(c, id);
     }
 
-    /** Deadlines and, for teams, the daily quota. */
-    private void checkOpen(Competition c, Long teamId, Instant now) {
+    /**
+     * Deadlines and, for teams, the phase's daily quota.
+     *
+     * @return the phase a submission made now belongs to: the open one; for the host's baselines, before a phase
+     * opens, the next one
+     */
+    private CompetitionPhase checkOpen(Competition c, Long teamId, Instant now) {
         if (!now.isBefore(c.closesAt())) {
             throw new UserFacingException(null, "competition.error.ended");
         }
+        List<CompetitionPhase> all = phases.of(c);
+        CompetitionPhase open = all.stream().filter(p -> p.open(now)).findFirst().orElse(null);
+        CompetitionPhase next = all.stream().filter(p -> !p.started(now)).findFirst().orElse(null);
         if (teamId == null) {
-            return; // the host may submit baselines before the start
+            // The host may submit baselines before a phase opens.
+            return open != null ? open : Optional.ofNullable(next)
+                    .orElseThrow(() -> new UserFacingException(null, "competition.error.ended"));
         }
-        if (now.isBefore(c.startsAt())) {
+        if (open == null && next == null) {
+            throw new UserFacingException(null, "competition.error.ended");
+        }
+        if (open == null && next.seq() == 1) {
             throw new UserFacingException(null, "competition.error.not-started");
         }
-        if (teams.usedToday(List.of(teamId), now) >= c.submissionsPerDay()) {
-            throw new UserFacingException(null, "competition.error.quota", c.submissionsPerDay());
+        if (open == null) {
+            throw new UserFacingException(null, "competition.error.between-phases", next.name(), next.opensAt());
         }
+        if (teams.usedToday(List.of(teamId), open.id(), now) >= open.submissionsPerDay()) {
+            throw new UserFacingException(null, "competition.error.quota", open.submissionsPerDay());
+        }
+        return open;
     }
 
     /** The caller's team's submissions, or the host's baselines, newest first. */
@@ -220,22 +245,25 @@ class SubmissionService {
         return mine(c, me).stream().filter(s -> s.id() == id).findFirst().orElseThrow(NotFoundException::new);
     }
 
-    /** Selects or deselects a scored submission for the final ranking, up to the competition's limit. */
+    /**
+     * Selects or deselects a scored submission for its phase's final ranking, up to the competition's limit per phase,
+     * until the phase ends.
+     */
     @Transactional
     void toggleSelection(Competition c, AccountPrincipal me, long id) {
         long team = teams.requireTeam(c, me).id();
         jdbc.sql("SELECT id FROM teams WHERE id = ? FOR UPDATE").param(team).query(Long.class).single();
         Submission s = jdbc.sql("SELECT * FROM submissions WHERE id = ? AND team_id = ?").params(id, team)
                 .query(SubmissionService::row).optional().orElseThrow(NotFoundException::new);
-        if (!competitions.now().isBefore(c.closesAt())) {
-            throw new UserFacingException(null, "competition.error.ended");
+        if (phases.find(s.phaseId()).ended(competitions.now())) {
+            throw new UserFacingException(null, "competition.error.phase-ended");
         }
         if (!s.scored()) {
             throw new UserFacingException(null, "competition.error.select-unscored");
         }
         if (!s.selected()) {
-            long selected = jdbc.sql("SELECT count(*) FROM submissions WHERE team_id = ? AND selected")
-                    .param(team).query(Long.class).single();
+            long selected = jdbc.sql("SELECT count(*) FROM submissions WHERE team_id = ? AND phase_id = ? AND selected")
+                    .params(team, s.phaseId()).query(Long.class).single();
             if (selected >= c.finalSelections()) {
                 throw new UserFacingException(null, "competition.error.select-limit", c.finalSelections());
             }
@@ -253,6 +281,6 @@ class SubmissionService {
                 rs.getString("file_name"), Submission.Status.valueOf(rs.getString("status")), rs.getString("failure"),
                 (Double) rs.getObject("public_score"), rs.getBoolean("selected"),
                 rs.getTimestamp("created_at").toInstant(), (Long) rs.getObject("model_id"),
-                (Long) rs.getObject("dataset_id"), (Long) rs.getObject("training_job_id"));
+                (Long) rs.getObject("dataset_id"), (Long) rs.getObject("training_job_id"), rs.getLong("phase_id"));
     }
 }

@@ -24,10 +24,12 @@ class TeamService {
 
     private final JdbcClient jdbc;
     private final Standings standings;
+    private final Phases phases;
 
-    TeamService(JdbcClient jdbc, Standings standings) {
+    TeamService(JdbcClient jdbc, Standings standings, Phases phases) {
         this.jdbc = jdbc;
         this.standings = standings;
+        this.phases = phases;
     }
 
     /** A team as its members see it. */
@@ -111,29 +113,36 @@ class TeamService {
         jdbc.sql("SELECT id FROM teams WHERE id IN (?, ?) ORDER BY id FOR UPDATE").params(mine.id(), into)
                 .query(Long.class).list();
         checkSize(competition, into, mine.id());
-        // Merging must not lift a team over today's quota: that would let several accounts probe the public
-        // leaderboard and then join up.
-        long today = usedToday(List.of(into, mine.id()), now);
-        if (today > competition.submissionsPerDay()) {
-            throw new UserFacingException(null, "competition.error.merge-quota", today, competition.submissionsPerDay());
+        // Merging must not lift a team over today's quota of the open phase: that would let several accounts probe
+        // the public leaderboard and then join up.
+        List<CompetitionPhase> all = phases.of(competition);
+        Optional<CompetitionPhase> open = all.stream().filter(p -> p.open(now)).findFirst();
+        if (open.isPresent()) {
+            long today = usedToday(List.of(into, mine.id()), open.get().id(), now);
+            if (today > open.get().submissionsPerDay()) {
+                throw new UserFacingException(null, "competition.error.merge-quota", today, open.get().submissionsPerDay());
+            }
         }
         jdbc.sql("UPDATE participants SET team_id = ? WHERE team_id = ?").params(into, mine.id()).update();
-        jdbc.sql("UPDATE submissions SET team_id = ?, selected = false WHERE team_id = ?").params(into, mine.id()).update();
-        jdbc.sql("UPDATE submissions SET selected = false WHERE team_id = ?").param(into).update();
+        // Selections reset in the phases not yet final: those that are keep the ranking they were given.
+        String unfinalized = "phase_id IN (SELECT id FROM competition_phases WHERE competition_id = ? AND finalized_at IS NULL)";
+        jdbc.sql("UPDATE submissions SET team_id = ? WHERE team_id = ?").params(into, mine.id()).update();
+        jdbc.sql("UPDATE submissions SET selected = false WHERE team_id = ? AND " + unfinalized)
+                .params(into, competition.id()).update();
         jdbc.sql("DELETE FROM teams WHERE id = ?").param(mine.id()).update();
-        standings.recompute(competition, into);
+        standings.recompute(all, into);
     }
 
     /**
-     * Submissions the teams made today (the UTC day of {@code now}) that count against the daily quota: all but
-     * failed ones (rejected files are never stored).
+     * Submissions the teams made in a phase today (the UTC day of {@code now}) that count against its daily quota: all
+     * but failed ones (rejected files are never stored).
      */
-    long usedToday(List<Long> teamIds, Instant now) {
+    long usedToday(List<Long> teamIds, long phaseId, Instant now) {
         Instant day = now.atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).toInstant();
         return jdbc.sql("""
                         SELECT count(*) FROM submissions
-                        WHERE team_id = ANY (?) AND status <> 'FAILED' AND created_at >= ? AND created_at < ?""")
-                .params(teamIds.toArray(Long[]::new), Timestamp.from(day), Timestamp.from(day.plus(1, ChronoUnit.DAYS)))
+                        WHERE team_id = ANY (?) AND phase_id = ? AND status <> 'FAILED' AND created_at >= ? AND created_at < ?""")
+                .params(teamIds.toArray(Long[]::new), phaseId, Timestamp.from(day), Timestamp.from(day.plus(1, ChronoUnit.DAYS)))
                 .query(Long.class).single();
     }
 

@@ -52,7 +52,7 @@ class CompetitionFilesTest extends CompetitionTestSupport {
         String slug = "fashion-" + System.nanoTime() % 1_000_000;
         mvc.perform(form(host, slug, dataset, data.solutionCsv(), data.testInputsCsv()));
         Competition c = competitions.bySlug(slug);
-        assertThat(c.testRows()).isEqualTo(TEST);
+        assertThat(phase(c).testRows()).isEqualTo(TEST);
 
         // Everyone sees which files there are and their sizes; only the host and participants download them.
         String page = mvc.perform(get("/competitions/" + slug).locale(Locale.ENGLISH)).andReturn().getResponse()

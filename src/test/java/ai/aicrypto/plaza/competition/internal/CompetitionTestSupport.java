@@ -64,6 +64,8 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     TransactionTemplate transaction;
     @Autowired
     CodeSubmissions code;
+    @Autowired
+    Phases phases;
 
     /** A Monday noon, so that "tomorrow" and "the end" are easy to reason about. */
     static final Instant START = LocalDateTime.of(2031, 3, 3, 12, 0).toInstant(ZoneOffset.UTC);
@@ -97,9 +99,14 @@ abstract class CompetitionTestSupport extends IntegrationTest {
 
     /** Predictions off by {@code publicError} on the public rows and by {@code privateError} on the private ones. */
     String predictions(Competition c, double publicError, double privateError) {
-        Set<Integer> publicRows = publicRows(c);
+        return predictions(c, phase(c), publicError, privateError);
+    }
+
+    /** The same for a phase whose solution is {@link #solutionCsv} of its rows. */
+    String predictions(Competition c, CompetitionPhase phase, double publicError, double privateError) {
+        Set<Integer> publicRows = publicRows(c, phase);
         StringBuilder csv = new StringBuilder("id,prediction\n");
-        for (int i = 0; i < c.testRows(); i++) {
+        for (int i = 0; i < phase.testRows(); i++) {
             double error = publicRows.contains(i) ? publicError : privateError;
             csv.append("t").append(i).append(',').append(100 + i + 0.123457 + error).append('\n');
         }
@@ -107,15 +114,15 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     }
 
     /** Which rows are public, found as a participant could not: by scoring one wrong row at a time. */
-    private Set<Integer> publicRows(Competition c) {
+    private Set<Integer> publicRows(Competition c, CompetitionPhase phase) {
         Set<Integer> rows = new HashSet<>();
-        for (int wrong = 0; wrong < c.testRows(); wrong++) {
+        for (int wrong = 0; wrong < phase.testRows(); wrong++) {
             StringBuilder csv = new StringBuilder("id,prediction\n");
-            for (int i = 0; i < c.testRows(); i++) {
+            for (int i = 0; i < phase.testRows(); i++) {
                 csv.append("t").append(i).append(',').append(100 + i + 0.123457 + (i == wrong ? 1 : 0)).append('\n');
             }
             try {
-                Scores scores = Scorer.score(competitions.solution(c),
+                Scores scores = Scorer.score(competitions.solution(c, phase),
                         new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8)));
                 if (scores.publicScore() > 0) {
                     rows.add(wrong);
@@ -125,6 +132,11 @@ abstract class CompetitionTestSupport extends IntegrationTest {
             }
         }
         return rows;
+    }
+
+    /** The competition's first phase: its only one unless a test adds more. */
+    CompetitionPhase phase(Competition c) {
+        return phases.of(c).get(0);
     }
 
     Competition host(AccountPrincipal host, int rows, int perDay) {
@@ -176,7 +188,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
         var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code);
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases);
         try {
             impatient.score(submissionId);
         } finally {

@@ -72,7 +72,7 @@ class HostToolsTest extends CompetitionTestSupport {
         long baseline = submit(c, host, predictions(20, 0.4)).id();
         List.of(aId, bId, baseline).forEach(this::awaitScored);
         assertThat(teamsInOrder(c)).containsExactly(a.getUsername(), b.getUsername());
-        String oldKey = c.solutionBlobKey();
+        String oldKey = phase(c).solutionBlobKey();
         long blobsBefore = blobFiles();
 
         // Other ids: refused with the exact differences, nothing changes.
@@ -82,7 +82,7 @@ class HostToolsTest extends CompetitionTestSupport {
                         + "A fixed solution must name exactly the same test ids.",
                 "2 ids of the current solution are missing from the fixed one, for example: t18, t19. "
                         + "A fixed solution must name exactly the same test ids.");
-        assertThat(competitions.find(c.id()).solutionBlobKey()).isEqualTo(oldKey);
+        assertThat(phase(c).solutionBlobKey()).isEqualTo(oldKey);
         assertThat(count("competition_rescores")).isZero();
         assertThat(blobFiles()).isEqualTo(blobsBefore);
         assertThat(rescore(c, a, solutionCsv(20), "mine now").getStatus()).isEqualTo(404);
@@ -94,7 +94,7 @@ class HostToolsTest extends CompetitionTestSupport {
         }
         rescore(c, host, fixed.toString(), "Every target was 0.2 too low");
         Competition after = competitions.find(c.id());
-        assertThat(after.solutionBlobKey()).isNotEqualTo(oldKey);
+        assertThat(phase(after).solutionBlobKey()).isNotEqualTo(oldKey);
         assertThat(blobFiles()).isEqualTo(blobsBefore); // the new solution and sample replaced the old ones
         assertThat(teamsInOrder(after)).containsExactly(b.getUsername(), a.getUsername());
         assertThat(score(bId)).isLessThan(1e-9);
@@ -167,7 +167,7 @@ class HostToolsTest extends CompetitionTestSupport {
     }
 
     private List<String> teamsInOrder(Competition c) {
-        return standings.publicBoard(c, 100).stream().map(Standings.Row::team).toList();
+        return standings.publicBoard(phase(c), 100).stream().map(Standings.Row::team).toList();
     }
 
     private MockHttpServletResponse rescore(Competition c, AccountPrincipal who, String solution, String reason) throws Exception {

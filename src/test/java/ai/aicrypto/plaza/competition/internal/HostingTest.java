@@ -40,8 +40,8 @@ class HostingTest extends CompetitionTestSupport {
 
         Competition c = competitions.bySlug("iris-cup");
         assertThat(c.hostId()).isEqualTo(host.id());
-        assertThat(c.testRows()).isEqualTo(10);
-        assertThat(c.publicPercent()).isEqualTo(30);
+        assertThat(phase(c).testRows()).isEqualTo(10);
+        assertThat(phase(c).publicPercent()).isEqualTo(30);
         assertThat(c.finalSelections()).isEqualTo(2);
         assertThat(c.prizeSplit()).containsExactly(50, 30, 20);
         assertThat(c.prizes()).extracting(java.math.BigDecimal::toPlainString).containsExactly("500", "300", "200");

@@ -55,7 +55,7 @@ class LeakageTest extends CompetitionTestSupport {
         AccountPrincipal a = joined(c);
         AccountPrincipal b = joined(c);
         List<String> events = new ArrayList<>();
-        LiveUpdates.Subscription subscription = live.listen(Standings.topic(c), (event, data) -> events.add(event + ":" + data));
+        LiveUpdates.Subscription subscription = live.listen(Standings.topic(c.id()), (event, data) -> events.add(event + ":" + data));
 
         List<Long> ids = new ArrayList<>();
         ids.add(submit(c, a, predictions(c, 0.111, 0.777777)).id());
@@ -122,6 +122,67 @@ class LeakageTest extends CompetitionTestSupport {
         runner.sweep();
         String finalPage = body(get("/competitions/" + c.slug()), null);
         assertThat(finalPage).contains("0.777777").contains("0.654321");
+    }
+
+    /**
+     * In a two-phase competition, while the final phase runs no route of either phase (page, fragment, CSV, files,
+     * submissions, ZIP) holds its private or overall scores, and its test inputs and sample reach only the host and
+     * participants; the development phase's final ranking is published meanwhile, the final phase's once it ends.
+     */
+    @Test
+    void noRouteOfAnyPhaseRevealsTheRunningPhasesPrivateScores() throws Exception {
+        AccountPrincipal host = users.member();
+        CompetitionForm form = form(5);
+        form.setPhaseName("Development");
+        form.setFirstPhaseEndsAt(java.time.LocalDateTime.ofInstant(PhasesTest.DEV_ENDS, java.time.ZoneOffset.UTC));
+        Competition c = hostWith(host, form, solutionCsv(20), PhasesTest.inputs("t", 20));
+        String finalSolution = solutionCsv(12);
+        MvcResult added = mvc.perform(multipart("/competitions/" + c.slug() + "/phases")
+                .file(new MockMultipartFile("solution", "s.csv", "text/csv", finalSolution.getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("testInputs", "i.csv", "text/csv", PhasesTest.inputs("t", 12).getBytes(StandardCharsets.UTF_8)))
+                .param("phaseName", "Final").param("opensAt", PhasesTest.FINAL_OPENS.toString().replace("Z", ""))
+                .param("endsAt", PhasesTest.FINAL_ENDS.toString().replace("Z", "")).param("publicPercent", "50")
+                .with(user(host)).with(csrf().asHeader())).andReturn();
+        assertThat(added.getFlashMap().get("notice")).isEqualTo("competition.phases.added");
+        CompetitionPhase fin = phases.bySeq(c, 2);
+        AccountPrincipal a = joined(c);
+        AccountPrincipal b = joined(c);
+        AccountPrincipal outsider = users.member();
+        awaitScored(submit(c, a, predictions(c, 0.111, 0.222)).id());
+
+        clock.set(PhasesTest.FINAL_OPENS.plusSeconds(60));
+        runner.sweep(); // development is final: its private scores are published
+        awaitScored(submit(c, a, predictions(c, fin, 0.135, 0.864197)).id());
+        awaitScored(submit(c, b, predictions(c, fin, 0.246, 0.753197)).id());
+        List<String> secrets = new ArrayList<>(List.of("0.86419", "0.75319"));
+        for (double[] errors : new double[][] {{0.135, 0.864197}, {0.246, 0.753197}}) {
+            secrets.add(ScoreText.of(Math.sqrt((6 * errors[0] * errors[0] + 6 * errors[1] * errors[1]) / 12)).substring(0, 6));
+        }
+
+        List<String> bodies = new ArrayList<>();
+        String s = "/competitions/" + c.slug();
+        for (AccountPrincipal who : new AccountPrincipal[] {null, a, b, outsider, host}) {
+            for (String query : List.of("", "?phase=1", "?phase=2")) {
+                for (String path : List.of(s, s + "/leaderboard", s + "/leaderboard.csv", s + "/submissions", s + "/team",
+                        s + "/files/test-inputs", s + "/files/sample-submission", s + "/final-submissions.zip")) {
+                    bodies.add(body(get(path + query), who));
+                }
+            }
+        }
+        for (String body : bodies) {
+            assertThat(body).doesNotContain(secrets);
+        }
+        assertThat(String.join("\n", bodies)).contains("0.222") // development's private score, published
+                .contains("0.135").contains("0.246") // the final phase's public ones
+                .contains("id,feature\nt0,0\n"); // the phases' files, to their participants
+        for (String file : List.of("test-inputs", "sample-submission")) {
+            assertThat(mvc.perform(get(s + "/files/" + file + "?phase=2").with(user(outsider))).andReturn().getResponse()
+                    .getStatus()).isEqualTo(404);
+        }
+
+        clock.set(PhasesTest.FINAL_ENDS);
+        runner.sweep();
+        assertThat(body(get(s + "?phase=2"), null)).contains("0.864197").contains("0.753197");
     }
 
     /**

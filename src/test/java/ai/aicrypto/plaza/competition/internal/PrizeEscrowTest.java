@@ -120,8 +120,8 @@ class PrizeEscrowTest extends CompetitionTestSupport {
         AccountPrincipal winner = joined(c);
         accounts.linkWalletTrusted(winner.id(), TestChain.address(WINNER));
         AccountPrincipal runnerUp = joined(c);
-        assertThat(awaitScored(submit(c, winner, predictions(c.testRows(), 0.1)).id())).isEqualTo("SCORED");
-        assertThat(awaitScored(submit(c, runnerUp, predictions(c.testRows(), 0.5)).id())).isEqualTo("SCORED");
+        assertThat(awaitScored(submit(c, winner, predictions(phase(c).testRows(), 0.1)).id())).isEqualTo("SCORED");
+        assertThat(awaitScored(submit(c, runnerUp, predictions(phase(c).testRows(), 0.5)).id())).isEqualTo("SCORED");
 
         // The end: the final ranking, then the operator's finalize.
         // The escrow pays out only from the competition's end time on.

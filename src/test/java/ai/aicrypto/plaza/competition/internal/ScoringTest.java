@@ -33,11 +33,11 @@ class ScoringTest extends CompetitionTestSupport {
         }
         assertThat(submissions.mineById(c, good, g2).publicScore()).isCloseTo(0.5, within(1e-9));
 
-        var board = standings.publicBoard(c, 10);
+        var board = standings.publicBoard(phase(c), 10);
         assertThat(board).extracting(Standings.Row::team).containsExactly(good.getUsername(), worse.getUsername());
         assertThat(board.get(0).entries()).isEqualTo(2);
         assertThat(board.get(0).scoreText()).isEqualTo("0.5");
-        assertThat(standings.baselines(c)).extracting(Standings.Baseline::scoreText).containsExactly("5");
+        assertThat(standings.baselines(phase(c))).extracting(Standings.Baseline::scoreText).containsExactly("5");
 
         String page = mvc.perform(get("/competitions/" + c.slug())).andReturn().getResponse().getContentAsString();
         assertThat(page).contains("class=\"baseline\"").contains("sse-connect=\"/competitions/" + c.slug() + "/live\"")
@@ -46,7 +46,7 @@ class ScoringTest extends CompetitionTestSupport {
                 .andReturn().getResponse().getContentAsString();
         assertThat(fragment).startsWith("<section").contains(good.getUsername());
         // Only improvements of the best score are charted: 2.0 (or 3.0 first), then 0.5.
-        assertThat(standings.history(c)).extracting(Standings.Point::score).contains(0.5).doesNotContain(5.0);
+        assertThat(standings.history(phase(c))).extracting(Standings.Point::score).contains(0.5).doesNotContain(5.0);
     }
 
     @Test
@@ -71,7 +71,7 @@ class ScoringTest extends CompetitionTestSupport {
         long b = submit(c, late, predictions(10, 1.0)).id();
         awaitScored(a);
         awaitScored(b);
-        assertThat(standings.publicBoard(c, 10)).extracting(Standings.Row::team)
+        assertThat(standings.publicBoard(phase(c), 10)).extracting(Standings.Row::team)
                 .containsExactly(early.getUsername(), late.getUsername());
     }
 
@@ -88,7 +88,7 @@ class ScoringTest extends CompetitionTestSupport {
         assertThat(statusOf(id)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure FROM submissions WHERE id = ?").param(id).query(String.class).single())
                 .isEqualTo(ScoringRunner.FAILED_TIMEOUT);
-        assertThat(teams.usedToday(List.of(teams.teamOf(c.id(), member.id()).orElseThrow().id()), clock.instant())).isZero();
+        assertThat(teams.usedToday(List.of(teams.teamOf(c.id(), member.id()).orElseThrow().id()), phase(c).id(), clock.instant())).isZero();
     }
 
     @Test
@@ -130,15 +130,15 @@ class ScoringTest extends CompetitionTestSupport {
             awaitScored(id);
         }
         submissions.toggleSelection(c, selector, robust);
-        assertThat(standings.publicBoard(c, 10)).extracting(Standings.Row::team)
+        assertThat(standings.publicBoard(phase(c), 10)).extracting(Standings.Row::team)
                 .containsExactly(selector.getUsername(), chooser.getUsername());
-        assertThat(standings.finalBoard(c, 10)).isEmpty();
+        assertThat(standings.finalBoard(phase(c), 10)).isEmpty();
 
         clock.set(c.endsAt());
         runner.sweep();
         Competition ended = competitions.find(c.id());
         assertThat(ended.finalized()).isTrue();
-        var finalBoard = standings.finalBoard(ended, 10);
+        var finalBoard = standings.finalBoard(phase(ended), 10);
         assertThat(finalBoard).extracting(Standings.FinalRow::team).containsExactly(chooser.getUsername(), selector.getUsername());
         assertThat(finalBoard).extracting(Standings.FinalRow::privateText).containsExactly("0.3", "1");
 

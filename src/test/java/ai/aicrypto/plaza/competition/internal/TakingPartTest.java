@@ -149,7 +149,7 @@ class TakingPartTest extends CompetitionTestSupport {
                 .contains("Line 4: the id &quot;zz&quot; is not in the test set.")
                 .contains("Line 5: the prediction &quot;abc&quot; for id &quot;t3&quot; is not a number.")
                 .contains("test ids have no prediction");
-        assertThat(teams.usedToday(List.of(teams.teamOf(c.id(), member.id()).orElseThrow().id()), clock.instant())).isZero();
+        assertThat(teams.usedToday(List.of(teams.teamOf(c.id(), member.id()).orElseThrow().id()), phase(c).id(), clock.instant())).isZero();
 
         // The HTMX form is told where to go next.
         mvc.perform(multipart("/competitions/" + c.slug() + "/submissions")

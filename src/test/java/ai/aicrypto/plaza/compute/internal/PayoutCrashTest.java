@@ -291,11 +291,14 @@ class PayoutCrashTest {
                 BigDecimal pool = BigDecimal.valueOf(100 + 10L * i).add(new BigDecimal("0.000000000000000007"));
                 long end = start + 5 + 20L * i + moments.nextInt(10);
                 long c = id(db, """
-                        INSERT INTO competitions (slug, host_id, title, metric, public_percent, split_seed, test_rows,
-                            solution_blob_key, wrapped_data_key, starts_at, ends_at, merge_deadline, submissions_per_day,
-                            final_selections, max_team_size, prize_pool_aic, prize_split)
-                        VALUES (?, ?, ?, 'RMSE', 50, 1, 10, 'none', '\\x00'::bytea, ?, ?, ?, 5, 1, 1, ?, '{70,30}') RETURNING id""",
+                        INSERT INTO competitions (slug, host_id, title, metric, wrapped_data_key, starts_at, ends_at,
+                            merge_deadline, final_selections, max_team_size, prize_pool_aic, prize_split)
+                        VALUES (?, ?, ?, 'RMSE', '\\x00'::bytea, ?, ?, ?, 1, 1, ?, '{70,30}') RETURNING id""",
                         "crash-" + i, hostId, "Crash-proof prizes " + i, at(start), at(end), at(start), pool);
+                id(db, """
+                        INSERT INTO competition_phases (competition_id, seq, name, opens_at, closes_at, submissions_per_day,
+                            public_percent, split_seed, test_rows, solution_blob_key)
+                        VALUES (?, 1, '', ?, ?, 5, 50, 1, 10, 'none') RETURNING id""", c, at(start), at(end));
                 // RMSE: lower is better. Competition 0: the late player is the runner-up; 1: B beats A; 2: A beats B.
                 long[] teams = i == 0 ? new long[] {playerAId, lateId} : i == 1 ? new long[] {playerBId, playerAId}
                         : new long[] {playerAId, playerBId};
@@ -326,13 +329,15 @@ class PayoutCrashTest {
         update(db, "INSERT INTO participants (competition_id, user_id, team_id, joined_at) VALUES (?, ?, ?, now())",
                 competition, user, team);
         update(db, """
-                INSERT INTO team_standings (team_id, competition_id, best_public_score, rank_score, best_at, entries, last_submission_at)
-                VALUES (?, ?, ?, ?, now(), 1, now())""", team, competition, score, -score);
+                INSERT INTO team_standings (team_id, phase_id, best_public_score, rank_score, best_at, entries, last_submission_at)
+                SELECT ?, id, ?, ?, now(), 1, now() FROM competition_phases WHERE competition_id = ?""",
+                team, score, -score, competition);
         update(db, """
-                INSERT INTO submissions (competition_id, team_id, submitter_id, file_name, blob_key, wrapped_data_key, status,
-                    public_score, private_score, created_at, scored_at)
-                VALUES (?, ?, ?, 'predictions.csv', 'none', '\\x00'::bytea, 'SCORED', ?, ?, now(), now())""",
-                competition, team, user, score, score);
+                INSERT INTO submissions (competition_id, phase_id, team_id, submitter_id, file_name, blob_key, wrapped_data_key,
+                    status, public_score, private_score, created_at, scored_at)
+                SELECT ?, id, ?, ?, 'predictions.csv', 'none', '\\x00'::bytea, 'SCORED', ?, ?, now(), now()
+                FROM competition_phases WHERE competition_id = ?""",
+                competition, team, user, score, score, competition);
     }
 
     /**

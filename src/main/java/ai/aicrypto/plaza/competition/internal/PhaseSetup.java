@@ -1,0 +1,204 @@
+package ai.aicrypto.plaza.competition.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.competition.scoring.TestInputs;
+import ai.aicrypto.plaza.platform.IntegrityException;
+import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Making phases: the files each is made of (its solution, test inputs and sample submission, checked and stored
+ * encrypted under the competition's data key), the first at hosting and a later one added by the host before it opens.
+ */
+@Component
+class PhaseSetup {
+
+    static final int MAX_NAME = 60;
+
+    private final JdbcClient jdbc;
+    private final Phases phases;
+    private final BlobStore blobs;
+    private final DataKeys dataKeys;
+    private final CompetitionFiles files;
+    private final TransactionTemplate transaction;
+    private final SecureRandom random = new SecureRandom();
+
+    PhaseSetup(JdbcClient jdbc, Phases phases, BlobStore blobs, DataKeys dataKeys, CompetitionFiles files,
+               TransactionTemplate transaction) {
+        this.jdbc = jdbc;
+        this.phases = phases;
+        this.blobs = blobs;
+        this.dataKeys = dataKeys;
+        this.files = files;
+        this.transaction = transaction;
+    }
+
+    /** A phase's files parsed and checked, before anything is stored. */
+    record Checked(Solution solution, long seed, TestInputs inputs, List<String> inputColumns) {
+    }
+
+    /**
+     * Reads the solution with a new seeded public/private split and checks the test inputs (optional) against it: the
+     * same ids, once each.
+     *
+     * @throws ai.aicrypto.plaza.competition.scoring.SolutionRejected with the problems of the solution file
+     * @throws ai.aicrypto.plaza.competition.scoring.TestInputsRejected with the differences of the test inputs
+     */
+    Checked check(Metric metric, int publicPercent, Path solutionFile, Path testInputsFile) {
+        if (publicPercent < 1 || publicPercent > 99) {
+            throw new UserFacingException("publicPercent", "competition.error.public-percent");
+        }
+        if (solutionFile == null) {
+            throw new UserFacingException("solution", "competition.error.no-solution");
+        }
+        long seed = random.nextLong();
+        try {
+            Solution solution;
+            try (InputStream in = Files.newInputStream(solutionFile)) {
+                solution = Solution.read(in, metric, new Solution.Split(publicPercent / 100.0, seed));
+            }
+            if (testInputsFile == null) {
+                return new Checked(solution, seed, null, null);
+            }
+            TestInputs inputs;
+            try (InputStream in = Files.newInputStream(testInputsFile)) {
+                inputs = TestInputs.check(solution, in);
+            }
+            try (InputStream in = Files.newInputStream(testInputsFile)) {
+                return new Checked(solution, seed, inputs, CodeSubmissions.header(in));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A phase's solution and files written to the blob store, not yet recorded. */
+    record Stored(String solutionBlobKey, List<CompetitionFiles.Stored> files) {
+    }
+
+    /** Encrypts the checked solution and the phase's files under the competition's data key; all or nothing. */
+    Stored store(DataKeys.DataKey key, String fileStem, Checked checked, Path solutionFile, Path testInputsFile) {
+        String blobKey;
+        try (InputStream in = Files.newInputStream(solutionFile)) {
+            blobKey = key.encryptTo(blobs, in, CompetitionService.SOLUTION_CONTEXT).key();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return new Stored(blobKey, files.write(key, fileStem, checked.solution(), testInputsFile, checked.inputs()));
+        } catch (RuntimeException e) {
+            blobs.delete(blobKey);
+            throw e;
+        }
+    }
+
+    void discard(Stored stored) {
+        blobs.delete(stored.solutionBlobKey());
+        files.deleteBlobs(stored.files());
+    }
+
+    /** Records a phase and its files; run in the caller's transaction. */
+    long record(long competitionId, int seq, String name, Instant opensAt, Instant endsAt, int perDay,
+                int publicPercent, Checked checked, Stored stored) {
+        long id = jdbc.sql("""
+                        INSERT INTO competition_phases (competition_id, seq, name, opens_at, closes_at, submissions_per_day,
+                            public_percent, split_seed, test_rows, solution_blob_key)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                .params(competitionId, seq, name, Timestamp.from(opensAt), Timestamp.from(endsAt), perDay, publicPercent,
+                        checked.seed(), checked.solution().size(), stored.solutionBlobKey())
+                .query(Long.class).single();
+        files.record(id, stored.files());
+        return id;
+    }
+
+    /** The name of a phase from a form: at most {@value #MAX_NAME} characters; required when {@code required}. */
+    static String name(String value, boolean required) {
+        String name = value == null ? "" : value.strip();
+        if (name.length() > MAX_NAME || required && name.isEmpty()) {
+            throw new UserFacingException("phaseName", "competition.error.phase-name", MAX_NAME);
+        }
+        return name;
+    }
+
+    /**
+     * Adds a later phase: only the host, not in a data competition, opening in the future, after the last phase's end
+     * and ending no later than the competition. Its solution and test inputs are checked as at hosting.
+     *
+     * @throws UserFacingException for a field to fix
+     * @throws ai.aicrypto.plaza.competition.scoring.ScoringRejected with the problems of its files
+     */
+    CompetitionPhase add(Competition c, AccountPrincipal who, boolean dataCompetition, String phaseName,
+                         LocalDateTime opensAt, LocalDateTime endsAt, int perDay, int publicPercent, Path solutionFile,
+                         Path testInputsFile, Instant now) {
+        if (!c.hostedBy(who)) {
+            throw new NotFoundException();
+        }
+        if (dataCompetition) {
+            throw new UserFacingException(null, "competition.error.phase-data");
+        }
+        String name = name(phaseName, true);
+        if (opensAt == null || endsAt == null) {
+            throw new UserFacingException(opensAt == null ? "opensAt" : "endsAt", "competition.error.time");
+        }
+        Instant opens = opensAt.toInstant(ZoneOffset.UTC);
+        Instant ends = endsAt.toInstant(ZoneOffset.UTC);
+        CompetitionPhase last = phases.last(c);
+        if (!opens.isAfter(now)) {
+            throw new UserFacingException("opensAt", "competition.error.phase-opens-past");
+        }
+        if (opens.isBefore(last.endsAt())) {
+            throw new UserFacingException("opensAt", "competition.error.phase-overlap", last.seq(), last.endsAt());
+        }
+        if (!ends.isAfter(opens) || ends.isAfter(c.endsAt()) || !now.isBefore(c.closesAt())) {
+            throw new UserFacingException("endsAt", "competition.error.phase-ends", c.endsAt());
+        }
+        if (perDay < 1) {
+            throw new UserFacingException("submissionsPerDay", "competition.error.positive");
+        }
+        Checked checked = check(c.metric(), publicPercent, solutionFile, testInputsFile);
+        DataKeys.DataKey key;
+        try {
+            key = dataKeys.unwrap(c.wrappedDataKey());
+        } catch (GeneralSecurityException e) {
+            throw new IntegrityException("The data key of " + c + " cannot be unwrapped", e);
+        }
+        Stored stored = store(key, c.slug() + "-phase-" + (last.seq() + 1), checked,
+                solutionFile, testInputsFile);
+        try {
+            long id = transaction.execute(status -> {
+                // One phase added at a time: the next number and the overlap are checked under the competition's lock.
+                jdbc.sql("SELECT id FROM competitions WHERE id = ? FOR UPDATE").param(c.id()).query(Long.class).single();
+                CompetitionPhase latest = phases.last(c);
+                if (latest.seq() != last.seq()) {
+                    throw new UserFacingException("opensAt", "competition.error.phase-overlap", latest.seq(), latest.endsAt());
+                }
+                return record(c.id(), last.seq() + 1, name, opens, ends, perDay, publicPercent, checked, stored);
+            });
+            return phases.find(id);
+        } catch (RuntimeException e) {
+            discard(stored);
+            throw e;
+        }
+    }
+
+}
