@@ -141,7 +141,10 @@ cluster_stop() {
     local f
     for f in "$CLUSTER_DIR"/pids/app-*.pid; do [[ -e $f ]] && pid_file_kill "$f"; done
     pid_file_kill "$CLUSTER_DIR/pids/s3.pid"
-    pid_file_kill "$CLUSTER_DIR/pids/anvil.pid"
+    if [[ -f "$CLUSTER_DIR/pids/anvil.pid" ]]; then
+        anvil_stop "$(cat "$CLUSTER_DIR/pids/anvil.pid")"
+        rm -f "$CLUSTER_DIR/pids/anvil.pid"
+    fi
     if [[ -f "$CLUSTER_DIR/es-state" ]]; then
         ES_PID_FILE="$(cat "$CLUSTER_DIR/es-state")/elasticsearch.pid" es_stop
         rm -f "$CLUSTER_DIR/es-state"
