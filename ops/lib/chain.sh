@@ -21,13 +21,18 @@ contracts_ready() {
 }
 
 # anvil_start PORT LOG [extra anvil args...]: starts anvil, waits until it answers; sets ANVIL_URL and ANVIL_PID.
-# Anvil writes every block's state it no longer holds in memory under ~/.foundry/anvil/tmp, and a killed anvil
-# leaves them there (75 GB after a few days of test runs filled this machine's disk; ops/run mines a block a
-# second): keep only the latest ones. Nothing here reads state at old blocks; reorgs and snapshots are recent.
+# Anvil writes every block's state it no longer holds in memory (past its 500 latest) to a directory of its own, and
+# never deletes it, not even when stopped with TERM (75 GB after a few days of test runs filled this machine's disk;
+# ops/run mines a block a second): keep only the latest 256, each anvil in a directory named on its command line
+# (--cache-path), which anvil_stop deletes, and delete at each start the ones left by anvils killed a day or more
+# ago. Nothing here reads state at old blocks; reorgs and snapshots are recent.
+ANVIL_CACHE_BASE="$HOME/.foundry/anvil/tmp"
 anvil_start() {
-    local port=$1 log=$2
+    local port=$1 log=$2 cache
     shift 2
-    "$ANVIL" --host 127.0.0.1 --port "$port" --max-persisted-states 256 "$@" > "$log" 2>&1 &
+    anvil_prune_caches
+    cache=$(mktemp -d "$ANVIL_CACHE_BASE/plaza-$port-XXXXXX")
+    "$ANVIL" --host 127.0.0.1 --port "$port" --max-persisted-states 256 --cache-path "$cache" "$@" > "$log" 2>&1 &
     ANVIL_PID=$!
     ANVIL_URL="http://127.0.0.1:$port"
     for _ in $(seq 1 50); do
@@ -39,6 +44,42 @@ anvil_start() {
     done
     echo "anvil did not start; see $log" >&2
     return 1
+}
+
+# anvil_cache_of PID: the state directory (--cache-path) on the command line of the anvil running as PID; empty if
+# PID is not a running anvil. Read from /proc, so any shell can stop an anvil by its pid alone (ops/cluster stop).
+anvil_cache_of() {
+    [[ $(cat "/proc/$1/comm" 2>/dev/null) == anvil ]] || return 0
+    tr '\0' '\n' < "/proc/$1/cmdline" 2>/dev/null | sed -n '/^--cache-path$/{n;p;q}'
+}
+
+# anvil_stop [PID]: stops the anvil PID (ANVIL_PID by default) with TERM (it writes its --state file on the way
+# out), waits until it has exited and deletes its state directory. Other anvils, and their directories, are left.
+anvil_stop() {
+    local pid=${1:-${ANVIL_PID:-}} cache
+    [[ -n $pid ]] || return 0
+    # Gone already, or the pid is another process's by now.
+    [[ $(cat "/proc/$pid/comm" 2>/dev/null) == anvil ]] || return 0
+    cache=$(anvil_cache_of "$pid")
+    kill "$pid" 2>/dev/null || true
+    # A child of this shell is waited for (else it lingers as a zombie, which kill -0 still finds); another is polled.
+    wait "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$pid" 2>/dev/null || kill -KILL "$pid"
+    [[ $cache != "$ANVIL_CACHE_BASE"/plaza-* ]] || rm -rf "$cache"
+}
+
+# anvil_prune_caches: deletes the state directories in ANVIL_CACHE_BASE untouched for a day, but for those of
+# running anvils: ours (plaza-*) by the running anvils' command lines (a long-lived anvil writes into a subdirectory,
+# so its own stays old), and any other (anvil's default anvil-state-*) by age alone, since anvil rewrites it with
+# each state it keeps.
+anvil_prune_caches() {
+    mkdir -p "$ANVIL_CACHE_BASE"
+    local live=() pid dir
+    for pid in $(pgrep -x anvil || true); do live+=("$(anvil_cache_of "$pid")"); done
+    while IFS= read -r dir; do
+        [[ " ${live[*]} " == *" $dir "* ]] || rm -rf "$dir"
+    done < <(find "$ANVIL_CACHE_BASE" -mindepth 1 -maxdepth 1 -type d -mmin +1440)
 }
 
 # chain_deploy FILE [fund addresses]: deploys the contracts unless FILE names a deployment whose

@@ -54,7 +54,8 @@ cluster_start() {
     anvil_start "$CLUSTER_ANVIL_PORT" "$CLUSTER_DIR/chain/anvil.log" --block-time 1 \
         --state "$CLUSTER_DIR/chain/anvil-state.json" --state-interval 10
     echo "$ANVIL_PID" > "$CLUSTER_DIR/pids/anvil.pid"
-    BASE_URI="$(cluster_url)/api/nft/" chain_deploy "$CLUSTER_DIR/chain/deployment.json"
+    # CLUSTER_FUND: wallets (comma-separated) given AIC at deployment, e.g. a scenario's buyers.
+    BASE_URI="$(cluster_url)/api/nft/" chain_deploy "$CLUSTER_DIR/chain/deployment.json" "${CLUSTER_FUND:-}"
     s3_start "$CLUSTER_DIR/s3" "$CLUSTER_S3_PORT" "$CLUSTER_BUCKET"
     echo "$S3_PID" > "$CLUSTER_DIR/pids/s3.pid"
     # What every instance must share: the master key that wraps the data keys (and the database, bucket, chain keys).
@@ -141,7 +142,10 @@ cluster_stop() {
     local f
     for f in "$CLUSTER_DIR"/pids/app-*.pid; do [[ -e $f ]] && pid_file_kill "$f"; done
     pid_file_kill "$CLUSTER_DIR/pids/s3.pid"
-    pid_file_kill "$CLUSTER_DIR/pids/anvil.pid"
+    if [[ -f "$CLUSTER_DIR/pids/anvil.pid" ]]; then
+        anvil_stop "$(cat "$CLUSTER_DIR/pids/anvil.pid")"
+        rm -f "$CLUSTER_DIR/pids/anvil.pid"
+    fi
     if [[ -f "$CLUSTER_DIR/es-state" ]]; then
         ES_PID_FILE="$(cat "$CLUSTER_DIR/es-state")/elasticsearch.pid" es_stop
         rm -f "$CLUSTER_DIR/es-state"

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
+import java.util.function.Consumer;
 
 /**
  * Envelope encryption. Each stored item (a dataset, a model's weights) gets its own data key;
@@ -35,7 +36,14 @@ public interface DataKeys {
          * Encrypts {@code plaintext} into the blob store. {@code context} binds the ciphertext to
          * its purpose (e.g. "dataset:raw"): decrypting with another context fails.
          */
-        BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context) throws IOException;
+        default BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context) throws IOException {
+            return encryptTo(store, plaintext, context, key -> {
+            });
+        }
+
+        /** The same, with {@code beforeStoring} given the blob's key before it is put in place ({@link BlobStore#write}). */
+        BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context,
+                                       Consumer<String> beforeStoring) throws IOException;
 
         /** Opens a decrypting stream; reading a tampered blob throws an IOException. */
         InputStream decryptFrom(BlobStore store, String key, String context) throws IOException;

@@ -79,6 +79,16 @@ class DatasetImportRepository {
                 .params(step.name(), bytesDone, bytesTotal, rowsDone, id).update() == 1;
     }
 
+    /**
+     * An UPDATE, not a read: one made while a decider's transaction holds the row waits for it and sees its outcome.
+     *
+     * @return false when the import is no longer PROCESSING
+     */
+    boolean stillProcessing(long id) {
+        return jdbc.sql("UPDATE dataset_imports SET heartbeat_at = now() WHERE id = ? AND status = 'PROCESSING'")
+                .param(id).update() == 1;
+    }
+
     /** @return false when the import is no longer PROCESSING (the blob is then not recorded) */
     boolean recordBlob(long id, String blobKey) {
         return jdbc.sql("""

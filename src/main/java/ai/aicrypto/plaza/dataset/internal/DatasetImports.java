@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.dataset.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -16,9 +17,12 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,10 +36,11 @@ import org.springframework.util.FileSystemUtils;
  * <p>
  * An instance touches the imports it holds (running or queued) every minute; one that died leaves rows nobody
  * touches, and {@link #refuseAbandoned} (one instance at a time, under a lease) refuses them with the reason and
- * deletes what they had stored. Their uploads were on the dead instance's disk, so they are not resumed.
+ * deletes what they had stored. Their uploads were on the dead instance's disk, so they are not resumed. An instance
+ * that shuts down normally refuses the imports it holds itself, at once ({@link #stop}).
  */
 @Component
-class DatasetImports {
+class DatasetImports implements SmartLifecycle {
 
     static final String EVENT = "import";
     static final String REFUSED_FAILED = "dataset.import.failed";
@@ -43,6 +48,10 @@ class DatasetImports {
     private static final Logger log = LoggerFactory.getLogger(DatasetImports.class);
     /** Progress is written (and announced) at most this often, besides at each new step. */
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+    /** Stopped after the web server (whose phases are the two below the default): no upload begins an import then. */
+    private static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2048;
+    /** The most a shutdown waits for the import threads to find their imports refused (a step saves every second). */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(20);
 
     private final DatasetImportRepository imports;
     private final LiveUpdates live;
@@ -53,6 +62,7 @@ class DatasetImports {
     private final Duration abandonedAfter;
     /** The imports this instance runs or has queued. */
     private final Set<Long> held = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
 
     DatasetImports(DatasetImportRepository imports, LiveUpdates live, BlobStore blobs, TransactionTemplate transaction,
                    DatasetProperties properties, PlazaProperties plaza) {
@@ -122,16 +132,25 @@ class DatasetImports {
     }
 
     /**
-     * Records a blob as the import's, so that a refusal deletes it; one written for an import decided elsewhere is
-     * deleted at once.
+     * Encrypts {@code content} into the blob store as one of the import's blobs. Its key is recorded with the import
+     * before the blob is put in place, so that whoever ends the import (this instance, its shutdown, or another
+     * instance's sweep once this one died, even right after storing it) finds and deletes it; and the import is
+     * checked again once it is in place, since a decider may have deleted it just before.
      *
-     * @throws Abandoned when the import was decided elsewhere meanwhile
+     * @throws Abandoned when the import was decided elsewhere meanwhile (nothing of this blob is then left stored)
      */
-    void recordBlob(long importId, String blobKey) {
-        if (!imports.recordBlob(importId, blobKey)) {
-            blobs.delete(blobKey);
+    BlobStore.StoredBlob storeBlob(long importId, DataKeys.DataKey key, InputStream content, String context)
+            throws IOException {
+        BlobStore.StoredBlob blob = key.encryptTo(blobs, content, context, blobKey -> {
+            if (!imports.recordBlob(importId, blobKey)) {
+                throw new Abandoned(importId);
+            }
+        });
+        if (!imports.stillProcessing(importId)) {
+            blobs.delete(blob.key());
             throw new Abandoned(importId);
         }
+        return blob;
     }
 
     /**
@@ -208,6 +227,51 @@ class DatasetImports {
                 refuse(id, REFUSED_ABANDONED);
                 deleteQuietly(workDir(id)); // present when this instance was the one that died and came back
             }
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /**
+     * A graceful shutdown refuses the imports this instance holds (running or queued) at once, deleting the blobs they
+     * stored: their uploads are on this instance's disk, so no other could finish them, and their uploaders should not
+     * wait for another instance's sweep to tell them. Then it waits (at most {@link #SHUTDOWN_WAIT}) until the import
+     * threads, finding their imports refused at their next step, have let them go: a thread storing a blob deletes it
+     * itself, which it could not once the process is gone.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        for (long id : List.copyOf(held)) {
+            try {
+                refuse(id, REFUSED_ABANDONED);
+            } catch (RuntimeException e) {
+                log.warn("Could not refuse dataset import {} at shutdown; another instance's sweep will: {}", id, e.toString());
+            }
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        try {
+            while (!held.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!held.isEmpty()) {
+            log.warn("Dataset imports {} were still running {} after they were refused at shutdown", held, SHUTDOWN_WAIT);
         }
     }
 

@@ -183,8 +183,7 @@ class DatasetService implements Datasets {
             List<StoredDataset.BlobRow> rows = new ArrayList<>();
             for (PendingBlob p : pending) {
                 try (InputStream in = encrypting.counting(Files.newInputStream(p.file))) {
-                    BlobStore.StoredBlob blob = key.encryptTo(blobs, in, p.context());
-                    imports.recordBlob(importId, blob.key()); // from here a refusal deletes it
+                    BlobStore.StoredBlob blob = imports.storeBlob(importId, key, in, p.context());
                     rows.add(new StoredDataset.BlobRow(p.role, p.seq, blob.key(), blob.bytes(), p.rows));
                 }
             }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.nio.file.StandardCopyOption;
 
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -27,8 +28,9 @@ final class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
-    public StoredBlob write(BlobWriter writer) throws IOException {
+    public StoredBlob write(BlobWriter writer, Consumer<String> beforeStoring) throws IOException {
         try (SpooledBlob spooled = SpooledBlob.write(incoming, writer)) {
+            beforeStoring.accept(spooled.key());
             Path target = pathOf(spooled.key());
             Files.createDirectories(target.getParent());
             Files.move(spooled.file(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 import ai.aicrypto.plaza.storage.BlobStorageProperties;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -61,8 +62,9 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     @Override
-    public StoredBlob write(BlobWriter writer) throws IOException {
+    public StoredBlob write(BlobWriter writer, Consumer<String> beforeStoring) throws IOException {
         try (SpooledBlob spooled = SpooledBlob.write(incoming, writer)) {
+            beforeStoring.accept(spooled.key());
             String key = spooled.key();
             if (!exists(key)) {
                 try {

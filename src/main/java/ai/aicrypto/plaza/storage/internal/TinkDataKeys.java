@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Consumer;
 
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -125,7 +126,8 @@ class TinkDataKeys implements DataKeys {
         }
 
         @Override
-        public BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context) throws IOException {
+        public BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context,
+                                              Consumer<String> beforeStoring) throws IOException {
             byte[] associatedData = context.getBytes(StandardCharsets.UTF_8);
             return store.write(out -> {
                 try (var encrypting = streamingAead().newEncryptingStream(nonClosing(out), associatedData)) {
@@ -133,7 +135,7 @@ class TinkDataKeys implements DataKeys {
                 } catch (GeneralSecurityException e) {
                     throw new IOException("Cannot encrypt", e);
                 }
-            });
+            }, beforeStoring);
         }
 
         @Override

@@ -1,19 +1,25 @@
 package ai.aicrypto.plaza.dataset.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.SklearnData;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -45,6 +51,8 @@ class DatasetImportTest extends IntegrationTest {
     DatasetImportRepository importRows;
     @Autowired
     BlobStore blobs;
+    @Autowired
+    DataKeys dataKeys;
 
     AccountPrincipal owner;
 
@@ -190,14 +198,15 @@ class DatasetImportTest extends IntegrationTest {
 
     /**
      * An instance that dies mid-import stops touching it: once untouched for long, any instance refuses it with the
-     * reason and deletes the blobs it had stored and its files. One still touched is left alone.
+     * reason and deletes the blobs it had stored and its files, even one it died right after storing (its key was
+     * recorded before the blob was in place). One still touched is left alone.
      */
     @Test
     void anImportItsInstanceAbandonedIsRefusedAndWhatItStoredDeleted() throws Exception {
         long crashed = datasetImports.begin(owner.id(), "Crashed", "wine.csv");
-        String blob = blobs.put(new java.io.ByteArrayInputStream("encrypted shard".getBytes(StandardCharsets.UTF_8))).key();
-        datasetImports.recordBlob(crashed, blob);
-        datasetImports.release(crashed); // the instance is gone: nobody holds it now
+        String blob = storeBlob(crashed, "encrypted shard");
+        assertThat(recordedBlobs(crashed)).as("recorded as the import's").containsExactly(blob);
+        datasetImports.release(crashed); // the instance died right after storing it: nobody holds the import now
         Path left = Files.createDirectories(datasetImports.workDir(crashed)).resolve("raw-0");
         Files.writeString(left, "what the dead instance had spooled");
         jdbc.sql("UPDATE dataset_imports SET heartbeat_at = now() - interval '1 hour' WHERE id = ?").param(crashed).update();
@@ -214,15 +223,69 @@ class DatasetImportTest extends IntegrationTest {
             assertThat(page("/datasets/imports/" + crashed, "ko")).contains("끝내기 전에 멈췄습니다");
             assertThat(imports.state(alive).status()).as("an import still touched").isEqualTo(DatasetImport.Status.PROCESSING);
 
-            // the dead instance's thread, should it wake, finds the import decided and keeps nothing of its own
-            String late = blobs.put(new java.io.ByteArrayInputStream("late".getBytes(StandardCharsets.UTF_8))).key();
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> datasetImports.recordBlob(crashed, late))
-                    .isInstanceOf(DatasetImports.Abandoned.class);
-            assertThat(blobs.exists(late)).isFalse();
+            // the dead instance's thread, should it wake, finds the import decided and stores nothing more
+            long blobFiles = blobFiles();
+            assertThatThrownBy(() -> storeBlob(crashed, "late")).isInstanceOf(DatasetImports.Abandoned.class);
+            assertThat(blobFiles()).isEqualTo(blobFiles);
         } finally {
             datasetImports.release(alive);
             datasetImports.refuse(alive, DatasetImports.REFUSED_FAILED);
         }
+    }
+
+    /**
+     * An instance shut down normally (SIGTERM) refuses the imports it holds, queued or under way, at once, deleting what
+     * they stored; the shutdown waits for the import threads to find out and let their imports and files go.
+     */
+    @Test
+    void aGracefulShutdownRefusesTheImportsItHoldsAtOnceAndDeletesWhatTheyStored() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        executor.reserve().start(() -> awaitQuietly(gate)); // the only import thread: the upload below stays queued
+        CompletableFuture<Void> stopping = null;
+        try {
+            long queued = TestImports.importId(mvc.perform(wine("Queued " + System.nanoTime())).andReturn().getResponse()
+                    .getRedirectedUrl());
+            // One under way, run here as an import thread runs it: its upload spooled, a blob stored.
+            long running = datasetImports.begin(owner.id(), "Running", "wine.csv");
+            Path spooled = Files.createDirectories(datasetImports.workDir(running)).resolve("raw-0");
+            Files.writeString(spooled, "the upload");
+            String blob = storeBlob(running, "encrypted raw file");
+
+            stopping = CompletableFuture.runAsync(datasetImports::stop);
+            for (long id : new long[] {queued, running}) {
+                DatasetImport ended = imports.awaitEnd(id); // announced at once: no sweep ran, both were touched just now
+                assertThat(ended.status()).isEqualTo(DatasetImport.Status.REFUSED);
+                assertThat(ended.reasonKey()).isEqualTo(DatasetImports.REFUSED_ABANDONED);
+            }
+            assertThat(blobs.exists(blob)).as("the blob it stored").isFalse();
+            assertThat(page("/datasets/imports/" + running, "en")).contains("stopped before it finished");
+
+            // the import thread's next step finds its import refused, and it lets it go; the queued one, at its turn
+            assertThatThrownBy(() -> datasetImports.step(running, DatasetImport.Step.HASHING, 10, null))
+                    .isInstanceOf(DatasetImports.Abandoned.class);
+            datasetImports.release(running);
+            gate.countDown();
+            stopping.get(1, TimeUnit.MINUTES);
+            assertThat(Files.exists(datasetImports.workDir(running))).isFalse();
+            assertThat(Files.exists(datasetImports.workDir(queued))).as("the queued upload's files").isFalse();
+        } finally {
+            gate.countDown();
+            if (stopping != null) {
+                stopping.join();
+            }
+            datasetImports.start(); // this test's context goes on serving the other tests
+        }
+    }
+
+    /** Stores {@code content} as one of the import's blobs, as its import thread does. */
+    private String storeBlob(long importId, String content) throws Exception {
+        return datasetImports.storeBlob(importId, dataKeys.generate(),
+                new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), "dataset:raw").key();
+    }
+
+    private List<String> recordedBlobs(long importId) {
+        return jdbc.sql("SELECT unnest(blob_keys) FROM dataset_imports WHERE id = ?").param(importId)
+                .query(String.class).list();
     }
 
     private String page(String path, String language) throws Exception {

@@ -10,8 +10,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 
 import ai.aicrypto.plaza.platform.PlazaProperties;
@@ -110,6 +112,28 @@ abstract class BlobStoreContract {
         })).hasMessage("the upload broke off");
         String keyOfTheHalf = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(half));
         assertThat(store.exists(keyOfTheHalf)).isFalse();
+        assertThat(strayTemporaryFiles()).isZero();
+    }
+
+    /** What lets an owner record a blob before it can be found in the store (a dataset import does). */
+    @Test
+    void theKeyIsGivenBeforeTheBlobIsInPlaceAndARefusalThereStoresNothing() throws Exception {
+        BlobStore store = store();
+        byte[] content = random(1000, 5);
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        List<Boolean> storedWhenGiven = new ArrayList<>();
+        BlobStore.StoredBlob blob = store.write(out -> out.write(content), key -> {
+            assertThat(key).isEqualTo(expected);
+            storedWhenGiven.add(store.exists(key));
+        });
+        assertThat(storedWhenGiven).as("given once, before the blob was there").containsExactly(false);
+        assertThat(store.exists(blob.key())).isTrue();
+
+        byte[] refused = random(1000, 6);
+        assertThatThrownBy(() -> store.write(out -> out.write(refused), key -> {
+            throw new IllegalStateException("not recorded");
+        })).hasMessage("not recorded");
+        assertThat(store.exists(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(refused)))).isFalse();
         assertThat(strayTemporaryFiles()).isZero();
     }
 
