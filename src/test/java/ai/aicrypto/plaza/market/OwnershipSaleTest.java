@@ -30,6 +30,7 @@ import ai.aicrypto.plaza.search.Search;
 import ai.aicrypto.plaza.search.SearchQuery;
 import ai.aicrypto.plaza.search.SearchResults;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.chain.ChainLog;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +40,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.web3j.tx.gas.DefaultGasProvider;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -99,6 +102,10 @@ class OwnershipSaleTest extends IntegrationTest {
     JsonMapper json;
     @Autowired
     TestUsers users;
+    @Autowired
+    ApplicationEventPublisher events;
+    @Autowired
+    TransactionTemplate transactions;
 
     AccountPrincipal creator, buyer, resaleBuyer, licensee, stranger;
     long listing;
@@ -160,6 +167,20 @@ class OwnershipSaleTest extends IntegrationTest {
                 .param("tags", TAG).param("license", "MIT").param("priceAic", "0").param("royaltyPercent", "0"));
         assertThat(jdbc.sql("SELECT royalty_bps FROM listings WHERE id = ?").param(listing).query(Integer.class).single())
                 .isEqualTo(ROYALTY_BPS);
+
+        // An instance that sent the mint and died before recording it (the cluster scenario's kill -9): the token is on
+        // the chain, so the minting round has nothing left to send or record; the mint's own Transfer log completes it.
+        String mintTx = jdbc.sql("SELECT mint_tx FROM asset_tokens WHERE listing_id = ?").param(listing).query(String.class)
+                .single().strip();
+        jdbc.sql("UPDATE asset_tokens SET mint_tx = NULL, royalty_bps = NULL, royalty_receiver = NULL WHERE listing_id = ?")
+                .param(listing).update();
+        transactions.executeWithoutResult(status -> events.publishEvent(new ChainLog.AssetTransferred(mintTx, 0, listing,
+                "0x0000000000000000000000000000000000000000", TestChain.address(CREATOR).toLowerCase())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "SELECT mint_tx IS NOT NULL FROM asset_tokens WHERE listing_id = ?").param(listing).query(Boolean.class).single());
+        assertThat(jdbc.sql("SELECT mint_tx, royalty_bps, royalty_receiver FROM asset_tokens WHERE listing_id = ?").param(listing)
+                .query((rs, n) -> List.of(rs.getString(1).strip(), rs.getInt(2), rs.getString(3).strip())).single())
+                .containsExactly(mintTx, ROYALTY_BPS, TestChain.address(CREATOR).toLowerCase());
     }
 
     @Test

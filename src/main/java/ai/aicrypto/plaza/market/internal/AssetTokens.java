@@ -163,15 +163,26 @@ class AssetTokens {
         if (!known) {
             return;
         }
+        // A mint's own log completes its row whoever sent it: an instance that died between sending the mint and
+        // recording it leaves the minting round nothing to record (the token is on the chain by then), so the log gives
+        // the transaction and the royalty it was minted with is the listing's, as the mint wrote it.
+        boolean mint = transfer.from().equals(ZERO_ADDRESS);
+        int royaltyBps = mint ? catalog.document(transfer.assetId()).map(ListingDocument::royaltyBps).orElse(0) : 0;
         // A new owner's license listing lapses on-chain (the market checks the lister still owns it).
         jdbc.sql("""
-                        INSERT INTO asset_tokens (listing_id, owner_address) VALUES (?, ?)
+                        INSERT INTO asset_tokens (listing_id, owner_address, mint_tx, royalty_bps, royalty_receiver)
+                        VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (listing_id) DO UPDATE SET owner_address = EXCLUDED.owner_address,
                             license_price_wei = CASE WHEN asset_tokens.owner_address = EXCLUDED.owner_address
                                                      THEN asset_tokens.license_price_wei END,
+                            mint_tx = coalesce(asset_tokens.mint_tx, EXCLUDED.mint_tx),
+                            royalty_bps = coalesce(asset_tokens.royalty_bps, EXCLUDED.royalty_bps),
+                            royalty_receiver = coalesce(asset_tokens.royalty_receiver, EXCLUDED.royalty_receiver),
                             updated_at = now()""")
-                .params(transfer.assetId(), transfer.to()).update();
-        if (!transfer.from().equals(ZERO_ADDRESS)) {
+                .params(transfer.assetId(), transfer.to(), mint ? transfer.txHash() : null, mint ? royaltyBps : null,
+                        mint && royaltyBps > 0 ? transfer.to() : null)
+                .update();
+        if (!mint) {
             catalog.transferOwnership(transfer.assetId(), accounts.accountOfWalletOrNew(transfer.to()));
             // A purchase on the Marketplace moves the token in its own transaction.
             desk.confirmed(transfer.txHash(), transfer.assetId(), transfer.to(), PurchaseDesk.Kind.OWNERSHIP);
