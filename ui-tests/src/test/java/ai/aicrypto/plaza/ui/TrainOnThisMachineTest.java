@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -15,8 +17,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The whole path on a fresh ops/run, with data the demo does not have: a member uploads their own table (the wine
@@ -24,14 +28,17 @@ import org.openqa.selenium.support.ui.Select;
  * (the demo worker ops/run starts: a real worker process), pays the deposit with the wallet, sees the plaza's
  * held-out accuracy, opens the trained model and gets a prediction for a record typed into its form. Then another
  * member hosts a competition on wine (test inputs and hidden truth cut from the same table) and the first enters it with
- * the trained model: the plaza runs the model on the hidden inputs and scores it.
+ * the trained model: the plaza runs the model on the hidden inputs and scores it. Last, bob commissions a wine
+ * classifier over the same hidden rows, and the model earns alice his bounty: scored, its token offered and accepted,
+ * every payment made with the wallets.
  */
 class TrainOnThisMachineTest extends PlazaBrowserTest {
 
-    private static final int ALICE = 8;
+    private static final int ALICE = 8, BOB = 9;
+    private static final BigInteger AIC = BigInteger.TEN.pow(18);
 
     @Test
-    void ownTableTrainedOnTheDemoWorkerAnswersAPrediction() throws IOException {
+    void ownTableTrainedOnTheDemoWorkerAnswersAPrediction() throws Exception {
         signInAsDemoMember("alice", ALICE); // alice's demo wallet holds AIC for the deposit
         String wine = BuilderRecommendedTest.wineCsv();
         Path csv = tempFile("plaza-wine-", ".csv");
@@ -39,6 +46,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         String title = "UI wine on this machine " + System.currentTimeMillis();
 
         uploadFreeCsv(title, csv, "cultivar");
+        String datasetId = currentPath().replaceAll("\\D", "");
 
         // The demo worker is online once it has measured this machine (a minute or two on a busy one): the GPUs
         // page says so, as a member would check before choosing it.
@@ -92,7 +100,17 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         screenshot("this-machine-model-prediction");
         String modelId = currentPath().replaceAll("\\D", "");
 
-        String slug = hostAWineCompetition(wine);
+        // The trained model is offered as the starting point of the next one: fine-tuning, in the builder's step 2.
+        open("/builder");
+        visible(By.xpath("//label[contains(., '" + title + "')]/input")).click();
+        driver.findElement(By.id("next")).click();
+        By fineTune = By.cssSelector("input[name=modelId][value='fine-tune:" + modelId + "']");
+        wait.until(d -> !d.findElements(fineTune).isEmpty());
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(fineTune));
+        screenshot("builder-fine-tune");
+
+        WineSplit split = splitEveryThirdWine(wine);
+        String slug = hostAWineCompetition(split);
         signInAsDemoMember("alice", ALICE);
         open("/competitions/" + slug);
         driver.findElement(By.cssSelector("#join-form input[name=acceptRules]")).click();
@@ -110,12 +128,150 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         double score = Double.parseDouble(row.findElement(By.cssSelector("td.num")).getText().strip());
         assertTrue(score >= 0.8, "the model's public accuracy on the hidden test rows: " + score);
         screenshot("this-machine-model-scored");
+
+        aliceIsPaidForHerModelByBobsCommission(split, modelId);
+        aliceEntersHerWinesInADataCompetition(split, datasetId, title);
     }
 
-    /** Another member hosts a competition over every third wine: their measurements to predict, their cultivar hidden. */
-    private String hostAWineCompetition(String wine) throws IOException {
+    /**
+     * The whitepaper's "best data": a host fixes a model (the builder's recommended network) and its training time; alice
+     * submits her wine table, the plaza trains the host's model on it on the demo worker, runs it on the hidden rows and
+     * ranks her data on the leaderboard.
+     */
+    private void aliceEntersHerWinesInADataCompetition(WineSplit split, String datasetId, String datasetTitle) throws IOException {
         driver.manage().deleteAllCookies();
-        registerAndSignIn("winehost");
+        registerAndSignIn("datahost");
+        String slug = "ui-wine-data-" + System.currentTimeMillis();
+        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+        open("/competitions/new");
+        type(By.id("title"), "The best wine data " + slug);
+        type(By.id("slug"), slug);
+        type(By.id("overview"), "Send the wine measurements that teach a fixed network the cultivars best.");
+        type(By.name("datasetId"), datasetId); // the training data whose columns and classes submissions must have
+        driver.findElement(By.cssSelector("#data-competition input[value=DATA]")).click();
+        new Select(driver.findElement(By.name("templateRecommendation"))).selectByValue("mlp");
+        type(By.name("trainingMinutes"), "10");
+        new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
+        setValue(By.id("startsAt"), now.minusHours(1));
+        setValue(By.id("endsAt"), now.plusDays(7));
+        driver.findElement(By.id("solution")).sendKeys(split.solution().toString());
+        driver.findElement(By.id("testInputs")).sendKeys(split.testInputs().toString());
+        screenshot("data-competition-host");
+        driver.findElement(By.id("host-submit")).click();
+        waitForPath("/competitions/" + slug);
+        screenshot("data-competition-page");
+
+        signInAsDemoMember("alice", ALICE);
+        open("/competitions/" + slug);
+        driver.findElement(By.cssSelector("#join-form input[name=acceptRules]")).click();
+        clickAndWaitForReload(By.cssSelector("#join-form button"));
+        open("/competitions/" + slug + "/submissions");
+        new Select(visible(By.id("dataset-id"))).selectByValue(datasetId);
+        screenshot("data-competition-submit");
+        driver.findElement(By.id("data-submit")).click();
+        // Trained on the demo worker (queued behind nothing), then scored: a minute or two.
+        waitUpTo(Duration.ofMinutes(5)).pollingEvery(Duration.ofSeconds(5)).until(d -> {
+            open("/competitions/" + slug + "/submissions");
+            return d.findElement(By.id("submissions")).getText().contains("Scored");
+        });
+        WebElement row = driver.findElement(By.cssSelector("#submissions tr[id^=submission-]"));
+        assertContains(row.getText(), "data", "the submission is marked as data");
+        double score = Double.parseDouble(row.findElement(By.cssSelector("td.num")).getText().strip());
+        assertTrue(score >= 0.8, "the host's network trained on alice's wines, on the hidden rows: " + score);
+        screenshot("data-competition-scored");
+        open("/competitions/" + slug);
+        assertContains(visible(By.id("public-leaderboard")).getText(), datasetTitle, "her data on the board");
+        screenshot("data-competition-leaderboard");
+    }
+
+    /**
+     * bob commissions a wine classifier with a 2 AIC bounty, escrowed with his wallet, over the same hidden rows; alice
+     * enters her trained model, which passes his bar, and offers its token with her wallet; bob accepts it: the token
+     * is his and alice is paid the bounty less the 2.5% fee.
+     */
+    private void aliceIsPaidForHerModelByBobsCommission(WineSplit split, String modelId) throws Exception {
+        WebDriverWait slow = waitUpTo(Duration.ofSeconds(90));
+        signInAsDemoMember("bob", BOB);
+        open("/commissions/new");
+        type(By.name("title"), "A wine cultivar classifier " + System.currentTimeMillis());
+        type(By.name("description"), "A model that names a wine's cultivar from its chemical analysis.");
+        driver.findElement(By.id("testInputs")).sendKeys(split.testInputs().toString());
+        driver.findElement(By.id("solution")).sendKeys(split.solution().toString());
+        new Select(driver.findElement(By.name("metric"))).selectByValue("ACCURACY");
+        type(By.name("bar"), "0.8");
+        type(By.name("bountyAic"), "2");
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", driver.findElement(By.name("deadline")),
+                LocalDate.now(ZoneOffset.UTC).plusDays(7).toString());
+        screenshot("commission-new");
+        driver.findElement(By.cssSelector("#commission-form button[type=submit]")).click();
+        waitForPath("/requests/\\d+.*");
+        String commission = currentPath().replaceAll("[?#].*", "");
+        assertContains(visible(By.id("commission-bar")).getText(), "0.8", "the bar on the commission's page");
+        click(By.id("fund-request"));
+        slow.withMessage(() -> "the panel said: " + driver.findElement(By.id("funding-status")).getText())
+                .until(d -> d.findElement(By.id("funding-status")).getText().startsWith("Sent"));
+        slow.until(d -> {
+            open(commission);
+            return !d.findElements(By.id("status-funded")).isEmpty();
+        });
+        screenshot("commission-funded");
+
+        signInAsDemoMember("alice", ALICE);
+        open(commission);
+        new Select(visible(By.id("submit-model"))).selectByValue(modelId);
+        driver.findElement(By.id("submit-model-button")).click();
+        By scored = By.cssSelector("#scored-models tr[id^=model-submission-]");
+        // Run on the serving fleet off the request: pending, then scored (the page refreshes itself meanwhile).
+        waitUpTo(Duration.ofMinutes(3)).pollingEvery(Duration.ofSeconds(3)).until(d -> {
+            open(commission);
+            return d.findElements(scored).stream().anyMatch(r -> r.getText().contains("Passes") || r.getText().contains("Not scored"));
+        });
+        WebElement row = driver.findElement(scored);
+        assertContains(row.getText(), "Passes", "alice's model against bob's bar");
+        assertTrue(Double.parseDouble(row.findElement(By.cssSelector("td.score")).getText().strip()) >= 0.8, row.getText());
+        screenshot("commission-scored");
+        // Her wallet approves the escrow for the model's token, then offers it to the commission.
+        row.findElement(By.cssSelector("button[id^=offer-]")).click();
+        try {
+            slow.withMessage(() -> "the row said: " + driver.findElement(scored).getAttribute("outerHTML") + " at "
+                            + driver.getCurrentUrl())
+                    .until(d -> d.findElement(By.cssSelector("#scored-models [data-flow-status]")).getText().startsWith("Sent"));
+        } finally {
+            screenshot("commission-offering");
+        }
+        slow.until(d -> {
+            open(commission);
+            return d.findElement(scored).getText().contains("Token offered on-chain");
+        });
+        screenshot("commission-offered");
+
+        signInAsDemoMember("bob", BOB);
+        open(commission);
+        BigInteger aliceBefore = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
+        visible(scored).findElement(By.cssSelector("button[id^=accept-]")).click();
+        slow.withMessage(() -> "the row said: " + driver.findElement(scored).getText())
+                .until(d -> d.findElement(By.cssSelector("#scored-models [data-flow-status]")).getText().startsWith("Sent"));
+        slow.until(d -> {
+            open(commission);
+            return !d.findElements(By.id("status-accepted")).isEmpty();
+        });
+        BigInteger bounty = AIC.multiply(BigInteger.TWO);
+        BigInteger fee = bounty.multiply(BigInteger.valueOf(250)).divide(BigInteger.valueOf(10_000));
+        assertEquals(aliceBefore.add(bounty).subtract(fee), TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]),
+                "alice is paid the bounty minus the 2.5% fee");
+        assertContains(visible(scored).getText(), "Accepted", "the accepted model");
+        screenshot("commission-accepted");
+        open(commission + "?lang=ko");
+        assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
+        screenshot("commission-accepted-korean");
+        open(commission + "?lang=en");
+    }
+
+    /** Every third wine: its measurements as test inputs (ids w1, w4, ...) and its cultivar as the hidden solution. */
+    private record WineSplit(Path testInputs, Path solution) {
+    }
+
+    private WineSplit splitEveryThirdWine(String wine) throws IOException {
         List<String> lines = wine.lines().toList();
         List<String> header = List.of(lines.get(0).split(","));
         int label = header.indexOf("cultivar");
@@ -142,7 +298,13 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         Path solution = tempFile("plaza-wine-solution-", ".csv");
         Files.writeString(testInputs, inputs, StandardCharsets.UTF_8);
         Files.writeString(solution, truth, StandardCharsets.UTF_8);
+        return new WineSplit(testInputs, solution);
+    }
 
+    /** Another member hosts a competition over the split: the wines' measurements to predict, their cultivar hidden. */
+    private String hostAWineCompetition(WineSplit split) {
+        driver.manage().deleteAllCookies();
+        registerAndSignIn("winehost");
         String slug = "ui-wine-" + System.currentTimeMillis();
         LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
         open("/competitions/new");
@@ -152,8 +314,8 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
         setValue(By.id("startsAt"), now.minusHours(1));
         setValue(By.id("endsAt"), now.plusDays(7));
-        driver.findElement(By.id("solution")).sendKeys(solution.toString());
-        driver.findElement(By.id("testInputs")).sendKeys(testInputs.toString());
+        driver.findElement(By.id("solution")).sendKeys(split.solution().toString());
+        driver.findElement(By.id("testInputs")).sendKeys(split.testInputs().toString());
         driver.findElement(By.id("host-submit")).click();
         waitForPath("/competitions/" + slug);
         return slug;
