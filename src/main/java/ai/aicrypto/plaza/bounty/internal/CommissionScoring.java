@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import ai.aicrypto.plaza.market.AssetDelivery;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
@@ -46,6 +47,7 @@ class CommissionScoring implements DisposableBean {
     private static final Duration GRACE = Duration.ofSeconds(30);
 
     private final JdbcClient jdbc;
+    private final AssetDelivery delivery;
     private final BountyService bounties;
     private final CommissionService commissions;
     private final JsonMapper json;
@@ -55,9 +57,10 @@ class CommissionScoring implements DisposableBean {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor runners;
 
-    CommissionScoring(JdbcClient jdbc, BountyService bounties, CommissionService commissions, JsonMapper json, Clock clock,
-                      @Value("${plaza.competition.scoring-time-limit:5m}") Duration scoringTimeLimit) {
+    CommissionScoring(JdbcClient jdbc, BountyService bounties, CommissionService commissions, AssetDelivery delivery,
+                      JsonMapper json, Clock clock, @Value("${plaza.competition.scoring-time-limit:5m}") Duration scoringTimeLimit) {
         this.jdbc = jdbc;
+        this.delivery = delivery;
         this.bounties = bounties;
         this.commissions = commissions;
         this.json = json;
@@ -120,8 +123,13 @@ class CommissionScoring implements DisposableBean {
             fail(submissionId, FAILED_ERROR);
             return;
         }
-        jdbc.sql("UPDATE commission_submissions SET status = 'SCORED', score = ?, scored_at = ? WHERE id = ? AND status = 'PENDING'")
+        int scored = jdbc.sql("UPDATE commission_submissions SET status = 'SCORED', score = ?, scored_at = ? WHERE id = ? AND status = 'PENDING'")
                 .params(score, Timestamp.from(clock.instant()), submissionId).update();
+        if (scored == 1 && bounties.find(c.bountyId()).passes(score)) {
+            // A trained model is private and has no token yet: minted now, it is on the chain by the time its developer
+            // offers it.
+            delivery.mintForDelivery(c.modelId());
+        }
     }
 
     private void fail(long submissionId, String reasonKey, Object... reasonArgs) {

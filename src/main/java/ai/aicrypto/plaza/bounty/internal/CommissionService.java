@@ -17,6 +17,7 @@ import java.util.Optional;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.competition.HiddenTestRuns;
+import ai.aicrypto.plaza.market.AssetDelivery;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.competition.scoring.Solution;
 import ai.aicrypto.plaza.competition.scoring.TestInputs;
@@ -50,6 +51,7 @@ class CommissionService {
     private final JdbcClient jdbc;
     private final BountyService bounties;
     private final HiddenTestRuns runs;
+    private final AssetDelivery delivery;
     private final ModelRuns models;
     private final DataKeys dataKeys;
     private final BlobStore blobs;
@@ -59,9 +61,10 @@ class CommissionService {
     private final JsonMapper json;
 
     CommissionService(JdbcClient jdbc, BountyService bounties, HiddenTestRuns runs, ModelRuns models, DataKeys dataKeys,
-                      BlobStore blobs, Chain chain, TransactionTemplate transaction, ApplicationEventPublisher events,
-                      JsonMapper json) {
+                      BlobStore blobs, Chain chain, AssetDelivery delivery, TransactionTemplate transaction,
+                      ApplicationEventPublisher events, JsonMapper json) {
         this.jdbc = jdbc;
+        this.delivery = delivery;
         this.bounties = bounties;
         this.runs = runs;
         this.models = models;
@@ -284,6 +287,11 @@ class CommissionService {
         }
         String wallet = bounties.ownWallet(me.id(), walletAddress);
         String holder = chain.ownerOf(s.modelId()).orElse(null);
+        if (holder == null) {
+            // Minted once the model passed; asked again in case that mint could not be sent then (chain down).
+            delivery.mintForDelivery(s.modelId());
+            throw new UserFacingException(null, "bounty.error.token-minting");
+        }
         if (!wallet.equalsIgnoreCase(holder)) {
             throw new UserFacingException(null, "bounty.error.token-holder", holder == null ? "-" : holder);
         }

@@ -9,6 +9,7 @@ import ai.aicrypto.plaza.account.WalletLinked;
 import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.catalog.ListingChanged;
 import ai.aicrypto.plaza.catalog.ListingDocument;
+import ai.aicrypto.plaza.market.AssetDelivery;
 import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLog;
@@ -35,7 +36,7 @@ import org.springframework.transaction.annotation.Transactional;
  * that wallet opens), so that the previous owner loses it at once.
  */
 @Component
-class AssetTokens {
+class AssetTokens implements AssetDelivery {
 
     private static final Logger log = LoggerFactory.getLogger(AssetTokens.class);
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -95,6 +96,15 @@ class AssetTokens {
         sends.run("asset-mints", this::mintWhatIsMissing);
     }
 
+    @Override
+    public void mintForDelivery(long listingId) {
+        sends.run("asset-mint-" + listingId, () -> {
+            if (chain.enabled()) {
+                mintIfReady(listingId, true);
+            }
+        });
+    }
+
     /** One mint that cannot succeed (its simulation reverts) does not hold up the others. */
     void mintWhatIsMissing() {
         if (!chain.enabled()) {
@@ -102,7 +112,7 @@ class AssetTokens {
         }
         for (long listingId : unminted()) {
             try {
-                mintIfReady(listingId);
+                mintIfReady(listingId, false);
             } catch (ChainUnavailableException e) {
                 log.warn("Cannot mint asset tokens now: {}", e.getMessage());
                 return;
@@ -123,13 +133,16 @@ class AssetTokens {
                 .query(Long.class).list();
     }
 
-    /** Mints unless already minted (on the chain-sending thread, under the minting round's lease). */
-    private void mintIfReady(long listingId) {
+    /**
+     * Mints unless already minted (on the chain-sending thread, under a minting lease; the signer's nonce lock orders
+     * the sends of both leases): published listings, and an unpublished one when it is to be delivered.
+     */
+    private void mintIfReady(long listingId, boolean evenUnpublished) {
         if (!chain.enabled() || token(listingId).isPresent()) {
             return;
         }
         ListingDocument listing = catalog.document(listingId).orElse(null);
-        if (listing == null || !listing.published()) {
+        if (listing == null || !(listing.published() || evenUnpublished)) {
             return;
         }
         Chain.AssetKind kind = switch (listing.kind()) {

@@ -115,7 +115,7 @@ class FineTuneTest extends IntegrationTest {
             assertThat(builderStep(alice, firstOrOther, null, Locale.ENGLISH)).contains("value=\"" + fineTune + "\"");
 
             String redirect = mvc.perform(post("/builder").with(user(alice)).with(csrf()).param("datasetId", String.valueOf(firstOrOther))
-                    .param("modelId", fineTune).param("hp[epochs]", String.valueOf(EPOCHS)).param("offer", "cheapest")
+                    .param("modelId", fineTune).param("hp[epochs]", String.valueOf(EPOCHS)).param("offer", String.valueOf(worker.offerId()))
                     .param("budget", "10").param("step", "6"))
                     .andReturn().getResponse().getRedirectedUrl();
             assertThat(redirect).as("the builder queued the job").startsWith("/jobs/");
