@@ -230,12 +230,24 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         assertContains(row.getText(), "Passes", "alice's model against bob's bar");
         assertTrue(Double.parseDouble(row.findElement(By.cssSelector("td.score")).getText().strip()) >= 0.8, row.getText());
         screenshot("commission-scored");
-        // Her wallet approves the escrow for the model's token, then offers it to the commission.
-        row.findElement(By.cssSelector("button[id^=offer-]")).click();
+        // Her wallet approves the escrow for the model's token, then offers it to the commission. The token of her
+        // (private) trained model was minted to her wallet once it passed; until it is on the chain, the page says so.
+        By status = By.cssSelector("#scored-models [data-flow-status]");
         try {
-            slow.withMessage(() -> "the row said: " + driver.findElement(scored).getAttribute("outerHTML") + " at "
-                            + driver.getCurrentUrl())
-                    .until(d -> d.findElement(By.cssSelector("#scored-models [data-flow-status]")).getText().startsWith("Sent"));
+            for (int attempt = 0; ; attempt++) {
+                open(commission);
+                click(By.cssSelector("#scored-models button[id^=offer-]"));
+                String said = slow.withMessage(() -> "the row said: " + driver.findElement(scored).getAttribute("outerHTML"))
+                        .until(d -> {
+                            String text = d.findElement(status).getText();
+                            return text.startsWith("Sent") || text.contains("being minted") ? text : null;
+                        });
+                if (said.startsWith("Sent")) {
+                    break;
+                }
+                assertTrue(attempt < 12, "the token was still being minted after a minute: " + said);
+                Thread.sleep(5_000);
+            }
         } finally {
             screenshot("commission-offering");
         }
