@@ -96,6 +96,7 @@
                 status.textContent = verdict.error;
             }
         } catch (error) {
+            status.classList.add("field-error");
             status.textContent = error.code === 4001 ? button.dataset.rejected : (error.message || String(error));
         } finally {
             button.disabled = false;
@@ -135,7 +136,10 @@
         const panel = button.closest(".license-panel, .ownership-panel, .deposit-panel, .funding-panel, .rewards-panel");
         const status = panel.querySelector("[data-flow-status]");
         const provider = wallet();
+        // Progress and "Sent" read as plain text; only a failure is shown as an error.
+        status.classList.remove("field-error");
         if (!provider) {
+            status.classList.add("field-error");
             status.textContent = panel.dataset.msgNoWallet;
             return;
         }
@@ -146,6 +150,7 @@
             const query = await flow(provider, account.toLowerCase(), panel, status, button);
             reloadPanel(panel, query);
         } catch (error) {
+            status.classList.add("field-error");
             status.textContent = error.code === 4001 ? panel.dataset.msgRejected : (error.message || String(error));
             button.disabled = false;
         }

@@ -109,9 +109,10 @@ class CommissionScoring implements DisposableBean {
             return;
         }
         Claimed c = claimed.get();
+        var bounty = bounties.find(c.bountyId());
         double score;
         try {
-            score = commissions.score(bounties.find(c.bountyId()), c.creatorId(), c.modelId());
+            score = commissions.score(bounty, c.creatorId(), c.modelId());
         } catch (UserFacingException e) {
             fail(submissionId, e.messageKey(), e.args());
             return;
@@ -125,7 +126,7 @@ class CommissionScoring implements DisposableBean {
         }
         int scored = jdbc.sql("UPDATE commission_submissions SET status = 'SCORED', score = ?, scored_at = ? WHERE id = ? AND status = 'PENDING'")
                 .params(score, Timestamp.from(clock.instant()), submissionId).update();
-        if (scored == 1 && bounties.find(c.bountyId()).passes(score)) {
+        if (scored == 1 && bounty.passes(score)) {
             // A trained model is private and has no token yet: minted now, it is on the chain by the time its developer
             // offers it.
             delivery.mintForDelivery(c.modelId());

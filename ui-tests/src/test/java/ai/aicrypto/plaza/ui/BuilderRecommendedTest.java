@@ -74,7 +74,7 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
                 "the neural network is explained in plain words: " + mlp.getText());
         String page = driver.findElement(By.id("wizard")).getText();
         assertTrue(page.indexOf("Recommended for this dataset") >= 0
-                        && page.indexOf("Recommended for this dataset") < page.indexOf("Published model cards"),
+                        && page.indexOf("Recommended for this dataset") < page.indexOf("Model cards: yours and published ones"),
                 "the recommendations come before the published cards: " + page);
         screenshot("builder-recommended");
         String step2 = currentPath();
