@@ -111,6 +111,21 @@ class RewardsOnChainTest extends IntegrationTest {
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
         mvc.perform(post("/rewards/1/claim/transaction").with(user(honest)).with(csrf())).andExpect(status().isNotFound());
         BigInteger before = chain.balance(1);
+        String beforeClaim = chain.snapshot();
+        var dropped = chain.send(1, tx.get("to").asString(), tx.get("data").asString());
+        assertThat(dropped.isStatusOK()).isTrue();
+        awaitClaimTx(dropped.getTransactionHash());
+
+        // A reorganisation drops the claim: the allocation is unclaimed again, on the chain and on the plaza's pages.
+        chain.revert(beforeClaim);
+        chain.mine(5);
+        awaitClaimTx(null);
+        assertThat(chain.balance(1)).isEqualTo(before);
+        assertThat(earningsCsv(owner)).anySatisfy(row -> assertThat(row).contains(",REWARD,,epoch 1,1000,0,1000,PENDING,,,"));
+        mvc.perform(get("/rewards").with(user(owner))).andExpect(status().isOk())
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"claim-1\"")));
+
+        // Sent again after the reorganisation, the claim is mined and recorded once more.
         var receipt = chain.send(1, tx.get("to").asString(), tx.get("data").asString());
         assertThat(receipt.isStatusOK()).isTrue();
         assertThat(chain.balance(1)).isEqualTo(before.add(emission));
@@ -118,10 +133,7 @@ class RewardsOnChainTest extends IntegrationTest {
         assertThat(again.isStatusOK()).as("a second claim reverts").isFalse();
         assertThat(chain.balance(1)).isEqualTo(before.add(emission));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            chain.mine(1);
-            return jdbc.sql("SELECT claim_tx FROM reward_allocations WHERE epoch = 1").query(String.class).optional().orElse(null) != null;
-        });
+        awaitClaimTx(receipt.getTransactionHash());
         assertThat(earningsCsv(owner)).anySatisfy(row -> assertThat(row).contains(",REWARD,,epoch 1,1000,0,1000,PAID,"
                 + receipt.getTransactionHash() + "," + receipt.getBlockNumber() + ","));
         mvc.perform(post("/rewards/1/claim/transaction").with(user(owner)).with(csrf()).locale(Locale.ENGLISH))
@@ -129,6 +141,14 @@ class RewardsOnChainTest extends IntegrationTest {
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("claimed already")));
     }
 
+    /** Waits until the plaza records {@code txHash} as the claim of epoch 1's allocation (null: as unclaimed). */
+    private void awaitClaimTx(String txHash) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            chain.mine(1);
+            return java.util.Objects.equals(txHash,
+                    jdbc.sql("SELECT claim_tx FROM reward_allocations WHERE epoch = 1").query(String.class).optional().orElse(null));
+        });
+    }
 
     private void link(AccountPrincipal member, int account) {
         accounts.linkWalletTrusted(member.id(), TestChain.address(account).toLowerCase(Locale.ROOT));
