@@ -178,12 +178,12 @@
      * would revert fails here, before the wallet asks anything), then the wallet's confirmation, with `message`
      * ("{0}": the gas) in the status line meanwhile. Returns its hash.
      */
-    async function sendPrepared(provider, account, tx, panel, status, message) {
+    async function sendPrepared(provider, account, tx, panel, status, message, sentMessage = panel.dataset.msgSending) {
         const call = { from: account, to: tx.to, data: tx.data };
         const gas = await provider.request({ method: "eth_estimateGas", params: [call] });
         status.textContent = message.replace("{0}", BigInt(gas).toLocaleString());
         const txHash = await provider.request({ method: "eth_sendTransaction", params: [{ ...call, gas }] });
-        status.textContent = panel.dataset.msgSending;
+        status.textContent = sentMessage;
         return txHash;
     }
 
@@ -214,8 +214,11 @@
             if (i > 0) {
                 await mined(provider, txHash, panel);
             }
-            const step = panel.dataset.msgStep.replace("{1}", steps.calls.length).replace("{2}", String(i + 1));
-            txHash = await sendPrepared(provider, account, call, panel, status, step);
+            const of = (message) => message.replace("{1}", steps.calls.length).replace("{2}", String(i + 1));
+            // "Sent" only once the last one is: after an approval the wallet still has a transaction to ask for.
+            const last = i === steps.calls.length - 1;
+            txHash = await sendPrepared(provider, account, call, panel, status, of(panel.dataset.msgStep),
+                last ? panel.dataset.msgSending : of(panel.dataset.msgStepMining));
         }
         return { txHash, after: steps.after };
     }

@@ -131,8 +131,8 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
 
     /**
      * bob commissions a wine classifier with a 2 AIC bounty, escrowed with his wallet, over the same hidden rows; alice
-     * enters her trained model, which is run on the serving fleet and passes his bar; its token is minted to her wallet
-     * and she offers it with her wallet.
+     * enters her trained model, which is run on the serving fleet and passes his bar; its token is minted to her wallet,
+     * she offers it with her wallet, and bob accepts it with his: she is paid and the token is his.
      */
     private void aliceIsPaidForHerModelByBobsCommission(WineSplit split, String modelId) throws Exception {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(90));
@@ -196,11 +196,25 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         } finally {
             screenshot("commission-offering");
         }
-        // The plaza marking the offer on-chain from its AssetSubmitted log, and the requester accepting it, are walked
-        // by the app's CommissionTest; in this browser run the mark did not come within 90 s (issue 17's note).
+        // The plaza marks the offer from its AssetSubmitted log; bob accepts it with his wallet, which pays alice the
+        // bounty and moves the model's token to him.
+        waitUpTo(Duration.ofMinutes(2)).pollingEvery(Duration.ofSeconds(3)).until(d -> {
+            open(commission);
+            return d.findElement(scored).getText().contains("Token offered on-chain");
+        });
+        signInAsDemoMember("bob", BOB);
+        open(commission);
+        click(By.cssSelector("#scored-models button[id^=accept-]"));
+        slow.withMessage(() -> "the row said: " + driver.findElement(scored).getText())
+                .until(d -> d.findElement(status).getText().startsWith("Sent"));
+        waitUpTo(Duration.ofMinutes(2)).pollingEvery(Duration.ofSeconds(3)).until(d -> {
+            open(commission);
+            return d.findElement(scored).getText().contains("Accepted");
+        });
+        screenshot("commission-accepted");
         open(commission + "?lang=ko");
         assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
-        screenshot("commission-offered-korean");
+        screenshot("commission-accepted-korean");
         open(commission + "?lang=en");
     }
 
