@@ -44,6 +44,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         String title = "UI wine on this machine " + System.currentTimeMillis();
 
         uploadFreeCsv(title, csv, "cultivar");
+        String datasetId = currentPath().replaceAll("\\D", "");
 
         // The demo worker is online once it has measured this machine (a minute or two on a busy one): the GPUs
         // page says so, as a member would check before choosing it.
@@ -127,6 +128,61 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         screenshot("this-machine-model-scored");
 
         aliceIsPaidForHerModelByBobsCommission(split, modelId);
+        aliceEntersHerWinesInADataCompetition(split, csv, datasetId, title);
+    }
+
+    /**
+     * The whitepaper's "best data": a host uploads the training data that fixes the columns and classes, hosts a data
+     * competition with the builder's recommended network and a training time; alice submits her wine table, the plaza
+     * trains the host's network on it on the demo worker, runs it on the hidden rows and ranks her data on the board.
+     */
+    private void aliceEntersHerWinesInADataCompetition(WineSplit split, Path csv, String datasetId, String datasetTitle)
+            throws IOException {
+        driver.manage().deleteAllCookies();
+        registerAndSignIn("datahost");
+        String slug = "ui-wine-data-" + System.currentTimeMillis();
+        uploadFreeCsv("Wine training rows " + slug, csv, "cultivar");
+        String trainingData = currentPath().replaceAll("\\D", "");
+        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+        open("/competitions/new");
+        type(By.id("title"), "The best wine data " + slug);
+        type(By.id("slug"), slug);
+        type(By.id("overview"), "Send the wine measurements that teach a fixed network the cultivars best.");
+        type(By.name("datasetId"), trainingData);
+        driver.findElement(By.cssSelector("#data-competition input[value=DATA]")).click();
+        new Select(driver.findElement(By.name("templateRecommendation"))).selectByValue("mlp");
+        type(By.name("trainingMinutes"), "10");
+        new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
+        setValue(By.id("startsAt"), now.minusHours(1));
+        setValue(By.id("endsAt"), now.plusDays(7));
+        driver.findElement(By.id("solution")).sendKeys(split.solution().toString());
+        driver.findElement(By.id("testInputs")).sendKeys(split.testInputs().toString());
+        screenshot("data-competition-host");
+        driver.findElement(By.id("host-submit")).click();
+        waitForPath("/competitions/" + slug);
+        screenshot("data-competition-page");
+
+        signInAsDemoMember("alice", ALICE);
+        open("/competitions/" + slug);
+        driver.findElement(By.cssSelector("#join-form input[name=acceptRules]")).click();
+        clickAndWaitForReload(By.cssSelector("#join-form button"));
+        open("/competitions/" + slug + "/submissions");
+        new Select(visible(By.id("dataset-id"))).selectByValue(datasetId);
+        screenshot("data-competition-submit");
+        driver.findElement(By.id("data-submit")).click();
+        // Trained on the demo worker, then scored: a minute or two.
+        waitUpTo(Duration.ofMinutes(5)).pollingEvery(Duration.ofSeconds(5)).until(d -> {
+            open("/competitions/" + slug + "/submissions");
+            return d.findElement(By.id("submissions")).getText().contains("Scored");
+        });
+        WebElement row = driver.findElement(By.cssSelector("#submissions tr[id^=submission-]"));
+        assertContains(row.getText(), "data", "the submission is marked as data");
+        double score = Double.parseDouble(row.findElement(By.cssSelector("td.num")).getText().strip());
+        assertTrue(score >= 0.8, "the host's network trained on alice's wines, on the hidden rows: " + score);
+        screenshot("data-competition-scored");
+        open("/competitions/" + slug);
+        assertContains(visible(By.id("public-leaderboard")).getText(), datasetTitle, "her data on the board");
+        screenshot("data-competition-leaderboard");
     }
 
     /**
