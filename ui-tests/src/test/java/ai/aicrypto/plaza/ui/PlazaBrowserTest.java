@@ -137,7 +137,9 @@ abstract class PlazaBrowserTest {
     protected void waitForPath(String regex) {
         // A wait of its own: withMessage would stay on the shared one and mislabel later timeouts.
         new WebDriverWait(driver, Duration.ofSeconds(15))
-                .withMessage(() -> "expected a page matching " + regex + " but was on " + currentPath())
+                .withMessage(() -> "expected a page matching " + regex + " but was on " + currentPath() + ", which said: "
+                        + driver.findElements(By.cssSelector(".alert, .field-error")).stream().map(WebElement::getText)
+                        .filter(t -> !t.isBlank()).toList())
                 .until(d -> currentPath().matches(regex));
         waitForPageLoaded();
     }

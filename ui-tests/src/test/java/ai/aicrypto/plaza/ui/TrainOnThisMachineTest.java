@@ -3,7 +3,6 @@ package ai.aicrypto.plaza.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +43,6 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         String title = "UI wine on this machine " + System.currentTimeMillis();
 
         uploadFreeCsv(title, csv, "cultivar");
-        String datasetId = currentPath().replaceAll("\\D", "");
 
         // The demo worker is online once it has measured this machine (a minute or two on a busy one): the GPUs
         // page says so, as a member would check before choosing it.
@@ -107,7 +105,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(fineTune));
         screenshot("builder-fine-tune");
 
-        WineSplit split = splitEveryThirdWine(wine);
+        WineSplit split = WineSplit.everyThirdWine(wine, tempFile("plaza-wine-test-", ".csv"), tempFile("plaza-wine-solution-", ".csv"));
         String slug = hostAWineCompetition(split);
         signInAsDemoMember("alice", ALICE);
         open("/competitions/" + slug);
@@ -128,61 +126,6 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         screenshot("this-machine-model-scored");
 
         aliceIsPaidForHerModelByBobsCommission(split, modelId);
-        aliceEntersHerWinesInADataCompetition(split, csv, datasetId, title);
-    }
-
-    /**
-     * The whitepaper's "best data": a host uploads the training data that fixes the columns and classes, hosts a data
-     * competition with the builder's recommended network and a training time; alice submits her wine table, the plaza
-     * trains the host's network on it on the demo worker, runs it on the hidden rows and ranks her data on the board.
-     */
-    private void aliceEntersHerWinesInADataCompetition(WineSplit split, Path csv, String datasetId, String datasetTitle)
-            throws IOException {
-        driver.manage().deleteAllCookies();
-        registerAndSignIn("datahost");
-        String slug = "ui-wine-data-" + System.currentTimeMillis();
-        uploadFreeCsv("Wine training rows " + slug, csv, "cultivar");
-        String trainingData = currentPath().replaceAll("\\D", "");
-        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
-        open("/competitions/new");
-        type(By.id("title"), "The best wine data " + slug);
-        type(By.id("slug"), slug);
-        type(By.id("overview"), "Send the wine measurements that teach a fixed network the cultivars best.");
-        type(By.name("datasetId"), trainingData);
-        driver.findElement(By.cssSelector("#data-competition input[value=DATA]")).click();
-        new Select(driver.findElement(By.name("templateRecommendation"))).selectByValue("mlp");
-        type(By.name("trainingMinutes"), "10");
-        new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
-        setValue(By.id("startsAt"), now.minusHours(1));
-        setValue(By.id("endsAt"), now.plusDays(7));
-        driver.findElement(By.id("solution")).sendKeys(split.solution().toString());
-        driver.findElement(By.id("testInputs")).sendKeys(split.testInputs().toString());
-        screenshot("data-competition-host");
-        driver.findElement(By.id("host-submit")).click();
-        waitForPath("/competitions/" + slug);
-        screenshot("data-competition-page");
-
-        signInAsDemoMember("alice", ALICE);
-        open("/competitions/" + slug);
-        driver.findElement(By.cssSelector("#join-form input[name=acceptRules]")).click();
-        clickAndWaitForReload(By.cssSelector("#join-form button"));
-        open("/competitions/" + slug + "/submissions");
-        new Select(visible(By.id("dataset-id"))).selectByValue(datasetId);
-        screenshot("data-competition-submit");
-        driver.findElement(By.id("data-submit")).click();
-        // Trained on the demo worker, then scored: a minute or two.
-        waitUpTo(Duration.ofMinutes(5)).pollingEvery(Duration.ofSeconds(5)).until(d -> {
-            open("/competitions/" + slug + "/submissions");
-            return d.findElement(By.id("submissions")).getText().contains("Scored");
-        });
-        WebElement row = driver.findElement(By.cssSelector("#submissions tr[id^=submission-]"));
-        assertContains(row.getText(), "data", "the submission is marked as data");
-        double score = Double.parseDouble(row.findElement(By.cssSelector("td.num")).getText().strip());
-        assertTrue(score >= 0.8, "the host's network trained on alice's wines, on the hidden rows: " + score);
-        screenshot("data-competition-scored");
-        open("/competitions/" + slug);
-        assertContains(visible(By.id("public-leaderboard")).getText(), datasetTitle, "her data on the board");
-        screenshot("data-competition-leaderboard");
     }
 
     /**
@@ -272,40 +215,6 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
         screenshot("commission-accepted-korean");
         open(commission + "?lang=en");
-    }
-
-    /** Every third wine: its measurements as test inputs (ids w1, w4, ...) and its cultivar as the hidden solution. */
-    private record WineSplit(Path testInputs, Path solution) {
-    }
-
-    private WineSplit splitEveryThirdWine(String wine) throws IOException {
-        List<String> lines = wine.lines().toList();
-        List<String> header = List.of(lines.get(0).split(","));
-        int label = header.indexOf("cultivar");
-        StringBuilder inputs = new StringBuilder("id");
-        for (int c = 0; c < header.size(); c++) {
-            if (c != label) {
-                inputs.append(',').append(header.get(c));
-            }
-        }
-        inputs.append('\n');
-        StringBuilder truth = new StringBuilder("id,cultivar\n");
-        for (int row = 1; row < lines.size(); row += 3) {
-            String[] values = lines.get(row).split(",");
-            inputs.append('w').append(row);
-            for (int c = 0; c < values.length; c++) {
-                if (c != label) {
-                    inputs.append(',').append(values[c]);
-                }
-            }
-            inputs.append('\n');
-            truth.append('w').append(row).append(',').append(values[label]).append('\n');
-        }
-        Path testInputs = tempFile("plaza-wine-test-", ".csv");
-        Path solution = tempFile("plaza-wine-solution-", ".csv");
-        Files.writeString(testInputs, inputs, StandardCharsets.UTF_8);
-        Files.writeString(solution, truth, StandardCharsets.UTF_8);
-        return new WineSplit(testInputs, solution);
     }
 
     /** Another member hosts a competition over the split: the wines' measurements to predict, their cultivar hidden. */
