@@ -56,7 +56,8 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         driver.findElement(By.id("testInputs")).sendKeys(split.testInputs().toString());
         screenshot("data-competition-host");
         driver.findElement(By.id("host-submit")).click();
-        waitForPath("/competitions/" + slug);
+        // The plaza checks the files and that the network fits the training data before it answers.
+        waitForPath("/competitions/" + slug, Duration.ofSeconds(90));
         screenshot("data-competition-page");
 
         driver.manage().deleteAllCookies();

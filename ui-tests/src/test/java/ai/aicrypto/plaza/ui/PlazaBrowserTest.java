@@ -135,8 +135,13 @@ abstract class PlazaBrowserTest {
     }
 
     protected void waitForPath(String regex) {
+        waitForPath(regex, Duration.ofSeconds(15));
+    }
+
+    /** As {@link #waitForPath(String)}, for a request that takes long on a busy machine. */
+    protected void waitForPath(String regex, Duration timeout) {
         // A wait of its own: withMessage would stay on the shared one and mislabel later timeouts.
-        new WebDriverWait(driver, Duration.ofSeconds(15))
+        new WebDriverWait(driver, timeout)
                 .withMessage(() -> "expected a page matching " + regex + " but was on " + currentPath() + ", which said: "
                         + driver.findElements(By.cssSelector(".alert, .field-error")).stream().map(WebElement::getText)
                         .filter(t -> !t.isBlank()).toList())
