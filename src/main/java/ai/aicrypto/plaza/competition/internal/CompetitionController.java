@@ -114,17 +114,11 @@ class CompetitionController {
                 @RequestParam(required = false) MultipartFile solution,
                 @RequestParam(required = false) MultipartFile testInputs, @AuthenticationPrincipal AccountPrincipal me,
                 Model model, RedirectAttributes redirect) throws IOException {
-        Path spooled = null;
-        Path spooledInputs = null;
-        try {
-            if (binding.hasErrors()) {
-                return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
-            }
-            spooled = spool(solution, "solution");
-            if (testInputs != null && testInputs.getOriginalFilename() != null && !testInputs.getOriginalFilename().isBlank()) {
-                spooledInputs = spool(testInputs, "testInputs");
-            }
-            Competition c = competitions.host(me, form, spooled, spooledInputs);
+        if (binding.hasErrors()) {
+            return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
+        }
+        try (SpooledFiles spooled = spoolHostFiles(solution, testInputs)) {
+            Competition c = competitions.host(me, form, spooled.solution(), spooled.testInputs());
             redirect.addFlashAttribute("notice", "competition.hosted");
             return "redirect:/competitions/" + c.slug();
         } catch (UserFacingException e) {
@@ -133,13 +127,6 @@ class CompetitionController {
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
             return hostPage(model);
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
-            if (spooledInputs != null) {
-                Files.deleteIfExists(spooledInputs);
-            }
         }
     }
 
@@ -224,26 +211,23 @@ class CompetitionController {
             throw new NotFoundException(); // before reading the file
         }
         CompetitionPhase fixed = phase == null ? phases.last(c) : phases.bySeq(c, phase);
-        Path spooled = null;
-        try {
-            spooled = spool(solution, "solution");
-            hostTools.rescore(c, fixed, me, spooled, reason);
+        try (SpooledFiles spooled = spoolHostFiles(solution, null)) {
+            hostTools.rescore(c, fixed, me, spooled.solution(), reason);
             redirect.addFlashAttribute("notice", "competition.rescored");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
         } catch (ScoringRejected e) {
             redirect.addFlashAttribute("errors", problems(e));
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
         }
         return "redirect:/competitions/" + slug + "#host-tools";
     }
 
-    /** Where an upload over the limit is sent back to (UploadLimitFilter): the page, which then says so. */
-    @GetMapping("/competitions/{slug}/rescore")
-    String rescoreTooLarge(@PathVariable String slug) {
+    /**
+     * Where an upload over the limit to a host tool (a fixed solution, a new phase) is sent back to (UploadLimitFilter):
+     * the page, which then says so.
+     */
+    @GetMapping({"/competitions/{slug}/rescore", "/competitions/{slug}/phases"})
+    String hostToolTooLarge(@PathVariable String slug) {
         return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
     }
 
@@ -281,35 +265,16 @@ class CompetitionController {
         if (!c.hostedBy(me)) {
             throw new NotFoundException(); // before reading the files
         }
-        Path spooled = null;
-        Path spooledInputs = null;
-        try {
-            spooled = spool(solution, "solution");
-            if (testInputs != null && testInputs.getOriginalFilename() != null && !testInputs.getOriginalFilename().isBlank()) {
-                spooledInputs = spool(testInputs, "testInputs");
-            }
-            phaseSetup.add(c, me, data.isData(c), phaseName, opensAt, endsAt, submissionsPerDay, publicPercent, spooled,
-                    spooledInputs, competitions.now());
+        try (SpooledFiles spooled = spoolHostFiles(solution, testInputs)) {
+            phaseSetup.add(c, me, data.isData(c), phaseName, opensAt, endsAt, submissionsPerDay, publicPercent,
+                    spooled.solution(), spooled.testInputs(), competitions.now());
             redirect.addFlashAttribute("notice", "competition.phases.added");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
         } catch (ScoringRejected e) {
             redirect.addFlashAttribute("errors", problems(e));
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
-            if (spooledInputs != null) {
-                Files.deleteIfExists(spooledInputs);
-            }
         }
         return "redirect:/competitions/" + slug + "#host-tools";
-    }
-
-    /** Where an upload over the limit is sent back to (UploadLimitFilter): the page, which then says so. */
-    @GetMapping("/competitions/{slug}/phases")
-    String addPhaseTooLarge(@PathVariable String slug) {
-        return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
     }
 
     @GetMapping("/competitions/{slug}/edit")
@@ -561,6 +526,35 @@ class CompetitionController {
 
     private Path spool(MultipartFile part, String field) throws IOException {
         return UploadedFiles.spool(part, field, uploadDir, properties.maxSubmissionSize().toBytes());
+    }
+
+    /** A host's solution and (when given) test inputs, spooled for one request and deleted when it is done. */
+    private record SpooledFiles(Path solution, Path testInputs) implements AutoCloseable {
+
+        @Override
+        public void close() throws IOException {
+            Files.deleteIfExists(solution);
+            if (testInputs != null) {
+                Files.deleteIfExists(testInputs);
+            }
+        }
+    }
+
+    /**
+     * Spools the solution (required) and the test inputs (optional: {@code null} or no file chosen).
+     *
+     * @throws UserFacingException on the field whose file is missing, empty or too large; nothing is left spooled
+     */
+    private SpooledFiles spoolHostFiles(MultipartFile solution, MultipartFile testInputs) throws IOException {
+        Path spooledSolution = spool(solution, "solution");
+        try {
+            boolean inputsChosen = testInputs != null && testInputs.getOriginalFilename() != null
+                    && !testInputs.getOriginalFilename().isBlank();
+            return new SpooledFiles(spooledSolution, inputsChosen ? spool(testInputs, "testInputs") : null);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(spooledSolution);
+            throw e;
+        }
     }
 
     private String message(UserFacingException e) {
