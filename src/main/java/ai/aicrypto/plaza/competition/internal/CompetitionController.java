@@ -419,7 +419,7 @@ class CompetitionController {
         model.addAttribute("dataTemplate", template);
         model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());
         model.addAttribute("codeSubmissions", testInputs && template == null);
-        model.addAttribute("runnableModels", testInputs && template == null ? code.choices(me.id()) : List.of());
+        model.addAttribute("runnableModels", testInputs && template == null ? code.choices(current, me.id()) : List.of());
         return "competition/submissions";
     }
 

@@ -53,13 +53,17 @@ class PhaseSetup {
         this.transaction = transaction;
     }
 
-    /** A phase's files parsed and checked, before anything is stored. */
+    /**
+     * A phase's files parsed and checked, before anything is stored.
+     *
+     * @param inputColumns the test inputs' header; null without test inputs or for test images
+     */
     record Checked(Solution solution, long seed, TestInputs inputs, List<String> inputColumns) {
     }
 
     /**
-     * Reads the solution with a new seeded public/private split and checks the test inputs (optional) against it: the
-     * same ids, once each.
+     * Reads the solution with a new seeded public/private split and checks the test inputs (optional: a CSV, or a ZIP
+     * of images named by their ids) against it: the same ids, once each.
      *
      * @throws ai.aicrypto.plaza.competition.scoring.SolutionRejected with the problems of the solution file
      * @throws ai.aicrypto.plaza.competition.scoring.TestInputsRejected with the differences of the test inputs
@@ -80,9 +84,9 @@ class PhaseSetup {
             if (testInputsFile == null) {
                 return new Checked(solution, seed, null, null);
             }
-            TestInputs inputs;
-            try (InputStream in = Files.newInputStream(testInputsFile)) {
-                inputs = TestInputs.check(solution, in);
+            TestInputs inputs = files.check(solution, testInputsFile);
+            if (inputs.images()) {
+                return new Checked(solution, seed, inputs, null);
             }
             try (InputStream in = Files.newInputStream(testInputsFile)) {
                 return new Checked(solution, seed, inputs, CodeSubmissions.header(in));

@@ -117,7 +117,7 @@ class SubmissionService {
         String text = checkedDescription(description);
         CompetitionPhase phase = checkOpen(c, teamId, competitions.now());
         refuseInDataCompetition(c);
-        ModelRuns.RunnableModel model = code.check(phase, competitions.solution(c, phase), me.id(), modelId);
+        ModelRuns.RunnableModel model = code.check(c, phase, competitions.solution(c, phase), me.id(), modelId);
         return queue(c, phase, me, teamId, text, fileName(model.title()), null, null, model.id(), null);
     }
 
