@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
@@ -117,8 +118,20 @@ class CompetitionController {
         if (binding.hasErrors()) {
             return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
         }
-        try (SpooledFiles spooled = spoolHostFiles(solution, testInputs)) {
-            Competition c = competitions.host(me, form, spooled.solution(), spooled.testInputs());
+        try (Spool spool = new Spool()) {
+            Path spooledSolution = spool.required(solution, "solution");
+            Path spooledInputs = spool.optional(testInputs, "testInputs");
+            List<PhaseSetup.Request> later = new ArrayList<>();
+            for (int i = 0; i < form.getLaterPhases().size(); i++) {
+                CompetitionForm.LaterPhase row = form.getLaterPhases().get(i);
+                if (!row.blank()) {
+                    String at = "laterPhases[" + i + "].";
+                    later.add(new PhaseSetup.Request(row.getName(), row.getOpensAt(), row.getEndsAt(),
+                            row.getSubmissionsPerDay(), row.getPublicPercent(), spool.required(row.getSolution(), at + "solution"),
+                            spool.optional(row.getTestInputs(), at + "testInputs")));
+                }
+            }
+            Competition c = competitions.host(me, form, spooledSolution, spooledInputs, later);
             redirect.addFlashAttribute("notice", "competition.hosted");
             return "redirect:/competitions/" + c.slug();
         } catch (UserFacingException e) {
@@ -126,6 +139,13 @@ class CompetitionController {
             return hostPage(model);
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
+            return hostPage(model);
+        } catch (CompetitionService.PhaseFilesRejected e) {
+            List<String> errors = new ArrayList<>();
+            errors.add(messages.getMessage("competition.error.phase-files", new Object[] {e.seq(), e.name()},
+                    LocaleContextHolder.getLocale()));
+            errors.addAll(problems(e.rejected()));
+            model.addAttribute("fileErrors", errors);
             return hostPage(model);
         }
     }
@@ -211,8 +231,8 @@ class CompetitionController {
             throw new NotFoundException(); // before reading the file
         }
         CompetitionPhase fixed = phase == null ? phases.last(c) : phases.bySeq(c, phase);
-        try (SpooledFiles spooled = spoolHostFiles(solution, null)) {
-            hostTools.rescore(c, fixed, me, spooled.solution(), reason);
+        try (Spool spool = new Spool()) {
+            hostTools.rescore(c, fixed, me, spool.required(solution, "solution"), reason);
             redirect.addFlashAttribute("notice", "competition.rescored");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
@@ -265,9 +285,10 @@ class CompetitionController {
         if (!c.hostedBy(me)) {
             throw new NotFoundException(); // before reading the files
         }
-        try (SpooledFiles spooled = spoolHostFiles(solution, testInputs)) {
-            phaseSetup.add(c, me, data.isData(c), phaseName, opensAt, endsAt, submissionsPerDay, publicPercent,
-                    spooled.solution(), spooled.testInputs(), competitions.now());
+        try (Spool spool = new Spool()) {
+            phaseSetup.add(c, me, data.isData(c), new PhaseSetup.Request(phaseName, opensAt, endsAt, submissionsPerDay,
+                    publicPercent, spool.required(solution, "solution"), spool.optional(testInputs, "testInputs")),
+                    competitions.now());
             redirect.addFlashAttribute("notice", "competition.phases.added");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
@@ -476,10 +497,8 @@ class CompetitionController {
                   @RequestHeader(name = "HX-Request", required = false) String htmx, HttpServletRequest request,
                   HttpServletResponse response, Model model, RedirectAttributes redirect) throws IOException {
         Competition c = competitions.bySlug(slug);
-        Path spooled = null;
-        try {
-            spooled = spool(file, "file");
-            submissions.submit(c, me, spooled, file.getOriginalFilename(), description);
+        try (Spool spool = new Spool()) {
+            submissions.submit(c, me, spool.required(file, "file"), file.getOriginalFilename(), description);
             String target = "/competitions/" + slug + "/submissions";
             if (htmx != null) {
                 RequestContextUtils.getOutputFlashMap(request).put("notice", "competition.submission.queued");
@@ -493,10 +512,6 @@ class CompetitionController {
             model.addAttribute("fileErrors", List.of(message(e)));
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
         }
         model.addAttribute("description", description);
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
@@ -528,32 +543,28 @@ class CompetitionController {
         return UploadedFiles.spool(part, field, uploadDir, properties.maxSubmissionSize().toBytes());
     }
 
-    /** A host's solution and (when given) test inputs, spooled for one request and deleted when it is done. */
-    private record SpooledFiles(Path solution, Path testInputs) implements AutoCloseable {
+    /** Uploads spooled to the work folder for one request, deleted when it is done. */
+    private final class Spool implements AutoCloseable {
+
+        private final List<Path> files = new ArrayList<>();
+
+        /** @throws UserFacingException on {@code field} when no file was chosen, it is empty or too large */
+        Path required(MultipartFile part, String field) throws IOException {
+            Path file = spool(part, field);
+            files.add(file);
+            return file;
+        }
+
+        /** Null when no file was chosen. */
+        Path optional(MultipartFile part, String field) throws IOException {
+            return CompetitionForm.LaterPhase.chosen(part) ? required(part, field) : null;
+        }
 
         @Override
         public void close() throws IOException {
-            Files.deleteIfExists(solution);
-            if (testInputs != null) {
-                Files.deleteIfExists(testInputs);
+            for (Path file : files) {
+                Files.deleteIfExists(file);
             }
-        }
-    }
-
-    /**
-     * Spools the solution (required) and the test inputs (optional: {@code null} or no file chosen).
-     *
-     * @throws UserFacingException on the field whose file is missing, empty or too large; nothing is left spooled
-     */
-    private SpooledFiles spoolHostFiles(MultipartFile solution, MultipartFile testInputs) throws IOException {
-        Path spooledSolution = spool(solution, "solution");
-        try {
-            boolean inputsChosen = testInputs != null && testInputs.getOriginalFilename() != null
-                    && !testInputs.getOriginalFilename().isBlank();
-            return new SpooledFiles(spooledSolution, inputsChosen ? spool(testInputs, "testInputs") : null);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(spooledSolution);
-            throw e;
         }
     }
 
