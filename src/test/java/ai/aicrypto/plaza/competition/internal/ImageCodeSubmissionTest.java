@@ -6,17 +6,19 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import javax.imageio.ImageIO;
+import java.util.stream.IntStream;
+import java.util.zip.ZipInputStream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.MessageSource;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 
 /**
  * Code submissions in an image competition on real data: Fashion-MNIST (Debian's dataset-fashion-mnist) split by the
@@ -83,6 +86,23 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
         String page = mvc.perform(get("/competitions/" + c.slug() + "/submissions").with(user(participant)))
                 .andReturn().getResponse().getContentAsString();
         assertThat(page).as("the CNN is offered").contains("id=\"model-form\"").contains("value=\"" + cnn + "\"");
+        // The test images are the participants' and the host's only; their names are the ids, nothing else.
+        assertThat(mvc.perform(get("/competitions/" + c.slug())).andReturn().getResponse().getContentAsString())
+                .contains(c.slug() + "-test-images.zip");
+        assertThat(mvc.perform(get("/competitions/" + c.slug() + "/files/test-inputs").with(user(users.member())))
+                .andReturn().getResponse().getStatus()).isEqualTo(404);
+        var download = mvc.perform(get("/competitions/" + c.slug() + "/files/test-inputs").with(user(participant))).andReturn();
+        if (download.getRequest().isAsyncStarted()) {
+            download = mvc.perform(MockMvcRequestBuilders.asyncDispatch(download))
+                    .andReturn();
+        }
+        List<String> entries = new ArrayList<>();
+        try (var zip = new ZipInputStream(new ByteArrayInputStream(download.getResponse().getContentAsByteArray()))) {
+            for (var e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                entries.add(e.getName());
+            }
+        }
+        assertThat(entries).hasSize(TEST).allMatch(name -> name.matches("fashion-test/img-\\d+\\.png"));
 
         Submission run = submissions.submitModel(c, participant, cnn, "the CNN");
         assertThat(awaitScored(run.id())).isEqualTo("SCORED");
@@ -129,7 +149,7 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
 
     @Test
     void testImagesThatDoNotNameTheSolutionsIdsAreRefusedWithTheDifferences() throws Exception {
-        List<String> ids = new java.util.ArrayList<>(ids());
+        List<String> ids = new ArrayList<>(ids());
         ids.set(3, "g1");
         long before = jdbc.sql("SELECT count(*) FROM competitions").query(Long.class).single();
         assertThatThrownBy(() -> imageCompetition(testImages(ids)))
@@ -186,7 +206,7 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
     }
 
     private List<String> ids() {
-        return java.util.stream.IntStream.range(0, TEST).mapToObj(i -> "img-" + i).toList();
+        return IntStream.range(0, TEST).mapToObj(i -> "img-" + i).toList();
     }
 
     private BufferedImage testPicture(int i) {
