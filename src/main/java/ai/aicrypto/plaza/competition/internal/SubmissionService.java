@@ -221,7 +221,8 @@ class SubmissionService {
             throw new UserFacingException(null, "competition.error.not-started");
         }
         if (open == null) {
-            throw new UserFacingException(null, "competition.error.between-phases", next.name(), next.opensAt());
+            throw new UserFacingException(null, "competition.error.between-phases", next.name(),
+                    PhaseSetup.shown(next.opensAt()));
         }
         if (teams.usedToday(List.of(teamId), open.id(), now) >= open.submissionsPerDay()) {
             throw new UserFacingException(null, "competition.error.quota", open.submissionsPerDay());

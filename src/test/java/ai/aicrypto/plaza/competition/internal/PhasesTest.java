@@ -137,7 +137,7 @@ class PhasesTest extends CompetitionTestSupport {
 
         // The pause between the phases: nothing is taken, in either language; development is ranked on its private rows.
         clock.set(DEV_ENDS.plus(1, ChronoUnit.HOURS));
-        assertThat(submitPage(c, a, Locale.ENGLISH)).contains("No phase is open now: the next phase, Final, opens at");
+        assertThat(submitPage(c, a, Locale.ENGLISH)).contains("No phase is open now: the next phase, Final, opens at Mar 7, 2031, 12:00 PM UTC.");
         assertThat(submitPage(c, a, Locale.KOREAN)).contains("지금은 진행 중인 단계가 없습니다. 다음 단계 Final");
         assertThatThrownBy(() -> submissions.toggleSelection(c, a, a1)).isInstanceOf(UserFacingException.class)
                 .extracting(e -> ((UserFacingException) e).messageKey()).isEqualTo("competition.error.phase-ended");
