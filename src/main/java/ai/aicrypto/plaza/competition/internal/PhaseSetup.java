@@ -161,7 +161,7 @@ class PhaseSetup {
      * Checks a later phase: named, opening in the future and no earlier than the phase before it ends, ending after
      * it opens and no later than the competition, a positive quota, and its files (as at hosting).
      *
-     * @param previous the phase before it: its number and end
+     * @param previousSeq the number of the phase before it; {@code previousEnd} its end
      * @throws UserFacingException for a field to fix (times said in the reader's language, in UTC as the forms take them)
      * @throws ai.aicrypto.plaza.competition.scoring.ScoringRejected with the problems of its files
      */
