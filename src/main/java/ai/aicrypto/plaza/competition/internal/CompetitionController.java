@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
@@ -114,17 +115,23 @@ class CompetitionController {
                 @RequestParam(required = false) MultipartFile solution,
                 @RequestParam(required = false) MultipartFile testInputs, @AuthenticationPrincipal AccountPrincipal me,
                 Model model, RedirectAttributes redirect) throws IOException {
-        Path spooled = null;
-        Path spooledInputs = null;
-        try {
-            if (binding.hasErrors()) {
-                return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
+        if (binding.hasErrors()) {
+            return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
+        }
+        try (Spool spool = new Spool()) {
+            Path spooledSolution = spool.required(solution, "solution");
+            Path spooledInputs = spool.optional(testInputs, "testInputs");
+            List<PhaseSetup.Request> later = new ArrayList<>();
+            for (int i = 0; i < form.getLaterPhases().size(); i++) {
+                CompetitionForm.LaterPhase row = form.getLaterPhases().get(i);
+                if (!row.blank()) {
+                    String at = "laterPhases[" + i + "].";
+                    later.add(new PhaseSetup.Request(row.getName(), row.getOpensAt(), row.getEndsAt(),
+                            row.getSubmissionsPerDay(), row.getPublicPercent(), spool.required(row.getSolution(), at + "solution"),
+                            spool.optional(row.getTestInputs(), at + "testInputs")));
+                }
             }
-            spooled = spool(solution, "solution");
-            if (testInputs != null && testInputs.getOriginalFilename() != null && !testInputs.getOriginalFilename().isBlank()) {
-                spooledInputs = spool(testInputs, "testInputs");
-            }
-            Competition c = competitions.host(me, form, spooled, spooledInputs);
+            Competition c = competitions.host(me, form, spooledSolution, spooledInputs, later);
             redirect.addFlashAttribute("notice", "competition.hosted");
             return "redirect:/competitions/" + c.slug();
         } catch (UserFacingException e) {
@@ -133,13 +140,13 @@ class CompetitionController {
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
             return hostPage(model);
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
-            if (spooledInputs != null) {
-                Files.deleteIfExists(spooledInputs);
-            }
+        } catch (CompetitionService.PhaseFilesRejected e) {
+            List<String> errors = new ArrayList<>();
+            errors.add(messages.getMessage("competition.error.phase-files", new Object[] {e.seq(), e.name()},
+                    LocaleContextHolder.getLocale()));
+            errors.addAll(problems(e.rejected()));
+            model.addAttribute("fileErrors", errors);
+            return hostPage(model);
         }
     }
 
@@ -224,26 +231,23 @@ class CompetitionController {
             throw new NotFoundException(); // before reading the file
         }
         CompetitionPhase fixed = phase == null ? phases.last(c) : phases.bySeq(c, phase);
-        Path spooled = null;
-        try {
-            spooled = spool(solution, "solution");
-            hostTools.rescore(c, fixed, me, spooled, reason);
+        try (Spool spool = new Spool()) {
+            hostTools.rescore(c, fixed, me, spool.required(solution, "solution"), reason);
             redirect.addFlashAttribute("notice", "competition.rescored");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
         } catch (ScoringRejected e) {
             redirect.addFlashAttribute("errors", problems(e));
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
         }
         return "redirect:/competitions/" + slug + "#host-tools";
     }
 
-    /** Where an upload over the limit is sent back to (UploadLimitFilter): the page, which then says so. */
-    @GetMapping("/competitions/{slug}/rescore")
-    String rescoreTooLarge(@PathVariable String slug) {
+    /**
+     * Where an upload over the limit to a host tool (a fixed solution, a new phase) is sent back to (UploadLimitFilter):
+     * the page, which then says so.
+     */
+    @GetMapping({"/competitions/{slug}/rescore", "/competitions/{slug}/phases"})
+    String hostToolTooLarge(@PathVariable String slug) {
         return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
     }
 
@@ -281,35 +285,17 @@ class CompetitionController {
         if (!c.hostedBy(me)) {
             throw new NotFoundException(); // before reading the files
         }
-        Path spooled = null;
-        Path spooledInputs = null;
-        try {
-            spooled = spool(solution, "solution");
-            if (testInputs != null && testInputs.getOriginalFilename() != null && !testInputs.getOriginalFilename().isBlank()) {
-                spooledInputs = spool(testInputs, "testInputs");
-            }
-            phaseSetup.add(c, me, data.isData(c), phaseName, opensAt, endsAt, submissionsPerDay, publicPercent, spooled,
-                    spooledInputs, competitions.now());
+        try (Spool spool = new Spool()) {
+            phaseSetup.add(c, me, data.isData(c), new PhaseSetup.Request(phaseName, opensAt, endsAt, submissionsPerDay,
+                    publicPercent, spool.required(solution, "solution"), spool.optional(testInputs, "testInputs")),
+                    competitions.now());
             redirect.addFlashAttribute("notice", "competition.phases.added");
         } catch (UserFacingException e) {
             redirect.addFlashAttribute("error", message(e));
         } catch (ScoringRejected e) {
             redirect.addFlashAttribute("errors", problems(e));
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
-            if (spooledInputs != null) {
-                Files.deleteIfExists(spooledInputs);
-            }
         }
         return "redirect:/competitions/" + slug + "#host-tools";
-    }
-
-    /** Where an upload over the limit is sent back to (UploadLimitFilter): the page, which then says so. */
-    @GetMapping("/competitions/{slug}/phases")
-    String addPhaseTooLarge(@PathVariable String slug) {
-        return "redirect:/competitions/" + competitions.bySlug(slug).slug() + "?tooLarge#host-tools";
     }
 
     @GetMapping("/competitions/{slug}/edit")
@@ -454,7 +440,7 @@ class CompetitionController {
         model.addAttribute("dataTemplate", template);
         model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());
         model.addAttribute("codeSubmissions", testInputs && template == null);
-        model.addAttribute("runnableModels", testInputs && template == null ? code.choices(me.id()) : List.of());
+        model.addAttribute("runnableModels", testInputs && template == null ? code.choices(current, me.id()) : List.of());
         return "competition/submissions";
     }
 
@@ -511,10 +497,8 @@ class CompetitionController {
                   @RequestHeader(name = "HX-Request", required = false) String htmx, HttpServletRequest request,
                   HttpServletResponse response, Model model, RedirectAttributes redirect) throws IOException {
         Competition c = competitions.bySlug(slug);
-        Path spooled = null;
-        try {
-            spooled = spool(file, "file");
-            submissions.submit(c, me, spooled, file.getOriginalFilename(), description);
+        try (Spool spool = new Spool()) {
+            submissions.submit(c, me, spool.required(file, "file"), file.getOriginalFilename(), description);
             String target = "/competitions/" + slug + "/submissions";
             if (htmx != null) {
                 RequestContextUtils.getOutputFlashMap(request).put("notice", "competition.submission.queued");
@@ -528,10 +512,6 @@ class CompetitionController {
             model.addAttribute("fileErrors", List.of(message(e)));
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
-        } finally {
-            if (spooled != null) {
-                Files.deleteIfExists(spooled);
-            }
         }
         model.addAttribute("description", description);
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
@@ -561,6 +541,31 @@ class CompetitionController {
 
     private Path spool(MultipartFile part, String field) throws IOException {
         return UploadedFiles.spool(part, field, uploadDir, properties.maxSubmissionSize().toBytes());
+    }
+
+    /** Uploads spooled to the work folder for one request, deleted when it is done. */
+    private final class Spool implements AutoCloseable {
+
+        private final List<Path> files = new ArrayList<>();
+
+        /** @throws UserFacingException on {@code field} when no file was chosen, it is empty or too large */
+        Path required(MultipartFile part, String field) throws IOException {
+            Path file = spool(part, field);
+            files.add(file);
+            return file;
+        }
+
+        /** Null when no file was chosen. */
+        Path optional(MultipartFile part, String field) throws IOException {
+            return CompetitionForm.LaterPhase.chosen(part) ? required(part, field) : null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     private String message(UserFacingException e) {

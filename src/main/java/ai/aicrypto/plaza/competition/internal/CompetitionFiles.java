@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +15,18 @@ import java.util.Optional;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.scoring.SampleSubmission;
 import ai.aicrypto.plaza.competition.scoring.Solution;
+import ai.aicrypto.plaza.competition.scoring.Problem;
 import ai.aicrypto.plaza.competition.scoring.TestInputs;
+import ai.aicrypto.plaza.competition.scoring.TestInputsRejected;
+import ai.aicrypto.plaza.dataset.DatasetProperties;
 import ai.aicrypto.plaza.dataset.Datasets;
+import ai.aicrypto.plaza.dataset.format.DatasetFormatException;
+import ai.aicrypto.plaza.dataset.format.IdImageArchive;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,7 +34,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * What participants download: the training dataset's raw files and, for each phase, the test inputs (features of the
- * test rows, no labels) and a sample submission generated from the phase's solution. The test inputs and the sample
+ * test rows, no labels: a CSV, or for an image competition a ZIP of images named by their ids) and a sample submission generated from the phase's solution. The test inputs and the sample
  * are stored encrypted under the competition's data key; only the host and participants who joined may download anything. The solution
  * itself is never among these files.
  */
@@ -35,6 +42,9 @@ import org.springframework.stereotype.Component;
 class CompetitionFiles {
 
     enum Kind { TEST_INPUTS, SAMPLE }
+
+    /** How an image competition's test inputs are named: the name says what they are, wherever they are read. */
+    private static final String TEST_IMAGES_SUFFIX = "-test-images.zip";
 
     /** An encrypted file written to the blob store, not yet recorded (or recorded in the caller's transaction). */
     record Stored(Kind kind, String fileName, String blobKey, long bytes, int rows) {
@@ -58,10 +68,12 @@ class CompetitionFiles {
     private final TeamService teams;
     private final Path workDir;
     private final DataCompetitions data;
+    private final long maxImagesBytes;
 
     CompetitionFiles(JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, Datasets datasets, TeamService teams,
-                     PlazaProperties plaza, DataCompetitions data) {
+                     PlazaProperties plaza, DataCompetitions data, DatasetProperties datasetLimits) {
         this.data = data;
+        this.maxImagesBytes = datasetLimits.maxDecompressedSize().toBytes();
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
@@ -82,7 +94,8 @@ class CompetitionFiles {
         List<Stored> written = new ArrayList<>();
         try {
             if (testInputsFile != null) {
-                written.add(encrypt(key, Kind.TEST_INPUTS, fileStem + "-test.csv", testInputsFile, inputs.rows()));
+                written.add(encrypt(key, Kind.TEST_INPUTS, fileStem + (inputs.images() ? TEST_IMAGES_SUFFIX : "-test.csv"),
+                        testInputsFile, inputs.rows()));
             }
             written.add(sample(key, fileStem, solution, inputs));
             return written;
@@ -137,16 +150,94 @@ class CompetitionFiles {
                 .optional();
     }
 
+    /**
+     * Checks test inputs uploaded by the host against {@code solution}: a ZIP of images named by their ids, or a CSV.
+     *
+     * @throws ai.aicrypto.plaza.competition.scoring.TestInputsRejected with every problem found
+     */
+    TestInputs check(Solution solution, Path testInputsFile) {
+        try {
+            if (IdImageArchive.isZip(testInputsFile)) {
+                return checkImages(solution, testInputsFile);
+            }
+            try (InputStream in = Files.newInputStream(testInputsFile)) {
+                return TestInputs.check(solution, in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private TestInputs checkImages(Solution solution, Path zip) throws IOException {
+        try (IdImageArchive images = openImages(zip)) {
+            return TestInputs.checkImages(solution, images.ids());
+        }
+    }
+
+    /**
+     * Opens a ZIP of test images.
+     *
+     * @throws TestInputsRejected why it is no such ZIP, in the dataset upload's words
+     */
+    IdImageArchive openImages(Path zip) throws IOException {
+        try {
+            return IdImageArchive.open(zip, maxImagesBytes);
+        } catch (DatasetFormatException e) {
+            throw new TestInputsRejected(List.of(new Problem(e.messageKey(), List.of(e.args()))));
+        }
+    }
+
     /** A phase's test inputs checked again against {@code solution} (a fixed one), or null when the host gave none. */
     TestInputs recheck(CompetitionPhase phase, Solution solution) {
         Optional<Stored> stored = find(phase, Kind.TEST_INPUTS);
         if (stored.isEmpty()) {
             return null;
         }
+        if (images(stored.get())) {
+            return withTestImages(phase, zip -> checkImages(solution, zip));
+        }
         try (InputStream in = decrypt(phase, stored.get())) {
             return TestInputs.check(solution, in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the phase's test inputs are images (a ZIP); false when it has none. */
+    boolean hasTestImages(CompetitionPhase phase) {
+        return find(phase, Kind.TEST_INPUTS).map(CompetitionFiles::images).orElse(false);
+    }
+
+    private static boolean images(Stored stored) {
+        return stored.fileName().endsWith(TEST_IMAGES_SUFFIX);
+    }
+
+    /** An action on the file of the phase's hidden test inputs, decrypted for the action only (a ZIP is read at random). */
+    interface ZipAction<T> {
+        T apply(Path zip) throws IOException;
+    }
+
+    /**
+     * Runs {@code action} on the phase's test images, decrypted into a work file deleted afterwards.
+     *
+     * @throws ai.aicrypto.plaza.platform.UserFacingException when the host gave no test inputs
+     */
+    <T> T withTestImages(CompetitionPhase phase, ZipAction<T> action) {
+        Stored stored = find(phase, Kind.TEST_INPUTS).orElseThrow(
+                () -> new UserFacingException(null, "competition.error.code-needs-test-inputs"));
+        Path file = null;
+        try {
+            file = Files.createTempFile(Files.createDirectories(workDir), "test-images-", ".zip");
+            try (InputStream in = decrypt(phase, stored)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return action.apply(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (file != null) {
+                file.toFile().delete();
+            }
         }
     }
 

@@ -2,8 +2,11 @@ package ai.aicrypto.plaza.competition.internal;
 
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.web.multipart.MultipartFile;
 
 /** The hosting form; times are UTC (datetime-local inputs). Public with accessors for data binding. */
 public class CompetitionForm {
@@ -43,6 +46,57 @@ public class CompetitionForm {
     /** When the first phase ends, for a competition whose host adds later phases; empty: at the competition's end. */
     @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
     private LocalDateTime firstPhaseEndsAt;
+    /** The phases after the first, in order; the form offers {@value #LATER_PHASE_ROWS} rows, a blank one is none. */
+    private List<LaterPhase> laterPhases = blankRows();
+
+    /** Rows for later phases on the hosting form. */
+    static final int LATER_PHASE_ROWS = 2;
+
+    private static List<LaterPhase> blankRows() {
+        List<LaterPhase> rows = new ArrayList<>();
+        for (int i = 0; i < LATER_PHASE_ROWS; i++) {
+            rows.add(new LaterPhase());
+        }
+        return rows;
+    }
+
+    /** A later phase on the hosting form: as the page's "add a phase" form has it. */
+    public static class LaterPhase {
+        private String name = "";
+        @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+        private LocalDateTime opensAt;
+        @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+        private LocalDateTime endsAt;
+        private int submissionsPerDay = 5;
+        private int publicPercent = 30;
+        private MultipartFile solution;
+        private MultipartFile testInputs;
+
+        /** Nothing named, timed or uploaded: a row the host left empty. */
+        public boolean blank() {
+            return (name == null || name.isBlank()) && opensAt == null && endsAt == null && !chosen(solution)
+                    && !chosen(testInputs);
+        }
+
+        static boolean chosen(MultipartFile part) {
+            return part != null && part.getOriginalFilename() != null && !part.getOriginalFilename().isBlank();
+        }
+
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public LocalDateTime getOpensAt() { return opensAt; }
+        public void setOpensAt(LocalDateTime opensAt) { this.opensAt = opensAt; }
+        public LocalDateTime getEndsAt() { return endsAt; }
+        public void setEndsAt(LocalDateTime endsAt) { this.endsAt = endsAt; }
+        public int getSubmissionsPerDay() { return submissionsPerDay; }
+        public void setSubmissionsPerDay(int submissionsPerDay) { this.submissionsPerDay = submissionsPerDay; }
+        public int getPublicPercent() { return publicPercent; }
+        public void setPublicPercent(int publicPercent) { this.publicPercent = publicPercent; }
+        public MultipartFile getSolution() { return solution; }
+        public void setSolution(MultipartFile solution) { this.solution = solution; }
+        public MultipartFile getTestInputs() { return testInputs; }
+        public void setTestInputs(MultipartFile testInputs) { this.testInputs = testInputs; }
+    }
 
     public String getTitle() { return title; }
     public void setTitle(String title) { this.title = title; }
@@ -90,4 +144,6 @@ public class CompetitionForm {
     public void setPhaseName(String phaseName) { this.phaseName = phaseName; }
     public LocalDateTime getFirstPhaseEndsAt() { return firstPhaseEndsAt; }
     public void setFirstPhaseEndsAt(LocalDateTime firstPhaseEndsAt) { this.firstPhaseEndsAt = firstPhaseEndsAt; }
+    public List<LaterPhase> getLaterPhases() { return laterPhases; }
+    public void setLaterPhases(List<LaterPhase> laterPhases) { this.laterPhases = laterPhases; }
 }

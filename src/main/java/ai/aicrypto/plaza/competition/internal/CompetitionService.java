@@ -25,6 +25,7 @@ import ai.aicrypto.plaza.catalog.ListingKind;
 import ai.aicrypto.plaza.competition.CompetitionChanged;
 import ai.aicrypto.plaza.competition.Competitions;
 import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.ScoringRejected;
 import ai.aicrypto.plaza.competition.scoring.Solution;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.MarkdownRenderer;
@@ -50,6 +51,8 @@ public class CompetitionService implements Competitions {
     private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])");
     private static final Set<String> RESERVED_SLUGS = Set.of("new");
     private static final long SOLUTIONS_IN_MEMORY_BYTES = 512L << 20;
+    /** Phases after the first that hosting takes: a competition is not a season of leagues. */
+    static final int MAX_LATER_PHASES = 8;
 
     private final JdbcClient jdbc;
     private final Catalog catalog;
@@ -109,6 +112,18 @@ public class CompetitionService implements Competitions {
      * @throws ai.aicrypto.plaza.competition.scoring.TestInputsRejected with the differences of the test inputs
      */
     Competition host(AccountPrincipal host, CompetitionForm form, Path solutionFile, Path testInputsFile) {
+        return host(host, form, solutionFile, testInputsFile, List.of());
+    }
+
+    /**
+     * Hosts a competition with phases after the first ({@code later}, in order; each checked as a phase the host adds
+     * later is, {@link PhaseSetup#plan}), all or nothing.
+     *
+     * @throws UserFacingException for a field to fix; a later phase's at its row ({@code laterPhases[i].field})
+     * @throws PhaseFilesRejected with the problems of a later phase's files
+     */
+    Competition host(AccountPrincipal host, CompetitionForm form, Path solutionFile, Path testInputsFile,
+                     List<PhaseSetup.Request> later) {
         String title = required(form.getTitle(), "title", 140);
         String slug = form.getSlug() == null ? "" : form.getSlug().strip();
         if (!SLUG.matcher(slug).matches() || RESERVED_SLUGS.contains(slug)) {
@@ -139,18 +154,31 @@ public class CompetitionService implements Competitions {
             throw new UserFacingException("prizePoolAic", "competition.error.prize-pool");
         }
         List<Integer> split = prizeSplit(form.getPrizeSplit(), pool);
-        String phaseName = PhaseSetup.name(form.getPhaseName(), false);
+        if (later.size() > MAX_LATER_PHASES) {
+            throw new UserFacingException(null, "competition.error.phase-count", MAX_LATER_PHASES + 1);
+        }
+        String phaseName = PhaseSetup.name(form.getPhaseName(), !later.isEmpty());
         Instant firstPhaseEnds = form.getFirstPhaseEndsAt() == null ? endsAt : utc(form.getFirstPhaseEndsAt(), "firstPhaseEndsAt");
         if (!firstPhaseEnds.isAfter(startsAt) || firstPhaseEnds.isAfter(endsAt) || !firstPhaseEnds.isAfter(clock.instant())) {
-            throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-ends", endsAt);
+            throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-ends", PhaseSetup.shown(endsAt));
         }
         PhaseSetup.Checked checked = phases.check(metric, form.getPublicPercent(), solutionFile, testInputsFile);
         DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, checked.inputColumns());
-        if (dataPlan != null && !firstPhaseEnds.equals(endsAt)) {
+        if (dataPlan != null && (!firstPhaseEnds.equals(endsAt) || !later.isEmpty())) {
             throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-data");
         }
+        List<PhaseSetup.Planned> planned = planLater(metric, later, firstPhaseEnds, endsAt);
         DataKeys.DataKey key = dataKeys.generate();
-        PhaseSetup.Stored stored = phases.store(key, slug, checked, solutionFile, testInputsFile);
+        List<PhaseSetup.Stored> stored = new ArrayList<>();
+        try {
+            stored.add(phases.store(key, slug, checked, solutionFile, testInputsFile));
+            for (int i = 0; i < planned.size(); i++) {
+                stored.add(phases.store(key, slug, i + 2, planned.get(i)));
+            }
+        } catch (RuntimeException e) {
+            stored.forEach(phases::discard);
+            throw e;
+        }
         String overview = text(form.getOverview());
         try {
             long id = transaction.execute(status -> {
@@ -166,18 +194,73 @@ public class CompetitionService implements Competitions {
                                 split.toArray(Integer[]::new), Timestamp.from(clock.instant()))
                         .query(Long.class).single();
                 phases.record(created, 1, phaseName, startsAt, firstPhaseEnds, form.getSubmissionsPerDay(),
-                        form.getPublicPercent(), checked, stored);
+                        form.getPublicPercent(), checked, stored.get(0));
+                for (int i = 0; i < planned.size(); i++) {
+                    phases.record(created, i + 2, planned.get(i), stored.get(i + 1));
+                }
                 if (dataPlan != null) {
                     data.record(created, host.id(), dataPlan);
                 }
                 events.publishEvent(new CompetitionChanged(created));
                 return created;
             });
-            cache(stored.solutionBlobKey(), checked.solution());
+            cache(stored.get(0).solutionBlobKey(), checked.solution());
             return find(id);
         } catch (RuntimeException e) {
-            phases.discard(stored);
+            stored.forEach(phases::discard);
             throw e;
+        }
+    }
+
+    /**
+     * Checks the phases after the first, each after the one before it; a refusal names its row (or, for its files,
+     * its number and name).
+     */
+    private List<PhaseSetup.Planned> planLater(Metric metric, List<PhaseSetup.Request> later, Instant firstPhaseEnds,
+                                               Instant endsAt) {
+        List<PhaseSetup.Planned> planned = new ArrayList<>();
+        Instant previousEnd = firstPhaseEnds;
+        for (int i = 0; i < later.size(); i++) {
+            PhaseSetup.Request request = later.get(i);
+            try {
+                PhaseSetup.Planned phase = phases.plan(metric, request, i + 1, previousEnd, endsAt, clock.instant());
+                planned.add(phase);
+                previousEnd = phase.ends();
+            } catch (UserFacingException e) {
+                String field = "phaseName".equals(e.field()) ? "name" : e.field();
+                throw new UserFacingException(field == null ? null : "laterPhases[" + i + "]." + field, e.messageKey(),
+                        e.args());
+            } catch (ScoringRejected e) {
+                throw new PhaseFilesRejected(i + 2, request.name(), e);
+            }
+        }
+        return planned;
+    }
+
+    /** A later phase's files named at hosting were refused: which phase, and the problems. */
+    static final class PhaseFilesRejected extends RuntimeException {
+
+        private final int seq;
+        private final String name;
+        private final transient ScoringRejected rejected;
+
+        PhaseFilesRejected(int seq, String name, ScoringRejected rejected) {
+            super("phase " + seq + ": " + rejected.getMessage(), rejected);
+            this.seq = seq;
+            this.name = name;
+            this.rejected = rejected;
+        }
+
+        int seq() {
+            return seq;
+        }
+
+        String name() {
+            return name;
+        }
+
+        ScoringRejected rejected() {
+            return rejected;
         }
     }
 

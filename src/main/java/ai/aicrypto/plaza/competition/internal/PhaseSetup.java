@@ -11,6 +11,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.FormatStyle;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -22,6 +24,7 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -53,13 +56,17 @@ class PhaseSetup {
         this.transaction = transaction;
     }
 
-    /** A phase's files parsed and checked, before anything is stored. */
+    /**
+     * A phase's files parsed and checked, before anything is stored.
+     *
+     * @param inputColumns the test inputs' header; null without test inputs or for test images
+     */
     record Checked(Solution solution, long seed, TestInputs inputs, List<String> inputColumns) {
     }
 
     /**
-     * Reads the solution with a new seeded public/private split and checks the test inputs (optional) against it: the
-     * same ids, once each.
+     * Reads the solution with a new seeded public/private split and checks the test inputs (optional: a CSV, or a ZIP
+     * of images named by their ids) against it: the same ids, once each.
      *
      * @throws ai.aicrypto.plaza.competition.scoring.SolutionRejected with the problems of the solution file
      * @throws ai.aicrypto.plaza.competition.scoring.TestInputsRejected with the differences of the test inputs
@@ -80,9 +87,9 @@ class PhaseSetup {
             if (testInputsFile == null) {
                 return new Checked(solution, seed, null, null);
             }
-            TestInputs inputs;
-            try (InputStream in = Files.newInputStream(testInputsFile)) {
-                inputs = TestInputs.check(solution, in);
+            TestInputs inputs = files.check(solution, testInputsFile);
+            if (inputs.images()) {
+                return new Checked(solution, seed, inputs, null);
             }
             try (InputStream in = Files.newInputStream(testInputsFile)) {
                 return new Checked(solution, seed, inputs, CodeSubmissions.header(in));
@@ -140,59 +147,102 @@ class PhaseSetup {
         return name;
     }
 
+    /** A later phase as a host asks for it (on the hosting form or later), its files spooled. */
+    record Request(String name, LocalDateTime opensAt, LocalDateTime endsAt, int perDay, int publicPercent,
+                   Path solutionFile, Path testInputsFile) {
+    }
+
+    /** A later phase checked, before anything is stored. */
+    record Planned(String name, Instant opens, Instant ends, int perDay, int publicPercent, Checked checked,
+                   Path solutionFile, Path testInputsFile) {
+    }
+
     /**
-     * Adds a later phase: only the host, not in a data competition, opening in the future, after the last phase's end
-     * and ending no later than the competition. Its solution and test inputs are checked as at hosting.
+     * Checks a later phase: named, opening in the future and no earlier than the phase before it ends, ending after
+     * it opens and no later than the competition, a positive quota, and its files (as at hosting).
+     *
+     * @param previousSeq the number of the phase before it; {@code previousEnd} its end
+     * @throws UserFacingException for a field to fix (times said in the reader's language, in UTC as the forms take them)
+     * @throws ai.aicrypto.plaza.competition.scoring.ScoringRejected with the problems of its files
+     */
+    Planned plan(Metric metric, Request r, int previousSeq, Instant previousEnd, Instant competitionEnd, Instant now) {
+        String name = name(r.name(), true);
+        if (r.opensAt() == null || r.endsAt() == null) {
+            throw new UserFacingException(r.opensAt() == null ? "opensAt" : "endsAt", "competition.error.time");
+        }
+        Instant opens = r.opensAt().toInstant(ZoneOffset.UTC);
+        Instant ends = r.endsAt().toInstant(ZoneOffset.UTC);
+        if (!opens.isAfter(now)) {
+            throw new UserFacingException("opensAt", "competition.error.phase-opens-past");
+        }
+        if (opens.isBefore(previousEnd)) {
+            throw new UserFacingException("opensAt", "competition.error.phase-overlap", previousSeq, shown(previousEnd));
+        }
+        if (!ends.isAfter(opens) || ends.isAfter(competitionEnd)) {
+            throw new UserFacingException("endsAt", "competition.error.phase-ends", shown(competitionEnd));
+        }
+        if (r.perDay() < 1) {
+            throw new UserFacingException("submissionsPerDay", "competition.error.positive");
+        }
+        Checked checked = check(metric, r.publicPercent(), r.solutionFile(), r.testInputsFile());
+        return new Planned(name, opens, ends, r.perDay(), r.publicPercent(), checked, r.solutionFile(), r.testInputsFile());
+    }
+
+    /**
+     * A time as a refusal says it: the reader's date and time format, in UTC (as the forms take times). Made on the
+     * request's thread, in its language.
+     */
+    static String shown(Instant time) {
+        return DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
+                .withLocale(LocaleContextHolder.getLocale()).withZone(ZoneOffset.UTC).format(time) + " UTC";
+    }
+
+    /** Stores a planned phase's files as phase {@code seq} of the competition named {@code slug}; not yet recorded. */
+    Stored store(DataKeys.DataKey key, String slug, int seq, Planned planned) {
+        return store(key, slug + "-phase-" + seq, planned.checked(), planned.solutionFile(), planned.testInputsFile());
+    }
+
+    /** Records a planned phase as phase {@code seq}; run in the caller's transaction. */
+    long record(long competitionId, int seq, Planned planned, Stored stored) {
+        return record(competitionId, seq, planned.name(), planned.opens(), planned.ends(), planned.perDay(),
+                planned.publicPercent(), planned.checked(), stored);
+    }
+
+    /**
+     * Adds a later phase: only the host, not in a data competition, checked as {@link #plan} says, after the last phase.
      *
      * @throws UserFacingException for a field to fix
      * @throws ai.aicrypto.plaza.competition.scoring.ScoringRejected with the problems of its files
      */
-    CompetitionPhase add(Competition c, AccountPrincipal who, boolean dataCompetition, String phaseName,
-                         LocalDateTime opensAt, LocalDateTime endsAt, int perDay, int publicPercent, Path solutionFile,
-                         Path testInputsFile, Instant now) {
+    CompetitionPhase add(Competition c, AccountPrincipal who, boolean dataCompetition, Request request, Instant now) {
         if (!c.hostedBy(who)) {
             throw new NotFoundException();
         }
         if (dataCompetition) {
             throw new UserFacingException(null, "competition.error.phase-data");
         }
-        String name = name(phaseName, true);
-        if (opensAt == null || endsAt == null) {
-            throw new UserFacingException(opensAt == null ? "opensAt" : "endsAt", "competition.error.time");
-        }
-        Instant opens = opensAt.toInstant(ZoneOffset.UTC);
-        Instant ends = endsAt.toInstant(ZoneOffset.UTC);
         CompetitionPhase last = phases.last(c);
-        if (!opens.isAfter(now)) {
-            throw new UserFacingException("opensAt", "competition.error.phase-opens-past");
+        if (!now.isBefore(c.closesAt())) {
+            throw new UserFacingException("endsAt", "competition.error.phase-ends", shown(c.endsAt()));
         }
-        if (opens.isBefore(last.endsAt())) {
-            throw new UserFacingException("opensAt", "competition.error.phase-overlap", last.seq(), last.endsAt());
-        }
-        if (!ends.isAfter(opens) || ends.isAfter(c.endsAt()) || !now.isBefore(c.closesAt())) {
-            throw new UserFacingException("endsAt", "competition.error.phase-ends", c.endsAt());
-        }
-        if (perDay < 1) {
-            throw new UserFacingException("submissionsPerDay", "competition.error.positive");
-        }
-        Checked checked = check(c.metric(), publicPercent, solutionFile, testInputsFile);
+        Planned planned = plan(c.metric(), request, last.seq(), last.endsAt(), c.endsAt(), now);
         DataKeys.DataKey key;
         try {
             key = dataKeys.unwrap(c.wrappedDataKey());
         } catch (GeneralSecurityException e) {
             throw new IntegrityException("The data key of " + c + " cannot be unwrapped", e);
         }
-        Stored stored = store(key, c.slug() + "-phase-" + (last.seq() + 1), checked,
-                solutionFile, testInputsFile);
+        Stored stored = store(key, c.slug(), last.seq() + 1, planned);
         try {
             long id = transaction.execute(status -> {
                 // One phase added at a time: the next number and the overlap are checked under the competition's lock.
                 jdbc.sql("SELECT id FROM competitions WHERE id = ? FOR UPDATE").param(c.id()).query(Long.class).single();
                 CompetitionPhase latest = phases.last(c);
                 if (latest.seq() != last.seq()) {
-                    throw new UserFacingException("opensAt", "competition.error.phase-overlap", latest.seq(), latest.endsAt());
+                    throw new UserFacingException("opensAt", "competition.error.phase-overlap", latest.seq(),
+                            shown(latest.endsAt()));
                 }
-                return record(c.id(), last.seq() + 1, name, opens, ends, perDay, publicPercent, checked, stored);
+                return record(c.id(), last.seq() + 1, planned, stored);
             });
             return phases.find(id);
         } catch (RuntimeException e) {
@@ -200,5 +250,4 @@ class PhaseSetup {
             throw e;
         }
     }
-
 }

@@ -117,7 +117,7 @@ class SubmissionService {
         String text = checkedDescription(description);
         CompetitionPhase phase = checkOpen(c, teamId, competitions.now());
         refuseInDataCompetition(c);
-        ModelRuns.RunnableModel model = code.check(phase, competitions.solution(c, phase), me.id(), modelId);
+        ModelRuns.RunnableModel model = code.check(c, phase, competitions.solution(c, phase), me.id(), modelId);
         return queue(c, phase, me, teamId, text, fileName(model.title()), null, null, model.id(), null);
     }
 
@@ -221,7 +221,8 @@ class SubmissionService {
             throw new UserFacingException(null, "competition.error.not-started");
         }
         if (open == null) {
-            throw new UserFacingException(null, "competition.error.between-phases", next.name(), next.opensAt());
+            throw new UserFacingException(null, "competition.error.between-phases", next.name(),
+                    PhaseSetup.shown(next.opensAt()));
         }
         if (teams.usedToday(List.of(teamId), open.id(), now) >= open.submissionsPerDay()) {
             throw new UserFacingException(null, "competition.error.quota", open.submissionsPerDay());

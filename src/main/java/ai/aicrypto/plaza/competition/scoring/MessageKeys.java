@@ -93,6 +93,12 @@ public final class MessageKeys {
     public static final String TEST_INPUTS_EXTRA_IDS = TEST_INPUTS + "extra-ids";
     /** {0}: solution ids with no row, {1}: the first of them (at most 10), comma-separated. */
     public static final String TEST_INPUTS_MISSING_IDS = TEST_INPUTS + "missing-ids";
+    /** {0}: image number in the ZIP, {1}: id, {2}: the number of the image that had it first. */
+    public static final String TEST_INPUTS_DUPLICATE_IMAGE = TEST_INPUTS + "duplicate-image";
+    /** {0}: images whose id the solution does not have, {1}: the first of those ids (at most 10), comma-separated. */
+    public static final String TEST_INPUTS_EXTRA_IMAGES = TEST_INPUTS + "extra-images";
+    /** {0}: solution ids with no image, {1}: the first of them (at most 10), comma-separated. */
+    public static final String TEST_INPUTS_MISSING_IMAGES = TEST_INPUTS + "missing-images";
 
     /** {0}: ids of the fixed solution that the current one does not have, {1}: the first of them (at most 10). */
     public static final String FIXED_SOLUTION_EXTRA_IDS = SOLUTION + "fixed-extra-ids";

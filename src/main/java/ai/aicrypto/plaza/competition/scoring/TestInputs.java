@@ -9,7 +9,8 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * The test inputs participants predict on: a CSV with an {@code id} column and the feature columns, one row for
- * every id of the solution and no other, and no column named like the solution's target (a host who exports the
+ * every id of the solution and no other (or, for an image competition, one image named by its id for each;
+ * {@link #checkImages}), and no column named like the solution's target (a host who exports the
  * test set with its labels must not publish them). Checked against the {@link Solution} in one streaming pass;
  * everything wrong is reported at once: how many ids are missing and which come first, likewise the ids the
  * solution does not have, and each duplicate with its lines.
@@ -79,7 +80,36 @@ public final class TestInputs {
         }
     }
 
-    /** Columns of the file, the id column included. */
+    /**
+     * Checks the ids of an image competition's test images (a ZIP's, in its order) against {@code solution}: every id
+     * once, no other.
+     *
+     * @throws TestInputsRejected with every problem found
+     */
+    public static TestInputs checkImages(Solution solution, List<String> ids) {
+        Problems problems = new Problems();
+        IdCoverage coverage = new IdCoverage(solution);
+        int[] order = new int[solution.size()];
+        int inOrder = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            int row = coverage.see(i + 1, ids.get(i), problems, MessageKeys.TEST_INPUTS_DUPLICATE_IMAGE);
+            if (row >= 0) {
+                order[inOrder++] = row;
+            }
+        }
+        coverage.summarize(problems, MessageKeys.TEST_INPUTS_EXTRA_IMAGES, MessageKeys.TEST_INPUTS_MISSING_IMAGES);
+        if (!problems.isEmpty()) {
+            throw new TestInputsRejected(problems.list());
+        }
+        return new TestInputs(0, order);
+    }
+
+    /** Whether these are an image competition's test images (a ZIP), not a CSV. */
+    public boolean images() {
+        return columns == 0;
+    }
+
+    /** Columns of the file, the id column included; 0 for images. */
     public int columns() {
         return columns;
     }

@@ -48,6 +48,7 @@ final class ErrorKeys {
     static final String ZIP_ENTRY_SIZE = "dataset.error.zip-entry-size";
     static final String ZIP_IMAGE_TOO_LARGE = "dataset.error.zip-image-too-large";
     static final String ZIP_BROKEN_IMAGE = "dataset.error.zip-broken-image";
+    static final String ZIP_ID_IMAGE_IN_FOLDER = "dataset.error.zip-id-image-in-folder";
     static final String TEXT_COLUMN_MISSING = "dataset.error.text-column-missing";
     static final String TEXT_COLUMN_LABEL = "dataset.error.text-column-label";
     static final String TEXT_EMPTY = "dataset.error.text-empty";

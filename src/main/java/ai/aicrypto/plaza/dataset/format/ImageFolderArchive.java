@@ -63,14 +63,7 @@ final class ImageFolderArchive implements Closeable {
 
     /** The source's ZIP; each image decoded is reported to the source's progress by its stored size. */
     static ImageFolderArchive open(DatasetSource source, DatasetLimits limits) throws IOException {
-        Path file = source.primary();
-        checkDirectorySize(file);
-        ZipFile zip;
-        try {
-            zip = ZipFile.builder().setPath(file).setIgnoreLocalFileHeader(true).get();
-        } catch (IOException e) {
-            throw new DatasetFormatException(ErrorKeys.ZIP_BROKEN);
-        }
+        ZipFile zip = openZip(source.primary());
         try {
             return read(zip, limits, source.progress());
         } catch (RuntimeException e) {
@@ -79,39 +72,19 @@ final class ImageFolderArchive implements Closeable {
         }
     }
 
+    /** Opens a ZIP once its end record says its directory is of a size to read ({@link #checkDirectorySize}). */
+    static ZipFile openZip(Path file) throws IOException {
+        checkDirectorySize(file);
+        try {
+            return ZipFile.builder().setPath(file).setIgnoreLocalFileHeader(true).get();
+        } catch (IOException e) {
+            throw new DatasetFormatException(ErrorKeys.ZIP_BROKEN);
+        }
+    }
+
     private static ImageFolderArchive read(ZipFile zip, DatasetLimits limits, ReadProgress progress) {
-        List<ZipArchiveEntry> files = new ArrayList<>();
         List<String> folders = new ArrayList<>();
-        for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
-            String name = entry.getName();
-            if (UNSAFE.matcher(name).find()) {
-                throw new DatasetFormatException(ErrorKeys.ZIP_UNSAFE_NAME, shown(name));
-            }
-            if (entry.isUnixSymlink()) {
-                throw new DatasetFormatException(ErrorKeys.ZIP_SYMLINK, shown(name));
-            }
-            if (clutter(name)) {
-                continue;
-            }
-            if (entry.isDirectory()) {
-                folders.add(name.substring(0, name.length() - 1));
-                continue;
-            }
-            String extension = extension(name);
-            if (ARCHIVE_EXTENSIONS.contains(extension)) {
-                throw new DatasetFormatException(ErrorKeys.ZIP_NESTED_ARCHIVE, shown(name));
-            }
-            if (!IMAGE_EXTENSIONS.contains(extension)) {
-                throw new DatasetFormatException(ErrorKeys.ZIP_NOT_AN_IMAGE, shown(name));
-            }
-            if (!zip.canReadEntryData(entry)) {
-                throw new DatasetFormatException(ErrorKeys.ZIP_ENTRY_UNREADABLE, shown(name));
-            }
-            files.add(entry);
-        }
-        if (files.isEmpty()) {
-            throw new DatasetFormatException(ErrorKeys.ZIP_NO_IMAGES);
-        }
+        List<ZipArchiveEntry> files = imageEntries(zip, folders);
         String wrapper = wrapper(files, folders);
         // Sorted class names give the label indices: the same folders give the same classes whatever the zip tool.
         Map<String, Long> counts = new TreeMap<>();
@@ -155,6 +128,46 @@ final class ImageFolderArchive implements Closeable {
             images.add(new Image(entry, entry.getName(), Collections.binarySearch(classes, path.split("/", 2)[0])));
         }
         return new ImageFolderArchive(zip, classes, images, progress);
+    }
+
+    /**
+     * The image entries of a ZIP's directory, checked: no unsafe names or symbolic links, no nested archives or files
+     * other than PNG and JPEG (clutter skipped), none the reader cannot inflate, at least one. Its folders are added to
+     * {@code folders} (without the trailing slash).
+     */
+    static List<ZipArchiveEntry> imageEntries(ZipFile zip, List<String> folders) {
+        List<ZipArchiveEntry> files = new ArrayList<>();
+        for (ZipArchiveEntry entry : Collections.list(zip.getEntriesInPhysicalOrder())) {
+            String name = entry.getName();
+            if (UNSAFE.matcher(name).find()) {
+                throw new DatasetFormatException(ErrorKeys.ZIP_UNSAFE_NAME, shown(name));
+            }
+            if (entry.isUnixSymlink()) {
+                throw new DatasetFormatException(ErrorKeys.ZIP_SYMLINK, shown(name));
+            }
+            if (clutter(name)) {
+                continue;
+            }
+            if (entry.isDirectory()) {
+                folders.add(name.substring(0, name.length() - 1));
+                continue;
+            }
+            String extension = extension(name);
+            if (ARCHIVE_EXTENSIONS.contains(extension)) {
+                throw new DatasetFormatException(ErrorKeys.ZIP_NESTED_ARCHIVE, shown(name));
+            }
+            if (!IMAGE_EXTENSIONS.contains(extension)) {
+                throw new DatasetFormatException(ErrorKeys.ZIP_NOT_AN_IMAGE, shown(name));
+            }
+            if (!zip.canReadEntryData(entry)) {
+                throw new DatasetFormatException(ErrorKeys.ZIP_ENTRY_UNREADABLE, shown(name));
+            }
+            files.add(entry);
+        }
+        if (files.isEmpty()) {
+            throw new DatasetFormatException(ErrorKeys.ZIP_NO_IMAGES);
+        }
+        return files;
     }
 
     /**
@@ -208,8 +221,12 @@ final class ImageFolderArchive implements Closeable {
 
     /** The image's bytes as stored, inflated; never more than its directory entry declares. */
     InputStream open(Image image) throws IOException {
-        return InputFiles.limited(zip.getInputStream(image.entry()), Math.max(0, image.entry().getSize()),
-                () -> new DatasetFormatException(ErrorKeys.ZIP_ENTRY_SIZE, shown(image.name())));
+        return open(zip, image.entry());
+    }
+
+    private static InputStream open(ZipFile zip, ZipArchiveEntry entry) throws IOException {
+        return InputFiles.limited(zip.getInputStream(entry), Math.max(0, entry.getSize()),
+                () -> new DatasetFormatException(ErrorKeys.ZIP_ENTRY_SIZE, shown(entry.getName())));
     }
 
     /**
@@ -219,20 +236,25 @@ final class ImageFolderArchive implements Closeable {
      */
     BufferedImage decode(Image image) throws IOException {
         progress.read(Math.max(0, image.entry().getCompressedSize()));
-        try (InputStream in = open(image)) {
+        return decode(zip, image.entry());
+    }
+
+    /** Decodes one image entry of a ZIP checked by {@link #imageEntries}; a broken or too large one is named. */
+    static BufferedImage decode(ZipFile zip, ZipArchiveEntry entry) throws IOException {
+        try (InputStream in = open(zip, entry)) {
             return ImageDecoding.read(in);
         } catch (ImageDecoding.TooLargeException e) {
-            throw new DatasetFormatException(ErrorKeys.ZIP_IMAGE_TOO_LARGE, shown(image.name()), e.width(), e.height(),
+            throw new DatasetFormatException(ErrorKeys.ZIP_IMAGE_TOO_LARGE, shown(entry.getName()), e.width(), e.height(),
                     ImageDecoding.MAX_SIDE);
         } catch (IOException e) {
-            throw broken(image, e);
+            throw broken(entry.getName(), e);
         }
     }
 
     /** The decoders wrap what the entry's stream threw: an entry larger than declared says so, anything else is broken. */
-    private static DatasetFormatException broken(Image image, IOException e) {
+    private static DatasetFormatException broken(String name, IOException e) {
         return e.getCause() instanceof DatasetFormatException own ? own
-                : new DatasetFormatException(ErrorKeys.ZIP_BROKEN_IMAGE, shown(image.name()));
+                : new DatasetFormatException(ErrorKeys.ZIP_BROKEN_IMAGE, shown(name));
     }
 
     /** The header of one image, for choosing defaults. */
@@ -240,7 +262,7 @@ final class ImageFolderArchive implements Closeable {
         try (InputStream in = open(image)) {
             return ImageDecoding.header(in);
         } catch (IOException e) {
-            throw broken(image, e);
+            throw broken(image.name(), e);
         }
     }
 

@@ -284,13 +284,30 @@ class ModelPredictions {
      * the owner may run these weights.
      */
     OwnerBatch runForOwner(long modelId, ModelService.StoredModel stored, long ownerId, List<Map<String, String>> records) {
+        return runForOwner(modelId, stored, ownerId, p -> {
+            float[][] encoded = new float[records.size()][];
+            for (int i = 0; i < records.size(); i++) {
+                encoded[i] = encodeRecord(p, records.get(i), i, records.size());
+            }
+            return encoded;
+        });
+    }
+
+    /** {@link #runForOwner} for an image model's pictures (any size: each is resized to the model's input). */
+    OwnerBatch runImagesForOwner(long modelId, ModelService.StoredModel stored, long ownerId, List<BufferedImage> pictures) {
+        return runForOwner(modelId, stored, ownerId, p -> {
+            if (!p.forImages()) {
+                throw new UserFacingException("image", "model.predict.error.not-image");
+            }
+            return pictures.stream().map(p::encode).toArray(float[][]::new);
+        });
+    }
+
+    private OwnerBatch runForOwner(long modelId, ModelService.StoredModel stored, long ownerId, Encoding encoding) {
         long started = System.nanoTime();
         Loaded model = loaded(modelId, stored);
         double loadMs = (System.nanoTime() - started) / 1e6;
-        float[][] inputs = new float[records.size()][];
-        for (int i = 0; i < records.size(); i++) {
-            inputs[i] = encodeRecord(model.preprocessing(), records.get(i), i, records.size());
-        }
+        float[][] inputs = encoding.encode(model.preprocessing());
         float[] rows = flatten(model, inputs);
         InferenceGateway.ModelToServe toServe = toServe(modelId, stored, model);
         Call call = new Call(modelId, ownerId, ownerId, Via.RUN, null, inputs.length, BigDecimal.ZERO);

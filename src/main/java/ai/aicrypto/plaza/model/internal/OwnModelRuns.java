@@ -1,5 +1,6 @@
 package ai.aicrypto.plaza.model.internal;
 
+import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -50,15 +51,16 @@ class OwnModelRuns implements ModelRuns {
     }
 
     @Override
-    public List<RunnableModel> runnableBy(long ownerId) {
+    public List<RunnableModel> runnableBy(long ownerId, Input input) {
         return models.ownedWithWeights(ownerId, null, MAX_LISTED).stream()
-                .flatMap(m -> tableInput(m).stream())
+                .flatMap(m -> runnable(m).filter(r -> r.input() == input).stream())
                 .toList();
     }
 
     @Override
-    public Optional<RunnableModel> runnable(long modelId, long ownerId) {
-        return models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst().flatMap(this::tableInput);
+    public Optional<RunnableModel> runnable(long modelId, long ownerId, Input input) {
+        return models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst().flatMap(this::runnable)
+                .filter(r -> r.input() == input);
     }
 
     @Override
@@ -70,7 +72,7 @@ class OwnModelRuns implements ModelRuns {
     public Run open(long modelId, long ownerId) {
         ModelService.OwnedModel owned = models.ownedWithWeights(ownerId, modelId, 1).stream().findFirst()
                 .orElseThrow(NotFoundException::new);
-        RunnableModel runnable = tableInput(owned)
+        RunnableModel runnable = runnable(owned)
                 .orElseThrow(() -> new UserFacingException("modelId", "model.run.error.not-table"));
         return new Run() {
             @Override
@@ -80,7 +82,18 @@ class OwnModelRuns implements ModelRuns {
 
             @Override
             public List<Predicted> predict(List<Map<String, String>> records) {
-                ModelPredictions.OwnerBatch batch = predictions.runForOwner(owned.id(), owned.model(), ownerId, records);
+                return predicted(predictions.runForOwner(owned.id(), owned.model(), ownerId, records));
+            }
+
+            @Override
+            public List<Predicted> predictImages(List<BufferedImage> pictures) {
+                if (runnable.image() == null) {
+                    throw new UserFacingException("modelId", "model.predict.error.not-image");
+                }
+                return predicted(predictions.runImagesForOwner(owned.id(), owned.model(), ownerId, pictures));
+            }
+
+            private List<Predicted> predicted(ModelPredictions.OwnerBatch batch) {
                 measure(batch);
                 return batch.outcomes().stream()
                         .map(o -> new Predicted(o.label(), o.value(), probabilities(o, runnable.classes())))
@@ -112,12 +125,17 @@ class OwnModelRuns implements ModelRuns {
         return classes.stream().map(c -> byClass.getOrDefault(c, 0.0)).toList();
     }
 
-    /** The model as one that reads table records, when its card says how (a trained model's card does). */
-    private Optional<RunnableModel> tableInput(ModelService.OwnedModel owned) {
+    /**
+     * The model as one that runs on table records or on images, when its card says how (a trained model's card does,
+     * and so does an image card's input shape).
+     */
+    private Optional<RunnableModel> runnable(ModelService.OwnedModel owned) {
         ModelCard card = validator.parse(owned.model().cardJson());
-        return card.inputPreprocessing().filter(p -> !p.forImages())
-                .map(p -> new RunnableModel(owned.id(), owned.title(),
-                        p.columns().stream().map(Preprocessing.Column::name).toList(),
-                        card.isClassification() ? card.classes() : List.of()));
+        List<String> classes = card.isClassification() ? card.classes() : List.of();
+        return card.inputPreprocessing().map(p -> p.forImages()
+                ? new RunnableModel(owned.id(), owned.title(), List.of(), classes,
+                        new ImageInput(p.image().height(), p.image().width(), p.image().channels()))
+                : new RunnableModel(owned.id(), owned.title(),
+                        p.columns().stream().map(Preprocessing.Column::name).toList(), classes, null));
     }
 }

@@ -31,7 +31,8 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 /**
  * A two-phase competition (development, then final, a day's pause between them): each phase takes submissions only
  * while it is open, scores them on its own solution, has its own quota, test files, boards and final selection; the
- * prizes go by the last phase. Adding a phase is checked as hosting is, in English and Korean.
+ * prizes go by the last phase. Adding a phase is checked as hosting is, in English and Korean; the hosting form names
+ * several phases at once, with the same checks.
  */
 class PhasesTest extends CompetitionTestSupport {
 
@@ -136,7 +137,7 @@ class PhasesTest extends CompetitionTestSupport {
 
         // The pause between the phases: nothing is taken, in either language; development is ranked on its private rows.
         clock.set(DEV_ENDS.plus(1, ChronoUnit.HOURS));
-        assertThat(submitPage(c, a, Locale.ENGLISH)).contains("No phase is open now: the next phase, Final, opens at");
+        assertThat(submitPage(c, a, Locale.ENGLISH)).contains("No phase is open now: the next phase, Final, opens at Mar 7, 2031, 12:00 PM UTC.");
         assertThat(submitPage(c, a, Locale.KOREAN)).contains("지금은 진행 중인 단계가 없습니다. 다음 단계 Final");
         assertThatThrownBy(() -> submissions.toggleSelection(c, a, a1)).isInstanceOf(UserFacingException.class)
                 .extracting(e -> ((UserFacingException) e).messageKey()).isEqualTo("competition.error.phase-ended");
@@ -215,10 +216,11 @@ class PhasesTest extends CompetitionTestSupport {
         MvcResult overlap = addPhase(c, host, START.plus(2, ChronoUnit.DAYS), FINAL_ENDS, finalSolution(), inputs("f", 10),
                 Locale.ENGLISH);
         assertThat(overlap.getFlashMap().get("error")).asString()
-                .startsWith("Phases cannot overlap: phase 1 ends at 2031-03-06T12:00:00Z");
+                .startsWith("Phases cannot overlap: phase 1 ends at Mar 6, 2031, 12:00 PM UTC;").doesNotContain("T12:00:00Z");
         MvcResult overlapKo = addPhase(c, host, START.plus(2, ChronoUnit.DAYS), FINAL_ENDS, finalSolution(), inputs("f", 10),
                 Locale.KOREAN);
-        assertThat(overlapKo.getFlashMap().get("error")).asString().startsWith("단계는 겹칠 수 없습니다.");
+        assertThat(overlapKo.getFlashMap().get("error")).asString().startsWith("단계는 겹칠 수 없습니다.")
+                .contains("2031. 3. 6.").doesNotContain("T12:00:00Z");
         MvcResult pastEnd = addPhase(c, host, FINAL_OPENS, FINAL_ENDS.plusSeconds(1), finalSolution(), inputs("f", 10),
                 Locale.ENGLISH);
         assertThat(pastEnd.getFlashMap().get("error")).asString().contains("no later than the competition's end");
@@ -245,6 +247,80 @@ class PhasesTest extends CompetitionTestSupport {
         MvcResult late = addPhase(c, host, FINAL_OPENS, FINAL_ENDS, finalSolution(), inputs("f", 10), Locale.ENGLISH);
         assertThat(late.getFlashMap().get("error")).isEqualTo("A new phase must open in the future.");
         assertThat(count("competition_phases")).isEqualTo(phasesBefore);
+    }
+
+    @Test
+    void theHostingFormNamesLaterPhasesWithTheirOwnDatesQuotasAndFilesAndARefusalStoresNothing() throws Exception {
+        AccountPrincipal host = users.member();
+        Instant validationEnds = START.plus(5, ChronoUnit.DAYS);
+        String slug = "phased-" + System.nanoTime() % 1_000_000;
+        MvcResult hosted = hostPhased(host, slug, FINAL_OPENS, validationEnds, validationEnds, finalSolution(),
+                inputs("f", 10), Locale.ENGLISH);
+        assertThat(hosted.getResponse().getRedirectedUrl()).as(hosted.getResponse().getContentAsString())
+                .isEqualTo("/competitions/" + slug);
+        Competition c = competitions.bySlug(slug);
+        assertThat(phases.of(c)).extracting(CompetitionPhase::seq, CompetitionPhase::name, CompetitionPhase::opensAt,
+                        CompetitionPhase::endsAt, CompetitionPhase::submissionsPerDay, CompetitionPhase::publicPercent,
+                        CompetitionPhase::testRows)
+                .containsExactly(tuple(1, "Development", START, DEV_ENDS, 2, 30, 20),
+                        tuple(2, "Validation", FINAL_OPENS, validationEnds, 3, 40, 15),
+                        tuple(3, "Final", validationEnds, FINAL_ENDS, 1, 50, 10));
+        assertThat(mvc.perform(get("/competitions/" + slug).param("phase", "3").with(user(host))).andReturn().getResponse()
+                .getContentAsString()).contains(slug + "-phase-3-test.csv").contains("Final");
+
+        long phasesBefore = count("competition_phases");
+        long filesBefore = count("competition_files");
+        long blobsBefore = blobFiles();
+        // The final phase opens before the validation phase ends: refused at its row, the time in the reader's format.
+        String overlap = hostPhased(host, slug + "-b", FINAL_OPENS, validationEnds, validationEnds.minusSeconds(3600),
+                finalSolution(), inputs("f", 10), Locale.ENGLISH).getResponse().getContentAsString();
+        assertThat(overlap).contains("Phases cannot overlap: phase 2 ends at Mar 8, 2031, 12:00 PM UTC");
+        String overlapKo = hostPhased(host, slug + "-b", FINAL_OPENS, validationEnds, validationEnds.minusSeconds(3600),
+                finalSolution(), inputs("f", 10), Locale.KOREAN).getResponse().getContentAsString();
+        assertThat(overlapKo).contains("단계는 겹칠 수 없습니다").contains("2031. 3. 8.");
+        // The final phase's test inputs do not name its solution's ids: which phase, and the differences.
+        String differ = hostPhased(host, slug + "-c", FINAL_OPENS, validationEnds, validationEnds, finalSolution(),
+                inputs("f", 10).replace("f9,", "g9,"), Locale.ENGLISH).getResponse().getContentAsString();
+        assertThat(differ).contains("The files of phase 3 (&quot;Final&quot;):").contains("g9").contains("f9");
+        assertThat(jdbc.sql("SELECT count(*) FROM competitions WHERE slug IN (?, ?)").params(slug + "-b", slug + "-c")
+                .query(Long.class).single()).isZero();
+        assertThat(count("competition_phases")).isEqualTo(phasesBefore);
+        assertThat(count("competition_files")).isEqualTo(filesBefore);
+        assertThat(blobFiles()).isEqualTo(blobsBefore);
+    }
+
+    /**
+     * Posts the hosting form: "Development" (START to day 3, t0..t19) and two later phases, "Validation" (v0..v14, 3 a
+     * day, 40% public) and "Final" ({@code finalSolution}, 1 a day, half public) from {@code finalOpens} to the end.
+     */
+    MvcResult hostPhased(AccountPrincipal host, String slug, Instant validationOpens, Instant validationEnds,
+                         Instant finalOpens, String finalSolution, String finalInputs, Locale locale) throws Exception {
+        var request = multipart("/competitions/new")
+                .file(new MockMultipartFile("solution", "dev.csv", "text/csv", solutionCsv(20).getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("testInputs", "dev-test.csv", "text/csv", inputs("t", 20).getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("laterPhases[0].solution", "validation.csv", "text/csv",
+                        solutionCsv(15).replace("\nt", "\nv").getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("laterPhases[0].testInputs", "validation-test.csv", "text/csv",
+                        inputs("v", 15).getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("laterPhases[1].solution", "final.csv", "text/csv", finalSolution.getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("laterPhases[1].testInputs", "final-test.csv", "text/csv",
+                        finalInputs.getBytes(StandardCharsets.UTF_8)));
+        request.param("title", "Phased " + slug).param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
+                .param("startsAt", time(START)).param("endsAt", time(FINAL_ENDS))
+                .param("submissionsPerDay", "2").param("finalSelections", "2").param("maxTeamSize", "2")
+                .param("prizePoolAic", "0").param("prizeSplit", "")
+                .param("phaseName", "Development").param("firstPhaseEndsAt", time(DEV_ENDS))
+                .param("laterPhases[0].name", "Validation").param("laterPhases[0].opensAt", time(validationOpens))
+                .param("laterPhases[0].endsAt", time(validationEnds)).param("laterPhases[0].submissionsPerDay", "3")
+                .param("laterPhases[0].publicPercent", "40")
+                .param("laterPhases[1].name", "Final").param("laterPhases[1].opensAt", time(finalOpens))
+                .param("laterPhases[1].endsAt", time(FINAL_ENDS)).param("laterPhases[1].submissionsPerDay", "1")
+                .param("laterPhases[1].publicPercent", "50");
+        return mvc.perform(request.locale(locale).with(user(host)).with(csrf().asHeader())).andReturn();
+    }
+
+    private static String time(Instant t) {
+        return LocalDateTime.ofInstant(t, ZoneOffset.UTC).toString();
     }
 
     private String download(Competition c, AccountPrincipal who, String file, Integer phase) throws Exception {

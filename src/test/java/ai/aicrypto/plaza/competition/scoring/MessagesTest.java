@@ -62,7 +62,7 @@ class MessagesTest {
         Properties en = load("competition-scoring.properties");
         Properties ko = load("competition-scoring_ko.properties");
 
-        assertThat(keys()).hasSize(42);
+        assertThat(keys()).hasSize(45);
         assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         assertThat(ko.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         for (String key : keys()) {

@@ -62,7 +62,7 @@ class MessagesTest {
         Properties en = load("dataset-format.properties");
         Properties ko = load("dataset-format_ko.properties");
 
-        assertThat(keys()).hasSize(56);
+        assertThat(keys()).hasSize(57);
         assertThat(en.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         assertThat(ko.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(keys());
         for (String key : keys()) {
