@@ -105,9 +105,9 @@ class CompetitionController {
     }
 
     @GetMapping("/competitions/new")
-    String hostForm(Model model) {
+    String hostForm(@AuthenticationPrincipal AccountPrincipal me, Model model) {
         model.addAttribute("form", new CompetitionForm());
-        return hostPage(model);
+        return hostPage(me, model);
     }
 
     @PostMapping("/competitions/new")
@@ -116,7 +116,7 @@ class CompetitionController {
                 @RequestParam(required = false) MultipartFile testInputs, @AuthenticationPrincipal AccountPrincipal me,
                 Model model, RedirectAttributes redirect) throws IOException {
         if (binding.hasErrors()) {
-            return hostPage(model); // a number or time that does not parse: typeMismatch.* messages
+            return hostPage(me, model); // a number or time that does not parse: typeMismatch.* messages
         }
         try (Spool spool = new Spool()) {
             Path spooledSolution = spool.required(solution, "solution");
@@ -136,22 +136,23 @@ class CompetitionController {
             return "redirect:/competitions/" + c.slug();
         } catch (UserFacingException e) {
             e.rejectOn(binding);
-            return hostPage(model);
+            return hostPage(me, model);
         } catch (ScoringRejected e) {
             model.addAttribute("fileErrors", problems(e));
-            return hostPage(model);
+            return hostPage(me, model);
         } catch (CompetitionService.PhaseFilesRejected e) {
             List<String> errors = new ArrayList<>();
             errors.add(messages.getMessage("competition.error.phase-files", new Object[] {e.seq(), e.name()},
                     LocaleContextHolder.getLocale()));
             errors.addAll(problems(e.rejected()));
             model.addAttribute("fileErrors", errors);
-            return hostPage(model);
+            return hostPage(me, model);
         }
     }
 
-    private String hostPage(Model model) {
+    private String hostPage(AccountPrincipal me, Model model) {
         model.addAttribute("metrics", Metric.values());
+        model.addAttribute("hostDatasets", data.choices(me.id())); // the training data is one of the host's own
         model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR));
         return "competition/host";
     }

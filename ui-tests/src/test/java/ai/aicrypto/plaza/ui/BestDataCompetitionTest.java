@@ -45,7 +45,7 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         type(By.id("title"), "The best wine data " + slug);
         type(By.id("slug"), slug);
         type(By.id("overview"), "Send the wine measurements that teach a fixed network the cultivars best.");
-        type(By.name("datasetId"), trainingData);
+        new Select(driver.findElement(By.name("datasetId"))).selectByValue(trainingData);
         driver.findElement(By.cssSelector("#data-competition input[value=DATA]")).click();
         new Select(driver.findElement(By.name("templateRecommendation"))).selectByValue("mlp");
         type(By.name("trainingMinutes"), "10");

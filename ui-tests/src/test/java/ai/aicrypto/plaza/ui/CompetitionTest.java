@@ -57,7 +57,7 @@ class CompetitionTest extends PlazaBrowserTest {
         setValue(By.id("endsAt"), now.plusMinutes(3));
         type(By.id("prizePoolAic"), "100");
         type(By.id("prizeSplit"), "70,30");
-        type(By.id("datasetId"), datasetId);
+        new Select(driver.findElement(By.id("datasetId"))).selectByValue(datasetId);
         driver.findElement(By.id("solution")).sendKeys(file("solution.csv", solution()).toString());
         driver.findElement(By.id("testInputs")).sendKeys(file("test.csv", testInputs()).toString());
         screenshot("competition-host-filled");
