@@ -18,6 +18,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -37,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An on-chain sweep of two trials on two providers' offers, against a real chain (anvil) and PostgreSQL: the member
- * signs ONE deposit of the sweep's whole budget (on the sweep's page; a trial's own deposit is refused), which queues
+ * signs ONE deposit of the sweep's whole budget (on the sweep's page; a trial's own deposit is refused, and one sent
+ * to the escrow anyway is quarantined), which queues
  * both trials; each verified trial's cost is released from it to its own provider, and once both have ended the rest
  * goes back to the member, each step executed only from its confirmed log.
  */
@@ -70,6 +72,8 @@ class SweepDepositTest extends IntegrationTest {
     JobQueue queue;
     @Autowired
     JsonMapper json;
+    @Autowired
+    ChainLogQuarantine quarantine;
 
     @Test
     void oneDepositPaysBothProvidersAndTheRestIsRefunded() throws Exception {
@@ -103,6 +107,14 @@ class SweepDepositTest extends IntegrationTest {
                 .contains("id=\"deposit-with-sweep\"").doesNotContain("id=\"deposit-job\"");
         assertThat(step(second, "permit", requester, Map.of("wallet", TestChain.address(REQUESTER)), 400))
                 .contains("paid with the one deposit of its sweep");
+        // A deposit sent to the escrow under a trial other than the first changes nothing (quarantined; reclaimable).
+        chain.tokenAs(REQUESTER).approve(chain.jobEscrow.getContractAddress(), AIC).send();
+        String stray = chain.jobEscrowAs(REQUESTER).deposit(BigInteger.valueOf(second), AIC, BigInteger.valueOf(3600)).send()
+                .getTransactionHash();
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return quarantine.recent(1_000).stream()
+                .anyMatch(e -> e.txHash().equalsIgnoreCase(stray)); });
+        assertThat(status(second)).isEqualTo("AWAITING_DEPOSIT");
+        assertThat(jdbc.sql("SELECT count(*) FROM job_deposits").query(Long.class).single()).isZero();
         BigInteger requesterBefore = chain.balance(REQUESTER), aBefore = chain.balance(PROVIDER_A), bBefore = chain.balance(PROVIDER_B),
                 treasuryBefore = chain.balance(TREASURY);
         deposit(first, requester, AIC.multiply(BigInteger.TEN));
