@@ -17,7 +17,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 ///         on a new lease). Once, the operator either settles the job ({settle}): the assigned
 ///         provider gets the agreed amount minus the platform fee, the treasury the fee, and the
 ///         requester the rest of the budget back; or refunds it ({refund}: the job failed, or did
-///         not pass verification, and the requester is not charged).
+///         not pass verification, and the requester is not charged). A budget may also pay several
+///         providers, one part each ({release}: the trials of a sweep share one deposit); each part
+///         is taken off the budget, so the closing {settle} or {refund} deals with the rest.
 /// @dev    Safety valve: if the operator has done neither by the job's deadline (deposit time
 ///         plus a timeout chosen at deposit, between {MIN_TIMEOUT} and {MAX_TIMEOUT}), the
 ///         requester may take the whole budget back ({reclaim}). Until the requester does, the
@@ -70,6 +72,7 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     Config private _config;
     mapping(address requester => mapping(uint256 jobId => Job)) private _jobs;
+    mapping(address requester => mapping(uint256 jobId => mapping(uint256 partId => bool))) private _released;
 
     /// @notice Raised when a caller other than the operator calls an operator function.
     error NotOperator(address caller);
@@ -96,6 +99,8 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     error FeeTooHigh(uint256 feeBps, uint256 max);
     /// @notice Raised when the requester reclaims before the job's deadline.
     error TooEarly(uint256 jobId, uint256 deadline);
+    /// @notice Raised when part `partId` of a job's budget was released already (each is paid once).
+    error PartReleased(uint256 jobId, uint256 partId);
     /// @notice Raised when the token reports a failed transfer.
     error PaymentFailed();
 
@@ -125,7 +130,24 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
         uint256 fee,
         uint256 refunded
     );
-    /// @notice The operator returned a job's whole budget to the requester.
+    /// @notice The operator paid part `partId` of a job's budget to a provider; the job stays funded.
+    /// @param jobId the job whose budget paid
+    /// @param requester the job's requester
+    /// @param partId what was paid for (the plaza's id of the sweep trial)
+    /// @param provider who ran it and received `amount - fee`
+    /// @param amount the price of the part, fee included
+    /// @param fee the part of `amount` that went to the treasury
+    /// @param remaining the budget left in the escrow for the job
+    event JobReleased(
+        uint256 indexed jobId,
+        address indexed requester,
+        uint256 indexed partId,
+        address provider,
+        uint256 amount,
+        uint256 fee,
+        uint256 remaining
+    );
+    /// @notice The operator returned a job's whole (remaining) budget to the requester.
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 amount);
     /// @notice Safety valve: the requester took the budget back after the deadline.
     event JobReclaimed(uint256 indexed jobId, address indexed requester, uint256 amount);
@@ -246,8 +268,45 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
         _pay(requester, refunded);
     }
 
-    /// @notice Returns a funded job's whole budget to its requester, once (operator only): the
-    ///         job failed or did not pass verification.
+    /// @notice Pays part `partId` of a funded job's budget, once per part (operator only):
+    ///         `amount - fee` to `provider`, `fee = amount * feeBps / 10000` to the treasury; the
+    ///         amount leaves the budget and the job stays funded, for more parts and then one
+    ///         {settle} or {refund} of the rest.
+    /// @param requester the job's requester
+    /// @param jobId the job
+    /// @param partId the plaza's id of what is paid for (a sweep's trial), 1 to `type(int64).max`
+    /// @param provider the provider's wallet; not zero, not this escrow, not the requester
+    /// @param amount the price of the part, fee included; at most the remaining budget
+    function release(address requester, uint256 jobId, uint256 partId, address provider, uint256 amount)
+        external
+        onlyOperator
+        nonReentrant
+    {
+        if (provider == address(0) || provider == address(this) || provider == requester) {
+            revert InvalidAddress(provider);
+        }
+        if (partId == 0 || partId > MAX_ID) revert IdOutOfRange(partId);
+        Job storage j = _jobs[requester][jobId];
+        if (j.status != Status.Funded) revert WrongStatus(jobId, j.status);
+        if (_released[requester][jobId][partId]) revert PartReleased(jobId, partId);
+        uint256 budget = j.budget;
+        if (amount > budget) revert AmountExceedsBudget(jobId, amount, budget);
+        _released[requester][jobId][partId] = true;
+        uint256 remaining = budget - amount;
+        // The cast is safe: remaining <= budget, a uint96.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        j.budget = uint96(remaining);
+
+        Config memory c = _config;
+        uint256 fee = amount * c.feeBps / BPS;
+        emit JobReleased(jobId, requester, partId, provider, amount, fee, remaining);
+        _pay(provider, amount - fee);
+        _pay(c.treasury, fee);
+    }
+
+    /// @notice Returns a funded job's whole budget (what {release} left of it) to its requester,
+    ///         once (operator only): the job failed or did not pass verification, or a sweep's
+    ///         trials are paid.
     /// @param requester the job's requester
     /// @param jobId the job
     function refund(address requester, uint256 jobId) external onlyOperator nonReentrant {
@@ -287,6 +346,15 @@ contract JobEscrow is Ownable2Step, ReentrancyGuardTransient {
     /// @return the record: budget, deadline, status and the assigned provider (zero if none)
     function job(address requester, uint256 jobId) external view returns (Job memory) {
         return _jobs[requester][jobId];
+    }
+
+    /// @notice Whether part `partId` of a job's budget was paid ({release}).
+    /// @param requester the job's requester
+    /// @param jobId the job
+    /// @param partId the part
+    /// @return true once released
+    function released(address requester, uint256 jobId, uint256 partId) external view returns (bool) {
+        return _released[requester][jobId][partId];
     }
 
     /// @notice What this escrow still owes for a job: its budget while funded, else 0.

@@ -31,6 +31,15 @@ contract JobEscrowTest is Fixture {
         uint256 refunded
     );
     event JobRefunded(uint256 indexed jobId, address indexed requester, uint256 amount);
+    event JobReleased(
+        uint256 indexed jobId,
+        address indexed requester,
+        uint256 indexed partId,
+        address provider,
+        uint256 amount,
+        uint256 fee,
+        uint256 remaining
+    );
     event JobReclaimed(uint256 indexed jobId, address indexed requester, uint256 amount);
     event FeeChanged(uint256 oldFeeBps, uint256 newFeeBps);
     event TreasuryChanged(address indexed oldTreasury, address indexed newTreasury);
@@ -412,6 +421,123 @@ contract JobEscrowTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, provider));
         vm.prank(provider);
         jobs.settle(requester, JOB, BUDGET);
+    }
+
+    // ------------------------------------------------------------ parts (a sweep's trials share one deposit)
+
+    function test_ReleasePaysEachPartThenRefundReturnsTheRest() public {
+        address second = makeAddr("second provider");
+        _deposit(JOB, BUDGET);
+        vm.expectEmit(address(jobs));
+        emit JobReleased(JOB, requester, 11, provider, 30e18, _fee(30e18), BUDGET - 30e18);
+        vm.prank(operator);
+        jobs.release(requester, JOB, 11, provider, 30e18);
+        vm.prank(operator);
+        jobs.release(requester, JOB, 12, second, 25e18);
+
+        assertEq(token.balanceOf(provider), 30e18 - _fee(30e18));
+        assertEq(token.balanceOf(second), 25e18 - _fee(25e18));
+        assertEq(token.balanceOf(treasury), _fee(30e18) + _fee(25e18));
+        assertTrue(jobs.released(requester, JOB, 11) && jobs.released(requester, JOB, 12));
+        assertFalse(jobs.released(requester, JOB, 13));
+        assertEq(_status(requester, JOB), uint8(JobEscrow.Status.Funded));
+        assertEq(jobs.outstanding(requester, JOB), BUDGET - 55e18);
+        assertEq(token.balanceOf(address(jobs)), BUDGET - 55e18);
+
+        vm.expectEmit(address(jobs));
+        emit JobRefunded(JOB, requester, BUDGET - 55e18);
+        vm.prank(operator);
+        jobs.refund(requester, JOB);
+        assertEq(token.balanceOf(requester), FUNDS - 55e18);
+        assertEq(token.balanceOf(address(jobs)), 0);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.Refunded));
+        vm.prank(operator);
+        jobs.release(requester, JOB, 13, provider, 1);
+    }
+
+    function test_RevertWhen_PartReleasedTwiceOrAboveTheRest() public {
+        _deposit(JOB, BUDGET);
+        vm.startPrank(operator);
+        jobs.release(requester, JOB, 11, provider, 60e18);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.PartReleased.selector, JOB, 11));
+        jobs.release(requester, JOB, 11, provider, 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.AmountExceedsBudget.selector, JOB, 40e18 + 1, 40e18));
+        jobs.release(requester, JOB, 12, provider, 40e18 + 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, 0));
+        jobs.release(requester, JOB, 0, provider, 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.IdOutOfRange.selector, MAX_ID + 1));
+        jobs.release(requester, JOB, MAX_ID + 1, provider, 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, requester));
+        jobs.release(requester, JOB, 12, requester, 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, address(0)));
+        jobs.release(requester, JOB, 12, address(0), 1);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.InvalidAddress.selector, address(jobs)));
+        jobs.release(requester, JOB, 12, address(jobs), 1);
+        // the same id under another requester: nothing there to pay from
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.None));
+        jobs.release(stranger, JOB, 12, provider, 1);
+        vm.stopPrank();
+        assertEq(token.balanceOf(provider), 60e18 - _fee(60e18));
+        assertEq(jobs.outstanding(requester, JOB), 40e18);
+    }
+
+    function test_ReleaseThenSettleAndReclaimTakeOnlyTheRest() public {
+        _depositAssigned(JOB, BUDGET);
+        vm.prank(operator);
+        jobs.release(requester, JOB, 11, provider, 30e18);
+        vm.prank(operator);
+        jobs.settle(requester, JOB, 20e18);
+        assertEq(token.balanceOf(requester), FUNDS - 50e18);
+        assertEq(token.balanceOf(address(jobs)), 0);
+
+        _deposit(JOB + 1, BUDGET);
+        vm.prank(operator);
+        jobs.release(requester, JOB + 1, 11, provider, 30e18);
+        vm.warp(block.timestamp + TIMEOUT);
+        vm.prank(requester);
+        jobs.reclaim(JOB + 1);
+        assertEq(token.balanceOf(requester), FUNDS - 50e18 - 30e18);
+        assertEq(token.balanceOf(address(jobs)), 0);
+    }
+
+    /// A hostile caller (neither the operator nor the requester) can neither take part of the budget
+    /// nor block it: its calls revert, its own deposit under the same ids is another record, and the
+    /// operator still pays every part and refunds the rest.
+    function testFuzz_HostileCallerCannotReleaseNorBlock(address hostile, uint256 partId, uint96 amount) public {
+        vm.assume(hostile != operator && hostile != requester && hostile != address(0) && hostile != address(jobs));
+        vm.assume(hostile != provider && hostile != treasury);
+        partId = bound(partId, 1, MAX_ID);
+        amount = uint96(bound(amount, 1, BUDGET));
+        _deposit(JOB, BUDGET);
+
+        vm.startPrank(hostile);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, hostile));
+        jobs.release(requester, JOB, partId, hostile, amount);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, hostile));
+        jobs.refund(requester, JOB);
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.WrongStatus.selector, JOB, JobEscrow.Status.None));
+        jobs.reclaim(JOB);
+        vm.stopPrank();
+        // the requester cannot pay a part to itself or anyone either
+        vm.expectRevert(abi.encodeWithSelector(JobEscrow.NotOperator.selector, requester));
+        vm.prank(requester);
+        jobs.release(requester, JOB, partId, provider, amount);
+
+        // a deposit of the hostile caller's own under the same id changes nothing for the requester's
+        fund(hostile, BUDGET);
+        vm.startPrank(hostile);
+        token.approve(address(jobs), BUDGET);
+        jobs.deposit(JOB, BUDGET, TIMEOUT);
+        vm.stopPrank();
+
+        vm.prank(operator);
+        jobs.release(requester, JOB, partId, provider, amount);
+        vm.prank(operator);
+        jobs.refund(requester, JOB);
+        assertEq(token.balanceOf(provider), amount - _fee(amount));
+        assertEq(token.balanceOf(requester), FUNDS - amount);
+        assertEq(jobs.outstanding(hostile, JOB), BUDGET);
+        assertFalse(jobs.released(hostile, JOB, partId));
     }
 
     // ------------------------------------------------------------ refunds

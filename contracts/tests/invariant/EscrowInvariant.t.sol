@@ -74,6 +74,7 @@ contract EscrowHandler is Test {
     GhostJob[] internal _jobs;
     mapping(address => mapping(uint256 => bool)) public hasJob;
     mapping(uint256 id => uint256[]) internal _jobsById;
+    mapping(address => mapping(uint256 => mapping(uint256 => bool))) internal _partReleased;
     uint256 public nextJobId = 5_000;
 
     uint256 public ghostCompetitionOwed;
@@ -492,6 +493,31 @@ contract EscrowHandler is Test {
         }
     }
 
+    /// The operator pays one of a few parts of a job's budget (a sweep's trial), new or paid already.
+    function releaseJobPart(uint256 idSeed, uint256 partSeed, uint256 amount, uint256 providerSeed) external atTime {
+        (uint256 i, GhostJob storage g) = _pickJob(idSeed);
+        uint256 part = bound(partSeed, 1, 3);
+        address provider = payees[bound(providerSeed, 0, payees.length - 1)];
+        amount = bound(amount, 0, g.budget);
+        uint256 fee = amount * jobs.feeBps() / 10_000;
+        bytes32[] memory before = _jobsUnder(g.id);
+        vm.prank(operator);
+        try jobs.release(g.requester, g.id, part, provider, amount) {
+            if (g.status != J_FUNDED || _partReleased[g.requester][g.id][part]) {
+                ghostDoublePays++; // closed, or this part paid already
+                return;
+            }
+            _partReleased[g.requester][g.id][part] = true;
+            g.budget -= amount;
+            ghostJobOwed -= amount;
+            ghostEarned[provider] += amount - fee;
+            ghostFees += fee;
+        } catch {
+            if (g.status == J_FUNDED && !_partReleased[g.requester][g.id][part]) ghostRefusals++;
+        }
+        _checkJobsUnchanged(g.id, before, i);
+    }
+
     function refundJob(uint256 idSeed) external atTime {
         (, GhostJob storage g) = _pickJob(idSeed);
         vm.prank(operator);
@@ -551,6 +577,9 @@ contract EscrowHandler is Test {
             ghostForeignChanges++;
         } catch {}
         try jobs.refund(stranger, id) {
+            ghostForeignChanges++;
+        } catch {}
+        try jobs.release(stranger, id, 1, payees[0], 0) {
             ghostForeignChanges++;
         } catch {}
         vm.stopPrank();

@@ -151,7 +151,7 @@ class AuthorizationTest extends IntegrationTest {
         long model = models.publish(owner.id(), new ModelUpload(new ClassPathResource(
                 "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8),
                 List.of(), null));
-        long sweep = sweeps.submit(owner.id(), dataset, model, null, null, SweepPlan.Search.GRID, BigDecimal.TEN, false,
+        long sweep = sweeps.submit(owner.id(), dataset, model, List.of(), null, SweepPlan.Search.GRID, BigDecimal.TEN, false,
                 List.of("{\"learningRate\": 0.01}", "{\"learningRate\": 0.1}"));
         for (String path : List.of("/sweeps/" + sweep, "/sweeps/" + sweep + "/panel", "/sweeps/" + sweep + "/events")) {
             expect(r -> get(path), REDIRECT, OK, HIDDEN, OK);

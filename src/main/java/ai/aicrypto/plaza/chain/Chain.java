@@ -110,7 +110,18 @@ public interface Chain {
      */
     String settleJob(String requester, long jobId, BigInteger amount);
 
-    /** Escrow operator: returns a job's whole budget to its requester. @return the transaction hash */
+    /**
+     * Escrow operator: pays part {@code partId} (a sweep's trial) of job {@code jobId}'s budget to {@code provider},
+     * {@code amount} minus the escrow's fee; the escrow pays each part once, and the job stays funded for the others.
+     *
+     * @return the transaction hash
+     */
+    String releaseJobPart(String requester, long jobId, long partId, String provider, BigInteger amount);
+
+    /** Whether part {@code partId} of the requester's job {@code jobId} was paid in JobEscrow ({@link #releaseJobPart}). */
+    boolean jobPartReleased(String requester, long jobId, long partId);
+
+    /** Escrow operator: returns a job's whole (remaining) budget to its requester. @return the transaction hash */
     String refundJob(String requester, long jobId);
 
     /** The pool {@code host} funded for competition {@code id} in CompetitionEscrow now (status NONE when never funded). */

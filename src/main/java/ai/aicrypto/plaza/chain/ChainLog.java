@@ -57,7 +57,15 @@ public sealed interface ChainLog {
                       BigInteger fee, BigInteger refunded) implements ChainLog {
     }
 
-    /** JobEscrow.JobRefunded: the operator returned the whole budget. */
+    /**
+     * JobEscrow.JobReleased: part {@code partId} (a sweep's trial) of the budget paid {@code provider} {@code amount - fee};
+     * {@code remaining} is left for the job.
+     */
+    record JobReleased(String txHash, int logIndex, long jobId, String requester, long partId, String provider,
+                       BigInteger amount, BigInteger fee, BigInteger remaining) implements ChainLog {
+    }
+
+    /** JobEscrow.JobRefunded: the operator returned the whole (remaining) budget. */
     record JobRefunded(String txHash, int logIndex, long jobId, String requester, BigInteger amount) implements ChainLog {
     }
 

@@ -82,6 +82,40 @@ class EscrowCallsTest extends IntegrationTest {
     }
 
     @Test
+    void partsOfOneDepositArePaidOnceEachToTheirProvidersAndTheRestRefunded() throws Exception {
+        long jobId = 9_000_006, part = 9_000_007;
+        BigInteger budget = AIC.multiply(BigInteger.TEN), price = AIC.multiply(BigInteger.valueOf(4));
+        testChain.fund(TestChain.address(REQUESTER), budget);
+        deposit(jobId, REQUESTER, budget);
+        BigInteger requesterAfterDeposit = testChain.balance(REQUESTER), providerBefore = testChain.balance(PROVIDER);
+        String requester = TestChain.address(REQUESTER).toLowerCase(), provider = TestChain.address(PROVIDER).toLowerCase();
+        assertThat(chain.jobPartReleased(requester, jobId, part)).isFalse();
+
+        String tx = chain.releaseJobPart(requester, jobId, part, provider, price);
+        assertThat(testChain.receipt(tx).isStatusOK()).isTrue();
+        testChain.mine(1);
+        var released = awaitLog(ChainLog.JobReleased.class, l -> l.jobId() == jobId);
+        BigInteger fee = price.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
+        assertThat(released.txHash()).isEqualTo(tx);
+        assertThat(released.partId()).isEqualTo(part);
+        assertThat(released.requester()).isEqualTo(requester);
+        assertThat(released.provider()).isEqualTo(provider);
+        assertThat(released.fee()).isEqualTo(fee);
+        assertThat(released.remaining()).isEqualTo(budget.subtract(price));
+        assertThat(chain.jobPartReleased(requester, jobId, part)).isTrue();
+        assertThat(chain.escrowedJob(requester, jobId).status()).isEqualTo(Chain.EscrowStatus.FUNDED);
+        assertThat(chain.escrowedJob(requester, jobId).budget()).isEqualTo(budget.subtract(price));
+        // Paid once: asked again, the plaza sends nothing new and the escrow would refuse it anyway.
+        assertThat(chain.releaseJobPart(requester, jobId, part, provider, price)).isEqualTo(tx);
+        assertThat(testChain.balance(PROVIDER)).isEqualTo(providerBefore.add(price).subtract(fee));
+
+        assertThat(testChain.receipt(chain.refundJob(requester, jobId)).isStatusOK()).isTrue();
+        testChain.mine(1);
+        assertThat(awaitLog(ChainLog.JobRefunded.class, l -> l.jobId() == jobId).amount()).isEqualTo(budget.subtract(price));
+        assertThat(testChain.balance(REQUESTER)).isEqualTo(requesterAfterDeposit.add(budget).subtract(price));
+    }
+
+    @Test
     void aRefundReturnsTheWholeBudget() throws Exception {
         long jobId = 9_000_002;
         BigInteger budget = AIC.multiply(BigInteger.valueOf(3));

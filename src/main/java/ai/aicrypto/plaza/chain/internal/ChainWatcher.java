@@ -304,6 +304,11 @@ class ChainWatcher {
                 return new ChainLog.JobSettled(tx, i, id("jobId", e.jobId), lower(e.requester), lower(e.provider),
                         e.amount, e.fee, e.refunded);
             }),
+            Map.entry(JobEscrow.JOBRELEASED_EVENT, (l, tx, i) -> {
+                var e = JobEscrow.getJobReleasedEventFromLog(l);
+                return new ChainLog.JobReleased(tx, i, id("jobId", e.jobId), lower(e.requester), id("partId", e.partId),
+                        lower(e.provider), e.amount, e.fee, e.remaining);
+            }),
             Map.entry(JobEscrow.JOBREFUNDED_EVENT, (l, tx, i) -> {
                 var e = JobEscrow.getJobRefundedEventFromLog(l);
                 return new ChainLog.JobRefunded(tx, i, id("jobId", e.jobId), lower(e.requester), e.amount);

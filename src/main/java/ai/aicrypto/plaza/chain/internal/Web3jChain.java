@@ -228,6 +228,18 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public String releaseJobPart(String requester, long jobId, long partId, String provider, BigInteger amount) {
+        String data = jobEscrow(reader()).release(requester, BigInteger.valueOf(jobId), BigInteger.valueOf(partId), provider, amount)
+                .encodeFunctionCall();
+        return sender.send("release:" + requester + ":" + jobId + ":" + partId, escrowOperator(), contracts().jobEscrow(), data);
+    }
+
+    @Override
+    public boolean jobPartReleased(String requester, long jobId, long partId) {
+        return call(() -> jobEscrow(reader()).released(requester, BigInteger.valueOf(jobId), BigInteger.valueOf(partId)).send());
+    }
+
+    @Override
     public String refundJob(String requester, long jobId) {
         String data = jobEscrow(reader()).refund(requester, BigInteger.valueOf(jobId)).encodeFunctionCall();
         return sender.send("refund:" + requester + ":" + jobId, escrowOperator(), contracts().jobEscrow(), data);

@@ -31,6 +31,11 @@ import org.springframework.stereotype.Component;
  * twice while its log waits for confirmations. A provider without a linked wallet is HELD_NO_WALLET
  * until they link one; a job whose escrow the requester reclaimed is ABANDONED (and cancelled).
  * The trained model of a paid job is handed to its requester when the provider's payment is settled.
+ * <p>
+ * The trials of an on-chain sweep share one deposit (made under the first trial's id, {@code escrow_job_id}): each
+ * trial's payment is released from it to its own provider ({@code release}, the trial's id as the part, capped at the
+ * trial's share), and the rest is refunded once every trial has ended and every payment is settled, so a refund never
+ * overtakes a payment. The escrow pays each part at most once, whatever the plaza sends.
  */
 @Component
 class EscrowSettlements {
@@ -68,19 +73,27 @@ class EscrowSettlements {
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
             return;
         }
-        record Due(long id, long jobId, String kind, long userId, BigDecimal amountAic, String requester) {
-        }
         List<Due> due = jdbc.sql("""
-                        SELECT s.id, s.job_id, s.kind, s.user_id, s.amount_aic, d.wallet FROM settlements s
-                        JOIN job_deposits d ON d.job_id = s.job_id AND d.status = 'CONFIRMED'
+                        SELECT s.id, s.job_id, s.kind, s.user_id, s.amount_aic, d.wallet, j.escrow_job_id, j.budget_aic,
+                               EXISTS (SELECT 1 FROM training_jobs t WHERE t.escrow_job_id = j.escrow_job_id
+                                         AND t.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED'))
+                               OR EXISTS (SELECT 1 FROM settlements p JOIN training_jobs t ON t.id = p.job_id
+                                          WHERE t.escrow_job_id = j.escrow_job_id AND p.kind = 'PAY_PROVIDER'
+                                            AND p.state IN ('DUE', 'HELD_NO_WALLET')) AS parts_open
+                        FROM settlements s JOIN training_jobs j ON j.id = s.job_id
+                        JOIN job_deposits d ON d.job_id = coalesce(j.escrow_job_id, j.id) AND d.status = 'CONFIRMED'
                         WHERE s.state = 'DUE' ORDER BY s.checked_at NULLS FIRST, s.created_at, s.id LIMIT ?""")
                 .param(BATCH)
                 .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBigDecimal(5),
-                        rs.getString(6)))
+                        rs.getString(6), (Long) rs.getObject(7), rs.getBigDecimal(8), rs.getBoolean(9)))
                 .list();
         for (Due d : due) {
             jdbc.sql("UPDATE settlements SET checked_at = now() WHERE id = ?").param(d.id()).update();
             try {
+                if (d.escrowJobId() != null) {
+                    executeSharedDeposit(d);
+                    continue;
+                }
                 Chain.EscrowedJob escrowed = chain.escrowedJob(d.requester(), d.jobId());
                 if (escrowed.status() != Chain.EscrowStatus.FUNDED) {
                     continue; // sent already (its log is on the way), or reclaimed (its log abandons the row)
@@ -113,6 +126,42 @@ class EscrowSettlements {
     }
 
     /**
+     * @param escrowJobId the job whose deposit pays this one (a sweep's shared deposit), or null for its own
+     * @param budgetAic   the job's own budget (a sweep trial's share)
+     * @param partsOpen   for a shared deposit: whether a job it pays has not ended or a payment from it is not settled
+     */
+    private record Due(long id, long jobId, String kind, long userId, BigDecimal amountAic, String requester, Long escrowJobId,
+                       BigDecimal budgetAic, boolean partsOpen) {
+    }
+
+    /**
+     * A settlement of a sweep trial paid from the sweep's one deposit: its payment is released to its provider, capped at
+     * the trial's share; a refund returns what is left, once nothing it pays is still open.
+     */
+    private void executeSharedDeposit(Due d) {
+        Chain.EscrowedJob escrowed = chain.escrowedJob(d.requester(), d.escrowJobId());
+        if (escrowed.status() != Chain.EscrowStatus.FUNDED) {
+            return; // refunded already (its log is on the way), or reclaimed (its log abandons the row)
+        }
+        if (d.kind().equals("REFUND_REQUESTER")) {
+            if (!d.partsOpen()) {
+                chain.refundJob(d.requester(), d.escrowJobId());
+            }
+            return;
+        }
+        if (chain.jobPartReleased(d.requester(), d.escrowJobId(), d.jobId())) {
+            return; // sent already: its log is on the way
+        }
+        List<String> wallets = accounts.wallets(d.userId());
+        if (wallets.isEmpty()) {
+            jdbc.sql("UPDATE settlements SET state = 'HELD_NO_WALLET' WHERE id = ? AND state = 'DUE'").param(d.id()).update();
+            return;
+        }
+        BigInteger amount = Aic.toWei(d.amountAic()).min(Aic.toWei(d.budgetAic())).min(escrowed.budget());
+        chain.releaseJobPart(d.requester(), d.escrowJobId(), d.jobId(), wallets.get(0), amount);
+    }
+
+    /**
      * Records on-chain, right after a lease, which provider the job's escrow may pay: the leased
      * worker's provider's wallet (none yet: assigned before the settlement instead). On the
      * chain-sending thread; a later lease of the job to another provider assigns it again.
@@ -130,7 +179,7 @@ class EscrowSettlements {
                         SELECT d.wallet, o.provider_id FROM training_jobs j
                         JOIN job_deposits d ON d.job_id = j.id AND d.status = 'CONFIRMED'
                         JOIN workers w ON w.id = j.worker_id JOIN gpu_offers o ON o.id = w.offer_id
-                        WHERE j.id = ? AND j.status = 'LEASED'""")
+                        WHERE j.id = ? AND j.status = 'LEASED' AND j.escrow_job_id IS NULL""")
                 .param(jobId).query((rs, n) -> new Holder(rs.getString(1), rs.getLong(2))).optional();
         if (holder.isEmpty()) {
             return;
@@ -166,9 +215,34 @@ class EscrowSettlements {
         return jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(jobId).query(Long.class).optional();
     }
 
+    /** A sweep trial's payment from the sweep's deposit: only a release from the deposit that pays that trial counts. */
+    @ApplicationModuleListener
+    void on(ChainLog.JobReleased released) {
+        int done = jdbc.sql("""
+                        UPDATE settlements SET state = 'DONE', executed_at = now(), tx_hash = ?, log_index = ?, fee_wei = ?
+                        WHERE job_id = ? AND kind = 'PAY_PROVIDER' AND state <> 'DONE'
+                          AND EXISTS (SELECT 1 FROM training_jobs t WHERE t.id = ? AND t.escrow_job_id = ?)
+                          AND EXISTS (SELECT 1 FROM job_deposits d WHERE d.job_id = ? AND d.wallet = ? AND d.status = 'CONFIRMED')""")
+                .params(released.txHash(), released.logIndex(), new BigDecimal(released.fee()), released.partId(), released.partId(),
+                        released.jobId(), released.jobId(), released.requester())
+                .update();
+        if (done == 1) {
+            trainedModel(released.partId()).ifPresent(models::release);
+            jobs.paymentSettled(released.partId());
+        }
+    }
+
+    /** A refund of a sweep's deposit ends the refunds recorded for each of its trials too. */
     @ApplicationModuleListener
     void on(ChainLog.JobRefunded refunded) {
-        executed(refunded.jobId(), refunded.requester(), "REFUND_REQUESTER", refunded.txHash(), refunded.logIndex());
+        jdbc.sql("""
+                        UPDATE settlements SET state = 'DONE', executed_at = now(), tx_hash = ?, log_index = ?
+                        WHERE job_id IN (SELECT id FROM training_jobs WHERE id = ? OR escrow_job_id = ?)
+                          AND kind = 'REFUND_REQUESTER' AND state <> 'DONE'
+                          AND EXISTS (SELECT 1 FROM job_deposits d WHERE d.job_id = ? AND d.wallet = ? AND d.status = 'CONFIRMED')""")
+                .params(refunded.txHash(), refunded.logIndex(), refunded.jobId(), refunded.jobId(), refunded.jobId(),
+                        refunded.requester())
+                .update();
     }
 
     /**
@@ -188,8 +262,9 @@ class EscrowSettlements {
         boolean stopped = jobs.escrowReclaimed(reclaimed.jobId(), reason);
         int abandoned = jdbc.sql("""
                         UPDATE settlements SET state = 'ABANDONED', tx_hash = ?, log_index = ?
-                        WHERE job_id = ? AND state IN ('DUE', 'HELD_NO_WALLET')""")
-                .params(reclaimed.txHash(), reclaimed.logIndex(), reclaimed.jobId()).update();
+                        WHERE job_id IN (SELECT id FROM training_jobs WHERE id = ? OR escrow_job_id = ?)
+                          AND state IN ('DUE', 'HELD_NO_WALLET')""")
+                .params(reclaimed.txHash(), reclaimed.logIndex(), reclaimed.jobId(), reclaimed.jobId()).update();
         log.warn("Job {}: {}; {} settlement(s) abandoned{}", reclaimed.jobId(), reason, abandoned,
                 stopped ? ", the job cancelled" : "");
     }

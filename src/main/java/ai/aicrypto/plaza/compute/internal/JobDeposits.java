@@ -140,17 +140,26 @@ public class JobDeposits {
      */
     @ApplicationModuleListener
     void on(ChainLog.JobFunded funded) {
-        record Job(long requesterId, String status, BigDecimal budgetAic, Instant createdAt) {
+        record Job(long requesterId, String status, BigDecimal budgetAic, Instant createdAt, Long escrowJobId) {
         }
-        Optional<Job> job = jdbc.sql("SELECT requester_id, status, budget_aic, created_at FROM training_jobs WHERE id = ? FOR UPDATE")
+        Optional<Job> job = jdbc.sql("""
+                        SELECT j.requester_id, j.status, CASE WHEN j.escrow_job_id IS NULL THEN j.budget_aic ELSE s.budget_aic END,
+                               j.created_at, j.escrow_job_id
+                        FROM training_jobs j LEFT JOIN training_sweeps s ON s.id = j.sweep_id WHERE j.id = ? FOR UPDATE OF j""")
                 .param(funded.jobId())
-                .query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3), rs.getTimestamp(4).toInstant()))
+                .query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3), rs.getTimestamp(4).toInstant(),
+                        (Long) rs.getObject(5)))
                 .optional();
         if (job.isEmpty()) {
             quarantine.add(funded, "no job " + funded.jobId() + " here; the depositor can reclaim it after its deadline");
             return;
         }
         Job j = job.get();
+        if (j.escrowJobId() != null && j.escrowJobId() != funded.jobId()) {
+            quarantine.add(funded, "job " + funded.jobId() + " is paid by its sweep's deposit under job " + j.escrowJobId()
+                    + "; the depositor can reclaim this one after its deadline");
+            return;
+        }
         if (!accounts.wallets(j.requesterId()).contains(funded.requester())) {
             quarantine.add(funded, "deposited from " + funded.requester() + ", a wallet not linked to the job's requester; "
                     + "the job is not affected, the depositor can reclaim it after its deadline");
@@ -240,7 +249,8 @@ public class JobDeposits {
         record Stale(long jobId, long requesterId) {
         }
         List<Stale> nearDeadline = jdbc.sql("""
-                        SELECT j.id, j.requester_id FROM training_jobs j JOIN job_deposits d ON d.job_id = j.id AND d.status = 'CONFIRMED'
+                        SELECT j.id, j.requester_id FROM training_jobs j
+                        JOIN job_deposits d ON d.job_id = coalesce(j.escrow_job_id, j.id) AND d.status = 'CONFIRMED'
                         WHERE j.status = 'QUEUED' AND d.reclaimable_at < ? FOR UPDATE OF j SKIP LOCKED""")
                 .param(Timestamp.from(now.plus(properties.escrow().leaseMargin())))
                 .query((rs, n) -> new Stale(rs.getLong(1), rs.getLong(2))).list();
@@ -263,14 +273,25 @@ public class JobDeposits {
                 .query(Long.class).optional().orElseThrow(NotFoundException::new);
     }
 
-    /** The budget of the requester's job awaiting its deposit; anyone else is told the job does not exist. */
+    /**
+     * What the requester deposits for their job awaiting its deposit: its budget, or for the first trial of a sweep paid
+     * with one deposit, the sweep's whole budget. Anyone else is told the job does not exist.
+     */
     private BigInteger awaitingBudget(long userId, long jobId) {
-        record Job(String status, BigDecimal budgetAic) {
+        record Job(String status, BigDecimal budgetAic, Long escrowJobId) {
         }
-        Job job = jdbc.sql("SELECT status, budget_aic FROM training_jobs WHERE id = ? AND requester_id = ?").params(jobId, userId)
-                .query((rs, n) -> new Job(rs.getString(1), rs.getBigDecimal(2))).optional().orElseThrow(NotFoundException::new);
+        Job job = jdbc.sql("""
+                        SELECT j.status, CASE WHEN j.escrow_job_id IS NULL THEN j.budget_aic ELSE s.budget_aic END, j.escrow_job_id
+                        FROM training_jobs j LEFT JOIN training_sweeps s ON s.id = j.sweep_id
+                        WHERE j.id = ? AND j.requester_id = ?""")
+                .params(jobId, userId)
+                .query((rs, n) -> new Job(rs.getString(1), rs.getBigDecimal(2), (Long) rs.getObject(3)))
+                .optional().orElseThrow(NotFoundException::new);
         if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
             throw new UserFacingException(null, "job.deposit.error.no-chain");
+        }
+        if (job.escrowJobId() != null && job.escrowJobId() != jobId) {
+            throw new UserFacingException(null, "job.deposit.error.sweep-deposit");
         }
         if (!job.status().equals("AWAITING_DEPOSIT") || job.budgetAic() == null) {
             throw new UserFacingException(null, "job.deposit.error.not-awaiting");

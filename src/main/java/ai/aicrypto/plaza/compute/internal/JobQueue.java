@@ -102,39 +102,46 @@ class JobQueue implements TrainingJobs {
                 .optional();
     }
 
-    /** The requester's deposit is confirmed and covers the budget: the job joins the queue. */
+    /**
+     * The requester's deposit is confirmed and covers the budget: the job joins the queue, with the jobs the same deposit
+     * pays (a sweep's trials; this method and the two below act on them all).
+     */
     void depositConfirmed(long jobId) {
-        jdbc.sql("UPDATE training_jobs SET status = 'QUEUED', updated_at = now() WHERE id = ? AND status = 'AWAITING_DEPOSIT'")
-                .param(jobId).update();
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'QUEUED', updated_at = now()
+                        WHERE (id = ? OR escrow_job_id = ?) AND status = 'AWAITING_DEPOSIT'""")
+                .params(jobId, jobId).update();
     }
 
     /** A reorganisation dropped the confirmed deposit: a job not yet leased waits for it again. */
     void depositDropped(long jobId) {
-        jdbc.sql("UPDATE training_jobs SET status = 'AWAITING_DEPOSIT', updated_at = now() WHERE id = ? AND status = 'QUEUED'")
-                .param(jobId).update();
+        jdbc.sql("""
+                        UPDATE training_jobs SET status = 'AWAITING_DEPOSIT', updated_at = now()
+                        WHERE (id = ? OR escrow_job_id = ?) AND status = 'QUEUED'""")
+                .params(jobId, jobId).update();
     }
 
     /** No acceptable deposit came (too late, too small, too short a deadline): the job never runs. */
     void cancelUnfunded(long jobId, String reason) {
         jdbc.sql("""
                         UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, updated_at = now()
-                        WHERE id = ? AND status = 'AWAITING_DEPOSIT'""")
-                .params(reason, jobId).update();
+                        WHERE (id = ? OR escrow_job_id = ?) AND status = 'AWAITING_DEPOSIT'""")
+                .params(reason, jobId, jobId).update();
     }
 
     /**
      * The requester took the escrowed budget back (JobReclaimed): whatever the job was doing ends now,
      * its lease revoked (the worker's next call is answered 409), and nothing is delivered or paid (a
-     * verified result still SETTLING stays withheld).
+     * verified result still SETTLING stays withheld); so do the other jobs the same deposit pays (a sweep's trials).
      *
-     * @return whether the job was still running or waiting (false when it had ended already)
+     * @return whether a job was still running or waiting (false when they had all ended already)
      */
     boolean escrowReclaimed(long jobId, String reason) {
         return jdbc.sql("""
                         UPDATE training_jobs SET status = 'CANCELLED', failure_reason = ?, worker_id = NULL,
                                                  lease_expires_at = NULL, updated_at = now()
-                        WHERE id = ? AND status IN ('AWAITING_DEPOSIT', 'QUEUED', 'LEASED', 'VERIFYING', 'SETTLING')""")
-                .params(reason, jobId).update() == 1;
+                        WHERE (id = ? OR escrow_job_id = ?) AND status IN ('AWAITING_DEPOSIT', 'QUEUED', 'LEASED', 'VERIFYING', 'SETTLING')""")
+                .params(reason, jobId, jobId).update() > 0;
     }
 
     /** A queued job that can no longer run (see JobDeposits); @return whether it was still queued */
@@ -218,7 +225,8 @@ class JobQueue implements TrainingJobs {
                                                   WHERE l.id = training_jobs.dataset_id AND NOT d.unvetted_compute_allowed
                                                     AND l.price_aic > 0 AND l.owner_id <> training_jobs.requester_id))
                                           AND NOT EXISTS (SELECT 1 FROM job_deposits d
-                                                          WHERE d.job_id = training_jobs.id AND d.status = 'CONFIRMED'
+                                                          WHERE d.job_id = coalesce(training_jobs.escrow_job_id, training_jobs.id)
+                                                            AND d.status = 'CONFIRMED'
                                                             AND d.reclaimable_at < now() + CAST(:margin AS interval))
                                           AND (offer_id = (SELECT offer_id FROM me)
                                                OR (offer_id IS NULL AND (SELECT trusted FROM me))) %s
@@ -306,7 +314,9 @@ class JobQueue implements TrainingJobs {
      * budget. Audits and jobs without a deposit are paid otherwise and delivered at once.
      */
     boolean paidThroughEscrow(long jobId) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'CONFIRMED')")
+        return jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM training_jobs j JOIN job_deposits d ON d.job_id = coalesce(j.escrow_job_id, j.id)
+                                       WHERE j.id = ? AND d.status = 'CONFIRMED')""")
                 .param(jobId).query(Boolean.class).single();
     }
 

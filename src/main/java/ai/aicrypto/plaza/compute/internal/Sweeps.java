@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
 
+import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.LiveUpdates;
@@ -32,8 +33,10 @@ public class Sweeps {
     private final TrainingJobs jobs;
     private final Models models;
     private final LiveUpdates live;
+    private final Settlement settlement;
 
-    Sweeps(JdbcClient jdbc, TrainingJobs jobs, Models models, LiveUpdates live) {
+    Sweeps(JdbcClient jdbc, TrainingJobs jobs, Models models, LiveUpdates live, Settlement settlement) {
+        this.settlement = settlement;
         this.jdbc = jdbc;
         this.jobs = jobs;
         this.models = models;
@@ -42,24 +45,31 @@ public class Sweeps {
 
     /**
      * Queues a sweep's trials in the caller's transaction, each capped at an equal share of the budget (rounded down, so
-     * the shares never sum past it); the caller checked the requester's choices and that the trials' estimates fit it.
+     * the shares never sum past it), trial i on {@code offerIds[i % size]}; the caller checked the requester's choices and
+     * that the trials' estimates on their offers fit it. Paid on-chain, the trials wait for one deposit of the whole
+     * budget, made under the first trial's id (see {@link JobDeposits}).
      *
+     * @param offerIds                 the offers the trials go to, in turn; empty: any offer
      * @param trialHyperparametersJson each trial's hyperparameters as a JSON object
      * @return the sweep's id
      */
     @Transactional
-    public long submit(long requesterId, long datasetId, long modelId, Long offerId, Long parentModelId, SweepPlan.Search search,
-                       BigDecimal budgetAic, boolean keepAll, List<String> trialHyperparametersJson) {
+    public long submit(long requesterId, long datasetId, long modelId, List<Long> offerIds, Long parentModelId,
+                       SweepPlan.Search search, BigDecimal budgetAic, boolean keepAll, List<String> trialHyperparametersJson) {
         long sweep = jdbc.sql("""
                         INSERT INTO training_sweeps (requester_id, dataset_id, model_id, search, budget_aic, keep_all)
                         VALUES (?, ?, ?, ?, ?, ?) RETURNING id""")
                 .params(requesterId, datasetId, modelId, search.name(), budgetAic, keepAll).query(Long.class).single();
         BigDecimal share = share(budgetAic, trialHyperparametersJson.size());
-        for (String hyperparameters : trialHyperparametersJson) {
-            long job = jobs.submit(new TrainingJobs.JobRequest(requesterId, datasetId, modelId, hyperparameters, 0, offerId,
-                    share, parentModelId));
+        for (int i = 0; i < trialHyperparametersJson.size(); i++) {
+            long job = jobs.submit(new TrainingJobs.JobRequest(requesterId, datasetId, modelId, trialHyperparametersJson.get(i), 0,
+                    offerIds.isEmpty() ? null : offerIds.get(i % offerIds.size()), share, parentModelId));
             jdbc.sql("UPDATE training_jobs SET sweep_id = ? WHERE id = ?").params(sweep, job).update();
         }
+        jdbc.sql("""
+                        UPDATE training_jobs SET escrow_job_id = (SELECT min(id) FROM training_jobs WHERE sweep_id = :sweep)
+                        WHERE sweep_id = :sweep AND status = 'AWAITING_DEPOSIT'""")
+                .param("sweep", sweep).update();
         return sweep;
     }
 
@@ -101,15 +111,15 @@ public class Sweeps {
     @SchedulerLock(name = "sweeps-decide", lockAtMostFor = "PT1M")
     @Transactional
     public void decideEnded() {
-        record Ended(long id, boolean keepAll) {
+        record Ended(long id, long requesterId, boolean keepAll) {
         }
         List<Ended> ended = jdbc.sql("""
-                        SELECT s.id, s.keep_all FROM training_sweeps s
+                        SELECT s.id, s.requester_id, s.keep_all FROM training_sweeps s
                         WHERE s.decided_at IS NULL
                           AND NOT EXISTS (SELECT 1 FROM training_jobs j
                                           WHERE j.sweep_id = s.id AND j.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED'))
                         ORDER BY s.id LIMIT 20 FOR UPDATE SKIP LOCKED""")
-                .query((rs, n) -> new Ended(rs.getLong("id"), rs.getBoolean("keep_all"))).list();
+                .query((rs, n) -> new Ended(rs.getLong("id"), rs.getLong("requester_id"), rs.getBoolean("keep_all"))).list();
         for (Ended sweep : ended) {
             record Delivered(long jobId, long modelId) {
             }
@@ -121,6 +131,10 @@ public class Sweeps {
                     .param(sweep.id()).query((rs, n) -> new Delivered(rs.getLong(1), rs.getLong(2))).list();
             Long best = delivered.isEmpty() ? null : delivered.get(0).jobId();
             jdbc.sql("UPDATE training_sweeps SET best_job_id = ?, decided_at = now() WHERE id = ?").params(best, sweep.id()).update();
+            // Every trial's payment is settled (a paid trial succeeds only then): what is left of one deposit goes back.
+            jdbc.sql("SELECT DISTINCT escrow_job_id FROM training_jobs WHERE sweep_id = ? AND escrow_job_id IS NOT NULL")
+                    .param(sweep.id()).query(Long.class).list().forEach(escrowJob -> settlement.refundRequester(escrowJob, sweep.requesterId(),
+                            "the rest of the sweep's budget, its trials ended"));
             if (!sweep.keepAll()) {
                 delivered.stream().skip(1).forEach(d -> models.discardWeights(d.modelId()));
             }

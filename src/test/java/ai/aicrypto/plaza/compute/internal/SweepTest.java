@@ -62,7 +62,7 @@ class SweepTest extends IntegrationTest {
         var recommended = RecommendedModels.find(RecommendedModels.MLP, "wine", datasets.preprocessing(wine), 178).orElseThrow();
         long card = models.createPrivate(alice.id(), new ModelUpload(recommended.card().json().toString(), List.of(), null));
         // Two learning rates that both learn the wines in 30 epochs, so that both deliver and one's weights must go.
-        long sweep = sweeps.submit(alice.id(), wine, card, null, null, SweepPlan.Search.GRID, new BigDecimal("4"), false,
+        long sweep = sweeps.submit(alice.id(), wine, card, List.of(), null, SweepPlan.Search.GRID, new BigDecimal("4"), false,
                 List.of("{\"epochs\": 30, \"learningRate\": 0.001}", "{\"epochs\": 30, \"learningRate\": 0.004}"));
         assertThat(jdbc.sql("SELECT budget_aic FROM training_jobs WHERE sweep_id = ?").param(sweep).query(BigDecimal.class).list())
                 .as("each trial's share of the one budget").allSatisfy(b -> assertThat(b).isEqualByComparingTo("2"));

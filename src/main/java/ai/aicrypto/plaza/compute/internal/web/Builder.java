@@ -144,8 +144,9 @@ class Builder {
                         total.stripTrailingZeros().toPlainString(), w.estimate.costAic().toPlainString(),
                         w.budget.stripTrailingZeros().toPlainString()));
             }
-            w.sweep = new Wizard.Sweep(w.sweep.search(), w.sweep.trials(), w.sweep.varied(), w.sweep.keepAll(),
-                    Sweeps.share(w.budget, trials));
+            BigDecimal share = Sweeps.share(w.budget, trials);
+            w.sweep = new Wizard.Sweep(w.sweep.search(), w.sweep.trials(), w.sweep.varied(), w.sweep.keepAll(), share,
+                    placement(w, epochs, candidates, share));
         } else if (w.estimate != null && w.estimate.costAic().compareTo(w.budget) > 0) {
             return w.stop(GPU, new UserFacingException("budget", "builder.error.over-budget",
                     w.estimate.costAic().toPlainString(), w.budget.stripTrailingZeros().toPlainString()));
@@ -170,7 +171,7 @@ class Builder {
                             List.of("easy-ai-builder"), null));
             if (w.sweep() != null) {
                 List<String> trials = w.sweep().trials().stream().map(json::writeValueAsString).toList();
-                return new Submission(null, sweeps.submit(userId, w.dataset().id(), model, w.offer().id(), parent,
+                return new Submission(null, sweeps.submit(userId, w.dataset().id(), model, w.sweep().offerIds(), parent,
                         w.sweep().search(), w.budget(), w.sweep().keepAll(), trials), w);
             }
             return new Submission(jobs.submit(new TrainingJobs.JobRequest(userId, w.dataset().id(), model,
@@ -214,7 +215,7 @@ class Builder {
         List<String> varied = first.keySet().stream()
                 .filter(name -> trials.stream().anyMatch(t -> !String.valueOf(t.get(name)).equals(String.valueOf(first.get(name)))))
                 .toList();
-        return new Wizard.Sweep(search, trials, varied, form.isKeepAll(), null);
+        return new Wizard.Sweep(search, trials, varied, form.isKeepAll(), null, null);
     }
 
     /** The listed template or the recommendation the form names, if this user may train it on this dataset. */
@@ -258,6 +259,23 @@ class Builder {
     private static PriceEstimate estimate(Wizard.Walk w, int epochs, OfferDirectory.Offer offer) {
         return offer.measuredScore() == null ? null
                 : PriceEstimate.of(w.dataset.rowCount(), epochs, w.model.card(), offer.measuredScore(), offer.pricePerHourAic());
+    }
+
+    /**
+     * Where a sweep's trials go, in turn: the chosen offer, then every other offer the builder would pick from for this
+     * dataset (the same trusted or vetted ones as "cheapest" and "fastest") whose estimate for a trial fits its share, at
+     * most one per trial. An offer without a benchmark has no estimate, so only the chosen one can be such an offer.
+     */
+    private static List<OfferDirectory.Offer> placement(Wizard.Walk w, int epochs, List<OfferDirectory.Offer> candidates,
+                                                        BigDecimal share) {
+        List<OfferDirectory.Offer> placed = new ArrayList<>(List.of(w.offer));
+        for (OfferDirectory.Offer o : candidates) {
+            PriceEstimate e = estimate(w, epochs, o);
+            if (placed.size() < w.sweep.trials().size() && o.id() != w.offer.id() && e != null && e.costAic().compareTo(share) <= 0) {
+                placed.add(o);
+            }
+        }
+        return List.copyOf(placed);
     }
 
     /** The card's hyperparameters with the form's values (the defaults where none was given), each checked. */

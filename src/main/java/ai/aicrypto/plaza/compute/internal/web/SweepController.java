@@ -1,6 +1,9 @@
 package ai.aicrypto.plaza.compute.internal.web;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.chain.WalletChain;
+import ai.aicrypto.plaza.compute.internal.JobDeposits;
 import ai.aicrypto.plaza.compute.internal.Sweeps;
 import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.UserFacingException;
@@ -24,8 +27,15 @@ class SweepController {
     private final Sweeps sweeps;
     private final LiveUpdates live;
     private final Messages messages;
+    private final JobDeposits deposits;
+    private final WalletChain chain;
+    private final Accounts accounts;
 
-    SweepController(SweepViews views, Sweeps sweeps, LiveUpdates live, Messages messages) {
+    SweepController(SweepViews views, Sweeps sweeps, LiveUpdates live, Messages messages, JobDeposits deposits, WalletChain chain,
+                    Accounts accounts) {
+        this.deposits = deposits;
+        this.chain = chain;
+        this.accounts = accounts;
         this.views = views;
         this.sweeps = sweeps;
         this.live = live;
@@ -34,15 +44,27 @@ class SweepController {
 
     @GetMapping("/sweeps/{id}")
     String sweep(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
-        model.addAttribute("sweep", views.sweep(id, me));
+        addSweep(id, me, model);
         return "compute/sweep";
     }
 
     /** The part of the page that changes, fetched again on each live update. */
     @GetMapping("/sweeps/{id}/panel")
     String panel(@PathVariable long id, @AuthenticationPrincipal AccountPrincipal me, Model model) {
-        model.addAttribute("sweep", views.sweep(id, me));
+        addSweep(id, me, model);
         return "compute/sweep :: panel";
+    }
+
+    /** The sweep, and while its trials wait for their one deposit, what its deposit panel shows (as a job's page). */
+    private void addSweep(long id, AccountPrincipal me, Model model) {
+        SweepViews.Sweep sweep = views.sweep(id, me);
+        model.addAttribute("sweep", sweep);
+        if (sweep.depositJobId() != null) {
+            model.addAttribute("deposit", deposits.latest(sweep.depositJobId()).orElse(null));
+            model.addAttribute("depositTerms", deposits.terms());
+            model.addAttribute("chain", chain);
+            model.addAttribute("hasWallet", !accounts.wallets(me.id()).isEmpty());
+        }
     }
 
     @GetMapping(value = "/sweeps/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

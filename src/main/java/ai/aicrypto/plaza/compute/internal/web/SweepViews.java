@@ -38,7 +38,7 @@ class SweepViews {
                 .query((rs, n) -> new Sweep(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("search").toLowerCase(Locale.ROOT),
                         rs.getBigDecimal("budget_aic"), rs.getBoolean("keep_all"), (Long) rs.getObject("best_job_id"),
                         rs.getTimestamp("decided_at") != null, rs.getTimestamp("created_at").toInstant(), rs.getLong("dataset_id"),
-                        rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), List.of(), null))
+                        rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), List.of(), null, null))
                 .optional().orElseThrow(NotFoundException::new);
         if (viewer == null || (sweep.requesterId() != viewer.id() && !viewer.isAdmin())) {
             throw new NotFoundException();
@@ -55,9 +55,12 @@ class SweepViews {
                         (Long) rs.getObject("trained_model_id"), Boolean.TRUE.equals(rs.getObject("has_weights")),
                         losses(rs.getLong("id"), rs.getInt("attempts"))))
                 .list();
+        Long depositJobId = jdbc.sql("""
+                        SELECT id FROM training_jobs WHERE sweep_id = ? AND id = escrow_job_id AND status = 'AWAITING_DEPOSIT'""")
+                .param(id).query(Long.class).optional().orElse(null);
         return new Sweep(sweep.id(), sweep.requesterId(), sweep.search(), sweep.budgetAic(), sweep.keepAll(), sweep.bestJobId(),
                 sweep.decided(), sweep.createdAt(), sweep.datasetId(), sweep.dataset(), sweep.modelId(), sweep.model(), trials,
-                SweepChart.of(trials.stream().map(Trial::losses).toList()));
+                SweepChart.of(trials.stream().map(Trial::losses).toList()), depositJobId);
     }
 
     /** The training loss the worker reported after each epoch of the job's current attempt. */
@@ -76,9 +79,11 @@ class SweepViews {
     /**
      * @param bestJobId the trial kept, once decided (null: undecided, or no trial delivered)
      * @param decided   whether every trial has ended and the best was chosen
+     * @param depositJobId while the trials wait for the one deposit that pays them all, the job it is made under; else null
      */
     record Sweep(long id, long requesterId, String search, BigDecimal budgetAic, boolean keepAll, Long bestJobId, boolean decided,
-                 Instant createdAt, long datasetId, String dataset, long modelId, String model, List<Trial> trials, SweepChart chart) {
+                 Instant createdAt, long datasetId, String dataset, long modelId, String model, List<Trial> trials, SweepChart chart,
+                 Long depositJobId) {
 
         /** The trial kept, or null (undecided, or no trial delivered). */
         public Trial best() {

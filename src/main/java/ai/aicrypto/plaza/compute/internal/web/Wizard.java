@@ -42,11 +42,16 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
     }
 
     /**
-     * A sweep's trials: each one's hyperparameters, the names of those that vary, and each trial's share of the budget
-     * (null until the budget is known).
+     * A sweep's trials: each one's hyperparameters, the names of those that vary, each trial's share of the budget and the
+     * offers the trials go to in turn, the chosen one first (both null until the budget is known).
      */
     public record Sweep(SweepPlan.Search search, List<Map<String, Object>> trials, List<String> varied, boolean keepAll,
-                        BigDecimal share) {
+                        BigDecimal share, List<OfferDirectory.Offer> offers) {
+
+        /** The offers' ids, in the order the trials take them. */
+        public List<Long> offerIds() {
+            return offers.stream().map(OfferDirectory.Offer::id).toList();
+        }
 
         public String searchKey() {
             return search.name().toLowerCase(java.util.Locale.ROOT);

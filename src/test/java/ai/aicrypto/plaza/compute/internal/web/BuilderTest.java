@@ -278,12 +278,15 @@ class BuilderTest extends ComputeWebTest {
     @Test
     void aSweepQueuesItsTrialsAsJobsSharingOneBudget() throws Exception {
         Worker worker = onlineWorker(users.member(), "0.5", 1000.0);
+        // another offer the builder would pick, whose estimate fits a trial's share: the trials are spread over the fleet
+        onlineWorker(users.member(), "0.5", 1000.0);
         // 4 trials over learningRate, batchSize and weightDecay: a 2 x 2 grid of the first two, from each range's ends
         assertThat(body(steps(5).param("hp[epochs]", "30").param("trials", "4").param("search", "grid")
                 .param("offer", String.valueOf(worker.offerId())).param("budget", "10")))
                 .contains("4 trials, grid (evenly spaced values, every combination); each trial at most 2.5 AIC")
                 .containsPattern("id=\"review-varied\">.*\\s*<span>Learning rate,</span>\\s*<span>Batch size</span></dd>")
-                .contains("Only the best trial&#39;s weights are kept.");
+                .contains("Only the best trial&#39;s weights are kept.").contains("id=\"review-offers\"")
+                .doesNotContain("id=\"review-random\"");
         MockHttpServletResponse submitted = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(myData))
                         .param("modelId", String.valueOf(model)).param("hp[epochs]", "30").param("trials", "4").param("search", "grid")
                         .param("offer", String.valueOf(worker.offerId())).param("budget", "10"))
@@ -292,17 +295,23 @@ class BuilderTest extends ComputeWebTest {
         long sweep = Long.parseLong(submitted.getRedirectedUrl().replace("/sweeps/", ""));
         var trials = jdbc.sql("""
                         SELECT (hyperparameters ->> 'learningRate') || ' ' || (hyperparameters ->> 'batchSize') || ' '
-                               || (hyperparameters ->> 'epochs') || ' ' || budget_aic::text || ' ' || offer_id || ' ' || status
+                               || (hyperparameters ->> 'epochs') || ' ' || budget_aic::text || ' ' || status
                         FROM training_jobs WHERE sweep_id = ? AND requester_id = ?""")
                 .params(sweep, me.id()).query(String.class).list();
-        String rest = " 30 2.500000000000000000 " + worker.offerId() + " QUEUED";
+        String rest = " 30 2.500000000000000000 QUEUED";
         assertThat(trials).containsExactlyInAnyOrder("0.001 1" + rest, "1 1" + rest, "0.001 150" + rest, "1 150" + rest);
+        List<Long> placed = jdbc.sql("SELECT offer_id FROM training_jobs WHERE sweep_id = ? ORDER BY id").param(sweep)
+                .query(Long.class).list();
+        assertThat(placed.get(0)).as("the first trial on the chosen offer").isEqualTo(worker.offerId());
+        assertThat(new java.util.HashSet<>(placed)).as("the others on other offers in turn").hasSizeGreaterThan(1);
         assertThat(body(get("/sweeps/" + sweep))).contains("10 AIC for 4 trials").contains("id=\"trials\"")
                 .contains("learningRate = 0.001");
         long trial = jdbc.sql("SELECT min(id) FROM training_jobs WHERE sweep_id = ?").param(sweep).query(Long.class).single();
         assertThat(body(get("/jobs/" + trial))).contains("a trial of sweep #" + sweep).contains("href=\"/sweeps/" + sweep + "\"");
 
-        // a random search draws every varied setting (and the optimizer) within the card's ranges
+        // a random search draws every varied setting (and the optimizer) within the card's ranges, when it starts
+        assertThat(body(steps(5).param("trials", "3").param("search", "random").param("offer", String.valueOf(worker.offerId()))
+                .param("budget", "1"))).contains("id=\"review-random\"").contains("drawn when you start the sweep");
         String random = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(myData))
                         .param("modelId", String.valueOf(model)).param("trials", "3").param("search", "random").param("keepAll", "true")
                         .param("offer", String.valueOf(worker.offerId())).param("budget", "1"))
