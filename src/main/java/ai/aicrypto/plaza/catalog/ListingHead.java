@@ -15,4 +15,9 @@ public record ListingHead(long id, long ownerId, ListingStatus status) {
     public boolean ownedBy(AccountPrincipal viewer) {
         return viewer != null && viewer.id() == ownerId;
     }
+
+    /** Whether {@code viewer} may see the listing at all: a published one, or their own, or any for an admin. */
+    public boolean visibleTo(AccountPrincipal viewer) {
+        return published() || ownedBy(viewer) || viewer != null && viewer.isAdmin();
+    }
 }

@@ -129,6 +129,25 @@ class ModelPredictionTest extends IntegrationTest {
         api(member, hidden, one, 404);
     }
 
+    /** The token's statement both reads it and writes its last use, at most once a minute; the owner sees a draft. */
+    @Test
+    void aTokensLastUseIsWrittenOnceAMinuteAndItsOwnerCallsAnUnpublishedModel() throws Exception {
+        var issued = tokens.issue(owner.id(), "last-use");
+        long hidden = create(models.cardJson(model), weights, false);
+        Map<String, Object> one = Map.of("instances", List.of(WineModel.record(0)));
+        var lastUsed = jdbc.sql("SELECT last_used_at FROM api_tokens WHERE id = ?").param(issued.id()).query(java.time.OffsetDateTime.class);
+
+        api(issued.token(), hidden, one, 200, "en");
+        java.time.OffsetDateTime first = lastUsed.single();
+        assertThat(first).isNotNull();
+        api(issued.token(), hidden, one, 200, "en");
+        assertThat(lastUsed.single()).as("not written again within the minute").isEqualTo(first);
+
+        jdbc.sql("UPDATE api_tokens SET last_used_at = last_used_at - interval '2 minutes' WHERE id = ?").param(issued.id()).update();
+        api(issued.token(), hidden, one, 200, "en");
+        assertThat(lastUsed.single()).isAfterOrEqualTo(first);
+    }
+
     /**
      * A paid model: "try it" gives a member the free calls of the day, then (like the API from the first call) charges
      * credit; where there is no credit to charge the answer is 402 (a message on the page) and nothing is recorded.
@@ -324,8 +343,12 @@ class ModelPredictionTest extends IntegrationTest {
     }
 
     private JsonNode api(AccountPrincipal caller, long id, Object body, int status, String language) throws Exception {
+        return api(tokens.issue(caller.id(), "t" + System.nanoTime()).token(), id, body, status, language);
+    }
+
+    private JsonNode api(String token, long id, Object body, int status, String language) throws Exception {
         MockHttpServletResponse response = mvc.perform(post("/api/v1/models/" + id + "/predict")
-                        .header("Authorization", "Bearer " + tokens.issue(caller.id(), "t" + System.nanoTime()).token())
+                        .header("Authorization", "Bearer " + token)
                         .header("Accept-Language", language).contentType(MediaType.APPLICATION_JSON)
                         .content(json.writeValueAsString(body)))
                 .andReturn().getResponse();

@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -82,7 +84,10 @@ class ApiTokenService implements ApiTokens {
             return Optional.empty();
         }
         // "Last used" to the minute: a token calling many times a second writes once a minute, not per call.
-        Timestamp now = Timestamp.from(clock.instant());
+        // Bound as timestamptz, not java.sql.Timestamp: pgjdbc sends a Timestamp's type as unknown, has the server
+        // describe the statement, and then (its text columns being unbounded) adds an empty round trip before every
+        // execution of it: two round trips per API call instead of one (JFR, ops/bench/inference).
+        OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
         return jdbc.sql("""
                         WITH t AS (SELECT id, user_id, last_used_at FROM api_tokens WHERE token_sha256 = ?),
                              touched AS (UPDATE api_tokens a SET last_used_at = ? FROM t

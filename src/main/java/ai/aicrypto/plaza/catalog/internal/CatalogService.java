@@ -110,7 +110,7 @@ class CatalogService implements Catalog {
         ListingHead head = jdbc.sql("SELECT owner_id, status FROM listings WHERE id = ? AND kind = ?").params(id, kind.name())
                 .query((rs, n) -> new ListingHead(id, rs.getLong(1), ListingStatus.valueOf(rs.getString(2)))).optional()
                 .orElseThrow(NotFoundException::new);
-        if (!head.published() && !(head.ownedBy(viewer) || viewer != null && viewer.isAdmin())) {
+        if (!head.visibleTo(viewer)) {
             throw new NotFoundException();
         }
         return head;

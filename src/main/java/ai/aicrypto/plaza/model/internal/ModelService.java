@@ -24,6 +24,7 @@ import ai.aicrypto.plaza.catalog.ListingAccess;
 import ai.aicrypto.plaza.catalog.ListingHead;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.catalog.ListingStatus;
 import ai.aicrypto.plaza.catalog.SearchFacts;
 import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.catalog.ListingView;
@@ -220,11 +221,22 @@ class ModelService implements Models {
                 .query((rs, n) -> new Relative(rs.getLong(1), rs.getString(2))).list();
     }
 
-    /** The model as {@code viewer} may see it, its card not parsed (checked at publication). */
+    /**
+     * The model as {@code viewer} may see it, its card not parsed (checked at publication). Every prediction asks, so
+     * the listing's head and the model's row come in one statement (as {@link Catalog#head} would read the head).
+     */
     Seen seen(long id, AccountPrincipal viewer) {
-        ListingHead listing = catalog.head(id, ListingKind.MODEL, viewer);
-        StoredModel model = find(id).orElseThrow(NotFoundException::new);
-        return new Seen(listing, model, mayUse(listing.ownedBy(viewer), viewer, id));
+        record Row(ListingHead listing, StoredModel model) {
+        }
+        Row row = jdbc.sql("""
+                        SELECT l.owner_id, l.status, m.card::text AS card, m.weights_key, m.weights_bytes, m.wrapped_data_key,
+                               m.withheld, m.api_visibility, m.api_price_per_1000_aic
+                        FROM listings l JOIN models m ON m.listing_id = l.id WHERE l.id = ? AND l.kind = 'MODEL'""")
+                .param(id)
+                .query((rs, n) -> new Row(new ListingHead(id, rs.getLong("owner_id"), ListingStatus.valueOf(rs.getString("status"))),
+                        storedModel(rs, n)))
+                .optional().filter(r -> r.listing().visibleTo(viewer)).orElseThrow(NotFoundException::new);
+        return new Seen(row.listing(), row.model(), mayUse(row.listing().ownedBy(viewer), viewer, id));
     }
 
     private boolean mayUse(boolean owner, AccountPrincipal viewer, long id) {

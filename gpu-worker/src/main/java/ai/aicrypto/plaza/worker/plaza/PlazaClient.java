@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +42,8 @@ public final class PlazaClient {
 
     private final URI api;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     public PlazaClient(String plazaUrl, String token) {
         this.api = URI.create(plazaUrl.endsWith("/") ? plazaUrl : plazaUrl + "/").resolve("api/worker/v1/");
@@ -164,17 +167,43 @@ public final class PlazaClient {
 
     /**
      * A serving long poll: sends the answers of the last batch and waits for the next calls.
+     * <p>
+     * Over a blocking {@link HttpURLConnection} (kept alive between polls by the JDK's connection cache), not the
+     * {@link HttpClient}: the poll's answer is then read by the polling thread itself, where the HttpClient's selector
+     * thread reads it and hands it on through an executor thread to the waiting caller. Every served call crosses this
+     * exchange twice, and each such thread wake-up costs milliseconds on a loaded machine (JFR, ops/bench/inference).
      *
      * @return the plaza's answer, or null when the poll ended with nothing to run
      * @throws PlazaException 403 when the worker's offer does not serve predictions
      */
     public JsonNode servingPoll(Map<String, Object> poll) throws IOException {
-        HttpRequest request = authorized("serving/poll").version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(poll))).build();
-        HttpResponse<byte[]> r = call(request, HttpResponse.BodyHandlers.ofByteArray());
-        check(r.statusCode(), r.statusCode() / 100 == 2 ? "" : new String(r.body()), -1);
-        return r.statusCode() == 204 ? null : JSON.readTree(r.body());
+        byte[] body = JSON.writeValueAsBytes(poll);
+        for (int attempt = 0; ; attempt++) {
+            HttpURLConnection c = (HttpURLConnection) api.resolve("serving/poll").toURL().openConnection();
+            c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            c.setReadTimeout((int) Duration.ofSeconds(60).toMillis());
+            c.setRequestMethod("POST");
+            c.setDoOutput(true);
+            c.setRequestProperty("Authorization", "Bearer " + token);
+            c.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+            int status = c.getResponseCode();
+            byte[] answer;
+            // Read to the end and closed, so that the connection goes back to the cache for the next poll.
+            try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                answer = in == null ? new byte[0] : in.readAllBytes();
+            }
+            if ((status == 429 || status == 503) && attempt < RETRIES) {
+                Duration wait = retryAfter(c.getHeaderField("Retry-After"), Instant.now());
+                Log.info("the plaza answered " + status + " to a serving poll: again in " + wait.toSeconds() + " s");
+                sleep(wait);
+                continue;
+            }
+            check(status, status / 100 == 2 ? "" : new String(answer, StandardCharsets.UTF_8), -1);
+            return status == 204 ? null : JSON.readTree(answer);
+        }
     }
 
     /** A model the plaza sent a call of: {@code card}, {@code inputWidth} and {@code weights} (base64), kept in memory. */
@@ -215,8 +244,17 @@ public final class PlazaClient {
                 Duration wait = retryAfter(r.headers().firstValue("Retry-After").orElse(null), Instant.now());
                 Log.info("the plaza answered " + r.statusCode() + " to " + request.uri().getPath() + ": again in "
                         + wait.toSeconds() + " s");
-                Thread.sleep(wait.toMillis());
+                sleep(wait);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static void sleep(Duration wait) throws IOException {
+        try {
+            Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
