@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.support;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+
+import ai.aicrypto.plaza.compute.GpuOffers;
 
 /**
  * A real GPU worker process: the gpu-worker fat jar (built here, offline and without running its tests, when it is
@@ -28,6 +31,11 @@ public final class WorkerProcess implements AutoCloseable {
     private WorkerProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
+    }
+
+    /** Registers the CPU offer (2 AIC an hour) of {@code providerId} that the tests' worker processes serve. */
+    public static GpuOffers.IssuedWorker registerCpuOffer(GpuOffers offers, long providerId) {
+        return offers.register(providerId, new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
     }
 
     /** Starts {@code java -jar gpu-worker.jar --plaza URL} with the extra arguments, its token in PLAZA_WORKER_TOKEN. */

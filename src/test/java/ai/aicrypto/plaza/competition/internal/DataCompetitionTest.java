@@ -8,7 +8,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,8 +103,7 @@ class DataCompetitionTest extends IntegrationTest {
         assertThat(page).contains("id=\"data-form\"").contains("Wine as measured").doesNotContain("id=\"submit-form\"")
                 .contains("/jobs/");
 
-        GpuOffers.IssuedWorker worker = offers.register(users.member().id(),
-                new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+        GpuOffers.IssuedWorker worker = WorkerProcess.registerCpuOffer(offers, users.member().id());
         try (WorkerProcess process = WorkerProcess.start("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache"), "--no-benchmark")) {
             for (int i = 0; i < WAIT_SECONDS * 5 && !(ended(aliceEntry) && ended(bobEntry)); i++) {
                 data.advance();

@@ -80,8 +80,7 @@ class FineTuneTest extends IntegrationTest {
         var recommended = RecommendedModels.find(RecommendedModels.MLP, "wine", datasets.preprocessing(cultivars), 178).orElseThrow();
         long card = models.createPrivate(alice.id(), new ModelUpload(recommended.card().json().toString(), List.of(), null));
         long parentJob = jobs.submit(alice.id(), cultivars, card, "{\"epochs\": " + EPOCHS + "}", 0);
-        GpuOffers.IssuedWorker worker = offers.register(users.member().id(),
-                new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+        GpuOffers.IssuedWorker worker = WorkerProcess.registerCpuOffer(offers, users.member().id());
         try (WorkerProcess process = WorkerProcess.start("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache"), "--no-benchmark")) {
             awaitSucceeded(parentJob, process);
             long parent = trainedModel(parentJob);

@@ -67,8 +67,7 @@ class SweepTest extends IntegrationTest {
         assertThat(jdbc.sql("SELECT budget_aic FROM training_jobs WHERE sweep_id = ?").param(sweep).query(BigDecimal.class).list())
                 .as("each trial's share of the one budget").allSatisfy(b -> assertThat(b).isEqualByComparingTo("2"));
 
-        GpuOffers.IssuedWorker worker = offers.register(users.member().id(),
-                new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+        GpuOffers.IssuedWorker worker = WorkerProcess.registerCpuOffer(offers, users.member().id());
         try (WorkerProcess process = WorkerProcess.start("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache"), "--no-benchmark")) {
             for (int i = 0; i < WAIT_SECONDS * 5 && !decided(sweep); i++) {
                 Thread.sleep(200);

@@ -64,8 +64,7 @@ class TabularTrainingBench extends IntegrationTest {
     @Test
     void recommendedModelsOnRealTables() throws Exception {
         AccountPrincipal requester = users.member();
-        GpuOffers.IssuedWorker issued = offers.register(users.member().id(),
-                new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+        GpuOffers.IssuedWorker issued = WorkerProcess.registerCpuOffer(offers, users.member().id());
         Map<String, String> tables = new LinkedHashMap<>();
         tables.put("wine", SklearnData.wineCsv());
         tables.put("breast_cancer", SklearnData.breastCancerCsv());

@@ -109,8 +109,7 @@ class TextTrainingTest extends IntegrationTest {
         assertThat(recommended.key()).isEqualTo(RecommendedModels.TEXT);
         long card = models.createPrivate(requester.id(), new ModelUpload(recommended.card().json().toString(), List.of(), null));
         long job = jobs.submit(requester.id(), dataset, card, "{\"epochs\": 3}", 0);
-        GpuOffers.IssuedWorker worker = offers.register(users.member().id(),
-                new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+        GpuOffers.IssuedWorker worker = WorkerProcess.registerCpuOffer(offers, users.member().id());
         try (WorkerProcess process = WorkerProcess.start("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache"), "--no-benchmark")) {
             for (int i = 0; i < WAIT_SECONDS * 5 && !List.of("SUCCEEDED", "FAILED").contains(status(job)); i++) {
                 Thread.sleep(200);

@@ -932,7 +932,7 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     private GpuOffers.IssuedWorker register() {
-        return offers.register(provider, new GpuOffers.NewOffer("CPU box", "none", 4096, new BigDecimal("2"), "kr-seoul"));
+        return WorkerProcess.registerCpuOffer(offers, provider);
     }
 
     private String plaza() {
