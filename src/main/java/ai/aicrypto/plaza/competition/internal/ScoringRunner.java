@@ -27,6 +27,7 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ class ScoringRunner implements DisposableBean {
     private final Standings standings;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
     private final TransactionTemplate transaction;
     private final Clock clock;
     private final CompetitionProperties properties;
@@ -71,7 +73,8 @@ class ScoringRunner implements DisposableBean {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
-                  DataKeys dataKeys, TransactionTemplate transaction, Clock clock, CompetitionProperties properties,
+                  DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction, Clock clock,
+                  CompetitionProperties properties,
                   CodeSubmissions code, Phases phases) {
         this.code = code;
         this.phases = phases;
@@ -80,6 +83,7 @@ class ScoringRunner implements DisposableBean {
         this.standings = standings;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
         this.transaction = transaction;
         this.clock = clock;
         this.properties = properties;
@@ -228,17 +232,29 @@ class ScoringRunner implements DisposableBean {
                 code.predict(phase, competitions.solution(competition, phase), s.submitterId(), s.modelId(), out);
             }
             try (InputStream in = Files.newInputStream(predictions)) {
-                blobKey = key.encryptTo(blobs, in, SubmissionService.FILE_CONTEXT).key();
+                blobKey = pendingBlobs.encrypt(key, in, SubmissionService.FILE_CONTEXT).key();
             }
         } finally {
             Files.deleteIfExists(predictions);
         }
-        int stored = jdbc.sql("""
-                        UPDATE submissions SET blob_key = ?, wrapped_data_key = ?
-                        WHERE id = ? AND status = 'SCORING' AND blob_key IS NULL""")
-                .params(blobKey, key.wrapped(), submissionId).update();
-        if (stored == 0) {
-            blobs.delete(blobKey);
+        boolean stored = false;
+        try {
+            stored = Boolean.TRUE.equals(transaction.execute(status -> {
+                if (jdbc.sql("""
+                                UPDATE submissions SET blob_key = ?, wrapped_data_key = ?
+                                WHERE id = ? AND status = 'SCORING' AND blob_key IS NULL""")
+                        .params(blobKey, key.wrapped(), submissionId).update() == 0) {
+                    return false;
+                }
+                pendingBlobs.kept(blobKey);
+                return true;
+            }));
+        } finally {
+            if (!stored) {
+                pendingBlobs.discard(blobKey);
+            }
+        }
+        if (!stored) {
             return Optional.empty();
         }
         return Optional.of(s.withPredictions(blobKey, key.wrapped()));

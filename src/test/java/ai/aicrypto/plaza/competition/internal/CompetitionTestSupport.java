@@ -24,6 +24,7 @@ import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.MutableClock;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,6 +61,8 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     BlobStore blobs;
     @Autowired
     DataKeys dataKeys;
+    @Autowired
+    PendingBlobs pendingBlobs;
     @Autowired
     TransactionTemplate transaction;
     @Autowired
@@ -187,7 +190,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Waits until the submission has left QUEUED and SCORING (the runner is asynchronous). */
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
-        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
+        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, pendingBlobs, transaction, clock,
                 new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases);
         try {
             impatient.score(submissionId);
