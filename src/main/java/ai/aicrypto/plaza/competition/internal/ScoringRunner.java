@@ -24,6 +24,7 @@ import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
 import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
@@ -66,6 +67,7 @@ class ScoringRunner implements DisposableBean {
     private final CompetitionProperties properties;
     private final CodeSubmissions code;
     private final Phases phases;
+    private final Path workDir;
     private final ExecutorService scorers;
     private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(
             daemonThreads("scoring-alarm-"));
@@ -74,10 +76,10 @@ class ScoringRunner implements DisposableBean {
 
     ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
                   DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction, Clock clock,
-                  CompetitionProperties properties,
-                  CodeSubmissions code, Phases phases) {
+                  CompetitionProperties properties, CodeSubmissions code, Phases phases, PlazaProperties plaza) {
         this.code = code;
         this.phases = phases;
+        this.workDir = plaza.dataDir().resolve("work"); // where a crash's leftovers are found and deleted
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.standings = standings;
@@ -225,7 +227,7 @@ class ScoringRunner implements DisposableBean {
     private Optional<Claimed> runModel(long submissionId, Competition competition, CompetitionPhase phase, Claimed s)
             throws IOException {
         DataKeys.DataKey key = dataKeys.generate();
-        Path predictions = Files.createTempFile("code-submission-", ".csv");
+        Path predictions = Files.createTempFile(Files.createDirectories(workDir), "code-submission-", ".csv");
         String blobKey;
         try {
             try (OutputStream out = Files.newOutputStream(predictions)) {

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.scoring.Scorer;
 import ai.aicrypto.plaza.competition.scoring.Scores;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.MutableClock;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -63,6 +64,8 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     DataKeys dataKeys;
     @Autowired
     PendingBlobs pendingBlobs;
+    @Autowired
+    PlazaProperties plaza;
     @Autowired
     TransactionTemplate transaction;
     @Autowired
@@ -191,7 +194,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
         var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, pendingBlobs, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases);
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases, plaza);
         try {
             impatient.score(submissionId);
         } finally {
