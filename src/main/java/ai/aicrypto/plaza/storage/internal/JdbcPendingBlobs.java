@@ -107,12 +107,17 @@ class JdbcPendingBlobs implements PendingBlobs {
         jdbc.sql("DELETE FROM pending_blobs WHERE blob_key = ?").param(key).update();
     }
 
-    /** Tells the others this instance still works on its pending blobs. No lease: each instance its own. */
+    /**
+     * Tells the others this instance still works on its pending blobs. No lease: each instance its own. One that went
+     * untouched too long (this instance lost the database meanwhile) stays abandoned: a sweep may have deleted it.
+     */
     @Scheduled(fixedDelay = 60_000)
     void touchHeld() {
         if (!held.isEmpty()) {
-            jdbc.sql("UPDATE pending_blobs SET touched_at = now() WHERE blob_key = ANY(?)")
-                    .param(held.toArray(String[]::new)).update();
+            jdbc.sql("""
+                            UPDATE pending_blobs SET touched_at = now()
+                            WHERE blob_key = ANY(?) AND touched_at >= now() - make_interval(secs => ?)""")
+                    .params(held.toArray(String[]::new), ABANDONED_AFTER.toSeconds()).update();
         }
     }
 
