@@ -286,7 +286,7 @@ class DatasetImportTest extends IntegrationTest {
         long held = datasetImports.begin(owner.id(), "Held", "wine.csv");
         Path heldFile = Files.createDirectories(datasetImports.workDir(held)).resolve("raw-0");
         Files.writeString(heldFile, "the upload being imported");
-        Path leftover = Files.createDirectories(datasetImports.workDir(Long.MAX_VALUE - 1)).resolve("raw-0");
+        Path leftover = Files.createDirectories(datasetImports.workDir(999_999_999L)).resolve("raw-0");
         Files.writeString(leftover, "what the killed run had spooled");
         try {
             datasetImports.start();
