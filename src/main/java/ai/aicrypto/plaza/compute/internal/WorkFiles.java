@@ -70,17 +70,15 @@ class WorkFiles {
     void store(InputStream body, long limit, String context, Check check, Record record) throws IOException {
         Spooled upload = spool(body, limit);
         Stored stored = null;
+        String replaced;
         try {
             check.accept(upload);
             stored = encrypt(upload.file(), context);
             Stored recorded = stored;
-            String replaced = transaction.execute(status -> {
+            replaced = transaction.execute(status -> {
                 pendingBlobs.kept(recorded.blob().key());
                 return record.apply(recorded, upload);
             });
-            if (replaced != null && !replaced.equals(stored.blob().key())) {
-                blobs.delete(replaced);
-            }
         } catch (IOException | RuntimeException e) {
             if (stored != null) {
                 pendingBlobs.discard(stored.blob().key());
@@ -88,6 +86,10 @@ class WorkFiles {
             throw e;
         } finally {
             Files.deleteIfExists(upload.file());
+        }
+        // Recorded: should this fail, the new blob stays (a row names it) and the old one is an orphan.
+        if (replaced != null && !replaced.equals(stored.blob().key())) {
+            blobs.delete(replaced);
         }
     }
 
