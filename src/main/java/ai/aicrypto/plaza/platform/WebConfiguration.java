@@ -1,10 +1,14 @@
 package ai.aicrypto.plaza.platform;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.LocaleResolver;
@@ -26,6 +30,22 @@ class WebConfiguration implements WebMvcConfigurer {
 
     WebConfiguration(PageAttributesInterceptor pageAttributes) {
         this.pageAttributes = pageAttributes;
+    }
+
+    /**
+     * The container spools uploads in the data directory's {@code work/multipart} (unless
+     * {@code spring.servlet.multipart.location} names another place), not in a temporary directory of its own that a
+     * crash leaves behind with every part in it: there, the storage module deletes what a crash left.
+     */
+    @Bean
+    MultipartConfigElement multipartConfigElement(MultipartProperties multipart, PlazaProperties plaza) throws IOException {
+        MultipartConfigElement configured = multipart.createMultipartConfig();
+        if (!configured.getLocation().isEmpty()) {
+            return configured;
+        }
+        String spool = Files.createDirectories(plaza.dataDir().resolve("work").resolve("multipart")).toAbsolutePath().toString();
+        return new MultipartConfigElement(spool, configured.getMaxFileSize(), configured.getMaxRequestSize(),
+                configured.getFileSizeThreshold());
     }
 
     @Bean

@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch;
@@ -12,8 +14,20 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import javax.sql.DataSource;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.PendingBlobs;
+import ai.aicrypto.plaza.support.HeldUserRow;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.Test;
@@ -27,6 +41,12 @@ class ModelPublishTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     Models models;
+    @Autowired
+    PendingBlobs pendingBlobs;
+    @Autowired
+    BlobStore blobs;
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void validCardWithWeightsIsPublishedAndWeightsComeBackIntact() throws Exception {
@@ -92,6 +112,55 @@ class ModelPublishTest extends IntegrationTest {
     }
 
     /** A paid card (25.5 AIC) for an MLP over 28x28 images. */
+    /**
+     * Weights are recorded as pending before they are stored (issue 16). Here their writer stops right after storing
+     * them, before the model's row (its owner's row is locked), as an instance killed there would: once they are
+     * untouched for minutes the sweep deletes them, and the writer, should it go on, records no model. Weights whose
+     * model was recorded are not pending, and stay.
+     */
+    @Test
+    void weightsStoredByAnInstanceThatDiedBeforeRecordingTheirModelAreDeletedBySweep() throws Exception {
+        AccountPrincipal owner = users.member();
+        Path file = Files.write(Files.createTempFile("weights", ".safetensors"), safetensors());
+        try {
+            long recorded = models.createPrivate(owner.id(), new ModelUpload(exampleCard(), List.of("kept"), file));
+            String recordedKey = jdbc.sql("SELECT weights_key FROM models WHERE listing_id = ?").param(recorded)
+                    .query(String.class).single();
+            assertThat(pendingBlobKeys()).doesNotContain(recordedKey);
+
+            Set<String> pendingBefore = pendingBlobKeys();
+            long modelsBefore = count("models");
+            String card = exampleCard();
+            CompletableFuture<Long> writer;
+            String orphan;
+            try (HeldUserRow stalled = HeldUserRow.lock(dataSource, owner.id())) {
+                writer = CompletableFuture.supplyAsync(() -> models.createPrivate(owner.id(),
+                        new ModelUpload(card, List.of("orphan"), file)));
+                orphan = await().atMost(Duration.ofSeconds(30)).until(() -> newKeys(pendingBefore), keys -> keys.size() == 1)
+                        .iterator().next();
+                assertThat(blobs.exists(orphan)).as("stored, its key recorded first").isTrue();
+
+                abandon(List.of(orphan));
+                pendingBlobs.deleteAbandoned();
+                assertThat(blobs.exists(orphan)).as("the orphan after the sweep").isFalse();
+                assertThat(blobs.exists(recordedKey)).as("a recorded model's weights").isTrue();
+            }
+            assertThatThrownBy(writer::join).isInstanceOf(CompletionException.class)
+                    .hasRootCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage(
+                            "Blob " + orphan + " is no longer pending: it was found abandoned and deleted");
+            assertThat(count("models")).as("no model names the deleted weights").isEqualTo(modelsBefore);
+            assertThat(pendingBlobKeys()).doesNotContain(orphan);
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private Set<String> newKeys(Set<String> before) {
+        Set<String> now = pendingBlobKeys();
+        now.removeAll(before);
+        return now;
+    }
+
     static String exampleCard() throws Exception {
         return new ClassPathResource("model-card/examples/fashion-mnist-mlp.json").getContentAsString(StandardCharsets.UTF_8);
     }

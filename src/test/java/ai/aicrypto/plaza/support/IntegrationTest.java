@@ -13,9 +13,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -94,6 +97,17 @@ public abstract class IntegrationTest {
 
     protected Path dataDir() {
         return plaza.dataDir();
+    }
+
+    /** The keys of blobs stored ahead of the row that will name them (storage's PendingBlobs). */
+    protected Set<String> pendingBlobKeys() {
+        return new HashSet<>(jdbc.sql("SELECT blob_key FROM pending_blobs").query(String.class).list());
+    }
+
+    /** Makes these pending blobs look left by an instance that died: untouched for an hour. */
+    protected void abandon(Collection<String> pendingKeys) {
+        jdbc.sql("UPDATE pending_blobs SET touched_at = now() - interval '1 hour' WHERE blob_key = ANY(?)")
+                .param(pendingKeys.toArray(String[]::new)).update();
     }
 
     protected long count(String table) {

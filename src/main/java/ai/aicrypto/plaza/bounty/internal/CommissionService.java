@@ -26,6 +26,7 @@ import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -55,14 +56,15 @@ class CommissionService {
     private final ModelRuns models;
     private final DataKeys dataKeys;
     private final BlobStore blobs;
+    private final PendingBlobs pendingBlobs;
     private final Chain chain;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final JsonMapper json;
 
     CommissionService(JdbcClient jdbc, BountyService bounties, HiddenTestRuns runs, ModelRuns models, DataKeys dataKeys,
-                      BlobStore blobs, Chain chain, AssetDelivery delivery, TransactionTemplate transaction,
-                      ApplicationEventPublisher events, JsonMapper json) {
+                      BlobStore blobs, PendingBlobs pendingBlobs, Chain chain, AssetDelivery delivery,
+                      TransactionTemplate transaction, ApplicationEventPublisher events, JsonMapper json) {
         this.jdbc = jdbc;
         this.delivery = delivery;
         this.bounties = bounties;
@@ -70,6 +72,7 @@ class CommissionService {
         this.models = models;
         this.dataKeys = dataKeys;
         this.blobs = blobs;
+        this.pendingBlobs = pendingBlobs;
         this.chain = chain;
         this.transaction = transaction;
         this.events = events;
@@ -115,23 +118,26 @@ class CommissionService {
         try {
             String solutionBlob = encrypt(key, solutionFile, SOLUTION_CONTEXT, written);
             String inputsBlob = encrypt(key, testInputsFile, TEST_INPUTS_CONTEXT, written);
-            return transaction.execute(status -> jdbc.sql("""
+            return transaction.execute(status -> {
+                pendingBlobs.kept(written);
+                return jdbc.sql("""
                             INSERT INTO bounties (kind, requester_id, title, description, expected_columns, min_rows, quality_bar,
                                                   metric, bar, test_rows, wrapped_data_key, solution_blob_key,
                                                   test_inputs_blob_key, bounty_wei, deadline)
                             VALUES ('MODEL', ?, ?, ?, '', 1, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                     .params(me.id(), basics.title(), basics.description(), metric.name(), bar, solution.size(), key.wrapped(),
                             solutionBlob, inputsBlob, new BigDecimal(basics.bountyWei()), Timestamp.from(basics.deadline()))
-                    .query(Long.class).single());
+                    .query(Long.class).single();
+            });
         } catch (RuntimeException e) {
-            written.forEach(blobs::delete);
+            written.forEach(pendingBlobs::discard);
             throw e;
         }
     }
 
     private String encrypt(DataKeys.DataKey key, Path file, String context, List<String> written) {
         try (InputStream in = Files.newInputStream(file)) {
-            String blob = key.encryptTo(blobs, in, context).key();
+            String blob = pendingBlobs.encrypt(key, in, context).key();
             written.add(blob);
             return blob;
         } catch (IOException e) {

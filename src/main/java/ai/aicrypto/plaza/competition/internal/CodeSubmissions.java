@@ -37,6 +37,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.format.IdImageArchive;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
 import ai.aicrypto.plaza.model.ModelRuns;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -65,11 +66,14 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
     private final CompetitionFiles files;
     private final Datasets datasets;
     private final Duration timeLimit;
+    private final Path workDir;
     /** Runs for other modules' hidden test sets, off the request thread so that the time limit can stop them. */
     private final ExecutorService runners;
 
-    CodeSubmissions(ModelRuns runs, CompetitionFiles files, Datasets datasets, CompetitionProperties properties) {
+    CodeSubmissions(ModelRuns runs, CompetitionFiles files, Datasets datasets, CompetitionProperties properties,
+                    PlazaProperties plaza) {
         this.runs = runs;
+        this.workDir = plaza.dataDir().resolve("work"); // where a crash's leftovers are found and deleted
         this.files = files;
         this.datasets = datasets;
         this.timeLimit = properties.scoringTimeLimit();
@@ -82,7 +86,7 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
     public double score(Solution solution, Supplier<InputStream> testInputs, long ownerId, long modelId) {
         check(solution, testInputColumns(testInputs), ownerId, modelId);
         Future<Scores> run = runners.submit(() -> {
-            Path predictions = Files.createTempFile("hidden-test-run-", ".csv");
+            Path predictions = Files.createTempFile(Files.createDirectories(workDir), "hidden-test-run-", ".csv");
             try {
                 try (OutputStream out = Files.newOutputStream(predictions)) {
                     predict(testInputs, solution, ownerId, modelId, out);

@@ -29,6 +29,7 @@ import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -64,19 +65,21 @@ class CompetitionFiles {
     private final JdbcClient jdbc;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
     private final Datasets datasets;
     private final TeamService teams;
     private final Path workDir;
     private final DataCompetitions data;
     private final long maxImagesBytes;
 
-    CompetitionFiles(JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, Datasets datasets, TeamService teams,
-                     PlazaProperties plaza, DataCompetitions data, DatasetProperties datasetLimits) {
+    CompetitionFiles(JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys, PendingBlobs pendingBlobs, Datasets datasets,
+                     TeamService teams, PlazaProperties plaza, DataCompetitions data, DatasetProperties datasetLimits) {
         this.data = data;
         this.maxImagesBytes = datasetLimits.maxDecompressedSize().toBytes();
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
         this.datasets = datasets;
         this.teams = teams;
         this.workDir = plaza.dataDir().resolve("work");
@@ -120,12 +123,12 @@ class CompetitionFiles {
 
     private Stored encrypt(DataKeys.DataKey key, Kind kind, String name, Path file, int rows) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            String blobKey = key.encryptTo(blobs, in, context(kind)).key();
+            String blobKey = pendingBlobs.encrypt(key, in, context(kind)).key();
             return new Stored(kind, name, blobKey, Files.size(file), rows);
         }
     }
 
-    /** Records a phase's files, replacing those of the same kind; run in the caller's transaction. */
+    /** Records a phase's files just written, replacing those of the same kind; run in the caller's transaction. */
     void record(long phaseId, List<Stored> files) {
         for (Stored f : files) {
             jdbc.sql("""
@@ -135,11 +138,13 @@ class CompetitionFiles {
                                 blob_key = EXCLUDED.blob_key, bytes = EXCLUDED.bytes, rows = EXCLUDED.rows""")
                     .params(phaseId, f.kind().name(), f.fileName(), f.blobKey(), f.bytes(), f.rows())
                     .update();
+            pendingBlobs.kept(f.blobKey());
         }
     }
 
+    /** Deletes files written but not recorded. */
     void deleteBlobs(List<Stored> files) {
-        files.forEach(f -> blobs.delete(f.blobKey()));
+        files.forEach(f -> pendingBlobs.discard(f.blobKey()));
     }
 
     Optional<Stored> find(CompetitionPhase phase, Kind kind) {

@@ -33,6 +33,7 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.springframework.context.ApplicationEventPublisher;
@@ -75,14 +76,15 @@ class HostTools {
     private final Standings standings;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final JsonMapper json;
     private final Phases phases;
 
     HostTools(JdbcClient jdbc, CompetitionService competitions, CompetitionFiles files, Standings standings,
-              BlobStore blobs, DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events,
-              JsonMapper json, Phases phases) {
+              BlobStore blobs, DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction,
+              ApplicationEventPublisher events, JsonMapper json, Phases phases) {
         this.phases = phases;
         this.jdbc = jdbc;
         this.competitions = competitions;
@@ -90,6 +92,7 @@ class HostTools {
         this.standings = standings;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
         this.transaction = transaction;
         this.events = events;
         this.json = json;
@@ -170,7 +173,7 @@ class HostTools {
         String blobKey;
         CompetitionFiles.Stored sample;
         try (InputStream in = Files.newInputStream(fixedFile)) {
-            blobKey = key.encryptTo(blobs, in, CompetitionService.SOLUTION_CONTEXT).key();
+            blobKey = pendingBlobs.encrypt(key, in, CompetitionService.SOLUTION_CONTEXT).key();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -178,7 +181,7 @@ class HostTools {
             String stem = phase.seq() == 1 ? c.slug() : c.slug() + "-phase-" + phase.seq();
             sample = files.sample(key, stem, fixed, inputs);
         } catch (IOException | RuntimeException e) {
-            blobs.delete(blobKey);
+            pendingBlobs.discard(blobKey);
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         String oldSample = files.find(phase, CompetitionFiles.Kind.SAMPLE).map(CompetitionFiles.Stored::blobKey).orElse(null);
@@ -208,6 +211,7 @@ class HostTools {
                             .params(FAILED_RESCORE, id).update();
                 }
                 jdbc.sql("UPDATE competition_phases SET solution_blob_key = ? WHERE id = ?").params(blobKey, phase.id()).update();
+                pendingBlobs.kept(blobKey);
                 files.record(phase.id(), List.of(sample));
                 standings.rebuild(fresh);
                 List<Change> changes = new ArrayList<>();
@@ -224,8 +228,8 @@ class HostTools {
                 return new Rescore(now, phase.seq(), why, rescored.size() + rejected.size(), changes);
             });
         } catch (RuntimeException e) {
-            blobs.delete(blobKey);
-            blobs.delete(sample.blobKey());
+            pendingBlobs.discard(blobKey);
+            files.deleteBlobs(List.of(sample));
             throw e;
         }
         competitions.cache(blobKey, fixed);

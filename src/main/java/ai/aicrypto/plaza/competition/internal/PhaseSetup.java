@@ -22,8 +22,8 @@ import ai.aicrypto.plaza.competition.scoring.TestInputs;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -40,17 +40,17 @@ class PhaseSetup {
 
     private final JdbcClient jdbc;
     private final Phases phases;
-    private final BlobStore blobs;
+    private final PendingBlobs pendingBlobs;
     private final DataKeys dataKeys;
     private final CompetitionFiles files;
     private final TransactionTemplate transaction;
     private final SecureRandom random = new SecureRandom();
 
-    PhaseSetup(JdbcClient jdbc, Phases phases, BlobStore blobs, DataKeys dataKeys, CompetitionFiles files,
+    PhaseSetup(JdbcClient jdbc, Phases phases, PendingBlobs pendingBlobs, DataKeys dataKeys, CompetitionFiles files,
                TransactionTemplate transaction) {
         this.jdbc = jdbc;
         this.phases = phases;
-        this.blobs = blobs;
+        this.pendingBlobs = pendingBlobs;
         this.dataKeys = dataKeys;
         this.files = files;
         this.transaction = transaction;
@@ -107,20 +107,20 @@ class PhaseSetup {
     Stored store(DataKeys.DataKey key, String fileStem, Checked checked, Path solutionFile, Path testInputsFile) {
         String blobKey;
         try (InputStream in = Files.newInputStream(solutionFile)) {
-            blobKey = key.encryptTo(blobs, in, CompetitionService.SOLUTION_CONTEXT).key();
+            blobKey = pendingBlobs.encrypt(key, in, CompetitionService.SOLUTION_CONTEXT).key();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
             return new Stored(blobKey, files.write(key, fileStem, checked.solution(), testInputsFile, checked.inputs()));
         } catch (RuntimeException e) {
-            blobs.delete(blobKey);
+            pendingBlobs.discard(blobKey);
             throw e;
         }
     }
 
     void discard(Stored stored) {
-        blobs.delete(stored.solutionBlobKey());
+        pendingBlobs.discard(stored.solutionBlobKey());
         files.deleteBlobs(stored.files());
     }
 
@@ -134,6 +134,7 @@ class PhaseSetup {
                 .params(competitionId, seq, name, Timestamp.from(opensAt), Timestamp.from(endsAt), perDay, publicPercent,
                         checked.seed(), checked.solution().size(), stored.solutionBlobKey())
                 .query(Long.class).single();
+        pendingBlobs.kept(stored.solutionBlobKey());
         files.record(id, stored.files());
         return id;
     }

@@ -24,9 +24,11 @@ import ai.aicrypto.plaza.competition.scoring.Scores;
 import ai.aicrypto.plaza.competition.scoring.SubmissionRejected;
 import ai.aicrypto.plaza.competition.scoring.SubmissionValidator;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,11 +61,13 @@ class ScoringRunner implements DisposableBean {
     private final Standings standings;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
     private final TransactionTemplate transaction;
     private final Clock clock;
     private final CompetitionProperties properties;
     private final CodeSubmissions code;
     private final Phases phases;
+    private final Path workDir;
     private final ExecutorService scorers;
     private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(
             daemonThreads("scoring-alarm-"));
@@ -71,15 +75,17 @@ class ScoringRunner implements DisposableBean {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
     ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
-                  DataKeys dataKeys, TransactionTemplate transaction, Clock clock, CompetitionProperties properties,
-                  CodeSubmissions code, Phases phases) {
+                  DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction, Clock clock,
+                  CompetitionProperties properties, CodeSubmissions code, Phases phases, PlazaProperties plaza) {
         this.code = code;
         this.phases = phases;
+        this.workDir = plaza.dataDir().resolve("work"); // where a crash's leftovers are found and deleted
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.standings = standings;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
         this.transaction = transaction;
         this.clock = clock;
         this.properties = properties;
@@ -221,24 +227,36 @@ class ScoringRunner implements DisposableBean {
     private Optional<Claimed> runModel(long submissionId, Competition competition, CompetitionPhase phase, Claimed s)
             throws IOException {
         DataKeys.DataKey key = dataKeys.generate();
-        Path predictions = Files.createTempFile("code-submission-", ".csv");
+        Path predictions = Files.createTempFile(Files.createDirectories(workDir), "code-submission-", ".csv");
         String blobKey;
         try {
             try (OutputStream out = Files.newOutputStream(predictions)) {
                 code.predict(phase, competitions.solution(competition, phase), s.submitterId(), s.modelId(), out);
             }
             try (InputStream in = Files.newInputStream(predictions)) {
-                blobKey = key.encryptTo(blobs, in, SubmissionService.FILE_CONTEXT).key();
+                blobKey = pendingBlobs.encrypt(key, in, SubmissionService.FILE_CONTEXT).key();
             }
         } finally {
             Files.deleteIfExists(predictions);
         }
-        int stored = jdbc.sql("""
-                        UPDATE submissions SET blob_key = ?, wrapped_data_key = ?
-                        WHERE id = ? AND status = 'SCORING' AND blob_key IS NULL""")
-                .params(blobKey, key.wrapped(), submissionId).update();
-        if (stored == 0) {
-            blobs.delete(blobKey);
+        boolean stored = false;
+        try {
+            stored = Boolean.TRUE.equals(transaction.execute(status -> {
+                if (jdbc.sql("""
+                                UPDATE submissions SET blob_key = ?, wrapped_data_key = ?
+                                WHERE id = ? AND status = 'SCORING' AND blob_key IS NULL""")
+                        .params(blobKey, key.wrapped(), submissionId).update() == 0) {
+                    return false;
+                }
+                pendingBlobs.kept(blobKey);
+                return true;
+            }));
+        } finally {
+            if (!stored) {
+                pendingBlobs.discard(blobKey);
+            }
+        }
+        if (!stored) {
             return Optional.empty();
         }
         return Optional.of(s.withPredictions(blobKey, key.wrapped()));

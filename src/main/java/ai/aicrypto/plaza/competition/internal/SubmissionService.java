@@ -19,8 +19,8 @@ import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.model.ModelRuns;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -47,7 +47,7 @@ class SubmissionService {
     private final JdbcClient jdbc;
     private final CompetitionService competitions;
     private final TeamService teams;
-    private final BlobStore blobs;
+    private final PendingBlobs pendingBlobs;
     private final DataKeys dataKeys;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
@@ -55,7 +55,7 @@ class SubmissionService {
     private final DataCompetitions data;
     private final Phases phases;
 
-    SubmissionService(JdbcClient jdbc, CompetitionService competitions, TeamService teams, BlobStore blobs,
+    SubmissionService(JdbcClient jdbc, CompetitionService competitions, TeamService teams, PendingBlobs pendingBlobs,
                       DataKeys dataKeys, TransactionTemplate transaction, ApplicationEventPublisher events,
                       CodeSubmissions code, DataCompetitions data, Phases phases) {
         this.phases = phases;
@@ -64,7 +64,7 @@ class SubmissionService {
         this.jdbc = jdbc;
         this.competitions = competitions;
         this.teams = teams;
-        this.blobs = blobs;
+        this.pendingBlobs = pendingBlobs;
         this.dataKeys = dataKeys;
         this.transaction = transaction;
         this.events = events;
@@ -93,14 +93,14 @@ class SubmissionService {
         DataKeys.DataKey key = dataKeys.generate();
         String blobKey;
         try (InputStream in = Files.newInputStream(file)) {
-            blobKey = key.encryptTo(blobs, in, FILE_CONTEXT).key();
+            blobKey = pendingBlobs.encrypt(key, in, FILE_CONTEXT).key();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
             return queue(c, phase, me, teamId, text, fileName, blobKey, key.wrapped(), null, null);
         } catch (RuntimeException e) {
-            blobs.delete(blobKey);
+            pendingBlobs.discard(blobKey);
             throw e;
         }
     }
@@ -188,6 +188,9 @@ class SubmissionService {
                             datasetId, job, job == null ? null : Timestamp.from(now), job == null ? "QUEUED" : "TRAINING",
                             Timestamp.from(now))
                     .query(Long.class).single();
+            if (blobKey != null) {
+                pendingBlobs.kept(blobKey);
+            }
             if (job == null) {
                 events.publishEvent(new Queued(created));
             }

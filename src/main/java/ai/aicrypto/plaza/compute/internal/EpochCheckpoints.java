@@ -140,7 +140,7 @@ class EpochCheckpoints {
         committedHash(jobId, jobs.currentAttempt(workerId, jobId), epoch); // refused before anything is read
         long limit = 3 * properties.maxWeightsSize().toBytes(); // weights and up to two optimizer moments
         workFiles.store(body, limit, CONTEXT, upload -> checkFormat(upload.file(), epoch),
-                (stored, upload) -> transaction.execute(status -> {
+                (stored, upload) -> {
                     int attempt = jobs.currentAttempt(workerId, jobId);
                     if (!committedHash(jobId, attempt, epoch).equals(upload.sha256())) {
                         throw new CheckpointRefusedException(false, "Checkpoint " + epoch + " does not match its committed SHA-256");
@@ -154,7 +154,7 @@ class EpochCheckpoints {
                                         bytes = excluded.bytes, wrapped_data_key = excluded.wrapped_data_key, uploaded_at = now()""")
                             .params(jobId, attempt, epoch, stored.blob().key(), stored.blob().bytes(), stored.wrappedKey()).update();
                     return previous;
-                }));
+                });
     }
 
     /** The committed SHA-256 of a checkpoint the plaza asked this attempt for; refuses any other. */

@@ -118,7 +118,7 @@ class JobResults {
         ModelCard card = cards.parse(models.cardJson(training.modelId()));
         workFiles.store(body, properties.maxWeightsSize().toBytes(), WEIGHTS_CONTEXT,
                 upload -> checkWeights(card, training.hyperparametersJson(), upload.file()),
-                (stored, upload) -> transaction.execute(status -> {
+                (stored, upload) -> {
                     int attempt = jobs.currentAttempt(workerId, jobId);
                     String previous = jdbc.sql("SELECT weights_key FROM job_results WHERE job_id = ? AND attempt = ?")
                             .params(jobId, attempt).query(String.class).optional().orElse(null);
@@ -131,7 +131,7 @@ class JobResults {
                             .params(jobId, attempt, workerId, stored.blob().key(), stored.blob().bytes(), stored.wrappedKey())
                             .update();
                     return previous;
-                }));
+                });
     }
 
     /** Refuses a weights file that cannot be the card's model as this job trains it. */

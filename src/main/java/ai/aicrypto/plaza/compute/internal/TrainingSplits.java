@@ -1,6 +1,5 @@
 package ai.aicrypto.plaza.compute.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +27,7 @@ import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.StatementTimeouts;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -80,16 +80,18 @@ class TrainingSplits {
     private final Datasets datasets;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final StatementTimeouts timeouts;
 
-    TrainingSplits(Datasets datasets, BlobStore blobs, DataKeys dataKeys, JdbcClient jdbc, TransactionTemplate transaction,
-                   StatementTimeouts timeouts) {
+    TrainingSplits(Datasets datasets, BlobStore blobs, DataKeys dataKeys, PendingBlobs pendingBlobs, JdbcClient jdbc,
+                   TransactionTemplate transaction, StatementTimeouts timeouts) {
         this.timeouts = timeouts;
         this.datasets = datasets;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
         this.jdbc = jdbc;
         this.transaction = transaction;
     }
@@ -392,20 +394,22 @@ class TrainingSplits {
                 jdbc.sql("INSERT INTO training_split_shards (dataset_id, generation, seq, blob_key, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)")
                         .params(datasetId, generation, shard.seq(), shard.blobKey(), shard.bytes(), shard.rows()).update();
             }
+            pendingBlobs.kept(written);
             return new Split(datasetId, generation, key, List.copyOf(shards), validationKey, held.key());
         }
 
         /** Deletes what was written and returns the failure to throw. */
         RuntimeException discard(Exception e) {
             // Blobs are content-addressed, but these hold a fresh nonce: no other row can share them.
-            written.forEach(blobs::delete);
+            written.forEach(pendingBlobs::discard);
             return e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
 
         private BlobStore.StoredBlob put(byte[] blobKey, byte[] plaintext) throws IOException {
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
-            BlobStore.StoredBlob blob = blobs.put(new ByteArrayInputStream(encrypt(blobKey, nonce, plaintext)));
+            byte[] sealed = encrypt(blobKey, nonce, plaintext);
+            BlobStore.StoredBlob blob = pendingBlobs.write(out -> out.write(sealed));
             written.add(blob.key());
             return blob;
         }

@@ -15,7 +15,9 @@ import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Files a worker sends (weights, checkpoints) on their way in and out of encrypted storage: spooled to a work
@@ -27,11 +29,16 @@ class WorkFiles {
 
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
+    private final TransactionTemplate transaction;
     private final Path workDir;
 
-    WorkFiles(BlobStore blobs, DataKeys dataKeys, PlazaProperties plaza) {
+    WorkFiles(BlobStore blobs, DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction,
+              PlazaProperties plaza) {
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
+        this.transaction = transaction;
         this.workDir = plaza.dataDir().resolve("work");
     }
 
@@ -49,7 +56,7 @@ class WorkFiles {
         void accept(Spooled upload) throws IOException;
     }
 
-    /** Records a stored upload (in a transaction of its own) and returns the blob key it replaces, or null. */
+    /** Records a stored upload (in the transaction {@link #store} opens) and returns the blob key it replaces, or null. */
     @FunctionalInterface
     interface Record {
         String apply(Stored stored, Spooled upload);
@@ -57,26 +64,32 @@ class WorkFiles {
 
     /**
      * Stores a request body encrypted, leaving nothing behind when it is refused: spooled (at most {@code limit}
-     * bytes), checked, encrypted, recorded; the blob it replaces is deleted, and so is the new one when the check
-     * or the record fails.
+     * bytes), checked, encrypted, recorded (in a transaction, with the blob's pending state ended); the blob it
+     * replaces is deleted once that commits, and the new one when the check or the record fails.
      */
     void store(InputStream body, long limit, String context, Check check, Record record) throws IOException {
         Spooled upload = spool(body, limit);
         Stored stored = null;
+        String replaced;
         try {
             check.accept(upload);
             stored = encrypt(upload.file(), context);
-            String replaced = record.apply(stored, upload);
-            if (replaced != null && !replaced.equals(stored.blob().key())) {
-                blobs.delete(replaced);
-            }
+            Stored recorded = stored;
+            replaced = transaction.execute(status -> {
+                pendingBlobs.kept(recorded.blob().key());
+                return record.apply(recorded, upload);
+            });
         } catch (IOException | RuntimeException e) {
             if (stored != null) {
-                blobs.delete(stored.blob().key());
+                pendingBlobs.discard(stored.blob().key());
             }
             throw e;
         } finally {
             Files.deleteIfExists(upload.file());
+        }
+        // Recorded: should this fail, the new blob stays (a row names it) and the old one is an orphan.
+        if (replaced != null && !replaced.equals(stored.blob().key())) {
+            blobs.delete(replaced);
         }
     }
 
@@ -114,7 +127,7 @@ class WorkFiles {
     private Stored encrypt(Path file, String context) throws IOException {
         DataKeys.DataKey key = dataKeys.generate();
         try (InputStream in = Files.newInputStream(file)) {
-            return new Stored(key.encryptTo(blobs, in, context), key.wrapped());
+            return new Stored(pendingBlobs.encrypt(key, in, context), key.wrapped());
         }
     }
 

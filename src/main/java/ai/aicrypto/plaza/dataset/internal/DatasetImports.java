@@ -2,12 +2,15 @@ package ai.aicrypto.plaza.dataset.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
@@ -230,9 +233,22 @@ class DatasetImports implements SmartLifecycle {
         }
     }
 
+    /**
+     * Deletes the directories of imports this instance held when it last died (its own disk: another instance's sweep
+     * refused those imports, but could not reach their files). Started before the web server, so none is held yet.
+     */
     @Override
     public void start() {
         running = true;
+        try (Stream<Path> dirs = Files.list(workDir)) {
+            dirs.filter(dir -> dir.getFileName().toString().matches("import-\\d{1,18}")
+                            && !held.contains(Long.parseLong(dir.getFileName().toString().substring("import-".length()))))
+                    .forEach(DatasetImports::deleteQuietly);
+        } catch (NoSuchFileException e) {
+            // nothing was ever imported here
+        } catch (IOException e) {
+            log.warn("Could not look for the directories of imports left by an earlier run: {}", e.toString());
+        }
     }
 
     @Override

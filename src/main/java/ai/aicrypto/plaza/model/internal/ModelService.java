@@ -40,6 +40,7 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.stereotype.Service;
@@ -61,6 +62,7 @@ class ModelService implements Models {
     private final JdbcClient jdbc;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
+    private final PendingBlobs pendingBlobs;
     private final TransactionTemplate transaction;
 
     /**
@@ -86,12 +88,13 @@ class ModelService implements Models {
     }
 
     ModelService(Catalog catalog, ListingAccess access, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys,
-                 TransactionTemplate transaction) {
+                 PendingBlobs pendingBlobs, TransactionTemplate transaction) {
         this.catalog = catalog;
         this.access = access;
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
+        this.pendingBlobs = pendingBlobs;
         this.transaction = transaction;
     }
 
@@ -161,7 +164,7 @@ class ModelService implements Models {
             if (upload.weightsFile() != null) {
                 key = dataKeys.generate();
                 try (InputStream in = Files.newInputStream(upload.weightsFile())) {
-                    weights = key.encryptTo(blobs, in, WEIGHTS_CONTEXT);
+                    weights = pendingBlobs.encrypt(key, in, WEIGHTS_CONTEXT);
                 }
             }
             BlobStore.StoredBlob storedWeights = weights;
@@ -178,6 +181,9 @@ class ModelService implements Models {
                                 storedWeights == null ? null : storedWeights.key(),
                                 storedWeights == null ? null : storedWeights.bytes(), wrappedKey, withheld, upload.parentModelId())
                         .update();
+                if (storedWeights != null) {
+                    pendingBlobs.kept(storedWeights.key());
+                }
                 return id;
             });
         } catch (IOException e) {
@@ -411,7 +417,7 @@ class ModelService implements Models {
 
     private void deleteQuietly(BlobStore.StoredBlob blob) {
         if (blob != null) {
-            blobs.delete(blob.key());
+            pendingBlobs.discard(blob.key());
         }
     }
 

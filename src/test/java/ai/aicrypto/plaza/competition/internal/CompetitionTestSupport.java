@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.scoring.Scorer;
 import ai.aicrypto.plaza.competition.scoring.Scores;
+import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.MutableClock;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,6 +62,10 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     BlobStore blobs;
     @Autowired
     DataKeys dataKeys;
+    @Autowired
+    PendingBlobs pendingBlobs;
+    @Autowired
+    PlazaProperties plaza;
     @Autowired
     TransactionTemplate transaction;
     @Autowired
@@ -187,8 +193,8 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Waits until the submission has left QUEUED and SCORING (the runner is asynchronous). */
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
-        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases);
+        var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, pendingBlobs, transaction, clock,
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases, plaza);
         try {
             impatient.score(submissionId);
         } finally {

@@ -1,6 +1,8 @@
 package ai.aicrypto.plaza.competition.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -12,11 +14,20 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
+
+import javax.sql.DataSource;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.CompetitionChanged;
+import ai.aicrypto.plaza.support.HeldUserRow;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
@@ -29,6 +40,49 @@ class HostingTest extends CompetitionTestSupport {
 
     @Autowired
     ApplicationEvents events;
+    @Autowired
+    DataSource dataSource;
+
+    /**
+     * A competition's files (solution, sample submission) are recorded as pending before they are stored (issue 16).
+     * Here the hosting stops right after storing them, before the competition's row (its host's row is locked), as an
+     * instance killed there would: once untouched for minutes the sweep deletes them, and the hosting, should it go
+     * on, records nothing. The files of a hosted competition are not pending, and stay.
+     */
+    @Test
+    void filesStoredByAnInstanceThatDiedBeforeRecordingTheirCompetitionAreDeletedBySweep() throws Exception {
+        AccountPrincipal host = users.member();
+        Competition hosted = host(host, 10, 3);
+        Set<String> hostedKeys = new HashSet<>(List.of(phase(hosted).solutionBlobKey()));
+        hostedKeys.addAll(jdbc.sql("SELECT blob_key FROM competition_files WHERE phase_id = ?").param(phase(hosted).id())
+                .query(String.class).list());
+        assertThat(hostedKeys).hasSize(2);
+        assertThat(pendingBlobKeys()).doesNotContainAnyElementsOf(hostedKeys);
+
+        Set<String> pendingBefore = pendingBlobKeys();
+        CompetitionForm form = form(3);
+        CompletableFuture<Competition> hosting;
+        Set<String> orphans;
+        try (HeldUserRow stalled = HeldUserRow.lock(dataSource, host.id())) {
+            hosting = CompletableFuture.supplyAsync(() -> hostWith(host, form, solutionCsv(10)));
+            orphans = await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Set<String> added = pendingBlobKeys();
+                added.removeAll(pendingBefore);
+                return added;
+            }, added -> added.size() == 2); // the solution and the sample submission
+            assertThat(orphans).allMatch(blobs::exists);
+
+            abandon(orphans);
+            pendingBlobs.deleteAbandoned();
+            assertThat(orphans).noneMatch(blobs::exists);
+            assertThat(hostedKeys).allMatch(blobs::exists);
+        }
+        assertThatThrownBy(hosting::join).isInstanceOf(CompletionException.class)
+                .hasRootCauseInstanceOf(IllegalStateException.class).hasStackTraceContaining("no longer pending");
+        assertThat(jdbc.sql("SELECT count(*) FROM competitions WHERE slug = ?").param(form.getSlug()).query(Long.class)
+                .single()).isZero();
+        assertThat(pendingBlobKeys()).doesNotContainAnyElementsOf(orphans);
+    }
 
     @Test
     void aMemberHostsACompetitionShownOnItsPageTheListAndTheHomePage() throws Exception {

@@ -277,6 +277,28 @@ class DatasetImportTest extends IntegrationTest {
         }
     }
 
+    /**
+     * An instance killed mid-import leaves the import's files on its own disk, where another instance's sweep cannot
+     * reach them: the instance deletes them when it starts again. Those of an import it holds stay.
+     */
+    @Test
+    void theFilesOfImportsAnEarlierRunHeldAreDeletedAtStart() throws Exception {
+        long held = datasetImports.begin(owner.id(), "Held", "wine.csv");
+        Path heldFile = Files.createDirectories(datasetImports.workDir(held)).resolve("raw-0");
+        Files.writeString(heldFile, "the upload being imported");
+        Path leftover = Files.createDirectories(datasetImports.workDir(999_999_999L)).resolve("raw-0");
+        Files.writeString(leftover, "what the killed run had spooled");
+        try {
+            datasetImports.start();
+
+            assertThat(leftover.getParent()).doesNotExist();
+            assertThat(heldFile).exists();
+        } finally {
+            datasetImports.release(held);
+            datasetImports.refuse(held, DatasetImports.REFUSED_FAILED);
+        }
+    }
+
     /** Stores {@code content} as one of the import's blobs, as its import thread does. */
     private String storeBlob(long importId, String content) throws Exception {
         return datasetImports.storeBlob(importId, dataKeys.generate(),

@@ -1,0 +1,53 @@
+package ai.aicrypto.plaza.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * How a blob is stored ahead of the row that will name it, so that it is never stored unknown: an instance killed
+ * between storing a blob and recording it would otherwise leave an orphan that nothing finds. The one owner of that
+ * pending state:
+ * <ol>
+ *     <li>{@link #write} and {@link #encrypt} commit the blob's key as pending, in a transaction of their own, before
+ *     the blob is put in place (the write's {@code beforeStoring}, see {@link BlobStore#write});</li>
+ *     <li>{@link #kept}, in the transaction that records the blob where it belongs, ends its pending state when that
+ *     transaction commits;</li>
+ *     <li>{@link #discard} deletes a blob whose recording failed, and its pending state.</li>
+ * </ol>
+ * The instance that wrote a pending blob touches it while it lives; one left untouched for minutes (its instance died,
+ * or lost the database, between the steps) is deleted with its blob by {@link #deleteAbandoned}, which runs every
+ * minute on one instance at a time. (A dataset import records its blobs with the import instead, and its own sweep
+ * deletes those of an abandoned import.)
+ */
+public interface PendingBlobs {
+
+    /** Stores what {@code writer} writes, pending; a failure leaves nothing stored. */
+    BlobStore.StoredBlob write(BlobStore.BlobWriter writer) throws IOException;
+
+    /** Encrypts {@code plaintext} under {@code key} for {@code context} into the store, pending; as {@link #write}. */
+    BlobStore.StoredBlob encrypt(DataKeys.DataKey key, InputStream plaintext, String context) throws IOException;
+
+    /**
+     * The blobs are recorded where they belong: their pending state ends with the caller's transaction.
+     *
+     * @throws IllegalStateException outside a transaction, or when a key is no longer pending (a sweep found it
+     *                               abandoned and deleted its blob): the caller's transaction must then roll back
+     */
+    void kept(Collection<String> keys);
+
+    default void kept(String key) {
+        kept(List.of(key));
+    }
+
+    /** Deletes the blob and its pending state; absent ones are ignored, so cleanup after a failure may call it freely. */
+    void discard(String key);
+
+    /**
+     * Deletes the blobs left pending, untouched, by instances that died, and their pending state.
+     *
+     * @return how many were deleted
+     */
+    int deleteAbandoned();
+}
