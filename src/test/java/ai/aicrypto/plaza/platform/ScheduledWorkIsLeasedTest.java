@@ -25,6 +25,8 @@ class ScheduledWorkIsLeasedTest {
     private static final Map<String, String> NOT_LEASED_HERE = Map.of(
             "LiveUpdates.keepAlive", "each instance pings its own browser streams",
             "DatasetImports.touchHeld", "each instance tells the others which imports it still holds",
+            "JdbcPendingBlobs.touchHeld", "each instance tells the others which pending blobs it still writes",
+            "StaleTemporaryFiles.deleteStale", "each instance cleans its own disk; an hour untouched is stale from any of them",
             "ElasticsearchConfiguration.SearchIndexer.maintain", "each instance learns for itself that Elasticsearch answers",
             "EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
             "PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease",
