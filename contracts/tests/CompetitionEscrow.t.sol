@@ -934,9 +934,8 @@ contract CompetitionEscrowTest is Fixture {
         bool strangerCancels
     ) public {
         assumeNotForgeAddress(intruder);
-        vm.assume(intruder != address(0) && intruder != host && intruder != operator && intruder != ecosystem);
-        vm.assume(intruder != alice && intruder != bob && intruder != carol);
-        vm.assume(intruder != address(competitions) && intruder != address(token) && intruder.code.length == 0);
+        assumeStranger(intruder);
+        vm.assume(intruder != host && intruder != alice && intruder != bob && intruder != carol);
         Squat memory t;
         t.id = bound(id, 1, MAX_ID);
         t.pool = uint96(bound(pool, 1, HOST_FUNDS));

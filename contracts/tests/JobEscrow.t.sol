@@ -790,9 +790,8 @@ contract JobEscrowTest is Fixture {
         uint96 price
     ) public {
         assumeNotForgeAddress(intruder);
-        vm.assume(intruder != address(0) && intruder != requester && intruder != provider && intruder != treasury);
-        vm.assume(intruder != operator && intruder != address(jobs) && intruder != address(token));
-        vm.assume(intruder != ecosystem && intruder.code.length == 0);
+        assumeStranger(intruder);
+        vm.assume(intruder != requester && intruder != provider);
         Squat memory t;
         t.jobId = bound(jobId, 1, MAX_ID);
         t.amount = uint96(bound(amount, 1, FUNDS));

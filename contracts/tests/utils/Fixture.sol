@@ -38,6 +38,14 @@ abstract contract Fixture is Test {
     uint64 internal constant ADVISOR_VESTING = 2 * 365 days;
     uint16 internal constant FEE_BPS = 250;
 
+    /// @dev Fuzzed callers are strangers: not a fixture account (the fuzzer draws addresses it has seen, such as the
+    ///      investor holding 3 billion AIC), not a contract, not zero.
+    function assumeStranger(address a) internal view {
+        vm.assume(a != address(0) && a.code.length == 0);
+        vm.assume(a != admin && a != minter && a != escrowOperator && a != treasury && a != investor);
+        vm.assume(a != ecosystem && a != marketing && a != reserve && a != team && a != advisor);
+    }
+
     function deployAll() internal {
         token = new AICToken(
             investor, ecosystem, marketing, reserve, team, advisor, VESTING_START, TEAM_VESTING, ADVISOR_VESTING
