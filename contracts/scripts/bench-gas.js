@@ -249,6 +249,11 @@ async function benchEscrows(c) {
   out.push(['job_reassign_gas', await gasOf(jop.assign(requester, 1n, c.jobProvider))]);
   out.push(['job_settle_gas', await gasOf(jop.settle(requester, 1n, AIC(60)))]); // provider, treasury, refund
   out.push(['job_refund_gas', await gasOf(jop.refund(requester, 2n))]);
+  // A sweep: one deposit pays each trial's provider a part (release), then the rest goes back (refund).
+  await deposit(4n);
+  out.push(['job_release_part_gas', await gasOf(jop.release(requester, 4n, 41n, c.jobProvider, AIC(20)))]);
+  out.push(['job_release_second_part_gas', await gasOf(jop.release(requester, 4n, 42n, c.otherProvider, AIC(20)))]);
+  out.push(['job_refund_after_release_gas', await gasOf(jop.refund(requester, 4n))]);
   out.push(['competition_escrow_aic_balance', await token.balanceOf(compAddr)]);
   out.push(['job_escrow_aic_balance', await token.balanceOf(jobsAddr)]);
   return out;
