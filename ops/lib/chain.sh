@@ -97,7 +97,14 @@ chain_deploy() {
             # a deployment from before usage credit or the bounty escrow.
             echo "The contracts in $file are an older version: deploying the current ones." >&2
         elif [[ $code == *'"result":"0x'[0-9a-f]* && $code != *'"result":"0x"'* ]]; then
-            return 0
+            local escrow answer
+            escrow=$(sed -n 's/.*"JobEscrow": *"\(0x[0-9a-fA-F]*\)".*/\1/p' "$file")
+            # JobEscrow.released(address,uint256,uint256) (0x692e438c), which only the escrow paying sweeps has.
+            answer=$(curl -sf -X POST -H 'Content-Type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"$escrow\",\"data\":\"0x692e438c$(printf '0%.0s' {1..192})\"},\"latest\"]}" "$ANVIL_URL" || true)
+            if [[ $answer == *'"result":"0x'* ]]; then
+                return 0
+            fi
+            echo "The JobEscrow in $file is an older version (it cannot pay a sweep's trials): deploying the current contracts." >&2
         else
             echo "The chain has no contracts at the addresses in $file (its state was lost?): deploying again." >&2
         fi
