@@ -38,6 +38,10 @@ const { ethers } = require('ethers');
 
 const OUT_DIR = path.join(__dirname, '..', 'out');
 
+/** The contracts deployAll deploys, by artifact name: each is also a key of its addresses. */
+const DEPLOYED_CONTRACTS = ['AICToken', 'AssetRegistry', 'Marketplace', 'CompetitionEscrow', 'JobEscrow',
+  'UsageCredit', 'RewardsDistributor', 'BountyEscrow'];
+
 /** Reads a forge artifact: { abi, bytecode }. */
 function artifact(name) {
   const file = path.join(OUT_DIR, `${name}.sol`, `${name}.json`);
@@ -246,7 +250,7 @@ async function main() {
   console.log(JSON.stringify(addresses, null, 2));
 }
 
-module.exports = { artifact, contractAt, deployAll };
+module.exports = { artifact, contractAt, deployAll, DEPLOYED_CONTRACTS };
 
 if (require.main === module) {
   main().catch((e) => {

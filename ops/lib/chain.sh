@@ -83,31 +83,16 @@ anvil_prune_caches() {
 }
 
 # chain_deploy FILE [fund addresses]: deploys the contracts unless FILE names a deployment whose
-# token has code on the running chain; the plaza's minter is anvil account 0, the escrows' operator
-# account 7.
+# contracts all have, on the running chain, the code of the ones built here (scripts/check-deployment.js;
+# so ops/run's data/chain gets the current contracts after any change to them, and again if the chain
+# lost its state); the plaza's minter is anvil account 0, the escrows' operator account 7.
 chain_deploy() {
     local file=$1 fund=${2:-}
     if [[ -f $file ]]; then
-        local token code
-        token=$(sed -n 's/.*"AICToken": *"\(0x[0-9a-fA-F]*\)".*/\1/p' "$file")
-        code=$(curl -sf -X POST -H 'Content-Type: application/json' \
-            --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getCode\",\"params\":[\"$token\",\"latest\"]}" "$ANVIL_URL" || true)
-        if ! grep -q '"operator"' "$file" || ! grep -q '"UsageCredit"' "$file" || ! grep -q '"BountyEscrow"' "$file"; then
-            # Escrows from before they were keyed by depositor (and had an operator of their own), or
-            # a deployment from before usage credit or the bounty escrow.
-            echo "The contracts in $file are an older version: deploying the current ones." >&2
-        elif [[ $code == *'"result":"0x'[0-9a-f]* && $code != *'"result":"0x"'* ]]; then
-            local escrow answer
-            escrow=$(sed -n 's/.*"JobEscrow": *"\(0x[0-9a-fA-F]*\)".*/\1/p' "$file")
-            # JobEscrow.released(address,uint256,uint256) (0x692e438c), which only the escrow paying sweeps has.
-            answer=$(curl -sf -X POST -H 'Content-Type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{\"to\":\"$escrow\",\"data\":\"0x692e438c$(printf '0%.0s' {1..192})\"},\"latest\"]}" "$ANVIL_URL" || true)
-            if [[ $answer == *'"result":"0x'* ]]; then
-                return 0
-            fi
-            echo "The JobEscrow in $file is an older version (it cannot pay a sweep's trials): deploying the current contracts." >&2
-        else
-            echo "The chain has no contracts at the addresses in $file (its state was lost?): deploying again." >&2
+        if (cd "$ROOT/contracts" && node scripts/check-deployment.js --rpc "$ANVIL_URL" --file "$file"); then
+            return 0
         fi
+        echo "Deploying the current contracts." >&2
     fi
     (cd "$ROOT/contracts" && node scripts/deploy.js --rpc "$ANVIL_URL" --key "$ANVIL_KEY_0" --minter "$ANVIL_ADDRESS_0" \
         --operator "$ANVIL_ADDRESS_7" \
