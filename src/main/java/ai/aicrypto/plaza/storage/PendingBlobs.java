@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 
+import ai.aicrypto.plaza.platform.UserFacingException;
+
 /**
  * How a blob is stored ahead of the row that will name it, so that it is never stored unknown: an instance killed
  * between storing a blob and recording it would otherwise leave an orphan that nothing finds. The one owner of that
@@ -32,13 +34,34 @@ public interface PendingBlobs {
     /**
      * The blobs are recorded where they belong: their pending state ends with the caller's transaction.
      *
-     * @throws IllegalStateException outside a transaction, or when a key is no longer pending (a sweep found it
-     *                               abandoned and deleted its blob): the caller's transaction must then roll back
+     * @throws Abandoned             when a key is no longer pending (a sweep found it abandoned and deleted its blob):
+     *                               the caller's transaction must then roll back
+     * @throws IllegalStateException outside a transaction
      */
     void kept(Collection<String> keys);
 
     default void kept(String key) {
         kept(List.of(key));
+    }
+
+    /**
+     * A blob was deleted as abandoned before its writer recorded it: the writer took longer than
+     * {@link BlobLifetimes#pendingAbandonedAfter} without touching it (its instance lost the database meanwhile). The
+     * member is told to send it again, in their language.
+     */
+    final class Abandoned extends UserFacingException {
+
+        private final String key;
+
+        public Abandoned(String key) {
+            super(null, "error.blob-abandoned");
+            this.key = key;
+        }
+
+        @Override
+        public String getMessage() {
+            return "Blob " + key + " is no longer pending: it was found abandoned and deleted";
+        }
     }
 
     /** Deletes the blob and its pending state; absent ones are ignored, so cleanup after a failure may call it freely. */

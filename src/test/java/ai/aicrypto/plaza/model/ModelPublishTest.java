@@ -146,7 +146,7 @@ class ModelPublishTest extends IntegrationTest {
                 assertThat(blobs.exists(recordedKey)).as("a recorded model's weights").isTrue();
             }
             assertThatThrownBy(writer::join).isInstanceOf(CompletionException.class)
-                    .hasRootCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage(
+                    .hasRootCauseInstanceOf(PendingBlobs.Abandoned.class).hasRootCauseMessage(
                             "Blob " + orphan + " is no longer pending: it was found abandoned and deleted");
             assertThat(count("models")).as("no model names the deleted weights").isEqualTo(modelsBefore);
             assertThat(pendingBlobKeys()).doesNotContain(orphan);

@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.storage.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import ai.aicrypto.plaza.storage.BlobLifetimes;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.storage.PendingBlobs;
@@ -32,8 +32,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 class JdbcPendingBlobs implements PendingBlobs {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcPendingBlobs.class);
-    /** Five missed touches: an instance that is alive and reaches the database touches its keys every minute. */
-    static final Duration ABANDONED_AFTER = Duration.ofMinutes(5);
 
     private final JdbcClient jdbc;
     private final BlobStore blobs;
@@ -41,10 +39,13 @@ class JdbcPendingBlobs implements PendingBlobs {
     private final TransactionTemplate ownTransaction;
     /** The keys this instance recorded and has not yet kept or discarded. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** Several missed touches: an instance that is alive and reaches the database touches its keys every minute. */
+    private final long abandonedAfterSeconds;
 
-    JdbcPendingBlobs(JdbcClient jdbc, BlobStore blobs, PlatformTransactionManager transactions) {
+    JdbcPendingBlobs(JdbcClient jdbc, BlobStore blobs, PlatformTransactionManager transactions, BlobLifetimes lifetimes) {
         this.jdbc = jdbc;
         this.blobs = blobs;
+        this.abandonedAfterSeconds = lifetimes.pendingAbandonedAfter().toSeconds();
         this.ownTransaction = new TransactionTemplate(transactions);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
@@ -95,7 +96,7 @@ class JdbcPendingBlobs implements PendingBlobs {
         for (String key : keys) {
             held.remove(key); // should the transaction roll back, the caller discards it, or the sweep will
             if (jdbc.sql("DELETE FROM pending_blobs WHERE blob_key = ?").param(key).update() != 1) {
-                throw new IllegalStateException("Blob " + key + " is no longer pending: it was found abandoned and deleted");
+                throw new Abandoned(key);
             }
         }
     }
@@ -117,7 +118,7 @@ class JdbcPendingBlobs implements PendingBlobs {
             jdbc.sql("""
                             UPDATE pending_blobs SET touched_at = now()
                             WHERE blob_key = ANY(?) AND touched_at >= now() - make_interval(secs => ?)""")
-                    .params(held.toArray(String[]::new), ABANDONED_AFTER.toSeconds()).update();
+                    .params(held.toArray(String[]::new), abandonedAfterSeconds).update();
         }
     }
 
@@ -138,14 +139,14 @@ class JdbcPendingBlobs implements PendingBlobs {
         List<String> stale = jdbc.sql("""
                         SELECT blob_key FROM pending_blobs WHERE touched_at < now() - make_interval(secs => ?)
                         ORDER BY touched_at LIMIT 1000""")
-                .param(ABANDONED_AFTER.toSeconds()).query(String.class).list();
+                .param(abandonedAfterSeconds).query(String.class).list();
         int deleted = 0;
         for (String key : stale) {
             Boolean done = ownTransaction.execute(status -> {
                 boolean stillStale = jdbc.sql("""
                                 SELECT 1 FROM pending_blobs WHERE blob_key = ? AND touched_at < now() - make_interval(secs => ?)
                                 FOR UPDATE SKIP LOCKED""")
-                        .params(key, ABANDONED_AFTER.toSeconds()).query(Integer.class).optional().isPresent();
+                        .params(key, abandonedAfterSeconds).query(Integer.class).optional().isPresent();
                 if (stillStale) {
                     blobs.delete(key);
                     jdbc.sql("DELETE FROM pending_blobs WHERE blob_key = ?").param(key).update();

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.storage.BlobLifetimes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -21,24 +22,26 @@ import org.springframework.stereotype.Component;
  * Temporary files a crash (kill -9, power loss) left on this instance's disk: blobs being spooled while their key is
  * computed ({@code blobs/incoming/*.part}) and uploads and work files under {@code work} (the container's multipart
  * spool {@code work/multipart} included). Whatever writes one deletes it when done, within a request or a job's step,
- * so one untouched for an hour is left over: it is deleted at start-up and every ten minutes. A dataset import's
+ * so one untouched for an hour ({@link BlobLifetimes#temporaryFilesStaleAfter}) is left over: it is deleted at start-up
+ * and every ten minutes. A dataset import's
  * directory ({@code work/import-*}) is its import's to delete, even past an hour. No lease: each instance its own disk.
  */
 @Component
 class StaleTemporaryFiles {
 
     private static final Logger log = LoggerFactory.getLogger(StaleTemporaryFiles.class);
-    static final Duration STALE_AFTER = Duration.ofHours(1);
 
     private final List<Path> roots;
+    private final Duration staleAfter;
 
-    StaleTemporaryFiles(PlazaProperties plaza) {
+    StaleTemporaryFiles(PlazaProperties plaza, BlobLifetimes lifetimes) {
         this.roots = List.of(plaza.dataDir().resolve("blobs").resolve("incoming"), plaza.dataDir().resolve("work"));
+        this.staleAfter = lifetimes.temporaryFilesStaleAfter();
     }
 
     @Scheduled(fixedDelay = 600_000, initialDelay = 0)
     void deleteStale() {
-        int deleted = deleteUntouchedSince(Instant.now().minus(STALE_AFTER));
+        int deleted = deleteUntouchedSince(Instant.now().minus(staleAfter));
         if (deleted > 0) {
             log.info("Deleted {} temporary files left over by an earlier run", deleted);
         }

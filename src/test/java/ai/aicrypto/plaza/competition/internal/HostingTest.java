@@ -27,6 +27,7 @@ import javax.sql.DataSource;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.competition.CompetitionChanged;
+import ai.aicrypto.plaza.storage.PendingBlobs;
 import ai.aicrypto.plaza.support.HeldUserRow;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -78,7 +79,7 @@ class HostingTest extends CompetitionTestSupport {
             assertThat(hostedKeys).allMatch(blobs::exists);
         }
         assertThatThrownBy(hosting::join).isInstanceOf(CompletionException.class)
-                .hasRootCauseInstanceOf(IllegalStateException.class).hasStackTraceContaining("no longer pending");
+                .hasRootCauseInstanceOf(PendingBlobs.Abandoned.class).hasStackTraceContaining("no longer pending");
         assertThat(jdbc.sql("SELECT count(*) FROM competitions WHERE slug = ?").param(form.getSlug()).query(Long.class)
                 .single()).isZero();
         assertThat(pendingBlobKeys()).doesNotContainAnyElementsOf(orphans);

@@ -8,16 +8,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
+import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.storage.BlobLifetimes;
 import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.PendingBlobs;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -32,6 +38,8 @@ class PendingBlobsTest extends IntegrationTest {
     BlobStore blobs;
     @Autowired
     TransactionTemplate transaction;
+    @Autowired
+    MessageSource messages;
     @Autowired
     StaleTemporaryFiles staleFiles;
 
@@ -51,9 +59,14 @@ class PendingBlobsTest extends IntegrationTest {
         assertThat(blobs.exists(fresh)).as("a pending blob still touched").isTrue();
         assertThat(pendingBlobKeys()).contains(fresh).doesNotContain(orphan);
 
-        // the dead instance's writer, should it wake, cannot record a blob the sweep deleted
+        // the dead instance's writer, should it wake, cannot record a blob the sweep deleted, and its member is told
+        // to send the file again, in their language
         assertThatThrownBy(() -> transaction.executeWithoutResult(status -> pendingBlobs.kept(orphan)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no longer pending");
+                .isInstanceOfSatisfying(PendingBlobs.Abandoned.class, e -> {
+                    assertThat(e).hasMessageContaining("no longer pending");
+                    assertThat(localized(e, Locale.ENGLISH)).startsWith("Storing your file took too long");
+                    assertThat(localized(e, Locale.KOREAN)).startsWith("파일을 저장하는 데 너무 오래 걸려");
+                });
         // and keeping is only ever part of the transaction that records the blob
         assertThatThrownBy(() -> pendingBlobs.kept(fresh)).isInstanceOf(IllegalStateException.class);
 
@@ -108,6 +121,25 @@ class PendingBlobsTest extends IntegrationTest {
         Files.delete(freshUpload);
         Files.delete(importFile);
         Files.delete(importFile.getParent());
+    }
+
+    @Test
+    void lifetimesTooShortForALiveWriterAreRefusedAtStart() {
+        assertThat(new BlobLifetimes(null, null)).isEqualTo(new BlobLifetimes(Duration.ofMinutes(5), Duration.ofHours(1)));
+        assertThatThrownBy(() -> new BlobLifetimes(Duration.ofMinutes(2), null))
+                .hasMessageStartingWith("PLAZA_BLOB_PENDING_ABANDONED_AFTER: PT2M is under 3 minutes");
+        assertThatThrownBy(() -> new BlobLifetimes(null, Duration.ofMinutes(9)))
+                .hasMessageStartingWith("PLAZA_BLOB_TEMPORARY_FILES_STALE_AFTER: PT9M is under 10 minutes");
+    }
+
+    private String localized(UserFacingException e, Locale locale) {
+        Locale before = LocaleContextHolder.getLocale();
+        LocaleContextHolder.setLocale(locale);
+        try {
+            return e.localized(messages);
+        } finally {
+            LocaleContextHolder.setLocale(before);
+        }
     }
 
     private String write(String content) throws IOException {
