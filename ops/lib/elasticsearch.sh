@@ -46,12 +46,17 @@ es_start() {
     chown -R "$ES_USER" "$state"
     ES_PID_FILE="$state/elasticsearch.pid"
     ES_URL="http://127.0.0.1:$port"
+    es_stop_leftovers "$state"
     runuser -u "$ES_USER" -- env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$state/config" \
         ES_JAVA_OPTS="-Xms${ES_HEAP:-512m} -Xmx${ES_HEAP:-512m}" "$dist/bin/elasticsearch" -d -p "$ES_PID_FILE" \
         -E discovery.type=single-node -E xpack.security.enabled=false -E network.host=127.0.0.1 \
         -E http.port="$port" -E path.data="$state/data" -E path.logs="$state/logs" \
         -E transport.port="$((port + 100))" -E cluster.routing.allocation.disk.threshold_enabled=false \
-        -E action.auto_create_index=false > "$state/logs/startup.log" 2>&1
+        -E action.auto_create_index=false > "$state/logs/startup.log" 2>&1 || {
+        echo "Elasticsearch did not start (from $state/logs/startup.log):" >&2
+        grep -E "ERROR|Exception" "$state/logs/startup.log" | head -n 5 >&2
+        return 1
+    }
     for ((i = 0; i < 120; i++)); do
         if curl -fsS "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
             return 0
@@ -60,6 +65,20 @@ es_start() {
     done
     echo "Elasticsearch did not start; see $state/logs" >&2
     return 1
+}
+
+# es_stop_leftovers STATE: stops the nodes an earlier run left running on STATE (that run was killed before it could
+# stop them), found by their configuration directory; they hold the data directory's lock, so a new node could not
+# start there.
+es_stop_leftovers() {
+    local state=$1 pid
+    for pid in $(pgrep -u "$ES_USER" java || true); do
+        if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "ES_PATH_CONF=$state/config"; then
+            echo "Stopping the Elasticsearch node an earlier run left on $state (pid $pid)" >&2
+            kill "$pid" 2>/dev/null || true
+            for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+        fi
+    done
 }
 
 es_stop() {
