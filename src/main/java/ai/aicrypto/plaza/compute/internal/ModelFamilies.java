@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.compute.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import ai.aicrypto.plaza.model.card.ModelCard;
 
@@ -48,7 +49,7 @@ public final class ModelFamilies {
 
     /** The families a worker reported, those this plaza knows of (others cannot match a job here: dropped). */
     static Map<String, String> known(Map<String, String> reported) {
-        Map<String, String> known = new java.util.TreeMap<>();
+        Map<String, String> known = new TreeMap<>();
         reported.forEach((family, engine) -> {
             if (ALL.contains(family)) {
                 known.put(family, engine);

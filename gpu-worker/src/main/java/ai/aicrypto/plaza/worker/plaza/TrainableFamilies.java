@@ -6,13 +6,16 @@ import ai.djl.ndarray.NDManager;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The model families this worker can train, each with the engine that trains it, as its heartbeat reports them: the
@@ -63,7 +66,7 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
 
     /** The families {@code --families} names: each one known, at least one. */
     public static Set<String> parse(String list) {
-        Set<String> families = new java.util.LinkedHashSet<>();
+        Set<String> families = new LinkedHashSet<>();
         for (String part : list.split(",")) {
             String family = part.strip();
             if (!ALL.contains(family)) {
@@ -83,7 +86,7 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
     public String describe() {
         StringBuilder line = new StringBuilder("trains ");
         line.append(families.isEmpty() ? "no model family" : families.entrySet().stream()
-                .map(f -> f.getKey() + " (" + f.getValue() + ")").collect(java.util.stream.Collectors.joining(", ")));
+                .map(f -> f.getKey() + " (" + f.getValue() + ")").collect(Collectors.joining(", ")));
         missing.forEach((family, reason) -> line.append("; not ").append(family).append(": ").append(reason));
         return line.toString();
     }
@@ -126,7 +129,7 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
             } finally {
                 rows.dispose();
             }
-        } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
+        } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost: " + e.getMessage(), e);
         }
     }

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -75,7 +76,7 @@ public final class WorkerLoop {
      */
     public record Options(String plazaUrl, String token, List<TrainingEngine> engines, int memoryMb, String idleCommand,
                           Path cacheDir, Duration pollInterval, Duration heartbeatInterval, boolean benchmark,
-                          java.util.Set<String> families) {
+                          Set<String> families) {
 
         public Options {
             if (engines.isEmpty()) throw new IllegalArgumentException("a worker needs at least one engine");

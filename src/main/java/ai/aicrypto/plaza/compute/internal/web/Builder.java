@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.compute.internal.SweepPlan;
@@ -116,7 +117,7 @@ class Builder {
         // Only offers with a worker online that trains the model's family: another would never lease the job.
         String family = w.model.card().architectureTemplate();
         Map<Boolean, List<OfferDirectory.Offer>> fit = offers.online(OfferDirectory.Sort.PRICE).stream()
-                .collect(java.util.stream.Collectors.partitioningBy(o -> o.trains(family)));
+                .collect(Collectors.partitioningBy(o -> o.trains(family)));
         List<OfferDirectory.Offer> online = fit.get(true);
         w.unfitOffers = fit.get(false);
         w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();
