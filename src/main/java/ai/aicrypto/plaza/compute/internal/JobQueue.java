@@ -189,7 +189,8 @@ class JobQueue implements TrainingJobs {
     }
 
     /**
-     * The next job this worker can run, leased to it: the oldest that fits its memory, of its offer or of
+     * The next job this worker can run, leased to it: the oldest of a model family it trains ({@link ModelFamilies})
+     * that fits its memory, of its offer or of
      * none (those only while it is {@link Reliability trusted}), never an audit of its own provider's job,
      * never a job on someone else's paid dataset unless its offer is {@link Reliability#vetted vetted} or the
      * dataset's owner allows offers without a record, and
@@ -216,6 +217,7 @@ class JobQueue implements TrainingJobs {
                                 lease_expires_at = now() + CAST(:lease AS interval), updated_at = now()
                             WHERE id = (SELECT id FROM training_jobs
                                         WHERE status = 'QUEUED' AND min_memory_mb <= :memory
+                                          AND %s = ANY (CAST(:families AS text[]))
                                           AND (excluded_worker_id IS NULL OR excluded_worker_id <> :worker)
                                           AND (excluded_provider_ids IS NULL OR (SELECT provider_id FROM me) <> ALL (excluded_provider_ids))
                                           AND (excluded_networks IS NULL OR CAST(:address AS inet) IS NULL
@@ -240,10 +242,12 @@ class JobQueue implements TrainingJobs {
                                                       worker_address)
                             SELECT l.id, l.attempts, :worker, o.price_per_hour_aic, o.measured_score, CAST(:address AS inet)
                             FROM leased l, workers w JOIN gpu_offers o ON o.id = w.offer_id WHERE w.id = :worker)
-                        SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), Reliability.vettedSql("w"), condition))
+                        SELECT * FROM leased""".formatted(Reliability.trustedSql("w"), Reliability.vettedSql("w"),
+                        ModelFamilies.jobFamilySql("training_jobs"), condition))
                 .param("worker", worker.id()).param("address", address.distinct()).param("lease", LEASE.toSeconds() + " seconds")
                 .param("margin", properties.escrow().leaseMargin().toSeconds() + " seconds")
                 .param("memory", worker.memoryMb()).param("cached", worker.cachedDatasets())
+                .param("families", worker.families())
                 .query((rs, n) -> new LeasedJob(rs.getLong("id"), rs.getLong("dataset_id"), rs.getLong("model_id"),
                         rs.getString("hyperparameters"), rs.getInt("attempts"),
                         rs.getTimestamp("lease_expires_at").toInstant(), (Integer) rs.getObject("audit_epoch"),

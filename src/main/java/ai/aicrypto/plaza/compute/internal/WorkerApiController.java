@@ -259,9 +259,11 @@ class WorkerApiController {
      * @param benchmark      its full report, one line per device, and
      * @param benchmarkScore its training throughput (samples per second on the benchmark's MLP
      *                       784-256-128-10): the offer's measured score, which price estimates use
+     * @param families       the model families it can train on its host, each with the engine that trains it (see
+     *                       {@link ModelFamilies}); null from a worker that does not report them
      */
     record Heartbeat(String engine, int gpuMemoryMb, List<Long> cachedDatasets, Double measuredScore, String benchmark,
-                     Double benchmarkScore) {
+                     Double benchmarkScore, Map<String, String> families) {
     }
 
     /** @param audit for an audit job, the epoch to train again from {@code GET .../checkpoints/start}; else null */

@@ -39,7 +39,10 @@ final class WorkerIdentity extends AbstractAuthenticationToken {
         return "worker-" + worker.id();
     }
 
-    /** A worker as the queue sees it: its id, GPU memory and the datasets it caches. */
-    record Worker(long id, int memoryMb, Long[] cachedDatasets) {
+    /**
+     * A worker as the queue sees it: its id, GPU memory, the datasets it caches and the model families it trains
+     * ({@link ModelFamilies}).
+     */
+    record Worker(long id, int memoryMb, Long[] cachedDatasets, String[] families) {
     }
 }

@@ -26,6 +26,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Offers and their workers; tokens are random 256-bit secrets of which only the SHA-256 is stored. */
 @Service
@@ -39,8 +40,10 @@ class WorkerRegistry implements GpuOffers {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final JsonMapper json;
 
-    WorkerRegistry(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
+    WorkerRegistry(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events, JsonMapper json) {
+        this.json = json;
         this.jdbc = jdbc;
         this.clock = clock;
         this.events = events;
@@ -127,17 +130,21 @@ class WorkerRegistry implements GpuOffers {
     }
 
     private Optional<WorkerIdentity.Worker> lookUp(String tokenHash) {
-        return jdbc.sql("SELECT id, coalesce(gpu_memory_mb, 0) AS memory, cached_datasets FROM workers WHERE token_sha256 = ?")
+        return jdbc.sql("""
+                        SELECT id, coalesce(gpu_memory_mb, 0) AS memory, cached_datasets,
+                               ARRAY(SELECT jsonb_object_keys(%s)) AS families
+                        FROM workers w WHERE token_sha256 = ?""".formatted(ModelFamilies.sql("w")))
                 .param(tokenHash)
                 .query((rs, n) -> new WorkerIdentity.Worker(rs.getLong("id"), rs.getInt("memory"),
-                        (Long[]) rs.getArray("cached_datasets").getArray()))
+                        (Long[]) rs.getArray("cached_datasets").getArray(), (String[]) rs.getArray("families").getArray()))
                 .optional();
     }
 
     /**
      * What the worker says about itself: a benchmark it does not repeat keeps the last one reported;
-     * its training throughput becomes the offer's measured score. The heartbeat history keeps one
-     * row per minute (uptime).
+     * its training throughput becomes the offer's measured score. The families it trains replace those reported
+     * before (none reported: a worker from before the field, see {@link ModelFamilies}). The heartbeat history keeps
+     * one row per minute (uptime).
      */
     @Transactional
     void heartbeat(long workerId, WorkerApiController.Heartbeat beat) {
@@ -146,10 +153,11 @@ class WorkerRegistry implements GpuOffers {
         jdbc.sql("""
                         UPDATE workers SET engine = ?, gpu_memory_mb = ?, cached_datasets = CAST(? AS bigint[]),
                                            measured_score = coalesce(?, measured_score), benchmark = coalesce(?, benchmark),
-                                           last_heartbeat = ?
+                                           families = CAST(? AS jsonb), last_heartbeat = ?
                         WHERE id = ?""")
                 .params(beat.engine(), beat.gpuMemoryMb(), cached.toArray(Long[]::new), beat.measuredScore(),
-                        beat.benchmark(), Timestamp.from(now), workerId)
+                        beat.benchmark(), beat.families() == null ? null : json.writeValueAsString(ModelFamilies.known(beat.families())),
+                        Timestamp.from(now), workerId)
                 .update();
         jdbc.sql("INSERT INTO worker_heartbeats (worker_id, minute) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .params(workerId, Timestamp.from(now.truncatedTo(ChronoUnit.MINUTES))).update();

@@ -16,6 +16,8 @@ final class WorkerReports {
     static final int MAX_CACHED_DATASETS = 10_000;
     static final int MAX_GPU_MEMORY_MB = 16 << 20; // 16 TiB
     static final int MAX_REASON_LENGTH = 2_000;
+    /** More than there are families: a newer worker may name some this plaza does not know (they are dropped). */
+    static final int MAX_FAMILIES = 32;
     static final int MAX_METRICS = 32;
     static final int MAX_METRIC_NAME_LENGTH = 64;
     static final int MAX_METRIC_TEXT_LENGTH = 256;
@@ -46,6 +48,13 @@ final class WorkerReports {
         }
         nonNegativeFinite("measuredScore", beat.measuredScore());
         nonNegativeFinite("benchmarkScore", beat.benchmarkScore());
+        Map<String, String> families = beat.families();
+        if (families != null && (families.size() > MAX_FAMILIES || families.entrySet().stream().anyMatch(f ->
+                f.getKey().length() > MAX_ENGINE_LENGTH || f.getValue() == null || f.getValue().isBlank()
+                        || f.getValue().length() > MAX_ENGINE_LENGTH))) {
+            throw new RefusedException("families: at most " + MAX_FAMILIES + " families, each naming its engine in 1 to "
+                    + MAX_ENGINE_LENGTH + " characters");
+        }
     }
 
     static void check(WorkerApiController.Progress progress) {

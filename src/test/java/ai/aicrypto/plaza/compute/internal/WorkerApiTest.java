@@ -184,7 +184,13 @@ class WorkerApiTest extends IntegrationTest {
                 Map.<String, Object>of("engine", "x".repeat(WorkerReports.MAX_ENGINE_LENGTH + 1), "gpuMemoryMb", 8192),
                 Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", -1),
                 Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "benchmark", "b".repeat(WorkerReports.MAX_BENCHMARK_LENGTH + 1)),
-                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "benchmarkScore", -5.0))) {
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "benchmarkScore", -5.0),
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "families", Map.of("mlp", "")),
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "families",
+                        Map.of("mlp", "e".repeat(WorkerReports.MAX_ENGINE_LENGTH + 1))),
+                Map.<String, Object>of("engine", "cpu", "gpuMemoryMb", 8192, "families",
+                        java.util.stream.IntStream.rangeClosed(0, WorkerReports.MAX_FAMILIES).boxed()
+                                .collect(java.util.stream.Collectors.toMap(i -> "family-" + i, i -> "cpu"))))) {
             MvcResult refused = call(token, "/heartbeat", beat);
             assertThat(refused.getResponse().getStatus()).as(beat.keySet().toString()).isEqualTo(400);
             assertThat(body(refused).get("error")).asString().isNotBlank();
@@ -193,6 +199,11 @@ class WorkerApiTest extends IntegrationTest {
                         SELECT w.engine || ' ' || w.gpu_memory_mb || ' ' || coalesce(w.benchmark, '-')
                         FROM workers w JOIN training_jobs j ON j.worker_id = w.id WHERE j.id = ?""")
                 .param(job).query(String.class).single()).as("as the last accepted heartbeat said").isEqualTo("cpu 8192 -");
+        // a family this plaza does not know (a newer worker's) cannot match a job here: it is dropped, the rest kept
+        assertThat(call(token, "/heartbeat", Map.of("engine", "cpu", "gpuMemoryMb", 8192,
+                "families", Map.of("mlp", "cpu", "transformer", "cpu"))).getResponse().getStatus()).isEqualTo(200);
+        assertThat(jdbc.sql("SELECT w.families::text FROM workers w JOIN training_jobs j ON j.worker_id = w.id WHERE j.id = ?")
+                .param(job).query(String.class).single()).isEqualTo("{\"mlp\": \"cpu\"}");
 
         for (Map<String, Object> progress : List.of(Map.<String, Object>of("epoch", -1), Map.<String, Object>of("epoch", 1, "accuracy", 1.5),
                 Map.<String, Object>of("epoch", 1, "loss", -0.1))) {

@@ -503,7 +503,10 @@ class WorkerProcessTest extends IntegrationTest {
     }
 
     /**
-     * A fake worker (a plain HTTP client) on a tree job: a file that is no XGBoost model, or one of another table, is
+     * A fake worker (a plain HTTP client) on a tree job: without reporting families it is taken for an old worker that
+     * trains dense networks only and gets nothing; once it claims trees it cannot train, it leases the job, and what it
+     * can deliver is caught by the path every result takes (JobResults: the weights checked against the card on upload,
+     * then measured on the held-out split at completion). A file that is no XGBoost model, or one of another table, is
      * refused with its reason and nothing is stored; a real booster that learned nothing, claiming a high accuracy, is
      * rejected on the held-out split like a lying network, and the requester refunded.
      */
@@ -518,6 +521,8 @@ class WorkerProcessTest extends IntegrationTest {
         GpuOffers.IssuedWorker fake = register();
         send(fake.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192}");
         long job = jobs.submit(requester.id(), wine, card, "{}", 0);
+        assertThat(send(fake.token(), "POST", "/lease", "{}").statusCode()).as("no families reported: no trees").isEqualTo(204);
+        send(fake.token(), "POST", "/heartbeat", "{\"engine\": \"cpu\", \"gpuMemoryMb\": 8192, \"families\": {\"gbdt\": \"xgboost-cpu\"}}");
         assertThat(send(fake.token(), "POST", "/lease", "{}").statusCode()).isEqualTo(200);
 
         long blobsBefore = blobFiles();
@@ -543,6 +548,49 @@ class WorkerProcessTest extends IntegrationTest {
         assertThat(jdbc.sql("SELECT rejected_jobs || '/' || reliability FROM workers WHERE id = ?").param(fake.workerId())
                 .query(String.class).single()).isEqualTo("1/0");
         assertThat(count("training_records WHERE job_id = " + job)).isZero();
+    }
+
+    /**
+     * A real worker that does not train trees ({@code --families}: what a host without XGBoost's native library reports)
+     * reports the families it does, leases the network queued after the tree job and never the tree job, whose page
+     * says why it waits; a worker that trains trees then takes it.
+     */
+    @Test
+    void aWorkerThatDoesNotTrainAFamilyNeverLeasesItsJobs() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("wine.csv"), SklearnData.wineCsv());
+        long wine = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Wine", "", List.of(),
+                "CC0-1.0", BigDecimal.ZERO), csv, "wine.csv", null, null, "cultivar"));
+        RecommendedModels.Recommendation trees = RecommendedModels.find(RecommendedModels.GBDT, "Wine",
+                datasets.preprocessing(wine), 178).orElseThrow();
+        long treeCard = models.createPrivate(requester.id(), new ModelUpload(trees.card().json().toString(), List.of(), null));
+        long treeJob = jobs.submit(requester.id(), wine, treeCard, "{}", 0);
+        long networkJob = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 1}", 0);
+        GpuOffers.IssuedWorker noTrees = register();
+        try (WorkerProcess worker = WorkerProcess.start(plaza(), noTrees.token(), tmp.resolve("cache"),
+                "--families", "softmax-regression,mlp,cnn,fasttext", "--no-benchmark")) {
+            awaitFinished(worker, networkJob);
+            assertThat(status(networkJob)).as(worker.log()).isEqualTo("SUCCEEDED");
+            assertThat(worker.log()).contains("not gbdt: left out by --families");
+            assertThat(json.readTree(jdbc.sql("SELECT families::text FROM workers WHERE id = ?").param(noTrees.workerId())
+                    .query(String.class).single()).propertyNames()).containsExactlyInAnyOrder("softmax-regression", "mlp", "cnn", "fasttext");
+            assertThat(status(treeJob)).isEqualTo("QUEUED");
+            assertThat(count("job_attempts WHERE job_id = " + treeJob)).as("never leased").isZero();
+            String page = mvc.perform(get("/jobs/" + treeJob).with(user(requester))).andReturn().getResponse().getContentAsString();
+            assertThat(page).contains("No online GPU that could run it trains gradient-boosted trees models");
+            String korean = mvc.perform(get("/jobs/" + treeJob).with(user(requester)).header("Accept-Language", "ko"))
+                    .andReturn().getResponse().getContentAsString();
+            assertThat(korean).contains("그래디언트 부스팅 트리 모델을 학습하는 GPU가 없습니다");
+
+            GpuOffers.IssuedWorker withTrees = register();
+            try (WorkerProcess treeWorker = WorkerProcess.start(plaza(), withTrees.token(), tmp.resolve("cache-2"), "--no-benchmark")) {
+                awaitFinished(treeWorker, treeJob);
+                assertThat(status(treeJob)).as(treeWorker.log()).isEqualTo("SUCCEEDED");
+                assertThat(jdbc.sql("SELECT families ->> 'gbdt' FROM workers WHERE id = ?").param(withTrees.workerId())
+                        .query(String.class).single()).as("found by loading XGBoost").isEqualTo("xgboost-cpu");
+            }
+        }
+        assertThat(jdbc.sql("SELECT DISTINCT worker_id FROM job_attempts WHERE job_id = ?").param(treeJob).query(Long.class).list())
+                .doesNotContain(noTrees.workerId());
     }
 
     /** A real XGBoost model of {@code features} random columns and random labels: it has learned nothing. */

@@ -17,6 +17,7 @@ import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.gpu.GpuDevice;
 import ai.aicrypto.plaza.worker.plaza.WorkerLoop;
 import ai.aicrypto.plaza.worker.plaza.PlazaClient;
+import ai.aicrypto.plaza.worker.plaza.TrainableFamilies;
 import ai.aicrypto.plaza.worker.serving.ForwardPasses;
 import ai.aicrypto.plaza.worker.serving.ServingLoop;
 import ai.aicrypto.plaza.worker.engine.dense.DenseBackend;
@@ -38,13 +39,15 @@ import java.util.List;
  *        [--out weights.safetensors] [--eval HELD_OUT_SHARD_DIR] [--epochs N] [--seed N]
  *   PLAZA_WORKER_TOKEN=... java -jar gpu-worker.jar --plaza URL [--token-file FILE] [--gpus 0,1] [--idle-command CMD]
  *        [--cache DIR] [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
+ *        [--families cnn,gbdt,...]
  *   java -jar gpu-worker.jar --devices
  *   java -jar gpu-worker.jar --benchmark
  * </pre>
  * With {@code --plaza} the worker serves the plaza's jobs ({@link WorkerLoop}) until it is stopped, and, when its
  * offer serves predictions, the plaza's prediction calls beside them ({@link ServingLoop}: batches of at most
  * {@code --serve-batch} rows (64), gathered for at most {@code --serve-wait-ms} (2), models held in at most
- * {@code --serve-cache-mb} (512) of memory; {@code --no-serving} turns it off). Its token
+ * {@code --serve-cache-mb} (512) of memory; {@code --no-serving} turns it off). It trains the model families it finds
+ * it can on this host ({@link TrainableFamilies}), or those of them {@code --families} names. Its token
  * comes from {@code --token-file} or the environment ({@value #TOKEN_VARIABLE}), where other users cannot read
  * it; {@code --token} still works, but puts the token in the process list.
  */
@@ -75,6 +78,7 @@ public final class WorkerMain {
                    gpu-worker --plaza URL [--token-file FILE] [--gpus 0,1] [--idle-command CMD] [--cache DIR]
                               [--engine auto|cpu|gpu|reference] [--poll-seconds N] [--heartbeat-seconds N] [--no-benchmark]
                               [--no-serving] [--serve-batch ROWS] [--serve-wait-ms MS] [--serve-cache-mb MB]
+                              [--families softmax-regression,mlp,cnn,fasttext,gbdt]
                    gpu-worker --devices
                    gpu-worker --benchmark
             The worker token is read from the environment variable PLAZA_WORKER_TOKEN, or from the file given
@@ -88,6 +92,7 @@ public final class WorkerMain {
         String plaza = null, token = null, tokenFile = null, gpus = null, idleCommand = null, cacheDir = null;
         int pollSeconds = 5, heartbeatSeconds = 30;
         boolean serving = true;
+        java.util.Set<String> families = null;
         int serveBatch = 64, serveWaitMs = 2, serveCacheMb = 512;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -111,6 +116,7 @@ public final class WorkerMain {
                 case "--heartbeat-seconds" -> heartbeatSeconds = Integer.parseInt(value(args, ++i, a));
                 case "--no-benchmark" -> startupBenchmark = false;
                 case "--no-serving" -> serving = false;
+                case "--families" -> families = TrainableFamilies.parse(value(args, ++i, a));
                 case "--serve-batch" -> serveBatch = Integer.parseInt(value(args, ++i, a));
                 case "--serve-wait-ms" -> serveWaitMs = Integer.parseInt(value(args, ++i, a));
                 case "--serve-cache-mb" -> serveCacheMb = Integer.parseInt(value(args, ++i, a));
@@ -149,7 +155,7 @@ public final class WorkerMain {
                         new ServingLoop.Options(2, serveBatch, Duration.ofMillis(serveWaitMs), (long) serveCacheMb << 20)).start();
             }
             new WorkerLoop(new WorkerLoop.Options(plaza, token, engines, memoryMb, idleCommand, cache,
-                    Duration.ofSeconds(pollSeconds), Duration.ofSeconds(heartbeatSeconds), startupBenchmark)).run();
+                    Duration.ofSeconds(pollSeconds), Duration.ofSeconds(heartbeatSeconds), startupBenchmark, families)).run();
             return 0;
         }
         if (card == null || data == null) throw new IllegalArgumentException(USAGE);

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +43,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The worker's life on the plaza: report itself (engine, memory, cached datasets, start-up benchmark) by heartbeat,
+ * The worker's life on the plaza: report itself (engine, memory, cached datasets, start-up benchmark, the model
+ * families it can train: {@link TrainableFamilies}) by heartbeat,
  * lease a job, suspend the idle command, fetch the job's shards through the cache, train with progress after every
  * epoch while a background thread renews the lease, deliver the result (below) or fail with the reason; then resume
  * the idle command and lease again. A job the plaza takes back (409 on any job route: cancelled, expired) is abandoned
@@ -69,9 +71,12 @@ public final class WorkerLoop {
      * @param memoryMb    the memory of the smallest slot: any slot may lease any job
      * @param idleCommand shell command to run while there is no job, or null
      * @param benchmark   whether to run the start-up benchmark (its score goes to the plaza with the heartbeat)
+     * @param families    the model families the provider lets it train ({@code --families}), of those the host can
+     *                    ({@link TrainableFamilies}); null for every one the host can
      */
     public record Options(String plazaUrl, String token, List<TrainingEngine> engines, int memoryMb, String idleCommand,
-                          Path cacheDir, Duration pollInterval, Duration heartbeatInterval, boolean benchmark) {
+                          Path cacheDir, Duration pollInterval, Duration heartbeatInterval, boolean benchmark,
+                          Set<String> families) {
 
         public Options {
             if (engines.isEmpty()) throw new IllegalArgumentException("a worker needs at least one engine");
@@ -94,6 +99,8 @@ public final class WorkerLoop {
     private Double trainingSamplesPerSecond;
     private String benchmarkReport;
     private IdleCommand idle;
+    /** Found at start-up, before the first heartbeat: the plaza leases only jobs of these families. */
+    private volatile TrainableFamilies trainable;
     private int busySlots; // guarded by this
 
     public WorkerLoop(Options options) throws IOException {
@@ -115,7 +122,9 @@ public final class WorkerLoop {
             Log.info("start-up benchmark: " + benchmarkReport.replace("\n", "; "));
         }
         options.engines().forEach(engine -> Log.info("serving " + options.plazaUrl() + " with " + engine.description()));
-        heartbeat(); // before the first lease: the plaza matches jobs by what the heartbeat says
+        trainable = TrainableFamilies.probe(options.engines().get(0), options.families());
+        Log.info(trainable.describe());
+        heartbeat(); // before the first lease: the plaza matches jobs by what the heartbeat says (memory, families)
         long every = options.heartbeatInterval().toMillis();
         background.scheduleWithFixedDelay(this::heartbeatQuietly, every, every, TimeUnit.MILLISECONDS);
         if (options.idleCommand() != null) {
@@ -198,6 +207,11 @@ public final class WorkerLoop {
             work = Files.createTempDirectory("aiplaza-job-" + job + "-");
             JobListener listener = new JobListener(job, work, lost);
             JsonNode card = JSON.readTree(lease.cardJson());
+            String family = card.path("architecture").path("template").asText();
+            if (!trainable.trains(family)) { // the plaza matches on the heartbeat's families: only an older plaza sends one
+                throw new IllegalStateException("this worker does not train " + family + " models ("
+                        + trainable.missing().getOrDefault(family, "unknown family") + ")");
+            }
             JsonNode verdict;
             if (BoostedTreesSpec.describes(card)) {
                 if (lease.audit() != null) throw new IllegalArgumentException("tree models are not audited by epoch");
@@ -402,6 +416,7 @@ public final class WorkerLoop {
         beat.put("measuredScore", measuredScore);
         beat.put("benchmark", benchmarkReport);
         beat.put("benchmarkScore", trainingSamplesPerSecond);
+        beat.put("families", trainable.families());
         plaza.heartbeat(beat);
     }
 

@@ -59,6 +59,6 @@ public final class CheatingWorkerMain {
         Log.info("cheating worker: " + engine.description());
         int memoryMb = (int) (Runtime.getRuntime().maxMemory() >> 20); // as the real worker reports the CPU engine
         new WorkerLoop(new WorkerLoop.Options(plaza, token, List.of(engine), memoryMb, null, Path.of(cache),
-                Duration.ofSeconds(pollSeconds), Duration.ofSeconds(2L * pollSeconds), true)).run();
+                Duration.ofSeconds(pollSeconds), Duration.ofSeconds(2L * pollSeconds), true, null)).run();
     }
 }

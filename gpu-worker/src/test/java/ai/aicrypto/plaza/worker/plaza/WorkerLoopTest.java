@@ -230,7 +230,7 @@ class WorkerLoopTest {
     /** Runs a worker until {@code done} (or a minute), then stops it. */
     private Thread runWorker(List<TrainingEngine> engines, String idleCommand, BooleanSupplier done) throws Exception {
         var options = new WorkerLoop.Options("http://127.0.0.1:" + server.getAddress().getPort(), "plz_test", engines,
-                1024, idleCommand, dir.resolve("cache"), Duration.ofMillis(100), Duration.ofHours(1), false);
+                1024, idleCommand, dir.resolve("cache"), Duration.ofMillis(100), Duration.ofHours(1), false, null);
         Thread worker = new Thread(() -> {
             try {
                 new WorkerLoop(options).run();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.compute.internal.SweepPlan;
@@ -25,6 +26,8 @@ import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
 import ai.aicrypto.plaza.model.card.TrainedCards;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.context.support.DefaultMessageSourceResolvable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -111,7 +114,12 @@ class Builder {
         String passes = w.model.card().passesHyperparameter(); // epochs, or a tree model's rounds
         int epochs = w.hyperparameters.stream().filter(h -> h.name().equals(passes)).findFirst()
                 .map(h -> Integer.parseInt(h.value())).orElse(1);
-        List<OfferDirectory.Offer> online = offers.online(OfferDirectory.Sort.PRICE);
+        // Only offers with a worker online that trains the model's family: another would never lease the job.
+        String family = w.model.card().architectureTemplate();
+        Map<Boolean, List<OfferDirectory.Offer>> fit = offers.online(OfferDirectory.Sort.PRICE).stream()
+                .collect(Collectors.partitioningBy(o -> o.trains(family)));
+        List<OfferDirectory.Offer> online = fit.get(true);
+        w.unfitOffers = fit.get(false);
         w.offerChoices = online.stream().map(o -> new Wizard.OfferChoice(o, estimate(w, epochs, o))).toList();
         // Picked for the requester: only among trusted offers while there is one; someone else's paid
         // dataset only ever goes to a vetted offer (Reliability), unless its owner allows others.
@@ -122,8 +130,11 @@ class Builder {
         w.cheapest = candidates.stream().findFirst().orElse(null);
         w.fastest = candidates.stream().filter(o -> o.measuredScore() != null)
                 .max(Comparator.comparingDouble(OfferDirectory.Offer::measuredScore)).orElse(w.cheapest);
-        if (target == GPU) {
-            return w.stop(GPU, online.isEmpty() ? new UserFacingException("offer", "builder.error.no-online") : null);
+        UserFacingException noOffer = !online.isEmpty() ? null : w.unfitOffers.isEmpty()
+                ? new UserFacingException("offer", "builder.error.no-online")
+                : new UserFacingException("offer", "builder.error.no-family", familyName(family));
+        if (target == GPU || noOffer != null) {
+            return w.stop(GPU, noOffer);
         }
         w.offer = chosenOffer(form.getOffer(), w, errors);
         if (w.offer != null && vettedOnly && !w.offer.vetted()) {
@@ -326,12 +337,22 @@ class Builder {
                 errors.put("offer", new UserFacingException("offer", "builder.error.offer-offline"));
                 return null;
             }
+            if (!offer.trains(w.model.card().architectureTemplate())) {
+                errors.put("offer", new UserFacingException("offer", "builder.error.offer-family", offer.title(),
+                        familyName(w.model.card().architectureTemplate())));
+                return null;
+            }
         }
         if (offer == null) {
             errors.put("offer", new UserFacingException("offer",
                     w.offerChoices.isEmpty() ? "builder.error.no-online" : "builder.error.offer"));
         }
         return offer;
+    }
+
+    /** A model family's name in the reader's language (a message argument resolved with the message). */
+    static MessageSourceResolvable familyName(String family) {
+        return new DefaultMessageSourceResolvable(new String[] {"family." + family}, family);
     }
 
     private static BigDecimal budget(String text, Map<String, UserFacingException> errors) {

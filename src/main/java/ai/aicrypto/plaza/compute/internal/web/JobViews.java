@@ -8,6 +8,7 @@ import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.compute.internal.JobStatus;
+import ai.aicrypto.plaza.compute.internal.ModelFamilies;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -54,15 +55,19 @@ public class JobViews {
                                (SELECT count(*) + 1 FROM training_jobs q
                                 WHERE q.status = 'QUEUED' AND (q.created_at, q.id) < (j.created_at, j.id)
                                   AND (q.offer_id IS NULL OR j.offer_id IS NULL OR q.offer_id = j.offer_id)) AS queue_position,
-                               (SELECT count(*) FROM workers w
-                                WHERE w.last_heartbeat >= :onlineSince AND coalesce(w.gpu_memory_mb, 0) >= j.min_memory_mb
-                                  AND (j.offer_id IS NULL OR w.offer_id = j.offer_id)
-                                  AND (j.excluded_worker_id IS NULL OR w.id <> j.excluded_worker_id)) AS workers_online
+                               %2$s AS family, fleet.workers_online, fleet.workers_unfit
                         FROM training_jobs j JOIN listings d ON d.id = j.dataset_id JOIN listings m ON m.id = j.model_id
                              LEFT JOIN gpu_offers o ON o.id = j.offer_id
                              LEFT JOIN job_results r ON r.job_id = j.id AND r.attempt = j.attempts AND r.verdict = 'VERIFIED'
                              LEFT JOIN training_records t ON t.job_id = j.id
-                        WHERE j.id = :id""")
+                             -- the online workers that could lease it now, and those that could but for its model's family
+                             CROSS JOIN LATERAL (
+                                 SELECT count(*) FILTER (WHERE fits) AS workers_online, count(*) FILTER (WHERE NOT fits) AS workers_unfit
+                                 FROM (SELECT jsonb_exists(%1$s, %2$s) AS fits FROM workers w
+                                       WHERE w.last_heartbeat >= :onlineSince AND coalesce(w.gpu_memory_mb, 0) >= j.min_memory_mb
+                                         AND (j.offer_id IS NULL OR w.offer_id = j.offer_id)
+                                         AND (j.excluded_worker_id IS NULL OR w.id <> j.excluded_worker_id)) able) fleet
+                        WHERE j.id = :id""".formatted(ModelFamilies.sql("w"), ModelFamilies.jobFamilySql("j")))
                 .param("id", id).param("onlineSince", java.sql.Timestamp.from(clock.instant().minus(offers.onlineWithin())))
                 .query((rs, n) -> new Job(rs.getLong("id"), rs.getLong("requester_id"), rs.getString("status"),
                         rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getString("failure_reason"),
@@ -71,7 +76,7 @@ public class JobViews {
                         rs.getTimestamp("updated_at").toInstant(), rs.getString("metrics"), rs.getLong("dataset_id"),
                         rs.getString("dataset"), rs.getLong("model_id"), rs.getString("model"), rs.getString("offer"),
                         rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), rs.getLong("workers_online"),
-                        result(rs), List.of(), (Long) rs.getObject("sweep_id")))
+                        rs.getString("family"), rs.getLong("workers_unfit"), result(rs), List.of(), (Long) rs.getObject("sweep_id")))
                 .optional().orElseThrow(NotFoundException::new);
         if (viewer == null || (job.requesterId() != viewer.id() && !viewer.isAdmin())) {
             throw new NotFoundException();
@@ -108,19 +113,22 @@ public class JobViews {
      * @param epochs        the epochs asked for, when the hyperparameters name them
      * @param queuePosition 1 for the next job to be leased; meaningful while queued. Jobs ahead that are bound to
      *                      another offer's GPUs do not count: they never take the GPUs this job waits for.
-     * @param workersOnline the online workers that could lease this job now (its offer, enough memory)
+     * @param workersOnline the online workers that could lease this job now (its offer, enough memory, its family)
+     * @param family        its model's family (its card's architecture template)
+     * @param workersUnfit  the online workers that could lease it but for its family: they do not train that
      * @param progress      every report, in order, all attempts
      */
     public record Job(long id, long requesterId, String status, int attempts, int maxAttempts, String failureReason,
                       String hyperparametersJson, Integer epochs, BigDecimal budgetAic, BigDecimal chargedAic,
                       Instant createdAt, Instant updatedAt, String metricsJson, long datasetId, String dataset, long modelId,
                       String model, String offer, BigDecimal offerPricePerHourAic, long queuePosition,
-                      long workersOnline, Result result, List<Progress> progress, Long sweepId) {
+                      long workersOnline, String family, long workersUnfit, Result result, List<Progress> progress,
+                      Long sweepId) {
 
         Job withProgress(List<Progress> progress) {
             return new Job(id, requesterId, status, attempts, maxAttempts, failureReason, hyperparametersJson, epochs,
                     budgetAic, chargedAic, createdAt, updatedAt, metricsJson, datasetId, dataset, modelId, model, offer,
-                    offerPricePerHourAic, queuePosition, workersOnline, result, List.copyOf(progress), sweepId);
+                    offerPricePerHourAic, queuePosition, workersOnline, family, workersUnfit, result, List.copyOf(progress), sweepId);
         }
 
         /** Verified, and waiting for the provider's payment to be confirmed on-chain before the weights are handed over. */

@@ -8,9 +8,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
+import ai.aicrypto.plaza.compute.internal.ModelFamilies;
 import ai.aicrypto.plaza.compute.internal.Reliability;
 import ai.aicrypto.plaza.platform.StatementTimeouts;
 
@@ -20,6 +24,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * GPU offers as people see them: online when a worker's heartbeat is recent, and uptime as the
@@ -36,8 +41,11 @@ public class OfferDirectory {
     private final Duration onlineWithin;
     private final StatementTimeouts timeouts;
 
+    private final JsonMapper json;
+
     OfferDirectory(JdbcClient jdbc, Clock clock, @Value("${plaza.compute.online-within:90s}") Duration onlineWithin,
-                   StatementTimeouts timeouts) {
+                   StatementTimeouts timeouts, JsonMapper json) {
+        this.json = json;
         this.jdbc = jdbc;
         this.timeouts = timeouts;
         this.clock = clock;
@@ -108,7 +116,11 @@ public class OfferDirectory {
                                o.measured_score, o.created_at, u.display_name AS provider,
                                fleet.last_heartbeat, fleet.verified_jobs, fleet.rejected_jobs,
                                (SELECT count(DISTINCT h.minute) FROM worker_heartbeats h JOIN workers w ON w.id = h.worker_id
-                                WHERE w.offer_id = o.id AND h.minute >= :since AND h.minute <= :now) AS minutes_up
+                                WHERE w.offer_id = o.id AND h.minute >= :since AND h.minute <= :now) AS minutes_up,
+                               -- what its online workers train, together (a family two of them train: either engine)
+                               (SELECT jsonb_object_agg(f.key, f.value)
+                                FROM workers w CROSS JOIN LATERAL jsonb_each_text(%s) f
+                                WHERE w.offer_id = o.id AND w.last_heartbeat >= :onlineSince)::text AS families
                         FROM gpu_offers o JOIN users u ON u.id = o.provider_id
                         -- the offer's workers together
                         CROSS JOIN LATERAL (SELECT max(last_heartbeat) AS last_heartbeat,
@@ -116,7 +128,7 @@ public class OfferDirectory {
                                                    coalesce(sum(rejected_jobs), 0) AS rejected_jobs
                                             FROM workers WHERE offer_id = o.id) fleet
                         WHERE %s
-                        ORDER BY %s""".formatted(condition, sort.orderBy))
+                        ORDER BY %s""".formatted(ModelFamilies.sql("w"), condition, sort.orderBy))
                 .param("since", Timestamp.from(since)).param("now", Timestamp.from(now)).param("only", only)
                 .param("onlineSince", Timestamp.from(now.minus(onlineWithin)))
                 .query((rs, n) -> offer(rs, now, since))
@@ -136,7 +148,16 @@ public class OfferDirectory {
                 rs.getBigDecimal("price_per_hour_aic"), rs.getString("region"), score,
                 rs.getString("provider"), lastHeartbeat,
                 lastHeartbeat != null && !lastHeartbeat.isBefore(now.minus(onlineWithin)), uptime,
-                rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"), rs.getBigDecimal("serving_price_per_gpu_second_aic"));
+                rs.getInt("verified_jobs"), rs.getInt("rejected_jobs"), rs.getBigDecimal("serving_price_per_gpu_second_aic"),
+                families(rs.getString("families")));
+    }
+
+    private Map<String, String> families(String object) {
+        Map<String, String> families = new TreeMap<>();
+        if (object != null) {
+            json.readTree(object).properties().forEach(f -> families.put(f.getKey(), f.getValue().stringValue()));
+        }
+        return Collections.unmodifiableMap(families);
     }
 
     /**
@@ -157,10 +178,18 @@ public class OfferDirectory {
      * @param uptime        0 to 1
      * @param verifiedJobs  results of its workers that passed verification
      * @param rejectedJobs  results that failed it (wrong weights, claims the held-out rows did not bear out)
+     * @param families      the model families its online workers train, each with its engine (see ModelFamilies);
+     *                      empty while none is online
      */
     public record Offer(long id, String title, String gpuModel, int gpuMemoryMb, BigDecimal pricePerHourAic,
                         String region, Double measuredScore, String providerName, Instant lastHeartbeat, boolean online,
-                        double uptime, int verifiedJobs, int rejectedJobs, BigDecimal servingPricePerGpuSecondAic) {
+                        double uptime, int verifiedJobs, int rejectedJobs, BigDecimal servingPricePerGpuSecondAic,
+                        Map<String, String> families) {
+
+        /** Whether a worker of the offer online now trains models of this family (a card's architecture template). */
+        public boolean trains(String family) {
+            return families.containsKey(family);
+        }
 
         /** Whether the builder's "cheapest" and "fastest" may pick it: no result rejected too often (see Reliability). */
         public boolean vetted() {

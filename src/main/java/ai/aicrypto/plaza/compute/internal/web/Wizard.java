@@ -21,12 +21,19 @@ import ai.aicrypto.plaza.platform.UserFacingException;
  * @param licensedParents others' trained models the requester licensed, offered to fine-tune with the price paid (model step)
  * @param parent      the trained model a fine-tuning starts from, or null
  * @param sweep       the trials of "try several settings", or null for one job
+ * @param unfitOffers online offers not offered because none of their workers trains the model's family (GPU step)
  */
 public record Wizard(int step, Map<String, UserFacingException> errors, List<TrainableDataset> datasets,
                      List<RecommendedModels.Recommendation> recommendations, List<TemplateChoice> templates,
                      List<ModelTemplate> fineTunable, List<Models.LicensedParent> licensedParents, TrainableDataset dataset, ModelTemplate model, ModelTemplate parent,
                      List<Hyperparameter> hyperparameters, List<OfferChoice> offerChoices, OfferDirectory.Offer cheapest,
-                     OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate, Sweep sweep) {
+                     OfferDirectory.Offer fastest, OfferDirectory.Offer offer, BigDecimal budget, PriceEstimate estimate, Sweep sweep,
+                     List<OfferDirectory.Offer> unfitOffers) {
+
+    /** The model's family (its card's architecture template), which an offer's workers must train. */
+    public String family() {
+        return model.card().architectureTemplate();
+    }
 
     /** A hyperparameter's field: the value as typed (the card's default at first) and the card's range or choices. */
     public record Hyperparameter(String name, HyperparameterSpec.Type type, String value, BigDecimal min, BigDecimal max,
@@ -79,6 +86,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
         ModelTemplate parent;
         List<Hyperparameter> hyperparameters = List.of();
         List<OfferChoice> offerChoices = List.of();
+        List<OfferDirectory.Offer> unfitOffers = List.of();
         OfferDirectory.Offer cheapest;
         OfferDirectory.Offer fastest;
         OfferDirectory.Offer offer;
@@ -96,7 +104,7 @@ public record Wizard(int step, Map<String, UserFacingException> errors, List<Tra
             }
             return new Wizard(step, Map.copyOf(errors), datasets, recommendations, templates, fineTunable, licensedParents, dataset, model, parent,
                     hyperparameters, offerChoices,
-                    cheapest, fastest, offer, budget, estimate, sweep);
+                    cheapest, fastest, offer, budget, estimate, sweep, unfitOffers);
         }
     }
 }

@@ -411,6 +411,58 @@ class BuilderTest extends ComputeWebTest {
                 .params(listing, me.id(), String.format("0x%064x", listing)).update();
     }
 
+    /**
+     * The GPU step offers only offers with an online worker that trains the model's family, lists the others with why,
+     * refuses one of them chosen by id, and says so when none trains it; a sweep's trials go to fitting offers only. A
+     * worker that reports nothing is taken to train dense networks only.
+     */
+    @Test
+    void onlyOffersWhoseWorkersTrainTheModelsFamilyAreOfferedAndTheOthersSayWhy() throws Exception {
+        jdbc.sql("UPDATE workers SET last_heartbeat = now() - interval '1 day'").update(); // other tests' workers
+        long wine = csvDataset(me, "0", "cultivar", SklearnData.wineCsv());
+        Worker dense = onlineWorker(users.member(), "0.1", 5000.0, Map.of("mlp", "gpu", "softmax-regression", "gpu"));
+        Worker old = onlineWorker(users.member(), "0.2", 4000.0, null);
+        var trees = get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:gbdt");
+        assertThat(body(trees.param("step", "4"))).contains("No online GPU trains gradient-boosted trees models right now")
+                .doesNotContain("name=\"offer\" value=\"" + dense.offerId() + "\"");
+        assertThat(body(get("/builder").header("Accept-Language", "ko").param("datasetId", String.valueOf(wine))
+                .param("modelId", "recommended:gbdt").param("step", "4"))).contains("지금 그래디언트 부스팅 트리 모델을 학습하는 온라인 GPU가 없습니다");
+
+        Worker treesToo = onlineWorker(users.member(), "0.5", 1000.0);
+        String step4 = body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:gbdt")
+                .param("step", "4"));
+        assertThat(step4).contains("value=\"" + treesToo.offerId() + "\"").doesNotContain("value=\"" + dense.offerId() + "\"")
+                .doesNotContain("value=\"" + old.offerId() + "\"")
+                .contains("id=\"unfit-offer-" + dense.offerId() + "\"")
+                .containsPattern("Not offered: RTX 4090 · GPU \\d+\\. Its workers train MLP \\(dense network\\), softmax regression, not gradient-boosted trees\\.")
+                .contains("id=\"unfit-offer-" + old.offerId() + "\"");
+        String chosen = body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:gbdt")
+                .param("step", "5").param("offer", String.valueOf(dense.offerId())).param("budget", "10"));
+        assertThat(chosen).contains("does not train gradient-boosted trees models").doesNotContain("id=\"review\"");
+        MockHttpServletResponse cheapest = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(wine))
+                .param("modelId", "recommended:gbdt").param("offer", "cheapest").param("budget", "10")).andReturn().getResponse();
+        long job = Long.parseLong(cheapest.getRedirectedUrl().replace("/jobs/", ""));
+        assertThat(jdbc.sql("SELECT offer_id FROM training_jobs WHERE id = ?").param(job).query(Long.class).single())
+                .as("the cheapest offer that trains trees").isEqualTo(treesToo.offerId());
+
+        // a network: every offer trains it, the silent old worker's included
+        String network = body(get("/builder").param("datasetId", String.valueOf(wine)).param("modelId", "recommended:mlp")
+                .param("step", "4"));
+        assertThat(network).contains("value=\"" + dense.offerId() + "\"").contains("value=\"" + old.offerId() + "\"")
+                .contains("value=\"" + treesToo.offerId() + "\"").doesNotContain("id=\"unfit-offers\"");
+
+        // a sweep of trees spreads its trials over the offers that train trees only
+        onlineWorker(users.member(), "0.5", 1000.0);
+        String sweep = mvc.perform(with(post("/builder")).with(csrf()).param("datasetId", String.valueOf(wine))
+                        .param("modelId", "recommended:gbdt").param("trials", "3").param("search", "random")
+                        .param("offer", String.valueOf(treesToo.offerId())).param("budget", "10"))
+                .andReturn().getResponse().getRedirectedUrl();
+        List<Long> placed = jdbc.sql("SELECT offer_id FROM training_jobs WHERE sweep_id = ?")
+                .param(Long.parseLong(sweep.replace("/sweeps/", ""))).query(Long.class).list();
+        assertThat(placed).hasSize(3).doesNotContain(dense.offerId(), old.offerId());
+        assertThat(new java.util.HashSet<>(placed)).hasSize(2);
+    }
+
     /** The wizard asked for {@code step} with a valid dataset and model chosen. */
     private MockHttpServletRequestBuilder steps(int step) {
         return get("/builder").param("datasetId", String.valueOf(myData)).param("modelId", String.valueOf(model))

@@ -89,19 +89,35 @@ abstract class ComputeWebTest extends IntegrationTest {
                 .replace("\"priceAic\": \"0\"", "\"priceAic\": \"" + price + "\""), List.of(), null));
     }
 
-    /** A registered offer whose worker has sent a heartbeat now, with a benchmark score unless null. */
+    /** What a current CPU worker reports it trains, every family (gpu-worker's TrainableFamilies). */
+    static final Map<String, String> EVERY_FAMILY = Map.of("softmax-regression", "cpu", "mlp", "cpu", "cnn", "cpu",
+            "fasttext", "cpu", "gbdt", "xgboost-cpu");
+
+    /** A registered offer whose worker has sent a heartbeat now, with a benchmark score unless null, training every family. */
     Worker onlineWorker(AccountPrincipal provider, String pricePerHour, Double score) throws Exception {
+        return onlineWorker(provider, pricePerHour, score, EVERY_FAMILY);
+    }
+
+    /** @param families what its heartbeat says it trains; null: nothing said, as a worker from before the field */
+    Worker onlineWorker(AccountPrincipal provider, String pricePerHour, Double score, Map<String, String> families) throws Exception {
         GpuOffers.IssuedWorker issued = offers.register(provider.id(), new GpuOffers.NewOffer("GPU " + System.nanoTime(),
                 "RTX 4090", 24_576, new BigDecimal(pricePerHour), "kr-seoul"));
         Worker worker = new Worker(issued.offerId(), issued.token());
-        heartbeat(worker, score);
+        heartbeat(worker, score, families);
         return worker;
     }
 
     void heartbeat(Worker worker, Double score) throws Exception {
+        heartbeat(worker, score, EVERY_FAMILY);
+    }
+
+    void heartbeat(Worker worker, Double score, Map<String, String> families) throws Exception {
         Map<String, Object> beat = new HashMap<>(Map.of("engine", "cpu", "gpuMemoryMb", 24_576, "cachedDatasets", List.of()));
         if (score != null) {
             beat.put("benchmarkScore", score);
+        }
+        if (families != null) {
+            beat.put("families", families);
         }
         api(worker.token(), "/heartbeat", beat);
     }

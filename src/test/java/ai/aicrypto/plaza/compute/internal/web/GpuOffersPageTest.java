@@ -78,10 +78,12 @@ class GpuOffersPageTest extends ComputeWebTest {
 
         String row = byScore.substring(byScore.indexOf(row(dearFast)));
         row = row.substring(0, row.indexOf("</tr>"));
-        assertThat(row).contains("9,000 samples/s").contains("3 AIC").contains("kr-seoul").contains("Online");
+        assertThat(row).contains("9,000 samples/s").contains("3 AIC").contains("kr-seoul").contains("Online")
+                .contains("Trains: CNN (convolutional network), text classifier (fastText-style), gradient-boosted trees, "
+                        + "MLP (dense network), softmax regression");
         String slow = byScore.substring(byScore.indexOf(row(cheapSlow)));
         assertThat(slow.substring(0, slow.indexOf("</tr>"))).contains("Offline");
-        assertThat(page("/gpus?sort=score", "ko")).contains("측정 점수").contains("온라인");
+        assertThat(page("/gpus?sort=score", "ko")).contains("측정 점수").contains("온라인").contains("학습 가능: CNN(합성곱 신경망)");
     }
 
     private static String row(Worker worker) {

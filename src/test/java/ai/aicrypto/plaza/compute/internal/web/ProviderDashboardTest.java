@@ -132,7 +132,10 @@ class ProviderDashboardTest extends ComputeWebTest {
                 .contains("/api/worker/v1/switches").contains("benchmarkScore");
 
         String page = dashboard(provider, "en");
-        assertThat(page).contains("xmrig --threads 4").contains("suspended").contains("resumed").doesNotContain("other-miner");
+        assertThat(page).contains("xmrig --threads 4").contains("suspended").contains("resumed").doesNotContain("other-miner")
+                .contains("id=\"trains-" + mine.offerId() + "\"").contains("gbdt=xgboost-cpu");
+        assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString()).as("the heartbeat's families")
+                .contains("families");
         assertThat(jdbc.sql("SELECT count(*) FROM worker_switches s JOIN workers w ON w.id = s.worker_id WHERE w.offer_id = ?")
                 .param(mine.offerId()).query(Long.class).single()).isEqualTo(2);
     }
