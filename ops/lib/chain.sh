@@ -9,6 +9,12 @@ ANVIL_ADDRESS_0=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
 # so that one stolen key does less (contracts/README.md, "Keys").
 ANVIL_KEY_7=0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356
 ANVIL_ADDRESS_7=0x14dC79964da2C08b23698B3D3cc7Ca32193d9955
+# ops/test's treasury (the market's and escrows' fees): an account apart from the deployer, the ecosystem wallet whose
+# balance every published reward epoch draws on, so that a browser test sees the fee alone arrive.
+ANVIL_ADDRESS_6=0x976EA74026E726554dB657fA54763abd0C3a0aa9
+# The operator's own wallets, which fund members as a matter of course (the deployer is the ecosystem wallet, the
+# treasury and the demo wallets' funder): Proof of Value's funding-link rule ignores them (PLAZA_REWARDS_OPERATOR_WALLETS).
+OPERATOR_WALLETS=$ANVIL_ADDRESS_0,$ANVIL_ADDRESS_7
 # Demo wallets: alice's and bob's (anvil accounts 8 and 9; the browser tests sign in with 1 and 2).
 DEMO_WALLETS=0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f,0xa0Ee7A142d267C1f36714E4a8F75612F20a79720
 

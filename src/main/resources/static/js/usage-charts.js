@@ -3,6 +3,21 @@
 (function () {
     const colours = ["#4f46e5", "#047857", "#b45309", "#be123c", "#0369a1", "#6d28d9", "#4d7c0f", "#a21caf"];
 
+    /** The y axis as wide as its longest label (uPlot's default 50 px cuts "1,000,000" to "0,000"), as uPlot's demo sizes it. */
+    function yAxisSize(self, values, axisIdx, cycleNum) {
+        const axis = self.axes[axisIdx];
+        if (cycleNum > 1) {
+            return axis._size;
+        }
+        let size = axis.ticks.size + axis.gap;
+        const longest = (values || []).reduce((acc, value) => (value.length > acc.length ? value : acc), "");
+        if (longest !== "") {
+            self.ctx.font = axis.font[0];
+            size += self.ctx.measureText(longest).width / devicePixelRatio;
+        }
+        return Math.ceil(size);
+    }
+
     function draw() {
         if (typeof uPlot === "undefined") {
             return;
@@ -19,6 +34,7 @@
                 width: Math.max(280, host.clientWidth - 16),
                 height: 220,
                 scales: {x: {time: true}},
+                axes: [{}, {size: yAxisSize}],
                 series: [{label: host.dataset.x}].concat(names.map((name, i) => ({
                     label: name, stroke: colours[i % colours.length], width: 2, points: {show: true},
                 }))),

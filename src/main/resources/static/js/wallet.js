@@ -291,8 +291,8 @@
     /** A reward's claim: the server gives RewardsDistributor.claim with the leaf's proof; any wallet may send it. */
     async function claimReward(provider, account, panel, status, button) {
         const tx = await postJson(`/rewards/${button.dataset.epoch}/claim/transaction`);
-        status.textContent = panel.dataset.msgSending;
-        await provider.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data }] });
+        // "Claim sent" only once the wallet has sent it, not while it still asks the member to confirm.
+        await sendPrepared(provider, account, tx, panel, status, panel.dataset.msgSend);
     }
 
     document.addEventListener("click", (event) => {

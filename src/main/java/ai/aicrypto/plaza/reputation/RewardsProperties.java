@@ -3,6 +3,8 @@ package ai.aicrypto.plaza.reputation;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -15,6 +17,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param fundingHops        how many AIC transfers apart two wallets may be and still count as linked by funding
  * @param fundingWindow      how far before an epoch's start funding transfers are read
  * @param hubRecipients      a wallet that funded more distinct wallets than this (an exchange, a faucet) links nobody
+ * @param operatorWallets    the operator's own wallets (deployer, treasury, ecosystem wallet, faucet): they fund members
+ *                           whatever their count, so a transfer from or to one links nobody; a member who funds others
+ *                           still does
  * @param ringMax            the largest closed group of accounts using only each other's contributions that counts as a ring
  * @param offenderUses       uses refused for self-dealing in one epoch that make their owner a repeat offender
  * @param exclusionEpochs    epochs a repeat offender's contributions then score zero
@@ -22,8 +27,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("plaza.rewards")
 public record RewardsProperties(Duration epoch, Instant genesis, BigDecimal emissionPerEpochAic, int fundingHops,
-                                Duration fundingWindow, int hubRecipients, int ringMax, int offenderUses, int exclusionEpochs,
-                                Duration closeInterval) {
+                                Duration fundingWindow, int hubRecipients, List<String> operatorWallets, int ringMax,
+                                int offenderUses, int exclusionEpochs, Duration closeInterval) {
 
     public RewardsProperties {
         epoch = epoch == null ? Duration.ofDays(7) : epoch;
@@ -38,10 +43,19 @@ public record RewardsProperties(Duration epoch, Instant genesis, BigDecimal emis
         fundingHops = fundingHops <= 0 ? 3 : Math.min(fundingHops, 6);
         fundingWindow = fundingWindow == null ? Duration.ofDays(90) : fundingWindow;
         hubRecipients = hubRecipients <= 0 ? 20 : hubRecipients;
+        operatorWallets = operatorWallets == null ? List.of() : operatorWallets.stream().map(String::strip)
+                .filter(w -> !w.isEmpty()).map(RewardsProperties::address).toList();
         ringMax = ringMax <= 0 ? 5 : ringMax;
         offenderUses = offenderUses <= 0 ? 2 : offenderUses;
         exclusionEpochs = exclusionEpochs <= 0 ? 4 : exclusionEpochs;
         closeInterval = closeInterval == null ? Duration.ofMinutes(1) : closeInterval;
+    }
+
+    private static String address(String wallet) {
+        if (!wallet.matches("0x[0-9a-fA-F]{40}")) {
+            throw new IllegalArgumentException("plaza.rewards.operator-wallets must list addresses (0x and 40 hex digits), not " + wallet);
+        }
+        return wallet.toLowerCase(Locale.ROOT);
     }
 
     /** The epoch that contains {@code t} (0 before genesis). */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import ai.aicrypto.plaza.catalog.ListingKind;
+import ai.aicrypto.plaza.support.CuttableProxy;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -51,7 +51,7 @@ public final class TestChain {
      * Funds the tests' wallets. Not account 0: the app under test mints and publishes from account 0 at
      * any moment, and a test sending from it too would take the same nonce ("replacement transaction underpriced").
      */
-    private static final int BANK = 8;
+    public static final int BANK = 8;
     private static final BigInteger BANK_HOLDING = BigInteger.TEN.pow(18 + 8);
     public static final BigInteger AIC = BigInteger.TEN.pow(18);
     public static final int FEE_BPS = 250;
@@ -100,13 +100,19 @@ public final class TestChain {
         token.transfer(address(BANK), BANK_HOLDING).send();
     }
 
-    /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
-    public static TestChain deploy(Path deploymentFile) {
+    /** The tests' anvil (PLAZA_TEST_ANVIL_URL). */
+    public static String anvilUrl() {
         String url = System.getenv("PLAZA_TEST_ANVIL_URL");
         if (url == null || url.isBlank()) {
             throw new IllegalStateException("PLAZA_TEST_ANVIL_URL is not set: run the tests with ops/test, which starts "
                     + "anvil, or start one (contracts/node_modules/.bin/anvil --port 18546) and export its URL");
         }
+        return url;
+    }
+
+    /** Deploys fresh contracts on the tests' anvil and writes their deployment file. */
+    public static TestChain deploy(Path deploymentFile) {
+        String url = anvilUrl();
         try {
             TestChain chain = new TestChain(url);
             Files.createDirectories(deploymentFile.getParent());
@@ -131,6 +137,14 @@ public final class TestChain {
      * account 0), escrow operator key (dev account 7), 2 confirmations and a fast watcher. Call from a test's {@code @DynamicPropertySource}.
      */
     public static TestChain deployFor(org.springframework.test.context.DynamicPropertyRegistry registry) {
+        return deployFor(registry, null);
+    }
+
+    /**
+     * As {@link #deployFor(org.springframework.test.context.DynamicPropertyRegistry)}, the app reaching the chain at
+     * {@code appRpcUrl} (a {@link CuttableProxy}'s, for a test that takes the chain away), or at the anvil when null.
+     */
+    public static TestChain deployFor(org.springframework.test.context.DynamicPropertyRegistry registry, String appRpcUrl) {
         Path deployment;
         try {
             deployment = Files.createTempDirectory("plaza-chain-").resolve("deployment.json");
@@ -138,7 +152,7 @@ public final class TestChain {
             throw new UncheckedIOException(e);
         }
         TestChain chain = deploy(deployment);
-        registry.add("plaza.chain.rpc-url", () -> chain.url);
+        registry.add("plaza.chain.rpc-url", () -> appRpcUrl == null ? chain.url : appRpcUrl);
         registry.add("plaza.chain.deployment", deployment::toString);
         registry.add("plaza.chain.operator-key", () -> KEYS.get(0));
         registry.add("plaza.chain.escrow-operator-key", () -> KEYS.get(ESCROW_OPERATOR));

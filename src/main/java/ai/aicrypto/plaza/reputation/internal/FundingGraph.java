@@ -12,8 +12,9 @@ import ai.aicrypto.plaza.chain.Chain.AicTransfer;
 
 /**
  * Who funded whom in AIC, from confirmed Transfer logs. Wallets that funded more than {@code hubRecipients}
- * distinct wallets (exchanges, faucets) and the plaza's own contracts link nobody; the payments of
- * the uses themselves (a buyer paying the owner) are left out, or every purchase would link its parties.
+ * distinct wallets (exchanges) and the {@code ignoredWallets} (the plaza's contracts, the operator's wallets)
+ * link nobody; the payments of the uses themselves (a buyer paying the owner) are left out, or every purchase
+ * would link its parties.
  */
 final class FundingGraph {
 

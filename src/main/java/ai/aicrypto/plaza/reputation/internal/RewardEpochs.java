@@ -131,12 +131,13 @@ class RewardEpochs {
                 frontier.add(u.payeeWallet());
             }
         }
+        // The plaza's contracts and the operator's wallets pay and fund members as a matter of course: they link nobody.
         Chain.Contracts c = chain.contracts();
-        Set<String> contracts = new HashSet<>();
+        Set<String> linkNobody = new HashSet<>(properties.operatorWallets());
         for (String a : new String[] {c.market(), c.registry(), c.jobEscrow(), c.competitionEscrow(), c.rewardsDistributor(),
                 c.bountyEscrow(), "0x0000000000000000000000000000000000000000"}) {
             if (a != null) {
-                contracts.add(a);
+                linkNobody.add(a);
             }
         }
         Set<String> payments = epochUses.stream().filter(u -> u.payingWallet() != null).map(Use::ref).collect(Collectors.toSet());
@@ -147,10 +148,10 @@ class RewardEpochs {
             asked.addAll(frontier);
             List<Chain.AicTransfer> found = chain.aicTransfersTo(frontier, since);
             transfers.addAll(found);
-            frontier = found.stream().map(Chain.AicTransfer::from).filter(f -> !asked.contains(f) && !contracts.contains(f))
+            frontier = found.stream().map(Chain.AicTransfer::from).filter(f -> !asked.contains(f) && !linkNobody.contains(f))
                     .collect(Collectors.toSet());
         }
-        return new FundingGraph(transfers, payments, contracts, properties.fundingHops(), properties.hubRecipients());
+        return new FundingGraph(transfers, payments, linkNobody, properties.fundingHops(), properties.hubRecipients());
     }
 
     record Allocation(List<Long> owners, List<RewardTree.Leaf> leaves, BigInteger total, BigInteger emission) {

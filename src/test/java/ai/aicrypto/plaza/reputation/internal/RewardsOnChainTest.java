@@ -28,10 +28,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An epoch on anvil with the real contracts: an honest buyer and a buyer the owner funded in AIC buy
- * the owner's listing; the epoch closes once, the funded buyer's use counts zero (the why page names
- * the rule), the root is published through the plaza's sender, and the owner claims exactly the
- * emission with the proof the rewards page prepares; a second claim is refused on-chain and by the page.
+ * An epoch on anvil with the real contracts: an honest buyer, a buyer the owner funded in AIC and a buyer funded by the
+ * member who funded the owner buy the owner's listing; the operator's faucet funded the owner and the honest buyer
+ * too, which links nobody. The epoch closes once, the two funded buyers' uses count zero (the why page names the
+ * rule), the root is published through the plaza's sender, and the owner claims exactly the emission with the proof
+ * the rewards page prepares; a second claim is refused on-chain and by the page.
  */
 class RewardsOnChainTest extends IntegrationTest {
 
@@ -45,7 +46,9 @@ class RewardsOnChainTest extends IntegrationTest {
         registry.add("plaza.rewards.epoch", () -> "1h");
         registry.add("plaza.rewards.genesis", GENESIS::toString);
         registry.add("plaza.rewards.emission-per-epoch-aic", () -> "1000");
-        registry.add("plaza.rewards.hub-recipients", () -> "1"); // the deployer funds everyone here: a faucet
+        // The deployer and the tests' bank, which funds every wallet here: the operator's faucet (ops/run and ops/test
+        // name their deployer so). It funds fewer wallets than a hub's count, so only this rule keeps it from linking them.
+        registry.add("plaza.rewards.operator-wallets", () -> TestChain.address(0) + "," + TestChain.address(TestChain.BANK));
         registry.add("plaza.rewards.close-interval", () -> "1h"); // the test closes the epoch itself
     }
 
@@ -60,14 +63,21 @@ class RewardsOnChainTest extends IntegrationTest {
 
     @Test
     void anEpochClosesOncePublishesItsRootAndPaysTheClaimExactlyOnce() throws Exception {
-        AccountPrincipal owner = users.member(), honest = users.member(), funded = users.member();
+        AccountPrincipal owner = users.member(), honest = users.member(), funded = users.member(), cousin = users.member(),
+                patron = users.member();
         link(owner, 1);
         link(honest, 2);
         link(funded, 3);
-        // The deployer (a faucet: it funds several wallets) funds the owner and the honest buyer; the owner funds the other buyer.
-        chain.fund(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(100)));
-        chain.fund(TestChain.address(2), TestChain.AIC.multiply(BigInteger.valueOf(100)));
+        link(cousin, 4);
+        link(patron, 5);
+        // The faucet funds the owner, the honest buyer and the patron; the owner funds one buyer, and the patron, a member
+        // like any other, funds both the owner and another buyer.
+        for (int wallet : new int[] {1, 2, 5}) {
+            chain.fund(TestChain.address(wallet), TestChain.AIC.multiply(BigInteger.valueOf(100)));
+        }
         chain.tokenAs(1).transfer(TestChain.address(3), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
+        chain.tokenAs(5).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
+        chain.tokenAs(5).transfer(TestChain.address(4), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
         chain.mine(3);
 
         long listing = jdbc.sql("""
@@ -78,6 +88,7 @@ class RewardsOnChainTest extends IntegrationTest {
         license(listing, honest, 2, "0x" + "a1".repeat(32), boughtAt);
         license(listing, funded, 3, "0x" + "b2".repeat(32), boughtAt.plusSeconds(1));
         license(listing, funded, 3, "0x" + "c3".repeat(32), boughtAt.plusSeconds(2));
+        license(listing, cousin, 4, "0x" + "d4".repeat(32), boughtAt.plusSeconds(3));
 
         Instant after = GENESIS.plus(EPOCH).plusSeconds(1);
         assertThat(epochs.closeEndedBy(after)).isEqualTo(1);
@@ -85,9 +96,11 @@ class RewardsOnChainTest extends IntegrationTest {
         assertThat(count("reward_epochs")).isEqualTo(1);
 
         assertThat(jdbc.sql("SELECT score FROM contribution_scores WHERE contribution_id = ?").param(listing).query(Long.class).single())
-                .as("only the honest buyer's license counts").isEqualTo(1000);
+                .as("only the honest buyer's license counts: the faucet that funded both links nobody").isEqualTo(1000);
         assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ? ORDER BY used_at").param(funded.id())
                 .query(String.class).list()).containsExactly("FUNDING_LINK", "FUNDING_LINK");
+        assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ?").param(cousin.id()).query(String.class).list())
+                .as("a member who funded both the owner and the buyer links them").containsExactly("FUNDING_LINK");
         mvc.perform(get("/contributions/LISTING/" + listing + "/epochs/1").locale(Locale.ENGLISH))
                 .andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"FUNDING_LINK\"")))

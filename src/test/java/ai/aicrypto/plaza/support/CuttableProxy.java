@@ -1,4 +1,4 @@
-package ai.aicrypto.plaza.search;
+package ai.aicrypto.plaza.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,19 +12,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy in front of Elasticsearch that a test can cut and restore: from the app's side
+ * A TCP proxy in front of a shared server (Elasticsearch, anvil) that a test can cut and restore: from the app's side
  * exactly an outage (connections reset, new ones refused), without stopping the shared server.
  */
-final class CuttableProxy {
+public final class CuttableProxy {
 
     private final InetSocketAddress target;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
-    /** Connections are taken and never answered: an Elasticsearch that hangs rather than refuses. */
+    /** Connections are taken and never answered: a server that hangs rather than refuses. */
     private volatile boolean hanging;
 
-    CuttableProxy(String targetUrl) {
+    public CuttableProxy(String targetUrl) {
         URI uri = URI.create(targetUrl);
         this.target = new InetSocketAddress(uri.getHost(), uri.getPort());
         try (var probe = new ServerSocket(0)) {
@@ -35,11 +35,11 @@ final class CuttableProxy {
         restore();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    synchronized void restore() {
+    public synchronized void restore() {
         if (hanging) {
             hanging = false;
             dropConnections();
@@ -56,13 +56,13 @@ final class CuttableProxy {
         }
     }
 
-    synchronized void cut() {
+    public synchronized void cut() {
         closeQuietly(server);
         dropConnections();
     }
 
-    /** Nothing is passed on any more, on open connections and new ones alike: requests go unanswered. */
-    synchronized void hang() {
+    /** Nothing is passed on any more, on open connections and new ones alike: requests go unanswered (a server that hangs). */
+    public synchronized void hang() {
         hanging = true;
     }
 
