@@ -47,10 +47,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -82,15 +78,8 @@ class ServingAcrossInstancesTest extends CreditTest {
         dbPort = AppProcess.freePort();
         registry.add("plaza.db.embedded-port", () -> dbPort); // instance A's database too
         registry.add("plaza.credit.settle-interval", () -> "1h");
-        TestS3 s3 = TestS3.get();
-        try (S3Client client = S3Client.builder().endpointOverride(URI.create(s3.endpoint)).region(Region.US_EAST_1)
-                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(TestS3.ACCESS_KEY, TestS3.SECRET_KEY))).build()) {
-            client.createBucket(create -> create.bucket(BUCKET));
-        }
-        BOTH.putAll(Map.of("plaza.blob.s3.endpoint", s3.endpoint, "plaza.blob.s3.bucket", BUCKET,
-                "plaza.blob.s3.access-key", TestS3.ACCESS_KEY, "plaza.blob.s3.secret-key", TestS3.SECRET_KEY,
-                "plaza.serving.instances.secret", SECRET, "plaza.serving.instances.heartbeat", "500ms",
+        BOTH.putAll(TestS3.bucketSettings(BUCKET));
+        BOTH.putAll(Map.of("plaza.serving.instances.secret", SECRET, "plaza.serving.instances.heartbeat", "500ms",
                 "plaza.serving.fallback", "none", "plaza.serving.call-timeout", "5s", "plaza.serving.poll-timeout", "2s"));
         BOTH.forEach((name, value) -> registry.add(name, () -> value));
     }
