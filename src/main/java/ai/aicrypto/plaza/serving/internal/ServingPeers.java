@@ -195,10 +195,17 @@ class ServingPeers {
         boolean saturated = false;
         for (Peer peer : candidates) {
             try {
+                long started = System.nanoTime();
                 HttpResponse<byte[]> answer = send(peer, model, rows, rowCount, maxPrice, notProviderId);
                 switch (answer.statusCode()) {
                     case 200 -> {
-                        return new Forwarded(Optional.of(json.readValue(answer.body(), InferenceGateway.Served.class)), false);
+                        Optional<InferenceGateway.Served> served = fit(json.readValue(answer.body(), InferenceGateway.Served.class),
+                                rowCount, maxPrice, (System.nanoTime() - started) / 1e9);
+                        if (served.isPresent()) {
+                            return new Forwarded(served, false);
+                        }
+                        log.warn("Instance {} answered a call of model {} with values that do not fit its {} rows, or above"
+                                + " the price {}", peer.url(), model.modelId(), rowCount, maxPrice);
                     }
                     case 429 -> saturated = true;
                     default -> log.warn("Instance {} did not serve call of model {}: {} {}", peer.url(), model.modelId(),
@@ -212,6 +219,22 @@ class ServingPeers {
             }
         }
         return new Forwarded(Optional.empty(), saturated);
+    }
+
+    /**
+     * A peer's answer as the caller will be charged for it: the values its rows need, at a price the caller's credit
+     * was checked against, its GPU-seconds never more than this instance saw pass (as for its own workers).
+     */
+    private static Optional<InferenceGateway.Served> fit(InferenceGateway.Served s, int rowCount, BigDecimal maxPrice,
+                                                         double measuredSeconds) {
+        if (s.outputs() == null || s.width() < 1 || s.outputs().length != (long) s.width() * rowCount
+                || s.pricePerGpuSecondAic() == null || s.pricePerGpuSecondAic().signum() < 0
+                || s.pricePerGpuSecondAic().compareTo(maxPrice) > 0) {
+            return Optional.empty();
+        }
+        double seconds = Double.isFinite(s.gpuSeconds()) ? Math.max(0, Math.min(s.gpuSeconds(), measuredSeconds)) : measuredSeconds;
+        return Optional.of(new InferenceGateway.Served(s.outputs(), s.width(), s.workerId(), s.providerId(), s.coldStart(),
+                seconds, s.pricePerGpuSecondAic()));
     }
 
     private HttpResponse<byte[]> send(Peer peer, InferenceGateway.ModelToServe model, float[] rows, int rowCount,
