@@ -60,6 +60,8 @@ cluster_start() {
     echo "$S3_PID" > "$CLUSTER_DIR/pids/s3.pid"
     # What every instance must share: the master key that wraps the data keys (and the database, bucket, chain keys).
     [[ -f "$CLUSTER_DIR/master.key" ]] || (umask 077 && head -c 32 /dev/urandom | base64 > "$CLUSTER_DIR/master.key")
+    # ... and the secret that signs the prediction calls one instance forwards to another (serving across instances).
+    [[ -f "$CLUSTER_DIR/instance.secret" ]] || (umask 077 && head -c 32 /dev/urandom | base64 > "$CLUSTER_DIR/instance.secret")
 
     cluster_app_start 1
     cluster_app_wait 1
@@ -79,6 +81,7 @@ cluster_app_start() {
     PORT=$port PLAZA_DATA_DIR="$CLUSTER_DIR/app-$i" \
         PLAZA_DB_URL="jdbc:postgresql://127.0.0.1:$CLUSTER_PG_PORT/$CLUSTER_DATABASE" PLAZA_DB_USER=postgres PLAZA_DB_PASSWORD= \
         PLAZA_MASTER_KEY="$(cat "$CLUSTER_DIR/master.key")" PLAZA_PUBLIC_URL="$(cluster_url)" \
+        PLAZA_INSTANCE_SECRET="$(cat "$CLUSTER_DIR/instance.secret")" PLAZA_INSTANCE_URL="$(cluster_app_url "$i")" \
         PLAZA_SEARCH_ES_URL="http://127.0.0.1:$CLUSTER_ES_PORT" \
         PLAZA_BLOB_S3_ENDPOINT="http://127.0.0.1:$CLUSTER_S3_PORT" PLAZA_BLOB_S3_BUCKET=$CLUSTER_BUCKET \
         PLAZA_BLOB_S3_ACCESS_KEY=$S3_ACCESS_KEY PLAZA_BLOB_S3_SECRET_KEY=$S3_SECRET_KEY \
@@ -120,6 +123,8 @@ defaults
     timeout http-keep-alive 10s
 frontend plaza
     bind 127.0.0.1:$CLUSTER_LB_PORT
+    # The instances' own API (signed forwarded calls) is for the instances, not the public.
+    http-request deny deny_status 404 if { path_beg /internal/ }
     default_backend instances
 backend instances
     balance roundrobin

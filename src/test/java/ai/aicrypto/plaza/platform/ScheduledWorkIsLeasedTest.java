@@ -22,17 +22,18 @@ import org.springframework.util.ClassUtils;
  */
 class ScheduledWorkIsLeasedTest {
 
-    private static final Map<String, String> NOT_LEASED_HERE = Map.of(
-            "LiveUpdates.keepAlive", "each instance pings its own browser streams",
-            "DatasetImports.touchHeld", "each instance tells the others which imports it still holds",
-            "JdbcPendingBlobs.touchHeld", "each instance tells the others which pending blobs it still writes",
-            "StaleTemporaryFiles.deleteStale", "each instance cleans its own disk; an hour untouched is stale from any of them",
-            "ElasticsearchConfiguration.SearchIndexer.maintain", "each instance learns for itself that Elasticsearch answers",
-            "EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
-            "PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease",
-            "AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease",
-            "UsageSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease",
-            "RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease");
+    private static final Map<String, String> NOT_LEASED_HERE = Map.ofEntries(
+            Map.entry("LiveUpdates.keepAlive", "each instance pings its own browser streams"),
+            Map.entry("DatasetImports.touchHeld", "each instance tells the others which imports it still holds"),
+            Map.entry("JdbcPendingBlobs.touchHeld", "each instance tells the others which pending blobs it still writes"),
+            Map.entry("ServingGateway.heartbeat", "each instance tells the others which serving workers poll it"),
+            Map.entry("StaleTemporaryFiles.deleteStale", "each instance cleans its own disk; an hour untouched is stale from any of them"),
+            Map.entry("ElasticsearchConfiguration.SearchIndexer.maintain", "each instance learns for itself that Elasticsearch answers"),
+            Map.entry("EscrowSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease"),
+            Map.entry("PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease"),
+            Map.entry("AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease"),
+            Map.entry("UsageSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease"),
+            Map.entry("RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease"));
 
     @Test
     void everyScheduledMethodTakesALeaseOfItsOwnNameOrIsNamedAsAnException() throws Exception {

@@ -104,6 +104,11 @@ public final class AppProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Where the app listens, on loopback. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

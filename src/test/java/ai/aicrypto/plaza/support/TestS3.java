@@ -9,6 +9,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The tests' S3 server: S3Proxy with its in-memory store, a process of its own started once per test JVM from the jar
@@ -29,6 +35,21 @@ public final class TestS3 {
         this.endpoint = endpoint;
         this.process = process;
         this.log = log;
+    }
+
+    /**
+     * Creates {@code bucket} and returns the app's settings for keeping its blobs there: what instances of one plaza
+     * share (each instance's filesystem blobs would be its own).
+     */
+    public static Map<String, String> bucketSettings(String bucket) {
+        TestS3 s3 = get();
+        try (S3Client client = S3Client.builder().endpointOverride(URI.create(s3.endpoint)).region(Region.US_EAST_1)
+                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY))).build()) {
+            client.createBucket(create -> create.bucket(bucket));
+        }
+        return Map.of("plaza.blob.s3.endpoint", s3.endpoint, "plaza.blob.s3.bucket", bucket,
+                "plaza.blob.s3.access-key", ACCESS_KEY, "plaza.blob.s3.secret-key", SECRET_KEY);
     }
 
     /** The server, started at the first call. */

@@ -38,6 +38,7 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.serving.Credit;
 import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.ServableModels;
 import ai.aicrypto.plaza.serving.ServingProperties;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -64,7 +65,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * answered, in the transaction that records it: a call that fails is charged nothing and recorded nowhere.
  */
 @Service
-class ModelPredictions {
+class ModelPredictions implements ServableModels {
 
     private static final Logger log = LoggerFactory.getLogger(ModelPredictions.class);
 
@@ -350,6 +351,16 @@ class ModelPredictions {
     private InferenceGateway.ModelToServe toServe(long modelId, ModelService.StoredModel stored, Loaded model) {
         return new InferenceGateway.ModelToServe(stored.weightsKey(), modelId, stored.cardJson(),
                 model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, stored));
+    }
+
+    /**
+     * A model a call forwarded by another instance names, for this instance's workers to load; the weights' key must
+     * still be the model's (the forwarding instance checked the caller against the same weights).
+     */
+    @Override
+    public Optional<InferenceGateway.ModelToServe> servable(long modelId, String key) {
+        return models.find(modelId).filter(stored -> key.equals(stored.weightsKey()) && !stored.withheld())
+                .map(stored -> toServe(modelId, stored, loaded(modelId, stored)));
     }
 
     /** Refuses a model whose weights this caller may not run, or whose owner does not let them call it. */

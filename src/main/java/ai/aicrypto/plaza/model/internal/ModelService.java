@@ -382,7 +382,8 @@ class ModelService implements Models {
         return new ModelTemplate(c.id(), c.title(), c.ownerId(), validator.parse(c.cardJson()));
     }
 
-    private Optional<StoredModel> find(long id) {
+    /** A model's stored card and weights, whoever asks (the caller decides who may use them). */
+    Optional<StoredModel> find(long id) {
         return jdbc.sql("""
                         SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld, api_visibility,
                                api_price_per_1000_aic FROM models WHERE listing_id = ?""")

@@ -34,12 +34,14 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The gateway: one queue per serving worker, in this instance's memory (a worker's long poll reaches one instance;
- * behind a load balancer each instance routes to the workers polling it, and answers in-process when none does).
+ * The gateway: one queue per serving worker, in this instance's memory (a worker's long poll reaches one instance).
+ * Behind a load balancer each instance routes to the workers polling it, and forwards a call none of them can take to
+ * another instance a worker polls ({@link ServingPeers}), which runs it through its own queues.
  * <p>
  * Why a long poll rather than a WebSocket: a worker answers a batch in the same request that asks for the next one, so
  * a batch costs one HTTP exchange on a kept-alive connection, through any proxy, with the worker API's authentication
@@ -57,8 +59,11 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     private static final Logger log = LoggerFactory.getLogger(ServingGateway.class);
     /** A worker counts as online this long after its last poll began (a poll is answered within the poll timeout). */
     private static final long ONLINE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** A shadow check may go to a worker of any price: it is the plaza's, charged to nobody. */
+    private static final BigDecimal ANY_PRICE = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private final ServingProperties properties;
+    private final ServingPeers peers;
     private final ApplicationEventPublisher events;
     private final TransactionTemplate transaction;
     private final AtomicLong callIds = new AtomicLong();
@@ -75,9 +80,10 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     /** Rows per batch handed to a worker: how much dynamic batching gathers. */
     private final DistributionSummary batchRows;
 
-    ServingGateway(ServingProperties properties, ApplicationEventPublisher events, TransactionTemplate transaction,
-                   MeterRegistry meters) {
+    ServingGateway(ServingProperties properties, ServingPeers peers, ApplicationEventPublisher events,
+                   TransactionTemplate transaction, MeterRegistry meters) {
         this.properties = properties;
+        this.peers = peers;
         this.events = events;
         this.transaction = transaction;
         this.batchRows = DistributionSummary.builder("plaza.serving.batch.rows").description("Rows of a batch handed to a serving worker")
@@ -92,8 +98,41 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     // ------------------------------------------------------------------------------------------------
     // callers
 
+    /**
+     * The workers polling this instance first; when none may take the call (none polls it, every queue is full, or
+     * each one tried failed), the instances other workers poll ({@link ServingPeers}); then the fallback.
+     */
     @Override
     public Optional<Served> run(ModelToServe model, float[] rows, int rowCount, BigDecimal maxPricePerGpuSecondAic) {
+        boolean saturated = false;
+        try {
+            Optional<Served> here = runHere(model, rows, rowCount, maxPricePerGpuSecondAic);
+            if (here.isPresent()) {
+                return here;
+            }
+        } catch (Saturated e) {
+            saturated = true;
+        }
+        ServingPeers.Forwarded there = peers.forward(model, rows, rowCount, maxPricePerGpuSecondAic, null);
+        if (there.served().isPresent()) {
+            return there.served();
+        }
+        if (saturated || there.saturated()) {
+            throw new Saturated();
+        }
+        if (properties.fallback() == ServingProperties.Fallback.IN_PROCESS) {
+            return Optional.empty();
+        }
+        throw new Unavailable();
+    }
+
+    /**
+     * A call on the workers polling this instance only: up to two attempts, on two workers; empty when none is online
+     * or both failed. Also how a call another instance forwarded runs ({@link ForwardedCallsController}).
+     *
+     * @throws Saturated workers are online but none has room
+     */
+    Optional<Served> runHere(ModelToServe model, float[] rows, int rowCount, BigDecimal maxPricePerGpuSecondAic) {
         models.put(model.key(), model);
         Set<Long> tried = new HashSet<>();
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -108,21 +147,33 @@ class ServingGateway implements InferenceGateway, ServingFleet {
                 return served;
             }
         }
-        if (properties.fallback() == ServingProperties.Fallback.IN_PROCESS) {
-            return Optional.empty();
-        }
-        throw new Unavailable();
+        return Optional.empty();
     }
 
     @Override
     public Optional<Served> shadow(ModelToServe model, float[] rows, int rowCount, long notProviderId) {
-        models.put(model.key(), model);
         try {
-            return choose(model.key(), rowCount, s -> s.worker.providerId() != notProviderId)
-                    .flatMap(slot -> attempt(slot, model, rows, rowCount));
+            Optional<Served> here = shadowHere(model, rows, rowCount, notProviderId);
+            if (here.isPresent()) {
+                return here;
+            }
         } catch (Saturated e) {
             return Optional.empty(); // a check waits for a quieter moment rather than crowd out callers
         }
+        // Any price: the check is the plaza's, nothing is charged for it.
+        return peers.forward(model, rows, rowCount, ANY_PRICE, notProviderId).served();
+    }
+
+    /** A shadow check on a worker polling this instance; empty when none of another provider is online. */
+    Optional<Served> shadowHere(ModelToServe model, float[] rows, int rowCount, long notProviderId) {
+        models.put(model.key(), model);
+        return choose(model.key(), rowCount, s -> s.worker.providerId() != notProviderId)
+                .flatMap(slot -> attempt(slot, model, rows, rowCount));
+    }
+
+    /** The model of a call forwarded by another instance, when this one routed it lately (no need to look it up). */
+    Optional<ModelToServe> routed(String key) {
+        return Optional.ofNullable(models.getIfPresent(key));
     }
 
     @Override
@@ -156,11 +207,12 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         return Optional.empty();
     }
 
+    /** Whoever serves, this instance's workers or another's: the bound covers the dearest of them all. */
     @Override
     public ServingBound servingBound() {
         long now = System.nanoTime();
         BigDecimal highest = slots.values().stream().filter(s -> s.online(now)).map(s -> s.worker.pricePerGpuSecondAic())
-                .max(Comparator.naturalOrder()).orElse(BigDecimal.ZERO);
+                .max(Comparator.naturalOrder()).orElse(BigDecimal.ZERO).max(peers.highestPrice());
         BigDecimal seconds = BigDecimal.valueOf(2 * properties.callTimeout().toMillis()).movePointLeft(3);
         return new ServingBound(highest,
                 new BigDecimal(Aic.toWei(highest)).multiply(seconds).setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
@@ -184,6 +236,21 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         }
         Comparator<Slot> emptiest = Comparator.comparingInt(Slot::queuedRows);
         return room.stream().filter(s -> s.holds(key)).min(emptiest).or(() -> room.stream().min(emptiest));
+    }
+
+    /**
+     * Tells the other instances which workers poll this one, with the models they hold and their queues, and learns
+     * theirs. Every instance does, for its own workers: not leased.
+     */
+    @Scheduled(fixedDelayString = "${plaza.serving.instances.heartbeat:2s}")
+    void heartbeat() {
+        long now = System.nanoTime();
+        peers.heartbeat(slots.values().stream().filter(s -> s.online(now)).map(s -> {
+            Set<String> models = new HashSet<>(s.loaded);
+            models.addAll(s.sent);
+            return new ServingPeers.Route(s.workerId, s.worker.providerId(), s.worker.pricePerGpuSecondAic(), models,
+                    s.queuedRows());
+        }).toList());
     }
 
     // ------------------------------------------------------------------------------------------------

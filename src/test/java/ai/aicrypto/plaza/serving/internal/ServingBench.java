@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,8 +33,11 @@ import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.platform.PlazaProperties;
+import ai.aicrypto.plaza.support.AppProcess;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestS3;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WineModel;
 import ai.aicrypto.plaza.support.WorkerProcess;
@@ -45,7 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,12 +62,27 @@ import tools.jackson.databind.json.JsonMapper;
  * that call (its metered GPU-seconds), beside the plaza answering in-process before the worker is online; (2)
  * throughput at concurrency 64 through the gateway against the worker's own batched predict on the same batches
  * (rows over the summed predict time), with the batch sizes the gateway handed out; (3) a cold start: the first call
- * of a model no worker holds. Figures go to stdout and target/serving-bench.txt, `name value` lines first.
+ * of a model no worker holds; (4) a call forwarded from a second instance (same database and bucket) that no worker
+ * polls, against the same call served through this one, alternating. Figures go to stdout and
+ * target/serving-bench.txt, `name value` lines first.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "plaza.rate.member-api.per-account=100000000/1m", "plaza.rate.member-api.per-address=100000000/1m",
-        "plaza.serving.poll-timeout=5s"})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ServingBench extends IntegrationTest {
+
+    /** What this instance and the second one (started for the forwarded calls) share: database, bucket, secret. */
+    private static final Map<String, String> BOTH = new LinkedHashMap<>();
+    private static int dbPort;
+
+    @DynamicPropertySource
+    static void aDatabaseAndBucketASecondInstanceShares(DynamicPropertyRegistry registry) throws Exception {
+        dbPort = AppProcess.freePort();
+        registry.add("plaza.db.embedded-port", () -> dbPort);
+        BOTH.putAll(TestS3.bucketSettings("plaza-serving-bench-" + ProcessHandle.current().pid()));
+        BOTH.putAll(Map.of("plaza.serving.instances.secret", "the-serving-bench-instances-secret-" + System.nanoTime(),
+                "plaza.serving.instances.heartbeat", "500ms", "plaza.serving.poll-timeout", "5s",
+                "plaza.rate.member-api.per-account", "100000000/1m", "plaza.rate.member-api.per-address", "100000000/1m"));
+        BOTH.forEach((name, value) -> registry.add(name, () -> value));
+    }
 
     private static final int CALLS = Integer.getInteger("calls", 300);
     private static final int WARM_UP = 50;
@@ -83,6 +105,10 @@ class ServingBench extends IntegrationTest {
     MeterRegistry meters;
     @Autowired
     JsonMapper json;
+    @Autowired
+    PlazaProperties plaza;
+    @Autowired
+    Environment environment;
     @TempDir
     Path tmp;
 
@@ -150,6 +176,7 @@ class ServingBench extends IntegrationTest {
                     figures.append(line("batch_rows_cumulative_p" + Math.round(p.percentile() * 100), p.value()));
                 }
             }
+            forwarded(token, wine.id(), table, figures);
             long cold = publish(owner, fashionCard, new DenseWeights(3, 784, 256, 128, 10));
             HttpClient http = HttpClient.newHttpClient();
             long start = System.nanoTime();
@@ -164,6 +191,41 @@ class ServingBench extends IntegrationTest {
     }
 
     private record Case(String name, long model, String body) {
+    }
+
+    /**
+     * A second instance on the same database and bucket, which no worker polls: its calls are forwarded to this one,
+     * whose worker serves them. Calls alternate between the two instances (so both see the same load on this shared
+     * machine): a served call's time through this instance, and through the other.
+     */
+    private void forwarded(String token, long model, String body, StringBuilder figures) throws Exception {
+        List<String> arguments = new ArrayList<>();
+        BOTH.forEach((name, value) -> arguments.add("--" + name + "=" + value));
+        try (AppProcess second = AppProcess.startBeside(plaza.dataDir(), Path.of(environment.getRequiredProperty("plaza.chain.deployment")),
+                environment.getRequiredProperty("plaza.chain.rpc-url"), dbPort, arguments.toArray(String[]::new))) {
+            second.awaitReady();
+            HttpClient here = HttpClient.newHttpClient(), there = HttpClient.newHttpClient();
+            String local = "http://127.0.0.1:" + port, other = second.url();
+            await().atMost(Duration.ofSeconds(60)).until(() -> call(there, other, token, model, body).get("servedBy").asString()
+                    .startsWith("worker-"));
+            for (int i = 0; i < WARM_UP; i++) {
+                call(here, local, token, model, body);
+                call(there, other, token, model, body);
+            }
+            double[] localMs = new double[CALLS], forwardedMs = new double[CALLS];
+            for (int i = 0; i < CALLS; i++) {
+                long start = System.nanoTime();
+                call(here, local, token, model, body);
+                localMs[i] = (System.nanoTime() - start) / 1e6;
+                start = System.nanoTime();
+                assertThat(call(there, other, token, model, body).get("servedBy").asString()).startsWith("worker-");
+                forwardedMs[i] = (System.nanoTime() - start) / 1e6;
+            }
+            figures.append(line("served_local_table_p50_ms", percentile(localMs, 50)))
+                    .append(line("served_forwarded_table_p50_ms", percentile(forwardedMs, 50)))
+                    .append(line("served_forwarded_table_p99_ms", percentile(forwardedMs, 99)))
+                    .append(line("served_forwarded_minus_local_p50_ms", percentile(forwardedMs, 50) - percentile(localMs, 50)));
+        }
     }
 
     private double[] sequential(String token, long model, String body, int calls) throws Exception {
@@ -212,7 +274,11 @@ class ServingBench extends IntegrationTest {
     }
 
     private JsonNode call(HttpClient http, String token, long model, String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/models/"
+        return call(http, "http://127.0.0.1:" + port, token, model, body);
+    }
+
+    private JsonNode call(HttpClient http, String instance, String token, long model, String body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(instance + "/api/v1/models/"
                         + model + "/predict")).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

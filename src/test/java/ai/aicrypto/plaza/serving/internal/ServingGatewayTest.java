@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.serving.ServingFleet;
+import ai.aicrypto.plaza.serving.ServingInstancesProperties;
 import ai.aicrypto.plaza.serving.ServingProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +33,11 @@ class ServingGatewayTest {
     private static final InferenceGateway.ModelToServe MODEL = new InferenceGateway.ModelToServe("model-7-weights", 7, "{}", 2,
             () -> new ByteArrayInputStream(new byte[0]));
 
-    private final ServingGateway gateway = new ServingGateway(
-            new ServingProperties(ServingProperties.Fallback.IN_PROCESS, Duration.ofSeconds(5), Duration.ofSeconds(5), 0, 0.0),
+    private static final ServingProperties PROPERTIES =
+            new ServingProperties(ServingProperties.Fallback.IN_PROCESS, Duration.ofSeconds(5), Duration.ofSeconds(5), 0, 0.0);
+    /** One instance: no shared secret, so no other instance is asked. */
+    private final ServingGateway gateway = new ServingGateway(PROPERTIES,
+            new ServingPeers(new ServingInstancesProperties(null, null, null), PROPERTIES, null, null, Clock.systemUTC()),
             event -> { }, null, new SimpleMeterRegistry());
 
     @AfterEach
