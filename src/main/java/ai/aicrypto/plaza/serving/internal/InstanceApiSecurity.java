@@ -67,8 +67,10 @@ class InstanceApiSecurity {
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             InstanceSignatures signatures = peers.signatures();
-            // Cheap checks first: a stranger, who cannot know this instance's id, never has its body read.
-            if (signatures == null || !peers.instanceId().equals(request.getParameter("instance"))
+            // Cheap checks first: a stranger, who cannot know this instance's id, never has its body read (so the id is
+            // read from the query string itself: getParameter would parse a form body).
+            String query = request.getQueryString();
+            if (signatures == null || query == null || !query.startsWith("instance=" + peers.instanceId() + "&")
                     || request.getHeader(InstanceSignatures.SIGNATURE) == null) {
                 refuse(request, response, HttpStatus.UNAUTHORIZED, "unsigned, or not for this instance");
                 return;
