@@ -436,7 +436,7 @@ class CompetitionController {
         model.addAttribute("phaseById", all.stream().collect(Collectors.toMap(CompetitionPhase::id, p -> p)));
         model.addAttribute("currentPhase", current);
         model.addAttribute("openPhaseId", current.open(now) ? current.id() : null);
-        boolean testInputs = files.find(current, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
+        boolean testInputs = current.testInputs() != CompetitionPhase.InputKind.NONE;
         DataCompetitions.Template template = data.template(c).orElse(null);
         model.addAttribute("dataTemplate", template);
         model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());
