@@ -7,3 +7,7 @@ UPDATE competition_phases p
 SET test_inputs = CASE WHEN f.file_name LIKE '%-test-images.zip' THEN 'IMAGES' ELSE 'TABLE' END
 FROM competition_files f
 WHERE f.phase_id = p.id AND f.kind = 'TEST_INPUTS';
+
+-- A data competition's training job is followed by the submitting team's members (SubmissionJobWatchers): found by
+-- the job, for any visitor of its page.
+CREATE INDEX submissions_training_job ON submissions (training_job_id) WHERE training_job_id IS NOT NULL;

@@ -53,7 +53,8 @@ class PhaseTestInputsTest extends CompetitionTestSupport {
         try (InputStream in = PhaseTestInputsTest.class.getResourceAsStream(
                 "/db/migration/V69__competition_phase_test_inputs.sql")) {
             String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return sql.substring(sql.indexOf(BACKFILL_FROM)).strip().replaceAll(";$", "");
+            String from = sql.substring(sql.indexOf(BACKFILL_FROM));
+            return from.substring(0, from.indexOf(';'));
         }
     }
 
