@@ -33,3 +33,48 @@ document.addEventListener("htmx:beforeSwap", (event) => {
         event.detail.isError = false;
     }
 });
+// The hosting form's later phases: rows are added from the page's template and removed, and renumbered so that they
+// stay laterPhases[0..] and "Phase 2..". Without script the rows the server rendered are there to fill in.
+document.addEventListener("DOMContentLoaded", () => {
+    const rows = document.getElementById("later-phase-rows");
+    const template = document.getElementById("later-phase-template");
+    const add = document.getElementById("add-phase");
+    if (!rows || !template || !add) {
+        return;
+    }
+    const max = Number(rows.dataset.max);
+    const limit = document.getElementById("phase-limit");
+    const heading = template.content.querySelector("h4").textContent;
+    const renumber = () => {
+        rows.querySelectorAll(".later-phase").forEach((row, index) => {
+            row.id = "later-phase-" + index;
+            row.querySelector("h4").textContent = heading.replace("{n}", String(index + 2));
+            row.querySelectorAll("[name^='laterPhases[']").forEach((field) => {
+                field.name = field.name.replace(/^laterPhases\[\d+\]/, "laterPhases[" + index + "]");
+            });
+        });
+        const full = rows.querySelectorAll(".later-phase").length >= max;
+        add.hidden = full;
+        limit.hidden = !full;
+    };
+    add.addEventListener("click", () => {
+        const index = rows.querySelectorAll(".later-phase").length;
+        const row = template.content.firstElementChild.cloneNode(true);
+        row.querySelectorAll("[name]").forEach((field) => {
+            field.name = field.name.replace("__i__", String(index));
+        });
+        rows.appendChild(row);
+        renumber();
+        row.querySelector("input").focus();
+    });
+    rows.addEventListener("click", (event) => {
+        if (event.target.matches(".remove-phase")) {
+            event.target.closest(".later-phase").remove();
+            renumber();
+        }
+    });
+    rows.querySelectorAll(".remove-phase").forEach((button) => {
+        button.hidden = false;
+    });
+    renumber();
+});

@@ -126,7 +126,7 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
 
     /** The models {@code ownerId} could submit to {@code phase}: their own, with weights, reading its test inputs. */
     List<ModelRuns.RunnableModel> choices(CompetitionPhase phase, long ownerId) {
-        return runs.runnableBy(ownerId, files.hasTestImages(phase) ? ModelRuns.Input.IMAGES : ModelRuns.Input.TABLE);
+        return runs.runnableBy(ownerId, phase.testImages() ? ModelRuns.Input.IMAGES : ModelRuns.Input.TABLE);
     }
 
     /**
@@ -137,7 +137,7 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
      * @throws UserFacingException why not
      */
     ModelRuns.RunnableModel check(Competition c, CompetitionPhase phase, Solution solution, long ownerId, long modelId) {
-        if (!files.hasTestImages(phase)) {
+        if (!phase.testImages()) {
             return check(solution, testInputColumns(() -> files.openTestInputs(phase).orElseThrow(
                     () -> new UserFacingException("modelId", "competition.error.code-needs-test-inputs"))), ownerId, modelId);
         }
@@ -194,7 +194,7 @@ class CodeSubmissions implements HiddenTestRuns, DisposableBean {
      * @throws UserFacingException when the model can no longer run (withdrawn, sold) or a row does not fit it
      */
     void predict(CompetitionPhase phase, Solution solution, long ownerId, long modelId, OutputStream out) throws IOException {
-        if (files.hasTestImages(phase)) {
+        if (phase.testImages()) {
             files.withTestImages(phase, zip -> {
                 predictImages(zip, solution, ownerId, modelId, out);
                 return null;

@@ -121,10 +121,15 @@ class CompetitionController {
         try (Spool spool = new Spool()) {
             Path spooledSolution = spool.required(solution, "solution");
             Path spooledInputs = spool.optional(testInputs, "testInputs");
+            // Past the cap the form is refused before any row's files are spooled.
+            if (form.getLaterPhases().stream().filter(row -> row != null && !row.blank()).count()
+                    > CompetitionService.MAX_LATER_PHASES) {
+                throw new UserFacingException(null, "competition.error.phase-count", CompetitionService.MAX_LATER_PHASES + 1);
+            }
             List<PhaseSetup.Request> later = new ArrayList<>();
             for (int i = 0; i < form.getLaterPhases().size(); i++) {
                 CompetitionForm.LaterPhase row = form.getLaterPhases().get(i);
-                if (!row.blank()) {
+                if (row != null && !row.blank()) {
                     String at = "laterPhases[" + i + "].";
                     later.add(new PhaseSetup.Request(row.getName(), row.getOpensAt(), row.getEndsAt(),
                             row.getSubmissionsPerDay(), row.getPublicPercent(), spool.required(row.getSolution(), at + "solution"),
@@ -152,6 +157,7 @@ class CompetitionController {
 
     private String hostPage(AccountPrincipal me, Model model) {
         model.addAttribute("metrics", Metric.values());
+        model.addAttribute("maxLaterPhases", CompetitionService.MAX_LATER_PHASES);
         model.addAttribute("hostDatasets", data.choices(me.id())); // the training data is one of the host's own
         model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR));
         return "competition/host";
@@ -436,7 +442,7 @@ class CompetitionController {
         model.addAttribute("phaseById", all.stream().collect(Collectors.toMap(CompetitionPhase::id, p -> p)));
         model.addAttribute("currentPhase", current);
         model.addAttribute("openPhaseId", current.open(now) ? current.id() : null);
-        boolean testInputs = files.find(current, CompetitionFiles.Kind.TEST_INPUTS).isPresent();
+        boolean testInputs = current.testInputs() != CompetitionPhase.InputKind.NONE;
         DataCompetitions.Template template = data.template(c).orElse(null);
         model.addAttribute("dataTemplate", template);
         model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());

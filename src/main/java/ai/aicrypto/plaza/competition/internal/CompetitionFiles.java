@@ -44,8 +44,6 @@ class CompetitionFiles {
 
     enum Kind { TEST_INPUTS, SAMPLE }
 
-    /** How an image competition's test inputs are named: the name says what they are, wherever they are read. */
-    private static final String TEST_IMAGES_SUFFIX = "-test-images.zip";
 
     /** An encrypted file written to the blob store, not yet recorded (or recorded in the caller's transaction). */
     record Stored(Kind kind, String fileName, String blobKey, long bytes, int rows) {
@@ -97,7 +95,7 @@ class CompetitionFiles {
         List<Stored> written = new ArrayList<>();
         try {
             if (testInputsFile != null) {
-                written.add(encrypt(key, Kind.TEST_INPUTS, fileStem + (inputs.images() ? TEST_IMAGES_SUFFIX : "-test.csv"),
+                written.add(encrypt(key, Kind.TEST_INPUTS, fileStem + (inputs.images() ? "-test-images.zip" : "-test.csv"),
                         testInputsFile, inputs.rows()));
             }
             written.add(sample(key, fileStem, solution, inputs));
@@ -198,7 +196,7 @@ class CompetitionFiles {
         if (stored.isEmpty()) {
             return null;
         }
-        if (images(stored.get())) {
+        if (phase.testImages()) {
             return withTestImages(phase, zip -> checkImages(solution, zip));
         }
         try (InputStream in = decrypt(phase, stored.get())) {
@@ -206,15 +204,6 @@ class CompetitionFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Whether the phase's test inputs are images (a ZIP); false when it has none. */
-    boolean hasTestImages(CompetitionPhase phase) {
-        return find(phase, Kind.TEST_INPUTS).map(CompetitionFiles::images).orElse(false);
-    }
-
-    private static boolean images(Stored stored) {
-        return stored.fileName().endsWith(TEST_IMAGES_SUFFIX);
     }
 
     /** An action on the file of the phase's hidden test inputs, decrypted for the action only (a ZIP is read at random). */

@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.competition.internal;
 import java.time.Instant;
 
 import ai.aicrypto.plaza.competition.scoring.Metric;
+import ai.aicrypto.plaza.competition.scoring.TestInputs;
 
 /**
  * One phase of a competition (a competition hosted without phases has one): its dates, daily quota, hidden solution
@@ -12,11 +13,26 @@ import ai.aicrypto.plaza.competition.scoring.Metric;
  * @param name      empty for the one phase of a competition hosted without phases
  * @param endsAt    the phase's end as announced; {@link #closesAt} is earlier if the host closed the competition early
  * @param closedAt  when the host closed the competition early, else null
+ * @param testInputs what the phase's test inputs are (stored with them, {@code competition_phases.test_inputs})
  */
 public record CompetitionPhase(long id, long competitionId, int seq, String name, Instant opensAt, Instant endsAt,
                                int submissionsPerDay, int publicPercent, long splitSeed, int testRows,
                                String solutionBlobKey, Instant finalizedAt, Metric metric, int finalSelections,
-                               Instant closedAt) {
+                               Instant closedAt, InputKind testInputs) {
+
+    /** What a phase's test inputs are: none, a table (a CSV) or images (a ZIP of images named by their ids). */
+    public enum InputKind {
+        NONE, TABLE, IMAGES;
+
+        static InputKind of(TestInputs inputs) {
+            return inputs == null ? NONE : inputs.images() ? IMAGES : TABLE;
+        }
+    }
+
+    /** Whether the phase's test inputs are images, which code submissions are run on as pictures. */
+    public boolean testImages() {
+        return testInputs == InputKind.IMAGES;
+    }
 
     /** When taking part in this phase ends: its end, or the competition's early close if that came first. */
     public Instant closesAt() {

@@ -129,10 +129,11 @@ class PhaseSetup {
                 int publicPercent, Checked checked, Stored stored) {
         long id = jdbc.sql("""
                         INSERT INTO competition_phases (competition_id, seq, name, opens_at, closes_at, submissions_per_day,
-                            public_percent, split_seed, test_rows, solution_blob_key)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                            public_percent, split_seed, test_rows, solution_blob_key, test_inputs)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                 .params(competitionId, seq, name, Timestamp.from(opensAt), Timestamp.from(endsAt), perDay, publicPercent,
-                        checked.seed(), checked.solution().size(), stored.solutionBlobKey())
+                        checked.seed(), checked.solution().size(), stored.solutionBlobKey(),
+                        CompetitionPhase.InputKind.of(checked.inputs()).name())
                 .query(Long.class).single();
         pendingBlobs.kept(stored.solutionBlobKey());
         files.record(id, stored.files());

@@ -76,6 +76,7 @@ class Phases {
                 rs.getInt("submissions_per_day"), rs.getInt("public_percent"), rs.getLong("split_seed"),
                 rs.getInt("test_rows"), rs.getString("solution_blob_key"),
                 finalized == null ? null : finalized.toInstant(), Metric.valueOf(rs.getString("metric")),
-                rs.getInt("final_selections"), closed == null ? null : closed.toInstant());
+                rs.getInt("final_selections"), closed == null ? null : closed.toInstant(),
+                CompetitionPhase.InputKind.valueOf(rs.getString("test_inputs")));
     }
 }

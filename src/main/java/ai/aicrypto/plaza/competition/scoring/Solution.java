@@ -18,7 +18,7 @@ import org.apache.commons.csv.CSVRecord;
  * class indices into the sorted class names (accuracy, macro F1, ROC AUC, log loss). For binary metrics the target
  * must have exactly two classes and the positive class is the one that sorts last ({@link String#compareTo}), as
  * scikit-learn's label binarizer does: {@code 1} of {@code 0/1}, {@code true} of {@code false/true}, {@code spam} of
- * {@code ham/spam}. Ids are held in an open-addressing index (no boxing), so a million rows take well under 100 MB.
+ * {@code ham/spam}. Ids are held in an {@link IdIndex} (no boxing), so a million rows take well under 100 MB.
  *
  * <p>The split is a function of the ids and the seed only, not of the row order: every id gets a 64-bit key from a
  * fixed hash (FNV-1a, then the SplitMix64 finalizer, both specified here, so it is stable across JVMs and runs), and
@@ -158,7 +158,7 @@ public final class Solution {
             if (n < 2) {
                 throw new SolutionRejected(List.of(Problem.of(MessageKeys.SOLUTION_TOO_FEW_ROWS, n, 2)));
             }
-            ids.trim();
+            ids.seal();
             String[] classes = null;
             if (numeric) {
                 values = Arrays.copyOf(values, n);

@@ -94,7 +94,7 @@ public final class SubmissionValidator {
         int[] seenOnLine = new int[n]; // 0: not seen yet
         Map<String, Integer> extraClasses = new HashMap<>(); // UnknownLabels.WRONG: indices after the solution's
         Problems problems = new Problems();
-        Batch batch = new Batch();
+        Run run = new Run(labels);
         long rows = 0;
         int found = 0;
         int next = 0;
@@ -102,82 +102,95 @@ public final class SubmissionValidator {
         CSVRecord record;
         boolean more = true;
         while (more) {
-            // Rows are read a batch at a time and their ids resolved together: in a shuffled submission each
-            // lookup is a cache miss, and resolving many ids at once lets the processor wait for many misses at once.
-            batch.size = 0;
-            while (batch.size < Batch.SIZE && (more = (record = lines.next()) != null)) {
+            // Rows are read a run at a time, then their ids resolved, then checked in the order read. While the ids
+            // follow the test set's order, runs are short and each id is compared with the row after the last one;
+            // once that has failed too often, a run takes as many rows as the test set has (and ids of at most a few
+            // times its characters: memory stays bounded by the solution's size), whose ids are looked up together.
+            int capacity = sequentialMisses < MAX_SEQUENTIAL_MISSES ? Run.SEQUENTIAL : Math.max(n, Run.SEQUENTIAL);
+            int maxChars = Math.max(4 * ids.charCount(), 1 << 20);
+            run.clear(capacity, ids.charCount() / n);
+            while (run.size < capacity && run.ids.charCount() < maxChars && (more = (record = lines.next()) != null)) {
                 if ((++rows & (CHECK_INTERRUPT_EVERY - 1)) == 0 && Thread.currentThread().isInterrupted()) {
                     throw new CancellationException("submission validation interrupted");
                 }
                 if (record.size() != 2) {
-                    problems.add(MessageKeys.SUBMISSION_RAGGED, lines.line(), record.size());
+                    run.addRagged(lines.line(), record.size());
+                } else if (labels) {
+                    String prediction = record.get(1);
+                    int c = solution.classIndex(prediction);
+                    run.addLabel(lines.line(), record.get(0), c, c < 0 ? prediction : null);
+                } else {
+                    String prediction = record.get(1);
+                    double value = Numbers.parse(prediction);
+                    boolean valid = Double.isFinite(value) && (!probabilities || value >= 0 && value <= 1);
+                    run.addValue(lines.line(), record.get(0), value, valid ? null : prediction);
+                }
+            }
+            int pending = 0;
+            for (int i = 0; i < run.size; i++) {
+                if (run.rows[i] == Run.RAGGED) {
                     continue;
                 }
-                batch.add(lines.line(), record.get(0), record.get(1));
-            }
-            if (sequentialMisses < MAX_SEQUENTIAL_MISSES) {
-                for (int i = 0; i < batch.size; i++) {
+                if (sequentialMisses < MAX_SEQUENTIAL_MISSES) {
                     // Most submissions list the ids in the test set's order: try the row after the last one first,
                     // until that has failed too often.
-                    String id = batch.ids[i];
                     int row;
-                    if (next < n && ids.is(next, id)) {
+                    if (next < n && ids.is(next, run.ids, i)) {
                         row = next;
                     } else {
-                        row = ids.row(id);
+                        row = ids.row(run.ids, i);
                         sequentialMisses++;
                     }
-                    batch.rows[i] = row;
+                    run.rows[i] = row;
                     if (row >= 0) {
                         next = row + 1;
                     }
-                }
-            } else {
-                ids.rows(batch.ids, batch.size, batch.rows);
-            }
-            // Marking the rows seen is a pass of its own too, for the same reason.
-            for (int i = 0; i < batch.size; i++) {
-                int row = batch.rows[i];
-                if (row >= 0) {
-                    int earlier = seenOnLine[row];
-                    batch.earlierLines[i] = earlier;
-                    if (earlier == 0) {
-                        seenOnLine[row] = (int) Math.min(batch.lines[i], Integer.MAX_VALUE);
-                    }
+                } else {
+                    run.pending[pending++] = i;
                 }
             }
-            for (int i = 0; i < batch.size; i++) {
-                long line = batch.lines[i];
-                String id = batch.ids[i];
-                int row = batch.rows[i];
+            if (pending > 0) {
+                ids.rows(run.ids, run.pending, pending, run.rows);
+            }
+            for (int i = 0; i < run.size; i++) {
+                long line = run.lines[i];
+                int row = run.rows[i];
+                if (row == Run.RAGGED) {
+                    problems.add(MessageKeys.SUBMISSION_RAGGED, line, run.odd.get(i));
+                    continue;
+                }
                 if (row < 0) {
-                    problems.add(MessageKeys.SUBMISSION_UNKNOWN_ID, line, id);
+                    problems.add(MessageKeys.SUBMISSION_UNKNOWN_ID, line, run.ids.id(i));
                     continue;
                 }
-                if (batch.earlierLines[i] != 0) {
-                    problems.add(MessageKeys.SUBMISSION_DUPLICATE_ID, line, id, (long) batch.earlierLines[i]);
+                int earlier = seenOnLine[row];
+                if (earlier != 0) {
+                    problems.add(MessageKeys.SUBMISSION_DUPLICATE_ID, line, run.ids.id(i), (long) earlier);
                     continue;
                 }
+                seenOnLine[row] = (int) Math.min(line, Integer.MAX_VALUE);
                 found++;
-                String prediction = batch.predictions[i];
+                String odd = run.odd.isEmpty() ? null : (String) run.odd.get(i);
                 if (labels) {
-                    int c = solution.classIndex(prediction);
+                    int c = run.labels[i];
                     if (c < 0 && unknown == UnknownLabels.WRONG) {
-                        c = extraClasses.computeIfAbsent(prediction, label -> solution.classes().size() + extraClasses.size());
+                        c = extraClasses.computeIfAbsent(odd, label -> solution.classes().size() + extraClasses.size());
                     } else if (c < 0) {
-                        problems.add(MessageKeys.SUBMISSION_UNKNOWN_LABEL, line, prediction, id,
+                        problems.add(MessageKeys.SUBMISSION_UNKNOWN_LABEL, line, odd, run.ids.id(i),
                                 Problems.examples(solution.classes(), 20));
                     }
                     predictedLabels[row] = c;
                     continue;
                 }
-                double value = Numbers.parse(prediction);
-                if (Double.isNaN(value) && !Numbers.isNonFiniteLiteral(prediction)) {
-                    problems.add(MessageKeys.SUBMISSION_NOT_A_NUMBER, line, prediction, id);
-                } else if (!Double.isFinite(value)) {
-                    problems.add(MessageKeys.SUBMISSION_NOT_FINITE, line, prediction, id);
-                } else if (probabilities && !(value >= 0 && value <= 1)) {
-                    problems.add(MessageKeys.SUBMISSION_NOT_A_PROBABILITY, line, prediction, id);
+                double value = run.values[i];
+                if (odd != null) {
+                    if (Double.isNaN(value) && !Numbers.isNonFiniteLiteral(odd)) {
+                        problems.add(MessageKeys.SUBMISSION_NOT_A_NUMBER, line, odd, run.ids.id(i));
+                    } else if (!Double.isFinite(value)) {
+                        problems.add(MessageKeys.SUBMISSION_NOT_FINITE, line, odd, run.ids.id(i));
+                    } else {
+                        problems.add(MessageKeys.SUBMISSION_NOT_A_PROBABILITY, line, odd, run.ids.id(i));
+                    }
                 }
                 predictedValues[row] = value;
             }
@@ -204,22 +217,73 @@ public final class SubmissionValidator {
     }
 
     /**
-     * Rows read but not yet checked: line, id and prediction, then the id's row and the line the row was seen on
-     * before (0 if not).
+     * Rows read but not yet checked, in the order read: line, id, prediction (a class index, -1 for a label the
+     * solution lacks, or a number), then the id's row once resolved. An invalid prediction keeps its text in
+     * {@link #odd} for the message, and a ragged row its number of fields; no other row keeps a string.
      */
-    private static final class Batch {
-        static final int SIZE = 1024;
-        final long[] lines = new long[SIZE];
-        final String[] ids = new String[SIZE];
-        final String[] predictions = new String[SIZE];
-        final int[] rows = new int[SIZE];
-        final int[] earlierLines = new int[SIZE];
+    private static final class Run {
+        static final int SEQUENTIAL = 1024;
+        static final int RAGGED = -2;
+        final IdBatch ids = new IdBatch(SEQUENTIAL, 16 * SEQUENTIAL);
+        final Map<Integer, Object> odd = new HashMap<>();
+        long[] lines = new long[SEQUENTIAL];
+        int[] labels;
+        double[] values;
+        int[] rows = new int[SEQUENTIAL];
+        int[] pending = new int[SEQUENTIAL];
         int size;
 
-        void add(long line, String id, String prediction) {
+        Run(boolean labels) {
+            if (labels) {
+                this.labels = new int[SEQUENTIAL];
+            } else {
+                values = new double[SEQUENTIAL];
+            }
+        }
+
+        /** Empties the run, making room for {@code capacity} rows of ids about {@code idLength} long. */
+        void clear(int capacity, int idLength) {
+            size = 0;
+            odd.clear();
+            if (lines.length < capacity) {
+                lines = new long[capacity];
+                rows = new int[capacity];
+                pending = new int[capacity];
+                if (labels != null) {
+                    labels = new int[capacity];
+                } else {
+                    values = new double[capacity];
+                }
+                ids.reserve(capacity, capacity * (idLength + 1));
+            }
+            ids.clear();
+        }
+
+        void addRagged(long line, int fields) {
+            odd.put(size, fields);
+            add(line, "", RAGGED);
+        }
+
+        void addLabel(long line, String id, int label, String unknownLabel) {
+            if (unknownLabel != null) {
+                odd.put(size, unknownLabel);
+            }
+            labels[size] = label;
+            add(line, id, 0);
+        }
+
+        void addValue(long line, String id, double value, String invalid) {
+            if (invalid != null) {
+                odd.put(size, invalid);
+            }
+            values[size] = value;
+            add(line, id, 0);
+        }
+
+        private void add(long line, String id, int row) {
             lines[size] = line;
-            ids[size] = id;
-            predictions[size++] = prediction;
+            rows[size++] = row;
+            ids.add(id);
         }
     }
 }

@@ -159,6 +159,39 @@ class DataCompetitionTest extends IntegrationTest {
         assertThat(jdbc.sql("SELECT count(*) FROM training_jobs WHERE requester_id = ?").param(alice.id()).query(Long.class).single()).isOne();
     }
 
+    /**
+     * The job a data submission queued is the submitter's, and its page is open to the submitting team: a teammate
+     * (merged in after the submission) follows its status from the team's submissions, without the requester's
+     * controls; a stranger, or another team's member, is told it does not exist.
+     */
+    @Test
+    void theSubmittingTeamFollowsTheTrainingJobAndNobodyElse() throws Exception {
+        Competition c = host(dataForm(1, 5));
+        AccountPrincipal alice = joined(c);
+        AccountPrincipal bob = joined(c);
+        long mine = WineSplit.upload(datasets, alice.id(), tmp, "Alice's wines", WineSplit.training(UnaryOperator.identity()));
+        Submission entry = submissions.submitData(c, alice, mine, "");
+        teams.invite(c, alice, bob.getUsername(), competitions.now());
+        long invite = jdbc.sql("SELECT id FROM team_invites WHERE from_team_id = (SELECT team_id FROM participants "
+                + "WHERE competition_id = ? AND user_id = ?)").params(c.id(), alice.id()).query(Long.class).single();
+        teams.accept(c, bob, invite, competitions.now());
+
+        String link = "/jobs/" + entry.trainingJobId();
+        assertThat(body("/competitions/" + c.slug() + "/submissions", bob)).contains(link);
+        var teammate = mvc.perform(get(link).with(user(bob))).andReturn().getResponse();
+        assertThat(teammate.getStatus()).isEqualTo(200);
+        assertThat(teammate.getContentAsString(StandardCharsets.UTF_8)).contains("id=\"job-status\"")
+                .doesNotContain("id=\"cancel-form\"");
+        assertThat(mvc.perform(get(link + "/panel").with(user(bob))).andReturn().getResponse().getStatus()).isEqualTo(200);
+
+        AccountPrincipal stranger = users.member();
+        assertThat(mvc.perform(get(link).with(user(stranger))).andReturn().getResponse().getStatus()).isEqualTo(404);
+        assertThat(mvc.perform(get(link + "/panel").with(user(stranger))).andReturn().getResponse().getStatus()).isEqualTo(404);
+        AccountPrincipal otherParticipant = joined(c);
+        assertThat(mvc.perform(get(link).with(user(otherParticipant))).andReturn().getResponse().getStatus())
+                .as("another team's member").isEqualTo(404);
+    }
+
     @Test
     void trainingPastTheTimeLimitEndsFailedCancelsTheJobAndGivesTheQuotaBack() throws Exception {
         Competition c = host(dataForm(1, 5));

@@ -80,6 +80,7 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
     @Test
     void aCnnRunOnTheTestImagesScoresWhatItsPredictionsFileScores() throws Exception {
         Competition c = imageCompetition(testImages(ids()));
+        assertThat(phase(c).testInputs()).isEqualTo(CompetitionPhase.InputKind.IMAGES);
         teams.join(c, participant, true, clock.instant());
         ConvReference weights = ConvReference.random(card, 7);
         long cnn = publish(cnnCard(28), weights);

@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
+import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
 
 /**
  * A two-phase competition (development, then final, a day's pause between them): each phase takes submissions only
@@ -287,6 +288,71 @@ class PhasesTest extends CompetitionTestSupport {
         assertThat(count("competition_phases")).isEqualTo(phasesBefore);
         assertThat(count("competition_files")).isEqualTo(filesBefore);
         assertThat(blobFiles()).isEqualTo(blobsBefore);
+    }
+
+    /**
+     * The hosting form's later phases are rows the host adds and removes (the page's script and its row template, in
+     * both languages), as many as the cap allows: three rows make a four-phase competition, nine are refused before
+     * anything is stored, with the cap in the reader's language.
+     */
+    @Test
+    void theHostAddsPhaseRowsUpToTheCap() throws Exception {
+        AccountPrincipal host = users.member();
+        String english = mvc.perform(get("/competitions/new").locale(Locale.ENGLISH).with(user(host))).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(english).contains("id=\"add-phase\"").contains("Add a phase").contains("Remove this phase")
+                .contains("id=\"later-phase-template\"").contains("Phase {n}").contains("name=\"laterPhases[__i__].solution\"")
+                .contains("data-max=\"" + CompetitionService.MAX_LATER_PHASES + "\"");
+        String korean = mvc.perform(get("/competitions/new").locale(Locale.KOREAN).with(user(host))).andReturn()
+                .getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(korean).contains("단계 추가").contains("이 단계 삭제").contains("{n}단계");
+
+        String slug = "rows-" + System.nanoTime() % 1_000_000;
+        Instant[] bounds = {DEV_ENDS, START.plus(4, ChronoUnit.DAYS), START.plus(5, ChronoUnit.DAYS), FINAL_ENDS};
+        var request = hostingRequest(host, slug);
+        for (int row = 0; row < 3; row++) {
+            String prefix = "p" + row;
+            request.file(new MockMultipartFile("laterPhases[" + row + "].solution", prefix + ".csv", "text/csv",
+                            solutionCsv(10).replace("\nt", "\n" + prefix).getBytes(StandardCharsets.UTF_8)))
+                    .param("laterPhases[" + row + "].name", "Round " + (row + 2))
+                    .param("laterPhases[" + row + "].opensAt", time(bounds[row]))
+                    .param("laterPhases[" + row + "].endsAt", time(bounds[row + 1]))
+                    .param("laterPhases[" + row + "].submissionsPerDay", "2").param("laterPhases[" + row + "].publicPercent", "30");
+        }
+        MvcResult hosted = mvc.perform(request.locale(Locale.ENGLISH).with(user(host)).with(csrf().asHeader())).andReturn();
+        assertThat(hosted.getResponse().getRedirectedUrl()).as(hosted.getResponse().getContentAsString())
+                .isEqualTo("/competitions/" + slug);
+        assertThat(phases.of(competitions.bySlug(slug))).extracting(CompetitionPhase::seq, CompetitionPhase::name)
+                .containsExactly(tuple(1, "Development"), tuple(2, "Round 2"), tuple(3, "Round 3"), tuple(4, "Round 4"));
+
+        long phasesBefore = count("competition_phases");
+        long blobsBefore = blobFiles();
+        for (Locale locale : List.of(Locale.ENGLISH, Locale.KOREAN)) {
+            var tooMany = hostingRequest(host, slug + "-many");
+            for (int row = 0; row <= CompetitionService.MAX_LATER_PHASES; row++) {
+                tooMany.param("laterPhases[" + row + "].name", "Round " + (row + 2));
+            }
+            String refused = mvc.perform(tooMany.locale(locale).with(user(host)).with(csrf().asHeader())).andReturn()
+                    .getResponse().getContentAsString(StandardCharsets.UTF_8);
+            assertThat(refused).contains(locale == Locale.KOREAN ? "대회의 단계는 최대 9개입니다."
+                    : "A competition has at most 9 phases.");
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM competitions WHERE slug = ?").param(slug + "-many").query(Long.class)
+                .single()).isZero();
+        assertThat(count("competition_phases")).isEqualTo(phasesBefore);
+        assertThat(blobFiles()).isEqualTo(blobsBefore);
+    }
+
+    /** The hosting form's first phase, "Development" (START to day 3, t0..t19), without later phases. */
+    private MockMultipartHttpServletRequestBuilder hostingRequest(AccountPrincipal host, String slug) {
+        var request = multipart("/competitions/new")
+                .file(new MockMultipartFile("solution", "dev.csv", "text/csv", solutionCsv(20).getBytes(StandardCharsets.UTF_8)));
+        request.param("title", "Phased " + slug).param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
+                .param("startsAt", time(START)).param("endsAt", time(FINAL_ENDS))
+                .param("submissionsPerDay", "2").param("finalSelections", "2").param("maxTeamSize", "2")
+                .param("prizePoolAic", "0").param("prizeSplit", "")
+                .param("phaseName", "Development").param("firstPhaseEndsAt", time(DEV_ENDS));
+        return request;
     }
 
     /**

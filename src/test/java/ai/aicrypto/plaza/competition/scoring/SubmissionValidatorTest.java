@@ -277,6 +277,43 @@ class SubmissionValidatorTest {
                 List.of(29, "m0, m1, m2, m4, m5, m6, m7, m8, m9, m10")));
     }
 
+    /**
+     * A shuffled submission is read in runs: the first ids one by one, until the sequential guess has failed too
+     * often, then runs of the test set's size whose ids are joined together. Problems are still reported in the order
+     * of their lines, whichever run found them: a ragged row in the first run, an invalid prediction, an unknown id
+     * and duplicates (beyond the test set's size) in the joined one.
+     */
+    @Test
+    void problemsOfAShuffledSubmissionStayInLineOrderAcrossRuns() throws IOException {
+        int n = 5_000;
+        Solution solution = Solution.read(Csv.of(Csv.lines("id,y", n, i -> "s" + i + "," + i)), Metric.MAE, 1);
+        List<Integer> order = new ArrayList<>();
+        for (int row = 0; row < n; row++) {
+            order.add(row);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(5));
+        List<String> lines = new ArrayList<>(List.of("id,prediction"));
+        order.forEach(row -> lines.add("s" + row + "," + row));
+        lines.set(500, "s" + order.get(499) + ",1,2"); // ragged: its id counts as missing
+        lines.set(3_000, "s" + order.get(2_999) + ",x");
+        lines.set(4_000, "nobody,1"); // unknown: s<order 3,999> is missing
+        lines.add("s" + order.get(0) + ",1"); // line 5,002, in the second run
+        lines.add("s" + order.get(1) + ",1");
+
+        assertThat(problems(solution, String.join("\n", lines) + "\n")).extracting(Problem::key, Problem::args)
+                .containsExactly(
+                        tuple(MessageKeys.SUBMISSION_ROW_COUNT, List.of((long) n + 2, n)),
+                        tuple(MessageKeys.SUBMISSION_RAGGED, List.of(501L, 3)),
+                        tuple(MessageKeys.SUBMISSION_NOT_A_NUMBER, List.of(3_001L, "x", "s" + order.get(2_999))),
+                        tuple(MessageKeys.SUBMISSION_UNKNOWN_ID, List.of(4_001L, "nobody")),
+                        tuple(MessageKeys.SUBMISSION_DUPLICATE_ID, List.of(5_002L, "s" + order.get(0), 2L)),
+                        tuple(MessageKeys.SUBMISSION_DUPLICATE_ID, List.of(5_003L, "s" + order.get(1), 3L)),
+                        tuple(MessageKeys.SUBMISSION_MISSING_IDS, List.of(2, String.join(", ",
+                                order.get(499) < order.get(3_999)
+                                        ? List.of("s" + order.get(499), "s" + order.get(3_999))
+                                        : List.of("s" + order.get(3_999), "s" + order.get(499))))));
+    }
+
     @Test
     void metricTheSolutionCannotScoreIsRefused() {
         assertThatThrownBy(() -> SubmissionValidator.validate(numeric(), Metric.ACCURACY, Csv.of("id,prediction\n")))

@@ -68,7 +68,10 @@ class JobController {
     private void addJob(long id, AccountPrincipal me, Model model) {
         JobViews.Job job = views.job(id, me);
         model.addAttribute("job", job);
-        if (job.awaitingDeposit()) {
+        // A watcher (a teammate of a data competition's submitter) follows the job; only its requester pays for it.
+        boolean requester = job.requesterId() == me.id();
+        model.addAttribute("requester", requester);
+        if (job.awaitingDeposit() && requester) {
             model.addAttribute("deposit", deposits.latest(id).orElse(null));
             model.addAttribute("depositTerms", deposits.terms());
             model.addAttribute("chain", chain);

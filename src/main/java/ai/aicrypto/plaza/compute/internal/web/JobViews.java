@@ -7,13 +7,14 @@ import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.compute.JobWatchers;
 import ai.aicrypto.plaza.compute.internal.JobStatus;
 import ai.aicrypto.plaza.compute.internal.ModelFamilies;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-/** Training jobs as their requesters (and admins) see them. */
+/** Training jobs as their requesters (and admins, and the {@link JobWatchers} other modules name) see them. */
 @Service
 public class JobViews {
 
@@ -22,11 +23,13 @@ public class JobViews {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final OfferDirectory offers;
+    private final List<JobWatchers> watchers;
 
-    JobViews(JdbcClient jdbc, Clock clock, OfferDirectory offers) {
+    JobViews(JdbcClient jdbc, Clock clock, OfferDirectory offers, List<JobWatchers> watchers) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.offers = offers;
+        this.watchers = watchers;
     }
 
     List<JobSummary> of(long requesterId) {
@@ -40,7 +43,10 @@ public class JobViews {
                 .list();
     }
 
-    /** The job with its progress, for its requester or an admin; anyone else is told it does not exist. */
+    /**
+     * The job with its progress, for its requester, an admin or a watcher another module names; anyone else is told
+     * it does not exist.
+     */
     Job job(long id, AccountPrincipal viewer) {
         Job job = jdbc.sql("""
                         SELECT j.id, j.requester_id, j.status, j.attempts, j.max_attempts, j.failure_reason,
@@ -78,7 +84,8 @@ public class JobViews {
                         rs.getBigDecimal("price_per_hour_aic"), rs.getLong("queue_position"), rs.getLong("workers_online"),
                         rs.getString("family"), rs.getLong("workers_unfit"), result(rs), List.of(), (Long) rs.getObject("sweep_id")))
                 .optional().orElseThrow(NotFoundException::new);
-        if (viewer == null || (job.requesterId() != viewer.id() && !viewer.isAdmin())) {
+        if (viewer == null || job.requesterId() != viewer.id() && !viewer.isAdmin()
+                && watchers.stream().noneMatch(w -> w.mayWatch(id, viewer.id()))) {
             throw new NotFoundException();
         }
         List<Progress> progress = jdbc.sql("""
