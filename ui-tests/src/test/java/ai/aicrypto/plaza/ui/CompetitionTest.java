@@ -49,6 +49,18 @@ class CompetitionTest extends PlazaBrowserTest {
         uploadFreeCsv("UI cup training " + slug, file("cats-and-dogs-train.csv", training()), "animal");
         String datasetId = currentPath().replaceAll("\\D", "");
         open("/competitions/new");
+        // Later phases: a row added by the page's script is numbered after the two the server rendered, and removed.
+        List<WebElement> laterPhases = driver.findElements(By.cssSelector("#later-phase-rows .later-phase"));
+        driver.findElement(By.id("add-phase")).click();
+        List<WebElement> withAdded = driver.findElements(By.cssSelector("#later-phase-rows .later-phase"));
+        assertEquals(laterPhases.size() + 1, withAdded.size(), "a row added");
+        WebElement added = withAdded.get(withAdded.size() - 1);
+        assertEquals("Phase " + (laterPhases.size() + 2), added.findElement(By.tagName("h4")).getText());
+        assertEquals("laterPhases[" + laterPhases.size() + "].name", added.findElement(By.tagName("input")).getDomAttribute("name"));
+        screenshot("competition-host-phase-added");
+        added.findElement(By.className("remove-phase")).click();
+        assertEquals(laterPhases.size(), driver.findElements(By.cssSelector("#later-phase-rows .later-phase")).size(),
+                "the added row removed");
         type(By.id("title"), "UI cup " + slug);
         type(By.id("slug"), slug);
         type(By.id("overview"), "Tell **cats** from dogs.");
