@@ -1,6 +1,5 @@
 package ai.aicrypto.plaza.competition.scoring;
 
-import java.util.Arrays;
 
 /**
  * How submissions are scored. Each metric knows its direction ({@link #higherIsBetter()}) and what a prediction is
@@ -210,8 +209,8 @@ public enum Metric {
                 neg[b++] = score;
             }
         }
-        Arrays.sort(pos);
-        Arrays.sort(neg);
+        ScoreSort.sort(pos);
+        ScoreSort.sort(neg);
         return new double[][] {pos, neg};
     }
 
