@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import ai.aicrypto.plaza.worker.Log;
 import ai.aicrypto.plaza.worker.plaza.PlazaClient;
@@ -36,6 +37,8 @@ public final class ServingLoop implements Runnable {
     private final PlazaClient plaza;
     private final Options options;
     private final ModelCache cache;
+    /** The refusal last logged: an offer that does not serve is asked again every minute, and said so once. */
+    private final AtomicReference<String> lastRefusal = new AtomicReference<>();
 
     public ServingLoop(PlazaClient plaza, Loader forwardPasses, Options options) {
         this.plaza = plaza;
@@ -69,10 +72,14 @@ public final class ServingLoop implements Runnable {
                 poll.put("results", results);
                 JsonNode answer = plaza.servingPoll(poll);
                 results = answer == null ? List.of() : run(answer.path("calls"));
+                lastRefusal.set(null);
             } catch (PlazaClient.PlazaException e) {
                 results = List.of();
-                Log.info("serving: " + e.getMessage());
-                pause(e.status() == 403 ? NOT_SERVING_WAIT : ERROR_WAIT);
+                boolean refused = e.status() == 403;
+                if (!refused || !e.getMessage().equals(lastRefusal.getAndSet(e.getMessage()))) {
+                    Log.info("serving: " + e.getMessage() + (refused ? " (asked again every minute, logged again once it changes)" : ""));
+                }
+                pause(refused ? NOT_SERVING_WAIT : ERROR_WAIT);
             } catch (IOException | RuntimeException e) {
                 results = List.of();
                 Log.info("serving: the poll failed: " + e);
