@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
-import java.net.URI;
+
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,6 +34,7 @@ import ai.aicrypto.plaza.model.inference.DenseNetwork;
 import ai.aicrypto.plaza.model.inference.F32Tensors;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.PredictApi;
 import ai.aicrypto.plaza.support.SklearnData;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.djl.ndarray.NDManager;
@@ -130,9 +131,7 @@ class InferenceBench extends IntegrationTest {
 
     private double[] throughThePlaza(String token, Case c) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/models/" + c.model + "/predict"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(c.body)).build();
+        HttpRequest request = PredictApi.request("http://127.0.0.1:" + port, c.model, token, c.body);
         double[] ms = new double[CALLS];
         for (int i = -WARM_UP; i < CALLS; i++) {
             long start = System.nanoTime();

@@ -29,6 +29,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.serving.InferenceGateway;
 import ai.aicrypto.plaza.support.AppProcess;
+import ai.aicrypto.plaza.support.PredictApi;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestS3;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -248,11 +249,7 @@ class ServingAcrossInstancesTest extends CreditTest {
 
     /** The predict API of this test's instance (B) over HTTP, as a script calls it. */
     private HttpResponse<String> callApi(long modelId, String token, Object body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/v1/models/" + modelId + "/predict"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return PredictApi.call("http://127.0.0.1:" + port, modelId, token, json.writeValueAsString(body));
     }
 
     private void assertSameLabels(JsonNode answer, int... rows) {

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
-import java.net.URI;
+
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +37,7 @@ import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.support.AppProcess;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.PredictApi;
 import ai.aicrypto.plaza.support.TestS3;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WineModel;
@@ -278,9 +279,8 @@ class ServingBench extends IntegrationTest {
     }
 
     private JsonNode call(HttpClient http, String instance, String token, long model, String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(instance + "/api/v1/models/"
-                        + model + "/predict")).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(PredictApi.request(instance, model, token, body),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
     }

@@ -27,6 +27,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelRuns;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.support.PredictApi;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WineModel;
@@ -336,11 +337,7 @@ class ServingFleetTest extends CreditTest {
 
     /** The predict API over HTTP, as a script calls it. */
     private HttpResponse<String> callApi(long modelId, String token, Object body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/v1/models/" + modelId + "/predict"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return PredictApi.call("http://127.0.0.1:" + port, modelId, token, json.writeValueAsString(body));
     }
 
     /** Each row's label and probabilities as a plain-Java forward pass of the same weights gives them. */
