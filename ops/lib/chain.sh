@@ -100,7 +100,14 @@ chain_deploy() {
         fi
         echo "Deploying the current contracts." >&2
     fi
-    (cd "$ROOT/contracts" && node scripts/deploy.js --rpc "$ANVIL_URL" --key "$ANVIL_KEY_0" --minter "$ANVIL_ADDRESS_0" \
-        --operator "$ANVIL_ADDRESS_7" \
-        --out "$file" ${fund:+--fund "$fund"} > /dev/null)
+    # Once more after a failure: under load a loaded anvil once answered a deployment's transaction "already imported"
+    # (sent twice by the client), which ends the script; the file is written only by a deployment that completed.
+    local attempt
+    for attempt in 1 2; do
+        (cd "$ROOT/contracts" && node scripts/deploy.js --rpc "$ANVIL_URL" --key "$ANVIL_KEY_0" --minter "$ANVIL_ADDRESS_0" \
+            --operator "$ANVIL_ADDRESS_7" \
+            --out "$file" ${fund:+--fund "$fund"} > /dev/null) && return 0
+        echo "Deploying the contracts failed (attempt $attempt of 2)." >&2
+    done
+    return 1
 }
