@@ -178,11 +178,11 @@ class CompetitionTest extends PlazaBrowserTest {
         screenshot("competition-refused-csv");
         assertEquals(List.of(
                 "The submission has 5 rows, but the test set has " + ROWS + ".",
-                "Line 6 has the wrong number of values (1): every row needs exactly 2, the id and the prediction.",
                 "Line 3: the id \"r0\" already appeared on line 2. Give exactly one prediction per id.",
                 "Line 4: the prediction \"bird\" for id \"r1\" is not one of the classes: cat, dog",
-                "Line 5: the id \"zz9\" is not in the test set."), problems.subList(0, problems.size() - 1),
-                "every problem, with its line");
+                "Line 5: the id \"zz9\" is not in the test set.",
+                "Line 6 has the wrong number of values (1): every row needs exactly 2, the id and the prediction."),
+                problems.subList(0, problems.size() - 1), "every problem, with its line, in the file's order");
         assertContains(problems.get(problems.size() - 1), (ROWS - 2) + " test ids have no prediction, for example: r2, r3",
                 "the missing ids");
         assertEquals("with mistakes", driver.findElement(By.name("description")).getAttribute("value"),
