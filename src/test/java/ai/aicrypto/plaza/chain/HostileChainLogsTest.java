@@ -80,6 +80,7 @@ class HostileChainLogsTest extends IntegrationTest {
                 "Three rows", List.of("test"), "MIT", BigDecimal.ONE), csv, "readings.csv", null, null, "label"));
         Files.delete(csv);
         await().atMost(Duration.ofSeconds(30)).until(() -> count("asset_tokens") == 1);
+        awaitConfirmedMint(chain, listing);
         chain.marketAs(SELLER).listLicense(BigInteger.valueOf(listing), PRICE).send();
         chain.fund(TestChain.address(BUYER), PRICE);
         chain.fund(TestChain.address(STRANGER), TestChain.AIC.multiply(BigInteger.valueOf(1_000)));

@@ -92,6 +92,7 @@ class LicensePurchaseTest extends IntegrationTest {
     @Order(1)
     void theAssetTokenIsMintedToTheSellersWallet() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> count("asset_tokens") == 1);
+        awaitConfirmedMint(chain, listing);
         assertThat(chain.registry.ownerOf(BigInteger.valueOf(listing)).send()).isEqualToIgnoringCase(TestChain.address(SELLER));
         var asset = chain.registry.assetOf(BigInteger.valueOf(listing)).send();
         assertThat(asset.component1()).isEqualTo(BigInteger.ZERO); // Kind.Dataset

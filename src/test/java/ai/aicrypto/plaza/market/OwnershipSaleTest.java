@@ -152,6 +152,7 @@ class OwnershipSaleTest extends IntegrationTest {
     @Order(1)
     void theTokenIsMintedWithTheCreatorsRoyalty() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> count("asset_tokens") == 1);
+        awaitConfirmedMint(chain, listing);
         var royalty = chain.registry.royaltyInfo(BigInteger.valueOf(listing), BPS).send();
         assertThat(royalty.component1()).isEqualToIgnoringCase(TestChain.address(CREATOR));
         assertThat(royalty.component2()).isEqualTo(BigInteger.valueOf(ROYALTY_BPS));

@@ -1,5 +1,7 @@
 package ai.aicrypto.plaza.support;
 
+import static org.awaitility.Awaitility.await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
@@ -13,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -108,6 +111,18 @@ public abstract class IntegrationTest {
     protected void abandon(Collection<String> pendingKeys) {
         jdbc.sql("UPDATE pending_blobs SET touched_at = now() - interval '1 hour' WHERE blob_key = ANY(?)")
                 .param(pendingKeys.toArray(String[]::new)).update();
+    }
+
+    /**
+     * Waits until the plaza has the listing's token as minted: its mint sent, and its Transfer log confirmed (the
+     * blocks the confirmations wait for are mined here, automining anvil mines none by itself).
+     */
+    protected void awaitConfirmedMint(TestChain chain, long listing) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            chain.mine(1);
+            return jdbc.sql("SELECT EXISTS (SELECT 1 FROM asset_tokens WHERE listing_id = ? AND mint_confirmed)").param(listing)
+                    .query(Boolean.class).single();
+        });
     }
 
     protected long count(String table) {

@@ -64,16 +64,23 @@ class AssetTokens implements AssetDelivery {
         this.jdbc = jdbc;
     }
 
-    /** The token of a listing as the plaza last saw it on-chain. */
+    /** The token of a listing as the plaza last saw it on-chain: once its mint is confirmed, not while it is on its way. */
     @Transactional(readOnly = true)
     Optional<Token> token(long listingId) {
         return jdbc.sql("""
                         SELECT owner_address, mint_tx, license_price_wei, coalesce(royalty_bps, 0), royalty_receiver
-                        FROM asset_tokens WHERE listing_id = ?""")
+                        FROM asset_tokens WHERE listing_id = ? AND mint_confirmed""")
                 .param(listingId)
                 .query((rs, n) -> new Token(rs.getString(1).trim(), rs.getString(2), rs.getBigDecimal(3), rs.getInt(4),
                         rs.getString(5) == null ? null : rs.getString(5).trim()))
                 .optional();
+    }
+
+    /** Whether the plaza sent the listing's mint and the chain has not confirmed it yet. */
+    @Transactional(readOnly = true)
+    boolean minting(long listingId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM asset_tokens WHERE listing_id = ? AND NOT mint_confirmed)")
+                .param(listingId).query(Boolean.class).single();
     }
 
     /**
@@ -138,7 +145,8 @@ class AssetTokens implements AssetDelivery {
      * the sends of both leases): published listings, and an unpublished one when it is to be delivered.
      */
     private void mintIfReady(long listingId, boolean evenUnpublished) {
-        if (!chain.enabled() || token(listingId).isPresent()) {
+        if (!chain.enabled() || jdbc.sql("SELECT EXISTS (SELECT 1 FROM asset_tokens WHERE listing_id = ?)").param(listingId)
+                .query(Boolean.class).single()) {
             return;
         }
         ListingDocument listing = catalog.document(listingId).orElse(null);
@@ -183,9 +191,9 @@ class AssetTokens implements AssetDelivery {
         int royaltyBps = mint ? catalog.document(transfer.assetId()).map(ListingDocument::royaltyBps).orElse(0) : 0;
         // A new owner's license listing lapses on-chain (the market checks the lister still owns it).
         jdbc.sql("""
-                        INSERT INTO asset_tokens (listing_id, owner_address, mint_tx, royalty_bps, royalty_receiver)
-                        VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (listing_id) DO UPDATE SET owner_address = EXCLUDED.owner_address,
+                        INSERT INTO asset_tokens (listing_id, owner_address, mint_tx, royalty_bps, royalty_receiver, mint_confirmed)
+                        VALUES (?, ?, ?, ?, ?, true)
+                        ON CONFLICT (listing_id) DO UPDATE SET owner_address = EXCLUDED.owner_address, mint_confirmed = true,
                             license_price_wei = CASE WHEN asset_tokens.owner_address = EXCLUDED.owner_address
                                                      THEN asset_tokens.license_price_wei END,
                             mint_tx = coalesce(asset_tokens.mint_tx, EXCLUDED.mint_tx),
@@ -225,7 +233,8 @@ class AssetTokens implements AssetDelivery {
         }
         Optional<String> owner = chain.ownerOf(assetId);
         if (owner.isEmpty()) {
-            jdbc.sql("DELETE FROM asset_tokens WHERE listing_id = ? AND mint_tx IS NULL").param(assetId).update();
+            // The mint itself was dropped: the minting round sends it again (the same transaction, if still pending).
+            jdbc.sql("DELETE FROM asset_tokens WHERE listing_id = ?").param(assetId).update();
             return;
         }
         Chain.LicenseListing listing = chain.licenseListing(assetId);

@@ -74,6 +74,7 @@ class MarketController {
         model.addAttribute("chainEnabled", chain.enabled());
         model.addAttribute("chain", walletChain);
         model.addAttribute("token", token.orElse(null));
+        model.addAttribute("minting", token.isEmpty() && chain.enabled() && tokens.minting(id));
         model.addAttribute("hasWallet", me != null && !accounts.wallets(me.id()).isEmpty());
         model.addAttribute("salePrice", token.map(AssetTokens.Token::licensePriceWei)
                 .map(wei -> Aic.format(wei.toBigIntegerExact())).orElse(null));

@@ -80,6 +80,7 @@ class OwnershipController {
         model.addAttribute("owner", owner);
         model.addAttribute("chain", walletChain);
         model.addAttribute("token", token.orElse(null));
+        model.addAttribute("minting", token.isEmpty() && chain.enabled() && tokens.minting(id));
         model.addAttribute("royaltyPercent", token.filter(t -> t.royaltyBps() > 0)
                 .map(t -> BigDecimal.valueOf(t.royaltyBps(), 2).stripTrailingZeros().toPlainString()).orElse(null));
         model.addAttribute("sales", token.isPresent() ? sales.recentSales(id, SALES_SHOWN).stream().map(SaleView::of).toList() : List.of());

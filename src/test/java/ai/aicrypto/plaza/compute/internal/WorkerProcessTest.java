@@ -682,8 +682,11 @@ class WorkerProcessTest extends IntegrationTest {
         assertThat(status(audit)).isEqualTo("SUCCEEDED");
         int epoch = jdbc.sql("SELECT audit_epoch FROM training_jobs WHERE id = ?").param(audit).query(Integer.class).single();
         assertThat(epoch).isBetween(1, 3);
+        // The same engine re-runs the epoch up to float rounding: PyTorch's CPU kernels may sum in another order in another
+        // process (1.2e-5 of the epoch's step seen on a loaded machine), far inside the audit tolerance (0.05) and far
+        // from an audit that did not train from the drawn epoch's start (about 1).
         assertThat(jdbc.sql("SELECT audit_distance FROM job_results WHERE job_id = ?").param(audit).query(Double.class).single())
-                .as("the same engine re-runs the epoch exactly").isLessThan(1e-6);
+                .as("the same engine re-runs the epoch").isLessThan(1e-3);
         assertThat(jdbc.sql("SELECT epoch FROM job_progress WHERE job_id = ?").param(audit).query(Integer.class).list())
                 .as("the audit trains the drawn epoch only").containsExactly(epoch);
         long originalWorker = jdbc.sql("SELECT worker_id FROM job_attempts WHERE job_id = ?").param(job).query(Long.class).single();
