@@ -93,6 +93,15 @@ class LicensePurchaseTest extends IntegrationTest {
     void theAssetTokenIsMintedToTheSellersWallet() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> count("asset_tokens") == 1);
         awaitConfirmedMint(chain, listing);
+        // A mint sent and not yet confirmed (its row is written at the send): the sale is not offered until the chain says so.
+        jdbc.sql("UPDATE asset_tokens SET mint_confirmed = false WHERE listing_id = ?").param(listing).update();
+        try {
+            assertThat(mvc.perform(get("/listings/" + listing + "/license-panel").with(user(seller))).andReturn().getResponse()
+                    .getContentAsString()).contains("license-minting").doesNotContain("open-sale");
+            assertThat(postJson("/listings/" + listing + "/sale/transaction", seller, Map.of(), 400).toString()).contains("not minted yet");
+        } finally {
+            jdbc.sql("UPDATE asset_tokens SET mint_confirmed = true WHERE listing_id = ?").param(listing).update();
+        }
         assertThat(chain.registry.ownerOf(BigInteger.valueOf(listing)).send()).isEqualToIgnoringCase(TestChain.address(SELLER));
         var asset = chain.registry.assetOf(BigInteger.valueOf(listing)).send();
         assertThat(asset.component1()).isEqualTo(BigInteger.ZERO); // Kind.Dataset

@@ -163,6 +163,16 @@ class OwnershipSaleTest extends IntegrationTest {
         assertThat((String) metadata.get("fee_recipient")).isEqualToIgnoringCase(TestChain.address(CREATOR));
         assertThat(metadata.get("attributes").toString()).contains("trait_type=Creator royalty (%), value=5");
         assertThat(panel(stranger)).contains("5 % of the price").contains("not for sale");
+        assertThat(panel(creator)).contains("id=\"sell-ownership\"");
+
+        // A mint sent and not yet confirmed (its row is written at the send): nothing is offered until the chain says so.
+        jdbc.sql("UPDATE asset_tokens SET mint_confirmed = false WHERE listing_id = ?").param(listing).update();
+        try {
+            assertThat(panel(creator)).contains("being minted").contains("ownership-minting").doesNotContain("sell-ownership");
+            assertThat(error("/ownership/offer", creator, Map.of("price", "10"))).contains("not minted yet");
+        } finally {
+            jdbc.sql("UPDATE asset_tokens SET mint_confirmed = true WHERE listing_id = ?").param(listing).update();
+        }
         // Fixed once published: an edit cannot change what the token says.
         mvc.perform(post("/listings/" + listing + "/edit").with(user(creator)).with(csrf()).param("title", "Sold readings " + TAG)
                 .param("tags", TAG).param("license", "MIT").param("priceAic", "0").param("royaltyPercent", "0"));
