@@ -36,11 +36,20 @@ public final class ImageFolderZips {
      * (a zipped folder of class folders), in image order.
      */
     public static Path fashion(Path zip, int count) throws IOException {
-        float[] pixels = ConvReference.fashionImages(count);
-        int[] labels = ConvReference.fashionLabels(count);
+        return fashion(zip, 0, count, 0);
+    }
+
+    /**
+     * Fashion-MNIST test images {@code from} to {@code from + count} as {@link #fashion(Path, int)} writes them, each in
+     * the folder of the class {@code labelShift} places after its own (0: correctly labelled; else all mislabelled).
+     */
+    public static Path fashion(Path zip, int from, int count, int labelShift) throws IOException {
+        float[] pixels = ConvReference.fashionImages(from + count);
+        int[] labels = ConvReference.fashionLabels(from + count);
         Map<String, byte[]> entries = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            entries.put(String.format("fashion-mnist/%s/%05d.png", FASHION_CLASSES.get(labels[i]), i), png(fashionItem(pixels, i)));
+        for (int i = from; i < from + count; i++) {
+            String folder = FASHION_CLASSES.get((labels[i] + labelShift) % FASHION_CLASSES.size());
+            entries.put(String.format("fashion-mnist/%s/%05d.png", folder, i), png(fashionItem(pixels, i)));
         }
         return write(zip, entries);
     }

@@ -159,7 +159,8 @@ class CompetitionController {
         model.addAttribute("metrics", Metric.values());
         model.addAttribute("maxLaterPhases", CompetitionService.MAX_LATER_PHASES);
         model.addAttribute("hostDatasets", data.choices(me.id())); // the training data is one of the host's own
-        model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR));
+        model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR,
+                RecommendedModels.CNN, RecommendedModels.CNN_DEEP));
         return "competition/host";
     }
 

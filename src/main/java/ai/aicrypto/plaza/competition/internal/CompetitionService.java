@@ -163,7 +163,7 @@ public class CompetitionService implements Competitions {
             throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-ends", PhaseSetup.shown(endsAt));
         }
         PhaseSetup.Checked checked = phases.check(metric, form.getPublicPercent(), solutionFile, testInputsFile);
-        DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, checked.inputColumns());
+        DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, checked.inputs(), checked.inputColumns());
         if (dataPlan != null && (!firstPhaseEnds.equals(endsAt) || !later.isEmpty())) {
             throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-data");
         }

@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
+import ai.aicrypto.plaza.competition.scoring.TestInputs;
 import ai.aicrypto.plaza.competition.scoring.Metric;
 import ai.aicrypto.plaza.model.ModelTemplate;
 import ai.aicrypto.plaza.model.ModelUpload;
@@ -104,21 +105,23 @@ class DataCompetitions {
 
     /**
      * Checks a data competition's hosting choices before anything is stored: its training dataset is the format
-     * submissions must have, the template learns it and answers the metric, the test inputs have every column it
-     * reads, and the hyperparameters are the card's, in range.
+     * submissions must have (a table, or images), the template learns it and answers the metric, the test inputs are of
+     * the same kind (a table with every column the template reads, or test images), and the hyperparameters are the
+     * card's, in range.
      *
-     * @param testInputColumns the test inputs' header, or null when the host gave none
+     * @param testInputs       the test inputs, or null when the host gave none
+     * @param testInputColumns the test inputs' header; null for test images
      * @return null when the form hosts a competition for predictions
      * @throws UserFacingException for a field to fix
      */
-    Plan checkHosting(long hostId, CompetitionForm form, Metric metric, List<String> testInputColumns) {
+    Plan checkHosting(long hostId, CompetitionForm form, Metric metric, TestInputs testInputs, List<String> testInputColumns) {
         if (!CompetitionForm.DATA.equals(form.getKind())) {
             return null;
         }
         if (form.getDatasetId() == null) {
             throw new UserFacingException("datasetId", "competition.error.data-needs-dataset");
         }
-        if (testInputColumns == null) {
+        if (testInputs == null) {
             throw new UserFacingException("testInputs", "competition.error.data-needs-test-inputs");
         }
         if (form.getTrainingMinutes() < 1 || form.getTrainingMinutes() > MAX_TRAINING_MINUTES) {
@@ -127,8 +130,9 @@ class DataCompetitions {
         TrainableDataset reference = datasets.trainableBy(hostId, form.getDatasetId())
                 .orElseThrow(() -> new UserFacingException("datasetId", "competition.error.dataset"));
         Preprocessing format = datasets.preprocessing(reference.id());
-        if (format.forImages()) {
-            throw new UserFacingException("datasetId", "competition.error.data-tabular");
+        if (format.forImages() != testInputs.images()) {
+            throw new UserFacingException("testInputs", format.forImages() ? "competition.error.data-test-images"
+                    : "competition.error.data-test-table");
         }
         String recommendation = form.getTemplateRecommendation() == null ? "" : form.getTemplateRecommendation().strip();
         Long listed = recommendation.isEmpty() ? form.getTemplateModelId() : null;
@@ -137,7 +141,8 @@ class DataCompetitions {
                         .map(RecommendedModels.Recommendation::card).orElse(null)
                 : listed == null ? null : models.templateFor(hostId, listed).map(ModelTemplate::card).orElse(null);
         if (card == null) {
-            throw new UserFacingException("templateModelId", "competition.error.template");
+            throw new UserFacingException("templateModelId", recommendation.isEmpty() ? "competition.error.template"
+                    : "competition.error.template-kind");
         }
         card.misfit(format, reference.featureCount(), "templateModelId").ifPresent(e -> {
             throw e;
@@ -150,7 +155,7 @@ class DataCompetitions {
         if (!fits) {
             throw new UserFacingException("templateModelId", "competition.error.template-metric");
         }
-        List<String> unread = format.columns().stream().map(Preprocessing.Column::name)
+        List<String> unread = format.forImages() ? List.of() : format.columns().stream().map(Preprocessing.Column::name)
                 .filter(name -> !testInputColumns.contains(name)).toList();
         if (!unread.isEmpty()) {
             throw new UserFacingException("testInputs", "competition.error.data-test-columns", unread.size(), names(unread));
@@ -169,8 +174,9 @@ class DataCompetitions {
     }
 
     /**
-     * The submitter's dataset, if it is theirs and in the competition's format: the training dataset's columns, label
-     * kind and classes, and as many features as the fixed model reads. The refusal names the exact difference.
+     * The submitter's dataset, if it is theirs and in the competition's format: the training dataset's kind (a table,
+     * or images), its columns or its images' size and channels, label kind and classes, and as many features as the
+     * fixed model reads. The refusal names the exact difference.
      *
      * @throws UserFacingException why the dataset cannot be submitted
      */
@@ -180,6 +186,17 @@ class DataCompetitions {
                 .orElseThrow(() -> new UserFacingException("datasetId", "competition.error.data-not-yours"));
         Preprocessing format = datasets.preprocessing(c.datasetId());
         Preprocessing given = datasets.preprocessing(mine.id());
+        if (given.forImages() != format.forImages()) {
+            throw new UserFacingException("datasetId", format.forImages() ? "competition.error.data-needs-images"
+                    : "competition.error.data-needs-table");
+        }
+        if (format.forImages()) {
+            Preprocessing.Image want = format.image(), have = given.image();
+            if (want.width() != have.width() || want.height() != have.height() || want.channels() != have.channels()) {
+                throw new UserFacingException("datasetId", "competition.error.data-image-shape", have.width(), have.height(),
+                        have.channels(), want.width(), want.height(), want.channels());
+            }
+        }
         List<String> expected = format.columns().stream().map(Preprocessing.Column::name).toList();
         List<String> columns = given.forImages() ? List.of() : given.columns().stream().map(Preprocessing.Column::name).toList();
         List<String> missing = expected.stream().filter(name -> !columns.contains(name)).toList();
