@@ -100,11 +100,26 @@ class ServingGateway implements InferenceGateway, ServingFleet {
 
     /**
      * The workers polling this instance first; when none may take the call (none polls it, every queue is full, or
-     * each one tried failed), the instances other workers poll ({@link ServingPeers}); then the fallback.
+     * each one tried failed), the instances other workers poll ({@link ServingPeers}); then the fallback. Except when
+     * no worker here holds the model and a worker elsewhere does: that instance is tried first.
      */
     @Override
     public Optional<Served> run(ModelToServe model, float[] rows, int rowCount, BigDecimal maxPricePerGpuSecondAic) {
         boolean saturated = false;
+        List<ServingPeers.Peer> elsewhere = peers.candidates(model.key(), maxPricePerGpuSecondAic, null);
+        // A worker here would first fetch, decrypt and load the weights (a cold start: seconds for a cnn), where one
+        // elsewhere holding them answers after a forward's hop (a few ms). Where both or neither hold it, the hop buys
+        // nothing: here first.
+        if (!elsewhere.isEmpty() && elsewhere.get(0).holds(model.key())
+                && !holdsHere(model.key(), rowCount, maxPricePerGpuSecondAic)) {
+            ServingPeers.Forwarded warm = peers.forward(elsewhere.subList(0, 1), model, rows, rowCount,
+                    maxPricePerGpuSecondAic, null);
+            if (warm.served().isPresent()) {
+                return warm.served();
+            }
+            saturated = warm.saturated();
+            elsewhere = elsewhere.subList(1, elsewhere.size());
+        }
         try {
             Optional<Served> here = runHere(model, rows, rowCount, maxPricePerGpuSecondAic);
             if (here.isPresent()) {
@@ -113,7 +128,7 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         } catch (Saturated e) {
             saturated = true;
         }
-        ServingPeers.Forwarded there = peers.forward(model, rows, rowCount, maxPricePerGpuSecondAic, null);
+        ServingPeers.Forwarded there = peers.forward(elsewhere, model, rows, rowCount, maxPricePerGpuSecondAic, null);
         if (there.served().isPresent()) {
             return there.served();
         }
@@ -124,6 +139,14 @@ class ServingGateway implements InferenceGateway, ServingFleet {
             return Optional.empty();
         }
         throw new Unavailable();
+    }
+
+    /** Whether a worker polling this instance holds the model (or is being sent it) and may take the call now. */
+    private boolean holdsHere(String key, int rowCount, BigDecimal maxPricePerGpuSecondAic) {
+        long now = System.nanoTime();
+        return slots.values().stream().anyMatch(s -> s.online(now) && s.holds(key)
+                && s.worker.pricePerGpuSecondAic().compareTo(maxPricePerGpuSecondAic) <= 0
+                && s.queuedRows() + rowCount <= properties.queueRows());
     }
 
     /**

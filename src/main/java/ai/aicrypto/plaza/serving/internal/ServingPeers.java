@@ -62,7 +62,7 @@ class ServingPeers {
     /** Another instance and the serving workers that polled it lately. */
     record Peer(String instanceId, String url, List<Route> workers) {
 
-        private boolean holds(String key) {
+        boolean holds(String key) {
             return workers.stream().anyMatch(w -> w.models().contains(key));
         }
 
@@ -180,18 +180,28 @@ class ServingPeers {
                 .max(Comparator.naturalOrder()).orElse(BigDecimal.ZERO);
     }
 
-    /**
-     * Forwards a call to the instances whose workers may take it, those holding the model first, then the least
-     * loaded: at most {@value #MAX_FORWARDS} (one for a shadow check, {@code notProviderId} set), until one answers.
-     */
+    /** Forwards a call to the {@link #candidates} for it, until one answers. */
     Forwarded forward(InferenceGateway.ModelToServe model, float[] rows, int rowCount, BigDecimal maxPrice, Long notProviderId) {
+        return forward(candidates(model.key(), maxPrice, notProviderId), model, rows, rowCount, maxPrice, notProviderId);
+    }
+
+    /**
+     * The instances whose workers may take a call, each with those workers only: those holding the model first, then
+     * the least loaded; at most {@value #MAX_FORWARDS} (one for a shadow check, {@code notProviderId} set).
+     */
+    List<Peer> candidates(String key, BigDecimal maxPrice, Long notProviderId) {
         Predicate<Route> eligible = w -> w.pricePerGpuSecondAic().compareTo(maxPrice) <= 0
                 && (notProviderId == null || w.providerId() != notProviderId);
-        List<Peer> candidates = peers.stream()
+        return peers.stream()
                 .map(p -> new Peer(p.instanceId(), p.url(), p.workers().stream().filter(eligible).toList()))
                 .filter(p -> !p.workers().isEmpty())
-                .sorted(Comparator.comparing((Peer p) -> !p.holds(model.key())).thenComparingInt(Peer::queuedRows))
+                .sorted(Comparator.comparing((Peer p) -> !p.holds(key)).thenComparingInt(Peer::queuedRows))
                 .limit(notProviderId == null ? MAX_FORWARDS : 1).toList();
+    }
+
+    /** Forwards a call to these instances in turn, until one answers. */
+    Forwarded forward(List<Peer> candidates, InferenceGateway.ModelToServe model, float[] rows, int rowCount,
+                      BigDecimal maxPrice, Long notProviderId) {
         boolean saturated = false;
         for (Peer peer : candidates) {
             try {

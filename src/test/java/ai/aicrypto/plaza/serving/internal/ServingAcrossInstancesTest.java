@@ -211,6 +211,56 @@ class ServingAcrossInstancesTest extends CreditTest {
 
     @Test
     @Order(3)
+    void aWorkerElsewhereHoldingTheModelAnswersBeforeOneHereThatWouldLoadIt() throws Exception {
+        // B gets a worker of its own, which holds no model yet; A's still holds the wine model (the calls above).
+        GpuOffers.IssuedWorker issuedB = offers.register(provider,
+                new GpuOffers.NewOffer("B's CPU", "CPU", 1024, BigDecimal.ONE, "local", PRICE));
+        WineModel other = WineModel.create(datasets, models, owner.id(), Files.createTempDirectory("serving-instances-"), 12, true);
+        assertThat(mvc.perform(post("/models/" + other.id() + "/api-settings").with(user(owner)).with(csrf())
+                .param("visibility", "PUBLIC").param("price", "10")).andReturn().getResponse().getStatus()).isEqualTo(302);
+        String b = "http://127.0.0.1:" + port;
+        try (WorkerProcess workerB = WorkerProcess.start(b, issuedB.token(), Files.createTempDirectory("worker-b-cache-"),
+                "--no-benchmark")) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                assertThat(workerB.process().isAlive()).as(workerB.log()).isTrue();
+                return routesOf(issuedB.workerId()) == 1;
+            });
+
+            JsonNode warmElsewhere = predict(b, wine, 4, 60);
+            assertThat(warmElsewhere.get("servedBy").asString()).as("A's worker holds the model, B's would load it")
+                    .isEqualTo("worker-" + issued.workerId());
+            assertThat(warmElsewhere.get("coldStart").asBoolean()).isFalse();
+            assertSameLabels(warmElsewhere, wine, 4, 60);
+
+            JsonNode nowhere = predict(b, other, 5);
+            assertThat(nowhere.get("servedBy").asString()).as("no worker holds it: B's own loads it")
+                    .isEqualTo("worker-" + issuedB.workerId());
+            assertThat(nowhere.get("coldStart").asBoolean()).isTrue();
+            assertSameLabels(nowhere, other, 5);
+            JsonNode here = predict(b, other, 6);
+            assertThat(here.get("servedBy").asString()).as("B's own holds it now").isEqualTo("worker-" + issuedB.workerId());
+            assertThat(here.get("coldStart").asBoolean()).isFalse();
+
+            // Once A has read B's routes (its own heartbeat after B listed the model), A forwards the model to B.
+            String key = jdbc.sql("SELECT weights_key FROM models WHERE listing_id = ?").param(other.id()).query(String.class).single();
+            java.sql.Timestamp listed = jdbc.sql("SELECT now() FROM serving_routes WHERE worker_id = ? AND ? = ANY(models)")
+                    .params(issuedB.workerId(), key).query(java.sql.Timestamp.class).single();
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT seen_at > ? FROM serving_routes WHERE worker_id = ?")
+                    .params(listed, issued.workerId()).query(Boolean.class).single());
+            JsonNode warmOnB = predict(instanceA.url(), other, 7);
+            assertThat(warmOnB.get("servedBy").asString()).as("through A: B's worker holds it, A's would load it")
+                    .isEqualTo("worker-" + issuedB.workerId());
+            assertThat(warmOnB.get("coldStart").asBoolean()).isFalse();
+            assertSameLabels(warmOnB, other, 7);
+            JsonNode localOnA = predict(instanceA.url(), wine, 8);
+            assertThat(localOnA.get("servedBy").asString()).as("through A: A's own holds it").isEqualTo("worker-" + issued.workerId());
+        }
+        // B's heartbeat drops its worker once the worker's polls stop: the next test has B without workers again.
+        await().atMost(Duration.ofSeconds(30)).until(() -> routesOf(issuedB.workerId()) == 0);
+    }
+
+    @Test
+    @Order(4)
     void whenTheOtherInstanceDiesCallsAre503WithRetryAfterAndItsRoutesExpire() throws Exception {
         instanceA.kill();
         long calls = count("model_calls"), charges = count("credit_charges");
@@ -226,6 +276,11 @@ class ServingAcrossInstancesTest extends CreditTest {
 
     // ------------------------------------------------------------------------------------------------
 
+    /** The rows of serving_routes that list a worker (one per instance it polled lately). */
+    private long routesOf(long workerId) {
+        return jdbc.sql("SELECT count(*) FROM serving_routes WHERE worker_id = ?").param(workerId).query(Long.class).single();
+    }
+
     /** A call of the instances' API: {@code signed} is time, nonce and signature, or null for none. */
     private static HttpResponse<String> forward(String url, String path, byte[] body, String[] signed) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/octet-stream")
@@ -238,11 +293,17 @@ class ServingAcrossInstancesTest extends CreditTest {
     }
 
     private JsonNode predict(int... rows) throws Exception {
+        return predict("http://127.0.0.1:" + port, wine, rows);
+    }
+
+    /** A call of the predict API of the instance at {@code url}, as a script calls it. */
+    private JsonNode predict(String url, WineModel model, int... rows) throws Exception {
         List<Map<String, String>> instances = new ArrayList<>();
         for (int row : rows) {
             instances.add(WineModel.record(row));
         }
-        HttpResponse<String> response = callApi(wine.id(), memberToken, Map.of("instances", instances));
+        HttpResponse<String> response = PredictApi.call(url, model.id(), memberToken,
+                json.writeValueAsString(Map.of("instances", instances)));
         assertThat(response.statusCode()).as("%s; instance A's log:%n%s", response.body(), instanceA.log()).isEqualTo(200);
         return json.readTree(response.body());
     }
@@ -253,10 +314,14 @@ class ServingAcrossInstancesTest extends CreditTest {
     }
 
     private void assertSameLabels(JsonNode answer, int... rows) {
+        assertSameLabels(answer, wine, rows);
+    }
+
+    private static void assertSameLabels(JsonNode answer, WineModel model, int... rows) {
         JsonNode predictions = answer.get("predictions");
         assertThat(predictions.size()).isEqualTo(rows.length);
         for (int i = 0; i < rows.length; i++) {
-            assertThat(predictions.get(i).get("label").asString()).isEqualTo(wine.label(WineModel.record(rows[i])));
+            assertThat(predictions.get(i).get("label").asString()).isEqualTo(model.label(WineModel.record(rows[i])));
         }
     }
 }

@@ -33,8 +33,11 @@ import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
+import ai.aicrypto.plaza.model.card.ModelCard;
+import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.support.AppProcess;
+import ai.aicrypto.plaza.support.ConvReference;
 import ai.aicrypto.plaza.support.DenseWeights;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.PredictApi;
@@ -64,7 +67,9 @@ import tools.jackson.databind.json.JsonMapper;
  * throughput at concurrency 64 through the gateway against the worker's own batched predict on the same batches
  * (rows over the summed predict time), with the batch sizes the gateway handed out; (3) a cold start: the first call
  * of a model no worker holds; (4) a call forwarded from a second instance (same database and bucket) that no worker
- * polls, against the same call served through this one, alternating. Figures go to stdout and
+ * polls, against the same call served through this one, alternating; (5) for cnn models, the first call here (a cold
+ * start) against the next through the second instance (forwarded to this one's worker, warm): what a warm worker
+ * elsewhere saves over a cold one here. Figures go to stdout and
  * target/serving-bench.txt, `name value` lines first.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -88,6 +93,7 @@ class ServingBench extends IntegrationTest {
     private static final int CALLS = Integer.getInteger("calls", 300);
     private static final int WARM_UP = 50;
     private static final int CONCURRENCY = 64;
+    private static final int CNN_MODELS = Integer.getInteger("cnnModels", 9);
     private static final Duration LOAD = Duration.ofSeconds(Long.getLong("seconds", 15));
 
     @LocalServerPort
@@ -177,7 +183,7 @@ class ServingBench extends IntegrationTest {
                     figures.append(line("batch_rows_cumulative_p" + Math.round(p.percentile() * 100), p.value()));
                 }
             }
-            forwarded(token, wine.id(), table, figures);
+            forwarded(owner, token, wine.id(), table, image, figures);
             long cold = publish(owner, fashionCard, new DenseWeights(3, 784, 256, 128, 10));
             HttpClient http = HttpClient.newHttpClient();
             long start = System.nanoTime();
@@ -199,7 +205,8 @@ class ServingBench extends IntegrationTest {
      * whose worker serves them. Calls alternate between the two instances (so both see the same load on this shared
      * machine): a served call's time through this instance, and through the other.
      */
-    private void forwarded(String token, long model, String body, StringBuilder figures) throws Exception {
+    private void forwarded(AccountPrincipal owner, String token, long model, String body, String image,
+                           StringBuilder figures) throws Exception {
         List<String> arguments = new ArrayList<>();
         BOTH.forEach((name, value) -> arguments.add("--" + name + "=" + value));
         try (AppProcess second = AppProcess.startBeside(plaza.dataDir(), Path.of(environment.getRequiredProperty("plaza.chain.deployment")),
@@ -226,7 +233,36 @@ class ServingBench extends IntegrationTest {
                     .append(line("served_forwarded_table_p50_ms", percentile(forwardedMs, 50)))
                     .append(line("served_forwarded_table_p99_ms", percentile(forwardedMs, 99)))
                     .append(line("served_forwarded_minus_local_p50_ms", percentile(forwardedMs, 50) - percentile(localMs, 50)));
+            coldHereAgainstWarmThere(owner, token, image, here, local, there, other, figures);
         }
+    }
+
+    /**
+     * What routing a call to a worker elsewhere that holds the model saves over a worker here that would load it: for
+     * {@value #CNN_MODELS} cnn models (the example card, seeded weights) no worker holds, the first call through this
+     * instance (the worker loads the model: a cold start) against the next one through the other instance (forwarded
+     * here, the model loaded: warm, one hop more).
+     */
+    private void coldHereAgainstWarmThere(AccountPrincipal owner, String token, String image, HttpClient here, String local,
+                                          HttpClient there, String other, StringBuilder figures) throws Exception {
+        String cardJson = new ClassPathResource("model-card/examples/fashion-mnist-cnn.json").getContentAsString(
+                java.nio.charset.StandardCharsets.UTF_8);
+        ModelCard card = new ModelCardValidator().parse(cardJson);
+        double[] coldMs = new double[CNN_MODELS], warmForwardedMs = new double[CNN_MODELS];
+        for (int i = 0; i < CNN_MODELS; i++) {
+            Path file = Files.write(tmp.resolve("cnn-" + i + ".safetensors"), ConvReference.random(card, 100 + i).safetensors());
+            long cnn = models.publish(owner.id(), new ModelUpload(cardJson, List.of(), file));
+            long start = System.nanoTime();
+            assertThat(call(here, local, token, cnn, image).get("coldStart").asBoolean()).isTrue();
+            coldMs[i] = (System.nanoTime() - start) / 1e6;
+            start = System.nanoTime();
+            JsonNode warm = call(there, other, token, cnn, image);
+            warmForwardedMs[i] = (System.nanoTime() - start) / 1e6;
+            assertThat(warm.get("coldStart").asBoolean()).isFalse();
+        }
+        figures.append(line("cnn_cold_here_p50_ms", percentile(coldMs, 50)))
+                .append(line("cnn_warm_forwarded_p50_ms", percentile(warmForwardedMs, 50)))
+                .append(line("cnn_cold_here_minus_warm_forwarded_p50_ms", percentile(coldMs, 50) - percentile(warmForwardedMs, 50)));
     }
 
     private double[] sequential(String token, long model, String body, int calls) throws Exception {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +28,19 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * "Try it" on a model page: a member publishes the Fashion-MNIST example card with weights through the publish form,
  * then drops a real Fashion-MNIST test image on the model's page and sees the prediction with its class bars and the
- * latency; a text file named .png gets the reason in the page. Another member tries it in Korean.
+ * latency; a text file named .png gets the reason in the page. Another member tries it in Korean. The same for the
+ * example cnn card, whose answer (from the demo worker's DJL engine) is held to this test's own forward pass.
  */
 class ModelTryItTest extends PlazaBrowserTest {
 
     static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
     static final Path EXAMPLE_CARD = Paths.get("..", "src", "main", "resources", "model-card", "examples", "fashion-mnist-mlp.json");
+    static final Path CNN_CARD = EXAMPLE_CARD.resolveSibling("fashion-mnist-cnn.json");
     static final List<String> CLASSES = List.of("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
             "sneaker", "bag", "ankle boot");
 
@@ -130,6 +134,86 @@ class ModelTryItTest extends PlazaBrowserTest {
         screenshot("tryit-not-an-image-korean");
     }
 
+    @Test
+    void aCnnAnswersAPictureThroughTheServingFleet() throws IOException {
+        String name = "UI clothing CNN " + System.currentTimeMillis();
+        String card = Files.readString(CNN_CARD, StandardCharsets.UTF_8)
+                .replace("\"Fashion-MNIST CNN\"", "\"" + name + "\"")
+                .replaceFirst("\"description\":\\s*\"[^\"]*\"",
+                        "\"description\": \"The example cnn card's network with seeded random weights, published by a browser test.\"");
+        assertTrue(card.contains(name) && card.contains("\"template\": \"cnn\"") && !card.toLowerCase().contains("fash"), card);
+        ClothingCnn network = ClothingCnn.random(20261207L);
+        Path weights = tempFile("plaza-ui-cnn-", ".safetensors");
+        writeSafetensors(weights, network.tensors, network.shapes);
+        Path image = tempFile("plaza-ui-cnn-", ".png");
+        int label = writeTestImage(image, 1);
+        double[] expected = network.probabilities(greyLevels(image));
+        int top = argmax(expected);
+        String expectedClass = CLASSES.get(top);
+
+        registerAndSignIn("trycnn");
+        open("/models/new");
+        ((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", visible(By.id("cardJson")), card);
+        type(By.name("tags"), "clothing, ui-test");
+        driver.findElement(By.id("weights")).sendKeys(weights.toAbsolutePath().toString());
+        driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
+        waitForPath("/models/\\d+");
+        String modelPath = currentPath();
+        assertEquals(name, visible(By.cssSelector("main h1")).getText().trim());
+        assertContains(visible(By.id("conv-blocks")).getText(), "conv 32 → 64", "the page names the conv blocks");
+
+        assertContains(visible(By.id("try-it")).getText(), "28 x 28", "the image field says the size it is resized to");
+        driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
+        driver.findElement(By.id("try-submit")).click();
+        // A cold start loads DJL's conv network on the worker: longer than the page's usual wait on a loaded machine.
+        String predicted = waitUpTo(Duration.ofSeconds(60)).until(ExpectedConditions.visibilityOfElementLocated(By.id("try-label"))).getText().trim();
+        assertEquals(expectedClass, predicted, "the class these weights give the picture (this test's own forward pass)");
+        WebElement topBar = driver.findElement(By.cssSelector("#try-classes .bar"));
+        assertEquals(expectedClass, topBar.findElement(By.cssSelector(".bar-label")).getText().trim());
+        double shown = Double.parseDouble(topBar.findElement(By.cssSelector(".muted")).getText().replace(" %", "").trim());
+        assertEquals(100 * expected[top], shown, 0.051, "the top class's probability, to the tenth of a percent shown");
+        String latency = driver.findElement(By.id("try-latency")).getText();
+        assertTrue(latency.matches("Answered in [\\d.,]+ ms by worker #\\d+ of the serving fleet, which loaded the model first.*"),
+                "served by the fleet, after a cold start: " + latency);
+        System.out.println("Try it (cnn): true class " + CLASSES.get(label) + ", seeded weights predicted " + predicted
+                + String.format(" at %.1f %%", 100 * expected[top]));
+        screenshot("tryit-cnn-prediction");
+
+        driver.manage().deleteAllCookies();
+        registerAndSignIn("trycnnko");
+        open(modelPath + "?lang=ko");
+        assertContains(visible(By.cssSelector("#try-it h2")).getText(), "직접 써 보기", "the Korean section title");
+        driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
+        driver.findElement(By.id("try-submit")).click();
+        assertEquals(expectedClass, visible(By.id("try-label")).getText().trim(), "the same picture, the same class");
+        String koreanLatency = driver.findElement(By.id("try-latency")).getText();
+        assertTrue(koreanLatency.matches("서빙 워커 #\\d+이\\(가\\) [\\d.,]+ ms 만에 답했습니다\\."),
+                "the worker holds the model by now: no cold start, in Korean: " + koreanLatency);
+        screenshot("tryit-cnn-prediction-korean");
+    }
+
+    /** A grey PNG's levels scaled to [0, 1], row by row: the plaza's encoding of a 28x28 picture for these cards. */
+    private static float[] greyLevels(Path png) throws IOException {
+        BufferedImage image = ImageIO.read(png.toFile());
+        float[] levels = new float[image.getWidth() * image.getHeight()];
+        for (int y = 0, p = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++, p++) {
+                levels[p] = (float) (image.getRaster().getSample(x, y, 0) * (1 / 255.0));
+            }
+        }
+        return levels;
+    }
+
+    private static int argmax(double[] values) {
+        int best = 0;
+        for (int k = 1; k < values.length; k++) {
+            if (values[k] > values[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
     /**
      * The card's network (784 -> 256 -> 128 -> 10) as safetensors: F32 weights [out, in] and biases [out] from a
      * seeded generator, He-scaled so that the outputs differ between classes.
@@ -155,6 +239,11 @@ class ModelTryItTest extends PlazaBrowserTest {
             tensors.put("layers." + i + ".bias", b);
             shapes.put("layers." + i + ".bias", new int[] {out});
         }
+        writeSafetensors(file, tensors, shapes);
+    }
+
+    /** F32 tensors as a safetensors file, in the map's order. */
+    static void writeSafetensors(Path file, Map<String, float[]> tensors, Map<String, int[]> shapes) throws IOException {
         StringBuilder header = new StringBuilder("{");
         long offset = 0;
         for (var e : tensors.entrySet()) {
