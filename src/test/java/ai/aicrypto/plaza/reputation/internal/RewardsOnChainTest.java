@@ -105,6 +105,19 @@ class RewardsOnChainTest extends IntegrationTest {
                 .andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"FUNDING_LINK\"")))
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("funding link")));
+        // The pages name the listing by its title, while it is published (issue 17: they said "Listing #N").
+        for (String page : new String[] {"/contributions/LISTING/" + listing + "/epochs/1", "/members/" + owner.getUsername()}) {
+            mvc.perform(get(page).locale(Locale.ENGLISH)).andExpect(status().isOk())
+                    .andExpect(content().string(org.hamcrest.Matchers.containsString("Rated data")))
+                    .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("Listing #" + listing))));
+        }
+        mvc.perform(get("/contributions/LISTING/" + listing).locale(Locale.ENGLISH))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"contribution-name\">Rated data<")));
+        jdbc.sql("UPDATE listings SET status = 'UNPUBLISHED' WHERE id = ?").param(listing).update();
+        mvc.perform(get("/contributions/LISTING/" + listing + "/epochs/1").locale(Locale.ENGLISH))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("Listing #" + listing)))
+                .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("Rated data"))));
+        jdbc.sql("UPDATE listings SET status = 'PUBLISHED' WHERE id = ?").param(listing).update();
 
         // Published by the plaza's sender, learnt from the confirmed log.
         BigInteger emission = TestChain.AIC.multiply(BigInteger.valueOf(1000));
