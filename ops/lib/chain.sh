@@ -17,6 +17,10 @@ ANVIL_ADDRESS_6=0x976EA74026E726554dB657fA54763abd0C3a0aa9
 OPERATOR_WALLETS=$ANVIL_ADDRESS_0,$ANVIL_ADDRESS_7
 # Demo wallets: alice's and bob's (anvil accounts 8 and 9; the browser tests sign in with 1 and 2).
 DEMO_WALLETS=0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f,0xa0Ee7A142d267C1f36714E4a8F75612F20a79720
+# Wallets of two members of ops/test's browser tests that no other test uses (anvil accounts 3 and 4, RewardsClaimTest's
+# creator and buyer), funded by the deployer as the demo wallets are: nothing else moves AIC between them, so their uses
+# of each other score whatever the other tests did before.
+UI_TEST_WALLETS=0x90F79bf6EB2c4f870365E785982E1f101E93b906,0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65
 
 contracts_ready() {
     if [[ ! -x $ANVIL || ! -d "$ROOT/contracts/node_modules/ethers" ]]; then

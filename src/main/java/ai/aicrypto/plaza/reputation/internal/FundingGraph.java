@@ -45,29 +45,35 @@ final class FundingGraph {
         return new FundingGraph(List.of(), Set.of(), Set.of(), 1, 1);
     }
 
-    /** Whether a wallet of one side funded the other's within the hops, or one wallet funded both. */
-    boolean linked(Collection<String> a, Collection<String> b) {
-        if (a.isEmpty() || b.isEmpty()) {
+    /**
+     * Whether a wallet of the owner's side funded the member's within the hops, or one wallet funded both. What the
+     * member's wallets paid the owner's (a license bought in an earlier epoch, a repeat customer's) funds nobody: it
+     * neither links them nor makes the member's own funders the owner's.
+     */
+    boolean linked(Collection<String> member, Collection<String> owner) {
+        if (member.isEmpty() || owner.isEmpty()) {
             return false;
         }
-        Set<String> upA = new HashSet<>(), upB = new HashSet<>();
-        for (String w : a) {
-            upA.addAll(ancestorsOf(w));
+        Set<String> upMember = new HashSet<>();
+        for (String w : member) {
+            upMember.addAll(ancestorsOf(w));
         }
-        for (String w : b) {
-            upB.addAll(ancestorsOf(w));
-        }
-        for (String w : a) {
-            if (upB.contains(w)) {
+        for (String w : owner) {
+            if (upMember.contains(w)) {
                 return true;
             }
         }
-        for (String w : b) {
-            if (upA.contains(w)) {
-                return true;
+        Set<String> upOwner = new HashSet<>();
+        for (String w : owner) {
+            upOwner.addAll(ancestorsOf(w));
+        }
+        if (member.stream().anyMatch(upOwner::contains)) {
+            upOwner = new HashSet<>();
+            for (String w : owner) {
+                upOwner.addAll(ancestorsOf(w, Set.copyOf(member)));
             }
         }
-        Set<String> smaller = upA.size() <= upB.size() ? upA : upB, larger = smaller == upA ? upB : upA;
+        Set<String> smaller = upMember.size() <= upOwner.size() ? upMember : upOwner, larger = smaller == upMember ? upOwner : upMember;
         for (String w : smaller) {
             if (larger.contains(w)) {
                 return true;
@@ -78,24 +84,24 @@ final class FundingGraph {
 
     /** The wallets that funded {@code wallet} within the hops (hubs neither counted nor followed). */
     private Set<String> ancestorsOf(String wallet) {
-        Set<String> known = ancestors.get(wallet);
-        if (known != null) {
-            return known;
-        }
+        return ancestors.computeIfAbsent(wallet, w -> ancestorsOf(w, Set.of()));
+    }
+
+    /** As {@link #ancestorsOf(String)}, but neither counting nor following the {@code avoided} wallets. */
+    private Set<String> ancestorsOf(String wallet, Set<String> avoided) {
         Set<String> seen = new HashSet<>();
         ArrayDeque<String> level = new ArrayDeque<>(List.of(wallet));
         for (int d = 0; d < hops && !level.isEmpty(); d++) {
             ArrayDeque<String> next = new ArrayDeque<>();
             for (String w : level) {
                 for (String f : fundersOf.getOrDefault(w, Set.of())) {
-                    if (!hubs.contains(f) && !f.equals(wallet) && seen.add(f)) {
+                    if (!hubs.contains(f) && !avoided.contains(f) && !f.equals(wallet) && seen.add(f)) {
                         next.add(f);
                     }
                 }
             }
             level = next;
         }
-        ancestors.put(wallet, seen);
         return seen;
     }
 }

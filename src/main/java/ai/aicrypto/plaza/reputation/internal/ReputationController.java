@@ -15,6 +15,7 @@ import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.reputation.RewardsProperties;
+import ai.aicrypto.plaza.reputation.internal.EpochScoring.Contribution;
 import ai.aicrypto.plaza.reputation.internal.Use.ContributionType;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -46,10 +47,12 @@ class ReputationController {
     private final WalletChain walletChain;
     private final RewardsProperties properties;
     private final MessageSource messages;
+    private final ContributionNames contributionNames;
 
     ReputationController(JdbcClient jdbc, Accounts accounts, Chain chain, WalletChain walletChain, RewardsProperties properties,
-                         MessageSource messages) {
+                         MessageSource messages, ContributionNames contributionNames) {
         this.jdbc = jdbc;
+        this.contributionNames = contributionNames;
         this.accounts = accounts;
         this.chain = chain;
         this.walletChain = walletChain;
@@ -136,6 +139,7 @@ class ReputationController {
                         ORDER BY epoch DESC LIMIT 104""").params(t.name(), id).query(Long.class).list();
         model.addAttribute("type", t.name());
         model.addAttribute("id", id);
+        model.addAttribute("name", contributionNames.of(new Contribution(t, id)));
         model.addAttribute("scores", scores);
         model.addAttribute("epochs", epochs);
         return "reputation/contribution";
@@ -165,6 +169,7 @@ class ReputationController {
                 r.ref(), r.at(), r.points(), r.rule())).toList());
         model.addAttribute("type", t.name());
         model.addAttribute("id", id);
+        model.addAttribute("name", contributionNames.of(new Contribution(t, id)));
         model.addAttribute("epoch", epoch);
         model.addAttribute("score", rows.stream().mapToInt(Row::points).sum());
         model.addAttribute("excludedUntil", jdbc.sql("""
@@ -189,7 +194,7 @@ class ReputationController {
         return "reputation/standing :: standing";
     }
 
-    record ScoreRow(String type, long id, long epoch, long score, int rank) {
+    record ScoreRow(String type, long id, String name, long epoch, long score, int rank) {
     }
 
     @GetMapping("/members/{username}")
@@ -203,11 +208,17 @@ class ReputationController {
     }
 
     private List<ScoreRow> scoresOf(long ownerId) {
-        return jdbc.sql("""
+        record Scored(Contribution contribution, long epoch, long score, int rank) {
+        }
+        List<Scored> scored = jdbc.sql("""
                         SELECT contribution_type, contribution_id, epoch, score, rank FROM contribution_scores
                         WHERE owner_id = ? ORDER BY epoch DESC, score DESC LIMIT 200""")
                 .param(ownerId)
-                .query((rs, n) -> new ScoreRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5))).list();
+                .query((rs, n) -> new Scored(new Contribution(ContributionType.valueOf(rs.getString(1)), rs.getLong(2)), rs.getLong(3),
+                        rs.getLong(4), rs.getInt(5))).list();
+        Map<Contribution, String> named = contributionNames.of(scored.stream().map(Scored::contribution).toList());
+        return scored.stream().map(s -> new ScoreRow(s.contribution().type().name(), s.contribution().id(), named.get(s.contribution()),
+                s.epoch(), s.score(), s.rank())).toList();
     }
 
     private static ContributionType type(String type) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The funding-link rule both ways: an operator's wallet (the deployer that funds the demo members, a faucet) links
  * nobody however few wallets it funded, while a member's wallet that funded two others links them, directly or within
- * the hops; a wallet past the hub count (an exchange) links nobody.
+ * the hops; a wallet past the hub count (an exchange) links nobody; what a member paid an owner (a repeat customer)
+ * links only the other way.
  */
 class FundingGraphTest {
 
@@ -37,9 +38,24 @@ class FundingGraphTest {
 
         FundingGraph graph = graph(transfers, Set.of(OPERATOR), 20);
         assertThat(graph.linked(List.of(ALICE), List.of(BOB))).as("one wallet funded both, within the hops").isTrue();
-        assertThat(graph.linked(List.of(PATRON), List.of(BOB))).as("the patron funded bob").isTrue();
+        assertThat(graph.linked(List.of(BOB), List.of(PATRON))).as("bob buying from the patron, who funded him").isTrue();
         assertThat(new FundingGraph(transfers, Set.of(), Set.of(OPERATOR), 1, 20).linked(List.of(ALICE), List.of(BOB)))
                 .as("alice's funding came two hops away from the patron").isFalse();
+    }
+
+    @Test
+    void whatTheMemberPaidTheOwnerLinksNobodyWhileTheOwnersPaymentToTheMemberDoes() {
+        // Alice bought a license of bob's in an earlier epoch (her payment, not one of this epoch's uses); her friend had
+        // sent her the AIC for it.
+        List<AicTransfer> transfers = List.of(transfer(PATRON, ALICE, 1), transfer(ALICE, BOB, 2));
+
+        FundingGraph graph = graph(transfers, Set.of(OPERATOR), 20);
+        assertThat(graph.linked(List.of(ALICE), List.of(BOB)))
+                .as("a repeat customer buying from bob again: neither her payment nor her friend's money reaching bob through it")
+                .isFalse();
+        assertThat(graph.linked(List.of(BOB), List.of(ALICE))).as("bob buying from alice: her payment funded him").isTrue();
+        assertThat(graph(List.of(transfer(PATRON, ALICE, 1), transfer(PATRON, BOB, 2), transfer(ALICE, BOB, 3)), Set.of(), 20)
+                .linked(List.of(ALICE), List.of(BOB))).as("a friend who funded both still links them").isTrue();
     }
 
     @Test

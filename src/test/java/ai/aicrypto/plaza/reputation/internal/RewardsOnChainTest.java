@@ -28,9 +28,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An epoch on anvil with the real contracts: an honest buyer, a buyer the owner funded in AIC and a buyer funded by the
- * member who funded the owner buy the owner's listing; the operator's faucet funded the owner and the honest buyer
- * too, which links nobody. The epoch closes once, the two funded buyers' uses count zero (the why page names the
+ * An epoch on anvil with the real contracts: an honest buyer (who paid the owner before, a repeat customer), a buyer the
+ * owner funded in AIC and a buyer funded by the member who funded the owner buy the owner's listing; the operator's
+ * faucet funded the owner and the honest buyer too, which links nobody. The epoch closes once, the two funded buyers' uses count zero (the why page names the
  * rule), the root is published through the plaza's sender, and the owner claims exactly the emission with the proof
  * the rewards page prepares; a second claim is refused on-chain and by the page.
  */
@@ -78,6 +78,8 @@ class RewardsOnChainTest extends IntegrationTest {
         chain.tokenAs(1).transfer(TestChain.address(3), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
         chain.tokenAs(5).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
         chain.tokenAs(5).transfer(TestChain.address(4), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
+        // The honest buyer paid the owner before (a license of an earlier epoch): a repeat customer, whose payment funds nobody.
+        chain.tokenAs(2).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(5))).send();
         chain.mine(3);
 
         long listing = jdbc.sql("""
@@ -96,7 +98,7 @@ class RewardsOnChainTest extends IntegrationTest {
         assertThat(count("reward_epochs")).isEqualTo(1);
 
         assertThat(jdbc.sql("SELECT score FROM contribution_scores WHERE contribution_id = ?").param(listing).query(Long.class).single())
-                .as("only the honest buyer's license counts: the faucet that funded both links nobody").isEqualTo(1000);
+                .as("only the honest buyer's license counts: the faucet that funded both links nobody, nor her earlier payment").isEqualTo(1000);
         assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ? ORDER BY used_at").param(funded.id())
                 .query(String.class).list()).containsExactly("FUNDING_LINK", "FUNDING_LINK");
         assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ?").param(cousin.id()).query(String.class).list())
@@ -105,6 +107,19 @@ class RewardsOnChainTest extends IntegrationTest {
                 .andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"FUNDING_LINK\"")))
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("funding link")));
+        // The pages name the listing by its title, while it is published (issue 17: they said "Listing #N").
+        for (String page : new String[] {"/contributions/LISTING/" + listing + "/epochs/1", "/members/" + owner.getUsername()}) {
+            mvc.perform(get(page).locale(Locale.ENGLISH)).andExpect(status().isOk())
+                    .andExpect(content().string(org.hamcrest.Matchers.containsString("Rated data")))
+                    .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("Listing #" + listing))));
+        }
+        mvc.perform(get("/contributions/LISTING/" + listing).locale(Locale.ENGLISH))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("id=\"contribution-name\">Rated data<")));
+        jdbc.sql("UPDATE listings SET status = 'UNPUBLISHED' WHERE id = ?").param(listing).update();
+        mvc.perform(get("/contributions/LISTING/" + listing + "/epochs/1").locale(Locale.ENGLISH))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("Listing #" + listing)))
+                .andExpect(content().string(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("Rated data"))));
+        jdbc.sql("UPDATE listings SET status = 'PUBLISHED' WHERE id = ?").param(listing).update();
 
         // Published by the plaza's sender, learnt from the confirmed log.
         BigInteger emission = TestChain.AIC.multiply(BigInteger.valueOf(1000));

@@ -30,10 +30,10 @@ class LicensePurchaseTest extends PlazaBrowserTest {
 
         signInAsDemoMember("bob", BOB);
         String dataset = sensorDatasetPath();
-        open(dataset);
+        openListing(dataset);
         // The plaza minted bob's asset token at start-up; wait for the panel to offer the sale.
         slow.until(d -> {
-            open(dataset);
+            openListing(dataset);
             return !d.findElements(By.id("open-sale")).isEmpty() || !d.findElements(By.id("sale-open")).isEmpty();
         });
         screenshot("owner-license-panel");
@@ -43,7 +43,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
             // The wallet sends the transaction, then the panel is fetched again.
             slow.withMessage(() -> "the panel said: " + statusLine()).until(ExpectedConditions.stalenessOf(openSale));
             slow.until(d -> {
-                open(dataset);
+                openListing(dataset);
                 return !d.findElements(By.id("sale-open")).isEmpty();
             });
         }
@@ -52,7 +52,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
         BigInteger aliceBefore = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
         BigInteger bobBefore = TestWallet.aicBalance(TestWallet.ADDRESSES[BOB]);
         signInAsDemoMember("alice", ALICE);
-        open(dataset);
+        openListing(dataset);
         visible(By.id("buy-license"));
         screenshot("buyer-license-panel");
         assertEquals(404, downloadStatus(dataset), "no download before the purchase");
@@ -70,7 +70,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
 
         driver.manage().deleteAllCookies();
         registerAndSignIn("nolicense");
-        open(dataset);
+        openListing(dataset);
         visible(By.id("buy-license"));
         assertEquals(404, downloadStatus(dataset), "a member without a license is refused the download");
     }

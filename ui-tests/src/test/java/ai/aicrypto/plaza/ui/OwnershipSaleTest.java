@@ -32,10 +32,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(90));
 
         // The creator: a wallet sign-in makes the account; the dataset is uploaded with a royalty.
-        useWallet(CREATOR);
-        open("/login");
-        driver.findElement(By.id("wallet-sign-in")).click();
-        visible(By.id("nav-profile"));
+        signInWithWallet(CREATOR);
         Path csv = tempFile("plaza-owned-", ".csv");
         Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
         String title = "Owned iris " + System.currentTimeMillis();
@@ -52,7 +49,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
 
         // Once the token is minted (with the royalty), the owner offers the ownership from the wallet.
         slow.until(d -> {
-            open(dataset);
+            openListing(dataset);
             return !d.findElements(By.id("sell-ownership")).isEmpty();
         });
         assertContains(visible(By.id("ownership-royalty")).getText(), "5 %", "the royalty the token was minted with");
@@ -67,7 +64,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         // Alice buys it with her wallet.
         BigInteger aliceBefore = balance(ALICE), creatorBefore = balance(CREATOR), treasuryBefore = balance(TREASURY);
         signInAsDemoMember("alice", ALICE);
-        open(dataset);
+        openListing(dataset);
         assertContains(visible(By.id("ownership-split")).getText(),
                 "Of 20 AIC: platform fee 0.5 AIC, creator royalty 0 AIC, the seller receives 19.5 AIC", "the split");
         screenshot("ownership-buyer-sees-offer");
@@ -76,7 +73,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
                 || !d.findElements(By.id("sell-ownership")).isEmpty());
         screenshot("ownership-purchase-pending");
         slow.until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
-        open(dataset);
+        openListing(dataset);
         assertContains(driver.findElement(By.cssSelector(".listing-summary")).getText(), "alice", "the listing is alice's");
         visible(By.id("sell-ownership"));
         screenshot("ownership-bought");
@@ -92,13 +89,13 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         creatorBefore = balance(CREATOR);
         BigInteger bobBefore = balance(BOB);
         signInAsDemoMember("bob", BOB);
-        open(dataset);
+        openListing(dataset);
         assertContains(visible(By.id("ownership-split")).getText(),
                 "Of 30 AIC: platform fee 0.75 AIC, creator royalty 1.5 AIC, the seller receives 27.75 AIC", "the resale's split");
         screenshot("ownership-resale-offer");
         driver.findElement(By.id("buy-ownership")).click();
         slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
-        open(dataset);
+        openListing(dataset);
         assertContains(visible(By.id("ownership-sales")).getText(), "30 AIC (creator royalty 1.5 AIC)", "the sales");
         screenshot("ownership-resold");
         assertEquals(bobBefore.subtract(aic("30")), balance(BOB), "bob paid the price");

@@ -124,6 +124,17 @@ abstract class PlazaBrowserTest {
         waitForPageLoaded();
     }
 
+    /**
+     * Opens a listing's page and waits until it has fetched its license and ownership panels (htmx, once loaded): a
+     * check right after {@link #open} finds their empty slots on a busy machine, and a loop that opens the page again
+     * to see a change would never see them.
+     */
+    protected void openListing(String path) {
+        open(path);
+        waitUpTo(Duration.ofSeconds(30)).withMessage(() -> path + "'s panels were not fetched")
+                .until(d -> d.findElements(By.cssSelector("div.license-panel, div.ownership-panel")).isEmpty());
+    }
+
     protected void waitForPageLoaded() {
         wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
     }
@@ -255,6 +266,20 @@ abstract class PlazaBrowserTest {
         useWallet(walletAccount);
         signIn(username, DEMO_PASSWORD);
         waitForPath("/(\\?.*)?");
+    }
+
+    /**
+     * Signs whoever was signed in out, and the wallet of a dev-chain account in with Sign-In with Ethereum (its first
+     * sign-in makes its wallet-only account); returns the account's username.
+     */
+    protected String signInWithWallet(int walletAccount) {
+        if (driver.getCurrentUrl().startsWith(baseUrl())) {
+            driver.manage().deleteAllCookies();
+        }
+        useWallet(walletAccount);
+        open("/login");
+        driver.findElement(By.id("wallet-sign-in")).click();
+        return visible(By.id("nav-profile")).getText().trim();
     }
 
     protected void signInAndWaitForHome(Account account) {
