@@ -160,6 +160,7 @@ class CompetitionController {
         model.addAttribute("maxLaterPhases", CompetitionService.MAX_LATER_PHASES);
         model.addAttribute("hostDatasets", data.choices(me.id())); // the training data is one of the host's own
         model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR));
+        model.addAttribute("trainingPools", data.poolsRequired());
         return "competition/host";
     }
 
@@ -191,6 +192,7 @@ class CompetitionController {
         model.addAttribute("mayDownload", files.mayDownload(c, me));
         model.addAttribute("rescores", hostTools.rescores(c));
         model.addAttribute("dataTemplate", data.describe(c));
+        model.addAttribute("trainingPool", data.pool(c).orElse(null));
         leaderboard(c, shown, model);
         return "competition/page";
     }
