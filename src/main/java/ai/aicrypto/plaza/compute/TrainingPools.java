@@ -52,6 +52,11 @@ public interface TrainingPools {
             return status == Status.FUNDED ? totalAic().subtract(committedAic) : BigDecimal.ZERO;
         }
 
+        /** What is left as a page shows it: at most 4 decimals, rounded down. */
+        public String leftShown() {
+            return leftAic().setScale(4, RoundingMode.DOWN).stripTrailingZeros().toPlainString();
+        }
+
         /** How many more jobs the pool covers at its full budget per job. */
         public int jobsLeft() {
             return leftAic().divide(jobBudgetAic, 0, RoundingMode.DOWN).intValue();

@@ -22,6 +22,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
@@ -183,11 +184,13 @@ class DataCompetitions {
             return new Plan(listed, card, fixed, form.getTrainingMinutes(), null, null);
         }
         BigDecimal budget = form.getTrainingBudgetAic();
-        if (budget == null || budget.signum() <= 0 || budget.stripTrailingZeros().scale() > 18) {
-            throw new UserFacingException("trainingBudgetAic", "competition.error.training-budget");
-        }
         if (form.getTrainingSubmissions() < 1 || form.getTrainingSubmissions() > MAX_POOL_SUBMISSIONS) {
             throw new UserFacingException("trainingSubmissions", "competition.error.training-submissions", MAX_POOL_SUBMISSIONS);
+        }
+        // The escrow holds 96 bits: the pool stays within what any form takes.
+        if (budget == null || budget.signum() <= 0 || budget.stripTrailingZeros().scale() > 18
+                || budget.multiply(BigDecimal.valueOf(form.getTrainingSubmissions())).compareTo(Aic.MAX_AMOUNT) > 0) {
+            throw new UserFacingException("trainingBudgetAic", "competition.error.training-budget", Aic.MAX_AMOUNT.toPlainString());
         }
         return new Plan(listed, card, fixed, form.getTrainingMinutes(), budget, form.getTrainingSubmissions());
     }

@@ -189,6 +189,7 @@ class TrainingPoolTest extends IntegrationTest {
         }
         assertHostingRefused(host, dataForm(reference, BigDecimal.ZERO, 2), "competition.error.training-budget");
         assertHostingRefused(host, dataForm(reference, BigDecimal.ONE, 0), "competition.error.training-submissions");
+        assertHostingRefused(host, dataForm(reference, new BigDecimal("200000"), 10), "competition.error.training-budget");
         CompetitionForm tooLong = dataForm(reference, BigDecimal.ONE, 2);
         tooLong.setEndsAt(LocalDateTime.now(ZoneOffset.UTC).plusDays(200));
         assertHostingRefused(host, tooLong, "pool.error.too-long");

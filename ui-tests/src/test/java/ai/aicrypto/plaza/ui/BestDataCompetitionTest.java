@@ -70,6 +70,9 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         // The host deposits the pool with her wallet; submissions open once the watcher saw it confirmed.
         BigInteger before = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
         driver.findElement(By.id("deposit-training-pool")).click();
+        // Signed and sent by the wallet (the page is left only then, not mid-flow).
+        waitUpTo(Duration.ofSeconds(60)).until(d -> d.findElement(By.id("training-pool-status")).getText().contains("Sending"));
+        screenshot("data-competition-pool-sent");
         waitUpTo(Duration.ofSeconds(90)).pollingEvery(Duration.ofSeconds(3)).until(d -> {
             open("/competitions/" + slug);
             return d.findElement(By.id("training-pool")).getText().contains("3 of 3 submissions left");
