@@ -11,6 +11,8 @@
 // - Opening license sales ([data-open-sale]): the owner's wallet sends Marketplace.listLicense.
 // - Depositing a training job's budget (compute/job.html, [data-deposit-job]): the same permit flow
 //   with JobEscrow.depositWithPermit; the job is queued by the server's watcher, never by this script.
+// - Funding a data competition's training pool (competition/page.html, [data-deposit-pool]): the same permit flow
+//   with JobEscrow.depositWithPermit under the pool's id; submissions are taken from the watcher's confirmed log.
 // - Funding a competition's prize pool (competition/page.html, [data-fund-competition]): the same
 //   permit flow with CompetitionEscrow.fundWithPermit; the page shows it funded from the watcher's log.
 // - Escrowing a data request's bounty (bounty/page.html, [data-fund-request]): the same permit flow with
@@ -258,6 +260,10 @@
         await payWithPermit(`/jobs/${panel.dataset.job}/deposit`, "wallet", provider, account, panel, status);
     }
 
+    async function depositPool(provider, account, panel, status) {
+        await payWithPermit(`/pools/${panel.dataset.pool}/deposit`, "wallet", provider, account, panel, status);
+    }
+
     /** The panel's amount field, if it has one. */
     function amountOf(panel) {
         const field = panel.querySelector("[data-flow-amount]");
@@ -310,6 +316,11 @@
         if (depositButton) {
             event.preventDefault();
             inPanel(depositButton, depositJob);
+        }
+        const poolButton = event.target.closest("[data-deposit-pool]");
+        if (poolButton) {
+            event.preventDefault();
+            inPanel(poolButton, depositPool);
         }
         const fundButton = event.target.closest("[data-fund-competition]");
         if (fundButton) {

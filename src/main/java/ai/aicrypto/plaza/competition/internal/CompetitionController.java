@@ -161,6 +161,7 @@ class CompetitionController {
         model.addAttribute("hostDatasets", data.choices(me.id())); // the training data is one of the host's own
         model.addAttribute("recommendations", List.of(RecommendedModels.GBDT, RecommendedModels.MLP, RecommendedModels.LINEAR,
                 RecommendedModels.CNN, RecommendedModels.CNN_DEEP));
+        model.addAttribute("trainingPools", data.poolsRequired());
         return "competition/host";
     }
 
@@ -192,6 +193,7 @@ class CompetitionController {
         model.addAttribute("mayDownload", files.mayDownload(c, me));
         model.addAttribute("rescores", hostTools.rescores(c));
         model.addAttribute("dataTemplate", data.describe(c));
+        model.addAttribute("trainingPool", data.pool(c).orElse(null));
         leaderboard(c, shown, model);
         return "competition/page";
     }

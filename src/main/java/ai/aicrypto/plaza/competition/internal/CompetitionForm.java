@@ -41,6 +41,10 @@ public class CompetitionForm {
     private String hyperparameters = "";
     /** A data competition's training time per submission, queueing on the fleet included. */
     private int trainingMinutes = 30;
+    /** A data competition's training budget per submission, paid from the host's pool when jobs are paid on-chain. */
+    private BigDecimal trainingBudgetAic = BigDecimal.ONE;
+    /** How many submissions the host's training pool covers (the pool is the budget times this). */
+    private int trainingSubmissions = 10;
     /** The first phase's name; empty for a competition without phases. */
     private String phaseName = "";
     /** When the first phase ends, for a competition whose host adds later phases; empty: at the competition's end. */
@@ -140,6 +144,10 @@ public class CompetitionForm {
     public void setHyperparameters(String hyperparameters) { this.hyperparameters = hyperparameters; }
     public int getTrainingMinutes() { return trainingMinutes; }
     public void setTrainingMinutes(int trainingMinutes) { this.trainingMinutes = trainingMinutes; }
+    public BigDecimal getTrainingBudgetAic() { return trainingBudgetAic; }
+    public void setTrainingBudgetAic(BigDecimal trainingBudgetAic) { this.trainingBudgetAic = trainingBudgetAic; }
+    public int getTrainingSubmissions() { return trainingSubmissions; }
+    public void setTrainingSubmissions(int trainingSubmissions) { this.trainingSubmissions = trainingSubmissions; }
     public String getPhaseName() { return phaseName; }
     public void setPhaseName(String phaseName) { this.phaseName = phaseName; }
     public LocalDateTime getFirstPhaseEndsAt() { return firstPhaseEndsAt; }

@@ -199,7 +199,7 @@ public class CompetitionService implements Competitions {
                     phases.record(created, i + 2, planned.get(i), stored.get(i + 1));
                 }
                 if (dataPlan != null) {
-                    data.record(created, host.id(), dataPlan);
+                    data.record(created, host.id(), dataPlan, endsAt);
                 }
                 events.publishEvent(new CompetitionChanged(created));
                 return created;

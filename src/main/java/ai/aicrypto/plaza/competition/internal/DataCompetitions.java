@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.compute.TrainingPools;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
 import ai.aicrypto.plaza.dataset.format.Preprocessing;
@@ -22,6 +23,7 @@ import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.model.card.HyperparameterSpec;
 import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.RecommendedModels;
+import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
@@ -48,28 +50,38 @@ class DataCompetitions {
     static final String FAILED_TRAINING = "competition.submission.failed.training";
     static final String FAILED_TRAINING_TIME = "competition.submission.failed.training-time";
     static final int MAX_TRAINING_MINUTES = 1440;
+    static final int MAX_POOL_SUBMISSIONS = 10_000;
     private static final int LISTED_NAMES = 10;
     private static final Logger log = LoggerFactory.getLogger(DataCompetitions.class);
 
-    /** What the host fixed; the template is a model card listing (the host's private copy of a recommendation). */
-    record Template(long modelId, String hyperparametersJson, int trainingMinutes) {
+    /**
+     * What the host fixed; the template is a model card listing (the host's private copy of a recommendation). The pool
+     * pays each submission's training; null where jobs are not paid on-chain.
+     */
+    record Template(long modelId, String hyperparametersJson, int trainingMinutes, Long trainingPoolId) {
     }
 
-    /** A checked hosting choice, recorded with the competition: a listed card, or a recommendation to store as one. */
-    record Plan(Long listedModelId, ModelCard card, String hyperparametersJson, int trainingMinutes) {
+    /**
+     * A checked hosting choice, recorded with the competition: a listed card, or a recommendation to store as one; with
+     * jobs paid on-chain, the training pool the host funds (budget per submission, submissions covered), else nulls.
+     */
+    record Plan(Long listedModelId, ModelCard card, String hyperparametersJson, int trainingMinutes, BigDecimal trainingBudgetAic,
+                Integer trainingSubmissions) {
     }
 
     private final JdbcClient jdbc;
     private final Datasets datasets;
     private final Models models;
     private final TrainingJobs jobs;
+    private final TrainingPools pools;
     private final JsonMapper json;
     private final TransactionTemplate transaction;
     private final ApplicationEventPublisher events;
     private final Clock clock;
 
-    DataCompetitions(JdbcClient jdbc, Datasets datasets, Models models, TrainingJobs jobs, JsonMapper json,
+    DataCompetitions(JdbcClient jdbc, Datasets datasets, Models models, TrainingJobs jobs, TrainingPools pools, JsonMapper json,
                      TransactionTemplate transaction, ApplicationEventPublisher events, Clock clock) {
+        this.pools = pools;
         this.jdbc = jdbc;
         this.datasets = datasets;
         this.models = models;
@@ -81,9 +93,21 @@ class DataCompetitions {
     }
 
     Optional<Template> template(Competition c) {
-        return jdbc.sql("SELECT template_model_id, hyperparameters::text, training_minutes FROM data_competitions WHERE competition_id = ?")
+        return jdbc.sql("""
+                        SELECT template_model_id, hyperparameters::text, training_minutes, training_pool_id
+                        FROM data_competitions WHERE competition_id = ?""")
                 .param(c.id())
-                .query((rs, n) -> new Template(rs.getLong(1), rs.getString(2), rs.getInt(3))).optional();
+                .query((rs, n) -> new Template(rs.getLong(1), rs.getString(2), rs.getInt(3), (Long) rs.getObject(4))).optional();
+    }
+
+    /** Whether a data competition's host funds a training pool (jobs are paid on-chain here). */
+    boolean poolsRequired() {
+        return pools.required();
+    }
+
+    /** The training pool that pays a data competition's submissions, if it has one. */
+    Optional<TrainingPools.Pool> pool(Competition c) {
+        return template(c).map(Template::trainingPoolId).flatMap(pools::find);
     }
 
     /** What a data competition's page says of its fixed model; null for a competition for predictions. */
@@ -160,17 +184,36 @@ class DataCompetitions {
         if (!unread.isEmpty()) {
             throw new UserFacingException("testInputs", "competition.error.data-test-columns", unread.size(), names(unread));
         }
-        return new Plan(listed, card, hyperparameters(card, form.getHyperparameters()), form.getTrainingMinutes());
+        String fixed = hyperparameters(card, form.getHyperparameters());
+        if (!pools.required()) {
+            return new Plan(listed, card, fixed, form.getTrainingMinutes(), null, null);
+        }
+        BigDecimal budget = form.getTrainingBudgetAic();
+        if (form.getTrainingSubmissions() < 1 || form.getTrainingSubmissions() > MAX_POOL_SUBMISSIONS) {
+            throw new UserFacingException("trainingSubmissions", "competition.error.training-submissions", MAX_POOL_SUBMISSIONS);
+        }
+        // The escrow holds 96 bits: the pool stays within what any form takes.
+        if (budget == null || budget.signum() <= 0 || budget.stripTrailingZeros().scale() > 18
+                || budget.multiply(BigDecimal.valueOf(form.getTrainingSubmissions())).compareTo(Aic.MAX_AMOUNT) > 0) {
+            throw new UserFacingException("trainingBudgetAic", "competition.error.training-budget", Aic.MAX_AMOUNT.toPlainString());
+        }
+        return new Plan(listed, card, fixed, form.getTrainingMinutes(), budget, form.getTrainingSubmissions());
     }
 
-    /** Records a checked plan with the competition, in the hosting transaction. */
-    void record(long competitionId, long hostId, Plan plan) {
+    /**
+     * Records a checked plan with the competition, in the hosting transaction, with its training pool awaiting the
+     * host's deposit (it closes when the competition ends).
+     */
+    void record(long competitionId, long hostId, Plan plan, Instant endsAt) {
         long model = plan.listedModelId() != null ? plan.listedModelId()
                 : models.createPrivate(hostId, new ModelUpload(plan.card().json().toString(), List.of("data-competition"), null));
+        Long pool = plan.trainingBudgetAic() == null ? null
+                : pools.open(hostId, plan.trainingBudgetAic(), plan.trainingSubmissions(), endsAt, "endsAt");
         jdbc.sql("""
-                        INSERT INTO data_competitions (competition_id, template_model_id, hyperparameters, training_minutes)
-                        VALUES (?, ?, CAST(? AS jsonb), ?)""")
-                .params(competitionId, model, plan.hyperparametersJson(), plan.trainingMinutes()).update();
+                        INSERT INTO data_competitions (competition_id, template_model_id, hyperparameters, training_minutes,
+                                                       training_pool_id)
+                        VALUES (?, ?, CAST(? AS jsonb), ?, ?)""")
+                .params(competitionId, model, plan.hyperparametersJson(), plan.trainingMinutes(), pool).update();
     }
 
     /**
@@ -221,11 +264,23 @@ class DataCompetitions {
         return mine;
     }
 
-    /** Queues the fixed model's training on the submitter's dataset, in the submitting transaction; returns the job. */
+    /**
+     * Queues the fixed model's training on the submitter's dataset, in the submitting transaction; returns the job. With
+     * a training pool, the host's pool pays it (the submitter pays nothing), and a pool not funded or spent refuses it.
+     */
     long startTraining(Competition c, long userId, long datasetId) {
         Template template = template(c).orElseThrow(() -> new UserFacingException(null, "competition.error.not-data"));
-        return jobs.submit(new TrainingJobs.JobRequest(userId, datasetId, template.modelId(),
-                template.hyperparametersJson(), 0, null, null));
+        TrainingJobs.JobRequest request = new TrainingJobs.JobRequest(userId, datasetId, template.modelId(),
+                template.hyperparametersJson(), 0, null, null);
+        if (template.trainingPoolId() != null) {
+            return pools.submit(template.trainingPoolId(), request);
+        }
+        return jobs.submit(request);
+    }
+
+    /** A competition closed early closes its training pool then too. */
+    void closed(Competition c, Instant at) {
+        template(c).map(Template::trainingPoolId).ifPresent(pool -> pools.closeBy(pool, at));
     }
 
     /** The datasets {@code userId} could submit: their own. */

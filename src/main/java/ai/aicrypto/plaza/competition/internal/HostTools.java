@@ -81,10 +81,12 @@ class HostTools {
     private final ApplicationEventPublisher events;
     private final JsonMapper json;
     private final Phases phases;
+    private final DataCompetitions data;
 
     HostTools(JdbcClient jdbc, CompetitionService competitions, CompetitionFiles files, Standings standings,
               BlobStore blobs, DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction,
-              ApplicationEventPublisher events, JsonMapper json, Phases phases) {
+              ApplicationEventPublisher events, JsonMapper json, Phases phases, DataCompetitions data) {
+        this.data = data;
         this.phases = phases;
         this.jdbc = jdbc;
         this.competitions = competitions;
@@ -119,6 +121,7 @@ class HostTools {
             }
             events.publishEvent(new CompetitionChanged(c.id()));
             standings.announce(c.id());
+            data.closed(c, now);
         });
         for (CompetitionPhase p : phases.of(c)) {
             standings.finalizeIfDue(p, now);

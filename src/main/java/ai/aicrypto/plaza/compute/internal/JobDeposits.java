@@ -29,7 +29,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The requester's deposit of a job's budget into JobEscrow, from the browser's wallet in three steps
+ * The requester's deposit of a job's budget into JobEscrow (or an owner's of a training pool, see
+ * {@link TrainingPoolService}), from the browser's wallet in three steps
  * like a license purchase: the permit to sign (exactly the budget, spender the escrow), the
  * depositWithPermit calldata, and the sent transaction's hash (kept as a pending deposit). The job
  * leaves AWAITING_DEPOSIT only from a confirmed JobFunded log of the requester's own wallet (see
@@ -56,9 +57,12 @@ public class JobDeposits {
     private final ChainLogQuarantine quarantine;
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final TrainingPoolService pools;
 
     JobDeposits(Chain chain, ChainProperties chainProperties, ComputeProperties properties, Accounts accounts,
-                Settlement settlement, JobQueue jobs, ChainLogQuarantine quarantine, JdbcClient jdbc, Clock clock) {
+                Settlement settlement, JobQueue jobs, ChainLogQuarantine quarantine, JdbcClient jdbc, Clock clock,
+                TrainingPoolService pools) {
+        this.pools = pools;
         this.jobs = jobs;
         this.quarantine = quarantine;
         this.chain = chain;
@@ -70,9 +74,16 @@ public class JobDeposits {
         this.clock = clock;
     }
 
-    /** Step 1: what the requester's wallet signs. Checks the job, the wallet and the balance first. */
-    public Permit permit(long userId, long jobId, String walletAddress) {
-        BigInteger budget = awaitingBudget(userId, jobId);
+    /** What a deposit pays for: a job's budget (a sweep's whole budget for its first trial), or a training pool. */
+    public enum Kind { JOB, POOL }
+
+    /** What the depositor deposits under an escrow id, and for how long. */
+    private record Awaiting(BigInteger amount, Duration timeout) {
+    }
+
+    /** Step 1: what the depositor's wallet signs. Checks the job or pool, the wallet and the balance first. */
+    public Permit permit(long userId, Kind kind, long id, String walletAddress) {
+        BigInteger budget = awaiting(userId, kind, id).amount();
         String wallet = ownWallet(userId, walletAddress);
         BigInteger balance = chain.aicBalance(wallet);
         if (balance.compareTo(budget) < 0) {
@@ -83,8 +94,8 @@ public class JobDeposits {
     }
 
     /** Step 2: the depositWithPermit transaction for the signed permit. */
-    public Transaction transaction(long userId, long jobId, String permitDeadline, String signature) {
-        BigInteger budget = awaitingBudget(userId, jobId);
+    public Transaction transaction(long userId, Kind kind, long id, String permitDeadline, String signature) {
+        Awaiting awaiting = awaiting(userId, kind, id);
         if (signature == null || !signature.matches("0x[0-9a-fA-F]{130}")) {
             throw new UserFacingException(null, "job.deposit.error.signature");
         }
@@ -92,14 +103,18 @@ public class JobDeposits {
         if (deadline <= clock.instant().getEpochSecond()) {
             throw new UserFacingException(null, "job.deposit.error.permit-expired");
         }
-        return new Transaction(chain.contracts().jobEscrow(), chain.depositWithPermitCall(jobId, budget,
-                properties.escrow().reclaimAfter().toSeconds(), deadline, signature));
+        return new Transaction(chain.contracts().jobEscrow(), chain.depositWithPermitCall(id, awaiting.amount(),
+                awaiting.timeout().toSeconds(), deadline, signature));
     }
 
     /** Step 3: the browser sent the deposit; it shows as pending until the chain decides. */
     @Transactional
-    public void sent(long userId, long jobId, String walletAddress, String txHash) {
-        requesterJob(userId, jobId);
+    public void sent(long userId, Kind kind, long id, String walletAddress, String txHash) {
+        if (kind == Kind.JOB) {
+            requesterJob(userId, id);
+        } else {
+            pools.awaitingDeposit(userId, id).orElseThrow(NotFoundException::new);
+        }
         String wallet = ownWallet(userId, walletAddress);
         if (txHash == null || !txHash.matches("0x[0-9a-fA-F]{64}")) {
             throw new UserFacingException(null, "job.deposit.error.tx-hash");
@@ -108,11 +123,29 @@ public class JobDeposits {
         int inserted = jdbc.sql("""
                         INSERT INTO job_deposits (job_id, wallet, tx_hash, status, created_at) VALUES (?, ?, ?, 'PENDING', ?)
                         ON CONFLICT (tx_hash) DO NOTHING""")
-                .params(jobId, wallet, txHash.toLowerCase(Locale.ROOT), Timestamp.from(clock.instant())).update();
+                .params(id, wallet, txHash.toLowerCase(Locale.ROOT), Timestamp.from(clock.instant())).update();
         if (inserted == 0 && jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ?").param(txHash.toLowerCase(Locale.ROOT))
-                .query(Long.class).single() != jobId) {
+                .query(Long.class).single() != id) {
             throw new UserFacingException(null, "job.deposit.error.tx-hash");
         }
+    }
+
+    private Awaiting awaiting(long userId, Kind kind, long id) {
+        if (kind == Kind.JOB) {
+            return new Awaiting(awaitingBudget(userId, id), properties.escrow().reclaimAfter());
+        }
+        TrainingPoolService.Deposit pool = pools.awaitingDeposit(userId, id).orElseThrow(NotFoundException::new);
+        if (!chain.enabled() || !chain.contracts().jobsPaidOnChain()) {
+            throw new UserFacingException(null, "job.deposit.error.no-chain");
+        }
+        if (!pool.awaiting()) {
+            throw new UserFacingException(null, "pool.error.funded-already");
+        }
+        if (pool.timeout().compareTo(TrainingPoolService.MAX_TIMEOUT) > 0) {
+            throw new UserFacingException(null, "pool.error.too-long",
+                    TrainingPoolService.MAX_TIMEOUT.minus(properties.escrow().reclaimAfter()).toDays());
+        }
+        return new Awaiting(pool.amount(), pool.timeout());
     }
 
     /** The latest deposit attempt of a job, if any. */
@@ -150,6 +183,10 @@ public class JobDeposits {
                 .query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), rs.getBigDecimal(3), rs.getTimestamp(4).toInstant(),
                         (Long) rs.getObject(5)))
                 .optional();
+        if (job.isEmpty() && pools.exists(funded.jobId())) {
+            pools.funded(funded);
+            return;
+        }
         if (job.isEmpty()) {
             quarantine.add(funded, "no job " + funded.jobId() + " here; the depositor can reclaim it after its deadline");
             return;
@@ -210,7 +247,10 @@ public class JobDeposits {
             return;
         }
         jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ? AND log_index = ?")
-                .params(reverted.txHash(), reverted.logIndex()).query(Long.class).optional().ifPresent(jobs::depositDropped);
+                .params(reverted.txHash(), reverted.logIndex()).query(Long.class).optional().ifPresent(escrowId -> {
+                    jobs.depositDropped(escrowId);
+                    pools.depositDropped(escrowId);
+                });
         jdbc.sql("UPDATE job_deposits SET status = 'PENDING', settled_at = NULL, created_at = now() WHERE tx_hash = ? AND log_index = ?")
                 .params(reverted.txHash(), reverted.logIndex()).update();
     }

@@ -24,9 +24,15 @@ class RecordedSettlement implements Settlement {
         record(jobId, "PAY_PROVIDER", providerId, amountAic, reason);
     }
 
+    /** A job paid from a training pool has no deposit of its own: what it did not spend stays in the pool. */
     @Override
     public void refundRequester(long jobId, long requesterId, String reason) {
-        record(jobId, "REFUND_REQUESTER", requesterId, null, reason);
+        boolean pooled = jdbc.sql("""
+                        SELECT EXISTS (SELECT 1 FROM training_jobs j JOIN training_pools p ON p.id = j.escrow_job_id WHERE j.id = ?)""")
+                .param(jobId).query(Boolean.class).single();
+        if (!pooled) {
+            record(jobId, "REFUND_REQUESTER", requesterId, null, reason);
+        }
     }
 
     private void record(long jobId, String kind, long userId, BigDecimal amount, String reason) {

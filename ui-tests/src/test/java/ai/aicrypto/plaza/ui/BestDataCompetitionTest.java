@@ -1,7 +1,9 @@
 package ai.aicrypto.plaza.ui;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +20,14 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The whitepaper's "best data", walked by two new members: a host uploads the training data that fixes the columns and
  * classes, and hosts a data competition with the builder's recommended network and a training time, over every third
- * wine hidden; a participant submits her own wine table, the plaza trains the host's network on it on the demo worker,
- * runs it on the hidden rows and ranks her data on the board.
+ * wine hidden, and pays for the submissions' training: a pool of three submissions at 1 AIC each, deposited from her
+ * wallet; a participant (no wallet) submits her own wine table once the pool is confirmed, the plaza trains the host's
+ * network on it on the demo worker, paid from the pool, runs it on the hidden rows and ranks her data on the board.
  */
 class BestDataCompetitionTest extends PlazaBrowserTest {
+
+    /** alice, a demo member with a funded dev-chain wallet, hosts (the demo worker is bob's: he is paid). */
+    private static final int ALICE = 8;
 
     @Test
     void aMembersWineTableIsTrainedOnAndRankedInADataCompetition() throws Exception {
@@ -36,8 +42,7 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         uploadFreeCsv(datasetTitle, csv, "cultivar");
         String datasetId = currentPath().replaceAll("\\D", "");
 
-        driver.manage().deleteAllCookies();
-        registerAndSignIn("datahost");
+        signInAsDemoMember("alice", ALICE);
         uploadFreeCsv("Wine training rows " + slug, csv, "cultivar");
         String trainingData = currentPath().replaceAll("\\D", "");
         LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
@@ -49,6 +54,8 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         driver.findElement(By.cssSelector("#data-competition input[value=DATA]")).click();
         new Select(driver.findElement(By.name("templateRecommendation"))).selectByValue("mlp");
         type(By.name("trainingMinutes"), "10");
+        type(By.name("trainingBudgetAic"), "1");
+        type(By.name("trainingSubmissions"), "3");
         new Select(driver.findElement(By.id("metric"))).selectByValue("ACCURACY");
         setValue(By.id("startsAt"), now.minusHours(1));
         setValue(By.id("endsAt"), now.plusDays(7));
@@ -58,6 +65,21 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         driver.findElement(By.id("host-submit")).click();
         // The plaza checks the files and that the network fits the training data before it answers.
         waitForPath("/competitions/" + slug, Duration.ofSeconds(90));
+        assertContains(visible(By.id("training-pool")).getText(), "awaiting the host's deposit", "a pool to fund");
+        screenshot("data-competition-pool-to-fund");
+        // The host deposits the pool with her wallet; submissions open once the watcher saw it confirmed.
+        BigInteger before = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
+        driver.findElement(By.id("deposit-training-pool")).click();
+        // Signed and sent by the wallet (the page is left only then, not mid-flow).
+        waitUpTo(Duration.ofSeconds(60)).until(d -> d.findElement(By.id("training-pool-status")).getText().contains("Sending"));
+        screenshot("data-competition-pool-sent");
+        waitUpTo(Duration.ofSeconds(90)).pollingEvery(Duration.ofSeconds(3)).until(d -> {
+            open("/competitions/" + slug);
+            return d.findElement(By.id("training-pool")).getText().contains("3 of 3 submissions left");
+        });
+        assertEquals(before.subtract(new BigInteger("3000000000000000000")), TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]),
+                "the pool was deposited from the host's wallet");
+        assertTrue(driver.findElements(By.id("training-pool-panel")).isEmpty(), "no deposit asked any more");
         screenshot("data-competition-page");
 
         driver.manage().deleteAllCookies();
@@ -81,6 +103,8 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         screenshot("data-competition-scored");
         open("/competitions/" + slug);
         assertContains(visible(By.id("public-leaderboard")).getText(), datasetTitle, "her data on the board");
+        // Her training cost less than its 1 AIC: what it did not spend stays in the pool for the next submissions.
+        assertContains(visible(By.id("training-pool")).getText(), "2 of 3 submissions left", "the pool after one training");
         screenshot("data-competition-leaderboard");
     }
 }
