@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.LittleEndianFloats;
 import ai.aicrypto.plaza.serving.ServableModels;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -42,7 +43,7 @@ class ForwardedCallsController {
         if (toServe.isEmpty() || toServe.get().inputWidth() != width) {
             return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", "no model " + model + " with these weights"));
         }
-        float[] values = ServingPeers.floats(body);
+        float[] values = LittleEndianFloats.floats(body);
         try {
             Optional<InferenceGateway.Served> served = notProvider == null
                     ? gateway.runHere(toServe.get(), values, rows, maxPrice)

@@ -286,6 +286,14 @@ class ServingGateway implements InferenceGateway, ServingFleet {
     }
 
     @Override
+    public void refuse(long workerId, String reason) {
+        Slot slot = slots.get(workerId);
+        if (slot != null) {
+            slot.refuse(reason);
+        }
+    }
+
+    @Override
     public Optional<ModelToServe> modelFor(long workerId, String key) {
         Slot slot = slots.get(workerId);
         return slot == null || !slot.sent.contains(key) ? Optional.empty() : Optional.ofNullable(models.getIfPresent(key));
@@ -363,6 +371,11 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         }
 
         CompletableFuture<List<Assignment>> poll(ServingWorker worker, Poll poll) {
+            String misfit = misfit(poll.results());
+            if (misfit != null) {
+                refuse(misfit);
+                throw new RefusedResults(misfit);
+            }
             this.worker = worker;
             this.lastPoll = System.nanoTime();
             this.suspect = false;
@@ -390,14 +403,45 @@ class ServingGateway implements InferenceGateway, ServingFleet {
             return next;
         }
 
+        /**
+         * Why an answer to a call this worker holds does not fit it (values for other than its rows, or one that is not
+         * a finite number), else null. Answers to calls it does not hold are ignored: they are never charged.
+         */
+        private String misfit(List<Result> results) {
+            for (Result r : results) {
+                Call call = inFlight.get(r.call());
+                if (call == null || r.error() != null) {
+                    continue;
+                }
+                float[] outputs = r.outputs();
+                if (outputs == null || r.width() < 1 || outputs.length != (long) r.width() * call.rowCount) {
+                    return "the answer to call " + r.call() + " has " + (outputs == null ? 0 : outputs.length)
+                            + " values, not its " + call.rowCount + " rows of width " + r.width();
+                }
+                for (float v : outputs) {
+                    if (!Float.isFinite(v)) {
+                        return "the answer to call " + r.call() + " has a value that is not a finite number (" + v + ")";
+                    }
+                }
+            }
+            return null;
+        }
+
+        /** Fails every call the worker holds (each caller retries elsewhere at once) and routes nothing to it until it polls. */
+        void refuse(String reason) {
+            suspect = true;
+            log.warn("Serving worker {}'s poll is refused: {}", workerId, reason);
+            for (Long id : List.copyOf(inFlight.keySet())) {
+                Call call = inFlight.remove(id);
+                if (call != null) {
+                    call.done.completeExceptionally(new IllegalStateException("the worker's poll was refused: " + reason));
+                }
+            }
+        }
+
         private void answer(Call call, Result r) {
             if (r.error() != null) {
                 call.done.completeExceptionally(new IllegalStateException(r.error()));
-                return;
-            }
-            if (r.outputs() == null || r.width() < 1 || r.outputs().length != (long) r.width() * call.rowCount) {
-                call.done.completeExceptionally(new IllegalStateException("an answer of " + (r.outputs() == null ? 0
-                        : r.outputs().length) + " values for " + call.rowCount + " rows of width " + r.width()));
                 return;
             }
             // Paid for measured work: the worker's own time, never more than the gateway saw pass.

@@ -9,8 +9,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +23,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.LittleEndianFloats;
 import ai.aicrypto.plaza.serving.ServingInstancesProperties;
 import ai.aicrypto.plaza.serving.ServingProperties;
 import jakarta.annotation.PreDestroy;
@@ -253,25 +252,12 @@ class ServingPeers {
                 + "&model=" + model.modelId() + "&key=" + URLEncoder.encode(model.key(), StandardCharsets.UTF_8)
                 + "&rows=" + rowCount + "&width=" + model.inputWidth() + "&maxPrice=" + maxPrice.toPlainString()
                 + (notProviderId == null ? "" : "&notProvider=" + notProviderId);
-        byte[] body = littleEndian(rows);
+        byte[] body = LittleEndianFloats.bytes(rows);
         String[] signed = signatures.sign("POST", pathAndQuery, body);
         return http.send(HttpRequest.newBuilder(URI.create(peer.url() + pathAndQuery)).timeout(forwardTimeout)
                 .header("Content-Type", "application/octet-stream")
                 .header(InstanceSignatures.TIME, signed[0]).header(InstanceSignatures.NONCE, signed[1])
                 .header(InstanceSignatures.SIGNATURE, signed[2])
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** Rows as little-endian float32, 4 bytes a value: what the wire carries between instances. */
-    static byte[] littleEndian(float[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asFloatBuffer().put(values);
-        return buffer.array();
-    }
-
-    static float[] floats(byte[] littleEndian) {
-        float[] values = new float[littleEndian.length / Float.BYTES];
-        ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return values;
     }
 }

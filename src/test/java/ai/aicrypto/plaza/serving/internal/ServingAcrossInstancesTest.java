@@ -28,6 +28,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.serving.InferenceGateway;
+import ai.aicrypto.plaza.serving.LittleEndianFloats;
 import ai.aicrypto.plaza.support.AppProcess;
 import ai.aicrypto.plaza.support.PredictApi;
 import ai.aicrypto.plaza.support.TestChain;
@@ -183,7 +184,7 @@ class ServingAcrossInstancesTest extends CreditTest {
                 .param(issued.workerId()).query().singleRow();
         String instance = (String) a.get("instance_id"), url = (String) a.get("instance_url");
         String key = jdbc.sql("SELECT weights_key FROM models WHERE listing_id = ?").param(wine.id()).query(String.class).single();
-        byte[] rows = ServingPeers.littleEndian(wine.preprocessing().encode(WineModel.record(7)));
+        byte[] rows = LittleEndianFloats.bytes(wine.preprocessing().encode(WineModel.record(7)));
         String path = ServingPeers.RUN_PATH + "?instance=" + instance + "&model=" + wine.id() + "&key=" + key + "&rows=1&width="
                 + wine.preprocessing().featureCount() + "&maxPrice=1";
         long calls = count("model_calls"), charges = count("credit_charges");
@@ -194,7 +195,7 @@ class ServingAcrossInstancesTest extends CreditTest {
                 .sign("POST", path, rows)).body()).as("signed with another secret").contains("bad signature");
         assertThat(forward(url, path, rows, new InstanceSignatures(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-2)))
                 .sign("POST", path, rows)).body()).as("signed two minutes ago").contains("outside the window");
-        byte[] otherRows = ServingPeers.littleEndian(wine.preprocessing().encode(WineModel.record(8)));
+        byte[] otherRows = LittleEndianFloats.bytes(wine.preprocessing().encode(WineModel.record(8)));
         assertThat(forward(url, path, otherRows, ours.sign("POST", path, rows)).body()).as("another body").contains("bad signature");
         String elsewhere = path.replace("instance=" + instance, "instance=" + peers.instanceId());
         assertThat(forward(url, elsewhere, rows, ours.sign("POST", elsewhere, rows)).statusCode()).as("meant for B").isEqualTo(401);

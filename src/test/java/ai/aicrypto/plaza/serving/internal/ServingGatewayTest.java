@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.serving.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
@@ -65,14 +66,22 @@ class ServingGatewayTest {
         assertThat(served.providerId()).as("the honest provider is the one paid").isEqualTo(HONEST.providerId());
     }
 
+    /**
+     * A poll whose answer does not fit its call is refused whole: the call fails at once (the plaza answers it instead,
+     * nothing reaches the caller from the worker), and the worker gets no call until it polls again.
+     */
     @Test
-    void anAnswerOfTheWrongSizeFailsTheAttemptInsteadOfReachingTheCaller() throws Exception {
-        CompletableFuture<List<ServingFleet.Assignment>> poll = gateway.poll(HONEST, poll(List.of()));
-        CompletableFuture<Optional<InferenceGateway.Served>> call =
-                CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2, 3, 4}, 2, BigDecimal.ONE));
-        ServingFleet.Assignment handed = poll.get(5, TimeUnit.SECONDS).get(0);
-        gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), new float[] {0.5f, 0.5f}, 2, 0, null))));
-        assertThat(call.get(5, TimeUnit.SECONDS)).as("one row of answers for two rows: the plaza answers instead").isEmpty();
+    void anAnswerOfTheWrongSizeOrNotFiniteIsRefusedAndTheCallFailsAtOnce() throws Exception {
+        for (float[] wrong : List.of(new float[] {0.5f, 0.5f}, new float[] {0.5f, Float.NaN, 0.5f, 0.5f})) {
+            CompletableFuture<List<ServingFleet.Assignment>> poll = gateway.poll(HONEST, poll(List.of()));
+            CompletableFuture<Optional<InferenceGateway.Served>> call =
+                    CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2, 3, 4}, 2, BigDecimal.ONE));
+            ServingFleet.Assignment handed = poll.get(5, TimeUnit.SECONDS).get(0);
+            assertThatThrownBy(() -> gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), wrong, 2, 0, null)))))
+                    .isInstanceOf(ServingFleet.RefusedResults.class);
+            assertThat(call.get(1, TimeUnit.SECONDS)).as("failed at once, not after the call timeout: the plaza answers").isEmpty();
+            assertThat(gateway.servingBound().pricePerGpuSecondAic()).as("no longer online").isEqualByComparingTo("0");
+        }
     }
 
     /** The caller's credit was checked against a price: a dearer worker (one that came online since) is not chosen. */
