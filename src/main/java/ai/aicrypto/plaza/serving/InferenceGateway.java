@@ -58,10 +58,12 @@ public interface InferenceGateway {
      * A model as a worker loads it.
      *
      * @param key        names the weights and the card stored with them (a new upload is a new key)
-     * @param inputWidth floats per encoded row
-     * @param weights    the decrypted weights, opened only when a worker loads the model
+     * @param inputWidth  floats per encoded row
+     * @param outputWidth floats per answered row (the card's classes, at least 2, or its targets): an answer of another
+     *                    width is refused, not read as other classes and charged
+     * @param weights     the decrypted weights, opened only when a worker loads the model
      */
-    record ModelToServe(String key, long modelId, String cardJson, int inputWidth, WeightsSource weights) {
+    record ModelToServe(String key, long modelId, String cardJson, int inputWidth, int outputWidth, WeightsSource weights) {
     }
 
     interface WeightsSource {

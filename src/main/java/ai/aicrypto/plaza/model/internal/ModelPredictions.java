@@ -349,8 +349,9 @@ class ModelPredictions implements ServableModels {
     }
 
     private InferenceGateway.ModelToServe toServe(long modelId, ModelService.StoredModel stored, Loaded model) {
+        int outputWidth = model.card().isClassification() ? Math.max(2, model.card().outputSize()) : model.card().outputSize();
         return new InferenceGateway.ModelToServe(stored.weightsKey(), modelId, stored.cardJson(),
-                model.preprocessing().featureCount(), () -> models.decryptWeights(modelId, stored));
+                model.preprocessing().featureCount(), outputWidth, () -> models.decryptWeights(modelId, stored));
     }
 
     /**

@@ -404,8 +404,8 @@ class ServingGateway implements InferenceGateway, ServingFleet {
         }
 
         /**
-         * Why an answer to a call this worker holds does not fit it (values for other than its rows, or one that is not
-         * a finite number), else null. Answers to calls it does not hold are ignored: they are never charged.
+         * Why an answer to a call this worker holds does not fit it (rows of another width than the model's, values for
+         * other than its rows, or one that is not a finite number), else null. Answers to calls it does not hold are ignored: they are never charged.
          */
         private String misfit(List<Result> results) {
             for (Result r : results) {
@@ -414,7 +414,11 @@ class ServingGateway implements InferenceGateway, ServingFleet {
                     continue;
                 }
                 float[] outputs = r.outputs();
-                if (outputs == null || r.width() < 1 || outputs.length != (long) r.width() * call.rowCount) {
+                if (r.width() != call.model.outputWidth()) {
+                    return "the answer to call " + r.call() + " has rows of width " + r.width() + ", the model's are "
+                            + call.model.outputWidth() + " wide";
+                }
+                if (outputs == null || outputs.length != (long) r.width() * call.rowCount) {
                     return "the answer to call " + r.call() + " has " + (outputs == null ? 0 : outputs.length)
                             + " values, not its " + call.rowCount + " rows of width " + r.width();
                 }

@@ -209,7 +209,7 @@ class ServingPeers {
                 switch (answer.statusCode()) {
                     case 200 -> {
                         Optional<InferenceGateway.Served> served = fit(json.readValue(answer.body(), InferenceGateway.Served.class),
-                                rowCount, maxPrice, (System.nanoTime() - started) / 1e9);
+                                rowCount, model.outputWidth(), maxPrice, (System.nanoTime() - started) / 1e9);
                         if (served.isPresent()) {
                             return new Forwarded(served, false);
                         }
@@ -231,12 +231,12 @@ class ServingPeers {
     }
 
     /**
-     * A peer's answer as the caller will be charged for it: the values its rows need, at a price the caller's credit
+     * A peer's answer as the caller will be charged for it: the values its rows need, of the model's width, at a price the caller's credit
      * was checked against, its GPU-seconds never more than this instance saw pass (as for its own workers).
      */
-    private static Optional<InferenceGateway.Served> fit(InferenceGateway.Served s, int rowCount, BigDecimal maxPrice,
+    private static Optional<InferenceGateway.Served> fit(InferenceGateway.Served s, int rowCount, int width, BigDecimal maxPrice,
                                                          double measuredSeconds) {
-        if (s.outputs() == null || s.width() < 1 || s.outputs().length != (long) s.width() * rowCount
+        if (s.outputs() == null || s.width() != width || s.outputs().length != (long) width * rowCount
                 || s.pricePerGpuSecondAic() == null || s.pricePerGpuSecondAic().signum() < 0
                 || s.pricePerGpuSecondAic().compareTo(maxPrice) > 0) {
             return Optional.empty();

@@ -9,10 +9,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -21,9 +19,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestCompetitions;
-import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,22 +41,12 @@ import org.springframework.test.context.TestPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // The tests move training on themselves ({@link DataCompetitions#advance}); the scheduled turn would race the timeout test.
 @TestPropertySource(properties = "plaza.competition.training-poll=1h")
-class DataCompetitionTest extends IntegrationTest {
+class DataCompetitionTest extends DataCompetitionTestSupport {
 
     private static final int WAIT_SECONDS = 600;
 
     @LocalServerPort
     int port;
-    @Autowired
-    TestUsers users;
-    @Autowired
-    CompetitionService competitions;
-    @Autowired
-    TeamService teams;
-    @Autowired
-    SubmissionService submissions;
-    @Autowired
-    DataCompetitions data;
     @Autowired
     Datasets datasets;
     @Autowired
@@ -276,44 +262,5 @@ class DataCompetitionTest extends IntegrationTest {
     private void assertHostingRefused(CompetitionForm form, String key) {
         assertThatThrownBy(() -> host(form)).isInstanceOfSatisfying(UserFacingException.class,
                 e -> assertThat(e.messageKey()).isEqualTo(key));
-    }
-
-    private AccountPrincipal joined(Competition c) {
-        AccountPrincipal member = users.member();
-        teams.join(c, member, true, competitions.now());
-        return member;
-    }
-
-    private void assertRefused(Competition c, AccountPrincipal who, long datasetId, String key, Object... args) {
-        assertThatThrownBy(() -> submissions.submitData(c, who, datasetId, "")).isInstanceOfSatisfying(UserFacingException.class, e -> {
-            assertThat(e.messageKey()).isEqualTo(key);
-            if (args.length > 0) {
-                assertThat(e.args()).startsWith(args);
-            }
-        });
-    }
-
-    private boolean ended(long submissionId) {
-        return List.of("SCORED", "FAILED").contains(statusOf(submissionId));
-    }
-
-    private String statusOf(long submissionId) {
-        return jdbc.sql("SELECT status FROM submissions WHERE id = ?").param(submissionId).query(String.class).single();
-    }
-
-    private String failure(long submissionId) {
-        return jdbc.sql("SELECT coalesce(failure, '') FROM submissions WHERE id = ?").param(submissionId).query(String.class).single();
-    }
-
-    private double score(long submissionId) {
-        return jdbc.sql("SELECT public_score FROM submissions WHERE id = ?").param(submissionId).query(Double.class).single();
-    }
-
-    private String body(String path, AccountPrincipal who) throws Exception {
-        var request = get(path);
-        if (who != null) {
-            request.with(user(who));
-        }
-        return mvc.perform(request).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
@@ -23,9 +22,7 @@ import ai.aicrypto.plaza.dataset.format.ImageFolderOptions;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.support.ConvReference;
 import ai.aicrypto.plaza.support.ImageFolderZips;
-import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestCompetitions;
-import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,23 +45,13 @@ import org.springframework.test.context.TestPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // The test moves training on itself ({@link DataCompetitions#advance}).
 @TestPropertySource(properties = "plaza.competition.training-poll=1h")
-class ImageDataCompetitionTest extends IntegrationTest {
+class ImageDataCompetitionTest extends DataCompetitionTestSupport {
 
     private static final int HOST_IMAGES = 300, TEST = 60, PARTICIPANT_FROM = HOST_IMAGES + TEST, PARTICIPANT_IMAGES = 600;
     private static final int WAIT_SECONDS = 900;
 
     @LocalServerPort
     int port;
-    @Autowired
-    TestUsers users;
-    @Autowired
-    CompetitionService competitions;
-    @Autowired
-    TeamService teams;
-    @Autowired
-    SubmissionService submissions;
-    @Autowired
-    DataCompetitions data;
     @Autowired
     Datasets datasets;
     @Autowired
@@ -119,7 +106,7 @@ class ImageDataCompetitionTest extends IntegrationTest {
         long aliceModel = jdbc.sql("SELECT model_id FROM submissions WHERE id = ?").param(aliceEntry).query(Long.class).single();
         assertThat(jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(aliceModel).query(Long.class).single())
                 .as("the CNN trained on Alice's images is hers").isEqualTo(alice.id());
-        String board = body("/competitions/" + c.slug() + "/leaderboard");
+        String board = body("/competitions/" + c.slug() + "/leaderboard", null);
         assertThat(board.indexOf("Fashion as labelled")).as(board).isPositive().isLessThan(board.indexOf("Fashion one class off"));
     }
 
@@ -217,12 +204,6 @@ class ImageDataCompetitionTest extends IntegrationTest {
         }
     }
 
-    private AccountPrincipal joined(Competition c) {
-        AccountPrincipal member = users.member();
-        teams.join(c, member, true, competitions.now());
-        return member;
-    }
-
     private UserFacingException refusal(Competition c, AccountPrincipal who, long datasetId) {
         try {
             submissions.submitData(c, who, datasetId, "");
@@ -234,25 +215,5 @@ class ImageDataCompetitionTest extends IntegrationTest {
 
     private String text(UserFacingException e, Locale locale) {
         return messages.getMessage(e.messageKey(), e.args(), locale);
-    }
-
-    private boolean ended(long submissionId) {
-        return List.of("SCORED", "FAILED").contains(statusOf(submissionId));
-    }
-
-    private String statusOf(long submissionId) {
-        return jdbc.sql("SELECT status FROM submissions WHERE id = ?").param(submissionId).query(String.class).single();
-    }
-
-    private String failure(long submissionId) {
-        return jdbc.sql("SELECT coalesce(failure, '') FROM submissions WHERE id = ?").param(submissionId).query(String.class).single();
-    }
-
-    private double score(long submissionId) {
-        return jdbc.sql("SELECT public_score FROM submissions WHERE id = ?").param(submissionId).query(Double.class).single();
-    }
-
-    private String body(String path) throws Exception {
-        return mvc.perform(get(path)).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
     }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -25,10 +24,8 @@ import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.platform.UserFacingException;
-import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestCompetitions;
-import ai.aicrypto.plaza.support.TestUsers;
 import ai.aicrypto.plaza.support.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * can neither fund the pool nor take anything from it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class TrainingPoolTest extends IntegrationTest {
+class TrainingPoolTest extends DataCompetitionTestSupport {
 
     private static final int TREASURY = 0, HOST = 2, PROVIDER = 3, OTHER_HOST = 4, STRANGER = 5;
     private static final BigInteger AIC = TestChain.AIC;
@@ -66,16 +63,6 @@ class TrainingPoolTest extends IntegrationTest {
 
     @LocalServerPort
     int port;
-    @Autowired
-    TestUsers users;
-    @Autowired
-    CompetitionService competitions;
-    @Autowired
-    TeamService teams;
-    @Autowired
-    SubmissionService submissions;
-    @Autowired
-    DataCompetitions data;
     @Autowired
     HostTools hostTools;
     @Autowired
@@ -246,21 +233,6 @@ class TrainingPoolTest extends IntegrationTest {
                 e -> assertThat(e.messageKey()).isEqualTo(key));
     }
 
-    private AccountPrincipal joined(Competition c) {
-        AccountPrincipal member = users.member();
-        teams.join(c, member, true, competitions.now());
-        return member;
-    }
-
-    private void assertRefused(Competition c, AccountPrincipal who, long datasetId, String key, Object... args) {
-        assertThatThrownBy(() -> submissions.submitData(c, who, datasetId, "")).isInstanceOfSatisfying(UserFacingException.class, e -> {
-            assertThat(e.messageKey()).isEqualTo(key);
-            if (args.length > 0) {
-                assertThat(e.args()).startsWith(args);
-            }
-        });
-    }
-
     private void assertNothingStoredFor(Competition c, AccountPrincipal who) {
         assertThat(jdbc.sql("SELECT count(*) FROM submissions WHERE competition_id = ? AND submitter_id = ?").params(c.id(), who.id())
                 .query(Long.class).single()).isZero();
@@ -289,17 +261,5 @@ class TrainingPoolTest extends IntegrationTest {
 
     private String poolStatus(long pool) {
         return jdbc.sql("SELECT status FROM training_pools WHERE id = ?").param(pool).query(String.class).single();
-    }
-
-    private boolean ended(long submissionId) {
-        return List.of("SCORED", "FAILED").contains(statusOf(submissionId));
-    }
-
-    private String statusOf(long submissionId) {
-        return jdbc.sql("SELECT status FROM submissions WHERE id = ?").param(submissionId).query(String.class).single();
-    }
-
-    private String body(String path, AccountPrincipal who) throws Exception {
-        return mvc.perform(get(path).with(user(who))).andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
     }
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +32,7 @@ class ServingGatewayTest {
 
     private static final ServingFleet.ServingWorker HONEST = new ServingFleet.ServingWorker(1, 10, BigDecimal.ONE);
     private static final ServingFleet.ServingWorker FORGER = new ServingFleet.ServingWorker(2, 20, BigDecimal.ONE);
-    private static final InferenceGateway.ModelToServe MODEL = new InferenceGateway.ModelToServe("model-7-weights", 7, "{}", 2,
+    private static final InferenceGateway.ModelToServe MODEL = new InferenceGateway.ModelToServe("model-7-weights", 7, "{}", 2, 2,
             () -> new ByteArrayInputStream(new byte[0]));
 
     private static final ServingProperties PROPERTIES =
@@ -72,12 +73,16 @@ class ServingGatewayTest {
      */
     @Test
     void anAnswerOfTheWrongSizeOrNotFiniteIsRefusedAndTheCallFailsAtOnce() throws Exception {
-        for (float[] wrong : List.of(new float[] {0.5f, 0.5f}, new float[] {0.5f, Float.NaN, 0.5f, 0.5f})) {
+        // (too few values; a NaN; the model's two classes answered as four values of width 1, which would read as one class)
+        List<Map.Entry<float[], Integer>> answers = List.of(Map.entry(new float[] {0.5f, 0.5f}, 2),
+                Map.entry(new float[] {0.5f, Float.NaN, 0.5f, 0.5f}, 2), Map.entry(new float[] {0.5f, 0.5f}, 1));
+        for (Map.Entry<float[], Integer> wrong : answers) {
             CompletableFuture<List<ServingFleet.Assignment>> poll = gateway.poll(HONEST, poll(List.of()));
             CompletableFuture<Optional<InferenceGateway.Served>> call =
                     CompletableFuture.supplyAsync(() -> gateway.run(MODEL, new float[] {1, 2, 3, 4}, 2, BigDecimal.ONE));
             ServingFleet.Assignment handed = poll.get(5, TimeUnit.SECONDS).get(0);
-            assertThatThrownBy(() -> gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), wrong, 2, 0, null)))))
+            assertThatThrownBy(() -> gateway.poll(HONEST, poll(List.of(new ServingFleet.Result(handed.call(), wrong.getKey(),
+                    wrong.getValue(), 0, null)))))
                     .isInstanceOf(ServingFleet.RefusedResults.class);
             assertThat(call.get(1, TimeUnit.SECONDS)).as("failed at once, not after the call timeout: the plaza answers").isEmpty();
             assertThat(gateway.servingBound().pricePerGpuSecondAic()).as("no longer online").isEqualByComparingTo("0");
