@@ -33,7 +33,8 @@ class ScheduledWorkIsLeasedTest {
             Map.entry("PrizeEscrow.payOutSoon", "only asks ChainSends for the task, which takes the lease"),
             Map.entry("AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease"),
             Map.entry("UsageSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease"),
-            Map.entry("RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease"));
+            Map.entry("RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease"),
+            Map.entry("TrainingPoolService.refundEndedSoon", "only asks ChainSends for the task, which takes the lease"));
 
     @Test
     void everyScheduledMethodTakesALeaseOfItsOwnNameOrIsNamedAsAnException() throws Exception {
