@@ -30,8 +30,10 @@ class IdleCommandTest {
 
             idle.suspend();
             // Every process of the tree stops. The loop's short-lived sleeps come and go (and sh may exec the inner
-            // shell), so which descendants exist is a matter of timing: those alive must all be stopped.
-            waitUntil(() -> state(idle.pid()) == 'T' && tree.descendants().allMatch(p -> !p.isAlive() || state(p.pid()) == 'T'));
+            // shell), so which descendants exist is a matter of timing: those alive must all be stopped. A sleep that ended
+            // as the tree stopped stays a zombie (Z) until its stopped shell reaps it: it runs nothing.
+            waitUntil(() -> state(idle.pid()) == 'T'
+                    && tree.descendants().allMatch(p -> !p.isAlive() || state(p.pid()) == 'T' || state(p.pid()) == 'Z'));
             long frozen = read(counter);
             assertEquals(frozen, read(counter), "a stopped loop writes nothing");
 
