@@ -204,15 +204,18 @@ class CompetitionTest extends PlazaBrowserTest {
         });
     }
 
+    /**
+     * The teams of a leaderboard, top first, the baseline left out. Read in one script: the board is swapped live as
+     * scores arrive, so rows found one call earlier may be gone (stale) by the next.
+     */
+    @SuppressWarnings("unchecked")
     private List<String> leaderboardTeams(String table) {
-        List<String> teams = new ArrayList<>();
-        for (WebElement row : driver.findElements(By.cssSelector(table + " tr"))) {
-            List<WebElement> cells = row.findElements(By.tagName("td"));
-            if (cells.size() > 1 && !row.getAttribute("class").contains("baseline")) {
-                teams.add(cells.get(1).getText().trim());
-            }
-        }
-        return teams;
+        return new ArrayList<>((List<String>) ((JavascriptExecutor) driver).executeScript("""
+                return Array.from(document.querySelectorAll(arguments[0] + ' tr'))
+                    .filter(row => !row.classList.contains('baseline'))
+                    .map(row => row.querySelectorAll('td'))
+                    .filter(cells => cells.length > 1)
+                    .map(cells => cells[1].innerText.trim());""", table));
     }
 
     /** Ids r0..r39, the class alternating cat/dog. */
