@@ -5,6 +5,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import javax.sql.DataSource;
 
+import jakarta.annotation.PreDestroy;
+
 import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
@@ -44,20 +46,28 @@ class AsyncConfiguration {
     }
 
     /**
+     * Extends the leases of {@link #leasedTasks} on a thread of its own. Not a bean: a ScheduledExecutorService bean
+     * would become the scheduler of every {@code @Scheduled} method and the executor of every event listener (Spring
+     * picks one up where no TaskScheduler or TaskExecutor is declared, and Spring Boot then declares neither), so a
+     * slow task would hold up the chain's log reading and the leases' keep-alive alike.
+     */
+    private final ScheduledExecutorService leaseKeepAlive = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lease-keep-alive");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
      * The same leases for work that is not a scheduled method (the chain-sending tasks), extended while the work runs
      * (at half their lockAtMostFor), so that a long run keeps its lease and a dead instance's is free soon.
      */
     @Bean
-    LockingTaskExecutor leasedTasks(JdbcTemplateLockProvider leases, ScheduledExecutorService leaseKeepAlive) {
+    LockingTaskExecutor leasedTasks(JdbcTemplateLockProvider leases) {
         return new DefaultLockingTaskExecutor(new KeepAliveLockProvider(leases, leaseKeepAlive));
     }
 
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService leaseKeepAlive() {
-        return Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "lease-keep-alive");
-            thread.setDaemon(true);
-            return thread;
-        });
+    @PreDestroy
+    void stopLeaseKeepAlive() {
+        leaseKeepAlive.shutdownNow();
     }
 }

@@ -307,7 +307,11 @@ public class LiveUpdates implements SmartLifecycle {
                 }
             } catch (IOException | RuntimeException e) {
                 queue.clear();
-                emitter.completeWithError(e);
+                try {
+                    emitter.completeWithError(e);
+                } catch (IllegalStateException containerEndedIt) {
+                    // The container had already ended the request (the browser left): nothing more to close.
+                }
                 return;
             } finally {
                 sending.set(false);

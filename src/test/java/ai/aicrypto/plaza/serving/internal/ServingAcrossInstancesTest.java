@@ -242,10 +242,12 @@ class ServingAcrossInstancesTest extends CreditTest {
             assertThat(here.get("servedBy").asString()).as("B's own holds it now").isEqualTo("worker-" + issuedB.workerId());
             assertThat(here.get("coldStart").asBoolean()).isFalse();
 
-            // Once A has read B's routes (its own heartbeat after B listed the model), A forwards the model to B.
+            // Once A has read B's routes (its own heartbeat after B's heartbeat listed the model), A forwards the model to B.
             String key = jdbc.sql("SELECT weights_key FROM models WHERE listing_id = ?").param(other.id()).query(String.class).single();
-            java.sql.Timestamp listed = jdbc.sql("SELECT now() FROM serving_routes WHERE worker_id = ? AND ? = ANY(models)")
-                    .params(issuedB.workerId(), key).query(java.sql.Timestamp.class).single();
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                    "SELECT count(*) FROM serving_routes WHERE worker_id = ? AND ? = ANY(models)")
+                    .params(issuedB.workerId(), key).query(Long.class).single() == 1);
+            java.sql.Timestamp listed = jdbc.sql("SELECT now()").query(java.sql.Timestamp.class).single();
             await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT seen_at > ? FROM serving_routes WHERE worker_id = ?")
                     .params(listed, issued.workerId()).query(Boolean.class).single());
             JsonNode warmOnB = predict(instanceA.url(), other, 7);

@@ -41,7 +41,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
             var openSale = driver.findElement(By.id("open-sale"));
             openSale.click();
             // The wallet sends the transaction, then the panel is fetched again.
-            slow.withMessage(() -> "the panel said: " + statusLine()).until(ExpectedConditions.stalenessOf(openSale));
+            slow.withMessage(() -> "the panel said: " + panelText()).until(ExpectedConditions.stalenessOf(openSale));
             slow.until(d -> {
                 openListing(dataset);
                 return !d.findElements(By.id("sale-open")).isEmpty();
@@ -58,7 +58,7 @@ class LicensePurchaseTest extends PlazaBrowserTest {
         assertEquals(404, downloadStatus(dataset), "no download before the purchase");
 
         driver.findElement(By.id("buy-license")).click();
-        slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("purchase-pending")).isEmpty() || !d.findElements(By.id("licensed")).isEmpty());
+        slow.withMessage(() -> "the panel said: " + panelText()).until(d -> !d.findElements(By.id("purchase-pending")).isEmpty() || !d.findElements(By.id("licensed")).isEmpty());
         screenshot("buyer-purchase-pending");
         slow.until(d -> !d.findElements(By.id("licensed")).isEmpty());
         screenshot("buyer-licensed");
@@ -75,8 +75,9 @@ class LicensePurchaseTest extends PlazaBrowserTest {
         assertEquals(404, downloadStatus(dataset), "a member without a license is refused the download");
     }
 
-    private String statusLine() {
-        return driver.findElements(By.id("market-status")).stream().map(e -> e.getText()).findFirst().orElse("");
+    /** The license panel's text: its state (pending, failed, licensed) and its status line. */
+    private String panelText() {
+        return driver.findElements(By.id("license-panel")).stream().map(e -> e.getText()).findFirst().orElse("(no panel)");
     }
 
     private String sensorDatasetPath() {
