@@ -10,6 +10,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -18,6 +20,7 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.compute.TrainingJobs;
+import ai.aicrypto.plaza.compute.TrainingPools;
 import ai.aicrypto.plaza.compute.internal.SweepPlan;
 import ai.aicrypto.plaza.compute.internal.Sweeps;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
@@ -53,6 +56,8 @@ class AuthorizationTest extends IntegrationTest {
     Models models;
     @Autowired
     TrainingJobs trainingJobs;
+    @Autowired
+    TrainingPools pools;
     @Autowired
     Sweeps sweeps;
     @Autowired
@@ -132,6 +137,11 @@ class AuthorizationTest extends IntegrationTest {
         // Only the requester deposits (this context has no chain: a message, not a permit), and never without a wallet.
         for (String step : List.of("/deposit/permit", "/deposit/transaction", "/deposit")) {
             expect(r -> jsonPost("/jobs/" + job + step), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
+        }
+        // A training pool's deposit steps, the same: only its owner is answered.
+        long pool = pools.open(owner.id(), BigDecimal.ONE, 2, Instant.now().plus(Duration.ofDays(3)), "pool");
+        for (String step : List.of("/deposit/permit", "/deposit/transaction", "/deposit")) {
+            expect(r -> jsonPost("/pools/" + pool + step), REDIRECT, BAD_INPUT, HIDDEN, HIDDEN);
         }
         assertThat(count("job_deposits")).isZero();
         // Admins may look but not cancel; the requester's cancel comes last, as it ends the job.

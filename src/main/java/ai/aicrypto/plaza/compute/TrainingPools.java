@@ -40,9 +40,11 @@ public interface TrainingPools {
     /**
      * @param committedAic what its jobs have taken: the budget of each job not ended, the cost paid for each ended one
      * @param depositPending whether a deposit the owner's wallet sent awaits the chain
+     * @param refusedDeposit why the owner's latest refused deposit was refused (too-little, too-short, funded-already)
+     *                       while it is being sent back; null when none is
      */
     record Pool(long id, long ownerId, BigDecimal jobBudgetAic, int jobs, Instant closesAt, Status status,
-                BigDecimal committedAic, boolean depositPending) {
+                BigDecimal committedAic, boolean depositPending, String refusedDeposit) {
 
         public BigDecimal totalAic() {
             return jobBudgetAic.multiply(BigDecimal.valueOf(jobs));

@@ -85,6 +85,11 @@ public class JobDeposits {
     public Permit permit(long userId, Kind kind, long id, String walletAddress) {
         BigInteger budget = awaiting(userId, kind, id).amount();
         String wallet = ownWallet(userId, walletAddress);
+        // The escrow takes one deposit per wallet and id, ever: another would revert. (A refused deposit gives the pool a
+        // new id, unless something else was under the old one.)
+        if (kind == Kind.POOL && chain.escrowedJob(wallet, id).status() != Chain.EscrowStatus.NONE) {
+            throw new UserFacingException(null, "pool.error.deposit-held");
+        }
         BigInteger balance = chain.aicBalance(wallet);
         if (balance.compareTo(budget) < 0) {
             throw new UserFacingException(null, "job.deposit.error.insufficient-aic", Aic.format(balance), Aic.format(budget));
@@ -246,7 +251,7 @@ public class JobDeposits {
         if (!reverted.event().equals(ChainLog.JobFunded.class.getSimpleName())) {
             return;
         }
-        jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ? AND log_index = ?")
+        jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ? AND log_index = ? AND status = 'CONFIRMED'")
                 .params(reverted.txHash(), reverted.logIndex()).query(Long.class).optional().ifPresent(escrowId -> {
                     jobs.depositDropped(escrowId);
                     pools.depositDropped(escrowId);

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -101,7 +102,7 @@ public class TrainingPoolService implements TrainingPools {
                         SELECT id, owner_id, job_budget_aic, jobs, closes_at, status FROM training_pools WHERE id = ?""" + lock)
                 .param(poolId)
                 .query((rs, n) -> new Pool(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3), rs.getInt(4),
-                        rs.getTimestamp(5).toInstant(), Status.valueOf(rs.getString(6)), BigDecimal.ZERO, false))
+                        rs.getTimestamp(5).toInstant(), Status.valueOf(rs.getString(6)), BigDecimal.ZERO, false, null))
                 .optional();
         // A job not ended holds its whole budget; an ended one what its provider is paid (capped at the budget, as the
         // release is), nothing when it ended unpaid.
@@ -114,7 +115,9 @@ public class TrainingPoolService implements TrainingPools {
                                 FROM training_jobs j WHERE j.escrow_job_id = ?""")
                         .param(poolId).query(BigDecimal.class).single(),
                 jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'PENDING')")
-                        .param(poolId).query(Boolean.class).single()));
+                        .param(poolId).query(Boolean.class).single(),
+                jdbc.sql("SELECT reason FROM job_deposits WHERE pool_id = ? AND status = 'REFUSED' ORDER BY id DESC LIMIT 1")
+                        .param(poolId).query(String.class).optional().orElse(null)));
     }
 
     @Override
@@ -166,8 +169,10 @@ public class TrainingPoolService implements TrainingPools {
 
     /**
      * A confirmed deposit under a pool's id. Only the owner's deposit of the whole pool, reclaimable no earlier than the
-     * pool's close plus a job's deposit time, funds it; anything else is quarantined and changes nothing (its depositor
-     * can reclaim it after its deadline).
+     * pool's close plus a job's deposit time, funds it. Another deposit from the owner's own wallets is refused and sent
+     * back by the next refund round, and a pool still awaiting its deposit takes a new id: the escrow takes one deposit
+     * per wallet and id, ever, so under the old one the owner's wallet could never fund it. A deposit from any other
+     * wallet is quarantined and changes nothing (its depositor can reclaim it after its deadline).
      */
     void funded(ChainLog.JobFunded funded) {
         record Row(long ownerId, BigDecimal totalAic, Instant closesAt, String status) {
@@ -176,33 +181,59 @@ public class TrainingPoolService implements TrainingPools {
                 .param(funded.jobId())
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getBigDecimal(2), rs.getTimestamp(3).toInstant(), rs.getString(4)))
                 .single();
-        String refusal = null;
         if (!accounts.wallets(pool.ownerId()).contains(funded.requester())) {
-            refusal = "deposited from " + funded.requester() + ", a wallet not linked to the pool's owner";
-        } else if (!pool.status().equals(Status.AWAITING_DEPOSIT.name())) {
-            refusal = "pool " + funded.jobId() + " is " + pool.status().toLowerCase() + " already";
-        } else if (funded.budget().compareTo(Aic.toWei(pool.totalAic())) < 0) {
-            refusal = "the deposit of " + Aic.format(funded.budget()) + " AIC is less than the pool";
-        } else if (Instant.ofEpochSecond(funded.deadline())
-                .isBefore(pool.closesAt().plus(properties.escrow().reclaimAfter()).minus(CLOCK_SKEW))) {
-            refusal = "the deposit could be reclaimed before the pool closes and its last jobs are settled";
-        }
-        if (refusal != null) {
-            quarantine.add(funded, refusal + "; the pool is not affected, the depositor can reclaim it after its deadline");
+            quarantine.add(funded, "deposited from " + funded.requester() + ", a wallet not linked to the pool's owner; "
+                    + "the pool is not affected, the depositor can reclaim it after its deadline");
             return;
         }
+        String refused = null; // the reason, as the last part of its message key
+        if (!pool.status().equals(Status.AWAITING_DEPOSIT.name())) {
+            refused = "funded-already";
+        } else if (funded.budget().compareTo(Aic.toWei(pool.totalAic())) < 0) {
+            refused = "too-little";
+        } else if (Instant.ofEpochSecond(funded.deadline())
+                .isBefore(pool.closesAt().plus(properties.escrow().reclaimAfter()).minus(CLOCK_SKEW))) {
+            refused = "too-short";
+        }
         jdbc.sql("""
-                        INSERT INTO job_deposits (job_id, wallet, tx_hash, status, amount_wei, log_index, settled_at, reclaimable_at)
-                        VALUES (?, ?, ?, 'CONFIRMED', ?, ?, now(), ?)
-                        ON CONFLICT (tx_hash) DO UPDATE SET status = 'CONFIRMED', reason = NULL, amount_wei = EXCLUDED.amount_wei,
-                            log_index = EXCLUDED.log_index, settled_at = now(), reclaimable_at = EXCLUDED.reclaimable_at""")
-                .params(funded.jobId(), funded.requester(), funded.txHash(), new BigDecimal(funded.budget()), funded.logIndex(),
+                        INSERT INTO job_deposits (job_id, pool_id, wallet, tx_hash, status, reason, amount_wei, log_index, settled_at,
+                                                  reclaimable_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)
+                        ON CONFLICT (tx_hash) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+                            pool_id = EXCLUDED.pool_id, amount_wei = EXCLUDED.amount_wei, log_index = EXCLUDED.log_index, settled_at = now(),
+                            reclaimable_at = EXCLUDED.reclaimable_at, return_tx_hash = NULL""")
+                .params(funded.jobId(), funded.jobId(), funded.requester(), funded.txHash(), refused == null ? "CONFIRMED" : "REFUSED",
+                        refused, new BigDecimal(funded.budget()), funded.logIndex(),
                         Timestamp.from(Instant.ofEpochSecond(funded.deadline())))
                 .update();
+        if (refused != null) {
+            log.info("Training pool {}: deposit {} of {} AIC from its owner refused ({}); it is sent back", funded.jobId(),
+                    funded.txHash(), Aic.format(funded.budget()), refused);
+            renumberAwaiting(funded.jobId());
+            return;
+        }
         jdbc.sql("UPDATE training_pools SET status = 'FUNDED' WHERE id = ?").param(funded.jobId()).update();
         // Jobs a reorganisation sent back to waiting (see JobDeposits) are queued again.
         queue.depositConfirmed(funded.jobId());
         log.info("Training pool {} funded with {} AIC from {}", funded.jobId(), Aic.format(funded.budget()), funded.requester());
+    }
+
+    /**
+     * Gives a pool awaiting its deposit a new id, from the jobs' sequence as every pool's (its competition and its refused
+     * deposits follow, ON UPDATE CASCADE). Not while anything else is under the old id: a deposit the browser reported
+     * (it would arrive under an id no pool has) or a job a reorganisation sent back to waiting for the pool's deposit.
+     */
+    private void renumberAwaiting(long poolId) {
+        Long renumbered = jdbc.sql("""
+                        UPDATE training_pools SET id = nextval('training_jobs_id_seq')
+                        WHERE id = ? AND status = 'AWAITING_DEPOSIT'
+                          AND NOT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status IN ('PENDING', 'CONFIRMED'))
+                          AND NOT EXISTS (SELECT 1 FROM training_jobs WHERE escrow_job_id = ?)
+                        RETURNING id""")
+                .params(poolId, poolId, poolId).query(Long.class).optional().orElse(null);
+        if (renumbered != null) {
+            log.info("Training pool {} awaits its deposit under the escrow id {} now", poolId, renumbered);
+        }
     }
 
     /** A reorganisation dropped the pool's deposit: it takes no jobs until the deposit is confirmed again. */
@@ -217,15 +248,16 @@ public class TrainingPoolService implements TrainingPools {
 
     /**
      * Sends the refund of what is left in each pool that has closed, once every job it paid has ended and every payment
-     * from it is settled (so the refund never overtakes a payment); the pool is REFUNDED from the confirmed log.
+     * from it is settled (so the refund never overtakes a payment), and of each refused deposit; the pool is REFUNDED,
+     * a refused deposit RETURNED, from the confirmed log.
      */
     synchronized void refundEnded() {
         if (!required()) {
             return;
         }
-        record Ended(long id, String wallet) {
+        record Due(long id, String wallet) {
         }
-        List<Ended> ended = jdbc.sql("""
+        List<Due> due = new ArrayList<>(jdbc.sql("""
                         SELECT p.id, d.wallet FROM training_pools p
                         JOIN job_deposits d ON d.job_id = p.id AND d.status = 'CONFIRMED'
                         WHERE p.status = 'FUNDED' AND p.closes_at <= ?
@@ -236,8 +268,11 @@ public class TrainingPoolService implements TrainingPools {
                                             AND s.state IN ('DUE', 'HELD_NO_WALLET'))
                         ORDER BY p.closes_at LIMIT 50""")
                 .param(Timestamp.from(clock.instant()))
-                .query((rs, n) -> new Ended(rs.getLong(1), rs.getString(2))).list();
-        for (Ended pool : ended) {
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2))).list());
+        // Deposits the owner's wallets made that did not fund their pool go back as well.
+        due.addAll(jdbc.sql("SELECT job_id, wallet FROM job_deposits WHERE status = 'REFUSED' ORDER BY id LIMIT 50")
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2))).list());
+        for (Due pool : due) {
             try {
                 if (chain.escrowedJob(pool.wallet(), pool.id()).status() == Chain.EscrowStatus.FUNDED) {
                     chain.refundJob(pool.wallet(), pool.id());
@@ -246,7 +281,7 @@ public class TrainingPoolService implements TrainingPools {
                 log.warn("Cannot refund training pools now: {}", e.getMessage());
                 return;
             } catch (RuntimeException e) {
-                log.warn("Refund of training pool {} failed; trying again later: {}", pool.id(), e.getMessage());
+                log.warn("Refund of training pool {} to {} failed; trying again later: {}", pool.id(), pool.wallet(), e.getMessage());
             }
         }
     }
@@ -263,7 +298,18 @@ public class TrainingPoolService implements TrainingPools {
         ended(reclaimed.jobId(), reclaimed.requester(), Status.RECLAIMED, reclaimed.txHash());
     }
 
+    /** A reorganisation dropped a refund or a reclaim: the pool is funded again, a refused deposit due again. */
+    @ApplicationModuleListener
+    void on(ChainLog.Reverted reverted) {
+        jdbc.sql("UPDATE training_pools SET status = 'FUNDED', refund_tx_hash = NULL WHERE refund_tx_hash = ?")
+                .param(reverted.txHash()).update();
+        jdbc.sql("UPDATE job_deposits SET status = 'REFUSED', return_tx_hash = NULL WHERE return_tx_hash = ? AND status = 'RETURNED'")
+                .param(reverted.txHash()).update();
+    }
+
     private void ended(long poolId, String depositor, Status status, String txHash) {
+        jdbc.sql("UPDATE job_deposits SET status = 'RETURNED', return_tx_hash = ? WHERE job_id = ? AND wallet = ? AND status = 'REFUSED'")
+                .params(txHash, poolId, depositor).update();
         jdbc.sql("""
                         UPDATE training_pools SET status = ?, refund_tx_hash = ? WHERE id = ? AND status = 'FUNDED'
                           AND EXISTS (SELECT 1 FROM job_deposits d WHERE d.job_id = ? AND d.wallet = ? AND d.status = 'CONFIRMED')""")

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.math.BigDecimal;
@@ -24,6 +23,7 @@ import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import ai.aicrypto.plaza.support.DepositSteps;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestCompetitions;
 import ai.aicrypto.plaza.support.WorkerProcess;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * submissions open only once the chain confirmed it; each submission's job is paid from it to the GPU provider
  * (JobEscrow.release), the submitters pay nothing; a submission the pool cannot cover is refused with nothing stored,
  * what a job did not spend stays in the pool, and the rest goes back to the host when the competition ends. Strangers
- * can neither fund the pool nor take anything from it.
+ * can neither fund the pool nor take anything from it; a deposit the host sent by hand that does not fund it goes back.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TrainingPoolTest extends DataCompetitionTestSupport {
@@ -83,13 +82,12 @@ class TrainingPoolTest extends DataCompetitionTestSupport {
         chain.fund(TestChain.address(STRANGER), AIC.multiply(BigInteger.valueOf(10)));
         long reference = WineSplit.upload(datasets, host.id(), tmp, "Wine training rows", WineSplit.training(UnaryOperator.identity()));
         Competition c = host(host, dataForm(reference, new BigDecimal("3"), 2));
-        long pool = jdbc.sql("SELECT training_pool_id FROM data_competitions WHERE competition_id = ?").param(c.id())
-                .query(Long.class).single();
-        assertThat(jdbc.sql("SELECT count(*) FROM training_jobs WHERE id = ?").param(pool).query(Long.class).single())
+        long firstId = poolOf(c);
+        assertThat(jdbc.sql("SELECT count(*) FROM training_jobs WHERE id = ?").param(firstId).query(Long.class).single())
                 .as("a pool's escrow id is never a job's").isZero();
 
         // Before the deposit: the host is asked for it, and a data submission is refused with nothing stored.
-        assertThat(body("/competitions/" + c.slug(), host)).contains("id=\"training-pool-panel\"").contains("data-pool=\"" + pool + "\"")
+        assertThat(body("/competitions/" + c.slug(), host)).contains("id=\"training-pool-panel\"").contains("data-pool=\"" + firstId + "\"")
                 .contains("Deposit 6 AIC with MetaMask").contains("awaiting the host&#39;s deposit");
         AccountPrincipal alice = joined(c), bob = joined(c), carol = joined(c);
         assertThat(body("/competitions/" + c.slug(), alice)).doesNotContain("id=\"training-pool-panel\"");
@@ -102,14 +100,42 @@ class TrainingPoolTest extends DataCompetitionTestSupport {
         assertNothingStoredFor(c, alice);
 
         // A stranger may not fund it: the steps say there is no such pool, and a deposit sent under its id is quarantined.
-        step(pool, "permit", stranger, Map.of("wallet", TestChain.address(STRANGER)), 404);
-        step(pool, "", stranger, Map.of("wallet", TestChain.address(STRANGER), "txHash", "0x" + "ab".repeat(32)), 404);
+        step(firstId, "permit", stranger, Map.of("wallet", TestChain.address(STRANGER)), 404);
+        step(firstId, "", stranger, Map.of("wallet", TestChain.address(STRANGER), "txHash", "0x" + "ab".repeat(32)), 404);
         chain.tokenAs(STRANGER).approve(chain.jobEscrow.getContractAddress(), AIC.multiply(BigInteger.valueOf(6))).send();
-        String stray = chain.jobEscrowAs(STRANGER).deposit(BigInteger.valueOf(pool), AIC.multiply(BigInteger.valueOf(6)),
+        String stray = chain.jobEscrowAs(STRANGER).deposit(BigInteger.valueOf(firstId), AIC.multiply(BigInteger.valueOf(6)),
                 BigInteger.valueOf(3600)).send().getTransactionHash();
         await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return quarantine.recent(1_000).stream()
                 .anyMatch(e -> e.txHash().equalsIgnoreCase(stray)); });
-        assertThat(poolStatus(pool)).isEqualTo("AWAITING_DEPOSIT");
+        assertThat(poolStatus(firstId)).isEqualTo("AWAITING_DEPOSIT");
+
+        // The host's own deposit sent by hand, less than the pool: refused and sent back at once. The escrow takes one
+        // deposit per wallet and id, ever, so the pool takes a new id, under which the host's wallet can still fund it.
+        BigInteger hostAtStart = chain.balance(HOST);
+        chain.tokenAs(HOST).approve(chain.jobEscrow.getContractAddress(), AIC.multiply(BigInteger.valueOf(2))).send();
+        chain.jobEscrowAs(HOST).deposit(BigInteger.valueOf(firstId), AIC.multiply(BigInteger.valueOf(2)),
+                BigInteger.valueOf(Duration.ofDays(30).toSeconds())).send();
+        chain.automine(false); // the plaza's refund waits in the mempool while the refusal is looked at
+        try {
+            chain.mine(3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "too-little".equals(jdbc.sql(
+                    "SELECT reason FROM job_deposits WHERE job_id = ? AND status = 'REFUSED'").param(firstId).query(String.class)
+                    .optional().orElse(null)));
+            assertThat(poolOf(c)).as("a new escrow id").isNotEqualTo(firstId);
+            assertThat(poolStatus(poolOf(c))).isEqualTo("AWAITING_DEPOSIT");
+            assertThat(body("/competitions/" + c.slug(), host)).contains("id=\"training-pool-refused\"")
+                    .contains("Your deposit was less than the pool").contains("data-pool=\"" + poolOf(c) + "\"");
+            assertThat(body("/competitions/" + c.slug(), alice)).doesNotContain("training-pool-refused");
+            step(firstId, "permit", host, Map.of("wallet", TestChain.address(HOST)), 404);
+        } finally {
+            chain.automine(true);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> { chain.mine(1); return jdbc.sql(
+                "SELECT count(*) FROM job_deposits WHERE job_id = ? AND status = 'RETURNED' AND return_tx_hash IS NOT NULL")
+                .param(firstId).query(Long.class).single() == 1; });
+        assertThat(chain.balance(HOST)).as("all of it came back").isEqualTo(hostAtStart);
+        assertThat(body("/competitions/" + c.slug(), host)).doesNotContain("training-pool-refused");
+        long pool = poolOf(c);
 
         // The host deposits the whole pool with the wallet steps; it is funded from the confirmed log.
         BigInteger hostBefore = chain.balance(HOST), providerBefore = chain.balance(PROVIDER), treasuryBefore = chain.balance(TREASURY);
@@ -161,7 +187,7 @@ class TrainingPoolTest extends DataCompetitionTestSupport {
         assertThat(chain.balance(HOST)).isEqualTo(hostBefore.subtract(paid));
         assertThat(chain.jobEscrow.outstanding(TestChain.address(HOST), BigInteger.valueOf(pool)).send()).isZero();
         assertThat(body("/competitions/" + c.slug() + "?lang=ko", alice)).contains("남은 금액은 주최자에게 돌아갔습니다");
-        assertThat(chain.jobEscrow.outstanding(TestChain.address(STRANGER), BigInteger.valueOf(pool)).send())
+        assertThat(chain.jobEscrow.outstanding(TestChain.address(STRANGER), BigInteger.valueOf(firstId)).send())
                 .as("the stranger's own deposit paid nothing and stays theirs to reclaim").isEqualTo(AIC.multiply(BigInteger.valueOf(6)));
     }
 
@@ -240,23 +266,15 @@ class TrainingPoolTest extends DataCompetitionTestSupport {
     }
 
     private void deposit(long pool, AccountPrincipal who, BigInteger expected) throws Exception {
-        String wallet = TestChain.address(HOST);
-        Map<?, ?> permit = json.readValue(step(pool, "permit", who, Map.of("wallet", wallet), 200), Map.class);
-        assertThat(permit.get("budget")).as("the whole pool").isEqualTo(expected.toString());
-        String signature = TestChain.signTypedData(HOST, (String) permit.get("typedData"));
-        Map<?, ?> tx = json.readValue(step(pool, "transaction", who, Map.of("deadline", permit.get("deadline").toString(),
-                "signature", signature), 200), Map.class);
-        var receipt = chain.send(HOST, (String) tx.get("to"), (String) tx.get("data"));
-        assertThat(receipt.isStatusOK()).as("deposit: " + receipt.getRevertReason()).isTrue();
-        step(pool, "", who, Map.of("wallet", wallet, "txHash", receipt.getTransactionHash()), 200);
+        new DepositSteps(mvc, json, chain).deposit(DepositSteps.ofPool(pool), who, HOST, expected);
     }
 
     private String step(long pool, String step, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
-        var response = mvc.perform(post("/pools/" + pool + "/deposit" + (step.isEmpty() ? "" : "/" + step)).with(user(who)).with(csrf())
-                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
-                .andReturn().getResponse();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(expectedStatus);
-        return response.getContentAsString(StandardCharsets.UTF_8);
+        return new DepositSteps(mvc, json, chain).step(DepositSteps.ofPool(pool), step, who, body, expectedStatus);
+    }
+
+    private long poolOf(Competition c) {
+        return jdbc.sql("SELECT training_pool_id FROM data_competitions WHERE competition_id = ?").param(c.id()).query(Long.class).single();
     }
 
     private String poolStatus(long pool) {

@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -30,6 +29,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.DepositSteps;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeAll;
@@ -495,26 +495,11 @@ class JobEscrowPaymentTest extends IntegrationTest {
     }
 
     private String deposit(long job, AccountPrincipal who, int account) throws Exception {
-        String wallet = TestChain.address(account);
-        Map<?, ?> permit = json.readValue(step(job, "permit", who, Map.of("wallet", wallet), 200), Map.class);
-        assertThat(permit.get("budget")).isEqualTo(BUDGET.toString());
-        String signature = TestChain.signTypedData(account, (String) permit.get("typedData"));
-        Map<?, ?> tx = json.readValue(step(job, "transaction", who, Map.of("deadline", permit.get("deadline").toString(),
-                "signature", signature), 200), Map.class);
-        assertThat(tx.get("to")).isEqualTo(chain.jobEscrow.getContractAddress().toLowerCase());
-        var receipt = chain.send(account, (String) tx.get("to"), (String) tx.get("data"));
-        assertThat(receipt.isStatusOK()).as("deposit of job " + job + ": " + receipt.getRevertReason()).isTrue();
-        String txHash = receipt.getTransactionHash();
-        step(job, "", who, Map.of("wallet", wallet, "txHash", txHash), 200);
-        return txHash;
+        return new DepositSteps(mvc, json, chain).deposit(DepositSteps.ofJob(job), who, account, BUDGET);
     }
 
     private String step(long job, String step, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
-        var response = mvc.perform(post("/jobs/" + job + "/deposit" + (step.isEmpty() ? "" : "/" + step)).with(user(who)).with(csrf())
-                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
-                .andReturn().getResponse();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(expectedStatus);
-        return response.getContentAsString(StandardCharsets.UTF_8);
+        return new DepositSteps(mvc, json, chain).step(DepositSteps.ofJob(job), step, who, body, expectedStatus);
     }
 
     private int lease() throws Exception {

@@ -2,7 +2,6 @@ package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -26,6 +25,7 @@ import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.DepositSteps;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.Test;
@@ -166,23 +166,11 @@ class SweepDepositTest extends IntegrationTest {
     }
 
     private void deposit(long job, AccountPrincipal who, BigInteger expected) throws Exception {
-        String wallet = TestChain.address(REQUESTER);
-        Map<?, ?> permit = json.readValue(step(job, "permit", who, Map.of("wallet", wallet), 200), Map.class);
-        assertThat(permit.get("budget")).as("the sweep's whole budget").isEqualTo(expected.toString());
-        String signature = TestChain.signTypedData(REQUESTER, (String) permit.get("typedData"));
-        Map<?, ?> tx = json.readValue(step(job, "transaction", who, Map.of("deadline", permit.get("deadline").toString(),
-                "signature", signature), 200), Map.class);
-        var receipt = chain.send(REQUESTER, (String) tx.get("to"), (String) tx.get("data"));
-        assertThat(receipt.isStatusOK()).as("deposit: " + receipt.getRevertReason()).isTrue();
-        step(job, "", who, Map.of("wallet", wallet, "txHash", receipt.getTransactionHash()), 200);
+        new DepositSteps(mvc, json, chain).deposit(DepositSteps.ofJob(job), who, REQUESTER, expected);
     }
 
     private String step(long job, String step, AccountPrincipal who, Map<String, String> body, int expectedStatus) throws Exception {
-        var response = mvc.perform(post("/jobs/" + job + "/deposit" + (step.isEmpty() ? "" : "/" + step)).with(user(who)).with(csrf())
-                        .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(body)))
-                .andReturn().getResponse();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(expectedStatus);
-        return response.getContentAsString(StandardCharsets.UTF_8);
+        return new DepositSteps(mvc, json, chain).step(DepositSteps.ofJob(job), step, who, body, expectedStatus);
     }
 
     private String status(long job) {
