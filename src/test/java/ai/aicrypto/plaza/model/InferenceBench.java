@@ -59,7 +59,8 @@ import tools.jackson.databind.node.ObjectNode;
 class InferenceBench extends IntegrationTest {
 
     private static final int CALLS = Integer.getInteger("calls", 300);
-    private static final int WARM_UP = 30;
+    /** Calls before those measured: at 30, much of the JIT compilation fell in what was measured (p50 twice the warm one). */
+    private static final int WARM_UP = Integer.getInteger("warmup", 2000);
 
     @LocalServerPort
     int port;
