@@ -100,8 +100,10 @@ class ImageDataCompetitionTest extends DataCompetitionTestSupport {
         double aliceScore = score(aliceEntry), bobScore = score(bobEntry);
         System.out.printf("Fashion-MNIST data competition, recommended CNN, %d images, 3 epochs: correct %.3f, one class off %.3f%n",
                 PARTICIPANT_IMAGES, aliceScore, bobScore);
-        // Chance is 0.1; the correctly labelled images teach most classes, the shifted ones name almost none right.
-        assertThat(aliceScore).as("the correct images' CNN names most test images").isGreaterThan(0.5);
+        // Chance is 0.1; the correctly labelled images teach most classes, the shifted ones name almost none right. The
+        // CPU engine's training is not bit-exact from run to run (threaded kernels), and on 60 test images after 3 epochs
+        // the correct set has scored 0.500 to 0.722: the bound is three times chance, not the runs' typical score.
+        assertThat(aliceScore).as("the correct images' CNN names far more test images than chance").isGreaterThan(0.3);
         assertThat(bobScore).as("the shifted images' CNN names them one class off").isLessThan(0.2);
         long aliceModel = jdbc.sql("SELECT model_id FROM submissions WHERE id = ?").param(aliceEntry).query(Long.class).single();
         assertThat(jdbc.sql("SELECT owner_id FROM listings WHERE id = ?").param(aliceModel).query(Long.class).single())
