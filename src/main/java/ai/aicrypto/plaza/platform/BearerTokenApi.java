@@ -43,7 +43,8 @@ public final class BearerTokenApi {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
                 .addFilterBefore(new BearerTokenFilter(authenticate), AbstractPreAuthenticatedProcessingFilter.class)
-                .addFilterBefore(rateLimits.filter(), UsernamePasswordAuthenticationFilter.class);
+                .addFilterBefore(rateLimits.filter(), UsernamePasswordAuthenticationFilter.class)
+                .headers(SecurityHeaders.writtenFirst());
         return http.build();
     }
 

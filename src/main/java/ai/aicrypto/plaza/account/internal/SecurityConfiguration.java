@@ -5,6 +5,7 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.platform.MultipartRequests;
 import ai.aicrypto.plaza.platform.RateLimits;
+import ai.aicrypto.plaza.platform.SecurityHeaders;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -71,7 +72,8 @@ class SecurityConfiguration {
                 .addFilterBefore(rateLimits.filter(), UsernamePasswordAuthenticationFilter.class)
                 .exceptionHandling(e -> e.accessDeniedHandler(SecurityConfiguration::denied))
                 .sessionManagement(session -> session
-                        .sessionFixation(fixation -> fixation.changeSessionId()));
+                        .sessionFixation(fixation -> fixation.changeSessionId()))
+                .headers(SecurityHeaders.writtenFirst());
         return http.build();
     }
 

@@ -14,6 +14,7 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import ai.aicrypto.plaza.platform.SecurityHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -50,7 +51,8 @@ class InstanceApiSecurity {
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
-                .addFilterBefore(new SignedCallFilter(peers), AbstractPreAuthenticatedProcessingFilter.class);
+                .addFilterBefore(new SignedCallFilter(peers), AbstractPreAuthenticatedProcessingFilter.class)
+                .headers(SecurityHeaders.writtenFirst());
         return http.build();
     }
 
