@@ -76,6 +76,7 @@ public class LiveUpdates implements SmartLifecycle {
     private final DataSource dataSource;
     private final JdbcClient jdbc;
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
+    private final List<Runnable> onListening = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> streamsPerClient = new HashMap<>();
     private final int maxStreams;
     private final int maxPerAddress;
@@ -214,6 +215,14 @@ public class LiveUpdates implements SmartLifecycle {
         return () -> remove(topic, listener);
     }
 
+    /**
+     * Runs {@code hook} on the listening thread each time the listening connection is opened, the first time and after
+     * it was lost: whoever must not miss a notification learns that some may have been missed.
+     */
+    public void onListening(Runnable hook) {
+        onListening.add(hook);
+    }
+
     /** A topic without listeners is dropped, so topics of finished jobs and purchases do not pile up. */
     private void remove(String topic, Listener listener) {
         listeners.computeIfPresent(topic, (t, list) -> {
@@ -346,6 +355,7 @@ public class LiveUpdates implements SmartLifecycle {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
+                onListening.forEach(Runnable::run);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long checkAt = System.nanoTime() + Duration.ofSeconds(CHECK_EVERY_SECONDS).toNanos();
                 while (running) {

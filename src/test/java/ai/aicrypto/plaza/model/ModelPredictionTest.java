@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.within;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
@@ -129,7 +130,11 @@ class ModelPredictionTest extends IntegrationTest {
         api(member, hidden, one, 404);
     }
 
-    /** The token's statement both reads it and writes its last use, at most once a minute; the owner sees a draft. */
+    /**
+     * A token's statement both reads it and writes its last use, at most once a minute; the token is then kept in memory
+     * (a minute at most), and read again, writing its last use, once dropped (here: its member's roles changed). The
+     * owner sees a draft.
+     */
     @Test
     void aTokensLastUseIsWrittenOnceAMinuteAndItsOwnerCallsAnUnpublishedModel() throws Exception {
         var issued = tokens.issue(owner.id(), "last-use");
@@ -144,8 +149,49 @@ class ModelPredictionTest extends IntegrationTest {
         assertThat(lastUsed.single()).as("not written again within the minute").isEqualTo(first);
 
         jdbc.sql("UPDATE api_tokens SET last_used_at = last_used_at - interval '2 minutes' WHERE id = ?").param(issued.id()).update();
-        api(issued.token(), hidden, one, 200, "en");
-        assertThat(lastUsed.single()).isAfterOrEqualTo(first);
+        jdbc.sql("UPDATE user_roles SET role = role WHERE user_id = ?").param(owner.id()).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            api(issued.token(), hidden, one, 200, "en");
+            assertThat(lastUsed.single()).isAfterOrEqualTo(first);
+        });
+    }
+
+    /**
+     * What every call reads (its token's holder, the model's price, visibility and status) is kept in memory, and a
+     * change applies to the next call: at once when made through this instance, within moments when another writer
+     * (another instance, an operator's SQL) made it, which the database announces to every instance.
+     */
+    @Test
+    void aChangeToATokenOrAModelAppliesToTheNextCallsWhoeverMadeIt() throws Exception {
+        AccountPrincipal member = users.member();
+        Map<String, Object> one = Map.of("instances", List.of(WineModel.record(0)));
+        var revoked = tokens.issue(member.id(), "revoked");
+        api(revoked.token(), model, one, 200, "en");
+        tokens.revoke(member.id(), revoked.id());
+        assertThat(mvc.perform(post("/api/v1/models/" + model + "/predict").header("Authorization", "Bearer " + revoked.token())
+                .contentType(MediaType.APPLICATION_JSON).content(json.writeValueAsString(one))).andReturn().getResponse().getStatus())
+                .as("revoked through this instance: refused at once").isEqualTo(401);
+
+        var deleted = tokens.issue(member.id(), "deleted elsewhere");
+        api(deleted.token(), model, one, 200, "en");
+        jdbc.sql("DELETE FROM api_tokens WHERE id = ?").param(deleted.id()).update();
+        await().atMost(Duration.ofSeconds(10)).until(() -> mvc.perform(post("/api/v1/models/" + model + "/predict")
+                .header("Authorization", "Bearer " + deleted.token()).contentType(MediaType.APPLICATION_JSON)
+                .content(json.writeValueAsString(one))).andReturn().getResponse().getStatus() == 401);
+
+        String token = tokens.issue(member.id(), "calls").token();
+        api(token, model, one, 200, "en");
+        settings(owner, model, "PUBLIC", "2.5", 302);
+        assertThat(api(token, model, one, 402, "en").toString()).as("priced through this instance: charged at once")
+                .contains("no usage credit escrow");
+        jdbc.sql("UPDATE models SET api_price_per_1000_aic = 0 WHERE listing_id = ?").param(model).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> api(token, model, one, 200, "en"));
+        jdbc.sql("UPDATE models SET api_visibility = 'PRIVATE' WHERE listing_id = ?").param(model).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> api(token, model, one, 403, "en"));
+        jdbc.sql("UPDATE models SET api_visibility = 'PUBLIC' WHERE listing_id = ?").param(model).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> api(token, model, one, 200, "en"));
+        jdbc.sql("UPDATE listings SET status = 'UNPUBLISHED' WHERE id = ?").param(model).update();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> api(token, model, one, 404, "en"));
     }
 
     /**

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -18,7 +19,9 @@ import java.util.Set;
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.account.Role;
+import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.NotifiedCache;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -33,10 +36,17 @@ class ApiTokenService implements ApiTokens {
     private final SecureRandom random = new SecureRandom();
     private final JdbcClient jdbc;
     private final Clock clock;
+    /**
+     * Holders by token hash: every call of the members' API starts with its token. Kept until a token, a role or a name
+     * changes ({@code api-tokens.cache}, db/migration V75), and a minute at most: "last used" is written when a token is
+     * read, so it stays right to the minute.
+     */
+    private final NotifiedCache<String, TokenHolder> holders;
 
-    ApiTokenService(JdbcClient jdbc, Clock clock) {
+    ApiTokenService(JdbcClient jdbc, Clock clock, LiveUpdates live) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.holders = new NotifiedCache<>(live, "api-tokens.cache", hash -> hash, Duration.ofMinutes(1), 100_000);
     }
 
     @Override
@@ -61,6 +71,7 @@ class ApiTokenService implements ApiTokens {
         if (jdbc.sql("DELETE FROM api_tokens WHERE id = ? AND user_id = ?").params(tokenId, userId).update() == 0) {
             throw new NotFoundException();
         }
+        holders.dropOnCommit(null);
     }
 
     @Override
@@ -74,15 +85,19 @@ class ApiTokenService implements ApiTokens {
                 .list();
     }
 
-    /**
-     * One statement, outside any transaction: every call of the members' API starts here, so the token, its holder and
-     * their roles come in one round trip (the password hash is not read: a token holder never signs in with it).
-     */
     @Override
     public Optional<TokenHolder> authenticate(String token) {
         if (token == null || !token.startsWith(PREFIX)) {
             return Optional.empty();
         }
+        return holders.get(sha256(token), this::holder);
+    }
+
+    /**
+     * One statement, outside any transaction: the token, its holder and their roles come in one round trip (the
+     * password hash is not read: a token holder never signs in with it).
+     */
+    private Optional<TokenHolder> holder(String tokenSha256) {
         // "Last used" to the minute: a token calling many times a second writes once a minute, not per call.
         // Bound as timestamptz, not java.sql.Timestamp: pgjdbc sends a Timestamp's type as unknown, has the server
         // describe the statement, and then (its text columns being unbounded) adds an empty round trip before every
@@ -95,7 +110,7 @@ class ApiTokenService implements ApiTokens {
                         SELECT t.id, u.id, u.username, u.display_name,
                                coalesce((SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id), '') AS roles
                         FROM t JOIN users u ON u.id = t.user_id""")
-                .params(sha256(token), now, now)
+                .params(tokenSha256, now, now)
                 .query((rs, n) -> new TokenHolder(new AccountPrincipal(rs.getLong(2), rs.getString(3), rs.getString(4),
                         roles(rs.getString(5)), null), rs.getLong(1)))
                 .optional();

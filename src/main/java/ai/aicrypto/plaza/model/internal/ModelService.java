@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.Catalog;
@@ -35,7 +36,9 @@ import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
 import ai.aicrypto.plaza.model.card.SafetensorsInspector;
 import ai.aicrypto.plaza.model.inference.BoostedTrees;
+import ai.aicrypto.plaza.platform.LiveUpdates;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.NotifiedCache;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.platform.Aic;
 import ai.aicrypto.plaza.storage.BlobStore;
@@ -64,6 +67,8 @@ class ModelService implements Models {
     private final DataKeys dataKeys;
     private final PendingBlobs pendingBlobs;
     private final TransactionTemplate transaction;
+    /** Every call of a model reads its row: kept until it changes ({@code models.cache}, db/migration V75). */
+    private final NotifiedCache<Long, ModelRow> rows;
 
     /**
      * Every member may call a free public model without a license, and such calls are not counted against a free
@@ -88,7 +93,7 @@ class ModelService implements Models {
     }
 
     ModelService(Catalog catalog, ListingAccess access, JdbcClient jdbc, BlobStore blobs, DataKeys dataKeys,
-                 PendingBlobs pendingBlobs, TransactionTemplate transaction) {
+                 PendingBlobs pendingBlobs, TransactionTemplate transaction, LiveUpdates live) {
         this.catalog = catalog;
         this.access = access;
         this.jdbc = jdbc;
@@ -96,6 +101,7 @@ class ModelService implements Models {
         this.dataKeys = dataKeys;
         this.pendingBlobs = pendingBlobs;
         this.transaction = transaction;
+        this.rows = new NotifiedCache<>(live, "models.cache", Long::valueOf, Duration.ofMinutes(1), 10_000);
     }
 
     @Override
@@ -115,11 +121,13 @@ class ModelService implements Models {
 
     @Override
     public void release(long modelId) {
+        rows.dropOnCommit(modelId);
         jdbc.sql("UPDATE models SET withheld = false WHERE listing_id = ? AND withheld").param(modelId).update();
     }
 
     @Override
     public void withhold(long modelId) {
+        rows.dropOnCommit(modelId);
         jdbc.sql("UPDATE models SET withheld = true WHERE listing_id = ? AND NOT withheld").param(modelId).update();
     }
 
@@ -133,6 +141,7 @@ class ModelService implements Models {
         }
         jdbc.sql("UPDATE models SET weights_key = NULL, weights_bytes = NULL, wrapped_data_key = NULL WHERE listing_id = ?")
                 .param(modelId).update();
+        rows.dropOnCommit(modelId);
         // The blob goes once the row no longer names it: a rollback must not leave a model pointing at nothing.
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
@@ -232,17 +241,22 @@ class ModelService implements Models {
      * the listing's head and the model's row come in one statement (as {@link Catalog#head} would read the head).
      */
     Seen seen(long id, AccountPrincipal viewer) {
-        record Row(ListingHead listing, StoredModel model) {
-        }
-        Row row = jdbc.sql("""
+        ModelRow row = rows.get(id, this::row).filter(r -> r.listing().visibleTo(viewer)).orElseThrow(NotFoundException::new);
+        return new Seen(row.listing(), row.model(), mayUse(row.listing().ownedBy(viewer), viewer, id));
+    }
+
+    private record ModelRow(ListingHead listing, StoredModel model) {
+    }
+
+    private Optional<ModelRow> row(long id) {
+        return jdbc.sql("""
                         SELECT l.owner_id, l.status, m.card::text AS card, m.weights_key, m.weights_bytes, m.wrapped_data_key,
                                m.withheld, m.api_visibility, m.api_price_per_1000_aic
                         FROM listings l JOIN models m ON m.listing_id = l.id WHERE l.id = ? AND l.kind = 'MODEL'""")
                 .param(id)
-                .query((rs, n) -> new Row(new ListingHead(id, rs.getLong("owner_id"), ListingStatus.valueOf(rs.getString("status"))),
+                .query((rs, n) -> new ModelRow(new ListingHead(id, rs.getLong("owner_id"), ListingStatus.valueOf(rs.getString("status"))),
                         storedModel(rs, n)))
-                .optional().filter(r -> r.listing().visibleTo(viewer)).orElseThrow(NotFoundException::new);
-        return new Seen(row.listing(), row.model(), mayUse(row.listing().ownedBy(viewer), viewer, id));
+                .optional();
     }
 
     private boolean mayUse(boolean owner, AccountPrincipal viewer, long id) {
@@ -384,12 +398,7 @@ class ModelService implements Models {
 
     /** A model's stored card and weights, whoever asks (the caller decides who may use them). */
     Optional<StoredModel> find(long id) {
-        return jdbc.sql("""
-                        SELECT card::text AS card, weights_key, weights_bytes, wrapped_data_key, withheld, api_visibility,
-                               api_price_per_1000_aic FROM models WHERE listing_id = ?""")
-                .param(id)
-                .query(ModelService::storedModel)
-                .optional();
+        return rows.get(id, this::row).map(ModelRow::model);
     }
 
     /** The owner's models with weights that are not withheld (or only {@code onlyId}), newest first. */
@@ -444,6 +453,7 @@ class ModelService implements Models {
         BigDecimal price = Aic.parse(pricePer1000, "price", true);
         jdbc.sql("UPDATE models SET api_visibility = ?, api_price_per_1000_aic = ? WHERE listing_id = ?")
                 .params(chosen.name(), price, id).update();
+        rows.dropOnCommit(id);
     }
 
     private record TemplateCandidate(long id, String title, long ownerId, BigDecimal priceAic, String cardJson) {
