@@ -109,6 +109,7 @@ class ModelPredictions implements ServableModels {
             }, new ThreadPoolExecutor.DiscardPolicy());
     private final ModelProperties properties;
     private final JdbcClient jdbc;
+    private final CallRecords records;
     private final TransactionTemplate transaction;
     private final Path workDir;
     private final ModelCardValidator validator = new ModelCardValidator();
@@ -116,13 +117,15 @@ class ModelPredictions implements ServableModels {
     private final Cache<String, Loaded> cache;
 
     ModelPredictions(ModelService models, Credit credit, InferenceGateway gateway, ServingProperties serving,
-                     ModelProperties properties, JdbcClient jdbc, TransactionTemplate transaction, PlazaProperties plaza) {
+                     ModelProperties properties, JdbcClient jdbc, CallRecords records, TransactionTemplate transaction,
+                     PlazaProperties plaza) {
         this.models = models;
         this.credit = credit;
         this.gateway = gateway;
         this.serving = serving;
         this.properties = properties;
         this.jdbc = jdbc;
+        this.records = records;
         this.transaction = transaction;
         this.workDir = plaza.dataDir().resolve("work");
         this.cache = Caffeine.newBuilder().maximumWeight(properties.cacheSize().toBytes())
@@ -604,7 +607,7 @@ class ModelPredictions implements ServableModels {
      * Records the call with what it was charged, in one transaction: a free call of the page counts against the quota
      * under a per-caller lock (so parallel calls cannot exceed it; once it is used up the call is charged), a paid one
      * is charged to the caller's credit, which refuses to overdraw. A refused call records nothing. A call that charges
-     * nothing is one statement, without the transaction's extra round trip.
+     * nothing is stored with those of other callers at the same moment ({@link CallRecords}), without a transaction.
      */
     private void record(Call call, double latencyMs, InferenceGateway.Served served) {
         BigInteger serving = served == null ? BigInteger.ZERO : served.costWei();
@@ -632,16 +635,9 @@ class ModelPredictions implements ServableModels {
 
     private void insertCall(Call call, double latencyMs, InferenceGateway.Served served, boolean freeQuota, BigInteger charged,
                             BigInteger serving) {
-        jdbc.sql("""
-                        INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id,
-                                                 price_per_1000_aic, charged_wei, worker_id, provider_id, cold_start,
-                                                 gpu_seconds, serving_charged_wei)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(call.modelId(), call.callerId(), call.via().name(), call.instances(), latencyMs, freeQuota,
-                        call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged),
-                        served == null ? null : served.workerId(), served == null ? null : served.providerId(),
-                        served != null && served.coldStart(), served == null ? 0.0 : served.gpuSeconds(),
-                        new BigDecimal(serving))
-                .update();
+        records.store(new CallRecords.CallRow(call.modelId(), call.callerId(), call.via().name(), call.instances(), latencyMs,
+                freeQuota, call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged),
+                served == null ? null : served.workerId(), served == null ? null : served.providerId(),
+                served != null && served.coldStart(), served == null ? 0.0 : served.gpuSeconds(), new BigDecimal(serving)));
     }
 }

@@ -1,0 +1,62 @@
+package ai.aicrypto.plaza.model.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.TestUsers;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataIntegrityViolationException;
+
+/** Calls recorded at the same moment share statements, and each is stored exactly as handed over, or refused alone. */
+class CallRecordsTest extends IntegrationTest {
+
+    @Autowired
+    CallRecords records;
+    @Autowired
+    TestUsers users;
+
+    @Test
+    void manyCallersAtOnceAreEachStoredAndABadRowFailsOnlyItsCaller() throws Exception {
+        AccountPrincipal owner = users.member();
+        long model = jdbc.sql("INSERT INTO listings (kind, owner_id, title, license, status) VALUES ('MODEL', ?, 'calls', 'MIT', "
+                + "'PUBLISHED') RETURNING id").param(owner.id()).query(Long.class).single();
+        ExecutorService callers = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                Long token = n == 77 ? Long.MAX_VALUE : null; // no such token: this row alone is refused
+                calls.add(callers.submit((Callable<Void>) () -> {
+                    records.store(new CallRecords.CallRow(model, owner.id(), "API", n + 1, n / 10.0, false, token, owner.id(),
+                            BigDecimal.ZERO, BigDecimal.ZERO, null, null, n % 2 == 0 /* 100 of them; row 77 is odd */, n / 1000.0, BigDecimal.valueOf(n)));
+                    return null;
+                }));
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                if (i == 77) {
+                    assertThatThrownBy(calls.get(i)::get).hasCauseInstanceOf(DataIntegrityViolationException.class);
+                } else {
+                    calls.get(i).get();
+                }
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(jdbc.sql("""
+                        SELECT count(*) || ' ' || sum(instances) || ' ' || sum(serving_charged_wei) || ' '
+                               || count(*) FILTER (WHERE cold_start) || ' ' || round(sum(latency_ms)::numeric, 1)
+                        FROM model_calls WHERE model_id = ?""").param(model).query(String.class).single())
+                .isEqualTo("199 " + (200 * 201 / 2 - 78) + " " + (199 * 200 / 2 - 77) + " 100 " + (1990 - 7.7));
+    }
+}
