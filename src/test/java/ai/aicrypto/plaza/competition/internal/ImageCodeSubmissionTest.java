@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.competition.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
@@ -11,6 +12,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,7 +23,9 @@ import java.util.stream.IntStream;
 import java.util.zip.ZipInputStream;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.account.ApiTokens;
 import ai.aicrypto.plaza.catalog.ListingDraft;
+import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.competition.scoring.TestInputsRejected;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
@@ -34,10 +38,13 @@ import ai.aicrypto.plaza.platform.UserFacingException;
 import ai.aicrypto.plaza.support.ConvReference;
 import ai.aicrypto.plaza.support.ImageFolderZips;
 import ai.aicrypto.plaza.support.WineModel;
+import ai.aicrypto.plaza.support.WorkerProcess;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.MessageSource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
@@ -46,9 +53,11 @@ import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
  * Code submissions in an image competition on real data: Fashion-MNIST (Debian's dataset-fashion-mnist) split by the
  * test into training images (an image-folder dataset of the host's), test images named by their ids (a ZIP) and the
  * solution. A participant's CNN is run by the plaza over the test images and scores exactly what the predictions file
- * made by running the same weights through DJL/PyTorch apart from the plaza scores. A table model, and a CNN trained on
+ * made by running the same weights through DJL/PyTorch apart from the plaza scores, and run by a serving worker of the
+ * GPU fleet (a real gpu-worker process) it scores what the plaza's own run scores. A table model, and a CNN trained on
  * another image size, are refused before anything is stored or charged.
  */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT) // for a serving worker's process
 class ImageCodeSubmissionTest extends CompetitionTestSupport {
 
     private static final int TRAIN = 60, TEST = 50;
@@ -59,6 +68,12 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
     Models models;
     @Autowired
     MessageSource messages;
+    @Autowired
+    GpuOffers offers;
+    @Autowired
+    ApiTokens tokens;
+    @LocalServerPort
+    int port;
     @TempDir
     Path tmp;
 
@@ -123,6 +138,43 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
         assertThat(scores(run.id())).isEqualTo(scores(uploaded.id())).doesNotContainNull();
         assertThat(jdbc.sql("SELECT sum(instances) FROM model_calls WHERE model_id = ?").param(cnn).query(Long.class).single())
                 .as("every test image was one instance of the run").isEqualTo(TEST);
+    }
+
+    /**
+     * Once a serving worker is online (a provider's gpu-worker process, CPU, serving for free), the participant's CNN is
+     * run by it over the test images, as the owner's own calls, and scores exactly what the plaza's own run of the same
+     * weights scored before any worker was online.
+     */
+    @Test
+    void aServingWorkerRunsTheCnnAndItScoresWhatThePlazasOwnRunScored() throws Exception {
+        Competition c = imageCompetition(testImages(ids()));
+        teams.join(c, participant, true, clock.instant());
+        long cnn = publish(cnnCard(28), ConvReference.random(card, 11));
+        Submission inProcess = submissions.submitModel(c, participant, cnn, "run by the plaza");
+        assertThat(awaitScored(inProcess.id())).isEqualTo("SCORED");
+        assertThat(jdbc.sql("SELECT count(*) FROM model_calls WHERE model_id = ? AND worker_id IS NOT NULL").param(cnn)
+                .query(Long.class).single()).isZero();
+
+        GpuOffers.IssuedWorker issued = offers.register(users.member().id(), new GpuOffers.NewOffer("A provider's CPU", "CPU",
+                2048, BigDecimal.ONE, "local", BigDecimal.ZERO));
+        try (WorkerProcess worker = WorkerProcess.start("http://127.0.0.1:" + port, issued.token(), tmp.resolve("worker-cache"),
+                "--no-benchmark")) {
+            // Online once it answers the participant's own call of the model.
+            String token = tokens.issue(participant.id(), "try").token();
+            String body = "{\"instances\": [{\"image\": \"" + java.util.Base64.getEncoder().encodeToString(
+                    ImageFolderZips.png(testPicture(0))) + "\"}]}";
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                assertThat(worker.process().isAlive()).as(worker.log()).isTrue();
+                return mvc.perform(MockMvcRequestBuilders.post("/api/v1/models/" + cnn + "/predict")
+                                .header("Authorization", "Bearer " + token).contentType("application/json").content(body))
+                        .andReturn().getResponse().getContentAsString().contains("\"servedBy\":\"worker-");
+            });
+            Submission served = submissions.submitModel(c, participant, cnn, "run by a serving worker");
+            assertThat(awaitScored(served.id())).as(worker.log()).isEqualTo("SCORED");
+            assertThat(jdbc.sql("SELECT coalesce(sum(instances), 0) FROM model_calls WHERE model_id = ? AND worker_id = ? AND via = 'RUN'")
+                    .params(cnn, issued.workerId()).query(Long.class).single()).as("every test image, run by the worker").isEqualTo(TEST);
+            assertThat(scores(served.id())).isEqualTo(scores(inProcess.id())).doesNotContainNull();
+        }
     }
 
     @Test
