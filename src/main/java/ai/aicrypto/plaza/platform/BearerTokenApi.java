@@ -41,6 +41,12 @@ public final class BearerTokenApi {
                 .authorizeHttpRequests(auth -> auth.anyRequest().hasRole(role))
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // Nothing a stateless token API uses, each a filter on every call: no session to log out of or save a
+                // request in, no anonymous identity (no token answers 401). The servlet API's wrapper stays: it is
+                // how an Authentication or Principal parameter of a controller is resolved.
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable())
+                .anonymous(anonymous -> anonymous.disable())
                 .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
                 .addFilterBefore(new BearerTokenFilter(authenticate), AbstractPreAuthenticatedProcessingFilter.class)
                 .addFilterBefore(rateLimits.filter(), UsernamePasswordAuthenticationFilter.class)
