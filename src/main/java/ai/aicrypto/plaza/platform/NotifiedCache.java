@@ -47,8 +47,14 @@ public final class NotifiedCache<K, V> {
         live.onListening(this::invalidateAll);
     }
 
-    /** The row, kept or loaded; what the loader does not find is not kept (so it is looked up again next time). */
+    /**
+     * The row, kept or loaded; what the loader does not find is not kept (so it is looked up again next time). Inside a
+     * transaction it is always read, and not kept: the transaction may have changed it, and may yet roll back.
+     */
     public Optional<V> get(K key, Function<K, Optional<V>> load) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return load.apply(key);
+        }
         V kept = cache.getIfPresent(key);
         if (kept != null) {
             return Optional.of(kept);
