@@ -7,6 +7,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -27,6 +29,8 @@ class CallRecords {
 
     /** Rows in one statement at most (15 arrays of this length). */
     private static final int MAX_GROUP = 500;
+    /** Far longer than a group's statement takes: past it the writer is taken for gone (a dead thread, a hung connection). */
+    private static final long MAX_WAIT_SECONDS = 90;
     private static final String INSERT = """
             INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id,
                                      price_per_1000_aic, charged_wei, worker_id, provider_id, cold_start, gpu_seconds,
@@ -73,7 +77,9 @@ class CallRecords {
         Handed mine = new Handed(row, new CompletableFuture<>());
         handed.add(mine);
         try {
-            mine.stored().get();
+            mine.stored().get(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the call's record was not stored within " + MAX_WAIT_SECONDS + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the call's record was stored", e);
