@@ -105,19 +105,19 @@ public class TrainingPoolService implements TrainingPools {
                         rs.getTimestamp(5).toInstant(), Status.valueOf(rs.getString(6)), BigDecimal.ZERO, false, null))
                 .optional();
         // A job not ended holds its whole budget; an ended one what its provider is paid (capped at the budget, as the
-        // release is), nothing when it ended unpaid.
-        return pool.map(p -> new Pool(p.id(), p.ownerId(), p.jobBudgetAic(), p.jobs(), p.closesAt(), p.status(),
-                jdbc.sql("""
-                                SELECT coalesce(sum(CASE WHEN j.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN j.budget_aic
+        // release is), nothing when it ended unpaid. With it, in the same statement, the deposits' state.
+        return pool.map(p -> jdbc.sql("""
+                        SELECT (SELECT coalesce(sum(CASE WHEN j.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN j.budget_aic
                                     ELSE coalesce((SELECT least(s.amount_aic, j.budget_aic) FROM settlements s
                                                    WHERE s.job_id = j.id AND s.kind = 'PAY_PROVIDER' AND s.state <> 'ABANDONED'), 0)
                                     END), 0)
-                                FROM training_jobs j WHERE j.escrow_job_id = ?""")
-                        .param(poolId).query(BigDecimal.class).single(),
-                jdbc.sql("SELECT EXISTS (SELECT 1 FROM job_deposits WHERE job_id = ? AND status = 'PENDING')")
-                        .param(poolId).query(Boolean.class).single(),
-                jdbc.sql("SELECT reason FROM job_deposits WHERE pool_id = ? AND status = 'REFUSED' ORDER BY id DESC LIMIT 1")
-                        .param(poolId).query(String.class).optional().orElse(null)));
+                                FROM training_jobs j WHERE j.escrow_job_id = :pool),
+                               EXISTS (SELECT 1 FROM job_deposits WHERE job_id = :pool AND status = 'PENDING'),
+                               (SELECT reason FROM job_deposits WHERE pool_id = :pool AND status = 'REFUSED' ORDER BY id DESC LIMIT 1)""")
+                .param("pool", poolId)
+                .query((rs, n) -> new Pool(p.id(), p.ownerId(), p.jobBudgetAic(), p.jobs(), p.closesAt(), p.status(),
+                        rs.getBigDecimal(1), rs.getBoolean(2), rs.getString(3)))
+                .single());
     }
 
     @Override
