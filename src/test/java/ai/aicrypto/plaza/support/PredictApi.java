@@ -1,6 +1,9 @@
 package ai.aicrypto.plaza.support;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,5 +27,24 @@ public final class PredictApi {
     public static HttpResponse<String> call(String plazaUrl, long modelId, String token, String jsonBody)
             throws IOException, InterruptedException {
         return HTTP.send(request(plazaUrl, modelId, token, jsonBody), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Pictures as files: a multipart/form-data body of one part named {@code partName} per picture, as curl -F sends. */
+    public static HttpResponse<String> callWithFiles(String plazaUrl, long modelId, String token, String language,
+                                                     String partName, List<byte[]> pictures)
+            throws IOException, InterruptedException {
+        String boundary = "----plaza-picture-files";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int i = 0; i < pictures.size(); i++) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + partName + "\"; filename=\"picture-"
+                    + i + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(pictures.get(i));
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(plazaUrl + "/api/v1/models/" + modelId + "/predict"))
+                .header("Authorization", "Bearer " + token).header("Accept-Language", language)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -9,15 +9,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How to call a model's API, made from its card: the request's fields (each input column with its type and values,
- * or the image), an example body, and a curl and a Python call of it. The token is never written: the examples read
- * it from {@code $PLAZA_TOKEN}.
+ * or the image), an example body, and a curl and a Python call of it (an image model's with the pictures as files). The
+ * token is never written: the examples read it from {@code $PLAZA_TOKEN}.
  *
  * @param fields  one line per input: name, type and what it takes
  * @param body    an example request body
  * @param curl    the call with curl
  * @param python  the call with Python's requests
+ * @param explain the message key that says how the request carries its instances
  */
-record ApiExamples(List<Field> fields, String body, String curl, String python) {
+record ApiExamples(List<Field> fields, String body, String curl, String python, String explain) {
 
     /**
      * @param accepts    the message key of what it takes, in the reader's language
@@ -28,22 +29,18 @@ record ApiExamples(List<Field> fields, String body, String curl, String python) 
 
     static ApiExamples of(long modelId, Preprocessing input, String baseUrl, JsonMapper json) {
         String url = baseUrl + "/api/v1/models/" + modelId + "/predict";
-        List<Field> fields;
-        Map<String, Object> instance = new LinkedHashMap<>();
         if (input.forImages()) {
-            fields = List.of(new Field("image", "string (base64)", "model.api.accepts.image",
-                    input.image().width() + " x " + input.image().height()));
-            instance.put("image", "<base64 of the image file>");
-        } else {
-            fields = input.columns().stream().map(c -> c.values() != null && !c.values().isEmpty()
-                            ? new Field(c.name(), c.numeric() ? "number" : "string", "model.api.accepts.values", String.join(", ", c.values()))
-                            : new Field(c.name(), c.numeric() ? "number" : "string", c.numeric() ? "model.api.accepts.number"
-                                    : c.freeText() ? "model.api.accepts.free-text" : "model.api.accepts.text", null))
-                    .toList();
-            for (Preprocessing.Column c : input.columns()) {
-                instance.put(c.name(), c.numeric() ? Math.round((c.mean() == null ? 0 : c.mean()) * 100) / 100.0
-                        : c.values() != null && !c.values().isEmpty() ? c.values().get(0) : c.freeText() ? "Any text to classify" : "");
-            }
+            return forImages(url, input, json);
+        }
+        List<Field> fields = input.columns().stream().map(c -> c.values() != null && !c.values().isEmpty()
+                        ? new Field(c.name(), c.numeric() ? "number" : "string", "model.api.accepts.values", String.join(", ", c.values()))
+                        : new Field(c.name(), c.numeric() ? "number" : "string", c.numeric() ? "model.api.accepts.number"
+                                : c.freeText() ? "model.api.accepts.free-text" : "model.api.accepts.text", null))
+                .toList();
+        Map<String, Object> instance = new LinkedHashMap<>();
+        for (Preprocessing.Column c : input.columns()) {
+            instance.put(c.name(), c.numeric() ? Math.round((c.mean() == null ? 0 : c.mean()) * 100) / 100.0
+                    : c.values() != null && !c.values().isEmpty() ? c.values().get(0) : c.freeText() ? "Any text to classify" : "");
         }
         Map<String, Object> request = Map.of("instances", List.of(instance));
         String body = json.writerWithDefaultPrettyPrinter().writeValueAsString(request);
@@ -59,6 +56,25 @@ record ApiExamples(List<Field> fields, String body, String curl, String python) 
                     json=%s,
                 )
                 print(answer.status_code, answer.json())""".formatted(url, body.indent(4).strip());
-        return new ApiExamples(fields, body, curl, python);
+        return new ApiExamples(fields, body, curl, python, "model.api.request.explain");
+    }
+
+    /** Pictures are simplest sent as files, one multipart part each (no base64); the JSON form is the body shown. */
+    private static ApiExamples forImages(String url, Preprocessing input, JsonMapper json) {
+        List<Field> fields = List.of(new Field("image", "file (multipart) or string (base64 in JSON)", "model.api.accepts.image",
+                input.image().width() + " x " + input.image().height()));
+        String body = json.writerWithDefaultPrettyPrinter().writeValueAsString(
+                Map.of("instances", List.of(Map.of("image", "<base64 of the image file>"))));
+        String curl = "curl -H \"Authorization: Bearer $PLAZA_TOKEN\" -F image=@picture.png -F image=@another.jpg \\\n     " + url;
+        String python = """
+                import os, requests
+
+                answer = requests.post(
+                    "%s",
+                    headers={"Authorization": "Bearer " + os.environ["PLAZA_TOKEN"]},
+                    files=[("image", open("picture.png", "rb")), ("image", open("another.jpg", "rb"))],
+                )
+                print(answer.status_code, answer.json())""".formatted(url);
+        return new ApiExamples(fields, body, curl, python, "model.api.request.explain.images");
     }
 }

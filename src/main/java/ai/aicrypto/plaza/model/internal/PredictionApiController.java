@@ -33,7 +33,9 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A model's predictions for scripts, with a personal API token ({@code Authorization: Bearer}):
  * {@code POST /api/v1/models/{id}/predict} with {@code {"instances": [...]}}, each instance either an object of
- * the model's input columns (values as in its CSV, strings or numbers) or {@code {"image": "<base64>"}}. The same
+ * the model's input columns (values as in its CSV, strings or numbers) or {@code {"image": "<base64>"}}; or, for an image
+ * model, a multipart body with one {@code image} part per picture. The same
  * checks as "try it"; a paid model's calls are charged to the caller's credit (no free calls). Errors come back as
  * {@code {"errors": [...]}} in the language of {@code Accept-Language}. Described in the OpenAPI document.
  */
@@ -78,26 +81,37 @@ class PredictionApiController {
             List<Map<String, Object>> instances) {
     }
 
+    /** An image model's pictures as files, for the OpenAPI document. */
+    @Schema(description = "An image model's pictures as files: one part named image per picture (PNG, JPEG, GIF or BMP of "
+            + "any size), 1 to 100, at most 1 MB in all (PLAZA_MAX_OTHER_MULTIPART_SIZE), with a Content-Length; as "
+            + "curl -F image=@shoe.png -F image=@shirt.jpg sends them")
+    record PredictionFiles(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<MultipartFile> image) {
+    }
+
     record Errors(@Schema(description = "What is wrong, in the language of Accept-Language") List<String> errors) {
     }
 
     @Operation(summary = "Predict with a model", description = """
-            Runs the model on each instance and answers, per instance, the predicted class with the top classes and \
+            Runs the model on each instance (for an image model, the pictures may also come as files: a multipart body \
+            with one part named "image" each) and answers, per instance, the predicted class with the top classes and \
             their probabilities (classification) or the predicted value (regression), and the plaza's latency. \
             The model's owner sets who may call it (owner only, licensees, every member) and a price per 1,000 \
             instances in AIC (0 = free); a paid call is charged to the caller's prepaid credit (deposited on /credit) \
             only once it has been answered, and recorded with the token, the instances, the latency and the price. \
             A call that fails is charged nothing.""",
             security = @SecurityRequirement(name = "member-token"),
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
-                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = PredictionRequest.class))))
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = PredictionRequest.class)),
+                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = PredictionFiles.class))}))
     @ApiResponses({
             @ApiResponse(responseCode = "200", description = "The predictions",
                     content = @Content(schema = @Schema(implementation = PredictionJson.class))),
             @ApiResponse(responseCode = "400", description = "Bad input: not JSON, over 8 MiB, 0 or too many instances, a missing, "
-                    + "extra or ill-typed column, an unreadable image, a model without weights",
+                    + "extra or ill-typed column, an unreadable image, no part named image, a model without weights",
                     content = @Content(schema = @Schema(implementation = Errors.class))),
             @ApiResponse(responseCode = "401", description = "No valid API token", content = @Content),
+            @ApiResponse(responseCode = "413", description = "Pictures as files over 1 MB in all (PLAZA_MAX_OTHER_MULTIPART_SIZE); "
+                    + "411 without a Content-Length", content = @Content),
             @ApiResponse(responseCode = "402", description = "A paid model and not enough credit (nothing is charged): deposit "
                     + "credit on /credit", content = @Content(schema = @Schema(implementation = Errors.class))),
             @ApiResponse(responseCode = "403", description = "The owner keeps the API private, or for licensees only",
@@ -132,6 +146,32 @@ class PredictionApiController {
             }
             prediction = predictions.predictRecords(id, me, ModelPredictions.Via.API, tokenId, records);
         }
+        return answer(prediction);
+    }
+
+    /**
+     * The same call with an image model's pictures as files, one multipart part named {@code image} each (as curl -F
+     * sends them). Documented as the JSON call's second request body (one operation per path and method).
+     */
+    @Operation(hidden = true)
+    @PostMapping(value = "/api/v1/models/{id}/predict", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    PredictionJson predictFiles(@Parameter(description = "The model's id, as in its page's address") @PathVariable long id,
+                                @Parameter(description = "One part per picture") @RequestParam(name = "image", required = false)
+                                List<MultipartFile> files,
+                                @Parameter(hidden = true) @AuthenticationPrincipal AccountPrincipal me,
+                                @Parameter(hidden = true) Authentication authentication) throws IOException {
+        Long tokenId = authentication.getDetails() instanceof ApiTokens.TokenHolder holder ? holder.tokenId() : null;
+        if (files == null || files.isEmpty()) {
+            throw new UserFacingException("image", "model.predict.error.image-parts");
+        }
+        List<java.awt.image.BufferedImage> images = new ArrayList<>();
+        for (MultipartFile file : files) {
+            images.add(UploadedImages.read(file.getBytes()));
+        }
+        return answer(predictions.predictImages(id, me, ModelPredictions.Via.API, tokenId, images));
+    }
+
+    private static PredictionJson answer(ModelPredictions.Prediction prediction) {
         return new PredictionJson(prediction.outcomes(), prediction.latencyMs(),
                 prediction.workerId() == null ? "plaza" : "worker-" + prediction.workerId(), prediction.coldStart());
     }
