@@ -216,8 +216,9 @@ public class LiveUpdates implements SmartLifecycle {
     }
 
     /**
-     * Runs {@code hook} on the listening thread each time the listening connection is opened, the first time and after
-     * it was lost: whoever must not miss a notification learns that some may have been missed.
+     * Runs {@code hook} each time the listening connection is opened (the first time and after it was lost, on the
+     * listening thread) and when listening stops: whoever must not miss a notification learns that some may have been
+     * missed.
      */
     public void onListening(Runnable hook) {
         onListening.add(hook);
@@ -412,7 +413,15 @@ public class LiveUpdates implements SmartLifecycle {
         if (t != null) {
             t.interrupt();
         }
-        listeners.clear();
+        // Browser streams end with the listening; the instance's own listeners (caches, services) stay for a start
+        // again (a test context is paused and resumed this way), and learn that they may miss notifications meanwhile.
+        for (String topic : List.copyOf(listeners.keySet())) {
+            listeners.computeIfPresent(topic, (name, list) -> {
+                list.removeIf(listener -> listener instanceof BrowserStream);
+                return list.isEmpty() ? null : list;
+            });
+        }
+        onListening.forEach(Runnable::run);
     }
 
     @Override

@@ -20,8 +20,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * answered, as a group commit: each caller hands its row to one writer and waits until it is stored; the writer stores
  * every row handed over while it stored the last group in one statement. One call alone waits for its own statement,
  * as before; 64 at once share a few (ops/bench/inference: a statement and a commit per call were most of what the
- * database did for the gateway). A group the database refuses (a row naming a token deleted meanwhile) is stored row
- * by row, so only the call whose row is refused fails. A call that charges anything is recorded with its charge in the
+ * database did for the gateway). A call whose token was deleted since it was checked (other instances hear of it a few
+ * ms later) is recorded without it, as the token's deletion would have left it a moment later. A group the database
+ * refuses is stored row by row, so only the call whose row is refused fails. A call that charges anything is recorded with its charge in the
  * charge's transaction ({@link ModelPredictions}), not here.
  */
 @Component
@@ -35,10 +36,15 @@ class CallRecords {
             INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id,
                                      price_per_1000_aic, charged_wei, worker_id, provider_id, cold_start, gpu_seconds,
                                      serving_charged_wei)
-            SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS varchar[]), CAST(? AS int[]),
-                                 CAST(? AS float8[]), CAST(? AS boolean[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                                 CAST(? AS numeric[]), CAST(? AS numeric[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                                 CAST(? AS boolean[]), CAST(? AS float8[]), CAST(? AS numeric[]))""";
+            SELECT c.model_id, c.caller_id, c.via, c.instances, c.latency_ms, c.free_quota,
+                   (SELECT t.id FROM api_tokens t WHERE t.id = c.token_id), c.owner_id, c.price, c.charged, c.worker_id,
+                   c.provider_id, c.cold_start, c.gpu_seconds, c.serving_charged
+            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS varchar[]), CAST(? AS int[]),
+                        CAST(? AS float8[]), CAST(? AS boolean[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                        CAST(? AS numeric[]), CAST(? AS numeric[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                        CAST(? AS boolean[]), CAST(? AS float8[]), CAST(? AS numeric[]))
+                 AS c (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id, price, charged,
+                       worker_id, provider_id, cold_start, gpu_seconds, serving_charged)""";
 
     /** One call's row, as model_calls holds it. */
     record CallRow(long modelId, long callerId, String via, int instances, double latencyMs, boolean freeQuota, Long tokenId,

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataIntegrityViolationException;
 
-/** Calls recorded at the same moment share statements, and each is stored exactly as handed over, or refused alone. */
+/**
+ * Calls recorded at the same moment share statements, and each is stored exactly as handed over, or refused alone; a
+ * call whose token is gone is recorded without it.
+ */
 class CallRecordsTest extends IntegrationTest {
 
     @Autowired
@@ -36,9 +39,9 @@ class CallRecordsTest extends IntegrationTest {
             List<Future<?>> calls = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 int n = i;
-                Long token = n == 77 ? Long.MAX_VALUE : null; // no such token: this row alone is refused
+                int instances = n == 77 ? 0 : n + 1; // a call of no instances breaks a CHECK: this row alone is refused
                 calls.add(callers.submit((Callable<Void>) () -> {
-                    records.store(new CallRecords.CallRow(model, owner.id(), "API", n + 1, n / 10.0, false, token, owner.id(),
+                    records.store(new CallRecords.CallRow(model, owner.id(), "API", instances, n / 10.0, false, null, owner.id(),
                             BigDecimal.ZERO, BigDecimal.ZERO, null, null, n % 2 == 0 /* 100 of them; row 77 is odd */, n / 1000.0, BigDecimal.valueOf(n)));
                     return null;
                 }));
@@ -58,5 +61,17 @@ class CallRecordsTest extends IntegrationTest {
                                || count(*) FILTER (WHERE cold_start) || ' ' || round(sum(latency_ms)::numeric, 1)
                         FROM model_calls WHERE model_id = ?""").param(model).query(String.class).single())
                 .isEqualTo("199 " + (200 * 201 / 2 - 78) + " " + (199 * 200 / 2 - 77) + " 100 " + (1990 - 7.7));
+    }
+
+    /** A token deleted since its call was checked (another instance hears of it a few ms later): recorded without it. */
+    @Test
+    void aCallWhoseTokenWasDeletedMeanwhileIsRecordedWithoutIt() {
+        AccountPrincipal owner = users.member();
+        long model = jdbc.sql("INSERT INTO listings (kind, owner_id, title, license, status) VALUES ('MODEL', ?, 'calls', 'MIT', "
+                + "'PUBLISHED') RETURNING id").param(owner.id()).query(Long.class).single();
+        records.store(new CallRecords.CallRow(model, owner.id(), "API", 3, 1.5, false, Long.MAX_VALUE, owner.id(),
+                BigDecimal.ZERO, BigDecimal.ZERO, null, null, false, 0.0, BigDecimal.ZERO));
+        assertThat(jdbc.sql("SELECT count(*) || ' ' || sum(instances) FROM model_calls WHERE model_id = ? AND token_id IS NULL")
+                .param(model).query(String.class).single()).isEqualTo("1 3");
     }
 }
