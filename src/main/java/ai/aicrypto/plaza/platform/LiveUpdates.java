@@ -76,7 +76,7 @@ public class LiveUpdates implements SmartLifecycle {
     private final DataSource dataSource;
     private final JdbcClient jdbc;
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
-    private final List<Runnable> onListening = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onNotificationsMissed = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> streamsPerClient = new HashMap<>();
     private final int maxStreams;
     private final int maxPerAddress;
@@ -220,8 +220,8 @@ public class LiveUpdates implements SmartLifecycle {
      * listening thread) and when listening stops: whoever must not miss a notification learns that some may have been
      * missed.
      */
-    public void onListening(Runnable hook) {
-        onListening.add(hook);
+    public void onNotificationsMayBeMissed(Runnable hook) {
+        onNotificationsMissed.add(hook);
     }
 
     /** A topic without listeners is dropped, so topics of finished jobs and purchases do not pile up. */
@@ -356,7 +356,7 @@ public class LiveUpdates implements SmartLifecycle {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
-                onListening.forEach(Runnable::run);
+                onNotificationsMissed.forEach(Runnable::run);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long checkAt = System.nanoTime() + Duration.ofSeconds(CHECK_EVERY_SECONDS).toNanos();
                 while (running) {
@@ -421,7 +421,7 @@ public class LiveUpdates implements SmartLifecycle {
                 return list.isEmpty() ? null : list;
             });
         }
-        onListening.forEach(Runnable::run);
+        onNotificationsMissed.forEach(Runnable::run);
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class NotifiedCache<K, V> {
                 notified(data);
             }
         });
-        live.onListening(this::invalidateAll);
+        live.onNotificationsMayBeMissed(this::invalidateAll);
     }
 
     /**

@@ -99,7 +99,8 @@ class PredictionWithFilesTest extends IntegrationTest {
 
         // The model's page shows the call with files; the OpenAPI document has both bodies.
         String page = mvc.perform(get("/models/" + fashion).with(user(owner))).andReturn().getResponse().getContentAsString();
-        assertThat(page).contains("-F image=@picture.png").contains("files=[(&quot;image&quot;");
+        assertThat(page).contains("-F image=@picture.png").contains("files=[(&quot;image&quot;")
+                .contains("413 when they come to more than 1.0 MB in all");
         JsonNode predict = json.readTree(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString())
                 .at("/paths/~1api~1v1~1models~1{id}~1predict/post/requestBody/content");
         assertThat(predict.propertyNames()).contains("application/json", "multipart/form-data");

@@ -9,16 +9,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How to call a model's API, made from its card: the request's fields (each input column with its type and values,
- * or the image), an example body, and a curl and a Python call of it (an image model's with the pictures as files). The
+ * or the image), and a curl and a Python call of it (an image model's with the pictures as files). The
  * token is never written: the examples read it from {@code $PLAZA_TOKEN}.
  *
  * @param fields  one line per input: name, type and what it takes
- * @param body    an example request body
  * @param curl    the call with curl
  * @param python  the call with Python's requests
  * @param explain the message key that says how the request carries its instances
+ * @param takesFiles whether pictures may come as multipart files (which have their own size limit)
  */
-record ApiExamples(List<Field> fields, String body, String curl, String python, String explain) {
+record ApiExamples(List<Field> fields, String curl, String python, String explain, boolean takesFiles) {
 
     /**
      * @param accepts    the message key of what it takes, in the reader's language
@@ -30,7 +30,7 @@ record ApiExamples(List<Field> fields, String body, String curl, String python, 
     static ApiExamples of(long modelId, Preprocessing input, String baseUrl, JsonMapper json) {
         String url = baseUrl + "/api/v1/models/" + modelId + "/predict";
         if (input.forImages()) {
-            return forImages(url, input, json);
+            return forImages(url, input);
         }
         List<Field> fields = input.columns().stream().map(c -> c.values() != null && !c.values().isEmpty()
                         ? new Field(c.name(), c.numeric() ? "number" : "string", "model.api.accepts.values", String.join(", ", c.values()))
@@ -43,7 +43,6 @@ record ApiExamples(List<Field> fields, String body, String curl, String python, 
                     : c.values() != null && !c.values().isEmpty() ? c.values().get(0) : c.freeText() ? "Any text to classify" : "");
         }
         Map<String, Object> request = Map.of("instances", List.of(instance));
-        String body = json.writerWithDefaultPrettyPrinter().writeValueAsString(request);
         String oneLine = json.writeValueAsString(request);
         String curl = "curl -H \"Authorization: Bearer $PLAZA_TOKEN\" -H \"Content-Type: application/json\" \\\n     -d '"
                 + oneLine.replace("'", "'\\''") + "' \\\n     " + url;
@@ -55,16 +54,15 @@ record ApiExamples(List<Field> fields, String body, String curl, String python, 
                     headers={"Authorization": "Bearer " + os.environ["PLAZA_TOKEN"]},
                     json=%s,
                 )
-                print(answer.status_code, answer.json())""".formatted(url, body.indent(4).strip());
-        return new ApiExamples(fields, body, curl, python, "model.api.request.explain");
+                print(answer.status_code, answer.json())""".formatted(url,
+                json.writerWithDefaultPrettyPrinter().writeValueAsString(request).indent(4).strip());
+        return new ApiExamples(fields, curl, python, "model.api.request.explain", false);
     }
 
-    /** Pictures are simplest sent as files, one multipart part each (no base64); the JSON form is the body shown. */
-    private static ApiExamples forImages(String url, Preprocessing input, JsonMapper json) {
+    /** Pictures are simplest sent as files, one multipart part each (no base64). */
+    private static ApiExamples forImages(String url, Preprocessing input) {
         List<Field> fields = List.of(new Field("image", "file (multipart) or string (base64 in JSON)", "model.api.accepts.image",
                 input.image().width() + " x " + input.image().height()));
-        String body = json.writerWithDefaultPrettyPrinter().writeValueAsString(
-                Map.of("instances", List.of(Map.of("image", "<base64 of the image file>"))));
         String curl = "curl -H \"Authorization: Bearer $PLAZA_TOKEN\" -F image=@picture.png -F image=@another.jpg \\\n     " + url;
         String python = """
                 import os, requests
@@ -75,6 +73,6 @@ record ApiExamples(List<Field> fields, String body, String curl, String python, 
                     files=[("image", open("picture.png", "rb")), ("image", open("another.jpg", "rb"))],
                 )
                 print(answer.status_code, answer.json())""".formatted(url);
-        return new ApiExamples(fields, body, curl, python, "model.api.request.explain.images");
+        return new ApiExamples(fields, curl, python, "model.api.request.explain.images", true);
     }
 }

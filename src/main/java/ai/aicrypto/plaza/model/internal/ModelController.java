@@ -13,9 +13,11 @@ import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.card.CardFieldError;
 import ai.aicrypto.plaza.model.card.InvalidModelCardException;
 import ai.aicrypto.plaza.model.card.ModelCardValidator;
+import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.Downloads;
 import ai.aicrypto.plaza.platform.PlazaProperties;
 import ai.aicrypto.plaza.platform.UserFacingException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.core.io.ClassPathResource;
@@ -24,6 +26,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -46,9 +49,12 @@ class ModelController {
     private final PlazaProperties plaza;
     private final JsonMapper json;
     private final Path workDir;
+    /** The limit of a multipart call to the API (pictures as files), said on the page. */
+    private final String maxFilesSize;
 
     ModelController(ModelService models, ModelPredictions predictions, MessageSource messages, ModelProperties properties,
-                    PlazaProperties plaza, JsonMapper json) {
+                    PlazaProperties plaza, JsonMapper json,
+                    @Value("${plaza.web.max-other-multipart-size}") DataSize maxFilesSize) {
         this.models = models;
         this.predictions = predictions;
         this.messages = messages;
@@ -56,6 +62,7 @@ class ModelController {
         this.plaza = plaza;
         this.json = json;
         this.workDir = plaza.dataDir().resolve("work");
+        this.maxFilesSize = DataSizes.humanReadable(maxFilesSize.toBytes());
     }
 
     @GetMapping("/models/new")
@@ -113,6 +120,7 @@ class ModelController {
         if (page.model().weightsKey() != null) {
             page.card().inputPreprocessing().ifPresent(input ->
                     model.addAttribute("api", ApiExamples.of(id, input, plaza.publicUrl().toString(), json)));
+            model.addAttribute("maxFilesSize", maxFilesSize);
         }
         // Owners and licensees try any of their models; other members the published ones (admins see, not run)
         if (me != null && page.model().weightsKey() != null && (page.mayUse() || page.listing().published())) {
