@@ -30,9 +30,8 @@ public final class PredictApi {
     }
 
     /** Pictures as files: a multipart/form-data body of one part named {@code partName} per picture, as curl -F sends. */
-    public static HttpResponse<String> callWithFiles(String plazaUrl, long modelId, String token, String language,
-                                                     String partName, List<byte[]> pictures)
-            throws IOException, InterruptedException {
+    public static HttpRequest filesRequest(String plazaUrl, long modelId, String token, String language, String partName,
+                                           List<byte[]> pictures) {
         String boundary = "----plaza-picture-files";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (int i = 0; i < pictures.size(); i++) {
@@ -42,9 +41,15 @@ public final class PredictApi {
             body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return HTTP.send(HttpRequest.newBuilder(URI.create(plazaUrl + "/api/v1/models/" + modelId + "/predict"))
+        return HttpRequest.newBuilder(URI.create(plazaUrl + "/api/v1/models/" + modelId + "/predict"))
                 .header("Authorization", "Bearer " + token).header("Accept-Language", language)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+    }
+
+    public static HttpResponse<String> callWithFiles(String plazaUrl, long modelId, String token, String language,
+                                                     String partName, List<byte[]> pictures)
+            throws IOException, InterruptedException {
+        return HTTP.send(filesRequest(plazaUrl, modelId, token, language, partName, pictures), HttpResponse.BodyHandlers.ofString());
     }
 }

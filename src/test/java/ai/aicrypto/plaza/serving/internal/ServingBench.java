@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -63,10 +64,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * ops/bench/inference (serving): a real gpu-worker process (CPU) serving through the gateway over loopback, in one run:
  * (1) latency the gateway adds at concurrency 1: each call's time at the client minus the worker's own predict time for
- * that call (its metered GPU-seconds), beside the plaza answering in-process before the worker is online; (2)
+ * that call (its metered GPU-seconds), for the same cases, beside the plaza answering in-process before the worker is online; (2)
  * throughput at concurrency 64 through the gateway (one instance per call) against the worker's own batched predict
  * of batches of the mean size the gateway handed out under that load, with the machine to itself (rows over its
- * metered predict time), for a table, an image MLP and an image cnn; (3) a cold start: the first call
+ * metered predict time), for a table, an image MLP (its picture as base64 in JSON, and as a file in a multipart body:
+ * image_file) and an image cnn; (3) a cold start: the first call
  * of a model no worker holds; (4) a call forwarded from a second instance (same database and bucket) that no worker
  * polls, against the same call served through this one, alternating; (5) for cnn models, the first call here (a cold
  * start) against the next through the second instance (forwarded to this one's worker, warm): what a warm worker
@@ -136,10 +138,13 @@ class ServingBench extends IntegrationTest {
         ImageIO.write(picture, "png", png);
         Object pictureInstance = Map.of("image", Base64.getEncoder().encodeToString(png.toByteArray()));
         String image = json.writeValueAsString(Map.of("instances", List.of(pictureInstance)));
+        String here = "http://127.0.0.1:" + port;
+        // The same picture as a file (multipart), to weigh against base64 in JSON
+        HttpRequest imageFile = PredictApi.filesRequest(here, fashion, token, "en", "image", List.of(png.toByteArray()));
         StringBuilder figures = new StringBuilder();
 
         // Baseline in the same run: the plaza answering in-process (no serving worker online yet).
-        double[] inProcess = sequential(token, wine.id(), table, CALLS);
+        double[] inProcess = sequential(PredictApi.request(here, wine.id(), token, table), CALLS);
         figures.append(line("inprocess_table_p50_ms", percentile(inProcess, 50)))
                 .append(line("inprocess_table_p99_ms", percentile(inProcess, 99)));
 
@@ -151,9 +156,12 @@ class ServingBench extends IntegrationTest {
                 assertThat(worker.process().isAlive()).as(worker.log()).isTrue();
                 return call(HttpClient.newHttpClient(), token, wine.id(), table).get("servedBy").asString().startsWith("worker-");
             });
-            for (var c : List.of(new Case("table", wine.id(), table, wineRecord), new Case("image", fashion, image, pictureInstance))) {
+            Case tableCase = new Case("table", wine.id(), PredictApi.request(here, wine.id(), token, table), wineRecord),
+                    imageCase = new Case("image", fashion, PredictApi.request(here, fashion, token, image), pictureInstance),
+                    imageFileCase = new Case("image_file", fashion, imageFile, pictureInstance);
+            for (var c : List.of(tableCase, imageCase, imageFileCase)) {
                 long firstCall = lastCallId() + 1;
-                double[] through = sequential(token, c.model, c.body, CALLS);
+                double[] through = sequential(c.request, CALLS);
                 double[] predict = predictMs(firstCall, CALLS);
                 double[] added = new double[CALLS];
                 for (int i = 0; i < CALLS; i++) {
@@ -173,12 +181,12 @@ class ServingBench extends IntegrationTest {
             Path cnnWeights = Files.write(tmp.resolve("cnn-load.safetensors"),
                     ConvReference.random(new ModelCardValidator().parse(cnnCard), 99).safetensors());
             long cnn = models.publish(owner.id(), new ModelUpload(cnnCard, List.of(), cnnWeights));
-            for (var c : List.of(new Case("table", wine.id(), table, wineRecord), new Case("image", fashion, image, pictureInstance),
-                    new Case("cnn", cnn, image, pictureInstance))) {
+            for (var c : List.of(tableCase, imageCase, imageFileCase,
+                    new Case("cnn", cnn, PredictApi.request(here, cnn, token, image), pictureInstance))) {
                 DistributionSummary batches = meters.find("plaza.serving.batch.rows").summary();
                 long batchesBefore = batches.count();
                 double rowsBefore = batches.totalAmount();
-                long calls = concurrent(token, c.model, c.body);
+                long calls = concurrent(c.request);
                 double seconds = LOAD.toMillis() / 1000.0;
                 double meanBatch = (batches.totalAmount() - rowsBefore) / (batches.count() - batchesBefore);
                 double gateway = calls / seconds, own = quietBatched(token, c, meanBatch);
@@ -204,8 +212,11 @@ class ServingBench extends IntegrationTest {
         Files.writeString(Path.of("target/serving-bench.txt"), out);
     }
 
-    /** @param instance one instance of the body, for bodies of many */
-    private record Case(String name, long model, String body, Object instance) {
+    /**
+     * @param request  one call, sent again and again
+     * @param instance one instance of it in JSON, for bodies of many
+     */
+    private record Case(String name, long model, HttpRequest request, Object instance) {
     }
 
     /**
@@ -299,22 +310,22 @@ class ServingBench extends IntegrationTest {
                 .append(line("cnn_cold_here_minus_warm_forwarded_p50_ms", percentile(coldMs, 50) - percentile(warmForwardedMs, 50)));
     }
 
-    private double[] sequential(String token, long model, String body, int calls) throws Exception {
+    private double[] sequential(HttpRequest request, int calls) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < WARM_UP; i++) {
-            call(http, token, model, body);
+            call(http, request);
         }
         double[] ms = new double[calls];
         for (int i = 0; i < calls; i++) {
             long start = System.nanoTime();
-            call(http, token, model, body);
+            call(http, request);
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
         return ms;
     }
 
     /** Calls answered in {@link #LOAD} by {@value #CONCURRENCY} clients calling back to back (after a warm-up). */
-    private long concurrent(String token, long model, String body) throws Exception {
+    private long concurrent(HttpRequest request) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
         AtomicBoolean counting = new AtomicBoolean(), stop = new AtomicBoolean();
         List<Future<Long>> clients = new ArrayList<>();
@@ -323,7 +334,7 @@ class ServingBench extends IntegrationTest {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 long n = 0;
                 while (!stop.get()) {
-                    call(http, token, model, body);
+                    call(http, request);
                     if (counting.get()) {
                         n++;
                     }
@@ -349,8 +360,11 @@ class ServingBench extends IntegrationTest {
     }
 
     private JsonNode call(HttpClient http, String instance, String token, long model, String body) throws Exception {
-        HttpResponse<String> response = http.send(PredictApi.request(instance, model, token, body),
-                HttpResponse.BodyHandlers.ofString());
+        return call(http, PredictApi.request(instance, model, token, body));
+    }
+
+    private JsonNode call(HttpClient http, HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
     }
