@@ -12,12 +12,14 @@ import ai.aicrypto.plaza.competition.scoring.Metric;
  * (one for a competition hosted without phases), all encrypted under its data key; it spans them all.
  *
  * @param finalizedAt when its last phase was finalized: the final ranking the prizes are paid on
+ * @param modelsOnly  a code competition: participants submit models, which the plaza runs on the test inputs that only
+ *                    the host may download
  */
 public record Competition(long id, String slug, long hostId, String title, String overview, String rules,
                           Long datasetId, String dataDescription, Metric metric, byte[] wrappedDataKey, Instant startsAt,
                           Instant endsAt, Instant mergeDeadline, int finalSelections,
                           int maxTeamSize, BigDecimal prizePoolAic, List<Integer> prizeSplit, Instant finalizedAt,
-                          Instant closedAt, String closeReason) {
+                          Instant closedAt, String closeReason, boolean modelsOnly) {
 
     public enum Phase { UPCOMING, RUNNING, ENDED }
 

@@ -188,7 +188,7 @@ class CompetitionController {
         model.addAttribute("pool", prizes.pool(c).orElse(null));
         model.addAttribute("payouts", prizes.payouts(c));
         model.addAttribute("chain", chain);
-        model.addAttribute("files", files.list(c, shown));
+        model.addAttribute("files", files.list(c, shown, me));
         model.addAttribute("trainingSize", DataSizes.humanReadable(files.trainingBytes(c)));
         model.addAttribute("mayDownload", files.mayDownload(c, me));
         model.addAttribute("rescores", hostTools.rescores(c));
@@ -450,6 +450,7 @@ class CompetitionController {
         model.addAttribute("dataTemplate", template);
         model.addAttribute("ownDatasets", template != null ? data.choices(me.id()) : List.of());
         model.addAttribute("codeSubmissions", testInputs && template == null);
+        model.addAttribute("fileSubmissions", template == null && !c.modelsOnly());
         model.addAttribute("runnableModels", testInputs && template == null ? code.choices(current, me.id()) : List.of());
         return "competition/submissions";
     }

@@ -243,9 +243,10 @@ class CompetitionFiles {
     /**
      * The files of a competition for its page: the training data, the phase's test inputs and sample submission. A data
      * competition offers only its training data (the format to follow): its participants compete with data, and test
-     * inputs in their hands could be labelled and trained on.
+     * inputs in their hands could be labelled and trained on. A code competition lists its test inputs and sample to
+     * its host only ({@link #participantsSeeTestInputs}).
      */
-    List<Listed> list(Competition c, CompetitionPhase phase) {
+    List<Listed> list(Competition c, CompetitionPhase phase, AccountPrincipal who) {
         List<Listed> listed = new ArrayList<>();
         if (c.datasetId() != null) {
             Datasets.RawFiles raw = datasets.rawFiles(c.datasetId());
@@ -255,7 +256,7 @@ class CompetitionFiles {
                         null));
             }
         }
-        if (data.isData(c)) {
+        if (data.isData(c) || !participantsSeeTestInputs(c) && !c.hostedBy(who)) {
             return listed;
         }
         find(phase, Kind.TEST_INPUTS).ifPresent(f -> listed.add(new Listed("test-inputs", f.fileName(), f.bytes(), f.rows())));
@@ -274,11 +275,19 @@ class CompetitionFiles {
     }
 
     /**
-     * Opens one of a phase's files for the host or a participant (in a data competition, for the host only); anyone
-     * else gets a 404.
+     * Whether the participants of a competition get its test inputs (and the sample submission made from them): not in
+     * a code competition, where the plaza runs their models on them, nor in a data competition.
+     */
+    boolean participantsSeeTestInputs(Competition c) {
+        return !c.modelsOnly() && !data.isData(c);
+    }
+
+    /**
+     * Opens one of a phase's files for the host or a participant (in a data or a code competition, for the host only);
+     * anyone else gets a 404.
      */
     Download open(Competition c, CompetitionPhase phase, AccountPrincipal who, Kind kind) {
-        if (!mayDownload(c, who) || !c.hostedBy(who) && data.isData(c) || phase.competitionId() != c.id()) {
+        if (!mayDownload(c, who) || !c.hostedBy(who) && !participantsSeeTestInputs(c) || phase.competitionId() != c.id()) {
             throw new NotFoundException();
         }
         Stored stored = find(phase, kind).orElseThrow(NotFoundException::new);

@@ -11,8 +11,11 @@ import org.springframework.web.multipart.MultipartFile;
 /** The hosting form; times are UTC (datetime-local inputs). Public with accessors for data binding. */
 public class CompetitionForm {
 
-    /** {@link #kind} of a competition for predictions (files or models) and of one for training data. */
-    public static final String PREDICTIONS = "PREDICTIONS", DATA = "DATA";
+    /**
+     * {@link #kind} of a competition for predictions (files or models), of a code competition (models only, run on test
+     * inputs participants never see) and of one for training data.
+     */
+    public static final String PREDICTIONS = "PREDICTIONS", MODELS = "MODELS", DATA = "DATA";
 
     private String title = "";
     private String slug = "";

@@ -163,11 +163,15 @@ public class CompetitionService implements Competitions {
             throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-ends", PhaseSetup.shown(endsAt));
         }
         PhaseSetup.Checked checked = phases.check(metric, form.getPublicPercent(), solutionFile, testInputsFile);
+        boolean modelsOnly = CompetitionForm.MODELS.equals(form.getKind());
+        if (modelsOnly && checked.inputs() == null) {
+            throw new UserFacingException("testInputs", "competition.error.models-need-test-inputs");
+        }
         DataCompetitions.Plan dataPlan = data.checkHosting(host.id(), form, metric, checked.inputs(), checked.inputColumns());
         if (dataPlan != null && (!firstPhaseEnds.equals(endsAt) || !later.isEmpty())) {
             throw new UserFacingException("firstPhaseEndsAt", "competition.error.phase-data");
         }
-        List<PhaseSetup.Planned> planned = planLater(metric, later, firstPhaseEnds, endsAt);
+        List<PhaseSetup.Planned> planned = planLater(metric, later, firstPhaseEnds, endsAt, modelsOnly);
         DataKeys.DataKey key = dataKeys.generate();
         List<PhaseSetup.Stored> stored = new ArrayList<>();
         try {
@@ -185,13 +189,13 @@ public class CompetitionService implements Competitions {
                 long created = jdbc.sql("""
                                 INSERT INTO competitions (slug, host_id, title, overview, overview_text, rules, dataset_id,
                                     data_description, metric, wrapped_data_key, starts_at, ends_at, merge_deadline,
-                                    final_selections, max_team_size, prize_pool_aic, prize_split, created_at)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
+                                    final_selections, max_team_size, prize_pool_aic, prize_split, models_only, created_at)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
                         .params(slug, host.id(), title, overview, markdown.toPlainText(overview), text(form.getRules()),
                                 form.getDatasetId(), text(form.getDataDescription()), metric.name(), key.wrapped(),
                                 Timestamp.from(startsAt), Timestamp.from(endsAt), Timestamp.from(mergeDeadline),
                                 form.getFinalSelections(), form.getMaxTeamSize(), pool,
-                                split.toArray(Integer[]::new), Timestamp.from(clock.instant()))
+                                split.toArray(Integer[]::new), modelsOnly, Timestamp.from(clock.instant()))
                         .query(Long.class).single();
                 phases.record(created, 1, phaseName, startsAt, firstPhaseEnds, form.getSubmissionsPerDay(),
                         form.getPublicPercent(), checked, stored.get(0));
@@ -217,13 +221,13 @@ public class CompetitionService implements Competitions {
      * its number and name).
      */
     private List<PhaseSetup.Planned> planLater(Metric metric, List<PhaseSetup.Request> later, Instant firstPhaseEnds,
-                                               Instant endsAt) {
+                                               Instant endsAt, boolean modelsOnly) {
         List<PhaseSetup.Planned> planned = new ArrayList<>();
         Instant previousEnd = firstPhaseEnds;
         for (int i = 0; i < later.size(); i++) {
             PhaseSetup.Request request = later.get(i);
             try {
-                PhaseSetup.Planned phase = phases.plan(metric, request, i + 1, previousEnd, endsAt, clock.instant());
+                PhaseSetup.Planned phase = phases.plan(metric, request, i + 1, previousEnd, endsAt, clock.instant(), modelsOnly);
                 planned.add(phase);
                 previousEnd = phase.ends();
             } catch (UserFacingException e) {
@@ -426,6 +430,6 @@ public class CompetitionService implements Competitions {
                 rs.getTimestamp("ends_at").toInstant(), rs.getTimestamp("merge_deadline").toInstant(),
                 rs.getInt("final_selections"), rs.getInt("max_team_size"),
                 rs.getBigDecimal("prize_pool_aic"), List.of(split), finalized == null ? null : finalized.toInstant(),
-                closed == null ? null : closed.toInstant(), rs.getString("close_reason"));
+                closed == null ? null : closed.toInstant(), rs.getString("close_reason"), rs.getBoolean("models_only"));
     }
 }

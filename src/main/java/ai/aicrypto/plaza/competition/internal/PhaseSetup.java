@@ -161,13 +161,15 @@ class PhaseSetup {
 
     /**
      * Checks a later phase: named, opening in the future and no earlier than the phase before it ends, ending after
-     * it opens and no later than the competition, a positive quota, and its files (as at hosting).
+     * it opens and no later than the competition, a positive quota, and its files (as at hosting; a code competition's
+     * phase needs test inputs).
      *
      * @param previousSeq the number of the phase before it; {@code previousEnd} its end
      * @throws UserFacingException for a field to fix (times said in the reader's language, in UTC as the forms take them)
      * @throws ai.aicrypto.plaza.competition.scoring.ScoringRejected with the problems of its files
      */
-    Planned plan(Metric metric, Request r, int previousSeq, Instant previousEnd, Instant competitionEnd, Instant now) {
+    Planned plan(Metric metric, Request r, int previousSeq, Instant previousEnd, Instant competitionEnd, Instant now,
+                 boolean modelsOnly) {
         String name = name(r.name(), true);
         if (r.opensAt() == null || r.endsAt() == null) {
             throw new UserFacingException(r.opensAt() == null ? "opensAt" : "endsAt", "competition.error.time");
@@ -187,6 +189,9 @@ class PhaseSetup {
             throw new UserFacingException("submissionsPerDay", "competition.error.positive");
         }
         Checked checked = check(metric, r.publicPercent(), r.solutionFile(), r.testInputsFile());
+        if (modelsOnly && checked.inputs() == null) { // the models have nothing to run on otherwise
+            throw new UserFacingException("testInputs", "competition.error.models-need-test-inputs");
+        }
         return new Planned(name, opens, ends, r.perDay(), r.publicPercent(), checked, r.solutionFile(), r.testInputsFile());
     }
 
@@ -227,7 +232,7 @@ class PhaseSetup {
         if (!now.isBefore(c.closesAt())) {
             throw new UserFacingException("endsAt", "competition.error.phase-ends", shown(c.endsAt()));
         }
-        Planned planned = plan(c.metric(), request, last.seq(), last.endsAt(), c.endsAt(), now);
+        Planned planned = plan(c.metric(), request, last.seq(), last.endsAt(), c.endsAt(), now, c.modelsOnly());
         DataKeys.DataKey key;
         try {
             key = dataKeys.unwrap(c.wrappedDataKey());

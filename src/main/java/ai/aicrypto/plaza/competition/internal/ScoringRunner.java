@@ -54,6 +54,7 @@ class ScoringRunner implements DisposableBean {
     static final String FAILED_ERROR = "competition.submission.failed.error";
     static final String FAILED_STUCK = "competition.submission.failed.stuck";
     static final String FAILED_MODEL = "competition.submission.failed.model";
+    static final String FAILED_MODEL_GONE = "competition.submission.failed.model-gone";
     static final String FAILED_MODEL_ANSWERS = "competition.submission.failed.model-answers";
 
     private final JdbcClient jdbc;
@@ -163,8 +164,12 @@ class ScoringRunner implements DisposableBean {
                 scores = Scorer.score(competitions.solution(competition, phase), in, s.modelId() != null
                         ? SubmissionValidator.UnknownLabels.WRONG : SubmissionValidator.UnknownLabels.REFUSED);
             }
-        } catch (UserFacingException | NotFoundException e) {
-            // A code submission's model can no longer run (withdrawn, sold, a row it cannot read).
+        } catch (NotFoundException e) {
+            // A code submission's model is no longer the submitter's with weights (sold, its weights withdrawn).
+            fail(submissionId, FAILED_MODEL_GONE);
+            return false;
+        } catch (UserFacingException e) {
+            // A test row the model cannot read; its message is not passed on, as it may quote the hidden inputs.
             fail(submissionId, FAILED_MODEL);
             return false;
         } catch (SubmissionRejected e) {

@@ -84,6 +84,9 @@ class SubmissionService {
         }
         CompetitionPhase phase = checkOpen(c, teamId, competitions.now());
         refuseInDataCompetition(c);
+        if (c.modelsOnly()) { // its test inputs are hidden: a file could only be guessed
+            throw new UserFacingException(null, "competition.error.models-only");
+        }
 
         try (InputStream in = Files.newInputStream(file)) {
             SubmissionValidator.validate(competitions.solution(c, phase), in);

@@ -142,12 +142,65 @@ class CodeSubmissionTest extends CompetitionTestSupport {
                 .isEqualTo(ScoringRunner.FAILED_MODEL);
         String korean = mvc.perform(get("/competitions/" + c.slug() + "/submissions?lang=ko").with(user(participant)))
                 .andReturn().getResponse().getContentAsString();
-        assertThat(korean).contains("모델을 테스트 입력에 실행할 수 없었습니다");
+        assertThat(korean).contains("모델이 테스트 입력을 읽을 수 없었습니다");
 
         // The quota of 1 a day is free again: the page's form takes the next one.
         var next = post("/competitions/" + c.slug() + "/submissions/model").with(user(participant)).with(csrf())
                 .param("modelId", Long.toString(model.id()));
         assertThat(mvc.perform(next).andReturn().getResponse().getStatus()).isEqualTo(302);
+    }
+
+    @Test
+    void aCodeCompetitionKeepsItsTestInputsFromParticipantsAndTakesModelsOnly() throws Exception {
+        CompetitionForm form = form(5);
+        form.setMetric("ACCURACY");
+        form.setKind(CompetitionForm.MODELS);
+        assertThatThrownBy(() -> hostWith(host, form, solution("ACCURACY")))
+                .isInstanceOfSatisfying(UserFacingException.class,
+                        e -> assertThat(e.messageKey()).isEqualTo("competition.error.models-need-test-inputs"));
+        Competition c = hostWith(host, form, solution("ACCURACY"), testInputs(Function.identity()));
+        assertThat(c.modelsOnly()).isTrue();
+        teams.join(c, participant, true, clock.instant());
+
+        // The participant sees the training data only; the files themselves answer 404, as to a stranger.
+        String page = mvc.perform(get("/competitions/" + c.slug()).with(user(participant))).andReturn().getResponse()
+                .getContentAsString();
+        assertThat(page).doesNotContain("file-test-inputs").doesNotContain("file-sample-submission");
+        for (String file : List.of("test-inputs", "sample-submission")) {
+            assertThat(mvc.perform(get("/competitions/" + c.slug() + "/files/" + file).with(user(participant)))
+                    .andReturn().getResponse().getStatus()).as(file).isEqualTo(404);
+            assertThat(mvc.perform(get("/competitions/" + c.slug() + "/files/" + file).with(user(host)))
+                    .andReturn().getResponse().getStatus()).as(file).isEqualTo(200);
+        }
+        assertThat(mvc.perform(get("/competitions/" + c.slug()).with(user(host))).andReturn().getResponse()
+                .getContentAsString()).contains("file-test-inputs");
+
+        // A file is refused (it could only be guessed); the page offers models only; a model is run and scored.
+        String guessed = "id,prediction\n" + "w0," + WineModel.cultivar(0) + "\n";
+        assertThatThrownBy(() -> submit(c, participant, guessed)).isInstanceOfSatisfying(UserFacingException.class,
+                e -> assertThat(e.messageKey()).isEqualTo("competition.error.models-only"));
+        String submitPage = mvc.perform(get("/competitions/" + c.slug() + "/submissions").with(user(participant)))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(submitPage).doesNotContain("id=\"submit-form\"").contains("id=\"models-only\"").contains("id=\"model-form\"");
+        Submission submitted = submissions.submitModel(c, participant, model.id(), "");
+        assertThat(awaitScored(submitted.id())).as(failure(submitted.id())).isEqualTo("SCORED");
+        assertThat(jdbc.sql("SELECT count(*) FROM submissions WHERE competition_id = ?").param(c.id()).query(Long.class)
+                .single()).isEqualTo(1);
+    }
+
+    @Test
+    void aModelGoneBeforeItsRunSaysSoAndCountsNothing() {
+        Competition c = wineCompetition("ACCURACY", testInputs(Function.identity()));
+        teams.join(c, participant, true, clock.instant());
+        long id = submissions.submitModel(c, participant, model.id(), "").id();
+        awaitScored(id);
+        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
+                + "wrapped_data_key = NULL WHERE id = ?").param(id).update();
+        models.discardWeights(model.id());
+        runner.score(id);
+        awaitScored(id);
+        assertThat(jdbc.sql("SELECT status || ' ' || failure FROM submissions WHERE id = ?").param(id).query(String.class)
+                .single()).isEqualTo("FAILED " + ScoringRunner.FAILED_MODEL_GONE);
     }
 
     @Test
