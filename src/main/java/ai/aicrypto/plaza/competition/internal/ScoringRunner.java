@@ -30,6 +30,8 @@ import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.storage.PendingBlobs;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -69,6 +71,8 @@ class ScoringRunner implements DisposableBean {
     private final CodeSubmissions code;
     private final Phases phases;
     private final Path workDir;
+    /** Reading a submission's predictions and scoring them (a code submission's after its model ran). */
+    private final Timer scoring;
     private final ExecutorService scorers;
     private final ScheduledExecutorService alarms = Executors.newSingleThreadScheduledExecutor(
             daemonThreads("scoring-alarm-"));
@@ -77,8 +81,11 @@ class ScoringRunner implements DisposableBean {
 
     ScoringRunner(JdbcClient jdbc, CompetitionService competitions, Standings standings, BlobStore blobs,
                   DataKeys dataKeys, PendingBlobs pendingBlobs, TransactionTemplate transaction, Clock clock,
-                  CompetitionProperties properties, CodeSubmissions code, Phases phases, PlazaProperties plaza) {
+                  CompetitionProperties properties, CodeSubmissions code, Phases phases, PlazaProperties plaza,
+                  MeterRegistry meters) {
         this.code = code;
+        this.scoring = Timer.builder("plaza.competition.scoring")
+                .description("Reading a submission's predictions and scoring them").register(meters);
         this.phases = phases;
         this.workDir = plaza.dataDir().resolve("work"); // where a crash's leftovers are found and deleted
         this.jdbc = jdbc;
@@ -159,11 +166,13 @@ class ScoringRunner implements DisposableBean {
                 }
                 file = ran.get();
             }
+            Timer.Sample scoringStarted = Timer.start();
             try (InputStream in = dataKeys.unwrap(file.wrappedKey()).decryptFrom(blobs, file.blobKey(), SubmissionService.FILE_CONTEXT)) {
                 // A model may answer with a class it learnt that the hidden truth happens not to have: a wrong answer.
                 scores = Scorer.score(competitions.solution(competition, phase), in, s.modelId() != null
                         ? SubmissionValidator.UnknownLabels.WRONG : SubmissionValidator.UnknownLabels.REFUSED);
             }
+            scoringStarted.stop(scoring);
         } catch (NotFoundException e) {
             // A code submission's model is no longer the submitter's with weights (sold, its weights withdrawn).
             fail(submissionId, FAILED_MODEL_GONE);

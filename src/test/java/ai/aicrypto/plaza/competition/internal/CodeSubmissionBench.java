@@ -39,8 +39,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * ops/bench/code-submission: a code submission over a 10,000-row hidden test set (the wine table Debian's
  * python3-sklearn ships, 178 wines resampled with replacement, seeded) and a wine network, run by a real gpu-worker process (CPU)
  * of the serving fleet, timed from submit to score and split into queue (submitted to the runner's start), model load
- * (the plaza reading the weights), inference (the batches' round trips through the gateway to the worker) and the rest
- * (reading the test inputs, encoding, writing and encrypting the predictions, scoring); against the same model's
+ * (the plaza reading the weights), inference (the batches' round trips through the gateway to the worker), scoring
+ * (reading the predictions back and scoring them) and the rest (reading the test inputs, encoding, writing and
+ * encrypting the predictions, the runner's bookkeeping); against the same model's
  * predict called directly ({@link ModelRuns}) on the same rows, in the same batches, on the same worker, in the same
  * run. Figures go to stdout and target/code-submission-bench.txt, `name value` lines first.
  */
@@ -96,7 +97,7 @@ class CodeSubmissionBench extends IntegrationTest {
                 return jdbc.sql("SELECT worker_id IS NOT NULL FROM model_calls ORDER BY id DESC LIMIT 1").query(Boolean.class).single();
             });
             double[] directMs = new double[RUNS], total = new double[RUNS], queue = new double[RUNS], load = new double[RUNS],
-                    inference = new double[RUNS];
+                    inference = new double[RUNS], scoring = new double[RUNS];
             for (int run = 0; run < RUNS; run++) {
                 long start = System.nanoTime();
                 for (int from = 0; from < ROWS; from += BATCH) {
@@ -104,7 +105,8 @@ class CodeSubmissionBench extends IntegrationTest {
                 }
                 directMs[run] = (System.nanoTime() - start) / 1e6;
 
-                double loadBefore = totalMs("plaza.model.runs.load"), inferenceBefore = totalMs("plaza.model.runs.inference");
+                double loadBefore = totalMs("plaza.model.runs.load"), inferenceBefore = totalMs("plaza.model.runs.inference"),
+                        scoringBefore = totalMs("plaza.competition.scoring");
                 long callsBefore = jdbc.sql("SELECT coalesce(max(id), 0) FROM model_calls").query(Long.class).single();
                 Submission s = submissions.submitModel(c, participant, model.id(), "bench " + run);
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(50)).until(() -> !List.of("QUEUED", "SCORING")
@@ -118,6 +120,7 @@ class CodeSubmissionBench extends IntegrationTest {
                 queue[run] = ms((Timestamp) row.get("created_at"), (Timestamp) row.get("scoring_started_at"));
                 load[run] = totalMs("plaza.model.runs.load") - loadBefore;
                 inference[run] = totalMs("plaza.model.runs.inference") - inferenceBefore;
+                scoring[run] = totalMs("plaza.competition.scoring") - scoringBefore;
             }
             double t = median(total), d = median(directMs);
             figures.append(line("code_submission_total_vs_direct_predict", t / d))
@@ -125,7 +128,9 @@ class CodeSubmissionBench extends IntegrationTest {
                     .append(line("code_submission_queue_ms", median(queue)))
                     .append(line("code_submission_model_load_ms", median(load)))
                     .append(line("code_submission_inference_ms", median(inference)))
-                    .append(line("code_submission_read_encode_write_score_ms", t - median(queue) - median(load) - median(inference)))
+                    .append(line("code_submission_scoring_ms", median(scoring)))
+                    .append(line("code_submission_read_encode_write_ms",
+                            t - median(queue) - median(load) - median(inference) - median(scoring)))
                     .append(line("direct_predict_ms", d))
                     .append(line("rows", ROWS))
                     .append(line("runs", RUNS));

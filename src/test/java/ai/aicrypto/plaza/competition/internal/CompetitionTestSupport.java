@@ -27,6 +27,7 @@ import ai.aicrypto.plaza.storage.BlobStore;
 import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.storage.PendingBlobs;
 import ai.aicrypto.plaza.support.TestUsers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
@@ -194,7 +195,7 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
         var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, pendingBlobs, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases, plaza);
+                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases, plaza, new SimpleMeterRegistry());
         try {
             impatient.score(submissionId);
         } finally {
