@@ -78,6 +78,16 @@ class PredictionWithFilesTest extends IntegrationTest {
         assertThat(jdbc.sql("SELECT sum(instances) FROM model_calls WHERE model_id = ? AND via = 'API'").param(fashion)
                 .query(Long.class).single()).as("metered as the JSON call").isEqualTo(4);
 
+        // The most a call takes: 100 pictures, 100 parts (more than the container's default limit of parts).
+        HttpResponse<String> hundred = PredictApi.callWithFiles(url, fashion, token, "en", "image",
+                java.util.Collections.nCopies(100, oval));
+        assertThat(hundred.statusCode()).as(hundred.body()).isEqualTo(200);
+        assertThat(json.readTree(hundred.body()).get("predictions").size()).isEqualTo(100);
+        HttpResponse<String> tooMany = PredictApi.callWithFiles(url, fashion, token, "en", "image",
+                java.util.Collections.nCopies(101, oval));
+        assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
+        assertThat(tooMany.body()).contains("100");
+
         HttpResponse<String> wrongPart = PredictApi.callWithFiles(url, fashion, token, "en", "picture", List.of(oval));
         assertThat(wrongPart.statusCode()).isEqualTo(400);
         assertThat(wrongPart.body()).contains("a part named \\\"image\\\"");
@@ -95,7 +105,7 @@ class PredictionWithFilesTest extends IntegrationTest {
         assertThat(PredictApi.callWithFiles(url, fashion, "plaza_not-a-token", "en", "image", List.of(oval)).statusCode())
                 .isEqualTo(401);
         assertThat(jdbc.sql("SELECT sum(instances) FROM model_calls WHERE model_id IN (?, ?)").params(fashion, wine)
-                .query(Long.class).single()).as("refused calls are not recorded").isEqualTo(4);
+                .query(Long.class).single()).as("refused calls are not recorded").isEqualTo(104);
 
         // The model's page shows the call with files; the OpenAPI document has both bodies.
         String page = mvc.perform(get("/models/" + fashion).with(user(owner))).andReturn().getResponse().getContentAsString();

@@ -165,7 +165,9 @@ class CodeSubmissionTest extends CompetitionTestSupport {
         // The participant sees the training data only; the files themselves answer 404, as to a stranger.
         String page = mvc.perform(get("/competitions/" + c.slug()).with(user(participant))).andReturn().getResponse()
                 .getContentAsString();
-        assertThat(page).doesNotContain("file-test-inputs").doesNotContain("file-sample-submission");
+        assertThat(page).doesNotContain("file-test-inputs").doesNotContain("file-sample-submission")
+                .contains("Models only (a code competition: the test inputs stay hidden)")
+                .contains("/contributions/COMPETITION/" + c.id() + "/standing");
         for (String file : List.of("test-inputs", "sample-submission")) {
             assertThat(mvc.perform(get("/competitions/" + c.slug() + "/files/" + file).with(user(participant)))
                     .andReturn().getResponse().getStatus()).as(file).isEqualTo(404);
