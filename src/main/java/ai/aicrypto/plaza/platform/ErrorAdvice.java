@@ -81,9 +81,18 @@ class ErrorAdvice {
         return page;
     }
 
-    /** An upload without a length the container stopped reading: back to its form, as {@link UploadLimitFilter} does. */
+    /**
+     * A multipart request the container stopped reading (an upload without a length past the limit, or more parts than
+     * server.tomcat.max-part-count): an upload goes back to its form, as {@link UploadLimitFilter} does; a call to any
+     * other route (the predict API's pictures) is answered 413, as the filter answers one over its size.
+     */
     @ExceptionHandler(MaxUploadSizeExceededException.class)
     void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        UploadLimitFilter.sendBack(request, response);
+        if (UploadLimitFilter.isUploadRoute(request)) {
+            UploadLimitFilter.sendBack(request, response);
+        } else {
+            MultipartRequests.refuse(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                    "Too many parts or too large for this address.");
+        }
     }
 }

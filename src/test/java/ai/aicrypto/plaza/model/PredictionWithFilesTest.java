@@ -87,6 +87,10 @@ class PredictionWithFilesTest extends IntegrationTest {
                 java.util.Collections.nCopies(101, oval));
         assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
         assertThat(tooMany.body()).contains("100");
+        HttpResponse<String> tooManyParts = PredictApi.callWithFiles(url, fashion, token, "en", "image",
+                java.util.Collections.nCopies(129, oval));
+        assertThat(tooManyParts.statusCode()).as("more parts than the container reads (128)").isEqualTo(413);
+        assertThat(tooManyParts.body()).contains("Too many parts");
 
         HttpResponse<String> wrongPart = PredictApi.callWithFiles(url, fashion, token, "en", "picture", List.of(oval));
         assertThat(wrongPart.statusCode()).isEqualTo(400);
