@@ -63,7 +63,7 @@ final class EpochScoring {
                 Contribution c = new Contribution(u.type(), u.contributionId());
                 scores.merge(c, (long) u.kind().points, Long::sum);
                 owners.put(c, u.ownerId());
-            } else if (rules[i].compareTo(Rule.SHARED_WALLET) >= 0 && rules[i].compareTo(Rule.RING) <= 0) {
+            } else if (rules[i].offence()) {
                 refusedByOwner.merge(u.ownerId(), 1, Integer::sum);
             }
         }
@@ -97,7 +97,10 @@ final class EpochScoring {
             ownerSide = new ArrayList<>(ownerWallets);
             ownerSide.add(u.payeeWallet());
         }
-        return funding.linked(userWallets, ownerSide) ? Rule.FUNDING_LINK : null;
+        if (!funding.linked(userWallets, ownerSide)) {
+            return null;
+        }
+        return funding.funded(ownerSide, userWallets) ? Rule.FUNDING_LINK : Rule.COMMON_FUNDER;
     }
 
     /**

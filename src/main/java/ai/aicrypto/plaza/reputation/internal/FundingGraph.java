@@ -54,14 +54,9 @@ final class FundingGraph {
         if (member.isEmpty() || owner.isEmpty()) {
             return false;
         }
-        Set<String> upMember = new HashSet<>();
-        for (String w : member) {
-            upMember.addAll(ancestorsOf(w));
-        }
-        for (String w : owner) {
-            if (upMember.contains(w)) {
-                return true;
-            }
+        Set<String> upMember = fundersOf(member);
+        if (owner.stream().anyMatch(upMember::contains)) {
+            return true;
         }
         Set<String> upOwner = new HashSet<>();
         for (String w : owner) {
@@ -81,6 +76,21 @@ final class FundingGraph {
         }
         return false;
     }
+    /** Whether a wallet of {@code funders} funded one of {@code funded} within the hops (one way, unlike {@link #linked}). */
+    boolean funded(Collection<String> funders, Collection<String> funded) {
+        Set<String> up = fundersOf(funded);
+        return funders.stream().anyMatch(up::contains);
+    }
+
+    /** Every wallet that funded one of {@code wallets} within the hops. */
+    private Set<String> fundersOf(Collection<String> wallets) {
+        Set<String> up = new HashSet<>();
+        for (String w : wallets) {
+            up.addAll(ancestorsOf(w));
+        }
+        return up;
+    }
+
 
     /** The wallets that funded {@code wallet} within the hops (hubs neither counted nor followed). */
     private Set<String> ancestorsOf(String wallet) {

@@ -8,8 +8,13 @@ enum Rule {
     UNKNOWN_MEMBER,
     /** The paying wallet is one of the owner's, or the wallet that was paid. */
     SHARED_WALLET,
-    /** A wallet of the owner funded the member's (or one wallet funded both) within the configured hops. */
+    /** A wallet of the owner funded the member's within the configured hops. */
     FUNDING_LINK,
+    /**
+     * One wallet funded both the member's and the owner's within the hops. Refused, but no offence of the owner's:
+     * anyone may send AIC to the owner's wallet and to buyers of their own, and must not get the owner excluded so.
+     */
+    COMMON_FUNDER,
     /** The member and the owner used each other's contributions in the same epoch. */
     CIRCULAR_TRADE,
     /** The member and the owner belong to a small closed group that only used each other's contributions. */
@@ -17,5 +22,13 @@ enum Rule {
     /** The owner is a repeat offender, excluded for some epochs. */
     EXCLUDED_OWNER,
     /** The same member used the same contribution the same way before in the epoch: members count once. */
-    REPEAT_USE
+    REPEAT_USE;
+
+    /** Whether it is self-dealing the owner did (or took part in): enough of them make the owner a repeat offender. */
+    boolean offence() {
+        return switch (this) {
+            case SHARED_WALLET, FUNDING_LINK, CIRCULAR_TRADE, RING -> true;
+            case SELF_USE, UNKNOWN_MEMBER, COMMON_FUNDER, EXCLUDED_OWNER, REPEAT_USE -> false;
+        };
+    }
 }

@@ -86,6 +86,20 @@ class EpochScoringTest {
     }
 
     @Test
+    void aStrangerWhoFundsTheOwnerAndBuyersOfTheirOwnGetsNothingCountedAndTheOwnerNotExcluded() {
+        // Wallet 9 sends AIC to owner 1's wallet and to members 2 and 3, who buy owner 1's listing: each purchase is
+        // refused (one wallet funded both sides), but none is held against the owner, who did nothing.
+        FundingGraph funding = new FundingGraph(List.of(transfer(9, 1), transfer(9, 2), transfer(9, 3)), Set.of(), Set.of(), 3, 20);
+
+        EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), license(1, 3), license(1, 4)), wallets(1, 2, 3, 4),
+                funding, Set.of(), RING_MAX, 1);
+
+        assertThat(result.rules()).containsExactly(Rule.COMMON_FUNDER, Rule.COMMON_FUNDER, null);
+        assertThat(result.scores()).containsExactlyEntriesOf(Map.of(listing(1), 1000L));
+        assertThat(result.offenders()).as("even with an offence threshold of 1").isEmpty();
+    }
+
+    @Test
     void twoMembersUsingEachOthersContributionsCountZeroInAnyKind() {
         // Member 2 buys owner 1's listing, and 1 pays for 2's GPU: a circular trade, though not in kind.
         EpochScoring.Result result = score(List.of(license(1, 2), gpuWork(2, 1), license(1, 3)), wallets(1, 2, 3));
