@@ -23,7 +23,11 @@ public interface Competitions {
     record CompetitionRef(long id, String slug, String title, long hostId) {
     }
 
-    record Entrant(long competitionId, long hostId, long userId, Instant lastScoredAt) {
+    /**
+     * @param datasetId      the competition's training dataset (a listing), or null when it has none
+     * @param datasetOwnerId that dataset's owner
+     */
+    record Entrant(long competitionId, long hostId, long userId, Instant lastScoredAt, Long datasetId, Long datasetOwnerId) {
     }
 
     record CompetitionCard(String slug, String title, String excerpt, Instant startsAt, Instant endsAt,

@@ -76,13 +76,15 @@ public class CompetitionService implements Competitions {
     @Override
     public List<Entrant> entrantsBetween(Instant from, Instant to) {
         return jdbc.sql("""
-                        SELECT s.competition_id, c.host_id, p.user_id, max(s.scored_at)
+                        SELECT s.competition_id, c.host_id, p.user_id, max(s.scored_at), c.dataset_id, d.owner_id
                         FROM submissions s JOIN competitions c ON c.id = s.competition_id
                         JOIN participants p ON p.team_id = s.team_id
+                        LEFT JOIN listings d ON d.id = c.dataset_id
                         WHERE NOT s.baseline AND s.status = 'SCORED' AND s.scored_at >= ? AND s.scored_at < ?
-                        GROUP BY s.competition_id, c.host_id, p.user_id ORDER BY 1, 3""")
+                        GROUP BY s.competition_id, c.host_id, p.user_id, c.dataset_id, d.owner_id ORDER BY 1, 3""")
                 .params(java.sql.Timestamp.from(from), java.sql.Timestamp.from(to))
-                .query((rs, n) -> new Entrant(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).toInstant()))
+                .query((rs, n) -> new Entrant(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).toInstant(),
+                        (Long) rs.getObject(5), (Long) rs.getObject(6)))
                 .list();
     }
 

@@ -60,6 +60,10 @@ class EpochUses {
         for (var e : competitions.entrantsBetween(from, to)) {
             uses.add(new Use(UseKind.COMPETITION_ENTRY, ContributionType.COMPETITION, e.competitionId(), e.hostId(), e.userId(),
                     null, null, "entry", e.lastScoredAt()));
+            if (e.datasetId() != null) {
+                uses.add(new Use(UseKind.COMPETITION_DATA, ContributionType.LISTING, e.datasetId(), e.datasetOwnerId(), e.userId(),
+                        null, null, "competition " + e.competitionId(), e.lastScoredAt()));
+            }
         }
         uses.sort(Comparator.comparing(Use::at));
         return uses;

@@ -19,7 +19,9 @@ record Use(UseKind kind, ContributionType type, long contributionId, long ownerI
     enum UseKind {
         LICENSE(1000), LICENSEE_CALLS(500), TRAINING_DATA(1000), BASE_MODEL(1000), GPU_WORK(1000), COMPETITION_ENTRY(500),
         /** The trained model a fine-tuning job started from: its weights are part of what the new model is. */
-        PARENT_MODEL(1000);
+        PARENT_MODEL(1000),
+        /** A scored entry in a competition hosted on the dataset: the entrant worked with its data. */
+        COMPETITION_DATA(500);
 
         final int points;
 

@@ -91,6 +91,12 @@ class CompetitionFilesTest extends CompetitionTestSupport {
         double placeholder = publicScore(sampleId);
         assertThat(model).isGreaterThan(0.5);
         assertThat(placeholder).isLessThan(0.3);
+
+        // Proof of Value reads the entry as a use of the competition (its host's) and of its training dataset.
+        assertThat(competitions.entrantsBetween(java.time.Instant.EPOCH, java.time.Instant.parse("3000-01-01T00:00:00Z")))
+                .filteredOn(e -> e.competitionId() == c.id())
+                .extracting(e -> List.of(e.hostId(), e.userId(), e.datasetId(), e.datasetOwnerId()))
+                .containsExactly(List.of(host.id(), participant.id(), dataset, host.id()));
     }
 
     @Test
