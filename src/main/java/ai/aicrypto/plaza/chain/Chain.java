@@ -183,6 +183,13 @@ public interface Chain {
      */
     String publishRewards(long epoch, byte[] root, BigInteger amount, long leafCount);
 
+    /**
+     * Rewards operator: returns what epoch {@code epoch} has left unclaimed to the ecosystem wallet, from its claim
+     * deadline on (RewardsDistributor.expire, which anyone may send; the plaza does not wait for someone to).
+     * @return the transaction hash
+     */
+    String expireRewards(long epoch);
+
     /** Calldata of RewardsDistributor.claim for a leaf and its proof. */
     String claimRewardCall(long epoch, long index, String account, BigInteger amount, List<byte[]> proof);
 

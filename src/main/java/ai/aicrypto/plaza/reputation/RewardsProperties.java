@@ -24,11 +24,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param offenderUses       uses refused for self-dealing in one epoch that make their owner a repeat offender
  * @param exclusionEpochs    epochs a repeat offender's contributions then score zero
  * @param closeInterval      how often the closing job looks for ended epochs
+ * @param expireInterval     how often the upkeep looks for published epochs whose claim deadline has passed
  */
 @ConfigurationProperties("plaza.rewards")
 public record RewardsProperties(Duration epoch, Instant genesis, BigDecimal emissionPerEpochAic, int fundingHops,
                                 Duration fundingWindow, int hubRecipients, List<String> operatorWallets, int ringMax,
-                                int offenderUses, int exclusionEpochs, Duration closeInterval) {
+                                int offenderUses, int exclusionEpochs, Duration closeInterval,
+                                Duration expireInterval) {
 
     public RewardsProperties {
         epoch = epoch == null ? Duration.ofDays(7) : epoch;
@@ -49,6 +51,7 @@ public record RewardsProperties(Duration epoch, Instant genesis, BigDecimal emis
         offenderUses = offenderUses <= 0 ? 2 : offenderUses;
         exclusionEpochs = exclusionEpochs <= 0 ? 4 : exclusionEpochs;
         closeInterval = closeInterval == null ? Duration.ofMinutes(1) : closeInterval;
+        expireInterval = expireInterval == null ? Duration.ofHours(1) : expireInterval;
     }
 
     private static String address(String wallet) {

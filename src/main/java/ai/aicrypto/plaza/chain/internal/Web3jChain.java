@@ -403,6 +403,12 @@ class Web3jChain implements Chain {
     }
 
     @Override
+    public String expireRewards(long epoch) {
+        String data = rewards(reader()).expire(BigInteger.valueOf(epoch)).encodeFunctionCall();
+        return sender.send("rewards-expire:" + epoch, escrowOperator(), contracts().rewardsDistributor(), data);
+    }
+
+    @Override
     public String claimRewardCall(long epoch, long index, String account, BigInteger amount, List<byte[]> proof) {
         return rewards(reader()).claim(BigInteger.valueOf(epoch), BigInteger.valueOf(index), account, amount, proof)
                 .encodeFunctionCall();

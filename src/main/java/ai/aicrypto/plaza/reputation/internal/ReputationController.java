@@ -66,6 +66,11 @@ class ReputationController {
         public boolean claimable(Instant now) {
             return published && claimTx == null && !expired && claimDeadline != null && now.isBefore(claimDeadline);
         }
+
+        /** Unclaimed past its deadline, not yet returned: the plaza's upkeep sends it back to the ecosystem wallet. */
+        public boolean lapsed(Instant now) {
+            return published && claimTx == null && !expired && claimDeadline != null && !now.isBefore(claimDeadline);
+        }
     }
 
     @GetMapping("/rewards")

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.reputation.internal;
 
 import java.math.BigInteger;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,10 +19,12 @@ import org.springframework.stereotype.Component;
 import org.web3j.utils.Numeric;
 
 /**
- * Publishes closed epochs' roots to the RewardsDistributor (a chain task, through the one sender:
- * once per epoch, the purpose "rewards:N") and learns from confirmed logs what happened on-chain:
- * an epoch published (and its claim deadline), a leaf claimed, an epoch expired. A log that does not
- * match what the plaza closed (another root or amount, a leaf it never allocated) is quarantined.
+ * Publishes closed epochs' roots to the RewardsDistributor and expires published epochs whose claim
+ * deadline has passed, so that what nobody claimed rolls over to the ecosystem wallet (two chain tasks,
+ * through the one sender: once per epoch, the purposes "rewards:N" and "rewards-expire:N"), and learns
+ * from confirmed logs what happened on-chain: an epoch published (and its claim deadline), a leaf
+ * claimed, an epoch expired. A log that does not match what the plaza closed (another root or amount,
+ * a leaf it never allocated) is quarantined.
  */
 @Component
 class RewardPublishing {
@@ -32,9 +35,11 @@ class RewardPublishing {
     private final JdbcClient jdbc;
     private final ChainLogQuarantine quarantine;
     private final ChainSends sends;
+    private final Clock clock;
 
-    RewardPublishing(Chain chain, JdbcClient jdbc, ChainLogQuarantine quarantine, ChainSends sends) {
+    RewardPublishing(Chain chain, JdbcClient jdbc, ChainLogQuarantine quarantine, ChainSends sends, Clock clock) {
         this.sends = sends;
+        this.clock = clock;
         this.chain = chain;
         this.jdbc = jdbc;
         this.quarantine = quarantine;
@@ -66,6 +71,36 @@ class RewardPublishing {
             } catch (IllegalStateException e) {
                 // Simulated and refused (the ecosystem wallet's allowance or balance is short): nothing was sent.
                 log.error("Rewards: epoch {} cannot be published: {}", d.epoch(), e.getMessage());
+            }
+        }
+    }
+
+    /** Asks for the expiry task; claim periods last months (90 days by default), so an hourly look is soon enough. */
+    @Scheduled(fixedDelayString = "${plaza.rewards.expire-interval:1h}")
+    void expireLapsedSoon() {
+        if (chain.enabled() && chain.contracts().rewardsPaidOnChain()) {
+            sends.run("rewards-expire", () -> expireLapsed(clock.instant()));
+        }
+    }
+
+    /**
+     * Chain task: sends expire for every published epoch whose claim deadline had passed by {@code now} and that is not
+     * expired yet. The epoch shows as expired from the confirmed log, never from the send; until then the sender
+     * returns the purpose's transaction when asked again, and sends nothing twice.
+     */
+    void expireLapsed(Instant now) {
+        List<Long> lapsed = jdbc.sql("""
+                        SELECT epoch FROM reward_epochs
+                        WHERE published_at IS NOT NULL AND NOT expired AND claim_deadline <= ? ORDER BY epoch""")
+                .param(Timestamp.from(now))
+                .query(Long.class)
+                .list();
+        for (long epoch : lapsed) {
+            try {
+                chain.expireRewards(epoch);
+            } catch (IllegalStateException e) {
+                // Simulated and refused (the chain's clock is behind this one, or someone expired it first): nothing was sent.
+                log.warn("Rewards: epoch {} cannot be expired now: {}", epoch, e.getMessage());
             }
         }
     }

@@ -10,7 +10,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.math.BigInteger;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -82,15 +81,12 @@ class RewardsOnChainTest extends IntegrationTest {
         chain.tokenAs(2).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(5))).send();
         chain.mine(3);
 
-        long listing = jdbc.sql("""
-                        INSERT INTO listings (kind, owner_id, title, license, price_aic, status)
-                        VALUES ('DATASET', ?, 'Rated data', 'MIT', 5, 'PUBLISHED') RETURNING id""")
-                .param(owner.id()).query(Long.class).single();
+        long listing = RewardFixtures.listing(jdbc, owner, "Rated data");
         Instant boughtAt = GENESIS.plus(Duration.ofMinutes(1));
-        license(listing, honest, 2, "0x" + "a1".repeat(32), boughtAt);
-        license(listing, funded, 3, "0x" + "b2".repeat(32), boughtAt.plusSeconds(1));
-        license(listing, funded, 3, "0x" + "c3".repeat(32), boughtAt.plusSeconds(2));
-        license(listing, cousin, 4, "0x" + "d4".repeat(32), boughtAt.plusSeconds(3));
+        RewardFixtures.license(jdbc, listing, honest, 2, "0x" + "a1".repeat(32), boughtAt);
+        RewardFixtures.license(jdbc, listing, funded, 3, "0x" + "b2".repeat(32), boughtAt.plusSeconds(1));
+        RewardFixtures.license(jdbc, listing, funded, 3, "0x" + "c3".repeat(32), boughtAt.plusSeconds(2));
+        RewardFixtures.license(jdbc, listing, cousin, 4, "0x" + "d4".repeat(32), boughtAt.plusSeconds(3));
 
         Instant after = GENESIS.plus(EPOCH).plusSeconds(1);
         assertThat(epochs.closeEndedBy(after)).isEqualTo(1);
@@ -180,13 +176,5 @@ class RewardsOnChainTest extends IntegrationTest {
 
     private void link(AccountPrincipal member, int account) {
         accounts.linkWalletTrusted(member.id(), TestChain.address(account).toLowerCase(Locale.ROOT));
-    }
-
-    /** A license as the market records it from a confirmed purchase (the purchase flow has tests of its own). */
-    private void license(long listing, AccountPrincipal buyer, int wallet, String txHash, Instant at) {
-        jdbc.sql("""
-                        INSERT INTO licenses (listing_id, user_id, buyer_address, price_wei, fee_wei, tx_hash, log_index, granted_at)
-                        VALUES (?, ?, ?, 5000000000000000000, 125000000000000000, ?, 0, ?)""")
-                .params(listing, buyer.id(), TestChain.address(wallet).toLowerCase(Locale.ROOT), txHash, Timestamp.from(at)).update();
     }
 }
