@@ -4,6 +4,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -26,10 +27,15 @@ public final class TestCompetitions {
 
     /** The hosting form of an RMSE competition on three rows, running from 2020 to 2099 (no CSRF token yet). */
     public static MockMultipartHttpServletRequestBuilder form(String slug) {
+        return form(slug, "RMSE", "id,y\na,1\nb,2\nc,3\n", "id,x\na,1\nb,2\nc,3\n");
+    }
+
+    /** The same form with this metric, solution and test inputs (CSV text), running from 2020 to 2099. */
+    public static MockMultipartHttpServletRequestBuilder form(String slug, String metric, String solution, String testInputs) {
         var form = multipart("/competitions/new")
-                .file(new MockMultipartFile("solution", "s.csv", "text/csv", "id,y\na,1\nb,2\nc,3\n".getBytes()))
-                .file(new MockMultipartFile("testInputs", "t.csv", "text/csv", "id,x\na,1\nb,2\nc,3\n".getBytes()));
-        form.param("title", "Cup " + slug).param("slug", slug).param("metric", "RMSE").param("publicPercent", "30")
+                .file(new MockMultipartFile("solution", "s.csv", "text/csv", solution.getBytes(StandardCharsets.UTF_8)))
+                .file(new MockMultipartFile("testInputs", "t.csv", "text/csv", testInputs.getBytes(StandardCharsets.UTF_8)));
+        form.param("title", "Cup " + slug).param("slug", slug).param("metric", metric).param("publicPercent", "30")
                 .param("startsAt", "2020-01-01T00:00").param("endsAt", "2099-01-01T00:00")
                 .param("submissionsPerDay", "5").param("finalSelections", "2").param("maxTeamSize", "2")
                 .param("prizePoolAic", "0").param("prizeSplit", "");

@@ -8,7 +8,6 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -267,10 +266,5 @@ class CodeSubmissionTest extends CompetitionTestSupport {
 
     private static int testRow(int i) {
         return 3 * i;
-    }
-
-    private List<Double> scores(long submissionId) {
-        return jdbc.sql("SELECT public_score, private_score FROM submissions WHERE id = ?").param(submissionId)
-                .query((rs, n) -> Arrays.asList((Double) rs.getObject(1), (Double) rs.getObject(2))).single();
     }
 }

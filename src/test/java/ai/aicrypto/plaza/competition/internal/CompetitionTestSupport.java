@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.unit.DataSize;
@@ -206,6 +208,17 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     String awaitScored(long submissionId) {
         await().atMost(Duration.ofSeconds(60)).until(() -> !List.of("QUEUED", "SCORING").contains(statusOf(submissionId)));
         return statusOf(submissionId);
+    }
+
+    /** The submission's public and private scores (null where not scored). */
+    List<Double> scores(long submissionId) {
+        return scores(jdbc, submissionId);
+    }
+
+    /** The same, for the tests on another base: public, then private. */
+    static List<Double> scores(JdbcClient jdbc, long submissionId) {
+        return jdbc.sql("SELECT public_score, private_score FROM submissions WHERE id = ?").param(submissionId)
+                .query((rs, n) -> Arrays.asList((Double) rs.getObject(1), (Double) rs.getObject(2))).single();
     }
 
     String statusOf(long submissionId) {

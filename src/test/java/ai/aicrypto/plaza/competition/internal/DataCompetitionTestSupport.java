@@ -14,7 +14,10 @@ import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** What the data competitions' tests share: joining a competition, submitting data, and reading a submission's state. */
+/**
+ * What the competition tests on the app's own clock share (data competitions, the training pool, a participant's whole
+ * path with a real worker): joining a competition, submitting data, and reading a submission's state.
+ */
 abstract class DataCompetitionTestSupport extends IntegrationTest {
 
     @Autowired

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -273,10 +272,5 @@ class ImageCodeSubmissionTest extends CompetitionTestSupport {
             entries.put("fashion-test/" + ids.get(i) + ".png", ImageFolderZips.png(testPicture(i)));
         }
         return ImageFolderZips.write(tmp.resolve("test-" + System.nanoTime() + ".zip"), entries);
-    }
-
-    private List<Double> scores(long submissionId) {
-        return jdbc.sql("SELECT public_score, private_score FROM submissions WHERE id = ?").param(submissionId)
-                .query((rs, n) -> Arrays.asList((Double) rs.getObject(1), (Double) rs.getObject(2))).single();
     }
 }
