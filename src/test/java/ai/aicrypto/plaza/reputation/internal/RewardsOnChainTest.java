@@ -98,11 +98,14 @@ class RewardsOnChainTest extends IntegrationTest {
         assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ? ORDER BY used_at").param(funded.id())
                 .query(String.class).list()).containsExactly("FUNDING_LINK", "FUNDING_LINK");
         assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ?").param(cousin.id()).query(String.class).list())
-                .as("a member who funded both the owner and the buyer links them").containsExactly("FUNDING_LINK");
+                .as("a member who funded both the owner and the buyer links them, as a common funder").containsExactly("COMMON_FUNDER");
+        assertThat(jdbc.sql("SELECT uses FROM reward_exclusions WHERE user_id = ?").param(owner.id()).query(Integer.class).list())
+                .as("the owner's own funding of a buyer is held against them (twice); the patron's is not").containsExactly(2);
         mvc.perform(get("/contributions/LISTING/" + listing + "/epochs/1").locale(Locale.ENGLISH))
                 .andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"FUNDING_LINK\"")))
-                .andExpect(content().string(org.hamcrest.Matchers.containsString("funding link")));
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("funding link")))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"COMMON_FUNDER\"")));
         // The pages name the listing by its title, while it is published (issue 17: they said "Listing #N").
         for (String page : new String[] {"/contributions/LISTING/" + listing + "/epochs/1", "/members/" + owner.getUsername()}) {
             mvc.perform(get(page).locale(Locale.ENGLISH)).andExpect(status().isOk())
