@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 /**
  * Competition prizes: a place's prize is the member's whose wallet its confirmed PrizePaid log paid (no fee). A prize
  * held for a team without a wallet is pending for the team's earliest member, whose first linked wallet it will be
- * assigned to (the team's wallet rule).
+ * assigned to (the team's wallet rule). A place no team reached, paid back to the host, is nobody's prize.
  */
 @Component
 class PrizeEarnings implements EarningsSource {
@@ -31,7 +31,7 @@ class PrizeEarnings implements EarningsSource {
         return jdbc.sql("""
                         SELECT c.title, p.place, p.amount_wei, p.tx_hash, p.paid_at, c.ends_at
                         FROM prize_payouts p JOIN competitions c ON c.id = p.competition_id
-                        WHERE p.amount_wei > 0
+                        WHERE p.amount_wei > 0 AND p.team_id IS NOT NULL
                           AND ((p.paid_at IS NOT NULL AND p.wallet = ANY(:wallets))
                                OR (p.held AND p.paid_at IS NULL AND :user = (SELECT m.user_id FROM participants m WHERE m.team_id = p.team_id
                                                                              ORDER BY m.joined_at, m.user_id LIMIT 1)))""")

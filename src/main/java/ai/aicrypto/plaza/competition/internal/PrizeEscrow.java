@@ -332,7 +332,9 @@ class PrizeEscrow {
         List<String> winners = new ArrayList<>();
         for (int place = 0; place < c.prizeSplit().size(); place++) {
             Long team = place < ranked.size() ? ranked.get(place) : null;
-            winners.add(team == null ? ZERO_ADDRESS : teamWallet(team).orElse(ZERO_ADDRESS));
+            // A place no team reached goes back to the host's wallet now, as the escrow provides: held (zero address),
+            // no one could ever be assigned it, and the host could take it back only a year later (reclaimHeld).
+            winners.add(team == null ? host : teamWallet(team).orElse(ZERO_ADDRESS));
             jdbc.sql("INSERT INTO prize_payouts (competition_id, place, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                     .params(c.id(), place, team).update();
         }

@@ -135,10 +135,6 @@ class CompetitionFilesTest extends CompetitionTestSupport {
         assertThat(blobFiles()).isEqualTo(blobsBefore);
     }
 
-    private double publicScore(long submissionId) {
-        return jdbc.sql("SELECT public_score FROM submissions WHERE id = ?").param(submissionId).query(Double.class).single();
-    }
-
     private long trainingDataset(AccountPrincipal host) throws Exception {
         Path csv = Files.createTempFile("fashion-train", ".csv");
         try {

@@ -225,6 +225,15 @@ abstract class CompetitionTestSupport extends IntegrationTest {
         return jdbc.sql("SELECT status FROM submissions WHERE id = ?").param(submissionId).query(String.class).single();
     }
 
+    /** Whether a submission has ended, scored or failed (a data submission trains first). */
+    boolean ended(long submissionId) {
+        return List.of("SCORED", "FAILED").contains(statusOf(submissionId));
+    }
+
+    double publicScore(long submissionId) {
+        return jdbc.sql("SELECT public_score FROM submissions WHERE id = ?").param(submissionId).query(Double.class).single();
+    }
+
     AccountPrincipal joined(Competition c) {
         AccountPrincipal member = users.member();
         teams.join(c, member, true, clock.instant());
