@@ -142,6 +142,12 @@ class CodeSubmissionTest extends CompetitionTestSupport {
         String korean = mvc.perform(get("/competitions/" + c.slug() + "/submissions?lang=ko").with(user(participant)))
                 .andReturn().getResponse().getContentAsString();
         assertThat(korean).contains("모델이 테스트 입력을 읽을 수 없었습니다");
+        String english = mvc.perform(get("/competitions/" + c.slug() + "/submissions").with(user(participant)))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(english).contains("a row did not fit its columns");
+        for (String page : List.of(korean, english)) {
+            assertThat(page).as("the hidden row is not quoted").doesNotContain("plenty").doesNotContain("w7");
+        }
 
         // The quota of 1 a day is free again: the page's form takes the next one.
         var next = post("/competitions/" + c.slug() + "/submissions/model").with(user(participant)).with(csrf())
@@ -217,6 +223,41 @@ class CodeSubmissionTest extends CompetitionTestSupport {
         assertThat(statusOf(id)).isEqualTo("FAILED");
         assertThat(jdbc.sql("SELECT failure || ' ' || (blob_key IS NULL) FROM submissions WHERE id = ?").param(id)
                 .query(String.class).single()).isEqualTo(ScoringRunner.FAILED_TIMEOUT + " true");
+    }
+
+    @Test
+    void aRunThatOutlastsTheTimeLimitIsStoppedMidwayAndGivesTheQuotaBack() throws Exception {
+        // 30,000 test rows (the wine rows again and again, each its own id): a run of some hundreds of ms, against a
+        // limit of 50 ms that rings while the model is running.
+        int rows = 30_000;
+        StringBuilder inputs = new StringBuilder("id," + String.join(",", WineModel.record(0).keySet())).append('\n');
+        StringBuilder truth = new StringBuilder("id,cultivar\n");
+        List<String> wines = new java.util.ArrayList<>(), cultivars = new java.util.ArrayList<>();
+        for (int w = 0; w < 178; w++) {
+            wines.add(String.join(",", WineModel.record(w).values()));
+            cultivars.add(WineModel.cultivar(w));
+        }
+        for (int i = 0; i < rows; i++) {
+            inputs.append('r').append(i).append(',').append(wines.get(i % 178)).append('\n');
+            truth.append('r').append(i).append(',').append(cultivars.get(i % 178)).append('\n');
+        }
+        CompetitionForm form = form(1);
+        form.setMetric("ACCURACY");
+        Competition c = hostWith(host, form, truth.toString(), inputs.toString());
+        teams.join(c, participant, true, clock.instant());
+        long id = submissions.submitModel(c, participant, model.id(), "").id();
+        awaitScored(id);
+        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
+                + "wrapped_data_key = NULL, failure = NULL WHERE id = ?").param(id).update();
+
+        long started = System.nanoTime();
+        scoreWithTimeLimit(java.time.Duration.ofMillis(50), id);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(jdbc.sql("SELECT status || ' ' || failure || ' ' || (blob_key IS NULL) FROM submissions WHERE id = ?").param(id)
+                .query(String.class).single()).as("after %d ms", tookMs).isEqualTo("FAILED " + ScoringRunner.FAILED_TIMEOUT + " true");
+        // The quota of 1 a day is free again.
+        assertThat(awaitScored(submissions.submitModel(c, participant, model.id(), "again").id())).isEqualTo("SCORED");
     }
 
     private java.util.function.Supplier<String> failure(long submissionId) {

@@ -196,8 +196,13 @@ abstract class CompetitionTestSupport extends IntegrationTest {
     /** Waits until the submission has left QUEUED and SCORING (the runner is asynchronous). */
     /** Scores the submission with a runner whose time limit has passed before it starts. */
     void scoreWithTimeLimitPassed(long submissionId) {
+        scoreWithTimeLimit(Duration.ZERO, submissionId);
+    }
+
+    /** Scores the submission with a runner of this time limit. */
+    void scoreWithTimeLimit(Duration limit, long submissionId) {
         var impatient = new ScoringRunner(jdbc, competitions, standings, blobs, dataKeys, pendingBlobs, transaction, clock,
-                new CompetitionProperties(Duration.ZERO, 1, DataSize.ofMegabytes(10), 100), code, phases, plaza, new SimpleMeterRegistry());
+                new CompetitionProperties(limit, 1, DataSize.ofMegabytes(10), 100), code, phases, plaza, new SimpleMeterRegistry());
         try {
             impatient.score(submissionId);
         } finally {
