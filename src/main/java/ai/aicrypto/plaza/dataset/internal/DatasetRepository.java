@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.dataset.internal;
 
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 import ai.aicrypto.plaza.dataset.TrainableDataset;
@@ -86,10 +87,11 @@ class DatasetRepository {
      * Datasets someone might train on: their own and the published ones. Whether they may is the
      * market's word (owner or licensee, {@link ai.aicrypto.plaza.catalog.ListingAccess}).
      */
-    private static final String CANDIDATE_FOR_TRAINING = "(l.owner_id = :user OR l.status = 'PUBLISHED')";
+    /** The owner's, the published and those granted (a competition's training dataset, published or not). */
+    private static final String CANDIDATE_FOR_TRAINING = "(l.owner_id = :user OR l.status = 'PUBLISHED' OR l.id = ANY(:granted))";
     private static final int MAX_CANDIDATES = 1000;
 
-    List<TrainableDataset> trainingCandidates(long userId, Long onlyId) {
+    List<TrainableDataset> trainingCandidates(long userId, Long onlyId, Set<Long> granted) {
         return jdbc.sql("""
                         SELECT l.id, l.title, l.owner_id, l.price_aic, d.row_count, d.feature_count, d.unvetted_compute_allowed
                         FROM datasets d JOIN listings l ON l.id = d.listing_id
@@ -97,6 +99,7 @@ class DatasetRepository {
                         ORDER BY l.owner_id = :user DESC, l.created_at DESC, l.id DESC
                         LIMIT :limit""".formatted(CANDIDATE_FOR_TRAINING))
                 .param("user", userId).param("only", onlyId).param("limit", MAX_CANDIDATES)
+                .param("granted", granted.toArray(Long[]::new))
                 .query((rs, n) -> new TrainableDataset(rs.getLong("id"), rs.getString("title"), rs.getLong("owner_id"),
                         rs.getBigDecimal("price_aic"), rs.getLong("row_count"), rs.getInt("feature_count"),
                         rs.getBoolean("unvetted_compute_allowed")))

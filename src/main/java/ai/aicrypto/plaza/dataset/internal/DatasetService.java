@@ -12,9 +12,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
@@ -26,6 +28,7 @@ import ai.aicrypto.plaza.catalog.SearchFacts;
 import ai.aicrypto.plaza.catalog.Task;
 import ai.aicrypto.plaza.catalog.ListingView;
 import ai.aicrypto.plaza.dataset.DatasetProperties;
+import ai.aicrypto.plaza.dataset.DatasetTrainingGrants;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.dataset.TrainableDataset;
@@ -46,6 +49,7 @@ import ai.aicrypto.plaza.storage.DataKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.transaction.support.TransactionTemplate;
 
 @Service
@@ -58,6 +62,7 @@ class DatasetService implements Datasets {
 
     private final Catalog catalog;
     private final ListingAccess access;
+    private final ObjectProvider<DatasetTrainingGrants> grants;
     private final DatasetRepository datasets;
     private final BlobStore blobs;
     private final DataKeys dataKeys;
@@ -67,7 +72,9 @@ class DatasetService implements Datasets {
     private final long storageQuota;
 
     DatasetService(Catalog catalog, ListingAccess access, DatasetRepository datasets, BlobStore blobs, DataKeys dataKeys,
-                   TransactionTemplate transaction, DatasetProperties properties, DatasetImports imports) {
+                   TransactionTemplate transaction, DatasetProperties properties, DatasetImports imports,
+                   ObjectProvider<DatasetTrainingGrants> grants) {
+        this.grants = grants;
         this.catalog = catalog;
         this.access = access;
         this.datasets = datasets;
@@ -82,14 +89,23 @@ class DatasetService implements Datasets {
 
     @Override
     public List<TrainableDataset> trainableBy(long userId) {
-        return datasets.trainingCandidates(userId, null).stream()
-                .filter(d -> access.mayUse(userId, d.id())).limit(MAX_TRAINABLE_LISTED).toList();
+        Set<Long> granted = grantedTo(userId);
+        return datasets.trainingCandidates(userId, null, granted).stream()
+                .filter(d -> granted.contains(d.id()) || access.mayUse(userId, d.id())).limit(MAX_TRAINABLE_LISTED).toList();
     }
 
-    /** Training needs what a full download needs: ownership or a license (free ones too). */
+    /** Training needs what a full download needs: ownership or a license (free ones too), or a grant (a competition's). */
     @Override
     public Optional<TrainableDataset> trainableBy(long userId, long datasetId) {
-        return datasets.trainingCandidates(userId, datasetId).stream().filter(d -> access.mayUse(userId, d.id())).findFirst();
+        Set<Long> granted = grantedTo(userId);
+        return datasets.trainingCandidates(userId, datasetId, granted).stream()
+                .filter(d -> granted.contains(d.id()) || access.mayUse(userId, d.id())).findFirst();
+    }
+
+    private Set<Long> grantedTo(long userId) {
+        Set<Long> granted = new HashSet<>();
+        grants.forEach(g -> granted.addAll(g.grantedTo(userId)));
+        return granted;
     }
 
     /** On the caller's thread, through the same import as an upload's: the import's page shows it too. */

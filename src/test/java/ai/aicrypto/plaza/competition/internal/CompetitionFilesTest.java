@@ -66,7 +66,13 @@ class CompetitionFilesTest extends CompetitionTestSupport {
             assertThat(download(slug, file, null).getStatus()).isEqualTo(302);
         }
 
-        AccountPrincipal participant = joined(c);
+        AccountPrincipal participant = users.member();
+        assertThat(datasets.trainableBy(participant.id(), dataset)).as("not theirs, no license").isEmpty();
+        teams.join(c, participant, true, clock.instant());
+        // Joined, they may train on it in the builder as they may download it; a stranger still may not.
+        assertThat(datasets.trainableBy(participant.id(), dataset)).isPresent();
+        assertThat(datasets.trainableBy(participant.id())).extracting(d -> d.id()).contains(dataset);
+        assertThat(datasets.trainableBy(stranger.id(), dataset)).isEmpty();
         assertThat(mvc.perform(get("/competitions/" + slug).with(user(participant))).andReturn().getResponse()
                 .getContentAsString()).contains("/competitions/" + slug + "/files/test-inputs");
         MockHttpServletResponse training = download(slug, "training/0", participant);

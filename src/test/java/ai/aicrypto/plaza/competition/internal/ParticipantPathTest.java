@@ -42,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A participant's whole path through the plaza's routes, on real data: the wine table Debian's python3-sklearn ships,
  * split by the test ({@link WineSplit}) into training rows, test inputs and a solution. The host uploads the training
  * rows through the upload form and hosts an ordinary predictions competition with the other two; a participant joins,
- * downloads the training data, the test inputs and the sample submission, takes the training data's free license and
+ * downloads the training data, the test inputs and the sample submission, and (joined, without a license of the data)
  * trains the builder's recommended network on it (a real gpu-worker, on its CPU engine), calls the trained model's
  * predict API with a personal token on the downloaded test rows as a script would, submits that CSV through the
  * submission API, then submits the model itself; the plaza's run of the model scores exactly what the CSV scores.
@@ -106,9 +106,8 @@ class ParticipantPathTest extends DataCompetitionTestSupport {
         assertThat(sample.get(0)).isEqualTo("id,prediction");
         assertThat(sample.subList(1, sample.size())).extracting(l -> l.substring(0, l.indexOf(','))).isEqualTo(ids);
 
-        // 3. The participant takes the training data's free license and trains the builder's recommended network on it.
-        assertThat(mvc.perform(post("/listings/" + dataset + "/license").with(user(participant)).with(csrf()))
-                .andReturn().getResponse().getStatus()).isEqualTo(200);
+        // 3. The participant trains the builder's recommended network on the training data: joining let them, as it let
+        // them download it (no license of their own).
         GpuOffers.IssuedWorker worker = WorkerProcess.registerCpuOffer(offers, users.member().id());
         long job;
         try (WorkerProcess process = WorkerProcess.start("http://127.0.0.1:" + port, worker.token(), tmp.resolve("cache"), "--no-benchmark")) {
