@@ -43,6 +43,9 @@ public interface Catalog {
     /** The newest published listings of a kind, for the home page. */
     List<ListingCard> latest(ListingKind kind, int limit);
 
+    /** A member's published listings (every kind), newest first: what their public profile shows. */
+    List<ListingCard> publishedBy(long ownerId, int limit);
+
     /** The listing as search indexes it, or empty if it no longer exists. */
     Optional<ListingDocument> document(long id);
 

@@ -122,6 +122,17 @@ class CatalogService implements Catalog {
         return browser.browse(kind, new BrowseQuery(BrowseQuery.Sort.NEWEST, null, null, null, null, limit)).items();
     }
 
+    @Override
+    @Transactional(readOnly = true)
+    public List<ListingCard> publishedBy(long ownerId, int limit) {
+        String owner = accounts.usernames(List.of(ownerId)).getOrDefault(ownerId, "?");
+        return listings.findByOwnerIdAndStatusOrderByCreatedAtDesc(ownerId, ListingStatus.PUBLISHED, Limit.of(limit)).stream()
+                .map(l -> new ListingCard(l.getId(), l.getKind(), l.getTitle(), markdown.toExcerpt(l.getDescription(),
+                        ListingBrowser.EXCERPT_CHARS), List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(), owner,
+                        l.getStatus(), l.getCreatedAt()))
+                .toList();
+    }
+
     BrowsePage browse(ListingKind kind, BrowseQuery query) {
         return browser.browse(kind, query);
     }

@@ -35,7 +35,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ListingBrowser {
 
-    private static final int EXCERPT_CHARS = 180;
+    static final int EXCERPT_CHARS = 180;
 
     private final JdbcClient jdbc;
     private final Accounts accounts;

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
+import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
@@ -48,10 +49,12 @@ class ReputationController {
     private final RewardsProperties properties;
     private final MessageSource messages;
     private final ContributionNames contributionNames;
+    private final Catalog catalog;
 
     ReputationController(JdbcClient jdbc, Accounts accounts, Chain chain, WalletChain walletChain, RewardsProperties properties,
-                         MessageSource messages, ContributionNames contributionNames) {
+                         MessageSource messages, ContributionNames contributionNames, Catalog catalog) {
         this.jdbc = jdbc;
+        this.catalog = catalog;
         this.contributionNames = contributionNames;
         this.accounts = accounts;
         this.chain = chain;
@@ -199,6 +202,9 @@ class ReputationController {
         return "reputation/standing :: standing";
     }
 
+    /** Published listings a profile shows at most. */
+    private static final int MEMBER_LISTINGS = 50;
+
     record ScoreRow(String type, long id, String name, long epoch, long score, int rank) {
     }
 
@@ -207,6 +213,7 @@ class ReputationController {
         long id = accounts.idOf(username).orElseThrow(NotFoundException::new);
         model.addAttribute("username", accounts.usernames(List.of(id)).get(id));
         model.addAttribute("scores", scoresOf(id));
+        model.addAttribute("listings", catalog.publishedBy(id, MEMBER_LISTINGS));
         model.addAttribute("rewardedAic", aic(jdbc.sql("SELECT coalesce(sum(amount_wei), 0) FROM reward_allocations WHERE user_id = ? AND claim_tx IS NOT NULL")
                 .param(id).query(BigDecimal.class).single()));
         return "reputation/member";
