@@ -199,10 +199,7 @@ class CodeSubmissionTest extends CompetitionTestSupport {
     void aModelGoneBeforeItsRunSaysSoAndCountsNothing() {
         Competition c = wineCompetition("ACCURACY", testInputs(Function.identity()));
         teams.join(c, participant, true, clock.instant());
-        long id = submissions.submitModel(c, participant, model.id(), "").id();
-        awaitScored(id);
-        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
-                + "wrapped_data_key = NULL WHERE id = ?").param(id).update();
+        long id = scoredThenQueuedAgain(c);
         models.discardWeights(model.id());
         runner.score(id);
         awaitScored(id);
@@ -214,10 +211,7 @@ class CodeSubmissionTest extends CompetitionTestSupport {
     void aRunPastTheTimeLimitEndsFailedWithNothingStored() {
         Competition c = wineCompetition("ACCURACY", testInputs(Function.identity()));
         teams.join(c, participant, true, clock.instant());
-        long id = submissions.submitModel(c, participant, model.id(), "").id();
-        awaitScored(id);
-        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
-                + "wrapped_data_key = NULL WHERE id = ?").param(id).update();
+        long id = scoredThenQueuedAgain(c);
         // A runner whose limit has passed before it starts: stopped before it writes a prediction.
         scoreWithTimeLimitPassed(id);
         assertThat(statusOf(id)).isEqualTo("FAILED");
@@ -245,10 +239,7 @@ class CodeSubmissionTest extends CompetitionTestSupport {
         form.setMetric("ACCURACY");
         Competition c = hostWith(host, form, truth.toString(), inputs.toString());
         teams.join(c, participant, true, clock.instant());
-        long id = submissions.submitModel(c, participant, model.id(), "").id();
-        awaitScored(id);
-        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
-                + "wrapped_data_key = NULL, failure = NULL WHERE id = ?").param(id).update();
+        long id = scoredThenQueuedAgain(c);
 
         long started = System.nanoTime();
         scoreWithTimeLimit(java.time.Duration.ofMillis(50), id);
@@ -258,6 +249,15 @@ class CodeSubmissionTest extends CompetitionTestSupport {
                 .query(String.class).single()).as("after %d ms", tookMs).isEqualTo("FAILED " + ScoringRunner.FAILED_TIMEOUT + " true");
         // The quota of 1 a day is free again.
         assertThat(awaitScored(submissions.submitModel(c, participant, model.id(), "again").id())).isEqualTo("SCORED");
+    }
+
+    /** A model submission of the participant's, scored once, then queued again as if its model had not run yet. */
+    private long scoredThenQueuedAgain(Competition c) {
+        long id = submissions.submitModel(c, participant, model.id(), "").id();
+        awaitScored(id);
+        jdbc.sql("UPDATE submissions SET status = 'QUEUED', public_score = NULL, private_score = NULL, blob_key = NULL, "
+                + "wrapped_data_key = NULL, failure = NULL WHERE id = ?").param(id).update();
+        return id;
     }
 
     private java.util.function.Supplier<String> failure(long submissionId) {

@@ -48,13 +48,8 @@ class RewardsExpiryOnChainTest extends IntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        chain = TestChain.deployFor(registry);
-        registry.add("plaza.rewards.epoch", () -> "1h");
-        registry.add("plaza.rewards.genesis", GENESIS::toString);
-        registry.add("plaza.rewards.emission-per-epoch-aic", () -> "900");
-        registry.add("plaza.rewards.operator-wallets", () -> TestChain.address(0) + "," + TestChain.address(TestChain.BANK));
-        registry.add("plaza.rewards.close-interval", () -> "1h"); // the test closes the epoch itself
-        registry.add("plaza.rewards.expire-interval", () -> "1h"); // and runs the upkeep itself, with the chain's time
+        chain = RewardFixtures.hourlyEpochsOnChain(registry, GENESIS, "900");
+        registry.add("plaza.rewards.expire-interval", () -> "1h"); // the test runs the upkeep itself, with the chain's time
     }
 
     @Autowired

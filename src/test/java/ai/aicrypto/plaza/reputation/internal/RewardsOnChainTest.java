@@ -41,14 +41,7 @@ class RewardsOnChainTest extends IntegrationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        chain = TestChain.deployFor(registry);
-        registry.add("plaza.rewards.epoch", () -> "1h");
-        registry.add("plaza.rewards.genesis", GENESIS::toString);
-        registry.add("plaza.rewards.emission-per-epoch-aic", () -> "1000");
-        // The deployer and the tests' bank, which funds every wallet here: the operator's faucet (ops/run and ops/test
-        // name their deployer so). It funds fewer wallets than a hub's count, so only this rule keeps it from linking them.
-        registry.add("plaza.rewards.operator-wallets", () -> TestChain.address(0) + "," + TestChain.address(TestChain.BANK));
-        registry.add("plaza.rewards.close-interval", () -> "1h"); // the test closes the epoch itself
+        chain = RewardFixtures.hourlyEpochsOnChain(registry, GENESIS, "1000");
     }
 
     @Autowired
