@@ -33,7 +33,9 @@ class IdleCommandTest {
             // shell), so which descendants exist is a matter of timing: those alive must all be stopped. A sleep that ended
             // as the tree stopped stays a zombie (Z) until its stopped shell reaps it: it runs nothing.
             waitUntil(() -> state(idle.pid()) == 'T'
-                    && tree.descendants().allMatch(p -> !p.isAlive() || state(p.pid()) == 'T' || state(p.pid()) == 'Z'));
+                    && tree.descendants().allMatch(p -> !p.isAlive() || state(p.pid()) == 'T' || state(p.pid()) == 'Z'),
+                    () -> "the tree's states: " + idle.pid() + ":" + state(idle.pid()) + " " + tree.descendants()
+                            .map(p -> p.pid() + ":" + state(p.pid()) + ":" + p.info().command().orElse("?")).toList());
             long frozen = read(counter);
             assertEquals(frozen, read(counter), "a stopped loop writes nothing");
 
@@ -64,7 +66,13 @@ class IdleCommandTest {
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        waitUntil(condition, () -> "");
+    }
+
+    /** @param state what the failure says of the state it was left in (CI failed here once without saying) */
+    private static void waitUntil(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> state)
+            throws InterruptedException {
         for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) Thread.sleep(50);
-        assertTrue(condition.getAsBoolean(), "condition not reached within 30 s");
+        assertTrue(condition.getAsBoolean(), () -> "condition not reached within 30 s " + state.get());
     }
 }
