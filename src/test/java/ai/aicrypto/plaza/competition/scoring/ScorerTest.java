@@ -41,6 +41,29 @@ class ScorerTest {
     }
 
     @Test
+    void aLargeShuffledSubmissionScoresAsTheSameRowsInOrder() throws IOException {
+        // 200,000 ids: their lookup is joined by partitions on several threads (SubmissionValidator, IdIndex.rows).
+        int n = 200_000;
+        Solution solution = Solution.read(Csv.of(Csv.lines("id,y", n, i -> "id-" + i + "," + (i % 2))), Metric.ROC_AUC, 11);
+        SplittableRandom random = new SplittableRandom(5);
+        double[] predictions = random.doubles(n).toArray();
+        String[] lines = new String[n];
+        for (int i = 0; i < n; i++) {
+            lines[i] = "id-" + i + "," + predictions[i];
+        }
+        Scores inOrder = Scorer.score(solution, Csv.of("id,prediction\n" + String.join("\n", lines) + "\n"));
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            String swap = lines[i];
+            lines[i] = lines[j];
+            lines[j] = swap;
+        }
+        Scores shuffled = Scorer.score(solution, Csv.of("id,prediction\n" + String.join("\n", lines) + "\n"));
+        assertThat(shuffled.publicScore()).isEqualTo(inOrder.publicScore());
+        assertThat(shuffled.revealPrivate().overallScore()).isEqualTo(inOrder.revealPrivate().overallScore());
+    }
+
+    @Test
     void logLossOfTheScikitLearnExampleThroughCsvFiles() throws IOException {
         Solution solution = Solution.read(Csv.of("id,label\n1,spam\n2,ham\n3,ham\n4,spam\n"), Metric.LOG_LOSS, 0);
         Scores scores = Scorer.score(solution, Csv.of("id,prediction\n1,0.9\n2,0.1\n3,0.2\n4,0.65\n"));
