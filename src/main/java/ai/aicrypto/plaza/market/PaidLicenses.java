@@ -13,7 +13,8 @@ public interface PaidLicenses {
     /**
      * @param buyerId      the account the paying wallet is linked to (null: a wallet linked to no account)
      * @param buyerWallet  the wallet that paid (lower-case)
-     * @param sellerWallet the wallet the asset token is held by, which was paid (lower-case; null if unknown)
+     * @param sellerWallet the wallet that was paid, as the purchase's log names it (for a license recorded before that was
+     *                     kept, the wallet the asset token is held by now; null if unknown)
      * @param txHash       the purchase's transaction
      */
     record PaidLicense(long listingId, long ownerId, Long buyerId, String buyerWallet, String sellerWallet, BigInteger priceWei,

@@ -19,7 +19,8 @@ class PaidLicenseLookup implements PaidLicenses {
     @Override
     public List<PaidLicense> grantedBetween(Instant from, Instant to) {
         return jdbc.sql("""
-                        SELECT l.listing_id, li.owner_id, l.user_id, l.buyer_address, t.owner_address, l.price_wei, l.tx_hash, l.granted_at
+                        SELECT l.listing_id, li.owner_id, l.user_id, l.buyer_address, coalesce(l.seller_address, t.owner_address),
+                               l.price_wei, l.tx_hash, l.granted_at
                         FROM licenses l JOIN listings li ON li.id = l.listing_id
                         LEFT JOIN asset_tokens t ON t.listing_id = l.listing_id
                         WHERE l.tx_hash IS NOT NULL AND NOT l.revoked AND l.granted_at >= ? AND l.granted_at < ?
