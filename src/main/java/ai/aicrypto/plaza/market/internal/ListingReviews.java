@@ -16,6 +16,8 @@ import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.catalog.ListingDocument;
 import ai.aicrypto.plaza.market.ListingStatsChanged;
+import ai.aicrypto.plaza.market.ReviewsReceived;
+import ai.aicrypto.plaza.market.ReviewsReceived.ReviewSummary;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -28,7 +30,7 @@ import org.springframework.transaction.annotation.Transactional;
  * triggers; each change publishes {@link ListingStatsChanged} in that transaction too.
  */
 @Service
-class ListingReviews {
+class ListingReviews implements ReviewsReceived {
 
     static final int MAX_BODY_CHARS = 2000;
 
@@ -106,10 +108,20 @@ class ListingReviews {
 
     /** The listing's review count and average stars, as the database keeps them in {@code listing_stats}. */
     @Transactional(readOnly = true)
-    Summary summary(long listingId) {
+    ReviewSummary summary(long listingId) {
         return jdbc.sql("SELECT reviews, stars_total FROM listing_stats WHERE listing_id = ?").param(listingId)
-                .query((rs, n) -> new Summary(rs.getInt(1), rs.getInt(2))).optional()
-                .orElse(new Summary(0, 0));
+                .query((rs, n) -> new ReviewSummary(rs.getInt(1), rs.getInt(2))).optional()
+                .orElse(new ReviewSummary(0, 0));
+    }
+
+    /** The reviews of the owner's published listings, summed from {@code listing_stats}. */
+    @Override
+    @Transactional(readOnly = true)
+    public ReviewSummary by(long ownerId) {
+        return jdbc.sql("""
+                        SELECT coalesce(sum(s.reviews), 0), coalesce(sum(s.stars_total), 0) FROM listing_stats s
+                        JOIN listings l ON l.id = s.listing_id WHERE l.owner_id = ? AND l.status = 'PUBLISHED'""")
+                .param(ownerId).query((rs, n) -> new ReviewSummary(rs.getInt(1), rs.getInt(2))).single();
     }
 
     /**
@@ -202,14 +214,6 @@ class ListingReviews {
 
     /** @param updatedAt when it was written or last edited */
     record Review(String reviewerName, int stars, String body, Instant updatedAt) {
-    }
-
-    record Summary(int reviews, int starsTotal) {
-
-        /** The plain average of the stars (search's rating is another, pulled toward 3 stars). */
-        public double average() {
-            return reviews == 0 ? 0 : (double) starsTotal / reviews;
-        }
     }
 
     /** @param next the cursor of the next page; null on the last page */

@@ -14,6 +14,7 @@ import ai.aicrypto.plaza.catalog.Catalog;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
 import ai.aicrypto.plaza.chain.WalletChain;
+import ai.aicrypto.plaza.market.ReviewsReceived;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.reputation.RewardsProperties;
 import ai.aicrypto.plaza.reputation.internal.EpochScoring.Contribution;
@@ -50,11 +51,13 @@ class ReputationController {
     private final MessageSource messages;
     private final ContributionNames contributionNames;
     private final Catalog catalog;
+    private final ReviewsReceived reviews;
 
     ReputationController(JdbcClient jdbc, Accounts accounts, Chain chain, WalletChain walletChain, RewardsProperties properties,
-                         MessageSource messages, ContributionNames contributionNames, Catalog catalog) {
+                         MessageSource messages, ContributionNames contributionNames, Catalog catalog, ReviewsReceived reviews) {
         this.jdbc = jdbc;
         this.catalog = catalog;
+        this.reviews = reviews;
         this.contributionNames = contributionNames;
         this.accounts = accounts;
         this.chain = chain;
@@ -214,6 +217,7 @@ class ReputationController {
         model.addAttribute("username", accounts.usernames(List.of(id)).get(id));
         model.addAttribute("scores", scoresOf(id));
         model.addAttribute("listings", catalog.publishedBy(id, MEMBER_LISTINGS));
+        model.addAttribute("reviews", reviews.by(id));
         model.addAttribute("rewardedAic", aic(jdbc.sql("SELECT coalesce(sum(amount_wei), 0) FROM reward_allocations WHERE user_id = ? AND claim_tx IS NOT NULL")
                 .param(id).query(BigDecimal.class).single()));
         return "reputation/member";

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A member's public profile lists what they published, not what they keep private, and listings name their owner with
- * a link to it.
+ * A member's public profile lists what they published, not what they keep private, with the reviews those received;
+ * listings name their owner with a link to it.
  */
 class MemberProfileTest extends IntegrationTest {
 
@@ -26,12 +26,17 @@ class MemberProfileTest extends IntegrationTest {
         long published = listing(owner, "Harbour tides", "PUBLISHED");
         listing(owner, "Unreleased soundings", "UNPUBLISHED");
 
+        for (int stars : new int[] {5, 4}) {
+            jdbc.sql("INSERT INTO listing_reviews (listing_id, reviewer_id, stars, body) VALUES (?, ?, ?, 'Useful')")
+                    .params(published, users.member().id(), stars).update();
+        }
+
         String profile = mvc.perform(get("/members/" + owner.getUsername()).locale(Locale.ENGLISH)).andReturn().getResponse()
                 .getContentAsString();
-        assertThat(profile).contains("Harbour tides").contains("/datasets/" + published).doesNotContain("Unreleased soundings");
+        assertThat(profile).contains("Reviews of their listings: 2, 4.5 stars on average").contains("Harbour tides").contains("/datasets/" + published).doesNotContain("Unreleased soundings");
         String korean = mvc.perform(get("/members/" + users.member().getUsername()).locale(Locale.KOREAN)).andReturn()
                 .getResponse().getContentAsString();
-        assertThat(korean).contains("아직 게시한 항목이 없습니다.");
+        assertThat(korean).contains("아직 게시한 항목이 없습니다.").contains("게시한 항목에 받은 리뷰가 아직 없습니다.");
 
         String browse = mvc.perform(get("/datasets").locale(Locale.ENGLISH)).andReturn().getResponse().getContentAsString();
         assertThat(browse).contains("href=\"/members/" + owner.getUsername() + "\"");
