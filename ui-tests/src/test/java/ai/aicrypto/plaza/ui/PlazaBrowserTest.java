@@ -179,6 +179,17 @@ abstract class PlazaBrowserTest {
         });
     }
 
+    /** The newest submission's row on a submissions page: its text and public score. */
+    protected record SubmissionRow(String text, double publicScore) {}
+
+    /** Reads the newest submission's row in one go, again if the live list was swapped in while it was read. */
+    protected SubmissionRow newestSubmission() {
+        return waitUpTo(Duration.ofSeconds(15)).until(d -> {
+            WebElement row = d.findElement(By.cssSelector("#submissions tr[id^=submission-]"));
+            return new SubmissionRow(row.getText(), Double.parseDouble(row.findElement(By.cssSelector("td.num")).getText().strip()));
+        });
+    }
+
     /** A wait longer than the usual 15 s, as forgiving of swapped elements. */
     protected WebDriverWait waitUpTo(Duration timeout) {
         WebDriverWait longer = new WebDriverWait(driver, timeout);
