@@ -127,9 +127,8 @@ class CatalogService implements Catalog {
     public List<ListingCard> publishedBy(long ownerId, int limit) {
         String owner = accounts.usernames(List.of(ownerId)).getOrDefault(ownerId, "?");
         return listings.findByOwnerIdAndStatusOrderByCreatedAtDesc(ownerId, ListingStatus.PUBLISHED, Limit.of(limit)).stream()
-                .map(l -> new ListingCard(l.getId(), l.getKind(), l.getTitle(), markdown.toExcerpt(l.getDescription(),
-                        ListingBrowser.EXCERPT_CHARS), List.copyOf(l.getTags()), l.getLicense(), l.getPriceAic(), owner,
-                        l.getStatus(), l.getCreatedAt()))
+                .map(l -> browser.card(l.getId(), l.getKind(), l.getTitle(), l.getDescription(), List.copyOf(l.getTags()),
+                        l.getLicense(), l.getPriceAic(), owner, l.getStatus(), l.getCreatedAt()))
                 .toList();
     }
 

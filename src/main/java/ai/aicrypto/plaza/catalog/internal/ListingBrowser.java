@@ -35,7 +35,7 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class ListingBrowser {
 
-    static final int EXCERPT_CHARS = 180;
+    private static final int EXCERPT_CHARS = 180;
 
     private final JdbcClient jdbc;
     private final Accounts accounts;
@@ -94,10 +94,17 @@ class ListingBrowser {
         Map<Long, String> owners = accounts.usernames(rows.stream().map(Row::ownerId).toList());
         var cards = new ArrayList<ListingCard>(rows.size());
         for (Row r : rows) {
-            cards.add(new ListingCard(r.id, kind, r.title, markdown.toExcerpt(r.description, EXCERPT_CHARS), r.tags,
-                    r.license, r.price, owners.getOrDefault(r.ownerId, "?"), ListingStatus.PUBLISHED, r.createdAt));
+            cards.add(card(r.id, kind, r.title, r.description, r.tags, r.license, r.price, owners.getOrDefault(r.ownerId, "?"),
+                    ListingStatus.PUBLISHED, r.createdAt));
         }
         return cards;
+    }
+
+    /** A listing as its card shows it, wherever cards are listed: the description cut to an excerpt. */
+    ListingCard card(long id, ListingKind kind, String title, String description, List<String> tags, String license,
+                     BigDecimal price, String owner, ListingStatus status, Instant createdAt) {
+        return new ListingCard(id, kind, title, markdown.toExcerpt(description, EXCERPT_CHARS), tags, license, price, owner,
+                status, createdAt);
     }
 
     private static Row row(ResultSet rs, int n) throws SQLException {

@@ -42,6 +42,8 @@ import org.web3j.utils.Numeric;
 class ReputationController {
 
     private static final BigDecimal WEI = BigDecimal.TEN.pow(18);
+    /** Published listings a profile shows at most. */
+    private static final int MEMBER_LISTINGS = 50;
 
     private final JdbcClient jdbc;
     private final Accounts accounts;
@@ -204,9 +206,6 @@ class ReputationController {
                 .orElse(null));
         return "reputation/standing :: standing";
     }
-
-    /** Published listings a profile shows at most. */
-    private static final int MEMBER_LISTINGS = 50;
 
     record ScoreRow(String type, long id, String name, long epoch, long score, int rank) {
     }
