@@ -100,7 +100,10 @@ final class EpochScoring {
         if (!funding.linked(userWallets, ownerSide)) {
             return null;
         }
-        return funding.funded(ownerSide, userWallets) ? Rule.FUNDING_LINK : Rule.COMMON_FUNDER;
+        if (funding.fundedDirectly(ownerSide, userWallets)) {
+            return Rule.FUNDING_LINK;
+        }
+        return funding.funded(ownerSide, userWallets) ? Rule.INDIRECT_FUNDING : Rule.COMMON_FUNDER;
     }
 
     /**

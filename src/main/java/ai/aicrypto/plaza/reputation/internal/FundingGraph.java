@@ -82,6 +82,12 @@ final class FundingGraph {
         return funders.stream().anyMatch(up::contains);
     }
 
+    /** Whether a wallet of {@code funders} sent AIC to one of {@code funded} itself (hubs excepted, as in the hops). */
+    boolean fundedDirectly(Collection<String> funders, Collection<String> funded) {
+        return funded.stream().anyMatch(w -> fundersOf.getOrDefault(w, Set.of()).stream()
+                .anyMatch(f -> !hubs.contains(f) && funders.contains(f)));
+    }
+
     /** Every wallet that funded one of {@code wallets} within the hops. */
     private Set<String> fundersOf(Collection<String> wallets) {
         Set<String> up = new HashSet<>();

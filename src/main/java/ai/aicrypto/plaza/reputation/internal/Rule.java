@@ -8,8 +8,14 @@ enum Rule {
     UNKNOWN_MEMBER,
     /** The paying wallet is one of the owner's, or the wallet that was paid. */
     SHARED_WALLET,
-    /** A wallet of the owner funded the member's within the configured hops. */
+    /** A wallet of the owner sent AIC to the member's itself. */
     FUNDING_LINK,
+    /**
+     * A wallet of the owner funded the member's through other wallets, within the configured hops. Refused, but no
+     * offence: whoever the owner ever paid could fund buyers of the owner's own and get the owner excluded so. An owner
+     * who launders through a wallet of their own gains nothing by it either, as the use does not count.
+     */
+    INDIRECT_FUNDING,
     /**
      * One wallet funded both the member's and the owner's within the hops. Refused, but no offence of the owner's:
      * anyone may send AIC to the owner's wallet and to buyers of their own, and must not get the owner excluded so.
@@ -28,7 +34,7 @@ enum Rule {
     boolean offence() {
         return switch (this) {
             case SHARED_WALLET, FUNDING_LINK, CIRCULAR_TRADE, RING -> true;
-            case SELF_USE, UNKNOWN_MEMBER, COMMON_FUNDER, EXCLUDED_OWNER, REPEAT_USE -> false;
+            case SELF_USE, UNKNOWN_MEMBER, INDIRECT_FUNDING, COMMON_FUNDER, EXCLUDED_OWNER, REPEAT_USE -> false;
         };
     }
 }

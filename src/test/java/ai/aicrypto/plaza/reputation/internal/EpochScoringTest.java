@@ -100,6 +100,20 @@ class EpochScoringTest {
     }
 
     @Test
+    void aMemberTheOwnerFundedThroughAnotherWalletCountsZeroButIsNoOffenceOfTheOwners() {
+        // Owner 1 once paid wallet 50, which funded members 2 and 3, who buy owner 1's listing. Refused, as the owner may
+        // have laundered through a wallet of their own; not held against the owner, as wallet 50 may be anyone they paid.
+        FundingGraph funding = new FundingGraph(List.of(transfer(1, 50), transfer(50, 2), transfer(50, 3)), Set.of(), Set.of(), 3, 20);
+
+        EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), license(1, 3), license(1, 4)), wallets(1, 2, 3, 4),
+                funding, Set.of(), RING_MAX, 1);
+
+        assertThat(result.rules()).containsExactly(Rule.INDIRECT_FUNDING, Rule.INDIRECT_FUNDING, null);
+        assertThat(result.scores()).containsExactlyEntriesOf(Map.of(listing(1), 1000L));
+        assertThat(result.offenders()).as("even with an offence threshold of 1").isEmpty();
+    }
+
+    @Test
     void twoMembersUsingEachOthersContributionsCountZeroInAnyKind() {
         // Member 2 buys owner 1's listing, and 1 pays for 2's GPU: a circular trade, though not in kind.
         EpochScoring.Result result = score(List.of(license(1, 2), gpuWork(2, 1), license(1, 3)), wallets(1, 2, 3));
