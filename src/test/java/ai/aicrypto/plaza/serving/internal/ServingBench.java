@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
+import java.net.URI;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
@@ -65,7 +67,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ops/bench/inference (serving): a real gpu-worker process (CPU) serving through the gateway over loopback, in one run:
  * (1) latency the gateway adds at concurrency 1: each call's time at the client minus the worker's own predict time for
  * that call (its metered GPU-seconds), for the same cases, beside the plaza answering in-process before the worker is online; (2)
- * throughput at concurrency 64 through the gateway (one instance per call) against the worker's own batched predict
+ * throughput at concurrency 64 through the gateway (one instance per call, sent by wrk; with the CPU the plaza, the worker
+ * and the database spent per call, and the plaza's cores a worker's own rate would need) against the worker's own batched predict
  * of batches of the mean size the gateway handed out under that load, with the machine to itself (rows over its
  * metered predict time), for a table, an image MLP (its picture as base64 in JSON, and as a file in a multipart body:
  * image_file) and an image cnn; (3) a cold start: the first call
@@ -186,13 +189,17 @@ class ServingBench extends IntegrationTest {
                 DistributionSummary batches = meters.find("plaza.serving.batch.rows").summary();
                 long batchesBefore = batches.count();
                 double rowsBefore = batches.totalAmount();
-                long calls = concurrent(c.request);
-                double seconds = LOAD.toMillis() / 1000.0;
+                Load load = wrkLoad(c.request, worker.process().toHandle());
                 double meanBatch = (batches.totalAmount() - rowsBefore) / (batches.count() - batchesBefore);
-                double gateway = calls / seconds, own = quietBatched(token, c, meanBatch);
+                double gateway = load.callsPerSecond(), own = quietBatched(token, c, meanBatch);
                 figures.append(line("gateway_" + c.name + "_c64_calls_per_s", gateway))
+                        .append(line("plaza_cpu_" + c.name + "_c64_ms_per_call", load.plazaCpuMsPerCall()))
+                        .append(line("worker_cpu_" + c.name + "_c64_ms_per_call", load.workerCpuMsPerCall()))
+                        .append(line("postgres_cpu_" + c.name + "_c64_ms_per_call", load.postgresCpuMsPerCall()))
                         .append(line("worker_own_batched_" + c.name + "_rows_per_s", own))
                         .append(line("gateway_vs_worker_" + c.name + "_ratio", gateway / own))
+                        // On machines of its own (as the plaza and providers are): the plaza's cores a worker's own rate needs.
+                        .append(line("plaza_cores_per_worker_" + c.name, own * load.plazaCpuMsPerCall() / 1000))
                         .append(line("batch_rows_" + c.name + "_mean", meanBatch));
                 for (ValueAtPercentile p : batches.takeSnapshot().percentileValues()) {
                     figures.append(line("batch_rows_cumulative_p" + Math.round(p.percentile() * 100), p.value()));
@@ -324,35 +331,94 @@ class ServingBench extends IntegrationTest {
         return ms;
     }
 
-    /** Calls answered in {@link #LOAD} by {@value #CONCURRENCY} clients calling back to back (after a warm-up). */
-    private long concurrent(HttpRequest request) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-        AtomicBoolean counting = new AtomicBoolean(), stop = new AtomicBoolean();
-        List<Future<Long>> clients = new ArrayList<>();
-        for (int i = 0; i < CONCURRENCY; i++) {
-            clients.add(pool.submit(() -> {
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                long n = 0;
-                while (!stop.get()) {
-                    call(http, request);
-                    if (counting.get()) {
-                        n++;
-                    }
-                }
-                return n;
-            }));
-        }
-        Thread.sleep(5_000);
-        counting.set(true);
-        Thread.sleep(LOAD.toMillis());
-        counting.set(false);
-        stop.set(true);
-        long total = 0;
-        for (Future<Long> f : clients) {
-            total += f.get();
-        }
-        pool.shutdown();
-        return total;
+    /**
+     * @param callsPerSecond    calls answered per second
+     * @param plazaCpuMsPerCall CPU time of this JVM (the plaza; wrk runs apart) per call answered
+     * @param workerCpuMsPerCall CPU time of the worker process per call answered
+     * @param postgresCpuMsPerCall CPU time of the database's processes per call answered (they share the cores too)
+     */
+    private record Load(double callsPerSecond, double plazaCpuMsPerCall, double workerCpuMsPerCall, double postgresCpuMsPerCall) {
+    }
+
+    /**
+     * {@link #LOAD} of {@value #CONCURRENCY} connections calling back to back, after 5 s of the same, sent by wrk (C, epoll)
+     * rather than by threads of this JVM: the JDK's client on 64 threads took about as much CPU per call as the gateway
+     * itself, on the same two cores, so the figure weighed the load generator as much as the plaza. Fails on any answer
+     * that is not 200 and on any call not answered within 10 s.
+     */
+    private Load wrkLoad(HttpRequest request, ProcessHandle worker) throws Exception {
+        Path body = Files.write(tmp.resolve("body-" + System.nanoTime()), bodyOf(request));
+        Path script = Files.writeString(tmp.resolve("post-" + System.nanoTime() + ".lua"), """
+                wrk.method = "POST"
+                local f = assert(io.open("%s", "rb"))
+                wrk.body = f:read("*a")
+                f:close()
+                """.formatted(body));
+        List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c" + CONCURRENCY, "--timeout", "10s", "-s", script.toString()));
+        request.headers().map().forEach((name, values) -> values.forEach(v -> command.addAll(List.of("-H", name + ": " + v))));
+        wrk(command, Duration.ofSeconds(5), request.uri());
+        long plazaBefore = cpuNanos(ProcessHandle.current()), workerBefore = cpuNanos(worker), postgresBefore = postgresCpuNanos();
+        String out = wrk(command, LOAD, request.uri());
+        double plazaCpu = cpuNanos(ProcessHandle.current()) - plazaBefore, workerCpu = cpuNanos(worker) - workerBefore,
+                postgresCpu = postgresCpuNanos() - postgresBefore;
+        Matcher answered = Pattern.compile("(\\d+) requests in").matcher(out),
+                rate = Pattern.compile("Requests/sec:\\s+([\\d.]+)").matcher(out);
+        assertThat(answered.find() && rate.find()).as(out).isTrue();
+        long calls = Long.parseLong(answered.group(1));
+        return new Load(Double.parseDouble(rate.group(1)), plazaCpu / 1e6 / calls, workerCpu / 1e6 / calls, postgresCpu / 1e6 / calls);
+    }
+
+    private String wrk(List<String> command, Duration load, URI uri) throws Exception {
+        List<String> run = new ArrayList<>(command);
+        run.addAll(List.of("-d", load.toSeconds() + "s", uri.toString()));
+        Process wrk = new ProcessBuilder(run).redirectErrorStream(true).start();
+        String out = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(wrk.waitFor()).as(out).isZero();
+        assertThat(out).as("every call answered 200 in time").doesNotContain("Non-2xx").doesNotContain("Socket errors");
+        return out;
+    }
+
+    private static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElseThrow().toNanos();
+    }
+
+    /** This test's database server and its backends (the pool keeps them open, so a run's CPU stays on them). */
+    private static long postgresCpuNanos() {
+        ProcessHandle server = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().filter(c -> c.contains("bin/postgres") && c.contains("-p " + dbPort + " ")).isPresent())
+                .findFirst().orElseThrow();
+        return cpuNanos(server) + server.descendants().mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    }
+
+    /** The bytes a request sends, for wrk to send the same. */
+    private static byte[] bodyOf(HttpRequest request) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompletableFuture<Void> read = new CompletableFuture<>();
+        request.bodyPublisher().orElseThrow().subscribe(new Flow.Subscriber<ByteBuffer>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ByteBuffer item) {
+                byte[] bytes = new byte[item.remaining()];
+                item.get(bytes);
+                out.writeBytes(bytes);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                read.completeExceptionally(failure);
+            }
+
+            @Override
+            public void onComplete() {
+                read.complete(null);
+            }
+        });
+        read.get();
+        return out.toByteArray();
     }
 
     private JsonNode call(HttpClient http, String token, long model, String body) throws Exception {
