@@ -18,6 +18,7 @@ import ai.aicrypto.plaza.earnings.Earning;
 import ai.aicrypto.plaza.earnings.OfferUtilisation.OfferDay;
 import ai.aicrypto.plaza.earnings.internal.EarningsLedger.Line;
 import ai.aicrypto.plaza.platform.Aic;
+import ai.aicrypto.plaza.platform.ChartSeries;
 
 /** The dashboard's figures, computed from a member's ledger lines: net amounts (after the plaza's fee) in AIC. */
 final class EarningsReport {
@@ -109,7 +110,7 @@ final class EarningsReport {
      * A chart of net revenue per period (UTC) up to {@code today}'s: the series "paid" and "pending" by when each was
      * earned, as the usage charts draw them ({@code days}: each period's start in epoch seconds).
      */
-    static Series revenue(List<Line> lines, Period period, LocalDate today, String paidName, String pendingName) {
+    static ChartSeries revenue(List<Line> lines, Period period, LocalDate today, String paidName, String pendingName) {
         LocalDate last = period.start.apply(today);
         LocalDate first = period.step(last, 1 - period.count);
         TreeMap<LocalDate, BigInteger[]> buckets = new TreeMap<>();
@@ -128,18 +129,14 @@ final class EarningsReport {
         Map<String, List<Double>> values = new LinkedHashMap<>();
         values.put(paidName, buckets.values().stream().map(b -> aicNumber(b[0])).toList());
         values.put(pendingName, buckets.values().stream().map(b -> aicNumber(b[1])).toList());
-        return new Series(starts, values);
-    }
-
-    /** A chart's data as usage-charts.js reads it. */
-    record Series(List<Long> days, Map<String, List<Double>> values) {
+        return new ChartSeries(starts, values);
     }
 
     /**
      * Utilisation (leased / online hours) and uptime (share of the day with a heartbeat) per offer and day, in %, one
      * series per offer, over the last {@link #DAYS} days; a day without a heartbeat is 0.
      */
-    static Series offerSeries(List<OfferDay> days, LocalDate today, boolean utilisation) {
+    static ChartSeries offerSeries(List<OfferDay> days, LocalDate today, boolean utilisation) {
         LocalDate first = today.minusDays(DAYS - 1L);
         List<Long> axis = new ArrayList<>();
         for (int i = 0; i < DAYS; i++) {
@@ -155,7 +152,7 @@ final class EarningsReport {
                     k -> new ArrayList<>(java.util.Collections.nCopies(DAYS, 0.0)));
             series.set(at, utilisation ? percent(d.leasedMinutes(), d.onlineMinutes()) : percent(d.uptimeMinutes(), 1440));
         }
-        return new Series(axis, values);
+        return new ChartSeries(axis, values);
     }
 
     static double percent(long part, long whole) {

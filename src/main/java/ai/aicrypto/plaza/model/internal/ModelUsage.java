@@ -11,6 +11,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 import ai.aicrypto.plaza.platform.Aic;
+import ai.aicrypto.plaza.platform.ChartSeries;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -37,10 +38,6 @@ class ModelUsage {
 
     /** One day of one model's calls by others; {@code revenueAic} charged to the callers, before the fee. */
     record OwnerDay(LocalDate day, long modelId, String title, long calls, long predictions, String revenueAic) {
-    }
-
-    /** A chart's data: days (epoch seconds) and one series per name, zero where a day had nothing. */
-    record Series(List<Long> days, Map<String, List<Double>> values) {
     }
 
     @Transactional(readOnly = true)
@@ -72,17 +69,17 @@ class ModelUsage {
      * One of the caller's measures per day over the whole window (0 on days without calls), for a chart of its own:
      * calls, spend and latency have units of their own.
      */
-    static Series callerSeries(List<CallerDay> days, String name, ToDoubleFunction<CallerDay> measure,
+    static ChartSeries callerSeries(List<CallerDay> days, String name, ToDoubleFunction<CallerDay> measure,
                                LocalDate today) {
         List<LocalDate> axis = window(today);
         Map<LocalDate, CallerDay> byDay = new LinkedHashMap<>();
         days.forEach(d -> byDay.put(d.day(), d));
-        return new Series(epochDays(axis), Map.of(name, axis.stream()
+        return new ChartSeries(epochDays(axis), Map.of(name, axis.stream()
                 .map(d -> byDay.containsKey(d) ? measure.applyAsDouble(byDay.get(d)) : 0.0).toList()));
     }
 
     /** Revenue per model and day over the whole window: one series per model, named by its title. */
-    static Series ownerSeries(List<OwnerDay> days, LocalDate today) {
+    static ChartSeries ownerSeries(List<OwnerDay> days, LocalDate today) {
         List<LocalDate> axis = window(today);
         Map<String, List<Double>> values = new LinkedHashMap<>();
         for (OwnerDay d : days) {
@@ -93,7 +90,7 @@ class ModelUsage {
                 series.set(at, Double.parseDouble(d.revenueAic()));
             }
         }
-        return new Series(epochDays(axis), values);
+        return new ChartSeries(epochDays(axis), values);
     }
 
     /** The {@link #DAYS} days up to today (UTC). */
