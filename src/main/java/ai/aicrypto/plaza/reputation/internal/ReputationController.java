@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.web3j.utils.Numeric;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Proof of Value pages: a member's rewards (claimed with their wallet), a contribution's scores
@@ -54,10 +55,13 @@ class ReputationController {
     private final ContributionNames contributionNames;
     private final Catalog catalog;
     private final ReviewsReceived reviews;
+    private final JsonMapper json;
 
     ReputationController(JdbcClient jdbc, Accounts accounts, Chain chain, WalletChain walletChain, RewardsProperties properties,
-                         MessageSource messages, ContributionNames contributionNames, Catalog catalog, ReviewsReceived reviews) {
+                         MessageSource messages, ContributionNames contributionNames, Catalog catalog, ReviewsReceived reviews,
+                         JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
         this.catalog = catalog;
         this.reviews = reviews;
         this.contributionNames = contributionNames;
@@ -214,7 +218,9 @@ class ReputationController {
     String member(@PathVariable String username, Model model) {
         long id = accounts.idOf(username).orElseThrow(NotFoundException::new);
         model.addAttribute("username", accounts.usernames(List.of(id)).get(id));
-        model.addAttribute("scores", scoresOf(id));
+        List<ScoreRow> scores = scoresOf(id);
+        model.addAttribute("scores", scores);
+        model.addAttribute("scoreSeries", json.writeValueAsString(ScoreChart.of(scores, properties::startOf)));
         model.addAttribute("listings", catalog.publishedBy(id, MEMBER_LISTINGS));
         model.addAttribute("reviews", reviews.by(id));
         model.addAttribute("rewardedAic", aic(jdbc.sql("SELECT coalesce(sum(amount_wei), 0) FROM reward_allocations WHERE user_id = ? AND claim_tx IS NOT NULL")

@@ -36,7 +36,8 @@ class MemberProfileTest extends IntegrationTest {
         assertThat(profile).contains("Reviews of their listings: 2, 4.5 stars on average").contains("Harbour tides").contains("/datasets/" + published).doesNotContain("Unreleased soundings");
         String korean = mvc.perform(get("/members/" + users.member().getUsername()).locale(Locale.KOREAN)).andReturn()
                 .getResponse().getContentAsString();
-        assertThat(korean).contains("아직 게시한 항목이 없습니다.").contains("게시한 항목에 받은 리뷰가 아직 없습니다.");
+        assertThat(korean).contains("아직 게시한 항목이 없습니다.").contains("게시한 항목에 받은 리뷰가 아직 없습니다.")
+                .as("no chart without scores").doesNotContain("chart-scores");
 
         String browse = mvc.perform(get("/datasets").locale(Locale.ENGLISH)).andReturn().getResponse().getContentAsString();
         assertThat(browse).contains("href=\"/members/" + owner.getUsername() + "\"");
