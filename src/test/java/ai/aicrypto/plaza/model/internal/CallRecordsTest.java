@@ -42,7 +42,8 @@ class CallRecordsTest extends IntegrationTest {
                 int instances = n == 77 ? 0 : n + 1; // a call of no instances breaks a CHECK: this row alone is refused
                 calls.add(callers.submit((Callable<Void>) () -> {
                     records.store(new CallRecords.CallRow(model, owner.id(), "API", instances, n / 10.0, false, null, owner.id(),
-                            BigDecimal.ZERO, BigDecimal.ZERO, null, null, null, n % 2 == 0 /* 100 of them; row 77 is odd */, n / 1000.0, BigDecimal.valueOf(n)));
+                            BigDecimal.ZERO, BigDecimal.ZERO, null, null, null, n % 2 == 0 /* 100 of them; row 77 is odd */, n / 1000.0,
+                            BigDecimal.valueOf(n)));
                     return null;
                 }));
             }

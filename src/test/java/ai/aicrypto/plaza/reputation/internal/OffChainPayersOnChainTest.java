@@ -185,7 +185,8 @@ class OffChainPayersOnChainTest extends IntegrationTest {
     private List<String> rulesOf(AccountPrincipal member) {
         return jdbc.sql("""
                         SELECT kind || ' ' || coalesce(rule, points::text) FROM contribution_uses WHERE user_id = ?
-                        ORDER BY used_at, CASE kind WHEN 'TRAINING_DATA' THEN 0 WHEN 'BASE_MODEL' THEN 1 WHEN 'GPU_WORK' THEN 2 ELSE 3 END""")
+                        ORDER BY used_at,
+                                 CASE kind WHEN 'TRAINING_DATA' THEN 0 WHEN 'BASE_MODEL' THEN 1 WHEN 'GPU_WORK' THEN 2 ELSE 3 END""")
                 .param(member.id()).query(String.class).list();
     }
 
