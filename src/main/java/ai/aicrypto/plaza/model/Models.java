@@ -8,12 +8,17 @@ public interface Models {
 
     /**
      * Calls in [from, to) by members who hold a license of the model, or charged to the caller's
-     * credit (not counted against a free quota), per model and caller: what paying users made of a model.
+     * credit (not counted against a free quota), per model, caller and paying wallet: what paying users made of a model.
      */
     java.util.List<LicenseeCalls> licenseeCallsBetween(java.time.Instant from, java.time.Instant to);
 
-    /** {@code calls}: the calls of {@code callerId}; {@code lastAt}: the last one. */
-    record LicenseeCalls(long modelId, long ownerId, long callerId, long calls, java.time.Instant lastAt) {
+    /**
+     * {@code calls}: the calls of {@code callerId} paid from {@code payingWallet}; {@code lastAt}: the last one.
+     *
+     * @param payingWallet the wallet whose UsageCredit deposit the calls were charged to (null: calls that charged nothing,
+     *                     a licensee's of a free model)
+     */
+    record LicenseeCalls(long modelId, long ownerId, long callerId, String payingWallet, long calls, java.time.Instant lastAt) {
     }
 
 

@@ -16,9 +16,10 @@ public interface Credit {
      * accounts that covers it, in the caller's transaction (so the call and its charge are recorded together or not
      * at all). Never beyond what is available, whatever runs beside it.
      *
+     * @return the wallet whose account was charged: the wallet that deposited the credit that paid
      * @throws InsufficientCreditException when no account of the payer covers the amount (nothing is charged)
      */
-    void charge(long payerId, long payeeId, long modelId, BigInteger amountWei);
+    String charge(long payerId, long payeeId, long modelId, BigInteger amountWei);
 
     /** Whether one account of the payer could be charged {@code amountWei} now (false where paid calls cannot be paid). */
     boolean covers(long payerId, BigInteger amountWei);

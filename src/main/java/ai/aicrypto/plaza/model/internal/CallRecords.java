@@ -34,21 +34,21 @@ class CallRecords {
     private static final long MAX_WAIT_SECONDS = 90;
     private static final String INSERT = """
             INSERT INTO model_calls (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id,
-                                     price_per_1000_aic, charged_wei, worker_id, provider_id, cold_start, gpu_seconds,
-                                     serving_charged_wei)
+                                     price_per_1000_aic, charged_wei, payer_wallet, worker_id, provider_id, cold_start,
+                                     gpu_seconds, serving_charged_wei)
             SELECT c.model_id, c.caller_id, c.via, c.instances, c.latency_ms, c.free_quota,
-                   (SELECT t.id FROM api_tokens t WHERE t.id = c.token_id), c.owner_id, c.price, c.charged, c.worker_id,
-                   c.provider_id, c.cold_start, c.gpu_seconds, c.serving_charged
+                   (SELECT t.id FROM api_tokens t WHERE t.id = c.token_id), c.owner_id, c.price, c.charged, c.payer_wallet,
+                   c.worker_id, c.provider_id, c.cold_start, c.gpu_seconds, c.serving_charged
             FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS varchar[]), CAST(? AS int[]),
                         CAST(? AS float8[]), CAST(? AS boolean[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS numeric[]), CAST(? AS numeric[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS boolean[]), CAST(? AS float8[]), CAST(? AS numeric[]))
+                        CAST(? AS numeric[]), CAST(? AS numeric[]), CAST(? AS varchar[]), CAST(? AS bigint[]),
+                        CAST(? AS bigint[]), CAST(? AS boolean[]), CAST(? AS float8[]), CAST(? AS numeric[]))
                  AS c (model_id, caller_id, via, instances, latency_ms, free_quota, token_id, owner_id, price, charged,
-                       worker_id, provider_id, cold_start, gpu_seconds, serving_charged)""";
+                       payer_wallet, worker_id, provider_id, cold_start, gpu_seconds, serving_charged)""";
 
-    /** One call's row, as model_calls holds it. */
+    /** One call's row, as model_calls holds it ({@code payerWallet}: the credit account charged the model's price). */
     record CallRow(long modelId, long callerId, String via, int instances, double latencyMs, boolean freeQuota, Long tokenId,
-                   long ownerId, BigDecimal pricePer1000Aic, BigDecimal chargedWei, Long workerId, Long providerId,
+                   long ownerId, BigDecimal pricePer1000Aic, BigDecimal chargedWei, String payerWallet, Long workerId, Long providerId,
                    boolean coldStart, double gpuSeconds, BigDecimal servingChargedWei) {
     }
 
@@ -136,6 +136,7 @@ class CallRecords {
                         rows.stream().map(CallRow::ownerId).toArray(Long[]::new),
                         rows.stream().map(r -> r.pricePer1000Aic().toPlainString()).toArray(String[]::new),
                         rows.stream().map(r -> r.chargedWei().toPlainString()).toArray(String[]::new),
+                        rows.stream().map(CallRow::payerWallet).toArray(String[]::new),
                         rows.stream().map(CallRow::workerId).toArray(Long[]::new),
                         rows.stream().map(CallRow::providerId).toArray(Long[]::new),
                         rows.stream().map(CallRow::coldStart).toArray(Boolean[]::new),

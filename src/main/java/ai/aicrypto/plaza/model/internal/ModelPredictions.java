@@ -612,7 +612,7 @@ class ModelPredictions implements ServableModels {
     private void record(Call call, double latencyMs, InferenceGateway.Served served) {
         BigInteger serving = served == null ? BigInteger.ZERO : served.costWei();
         if (!call.paid() && serving.signum() == 0) {
-            insertCall(call, latencyMs, served, false, BigInteger.ZERO, serving);
+            insertCall(call, latencyMs, served, false, BigInteger.ZERO, null, serving);
             return;
         }
         transaction.executeWithoutResult(status -> {
@@ -622,21 +622,19 @@ class ModelPredictions implements ServableModels {
                 freeQuota = freeCallLeft(call);
             }
             BigInteger charged = call.paid() && !freeQuota ? call.cost() : BigInteger.ZERO;
-            if (charged.signum() > 0) {
-                credit.charge(call.callerId(), call.ownerId(), call.modelId(), charged);
-            }
+            String payerWallet = charged.signum() > 0 ? credit.charge(call.callerId(), call.ownerId(), call.modelId(), charged) : null;
             // The serving provider's GPU-seconds, one more charge of the same call (settled in the same batches).
             if (serving.signum() > 0) {
                 credit.charge(call.callerId(), served.providerId(), call.modelId(), serving);
             }
-            insertCall(call, latencyMs, served, freeQuota, charged, serving);
+            insertCall(call, latencyMs, served, freeQuota, charged, payerWallet, serving);
         });
     }
 
     private void insertCall(Call call, double latencyMs, InferenceGateway.Served served, boolean freeQuota, BigInteger charged,
-                            BigInteger serving) {
+                            String payerWallet, BigInteger serving) {
         records.store(new CallRecords.CallRow(call.modelId(), call.callerId(), call.via().name(), call.instances(), latencyMs,
-                freeQuota, call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged),
+                freeQuota, call.tokenId(), call.ownerId(), call.pricePer1000Aic(), new BigDecimal(charged), payerWallet,
                 served == null ? null : served.workerId(), served == null ? null : served.providerId(),
                 served != null && served.coldStart(), served == null ? 0.0 : served.gpuSeconds(), new BigDecimal(serving)));
     }

@@ -79,13 +79,15 @@ class ModelService implements Models {
         record Row(LicenseeCalls calls, boolean charged) {
         }
         return jdbc.sql("""
-                        SELECT c.model_id, l.owner_id, c.caller_id, count(*), max(c.created_at), bool_or(c.charged_wei > 0)
+                        SELECT c.model_id, l.owner_id, c.caller_id, c.payer_wallet, count(*), max(c.created_at),
+                               bool_or(c.charged_wei > 0)
                         FROM model_calls c JOIN listings l ON l.id = c.model_id
                         WHERE NOT c.free_quota AND c.created_at >= ? AND c.created_at < ?
-                        GROUP BY c.model_id, l.owner_id, c.caller_id ORDER BY c.model_id, c.caller_id""")
+                        GROUP BY c.model_id, l.owner_id, c.caller_id, c.payer_wallet
+                        ORDER BY c.model_id, c.caller_id, c.payer_wallet""")
                 .params(java.sql.Timestamp.from(from), java.sql.Timestamp.from(to))
-                .query((rs, n) -> new Row(new LicenseeCalls(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                        rs.getTimestamp(5).toInstant()), rs.getBoolean(6)))
+                .query((rs, n) -> new Row(new LicenseeCalls(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+                        rs.getLong(5), rs.getTimestamp(6).toInstant()), rs.getBoolean(7)))
                 .list().stream()
                 .filter(r -> r.charged() || access.mayUse(r.calls().callerId(), r.calls().modelId()))
                 .map(Row::calls)

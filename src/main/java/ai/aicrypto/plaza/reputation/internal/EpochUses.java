@@ -17,7 +17,13 @@ import org.springframework.stereotype.Component;
  * The real use of an epoch, from the modules that record it: licenses bought on-chain, calls of a
  * model by its licensees, verified training jobs (crediting the dataset, the base model it was
  * trained from, the trained model it was fine-tuned from, and the GPU offer that trained it) and scored competition entries (crediting the host).
- * Free licenses and free-quota calls cost nothing to fake, so they are not counted.
+ * Free licenses and free-quota calls cost nothing to fake, so they are not counted. Each paid use carries the wallet
+ * that paid, as the chain decided it: a license's buyer (the purchase log); calls' credit account (each charged call
+ * records the wallet whose UsageCredit deposit paid it, so no guess among a member's depositing wallets is needed;
+ * calls paid from two such wallets are two uses, each wallet weighed, the second a repeat use when both are clean); a
+ * job's JobEscrow depositor (the JobFunded log; none for a training pool's job, which its host sponsored). Only a
+ * license names the wallet paid: calls are settled to the owner's linked wallet in a later batch, a job's provider to
+ * theirs, and the rules weigh the owner's linked wallets anyway.
  */
 @Component
 class EpochUses {
@@ -41,20 +47,20 @@ class EpochUses {
                     l.sellerWallet(), l.txHash(), l.grantedAt()));
         }
         for (var c : models.licenseeCallsBetween(from, to)) {
-            uses.add(new Use(UseKind.LICENSEE_CALLS, ContributionType.LISTING, c.modelId(), c.ownerId(), c.callerId(), null, null,
-                    c.calls() + " calls", c.lastAt()));
+            uses.add(new Use(UseKind.LICENSEE_CALLS, ContributionType.LISTING, c.modelId(), c.ownerId(), c.callerId(),
+                    c.payingWallet(), null, c.calls() + " calls", c.lastAt()));
         }
         for (var t : training.verifiedBetween(from, to)) {
-            String job = "job " + t.jobId();
+            String job = "job " + t.jobId(), paid = t.payingWallet();
             uses.add(new Use(UseKind.TRAINING_DATA, ContributionType.LISTING, t.datasetId(), t.datasetOwnerId(), t.requesterId(),
-                    null, null, job, t.at()));
+                    paid, null, job, t.at()));
             uses.add(new Use(UseKind.BASE_MODEL, ContributionType.LISTING, t.baseModelId(), t.baseModelOwnerId(), t.requesterId(),
-                    null, null, job, t.at()));
-            uses.add(new Use(UseKind.GPU_WORK, ContributionType.GPU_OFFER, t.offerId(), t.providerId(), t.requesterId(), null, null,
+                    paid, null, job, t.at()));
+            uses.add(new Use(UseKind.GPU_WORK, ContributionType.GPU_OFFER, t.offerId(), t.providerId(), t.requesterId(), paid, null,
                     job, t.at()));
             if (t.parentModelId() != null) {
                 uses.add(new Use(UseKind.PARENT_MODEL, ContributionType.LISTING, t.parentModelId(), t.parentModelOwnerId(),
-                        t.requesterId(), null, null, job, t.at()));
+                        t.requesterId(), paid, null, job, t.at()));
             }
         }
         for (var e : competitions.entrantsBetween(from, to)) {

@@ -134,8 +134,8 @@ class RewardEpochs {
         // The plaza's contracts and the operator's wallets pay and fund members as a matter of course: they link nobody.
         Chain.Contracts c = chain.contracts();
         Set<String> linkNobody = new HashSet<>(properties.operatorWallets());
-        for (String a : new String[] {c.market(), c.registry(), c.jobEscrow(), c.competitionEscrow(), c.rewardsDistributor(),
-                c.bountyEscrow(), "0x0000000000000000000000000000000000000000"}) {
+        for (String a : new String[] {c.market(), c.registry(), c.jobEscrow(), c.competitionEscrow(), c.usageCredit(),
+                c.rewardsDistributor(), c.bountyEscrow(), "0x0000000000000000000000000000000000000000"}) {
             if (a != null) {
                 linkNobody.add(a);
             }

@@ -6,8 +6,9 @@ import java.time.Instant;
  * One use of a contribution in an epoch, as the owning modules recorded it.
  *
  * @param userId       the member who used it (null: a wallet linked to no account)
- * @param payingWallet the wallet that paid, for on-chain purchases (else null)
- * @param payeeWallet  the wallet that was paid (the owner's payout address), for on-chain purchases (else null)
+ * @param payingWallet the wallet that paid, from the chain's log: a license's buyer, the credit account charged for
+ *                     calls, a job's JobEscrow depositor (null: nothing paid from a wallet, as a competition entry)
+ * @param payeeWallet  the wallet that was paid (the owner's payout address), for license purchases (else null)
  * @param ref          what identifies the use: a transaction hash, a job id, ...
  */
 record Use(UseKind kind, ContributionType type, long contributionId, long ownerId, Long userId, String payingWallet,

@@ -45,7 +45,7 @@ class CreditLedger implements Credit {
 
     @Override
     @Transactional
-    public void charge(long payerId, long payeeId, long modelId, BigInteger amountWei) {
+    public String charge(long payerId, long payeeId, long modelId, BigInteger amountWei) {
         if (amountWei.signum() <= 0) {
             throw new IllegalArgumentException("a charge is positive: " + amountWei);
         }
@@ -66,6 +66,7 @@ class CreditLedger implements Credit {
         }
         jdbc.sql("INSERT INTO credit_charges (payer_wallet, payee_id, model_id, amount_wei) VALUES (?, ?, ?, ?)")
                 .params(wallet.get(), payeeId, modelId, amount).update();
+        return wallet.get();
     }
 
     @Override

@@ -42,7 +42,8 @@ class CallRecordsTest extends IntegrationTest {
                 int instances = n == 77 ? 0 : n + 1; // a call of no instances breaks a CHECK: this row alone is refused
                 calls.add(callers.submit((Callable<Void>) () -> {
                     records.store(new CallRecords.CallRow(model, owner.id(), "API", instances, n / 10.0, false, null, owner.id(),
-                            BigDecimal.ZERO, BigDecimal.ZERO, null, null, n % 2 == 0 /* 100 of them; row 77 is odd */, n / 1000.0, BigDecimal.valueOf(n)));
+                            BigDecimal.ZERO, BigDecimal.ZERO, null, null, null, n % 2 == 0 /* 100 of them; row 77 is odd */, n / 1000.0,
+                            BigDecimal.valueOf(n)));
                     return null;
                 }));
             }
@@ -70,7 +71,7 @@ class CallRecordsTest extends IntegrationTest {
         long model = jdbc.sql("INSERT INTO listings (kind, owner_id, title, license, status) VALUES ('MODEL', ?, 'calls', 'MIT', "
                 + "'PUBLISHED') RETURNING id").param(owner.id()).query(Long.class).single();
         records.store(new CallRecords.CallRow(model, owner.id(), "API", 3, 1.5, false, Long.MAX_VALUE, owner.id(),
-                BigDecimal.ZERO, BigDecimal.ZERO, null, null, false, 0.0, BigDecimal.ZERO));
+                BigDecimal.ZERO, BigDecimal.ZERO, null, null, null, false, 0.0, BigDecimal.ZERO));
         assertThat(jdbc.sql("SELECT count(*) || ' ' || sum(instances) FROM model_calls WHERE model_id = ? AND token_id IS NULL")
                 .param(model).query(String.class).single()).isEqualTo("1 3");
     }

@@ -75,7 +75,7 @@ class EpochScoringTest {
 
     @Test
     void aMemberTheOwnerFundedCountsZeroForPurchasesAndJobsAlike() {
-        // Owner 1 sent member 2 the AIC; a job names no wallet, so the member's linked wallets are what is weighed.
+        // Owner 1 sent member 2 the AIC, which paid the license and the job alike.
         FundingGraph funding = new FundingGraph(List.of(transfer(1, 2)), Set.of(), Set.of(), 3, 20);
 
         EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), gpuWork(1, 2), license(1, 3)), wallets(1, 2, 3), funding,
@@ -83,6 +83,26 @@ class EpochScoringTest {
 
         assertThat(result.rules()).containsExactly(Rule.FUNDING_LINK, Rule.FUNDING_LINK, null);
         assertThat(result.scores()).containsExactlyEntriesOf(Map.of(listing(1), 1000L));
+    }
+
+    @Test
+    void jobsAndCreditCallsAreWeighedByTheWalletThatPaidThem() {
+        // Members 2 to 5 have clean linked wallets; what paid their jobs and calls is weighed: the owner's second wallet
+        // 11 (a job's deposit, calls' credit), wallet 33 the owner funded (the same), and the members' own wallets.
+        Map<Long, List<String>> wallets = wallets(1, 2, 3, 4, 5);
+        wallets.get(1L).add(wallet(11));
+        FundingGraph funding = new FundingGraph(List.of(transfer(1, 33)), Set.of(), Set.of(), 3, 20);
+        List<Use> uses = List.of(
+                paidUse(UseKind.TRAINING_DATA, 1, 2, wallet(11)), paidUse(UseKind.LICENSEE_CALLS, 1, 2, wallet(11)),
+                paidUse(UseKind.TRAINING_DATA, 1, 3, wallet(33)), paidUse(UseKind.LICENSEE_CALLS, 1, 3, wallet(33)),
+                paidUse(UseKind.TRAINING_DATA, 1, 4, wallet(4)), paidUse(UseKind.LICENSEE_CALLS, 1, 5, wallet(5)));
+
+        EpochScoring.Result result = EpochScoring.score(uses, wallets, funding, Set.of(), RING_MAX, OFFENDER_USES);
+
+        assertThat(result.rules()).containsExactly(Rule.SHARED_WALLET, Rule.SHARED_WALLET, Rule.FUNDING_LINK, Rule.FUNDING_LINK,
+                null, null);
+        assertThat(result.scores()).as("the honest job and calls").containsExactlyEntriesOf(Map.of(listing(1), 1500L));
+        assertThat(result.offenders()).containsExactlyEntriesOf(Map.of(1L, 4));
     }
 
     @Test
@@ -215,13 +235,20 @@ class EpochScoringTest {
         return new Use(UseKind.LICENSE, ContributionType.LISTING, owner, owner, member, payingWallet, payeeWallet, "0x" + ++refs, AT);
     }
 
+    /** Calls of the owner's model charged to the member's credit, deposited from the member's wallet. */
     private Use calls(long owner, long member) {
-        return new Use(UseKind.LICENSEE_CALLS, ContributionType.LISTING, owner, owner, member, null, null, "10 calls", AT);
+        return paidUse(UseKind.LICENSEE_CALLS, owner, member, wallet(member));
     }
 
-    /** A verified job of the member's on the provider's GPU offer. */
+    /** A verified job of the member's on the provider's GPU offer, deposited from the member's wallet. */
     private Use gpuWork(long provider, long member) {
-        return new Use(UseKind.GPU_WORK, ContributionType.GPU_OFFER, provider, provider, member, null, null, "job " + ++refs, AT);
+        return new Use(UseKind.GPU_WORK, ContributionType.GPU_OFFER, provider, provider, member, wallet(member), null,
+                "job " + ++refs, AT);
+    }
+
+    /** A use of the owner's listing paid from {@code payingWallet}, which names no wallet paid (a job, calls). */
+    private Use paidUse(UseKind kind, long owner, long member, String payingWallet) {
+        return new Use(kind, ContributionType.LISTING, owner, owner, member, payingWallet, null, kind + " " + ++refs, AT);
     }
 
     private static Contribution listing(long owner) {

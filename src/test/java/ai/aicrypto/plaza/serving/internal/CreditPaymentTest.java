@@ -174,8 +174,9 @@ class CreditPaymentTest extends CreditTest {
                 .param(new BigDecimal(CENT.multiply(BigInteger.valueOf(3)))).query(Long.class).single()).isEqualTo(7);
         Instant now = Instant.now();
         assertThat(models.licenseeCallsBetween(now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(1))))
-                .as("paid calls count as use of the model for Proof of Value")
-                .contains(new Models.LicenseeCalls(model, owner.id(), member.id(), 7, lastCallAt()));
+                .as("paid calls count as use of the model for Proof of Value, paid from the wallet that deposited the credit")
+                .contains(new Models.LicenseeCalls(model, owner.id(), member.id(), TestChain.address(MEMBER).toLowerCase(), 7,
+                        lastCallAt()));
 
         BigInteger ownerBefore = chain.balance(OWNER), treasuryBefore = chain.balance(TREASURY);
         settlements.execute();
