@@ -29,11 +29,13 @@
             }
             host.dataset.drawn = "true";
             const names = Object.keys(series.values);
+            // A single time would get an axis of years around it: a day either side instead.
+            const only = series.days.length === 1 ? series.days[0] : null;
             new uPlot({
                 title: host.dataset.title,
                 width: Math.max(280, host.clientWidth - 16),
                 height: 220,
-                scales: {x: {time: true}},
+                scales: {x: only === null ? {time: true} : {time: true, range: [only - 86400, only + 86400]}},
                 axes: [{}, {size: yAxisSize}],
                 series: [{label: host.dataset.x}].concat(names.map((name, i) => ({
                     label: name, stroke: colours[i % colours.length], width: 2, points: {show: true},

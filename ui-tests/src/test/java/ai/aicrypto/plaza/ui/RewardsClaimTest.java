@@ -39,7 +39,7 @@ class RewardsClaimTest extends PlazaBrowserTest {
         WebDriverWait slow = waitUpTo(Duration.ofSeconds(90));
 
         String buyer = signInWithWallet(BUYER);
-        signInWithWallet(CREATOR);
+        String creator = signInWithWallet(CREATOR);
         Path csv = tempFile("plaza-rewarded-", ".csv");
         Files.writeString(csv, DatasetUploadTest.irisCsv(), StandardCharsets.UTF_8);
         String title = "Rewarded iris " + System.currentTimeMillis();
@@ -141,6 +141,14 @@ class RewardsClaimTest extends PlazaBrowserTest {
         assertContains(reward.getText(), "Paid", "the reward is paid");
         assertEquals(claimTx, reward.findElement(By.className("tx")).getAttribute("title"), "paid by the claim");
         screenshot("rewards-earnings");
+
+        // The creator's public profile: the dataset among what they published, its score charted over the epochs.
+        open("/members/" + creator);
+        assertContains(visible(By.id("member-listings")).getText(), title, "the profile lists the dataset");
+        assertContains(visible(By.id("scores")).getText(), title, "and its score");
+        visible(By.cssSelector("#chart-scores canvas"));
+        assertContains(text(By.cssSelector("#chart-scores .u-legend")), title, "the chart's line is the dataset's");
+        screenshot("rewards-member-profile");
     }
 
     /** What the "why" pages of a contribution say, for a failure's message: each use with its rule. */
