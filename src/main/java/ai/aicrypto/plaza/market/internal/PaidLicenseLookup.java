@@ -1,7 +1,10 @@
 package ai.aicrypto.plaza.market.internal;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import ai.aicrypto.plaza.market.PaidLicenses;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -30,6 +33,21 @@ class PaidLicenseLookup implements PaidLicenses {
                         trim(rs.getString(4)), trim(rs.getString(5)), rs.getBigDecimal(6).toBigIntegerExact(), rs.getString(7).trim(),
                         rs.getTimestamp(8).toInstant()))
                 .list();
+    }
+
+    @Override
+    public Set<String> purchasesAmong(Collection<String> txHashes) {
+        if (txHashes.isEmpty()) {
+            return Set.of();
+        }
+        // Cast to the columns' type, so that their (tx_hash, log_index) indexes serve.
+        return new HashSet<>(jdbc.sql("""
+                        SELECT tx_hash FROM licenses WHERE tx_hash = ANY (CAST(:txs AS bpchar[])) AND NOT revoked
+                        UNION
+                        SELECT tx_hash FROM asset_sales WHERE tx_hash = ANY (CAST(:txs AS bpchar[])) AND NOT revoked""")
+                .param("txs", txHashes.toArray(String[]::new))
+                .query((rs, n) -> rs.getString(1).strip())
+                .list());
     }
 
     private static String trim(String address) {

@@ -103,7 +103,10 @@ final class EpochScoring {
         if (funding.fundedDirectly(ownerSide, userWallets)) {
             return Rule.FUNDING_LINK;
         }
-        return funding.funded(ownerSide, userWallets) ? Rule.INDIRECT_FUNDING : Rule.COMMON_FUNDER;
+        if (funding.funded(ownerSide, userWallets)) {
+            return Rule.INDIRECT_FUNDING;
+        }
+        return funding.memberFundedOwner(userWallets, ownerSide) ? Rule.MEMBER_FUNDED_OWNER : Rule.COMMON_FUNDER;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import ai.aicrypto.plaza.account.Accounts;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainUnavailableException;
+import ai.aicrypto.plaza.market.PaidLicenses;
 import ai.aicrypto.plaza.reputation.RewardsProperties;
 import ai.aicrypto.plaza.reputation.internal.EpochScoring.Contribution;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
@@ -49,9 +50,10 @@ class RewardEpochs {
     private final Clock clock;
     private final RewardPublishing publishing;
     private final JdbcTemplate batches;
+    private final PaidLicenses purchases;
 
     RewardEpochs(RewardsProperties properties, EpochUses uses, Accounts accounts, Chain chain, JdbcClient jdbc, JdbcTemplate batches,
-                 TransactionTemplate transaction, Clock clock, RewardPublishing publishing) {
+                 TransactionTemplate transaction, Clock clock, RewardPublishing publishing, PaidLicenses purchases) {
         this.batches = batches;
         this.properties = properties;
         this.uses = uses;
@@ -61,6 +63,7 @@ class RewardEpochs {
         this.transaction = transaction;
         this.clock = clock;
         this.publishing = publishing;
+        this.purchases = purchases;
     }
 
     @Scheduled(fixedDelayString = "${plaza.rewards.close-interval:1m}")
@@ -151,7 +154,10 @@ class RewardEpochs {
             frontier = found.stream().map(Chain.AicTransfer::from).filter(f -> !asked.contains(f) && !linkNobody.contains(f))
                     .collect(Collectors.toSet());
         }
-        return new FundingGraph(transfers, payments, linkNobody, properties.fundingHops(), properties.hubRecipients());
+        // A purchase is no gift: what a member paid an owner for a license does not make the member the owner's funder.
+        Set<String> purchaseTxs = purchases.purchasesAmong(transfers.stream().map(Chain.AicTransfer::txHash)
+                .collect(Collectors.toSet()));
+        return new FundingGraph(transfers, payments, purchaseTxs, linkNobody, properties.fundingHops(), properties.hubRecipients());
     }
 
     record Allocation(List<Long> owners, List<RewardTree.Leaf> leaves, BigInteger total, BigInteger emission) {

@@ -17,6 +17,12 @@ enum Rule {
      */
     INDIRECT_FUNDING,
     /**
+     * A wallet of the member funded the owner's, directly or through other wallets within the hops, other than by buying
+     * from them (a sock puppet the member paid to sell to them). Refused, but no offence of the owner's: anyone may send
+     * AIC to an honest owner and then buy from them, and must not get the owner excluded so.
+     */
+    MEMBER_FUNDED_OWNER,
+    /**
      * One wallet funded both the member's and the owner's within the hops. Refused, but no offence of the owner's:
      * anyone may send AIC to the owner's wallet and to buyers of their own, and must not get the owner excluded so.
      */
@@ -34,7 +40,7 @@ enum Rule {
     boolean offence() {
         return switch (this) {
             case SHARED_WALLET, FUNDING_LINK, CIRCULAR_TRADE, RING -> true;
-            case SELF_USE, UNKNOWN_MEMBER, INDIRECT_FUNDING, COMMON_FUNDER, EXCLUDED_OWNER, REPEAT_USE -> false;
+            case SELF_USE, UNKNOWN_MEMBER, INDIRECT_FUNDING, MEMBER_FUNDED_OWNER, COMMON_FUNDER, EXCLUDED_OWNER, REPEAT_USE -> false;
         };
     }
 }

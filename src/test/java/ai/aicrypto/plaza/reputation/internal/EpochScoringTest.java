@@ -76,7 +76,7 @@ class EpochScoringTest {
     @Test
     void aMemberTheOwnerFundedCountsZeroForPurchasesAndJobsAlike() {
         // Owner 1 sent member 2 the AIC, which paid the license and the job alike.
-        FundingGraph funding = new FundingGraph(List.of(transfer(1, 2)), Set.of(), Set.of(), 3, 20);
+        FundingGraph funding = new FundingGraph(List.of(transfer(1, 2)), Set.of(), Set.of(), Set.of(), 3, 20);
 
         EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), gpuWork(1, 2), license(1, 3)), wallets(1, 2, 3), funding,
                 Set.of(), RING_MAX, OFFENDER_USES);
@@ -91,7 +91,7 @@ class EpochScoringTest {
         // 11 (a job's deposit, calls' credit), wallet 33 the owner funded (the same), and the members' own wallets.
         Map<Long, List<String>> wallets = wallets(1, 2, 3, 4, 5);
         wallets.get(1L).add(wallet(11));
-        FundingGraph funding = new FundingGraph(List.of(transfer(1, 33)), Set.of(), Set.of(), 3, 20);
+        FundingGraph funding = new FundingGraph(List.of(transfer(1, 33)), Set.of(), Set.of(), Set.of(), 3, 20);
         List<Use> uses = List.of(
                 paidUse(UseKind.TRAINING_DATA, 1, 2, wallet(11)), paidUse(UseKind.LICENSEE_CALLS, 1, 2, wallet(11)),
                 paidUse(UseKind.TRAINING_DATA, 1, 3, wallet(33)), paidUse(UseKind.LICENSEE_CALLS, 1, 3, wallet(33)),
@@ -109,7 +109,7 @@ class EpochScoringTest {
     void aStrangerWhoFundsTheOwnerAndBuyersOfTheirOwnGetsNothingCountedAndTheOwnerNotExcluded() {
         // Wallet 9 sends AIC to owner 1's wallet and to members 2 and 3, who buy owner 1's listing: each purchase is
         // refused (one wallet funded both sides), but none is held against the owner, who did nothing.
-        FundingGraph funding = new FundingGraph(List.of(transfer(9, 1), transfer(9, 2), transfer(9, 3)), Set.of(), Set.of(), 3, 20);
+        FundingGraph funding = new FundingGraph(List.of(transfer(9, 1), transfer(9, 2), transfer(9, 3)), Set.of(), Set.of(), Set.of(), 3, 20);
 
         EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), license(1, 3), license(1, 4)), wallets(1, 2, 3, 4),
                 funding, Set.of(), RING_MAX, 1);
@@ -123,7 +123,7 @@ class EpochScoringTest {
     void aMemberTheOwnerFundedThroughAnotherWalletCountsZeroButIsNoOffenceOfTheOwners() {
         // Owner 1 once paid wallet 50, which funded members 2 and 3, who buy owner 1's listing. Refused, as the owner may
         // have laundered through a wallet of their own; not held against the owner, as wallet 50 may be anyone they paid.
-        FundingGraph funding = new FundingGraph(List.of(transfer(1, 50), transfer(50, 2), transfer(50, 3)), Set.of(), Set.of(), 3, 20);
+        FundingGraph funding = new FundingGraph(List.of(transfer(1, 50), transfer(50, 2), transfer(50, 3)), Set.of(), Set.of(), Set.of(), 3, 20);
 
         EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), license(1, 3), license(1, 4)), wallets(1, 2, 3, 4),
                 funding, Set.of(), RING_MAX, 1);
@@ -131,6 +131,32 @@ class EpochScoringTest {
         assertThat(result.rules()).containsExactly(Rule.INDIRECT_FUNDING, Rule.INDIRECT_FUNDING, null);
         assertThat(result.scores()).containsExactlyEntriesOf(Map.of(listing(1), 1000L));
         assertThat(result.offenders()).as("even with an offence threshold of 1").isEmpty();
+    }
+
+    @Test
+    void aMemberWhoFundedTheOwnersTheyBuyFromCountsZeroButIsNoOffenceOfTheOwners() {
+        // Member 2 sends AIC to owners 1 and 3 (sock puppets of theirs, or honest owners a stranger wants excluded), then
+        // buys both listings. Refused, as the puppets would earn rewards on the member's money; not held against the owners.
+        FundingGraph funding = new FundingGraph(List.of(transfer(2, 1), transfer(2, 3)), Set.of(), Set.of(), Set.of(), 3, 20);
+
+        EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2), license(3, 2), license(1, 4)), wallets(1, 2, 3, 4),
+                funding, Set.of(), RING_MAX, 1);
+
+        assertThat(result.rules()).containsExactly(Rule.MEMBER_FUNDED_OWNER, Rule.MEMBER_FUNDED_OWNER, null);
+        assertThat(result.scores()).containsExactlyEntriesOf(Map.of(listing(1), 1000L));
+        assertThat(result.offenders()).as("even with an offence threshold of 1").isEmpty();
+    }
+
+    @Test
+    void aRepeatCustomersEarlierPurchaseFromTheOwnerFundsNobody() {
+        // Member 2 bought a license of owner 1's in an earlier epoch, a purchase the plaza recorded, and buys again.
+        List<AicTransfer> earlier = List.of(transfer(2, 1));
+        FundingGraph funding = new FundingGraph(earlier, Set.of(), Set.of(earlier.get(0).txHash()), Set.of(), 3, 20);
+
+        EpochScoring.Result result = EpochScoring.score(List.of(license(1, 2)), wallets(1, 2), funding, Set.of(), RING_MAX, 1);
+
+        assertThat(result.rules()).containsOnlyNulls();
+        assertThat(result.scores()).containsExactlyEntriesOf(Map.of(listing(1), 1000L));
     }
 
     @Test
@@ -170,7 +196,7 @@ class EpochScoringTest {
         assertThat(result.scores()).containsExactlyInAnyOrderEntriesOf(Map.of(listing(1), 2000L, listing(2), 1000L, listing(3), 1000L));
 
         // An "outsider" the ring's owner funded is no outsider: its use is refused first, and the ring stays closed.
-        FundingGraph funding = new FundingGraph(List.of(transfer(1, 9)), Set.of(), Set.of(), 3, 20);
+        FundingGraph funding = new FundingGraph(List.of(transfer(1, 9)), Set.of(), Set.of(), Set.of(), 3, 20);
         EpochScoring.Result funded = EpochScoring.score(uses, wallets(1, 2, 3, 9), funding, Set.of(), RING_MAX, OFFENDER_USES);
 
         assertThat(funded.rules()).containsExactly(Rule.RING, Rule.RING, Rule.RING, Rule.FUNDING_LINK);

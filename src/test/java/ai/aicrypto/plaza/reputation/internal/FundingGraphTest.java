@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The funding-link rule both ways: an operator's wallet (the deployer that funds the demo members, a faucet) links
  * nobody however few wallets it funded, while a member's wallet that funded two others links them, directly or within
- * the hops; a wallet past the hub count (an exchange) links nobody; what a member paid an owner (a repeat customer)
- * links only the other way.
+ * the hops; a wallet past the hub count (an exchange) links nobody; what a member paid an owner for a purchase (a repeat
+ * customer) links only the other way, while AIC a member sent an owner otherwise (a sock puppet's) links them.
  */
 class FundingGraphTest {
 
@@ -39,23 +39,60 @@ class FundingGraphTest {
         FundingGraph graph = graph(transfers, Set.of(OPERATOR), 20);
         assertThat(graph.linked(List.of(ALICE), List.of(BOB))).as("one wallet funded both, within the hops").isTrue();
         assertThat(graph.linked(List.of(BOB), List.of(PATRON))).as("bob buying from the patron, who funded him").isTrue();
-        assertThat(new FundingGraph(transfers, Set.of(), Set.of(OPERATOR), 1, 20).linked(List.of(ALICE), List.of(BOB)))
+        assertThat(new FundingGraph(transfers, Set.of(), Set.of(), Set.of(OPERATOR), 1, 20).linked(List.of(ALICE), List.of(BOB)))
                 .as("alice's funding came two hops away from the patron").isFalse();
     }
 
     @Test
-    void whatTheMemberPaidTheOwnerLinksNobodyWhileTheOwnersPaymentToTheMemberDoes() {
-        // Alice bought a license of bob's in an earlier epoch (her payment, not one of this epoch's uses); her friend had
-        // sent her the AIC for it.
+    void whatTheMemberPaidTheOwnerForAPurchaseLinksNobodyWhileTheOwnersPaymentToTheMemberDoes() {
+        // Alice bought a license of bob's in an earlier epoch (her payment, a purchase the plaza recorded, not one of this
+        // epoch's uses); her friend had sent her the AIC for it.
         List<AicTransfer> transfers = List.of(transfer(PATRON, ALICE, 1), transfer(ALICE, BOB, 2));
 
-        FundingGraph graph = graph(transfers, Set.of(OPERATOR), 20);
+        FundingGraph graph = graph(transfers, Set.of(tx(2)), Set.of(OPERATOR), 20);
         assertThat(graph.linked(List.of(ALICE), List.of(BOB)))
                 .as("a repeat customer buying from bob again: neither her payment nor her friend's money reaching bob through it")
                 .isFalse();
+        assertThat(graph.memberFundedOwner(List.of(ALICE), List.of(BOB))).isFalse();
         assertThat(graph.linked(List.of(BOB), List.of(ALICE))).as("bob buying from alice: her payment funded him").isTrue();
-        assertThat(graph(List.of(transfer(PATRON, ALICE, 1), transfer(PATRON, BOB, 2), transfer(ALICE, BOB, 3)), Set.of(), 20)
-                .linked(List.of(ALICE), List.of(BOB))).as("a friend who funded both still links them").isTrue();
+        FundingGraph friend = graph(List.of(transfer(PATRON, ALICE, 1), transfer(PATRON, BOB, 2), transfer(ALICE, BOB, 3)),
+                Set.of(tx(3)), Set.of(), 20);
+        assertThat(friend.linked(List.of(ALICE), List.of(BOB))).as("a friend who funded both still links them").isTrue();
+        assertThat(friend.memberFundedOwner(List.of(ALICE), List.of(BOB))).isFalse();
+    }
+
+    @Test
+    void whatTheMemberSentTheOwnerOtherThanForAPurchaseLinksThem() {
+        // Alice sends bob AIC (no purchase), then buys bob's listing: bob may be her sock puppet.
+        FundingGraph gift = graph(List.of(transfer(ALICE, BOB, 1)), Set.of(), Set.of(OPERATOR), 20);
+        assertThat(gift.linked(List.of(ALICE), List.of(BOB))).isTrue();
+        assertThat(gift.memberFundedOwner(List.of(ALICE), List.of(BOB))).isTrue();
+        assertThat(gift.funded(List.of(BOB), List.of(ALICE))).as("one way: bob funded nobody").isFalse();
+
+        FundingGraph boughtAndGave = graph(List.of(transfer(ALICE, BOB, 1), transfer(ALICE, BOB, 2)), Set.of(tx(1)), Set.of(), 20);
+        assertThat(boughtAndGave.memberFundedOwner(List.of(ALICE), List.of(BOB)))
+                .as("a purchase beside a gift between the same wallets hides nothing").isTrue();
+    }
+
+    @Test
+    void theMemberFundingTheOwnerThroughOtherWalletsLinksThemWithinTheHops() {
+        List<AicTransfer> transfers = List.of(transfer(ALICE, MIDDLE, 1), transfer(MIDDLE, BOB, 2));
+
+        FundingGraph graph = graph(transfers, Set.of(), Set.of(OPERATOR), 20);
+        assertThat(graph.linked(List.of(ALICE), List.of(BOB))).isTrue();
+        assertThat(graph.memberFundedOwner(List.of(ALICE), List.of(BOB))).isTrue();
+        assertThat(new FundingGraph(transfers, Set.of(), Set.of(), Set.of(OPERATOR), 1, 20).linked(List.of(ALICE), List.of(BOB)))
+                .as("two hops away").isFalse();
+    }
+
+    @Test
+    void whatTheMemberBoughtFromAWalletThatFundedTheOwnerLinksNobody() {
+        // Alice bought a license from the middle wallet, which later sent bob AIC: her money reached bob through a sale, as
+        // it reaches anyone a seller pays.
+        FundingGraph graph = graph(List.of(transfer(ALICE, MIDDLE, 1), transfer(MIDDLE, BOB, 2)), Set.of(tx(1)), Set.of(OPERATOR), 20);
+
+        assertThat(graph.linked(List.of(ALICE), List.of(BOB))).isFalse();
+        assertThat(graph.memberFundedOwner(List.of(ALICE), List.of(BOB))).isFalse();
     }
 
     @Test
@@ -67,10 +104,20 @@ class FundingGraphTest {
     }
 
     private static FundingGraph graph(List<AicTransfer> transfers, Set<String> operatorWallets, int hubRecipients) {
-        return new FundingGraph(transfers, Set.of(), operatorWallets, 3, hubRecipients);
+        return graph(transfers, Set.of(), operatorWallets, hubRecipients);
     }
 
+    private static FundingGraph graph(List<AicTransfer> transfers, Set<String> purchaseTxs, Set<String> operatorWallets,
+                                      int hubRecipients) {
+        return new FundingGraph(transfers, Set.of(), purchaseTxs, operatorWallets, 3, hubRecipients);
+    }
+
+    /** A transfer in its own transaction, in the block of its number. */
     private static AicTransfer transfer(String from, String to, long block) {
-        return new AicTransfer(from, to, BigInteger.TEN.pow(18), block, "0x%064x".formatted(block));
+        return new AicTransfer(from, to, BigInteger.TEN.pow(18), block, tx(block));
+    }
+
+    private static String tx(long block) {
+        return "0x%064x".formatted(block);
     }
 }

@@ -39,11 +39,13 @@ import tools.jackson.databind.json.JsonMapper;
  * accounts buy each other's, every purchase a real transaction whose LicensePurchased log the plaza records. Ring F is
  * funded from one outside wallet (the funding rules refuse it); ring B's wallets are each funded from an outside wallet
  * of their own, which the funding rules cannot tell apart from strangers', so in its first epoch the circular-trade and
- * ring rules alone refuse it (in the next, its own earlier purchases link its wallets by funding). The plaza closes the
- * epochs, publishes their roots, and the honest owners claim on chain. From the chain's AIC balances: each ring's net
- * return (what its wallets hold after, less what they held before the first purchase: rewards less the fees, the
- * prices staying in the ring) is negative, the honest owners claim the whole emission, and their shares follow their
- * real use. Gas (ETH) is reported apart. With -Dpov.bench=true it prints the figures ops/bench/pov reports.
+ * ring rules alone refuse it (in the next, its own earlier purchases link its wallets by funding). A member with two
+ * sock puppets sends them AIC and buys their listings (the rule of a member who funded the owner refuses it, both
+ * epochs, though the member's earlier purchases from them are no funding). The plaza closes the epochs, publishes their
+ * roots, and the honest owners claim on chain. From the chain's AIC balances: each ring's net return (what its wallets
+ * hold after, less what they held before the first purchase: rewards less the fees, the prices staying in the ring) is
+ * negative, the honest owners claim the whole emission, and their shares follow their real use. Gas (ETH) is reported
+ * apart. With -Dpov.bench=true it prints the figures ops/bench/pov reports.
  */
 class MarketSimulationOnChainTest extends IntegrationTest {
 
@@ -89,6 +91,8 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         List<Trader> buyers = List.of(buyer("H1"), buyer("H2"), buyer("H3"), buyer("H4"));
         List<Trader> ringF = List.of(owner("F1"), owner("F2"), owner("F3"));
         List<Trader> ringB = List.of(owner("B1"), owner("B2"), owner("B3"));
+        Trader puppeteer = buyer("M");
+        List<Trader> puppets = List.of(owner("P1"), owner("P2"));
         // The faucet (the operator's bank) funds the honest buyers and the rings' outside wallets, which links nobody.
         for (Trader b : buyers) {
             chain.fund(b.wallet().address(), PRICE.multiply(BigInteger.TEN));
@@ -105,13 +109,19 @@ class MarketSimulationOnChainTest extends IntegrationTest {
             funder.token(chain).transfer(b.wallet().address(), PRICE.multiply(BigInteger.TEN)).send();
             outside.add(funder);
         }
-        for (List<Trader> spenders : List.of(buyers, ringF, ringB)) {
+        // The puppeteer, funded by the faucet like anyone, gives each puppet AIC: a gift, not a purchase.
+        chain.fund(puppeteer.wallet().address(), PRICE.multiply(BigInteger.TEN));
+        for (Trader p : puppets) {
+            puppeteer.wallet().token(chain).transfer(p.wallet().address(), PRICE).send();
+        }
+        for (List<Trader> spenders : List.of(buyers, ringF, ringB, List.of(puppeteer))) {
             for (Trader t : spenders) {
                 t.wallet().token(chain).approve(chain.market.getContractAddress(), PRICE.multiply(BigInteger.valueOf(100))).send();
             }
         }
         List<Wallet> walletsF = wallets(ringF, List.of(controller)), walletsB = wallets(ringB, outside);
-        BigInteger aicF = aic(walletsF), aicB = aic(walletsB), ethF = eth(walletsF), ethB = eth(walletsB);
+        List<Wallet> walletsP = wallets(puppets, List.of(puppeteer.wallet()));
+        BigInteger aicF = aic(walletsF), aicB = aic(walletsB), aicP = aic(walletsP), ethF = eth(walletsF), ethB = eth(walletsB);
 
         // Honest use follows the listings' worth (O1 most); each ring buys within itself, F every pair, B round a cycle
         // and once back (B2 buys B1's too).
@@ -138,10 +148,13 @@ class MarketSimulationOnChainTest extends IntegrationTest {
                 buy(ringB.get(i), ringB.get((i + 1) % 3));
             }
             buy(ringB.get(1), ringB.get(0));
+            for (Trader p : puppets) {
+                buy(puppeteer, p);
+            }
             awaitLicenses();
             assertThat(jdbc.sql("SELECT count(*) FROM licenses WHERE granted_at >= ? AND granted_at < ?")
                     .params(Timestamp.from(rewards.startOf(epoch)), Timestamp.from(rewards.endOf(epoch))).query(Long.class).single())
-                    .as("the epoch's purchases were recorded in it").isEqualTo(14);
+                    .as("the epoch's purchases were recorded in it").isEqualTo(16);
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), rewards.endOf(epoch)).toMillis() + 500));
             assertThat(epochs.closeEndedBy(Instant.now())).isEqualTo(1);
             closed.add(epoch);
@@ -152,13 +165,18 @@ class MarketSimulationOnChainTest extends IntegrationTest {
                 .containsOnly("FUNDING_LINK").hasSize(6);
         assertThat(rules(first, ringB)).as("ring B evades the funding rules: the graph rules alone refuse it")
                 .containsExactlyInAnyOrder("CIRCULAR_TRADE", "CIRCULAR_TRADE", "RING", "RING");
-        assertThat(rules(first + 1, ringB)).as("its own purchases of the epoch before link its wallets by funding")
-                .containsOnly("FUNDING_LINK").hasSize(4);
+        assertThat(rules(first + 1, ringB)).as("its own purchases of the epoch before link its wallets by funding: B2 and B1 "
+                        + "bought from those who buy from them, B3 and B1 reach B2 and B3 through another")
+                .containsExactlyInAnyOrder("FUNDING_LINK", "FUNDING_LINK", "INDIRECT_FUNDING", "INDIRECT_FUNDING");
+        for (long epoch : closed) {
+            assertThat(rules(epoch, puppets)).as("the puppets' sales to the member who funded them, epoch %d", epoch)
+                    .containsOnly("MEMBER_FUNDED_OWNER").hasSize(2);
+        }
         assertThat(jdbc.sql("SELECT count(*) FROM contribution_uses WHERE rule IS NOT NULL AND owner_id IN (?, ?, ?)")
                 .params(owners.get(0).account().id(), owners.get(1).account().id(), owners.get(2).account().id())
                 .query(Long.class).single()).as("every honest use counts").isZero();
         assertThat(jdbc.sql("SELECT user_id FROM reward_exclusions WHERE from_epoch = ?").param(first + 1).query(Long.class).list())
-                .as("B1, refused twice for self-dealing in the first epoch, is a repeat offender")
+                .as("B1, refused twice for self-dealing in the first epoch, is a repeat offender; the puppets are not")
                 .containsExactly(ringB.get(0).account().id());
         for (long epoch : closed) {
             assertThat(jdbc.sql("SELECT emission_wei = allocated_wei FROM reward_epochs WHERE epoch = ?").param(epoch)
@@ -194,10 +212,11 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         }
         assertThat(claimed).as("the honest owners claimed every epoch's whole emission").isEqualTo(EMISSION.multiply(BigInteger.TWO));
 
-        BigInteger netF = aic(walletsF).subtract(aicF), netB = aic(walletsB).subtract(aicB);
+        BigInteger netF = aic(walletsF).subtract(aicF), netB = aic(walletsB).subtract(aicB), netP = aic(walletsP).subtract(aicP);
         assertThat(netF).as("ring F: no reward, a fee on each of its 12 purchases").isEqualTo(FEE.multiply(BigInteger.valueOf(-12)));
         assertThat(netB).as("ring B: no reward, a fee on each of its 8 purchases").isEqualTo(FEE.multiply(BigInteger.valueOf(-8)));
-        BigInteger washNetMax = netF.max(netB);
+        assertThat(netP).as("the puppets: no reward, a fee on each of their 4 purchases").isEqualTo(FEE.multiply(BigInteger.valueOf(-4)));
+        BigInteger washNetMax = netF.max(netB).max(netP);
         assertThat(washNetMax).isNegative();
 
         int honestTotal = honestUses.values().stream().mapToInt(Integer::intValue).sum();
@@ -263,10 +282,10 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         return epoch;
     }
 
-    /** The rules that refused the ring's uses in the epoch. */
-    private List<String> rules(long epoch, List<Trader> ring) {
-        return jdbc.sql("SELECT coalesce(rule, 'COUNTED') FROM contribution_uses WHERE epoch = ? AND owner_id IN (?, ?, ?)")
-                .params(epoch, ring.get(0).account().id(), ring.get(1).account().id(), ring.get(2).account().id())
+    /** The rules that refused the uses of the owners' listings in the epoch. */
+    private List<String> rules(long epoch, List<Trader> owners) {
+        return jdbc.sql("SELECT coalesce(rule, 'COUNTED') FROM contribution_uses WHERE epoch = ? AND owner_id = ANY (?)")
+                .params(epoch, owners.stream().map(t -> t.account().id()).toArray(Long[]::new))
                 .query(String.class).list();
     }
 

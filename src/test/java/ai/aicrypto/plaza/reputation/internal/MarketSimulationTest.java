@@ -97,7 +97,7 @@ class MarketSimulationTest {
             allUseCount += uses.size();
             Set<String> payments = new HashSet<>();
             uses.forEach(u -> payments.add(u.ref()));
-            FundingGraph funding = new FundingGraph(transfers, payments, Set.of(), 3, 20);
+            FundingGraph funding = new FundingGraph(transfers, payments, Set.of(), Set.of(), 3, 20);
             EpochScoring.Result result = EpochScoring.score(uses, wallets, funding, excluded, 5, 2);
             Map<Long, Long> byOwner = result.ownerScores();
             long total = byOwner.values().stream().mapToLong(Long::longValue).sum();
@@ -167,7 +167,7 @@ class MarketSimulationTest {
         long start = System.nanoTime();
         Set<String> payments = new HashSet<>();
         uses.forEach(u -> payments.add(u.ref()));
-        FundingGraph funding = new FundingGraph(transfers, payments, Set.of(), 3, 20);
+        FundingGraph funding = new FundingGraph(transfers, payments, Set.of(), Set.of(), 3, 20);
         EpochScoring.Result result = EpochScoring.score(uses, wallets, funding, Set.of(), 5, 2);
         List<RewardTree.Leaf> leaves = new ArrayList<>();
         result.ownerScores().forEach((owner, score) -> leaves.add(new RewardTree.Leaf(wallet(owner), BigInteger.valueOf(score))));

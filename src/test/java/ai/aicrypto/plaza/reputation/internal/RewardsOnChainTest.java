@@ -27,11 +27,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An epoch on anvil with the real contracts: an honest buyer (who paid the owner before, a repeat customer), a buyer the
- * owner funded in AIC and a buyer funded by the member who funded the owner buy the owner's listing; the operator's
- * faucet funded the owner and the honest buyer too, which links nobody. The epoch closes once, the two funded buyers' uses count zero (the why page names the
- * rule), the root is published through the plaza's sender, and the owner claims exactly the emission with the proof
- * the rewards page prepares; a second claim is refused on-chain and by the page.
+ * An epoch on anvil with the real contracts: an honest buyer (who bought from the owner before, a repeat customer), a
+ * buyer the owner funded in AIC, a buyer funded by the member who funded the owner, and that member buy the owner's
+ * listing; the operator's faucet funded the owner and the honest buyer too, which links nobody. The epoch closes once,
+ * the funded buyers' and the funding member's uses count zero (the why page names the rules), the root is published
+ * through the plaza's sender, and the owner claims exactly the emission with the proof the rewards page prepares; a
+ * second claim is refused on-chain and by the page.
  */
 class RewardsOnChainTest extends IntegrationTest {
 
@@ -70,16 +71,21 @@ class RewardsOnChainTest extends IntegrationTest {
         chain.tokenAs(1).transfer(TestChain.address(3), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
         chain.tokenAs(5).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
         chain.tokenAs(5).transfer(TestChain.address(4), TestChain.AIC.multiply(BigInteger.valueOf(10))).send();
-        // The honest buyer paid the owner before (a license of an earlier epoch): a repeat customer, whose payment funds nobody.
-        chain.tokenAs(2).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(5))).send();
+        // The honest buyer paid the owner before, for a license of an earlier epoch the plaza recorded: a repeat customer,
+        // whose purchase funds nobody (the market paid the owner from her wallet so, the fee apart).
+        long listing = RewardFixtures.listing(jdbc, owner, "Rated data");
+        String earlier = chain.tokenAs(2).transfer(TestChain.address(1), TestChain.AIC.multiply(BigInteger.valueOf(5))).send()
+                .getTransactionHash();
+        RewardFixtures.license(jdbc, listing, honest, 2, earlier, GENESIS.minus(Duration.ofDays(1)));
         chain.mine(3);
 
-        long listing = RewardFixtures.listing(jdbc, owner, "Rated data");
         Instant boughtAt = GENESIS.plus(Duration.ofMinutes(1));
         RewardFixtures.license(jdbc, listing, honest, 2, "0x" + "a1".repeat(32), boughtAt);
         RewardFixtures.license(jdbc, listing, funded, 3, "0x" + "b2".repeat(32), boughtAt.plusSeconds(1));
         RewardFixtures.license(jdbc, listing, funded, 3, "0x" + "c3".repeat(32), boughtAt.plusSeconds(2));
         RewardFixtures.license(jdbc, listing, cousin, 4, "0x" + "d4".repeat(32), boughtAt.plusSeconds(3));
+        // The patron sent the owner AIC as a gift, not for a purchase, and buys too.
+        RewardFixtures.license(jdbc, listing, patron, 5, "0x" + "e5".repeat(32), boughtAt.plusSeconds(4));
 
         Instant after = GENESIS.plus(EPOCH).plusSeconds(1);
         assertThat(epochs.closeEndedBy(after)).isEqualTo(1);
@@ -92,13 +98,17 @@ class RewardsOnChainTest extends IntegrationTest {
                 .query(String.class).list()).containsExactly("FUNDING_LINK", "FUNDING_LINK");
         assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ?").param(cousin.id()).query(String.class).list())
                 .as("a member who funded both the owner and the buyer links them, as a common funder").containsExactly("COMMON_FUNDER");
+        assertThat(jdbc.sql("SELECT rule FROM contribution_uses WHERE user_id = ?").param(patron.id()).query(String.class).list())
+                .as("a member who funded the owner, other than by buying, is refused").containsExactly("MEMBER_FUNDED_OWNER");
         assertThat(jdbc.sql("SELECT uses FROM reward_exclusions WHERE user_id = ?").param(owner.id()).query(Integer.class).list())
                 .as("the owner's own funding of a buyer is held against them (twice); the patron's is not").containsExactly(2);
         mvc.perform(get("/contributions/LISTING/" + listing + "/epochs/1").locale(Locale.ENGLISH))
                 .andExpect(status().isOk())
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"FUNDING_LINK\"")))
                 .andExpect(content().string(org.hamcrest.Matchers.containsString("funding link")))
-                .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"COMMON_FUNDER\"")));
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"COMMON_FUNDER\"")))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("data-rule=\"MEMBER_FUNDED_OWNER\"")))
+                .andExpect(content().string(org.hamcrest.Matchers.containsString("other than by buying from them")));
         // The pages name the listing by its title, while it is published (issue 17: they said "Listing #N").
         for (String page : new String[] {"/contributions/LISTING/" + listing + "/epochs/1", "/members/" + owner.getUsername()}) {
             mvc.perform(get(page).locale(Locale.ENGLISH)).andExpect(status().isOk())
