@@ -197,6 +197,24 @@ public interface Chain {
     TxState transactionState(String txHash);
 
     /**
+     * What the chain says of a transaction once its block has the configured confirmations: SUCCEEDED or REVERTED
+     * only then; PENDING while it waits to be mined or buried; UNKNOWN when the node knows nothing of it.
+     */
+    TxState confirmedTransactionState(String txHash);
+
+    /** The escrow operator's own AIC balance in wei: the float the plaza pays audits from ({@link #transferAic}). */
+    BigInteger operatorAicBalance();
+
+    /**
+     * Escrow operator: transfers {@code amount} AIC wei of its own to {@code to} (a plain ERC-20 transfer), once per
+     * {@code purpose}. No contract records the payment: the caller keeps the purpose and asks again with the same one
+     * until the returned transaction is confirmed.
+     *
+     * @return the transaction hash
+     */
+    String transferAic(String purpose, String to, BigInteger amount);
+
+    /**
      * Calldata of BountyEscrow.openWithPermit: the requester escrows {@code amount} as the bounty of the plaza's request
      * {@code bountyId}, acceptable until {@code deadlineEpochSecond} and refundable to them from then on.
      */

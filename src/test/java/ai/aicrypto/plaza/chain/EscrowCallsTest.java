@@ -210,6 +210,44 @@ class EscrowCallsTest extends IntegrationTest {
         assertThat(testChain.balance(PROVIDER)).as("paid once").isEqualTo(providerBefore.add(price).subtract(fee));
     }
 
+    /**
+     * A plain transfer has no contract to refuse paying twice: a replaced transfer that a miner takes instead of its
+     * replacement is the purpose's transaction from then on, never signed anew; confirmed only once buried.
+     */
+    @Test
+    void aReplacedTransferMinedInsteadOfItsReplacementIsThePurposesAndIsNotPaidAgain() throws Exception {
+        String purpose = "test:" + System.nanoTime(), to = TestChain.address(LATE_WINNER);
+        BigInteger amount = AIC.multiply(BigInteger.valueOf(3));
+        testChain.fund(TestChain.address(TestChain.ESCROW_OPERATOR), amount);
+        assertThat(chain.operatorAicBalance()).isEqualTo(testChain.balance(TestChain.ESCROW_OPERATOR));
+        BigInteger before = testChain.balance(LATE_WINNER);
+        testChain.automine(false);
+        String first, replacement;
+        try {
+            first = chain.transferAic(purpose, to, amount);
+            String firstRaw = jdbc.sql("SELECT raw FROM chain_transactions WHERE purpose = ?").param("transfer:" + purpose)
+                    .query(String.class).single();
+            Thread.sleep(1_500); // plaza.chain.replace-after is 1 s here
+            replacement = chain.transferAic(purpose, to, amount);
+            assertThat(replacement).isNotEqualTo(first);
+            // The node loses the replacement, and the original is mined after all.
+            testChain.dropTransaction(replacement);
+            assertThat(testChain.web3j.ethSendRawTransaction(firstRaw).send().hasError()).isFalse();
+            testChain.mine(1);
+            assertThat(chain.confirmedTransactionState(first)).as("mined, not yet buried").isEqualTo(Chain.TxState.PENDING);
+            assertThat(chain.transactionState(replacement)).isEqualTo(Chain.TxState.UNKNOWN);
+            assertThat(chain.transferAic(purpose, to, amount)).as("the original is the purpose's").isEqualTo(first);
+            assertThat(chain.transferAic(purpose, to, amount)).isEqualTo(first);
+            testChain.mine(1);
+        } finally {
+            testChain.automine(true);
+        }
+        assertThat(chain.confirmedTransactionState(first)).isEqualTo(Chain.TxState.SUCCEEDED);
+        assertThat(testChain.balance(LATE_WINNER)).as("paid once").isEqualTo(before.add(amount));
+        assertThat(jdbc.sql("SELECT sends FROM chain_transactions WHERE purpose = ?").param("transfer:" + purpose)
+                .query(Integer.class).single()).isEqualTo(2);
+    }
+
     private void deposit(long jobId, int account, BigInteger budget) throws Exception {
         long deadline = testChain.now() + 600;
         String typed = chain.permitTypedData(TestChain.address(account).toLowerCase(), chain.contracts().jobEscrow(), budget, deadline);

@@ -34,6 +34,7 @@ class ScheduledWorkIsLeasedTest {
             Map.entry("AssetTokens.mintWhatIsMissingSoon", "only asks ChainSends for the task, which takes the lease"),
             Map.entry("UsageSettlements.executeSoon", "only asks ChainSends for the task, which takes the lease"),
             Map.entry("RewardPublishing.publishSoon", "only asks ChainSends for the task, which takes the lease"),
+            Map.entry("AuditPayments.payOutSoon", "only asks ChainSends for the task, which takes the lease"),
             Map.entry("RewardPublishing.expireLapsedSoon", "only asks ChainSends for the task, which takes the lease"),
             Map.entry("TrainingPoolService.refundEndedSoon", "only asks ChainSends for the task, which takes the lease"));
 

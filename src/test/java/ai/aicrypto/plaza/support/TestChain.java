@@ -246,6 +246,11 @@ public final class TestChain {
         rpc("anvil_setBalance", List.of(address, "0x" + AIC.multiply(BigInteger.valueOf(100)).toString(16)));
     }
 
+    /** Removes a transaction from anvil's mempool (anvil_dropTransaction), as a node that lost it would. */
+    public void dropTransaction(String txHash) {
+        rpc("anvil_dropTransaction", List.of(txHash));
+    }
+
     /** Turns anvil's mining of each transaction as it arrives off (transactions wait in the mempool) or on. */
     public void automine(boolean on) {
         rpc("evm_setAutomine", List.of(on));

@@ -44,7 +44,8 @@ import org.web3j.utils.Numeric;
  * broadcast: a crash after the broadcast finds the record and does not send again. Asked for the
  * same purpose again, it returns the recorded hash while the transaction is pending, replaces it with
  * the same nonce and fees at least 25% higher once it has waited {@code replace-after} unmined, and
- * broadcasts it again as signed if the node lost it.
+ * broadcasts it again as signed if the node lost it. A transaction it replaced that was mined instead of its
+ * replacement is the purpose's transaction from then on (never signed anew: a plain transfer would pay twice).
  * <p>
  * The signer's nonce manager is a PostgreSQL advisory lock on its address, held by a connection of its
  * own from before the nonce is read until the broadcast has been answered: every instance sharing the
@@ -100,11 +101,12 @@ class TransactionSender {
     /** Under the signer's lock: what to send for the purpose now (nothing, the recorded bytes, or a new signature). */
     private Signed sign(String purpose, Credentials signer, String to, String data) {
         Optional<Sent> sent = jdbc.sql("""
-                        SELECT nonce, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, raw, tx_hash, sent_at
+                        SELECT nonce, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, raw, tx_hash, sent_at, replaced
                         FROM chain_transactions WHERE purpose = ? FOR UPDATE""")
                 .param(purpose)
                 .query((rs, n) -> new Sent(rs.getLong(1), rs.getBigDecimal(2).toBigInteger(), rs.getBigDecimal(3).toBigInteger(),
-                        rs.getBigDecimal(4).toBigInteger(), rs.getString(5), rs.getString(6), rs.getTimestamp(7)))
+                        rs.getBigDecimal(4).toBigInteger(), rs.getString(5), rs.getString(6), rs.getTimestamp(7),
+                        List.of((String[]) rs.getArray(8).getArray())))
                 .optional();
         if (sent.isPresent()) {
             Sent s = sent.get();
@@ -119,11 +121,23 @@ class TransactionSender {
                 Fees fees = fees().atLeast(bump(s.maxFee()), bump(s.priorityFee())).capped(properties.maxFeePerGas());
                 log.warn("{}: {} not mined after {}; replacing it (nonce {}) at {} wei per gas", purpose, s.txHash(),
                         properties.replaceAfter(), s.nonce(), fees.maxFee());
-                return record(purpose, signer, to, data, BigInteger.valueOf(s.nonce()), s.gasLimit(), fees);
+                Signed replacement = record(purpose, signer, to, data, BigInteger.valueOf(s.nonce()), s.gasLimit(), fees);
+                jdbc.sql("UPDATE chain_transactions SET replaced = array_append(replaced, ?) WHERE purpose = ?")
+                        .params(s.txHash(), purpose).update();
+                return replacement;
             }
-            // Pending, not latest: a nonce that another purpose's transaction waits with is taken too.
-            if (state == Chain.TxState.UNKNOWN && BigInteger.valueOf(s.nonce()).compareTo(nonce(signer, DefaultBlockParameterName.PENDING)) >= 0) {
-                return new Signed(s.txHash(), s.raw()); // lost by the node (or never broadcast), its nonce still free: as signed
+            if (state == Chain.TxState.UNKNOWN) {
+                // Pending, not latest: a nonce that another purpose's transaction waits with is taken too.
+                if (BigInteger.valueOf(s.nonce()).compareTo(nonce(signer, DefaultBlockParameterName.PENDING)) >= 0) {
+                    return new Signed(s.txHash(), s.raw()); // lost by the node (or never broadcast), its nonce still free: as signed
+                }
+                // Its nonce taken: by a transaction it replaced, mined after all? That one is the purpose's.
+                for (String earlier : s.replaced()) {
+                    if (state(web3j, earlier.strip()) == Chain.TxState.SUCCEEDED) {
+                        jdbc.sql("UPDATE chain_transactions SET tx_hash = ? WHERE purpose = ?").params(earlier, purpose).update();
+                        return new Signed(earlier.strip(), null);
+                    }
+                }
             }
             // Reverted, or its nonce taken: the caller has checked that it is still wanted; sign it anew.
         }
@@ -250,8 +264,9 @@ class TransactionSender {
         }
     }
 
+    /** @param replaced the transactions of the purpose this one replaced, oldest first */
     private record Sent(long nonce, BigInteger gasLimit, BigInteger maxFee, BigInteger priorityFee, String raw, String txHash,
-                        Timestamp sentAt) {
+                        Timestamp sentAt, List<String> replaced) {
     }
 
     /** @param raw the signed transaction to broadcast; null when nothing is to be sent now */

@@ -419,6 +419,30 @@ class Web3jChain implements Chain {
         return TransactionSender.state(web3j, txHash);
     }
 
+    @Override
+    public TxState confirmedTransactionState(String txHash) {
+        var receipt = Rpc.call(() -> web3j.ethGetTransactionReceipt(txHash).send()).getTransactionReceipt();
+        if (receipt.isEmpty()) {
+            return TransactionSender.state(web3j, txHash);
+        }
+        long head = Rpc.call(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
+        if (head - receipt.get().getBlockNumber().longValueExact() + 1 < properties.confirmations()) {
+            return TxState.PENDING;
+        }
+        return receipt.get().isStatusOK() ? TxState.SUCCEEDED : TxState.REVERTED;
+    }
+
+    @Override
+    public BigInteger operatorAicBalance() {
+        return aicBalance(escrowOperator().getAddress());
+    }
+
+    @Override
+    public String transferAic(String purpose, String to, BigInteger amount) {
+        String data = token(reader()).transfer(to, amount).encodeFunctionCall();
+        return sender.send("transfer:" + purpose, escrowOperator(), contracts().token(), data);
+    }
+
     private static Map<String, String> field(String name, String type) {
         return Map.of("name", name, "type", type);
     }

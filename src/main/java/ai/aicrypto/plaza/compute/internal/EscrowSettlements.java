@@ -82,7 +82,8 @@ class EscrowSettlements {
                                             AND p.state IN ('DUE', 'HELD_NO_WALLET')) AS parts_open
                         FROM settlements s JOIN training_jobs j ON j.id = s.job_id
                         JOIN job_deposits d ON d.job_id = coalesce(j.escrow_job_id, j.id) AND d.status = 'CONFIRMED'
-                        WHERE s.state = 'DUE' ORDER BY s.checked_at NULLS FIRST, s.created_at, s.id LIMIT ?""")
+                        WHERE s.state = 'DUE' AND j.audit_of IS NULL -- audits are paid by the plaza (AuditPayments)
+                        ORDER BY s.checked_at NULLS FIRST, s.created_at, s.id LIMIT ?""")
                 .param(BATCH)
                 .query((rs, n) -> new Due(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getBigDecimal(5),
                         rs.getString(6), (Long) rs.getObject(7), rs.getBigDecimal(8), rs.getBoolean(9)))

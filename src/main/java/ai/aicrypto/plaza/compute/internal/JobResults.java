@@ -484,7 +484,7 @@ class JobResults {
         stand(original, MAX_AUDITS + " audits found no agreement");
     }
 
-    /** An audit on the winning side: verified, its job succeeded, its worker paid. */
+    /** An audit on the winning side: verified, its job succeeded, its worker paid (by the plaza: {@link AuditPayments}). */
     private void won(Job audit, ModelCard card, String claimedJson, boolean leased) {
         recordAuditVerdict(audit, true, null);
         if (leased) {
