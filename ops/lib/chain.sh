@@ -95,9 +95,10 @@ anvil_prune_caches() {
 # chain_deploy FILE [fund addresses]: deploys the contracts unless FILE names a deployment whose
 # contracts all have, on the running chain, the code of the ones built here (scripts/check-deployment.js;
 # so ops/run's data/chain gets the current contracts after any change to them, and again if the chain
-# lost its state); the plaza's minter is anvil account 0, the escrows' operator account 7.
+# lost its state); the plaza's minter is anvil account 0, the escrows' operator account 7, funded too: its AIC is the
+# float the plaza pays audits from (AuditPayments).
 chain_deploy() {
-    local file=$1 fund=${2:-}
+    local file=$1 fund=${2:+$2,}$ANVIL_ADDRESS_7
     if [[ -f $file ]]; then
         if (cd "$ROOT/contracts" && node scripts/check-deployment.js --rpc "$ANVIL_URL" --file "$file"); then
             return 0
