@@ -36,7 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The market simulation of {@link MarketSimulationTest} on anvil with the real contracts, over two epochs of a minute
  * (the shortest the plaza allows): honest buyers buy honest owners' listings, and two wash-trading rings of three
- * accounts buy each other's, every purchase a real transaction whose LicensePurchased log the plaza records. Ring F is
+ * accounts buy each other's, every purchase a real transaction whose LicensePurchased log the plaza records; rings of 2,
+ * 4 and 5 accounts, each funded from one wallet, buy round a cycle, refused every epoch and losing their fees too. Ring F is
  * funded from one outside wallet (the funding rules refuse it); ring B's wallets are each funded from an outside wallet
  * of their own, which the funding rules cannot tell apart from strangers', so in its first epoch the circular-trade and
  * ring rules alone refuse it (in the next, its own earlier purchases link its wallets by funding). A member with two
@@ -93,6 +94,20 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         List<Trader> ringB = List.of(owner("B1"), owner("B2"), owner("B3"));
         Trader puppeteer = buyer("M");
         List<Trader> puppets = List.of(owner("P1"), owner("P2"));
+        // Rings of 2, 4 and 5 funded from one wallet each, buying round a cycle (a ring of 2: from each other).
+        Map<List<Trader>, Wallet> cycles = new LinkedHashMap<>();
+        for (int size : new int[] {2, 4, 5}) {
+            List<Trader> ring = new ArrayList<>();
+            for (int i = 1; i <= size; i++) {
+                ring.add(owner("C" + size + "-" + i));
+            }
+            Wallet funder = Wallet.named(chain, "C" + size + "-0");
+            chain.fund(funder.address(), PRICE.multiply(BigInteger.valueOf(10L * size)));
+            for (Trader t : ring) {
+                funder.token(chain).transfer(t.wallet().address(), PRICE.multiply(BigInteger.TEN)).send();
+            }
+            cycles.put(ring, funder);
+        }
         // The faucet (the operator's bank) funds the honest buyers and the rings' outside wallets, which links nobody.
         for (Trader b : buyers) {
             chain.fund(b.wallet().address(), PRICE.multiply(BigInteger.TEN));
@@ -114,7 +129,9 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         for (Trader p : puppets) {
             puppeteer.wallet().token(chain).transfer(p.wallet().address(), PRICE).send();
         }
-        for (List<Trader> spenders : List.of(buyers, ringF, ringB, List.of(puppeteer))) {
+        List<List<Trader>> spending = new ArrayList<>(List.of(buyers, ringF, ringB, List.of(puppeteer)));
+        spending.addAll(cycles.keySet());
+        for (List<Trader> spenders : spending) {
             for (Trader t : spenders) {
                 t.wallet().token(chain).approve(chain.market.getContractAddress(), PRICE.multiply(BigInteger.valueOf(100))).send();
             }
@@ -122,6 +139,10 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         List<Wallet> walletsF = wallets(ringF, List.of(controller)), walletsB = wallets(ringB, outside);
         List<Wallet> walletsP = wallets(puppets, List.of(puppeteer.wallet()));
         BigInteger aicF = aic(walletsF), aicB = aic(walletsB), aicP = aic(walletsP), ethF = eth(walletsF), ethB = eth(walletsB);
+        Map<List<Trader>, BigInteger> aicCycles = new LinkedHashMap<>();
+        for (var c : cycles.entrySet()) {
+            aicCycles.put(c.getKey(), aic(wallets(c.getKey(), List.of(c.getValue()))));
+        }
 
         // Honest use follows the listings' worth (O1 most); each ring buys within itself, F every pair, B round a cycle
         // and once back (B2 buys B1's too).
@@ -151,10 +172,15 @@ class MarketSimulationOnChainTest extends IntegrationTest {
             for (Trader p : puppets) {
                 buy(puppeteer, p);
             }
+            for (List<Trader> ring : cycles.keySet()) {
+                for (int i = 0; i < ring.size(); i++) {
+                    buy(ring.get(i), ring.get((i + 1) % ring.size()));
+                }
+            }
             awaitLicenses();
             assertThat(jdbc.sql("SELECT count(*) FROM licenses WHERE granted_at >= ? AND granted_at < ?")
                     .params(Timestamp.from(rewards.startOf(epoch)), Timestamp.from(rewards.endOf(epoch))).query(Long.class).single())
-                    .as("the epoch's purchases were recorded in it").isEqualTo(16);
+                    .as("the epoch's purchases were recorded in it").isEqualTo(27);
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), rewards.endOf(epoch)).toMillis() + 500));
             assertThat(epochs.closeEndedBy(Instant.now())).isEqualTo(1);
             closed.add(epoch);
@@ -217,6 +243,17 @@ class MarketSimulationOnChainTest extends IntegrationTest {
         assertThat(netB).as("ring B: no reward, a fee on each of its 8 purchases").isEqualTo(FEE.multiply(BigInteger.valueOf(-8)));
         assertThat(netP).as("the puppets: no reward, a fee on each of their 4 purchases").isEqualTo(FEE.multiply(BigInteger.valueOf(-4)));
         BigInteger washNetMax = netF.max(netB).max(netP);
+        for (var c : cycles.entrySet()) {
+            List<Trader> ring = c.getKey();
+            for (long epoch : closed) {
+                assertThat(rules(epoch, ring)).as("the ring of %d, epoch %d: refused", ring.size(), epoch)
+                        .hasSize(ring.size()).doesNotContain("COUNTED");
+            }
+            BigInteger net = aic(wallets(ring, List.of(c.getValue()))).subtract(aicCycles.get(ring));
+            assertThat(net).as("the ring of %d: no reward, a fee on each of its %d purchases", ring.size(), 2 * ring.size())
+                    .isEqualTo(FEE.multiply(BigInteger.valueOf(-2L * ring.size())));
+            washNetMax = washNetMax.max(net);
+        }
         assertThat(washNetMax).isNegative();
 
         int honestTotal = honestUses.values().stream().mapToInt(Integer::intValue).sum();
