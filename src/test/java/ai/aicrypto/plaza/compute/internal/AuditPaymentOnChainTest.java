@@ -5,23 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
-import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
-import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.IrisJob;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -88,14 +82,8 @@ class AuditPaymentOnChainTest extends IntegrationTest {
         requester = users.member();
         auditor = users.withWallet(AUDITOR);
         lateAuditor = users.member();
-        Path csv = Files.createTempFile("iris", ".csv");
-        Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
-                + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n4.9,3.0,1.4,0.2,setosa\n");
-        long dataset = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Iris " + System.nanoTime(), "",
-                List.of(), "MIT", BigDecimal.ZERO), csv, "iris.csv", null, null, "species"));
-        Files.delete(csv);
-        long model = models.publish(requester.id(), new ModelUpload(new ClassPathResource(
-                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        long dataset = IrisJob.dataset(datasets, requester.id());
+        long model = IrisJob.softmaxModel(models, requester.id());
         original = jobs.submit(requester.id(), dataset, model, "{\"epochs\": 2}", 0);
         originalWorker = offers.register(users.member().id(), new GpuOffers.NewOffer("GPU " + System.nanoTime(), "RTX 4090",
                 24_576, BigDecimal.ONE, "kr-seoul")).workerId();

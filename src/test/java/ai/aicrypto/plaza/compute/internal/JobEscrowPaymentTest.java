@@ -18,17 +18,16 @@ import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.account.Accounts;
-import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.chain.Chain;
 import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.Settlement;
 import ai.aicrypto.plaza.compute.TrainingJobs;
-import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.IrisJob;
 import ai.aicrypto.plaza.support.DepositSteps;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
@@ -109,14 +108,8 @@ class JobEscrowPaymentTest extends IntegrationTest {
         lateProvider = users.member();
         stranger = users.member();
         chain.fund(TestChain.address(REQUESTER), BUDGET.multiply(BigInteger.valueOf(4)));
-        Path csv = Files.createTempFile("iris", ".csv");
-        Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
-                + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n4.9,3.0,1.4,0.2,setosa\n");
-        dataset = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Iris " + System.nanoTime(), "", List.of(),
-                "MIT", BigDecimal.ZERO), csv, "iris.csv", null, null, "species"));
-        Files.delete(csv);
-        model = models.publish(requester.id(), new ModelUpload(new ClassPathResource(
-                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        dataset = IrisJob.dataset(datasets, requester.id());
+        model = IrisJob.softmaxModel(models, requester.id());
         GpuOffers.IssuedWorker issued = offers.register(provider.id(), new GpuOffers.NewOffer("GPU " + System.nanoTime(),
                 "RTX 4090", 24_576, new BigDecimal("1"), "kr-seoul"));
         offer = issued.offerId();

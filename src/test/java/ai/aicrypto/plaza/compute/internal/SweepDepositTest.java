@@ -8,29 +8,23 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.chain.ChainLogQuarantine;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.Settlement;
-import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
-import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.IrisJob;
 import ai.aicrypto.plaza.support.DepositSteps;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -80,14 +74,8 @@ class SweepDepositTest extends IntegrationTest {
         AccountPrincipal requester = users.withWallet(REQUESTER), providerA = users.withWallet(PROVIDER_A),
                 providerB = users.withWallet(PROVIDER_B);
         chain.fund(TestChain.address(REQUESTER), AIC.multiply(BigInteger.valueOf(20)));
-        Path csv = Files.createTempFile("iris", ".csv");
-        Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
-                + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n4.9,3.0,1.4,0.2,setosa\n");
-        long dataset = datasets.importDataset(requester.id(), new DatasetUpload(new ListingDraft("Iris " + System.nanoTime(), "",
-                List.of(), "MIT", BigDecimal.ZERO), csv, "iris.csv", null, null, "species"));
-        Files.delete(csv);
-        long model = models.publish(requester.id(), new ModelUpload(new ClassPathResource(
-                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        long dataset = IrisJob.dataset(datasets, requester.id());
+        long model = IrisJob.softmaxModel(models, requester.id());
         GpuOffers.IssuedWorker a = offers.register(providerA.id(), new GpuOffers.NewOffer("GPU A " + System.nanoTime(),
                 "RTX 4090", 24_576, new BigDecimal("1"), "kr-seoul"));
         GpuOffers.IssuedWorker b = offers.register(providerB.id(), new GpuOffers.NewOffer("GPU B " + System.nanoTime(),

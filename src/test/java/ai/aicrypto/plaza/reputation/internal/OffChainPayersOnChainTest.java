@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,22 +12,19 @@ import java.util.List;
 import java.util.Locale;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
-import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.chain.contracts.UsageCredit;
 import ai.aicrypto.plaza.compute.GpuOffers;
 import ai.aicrypto.plaza.compute.TrainingJobs;
 import ai.aicrypto.plaza.compute.TrainingRecords;
-import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
-import ai.aicrypto.plaza.model.ModelUpload;
 import ai.aicrypto.plaza.model.Models;
 import ai.aicrypto.plaza.support.DepositSteps;
 import ai.aicrypto.plaza.support.IntegrationTest;
+import ai.aicrypto.plaza.support.IrisJob;
 import ai.aicrypto.plaza.support.TestChain;
 import ai.aicrypto.plaza.support.TestUsers;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
@@ -86,8 +80,7 @@ class OffChainPayersOnChainTest extends IntegrationTest {
         chain.usageCreditAs(OWNER).deposit(TestChain.AIC).send();
         chain.usageCreditAs(TestChain.ESCROW_OPERATOR).settle(BigInteger.valueOf(424_242), List.of(new UsageCredit.Entry(
                 TestChain.address(OWNER), TestChain.address(HONEST), TestChain.AIC))).send();
-        long dataset = dataset(owner), model = models.publish(owner.id(), new ModelUpload(new ClassPathResource(
-                "model-card/examples/tabular-softmax-regression.json").getContentAsString(StandardCharsets.UTF_8), List.of(), null));
+        long dataset = dataset(owner), model = IrisJob.softmaxModel(models, owner.id());
         long offer = offers.register(provider.id(), new GpuOffers.NewOffer("GPU " + System.nanoTime(), "RTX 4090", 24_576,
                 BigDecimal.ONE, "kr-seoul")).offerId();
 
@@ -120,13 +113,7 @@ class OffChainPayersOnChainTest extends IntegrationTest {
     }
 
     private long dataset(AccountPrincipal owner) throws Exception {
-        Path csv = Files.createTempFile("iris", ".csv");
-        Files.writeString(csv, "sepal_length,sepal_width,petal_length,petal_width,species\n"
-                + "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n4.9,3.0,1.4,0.2,setosa\n");
-        long dataset = datasets.importDataset(owner.id(), new DatasetUpload(new ListingDraft("Iris " + System.nanoTime(), "", List.of(),
-                "MIT", BigDecimal.ZERO), csv, "iris.csv", null, null, "species"));
-        Files.delete(csv);
-        return dataset;
+        return IrisJob.dataset(datasets, owner.id());
     }
 
     /**
