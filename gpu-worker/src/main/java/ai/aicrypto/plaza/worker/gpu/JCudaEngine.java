@@ -27,6 +27,10 @@ public final class JCudaEngine implements TrainingEngine {
         return new JCudaEngine(devices.get(0));
     }
 
+    public GpuDevice device() {
+        return device;
+    }
+
     @Override
     public String id() {
         return "gpu";

@@ -1,7 +1,10 @@
 package ai.aicrypto.plaza.worker.plaza;
 
+import ai.aicrypto.plaza.worker.Log;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.engine.TrainingEngine;
+import ai.aicrypto.plaza.worker.engine.trees.XgboostGpu;
+import ai.aicrypto.plaza.worker.gpu.JCudaEngine;
 import ai.djl.ndarray.NDManager;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +29,7 @@ import java.util.stream.Collectors;
  * JCuda engine was already started on its device, and the plain-Java reference engine needs no native library. A
  * family whose engine does not load is left out with the reason, as is one the provider left out ({@code --families}).
  *
- * @param families family to engine id ({@code gpu}, {@code cpu}, {@code reference}, {@code xgboost-cpu})
+ * @param families family to engine id ({@code gpu}, {@code cpu}, {@code reference}, {@code xgboost-cpu}, {@code xgboost-gpu})
  * @param missing  family to the reason it is not trained here
  */
 public record TrainableFamilies(Map<String, String> families, Map<String, String> missing) {
@@ -36,8 +40,11 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
     public static final String TEXT = "fasttext";
     public static final String TREES = "gbdt";
     public static final List<String> ALL = List.of(SOFTMAX, MLP, CNN, TEXT, TREES);
-    /** The engine id of tree models: XGBoost on the CPU (its GPU mode is not used yet). */
+    /** The engine id of tree models trained by XGBoost on the CPU. */
     public static final String XGBOOST_CPU = "xgboost-cpu";
+    /** The engine id of tree models trained by XGBoost on a GPU slot's device (a CUDA build of XGBoost). */
+    public static final String XGBOOST_GPU = "xgboost-gpu";
+    private static final AtomicBoolean treesOnCpuLogged = new AtomicBoolean();
 
     public TrainableFamilies {
         families = Collections.unmodifiableMap(new TreeMap<>(families));
@@ -60,8 +67,20 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
         sort(MLP, slotEngine.id(), dense, only, families, missing);
         sort(CNN, "cpu", djl, only, families, missing);
         sort(TEXT, "cpu", djl, only, families, missing);
-        sort(TREES, XGBOOST_CPU, xgboost, only, families, missing);
+        sort(TREES, treeDevice(slotEngine).equals("cpu") ? XGBOOST_CPU : XGBOOST_GPU, xgboost, only, families, missing);
         return new TrainableFamilies(families, missing);
+    }
+
+    /**
+     * Where a slot trains trees: {@code cuda:N} on a GPU slot when this XGBoost build trains on CUDA (asked once, see
+     * {@link XgboostGpu}), else {@code cpu}; the first time a GPU slot falls back, the log says why.
+     */
+    public static String treeDevice(TrainingEngine slot) {
+        if (!(slot instanceof JCudaEngine gpu)) return "cpu";
+        String unsupported = XgboostGpu.unsupportedReason();
+        if (unsupported == null) return "cuda:" + gpu.device().ordinal();
+        if (treesOnCpuLogged.compareAndSet(false, true)) Log.info("trees train on the CPU, not the GPU: " + unsupported);
+        return "cpu";
     }
 
     /** The families {@code --families} names: each one known, at least one. */

@@ -215,7 +215,7 @@ public final class WorkerLoop {
             JsonNode verdict;
             if (BoostedTreesSpec.describes(card)) {
                 if (lease.audit() != null) throw new IllegalArgumentException("tree models are not audited by epoch");
-                verdict = trainTrees(job, BoostedTreesSpec.fromCard(card, chosen(lease)), data, listener);
+                verdict = trainTrees(job, engine, BoostedTreesSpec.fromCard(card, chosen(lease)), data, listener);
             } else {
                 ModelSpec spec = spec(lease);
                 TrainingEngine trainer = engine.trains(spec) ? engine : cpuEngine;
@@ -261,12 +261,15 @@ public final class WorkerLoop {
     }
 
     /**
-     * A tree model: train every round with XGBoost on this slot's CPU, upload the model and complete with the last
-     * round's metrics. The plaza verifies it on its held-out split only (no checkpoints: rounds are not audited).
+     * A tree model: train every round with XGBoost, on the slot's GPU where XGBoost can (else on the CPU), upload the
+     * model and complete with the last round's metrics. The plaza verifies it on its held-out split only (no
+     * checkpoints: rounds are not audited).
      */
-    private JsonNode trainTrees(long job, BoostedTreesSpec spec, TrainingData data, JobListener listener) throws IOException {
-        Log.info("job " + job + ": " + spec.rounds() + " rounds of gradient-boosted trees with " + XgboostTrainer.description());
-        XgboostTrainer.TrainedBooster model = new XgboostTrainer().train(spec, data, listener);
+    private JsonNode trainTrees(long job, TrainingEngine slot, BoostedTreesSpec spec, TrainingData data, JobListener listener)
+            throws IOException {
+        XgboostTrainer trainer = new XgboostTrainer(TrainableFamilies.treeDevice(slot));
+        Log.info("job " + job + ": " + spec.rounds() + " rounds of gradient-boosted trees with " + trainer.description());
+        XgboostTrainer.TrainedBooster model = trainer.train(spec, data, listener);
         Path weights = listener.work.resolve("model.json");
         model.export(weights);
         plaza.uploadWeights(job, weights);

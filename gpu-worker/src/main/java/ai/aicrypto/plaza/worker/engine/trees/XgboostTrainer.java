@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Trains a {@link BoostedTreesSpec} with XGBoost on the CPU ({@code hist}): {@code multi:softprob} for three or more
+ * Trains a {@link BoostedTreesSpec} with XGBoost ({@code hist}), on the CPU or on a CUDA device where this XGBoost build
+ * has CUDA ({@link XgboostGpu}): {@code multi:softprob} for three or more
  * classes, {@code binary:logistic} for two, {@code reg:squarederror} for regression. Every tenth row of the shards
  * (from 20 rows on) is kept aside as the worker's own validation split: each round is measured there (log loss and
  * accuracy, or mean squared error) and reported like a dense network's epoch, and the last round's measurement is
@@ -56,8 +57,22 @@ public final class XgboostTrainer {
         }
     }
 
-    public static String description() {
-        return "XGBoost " + version() + " (CPU, hist, " + threads() + " threads)";
+    /** {@code cpu}, or {@code cuda:N} */
+    private final String device;
+
+    /** On the CPU. */
+    public XgboostTrainer() {
+        this("cpu");
+    }
+
+    /** @param device {@code cpu}, or {@code cuda:N} for CUDA device N (which this XGBoost build must support) */
+    public XgboostTrainer(String device) {
+        if (!device.equals("cpu") && !device.matches("cuda:\\d{1,2}")) throw new IllegalArgumentException("XGBoost device " + device);
+        this.device = device;
+    }
+
+    public String description() {
+        return "XGBoost " + version() + " (" + (device.equals("cpu") ? "CPU, " + threads() + " threads" : "GPU " + device) + ", hist)";
     }
 
     private static String version() {
@@ -85,7 +100,7 @@ public final class XgboostTrainer {
         try {
             train = split.train.matrix();
             valid = split.valid == null ? train : split.valid.matrix();
-            booster = XGBoost.train(train, parameters(spec), 0, new HashMap<>(), null, null);
+            booster = XGBoost.train(train, parameters(spec, device), 0, new HashMap<>(), null, null);
             for (String metric : metrics(spec)) booster.setParam("eval_metric", metric); // each call adds one
             for (int round = 0; round < spec.rounds(); round++) {
                 if (listener.isCancelled()) throw new TrainingCancelledException(round + 1);
@@ -106,12 +121,13 @@ public final class XgboostTrainer {
         }
     }
 
-    /** XGBoost's parameters for the spec. */
-    static Map<String, Object> parameters(BoostedTreesSpec spec) {
+    /** XGBoost's parameters for the spec, on the device. */
+    static Map<String, Object> parameters(BoostedTreesSpec spec, String device) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("objective", objective(spec));
         if (spec.task() == Task.CLASSIFICATION && spec.outputSize() > 2) p.put("num_class", spec.outputSize());
         p.put("tree_method", "hist");
+        p.put("device", device);
         p.put("max_depth", spec.maxDepth());
         p.put("eta", spec.eta());
         p.put("subsample", spec.subsample());
