@@ -54,6 +54,7 @@ public final class DenseNetwork {
         this.spec = spec;
         this.sizes = spec.layerSizes(inputSize);
         this.layers = sizes.length - 1;
+        this.inputSize = inputSize;
         this.maxBatch = maxBatch;
         this.act = spec.activation();
         if (spec.isConvolutional()) {
@@ -95,7 +96,6 @@ public final class DenseNetwork {
         hostMask = dropout ? new float[maxBatch * maxWidth] : null;
         hostLoss = new float[maxBatch];
         hostCorrect = new float[maxBatch];
-        this.inputSize = inputSize;
     }
 
     public int[] sizes() {
