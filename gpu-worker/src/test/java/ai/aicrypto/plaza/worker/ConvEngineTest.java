@@ -185,6 +185,47 @@ class ConvEngineTest {
         assertTrue(worst < REFERENCE_WEIGHT_TOLERANCE, "weights differ by " + worst);
     }
 
+    /**
+     * Resuming a cnn: epoch 2 trained again on the reference engine from its checkpoint 1 gives checkpoint 2 exactly;
+     * trained by the CPU engine from it (an audit across engines), it lands close to it, as a share of how far the epoch
+     * moved the tensors (batch norm statistics included), what the plaza's audit tolerance is set against. Every tensor
+     * agrees to float rounding (~1e-7) but the bias of a conv followed by batch norm and the running mean tracking it:
+     * that bias's gradient is rounding noise on each engine, which Adam turns into steps (5e-3 of the epoch's movement here).
+     */
+    @Test
+    void aCnnEpochResumedOnTheSameEngineIsExactAndOnTheCpuEngineClose() throws Exception {
+        ModelSpec spec = TestData.cnn(SMALL);
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(2).withBatchSize(32));
+        var data = TestData.train(480);
+        ReferenceEngine reference = new ReferenceEngine();
+        List<Checkpoint> run = new ArrayList<>();
+        reference.train(spec, data, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                run.add(c);
+            }
+        });
+        Checkpoint[] again = new Checkpoint[2];
+        reference.train(spec, data, run.get(1), 2, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                again[0] = c;
+            }
+        });
+        cpu.train(spec, data, run.get(1), 2, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                again[1] = c;
+            }
+        });
+        for (Map.Entry<String, FloatTensor> t : run.get(2).tensors().entrySet()) {
+            assertArrayEquals(t.getValue().data(), again[0].tensor(t.getKey()).data(), t.getKey());
+        }
+        double audit = CheckpointTest.distance(again[1], run.get(2)) / CheckpointTest.distance(run.get(2), run.get(1));
+        System.out.println("cnn cross-engine audit distance (cpu from the reference's checkpoint 1): " + audit);
+        assertTrue(audit < CheckpointTest.CROSS_ENGINE_DISTANCE, "audit distance " + audit);
+    }
+
     @Test
     void anEngineWithoutConvKernelsLeavesCnnsToTheCpuEngine() throws Exception {
         ModelSpec spec = small(1);
