@@ -8,7 +8,10 @@ import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
 import ai.aicrypto.plaza.worker.engine.dense.ReferenceEngine;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
+import ai.aicrypto.plaza.worker.model.OptimizerKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -29,6 +32,14 @@ class ConvEngineTest {
              "convBlocks": [{"channels": 8, "kernel": 3, "padding": 1, "batchNorm": true, "pool": "max"},
                             {"channels": 16, "kernel": 3, "padding": 1, "pool": "avg"}],
              "augmentation": {"cropPadding": 2, "horizontalFlip": true}}""";
+
+    /** A strided conv without pooling and batch norm after it; SGD with momentum, no augmentation, no dropout. */
+    static final String STRIDED = """
+            {"template": "cnn", "activation": "tanh", "hiddenSizes": [24],
+             "convBlocks": [{"channels": 6, "kernel": 5, "stride": 2, "padding": 2, "pool": "none"},
+                            {"channels": 10, "kernel": 3, "stride": 1, "padding": 0, "batchNorm": true, "pool": "max", "poolSize": 3}]}""";
+    /** Reference vs CPU engine: relative difference allowed per epoch mean loss, and on the weights after 3 epochs. */
+    static final double REFERENCE_LOSS_TOLERANCE = 1e-4, REFERENCE_WEIGHT_TOLERANCE = 1e-3;
 
     @TempDir
     Path dir;
@@ -127,15 +138,110 @@ class ConvEngineTest {
         assertTrue(r.accuracy() > 0.9, "held-out accuracy " + r.accuracy());
     }
 
-    @Test
-    void enginesWithoutConvKernelsSaySoAndTheCpuEngineTakesCnns() throws Exception {
-        ModelSpec spec = small(1);
+    /**
+     * The GPU engine's algorithm on the plain-Java reference kernels (im2col + GEMM convs, pooling, batch norm) trains a
+     * cnn as DJL's CPU engine does, from the same checkpoint 0 with the same batches, dropout masks and augmentation:
+     * the epoch losses agree within {@link #REFERENCE_LOSS_TOLERANCE} and the tensors come out under the same names
+     * and shapes (PyTorch's).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {SMALL, STRIDED})
+    void theReferenceEngineTrainsACnnAsTheCpuEngineDoes(String architecture) throws Exception {
+        ModelSpec spec = TestData.cnn(architecture);
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(3).withBatchSize(32));
+        if (architecture.equals(STRIDED)) spec = spec.withHyperparameters(spec.hyperparameters().withOptimizer(OptimizerKind.SGD, 0.05));
+        var data = TestData.train(240);
         ReferenceEngine reference = new ReferenceEngine();
-        assertFalse(reference.trains(spec), "the plain-Java (and JCuda) dense engines have no conv kernels");
-        assertTrue(reference.trains(TestData.mlpCard()));
-        assertTrue(cpu.trains(spec));
-        var e = assertThrows(UnsupportedOperationException.class, () -> reference.train(spec, TestData.train(100), TrainingListener.NONE));
-        assertTrue(e.getMessage().contains("no convolution kernels") && e.getMessage().contains("CPU engine"), e.getMessage());
+        assertTrue(reference.trains(spec) && cpu.trains(spec));
+        long t0 = System.nanoTime();
+        TrainedModel j = reference.train(spec, data, TrainingListener.NONE);
+        long t1 = System.nanoTime();
+        TrainedModel c = cpu.train(spec, data, TrainingListener.NONE);
+        System.out.printf(java.util.Locale.ROOT, "cnn %s: reference %s (%.2f s), cpu %s (%.2f s)%n", spec.conv().blocks(), j.history(),
+                (t1 - t0) / 1e9, c.history(), (System.nanoTime() - t1) / 1e9);
+        double worstLoss = 0;
+        for (int e = 0; e < 3; e++) {
+            double x = j.history().get(e).loss(), y = c.history().get(e).loss();
+            worstLoss = Math.max(worstLoss, Math.abs(x - y) / y);
+            assertEquals(y, x, REFERENCE_LOSS_TOLERANCE * y, "epoch " + (e + 1) + " loss reference " + x + " cpu " + y);
+        }
+        System.out.println("largest relative epoch loss difference: " + worstLoss);
+        assertTrue(j.history().get(2).loss() < j.history().get(0).loss(), "it learns");
+        assertEquals(c.weights().keySet(), j.weights().keySet());
+        double worst = 0;
+        for (var t : c.weights().entrySet()) {
+            FloatTensor r = j.weights().get(t.getKey());
+            assertArrayEquals(t.getValue().shape(), r.shape(), t.getKey());
+            // batch norm cancels the bias of the conv before it: its gradient is rounding noise, which Adam scales up to
+            // steps of any sign, so that bias and the running mean tracking it are left out (the losses show they do not matter)
+            String[] name = t.getKey().split("\\.");
+            boolean normalized = !name[0].equals("layers") && spec.conv().blocks().get(Integer.parseInt(name[1])).batchNorm();
+            if (normalized && (t.getKey().startsWith("conv.") && name[2].equals("bias") || name[2].equals("running_mean"))) continue;
+            for (int i = 0; i < r.size(); i++) {
+                worst = Math.max(worst, Math.abs(r.data()[i] - t.getValue().data()[i]) / (1 + Math.abs(t.getValue().data()[i])));
+            }
+        }
+        System.out.println("largest weight difference after 3 epochs, relative to 1 + |cpu's|: " + worst);
+        assertTrue(worst < REFERENCE_WEIGHT_TOLERANCE, "weights differ by " + worst);
+    }
+
+    /**
+     * Resuming a cnn: epoch 2 trained again on the reference engine from its checkpoint 1 gives checkpoint 2 exactly;
+     * trained by the CPU engine from it (an audit across engines), it lands close to it, as a share of how far the epoch
+     * moved the tensors (batch norm statistics included), what the plaza's audit tolerance is set against. Every tensor
+     * agrees to float rounding (~1e-7) but the bias of a conv followed by batch norm and the running mean tracking it:
+     * that bias's gradient is rounding noise on each engine, which Adam turns into steps (5e-3 of the epoch's movement here).
+     */
+    @Test
+    void aCnnEpochResumedOnTheSameEngineIsExactAndOnTheCpuEngineClose() throws Exception {
+        ModelSpec spec = TestData.cnn(SMALL);
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(2).withBatchSize(32));
+        var data = TestData.train(480);
+        ReferenceEngine reference = new ReferenceEngine();
+        List<Checkpoint> run = new ArrayList<>();
+        reference.train(spec, data, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                run.add(c);
+            }
+        });
+        Checkpoint[] again = new Checkpoint[2];
+        reference.train(spec, data, run.get(1), 2, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                again[0] = c;
+            }
+        });
+        cpu.train(spec, data, run.get(1), 2, new TrainingListener() {
+            @Override
+            public void onCheckpoint(Checkpoint c) {
+                again[1] = c;
+            }
+        });
+        for (Map.Entry<String, FloatTensor> t : run.get(2).tensors().entrySet()) {
+            assertArrayEquals(t.getValue().data(), again[0].tensor(t.getKey()).data(), t.getKey());
+        }
+        double audit = CheckpointTest.distance(again[1], run.get(2)) / CheckpointTest.distance(run.get(2), run.get(1));
+        System.out.println("cnn cross-engine audit distance (cpu from the reference's checkpoint 1): " + audit);
+        assertTrue(audit < CheckpointTest.CROSS_ENGINE_DISTANCE, "audit distance " + audit);
+    }
+
+    @Test
+    void anEngineWithoutConvKernelsLeavesCnnsToTheCpuEngine() throws Exception {
+        ModelSpec spec = small(1);
+        assertFalse(new ai.aicrypto.plaza.worker.engine.TrainingEngine() {
+            public String id() {
+                return "dense-only";
+            }
+
+            public String description() {
+                return id();
+            }
+
+            public TrainedModel train(ModelSpec s, ai.aicrypto.plaza.worker.data.TrainingData d, Checkpoint c, int l, TrainingListener t) {
+                throw new UnsupportedOperationException();
+            }
+        }.trains(spec), "an engine without conv kernels leaves cnns to the CPU engine");
     }
 
     @Test

@@ -6,6 +6,7 @@ import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
 import ai.aicrypto.plaza.worker.engine.dense.CpuKernels;
 import ai.aicrypto.plaza.worker.engine.dense.DenseBackend;
+import ai.aicrypto.plaza.worker.engine.dense.ReferenceEngine;
 import ai.aicrypto.plaza.worker.gpu.CudaBackend;
 import ai.aicrypto.plaza.worker.gpu.GpuDevice;
 import ai.aicrypto.plaza.worker.gpu.GpuDevices;
@@ -117,6 +118,92 @@ class GpuEngineTest {
         for (int e = 0; e < 2; e++) {
             double x = g.history().get(e).loss(), y = c.history().get(e).loss();
             assertEquals(y, x, LOSS_TOLERANCE * Math.abs(y), "epoch " + (e + 1) + " loss gpu " + x + " cpu " + y);
+        }
+    }
+
+    /** Each conv, pooling and batch norm kernel against its plain-Java reference (channels-last), on random inputs. */
+    @Test
+    void convKernelsMatchTheirCpuReferences() {
+        requireGpu();
+        Random r = new Random(9);
+        int n = 3, c = 5, h = 11, w = 9, k = 3, stride = 2, pad = 1;
+        int oh = CpuKernels.convOut(h, k, stride, pad), ow = CpuKernels.convOut(w, k, stride, pad), patch = c * k * k;
+        float[] x = rnd(r, n * h * w * c), dcols = rnd(r, n * oh * ow * patch);
+        try (CudaBackend gpu = new CudaBackend(device)) {
+            DenseBackend.Buf gx = up(gpu, x);
+            float[] cols = new float[n * oh * ow * patch], dx = new float[x.length], t = new float[x.length];
+            CpuKernels.im2col(x, cols, n, h, w, c, k, stride, pad);
+            CpuKernels.col2im(dcols, dx, n, h, w, c, k, stride, pad);
+            CpuKernels.transpose(x, t, n, h * w, c);
+            DenseBackend.Buf gcols = gpu.alloc(cols.length), gdx = gpu.alloc(dx.length), gt = gpu.alloc(t.length);
+            gpu.im2col(gx, gcols, n, h, w, c, k, stride, pad);
+            gpu.col2im(up(gpu, dcols), gdx, n, h, w, c, k, stride, pad);
+            gpu.transpose(gx, gt, n, h * w, c);
+            assertArrayEquals(cols, down(gpu, gcols, cols.length), "im2col");
+            assertArrayEquals(dx, down(gpu, gdx, dx.length), 1e-5f, "col2im");
+            assertArrayEquals(t, down(gpu, gt, t.length), "transpose");
+
+            for (int p : new int[]{2, 3}) {
+                int pooled = n * (h / p) * (w / p) * c;
+                float[] dy = rnd(r, pooled), y = new float[pooled], arg = new float[pooled], d = new float[x.length];
+                DenseBackend.Buf gy = gpu.alloc(pooled), garg = gpu.alloc(pooled), gd = gpu.alloc(x.length), gdy = up(gpu, dy);
+                CpuKernels.maxPoolForward(x, y, arg, n, h, w, c, p);
+                CpuKernels.maxPoolBackward(dy, arg, d, n, h, w, c, p);
+                gpu.maxPoolForward(gx, gy, garg, n, h, w, c, p);
+                gpu.maxPoolBackward(gdy, garg, gd, n, h, w, c, p);
+                assertArrayEquals(y, down(gpu, gy, pooled), "max pool " + p);
+                assertArrayEquals(arg, down(gpu, garg, pooled), "max pool argmax " + p);
+                assertArrayEquals(d, down(gpu, gd, x.length), "max pool backward " + p);
+                CpuKernels.avgPoolForward(x, y, n, h, w, c, p);
+                CpuKernels.avgPoolBackward(dy, d, n, h, w, c, p);
+                gpu.avgPoolForward(gx, gy, n, h, w, c, p);
+                gpu.avgPoolBackward(gdy, gd, n, h, w, c, p);
+                assertArrayEquals(y, down(gpu, gy, pooled), 1e-6f, "avg pool " + p);
+                assertArrayEquals(d, down(gpu, gd, x.length), 1e-6f, "avg pool backward " + p);
+            }
+
+            int rows = n * h * w; // more rows than a block has threads: the strided sums and the tree both count
+            float[] gamma = rnd(r, c), beta = rnd(r, c), rm = rnd(r, c), rv = new float[c], dy = rnd(r, x.length);
+            for (int i = 0; i < c; i++) rv[i] = 0.5f + i;
+            DenseBackend.Buf ggamma = up(gpu, gamma), gbeta = up(gpu, beta), grm = up(gpu, rm), grv = up(gpu, rv);
+            DenseBackend.Buf gy = gpu.alloc(x.length), gmean = gpu.alloc(c), ginv = gpu.alloc(c);
+            float[] y = new float[x.length], mean = new float[c], inv = new float[c];
+            CpuKernels.batchNormForward(x, gamma, beta, rm, rv, y, mean, inv, rows, c, true, 0.1f, 1e-5f);
+            gpu.batchNormForward(gx, ggamma, gbeta, grm, grv, gy, gmean, ginv, rows, c, true, 0.1f, 1e-5f);
+            assertArrayEquals(y, down(gpu, gy, y.length), 1e-5f, "batch norm forward (training)");
+            assertArrayEquals(mean, down(gpu, gmean, c), 1e-6f, "batch mean");
+            assertArrayEquals(inv, down(gpu, ginv, c), 1e-5f, "batch 1 / std");
+            assertArrayEquals(rm, down(gpu, grm, c), 1e-6f, "running mean");
+            assertArrayEquals(rv, down(gpu, grv, c), 1e-5f, "running variance");
+            float[] d = new float[x.length], dgamma = new float[c], dbeta = new float[c];
+            DenseBackend.Buf gd = gpu.alloc(x.length), gdg = gpu.alloc(c), gdb = gpu.alloc(c);
+            CpuKernels.batchNormBackward(x, dy, gamma, mean, inv, d, dgamma, dbeta, rows, c);
+            gpu.batchNormBackward(gx, up(gpu, dy), ggamma, gmean, ginv, gd, gdg, gdb, rows, c);
+            assertArrayEquals(d, down(gpu, gd, d.length), 1e-4f, "batch norm dx");
+            assertArrayEquals(dgamma, down(gpu, gdg, c), 1e-3f, "batch norm dgamma");
+            assertArrayEquals(dbeta, down(gpu, gdb, c), 1e-3f, "batch norm dbeta");
+            CpuKernels.batchNormForward(x, gamma, beta, rm, rv, y, mean, inv, rows, c, false, 0.1f, 1e-5f);
+            gpu.batchNormForward(gx, ggamma, gbeta, grm, grv, gy, gmean, ginv, rows, c, false, 0.1f, 1e-5f);
+            assertArrayEquals(y, down(gpu, gy, y.length), 1e-5f, "batch norm forward (evaluation)");
+        }
+    }
+
+    /** The JCuda cnn against the plain-Java reference cnn (the same algorithm): same epoch losses within tolerance. */
+    @Test
+    void gpuCnnMatchesTheReferenceCnn() throws Exception {
+        requireGpu();
+        ModelSpec spec = TestData.cnn(ConvEngineTest.SMALL);
+        spec = spec.withHyperparameters(spec.hyperparameters().withEpochs(3).withBatchSize(32));
+        TrainingData train = TestData.train(480);
+        JCudaEngine gpu = new JCudaEngine(device);
+        assertTrue(gpu.trains(spec));
+        TrainedModel g = gpu.train(spec, train, TrainingListener.NONE);
+        TrainedModel j = new ReferenceEngine().train(spec, train, TrainingListener.NONE);
+        System.out.println("cnn gpu " + g.history() + ", reference " + j.history());
+        assertEquals(j.weights().keySet(), g.weights().keySet());
+        for (int e = 0; e < 3; e++) {
+            double x = g.history().get(e).loss(), y = j.history().get(e).loss();
+            assertEquals(y, x, LOSS_TOLERANCE * Math.abs(y), "epoch " + (e + 1) + " loss gpu " + x + " reference " + y);
         }
     }
 

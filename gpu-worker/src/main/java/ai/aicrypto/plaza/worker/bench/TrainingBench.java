@@ -9,9 +9,13 @@ import ai.aicrypto.plaza.worker.data.ShardWriter;
 import ai.aicrypto.plaza.worker.engine.Evaluator;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
+import ai.aicrypto.plaza.worker.engine.dense.CpuKernels;
+import ai.aicrypto.plaza.worker.engine.dense.DenseBackend;
+import ai.aicrypto.plaza.worker.gpu.CudaBackend;
 import ai.aicrypto.plaza.worker.gpu.GpuDevice;
 import ai.aicrypto.plaza.worker.gpu.GpuDevices;
 import ai.aicrypto.plaza.worker.gpu.JCudaEngine;
+import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 
 import java.nio.file.Files;
@@ -100,29 +104,96 @@ public final class TrainingBench {
                 System.out.printf(Locale.ROOT, "fashion_mnist_cnn_heldout_accuracy %.4f%n", eval.accuracy());
                 System.out.printf(Locale.ROOT, "fashion_mnist_cnn_training_seconds %.0f%n", rows * (double) epochs / bestEngine);
             }
-            return; // the JCuda engine has no conv kernels yet
         }
 
         List<GpuDevice> gpus = GpuDevices.discover();
         if (gpus.isEmpty()) {
-            System.out.println("gpu none: " + GpuDevices.unavailableReason() + " (no JCuda dense-layer vs cuBLAS SGEMM figures)");
+            System.out.println("gpu none: " + GpuDevices.unavailableReason() + (spec.isConvolutional()
+                    ? " (no JCuda cnn vs CPU engine losses, no conv GEMM vs cuBLAS SGEMM figures)"
+                    : " (no JCuda dense-layer vs cuBLAS SGEMM figures)"));
+            return;
+        }
+        GpuDevice d = gpus.get(0);
+        StartupBenchmark.Report peak = StartupBenchmark.gpuSgemm(d, 4096, 10);
+        JCudaEngine gpu = new JCudaEngine(d);
+        gpu.train(warmSpec, ShardDirectoryData.open(warm), TrainingListener.NONE);
+        long t0 = System.nanoTime();
+        ShardDirectoryData data = ShardDirectoryData.open(shards);
+        TrainedModel m = gpu.train(spec, data, TrainingListener.NONE);
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "%sengine_samples_per_s %.0f%n", spec.isConvolutional() ? "gpu_cnn_" : "gpu_", data.rows() * (double) epochs / s);
+        System.out.printf(Locale.ROOT, "gpu_sgemm_peak_gflops %.1f%n", peak.gemmGflops());
+        if (spec.isConvolutional()) {
+            double worst = 0;
+            for (int e = 0; e < epochs; e++) {
+                double g = m.history().get(e).loss(), c = last.history().get(e).loss();
+                worst = Math.max(worst, Math.abs(g - c) / c);
+                System.out.printf(Locale.ROOT, "gpu_cnn_epoch_%d_loss %.5f%n", e + 1, g);
+                System.out.printf(Locale.ROOT, "cpu_engine_cnn_epoch_%d_loss %.5f%n", e + 1, c);
+            }
+            System.out.printf(Locale.ROOT, "gpu_cnn_vs_cpu_engine_max_relative_loss_difference %.2e%n", worst);
+            double convFlops = 6.0 * convMacsPerImage(spec.conv()) * data.rows() * epochs; // forward 2, backward 4 FLOP per MAC
+            System.out.printf(Locale.ROOT, "gpu_cnn_conv_gflops_in_training %.1f%n", convFlops / s / 1e9);
+            double gemm = convGemmGflops(d, spec.conv(), (int) Math.min(spec.hyperparameters().batchSize(), data.rows()), 20);
+            System.out.printf(Locale.ROOT, "gpu_cnn_conv_gemm_gflops %.1f%n", gemm);
+            System.out.printf(Locale.ROOT, "gpu_cnn_conv_gemm_vs_sgemm_peak %.3f%n", gemm / peak.gemmGflops());
         } else {
-            GpuDevice d = gpus.get(0);
-            StartupBenchmark.Report peak = StartupBenchmark.gpuSgemm(d, 4096, 10);
-            JCudaEngine gpu = new JCudaEngine(d);
-            gpu.train(warmSpec, ShardDirectoryData.open(warm), TrainingListener.NONE);
-            long t0 = System.nanoTime();
-            ShardDirectoryData data = ShardDirectoryData.open(shards);
-            TrainedModel m = gpu.train(spec, data, TrainingListener.NONE);
-            double s = (System.nanoTime() - t0) / 1e9;
             long params = 0;
             for (var t : m.weights().values()) params += t.size();
             double gflops = 6.0 * params * data.rows() * epochs / s / 1e9; // forward 2, backward 4 FLOP per weight and sample
-            System.out.printf(Locale.ROOT, "gpu_engine_samples_per_s %.0f%n", data.rows() * (double) epochs / s);
             System.out.printf(Locale.ROOT, "gpu_dense_gflops %.1f%n", gflops);
-            System.out.printf(Locale.ROOT, "gpu_sgemm_peak_gflops %.1f%n", peak.gemmGflops());
             System.out.printf(Locale.ROOT, "gpu_dense_vs_sgemm_peak %.3f%n", gflops / peak.gemmGflops());
-            System.out.println("# " + d);
+        }
+        System.out.println("# " + d);
+    }
+
+    /** Multiply-adds of a cnn's conv layers per image, forward (the backward pass does twice as many). */
+    static long convMacsPerImage(ConvSpec conv) {
+        int[][] shapes = conv.shapes();
+        long macs = 0;
+        for (int i = 0; i < conv.blocks().size(); i++) {
+            ConvSpec.Block b = conv.blocks().get(i);
+            long pixels = (long) CpuKernels.convOut(shapes[i][1], b.kernel(), b.stride(), b.padding())
+                    * CpuKernels.convOut(shapes[i][2], b.kernel(), b.stride(), b.padding());
+            macs += pixels * b.channels() * shapes[i][0] * b.kernel() * b.kernel();
+        }
+        return macs;
+    }
+
+    /**
+     * The conv layers' GEMMs alone, as the JCuda cnn runs them on a batch (forward, weight and input gradients, with the
+     * bias kernels; block 0 has no input gradient), timed over {@code reps} batches after one warm-up.
+     */
+    static double convGemmGflops(GpuDevice device, ConvSpec conv, int batch, int reps) {
+        int[][] shapes = conv.shapes();
+        int blocks = conv.blocks().size();
+        try (CudaBackend be = new CudaBackend(device)) {
+            DenseBackend.Buf[][] bufs = new DenseBackend.Buf[blocks][];
+            int[][] dims = new int[blocks][];
+            double flops = 0;
+            for (int i = 0; i < blocks; i++) {
+                ConvSpec.Block b = conv.blocks().get(i);
+                int rows = batch * CpuKernels.convOut(shapes[i][1], b.kernel(), b.stride(), b.padding())
+                        * CpuKernels.convOut(shapes[i][2], b.kernel(), b.stride(), b.padding());
+                int patch = shapes[i][0] * b.kernel() * b.kernel(), out = b.channels();
+                dims[i] = new int[]{rows, patch, out};
+                bufs[i] = new DenseBackend.Buf[]{be.alloc(rows * patch), be.alloc(out * patch), be.alloc(out), be.alloc(rows * out),
+                        i > 0 ? be.alloc(rows * patch) : null, be.alloc(out * patch), be.alloc(out)};
+                flops += 2.0 * rows * patch * out * (i > 0 ? 3 : 2);
+            }
+            Runnable step = () -> {
+                for (int i = 0; i < blocks; i++) {
+                    DenseBackend.Buf[] x = bufs[i];
+                    be.linearForward(x[0], x[1], x[2], x[3], dims[i][0], dims[i][1], dims[i][2]);
+                    be.linearBackward(x[0], x[1], x[3], x[4], x[5], x[6], dims[i][0], dims[i][1], dims[i][2]);
+                }
+            };
+            step.run();
+            be.synchronize();
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++) step.run();
+            be.synchronize();
+            return flops * reps / ((System.nanoTime() - t0) / 1e9) / 1e9;
         }
     }
 }

@@ -71,6 +71,11 @@ public final class DjlCpuEngine implements TrainingEngine {
     }
 
     @Override
+    public boolean hasConvKernels() {
+        return true;
+    }
+
+    @Override
     public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
             throws IOException {
         if (spec.needsCpuEngine()) return NetworkTrainer.train(spec, data, start, lastEpoch, listener, id());

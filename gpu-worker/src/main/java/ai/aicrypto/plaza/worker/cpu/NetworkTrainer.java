@@ -2,17 +2,16 @@ package ai.aicrypto.plaza.worker.cpu;
 
 import ai.aicrypto.plaza.worker.data.BatchStream;
 import ai.aicrypto.plaza.worker.data.FloatTensor;
-import ai.aicrypto.plaza.worker.data.Seeds;
 import ai.aicrypto.plaza.worker.data.Task;
 import ai.aicrypto.plaza.worker.data.TrainingData;
 import ai.aicrypto.plaza.worker.engine.Checkpoint;
 import ai.aicrypto.plaza.worker.engine.DropoutMasks;
 import ai.aicrypto.plaza.worker.engine.EpochMetrics;
+import ai.aicrypto.plaza.worker.engine.ImageAugmentation;
 import ai.aicrypto.plaza.worker.engine.TrainedModel;
 import ai.aicrypto.plaza.worker.engine.TrainingCancelledException;
 import ai.aicrypto.plaza.worker.engine.TrainingListener;
 import ai.aicrypto.plaza.worker.engine.TrainingSetup;
-import ai.aicrypto.plaza.worker.model.ConvSpec;
 import ai.aicrypto.plaza.worker.model.Hyperparameters;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.model.TextSpec;
@@ -30,16 +29,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * The CPU engine's training loop for networks with layers only DJL runs here ({@link DjlNetwork}: cnn and fasttext
- * cards): their forward pass, PyTorch autograd backward and the same optimizer steps, seeded shuffling and dropout as
- * the dense networks ({@link DjlCpuEngine}); weight decay on the weights (conv, embedding, dense), not on biases or
+ * The CPU engine's training loop for networks beyond dense layers ({@link DjlNetwork}: cnn and fasttext cards): their
+ * forward pass, PyTorch autograd backward and the same optimizer steps, seeded shuffling and dropout as the dense networks ({@link DjlCpuEngine}); weight decay on the weights (conv, embedding, dense), not on biases or
  * batch norm. A fasttext network's embedding is updated only where a batch used it, the rest caught up later ({@link EmbeddingRows}).
- * A cnn's augmentation (random crops of the zero-padded image, left-right
- * flips) is drawn per image from a seeded stream of its own, so an epoch trained again from its checkpoint sees the
- * same images.
+ * A cnn's augmentation is {@link ImageAugmentation}'s, as on the other engines.
  */
 final class NetworkTrainer {
 
@@ -52,8 +47,7 @@ final class NetworkTrainer {
         Engine engine = DjlCpuEngine.pytorch();
         JniUtils.setGradMode(false); // per thread: the optimizer's in-place updates run outside autograd
         Hyperparameters hp = spec.hyperparameters();
-        ConvSpec conv = spec.conv();
-        boolean augment = conv != null && conv.augmentation().active();
+        ImageAugmentation augmentation = ImageAugmentation.of(spec);
         int features = data.featureCount();
         int batchSize = (int) Math.min(hp.batchSize(), data.rows());
         boolean classification = spec.task() == Task.CLASSIFICATION;
@@ -79,23 +73,20 @@ final class NetworkTrainer {
             float[][] hostMasks = new float[hiddenLayers][];
             for (int l = 0; l < hiddenLayers; l++) if (masks.active()) hostMasks[l] = new float[batchSize * sizes[l + 1]];
             long[] labelBuf = new long[batchSize];
-            float[] image = augment ? new float[conv.inputSize()] : null;
             long step = from.step();
             for (int epoch = from.epoch() + 1; epoch <= lastEpoch; epoch++) {
                 long t0 = System.nanoTime();
                 BatchStream stream = new BatchStream(data, batchSize, true, hp.seed(), epoch);
                 BatchStream.Batch batch = stream.newBatch();
                 masks.startEpoch(hp.seed(), epoch);
-                SplittableRandom augmentRng = Seeds.rng(hp.seed(), Seeds.STREAM_AUGMENT, epoch);
+                if (augmentation != null) augmentation.startEpoch(hp.seed(), epoch);
                 double lossSum = 0, correct = 0;
                 long samples = 0;
                 while (stream.next(batch)) {
                     if (listener.isCancelled()) throw new TrainingCancelledException(epoch);
                     int n = batch.size;
                     if (classification) TrainingSetup.checkLabels(batch.classes, n, spec.outputSize());
-                    if (augment) {
-                        for (int i = 0; i < n; i++) augment(conv, batch.x, i * features, image, augmentRng);
-                    }
+                    if (augmentation != null) augmentation.apply(batch.x, n);
                     try (NDManager bm = root.newSubManager()) {
                         NDArray x = bm.create(FloatBuffer.wrap(batch.x, 0, n * features), new Shape(n, features));
                         NDArray target = DjlCpuEngine.target(bm, batch, classification, labelBuf);
@@ -154,27 +145,5 @@ final class NetworkTrainer {
     private static FloatTensor moment(Checkpoint from, Hyperparameters hp, boolean first) {
         if (first ? !Checkpoint.hasFirstMoment(hp) : !Checkpoint.hasSecondMoment(hp)) return null;
         return from.tensor(first ? Checkpoint.firstMoment(TextSpec.EMBEDDING) : Checkpoint.secondMoment(TextSpec.EMBEDDING));
-    }
-
-    /**
-     * Replaces the image at {@code x[offset...]} with a random crop of it padded by zeros ({@code cropPadding} on each
-     * side: a shift of up to that many pixels), then flipped left-right with probability 1/2 when asked.
-     */
-    static void augment(ConvSpec conv, float[] x, int offset, float[] scratch, SplittableRandom rng) {
-        int pad = conv.augmentation().cropPadding(), h = conv.height(), w = conv.width();
-        int dy = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
-        int dx = pad > 0 ? rng.nextInt(2 * pad + 1) - pad : 0;
-        boolean flip = conv.augmentation().horizontalFlip() && rng.nextBoolean();
-        System.arraycopy(x, offset, scratch, 0, scratch.length);
-        for (int c = 0; c < conv.channels(); c++) {
-            int plane = c * h * w;
-            for (int row = 0; row < h; row++) {
-                int sy = row + dy;
-                for (int col = 0; col < w; col++) {
-                    int sx = (flip ? w - 1 - col : col) + dx;
-                    x[offset + plane + row * w + col] = sy >= 0 && sy < h && sx >= 0 && sx < w ? scratch[plane + sy * w + sx] : 0f;
-                }
-            }
-        }
     }
 }

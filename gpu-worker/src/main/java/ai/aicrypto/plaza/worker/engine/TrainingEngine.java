@@ -20,12 +20,17 @@ public interface TrainingEngine {
     String description();
 
     /**
-     * Whether this engine can train the card's network. Dense networks train on every engine; a cnn needs conv
-     * kernels and a fasttext classifier an embedding bag, which only the CPU engine (DJL/PyTorch) has so far: the worker
-     * trains them there instead.
+     * Whether this engine can train the card's network. Dense networks train on every engine; a cnn needs conv kernels
+     * ({@link #hasConvKernels}) and a fasttext classifier an embedding bag, which only the CPU engine (DJL/PyTorch) has
+     * so far: the worker trains such a card there instead.
      */
     default boolean trains(ModelSpec spec) {
-        return !spec.needsCpuEngine();
+        return !spec.isText() && (!spec.isConvolutional() || hasConvKernels());
+    }
+
+    /** Whether this engine has conv, pooling and batch norm kernels, and so trains cnn cards. */
+    default boolean hasConvKernels() {
+        return false;
     }
 
     /**

@@ -1,5 +1,7 @@
 package ai.aicrypto.plaza.worker.gpu;
 
+import ai.aicrypto.plaza.worker.engine.dense.ConvBackend;
+import ai.aicrypto.plaza.worker.engine.dense.CpuKernels;
 import ai.aicrypto.plaza.worker.engine.dense.DenseBackend;
 import ai.aicrypto.plaza.worker.model.Activation;
 import jcuda.Pointer;
@@ -21,14 +23,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link DenseBackend} on an NVIDIA GPU: cuBLAS SGEMM for the dense layers (forward and both backward
- * products) and NVRTC-compiled kernels ({@link CudaKernels}) for everything else, all on the default stream
+ * {@link ConvBackend} (and so {@link DenseBackend}) on an NVIDIA GPU: cuBLAS SGEMM for the dense layers (forward and
+ * both backward products, and so for the convolutions on im2col rows) and NVRTC-compiled kernels ({@link CudaKernels}) for everything else, all on the default stream
  * of the device's primary context. Needs the NVIDIA driver plus the CUDA 12 libraries cuBLAS and NVRTC
  * ({@code libcublas.so.12}, {@code libnvrtc.so.12}) on the library path.
  */
-public final class CudaBackend implements DenseBackend {
+public final class CudaBackend implements ConvBackend {
 
-    private static final int THREADS = 256;
+    private static final int THREADS = CudaKernels.THREADS;
 
     private final GpuDevice device;
     private final CUdevice cuDevice = new CUdevice();
@@ -199,10 +201,83 @@ public final class CudaBackend implements DenseBackend {
                 Pointer.to(new float[]{eps}), Pointer.to(new float[]{bc1}), Pointer.to(new float[]{bc2}));
     }
 
+    private static Pointer i(int v) {
+        return Pointer.to(new int[]{v});
+    }
+
+    @Override
+    public void im2col(Buf x, Buf cols, int batch, int height, int width, int channels, int kernel, int stride, int padding) {
+        int oh = CpuKernels.convOut(height, kernel, stride, padding), ow = CpuKernels.convOut(width, kernel, stride, padding);
+        launch("im2col", batch * oh * ow * channels * kernel * kernel, Pointer.to(p(x)), Pointer.to(p(cols)), i(batch), i(height), i(width),
+                i(channels), i(kernel), i(stride), i(padding), i(oh), i(ow));
+    }
+
+    @Override
+    public void col2im(Buf dcols, Buf dx, int batch, int height, int width, int channels, int kernel, int stride, int padding) {
+        int oh = CpuKernels.convOut(height, kernel, stride, padding), ow = CpuKernels.convOut(width, kernel, stride, padding);
+        launch("col2im", batch * height * width * channels, Pointer.to(p(dcols)), Pointer.to(p(dx)), i(batch), i(height), i(width),
+                i(channels), i(kernel), i(stride), i(padding), i(oh), i(ow));
+    }
+
+    @Override
+    public void transpose(Buf x, Buf y, int batch, int rows, int cols) {
+        launch("transpose", batch * rows * cols, Pointer.to(p(x)), Pointer.to(p(y)), i(batch), i(rows), i(cols));
+    }
+
+    @Override
+    public void maxPoolForward(Buf x, Buf y, Buf argmax, int batch, int height, int width, int channels, int window) {
+        launch("max_pool_forward", batch * (height / window) * (width / window) * channels, Pointer.to(p(x)), Pointer.to(p(y)),
+                Pointer.to(p(argmax)), i(batch), i(height), i(width), i(channels), i(window));
+    }
+
+    @Override
+    public void maxPoolBackward(Buf dy, Buf argmax, Buf dx, int batch, int height, int width, int channels, int window) {
+        launch("max_pool_backward", batch * height * width * channels, Pointer.to(p(dy)), Pointer.to(p(argmax)), Pointer.to(p(dx)),
+                i(batch), i(height), i(width), i(channels), i(window));
+    }
+
+    @Override
+    public void avgPoolForward(Buf x, Buf y, int batch, int height, int width, int channels, int window) {
+        launch("avg_pool_forward", batch * (height / window) * (width / window) * channels, Pointer.to(p(x)), Pointer.to(p(y)),
+                i(batch), i(height), i(width), i(channels), i(window));
+    }
+
+    @Override
+    public void avgPoolBackward(Buf dy, Buf dx, int batch, int height, int width, int channels, int window) {
+        launch("avg_pool_backward", batch * height * width * channels, Pointer.to(p(dy)), Pointer.to(p(dx)), i(batch), i(height),
+                i(width), i(channels), i(window));
+    }
+
+    @Override
+    public void batchNormForward(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y, Buf mean, Buf invStd,
+                                 int rows, int channels, boolean training, float momentum, float eps) {
+        if (training) {
+            launchPerChannel("bn_forward_train", channels, Pointer.to(p(x)), Pointer.to(p(gamma)), Pointer.to(p(beta)),
+                    Pointer.to(p(runningMean)), Pointer.to(p(runningVar)), Pointer.to(p(y)), Pointer.to(p(mean)), Pointer.to(p(invStd)),
+                    i(rows), i(channels), Pointer.to(new float[]{momentum}), Pointer.to(new float[]{eps}));
+        } else {
+            launch("bn_forward_eval", rows * channels, Pointer.to(p(x)), Pointer.to(p(gamma)), Pointer.to(p(beta)),
+                    Pointer.to(p(runningMean)), Pointer.to(p(runningVar)), Pointer.to(p(y)), i(rows), i(channels),
+                    Pointer.to(new float[]{eps}));
+        }
+    }
+
+    @Override
+    public void batchNormBackward(Buf x, Buf dy, Buf gamma, Buf mean, Buf invStd, Buf dx, Buf dgamma, Buf dbeta, int rows, int channels) {
+        launchPerChannel("bn_backward", channels, Pointer.to(p(x)), Pointer.to(p(dy)), Pointer.to(p(gamma)), Pointer.to(p(mean)),
+                Pointer.to(p(invStd)), Pointer.to(p(dx)), Pointer.to(p(dgamma)), Pointer.to(p(dbeta)), i(rows), i(channels));
+    }
+
     private void launch(String kernel, int threads, Pointer... args) {
         if (threads <= 0) return;
         int blocks = (threads + THREADS - 1) / THREADS;
         JCudaDriver.cuLaunchKernel(kernels.get(kernel), blocks, 1, 1, THREADS, 1, 1, 0, null, Pointer.to(args), null);
+    }
+
+    /** One block of {@link #THREADS} threads per channel (the batch norm kernels reduce over the block). */
+    private void launchPerChannel(String kernel, int channels, Pointer... args) {
+        if (channels <= 0) return;
+        JCudaDriver.cuLaunchKernel(kernels.get(kernel), channels, 1, 1, THREADS, 1, 1, 0, null, Pointer.to(args), null);
     }
 
     @Override

@@ -42,6 +42,11 @@ public final class JCudaEngine implements TrainingEngine {
     }
 
     @Override
+    public boolean hasConvKernels() {
+        return true;
+    }
+
+    @Override
     public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
             throws IOException {
         try (CudaBackend be = new CudaBackend(device)) {

@@ -61,7 +61,11 @@ public record ModelSpec(String name, Task task, String template, List<Integer> h
         return text != null;
     }
 
-    /** Whether the network has layers only DJL's kernels run here (convolutions, embeddings): the CPU engine trains it. */
+    /**
+     * Whether the network has layers beyond dense ones (convolutions, embeddings): the evaluator and serving run it with
+     * DJL's forward pass, whichever engine trained it; which engines train it is {@link
+     * ai.aicrypto.plaza.worker.engine.TrainingEngine#trains}.
+     */
     public boolean needsCpuEngine() {
         return conv != null || text != null;
     }

@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
 /**
  * The model families this worker can train, each with the engine that trains it, as its heartbeat reports them: the
  * plaza leases it only jobs of these families. A family is a model card's architecture template. What the host can
- * train is found by really loading each engine here, once at start-up: a small sum through DJL's PyTorch engine (cnn
- * and fasttext, and the dense networks of a CPU slot), one boosting round of XGBoost on two rows (gbdt); a GPU slot's
+ * train is found by really loading each engine here, once at start-up: a small sum through DJL's PyTorch engine
+ * (fasttext, and the dense networks and cnns of a CPU slot), one boosting round of XGBoost on two rows (gbdt); a GPU slot's
  * JCuda engine was already started on its device, and the plain-Java reference engine needs no native library. A
  * family whose engine does not load is left out with the reason, as is one the provider left out ({@code --families}).
  *
@@ -52,8 +52,9 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
     }
 
     /**
-     * @param slotEngine the engine of the worker's slots, which trains its dense networks (cnn and fasttext train with
-     *                   DJL's CPU engine on every slot, trees with XGBoost)
+     * @param slotEngine the engine of the worker's slots, which trains its dense networks and, with conv kernels (the GPU
+     *                   and reference engines, and DJL's), its cnns; fasttext trains with DJL's CPU engine on every slot,
+     *                   trees with XGBoost
      * @param only       the families the provider allows (null: every one the host can train)
      */
     public static TrainableFamilies probe(TrainingEngine slotEngine, Set<String> only) {
@@ -65,7 +66,8 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
         Map<String, String> missing = new HashMap<>();
         sort(SOFTMAX, slotEngine.id(), dense, only, families, missing);
         sort(MLP, slotEngine.id(), dense, only, families, missing);
-        sort(CNN, "cpu", djl, only, families, missing);
+        boolean convOnSlot = slotEngine.hasConvKernels();
+        sort(CNN, convOnSlot ? slotEngine.id() : "cpu", convOnSlot ? dense : djl, only, families, missing);
         sort(TEXT, "cpu", djl, only, families, missing);
         sort(TREES, treeDevice(slotEngine).equals("cpu") ? XGBOOST_CPU : XGBOOST_GPU, xgboost, only, families, missing);
         return new TrainableFamilies(families, missing);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.engine.dense.ReferenceEngine;
+import ai.aicrypto.plaza.worker.gpu.GpuDevice;
+import ai.aicrypto.plaza.worker.gpu.JCudaEngine;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -23,11 +25,22 @@ class TrainableFamiliesTest {
     }
 
     @Test
-    void theReferenceEngineTrainsDenseNetworksInPlainJavaAndTheRestOnTheCpuEngines() {
+    void theReferenceEngineTrainsDenseNetworksAndCnnsInPlainJavaAndTheRestOnTheCpuEngines() {
         TrainableFamilies found = TrainableFamilies.probe(new ReferenceEngine(), null);
         assertEquals("reference", found.families().get("mlp"));
         assertEquals("reference", found.families().get("softmax-regression"));
-        assertEquals("cpu", found.families().get("cnn"));
+        assertEquals("reference", found.families().get("cnn"));
+        assertEquals("cpu", found.families().get("fasttext"));
+    }
+
+    /** The engine is only asked its id and kernels here: no CUDA call, so the slot's report is checked without a GPU. */
+    @Test
+    void aGpuSlotReportsCnnsOnTheGpuAndLeavesFasttextToDjl() {
+        JCudaEngine gpu = new JCudaEngine(new GpuDevice(0, "test device", 1L << 30, 9, 0));
+        TrainableFamilies found = TrainableFamilies.probe(gpu, null);
+        assertEquals(Map.of("softmax-regression", "gpu", "mlp", "gpu", "cnn", "gpu", "fasttext", "cpu", "gbdt", "xgboost-cpu"),
+                found.families(), found.describe());
+        assertTrue(found.missing().isEmpty(), found.describe());
     }
 
     @Test

@@ -70,6 +70,201 @@ public final class CpuKernels {
         }
     }
 
+    // ---- convolution, pooling and batch norm (ConvBackend; activations channels-last, [pixels, channels]) ----
+
+    /** Output size of a convolution along one axis. */
+    public static int convOut(int size, int kernel, int stride, int padding) {
+        return (size + 2 * padding - kernel) / stride + 1;
+    }
+
+    /** Kernel {@code im2col} (one thread per patch entry): see {@link ConvBackend#im2col}. */
+    public static void im2col(float[] x, float[] cols, int batch, int h, int w, int c, int k, int stride, int pad) {
+        int oh = convOut(h, k, stride, pad), ow = convOut(w, k, stride, pad), kk = c * k * k;
+        for (int img = 0; img < batch; img++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int row = ((img * oh + oy) * ow + ox) * kk;
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            int iy = oy * stride - pad + ky;
+                            for (int kx = 0; kx < k; kx++) {
+                                int ix = ox * stride - pad + kx;
+                                boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                                cols[row + (ch * k + ky) * k + kx] = inside ? x[((img * h + iy) * w + ix) * c + ch] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kernel {@code col2im} (one thread per input pixel and channel, gathering its patch entries ky-major). */
+    public static void col2im(float[] dcols, float[] dx, int batch, int h, int w, int c, int k, int stride, int pad) {
+        int oh = convOut(h, k, stride, pad), ow = convOut(w, k, stride, pad), kk = c * k * k;
+        for (int img = 0; img < batch; img++) {
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < w; ix++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float s = 0f;
+                        for (int ky = 0; ky < k; ky++) {
+                            int ty = iy + pad - ky;
+                            if (ty < 0 || ty % stride != 0 || ty / stride >= oh) continue;
+                            for (int kx = 0; kx < k; kx++) {
+                                int tx = ix + pad - kx;
+                                if (tx < 0 || tx % stride != 0 || tx / stride >= ow) continue;
+                                s += dcols[((img * oh + ty / stride) * ow + tx / stride) * kk + (ch * k + ky) * k + kx];
+                            }
+                        }
+                        dx[((img * h + iy) * w + ix) * c + ch] = s;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kernel {@code transpose}: y[b, j, i] = x[b, i, j]. */
+    public static void transpose(float[] x, float[] y, int batch, int rows, int cols) {
+        for (int b = 0; b < batch; b++) {
+            int off = b * rows * cols;
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) y[off + j * rows + i] = x[off + i * cols + j];
+            }
+        }
+    }
+
+    /** Kernel {@code max_pool_forward}: see {@link ConvBackend#maxPoolForward}. */
+    public static void maxPoolForward(float[] x, float[] y, float[] argmax, int batch, int h, int w, int c, int p) {
+        int oh = h / p, ow = w / p;
+        for (int img = 0; img < batch; img++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float best = x[((img * h + oy * p) * w + ox * p) * c + ch];
+                        int arg = 0;
+                        for (int dy = 0; dy < p; dy++) {
+                            for (int dx = 0; dx < p; dx++) {
+                                float v = x[((img * h + oy * p + dy) * w + ox * p + dx) * c + ch];
+                                if (v > best) {
+                                    best = v;
+                                    arg = dy * p + dx;
+                                }
+                            }
+                        }
+                        int o = ((img * oh + oy) * ow + ox) * c + ch;
+                        y[o] = best;
+                        argmax[o] = arg;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kernel {@code max_pool_backward} (one thread per input entry). */
+    public static void maxPoolBackward(float[] dy, float[] argmax, float[] dx, int batch, int h, int w, int c, int p) {
+        int oh = h / p, ow = w / p;
+        for (int img = 0; img < batch; img++) {
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < w; ix++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int oy = iy / p, ox = ix / p, o = ((img * oh + oy) * ow + ox) * c + ch;
+                        boolean hit = oy < oh && ox < ow && (int) argmax[o] == (iy % p) * p + ix % p;
+                        dx[((img * h + iy) * w + ix) * c + ch] = hit ? dy[o] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kernel {@code avg_pool_forward}: the window's sum (row-major) divided by window^2. */
+    public static void avgPoolForward(float[] x, float[] y, int batch, int h, int w, int c, int p) {
+        int oh = h / p, ow = w / p;
+        for (int img = 0; img < batch; img++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float s = 0f;
+                        for (int dy = 0; dy < p; dy++) {
+                            for (int dx = 0; dx < p; dx++) s += x[((img * h + oy * p + dy) * w + ox * p + dx) * c + ch];
+                        }
+                        y[((img * oh + oy) * ow + ox) * c + ch] = s / (p * p);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kernel {@code avg_pool_backward} (one thread per input entry). */
+    public static void avgPoolBackward(float[] dy, float[] dx, int batch, int h, int w, int c, int p) {
+        int oh = h / p, ow = w / p;
+        for (int img = 0; img < batch; img++) {
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < w; ix++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int oy = iy / p, ox = ix / p;
+                        dx[((img * h + iy) * w + ix) * c + ch] = oy < oh && ox < ow ? dy[((img * oh + oy) * ow + ox) * c + ch] / (p * p) : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Kernels {@code bn_forward_train} (one block per channel; sums in double) and {@code bn_forward_eval}: see
+     * {@link ConvBackend#batchNormForward}. y = (x - mean) * invStd * gamma + beta.
+     */
+    public static void batchNormForward(float[] x, float[] gamma, float[] beta, float[] runningMean, float[] runningVar, float[] y,
+                                        float[] mean, float[] invStd, int rows, int c, boolean training, float momentum, float eps) {
+        for (int ch = 0; ch < c; ch++) {
+            float mu, is;
+            if (training) {
+                double s = 0;
+                for (int r = 0; r < rows; r++) s += x[r * c + ch];
+                double m = s / rows, q = 0;
+                for (int r = 0; r < rows; r++) {
+                    double d = x[r * c + ch] - m;
+                    q += d * d;
+                }
+                double var = q / rows;
+                mu = (float) m;
+                is = (float) (1.0 / Math.sqrt(var + eps));
+                mean[ch] = mu;
+                invStd[ch] = is;
+                float unbiased = (float) (rows > 1 ? q / (rows - 1) : var);
+                runningMean[ch] = momentum * mu + (1f - momentum) * runningMean[ch];
+                runningVar[ch] = momentum * unbiased + (1f - momentum) * runningVar[ch];
+            } else {
+                mu = runningMean[ch];
+                is = (float) (1.0 / Math.sqrt((double) runningVar[ch] + eps));
+            }
+            for (int r = 0; r < rows; r++) y[r * c + ch] = (x[r * c + ch] - mu) * is * gamma[ch] + beta[ch];
+        }
+    }
+
+    /**
+     * Kernel {@code bn_backward} (one block per channel; sums in double): with xhat = (x - mean) invStd,
+     * dgamma = sum dy xhat, dbeta = sum dy, dx = gamma invStd / rows (rows dy - dbeta - xhat dgamma).
+     */
+    public static void batchNormBackward(float[] x, float[] dy, float[] gamma, float[] mean, float[] invStd, float[] dx,
+                                         float[] dgamma, float[] dbeta, int rows, int c) {
+        for (int ch = 0; ch < c; ch++) {
+            double sdy = 0, sdyx = 0;
+            for (int r = 0; r < rows; r++) {
+                float xhat = (x[r * c + ch] - mean[ch]) * invStd[ch];
+                sdy += dy[r * c + ch];
+                sdyx += (double) dy[r * c + ch] * xhat;
+            }
+            float dg = (float) sdyx, db = (float) sdy;
+            dgamma[ch] = dg;
+            dbeta[ch] = db;
+            float scale = gamma[ch] * invStd[ch] / rows;
+            for (int r = 0; r < rows; r++) {
+                float xhat = (x[r * c + ch] - mean[ch]) * invStd[ch];
+                dx[r * c + ch] = scale * (rows * dy[r * c + ch] - db - xhat * dg);
+            }
+        }
+    }
+
     // ---- activations (kernels act_forward / act_backward) ----
 
     public static float activate(Activation a, float x) {

@@ -10,13 +10,16 @@ import ai.aicrypto.plaza.worker.model.Hyperparameters;
 import ai.aicrypto.plaza.worker.model.ModelSpec;
 import ai.aicrypto.plaza.worker.model.OptimizerKind;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A dense network (parameters, gradients, optimizer state and activation buffers) living on a
  * {@link DenseBackend}, with the forward pass, the hand-written backward pass and the optimizer step.
  * This is the algorithm of the GPU engine; with {@link JavaBackend} it is the plain-Java reference.
+ * A cnn card's network is its {@link ConvLayers} (on a {@link ConvBackend}) feeding this dense head.
  * Buffers belong to the backend, which frees them when it is closed.
  */
 public final class DenseNetwork {
@@ -25,9 +28,13 @@ public final class DenseNetwork {
     private final ModelSpec spec;
     private final int[] sizes;
     private final int layers;
+    private final int inputSize;
     private final int maxBatch;
     private final Activation act;
-    private final DenseBackend.Buf[] w, b, dw, db, m1w, m1b, m2w, m2b;
+    private final ConvLayers conv;
+    /** Every tensor in checkpoint order: the conv blocks' (with batch norm statistics), then the dense layers'. */
+    private final List<Param> params = new ArrayList<>();
+    private final Param[] w, b;
     private final DenseBackend.Buf x, y, rowLoss, rowCorrect;
     private final DenseBackend.Buf[] z, h, dz, dh, mask;
     private final float[] hostMask, hostLoss, hostCorrect;
@@ -37,21 +44,27 @@ public final class DenseNetwork {
     public record BatchResult(double lossSum, double correct, int size) {
     }
 
+    /**
+     * @param initial   every tensor of the network (a checkpoint's {@code weights()})
+     * @param inputSize the width of a row (a cnn's: channels x height x width)
+     */
     public DenseNetwork(DenseBackend be, ModelSpec spec, Map<String, FloatTensor> initial, int inputSize, int maxBatch, boolean training) {
+        if (spec.isText()) throw new IllegalArgumentException("a " + spec.template() + " card needs an embedding bag, which only the CPU engine has");
         this.be = be;
         this.spec = spec;
         this.sizes = spec.layerSizes(inputSize);
         this.layers = sizes.length - 1;
+        this.inputSize = inputSize;
         this.maxBatch = maxBatch;
         this.act = spec.activation();
-        w = new DenseBackend.Buf[layers];
-        b = new DenseBackend.Buf[layers];
-        dw = new DenseBackend.Buf[layers];
-        db = new DenseBackend.Buf[layers];
-        m1w = new DenseBackend.Buf[layers];
-        m1b = new DenseBackend.Buf[layers];
-        m2w = new DenseBackend.Buf[layers];
-        m2b = new DenseBackend.Buf[layers];
+        if (spec.isConvolutional()) {
+            if (!(be instanceof ConvBackend cb)) throw new IllegalArgumentException(be.description() + " has no conv kernels");
+            conv = new ConvLayers(cb, spec, initial, maxBatch, training, params);
+        } else {
+            conv = null;
+        }
+        w = new Param[layers];
+        b = new Param[layers];
         z = new DenseBackend.Buf[layers];
         h = new DenseBackend.Buf[layers];
         dz = new DenseBackend.Buf[layers];
@@ -63,32 +76,17 @@ public final class DenseNetwork {
         for (int l = 0; l < layers; l++) {
             int in = sizes[l], out = sizes[l + 1];
             maxWidth = Math.max(maxWidth, out);
-            FloatTensor wt = initial.get(ModelSpec.weightName(l));
-            FloatTensor bt = initial.get(ModelSpec.biasName(l));
-            if (wt == null || bt == null || wt.size() != out * in || bt.size() != out) {
-                throw new IllegalArgumentException("weights do not match layer " + l + " [" + out + ", " + in + "]");
-            }
-            w[l] = be.alloc(out * in);
-            be.upload(w[l], wt.data(), out * in);
-            b[l] = be.alloc(out);
-            be.upload(b[l], bt.data(), out);
+            w[l] = Param.trainable(be, ModelSpec.weightName(l), initial, training, hp, true, out, in);
+            b[l] = Param.trainable(be, ModelSpec.biasName(l), initial, training, hp, false, out);
+            params.add(w[l]);
+            params.add(b[l]);
             z[l] = be.alloc(maxBatch * out);
             boolean hidden = l < layers - 1;
             if (hidden) h[l] = be.alloc(maxBatch * out);
             if (training) {
-                dw[l] = be.alloc(out * in);
-                db[l] = be.alloc(out);
                 dz[l] = be.alloc(maxBatch * out);
                 if (hidden) dh[l] = be.alloc(maxBatch * out);
                 if (hidden && dropout) mask[l] = be.alloc(maxBatch * out);
-                if (Checkpoint.hasFirstMoment(hp)) {
-                    m1w[l] = be.alloc(out * in);
-                    m1b[l] = be.alloc(out);
-                }
-                if (Checkpoint.hasSecondMoment(hp)) {
-                    m2w[l] = be.alloc(out * in);
-                    m2b[l] = be.alloc(out);
-                }
             }
         }
         x = be.alloc(maxBatch * inputSize);
@@ -104,13 +102,13 @@ public final class DenseNetwork {
         return sizes.clone();
     }
 
-    /** Forward pass of a batch (dropout masks applied when {@code masks} is given), then the loss. */
-    private BatchResult forwardAndLoss(BatchStream.Batch batch, DropoutMasks masks, boolean backward) {
+    /** Forward pass of a batch (training: dropout masks applied when given, batch norm on the batch), then the loss. */
+    private BatchResult forwardAndLoss(BatchStream.Batch batch, DropoutMasks masks, boolean training) {
         int n = batch.size;
-        forward(batch.x, n, masks);
+        forward(batch.x, n, masks, training);
         be.upload(y, batch.y, n);
         int outSize = sizes[layers];
-        DenseBackend.Buf dlogits = backward ? dz[layers - 1] : scratchLogitGrad(n * outSize);
+        DenseBackend.Buf dlogits = training ? dz[layers - 1] : scratchLogitGrad(n * outSize);
         if (spec.task() == Task.CLASSIFICATION) {
             be.softmaxCrossEntropy(z[layers - 1], y, dlogits, rowLoss, rowCorrect, n, outSize);
         } else {
@@ -127,13 +125,13 @@ public final class DenseNetwork {
     }
 
     /** The forward pass of {@code n} rows into {@code z[layers - 1]} (dropout masks applied when given). */
-    private void forward(float[] rows, int n, DropoutMasks masks) {
+    private void forward(float[] rows, int n, DropoutMasks masks, boolean training) {
         if (n > maxBatch) throw new IllegalArgumentException("batch larger than " + maxBatch);
-        be.upload(x, rows, n * sizes[0]);
-        DenseBackend.Buf a = x;
+        be.upload(x, rows, n * inputSize);
+        DenseBackend.Buf a = conv != null ? conv.forward(x, n, training) : x;
         for (int l = 0; l < layers; l++) {
             int in = sizes[l], out = sizes[l + 1];
-            be.linearForward(a, w[l], b[l], z[l], n, in, out);
+            be.linearForward(a, w[l].value(), b[l].value(), z[l], n, in, out);
             if (l < layers - 1) {
                 be.activationForward(act, z[l], h[l], n * out);
                 if (masks != null && masks.active()) {
@@ -148,7 +146,7 @@ public final class DenseNetwork {
 
     /** Inference: the last layer's outputs (logits, or regression values) of {@code n} rows, row-major. */
     public float[] predict(float[] rows, int n) {
-        forward(rows, n, null);
+        forward(rows, n, null, false);
         float[] out = new float[n * sizes[layers]];
         be.download(z[layers - 1], out, out.length);
         return out;
@@ -161,7 +159,7 @@ public final class DenseNetwork {
         return scratch;
     }
 
-    /** Loss and accuracy of a batch without dropout and without updating anything. */
+    /** Loss and accuracy of a batch without dropout, with batch norm's running statistics, updating nothing. */
     public BatchResult evaluate(BatchStream.Batch batch) {
         return forwardAndLoss(batch, null, false);
     }
@@ -175,7 +173,7 @@ public final class DenseNetwork {
         return r;
     }
 
-    /** Gradients only (for gradient checks): forward without dropout, backward, no update. */
+    /** Gradients only (for gradient checks): forward without dropout (batch norm on the batch), backward, no update. */
     public BatchResult computeGradients(BatchStream.Batch batch) {
         BatchResult r = forwardAndLoss(batch, null, true);
         backward(batch.size, null);
@@ -185,33 +183,32 @@ public final class DenseNetwork {
     private void backward(int n, DropoutMasks masks) {
         for (int l = layers - 1; l >= 0; l--) {
             int in = sizes[l], out = sizes[l + 1];
-            DenseBackend.Buf input = l == 0 ? x : h[l - 1];
-            be.linearBackward(input, w[l], dz[l], l > 0 ? dh[l - 1] : null, dw[l], db[l], n, in, out);
+            DenseBackend.Buf input = l > 0 ? h[l - 1] : conv != null ? conv.output() : x;
+            DenseBackend.Buf dx = l > 0 ? dh[l - 1] : conv != null ? conv.flatGradient() : null;
+            be.linearBackward(input, w[l].value(), dz[l], dx, w[l].grad(), b[l].grad(), n, in, out);
             if (l > 0) {
                 if (masks != null && masks.active()) be.multiply(dh[l - 1], mask[l - 1], n * in);
                 be.activationBackward(act, z[l - 1], dh[l - 1], dz[l - 1], n * in);
             }
         }
+        if (conv != null) conv.backward(n);
     }
 
     private void update() {
         Hyperparameters hp = spec.hyperparameters();
         step++;
         float lr = (float) hp.learningRate();
-        float wd = (float) hp.weightDecay();
-        for (int l = 0; l < layers; l++) {
-            int nw = sizes[l] * sizes[l + 1], nb = sizes[l + 1];
+        float b1 = (float) Hyperparameters.ADAM_BETA1, b2 = (float) Hyperparameters.ADAM_BETA2;
+        float eps = (float) Hyperparameters.ADAM_EPSILON;
+        float bc1 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA1, step));
+        float bc2 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA2, step));
+        for (Param p : params) {
+            if (p.statistic()) continue;
+            float wd = p.decays() ? (float) hp.weightDecay() : 0f;
             if (hp.optimizer() == OptimizerKind.ADAM) {
-                float b1 = (float) Hyperparameters.ADAM_BETA1, b2 = (float) Hyperparameters.ADAM_BETA2;
-                float eps = (float) Hyperparameters.ADAM_EPSILON;
-                float bc1 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA1, step));
-                float bc2 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA2, step));
-                be.adamUpdate(w[l], dw[l], m1w[l], m2w[l], nw, lr, wd, b1, b2, eps, bc1, bc2);
-                be.adamUpdate(b[l], db[l], m1b[l], m2b[l], nb, lr, 0f, b1, b2, eps, bc1, bc2);
+                be.adamUpdate(p.value(), p.grad(), p.m1(), p.m2(), p.size(), lr, wd, b1, b2, eps, bc1, bc2);
             } else {
-                float mu = (float) hp.momentum();
-                be.sgdUpdate(w[l], dw[l], m1w[l], nw, lr, wd, mu);
-                be.sgdUpdate(b[l], db[l], m1b[l], nb, lr, 0f, mu);
+                be.sgdUpdate(p.value(), p.grad(), p.m1(), p.size(), lr, wd, (float) hp.momentum());
             }
         }
     }
@@ -219,11 +216,9 @@ public final class DenseNetwork {
     /** Continues from a checkpoint whose parameters this network was built with: its step count and moments. */
     public void restoreOptimizer(Checkpoint start) {
         step = start.step();
-        for (int l = 0; l < layers; l++) {
-            upload(m1w[l], start, Checkpoint.firstMoment(ModelSpec.weightName(l)));
-            upload(m1b[l], start, Checkpoint.firstMoment(ModelSpec.biasName(l)));
-            upload(m2w[l], start, Checkpoint.secondMoment(ModelSpec.weightName(l)));
-            upload(m2b[l], start, Checkpoint.secondMoment(ModelSpec.biasName(l)));
+        for (Param p : params) {
+            upload(p.m1(), start, Checkpoint.firstMoment(p.name()));
+            upload(p.m2(), start, Checkpoint.secondMoment(p.name()));
         }
     }
 
@@ -236,37 +231,25 @@ public final class DenseNetwork {
     /** The training state after {@code epoch}, copied to the host. */
     public Checkpoint checkpoint(int epoch) {
         Map<String, FloatTensor> out = weights();
-        for (int l = 0; l < layers; l++) {
-            long[] ws = {sizes[l + 1], sizes[l]}, bs = {sizes[l + 1]};
-            if (m1w[l] != null) {
-                out.put(Checkpoint.firstMoment(ModelSpec.weightName(l)), download(m1w[l], ws));
-                out.put(Checkpoint.firstMoment(ModelSpec.biasName(l)), download(m1b[l], bs));
-            }
-            if (m2w[l] != null) {
-                out.put(Checkpoint.secondMoment(ModelSpec.weightName(l)), download(m2w[l], ws));
-                out.put(Checkpoint.secondMoment(ModelSpec.biasName(l)), download(m2b[l], bs));
-            }
+        for (Param p : params) {
+            if (p.m1() != null) out.put(Checkpoint.firstMoment(p.name()), download(p.m1(), p.shape()));
+            if (p.m2() != null) out.put(Checkpoint.secondMoment(p.name()), download(p.m2(), p.shape()));
         }
         return new Checkpoint(epoch, step, out);
     }
 
-    /** Current weights, copied to the host. */
+    /** Current weights (and batch norm statistics), copied to the host. */
     public Map<String, FloatTensor> weights() {
         be.synchronize();
-        return parameterTensors(w, b);
-    }
-
-    /** Gradients of the last {@link #computeGradients} call, same names as the weights. */
-    public Map<String, FloatTensor> gradients() {
-        return parameterTensors(dw, db);
-    }
-
-    private Map<String, FloatTensor> parameterTensors(DenseBackend.Buf[] weights, DenseBackend.Buf[] biases) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
-        for (int l = 0; l < layers; l++) {
-            out.put(ModelSpec.weightName(l), download(weights[l], sizes[l + 1], sizes[l]));
-            out.put(ModelSpec.biasName(l), download(biases[l], sizes[l + 1]));
-        }
+        for (Param p : params) out.put(p.name(), download(p.value(), p.shape()));
+        return out;
+    }
+
+    /** Gradients of the last {@link #computeGradients} call, same names as the trainable weights. */
+    public Map<String, FloatTensor> gradients() {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (Param p : params) if (!p.statistic()) out.put(p.name(), download(p.grad(), p.shape()));
         return out;
     }
 

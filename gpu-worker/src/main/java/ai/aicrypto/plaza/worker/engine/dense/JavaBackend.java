@@ -2,8 +2,8 @@ package ai.aicrypto.plaza.worker.engine.dense;
 
 import ai.aicrypto.plaza.worker.model.Activation;
 
-/** {@link DenseBackend} on plain Java arrays, delegating to {@link CpuKernels}. */
-public final class JavaBackend implements DenseBackend {
+/** {@link ConvBackend} (and so {@link DenseBackend}) on plain Java arrays, delegating to {@link CpuKernels}. */
+public final class JavaBackend implements ConvBackend {
 
     /** A Java float array buffer. */
     public record JBuf(float[] a) implements Buf {
@@ -83,6 +83,53 @@ public final class JavaBackend implements DenseBackend {
     @Override
     public void adamUpdate(Buf w, Buf g, Buf m, Buf v, int n, float lr, float wd, float b1, float b2, float eps, float bc1, float bc2) {
         CpuKernels.adamUpdate(a(w), a(g), a(m), a(v), n, lr, wd, b1, b2, eps, bc1, bc2);
+    }
+
+    @Override
+    public void im2col(Buf x, Buf cols, int batch, int height, int width, int channels, int kernel, int stride, int padding) {
+        CpuKernels.im2col(a(x), a(cols), batch, height, width, channels, kernel, stride, padding);
+    }
+
+    @Override
+    public void col2im(Buf dcols, Buf dx, int batch, int height, int width, int channels, int kernel, int stride, int padding) {
+        CpuKernels.col2im(a(dcols), a(dx), batch, height, width, channels, kernel, stride, padding);
+    }
+
+    @Override
+    public void transpose(Buf x, Buf y, int batch, int rows, int cols) {
+        CpuKernels.transpose(a(x), a(y), batch, rows, cols);
+    }
+
+    @Override
+    public void maxPoolForward(Buf x, Buf y, Buf argmax, int batch, int height, int width, int channels, int window) {
+        CpuKernels.maxPoolForward(a(x), a(y), a(argmax), batch, height, width, channels, window);
+    }
+
+    @Override
+    public void maxPoolBackward(Buf dy, Buf argmax, Buf dx, int batch, int height, int width, int channels, int window) {
+        CpuKernels.maxPoolBackward(a(dy), a(argmax), a(dx), batch, height, width, channels, window);
+    }
+
+    @Override
+    public void avgPoolForward(Buf x, Buf y, int batch, int height, int width, int channels, int window) {
+        CpuKernels.avgPoolForward(a(x), a(y), batch, height, width, channels, window);
+    }
+
+    @Override
+    public void avgPoolBackward(Buf dy, Buf dx, int batch, int height, int width, int channels, int window) {
+        CpuKernels.avgPoolBackward(a(dy), a(dx), batch, height, width, channels, window);
+    }
+
+    @Override
+    public void batchNormForward(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y, Buf mean, Buf invStd,
+                                 int rows, int channels, boolean training, float momentum, float eps) {
+        CpuKernels.batchNormForward(a(x), a(gamma), a(beta), a(runningMean), a(runningVar), a(y), a(mean), a(invStd), rows, channels,
+                training, momentum, eps);
+    }
+
+    @Override
+    public void batchNormBackward(Buf x, Buf dy, Buf gamma, Buf mean, Buf invStd, Buf dx, Buf dgamma, Buf dbeta, int rows, int channels) {
+        CpuKernels.batchNormBackward(a(x), a(dy), a(gamma), a(mean), a(invStd), a(dx), a(dgamma), a(dbeta), rows, channels);
     }
 
     @Override

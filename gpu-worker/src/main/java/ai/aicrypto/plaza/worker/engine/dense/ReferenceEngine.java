@@ -26,6 +26,11 @@ public final class ReferenceEngine implements TrainingEngine {
     }
 
     @Override
+    public boolean hasConvKernels() {
+        return true;
+    }
+
+    @Override
     public TrainedModel train(ModelSpec spec, TrainingData data, Checkpoint start, int lastEpoch, TrainingListener listener)
             throws IOException {
         try (JavaBackend be = new JavaBackend()) {
