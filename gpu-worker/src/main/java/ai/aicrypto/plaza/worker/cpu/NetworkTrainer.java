@@ -109,6 +109,7 @@ final class NetworkTrainer {
                         if (classification) correct += DjlCpuEngine.correct(logits, batch.classes, n);
                         step++;
                         for (String name : names) {
+                            if (spec.isConvolutional() && spec.conv().frozen(name)) continue;
                             float decay = name.endsWith(".weight") && !name.startsWith("bn.") ? (float) hp.weightDecay() : 0f;
                             DjlCpuEngine.update(net.tensor(name), m1.get(name), m2.get(name), hp, decay, step);
                         }

@@ -102,6 +102,19 @@ public record ConvSpec(int channels, int height, int width, List<Block> blocks, 
         return "conv." + block + ".bias";
     }
 
+    /**
+     * Whether the optimizer leaves a tensor as initialised: the bias of a conv that batch norm follows. Batch norm takes
+     * the batch's mean away, so that bias's true gradient is zero and what an engine computes for it is rounding noise,
+     * which Adam scales up to full steps of either sign: a different walk on every engine and CPU, so an audit on another
+     * machine would land away from the claim (5e-3 of an epoch's movement after 15 steps). Its moments stay in the checkpoint.
+     */
+    public boolean frozen(String tensor) {
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i).batchNorm() && tensor.equals(convBias(i))) return true;
+        }
+        return false;
+    }
+
     /** {@code bn.i.weight}, {@code bn.i.bias}, {@code bn.i.running_mean} or {@code bn.i.running_var}. */
     public static String batchNorm(int block, String member) {
         return "bn." + block + "." + member;

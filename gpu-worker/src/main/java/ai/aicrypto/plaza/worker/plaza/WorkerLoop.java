@@ -93,7 +93,7 @@ public final class WorkerLoop {
         return t;
     });
     private final AtomicBoolean switchesUnsupported = new AtomicBoolean();
-    /** Trains what a slot's engine cannot (a cnn on a GPU slot: the JCuda engine has no conv kernels yet), as trees train on the CPU. */
+    /** Trains what a slot's engine cannot (a fasttext classifier on a GPU slot: the JCuda engine has no embedding bag). */
     private final TrainingEngine cpuEngine = new DjlCpuEngine();
     private Double measuredScore;
     private Double trainingSamplesPerSecond;

@@ -203,7 +203,7 @@ public final class DenseNetwork {
         float bc1 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA1, step));
         float bc2 = (float) (1 - Math.pow(Hyperparameters.ADAM_BETA2, step));
         for (Param p : params) {
-            if (p.statistic()) continue;
+            if (p.statistic() || spec.isConvolutional() && spec.conv().frozen(p.name())) continue;
             float wd = p.decays() ? (float) hp.weightDecay() : 0f;
             if (hp.optimizer() == OptimizerKind.ADAM) {
                 be.adamUpdate(p.value(), p.grad(), p.m1(), p.m2(), p.size(), lr, wd, b1, b2, eps, bc1, bc2);
