@@ -44,6 +44,25 @@ public final class SklearnData {
         }
     }
 
+    /**
+     * The optical recognition of handwritten digits data: 1,797 8x8 images as 64 pixel counts 0 to 16 (columns pixel_0
+     * to pixel_63, row by row), the digit (0 to 9) last; the file is gzipped and has no first line to replace.
+     */
+    public static String digitsCsv() {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(DIR.resolve("digits.csv.gz")))) {
+            StringBuilder csv = new StringBuilder();
+            for (int i = 0; i < 64; i++) {
+                csv.append("pixel_").append(i).append(',');
+            }
+            csv.append("digit\n");
+            new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).lines()
+                    .forEach(line -> csv.append(line.strip()).append('\n'));
+            return csv.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The wine recognition data: 178 wines, 13 measurements, the cultivar (class_0, class_1, class_2) last. */
     public static String wineCsv() {
         try {
