@@ -63,10 +63,13 @@ class SweepViews {
                 SweepChart.of(trials.stream().map(Trial::losses).toList()), depositJobId);
     }
 
-    /** The training loss the worker reported after each epoch of the job's current attempt. */
-    private List<Double> losses(long jobId, int attempt) {
-        return jdbc.sql("SELECT loss FROM job_progress WHERE job_id = ? AND attempt = ? AND loss IS NOT NULL ORDER BY epoch, seq")
-                .params(jobId, attempt).query(Double.class).list();
+    /** The training loss the worker reported after each epoch of the job's current attempt (a tree job reports some rounds). */
+    private List<EpochLoss> losses(long jobId, int attempt) {
+        return jdbc.sql("SELECT epoch, loss FROM job_progress WHERE job_id = ? AND attempt = ? AND loss IS NOT NULL ORDER BY epoch, seq")
+                .params(jobId, attempt).query((rs, n) -> new EpochLoss(rs.getInt("epoch"), rs.getDouble("loss"))).list();
+    }
+
+    record EpochLoss(int epoch, double loss) {
     }
 
     private Map<String, String> hyperparameters(String text) {
@@ -102,7 +105,7 @@ class SweepViews {
      * @param hasWeights      whether that model still has its weights (discarded for trials not kept)
      */
     record Trial(int number, long jobId, String status, Map<String, String> hyperparameters, Double verifiedAccuracy,
-                 Double verifiedLoss, Long trainedModelId, boolean hasWeights, List<Double> losses) {
+                 Double verifiedLoss, Long trainedModelId, boolean hasWeights, List<EpochLoss> losses) {
 
         /** The trial's line colour in the chart, also shown on its number in the table. */
         public String colour() {
@@ -126,19 +129,19 @@ class SweepViews {
             }
         }
 
-        static SweepChart of(List<List<Double>> losses) {
-            double max = losses.stream().flatMap(List::stream).filter(Double::isFinite).mapToDouble(d -> d).max().orElse(Double.NaN);
-            int epochs = losses.stream().mapToInt(List::size).max().orElse(0);
+        /** Each loss at its epoch: epochs 1 to the last any trial reported across the width. */
+        static SweepChart of(List<List<EpochLoss>> losses) {
+            double max = losses.stream().flatMap(List::stream).mapToDouble(EpochLoss::loss).filter(Double::isFinite).max().orElse(Double.NaN);
+            int epochs = losses.stream().flatMap(List::stream).mapToInt(EpochLoss::epoch).max().orElse(0);
             if (Double.isNaN(max) || epochs == 0) {
                 return null;
             }
             List<Line> lines = new ArrayList<>();
             for (int t = 0; t < losses.size(); t++) {
                 StringBuilder points = new StringBuilder();
-                List<Double> curve = losses.get(t);
-                for (int e = 0; e < curve.size(); e++) {
-                    double loss = Double.isFinite(curve.get(e)) ? Math.min(curve.get(e), max) : max;
-                    double x = PAD + (WIDTH - 2 * PAD) * (epochs == 1 ? 0.5 : (double) e / (epochs - 1));
+                for (EpochLoss reported : losses.get(t)) {
+                    double loss = Double.isFinite(reported.loss()) ? Math.min(reported.loss(), max) : max;
+                    double x = PAD + (WIDTH - 2 * PAD) * (epochs == 1 ? 0.5 : (reported.epoch() - 1.0) / (epochs - 1));
                     double y = max <= 0 ? HEIGHT / 2.0 : HEIGHT - PAD - (HEIGHT - 2 * PAD) * loss / max;
                     points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
                 }
