@@ -465,6 +465,8 @@ class WorkerProcessTest extends IntegrationTest {
             assertThat(accuracy).isGreaterThanOrEqualTo(0.85);
             String page = mvc.perform(get("/jobs/" + job).with(user(requester))).andReturn().getResponse().getContentAsString();
             assertThat(page).containsPattern("id=\"verified-accuracy\">[0-9][^<]*%<");
+            assertThat(page).as("a tree job counts rounds, not epochs").contains(">Round</span>", "\u00B7 round " + rounds + " \u00B7")
+                    .doesNotContain(">Epoch</span>");
 
             long trained = jdbc.sql("SELECT trained_model_id FROM training_records WHERE job_id = ?").param(job).query(Long.class).single();
             ModelCard card = cards.parse(models.cardJson(trained));

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
+import ai.aicrypto.plaza.model.card.ModelCard;
 import ai.aicrypto.plaza.compute.JobWatchers;
 import ai.aicrypto.plaza.compute.internal.JobStatus;
 import ai.aicrypto.plaza.compute.internal.ModelFamilies;
@@ -131,6 +132,11 @@ public class JobViews {
                       String model, String offer, BigDecimal offerPricePerHourAic, long queuePosition,
                       long workersOnline, String family, long workersUnfit, Result result, List<Progress> progress,
                       Long sweepId) {
+
+        /** A tree job boosts rounds where a network trains epochs: the page names what it counts. */
+        public boolean trees() {
+            return ModelCard.TEMPLATE_GBDT.equals(family);
+        }
 
         Job withProgress(List<Progress> progress) {
             return new Job(id, requesterId, status, attempts, maxAttempts, failureReason, hyperparametersJson, epochs,
