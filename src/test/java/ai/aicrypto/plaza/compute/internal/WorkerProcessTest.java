@@ -454,7 +454,7 @@ class WorkerProcessTest extends IntegrationTest {
             assertThat(worker.log()).contains("rounds of gradient-boosted trees with XGBoost");
             int rounds = jdbc.sql("SELECT (hyperparameters ->> 'rounds')::int FROM training_jobs WHERE id = ?").param(job)
                     .query(Integer.class).single();
-            // a round takes about a millisecond here: the first and the last are reported like epochs, the rest at most once a second
+            // a round takes about a millisecond here: the first and the last are reported like epochs, the rest at most ten a second
             assertThat(jdbc.sql("SELECT epoch FROM job_progress WHERE job_id = ? ORDER BY seq").param(job).query(Integer.class).list())
                     .as("rounds reported like epochs").startsWith(1).endsWith(rounds).isSorted().doesNotHaveDuplicates()
                     .hasSizeLessThan(rounds / 4);
