@@ -26,7 +26,7 @@ class AccountFlowTest extends PlazaBrowserTest {
                     driver.findElement(By.id("nav-profile")).click();
                     waitForPath("/profile.*");
                     screenshot("account-profile");
-                    String profile = visible(By.cssSelector("main")).getText();
+                    String profile = textOf(By.cssSelector("main"));
                     assertContains(profile, account.username(), "the profile page");
                     assertContains(profile, account.email(), "the profile page");
                     assertEquals(account.displayName(),
@@ -49,7 +49,7 @@ class AccountFlowTest extends PlazaBrowserTest {
                     signIn(account.username(), "not-the-right-password");
                     waitForPath("/login\\?error.*");
                     screenshot("account-wrong-password");
-                    assertContains(visible(By.cssSelector("main .alert")).getText(), "Wrong username or password.",
+                    assertContains(textOf(By.cssSelector("main .alert")), "Wrong username or password.",
                             "the login error");
                     assertTrue(driver.findElements(By.id("nav-profile")).isEmpty(), "a wrong password does not sign in");
                 });

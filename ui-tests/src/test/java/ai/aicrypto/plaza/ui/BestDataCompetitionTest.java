@@ -64,7 +64,7 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         driver.findElement(By.id("host-submit")).click();
         // The plaza checks the files and that the network fits the training data before it answers.
         waitForPath("/competitions/" + slug, Duration.ofSeconds(90));
-        assertContains(visible(By.id("training-pool")).getText(), "awaiting the host's deposit", "a pool to fund");
+        assertContains(textOf(By.id("training-pool")), "awaiting the host's deposit", "a pool to fund");
         screenshot("data-competition-pool-to-fund");
         // The host deposits the pool with her wallet; submissions open once the watcher saw it confirmed.
         BigInteger before = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
@@ -101,9 +101,9 @@ class BestDataCompetitionTest extends PlazaBrowserTest {
         assertTrue(score >= 0.8, "the host's network trained on her wines, on the hidden rows: " + score);
         screenshot("data-competition-scored");
         open("/competitions/" + slug);
-        assertContains(visible(By.id("public-leaderboard")).getText(), datasetTitle, "her data on the board");
+        assertContains(textOf(By.id("public-leaderboard")), datasetTitle, "her data on the board");
         // Her training cost less than its 1 AIC: what it did not spend stays in the pool for the next submissions.
-        assertContains(visible(By.id("training-pool")).getText(), "2 of 3 submissions left", "the pool after one training");
+        assertContains(textOf(By.id("training-pool")), "2 of 3 submissions left", "the pool after one training");
         screenshot("data-competition-leaderboard");
     }
 }

@@ -52,7 +52,7 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
         String title = "UI wine " + System.currentTimeMillis();
 
         uploadFreeCsv(title, csv, "cultivar");
-        assertEquals("178", visible(By.id("row-count")).getText().trim());
+        assertEquals("178", textOf(By.id("row-count")).trim());
         screenshot("wine-dataset");
 
         open("/builder");
@@ -95,7 +95,7 @@ class BuilderRecommendedTest extends PlazaBrowserTest {
         // Step 2 again, in Korean (the wizard's URL carries every choice).
         open(step2 + (step2.contains("?") ? "&" : "?") + "lang=ko");
         assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
-        String korean = visible(By.id("wizard")).getText();
+        String korean = textOf(By.id("wizard"));
         assertContains(korean, "이 데이터셋에 추천하는 모델", "the Korean heading of the recommendations");
         assertContains(driver.findElement(By.id("recommended")).getText(), "신경망", "the Korean name of the neural network");
         screenshot("builder-recommended-korean");

@@ -127,7 +127,7 @@ class CompetitionTest extends PlazaBrowserTest {
     /** A participant's files: each link on the page downloads what the host uploaded, or the generated sample. */
     private void downloadFiles(String slug) {
         open("/competitions/" + slug);
-        String files = visible(By.id("competition-files")).getText();
+        String files = textOf(By.id("competition-files"));
         assertContains(files, "Test inputs: predict these rows", "the test inputs' row");
         assertContains(files, "Sample submission", "the sample submission's row");
         assertContains(files, ROWS + " rows", "the row counts of the test files");

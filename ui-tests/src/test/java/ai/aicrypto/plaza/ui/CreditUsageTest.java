@@ -119,7 +119,7 @@ class CreditUsageTest extends PlazaBrowserTest {
         price.sendKeys("100");
         driver.findElement(By.id("api-save")).click();
         waitForPath("/models/\\d+#api"); // the settings redirect back to the page's API section
-        assertTrue(visible(By.id("api-terms")).getText().contains("100 AIC per 1,000 predictions"),
+        assertTrue(textOf(By.id("api-terms")).contains("100 AIC per 1,000 predictions"),
                 driver.findElement(By.id("api-terms")).getText());
         assertTrue(driver.findElement(By.id("api-curl")).getText().contains("$PLAZA_TOKEN"));
         return path;
@@ -129,7 +129,7 @@ class CreditUsageTest extends PlazaBrowserTest {
         open("/profile");
         driver.findElement(By.cssSelector("form[action*='/profile/tokens#'] input[name=name]")).sendKeys("ui script");
         driver.findElement(By.cssSelector("form[action*='/profile/tokens#'] button[type=submit]")).click();
-        return visible(By.cssSelector("#new-token code")).getText().trim();
+        return textOf(By.cssSelector("#new-token code")).trim();
     }
 
     private Path testImage() throws Exception {

@@ -91,7 +91,7 @@ class DataRequestTest extends PlazaBrowserTest {
         BigInteger fee = bounty.multiply(BigInteger.valueOf(250)).divide(BigInteger.valueOf(10_000));
         assertEquals(bobBefore.add(bounty).subtract(fee), TestWallet.aicBalance(TestWallet.ADDRESSES[BOB]),
                 "bob is paid the bounty minus the 2.5% fee");
-        assertTrue(visible(By.id("bounty-paid")).getText().toLowerCase().contains(TestWallet.ADDRESSES[BOB].toLowerCase()),
+        assertTrue(textOf(By.id("bounty-paid")).toLowerCase().contains(TestWallet.ADDRESSES[BOB].toLowerCase()),
                 "the page names the wallet paid: " + driver.findElement(By.id("bounty-paid")).getText());
         screenshot("request-accepted");
     }

@@ -68,7 +68,7 @@ class DatasetUploadTest extends PlazaBrowserTest {
         screenshot("dataset-detail");
 
         // The detail page shows what the server made of the file.
-        assertEquals(title, visible(By.cssSelector("main h1")).getText().trim());
+        assertEquals(title, textOf(By.cssSelector("main h1")).trim());
         assertEquals("CSV", driver.findElement(By.id("format")).getText().trim());
         assertEquals(String.valueOf(ROWS), driver.findElement(By.id("row-count")).getText().trim());
 

@@ -37,7 +37,7 @@ class DiscussionTest extends PlazaBrowserTest {
         type(By.cssSelector("#thread-form textarea[name=body]"), "Please read the **rules** before you submit.");
         driver.findElement(By.cssSelector("#thread-form input[name=announcement]")).click();
         driver.findElement(By.cssSelector("#thread-form button[type=button]")).click(); // Preview
-        assertEquals("rules", visible(By.cssSelector("#thread-preview .markdown strong")).getText());
+        assertEquals("rules", textOf(By.cssSelector("#thread-preview .markdown strong")));
         screenshot("discussion-announcement-preview");
         driver.findElement(By.cssSelector("#thread-form button[type=submit]")).click();
         waitForPath("/competitions/" + slug + "/discussion/\\d+");
@@ -64,7 +64,7 @@ class DiscussionTest extends PlazaBrowserTest {
         waitForPath("/(\\?.*)?");
         open(question);
         clickAndWaitForReload(By.cssSelector("#posts .post a[href*='replyTo=']")); // reply to the question
-        assertContains(visible(By.cssSelector("#reply-form")).getText(), "in reply to " + member.username(), "the form says whom");
+        assertContains(textOf(By.cssSelector("#reply-form")), "in reply to " + member.username(), "the form says whom");
         type(By.cssSelector("#reply-form textarea[name=body]"), "Yes: a seeded random 30/70 split.");
         driver.findElement(By.cssSelector("#reply-form button[type=submit]")).click();
         waitForPath("/competitions/" + slug + "/discussion/\\d+#post-\\d+");

@@ -58,7 +58,7 @@ class ImageFoldersTest extends PlazaBrowserTest {
         driver.findElement(By.id("upload-submit")).click();
         waitForPath("/datasets/\\d+");
 
-        assertEquals(String.valueOf(CLASSES.size() * PER_CLASS), visible(By.id("row-count")).getText().trim());
+        assertEquals(String.valueOf(CLASSES.size() * PER_CLASS), textOf(By.id("row-count")).trim());
         List<WebElement> pictures = driver.findElements(By.cssSelector("#preview figure"));
         assertTrue(!pictures.isEmpty() && pictures.size() <= 20, "at most 20 sampled pictures: " + pictures.size());
         for (WebElement picture : pictures) {

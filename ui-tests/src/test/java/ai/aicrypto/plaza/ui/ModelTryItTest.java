@@ -73,14 +73,14 @@ class ModelTryItTest extends PlazaBrowserTest {
         driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
         waitForPath("/models/\\d+");
         String modelPath = currentPath();
-        assertEquals(name, visible(By.cssSelector("main h1")).getText().trim());
+        assertEquals(name, textOf(By.cssSelector("main h1")).trim());
 
         // The owner tries it with a real test image.
         WebElement section = visible(By.id("try-it"));
         assertContains(section.getText(), "28 x 28", "the image field says the size it is resized to");
         driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
         driver.findElement(By.id("try-submit")).click();
-        String predicted = visible(By.id("try-label")).getText().trim();
+        String predicted = textOf(By.id("try-label")).trim();
         assertTrue(CLASSES.contains(predicted), "the prediction is one of the card's classes: " + predicted);
         List<WebElement> bars = driver.findElements(By.cssSelector("#try-classes .bar"));
         assertTrue(!bars.isEmpty() && bars.size() <= CLASSES.size(), "class bars: " + bars.size());
@@ -109,7 +109,7 @@ class ModelTryItTest extends PlazaBrowserTest {
         // A text file named .png: the reason, in the page, and no prediction.
         driver.findElement(By.id("try-image")).sendKeys(notAnImage.toAbsolutePath().toString());
         driver.findElement(By.id("try-submit")).click();
-        assertContains(visible(By.id("try-error")).getText(), "not an image the plaza can read", "the refusal");
+        assertContains(textOf(By.id("try-error")), "not an image the plaza can read", "the refusal");
         assertTrue(driver.findElements(By.id("try-label")).isEmpty(), "no prediction for a text file");
         assertEquals(modelPath, currentPath(), "the browser stays on the model page");
         screenshot("tryit-not-an-image");
@@ -119,10 +119,10 @@ class ModelTryItTest extends PlazaBrowserTest {
         registerAndSignIn("trykorean");
         open(modelPath + "?lang=ko");
         assertEquals("ko", driver.findElement(By.tagName("html")).getAttribute("lang"));
-        assertContains(visible(By.cssSelector("#try-it h2")).getText(), "직접 써 보기", "the Korean section title");
+        assertContains(textOf(By.cssSelector("#try-it h2")), "직접 써 보기", "the Korean section title");
         driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
         driver.findElement(By.id("try-submit")).click();
-        assertEquals(predicted, visible(By.id("try-label")).getText().trim(), "the same image, the same prediction");
+        assertEquals(predicted, textOf(By.id("try-label")).trim(), "the same image, the same prediction");
         String koreanLatency = driver.findElement(By.id("try-latency")).getText();
         assertTrue(koreanLatency.matches("서빙 워커 #\\d+이\\(가\\) [\\d.,]+ ms 만에 답했습니다\\."),
                 "the model is loaded by now: no cold start, in Korean: " + koreanLatency);
@@ -130,7 +130,7 @@ class ModelTryItTest extends PlazaBrowserTest {
         driver.findElement(By.id("try-image")).sendKeys(notAnImage.toAbsolutePath().toString());
         driver.findElement(By.id("try-submit")).click();
         wait.until(d -> !d.findElements(By.id("try-error")).isEmpty());
-        assertContains(visible(By.id("try-error")).getText(), "읽을 수 있는 이미지", "the Korean refusal");
+        assertContains(textOf(By.id("try-error")), "읽을 수 있는 이미지", "the Korean refusal");
         screenshot("tryit-not-an-image-korean");
     }
 
@@ -159,10 +159,10 @@ class ModelTryItTest extends PlazaBrowserTest {
         driver.findElement(By.cssSelector("#model-form button[type=submit]")).click();
         waitForPath("/models/\\d+");
         String modelPath = currentPath();
-        assertEquals(name, visible(By.cssSelector("main h1")).getText().trim());
-        assertContains(visible(By.id("conv-blocks")).getText(), "conv 32 → 64", "the page names the conv blocks");
+        assertEquals(name, textOf(By.cssSelector("main h1")).trim());
+        assertContains(textOf(By.id("conv-blocks")), "conv 32 → 64", "the page names the conv blocks");
 
-        assertContains(visible(By.id("try-it")).getText(), "28 x 28", "the image field says the size it is resized to");
+        assertContains(textOf(By.id("try-it")), "28 x 28", "the image field says the size it is resized to");
         driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
         driver.findElement(By.id("try-submit")).click();
         // A cold start loads DJL's conv network on the worker: longer than the page's usual wait on a loaded machine.
@@ -182,10 +182,10 @@ class ModelTryItTest extends PlazaBrowserTest {
         driver.manage().deleteAllCookies();
         registerAndSignIn("trycnnko");
         open(modelPath + "?lang=ko");
-        assertContains(visible(By.cssSelector("#try-it h2")).getText(), "직접 써 보기", "the Korean section title");
+        assertContains(textOf(By.cssSelector("#try-it h2")), "직접 써 보기", "the Korean section title");
         driver.findElement(By.id("try-image")).sendKeys(image.toAbsolutePath().toString());
         driver.findElement(By.id("try-submit")).click();
-        assertEquals(expectedClass, visible(By.id("try-label")).getText().trim(), "the same picture, the same class");
+        assertEquals(expectedClass, textOf(By.id("try-label")).trim(), "the same picture, the same class");
         String koreanLatency = driver.findElement(By.id("try-latency")).getText();
         assertTrue(koreanLatency.matches("서빙 워커 #\\d+이\\(가\\) [\\d.,]+ ms 만에 답했습니다\\."),
                 "the worker holds the model by now: no cold start, in Korean: " + koreanLatency);

@@ -52,7 +52,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
             openListing(dataset);
             return !d.findElements(By.id("sell-ownership")).isEmpty();
         });
-        assertContains(visible(By.id("ownership-royalty")).getText(), "5 %", "the royalty the token was minted with");
+        assertContains(textOf(By.id("ownership-royalty")), "5 %", "the royalty the token was minted with");
         type(By.id("ownership-price"), "20");
         driver.findElement(By.id("sell-ownership")).click();
         slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("ownership-waiting")).isEmpty()
@@ -65,7 +65,7 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         BigInteger aliceBefore = balance(ALICE), creatorBefore = balance(CREATOR), treasuryBefore = balance(TREASURY);
         signInAsDemoMember("alice", ALICE);
         openListing(dataset);
-        assertContains(visible(By.id("ownership-split")).getText(),
+        assertContains(textOf(By.id("ownership-split")),
                 "Of 20 AIC: platform fee 0.5 AIC, creator royalty 0 AIC, the seller receives 19.5 AIC", "the split");
         screenshot("ownership-buyer-sees-offer");
         driver.findElement(By.id("buy-ownership")).click();
@@ -90,13 +90,13 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         BigInteger bobBefore = balance(BOB);
         signInAsDemoMember("bob", BOB);
         openListing(dataset);
-        assertContains(visible(By.id("ownership-split")).getText(),
+        assertContains(textOf(By.id("ownership-split")),
                 "Of 30 AIC: platform fee 0.75 AIC, creator royalty 1.5 AIC, the seller receives 27.75 AIC", "the resale's split");
         screenshot("ownership-resale-offer");
         driver.findElement(By.id("buy-ownership")).click();
         slow.withMessage(() -> "the panel said: " + statusLine()).until(d -> !d.findElements(By.id("sell-ownership")).isEmpty());
         openListing(dataset);
-        assertContains(visible(By.id("ownership-sales")).getText(), "30 AIC (creator royalty 1.5 AIC)", "the sales");
+        assertContains(textOf(By.id("ownership-sales")), "30 AIC (creator royalty 1.5 AIC)", "the sales");
         screenshot("ownership-resold");
         assertEquals(bobBefore.subtract(aic("30")), balance(BOB), "bob paid the price");
         assertEquals(creatorBefore.add(aic("1.5")), balance(CREATOR), "the creator got the royalty");
@@ -106,15 +106,15 @@ class OwnershipSaleTest extends PlazaBrowserTest {
         signInAsDemoMember("alice", ALICE);
         driver.findElement(By.id("nav-earnings")).click();
         waitForPath("/earnings");
-        String ledger = visible(By.id("earnings-ledger")).getText();
+        String ledger = textOf(By.id("earnings-ledger"));
         assertContains(ledger, title, "the resold listing in the ledger");
         assertContains(ledger, "27.75", "the resale's net amount");
-        assertContains(visible(By.id("source-OWNERSHIP_SALE")).getText(), "Ownership sales", "the source's row");
+        assertContains(textOf(By.id("source-OWNERSHIP_SALE")), "Ownership sales", "the source's row");
         visible(By.id("chart-day"));
         screenshot("earnings-seller");
         driver.findElement(By.id("lang-switch")).click();
         waitForPath("/earnings.*");
-        assertContains(visible(By.id("earnings-by-source")).getText(), "소유권 판매", "the dashboard in Korean");
+        assertContains(textOf(By.id("earnings-by-source")), "소유권 판매", "the dashboard in Korean");
         screenshot("earnings-seller-korean");
     }
 

@@ -201,6 +201,17 @@ abstract class PlazaBrowserTest {
         return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
+    /**
+     * The text of the element once it is visible, read in the same wait: a live page (HTMX, SSE) may swap the element
+     * between finding it and reading it, and then it is found again.
+     */
+    protected String textOf(By by) {
+        return wait.until(d -> {
+            WebElement element = d.findElement(by);
+            return element.isDisplayed() ? element.getText() : null;
+        });
+    }
+
     protected void type(By by, String text) {
         WebElement input = visible(by);
         input.clear();
@@ -290,13 +301,13 @@ abstract class PlazaBrowserTest {
         useWallet(walletAccount);
         open("/login");
         driver.findElement(By.id("wallet-sign-in")).click();
-        return visible(By.id("nav-profile")).getText().trim();
+        return textOf(By.id("nav-profile")).trim();
     }
 
     protected void signInAndWaitForHome(Account account) {
         signIn(account.username(), account.password());
         waitForPath("/(\\?.*)?");
-        assertEquals(account.username(), visible(By.id("nav-profile")).getText().trim(),
+        assertEquals(account.username(), textOf(By.id("nav-profile")).trim(),
                 "the navbar shows the signed-in user");
     }
 

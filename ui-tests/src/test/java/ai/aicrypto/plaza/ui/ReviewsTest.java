@@ -24,7 +24,7 @@ class ReviewsTest extends PlazaBrowserTest {
     void aLicenseHolderReviewsAFreeDataset() throws IOException {
         registerAndSignIn("rowner");
         String listingPage = uploadFreeDataset();
-        assertContains(visible(By.id("review-refusal")).getText(), "You cannot review your own listing.", "the owner's panel");
+        assertContains(textOf(By.id("review-refusal")), "You cannot review your own listing.", "the owner's panel");
 
         driver.manage().deleteAllCookies(); // signed out
         Account holder = registerAndSignIn("rholder");

@@ -89,18 +89,18 @@ class RewardsClaimTest extends PlazaBrowserTest {
         screenshot("rewards-dataset-standing");
         standing.click();
         waitForPath(scores);
-        assertEquals(title, visible(By.id("contribution-name")).getText(), "the contribution is named by its title");
+        assertEquals(title, textOf(By.id("contribution-name")), "the contribution is named by its title");
         screenshot("rewards-contribution-scores");
         WebElement why = visible(By.cssSelector("main ul li a"));
         String epoch = why.getText().replace("Epoch ", "").trim();
         why.click();
         waitForPath(scores + "/epochs/" + epoch);
-        assertContains(visible(By.tagName("h1")).getText(), title, "the why page's heading");
+        assertContains(textOf(By.tagName("h1")), title, "the why page's heading");
         WebElement buyersUse = driver.findElements(By.cssSelector("#why tbody tr")).stream()
                 .filter(row -> row.getText().startsWith(buyer)).findFirst().orElseThrow();
         assertContains(buyersUse.getText(), "License bought", "the buyer's use");
         assertContains(buyersUse.getText(), "Counted", "the buyer's license counts: the deployer that funded both links nobody");
-        assertEquals("Score: 1.0", visible(By.id("why-score")).getText(), "the epoch's score");
+        assertEquals("Score: 1.0", textOf(By.id("why-score")), "the epoch's score");
         screenshot("rewards-why");
 
         // The root is published on-chain; the creator claims with the wallet.
@@ -111,7 +111,7 @@ class RewardsClaimTest extends PlazaBrowserTest {
             open("/rewards");
             return !d.findElements(claim).isEmpty();
         });
-        assertContains(visible(By.id("scores")).getText(), title, "the creator's scores name the dataset");
+        assertContains(textOf(By.id("scores")), title, "the creator's scores name the dataset");
         By row = By.id("reward-" + epoch);
         BigDecimal amountAic = new BigDecimal(visible(row).findElements(By.tagName("td")).get(1).getText().trim());
         assertTrue(amountAic.signum() > 0, "a reward to claim");
@@ -144,8 +144,8 @@ class RewardsClaimTest extends PlazaBrowserTest {
 
         // The creator's public profile: the dataset among what they published, its score charted over the epochs.
         open("/members/" + creator);
-        assertContains(visible(By.id("member-listings")).getText(), title, "the profile lists the dataset");
-        assertContains(visible(By.id("scores")).getText(), title, "and its score");
+        assertContains(textOf(By.id("member-listings")), title, "the profile lists the dataset");
+        assertContains(textOf(By.id("scores")), title, "and its score");
         visible(By.cssSelector("#chart-scores canvas"));
         assertContains(text(By.cssSelector("#chart-scores .u-legend")), title, "the chart's line is the dataset's");
         screenshot("rewards-member-profile");

@@ -78,7 +78,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         } finally {
             screenshot("this-machine-job"); // where it stood, when it did not succeed in time
         }
-        String accuracy = visible(By.id("verified-accuracy")).getText().replace("%", "").strip();
+        String accuracy = textOf(By.id("verified-accuracy")).replace("%", "").strip();
         assertTrue(Double.parseDouble(accuracy) >= 80, "the plaza's held-out accuracy: " + accuracy + " %");
         screenshot("this-machine-job-succeeded");
 
@@ -91,7 +91,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
             type(By.name("in[" + column + "]"), record[header.indexOf(column)]);
         }
         driver.findElement(By.id("try-submit")).click();
-        assertEquals(record[header.indexOf("cultivar")], visible(By.id("try-label")).getText().strip(),
+        assertEquals(record[header.indexOf("cultivar")], textOf(By.id("try-label")).strip(),
                 "the trained model names the first wine's cultivar");
         screenshot("this-machine-model-prediction");
         String modelId = currentPath().replaceAll("\\D", "");
@@ -150,7 +150,7 @@ class TrainOnThisMachineTest extends PlazaBrowserTest {
         driver.findElement(By.cssSelector("#commission-form button[type=submit]")).click();
         waitForPath("/requests/\\d+.*");
         String commission = currentPath().replaceAll("[?#].*", "");
-        assertContains(visible(By.id("commission-bar")).getText(), "0.8", "the bar on the commission's page");
+        assertContains(textOf(By.id("commission-bar")), "0.8", "the bar on the commission's page");
         click(By.id("fund-request"));
         slow.withMessage(() -> "the panel said: " + driver.findElement(By.id("funding-status")).getText())
                 .until(d -> d.findElement(By.id("funding-status")).getText().startsWith("Sent"));

@@ -55,7 +55,7 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         type(By.name("pricePerHourAic"), "0.8");
         type(By.name("region"), "kr-seoul");
         driver.findElement(By.cssSelector("#offer-form button[type=submit]")).click();
-        String command = visible(By.id("worker-command")).getText();
+        String command = textOf(By.id("worker-command"));
         screenshot("worker-token");
         Matcher token = Pattern.compile("PLAZA_WORKER_TOKEN=(\\S+)").matcher(command);
         assertTrue(token.find(), command);
@@ -91,7 +91,7 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         driver.findElement(By.id("next")).click();
         type(By.id("hp-learningRate"), "7"); // type() waits for the step to be swapped in
         driver.findElement(By.id("next")).click();
-        assertContains(visible(By.id("error-hp-learningRate")).getText(), "between 0.001 and 1", "the range message");
+        assertContains(textOf(By.id("error-hp-learningRate")), "between 0.001 and 1", "the range message");
         screenshot("builder-settings-error");
         type(By.id("hp-learningRate"), "0.05");
         type(By.id("hp-epochs"), "5");
@@ -101,21 +101,21 @@ class TrainingBuilderTest extends PlazaBrowserTest {
         type(By.id("budget"), "2");
         screenshot("builder-gpu");
         driver.findElement(By.id("next")).click();
-        assertContains(visible(By.id("estimate")).getText(), "AIC", "the estimate");
+        assertContains(textOf(By.id("estimate")), "AIC", "the estimate");
         screenshot("builder-review");
         driver.findElement(By.id("submit")).click();
         waitForPath("/jobs/\\d+");
         String job = currentPath().replaceAll("\\D", "");
         // The job waits for its deposit: the wallet signs the permit and sends depositWithPermit, and the
         // job is queued once the plaza's watcher has seen the JobFunded log confirmed.
-        assertContains(visible(By.id("job-status")).getText(), "Awaiting deposit", "a job awaiting its deposit");
+        assertContains(textOf(By.id("job-status")), "Awaiting deposit", "a job awaiting its deposit");
         screenshot("job-awaiting-deposit");
         BigInteger before = TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]);
         driver.findElement(By.id("deposit-job")).click();
         waitUpTo(Duration.ofSeconds(60)).until(d -> !d.findElements(By.id("queue-position")).isEmpty());
         assertEquals(before.subtract(new BigInteger("2000000000000000000")), TestWallet.aicBalance(TestWallet.ADDRESSES[ALICE]),
                 "the budget was deposited");
-        assertContains(visible(By.id("queue-position")).getText(), "Position in the queue", "a queued job");
+        assertContains(textOf(By.id("queue-position")), "Position in the queue", "a queued job");
         screenshot("job-queued");
 
         // The worker leases it and reports: the open page follows over SSE.
@@ -133,14 +133,14 @@ class TrainingBuilderTest extends PlazaBrowserTest {
 
         driver.findElement(By.id("lang-switch")).click();
         wait.until(d -> "ko".equals(d.findElement(By.tagName("html")).getAttribute("lang")));
-        assertContains(visible(By.id("job-status")).getText(), "실행 중", "the Korean status");
+        assertContains(textOf(By.id("job-status")), "실행 중", "the Korean status");
         screenshot("job-running-korean");
         open("/builder");
         screenshot("builder-korean");
 
         open("/jobs/" + job);
         clickAndWaitForReload(By.cssSelector("#cancel-form button"));
-        assertContains(visible(By.id("job-status")).getText(), "취소됨", "the cancelled job");
+        assertContains(textOf(By.id("job-status")), "취소됨", "the cancelled job");
         // 409: the worker held this job but no longer does, and abandons it.
         assertEquals(409, api(worker, "/jobs/" + job + "/renew", "").statusCode());
         screenshot("job-cancelled-korean");

@@ -20,7 +20,7 @@ class WalletSignInTest extends PlazaBrowserTest {
         assertTrue(username.startsWith("eth-"), "a wallet account was created and signed in: " + username);
 
         open("/profile");
-        String profile = visible(By.id("wallets")).getText();
+        String profile = textOf(By.id("wallets"));
         screenshot("wallet-profile");
         assertTrue(profile.matches("(?s).*0x[0-9a-f]{40}.*"), "the profile lists the linked wallet: " + profile);
     }
