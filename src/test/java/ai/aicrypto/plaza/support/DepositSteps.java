@@ -41,6 +41,13 @@ public final class DepositSteps {
 
     /** The three steps from dev account {@code account}, whose permit must ask for {@code expected}; returns the deposit's hash. */
     public String deposit(String base, AccountPrincipal who, int account, BigInteger expected) throws Exception {
+        String hash = send(base, who, account, expected);
+        step(base, "", who, Map.of("wallet", TestChain.address(account), "txHash", hash), 200);
+        return hash;
+    }
+
+    /** The first two steps and the wallet's transaction, not yet reported to the plaza; returns its hash. */
+    public String send(String base, AccountPrincipal who, int account, BigInteger expected) throws Exception {
         String wallet = TestChain.address(account);
         Map<?, ?> permit = json.readValue(step(base, "permit", who, Map.of("wallet", wallet), 200), Map.class);
         assertThat(permit.get("budget")).as("what the permit asks for").isEqualTo(expected.toString());
@@ -50,7 +57,6 @@ public final class DepositSteps {
         assertThat(tx.get("to")).isEqualTo(chain.jobEscrow.getContractAddress().toLowerCase());
         var receipt = chain.send(account, (String) tx.get("to"), (String) tx.get("data"));
         assertThat(receipt.isStatusOK()).as("deposit under " + base + ": " + receipt.getRevertReason()).isTrue();
-        step(base, "", who, Map.of("wallet", wallet, "txHash", receipt.getTransactionHash()), 200);
         return receipt.getTransactionHash();
     }
 

@@ -124,13 +124,15 @@ public class JobDeposits {
         if (txHash == null || !txHash.matches("0x[0-9a-fA-F]{64}")) {
             throw new UserFacingException(null, "job.deposit.error.tx-hash");
         }
-        // The log may have been confirmed (and the row written) before the browser reported it.
+        // The log may have been confirmed (and the row written) before the browser reported it. Only the chain's log says
+        // whose deposit a transaction is (the confirmation writes the job and wallet it names, review L2): a hash another
+        // member reported first is left to the chain, and only one the chain confirmed for another job is refused.
         int inserted = jdbc.sql("""
                         INSERT INTO job_deposits (job_id, wallet, tx_hash, status, created_at) VALUES (?, ?, ?, 'PENDING', ?)
                         ON CONFLICT (tx_hash) DO NOTHING""")
                 .params(id, wallet, txHash.toLowerCase(Locale.ROOT), Timestamp.from(clock.instant())).update();
-        if (inserted == 0 && jdbc.sql("SELECT job_id FROM job_deposits WHERE tx_hash = ?").param(txHash.toLowerCase(Locale.ROOT))
-                .query(Long.class).single() != id) {
+        if (inserted == 0 && jdbc.sql("SELECT job_id <> ? AND status = 'CONFIRMED' FROM job_deposits WHERE tx_hash = ?")
+                .params(id, txHash.toLowerCase(Locale.ROOT)).query(Boolean.class).single()) {
             throw new UserFacingException(null, "job.deposit.error.tx-hash");
         }
     }
@@ -218,8 +220,9 @@ public class JobDeposits {
         jdbc.sql("""
                         INSERT INTO job_deposits (job_id, wallet, tx_hash, status, amount_wei, log_index, settled_at, reclaimable_at)
                         VALUES (?, ?, ?, 'CONFIRMED', ?, ?, now(), ?)
-                        ON CONFLICT (tx_hash) DO UPDATE SET status = 'CONFIRMED', reason = NULL, amount_wei = EXCLUDED.amount_wei,
-                            log_index = EXCLUDED.log_index, settled_at = now(), reclaimable_at = EXCLUDED.reclaimable_at""")
+                        ON CONFLICT (tx_hash) DO UPDATE SET job_id = EXCLUDED.job_id, wallet = EXCLUDED.wallet, status = 'CONFIRMED',
+                            reason = NULL, amount_wei = EXCLUDED.amount_wei, log_index = EXCLUDED.log_index, settled_at = now(),
+                            reclaimable_at = EXCLUDED.reclaimable_at""")
                 .params(funded.jobId(), funded.requester(), funded.txHash(), new BigDecimal(funded.budget()), funded.logIndex(),
                         Timestamp.from(reclaimableAt))
                 .update();

@@ -199,8 +199,8 @@ public class TrainingPoolService implements TrainingPools {
                         INSERT INTO job_deposits (job_id, pool_id, wallet, tx_hash, status, reason, amount_wei, log_index, settled_at,
                                                   reclaimable_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)
-                        ON CONFLICT (tx_hash) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
-                            pool_id = EXCLUDED.pool_id, amount_wei = EXCLUDED.amount_wei, log_index = EXCLUDED.log_index, settled_at = now(),
+                        ON CONFLICT (tx_hash) DO UPDATE SET job_id = EXCLUDED.job_id, wallet = EXCLUDED.wallet, status = EXCLUDED.status,
+                            reason = EXCLUDED.reason, pool_id = EXCLUDED.pool_id, amount_wei = EXCLUDED.amount_wei, log_index = EXCLUDED.log_index, settled_at = now(),
                             reclaimable_at = EXCLUDED.reclaimable_at, return_tx_hash = NULL""")
                 .params(funded.jobId(), funded.jobId(), funded.requester(), funded.txHash(), refused == null ? "CONFIRMED" : "REFUSED",
                         refused, new BigDecimal(funded.budget()), funded.logIndex(),

@@ -471,6 +471,31 @@ class JobEscrowPaymentTest extends IntegrationTest {
                 .param(job).query(Long.class).single()).isEqualTo(1);
     }
 
+    /**
+     * Review L2: another member reports my deposit's hash as the deposit of their own job before I do. The chain's log
+     * decides whose it is: my report is taken, my job is queued with the deposit under my job and wallet, and theirs
+     * still waits for a deposit.
+     */
+    @Test
+    @Order(15)
+    void anotherMembersReportOfMyDepositsHashGivesThemNothingAndStopsNothing() throws Exception {
+        long job = submit(requester);
+        long theirs = submit(poor);
+        String hash = new DepositSteps(mvc, json, chain).send(DepositSteps.ofJob(job), requester, REQUESTER, BUDGET);
+        step(theirs, "", poor, Map.of("wallet", TestChain.address(POOR), "txHash", hash), 200);
+        step(job, "", requester, Map.of("wallet", TestChain.address(REQUESTER), "txHash", hash), 200);
+        chain.mine(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(job).equals("QUEUED"));
+        assertThat(jdbc.sql("SELECT job_id || ' ' || wallet || ' ' || status FROM job_deposits WHERE tx_hash = ?").param(hash)
+                .query(String.class).single()).isEqualTo(job + " " + TestChain.address(REQUESTER).toLowerCase() + " CONFIRMED");
+        assertThat(status(theirs)).isEqualTo("AWAITING_DEPOSIT");
+        assertThat(deposits.latest(theirs)).isEmpty();
+        // Once the chain has decided, the same report is refused with a message.
+        assertThat(step(theirs, "", poor, Map.of("wallet", TestChain.address(POOR), "txHash", hash), 400)).isNotEmpty();
+        jobs.cancel(requester.id(), job);
+        jobs.cancel(poor.id(), theirs);
+    }
+
     @Autowired
     JobQueue queue;
 
