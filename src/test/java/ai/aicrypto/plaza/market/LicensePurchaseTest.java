@@ -152,13 +152,19 @@ class LicensePurchaseTest extends IntegrationTest {
     void aConfirmedPurchaseGrantsExactlyOneLicenseAndMovesExactAmounts() throws Exception {
         BigInteger sellerBefore = chain.balance(SELLER), buyerBefore = chain.balance(BUYER), treasuryBefore = chain.balance(0);
 
-        String txHash = buy(buyer, BUYER);
+        String txHash = send(buyer, BUYER);
+        // Review L2: another member reports the hash first, as a purchase of theirs. It is their report only: the
+        // buyer's is taken too, and the chain's log says whose purchase it is.
+        postJson("/listings/" + listing + "/purchase", poor, Map.of("buyer", TestChain.address(POOR), "txHash", txHash), 200);
+        report(buyer, BUYER, txHash);
 
         assertThat(access.mayUse(buyer.id(), listing)).as("no license before confirmations").isFalse();
         mvc.perform(get("/datasets/" + listing + "/download").with(user(buyer))).andExpect(status().isNotFound());
         chain.mine(1);
         await().atMost(Duration.ofSeconds(20)).until(() -> access.mayUse(buyer.id(), listing));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(purchaseStatus(txHash)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CONFIRMED".equals(purchaseStatus(txHash, buyer)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "EXPIRED".equals(purchaseStatus(txHash, poor)));
+        assertThat(access.mayUse(poor.id(), listing)).isFalse();
 
         BigInteger fee = PRICE.multiply(BigInteger.valueOf(TestChain.FEE_BPS)).divide(BigInteger.valueOf(10_000));
         assertThat(chain.balance(BUYER)).isEqualTo(buyerBefore.subtract(PRICE));
@@ -286,6 +292,13 @@ class LicensePurchaseTest extends IntegrationTest {
 
     /** The wallet flow the page's script runs: permit, signature, prepared transaction, sent hash. */
     private String buy(AccountPrincipal who, int account) throws Exception {
+        String txHash = send(who, account);
+        report(who, account, txHash);
+        return txHash;
+    }
+
+    /** The permit, its signature, the prepared transaction sent by the wallet; its hash, not yet reported. */
+    private String send(AccountPrincipal who, int account) throws Exception {
         String wallet = TestChain.address(account);
         Map<?, ?> permit = postJson("/listings/" + listing + "/purchase/permit", who, Map.of("buyer", wallet), 200);
         byte[] digest = new StructuredDataEncoder((String) permit.get("typedData")).hashStructuredData();
@@ -294,13 +307,21 @@ class LicensePurchaseTest extends IntegrationTest {
                 + Numeric.toHexStringNoPrefix(sig.getV());
         Map<?, ?> tx = postJson("/listings/" + listing + "/purchase/transaction", who,
                 Map.of("deadline", permit.get("deadline").toString(), "signature", signature), 200);
-        String txHash = chain.send(account, (String) tx.get("to"), (String) tx.get("data")).getTransactionHash();
-        postJson("/listings/" + listing + "/purchase", who, Map.of("buyer", wallet, "txHash", txHash), 200);
-        assertThat(purchaseStatus(txHash)).isIn("PENDING", "CONFIRMED");
-        return txHash;
+        return chain.send(account, (String) tx.get("to"), (String) tx.get("data")).getTransactionHash();
+    }
+
+    /** What the page reports once the wallet sent the transaction. */
+    private void report(AccountPrincipal who, int account, String txHash) throws Exception {
+        postJson("/listings/" + listing + "/purchase", who, Map.of("buyer", TestChain.address(account), "txHash", txHash), 200);
+        assertThat(purchaseStatus(txHash, who)).isIn("PENDING", "CONFIRMED");
     }
 
     private String purchaseStatus(String txHash) {
         return jdbc.sql("SELECT status FROM purchases WHERE tx_hash = ?").param(txHash.toLowerCase()).query(String.class).single();
+    }
+
+    private String purchaseStatus(String txHash, AccountPrincipal who) {
+        return jdbc.sql("SELECT status FROM purchases WHERE tx_hash = ? AND user_id = ?").params(txHash.toLowerCase(), who.id())
+                .query(String.class).single();
     }
 }

@@ -101,7 +101,7 @@ class PurchaseDesk {
         }
         long id = jdbc.sql("""
                         INSERT INTO purchases (user_id, listing_id, buyer_address, tx_hash, status, created_at, kind)
-                        VALUES (?, ?, ?, ?, 'PENDING', ?, ?) ON CONFLICT (tx_hash) DO NOTHING RETURNING id""")
+                        VALUES (?, ?, ?, ?, 'PENDING', ?, ?) ON CONFLICT (tx_hash, user_id) DO NOTHING RETURNING id""")
                 .params(userId, listingId, buyer, tx, java.sql.Timestamp.from(clock.instant()), kind.name())
                 .query(Long.class).optional()
                 .orElseThrow(() -> new UserFacingException(null, "market.error.tx-hash"));
@@ -175,7 +175,9 @@ class PurchaseDesk {
                 Chain.TxState state = chain.transactionState(p.txHash());
                 if (state == Chain.TxState.REVERTED) {
                     settle(p.id(), "FAILED", "reverted");
-                } else if (state != Chain.TxState.SUCCEEDED && p.createdAt().plus(properties.pendingTimeout()).isBefore(now)) {
+                } else if (p.createdAt().plus(properties.pendingTimeout()).isBefore(now)) {
+                    // a transaction that succeeded yet bought nothing for this report's wallet (another member's, reported as
+                    // theirs) ends too; a confirmation that comes after all still confirms it
                     settle(p.id(), "EXPIRED", state == Chain.TxState.UNKNOWN ? "unknown" : "unconfirmed");
                 }
             } catch (ChainUnavailableException e) {
