@@ -32,6 +32,9 @@ class WalletSignInTest extends IntegrationTest {
     @Autowired
     TestUsers users;
 
+    /** Where the nonce travels (review L4: not in a session). */
+    private static final String NONCE_COOKIE = "plaza-siwe-nonce";
+
     private final ECKeyPair key = keyPair();
     private final String address = "0x" + Keys.getAddress(key.getPublicKey());
 
@@ -42,7 +45,7 @@ class WalletSignInTest extends IntegrationTest {
         assertThat(result.getResponse().getStatus()).isEqualTo(200);
         assertThat(body(result)).containsEntry("address", address.toLowerCase()).containsEntry("redirect", "/");
         Cookie signedIn = result.getResponse().getCookie("SESSION");
-        assertThat(signedIn.getValue()).as("a new session id at sign-in").isNotEqualTo(session.cookie.getValue());
+        assertThat(signedIn).as("a session from sign-in on").isNotNull();
         String profile = mvc.perform(get("/profile").cookie(signedIn)).andReturn().getResponse().getContentAsString();
         assertThat(profile).contains(address.toLowerCase()).contains("eth-" + address.substring(2, 10).toLowerCase());
     }
@@ -120,8 +123,52 @@ class WalletSignInTest extends IntegrationTest {
     void aNonceServesOnce() throws Exception {
         Session session = nonce();
         String text = message(address, session.nonce, "localhost", 31337, Instant.now());
-        assertThat(verify(session, text, key).getResponse().getStatus()).isEqualTo(200);
+        MvcResult first = verify(session, text, key);
+        assertThat(first.getResponse().getStatus()).isEqualTo(200);
+        assertThat(first.getResponse().getCookie(NONCE_COOKIE).getMaxAge()).as("the cookie is cleared").isZero();
         assertRefused(verify(session, text, key), "not the one");
+    }
+
+    /** Review L4: asking for a nonce stores nothing on the server; the nonce travels sealed in a cookie of its own. */
+    @Test
+    void aNonceIsASealedCookieAndNoSession() throws Exception {
+        long sessions = count("spring_session");
+        MvcResult result = mvc.perform(get("/siwe/nonce")).andReturn();
+        assertThat(result.getResponse().getCookie("SESSION")).isNull();
+        assertThat(count("spring_session")).isEqualTo(sessions);
+        String setCookie = result.getResponse().getHeader("Set-Cookie");
+        assertThat(setCookie).startsWith(NONCE_COOKIE + "=").contains("Path=/siwe").contains("HttpOnly")
+                .contains("SameSite=Strict").doesNotContain((String) body(result).get("nonce"));
+    }
+
+    @Test
+    void anAlteredOrMissingNonceCookieIsRefused() throws Exception {
+        Session session = nonce();
+        String text = message(address, session.nonce, "localhost", 31337, Instant.now());
+        String value = session.cookie.getValue();
+        char last = value.charAt(value.length() - 1);
+        Cookie altered = new Cookie(NONCE_COOKIE, value.substring(0, value.length() - 1) + (last == 'A' ? 'B' : 'A'));
+        assertRefused(verify(new Session(session.nonce, altered), text, key), "not the one");
+        assertRefused(verify(new Session(session.nonce, new Cookie("other", "x")), text, key), "not the one");
+        assertRefused(verify(new Session(session.nonce, new Cookie(NONCE_COOKIE, "%%%")), text, key), "not the one");
+        assertThat(jdbc.sql("SELECT count(*) FROM wallet_links WHERE address = ?").param(address.toLowerCase())
+                .query(Long.class).single()).isZero();
+    }
+
+    /** A page that sent the visitor to sign in is where the wallet's sign-in goes back to, kept in a cookie. */
+    @Test
+    void walletSignInReturnsToThePageThatAskedForIt() throws Exception {
+        MvcResult asked = mvc.perform(get("/profile").queryParam("tab", "wallets")).andReturn();
+        assertThat(asked.getResponse().getRedirectedUrl()).endsWith("/login");
+        assertThat(asked.getResponse().getCookie("SESSION")).isNull();
+        Cookie saved = asked.getResponse().getCookie("REDIRECT_URI");
+        Session session = nonce();
+        String text = message(address, session.nonce, "localhost", 31337, Instant.now());
+        MvcResult result = mvc.perform(post("/siwe/verify").cookie(session.cookie, saved).with(csrf())
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json.writeValueAsString(Map.of("message", text, "signature", sign(text, key))))).andReturn();
+        assertThat(body(result)).containsEntry("redirect", "/profile?tab=wallets");
+        assertThat(result.getResponse().getCookie("REDIRECT_URI").getMaxAge()).isZero();
     }
 
     @Test
@@ -145,7 +192,7 @@ class WalletSignInTest extends IntegrationTest {
 
     private Session nonce() throws Exception {
         MvcResult result = mvc.perform(get("/siwe/nonce")).andReturn();
-        return new Session((String) body(result).get("nonce"), result.getResponse().getCookie("SESSION"));
+        return new Session((String) body(result).get("nonce"), result.getResponse().getCookie(NONCE_COOKIE));
     }
 
     private MvcResult verify(Session session, String text, ECKeyPair signer) throws Exception {
@@ -182,6 +229,7 @@ class WalletSignInTest extends IntegrationTest {
         }
     }
 
+    /** A nonce and the cookie it came in. */
     private record Session(String nonce, Cookie cookie) {
     }
 }

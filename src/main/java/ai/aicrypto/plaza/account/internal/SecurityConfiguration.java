@@ -23,6 +23,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
@@ -36,7 +37,7 @@ import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain web(HttpSecurity http, RateLimits rateLimits) throws Exception {
+    SecurityFilterChain web(HttpSecurity http, RateLimits rateLimits, SignInReturn returns) throws Exception {
         http
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(PathRequest.toStaticResources().atCommonLocations()).permitAll()
@@ -59,12 +60,14 @@ class SecurityConfiguration {
                 .formLogin(form -> form
                         .loginPage("/login")
                         .defaultSuccessUrl("/", false)
+                        .failureHandler(failedSignIn())
                         .permitAll())
+                // Anonymous visitors get no server-side session (review L4): the page to return to after sign-in is a
+                // cookie, as are the CSRF token and the wallet sign-in's nonce.
+                .requestCache(cache -> cache.requestCache(returns.cache()))
                 .logout(logout -> logout
                         .logoutUrl("/logout")
                         .logoutSuccessUrl("/?signedOut"))
-                // The token lives in a cookie, so anonymous visitors get no server-side session
-                // (a row in spring_session per page view otherwise).
                 .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens()))
                 // Multipart requests: signed in, and the token outside the body, before anything parses it.
                 .addFilterBefore(new MultipartGuard(), CsrfFilter.class)
@@ -75,6 +78,13 @@ class SecurityConfiguration {
                         .sessionFixation(fixation -> fixation.changeSessionId()))
                 .headers(SecurityHeaders.writtenFirst());
         return http.build();
+    }
+
+    /** Back to the sign-in page, which says the name or password was wrong; the reason is not kept in a session. */
+    private static SimpleUrlAuthenticationFailureHandler failedSignIn() {
+        var failed = new SimpleUrlAuthenticationFailureHandler("/login?error");
+        failed.setAllowSessionCreation(false);
+        return failed;
     }
 
     private static CookieCsrfTokenRepository csrfTokens() {

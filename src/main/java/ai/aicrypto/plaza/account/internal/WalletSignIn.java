@@ -39,10 +39,8 @@ import org.web3j.crypto.Sign;
 @Service
 class WalletSignIn {
 
-    static final Duration NONCE_LIFETIME = Duration.ofMinutes(5);
     /** How far a wallet's clock may be ahead of ours. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
-    private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final SecureRandom random = new SecureRandom();
     private final UserAccountRepository users;
@@ -64,23 +62,14 @@ class WalletSignIn {
         this.clock = clock;
     }
 
-    /** A fresh nonce: 17 random alphanumerics (EIP-4361 asks for at least 8). */
-    IssuedNonce newNonce() {
-        var nonce = new StringBuilder();
-        for (int i = 0; i < 17; i++) {
-            nonce.append(ALPHANUMERIC.charAt(random.nextInt(ALPHANUMERIC.length())));
-        }
-        return new IssuedNonce(nonce.toString(), clock.instant().plus(NONCE_LIFETIME));
-    }
-
     /**
-     * Checks a signed message against the nonce this session was given (already removed from the
-     * session by the caller, so it can serve once only) and the plaza's public URL: never against
+     * Checks a signed message against the nonce this browser was given (already spent by the
+     * caller, so it can serve once only) and the plaza's public URL: never against
      * the request's Host header, which whoever sends the signature chooses.
      *
      * @return the signer's address, lower-case
      */
-    String verify(String messageText, String signatureHex, IssuedNonce expected) {
+    String verify(String messageText, String signatureHex, SiweNonces.Nonce expected) {
         SiweMessage message = SiweMessage.parse(messageText);
         Instant now = clock.instant();
         if (expected == null || !expected.value().equals(message.nonce())) {
@@ -101,7 +90,7 @@ class WalletSignIn {
         if (message.chainId() != chain.chainId()) {
             throw new UserFacingException(null, "wallet.error.chain", message.chainId(), chain.chainId(), chain.name());
         }
-        if (message.issuedAt().isAfter(now.plus(CLOCK_SKEW)) || message.issuedAt().isBefore(now.minus(NONCE_LIFETIME))) {
+        if (message.issuedAt().isAfter(now.plus(CLOCK_SKEW)) || message.issuedAt().isBefore(now.minus(SiweNonces.LIFETIME))) {
             throw new UserFacingException(null, "wallet.error.issued-at");
         }
         if (message.expirationTime() != null && !now.isBefore(message.expirationTime())) {
@@ -235,6 +224,4 @@ class WalletSignIn {
         return uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
-    record IssuedNonce(String value, Instant expiresAt) implements java.io.Serializable {
-    }
 }
