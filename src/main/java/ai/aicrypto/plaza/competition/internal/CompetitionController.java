@@ -371,12 +371,12 @@ class CompetitionController {
             if (shown.finalized()) {
                 csv.printRecord("final_rank", "team", "private_score", "public_score", "entries");
                 for (Standings.FinalRow r : standings.finalBoard(shown, Integer.MAX_VALUE)) {
-                    csv.printRecord(r.rank(), r.team(), r.privateText(), r.publicText(), r.entries());
+                    csv.printRecord(r.rank(), SpreadsheetText.of(r.team()), r.privateText(), r.publicText(), r.entries());
                 }
             } else {
                 csv.printRecord("rank", "team", "public_score", "entries", "last_submission");
                 for (Standings.Row r : standings.publicBoard(shown, Integer.MAX_VALUE)) {
-                    csv.printRecord(r.rank(), r.team(), r.scoreText(), r.entries(), r.lastSubmission());
+                    csv.printRecord(r.rank(), SpreadsheetText.of(r.team()), r.scoreText(), r.entries(), r.lastSubmission());
                 }
             }
         } catch (IOException e) {

@@ -269,7 +269,7 @@ class HostTools {
         manifest.printRecord("final_rank", "team", "submission_id", "file", "submitted_at", "selected", "public_score",
                 "private_score", "path");
         for (Standings.FinalSubmission s : list) {
-            manifest.printRecord(s.rank(), s.team(), s.id(), s.fileName(), s.submittedAt(), s.selected(),
+            manifest.printRecord(s.rank(), SpreadsheetText.of(s.team()), s.id(), SpreadsheetText.of(s.fileName()), s.submittedAt(), s.selected(),
                     ScoreText.of(s.publicScore()), ScoreText.of(s.privateScore()), entryName(s));
         }
         manifest.flush();

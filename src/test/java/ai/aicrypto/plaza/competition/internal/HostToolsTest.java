@@ -10,6 +10,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +61,29 @@ class HostToolsTest extends CompetitionTestSupport {
         // Closing twice is refused.
         mvc.perform(post(path).param("reason", "again").with(user(host)).with(csrf()));
         assertThat(competitions.find(c.id()).closeReason()).isEqualTo("The test labels leaked on a forum");
+    }
+
+    /**
+     * Review L13: two instances' sweepers may both read a phase as not finalized; the one that takes the lock second
+     * reads it again and changes nothing (it used to rank the phase again and move its and the competition's date).
+     */
+    @Test
+    void aFinalizationThatReadThePhaseBeforeAnotherFinalizedItChangesNothing() {
+        Competition c = host(users.member(), 10, 5);
+        AccountPrincipal a = joined(c);
+        awaitScored(submit(c, a, predictions(10, 0.5)).id());
+        CompetitionPhase readBeforeTheEnd = phase(c);
+        Instant first = c.endsAt().plusSeconds(60);
+        assertThat(finalize(readBeforeTheEnd, first)).isTrue();
+        assertThat(phase(c).finalizedAt()).isEqualTo(first);
+        List<Standings.FinalRow> board = standings.finalBoard(phase(c), 10);
+
+        assertThat(readBeforeTheEnd.finalized()).as("still the old read").isFalse();
+        Instant second = first.plusSeconds(60);
+        assertThat(finalize(readBeforeTheEnd, second)).isTrue();
+        assertThat(phase(c).finalizedAt()).isEqualTo(first);
+        assertThat(competitions.find(c.id()).finalizedAt()).isEqualTo(first);
+        assertThat(standings.finalBoard(phase(c), 10)).isEqualTo(board);
     }
 
     @Test
@@ -159,8 +184,48 @@ class HostToolsTest extends CompetitionTestSupport {
         assertThat(manifest.get(2)).startsWith("2," + a.getUsername() + "," + a1 + ",predictions.csv,").contains(",true,0.3,0.3,");
     }
 
+    /**
+     * Review L16: what members choose and hosts open in a spreadsheet (a username may start with '-', a submitted
+     * file's name may be a formula) is written as text in the leaderboard and the manifest, never as a formula.
+     */
+    @Test
+    void namesASpreadsheetWouldRunAreWrittenAsText() throws Exception {
+        AccountPrincipal host = users.member();
+        Competition c = host(host, 10, 5);
+        String username = "-" + System.nanoTime() % 1_000_000_000;
+        mvc.perform(post("/register").param("username", username).param("email", "m" + username + "@example.org")
+                .param("displayName", "Minus").param("password", "correct horse battery").with(csrf()));
+        AccountPrincipal minus = (AccountPrincipal) userDetails.loadUserByUsername(username);
+        teams.join(c, minus, true, clock.instant());
+        String formula = "=HYPERLINK(\"evil.example\",\"Open\").csv";
+        Path file = temp(predictions(10, 0.3));
+        long id = submissions.submit(c, minus, file, formula, "").id();
+        delete(file);
+        awaitScored(id);
+
+        String board = mvc.perform(get("/competitions/" + c.slug() + "/leaderboard.csv")).andReturn().getResponse()
+                .getContentAsString(StandardCharsets.UTF_8);
+        assertThat(board.lines().toList().get(1)).startsWith("1,'" + username + ",");
+
+        clock.set(c.endsAt());
+        runner.sweep();
+        MvcResult zip = mvc.perform(get("/competitions/" + c.slug() + "/final-submissions.zip").with(user(host))).andReturn();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip.getResponse().getContentAsByteArray()))) {
+            assertThat(in.getNextEntry().getName()).isEqualTo("manifest.csv");
+            List<String> manifest = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            assertThat(manifest.get(1)).startsWith("1,'" + username + "," + id + ",\"'=HYPERLINK(\"\"evil.example\"\",");
+        }
+    }
+
     @org.springframework.beans.factory.annotation.Autowired
     HostTools hostTools;
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.security.core.userdetails.UserDetailsService userDetails;
+
+    /** As the sweeper calls it: in a transaction, so the competition's lock is held to the end. */
+    private boolean finalize(CompetitionPhase read, Instant now) {
+        return Boolean.TRUE.equals(transaction.execute(status -> standings.finalizeIfDue(read, now)));
+    }
 
     private double score(long submissionId) {
         return jdbc.sql("SELECT public_score FROM submissions WHERE id = ?").param(submissionId).query(Double.class).single();
