@@ -33,11 +33,20 @@ class WorkerSwitchController {
         if (report.command() == null || report.command().isBlank() || report.command().length() > MAX_COMMAND_LENGTH) {
             return ResponseEntity.badRequest().build();
         }
-        workers.recordSwitch(worker.id(), state, report.command());
+        workers.recordSwitch(worker.id(), state, programOf(report.command()));
         return ResponseEntity.noContent().build();
     }
 
-    /** @param state SUSPENDED (a job was leased) or RESUMED (the job ended); @param command the idle command line */
+    /**
+     * The program's name only: workers send no more since review L15, but an older one sends the whole command line,
+     * whose arguments may hold the provider's pool account or password. Those are never stored.
+     */
+    static String programOf(String command) {
+        String first = command.strip().split("\\s+", 2)[0];
+        return first.substring(first.lastIndexOf('/') + 1);
+    }
+
+    /** @param state SUSPENDED (a job was leased) or RESUMED (the job ended); @param command the idle command's program */
     record Switch(String state, String command) {
     }
 }

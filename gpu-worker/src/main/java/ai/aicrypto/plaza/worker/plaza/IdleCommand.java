@@ -21,7 +21,8 @@ public final class IdleCommand implements AutoCloseable {
 
     @FunctionalInterface
     public interface Reporter {
-        void switched(State state, String command);
+        /** @param program the idle command's program name, never its arguments */
+        void switched(State state, String program);
     }
 
     private final String command;
@@ -45,14 +46,23 @@ public final class IdleCommand implements AutoCloseable {
         if (suspended || !running()) return;
         signalGroup("STOP");
         suspended = true;
-        reporter.switched(State.SUSPENDED, command);
+        reporter.switched(State.SUSPENDED, program(command));
     }
 
     public synchronized void resume() throws IOException {
         if (!suspended || !running()) return;
         signalGroup("CONT");
         suspended = false;
-        reporter.switched(State.RESUMED, command);
+        reporter.switched(State.RESUMED, program(command));
+    }
+
+    /**
+     * What the plaza is told the idle command is: its program's name only ("xmrig" of "/opt/xmrig --user WALLET
+     * --pass SECRET"). Its arguments may hold a pool account or password, which are the provider's (review L15).
+     */
+    static String program(String command) {
+        String first = command.strip().split("\\s+", 2)[0];
+        return first.substring(first.lastIndexOf('/') + 1);
     }
 
     public synchronized long pid() {

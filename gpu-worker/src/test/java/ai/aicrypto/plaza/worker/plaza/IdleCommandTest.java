@@ -43,7 +43,14 @@ class IdleCommandTest {
             waitUntil(() -> read(counter) > frozen + 2);
             assertTrue(state(idle.pid()) != 'T');
         }
-        assertEquals(List.of("SUSPENDED " + command, "RESUMED " + command), reports);
+        assertEquals(List.of("SUSPENDED sh", "RESUMED sh"), reports, "the program's name only, not its arguments");
+    }
+
+    @Test
+    void thePlazaIsToldTheProgramsNameNeverItsArguments() {
+        assertEquals("xmrig", IdleCommand.program("  /opt/miners/xmrig --url pool:3333 --user WALLET --pass SECRET"));
+        assertEquals("ethminer", IdleCommand.program("ethminer\t-P stratum://acct.pass@pool"));
+        assertEquals("run.sh", IdleCommand.program("./run.sh"));
     }
 
     private static long read(Path counter) {

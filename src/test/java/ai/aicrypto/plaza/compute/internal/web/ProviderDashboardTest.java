@@ -117,7 +117,8 @@ class ProviderDashboardTest extends ComputeWebTest {
         Worker other = onlineWorker(users.member(), "1", null);
         assertThat(api(mine.token(), "/switches", Map.of("state", "SUSPENDED", "command", "xmrig --threads 4"))
                 .getResponse().getStatus()).isEqualTo(204);
-        assertThat(api(mine.token(), "/switches", Map.of("state", "RESUMED", "command", "xmrig --threads 4"))
+        // An older worker sends the whole command line: only the program's name is kept (review L15).
+        assertThat(api(mine.token(), "/switches", Map.of("state", "RESUMED", "command", "/opt/xmrig --threads 4 --pass SECRET"))
                 .getResponse().getStatus()).isEqualTo(204);
         assertThat(api(other.token(), "/switches", Map.of("state", "SUSPENDED", "command", "other-miner"))
                 .getResponse().getStatus()).isEqualTo(204);
@@ -132,12 +133,14 @@ class ProviderDashboardTest extends ComputeWebTest {
                 .contains("/api/worker/v1/switches").contains("benchmarkScore");
 
         String page = dashboard(provider, "en");
-        assertThat(page).contains("xmrig --threads 4").contains("suspended").contains("resumed").doesNotContain("other-miner")
+        assertThat(page).contains(">xmrig<").doesNotContain("SECRET").contains("suspended").contains("resumed").doesNotContain("other-miner")
                 .contains("id=\"trains-" + mine.offerId() + "\"").contains("gbdt=xgboost-cpu");
         assertThat(mvc.perform(get("/v3/api-docs")).andReturn().getResponse().getContentAsString()).as("the heartbeat's families")
                 .contains("families");
         assertThat(jdbc.sql("SELECT count(*) FROM worker_switches s JOIN workers w ON w.id = s.worker_id WHERE w.offer_id = ?")
                 .param(mine.offerId()).query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT command FROM worker_switches s JOIN workers w ON w.id = s.worker_id WHERE w.offer_id = ?")
+                .param(mine.offerId()).query(String.class).list()).containsOnly("xmrig");
     }
 
     @Test
