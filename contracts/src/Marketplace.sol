@@ -54,6 +54,8 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
     error NotForSale(uint256 assetId);
     /// @notice Raised when the asset changed hands since it was listed or offered.
     error StaleOffer(uint256 assetId, address offeredBy, address currentOwner);
+    /// @notice Raised when the price to pay is above the most the buyer agreed to pay.
+    error PriceAboveMax(uint256 assetId, uint256 price, uint256 maxPrice);
     /// @notice Raised when a price does not fit in 96 bits.
     error PriceTooHigh(uint256 price);
     /// @notice Raised when setting a fee above {MAX_FEE_BPS}.
@@ -149,13 +151,16 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Buys a usage license of a listed asset for its license price. The buyer must have
-    ///         approved the market for at least the price; approving exactly the price also
-    ///         guards against a price raised just before the purchase.
+    /// @notice Buys a usage license of a listed asset for its current license price, which must
+    ///         not exceed `maxPrice`. The buyer must have approved the market for at least the
+    ///         price. `maxPrice` binds the price the buyer agreed to: an owner who raises the
+    ///         price just before the purchase cannot charge more against a larger allowance the
+    ///         buyer left to the market; a price lowered meanwhile is charged as lowered.
     /// @param assetId the asset (registry token id)
+    /// @param maxPrice the most the buyer pays, in AIC wei (the price the buyer was shown)
     /// @return licenseId the id of the license bought (also in {LicensePurchased})
-    function buyLicense(uint256 assetId) external nonReentrant returns (uint256 licenseId) {
-        return _buyLicense(assetId);
+    function buyLicense(uint256 assetId, uint256 maxPrice) external nonReentrant returns (uint256 licenseId) {
+        return _buyLicense(assetId, maxPrice);
     }
 
     /// @notice Buys a usage license with an EIP-2612 permit instead of a prior approve.
@@ -176,7 +181,7 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
     {
         uint256 price = _licenseListings[assetId].price;
         try IERC20Permit(address(token)).permit(msg.sender, address(this), price, deadline, v, r, s) {} catch {}
-        return _buyLicense(assetId);
+        return _buyLicense(assetId, price);
     }
 
     /// @notice The license listing of an asset.
@@ -195,14 +200,15 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         return _config.licenseCount;
     }
 
-    function _buyLicense(uint256 assetId) private returns (uint256 licenseId) {
+    function _buyLicense(uint256 assetId, uint256 maxPrice) private returns (uint256 licenseId) {
         Offer memory listing = _licenseListings[assetId];
         if (listing.price == 0) revert NotListed(assetId);
         address owner = registry.ownerOf(assetId);
         if (owner != listing.owner) revert StaleOffer(assetId, listing.owner, owner);
+        uint256 price = listing.price;
+        if (price > maxPrice) revert PriceAboveMax(assetId, price, maxPrice);
 
         Config memory c = _config;
-        uint256 price = listing.price;
         uint256 fee = price * c.feeBps / BPS;
         unchecked {
             licenseId = uint256(c.licenseCount) + 1; // 2^80 licenses will not happen
@@ -240,16 +246,22 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Buys an asset offered for sale: pays the seller (price minus the platform fee and
-    ///         the ERC-2981 royalty), the treasury and the royalty receiver, and transfers the
-    ///         token to the buyer. The buyer must have approved the market for the price.
-    ///         The seller's license listing and sale offer end with the sale.
+    /// @notice Buys an asset offered for sale for its current sale price, which must not exceed
+    ///         `maxPrice`: pays the seller (price minus the platform fee and the ERC-2981
+    ///         royalty), the treasury and the royalty receiver, and transfers the token to the
+    ///         buyer. The buyer must have approved the market for the price. `maxPrice` binds the
+    ///         price the buyer agreed to: a seller who offers again at a higher price just before
+    ///         the purchase cannot charge more against a larger allowance the buyer left to the
+    ///         market; a price lowered meanwhile is charged as lowered. The seller's license
+    ///         listing and sale offer end with the sale.
     /// @param assetId the asset (registry token id)
-    function buyAsset(uint256 assetId) external nonReentrant {
+    /// @param maxPrice the most the buyer pays, in AIC wei (the price the buyer was shown)
+    function buyAsset(uint256 assetId, uint256 maxPrice) external nonReentrant {
         Offer memory offer = _assetOffers[assetId];
         if (offer.price == 0) revert NotForSale(assetId);
         address seller = registry.ownerOf(assetId);
         if (seller != offer.owner) revert StaleOffer(assetId, offer.owner, seller);
+        if (offer.price > maxPrice) revert PriceAboveMax(assetId, offer.price, maxPrice);
 
         delete _assetOffers[assetId];
         if (_licenseListings[assetId].owner != address(0)) {
