@@ -6,6 +6,8 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {AssetRegistry} from "./AssetRegistry.sol";
 
 /// @title AI PLAZA marketplace
@@ -23,6 +25,9 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
     /// @notice Highest platform fee, in basis points of the price (10%).
     uint16 public constant MAX_FEE_BPS = 1_000;
     uint256 private constant BPS = 10_000;
+    /// @dev EIP-2612's type hash, to check a permit the token no longer takes (see {buyLicenseWithPermit}).
+    bytes32 private constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
     /// @notice The payment token (AIC).
     IERC20 public immutable token;
@@ -56,6 +61,9 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
     error StaleOffer(uint256 assetId, address offeredBy, address currentOwner);
     /// @notice Raised when the price to pay is above the most the buyer agreed to pay.
     error PriceAboveMax(uint256 assetId, uint256 price, uint256 maxPrice);
+    /// @notice Raised when a permit purchase's permit is not the buyer's permit for the current price
+    ///         (e.g. the price changed after the buyer signed).
+    error PermitNotForPrice(uint256 assetId, uint256 price);
     /// @notice Raised when a price does not fit in 96 bits.
     error PriceTooHigh(uint256 price);
     /// @notice Raised when setting a fee above {MAX_FEE_BPS}.
@@ -165,9 +173,14 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Buys a usage license with an EIP-2612 permit instead of a prior approve.
     ///         The permit must be signed by the buyer for spender = this market and value =
-    ///         the current license price, so a changed price makes it fail. If the permit was
-    ///         already used (e.g. submitted by someone else first), the purchase still goes
-    ///         through when the allowance suffices.
+    ///         the current license price: the signature binds the price, so a price changed
+    ///         after signing (raised or lowered) makes the purchase revert with
+    ///         {PermitNotForPrice}, whatever allowance the buyer left to the market. If the
+    ///         permit was already used (e.g. submitted by someone else first), the purchase still
+    ///         goes through when the allowance suffices, provided the signature is the buyer's
+    ///         permit for this market and the current price under the buyer's previous permit
+    ///         nonce (the market checks it itself; a permit the buyer has since followed with
+    ///         another makes the purchase revert).
     /// @param assetId the asset (registry token id)
     /// @param deadline the permit's deadline
     /// @param v signature v
@@ -180,7 +193,10 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 licenseId)
     {
         uint256 price = _licenseListings[assetId].price;
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), price, deadline, v, r, s) {} catch {}
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), price, deadline, v, r, s) {}
+        catch {
+            if (!_isUsedPermit(msg.sender, price, deadline, v, r, s)) revert PermitNotForPrice(assetId, price);
+        }
         return _buyLicense(assetId, price);
     }
 
@@ -346,6 +362,23 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         } catch {
             return address(0);
         }
+    }
+
+    /// @dev Whether (v, r, s) signs `owner`'s EIP-2612 permit for this market, `value` and `deadline`
+    ///      under the nonce before `owner`'s current one, one the token has already used. `owner` sends
+    ///      the purchase too, so its signature over `value` shows it agreed to pay that price.
+    function _isUsedPermit(address owner, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        private
+        view
+        returns (bool)
+    {
+        IERC20Permit permitToken = IERC20Permit(address(token));
+        uint256 nonce = permitToken.nonces(owner);
+        if (nonce == 0) return false;
+        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner, address(this), value, nonce - 1, deadline));
+        (address signer,,) =
+            ECDSA.tryRecover(MessageHashUtils.toTypedDataHash(permitToken.DOMAIN_SEPARATOR(), structHash), v, r, s);
+        return signer == owner;
     }
 
     function _pay(address from, address to, uint256 amount) private {

@@ -251,7 +251,43 @@ contract MarketplaceTest is Fixture {
         (uint8 v, bytes32 r, bytes32 s) = signPermit(buyerKey, address(market), PRICE, deadline);
         vm.prank(owner);
         market.listLicense(ASSET, PRICE * 2); // price raised after the buyer signed
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PermitNotForPrice.selector, ASSET, PRICE * 2));
+        vm.prank(buyer);
+        market.buyLicenseWithPermit(ASSET, deadline, v, r, s);
+        assertEq(token.balanceOf(owner), 0);
+    }
+
+    function test_RevertWhen_PermitPriceRaisedAgainstLeftoverAllowance() public {
+        // The buyer left a large allowance to the market and signs a permit for the listed price; in the same block,
+        // ahead of the purchase, the owner raises the price to what that allowance covers. The permit no longer
+        // matches, and the market does not fall back on the allowance.
+        _approve(buyer, 10 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(buyerKey, address(market), PRICE, deadline);
+        vm.prank(owner);
+        market.listLicense(ASSET, 10 * PRICE);
+
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PermitNotForPrice.selector, ASSET, 10 * PRICE));
+        vm.prank(buyer);
+        market.buyLicenseWithPermit(ASSET, deadline, v, r, s);
+
+        assertEq(token.balanceOf(buyer), 1_000_000e18);
+        assertEq(token.balanceOf(owner), 0);
+        assertEq(token.balanceOf(treasury), 0);
+        assertEq(token.allowance(buyer, address(market)), 10 * PRICE);
+        assertEq(token.nonces(buyer), 0);
+        assertEq(market.licenseCount(), 0);
+    }
+
+    function test_RevertWhen_UsedPermitIsForAnotherPrice() public {
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(buyerKey, address(market), PRICE, deadline);
+        vm.prank(stranger);
+        token.permit(buyer, address(market), PRICE, deadline, v, r, s);
+        vm.prank(owner);
+        market.listLicense(ASSET, PRICE / 2); // even a lower price is not the one the buyer signed
+
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PermitNotForPrice.selector, ASSET, PRICE / 2));
         vm.prank(buyer);
         market.buyLicenseWithPermit(ASSET, deadline, v, r, s);
         assertEq(token.balanceOf(owner), 0);
