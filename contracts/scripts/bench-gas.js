@@ -53,7 +53,7 @@ async function main() {
 
   // 1. buyLicense after an approve of exactly the price.
   await send(token.connect(buyer).approve(marketAddr, price));
-  const licenseGas = await gasOf(market.connect(buyer).buyLicense(1n));
+  const licenseGas = await gasOf(market.connect(buyer).buyLicense(1n, price));
 
   // 2. buyLicenseWithPermit: the permit is for exactly the price; no allowance before.
   const permitGas = await buyWithPermit(token, market, permitBuyer, 1n, price);
@@ -66,10 +66,10 @@ async function main() {
 
   // Repeat purchases by the same buyer (license counter already non-zero, same slots as 1).
   await send(token.connect(buyer).approve(marketAddr, price));
-  const licenseGasRepeat = await gasOf(market.connect(buyer).buyLicense(1n));
+  const licenseGasRepeat = await gasOf(market.connect(buyer).buyLicense(1n, price));
   // With an unlimited allowance OpenZeppelin's ERC20 does not write the allowance at all.
   await send(token.connect(buyer).approve(marketAddr, ethers.MaxUint256));
-  const licenseGasMaxAllowance = await gasOf(market.connect(buyer).buyLicense(1n));
+  const licenseGasMaxAllowance = await gasOf(market.connect(buyer).buyLicense(1n, price));
   await send(token.connect(buyer).approve(marketAddr, 0n));
 
   // 4. Owner and treasury holding no AIC yet: their balances go zero -> non-zero.
@@ -77,7 +77,7 @@ async function main() {
   await send(registry.connect(minter).mint(await addr(coldOwner), 2n, 1, hash('model-2'), ethers.ZeroAddress, 0));
   await send(market.connect(coldOwner).listLicense(2n, price));
   await send(token.connect(buyer).approve(marketAddr, price));
-  const licenseGasEmptyRecipients = await gasOf(market.connect(buyer).buyLicense(2n));
+  const licenseGasEmptyRecipients = await gasOf(market.connect(buyer).buyLicense(2n, price));
   await send(market.connect(deployer).setTreasury(await addr(treasury)));
 
   // 5. A second permit purchase by the same buyer (permit nonce already non-zero).
@@ -87,7 +87,7 @@ async function main() {
   await send(registry.connect(owner).setApprovalForAll(marketAddr, true));
   await send(market.connect(owner).offerAsset(1n, AIC(5000)));
   await send(token.connect(buyer).approve(marketAddr, AIC(5000)));
-  const assetGas = await gasOf(market.connect(buyer).buyAsset(1n));
+  const assetGas = await gasOf(market.connect(buyer).buyAsset(1n, AIC(5000)));
 
   console.log(`license_purchase_gas ${licenseGas}`);
   console.log(`license_purchase_permit_gas ${permitGas}`);

@@ -6,6 +6,8 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {AssetRegistry} from "./AssetRegistry.sol";
 
 /// @title AI PLAZA marketplace
@@ -23,6 +25,9 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
     /// @notice Highest platform fee, in basis points of the price (10%).
     uint16 public constant MAX_FEE_BPS = 1_000;
     uint256 private constant BPS = 10_000;
+    /// @dev EIP-2612's type hash, to check a permit the token no longer takes (see {buyLicenseWithPermit}).
+    bytes32 private constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
     /// @notice The payment token (AIC).
     IERC20 public immutable token;
@@ -54,6 +59,11 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
     error NotForSale(uint256 assetId);
     /// @notice Raised when the asset changed hands since it was listed or offered.
     error StaleOffer(uint256 assetId, address offeredBy, address currentOwner);
+    /// @notice Raised when the price to pay is above the most the buyer agreed to pay.
+    error PriceAboveMax(uint256 assetId, uint256 price, uint256 maxPrice);
+    /// @notice Raised when a permit purchase's permit is not the buyer's permit for the current price
+    ///         (e.g. the price changed after the buyer signed).
+    error PermitNotForPrice(uint256 assetId, uint256 price);
     /// @notice Raised when a price does not fit in 96 bits.
     error PriceTooHigh(uint256 price);
     /// @notice Raised when setting a fee above {MAX_FEE_BPS}.
@@ -149,20 +159,28 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Buys a usage license of a listed asset for its license price. The buyer must have
-    ///         approved the market for at least the price; approving exactly the price also
-    ///         guards against a price raised just before the purchase.
+    /// @notice Buys a usage license of a listed asset for its current license price, which must
+    ///         not exceed `maxPrice`. The buyer must have approved the market for at least the
+    ///         price. `maxPrice` binds the price the buyer agreed to: an owner who raises the
+    ///         price just before the purchase cannot charge more against a larger allowance the
+    ///         buyer left to the market; a price lowered meanwhile is charged as lowered.
     /// @param assetId the asset (registry token id)
+    /// @param maxPrice the most the buyer pays, in AIC wei (the price the buyer was shown)
     /// @return licenseId the id of the license bought (also in {LicensePurchased})
-    function buyLicense(uint256 assetId) external nonReentrant returns (uint256 licenseId) {
-        return _buyLicense(assetId);
+    function buyLicense(uint256 assetId, uint256 maxPrice) external nonReentrant returns (uint256 licenseId) {
+        return _buyLicense(assetId, maxPrice);
     }
 
     /// @notice Buys a usage license with an EIP-2612 permit instead of a prior approve.
     ///         The permit must be signed by the buyer for spender = this market and value =
-    ///         the current license price, so a changed price makes it fail. If the permit was
-    ///         already used (e.g. submitted by someone else first), the purchase still goes
-    ///         through when the allowance suffices.
+    ///         the current license price: the signature binds the price, so a price changed
+    ///         after signing (raised or lowered) makes the purchase revert with
+    ///         {PermitNotForPrice}, whatever allowance the buyer left to the market. If the
+    ///         permit was already used (e.g. submitted by someone else first), the purchase still
+    ///         goes through when the allowance suffices, provided the signature is the buyer's
+    ///         permit for this market and the current price under the buyer's previous permit
+    ///         nonce (the market checks it itself; a permit the buyer has since followed with
+    ///         another makes the purchase revert).
     /// @param assetId the asset (registry token id)
     /// @param deadline the permit's deadline
     /// @param v signature v
@@ -175,8 +193,11 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         returns (uint256 licenseId)
     {
         uint256 price = _licenseListings[assetId].price;
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), price, deadline, v, r, s) {} catch {}
-        return _buyLicense(assetId);
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), price, deadline, v, r, s) {}
+        catch {
+            if (!_isUsedPermit(msg.sender, price, deadline, v, r, s)) revert PermitNotForPrice(assetId, price);
+        }
+        return _buyLicense(assetId, price);
     }
 
     /// @notice The license listing of an asset.
@@ -195,14 +216,15 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         return _config.licenseCount;
     }
 
-    function _buyLicense(uint256 assetId) private returns (uint256 licenseId) {
+    function _buyLicense(uint256 assetId, uint256 maxPrice) private returns (uint256 licenseId) {
         Offer memory listing = _licenseListings[assetId];
         if (listing.price == 0) revert NotListed(assetId);
         address owner = registry.ownerOf(assetId);
         if (owner != listing.owner) revert StaleOffer(assetId, listing.owner, owner);
+        uint256 price = listing.price;
+        if (price > maxPrice) revert PriceAboveMax(assetId, price, maxPrice);
 
         Config memory c = _config;
-        uint256 price = listing.price;
         uint256 fee = price * c.feeBps / BPS;
         unchecked {
             licenseId = uint256(c.licenseCount) + 1; // 2^80 licenses will not happen
@@ -240,16 +262,22 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Buys an asset offered for sale: pays the seller (price minus the platform fee and
-    ///         the ERC-2981 royalty), the treasury and the royalty receiver, and transfers the
-    ///         token to the buyer. The buyer must have approved the market for the price.
-    ///         The seller's license listing and sale offer end with the sale.
+    /// @notice Buys an asset offered for sale for its current sale price, which must not exceed
+    ///         `maxPrice`: pays the seller (price minus the platform fee and the ERC-2981
+    ///         royalty), the treasury and the royalty receiver, and transfers the token to the
+    ///         buyer. The buyer must have approved the market for the price. `maxPrice` binds the
+    ///         price the buyer agreed to: a seller who offers again at a higher price just before
+    ///         the purchase cannot charge more against a larger allowance the buyer left to the
+    ///         market; a price lowered meanwhile is charged as lowered. The seller's license
+    ///         listing and sale offer end with the sale.
     /// @param assetId the asset (registry token id)
-    function buyAsset(uint256 assetId) external nonReentrant {
+    /// @param maxPrice the most the buyer pays, in AIC wei (the price the buyer was shown)
+    function buyAsset(uint256 assetId, uint256 maxPrice) external nonReentrant {
         Offer memory offer = _assetOffers[assetId];
         if (offer.price == 0) revert NotForSale(assetId);
         address seller = registry.ownerOf(assetId);
         if (seller != offer.owner) revert StaleOffer(assetId, offer.owner, seller);
+        if (offer.price > maxPrice) revert PriceAboveMax(assetId, offer.price, maxPrice);
 
         delete _assetOffers[assetId];
         if (_licenseListings[assetId].owner != address(0)) {
@@ -334,6 +362,23 @@ contract Marketplace is Ownable2Step, ReentrancyGuardTransient {
         } catch {
             return address(0);
         }
+    }
+
+    /// @dev Whether (v, r, s) signs `owner`'s EIP-2612 permit for this market, `value` and `deadline`
+    ///      under the nonce before `owner`'s current one, one the token has already used. `owner` sends
+    ///      the purchase too, so its signature over `value` shows it agreed to pay that price.
+    function _isUsedPermit(address owner, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        private
+        view
+        returns (bool)
+    {
+        IERC20Permit permitToken = IERC20Permit(address(token));
+        uint256 nonce = permitToken.nonces(owner);
+        if (nonce == 0) return false;
+        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner, address(this), value, nonce - 1, deadline));
+        (address signer,,) =
+            ECDSA.tryRecover(MessageHashUtils.toTypedDataHash(permitToken.DOMAIN_SEPARATOR(), structHash), v, r, s);
+        return signer == owner;
     }
 
     function _pay(address from, address to, uint256 amount) private {

@@ -85,7 +85,7 @@ contract MarketplaceTest is Fixture {
         _approve(buyer, PRICE);
         vm.expectRevert(abi.encodeWithSelector(Marketplace.NotListed.selector, ASSET));
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
     }
 
     // ------------------------------------------------------------ buying licenses
@@ -96,7 +96,7 @@ contract MarketplaceTest is Fixture {
         vm.expectEmit(address(market));
         emit LicensePurchased(ASSET, buyer, owner, PRICE, fee, 1);
         vm.prank(buyer);
-        uint256 id = market.buyLicense(ASSET);
+        uint256 id = market.buyLicense(ASSET, PRICE);
 
         assertEq(id, 1);
         assertEq(market.licenseCount(), 1);
@@ -110,9 +110,9 @@ contract MarketplaceTest is Fixture {
     function test_LicenseIdsIncrease() public {
         _approve(buyer, 3 * PRICE);
         vm.startPrank(buyer);
-        assertEq(market.buyLicense(ASSET), 1);
-        assertEq(market.buyLicense(ASSET), 2);
-        assertEq(market.buyLicense(ASSET), 3);
+        assertEq(market.buyLicense(ASSET, PRICE), 1);
+        assertEq(market.buyLicense(ASSET, PRICE), 2);
+        assertEq(market.buyLicense(ASSET, PRICE), 3);
         vm.stopPrank();
     }
 
@@ -127,7 +127,7 @@ contract MarketplaceTest is Fixture {
             )
         );
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
     }
 
     function test_RevertWhen_BalanceTooLow() public {
@@ -136,7 +136,7 @@ contract MarketplaceTest is Fixture {
         _approve(poor, PRICE);
         vm.expectRevert();
         vm.prank(poor);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
     }
 
     function test_RevertWhen_AssetChangedHands() public {
@@ -149,20 +149,20 @@ contract MarketplaceTest is Fixture {
         _approve(buyer, PRICE);
         vm.expectRevert(abi.encodeWithSelector(Marketplace.StaleOffer.selector, ASSET, owner, newOwner));
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
 
         // the new owner lists again and gets paid
         vm.prank(newOwner);
         market.listLicense(ASSET, PRICE);
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
         assertEq(token.balanceOf(newOwner), PRICE - _fee(PRICE));
     }
 
     function test_RevertWhen_AssetDoesNotExist() public {
         vm.expectRevert(abi.encodeWithSelector(Marketplace.NotListed.selector, 999));
         vm.prank(buyer);
-        market.buyLicense(999);
+        market.buyLicense(999, PRICE);
     }
 
     function test_ZeroFeeMakesOneTransfer() public {
@@ -170,9 +170,56 @@ contract MarketplaceTest is Fixture {
         market.setFee(0);
         _approve(buyer, PRICE);
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
         assertEq(token.balanceOf(owner), PRICE);
         assertEq(token.balanceOf(treasury), 0);
+    }
+
+    // ------------------------------------------------------------ the buyer's maxPrice (review finding L9)
+
+    function test_RevertWhen_LicensePriceRaisedAboveMax() public {
+        // The buyer left a large allowance to the market; in the same block, ahead of the purchase made at the
+        // listed price, the owner raises the price to what that allowance covers.
+        _approve(buyer, 10 * PRICE);
+        vm.prank(owner);
+        market.listLicense(ASSET, 10 * PRICE);
+
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PriceAboveMax.selector, ASSET, 10 * PRICE, PRICE));
+        vm.prank(buyer);
+        market.buyLicense(ASSET, PRICE);
+
+        assertEq(token.balanceOf(buyer), 1_000_000e18);
+        assertEq(token.balanceOf(owner), 0);
+        assertEq(token.balanceOf(treasury), 0);
+        assertEq(token.allowance(buyer, address(market)), 10 * PRICE);
+        assertEq(market.licenseCount(), 0);
+        assertEq(registry.ownerOf(ASSET), owner);
+    }
+
+    function test_BuyLicenseChargesLoweredPrice() public {
+        _approve(buyer, PRICE);
+        vm.prank(owner);
+        market.listLicense(ASSET, PRICE / 2);
+        vm.expectEmit(address(market));
+        emit LicensePurchased(ASSET, buyer, owner, PRICE / 2, _fee(PRICE / 2), 1);
+        vm.prank(buyer);
+        market.buyLicense(ASSET, PRICE);
+        assertEq(token.balanceOf(buyer), 1_000_000e18 - PRICE / 2);
+        assertEq(token.balanceOf(owner), PRICE / 2 - _fee(PRICE / 2));
+        assertEq(token.allowance(buyer, address(market)), PRICE / 2);
+    }
+
+    function testFuzz_BuyLicenseNeverAboveMax(uint96 price, uint256 maxPrice) public {
+        price = uint96(bound(price, 1, 1_000_000e18));
+        vm.prank(owner);
+        market.listLicense(ASSET, price);
+        _approve(buyer, type(uint256).max); // the allowance covers any price: only maxPrice stops a higher one
+        if (price > maxPrice) {
+            vm.expectRevert(abi.encodeWithSelector(Marketplace.PriceAboveMax.selector, ASSET, price, maxPrice));
+        }
+        vm.prank(buyer);
+        market.buyLicense(ASSET, maxPrice);
+        assertEq(1_000_000e18 - token.balanceOf(buyer), price > maxPrice ? 0 : price);
     }
 
     function test_BuyLicenseWithPermit() public {
@@ -204,7 +251,43 @@ contract MarketplaceTest is Fixture {
         (uint8 v, bytes32 r, bytes32 s) = signPermit(buyerKey, address(market), PRICE, deadline);
         vm.prank(owner);
         market.listLicense(ASSET, PRICE * 2); // price raised after the buyer signed
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PermitNotForPrice.selector, ASSET, PRICE * 2));
+        vm.prank(buyer);
+        market.buyLicenseWithPermit(ASSET, deadline, v, r, s);
+        assertEq(token.balanceOf(owner), 0);
+    }
+
+    function test_RevertWhen_PermitPriceRaisedAgainstLeftoverAllowance() public {
+        // The buyer left a large allowance to the market and signs a permit for the listed price; in the same block,
+        // ahead of the purchase, the owner raises the price to what that allowance covers. The permit no longer
+        // matches, and the market does not fall back on the allowance.
+        _approve(buyer, 10 * PRICE);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(buyerKey, address(market), PRICE, deadline);
+        vm.prank(owner);
+        market.listLicense(ASSET, 10 * PRICE);
+
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PermitNotForPrice.selector, ASSET, 10 * PRICE));
+        vm.prank(buyer);
+        market.buyLicenseWithPermit(ASSET, deadline, v, r, s);
+
+        assertEq(token.balanceOf(buyer), 1_000_000e18);
+        assertEq(token.balanceOf(owner), 0);
+        assertEq(token.balanceOf(treasury), 0);
+        assertEq(token.allowance(buyer, address(market)), 10 * PRICE);
+        assertEq(token.nonces(buyer), 0);
+        assertEq(market.licenseCount(), 0);
+    }
+
+    function test_RevertWhen_UsedPermitIsForAnotherPrice() public {
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = signPermit(buyerKey, address(market), PRICE, deadline);
+        vm.prank(stranger);
+        token.permit(buyer, address(market), PRICE, deadline, v, r, s);
+        vm.prank(owner);
+        market.listLicense(ASSET, PRICE / 2); // even a lower price is not the one the buyer signed
+
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PermitNotForPrice.selector, ASSET, PRICE / 2));
         vm.prank(buyer);
         market.buyLicenseWithPermit(ASSET, deadline, v, r, s);
         assertEq(token.balanceOf(owner), 0);
@@ -230,7 +313,7 @@ contract MarketplaceTest is Fixture {
         uint256 buyerBefore = token.balanceOf(buyer);
 
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, price);
 
         uint256 fee = uint256(price) * feeBps / 10_000;
         assertEq(token.balanceOf(treasury), fee);
@@ -272,7 +355,7 @@ contract MarketplaceTest is Fixture {
         vm.expectEmit(address(market));
         emit AssetPurchased(2, buyer, owner, salePrice, fee, creator, royalty);
         vm.prank(buyer);
-        market.buyAsset(2);
+        market.buyAsset(2, salePrice);
 
         assertEq(registry.ownerOf(2), buyer);
         assertEq(token.balanceOf(owner), salePrice - fee - royalty);
@@ -293,7 +376,7 @@ contract MarketplaceTest is Fixture {
         vm.stopPrank();
         _approve(buyer, 10e18);
         vm.prank(buyer);
-        market.buyAsset(ASSET);
+        market.buyAsset(ASSET, 10e18);
         assertEq(registry.ownerOf(ASSET), buyer);
         assertEq(token.balanceOf(owner), 10e18 - _fee(10e18));
     }
@@ -307,7 +390,7 @@ contract MarketplaceTest is Fixture {
         vm.stopPrank();
         _approve(buyer, 10e18);
         vm.prank(buyer);
-        market.buyAsset(3);
+        market.buyAsset(3, 10e18);
         assertEq(token.balanceOf(owner), 10e18 - _fee(10e18));
     }
 
@@ -320,7 +403,7 @@ contract MarketplaceTest is Fixture {
     function test_RevertWhen_AssetNotForSale() public {
         vm.expectRevert(abi.encodeWithSelector(Marketplace.NotForSale.selector, ASSET));
         vm.prank(buyer);
-        market.buyAsset(ASSET);
+        market.buyAsset(ASSET, 1e18);
     }
 
     function test_CancelOffer() public {
@@ -331,7 +414,7 @@ contract MarketplaceTest is Fixture {
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(Marketplace.NotForSale.selector, ASSET));
         vm.prank(buyer);
-        market.buyAsset(ASSET);
+        market.buyAsset(ASSET, 1e18);
     }
 
     function test_RevertWhen_OfferStaleAfterTransfer() public {
@@ -344,7 +427,48 @@ contract MarketplaceTest is Fixture {
         _approve(buyer, 1e18);
         vm.expectRevert(abi.encodeWithSelector(Marketplace.StaleOffer.selector, ASSET, owner, newOwner));
         vm.prank(buyer);
-        market.buyAsset(ASSET);
+        market.buyAsset(ASSET, 1e18);
+    }
+
+    function test_RevertWhen_AssetPriceRaisedAboveMax() public {
+        vm.startPrank(owner);
+        registry.setApprovalForAll(address(market), true);
+        market.offerAsset(ASSET, 10e18);
+        vm.stopPrank();
+        // The buyer left a large allowance to the market; in the same block, ahead of the purchase made at the
+        // offered price, the seller offers again at what that allowance covers.
+        _approve(buyer, 1_000e18);
+        vm.prank(owner);
+        market.offerAsset(ASSET, 1_000e18);
+
+        vm.expectRevert(abi.encodeWithSelector(Marketplace.PriceAboveMax.selector, ASSET, 1_000e18, 10e18));
+        vm.prank(buyer);
+        market.buyAsset(ASSET, 10e18);
+
+        assertEq(registry.ownerOf(ASSET), owner);
+        assertEq(token.balanceOf(buyer), 1_000_000e18);
+        assertEq(token.balanceOf(owner), 0);
+        assertEq(token.balanceOf(treasury), 0);
+        assertEq(token.allowance(buyer, address(market)), 1_000e18);
+        (, uint256 offerPrice, bool active) = market.assetOffer(ASSET);
+        assertEq(offerPrice, 1_000e18);
+        assertTrue(active);
+    }
+
+    function test_BuyAssetChargesLoweredPrice() public {
+        vm.startPrank(owner);
+        registry.setApprovalForAll(address(market), true);
+        market.offerAsset(ASSET, 10e18);
+        market.offerAsset(ASSET, 4e18);
+        vm.stopPrank();
+        _approve(buyer, 10e18);
+        vm.expectEmit(address(market));
+        emit AssetPurchased(ASSET, buyer, owner, 4e18, _fee(4e18), address(0), 0);
+        vm.prank(buyer);
+        market.buyAsset(ASSET, 10e18);
+        assertEq(registry.ownerOf(ASSET), buyer);
+        assertEq(token.balanceOf(buyer), 1_000_000e18 - 4e18);
+        assertEq(token.allowance(buyer, address(market)), 6e18);
     }
 
     function testFuzz_BuyAssetSplitsExactly(uint96 price, uint16 feeBps, uint96 royaltyBps) public {
@@ -361,7 +485,7 @@ contract MarketplaceTest is Fixture {
         vm.stopPrank();
         _approve(buyer, price);
         vm.prank(buyer);
-        market.buyAsset(9);
+        market.buyAsset(9, price);
 
         uint256 fee = uint256(price) * feeBps / 10_000;
         uint256 royalty = uint256(price) * royaltyBps / 10_000;
@@ -383,7 +507,7 @@ contract MarketplaceTest is Fixture {
         assertEq(market.treasury(), newTreasury);
         _approve(buyer, PRICE);
         vm.prank(buyer);
-        market.buyLicense(ASSET);
+        market.buyLicense(ASSET, PRICE);
         assertEq(token.balanceOf(newTreasury), PRICE / 10);
         assertEq(market.licenseCount(), 1); // the counter shares the slot: setters keep it
     }

@@ -69,7 +69,7 @@ contract MarketHandler is Test {
         vm.prank(buyer);
         token.approve(address(market), price);
         vm.prank(buyer);
-        market.buyLicense(id);
+        market.buyLicense(id, price);
         _recordLicense(buyer, owner, price);
     }
 
@@ -106,7 +106,7 @@ contract MarketHandler is Test {
         vm.prank(buyer);
         token.approve(address(market), price);
         vm.prank(buyer);
-        market.buyAsset(id);
+        market.buyAsset(id, price);
 
         uint256 fee = price * market.feeBps() / 10_000;
         (, uint256 royalty) = registry.royaltyInfo(id, price);

@@ -57,8 +57,11 @@ public interface Chain {
     /** Calldata of AICToken.approve(market, amount): the buyer lets the Marketplace take exactly the price. */
     String approveMarketForAicCall(BigInteger amount);
 
-    /** Calldata of Marketplace.buyAsset. */
-    String buyAssetCall(long assetId);
+    /**
+     * Calldata of Marketplace.buyAsset: the buyer pays the offer's price on-chain when mined, and the call reverts
+     * (PriceAboveMax) if that price is above {@code maxPriceWei}, the price the buyer agreed to.
+     */
+    String buyAssetCall(long assetId, BigInteger maxPriceWei);
 
     /** Current owner of an asset token, empty if it is not minted. */
     Optional<String> ownerOf(long assetId);

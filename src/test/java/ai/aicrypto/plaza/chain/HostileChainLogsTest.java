@@ -95,7 +95,7 @@ class HostileChainLogsTest extends IntegrationTest {
 
         var buy = chain.tokenAs(BUYER).approve(chain.market.getContractAddress(), PRICE).send();
         assertThat(buy.isStatusOK()).isTrue();
-        TransactionReceipt bought = chain.marketAs(BUYER).buyLicense(BigInteger.valueOf(listing)).send();
+        TransactionReceipt bought = chain.marketAs(BUYER).buyLicense(BigInteger.valueOf(listing), PRICE).send();
         assertThat(bought.isStatusOK()).isTrue();
         chain.mine(2);
 

@@ -102,7 +102,7 @@ class LicenseCrashTest {
         Set<String> logs = new HashSet<>();
         try {
             for (int i = 0; i < PURCHASES; i++) {
-                var receipt = chain.marketAs(FIRST_BUYER + i % BUYERS).buyLicense(BigInteger.valueOf(listing)).send();
+                var receipt = chain.marketAs(FIRST_BUYER + i % BUYERS).buyLicense(BigInteger.valueOf(listing), PRICE).send();
                 for (var purchased : Marketplace.getLicensePurchasedEvents(receipt)) {
                     logs.add(purchased.log.getTransactionHash() + "#" + purchased.log.getLogIndex());
                 }

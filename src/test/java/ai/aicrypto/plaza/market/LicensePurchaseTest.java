@@ -194,7 +194,7 @@ class LicensePurchaseTest extends IntegrationTest {
     @Order(6)
     void aRevertedPurchaseFailsAndGrantsNothing() throws Exception {
         // No permit and no allowance: the market's transferFrom reverts.
-        String data = chain.market.buyLicense(BigInteger.valueOf(listing)).encodeFunctionCall();
+        String data = chain.market.buyLicense(BigInteger.valueOf(listing), PRICE).encodeFunctionCall();
         var receipt = chain.send(POOR, chain.market.getContractAddress(), data);
         assertThat(receipt.isStatusOK()).isFalse();
         String txHash = receipt.getTransactionHash();

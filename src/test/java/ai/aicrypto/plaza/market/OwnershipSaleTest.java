@@ -300,7 +300,7 @@ class OwnershipSaleTest extends IntegrationTest {
         fakeMarket.offerAsset(BigInteger.valueOf(listing), BigInteger.ONE).send();
         chain.tokenAs(RESALE_BUYER).approve(fakeMarket.getContractAddress(), BigInteger.ONE).send();
         var sold = Marketplace.load(fakeMarket.getContractAddress(), chain.web3j, chain.transactions(RESALE_BUYER), gas)
-                .buyAsset(BigInteger.valueOf(listing)).send();
+                .buyAsset(BigInteger.valueOf(listing), BigInteger.ONE).send();
         assertThat(sold.isStatusOK()).isTrue();
         long head = chain.head();
         chain.mine(2);
@@ -374,7 +374,10 @@ class OwnershipSaleTest extends IntegrationTest {
     private String buy(AccountPrincipal who, int account, BigInteger price) throws Exception {
         String wallet = TestChain.address(account);
         Map<?, ?> steps = postJson("/listings/" + listing + "/ownership/purchase/transactions", who, Map.of("buyer", wallet, "price", price.toString()), 200);
-        assertThat((List<?>) steps.get("calls")).as("approve exactly the price, then buyAsset").hasSize(2);
+        List<?> calls = (List<?>) steps.get("calls");
+        assertThat(calls).as("approve exactly the price, then buyAsset").hasSize(2);
+        assertThat(((Map<?, ?>) calls.get(1)).get("data")).as("buyAsset at most the price shown")
+                .isEqualTo(chain.market.buyAsset(BigInteger.valueOf(listing), price).encodeFunctionCall());
         String txHash = send(account, steps);
         postJson("/listings/" + listing + "/ownership/purchase", who, Map.of("buyer", wallet, "txHash", txHash), 200);
         return txHash;

@@ -145,8 +145,8 @@ class Web3jChain implements Chain {
     }
 
     @Override
-    public String buyAssetCall(long assetId) {
-        return market(reader()).buyAsset(BigInteger.valueOf(assetId)).encodeFunctionCall();
+    public String buyAssetCall(long assetId, BigInteger maxPriceWei) {
+        return market(reader()).buyAsset(BigInteger.valueOf(assetId), maxPriceWei).encodeFunctionCall();
     }
 
     @Override

@@ -108,7 +108,8 @@ class OwnershipSales {
     }
 
     /**
-     * The buyer's transactions: approving the market for exactly the price, then buyAsset. Refused unless the
+     * The buyer's transactions: approving the market for exactly the price, then buyAsset with that price as its
+     * maximum (an offer raised before it is mined reverts it, whatever allowance the wallet has left). Refused unless the
      * offer on-chain is the confirmed one the page showed ({@code shownPriceWei}), made by the token's owner, the
      * buyer is not the seller and the buyer's wallet holds the price.
      */
@@ -139,7 +140,7 @@ class OwnershipSales {
         }
         return new Steps.Builder(buyer)
                 .call(chain.contracts().token(), chain.approveMarketForAicCall(confirmed.price()))
-                .call(chain.contracts().market(), chain.buyAssetCall(id))
+                .call(chain.contracts().market(), chain.buyAssetCall(id, confirmed.price()))
                 .build();
     }
 

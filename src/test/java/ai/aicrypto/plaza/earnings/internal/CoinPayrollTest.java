@@ -243,7 +243,7 @@ class CoinPayrollTest extends IntegrationTest {
 
     private TransactionReceipt buyLicense(int account) throws Exception {
         chain.tokenAs(account).approve(chain.market.getContractAddress(), LICENSE_PRICE).send();
-        TransactionReceipt receipt = chain.marketAs(account).buyLicense(BigInteger.valueOf(listing)).send();
+        TransactionReceipt receipt = chain.marketAs(account).buyLicense(BigInteger.valueOf(listing), LICENSE_PRICE).send();
         assertThat(receipt.isStatusOK()).isTrue();
         return receipt;
     }
@@ -252,7 +252,7 @@ class CoinPayrollTest extends IntegrationTest {
         chain.registryAs(seller).approve(chain.market.getContractAddress(), BigInteger.valueOf(listing)).send();
         chain.marketAs(seller).offerAsset(BigInteger.valueOf(listing), price).send();
         chain.tokenAs(buyerAccount).approve(chain.market.getContractAddress(), price).send();
-        TransactionReceipt receipt = chain.marketAs(buyerAccount).buyAsset(BigInteger.valueOf(listing)).send();
+        TransactionReceipt receipt = chain.marketAs(buyerAccount).buyAsset(BigInteger.valueOf(listing), price).send();
         assertThat(receipt.isStatusOK()).isTrue();
         return receipt;
     }

@@ -294,7 +294,7 @@ class MarketSimulationOnChainTest extends IntegrationTest {
     }
 
     private void buy(Trader buyer, Trader owner) throws Exception {
-        assertThat(buyer.wallet().market(chain).buyLicense(BigInteger.valueOf(owner.listing())).send().isStatusOK()).isTrue();
+        assertThat(buyer.wallet().market(chain).buyLicense(BigInteger.valueOf(owner.listing()), PRICE).send().isStatusOK()).isTrue();
         purchases++;
     }
 
