@@ -228,6 +228,12 @@ class TrainingSplits {
         });
     }
 
+    /** The bytes of held-out rows kept in memory, as the cache weighs them. */
+    long heldOutBytes() {
+        heldOut.cleanUp(); // counts the entries added or removed last
+        return heldOut.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
+
     /**
      * Re-encrypts the dataset's split under fresh keys as a new generation, now, if it was made (no key of it was
      * handed out otherwise); the old generation's blobs are deleted. Call it outside a transaction.
@@ -283,6 +289,7 @@ class TrainingSplits {
         if (!replaced.isEmpty()) { // committed: no row names the old generation any more
             replaced.forEach(blobs::delete);
             loaded.invalidate(new Generation(datasetId, split.generation() - 1));
+            heldOut.invalidate(new Generation(datasetId, split.generation() - 1)); // never read again: its memory back now
         }
         return split;
     }

@@ -66,6 +66,24 @@ class TrainingSplitsTest extends IntegrationTest {
         assertSplitAsDefined(probe);
     }
 
+    /** Review M12: the held-out rows are decrypted once a generation, and kept by the bytes they take until rotated. */
+    @Test
+    void theHeldOutRowsAreDecryptedOnceAGenerationAndWeighedByTheirBytes() throws Exception {
+        long dataset = csv(1_000, i -> (i % 100) + "," + (i % 7) + ",c" + (i % 3));
+        splits.ensure(dataset);
+        long before = splits.heldOutBytes();
+        ShardTensors first = splits.validation(dataset);
+        assertThat(first.rows()).isEqualTo(100);
+        assertThat(splits.heldOutBytes()).as("weighed by its arrays' bytes").isEqualTo(before + first.bytes());
+        assertThat(splits.validation(dataset)).as("the same rows, not decrypted again").isSameAs(first);
+
+        splits.rotate(dataset);
+        ShardTensors rotated = splits.validation(dataset);
+        assertThat(rotated).as("the new generation's, decrypted once").isNotSameAs(first).isSameAs(splits.validation(dataset));
+        assertThat(rotated.features()).isEqualTo(first.features());
+        assertThat(splits.heldOutBytes()).as("the old generation's rows are let go").isEqualTo(before + rotated.bytes());
+    }
+
     /**
      * Compares the stored split with the rows of the dataset's own shards, selected by their index over all shards, and
      * with the bytes the whole-shard split wrote for them; returns the held-out rows.
