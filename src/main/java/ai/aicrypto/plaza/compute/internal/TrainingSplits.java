@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -16,6 +15,7 @@ import java.util.Optional;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -228,6 +228,12 @@ class TrainingSplits {
         });
     }
 
+    /** The bytes of held-out rows kept in memory, as the cache weighs them. */
+    long heldOutBytes() {
+        heldOut.cleanUp(); // counts the entries added or removed last
+        return heldOut.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
+
     /**
      * Re-encrypts the dataset's split under fresh keys as a new generation, now, if it was made (no key of it was
      * handed out otherwise); the old generation's blobs are deleted. Call it outside a transaction.
@@ -283,6 +289,7 @@ class TrainingSplits {
         if (!replaced.isEmpty()) { // committed: no row names the old generation any more
             replaced.forEach(blobs::delete);
             loaded.invalidate(new Generation(datasetId, split.generation() - 1));
+            heldOut.invalidate(new Generation(datasetId, split.generation() - 1)); // never read again: its memory back now
         }
         return split;
     }
@@ -310,6 +317,10 @@ class TrainingSplits {
         });
     }
 
+    /**
+     * Splits each shard as it is read from its decrypting stream: the training rows are encrypted and stored as they
+     * come, only the held-out rows (at most {@link #MAX_VALIDATION_ROWS}) stay in memory (review M12).
+     */
     private Split make(long datasetId) {
         NewGeneration next = new NewGeneration(datasetId, 1);
         try {
@@ -317,22 +328,16 @@ class TrainingSplits {
             long row = 0;
             int shardCount = datasets.shardCount(datasetId);
             for (int seq = 0; seq < shardCount; seq++) {
-                ShardTensors shard;
+                long first = row;
                 try (InputStream in = datasets.openShard(datasetId, seq)) {
-                    shard = ShardTensors.parse(in.readAllBytes());
-                }
-                boolean[] training = new boolean[shard.rows()];
-                long held = validation == null ? 0 : validation.rows();
-                for (int i = 0; i < shard.rows(); i++, row++) {
-                    boolean holdOut = row % 10 == 0 && held < MAX_VALIDATION_ROWS;
-                    training[i] = !holdOut;
-                    held += holdOut ? 1 : 0;
-                }
-                ShardTensors train = shard.select(training);
-                ShardTensors heldOut = shard.select(not(training));
-                validation = validation == null ? heldOut : validation.append(heldOut);
-                if (train.rows() > 0) {
-                    next.training(train.toBytes(), train.rows());
+                    ShardTensors.Splitter shard = ShardTensors.splitter(in, i -> isHeldOut(first + i));
+                    if (shard.trainingRows() > 0) {
+                        next.training(shard::writeTraining, shard.trainingRows());
+                    } else {
+                        shard.writeTraining(OutputStream.nullOutputStream()); // all its rows are held out
+                    }
+                    validation = validation == null ? shard.heldOut() : validation.append(shard.heldOut());
+                    row += shard.rows();
                 }
             }
             if (validation == null) {
@@ -344,12 +349,17 @@ class TrainingSplits {
         }
     }
 
+    /** Row {@code row} of a dataset, counted over all its shards, is held out: every 10th, the first {@link #MAX_VALIDATION_ROWS}. */
+    private static boolean isHeldOut(long row) {
+        return row % 10 == 0 && row / 10 < MAX_VALIDATION_ROWS;
+    }
+
     /** The same rows as a new generation: shards and held-out split decrypted and encrypted under fresh keys. */
     private Split reencrypt(Split now) {
         NewGeneration next = new NewGeneration(now.datasetId(), now.generation() + 1);
         try {
             for (StoredShard shard : now.shards()) {
-                next.training(decrypt(now.key(), read(shard.blobKey())), shard.rows());
+                next.training(out -> out.write(decrypt(now.key(), read(shard.blobKey()))), shard.rows());
             }
             return next.store(ShardTensors.parse(decrypt(now.validationKey(), read(now.validationBlob()))));
         } catch (IOException | RuntimeException e) {
@@ -372,13 +382,13 @@ class TrainingSplits {
             this.generation = generation;
         }
 
-        void training(byte[] plaintext, long rows) throws IOException {
+        void training(BlobStore.BlobWriter plaintext, long rows) throws IOException {
             BlobStore.StoredBlob blob = put(key, plaintext);
             shards.add(new StoredShard(shards.size(), blob.key(), blob.bytes(), rows));
         }
 
         Split store(ShardTensors validation) throws IOException {
-            BlobStore.StoredBlob held = put(validationKey, validation.toBytes());
+            BlobStore.StoredBlob held = put(validationKey, out -> out.write(validation.toBytes()));
             long trainingRows = shards.stream().mapToLong(StoredShard::rows).sum();
             jdbc.sql("""
                             INSERT INTO training_splits (dataset_id, generation, sealed_key, validation_sealed_key, training_rows,
@@ -405,13 +415,63 @@ class TrainingSplits {
             return e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
 
-        private BlobStore.StoredBlob put(byte[] blobKey, byte[] plaintext) throws IOException {
+        /** Stores what {@code plaintext} writes, encrypted as it is written. */
+        private BlobStore.StoredBlob put(byte[] blobKey, BlobStore.BlobWriter plaintext) throws IOException {
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
-            byte[] sealed = encrypt(blobKey, nonce, plaintext);
-            BlobStore.StoredBlob blob = pendingBlobs.write(out -> out.write(sealed));
+            BlobStore.StoredBlob blob = pendingBlobs.write(out -> {
+                out.write(nonce);
+                try (OutputStream sealing = new Sealing(out, encrypting(blobKey, nonce))) {
+                    plaintext.writeTo(sealing);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             written.add(blob.key());
             return blob;
+        }
+    }
+
+    /**
+     * Encrypts what is written to it into {@code out} as it comes; closing writes the tag and leaves {@code out} open, for
+     * its blob store to close (a CipherOutputStream would close it).
+     */
+    private static final class Sealing extends OutputStream {
+
+        private final OutputStream out;
+        private final Cipher cipher;
+        private byte[] sealed = new byte[0];
+
+        Sealing(OutputStream out, Cipher cipher) {
+            this.out = out;
+            this.cipher = cipher;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int size = cipher.getOutputSize(len);
+            if (sealed.length < size) {
+                sealed = new byte[size];
+            }
+            try {
+                out.write(sealed, 0, cipher.update(b, off, len, sealed));
+            } catch (ShortBufferException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.write(cipher.doFinal());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
@@ -438,14 +498,6 @@ class TrainingSplits {
         return bytes;
     }
 
-    private static boolean[] not(boolean[] mask) {
-        boolean[] out = new boolean[mask.length];
-        for (int i = 0; i < mask.length; i++) {
-            out[i] = !mask[i];
-        }
-        return out;
-    }
-
     private static byte[] hmac(byte[] key, String message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -461,15 +513,6 @@ class TrainingSplits {
         cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
         cipher.updateAAD(ASSOCIATED_DATA);
         return cipher;
-    }
-
-    private static byte[] encrypt(byte[] key, byte[] nonce, byte[] plaintext) {
-        try {
-            byte[] sealed = encrypting(key, nonce).doFinal(plaintext);
-            return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static byte[] decrypt(byte[] key, byte[] blob) {

@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -12,6 +13,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import javax.sql.DataSource;
 
 import ai.aicrypto.plaza.account.AccountPrincipal;
 import ai.aicrypto.plaza.catalog.ListingDraft;
@@ -479,6 +483,51 @@ class WorkerApiTest extends IntegrationTest {
         assertThat(leased).hasSize(120).doesNotHaveDuplicates();
     }
 
+    /**
+     * Review M12: an instance measures two completions at once (each holds weights and held-out rows in memory); a third
+     * is told to come back, and is measured once one of the two is done. The two are held in their first read of the
+     * job's result by a lock on the table.
+     */
+    @Test
+    void aThirdCompletionWhileTwoAreMeasuredIsToldToComeBack() throws Exception {
+        List<String> tokens = new ArrayList<>();
+        List<Long> leased = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tokens.add(worker(8192));
+            jobs.submit(requester, dataset, model, "{}", 0);
+            leased.add(((Number) body(call(tokens.get(i), "/lease", null)).get("id")).longValue());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<MvcResult>> measuring = new ArrayList<>();
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE job_results IN ACCESS EXCLUSIVE MODE");
+            for (int i = 0; i < 2; i++) {
+                String route = "/jobs/" + leased.get(i) + "/complete";
+                String token = tokens.get(i);
+                measuring.add(pool.submit(() -> call(token, route, Map.of("accuracy", 0.8))));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("""
+                            SELECT count(*) FROM pg_stat_activity
+                            WHERE wait_event_type = 'Lock' AND query LIKE '%LEFT JOIN job_results r ON r.job_id = j.id%'""")
+                    .query(Long.class).single() == 2);
+            MvcResult third = call(tokens.get(2), "/jobs/" + leased.get(2) + "/complete", Map.of("accuracy", 0.8));
+            assertThat(third.getResponse().getStatus()).isEqualTo(503);
+            assertThat(third.getResponse().getHeader("Retry-After")).isEqualTo("5");
+            assertThat(third.getResponse().getContentAsString()).contains("measuring other results");
+            lock.rollback();
+        } finally {
+            pool.shutdown();
+        }
+        for (Future<MvcResult> completion : measuring) {
+            assertThat(completion.get().getResponse().getStatus()).as("measured: no weights uploaded").isEqualTo(409);
+        }
+        assertThat(call(tokens.get(2), "/jobs/" + leased.get(2) + "/complete", Map.of("accuracy", 0.8)).getResponse().getStatus())
+                .as("measured now").isEqualTo(409);
+    }
+
+    @Autowired
+    DataSource dataSource;
     @Autowired
     JobQueue queue;
 
