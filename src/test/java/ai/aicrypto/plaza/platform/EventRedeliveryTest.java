@@ -88,12 +88,8 @@ class EventRedeliveryTest extends IntegrationTest {
 
     @Test
     void aRetryAtWorkIsNeverRunBesideItselfEvenForAnOldEvent() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        FAIL_FIRST.add("busy");
-        SECOND_RUN_WAITS.put("busy", release);
+        CountDownLatch release = publishWithTheRetryHeld("busy");
         try {
-            publish("busy");
-            await(() -> RUNS.get("busy") != null && RUNS.get("busy").get() == 2 && "PROCESSING".equals(status("busy")));
             // the event is an hour old; its retry started a moment ago and is still at work
             jdbc.sql("UPDATE event_publication SET publication_date = now() - interval '1 hour' WHERE event_type = ? AND serialized_event LIKE ?")
                     .params(Probe.class.getName(), like("busy")).update();
@@ -110,12 +106,8 @@ class EventRedeliveryTest extends IntegrationTest {
 
     @Test
     void aListenerWhoseInstanceDiedIsTakenForDeadWhenStaleAndRunOnceMore() throws Exception {
-        CountDownLatch hung = new CountDownLatch(1);
-        FAIL_FIRST.add("dead");
-        SECOND_RUN_WAITS.put("dead", hung);
+        CountDownLatch hung = publishWithTheRetryHeld("dead");
         try {
-            publish("dead");
-            await(() -> RUNS.get("dead") != null && RUNS.get("dead").get() == 2 && "PROCESSING".equals(status("dead")));
             // as though that run's instance died 10 minutes ago, over the 5 allowed
             jdbc.sql("""
                             UPDATE event_publication SET last_resubmission_date = now() - interval '10 minutes'
@@ -126,6 +118,24 @@ class EventRedeliveryTest extends IntegrationTest {
         } finally {
             hung.countDown();
         }
+    }
+
+    /**
+     * Publishes an event whose first run fails and whose retry then waits, at work (PROCESSING), until the latch
+     * returned is counted down.
+     */
+    private CountDownLatch publishWithTheRetryHeld(String id) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        FAIL_FIRST.add(id);
+        SECOND_RUN_WAITS.put(id, held);
+        publish(id);
+        try {
+            await(() -> RUNS.get(id) != null && RUNS.get(id).get() == 2 && "PROCESSING".equals(status(id)));
+        } catch (AssertionError e) {
+            held.countDown(); // the retry's thread is not kept waiting by a failed test
+            throw e;
+        }
+        return held;
     }
 
     private void publish(String id) {
