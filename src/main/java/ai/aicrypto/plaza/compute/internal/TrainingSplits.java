@@ -336,7 +336,11 @@ class TrainingSplits {
                     } else {
                         shard.writeTraining(OutputStream.nullOutputStream()); // all its rows are held out
                     }
-                    validation = validation == null ? shard.heldOut() : validation.append(shard.heldOut());
+                    if (validation == null) {
+                        validation = shard.heldOut();
+                    } else if (shard.heldOut().rows() > 0) { // past the cap every shard holds none: no copy of them all
+                        validation = validation.append(shard.heldOut());
+                    }
                     row += shard.rows();
                 }
             }
