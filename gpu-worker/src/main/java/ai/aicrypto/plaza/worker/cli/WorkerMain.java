@@ -2,6 +2,7 @@ package ai.aicrypto.plaza.worker.cli;
 
 import ai.aicrypto.plaza.worker.Log;
 import ai.aicrypto.plaza.worker.bench.StartupBenchmark;
+import ai.aicrypto.plaza.worker.cpu.ConvGradients;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.data.ShardDirectoryData;
 import ai.aicrypto.plaza.worker.engine.EpochMetrics;
@@ -30,6 +31,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -59,7 +61,8 @@ public final class WorkerMain {
     public static void main(String[] args) {
         int rc;
         try {
-            rc = run(args, System.out);
+            stopWithTheProcessThatStartedThisOne();
+            rc = trains(args) && wrongConvGradients() && canRunAgain() ? runAgainWithSafeConvolutions() : run(args, System.out);
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("error: " + e.getMessage());
             rc = 2;
@@ -71,6 +74,57 @@ public final class WorkerMain {
     }
 
     static final String TOKEN_VARIABLE = "PLAZA_WORKER_TOKEN";
+
+    private static boolean trains(String[] args) {
+        return List.of(args).contains("--train") || List.of(args).contains("--plaza");
+    }
+
+    /** PyTorch computes wrong convolution gradients here, and oneDNN's instruction set was not capped yet (see {@link ConvGradients}). */
+    private static boolean wrongConvGradients() {
+        if (System.getenv(ConvGradients.ISA_VARIABLE) != null) return false;
+        String fault = ConvGradients.fault();
+        if (fault == null) return false;
+        Log.info("PyTorch computes wrong convolution gradients on this CPU (" + fault + "); running again with "
+                + ConvGradients.ISA_VARIABLE + "=" + ConvGradients.SAFE_ISA);
+        return true;
+    }
+
+    /** Set in the child {@link #runAgainWithSafeConvolutions} starts: the process id of the one that started it. */
+    static final String STARTED_BY_VARIABLE = "PLAZA_WORKER_STARTED_BY";
+
+    /** Whether this JVM's command line is known, to be run again; where it is not, cnns are left out (TrainableFamilies). */
+    private static boolean canRunAgain() {
+        ProcessHandle.Info me = ProcessHandle.current().info();
+        boolean known = me.command().isPresent() && me.arguments().isPresent();
+        if (!known) Log.info("cannot start this worker again; start it with " + ConvGradients.ISA_VARIABLE + "=" + ConvGradients.SAFE_ISA + " to train cnns");
+        return known;
+    }
+
+    /** This JVM's command line again, in a child with oneDNN capped, which this process waits for and ends with. */
+    private static int runAgainWithSafeConvolutions() throws IOException, InterruptedException {
+        ProcessHandle.Info me = ProcessHandle.current().info();
+        List<String> command = new ArrayList<>();
+        command.add(me.command().orElseThrow());
+        command.addAll(List.of(me.arguments().orElseThrow()));
+        ProcessBuilder again = new ProcessBuilder(command).inheritIO();
+        again.environment().put(ConvGradients.ISA_VARIABLE, ConvGradients.SAFE_ISA);
+        again.environment().put(STARTED_BY_VARIABLE, Long.toString(ProcessHandle.current().pid()));
+        Process child = again.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroy)); // a stopped worker (TERM) stops its child too
+        return child.waitFor();
+    }
+
+    /** In the child of {@link #runAgainWithSafeConvolutions}: ends when its parent does, even killed with -9. */
+    private static void stopWithTheProcessThatStartedThisOne() {
+        String parent = System.getenv(STARTED_BY_VARIABLE);
+        if (parent == null || !parent.matches("\\d{1,19}")) return;
+        ProcessHandle.of(Long.parseLong(parent)).ifPresentOrElse(
+                p -> p.onExit().thenRun(() -> {
+                    Log.info("the process that started this worker ended; stopping");
+                    System.exit(1);
+                }),
+                () -> System.exit(1));
+    }
 
     static final String USAGE = """
             usage: gpu-worker --train CARD.json --data SHARD_DIR [--engine auto|cpu|gpu|reference]

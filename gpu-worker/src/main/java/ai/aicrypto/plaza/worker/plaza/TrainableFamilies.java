@@ -1,6 +1,7 @@
 package ai.aicrypto.plaza.worker.plaza;
 
 import ai.aicrypto.plaza.worker.Log;
+import ai.aicrypto.plaza.worker.cpu.ConvGradients;
 import ai.aicrypto.plaza.worker.cpu.DjlCpuEngine;
 import ai.aicrypto.plaza.worker.engine.TrainingEngine;
 import ai.aicrypto.plaza.worker.engine.trees.XgboostGpu;
@@ -67,7 +68,8 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
         sort(SOFTMAX, slotEngine.id(), dense, only, families, missing);
         sort(MLP, slotEngine.id(), dense, only, families, missing);
         boolean convOnSlot = slotEngine.hasConvKernels();
-        sort(CNN, convOnSlot ? slotEngine.id() : "cpu", convOnSlot ? dense : djl, only, families, missing);
+        boolean convOnDjl = !convOnSlot || slotEngine.id().equals("cpu");
+        sort(CNN, convOnSlot ? slotEngine.id() : "cpu", convOnDjl ? djlConvolutions(djl) : null, only, families, missing);
         sort(TEXT, "cpu", djl, only, families, missing);
         sort(TREES, treeDevice(slotEngine).equals("cpu") ? XGBOOST_CPU : XGBOOST_GPU, xgboost, only, families, missing);
         return new TrainableFamilies(families, missing);
@@ -121,6 +123,16 @@ public record TrainableFamilies(Map<String, String> families, Map<String, String
         } else {
             families.put(family, engine);
         }
+    }
+
+    /**
+     * Why DJL's PyTorch engine does not train cnns here, or null: it does not load, or it computes wrong convolution
+     * gradients even with oneDNN capped (the worker caps it itself where they are wrong, see {@link ConvGradients}).
+     */
+    private static String djlConvolutions(String djlFailure) {
+        if (djlFailure != null) return djlFailure;
+        String fault = ConvGradients.fault();
+        return fault == null ? null : "PyTorch computes wrong convolution gradients on this CPU (" + fault + ")";
     }
 
     /** Null when the engine loads and computes, else why not (a missing native library is an Error, not an Exception). */
