@@ -48,7 +48,7 @@ public final class WorkerProcess implements AutoCloseable {
         Path log = Files.createTempFile("gpu-worker-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("PLAZA_WORKER_TOKEN", token);
-        Process process = builder.start();
+        Process process = withSafeConvolutions(builder).start();
         return new WorkerProcess(process, log);
     }
 
@@ -63,7 +63,8 @@ public final class WorkerProcess implements AutoCloseable {
                 "ai.aicrypto.plaza.worker.cheat.CheatingWorkerMain", "--plaza", plazaUrl, "--token", token,
                 "--cache", cacheDir.toString(), "--cheat", cheat, "--poll-seconds", "1");
         Path log = Files.createTempFile("gpu-worker-" + cheat + "-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = withSafeConvolutions(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()))
+                .start();
         return new WorkerProcess(process, log);
     }
 
@@ -74,8 +75,18 @@ public final class WorkerProcess implements AutoCloseable {
                 "-cp", JAR + java.io.File.pathSeparator + WORKER_DIR.resolve("target/test-classes"),
                 "ai.aicrypto.plaza.worker.cheat.LyingServingMain", "--plaza", plazaUrl, "--token", token);
         Path log = Files.createTempFile("gpu-worker-lying-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = withSafeConvolutions(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()))
+                .start();
         return new WorkerProcess(process, log);
+    }
+
+    /**
+     * oneDNN capped, as the worker caps itself where PyTorch's convolution gradients are wrong (gpu-worker's
+     * ConvGradients, tested there): so the process started here is the worker itself, never the parent of one.
+     */
+    private static ProcessBuilder withSafeConvolutions(ProcessBuilder builder) {
+        builder.environment().put("DNNL_MAX_CPU_ISA", "AVX");
+        return builder;
     }
 
     public Process process() {

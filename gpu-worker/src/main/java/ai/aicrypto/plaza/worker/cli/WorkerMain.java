@@ -114,16 +114,16 @@ public final class WorkerMain {
         return child.waitFor();
     }
 
-    /** In the child of {@link #runAgainWithSafeConvolutions}: ends when its parent does, even killed with -9. */
+    /**
+     * In the child of {@link #runAgainWithSafeConvolutions}: a parent stopped with TERM stops it through its shutdown
+     * hook; one killed with -9 leaves it here, and it halts as its parent did, at once and saying nothing to the plaza.
+     */
     private static void stopWithTheProcessThatStartedThisOne() {
         String parent = System.getenv(STARTED_BY_VARIABLE);
         if (parent == null || !parent.matches("\\d{1,19}")) return;
         ProcessHandle.of(Long.parseLong(parent)).ifPresentOrElse(
-                p -> p.onExit().thenRun(() -> {
-                    Log.info("the process that started this worker ended; stopping");
-                    System.exit(1);
-                }),
-                () -> System.exit(1));
+                p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(137)),
+                () -> Runtime.getRuntime().halt(137));
     }
 
     static final String USAGE = """
