@@ -16,7 +16,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.HttpHeaders;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -77,11 +79,20 @@ class SiweNonces {
             return null;
         }
         Instant now = clock.instant();
-        jdbc.sql("DELETE FROM siwe_spent_nonces WHERE expires_at < ?").param(Timestamp.from(now)).update();
         int spent = jdbc.sql("INSERT INTO siwe_spent_nonces (nonce, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .param(nonce.value()).param(Timestamp.from(nonce.expiresAt().isAfter(now) ? nonce.expiresAt() : now))
                 .update();
         return spent == 1 ? nonce : null;
+    }
+
+    /**
+     * Spent nonces past their expiry: their cookies' seals refuse them anyway. Off the sign-in's path, on one instance
+     * at a time.
+     */
+    @Scheduled(fixedDelay = 60_000, initialDelay = 60_000)
+    @SchedulerLock(name = "siwe-spent-nonces-sweep", lockAtMostFor = "5m", lockAtLeastFor = "30s")
+    void forgetExpired() {
+        jdbc.sql("DELETE FROM siwe_spent_nonces WHERE expires_at < ?").param(Timestamp.from(clock.instant())).update();
     }
 
     private Nonce unseal(String sealed) {

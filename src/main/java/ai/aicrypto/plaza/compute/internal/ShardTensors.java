@@ -89,27 +89,6 @@ record ShardTensors(int rows, int featureCount, float[] features, long[] labels,
         });
     }
 
-    /** The rows whose index {@code keep} marks, as a new shard with the same metadata. */
-    ShardTensors select(boolean[] keep) {
-        int n = 0;
-        for (boolean k : keep) {
-            n += k ? 1 : 0;
-        }
-        float[] f = new float[n * featureCount];
-        long[] l = labels == null ? null : new long[n];
-        float[] t = targets == null ? null : new float[n];
-        int out = 0;
-        for (int row = 0; row < rows; row++) {
-            if (keep[row]) {
-                System.arraycopy(features, row * featureCount, f, out * featureCount, featureCount);
-                if (l != null) l[out] = labels[row];
-                if (t != null) t[out] = targets[row];
-                out++;
-            }
-        }
-        return new ShardTensors(n, featureCount, f, l, t, metadata);
-    }
-
     /** This shard followed by {@code next}'s rows. */
     ShardTensors append(ShardTensors next) {
         float[] f = Arrays.copyOf(features, features.length + next.features.length);

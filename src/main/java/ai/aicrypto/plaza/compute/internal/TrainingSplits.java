@@ -22,6 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
 import ai.aicrypto.plaza.dataset.Datasets;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import ai.aicrypto.plaza.platform.IntegrityException;
 import ai.aicrypto.plaza.platform.NotFoundException;
 import ai.aicrypto.plaza.platform.StatementTimeouts;
@@ -63,6 +65,8 @@ class TrainingSplits {
     private static final int TAG_BYTES = 16;
     /** Held-out sets kept parsed in memory, in bytes: a few image datasets' worth (each at most 20,000 rows). */
     private static final long HELD_OUT_CACHE_BYTES = 256L << 20;
+    /** The held-out rows' memory, for operators: bounded by {@link #HELD_OUT_CACHE_BYTES}. */
+    static final String HELD_OUT_BYTES_METER = "plaza.training.held-out.bytes";
     /** What a shard download encrypts and writes at a time. */
     private static final int WRITE_CHUNK = 1 << 20;
 
@@ -86,14 +90,21 @@ class TrainingSplits {
     private final StatementTimeouts timeouts;
 
     TrainingSplits(Datasets datasets, BlobStore blobs, DataKeys dataKeys, PendingBlobs pendingBlobs, JdbcClient jdbc,
-                   TransactionTemplate transaction, StatementTimeouts timeouts) {
+                   TransactionTemplate transaction, StatementTimeouts timeouts, MeterRegistry meters) {
         this.timeouts = timeouts;
+        Gauge.builder(HELD_OUT_BYTES_METER, heldOut, TrainingSplits::weighedBytes)
+                .description("Bytes of held-out rows kept decrypted in memory").baseUnit("bytes").register(meters);
         this.datasets = datasets;
         this.blobs = blobs;
         this.dataKeys = dataKeys;
         this.pendingBlobs = pendingBlobs;
         this.jdbc = jdbc;
         this.transaction = transaction;
+    }
+
+    private static double weighedBytes(Cache<Generation, ShardTensors> cache) {
+        cache.cleanUp(); // counts the entries added or removed last
+        return cache.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
     /** One generation of a dataset's split as stored: its keys never leave the app. */
@@ -226,12 +237,6 @@ class TrainingSplits {
                 throw new UncheckedIOException(e);
             }
         });
-    }
-
-    /** The bytes of held-out rows kept in memory, as the cache weighs them. */
-    long heldOutBytes() {
-        heldOut.cleanUp(); // counts the entries added or removed last
-        return heldOut.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
     /**

@@ -170,10 +170,10 @@ class TabularTrainingBench extends IntegrationTest {
             training[r] = !heldOut[r];
         }
         ShardTensors verifiedOn = splits.validation(dataset);
-        ShardTensors rebuilt = all.select(heldOut);
+        ShardTensors rebuilt = ShardRows.select(all, heldOut);
         assertThat(rebuilt.features()).isEqualTo(verifiedOn.features());
         assertThat(rebuilt.labels()).isEqualTo(verifiedOn.labels());
-        return new ShardTensors[] {all.select(training), rebuilt};
+        return new ShardTensors[] {ShardRows.select(all, training), rebuilt};
     }
 
     /** The rows of a training split the worker trains on: it keeps rows 9, 19, 29, ... to measure its claim on. */
@@ -182,7 +182,7 @@ class TabularTrainingBench extends IntegrationTest {
         for (int r = 0; r < trains.length; r++) {
             trains[r] = r % 10 != 9;
         }
-        return training.select(trains);
+        return ShardRows.select(training, trains);
     }
 
     /** XGBoost called directly with the card's default settings, trained on {@code train}, its accuracy on {@code test}. */

@@ -31,9 +31,18 @@ public final class ConvGradients {
 
     /**
      * Null when PyTorch's input gradients of a 3×3 stride-1 and a 5×5 stride-2 convolution match the plain-Java
-     * kernels', else the first difference. Null too when PyTorch does not load: the families probe says why.
+     * kernels', else the first difference. Null too when PyTorch does not load: the families probe says why. Checked
+     * once per JVM: oneDNN reads its cap when PyTorch loads, so the answer cannot change after.
      */
     public static String fault() {
+        return Checked.FAULT;
+    }
+
+    private static final class Checked {
+        static final String FAULT = check();
+    }
+
+    private static String check() {
         Engine engine;
         try {
             engine = DjlCpuEngine.pytorch();
