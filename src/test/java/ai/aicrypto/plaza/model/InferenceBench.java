@@ -45,6 +45,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import org.springframework.web.util.ServletRequestPathUtils;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -128,6 +134,49 @@ class InferenceBench extends IntegrationTest {
     }
 
     private record Case(String name, long model, String body, ModelCard card, DenseWeights weights, float[] input) {
+    }
+
+    /**
+     * The predict route's handler lookup in the app's mapping (its hot routes first, platform.HotRouteMapping) against
+     * Spring MVC's own mapping of the same controllers, which matches a path with a variable against each of them in
+     * turn: the same request, in the same JVM, in interleaved rounds, the best round of each. A plain request, not
+     * wrapped as the filters wrap it in the server, where every condition asks for its method through each wrapper: the
+     * saving there is larger. Figures to target/route-lookup-bench.txt.
+     */
+    @Test
+    void thePredictRoutesLookupAgainstSpringsFullScan(@Autowired ApplicationContext context) throws Exception {
+        RequestMappingHandlerMapping app = context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
+        RequestMappingHandlerMapping spring = context.getAutowireCapableBeanFactory().createBean(RequestMappingHandlerMapping.class);
+        assertThat(app.getClass()).isNotEqualTo(RequestMappingHandlerMapping.class);
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/api/v1/models/42/predict");
+        request.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        ServletRequestPathUtils.parseAndCache(request);
+        assertThat(((HandlerMethod) app.getHandler(request).getHandler()).getMethod())
+                .isEqualTo(((HandlerMethod) spring.getHandler(request).getHandler()).getMethod());
+
+        int lookups = 100_000;
+        double appNs = Double.MAX_VALUE, springNs = Double.MAX_VALUE;
+        for (int round = 0; round < 8; round++) { // the first rounds warm the JIT up
+            appNs = Math.min(appNs, nanosPerLookup(app, request, lookups));
+            springNs = Math.min(springNs, nanosPerLookup(spring, request, lookups));
+        }
+        String out = String.format(Locale.ROOT, "predict_route_lookup_ns %.0f%npredict_route_lookup_spring_full_scan_ns %.0f%n"
+                + "predict_route_lookup_vs_full_scan %.3f%nmappings %d%n", appNs, springNs, appNs / springNs,
+                spring.getHandlerMethods().size());
+        System.out.println(out);
+        Files.writeString(Path.of("target/route-lookup-bench.txt"), out);
+    }
+
+    private static double nanosPerLookup(RequestMappingHandlerMapping mapping, MockHttpServletRequest request, int lookups)
+            throws Exception {
+        Object last = null;
+        long started = System.nanoTime();
+        for (int i = 0; i < lookups; i++) {
+            last = mapping.getHandler(request);
+        }
+        double nanos = (double) (System.nanoTime() - started) / lookups;
+        assertThat(last).isNotNull();
+        return nanos;
     }
 
     private double[] throughThePlaza(String token, Case c) throws Exception {

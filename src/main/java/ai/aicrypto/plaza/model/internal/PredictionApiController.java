@@ -22,6 +22,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import ai.aicrypto.plaza.platform.DataSizes;
 import ai.aicrypto.plaza.platform.NotFoundException;
+import ai.aicrypto.plaza.platform.HotRoute;
 import ai.aicrypto.plaza.platform.UserFacingException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.context.MessageSource;
@@ -122,6 +123,7 @@ class PredictionApiController {
                     + "(Retry-After says when to try again; nothing is charged)", content = @Content),
             @ApiResponse(responseCode = "503", description = "No serving worker answered and the plaza does not answer "
                     + "in-process (Retry-After; nothing is charged)", content = @Content(schema = @Schema(implementation = Errors.class)))})
+    @HotRoute
     @PostMapping(value = "/api/v1/models/{id}/predict", consumes = MediaType.APPLICATION_JSON_VALUE)
     PredictionJson predict(@Parameter(description = "The model's id, as in its page's address") @PathVariable long id,
                            @Parameter(hidden = true) HttpServletRequest request,
@@ -154,6 +156,7 @@ class PredictionApiController {
      * sends them). Documented as the JSON call's second request body (one operation per path and method).
      */
     @Operation(hidden = true)
+    @HotRoute
     @PostMapping(value = "/api/v1/models/{id}/predict", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     PredictionJson predictFiles(@Parameter(description = "The model's id, as in its page's address") @PathVariable long id,
                                 @Parameter(description = "One part per picture") @RequestParam(name = "image", required = false)
