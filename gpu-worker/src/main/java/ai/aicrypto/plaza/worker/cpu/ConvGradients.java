@@ -38,6 +38,15 @@ public final class ConvGradients {
         return Checked.FAULT;
     }
 
+    /** For scripts (ops/bench/training): prints what is wrong and exits 1, or exits 0 when the gradients are right. */
+    public static void main(String[] args) {
+        String fault = fault();
+        if (fault != null) {
+            System.out.println(fault);
+        }
+        System.exit(fault == null ? 0 : 1);
+    }
+
     private static final class Checked {
         static final String FAULT = check();
     }
