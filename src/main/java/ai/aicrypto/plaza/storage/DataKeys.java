@@ -42,7 +42,13 @@ public interface DataKeys {
         }
 
         /** The same, with {@code beforeStoring} given the blob's key before it is put in place ({@link BlobStore#write}). */
-        BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context,
+        default BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context,
+                                               Consumer<String> beforeStoring) throws IOException {
+            return encryptTo(store, plaintext::transferTo, context, beforeStoring);
+        }
+
+        /** The same, encrypting what {@code plaintext} writes as it writes it (no plaintext stream to hand over). */
+        BlobStore.StoredBlob encryptTo(BlobStore store, BlobStore.BlobWriter plaintext, String context,
                                        Consumer<String> beforeStoring) throws IOException;
 
         /** Opens a decrypting stream; reading a tampered blob throws an IOException. */

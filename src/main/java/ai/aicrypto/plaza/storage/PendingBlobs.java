@@ -29,7 +29,12 @@ public interface PendingBlobs {
     BlobStore.StoredBlob write(BlobStore.BlobWriter writer) throws IOException;
 
     /** Encrypts {@code plaintext} under {@code key} for {@code context} into the store, pending; as {@link #write}. */
-    BlobStore.StoredBlob encrypt(DataKeys.DataKey key, InputStream plaintext, String context) throws IOException;
+    default BlobStore.StoredBlob encrypt(DataKeys.DataKey key, InputStream plaintext, String context) throws IOException {
+        return encrypt(key, plaintext::transferTo, context);
+    }
+
+    /** Encrypts what {@code plaintext} writes, as it writes it; as {@link #encrypt(DataKeys.DataKey, InputStream, String)}. */
+    BlobStore.StoredBlob encrypt(DataKeys.DataKey key, BlobStore.BlobWriter plaintext, String context) throws IOException;
 
     /**
      * The blobs are recorded where they belong: their pending state ends with the caller's transaction.

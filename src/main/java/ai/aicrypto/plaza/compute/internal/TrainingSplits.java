@@ -1,5 +1,7 @@
 package ai.aicrypto.plaza.compute.internal;
 
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +17,6 @@ import java.util.Optional;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -41,9 +42,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * 20, ... over all shards) is held out, up to {@link #MAX_VALIDATION_ROWS}: deterministic, spread
  * over the whole dataset (stratified when rows are sorted by class), and never empty.
  * <p>
- * At rest both splits are encrypted with AES-256-GCM (a random 12-byte nonce, then ciphertext and
- * tag), the training shards under the split's training key and the validation shard under a key of
- * its own, both sealed by the master key and never handed out. In transit each worker gets a key of
+ * At rest both splits are encrypted under a data key of the generation in the plaza's segmented format
+ * ({@link DataKeys}: AES-256-GCM in 1 MiB segments), so they are read as streams; generations made before V83 are
+ * one-nonce AES-GCM blobs under the split's training key and a held-out key, read whole until they are rotated.
+ * The keys are wrapped or sealed by the master key and never handed out. In transit each worker gets a key of
  * its own, HMAC-SHA256(training key, "worker-shard-key:" + worker id): the shard route decrypts the
  * stored shard and encrypts it again under that key, with a nonce derived from the worker and the
  * shard's position. So one worker always receives the same bytes for a shard (its cache stays valid
@@ -60,13 +62,16 @@ class TrainingSplits {
     static final int MAX_VALIDATION_ROWS = 20_000;
     /** Binds the ciphertext to its purpose; the worker uses the same associated data. */
     static final byte[] ASSOCIATED_DATA = "aiplaza training shard v1".getBytes(StandardCharsets.UTF_8);
-    private static final String SEAL_CONTEXT = "compute:training-split";
+    static final String SEAL_CONTEXT = "compute:training-split";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BYTES = 16;
     /** Held-out sets kept parsed in memory, in bytes: a few image datasets' worth (each at most 20,000 rows). */
     private static final long HELD_OUT_CACHE_BYTES = 256L << 20;
     /** The held-out rows' memory, for operators: bounded by {@link #HELD_OUT_CACHE_BYTES}. */
     static final String HELD_OUT_BYTES_METER = "plaza.training.held-out.bytes";
+    /** Contexts of a generation's blobs under its data key (the plaza's segmented format, {@link DataKeys}). */
+    static final String SHARD_CONTEXT = "compute:training-shard";
+    static final String HELD_OUT_CONTEXT = "compute:held-out";
     /** What a shard download encrypts and writes at a time. */
     private static final int WRITE_CHUNK = 1 << 20;
 
@@ -107,12 +112,16 @@ class TrainingSplits {
         return cache.policy().eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
-    /** One generation of a dataset's split as stored: its keys never leave the app. */
+    /**
+     * One generation of a dataset's split as stored: its keys never leave the app. {@code key} derives the workers' keys
+     * and nonces; {@code atRest} encrypts its blobs, streamed in segments. A generation made before V83 has none: its
+     * blobs are one-nonce AES-GCM under {@code key} and {@code validationKey}, read whole, until it is rotated.
+     */
     record Split(long datasetId, int generation, byte[] key, List<StoredShard> shards, byte[] validationKey,
-                 String validationBlob) {
+                 String validationBlob, DataKeys.DataKey atRest) {
     }
 
-    /** A stored training shard: its position, blob (encrypted under the generation's key), size and rows. */
+    /** A stored training shard: its position, blob, size as a worker receives it (nonce, ciphertext, tag) and rows. */
     record StoredShard(int seq, String blobKey, long bytes, long rows) {
     }
 
@@ -149,8 +158,8 @@ class TrainingSplits {
 
     /**
      * A training shard of this generation for this worker (encrypted the same way every time), or empty when the
-     * generation is no longer the current one. The stored shard is read into one array of its size and decrypted
-     * (AES-GCM checks its tag before it gives any plaintext out); the worker's copy is encrypted as it is written.
+     * generation is no longer the current one. The stored shard is decrypted as the worker's copy is encrypted and
+     * written, a segment at a time; one of a generation made before V83 is decrypted whole, here.
      */
     Optional<WorkerShard> trainingShard(long datasetId, int generation, long workerId, int seq) throws IOException {
         if (current(datasetId).map(c -> c.generation() != generation).orElse(true)) {
@@ -158,10 +167,17 @@ class TrainingSplits {
         }
         Split split = load(datasetId, generation);
         StoredShard shard = split.shards().stream().filter(s -> s.seq() == seq).findFirst().orElseThrow(NotFoundException::new);
-        byte[] plaintext = decrypt(split.key(), read(shard.blobKey(), shard.bytes()));
+        PlaintextSource plaintext;
+        if (split.atRest() != null) {
+            plaintext = () -> split.atRest().decryptFrom(blobs, shard.blobKey(), SHARD_CONTEXT);
+        } else {
+            byte[] legacy = decrypt(split.key(), read(shard.blobKey(), shard.bytes()));
+            plaintext = () -> new ByteArrayInputStream(legacy);
+        }
         // Deterministic: under one worker key a nonce always goes with the same shard, so it is never reused.
         byte[] nonce = Arrays.copyOf(hmac(split.key(), "worker-shard-nonce:" + workerId + ":" + seq), NONCE_BYTES);
-        return Optional.of(new WorkerShard(workerKey(split.key(), workerId), nonce, plaintext));
+        return Optional.of(new WorkerShard(workerKey(split.key(), workerId), nonce, shard.bytes() - NONCE_BYTES - TAG_BYTES,
+                plaintext));
     }
 
     /**
@@ -178,19 +194,35 @@ class TrainingSplits {
         }
         byte[] generationKey = load(datasetId, generation).key();
         byte[] nonce = Arrays.copyOf(hmac(generationKey, "worker-parent-nonce:" + workerId + ":" + jobId), NONCE_BYTES);
+        sealFor(workerKey(generationKey, workerId), nonce, weights, out);
+        return true;
+    }
+
+    /**
+     * Writes the nonce, then {@code plaintext} encrypted under {@code key} {@value #WRITE_CHUNK} bytes at a time as it
+     * is read, then the tag: what a worker receives. Returns the plaintext's length.
+     */
+    private static long sealFor(byte[] key, byte[] nonce, InputStream plaintext, OutputStream out) throws IOException {
         try {
-            Cipher cipher = encrypting(workerKey(generationKey, workerId), nonce);
+            Cipher cipher = encrypting(key, nonce);
             byte[] chunk = new byte[WRITE_CHUNK];
             byte[] sealed = new byte[cipher.getOutputSize(WRITE_CHUNK)];
             out.write(nonce);
-            for (int n = weights.readNBytes(chunk, 0, WRITE_CHUNK); n > 0; n = weights.readNBytes(chunk, 0, WRITE_CHUNK)) {
+            long length = 0;
+            for (int n = plaintext.readNBytes(chunk, 0, WRITE_CHUNK); n > 0; n = plaintext.readNBytes(chunk, 0, WRITE_CHUNK)) {
                 out.write(sealed, 0, cipher.update(chunk, 0, n, sealed));
+                length += n;
             }
             out.write(sealed, 0, cipher.doFinal(sealed, 0));
-            return true;
+            return length;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Where a shard's plaintext is read from when it is sent. */
+    private interface PlaintextSource {
+        InputStream open() throws IOException;
     }
 
     /** A training shard as one worker receives it: the nonce, then the AES-GCM ciphertext and tag. */
@@ -198,30 +230,30 @@ class TrainingSplits {
 
         private final byte[] key;
         private final byte[] nonce;
-        private final byte[] plaintext;
+        private final long plaintextBytes;
+        private final PlaintextSource plaintext;
 
-        private WorkerShard(byte[] key, byte[] nonce, byte[] plaintext) {
+        private WorkerShard(byte[] key, byte[] nonce, long plaintextBytes, PlaintextSource plaintext) {
             this.key = key;
             this.nonce = nonce;
+            this.plaintextBytes = plaintextBytes;
             this.plaintext = plaintext;
         }
 
         long bytes() {
-            return (long) NONCE_BYTES + plaintext.length + TAG_BYTES;
+            return NONCE_BYTES + plaintextBytes + TAG_BYTES;
         }
 
-        /** Encrypts and writes {@value #WRITE_CHUNK} bytes at a time: never a second whole copy of the shard. */
+        /**
+         * Decrypts, encrypts and writes {@value #WRITE_CHUNK} bytes at a time: never a whole copy of the shard. A
+         * stored shard found altered fails the download part way (its segment's tag), and the worker's copy with it.
+         */
         void writeTo(OutputStream out) throws IOException {
-            try {
-                Cipher cipher = encrypting(key, nonce);
-                byte[] sealed = new byte[cipher.getOutputSize(WRITE_CHUNK)];
-                out.write(nonce);
-                for (int offset = 0; offset < plaintext.length; offset += WRITE_CHUNK) {
-                    out.write(sealed, 0, cipher.update(plaintext, offset, Math.min(WRITE_CHUNK, plaintext.length - offset), sealed));
+            try (InputStream in = plaintext.open()) {
+                long written = sealFor(key, nonce, in, out);
+                if (written != plaintextBytes) {
+                    throw new IntegrityException("A training shard holds " + written + " bytes, not " + plaintextBytes, null);
                 }
-                out.write(sealed, 0, cipher.doFinal(sealed, 0));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
             }
         }
     }
@@ -230,9 +262,8 @@ class TrainingSplits {
     ShardTensors validation(long datasetId) {
         Generation generation = new Generation(datasetId, current(datasetId).orElseThrow(NotFoundException::new).generation());
         return heldOut.get(generation, g -> {
-            Split split = load(g.datasetId(), g.generation());
             try {
-                return ShardTensors.parse(decrypt(split.validationKey(), read(split.validationBlob())));
+                return heldOut(load(g.datasetId(), g.generation()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -313,11 +344,15 @@ class TrainingSplits {
                     .query((rs, n) -> new StoredShard(rs.getInt("seq"), rs.getString("blob_key"), rs.getLong("bytes"), rs.getLong("rows")))
                     .list();
             return jdbc.sql("""
-                            SELECT sealed_key, validation_sealed_key, validation_blob FROM training_splits
+                            SELECT sealed_key, validation_sealed_key, validation_blob, wrapped_data_key FROM training_splits
                             WHERE dataset_id = ? AND generation = ?""")
                     .params(datasetId, generation)
-                    .query((rs, n) -> new Split(datasetId, generation, unseal(rs.getBytes("sealed_key")), shards,
-                            unseal(rs.getBytes("validation_sealed_key")), rs.getString("validation_blob")))
+                    .query((rs, n) -> {
+                        byte[] validationKey = rs.getBytes("validation_sealed_key"), atRest = rs.getBytes("wrapped_data_key");
+                        return new Split(datasetId, generation, unseal(rs.getBytes("sealed_key")), shards,
+                                validationKey == null ? null : unseal(validationKey), rs.getString("validation_blob"),
+                                atRest == null ? null : unwrap(atRest));
+                    })
                     .optional().orElseThrow(NotFoundException::new); // rotated meanwhile
         });
     }
@@ -368,11 +403,29 @@ class TrainingSplits {
         NewGeneration next = new NewGeneration(now.datasetId(), now.generation() + 1);
         try {
             for (StoredShard shard : now.shards()) {
-                next.training(out -> out.write(decrypt(now.key(), read(shard.blobKey()))), shard.rows());
+                next.training(out -> {
+                    if (now.atRest() == null) {
+                        out.write(decrypt(now.key(), read(shard.blobKey(), shard.bytes())));
+                    } else {
+                        try (InputStream in = now.atRest().decryptFrom(blobs, shard.blobKey(), SHARD_CONTEXT)) {
+                            in.transferTo(out);
+                        }
+                    }
+                }, shard.rows());
             }
-            return next.store(ShardTensors.parse(decrypt(now.validationKey(), read(now.validationBlob()))));
+            return next.store(heldOut(now));
         } catch (IOException | RuntimeException e) {
             throw next.discard(e);
+        }
+    }
+
+    /** A generation's held-out rows, decrypted (at most {@link #MAX_VALIDATION_ROWS}: read whole). */
+    private ShardTensors heldOut(Split split) throws IOException {
+        if (split.atRest() == null) {
+            return ShardTensors.parse(decrypt(split.validationKey(), read(split.validationBlob())));
+        }
+        try (InputStream in = split.atRest().decryptFrom(blobs, split.validationBlob(), HELD_OUT_CONTEXT)) {
+            return ShardTensors.parse(in.readAllBytes());
         }
     }
 
@@ -382,7 +435,7 @@ class TrainingSplits {
         private final long datasetId;
         private final int generation;
         private final byte[] key = newKey();
-        private final byte[] validationKey = newKey();
+        private final DataKeys.DataKey atRest = dataKeys.generate();
         private final List<StoredShard> shards = new ArrayList<>();
         private final List<String> written = new ArrayList<>();
 
@@ -392,21 +445,34 @@ class TrainingSplits {
         }
 
         void training(BlobStore.BlobWriter plaintext, long rows) throws IOException {
-            BlobStore.StoredBlob blob = put(key, plaintext);
-            shards.add(new StoredShard(shards.size(), blob.key(), blob.bytes(), rows));
+            long[] plaintextBytes = {0};
+            BlobStore.StoredBlob blob = put(SHARD_CONTEXT, out -> plaintext.writeTo(new FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    plaintextBytes[0] += len;
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    plaintextBytes[0]++;
+                }
+            }));
+            shards.add(new StoredShard(shards.size(), blob.key(), NONCE_BYTES + plaintextBytes[0] + TAG_BYTES, rows));
         }
 
         Split store(ShardTensors validation) throws IOException {
-            BlobStore.StoredBlob held = put(validationKey, out -> out.write(validation.toBytes()));
+            BlobStore.StoredBlob held = put(HELD_OUT_CONTEXT, out -> out.write(validation.toBytes()));
             long trainingRows = shards.stream().mapToLong(StoredShard::rows).sum();
             jdbc.sql("""
-                            INSERT INTO training_splits (dataset_id, generation, sealed_key, validation_sealed_key, training_rows,
+                            INSERT INTO training_splits (dataset_id, generation, sealed_key, wrapped_data_key, training_rows,
                                                          validation_rows, validation_blob)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
                             ON CONFLICT (dataset_id) DO UPDATE SET generation = excluded.generation, sealed_key = excluded.sealed_key,
-                                validation_sealed_key = excluded.validation_sealed_key, validation_blob = excluded.validation_blob,
-                                rotation_due = false""")
-                    .params(datasetId, generation, dataKeys.seal(key, SEAL_CONTEXT), dataKeys.seal(validationKey, SEAL_CONTEXT),
+                                wrapped_data_key = excluded.wrapped_data_key, validation_sealed_key = NULL,
+                                validation_blob = excluded.validation_blob, rotation_due = false""")
+                    .params(datasetId, generation, dataKeys.seal(key, SEAL_CONTEXT), atRest.wrapped(),
                             trainingRows, validation.rows(), held.key()).update();
             jdbc.sql("DELETE FROM training_split_shards WHERE dataset_id = ? AND generation <> ?").params(datasetId, generation).update();
             for (StoredShard shard : shards) {
@@ -414,7 +480,7 @@ class TrainingSplits {
                         .params(datasetId, generation, shard.seq(), shard.blobKey(), shard.bytes(), shard.rows()).update();
             }
             pendingBlobs.kept(written);
-            return new Split(datasetId, generation, key, List.copyOf(shards), validationKey, held.key());
+            return new Split(datasetId, generation, key, List.copyOf(shards), null, held.key(), atRest);
         }
 
         /** Deletes what was written and returns the failure to throw. */
@@ -424,63 +490,11 @@ class TrainingSplits {
             return e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
 
-        /** Stores what {@code plaintext} writes, encrypted as it is written. */
-        private BlobStore.StoredBlob put(byte[] blobKey, BlobStore.BlobWriter plaintext) throws IOException {
-            byte[] nonce = new byte[NONCE_BYTES];
-            random.nextBytes(nonce);
-            BlobStore.StoredBlob blob = pendingBlobs.write(out -> {
-                out.write(nonce);
-                try (OutputStream sealing = new Sealing(out, encrypting(blobKey, nonce))) {
-                    plaintext.writeTo(sealing);
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+        /** Stores what {@code plaintext} writes, encrypted under the generation's data key as it is written. */
+        private BlobStore.StoredBlob put(String context, BlobStore.BlobWriter plaintext) throws IOException {
+            BlobStore.StoredBlob blob = pendingBlobs.encrypt(atRest, plaintext, context);
             written.add(blob.key());
             return blob;
-        }
-    }
-
-    /**
-     * Encrypts what is written to it into {@code out} as it comes; closing writes the tag and leaves {@code out} open, for
-     * its blob store to close (a CipherOutputStream would close it).
-     */
-    private static final class Sealing extends OutputStream {
-
-        private final OutputStream out;
-        private final Cipher cipher;
-        private byte[] sealed = new byte[0];
-
-        Sealing(OutputStream out, Cipher cipher) {
-            this.out = out;
-            this.cipher = cipher;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int size = cipher.getOutputSize(len);
-            if (sealed.length < size) {
-                sealed = new byte[size];
-            }
-            try {
-                out.write(sealed, 0, cipher.update(b, off, len, sealed));
-            } catch (ShortBufferException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                out.write(cipher.doFinal());
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 
@@ -532,6 +546,14 @@ class TrainingSplits {
             return cipher.doFinal(blob, NONCE_BYTES, blob.length - NONCE_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IntegrityException("A training split cannot be decrypted", e);
+        }
+    }
+
+    private DataKeys.DataKey unwrap(byte[] wrapped) {
+        try {
+            return dataKeys.unwrap(wrapped);
+        } catch (GeneralSecurityException e) {
+            throw new IntegrityException("A training split's data key cannot be unwrapped", e);
         }
     }
 

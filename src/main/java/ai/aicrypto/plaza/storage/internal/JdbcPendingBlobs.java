@@ -1,7 +1,6 @@
 package ai.aicrypto.plaza.storage.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -56,7 +55,7 @@ class JdbcPendingBlobs implements PendingBlobs {
     }
 
     @Override
-    public BlobStore.StoredBlob encrypt(DataKeys.DataKey key, InputStream plaintext, String context) throws IOException {
+    public BlobStore.StoredBlob encrypt(DataKeys.DataKey key, BlobStore.BlobWriter plaintext, String context) throws IOException {
         return stored(beforeStoring -> key.encryptTo(blobs, plaintext, context, beforeStoring));
     }
 

@@ -126,12 +126,12 @@ class TinkDataKeys implements DataKeys {
         }
 
         @Override
-        public BlobStore.StoredBlob encryptTo(BlobStore store, InputStream plaintext, String context,
+        public BlobStore.StoredBlob encryptTo(BlobStore store, BlobStore.BlobWriter plaintext, String context,
                                               Consumer<String> beforeStoring) throws IOException {
             byte[] associatedData = context.getBytes(StandardCharsets.UTF_8);
             return store.write(out -> {
                 try (var encrypting = streamingAead().newEncryptingStream(nonClosing(out), associatedData)) {
-                    plaintext.transferTo(encrypting);
+                    plaintext.writeTo(encrypting);
                 } catch (GeneralSecurityException e) {
                     throw new IOException("Cannot encrypt", e);
                 }

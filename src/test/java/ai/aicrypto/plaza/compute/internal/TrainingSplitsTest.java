@@ -2,19 +2,26 @@ package ai.aicrypto.plaza.compute.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import ai.aicrypto.plaza.catalog.ListingDraft;
 import ai.aicrypto.plaza.dataset.DatasetUpload;
 import ai.aicrypto.plaza.dataset.Datasets;
 import ai.aicrypto.plaza.storage.BlobStore;
+import ai.aicrypto.plaza.storage.DataKeys;
 import ai.aicrypto.plaza.support.IntegrationTest;
 import ai.aicrypto.plaza.support.TestUsers;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +46,9 @@ class TrainingSplitsTest extends IntegrationTest {
     TestUsers users;
     @Autowired
     MeterRegistry meters;
+    @Autowired
+    DataKeys dataKeys;
+    private final SecureRandom random = new SecureRandom();
 
     @Test
     void everyTenthRowOverAllShardsIsHeldOutUpToTheCap() throws Exception {
@@ -120,15 +130,100 @@ class TrainingSplitsTest extends IntegrationTest {
 
         assertThat(split.shards()).extracting(TrainingSplits.StoredShard::rows).containsExactlyElementsOf(trainingRows);
         for (int seq = 0; seq < training.size(); seq++) {
-            assertThat(TrainingSplits.decrypt(split.key(), blob(split.shards().get(seq).blobKey())))
-                    .as("training shard %d", seq).isEqualTo(training.get(seq));
+            TrainingSplits.StoredShard stored = split.shards().get(seq);
+            assertThat(stored(split, stored.blobKey(), TrainingSplits.SHARD_CONTEXT)).as("training shard %d", seq)
+                    .isEqualTo(training.get(seq));
+            assertThat(stored.bytes()).as("its size as a worker receives it").isEqualTo(12 + training.get(seq).length + 16);
         }
-        assertThat(TrainingSplits.decrypt(split.validationKey(), blob(split.validationBlob()))).isEqualTo(heldOut.toBytes());
+        assertThat(stored(split, split.validationBlob(), TrainingSplits.HELD_OUT_CONTEXT)).isEqualTo(heldOut.toBytes());
         ShardTensors validation = splits.validation(dataset);
         assertThat(validation.features()).isEqualTo(heldOut.features());
         assertThat(validation.labels()).isEqualTo(heldOut.labels());
         assertThat(validation.targets()).isEqualTo(heldOut.targets());
         return validation;
+    }
+
+    /**
+     * A generation stored before V83, its blobs one-nonce AES-GCM under the split's keys and read whole, is still served
+     * to workers and verified on; a rotation stores the same rows in segments under a data key.
+     */
+    @Test
+    void aGenerationStoredBeforeSegmentsIsStillServedAndARotationStoresItInSegments() throws Exception {
+        long dataset = csv(30_000, i -> (i % 100) + "," + (i % 7) + ",c" + (i % 3));
+        TrainingSplits.Split made = splits.ensure(dataset);
+        assertThat(made.shards()).hasSizeGreaterThan(1);
+        ShardTensors heldOut = splits.validation(dataset);
+
+        // The same rows as the plaza stored them before, as a generation of their own (the caches know none of it)
+        byte[] key = new byte[32], validationKey = new byte[32];
+        random.nextBytes(key);
+        random.nextBytes(validationKey);
+        int legacy = made.generation() + 1;
+        List<byte[]> plaintexts = new ArrayList<>();
+        List<String> legacyBlobs = new ArrayList<>();
+        for (TrainingSplits.StoredShard shard : made.shards()) {
+            byte[] plaintext = stored(made, shard.blobKey(), TrainingSplits.SHARD_CONTEXT);
+            plaintexts.add(plaintext);
+            byte[] sealed = oneNonceBlob(key, plaintext);
+            BlobStore.StoredBlob blob = blobs.write(out -> out.write(sealed));
+            legacyBlobs.add(blob.key());
+            jdbc.sql("INSERT INTO training_split_shards (dataset_id, generation, seq, blob_key, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)")
+                    .params(dataset, legacy, shard.seq(), blob.key(), blob.bytes(), shard.rows()).update();
+        }
+        byte[] sealedHeldOut = oneNonceBlob(validationKey, heldOut.toBytes());
+        BlobStore.StoredBlob held = blobs.write(out -> out.write(sealedHeldOut));
+        legacyBlobs.add(held.key());
+        jdbc.sql("""
+                        UPDATE training_splits SET generation = ?, sealed_key = ?, validation_sealed_key = ?, wrapped_data_key = NULL,
+                            validation_blob = ? WHERE dataset_id = ?""")
+                .params(legacy, dataKeys.seal(key, TrainingSplits.SEAL_CONTEXT), dataKeys.seal(validationKey, TrainingSplits.SEAL_CONTEXT),
+                        held.key(), dataset).update();
+
+        assertThat(splits.validation(dataset).features()).isEqualTo(heldOut.features());
+        for (int seq = 0; seq < plaintexts.size(); seq++) {
+            assertThat(downloaded(dataset, legacy, key, seq)).as("shard %d as worker 7 receives it", seq).isEqualTo(plaintexts.get(seq));
+        }
+
+        splits.rotate(dataset);
+        TrainingSplits.Split rotated = splits.ensure(dataset);
+        assertThat(rotated.generation()).isEqualTo(legacy + 1);
+        assertThat(rotated.atRest()).as("stored in segments").isNotNull();
+        assertThat(jdbc.sql("SELECT validation_sealed_key IS NULL FROM training_splits WHERE dataset_id = ?").param(dataset)
+                .query(Boolean.class).single()).isTrue();
+        for (int seq = 0; seq < plaintexts.size(); seq++) {
+            assertThat(stored(rotated, rotated.shards().get(seq).blobKey(), TrainingSplits.SHARD_CONTEXT)).isEqualTo(plaintexts.get(seq));
+            assertThat(downloaded(dataset, rotated.generation(), rotated.key(), seq)).isEqualTo(plaintexts.get(seq));
+        }
+        assertThat(splits.validation(dataset).features()).isEqualTo(heldOut.features());
+        assertThat(legacyBlobs).as("the old generation's blobs are deleted").noneMatch(blobs::exists);
+    }
+
+    /** How the plaza stored a split's blobs before V83: a random nonce, then AES-GCM ciphertext and tag. */
+    private byte[] oneNonceBlob(byte[] key, byte[] plaintext) throws Exception {
+        byte[] nonce = new byte[12];
+        random.nextBytes(nonce);
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+        cipher.updateAAD(TrainingSplits.ASSOCIATED_DATA);
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        blob.write(nonce);
+        blob.write(cipher.doFinal(plaintext));
+        return blob.toByteArray();
+    }
+
+    /** Shard {@code seq} as worker 7 downloads it, decrypted with its key, checking the size the route announces. */
+    private byte[] downloaded(long dataset, int generation, byte[] generationKey, int seq) throws IOException {
+        TrainingSplits.WorkerShard shard = splits.trainingShard(dataset, generation, 7, seq).orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        shard.writeTo(out);
+        assertThat(out.size()).isEqualTo(shard.bytes());
+        return TrainingSplits.decrypt(TrainingSplits.workerKey(generationKey, 7), out.toByteArray());
+    }
+
+    private byte[] stored(TrainingSplits.Split split, String blobKey, String context) throws IOException {
+        try (InputStream in = split.atRest().decryptFrom(blobs, blobKey, context)) {
+            return in.readAllBytes();
+        }
     }
 
     private long csv(int rows, IntFunction<String> row) throws IOException {
@@ -151,12 +246,6 @@ class TrainingSplitsTest extends IntegrationTest {
     private ShardTensors shard(long dataset, int seq) throws IOException {
         try (InputStream in = datasets.openShard(dataset, seq)) {
             return ShardTensors.parse(in.readAllBytes());
-        }
-    }
-
-    private byte[] blob(String key) throws IOException {
-        try (InputStream in = blobs.open(key)) {
-            return in.readAllBytes();
         }
     }
 }

@@ -256,20 +256,19 @@ class WorkerApiTest extends IntegrationTest {
         assertThatThrownBy(() -> TrainingSplits.decrypt(keyB, fromA)).isInstanceOf(IntegrityException.class);
 
         TrainingSplits.Split stored = splits.ensure(dataset);
-        for (byte[] appKey : List.of(stored.key(), stored.validationKey())) {
+        for (byte[] appKey : List.of(stored.key(), stored.atRest().wrapped())) {
             for (MvcResult lease : List.of(leaseA, leaseB)) {
                 assertThat(lease.getResponse().getContentAsString()).doesNotContain(Base64.getEncoder().encodeToString(appKey));
             }
         }
-        assertThat(stored.validationKey()).isNotEqualTo(stored.key());
         byte[] storedShard = blob(stored.shards().get(0).blobKey());
         byte[] storedValidation = blob(stored.validationBlob());
         for (byte[] workerKey : List.of(keyA, keyB)) {
             assertThatThrownBy(() -> TrainingSplits.decrypt(workerKey, storedShard)).isInstanceOf(IntegrityException.class);
             assertThatThrownBy(() -> TrainingSplits.decrypt(workerKey, storedValidation)).isInstanceOf(IntegrityException.class);
         }
-        assertThatThrownBy(() -> TrainingSplits.decrypt(stored.key(), storedValidation)).as("the held-out split has a key of its own")
-                .isInstanceOf(IntegrityException.class);
+        assertThatThrownBy(() -> stored.atRest().decryptFrom(blobs, stored.validationBlob(), TrainingSplits.SHARD_CONTEXT).readAllBytes())
+                .as("the held-out split is bound to its purpose").isInstanceOf(java.io.IOException.class);
 
         splits.rotate(dataset);
         assertThat(mvc.perform(get("/api/worker/v1/jobs/" + first + "/shards/0").header("Authorization", "Bearer " + a))
