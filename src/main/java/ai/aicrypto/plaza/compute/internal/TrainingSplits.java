@@ -159,7 +159,7 @@ class TrainingSplits {
     /**
      * A training shard of this generation for this worker (encrypted the same way every time), or empty when the
      * generation is no longer the current one. The stored shard is decrypted as the worker's copy is encrypted and
-     * written, a segment at a time; one of a generation made before V83 is decrypted whole, here.
+     * written, a segment at a time ({@link #openShard}).
      */
     Optional<WorkerShard> trainingShard(long datasetId, int generation, long workerId, int seq) throws IOException {
         if (current(datasetId).map(c -> c.generation() != generation).orElse(true)) {
@@ -167,17 +167,10 @@ class TrainingSplits {
         }
         Split split = load(datasetId, generation);
         StoredShard shard = split.shards().stream().filter(s -> s.seq() == seq).findFirst().orElseThrow(NotFoundException::new);
-        PlaintextSource plaintext;
-        if (split.atRest() != null) {
-            plaintext = () -> split.atRest().decryptFrom(blobs, shard.blobKey(), SHARD_CONTEXT);
-        } else {
-            byte[] legacy = decrypt(split.key(), read(shard.blobKey(), shard.bytes()));
-            plaintext = () -> new ByteArrayInputStream(legacy);
-        }
         // Deterministic: under one worker key a nonce always goes with the same shard, so it is never reused.
         byte[] nonce = Arrays.copyOf(hmac(split.key(), "worker-shard-nonce:" + workerId + ":" + seq), NONCE_BYTES);
         return Optional.of(new WorkerShard(workerKey(split.key(), workerId), nonce, shard.bytes() - NONCE_BYTES - TAG_BYTES,
-                plaintext));
+                () -> openShard(split, shard)));
     }
 
     /**
@@ -404,12 +397,8 @@ class TrainingSplits {
         try {
             for (StoredShard shard : now.shards()) {
                 next.training(out -> {
-                    if (now.atRest() == null) {
-                        out.write(decrypt(now.key(), read(shard.blobKey(), shard.bytes())));
-                    } else {
-                        try (InputStream in = now.atRest().decryptFrom(blobs, shard.blobKey(), SHARD_CONTEXT)) {
-                            in.transferTo(out);
-                        }
+                    try (InputStream in = openShard(now, shard)) {
+                        in.transferTo(out);
                     }
                 }, shard.rows());
             }
@@ -417,6 +406,17 @@ class TrainingSplits {
         } catch (IOException | RuntimeException e) {
             throw next.discard(e);
         }
+    }
+
+    /**
+     * A stored training shard's plaintext, decrypted as it is read; one of a generation made before V83 is decrypted
+     * whole first (AES-GCM with one nonce gives nothing out before its tag is checked).
+     */
+    private InputStream openShard(Split split, StoredShard shard) throws IOException {
+        if (split.atRest() == null) {
+            return new ByteArrayInputStream(decrypt(split.key(), read(shard.blobKey(), shard.bytes())));
+        }
+        return split.atRest().decryptFrom(blobs, shard.blobKey(), SHARD_CONTEXT);
     }
 
     /** A generation's held-out rows, decrypted (at most {@link #MAX_VALIDATION_ROWS}: read whole). */
