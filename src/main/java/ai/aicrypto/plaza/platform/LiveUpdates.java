@@ -3,6 +3,7 @@ package ai.aicrypto.plaza.platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -347,8 +348,16 @@ public class LiveUpdates implements SmartLifecycle {
         });
     }
 
+    /**
+     * Whether this thread is still the one that listens: after a stop and a start, the thread of before may still be
+     * waiting on its connection (up to a second) while the new one listens; it ends then rather than listen twice.
+     */
+    private boolean listening() {
+        return running && listener == Thread.currentThread();
+    }
+
     private void listen() {
-        while (running) {
+        while (listening()) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 // A connection that went half-open answers nothing: a read waiting longer than this fails it.
@@ -359,27 +368,43 @@ public class LiveUpdates implements SmartLifecycle {
                 onNotificationsMissed.forEach(Runnable::run);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long checkAt = System.nanoTime() + Duration.ofSeconds(CHECK_EVERY_SECONDS).toNanos();
-                while (running) {
-                    PGNotification[] notifications = pg.getNotifications(1000);
-                    if (notifications != null) {
-                        for (PGNotification n : notifications) {
-                            deliver(n.getParameter());
+                try {
+                    while (listening()) {
+                        PGNotification[] notifications = pg.getNotifications(1000);
+                        if (notifications != null) {
+                            for (PGNotification n : notifications) {
+                                deliver(n.getParameter());
+                            }
+                        }
+                        if (System.nanoTime() - checkAt > 0) {
+                            // getNotifications never fails on a connection that silently died; a statement does.
+                            try (Statement statement = connection.createStatement()) {
+                                statement.execute("SELECT 1 AS live_updates_check");
+                            }
+                            checkAt = System.nanoTime() + Duration.ofSeconds(CHECK_EVERY_SECONDS).toNanos();
                         }
                     }
-                    if (System.nanoTime() - checkAt > 0) {
-                        // getNotifications never fails on a connection that silently died; a statement does.
-                        try (Statement statement = connection.createStatement()) {
-                            statement.execute("SELECT 1 AS live_updates_check");
-                        }
-                        checkAt = System.nanoTime() + Duration.ofSeconds(CHECK_EVERY_SECONDS).toNanos();
-                    }
+                } finally {
+                    unlisten(connection);
                 }
             } catch (Exception e) {
-                if (running) {
+                if (listening()) {
                     log.warn("Live updates lost their database connection; listening again in 2 s: {}", e.toString());
                     sleep(2000);
                 }
             }
+        }
+    }
+
+    /**
+     * The connection goes back to the pool: a session left listening would hold notifications nobody reads (and a
+     * later borrower's would be delivered nowhere). Best effort: a dead connection is closed by the pool anyway.
+     */
+    private static void unlisten(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("UNLISTEN *");
+        } catch (SQLException e) {
+            log.debug("Live updates could not stop listening on a connection given back: {}", e.toString());
         }
     }
 

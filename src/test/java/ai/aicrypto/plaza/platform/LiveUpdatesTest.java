@@ -110,6 +110,34 @@ class LiveUpdatesTest extends IntegrationTest {
                 .isEqualTo("주소나 계정에서 열린 실시간 페이지가 너무 많습니다. 몇 개를 닫으세요. 다시 연결되면 이 페이지가 갱신됩니다.");
     }
 
+    /**
+     * A stop and a start at once (a test context paused and resumed) listen on one connection: the thread of before,
+     * still waiting on its connection when the start came, ends instead of listening beside the new one.
+     */
+    @Test
+    void aStopAndAStartAtOnceHearEachEventOnce() throws Exception {
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        try (var subscription = live.listen("test:restart", (event, data) -> heard.add(event))) {
+            live.stop();
+            live.start();
+            String event = null;
+            for (int attempt = 0; event == null && attempt < 30; attempt++) {
+                live.publish("test:restart", "listening", "");
+                event = heard.poll(1, TimeUnit.SECONDS);
+            }
+            assertThat(event).isEqualTo("listening");
+            // Past the second the thread of before waits on its connection: by then it listens too, or it has ended.
+            Thread.sleep(1_500);
+            heard.clear();
+            live.publish("test:restart", "once", "");
+            assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("once");
+            assertThat(heard.poll(2, TimeUnit.SECONDS)).as("heard once, not by two listening threads").isNull();
+            assertThat(jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN plaza_live%' "
+                    + "OR query LIKE 'SELECT 1 AS live_updates_check%'").query(Integer.class).single())
+                    .as("the connection of before was given back no longer listening").isEqualTo(1);
+        }
+    }
+
     /** The listening connection is replaced when it dies (here: killed by PostgreSQL), and events flow again. */
     @Test
     void aLostListeningConnectionIsOpenedAgain() throws Exception {
